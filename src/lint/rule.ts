@@ -1,0 +1,89 @@
+// The rule API: a rule is metadata plus a visitor over the changes of one file.
+import type { Change, ChangeClass } from '../sql/changes.js';
+import type { QName } from '../sql/names.js';
+import type { Location, SourceFile, Statement } from '../sql/source.js';
+import type { SchemaModel } from '../schema/model.js';
+
+export type Category = 'breaks-old-code' | 'blocks-traffic' | 'data-loss' | 'robustness' | 'style';
+export type Severity = 'error' | 'warning';
+export type SeveritySetting = Severity | 'off';
+
+/** How the migration tool runs a file (see discover/layouts.ts). */
+export type TransactionModel = 'per-file' | 'implicit' | 'none';
+
+export interface RuleMeta {
+  id: string;
+  category: Category;
+  severity: SeveritySetting;
+  /** One line for the rule table and `pgphase rules`. */
+  description: string;
+  /** PostgreSQL major versions the rule applies to (inclusive). */
+  pgVersion?: { min?: number; max?: number };
+  /** Message templates; `{{name}}` placeholders are filled from the report's data. */
+  messages: Record<string, string>;
+  /** The one action that fixes it; may use the same placeholders. */
+  help: string;
+}
+
+export interface Finding {
+  rule: string;
+  category: Category;
+  severity: Severity;
+  message: string;
+  help: string;
+  location: Location;
+  docs: string;
+}
+
+export interface Report {
+  /** A key of the rule's `messages`. */
+  messageId: string;
+  data?: Record<string, string | number>;
+  /** Defaults to the current statement's location. */
+  location?: Location;
+}
+
+/** What a rule sees while the engine walks a file; fields describe the current statement. */
+export interface RuleContext {
+  readonly source: SourceFile;
+  readonly pgVersion: number;
+  readonly transaction: TransactionModel;
+  /** The schema before the current statement. */
+  readonly schema: SchemaModel;
+  readonly statement: Statement;
+  /** The changes of the current statement. */
+  readonly changes: readonly Change[];
+  readonly statementClass: ChangeClass;
+  /** The current statement runs inside a transaction (explicit BEGIN, or the tool wraps the file). */
+  readonly inTransaction: boolean;
+  /** The current statement is between an explicit BEGIN and its COMMIT. */
+  readonly inExplicitTransaction: boolean;
+  /** A `lock_timeout` is in force for the current statement. */
+  readonly lockTimeoutSet: boolean;
+  /** The table was created earlier in this migration: it has no traffic and no rows yet. */
+  isNewTable(table: QName): boolean;
+  report(report: Report): void;
+}
+
+export interface RuleVisitor {
+  /** Called for each change, in order, before the change is applied to the schema model. */
+  change?(change: Change): void;
+  /** Called once per statement, before its changes. */
+  statement?(statement: Statement): void;
+  /** Called after the last statement. */
+  end?(): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  create(context: RuleContext): RuleVisitor;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+/** Fills `{{key}}` placeholders. */
+export function fill(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}

@@ -1,0 +1,298 @@
+// The schema model: tables, columns, keys, indexes, constraints, enums and views known
+// before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
+// --schema-only file); changes it does not understand leave it as it was.
+import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
+import { DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
+
+export interface ColumnModel {
+  name: string;
+  type: TypeRef;
+  notNull: boolean;
+  default?: Expr;
+  collation?: string;
+  generated?: ColumnSpec['generated'];
+  identity?: ColumnSpec['identity'];
+}
+
+export interface ConstraintModel extends ConstraintSpec {
+  name: string;
+  /** False for a constraint added NOT VALID and not validated since. */
+  validated: boolean;
+}
+
+export interface IndexModel {
+  name: string;
+  schema: string;
+  table: string;
+  unique: boolean;
+  columns: Array<string | null>;
+  partial: boolean;
+}
+
+export interface TableModel {
+  schema: string;
+  name: string;
+  columns: Map<string, ColumnModel>;
+  constraints: Map<string, ConstraintModel>;
+}
+
+function resolved(q: QName): { schema: string; name: string } {
+  return { schema: q.schema ?? DEFAULT_SCHEMA, name: q.name };
+}
+
+/** PostgreSQL's default constraint/index name: `<table>_<cols>_<suffix>`, cut to 63 bytes. */
+export function defaultName(table: string, columns: string[], suffix: string): string {
+  const fit = (s: string, bytes: number) => {
+    let out = s;
+    while (Buffer.byteLength(out) > bytes) out = out.slice(0, -1);
+    return out;
+  };
+  const cols = columns.join('_');
+  const room = 63 - suffix.length - 1;
+  let t = table;
+  let c = cols;
+  // PostgreSQL shortens the longer of the two parts first
+  while (Buffer.byteLength(t) + (c ? Buffer.byteLength(c) + 1 : 0) > room) {
+    if (Buffer.byteLength(t) >= Buffer.byteLength(c)) t = fit(t, Buffer.byteLength(t) - 1);
+    else c = fit(c, Buffer.byteLength(c) - 1);
+  }
+  return c ? `${t}_${c}_${suffix}` : `${t}_${suffix}`;
+}
+
+const SUFFIX: Record<ConstraintSpec['kind'], string> = {
+  'primary-key': 'pkey',
+  unique: 'key',
+  'foreign-key': 'fkey',
+  check: 'check',
+  exclusion: 'excl',
+  'not-null': 'not_null',
+};
+
+export class SchemaModel {
+  readonly tables = new Map<string, TableModel>();
+  readonly indexes = new Map<string, IndexModel>();
+  readonly enums = new Map<string, string[]>();
+  readonly views = new Set<string>();
+
+  table(q: QName): TableModel | undefined {
+    return this.tables.get(qkey(q));
+  }
+
+  column(table: QName, column: string): ColumnModel | undefined {
+    return this.table(table)?.columns.get(column);
+  }
+
+  /** Indexes on a table. */
+  tableIndexes(q: QName): IndexModel[] {
+    const { schema, name } = resolved(q);
+    return [...this.indexes.values()].filter((i) => i.schema === schema && i.table === name);
+  }
+
+  /** Key columns that identify a row: the primary key, else a unique index over NOT NULL columns. */
+  rowKey(q: QName): string[] | undefined {
+    const table = this.table(q);
+    if (!table) return undefined;
+    for (const c of table.constraints.values()) if (c.kind === 'primary-key') return c.columns;
+    for (const i of this.tableIndexes(q)) {
+      if (i.unique && !i.partial && i.columns.every((c) => c !== null && table.columns.get(c)?.notNull)) return i.columns as string[];
+    }
+    return undefined;
+  }
+
+  /** Applies one change; anything the model does not track is ignored. */
+  apply(change: Change): void {
+    switch (change.kind) {
+      case 'create-table': {
+        const { schema, name } = resolved(change.table);
+        const key = qkey(change.table);
+        if (this.tables.has(key) && change.ifNotExists) return;
+        const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
+        this.tables.set(key, table);
+        for (const col of change.columns) this.addColumn(change.table, col);
+        for (const c of change.constraints) this.addConstraint(change.table, c);
+        return;
+      }
+      case 'create-table-as': {
+        const { schema, name } = resolved(change.table);
+        this.tables.set(qkey(change.table), { schema, name, columns: new Map(), constraints: new Map() });
+        return;
+      }
+      case 'drop-table': {
+        const { schema, name } = resolved(change.table);
+        this.tables.delete(qkey(change.table));
+        for (const [key, i] of this.indexes) if (i.schema === schema && i.table === name) this.indexes.delete(key);
+        return;
+      }
+      case 'rename-table': {
+        const table = this.table(change.table);
+        if (!table) return;
+        this.tables.delete(qkey(change.table));
+        const renamed = { schema: table.schema, name: change.newName };
+        for (const i of this.tableIndexes(change.table)) i.table = change.newName;
+        this.tables.set(qkey(renamed), { ...table, name: change.newName });
+        return;
+      }
+      case 'add-column':
+        if (change.ifNotExists && this.column(change.table, change.column.name)) return;
+        this.addColumn(change.table, change.column);
+        return;
+      case 'drop-column': {
+        const table = this.table(change.table);
+        if (!table) return;
+        table.columns.delete(change.column);
+        for (const [name, c] of table.constraints) if (c.columns.includes(change.column)) table.constraints.delete(name);
+        for (const [key, i] of this.indexes) {
+          if (i.schema === table.schema && i.table === table.name && i.columns.includes(change.column)) this.indexes.delete(key);
+        }
+        return;
+      }
+      case 'rename-column': {
+        const table = this.table(change.table);
+        const col = table?.columns.get(change.column);
+        if (!table || !col) return;
+        table.columns.delete(change.column);
+        table.columns.set(change.newName, { ...col, name: change.newName });
+        const swap = (cols: string[]) => cols.map((c) => (c === change.column ? change.newName : c));
+        for (const c of table.constraints.values()) c.columns = swap(c.columns);
+        for (const i of this.tableIndexes(change.table)) i.columns = i.columns.map((c) => (c === change.column ? change.newName : c));
+        return;
+      }
+      case 'alter-column-type': {
+        const col = this.column(change.table, change.column);
+        if (!col) return;
+        col.type = change.type;
+        if (change.collation !== undefined) col.collation = change.collation;
+        return;
+      }
+      case 'set-not-null':
+      case 'drop-not-null': {
+        const col = this.column(change.table, change.column);
+        if (col) col.notNull = change.kind === 'set-not-null';
+        return;
+      }
+      case 'set-default': {
+        const col = this.column(change.table, change.column);
+        if (col) col.default = change.default;
+        return;
+      }
+      case 'drop-default': {
+        const col = this.column(change.table, change.column);
+        if (col) delete col.default;
+        return;
+      }
+      case 'add-constraint':
+        this.addConstraint(change.table, change.constraint);
+        return;
+      case 'validate-constraint': {
+        const c = this.table(change.table)?.constraints.get(change.name);
+        if (c) c.validated = true;
+        return;
+      }
+      case 'drop-constraint': {
+        const table = this.table(change.table);
+        if (!table) return;
+        table.constraints.delete(change.name);
+        this.indexes.delete(qkey({ schema: table.schema, name: change.name }));
+        return;
+      }
+      case 'rename-constraint': {
+        const table = this.table(change.table);
+        const c = table?.constraints.get(change.name);
+        if (!table || !c) return;
+        table.constraints.delete(change.name);
+        table.constraints.set(change.newName, { ...c, name: change.newName });
+        return;
+      }
+      case 'create-index': {
+        const spec = change.index;
+        const { schema, name: tableName } = resolved(spec.table);
+        const name = spec.name ?? defaultName(tableName, spec.columns.map((c) => c ?? 'expr'), 'idx');
+        const key = qkey({ schema, name });
+        if (this.indexes.has(key) && change.ifNotExists) return;
+        this.indexes.set(key, { name, schema, table: tableName, unique: spec.unique, columns: spec.columns, partial: spec.where !== undefined });
+        return;
+      }
+      case 'drop-index':
+        this.indexes.delete(qkey(change.index));
+        return;
+      case 'create-enum':
+        this.enums.set(qkey(change.type), [...change.values]);
+        return;
+      case 'enum-add-value': {
+        const values = this.enums.get(qkey(change.type));
+        if (values && !values.includes(change.value)) values.push(change.value);
+        return;
+      }
+      case 'enum-rename-value': {
+        const values = this.enums.get(qkey(change.type));
+        if (values) this.enums.set(qkey(change.type), values.map((v) => (v === change.value ? change.newValue : v)));
+        return;
+      }
+      case 'create-object':
+        if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.add(qkey(change.name));
+        return;
+      case 'drop-object':
+        if (change.objectType === 'type') this.enums.delete(qkey(change.name));
+        this.views.delete(qkey(change.name));
+        return;
+      case 'rename-object': {
+        const from = qkey(change.name);
+        const to = qkey({ ...change.name, name: change.newName });
+        if (change.objectType === 'type' && this.enums.has(from)) {
+          this.enums.set(to, this.enums.get(from)!);
+          this.enums.delete(from);
+        }
+        if (this.views.delete(from)) this.views.add(to);
+        const index = this.indexes.get(from);
+        if (change.objectType === 'index' && index) {
+          this.indexes.delete(from);
+          this.indexes.set(to, { ...index, name: change.newName });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private addColumn(tableName: QName, spec: ColumnSpec): void {
+    const table = this.table(tableName);
+    if (!table) return;
+    const col: ColumnModel = { name: spec.name, type: spec.type, notNull: spec.notNull };
+    if (spec.default) col.default = spec.default;
+    if (spec.collation) col.collation = spec.collation;
+    if (spec.generated) col.generated = spec.generated;
+    if (spec.identity) col.identity = spec.identity;
+    table.columns.set(spec.name, col);
+    for (const c of spec.constraints) this.addConstraint(tableName, c);
+  }
+
+  private addConstraint(tableName: QName, spec: ConstraintSpec): void {
+    const table = this.table(tableName);
+    if (!table) return;
+    if (spec.kind === 'not-null') {
+      for (const c of spec.columns) {
+        const col = table.columns.get(c);
+        if (col) col.notNull = true;
+      }
+      return;
+    }
+    let columns = spec.columns;
+    if (spec.usingIndex) {
+      const index = this.indexes.get(qkey({ schema: table.schema, name: spec.usingIndex }));
+      if (index) {
+        columns = index.columns.filter((c): c is string => c !== null);
+        this.indexes.delete(qkey({ schema: table.schema, name: spec.usingIndex }));
+      }
+    }
+    const name = spec.name ?? spec.usingIndex ?? defaultName(table.name, spec.kind === 'check' ? [] : columns, SUFFIX[spec.kind]);
+    table.constraints.set(name, { ...spec, columns, name, validated: !spec.notValid });
+    if (spec.kind === 'primary-key') for (const c of columns) {
+      const col = table.columns.get(c);
+      if (col) col.notNull = true;
+    }
+    if (spec.kind === 'primary-key' || spec.kind === 'unique' || spec.kind === 'exclusion') {
+      this.indexes.set(qkey({ schema: table.schema, name }), { name, schema: table.schema, table: table.name, unique: spec.kind !== 'exclusion', columns, partial: false });
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// The typed changes that rules, the schema model and the planner work on. One SQL
+// statement yields one or more changes (an ALTER TABLE with five sub-commands is five
+// changes sharing one statement); nothing downstream touches the raw AST.
+import type { QName } from './names.js';
+
+export type ChangeClass = 'additive' | 'destructive' | 'data' | 'neutral';
+
+/** Strength order used to give a statement or a file the strongest class among its changes. */
+export const CLASS_STRENGTH: Record<ChangeClass, number> = { neutral: 0, additive: 1, data: 2, destructive: 3 };
+
+export function strongest(classes: Iterable<ChangeClass>): ChangeClass {
+  let best: ChangeClass = 'neutral';
+  for (const c of classes) if (CLASS_STRENGTH[c] > CLASS_STRENGTH[best]) best = c;
+  return best;
+}
+
+/** A column type as written: canonical base name (`int4`, `varchar`, `text`, `my_enum`), modifiers, array. */
+export interface TypeRef {
+  schema?: string;
+  name: string;
+  mods: Array<number | string>;
+  array: boolean;
+  /** For messages: the type as PostgreSQL prints it, e.g. `varchar(20)`, `bigint[]`. */
+  display: string;
+}
+
+/** An expression from the migration: its AST node and its source text. */
+export interface Expr {
+  node: Record<string, any>;
+  text: string;
+}
+
+export interface ColumnSpec {
+  name: string;
+  type: TypeRef;
+  notNull: boolean;
+  default?: Expr;
+  collation?: string;
+  generated?: { kind: 'stored' | 'virtual'; expr: Expr };
+  identity?: 'always' | 'by-default';
+  /** Column constraints other than NOT NULL / DEFAULT (PK, UNIQUE, CHECK, FK) as table constraints. */
+  constraints: ConstraintSpec[];
+}
+
+export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
+
+export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+
+export interface ConstraintSpec {
+  kind: ConstraintKind;
+  name?: string;
+  columns: string[];
+  /** `NOT VALID`: existing rows are not checked now. */
+  notValid: boolean;
+  /** `… USING INDEX name` for unique / primary key. */
+  usingIndex?: string;
+  expr?: Expr;
+  references?: { table: QName; columns: string[]; onDelete: FkAction; onUpdate: FkAction };
+}
+
+export interface IndexSpec {
+  name?: string;
+  table: QName;
+  unique: boolean;
+  /** Key columns; an expression element is given as `null`. */
+  columns: Array<string | null>;
+  method: string;
+  where?: Expr;
+}
+
+interface Base {
+  /** Index of the statement in its file. */
+  statement: number;
+}
+
+export type ObjectType =
+  | 'schema'
+  | 'view'
+  | 'materialized view'
+  | 'function'
+  | 'procedure'
+  | 'sequence'
+  | 'type'
+  | 'domain'
+  | 'trigger'
+  | 'extension'
+  | 'index'
+  | 'table'
+  | 'policy'
+  | 'rule'
+  | 'aggregate'
+  | 'collation'
+  | 'other';
+
+export type Change = Base &
+  (
+    | { kind: 'create-table'; table: QName; columns: ColumnSpec[]; constraints: ConstraintSpec[]; ifNotExists: boolean; temporary: boolean }
+    | { kind: 'create-table-as'; table: QName; withData: boolean }
+    | { kind: 'drop-table'; table: QName; ifExists: boolean; cascade: boolean }
+    | { kind: 'rename-table'; table: QName; newName: string }
+    | { kind: 'add-column'; table: QName; column: ColumnSpec; ifNotExists: boolean }
+    | { kind: 'drop-column'; table: QName; column: string; ifExists: boolean; cascade: boolean }
+    | { kind: 'rename-column'; table: QName; column: string; newName: string }
+    | { kind: 'alter-column-type'; table: QName; column: string; type: TypeRef; using?: Expr; collation?: string }
+    | { kind: 'set-not-null'; table: QName; column: string }
+    | { kind: 'drop-not-null'; table: QName; column: string }
+    | { kind: 'set-default'; table: QName; column: string; default: Expr }
+    | { kind: 'drop-default'; table: QName; column: string }
+    | { kind: 'add-constraint'; table: QName; constraint: ConstraintSpec }
+    | { kind: 'validate-constraint'; table: QName; name: string }
+    | { kind: 'drop-constraint'; table: QName; name: string; ifExists: boolean; cascade: boolean }
+    | { kind: 'rename-constraint'; table: QName; name: string; newName: string }
+    | { kind: 'create-index'; index: IndexSpec; concurrently: boolean; ifNotExists: boolean }
+    | { kind: 'drop-index'; index: QName; concurrently: boolean; ifExists: boolean; cascade: boolean }
+    | { kind: 'reindex'; target: QName | undefined; concurrently: boolean }
+    | { kind: 'create-enum'; type: QName; values: string[] }
+    | { kind: 'enum-add-value'; type: QName; value: string }
+    | { kind: 'enum-rename-value'; type: QName; value: string; newValue: string }
+    | { kind: 'create-object'; objectType: ObjectType; name: QName; orReplace: boolean; table?: QName }
+    | { kind: 'rename-object'; objectType: ObjectType; name: QName; newName: string }
+    | { kind: 'drop-object'; objectType: ObjectType; name: QName; ifExists: boolean; cascade: boolean }
+    | { kind: 'create-domain'; name: QName; hasCheck: boolean }
+    | { kind: 'alter-domain-add-constraint'; name: QName; notValid: boolean }
+    | { kind: 'data-change'; op: 'update' | 'delete' | 'insert' | 'merge'; table: QName; where?: Expr; fromSelect: boolean; reads: QName[]; setColumns: string[] }
+    | { kind: 'truncate'; table: QName; cascade: boolean }
+    | { kind: 'set'; name: string; value: string | undefined; local: boolean }
+    | { kind: 'transaction'; op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to' | 'prepare' }
+    | { kind: 'lock-table'; table: QName; mode: string }
+    | { kind: 'table-rewrite'; table: QName; how: 'vacuum full' | 'cluster' | 'set tablespace' | 'set logged' | 'set unlogged' | 'set access method' }
+    | { kind: 'refresh-matview'; view: QName; concurrently: boolean }
+    | { kind: 'detach-partition'; table: QName; partition: QName; concurrently: boolean }
+    | { kind: 'attach-partition'; table: QName; partition: QName }
+    | { kind: 'comment'; target: string }
+    /** A table-level ALTER sub-command with no bearing on compatibility (owner, storage options, triggers …). */
+    | { kind: 'alter-table-other'; table: QName; subtype: string }
+    | { kind: 'other'; node: string }
+  );
+
+export type ChangeKind = Change['kind'];
+export type ChangeOf<K extends ChangeKind> = Extract<Change, { kind: K }>;
+
+/**
+ * The class of a change (CLI.md): destructive breaks N-1 code or deletes data and
+ * belongs in contract; data rewrites rows and belongs in a backfill; additive is
+ * safe for N-1 and N; neutral changes no schema or data.
+ */
+export function classify(change: Change): ChangeClass {
+  switch (change.kind) {
+    case 'drop-table':
+    case 'rename-table':
+    case 'drop-column':
+    case 'rename-column':
+    case 'alter-column-type':
+    case 'set-not-null':
+    case 'drop-default':
+    case 'drop-constraint':
+    case 'rename-constraint':
+    case 'drop-index':
+    case 'enum-rename-value':
+    case 'rename-object':
+    case 'drop-object':
+    case 'truncate':
+    case 'detach-partition':
+      return 'destructive';
+    case 'data-change':
+    case 'validate-constraint':
+      return 'data';
+    case 'create-table':
+    case 'create-table-as':
+    case 'add-column':
+    case 'drop-not-null':
+    case 'set-default':
+    case 'add-constraint':
+    case 'create-index':
+    case 'create-enum':
+    case 'enum-add-value':
+    case 'create-object':
+    case 'create-domain':
+    case 'alter-domain-add-constraint':
+    case 'attach-partition':
+      return 'additive';
+    case 'reindex':
+    case 'set':
+    case 'transaction':
+    case 'lock-table':
+    case 'table-rewrite':
+    case 'refresh-matview':
+    case 'comment':
+    case 'alter-table-other':
+    case 'other':
+      return 'neutral';
+  }
+}
+
+/** The table a change alters, if it alters one. */
+export function changeTable(change: Change): QName | undefined {
+  switch (change.kind) {
+    case 'create-index':
+      return change.index.table;
+    case 'create-table':
+    case 'drop-table':
+    case 'rename-table':
+    case 'add-column':
+    case 'drop-column':
+    case 'rename-column':
+    case 'alter-column-type':
+    case 'set-not-null':
+    case 'drop-not-null':
+    case 'set-default':
+    case 'drop-default':
+    case 'add-constraint':
+    case 'validate-constraint':
+    case 'drop-constraint':
+    case 'rename-constraint':
+    case 'data-change':
+    case 'truncate':
+    case 'lock-table':
+    case 'table-rewrite':
+    case 'detach-partition':
+    case 'attach-partition':
+    case 'alter-table-other':
+    case 'create-table-as':
+      return change.table;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,105 @@
+// Which lock each change takes on which relation, and whether it rewrites or scans the
+// table under that lock (PostgreSQL docs, "Explicit Locking" and "ALTER TABLE").
+// Rules and the planner read this; nothing else encodes lock knowledge.
+import type { Change } from './changes.js';
+import type { QName } from './names.js';
+
+export type LockMode =
+  | 'ACCESS SHARE'
+  | 'ROW SHARE'
+  | 'ROW EXCLUSIVE'
+  | 'SHARE UPDATE EXCLUSIVE'
+  | 'SHARE'
+  | 'SHARE ROW EXCLUSIVE'
+  | 'EXCLUSIVE'
+  | 'ACCESS EXCLUSIVE';
+
+export interface LockTaken {
+  table: QName;
+  mode: LockMode;
+}
+
+/** Modes that block ordinary reads or writes of the table while held. */
+export const TRAFFIC_BLOCKING: ReadonlySet<LockMode> = new Set(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+
+/** Modes `missing-lock-timeout` cares about: queueing for them stops every later query on the table. */
+export const QUEUE_DANGEROUS: ReadonlySet<LockMode> = new Set(['SHARE ROW EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+
+const ALTER_TABLE_OTHER: Record<string, LockMode> = {
+  SetStatistics: 'SHARE UPDATE EXCLUSIVE',
+  SetOptions: 'SHARE UPDATE EXCLUSIVE',
+  ResetOptions: 'SHARE UPDATE EXCLUSIVE',
+  SetRelOptions: 'SHARE UPDATE EXCLUSIVE',
+  ResetRelOptions: 'SHARE UPDATE EXCLUSIVE',
+  'cluster on': 'SHARE UPDATE EXCLUSIVE',
+  DropCluster: 'SHARE UPDATE EXCLUSIVE',
+  EnableTrig: 'SHARE ROW EXCLUSIVE',
+  EnableAlwaysTrig: 'SHARE ROW EXCLUSIVE',
+  EnableReplicaTrig: 'SHARE ROW EXCLUSIVE',
+  DisableTrig: 'SHARE ROW EXCLUSIVE',
+  EnableTrigAll: 'SHARE ROW EXCLUSIVE',
+  DisableTrigAll: 'SHARE ROW EXCLUSIVE',
+  EnableTrigUser: 'SHARE ROW EXCLUSIVE',
+  DisableTrigUser: 'SHARE ROW EXCLUSIVE',
+};
+
+/** The table-level locks a change takes (empty when it takes none worth knowing). */
+export function locksOf(change: Change): LockTaken[] {
+  const ae = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
+  switch (change.kind) {
+    case 'add-column':
+    case 'drop-column':
+    case 'rename-column':
+    case 'rename-table':
+    case 'alter-column-type':
+    case 'set-not-null':
+    case 'drop-not-null':
+    case 'set-default':
+    case 'drop-default':
+    case 'drop-constraint':
+    case 'rename-constraint':
+    case 'drop-table':
+    case 'truncate':
+    case 'table-rewrite':
+      return [ae(change.table)];
+    case 'add-constraint': {
+      const c = change.constraint;
+      if (c.kind === 'foreign-key' && c.references) {
+        return [
+          { table: change.table, mode: 'SHARE ROW EXCLUSIVE' },
+          { table: c.references.table, mode: 'SHARE ROW EXCLUSIVE' },
+        ];
+      }
+      return [ae(change.table)];
+    }
+    case 'validate-constraint':
+      return [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }];
+    case 'create-index':
+      return [{ table: change.index.table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }];
+    case 'reindex':
+      return change.target ? [{ table: change.target, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }] : [];
+    case 'create-table':
+      // a new table's foreign keys lock the referenced tables
+      return [...change.columns.flatMap((c) => c.constraints), ...change.constraints]
+        .filter((c) => c.kind === 'foreign-key' && c.references)
+        .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const }));
+    case 'create-object':
+      return change.objectType === 'trigger' && change.table ? [{ table: change.table, mode: 'SHARE ROW EXCLUSIVE' }] : [];
+    case 'lock-table':
+      return [{ table: change.table, mode: change.mode as LockMode }];
+    case 'data-change':
+      return [{ table: change.table, mode: 'ROW EXCLUSIVE' }];
+    case 'refresh-matview':
+      return [{ table: change.view, mode: change.concurrently ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE' }];
+    case 'detach-partition':
+      return change.concurrently
+        ? [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }]
+        : [ae(change.table), ae(change.partition)];
+    case 'attach-partition':
+      return [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }, ae(change.partition)];
+    case 'alter-table-other':
+      return [{ table: change.table, mode: ALTER_TABLE_OTHER[change.subtype] ?? 'ACCESS EXCLUSIVE' }];
+    default:
+      return [];
+  }
+}

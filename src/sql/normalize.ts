@@ -1,0 +1,483 @@
+// Turns parsed statements into typed Changes (see changes.ts).
+import { deparseSync } from 'pgsql-deparser';
+import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
+import { fromNameList, fromRangeVar, type QName } from './names.js';
+import type { Statement } from './source.js';
+
+type Node = Record<string, any>;
+
+/** Source-like text of an expression node, printed by the deparser. */
+export function exprText(node: Node): string {
+  try {
+    return deparseSync(node as never, { pretty: false });
+  } catch {
+    return '…';
+  }
+}
+
+function expr(node: Node): Expr {
+  return { node, text: exprText(node) };
+}
+
+const TYPE_DISPLAY: Record<string, string> = {
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  float4: 'real',
+  float8: 'double precision',
+  bool: 'boolean',
+  varchar: 'varchar',
+  bpchar: 'char',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamptz',
+  time: 'time',
+  timetz: 'timetz',
+};
+
+const TYPE_ALIASES: Record<string, string> = {
+  int: 'int4',
+  integer: 'int4',
+  smallint: 'int2',
+  bigint: 'int8',
+  real: 'float4',
+  float: 'float8',
+  boolean: 'bool',
+  'character varying': 'varchar',
+  character: 'bpchar',
+  char: 'bpchar',
+  decimal: 'numeric',
+  'timestamp with time zone': 'timestamptz',
+  'timestamp without time zone': 'timestamp',
+  serial4: 'serial',
+  serial8: 'bigserial',
+  serial2: 'smallserial',
+};
+
+function constValue(node: Node): number | string {
+  const c = node.A_Const;
+  if (c?.ival !== undefined) return c.ival.ival ?? 0;
+  if (c?.sval !== undefined) return c.sval.sval ?? '';
+  if (c?.fval !== undefined) return c.fval.fval;
+  if (node.ColumnRef) return node.ColumnRef.fields?.map((f: Node) => f.String?.sval).join('.') ?? '';
+  return exprText(node);
+}
+
+export function typeRef(typeName: Node): TypeRef {
+  const q = fromNameList(typeName.names ?? []);
+  const base = TYPE_ALIASES[q.name] ?? q.name;
+  const schema = q.schema === 'pg_catalog' ? undefined : q.schema;
+  const mods = (typeName.typmods ?? []).map(constValue);
+  const array = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
+  const shown = TYPE_DISPLAY[base] ?? base;
+  const display = `${schema ? `${schema}.` : ''}${shown}${mods.length ? `(${mods.join(',')})` : ''}${array ? '[]' : ''}`;
+  return schema === undefined ? { name: base, mods, array, display } : { schema, name: base, mods, array, display };
+}
+
+const FK_ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
+
+function names(list: Node[] | undefined): string[] {
+  return (list ?? []).map((n) => n.String?.sval ?? '');
+}
+
+/** A table-level constraint, or a column constraint applied to `column`. */
+function constraint(c: Node, column?: string): ConstraintSpec | undefined {
+  const kinds: Record<string, ConstraintSpec['kind']> = {
+    CONSTR_CHECK: 'check',
+    CONSTR_FOREIGN: 'foreign-key',
+    CONSTR_UNIQUE: 'unique',
+    CONSTR_PRIMARY: 'primary-key',
+    CONSTR_EXCLUSION: 'exclusion',
+    CONSTR_NOTNULL: 'not-null',
+  };
+  const kind = kinds[c.contype];
+  if (!kind) return undefined;
+  let columns: string[] = column ? [column] : [];
+  if (kind === 'foreign-key' && !column) columns = names(c.fk_attrs);
+  else if ((kind === 'unique' || kind === 'primary-key') && !column) columns = names(c.keys);
+  else if (kind === 'not-null' && !column) columns = names(c.keys);
+  else if (kind === 'exclusion') {
+    columns = (c.exclusions ?? []).flatMap((e: Node) => {
+      const elem = e.List?.items?.[0]?.IndexElem;
+      return elem?.name ? [elem.name] : [];
+    });
+  }
+  const spec: ConstraintSpec = { kind, columns, notValid: c.skip_validation === true };
+  if (c.conname) spec.name = c.conname;
+  if (c.indexname) spec.usingIndex = c.indexname;
+  if (c.raw_expr) spec.expr = expr(c.raw_expr);
+  if (kind === 'foreign-key') {
+    spec.references = {
+      table: fromRangeVar(c.pktable),
+      columns: names(c.pk_attrs),
+      onDelete: FK_ACTIONS[c.fk_del_action] ?? 'no action',
+      onUpdate: FK_ACTIONS[c.fk_upd_action] ?? 'no action',
+    };
+  }
+  return spec;
+}
+
+export function columnSpec(def: Node): ColumnSpec {
+  const col: ColumnSpec = { name: def.colname, type: typeRef(def.typeName ?? {}), notNull: false, constraints: [] };
+  if (def.collClause) col.collation = fromNameList(def.collClause.collname ?? []).name;
+  for (const item of def.constraints ?? []) {
+    const c = item.Constraint as Node;
+    switch (c.contype) {
+      case 'CONSTR_NOTNULL':
+        col.notNull = true;
+        break;
+      case 'CONSTR_NULL':
+        col.notNull = false;
+        break;
+      case 'CONSTR_DEFAULT':
+        if (c.raw_expr) col.default = expr(c.raw_expr);
+        break;
+      case 'CONSTR_GENERATED':
+        col.generated = { kind: c.generated_kind === 'v' ? 'virtual' : 'stored', expr: expr(c.raw_expr ?? {}) };
+        break;
+      case 'CONSTR_IDENTITY':
+        col.identity = c.generated_when === 'a' ? 'always' : 'by-default';
+        col.notNull = true;
+        break;
+      default: {
+        const spec = constraint(c, def.colname);
+        if (spec) {
+          col.constraints.push(spec);
+          if (spec.kind === 'primary-key') col.notNull = true;
+        }
+      }
+    }
+  }
+  if (['serial', 'bigserial', 'smallserial'].includes(col.type.name)) col.notNull = true;
+  return col;
+}
+
+const OBJECT_TYPES: Record<string, ObjectType> = {
+  OBJECT_SCHEMA: 'schema',
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'materialized view',
+  OBJECT_FUNCTION: 'function',
+  OBJECT_PROCEDURE: 'procedure',
+  OBJECT_ROUTINE: 'function',
+  OBJECT_SEQUENCE: 'sequence',
+  OBJECT_TYPE: 'type',
+  OBJECT_DOMAIN: 'domain',
+  OBJECT_TRIGGER: 'trigger',
+  OBJECT_EXTENSION: 'extension',
+  OBJECT_INDEX: 'index',
+  OBJECT_TABLE: 'table',
+  OBJECT_FOREIGN_TABLE: 'table',
+  OBJECT_POLICY: 'policy',
+  OBJECT_RULE: 'rule',
+  OBJECT_AGGREGATE: 'aggregate',
+  OBJECT_COLLATION: 'collation',
+};
+
+/** The name of a DropStmt / RenameStmt object, whatever node shape it has. */
+function objectName(obj: Node | undefined, type: ObjectType): QName {
+  if (!obj) return { name: '' };
+  if (obj.List) return fromNameList(obj.List.items ?? []);
+  if (obj.String) return { name: obj.String.sval };
+  if (obj.ObjectWithArgs) return fromNameList(obj.ObjectWithArgs.objname ?? []);
+  if (obj.TypeName) return fromNameList(obj.TypeName.names ?? []);
+  if (type === 'schema' && typeof obj === 'string') return { name: obj };
+  return { name: exprText(obj) };
+}
+
+function alterTable(stmt: Node, index: number): Change[] {
+  const table = fromRangeVar(stmt.relation);
+  const changes: Change[] = [];
+  for (const item of stmt.cmds ?? []) {
+    const cmd = item.AlterTableCmd as Node;
+    const base = { statement: index, table };
+    const column = cmd.name as string;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn':
+        changes.push({ ...base, kind: 'add-column', column: columnSpec(cmd.def.ColumnDef), ifNotExists: cmd.missing_ok === true });
+        break;
+      case 'AT_DropColumn':
+        changes.push({ ...base, kind: 'drop-column', column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
+        break;
+      case 'AT_AlterColumnType': {
+        const def = cmd.def.ColumnDef as Node;
+        const change: Change = { ...base, kind: 'alter-column-type', column, type: typeRef(def.typeName ?? {}) };
+        if (def.raw_default) change.using = expr(def.raw_default);
+        if (def.collClause) change.collation = fromNameList(def.collClause.collname ?? []).name;
+        changes.push(change);
+        break;
+      }
+      case 'AT_SetNotNull':
+        changes.push({ ...base, kind: 'set-not-null', column });
+        break;
+      case 'AT_DropNotNull':
+        changes.push({ ...base, kind: 'drop-not-null', column });
+        break;
+      case 'AT_ColumnDefault':
+        changes.push(cmd.def ? { ...base, kind: 'set-default', column, default: expr(cmd.def) } : { ...base, kind: 'drop-default', column });
+        break;
+      case 'AT_AddConstraint': {
+        const spec = constraint(cmd.def.Constraint);
+        if (spec) changes.push({ ...base, kind: 'add-constraint', constraint: spec });
+        break;
+      }
+      case 'AT_ValidateConstraint':
+        changes.push({ ...base, kind: 'validate-constraint', name: column });
+        break;
+      case 'AT_DropConstraint':
+        changes.push({ ...base, kind: 'drop-constraint', name: column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
+        break;
+      case 'AT_SetTableSpace':
+        changes.push({ ...base, kind: 'table-rewrite', how: 'set tablespace' });
+        break;
+      case 'AT_SetLogged':
+        changes.push({ ...base, kind: 'table-rewrite', how: 'set logged' });
+        break;
+      case 'AT_SetUnLogged':
+        changes.push({ ...base, kind: 'table-rewrite', how: 'set unlogged' });
+        break;
+      case 'AT_SetAccessMethod':
+        changes.push({ ...base, kind: 'table-rewrite', how: 'set access method' });
+        break;
+      case 'AT_ClusterOn':
+        changes.push({ ...base, kind: 'alter-table-other', subtype: 'cluster on' });
+        break;
+      case 'AT_DetachPartition':
+        changes.push({ ...base, kind: 'detach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name), concurrently: cmd.def.PartitionCmd.concurrent === true });
+        break;
+      case 'AT_AttachPartition':
+        changes.push({ ...base, kind: 'attach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name) });
+        break;
+      default:
+        changes.push({ ...base, kind: 'alter-table-other', subtype: String(cmd.subtype).replace(/^AT_/, '') });
+    }
+  }
+  return changes;
+}
+
+function rename(stmt: Node, index: number): Change {
+  const base = { statement: index };
+  switch (stmt.renameType) {
+    case 'OBJECT_COLUMN':
+      return { ...base, kind: 'rename-column', table: fromRangeVar(stmt.relation), column: stmt.subname, newName: stmt.newname };
+    case 'OBJECT_TABLE':
+    case 'OBJECT_FOREIGN_TABLE':
+      return { ...base, kind: 'rename-table', table: fromRangeVar(stmt.relation), newName: stmt.newname };
+    case 'OBJECT_TABCONSTRAINT':
+      return { ...base, kind: 'rename-constraint', table: fromRangeVar(stmt.relation), name: stmt.subname, newName: stmt.newname };
+    default: {
+      const objectType = OBJECT_TYPES[stmt.renameType] ?? 'other';
+      const name = stmt.relation ? fromRangeVar(stmt.relation) : objectType === 'schema' ? { name: stmt.subname } : objectName(stmt.object, objectType);
+      return { ...base, kind: 'rename-object', objectType, name, newName: stmt.newname };
+    }
+  }
+}
+
+function drop(stmt: Node, index: number): Change[] {
+  const objectType = OBJECT_TYPES[stmt.removeType] ?? 'other';
+  const ifExists = stmt.missing_ok === true;
+  const cascade = stmt.behavior === 'DROP_CASCADE';
+  return (stmt.objects ?? []).map((obj: Node): Change => {
+    const name = objectName(obj, objectType);
+    if (objectType === 'table') return { statement: index, kind: 'drop-table', table: name, ifExists, cascade };
+    if (objectType === 'index') return { statement: index, kind: 'drop-index', index: name, concurrently: stmt.concurrent === true, ifExists, cascade };
+    return { statement: index, kind: 'drop-object', objectType, name, ifExists, cascade };
+  });
+}
+
+/** Every RangeVar in a subtree (tables a query reads). */
+function rangeVars(node: unknown, out: QName[] = []): QName[] {
+  if (Array.isArray(node)) for (const n of node) rangeVars(n, out);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'RangeVar') out.push(fromRangeVar(value as { relname: string }));
+      else rangeVars(value, out);
+    }
+  }
+  return out;
+}
+
+function setValue(args: Node[] | undefined): string | undefined {
+  if (!args?.length) return undefined;
+  return args.map((a) => String(constValue(a))).join(', ');
+}
+
+const TRANSACTION_OPS: Record<string, Extract<Change, { kind: 'transaction' }>['op']> = {
+  TRANS_STMT_BEGIN: 'begin',
+  TRANS_STMT_START: 'begin',
+  TRANS_STMT_COMMIT: 'commit',
+  TRANS_STMT_ROLLBACK: 'rollback',
+  TRANS_STMT_SAVEPOINT: 'savepoint',
+  TRANS_STMT_RELEASE: 'release',
+  TRANS_STMT_ROLLBACK_TO: 'rollback-to',
+  TRANS_STMT_PREPARE: 'prepare',
+  TRANS_STMT_COMMIT_PREPARED: 'commit',
+  TRANS_STMT_ROLLBACK_PREPARED: 'rollback',
+};
+
+const LOCK_MODES = [
+  '',
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
+
+const CREATE_NODES: Record<string, ObjectType> = {
+  ViewStmt: 'view',
+  CreateFunctionStmt: 'function',
+  CreateSeqStmt: 'sequence',
+  CompositeTypeStmt: 'type',
+  CreateRangeStmt: 'type',
+  CreateTrigStmt: 'trigger',
+  CreateExtensionStmt: 'extension',
+  CreateSchemaStmt: 'schema',
+  CreatePolicyStmt: 'policy',
+  RuleStmt: 'rule',
+};
+
+function createdName(type: string, s: Node): { name: QName; table?: QName; orReplace: boolean } {
+  switch (type) {
+    case 'ViewStmt':
+      return { name: fromRangeVar(s.view), orReplace: s.replace === true };
+    case 'CreateFunctionStmt':
+      return { name: fromNameList(s.funcname ?? []), orReplace: s.replace === true };
+    case 'CreateSeqStmt':
+      return { name: fromRangeVar(s.sequence), orReplace: false };
+    case 'CompositeTypeStmt':
+      return { name: fromRangeVar(s.typevar), orReplace: false };
+    case 'CreateRangeStmt':
+      return { name: fromNameList(s.typeName ?? []), orReplace: false };
+    case 'CreateTrigStmt':
+      return { name: { name: s.trigname }, table: fromRangeVar(s.relation), orReplace: s.replace === true };
+    case 'CreateExtensionStmt':
+      return { name: { name: s.extname }, orReplace: false };
+    case 'CreateSchemaStmt':
+      return { name: { name: s.schemaname ?? '' }, orReplace: false };
+    case 'CreatePolicyStmt':
+      return { name: { name: s.policy_name }, table: fromRangeVar(s.table), orReplace: false };
+    default:
+      return { name: fromRangeVar(s.relation), table: fromRangeVar(s.relation), orReplace: s.replace === true };
+  }
+}
+
+/** The changes one statement makes. Unknown statements become `other`. */
+export function normalizeStatement(statement: Statement): Change[] {
+  const [type, s] = Object.entries(statement.node)[0] as [string, Node];
+  const index = statement.index;
+  const base = { statement: index };
+  switch (type) {
+    case 'CreateStmt': {
+      const columns: ColumnSpec[] = [];
+      const constraints: ConstraintSpec[] = [];
+      for (const elt of s.tableElts ?? []) {
+        if (elt.ColumnDef) columns.push(columnSpec(elt.ColumnDef));
+        else if (elt.Constraint) {
+          const spec = constraint(elt.Constraint);
+          if (spec) constraints.push(spec);
+        }
+      }
+      for (const c of constraints) {
+        if (c.kind !== 'primary-key' && c.kind !== 'not-null') continue;
+        for (const col of columns) if (c.columns.includes(col.name)) col.notNull = true;
+      }
+      const table = fromRangeVar(s.relation);
+      return [{ ...base, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' }];
+    }
+    case 'CreateTableAsStmt': {
+      const table = fromRangeVar(s.into.rel);
+      if (s.objtype === 'OBJECT_MATVIEW') return [{ ...base, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false }];
+      return [{ ...base, kind: 'create-table-as', table, withData: s.into.skipData !== true }];
+    }
+    case 'AlterTableStmt':
+      if (s.objtype === 'OBJECT_TABLE' || s.objtype === undefined) return alterTable(s, index);
+      return [{ ...base, kind: 'other', node: `${type}:${s.objtype}` }];
+    case 'RenameStmt':
+      return [rename(s, index)];
+    case 'DropStmt':
+      return drop(s, index);
+    case 'IndexStmt': {
+      const index_: Extract<Change, { kind: 'create-index' }>['index'] = {
+        table: fromRangeVar(s.relation),
+        unique: s.unique === true,
+        columns: (s.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? null),
+        method: s.accessMethod ?? 'btree',
+      };
+      if (s.idxname) index_.name = s.idxname;
+      if (s.whereClause) index_.where = expr(s.whereClause);
+      return [{ ...base, kind: 'create-index', index: index_, concurrently: s.concurrent === true, ifNotExists: s.if_not_exists === true }];
+    }
+    case 'ReindexStmt': {
+      const concurrently = (s.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently');
+      return [{ ...base, kind: 'reindex', target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
+    }
+    case 'CreateEnumStmt':
+      return [{ ...base, kind: 'create-enum', type: fromNameList(s.typeName ?? []), values: names(s.vals) }];
+    case 'AlterEnumStmt': {
+      const type_ = fromNameList(s.typeName ?? []);
+      if (s.oldVal !== undefined) return [{ ...base, kind: 'enum-rename-value', type: type_, value: s.oldVal, newValue: s.newVal }];
+      return [{ ...base, kind: 'enum-add-value', type: type_, value: s.newVal }];
+    }
+    case 'CreateDomainStmt':
+      return [{ ...base, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK') }];
+    case 'AlterDomainStmt':
+      if (s.subtype === 'C') return [{ ...base, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
+      return [{ ...base, kind: 'other', node: type }];
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'InsertStmt':
+    case 'MergeStmt': {
+      const op = ({ UpdateStmt: 'update', DeleteStmt: 'delete', InsertStmt: 'insert', MergeStmt: 'merge' } as const)[type];
+      const target = fromRangeVar(s.relation);
+      const select = s.selectStmt?.SelectStmt as Node | undefined;
+      const fromSelect = op === 'insert' ? select !== undefined && select.valuesLists === undefined : op === 'merge';
+      const reads = rangeVars([s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation]);
+      const change: Change = {
+        ...base,
+        kind: 'data-change',
+        op,
+        table: target,
+        fromSelect,
+        reads,
+        setColumns: (s.targetList ?? []).map((t: Node) => t.ResTarget?.name).filter(Boolean),
+      };
+      if (s.whereClause) change.where = expr(s.whereClause);
+      return [change];
+    }
+    case 'TruncateStmt':
+      return (s.relations ?? []).map((r: Node): Change => ({ ...base, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
+    case 'VariableSetStmt':
+      return [{ ...base, kind: 'set', name: s.name ?? '', value: s.kind === 'VAR_SET_VALUE' ? setValue(s.args) : undefined, local: s.is_local === true }];
+    case 'TransactionStmt': {
+      const op = TRANSACTION_OPS[s.kind];
+      return op ? [{ ...base, kind: 'transaction', op }] : [{ ...base, kind: 'other', node: type }];
+    }
+    case 'LockStmt':
+      return (s.relations ?? []).map((r: Node): Change => ({ ...base, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
+    case 'VacuumStmt': {
+      const full = (s.options ?? []).some((o: Node) => o.DefElem?.defname === 'full');
+      if (!full || s.is_vacuumcmd !== true) return [{ ...base, kind: 'other', node: type }];
+      return (s.rels ?? []).map((r: Node): Change => ({ ...base, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
+    }
+    case 'ClusterStmt':
+      return [{ ...base, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
+    case 'RefreshMatViewStmt':
+      return [{ ...base, kind: 'refresh-matview', view: fromRangeVar(s.relation), concurrently: s.concurrent === true }];
+    case 'CommentStmt':
+      return [{ ...base, kind: 'comment', target: String(s.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase() }];
+    case 'DefineStmt':
+      return [{ ...base, kind: 'create-object', objectType: s.kind === 'OBJECT_AGGREGATE' ? 'aggregate' : s.kind === 'OBJECT_COLLATION' ? 'collation' : 'type', name: fromNameList(s.defnames ?? []), orReplace: s.replace === true }];
+    default: {
+      const objectType = CREATE_NODES[type];
+      if (objectType) {
+        const created = createdName(type, s);
+        const change: Change = { ...base, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace };
+        if (created.table) change.table = created.table;
+        return [change];
+      }
+      return [{ ...base, kind: 'other', node: type }];
+    }
+  }
+}
