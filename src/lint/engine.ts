@@ -94,6 +94,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
 
   const created = new Set<string>();
+  const createdObjects = new Set<string>();
   let lockTimeoutLocal = false;
   const state = {
     statement: undefined as Statement | undefined,
@@ -136,6 +137,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
         return state.lockTimeoutSet;
       },
       isNewTable: (table: QName) => created.has(qkey(table)),
+      isNewObject: (name: QName) => createdObjects.has(qkey(name)),
       report: ({ messageId, data, location }) => {
         const statement = state.statement?.index;
         const directive = suppressing(directives, rule.meta.id, statement);
@@ -169,6 +171,8 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   function advance(change: Change): void {
     if (change.kind === 'create-table' || change.kind === 'create-table-as') created.add(qkey(change.table));
     if (change.kind === 'rename-table' && created.has(qkey(change.table))) created.add(qkey({ ...change.table, name: change.newName }));
+    if ((change.kind === 'create-object' && !change.orReplace) || change.kind === 'create-domain') createdObjects.add(qkey(change.name));
+    if (change.kind === 'create-enum') createdObjects.add(qkey(change.type));
     if (change.kind === 'transaction') {
       if (change.op === 'begin') state.inExplicitTransaction = true;
       if (change.op === 'commit' || change.op === 'rollback') {

@@ -62,6 +62,8 @@ export interface RuleContext {
   readonly lockTimeoutSet: boolean;
   /** The table was created earlier in this migration: it has no traffic and no rows yet. */
   isNewTable(table: QName): boolean;
+  /** A view, function, type, schema … created earlier in this migration. */
+  isNewObject(name: QName): boolean;
   report(report: Report): void;
 }
 

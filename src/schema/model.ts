@@ -296,3 +296,10 @@ export class SchemaModel {
     }
   }
 }
+
+/** A model with the given changes applied in order. */
+export function schemaFrom(changes: readonly Change[]): SchemaModel {
+  const model = new SchemaModel();
+  for (const change of changes) model.apply(change);
+  return model;
+}

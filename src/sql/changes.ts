@@ -92,6 +92,18 @@ export type ObjectType =
   | 'collation'
   | 'other';
 
+/** Objects the application itself queries by name: renaming or dropping one breaks it. */
+export const APPLICATION_OBJECTS: ReadonlySet<ObjectType> = new Set([
+  'schema',
+  'view',
+  'materialized view',
+  'function',
+  'procedure',
+  'sequence',
+  'type',
+  'domain',
+]);
+
 export type Change = Base &
   (
     | { kind: 'create-table'; table: QName; columns: ColumnSpec[]; constraints: ConstraintSpec[]; ifNotExists: boolean; temporary: boolean }

@@ -1,0 +1,28 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
+
+export default defineRule({
+  meta: {
+    id: 'add-required-column',
+    category: 'breaks-old-code',
+    severity: 'error',
+    description: 'ADD COLUMN … NOT NULL without a DEFAULT: the running version\'s INSERTs omit it, and it fails on a non-empty table',
+    messages: {
+      default: 'Adding NOT NULL column {{column}} without a default to {{table}} makes every INSERT of the running version fail (and fails outright if the table has rows)',
+    },
+    help: 'Add the column nullable (or with a constant default) and set NOT NULL in a contract phase: `pgphase plan <file>`',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'add-column' || context.isNewTable(change.table)) return;
+        const c = change.column;
+        // identity, serial and generated columns fill themselves
+        if (!c.notNull || c.default || c.identity || c.generated || SERIAL.has(c.type.name)) return;
+        context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(c.name) } });
+      },
+    };
+  },
+});

@@ -1,0 +1,29 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { isToleratedWidening } from '../src/sql/types.js';
+
+export default defineRule({
+  meta: {
+    id: 'change-column-type',
+    category: 'breaks-old-code',
+    severity: 'error',
+    description: 'ALTER COLUMN … TYPE that is not a widening the running version tolerates',
+    messages: {
+      default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
+      unknownType: 'Changing {{table}}.{{column}} to {{to}} can break the running version: the old type is unknown (give pgphase the earlier migrations or `--schema`)',
+    },
+    help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return;
+        const data = { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display };
+        const old = context.schema.column(change.table, change.column);
+        if (!old) return context.report({ messageId: 'unknownType', data });
+        if (isToleratedWidening(old.type, change.type) && !change.using) return;
+        context.report({ messageId: 'default', data: { ...data, from: old.type.display } });
+      },
+    };
+  },
+});

@@ -1,0 +1,24 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'create-index-non-concurrently',
+    category: 'blocks-traffic',
+    severity: 'error',
+    description: 'CREATE INDEX without CONCURRENTLY on an existing table blocks every write while the index builds',
+    messages: {
+      default: 'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
+    },
+    help: 'Use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'create-index' || change.concurrently || context.isNewTable(change.index.table)) return;
+        const index = change.index.name ? quoteIdent(change.index.name) : '(unnamed)';
+        context.report({ messageId: 'default', data: { index, table: quoteQName(change.index.table) } });
+      },
+    };
+  },
+});

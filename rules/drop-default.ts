@@ -1,0 +1,23 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'drop-default',
+    category: 'breaks-old-code',
+    severity: 'warning',
+    description: 'ALTER COLUMN … DROP DEFAULT while the running version\'s INSERTs rely on it',
+    messages: {
+      default: 'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',
+    },
+    help: 'Drop the default in a contract phase, once no running version omits the column',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'drop-default' || context.isNewTable(change.table)) return;
+        context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
+      },
+    };
+  },
+});

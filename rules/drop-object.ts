@@ -1,0 +1,24 @@
+import { defineRule } from '../src/lint/rule.js';
+import { APPLICATION_OBJECTS } from '../src/sql/changes.js';
+import { quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'drop-object',
+    category: 'breaks-old-code',
+    severity: 'error',
+    description: 'Dropping a schema, view, function, procedure, sequence or type breaks the running version that uses it',
+    messages: {
+      default: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',
+    },
+    help: 'Drop it in a contract phase, once no deployed version uses it',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'drop-object' || !APPLICATION_OBJECTS.has(change.objectType) || context.isNewObject(change.name)) return;
+        context.report({ messageId: 'default', data: { type: change.objectType, name: quoteQName(change.name) } });
+      },
+    };
+  },
+});

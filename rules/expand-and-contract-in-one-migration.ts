@@ -1,0 +1,53 @@
+import { defineRule } from '../src/lint/rule.js';
+import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'expand-and-contract-in-one-migration',
+    category: 'robustness',
+    severity: 'error',
+    description: 'One migration adds a replacement and removes or renames the original: the running version breaks between deploys',
+    messages: {
+      column: 'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',
+      table: 'This migration copies {{table}} into the new table {{added}} and drops {{table}}: the running version, which uses {{table}}, breaks before the new version is deployed',
+    },
+    help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
+  },
+  create(context) {
+    const addedColumns = new Map<string, string[]>();
+    const copiedInto = new Map<string, string>();
+    return {
+      change(change) {
+        switch (change.kind) {
+          case 'add-column':
+            if (context.isNewTable(change.table)) return;
+            addedColumns.set(qkey(change.table), [...(addedColumns.get(qkey(change.table)) ?? []), change.column.name]);
+            return;
+          case 'data-change':
+            if (change.op === 'insert' && context.isNewTable(change.table)) {
+              for (const read of change.reads) if (!context.isNewTable(read)) copiedInto.set(qkey(read), change.table.name);
+            }
+            return;
+          case 'drop-column':
+          case 'rename-column': {
+            const added = addedColumns.get(qkey(change.table));
+            if (!added?.length) return;
+            context.report({
+              messageId: 'column',
+              data: { table: quoteQName(change.table), added: added.map(quoteIdent).join(', '), removed: quoteIdent(change.column) },
+            });
+            return;
+          }
+          case 'drop-table':
+          case 'rename-table': {
+            const added = copiedInto.get(qkey(change.table));
+            if (added) context.report({ messageId: 'table', data: { table: quoteQName(change.table), added: quoteIdent(added) } });
+            return;
+          }
+          default:
+            return;
+        }
+      },
+    };
+  },
+});

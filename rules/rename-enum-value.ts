@@ -1,0 +1,26 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteLiteral, quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'rename-enum-value',
+    category: 'breaks-old-code',
+    severity: 'error',
+    description: 'ALTER TYPE … RENAME VALUE breaks the running version that still writes or compares the old value',
+    messages: {
+      default: 'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',
+    },
+    help: 'Add the new value in expand, backfill rows to it, and stop using the old one (PostgreSQL cannot drop enum values)',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'enum-rename-value') return;
+        context.report({
+          messageId: 'default',
+          data: { type: quoteQName(change.type), value: quoteLiteral(change.value), newValue: quoteLiteral(change.newValue) },
+        });
+      },
+    };
+  },
+});

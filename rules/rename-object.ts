@@ -1,0 +1,24 @@
+import { defineRule } from '../src/lint/rule.js';
+import { APPLICATION_OBJECTS } from '../src/sql/changes.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'rename-object',
+    category: 'breaks-old-code',
+    severity: 'error',
+    description: 'Renaming a schema, view, function, procedure, sequence or type breaks the running version that uses the old name',
+    messages: {
+      default: 'Renaming {{type}} {{name}} to {{newName}} breaks the running version, which still uses {{name}}',
+    },
+    help: 'Create the object under the new name in expand; drop the old one in contract',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'rename-object' || !APPLICATION_OBJECTS.has(change.objectType) || context.isNewObject(change.name)) return;
+        context.report({ messageId: 'default', data: { type: change.objectType, name: quoteQName(change.name), newName: quoteIdent(change.newName) } });
+      },
+    };
+  },
+});

@@ -1,0 +1,35 @@
+import { defineRule } from '../src/lint/rule.js';
+
+export default defineRule({
+  meta: {
+    id: 'transaction-nesting',
+    category: 'robustness',
+    severity: 'error',
+    description: 'BEGIN inside an open transaction, BEGIN without COMMIT, or transaction control in a file the tool wraps',
+    messages: {
+      nested: 'BEGIN inside a transaction that is already open: PostgreSQL only warns, and the first COMMIT ends both',
+      unclosed: 'BEGIN without a matching COMMIT: the migration leaves its transaction open',
+      wrapped: '{{statement}} in a file the migration tool already runs in a transaction: it ends the tool\'s transaction early',
+    },
+    help: 'Remove the explicit transaction control, or mark the file `-- pgphase: no-transaction` if the tool runs it without one',
+  },
+  create(context) {
+    let open: typeof context.statement | undefined;
+    return {
+      change(change) {
+        if (change.kind !== 'transaction') return;
+        if (context.transaction === 'per-file' && (change.op === 'begin' || change.op === 'commit' || change.op === 'rollback')) {
+          context.report({ messageId: 'wrapped', data: { statement: change.op.toUpperCase() } });
+          return;
+        }
+        if (change.op === 'begin') {
+          if (open) context.report({ messageId: 'nested' });
+          open = context.statement;
+        } else if (change.op === 'commit' || change.op === 'rollback') open = undefined;
+      },
+      end() {
+        if (open) context.report({ messageId: 'unclosed', location: open.location });
+      },
+    };
+  },
+});

@@ -1,0 +1,23 @@
+// `pgphase rules [id]`
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { rules, UsageError } from '../index.js';
+import { ruleDocPath } from '../meta.js';
+import type { Io } from './main.js';
+
+export function rulesCommand(program: Command, io: Io): void {
+  program
+    .command('rules')
+    .description("list the rules, or print one rule's documentation")
+    .argument('[id]', 'a rule id')
+    .action((id: string | undefined) => {
+      if (id === undefined) {
+        const width = Math.max(...rules.map((r) => r.meta.id.length));
+        const lines = rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.category.padEnd(15)}  ${r.meta.severity.padEnd(7)}  ${r.meta.description}`);
+        io.stdout(`${lines.join('\n')}\n`);
+        return;
+      }
+      if (!rules.some((r) => r.meta.id === id)) throw new UsageError(`unknown rule "${id}" (run \`pgphase rules\` for the list)`);
+      io.stdout(readFileSync(ruleDocPath(id), 'utf8'));
+    });
+}

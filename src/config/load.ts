@@ -1,0 +1,100 @@
+// Finds and validates configuration: `pgphase.config.json`, `.pgphaserc.json` or the
+// `pgphase` key of `package.json`, searched upward from each linted file, so the
+// services of a monorepo can each have their own.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { configSchema, type Config } from './schema.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from; undefined for the built-in defaults. */
+  file?: string;
+  /** The directory relative paths in the config are resolved against. */
+  dir: string;
+}
+
+const CANDIDATES = ['pgphase.config.json', '.pgphaserc.json', 'package.json'] as const;
+
+function describe(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return `${where === '(top level)' ? '' : `${where}: `}unknown key ${keys}`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+/**
+ * Validates a config object. `knownRules` guards the `rules` keys: an unknown rule id
+ * is an error, since a typo there would silently keep a rule on.
+ */
+export function parseConfig(value: unknown, source: string, knownRules: ReadonlySet<string>): Config {
+  const result = configSchema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(`${source}: ${describe(result.error.issues[0]!)}`);
+  }
+  for (const id of Object.keys(result.data.rules)) {
+    if (!knownRules.has(id)) throw new ConfigError(`${source}: rules.${id}: unknown rule (see \`pgphase rules\`)`);
+  }
+  return result.data;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read config (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Loads one config file given by path (`--config`). */
+export function loadConfigFile(file: string, knownRules: ReadonlySet<string>): LoadedConfig {
+  const path = resolve(file);
+  const json = readJson(path);
+  const value = path.endsWith('package.json') ? (json as { pgphase?: unknown }).pgphase ?? {} : json;
+  return { config: parseConfig(value, file, knownRules), file: path, dir: dirname(path) };
+}
+
+/** Finds configs upward from directories, caching per directory. */
+export class ConfigFinder {
+  private readonly cache = new Map<string, LoadedConfig>();
+
+  constructor(
+    private readonly knownRules: ReadonlySet<string>,
+    private readonly fallbackDir = process.cwd(),
+  ) {}
+
+  /** The config governing `dir` (the nearest one upward), or the defaults. */
+  forDirectory(dir: string): LoadedConfig {
+    const start = resolve(dir);
+    const cached = this.cache.get(start);
+    if (cached) return cached;
+    const found = this.search(start);
+    this.cache.set(start, found);
+    return found;
+  }
+
+  private search(dir: string): LoadedConfig {
+    for (const name of CANDIDATES) {
+      const file = join(dir, name);
+      if (!existsSync(file)) continue;
+      if (name === 'package.json') {
+        const pkg = readJson(file) as { pgphase?: unknown };
+        if (pkg.pgphase === undefined) continue;
+        return { config: parseConfig(pkg.pgphase, `${file}#pgphase`, this.knownRules), file, dir };
+      }
+      return loadConfigFile(file, this.knownRules);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return { config: parseConfig({}, 'defaults', this.knownRules), dir: this.fallbackDir };
+    return this.forDirectory(parent);
+  }
+}

@@ -1,0 +1,32 @@
+// The migration files a commit or a pull request touches, from git.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { InputError } from '../errors.js';
+
+function git(args: string[], cwd: string): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+    throw new InputError(`git ${args.join(' ')}: ${stderr || (error as Error).message}`);
+  }
+}
+
+function absolute(output: string, cwd: string): string[] {
+  const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
+  return output
+    .split('\0')
+    .filter(Boolean)
+    .map((p) => resolve(top, p));
+}
+
+/** Files added, copied, modified or renamed in the index (for a pre-commit hook). */
+export function stagedFiles(cwd: string): string[] {
+  return absolute(git(['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z'], cwd), cwd);
+}
+
+/** Files added or changed since the merge base of `ref` and HEAD, including uncommitted ones (for CI). */
+export function changedSince(ref: string, cwd: string): string[] {
+  const base = git(['merge-base', ref, 'HEAD'], cwd).trim();
+  return absolute(git(['diff', '--name-only', '--diff-filter=ACMR', '-z', base], cwd), cwd);
+}

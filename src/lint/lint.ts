@@ -1,0 +1,135 @@
+// `lint()`: files and directories in, a LintResult out. Groups the targets by their
+// migration set, replays each set's earlier migrations into the schema model, and lints
+// the targets in the order the migration tool applies them.
+import { stat } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { matchesAny } from '../config/glob.js';
+import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { discoverSet, fileInSet, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { InputError } from '../errors.js';
+import type { Change } from '../sql/changes.js';
+import { loadParser, parseSource } from '../sql/source.js';
+import { schemaFrom } from '../schema/model.js';
+import { readSchemaDump } from '../schema/dump.js';
+import { lintSource, replay, type FileResult } from './engine.js';
+import { summarize, type LintResult } from './result.js';
+import type { Rule, SeveritySetting } from './rule.js';
+
+export interface LintOptions {
+  /** Files and directories; when empty, the config's `migrations`. */
+  paths: string[];
+  rules: readonly Rule[];
+  cwd?: string;
+  /** An explicit config file (`--config`) instead of searching upward. */
+  configFile?: string;
+  /** Overrides the config's `pgVersion`. */
+  pgVersion?: number;
+  /** Severity overrides (`--rule id=level`), over the config's. */
+  ruleOverrides?: Record<string, SeveritySetting>;
+  /** A `pg_dump --schema-only` file as the starting schema. */
+  schemaFile?: string;
+  /** SQL from standard input, linted as if it were this file. */
+  stdin?: { filename: string; text: string };
+}
+
+export interface LintOutput {
+  result: LintResult;
+  /** Source text per reported path, for code frames. */
+  sources: Map<string, string>;
+}
+
+interface Group {
+  set: MigrationSet;
+  targets: Set<string>;
+}
+
+async function kind(path: string): Promise<'file' | 'dir'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'dir' : 'file';
+  } catch {
+    throw new InputError(`${path}: no such file or directory`);
+  }
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
+
+export async function lint(options: LintOptions): Promise<LintOutput> {
+  const cwd = options.cwd ?? process.cwd();
+  const known = new Set(options.rules.map((r) => r.meta.id));
+  const finder = new ConfigFinder(known, cwd);
+  const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
+  const configFor = (dir: string): LoadedConfig => explicit ?? finder.forDirectory(dir);
+  await loadParser();
+  const baseChanges: Change[] = options.schemaFile ? await readSchemaDump(resolve(cwd, options.schemaFile)) : [];
+
+  const groups = new Map<string, Group>();
+  const add = (set: MigrationSet, files: MigrationFile[]) => {
+    const group = groups.get(set.root) ?? { set, targets: new Set<string>() };
+    groups.set(set.root, group);
+    for (const f of files) group.targets.add(f.absPath);
+  };
+
+  let paths = options.paths;
+  if (paths.length === 0 && !options.stdin) {
+    const { config, dir } = configFor(cwd);
+    const configured = config.migrations === undefined ? [] : [config.migrations].flat();
+    if (configured.length === 0) throw new InputError('no paths given and no `migrations` in the config: run `pgphase lint <dir-or-file>`');
+    paths = configured.map((p) => resolve(dir, p));
+  }
+
+  for (const path of paths) {
+    const abs = resolve(cwd, path);
+    if ((await kind(abs)) === 'dir') {
+      const set = await discoverSet(abs, configFor(abs).config.layout);
+      add(set, set.files);
+    } else {
+      const found = await fileInSet(abs, configFor(dirname(abs)).config.layout);
+      if (found) add(found.set, [found.file]);
+    }
+  }
+
+  const files: FileResult[] = [];
+  const sources = new Map<string, string>();
+  const lintOne = (file: MigrationFile, text: string, schema: ReturnType<typeof schemaFrom>) => {
+    const { config } = configFor(dirname(file.absPath));
+    const severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
+    const source = parseSource(file.path, text);
+    sources.set(file.path, text);
+    files.push(
+      lintSource(source, {
+        rules: options.rules,
+        severities,
+        pgVersion: options.pgVersion ?? config.pgVersion,
+        transaction: config.transaction ?? file.transaction,
+        schema,
+      }),
+    );
+  };
+
+  if (options.stdin) {
+    const abs = resolve(cwd, options.stdin.filename);
+    const found = await fileInSet(abs, configFor(dirname(abs)).config.layout).catch(() => undefined);
+    const schema = schemaFrom(baseChanges);
+    const history = found?.set.files ?? [];
+    for (const earlier of history) {
+      if (earlier.absPath === abs) break;
+      replay(parseSource(earlier.path, earlier.text), schema);
+    }
+    const file: MigrationFile = found?.file ?? { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
+    lintOne(file, options.stdin.text, schema);
+  }
+
+  for (const { set, targets } of groups.values()) {
+    const schema = schemaFrom(baseChanges);
+    const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
+    for (const file of set.files.slice(0, last + 1)) {
+      const { config, dir } = configFor(dirname(file.absPath));
+      const ignored = matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
+      if (targets.has(file.absPath) && !ignored) lintOne(file, file.text, schema);
+      else replay(parseSource(file.path, file.text), schema);
+    }
+  }
+  return { result: summarize(files), sources };
+}

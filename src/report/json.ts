@@ -1,0 +1,35 @@
+// The `--format json` contract of CLI.md. Fields are copied one by one so that a field
+// added to the engine's data does not leak into a versioned output format unnoticed.
+import type { LintResult } from '../lint/result.js';
+import type { Location } from '../sql/source.js';
+
+function location(l: Location): Location {
+  return { line: l.line, column: l.column, endLine: l.endLine, endColumn: l.endColumn };
+}
+
+export function formatJson(result: LintResult): string {
+  const output = {
+    version: result.version,
+    files: result.files.map((file) => ({
+      path: file.path,
+      class: file.class,
+      statements: file.statements.map((s) => ({ index: s.index, class: s.class, kinds: [...s.kinds], location: location(s.location) })),
+      findings: file.findings.map((f) => ({
+        rule: f.rule,
+        category: f.category,
+        severity: f.severity,
+        message: f.message,
+        help: f.help,
+        location: location(f.location),
+        docs: f.docs,
+      })),
+    })),
+    summary: {
+      files: result.summary.files,
+      statements: result.summary.statements,
+      errors: result.summary.errors,
+      warnings: result.summary.warnings,
+    },
+  };
+  return `${JSON.stringify(output, null, 2)}\n`;
+}

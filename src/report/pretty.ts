@@ -1,0 +1,75 @@
+// The terminal report: per file with findings its class, then per finding its position,
+// message, a one-line code frame with carets under the span, help and docs; a summary last.
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { FileResult } from '../lint/engine.js';
+import type { LintResult } from '../lint/result.js';
+import type { Finding } from '../lint/rule.js';
+import type { Location } from '../sql/source.js';
+import type { ReportOptions } from './index.js';
+import { docsUrl, summaryText } from './wording.js';
+
+// Terminal cells a code point takes, so carets line up under emoji and CJK text: an
+// approximation of East Asian Width (wide ranges after Markus Kuhn's wcwidth) and of
+// zero-width marks (combining marks, variation selectors, ZWJ).
+const WIDE = /[\p{Emoji_Presentation}\u{1100}-\u{115F}\u{2E80}-\u{303E}\u{3041}-\u{33FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{A000}-\u{A4CF}\u{AC00}-\u{D7A3}\u{F900}-\u{FAFF}\u{FE30}-\u{FE4F}\u{FF00}-\u{FF60}\u{FFE0}-\u{FFE6}\u{20000}-\u{3FFFD}]/u;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
+
+function cells(char: string): number {
+  if (ZERO_WIDTH.test(char)) return 0;
+  return WIDE.test(char) ? 2 : 1;
+}
+
+// SQL identifiers and literals may hold control characters; printed raw they could move the
+// cursor or recolour the terminal. One replacement character per code point keeps columns.
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '\uFFFD');
+}
+
+/** The source line and a caret line under the location's span on that line (to the line's end when the span goes on). */
+function codeFrame(lineText: string, location: Location): { source: string; carets: string } {
+  const chars = Array.from(visible(lineText));
+  // A syntax error at the end of input points one past the last character.
+  const start = Math.min(Math.max(location.column - 1, 0), chars.length);
+  const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : chars.length;
+  // Tabs are copied so the terminal expands them to the same stops as in the source line.
+  const pad = chars.slice(0, start).map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c)))).join('');
+  const width = chars.slice(start, end).reduce((n, c) => n + cells(c), 0);
+  return { source: chars.join(''), carets: pad + '^'.repeat(Math.max(width, 1)) };
+}
+
+function indent(text: string, prefix: string): string {
+  return text.split('\n').map((line) => prefix + line).join('\n');
+}
+
+function findingBlock(path: string, finding: Finding, lines: string[] | undefined, chalk: ChalkInstance, options: ReportOptions): string {
+  const { line, column } = finding.location;
+  const paint = finding.severity === 'error' ? chalk.red : chalk.yellow;
+  const out = [`${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`, chalk.bold(visible(finding.message))];
+  const lineText = lines?.[line - 1];
+  if (lineText !== undefined) {
+    const frame = codeFrame(lineText.replace(/\r$/, ''), finding.location);
+    const gutter = String(line);
+    out.push(`${chalk.dim(`${gutter} |`)} ${frame.source}`, `${chalk.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.carets)}`);
+  }
+  out.push(`${chalk.cyan('help:')} ${visible(finding.help)}`, `${chalk.cyan('docs:')} ${docsUrl(options.docsBaseUrl, finding.docs)}`);
+  return indent(out.join('\n'), '  ');
+}
+
+function fileBlock(file: FileResult, chalk: ChalkInstance, options: ReportOptions): string {
+  const path = visible(file.path);
+  const lines = options.sources.get(file.path)?.split('\n');
+  const header = `${chalk.underline(path)} ${chalk.dim(`(${file.class})`)}`;
+  return [header, ...file.findings.map((f) => findingBlock(path, f, lines, chalk, options))].join('\n\n');
+}
+
+export function formatPretty(result: LintResult, options: ReportOptions): string {
+  // Our own instance: colour depends on the option alone, never on chalk's environment sniffing.
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const { errors, warnings } = result.summary;
+  const summary =
+    errors + warnings === 0
+      ? chalk.green(`✔ ${summaryText(result.summary)}`)
+      : (errors > 0 ? chalk.red : chalk.yellow).bold(`✖ ${summaryText(result.summary)}`);
+  const blocks = result.files.filter((f) => f.findings.length > 0).map((f) => fileBlock(f, chalk, options));
+  return `${[...blocks, summary].join('\n\n')}\n`;
+}
