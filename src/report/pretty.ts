@@ -30,11 +30,16 @@ function codeFrame(lineText: string, location: Location): { source: string; care
   const chars = Array.from(visible(lineText));
   // A syntax error at the end of input points one past the last character.
   const start = Math.min(Math.max(location.column - 1, 0), chars.length);
-  const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : chars.length;
+  const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : start + 1;
   // Tabs are copied so the terminal expands them to the same stops as in the source line.
   const pad = chars.slice(0, start).map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c)))).join('');
   const width = chars.slice(start, end).reduce((n, c) => n + cells(c), 0);
   return { source: chars.join(''), carets: pad + '^'.repeat(Math.max(width, 1)) };
+}
+
+/** Message and help text: line breaks normalized (a CR would otherwise show as a replacement character). */
+function prose(text: string): string {
+  return visible(text.replace(/\r\n?/g, '\n'));
 }
 
 function indent(text: string, prefix: string): string {
@@ -44,14 +49,14 @@ function indent(text: string, prefix: string): string {
 function findingBlock(path: string, finding: Finding, lines: string[] | undefined, chalk: ChalkInstance, options: ReportOptions): string {
   const { line, column } = finding.location;
   const paint = finding.severity === 'error' ? chalk.red : chalk.yellow;
-  const out = [`${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`, chalk.bold(visible(finding.message))];
+  const out = [`${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`, chalk.bold(prose(finding.message))];
   const lineText = lines?.[line - 1];
   if (lineText !== undefined) {
     const frame = codeFrame(lineText.replace(/\r$/, ''), finding.location);
     const gutter = String(line);
     out.push(`${chalk.dim(`${gutter} |`)} ${frame.source}`, `${chalk.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.carets)}`);
   }
-  out.push(`${chalk.cyan('help:')} ${visible(finding.help)}`, `${chalk.cyan('docs:')} ${docsUrl(options.docsBaseUrl, finding.docs)}`);
+  out.push(`${chalk.cyan('help:')} ${prose(finding.help)}`, `${chalk.cyan('docs:')} ${docsUrl(options.docsBaseUrl, finding.docs)}`);
   return indent(out.join('\n'), '  ');
 }
 

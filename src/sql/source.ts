@@ -91,6 +91,18 @@ export class LineIndex {
     return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
 
+  /** The byte offset of the n-th code point (0-based), as PostgreSQL counts error positions. */
+  byteOffsetOfCodePoint(n: number): number {
+    let seen = 0;
+    for (let i = 0; i < this.bytes.length; i++) {
+      if ((this.bytes[i]! & 0xc0) !== 0x80) {
+        if (seen === n) return i;
+        seen++;
+      }
+    }
+    return this.bytes.length;
+  }
+
   slice(start: number, end: number): string {
     return this.bytes.subarray(start, end).toString('utf8');
   }
@@ -135,18 +147,21 @@ export function parseSource(path: string, text: string): SourceFile {
   const comments: Comment[] = toks
     .filter((t) => t.comment)
     .map((t) => ({ text: lines.slice(t.start, t.end), start: t.start, end: t.end, location: lines.span(t.start, t.end) }));
+  const code = toks.filter((t) => !t.comment && !t.semicolon);
+  // only comments and white space: the parser calls that an empty query, a migration tool runs nothing
+  if (toks.length > 0 && code.length === 0) return { path, text, statements: [], comments, lines };
+  if (text.trim() === '') return { path, text, statements: [], comments, lines };
   let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
   try {
     result = parseSync(text) as typeof result;
   } catch (error) {
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    // cursorPosition is a 0-based byte offset; without one, the error is at the end of input
-    const at = details?.cursorPosition ?? lines.bytes.length;
+    // cursorPosition counts characters (0-based), as PostgreSQL's error positions do
+    const at = details?.cursorPosition === undefined ? lines.bytes.length : lines.byteOffsetOfCodePoint(details.cursorPosition);
     const message = (error as Error).message || 'syntax error';
     const location = lines.span(at, at);
     return { path, text, statements: [], comments, lines, syntaxError: { message, location } };
   }
-  const code = toks.filter((t) => !t.comment && !t.semicolon);
   const statements: Statement[] = [];
   let next = 0;
   for (const raw of result.stmts ?? []) {

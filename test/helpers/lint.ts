@@ -31,3 +31,33 @@ export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
 export function where(result: FileResult, rule?: string): string[] {
   return result.findings.filter((f) => rule === undefined || f.rule === rule).map((f) => `${f.rule}@${f.location.line}:${f.location.column}`);
 }
+
+export interface ValidCase extends LintSqlOptions {
+  sql: string;
+}
+
+export interface InvalidCase extends ValidCase {
+  /** `line:column` of every finding of the rule, in order. */
+  at: string[];
+  /** A fragment every message of the rule must contain. */
+  message?: string;
+}
+
+/** Table-driven cases for one rule, in the style of ESLint's RuleTester. */
+export async function ruleCases(id: string, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): Promise<void> {
+  const { describe, expect, it } = await import('vitest');
+  describe(id, () => {
+    for (const c of cases.valid) {
+      it(`valid: ${c.sql.replace(/\s+/g, ' ').slice(0, 80)}`, () => {
+        expect(where(lintSql(c.sql, c), id)).toEqual([]);
+      });
+    }
+    for (const c of cases.invalid) {
+      it(`invalid: ${c.sql.replace(/\s+/g, ' ').slice(0, 80)}`, () => {
+        const result = lintSql(c.sql, c);
+        expect(where(result, id)).toEqual(c.at.map((at) => `${id}@${at}`));
+        if (c.message) for (const f of result.findings.filter((f) => f.rule === id)) expect(f.message).toContain(c.message);
+      });
+    }
+  });
+}

@@ -1,7 +1,7 @@
 // A hand-built lint result shared by the reporter tests: several files, errors and
 // warnings, multibyte text, and a message full of characters that formats must escape.
 import type { FileResult } from '../../src/lint/engine.js';
-import type { LintResult } from '../../src/lint/result.js';
+import { summarize, type LintResult } from '../../src/lint/result.js';
 import type { Finding, RuleMeta } from '../../src/lint/rule.js';
 import type { ReportOptions } from '../../src/report/index.js';
 
@@ -102,22 +102,8 @@ export const CLEAN_FILES: FileResult[] = [
   { path: 'migrations/0041_comment.sql', class: 'neutral', statements: [], findings: [] },
 ];
 
-export function result(files: FileResult[]): LintResult {
-  const findings = files.flatMap((f) => f.findings);
-  return {
-    version: 1,
-    files,
-    summary: {
-      files: files.length,
-      statements: files.reduce((n, f) => n + f.statements.length, 0),
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-    },
-  };
-}
-
-export const MIXED: LintResult = result([CLEAN_FILES[0]!, RENAME_FILE, INDEX_FILE, BROKEN_FILE, CLEAN_FILES[1]!]);
-export const CLEAN: LintResult = result(CLEAN_FILES);
+export const MIXED: LintResult = summarize([CLEAN_FILES[0]!, RENAME_FILE, INDEX_FILE, BROKEN_FILE, CLEAN_FILES[1]!]);
+export const CLEAN: LintResult = summarize(CLEAN_FILES);
 
 export function options(overrides: Partial<ReportOptions> = {}): ReportOptions {
   return {

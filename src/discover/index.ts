@@ -1,0 +1,144 @@
+// Finds the migrations of a directory, or the history one file belongs to, in the order
+// the migration tool applies them, with each file's forward SQL and transaction model.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { InputError } from '../errors.js';
+import type { TransactionModel } from '../lint/rule.js';
+import { compareKeys, DETECTION, detects, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
+
+export { LAYOUTS, type LayoutName };
+
+export interface MigrationFile {
+  /** path as the user would see it: relative to process.cwd() when inside it, else absolute */
+  path: string;
+  absPath: string;
+  /** forward (up) SQL. Down sections/markers are replaced by spaces, keeping every newline, so byte offsets, lines and columns still match the file on disk */
+  text: string;
+  transaction: TransactionModel;
+  layout: LayoutName;
+}
+
+export interface MigrationSet {
+  /** absolute directory */
+  root: string;
+  layout: LayoutName;
+  /** forward files, in the order the tool applies them */
+  files: MigrationFile[];
+}
+
+/** Detects (or uses the given) layout of a directory and lists its forward migrations in apply order. */
+export async function discoverSet(dir: string, layout?: LayoutName): Promise<MigrationSet> {
+  const opened = await openDir(resolve(dir));
+  return collect(opened, layout ? LAYOUT[layout] : await detect(opened));
+}
+
+/** The set one .sql file belongs to and its entry in it; `undefined` for a down migration. */
+export async function fileInSet(file: string, layout?: LayoutName): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
+  const absPath = resolve(file);
+  await stat(absPath).catch((error: unknown) => {
+    throw unreadable(absPath, error, 'file');
+  });
+  // Prisma, Diesel and sqitch keep a history one level above the file's directory; a file
+  // that fits no layout there or in its own directory is a plain set of its directory.
+  const attempts: [string, LayoutName | undefined][] = [
+    [dirname(dirname(absPath)), layout],
+    [dirname(absPath), layout],
+    [dirname(absPath), 'plain'],
+  ];
+  for (const [root, name] of attempts) {
+    const rel = relative(root, absPath).split(sep).join('/');
+    // A test on the name first, so that no directory is read for nothing.
+    if (!(name ? [LAYOUT[name]] : DETECTION).some((candidate) => kindOf(candidate, rel))) continue;
+    const dir = await openDir(root);
+    const found = name ? LAYOUT[name] : await detect(dir);
+    const kind = kindOf(found, rel);
+    if (kind === 'down') return undefined;
+    if (kind === 'forward') {
+      const set = await collect(dir, found);
+      const entry = set.files.find((f) => f.absPath === absPath);
+      if (entry) return { set, file: entry };
+    }
+  }
+  throw new InputError(`${display(absPath)}: not a SQL migration; pass a .sql file`);
+}
+
+/** Is this path a forward migration file of some layout? Judged by its name alone. */
+export function isForwardMigration(file: string): boolean {
+  const absPath = resolve(file);
+  const name = basename(absPath);
+  const rels = [name, `${basename(dirname(absPath))}/${name}`];
+  return name.endsWith('.sql') && !DETECTION.some((layout) => rels.some((rel) => kindOf(layout, rel) === 'down'));
+}
+
+async function detect(dir: Dir): Promise<Layout> {
+  for (const layout of DETECTION) if (await detects(layout, dir)) return layout;
+  return LAYOUT.plain;
+}
+
+async function collect(dir: Dir, layout: Layout): Promise<MigrationSet> {
+  const forward = dir.files.filter((rel) => layout.forward.test(rel));
+  if (forward.length === 0) {
+    throw new InputError(`${display(dir.root)}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
+  }
+  const keyOf = await layout.order(dir);
+  const ordered = forward
+    .map((rel) => ({ rel, key: keyOf(rel) }))
+    .sort((a, b) => compareKeys(a.key, b.key) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const files = await Promise.all(
+    ordered.map(async ({ rel }): Promise<MigrationFile> => {
+      const absPath = join(dir.root, rel);
+      const text = await dir.read(rel);
+      return {
+        path: display(absPath),
+        absPath,
+        text: layout.sections ? forwardText(text, layout.sections) : text,
+        transaction: await layout.transaction(text, rel, dir),
+        layout: layout.name,
+      };
+    }),
+  );
+  return { root: dir.root, layout: layout.name, files };
+}
+
+async function openDir(root: string): Promise<Dir> {
+  const list = (path: string) =>
+    readdir(path, { withFileTypes: true }).catch((error: unknown) => {
+      throw unreadable(path, error, 'directory');
+    });
+  const entries = await list(root);
+  const nested = await Promise.all(
+    entries.map(async (entry) =>
+      entry.isDirectory() ? (await list(join(root, entry.name))).filter((sub) => !sub.isDirectory()).map((sub) => `${entry.name}/${sub.name}`) : [entry.name],
+    ),
+  );
+  const texts = new Map<string, Promise<string>>();
+  return {
+    root,
+    entries: new Set(entries.map((entry) => entry.name)),
+    files: nested.flat(),
+    read(rel) {
+      const path = join(root, rel);
+      let text = texts.get(rel);
+      if (!text) {
+        text = readFile(path, 'utf8').catch((error: unknown) => {
+          throw unreadable(path, error, 'file');
+        });
+        texts.set(rel, text);
+      }
+      return text;
+    },
+  };
+}
+
+function unreadable(path: string, error: unknown, what: 'file' | 'directory'): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOENT' ? `no such ${what}` : code === 'ENOTDIR' ? `not a ${what}` : `cannot read the ${what} (${code ?? String(error)})`;
+  return new InputError(`${display(path)}: ${reason}`);
+}
+
+/** Relative to the working directory when inside it, else absolute. */
+function display(absPath: string): string {
+  const rel = relative(process.cwd(), absPath);
+  if (rel === '') return '.';
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;
+}

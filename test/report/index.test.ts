@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { FORMATS, formatResult } from '../../src/report/index.js';
+import { formatGithub } from '../../src/report/github.js';
+import { formatJson } from '../../src/report/json.js';
+import { formatMarkdown } from '../../src/report/markdown.js';
+import { formatPretty } from '../../src/report/pretty.js';
+import { formatSarif } from '../../src/report/sarif.js';
+import { CLEAN, MIXED, options } from './fixture.js';
+
+describe('formatResult', () => {
+  it('offers the five formats of CLI.md', () => {
+    expect([...FORMATS].sort()).toEqual(['github', 'json', 'markdown', 'pretty', 'sarif']);
+  });
+
+  it('dispatches each format name to its formatter', () => {
+    const direct = { pretty: formatPretty, json: formatJson, github: formatGithub, sarif: formatSarif, markdown: formatMarkdown };
+    for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(direct[format](MIXED, options()));
+  });
+
+  it('returns text ending in one newline, or nothing (github on a clean run)', () => {
+    for (const result of [MIXED, CLEAN]) {
+      for (const format of FORMATS) {
+        const out = formatResult(result, format, options());
+        if (out !== '') expect(out, format).toMatch(/[^\n]\n$/);
+      }
+    }
+    expect(formatResult(CLEAN, 'github', options())).toBe('');
+  });
+
+  it('is pure: the same input gives the same text and the input is not changed', () => {
+    const before = structuredClone(MIXED);
+    for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(formatResult(MIXED, format, options()));
+    expect(MIXED).toEqual(before);
+  });
+});

@@ -1,0 +1,21 @@
+import { ruleCases } from '../helpers/lint.js';
+
+const history = 'CREATE TABLE users (id int PRIMARY KEY, email varchar(100), score numeric(10,2), name text, code smallint);';
+
+await ruleCases('change-column-type', {
+  valid: [
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(200);' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN code TYPE integer;' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,2);' },
+    { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE text;' },
+  ],
+  invalid: [
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(50);', at: ['1:1'], message: 'from varchar(100) to varchar(50)' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE jsonb USING to_jsonb(name);', at: ['1:1'], message: 'from text to jsonb' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,4);', at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE smallint;', at: ['1:1'], message: 'from integer to smallint' },
+    { sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;', at: ['1:1'], message: 'the old type is unknown' },
+  ],
+});

@@ -1,0 +1,6 @@
+import { ruleCases } from '../helpers/lint.js';
+
+await ruleCases('drop-not-null', {
+  valid: [{ sql: 'CREATE TABLE t (a int NOT NULL);\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;' }],
+  invalid: [{ sql: 'SET lock_timeout = 1000;\nALTER TABLE users ALTER COLUMN name DROP NOT NULL;', at: ['2:1'] }],
+});

@@ -1,0 +1,22 @@
+import { ruleCases } from '../helpers/lint.js';
+
+await ruleCases('missing-lock-timeout', {
+  valid: [
+    { sql: "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN nickname text;" },
+    { sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;" },
+    { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;' },
+    // SHARE and SHARE UPDATE EXCLUSIVE locks are other rules' business
+    { sql: 'CREATE INDEX CONCURRENTLY i ON users (email);\nALTER TABLE users VALIDATE CONSTRAINT c;' },
+    { sql: 'UPDATE users SET name = 1 WHERE id = 1;' },
+  ],
+  invalid: [
+    // once per statement, not per sub-command
+    { sql: 'ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int;', at: ['1:1'], message: 'ACCESS EXCLUSIVE lock on "users"' },
+    { sql: 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', at: ['1:1'], message: 'SHARE ROW EXCLUSIVE' },
+    // a new table's foreign key locks the referenced table
+    { sql: 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));', at: ['1:1'], message: 'on "users"' },
+    // SET LOCAL ends with its transaction; a reset turns the timeout off
+    { sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;", at: ['4:1'] },
+    { sql: "SET lock_timeout = '2s';\nSET lock_timeout = 0;\nALTER TABLE users DROP COLUMN a;\nDROP TABLE t;", at: ['3:1', '4:1'] },
+  ],
+});
