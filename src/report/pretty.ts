@@ -30,7 +30,7 @@ function codeFrame(lineText: string, location: Location): { source: string; care
   const chars = Array.from(visible(lineText));
   // A syntax error at the end of input points one past the last character.
   const start = Math.min(Math.max(location.column - 1, 0), chars.length);
-  const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : start + 1;
+  const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : chars.length;
   // Tabs are copied so the terminal expands them to the same stops as in the source line.
   const pad = chars.slice(0, start).map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c)))).join('');
   const width = chars.slice(start, end).reduce((n, c) => n + cells(c), 0);

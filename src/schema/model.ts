@@ -175,6 +175,14 @@ export class SchemaModel {
         if (col) col.default = change.default;
         return;
       }
+      case 'add-identity': {
+        const col = this.column(change.table, change.column);
+        if (col) {
+          col.identity = change.identity;
+          col.notNull = true;
+        }
+        return;
+      }
       case 'drop-default': {
         const col = this.column(change.table, change.column);
         if (col) delete col.default;
@@ -285,7 +293,9 @@ export class SchemaModel {
         this.indexes.delete(qkey({ schema: table.schema, name: spec.usingIndex }));
       }
     }
-    const name = spec.name ?? spec.usingIndex ?? defaultName(table.name, spec.kind === 'check' ? [] : columns, SUFFIX[spec.kind]);
+    // PostgreSQL names a primary key `<table>_pkey` and a check after its first column
+    const nameColumns = spec.kind === 'primary-key' ? [] : columns.slice(0, spec.kind === 'check' ? 1 : undefined);
+    const name = spec.name ?? spec.usingIndex ?? defaultName(table.name, nameColumns, SUFFIX[spec.kind]);
     table.constraints.set(name, { ...spec, columns, name, validated: !spec.notValid });
     if (spec.kind === 'primary-key') for (const c of columns) {
       const col = table.columns.get(c);

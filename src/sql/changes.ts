@@ -117,6 +117,7 @@ export type Change = Base &
     | { kind: 'set-not-null'; table: QName; column: string }
     | { kind: 'drop-not-null'; table: QName; column: string }
     | { kind: 'set-default'; table: QName; column: string; default: Expr }
+    | { kind: 'add-identity'; table: QName; column: string; identity: 'always' | 'by-default' }
     | { kind: 'drop-default'; table: QName; column: string }
     | { kind: 'add-constraint'; table: QName; constraint: ConstraintSpec }
     | { kind: 'validate-constraint'; table: QName; name: string }
@@ -182,6 +183,7 @@ export function classify(change: Change): ChangeClass {
     case 'add-column':
     case 'drop-not-null':
     case 'set-default':
+    case 'add-identity':
     case 'add-constraint':
     case 'create-index':
     case 'create-enum':
@@ -220,6 +222,7 @@ export function changeTable(change: Change): QName | undefined {
     case 'drop-not-null':
     case 'set-default':
     case 'drop-default':
+    case 'add-identity':
     case 'add-constraint':
     case 'validate-constraint':
     case 'drop-constraint':

@@ -56,6 +56,7 @@ export function locksOf(change: Change): LockTaken[] {
     case 'drop-not-null':
     case 'set-default':
     case 'drop-default':
+    case 'add-identity':
     case 'drop-constraint':
     case 'rename-constraint':
     case 'drop-table':

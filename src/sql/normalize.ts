@@ -79,6 +79,21 @@ function names(list: Node[] | undefined): string[] {
   return (list ?? []).map((n) => n.String?.sval ?? '');
 }
 
+/** The distinct unqualified column names an expression refers to. */
+function columnRefs(node: unknown, out = new Set<string>()): string[] {
+  if (Array.isArray(node)) for (const n of node) columnRefs(n, out);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'ColumnRef') {
+        const fields = (value as { fields?: Node[] }).fields ?? [];
+        const last = fields[fields.length - 1]?.String?.sval;
+        if (last) out.add(last);
+      } else columnRefs(value, out);
+    }
+  }
+  return [...out];
+}
+
 /** A table-level constraint, or a column constraint applied to `column`. */
 function constraint(c: Node, column?: string): ConstraintSpec | undefined {
   const kinds: Record<string, ConstraintSpec['kind']> = {
@@ -95,6 +110,7 @@ function constraint(c: Node, column?: string): ConstraintSpec | undefined {
   if (kind === 'foreign-key' && !column) columns = names(c.fk_attrs);
   else if ((kind === 'unique' || kind === 'primary-key') && !column) columns = names(c.keys);
   else if (kind === 'not-null' && !column) columns = names(c.keys);
+  else if (kind === 'check' && !column) columns = columnRefs(c.raw_expr);
   else if (kind === 'exclusion') {
     columns = (c.exclusions ?? []).flatMap((e: Node) => {
       const elem = e.List?.items?.[0]?.IndexElem;
@@ -213,6 +229,9 @@ function alterTable(stmt: Node, index: number): Change[] {
         break;
       case 'AT_ColumnDefault':
         changes.push(cmd.def ? { ...base, kind: 'set-default', column, default: expr(cmd.def) } : { ...base, kind: 'drop-default', column });
+        break;
+      case 'AT_AddIdentity':
+        changes.push({ ...base, kind: 'add-identity', column, identity: cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by-default' });
         break;
       case 'AT_AddConstraint': {
         const spec = constraint(cmd.def.Constraint);

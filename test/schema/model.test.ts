@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../src/lint/engine.js';
+import { schemaFrom, SchemaModel } from '../../src/schema/model.js';
+import { readSchemaDump } from '../../src/schema/dump.js';
+import { loadParser, parseSource } from '../../src/sql/source.js';
+
+await loadParser();
+
+function model(sql: string): SchemaModel {
+  const schema = new SchemaModel();
+  replay(parseSource('h.sql', sql), schema);
+  return schema;
+}
+
+describe('SchemaModel', () => {
+  it('replays tables, columns, keys, indexes and constraints', () => {
+    const s = model(`
+      CREATE TABLE users (id int PRIMARY KEY, email varchar(100) NOT NULL COLLATE "C", name text DEFAULT 'x');
+      ALTER TABLE users ADD COLUMN age int, ADD CONSTRAINT age_ok CHECK (age > 0) NOT VALID;
+      CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);
+      ALTER TABLE users RENAME COLUMN name TO full_name;
+      ALTER TABLE users ALTER COLUMN id TYPE bigint;
+      ALTER TABLE users ALTER COLUMN full_name DROP DEFAULT, ALTER COLUMN age SET NOT NULL;`);
+    const users = s.table({ name: 'users' })!;
+    expect([...users.columns.keys()]).toEqual(['id', 'email', 'age', 'full_name']);
+    expect(users.columns.get('id')).toMatchObject({ type: { name: 'int8' }, notNull: true });
+    expect(users.columns.get('email')).toMatchObject({ collation: 'C', notNull: true });
+    expect(users.columns.get('full_name')!.default).toBeUndefined();
+    expect(users.columns.get('age')!.notNull).toBe(true);
+    expect(users.constraints.get('age_ok')).toMatchObject({ kind: 'check', validated: false });
+    expect(users.constraints.get('users_pkey')).toMatchObject({ kind: 'primary-key', columns: ['id'] });
+    expect(s.tableIndexes({ name: 'users' }).map((i) => i.name).sort()).toEqual(['users_email', 'users_pkey']);
+    expect(s.rowKey({ name: 'users' })).toEqual(['id']);
+  });
+
+  it('follows validation, drops and renames', () => {
+    const s = model(`
+      CREATE TABLE a (id int NOT NULL, x int);
+      CREATE UNIQUE INDEX a_id ON a (id);
+      ALTER TABLE a ADD CONSTRAINT x_pos CHECK (x > 0) NOT VALID;
+      ALTER TABLE a VALIDATE CONSTRAINT x_pos;
+      ALTER TABLE a RENAME TO b;
+      ALTER TABLE b DROP COLUMN x;
+      CREATE TYPE mood AS ENUM ('sad');
+      ALTER TYPE mood ADD VALUE 'happy';
+      ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';`);
+    expect(s.table({ name: 'a' })).toBeUndefined();
+    const b = s.table({ name: 'b' })!;
+    expect([...b.columns.keys()]).toEqual(['id']);
+    expect(b.constraints.has('x_pos')).toBe(false);
+    expect(s.rowKey({ name: 'b' })).toEqual(['id']);
+    expect(s.enums.get('public\u0000mood')).toEqual(['blue', 'happy']);
+  });
+
+  it('skips statements it does not model without breaking', () => {
+    const s = model(`
+      CREATE TABLE t (a int);
+      CREATE EXTENSION IF NOT EXISTS pgcrypto;
+      GRANT SELECT ON t TO reader;
+      ALTER TABLE missing ADD COLUMN b int;
+      DO $$ BEGIN PERFORM 1; END $$;
+      ALTER TABLE t ADD COLUMN b int;`);
+    expect([...s.table({ name: 't' })!.columns.keys()]).toEqual(['a', 'b']);
+  });
+
+  it('reads a pg_dump --schema-only file, psql meta-commands included', async () => {
+    const s = schemaFrom(await readSchemaDump('fixtures/schema/shop.schema.sql'));
+    const orders = s.table({ schema: 'public', name: 'orders' })!;
+    expect(orders.columns.get('user_id')).toMatchObject({ type: { name: 'int8' }, notNull: true });
+    expect(orders.columns.get('status')).toMatchObject({ type: { name: 'order_status' }, notNull: true });
+    expect(orders.constraints.get('orders_user_id_fkey')).toMatchObject({ kind: 'foreign-key', references: { onDelete: 'cascade' } });
+    expect(orders.constraints.get('orders_note_len')).toMatchObject({ validated: false });
+    expect(orders.constraints.get('orders_total_check')).toMatchObject({ validated: true });
+    expect(s.table({ name: 'users' })!.columns.get('full_name')).toMatchObject({ collation: 'C' });
+    expect(s.table({ name: 'users' })!.columns.get('id')).toMatchObject({ identity: 'always' });
+    expect(s.tableIndexes({ name: 'orders' }).map((i) => [i.name, i.partial]).sort()).toEqual([
+      ['orders_open_idx', true],
+      ['orders_pkey', false],
+      ['orders_user_id_idx', false],
+    ]);
+    expect(s.enums.get('public\u0000order_status')).toEqual(['new', 'paid', 'shipped']);
+    expect(s.views.has('public\u0000open_orders')).toBe(true);
+  });
+
+  it('names a dump that does not parse, with line and column', async () => {
+    await expect(readSchemaDump('fixtures/does-not-exist.sql')).rejects.toThrow(/does-not-exist\.sql: cannot read schema file \(ENOENT\)/);
+  });
+});
