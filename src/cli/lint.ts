@@ -102,7 +102,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       });
       const format: FormatName = flags.format ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'pretty');
       const text = formatResult(result, format, { color: useColor(io), rules: rules.map((r) => r.meta), sources, version, docsBaseUrl: DOCS_BASE });
-      io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+      io.stdout(text);
       const tooManyWarnings = maxWarnings !== undefined && result.summary.warnings > maxWarnings;
       setExit(result.summary.errors > 0 || tooManyWarnings ? 1 : 0);
     });
