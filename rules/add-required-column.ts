@@ -20,7 +20,8 @@ export default defineRule({
         if (change.kind !== 'add-column' || context.isNewTable(change.table)) return;
         const c = change.column;
         // identity, serial and generated columns fill themselves
-        if (!c.notNull || c.default || c.identity || c.generated || SERIAL.has(c.type.name)) return;
+        const hasDefault = c.default !== undefined && c.default.node.A_Const?.isnull !== true;
+        if (!c.notNull || hasDefault || c.identity || c.generated || SERIAL.has(c.type.name)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(c.name) } });
       },
     };

@@ -6,7 +6,7 @@ export default defineRule({
     id: 'add-unique-constraint',
     category: 'breaks-old-code',
     severity: 'warning',
-    description: 'A new UNIQUE constraint or unique index on an existing table: writes of the running version may violate it',
+    description: 'A new UNIQUE or PRIMARY KEY constraint or unique index on an existing table: writes of the running version may violate it',
     messages: {
       default: 'Making {{columns}} of {{table}} unique makes writes of the running version that duplicate a value fail',
     },
@@ -19,7 +19,9 @@ export default defineRule({
     };
     return {
       change(change) {
-        if (change.kind === 'add-constraint' && change.constraint.kind === 'unique' && !context.isNewTable(change.table)) {
+        const c = change.kind === 'add-constraint' ? change.constraint : undefined;
+        // USING INDEX turns an index that already enforces uniqueness into a constraint
+        if (change.kind === 'add-constraint' && (c?.kind === 'unique' || c?.kind === 'primary-key') && !c.usingIndex && !context.isNewTable(change.table)) {
           report(change.table, change.constraint.columns);
         }
         if (change.kind === 'create-index' && change.index.unique && !context.isNewTable(change.index.table)) {

@@ -15,7 +15,7 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'enum-rename-value') return;
+        if (change.kind !== 'enum-rename-value' || context.isNewObject(change.type)) return;
         context.report({
           messageId: 'default',
           data: { type: quoteQName(change.type), value: quoteLiteral(change.value), newValue: quoteLiteral(change.newValue) },

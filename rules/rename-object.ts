@@ -7,7 +7,7 @@ export default defineRule({
     id: 'rename-object',
     category: 'breaks-old-code',
     severity: 'error',
-    description: 'Renaming a schema, view, function, procedure, sequence or type breaks the running version that uses the old name',
+    description: 'Renaming a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses the old name',
     messages: {
       default: 'Renaming {{type}} {{name}} to {{newName}} breaks the running version, which still uses {{name}}',
     },

@@ -1,8 +1,8 @@
 // The one schema of pgphase's configuration: strict objects, defaults in the schema,
 // types inferred from it.
 import { z } from 'zod';
+import { LAYOUTS, type LayoutName } from '../discover/index.js';
 
-export const LAYOUT_NAMES = ['plain', 'flyway', 'golang-migrate', 'prisma', 'diesel', 'dbmate', 'goose', 'sqitch'] as const;
 export const SUPPORTED_PG = { min: 11, max: 18 } as const;
 export const DEFAULT_PG_VERSION = 15;
 
@@ -13,7 +13,7 @@ export const configSchema = z.strictObject({
   /** Migration directories (or files) linted when `pgphase lint` gets no path. */
   migrations: z.union([z.string(), z.array(z.string())]).optional(),
   /** The migration tool's layout; detected from the directory when absent. */
-  layout: z.enum(LAYOUT_NAMES).optional(),
+  layout: z.enum(LAYOUTS as [LayoutName, ...LayoutName[]]).optional(),
   /** Target PostgreSQL major version. */
   pgVersion: z.int().min(SUPPORTED_PG.min).max(SUPPORTED_PG.max).default(DEFAULT_PG_VERSION),
   /** Does the migration tool wrap each file in a transaction? Overrides the layout's default. */

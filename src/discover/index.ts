@@ -26,13 +26,15 @@ export interface MigrationSet {
   files: MigrationFile[];
 }
 
-/** Detects (or uses the given) layout of a directory and lists its forward migrations in apply order. */
+/** Detects (or uses the given) layout of a directory and lists its forward migrations in apply order.
+ *  Throws an InputError naming the directory and the fix when it holds no SQL migration. */
 export async function discoverSet(dir: string, layout?: LayoutName): Promise<MigrationSet> {
   const opened = await openDir(resolve(dir));
   return collect(opened, layout ? LAYOUT[layout] : await detect(opened));
 }
 
-/** The set one .sql file belongs to and its entry in it; `undefined` for a down migration. */
+/** The set one .sql file belongs to (rooted where its layout roots a history) and the file's
+ *  entry in it; `undefined` for a down migration, which is never linted as a forward change. */
 export async function fileInSet(file: string, layout?: LayoutName): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
   const absPath = resolve(file);
   await stat(absPath).catch((error: unknown) => {
@@ -60,6 +62,17 @@ export async function fileInSet(file: string, layout?: LayoutName): Promise<{ se
     }
   }
   throw new InputError(`${display(absPath)}: not a SQL migration; pass a .sql file`);
+}
+
+/** The entry a file of `set` has when its text is `text` instead (standard input linted as that file). */
+export async function withText(set: MigrationSet, file: MigrationFile, text: string): Promise<MigrationFile> {
+  const layout = LAYOUT[file.layout];
+  const rel = relative(set.root, file.absPath).split(sep).join('/');
+  return {
+    ...file,
+    text: layout.sections ? forwardText(text, layout.sections) : text,
+    transaction: await layout.transaction(text, rel, await openDir(set.root)),
+  };
 }
 
 /** Is this path a forward migration file of some layout? Judged by its name alone. */

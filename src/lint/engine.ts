@@ -68,9 +68,13 @@ export function replay(source: SourceFile, schema: SchemaModel): void {
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
   const byId = new Map(options.rules.map((r) => [r.meta.id, r]));
   const findings: Finding[] = [];
+  const inRange = (rule: Rule) => {
+    const { min, max } = rule.meta.pgVersion ?? {};
+    return (min === undefined || options.pgVersion >= min) && (max === undefined || options.pgVersion <= max);
+  };
   const enabled = (id: string): Severity | undefined => {
     const rule = byId.get(id);
-    const s = rule ? severityOf(rule, options) : 'off';
+    const s = rule && inRange(rule) ? severityOf(rule, options) : 'off';
     return s === 'off' ? undefined : s;
   };
   const emitEngine = (id: string, messageId: string, data: Record<string, string | number>, location: Location) => {
@@ -96,6 +100,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const created = new Set<string>();
   const createdObjects = new Set<string>();
   let lockTimeoutLocal = false;
+  let beforeTransaction = false;
   const state = {
     statement: undefined as Statement | undefined,
     changes: [] as Change[],
@@ -104,15 +109,10 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     lockTimeoutSet: false,
   };
 
-  const active = options.rules.filter((rule) => {
-    const { min, max } = rule.meta.pgVersion ?? {};
-    if (min !== undefined && options.pgVersion < min) return false;
-    if (max !== undefined && options.pgVersion > max) return false;
-    return severityOf(rule, options) !== 'off';
-  });
+  const active = options.rules.filter((rule) => enabled(rule.meta.id));
 
   const visitors = active.map((rule) => {
-    const severity = severityOf(rule, options) as Severity;
+    const severity = enabled(rule.meta.id)!;
     const context: RuleContext = {
       source,
       pgVersion: options.pgVersion,
@@ -174,14 +174,19 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     if ((change.kind === 'create-object' && !change.orReplace) || change.kind === 'create-domain') createdObjects.add(qkey(change.name));
     if (change.kind === 'create-enum') createdObjects.add(qkey(change.type));
     if (change.kind === 'transaction') {
-      if (change.op === 'begin') state.inExplicitTransaction = true;
+      if (change.op === 'begin') {
+        state.inExplicitTransaction = true;
+        beforeTransaction = state.lockTimeoutSet;
+      }
       if (change.op === 'commit' || change.op === 'rollback') {
         state.inExplicitTransaction = false;
-        // a SET LOCAL ends with its transaction; a session SET outlives it
-        if (lockTimeoutLocal) state.lockTimeoutSet = false;
+        // a SET LOCAL ends with its transaction, a ROLLBACK undoes any SET made in it
+        if (lockTimeoutLocal || change.op === 'rollback') state.lockTimeoutSet = beforeTransaction;
+        lockTimeoutLocal = false;
       }
     }
-    if (change.kind === 'set' && change.name === 'lock_timeout') {
+    // SET LOCAL outside a transaction only draws a warning from PostgreSQL: it sets nothing
+    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || state.inExplicitTransaction || wrapped)) {
       state.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
       lockTimeoutLocal = change.local;
     }

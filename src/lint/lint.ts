@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
-import { discoverSet, fileInSet, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { discoverSet, fileInSet, withText, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
@@ -92,11 +92,11 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
-  const lintOne = (file: MigrationFile, text: string, schema: ReturnType<typeof schemaFrom>) => {
+  const lintOne = (file: MigrationFile, schema: ReturnType<typeof schemaFrom>) => {
     const { config } = configFor(dirname(file.absPath));
     const severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
-    const source = parseSource(file.path, text);
-    sources.set(file.path, text);
+    const source = parseSource(file.path, file.text);
+    sources.set(file.path, file.text);
     files.push(
       lintSource(source, {
         rules: options.rules,
@@ -117,8 +117,10 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       if (earlier.absPath === abs) break;
       replay(parseSource(earlier.path, earlier.text), schema);
     }
-    const file: MigrationFile = found?.file ?? { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
-    lintOne(file, options.stdin.text, schema);
+    const file: MigrationFile = found
+      ? await withText(found.set, found.file, options.stdin.text)
+      : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
+    lintOne(file, schema);
   }
 
   for (const { set, targets } of groups.values()) {
@@ -127,7 +129,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     for (const file of set.files.slice(0, last + 1)) {
       const { config, dir } = configFor(dirname(file.absPath));
       const ignored = matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
-      if (targets.has(file.absPath) && !ignored) lintOne(file, file.text, schema);
+      if (targets.has(file.absPath) && !ignored) lintOne(file, schema);
       else replay(parseSource(file.path, file.text), schema);
     }
   }

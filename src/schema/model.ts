@@ -88,6 +88,12 @@ export class SchemaModel {
     return [...this.indexes.values()].filter((i) => i.schema === schema && i.table === name);
   }
 
+  /** The table an index belongs to. */
+  indexTable(index: QName): QName | undefined {
+    const i = this.indexes.get(qkey(index));
+    return i ? { schema: i.schema, name: i.table } : undefined;
+  }
+
   /** Key columns that identify a row: the primary key, else a unique index over NOT NULL columns. */
   rowKey(q: QName): string[] | undefined {
     const table = this.table(q);

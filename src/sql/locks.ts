@@ -43,11 +43,24 @@ const ALTER_TABLE_OTHER: Record<string, LockMode> = {
   DisableTrigUser: 'SHARE ROW EXCLUSIVE',
 };
 
-/** The table-level locks a change takes (empty when it takes none worth knowing). */
-export function locksOf(change: Change): LockTaken[] {
+/**
+ * The table-level locks a change takes (empty when it takes none worth knowing).
+ * `indexTable` finds the table of an index by name, for DROP INDEX.
+ */
+export function locksOf(change: Change, indexTable: (index: QName) => QName | undefined = () => undefined): LockTaken[] {
   const ae = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
   switch (change.kind) {
     case 'add-column':
+      return [
+        ae(change.table),
+        ...change.column.constraints
+          .filter((c) => c.kind === 'foreign-key' && c.references)
+          .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const })),
+      ];
+    case 'drop-index': {
+      const table = indexTable(change.index);
+      return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE' }] : [];
+    }
     case 'drop-column':
     case 'rename-column':
     case 'rename-table':

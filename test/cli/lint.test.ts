@@ -140,6 +140,14 @@ describe('pgphase (CLI)', () => {
     expect(json(r.stdout).files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['drop-column@2', 'missing-lock-timeout@2']);
   });
 
+  it('lints standard input with the layout of the named file: a dbmate down section stays out', () => {
+    const r = runCli(['lint', '--stdin-filename', 'fixtures/dbmate/20240210080000_rename_users_name.sql', '--format', 'json'], {
+      input: "-- migrate:up\nSET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN x text;\n\n-- migrate:down\nDROP TABLE users;\n",
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).files[0].findings).toEqual([]);
+  });
+
   it('chooses github annotations under GitHub Actions and honours NO_COLOR', () => {
     const dir = tempTree({ 'm/1.sql': 'DROP TABLE users;' });
     const gh = runCli(['lint', 'm'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });

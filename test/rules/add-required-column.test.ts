@@ -10,6 +10,7 @@ await ruleCases('add-required-column', {
   ],
   invalid: [
     { sql: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;', at: ['1:1'], message: 'NOT NULL column "plan"' },
+    { sql: 'ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT NULL;', at: ['1:1'] },
     { sql: 'ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int PRIMARY KEY;', at: ['1:1'] },
   ],
 });

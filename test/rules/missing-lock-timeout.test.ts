@@ -8,6 +8,8 @@ await ruleCases('missing-lock-timeout', {
     // SHARE and SHARE UPDATE EXCLUSIVE locks are other rules' business
     { sql: 'CREATE INDEX CONCURRENTLY i ON users (email);\nALTER TABLE users VALIDATE CONSTRAINT c;' },
     { sql: 'UPDATE users SET name = 1 WHERE id = 1;' },
+    { sql: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '1s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;" },
+    { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'DROP INDEX CONCURRENTLY users_email;' },
   ],
   invalid: [
     // once per statement, not per sub-command
@@ -18,5 +20,11 @@ await ruleCases('missing-lock-timeout', {
     // SET LOCAL ends with its transaction; a reset turns the timeout off
     { sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;", at: ['4:1'] },
     { sql: "SET lock_timeout = '2s';\nSET lock_timeout = 0;\nALTER TABLE users DROP COLUMN a;\nDROP TABLE t;", at: ['3:1', '4:1'] },
+    // SET LOCAL outside a transaction sets nothing
+    { sql: "SET LOCAL lock_timeout = '2s';\nALTER TABLE users DROP COLUMN a;", at: ['2:1'] },
+    // a ROLLBACK undoes a session SET made in the transaction
+    { sql: "BEGIN;\nSET lock_timeout = '2s';\nROLLBACK;\nALTER TABLE users DROP COLUMN a;", at: ['4:1'] },
+    // DROP INDEX locks the table the schema model knows the index on
+    { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'DROP INDEX users_email;', at: ['1:1'], message: 'ACCESS EXCLUSIVE lock on "public"."users"' },
   ],
 });

@@ -1,0 +1,110 @@
+// End to end: the CLI over one realistic migration history per layout, as CI would run it.
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+interface Out {
+  files: Array<{ path: string; class: string; findings: Array<{ rule: string; location: { line: number; column: number } }> }>;
+  summary: { files: number; statements: number; errors: number; warnings: number };
+}
+
+/** Per layout: every linted file with its class and `rule@line:column` findings, and the summary. */
+const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summary: Out['summary'] }> = {
+  'plain': {
+    files: [
+      ['0001_create_users.sql', 'additive', []],
+      ['0002_create_products.sql', 'additive', []],
+      ['0003_create_orders.sql', 'additive', ['missing-lock-timeout@4:1','missing-lock-timeout@11:1']],
+      ['0004_add_users_phone.sql', 'additive', ['missing-lock-timeout@2:1']],
+      ['0005_index_orders_user_id.sql', 'additive', []],
+      ['0006_orders_status_not_null.sql', 'destructive', ['missing-lock-timeout@3:1','set-not-null@3:1']],
+    ],
+    summary: {files: 6, statements: 10, errors: 5, warnings: 0},
+  },
+  'flyway': {
+    files: [
+      ['V1__create_users.sql', 'additive', []],
+      ['V1.1__create_products_and_orders.sql', 'additive', ['missing-lock-timeout@8:1']],
+      ['V1.2__add_users_phone.sql', 'additive', ['missing-lock-timeout@2:1']],
+      ['V1.10__index_orders.sql', 'additive', []],
+      ['V2__drop_users_nickname.sql', 'destructive', ['drop-column@2:1','missing-lock-timeout@2:1']],
+      ['R__order_totals_view.sql', 'additive', []],
+    ],
+    summary: {files: 6, statements: 9, errors: 4, warnings: 0},
+  },
+  'golang-migrate': {
+    files: [
+      ['000001_create_users.up.sql', 'additive', []],
+      ['000002_create_products_and_orders.up.sql', 'additive', ['missing-lock-timeout@8:1']],
+      ['000003_add_users_phone.up.sql', 'additive', ['missing-lock-timeout@1:1']],
+      ['000004_index_orders_user_id.up.sql', 'additive', []],
+      ['000005_rename_users_name.up.sql', 'destructive', ['missing-lock-timeout@1:1','rename-column@1:1']],
+    ],
+    summary: {files: 5, statements: 6, errors: 4, warnings: 0},
+  },
+  'prisma': {
+    files: [
+      ['20240105120000_init/migration.sql', 'additive', []],
+      ['20240112093000_add_orders/migration.sql', 'additive', ['missing-lock-timeout@13:1','missing-lock-timeout@16:1']],
+      ['20240120161500_add_user_phone/migration.sql', 'additive', ['missing-lock-timeout@2:1']],
+      ['20240202110000_order_status_required/migration.sql', 'additive', ['add-required-column@8:1','missing-lock-timeout@8:1']],
+      ['20240210080000_index_order_user_id/migration.sql', 'additive', ['create-index-non-concurrently@2:1']],
+    ],
+    summary: {files: 5, statements: 10, errors: 6, warnings: 0},
+  },
+  'diesel': {
+    files: [
+      ['2024-01-05-120000_create_users/up.sql', 'additive', []],
+      ['2024-01-12-093000_create_orders/up.sql', 'additive', ['missing-lock-timeout@1:1']],
+      ['2024-01-20-161500_index_orders_user_id/up.sql', 'additive', []],
+      ['2024-02-02-110000_orders_status_not_null/up.sql', 'destructive', ['missing-lock-timeout@3:1','set-not-null@3:1']],
+      ['2024-02-10-080000_drop_users_nickname/up.sql', 'destructive', ['drop-column@1:1','missing-lock-timeout@1:1']],
+    ],
+    summary: {files: 5, statements: 6, errors: 5, warnings: 0},
+  },
+  'dbmate': {
+    files: [
+      ['20240105120000_create_users.sql', 'additive', []],
+      ['20240112093000_create_orders.sql', 'additive', ['missing-lock-timeout@2:1']],
+      ['20240120161500_index_orders_user_id.sql', 'additive', []],
+      ['20240202110000_add_users_phone.sql', 'additive', ['missing-lock-timeout@2:1']],
+      ['20240210080000_rename_users_name.sql', 'destructive', ['missing-lock-timeout@2:1','rename-column@2:1']],
+    ],
+    summary: {files: 5, statements: 5, errors: 4, warnings: 0},
+  },
+  'goose': {
+    files: [
+      ['20240105120000_create_users.sql', 'additive', []],
+      ['20240112093000_create_orders.sql', 'additive', ['missing-lock-timeout@2:1']],
+      ['20240120161500_index_orders_created_at.sql', 'additive', []],
+      ['20240202110000_drop_users_legacy_role.sql', 'destructive', ['drop-column@3:1','missing-lock-timeout@3:1']],
+      ['20240210080000_add_orders_currency.sql', 'additive', ['add-required-column@2:1','missing-lock-timeout@2:1']],
+    ],
+    summary: {files: 5, statements: 7, errors: 5, warnings: 0},
+  },
+  'sqitch': {
+    files: [
+      ['deploy/users.sql', 'additive', []],
+      ['deploy/products.sql', 'additive', []],
+      ['deploy/orders.sql', 'additive', ['missing-lock-timeout@5:1']],
+      ['deploy/users_phone.sql', 'additive', ['missing-lock-timeout@5:1']],
+      ['deploy/orders_user_id_index.sql', 'additive', ['create-index-non-concurrently@5:1']],
+    ],
+    summary: {files: 5, statements: 15, errors: 3, warnings: 0},
+  },
+};
+
+describe('lint over the fixture histories', () => {
+  for (const [layout, expected] of Object.entries(EXPECTED)) {
+    it(`${layout}: exit 1, forward files in the tool's order, exact findings`, () => {
+      const r = runCli(['lint', `fixtures/${layout}`, '--format', 'json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const out = JSON.parse(r.stdout) as Out;
+      const files = out.files.map((f) => [f.path.replace(`fixtures/${layout}/`, ''), f.class, f.findings.map((x) => `${x.rule}@${x.location.line}:${x.location.column}`)]);
+      expect(files).toEqual(expected.files);
+      expect(out.summary).toEqual(expected.summary);
+      // down files and down sections never appear as forward changes
+      expect(out.files.some((f) => /(^|\/)down\.sql$|\.down\.sql$|\/(revert|verify)\/|\/U[\d.]+__/.test(f.path))).toBe(false);
+    });
+  }
+});
