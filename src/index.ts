@@ -1,6 +1,10 @@
 // pgphase's public API. The CLI is a thin layer over these functions.
 import { rules as registry } from '../rules/index.js';
+import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
 import { lint as lintWith, type LintOptions, type LintOutput } from './lint/lint.js';
+import { readLiveSchema } from './runner/introspect.js';
+import { readSchemaDump } from './schema/dump.js';
 
 export type { LintOptions, LintOutput } from './lint/lint.js';
 export type { LintResult, LintSummary } from './lint/result.js';
@@ -18,7 +22,19 @@ export { version } from './meta.js';
 /** Every rule pgphase knows. */
 export const rules = registry;
 
+export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'> {
+  rules?: LintOptions['rules'];
+  /** A `pg_dump --schema-only` file as the starting schema. */
+  schemaFile?: string;
+  /** Read the starting schema from a live database (read-only). */
+  databaseUrl?: string;
+}
+
 /** Lints migration files and directories with pgphase's rules (or `options.rules`). */
-export function lint(options: Omit<LintOptions, 'rules'> & { rules?: LintOptions['rules'] }): Promise<LintOutput> {
-  return lintWith({ ...options, rules: options.rules ?? registry });
+export async function lint(options: LintApiOptions): Promise<LintOutput> {
+  const { schemaFile, databaseUrl, ...rest } = options;
+  if (schemaFile !== undefined && databaseUrl !== undefined) throw new UsageError('give the starting schema with --schema or --database-url, not both');
+  const baseSchema =
+    schemaFile !== undefined ? await readSchemaDump(resolve(options.cwd ?? process.cwd(), schemaFile)) : databaseUrl !== undefined ? await readLiveSchema(databaseUrl) : [];
+  return lintWith({ ...rest, baseSchema, rules: options.rules ?? registry });
 }

@@ -70,9 +70,6 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this')
     .option('--stdin-filename <name>', 'lint SQL from standard input as if it were this file')
     .action(async (paths: string[], flags: LintFlags) => {
-      if (flags.databaseUrl !== undefined) {
-        throw new UsageError('--database-url: reading the schema from a live database is not available for lint yet; use --schema with a `pg_dump --schema-only` file');
-      }
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
         throw new UsageError('--staged, --changed-since and --stdin-filename cannot be combined');
       }
@@ -97,6 +94,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.config !== undefined && { configFile: flags.config }),
         ...(pgVersion !== undefined && { pgVersion }),
         ...(flags.schema !== undefined && { schemaFile: flags.schema }),
+        ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(stdin && { stdin }),
         ruleOverrides: overrides,
       });

@@ -10,7 +10,6 @@ import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { schemaFrom } from '../schema/model.js';
-import { readSchemaDump } from '../schema/dump.js';
 import { lintSource, replay, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
 import type { Rule, SeveritySetting } from './rule.js';
@@ -26,8 +25,8 @@ export interface LintOptions {
   pgVersion?: number;
   /** Severity overrides (`--rule id=level`), over the config's. */
   ruleOverrides?: Record<string, SeveritySetting>;
-  /** A `pg_dump --schema-only` file as the starting schema. */
-  schemaFile?: string;
+  /** The starting schema (a schema dump or a live catalog, as changes); empty when not given. */
+  baseSchema?: readonly Change[];
   /** SQL from standard input, linted as if it were this file. */
   stdin?: { filename: string; text: string };
 }
@@ -62,7 +61,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
   const configFor = (dir: string): LoadedConfig => explicit ?? finder.forDirectory(dir);
   await loadParser();
-  const baseChanges: Change[] = options.schemaFile ? await readSchemaDump(resolve(cwd, options.schemaFile)) : [];
+  const baseChanges = options.baseSchema ?? [];
 
   const groups = new Map<string, Group>();
   const add = (set: MigrationSet, files: MigrationFile[]) => {
