@@ -342,9 +342,9 @@ const pgCounts = (out) => {
 const sqCounts = (out) => {
   try {
     const v = JSON.parse(out);
-    return { findings: v.length, files: new Set(v.map((x) => x.file)).size };
+    return { findings: v.length, files: new Set(v.map((x) => x.file)).size, syntax: v.filter((x) => /syntax/.test(x.rule_name)).length };
   } catch {
-    return { findings: 0, files: 0 };
+    return { findings: 0, files: 0, syntax: 0 };
   }
 };
 
@@ -362,8 +362,12 @@ if (pgAll.files !== corpus.files || pgAll.statements !== corpus.statements) {
   crashed = true;
   console.error(`pgphase linted ${pgAll.files} files / ${pgAll.statements} statements, expected ${corpus.files} / ${corpus.statements}`);
 }
-// squawk's JSON lists violations only; a syntax error in a file would be one too
-const sqSyntax = JSON.parse(all.sq.stdout || '[]').filter((v) => /syntax/i.test(v.rule_name ?? '')).length;
+// squawk's JSON lists violations only; its default reporter ends with "(checked N source files)"
+const sqChecked = Number(/checked (\d+) source files/.exec(run(SQUAWK, sqlFiles).stdout)?.[1] ?? 0);
+if (sqChecked !== corpus.files || sqAll.syntax > 0) {
+  crashed = true;
+  console.error(`squawk checked ${sqChecked} files (expected ${corpus.files}), ${sqAll.syntax} syntax errors`);
+}
 
 // Cold single file: the first migration of a history (nothing to replay), and the newest
 // one, which pgphase lints on top of a replay of every earlier file in its directory.
@@ -383,7 +387,7 @@ console.log('|---|---:|---:|---:|');
 console.log(row(`whole corpus, one invocation (median of 3)`, all));
 console.log(row(`cold single file, first of its history (median of 10)`, one));
 console.log(row(`cold single file, newest (pgphase replays ${history} earlier files; median of 10)`, last));
-console.log(`\nfiles processed: pgphase ${pgAll.files}, squawk ${sqlFiles.length} passed (${sqAll.files} with findings, ${sqSyntax} syntax errors)`);
+console.log(`\nfiles linted: pgphase ${pgAll.files} (${pgAll.statements} statements), squawk ${sqChecked} (${sqAll.files} with findings)`);
 console.log(`findings: pgphase ${pgAll.findings}, squawk ${sqAll.findings}`);
 console.log(`pgphase throughput: ${Math.round(corpus.statements / (all.pg.ms / 1000))} statements/s (${((1000 * all.pg.ms) / corpus.statements).toFixed(0)} µs/statement, start-up included)`);
 if (crashed) process.exitCode = 1;

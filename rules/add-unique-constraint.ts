@@ -1,5 +1,9 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
+
+function key(table: QName, columns: Array<string | null>): string {
+  return `${qkey(table)}|${[...columns].sort().join(',')}`;
+}
 
 export default defineRule({
   meta: {
@@ -13,20 +17,31 @@ export default defineRule({
     help: 'Add the unique index in expand only if the running version never writes duplicates; otherwise in contract',
   },
   create(context) {
-    const report = (table: Parameters<typeof quoteQName>[0], columns: Array<string | null>) => {
+    // column sets already unique before this migration (dropped and re-added: no new rule for writers)
+    const wasUnique = new Set<string>();
+    const uniqueNow = (table: QName) =>
+      context.schema
+        .tableIndexes(table)
+        .filter((i) => i.unique && !i.partial)
+        .map((i) => key(table, i.columns));
+    const check = (table: QName, columns: Array<string | null>) => {
+      if (context.isNewTable(table)) return;
+      const k = key(table, columns);
+      if (!columns.includes(null) && (wasUnique.has(k) || uniqueNow(table).includes(k))) return;
       const shown = columns.map((c) => (c === null ? '(expression)' : quoteIdent(c))).join(', ') || '(expression)';
       context.report({ messageId: 'default', data: { table: quoteQName(table), columns: shown } });
     };
     return {
       change(change) {
-        const c = change.kind === 'add-constraint' ? change.constraint : undefined;
+        if (change.kind === 'drop-constraint' || change.kind === 'drop-index') {
+          const table = change.kind === 'drop-index' ? context.schema.indexTable(change.index) : change.table;
+          if (table) for (const k of uniqueNow(table)) wasUnique.add(k);
+        }
         // USING INDEX turns an index that already enforces uniqueness into a constraint
-        if (change.kind === 'add-constraint' && (c?.kind === 'unique' || c?.kind === 'primary-key') && !c.usingIndex && !context.isNewTable(change.table)) {
-          report(change.table, change.constraint.columns);
+        if (change.kind === 'add-constraint' && (change.constraint.kind === 'unique' || change.constraint.kind === 'primary-key') && !change.constraint.usingIndex) {
+          check(change.table, change.constraint.columns);
         }
-        if (change.kind === 'create-index' && change.index.unique && !context.isNewTable(change.index.table)) {
-          report(change.index.table, change.index.columns);
-        }
+        if (change.kind === 'create-index' && change.index.unique) check(change.index.table, change.index.columns);
       },
     };
   },

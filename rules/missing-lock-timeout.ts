@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
-import { locksOf, QUEUE_DANGEROUS } from '../src/sql/locks.js';
-import { quoteQName } from '../src/sql/names.js';
+import { locksOf, QUEUE_DANGEROUS, type LockMode } from '../src/sql/locks.js';
+import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -15,13 +15,24 @@ export default defineRule({
   },
   create(context) {
     let reported = -1;
+    // Locks the current transaction already holds: asking again for the same lock, or for
+    // anything under an ACCESS EXCLUSIVE, does not queue.
+    const held = new Map<string, LockMode>();
     return {
+      statement() {
+        if (!context.inTransaction) held.clear();
+      },
       change(change) {
-        if (context.lockTimeoutSet || reported === context.statement.index) return;
-        const lock = locksOf(change, (index) => context.schema.indexTable(index)).find((l) => QUEUE_DANGEROUS.has(l.mode) && !context.isNewTable(l.table));
-        if (!lock) return;
+        if (change.kind === 'transaction') return held.clear();
+        const locks = locksOf(change, (index) => context.schema.indexTable(index)).filter((l) => !context.isNewTable(l.table));
+        const queued = locks.find((l) => {
+          const has = held.get(qkey(l.table));
+          return QUEUE_DANGEROUS.has(l.mode) && has !== 'ACCESS EXCLUSIVE' && has !== l.mode;
+        });
+        if (context.inTransaction) for (const l of locks) if (QUEUE_DANGEROUS.has(l.mode) && held.get(qkey(l.table)) !== 'ACCESS EXCLUSIVE') held.set(qkey(l.table), l.mode);
+        if (!queued || context.lockTimeoutSet || reported === context.statement.index) return;
         reported = context.statement.index;
-        context.report({ messageId: 'default', data: { mode: lock.mode, table: quoteQName(lock.table) } });
+        context.report({ messageId: 'default', data: { mode: queued.mode, table: quoteQName(queued.table) } });
       },
     };
   },

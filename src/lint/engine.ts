@@ -65,6 +65,26 @@ export function replay(source: SourceFile, schema: SchemaModel): void {
   for (const changes of changesOf(source)) for (const change of changes) schema.apply(change);
 }
 
+/** For each statement, the index of the last statement of the transaction it runs in (itself when it autocommits). */
+function transactionEnds(statementChanges: Change[][], wrapped: boolean): number[] {
+  const last = statementChanges.length - 1;
+  if (wrapped) return statementChanges.map(() => last);
+  const ends = statementChanges.map((_, i) => i);
+  let begin: number | undefined;
+  statementChanges.forEach((changes, i) => {
+    for (const c of changes) {
+      if (c.kind !== 'transaction') continue;
+      if (c.op === 'begin') begin ??= i;
+      if ((c.op === 'commit' || c.op === 'rollback') && begin !== undefined) {
+        for (let j = begin; j <= i; j++) ends[j] = i;
+        begin = undefined;
+      }
+    }
+  });
+  if (begin !== undefined) for (let j = begin; j <= last; j++) ends[j] = last;
+  return ends;
+}
+
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
   const byId = new Map(options.rules.map((r) => [r.meta.id, r]));
   const findings: Finding[] = [];
@@ -97,6 +117,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   // A file sent as one query string runs as one implicit transaction only when it has several statements.
   const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
 
+  const transactionEnd = transactionEnds(statementChanges, wrapped);
   const created = new Set<string>();
   const createdObjects = new Set<string>();
   let lockTimeoutLocal = false;
@@ -138,6 +159,10 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
       },
       isNewTable: (table: QName) => created.has(qkey(table)),
       isNewObject: (name: QName) => createdObjects.has(qkey(name)),
+      laterInTransaction: (match) => {
+        const i = state.statement?.index ?? 0;
+        return statementChanges.slice(i + 1, transactionEnd[i]! + 1).some((changes) => changes.some(match));
+      },
       report: ({ messageId, data, location }) => {
         const statement = state.statement?.index;
         const directive = suppressing(directives, rule.meta.id, statement);

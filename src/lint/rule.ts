@@ -64,6 +64,8 @@ export interface RuleContext {
   isNewTable(table: QName): boolean;
   /** A view, function, type, schema … created earlier in this migration. */
   isNewObject(name: QName): boolean;
+  /** Does a later statement of the current statement's transaction make a change that matches? */
+  laterInTransaction(match: (change: Change) => boolean): boolean;
   report(report: Report): void;
 }
 

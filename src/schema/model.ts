@@ -3,6 +3,7 @@
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
 import { DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
+import { withDisplay } from '../sql/normalize.js';
 
 export interface ColumnModel {
   name: string;
@@ -73,6 +74,8 @@ export class SchemaModel {
   readonly indexes = new Map<string, IndexModel>();
   readonly enums = new Map<string, string[]>();
   readonly views = new Set<string>();
+  /** Functions that return `trigger`: only triggers call them, never the application. */
+  readonly triggerFunctions = new Set<string>();
 
   table(q: QName): TableModel | undefined {
     return this.tables.get(qkey(q));
@@ -244,6 +247,7 @@ export class SchemaModel {
       }
       case 'create-object':
         if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.add(qkey(change.name));
+        if (change.returnsTrigger) this.triggerFunctions.add(qkey(change.name));
         return;
       case 'drop-object':
         if (change.objectType === 'type') this.enums.delete(qkey(change.name));
@@ -252,9 +256,12 @@ export class SchemaModel {
       case 'rename-object': {
         const from = qkey(change.name);
         const to = qkey({ ...change.name, name: change.newName });
-        if (change.objectType === 'type' && this.enums.has(from)) {
-          this.enums.set(to, this.enums.get(from)!);
-          this.enums.delete(from);
+        if (change.objectType === 'type') {
+          if (this.enums.has(from)) {
+            this.enums.set(to, this.enums.get(from)!);
+            this.enums.delete(from);
+          }
+          this.renameColumnTypes(change.name, change.newName);
         }
         if (this.views.delete(from)) this.views.add(to);
         const index = this.indexes.get(from);
@@ -266,6 +273,17 @@ export class SchemaModel {
       }
       default:
         return;
+    }
+  }
+
+  /** Columns of a renamed type now have the new type name. */
+  private renameColumnTypes(type: QName, newName: string): void {
+    const schema = type.schema ?? DEFAULT_SCHEMA;
+    for (const table of this.tables.values()) {
+      for (const col of table.columns.values()) {
+        if (col.type.name !== type.name || (col.type.schema ?? DEFAULT_SCHEMA) !== schema) continue;
+        col.type = withDisplay({ ...col.type, name: newName });
+      }
     }
   }
 

@@ -104,6 +104,21 @@ export const APPLICATION_OBJECTS: ReadonlySet<ObjectType> = new Set([
   'domain',
 ]);
 
+/** The name a change creates (a create, or a rename's new name), if it creates one. */
+export function createdName(change: Change): QName | undefined {
+  switch (change.kind) {
+    case 'create-object':
+    case 'create-domain':
+      return change.name;
+    case 'create-enum':
+      return change.type;
+    case 'rename-object':
+      return { ...change.name, name: change.newName };
+    default:
+      return undefined;
+  }
+}
+
 export type Change = Base &
   (
     | { kind: 'create-table'; table: QName; columns: ColumnSpec[]; constraints: ConstraintSpec[]; ifNotExists: boolean; temporary: boolean }
@@ -129,9 +144,10 @@ export type Change = Base &
     | { kind: 'create-enum'; type: QName; values: string[] }
     | { kind: 'enum-add-value'; type: QName; value: string }
     | { kind: 'enum-rename-value'; type: QName; value: string; newValue: string }
-    | { kind: 'create-object'; objectType: ObjectType; name: QName; orReplace: boolean; table?: QName }
+    | { kind: 'create-object'; objectType: ObjectType; name: QName; orReplace: boolean; table?: QName; returnsTrigger?: boolean }
     | { kind: 'rename-object'; objectType: ObjectType; name: QName; newName: string }
-    | { kind: 'drop-object'; objectType: ObjectType; name: QName; ifExists: boolean; cascade: boolean }
+    /** `table` for objects that live on a table (trigger, policy, rule). */
+    | { kind: 'drop-object'; objectType: ObjectType; name: QName; ifExists: boolean; cascade: boolean; table?: QName }
     | { kind: 'create-domain'; name: QName; hasCheck: boolean }
     | { kind: 'alter-domain-add-constraint'; name: QName; notValid: boolean }
     | { kind: 'data-change'; op: 'update' | 'delete' | 'insert' | 'merge'; table: QName; where?: Expr; fromSelect: boolean; reads: QName[]; setColumns: string[] }

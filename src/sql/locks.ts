@@ -99,6 +99,8 @@ export function locksOf(change: Change, indexTable: (index: QName) => QName | un
         .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const }));
     case 'create-object':
       return change.objectType === 'trigger' && change.table ? [{ table: change.table, mode: 'SHARE ROW EXCLUSIVE' }] : [];
+    case 'drop-object':
+      return change.table ? [ae(change.table)] : [];
     case 'lock-table':
       return [{ table: change.table, mode: change.mode as LockMode }];
     case 'data-change':

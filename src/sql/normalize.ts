@@ -68,9 +68,15 @@ export function typeRef(typeName: Node): TypeRef {
   const schema = q.schema === 'pg_catalog' ? undefined : q.schema;
   const mods = (typeName.typmods ?? []).map(constValue);
   const array = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
-  const shown = TYPE_DISPLAY[base] ?? base;
-  const display = `${schema ? `${schema}.` : ''}${shown}${mods.length ? `(${mods.join(',')})` : ''}${array ? '[]' : ''}`;
-  return schema === undefined ? { name: base, mods, array, display } : { schema, name: base, mods, array, display };
+  const type: TypeRef = schema === undefined ? { name: base, mods, array, display: '' } : { schema, name: base, mods, array, display: '' };
+  return withDisplay(type);
+}
+
+/** The type with `display` set as PostgreSQL prints it: `varchar(20)`, `bigint[]`, `app.mood`. */
+export function withDisplay(type: TypeRef): TypeRef {
+  const shown = TYPE_DISPLAY[type.name] ?? type.name;
+  const mods = type.mods.length ? `(${type.mods.join(',')})` : '';
+  return { ...type, display: `${type.schema ? `${type.schema}.` : ''}${shown}${mods}${type.array ? '[]' : ''}` };
 }
 
 const FK_ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
@@ -290,11 +296,19 @@ function rename(stmt: Node, index: number): Change {
   }
 }
 
+/** Objects named `name ON table`. */
+const ON_TABLE: ReadonlySet<ObjectType> = new Set(['trigger', 'policy', 'rule']);
+
 function drop(stmt: Node, index: number): Change[] {
   const objectType = OBJECT_TYPES[stmt.removeType] ?? 'other';
   const ifExists = stmt.missing_ok === true;
   const cascade = stmt.behavior === 'DROP_CASCADE';
   return (stmt.objects ?? []).map((obj: Node): Change => {
+    if (ON_TABLE.has(objectType) && obj.List) {
+      const items = obj.List.items as Node[];
+      const table = fromNameList(items.slice(0, -1));
+      return { statement: index, kind: 'drop-object', objectType, name: { name: items[items.length - 1]!.String.sval }, ifExists, cascade, table };
+    }
     const name = objectName(obj, objectType);
     if (objectType === 'table') return { statement: index, kind: 'drop-table', table: name, ifExists, cascade };
     if (objectType === 'index') return { statement: index, kind: 'drop-index', index: name, concurrently: stmt.concurrent === true, ifExists, cascade };
@@ -494,6 +508,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         const created = createdName(type, s);
         const change: Change = { ...base, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace };
         if (created.table) change.table = created.table;
+        if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;
         return [change];
       }
       return [{ ...base, kind: 'other', node: type }];

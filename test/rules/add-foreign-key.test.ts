@@ -4,6 +4,11 @@ await ruleCases('add-foreign-key', {
   valid: [
     { sql: 'CREATE TABLE orders (id int, user_id int REFERENCES users (id));' },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD FOREIGN KEY (a) REFERENCES users (id);' },
+    // dropped and re-added with another ON DELETE: no new rule for writers
+    {
+      history: 'CREATE TABLE users (id int PRIMARY KEY);\nCREATE TABLE follows (user_id int CONSTRAINT fk_user REFERENCES users (id));',
+      sql: 'ALTER TABLE follows DROP CONSTRAINT fk_user;\nALTER TABLE follows ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;',
+    },
   ],
   invalid: [
     {

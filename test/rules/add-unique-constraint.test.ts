@@ -5,6 +5,9 @@ await ruleCases('add-unique-constraint', {
     { sql: 'CREATE INDEX CONCURRENTLY users_email ON users (email);' },
     { sql: 'CREATE TABLE t (a int);\nCREATE UNIQUE INDEX t_a ON t (a);' },
     { sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;' },
+    // the same columns were unique already: a primary key replacing the unique key adds no rule for writers
+    { history: 'CREATE TABLE f (a int NOT NULL, b int NOT NULL, CONSTRAINT f_ab UNIQUE (a, b));', sql: 'ALTER TABLE f DROP CONSTRAINT f_ab, ADD PRIMARY KEY (b, a);' },
+    { history: 'CREATE TABLE f (a int NOT NULL);\nCREATE UNIQUE INDEX f_a ON f (a);', sql: 'DROP INDEX f_a;\nALTER TABLE f ADD PRIMARY KEY (a);' },
   ],
   invalid: [
     { sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);', at: ['1:1'], message: '"email" of "users"' },

@@ -10,6 +10,7 @@ await ruleCases('missing-lock-timeout', {
     { sql: 'UPDATE users SET name = 1 WHERE id = 1;' },
     { sql: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '1s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;" },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'DROP INDEX CONCURRENTLY users_email;' },
+    { sql: "SET lock_timeout = '2s';\nDROP TRIGGER t ON users;" },
   ],
   invalid: [
     // once per statement, not per sub-command
@@ -20,6 +21,11 @@ await ruleCases('missing-lock-timeout', {
     // SET LOCAL ends with its transaction; a reset turns the timeout off
     { sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;", at: ['4:1'] },
     { sql: "SET lock_timeout = '2s';\nSET lock_timeout = 0;\nALTER TABLE users DROP COLUMN a;\nDROP TABLE t;", at: ['3:1', '4:1'] },
+    // a lock the transaction already holds is not queued for again
+    { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN c;', transaction: 'per-file', at: ['1:1', '3:1'] },
+    { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;', transaction: 'none', at: ['1:1', '2:1'] },
+    { sql: 'BEGIN;\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;', at: ['2:1', '4:1'] },
+    { sql: 'DROP TRIGGER IF EXISTS t ON app.users;', at: ['1:1'], message: '"app"."users"' },
     // SET LOCAL outside a transaction sets nothing
     { sql: "SET LOCAL lock_timeout = '2s';\nALTER TABLE users DROP COLUMN a;", at: ['2:1'] },
     // a ROLLBACK undoes a session SET made in the transaction

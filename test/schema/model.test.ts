@@ -52,6 +52,16 @@ describe('SchemaModel', () => {
     expect(s.enums.get('public\u0000mood')).toEqual(['blue', 'happy']);
   });
 
+  it('follows a renamed type into the columns that use it', () => {
+    const s = model(`
+      CREATE TYPE "EventType" AS ENUM ('a');
+      CREATE TABLE e (kind "EventType", kinds "EventType"[]);
+      ALTER TYPE "EventType" RENAME TO "ActionType";`);
+    const e = s.table({ name: 'e' })!;
+    expect(e.columns.get('kind')!.type).toMatchObject({ name: 'ActionType', display: 'ActionType' });
+    expect(e.columns.get('kinds')!.type.display).toBe('ActionType[]');
+  });
+
   it('skips statements it does not model without breaking', () => {
     const s = model(`
       CREATE TABLE t (a int);
