@@ -1,4 +1,5 @@
 // The rule registry: every rule pgphase runs, in the order of RULES.md.
+import type { Rule } from '../src/lint/rule.js';
 import dropColumn from './drop-column.js';
 import renameColumn from './rename-column.js';
 import dropTable from './drop-table.js';
@@ -15,14 +16,44 @@ import renameObject from './rename-object.js';
 import dropObject from './drop-object.js';
 import renameEnumValue from './rename-enum-value.js';
 import createIndexNonConcurrently from './create-index-non-concurrently.js';
+import dropIndexNonConcurrently from './drop-index-non-concurrently.js';
+import reindexNonConcurrently from './reindex-non-concurrently.js';
+import addForeignKeyValidated from './add-foreign-key-validated.js';
+import addCheckValidated from './add-check-validated.js';
+import validateInSameTransaction from './validate-in-same-transaction.js';
+import setNotNullScan from './set-not-null-scan.js';
+import addConstraintBuildsIndex from './add-constraint-builds-index.js';
+import primaryKeyOnNullable from './primary-key-on-nullable.js';
+import addExclusionConstraint from './add-exclusion-constraint.js';
+import addColumnRewrite from './add-column-rewrite.js';
+import tableRewrite from './table-rewrite.js';
+import refreshMatviewNonConcurrently from './refresh-matview-non-concurrently.js';
+import detachPartitionNonConcurrently from './detach-partition-non-concurrently.js';
+import domainCheckConstraint from './domain-check-constraint.js';
 import missingLockTimeout from './missing-lock-timeout.js';
+import statementsAfterExclusiveLock from './statements-after-exclusive-lock.js';
+import lockTable from './lock-table.js';
+import truncate from './truncate.js';
+import unbatchedDataChange from './unbatched-data-change.js';
+import cascadeDrop from './cascade-drop.js';
+import dropConstraint from './drop-constraint.js';
 import syntaxError from './syntax-error.js';
 import concurrentlyInTransaction from './concurrently-in-transaction.js';
+import enumValueUsedInSameTransaction from './enum-value-used-in-same-transaction.js';
 import transactionNesting from './transaction-nesting.js';
 import expandAndContractInOneMigration from './expand-and-contract-in-one-migration.js';
+import mixedDdlAndDml from './mixed-ddl-and-dml.js';
+import identifierTooLong from './identifier-too-long.js';
+import nonIdempotent from './non-idempotent.js';
 import unusedIgnore from './unused-ignore.js';
 import invalidIgnore from './invalid-ignore.js';
-import type { Rule } from '../src/lint/rule.js';
+import preferBigint from './prefer-bigint.js';
+import preferIdentity from './prefer-identity.js';
+import preferTimestamptz from './prefer-timestamptz.js';
+import preferText from './prefer-text.js';
+import banChar from './ban-char.js';
+import preferJsonb from './prefer-jsonb.js';
+import fkMissingIndex from './fk-missing-index.js';
 
 export const rules: readonly Rule[] = [
   dropColumn,
@@ -41,11 +72,42 @@ export const rules: readonly Rule[] = [
   dropObject,
   renameEnumValue,
   createIndexNonConcurrently,
+  dropIndexNonConcurrently,
+  reindexNonConcurrently,
+  addForeignKeyValidated,
+  addCheckValidated,
+  validateInSameTransaction,
+  setNotNullScan,
+  addConstraintBuildsIndex,
+  primaryKeyOnNullable,
+  addExclusionConstraint,
+  addColumnRewrite,
+  tableRewrite,
+  refreshMatviewNonConcurrently,
+  detachPartitionNonConcurrently,
+  domainCheckConstraint,
   missingLockTimeout,
+  statementsAfterExclusiveLock,
+  lockTable,
+  truncate,
+  unbatchedDataChange,
+  cascadeDrop,
+  dropConstraint,
   syntaxError,
   concurrentlyInTransaction,
+  enumValueUsedInSameTransaction,
   transactionNesting,
   expandAndContractInOneMigration,
+  mixedDdlAndDml,
+  identifierTooLong,
+  nonIdempotent,
   unusedIgnore,
   invalidIgnore,
+  preferBigint,
+  preferIdentity,
+  preferTimestamptz,
+  preferText,
+  banChar,
+  preferJsonb,
+  fkMissingIndex,
 ];

@@ -159,12 +159,15 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
       },
       isNewTable: (table: QName) => created.has(qkey(table)),
       isNewObject: (name: QName) => createdObjects.has(qkey(name)),
+      get transactionId() {
+        return transactionEnd[state.statement?.index ?? 0]!;
+      },
       laterInTransaction: (match) => {
         const i = state.statement?.index ?? 0;
         return statementChanges.slice(i + 1, transactionEnd[i]! + 1).some((changes) => changes.some(match));
       },
-      report: ({ messageId, data, location }) => {
-        const statement = state.statement?.index;
+      report: ({ messageId, data, location, statement: at }) => {
+        const statement = at ?? state.statement?.index;
         const directive = suppressing(directives, rule.meta.id, statement);
         if (directive) {
           directive.used.add(rule.meta.id);

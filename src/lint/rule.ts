@@ -41,6 +41,8 @@ export interface Report {
   data?: Record<string, string | number>;
   /** Defaults to the current statement's location. */
   location?: Location;
+  /** The statement the finding belongs to, for ignore comments; defaults to the current one. */
+  statement?: number;
 }
 
 /** What a rule sees while the engine walks a file; fields describe the current statement. */
@@ -64,6 +66,8 @@ export interface RuleContext {
   isNewTable(table: QName): boolean;
   /** A view, function, type, schema … created earlier in this migration. */
   isNewObject(name: QName): boolean;
+  /** Equal for statements that run in the same transaction; a statement that autocommits has its own. */
+  readonly transactionId: number;
   /** Does a later statement of the current statement's transaction make a change that matches? */
   laterInTransaction(match: (change: Change) => boolean): boolean;
   report(report: Report): void;

@@ -104,6 +104,14 @@ export const APPLICATION_OBJECTS: ReadonlySet<ObjectType> = new Set([
   'domain',
 ]);
 
+/** The columns a change gives a type: new tables' and columns', and type changes. */
+export function typedColumns(change: Change): Array<{ column: string; type: TypeRef }> {
+  if (change.kind === 'create-table') return change.columns.map((c) => ({ column: c.name, type: c.type }));
+  if (change.kind === 'add-column') return [{ column: change.column.name, type: change.column.type }];
+  if (change.kind === 'alter-column-type') return [{ column: change.column, type: change.type }];
+  return [];
+}
+
 /** The name a change creates (a create, or a rename's new name), if it creates one. */
 export function createdName(change: Change): QName | undefined {
   switch (change.kind) {

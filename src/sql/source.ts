@@ -30,6 +30,14 @@ export interface Comment {
   location: Location;
 }
 
+/** An identifier as written in the text, before the parser truncates it to 63 bytes. */
+export interface Identifier {
+  name: string;
+  start: number;
+  end: number;
+  location: Location;
+}
+
 export interface SyntaxErrorInfo {
   message: string;
   location: Location;
@@ -40,6 +48,7 @@ export interface SourceFile {
   text: string;
   statements: Statement[];
   comments: Comment[];
+  identifiers: Identifier[];
   /** Set when the text does not parse; `statements` is then empty. */
   syntaxError?: SyntaxErrorInfo;
   lines: LineIndex;
@@ -120,8 +129,10 @@ export class LineIndex {
 interface Token {
   start: number;
   end: number;
+  text: string;
   comment: boolean;
   semicolon: boolean;
+  identifier: boolean;
 }
 
 function tokens(text: string): Token[] | undefined {
@@ -129,8 +140,10 @@ function tokens(text: string): Token[] | undefined {
     return scanSync(text).tokens.map((t) => ({
       start: t.start,
       end: t.end,
+      text: t.text,
       comment: t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT',
       semicolon: t.text === ';',
+      identifier: t.tokenName === 'IDENT',
     }));
   } catch {
     return undefined;
@@ -147,10 +160,18 @@ export function parseSource(path: string, text: string): SourceFile {
   const comments: Comment[] = toks
     .filter((t) => t.comment)
     .map((t) => ({ text: lines.slice(t.start, t.end), start: t.start, end: t.end, location: lines.span(t.start, t.end) }));
+  const identifiers: Identifier[] = toks
+    .filter((t) => t.identifier)
+    .map((t) => ({
+      name: t.text.startsWith('"') ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase(),
+      start: t.start,
+      end: t.end,
+      location: lines.span(t.start, t.end),
+    }));
   const code = toks.filter((t) => !t.comment && !t.semicolon);
   // only comments and white space: the parser calls that an empty query, a migration tool runs nothing
-  if (toks.length > 0 && code.length === 0) return { path, text, statements: [], comments, lines };
-  if (text.trim() === '') return { path, text, statements: [], comments, lines };
+  if (toks.length > 0 && code.length === 0) return { path, text, statements: [], comments, identifiers, lines };
+  if (text.trim() === '') return { path, text, statements: [], comments, identifiers, lines };
   let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
   try {
     result = parseSync(text) as typeof result;
@@ -160,7 +181,7 @@ export function parseSource(path: string, text: string): SourceFile {
     const at = details?.cursorPosition === undefined ? lines.bytes.length : lines.byteOffsetOfCodePoint(details.cursorPosition);
     const message = (error as Error).message || 'syntax error';
     const location = lines.span(at, at);
-    return { path, text, statements: [], comments, lines, syntaxError: { message, location } };
+    return { path, text, statements: [], comments, identifiers, lines, syntaxError: { message, location } };
   }
   const statements: Statement[] = [];
   let next = 0;
@@ -186,5 +207,5 @@ export function parseSource(path: string, text: string): SourceFile {
       text: lines.slice(start, end),
     });
   }
-  return { path, text, statements, comments, lines };
+  return { path, text, statements, comments, identifiers, lines };
 }

@@ -1,0 +1,24 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'detach-partition-non-concurrently',
+    category: 'blocks-traffic',
+    severity: 'error',
+    description: 'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table (PostgreSQL 14+ can avoid it)',
+    pgVersion: { min: 14 },
+    messages: {
+      default: 'Detaching {{partition}} from {{table}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {{table}}: every query on it waits',
+    },
+    help: 'Use `ALTER TABLE … DETACH PARTITION … CONCURRENTLY` outside a transaction',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'detach-partition' || change.concurrently || context.isNewTable(change.table)) return;
+        context.report({ messageId: 'default', data: { table: quoteQName(change.table), partition: quoteQName(change.partition) } });
+      },
+    };
+  },
+});

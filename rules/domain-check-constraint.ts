@@ -1,0 +1,26 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'domain-check-constraint',
+    category: 'blocks-traffic',
+    severity: 'warning',
+    description: 'CHECK constraints on domains: adding one scans every column of that domain, and they are hard to change later',
+    messages: {
+      create: 'Domain {{domain}} carries a CHECK: changing it later scans every table that uses the domain',
+      alter: 'Adding a constraint to domain {{domain}} checks every column of every table that uses it, under locks that block writes',
+    },
+    help: 'Put the CHECK on the columns (NOT VALID, then VALIDATE) instead of on the domain',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind === 'create-domain' && change.hasCheck) context.report({ messageId: 'create', data: { domain: quoteQName(change.name) } });
+        if (change.kind === 'alter-domain-add-constraint' && !change.notValid && !context.isNewObject(change.name)) {
+          context.report({ messageId: 'alter', data: { domain: quoteQName(change.name) } });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,40 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteLiteral, quoteQName } from '../src/sql/names.js';
+
+/** Does the AST hold the string constant `value`? */
+function mentions(node: unknown, value: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentions(n, value));
+  if (!node || typeof node !== 'object') return false;
+  const sval = (node as { A_Const?: { sval?: { sval?: string } } }).A_Const?.sval?.sval;
+  if (sval === value) return true;
+  return Object.values(node).some((v) => mentions(v, value));
+}
+
+export default defineRule({
+  meta: {
+    id: 'enum-value-used-in-same-transaction',
+    category: 'robustness',
+    severity: 'error',
+    description: 'A value added with ALTER TYPE … ADD VALUE used later in the same transaction (fails with SQLSTATE 55P04)',
+    messages: {
+      default: 'Enum value {{value}} of {{type}} is used in the transaction that added it: PostgreSQL refuses with "unsafe use of new value" (55P04)',
+    },
+    help: 'Commit after `ALTER TYPE … ADD VALUE` and use the value in a later migration or transaction',
+  },
+  create(context) {
+    const added: Array<{ value: string; type: string; transaction: number }> = [];
+    return {
+      statement(statement) {
+        if (statement.node.AlterEnumStmt) return;
+        for (const a of added) {
+          if (a.transaction === context.transactionId && mentions(statement.node, a.value)) {
+            context.report({ messageId: 'default', data: { value: quoteLiteral(a.value), type: a.type } });
+          }
+        }
+      },
+      change(change) {
+        if (change.kind === 'enum-add-value') added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
+      },
+    };
+  },
+});

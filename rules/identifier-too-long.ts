@@ -1,0 +1,29 @@
+import { defineRule } from '../src/lint/rule.js';
+
+export default defineRule({
+  meta: {
+    id: 'identifier-too-long',
+    category: 'robustness',
+    severity: 'error',
+    description: 'An identifier over 63 bytes, which PostgreSQL silently truncates',
+    messages: {
+      default: '"{{name}}" is {{bytes}} bytes long: PostgreSQL truncates it to 63 bytes ("{{truncated}}"), so later statements and the application look for a name that does not exist',
+    },
+    help: 'Choose a name of at most 63 bytes',
+  },
+  create(context) {
+    return {
+      // the parser has already truncated names in the AST: read them from the text
+      statement(statement) {
+        for (const id of context.source.identifiers) {
+          if (id.start < statement.start || id.end > statement.end) continue;
+          const bytes = Buffer.byteLength(id.name);
+          if (bytes <= 63) continue;
+          let truncated = id.name;
+          while (Buffer.byteLength(truncated) > 63) truncated = truncated.slice(0, -1);
+          context.report({ messageId: 'default', location: id.location, data: { name: id.name, bytes, truncated } });
+        }
+      },
+    };
+  },
+});

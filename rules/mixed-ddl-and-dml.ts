@@ -1,0 +1,37 @@
+import { defineRule } from '../src/lint/rule.js';
+import { locksOf, TRAFFIC_BLOCKING } from '../src/sql/locks.js';
+
+export default defineRule({
+  meta: {
+    id: 'mixed-ddl-and-dml',
+    category: 'robustness',
+    severity: 'warning',
+    description: 'DDL taking a strong lock and DML in the same transaction: the lock is held while the data changes run',
+    messages: {
+      default: 'This transaction mixes schema changes that take a {{mode}} lock with data changes: the lock stays held while every row is written',
+    },
+    help: 'Run the schema change and the data change in separate transactions (the data change as a batched backfill)',
+  },
+  create(context) {
+    const seen = new Map<number, { ddl?: string; dml?: boolean; reported?: boolean }>();
+    return {
+      change(change) {
+        if (!context.inTransaction) return;
+        const tx = seen.get(context.transactionId) ?? {};
+        seen.set(context.transactionId, tx);
+        if (change.kind === 'data-change') {
+          if (context.isNewTable(change.table)) return;
+          tx.dml = true;
+        } else {
+          const strong = locksOf(change).find((l) => TRAFFIC_BLOCKING.has(l.mode) && !context.isNewTable(l.table));
+          if (!strong) return;
+          tx.ddl ??= strong.mode;
+        }
+        if (tx.ddl && tx.dml && !tx.reported) {
+          tx.reported = true;
+          context.report({ messageId: 'default', data: { mode: tx.ddl } });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,33 @@
+import { defineRule } from '../src/lint/rule.js';
+import type { ConstraintModel } from '../src/schema/model.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+/** A validated `CHECK (column IS NOT NULL)`: PostgreSQL 12+ then skips the scan of SET NOT NULL. */
+function provesNotNull(c: ConstraintModel, column: string): boolean {
+  const test = c.expr?.node.NullTest;
+  const fields = test?.arg?.ColumnRef?.fields ?? [];
+  return c.kind === 'check' && c.validated && test?.nulltesttype === 'IS_NOT_NULL' && fields[fields.length - 1]?.String?.sval === column;
+}
+
+export default defineRule({
+  meta: {
+    id: 'set-not-null-scan',
+    category: 'blocks-traffic',
+    severity: 'error',
+    description: 'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)',
+    messages: {
+      default: 'SET NOT NULL on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+    },
+    help: 'PostgreSQL 12+: add `CHECK ({{column}} IS NOT NULL) NOT VALID`, `VALIDATE` it, then SET NOT NULL (no scan) and drop the check',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'set-not-null' || context.isNewTable(change.table)) return;
+        const constraints = context.schema.table(change.table)?.constraints.values() ?? [];
+        if (context.pgVersion >= 12 && [...constraints].some((c) => provesNotNull(c, change.column))) return;
+        context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
+      },
+    };
+  },
+});

@@ -1,0 +1,33 @@
+import { defineRule } from '../src/lint/rule.js';
+import { locksOf } from '../src/sql/locks.js';
+import { quoteQName, type QName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'statements-after-exclusive-lock',
+    category: 'blocks-traffic',
+    severity: 'warning',
+    description: 'More statements after an ACCESS EXCLUSIVE lock in the same transaction: the lock is held until commit',
+    messages: {
+      default: 'This statement runs while the transaction still holds the ACCESS EXCLUSIVE lock on {{table}} taken at line {{line}}: every query on {{table}} waits for it too',
+    },
+    help: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in its transaction, or alone',
+  },
+  create(context) {
+    let held: { transaction: number; statement: number; table: QName; line: number } | undefined;
+    let reported = -1;
+    return {
+      change(change) {
+        if (held && held.transaction !== context.transactionId) held = undefined;
+        const harmless = change.kind === 'transaction' || change.kind === 'set' || change.kind === 'comment';
+        if (held && !harmless && context.statement.index !== held.statement && reported !== held.transaction) {
+          reported = held.transaction;
+          context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });
+        }
+        if (!context.inTransaction || held) return;
+        const lock = locksOf(change, (i) => context.schema.indexTable(i)).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !context.isNewTable(l.table));
+        if (lock) held = { transaction: context.transactionId, statement: context.statement.index, table: lock.table, line: context.statement.location.line };
+      },
+    };
+  },
+});

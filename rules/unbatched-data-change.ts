@@ -1,0 +1,64 @@
+import { defineRule } from '../src/lint/rule.js';
+import type { ChangeOf } from '../src/sql/changes.js';
+import type { SchemaModel } from '../src/schema/model.js';
+import { quoteQName } from '../src/sql/names.js';
+
+type Node = Record<string, any>;
+
+/** Column names the WHERE clause pins to constants with `col = const` or `col IN (consts)`, through ANDs. */
+function pinned(node: Node | undefined, out = new Set<string>()): Set<string> {
+  if (!node) return out;
+  const bool = node.BoolExpr;
+  if (bool?.boolop === 'AND_EXPR') for (const arg of bool.args ?? []) pinned(arg, out);
+  const e = node.A_Expr;
+  const isConst = (n: Node | undefined) => n?.A_Const !== undefined || n?.ParamRef !== undefined || n?.TypeCast?.arg?.A_Const !== undefined;
+  const column = (n: Node | undefined) => {
+    const fields = n?.ColumnRef?.fields ?? [];
+    return fields[fields.length - 1]?.String?.sval as string | undefined;
+  };
+  if (e && e.name?.[0]?.String?.sval === '=') {
+    const col = column(e.lexpr) ?? column(e.rexpr);
+    const other = column(e.lexpr) ? e.rexpr : e.lexpr;
+    if (col && (e.kind === 'AEXPR_OP' ? isConst(other) : e.kind === 'AEXPR_IN' && (other?.List?.items ?? []).every(isConst))) out.add(col);
+  }
+  return out;
+}
+
+/** Does the WHERE clause pin every column of the primary key or of a unique index? */
+function pinsKey(change: ChangeOf<'data-change'>, schema: SchemaModel): boolean {
+  const cols = pinned(change.where?.node);
+  if (cols.size === 0) return false;
+  const keys = schema.tableIndexes(change.table).filter((i) => i.unique && !i.partial).map((i) => i.columns);
+  return keys.some((key) => key.every((c) => c !== null && cols.has(c)));
+}
+
+export default defineRule({
+  meta: {
+    id: 'unbatched-data-change',
+    category: 'data-loss',
+    severity: 'error',
+    description: 'UPDATE/DELETE without a narrow key predicate, or INSERT … SELECT, on an existing table inside a migration',
+    messages: {
+      update: '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',
+      insert: 'INSERT … SELECT {{direction}} {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
+    },
+    help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'data-change') return;
+        if (change.op === 'insert' || change.op === 'merge') {
+          if (!change.fromSelect) return;
+          const existing = [change.table, ...change.reads].find((t) => !context.isNewTable(t));
+          if (!existing) return;
+          const direction = existing === change.table ? 'into' : 'from';
+          context.report({ messageId: 'insert', data: { table: quoteQName(existing), direction } });
+          return;
+        }
+        if (context.isNewTable(change.table) || pinsKey(change, context.schema)) return;
+        context.report({ messageId: 'update', data: { op: change.op.toUpperCase(), table: quoteQName(change.table) } });
+      },
+    };
+  },
+});

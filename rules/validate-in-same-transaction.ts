@@ -1,0 +1,28 @@
+import { defineRule } from '../src/lint/rule.js';
+import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
+
+export default defineRule({
+  meta: {
+    id: 'validate-in-same-transaction',
+    category: 'blocks-traffic',
+    severity: 'error',
+    description: 'VALIDATE CONSTRAINT in the transaction that added the constraint keeps the strong lock during the scan',
+    messages: {
+      default: 'Validating {{constraint}} in the transaction that added it scans {{table}} while the lock taken by ADD CONSTRAINT is still held, which defeats NOT VALID',
+    },
+    help: 'Commit after `ADD CONSTRAINT … NOT VALID` and validate in a later migration or transaction',
+  },
+  create(context) {
+    const addedIn = new Map<string, number>();
+    return {
+      change(change) {
+        if (change.kind === 'add-constraint' && change.constraint.name && change.constraint.notValid) {
+          addedIn.set(`${qkey(change.table)}|${change.constraint.name}`, context.transactionId);
+        }
+        if (change.kind !== 'validate-constraint') return;
+        if (addedIn.get(`${qkey(change.table)}|${change.name}`) !== context.transactionId) return;
+        context.report({ messageId: 'default', data: { table: quoteQName(change.table), constraint: quoteIdent(change.name) } });
+      },
+    };
+  },
+});

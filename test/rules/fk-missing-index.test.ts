@@ -1,0 +1,17 @@
+import { ruleCases } from '../helpers/lint.js';
+
+await ruleCases('fk-missing-index', {
+  valid: [
+    { sql: 'CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));\nCREATE INDEX orders_user ON orders (user_id, id);' },
+    { sql: 'CREATE TABLE m (org_id int, user_id int, PRIMARY KEY (org_id, user_id), FOREIGN KEY (org_id) REFERENCES orgs (id));' },
+    { sql: '-- pgphase-ignore fk-missing-index: orders are never deleted\nCREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));' },
+  ],
+  invalid: [
+    { sql: 'CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));', at: ['1:1'], message: '"orders"("user_id") for its foreign key to "users"' },
+    {
+      history: 'CREATE TABLE items (id int, order_id int, sku text);\nCREATE INDEX items_sku_order ON items (sku, order_id);',
+      sql: 'SELECT 1;\nALTER TABLE items ADD CONSTRAINT fk FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID;',
+      at: ['2:1'],
+    },
+  ],
+});

@@ -1,0 +1,16 @@
+import { ruleCases } from '../helpers/lint.js';
+
+const long = 'a'.repeat(64);
+const fits = 'é'.repeat(31) + 'x';
+
+await ruleCases('identifier-too-long', {
+  valid: [{ sql: `CREATE TABLE "${fits}" (${'b'.repeat(63)} int);` }],
+  invalid: [
+    { sql: `CREATE TABLE t (${long} int);`, at: ['1:17'], message: '64 bytes' },
+    // bytes, not characters: 32 two-byte letters are 64 bytes
+    { sql: `SELECT 1;\nALTER TABLE t RENAME COLUMN a TO "${'é'.repeat(32)}";`, at: ['2:34'], message: '64 bytes' },
+    { sql: `CREATE INDEX ${long}_idx ON t (a);\nALTER TABLE t ADD CONSTRAINT ${long} CHECK (a > 0);`, at: ['1:14', '2:30'] },
+    // mixed case folds to lower case, quoted keeps its case
+    { sql: `CREATE TABLE ${'A'.repeat(40)}${'b'.repeat(30)} (x int);`, at: ['1:14'], message: `"${'a'.repeat(40)}${'b'.repeat(30)}"` },
+  ],
+});

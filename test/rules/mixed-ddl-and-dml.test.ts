@@ -1,0 +1,12 @@
+import { ruleCases } from '../helpers/lint.js';
+
+await ruleCases('mixed-ddl-and-dml', {
+  valid: [
+    { sql: 'ALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;', transaction: 'none' },
+    { sql: 'CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nALTER TABLE t ADD COLUMN b int;', transaction: 'per-file' },
+  ],
+  invalid: [
+    { sql: 'ALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;', transaction: 'per-file', at: ['2:1'], message: 'ACCESS EXCLUSIVE' },
+    { sql: 'BEGIN;\nUPDATE users SET a = 1;\nCREATE INDEX i ON users (a);\nCOMMIT;', at: ['3:1'], message: 'SHARE lock' },
+  ],
+});

@@ -1,0 +1,25 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { rules } from '../../rules/index.js';
+import { CATALOG } from './catalog.js';
+
+describe('the rule registry', () => {
+  it('holds exactly the rules of the catalog, with their category and default severity', () => {
+    expect(rules.map((r) => [r.meta.id, r.meta.category, r.meta.severity])).toEqual(CATALOG.map(([id, category, severity]) => [id, category, severity]));
+  });
+
+  it('gives every version-dependent rule a version range or a version-aware check', () => {
+    // rules whose range is in metadata; the others read context.pgVersion themselves and are tested on both sides
+    const ranged = new Set(rules.filter((r) => r.meta.pgVersion).map((r) => r.meta.id));
+    expect(ranged).toEqual(new Set(['reindex-non-concurrently', 'detach-partition-non-concurrently']));
+  });
+
+  it('has a module, a doc page and a test for every rule, and nothing else', () => {
+    const files = readdirSync('rules');
+    const ids = rules.map((r) => r.meta.id).sort();
+    expect(files.filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.slice(0, -3)).sort()).toEqual(ids);
+    expect(files.filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).sort()).toEqual(ids);
+    const tests = readdirSync('test/rules').filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -8));
+    expect(ids.filter((id) => !tests.includes(id))).toEqual([]);
+  });
+});

@@ -1,0 +1,18 @@
+import { ruleCases } from '../helpers/lint.js';
+
+const add = 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;';
+const validate = 'ALTER TABLE orders VALIDATE CONSTRAINT fk;';
+
+await ruleCases('validate-in-same-transaction', {
+  valid: [
+    { sql: `${add}\n${validate}`, transaction: 'none' },
+    { sql: `BEGIN;\n${add}\nCOMMIT;\n${validate}` },
+    // a one-statement file sent as one query runs alone
+    { sql: validate, transaction: 'implicit' },
+  ],
+  invalid: [
+    { sql: `${add}\n${validate}`, transaction: 'per-file', at: ['2:1'], message: '"fk" in the transaction that added it' },
+    { sql: `${add}\n${validate}`, transaction: 'implicit', at: ['2:1'] },
+    { sql: `BEGIN;\n${add}\n${validate}\nCOMMIT;`, at: ['3:1'] },
+  ],
+});
