@@ -10,18 +10,18 @@ export const severitySetting = z.enum(['off', 'warning', 'error']);
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
-  /** Migration directories (or files) linted when `pgphase lint` gets no path. */
-  migrations: z.union([z.string(), z.array(z.string())]).optional(),
-  /** The migration tool's layout; detected from the directory when absent. */
-  layout: z.enum(LAYOUTS as [LayoutName, ...LayoutName[]]).optional(),
-  /** Target PostgreSQL major version. */
-  pgVersion: z.int().min(SUPPORTED_PG.min).max(SUPPORTED_PG.max).default(DEFAULT_PG_VERSION),
-  /** Does the migration tool wrap each file in a transaction? Overrides the layout's default. */
-  transaction: z.enum(['per-file', 'implicit', 'none']).optional(),
-  /** Severity per rule id. */
-  rules: z.record(z.string(), severitySetting).default({}),
-  /** Glob patterns (relative to the config file) of files never linted. */
-  ignorePaths: z.array(z.string()).default([]),
+  migrations: z.union([z.string(), z.array(z.string())]).optional().describe('Migration directories (or files) linted when `pgphase lint` gets no path'),
+  layout: z
+    .enum(LAYOUTS as [LayoutName, ...LayoutName[]])
+    .optional()
+    .describe("The migration tool's layout; detected from the directory when absent"),
+  pgVersion: z.int().min(SUPPORTED_PG.min).max(SUPPORTED_PG.max).default(DEFAULT_PG_VERSION).describe('Target PostgreSQL major version'),
+  transaction: z
+    .enum(['per-file', 'implicit', 'none'])
+    .optional()
+    .describe("How the migration tool runs a file: in a transaction of its own, as one implicit transaction (one query string), or statement by statement; overrides the layout's default"),
+  rules: z.record(z.string(), severitySetting).default({}).describe('Severity per rule id'),
+  ignorePaths: z.array(z.string()).default([]).describe('Glob patterns, relative to the config file, of files never linted'),
 });
 
 export type Config = z.infer<typeof configSchema>;
