@@ -1,5 +1,5 @@
 #!/bin/sh
-# Applies each generated history in bench/.corpus/ (from `node bench/lint.mjs --corpus-only`)
+# Applies each generated history in bench/.corpus/ (written by `node bench/corpus.mjs`)
 # to a fresh scratch database, in file order, stopping at the first SQL error.
 # Usage: sh bench/check-corpus.sh [app-01 app-02 …]   (default: every directory)
 set -eu

@@ -1,393 +1,101 @@
 #!/usr/bin/env node
-// Lint benchmark, pgphase vs squawk. Generates a deterministic corpus of application
-// migration histories in bench/.corpus/ (seeded PRNG, plain layout, valid PostgreSQL 15 —
-// bench/check-corpus.sh applies it to a scratch database), then measures wall time of:
-// the whole corpus in one invocation (median of 3 after a warm-up), and cold single-file
-// latency (median of 10). Prints a markdown table. Needs a build: `npm run build`.
-// Run: `node bench/lint.mjs [--corpus-only]` or `npm run bench:lint`. Exit codes from findings are
-// expected; the script exits non-zero only when a tool crashes or skips files.
+// Lint benchmark, pgphase vs squawk, on the generated corpus of bench/corpus.mjs (40
+// application histories, ~2,000 files, ~13,000 statements). Measures wall time of
+//   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up);
+//   2. cold single-file latency (median of 10, after a warm-up): the first file of a history,
+//      and its newest file, which pgphase lints on top of a replay of the earlier ones;
+// checks that both tools linted every file, and prints a markdown table.
+// Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
+// bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
+// non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = join(ROOT, 'bench', '.corpus');
-const DIRS = 40;
+const ROOT = join(CORPUS, '..', '..');
+const PGPHASE = [join(ROOT, 'bin', 'pgphase.js'), 'lint'];
+const SQUAWK = join(ROOT, 'node_modules', '.bin', 'squawk');
+let failed = false;
 
-// ---- corpus -------------------------------------------------------------------------
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function fail(message) {
+  failed = true;
+  console.error(`bench: ${message}`);
 }
 
-const TABLES = 'users accounts organizations projects tasks invoices orders order_items products payments subscriptions plans events comments posts tags sessions api_keys webhooks audit_logs notifications teams memberships addresses shipments carts refunds coupons messages channels documents attachments reviews categories vendors warehouses'.split(' ');
-const COLUMNS = [['email', 'text'], ['name', 'varchar(255)'], ['title', 'varchar(255)'], ['status', 'varchar(64)'], ['description', 'text'], ['amount_cents', 'integer'], ['currency', 'varchar(64)'], ['external_id', 'varchar(64)'], ['slug', 'text'], ['metadata', 'jsonb'], ['settings', 'jsonb'], ['is_active', 'boolean'], ['priority', 'integer'], ['position', 'integer'], ['locale', 'varchar(64)'], ['phone', 'varchar(64)'], ['notes', 'text'], ['score', 'numeric(12,2)'], ['due_at', 'timestamp'], ['starts_at', 'timestamptz'], ['ends_at', 'timestamptz'], ['deleted_at', 'timestamptz'], ['archived_at', 'timestamp'], ['ip_address', 'inet'], ['version', 'bigint'], ['birth_date', 'date'], ['token', 'uuid'], ['counter', 'bigint'], ['label', 'varchar(64)'], ['source', 'text']];
-const WIDER = { integer: 'bigint', 'varchar(64)': 'varchar(255)', 'varchar(255)': 'text', timestamp: 'timestamptz', 'numeric(12,2)': 'numeric(16,2)' };
-const DEFAULTS = { text: "''", 'varchar(64)': "'unknown'", 'varchar(255)': "''", integer: '0', bigint: '0', 'numeric(12,2)': '0', 'numeric(16,2)': '0', boolean: 'false', timestamptz: 'now()', timestamp: 'now()', jsonb: "'{}'::jsonb", date: 'CURRENT_DATE', uuid: 'gen_random_uuid()' };
-// Statement kinds and their share (%) of the statements a generated history holds.
-const MIX = { 'add-column': 20, index: 17, 'foreign-key': 11, 'create-table': 12, drop: 8, rename: 4, 'alter-column': 10, data: 7, enum: 4, function: 4, other: 1 };
-
-function literal(col, k) {
-  const t = col.type;
-  if (col.enumValues) return `'${col.enumValues[0]}'`;
-  if (t === 'integer' || t === 'bigint') return String(k);
-  if (t.startsWith('numeric')) return `${k}.50`;
-  if (t === 'boolean') return k % 2 ? 'true' : 'false';
-  if (t.startsWith('timestamp') || t === 'date') return `'2024-${String(1 + (k % 12)).padStart(2, '0')}-${String(1 + (k % 28)).padStart(2, '0')}${t === 'date' ? '' : ' 12:00:00'}'`;
-  if (t === 'jsonb') return `'{"n": ${k}}'`;
-  if (t === 'uuid') return `'00000000-0000-4000-8000-${k.toString(16).padStart(12, '0')}'`;
-  if (t === 'inet') return `'10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}'`;
-  return `'${col.name.slice(0, 3)}-${k}'`; // text and varchar: unique per history
-}
-
-/** One application's migration history: a list of files, each a list of [kind, sql]. */
-function generateHistory(rand, fileCount) {
-  const pick = (a) => a[Math.floor(rand() * a.length)];
-  const chance = (p) => rand() < p;
-  const names = new Set(); // index, constraint and type names share one namespace here
-  let k = 0;
-  const fresh = (base) => {
-    let name = base.slice(0, 55); // PostgreSQL truncates names to 63 bytes; keep room for a suffix
-    while (names.has(name)) name = `${base.slice(0, 55)}_${++k}`;
-    return names.add(name), name;
-  };
-  const colName = (t, base) => (t.cols.has(base) ? `${base}_${++k}` : base);
-  const tables = [], indexes = [], enums = [];
-  let functionMade = false, inTxn = false, focus;
-  // most statements of a file work on the table the migration is about
-  const pickTable = (list) => (list.includes(focus) && chance(0.8) ? focus : pick(list));
-  const cols = (t, ok = () => true) => [...t.cols.values()].filter((c) => c.name !== 'id' && ok(c));
-  const tableWith = (ok) => pickTable(tables.filter((t) => cols(t, ok).length > 0));
-  const newColumn = (t) => {
-    const free = COLUMNS.filter(([n]) => !t.cols.has(n));
-    const [name, type] = free.length ? pick(free) : [`extra_${++k}`, 'text'];
-    return { name, type, notNull: false, uniqueOk: !/bool|time|date|json/.test(type), mayBeNull: t.rows > 0 };
-  };
-  const addCol = (t, c) => (t.cols.set(c.name, c), c);
-  const singular = (n) => n.replace(/ies$/, 'y').replace(/(ss|x)es$/, '$1').replace(/s$/, '');
-  const withDefault = (c) => c.type in DEFAULTS && !/_at$/.test(c.name);
-  const dropIndexesOn = (t, col) => indexes.splice(0, indexes.length, ...indexes.filter((i) => i.table !== t || (col && !i.cols.includes(col))));
-
-  const gen = {
-    'create-table'() {
-      const base = TABLES.find((n) => !names.has(n)) ?? pick(TABLES);
-      const t = { name: fresh(base), base, pk: chance(0.25) ? 'uuid' : 'bigint', cols: new Map(), rows: 0, inbound: 0, insertable: true, triggers: 0 };
-      const lines = [t.pk === 'uuid' ? 'id uuid PRIMARY KEY DEFAULT gen_random_uuid()' : pick(['id bigserial PRIMARY KEY', 'id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY'])];
-      addCol(t, { name: 'id' });
-      if (tables.length && chance(0.6)) {
-        const parent = pick(tables), notNull = chance(0.4);
-        const c = addCol(t, { name: `${singular(parent.name)}_id`, type: parent.pk, fk: parent, constrained: true });
-        lines.push(`${c.name} ${c.type}${notNull ? ' NOT NULL' : ''} REFERENCES ${parent.name} (id)${pick(['', ' ON DELETE CASCADE', ' ON DELETE SET NULL'].slice(0, notNull ? 2 : 3))}`);
-        parent.inbound++;
-        t.insertable = !notNull;
-      }
-      for (let i = 2 + Math.floor(rand() * 5); i > 0; i--) {
-        const c = addCol(t, newColumn(t));
-        c.notNull = chance(0.4);
-        const def = withDefault(c) && chance(c.notNull ? 0.5 : 0.2);
-        if (def) c.uniqueOk = false;
-        lines.push(`${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''}${def ? ` DEFAULT ${DEFAULTS[c.type]}` : ''}`);
-      }
-      lines.push('created_at timestamptz NOT NULL DEFAULT now()');
-      addCol(t, { name: 'created_at', type: 'timestamptz', notNull: true, locked: true });
-      if (chance(0.6)) lines.push('updated_at timestamptz NOT NULL DEFAULT now()'), addCol(t, { name: 'updated_at', type: 'timestamptz', notNull: true });
-      tables.push(t);
-      focus = t;
-      return [['create-table', `CREATE TABLE ${chance(0.1) ? 'IF NOT EXISTS ' : ''}${t.name} (\n  ${lines.join(',\n  ')}\n);`]];
-    },
-    'add-column'() {
-      const t = pickTable(tables);
-      if (chance(0.3)) {
-        const parent = pick(tables);
-        const c = addCol(t, { name: colName(t, `${singular(parent.base)}_id`), type: parent.pk, fk: parent });
-        return [['add-column', `ALTER TABLE ${t.name} ADD COLUMN ${c.name} ${c.type};`]];
-      }
-      const c = newColumn(t);
-      const e = enums.length && chance(0.15) ? pick(enums) : undefined;
-      if (e) Object.assign(c, { name: colName(t, e.kind), type: e.name, enumValues: e.values, uniqueOk: false });
-      let sql = `ALTER TABLE ${t.name} ADD COLUMN ${chance(0.1) ? 'IF NOT EXISTS ' : ''}${c.name} ${c.type}`;
-      const def = c.enumValues ? `'${c.enumValues[0]}'` : withDefault(c) && DEFAULTS[c.type];
-      if (def && chance(0.5)) {
-        c.notNull = chance(0.6);
-        Object.assign(c, { uniqueOk: false, mayBeNull: false });
-        sql += `${c.notNull ? ' NOT NULL' : ''} DEFAULT ${def}`;
-      }
-      addCol(t, c);
-      return [['add-column', `${sql};`]];
-    },
-    index() {
-      const t = tableWith((c) => !c.fk);
-      if (!t) return null;
-      const c = pick(cols(t, (c) => !c.fk));
-      const unique = c.uniqueOk && !c.enumValues && chance(0.35);
-      const other = !unique && c.type !== 'jsonb' && chance(0.2) ? pick(cols(t, (o) => o !== c && o.type !== 'jsonb')) : undefined;
-      const partial = cols(t, (o) => o.name === 'deleted_at' || (!o.notNull && o !== c)).at(0);
-      const where = partial && chance(0.25) ? partial : undefined;
-      const concurrently = !inTxn && chance(0.35);
-      const method = c.type === 'jsonb' ? ' USING gin' : '';
-      const key = other ? `${c.name}, ${other.name}` : c.type === 'text' && chance(0.2) ? `lower(${c.name})` : c.name;
-      const name = fresh(`${t.name}_${c.name}${other ? `_${other.name}` : ''}_${unique ? 'key' : 'idx'}`);
-      indexes.push({ name, table: t, cols: [c.name, other?.name, where?.name].filter(Boolean) });
-      if (unique) c.unique = true;
-      return [['index', `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${chance(0.1) ? 'IF NOT EXISTS ' : ''}${name} ON ${t.name}${method} (${key})${where ? ` WHERE ${where.name} IS NULL` : ''};`]];
-    },
-    'foreign-key'() {
-      const t = tableWith((c) => c.fk && !c.constrained && tables.includes(c.fk));
-      if (!t) {
-        const parent = pick(tables), child = pick(tables);
-        const name = colName(child, `${singular(parent.base)}_id`);
-        addCol(child, { name, type: parent.pk, fk: parent, constrained: true });
-        parent.inbound++;
-        return [['foreign-key', `ALTER TABLE ${child.name} ADD COLUMN ${name} ${parent.pk} REFERENCES ${parent.name} (id) ON DELETE SET NULL;`]];
-      }
-      const c = pick(cols(t, (c) => c.fk && !c.constrained && tables.includes(c.fk)));
-      c.constrained = true;
-      c.fk.inbound++;
-      const name = fresh(`fk_${t.name}_${c.name}`);
-      const add = `ALTER TABLE ${t.name} ADD CONSTRAINT ${name} FOREIGN KEY (${c.name}) REFERENCES ${c.fk.name} (id)${pick(['', ' ON DELETE CASCADE', ' ON DELETE RESTRICT'])}`;
-      if (!chance(0.4)) return [['foreign-key', `${add};`]];
-      return [['foreign-key', `${add} NOT VALID;`], ['foreign-key', `ALTER TABLE ${t.name} VALIDATE CONSTRAINT ${name};`]];
-    },
-    drop() {
-      const r = rand();
-      if (r < 0.35 && indexes.length) {
-        const i = indexes.splice(Math.floor(rand() * indexes.length), 1)[0];
-        return [['drop', `DROP INDEX ${!inTxn && chance(0.4) ? 'CONCURRENTLY ' : ''}${chance(0.3) ? 'IF EXISTS ' : ''}${i.name};`]];
-      }
-      const leaf = tables.filter((t) => t.inbound === 0);
-      if (r > 0.85 && tables.length > 4 && leaf.length) {
-        const t = pick(leaf);
-        tables.splice(tables.indexOf(t), 1);
-        for (const c of cols(t, (c) => c.fk && c.constrained)) c.fk.inbound--;
-        dropIndexesOn(t);
-        return [['drop', `DROP TABLE ${chance(0.5) ? 'IF EXISTS ' : ''}${t.name};`]];
-      }
-      const droppable = (c) => !c.locked && c.name !== 'updated_at';
-      const t = tableWith(droppable);
-      if (!t) return null;
-      const c = pick(cols(t, droppable));
-      t.cols.delete(c.name);
-      if (c.constrained && tables.includes(c.fk)) c.fk.inbound--;
-      dropIndexesOn(t, c.name);
-      return [['drop', `ALTER TABLE ${t.name} DROP COLUMN ${chance(0.3) ? 'IF EXISTS ' : ''}${c.name};`]];
-    },
-    rename() {
-      if (chance(0.35)) {
-        const t = pickTable(tables), name = fresh(`${t.base}_${pick(['legacy', 'old', 'v2', 'archive'])}`);
-        const sql = `ALTER TABLE ${t.name} RENAME TO ${name};`;
-        t.name = name;
-        return [['rename', sql]];
-      }
-      const t = tableWith((c) => !c.locked);
-      if (!t) return null;
-      const c = pick(cols(t, (c) => !c.locked));
-      const to = colName(t, `${c.name.replace(/(_old|_\d+)+$/, '')}_old`);
-      for (const i of indexes) if (i.table === t) i.cols = i.cols.map((n) => (n === c.name ? to : n));
-      t.cols.delete(c.name);
-      const sql = `ALTER TABLE ${t.name} RENAME COLUMN ${c.name} TO ${to};`;
-      t.cols.set(to, Object.assign(c, { name: to }));
-      return [['rename', sql]];
-    },
-    'alter-column'() {
-      const r = rand();
-      const ok = r < 0.35 ? (c) => WIDER[c.type] && !c.locked && !c.fk : r < 0.7 ? (c) => !c.notNull && !c.fk && !c.unique && !c.enumValues : (c) => withDefault(c) && !c.fk;
-      const t = tableWith(ok);
-      if (!t) return null;
-      const c = pick(cols(t, ok));
-      const alter = `ALTER TABLE ${t.name} ALTER COLUMN ${c.name}`;
-      if (r < 0.35) return [['alter-column', `${alter} TYPE ${(c.type = WIDER[c.type])}${chance(0.3) ? ` USING ${c.name}::${c.type}` : ''};`]];
-      if (r < 0.7) {
-        const backfill = c.mayBeNull ? [['data', `UPDATE ${t.name} SET ${c.name} = ${literal(c, ++k)} WHERE ${c.name} IS NULL;`]] : [];
-        Object.assign(c, { notNull: true, mayBeNull: false, uniqueOk: false });
-        return [...backfill, ['alter-column', `${alter} SET NOT NULL;`]];
-      }
-      c.uniqueOk = false;
-      return [['alter-column', chance(0.8) ? `${alter} SET DEFAULT ${DEFAULTS[c.type]};` : `${alter} DROP DEFAULT;`]];
-    },
-    data() {
-      const ins = tables.filter((t) => t.insertable);
-      if (chance(0.55) && ins.length) {
-        const t = pick(ins), list = cols(t, (c) => !c.fk);
-        const rows = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => `(${list.map((c) => literal(c, ++k)).join(', ')})`);
-        t.rows += rows.length;
-        return [['data', `INSERT INTO ${t.name} (${list.map((c) => c.name).join(', ')})\nVALUES ${rows.join(',\n       ')};`]];
-      }
-      const settable = (c) => !c.fk && !c.unique && !c.enumValues && !c.locked;
-      const t = tableWith(settable);
-      if (!t) return null;
-      const c = pick(cols(t, settable));
-      c.uniqueOk = false;
-      if (chance(0.2)) return [['data', `DELETE FROM ${t.name} WHERE created_at < '2020-01-01';`]];
-      return [['data', `UPDATE ${t.name} SET ${c.name} = ${literal(c, ++k)} WHERE ${c.name} IS NULL OR created_at < '2023-01-01';`]];
-    },
-    enum() {
-      if (!enums.length || chance(0.4)) {
-        const values = ['pending', 'active', 'suspended', 'closed', 'archived'].slice(0, 3 + Math.floor(rand() * 3));
-        const kind = pick(['status', 'kind', 'role', 'state']);
-        const e = { name: fresh(`${singular(pick(TABLES))}_${kind}`), kind, values };
-        enums.push(e);
-        return [['enum', `CREATE TYPE ${e.name} AS ENUM (${values.map((v) => `'${v}'`).join(', ')});`]];
-      }
-      const e = pick(enums), v = `value_${++k}`;
-      const where = chance(0.3) ? ` BEFORE '${e.values[0]}'` : chance(0.3) ? ` AFTER '${e.values[1]}'` : '';
-      e.values.push(v);
-      return [['enum', `ALTER TYPE ${e.name} ADD VALUE ${chance(0.3) ? 'IF NOT EXISTS ' : ''}'${v}'${where};`]];
-    },
-    function() {
-      const out = [];
-      if (!functionMade || chance(0.15)) {
-        functionMade = true;
-        out.push(['function', `CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger\nLANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$;`]);
-        if (chance(0.5)) return out;
-      }
-      const t = pick(tables.filter((t) => t.cols.has('updated_at') && !t.triggers));
-      if (!t) return [...out, ['function', `CREATE OR REPLACE FUNCTION normalize_${++k}(value text) RETURNS text\nLANGUAGE sql IMMUTABLE AS $$ SELECT lower(trim(value)) $$;`]];
-      t.triggers++;
-      t.cols.get('updated_at').locked = true;
-      return [...out, ['function', `CREATE TRIGGER ${fresh(`${t.name}_set_updated_at`)}\nBEFORE UPDATE ON ${t.name}\nFOR EACH ROW EXECUTE FUNCTION set_updated_at();`]];
-    },
-    other() {
-      const t = pickTable(tables), c = pick(cols(t));
-      return [['other', c && chance(0.5) ? `COMMENT ON COLUMN ${t.name}.${c.name} IS 'The ${c.name.replace(/_/g, ' ')}; don''t rely on it';` : `COMMENT ON TABLE ${t.name} IS 'Owned by the ${pick(TABLES)} team';`]];
-    },
-  };
-
-  const kinds = Object.keys(MIX), total = Object.values(MIX).reduce((a, b) => a + b);
-  const weighted = () => {
-    let r = rand() * total;
-    return kinds.find((kd) => (r -= MIX[kd]) < 0) ?? 'other';
-  };
-  const files = [];
-  for (let f = 0; f < fileCount; f++) {
-    const statements = [];
-    focus = pick(tables);
-    inTxn = f > 0 && chance(0.06);
-    if (f > 0 && chance(0.05)) statements.push(['other', `SET lock_timeout = '${pick(['2s', '5s', '10s'])}';`]);
-    if (inTxn) statements.push(['other', 'BEGIN;']);
-    const size = f === 0 ? 3 + Math.floor(rand() * 4) : pick([1, 1, 2, 3, 4, 4, 5, 6, 7, 8, 9, 12, 15]);
-    for (let s = 0; s < size; s++) statements.push(...((f === 0 ? gen['create-table']() : gen[weighted()]()) ?? gen['add-column']()));
-    if (inTxn) statements.push(['other', 'COMMIT;']);
-    files.push(statements);
-  }
-  return files;
-}
-
-function writeCorpus() {
-  rmSync(CORPUS, { recursive: true, force: true });
-  const size = { dirs: DIRS, files: 0, statements: 0, bytes: 0, mix: {} };
-  const dirs = [];
-  for (let d = 0; d < DIRS; d++) {
-    const rand = mulberry32(0x9e3779b9 ^ (d * 7919));
-    const dir = join(CORPUS, `app-${String(d + 1).padStart(2, '0')}`);
-    mkdirSync(dir, { recursive: true });
-    dirs.push(dir);
-    const files = generateHistory(rand, 40 + Math.floor(rand() * 30));
-    files.forEach((statements, f) => {
-      const [kind, first] = statements.find(([kd]) => kd !== 'other') ?? statements[0];
-      const slug = `${kind}_${(/(?:TABLE|ON|INTO|TYPE|INDEX)(?: IF (?:NOT )?EXISTS| CONCURRENTLY)* ([a-z]\w*)/.exec(first)?.[1] ?? 'schema')}`.replace(/-/g, '_');
-      const stamp = new Date(Date.UTC(2023, 0, 1) + f * 3 * 86_400_000 + d * 60_000).toISOString().replace(/\D/g, '').slice(0, 14);
-      const name = `${d % 2 ? stamp : String(f + 1).padStart(4, '0')}_${slug}.sql`;
-      const text = `-- ${slug.replace(/_/g, ' ')}\n\n${statements.map(([, sql]) => sql).join('\n\n')}\n`;
-      writeFileSync(join(dir, name), text);
-      size.files++;
-      size.statements += statements.length;
-      size.bytes += Buffer.byteLength(text);
-      for (const [kd] of statements) size.mix[kd] = (size.mix[kd] ?? 0) + 1;
-    });
-  }
-  return { ...size, dirs };
-}
-
-// ---- measurement --------------------------------------------------------------------
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
+/** One run: wall time in ms and stdout. */
 function run(cmd, args) {
-  const t0 = process.hrtime.bigint();
+  const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  // 0 = clean, 1 = findings (both tools); anything else, or a signal, is a crash
-  if (r.error || r.signal || ![0, 1].includes(r.status)) {
-    crashed = true;
-    console.error(`CRASH: ${cmd} ${args.slice(0, 3).join(' ')}… → ${r.error?.message ?? r.signal ?? `exit ${r.status}`}\n${(r.stderr ?? '').slice(0, 2000)}`);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.error || r.signal || (r.status !== 0 && r.status !== 1)) {
+    fail(`${relative(ROOT, cmd)} ${args.slice(0, 2).join(' ')}… crashed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}): ${r.stderr?.slice(0, 1000)}`);
   }
   return { ms, stdout: r.stdout ?? '' };
 }
 
+/** The median wall time of `times` runs after a warm-up run, whose stdout is kept. */
 function timed(cmd, args, times) {
-  const warm = run(cmd, args);
-  return { ms: median(Array.from({ length: times }, () => run(cmd, args).ms)), stdout: warm.stdout };
+  const { stdout } = run(cmd, args);
+  const ms = Array.from({ length: times }, () => run(cmd, args).ms).sort((a, b) => a - b);
+  return { ms: ms[Math.floor(times / 2)], stdout };
 }
 
-let crashed = false;
-const PGPHASE = [join(ROOT, 'bin', 'pgphase.js'), 'lint'];
-const SQUAWK = join(ROOT, 'node_modules', '.bin', 'squawk');
-const pgphase = (paths, n) => timed(process.execPath, [...PGPHASE, ...paths, '--format', 'json'], n);
-const squawk = (paths, n) => timed(SQUAWK, ['--reporter', 'json', ...paths], n);
-const pgCounts = (out) => {
-  try {
-    const r = JSON.parse(out);
-    return { files: r.files.length, statements: r.summary.statements, findings: r.files.reduce((n, f) => n + f.findings.length, 0) };
-  } catch {
-    return { files: 0, statements: 0, findings: 0 };
-  }
-};
-const sqCounts = (out) => {
-  try {
-    const v = JSON.parse(out);
-    return { findings: v.length, files: new Set(v.map((x) => x.file)).size, syntax: v.filter((x) => /syntax/.test(x.rule_name)).length };
-  } catch {
-    return { findings: 0, files: 0, syntax: 0 };
-  }
-};
+const pgphase = (paths, times) => timed(process.execPath, [...PGPHASE, ...paths, '--format', 'json'], times);
+const squawk = (paths, times) => timed(SQUAWK, ['--reporter', 'json', ...paths], times);
 
+function parseJson(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    fail(`${what}: output is not JSON`);
+    return undefined;
+  }
+}
+
+// ---- corpus ------------------------------------------------------------------------
+
+const loadBefore = loadavg()[0];
 const corpus = writeCorpus();
-const sqlFiles = corpus.dirs.flatMap((d) => readdirSync(d).sort().map((f) => relative(ROOT, join(d, f))));
-const mix = Object.entries(corpus.mix).sort((a, b) => b[1] - a[1]).map(([kd, n]) => `${kd} ${((100 * n) / corpus.statements).toFixed(1)}%`).join(', ');
-console.log(`corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1024).toFixed(0)} KiB in ${relative(ROOT, CORPUS)}/`);
-console.log(`mix: ${mix}\n`);
-if (process.argv.includes('--corpus-only')) process.exit(0);
+const dirs = corpus.dirs.map((d) => relative(ROOT, d));
+const files = dirs.flatMap((d) => readdirSync(join(ROOT, d)).sort().map((f) => `${d}/${f}`));
+console.log(`generated ${relative(ROOT, CORPUS)}/ — mix: ${describeMix(corpus)}\n`);
 
-const dirArgs = corpus.dirs.map((d) => relative(ROOT, d));
-const all = { pg: pgphase(dirArgs, 3), sq: squawk(sqlFiles, 3) };
-const pgAll = pgCounts(all.pg.stdout), sqAll = sqCounts(all.sq.stdout);
-if (pgAll.files !== corpus.files || pgAll.statements !== corpus.statements) {
-  crashed = true;
-  console.error(`pgphase linted ${pgAll.files} files / ${pgAll.statements} statements, expected ${corpus.files} / ${corpus.statements}`);
+// ---- whole corpus: pgphase takes the directories (one history each), squawk the files --
+
+const whole = { pg: pgphase(dirs, 3), sq: squawk(files, 3) };
+const pgOut = parseJson(whole.pg.stdout, 'pgphase');
+const pgFindings = pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0;
+if (pgOut && (pgOut.files.length !== corpus.files || pgOut.summary.statements !== corpus.statements)) {
+  fail(`pgphase linted ${pgOut.files.length} files / ${pgOut.summary.statements} statements of ${corpus.files} / ${corpus.statements}`);
 }
 // squawk's JSON lists violations only; its default reporter ends with "(checked N source files)"
-const sqChecked = Number(/checked (\d+) source files/.exec(run(SQUAWK, sqlFiles).stdout)?.[1] ?? 0);
-if (sqChecked !== corpus.files || sqAll.syntax > 0) {
-  crashed = true;
-  console.error(`squawk checked ${sqChecked} files (expected ${corpus.files}), ${sqAll.syntax} syntax errors`);
-}
+const sqOut = parseJson(whole.sq.stdout, 'squawk') ?? [];
+const sqChecked = Number(/checked (\d+) source files/.exec(run(SQUAWK, files).stdout)?.[1] ?? 0);
+const sqSyntax = sqOut.filter((v) => /syntax/.test(v.rule_name)).length;
+if (sqChecked !== corpus.files || sqSyntax > 0) fail(`squawk checked ${sqChecked} of ${corpus.files} files, ${sqSyntax} syntax errors`);
 
-// Cold single file: the first migration of a history (nothing to replay), and the newest
-// one, which pgphase lints on top of a replay of every earlier file in its directory.
-const first = sqlFiles.find((f) => f.startsWith(dirArgs[0]));
-const newest = sqlFiles.filter((f) => f.startsWith(dirArgs[0])).at(-1);
-const one = { pg: pgphase([first], 10), sq: squawk([first], 10) };
-const last = { pg: pgphase([newest], 10), sq: squawk([newest], 10) };
+// ---- cold single file --------------------------------------------------------------
+
+const history = files.filter((f) => f.startsWith(`${dirs[0]}/`));
+const first = { pg: pgphase([history[0]], 10), sq: squawk([history[0]], 10) };
+const newest = { pg: pgphase([history.at(-1)], 10), sq: squawk([history.at(-1)], 10) };
+
+// ---- report ------------------------------------------------------------------------
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-const row = (label, m) => `| ${label} | ${fmt(m.pg.ms)} | ${fmt(m.sq.ms)} | ${(m.pg.ms / m.sq.ms).toFixed(2)}× |`;
+const row = (label, m) => console.log(`| ${label} | ${fmt(m.pg.ms)} | ${fmt(m.sq.ms)} | ${(m.pg.ms / m.sq.ms).toFixed(2)}× |`);
 const cpu = cpus();
-const history = sqlFiles.filter((f) => f.startsWith(dirArgs[0])).length - 1;
-console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${spawnSync(SQUAWK, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+const squawkVersion = spawnSync(SQUAWK, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk /, '');
+console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${squawkVersion}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`);
 console.log(`corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1e6).toFixed(2)} MB\n`);
-console.log('| measurement | pgphase | squawk | pgphase/squawk |');
+console.log('| wall time | pgphase | squawk | pgphase/squawk |');
 console.log('|---|---:|---:|---:|');
-console.log(row(`whole corpus, one invocation (median of 3)`, all));
-console.log(row(`cold single file, first of its history (median of 10)`, one));
-console.log(row(`cold single file, newest (pgphase replays ${history} earlier files; median of 10)`, last));
-console.log(`\nfiles linted: pgphase ${pgAll.files} (${pgAll.statements} statements), squawk ${sqChecked} (${sqAll.files} with findings)`);
-console.log(`findings: pgphase ${pgAll.findings}, squawk ${sqAll.findings}`);
-console.log(`pgphase throughput: ${Math.round(corpus.statements / (all.pg.ms / 1000))} statements/s (${((1000 * all.pg.ms) / corpus.statements).toFixed(0)} µs/statement, start-up included)`);
-if (crashed) process.exitCode = 1;
+row('whole corpus, one invocation (median of 3)', whole);
+row(`single file, first of its history (${history[0].split('/').pop()}; median of 10)`, first);
+row(`single file, newest of its history (pgphase replays ${history.length - 1} earlier files; median of 10)`, newest);
+console.log(`\nfiles linted: pgphase ${pgOut?.files.length ?? 0} (${pgOut?.summary.statements ?? 0} statements), squawk ${sqChecked}`);
+console.log(`findings (for information; the rule sets differ): pgphase ${pgFindings}, squawk ${sqOut.length}`);
+console.log(`pgphase throughput: ${Math.round(corpus.statements / (whole.pg.ms / 1000))} statements/s, ${((1000 * whole.pg.ms) / corpus.statements).toFixed(0)} µs per statement (start-up included)`);
+if (failed) process.exitCode = 1;

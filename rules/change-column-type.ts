@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
-import { isToleratedWidening } from '../src/sql/types.js';
+import { analyzeTypeChange } from '../src/sql/type-change.js';
 
 export default defineRule({
   meta: {
@@ -10,7 +10,7 @@ export default defineRule({
     description: 'ALTER COLUMN … TYPE that is not a widening the running version tolerates',
     messages: {
       default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
-      unknownType: 'Changing {{table}}.{{column}} to {{to}} can break the running version: the old type is unknown (give pgphase the earlier migrations or `--schema`)',
+      unknownType: 'Changing {{table}}.{{column}} to {{to}} can break the running version: the old type is unknown (give pgphase the earlier migrations, `--schema` or `--database-url`)',
     },
     help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
   },
@@ -21,8 +21,8 @@ export default defineRule({
         const data = { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display };
         const old = context.schema.column(change.table, change.column);
         if (!old) return context.report({ messageId: 'unknownType', data });
-        if (isToleratedWidening(old.type, change.type) && !change.using) return;
-        context.report({ messageId: 'default', data: { ...data, from: old.type.display } });
+        const analysis = analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
+        if (!analysis.tolerated) context.report({ messageId: 'default', data: { ...data, from: old.type.display } });
       },
     };
   },

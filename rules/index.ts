@@ -7,6 +7,8 @@ import renameTable from './rename-table.js';
 import addRequiredColumn from './add-required-column.js';
 import setNotNull from './set-not-null.js';
 import changeColumnType from './change-column-type.js';
+import columnTypeRewrite from './column-type-rewrite.js';
+import narrowingTypeChange from './narrowing-type-change.js';
 import dropDefault from './drop-default.js';
 import dropNotNull from './drop-not-null.js';
 import addCheckConstraint from './add-check-constraint.js';
@@ -81,6 +83,7 @@ export const rules: readonly Rule[] = [
   addConstraintBuildsIndex,
   primaryKeyOnNullable,
   addExclusionConstraint,
+  columnTypeRewrite,
   addColumnRewrite,
   tableRewrite,
   refreshMatviewNonConcurrently,
@@ -91,6 +94,7 @@ export const rules: readonly Rule[] = [
   lockTable,
   truncate,
   unbatchedDataChange,
+  narrowingTypeChange,
   cascadeDrop,
   dropConstraint,
   syntaxError,

@@ -19,7 +19,7 @@ export default defineRule({
         if (change.kind === 'add-constraint' && change.constraint.name && change.constraint.notValid) {
           addedIn.set(`${qkey(change.table)}|${change.constraint.name}`, context.transactionId);
         }
-        if (change.kind !== 'validate-constraint') return;
+        if (change.kind !== 'validate-constraint' || context.isNewTable(change.table)) return;
         if (addedIn.get(`${qkey(change.table)}|${change.name}`) !== context.transactionId) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), constraint: quoteIdent(change.name) } });
       },

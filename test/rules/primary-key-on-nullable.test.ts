@@ -6,6 +6,7 @@ await ruleCases('primary-key-on-nullable', {
   valid: [
     { history, sql: 'ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_id;' },
     { history, sql: 'ALTER TABLE users ADD PRIMARY KEY (id);' },
+    { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD PRIMARY KEY (a);' },
   ],
   invalid: [
     { history, sql: 'ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_code;', at: ['1:1'], message: 'makes "code" NOT NULL' },

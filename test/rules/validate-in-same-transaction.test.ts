@@ -9,6 +9,8 @@ await ruleCases('validate-in-same-transaction', {
     { sql: `BEGIN;\n${add}\nCOMMIT;\n${validate}` },
     // a one-statement file sent as one query runs alone
     { sql: validate, transaction: 'implicit' },
+    // a new table has no rows to scan
+    { sql: `CREATE TABLE orders (user_id int);\n${add}\n${validate}`, transaction: 'per-file' },
   ],
   invalid: [
     { sql: `${add}\n${validate}`, transaction: 'per-file', at: ['2:1'], message: '"fk" in the transaction that added it' },

@@ -1,0 +1,29 @@
+import { defineRule } from '../src/lint/rule.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { analyzeTypeChange } from '../src/sql/type-change.js';
+
+export default defineRule({
+  meta: {
+    id: 'column-type-rewrite',
+    category: 'blocks-traffic',
+    severity: 'error',
+    description: 'A type change that is not binary-coercible rewrites the table and its indexes under ACCESS EXCLUSIVE',
+    messages: {
+      default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} rewrites the table and every index under an ACCESS EXCLUSIVE lock: all reads and writes wait ({{reason}})',
+      unknownType: 'Changing {{table}}.{{column}} to {{to}} is treated as a rewrite of the table under an ACCESS EXCLUSIVE lock: the old type is unknown',
+    },
+    help: 'Run `pgphase plan <file>`: a new column filled by a trigger and a batched backfill, swapped in the contract phase',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return;
+        const data = { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display };
+        const old = context.schema.column(change.table, change.column);
+        if (!old) return context.report({ messageId: 'unknownType', data });
+        const analysis = analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
+        if (analysis.cost === 'rewrite') context.report({ messageId: 'default', data: { ...data, from: old.type.display, reason: analysis.reason } });
+      },
+    };
+  },
+});

@@ -1,0 +1,182 @@
+// What an `ALTER COLUMN … TYPE` costs (catalog only, or a rewrite of the table and its
+// indexes under ACCESS EXCLUSIVE) and what it means for existing values and for the
+// application version still running. test/sql/type-change.test.ts establishes every
+// entry on real PostgreSQL (pg_class.relfilenode before and after the change).
+import type { Expr, TypeRef } from './changes.js';
+import { qkey } from './names.js';
+import { typeRef } from './normalize.js';
+
+/** free: catalog only; scan: checks every row under ACCESS EXCLUSIVE but keeps the files; rewrite: rewrites table and indexes under ACCESS EXCLUSIVE. */
+export type TypeChangeCost = 'free' | 'scan' | 'rewrite';
+
+export interface TypeChangeAnalysis {
+  cost: TypeChangeCost;
+  /** Some existing values may not fit or change meaning (varchar(n)→varchar(m<n), int8→int4, numeric scale or integer digits down, text→varchar(n), timestamptz→timestamp, inet→cidr, json→jsonb, …). */
+  narrowing: boolean;
+  /** The previous application version keeps working: every value it writes fits and reads back the same (varchar(n)→varchar(m≥n)/text, int2→int4→int8, numeric precision up at the same scale, the same type). */
+  tolerated: boolean;
+  /** One short reason for messages, e.g. "integer → bigint rewrites the table and its indexes". */
+  reason: string;
+}
+
+export interface TypeChangeOptions {
+  /**
+   * The USING clause. PostgreSQL decides on the planned expression, not on the clause: a USING
+   * that only names the column, or casts it to the old or the new type, rewrites no more than
+   * no USING. Pass the expression (and `column`) to get that; `true` counts as any other USING.
+   */
+  using?: boolean | Expr;
+  /** The altered column, to recognise a USING that only names it. */
+  column?: string;
+  pgVersion: number;
+  /** The known enum types, by bare name or by the schema model's key (`qkey`); the model's Map fits. */
+  enums?: Pick<ReadonlySet<string>, 'has'>;
+}
+
+/** What the type pair alone implies; the cost before USING and arrays are considered. */
+interface Verdict {
+  cost: 'free' | 'rewrite';
+  narrowing: boolean;
+  tolerated: boolean;
+  /** What happens to existing values that do not fit, for the reason. */
+  narrows?: string;
+  /** Set on the pair pgphase does not know. */
+  unknown?: true;
+}
+
+const FREE: Verdict = { cost: 'free', narrowing: false, tolerated: true };
+/** A rewrite every value survives, but the running version notices (other output, operators or ordering). */
+const CONVERTS: Verdict = { cost: 'rewrite', narrowing: false, tolerated: false };
+const lossy = (why: string): Verdict => ({ cost: 'rewrite', narrowing: true, tolerated: false, narrows: why });
+
+/**
+ * Types whose modifier is a length or a fractional-second precision, with the limit a missing
+ * modifier means. Their length-coercion support functions drop the coercion when the limit does
+ * not shrink, so PostgreSQL leaves the rows alone; a smaller limit rewrites and rejects or rounds.
+ */
+const LIMITS: Record<string, { max: number; narrows: string }> = {
+  varchar: { max: Infinity, narrows: 'longer values fail' },
+  varbit: { max: Infinity, narrows: 'longer values fail' },
+  time: { max: 6, narrows: 'fractional seconds are rounded' },
+  timetz: { max: 6, narrows: 'fractional seconds are rounded' },
+  timestamp: { max: 6, narrows: 'fractional seconds are rounded' },
+  timestamptz: { max: 6, narrows: 'fractional seconds are rounded' },
+};
+
+const INT_BYTES: Record<string, number> = { int2: 2, int4: 4, int8: 8 };
+/** Decimal digits the largest value of each integer type has, against numeric(p,s)'s p − s. */
+const INT_DIGITS: Record<string, number> = { int2: 5, int4: 10, int8: 19 };
+const STRINGS: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar']);
+
+/** Fixed pairs, keyed `from>to`. Each is a conversion function or I/O except cidr→inet (binary-coercible). */
+const PAIRS: Record<string, Verdict> = {
+  // inet prints a /32 (/128) cidr value without its mask, and accepts host bits the old version was refused
+  'cidr>inet': { cost: 'free', narrowing: false, tolerated: false },
+  'inet>cidr': lossy('bits right of the netmask are zeroed'),
+  'json>jsonb': lossy('duplicate keys are dropped and \\u0000 fails'),
+  // json has no equality, ordering or containment operators
+  'jsonb>json': CONVERTS,
+  'float4>float8': CONVERTS,
+  'float8>float4': lossy('digits beyond real precision are lost'),
+  // existing values are read as wall-clock time of the session TimeZone
+  'timestamp>timestamptz': CONVERTS,
+  'timestamptz>timestamp': lossy('values become wall-clock time of the session TimeZone'),
+};
+
+/** Pairs whose conversion skips the table rewrite (not the index rebuild) when the session TimeZone is UTC on PostgreSQL ≥ 12. */
+const UTC_SKIPS_REWRITE: ReadonlySet<string> = new Set(['timestamp>timestamptz', 'timestamptz>timestamp']);
+
+function mod(t: TypeRef, i: number): number | undefined {
+  const v = t.mods[i];
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** Same base type; a schema given on one side only is taken to be the one the other resolves to. */
+function sameName(a: TypeRef, b: TypeRef): boolean {
+  return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
+}
+
+function sameType(a: TypeRef, b: TypeRef): boolean {
+  return sameName(a, b) && a.array === b.array && a.mods.join() === b.mods.join();
+}
+
+/** The length of a string type; text, varchar and bpchar without a modifier are unlimited. */
+function length(t: TypeRef): number {
+  return t.name === 'text' ? Infinity : (mod(t, 0) ?? Infinity);
+}
+
+/** numeric's precision and scale, undefined when unconstrained. */
+function numeric(t: TypeRef): { p: number; s: number } | undefined {
+  const p = mod(t, 0);
+  return p === undefined ? undefined : { p, s: mod(t, 1) ?? 0 };
+}
+
+function isEnum(t: TypeRef, enums: TypeChangeOptions['enums']): boolean {
+  return enums !== undefined && (enums.has(qkey(t)) || (t.schema === undefined && enums.has(t.name)));
+}
+
+/** The verdict for two element types (array or not), or undefined when pgphase does not know the pair. */
+function verdict(from: TypeRef, to: TypeRef, enums: TypeChangeOptions['enums']): Verdict | undefined {
+  if (sameType({ ...from, array: false }, { ...to, array: false })) return FREE;
+  // text is varchar without a limit: the two are binary-coercible
+  const limited = (t: TypeRef) => (t.name === 'text' ? { ...t, name: 'varchar', mods: [] } : t);
+  const [lf, lt] = [limited(from), limited(to)];
+  const limit = LIMITS[lf.name];
+  if (limit && sameName(lf, lt)) return (mod(lt, 0) ?? limit.max) >= (mod(lf, 0) ?? limit.max) ? FREE : lossy(limit.narrows);
+  // char(n) pads to n and drops trailing spaces on the way out: a rewrite, and the old version reads other strings
+  if (STRINGS.has(from.name) && STRINGS.has(to.name)) return length(to) < length(from) ? lossy('longer values fail') : CONVERTS;
+  const [fi, ti] = [INT_BYTES[from.name], INT_BYTES[to.name]];
+  if (fi !== undefined && ti !== undefined) return ti < fi ? lossy('values outside the range fail') : { ...CONVERTS, tolerated: true };
+  if (from.name === 'numeric' && to.name === 'numeric') {
+    const [f, t] = [numeric(from), numeric(to)];
+    // PostgreSQL's numeric support function skips the rows when the scale stays and the precision does not shrink
+    if (t === undefined || (f !== undefined && t.s === f.s && t.p >= f.p)) return FREE;
+    if (f === undefined || t.s < f.s || t.p - t.s < f.p - f.s) return lossy('values are rounded or fail');
+    // more decimals: every value fits, but prints with more zeros
+    return CONVERTS;
+  }
+  if (fi !== undefined && to.name === 'numeric') {
+    const t = numeric(to);
+    // numeric arithmetic differs for the old version's queries: 7 / 2 is 3.5, not 3
+    return t !== undefined && t.p - t.s < INT_DIGITS[from.name]! ? lossy('values outside the range fail') : CONVERTS;
+  }
+  if (from.name === 'numeric' && ti !== undefined) return lossy('fractions are rounded and large values fail');
+  const pair = PAIRS[`${from.name}>${to.name}`];
+  if (pair && from.schema === undefined && to.schema === undefined) return pair;
+  if (STRINGS.has(from.name) && isEnum(to, enums)) return lossy('values that are not labels fail');
+  // every value has a text form; the old version loses the type's operators and ordering
+  if (to.name === 'text' || (to.name === 'varchar' && to.mods.length === 0)) return CONVERTS;
+  return undefined;
+}
+
+/** Whether a USING expression is the column itself, or the column cast to the old or the new type. */
+function onlyNamesColumn(using: Expr, column: string, from: TypeRef, to: TypeRef): boolean {
+  const isColumn = (node: Record<string, any> | undefined) => {
+    const fields: Array<Record<string, any>> | undefined = node?.ColumnRef?.fields;
+    return fields !== undefined && fields[fields.length - 1]?.String?.sval === column;
+  };
+  if (isColumn(using.node)) return true;
+  const cast = using.node.TypeCast;
+  if (!cast || !isColumn(cast.arg) || !cast.typeName) return false;
+  const target = typeRef(cast.typeName);
+  return sameType(target, from) || sameType(target, to);
+}
+
+/** What changing a column from `from` to `to` costs and means for existing values and the running version. */
+export function analyzeTypeChange(from: TypeRef, to: TypeRef, options: TypeChangeOptions): TypeChangeAnalysis {
+  const v: Verdict = (from.array === to.array && verdict(from, to, options.enums)) || { ...CONVERTS, unknown: true };
+  // a changed array element type (even a binary-coercible one) goes through an element-by-element
+  // conversion, which PostgreSQL always rewrites; only dropping the modifier is free
+  const arrayConverts = from.array && !sameType(from, to) && !(sameName(from, to) && to.mods.length === 0);
+  const { using, column } = options;
+  const usingRewrites = !!using && !(typeof using === 'object' && column !== undefined && onlyNamesColumn(using, column, from, to));
+  const cost: TypeChangeCost = v.cost === 'free' && !arrayConverts && !usingRewrites ? 'free' : 'rewrite';
+  let how = 'rewrites the table and its indexes';
+  if (cost === 'free') how = 'only changes the catalog';
+  else if (usingRewrites) how = `with USING ${how}`;
+  else if (v.unknown) how = `is not a change pgphase knows, so it is taken to rewrite the table and its indexes`;
+  // PostgreSQL ≥ 12 keeps the table (not the column's indexes) when the session TimeZone has a fixed
+  // zero offset; which session the migration will run in is not known here
+  else if (!from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`)) how = `${how} unless the session TimeZone is UTC`;
+  return { cost, narrowing: v.narrowing, tolerated: v.tolerated, reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}` };
+}

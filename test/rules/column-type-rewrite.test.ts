@@ -1,0 +1,21 @@
+import { ruleCases } from '../helpers/lint.js';
+
+const history = 'CREATE TABLE users (id int PRIMARY KEY, email varchar(100), score numeric(10,2), name text, at timestamp);';
+
+await ruleCases('column-type-rewrite', {
+  valid: [
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(200);' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,2);' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE text USING name::text;' },
+    { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE bigint;' },
+  ],
+  invalid: [
+    { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'from integer to bigint rewrites the table' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(50);', at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(200) USING lower(name);', at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', pgVersion: 11, at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', pgVersion: 12, at: ['1:1'], message: 'UTC' },
+    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'the old type is unknown' },
+  ],
+});

@@ -1,0 +1,19 @@
+import { ruleCases } from '../helpers/lint.js';
+
+const history = 'CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), score numeric(10,2), bio text, net inet);';
+
+await ruleCases('narrowing-type-change', {
+  valid: [
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(200);' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,4);' },
+    // an unknown old type is change-column-type's and column-type-rewrite's business
+    { sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(5);' },
+  ],
+  invalid: [
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(50);', at: ['1:1'], message: 'from varchar(100) to varchar(50) narrows it' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE integer;', at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(8,2);', at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN bio TYPE varchar(280);', at: ['1:1'] },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN net TYPE cidr;', at: ['1:1'] },
+  ],
+});
