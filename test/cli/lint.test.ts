@@ -67,7 +67,7 @@ describe('pgphase (CLI)', () => {
     });
     const r = runCli(['lint', 'm/2.sql', '--format', 'json'], { cwd: dir });
     const findings = json(r.stdout).files[0]!.findings;
-    expect(findings.map((f) => f.rule)).toEqual(['change-column-type']);
+    expect(findings.map((f) => f.rule)).toEqual(['change-column-type', 'column-type-rewrite', 'narrowing-type-change']);
     expect(r.stdout).toContain('from varchar(50) to varchar(20)');
   });
 
