@@ -3,7 +3,8 @@
 // application histories, ~2,000 files, ~13,000 statements). Measures wall time of
 //   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up);
 //   2. cold single-file latency (median of 10, after a warm-up): the first file of a history,
-//      and its newest file, which pgphase lints on top of a replay of the earlier ones;
+//      and its newest file, which pgphase lints on top of a replay of the earlier ones
+// (the two tools' runs alternate, so machine load affects both alike);
 // checks that both tools linted every file, and prints a markdown table.
 // Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
@@ -35,15 +36,19 @@ function run(cmd, args) {
   return { ms, stdout: r.stdout ?? '' };
 }
 
-/** The median wall time of `times` runs after a warm-up run, whose stdout is kept. */
-function timed(cmd, args, times) {
-  const { stdout } = run(cmd, args);
-  const ms = Array.from({ length: times }, () => run(cmd, args).ms).sort((a, b) => a - b);
-  return { ms: ms[Math.floor(times / 2)], stdout };
+/** Both tools on the same files: a warm-up run each (its stdout is kept), then `times` runs
+ *  each, alternating so that both see the same machine load; the median wall time of each. */
+function compare(pgPaths, squawkPaths, times) {
+  const tools = {
+    pg: [process.execPath, [...PGPHASE, ...pgPaths, '--format', 'json']],
+    sq: [SQUAWK, ['--reporter', 'json', ...squawkPaths]],
+  };
+  const out = {};
+  for (const [name, [cmd, args]] of Object.entries(tools)) out[name] = { stdout: run(cmd, args).stdout, all: [] };
+  for (let i = 0; i < times; i++) for (const [name, [cmd, args]] of Object.entries(tools)) out[name].all.push(run(cmd, args).ms);
+  for (const o of Object.values(out)) o.ms = o.all.sort((a, b) => a - b)[Math.floor(times / 2)];
+  return out;
 }
-
-const pgphase = (paths, times) => timed(process.execPath, [...PGPHASE, ...paths, '--format', 'json'], times);
-const squawk = (paths, times) => timed(SQUAWK, ['--reporter', 'json', ...paths], times);
 
 function parseJson(text, what) {
   try {
@@ -62,9 +67,9 @@ const dirs = corpus.dirs.map((d) => relative(ROOT, d));
 const files = dirs.flatMap((d) => readdirSync(join(ROOT, d)).sort().map((f) => `${d}/${f}`));
 console.log(`generated ${relative(ROOT, CORPUS)}/ — mix: ${describeMix(corpus)}\n`);
 
-// ---- whole corpus: pgphase takes the directories (one history each), squawk the files --
+// ---- whole corpus: pgphase takes the directories (one history each), squawk the files
 
-const whole = { pg: pgphase(dirs, 3), sq: squawk(files, 3) };
+const whole = compare(dirs, files, 3);
 const pgOut = parseJson(whole.pg.stdout, 'pgphase');
 const pgFindings = pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0;
 if (pgOut && (pgOut.files.length !== corpus.files || pgOut.summary.statements !== corpus.statements)) {
@@ -79,8 +84,8 @@ if (sqChecked !== corpus.files || sqSyntax > 0) fail(`squawk checked ${sqChecked
 // ---- cold single file --------------------------------------------------------------
 
 const history = files.filter((f) => f.startsWith(`${dirs[0]}/`));
-const first = { pg: pgphase([history[0]], 10), sq: squawk([history[0]], 10) };
-const newest = { pg: pgphase([history.at(-1)], 10), sq: squawk([history.at(-1)], 10) };
+const first = compare([history[0]], [history[0]], 10);
+const newest = compare([history.at(-1)], [history.at(-1)], 10);
 
 // ---- report ------------------------------------------------------------------------
 
