@@ -1,7 +1,7 @@
 // Turns parsed statements into typed Changes (see changes.ts).
-import { deparseSync } from 'pgsql-deparser';
 import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
 import { fromNameList, fromRangeVar, type QName } from './names.js';
+import { deparse } from './rewrite.js';
 import type { Statement } from './source.js';
 
 type Node = Record<string, any>;
@@ -9,13 +9,14 @@ type Node = Record<string, any>;
 /** Source-like text of an expression node, printed by the deparser. */
 export function exprText(node: Node): string {
   try {
-    return deparseSync(node as never, { pretty: false });
+    return deparse(node);
   } catch {
     return '…';
   }
 }
 
-function expr(node: Node): Expr {
+/** An expression with its text. */
+export function expr(node: Node): Expr {
   return { node, text: exprText(node) };
 }
 
@@ -34,6 +35,8 @@ const TYPE_DISPLAY: Record<string, string> = {
   timetz: 'timetz',
 };
 
+// Spellings the parser leaves as written (pg_dump's and format_type's output goes through the
+// parser too). Not "char": quoted, that is PostgreSQL's one-byte internal type, not char(n).
 const TYPE_ALIASES: Record<string, string> = {
   int: 'int4',
   integer: 'int4',
@@ -43,8 +46,6 @@ const TYPE_ALIASES: Record<string, string> = {
   float: 'float8',
   boolean: 'bool',
   'character varying': 'varchar',
-  character: 'bpchar',
-  char: 'bpchar',
   decimal: 'numeric',
   'timestamp with time zone': 'timestamptz',
   'timestamp without time zone': 'timestamp',
@@ -436,6 +437,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         table: fromRangeVar(s.relation),
         unique: s.unique === true,
         columns: (s.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? null),
+        elements: s.indexParams ?? [],
         method: s.accessMethod ?? 'btree',
       };
       if (s.idxname) index_.name = s.idxname;
