@@ -3,7 +3,8 @@
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
 import { DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
-import { withDisplay } from '../sql/normalize.js';
+import { expr, withDisplay } from '../sql/normalize.js';
+import { renameColumnIn } from '../sql/rewrite.js';
 
 export interface ColumnModel {
   name: string;
@@ -28,6 +29,8 @@ export interface IndexModel {
   unique: boolean;
   columns: Array<string | null>;
   partial: boolean;
+  /** The definition, for indexes made by CREATE INDEX (not those behind a constraint). */
+  definition?: { method: string; elements: Array<Record<string, any>>; where?: Expr };
 }
 
 export interface TableModel {
@@ -163,7 +166,11 @@ export class SchemaModel {
         table.columns.set(change.newName, { ...col, name: change.newName });
         const swap = (cols: string[]) => cols.map((c) => (c === change.column ? change.newName : c));
         for (const c of table.constraints.values()) c.columns = swap(c.columns);
-        for (const i of this.tableIndexes(change.table)) i.columns = i.columns.map((c) => (c === change.column ? change.newName : c));
+        for (const i of this.tableIndexes(change.table)) {
+          i.columns = i.columns.map((c) => (c === change.column ? change.newName : c));
+          if (i.definition) i.definition = renameColumnIn(i.definition, change.column, change.newName);
+        }
+        for (const c of table.constraints.values()) if (c.expr) c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));
         return;
       }
       case 'alter-column-type': {
@@ -226,7 +233,9 @@ export class SchemaModel {
         const name = spec.name ?? defaultName(tableName, spec.columns.map((c) => c ?? 'expr'), 'idx');
         const key = qkey({ schema, name });
         if (this.indexes.has(key) && change.ifNotExists) return;
-        this.indexes.set(key, { name, schema, table: tableName, unique: spec.unique, columns: spec.columns, partial: spec.where !== undefined });
+        const definition: NonNullable<IndexModel['definition']> = { method: spec.method, elements: spec.elements };
+        if (spec.where) definition.where = spec.where;
+        this.indexes.set(key, { name, schema, table: tableName, unique: spec.unique, columns: spec.columns, partial: spec.where !== undefined, definition });
         return;
       }
       case 'drop-index':

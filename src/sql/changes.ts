@@ -64,6 +64,8 @@ export interface IndexSpec {
   unique: boolean;
   /** Key columns; an expression element is given as `null`. */
   columns: Array<string | null>;
+  /** The key elements as parsed (IndexElem nodes: column or expression, opclass, order, collation). */
+  elements: Array<Record<string, any>>;
   method: string;
   where?: Expr;
 }

@@ -1,0 +1,154 @@
+// The planner: every change of a migration goes through its recipe (or, when it is safe
+// as written, into the phase its class belongs to), and the outputs compose into one plan.
+import { classify, type Change } from '../sql/changes.js';
+import { normalizeStatement } from '../sql/normalize.js';
+import { qkey, type QName } from '../sql/names.js';
+import { deparse } from '../sql/rewrite.js';
+import type { Location, SourceFile, Statement } from '../sql/source.js';
+import { analyzeTypeChange } from '../sql/type-change.js';
+import type { SchemaModel } from '../schema/model.js';
+import { step, UnsafeChange, type Recipe, type RecipeContext } from './recipe.js';
+import { addConstraint } from './recipes/constraints.js';
+import { dataChange } from './recipes/data.js';
+import { dropColumn, dropTable, renameTable } from './recipes/drops.js';
+import { createIndex, dropIndex } from './recipes/indexes.js';
+import { addRequiredColumn, setNotNull } from './recipes/not-null.js';
+import { renameColumn } from './recipes/rename-column.js';
+import { PHASES, type Backfill, type PhaseName, type RecipeOutput, type Step } from './types.js';
+
+const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
+  'create-index': createIndex as Recipe,
+  'drop-index': dropIndex as Recipe,
+  'add-constraint': addConstraint as Recipe,
+  'rename-column': renameColumn as Recipe,
+  'set-not-null': setNotNull as Recipe,
+  'add-column': addRequiredColumn as Recipe,
+  'drop-column': dropColumn as Recipe,
+  'drop-table': dropTable as Recipe,
+  'rename-table': renameTable as Recipe,
+  'data-change': dataChange as Recipe,
+  'alter-column-type': (change, context) => {
+    if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return undefined;
+    const old = context.schema.column(change.table, change.column);
+    const analysis = old && analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
+    if (analysis?.tolerated && analysis.cost === 'free') return undefined;
+    throw new UnsafeChange(`changing the type of ${change.column} (${analysis?.reason ?? 'old type unknown'}) needs a new column, a converting trigger and a swap, which pgphase does not plan yet`, 'contract');
+  },
+  'table-rewrite': (change) => {
+    throw new UnsafeChange(`${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`, 'contract');
+  },
+  'enum-rename-value': () => {
+    throw new UnsafeChange('renaming an enum value breaks the running version; add the new value, move rows to it and stop using the old one (not planned yet)', 'contract');
+  },
+};
+
+/** Statements the runner takes care of itself: transaction control and lock/statement timeouts. */
+function managed(changes: Change[]): boolean {
+  return changes.every((c) => c.kind === 'transaction' || (c.kind === 'set' && (c.name === 'lock_timeout' || c.name === 'statement_timeout')));
+}
+
+/** The phase a change that needs no recipe belongs to, by its class. */
+function phaseOf(change: Change): PhaseName {
+  const cls = classify(change);
+  return cls === 'destructive' ? 'contract' : cls === 'data' ? 'backfill' : 'expand';
+}
+
+export interface Refusal {
+  reason: string;
+  phase: PhaseName;
+  location: Location;
+}
+
+export interface PlannedPhase {
+  name: PhaseName;
+  steps: Step[];
+  backfills: Backfill[];
+  requires?: string;
+}
+
+export interface Planned {
+  phases: PlannedPhase[];
+  checks: string[];
+  notes: string[];
+  /** Changes pgphase cannot make safe; with allowUnsafe they are placed as written. */
+  refusals: Refusal[];
+}
+
+export interface PlanOptions {
+  source: SourceFile;
+  /** The schema before the migration; the planner advances it through the migration. */
+  schema: SchemaModel;
+  pgVersion: number;
+  allowUnsafe: boolean;
+}
+
+/** The SQL of one sub-command of a statement, when a statement mixes changes of different phases. */
+function changeSql(statement: Statement, changes: Change[], index: number): string {
+  const [type, node] = Object.entries(statement.node)[0] as [string, Record<string, any>];
+  if (changes.length === 1) return statement.text;
+  if (type === 'AlterTableStmt' && node.cmds?.length === changes.length) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
+  return statement.text;
+}
+
+export function plan(options: PlanOptions): Planned {
+  const { source, schema } = options;
+  const created = new Set<string>();
+  const used = new Map<string, number>();
+  const outputs: RecipeOutput[] = [];
+  const refusals: Refusal[] = [];
+
+  for (const statement of source.statements) {
+    const changes = normalizeStatement(statement);
+    if (managed(changes)) continue;
+    const context: RecipeContext = {
+      schema,
+      pgVersion: options.pgVersion,
+      statement,
+      isNewTable: (table: QName) => created.has(qkey(table)),
+      stepId: (phase, what) => {
+        const base = `${phase}:${what}`;
+        const n = (used.get(base) ?? 0) + 1;
+        used.set(base, n);
+        return n === 1 ? base : `${base}#${n}`;
+      },
+    };
+    changes.forEach((change, i) => {
+      let output: RecipeOutput | undefined;
+      try {
+        output = RECIPES[change.kind]?.(change, context);
+      } catch (error) {
+        if (!(error instanceof UnsafeChange)) throw error;
+        refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
+        if (!options.allowUnsafe) return;
+        output = { steps: [step(context, error.phase, 'unsafe', changeSql(statement, changes, i))], backfills: [], checks: [], requires: {}, notes: [] };
+      }
+      if (!output) {
+        const phase = phaseOf(change);
+        const asWritten = changeSql(statement, changes, i);
+        // a multi-change statement that is safe as a whole stays one step
+        const previous = outputs[outputs.length - 1]?.steps.at(-1);
+        if (!(previous?.sql === asWritten && changes.length > 1)) {
+          output = { steps: [step(context, phase, `as-written-${statement.index + 1}`, asWritten, { transactional: !/\bCONCURRENTLY\b/i.test(asWritten) })], backfills: [], checks: [], requires: {}, notes: [] };
+        }
+      }
+      if (output) outputs.push(output);
+      schema.apply(change);
+      if (change.kind === 'create-table' || change.kind === 'create-table-as') created.add(qkey(change.table));
+    });
+  }
+
+  const phases: PlannedPhase[] = [];
+  for (const name of PHASES) {
+    const steps = outputs.flatMap((o) => o.steps.filter((s) => s.phase === name));
+    const backfills = name === 'backfill' ? outputs.flatMap((o) => o.backfills) : [];
+    if (steps.length === 0 && backfills.length === 0) continue;
+    const requires = [...new Set(outputs.flatMap((o) => (o.requires[name] ? [o.requires[name]!] : [])))].join('; ');
+    phases.push(requires ? { name, steps, backfills, requires } : { name, steps, backfills });
+  }
+  return {
+    phases,
+    checks: outputs.flatMap((o) => o.checks),
+    notes: [...new Set(outputs.flatMap((o) => o.notes))],
+    refusals,
+  };
+}

@@ -1,0 +1,51 @@
+// What a recipe sees, and the helpers recipes share to describe steps.
+import type { Change } from '../sql/changes.js';
+import type { LockMode } from '../sql/locks.js';
+import { DEFAULT_SCHEMA, quoteIdent, type QName } from '../sql/names.js';
+import type { Statement } from '../sql/source.js';
+import type { SchemaModel, TableModel } from '../schema/model.js';
+import type { PhaseName, RecipeOutput, Step } from './types.js';
+
+export interface RecipeContext {
+  /** The schema before the change. */
+  schema: SchemaModel;
+  pgVersion: number;
+  /** The statement the change comes from, as written. */
+  statement: Statement;
+  /** Created earlier in this migration: no traffic, no rows. */
+  isNewTable(table: QName): boolean;
+  /** A step id, unique in the plan and the same for the same migration and schema. */
+  stepId(phase: PhaseName, what: string): string;
+}
+
+/** A recipe turns one change into steps; undefined when the change needs no recipe (it is safe as written). */
+export type Recipe = (change: Change, context: RecipeContext) => RecipeOutput | undefined;
+
+/** Why a change cannot be planned safely; `pgphase plan` refuses unless --allow-unsafe. */
+export class UnsafeChange {
+  constructor(
+    readonly reason: string,
+    readonly phase: PhaseName,
+  ) {}
+}
+
+export function step(context: RecipeContext, phase: PhaseName, what: string, sql: string, options: { down?: string; lockMode?: LockMode; transactional?: boolean } = {}): Step {
+  const s: Step = { id: context.stepId(phase, what), phase, sql, transactional: options.transactional ?? true };
+  if (options.down !== undefined) s.down = options.down;
+  if (options.lockMode !== undefined) s.lockMode = options.lockMode;
+  return s;
+}
+
+/** `"schema"."table"` with the schema made explicit: generated SQL does not depend on search_path. */
+export function tableSql(table: QName | TableModel): string {
+  return `${quoteIdent(table.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(table.name)}`;
+}
+
+/** The table as the schema model knows it, or a refusal naming what is missing. */
+export function knownTable(context: RecipeContext, table: QName): TableModel {
+  const t = context.schema.table(table);
+  if (!t) {
+    throw new UnsafeChange(`table ${tableSql(table)} is not in the starting schema: give --history, --schema or --database-url`, 'expand');
+  }
+  return t;
+}

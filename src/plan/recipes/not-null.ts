@@ -1,0 +1,56 @@
+// SET NOT NULL without the long scan: a CHECK (col IS NOT NULL) added NOT VALID, validated
+// under SHARE UPDATE EXCLUSIVE, then SET NOT NULL (PostgreSQL 12+ trusts the check) and
+// the check dropped. It goes in contract: only then can no running version write NULL.
+import type { ChangeOf } from '../../sql/changes.js';
+import { quoteIdent } from '../../sql/names.js';
+import type { TableModel } from '../../schema/model.js';
+import { knownTable, step, tableSql, type RecipeContext } from '../recipe.js';
+import { derivedName, typeSql } from '../sql.js';
+import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
+
+export function notNullSteps(context: RecipeContext, table: TableModel, column: string): Step[] {
+  const t = tableSql(table);
+  const check = quoteIdent(derivedName(`${table.name}_${column}`, 'not_null'));
+  return [
+    step(context, 'contract', `not-null-check-${column}`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`, { lockMode: 'ACCESS EXCLUSIVE' }),
+    step(context, 'contract', `not-null-validate-${column}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`, { lockMode: 'SHARE UPDATE EXCLUSIVE' }),
+    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL, DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
+  ];
+}
+
+/** SQL returning a row while the column still holds NULL: the contract's check. */
+export function nullsLeft(table: TableModel, column: string): string {
+  return `SELECT 1 FROM ${tableSql(table)} WHERE ${quoteIdent(column)} IS NULL LIMIT 1`;
+}
+
+export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeContext): RecipeOutput | undefined {
+  if (context.isNewTable(change.table)) return undefined;
+  const table = knownTable(context, change.table);
+  const out = emptyOutput();
+  out.steps.push(...notNullSteps(context, table, change.column));
+  out.checks.push(nullsLeft(table, change.column));
+  out.requires.contract = `no running version writes NULL into ${quoteIdent(change.column)}`;
+  return out;
+}
+
+/** ADD COLUMN … NOT NULL without a default: nullable in expand, NOT NULL in contract once filled. */
+export function addRequiredColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | undefined {
+  const c = change.column;
+  const fills = c.default !== undefined || c.identity !== undefined || c.generated !== undefined || ['serial', 'bigserial', 'smallserial'].includes(c.type.name);
+  if (context.isNewTable(change.table) || !c.notNull || fills) return undefined;
+  const table = knownTable(context, change.table);
+  const out = emptyOutput();
+  const t = tableSql(table);
+  const collate = c.collation ? ` COLLATE ${quoteIdent(c.collation)}` : '';
+  out.steps.push(
+    step(context, 'expand', `add-column-${c.name}`, `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${typeSql(c.type)}${collate}`, {
+      down: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(c.name)}`,
+      lockMode: 'ACCESS EXCLUSIVE',
+    }),
+  );
+  out.steps.push(...notNullSteps(context, table, c.name));
+  out.checks.push(nullsLeft(table, c.name));
+  out.requires.backfill = `the new version writes ${quoteIdent(c.name)} on every insert`;
+  out.notes.push(`${quoteIdent(c.name)} is nullable until contract: fill existing rows in the backfill (an UPDATE in this migration becomes the backfill)`);
+  return out;
+}

@@ -1,0 +1,44 @@
+// What a plan is made of. A recipe computes steps; only the runner executes them.
+import type { LockMode } from '../sql/locks.js';
+
+export const PHASES = ['expand', 'trigger', 'backfill', 'contract'] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+export interface Step {
+  /** Deterministic: the same migration and schema always give the same ids. */
+  id: string;
+  phase: PhaseName;
+  sql: string;
+  /** SQL that undoes the step; undefined in contract, which is irreversible. */
+  down?: string;
+  /** The strongest table lock the step takes, for the reviewer and the runner. */
+  lockMode?: LockMode;
+  /** False for CONCURRENTLY statements, which PostgreSQL refuses inside a transaction. */
+  transactional: boolean;
+}
+
+/** A batched, resumable data change over keyset batches: `UPDATE table SET set WHERE where`, or a DELETE when there is no `set`. */
+export interface Backfill {
+  table: { schema: string; name: string };
+  key: string[];
+  /** The SET list, as SQL; undefined for a DELETE. */
+  set?: string;
+  /** Rows that still need the change, as SQL. */
+  where: string;
+}
+
+/** What a recipe gives the planner: steps, backfills, checks and what must be deployed when. */
+export interface RecipeOutput {
+  steps: Step[];
+  backfills: Backfill[];
+  /** SQL returning the rows that block the contract phase (e.g. not yet backfilled). */
+  checks: string[];
+  /** What must be deployed before a phase may run, per phase. */
+  requires: Partial<Record<PhaseName, string>>;
+  /** For the reviewer: what the application versions must tolerate during the overlap. */
+  notes: string[];
+}
+
+export function emptyOutput(): RecipeOutput {
+  return { steps: [], backfills: [], checks: [], requires: {}, notes: [] };
+}
