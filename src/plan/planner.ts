@@ -1,12 +1,13 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { classify, type Change } from '../sql/changes.js';
+import { changeTable, classify, type Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { qkey, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import { analyzeTypeChange } from '../sql/type-change.js';
 import type { SchemaModel } from '../schema/model.js';
+import { inverseOf } from './inverse.js';
 import { step, UnsafeChange, type Recipe, type RecipeContext } from './recipe.js';
 import { addConstraint } from './recipes/constraints.js';
 import { dataChange } from './recipes/data.js';
@@ -47,8 +48,10 @@ function managed(changes: Change[]): boolean {
   return changes.every((c) => c.kind === 'transaction' || (c.kind === 'set' && (c.name === 'lock_timeout' || c.name === 'statement_timeout')));
 }
 
-/** The phase a change that needs no recipe belongs to, by its class. */
-function phaseOf(change: Change): PhaseName {
+/** The phase a change that needs no recipe belongs to: expand for a table new in this migration, else by its class. */
+function phaseOf(change: Change, isNew: (table: QName) => boolean): PhaseName {
+  const table = changeTable(change);
+  if (table && isNew(table)) return 'expand';
   const cls = classify(change);
   return cls === 'destructive' ? 'contract' : cls === 'data' ? 'backfill' : 'expand';
 }
@@ -123,12 +126,16 @@ export function plan(options: PlanOptions): Planned {
         output = { steps: [step(context, error.phase, 'unsafe', changeSql(statement, changes, i))], backfills: [], checks: [], requires: {}, notes: [] };
       }
       if (!output) {
-        const phase = phaseOf(change);
+        const phase = phaseOf(change, context.isNewTable);
         const asWritten = changeSql(statement, changes, i);
-        // a multi-change statement that is safe as a whole stays one step
+        const down = inverseOf(change, schema);
+        // a multi-change statement that is safe as a whole stays one step, its undo in reverse order
         const previous = outputs[outputs.length - 1]?.steps.at(-1);
-        if (!(previous?.sql === asWritten && changes.length > 1)) {
-          output = { steps: [step(context, phase, `as-written-${statement.index + 1}`, asWritten, { transactional: !/\bCONCURRENTLY\b/i.test(asWritten) })], backfills: [], checks: [], requires: {}, notes: [] };
+        if (previous?.sql === asWritten && changes.length > 1) {
+          previous.down = previous.down !== undefined && down !== undefined ? `${down};\n${previous.down}` : undefined;
+        } else {
+          const options = { transactional: !/\bCONCURRENTLY\b/i.test(asWritten), ...(down !== undefined && { down }) };
+          output = { steps: [step(context, phase, `as-written-${statement.index + 1}`, asWritten, options)], backfills: [], checks: [], requires: {}, notes: [] };
         }
       }
       if (output) outputs.push(output);

@@ -9,7 +9,7 @@ export interface Step {
   id: string;
   phase: PhaseName;
   sql: string;
-  /** SQL that undoes the step; undefined in contract, which is irreversible. */
+  /** SQL that undoes the step; undefined when it cannot be undone (contract, data changes). */
   down?: string;
   /** The strongest table lock the step takes, for the reviewer and the runner. */
   lockMode?: LockMode;
@@ -25,6 +25,8 @@ export interface Backfill {
   set?: string;
   /** Rows that still need the change, as SQL. */
   where: string;
+  /** Can the phase be undone around it? True for a copy the trigger keeps anyway; false for the migration's own data changes. */
+  reversible: boolean;
 }
 
 /** What a recipe gives the planner: steps, backfills, checks and what must be deployed when. */

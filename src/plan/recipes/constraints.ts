@@ -6,7 +6,7 @@ import { quoteIdent } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import { defaultName } from '../../schema/model.js';
 import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
+import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
 import { notNullSteps } from './not-null.js';
 
@@ -17,6 +17,15 @@ export function constraintSql(c: ConstraintSpec): string {
   if (c.kind === 'check') return `CHECK (${deparse(c.expr!.node)}) NOT VALID`;
   const r = c.references!;
   return `FOREIGN KEY (${c.columns.map(quoteIdent).join(', ')}) REFERENCES ${tableSql(r.table)} (${r.columns.map(quoteIdent).join(', ')}) ON UPDATE ${ACTIONS[r.onUpdate]} ON DELETE ${ACTIONS[r.onDelete]} NOT VALID`;
+}
+
+/** VALIDATE in backfill; undone by putting the constraint back NOT VALID. */
+export function validateStep(context: RecipeContext, table: string, name: string, c: ConstraintSpec): Step {
+  const q = quoteIdent(name);
+  return step(context, 'backfill', `validate-${name}`, `ALTER TABLE ${table} VALIDATE CONSTRAINT ${q}`, {
+    lockMode: 'SHARE UPDATE EXCLUSIVE',
+    down: `ALTER TABLE ${table} DROP CONSTRAINT ${q}, ADD CONSTRAINT ${q} ${constraintSql(c)}`,
+  });
 }
 
 export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): RecipeOutput | undefined {
@@ -35,7 +44,7 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
       }),
     );
     if (!c.notValid) {
-      out.steps.push(step(context, 'backfill', `validate-${name}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(name)}`, { lockMode: 'SHARE UPDATE EXCLUSIVE', down: '' }));
+      out.steps.push(validateStep(context, t, name, c));
     }
     out.requires.expand = c.kind === 'check' ? 'every running version writes rows that satisfy the check' : 'every running version writes rows that keep the foreign key';
     return out;

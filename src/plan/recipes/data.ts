@@ -13,7 +13,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   const node = Object.values(context.statement.node)[0] as Node;
   if (change.op === 'insert' || change.op === 'merge' || node.fromClause || node.usingClause || node.returningList || node.withClause) {
     if (change.op === 'insert' && !change.fromSelect) {
-      out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE', down: '' }));
+      out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
       return out;
     }
     throw new UnsafeChange(`this ${change.op.toUpperCase()} (with a join, a CTE or INSERT … SELECT) cannot be split into key batches automatically; write it as a plain UPDATE or DELETE per table`, 'backfill');
@@ -23,7 +23,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
   const where = change.where ? deparse(change.where.node) : 'true';
   if (change.op === 'delete') {
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, where });
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, where, reversible: false });
     return out;
   }
   const targets = (node.targetList as Node[]).map((t) => t.ResTarget as Node);
@@ -31,6 +31,6 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     throw new UnsafeChange('SET with (a, b) = … or subscripts cannot be batched automatically; write one assignment per column', 'backfill');
   }
   const set = targets.map((t) => `${quoteIdent(t.name)} = ${deparse(t.val)}`).join(', ');
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where });
+  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false });
   return out;
 }

@@ -2,14 +2,14 @@
 // expand adds b with every property of a that cannot break a writer, copies a's indexes
 // and constraints onto b; the trigger keeps a and b equal in both directions; backfill
 // copies existing rows and validates; contract makes b exactly what a was and drops a.
-import type { ChangeOf } from '../../sql/changes.js';
+import type { ChangeOf, ConstraintSpec } from '../../sql/changes.js';
 import { quoteIdent } from '../../sql/names.js';
 import { expr } from '../../sql/normalize.js';
-import { renameColumnIn } from '../../sql/rewrite.js';
+import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { derivedName, typeSql } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
-import { constraintSql } from './constraints.js';
+import { constraintSql, validateStep } from './constraints.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
 import { notNullSteps } from './not-null.js';
 
@@ -38,7 +38,7 @@ export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeC
   );
   const renames: string[] = [];
   for (const index of context.schema.tableIndexes(table)) {
-    if (!index.definition || !index.columns.includes(change.column)) continue;
+    if (!index.definition || !mentionsColumn(index.definition, change.column)) continue;
     // expression and partial indexes name a inside expressions: rewritten on the parse tree
     const copy = copyName(index.name);
     const definition = renameColumnIn(index.definition, change.column, change.newName);
@@ -51,7 +51,7 @@ export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeC
     );
     renames.push(`ALTER INDEX ${quoteIdent(table.schema)}.${quoteIdent(copy)} RENAME TO ${quoteIdent(index.name)}`);
   }
-  const validations: string[] = [];
+  const validations: Array<{ name: string; spec: ConstraintSpec }> = [];
   for (const c of table.constraints.values()) {
     if (!c.columns.includes(change.column)) continue;
     if (c.kind === 'check' || c.kind === 'foreign-key') {
@@ -63,7 +63,7 @@ export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeC
           lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
         }),
       );
-      if (c.validated) validations.push(copy);
+      if (c.validated) validations.push({ name: copy, spec: moved });
       renames.push(`ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(copy)} TO ${quoteIdent(c.name)}`);
     } else {
       throw new UnsafeChange(`${quoteIdent(change.column)} is part of the ${c.kind} ${quoteIdent(c.name)}; renaming a key column is not planned yet`, 'contract');
@@ -102,10 +102,8 @@ $pgphase$`,
   // backfill: existing rows, then the copied constraints' validation
   const key = context.schema.rowKey(table);
   if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${qb} = ${qa}`, where: `${qb} IS DISTINCT FROM ${qa}` });
-  for (const copy of validations) {
-    out.steps.push(step(context, 'backfill', `validate-${copy}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(copy)}`, { lockMode: 'SHARE UPDATE EXCLUSIVE', down: '' }));
-  }
+  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${qb} = ${qa}`, where: `${qb} IS DISTINCT FROM ${qa}`, reversible: true });
+  for (const v of validations) out.steps.push(validateStep(context, t, v.name, v.spec));
   out.checks.push(`SELECT 1 FROM ${t} WHERE ${qb} IS DISTINCT FROM ${qa} LIMIT 1`);
 
   // contract: only the new version runs

@@ -1,0 +1,93 @@
+// `plan()`: one migration file in, a plan directory out. The directory is written
+// complete or not at all: files go to a temporary sibling that is renamed into place.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { discoverSet } from '../discover/index.js';
+import { InputError } from '../errors.js';
+import { replay } from '../lint/engine.js';
+import type { Change } from '../sql/changes.js';
+import { loadParser, parseSource } from '../sql/source.js';
+import { schemaFrom } from '../schema/model.js';
+import { PlanRefused } from './manifest.js';
+import { plan as planChanges } from './planner.js';
+import { renderPlan, type RenderedPlan } from './render.js';
+
+export interface PlanApiOptions {
+  file: string;
+  /** The starting schema as changes (a dump or a live catalog); the history, if given, is replayed on top. */
+  baseSchema?: readonly Change[];
+  /** A migration directory whose files before `file` are replayed as the starting schema. */
+  history?: string;
+  out?: string;
+  name?: string;
+  batchSize?: number;
+  lockTimeout?: string;
+  pgVersion?: number;
+  force?: boolean;
+  allowUnsafe?: boolean;
+  cwd?: string;
+}
+
+export interface PlanResult extends RenderedPlan {
+  dir: string;
+}
+
+function planId(file: string): string {
+  const stem = basename(file, extname(file)) === 'migration' || basename(file, extname(file)) === 'up' ? basename(dirname(file)) : basename(file, extname(file));
+  return stem.replace(/\.up$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'plan';
+}
+
+export async function plan(options: PlanApiOptions): Promise<PlanResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const file = resolve(cwd, options.file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`${options.file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  await loadParser();
+  const schema = schemaFrom(options.baseSchema ?? []);
+  if (options.history !== undefined) {
+    const set = await discoverSet(resolve(cwd, options.history));
+    for (const earlier of set.files) {
+      if (earlier.absPath === file) break;
+      replay(parseSource(earlier.path, earlier.text), schema);
+    }
+  }
+  const source = parseSource(options.file, text);
+  if (source.syntaxError) {
+    const { line, column } = source.syntaxError.location;
+    throw new InputError(`${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`);
+  }
+  const pgVersion = options.pgVersion ?? 15;
+  const planned = planChanges({ source, schema, pgVersion, allowUnsafe: options.allowUnsafe ?? false });
+  if (planned.refusals.length && !options.allowUnsafe) {
+    const reasons = planned.refusals.map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`).join('\n');
+    throw new PlanRefused(`cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan):\n${reasons}`);
+  }
+  if (planned.phases.length === 0) throw new InputError(`${options.file}: nothing to plan (no schema or data change)`);
+  const id = options.name ?? planId(file);
+  const rendered = renderPlan(planned, {
+    id,
+    source: { path: options.file, text },
+    pgVersion,
+    batchSize: options.batchSize ?? 1000,
+    lockTimeout: options.lockTimeout ?? '2s',
+  });
+
+  const dir = resolve(cwd, options.out ?? join(dirname(file), id));
+  if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
+  await mkdir(dirname(dir), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));
+  try {
+    for (const [name, content] of rendered.files) await writeFile(join(tmp, name), content);
+    if (existsSync(dir)) await rm(dir, { recursive: true });
+    await rename(tmp, dir);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return { ...rendered, dir };
+}

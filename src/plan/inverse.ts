@@ -1,0 +1,47 @@
+// How to undo a change that goes into a phase as written, when PostgreSQL can take it back.
+import { changeTable, type Change } from '../sql/changes.js';
+import { DEFAULT_SCHEMA, quoteIdent, type QName } from '../sql/names.js';
+import type { SchemaModel } from '../schema/model.js';
+import { tableSql } from './recipe.js';
+
+function qname(q: QName): string {
+  return `${quoteIdent(q.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(q.name)}`;
+}
+
+/** SQL that undoes the change, given the schema before it; undefined when there is none. */
+export function inverseOf(change: Change, schema: SchemaModel): string | undefined {
+  const table = changeTable(change);
+  const t = table ? tableSql(table) : '';
+  switch (change.kind) {
+    case 'create-table':
+    case 'create-table-as':
+      return `DROP TABLE IF EXISTS ${t}`;
+    case 'add-column':
+      return `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(change.column.name)}`;
+    case 'create-index': {
+      const name = change.index.name;
+      return name ? `DROP INDEX ${change.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${quoteIdent(change.index.table.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(name)}` : undefined;
+    }
+    case 'drop-not-null':
+      return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} SET NOT NULL`;
+    case 'set-default': {
+      const old = schema.column(change.table, change.column)?.default;
+      return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old ? `SET DEFAULT ${old.text}` : 'DROP DEFAULT'}`;
+    }
+    case 'add-constraint':
+      return change.constraint.name ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}` : undefined;
+    case 'create-enum':
+      return `DROP TYPE IF EXISTS ${qname(change.type)}`;
+    case 'create-object':
+      if (change.orReplace) return undefined;
+      if (change.objectType === 'view' || change.objectType === 'materialized view' || change.objectType === 'sequence' || change.objectType === 'type' || change.objectType === 'schema') {
+        return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : qname(change.name)}`;
+      }
+      if (change.objectType === 'trigger' && change.table) return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${tableSql(change.table)}`;
+      return undefined;
+    case 'comment':
+      return undefined;
+    default:
+      return undefined;
+  }
+}

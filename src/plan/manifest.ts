@@ -1,0 +1,101 @@
+// plan.json: the manifest the runner trusts. One zod schema, checked on write and on every
+// read; a tampered or invalid manifest is refused with the field that is wrong.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PgphaseError } from '../errors.js';
+import { PHASES } from './types.js';
+
+const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
+
+export const manifestSchema = z.strictObject({
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, ".", "_" or "-"'),
+  source: z.strictObject({ path: z.string().min(1), sha256 }),
+  pgVersion: z.int().min(11).max(18),
+  phases: z
+    .array(
+      z.strictObject({
+        name: z.enum(PHASES),
+        file: z.string().regex(/^\d-(expand|trigger|backfill|contract)\.sql$/),
+        down: z.string().regex(/^\d-(expand|trigger|backfill)\.down\.sql$/).optional(),
+        sha256,
+        transactional: z.boolean(),
+        requires: z.string().optional(),
+        steps: z.array(
+          z.strictObject({
+            id: z.string().min(1),
+            sql: z.string().min(1),
+            down: z.string().optional(),
+            lockMode: z.enum(LOCK_MODES).optional(),
+            lockTimeout: z.string().regex(/^\d+(ms|s|min)$/),
+            concurrent: z.boolean(),
+          }),
+        ),
+        backfills: z
+          .array(
+            z.strictObject({
+              table: z.strictObject({ schema: z.string().min(1), name: z.string().min(1) }),
+              key: z.array(z.string().min(1)).min(1),
+              set: z.string().min(1).optional(),
+              where: z.string().min(1),
+              batchSize: z.int().min(1),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .min(1),
+  checks: z.array(z.strictObject({ before: z.enum(PHASES), sql: z.string().min(1) })),
+  notes: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestPhase = Manifest['phases'][number];
+
+/** A plan that cannot be read or used as it is (input error, exit 2). */
+export class PlanError extends PgphaseError {
+  constructor(message: string) {
+    super('plan', message);
+  }
+}
+
+/** A migration `pgphase plan` refuses to plan, with the reasons (exit 1). */
+export class PlanRefused extends PgphaseError {
+  constructor(message: string) {
+    super('plan', message);
+  }
+
+  override get exitCode(): number {
+    return 1;
+  }
+}
+
+/** Checks a manifest object; the first problem becomes one line naming the field. */
+export function validateManifest(value: unknown, where: string): Manifest {
+  const result = manifestSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String).join('.') || '(top level)';
+  throw new PlanError(`${where}: ${path}: ${issue.message}`);
+}
+
+/** Reads and checks `<dir>/plan.json`. */
+export function readManifest(dir: string): Manifest {
+  const file = join(dir, 'plan.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PlanError(`${file}: cannot read the plan (${(error as NodeJS.ErrnoException).code ?? 'error'}); run \`pgphase plan\` first`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PlanError(`${file}: invalid JSON: ${(error as Error).message}`);
+  }
+  return validateManifest(json, file);
+}

@@ -1,0 +1,183 @@
+// Turns a planned migration into the plan directory of CLI.md: plain SQL phase files any
+// migration tool can run, their .down.sql, plan.json and a README for the reviewer.
+import { createHash } from 'node:crypto';
+import { quoteIdent, quoteLiteral } from '../sql/names.js';
+import type { LockMode } from '../sql/locks.js';
+import { validateManifest, type Manifest } from './manifest.js';
+import type { Planned, PlannedPhase } from './planner.js';
+import { derivedName } from './sql.js';
+import type { Backfill, PhaseName, Step } from './types.js';
+
+export interface RenderOptions {
+  id: string;
+  source: { path: string; text: string };
+  pgVersion: number;
+  batchSize: number;
+  lockTimeout: string;
+}
+
+export interface RenderedPlan {
+  manifest: Manifest;
+  /** File name → content, plan.json included. */
+  files: Map<string, string>;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const LOCK_EFFECT: Record<LockMode, string> = {
+  'ACCESS SHARE': 'blocks nothing but ACCESS EXCLUSIVE',
+  'ROW SHARE': 'blocks only EXCLUSIVE locks',
+  'ROW EXCLUSIVE': 'blocks nothing an application does',
+  'SHARE UPDATE EXCLUSIVE': 'reads and writes go on',
+  SHARE: 'blocks writes while it runs',
+  'SHARE ROW EXCLUSIVE': 'blocks writes for a moment',
+  EXCLUSIVE: 'blocks writes for a moment',
+  'ACCESS EXCLUSIVE': 'blocks reads and writes for a moment (catalog change, no scan)',
+};
+
+function stepSql(step: Step, lockTimeout: string): string {
+  const head = `-- ${step.id}${step.lockMode ? ` · ${step.lockMode}` : ''}`;
+  if (!step.transactional) return `${head} · outside a transaction\n${step.sql};\n`;
+  return `${head}\nBEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)};\n${step.sql};\nCOMMIT;\n`;
+}
+
+/** The key columns of a backfill as a row: `("a", "b")`. */
+function keyRow(key: string[], prefix = ''): string {
+  return `(${key.map((k) => `${prefix}${quoteIdent(k)}`).join(', ')})`;
+}
+
+/**
+ * A procedure that does what the runner's backfill does, for other tools: keyset batches in
+ * key order, each bounded on both sides and committed on its own (CALL it outside a transaction).
+ */
+function backfillProcedure(b: Backfill, batchSize: number, planId: string, n: number): string {
+  const table = `${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}`;
+  const proc = `${quoteIdent(b.table.schema)}.${quoteIdent(derivedName(`pgphase_backfill_${planId}`, String(n)))}`;
+  const cols = b.key.map(quoteIdent).join(', ');
+  const change = b.set ? `UPDATE ${table} SET ${b.set}` : `DELETE FROM ${table}`;
+  const first = quoteIdent(b.key[0]!);
+  return `-- backfill ${n}: ${change} WHERE ${b.where}, ${batchSize} rows per transaction
+CREATE OR REPLACE PROCEDURE ${proc}() LANGUAGE plpgsql AS $pgphase$
+DECLARE
+  -- whole rows: an unassigned one reads as NULLs, and key columns are never NULL
+  pgphase_lo ${table}%ROWTYPE;
+  pgphase_hi ${table}%ROWTYPE;
+BEGIN
+  LOOP
+    -- the last key of this batch, so the change below is bounded on both sides
+    SELECT * INTO pgphase_hi FROM ${table}
+     WHERE pgphase_lo.${first} IS NULL OR ${keyRow(b.key)} > ${keyRow(b.key, 'pgphase_lo.')}
+     ORDER BY ${cols} OFFSET ${batchSize - 1} LIMIT 1;
+    ${change}
+     WHERE (${b.where})
+       AND (pgphase_lo.${first} IS NULL OR ${keyRow(b.key)} > ${keyRow(b.key, 'pgphase_lo.')})
+       AND (pgphase_hi.${first} IS NULL OR ${keyRow(b.key)} <= ${keyRow(b.key, 'pgphase_hi.')});
+    COMMIT;
+    EXIT WHEN pgphase_hi.${first} IS NULL;
+    pgphase_lo := pgphase_hi;
+  END LOOP;
+END
+$pgphase$;
+CALL ${proc}();
+DROP PROCEDURE ${proc}();
+`;
+}
+
+function phaseFile(phase: PlannedPhase, options: RenderOptions): string {
+  const parts = [`-- pgphase plan ${options.id} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`];
+  for (const step of phase.steps) parts.push(stepSql(step, options.lockTimeout));
+  phase.backfills.forEach((b, i) => parts.push(backfillProcedure(b, options.batchSize, options.id, i + 1)));
+  return parts.join('\n');
+}
+
+function downFile(phase: PlannedPhase, options: RenderOptions): string {
+  const parts = [`-- pgphase plan ${options.id} · undo ${phase.name}\n`];
+  for (const step of [...phase.steps].reverse()) parts.push(stepSql({ ...step, sql: step.down!, id: `undo ${step.id}` }, options.lockTimeout));
+  if (phase.backfills.length) parts.push('-- the copied values stay: they equal what the trigger keeps writing\n');
+  return parts.join('\n');
+}
+
+/** A phase can be undone when every step has a down and every backfill is a copy. */
+function reversible(phase: PlannedPhase): boolean {
+  return phase.name !== 'contract' && phase.steps.every((s) => s.down !== undefined) && phase.backfills.every((b) => b.reversible);
+}
+
+function irreversibleDown(phase: PlannedPhase): string {
+  const why = phase.name === 'contract' ? 'it drops what the previous application version used' : 'it changes data or makes changes PostgreSQL cannot take back';
+  return `-- The ${phase.name} phase cannot be undone: ${why}.\n-- To go back, restore from a backup taken before it ran.\n`;
+}
+
+function readme(planned: Planned, manifest: Manifest, lockTimeout: string): string {
+  const lines = [`# Plan ${manifest.id}`, '', `From \`${manifest.source.path}\`, for PostgreSQL ${manifest.pgVersion}. Run one phase per deploy step, in order:`, ''];
+  const deployAfter: Partial<Record<PhaseName, string>> = {
+    expand: 'Only the current version runs.',
+    trigger: 'Only the current version runs.',
+    backfill: 'Deploy the new version before this phase; both versions may run while it works.',
+    contract: 'Run only when no instance of the old version is left.',
+  };
+  for (const phase of planned.phases) {
+    const m = manifest.phases.find((p) => p.name === phase.name)!;
+    lines.push(`## ${m.file} — ${phase.name}`, '', deployAfter[phase.name]!);
+    if (phase.requires) lines.push('', `Deploy first: ${phase.requires}.`);
+    lines.push('');
+    for (const step of phase.steps) {
+      const lock = step.lockMode ? `${step.lockMode} (${LOCK_EFFECT[step.lockMode]})` : 'no table lock';
+      lines.push(`- \`${step.id}\`: ${lock}${step.transactional ? `, lock_timeout ${lockTimeout}` : ', outside a transaction'}`);
+    }
+    for (const b of phase.backfills) {
+      lines.push(`- backfill ${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}: \`${b.set ? `SET ${b.set}` : 'DELETE'} WHERE ${b.where}\` in batches by ${b.key.map(quoteIdent).join(', ')}, one short transaction each (row locks only)`);
+    }
+    lines.push('', m.down ? `Undo: \`${m.down}\`.` : 'Irreversible.', '');
+  }
+  if (manifest.checks.length) lines.push('## Checks', '', 'Each must return no rows before its phase runs:', '', ...manifest.checks.map((c) => `- before ${c.before}: \`${c.sql}\``), '');
+  if (manifest.notes.length) lines.push('## Notes', '', ...manifest.notes.map((n) => `- ${n}`), '');
+  if (manifest.warnings.length) lines.push('## ⚠ Unsafe', '', 'Placed as written because of `--allow-unsafe`:', '', ...manifest.warnings.map((w) => `- ${w}`), '');
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+export function renderPlan(planned: Planned, options: RenderOptions): RenderedPlan {
+  const files = new Map<string, string>();
+  const phases: Manifest['phases'] = planned.phases.map((phase, i) => {
+    const file = `${i + 1}-${phase.name}.sql`;
+    const text = phaseFile(phase, options);
+    files.set(file, text);
+    const down = reversible(phase) ? `${i + 1}-${phase.name}.down.sql` : undefined;
+    files.set(`${i + 1}-${phase.name}.down.sql`, down ? downFile(phase, options) : irreversibleDown(phase));
+    const m: Manifest['phases'][number] = {
+      name: phase.name,
+      file,
+      sha256: sha256(text),
+      transactional: phase.steps.every((s) => s.transactional) && phase.backfills.length === 0,
+      steps: phase.steps.map((s) => ({
+        id: s.id,
+        sql: s.sql,
+        ...(s.down !== undefined && { down: s.down }),
+        ...(s.lockMode !== undefined && { lockMode: s.lockMode }),
+        lockTimeout: options.lockTimeout,
+        concurrent: !s.transactional,
+      })),
+    };
+    if (down) m.down = down;
+    if (phase.requires) m.requires = phase.requires;
+    if (phase.backfills.length) m.backfills = phase.backfills.map(({ reversible: _, ...b }) => ({ ...b, batchSize: options.batchSize }));
+    return m;
+  });
+  const manifest = validateManifest(
+    {
+      version: 1,
+      id: options.id,
+      source: { path: options.source.path, sha256: sha256(options.source.text) },
+      pgVersion: options.pgVersion,
+      phases,
+      checks: planned.checks.map((sql) => ({ before: 'contract', sql })),
+      notes: planned.notes,
+      warnings: planned.refusals.map((r) => `line ${r.location.line}: ${r.reason} (placed in ${r.phase})`),
+    },
+    'plan.json',
+  );
+  files.set('plan.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  files.set('README.md', readme(planned, manifest, options.lockTimeout));
+  return { manifest, files };
+}

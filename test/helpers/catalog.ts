@@ -1,0 +1,32 @@
+// The schema of a database as PostgreSQL reports it, for comparing the result of a plan
+// with the result of the original migration. Column order is left out: a plan adds the
+// replacement column at the end, and no correct application depends on the order.
+import type pg from 'pg';
+
+export interface Catalog {
+  columns: string[];
+  constraints: string[];
+  indexes: string[];
+  comments: string[];
+  triggers: string[];
+}
+
+export async function catalog(client: pg.Client, schema = 'public'): Promise<Catalog> {
+  const q = async (sql: string) => (await client.query<{ x: string }>(sql, [schema])).rows.map((r) => r.x).sort();
+  return {
+    columns: await q(`SELECT format('%s.%s %s%s%s%s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+        CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || co.collname ELSE '' END,
+        CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+        coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')) AS x
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped`),
+    constraints: await q(`SELECT format('%s.%s %s%s', c.relname, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
+    indexes: await q(`SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END AS x
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
+    comments: await q(`SELECT format('%s %s', c.relname, d.description) AS x FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
+    triggers: await q(`SELECT t.tgname AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
+  };
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifestSchema, readManifest } from '../../src/plan/manifest.js';
+import { plan } from '../../src/plan/index.js';
+import { tempTree } from '../helpers/cli.js';
+
+const dir = tempTree({
+  'm/001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);',
+  'm/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\nCREATE INDEX users_name ON users (full_name);',
+});
+const result = await plan({ file: join(dir, 'm/002_rename.sql'), history: join(dir, 'm'), out: join(dir, 'plan') });
+
+function tamper(edit: (json: Record<string, any>) => void): string {
+  const copy = tempTree({});
+  const json = JSON.parse(readFileSync(join(result.dir, 'plan.json'), 'utf8'));
+  edit(json);
+  writeFileSync(join(copy, 'plan.json'), JSON.stringify(json));
+  return copy;
+}
+
+describe('plan.json', () => {
+  it('round-trips through its schema', () => {
+    const json = JSON.parse(readFileSync(join(result.dir, 'plan.json'), 'utf8'));
+    expect(manifestSchema.parse(json)).toEqual(json);
+    expect(readManifest(result.dir)).toEqual(result.manifest);
+  });
+
+  it('composes a rename and an index into one plan, with checksums of the phase files', () => {
+    const m = result.manifest;
+    expect(m.phases.map((p) => p.name)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
+    expect(m.phases[0]!.steps.map((s) => s.id)).toEqual(['expand:add-full_name', 'expand:create-index-users_name']);
+    expect(m.phases[2]!.backfills).toEqual([{ table: { schema: 'public', name: 'users' }, key: ['id'], set: '"full_name" = "name"', where: '"full_name" IS DISTINCT FROM "name"', batchSize: 1000 }]);
+    expect(m.checks).toEqual([{ before: 'contract', sql: 'SELECT 1 FROM "public"."users" WHERE "full_name" IS DISTINCT FROM "name" LIMIT 1' }]);
+    for (const p of m.phases) expect(createHash('sha256').update(readFileSync(join(result.dir, p.file))).digest('hex')).toBe(p.sha256);
+    expect(readFileSync(join(result.dir, '4-contract.down.sql'), 'utf8')).toMatch(/cannot be undone/);
+    expect(readFileSync(join(result.dir, 'README.md'), 'utf8')).toMatch(/## 3-backfill\.sql — backfill\n\nDeploy the new version before this phase/);
+  });
+
+  it('refuses a tampered or invalid plan.json with one line naming the field', () => {
+    expect(() => readManifest(tamper((j) => (j.phases[0].sha256 = 'abc')))).toThrow(/plan\.json: phases\.0\.sha256: expected a sha256 hex digest$/);
+    expect(() => readManifest(tamper((j) => (j.phases[1].name = 'explode')))).toThrow(/phases\.1\.name: /);
+    expect(() => readManifest(tamper((j) => (j.extra = true)))).toThrow(/\(top level\): .*"extra"/);
+    expect(() => readManifest(tamper((j) => delete j.source))).toThrow(/source: /);
+    expect(() => readManifest(tempTree({ 'plan.json': '{ nope' }))).toThrow(/invalid JSON/);
+    expect(() => readManifest(tempTree({}))).toThrow(/cannot read the plan \(ENOENT\); run `pgphase plan` first/);
+  });
+
+  it('will not overwrite a plan without force, and writes nothing half', async () => {
+    await expect(plan({ file: join(dir, 'm/002_rename.sql'), history: join(dir, 'm'), out: join(dir, 'plan') })).rejects.toThrow(/already exists; pass --force/);
+    const again = await plan({ file: join(dir, 'm/002_rename.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), force: true, batchSize: 50 });
+    expect(again.manifest.phases[2]!.backfills![0]!.batchSize).toBe(50);
+  });
+
+  it('refuses what it cannot make safe, and places it with --allow-unsafe', async () => {
+    const d = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, r int);', 'm/002.sql': 'VACUUM FULL t;' });
+    await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm') })).rejects.toThrow(/cannot plan this migration safely[\s\S]*002\.sql:1:1: VACUUM FULL rewrites the table/);
+    const unsafe = await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), allowUnsafe: true });
+    expect(unsafe.manifest.warnings).toEqual([expect.stringMatching(/^line 1: VACUUM FULL rewrites the table .* \(placed in contract\)$/)]);
+    expect(readFileSync(join(unsafe.dir, 'README.md'), 'utf8')).toContain('## ⚠ Unsafe');
+  });
+});
