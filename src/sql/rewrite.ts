@@ -21,6 +21,20 @@ export function renameColumnIn<T>(node: T, from: string, to: string): T {
   return out as T;
 }
 
+/** Does the parse tree refer to column `name` (a column reference or an index element)? */
+export function mentionsColumn(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentionsColumn(n, name));
+  if (!node || typeof node !== 'object') return false;
+  for (const [key, value] of Object.entries(node as Node)) {
+    if (key === 'ColumnRef') {
+      const fields = (value as Node).fields as Node[] | undefined;
+      if (fields?.[fields.length - 1]?.String?.sval === name) return true;
+    } else if (key === 'IndexElem' && (value as Node).name === name) return true;
+    if (mentionsColumn(value, name)) return true;
+  }
+  return false;
+}
+
 /** SQL text of a parse-tree node (an expression, an index element, a statement). */
 export function deparse(node: Node): string {
   return deparseSync(node as never, { pretty: false });
