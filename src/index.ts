@@ -5,6 +5,8 @@ import { UsageError } from './errors.js';
 import { lint as lintWith, type LintOptions, type LintOutput } from './lint/lint.js';
 import { readLiveSchema } from './runner/introspect.js';
 import { readSchemaDump } from './schema/dump.js';
+import { plan as planWith, type PlanApiOptions, type PlanResult } from './plan/index.js';
+import type { Change } from './sql/changes.js';
 
 export type { LintOptions, LintOutput } from './lint/lint.js';
 export type { LintResult, LintSummary } from './lint/result.js';
@@ -18,6 +20,9 @@ export { stagedFiles, changedSince } from './lint/git.js';
 export { isForwardMigration } from './discover/index.js';
 export { PgphaseError, UsageError, ConfigError, InputError } from './errors.js';
 export { version } from './meta.js';
+export type { PlanResult } from './plan/index.js';
+export type { Manifest } from './plan/manifest.js';
+export { readManifest } from './plan/manifest.js';
 
 /** Every rule pgphase knows. */
 export const rules = registry;
@@ -30,11 +35,29 @@ export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'
   databaseUrl?: string;
 }
 
+/** The starting schema from a `pg_dump --schema-only` file or a live database, as changes to replay. */
+async function startingSchema(options: { schemaFile?: string; databaseUrl?: string; cwd?: string }): Promise<Change[]> {
+  const { schemaFile, databaseUrl } = options;
+  if (schemaFile !== undefined && databaseUrl !== undefined) throw new UsageError('give the starting schema with --schema or --database-url, not both');
+  if (schemaFile !== undefined) return readSchemaDump(resolve(options.cwd ?? process.cwd(), schemaFile));
+  return databaseUrl !== undefined ? readLiveSchema(databaseUrl) : [];
+}
+
 /** Lints migration files and directories with pgphase's rules (or `options.rules`). */
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
   const { schemaFile, databaseUrl, ...rest } = options;
-  if (schemaFile !== undefined && databaseUrl !== undefined) throw new UsageError('give the starting schema with --schema or --database-url, not both');
-  const baseSchema =
-    schemaFile !== undefined ? await readSchemaDump(resolve(options.cwd ?? process.cwd(), schemaFile)) : databaseUrl !== undefined ? await readLiveSchema(databaseUrl) : [];
-  return lintWith({ ...rest, baseSchema, rules: options.rules ?? registry });
+  return lintWith({ ...rest, baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+}
+
+export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema'> {
+  /** A `pg_dump --schema-only` file as the starting schema. */
+  schemaFile?: string;
+  /** Read the starting schema from a live database (read-only). */
+  databaseUrl?: string;
+}
+
+/** Turns one migration into a plan directory (expand / trigger / backfill / contract). */
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+  const { schemaFile, databaseUrl, ...rest } = options;
+  return planWith({ ...rest, baseSchema: await startingSchema(options) });
 }

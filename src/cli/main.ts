@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { PgphaseError, version } from '../index.js';
 import { lintCommand } from './lint.js';
+import { planCommand } from './plan.js';
 import { rulesCommand } from './rules.js';
 
 export interface Io {
@@ -48,6 +49,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .showHelpAfterError(false);
 
   lintCommand(program, io, (code) => (exitCode = code));
+  planCommand(program, io);
   rulesCommand(program, io);
 
   try {

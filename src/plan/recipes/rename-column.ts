@@ -81,7 +81,7 @@ export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeC
       `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    -- b has no default: a non-NULL b was written by the new version
+    -- ${qb} has no default: a non-NULL ${qb} was written by the new version
     IF NEW.${qb} IS NULL THEN NEW.${qb} := NEW.${qa}; ELSE NEW.${qa} := NEW.${qb}; END IF;
   ELSIF NEW.${qa} IS DISTINCT FROM OLD.${qa} AND NEW.${qb} IS NOT DISTINCT FROM OLD.${qb} THEN
     NEW.${qb} := NEW.${qa};

@@ -1,0 +1,57 @@
+// `pgphase plan <migration.sql>`
+import type { Command } from 'commander';
+import { plan, UsageError } from '../index.js';
+import type { Io } from './main.js';
+
+interface PlanFlags {
+  out?: string;
+  name?: string;
+  batchSize?: string;
+  lockTimeout?: string;
+  pgVersion?: string;
+  force?: boolean;
+  allowUnsafe?: boolean;
+  schema?: string;
+  history?: string;
+  databaseUrl?: string;
+}
+
+export function planCommand(program: Command, io: Io): void {
+  program
+    .command('plan')
+    .description('turn a migration into expand / trigger / backfill / contract phase files')
+    .argument('<migration>', 'the migration file')
+    .option('--out <dir>', 'where to write the plan (default: a folder next to the migration, named after it)')
+    .option('--name <name>', 'plan id (default: from the file name)')
+    .option('--schema <file>', 'a `pg_dump --schema-only` file as the starting schema')
+    .option('--history <dir>', 'earlier migrations, replayed in order, as the starting schema')
+    .option('--database-url <url>', 'read the starting schema from a live database (read-only)')
+    .option('--batch-size <n>', 'backfill batch size written into the plan', '1000')
+    .option('--lock-timeout <duration>', 'lock_timeout of every step, e.g. 2s or 500ms', '2s')
+    .option('--pg-version <n>', 'target PostgreSQL major version', '15')
+    .option('--force', 'replace an existing plan directory')
+    .option('--allow-unsafe', 'place changes pgphase cannot make safe where they belong, with a warning')
+    .action(async (migration: string, flags: PlanFlags) => {
+      const batchSize = Number(flags.batchSize);
+      if (!/^\d+$/.test(flags.batchSize ?? '') || batchSize < 1) throw new UsageError(`--batch-size ${flags.batchSize}: expected a whole number of at least 1`);
+      if (!/^\d+(ms|s|min)$/.test(flags.lockTimeout ?? '')) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration like 2s or 500ms`);
+      const pgVersion = Number(flags.pgVersion);
+      if (!/^\d+$/.test(flags.pgVersion ?? '') || pgVersion < 11 || pgVersion > 18) throw new UsageError(`--pg-version ${flags.pgVersion}: expected a whole number from 11 to 18`);
+      const result = await plan({
+        file: migration,
+        cwd: io.cwd,
+        batchSize,
+        lockTimeout: flags.lockTimeout!,
+        pgVersion,
+        force: flags.force === true,
+        allowUnsafe: flags.allowUnsafe === true,
+        ...(flags.out !== undefined && { out: flags.out }),
+        ...(flags.name !== undefined && { name: flags.name }),
+        ...(flags.schema !== undefined && { schemaFile: flags.schema }),
+        ...(flags.history !== undefined && { history: flags.history }),
+        ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
+      });
+      const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
+      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+    });
+}
