@@ -5,7 +5,6 @@ import { normalizeStatement } from '../sql/normalize.js';
 import { qkey, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
-import { analyzeTypeChange } from '../sql/type-change.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
 import { step, UnsafeChange, type Recipe, type RecipeContext } from './recipe.js';
@@ -14,6 +13,7 @@ import { dataChange } from './recipes/data.js';
 import { dropColumn, dropTable, renameTable } from './recipes/drops.js';
 import { createIndex, dropIndex } from './recipes/indexes.js';
 import { addRequiredColumn, setNotNull } from './recipes/not-null.js';
+import { changeType } from './recipes/change-type.js';
 import { renameColumn } from './recipes/rename-column.js';
 import { PHASES, type Backfill, type PhaseName, type RecipeOutput, type Step } from './types.js';
 
@@ -28,13 +28,7 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
   'drop-table': dropTable as Recipe,
   'rename-table': renameTable as Recipe,
   'data-change': dataChange as Recipe,
-  'alter-column-type': (change, context) => {
-    if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return undefined;
-    const old = context.schema.column(change.table, change.column);
-    const analysis = old && analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
-    if (analysis?.tolerated && analysis.cost === 'free') return undefined;
-    throw new UnsafeChange(`changing the type of ${change.column} (${analysis?.reason ?? 'old type unknown'}) needs a new column, a converting trigger and a swap, which pgphase does not plan yet`, 'contract');
-  },
+  'alter-column-type': changeType as Recipe,
   'table-rewrite': (change) => {
     throw new UnsafeChange(`${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`, 'contract');
   },

@@ -4,19 +4,23 @@ import { deparseSync } from 'pgsql-deparser';
 
 type Node = Record<string, any>;
 
-/** A deep copy of a parse tree in which column `from` is called `to` (column references and index elements). */
-export function renameColumnIn<T>(node: T, from: string, to: string): T {
-  if (Array.isArray(node)) return node.map((n) => renameColumnIn(n, from, to)) as T;
+/**
+ * A deep copy of a parse tree in which column `from` is called `to` (column references and
+ * index elements). With `record`, references become `record.to` (e.g. NEW."a" in a trigger).
+ */
+export function renameColumnIn<T>(node: T, from: string, to: string, record?: string): T {
+  if (Array.isArray(node)) return node.map((n) => renameColumnIn(n, from, to, record)) as T;
   if (!node || typeof node !== 'object') return node;
   const out: Node = {};
   for (const [key, value] of Object.entries(node as Node)) {
     if (key === 'ColumnRef') {
       const fields = (value as Node).fields as Node[] | undefined;
       const last = fields?.[fields.length - 1]?.String?.sval;
-      out[key] = last === from ? { ...value, fields: [...fields!.slice(0, -1), { String: { sval: to } }] } : renameColumnIn(value, from, to);
+      const renamed = record === undefined ? [...fields!.slice(0, -1), { String: { sval: to } }] : [{ String: { sval: record } }, { String: { sval: to } }];
+      out[key] = last === from ? { ...value, fields: renamed } : renameColumnIn(value, from, to, record);
     } else if (key === 'IndexElem' && (value as Node).name === from) {
-      out[key] = { ...renameColumnIn(value, from, to), name: to };
-    } else out[key] = renameColumnIn(value, from, to);
+      out[key] = { ...renameColumnIn(value, from, to, record), name: to };
+    } else out[key] = renameColumnIn(value, from, to, record);
   }
   return out as T;
 }

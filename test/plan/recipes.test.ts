@@ -120,6 +120,27 @@ const CASES: Case[] = [
     phases: ['backfill'],
   },
   {
+    name: 'change type int → bigint: copy, converting trigger, swap under the old name with index, check, default, NOT NULL',
+    setup: `${USERS}\nALTER TABLE users ALTER COLUMN score SET DEFAULT 0;\nUPDATE users SET score = 0 WHERE score IS NULL;\nALTER TABLE users ALTER COLUMN score SET NOT NULL;\nALTER TABLE users ADD CONSTRAINT score_range CHECK (score < 1000000);\nCREATE INDEX users_score ON users (score) WHERE score > 100;`,
+    migration: 'ALTER TABLE users ALTER COLUMN score TYPE bigint;',
+    data: 'SELECT json_agg(u ORDER BY id) AS rows FROM users u',
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'change type with USING: text → integer',
+    setup: "CREATE TABLE items (id int PRIMARY KEY, qty text NOT NULL);\nINSERT INTO items SELECT g, (g * 3)::text FROM generate_series(1, 1200) g;",
+    migration: 'ALTER TABLE items ALTER COLUMN qty TYPE integer USING qty::integer + 1;',
+    data: 'SELECT json_agg(i ORDER BY id) AS rows FROM items i',
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'a widening PostgreSQL makes without a rewrite stays as written',
+    setup: "CREATE TABLE notes (id int PRIMARY KEY, body varchar(20));\nINSERT INTO notes VALUES (1, 'x');",
+    migration: 'ALTER TABLE notes ALTER COLUMN body TYPE varchar(200);\nALTER TABLE notes ALTER COLUMN body TYPE text;',
+    data: 'SELECT json_agg(n ORDER BY id) AS rows FROM notes n',
+    phases: ['expand'],
+  },
+  {
     name: 'hostile identifiers',
     setup: `CREATE TABLE "a""b" (id int PRIMARY KEY, "select" text NOT NULL DEFAULT 'x', "Mixed Case" int CHECK ("Mixed Case" > 0), "naïve" text);
       CREATE INDEX "idx ""q""" ON "a""b" ("select", "naïve");

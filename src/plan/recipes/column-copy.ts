@@ -1,0 +1,132 @@
+// Rename column and change column type share one mechanism (RECIPES.md): expand adds a
+// copy of the column with every property that cannot break a writer and copies its
+// indexes and constraints onto it; a trigger keeps the copy in step; backfill fills
+// existing rows and validates; contract makes the copy exactly what the column was and
+// drops the original.
+import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
+import { expr } from '../../sql/normalize.js';
+import { quoteIdent } from '../../sql/names.js';
+import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
+import type { ColumnModel, TableModel } from '../../schema/model.js';
+import { step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { derivedName, typeSql } from '../sql.js';
+import { emptyOutput, type RecipeOutput } from '../types.js';
+import { constraintSql, validateStep } from './constraints.js';
+import { createIndexSql, dropIndexSql } from './indexes.js';
+import { notNullSteps } from './not-null.js';
+
+export interface CopySpec {
+  table: TableModel;
+  column: ColumnModel;
+  /** The copy's name: the new name of a rename, a temporary name for a type change. */
+  copy: string;
+  type: TypeRef;
+  /** The copy's value from the original, as SQL over column references to the original (`record` NEW in the trigger). */
+  convert: (record?: string) => string;
+  /** Rename: writes to the copy flow back into the original. Type change: the copy only follows. */
+  bothWays: boolean;
+  /** Type change: the copy takes the original's name in contract. */
+  finalName?: string;
+}
+
+/** The name a copied index or constraint has while the original still exists. */
+function copyName(original: string): string {
+  return derivedName(original, 'pgphase');
+}
+
+export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput {
+  const { table, column: a } = spec;
+  if (a.generated || a.identity) throw new UnsafeChange(`${quoteIdent(a.name)} is a generated or identity column: two copies cannot be kept in step by a trigger`, 'contract');
+  const key = context.schema.rowKey(table);
+  if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
+  if (key.includes(a.name)) throw new UnsafeChange(`${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`, 'contract');
+  const t = tableSql(table);
+  const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
+  const out = emptyOutput();
+  const collate = a.collation ? ` COLLATE ${quoteIdent(a.collation)}` : '';
+
+  // expand: the copy nullable and without default, so a non-NULL copy on INSERT was written by the new version
+  out.steps.push(
+    step(context, 'expand', `add-${spec.copy}`, `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${qb} ${typeSql(spec.type)}${collate}`, {
+      down: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${qb}`,
+      lockMode: 'ACCESS EXCLUSIVE',
+    }),
+  );
+  const renames: string[] = [];
+  for (const index of context.schema.tableIndexes(table)) {
+    if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
+    // expression and partial indexes name the column inside expressions: rewritten on the parse tree
+    const copy = copyName(index.name);
+    const definition = renameColumnIn(index.definition, a.name, spec.copy);
+    out.steps.push(
+      step(context, 'expand', `index-${copy}`, createIndexSql(copy, table, { unique: index.unique, ...definition }), {
+        down: dropIndexSql(table.schema, copy),
+        lockMode: 'SHARE UPDATE EXCLUSIVE',
+        transactional: false,
+      }),
+    );
+    renames.push(`ALTER INDEX ${quoteIdent(table.schema)}.${quoteIdent(copy)} RENAME TO ${quoteIdent(index.name)}`);
+  }
+  const validations: Array<{ name: string; spec: ConstraintSpec }> = [];
+  for (const c of table.constraints.values()) {
+    if (!c.columns.includes(a.name)) continue;
+    if (c.kind !== 'check' && c.kind !== 'foreign-key') {
+      throw new UnsafeChange(`${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`, 'contract');
+    }
+    const copy = copyName(c.name);
+    const moved: ConstraintSpec =
+      c.kind === 'check' ? { ...c, expr: expr(renameColumnIn(c.expr!.node, a.name, spec.copy)) } : { ...c, columns: c.columns.map((x) => (x === a.name ? spec.copy : x)) };
+    out.steps.push(
+      step(context, 'expand', `constraint-${copy}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(copy)} ${constraintSql(moved)}`, {
+        down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(copy)}`,
+        lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
+      }),
+    );
+    if (c.validated) validations.push({ name: copy, spec: moved });
+    renames.push(`ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(copy)} TO ${quoteIdent(c.name)}`);
+  }
+
+  // trigger: keep the copy in step whichever version writes
+  const fn = `${quoteIdent(table.schema)}.${quoteIdent(derivedName(`${table.name}_${a.name}`, 'sync'))}`;
+  const trigger = quoteIdent(derivedName(`${a.name}_${spec.copy}`, 'pgphase_sync'));
+  const body = spec.bothWays
+    ? `  IF TG_OP = 'INSERT' THEN
+    -- ${qb} has no default: a non-NULL ${qb} was written by the new version
+    IF NEW.${qb} IS NULL THEN NEW.${qb} := ${spec.convert('new')}; ELSE NEW.${qa} := NEW.${qb}; END IF;
+  ELSIF NEW.${qa} IS DISTINCT FROM OLD.${qa} AND NEW.${qb} IS NOT DISTINCT FROM OLD.${qb} THEN
+    NEW.${qb} := ${spec.convert('new')};
+  ELSIF NEW.${qb} IS DISTINCT FROM OLD.${qb} AND NEW.${qa} IS NOT DISTINCT FROM OLD.${qa} THEN
+    NEW.${qa} := NEW.${qb};
+  END IF;`
+    : `  -- both versions write ${qa}; the copy follows it
+  NEW.${qb} := ${spec.convert('new')};`;
+  out.steps.push(
+    step(context, 'trigger', 'sync-function', `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$\nBEGIN\n${body}\n  RETURN NEW;\nEND\n$pgphase$`, {
+      down: `DROP FUNCTION IF EXISTS ${fn}()`,
+    }),
+    step(context, 'trigger', 'sync-trigger', `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`, {
+      down: `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`,
+      lockMode: 'SHARE ROW EXCLUSIVE',
+    }),
+  );
+
+  // backfill: existing rows, then the copied constraints' validation
+  const value = spec.convert();
+  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${qb} = ${value}`, where: `${qb} IS DISTINCT FROM ${value}`, reversible: true });
+  for (const v of validations) out.steps.push(validateStep(context, t, v.name, v.spec));
+  out.checks.push(`SELECT 1 FROM ${t} WHERE ${qb} IS DISTINCT FROM ${value} LIMIT 1`);
+
+  // contract: only the new version runs
+  out.steps.push(
+    step(context, 'contract', 'drop-sync', `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, { lockMode: 'ACCESS EXCLUSIVE' }),
+    step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`),
+  );
+  if (a.notNull) out.steps.push(...notNullSteps(context, table, spec.copy));
+  if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${a.default.text}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  out.steps.push(step(context, 'contract', `drop-${a.name}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  if (spec.finalName !== undefined) {
+    out.steps.push(step(context, 'contract', `rename-${spec.copy}`, `ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  }
+  renames.forEach((sql, i) => out.steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' })));
+  return out;
+}
