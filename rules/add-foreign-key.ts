@@ -1,6 +1,14 @@
 import { defineRule } from '../src/lint/rule.js';
-import type { ConstraintSpec } from '../src/sql/changes.js';
+import type { ColumnSpec, ConstraintSpec } from '../src/sql/changes.js';
 import { qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
+
+/** Does the new column get a non-NULL value on rows whose writer does not name it (old INSERTs, existing rows)? */
+function filledForOldWriters(column: ColumnSpec): boolean {
+  if (column.generated || column.identity || ['serial', 'bigserial', 'smallserial'].includes(column.type.name)) return true;
+  const node = column.default?.node;
+  const constant = node?.TypeCast ? node.TypeCast.arg : node;
+  return node !== undefined && constant?.A_Const?.isnull !== true;
+}
 
 function signature(table: QName, c: ConstraintSpec): string {
   return `${qkey(table)}|${c.columns.join(',')}|${qkey(c.references!.table)}|${c.references!.columns.join(',')}`;
@@ -22,21 +30,26 @@ export default defineRule({
     const existed = new Set<string>();
     const current = (table: QName) =>
       [...(context.schema.table(table)?.constraints.values() ?? [])].filter((c) => c.kind === 'foreign-key' && c.references).map((c) => signature(table, c));
+    const report = (table: QName, fk: ConstraintSpec) =>
+      context.report({
+        messageId: 'default',
+        data: { table: quoteQName(table), columns: fk.columns.map(quoteIdent).join(', '), references: quoteQName(fk.references!.table) },
+      });
     return {
       change(change) {
         if (change.kind === 'drop-constraint') for (const s of current(change.table)) existed.add(s);
+        // a new column only the new version writes is NULL for the running one, which a foreign key accepts;
+        // one with a default (or generated) is filled on existing rows and on the running version's inserts
+        if (change.kind === 'add-column') {
+          if (context.isNewTable(change.table) || !filledForOldWriters(change.column)) return;
+          if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
+          for (const fk of change.column.constraints) if (fk.kind === 'foreign-key' && fk.references) report(change.table, fk);
+          return;
+        }
         if (change.kind !== 'add-constraint' || change.constraint.kind !== 'foreign-key' || context.isNewTable(change.table)) return;
         const s = signature(change.table, change.constraint);
         if (existed.has(s) || current(change.table).includes(s)) return;
-        const refs = change.constraint.references!;
-        context.report({
-          messageId: 'default',
-          data: {
-            table: quoteQName(change.table),
-            columns: change.constraint.columns.map(quoteIdent).join(', '),
-            references: quoteQName(refs.table),
-          },
-        });
+        report(change.table, change.constraint);
       },
     };
   },

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import { fromNameList, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -10,6 +10,8 @@ export default defineRule({
     messages: {
       create: 'Domain {{domain}} carries a CHECK: changing it later scans every table that uses the domain',
       alter: 'Adding a constraint to domain {{domain}} checks every column of every table that uses it, under locks that block writes',
+      validate:
+        'Validating constraint {{constraint}} of domain {{domain}} checks every column of every table that uses it while holding a SHARE lock on each of those tables, which blocks their writes',
     },
     help: 'Put the CHECK on the columns (NOT VALID, then VALIDATE) instead of on the domain',
   },
@@ -19,6 +21,12 @@ export default defineRule({
         if (change.kind === 'create-domain' && change.hasCheck) context.report({ messageId: 'create', data: { domain: quoteQName(change.name) } });
         if (change.kind === 'alter-domain-add-constraint' && !change.notValid && !context.isNewObject(change.name)) {
           context.report({ messageId: 'alter', data: { domain: quoteQName(change.name) } });
+        }
+        // the normalizer has no change for ALTER DOMAIN … VALIDATE CONSTRAINT (subtype V) yet: read the statement
+        const s = change.kind === 'other' && change.node === 'AlterDomainStmt' ? context.statement.node.AlterDomainStmt : undefined;
+        if (s?.subtype === 'V') {
+          const domain = fromNameList(s.typeName ?? []);
+          if (!context.isNewObject(domain)) context.report({ messageId: 'validate', data: { domain: quoteQName(domain), constraint: quoteIdent(s.name ?? '') } });
         }
       },
     };

@@ -29,7 +29,11 @@ export default defineRule({
       end() {
         for (const { table, fk, statement } of fks) {
           if (!context.schema.table(table)) continue;
-          const covered = context.schema.tableIndexes(table).some((i) => !i.partial && fk.columns.every((c, n) => i.columns[n] === c));
+          // the lookup pins every key column with `=`: an index leading with them, in any order, serves it
+          const covered = context.schema.tableIndexes(table).some((i) => {
+            const leading = i.columns.slice(0, fk.columns.length);
+            return !i.partial && fk.columns.every((c) => leading.includes(c));
+          });
           if (covered) continue;
           context.report({
             messageId: 'default',

@@ -9,13 +9,17 @@ export default defineRule({
     description: 'An explicit LOCK TABLE in a migration',
     messages: {
       default: 'LOCK TABLE {{table}} IN {{mode}} MODE holds the lock until the transaction ends, blocking conflicting queries the whole time',
+      outside: 'LOCK TABLE {{table}} runs outside a transaction and fails at run time: "LOCK TABLE can only be used in transaction blocks" (SQLSTATE 25P01)',
     },
-    help: 'Avoid the explicit lock; if it is needed, set a short lock_timeout before it and keep the transaction short',
+    help: 'Avoid the explicit lock; if it is needed, take it inside a short transaction (BEGIN … COMMIT) after a short lock_timeout',
   },
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'lock-table' || context.isNewTable(change.table)) return;
+        if (change.kind !== 'lock-table') return;
+        // fails whatever the table: the migration stops here
+        if (!context.inTransaction) return context.report({ messageId: 'outside', data: { table: quoteQName(change.table) } });
+        if (context.isNewTable(change.table)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), mode: change.mode } });
       },
     };

@@ -1,8 +1,42 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { Change } from '../src/sql/changes.js';
 
+type Node = Record<string, any>;
+
+/**
+ * The clause that makes a CREATE statement safe to run again, as the parser records it.
+ * Statements that have none in the target version (CREATE TYPE, CREATE DOMAIN, CREATE POLICY …)
+ * are left alone: there is nothing to add.
+ */
+function createGuard(node: Node, pgVersion: number): { clause: string; present: boolean } | undefined {
+  const [type, s] = Object.entries(node)[0] as [string, Node];
+  const orReplace = { clause: 'OR REPLACE', present: s.replace === true };
+  const ifNotExists = { clause: 'IF NOT EXISTS', present: s.if_not_exists === true };
+  switch (type) {
+    case 'ViewStmt':
+    case 'CreateFunctionStmt':
+    case 'RuleStmt':
+      return orReplace;
+    case 'CreateTrigStmt':
+      // CREATE OR REPLACE TRIGGER came in PostgreSQL 14, and never for constraint triggers
+      return pgVersion >= 14 && s.isconstraint !== true ? orReplace : undefined;
+    case 'CreateSeqStmt':
+    case 'CreateExtensionStmt':
+    case 'CreateSchemaStmt':
+    case 'CreateTableAsStmt':
+      return ifNotExists;
+    case 'DefineStmt':
+      if (s.kind === 'OBJECT_COLLATION') return ifNotExists;
+      // CREATE OR REPLACE AGGREGATE came in PostgreSQL 12
+      if (s.kind === 'OBJECT_AGGREGATE' && pgVersion >= 12) return orReplace;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** The clause that would make the change safe to run again, when it lacks one. */
-function missingGuard(change: Change): string | undefined {
+function missingGuard(change: Change, node: Node, pgVersion: number): string | undefined {
   switch (change.kind) {
     case 'create-table':
     case 'create-index':
@@ -15,7 +49,10 @@ function missingGuard(change: Change): string | undefined {
     case 'drop-object':
       return change.ifExists ? undefined : 'IF EXISTS';
     case 'create-object':
-      return change.orReplace ? undefined : 'OR REPLACE / IF NOT EXISTS';
+    case 'create-table-as': {
+      const guard = createGuard(node, pgVersion);
+      return guard && !guard.present ? guard.clause : undefined;
+    }
     default:
       return undefined;
   }
@@ -37,7 +74,7 @@ export default defineRule({
     return {
       change(change) {
         if (context.inTransaction || reported === context.statement.index) return;
-        const guard = missingGuard(change);
+        const guard = missingGuard(change, context.statement.node, context.pgVersion);
         if (!guard) return;
         reported = context.statement.index;
         context.report({ messageId: 'default', data: { guard } });

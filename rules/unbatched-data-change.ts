@@ -1,7 +1,7 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ChangeOf } from '../src/sql/changes.js';
 import type { SchemaModel } from '../src/schema/model.js';
-import { quoteQName } from '../src/sql/names.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
 
 type Node = Record<string, any>;
 
@@ -25,8 +25,7 @@ function pinned(node: Node | undefined, out = new Set<string>()): Set<string> {
 }
 
 /** Does the WHERE clause pin every column of the primary key or of a unique index? */
-function pinsKey(change: ChangeOf<'data-change'>, schema: SchemaModel): boolean {
-  const cols = pinned(change.where?.node);
+function pinsKey(cols: Set<string>, change: ChangeOf<'data-change'>, schema: SchemaModel): boolean {
   if (cols.size === 0) return false;
   const keys = schema.tableIndexes(change.table).filter((i) => i.unique && !i.partial).map((i) => i.columns);
   return keys.some((key) => key.every((c) => c !== null && cols.has(c)));
@@ -41,6 +40,8 @@ export default defineRule({
     messages: {
       update: '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',
       insert: 'INSERT … SELECT {{direction}} {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
+      unknownKey:
+        "{{op}} on {{table}} pins {{columns}}, but the keys of {{table}} are unknown (no earlier migration or given schema defines the table), so it may touch every row in one transaction. Lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`",
     },
     help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
   },
@@ -56,8 +57,15 @@ export default defineRule({
           context.report({ messageId: 'insert', data: { table: quoteQName(existing), direction } });
           return;
         }
-        if (context.isNewTable(change.table) || pinsKey(change, context.schema)) return;
-        context.report({ messageId: 'update', data: { op: change.op.toUpperCase(), table: quoteQName(change.table) } });
+        const cols = pinned(change.where?.node);
+        if (context.isNewTable(change.table) || pinsKey(cols, change, context.schema)) return;
+        const data = { op: change.op.toUpperCase(), table: quoteQName(change.table) };
+        // `WHERE id = 1` may well be a key: say what is missing to tell
+        if (cols.size > 0 && !context.schema.table(change.table)) {
+          context.report({ messageId: 'unknownKey', data: { ...data, columns: [...cols].map(quoteIdent).join(', ') } });
+          return;
+        }
+        context.report({ messageId: 'update', data });
       },
     };
   },

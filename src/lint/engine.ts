@@ -25,7 +25,8 @@ export interface FileResult {
 
 export interface EngineOptions {
   rules: readonly Rule[];
-  /** Effective severity per rule id (config and flags applied); missing means the rule's default. */
+  /** Effective severity per rule id (config and flags applied); missing means the rule's default.
+   *  The engine prepares the rules once per map: pass a new map rather than changing this one. */
   severities: ReadonlyMap<string, SeveritySetting>;
   pgVersion: number;
   transaction: TransactionModel;
@@ -85,18 +86,52 @@ function transactionEnds(statementChanges: Change[][], wrapped: boolean): number
   return ends;
 }
 
-export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
+interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+}
+
+/** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config. */
+interface Prepared {
+  byId: Map<string, Rule>;
+  /** Rules that are on and apply to the version, in registry order. */
+  active: ActiveRule[];
+  enabled(id: string): Severity | undefined;
+}
+
+const preparedCache = new WeakMap<readonly Rule[], WeakMap<ReadonlyMap<string, SeveritySetting>, Map<number, Prepared>>>();
+
+function prepare(options: EngineOptions): Prepared {
+  let bySeverities = preparedCache.get(options.rules);
+  if (!bySeverities) preparedCache.set(options.rules, (bySeverities = new WeakMap()));
+  let byVersion = bySeverities.get(options.severities);
+  if (!byVersion) bySeverities.set(options.severities, (byVersion = new Map()));
+  let prepared = byVersion.get(options.pgVersion);
+  if (prepared) return prepared;
+
   const byId = new Map(options.rules.map((r) => [r.meta.id, r]));
-  const findings: Finding[] = [];
-  const inRange = (rule: Rule) => {
+  const severities = new Map<string, Severity>();
+  for (const [id, rule] of byId) {
     const { min, max } = rule.meta.pgVersion ?? {};
-    return (min === undefined || options.pgVersion >= min) && (max === undefined || options.pgVersion <= max);
-  };
-  const enabled = (id: string): Severity | undefined => {
-    const rule = byId.get(id);
-    const s = rule && inRange(rule) ? severityOf(rule, options) : 'off';
-    return s === 'off' ? undefined : s;
-  };
+    const inRange = (min === undefined || options.pgVersion >= min) && (max === undefined || options.pgVersion <= max);
+    const severity = inRange ? severityOf(rule, options) : 'off';
+    if (severity !== 'off') severities.set(id, severity);
+  }
+  const active = options.rules.flatMap((rule) => {
+    const severity = severities.get(rule.meta.id);
+    return severity ? [{ rule, severity }] : [];
+  });
+  prepared = { byId, active, enabled: (id) => severities.get(id) };
+  byVersion.set(options.pgVersion, prepared);
+  return prepared;
+}
+
+/** The RuleContext fields, which the engine updates as it walks the file. */
+type SharedContext = { -readonly [K in Exclude<keyof RuleContext, 'report'>]: RuleContext[K] };
+
+export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
+  const { byId, active, enabled } = prepare(options);
+  const findings: Finding[] = [];
   const emitEngine = (id: string, messageId: string, data: Record<string, string | number>, location: Location) => {
     const severity = enabled(id);
     if (severity) findings.push(finding(byId.get(id)!, severity, messageId, data, location));
@@ -122,59 +157,45 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const createdObjects = new Set<string>();
   let lockTimeoutLocal = false;
   let beforeTransaction = false;
-  const state = {
-    statement: undefined as Statement | undefined,
-    changes: [] as Change[],
-    statementClass: 'neutral' as ChangeClass,
+
+  // One context per file, updated in place as the walk advances; each rule gets an object
+  // that inherits from it and adds the rule's own `report` (no getters or closures per rule).
+  const shared: SharedContext = {
+    source,
+    pgVersion: options.pgVersion,
+    transaction,
+    schema: options.schema,
+    statement: undefined as unknown as Statement,
+    changes: [],
+    statementClass: 'neutral',
+    inTransaction: wrapped,
     inExplicitTransaction: false,
     lockTimeoutSet: false,
+    transactionId: transactionEnd[0] ?? 0,
+    isNewTable: (table: QName) => created.has(qkey(table)),
+    isNewObject: (name: QName) => createdObjects.has(qkey(name)),
+    laterInTransaction: (match) => {
+      const i = shared.statement?.index ?? 0;
+      const end = transactionEnd[i]!;
+      for (let j = i + 1; j <= end; j++) if (statementChanges[j]!.some(match)) return true;
+      return false;
+    },
+  };
+  const setExplicitTransaction = (inside: boolean) => {
+    shared.inExplicitTransaction = inside;
+    shared.inTransaction = inside || wrapped;
   };
 
-  const active = options.rules.filter((rule) => enabled(rule.meta.id));
-
-  const visitors = active.map((rule) => {
-    const severity = enabled(rule.meta.id)!;
-    const context: RuleContext = {
-      source,
-      pgVersion: options.pgVersion,
-      transaction,
-      schema: options.schema,
-      get statement() {
-        return state.statement!;
-      },
-      get changes() {
-        return state.changes;
-      },
-      get statementClass() {
-        return state.statementClass;
-      },
-      get inTransaction() {
-        return state.inExplicitTransaction || wrapped;
-      },
-      get inExplicitTransaction() {
-        return state.inExplicitTransaction;
-      },
-      get lockTimeoutSet() {
-        return state.lockTimeoutSet;
-      },
-      isNewTable: (table: QName) => created.has(qkey(table)),
-      isNewObject: (name: QName) => createdObjects.has(qkey(name)),
-      get transactionId() {
-        return transactionEnd[state.statement?.index ?? 0]!;
-      },
-      laterInTransaction: (match) => {
-        const i = state.statement?.index ?? 0;
-        return statementChanges.slice(i + 1, transactionEnd[i]! + 1).some((changes) => changes.some(match));
-      },
-      report: ({ messageId, data, location, statement: at }) => {
-        const statement = at ?? state.statement?.index;
-        const directive = suppressing(directives, rule.meta.id, statement);
-        if (directive) {
-          directive.used.add(rule.meta.id);
-          return;
-        }
-        findings.push(finding(rule, severity, messageId, data, location ?? state.statement?.location ?? source.lines.span(0, 0)));
-      },
+  const visitors = active.map(({ rule, severity }) => {
+    const context = Object.create(shared) as RuleContext;
+    context.report = ({ messageId, data, location, statement: at }) => {
+      const statement = at ?? shared.statement?.index;
+      const directive = suppressing(directives, rule.meta.id, statement);
+      if (directive) {
+        directive.used.add(rule.meta.id);
+        return;
+      }
+      findings.push(finding(rule, severity, messageId, data, location ?? shared.statement?.location ?? source.lines.span(0, 0)));
     };
     return rule.create(context);
   });
@@ -182,10 +203,11 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
     const changes = statementChanges[i]!;
-    state.statement = statement;
-    state.changes = changes;
-    state.statementClass = strongest(changes.map(classify));
-    statements.push({ index: i, class: state.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
+    shared.statement = statement;
+    shared.changes = changes;
+    shared.statementClass = strongest(changes.map(classify));
+    shared.transactionId = transactionEnd[i]!;
+    statements.push({ index: i, class: shared.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
     for (const v of visitors) v.statement?.(statement);
     for (const change of changes) {
       for (const v of visitors) v.change?.(change);
@@ -193,7 +215,8 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
       advance(change);
     }
   });
-  state.statement = undefined;
+  shared.statement = undefined as unknown as Statement;
+  shared.transactionId = transactionEnd[0] ?? 0;
   for (const v of visitors) v.end?.();
 
   function advance(change: Change): void {
@@ -203,19 +226,19 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     if (change.kind === 'create-enum') createdObjects.add(qkey(change.type));
     if (change.kind === 'transaction') {
       if (change.op === 'begin') {
-        state.inExplicitTransaction = true;
-        beforeTransaction = state.lockTimeoutSet;
+        setExplicitTransaction(true);
+        beforeTransaction = shared.lockTimeoutSet;
       }
       if (change.op === 'commit' || change.op === 'rollback') {
-        state.inExplicitTransaction = false;
+        setExplicitTransaction(false);
         // a SET LOCAL ends with its transaction, a ROLLBACK undoes any SET made in it
-        if (lockTimeoutLocal || change.op === 'rollback') state.lockTimeoutSet = beforeTransaction;
+        if (lockTimeoutLocal || change.op === 'rollback') shared.lockTimeoutSet = beforeTransaction;
         lockTimeoutLocal = false;
       }
     }
     // SET LOCAL outside a transaction only draws a warning from PostgreSQL: it sets nothing
-    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || state.inExplicitTransaction || wrapped)) {
-      state.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
+    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || shared.inExplicitTransaction || wrapped)) {
+      shared.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
       lockTimeoutLocal = change.local;
     }
   }

@@ -91,9 +91,15 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
+  // one severity map per config, so that the engine prepares the rules once per config
+  const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
   const lintOne = (file: MigrationFile, schema: ReturnType<typeof schemaFrom>) => {
     const { config } = configFor(dirname(file.absPath));
-    const severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
+    let severities = severitiesOf.get(config);
+    if (!severities) {
+      severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
+      severitiesOf.set(config, severities);
+    }
     const source = parseSource(file.path, file.text);
     sources.set(file.path, file.text);
     files.push(

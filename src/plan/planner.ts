@@ -12,7 +12,8 @@ import { addConstraint } from './recipes/constraints.js';
 import { dataChange } from './recipes/data.js';
 import { dropColumn, dropTable, renameTable } from './recipes/drops.js';
 import { createIndex, dropIndex } from './recipes/indexes.js';
-import { addRequiredColumn, setNotNull } from './recipes/not-null.js';
+import { setNotNull } from './recipes/not-null.js';
+import { addColumn } from './recipes/add-column.js';
 import { changeType } from './recipes/change-type.js';
 import { renameColumn } from './recipes/rename-column.js';
 import { PHASES, type Backfill, type PhaseName, type RecipeOutput, type Step } from './types.js';
@@ -23,7 +24,7 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
   'add-constraint': addConstraint as Recipe,
   'rename-column': renameColumn as Recipe,
   'set-not-null': setNotNull as Recipe,
-  'add-column': addRequiredColumn as Recipe,
+  'add-column': addColumn as Recipe,
   'drop-column': dropColumn as Recipe,
   'drop-table': dropTable as Recipe,
   'rename-table': renameTable as Recipe,
@@ -32,6 +33,11 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
   'table-rewrite': (change) => {
     throw new UnsafeChange(`${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`, 'contract');
   },
+  // PostgreSQL cannot drop an enum value: the step has no undo; before 12 it cannot run in a transaction
+  'enum-add-value': (change, context) =>
+    change.kind === 'enum-add-value'
+      ? { steps: [step(context, 'expand', `enum-${change.value}`, context.statement.text, { transactional: context.pgVersion >= 12 })], backfills: [], checks: [], requires: {}, notes: [] }
+      : undefined,
   'enum-rename-value': () => {
     throw new UnsafeChange('renaming an enum value breaks the running version; add the new value, move rows to it and stop using the old one (not planned yet)', 'contract');
   },

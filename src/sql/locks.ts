@@ -48,6 +48,11 @@ const ALTER_TABLE_OTHER: Record<string, LockMode> = {
  * `indexTable` finds the table of an index by name, for DROP INDEX.
  */
 export function locksOf(change: Change, indexTable: (index: QName) => QName | undefined = () => undefined): LockTaken[] {
+  // a statement without a target (`CLUSTER;`) works through many tables, each in a transaction of its own: no one lock to name
+  return namedLocks(change, indexTable).filter((l) => l.table.name !== '');
+}
+
+function namedLocks(change: Change, indexTable: (index: QName) => QName | undefined): LockTaken[] {
   const ae = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
   switch (change.kind) {
     case 'add-column':

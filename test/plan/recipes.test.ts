@@ -141,6 +141,13 @@ const CASES: Case[] = [
     phases: ['expand'],
   },
   {
+    name: 'add a column with a volatile default: default for new rows, batched fill for existing ones',
+    setup: USERS,
+    migration: 'ALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();',
+    data: 'SELECT count(*) FILTER (WHERE token IS NULL) AS nulls, count(DISTINCT token) AS distinct FROM users',
+    phases: ['expand', 'backfill', 'contract'],
+  },
+  {
     name: 'hostile identifiers',
     setup: `CREATE TABLE "a""b" (id int PRIMARY KEY, "select" text NOT NULL DEFAULT 'x', "Mixed Case" int CHECK ("Mixed Case" > 0), "naïve" text);
       CREATE INDEX "idx ""q""" ON "a""b" ("select", "naïve");

@@ -8,6 +8,9 @@ await ruleCases('add-unique-constraint', {
     // the same columns were unique already: a primary key replacing the unique key adds no rule for writers
     { history: 'CREATE TABLE f (a int NOT NULL, b int NOT NULL, CONSTRAINT f_ab UNIQUE (a, b));', sql: 'ALTER TABLE f DROP CONSTRAINT f_ab, ADD PRIMARY KEY (b, a);' },
     { history: 'CREATE TABLE f (a int NOT NULL);\nCREATE UNIQUE INDEX f_a ON f (a);', sql: 'DROP INDEX f_a;\nALTER TABLE f ADD PRIMARY KEY (a);' },
+    // nothing writes a materialized view but REFRESH
+    { history: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day, 2 AS total;', sql: 'CREATE UNIQUE INDEX CONCURRENTLY daily_totals_day ON daily_totals (day);' },
+    { sql: 'CREATE MATERIALIZED VIEW app.daily_totals AS SELECT 1 AS day;\nCREATE UNIQUE INDEX daily_totals_day ON app.daily_totals (day);' },
   ],
   invalid: [
     { sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);', at: ['1:1'], message: '"email" of "users"' },

@@ -5,6 +5,10 @@ await ruleCases('fk-missing-index', {
     { sql: 'CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));\nCREATE INDEX orders_user ON orders (user_id, id);' },
     { sql: 'CREATE TABLE m (org_id int, user_id int, PRIMARY KEY (org_id, user_id), FOREIGN KEY (org_id) REFERENCES orgs (id));' },
     { sql: '-- pgphase-ignore fk-missing-index: orders are never deleted\nCREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));' },
+    // the leading columns in another order serve the lookup just as well
+    {
+      sql: 'CREATE TABLE items (order_id int, line int, sku text, FOREIGN KEY (order_id, line) REFERENCES order_lines (order_id, line));\nCREATE INDEX items_line_order ON items (line, order_id, sku);',
+    },
   ],
   invalid: [
     { sql: 'CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));', at: ['1:1'], message: '"orders"("user_id") for its foreign key to "users"' },
@@ -12,6 +16,11 @@ await ruleCases('fk-missing-index', {
       history: 'CREATE TABLE items (id int, order_id int, sku text);\nCREATE INDEX items_sku_order ON items (sku, order_id);',
       sql: 'SELECT 1;\nALTER TABLE items ADD CONSTRAINT fk FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID;',
       at: ['2:1'],
+    },
+    // the key's columns must lead: (sku, order_id, line) does not serve a lookup by (order_id, line)
+    {
+      sql: 'CREATE TABLE items (order_id int, line int, sku text, FOREIGN KEY (order_id, line) REFERENCES order_lines (order_id, line));\nCREATE INDEX items_sku ON items (sku, line, order_id);',
+      at: ['1:1'],
     },
   ],
 });

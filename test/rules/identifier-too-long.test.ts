@@ -7,6 +7,8 @@ await ruleCases('identifier-too-long', {
   valid: [{ sql: `CREATE TABLE "${fits}" (${'b'.repeat(63)} int);` }],
   invalid: [
     { sql: `CREATE TABLE t (${long} int);`, at: ['1:17'], message: '64 bytes' },
+    // later SQL spelling the long name still works; string comparisons and collisions are what break
+    { sql: `CREATE INDEX ${long} ON t (a);`, at: ['1:14'], message: 'SQL that spells the long name is truncated the same way and still works, but code that compares names as strings' },
     // bytes, not characters: 32 two-byte letters are 64 bytes
     { sql: `SELECT 1;\nALTER TABLE t RENAME COLUMN a TO "${'é'.repeat(32)}";`, at: ['2:34'], message: '64 bytes' },
     { sql: `CREATE INDEX ${long}_idx ON t (a);\nALTER TABLE t ADD CONSTRAINT ${long} CHECK (a > 0);`, at: ['1:14', '2:30'] },

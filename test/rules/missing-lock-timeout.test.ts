@@ -11,6 +11,8 @@ await ruleCases('missing-lock-timeout', {
     { sql: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '1s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;" },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'DROP INDEX CONCURRENTLY users_email;' },
     { sql: "SET lock_timeout = '2s';\nDROP TRIGGER t ON users;" },
+    // no table named: each clustered table is locked in a transaction of its own, there is no one lock to report
+    { sql: 'CLUSTER;' },
   ],
   invalid: [
     // once per statement, not per sub-command

@@ -18,5 +18,10 @@ await ruleCases('unbatched-data-change', {
     { history, sql: "UPDATE users SET status = 'a' WHERE id = 1 OR id = 2;", at: ['1:1'] },
     { sql: 'CREATE TABLE archive (id bigint);\nINSERT INTO archive SELECT id FROM users;', at: ['2:1'], message: 'INSERT … SELECT from "users"' },
     { sql: 'INSERT INTO users (id) SELECT 1;', at: ['1:1'], message: 'into "users"' },
+    // no history: `id` may be the key, but nothing says so; still an error, with the way to tell pgphase
+    { sql: "UPDATE users SET status = 'x' WHERE id = 1;", at: ['1:1'], message: 'pins "id", but the keys of "users" are unknown' },
+    { sql: 'DELETE FROM users WHERE id = 1;', at: ['1:1'], message: 'in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`' },
+    // a known table without that key: the plain message
+    { history, sql: "UPDATE users SET status = 'a' WHERE email = 'x';", at: ['1:1'], message: 'touches every matching row' },
   ],
 });
