@@ -6,7 +6,7 @@ export default defineRule({
     id: 'detach-partition-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table (PostgreSQL 14+ can avoid it)',
+    description: 'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table',
     pgVersion: { min: 14 },
     messages: {
       default: 'Detaching {{partition}} from {{table}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {{table}}: every query on it waits',

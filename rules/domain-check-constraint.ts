@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { fromNameList, quoteIdent, quoteQName } from '../src/sql/names.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -22,11 +22,8 @@ export default defineRule({
         if (change.kind === 'alter-domain-add-constraint' && !change.notValid && !context.isNewObject(change.name)) {
           context.report({ messageId: 'alter', data: { domain: quoteQName(change.name) } });
         }
-        // the normalizer has no change for ALTER DOMAIN … VALIDATE CONSTRAINT (subtype V) yet: read the statement
-        const s = change.kind === 'other' && change.node === 'AlterDomainStmt' ? context.statement.node.AlterDomainStmt : undefined;
-        if (s?.subtype === 'V') {
-          const domain = fromNameList(s.typeName ?? []);
-          if (!context.isNewObject(domain)) context.report({ messageId: 'validate', data: { domain: quoteQName(domain), constraint: quoteIdent(s.name ?? '') } });
+        if (change.kind === 'alter-domain-validate-constraint' && !context.isNewObject(change.name)) {
+          context.report({ messageId: 'validate', data: { domain: quoteQName(change.name), constraint: quoteIdent(change.constraint) } });
         }
       },
     };

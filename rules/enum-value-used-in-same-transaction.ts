@@ -1,14 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteLiteral, quoteQName } from '../src/sql/names.js';
-
-/** Does the AST hold the string constant `value`? */
-function mentions(node: unknown, value: string): boolean {
-  if (Array.isArray(node)) return node.some((n) => mentions(n, value));
-  if (!node || typeof node !== 'object') return false;
-  const sval = (node as { A_Const?: { sval?: { sval?: string } } }).A_Const?.sval?.sval;
-  if (sval === value) return true;
-  return Object.values(node).some((v) => mentions(v, value));
-}
+import { mentionsString } from '../src/sql/rewrite.js';
 
 export default defineRule({
   meta: {
@@ -27,7 +19,7 @@ export default defineRule({
       statement(statement) {
         if (statement.node.AlterEnumStmt) return;
         for (const a of added) {
-          if (a.transaction === context.transactionId && mentions(statement.node, a.value)) {
+          if (a.transaction === context.transactionId && mentionsString(statement.node, a.value)) {
             context.report({ messageId: 'default', data: { value: quoteLiteral(a.value), type: a.type } });
           }
         }

@@ -1,42 +1,35 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { Change } from '../src/sql/changes.js';
 
-type Node = Record<string, any>;
-
-/**
- * The clause that makes a CREATE statement safe to run again, as the parser records it.
- * Statements that have none in the target version (CREATE TYPE, CREATE DOMAIN, CREATE POLICY …)
- * are left alone: there is nothing to add.
- */
-function createGuard(node: Node, pgVersion: number): { clause: string; present: boolean } | undefined {
-  const [type, s] = Object.entries(node)[0] as [string, Node];
-  const orReplace = { clause: 'OR REPLACE', present: s.replace === true };
-  const ifNotExists = { clause: 'IF NOT EXISTS', present: s.if_not_exists === true };
-  switch (type) {
-    case 'ViewStmt':
-    case 'CreateFunctionStmt':
-    case 'RuleStmt':
+/** Objects CREATE OR REPLACE can re-run (triggers from PostgreSQL 14, aggregates from 12), and those IF NOT EXISTS can. */
+function createGuard(change: Extract<Change, { kind: 'create-object' | 'create-table-as' }>, pgVersion: number): { clause: string; present: boolean } | undefined {
+  const orReplace = { clause: 'OR REPLACE', present: change.kind === 'create-object' && change.orReplace };
+  const ifNotExists = { clause: 'IF NOT EXISTS', present: change.ifNotExists };
+  if (change.kind === 'create-table-as') return ifNotExists;
+  switch (change.objectType) {
+    case 'view':
+    case 'function':
+    case 'procedure':
+    case 'rule':
       return orReplace;
-    case 'CreateTrigStmt':
-      // CREATE OR REPLACE TRIGGER came in PostgreSQL 14, and never for constraint triggers
-      return pgVersion >= 14 && s.isconstraint !== true ? orReplace : undefined;
-    case 'CreateSeqStmt':
-    case 'CreateExtensionStmt':
-    case 'CreateSchemaStmt':
-    case 'CreateTableAsStmt':
+    case 'trigger':
+      return pgVersion >= 14 && !change.constraintTrigger ? orReplace : undefined;
+    case 'aggregate':
+      return pgVersion >= 12 ? orReplace : undefined;
+    case 'sequence':
+    case 'extension':
+    case 'schema':
+    case 'materialized view':
+    case 'collation':
       return ifNotExists;
-    case 'DefineStmt':
-      if (s.kind === 'OBJECT_COLLATION') return ifNotExists;
-      // CREATE OR REPLACE AGGREGATE came in PostgreSQL 12
-      if (s.kind === 'OBJECT_AGGREGATE' && pgVersion >= 12) return orReplace;
-      return undefined;
     default:
+      // CREATE TYPE, CREATE DOMAIN, CREATE POLICY have no guard to add
       return undefined;
   }
 }
 
 /** The clause that would make the change safe to run again, when it lacks one. */
-function missingGuard(change: Change, node: Node, pgVersion: number): string | undefined {
+function missingGuard(change: Change, pgVersion: number): string | undefined {
   switch (change.kind) {
     case 'create-table':
     case 'create-index':
@@ -50,7 +43,7 @@ function missingGuard(change: Change, node: Node, pgVersion: number): string | u
       return change.ifExists ? undefined : 'IF EXISTS';
     case 'create-object':
     case 'create-table-as': {
-      const guard = createGuard(node, pgVersion);
+      const guard = createGuard(change, pgVersion);
       return guard && !guard.present ? guard.clause : undefined;
     }
     default:
@@ -74,7 +67,7 @@ export default defineRule({
     return {
       change(change) {
         if (context.inTransaction || reported === context.statement.index) return;
-        const guard = missingGuard(change, context.statement.node, context.pgVersion);
+        const guard = missingGuard(change, context.pgVersion);
         if (!guard) return;
         reported = context.statement.index;
         context.report({ messageId: 'default', data: { guard } });

@@ -1,21 +1,12 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteQName } from '../src/sql/names.js';
 
-/** What a REINDEX names, from the parser's `kind` (the change does not say). */
-const TARGETS: Record<string, 'INDEX' | 'TABLE' | 'SCHEMA' | 'DATABASE' | 'SYSTEM'> = {
-  REINDEX_OBJECT_INDEX: 'INDEX',
-  REINDEX_OBJECT_TABLE: 'TABLE',
-  REINDEX_OBJECT_SCHEMA: 'SCHEMA',
-  REINDEX_OBJECT_DATABASE: 'DATABASE',
-  REINDEX_OBJECT_SYSTEM: 'SYSTEM',
-};
-
 export default defineRule({
   meta: {
     id: 'reindex-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index) while it rebuilds',
+    description: 'REINDEX without CONCURRENTLY blocks writes to the table and nearly every query on it while it rebuilds',
     pgVersion: { min: 12 },
     messages: {
       default:
@@ -28,7 +19,7 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'reindex' || change.concurrently) return;
-        const kind = TARGETS[context.statement.node.ReindexStmt?.kind as string] ?? 'TABLE';
+        const kind = change.targetKind.toUpperCase();
         // system catalogs cannot be reindexed concurrently: there is nothing better to suggest
         if (kind === 'SYSTEM') return;
         if (kind === 'SCHEMA' || kind === 'DATABASE') {

@@ -1,23 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteQName, type QName } from '../src/sql/names.js';
 
-type Node = Record<string, any>;
-
-/** A boolean option as PostgreSQL reads it: no value, `true`, `on`, `1` … */
-function isOn(option: Node): boolean {
-  const arg = option.arg as Node | undefined;
-  if (!arg) return true;
-  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
-  return !['false', 'off', 'no', '0'].includes(String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase());
-}
-
-/** `VACUUM FULL` (or `VACUUM (FULL)`) naming no table: every table of the database. */
-function isDatabaseVacuumFull(node: Node): boolean {
-  const s = node.VacuumStmt as Node | undefined;
-  if (!s || s.is_vacuumcmd !== true || (s.rels ?? []).length > 0) return false;
-  return (s.options ?? []).some((o: Node) => o.DefElem?.defname === 'full' && isOn(o.DefElem));
-}
-
 /** What a rewrite without a table name covers. */
 const SCOPE: Record<string, string> = { cluster: 'every clustered table', 'vacuum full': 'the whole database' };
 
@@ -39,10 +22,6 @@ export default defineRule({
       else context.report({ messageId: 'default', data: { how: how.toUpperCase(), table: quoteQName(table) } });
     };
     return {
-      statement(statement) {
-        // the normalizer gives `VACUUM FULL;` no change; judge it here until it does
-        if (isDatabaseVacuumFull(statement.node) && !context.changes.some((c) => c.kind === 'table-rewrite')) report('vacuum full', { name: '' });
-      },
       change(change) {
         if (change.kind !== 'table-rewrite' || context.isNewTable(change.table)) return;
         report(change.how, change.table);

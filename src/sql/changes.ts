@@ -132,7 +132,7 @@ export function createdName(change: Change): QName | undefined {
 export type Change = Base &
   (
     | { kind: 'create-table'; table: QName; columns: ColumnSpec[]; constraints: ConstraintSpec[]; ifNotExists: boolean; temporary: boolean }
-    | { kind: 'create-table-as'; table: QName; withData: boolean }
+    | { kind: 'create-table-as'; table: QName; withData: boolean; ifNotExists: boolean }
     | { kind: 'drop-table'; table: QName; ifExists: boolean; cascade: boolean }
     | { kind: 'rename-table'; table: QName; newName: string }
     | { kind: 'add-column'; table: QName; column: ColumnSpec; ifNotExists: boolean }
@@ -150,16 +150,27 @@ export type Change = Base &
     | { kind: 'rename-constraint'; table: QName; name: string; newName: string }
     | { kind: 'create-index'; index: IndexSpec; concurrently: boolean; ifNotExists: boolean }
     | { kind: 'drop-index'; index: QName; concurrently: boolean; ifExists: boolean; cascade: boolean }
-    | { kind: 'reindex'; target: QName | undefined; concurrently: boolean }
+    | { kind: 'reindex'; targetKind: 'index' | 'table' | 'schema' | 'database' | 'system'; target: QName | undefined; concurrently: boolean }
     | { kind: 'create-enum'; type: QName; values: string[] }
     | { kind: 'enum-add-value'; type: QName; value: string }
     | { kind: 'enum-rename-value'; type: QName; value: string; newValue: string }
-    | { kind: 'create-object'; objectType: ObjectType; name: QName; orReplace: boolean; table?: QName; returnsTrigger?: boolean }
+    | {
+        kind: 'create-object';
+        objectType: ObjectType;
+        name: QName;
+        orReplace: boolean;
+        ifNotExists: boolean;
+        table?: QName;
+        returnsTrigger?: boolean;
+        /** A constraint trigger, which CREATE OR REPLACE cannot replace. */
+        constraintTrigger?: boolean;
+      }
     | { kind: 'rename-object'; objectType: ObjectType; name: QName; newName: string }
     /** `table` for objects that live on a table (trigger, policy, rule). */
     | { kind: 'drop-object'; objectType: ObjectType; name: QName; ifExists: boolean; cascade: boolean; table?: QName }
     | { kind: 'create-domain'; name: QName; hasCheck: boolean }
     | { kind: 'alter-domain-add-constraint'; name: QName; notValid: boolean }
+    | { kind: 'alter-domain-validate-constraint'; name: QName; constraint: string }
     | { kind: 'data-change'; op: 'update' | 'delete' | 'insert' | 'merge'; table: QName; where?: Expr; fromSelect: boolean; reads: QName[]; setColumns: string[] }
     | { kind: 'truncate'; table: QName; cascade: boolean }
     | { kind: 'set'; name: string; value: string | undefined; local: boolean }
@@ -203,6 +214,7 @@ export function classify(change: Change): ChangeClass {
       return 'destructive';
     case 'data-change':
     case 'validate-constraint':
+    case 'alter-domain-validate-constraint':
       return 'data';
     case 'create-table':
     case 'create-table-as':

@@ -95,8 +95,11 @@ function namedLocks(change: Change, indexTable: (index: QName) => QName | undefi
       return [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }];
     case 'create-index':
       return [{ table: change.index.table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }];
-    case 'reindex':
-      return change.target ? [{ table: change.target, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }] : [];
+    case 'reindex': {
+      // REINDEX INDEX locks the index's table; SCHEMA, DATABASE and SYSTEM go table by table
+      const table = change.targetKind === 'index' && change.target ? indexTable(change.target) : change.targetKind === 'table' ? change.target : undefined;
+      return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }] : [];
+    }
     case 'create-table':
       // a new table's foreign keys lock the referenced tables
       return [...change.columns.flatMap((c) => c.constraints), ...change.constraints]

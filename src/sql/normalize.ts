@@ -15,9 +15,19 @@ export function exprText(node: Node): string {
   }
 }
 
-/** An expression with its text. */
+/** An expression with its text, which is deparsed the first time it is read: few rules read it. */
 export function expr(node: Node): Expr {
-  return { node, text: exprText(node) };
+  let text: string | undefined;
+  return {
+    node,
+    // an own enumerable accessor, so that spreading and JSON see `text` as a value
+    get text() {
+      return (text ??= exprText(node));
+    },
+    set text(value) {
+      text = value;
+    },
+  };
 }
 
 const TYPE_DISPLAY: Record<string, string> = {
@@ -172,6 +182,14 @@ export function columnSpec(def: Node): ColumnSpec {
   }
   if (['serial', 'bigserial', 'smallserial'].includes(col.type.name)) col.notNull = true;
   return col;
+}
+
+/** A boolean option as PostgreSQL reads it: no value, `true`, `on`, `1` … (`FULL false` is off). */
+function isOn(option: Node): boolean {
+  const arg = option.arg as Node | undefined;
+  if (!arg) return true;
+  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
+  return !['false', 'off', 'no', '0'].includes(String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase());
 }
 
 const OBJECT_TYPES: Record<string, ObjectType> = {
@@ -422,8 +440,9 @@ export function normalizeStatement(statement: Statement): Change[] {
     }
     case 'CreateTableAsStmt': {
       const table = fromRangeVar(s.into.rel);
-      if (s.objtype === 'OBJECT_MATVIEW') return [{ ...base, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false }];
-      return [{ ...base, kind: 'create-table-as', table, withData: s.into.skipData !== true }];
+      const ifNotExists = s.if_not_exists === true;
+      if (s.objtype === 'OBJECT_MATVIEW') return [{ ...base, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false, ifNotExists }];
+      return [{ ...base, kind: 'create-table-as', table, withData: s.into.skipData !== true, ifNotExists }];
     }
     case 'AlterTableStmt':
       if (s.objtype === 'OBJECT_TABLE' || s.objtype === undefined) return alterTable(s, index);
@@ -446,7 +465,8 @@ export function normalizeStatement(statement: Statement): Change[] {
     }
     case 'ReindexStmt': {
       const concurrently = (s.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently');
-      return [{ ...base, kind: 'reindex', target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
+      const targetKind = (String(s.kind).replace('REINDEX_OBJECT_', '').toLowerCase() || 'table') as Extract<Change, { kind: 'reindex' }>['targetKind'];
+      return [{ ...base, kind: 'reindex', targetKind, target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
     }
     case 'CreateEnumStmt':
       return [{ ...base, kind: 'create-enum', type: fromNameList(s.typeName ?? []), values: names(s.vals) }];
@@ -459,6 +479,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [{ ...base, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK') }];
     case 'AlterDomainStmt':
       if (s.subtype === 'C') return [{ ...base, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
+      if (s.subtype === 'V') return [{ ...base, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
       return [{ ...base, kind: 'other', node: type }];
     case 'UpdateStmt':
     case 'DeleteStmt':
@@ -492,9 +513,12 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'LockStmt':
       return (s.relations ?? []).map((r: Node): Change => ({ ...base, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
     case 'VacuumStmt': {
-      const full = (s.options ?? []).some((o: Node) => o.DefElem?.defname === 'full');
+      const full = (s.options ?? []).some((o: Node) => o.DefElem?.defname === 'full' && isOn(o.DefElem));
       if (!full || s.is_vacuumcmd !== true) return [{ ...base, kind: 'other', node: type }];
-      return (s.rels ?? []).map((r: Node): Change => ({ ...base, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
+      // without a table, VACUUM FULL rewrites every table of the database
+      const rels: Node[] = s.rels ?? [];
+      if (rels.length === 0) return [{ ...base, kind: 'table-rewrite', table: { name: '' }, how: 'vacuum full' }];
+      return rels.map((r: Node): Change => ({ ...base, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
     }
     case 'ClusterStmt':
       return [{ ...base, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
@@ -503,12 +527,22 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'CommentStmt':
       return [{ ...base, kind: 'comment', target: String(s.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase() }];
     case 'DefineStmt':
-      return [{ ...base, kind: 'create-object', objectType: s.kind === 'OBJECT_AGGREGATE' ? 'aggregate' : s.kind === 'OBJECT_COLLATION' ? 'collation' : 'type', name: fromNameList(s.defnames ?? []), orReplace: s.replace === true }];
+      return [
+        {
+          ...base,
+          kind: 'create-object',
+          objectType: s.kind === 'OBJECT_AGGREGATE' ? 'aggregate' : s.kind === 'OBJECT_COLLATION' ? 'collation' : 'type',
+          name: fromNameList(s.defnames ?? []),
+          orReplace: s.replace === true,
+          ifNotExists: s.if_not_exists === true,
+        },
+      ];
     default: {
       const objectType = CREATE_NODES[type];
       if (objectType) {
         const created = createdName(type, s);
-        const change: Change = { ...base, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace };
+        const change: Change = { ...base, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
+        if (type === 'CreateTrigStmt' && s.isconstraint === true) change.constraintTrigger = true;
         if (created.table) change.table = created.table;
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;
         return [change];

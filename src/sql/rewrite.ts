@@ -1,6 +1,10 @@
 // Rewrites of user expressions on the parse tree (never on their text), and printing
 // them back as SQL with the deparser.
-import { deparseSync } from 'pgsql-deparser';
+import { createRequire } from 'node:module';
+
+// The deparser loads on first use (a lint that reads no expression text never needs it);
+// it is CommonJS, so require keeps `deparse` synchronous.
+let deparser: typeof import('pgsql-deparser') | undefined;
 
 type Node = Record<string, any>;
 
@@ -39,7 +43,16 @@ export function mentionsColumn(node: unknown, name: string): boolean {
   return false;
 }
 
+/** Does the parse tree hold the string constant `value`? */
+export function mentionsString(node: unknown, value: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentionsString(n, value));
+  if (!node || typeof node !== 'object') return false;
+  if ((node as Node).A_Const?.sval?.sval === value) return true;
+  return Object.values(node as Node).some((v) => mentionsString(v, value));
+}
+
 /** SQL text of a parse-tree node (an expression, an index element, a statement). */
 export function deparse(node: Node): string {
-  return deparseSync(node as never, { pretty: false });
+  deparser ??= createRequire(import.meta.url)('pgsql-deparser') as typeof import('pgsql-deparser');
+  return deparser.deparseSync(node as never, { pretty: false });
 }
