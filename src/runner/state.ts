@@ -1,0 +1,91 @@
+// The runner's record in the database: schema `pgphase`, one row per plan phase.
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { version } from '../meta.js';
+import type { PhaseName } from '../plan/types.js';
+
+export type PhaseStatus = 'running' | 'applied' | 'failed' | 'rolled_back';
+
+export interface PhaseRecord {
+  planId: string;
+  phase: PhaseName;
+  checksum: string;
+  checksumAlgorithm: string;
+  status: PhaseStatus;
+  stepsDone: string[];
+  /** Per backfill (by index in the phase): the last key done, as JSON, and the rows changed. */
+  backfill: Array<{ cursor: unknown[] | null; rows: number; total: number | null; done: boolean }>;
+  startedAt: Date;
+  finishedAt: Date | null;
+  runBy: { user: string; host: string; pid: number; version: string };
+  lastError: string | null;
+}
+
+export const STATE_DDL = `
+CREATE SCHEMA IF NOT EXISTS pgphase;
+CREATE TABLE IF NOT EXISTS pgphase.phase_log (
+  plan_id text NOT NULL,
+  phase text NOT NULL CHECK (phase IN ('expand', 'trigger', 'backfill', 'contract')),
+  checksum text NOT NULL,
+  checksum_algorithm text NOT NULL DEFAULT 'sha256',
+  status text NOT NULL CHECK (status IN ('running', 'applied', 'failed', 'rolled_back')),
+  steps_done text[] NOT NULL DEFAULT '{}',
+  backfill jsonb NOT NULL DEFAULT '[]',
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  run_by jsonb NOT NULL,
+  last_error text,
+  PRIMARY KEY (plan_id, phase)
+)`;
+
+/** Creates the state schema and table if they are missing (idempotent). */
+export async function ensureState(client: pg.ClientBase): Promise<void> {
+  await client.query(STATE_DDL);
+}
+
+interface Row {
+  plan_id: string;
+  phase: PhaseName;
+  checksum: string;
+  checksum_algorithm: string;
+  status: PhaseStatus;
+  steps_done: string[];
+  backfill: PhaseRecord['backfill'];
+  started_at: Date;
+  finished_at: Date | null;
+  run_by: PhaseRecord['runBy'];
+  last_error: string | null;
+}
+
+function fromRow(r: Row): PhaseRecord {
+  return {
+    planId: r.plan_id,
+    phase: r.phase,
+    checksum: r.checksum,
+    checksumAlgorithm: r.checksum_algorithm,
+    status: r.status,
+    stepsDone: r.steps_done,
+    backfill: r.backfill,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    runBy: r.run_by,
+    lastError: r.last_error,
+  };
+}
+
+/** Every recorded phase, or none when the state table does not exist yet (read-only: creates nothing). */
+export async function readState(client: pg.ClientBase, planId?: string): Promise<PhaseRecord[]> {
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('pgphase.phase_log')::text AS t`);
+  if (!exists.rows[0]?.t) return [];
+  const { rows } = await client.query<Row>(
+    `SELECT * FROM pgphase.phase_log WHERE $1::text IS NULL OR plan_id = $1 ORDER BY started_at, plan_id, array_position(ARRAY['expand','trigger','backfill','contract'], phase)`,
+    [planId ?? null],
+  );
+  return rows.map(fromRow);
+}
+
+/** Who runs this process, for the record. */
+export async function runBy(client: pg.ClientBase): Promise<PhaseRecord['runBy']> {
+  const { rows } = await client.query<{ u: string }>('SELECT current_user AS u');
+  return { user: rows[0]!.u, host: hostname(), pid: process.pid, version };
+}
