@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { PgphaseError, version } from '../index.js';
 import { lintCommand } from './lint.js';
 import { planCommand } from './plan.js';
+import { runCommand } from './run.js';
 import { rulesCommand } from './rules.js';
 
 export interface Io {
@@ -50,6 +51,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   lintCommand(program, io, (code) => (exitCode = code));
   planCommand(program, io);
+  runCommand(program, io);
   rulesCommand(program, io);
 
   try {

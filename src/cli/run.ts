@@ -1,0 +1,102 @@
+// `pgphase run <plan-dir> <phase>` · `pgphase run <plan-dir> --all` · `pgphase rollback <plan-dir> <phase>`
+import type { Command } from 'commander';
+import { parseDuration } from '../duration.js';
+import { rollbackPhase, runAll, runPhase, UsageError, type RunEvent, type RunOptions } from '../index.js';
+import { PHASES, type PhaseName } from '../plan/types.js';
+import type { Io } from './main.js';
+
+interface RunFlags {
+  all?: boolean;
+  dryRun?: boolean;
+  lockTimeout?: string;
+  retries?: string;
+  batchSize?: string;
+  pauseMs?: string;
+  targetBatchMs?: string;
+  wait?: string;
+  databaseUrl?: string;
+}
+
+function count(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} ${value}: expected a whole number of at least ${min}`);
+  return Number(value);
+}
+
+function phaseName(value: string | undefined): PhaseName {
+  if (!PHASES.includes(value as PhaseName)) throw new UsageError(`phase ${value ?? '(none)'}: expected one of ${PHASES.join(', ')}`);
+  return value as PhaseName;
+}
+
+/** Progress and retries on stderr: a line per event (JSON lines when stderr is not a terminal). */
+function reporter(io: Io): (event: RunEvent) => void {
+  return (e) => {
+    if (!io.isTTY) return io.stderr(`${JSON.stringify(e)}\n`);
+    switch (e.type) {
+      case 'step':
+        return io.stderr(`  ✓ ${e.step} (${e.ms} ms${e.attempts > 1 ? `, ${e.attempts} attempts` : ''})\n`);
+      case 'retry':
+        return io.stderr(`  … ${e.step}: lock timeout, retry ${e.attempt} in ${e.delayMs} ms${e.blockers.length ? `; blocked by ${e.blockers.join('; ')}` : ''}\n`);
+      case 'invalid-index':
+        return io.stderr(`  dropped invalid index ${e.index} left by a failed build\n`);
+      case 'batch': {
+        const eta = e.total && e.rowsPerSecond ? Math.max(0, Math.round((e.total - e.done) / e.rowsPerSecond)) : undefined;
+        return io.stderr(`  backfill ${e.backfill + 1}: ${e.done}${e.total ? ` / ~${e.total}` : ''} rows, ${e.rowsPerSecond} rows/s${eta !== undefined ? `, ETA ${eta}s` : ''}\n`);
+      }
+      case 'phase':
+        return io.stderr(`${e.phase}: ${e.outcome}${e.ms ? ` in ${e.ms} ms` : ''}\n`);
+    }
+  };
+}
+
+function runOptions(planDir: string, flags: RunFlags, io: Io): RunOptions {
+  const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
+  if (wait === undefined) throw new UsageError(`--wait ${flags.wait}: expected a duration like 30s or 2min`);
+  if (flags.lockTimeout !== undefined && parseDuration(flags.lockTimeout) === undefined) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration like 2s or 500ms`);
+  const options: RunOptions = { planDir, waitMs: wait, onEvent: reporter(io), dryRun: flags.dryRun === true };
+  const retries = count('--retries', flags.retries, 0);
+  const batchSize = count('--batch-size', flags.batchSize, 1);
+  const pauseMs = count('--pause-ms', flags.pauseMs, 0);
+  const targetBatchMs = count('--target-batch-ms', flags.targetBatchMs, 1);
+  if (retries !== undefined) options.retries = retries;
+  if (batchSize !== undefined) options.batchSize = batchSize;
+  if (pauseMs !== undefined) options.pauseMs = pauseMs;
+  if (targetBatchMs !== undefined) options.targetBatchMs = targetBatchMs;
+  if (flags.lockTimeout !== undefined) options.lockTimeout = flags.lockTimeout;
+  if (flags.databaseUrl !== undefined) options.databaseUrl = flags.databaseUrl;
+  return options;
+}
+
+export function runCommand(program: Command, io: Io): void {
+  const withRunFlags = (c: Command) =>
+    c
+      .option('--database-url <url>', 'the database (else DATABASE_URL, else PG* variables)')
+      .option('--lock-timeout <duration>', "each step's lock_timeout (default: the plan's, 2s)")
+      .option('--retries <n>', 'retries of a step that times out on a lock (default 10)')
+      .option('--wait <duration>', "how long to wait for another runner's lock (default 0)");
+  withRunFlags(
+    program
+      .command('run')
+      .description('apply one phase of a plan (or, for development, --all)')
+      .argument('<plan-dir>', 'a plan directory written by `pgphase plan`')
+      .argument('[phase]', PHASES.join(' | '))
+      .option('--all', 'apply every phase in order (development only)')
+      .option('--dry-run', 'check everything and say what would run, without running it')
+      .option('--batch-size <n>', 'fixed backfill batch size (default: adaptive, from the plan)')
+      .option('--target-batch-ms <n>', 'adaptive batches aim at this many ms (default 200)')
+      .option('--pause-ms <n>', 'pause between backfill batches'),
+  ).action(async (planDir: string, phase: string | undefined, flags: RunFlags) => {
+    const options = runOptions(planDir, flags, io);
+    if (flags.all) {
+      if (phase !== undefined) throw new UsageError('give a phase or --all, not both');
+      await runAll(options);
+    } else {
+      await runPhase({ ...options, phase: phaseName(phase) });
+    }
+  });
+  withRunFlags(program.command('rollback').description("undo a phase with its down steps (not contract)").argument('<plan-dir>').argument('<phase>', PHASES.join(' | '))).action(
+    async (planDir: string, phase: string, flags: RunFlags) => {
+      await rollbackPhase({ ...runOptions(planDir, flags, io), phase: phaseName(phase) });
+    },
+  );
+}

@@ -1,0 +1,315 @@
+// Applies one phase of a plan (or undoes it), safely: one runner per database, phases in
+// order, checksums checked, every step with lock_timeout and retried with backoff instead
+// of queueing behind a long transaction, concurrent steps outside transactions with
+// invalid leftovers dropped first, backfills in keyset batches that commit their cursor.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { PgphaseError } from '../errors.js';
+import { readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
+import { sha256 } from '../plan/render.js';
+import { PHASES, type PhaseName } from '../plan/types.js';
+import { parseDuration } from '../duration.js';
+import { quoteIdent } from '../sql/names.js';
+import { loadParser, parseSource } from '../sql/source.js';
+import { connect } from './connect.js';
+import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
+import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
+
+/** A phase that was refused or failed: exit 1. */
+export class PhaseError extends PgphaseError {
+  constructor(message: string) {
+    super('database', message);
+  }
+
+  override get exitCode(): number {
+    return 1;
+  }
+}
+
+export type RunEvent =
+  | { type: 'step'; phase: PhaseName; step: string; ms: number; attempts: number }
+  | { type: 'retry'; phase: PhaseName; step: string; attempt: number; delayMs: number; blockers: string[] }
+  | { type: 'invalid-index'; index: string }
+  | { type: 'batch'; phase: PhaseName; backfill: number; rows: number; done: number; total: number | null; batchSize: number; ms: number; rowsPerSecond: number }
+  | { type: 'phase'; phase: PhaseName; outcome: 'applied' | 'already-applied' | 'rolled-back' | 'dry-run'; ms: number };
+
+export interface RunOptions {
+  planDir: string;
+  databaseUrl?: string;
+  /** How long to wait for another runner's lock. */
+  waitMs?: number;
+  /** Overrides the plan's lock_timeout. */
+  lockTimeout?: string;
+  retries?: number;
+  batchSize?: number;
+  targetBatchMs?: number;
+  pauseMs?: number;
+  dryRun?: boolean;
+  onEvent?: (event: RunEvent) => void;
+}
+
+interface Session {
+  db: pg.Client;
+  lock: pg.Client;
+  manifest: Manifest;
+  options: RunOptions;
+  by: PhaseRecord['runBy'];
+}
+
+const LOCK_TIMEOUT = '55P03';
+
+function phaseOf(manifest: Manifest, name: PhaseName): ManifestPhase {
+  const phase = manifest.phases.find((p) => p.name === name);
+  if (!phase) throw new PhaseError(`plan ${manifest.id} has no ${name} phase (it has ${manifest.phases.map((p) => p.name).join(', ')})`);
+  return phase;
+}
+
+/** Opens the runner's two connections, takes the runner lock, and always lets go. */
+async function withSession<T>(options: RunOptions, work: (s: Session) => Promise<T>): Promise<T> {
+  const manifest = readManifest(options.planDir);
+  const lock = await connect(options.databaseUrl);
+  try {
+    await acquireRunnerLock(lock, options.waitMs ?? 0);
+    const db = await connect(options.databaseUrl);
+    try {
+      await db.query(`SET application_name = 'pgphase ${manifest.id.replace(/'/g, '')}'`);
+      await ensureState(db);
+      return await work({ db, lock, manifest, options, by: await runBy(db) });
+    } finally {
+      await db.end().catch(() => undefined);
+      await releaseRunnerLock(lock).catch(() => undefined);
+    }
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
+}
+
+/** The sessions blocking `pid` right now, for the retry log. */
+async function blockers(lock: pg.Client, pid: number): Promise<string[]> {
+  const { rows } = await lock.query<{ pid: number; query: string; age: string }>(
+    `SELECT a.pid, left(regexp_replace(a.query, '\\s+', ' ', 'g'), 120) AS query, coalesce(to_char(now() - a.xact_start, 'HH24:MI:SS'), '?') AS age
+       FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1))`,
+    [pid],
+  );
+  return rows.map((r) => `pid ${r.pid} (in a transaction for ${r.age}): ${r.query}`);
+}
+
+/** Runs `attempt`, retrying on lock timeout with exponential backoff and jitter. */
+async function withRetries(s: Session, phase: PhaseName, stepId: string, timeoutMs: number, attempt: () => Promise<void>): Promise<number> {
+  const retries = s.options.retries ?? 10;
+  const pid = (s.db as unknown as { processID: number }).processID;
+  for (let n = 1; ; n++) {
+    let seen: string[] = [];
+    // while the step waits, look at who it waits for (from the other connection)
+    const probe = setTimeout(() => void blockers(s.lock, pid).then((b) => (seen = b), () => undefined), Math.max(10, timeoutMs * 0.7));
+    try {
+      await attempt();
+      return n;
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_TIMEOUT || n > retries) throw error;
+      const delayMs = Math.round(Math.min(10_000, 200 * 2 ** (n - 1)) * (0.5 + Math.random() / 2));
+      s.options.onEvent?.({ type: 'retry', phase, step: stepId, attempt: n, delayMs, blockers: seen });
+      await new Promise((r) => setTimeout(r, delayMs));
+    } finally {
+      clearTimeout(probe);
+    }
+  }
+}
+
+/** For a CREATE INDEX CONCURRENTLY step: the index it makes, as schema-qualified identifiers. */
+function concurrentIndex(sql: string): string | undefined {
+  const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as { idxname?: string; relation?: { schemaname?: string } } | undefined;
+  if (!stmt?.idxname) return undefined;
+  return `${quoteIdent(stmt.relation?.schemaname ?? 'public')}.${quoteIdent(stmt.idxname)}`;
+}
+
+/** An index left invalid by a failed concurrent build is dropped before retrying; one still being built is left alone. */
+async function dropInvalidIndex(s: Session, index: string): Promise<void> {
+  const { rows } = await s.db.query<{ invalid: boolean; building: boolean }>(
+    `SELECT NOT i.indisvalid AS invalid, EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid) AS building
+       FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
+    [index],
+  );
+  const found = rows[0];
+  if (!found?.invalid) return;
+  if (found.building) throw new PhaseError(`index ${index} is being built by another session; run again when it is done`);
+  s.options.onEvent?.({ type: 'invalid-index', index });
+  await s.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
+}
+
+async function record(s: Session, phase: ManifestPhase, fields: string, values: unknown[]): Promise<void> {
+  await s.db.query(`UPDATE pgphase.phase_log SET ${fields} WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, ...values]);
+}
+
+async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['steps'][number], sql: string, done: (db: pg.Client) => Promise<void>): Promise<void> {
+  const timeout = s.options.lockTimeout ?? step.lockTimeout;
+  const timeoutMs = parseDuration(timeout) ?? 2000;
+  const started = Date.now();
+  const attempts = await withRetries(s, phase.name, step.id, timeoutMs, async () => {
+    if (step.concurrent) {
+      const index = concurrentIndex(sql);
+      if (index) await dropInvalidIndex(s, index);
+      await s.db.query(`SET lock_timeout = '${timeoutMs}ms'`);
+      try {
+        await s.db.query(sql);
+      } finally {
+        await s.db.query('RESET lock_timeout');
+      }
+      await done(s.db);
+      return;
+    }
+    await s.db.query('BEGIN');
+    try {
+      await s.db.query(`SET LOCAL lock_timeout = '${timeoutMs}ms'`);
+      await s.db.query(`SET LOCAL statement_timeout = '15min'`);
+      await s.db.query(sql);
+      await done(s.db);
+      await s.db.query('COMMIT');
+    } catch (error) {
+      await s.db.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+  s.options.onEvent?.({ type: 'step', phase: phase.name, step: step.id, ms: Date.now() - started, attempts });
+}
+
+type Cursor = unknown[] | null;
+
+/** Keyset batches: each one transaction that changes rows (lo, hi] and stores hi as the cursor. */
+async function runBackfill(s: Session, phase: ManifestPhase, index: number, progress: PhaseRecord['backfill'][number]): Promise<void> {
+  const b = phase.backfills![index]!;
+  const table = `${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}`;
+  const key = b.key.map(quoteIdent);
+  const row = (offset: number) => `(${b.key.map((_, i) => `$${offset + i}`).join(', ')})`;
+  const change = b.set ? `UPDATE ${table} SET ${b.set}` : `DELETE FROM ${table}`;
+  const estimate = await s.db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [table]);
+  const total = Number(estimate.rows[0]?.n ?? 0) || null;
+  let size = s.options.batchSize ?? b.batchSize;
+  const target = s.options.targetBatchMs ?? 200;
+  let { cursor, rows } = progress;
+  for (;;) {
+    const started = Date.now();
+    await s.db.query('BEGIN');
+    let changed: number;
+    let hi: Cursor;
+    try {
+      await s.db.query(`SET LOCAL statement_timeout = '5min'`);
+      const lo = cursor ? ` WHERE (${key.join(', ')}) > ${row(1)}` : '';
+      const next = await s.db.query({ text: `SELECT ${key.join(', ')} FROM ${table}${lo} ORDER BY ${key.join(', ')} OFFSET ${size - 1} LIMIT 1`, values: cursor ?? [], rowMode: 'array' });
+      hi = (next.rows[0] as unknown[] | undefined) ?? null;
+      const bounds = [cursor ? `(${key.join(', ')}) > ${row(1)}` : '', hi ? `(${key.join(', ')}) <= ${row(1 + (cursor?.length ?? 0))}` : ''].filter(Boolean);
+      const result = await s.db.query(`${change} WHERE (${b.where})${bounds.map((x) => ` AND ${x}`).join('')}`, [...(cursor ?? []), ...(hi ?? [])]);
+      changed = result.rowCount ?? 0;
+      rows += changed;
+      const state = { cursor: hi, rows, total, done: hi === null };
+      await record(s, phase, `backfill = jsonb_set(backfill, $3::text[], $4::jsonb)`, [[String(index)], JSON.stringify(state)]);
+      await s.db.query('COMMIT');
+    } catch (error) {
+      await s.db.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    cursor = hi;
+    const ms = Math.max(1, Date.now() - started);
+    s.options.onEvent?.({ type: 'batch', phase: phase.name, backfill: index, rows: changed, done: rows, total, batchSize: size, ms, rowsPerSecond: Math.round((size * 1000) / ms) });
+    if (hi === null) return;
+    // steer the batch size toward the target batch duration, within limits
+    if (!s.options.batchSize) size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, target / ms)))));
+    if (s.options.pauseMs) await new Promise((r) => setTimeout(r, s.options.pauseMs));
+  }
+}
+
+/** Applies one phase. Re-running an applied phase is a no-op; a failed one resumes after its last completed step. */
+export async function runPhase(options: RunOptions & { phase: PhaseName }): Promise<'applied' | 'already-applied' | 'dry-run'> {
+  await loadParser();
+  return withSession(options, (s) => applyPhase(s, options.phase));
+}
+
+/** Applies every phase not yet applied, in order (development only). */
+export async function runAll(options: RunOptions): Promise<void> {
+  await loadParser();
+  await withSession(options, async (s) => {
+    for (const phase of s.manifest.phases) await applyPhase(s, phase.name);
+  });
+}
+
+async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'already-applied' | 'dry-run'> {
+  const started = Date.now();
+  const { manifest } = s;
+  const phase = phaseOf(manifest, name);
+  const text = readFileSync(join(s.options.planDir, phase.file), 'utf8');
+  if (sha256(text) !== phase.sha256) {
+    throw new PhaseError(`${join(s.options.planDir, phase.file)} differs from the one planned (sha256 in plan.json): re-run \`pgphase plan\` instead of editing phase files`);
+  }
+  const records = await readState(s.db, manifest.id);
+  const mine = records.find((r) => r.phase === name);
+  if (mine && mine.checksum !== phase.sha256) {
+    throw new PhaseError(`plan ${manifest.id} ${name} was recorded from a different file (checksum ${mine.checksum.slice(0, 12)}…, plan has ${phase.sha256.slice(0, 12)}…)`);
+  }
+  if (mine?.status === 'applied') {
+    s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'already-applied', ms: 0 });
+    return 'already-applied';
+  }
+  for (const earlier of manifest.phases.slice(0, manifest.phases.indexOf(phase))) {
+    if (records.find((r) => r.phase === earlier.name)?.status !== 'applied') {
+      throw new PhaseError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`);
+    }
+  }
+  for (const check of manifest.checks.filter((c) => c.before === name)) {
+    const { rowCount } = await s.db.query(check.sql);
+    if (rowCount) throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`);
+  }
+  if (s.options.dryRun) {
+    s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
+    return 'dry-run';
+  }
+  const backfills = (phase.backfills ?? []).map((_, i) => mine?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
+  await s.db.query(
+    `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, run_by, backfill) VALUES ($1, $2, $3, 'running', $4, $5)
+     ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', run_by = $4, last_error = NULL, finished_at = NULL,
+       steps_done = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN '{}' ELSE pgphase.phase_log.steps_done END,
+       backfill = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN $5 ELSE pgphase.phase_log.backfill END`,
+    [manifest.id, name, phase.sha256, JSON.stringify(s.by), JSON.stringify(backfills)],
+  );
+  const done = new Set(mine?.status === 'rolled_back' ? [] : (mine?.stepsDone ?? []));
+  try {
+    for (const step of phase.steps) {
+      if (done.has(step.id)) continue;
+      await runStep(s, phase, step, step.sql, (db) => db.query(`UPDATE pgphase.phase_log SET steps_done = array_append(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [manifest.id, name, step.id]).then(() => undefined));
+    }
+    const progress = mine?.status === 'rolled_back' ? backfills : (mine?.backfill ?? backfills);
+    for (let i = 0; i < (phase.backfills ?? []).length; i++) {
+      const p = progress[i] ?? { cursor: null, rows: 0, total: null, done: false };
+      if (!p.done) await runBackfill(s, phase, i, p);
+    }
+    await record(s, phase, `status = 'applied', finished_at = now()`, []);
+  } catch (error) {
+    const message = (error as Error).message;
+    await record(s, phase, `status = 'failed', last_error = $3`, [message]).catch(() => undefined);
+    if (error instanceof PgphaseError) throw error;
+    throw new PhaseError(`plan ${manifest.id} ${name} failed: ${message}; fix the cause and run it again: it resumes after the last completed step`);
+  }
+  s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'applied', ms: Date.now() - started });
+  return 'applied';
+}
+
+/** Undoes an applied (or failed) phase with its down steps; refused for contract and when a later phase is applied. */
+export async function rollbackPhase(options: RunOptions & { phase: PhaseName }): Promise<void> {
+  await loadParser();
+  await withSession(options, async (s) => {
+    const phase = phaseOf(s.manifest, options.phase);
+    if (!phase.down) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} cannot be undone (${phase.name === 'contract' ? 'contract drops what the old version used' : 'it changes data'}); restore from a backup instead`);
+    const records = await readState(s.db, s.manifest.id);
+    for (const later of PHASES.slice(PHASES.indexOf(phase.name) + 1)) {
+      const r = records.find((x) => x.phase === later);
+      if (r && r.status !== 'rolled_back') throw new PhaseError(`plan ${s.manifest.id}: ${later} is ${r.status}; roll it back before ${phase.name}`);
+    }
+    const started = Date.now();
+    for (const step of [...phase.steps].reverse()) {
+      if (step.down === undefined) continue;
+      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, async () => undefined);
+    }
+    await s.db.query(`UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name]);
+    s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });
+  });
+}
