@@ -3,10 +3,11 @@ import { rules as registry } from '../rules/index.js';
 import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { lint as lintWith, type LintOptions, type LintOutput } from './lint/lint.js';
-import { readLiveSchema } from './runner/introspect.js';
 import { readSchemaDump } from './schema/dump.js';
-import { plan as planWith, type PlanApiOptions, type PlanResult } from './plan/index.js';
+import type { PlanApiOptions, PlanResult } from './plan/index.js';
 import type { Change } from './sql/changes.js';
+import type { RunOptions } from './runner/run.js';
+import type { PhaseName } from './plan/types.js';
 
 export type { LintOptions, LintOutput } from './lint/lint.js';
 export type { LintResult, LintSummary } from './lint/result.js';
@@ -23,6 +24,7 @@ export { version } from './meta.js';
 export type { PlanResult } from './plan/index.js';
 export type { Manifest } from './plan/manifest.js';
 export { readManifest } from './plan/manifest.js';
+export type { RunOptions, RunEvent } from './runner/run.js';
 
 /** Every rule pgphase knows. */
 export const rules = registry;
@@ -40,7 +42,10 @@ async function startingSchema(options: { schemaFile?: string; databaseUrl?: stri
   const { schemaFile, databaseUrl } = options;
   if (schemaFile !== undefined && databaseUrl !== undefined) throw new UsageError('give the starting schema with --schema or --database-url, not both');
   if (schemaFile !== undefined) return readSchemaDump(resolve(options.cwd ?? process.cwd(), schemaFile));
-  return databaseUrl !== undefined ? readLiveSchema(databaseUrl) : [];
+  if (databaseUrl === undefined) return [];
+  // loaded only when asked for: it brings `pg`, which a lint of files does not need
+  const { readLiveSchema } = await import('./runner/introspect.js');
+  return readLiveSchema(databaseUrl);
 }
 
 /** Lints migration files and directories with pgphase's rules (or `options.rules`). */
@@ -59,5 +64,24 @@ export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema'> {
 /** Turns one migration into a plan directory (expand / trigger / backfill / contract). */
 export async function plan(options: PlanOptions): Promise<PlanResult> {
   const { schemaFile, databaseUrl, ...rest } = options;
+  // the planner and its recipes load only for a plan, not for every lint
+  const { plan: planWith } = await import('./plan/index.js');
   return planWith({ ...rest, baseSchema: await startingSchema(options) });
+}
+
+// The runner needs `pg`; lint does not, so it is loaded only when a command runs a phase.
+
+/** Applies one phase of a plan (see src/runner/run.ts). */
+export async function runPhase(options: RunOptions & { phase: PhaseName }): Promise<'applied' | 'already-applied' | 'dry-run'> {
+  return (await import('./runner/run.js')).runPhase(options);
+}
+
+/** Applies every phase of a plan not yet applied, in order (development only). */
+export async function runAll(options: RunOptions): Promise<void> {
+  return (await import('./runner/run.js')).runAll(options);
+}
+
+/** Undoes a phase with its down steps. */
+export async function rollbackPhase(options: RunOptions & { phase: PhaseName }): Promise<void> {
+  return (await import('./runner/run.js')).rollbackPhase(options);
 }
