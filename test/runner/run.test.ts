@@ -1,0 +1,159 @@
+// The runner against real PostgreSQL: order, checksums, checks, lock timeouts with retries,
+// a second runner, invalid concurrent indexes, and a crash in the middle of a backfill.
+import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/plan/index.js';
+import { rollbackPhase, runAll, runPhase, type RunEvent } from '../../src/runner/run.js';
+import { readState } from '../../src/runner/state.js';
+import { BIN, tempTree } from '../helpers/cli.js';
+import { testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const c = await db.client();
+
+/** A plan of `migration` over `setup`, with the setup applied to a fresh schema `public`. */
+async function planned(setup: string, migration: string, name: string) {
+  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgphase CASCADE;');
+  await c.query(setup);
+  const dir = tempTree({ 'm/001_setup.sql': setup, 'm/002.sql': migration });
+  return plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, name), batchSize: 500 });
+}
+
+const USERS = `CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, n int NOT NULL DEFAULT 0);
+  INSERT INTO users (id, name) SELECT g, 'user ' || g FROM generate_series(1, 3000) g;`;
+
+describe('pgphase run', () => {
+  it('applies the phases in order, records them, and makes a re-run a no-op', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'rename');
+    const events: RunEvent[] = [];
+    const base = { planDir: p.dir, databaseUrl: db.url, onEvent: (e: RunEvent) => events.push(e) };
+    await expect(runPhase({ ...base, phase: 'trigger' })).rejects.toThrow(/expand is not applied yet; run it before trigger/);
+    expect(await runPhase({ ...base, phase: 'expand' })).toBe('applied');
+    expect(await runPhase({ ...base, phase: 'expand' })).toBe('already-applied');
+    await runPhase({ ...base, phase: 'trigger' });
+    // the old version keeps writing "name" while the backfill runs; the trigger copies it
+    await c.query(`INSERT INTO users (id, name) VALUES (5000, 'written by V')`);
+    await runPhase({ ...base, phase: 'backfill' });
+    await runPhase({ ...base, phase: 'contract' });
+    const { rows } = await c.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE full_name = 'user ' || id OR id = 5000)::int AS ok FROM users`);
+    expect(rows[0]).toEqual({ n: 3001, ok: 3001 });
+    const state = await readState(c, p.manifest.id);
+    expect(state.map((r) => [r.phase, r.status])).toEqual([
+      ['expand', 'applied'],
+      ['trigger', 'applied'],
+      ['backfill', 'applied'],
+      ['contract', 'applied'],
+    ]);
+    // the row V wrote after the trigger was already copied: the backfill changed the 3000 older ones
+    expect(state[2]!.backfill[0]).toMatchObject({ rows: 3000, done: true, cursor: null });
+    expect(events.filter((e) => e.type === 'batch').length).toBeGreaterThan(1);
+  });
+
+  it('refuses a tampered phase file and a contract whose checks return rows', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'checks');
+    const base = { planDir: p.dir, databaseUrl: db.url };
+    appendFileSync(join(p.dir, '1-expand.sql'), '\nDROP TABLE users;\n');
+    await expect(runPhase({ ...base, phase: 'expand' })).rejects.toThrow(/1-expand\.sql differs from the one planned/);
+    const fresh = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'checks2');
+    const ok = { planDir: fresh.dir, databaseUrl: db.url };
+    for (const phase of ['expand', 'trigger', 'backfill'] as const) await runPhase({ ...ok, phase });
+    await c.query(`ALTER TABLE users DISABLE TRIGGER USER; UPDATE users SET name = 'drifted' WHERE id = 7; ALTER TABLE users ENABLE TRIGGER USER;`);
+    await expect(runPhase({ ...ok, phase: 'contract' })).rejects.toThrow(/contract refused, a check still returns rows/);
+  });
+
+  it('times out on a lock and retries instead of queueing; reads on the table never wait long', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN nickname text;', 'queue');
+    const blocker = await db.client();
+    const reader = await db.client();
+    await blocker.query('BEGIN; SELECT count(*) FROM users;');
+    const events: RunEvent[] = [];
+    const run = runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', lockTimeout: '200ms', onEvent: (e) => events.push(e) });
+    // while the runner retries, the application's reads get through between attempts
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = Date.now();
+      await reader.query('SELECT count(*) FROM users WHERE id < 10');
+      waits.push(Date.now() - t);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await blocker.query('COMMIT');
+    expect(await run).toBe('applied');
+    const retries = events.filter((e): e is Extract<RunEvent, { type: 'retry' }> => e.type === 'retry');
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.some((r) => r.blockers.some((b) => b.includes('SELECT count(*) FROM users')))).toBe(true);
+    expect(Math.max(...waits)).toBeLessThan(2 * 200 + 150);
+  });
+
+  it('lets one runner in at a time and names the one holding the lock', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN x int;', 'busy');
+    const other = await db.client();
+    await other.query(`SET application_name = 'deploy job 42'; SELECT pg_advisory_lock(${0x70677068}, 1)`);
+    await expect(runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', waitMs: 600 })).rejects.toThrow(/another pgphase runner holds the lock on this database: pid \d+ \(.*deploy job 42/);
+    await other.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`);
+    expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', waitMs: 600 })).toBe('applied');
+  });
+
+  it('drops an invalid index left by a failed concurrent build and builds it again', async () => {
+    const p = await planned(USERS, 'CREATE UNIQUE INDEX users_n ON users (id, n);', 'invalid');
+    // a failed concurrent build of the same index leaves it behind, invalid
+    await c.query(`INSERT INTO users VALUES (9001, 'dup', 5), (9002, 'dup', 5)`);
+    await c.query('CREATE UNIQUE INDEX CONCURRENTLY users_n ON users (name, n)').catch(() => undefined);
+    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_n'::regclass`)).rows[0]).toEqual({ indisvalid: false });
+    const events: RunEvent[] = [];
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', onEvent: (e) => events.push(e) });
+    expect(events).toContainEqual({ type: 'invalid-index', index: '"public"."users_n"' });
+    expect((await c.query(`SELECT indisvalid, pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indexrelid = 'users_n'::regclass`)).rows[0]).toEqual({
+      indisvalid: true,
+      def: 'CREATE UNIQUE INDEX users_n ON public.users USING btree (id, n)',
+    });
+  });
+
+  it('rolls back a phase with its down steps, and refuses contract and phases with applied successors', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'rollback');
+    const base = { planDir: p.dir, databaseUrl: db.url };
+    await runAll(base);
+    await expect(rollbackPhase({ ...base, phase: 'contract' })).rejects.toThrow(/contract cannot be undone/);
+    const again = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'rollback2');
+    const b2 = { planDir: again.dir, databaseUrl: db.url };
+    await runPhase({ ...b2, phase: 'expand' });
+    await runPhase({ ...b2, phase: 'trigger' });
+    await expect(rollbackPhase({ ...b2, phase: 'expand' })).rejects.toThrow(/trigger is applied; roll it back before expand/);
+    await rollbackPhase({ ...b2, phase: 'trigger' });
+    await rollbackPhase({ ...b2, phase: 'expand' });
+    const cols = await c.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`);
+    expect(cols.rows.map((r) => r.column_name)).toEqual(['id', 'name', 'n']);
+    expect((await readState(c, again.manifest.id)).map((r) => [r.phase, r.status])).toEqual([
+      ['expand', 'rolled_back'],
+      ['trigger', 'rolled_back'],
+    ]);
+    expect(await runPhase({ ...b2, phase: 'expand' })).toBe('applied');
+  });
+
+  it('resumes a backfill killed with SIGKILL from its cursor, applying no batch twice', async () => {
+    const setup = `CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
+      INSERT INTO counters (id) SELECT g FROM generate_series(1, 20000) g;`;
+    const p = await planned(setup, 'UPDATE counters SET n = n + 1;', 'crash');
+    const child = spawn(process.execPath, [BIN, 'run', p.dir, 'backfill', '--database-url', db.url, '--batch-size', '200', '--pause-ms', '20'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let batches = 0;
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        batches += chunk.toString().split('\n').filter((l) => l.includes('"type":"batch"')).length;
+        if (batches >= 5 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    const mid = (await readState(c, p.manifest.id))[0]!;
+    expect(mid.status).toBe('running');
+    expect(mid.backfill[0]!.rows).toBeGreaterThan(0);
+    expect(mid.backfill[0]!.rows).toBeLessThan(20000);
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', waitMs: 5000 });
+    const { rows } = await c.query(`SELECT min(n) AS lo, max(n) AS hi, count(*)::int AS rows FROM counters`);
+    expect(rows[0]).toEqual({ lo: 1, hi: 1, rows: 20000 });
+    expect((await readState(c, p.manifest.id))[0]).toMatchObject({ status: 'applied', backfill: [{ rows: 20000, done: true }] });
+  });
+});
