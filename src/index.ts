@@ -85,3 +85,8 @@ export async function runAll(options: RunOptions): Promise<void> {
 export async function rollbackPhase(options: RunOptions & { phase: PhaseName }): Promise<void> {
   return (await import('./runner/run.js')).rollbackPhase(options);
 }
+
+/** The demo of `pgphase demo`; resolves to the number of failed workload queries. */
+export async function demo(options: import('./runner/demo.js').DemoOptions): Promise<number> {
+  return (await import('./runner/demo.js')).demo(options);
+}

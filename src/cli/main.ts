@@ -5,6 +5,7 @@ import { PgphaseError, version } from '../index.js';
 import { lintCommand } from './lint.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
+import { demoCommand } from './demo.js';
 import { rulesCommand } from './rules.js';
 
 export interface Io {
@@ -52,6 +53,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   lintCommand(program, io, (code) => (exitCode = code));
   planCommand(program, io);
   runCommand(program, io);
+  demoCommand(program, io, (code) => (exitCode = code));
   rulesCommand(program, io);
 
   try {

@@ -116,17 +116,17 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   for (const v of validations) out.steps.push(validateStep(context, t, v.name, v.spec));
   out.checks.push(`SELECT 1 FROM ${t} WHERE ${qb} IS DISTINCT FROM ${value} LIMIT 1`);
 
-  // contract: only the new version runs
-  out.steps.push(
-    step(context, 'contract', 'drop-sync', `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, { lockMode: 'ACCESS EXCLUSIVE' }),
-    step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`),
-  );
-  if (a.notNull) out.steps.push(...notNullSteps(context, table, spec.copy));
+  // contract: only the new version runs. The trigger and the original go in one transaction
+  // (with the copy's rename for a type change): in between, the new version's writes would
+  // miss the original's NOT NULL or the column's name.
   if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${a.default.text}`, { lockMode: 'ACCESS EXCLUSIVE' }));
-  out.steps.push(step(context, 'contract', `drop-${a.name}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`, { lockMode: 'ACCESS EXCLUSIVE' }));
-  if (spec.finalName !== undefined) {
-    out.steps.push(step(context, 'contract', `rename-${spec.copy}`, `ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
-  }
+  const [check, validate, setNotNull] = a.notNull ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy) : [];
+  if (check && validate) out.steps.push(check, validate);
+  const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
+  if (spec.finalName !== undefined) swap.push(`ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`);
+  out.steps.push(step(context, 'contract', `swap-${a.name}`, swap.join(';\n'), { lockMode: 'ACCESS EXCLUSIVE' }));
+  if (setNotNull) out.steps.push(setNotNull);
+  out.steps.push(step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`));
   renames.forEach((sql, i) => out.steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' })));
   return out;
 }

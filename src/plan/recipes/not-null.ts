@@ -8,13 +8,14 @@ import { knownTable, step, tableSql, type RecipeContext } from '../recipe.js';
 import { derivedName, typeSql } from '../sql.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 
-export function notNullSteps(context: RecipeContext, table: TableModel, column: string): Step[] {
+/** The three steps; `finalName` when the column is renamed between the check and SET NOT NULL. */
+export function notNullSteps(context: RecipeContext, table: TableModel, column: string, finalName = column): Step[] {
   const t = tableSql(table);
   const check = quoteIdent(derivedName(`${table.name}_${column}`, 'not_null'));
   return [
     step(context, 'contract', `not-null-check-${column}`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`, { lockMode: 'ACCESS EXCLUSIVE' }),
     step(context, 'contract', `not-null-validate-${column}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`, { lockMode: 'SHARE UPDATE EXCLUSIVE' }),
-    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL, DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
+    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(finalName)} SET NOT NULL, DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
   ];
 }
 
