@@ -7,6 +7,9 @@ import { readSchemaDump } from './schema/dump.js';
 import type { PlanApiOptions, PlanResult } from './plan/index.js';
 import type { Change } from './sql/changes.js';
 import type { RunOptions } from './runner/run.js';
+import type { VerifyOptions, VerifyResult } from './runner/verify.js';
+import type { StatusOptions } from './runner/status.js';
+import type { PhaseRecord } from './runner/state.js';
 import type { PhaseName } from './plan/types.js';
 
 export type { LintOptions, LintOutput } from './lint/lint.js';
@@ -25,6 +28,9 @@ export type { PlanResult } from './plan/index.js';
 export type { Manifest } from './plan/manifest.js';
 export { readManifest } from './plan/manifest.js';
 export type { RunOptions, RunEvent } from './runner/run.js';
+export type { VerifyOptions, VerifyResult, VerifyProblem, VerifyProblemKind, VerifyPlan } from './runner/verify.js';
+export type { StatusOptions } from './runner/status.js';
+export type { PhaseRecord, PhaseStatus } from './runner/state.js';
 
 /** Every rule pgphase knows. */
 export const rules = registry;
@@ -89,4 +95,14 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
 /** The demo of `pgphase demo`; resolves to the number of failed workload queries. */
 export async function demo(options: import('./runner/demo.js').DemoOptions): Promise<number> {
   return (await import('./runner/demo.js')).demo(options);
+}
+
+/** Read-only start-up check: is the database compatible with the plans this release ships? */
+export async function verify(options: VerifyOptions): Promise<VerifyResult> {
+  return (await import('./runner/verify.js')).verify(options);
+}
+
+/** Every plan phase recorded in the database. */
+export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]> {
+  return (await import('./runner/status.js')).status(options);
 }

@@ -6,6 +6,8 @@ import { lintCommand } from './lint.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { demoCommand } from './demo.js';
+import { statusCommand } from './status.js';
+import { verifyCommand } from './verify.js';
 import { rulesCommand } from './rules.js';
 
 export interface Io {
@@ -53,6 +55,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   lintCommand(program, io, (code) => (exitCode = code));
   planCommand(program, io);
   runCommand(program, io);
+  verifyCommand(program, io, (code) => (exitCode = code));
+  statusCommand(program, io);
   demoCommand(program, io, (code) => (exitCode = code));
   rulesCommand(program, io);
 

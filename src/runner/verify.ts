@@ -1,0 +1,214 @@
+// `verify`: the read-only start-up check an application pod runs instead of migrating.
+// One query against pgphase.phase_log decides whether the plans this release ships are
+// compatible with the database (DESIGN.md "verify"); it never creates anything.
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type pg from 'pg';
+import { InputError, UsageError } from '../errors.js';
+import { PlanError, readManifest, type Manifest } from '../plan/manifest.js';
+import { PHASES, type PhaseName } from '../plan/types.js';
+import { connect, DatabaseError } from './connect.js';
+import type { PhaseStatus } from './state.js';
+
+export interface VerifyOptions {
+  /** A directory of plan directories (each with a plan.json): the plans this release ships. */
+  plansDir: string;
+  /** What a relative `plansDir` is relative to (default: the process's working directory). */
+  cwd?: string;
+  databaseUrl?: string;
+  /** Poll for this many milliseconds until the database is compatible (default 0: check once). */
+  wait?: number;
+  /** Milliseconds between polls while waiting (default 1000). */
+  pollMs?: number;
+}
+
+export type VerifyProblemKind = 'missing' | 'contracted' | 'checksum';
+
+export interface VerifyProblem {
+  plan: string;
+  kind: VerifyProblemKind;
+  message: string;
+}
+
+export interface VerifyPlan {
+  id: string;
+  /** True for a plan this release ships; false for one only the database knows (a newer release's). */
+  shipped: boolean;
+  /** Its phases whose status is `applied`, in phase order. */
+  applied: PhaseName[];
+}
+
+export interface VerifyResult {
+  compatible: boolean;
+  problems: VerifyProblem[];
+  plans: VerifyPlan[];
+}
+
+/** What verify reads of a phase_log row. */
+export interface PhaseLogEntry {
+  planId: string;
+  phase: PhaseName;
+  status: PhaseStatus;
+  checksum: string;
+  /** How many steps of the phase have been committed. */
+  stepsDone: number;
+}
+
+/**
+ * The plans a release ships: every subdirectory of `plansDir` holding a plan.json, in name
+ * order (hidden directories, such as a plan still being written, are skipped). `plansDir`
+ * may itself be one plan directory. A directory without plans ships none.
+ */
+export function readShippedPlans(plansDir: string): Manifest[] {
+  let isDir: boolean;
+  try {
+    isDir = statSync(plansDir).isDirectory();
+  } catch (error) {
+    throw new InputError(`${plansDir}: cannot read the plans directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!isDir) throw new InputError(`${plansDir}: not a directory; give the directory that holds the plan directories`);
+  if (existsSync(join(plansDir, 'plan.json'))) return [readManifest(plansDir)];
+  const seen = new Map<string, string>();
+  const plans: Manifest[] = [];
+  for (const name of readdirSync(plansDir).sort()) {
+    const dir = join(plansDir, name);
+    if (name.startsWith('.') || !existsSync(join(dir, 'plan.json'))) continue;
+    const manifest = readManifest(dir);
+    const other = seen.get(manifest.id);
+    if (other !== undefined) throw new PlanError(`${other} and ${dir} both hold plan ${manifest.id}; a plan id must be unique`);
+    seen.set(manifest.id, dir);
+    plans.push(manifest);
+  }
+  return plans;
+}
+
+/**
+ * The phase a release needs applied before it may start: the plan's first phase — except a
+ * contract, which may only run once no older version is running, i.e. after this release is
+ * deployed (requiring it first would stall a rolling deploy, or tempt someone to break the
+ * old version by contracting early).
+ */
+export function requiredPhase(manifest: Manifest): PhaseName | undefined {
+  const first = manifest.phases[0]!.name;
+  return first === 'contract' ? undefined : first;
+}
+
+const NOT_YET: Record<PhaseStatus, string> = {
+  running: ' (it is running)',
+  failed: ' (its last run failed)',
+  rolled_back: ' (it was rolled back)',
+  applied: '',
+};
+
+const short = (sha: string) => `${sha.slice(0, 12)}…`;
+
+function checksumProblem(manifest: Manifest, entry: PhaseLogEntry): VerifyProblem | undefined {
+  const phase = manifest.phases.find((p) => p.name === entry.phase);
+  const was = entry.status === 'applied' ? 'was applied' : `was recorded (${entry.status.replace('_', ' ')})`;
+  if (!phase) {
+    return { plan: manifest.id, kind: 'checksum', message: `plan ${manifest.id} phase ${entry.phase} ${was} from a different file (this release's plan has no ${entry.phase} phase)` };
+  }
+  if (entry.checksum === phase.sha256) return undefined;
+  return {
+    plan: manifest.id,
+    kind: 'checksum',
+    message: `plan ${manifest.id} phase ${entry.phase} ${was} from a different file (database: sha256 ${short(entry.checksum)}, this release's ${phase.file}: ${short(phase.sha256)})`,
+  };
+}
+
+function contractProblem(planId: string, contract: PhaseLogEntry | undefined): VerifyProblem | undefined {
+  if (!contract) return undefined;
+  let message: string | undefined;
+  if (contract.status === 'applied') message = `plan ${planId} was contracted by a newer release: this version can no longer run`;
+  // contract steps commit one by one: a contract that is running or failed may have dropped things already
+  else if ((contract.status === 'running' || contract.status === 'failed') && contract.stepsDone > 0) message = `plan ${planId} was partly contracted by a newer release: this version can no longer run`;
+  else if (contract.status === 'running') message = `plan ${planId} is being contracted by a newer release: this version can no longer run`;
+  return message === undefined ? undefined : { plan: planId, kind: 'contracted', message };
+}
+
+const byPhase = (a: PhaseLogEntry, b: PhaseLogEntry) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase);
+
+/** Decides compatibility from the shipped plans and the recorded phases (pure; verify's core). */
+export function assessCompatibility(shipped: readonly Manifest[], entries: readonly PhaseLogEntry[]): VerifyResult {
+  const recorded = new Map<string, PhaseLogEntry[]>();
+  for (const e of entries) recorded.set(e.planId, [...(recorded.get(e.planId) ?? []), e]);
+  const problems: VerifyProblem[] = [];
+  const plans: VerifyPlan[] = [];
+  const applied = (list: PhaseLogEntry[]) => list.filter((e) => e.status === 'applied').sort(byPhase).map((e) => e.phase);
+
+  for (const manifest of shipped) {
+    const mine = recorded.get(manifest.id) ?? [];
+    plans.push({ id: manifest.id, shipped: true, applied: applied(mine) });
+    const required = requiredPhase(manifest);
+    const entry = mine.find((e) => e.phase === required);
+    if (required !== undefined && entry?.status !== 'applied') {
+      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${required} yet${entry ? NOT_YET[entry.status] : ''}` });
+    }
+    for (const e of [...mine].sort(byPhase)) {
+      const problem = checksumProblem(manifest, e);
+      if (problem) problems.push(problem);
+    }
+  }
+
+  const known = new Set(shipped.map((m) => m.id));
+  for (const [planId, list] of [...recorded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (known.has(planId)) continue;
+    plans.push({ id: planId, shipped: false, applied: applied(list) });
+    const problem = contractProblem(planId, list.find((e) => e.phase === 'contract'));
+    if (problem) problems.push(problem);
+  }
+  return { compatible: problems.length === 0, problems, plans };
+}
+
+const UNDEFINED_TABLE = '42P01';
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** Every recorded phase, in one statement; none when the state table does not exist. Creates nothing. */
+export async function readPhaseLog(client: pg.ClientBase): Promise<PhaseLogEntry[]> {
+  try {
+    // no parameters: the simple query protocol, one round trip
+    const { rows } = await client.query<{ plan_id: string; phase: PhaseName; status: PhaseStatus; checksum: string; steps_done: number }>(
+      'SELECT plan_id, phase, status, checksum, cardinality(steps_done) AS steps_done FROM pgphase.phase_log',
+    );
+    return rows.map((r) => ({ planId: r.plan_id, phase: r.phase, status: r.status, checksum: r.checksum, stepsDone: r.steps_done }));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === UNDEFINED_TABLE) return [];
+    const reason = (error as Error).message;
+    if (code === INSUFFICIENT_PRIVILEGE) {
+      throw new DatabaseError(`cannot read pgphase.phase_log: ${reason}; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log`);
+    }
+    throw new DatabaseError(`cannot read pgphase.phase_log: ${reason}`);
+  }
+}
+
+function milliseconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`verify: ${name} ${value}: expected a number of milliseconds, 0 or more`);
+  return value;
+}
+
+/**
+ * Is this release (the plans in `plansDir`) compatible with the database? Compatible when
+ * every shipped plan has its first phase applied (see requiredPhase), no recorded phase of a
+ * shipped plan came from a different file, and no plan unknown to this release has had its
+ * contract applied. A newer plan that is only expanded is fine: that is what lets an
+ * application roll back. With `wait`, polls until compatible or the time is up.
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyResult> {
+  const wait = milliseconds('wait', options.wait, 0);
+  const pollMs = Math.max(1, milliseconds('pollMs', options.pollMs, 1000));
+  const shipped = readShippedPlans(resolve(options.cwd ?? process.cwd(), options.plansDir));
+  const client = await connect(options.databaseUrl);
+  try {
+    const deadline = Date.now() + wait;
+    for (;;) {
+      const result = assessCompatibility(shipped, await readPhaseLog(client));
+      const left = deadline - Date.now();
+      if (result.compatible || left <= 0) return result;
+      await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,378 @@
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readManifest, type Manifest } from '../../src/plan/manifest.js';
+import { plan } from '../../src/plan/index.js';
+import type { PhaseName } from '../../src/plan/types.js';
+import { DatabaseError } from '../../src/runner/connect.js';
+import { runAll, runPhase } from '../../src/runner/run.js';
+import type { PhaseStatus } from '../../src/runner/state.js';
+import { ensureState } from '../../src/runner/state.js';
+import { verify } from '../../src/runner/verify.js';
+import { runCli, tempTree } from '../helpers/cli.js';
+import { testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const c = await db.client();
+
+// Five migrations of one application, planned with the real planner into `all/`.
+const root = tempTree({
+  'm/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int);',
+  'm/002_email.sql': 'ALTER TABLE users ADD COLUMN email text;', // expand only
+  'm/003_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;', // expand, trigger, backfill, contract
+  'm/004_drop_age.sql': 'ALTER TABLE users DROP COLUMN age;', // contract only
+  'm/005_rename_email.sql': 'ALTER TABLE users RENAME COLUMN email TO mail;', // a newer release's plan
+});
+const manifests = new Map<string, Manifest>();
+for (const id of ['002_email', '003_rename', '004_drop_age', '005_rename_email']) {
+  const result = await plan({ file: join(root, `m/${id}.sql`), history: join(root, 'm'), out: join(root, `all/${id}`) });
+  manifests.set(id, result.manifest);
+}
+
+/** A plans directory shipping the given plans (copies of the planned directories). */
+function release(name: string, ids: string[]): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const id of ids) cpSync(join(root, 'all', id), join(dir, id), { recursive: true });
+  return dir;
+}
+
+const r1 = release('release-1', ['002_email', '003_rename']);
+const r2 = release('release-2', ['002_email', '003_rename', '005_rename_email']);
+
+/** What the runner records for a phase, written directly. */
+async function record(planId: string, phase: PhaseName, options: { status?: PhaseStatus; checksum?: string; steps?: string[] } = {}): Promise<void> {
+  await ensureState(c);
+  const sha = options.checksum ?? manifests.get(planId)!.phases.find((p) => p.name === phase)!.sha256;
+  await c.query(`INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    planId,
+    phase,
+    sha,
+    options.status ?? 'applied',
+    options.steps ?? [],
+    JSON.stringify({ user: 'deployer', host: 'ci-1', pid: 42, version: '0.1.0' }),
+  ]);
+}
+
+const pgphaseSchema = async () => (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeEach(async () => {
+  await c.query('DROP SCHEMA IF EXISTS pgphase CASCADE');
+});
+
+describe('verify', () => {
+  it('the plans are what the tests assume', () => {
+    const phases = (id: string) => manifests.get(id)!.phases.map((p) => p.name);
+    expect(phases('002_email')).toEqual(['expand']);
+    expect(phases('003_rename')).toEqual(['expand', 'trigger', 'backfill', 'contract']);
+    expect(phases('004_drop_age')).toEqual(['contract']);
+  });
+
+  it('(a) is compatible when every shipped plan is expanded', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result).toEqual({
+      compatible: true,
+      problems: [],
+      plans: [
+        { id: '002_email', shipped: true, applied: ['expand'] },
+        { id: '003_rename', shipped: true, applied: ['expand'] },
+      ],
+    });
+  });
+
+  it('(a) stays compatible as the shipped plans go further, up to their contract', async () => {
+    await record('002_email', 'expand');
+    for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const) await record('003_rename', phase);
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.compatible).toBe(true);
+    expect(result.plans[1]).toEqual({ id: '003_rename', shipped: true, applied: ['expand', 'trigger', 'backfill', 'contract'] });
+  });
+
+  it('(b) is incompatible when a shipped plan is not expanded, naming it', async () => {
+    await record('002_email', 'expand');
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.compatible).toBe(false);
+    expect(result.problems).toEqual([{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand yet' }]);
+    expect(result.plans[1]).toEqual({ id: '003_rename', shipped: true, applied: [] });
+  });
+
+  it('(b) counts only an applied expand: running, failed and rolled back are not', async () => {
+    await record('002_email', 'expand', { status: 'running' });
+    await record('003_rename', 'expand', { status: 'rolled_back' });
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'migration job has not run plan 002_email expand yet (it is running)',
+      'migration job has not run plan 003_rename expand yet (it was rolled back)',
+    ]);
+    await c.query(`UPDATE pgphase.phase_log SET status = 'failed' WHERE plan_id = '002_email'`);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe('migration job has not run plan 002_email expand yet (its last run failed)');
+  });
+
+  it('(c) is compatible with a newer plan the release does not know that is only expanded (an application rollback)', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    await record('005_rename_email', 'expand');
+    await record('005_rename_email', 'trigger');
+    await record('005_rename_email', 'backfill');
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.compatible).toBe(true);
+    expect(result.plans).toContainEqual({ id: '005_rename_email', shipped: false, applied: ['expand', 'trigger', 'backfill'] });
+  });
+
+  it('(d) is incompatible once a newer plan unknown to the release is contracted, naming it', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const) await record('005_rename_email', phase);
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.compatible).toBe(false);
+    expect(result.problems).toEqual([
+      { plan: '005_rename_email', kind: 'contracted', message: 'plan 005_rename_email was contracted by a newer release: this version can no longer run' },
+    ]);
+    // the newer release itself ships that plan: compatible
+    expect((await verify({ plansDir: r2, databaseUrl: db.url })).compatible).toBe(true);
+  });
+
+  it('(d) counts a contract that is running or failed after dropping something, not one that failed before any step', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    await record('005_rename_email', 'contract', { status: 'failed' });
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
+    await c.query(`UPDATE pgphase.phase_log SET status = 'running' WHERE plan_id = '005_rename_email'`);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual([
+      'plan 005_rename_email is being contracted by a newer release: this version can no longer run',
+    ]);
+    await c.query(`UPDATE pgphase.phase_log SET status = 'failed', steps_done = '{contract:drop}' WHERE plan_id = '005_rename_email'`);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.kind, p.message])).toEqual([
+      ['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run'],
+    ]);
+  });
+
+  it('(e) is incompatible when a recorded phase was applied from a different file', async () => {
+    await record('002_email', 'expand', { checksum: 'f'.repeat(64) });
+    await record('003_rename', 'expand');
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.compatible).toBe(false);
+    const sha = manifests.get('002_email')!.phases[0]!.sha256;
+    expect(result.problems).toEqual([
+      {
+        plan: '002_email',
+        kind: 'checksum',
+        message: `plan 002_email phase expand was applied from a different file (database: sha256 ffffffffffff…, this release's 1-expand.sql: ${sha.slice(0, 12)}…)`,
+      },
+    ]);
+  });
+
+  it('(e) also names a later phase from a different file, and one the release does not plan at all', async () => {
+    await record('002_email', 'expand');
+    await record('002_email', 'contract', { checksum: 'a'.repeat(64) });
+    await record('003_rename', 'expand');
+    await record('003_rename', 'trigger', { checksum: 'b'.repeat(64), status: 'failed' });
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.problems.map((p) => [p.plan, p.kind, p.message.replace(/ \((database|this release).*/, '')])).toEqual([
+      ['002_email', 'checksum', 'plan 002_email phase contract was applied from a different file'],
+      ['003_rename', 'checksum', 'plan 003_rename phase trigger was recorded (failed) from a different file'],
+    ]);
+    expect(result.problems[0]!.message).toContain("(this release's plan has no contract phase)");
+  });
+
+  it('(f) on an empty database: incompatible when plans ship, compatible when none do; creates nothing', async () => {
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.compatible).toBe(false);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'migration job has not run plan 002_email expand yet',
+      'migration job has not run plan 003_rename expand yet',
+    ]);
+    const none = tempTree({ 'plans/README.md': 'no plans yet' });
+    expect(await verify({ plansDir: join(none, 'plans'), databaseUrl: db.url })).toEqual({ compatible: true, problems: [], plans: [] });
+    expect(await pgphaseSchema()).toBeNull();
+  });
+
+  it('(f) an existing but empty state table is the same as none', async () => {
+    await ensureState(c);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems).toHaveLength(2);
+  });
+
+  it('(g) --wait: polls until the migration job has run the missing expand', async () => {
+    await record('002_email', 'expand');
+    const started = Date.now();
+    const pending = verify({ plansDir: r1, databaseUrl: db.url, wait: 3000, pollMs: 100 });
+    await sleep(500);
+    await record('003_rename', 'expand');
+    const result = await pending;
+    const elapsed = Date.now() - started;
+    expect(result.compatible).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(500);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('(g) --wait: gives up with the reasons when nothing happens in time', async () => {
+    await record('002_email', 'expand');
+    const started = Date.now();
+    const result = await verify({ plansDir: r1, databaseUrl: db.url, wait: 400, pollMs: 100 });
+    const elapsed = Date.now() - started;
+    expect(result.compatible).toBe(false);
+    expect(result.problems.map((p) => p.plan)).toEqual(['003_rename']);
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+    expect(elapsed).toBeLessThan(1500);
+  });
+
+  it('does not require a contract-only plan before the release starts (its contract runs after the deploy)', async () => {
+    const r3 = release('release-3', ['002_email', '003_rename', '004_drop_age']);
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    expect(await verify({ plansDir: r3, databaseUrl: db.url })).toMatchObject({ compatible: true, problems: [] });
+    // …but once applied, it stops every release that does not know it
+    await record('004_drop_age', 'contract');
+    expect((await verify({ plansDir: r3, databaseUrl: db.url })).compatible).toBe(true);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.plan, p.kind])).toEqual([['004_drop_age', 'contracted']]);
+  });
+
+  it('reads the database with a single query', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    const spy = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+      await c.query('DROP SCHEMA pgphase CASCADE');
+      spy.mockClear();
+      expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(false);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('accepts one plan directory as the plans directory, and skips hidden and non-plan directories', async () => {
+    await record('002_email', 'expand');
+    expect((await verify({ plansDir: join(r1, '002_email'), databaseUrl: db.url })).plans).toEqual([{ id: '002_email', shipped: true, applied: ['expand'] }]);
+    const dir = release('release-extra', ['002_email']);
+    mkdirSync(join(dir, 'docs'));
+    cpSync(join(root, 'all/003_rename'), join(dir, '.003_rename-tmp'), { recursive: true });
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect((await verify({ plansDir: dir, databaseUrl: db.url })).plans.map((p) => p.id)).toEqual(['002_email']);
+  });
+
+  it('refuses bad input with an input error (exit 2) before touching the database', async () => {
+    await expect(verify({ plansDir: join(root, 'missing'), databaseUrl: db.url })).rejects.toMatchObject({ code: 'input', exitCode: 2, message: expect.stringMatching(/missing: cannot read the plans directory \(ENOENT\)/) });
+    const bad = release('release-bad', ['002_email']);
+    writeFileSync(join(bad, '002_email/plan.json'), '{"version": 1}');
+    await expect(verify({ plansDir: bad, databaseUrl: db.url })).rejects.toMatchObject({ code: 'plan', exitCode: 2, message: expect.stringContaining('plan.json: id:') });
+    const twice = release('release-twice', ['002_email']);
+    cpSync(join(root, 'all/002_email'), join(twice, '002_email_copy'), { recursive: true });
+    await expect(verify({ plansDir: twice, databaseUrl: db.url })).rejects.toMatchObject({ code: 'plan', message: expect.stringContaining('both hold plan 002_email') });
+    await expect(verify({ plansDir: r1, databaseUrl: db.url, wait: -1 })).rejects.toMatchObject({ code: 'usage' });
+  });
+
+  it('fails with a database error (exit 2) on an unreachable database, without the password', async () => {
+    const error = await verify({ plansDir: r1, databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/db' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).exitCode).toBe(2);
+    expect((error as Error).message).toContain('postgres://app:***@127.0.0.1:1/db');
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  it('agrees with what the real runner records', async () => {
+    await c.query('CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int)');
+    await c.query(`INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 50) g`);
+    await runPhase({ planDir: join(r1, '002_email'), databaseUrl: db.url, phase: 'expand' });
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual(['migration job has not run plan 003_rename expand yet']);
+    await runPhase({ planDir: join(r1, '003_rename'), databaseUrl: db.url, phase: 'expand' });
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
+    // release 2's migration job runs its new plan to the end: release 1 can no longer start, release 2 can
+    await runAll({ planDir: join(r2, '005_rename_email'), databaseUrl: db.url });
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.plan, p.kind])).toEqual([['005_rename_email', 'contracted']]);
+    expect((await verify({ plansDir: r2, databaseUrl: db.url })).compatible).toBe(true);
+    await c.query('DROP TABLE users CASCADE');
+  });
+
+  describe('a role that may not read the state table', () => {
+    const role = `pgphase_app_${Math.random().toString(36).slice(2, 10)}`;
+    afterAll(async () => {
+      await c.query(`DROP ROLE IF EXISTS ${role}`);
+    });
+
+    it('is told which grant it lacks (exit 2)', async () => {
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'app-pw'`);
+      await ensureState(c);
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = 'app-pw';
+      const error = await verify({ plansDir: r1, databaseUrl: url.toString() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as Error).message).toMatch(/^cannot read pgphase.phase_log: permission denied for schema pgphase; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log$/);
+    });
+  });
+});
+
+describe('pgphase verify (CLI)', () => {
+  it('prints one "compatible" line and exits 0', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    await record('005_rename_email', 'expand');
+    const r = runCli(['verify', 'release-1', '--database-url', db.url], { cwd: root });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe('compatible: the database has what the 2 plans of this release need; 1 newer plan not contracted\n');
+  });
+
+  it('prints one line per problem and exits 1', async () => {
+    await record('002_email', 'expand', { checksum: '0'.repeat(64) });
+    await record('005_rename_email', 'contract');
+    const r = runCli(['verify', 'release-1', '--database-url', db.url], { cwd: root });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^incompatible: plan 002_email phase expand was applied from a different file \(/),
+      'incompatible: migration job has not run plan 003_rename expand yet',
+      'incompatible: plan 005_rename_email was contracted by a newer release: this version can no longer run',
+      '',
+    ]);
+  });
+
+  it('--json prints the result; the database may come from DATABASE_URL', async () => {
+    await record('002_email', 'expand');
+    const r = runCli(['verify', 'release-1', '--json'], { cwd: root, env: { DATABASE_URL: db.url } });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      compatible: false,
+      problems: [{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand yet' }],
+      plans: [
+        { id: '002_email', shipped: true, applied: ['expand'] },
+        { id: '003_rename', shipped: true, applied: [] },
+      ],
+    });
+  });
+
+  it('--wait polls, then exits 1 with the reasons when time is up', async () => {
+    const started = Date.now();
+    const r = runCli(['verify', 'release-1', '--wait', '1s', '--database-url', db.url], { cwd: root });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('incompatible: migration job has not run plan 002_email expand yet');
+  });
+
+  it('an empty plans directory is compatible on an empty database', () => {
+    const dir = tempTree({ 'plans/.keep': '' });
+    const r = runCli(['verify', 'plans', '--wait', '500ms', '--database-url', db.url], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([0, 'compatible: this release ships no plans\n']);
+  });
+
+  it('exits 2 with one line on bad input or an unreachable database, never printing the password', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['verify', 'release-1', '--wait', 'soon', '--database-url', db.url], /--wait soon: expected a duration like 60s, 500ms or 2min/],
+      [['verify', 'nowhere', '--database-url', db.url], /nowhere: cannot read the plans directory \(ENOENT\)/],
+      [['verify', 'release-1', '--database-url', 'postgres://app:s3cret-pw@127.0.0.1:1/db'], /cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/db/],
+      [['verify'], /missing required argument 'plans-dir'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(args, { cwd: root });
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr + r.stdout).not.toContain('s3cret');
+    }
+  });
+});
