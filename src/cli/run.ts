@@ -31,6 +31,7 @@ function phaseName(value: string | undefined): PhaseName {
 /** Progress and retries on stderr: a line per event (JSON lines when stderr is not a terminal). */
 function reporter(io: Io): (event: RunEvent) => void {
   return (e) => {
+    if (e.type === 'would-run') return io.stdout(`-- ${e.step}\n${e.sql};\n`);
     if (!io.isTTY) return io.stderr(`${JSON.stringify(e)}\n`);
     switch (e.type) {
       case 'step':
@@ -40,11 +41,14 @@ function reporter(io: Io): (event: RunEvent) => void {
       case 'invalid-index':
         return io.stderr(`  dropped invalid index ${e.index} left by a failed build\n`);
       case 'batch': {
+        // a progress bar redrawn in place
         const eta = e.total && e.rowsPerSecond ? Math.max(0, Math.round((e.total - e.done) / e.rowsPerSecond)) : undefined;
-        return io.stderr(`  backfill ${e.backfill + 1}: ${e.done}${e.total ? ` / ~${e.total}` : ''} rows, ${e.rowsPerSecond} rows/s${eta !== undefined ? `, ETA ${eta}s` : ''}\n`);
+        const share = e.total ? Math.min(1, e.done / e.total) : 0;
+        const bar = e.total ? `[${'#'.repeat(Math.round(share * 30)).padEnd(30, '.')}] ` : '';
+        return io.stderr(`\r  backfill ${e.backfill + 1}: ${bar}${e.done}${e.total ? ` / ~${e.total}` : ''} rows, ${e.rowsPerSecond} rows/s${eta !== undefined ? `, ETA ${eta}s` : ''}   `);
       }
       case 'phase':
-        return io.stderr(`${e.phase}: ${e.outcome}${e.ms ? ` in ${e.ms} ms` : ''}\n`);
+        return io.stderr(`\n${e.phase}: ${e.outcome}${e.ms ? ` in ${e.ms} ms` : ''}\n`);
     }
   };
 }

@@ -32,6 +32,7 @@ export type RunEvent =
   | { type: 'retry'; phase: PhaseName; step: string; attempt: number; delayMs: number; blockers: string[] }
   | { type: 'invalid-index'; index: string }
   | { type: 'batch'; phase: PhaseName; backfill: number; rows: number; done: number; total: number | null; batchSize: number; ms: number; rowsPerSecond: number }
+  | { type: 'would-run'; phase: PhaseName; step: string; sql: string }
   | { type: 'phase'; phase: PhaseName; outcome: 'applied' | 'already-applied' | 'rolled-back' | 'dry-run'; ms: number };
 
 export interface RunOptions {
@@ -260,6 +261,11 @@ async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'alr
     if (rowCount) throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`);
   }
   if (s.options.dryRun) {
+    const done = new Set(mine?.stepsDone ?? []);
+    for (const step of phase.steps.filter((st) => !done.has(st.id))) s.options.onEvent?.({ type: 'would-run', phase: name, step: step.id, sql: step.sql });
+    for (const b of phase.backfills ?? []) {
+      s.options.onEvent?.({ type: 'would-run', phase: name, step: 'backfill', sql: `${b.set ? `UPDATE … SET ${b.set}` : 'DELETE'} WHERE ${b.where}, in batches of ${s.options.batchSize ?? b.batchSize} by ${b.key.join(', ')}` });
+    }
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
     return 'dry-run';
   }

@@ -148,6 +148,13 @@ const CASES: Case[] = [
     phases: ['expand', 'backfill', 'contract'],
   },
   {
+    name: 'a backfill over a composite key',
+    setup: "CREATE TABLE memberships (org_id int, user_id int, role text NOT NULL, PRIMARY KEY (org_id, user_id));\nINSERT INTO memberships SELECT o, u, 'member' FROM generate_series(1, 30) o, generate_series(1, 70) u;",
+    migration: "UPDATE memberships SET role = 'owner' WHERE user_id = 1;",
+    data: 'SELECT json_agg(m ORDER BY org_id, user_id) AS rows FROM memberships m',
+    phases: ['backfill'],
+  },
+  {
     name: 'hostile identifiers',
     setup: `CREATE TABLE "a""b" (id int PRIMARY KEY, "select" text NOT NULL DEFAULT 'x', "Mixed Case" int CHECK ("Mixed Case" > 0), "naïve" text);
       CREATE INDEX "idx ""q""" ON "a""b" ("select", "naïve");

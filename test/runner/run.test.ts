@@ -131,6 +131,18 @@ describe('pgphase run', () => {
     expect(await runPhase({ ...b2, phase: 'expand' })).toBe('applied');
   });
 
+  it('backfills over a composite key, and --dry-run only says what would run', async () => {
+    const setup = "CREATE TABLE memberships (org_id int, user_id int, role text NOT NULL, PRIMARY KEY (org_id, user_id));\nINSERT INTO memberships SELECT o, u, 'member' FROM generate_series(1, 40) o, generate_series(1, 90) u;";
+    const p = await planned(setup, "UPDATE memberships SET role = 'owner' WHERE user_id <= 2;", 'composite');
+    const events: RunEvent[] = [];
+    expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', dryRun: true, onEvent: (e) => events.push(e) })).toBe('dry-run');
+    expect(events[0]).toMatchObject({ type: 'would-run', sql: expect.stringContaining(`SET "role" = 'owner' WHERE user_id <= 2, in batches of 500 by org_id, user_id`) });
+    expect((await c.query(`SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'`)).rows[0]).toEqual({ n: 0 });
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 170 });
+    expect((await c.query(`SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'`)).rows[0]).toEqual({ n: 80 });
+    expect((await readState(c, p.manifest.id))[0]!.backfill[0]).toMatchObject({ rows: 80, done: true });
+  });
+
   it('resumes a backfill killed with SIGKILL from its cursor, applying no batch twice', async () => {
     const setup = `CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
       INSERT INTO counters (id) SELECT g FROM generate_series(1, 20000) g;`;

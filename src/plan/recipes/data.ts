@@ -30,6 +30,8 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   if (targets.some((t) => t.indirection || t.val?.MultiAssignRef)) {
     throw new UnsafeChange('SET with (a, b) = … or subscripts cannot be batched automatically; write one assignment per column', 'backfill');
   }
+  const generated = targets.find((t) => table.columns.get(t.name)?.generated || table.columns.get(t.name)?.identity === 'always');
+  if (generated) throw new UnsafeChange(`${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`, 'backfill');
   const set = targets.map((t) => `${quoteIdent(t.name)} = ${deparse(t.val)}`).join(', ');
   out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false });
   return out;
