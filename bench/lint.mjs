@@ -10,14 +10,23 @@
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
 // non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
 
 const ROOT = join(CORPUS, '..', '..');
 const PGPHASE = [join(ROOT, 'bin', 'pgphase.js'), 'lint'];
-const SQUAWK = join(ROOT, 'node_modules', '.bin', 'squawk');
+// squawk-cli is installed here on first use, not as a devDependency: its platform packages are
+// not all published for one version, and `npm ci` rejects a lock file that lacks them.
+const SQUAWK_VERSION = '2.66.0';
+const TOOLS = join(ROOT, 'bench', '.tools');
+const SQUAWK = join(TOOLS, 'node_modules', '.bin', 'squawk');
+if (!existsSync(SQUAWK)) {
+  console.log(`installing squawk-cli@${SQUAWK_VERSION} into bench/.tools …`);
+  const r = spawnSync('npm', ['install', '--prefix', TOOLS, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('bench: could not install squawk-cli');
+}
 let failed = false;
 
 function fail(message) {

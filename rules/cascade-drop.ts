@@ -1,5 +1,29 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import type { Change } from '../src/sql/changes.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+/** Objects named in a message before the rest are counted. */
+const SHOWN = 5;
+
+/** The statement a cascading drop belongs to and the object it names, e.g. [`DROP VIEW`, `"v"`]. */
+function dropped(change: Change): [string, string] | undefined {
+  if (!('cascade' in change) || !change.cascade) return undefined;
+  switch (change.kind) {
+    case 'drop-table':
+      return ['DROP TABLE', quoteQName(change.table)];
+    case 'drop-index':
+      return ['DROP INDEX', quoteQName(change.index)];
+    case 'drop-column':
+      return [`ALTER TABLE ${quoteQName(change.table)}`, `DROP COLUMN ${quoteIdent(change.column)}`];
+    case 'drop-constraint':
+      return [`ALTER TABLE ${quoteQName(change.table)}`, `DROP CONSTRAINT ${quoteIdent(change.name)}`];
+    case 'drop-object':
+      return [`DROP ${change.objectType.toUpperCase()}`, quoteQName(change.name)];
+    default:
+      // TRUNCATE … CASCADE is the truncate rule's
+      return undefined;
+  }
+}
 
 export default defineRule({
   meta: {
@@ -9,24 +33,21 @@ export default defineRule({
     description: 'DROP … CASCADE silently drops every dependent object (views, constraints, columns of other tables)',
     messages: {
       default: '{{what}} CASCADE also drops whatever depends on it — views, foreign keys, defaults — without naming them',
+      many: '{{what}} CASCADE also drops whatever depends on any of them — views, foreign keys, defaults — without naming them',
     },
     help: 'Drop the dependent objects explicitly first, then drop without CASCADE',
   },
   create(context) {
     return {
-      change(change) {
-        if (!('cascade' in change) || !change.cascade || change.kind === 'truncate') return;
-        const what =
-          change.kind === 'drop-table'
-            ? `DROP TABLE ${quoteQName(change.table)}`
-            : change.kind === 'drop-column'
-              ? `DROP COLUMN "${change.column}" of ${quoteQName(change.table)}`
-              : change.kind === 'drop-index'
-                ? `DROP INDEX ${quoteQName(change.index)}`
-                : change.kind === 'drop-constraint'
-                  ? `DROP CONSTRAINT "${change.name}" of ${quoteQName(change.table)}`
-                  : `DROP ${change.objectType.toUpperCase()} ${quoteQName(change.name)}`;
-        context.report({ messageId: 'default', data: { what } });
+      // once per statement: `DROP VIEW a, b, c CASCADE` is one decision
+      statement() {
+        const drops = context.changes.map(dropped).filter((d) => d !== undefined);
+        const head = drops[0]?.[0];
+        if (head === undefined) return;
+        const names = drops.map(([, name]) => name);
+        const more = names.length - SHOWN;
+        const list = more > 1 ? `${names.slice(0, SHOWN).join(', ')} and ${more} more` : names.join(', ');
+        context.report({ messageId: names.length > 1 ? 'many' : 'default', data: { what: `${head} ${list}` } });
       },
     };
   },

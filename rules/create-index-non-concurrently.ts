@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -15,7 +15,10 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'create-index' || change.concurrently || context.isNewTable(change.index.table)) return;
+        if (change.kind !== 'create-index' || change.concurrently) return;
+        // a table or materialized view created earlier in this migration has no traffic to block
+        const table = change.index.table;
+        if (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)))) return;
         const index = change.index.name ? quoteIdent(change.index.name) : '(unnamed)';
         context.report({ messageId: 'default', data: { index, table: quoteQName(change.index.table) } });
       },

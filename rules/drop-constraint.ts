@@ -1,5 +1,7 @@
-import { defineRule } from '../src/lint/rule.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { defineRule, type RuleContext } from '../src/lint/rule.js';
+import { changeTable, type Change, type ChangeOf, type ConstraintSpec } from '../src/sql/changes.js';
+import { defaultName, type ConstraintModel } from '../src/schema/model.js';
+import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 const KIND: Record<string, string> = {
   'foreign-key': 'foreign key',
@@ -8,6 +10,70 @@ const KIND: Record<string, string> = {
   'primary-key': 'primary key',
   exclusion: 'exclusion constraint',
 };
+
+const SUFFIX: Record<ConstraintSpec['kind'], string> = {
+  'primary-key': 'pkey',
+  unique: 'key',
+  'foreign-key': 'fkey',
+  check: 'check',
+  exclusion: 'excl',
+  'not-null': 'not_null',
+};
+
+/** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
+ *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
+function nameOf(table: string, spec: ConstraintSpec): string {
+  const given = spec.name ?? spec.usingIndex;
+  if (given !== undefined) return given;
+  const columns = spec.kind === 'primary-key' || (spec.kind === 'check' && spec.columns.length !== 1) ? [] : spec.columns;
+  return defaultName(table, columns, SUFFIX[spec.kind]);
+}
+
+/** The column a `CHECK (column IS NOT NULL)` is about. */
+function notNullCheckColumn(c: ConstraintModel): string | undefined {
+  const test = c.expr?.node.NullTest;
+  if (c.kind !== 'check' || test?.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields = test.arg?.ColumnRef?.fields ?? [];
+  return fields[fields.length - 1]?.String?.sval;
+}
+
+/** Does another change of the statement (ALTER TABLE runs its drops before its adds, whatever
+ *  their order), or a later one of the transaction, match? */
+function alongside(context: RuleContext, change: Change, match: (c: Change) => boolean): boolean {
+  return context.changes.some((c) => c !== change && match(c)) || context.laterInTransaction(match);
+}
+
+/** Is the guarantee of the dropped constraint kept, by a re-add, NOT NULL, or the end of the table itself? */
+function kept(context: RuleContext, change: ChangeOf<'drop-constraint'>, known: ConstraintModel | undefined): boolean {
+  const table = qkey(change.table);
+  // a unique or primary key replaced by one on the same columns or fewer: rows stay unique
+  const narrower = (columns: Array<string | null>) => known !== undefined && columns.length > 0 && columns.every((col) => col !== null && known.columns.includes(col));
+  const keyKinds = known?.kind === 'unique' ? ['unique', 'primary-key'] : known?.kind === 'primary-key' ? ['primary-key'] : [];
+  return alongside(context, change, (c) => {
+    const on = changeTable(c);
+    if (!on || qkey(on) !== table) return false;
+    switch (c.kind) {
+      // no row can be written without the guarantee: the table goes too (Prisma drops a table's keys before the table)
+      case 'drop-table':
+        return true;
+      case 'add-constraint': {
+        // dropped and added again under the same name, given or PostgreSQL's default: a change of definition
+        if (nameOf(change.table.name, c.constraint) === change.name) return true;
+        if (!keyKinds.includes(c.constraint.kind)) return false;
+        const { usingIndex } = c.constraint;
+        const index = usingIndex === undefined ? undefined : context.schema.indexes.get(qkey({ schema: change.table.schema, name: usingIndex }));
+        return narrower(usingIndex === undefined ? c.constraint.columns : (index?.columns ?? []));
+      }
+      case 'create-index':
+        return known?.kind === 'unique' && c.index.unique && c.index.where === undefined && narrower(c.index.columns);
+      // CHECK (col IS NOT NULL) and then SET NOT NULL col: the column itself keeps the guarantee
+      case 'set-not-null':
+        return known !== undefined && notNullCheckColumn(known) === c.column;
+      default:
+        return false;
+    }
+  });
+}
 
 export default defineRule({
   meta: {
@@ -24,9 +90,11 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-constraint' || context.isNewTable(change.table)) return;
-        // dropped and added again under the same name in the same transaction: a change of definition
-        if (context.laterInTransaction((c) => c.kind === 'add-constraint' && c.constraint.name === change.name)) return;
         const known = context.schema.table(change.table)?.constraints.get(change.name);
+        // a helper check for a column that is NOT NULL already (SET NOT NULL ran earlier)
+        const checked = known && notNullCheckColumn(known);
+        if (checked !== undefined && context.schema.column(change.table, checked)?.notNull) return;
+        if (kept(context, change, known)) return;
         context.report({
           messageId: 'default',
           data: { kind: known ? (KIND[known.kind] ?? 'constraint') : 'constraint', name: quoteIdent(change.name), table: quoteQName(change.table) },

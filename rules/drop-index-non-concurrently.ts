@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -17,7 +17,10 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'drop-index' || change.concurrently) return;
         const table = context.schema.indexTable(change.index);
-        if (table && context.isNewTable(table)) return;
+        // a table or materialized view of this migration has no traffic to block
+        if (table && (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))) return;
+        // the table goes later in the transaction, and its ACCESS EXCLUSIVE lock with it: dropping the index first adds no wait
+        if (table && context.laterInTransaction((c) => c.kind === 'drop-table' && qkey(c.table) === qkey(table))) return;
         context.report({ messageId: 'default', data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' } });
       },
     };

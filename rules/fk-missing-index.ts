@@ -3,6 +3,22 @@ import type { ConstraintSpec } from '../src/sql/changes.js';
 import type { Statement } from '../src/sql/source.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
+type Node = Record<string, any>;
+
+/**
+ * Is the predicate `col IS NOT NULL`, or an AND of such, over key columns only? The lookup
+ * (`col = $1`, strict) never matches a row with a NULL key, so such a partial index serves it.
+ */
+function onlyNonNull(node: Node | undefined, columns: readonly string[]): boolean {
+  if (!node) return false;
+  const bool = node.BoolExpr;
+  if (bool) return bool.boolop === 'AND_EXPR' && (bool.args ?? []).every((arg: Node) => onlyNonNull(arg, columns));
+  const test = node.NullTest;
+  const fields = test?.arg?.ColumnRef?.fields ?? [];
+  const column = fields[fields.length - 1]?.String?.sval;
+  return test?.nulltesttype === 'IS_NOT_NULL' && column !== undefined && columns.includes(column);
+}
+
 export default defineRule({
   meta: {
     id: 'fk-missing-index',
@@ -32,7 +48,7 @@ export default defineRule({
           // the lookup pins every key column with `=`: an index leading with them, in any order, serves it
           const covered = context.schema.tableIndexes(table).some((i) => {
             const leading = i.columns.slice(0, fk.columns.length);
-            return !i.partial && fk.columns.every((c) => leading.includes(c));
+            return (!i.partial || onlyNonNull(i.definition?.where?.node, fk.columns)) && fk.columns.every((c) => leading.includes(c));
           });
           if (covered) continue;
           context.report({

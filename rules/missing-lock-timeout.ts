@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { locksOf, QUEUE_DANGEROUS, type LockMode } from '../src/sql/locks.js';
-import { qkey, quoteQName } from '../src/sql/names.js';
+import { qkey, quoteQName, type QName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -14,6 +14,8 @@ export default defineRule({
     help: "Put `SET lock_timeout = '2s';` before it (and retry on timeout), or run it with `pgphase run`, which does both",
   },
   create(context) {
+    // a table or materialized view created earlier in this migration: no traffic waits for its locks
+    const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     let reported = -1;
     // Locks the current transaction already holds: asking again for the same lock, or for
     // anything under an ACCESS EXCLUSIVE, does not queue.
@@ -24,7 +26,7 @@ export default defineRule({
       },
       change(change) {
         if (change.kind === 'transaction') return held.clear();
-        const locks = locksOf(change, (index) => context.schema.indexTable(index)).filter((l) => !context.isNewTable(l.table));
+        const locks = locksOf(change, (index) => context.schema.indexTable(index)).filter((l) => !isNew(l.table));
         const queued = locks.find((l) => {
           const has = held.get(qkey(l.table));
           return QUEUE_DANGEROUS.has(l.mode) && has !== 'ACCESS EXCLUSIVE' && has !== l.mode;

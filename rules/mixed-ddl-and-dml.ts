@@ -1,5 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { locksOf, TRAFFIC_BLOCKING } from '../src/sql/locks.js';
+import { qkey, type QName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -13,6 +14,8 @@ export default defineRule({
     help: 'Run the schema change and the data change in separate transactions (the data change as a batched backfill)',
   },
   create(context) {
+    // a table or materialized view created earlier in this migration: no traffic waits for its locks
+    const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     const seen = new Map<number, { ddl?: string; dml?: boolean; reported?: boolean }>();
     return {
       change(change) {
@@ -23,7 +26,7 @@ export default defineRule({
           if (context.isNewTable(change.table)) return;
           tx.dml = true;
         } else {
-          const strong = locksOf(change).find((l) => TRAFFIC_BLOCKING.has(l.mode) && !context.isNewTable(l.table));
+          const strong = locksOf(change).find((l) => TRAFFIC_BLOCKING.has(l.mode) && !isNew(l.table));
           if (!strong) return;
           tx.ddl ??= strong.mode;
         }

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -27,7 +27,7 @@ export default defineRule({
           return;
         }
         const table = change.target && (kind === 'INDEX' ? context.schema.indexTable(change.target) : change.target);
-        if (table && context.isNewTable(table)) return;
+        if (table && (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))) return;
         context.report({
           messageId: 'default',
           data: { target: `${kind} ${change.target ? quoteQName(change.target) : ''}`.trim(), table: table ? quoteQName(table) : 'its table' },

@@ -24,6 +24,8 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'set-not-null' || context.isNewTable(change.table)) return;
+        // NOT NULL already: PostgreSQL does nothing and reads no row
+        if (context.schema.column(change.table, change.column)?.notNull) return;
         const constraints = context.schema.table(change.table)?.constraints.values() ?? [];
         if (context.pgVersion >= 12 && [...constraints].some((c) => provesNotNull(c, change.column))) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });

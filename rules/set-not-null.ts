@@ -16,6 +16,8 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'set-not-null' || context.isNewTable(change.table)) return;
+        // NOT NULL already: PostgreSQL does nothing, and no write that worked before fails now
+        if (context.schema.column(change.table, change.column)?.notNull) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
       },
     };

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { locksOf } from '../src/sql/locks.js';
-import { quoteQName, type QName } from '../src/sql/names.js';
+import { qkey, quoteQName, type QName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -14,6 +14,8 @@ export default defineRule({
     help: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in its transaction, or alone',
   },
   create(context) {
+    // a table or materialized view created earlier in this migration: no traffic waits for its locks
+    const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     let held: { transaction: number; statement: number; table: QName; line: number } | undefined;
     let reported = -1;
     return {
@@ -25,7 +27,7 @@ export default defineRule({
           context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });
         }
         if (!context.inTransaction || held) return;
-        const lock = locksOf(change, (i) => context.schema.indexTable(i)).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !context.isNewTable(l.table));
+        const lock = locksOf(change, (i) => context.schema.indexTable(i)).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table));
         if (lock) held = { transaction: context.transactionId, statement: context.statement.index, table: lock.table, line: context.statement.location.line };
       },
     };

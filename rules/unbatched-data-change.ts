@@ -1,7 +1,7 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ChangeOf } from '../src/sql/changes.js';
 import type { SchemaModel } from '../src/schema/model.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 type Node = Record<string, any>;
 
@@ -39,7 +39,8 @@ export default defineRule({
     description: 'UPDATE/DELETE without a narrow key predicate, or INSERT … SELECT, on an existing table inside a migration',
     messages: {
       update: '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',
-      insert: 'INSERT … SELECT {{direction}} {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
+      insert: 'INSERT … SELECT into {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
+      copy: 'INSERT … SELECT from {{table}} into the new table {{target}} reads all of {{table}} in one long transaction: on a big table it runs for minutes, holding back vacuum on the whole database and blocking schema changes of {{table}} until it commits',
       unknownKey:
         "{{op}} on {{table}} pins {{columns}}, but the keys of {{table}} are unknown (no earlier migration or given schema defines the table), so it may touch every row in one transaction. Lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`",
     },
@@ -51,10 +52,14 @@ export default defineRule({
         if (change.kind !== 'data-change') return;
         if (change.op === 'insert' || change.op === 'merge') {
           if (!change.fromSelect) return;
-          const existing = [change.table, ...change.reads].find((t) => !context.isNewTable(t));
-          if (!existing) return;
-          const direction = existing === change.table ? 'into' : 'from';
-          context.report({ messageId: 'insert', data: { table: quoteQName(existing), direction } });
+          if (!context.isNewTable(change.table)) {
+            context.report({ messageId: 'insert', data: { table: quoteQName(change.table) } });
+            return;
+          }
+          // Only reading an existing table: one the model knows, or a name it cannot place (the history may
+          // be missing); not a table, view or materialized view this migration created.
+          const existing = change.reads.find((t) => !context.isNewTable(t) && !(context.isNewObject(t) && context.schema.views.has(qkey(t))));
+          if (existing) context.report({ messageId: 'copy', data: { table: quoteQName(existing), target: quoteQName(change.table) } });
           return;
         }
         const cols = pinned(change.where?.node);

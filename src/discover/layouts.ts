@@ -66,6 +66,34 @@ function flywayTransaction(text: string): TransactionModel {
   return statements.length > 0 && statements.every((s) => NON_TRANSACTIONAL.test(s)) ? 'none' : 'per-file';
 }
 
+/** Diesel's version of a migration: its directory name up to the first `_`, without `-`
+ *  (`2017-09-23-182408_x` → `20170923182408`). Diesel sorts versions as strings, so a history
+ *  that mixes both spellings, as crates.io's does, interleaves by date; the name breaks ties. */
+function dieselKey(rel: string): SortKey {
+  const name = rel.slice(0, rel.indexOf('/'));
+  return [name.split('_')[0]!.replace(/-/g, ''), rel];
+}
+
+const GOOSE_SECTIONS = { up: /^--\s*\+goose\s+up\b/im, down: /^--\s*\+goose\s+down\b/im };
+const GOOSE_BLOCK = /^--\s*\+goose\s+statement(begin|end)\b[^\n]*$/gim;
+
+/**
+ * goose runs a file in a transaction unless it is annotated NO TRANSACTION. Then it sends each
+ * statement as a query of its own, and each `StatementBegin` … `StatementEnd` block as one query
+ * string, which PostgreSQL runs as one implicit transaction when it holds several statements.
+ * A file whose up section is a single block is thus modelled exactly as 'implicit'. Any other
+ * NO TRANSACTION file is 'none': per-file models cannot say that only some statements share a
+ * transaction, and 'none' is right for every statement outside a block.
+ */
+function gooseTransaction(text: string): TransactionModel {
+  if (!/^--\s*\+goose\s+no\s+transaction\b/im.test(text)) return 'per-file';
+  const parts = forwardText(text, GOOSE_SECTIONS).split(GOOSE_BLOCK);
+  // split keeps the captured marker kind: [before, 'begin', block, 'end', after] for a single block
+  const blank = (sql: string) => sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim() === '';
+  const single = parts.length === 5 && parts[1]!.toLowerCase() === 'begin' && parts[3]!.toLowerCase() === 'end';
+  return single && blank(parts[0]!) && blank(parts[4]!) ? 'implicit' : 'none';
+}
+
 /** Changes in `sqitch.plan` order; a deploy script not yet in the plan is still linted, after the planned ones. */
 async function sqitchOrder(dir: Dir): Promise<(rel: string) => SortKey> {
   const plan = dir.entries.has('sqitch.plan') ? await dir.read('sqitch.plan') : '';
@@ -103,7 +131,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     expect: 'Diesel <migration>/up.sql files',
     forward: /^[^/]+\/up\.sql$/,
     down: /^[^/]+\/down\.sql$/,
-    order: () => lexical,
+    order: () => dieselKey,
     // Diesel runs each migration in a transaction unless its metadata.toml opts out.
     transaction: async (_text, rel, dir) => {
       const metadata = rel.replace(/up\.sql$/, 'metadata.toml');
@@ -133,10 +161,9 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     name: 'goose',
     expect: 'goose <version>_<name>.sql files with -- +goose Up',
     forward: /^\d+_[^/]*\.sql$/,
-    sections: { up: /^--\s*\+goose\s+up\b/im, down: /^--\s*\+goose\s+down\b/im },
+    sections: GOOSE_SECTIONS,
     order: () => natural,
-    // goose runs each file in a transaction unless it is annotated NO TRANSACTION.
-    transaction: (text) => (/^--\s*\+goose\s+no\s+transaction\b/im.test(text) ? 'none' : 'per-file'),
+    transaction: gooseTransaction,
   },
   dbmate: {
     name: 'dbmate',

@@ -335,15 +335,26 @@ function drop(stmt: Node, index: number): Change[] {
   });
 }
 
-/** Every RangeVar in a subtree (tables a query reads). */
-function rangeVars(node: unknown, out: QName[] = []): QName[] {
-  if (Array.isArray(node)) for (const n of node) rangeVars(n, out);
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'RangeVar') out.push(fromRangeVar(value as { relname: string }));
-      else rangeVars(value, out);
-    }
-  }
+/**
+ * Every RangeVar in a subtree (tables a query reads), except references to the CTEs that
+ * `statement` defines in a WITH clause at any depth: those name no table.
+ */
+function rangeVars(node: unknown, statement: unknown): QName[] {
+  const walk = (n: unknown, visit: (key: string, value: Node) => boolean): void => {
+    if (Array.isArray(n)) for (const item of n) walk(item, visit);
+    else if (n && typeof n === 'object') for (const [key, value] of Object.entries(n)) if (!visit(key, value)) walk(value, visit);
+  };
+  const ctes = new Set<string>();
+  walk(statement, (key, value) => {
+    if (key === 'CommonTableExpr' && typeof value.ctename === 'string') ctes.add(value.ctename);
+    return false;
+  });
+  const out: QName[] = [];
+  walk(node, (key, value) => {
+    if (key !== 'RangeVar') return false;
+    if (value.schemaname !== undefined || !ctes.has(value.relname)) out.push(fromRangeVar(value as { relname: string }));
+    return true;
+  });
   return out;
 }
 
@@ -489,7 +500,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       const target = fromRangeVar(s.relation);
       const select = s.selectStmt?.SelectStmt as Node | undefined;
       const fromSelect = op === 'insert' ? select !== undefined && select.valuesLists === undefined : op === 'merge';
-      const reads = rangeVars([s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation]);
+      const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
       const change: Change = {
         ...base,
         kind: 'data-change',

@@ -55,6 +55,29 @@ describe('order', () => {
     expect(names(await discoverSet(root))).toEqual(['V1__a.sql', 'V1_1__b.sql', 'V1.2__c.sql', 'V1_10__d.sql', 'R__a.sql', 'R__b.sql']);
   });
 
+  it('sorts Diesel migrations by version, the name before its first _ without -, whichever way it is written', async () => {
+    const root = await tree({
+      '00000000000000_diesel_initial_setup/up.sql': '',
+      '2017-09-23-182408_add_crate_owner_invitations/up.sql': '',
+      '2017-09-23-182408_add_crate_owner_invitations/down.sql': '',
+      '20170804200817_add_email_table/up.sql': '',
+      '2017-10-01-000000_b/up.sql': '',
+      '20171001000000_a/up.sql': '',
+      '20180101000000_last/up.sql': '',
+    });
+    const set = await discoverSet(root);
+    expect(set.layout).toBe('diesel');
+    expect(set.files.map((f) => basename(dirname(f.absPath)))).toEqual([
+      '00000000000000_diesel_initial_setup',
+      '20170804200817_add_email_table',
+      '2017-09-23-182408_add_crate_owner_invitations',
+      // the same version: by name
+      '2017-10-01-000000_b',
+      '20171001000000_a',
+      '20180101000000_last',
+    ]);
+  });
+
   it('follows sqitch.plan, skipping pragmas and tags, with unplanned deploy scripts last', async () => {
     const plan = ['%syntax-version=1.0.0', '%project=p', '', 'b 2024-01-01T00:00:00Z A <a@x> # B', '@v1 2024-01-02T00:00:00Z A <a@x>', 'a [b] 2024-01-03T00:00:00Z A <a@x>', ''].join('\n');
     const root = await tree({ 'sqitch.plan': plan, 'deploy/a.sql': '', 'deploy/b.sql': '', 'deploy/0_new.sql': '', 'revert/a.sql': '' });
@@ -95,6 +118,18 @@ describe('transaction model', () => {
     expect((await discoverSet(diesel)).files.map((f) => f.transaction)).toEqual(['per-file', 'per-file']);
     const dbmate = await tree({ '1_a.sql': '-- migrate:up transaction:true\n', '2_b.sql': '-- migrate:up\n-- migrate:down transaction:false\n' });
     expect((await discoverSet(dbmate)).files.map((f) => f.transaction)).toEqual(['per-file', 'per-file']);
+  });
+
+  it('runs a goose NO TRANSACTION file whose up section is one StatementBegin … StatementEnd block as one query string', async () => {
+    const block = '-- +goose StatementBegin\nCREATE TABLE a (x int);\nCREATE INDEX a_x ON a (x);\n-- +goose StatementEnd\n';
+    const root = await tree({
+      '1_block.sql': `-- +goose NO TRANSACTION\n-- +goose Up\n${block}\n-- +goose Down\n-- +goose StatementBegin\nDROP TABLE a;\n-- +goose StatementEnd\n`,
+      '2_outside.sql': `-- +goose NO TRANSACTION\n-- +goose Up\n${block}CREATE INDEX CONCURRENTLY a_y ON a (x);\n`,
+      '3_two_blocks.sql': `-- +goose NO TRANSACTION\n-- +goose Up\n${block}${block}`,
+      '4_plain.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_z ON a (x);\n',
+      '5_wrapped.sql': `-- +goose Up\n${block}`,
+    });
+    expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual(['implicit', 'none', 'none', 'none', 'per-file']);
   });
 });
 

@@ -1,6 +1,8 @@
 // The schema of a database as PostgreSQL reports it, for comparing the result of a plan
 // with the result of the original migration. Column order is left out: a plan adds the
-// replacement column at the end, and no correct application depends on the order.
+// replacement column at the end, and no correct application depends on the order. NOT NULL
+// is compared on the columns: PostgreSQL 18 also lists it as a named constraint, whose name
+// follows the column it was first set on.
 import type pg from 'pg';
 
 export interface Catalog {
@@ -23,7 +25,8 @@ export async function catalog(client: pg.Client, schema = 'public'): Promise<Cat
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped`),
     constraints: await q(`SELECT format('%s.%s %s%s', c.relname, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
-      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND k.contype <> 'n'`),
     indexes: await q(`SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END AS x
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
     comments: await q(`SELECT format('%s %s', c.relname, d.description) AS x FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),

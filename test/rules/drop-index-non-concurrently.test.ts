@@ -1,12 +1,20 @@
 import { ruleCases } from '../helpers/lint.js';
 
+const indexed = 'CREATE TABLE "Post" (id int, slug text);\nCREATE UNIQUE INDEX "Post_slug_key" ON "Post" (slug);';
+
 await ruleCases('drop-index-non-concurrently', {
   valid: [
     { sql: 'DROP INDEX CONCURRENTLY IF EXISTS users_email;' },
     { sql: 'CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nDROP INDEX t_a;' },
+    { sql: 'CREATE MATERIALIZED VIEW totals AS SELECT 1 AS a;\nCREATE INDEX totals_a ON totals (a);\nDROP INDEX totals_a;' },
+    // the table is dropped right after, in the same transaction
+    { history: indexed, sql: 'DROP INDEX "Post_slug_key";\n\nDROP TABLE "Post";', transaction: 'implicit' },
   ],
   invalid: [
     { sql: 'DROP INDEX users_email;', at: ['1:1'], message: 'index "users_email"' },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'SELECT 1;\nDROP INDEX users_email;', at: ['2:1'], message: 'on its table "public"."users"' },
+    // each statement commits on its own: the table is still there, with traffic, after the index goes
+    { history: indexed, sql: 'DROP INDEX "Post_slug_key";\nDROP TABLE "Post";', transaction: 'none', at: ['1:1'] },
+    { history: indexed, sql: 'DROP INDEX "Post_slug_key";\nDROP TABLE "Comment";', transaction: 'per-file', at: ['1:1'] },
   ],
 });

@@ -2,6 +2,8 @@ import { ruleCases } from '../helpers/lint.js';
 
 await ruleCases('missing-lock-timeout', {
   valid: [
+    // a materialized view of this migration has no queries to queue
+    { sql: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day, 2 AS total;\nCREATE INDEX daily_totals_day ON daily_totals (day);\nREFRESH MATERIALIZED VIEW daily_totals;\nDROP INDEX daily_totals_day;' },
     { sql: "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN nickname text;" },
     { sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;" },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;' },
@@ -15,6 +17,7 @@ await ruleCases('missing-lock-timeout', {
     { sql: 'CLUSTER;' },
   ],
   invalid: [
+    { history: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day;', sql: 'REFRESH MATERIALIZED VIEW daily_totals;', at: ['1:1'], message: 'ACCESS EXCLUSIVE lock on "daily_totals"' },
     // once per statement, not per sub-command
     { sql: 'ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int;', at: ['1:1'], message: 'ACCESS EXCLUSIVE lock on "users"' },
     { sql: 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', at: ['1:1'], message: 'SHARE ROW EXCLUSIVE' },

@@ -2,6 +2,7 @@ import { ruleCases } from '../helpers/lint.js';
 
 await ruleCases('mixed-ddl-and-dml', {
   valid: [
+    { sql: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day, 2 AS total;\nCREATE INDEX daily_totals_day ON daily_totals (day);\nUPDATE users SET a = 1 WHERE id = 1;', transaction: 'per-file' },
     { sql: 'ALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;', transaction: 'none' },
     { sql: 'CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nALTER TABLE t ADD COLUMN b int;', transaction: 'per-file' },
   ],

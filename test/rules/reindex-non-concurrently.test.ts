@@ -2,6 +2,7 @@ import { ruleCases } from '../helpers/lint.js';
 
 await ruleCases('reindex-non-concurrently', {
   valid: [
+    { sql: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day, 2 AS total;\nCREATE INDEX daily_totals_day ON daily_totals (day);\nREINDEX INDEX daily_totals_day;\nREINDEX TABLE daily_totals;' },
     { sql: 'REINDEX TABLE CONCURRENTLY users;' },
     // before PostgreSQL 12 there is no concurrent REINDEX to suggest
     { sql: 'REINDEX TABLE users;', pgVersion: 11 },

@@ -2,6 +2,7 @@ import { ruleCases } from '../helpers/lint.js';
 
 await ruleCases('statements-after-exclusive-lock', {
   valid: [
+    { sql: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day, 2 AS total;\nREFRESH MATERIALIZED VIEW daily_totals;\nSELECT 1;', transaction: 'per-file' },
     { sql: 'UPDATE users SET a = 1 WHERE id = 1;\nALTER TABLE users ADD COLUMN b int;', transaction: 'per-file' },
     { sql: 'ALTER TABLE users ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON users (b);', transaction: 'none' },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nSELECT 1;', transaction: 'per-file' },

@@ -1,7 +1,12 @@
 import { ruleCases } from '../helpers/lint.js';
 
 await ruleCases('table-rewrite', {
-  valid: [{ sql: 'VACUUM users;' }, { sql: 'VACUUM (FULL false);' }, { sql: 'CREATE TABLE t (a int);\nALTER TABLE t SET LOGGED;' }],
+  valid: [
+    { sql: 'VACUUM users;' },
+    { sql: 'VACUUM (FULL false);' },
+    { sql: 'CREATE TABLE t (a int);\nALTER TABLE t SET LOGGED;' },
+    { sql: 'CREATE MATERIALIZED VIEW totals AS SELECT 1 AS a;\nCREATE INDEX totals_a ON totals (a);\nCLUSTER totals USING totals_a;\nVACUUM FULL totals;' },
+  ],
   invalid: [
     { sql: 'VACUUM FULL users;', at: ['1:1'], message: 'VACUUM FULL rewrites "users"' },
     // no table: every table CLUSTER … USING clustered before, or every table of the database
