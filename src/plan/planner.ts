@@ -1,6 +1,6 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { changeTable, classify, type Change } from '../sql/changes.js';
+import { changeTable, classify, createdName, type Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { qkey, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
@@ -15,6 +15,7 @@ import { createIndex, dropIndex } from './recipes/indexes.js';
 import { setNotNull } from './recipes/not-null.js';
 import { addColumn } from './recipes/add-column.js';
 import { changeType } from './recipes/change-type.js';
+import { renameEnumValue } from './recipes/enum-value.js';
 import { renameColumn } from './recipes/rename-column.js';
 import { PHASES, type Backfill, type PhaseName, type RecipeOutput, type Step } from './types.js';
 
@@ -38,9 +39,7 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
     change.kind === 'enum-add-value'
       ? { steps: [step(context, 'expand', `enum-${change.value}`, context.statement.text, { transactional: context.pgVersion >= 12 })], backfills: [], checks: [], requires: {}, notes: [] }
       : undefined,
-  'enum-rename-value': () => {
-    throw new UnsafeChange('renaming an enum value breaks the running version; add the new value, move rows to it and stop using the old one (not planned yet)', 'contract');
-  },
+  'enum-rename-value': renameEnumValue as Recipe,
 };
 
 /** Statements the runner takes care of itself: transaction control and lock/statement timeouts. */
@@ -108,6 +107,7 @@ export function plan(options: PlanOptions): Planned {
       pgVersion: options.pgVersion,
       statement,
       isNewTable: (table: QName) => created.has(qkey(table)),
+      isNewObject: (name: QName) => created.has(qkey(name)),
       stepId: (phase, what) => {
         const base = `${phase}:${what}`;
         const n = (used.get(base) ?? 0) + 1;
@@ -141,6 +141,8 @@ export function plan(options: PlanOptions): Planned {
       if (output) outputs.push(output);
       schema.apply(change);
       if (change.kind === 'create-table' || change.kind === 'create-table-as') created.add(qkey(change.table));
+      const made = createdName(change);
+      if (made && change.kind !== 'rename-object') created.add(qkey(made));
     });
   }
 

@@ -14,6 +14,8 @@ export interface RecipeContext {
   statement: Statement;
   /** Created earlier in this migration: no traffic, no rows. */
   isNewTable(table: QName): boolean;
+  /** A type, view, function … created earlier in this migration. */
+  isNewObject(name: QName): boolean;
   /** A step id, unique in the plan and the same for the same migration and schema. */
   stepId(phase: PhaseName, what: string): string;
 }
