@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'Adding CHECK ({{expr}}) to {{table}} makes writes of the running version that violate it fail',
     },
-    help: 'Add the check in a contract phase, once every deployed version satisfies it',
+    help: 'Add the check in a contract phase, once every deployed version satisfies it: `pgphase plan <file>` adds it NOT VALID and validates it separately',
   },
   create(context) {
     return {

@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'Adding CHECK ({{expr}}) to {{table}} without NOT VALID reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
     },
-    help: 'Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (it takes only SHARE UPDATE EXCLUSIVE)',
+    help: 'Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
   },
   create(context) {
     return {

@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
     },
-    help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX`',
+    help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX`; `pgphase plan <file>` writes both steps',
   },
   create(context) {
     return {

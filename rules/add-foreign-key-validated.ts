@@ -27,7 +27,7 @@ export default defineRule({
       column:
         'Adding column {{column}} to {{table}} with a {{filled}} and a foreign key to {{references}} checks every existing row against {{references}} while holding an ACCESS EXCLUSIVE lock on {{table}}, which blocks its reads and writes, and a SHARE ROW EXCLUSIVE lock on {{references}}, which blocks its writes',
     },
-    help: 'Add it `NOT VALID` (for a new column: add the column without REFERENCES, then `ADD FOREIGN KEY … NOT VALID`), then `VALIDATE CONSTRAINT` in a later transaction (it takes only SHARE UPDATE EXCLUSIVE)',
+    help: 'Add it `NOT VALID` (for a new column: add the column without REFERENCES, then `ADD FOREIGN KEY … NOT VALID`), then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
   },
   create(context) {
     return {

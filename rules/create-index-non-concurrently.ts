@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
     },
-    help: 'Use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction',
+    help: 'Use `CREATE INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the expand phase',
   },
   create(context) {
     return {

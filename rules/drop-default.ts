@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',
     },
-    help: 'Drop the default in a contract phase, once no running version omits the column',
+    help: 'Drop the default in a contract phase, once no running version omits the column: `pgphase plan <file>` puts it there',
   },
   create(context) {
     return {

@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
     },
-    help: 'Use `DROP INDEX CONCURRENTLY` in a migration that runs outside a transaction',
+    help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
   },
   create(context) {
     return {

@@ -11,7 +11,7 @@ export default defineRule({
     messages: {
       default: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',
     },
-    help: 'Drop it in a contract phase, once no deployed version uses it',
+    help: 'Drop it in a contract phase, once no deployed version uses it: `pgphase plan <file>` puts it there',
   },
   create(context) {
     return {

@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'The primary key on {{table}} makes {{columns}} NOT NULL, which reads every row under an ACCESS EXCLUSIVE lock',
     },
-    help: 'Make the columns NOT NULL first without a scan (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the key',
+    help: 'Make the columns NOT NULL first without a scan (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the key; `pgphase plan <file>` writes these steps',
   },
   create(context) {
     return {

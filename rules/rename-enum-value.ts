@@ -10,7 +10,7 @@ export default defineRule({
     messages: {
       default: 'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',
     },
-    help: 'Add the new value in expand, backfill rows to it, and stop using the old one (PostgreSQL cannot drop enum values)',
+    help: 'Add the new value, move rows to it, stop using the old one (PostgreSQL cannot drop enum values): `pgphase plan <file>`',
   },
   create(context) {
     return {

@@ -18,7 +18,7 @@ export default defineRule({
     messages: {
       default: 'SET NOT NULL on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
     },
-    help: 'PostgreSQL 12+: add `CHECK ({{column}} IS NOT NULL) NOT VALID`, `VALIDATE` it, then SET NOT NULL (no scan) and drop the check',
+    help: 'PostgreSQL 12+: add `CHECK ({{column}} IS NOT NULL) NOT VALID`, `VALIDATE` it, then SET NOT NULL (no scan) and drop the check; `pgphase plan <file>` writes these steps',
   },
   create(context) {
     return {
