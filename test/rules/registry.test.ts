@@ -22,4 +22,15 @@ describe('the rule registry', () => {
     const tests = readdirSync('test/rules').filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -8));
     expect(ids.filter((id) => !tests.includes(id))).toEqual([]);
   });
+
+  it('points at pgphase plan from every finding a recipe covers', () => {
+    const covered = [
+      'drop-column', 'rename-column', 'drop-table', 'rename-table', 'add-required-column', 'set-not-null', 'change-column-type', 'drop-default',
+      'add-check-constraint', 'drop-object', 'rename-enum-value', 'create-index-non-concurrently', 'drop-index-non-concurrently',
+      'add-foreign-key-validated', 'add-check-validated', 'set-not-null-scan', 'add-constraint-builds-index', 'primary-key-on-nullable',
+      'column-type-rewrite', 'add-column-rewrite', 'unbatched-data-change', 'narrowing-type-change', 'expand-and-contract-in-one-migration',
+    ];
+    const missing = rules.filter((r) => covered.includes(r.meta.id) && !r.meta.help.includes('pgphase plan')).map((r) => r.meta.id);
+    expect(missing).toEqual([]);
+  });
 });
