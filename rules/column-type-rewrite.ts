@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
-import { analyzeTypeChange } from '../src/sql/type-change.js';
+import { analyzeAlter } from '../src/sql/type-change.js';
 
 export default defineRule({
   meta: {
@@ -19,10 +19,9 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return;
         const data = { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display };
-        const old = context.schema.column(change.table, change.column);
-        if (!old) return context.report({ messageId: 'unknownType', data });
-        const analysis = analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
-        if (analysis.cost === 'rewrite') context.report({ messageId: 'default', data: { ...data, from: old.type.display, reason: analysis.reason } });
+        const known = analyzeAlter(change, context.schema, context.pgVersion);
+        if (!known) return context.report({ messageId: 'unknownType', data });
+        if (known.analysis.cost === 'rewrite') context.report({ messageId: 'default', data: { ...data, from: known.from.display, reason: known.analysis.reason } });
       },
     };
   },

@@ -1,6 +1,6 @@
 import { defineRule, type RuleContext } from '../src/lint/rule.js';
-import { changeTable, type Change, type ChangeOf, type ConstraintSpec } from '../src/sql/changes.js';
-import { defaultName, type ConstraintModel } from '../src/schema/model.js';
+import { changeTable, type Change, type ChangeOf } from '../src/sql/changes.js';
+import { constraintName, notNullCheckColumn, type ConstraintModel } from '../src/schema/model.js';
 import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 const KIND: Record<string, string> = {
@@ -10,32 +10,6 @@ const KIND: Record<string, string> = {
   'primary-key': 'primary key',
   exclusion: 'exclusion constraint',
 };
-
-const SUFFIX: Record<ConstraintSpec['kind'], string> = {
-  'primary-key': 'pkey',
-  unique: 'key',
-  'foreign-key': 'fkey',
-  check: 'check',
-  exclusion: 'excl',
-  'not-null': 'not_null',
-};
-
-/** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
- *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
-function nameOf(table: string, spec: ConstraintSpec): string {
-  const given = spec.name ?? spec.usingIndex;
-  if (given !== undefined) return given;
-  const columns = spec.kind === 'primary-key' || (spec.kind === 'check' && spec.columns.length !== 1) ? [] : spec.columns;
-  return defaultName(table, columns, SUFFIX[spec.kind]);
-}
-
-/** The column a `CHECK (column IS NOT NULL)` is about. */
-function notNullCheckColumn(c: ConstraintModel): string | undefined {
-  const test = c.expr?.node.NullTest;
-  if (c.kind !== 'check' || test?.nulltesttype !== 'IS_NOT_NULL') return undefined;
-  const fields = test.arg?.ColumnRef?.fields ?? [];
-  return fields[fields.length - 1]?.String?.sval;
-}
 
 /** Does another change of the statement (ALTER TABLE runs its drops before its adds, whatever
  *  their order), or a later one of the transaction, match? */
@@ -58,7 +32,7 @@ function kept(context: RuleContext, change: ChangeOf<'drop-constraint'>, known: 
         return true;
       case 'add-constraint': {
         // dropped and added again under the same name, given or PostgreSQL's default: a change of definition
-        if (nameOf(change.table.name, c.constraint) === change.name) return true;
+        if (constraintName(change.table.name, c.constraint) === change.name) return true;
         if (!keyKinds.includes(c.constraint.kind)) return false;
         const { usingIndex } = c.constraint;
         const index = usingIndex === undefined ? undefined : context.schema.indexes.get(qkey({ schema: change.table.schema, name: usingIndex }));

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
-import { analyzeTypeChange } from '../src/sql/type-change.js';
+import { analyzeAlter } from '../src/sql/type-change.js';
 
 export default defineRule({
   meta: {
@@ -17,13 +17,11 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return;
-        const old = context.schema.column(change.table, change.column);
-        if (!old) return;
-        const analysis = analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
-        if (!analysis.narrowing) return;
+        const known = analyzeAlter(change, context.schema, context.pgVersion);
+        if (!known?.analysis.narrowing) return;
         context.report({
           messageId: 'default',
-          data: { table: quoteQName(change.table), column: quoteIdent(change.column), from: old.type.display, to: change.type.display, reason: analysis.reason },
+          data: { table: quoteQName(change.table), column: quoteIdent(change.column), from: known.from.display, to: change.type.display, reason: known.analysis.reason },
         });
       },
     };

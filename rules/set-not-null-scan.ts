@@ -1,13 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
-import type { ConstraintModel } from '../src/schema/model.js';
+import { notNullCheckColumn } from '../src/schema/model.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
-
-/** A validated `CHECK (column IS NOT NULL)`: PostgreSQL 12+ then skips the scan of SET NOT NULL. */
-function provesNotNull(c: ConstraintModel, column: string): boolean {
-  const test = c.expr?.node.NullTest;
-  const fields = test?.arg?.ColumnRef?.fields ?? [];
-  return c.kind === 'check' && c.validated && test?.nulltesttype === 'IS_NOT_NULL' && fields[fields.length - 1]?.String?.sval === column;
-}
 
 export default defineRule({
   meta: {
@@ -27,7 +20,7 @@ export default defineRule({
         // NOT NULL already: PostgreSQL does nothing and reads no row
         if (context.schema.column(change.table, change.column)?.notNull) return;
         const constraints = context.schema.table(change.table)?.constraints.values() ?? [];
-        if (context.pgVersion >= 12 && [...constraints].some((c) => provesNotNull(c, change.column))) return;
+        if (context.pgVersion >= 12 && [...constraints].some((c) => c.validated && notNullCheckColumn(c) === change.column)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
       },
     };

@@ -72,6 +72,23 @@ const SUFFIX: Record<ConstraintSpec['kind'], string> = {
   'not-null': 'not_null',
 };
 
+/** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
+ *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
+export function constraintName(table: string, spec: ConstraintSpec, columns = spec.columns): string {
+  const given = spec.name ?? spec.usingIndex;
+  if (given !== undefined) return given;
+  const named = spec.kind === 'primary-key' || (spec.kind === 'check' && columns.length !== 1) ? [] : columns;
+  return defaultName(table, named, SUFFIX[spec.kind]);
+}
+
+/** The column a validated or unvalidated `CHECK (column IS NOT NULL)` is about. */
+export function notNullCheckColumn(c: ConstraintModel): string | undefined {
+  const test = c.expr?.node.NullTest;
+  if (c.kind !== 'check' || test?.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields = test.arg?.ColumnRef?.fields ?? [];
+  return fields[fields.length - 1]?.String?.sval;
+}
+
 export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   readonly indexes = new Map<string, IndexModel>();
@@ -326,9 +343,7 @@ export class SchemaModel {
         this.indexes.delete(qkey({ schema: table.schema, name: spec.usingIndex }));
       }
     }
-    // PostgreSQL names a primary key `<table>_pkey` and a check after its first column
-    const nameColumns = spec.kind === 'primary-key' ? [] : columns.slice(0, spec.kind === 'check' ? 1 : undefined);
-    const name = spec.name ?? spec.usingIndex ?? defaultName(table.name, nameColumns, SUFFIX[spec.kind]);
+    const name = constraintName(table.name, spec, columns);
     table.constraints.set(name, { ...spec, columns, name, validated: !spec.notValid });
     if (spec.kind === 'primary-key') for (const c of columns) {
       const col = table.columns.get(c);

@@ -2,8 +2,8 @@
 // indexes under ACCESS EXCLUSIVE) and what it means for existing values and for the
 // application version still running. test/sql/type-change.test.ts establishes every
 // entry on real PostgreSQL (pg_class.relfilenode before and after the change).
-import type { Expr, TypeRef } from './changes.js';
-import { qkey } from './names.js';
+import type { Change, Expr, TypeRef } from './changes.js';
+import { qkey, type QName } from './names.js';
 import { typeRef } from './normalize.js';
 
 /** free: catalog only; scan: checks every row under ACCESS EXCLUSIVE but keeps the files; rewrite: rewrites table and indexes under ACCESS EXCLUSIVE. */
@@ -179,4 +179,15 @@ export function analyzeTypeChange(from: TypeRef, to: TypeRef, options: TypeChang
   // zero offset; which session the migration will run in is not known here
   else if (!from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`)) how = `${how} unless the session TimeZone is UTC`;
   return { cost, narrowing: v.narrowing, tolerated: v.tolerated, reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}` };
+}
+
+/** A column type change against the schema model: the column's old type and the analysis, or undefined when the old type is unknown. */
+export function analyzeAlter(
+  change: Extract<Change, { kind: 'alter-column-type' }>,
+  schema: { column(table: QName, column: string): { type: TypeRef } | undefined; enums: Pick<ReadonlySet<string>, 'has'> },
+  pgVersion: number,
+): { from: TypeRef; analysis: TypeChangeAnalysis } | undefined {
+  const old = schema.column(change.table, change.column);
+  if (!old) return undefined;
+  return { from: old.type, analysis: analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion, enums: schema.enums }) };
 }
