@@ -26,16 +26,32 @@ export interface MigrationSet {
   files: MigrationFile[];
 }
 
+/** Reads shared by the lookups of one run: pass the same (initially empty) map to every
+ *  call, and each directory is listed, detected and collected once, however many of its
+ *  files are looked up. Without it, every call reads afresh. */
+export type Discovery = Map<string, Promise<unknown>>;
+
+function memo<T>(discovery: Discovery | undefined, key: string, compute: () => Promise<T>): Promise<T> {
+  if (!discovery) return compute();
+  let result = discovery.get(key) as Promise<T> | undefined;
+  if (!result) discovery.set(key, (result = compute()));
+  return result;
+}
+
+const opened = (root: string, discovery?: Discovery) => memo(discovery, `dir\0${root}`, () => openDir(root));
+const detected = (dir: Dir, discovery?: Discovery) => memo(discovery, `layout\0${dir.root}`, () => detect(dir));
+const collected = (dir: Dir, layout: Layout, discovery?: Discovery) => memo(discovery, `set\0${layout.name}\0${dir.root}`, () => collect(dir, layout));
+
 /** Detects (or uses the given) layout of a directory and lists its forward migrations in apply order.
  *  Throws an InputError naming the directory and the fix when it holds no SQL migration. */
-export async function discoverSet(dir: string, layout?: LayoutName): Promise<MigrationSet> {
-  const opened = await openDir(resolve(dir));
-  return collect(opened, layout ? LAYOUT[layout] : await detect(opened));
+export async function discoverSet(dir: string, layout?: LayoutName, discovery?: Discovery): Promise<MigrationSet> {
+  const root = await opened(resolve(dir), discovery);
+  return collected(root, layout ? LAYOUT[layout] : await detected(root, discovery), discovery);
 }
 
 /** The set one .sql file belongs to (rooted where its layout roots a history) and the file's
  *  entry in it; `undefined` for a down migration, which is never linted as a forward change. */
-export async function fileInSet(file: string, layout?: LayoutName): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
+export async function fileInSet(file: string, layout?: LayoutName, discovery?: Discovery): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
   const absPath = resolve(file);
   await stat(absPath).catch((error: unknown) => {
     throw unreadable(absPath, error, 'file');
@@ -51,12 +67,12 @@ export async function fileInSet(file: string, layout?: LayoutName): Promise<{ se
     const rel = relative(root, absPath).split(sep).join('/');
     // A test on the name first, so that no directory is read for nothing.
     if (!(name ? [LAYOUT[name]] : DETECTION).some((candidate) => kindOf(candidate, rel))) continue;
-    const dir = await openDir(root);
-    const found = name ? LAYOUT[name] : await detect(dir);
+    const dir = await opened(root, discovery);
+    const found = name ? LAYOUT[name] : await detected(dir, discovery);
     const kind = kindOf(found, rel);
     if (kind === 'down') return undefined;
     if (kind === 'forward') {
-      const set = await collect(dir, found);
+      const set = await collected(dir, found, discovery);
       const entry = set.files.find((f) => f.absPath === absPath);
       if (entry) return { set, file: entry };
     }

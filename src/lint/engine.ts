@@ -186,7 +186,11 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     shared.inTransaction = inside || wrapped;
   };
 
-  const visitors = active.map(({ rule, severity }) => {
+  // Each visitor's handlers, bound once: the loops below then call only the rules that have one.
+  const onStatement: Array<(statement: Statement) => void> = [];
+  const onChange: Array<(change: Change) => void> = [];
+  const onEnd: Array<() => void> = [];
+  for (const { rule, severity } of active) {
     const context = Object.create(shared) as RuleContext;
     context.report = ({ messageId, data, location, statement: at }) => {
       const statement = at ?? shared.statement?.index;
@@ -197,8 +201,11 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
       }
       findings.push(finding(rule, severity, messageId, data, location ?? shared.statement?.location ?? source.lines.span(0, 0)));
     };
-    return rule.create(context);
-  });
+    const visitor = rule.create(context);
+    if (visitor.statement) onStatement.push(visitor.statement.bind(visitor));
+    if (visitor.change) onChange.push(visitor.change.bind(visitor));
+    if (visitor.end) onEnd.push(visitor.end.bind(visitor));
+  }
 
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
@@ -208,16 +215,16 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     shared.statementClass = strongest(changes.map(classify));
     shared.transactionId = transactionEnd[i]!;
     statements.push({ index: i, class: shared.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
-    for (const v of visitors) v.statement?.(statement);
+    for (const visit of onStatement) visit(statement);
     for (const change of changes) {
-      for (const v of visitors) v.change?.(change);
+      for (const visit of onChange) visit(change);
       options.schema.apply(change);
       advance(change);
     }
   });
   shared.statement = undefined as unknown as Statement;
   shared.transactionId = transactionEnd[0] ?? 0;
-  for (const v of visitors) v.end?.();
+  for (const visit of onEnd) visit();
 
   function advance(change: Change): void {
     if (change.kind === 'create-table' || change.kind === 'create-table-as') created.add(qkey(change.table));

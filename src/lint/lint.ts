@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
-import { discoverSet, fileInSet, withText, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { discoverSet, fileInSet, withText, type Discovery, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
@@ -60,7 +60,9 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const finder = new ConfigFinder(known, cwd);
   const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
   const configFor = (dir: string): LoadedConfig => explicit ?? finder.forDirectory(dir);
-  await loadParser();
+  // the WASM parser compiles while the files are found and read
+  const parserReady = loadParser();
+  parserReady.catch(() => undefined); // awaited below, unless finding the files fails first
   const baseChanges = options.baseSchema ?? [];
 
   const groups = new Map<string, Group>();
@@ -78,16 +80,25 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     paths = configured.map((p) => resolve(dir, p));
   }
 
-  for (const path of paths) {
-    const abs = resolve(cwd, path);
-    if ((await kind(abs)) === 'dir') {
-      const set = await discoverSet(abs, configFor(abs).config.layout);
-      add(set, set.files);
-    } else {
-      const found = await fileInSet(abs, configFor(dirname(abs)).config.layout);
-      if (found) add(found.set, [found.file]);
-    }
+  // Look up every path at once (their reads overlap; each directory is read once however
+  // many of its files are named), then group them in the order given.
+  const discovery: Discovery = new Map();
+  const lookups = await Promise.allSettled(
+    paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
+      const abs = resolve(cwd, path);
+      if ((await kind(abs)) === 'dir') {
+        const set = await discoverSet(abs, configFor(abs).config.layout, discovery);
+        return [set, set.files];
+      }
+      const found = await fileInSet(abs, configFor(dirname(abs)).config.layout, discovery);
+      return found && [found.set, [found.file]];
+    }),
+  );
+  for (const lookup of lookups) {
+    if (lookup.status === 'rejected') throw lookup.reason;
+    if (lookup.value) add(...lookup.value);
   }
+  await parserReady;
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
@@ -115,7 +126,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   if (options.stdin) {
     const abs = resolve(cwd, options.stdin.filename);
-    const found = await fileInSet(abs, configFor(dirname(abs)).config.layout).catch(() => undefined);
+    const found = await fileInSet(abs, configFor(dirname(abs)).config.layout, discovery).catch(() => undefined);
     const schema = schemaFrom(baseChanges);
     const history = found?.set.files ?? [];
     for (const earlier of history) {

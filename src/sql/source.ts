@@ -1,7 +1,8 @@
 // Parses SQL text with the real PostgreSQL grammar (libpg-query) into a SourceFile:
 // statements with their spans, and a line index that turns the parser's UTF-8 byte
 // offsets into 1-based line/column counted in characters (code points).
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { loadModule, parseSync } from 'libpg-query';
+import { identifierName, lex } from './lexer.js';
 
 /** A 1-based span in the original text; columns count characters. */
 export interface Location {
@@ -30,7 +31,8 @@ export interface Comment {
   location: Location;
 }
 
-/** An identifier as written in the text, before the parser truncates it to 63 bytes. */
+/** An identifier longer than 63 bytes as written in the text (quoted: without its quotes;
+ *  unquoted: folded to lower case), before the parser truncates it to 63 bytes. */
 export interface Identifier {
   name: string;
   start: number;
@@ -48,6 +50,7 @@ export interface SourceFile {
   text: string;
   statements: Statement[];
   comments: Comment[];
+  /** Only the identifiers over 63 bytes: shorter ones are in the AST as written. */
   identifiers: Identifier[];
   /** Set when the text does not parse; `statements` is then empty. */
   syntaxError?: SyntaxErrorInfo;
@@ -69,9 +72,7 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     this.bytes = Buffer.from(text, 'utf8');
-    for (let i = 0; i < this.bytes.length; i++) {
-      if (this.bytes[i] === 0x0a) this.lineStarts.push(i + 1);
-    }
+    for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
   }
 
   /** Line and column of a byte offset (clamped to the text). */
@@ -126,52 +127,28 @@ export class LineIndex {
   }
 }
 
-interface Token {
-  start: number;
-  end: number;
-  text: string;
-  comment: boolean;
-  semicolon: boolean;
-  identifier: boolean;
-}
-
-function tokens(text: string): Token[] | undefined {
-  try {
-    return scanSync(text).tokens.map((t) => ({
-      start: t.start,
-      end: t.end,
-      text: t.text,
-      comment: t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT',
-      semicolon: t.text === ';',
-      identifier: t.tokenName === 'IDENT',
-    }));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Parses one file. Call `loadParser()` once before. Never throws for bad SQL:
  * a parse failure becomes `syntaxError` at the parser's cursor position.
  */
 export function parseSource(path: string, text: string): SourceFile {
   const lines = new LineIndex(text);
-  const toks = tokens(text) ?? [];
-  const comments: Comment[] = toks
-    .filter((t) => t.comment)
-    .map((t) => ({ text: lines.slice(t.start, t.end), start: t.start, end: t.end, location: lines.span(t.start, t.end) }));
-  const identifiers: Identifier[] = toks
-    .filter((t) => t.identifier)
-    .map((t) => ({
-      name: t.text.startsWith('"') ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase(),
-      start: t.start,
-      end: t.end,
-      location: lines.span(t.start, t.end),
-    }));
-  const code = toks.filter((t) => !t.comment && !t.semicolon);
-  // only comments and white space: the parser calls that an empty query, a migration tool runs nothing
-  if (toks.length > 0 && code.length === 0) return { path, text, statements: [], comments, identifiers, lines };
-  if (text.trim() === '') return { path, text, statements: [], comments, identifiers, lines };
+  const lexed = lex(lines.bytes);
+  const comments: Comment[] = [];
+  for (let k = 0; k < lexed.comments.length; k += 2) {
+    const start = lexed.comments[k]!;
+    const end = lexed.comments[k + 1]!;
+    comments.push({ text: lines.slice(start, end), start, end, location: lines.span(start, end) });
+  }
+  const identifiers: Identifier[] = lexed.longIdentifiers.map((id) => ({
+    name: identifierName(lines.bytes, id),
+    start: id.start,
+    end: id.end,
+    location: lines.span(id.start, id.end),
+  }));
+  const code = lexed.code;
+  // only comments, semicolons and white space: the parser calls that an empty query, a migration tool runs nothing
+  if (code.length === 0 && !lexed.unterminated) return { path, text, statements: [], comments, identifiers, lines };
   let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
   try {
     result = parseSync(text) as typeof result;
@@ -192,11 +169,12 @@ export function parseSource(path: string, text: string): SourceFile {
     // include leading comments and white space: trim to the statement's tokens.
     const from = raw.stmt_location ?? 0;
     const to = raw.stmt_len ? from + raw.stmt_len : lines.bytes.length;
-    while (next < code.length && code[next]!.start < from) next++;
+    // code holds [start, end] pairs of runs of tokens (see lexer.ts)
+    while (next < code.length && code[next]! < from) next += 2;
     let last = next;
-    while (last < code.length && code[last]!.end <= to) last++;
-    const start = code[next]?.start ?? from;
-    const end = last > next ? code[last - 1]!.end : to;
+    while (last < code.length && code[last + 1]! <= to) last += 2;
+    const start = next < code.length ? code[next]! : from;
+    const end = last > next ? code[last - 1]! : to;
     next = last;
     statements.push({
       index: statements.length,

@@ -42,6 +42,34 @@ describe('parseSource', () => {
     expect(source.syntaxError!.location.line).toBe(1);
   });
 
+  it('does not split at semicolons or comments inside strings, identifiers and dollar quotes', () => {
+    const sql = "SELECT ';--', \"a;b\", $$ ; /* $$, E'\\';';\nCREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql; -- done\n";
+    const source = parseSource('m.sql', sql);
+    expect(source.statements.map((s) => s.text)).toEqual([
+      "SELECT ';--', \"a;b\", $$ ; /* $$, E'\\';'",
+      'CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql',
+    ]);
+    expect(source.comments.map((c) => c.text)).toEqual(['-- done']);
+  });
+
+  it('keeps only identifiers over 63 bytes, unquoted ones folded to lower case', () => {
+    const sql = `CREATE TABLE T${'A'.repeat(63)} ("${'B'.repeat(62)}""" int, "${'C'.repeat(63)}" int, ${'d'.repeat(63)} int);`;
+    expect(parseSource('m.sql', sql).identifiers.map((id) => [id.name, id.location.column])).toEqual([[`t${'a'.repeat(63)}`, 14]]);
+  });
+
+  it('reports an unterminated comment as a syntax error', () => {
+    const source = parseSource('m.sql', 'SELECT 1;\n/* not closed');
+    expect(source.statements).toEqual([]);
+    expect(source.syntaxError?.message).toMatch(/unterminated/);
+  });
+
+  it('parses a file of comments and semicolons into no statements', () => {
+    const source = parseSource('m.sql', '-- only\n;\n/* comments */;');
+    expect(source.statements).toEqual([]);
+    expect(source.syntaxError).toBeUndefined();
+    expect(source.comments.map((c) => c.location.line)).toEqual([1, 3]);
+  });
+
   it('parses an empty file into no statements', () => {
     const source = parseSource('m.sql', '');
     expect(source.statements).toEqual([]);

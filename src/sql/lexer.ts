@@ -1,0 +1,247 @@
+// A small lexer over the UTF-8 bytes of SQL text that finds what parseSource needs besides
+// the AST: comments, the spans of code between white space, comments and semicolons, and
+// identifiers over 63 bytes. It follows PostgreSQL's scanner (scan.l) wherever these
+// boundaries depend on it: strings and quoted identifiers are opaque, `--` and `/*` start a
+// comment even inside an operator, block comments nest, and 'a'<newline>'b' is one string.
+// Offsets are byte offsets, like the parser's.
+
+/** Identifiers longer than this many bytes are truncated by PostgreSQL (NAMEDATALEN - 1). */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+export interface Lexed {
+  /** Start and end (exclusive) byte offsets of each comment, in pairs: [start0, end0, start1, end1, …]. */
+  comments: number[];
+  /** Runs of code tokens with nothing between them, in pairs like `comments`. A run ends at
+   *  white space, a comment or a `;`, so the first and last token of a statement start and end runs. */
+  code: number[];
+  /** Quoted and unquoted identifiers longer than MAX_IDENTIFIER_BYTES, as written. */
+  longIdentifiers: Array<{ start: number; end: number; quoted: boolean }>;
+  /** Set when a string, quoted identifier or comment is not terminated: the text cannot parse. */
+  unterminated: boolean;
+}
+
+// character classes of scan.l, by byte
+const SPACE = 1; // space: [ \t\n\r\f\v]
+const IDENT_START = 2; // ident_start: [A-Za-z\200-\377_]
+const IDENT_CONT = 4; // ident_cont: ident_start, digits and $
+const DIGIT = 8;
+const CLASS = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]) CLASS[c] = SPACE;
+for (let c = 0; c < 256; c++) {
+  const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
+  if (letter) CLASS[c] = IDENT_START | IDENT_CONT;
+  if (c >= 0x30 && c <= 0x39) CLASS[c] = DIGIT | IDENT_CONT;
+}
+CLASS[0x24] = IDENT_CONT; // $
+
+const QUOTE = 0x27; // '
+const DQUOTE = 0x22; // "
+const DOLLAR = 0x24;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const SEMICOLON = 0x3b;
+const BACKSLASH = 0x5c;
+const AMPERSAND = 0x26;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+
+export function lex(bytes: Buffer): Lexed {
+  const n = bytes.length;
+  const comments: number[] = [];
+  const code: number[] = [];
+  const longIdentifiers: Lexed['longIdentifiers'] = [];
+  let unterminated = false;
+  /** Start of the current code run, or -1 between runs. */
+  let run = -1;
+  let i = 0;
+
+  const endRun = (at: number) => {
+    if (run >= 0) code.push(run, at);
+    run = -1;
+  };
+
+  /** End of a `--` comment starting at `from`: before the next newline. */
+  const lineCommentEnd = (from: number): number => {
+    let j = from + 2;
+    while (j < n && bytes[j] !== NEWLINE && bytes[j] !== RETURN) j++;
+    return j;
+  };
+
+  /** Offset after a quoted string whose opening quote is at `from`; `escapes` for E'…'. */
+  const stringEnd = (from: number, escapes: boolean): number => {
+    let j = from + 1;
+    for (;;) {
+      if (j >= n) {
+        unterminated = true;
+        return n;
+      }
+      const c = bytes[j]!;
+      if (c === BACKSLASH && escapes) j += 2;
+      else if (c !== QUOTE) j++;
+      else if (bytes[j + 1] === QUOTE) j += 2;
+      else {
+        // 'a'<newline>'b' is one string: white space holding a newline between the quotes
+        const next = continuation(j + 1);
+        if (next < 0) return j + 1;
+        j = next + 1;
+      }
+    }
+  };
+
+  /** When a string continues after offset `from`, the offset of its next quote; else -1. PostgreSQL also
+   *  lets `--` comments stand between the parts, libpg-query's scanner and parser do not. */
+  const continuation = (from: number): number => {
+    let j = from;
+    let newline = false;
+    while (j < n && CLASS[bytes[j]!] === SPACE) {
+      if (bytes[j] === NEWLINE || bytes[j] === RETURN) newline = true;
+      j++;
+    }
+    return newline && bytes[j] === QUOTE ? j : -1;
+  };
+
+  /** The tag length of a dollar quote opening at `from` (`$tag$`, `$$`), or -1 when none opens there. */
+  const dollarTag = (from: number): number => {
+    let j = from + 1;
+    if (j < n && (CLASS[bytes[j]!]! & IDENT_START) !== 0) {
+      j++;
+      while (j < n && (CLASS[bytes[j]!]! & IDENT_CONT) !== 0 && bytes[j] !== DOLLAR) j++;
+    }
+    return j < n && bytes[j] === DOLLAR ? j - from + 1 : -1;
+  };
+
+  /** Offset after the closing delimiter of a dollar quote whose `tag` bytes open at `from`. */
+  const dollarEnd = (from: number, tag: number): number => {
+    const delimiter = bytes.subarray(from, from + tag);
+    const close = bytes.indexOf(delimiter, from + tag);
+    if (close < 0) {
+      unterminated = true;
+      return n;
+    }
+    return close + tag;
+  };
+
+  while (i < n) {
+    const c = bytes[i]!;
+    const cls = CLASS[c]!;
+    if (cls === SPACE) {
+      endRun(i);
+      i++;
+      continue;
+    }
+    if (c === SEMICOLON) {
+      endRun(i);
+      i++;
+      continue;
+    }
+    if (c === DASH && bytes[i + 1] === DASH) {
+      endRun(i);
+      const end = lineCommentEnd(i);
+      comments.push(i, end);
+      i = end;
+      continue;
+    }
+    if (c === SLASH && bytes[i + 1] === STAR) {
+      endRun(i);
+      let depth = 1;
+      let j = i + 2;
+      while (depth > 0) {
+        if (j >= n) {
+          unterminated = true;
+          j = n;
+          break;
+        }
+        if (bytes[j] === SLASH && bytes[j + 1] === STAR) {
+          depth++;
+          j += 2;
+        } else if (bytes[j] === STAR && bytes[j + 1] === SLASH) {
+          depth--;
+          j += 2;
+        } else j++;
+      }
+      comments.push(i, j);
+      i = j;
+      continue;
+    }
+    if (run < 0) run = i;
+    if (cls & IDENT_START) {
+      // a keyword or an unquoted identifier; a one-letter prefix may open a string or identifier
+      let j = i + 1;
+      while (j < n && CLASS[bytes[j]!]! & IDENT_CONT) j++;
+      const next = bytes[j];
+      if (j === i + 1 && next === QUOTE) {
+        i = stringEnd(j, c === 0x45 || c === 0x65); // E'…' takes backslash escapes; B'…', X'…', N'…' do not
+      } else if (j === i + 1 && (c === 0x55 || c === 0x75) && next === AMPERSAND && (bytes[j + 1] === QUOTE || bytes[j + 1] === DQUOTE)) {
+        // U&'…' is a plain string, U&"…" an identifier PostgreSQL decodes: not kept as written
+        i = bytes[j + 1] === QUOTE ? stringEnd(j + 1, false) : quotedEnd(j + 1);
+      } else {
+        if (j - i > MAX_IDENTIFIER_BYTES) longIdentifiers.push({ start: i, end: j, quoted: false });
+        i = j;
+      }
+      continue;
+    }
+    if (c === QUOTE) {
+      i = stringEnd(i, false);
+      continue;
+    }
+    if (c === DQUOTE) {
+      const end = quotedEnd(i);
+      // the name can only exceed the limit when the text between the quotes does; "" is one byte of it
+      if (end - i - 2 > MAX_IDENTIFIER_BYTES && nameBytes(i + 1, end - 1) > MAX_IDENTIFIER_BYTES) longIdentifiers.push({ start: i, end, quoted: true });
+      i = end;
+      continue;
+    }
+    if (c === DOLLAR) {
+      const tag = dollarTag(i);
+      if (tag > 0) {
+        i = dollarEnd(i, tag);
+        continue;
+      }
+      // $1 (a parameter) or a stray $: digits and letters after it are code either way
+      i++;
+      while (i < n && CLASS[bytes[i]!]! & DIGIT) i++;
+      continue;
+    }
+    if (cls & DIGIT) {
+      // a number: 1e5, 0x1f, 1_000 (and trailing junk, which fails to parse); not $, which may open a dollar quote
+      i++;
+      while (i < n && CLASS[bytes[i]!]! & (IDENT_START | DIGIT)) i++;
+      continue;
+    }
+    i++; // an operator or punctuation character
+  }
+  endRun(n);
+  return { comments, code, longIdentifiers, unterminated };
+
+  function nameBytes(from: number, to: number): number {
+    let length = to - from;
+    for (let j = from; j < to; j++) {
+      if (bytes[j] === DQUOTE) {
+        length--;
+        j++;
+      }
+    }
+    return length;
+  }
+
+  function quotedEnd(from: number): number {
+    let j = from + 1;
+    for (;;) {
+      const close = bytes.indexOf(DQUOTE, j);
+      if (close < 0) {
+        unterminated = true;
+        return n;
+      }
+      if (bytes[close + 1] !== DQUOTE) return close + 1;
+      j = close + 2;
+    }
+  }
+}
+
+/** The name of a long identifier: a quoted one without its quotes, an unquoted one folded to
+ *  lower case as PostgreSQL folds it in a UTF-8 database (ASCII letters only). */
+export function identifierName(bytes: Buffer, id: { start: number; end: number; quoted: boolean }): string {
+  const text = bytes.toString('utf8', id.start, id.end);
+  return id.quoted ? text.slice(1, -1).replace(/""/g, '"') : text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
