@@ -1,23 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import type { Change } from '../src/sql/changes.js';
-
-/** What a change does that PostgreSQL refuses inside a transaction block, if anything. */
-function nonTransactional(change: Change, pgVersion: number): string | undefined {
-  switch (change.kind) {
-    case 'create-index':
-      return change.concurrently ? 'CREATE INDEX CONCURRENTLY' : undefined;
-    case 'drop-index':
-      return change.concurrently ? 'DROP INDEX CONCURRENTLY' : undefined;
-    case 'reindex':
-      return change.concurrently ? 'REINDEX CONCURRENTLY' : undefined;
-    case 'detach-partition':
-      return change.concurrently ? 'DETACH PARTITION CONCURRENTLY' : undefined;
-    case 'enum-add-value':
-      return pgVersion < 12 ? 'ALTER TYPE … ADD VALUE' : undefined;
-    default:
-      return undefined;
-  }
-}
+import { nonTransactional } from '../src/sql/changes.js';
 
 export default defineRule({
   meta: {

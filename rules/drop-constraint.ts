@@ -1,7 +1,7 @@
 import { defineRule, type RuleContext } from '../src/lint/rule.js';
-import { changeTable, type Change, type ChangeOf } from '../src/sql/changes.js';
-import { constraintName, notNullCheckColumn, type ConstraintModel } from '../src/schema/model.js';
-import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
+import { changeTable, notNullCheckColumn, type Change, type ChangeOf } from '../src/sql/changes.js';
+import type { ConstraintModel } from '../src/schema/model.js';
+import { constraintName, qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 const KIND: Record<string, string> = {
   'foreign-key': 'foreign key',

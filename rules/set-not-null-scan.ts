@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { notNullCheckColumn } from '../src/schema/model.js';
+import { notNullCheckColumn } from '../src/sql/changes.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({

@@ -1,6 +1,7 @@
 // How to undo a change that goes into a phase as written, when PostgreSQL can take it back.
 import { changeTable, type Change } from '../sql/changes.js';
 import { DEFAULT_SCHEMA, quoteIdent, type QName } from '../sql/names.js';
+import { deparse } from '../sql/rewrite.js';
 import type { SchemaModel } from '../schema/model.js';
 import { tableSql } from './recipe.js';
 
@@ -26,7 +27,7 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} SET NOT NULL`;
     case 'set-default': {
       const old = schema.column(change.table, change.column)?.default;
-      return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old ? `SET DEFAULT ${old.text}` : 'DROP DEFAULT'}`;
+      return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old ? `SET DEFAULT ${deparse(old.node)}` : 'DROP DEFAULT'}`;
     }
     case 'add-constraint':
       return change.constraint.name ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}` : undefined;
@@ -38,8 +39,6 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
         return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : qname(change.name)}`;
       }
       if (change.objectType === 'trigger' && change.table) return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${tableSql(change.table)}`;
-      return undefined;
-    case 'comment':
       return undefined;
     default:
       return undefined;

@@ -1,6 +1,6 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { changeTable, classify, createdName, type Change } from '../sql/changes.js';
+import { changeTable, classify, createdName, nonTransactional, type Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { qkey, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
@@ -34,11 +34,6 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
   'table-rewrite': (change) => {
     throw new UnsafeChange(`${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`, 'contract');
   },
-  // PostgreSQL cannot drop an enum value: the step has no undo; before 12 it cannot run in a transaction
-  'enum-add-value': (change, context) =>
-    change.kind === 'enum-add-value'
-      ? { steps: [step(context, 'expand', `enum-${change.value}`, context.statement.text, { transactional: context.pgVersion >= 12 })], backfills: [], checks: [], requires: {}, notes: [] }
-      : undefined,
   'enum-rename-value': renameEnumValue as Recipe,
 };
 
@@ -84,12 +79,12 @@ export interface PlanOptions {
   allowUnsafe: boolean;
 }
 
-/** The SQL of one sub-command of a statement, when a statement mixes changes of different phases. */
-function changeSql(statement: Statement, changes: Change[], index: number): string {
+/** The SQL of one change: the statement itself, or its sub-command of an ALTER TABLE; undefined when the statement cannot be split. */
+function changeSql(statement: Statement, changes: Change[], index: number): string | undefined {
   const [type, node] = Object.entries(statement.node)[0] as [string, Record<string, any>];
   if (changes.length === 1) return statement.text;
   if (type === 'AlterTableStmt' && node.cmds?.length === changes.length) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
-  return statement.text;
+  return undefined;
 }
 
 export function plan(options: PlanOptions): Planned {
@@ -115,6 +110,9 @@ export function plan(options: PlanOptions): Planned {
         return n === 1 ? base : `${base}#${n}`;
       },
     };
+    // the as-written changes of a statement that cannot be split share one step, undone in reverse
+    let whole: Step | undefined;
+    let recipes = 0;
     changes.forEach((change, i) => {
       let output: RecipeOutput | undefined;
       try {
@@ -123,19 +121,18 @@ export function plan(options: PlanOptions): Planned {
         if (!(error instanceof UnsafeChange)) throw error;
         refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
         if (!options.allowUnsafe) return;
-        output = { steps: [step(context, error.phase, 'unsafe', changeSql(statement, changes, i))], backfills: [], checks: [], requires: {}, notes: [] };
+        output = { steps: [step(context, error.phase, 'unsafe', changeSql(statement, changes, i) ?? statement.text)], backfills: [], checks: [], requires: {}, notes: [] };
       }
-      if (!output) {
-        const phase = phaseOf(change, context.isNewTable);
-        const asWritten = changeSql(statement, changes, i);
+      if (output) recipes++;
+      else {
+        const sql = changeSql(statement, changes, i);
         const down = inverseOf(change, schema);
-        // a multi-change statement that is safe as a whole stays one step, its undo in reverse order
-        const previous = outputs[outputs.length - 1]?.steps.at(-1);
-        if (previous?.sql === asWritten && changes.length > 1) {
-          previous.down = previous.down !== undefined && down !== undefined ? `${down};\n${previous.down}` : undefined;
-        } else {
-          const options = { transactional: !/\bCONCURRENTLY\b/i.test(asWritten), ...(down !== undefined && { down }) };
-          output = { steps: [step(context, phase, `as-written-${statement.index + 1}`, asWritten, options)], backfills: [], checks: [], requires: {}, notes: [] };
+        if (sql === undefined && whole) whole.down = whole.down !== undefined && down !== undefined ? `${down};\n${whole.down}` : undefined;
+        else {
+          const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
+          const made = step(context, phaseOf(change, context.isNewTable), `as-written-${statement.index + 1}`, sql ?? statement.text, stepOptions);
+          if (sql === undefined) whole = made;
+          output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
         }
       }
       if (output) outputs.push(output);
@@ -144,6 +141,9 @@ export function plan(options: PlanOptions): Planned {
       const made = createdName(change);
       if (made && change.kind !== 'rename-object') created.add(qkey(made));
     });
+    if (whole && recipes > 0) {
+      refusals.push({ reason: 'this statement mixes changes that go into different phases; write them as separate statements', phase: 'expand', location: statement.location });
+    }
   }
 
   const phases: PlannedPhase[] = [];

@@ -74,7 +74,7 @@ async function withSession<T>(options: RunOptions, work: (s: Session) => Promise
     await acquireRunnerLock(lock, options.waitMs ?? 0);
     const db = await connect(options.databaseUrl);
     try {
-      await db.query(`SET application_name = 'pgphase ${manifest.id.replace(/'/g, '')}'`);
+      await db.query(`SELECT set_config('application_name', $1, false)`, [`pgphase ${manifest.id}`]);
       await ensureState(db);
       return await work({ db, lock, manifest, options, by: await runBy(db) });
     } finally {
@@ -145,7 +145,8 @@ async function record(s: Session, phase: ManifestPhase, fields: string, values: 
 
 async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['steps'][number], sql: string, done: (db: pg.Client) => Promise<void>): Promise<void> {
   const timeout = s.options.lockTimeout ?? step.lockTimeout;
-  const timeoutMs = parseDuration(timeout) ?? 2000;
+  const timeoutMs = parseDuration(timeout);
+  if (timeoutMs === undefined) throw new PhaseError(`step ${step.id}: lock timeout ${timeout} is not a duration like 2s or 500ms`);
   const started = Date.now();
   const attempts = await withRetries(s, phase.name, step.id, timeoutMs, async () => {
     if (step.concurrent) {
@@ -197,7 +198,8 @@ async function runBackfill(s: Session, phase: ManifestPhase, index: number, prog
     try {
       await s.db.query(`SET LOCAL statement_timeout = '5min'`);
       const lo = cursor ? ` WHERE (${key.join(', ')}) > ${row(1)}` : '';
-      const next = await s.db.query({ text: `SELECT ${key.join(', ')} FROM ${table}${lo} ORDER BY ${key.join(', ')} OFFSET ${size - 1} LIMIT 1`, values: cursor ?? [], rowMode: 'array' });
+      // keys travel as text, in the cursor and back as parameters: exact for every type, whatever the client's time zone
+      const next = await s.db.query({ text: `SELECT ${key.map((k) => `${k}::text`).join(', ')} FROM ${table}${lo} ORDER BY ${key.join(', ')} OFFSET ${size - 1} LIMIT 1`, values: cursor ?? [], rowMode: 'array' });
       hi = (next.rows[0] as unknown[] | undefined) ?? null;
       const bounds = [cursor ? `(${key.join(', ')}) > ${row(1)}` : '', hi ? `(${key.join(', ')}) <= ${row(1 + (cursor?.length ?? 0))}` : ''].filter(Boolean);
       const result = await s.db.query(`${change} WHERE (${b.where})${bounds.map((x) => ` AND ${x}`).join('')}`, [...(cursor ?? []), ...(hi ?? [])]);
@@ -212,7 +214,7 @@ async function runBackfill(s: Session, phase: ManifestPhase, index: number, prog
     }
     cursor = hi;
     const ms = Math.max(1, Date.now() - started);
-    s.options.onEvent?.({ type: 'batch', phase: phase.name, backfill: index, rows: changed, done: rows, total, batchSize: size, ms, rowsPerSecond: Math.round((size * 1000) / ms) });
+    s.options.onEvent?.({ type: 'batch', phase: phase.name, backfill: index, rows: changed, done: rows, total, batchSize: size, ms, rowsPerSecond: Math.round((changed * 1000) / ms) });
     if (hi === null) return;
     // steer the batch size toward the target batch duration, within limits
     if (!s.options.batchSize) size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, target / ms)))));
@@ -269,7 +271,9 @@ async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'alr
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
     return 'dry-run';
   }
-  const backfills = (phase.backfills ?? []).map((_, i) => mine?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
+  // a rolled-back phase starts over; a failed one resumes from its recorded progress
+  const resume = mine?.status === 'rolled_back' ? undefined : mine;
+  const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
   await s.db.query(
     `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, run_by, backfill) VALUES ($1, $2, $3, 'running', $4, $5)
      ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', run_by = $4, last_error = NULL, finished_at = NULL,
@@ -277,17 +281,13 @@ async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'alr
        backfill = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN $5 ELSE pgphase.phase_log.backfill END`,
     [manifest.id, name, phase.sha256, JSON.stringify(s.by), JSON.stringify(backfills)],
   );
-  const done = new Set(mine?.status === 'rolled_back' ? [] : (mine?.stepsDone ?? []));
+  const done = new Set(resume?.stepsDone ?? []);
   try {
     for (const step of phase.steps) {
       if (done.has(step.id)) continue;
       await runStep(s, phase, step, step.sql, (db) => db.query(`UPDATE pgphase.phase_log SET steps_done = array_append(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [manifest.id, name, step.id]).then(() => undefined));
     }
-    const progress = mine?.status === 'rolled_back' ? backfills : (mine?.backfill ?? backfills);
-    for (let i = 0; i < (phase.backfills ?? []).length; i++) {
-      const p = progress[i] ?? { cursor: null, rows: 0, total: null, done: false };
-      if (!p.done) await runBackfill(s, phase, i, p);
-    }
+    for (const [i, progress] of backfills.entries()) if (!progress.done) await runBackfill(s, phase, i, progress);
     await record(s, phase, `status = 'applied', finished_at = now()`, []);
   } catch (error) {
     const message = (error as Error).message;
@@ -310,12 +310,19 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
       const r = records.find((x) => x.phase === later);
       if (r && r.status !== 'rolled_back') throw new PhaseError(`plan ${s.manifest.id}: ${later} is ${r.status}; roll it back before ${phase.name}`);
     }
+    const mine = records.find((r) => r.phase === phase.name);
+    if (!mine || mine.status === 'rolled_back') throw new PhaseError(`plan ${s.manifest.id} ${phase.name} has not run on this database: nothing to roll back`);
+    if (mine.checksum !== phase.sha256) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} was applied from a different file than this plan's; roll back with the plan that applied it`);
     const started = Date.now();
+    const ran = new Set(mine.stepsDone);
+    // only what ran is undone, each undo recorded with it: a rollback that fails can be run again
     for (const step of [...phase.steps].reverse()) {
-      if (step.down === undefined) continue;
-      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, async () => undefined);
+      if (!ran.has(step.id) || step.down === undefined) continue;
+      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) =>
+        db.query(`UPDATE pgphase.phase_log SET steps_done = array_remove(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, step.id]).then(() => undefined),
+      );
     }
-    await s.db.query(`UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name]);
+    await s.db.query(`UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', backfill = '[]', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name]);
     s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });
   });
 }

@@ -2,7 +2,7 @@
 // before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
-import { DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
+import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
 import { expr, withDisplay } from '../sql/normalize.js';
 import { renameColumnIn } from '../sql/rewrite.js';
 
@@ -42,51 +42,6 @@ export interface TableModel {
 
 function resolved(q: QName): { schema: string; name: string } {
   return { schema: q.schema ?? DEFAULT_SCHEMA, name: q.name };
-}
-
-/** PostgreSQL's default constraint/index name: `<table>_<cols>_<suffix>`, cut to 63 bytes. */
-export function defaultName(table: string, columns: string[], suffix: string): string {
-  const fit = (s: string, bytes: number) => {
-    let out = s;
-    while (Buffer.byteLength(out) > bytes) out = out.slice(0, -1);
-    return out;
-  };
-  const cols = columns.join('_');
-  const room = 63 - suffix.length - 1;
-  let t = table;
-  let c = cols;
-  // PostgreSQL shortens the longer of the two parts first
-  while (Buffer.byteLength(t) + (c ? Buffer.byteLength(c) + 1 : 0) > room) {
-    if (Buffer.byteLength(t) >= Buffer.byteLength(c)) t = fit(t, Buffer.byteLength(t) - 1);
-    else c = fit(c, Buffer.byteLength(c) - 1);
-  }
-  return c ? `${t}_${c}_${suffix}` : `${t}_${suffix}`;
-}
-
-const SUFFIX: Record<ConstraintSpec['kind'], string> = {
-  'primary-key': 'pkey',
-  unique: 'key',
-  'foreign-key': 'fkey',
-  check: 'check',
-  exclusion: 'excl',
-  'not-null': 'not_null',
-};
-
-/** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
- *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
-export function constraintName(table: string, spec: ConstraintSpec, columns = spec.columns): string {
-  const given = spec.name ?? spec.usingIndex;
-  if (given !== undefined) return given;
-  const named = spec.kind === 'primary-key' || (spec.kind === 'check' && columns.length !== 1) ? [] : columns;
-  return defaultName(table, named, SUFFIX[spec.kind]);
-}
-
-/** The column a validated or unvalidated `CHECK (column IS NOT NULL)` is about. */
-export function notNullCheckColumn(c: ConstraintModel): string | undefined {
-  const test = c.expr?.node.NullTest;
-  if (c.kind !== 'check' || test?.nulltesttype !== 'IS_NOT_NULL') return undefined;
-  const fields = test.arg?.ColumnRef?.fields ?? [];
-  return fields[fields.length - 1]?.String?.sval;
 }
 
 export class SchemaModel {

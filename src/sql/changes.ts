@@ -278,3 +278,29 @@ export function changeTable(change: Change): QName | undefined {
       return undefined;
   }
 }
+
+/** The column a validated or unvalidated `CHECK (column IS NOT NULL)` is about. */
+export function notNullCheckColumn(c: Pick<ConstraintSpec, 'kind' | 'expr'>): string | undefined {
+  const test = c.expr?.node.NullTest;
+  if (c.kind !== 'check' || test?.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields = test.arg?.ColumnRef?.fields ?? [];
+  return fields[fields.length - 1]?.String?.sval;
+}
+
+/** What a change does that PostgreSQL refuses inside a transaction block, if anything. */
+export function nonTransactional(change: Change, pgVersion: number): string | undefined {
+  switch (change.kind) {
+    case 'create-index':
+      return change.concurrently ? 'CREATE INDEX CONCURRENTLY' : undefined;
+    case 'drop-index':
+      return change.concurrently ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'reindex':
+      return change.concurrently ? 'REINDEX CONCURRENTLY' : undefined;
+    case 'detach-partition':
+      return change.concurrently ? 'DETACH PARTITION CONCURRENTLY' : undefined;
+    case 'enum-add-value':
+      return pgVersion < 12 ? 'ALTER TYPE … ADD VALUE' : undefined;
+    default:
+      return undefined;
+  }
+}

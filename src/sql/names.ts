@@ -1,5 +1,7 @@
 // Names of schema objects as PostgreSQL resolves them, and the one function that
-// quotes an identifier for SQL or for a message.
+// quotes an identifier for SQL or for a message, and the names PostgreSQL makes up.
+
+import type { ConstraintSpec } from './changes.js';
 
 /** A possibly schema-qualified name; `schema` is undefined when the SQL did not give one. */
 export interface QName {
@@ -40,4 +42,41 @@ export function fromNameList(list: Array<{ String?: { sval: string } }>): QName 
   const parts = list.map((n) => n.String?.sval ?? '');
   const name = parts[parts.length - 1] ?? '';
   return parts.length > 1 ? { schema: parts[parts.length - 2]!, name } : { name };
+}
+
+/** PostgreSQL's default constraint/index name: `<table>_<cols>_<suffix>`, cut to 63 bytes. */
+export function defaultName(table: string, columns: string[], suffix: string): string {
+  const fit = (s: string, bytes: number) => {
+    let out = s;
+    while (Buffer.byteLength(out) > bytes) out = out.slice(0, -1);
+    return out;
+  };
+  const cols = columns.join('_');
+  const room = 63 - suffix.length - 1;
+  let t = table;
+  let c = cols;
+  // PostgreSQL shortens the longer of the two parts first
+  while (Buffer.byteLength(t) + (c ? Buffer.byteLength(c) + 1 : 0) > room) {
+    if (Buffer.byteLength(t) >= Buffer.byteLength(c)) t = fit(t, Buffer.byteLength(t) - 1);
+    else c = fit(c, Buffer.byteLength(c) - 1);
+  }
+  return c ? `${t}_${c}_${suffix}` : `${t}_${suffix}`;
+}
+
+const SUFFIX: Record<ConstraintSpec['kind'], string> = {
+  'primary-key': 'pkey',
+  unique: 'key',
+  'foreign-key': 'fkey',
+  check: 'check',
+  exclusion: 'excl',
+  'not-null': 'not_null',
+};
+
+/** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
+ *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
+export function constraintName(table: string, spec: ConstraintSpec, columns = spec.columns): string {
+  const given = spec.name ?? spec.usingIndex;
+  if (given !== undefined) return given;
+  const named = spec.kind === 'primary-key' || (spec.kind === 'check' && columns.length !== 1) ? [] : columns;
+  return defaultName(table, named, SUFFIX[spec.kind]);
 }

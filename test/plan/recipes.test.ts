@@ -82,7 +82,7 @@ const CASES: Case[] = [
     name: 'add a foreign key and a check: NOT VALID, then validated',
     setup: USERS,
     migration:
-      'CREATE TABLE teams (id bigint PRIMARY KEY);\nINSERT INTO teams VALUES (1);\nALTER TABLE users ADD COLUMN team_id bigint;\nALTER TABLE users ADD CONSTRAINT users_team_fk FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE;\nALTER TABLE users ADD CONSTRAINT score_positive CHECK (score > 0);',
+      'CREATE TABLE teams (id bigint PRIMARY KEY);\nINSERT INTO teams VALUES (1);\nALTER TABLE users ADD COLUMN team_id bigint;\nALTER TABLE users ADD CONSTRAINT users_team_fk FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE;\nALTER TABLE users ADD CONSTRAINT score_positive CHECK (score > 0);\nALTER TABLE users ADD CHECK (score < 100000 AND org_id < 100), ADD CHECK (org_id > 0), ADD FOREIGN KEY (org_id) REFERENCES orgs (id);',
     data: 'SELECT count(*) AS rows FROM users',
     phases: ['expand', 'backfill'],
   },

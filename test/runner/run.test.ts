@@ -131,6 +131,17 @@ describe('pgphase run', () => {
     expect(await runPhase({ ...b2, phase: 'expand' })).toBe('applied');
   });
 
+  it('re-runs a rolled-back backfill from the start', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'again');
+    const base = { planDir: p.dir, databaseUrl: db.url };
+    for (const phase of ['expand', 'trigger', 'backfill'] as const) await runPhase({ ...base, phase });
+    for (const phase of ['backfill', 'trigger', 'expand'] as const) await rollbackPhase({ ...base, phase });
+    await expect(rollbackPhase({ ...base, phase: 'expand' })).rejects.toThrow(/nothing to roll back/);
+    for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const) await runPhase({ ...base, phase });
+    const { rows } = await c.query(`SELECT count(*) FILTER (WHERE full_name = 'user ' || id)::int AS ok FROM users`);
+    expect(rows[0]).toEqual({ ok: 3000 });
+  });
+
   it('backfills over a composite key, and --dry-run only says what would run', async () => {
     const setup = "CREATE TABLE memberships (org_id int, user_id int, role text NOT NULL, PRIMARY KEY (org_id, user_id));\nINSERT INTO memberships SELECT o, u, 'member' FROM generate_series(1, 40) o, generate_series(1, 90) u;";
     const p = await planned(setup, "UPDATE memberships SET role = 'owner' WHERE user_id <= 2;", 'composite');

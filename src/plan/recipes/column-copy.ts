@@ -6,7 +6,7 @@
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr } from '../../sql/normalize.js';
 import { quoteIdent } from '../../sql/names.js';
-import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
+import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
 import { step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { derivedName, typeSql } from '../sql.js';
@@ -119,7 +119,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   // contract: only the new version runs. The trigger and the original go in one transaction
   // (with the copy's rename for a type change): in between, the new version's writes would
   // miss the original's NOT NULL or the column's name.
-  if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${a.default.text}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${deparse(a.default.node)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
   const [check, validate, setNotNull] = a.notNull ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy) : [];
   if (check && validate) out.steps.push(check, validate);
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];

@@ -2,9 +2,8 @@
 // validated in backfill (SHARE UPDATE EXCLUSIVE: reads and writes go on).
 // Unique and primary keys: the index built CONCURRENTLY in expand, attached in contract.
 import type { ChangeOf, ConstraintSpec } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
+import { constraintName, quoteIdent } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
-import { defaultName } from '../../schema/model.js';
 import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
@@ -36,7 +35,7 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
   const out = emptyOutput();
   const t = tableSql(table);
   if (c.kind === 'check' || c.kind === 'foreign-key') {
-    const name = c.name ?? defaultName(table.name, c.kind === 'check' ? c.columns.slice(0, 1) : c.columns, c.kind === 'check' ? 'check' : 'fkey');
+    const name = constraintName(table.name, c);
     out.steps.push(
       step(context, 'expand', `add-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${constraintSql(c)}`, {
         down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`,
@@ -50,7 +49,7 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
     return out;
   }
   // unique / primary key: the index first, without blocking writes
-  const name = c.name ?? defaultName(table.name, c.kind === 'primary-key' ? [] : c.columns, c.kind === 'primary-key' ? 'pkey' : 'key');
+  const name = constraintName(table.name, c);
   if (c.usingIndex === undefined) {
     const elements = c.columns.map((col) => ({ IndexElem: { name: col, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } }));
     out.steps.push(

@@ -18,9 +18,12 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     }
     throw new UnsafeChange(`this ${change.op.toUpperCase()} (with a join, a CTE or INSERT … SELECT) cannot be split into key batches automatically; write it as a plain UPDATE or DELETE per table`, 'backfill');
   }
+  if (node.relation?.alias) throw new UnsafeChange(`write this ${change.op.toUpperCase()} without a table alias: its batches name the table itself`, 'backfill');
   const table = knownTable(context, change.table);
   const key = context.schema.rowKey(table);
   if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
+  const movesKey = change.setColumns.find((c) => key.includes(c));
+  if (movesKey) throw new UnsafeChange(`this UPDATE changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`, 'backfill');
   const where = change.where ? deparse(change.where.node) : 'true';
   if (change.op === 'delete') {
     out.backfills.push({ table: { schema: table.schema, name: table.name }, key, where, reversible: false });

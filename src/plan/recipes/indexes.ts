@@ -1,8 +1,8 @@
 // Create index → expand, CONCURRENTLY; drop index → contract, CONCURRENTLY.
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
+import { defaultName, quoteIdent } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
-import { defaultName, type IndexModel } from '../../schema/model.js';
+import type { IndexModel } from '../../schema/model.js';
 import { step, tableSql, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
