@@ -1,5 +1,6 @@
-// plan.json: the manifest the runner trusts. One zod schema, checked on write and on every
-// read; a tampered or invalid manifest is refused with the field that is wrong.
+// plan.json: the manifest the runner executes. One zod schema, checked on write and on every
+// read (an invalid manifest is refused with the field that is wrong); the runner also renders
+// each phase file from it again and compares, so steps edited in plan.json are refused too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -21,7 +22,6 @@ export const manifestSchema = z.strictObject({
         file: z.string().regex(/^\d-(expand|trigger|backfill|contract)\.sql$/),
         down: z.string().regex(/^\d-(expand|trigger|backfill)\.down\.sql$/).optional(),
         sha256,
-        transactional: z.boolean(),
         requires: z.string().optional(),
         steps: z.array(
           z.strictObject({

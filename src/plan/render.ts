@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
-import { validateManifest, type Manifest } from './manifest.js';
+import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
 import { derivedName } from './sql.js';
-import type { Backfill, PhaseName, Step } from './types.js';
+import type { PhaseName } from './types.js';
 
 export interface RenderOptions {
   id: string;
@@ -37,10 +37,12 @@ const LOCK_EFFECT: Record<LockMode, string> = {
   'ACCESS EXCLUSIVE': 'blocks reads and writes for a moment (catalog change, no scan)',
 };
 
-function stepSql(step: Step, lockTimeout: string): string {
-  const head = `-- ${step.id}${step.lockMode ? ` · ${step.lockMode}` : ''}`;
-  if (!step.transactional) return `${head} · outside a transaction\n${step.sql};\n`;
-  return `${head}\nBEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)};\n${step.sql};\nCOMMIT;\n`;
+type ManifestStep = ManifestPhase['steps'][number];
+
+function stepSql(step: ManifestStep, sql: string, id: string): string {
+  const head = `-- ${id}${step.lockMode ? ` · ${step.lockMode}` : ''}`;
+  if (step.concurrent) return `${head} · outside a transaction\n${sql};\n`;
+  return `${head}\nBEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(step.lockTimeout)};\n${sql};\nCOMMIT;\n`;
 }
 
 /** The key columns of a backfill as a row: `("a", "b")`. */
@@ -52,7 +54,8 @@ function keyRow(key: string[], prefix = ''): string {
  * A procedure that does what the runner's backfill does, for other tools: keyset batches in
  * key order, each bounded on both sides and committed on its own (CALL it outside a transaction).
  */
-function backfillProcedure(b: Backfill, batchSize: number, planId: string, n: number): string {
+function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], planId: string, n: number): string {
+  const batchSize = b.batchSize;
   const table = `${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}`;
   const proc = `${quoteIdent(b.table.schema)}.${quoteIdent(derivedName(`pgphase_backfill_${planId}`, String(n)))}`;
   const cols = b.key.map(quoteIdent).join(', ');
@@ -85,17 +88,22 @@ DROP PROCEDURE ${proc}();
 `;
 }
 
-function phaseFile(phase: PlannedPhase, options: RenderOptions): string {
-  const parts = [`-- pgphase plan ${options.id} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`];
-  for (const step of phase.steps) parts.push(stepSql(step, options.lockTimeout));
-  phase.backfills.forEach((b, i) => parts.push(backfillProcedure(b, options.batchSize, options.id, i + 1)));
+/**
+ * A phase file, written from the manifest: the runner renders it again and compares it with
+ * the file and its sha256, so the steps it executes from plan.json are the ones reviewed.
+ */
+export function phaseFile(planId: string, phase: ManifestPhase): string {
+  const parts = [`-- pgphase plan ${planId} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`];
+  for (const step of phase.steps) parts.push(stepSql(step, step.sql, step.id));
+  (phase.backfills ?? []).forEach((b, i) => parts.push(backfillProcedure(b, planId, i + 1)));
   return parts.join('\n');
 }
 
-function downFile(phase: PlannedPhase, options: RenderOptions): string {
-  const parts = [`-- pgphase plan ${options.id} · undo ${phase.name}\n`];
-  for (const step of [...phase.steps].reverse()) parts.push(stepSql({ ...step, sql: step.down!, id: `undo ${step.id}` }, options.lockTimeout));
-  if (phase.backfills.length) parts.push('-- the copied values stay: they equal what the trigger keeps writing\n');
+/** The .down.sql of a reversible phase, written from the manifest like the phase file. */
+export function downFile(planId: string, phase: ManifestPhase): string {
+  const parts = [`-- pgphase plan ${planId} · undo ${phase.name}\n`];
+  for (const step of [...phase.steps].reverse()) parts.push(stepSql(step, step.down!, `undo ${step.id}`));
+  if (phase.backfills?.length) parts.push('-- the copied values stay: they equal what the trigger keeps writing\n');
   return parts.join('\n');
 }
 
@@ -140,16 +148,10 @@ function readme(planned: Planned, manifest: Manifest, lockTimeout: string): stri
 export function renderPlan(planned: Planned, options: RenderOptions): RenderedPlan {
   const files = new Map<string, string>();
   const phases: Manifest['phases'] = planned.phases.map((phase, i) => {
-    const file = `${i + 1}-${phase.name}.sql`;
-    const text = phaseFile(phase, options);
-    files.set(file, text);
-    const down = reversible(phase) ? `${i + 1}-${phase.name}.down.sql` : undefined;
-    files.set(`${i + 1}-${phase.name}.down.sql`, down ? downFile(phase, options) : irreversibleDown(phase));
-    const m: Manifest['phases'][number] = {
+    const m: ManifestPhase = {
       name: phase.name,
-      file,
-      sha256: sha256(text),
-      transactional: phase.steps.every((s) => s.transactional) && phase.backfills.length === 0,
+      file: `${i + 1}-${phase.name}.sql`,
+      sha256: '',
       steps: phase.steps.map((s) => ({
         id: s.id,
         sql: s.sql,
@@ -159,9 +161,14 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
         concurrent: !s.transactional,
       })),
     };
-    if (down) m.down = down;
     if (phase.requires) m.requires = phase.requires;
     if (phase.backfills.length) m.backfills = phase.backfills.map(({ reversible: _, ...b }) => ({ ...b, batchSize: options.batchSize }));
+    const text = phaseFile(options.id, m);
+    m.sha256 = sha256(text);
+    files.set(m.file, text);
+    const down = `${i + 1}-${phase.name}.down.sql`;
+    if (reversible(phase)) m.down = down;
+    files.set(down, m.down ? downFile(options.id, m) : irreversibleDown(phase));
     return m;
   });
   const manifest = validateManifest(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { PgphaseError } from '../errors.js';
 import { readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
-import { sha256 } from '../plan/render.js';
+import { downFile, phaseFile, sha256 } from '../plan/render.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
 import { quoteIdent } from '../sql/names.js';
@@ -222,6 +222,23 @@ async function runBackfill(s: Session, phase: ManifestPhase, index: number, prog
   }
 }
 
+/**
+ * The phase file must be the one planned (its sha256 in plan.json) and must be what plan.json's
+ * steps render to: then the steps the runner executes are the ones in the reviewed file.
+ */
+function checkFile(s: Session, file: string, expected: string, sha?: string): void {
+  const path = join(s.options.planDir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new PhaseError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan directory is incomplete`);
+  }
+  if ((sha !== undefined && sha256(text) !== sha) || text !== expected) {
+    throw new PhaseError(`${path} differs from the one planned (plan.json): re-run \`pgphase plan\` instead of editing plan files`);
+  }
+}
+
 /** Applies one phase. Re-running an applied phase is a no-op; a failed one resumes after its last completed step. */
 export async function runPhase(options: RunOptions & { phase: PhaseName }): Promise<'applied' | 'already-applied' | 'dry-run'> {
   await loadParser();
@@ -240,10 +257,7 @@ async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'alr
   const started = Date.now();
   const { manifest } = s;
   const phase = phaseOf(manifest, name);
-  const text = readFileSync(join(s.options.planDir, phase.file), 'utf8');
-  if (sha256(text) !== phase.sha256) {
-    throw new PhaseError(`${join(s.options.planDir, phase.file)} differs from the one planned (sha256 in plan.json): re-run \`pgphase plan\` instead of editing phase files`);
-  }
+  checkFile(s, phase.file, phaseFile(manifest.id, phase), phase.sha256);
   const records = await readState(s.db, manifest.id);
   const mine = records.find((r) => r.phase === name);
   if (mine && mine.checksum !== phase.sha256) {
@@ -310,6 +324,7 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
       const r = records.find((x) => x.phase === later);
       if (r && r.status !== 'rolled_back') throw new PhaseError(`plan ${s.manifest.id}: ${later} is ${r.status}; roll it back before ${phase.name}`);
     }
+    checkFile(s, phase.down, downFile(s.manifest.id, phase));
     const mine = records.find((r) => r.phase === phase.name);
     if (!mine || mine.status === 'rolled_back') throw new PhaseError(`plan ${s.manifest.id} ${phase.name} has not run on this database: nothing to roll back`);
     if (mine.checksum !== phase.sha256) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} was applied from a different file than this plan's; roll back with the plan that applied it`);

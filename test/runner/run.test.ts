@@ -1,7 +1,7 @@
 // The runner against real PostgreSQL: order, checksums, checks, lock timeouts with retries,
 // a second runner, invalid concurrent indexes, and a crash in the middle of a backfill.
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
@@ -56,6 +56,14 @@ describe('pgphase run', () => {
     const base = { planDir: p.dir, databaseUrl: db.url };
     appendFileSync(join(p.dir, '1-expand.sql'), '\nDROP TABLE users;\n');
     await expect(runPhase({ ...base, phase: 'expand' })).rejects.toThrow(/1-expand\.sql differs from the one planned/);
+    // a step edited in plan.json no longer renders to the reviewed file
+    const edited = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'edited');
+    const manifestPath = join(edited.dir, 'plan.json');
+    const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    json.phases[0].steps[0].sql = 'DROP TABLE users';
+    writeFileSync(manifestPath, JSON.stringify(json));
+    await expect(runPhase({ planDir: edited.dir, databaseUrl: db.url, phase: 'expand' })).rejects.toThrow(/1-expand\.sql differs from the one planned \(plan\.json\)/);
+    expect((await c.query(`SELECT to_regclass('users') IS NOT NULL AS present`)).rows[0]).toEqual({ present: true });
     const fresh = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'checks2');
     const ok = { planDir: fresh.dir, databaseUrl: db.url };
     for (const phase of ['expand', 'trigger', 'backfill'] as const) await runPhase({ ...ok, phase });
