@@ -1,7 +1,7 @@
 // `pgphase rules [id]`
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { rules, UsageError } from '../index.js';
+import { InputError, rules, UsageError } from '../index.js';
 import { ruleDocPath } from '../meta.js';
 import type { Io } from './main.js';
 
@@ -18,6 +18,12 @@ export function rulesCommand(program: Command, io: Io): void {
         return;
       }
       if (!rules.some((r) => r.meta.id === id)) throw new UsageError(`unknown rule "${id}" (run \`pgphase rules\` for the list)`);
-      io.stdout(readFileSync(ruleDocPath(id), 'utf8'));
+      let doc: string;
+      try {
+        doc = readFileSync(ruleDocPath(id), 'utf8');
+      } catch {
+        throw new InputError(`${ruleDocPath(id)}: the doc page of "${id}" is missing from this installation; reinstall pgphase`);
+      }
+      io.stdout(doc);
     });
 }

@@ -48,7 +48,6 @@ export function statusCommand(program: Command, io: Io): void {
     .option('--json', 'print the records as JSON')
     .option('--database-url <url>', 'the database (else DATABASE_URL, else PG* variables)')
     .action(async (flags: StatusFlags) => {
-      // loaded here, not at the top: it brings `pg`, which the other commands do not need
       const databaseUrl = flags.databaseUrl ?? io.env.DATABASE_URL;
       const records = await status(databaseUrl === undefined ? {} : { databaseUrl });
       io.stdout(flags.json ? `${JSON.stringify(records, null, 2)}\n` : formatStatus(records));

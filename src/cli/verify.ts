@@ -32,7 +32,6 @@ export function verifyCommand(program: Command, io: Io, setExit: (code: number) 
     .action(async (plansDir: string, flags: VerifyFlags) => {
       const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
       if (wait === undefined) throw new UsageError(`--wait ${flags.wait}: expected a duration like 60s, 500ms or 2min`);
-      // loaded here, not at the top: it brings `pg`, which the other commands do not need
       const databaseUrl = flags.databaseUrl ?? io.env.DATABASE_URL;
       const result = await verify({ plansDir, cwd: io.cwd, wait, ...(databaseUrl !== undefined && { databaseUrl }) });
       io.stdout(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));

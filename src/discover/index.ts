@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import type { TransactionModel } from '../lint/rule.js';
+import type { TransactionModel } from './layouts.js';
 import { compareKeys, DETECTION, detects, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
 
 export { LAYOUTS, type LayoutName };

@@ -1,7 +1,8 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
-import type { TransactionModel } from '../lint/rule.js';
+/** How the migration tool runs a file: in a transaction of its own, as one query string (one implicit transaction when it holds several statements), or statement by statement. */
+export type TransactionModel = 'per-file' | 'implicit' | 'none';
 
 export type LayoutName = 'plain' | 'flyway' | 'golang-migrate' | 'prisma' | 'diesel' | 'dbmate' | 'goose' | 'sqitch';
 

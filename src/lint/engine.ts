@@ -56,16 +56,6 @@ function finding(rule: Rule, severity: Severity, messageId: string, data: Record
   };
 }
 
-/** Changes of each statement, in order. */
-export function changesOf(source: SourceFile): Change[][] {
-  return source.statements.map(normalizeStatement);
-}
-
-/** Applies a file to the schema model without linting it (history replay). */
-export function replay(source: SourceFile, schema: SchemaModel): void {
-  for (const changes of changesOf(source)) for (const change of changes) schema.apply(change);
-}
-
 /** For each statement, the index of the last statement of the transaction it runs in (itself when it autocommits). */
 function transactionEnds(statementChanges: Change[][], wrapped: boolean): number[] {
   const last = statementChanges.length - 1;
@@ -148,7 +138,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     (id) => byId.has(id),
   );
   const transaction: TransactionModel = directives.noTransaction ? 'none' : options.transaction;
-  const statementChanges = changesOf(source);
+  const statementChanges = source.statements.map(normalizeStatement);
   // A file sent as one query string runs as one implicit transaction only when it has several statements.
   const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
 

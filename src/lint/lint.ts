@@ -9,8 +9,8 @@ import { discoverSet, fileInSet, withText, type Discovery, type MigrationFile, t
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
-import { schemaFrom } from '../schema/model.js';
-import { lintSource, replay, type FileResult } from './engine.js';
+import { replay, schemaFrom } from '../schema/model.js';
+import { lintSource, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
 import type { Rule, SeveritySetting } from './rule.js';
 

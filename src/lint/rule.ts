@@ -8,8 +8,9 @@ export type Category = 'breaks-old-code' | 'blocks-traffic' | 'data-loss' | 'rob
 export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
 
-/** How the migration tool runs a file (see discover/layouts.ts). */
-export type TransactionModel = 'per-file' | 'implicit' | 'none';
+import type { TransactionModel } from '../discover/layouts.js';
+
+export type { TransactionModel };
 
 export interface RuleMeta {
   id: string;

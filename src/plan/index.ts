@@ -5,10 +5,9 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { discoverSet } from '../discover/index.js';
 import { InputError } from '../errors.js';
-import { replay } from '../lint/engine.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
-import { schemaFrom } from '../schema/model.js';
+import { replay, schemaFrom } from '../schema/model.js';
 import { PlanRefused } from './manifest.js';
 import { plan as planChanges } from './planner.js';
 import { renderPlan, type RenderedPlan } from './render.js';

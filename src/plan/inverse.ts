@@ -1,13 +1,9 @@
 // How to undo a change that goes into a phase as written, when PostgreSQL can take it back.
 import { changeTable, type Change } from '../sql/changes.js';
-import { DEFAULT_SCHEMA, quoteIdent, type QName } from '../sql/names.js';
+import { DEFAULT_SCHEMA, quoteIdent } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { SchemaModel } from '../schema/model.js';
 import { tableSql } from './recipe.js';
-
-function qname(q: QName): string {
-  return `${quoteIdent(q.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(q.name)}`;
-}
 
 /** SQL that undoes the change, given the schema before it; undefined when there is none. */
 export function inverseOf(change: Change, schema: SchemaModel): string | undefined {
@@ -32,11 +28,11 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
     case 'add-constraint':
       return change.constraint.name ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}` : undefined;
     case 'create-enum':
-      return `DROP TYPE IF EXISTS ${qname(change.type)}`;
+      return `DROP TYPE IF EXISTS ${tableSql(change.type)}`;
     case 'create-object':
       if (change.orReplace) return undefined;
       if (change.objectType === 'view' || change.objectType === 'materialized view' || change.objectType === 'sequence' || change.objectType === 'type' || change.objectType === 'schema') {
-        return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : qname(change.name)}`;
+        return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : tableSql(change.name)}`;
       }
       if (change.objectType === 'trigger' && change.table) return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${tableSql(change.table)}`;
       return undefined;

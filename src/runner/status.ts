@@ -14,9 +14,8 @@ export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]
   try {
     return await readState(client, options.planId);
   } catch (error) {
-    // a server-side refusal (e.g. no SELECT on pgphase.phase_log) is one line, exit 2
-    if (/^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code))) throw new DatabaseError(`cannot read pgphase.phase_log: ${(error as Error).message}`);
-    throw error;
+    // a refusal (no SELECT on pgphase.phase_log) or a dropped connection: one line, exit 2
+    throw new DatabaseError(`cannot read pgphase.phase_log: ${(error as Error).message}`);
   } finally {
     await client.end().catch(() => undefined);
   }

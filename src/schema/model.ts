@@ -3,7 +3,8 @@
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
-import { expr, withDisplay } from '../sql/normalize.js';
+import { expr, normalizeStatement, withDisplay } from '../sql/normalize.js';
+import type { SourceFile } from '../sql/source.js';
 import { renameColumnIn } from '../sql/rewrite.js';
 
 export interface ColumnModel {
@@ -315,4 +316,9 @@ export function schemaFrom(changes: readonly Change[]): SchemaModel {
   const model = new SchemaModel();
   for (const change of changes) model.apply(change);
   return model;
+}
+
+/** Applies a parsed file to the schema model without linting it (history replay). */
+export function replay(source: SourceFile, schema: SchemaModel): void {
+  for (const statement of source.statements) for (const change of normalizeStatement(statement)) schema.apply(change);
 }

@@ -1,6 +1,7 @@
 // Lints SQL strings in tests: the real parser, engine and registry, no files needed.
 import { rules } from '../../rules/index.js';
-import { lintSource, replay, type FileResult } from '../../src/lint/engine.js';
+import { lintSource, type FileResult } from '../../src/lint/engine.js';
+import { replay } from '../../src/schema/model.js';
 import type { SeveritySetting, TransactionModel } from '../../src/lint/rule.js';
 import { SchemaModel } from '../../src/schema/model.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readManifest, type Manifest } from '../../src/plan/manifest.js';
+import type { Manifest } from '../../src/plan/manifest.js';
 import { plan } from '../../src/plan/index.js';
 import type { PhaseName } from '../../src/plan/types.js';
 import { DatabaseError } from '../../src/runner/connect.js';

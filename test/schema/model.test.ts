@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../src/lint/engine.js';
-import { schemaFrom, SchemaModel } from '../../src/schema/model.js';
+import { replay, schemaFrom, SchemaModel } from '../../src/schema/model.js';
 import { readSchemaDump } from '../../src/schema/dump.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
