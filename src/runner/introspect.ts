@@ -43,6 +43,11 @@ const QUERIES = [
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE k.contype IN ('p', 'u', 'c', 'f', 'x') AND ${USER_SCHEMAS}
     ORDER BY k.contype = 'f', n.nspname, c.relname, k.conname`,
+  // column comments, carried over when a plan copies a column
+  `SELECT format('COMMENT ON COLUMN %I.%I.%I IS %L', n.nspname, c.relname, a.attname, d.description)
+     FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+    WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0 AND c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}`,
   // views and materialized views: only their names matter to the rules
   `SELECT format('CREATE %sVIEW %I.%I AS SELECT 1', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname)
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

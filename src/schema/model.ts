@@ -9,6 +9,7 @@ import { renameColumnIn } from '../sql/rewrite.js';
 
 export interface ColumnModel {
   name: string;
+  comment?: string;
   type: TypeRef;
   notNull: boolean;
   default?: Expr;
@@ -170,6 +171,12 @@ export class SchemaModel {
           col.identity = change.identity;
           col.notNull = true;
         }
+        return;
+      }
+      case 'column-comment': {
+        const col = this.column(change.table, change.column);
+        if (col && change.text === undefined) delete col.comment;
+        else if (col) col.comment = change.text!;
         return;
       }
       case 'drop-default': {

@@ -181,6 +181,8 @@ export type Change = Base &
     | { kind: 'detach-partition'; table: QName; partition: QName; concurrently: boolean }
     | { kind: 'attach-partition'; table: QName; partition: QName }
     | { kind: 'comment'; target: string }
+    /** COMMENT ON COLUMN: kept in the schema model, so a copied column keeps it. */
+    | { kind: 'column-comment'; table: QName; column: string; text: string | undefined }
     /** A table-level ALTER sub-command with no bearing on compatibility (owner, storage options, triggers …). */
     | { kind: 'alter-table-other'; table: QName; subtype: string }
     | { kind: 'other'; node: string }
@@ -238,6 +240,7 @@ export function classify(change: Change): ChangeClass {
     case 'table-rewrite':
     case 'refresh-matview':
     case 'comment':
+    case 'column-comment':
     case 'alter-table-other':
     case 'other':
       return 'neutral';

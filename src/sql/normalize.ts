@@ -535,8 +535,14 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [{ ...base, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
     case 'RefreshMatViewStmt':
       return [{ ...base, kind: 'refresh-matview', view: fromRangeVar(s.relation), concurrently: s.concurrent === true }];
-    case 'CommentStmt':
+    case 'CommentStmt': {
+      if (s.objtype === 'OBJECT_COLUMN' && s.object?.List) {
+        const items = s.object.List.items as Node[];
+        const table = fromNameList(items.slice(0, -1));
+        return [{ ...base, kind: 'column-comment', table, column: items[items.length - 1]!.String.sval, text: s.comment }];
+      }
       return [{ ...base, kind: 'comment', target: String(s.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase() }];
+    }
     case 'DefineStmt':
       return [
         {

@@ -29,7 +29,10 @@ export async function catalog(client: pg.Client, schema = 'public'): Promise<Cat
      WHERE n.nspname = $1 AND k.contype <> 'n'`),
     indexes: await q(`SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END AS x
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
-    comments: await q(`SELECT format('%s %s', c.relname, d.description) AS x FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
+    comments: await q(`SELECT format('%s%s %s', c.relname, coalesce('.' || a.attname, ''), d.description) AS x
+      FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+     WHERE n.nspname = $1`),
     triggers: await q(`SELECT t.tgname AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
   };
 }

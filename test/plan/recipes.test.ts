@@ -47,6 +47,8 @@ const USERS = `
   ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL;
   CREATE INDEX users_email_lower ON users (lower(email)) WHERE email <> '';
   CREATE UNIQUE INDEX users_email_org ON users (email, org_id);
+  COMMENT ON COLUMN users.email IS 'where we write to; unique per org';
+  COMMENT ON COLUMN users.score IS 'points, never negative';
   INSERT INTO users (email, org_id, score) SELECT 'u' || g || '@example.com', 1 + g % 3, g FROM generate_series(1, 2500) g;`;
 
 const CASES: Case[] = [

@@ -23,7 +23,8 @@ await setup.query(`
   ALTER TABLE "Sales".line DROP COLUMN sku;
   ALTER TABLE "Sales".line ADD COLUMN sku text;
   CREATE UNIQUE INDEX line_sku ON "Sales".line (lower(sku)) WHERE sku IS NOT NULL;
-  CREATE VIEW "Sales".open_orders AS SELECT * FROM "Sales"."Order" WHERE state = 'new';`);
+  CREATE VIEW "Sales".open_orders AS SELECT * FROM "Sales"."Order" WHERE state = 'new';
+  COMMENT ON COLUMN "Sales"."Order".note IS 'it''s free text';`);
 
 describe('reading the schema from a live database', () => {
   it('builds the same model a migration history would', async () => {
@@ -35,6 +36,7 @@ describe('reading the schema from a live database', () => {
     expect(order.columns.get('state')).toMatchObject({ type: { schema: 'Sales', name: 'state' }, default: { text: 'CAST(\'new\' AS "Sales".state)' } });
     expect(order.columns.get('doubled')!.generated).toMatchObject({ kind: 'stored' });
     expect(order.constraints.get('note_len')).toMatchObject({ kind: 'check', validated: false });
+    expect(order.columns.get('note')!.comment).toBe("it's free text");
     expect(order.constraints.get('Order_total_check')).toMatchObject({ kind: 'check', validated: true });
     const line = s.table({ schema: 'Sales', name: 'line' })!;
     expect([...line.columns.keys()]).toEqual(['order_id', 'sku']);

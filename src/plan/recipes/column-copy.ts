@@ -5,7 +5,7 @@
 // drops the original.
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr } from '../../sql/normalize.js';
-import { quoteIdent } from '../../sql/names.js';
+import { quoteIdent, quoteLiteral } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
 import { step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
@@ -52,6 +52,9 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
       lockMode: 'ACCESS EXCLUSIVE',
     }),
   );
+  if (a.comment !== undefined) {
+    out.steps.push(step(context, 'expand', `comment-${spec.copy}`, `COMMENT ON COLUMN ${t}.${qb} IS ${quoteLiteral(a.comment)}`, { down: `COMMENT ON COLUMN ${t}.${qb} IS NULL` }));
+  }
   const renames: string[] = [];
   for (const index of context.schema.tableIndexes(table)) {
     if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
