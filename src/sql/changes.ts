@@ -32,6 +32,8 @@ export interface Expr {
 
 export interface ColumnSpec {
   name: string;
+  /** Byte offset of the column's name in the file, for findings about this column. */
+  at?: number;
   type: TypeRef;
   notNull: boolean;
   default?: Expr;
@@ -107,10 +109,10 @@ export const APPLICATION_OBJECTS: ReadonlySet<ObjectType> = new Set([
 ]);
 
 /** The columns a change gives a type: new tables' and columns', and type changes. */
-export function typedColumns(change: Change): Array<{ column: string; type: TypeRef }> {
-  if (change.kind === 'create-table') return change.columns.map((c) => ({ column: c.name, type: c.type }));
-  if (change.kind === 'add-column') return [{ column: change.column.name, type: change.column.type }];
-  if (change.kind === 'alter-column-type') return [{ column: change.column, type: change.type }];
+export function typedColumns(change: Change): Array<{ column: string; type: TypeRef; at?: number }> {
+  if (change.kind === 'create-table') return change.columns.map((c) => ({ column: c.name, type: c.type, ...(c.at !== undefined && { at: c.at }) }));
+  if (change.kind === 'add-column') return [{ column: change.column.name, type: change.column.type, ...(change.column.at !== undefined && { at: change.column.at }) }];
+  if (change.kind === 'alter-column-type') return [{ column: change.column, type: change.type, ...(change.at !== undefined && { at: change.at }) }];
   return [];
 }
 
@@ -138,7 +140,7 @@ export type Change = Base &
     | { kind: 'add-column'; table: QName; column: ColumnSpec; ifNotExists: boolean }
     | { kind: 'drop-column'; table: QName; column: string; ifExists: boolean; cascade: boolean }
     | { kind: 'rename-column'; table: QName; column: string; newName: string }
-    | { kind: 'alter-column-type'; table: QName; column: string; type: TypeRef; using?: Expr; collation?: string }
+    | { kind: 'alter-column-type'; table: QName; column: string; type: TypeRef; using?: Expr; collation?: string; at?: number }
     | { kind: 'set-not-null'; table: QName; column: string }
     | { kind: 'drop-not-null'; table: QName; column: string }
     | { kind: 'set-default'; table: QName; column: string; default: Expr }

@@ -151,6 +151,7 @@ function constraint(c: Node, column?: string): ConstraintSpec | undefined {
 
 export function columnSpec(def: Node): ColumnSpec {
   const col: ColumnSpec = { name: def.colname, type: typeRef(def.typeName ?? {}), notNull: false, constraints: [] };
+  if (typeof def.location === 'number' && def.location >= 0) col.at = def.location;
   if (def.collClause) col.collation = fromNameList(def.collClause.collname ?? []).name;
   for (const item of def.constraints ?? []) {
     const c = item.Constraint as Node;
@@ -243,6 +244,7 @@ function alterTable(stmt: Node, index: number): Change[] {
         const change: Change = { ...base, kind: 'alter-column-type', column, type: typeRef(def.typeName ?? {}) };
         if (def.raw_default) change.using = expr(def.raw_default);
         if (def.collClause) change.collation = fromNameList(def.collClause.collname ?? []).name;
+        if (typeof def.location === 'number' && def.location >= 0) change.at = def.location;
         changes.push(change);
         break;
       }

@@ -187,3 +187,18 @@ export function parseSource(path: string, text: string): SourceFile {
   }
   return { path, text, statements, comments, identifiers, lines };
 }
+
+/** The span of the identifier that starts at byte `offset`: a quoted name to its closing quote, else a plain word. */
+export function nameSpan(source: SourceFile, offset: number): Location {
+  const bytes = source.lines.bytes;
+  let end = offset;
+  if (bytes[offset] === 0x22) {
+    end++;
+    while (end < bytes.length && !(bytes[end] === 0x22 && bytes[end + 1] !== 0x22)) end += bytes[end] === 0x22 ? 2 : 1;
+    end++;
+  } else {
+    // letters, digits, _ and $, and any byte of a multibyte character
+    while (end < bytes.length && (/[A-Za-z0-9_$]/.test(String.fromCharCode(bytes[end]!)) || bytes[end]! >= 0x80)) end++;
+  }
+  return source.lines.span(offset, Math.min(end, bytes.length));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineIndex, loadParser, parseSource } from '../../src/sql/source.js';
+import { LineIndex, loadParser, nameSpan, parseSource } from '../../src/sql/source.js';
 
 await loadParser();
 
@@ -83,5 +83,15 @@ describe('LineIndex', () => {
     expect(index.position(Buffer.byteLength('a🎉'))).toEqual({ line: 1, column: 3 });
     expect(index.position(Buffer.byteLength('a🎉b\nxé'))).toEqual({ line: 2, column: 3 });
     expect(index.lineText(2)).toBe('xé');
+  });
+});
+
+describe('nameSpan', () => {
+  it('spans a plain name, a quoted one with doubled quotes, and multibyte names', () => {
+    const text = 'CREATE TABLE t (naïve int, "a""b c" text);';
+    const source = parseSource('m.sql', text);
+    const at = (s: string) => Buffer.byteLength(text.slice(0, text.indexOf(s)));
+    expect(nameSpan(source, at('naïve'))).toEqual({ line: 1, column: 17, endLine: 1, endColumn: 22 });
+    expect(nameSpan(source, at('"a""b c"'))).toEqual({ line: 1, column: 28, endLine: 1, endColumn: 36 });
   });
 });
