@@ -43,8 +43,8 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
   },
   'prisma': {
     files: [
-      ['20240105120000_init/migration.sql', 'additive', ['prefer-bigint@2:1', 'prefer-timestamptz@2:1', 'prefer-bigint@12:1']],
-      ['20240112093000_add_orders/migration.sql', 'additive', ['prefer-bigint@2:1', 'prefer-timestamptz@2:1', 'fk-missing-index@13:1', 'missing-lock-timeout@13:1', 'fk-missing-index@16:1', 'missing-lock-timeout@16:1']],
+      ['20240105120000_init/migration.sql', 'additive', ['prefer-bigint@3:5', 'prefer-timestamptz@6:5', 'prefer-bigint@13:5']],
+      ['20240112093000_add_orders/migration.sql', 'additive', ['prefer-bigint@3:5', 'prefer-timestamptz@7:5', 'fk-missing-index@13:1', 'missing-lock-timeout@13:1', 'fk-missing-index@16:1', 'missing-lock-timeout@16:1']],
       ['20240120161500_add_user_phone/migration.sql', 'additive', ['missing-lock-timeout@2:1']],
       ['20240202110000_order_status_required/migration.sql', 'additive', ['add-required-column@8:1', 'missing-lock-timeout@8:1']],
       ['20240210080000_index_order_user_id/migration.sql', 'additive', ['create-index-non-concurrently@2:1']],
@@ -77,7 +77,7 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
       ['20240112093000_create_orders.sql', 'additive', ['fk-missing-index@2:1', 'missing-lock-timeout@2:1']],
       ['20240120161500_index_orders_created_at.sql', 'additive', []],
       ['20240202110000_drop_users_legacy_role.sql', 'destructive', ['drop-column@3:1', 'missing-lock-timeout@3:1']],
-      ['20240210080000_add_orders_currency.sql', 'additive', ['add-required-column@2:1', 'ban-char@2:1', 'missing-lock-timeout@2:1']],
+      ['20240210080000_add_orders_currency.sql', 'additive', ['add-required-column@2:1', 'missing-lock-timeout@2:1', 'ban-char@2:31']],
     ],
     summary: { files: 5, statements: 7, errors: 5, warnings: 2 },
   },
