@@ -13,9 +13,9 @@ import {
   type FormatName,
   type SeveritySetting,
 } from '../index.js';
+import { docsBaseUrl } from '../meta.js';
 import type { Io } from './main.js';
 
-const DOCS_BASE = 'https://github.com/pgphase/pgphase/blob/main/';
 
 interface LintFlags {
   format?: FormatName;
@@ -99,7 +99,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ruleOverrides: overrides,
       });
       const format: FormatName = flags.format ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'pretty');
-      const text = formatResult(result, format, { color: useColor(io), rules: rules.map((r) => r.meta), sources, version, docsBaseUrl: DOCS_BASE });
+      const text = formatResult(result, format, { color: useColor(io), rules: rules.map((r) => r.meta), sources, version, docsBaseUrl });
       io.stdout(text);
       const tooManyWarnings = maxWarnings !== undefined && result.summary.warnings > maxWarnings;
       setExit(result.summary.errors > 0 || tooManyWarnings ? 1 : 0);

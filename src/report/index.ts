@@ -19,7 +19,7 @@ export interface ReportOptions {
   sources: ReadonlyMap<string, string>;
   /** pgphase version, for sarif `tool.driver.version`. */
   version: string;
-  /** Prefix that turns a finding's `docs` path into a URL, e.g. 'https://github.com/pgphase/pgphase/blob/main/'. */
+  /** Prefix that turns a finding's `docs` path into a URL, e.g. the installed package as a file URL. */
   docsBaseUrl: string;
 }
 

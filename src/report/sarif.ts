@@ -6,7 +6,6 @@ import type { ReportOptions } from './index.js';
 import { docsUrl } from './wording.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const INFORMATION_URI = 'https://github.com/pgphase/pgphase';
 
 type Level = 'error' | 'warning' | 'none';
 
@@ -64,7 +63,6 @@ export function formatSarif(result: LintResult, options: ReportOptions): string 
         tool: {
           driver: {
             name: 'pgphase',
-            informationUri: INFORMATION_URI,
             version: options.version,
             rules: options.rules.map((rule) => descriptor(rule, options)),
           },
