@@ -1,6 +1,5 @@
-import { defineRule } from '../src/lint/rule.js';
-import { APPLICATION_OBJECTS, createdName } from '../src/sql/changes.js';
-import { qkey, quoteQName } from '../src/sql/names.js';
+import { applicationLoses, defineRule } from '../src/lint/rule.js';
+import { quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -16,10 +15,7 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-object' || !APPLICATION_OBJECTS.has(change.objectType) || context.isNewObject(change.name)) return;
-        // only triggers call a trigger function; a name re-created in the same transaction never goes missing
-        if (context.schema.triggerFunctions.has(qkey(change.name))) return;
-        if (context.laterInTransaction((c) => qkey(createdName(c) ?? { name: '' }) === qkey(change.name))) return;
+        if (change.kind !== 'drop-object' || !applicationLoses(context, change.objectType, change.name)) return;
         context.report({ messageId: 'default', data: { type: change.objectType, name: quoteQName(change.name) } });
       },
     };

@@ -1,9 +1,9 @@
 // Walks one parsed file statement by statement: normalizes, runs the enabled rules with
 // the schema as it was before each statement, applies directives, then advances the
 // schema model. Returns plain data; never prints.
-import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { classify, CreatedHere, strongest, type Change, type ChangeClass } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import { qkey, type QName } from '../sql/names.js';
+import type { QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { readDirectives, suppressing } from './directives.js';
@@ -143,8 +143,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
 
   const transactionEnd = transactionEnds(statementChanges, wrapped);
-  const created = new Set<string>();
-  const createdObjects = new Set<string>();
+  const created = new CreatedHere();
   let lockTimeoutLocal = false;
   let beforeTransaction = false;
 
@@ -162,8 +161,8 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     inExplicitTransaction: false,
     lockTimeoutSet: false,
     transactionId: transactionEnd[0] ?? 0,
-    isNewTable: (table: QName) => created.has(qkey(table)),
-    isNewObject: (name: QName) => createdObjects.has(qkey(name)),
+    isNewTable: (table: QName) => created.isNewTable(table),
+    isNewObject: (name: QName) => created.isNewObject(name),
     laterInTransaction: (match) => {
       const i = shared.statement?.index ?? 0;
       const end = transactionEnd[i]!;
@@ -217,10 +216,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   for (const visit of onEnd) visit();
 
   function advance(change: Change): void {
-    if (change.kind === 'create-table' || change.kind === 'create-table-as') created.add(qkey(change.table));
-    if (change.kind === 'rename-table' && created.has(qkey(change.table))) created.add(qkey({ ...change.table, name: change.newName }));
-    if ((change.kind === 'create-object' && !change.orReplace) || change.kind === 'create-domain') createdObjects.add(qkey(change.name));
-    if (change.kind === 'create-enum') createdObjects.add(qkey(change.type));
+    created.track(change);
     if (change.kind === 'transaction') {
       if (change.op === 'begin') {
         setExplicitTransaction(true);

@@ -1,6 +1,6 @@
 // The rule API: a rule is metadata plus a visitor over the changes of one file.
-import type { Change, ChangeClass } from '../sql/changes.js';
-import type { QName } from '../sql/names.js';
+import { APPLICATION_OBJECTS, createdName, type Change, type ChangeClass, type ObjectType } from '../sql/changes.js';
+import { qkey, type QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 
@@ -90,6 +90,17 @@ export interface Rule {
 
 export function defineRule(rule: Rule): Rule {
   return rule;
+}
+
+/**
+ * Whether the application can lose an object by this drop or rename: objects it queries by
+ * name (views, functions, types …) that existed before this migration, are not trigger
+ * functions (only triggers call those), and are not created again under the same name in the
+ * same transaction (then the name never goes missing).
+ */
+export function applicationLoses(context: RuleContext, objectType: ObjectType, name: QName): boolean {
+  if (!APPLICATION_OBJECTS.has(objectType) || context.isNewObject(name) || context.schema.triggerFunctions.has(qkey(name))) return false;
+  return !context.laterInTransaction((c) => qkey(createdName(c) ?? { name: '' }) === qkey(name));
 }
 
 /** Fills `{{key}}` placeholders. */

@@ -1,8 +1,8 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { changeTable, classify, createdName, nonTransactional, type Change } from '../sql/changes.js';
+import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import { qkey, type QName } from '../sql/names.js';
+import type { QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -89,7 +89,7 @@ function changeSql(statement: Statement, changes: Change[], index: number): stri
 
 export function plan(options: PlanOptions): Planned {
   const { source, schema } = options;
-  const created = new Set<string>();
+  const created = new CreatedHere();
   const used = new Map<string, number>();
   const outputs: RecipeOutput[] = [];
   const refusals: Refusal[] = [];
@@ -101,8 +101,8 @@ export function plan(options: PlanOptions): Planned {
       schema,
       pgVersion: options.pgVersion,
       statement,
-      isNewTable: (table: QName) => created.has(qkey(table)),
-      isNewObject: (name: QName) => created.has(qkey(name)),
+      isNewTable: (table: QName) => created.isNewTable(table),
+      isNewObject: (name: QName) => created.isNewObject(name),
       stepId: (phase, what) => {
         const base = `${phase}:${what}`;
         const n = (used.get(base) ?? 0) + 1;
@@ -137,9 +137,7 @@ export function plan(options: PlanOptions): Planned {
       }
       if (output) outputs.push(output);
       schema.apply(change);
-      if (change.kind === 'create-table' || change.kind === 'create-table-as') created.add(qkey(change.table));
-      const made = createdName(change);
-      if (made && change.kind !== 'rename-object') created.add(qkey(made));
+      created.track(change);
     });
     if (whole && recipes > 0) {
       refusals.push({ reason: 'this statement mixes changes that go into different phases; write them as separate statements', phase: 'expand', location: statement.location });

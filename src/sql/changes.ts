@@ -1,7 +1,7 @@
 // The typed changes that rules, the schema model and the planner work on. One SQL
 // statement yields one or more changes (an ALTER TABLE with five sub-commands is five
 // changes sharing one statement); nothing downstream touches the raw AST.
-import type { QName } from './names.js';
+import { qkey, type QName } from './names.js';
 
 export type ChangeClass = 'additive' | 'destructive' | 'data' | 'neutral';
 
@@ -307,5 +307,31 @@ export function nonTransactional(change: Change, pgVersion: number): string | un
       return pgVersion < 12 ? 'ALTER TYPE … ADD VALUE' : undefined;
     default:
       return undefined;
+  }
+}
+
+/**
+ * What a migration has created so far. A table created earlier in the same migration has no
+ * traffic and no rows; an object (view, type, function …) created there has no user yet.
+ */
+export class CreatedHere {
+  private readonly tables = new Set<string>();
+  private readonly objects = new Set<string>();
+
+  isNewTable(table: QName): boolean {
+    return this.tables.has(qkey(table));
+  }
+
+  isNewObject(name: QName): boolean {
+    return this.objects.has(qkey(name));
+  }
+
+  /** Notes what a change creates; call after the change, in migration order. */
+  track(change: Change): void {
+    if (change.kind === 'create-table' || change.kind === 'create-table-as') this.tables.add(qkey(change.table));
+    if (change.kind === 'rename-table' && this.isNewTable(change.table)) this.tables.add(qkey({ ...change.table, name: change.newName }));
+    // CREATE OR REPLACE may replace an object the application already uses
+    if ((change.kind === 'create-object' && !change.orReplace) || change.kind === 'create-domain') this.objects.add(qkey(change.name));
+    if (change.kind === 'create-enum') this.objects.add(qkey(change.type));
   }
 }

@@ -1,6 +1,6 @@
 // Turns parsed statements into typed Changes (see changes.ts).
 import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
-import { fromNameList, fromRangeVar, type QName } from './names.js';
+import { fromNameList, fromRangeVar, quoteIdent, type QName } from './names.js';
 import { deparse } from './rewrite.js';
 import type { Statement } from './source.js';
 
@@ -30,7 +30,11 @@ export function expr(node: Node): Expr {
   };
 }
 
-const TYPE_DISPLAY: Record<string, string> = {
+/**
+ * Built-in types by canonical name, as PostgreSQL prints them: for messages and, since each is
+ * also valid SQL, unquoted in generated SQL. Any other type name is quoted.
+ */
+const BUILTIN: Record<string, string> = {
   int2: 'smallint',
   int4: 'integer',
   int8: 'bigint',
@@ -43,7 +47,16 @@ const TYPE_DISPLAY: Record<string, string> = {
   timestamptz: 'timestamptz',
   time: 'time',
   timetz: 'timetz',
+  serial: 'serial',
+  bigserial: 'bigserial',
+  smallserial: 'smallserial',
+  ...Object.fromEntries(
+    ['text', 'numeric', 'date', 'uuid', 'json', 'jsonb', 'bytea', 'inet', 'cidr', 'macaddr', 'interval', 'money', 'xml', 'tsvector', 'oid', 'point', 'bit', 'varbit'].map((t) => [t, t]),
+  ),
 };
+
+/** A serial column is an integer column with a sequence default: a copy of one gets the integer type. */
+const SERIAL_BASE: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
 
 // Spellings the parser leaves as written (pg_dump's and format_type's output goes through the
 // parser too). Not "char": quoted, that is PostgreSQL's one-byte internal type, not char(n).
@@ -85,9 +98,16 @@ export function typeRef(typeName: Node): TypeRef {
 
 /** The type with `display` set as PostgreSQL prints it: `varchar(20)`, `bigint[]`, `app.mood`. */
 export function withDisplay(type: TypeRef): TypeRef {
-  const shown = TYPE_DISPLAY[type.name] ?? type.name;
+  const shown = (type.schema === undefined ? BUILTIN[type.name] : undefined) ?? type.name;
   const mods = type.mods.length ? `(${type.mods.join(',')})` : '';
   return { ...type, display: `${type.schema ? `${type.schema}.` : ''}${shown}${mods}${type.array ? '[]' : ''}` };
+}
+
+/** A column type as SQL: `varchar(20)`, `bigint[]`, `"app"."mood"`. */
+export function typeSql(type: TypeRef): string {
+  const builtin = type.schema === undefined ? (SERIAL_BASE[type.name] ?? BUILTIN[type.name]) : undefined;
+  const name = builtin ?? (type.schema === undefined ? quoteIdent(type.name) : `${quoteIdent(type.schema)}.${quoteIdent(type.name)}`);
+  return `${name}${type.mods.length ? `(${type.mods.join(', ')})` : ''}${type.array ? '[]' : ''}`;
 }
 
 const FK_ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };

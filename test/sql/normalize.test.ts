@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, strongest, type Change } from '../../src/sql/changes.js';
-import { normalizeStatement } from '../../src/sql/normalize.js';
+import { normalizeStatement, typeSql } from '../../src/sql/normalize.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
 await loadParser();
@@ -102,5 +102,22 @@ describe('normalizeStatement', () => {
       ['ALTER TABLE t ADD COLUMN a int, DROP COLUMN b', 'destructive'],
     ];
     for (const [sql, cls] of cases) expect([sql, strongest(changes(sql).map(classify))]).toEqual([sql, cls]);
+  });
+});
+
+describe('typeSql', () => {
+  it('writes every type so that the parser reads back the same type', () => {
+    const types = ['smallint', 'integer', 'bigint', 'real', 'double precision', 'boolean', 'varchar(20)', 'char(3)', 'text', 'numeric(12,2)', 'timestamp(3)', 'timestamptz', 'timestamp(6) with time zone', 'time', 'timetz(2)', 'uuid', 'jsonb', 'bit(4)', 'interval', 'int[]', 'app."Mood"', '"a""b"'];
+    for (const written of types) {
+      const [create] = changes(`CREATE TABLE t (c ${written})`) as Array<Extract<Change, { kind: 'create-table' }>>;
+      const type = create!.columns[0]!.type;
+      const [again] = changes(`CREATE TABLE t (c ${typeSql(type)})`) as Array<Extract<Change, { kind: 'create-table' }>>;
+      expect([written, again!.columns[0]!.type]).toEqual([written, type]);
+    }
+  });
+
+  it('gives a copy of a serial column its integer type, not a new sequence', () => {
+    const [create] = changes('CREATE TABLE t (a serial, b bigserial)') as Array<Extract<Change, { kind: 'create-table' }>>;
+    expect(create!.columns.map((c) => typeSql(c.type))).toEqual(['integer', 'bigint']);
   });
 });

@@ -7,7 +7,7 @@ import { quoteIdent } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import { addColumnRewrite } from '../../sql/volatility.js';
 import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { typeSql } from '../sql.js';
+import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
 

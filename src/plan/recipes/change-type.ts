@@ -7,7 +7,8 @@ import { quoteIdent } from '../../sql/names.js';
 import { deparse, renameColumnIn } from '../../sql/rewrite.js';
 import { analyzeTypeChange } from '../../sql/type-change.js';
 import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { derivedName, typeSql } from '../sql.js';
+import { derivedName } from '../sql.js';
+import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { copyColumn } from './column-copy.js';
 

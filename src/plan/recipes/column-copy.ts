@@ -4,12 +4,12 @@
 // existing rows and validates; contract makes the copy exactly what the column was and
 // drops the original.
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
-import { expr } from '../../sql/normalize.js';
+import { expr, typeSql } from '../../sql/normalize.js';
 import { quoteIdent, quoteLiteral } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
 import { step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { derivedName, typeSql } from '../sql.js';
+import { derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { constraintSql, validateStep } from './constraints.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';

@@ -5,7 +5,8 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { quoteIdent } from '../../sql/names.js';
 import type { TableModel } from '../../schema/model.js';
 import { knownTable, step, tableSql, type RecipeContext } from '../recipe.js';
-import { derivedName, typeSql } from '../sql.js';
+import { derivedName } from '../sql.js';
+import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 
 /** The three steps; `finalName` when the column is renamed between the check and SET NOT NULL. */
