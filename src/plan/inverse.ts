@@ -1,14 +1,13 @@
 // How to undo a change that goes into a phase as written, when PostgreSQL can take it back.
 import { changeTable, type Change } from '../sql/changes.js';
-import { DEFAULT_SCHEMA, quoteIdent } from '../sql/names.js';
+import { quoteIdent, quoteQualified } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { SchemaModel } from '../schema/model.js';
-import { tableSql } from './recipe.js';
 
 /** SQL that undoes the change, given the schema before it; undefined when there is none. */
 export function inverseOf(change: Change, schema: SchemaModel): string | undefined {
   const table = changeTable(change);
-  const t = table ? tableSql(table) : '';
+  const t = table ? quoteQualified(table) : '';
   switch (change.kind) {
     case 'create-table':
     case 'create-table-as':
@@ -17,7 +16,7 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
       return `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(change.column.name)}`;
     case 'create-index': {
       const name = change.index.name;
-      return name ? `DROP INDEX ${change.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${quoteIdent(change.index.table.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(name)}` : undefined;
+      return name ? `DROP INDEX ${change.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${quoteQualified({ ...change.index.table, name })}` : undefined;
     }
     case 'drop-not-null':
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} SET NOT NULL`;
@@ -28,13 +27,13 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
     case 'add-constraint':
       return change.constraint.name ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}` : undefined;
     case 'create-enum':
-      return `DROP TYPE IF EXISTS ${tableSql(change.type)}`;
+      return `DROP TYPE IF EXISTS ${quoteQualified(change.type)}`;
     case 'create-object':
       if (change.orReplace) return undefined;
       if (change.objectType === 'view' || change.objectType === 'materialized view' || change.objectType === 'sequence' || change.objectType === 'type' || change.objectType === 'schema') {
-        return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : tableSql(change.name)}`;
+        return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : quoteQualified(change.name)}`;
       }
-      if (change.objectType === 'trigger' && change.table) return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${tableSql(change.table)}`;
+      if (change.objectType === 'trigger' && change.table) return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${quoteQualified(change.table)}`;
       return undefined;
     default:
       return undefined;

@@ -1,7 +1,7 @@
 // What a recipe sees, and the helpers recipes share to describe steps.
 import type { Change } from '../sql/changes.js';
 import type { LockMode } from '../sql/locks.js';
-import { DEFAULT_SCHEMA, quoteIdent, type QName } from '../sql/names.js';
+import { quoteQualified, type QName } from '../sql/names.js';
 import type { Statement } from '../sql/source.js';
 import type { SchemaModel, TableModel } from '../schema/model.js';
 import type { PhaseName, RecipeOutput, Step } from './types.js';
@@ -38,16 +38,11 @@ export function step(context: RecipeContext, phase: PhaseName, what: string, sql
   return s;
 }
 
-/** `"schema"."table"` with the schema made explicit: generated SQL does not depend on search_path. */
-export function tableSql(table: QName | TableModel): string {
-  return `${quoteIdent(table.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(table.name)}`;
-}
-
 /** The table as the schema model knows it, or a refusal naming what is missing. */
 export function knownTable(context: RecipeContext, table: QName): TableModel {
   const t = context.schema.table(table);
   if (!t) {
-    throw new UnsafeChange(`table ${tableSql(table)} is not in the starting schema: give --history, --schema or --database-url`, 'expand');
+    throw new UnsafeChange(`table ${quoteQualified(table)} is not in the starting schema: give --history, --schema or --database-url`, 'expand');
   }
   return t;
 }

@@ -1,7 +1,7 @@
 // Turns a planned migration into the plan directory of CLI.md: plain SQL phase files any
 // migration tool can run, their .down.sql, plan.json and a README for the reviewer.
 import { createHash } from 'node:crypto';
-import { quoteIdent, quoteLiteral } from '../sql/names.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
@@ -56,8 +56,8 @@ function keyRow(key: string[], prefix = ''): string {
  */
 function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], planId: string, n: number): string {
   const batchSize = b.batchSize;
-  const table = `${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}`;
-  const proc = `${quoteIdent(b.table.schema)}.${quoteIdent(derivedName(`pgphase_backfill_${planId}`, String(n)))}`;
+  const table = quoteQualified(b.table);
+  const proc = quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_backfill_${planId}`, String(n)) });
   const cols = b.key.map(quoteIdent).join(', ');
   const change = b.set ? `UPDATE ${table} SET ${b.set}` : `DELETE FROM ${table}`;
   const first = quoteIdent(b.key[0]!);
@@ -135,7 +135,7 @@ function readme(planned: Planned, manifest: Manifest, lockTimeout: string): stri
       lines.push(`- \`${step.id}\`: ${lock}${step.transactional ? `, lock_timeout ${lockTimeout}` : ', outside a transaction'}`);
     }
     for (const b of phase.backfills) {
-      lines.push(`- backfill ${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}: \`${b.set ? `SET ${b.set}` : 'DELETE'} WHERE ${b.where}\` in batches by ${b.key.map(quoteIdent).join(', ')}, one short transaction each (row locks only)`);
+      lines.push(`- backfill ${quoteQualified(b.table)}: \`${b.set ? `SET ${b.set}` : 'DELETE'} WHERE ${b.where}\` in batches by ${b.key.map(quoteIdent).join(', ')}, one short transaction each (row locks only)`);
     }
     lines.push('', m.down ? `Undo: \`${m.down}\`.` : 'Irreversible.', '');
   }

@@ -10,7 +10,7 @@ import { readManifest, type Manifest, type ManifestPhase } from '../plan/manifes
 import { downFile, phaseFile, sha256 } from '../plan/render.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
-import { quoteIdent } from '../sql/names.js';
+import { quoteIdent, quoteQualified } from '../sql/names.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
@@ -122,7 +122,7 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
 function concurrentIndex(sql: string): string | undefined {
   const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as { idxname?: string; relation?: { schemaname?: string } } | undefined;
   if (!stmt?.idxname) return undefined;
-  return `${quoteIdent(stmt.relation?.schemaname ?? 'public')}.${quoteIdent(stmt.idxname)}`;
+  return quoteQualified({ ...(stmt.relation?.schemaname !== undefined && { schema: stmt.relation.schemaname }), name: stmt.idxname });
 }
 
 /** An index left invalid by a failed concurrent build is dropped before retrying; one still being built is left alone. */
@@ -181,7 +181,7 @@ type Cursor = unknown[] | null;
 /** Keyset batches: each one transaction that changes rows (lo, hi] and stores hi as the cursor. */
 async function runBackfill(s: Session, phase: ManifestPhase, index: number, progress: PhaseRecord['backfill'][number]): Promise<void> {
   const b = phase.backfills![index]!;
-  const table = `${quoteIdent(b.table.schema)}.${quoteIdent(b.table.name)}`;
+  const table = quoteQualified(b.table);
   const key = b.key.map(quoteIdent);
   const row = (offset: number) => `(${b.key.map((_, i) => `$${offset + i}`).join(', ')})`;
   const change = b.set ? `UPDATE ${table} SET ${b.set}` : `DELETE FROM ${table}`;

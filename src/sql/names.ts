@@ -27,6 +27,11 @@ export function quoteQName(q: QName): string {
   return q.schema === undefined ? quoteIdent(q.name) : `${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;
 }
 
+/** `"schema"."name"`, the schema made explicit (public when none was given): generated SQL does not depend on search_path. */
+export function quoteQualified(q: QName): string {
+  return `${quoteIdent(q.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(q.name)}`;
+}
+
 /** The key under which the schema model stores an object: its schema (default public) and name. */
 export function qkey(q: QName): string {
   return `${q.schema ?? DEFAULT_SCHEMA}\u0000${q.name}`;

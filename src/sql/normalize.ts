@@ -1,6 +1,6 @@
 // Turns parsed statements into typed Changes (see changes.ts).
 import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
-import { fromNameList, fromRangeVar, quoteIdent, type QName } from './names.js';
+import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
 import type { Statement } from './source.js';
 
@@ -106,7 +106,7 @@ export function withDisplay(type: TypeRef): TypeRef {
 /** A column type as SQL: `varchar(20)`, `bigint[]`, `"app"."mood"`. */
 export function typeSql(type: TypeRef): string {
   const builtin = type.schema === undefined ? (SERIAL_BASE[type.name] ?? BUILTIN[type.name]) : undefined;
-  const name = builtin ?? (type.schema === undefined ? quoteIdent(type.name) : `${quoteIdent(type.schema)}.${quoteIdent(type.name)}`);
+  const name = builtin ?? quoteQName(type);
   return `${name}${type.mods.length ? `(${type.mods.join(', ')})` : ''}${type.array ? '[]' : ''}`;
 }
 

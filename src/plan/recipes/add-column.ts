@@ -3,10 +3,10 @@
 // without it, the default set for new rows only, and existing rows are filled in batches.
 // A required column without a default goes through not-null.ts.
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
+import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import { addColumnRewrite } from '../../sql/volatility.js';
-import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
@@ -19,8 +19,8 @@ export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext
   if (!c.default) throw new UnsafeChange(`adding ${quoteIdent(c.name)} rewrites the table (${rewrite}); add a plain column and fill it instead`, 'expand');
   const table = knownTable(context, change.table);
   const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
-  const t = tableSql(table);
+  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
+  const t = quoteQualified(table);
   const q = quoteIdent(c.name);
   const value = deparse(c.default.node);
   const collate = c.collation ? ` COLLATE ${quoteIdent(c.collation)}` : '';

@@ -3,10 +3,10 @@
 // gets a copy a__pgphase_new of type T2 that a trigger fills from a, converted with the
 // USING expression (rewritten on the parse tree); contract swaps it in under a's name.
 import type { ChangeOf, TypeRef } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
+import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse, renameColumnIn } from '../../sql/rewrite.js';
 import { analyzeTypeChange } from '../../sql/type-change.js';
-import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
@@ -16,13 +16,13 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
   const column = table.columns.get(change.column);
-  if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${tableSql(table)} is not in the starting schema: its type is unknown`, 'contract');
+  if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema: its type is unknown`, 'contract');
   const analysis = analyzeTypeChange(column.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
   const qa = quoteIdent(change.column);
   if (analysis.tolerated && analysis.cost === 'free') {
     // catalog only: safe in expand, and undone by going back to the old type
     const out = emptyOutput();
-    const alter = (type: TypeRef) => `ALTER TABLE ${tableSql(table)} ALTER COLUMN ${qa} TYPE ${typeSql(type)}`;
+    const alter = (type: TypeRef) => `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${qa} TYPE ${typeSql(type)}`;
     out.steps.push(step(context, 'expand', `type-${change.column}`, alter(change.type), { down: alter(column.type), lockMode: 'ACCESS EXCLUSIVE' }));
     return out;
   }

@@ -5,10 +5,10 @@
 // drops the original.
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr, typeSql } from '../../sql/normalize.js';
-import { quoteIdent, quoteLiteral } from '../../sql/names.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
-import { step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { constraintSql, validateStep } from './constraints.js';
@@ -38,9 +38,9 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   const { table, column: a } = spec;
   if (a.generated || a.identity) throw new UnsafeChange(`${quoteIdent(a.name)} is a generated or identity column: two copies cannot be kept in step by a trigger`, 'contract');
   const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
+  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
   if (key.includes(a.name)) throw new UnsafeChange(`${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`, 'contract');
-  const t = tableSql(table);
+  const t = quoteQualified(table);
   const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
   const out = emptyOutput();
   const collate = a.collation ? ` COLLATE ${quoteIdent(a.collation)}` : '';
@@ -68,7 +68,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
         transactional: false,
       }),
     );
-    renames.push(`ALTER INDEX ${quoteIdent(table.schema)}.${quoteIdent(copy)} RENAME TO ${quoteIdent(index.name)}`);
+    renames.push(`ALTER INDEX ${quoteQualified({ schema: table.schema, name: copy })} RENAME TO ${quoteIdent(index.name)}`);
   }
   const validations: Array<{ name: string; spec: ConstraintSpec }> = [];
   for (const c of table.constraints.values()) {
@@ -90,7 +90,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   }
 
   // trigger: keep the copy in step whichever version writes
-  const fn = `${quoteIdent(table.schema)}.${quoteIdent(derivedName(`${table.name}_${a.name}`, 'sync'))}`;
+  const fn = quoteQualified({ schema: table.schema, name: derivedName(`${table.name}_${a.name}`, 'sync') });
   const trigger = quoteIdent(derivedName(`${a.name}_${spec.copy}`, 'pgphase_sync'));
   const body = spec.bothWays
     ? `  IF TG_OP = 'INSERT' THEN

@@ -2,9 +2,9 @@
 // validated in backfill (SHARE UPDATE EXCLUSIVE: reads and writes go on).
 // Unique and primary keys: the index built CONCURRENTLY in expand, attached in contract.
 import type { ChangeOf, ConstraintSpec } from '../../sql/changes.js';
-import { constraintName, quoteIdent } from '../../sql/names.js';
+import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
-import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
 import { notNullSteps } from './not-null.js';
@@ -15,7 +15,7 @@ const ACTIONS: Record<string, string> = { 'no action': 'NO ACTION', restrict: 'R
 export function constraintSql(c: ConstraintSpec): string {
   if (c.kind === 'check') return `CHECK (${deparse(c.expr!.node)}) NOT VALID`;
   const r = c.references!;
-  return `FOREIGN KEY (${c.columns.map(quoteIdent).join(', ')}) REFERENCES ${tableSql(r.table)} (${r.columns.map(quoteIdent).join(', ')}) ON UPDATE ${ACTIONS[r.onUpdate]} ON DELETE ${ACTIONS[r.onDelete]} NOT VALID`;
+  return `FOREIGN KEY (${c.columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteQualified(r.table)} (${r.columns.map(quoteIdent).join(', ')}) ON UPDATE ${ACTIONS[r.onUpdate]} ON DELETE ${ACTIONS[r.onDelete]} NOT VALID`;
 }
 
 /** VALIDATE in backfill; undone by putting the constraint back NOT VALID. */
@@ -30,10 +30,10 @@ export function validateStep(context: RecipeContext, table: string, name: string
 export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): RecipeOutput | undefined {
   const c = change.constraint;
   if (context.isNewTable(change.table) || c.kind === 'not-null') return undefined;
-  if (c.kind === 'exclusion') throw new UnsafeChange(`an exclusion constraint on ${tableSql(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`, 'contract');
+  if (c.kind === 'exclusion') throw new UnsafeChange(`an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`, 'contract');
   const table = knownTable(context, change.table);
   const out = emptyOutput();
-  const t = tableSql(table);
+  const t = quoteQualified(table);
   if (c.kind === 'check' || c.kind === 'foreign-key') {
     const name = constraintName(table.name, c);
     out.steps.push(

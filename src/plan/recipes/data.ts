@@ -1,8 +1,8 @@
 // UPDATE and DELETE on existing tables become a batched, resumable backfill by key.
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
+import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
-import { knownTable, step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
 type Node = Record<string, any>;
@@ -21,7 +21,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   if (node.relation?.alias) throw new UnsafeChange(`write this ${change.op.toUpperCase()} without a table alias: its batches name the table itself`, 'backfill');
   const table = knownTable(context, change.table);
   const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
+  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
   const movesKey = change.setColumns.find((c) => key.includes(c));
   if (movesKey) throw new UnsafeChange(`this UPDATE changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`, 'backfill');
   const where = change.where ? deparse(change.where.node) : 'true';

@@ -2,15 +2,15 @@
 // the new version stop writing a dropped column; contract drops indexes concurrently, and
 // foreign keys pointing at a dropped table, so the exclusive locks stay short.
 import type { ChangeOf } from '../../sql/changes.js';
-import { qkey, quoteIdent } from '../../sql/names.js';
-import { knownTable, step, tableSql, type RecipeContext } from '../recipe.js';
+import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
+import { knownTable, step, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { dropIndexSql } from './indexes.js';
 
 export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
-  const t = tableSql(table);
+  const t = quoteQualified(table);
   const q = quoteIdent(change.column);
   const out = emptyOutput();
   const column = table.columns.get(change.column);
@@ -39,11 +39,11 @@ export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext
   for (const other of context.schema.tables.values()) {
     for (const c of other.constraints.values()) {
       if (c.kind !== 'foreign-key' || qkey(c.references!.table) !== target || qkey(other) === target) continue;
-      out.steps.push(step(context, 'contract', `drop-fk-${c.name}`, `ALTER TABLE ${tableSql(other)} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`, { lockMode: 'SHARE ROW EXCLUSIVE' }));
+      out.steps.push(step(context, 'contract', `drop-fk-${c.name}`, `ALTER TABLE ${quoteQualified(other)} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`, { lockMode: 'SHARE ROW EXCLUSIVE' }));
     }
   }
-  out.steps.push(step(context, 'contract', `drop-table-${change.table.name}`, `DROP TABLE IF EXISTS ${tableSql(change.table)}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' }));
-  out.requires.contract = `no running version uses ${tableSql(change.table)}`;
+  out.steps.push(step(context, 'contract', `drop-table-${change.table.name}`, `DROP TABLE IF EXISTS ${quoteQualified(change.table)}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  out.requires.contract = `no running version uses ${quoteQualified(change.table)}`;
   return out;
 }
 
@@ -51,8 +51,8 @@ export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext
 export function renameTable(change: ChangeOf<'rename-table'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
-  const old = tableSql(table);
-  const renamed = `${quoteIdent(table.schema)}.${quoteIdent(change.newName)}`;
+  const old = quoteQualified(table);
+  const renamed = quoteQualified({ schema: table.schema, name: change.newName });
   const out = emptyOutput();
   out.steps.push(
     step(context, 'expand', `rename-${table.name}`, `ALTER TABLE ${old} RENAME TO ${quoteIdent(change.newName)};\nCREATE VIEW ${old} AS SELECT * FROM ${renamed}`, {

@@ -3,13 +3,13 @@
 // what the old version wrote during the overlap. PostgreSQL cannot drop an enum value: 'a'
 // stays in the type, unused.
 import type { ChangeOf } from '../../sql/changes.js';
-import { qkey, quoteIdent, quoteLiteral } from '../../sql/names.js';
-import { step, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { qkey, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
+import { step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
 export function renameEnumValue(change: ChangeOf<'enum-rename-value'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewObject(change.type)) return undefined;
-  const type = `${quoteIdent(change.type.schema ?? 'public')}.${quoteIdent(change.type.name)}`;
+  const type = quoteQualified(change.type);
   const [from, to] = [quoteLiteral(change.value), quoteLiteral(change.newValue)];
   const out = emptyOutput();
   // a new enum value cannot be used in the transaction that adds it, and before 12 not added in one
@@ -19,10 +19,10 @@ export function renameEnumValue(change: ChangeOf<'enum-rename-value'>, context: 
     for (const column of table.columns.values()) {
       if (column.type.array || qkey({ ...(column.type.schema !== undefined && { schema: column.type.schema }), name: column.type.name }) !== key) continue;
       const rowKey = context.schema.rowKey(table);
-      if (!rowKey) throw new UnsafeChange(`${tableSql(table)} has no primary key or unique NOT NULL key to backfill ${quoteIdent(column.name)} by`, 'backfill');
+      if (!rowKey) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill ${quoteIdent(column.name)} by`, 'backfill');
       const q = quoteIdent(column.name);
       out.backfills.push({ table: { schema: table.schema, name: table.name }, key: rowKey, set: `${q} = ${to}`, where: `${q} = ${from}`, reversible: false });
-      out.steps.push(step(context, 'contract', `enum-rows-${table.name}-${column.name}`, `UPDATE ${tableSql(table)} SET ${q} = ${to} WHERE ${q} = ${from}`, { lockMode: 'ROW EXCLUSIVE' }));
+      out.steps.push(step(context, 'contract', `enum-rows-${table.name}-${column.name}`, `UPDATE ${quoteQualified(table)} SET ${q} = ${to} WHERE ${q} = ${from}`, { lockMode: 'ROW EXCLUSIVE' }));
     }
   }
   out.requires.backfill = `the new version, which reads both ${from} and ${to} and writes ${to}`;

@@ -2,16 +2,16 @@
 // under SHARE UPDATE EXCLUSIVE, then SET NOT NULL (PostgreSQL 12+ trusts the check) and
 // the check dropped. It goes in contract: only then can no running version write NULL.
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
+import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import type { TableModel } from '../../schema/model.js';
-import { knownTable, step, tableSql, type RecipeContext } from '../recipe.js';
+import { knownTable, step, type RecipeContext } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 
 /** The three steps; `finalName` when the column is renamed between the check and SET NOT NULL. */
 export function notNullSteps(context: RecipeContext, table: TableModel, column: string, finalName = column): Step[] {
-  const t = tableSql(table);
+  const t = quoteQualified(table);
   const check = quoteIdent(derivedName(`${table.name}_${column}`, 'not_null'));
   return [
     step(context, 'contract', `not-null-check-${column}`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`, { lockMode: 'ACCESS EXCLUSIVE' }),
@@ -22,7 +22,7 @@ export function notNullSteps(context: RecipeContext, table: TableModel, column: 
 
 /** SQL returning a row while the column still holds NULL: the contract's check. */
 export function nullsLeft(table: TableModel, column: string): string {
-  return `SELECT 1 FROM ${tableSql(table)} WHERE ${quoteIdent(column)} IS NULL LIMIT 1`;
+  return `SELECT 1 FROM ${quoteQualified(table)} WHERE ${quoteIdent(column)} IS NULL LIMIT 1`;
 }
 
 export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeContext): RecipeOutput | undefined {
@@ -42,7 +42,7 @@ export function addRequiredColumn(change: ChangeOf<'add-column'>, context: Recip
   if (context.isNewTable(change.table) || !c.notNull || fills) return undefined;
   const table = knownTable(context, change.table);
   const out = emptyOutput();
-  const t = tableSql(table);
+  const t = quoteQualified(table);
   const collate = c.collation ? ` COLLATE ${quoteIdent(c.collation)}` : '';
   out.steps.push(
     step(context, 'expand', `add-column-${c.name}`, `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${typeSql(c.type)}${collate}`, {

@@ -1,8 +1,8 @@
 // Rename column t.a → t.b while both application versions run: b is a copy of a kept
 // equal in both directions until contract drops a (see column-copy.ts).
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent } from '../../sql/names.js';
-import { knownTable, tableSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { quoteIdent, quoteQualified } from '../../sql/names.js';
+import { knownTable, UnsafeChange, type RecipeContext } from '../recipe.js';
 import type { RecipeOutput } from '../types.js';
 import { copyColumn } from './column-copy.js';
 
@@ -10,7 +10,7 @@ export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeC
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
   const column = table.columns.get(change.column);
-  if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${tableSql(table)} is not in the starting schema`, 'expand');
+  if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema`, 'expand');
   const qa = quoteIdent(change.column);
   const out = copyColumn({ table, column, copy: change.newName, type: column.type, convert: (record) => (record ? `${record.toUpperCase()}.${qa}` : qa), bothWays: true }, context);
   out.requires.backfill = `the new version, which reads and writes ${quoteIdent(change.newName)}`;
