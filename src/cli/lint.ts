@@ -1,19 +1,6 @@
 // `pgphase lint [paths…]`
 import { Command, Option } from 'commander';
-import {
-  changedSince,
-  FORMATS,
-  formatResult,
-  isForwardMigration,
-  lint,
-  rules,
-  stagedFiles,
-  UsageError,
-  version,
-  type FormatName,
-  type SeveritySetting,
-} from '../index.js';
-import { docsBaseUrl } from '../meta.js';
+import { changedSince, docsBaseUrl, type FormatName, formatResult, FORMATS, isForwardMigration, lint, rules, type SeveritySetting, stagedFiles, UsageError, version } from '../index.js';
 import type { Io } from './main.js';
 
 

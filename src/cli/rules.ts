@@ -1,8 +1,7 @@
 // `pgphase rules [id]`
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError, rules, UsageError } from '../index.js';
-import { ruleDocPath } from '../meta.js';
+import { InputError, ruleDocPath, rules, UsageError } from '../index.js';
 import type { Io } from './main.js';
 
 export function rulesCommand(program: Command, io: Io): void {

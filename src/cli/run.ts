@@ -1,8 +1,6 @@
 // `pgphase run <plan-dir> <phase>` · `pgphase run <plan-dir> --all` · `pgphase rollback <plan-dir> <phase>`
 import type { Command } from 'commander';
-import { parseDuration } from '../duration.js';
-import { rollbackPhase, runAll, runPhase, UsageError, type RunEvent, type RunOptions } from '../index.js';
-import { PHASES, type PhaseName } from '../plan/types.js';
+import { parseDuration, type PhaseName, PHASES, rollbackPhase, runAll, type RunEvent, type RunOptions, runPhase, UsageError } from '../index.js';
 import type { Io } from './main.js';
 
 interface RunFlags {

@@ -1,7 +1,6 @@
 // `pgphase verify <plans-dir> [--wait 60s] [--json]`
 import type { Command } from 'commander';
-import { parseDuration } from '../duration.js';
-import { UsageError, verify, type VerifyResult } from '../index.js';
+import { parseDuration, UsageError, verify, type VerifyResult } from '../index.js';
 import type { Io } from './main.js';
 
 interface VerifyFlags {
