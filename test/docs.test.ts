@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generatedDocs } from '../src/docs.js';
 import { parseConfig } from '../src/config/load.js';
+import { DEFAULT_CONFIG } from '../src/config/defaults.js';
+import { configSchema } from '../src/config/schema.js';
 import { rules } from '../rules/index.js';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -17,9 +19,13 @@ describe('generated documentation (run `npm run docs` when this fails)', () => {
     expect(readFileSync('pgphase.schema.json', 'utf8')).toBe(generated.configSchema);
   });
 
-  it('the README config example is a valid config', () => {
+  it('the README config example is a valid config', async () => {
     const example = /```json\n(\{\n {2}"\$schema"[\s\S]*?\n\})\n```/.exec(readme)?.[1];
     expect(example).toBeDefined();
-    expect(() => parseConfig(JSON.parse(example!), 'README.md', new Set(rules.map((r) => r.meta.id)))).not.toThrow();
+    await expect(parseConfig(JSON.parse(example!), 'README.md', new Set(rules.map((r) => r.meta.id)))).resolves.toMatchObject({});
+  });
+
+  it('the defaults used without a config file are the schema defaults', () => {
+    expect(configSchema.parse({})).toEqual(DEFAULT_CONFIG);
   });
 });

@@ -2,9 +2,9 @@
 // types inferred from it.
 import { z } from 'zod';
 import { LAYOUTS, type LayoutName } from '../discover/index.js';
+import { DEFAULT_CONFIG } from './defaults.js';
 
 export const SUPPORTED_PG = { min: 11, max: 18 } as const;
-export const DEFAULT_PG_VERSION = 15;
 
 export const severitySetting = z.enum(['off', 'warning', 'error']);
 
@@ -15,13 +15,13 @@ export const configSchema = z.strictObject({
     .enum(LAYOUTS as [LayoutName, ...LayoutName[]])
     .optional()
     .describe("The migration tool's layout; detected from the directory when absent"),
-  pgVersion: z.int().min(SUPPORTED_PG.min).max(SUPPORTED_PG.max).default(DEFAULT_PG_VERSION).describe('Target PostgreSQL major version'),
+  pgVersion: z.int().min(SUPPORTED_PG.min).max(SUPPORTED_PG.max).default(DEFAULT_CONFIG.pgVersion).describe('Target PostgreSQL major version'),
   transaction: z
     .enum(['per-file', 'implicit', 'none'])
     .optional()
     .describe("How the migration tool runs a file: in a transaction of its own, as one implicit transaction (one query string), or statement by statement; overrides the layout's default"),
-  rules: z.record(z.string(), severitySetting).default({}).describe('Severity per rule id'),
-  ignorePaths: z.array(z.string()).default([]).describe('Glob patterns, relative to the config file, of files never linted'),
+  rules: z.record(z.string(), severitySetting).default(() => ({})).describe('Severity per rule id'),
+  ignorePaths: z.array(z.string()).default(() => []).describe('Glob patterns, relative to the config file, of files never linted'),
 });
 
 export type Config = z.infer<typeof configSchema>;

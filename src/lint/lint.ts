@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { LintCache } from './cache.js';
 import { discoverSet, fileInSet, withText, type Discovery, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
@@ -29,6 +30,9 @@ export interface LintOptions {
   baseSchema?: readonly Change[];
   /** SQL from standard input, linted as if it were this file. */
   stdin?: { filename: string; text: string };
+  /** Keep results in this directory and reuse them while nothing they depend on changes
+   *  (`--cache`). Keyed by rule id: rules other than pgphase's must change id when they change. */
+  cacheDir?: string;
 }
 
 export interface LintOutput {
@@ -58,11 +62,11 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const cwd = options.cwd ?? process.cwd();
   const known = new Set(options.rules.map((r) => r.meta.id));
   const finder = new ConfigFinder(known, cwd);
-  const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
-  const configFor = (dir: string): LoadedConfig => explicit ?? finder.forDirectory(dir);
+  const explicit = options.configFile ? await loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
+  const configFor = async (dir: string): Promise<LoadedConfig> => explicit ?? finder.forDirectory(dir);
   // the WASM parser compiles while the files are found and read
   const parserReady = loadParser();
-  parserReady.catch(() => undefined); // awaited below, unless finding the files fails first
+  parserReady.catch(() => undefined); // awaited before the first parse, if there is one
   const baseChanges = options.baseSchema ?? [];
 
   const groups = new Map<string, Group>();
@@ -74,7 +78,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   let paths = options.paths;
   if (paths.length === 0 && !options.stdin) {
-    const { config, dir } = configFor(cwd);
+    const { config, dir } = await configFor(cwd);
     const configured = config.migrations === undefined ? [] : [config.migrations].flat();
     if (configured.length === 0) throw new InputError('no paths given and no `migrations` in the config: run `pgphase lint <dir-or-file>`');
     paths = configured.map((p) => resolve(dir, p));
@@ -87,10 +91,10 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
       const abs = resolve(cwd, path);
       if ((await kind(abs)) === 'dir') {
-        const set = await discoverSet(abs, configFor(abs).config.layout, discovery);
+        const set = await discoverSet(abs, (await configFor(abs)).config.layout, discovery);
         return [set, set.files];
       }
-      const found = await fileInSet(abs, configFor(dirname(abs)).config.layout, discovery);
+      const found = await fileInSet(abs, (await configFor(dirname(abs))).config.layout, discovery);
       return found && [found.set, [found.file]];
     }),
   );
@@ -98,21 +102,18 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     if (lookup.status === 'rejected') throw lookup.reason;
     if (lookup.value) add(...lookup.value);
   }
-  await parserReady;
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, schema: ReturnType<typeof schemaFrom>) => {
-    const { config } = configFor(dirname(file.absPath));
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
       severitiesOf.set(config, severities);
     }
     const source = parseSource(file.path, file.text);
-    sources.set(file.path, file.text);
     files.push(
       lintSource(source, {
         rules: options.rules,
@@ -125,8 +126,10 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   };
 
   if (options.stdin) {
+    await parserReady;
     const abs = resolve(cwd, options.stdin.filename);
-    const found = await fileInSet(abs, configFor(dirname(abs)).config.layout, discovery).catch(() => undefined);
+    const { config } = await configFor(dirname(abs));
+    const found = await fileInSet(abs, config.layout, discovery).catch(() => undefined);
     const schema = schemaFrom(baseChanges);
     const history = found?.set.files ?? [];
     for (const earlier of history) {
@@ -136,18 +139,44 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const file: MigrationFile = found
       ? await withText(found.set, found.file, options.stdin.text)
       : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
-    lintOne(file, schema);
+    sources.set(file.path, file.text);
+    lintOne(file, config, schema);
   }
 
+  const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
   for (const { set, targets } of groups.values()) {
-    const schema = schemaFrom(baseChanges);
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
-    for (const file of set.files.slice(0, last + 1)) {
-      const { config, dir } = configFor(dirname(file.absPath));
-      const ignored = matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
-      if (targets.has(file.absPath) && !ignored) lintOne(file, schema);
+    const order = await Promise.all(
+      set.files.slice(0, last + 1).map(async (file) => {
+        const { config, dir } = await configFor(dirname(file.absPath));
+        const linted = targets.has(file.absPath) && !matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
+        return { file, config, linted };
+      }),
+    );
+    for (const { file, linted } of order) if (linted) sources.set(file.path, file.text);
+    const key =
+      cache &&
+      LintCache.key([
+        options.rules.map((r) => r.meta.id),
+        options.pgVersion ?? null,
+        options.ruleOverrides ?? null,
+        baseChanges,
+        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, linted, config], file.text]),
+      ]);
+    const cached = key === undefined ? undefined : cache?.get(set.root, key);
+    if (cached) {
+      files.push(...cached);
+      continue;
+    }
+    await parserReady;
+    const before = files.length;
+    const schema = schemaFrom(baseChanges);
+    for (const { file, config, linted } of order) {
+      if (linted) lintOne(file, config, schema);
       else replay(parseSource(file.path, file.text), schema);
     }
+    if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
+  cache?.save();
   return { result: summarize(files), sources };
 }

@@ -1,0 +1,63 @@
+// `lint --cache`: the results of a migration set, kept under a key of everything they depend
+// on, so that linting unchanged migrations again costs a hash of their text, not a parse.
+// A file's findings depend on every migration before it (the replayed schema), so the unit
+// is a set, not a file: one entry per set directory, replaced when anything in it changes.
+// A cache that cannot be read is ignored, one that cannot be written is skipped: it only
+// ever saves work, it never changes a result.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { version } from '../meta.js';
+import type { FileResult } from './engine.js';
+
+interface Entry {
+  key: string;
+  files: FileResult[];
+}
+
+const FILE = 'lint.json';
+
+export class LintCache {
+  private readonly entries: Record<string, Entry>;
+  private changed = false;
+
+  constructor(private readonly dir: string) {
+    let entries: unknown;
+    try {
+      entries = (JSON.parse(readFileSync(join(dir, FILE), 'utf8')) as { sets?: unknown }).sets;
+    } catch {
+      entries = undefined;
+    }
+    this.entries = typeof entries === 'object' && entries !== null ? (entries as Record<string, Entry>) : {};
+  }
+
+  /** A key of the inputs of one set's lint: pgphase's version and whatever the caller adds. */
+  static key(parts: readonly unknown[]): string {
+    const hash = createHash('sha256').update(version);
+    for (const part of parts) hash.update('\0').update(typeof part === 'string' ? part : JSON.stringify(part));
+    return hash.digest('hex');
+  }
+
+  get(root: string, key: string): FileResult[] | undefined {
+    const entry = this.entries[root];
+    return entry?.key === key && Array.isArray(entry.files) ? entry.files : undefined;
+  }
+
+  set(root: string, key: string, files: FileResult[]): void {
+    this.entries[root] = { key, files };
+    this.changed = true;
+  }
+
+  /** Writes the cache (whole, then renamed into place, so a reader never sees half of it). */
+  save(): void {
+    if (!this.changed) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`);
+      writeFileSync(tmp, JSON.stringify({ sets: this.entries }));
+      renameSync(tmp, join(this.dir, FILE));
+    } catch {
+      // a read-only checkout lints as fast as without a cache
+    }
+  }
+}
