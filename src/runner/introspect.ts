@@ -48,6 +48,10 @@ const QUERIES = [
      FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace
      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
     WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0 AND c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}`,
+  // trigger functions: only their names matter (only triggers call them, never the application)
+  `SELECT format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql AS %L', n.nspname, p.proname, 'BEGIN RETURN NULL; END')
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.prorettype = 'trigger'::regtype AND ${USER_SCHEMAS}`,
   // views and materialized views: only their names matter to the rules
   `SELECT format('CREATE %sVIEW %I.%I AS SELECT 1', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname)
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

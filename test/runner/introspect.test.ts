@@ -24,7 +24,10 @@ await setup.query(`
   ALTER TABLE "Sales".line ADD COLUMN sku text;
   CREATE UNIQUE INDEX line_sku ON "Sales".line (lower(sku)) WHERE sku IS NOT NULL;
   CREATE VIEW "Sales".open_orders AS SELECT * FROM "Sales"."Order" WHERE state = 'new';
-  COMMENT ON COLUMN "Sales"."Order".note IS 'it''s free text';`);
+  COMMENT ON COLUMN "Sales"."Order".note IS 'it''s free text';
+  CREATE FUNCTION "Sales"."Touch"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$;
+  CREATE TRIGGER touch BEFORE UPDATE ON "Sales"."Order" FOR EACH ROW EXECUTE FUNCTION "Sales"."Touch"();
+  CREATE FUNCTION "Sales".total(o "Sales"."Order") RETURNS numeric LANGUAGE sql AS 'SELECT o.total';`);
 
 describe('reading the schema from a live database', () => {
   it('builds the same model a migration history would', async () => {
@@ -44,6 +47,7 @@ describe('reading the schema from a live database', () => {
     expect(s.tableIndexes({ schema: 'Sales', name: 'line' }).map((i) => [i.name, i.unique, i.partial])).toEqual([['line_sku', true, true]]);
     expect(s.enums.get('Sales\u0000state')).toEqual(['new', 'paid']);
     expect(s.views.has('Sales\u0000open_orders')).toBe(true);
+    expect([...s.triggerFunctions]).toEqual(['Sales\u0000Touch']);
     expect(s.rowKey({ schema: 'Sales', name: 'Order' })).toEqual(['id']);
   });
 
