@@ -1,16 +1,20 @@
 // pgphase's public API. The CLI is a thin layer over these functions.
 import { rules as registry } from '../rules/index.js';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { isForwardMigration } from './discover/index.js';
 import { UsageError } from './errors.js';
+import { changedSince, stagedFiles } from './lint/git.js';
 import { lint as lintWith, type LintOptions, type LintOutput } from './lint/lint.js';
+import { summarize } from './lint/result.js';
 import { readSchemaDump } from './schema/dump.js';
 import type { PlanApiOptions, PlanResult } from './plan/index.js';
 import type { Change } from './sql/changes.js';
-import type { RunOptions } from './runner/run.js';
+import type { RunEvent, RunOptions as RunnerOptions } from './runner/run.js';
 import type { VerifyOptions, VerifyResult } from './runner/verify.js';
 import type { StatusOptions } from './runner/status.js';
 import type { PhaseRecord } from './runner/state.js';
-import type { PhaseName } from './plan/types.js';
+import { PHASES, type PhaseName } from './plan/types.js';
 
 export type { LintOptions, LintOutput } from './lint/lint.js';
 export type { LintResult, LintSummary } from './lint/result.js';
@@ -20,8 +24,6 @@ export type { Change, ChangeClass } from './sql/changes.js';
 export type { Config } from './config/schema.js';
 export { defineRule } from './lint/rule.js';
 export { formatResult, FORMATS, type FormatName } from './report/index.js';
-export { stagedFiles, changedSince } from './lint/git.js';
-export { isForwardMigration } from './discover/index.js';
 export { PgphaseError, UsageError, ConfigError, InputError } from './errors.js';
 export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
@@ -29,7 +31,7 @@ export { PHASES, type PhaseName } from './plan/types.js';
 export type { PlanResult } from './plan/index.js';
 export type { Manifest } from './plan/manifest.js';
 export { readManifest } from './plan/manifest.js';
-export type { RunOptions, RunEvent } from './runner/run.js';
+export type { RunEvent } from './runner/run.js';
 export type { VerifyOptions, VerifyResult, VerifyProblem, VerifyProblemKind, VerifyPlan } from './runner/verify.js';
 export type { StatusOptions } from './runner/status.js';
 export type { PhaseRecord, PhaseStatus } from './runner/state.js';
@@ -43,6 +45,10 @@ export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'
   schemaFile?: string;
   /** Read the starting schema from a live database (read-only). */
   databaseUrl?: string;
+  /** Lint the migration files staged in git (pre-commit), limited to `paths` when there are any. */
+  staged?: boolean;
+  /** Lint the migration files added or changed since this git ref (CI), limited to `paths` when there are any. */
+  changedSince?: string;
 }
 
 /** The starting schema from a `pg_dump --schema-only` file or a live database, as changes to replay. */
@@ -56,10 +62,38 @@ async function startingSchema(options: { schemaFile?: string; databaseUrl?: stri
   return readLiveSchema(databaseUrl);
 }
 
-/** Lints migration files and directories with pgphase's rules (or `options.rules`). */
+/**
+ * A file of a plan directory (next to its plan.json) is a generated phase, not a migration:
+ * linted as one it would report the very drops its contract phase exists for. Hooks and CI
+ * pass such files when a plan is committed.
+ */
+function isPlanFile(file: string): boolean {
+  return file.endsWith('.sql') && existsSync(join(dirname(file), 'plan.json'));
+}
+
+/** The files to lint: what git lists (for `staged` / `changedSince`) or the given paths, without plan files; undefined for "the config's migrations". */
+function targets(options: LintApiOptions): string[] | undefined {
+  const cwd = options.cwd ?? process.cwd();
+  const given = options.paths.map((p) => resolve(cwd, p));
+  if (options.staged && options.changedSince !== undefined) throw new UsageError('--staged and --changed-since cannot be combined');
+  if (!options.staged && options.changedSince === undefined) {
+    return given.length === 0 ? undefined : options.paths.filter((_, i) => !isPlanFile(given[i]!));
+  }
+  const changed = options.staged ? stagedFiles(cwd) : changedSince(options.changedSince!, cwd);
+  const within = (file: string) => given.length === 0 || given.some((p) => file === p || file.startsWith(p + sep));
+  return changed.filter((file) => isForwardMigration(file) && within(file) && !isPlanFile(file));
+}
+
+/**
+ * Lints migration files and directories with pgphase's rules (or `options.rules`). An
+ * empty result when `staged` or `changedSince` finds no migration file, or every given
+ * file belongs to a plan directory.
+ */
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
-  const { schemaFile, databaseUrl, ...rest } = options;
-  return lintWith({ ...rest, baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+  const { schemaFile, databaseUrl, staged, changedSince: ref, ...rest } = options;
+  const paths = targets(options);
+  if (paths?.length === 0) return { result: summarize([]), sources: new Map() };
+  return lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
 }
 
 export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema'> {
@@ -77,21 +111,55 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   return planWith({ ...rest, baseSchema: await startingSchema(options) });
 }
 
-// The runner needs `pg`; lint does not, so it is loaded only when a command runs a phase.
+// The runner needs `pg`; lint does not, so it is loaded only when a phase runs.
 
-/** Applies one phase of a plan (see src/runner/run.ts). */
-export async function runPhase(options: RunOptions & { phase: PhaseName }): Promise<'applied' | 'already-applied' | 'dry-run'> {
-  return (await import('./runner/run.js')).runPhase(options);
+export interface RunOptions extends RunnerOptions {
+  /** The phase to apply. */
+  phase?: PhaseName;
+  /** Instead of `phase`: every phase not yet applied, in order. For development only: it skips the deploys between phases. */
+  all?: boolean;
+  /** What a relative `planDir` is relative to (default: the process's working directory). */
+  cwd?: string;
 }
 
-/** Applies every phase of a plan not yet applied, in order (development only). */
-export async function runAll(options: RunOptions): Promise<void> {
-  return (await import('./runner/run.js')).runAll(options);
+export interface PhaseOutcome {
+  phase: PhaseName;
+  outcome: 'applied' | 'already-applied' | 'dry-run';
 }
 
-/** Undoes a phase with its down steps. */
-export async function rollbackPhase(options: RunOptions & { phase: PhaseName }): Promise<void> {
-  return (await import('./runner/run.js')).rollbackPhase(options);
+function checkedPhase(phase: string | undefined): PhaseName {
+  if (!PHASES.includes(phase as PhaseName)) throw new UsageError(`phase ${phase ?? '(none)'}: expected one of ${PHASES.join(', ')}`);
+  return phase as PhaseName;
+}
+
+/** Applies one phase of a plan (`phase`), or every phase not yet applied (`all`); says what happened to each. */
+export async function run(options: RunOptions): Promise<PhaseOutcome[]> {
+  const { phase, all, cwd, ...rest } = options;
+  if (all && phase !== undefined) throw new UsageError('give a phase or --all, not both');
+  const runner = await import('./runner/run.js');
+  const outcomes: PhaseOutcome[] = [];
+  // the runner reports every phase it passes (applied, already applied, dry run) as an event
+  const onEvent = (event: RunEvent) => {
+    if (event.type === 'phase' && event.outcome !== 'rolled-back') outcomes.push({ phase: event.phase, outcome: event.outcome });
+    options.onEvent?.(event);
+  };
+  const runnerOptions = { ...rest, planDir: cwd === undefined ? rest.planDir : resolve(cwd, rest.planDir), onEvent };
+  if (all) await runner.runAll(runnerOptions);
+  else await runner.runPhase({ ...runnerOptions, phase: checkedPhase(phase) });
+  return outcomes;
+}
+
+export interface RollbackOptions extends RunnerOptions {
+  phase: PhaseName;
+  /** What a relative `planDir` is relative to (default: the process's working directory). */
+  cwd?: string;
+}
+
+/** Undoes a phase with its down steps (refused for contract, and while a later phase is applied). */
+export async function rollback(options: RollbackOptions): Promise<void> {
+  const { phase, cwd, ...rest } = options;
+  const runner = await import('./runner/run.js');
+  await runner.rollbackPhase({ ...rest, planDir: cwd === undefined ? rest.planDir : resolve(cwd, rest.planDir), phase: checkedPhase(phase) });
 }
 
 /** The demo of `pgphase demo`; resolves to the number of failed workload queries. */

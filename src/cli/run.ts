@@ -1,6 +1,6 @@
 // `pgphase run <plan-dir> <phase>` · `pgphase run <plan-dir> --all` · `pgphase rollback <plan-dir> <phase>`
 import type { Command } from 'commander';
-import { parseDuration, type PhaseName, PHASES, rollbackPhase, runAll, type RunEvent, type RunOptions, runPhase, UsageError } from '../index.js';
+import { parseDuration, type PhaseName, PHASES, rollback, run, type RunEvent, type RunOptions, UsageError } from '../index.js';
 import type { Io } from './main.js';
 
 interface RunFlags {
@@ -19,11 +19,6 @@ function count(flag: string, value: string | undefined, min: number): number | u
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} ${value}: expected a whole number of at least ${min}`);
   return Number(value);
-}
-
-function phaseName(value: string | undefined): PhaseName {
-  if (!PHASES.includes(value as PhaseName)) throw new UsageError(`phase ${value ?? '(none)'}: expected one of ${PHASES.join(', ')}`);
-  return value as PhaseName;
 }
 
 /** Progress and retries on stderr: a line per event (JSON lines when stderr is not a terminal). */
@@ -55,7 +50,7 @@ function runOptions(planDir: string, flags: RunFlags, io: Io): RunOptions {
   const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
   if (wait === undefined) throw new UsageError(`--wait ${flags.wait}: expected a duration like 30s or 2min`);
   if (flags.lockTimeout !== undefined && parseDuration(flags.lockTimeout) === undefined) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration like 2s or 500ms`);
-  const options: RunOptions = { planDir, waitMs: wait, onEvent: reporter(io), dryRun: flags.dryRun === true };
+  const options: RunOptions = { planDir, cwd: io.cwd, waitMs: wait, onEvent: reporter(io), dryRun: flags.dryRun === true };
   const retries = count('--retries', flags.retries, 0);
   const batchSize = count('--batch-size', flags.batchSize, 1);
   const pauseMs = count('--pause-ms', flags.pauseMs, 0);
@@ -88,17 +83,12 @@ export function runCommand(program: Command, io: Io): void {
       .option('--target-batch-ms <n>', 'adaptive batches aim at this many ms (default 200)')
       .option('--pause-ms <n>', 'pause between backfill batches'),
   ).action(async (planDir: string, phase: string | undefined, flags: RunFlags) => {
-    const options = runOptions(planDir, flags, io);
-    if (flags.all) {
-      if (phase !== undefined) throw new UsageError('give a phase or --all, not both');
-      await runAll(options);
-    } else {
-      await runPhase({ ...options, phase: phaseName(phase) });
-    }
+    // the library checks the phase name and that exactly one of a phase and --all is given
+    await run({ ...runOptions(planDir, flags, io), phase: phase as PhaseName | undefined, all: flags.all === true });
   });
   withRunFlags(program.command('rollback').description("undo a phase with its down steps (not contract)").argument('<plan-dir>').argument('<phase>', PHASES.join(' | '))).action(
     async (planDir: string, phase: string, flags: RunFlags) => {
-      await rollbackPhase({ ...runOptions(planDir, flags, io), phase: phaseName(phase) });
+      await rollback({ ...runOptions(planDir, flags, io), phase: phase as PhaseName });
     },
   );
 }

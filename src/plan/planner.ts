@@ -2,7 +2,7 @@
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import type { QName } from '../sql/names.js';
+import { qkey, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -93,6 +93,8 @@ export function plan(options: PlanOptions): Planned {
   const used = new Map<string, number>();
   const outputs: RecipeOutput[] = [];
   const refusals: Refusal[] = [];
+  // the batched UPDATEs so far, by the columns they set, for a later SET NOT NULL to fill with again
+  const fills: Array<{ table: string; columns: string[]; backfill: Backfill }> = [];
 
   for (const statement of source.statements) {
     const changes = normalizeStatement(statement);
@@ -109,6 +111,7 @@ export function plan(options: PlanOptions): Planned {
         used.set(base, n);
         return n === 1 ? base : `${base}#${n}`;
       },
+      fillOf: (table: QName, column: string) => fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
     };
     // the as-written changes of a statement that cannot be split share one step, undone in reverse
     let whole: Step | undefined;
@@ -136,6 +139,7 @@ export function plan(options: PlanOptions): Planned {
         }
       }
       if (output) outputs.push(output);
+      if (output && change.kind === 'data-change') for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
       schema.apply(change);
       created.track(change);
     });

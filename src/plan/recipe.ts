@@ -4,7 +4,7 @@ import type { LockMode } from '../sql/locks.js';
 import { quoteQualified, type QName } from '../sql/names.js';
 import type { Statement } from '../sql/source.js';
 import type { SchemaModel, TableModel } from '../schema/model.js';
-import type { PhaseName, RecipeOutput, Step } from './types.js';
+import type { Backfill, PhaseName, RecipeOutput, Step } from './types.js';
 
 export interface RecipeContext {
   /** The schema before the change. */
@@ -18,6 +18,8 @@ export interface RecipeContext {
   isNewObject(name: QName): boolean;
   /** A step id, unique in the plan and the same for the same migration and schema. */
   stepId(phase: PhaseName, what: string): string;
+  /** The backfill of an earlier UPDATE in this migration that sets `column` of `table`, if any. */
+  fillOf(table: QName, column: string): Backfill | undefined;
 }
 
 /** A recipe turns one change into steps; undefined when the change needs no recipe (it is safe as written). */

@@ -3,12 +3,13 @@
 import type { LintResult } from '../lint/result.js';
 import type { RuleMeta } from '../lint/rule.js';
 import { formatGithub } from './github.js';
+import { formatGitlab } from './gitlab.js';
 import { formatJson } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 
-export type FormatName = 'pretty' | 'json' | 'github' | 'sarif' | 'markdown';
+export type FormatName = 'pretty' | 'json' | 'github' | 'sarif' | 'markdown' | 'gitlab';
 
 export interface ReportOptions {
   /** pretty only; the CLI decides (TTY, NO_COLOR, FORCE_COLOR). */
@@ -29,6 +30,7 @@ const formatters: Record<FormatName, (result: LintResult, options: ReportOptions
   github: formatGithub,
   sarif: formatSarif,
   markdown: formatMarkdown,
+  gitlab: formatGitlab,
 };
 
 export const FORMATS: readonly FormatName[] = Object.freeze(Object.keys(formatters) as FormatName[]);

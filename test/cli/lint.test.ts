@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempTree } from '../helpers/cli.js';
@@ -123,6 +123,24 @@ describe('pgphase (CLI)', () => {
     expect(out.files.map((f) => f.findings.map((x) => `${x.rule}:${x.severity}`))).toEqual([[], ['drop-table:warning'], ['drop-table:error']]);
   });
 
+  it('lints two services of a monorepo in one run, each with its own pgVersion and rules', () => {
+    const migration = "SET lock_timeout = '1s';\nALTER TYPE mood ADD VALUE 'meh';\nDROP TABLE old;\nCREATE TABLE t (id bigint PRIMARY KEY, v varchar(20));\n";
+    const dir = tempTree({
+      'services/billing/pgphase.config.json': JSON.stringify({ pgVersion: 11, transaction: 'per-file', rules: { 'drop-table': 'off' } }),
+      'services/billing/migrations/001_x.sql': migration,
+      'services/search/pgphase.config.json': JSON.stringify({ pgVersion: 16, transaction: 'per-file', rules: { 'drop-table': 'warning', 'prefer-text': 'error' } }),
+      'services/search/migrations/001_x.sql': migration,
+    });
+    const r = runCli(['lint', 'services/billing/migrations', 'services/search/migrations', '--format', 'json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(json(r.stdout).files.map((f) => [f.path, f.findings.map((x) => `${x.rule}:${x.severity}@${x.location.line}`)])).toEqual([
+      // PostgreSQL 11 cannot add an enum value inside a transaction; DROP TABLE is allowed here
+      ['services/billing/migrations/001_x.sql', ['concurrently-in-transaction:error@2', 'statements-after-exclusive-lock:warning@4']],
+      // PostgreSQL 16 can; this service warns on DROP TABLE and forbids varchar(n)
+      ['services/search/migrations/001_x.sql', ['drop-table:warning@3', 'statements-after-exclusive-lock:warning@4', 'prefer-text:error@4']],
+    ]);
+  });
+
   it('skips files matched by ignorePaths and lints config.migrations when no path is given', () => {
     const dir = tempTree({
       'pgphase.config.json': JSON.stringify({ migrations: 'db', ignorePaths: ['db/legacy_*.sql'] }),
@@ -131,6 +149,18 @@ describe('pgphase (CLI)', () => {
     });
     const out = json(runCli(['lint', '--format', 'json'], { cwd: dir }).stdout);
     expect(out.files.map((f) => f.path)).toEqual(['db/z_002.sql']);
+  });
+
+  it('keeps results with --cache (default or given directory) and prints the same report from them', () => {
+    const dir = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int);\n', 'm/002.sql': 'CREATE INDEX t_id ON t (id);\n' });
+    const first = runCli(['lint', 'm', '--cache', '--format', 'json'], { cwd: dir });
+    expect(first.code).toBe(1);
+    expect(existsSync(join(dir, '.pgphase-cache', 'lint.json'))).toBe(true);
+    const again = runCli(['lint', 'm', '--cache', '--format', 'json'], { cwd: dir });
+    expect(again).toEqual(first);
+    const elsewhere = runCli(['lint', 'm', '--cache', 'tmp/c', '--format', 'json'], { cwd: dir });
+    expect(elsewhere.stdout).toBe(first.stdout);
+    expect(existsSync(join(dir, 'tmp', 'c', 'lint.json'))).toBe(true);
   });
 
   it('lints standard input as the named file', () => {
@@ -178,6 +208,38 @@ describe('pgphase (CLI)', () => {
     const none = runCli(['lint', '--changed-since', 'HEAD'], { cwd: tempTree({ 'x.sql': 'SELECT 1;' }) });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^pgphase: git /);
+  });
+
+  it('leaves plan files out of --staged and explicit files, and limits --staged to the given paths', () => {
+    const dir = tempTree({
+      'a/m/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);',
+      'b/m/001.sql': 'CREATE TABLE t (id bigint PRIMARY KEY);',
+    });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(dir, 'a/m/002_rename.sql'), 'ALTER TABLE users RENAME COLUMN name TO full_name;');
+    expect(runCli(['plan', 'a/m/002_rename.sql', '--history', 'a/m'], { cwd: dir }).code).toBe(0);
+    writeFileSync(join(dir, 'b/m/002.sql'), 'DROP TABLE t;');
+    git('add', '.');
+    // the plan's contract drops "name" on purpose: linted as a migration it would be an error
+    const staged = json(runCli(['lint', '--staged', '--format', 'json'], { cwd: dir }).stdout);
+    expect(staged.files.map((f) => f.path)).toEqual(['a/m/001.sql', 'a/m/002_rename.sql', 'b/m/001.sql', 'b/m/002.sql']);
+    const onlyB = json(runCli(['lint', '--staged', 'b', '--format', 'json'], { cwd: dir }).stdout);
+    expect(onlyB.files.map((f) => f.path)).toEqual(['b/m/001.sql', 'b/m/002.sql']);
+    const planFiles = runCli(['lint', 'a/m/002_rename/4-contract.sql', 'a/m/002_rename/1-expand.sql', '--format', 'json'], { cwd: dir });
+    expect([planFiles.code, json(planFiles.stdout).summary.files]).toEqual([0, 0]);
+  });
+
+  it('prints a valid empty report when git lists no migration file', () => {
+    const dir = tempTree({ 'm/1.sql': 'CREATE TABLE users (id int);', 'notes.txt': 'x' });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', 'notes.txt');
+    for (const [format, empty] of [['gitlab', []], ['json', { version: 1, files: [], summary: { files: 0, statements: 0, errors: 0, warnings: 0 } }]] as const) {
+      const r = runCli(['lint', '--staged', '--format', format], { cwd: dir });
+      expect([format, r.code, JSON.parse(r.stdout)]).toEqual([format, 0, empty]);
+      expect(r.stderr).toBe('pgphase: no migration files to lint\n');
+    }
   });
 
   it('lists the rules and prints one rule\'s doc', () => {

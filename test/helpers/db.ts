@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll } from 'vitest';
+import { loadParser, parseSource } from '../../src/sql/source.js';
 
 interface Server {
   /** A URL of the server's maintenance database, with rights to create databases. */
@@ -75,4 +76,12 @@ export async function testDatabase(): Promise<TestDatabase> {
       return c;
     },
   };
+}
+
+/** Runs a SQL script statement by statement, as psql does (CONCURRENTLY and CALL need that). */
+export async function runScript(client: pg.Client, text: string): Promise<void> {
+  await loadParser();
+  const source = parseSource('script.sql', text);
+  if (source.syntaxError) throw new Error(`does not parse: ${source.syntaxError.message}`);
+  for (const s of source.statements) await client.query(s.text);
 }

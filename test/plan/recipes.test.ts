@@ -4,21 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
-import { loadParser, parseSource } from '../../src/sql/source.js';
 import { catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/db.js';
+import { runScript, testDatabase } from '../helpers/db.js';
 
-await loadParser();
 const db = await testDatabase();
 const c = await db.client();
-
-/** Runs a SQL file statement by statement, as psql does (CONCURRENTLY and CALL need that). */
-async function runFile(text: string): Promise<void> {
-  const source = parseSource('f.sql', text);
-  if (source.syntaxError) throw new Error(`does not parse: ${source.syntaxError.message}`);
-  for (const s of source.statements) await c.query(s.text);
-}
 
 async function reset(): Promise<void> {
   await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
@@ -181,8 +172,8 @@ describe('plan phase files on real PostgreSQL', () => {
   for (const k of CASES) {
     it(k.name, async () => {
       await reset();
-      await runFile(k.setup);
-      await runFile(k.migration);
+      await runScript(c, k.setup);
+      await runScript(c, k.migration);
       const expected = { schema: await catalog(c), data: (await c.query(k.data)).rows };
 
       const dir = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
@@ -190,16 +181,16 @@ describe('plan phase files on real PostgreSQL', () => {
       expect(result.manifest.phases.map((p) => p.name)).toEqual(k.phases);
 
       await reset();
-      await runFile(k.setup);
+      await runScript(c, k.setup);
       for (const phase of result.manifest.phases) {
         const text = readFileSync(join(result.dir, phase.file), 'utf8');
         if (phase.down) {
           const before = await catalog(c);
-          await runFile(text);
-          await runFile(readFileSync(join(result.dir, phase.down), 'utf8'));
+          await runScript(c, text);
+          await runScript(c, readFileSync(join(result.dir, phase.down), 'utf8'));
           expect({ phase: phase.name, schema: await catalog(c) }).toEqual({ phase: phase.name, schema: before });
         }
-        await runFile(text);
+        await runScript(c, text);
       }
       expect(await catalog(c)).toEqual(expected.schema);
       expect((await c.query(k.data)).rows).toEqual(expected.data);
@@ -209,4 +200,25 @@ describe('plan phase files on real PostgreSQL', () => {
       }
     });
   }
+
+  it('SET NOT NULL after the UPDATE that fills it: contract first fills the NULLs the old version wrote after the backfill', async () => {
+    const setup = "CREATE TABLE accounts (id int PRIMARY KEY, plan text);\nINSERT INTO accounts SELECT g, CASE WHEN g % 2 = 0 THEN 'pro' END FROM generate_series(1, 600) g;";
+    const migration = "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE accounts ALTER COLUMN plan SET NOT NULL;";
+    const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': migration });
+    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400 });
+    await reset();
+    await runScript(c, setup);
+    for (const phase of result.manifest.phases) {
+      // the old version, which does not write plan, runs until contract
+      if (phase.name === 'contract') await c.query('INSERT INTO accounts (id) SELECT g FROM generate_series(601, 610) g');
+      for (const check of result.manifest.checks.filter((x) => x.before === phase.name)) expect((await c.query(check.sql)).rows).toEqual([]);
+      await runScript(c, readFileSync(join(result.dir, phase.file), 'utf8'));
+    }
+    const { rows } = await c.query(`SELECT plan, count(*)::int AS n FROM accounts GROUP BY plan ORDER BY plan`);
+    expect(rows).toEqual([
+      { plan: 'free', n: 310 },
+      { plan: 'pro', n: 300 },
+    ]);
+    expect((await catalog(c)).columns).toContain('accounts.plan text NOT NULL');
+  });
 });

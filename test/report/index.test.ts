@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS, formatResult } from '../../src/report/index.js';
 import { formatGithub } from '../../src/report/github.js';
+import { formatGitlab } from '../../src/report/gitlab.js';
 import { formatJson } from '../../src/report/json.js';
 import { formatMarkdown } from '../../src/report/markdown.js';
 import { formatPretty } from '../../src/report/pretty.js';
@@ -8,12 +9,12 @@ import { formatSarif } from '../../src/report/sarif.js';
 import { CLEAN, MIXED, options } from './fixture.js';
 
 describe('formatResult', () => {
-  it('offers the five formats of CLI.md', () => {
-    expect([...FORMATS].sort()).toEqual(['github', 'json', 'markdown', 'pretty', 'sarif']);
+  it('offers the formats of CLI.md and GitLab Code Quality', () => {
+    expect([...FORMATS].sort()).toEqual(['github', 'gitlab', 'json', 'markdown', 'pretty', 'sarif']);
   });
 
   it('dispatches each format name to its formatter', () => {
-    const direct = { pretty: formatPretty, json: formatJson, github: formatGithub, sarif: formatSarif, markdown: formatMarkdown };
+    const direct = { pretty: formatPretty, json: formatJson, github: formatGithub, sarif: formatSarif, markdown: formatMarkdown, gitlab: formatGitlab };
     for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(direct[format](MIXED, options()));
   });
 

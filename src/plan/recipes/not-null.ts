@@ -20,17 +20,23 @@ export function notNullSteps(context: RecipeContext, table: TableModel, column: 
   ];
 }
 
-/** SQL returning a row while the column still holds NULL: the contract's check. */
-export function nullsLeft(table: TableModel, column: string): string {
-  return `SELECT 1 FROM ${quoteQualified(table)} WHERE ${quoteIdent(column)} IS NULL LIMIT 1`;
+/** SQL returning a row while the column still holds NULL (that the fill `where`, if given, would not reach): the contract's check. */
+export function nullsLeft(table: TableModel, column: string, where?: string): string {
+  return `SELECT 1 FROM ${quoteQualified(table)} WHERE ${quoteIdent(column)} IS NULL${where ? ` AND (${where}) IS NOT TRUE` : ''} LIMIT 1`;
 }
 
 export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
   const out = emptyOutput();
+  const fill = context.fillOf(table, change.column);
+  if (fill) {
+    // the old version may write NULL until it is gone, after the backfill too: contract fills those rows the same way first
+    const q = quoteIdent(change.column);
+    out.steps.push(step(context, 'contract', `fill-${change.column}`, `UPDATE ${quoteQualified(table)} SET ${fill.set} WHERE (${fill.where}) AND ${q} IS NULL`, { lockMode: 'ROW EXCLUSIVE' }));
+  }
   out.steps.push(...notNullSteps(context, table, change.column));
-  out.checks.push(nullsLeft(table, change.column));
+  out.checks.push(nullsLeft(table, change.column, fill?.where));
   out.requires.contract = `no running version writes NULL into ${quoteIdent(change.column)}`;
   return out;
 }
