@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
-import { derivedName } from './sql.js';
+import { concurrentIndex, derivedName } from './sql.js';
 import type { PhaseName } from './types.js';
 
 export interface RenderOptions {
@@ -39,9 +39,23 @@ const LOCK_EFFECT: Record<LockMode, string> = {
 
 type ManifestStep = ManifestPhase['steps'][number];
 
+/**
+ * After a concurrent index build in a phase file: a failed earlier run leaves the index
+ * invalid, and `IF NOT EXISTS` then skips it, so a tool running the file would go on without
+ * the index (and without its uniqueness). Stop instead, saying how to clear it. (The runner
+ * drops such leftovers itself before it builds.)
+ */
+function invalidIndexGuard(index: string): string {
+  const body = `BEGIN IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(${quoteLiteral(index)}) AND NOT indisvalid) THEN RAISE EXCEPTION '%', ${quoteLiteral(`index ${index} is invalid, left by a failed build: run DROP INDEX CONCURRENTLY ${index}; then this file again`)}; END IF; END`;
+  return `DO ${quoteLiteral(body)};\n`;
+}
+
 function stepSql(step: ManifestStep, sql: string, id: string): string {
   const head = `-- ${id}${step.lockMode ? ` · ${step.lockMode}` : ''}`;
-  if (step.concurrent) return `${head} · outside a transaction\n${sql};\n`;
+  if (step.concurrent) {
+    const index = concurrentIndex(sql);
+    return `${head} · outside a transaction\n${sql};\n${index ? invalidIndexGuard(index) : ''}`;
+  }
   return `${head}\nBEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(step.lockTimeout)};\n${sql};\nCOMMIT;\n`;
 }
 

@@ -1,5 +1,7 @@
-// Names of the objects a plan creates.
+// Names of the objects a plan creates or builds.
 import { createHash } from 'node:crypto';
+import { quoteQualified } from '../sql/names.js';
+import { parseSource } from '../sql/source.js';
 
 /**
  * A name derived from `base` for an object pgphase creates, at most 63 bytes: when
@@ -12,4 +14,11 @@ export function derivedName(base: string, suffix: string): string {
   let cut = base;
   while (Buffer.byteLength(`${cut}_${hash}_${suffix}`) > 63) cut = cut.slice(0, -1);
   return `${cut}_${hash}_${suffix}`;
+}
+
+/** The index a `CREATE INDEX CONCURRENTLY` step builds, quoted and schema-qualified; undefined for other SQL. */
+export function concurrentIndex(sql: string): string | undefined {
+  const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as { idxname?: string; concurrent?: boolean; relation?: { schemaname?: string } } | undefined;
+  if (!stmt?.idxname || !stmt.concurrent) return undefined;
+  return quoteQualified({ ...(stmt.relation?.schemaname !== undefined && { schema: stmt.relation.schemaname }), name: stmt.idxname });
 }

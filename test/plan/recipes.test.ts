@@ -201,6 +201,22 @@ describe('plan phase files on real PostgreSQL', () => {
     });
   }
 
+  it('a phase file run by another tool stops at an index a failed earlier build left invalid', async () => {
+    const setup = 'CREATE TABLE "we%ird" (id int PRIMARY KEY, "e""mail" text);\nINSERT INTO "we%ird" SELECT g, \'dup\' FROM generate_series(1, 3) g;';
+    const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': 'CREATE UNIQUE INDEX "u$$%s" ON "we%ird" ("e""mail");' });
+    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan') });
+    const expand = readFileSync(join(result.dir, '1-expand.sql'), 'utf8');
+    await reset();
+    await runScript(c, setup);
+    await expect(runScript(c, expand)).rejects.toThrow(/could not create unique index/);
+    await c.query(`UPDATE "we%ird" SET "e""mail" = id::text`);
+    // without the guard, IF NOT EXISTS would skip the invalid index and the file would succeed
+    await expect(runScript(c, expand)).rejects.toThrow('index "public"."u$$%s" is invalid, left by a failed build: run DROP INDEX CONCURRENTLY "public"."u$$%s"; then this file again');
+    await c.query('DROP INDEX CONCURRENTLY "u$$%s"');
+    await runScript(c, expand);
+    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '"u$$%s"'::regclass`)).rows).toEqual([{ indisvalid: true }]);
+  });
+
   it('SET NOT NULL after the UPDATE that fills it: contract first fills the NULLs the old version wrote after the backfill', async () => {
     const setup = "CREATE TABLE accounts (id int PRIMARY KEY, plan text);\nINSERT INTO accounts SELECT g, CASE WHEN g % 2 = 0 THEN 'pro' END FROM generate_series(1, 600) g;";
     const migration = "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE accounts ALTER COLUMN plan SET NOT NULL;";
