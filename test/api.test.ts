@@ -62,6 +62,13 @@ describe('library API', () => {
     await run({ ...base, phase: 'trigger' });
     await rollback({ ...base, phase: 'trigger' });
     expect(await run({ ...base, phase: 'trigger', dryRun: true })).toEqual<PhaseOutcome[]>([{ phase: 'trigger', outcome: 'dry-run' }]);
+    // a dry run of every phase goes through them all, each taking the ones before as applied
+    expect(await run({ ...base, all: true, dryRun: true })).toEqual<PhaseOutcome[]>([
+      { phase: 'expand', outcome: 'already-applied' },
+      { phase: 'trigger', outcome: 'dry-run' },
+      { phase: 'backfill', outcome: 'dry-run' },
+      { phase: 'contract', outcome: 'dry-run' },
+    ]);
     expect(await run({ ...base, all: true })).toEqual<PhaseOutcome[]>([
       { phase: 'expand', outcome: 'already-applied' },
       { phase: 'trigger', outcome: 'applied' },

@@ -8,10 +8,11 @@ import type pg from 'pg';
 import { PgphaseError } from '../errors.js';
 import { readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { downFile, phaseFile, sha256 } from '../plan/render.js';
+import { concurrentIndex } from '../plan/sql.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
-import { loadParser, parseSource } from '../sql/source.js';
+import { loadParser } from '../sql/source.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
 import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
@@ -52,7 +53,8 @@ export interface RunOptions {
 
 interface Session {
   db: pg.Client;
-  lock: pg.Client;
+  /** A second connection, to see who blocks `db` while it waits. */
+  probe: pg.Client;
   manifest: Manifest;
   options: RunOptions;
   by: PhaseRecord['runBy'];
@@ -69,26 +71,44 @@ function phaseOf(manifest: Manifest, name: PhaseName): ManifestPhase {
 /** Opens the runner's two connections, takes the runner lock, and always lets go. */
 async function withSession<T>(options: RunOptions, work: (s: Session) => Promise<T>): Promise<T> {
   const manifest = readManifest(options.planDir);
-  const lock = await connect(options.databaseUrl);
+  // the session that does the work holds the lock: when a runner dies while that session is
+  // still busy (a batch whose COMMIT waits for a synchronous standby, a long statement), the
+  // next runner waits until it has ended instead of working beside it
+  const db = await connect(options.databaseUrl);
   try {
-    await acquireRunnerLock(lock, options.waitMs ?? 0);
-    const db = await connect(options.databaseUrl);
+    await db.query(`SELECT set_config('application_name', $1, false)`, [`pgphase ${manifest.id}`]);
+    await acquireRunnerLock(db, options.waitMs ?? 0);
+    await requirePublicSchema(db, manifest);
+    const probe = await connect(options.databaseUrl);
     try {
-      await db.query(`SELECT set_config('application_name', $1, false)`, [`pgphase ${manifest.id}`]);
       await ensureState(db);
-      return await work({ db, lock, manifest, options, by: await runBy(db) });
+      return await work({ db, probe, manifest, options, by: await runBy(db) });
     } finally {
-      await db.end().catch(() => undefined);
-      await releaseRunnerLock(lock).catch(() => undefined);
+      await probe.end().catch(() => undefined);
+      await releaseRunnerLock(db).catch(() => undefined);
     }
   } finally {
-    await lock.end().catch(() => undefined);
+    await db.end().catch(() => undefined);
   }
 }
 
+/**
+ * A plan takes unqualified names to be in schema public: the SQL it generates names public,
+ * while the steps it keeps as written resolve names through search_path. Where those differ,
+ * the two would act on different tables, so the runner refuses.
+ */
+async function requirePublicSchema(db: pg.Client, manifest: Manifest): Promise<void> {
+  const { rows } = await db.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  const schema = rows[0]?.schema ?? null;
+  if (schema === 'public') return;
+  throw new PhaseError(
+    `plan ${manifest.id} takes unqualified names to be in schema public, but search_path puts them in ${schema === null ? 'no schema' : quoteIdent(schema)}: connect with search_path=public (add ?options=-csearch_path%3Dpublic to the URL) or qualify the names in the migration`,
+  );
+}
+
 /** The sessions blocking `pid` right now, for the retry log. */
-async function blockers(lock: pg.Client, pid: number): Promise<string[]> {
-  const { rows } = await lock.query<{ pid: number; query: string; age: string }>(
+async function blockers(probe: pg.Client, pid: number): Promise<string[]> {
+  const { rows } = await probe.query<{ pid: number; query: string; age: string }>(
     `SELECT a.pid, left(regexp_replace(a.query, '\\s+', ' ', 'g'), 120) AS query, coalesce(to_char(now() - a.xact_start, 'HH24:MI:SS'), '?') AS age
        FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1))`,
     [pid],
@@ -103,7 +123,7 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
   for (let n = 1; ; n++) {
     let seen: string[] = [];
     // while the step waits, look at who it waits for (from the other connection)
-    const probe = setTimeout(() => void blockers(s.lock, pid).then((b) => (seen = b), () => undefined), Math.max(10, timeoutMs * 0.7));
+    const look = setTimeout(() => void blockers(s.probe, pid).then((b) => (seen = b), () => undefined), Math.max(10, timeoutMs * 0.7));
     try {
       await attempt();
       return n;
@@ -113,18 +133,12 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
       s.options.onEvent?.({ type: 'retry', phase, step: stepId, attempt: n, delayMs, blockers: seen });
       await new Promise((r) => setTimeout(r, delayMs));
     } finally {
-      clearTimeout(probe);
+      clearTimeout(look);
     }
   }
 }
 
 /** For a CREATE INDEX CONCURRENTLY step: the index it makes, as schema-qualified identifiers. */
-function concurrentIndex(sql: string): string | undefined {
-  const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as { idxname?: string; relation?: { schemaname?: string } } | undefined;
-  if (!stmt?.idxname) return undefined;
-  return quoteQualified({ ...(stmt.relation?.schemaname !== undefined && { schema: stmt.relation.schemaname }), name: stmt.idxname });
-}
-
 /** An index left invalid by a failed concurrent build is dropped before retrying; one still being built is left alone. */
 async function dropInvalidIndex(s: Session, index: string): Promise<void> {
   const { rows } = await s.db.query<{ invalid: boolean; building: boolean }>(
@@ -151,9 +165,10 @@ async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['st
   const attempts = await withRetries(s, phase.name, step.id, timeoutMs, async () => {
     if (step.concurrent) {
       const index = concurrentIndex(sql);
-      if (index) await dropInvalidIndex(s, index);
+      // dropping a leftover waits for every session using the table: it too times out and retries
       await s.db.query(`SET lock_timeout = '${timeoutMs}ms'`);
       try {
+        if (index) await dropInvalidIndex(s, index);
         await s.db.query(sql);
       } finally {
         await s.db.query('RESET lock_timeout');
@@ -198,8 +213,13 @@ async function runBackfill(s: Session, phase: ManifestPhase, index: number, prog
     try {
       await s.db.query(`SET LOCAL statement_timeout = '5min'`);
       const lo = cursor ? ` WHERE (${key.join(', ')}) > ${row(1)}` : '';
-      // keys travel as text, in the cursor and back as parameters: exact for every type, whatever the client's time zone
-      const next = await s.db.query({ text: `SELECT ${key.map((k) => `${k}::text`).join(', ')} FROM ${table}${lo} ORDER BY ${key.join(', ')} OFFSET ${size - 1} LIMIT 1`, values: cursor ?? [], rowMode: 'array' });
+      // keys travel as text, in the cursor and back as parameters: exact for every type, whatever the client's time zone;
+      // ORDER BY names the table's columns: a bare name would mean the text output column of that name (order '10' < '9')
+      const next = await s.db.query({
+        text: `SELECT ${key.map((k) => `${k}::text`).join(', ')} FROM ${table}${lo} ORDER BY ${key.map((k) => `${table}.${k}`).join(', ')} OFFSET ${size - 1} LIMIT 1`,
+        values: cursor ?? [],
+        rowMode: 'array',
+      });
       hi = (next.rows[0] as unknown[] | undefined) ?? null;
       const bounds = [cursor ? `(${key.join(', ')}) > ${row(1)}` : '', hi ? `(${key.join(', ')}) <= ${row(1 + (cursor?.length ?? 0))}` : ''].filter(Boolean);
       const result = await s.db.query(`${change} WHERE (${b.where})${bounds.map((x) => ` AND ${x}`).join('')}`, [...(cursor ?? []), ...(hi ?? [])]);
@@ -249,11 +269,13 @@ export async function runPhase(options: RunOptions & { phase: PhaseName }): Prom
 export async function runAll(options: RunOptions): Promise<void> {
   await loadParser();
   await withSession(options, async (s) => {
-    for (const phase of s.manifest.phases) await applyPhase(s, phase.name);
+    // a dry run of every phase takes each one as applied for the phases after it
+    const dryRun = new Set<PhaseName>();
+    for (const phase of s.manifest.phases) if ((await applyPhase(s, phase.name, dryRun)) === 'dry-run') dryRun.add(phase.name);
   });
 }
 
-async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'already-applied' | 'dry-run'> {
+async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<PhaseName> = new Set()): Promise<'applied' | 'already-applied' | 'dry-run'> {
   const started = Date.now();
   const { manifest } = s;
   const phase = phaseOf(manifest, name);
@@ -268,12 +290,23 @@ async function applyPhase(s: Session, name: PhaseName): Promise<'applied' | 'alr
     return 'already-applied';
   }
   for (const earlier of manifest.phases.slice(0, manifest.phases.indexOf(phase))) {
-    if (records.find((r) => r.phase === earlier.name)?.status !== 'applied') {
+    if (records.find((r) => r.phase === earlier.name)?.status !== 'applied' && !dryRun.has(earlier.name)) {
       throw new PhaseError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`);
     }
   }
-  for (const check of manifest.checks.filter((c) => c.before === name)) {
-    const { rowCount } = await s.db.query(check.sql);
+  // the checks guard the start of a phase: one that has committed steps passed them when it
+  // started, and they may no longer run (a contract that dropped the old column cannot compare it)
+  const begun = (mine?.stepsDone.length ?? 0) > 0;
+  // after phases that only a dry run went through, a check would test a state that is not there: say it instead
+  const assumed = dryRun.size > 0;
+  for (const check of begun ? [] : manifest.checks.filter((c) => c.before === name)) {
+    if (assumed) {
+      s.options.onEvent?.({ type: 'would-run', phase: name, step: 'check', sql: check.sql });
+      continue;
+    }
+    const { rowCount } = await s.db.query(check.sql).catch((error: Error) => {
+      throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`);
+    });
     if (rowCount) throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`);
   }
   if (s.options.dryRun) {

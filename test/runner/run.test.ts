@@ -71,6 +71,21 @@ describe('pgphase run', () => {
     await expect(runPhase({ ...ok, phase: 'contract' })).rejects.toThrow(/contract refused, a check still returns rows/);
   });
 
+  it('refuses a search_path that resolves unqualified names outside schema public', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'search-path');
+    await c.query('CREATE SCHEMA "Tenant1"; CREATE TABLE "Tenant1".users (id bigint PRIMARY KEY, name text NOT NULL)');
+    try {
+      const url = new URL(db.url);
+      url.searchParams.set('options', '-csearch_path="Tenant1",public');
+      await expect(runPhase({ planDir: p.dir, databaseUrl: url.toString(), phase: 'expand' })).rejects.toThrow(
+        'takes unqualified names to be in schema public, but search_path puts them in "Tenant1": connect with search_path=public',
+      );
+      expect(await readState(c, p.manifest.id)).toEqual([]);
+    } finally {
+      await c.query('DROP SCHEMA "Tenant1" CASCADE');
+    }
+  });
+
   it('times out on a lock and retries instead of queueing; reads on the table never wait long', async () => {
     const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN nickname text;', 'queue');
     const blocker = await db.client();
@@ -160,6 +175,17 @@ describe('pgphase run', () => {
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 170 });
     expect((await c.query(`SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'`)).rows[0]).toEqual({ n: 80 });
     expect((await readState(c, p.manifest.id))[0]!.backfill[0]).toMatchObject({ rows: 80, done: true });
+  });
+
+  it('batches by the order of the key, not of its text: each batch changes batch-size rows', async () => {
+    const setup = `CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
+      INSERT INTO counters (id) SELECT g FROM generate_series(1, 2000) g;`;
+    const p = await planned(setup, 'UPDATE counters SET n = n + 1;', 'order');
+    const events: RunEvent[] = [];
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100, onEvent: (e) => events.push(e) });
+    // in text order the 100th key is '1088': a first batch of 1088 rows
+    expect(events.flatMap((e) => (e.type === 'batch' ? [e.rows] : []))).toEqual([...Array<number>(20).fill(100), 0]);
+    expect((await c.query(`SELECT count(*) FILTER (WHERE n = 1)::int AS ok FROM counters`)).rows[0]).toEqual({ ok: 2000 });
   });
 
   it('resumes a backfill killed with SIGKILL from its cursor, applying no batch twice', async () => {
