@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Lint benchmark, pgphase vs squawk, on the generated corpus of bench/corpus.mjs (40
 // application histories, ~2,000 files, ~13,000 statements). Measures wall time of
-//   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up);
+//   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up), and
+//      again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted);
 //   2. cold single-file latency (median of 10, after a warm-up): the first file of a history,
 //      and its newest file, which pgphase lints on top of a replay of the earlier ones
 // (the two tools' runs alternate, so machine load affects both alike);
@@ -10,7 +11,7 @@
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
 // non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
@@ -90,6 +91,13 @@ const sqChecked = Number(/checked (\d+) source files/.exec(run(SQUAWK, files).st
 const sqSyntax = sqOut.filter((v) => /syntax/.test(v.rule_name)).length;
 if (sqChecked !== corpus.files || sqSyntax > 0) fail(`squawk checked ${sqChecked} of ${corpus.files} files, ${sqSyntax} syntax errors`);
 
+// ---- whole corpus again, from pgphase's cache (its warm-up run fills it) -------------
+
+const CACHE = join(TOOLS, 'lint-cache');
+rmSync(CACHE, { recursive: true, force: true });
+const cached = compare([...dirs, '--cache', CACHE], files, 3);
+if (cached.pg.stdout !== whole.pg.stdout) fail('pgphase --cache printed another report than the run without it');
+
 // ---- cold single file --------------------------------------------------------------
 
 const history = files.filter((f) => f.startsWith(`${dirs[0]}/`));
@@ -107,6 +115,7 @@ console.log(`corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus
 console.log('| wall time | pgphase | squawk | pgphase/squawk |');
 console.log('|---|---:|---:|---:|');
 row('whole corpus, one invocation (median of 3)', whole);
+row('whole corpus again, pgphase with `--cache` (results reused; median of 3)', cached);
 row(`single file, first of its history (${history[0].split('/').pop()}; median of 10)`, first);
 row(`single file, newest of its history (pgphase replays ${history.length - 1} earlier files; median of 10)`, newest);
 console.log(`\nfiles linted: pgphase ${pgOut?.files.length ?? 0} (${pgOut?.summary.statements ?? 0} statements), squawk ${sqChecked}`);

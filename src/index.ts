@@ -29,12 +29,17 @@ export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
 export { PHASES, type PhaseName } from './plan/types.js';
 export type { PlanResult } from './plan/index.js';
-export type { Manifest } from './plan/manifest.js';
-export { readManifest } from './plan/manifest.js';
+import type { Manifest } from './plan/manifest.js';
+export type { Manifest };
 export type { RunEvent } from './runner/run.js';
 export type { VerifyOptions, VerifyResult, VerifyProblem, VerifyProblemKind, VerifyPlan } from './runner/verify.js';
 export type { StatusOptions } from './runner/status.js';
 export type { PhaseRecord, PhaseStatus } from './runner/state.js';
+
+/** Reads a plan directory's plan.json and validates it (its validator loads only when asked for). */
+export async function readManifest(planDir: string): Promise<Manifest> {
+  return (await import('./plan/manifest.js')).readManifest(planDir);
+}
 
 /** Every rule pgphase knows. */
 export const rules = registry;
