@@ -129,7 +129,9 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
       return n;
     } catch (error) {
       if ((error as { code?: string }).code !== LOCK_TIMEOUT || n > retries) throw error;
-      const delayMs = Math.round(Math.min(10_000, 200 * 2 ** (n - 1)) * (0.5 + Math.random() / 2));
+      // at least one lock_timeout between attempts: the application's queries that queued
+      // behind the attempt drain before the next one queues them again
+      const delayMs = Math.max(timeoutMs, Math.round(Math.min(10_000, 200 * 2 ** (n - 1)) * (0.5 + Math.random() / 2)));
       s.options.onEvent?.({ type: 'retry', phase, step: stepId, attempt: n, delayMs, blockers: seen });
       await new Promise((r) => setTimeout(r, delayMs));
     } finally {
@@ -138,7 +140,6 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
   }
 }
 
-/** For a CREATE INDEX CONCURRENTLY step: the index it makes, as schema-qualified identifiers. */
 /** An index left invalid by a failed concurrent build is dropped before retrying; one still being built is left alone. */
 async function dropInvalidIndex(s: Session, index: string): Promise<void> {
   const { rows } = await s.db.query<{ invalid: boolean; building: boolean }>(

@@ -106,6 +106,8 @@ describe('pgphase run', () => {
     const retries = events.filter((e): e is Extract<RunEvent, { type: 'retry' }> => e.type === 'retry');
     expect(retries.length).toBeGreaterThan(0);
     expect(retries.some((r) => r.blockers.some((b) => b.includes('SELECT count(*) FROM users')))).toBe(true);
+    // the queries an attempt held up get at least one lock_timeout to drain before the next
+    expect(Math.min(...retries.map((r) => r.delayMs))).toBeGreaterThanOrEqual(200);
     expect(Math.max(...waits)).toBeLessThan(2 * 200 + 150);
   });
 
