@@ -15,7 +15,7 @@ import { rollbackPhase, runPhase, type RunEvent } from '../../src/runner/run.js'
 import { quoteIdent } from '../../src/sql/names.js';
 import { catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
-import { runScript, testDatabase } from '../helpers/db.js';
+import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 import { AppVersion, SETUP_ROWS, whileRunning, type Queries } from './app.js';
 import { matrixIn, renderMatrix, withMatrix, type MatrixRow } from './matrix.js';
 
@@ -27,10 +27,6 @@ for (const app of [appV, appV1]) await app.query(`SET lock_timeout = '3s'; SET s
 
 /** Small batches with a pause: the backfill takes many transactions, and the applications write between them. */
 const BACKFILL = { batchSize: 250, pauseMs: 20 };
-
-async function reset(): Promise<void> {
-  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgphase CASCADE;');
-}
 
 interface Case {
   recipe: string;
@@ -442,12 +438,12 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       matrix.push({ recipe: k.recipe, phases: k.phases, checks });
 
       // the schema the migration itself gives
-      await reset();
+      await resetSchema(c);
       await runScript(c, k.setup);
       await runScript(c, k.migration);
       const expected = await catalog(c);
 
-      await reset();
+      await resetSchema(c);
       await runScript(c, k.setup);
       const files = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
       const planned = await plan({ file: join(files, 'migrations/002_change.sql'), history: join(files, 'migrations'), out: join(files, 'plan') });

@@ -85,3 +85,8 @@ export async function runScript(client: pg.Client, text: string): Promise<void> 
   if (source.syntaxError) throw new Error(`does not parse: ${source.syntaxError.message}`);
   for (const s of source.statements) await client.query(s.text);
 }
+
+/** An empty schema public and no pgphase state: each case of a test file starts from nothing. */
+export async function resetSchema(client: pg.Client): Promise<void> {
+  await client.query('DROP SCHEMA IF EXISTS pgphase CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+}

@@ -6,14 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
-import { runScript, testDatabase } from '../helpers/db.js';
+import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
 const c = await db.client();
-
-async function reset(): Promise<void> {
-  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-}
 
 interface Case {
   name: string;
@@ -171,7 +167,7 @@ const CASES: Case[] = [
 describe('plan phase files on real PostgreSQL', () => {
   for (const k of CASES) {
     it(k.name, async () => {
-      await reset();
+      await resetSchema(c);
       await runScript(c, k.setup);
       await runScript(c, k.migration);
       const expected = { schema: await catalog(c), data: (await c.query(k.data)).rows };
@@ -180,7 +176,7 @@ describe('plan phase files on real PostgreSQL', () => {
       const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400 });
       expect(result.manifest.phases.map((p) => p.name)).toEqual(k.phases);
 
-      await reset();
+      await resetSchema(c);
       await runScript(c, k.setup);
       for (const phase of result.manifest.phases) {
         const text = readFileSync(join(result.dir, phase.file), 'utf8');
@@ -206,7 +202,7 @@ describe('plan phase files on real PostgreSQL', () => {
     const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': 'CREATE UNIQUE INDEX "u$$%s" ON "we%ird" ("e""mail");' });
     const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan') });
     const expand = readFileSync(join(result.dir, '1-expand.sql'), 'utf8');
-    await reset();
+    await resetSchema(c);
     await runScript(c, setup);
     await expect(runScript(c, expand)).rejects.toThrow(/could not create unique index/);
     await c.query(`UPDATE "we%ird" SET "e""mail" = id::text`);
@@ -222,7 +218,7 @@ describe('plan phase files on real PostgreSQL', () => {
     const migration = "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE accounts ALTER COLUMN plan SET NOT NULL;";
     const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': migration });
     const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400 });
-    await reset();
+    await resetSchema(c);
     await runScript(c, setup);
     for (const phase of result.manifest.phases) {
       // the old version, which does not write plan, runs until contract

@@ -12,7 +12,7 @@ import { runPhase } from '../../src/runner/run.js';
 import { readState, type PhaseStatus } from '../../src/runner/state.js';
 import { catalog, type Catalog } from '../helpers/catalog.js';
 import { BIN, tempTree } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/db.js';
+import { resetSchema, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
 const c = await db.client();
@@ -39,7 +39,7 @@ interface Recipe {
 }
 
 async function reset(fill = true): Promise<void> {
-  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgphase CASCADE;');
+  await resetSchema(c);
   await c.query(SCHEMA);
   if (fill) await c.query(`${FILL}; ANALYZE users`);
 }

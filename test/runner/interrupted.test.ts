@@ -10,7 +10,7 @@ import { runPhase, type RunEvent } from '../../src/runner/run.js';
 import { readState } from '../../src/runner/state.js';
 import { catalog } from '../helpers/catalog.js';
 import { BIN, tempTree } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/db.js';
+import { resetSchema, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
 const c = await db.client();
@@ -21,11 +21,11 @@ const FILL = `INSERT INTO users (id, name, n) SELECT g, 'user ' || g, g % 7 FROM
 
 /** The schema `migration` gives when applied directly, then a plan of it over a fresh, filled `users`. */
 async function planned(migration: string, name: string) {
-  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgphase CASCADE;');
+  await resetSchema(c);
   await c.query(SETUP);
   await c.query(migration);
   const expected = await catalog(c);
-  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  await resetSchema(c);
   await c.query(`${SETUP}\n${FILL}`);
   const dir = tempTree({ 'm/001_users.sql': SETUP, 'm/002.sql': migration });
   const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, name), batchSize: 500 });
@@ -90,7 +90,7 @@ describe('an interrupted runner', () => {
   });
 
   it('waits for the session of a killed runner whose last batch is still committing, and applies no batch twice', async () => {
-    await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgphase CASCADE;');
+    await resetSchema(c);
     const setup = 'CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);';
     await c.query(`${setup} INSERT INTO counters (id) SELECT g FROM generate_series(1, 2000) g;`);
     // a COMMIT that takes its time, as one waiting for a synchronous standby does: a deferred

@@ -8,14 +8,14 @@ import { plan } from '../../src/plan/index.js';
 import { rollbackPhase, runAll, runPhase, type RunEvent } from '../../src/runner/run.js';
 import { readState } from '../../src/runner/state.js';
 import { BIN, tempTree } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/db.js';
+import { resetSchema, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
 const c = await db.client();
 
 /** A plan of `migration` over `setup`, with the setup applied to a fresh schema `public`. */
 async function planned(setup: string, migration: string, name: string) {
-  await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgphase CASCADE;');
+  await resetSchema(c);
   await c.query(setup);
   const dir = tempTree({ 'm/001_setup.sql': setup, 'm/002.sql': migration });
   return plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, name), batchSize: 500 });

@@ -107,7 +107,9 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     step(context, 'trigger', 'sync-function', `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$\nBEGIN\n${body}\n  RETURN NEW;\nEND\n$pgphase$`, {
       down: `DROP FUNCTION IF EXISTS ${fn}()`,
     }),
-    step(context, 'trigger', 'sync-trigger', `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`, {
+    // only rows whose copy is out of step call the function: the backfill's own writes, which
+    // make it so, and writes of neither column cost no PL/pgSQL call
+    step(context, 'trigger', 'sync-trigger', `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW WHEN (NEW.${qb} IS DISTINCT FROM ${spec.convert('new')}) EXECUTE FUNCTION ${fn}()`, {
       down: `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`,
       lockMode: 'SHARE ROW EXCLUSIVE',
     }),
