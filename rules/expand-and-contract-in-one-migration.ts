@@ -19,10 +19,14 @@ export default defineRule({
     return {
       change(change) {
         switch (change.kind) {
-          case 'add-column':
+          case 'add-column': {
             if (context.isNewTable(change.table)) return;
-            addedColumns.set(qkey(change.table), [...(addedColumns.get(qkey(change.table)) ?? []), change.column.name]);
+            // appended in place: a copy per column would be quadratic in a file of thousands of them
+            const added = addedColumns.get(qkey(change.table)) ?? [];
+            added.push(change.column.name);
+            addedColumns.set(qkey(change.table), added);
             return;
+          }
           case 'data-change':
             if (change.op === 'insert' && context.isNewTable(change.table)) {
               for (const read of change.reads) if (!context.isNewTable(read)) copiedInto.set(qkey(read), change.table.name);

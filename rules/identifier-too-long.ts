@@ -1,4 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
+import { clipBytes } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -20,9 +21,7 @@ export default defineRule({
           if (id.start < statement.start || id.end > statement.end) continue;
           const bytes = Buffer.byteLength(id.name);
           if (bytes <= 63) continue;
-          let truncated = id.name;
-          while (Buffer.byteLength(truncated) > 63) truncated = truncated.slice(0, -1);
-          context.report({ messageId: 'default', location: id.location, data: { name: id.name, bytes, truncated } });
+          context.report({ messageId: 'default', location: id.location, data: { name: id.name, bytes, truncated: clipBytes(id.name, 63) } });
         }
       },
     };

@@ -3,12 +3,17 @@
 
 export type ErrorCode = 'usage' | 'config' | 'input' | 'plan' | 'database';
 
+/** A message made one line: the line breaks it quotes (a file name, a token of SQL) written as \n and \r. */
+export function oneLine(message: string): string {
+  return message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
 export class PgphaseError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
   ) {
-    super(message);
+    super(oneLine(message));
     this.name = 'PgphaseError';
   }
 

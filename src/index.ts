@@ -24,7 +24,7 @@ export type { Change, ChangeClass } from './sql/changes.js';
 export type { Config } from './config/schema.js';
 export { defineRule } from './lint/rule.js';
 export { formatResult, FORMATS, type FormatName } from './report/index.js';
-export { PgphaseError, UsageError, ConfigError, InputError } from './errors.js';
+export { PgphaseError, UsageError, ConfigError, InputError, oneLine } from './errors.js';
 export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
 export { PHASES, type PhaseName } from './plan/types.js';

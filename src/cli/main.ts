@@ -1,7 +1,7 @@
 // The command-line program: commander commands over the library API. Maps errors to
 // exit codes (CLI.md): 0 clean, 1 findings / failed phase, 2 usage or input error.
 import { Command, CommanderError } from 'commander';
-import { PgphaseError, version } from '../index.js';
+import { oneLine, PgphaseError, version } from '../index.js';
 import { lintCommand } from './lint.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
@@ -75,7 +75,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode;
     }
     const e = error as Error;
-    io.stderr(`pgphase: internal error: ${e.message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+    io.stderr(`pgphase: internal error: ${oneLine(e.message)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
     if (debug && e.stack) io.stderr(`${e.stack}\n`);
     return 2;
   }

@@ -25,16 +25,24 @@ function visible(text: string): string {
   return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '\uFFFD');
 }
 
-/** The source line and a caret line under the location's span on that line (to the line's end when the span goes on). */
-function codeFrame(lineText: string, location: Location): { source: string; carets: string } {
-  const chars = Array.from(visible(lineText));
+/** Characters of a source line a code frame shows at most: a longer line (a whole migration on
+ *  one line, an enormous literal) is cut to this many around the span, marked with `…`. */
+const FRAME_WIDTH = 160;
+/** Characters shown before the span when a long line is cut. */
+const FRAME_LEAD = 20;
+
+/** The source line (`chars`: its characters) and a caret line under the location's span on that line (to the line's end when the span goes on). */
+function codeFrame(chars: readonly string[], location: Location): { source: string; carets: string } {
   // A syntax error at the end of input points one past the last character.
   const start = Math.min(Math.max(location.column - 1, 0), chars.length);
   const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : chars.length;
+  const from = chars.length <= FRAME_WIDTH ? 0 : Math.max(0, Math.min(start - FRAME_LEAD, chars.length - FRAME_WIDTH));
+  const to = Math.min(chars.length, from + FRAME_WIDTH);
+  const cut = from > 0 ? '…' : '';
   // Tabs are copied so the terminal expands them to the same stops as in the source line.
-  const pad = chars.slice(0, start).map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c)))).join('');
-  const width = chars.slice(start, end).reduce((n, c) => n + cells(c), 0);
-  return { source: chars.join(''), carets: pad + '^'.repeat(Math.max(width, 1)) };
+  const pad = (from > 0 ? ' ' : '') + chars.slice(from, start).map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c)))).join('');
+  const width = chars.slice(start, Math.min(end, to)).reduce((n, c) => n + cells(c), 0);
+  return { source: cut + chars.slice(from, to).join('') + (to < chars.length ? '…' : ''), carets: pad + '^'.repeat(Math.max(width, 1)) };
 }
 
 /** Message and help text: line breaks normalized (a CR would otherwise show as a replacement character). */
@@ -46,13 +54,13 @@ function indent(text: string, prefix: string): string {
   return text.split('\n').map((line) => prefix + line).join('\n');
 }
 
-function findingBlock(path: string, finding: Finding, lines: string[] | undefined, chalk: ChalkInstance, options: ReportOptions): string {
+function findingBlock(path: string, finding: Finding, lineChars: (line: number) => string[] | undefined, chalk: ChalkInstance, options: ReportOptions): string {
   const { line, column } = finding.location;
   const paint = finding.severity === 'error' ? chalk.red : chalk.yellow;
   const out = [`${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`, chalk.bold(prose(finding.message))];
-  const lineText = lines?.[line - 1];
-  if (lineText !== undefined) {
-    const frame = codeFrame(lineText.replace(/\r$/, ''), finding.location);
+  const chars = lineChars(line);
+  if (chars !== undefined) {
+    const frame = codeFrame(chars, finding.location);
     const gutter = String(line);
     out.push(`${chalk.dim(`${gutter} |`)} ${frame.source}`, `${chalk.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.carets)}`);
   }
@@ -63,8 +71,16 @@ function findingBlock(path: string, finding: Finding, lines: string[] | undefine
 function fileBlock(file: FileResult, chalk: ChalkInstance, options: ReportOptions): string {
   const path = visible(file.path);
   const lines = options.sources.get(file.path)?.split('\n');
+  // each line's characters are made once: thousands of findings may share one long line
+  const chars = new Map<number, string[]>();
+  const lineChars = (line: number) => {
+    const text = lines?.[line - 1];
+    if (text === undefined) return undefined;
+    if (!chars.has(line)) chars.set(line, Array.from(visible(text.replace(/\r$/, ''))));
+    return chars.get(line);
+  };
   const header = `${chalk.underline(path)} ${chalk.dim(`(${file.class})`)}`;
-  return [header, ...file.findings.map((f) => findingBlock(path, f, lines, chalk, options))].join('\n\n');
+  return [header, ...file.findings.map((f) => findingBlock(path, f, lineChars, chalk, options))].join('\n\n');
 }
 
 export function formatPretty(result: LintResult, options: ReportOptions): string {

@@ -49,21 +49,31 @@ export function fromNameList(list: Array<{ String?: { sval: string } }>): QName 
   return parts.length > 1 ? { schema: parts[parts.length - 2]!, name } : { name };
 }
 
+/** The longest start of `name` of at most `bytes` UTF-8 bytes that ends between two characters,
+ *  as PostgreSQL cuts names (pg_mbcliplen): never half a character, nor half a surrogate pair. */
+export function clipBytes(name: string, bytes: number): string {
+  const encoded = Buffer.from(name);
+  if (encoded.length <= bytes) return name;
+  let end = bytes;
+  while (end > 0 && (encoded[end]! & 0xc0) === 0x80) end--;
+  return encoded.toString('utf8', 0, end);
+}
+
 /** PostgreSQL's default constraint/index name: `<table>_<cols>_<suffix>`, cut to 63 bytes. */
 export function defaultName(table: string, columns: string[], suffix: string): string {
-  const fit = (s: string, bytes: number) => {
-    let out = s;
-    while (Buffer.byteLength(out) > bytes) out = out.slice(0, -1);
-    return out;
-  };
-  const cols = columns.join('_');
+  // PostgreSQL stops adding column names once they fill 64 bytes (ChooseIndexNameAddition)
+  let cols = '';
+  for (const [i, column] of columns.entries()) {
+    cols += i > 0 ? `_${column}` : column;
+    if (Buffer.byteLength(cols) >= 64) break;
+  }
   const room = 63 - suffix.length - 1;
   let t = table;
   let c = cols;
   // PostgreSQL shortens the longer of the two parts first
   while (Buffer.byteLength(t) + (c ? Buffer.byteLength(c) + 1 : 0) > room) {
-    if (Buffer.byteLength(t) >= Buffer.byteLength(c)) t = fit(t, Buffer.byteLength(t) - 1);
-    else c = fit(c, Buffer.byteLength(c) - 1);
+    if (Buffer.byteLength(t) >= Buffer.byteLength(c)) t = clipBytes(t, Buffer.byteLength(t) - 1);
+    else c = clipBytes(c, Buffer.byteLength(c) - 1);
   }
   return c ? `${t}_${c}_${suffix}` : `${t}_${suffix}`;
 }

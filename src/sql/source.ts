@@ -52,12 +52,16 @@ export interface SourceFile {
   comments: Comment[];
   /** Only the identifiers over 63 bytes: shorter ones are in the AST as written. */
   identifiers: Identifier[];
-  /** Set when the text does not parse; `statements` is then empty. */
+  /** Set when the text does not parse, holds a NUL byte or a statement nested too deeply to analyse; `statements` is then empty. */
   syntaxError?: SyntaxErrorInfo;
   lines: LineIndex;
 }
 
 let loaded: Promise<void> | undefined;
+
+/** How deep a statement's parse tree may nest. The analysis walks parse trees recursively and
+ *  runs out of stack somewhere past 5,000 levels; real migrations stay under 50. */
+export const MAX_TREE_DEPTH = 1000;
 
 /** Loads the WASM parser once; every parse function below needs it. */
 export function loadParser(): Promise<void> {
@@ -75,6 +79,13 @@ export class LineIndex {
     for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
   }
 
+  /** The position asked for last. Columns are counted from a known point, and on a very long
+   *  line (a whole migration on one line) counting from its start for each of thousands of
+   *  statements would be quadratic; lookups come mostly in text order, so the last one is near. */
+  private lastLine = 0;
+  private lastOffset = 0;
+  private lastColumn = 1;
+
   /** Line and column of a byte offset (clamped to the text). */
   position(byteOffset: number): { line: number; column: number } {
     const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
@@ -85,13 +96,18 @@ export class LineIndex {
       if (this.lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    const line = lo + 1;
     const lineStart = this.lineStarts[lo]!;
-    let column = 1;
-    for (let i = lineStart; i < offset; i++) {
-      // count every byte that starts a code point (not a 10xxxxxx continuation byte)
-      if ((this.bytes[i]! & 0xc0) !== 0x80) column++;
-    }
-    return { line: lo + 1, column };
+    const near = this.lastLine === line && Math.abs(offset - this.lastOffset) < offset - lineStart;
+    let from = near ? this.lastOffset : lineStart;
+    let column = near ? this.lastColumn : 1;
+    // count every byte that starts a code point (not a 10xxxxxx continuation byte)
+    for (; from < offset; from++) if ((this.bytes[from]! & 0xc0) !== 0x80) column++;
+    for (let i = offset; i < from; i++) if ((this.bytes[i]! & 0xc0) !== 0x80) column--;
+    this.lastLine = line;
+    this.lastOffset = offset;
+    this.lastColumn = column;
+    return { line, column };
   }
 
   /** The span from `start` to `end` (byte offsets, end exclusive). */
@@ -129,7 +145,8 @@ export class LineIndex {
 
 /**
  * Parses one file. Call `loadParser()` once before. Never throws for bad SQL:
- * a parse failure becomes `syntaxError` at the parser's cursor position.
+ * a parse failure becomes `syntaxError` at the parser's cursor position, a NUL byte
+ * at the byte, a statement deeper than MAX_TREE_DEPTH at the statement.
  */
 export function parseSource(path: string, text: string): SourceFile {
   const lines = new LineIndex(text);
@@ -147,6 +164,12 @@ export function parseSource(path: string, text: string): SourceFile {
     location: lines.span(id.start, id.end),
   }));
   const code = lexed.code;
+  const failed = (message: string, at: number): SourceFile => {
+    return { path, text, statements: [], comments, identifiers, lines, syntaxError: { message, location: lines.span(at, at) } };
+  };
+  // The parser reads the text as a C string, so it would silently stop at a NUL byte; PostgreSQL refuses the byte.
+  const nul = lines.bytes.indexOf(0);
+  if (nul !== -1) return failed('invalid byte sequence for encoding "UTF8": 0x00', nul);
   // only comments, semicolons and white space: the parser calls that an empty query, a migration tool runs nothing
   if (code.length === 0 && !lexed.unterminated) return { path, text, statements: [], comments, identifiers, lines };
   let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
@@ -156,9 +179,7 @@ export function parseSource(path: string, text: string): SourceFile {
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     // cursorPosition counts characters (0-based), as PostgreSQL's error positions do
     const at = details?.cursorPosition === undefined ? lines.bytes.length : lines.byteOffsetOfCodePoint(details.cursorPosition);
-    const message = (error as Error).message || 'syntax error';
-    const location = lines.span(at, at);
-    return { path, text, statements: [], comments, identifiers, lines, syntaxError: { message, location } };
+    return failed((error as Error).message || 'syntax error', at);
   }
   const statements: Statement[] = [];
   let next = 0;
@@ -176,6 +197,10 @@ export function parseSource(path: string, text: string): SourceFile {
     const start = next < code.length ? code[next]! : from;
     const end = last > next ? code[last - 1]! : to;
     next = last;
+    // A tree gains at most about 1.5 levels per byte of text (nested array brackets), so only a long statement can be too deep.
+    if (to - from > MAX_TREE_DEPTH / 2 && deeperThan(raw.stmt, MAX_TREE_DEPTH)) {
+      return failed(`statement nested too deeply to analyse: its parse tree is over ${MAX_TREE_DEPTH} levels deep`, start);
+    }
     statements.push({
       index: statements.length,
       node: raw.stmt,
@@ -186,6 +211,26 @@ export function parseSource(path: string, text: string): SourceFile {
     });
   }
   return { path, text, statements, comments, identifiers, lines };
+}
+
+/** Whether a parse tree nests objects and arrays deeper than `limit`; iterative, unlike the walks it protects. */
+function deeperThan(tree: Record<string, unknown>, limit: number): boolean {
+  const nodes = [tree];
+  const depths = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    // plain objects and arrays from JSON: `in` sees exactly their own keys, without a copy of the values
+    for (const key in node) {
+      const value = node[key];
+      if (value !== null && typeof value === 'object') {
+        nodes.push(value as Record<string, unknown>);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }
 
 /** The span of the identifier that starts at byte `offset`: a quoted name to its closing quote, else a plain word. */

@@ -32,6 +32,14 @@ describe('pgphase (CLI)', () => {
     expect(runCli(['lint', 'no/such/file.sql']).stderr).toContain('no/such/file.sql: no such file or directory');
   });
 
+  it('keeps an error on one line when it quotes a line break (a file name, a token of a schema dump)', () => {
+    const dir = tempTree({ 'dump.sql': "CREATE TABLE t (a int);\nSELECT 1 'two\r\nlines';\n", 'm/001.sql': 'SELECT 1;\n' });
+    const dump = runCli(['lint', 'm', '--schema', 'dump.sql'], { cwd: dir });
+    expect([dump.code, dump.stderr]).toEqual([2, `pgphase: ${join(dir, 'dump.sql')}:2:10: schema file does not parse: syntax error at or near "'two\\r\\nlines'"\n`]);
+    const name = runCli(['lint', 'no\nsuch.sql'], { cwd: dir });
+    expect([name.code, name.stderr]).toEqual([2, `pgphase: ${join(dir, 'no\\nsuch.sql')}: no such file or directory\n`]);
+  });
+
   it('prints the stack trace only with --debug', () => {
     const dir = tempTree({ 'pgphase.config.json': '{"pgVersion": "fifteen"}', 'm/1.sql': 'SELECT 1;' });
     const plain = runCli(['lint', 'm'], { cwd: dir });

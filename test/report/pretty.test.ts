@@ -95,6 +95,16 @@ describe('pretty', () => {
     expect(carets).toBe('    | \t^^^^');
   });
 
+  it('cuts a long line to 160 characters around the span, marking the cuts', () => {
+    const line = `${'x'.repeat(1000)}DROP TABLE t;${'y'.repeat(1000)}`;
+    const [source, carets] = frameFor(line, { line: 1, column: 1001, endLine: 1, endColumn: 1013 });
+    expect(source).toBe(`  1 | …${'x'.repeat(20)}DROP TABLE t;${'y'.repeat(127)}…`);
+    expect(carets).toBe(`    |  ${' '.repeat(20)}${'^'.repeat(12)}`);
+    // at the start or the end of the line, the frame is cut on one side only
+    expect(frameFor(line, { line: 1, column: 1, endLine: 1, endColumn: 3 })).toEqual([`  1 | ${'x'.repeat(160)}…`, '    | ^^']);
+    expect(frameFor(line, { line: 1, column: 2014, endLine: 1, endColumn: 2014 })).toEqual([`  1 | …${'y'.repeat(160)}`, `    |  ${' '.repeat(160)}^`]);
+  });
+
   it('widens the gutter of the caret line with the line number', () => {
     const source = `${'\n'.repeat(11)}DROP TABLE t;`;
     const frame = frameFor(source, { line: 12, column: 1, endLine: 12, endColumn: 5 });

@@ -75,6 +75,26 @@ describe('parseSource', () => {
     expect(source.statements).toEqual([]);
     expect(source.syntaxError).toBeUndefined();
   });
+
+  it('reports a NUL byte as a syntax error at the byte, instead of ignoring what follows it', () => {
+    for (const sql of ['SELECT 1;\n\u0000DROP TABLE users;', '-- note \u0000\nDROP TABLE users;']) {
+      const source = parseSource('m.sql', sql);
+      expect(source.statements).toEqual([]);
+      expect(source.syntaxError?.message).toBe('invalid byte sequence for encoding "UTF8": 0x00');
+    }
+    expect(parseSource('m.sql', 'SELECT 1;\n  \u0000DROP TABLE users;').syntaxError?.location).toEqual({ line: 2, column: 3, endLine: 2, endColumn: 3 });
+  });
+
+  it('reports a statement nested deeper than the analysis can walk as a syntax error at the statement', () => {
+    const deep = (n: number) => `SELECT 1;\nUPDATE t SET c = ${'coalesce('.repeat(n)}c${')'.repeat(n)};`;
+    expect(parseSource('m.sql', deep(300)).statements).toHaveLength(2);
+    const source = parseSource('m.sql', deep(3000));
+    expect(source.statements).toEqual([]);
+    expect(source.syntaxError?.message).toMatch(/nested too deeply/);
+    expect(source.syntaxError?.location).toMatchObject({ line: 2, column: 1 });
+    // a chain of operators nests as deeply without any parenthesis
+    expect(parseSource('m.sql', `SELECT ${Array(3000).fill('c').join(' + ')};`).syntaxError?.message).toMatch(/nested too deeply/);
+  });
 });
 
 describe('LineIndex', () => {
@@ -83,6 +103,15 @@ describe('LineIndex', () => {
     expect(index.position(Buffer.byteLength('a🎉'))).toEqual({ line: 1, column: 3 });
     expect(index.position(Buffer.byteLength('a🎉b\nxé'))).toEqual({ line: 2, column: 3 });
     expect(index.lineText(2)).toBe('xé');
+  });
+
+  it('counts columns on a long line forwards and backwards from the position asked for before', () => {
+    const chars = Array.from('é🎉a'.repeat(100_000));
+    const index = new LineIndex(`x\n${chars.join('')}\n`);
+    // the byte offset of the n-th character of the long line
+    const at = (n: number) => 2 + Buffer.byteLength(chars.slice(0, n).join(''));
+    for (const n of [0, 299_997, 3, 150_001, 150_001, 299_999, 5, 300_000]) expect(index.position(at(n))).toEqual({ line: 2, column: n + 1 });
+    expect(index.position(1)).toEqual({ line: 1, column: 2 });
   });
 });
 
