@@ -80,7 +80,7 @@ export function runCommand(program: Command, io: Io): void {
       .option('--all', 'apply every phase in order (development only)')
       .option('--dry-run', 'check everything and say what would run, without running it')
       .option('--batch-size <n>', 'fixed backfill batch size (default: adaptive, from the plan)')
-      .option('--target-batch-ms <n>', 'adaptive batches aim at this many ms (default 200)')
+      .option('--target-batch-ms <n>', 'adaptive batches aim at this many ms (default 100)')
       .option('--pause-ms <n>', 'pause between backfill batches'),
   ).action(async (planDir: string, phase: string | undefined, flags: RunFlags) => {
     // the library checks the phase name and that exactly one of a phase and --all is given
