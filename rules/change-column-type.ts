@@ -1,6 +1,4 @@
-import { defineRule } from '../src/lint/rule.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
-import { analyzeAlter } from '../src/sql/type-change.js';
+import { defineRule, typeChangeOf } from '../src/lint/rule.js';
 
 export default defineRule({
   meta: {
@@ -17,9 +15,8 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return;
-        const data = { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display };
-        const known = analyzeAlter(change, context.schema, context.pgVersion);
+        const { data, known } = typeChangeOf(change, context) ?? {};
+        if (!data) return;
         if (!known) return context.report({ messageId: 'unknownType', data });
         if (!known.analysis.tolerated) context.report({ messageId: 'default', data: { ...data, from: known.from.display } });
       },

@@ -1,6 +1,4 @@
-import { defineRule } from '../src/lint/rule.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
-import { analyzeAlter } from '../src/sql/type-change.js';
+import { defineRule, typeChangeOf } from '../src/lint/rule.js';
 
 export default defineRule({
   meta: {
@@ -16,13 +14,9 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return;
-        const known = analyzeAlter(change, context.schema, context.pgVersion);
-        if (!known?.analysis.narrowing) return;
-        context.report({
-          messageId: 'default',
-          data: { table: quoteQName(change.table), column: quoteIdent(change.column), from: known.from.display, to: change.type.display, reason: known.analysis.reason },
-        });
+        const { data, known } = typeChangeOf(change, context) ?? {};
+        if (!data || !known?.analysis.narrowing) return;
+        context.report({ messageId: 'default', data: { ...data, from: known.from.display, reason: known.analysis.reason } });
       },
     };
   },

@@ -1,7 +1,6 @@
-import { defineRule } from '../src/lint/rule.js';
+import { columnAt, defineRule } from '../src/lint/rule.js';
 import type { ColumnSpec } from '../src/sql/changes.js';
 import { quoteIdent } from '../src/sql/names.js';
-import { nameSpan } from '../src/sql/source.js';
 
 const SMALL = new Set(['int2', 'int4', 'serial', 'smallserial']);
 
@@ -25,7 +24,7 @@ export default defineRule({
     const check = (column: ColumnSpec, keyColumns: ReadonlySet<string>) => {
       if (!SMALL.has(column.type.name) || column.type.array || !isKey(column, keyColumns)) return;
       const limit = column.type.name === 'int2' || column.type.name === 'smallserial' ? '32,767' : '2,147,483,647';
-      context.report({ messageId: 'default', location: column.at === undefined ? undefined : nameSpan(context.source, column.at), data: { column: quoteIdent(column.name), type: column.type.display, limit } });
+      context.report({ messageId: 'default', location: columnAt(context, column.at), data: { column: quoteIdent(column.name), type: column.type.display, limit } });
     };
     return {
       change(change) {

@@ -1,7 +1,6 @@
-import { defineRule } from '../src/lint/rule.js';
+import { columnAt, defineRule } from '../src/lint/rule.js';
 import type { ColumnSpec } from '../src/sql/changes.js';
 import { quoteIdent } from '../src/sql/names.js';
-import { nameSpan } from '../src/sql/source.js';
 
 const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 
@@ -18,7 +17,7 @@ export default defineRule({
   },
   create(context) {
     const check = (column: ColumnSpec) => {
-      if (SERIAL.has(column.type.name)) context.report({ messageId: 'default', location: column.at === undefined ? undefined : nameSpan(context.source, column.at), data: { column: quoteIdent(column.name), type: column.type.display } });
+      if (SERIAL.has(column.type.name)) context.report({ messageId: 'default', location: columnAt(context, column.at), data: { column: quoteIdent(column.name), type: column.type.display } });
     };
     return {
       change(change) {

@@ -1,7 +1,4 @@
-import { defineRule } from '../src/lint/rule.js';
-import { typedColumns, type TypeRef } from '../src/sql/changes.js';
-import { quoteIdent } from '../src/sql/names.js';
-import { nameSpan } from '../src/sql/source.js';
+import { columnTypeVisitor, defineRule } from '../src/lint/rule.js';
 
 export default defineRule({
   meta: {
@@ -14,14 +11,5 @@ export default defineRule({
     },
     help: 'Use jsonb',
   },
-  create(context) {
-    const check = (column: string, type: TypeRef, at?: number) => {
-      if (type.name === 'json' && !type.schema) context.report({ messageId: 'default', location: at === undefined ? undefined : nameSpan(context.source, at), data: { column: quoteIdent(column) } });
-    };
-    return {
-      change(change) {
-        for (const { column, type, at } of typedColumns(change)) check(column, type, at);
-      },
-    };
-  },
+  create: (context) => columnTypeVisitor(context, (type) => type.name === 'json' && !type.schema),
 });

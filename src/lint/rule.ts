@@ -1,7 +1,8 @@
 // The rule API: a rule is metadata plus a visitor over the changes of one file.
-import { APPLICATION_OBJECTS, createdName, type Change, type ChangeClass, type ObjectType } from '../sql/changes.js';
-import { qkey, type QName } from '../sql/names.js';
-import type { Location, SourceFile, Statement } from '../sql/source.js';
+import { APPLICATION_OBJECTS, createdName, typedColumns, type Change, type ChangeClass, type ObjectType, type TypeRef } from '../sql/changes.js';
+import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
+import { analyzeAlter, type TypeChangeAnalysis } from '../sql/type-change.js';
+import { nameSpan, type Location, type SourceFile, type Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 
 export type Category = 'breaks-old-code' | 'blocks-traffic' | 'data-loss' | 'robustness' | 'style';
@@ -101,6 +102,39 @@ export function defineRule(rule: Rule): Rule {
 export function applicationLoses(context: RuleContext, objectType: ObjectType, name: QName): boolean {
   if (!APPLICATION_OBJECTS.has(objectType) || context.isNewObject(name) || context.schema.triggerFunctions.has(qkey(name))) return false;
   return !context.laterInTransaction((c) => qkey(createdName(c) ?? { name: '' }) === qkey(name));
+}
+
+/**
+ * A column type change on a table that existed before this migration (the rules about type
+ * changes share it): the message data, and the old type with the analysis — undefined when
+ * the schema does not know the column.
+ */
+export function typeChangeOf(
+  change: Change,
+  context: RuleContext,
+): { data: { table: string; column: string; to: string }; known: { from: TypeRef; analysis: TypeChangeAnalysis } | undefined } | undefined {
+  if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return undefined;
+  return {
+    data: { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display },
+    known: analyzeAlter(change, context.schema, context.pgVersion),
+  };
+}
+
+/** Where a column a change declares is named, for a finding about it; the statement when unknown. */
+export function columnAt(context: RuleContext, at: number | undefined): Location | undefined {
+  return at === undefined ? undefined : nameSpan(context.source, at);
+}
+
+/** The visitor of a rule about column types: each column a change declares with a type that
+ *  `matches` is reported at its name, with `column` and `type` as message data. */
+export function columnTypeVisitor(context: RuleContext, matches: (type: TypeRef) => boolean): RuleVisitor {
+  return {
+    change(change) {
+      for (const { column, type, at } of typedColumns(change)) {
+        if (matches(type)) context.report({ messageId: 'default', location: columnAt(context, at), data: { column: quoteIdent(column), type: type.display } });
+      }
+    },
+  };
 }
 
 /** Fills `{{key}}` placeholders. */
