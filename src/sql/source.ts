@@ -148,7 +148,10 @@ export class LineIndex {
  * a parse failure becomes `syntaxError` at the parser's cursor position, a NUL byte
  * at the byte, a statement deeper than MAX_TREE_DEPTH at the statement.
  */
-export function parseSource(path: string, text: string): SourceFile {
+export function parseSource(path: string, file: string): SourceFile {
+  // A byte order mark is not SQL (PostgreSQL rejects it), but editors on Windows write one and
+  // psql and Flyway skip it; positions are counted without it, as editors show the file.
+  const text = file.charCodeAt(0) === 0xfeff ? file.slice(1) : file;
   const lines = new LineIndex(text);
   const lexed = lex(lines.bytes);
   const comments: Comment[] = [];

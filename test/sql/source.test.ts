@@ -36,6 +36,17 @@ describe('parseSource', () => {
     expect(source.syntaxError?.location).toMatchObject({ line: 3, column: 27 });
   });
 
+  it('skips a byte order mark and counts positions without it, as an editor shows the file', () => {
+    const source = parseSource('m.sql', '\uFEFFALTER TABLE users DROP COLUMN name;\nALTER TABLE x ADD COLUMN y int;');
+    expect(source.syntaxError).toBeUndefined();
+    expect(source.statements.map((s) => [s.text, s.location.line, s.location.column])).toEqual([
+      ['ALTER TABLE users DROP COLUMN name', 1, 1],
+      ['ALTER TABLE x ADD COLUMN y int', 2, 1],
+    ]);
+    // only at the start: elsewhere it is a character PostgreSQL rejects
+    expect(parseSource('m.sql', 'SELECT 1;\n\uFEFFSELECT 2;').syntaxError?.location).toMatchObject({ line: 2, column: 1 });
+  });
+
   it('reports an unterminated string at the end of input', () => {
     const source = parseSource('m.sql', "SELECT 'abc");
     expect(source.syntaxError).toBeDefined();
