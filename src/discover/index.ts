@@ -10,7 +10,7 @@ import { compareKeys, DETECTION, detects, forwardText, kindOf, LAYOUT, LAYOUTS, 
 export { LAYOUTS, type LayoutName };
 
 export interface MigrationFile {
-  /** path as the user would see it: relative to process.cwd() when inside it, else absolute */
+  /** path as the user would see it: relative to the run's working directory when inside it, else absolute */
   path: string;
   absPath: string;
   /** forward (up) SQL. Down sections/markers are replaced by spaces, keeping every newline, so byte offsets, lines and columns still match the file on disk */
@@ -27,35 +27,45 @@ export interface MigrationSet {
   files: MigrationFile[];
 }
 
-/** Reads shared by the lookups of one run: pass the same (initially empty) map to every
- *  call, and each directory is listed, detected and collected once, however many of its
- *  files are looked up. Without it, every call reads afresh. */
-export type Discovery = Map<string, Promise<unknown>>;
+/** One run's lookups: paths are shown relative to its working directory, and its reads are
+ *  shared: pass the same Discovery to every call, and each directory is listed, detected and
+ *  collected once, however many of its files are looked up. */
+export class Discovery {
+  private readonly reads = new Map<string, Promise<unknown>>();
 
-function memo<T>(discovery: Discovery | undefined, key: string, compute: () => Promise<T>): Promise<T> {
-  if (!discovery) return compute();
-  let result = discovery.get(key) as Promise<T> | undefined;
-  if (!result) discovery.set(key, (result = compute()));
-  return result;
+  constructor(readonly cwd: string = process.cwd()) {}
+
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let result = this.reads.get(key) as Promise<T> | undefined;
+    if (!result) this.reads.set(key, (result = compute()));
+    return result;
+  }
+
+  /** A path as the user would see it: relative to the working directory when inside it, else absolute. */
+  display(absPath: string): string {
+    const rel = relative(this.cwd, absPath);
+    if (rel === '') return '.';
+    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;
+  }
 }
 
-const opened = (root: string, discovery?: Discovery) => memo(discovery, `dir\0${root}`, () => openDir(root));
-const detected = (dir: Dir, discovery?: Discovery) => memo(discovery, `layout\0${dir.root}`, () => detect(dir));
-const collected = (dir: Dir, layout: Layout, discovery?: Discovery) => memo(discovery, `set\0${layout.name}\0${dir.root}`, () => collect(dir, layout));
+const opened = (root: string, discovery: Discovery) => discovery.memo(`dir\0${root}`, () => openDir(root, discovery));
+const detected = (dir: Dir, discovery: Discovery) => discovery.memo(`layout\0${dir.root}`, () => detect(dir));
+const collected = (dir: Dir, layout: Layout, discovery: Discovery) => discovery.memo(`set\0${layout.name}\0${dir.root}`, () => collect(dir, layout, discovery));
 
 /** Detects (or uses the given) layout of a directory and lists its forward migrations in apply order.
  *  Throws an InputError naming the directory and the fix when it holds no SQL migration. */
-export async function discoverSet(dir: string, layout?: LayoutName, discovery?: Discovery): Promise<MigrationSet> {
-  const root = await opened(resolve(dir), discovery);
+export async function discoverSet(dir: string, layout?: LayoutName, discovery = new Discovery()): Promise<MigrationSet> {
+  const root = await opened(resolve(discovery.cwd, dir), discovery);
   return collected(root, layout ? LAYOUT[layout] : await detected(root, discovery), discovery);
 }
 
 /** The set one .sql file belongs to (rooted where its layout roots a history) and the file's
  *  entry in it; `undefined` for a down migration, which is never linted as a forward change. */
-export async function fileInSet(file: string, layout?: LayoutName, discovery?: Discovery): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
-  const absPath = resolve(file);
+export async function fileInSet(file: string, layout?: LayoutName, discovery = new Discovery()): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
+  const absPath = resolve(discovery.cwd, file);
   await stat(absPath).catch((error: unknown) => {
-    throw unreadable(absPath, error, 'file');
+    throw unreadable(discovery.display(absPath), error, 'file');
   });
   // Prisma, Diesel and sqitch keep a history one level above the file's directory; a file
   // that fits no layout there or in its own directory is a plain set of its directory.
@@ -78,17 +88,17 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery?: D
       if (entry) return { set, file: entry };
     }
   }
-  throw new InputError(`${display(absPath)}: not a SQL migration; pass a .sql file`);
+  throw new InputError(`${discovery.display(absPath)}: not a SQL migration; pass a .sql file`);
 }
 
 /** The entry a file of `set` has when its text is `text` instead (standard input linted as that file). */
-export async function withText(set: MigrationSet, file: MigrationFile, text: string): Promise<MigrationFile> {
+export async function withText(set: MigrationSet, file: MigrationFile, text: string, discovery: Discovery): Promise<MigrationFile> {
   const layout = LAYOUT[file.layout];
   const rel = relative(set.root, file.absPath).split(sep).join('/');
   return {
     ...file,
     text: layout.sections ? forwardText(text, layout.sections) : text,
-    transaction: await layout.transaction(text, rel, await openDir(set.root)),
+    transaction: await layout.transaction(text, rel, await opened(set.root, discovery)),
   };
 }
 
@@ -105,10 +115,10 @@ async function detect(dir: Dir): Promise<Layout> {
   return LAYOUT.plain;
 }
 
-async function collect(dir: Dir, layout: Layout): Promise<MigrationSet> {
+async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<MigrationSet> {
   const forward = dir.files.filter((rel) => layout.forward.test(rel));
   if (forward.length === 0) {
-    throw new InputError(`${display(dir.root)}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
+    throw new InputError(`${discovery.display(dir.root)}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
   }
   const keyOf = await layout.order(dir);
   const ordered = forward
@@ -119,7 +129,7 @@ async function collect(dir: Dir, layout: Layout): Promise<MigrationSet> {
       const absPath = join(dir.root, rel);
       const text = await dir.read(rel);
       return {
-        path: display(absPath),
+        path: discovery.display(absPath),
         absPath,
         text: layout.sections ? forwardText(text, layout.sections) : text,
         transaction: await layout.transaction(text, rel, dir),
@@ -130,10 +140,10 @@ async function collect(dir: Dir, layout: Layout): Promise<MigrationSet> {
   return { root: dir.root, layout: layout.name, files };
 }
 
-async function openDir(root: string): Promise<Dir> {
+async function openDir(root: string, discovery: Discovery): Promise<Dir> {
   const list = (path: string) =>
     readdir(path, { withFileTypes: true }).catch((error: unknown) => {
-      throw unreadable(path, error, 'directory');
+      throw unreadable(discovery.display(path), error, 'directory');
     });
   const entries = await list(root);
   const nested = await Promise.all(
@@ -155,7 +165,7 @@ async function openDir(root: string): Promise<Dir> {
         try {
           text = Promise.resolve(readFileSync(path, 'utf8'));
         } catch (error) {
-          text = Promise.reject(unreadable(path, error, 'file'));
+          text = Promise.reject(unreadable(discovery.display(path), error, 'file'));
           text.catch(() => undefined); // rejected only for the caller that awaits it
         }
         texts.set(rel, text);
@@ -165,15 +175,8 @@ async function openDir(root: string): Promise<Dir> {
   };
 }
 
-function unreadable(path: string, error: unknown, what: 'file' | 'directory'): InputError {
+function unreadable(shown: string, error: unknown, what: 'file' | 'directory'): InputError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === 'ENOENT' ? `no such ${what}` : code === 'ENOTDIR' ? `not a ${what}` : `cannot read the ${what} (${code ?? String(error)})`;
-  return new InputError(`${display(path)}: ${reason}`);
-}
-
-/** Relative to the working directory when inside it, else absolute. */
-function display(absPath: string): string {
-  const rel = relative(process.cwd(), absPath);
-  if (rel === '') return '.';
-  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;
+  return new InputError(`${shown}: ${reason}`);
 }

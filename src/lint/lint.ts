@@ -6,7 +6,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LintCache } from './cache.js';
-import { discoverSet, fileInSet, withText, type Discovery, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { discoverSet, Discovery, fileInSet, withText, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
@@ -86,7 +86,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   // Look up every path at once (their reads overlap; each directory is read once however
   // many of its files are named), then group them in the order given.
-  const discovery: Discovery = new Map();
+  const discovery = new Discovery(cwd);
   const lookups = await Promise.allSettled(
     paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
       const abs = resolve(cwd, path);
@@ -137,7 +137,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       replay(parseSource(earlier.path, earlier.text), schema);
     }
     const file: MigrationFile = found
-      ? await withText(found.set, found.file, options.stdin.text)
+      ? await withText(found.set, found.file, options.stdin.text, discovery)
       : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
     sources.set(file.path, file.text);
     lintOne(file, config, schema);

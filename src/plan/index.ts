@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { discoverSet } from '../discover/index.js';
+import { discoverSet, Discovery } from '../discover/index.js';
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
@@ -49,7 +49,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   await loadParser();
   const schema = schemaFrom(options.baseSchema ?? []);
   if (options.history !== undefined) {
-    const set = await discoverSet(resolve(cwd, options.history));
+    const set = await discoverSet(options.history, undefined, new Discovery(cwd));
     for (const earlier of set.files) {
       if (earlier.absPath === file) break;
       replay(parseSource(earlier.path, earlier.text), schema);

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { discoverSet, fileInSet, isForwardMigration } from '../../src/discover/index.js';
+import { discoverSet, Discovery, fileInSet, isForwardMigration } from '../../src/discover/index.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -160,6 +160,14 @@ describe('fileInSet', () => {
   it('shows paths outside the working directory as absolute', async () => {
     const root = await tree({ '1_a.sql': '' });
     expect((await fileInSet(join(root, '1_a.sql')))?.file.path).toBe(join(root, '1_a.sql'));
+  });
+
+  it("shows and resolves paths from the run's working directory, not the process's", async () => {
+    const root = await tree({ 'db/1_a.sql': '', 'db/2_b.sql': '' });
+    const discovery = new Discovery(root);
+    expect((await discoverSet('db', undefined, discovery)).files.map((f) => f.path)).toEqual([join('db', '1_a.sql'), join('db', '2_b.sql')]);
+    expect((await fileInSet('db/2_b.sql', undefined, discovery))?.file).toMatchObject({ path: join('db', '2_b.sql'), absPath: join(root, 'db', '2_b.sql') });
+    await expect(fileInSet('db/3_c.sql', undefined, discovery)).rejects.toThrow(new InputError(`${join('db', '3_c.sql')}: no such file`));
   });
 
   it('places a migration of a history kept one level up by its root', async () => {
