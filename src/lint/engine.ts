@@ -246,6 +246,6 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     }
   }
 
-  findings.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || a.rule.localeCompare(b.rule));
+  findings.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   return { path: source.path, class: strongest(statements.map((s) => s.class)), statements, findings };
 }

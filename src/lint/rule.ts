@@ -137,7 +137,17 @@ export function columnTypeVisitor(context: RuleContext, matches: (type: TypeRef)
   };
 }
 
-/** Fills `{{key}}` placeholders. */
+// A template split once: [text, placeholder, key, text, placeholder, key, …, text].
+const templates = new Map<string, string[]>();
+
+/** Fills `{{key}}` placeholders; one without data stays as written. */
 export function fill(template: string, data: Record<string, string | number> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+  let parts = templates.get(template);
+  if (!parts) templates.set(template, (parts = template.split(/(\{\{\s*(\w+)\s*\}\})/)));
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 3) {
+    const key = parts[i + 1]!;
+    out += (key in data ? String(data[key]) : parts[i]!) + parts[i + 2]!;
+  }
+  return out;
 }
