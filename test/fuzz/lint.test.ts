@@ -138,7 +138,9 @@ function droppedCode(text: string): string[] {
 }
 
 /** Whether libpg-query alone accepts the text (its JavaScript side refuses an empty string, which PostgreSQL runs as nothing). */
-function parsesAlone(text: string): boolean {
+function parsesAlone(file: string): boolean {
+  // a byte order mark at the start is skipped, as psql and Flyway skip it
+  const text = file.replace(/^\uFEFF/, '');
   if (text === '') return true;
   try {
     parseSync(text);
