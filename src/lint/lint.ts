@@ -64,9 +64,9 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const finder = new ConfigFinder(known, cwd);
   const explicit = options.configFile ? await loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
   const configFor = async (dir: string): Promise<LoadedConfig> => explicit ?? finder.forDirectory(dir);
-  // the WASM parser compiles while the files are found and read
-  const parserReady = loadParser();
-  parserReady.catch(() => undefined); // awaited before the first parse, if there is one
+  // The WASM parser compiles while the files are found and read (awaited before the first
+  // parse); with a cache, only once a set misses it: a run the cache answers never parses.
+  if (options.cacheDir === undefined) loadParser().catch(() => undefined);
   const baseChanges = options.baseSchema ?? [];
 
   const groups = new Map<string, Group>();
@@ -126,7 +126,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   };
 
   if (options.stdin) {
-    await parserReady;
+    await loadParser();
     const abs = resolve(cwd, options.stdin.filename);
     const { config } = await configFor(dirname(abs));
     const found = await fileInSet(abs, config.layout, discovery).catch(() => undefined);
@@ -168,7 +168,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       files.push(...cached);
       continue;
     }
-    await parserReady;
+    await loadParser();
     const before = files.length;
     const schema = schemaFrom(baseChanges);
     for (const { file, config, linted } of order) {

@@ -31,5 +31,6 @@ export function formatJson(result: LintResult): string {
       warnings: result.summary.warnings,
     },
   };
-  return `${JSON.stringify(output, null, 2)}\n`;
+  // one line: a report of a whole history runs to megabytes, a third of them indentation
+  return `${JSON.stringify(output)}\n`;
 }
