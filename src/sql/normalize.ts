@@ -250,18 +250,17 @@ function alterTable(stmt: Node, index: number): Change[] {
   const changes: Change[] = [];
   for (const item of stmt.cmds ?? []) {
     const cmd = item.AlterTableCmd as Node;
-    const base = { statement: index, table };
     const column = cmd.name as string;
     switch (cmd.subtype) {
       case 'AT_AddColumn':
-        changes.push({ ...base, kind: 'add-column', column: columnSpec(cmd.def.ColumnDef), ifNotExists: cmd.missing_ok === true });
+        changes.push({ statement: index, table, kind: 'add-column', column: columnSpec(cmd.def.ColumnDef), ifNotExists: cmd.missing_ok === true });
         break;
       case 'AT_DropColumn':
-        changes.push({ ...base, kind: 'drop-column', column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
+        changes.push({ statement: index, table, kind: 'drop-column', column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
         break;
       case 'AT_AlterColumnType': {
         const def = cmd.def.ColumnDef as Node;
-        const change: Change = { ...base, kind: 'alter-column-type', column, type: typeRef(def.typeName ?? {}) };
+        const change: Change = { statement: index, table, kind: 'alter-column-type', column, type: typeRef(def.typeName ?? {}) };
         if (def.raw_default) change.using = expr(def.raw_default);
         if (def.collClause) change.collation = fromNameList(def.collClause.collname ?? []).name;
         if (typeof def.location === 'number' && def.location >= 0) change.at = def.location;
@@ -269,70 +268,69 @@ function alterTable(stmt: Node, index: number): Change[] {
         break;
       }
       case 'AT_SetNotNull':
-        changes.push({ ...base, kind: 'set-not-null', column });
+        changes.push({ statement: index, table, kind: 'set-not-null', column });
         break;
       case 'AT_DropNotNull':
-        changes.push({ ...base, kind: 'drop-not-null', column });
+        changes.push({ statement: index, table, kind: 'drop-not-null', column });
         break;
       case 'AT_ColumnDefault':
-        changes.push(cmd.def ? { ...base, kind: 'set-default', column, default: expr(cmd.def) } : { ...base, kind: 'drop-default', column });
+        changes.push(cmd.def ? { statement: index, table, kind: 'set-default', column, default: expr(cmd.def) } : { statement: index, table, kind: 'drop-default', column });
         break;
       case 'AT_AddIdentity':
-        changes.push({ ...base, kind: 'add-identity', column, identity: cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by-default' });
+        changes.push({ statement: index, table, kind: 'add-identity', column, identity: cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by-default' });
         break;
       case 'AT_AddConstraint': {
         const spec = constraint(cmd.def.Constraint);
-        if (spec) changes.push({ ...base, kind: 'add-constraint', constraint: spec });
+        if (spec) changes.push({ statement: index, table, kind: 'add-constraint', constraint: spec });
         break;
       }
       case 'AT_ValidateConstraint':
-        changes.push({ ...base, kind: 'validate-constraint', name: column });
+        changes.push({ statement: index, table, kind: 'validate-constraint', name: column });
         break;
       case 'AT_DropConstraint':
-        changes.push({ ...base, kind: 'drop-constraint', name: column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
+        changes.push({ statement: index, table, kind: 'drop-constraint', name: column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
         break;
       case 'AT_SetTableSpace':
-        changes.push({ ...base, kind: 'table-rewrite', how: 'set tablespace' });
+        changes.push({ statement: index, table, kind: 'table-rewrite', how: 'set tablespace' });
         break;
       case 'AT_SetLogged':
-        changes.push({ ...base, kind: 'table-rewrite', how: 'set logged' });
+        changes.push({ statement: index, table, kind: 'table-rewrite', how: 'set logged' });
         break;
       case 'AT_SetUnLogged':
-        changes.push({ ...base, kind: 'table-rewrite', how: 'set unlogged' });
+        changes.push({ statement: index, table, kind: 'table-rewrite', how: 'set unlogged' });
         break;
       case 'AT_SetAccessMethod':
-        changes.push({ ...base, kind: 'table-rewrite', how: 'set access method' });
+        changes.push({ statement: index, table, kind: 'table-rewrite', how: 'set access method' });
         break;
       case 'AT_ClusterOn':
-        changes.push({ ...base, kind: 'alter-table-other', subtype: 'cluster on' });
+        changes.push({ statement: index, table, kind: 'alter-table-other', subtype: 'cluster on' });
         break;
       case 'AT_DetachPartition':
-        changes.push({ ...base, kind: 'detach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name), concurrently: cmd.def.PartitionCmd.concurrent === true });
+        changes.push({ statement: index, table, kind: 'detach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name), concurrently: cmd.def.PartitionCmd.concurrent === true });
         break;
       case 'AT_AttachPartition':
-        changes.push({ ...base, kind: 'attach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name) });
+        changes.push({ statement: index, table, kind: 'attach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name) });
         break;
       default:
-        changes.push({ ...base, kind: 'alter-table-other', subtype: String(cmd.subtype).replace(/^AT_/, '') });
+        changes.push({ statement: index, table, kind: 'alter-table-other', subtype: String(cmd.subtype).replace(/^AT_/, '') });
     }
   }
   return changes;
 }
 
 function rename(stmt: Node, index: number): Change {
-  const base = { statement: index };
   switch (stmt.renameType) {
     case 'OBJECT_COLUMN':
-      return { ...base, kind: 'rename-column', table: fromRangeVar(stmt.relation), column: stmt.subname, newName: stmt.newname };
+      return { statement: index, kind: 'rename-column', table: fromRangeVar(stmt.relation), column: stmt.subname, newName: stmt.newname };
     case 'OBJECT_TABLE':
     case 'OBJECT_FOREIGN_TABLE':
-      return { ...base, kind: 'rename-table', table: fromRangeVar(stmt.relation), newName: stmt.newname };
+      return { statement: index, kind: 'rename-table', table: fromRangeVar(stmt.relation), newName: stmt.newname };
     case 'OBJECT_TABCONSTRAINT':
-      return { ...base, kind: 'rename-constraint', table: fromRangeVar(stmt.relation), name: stmt.subname, newName: stmt.newname };
+      return { statement: index, kind: 'rename-constraint', table: fromRangeVar(stmt.relation), name: stmt.subname, newName: stmt.newname };
     default: {
       const objectType = OBJECT_TYPES[stmt.renameType] ?? 'other';
       const name = stmt.relation ? fromRangeVar(stmt.relation) : objectType === 'schema' ? { name: stmt.subname } : objectName(stmt.object, objectType);
-      return { ...base, kind: 'rename-object', objectType, name, newName: stmt.newname };
+      return { statement: index, kind: 'rename-object', objectType, name, newName: stmt.newname };
     }
   }
 }
@@ -452,7 +450,6 @@ function createdName(type: string, s: Node): { name: QName; table?: QName; orRep
 export function normalizeStatement(statement: Statement): Change[] {
   const [type, s] = Object.entries(statement.node)[0] as [string, Node];
   const index = statement.index;
-  const base = { statement: index };
   switch (type) {
     case 'CreateStmt': {
       const columns: ColumnSpec[] = [];
@@ -469,17 +466,17 @@ export function normalizeStatement(statement: Statement): Change[] {
         for (const col of columns) if (c.columns.includes(col.name)) col.notNull = true;
       }
       const table = fromRangeVar(s.relation);
-      return [{ ...base, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' }];
+      return [{ statement: index, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' }];
     }
     case 'CreateTableAsStmt': {
       const table = fromRangeVar(s.into.rel);
       const ifNotExists = s.if_not_exists === true;
-      if (s.objtype === 'OBJECT_MATVIEW') return [{ ...base, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false, ifNotExists }];
-      return [{ ...base, kind: 'create-table-as', table, withData: s.into.skipData !== true, ifNotExists }];
+      if (s.objtype === 'OBJECT_MATVIEW') return [{ statement: index, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false, ifNotExists }];
+      return [{ statement: index, kind: 'create-table-as', table, withData: s.into.skipData !== true, ifNotExists }];
     }
     case 'AlterTableStmt':
       if (s.objtype === 'OBJECT_TABLE' || s.objtype === undefined) return alterTable(s, index);
-      return [{ ...base, kind: 'other', node: `${type}:${s.objtype}` }];
+      return [{ statement: index, kind: 'other', node: `${type}:${s.objtype}` }];
     case 'RenameStmt':
       return [rename(s, index)];
     case 'DropStmt':
@@ -494,26 +491,26 @@ export function normalizeStatement(statement: Statement): Change[] {
       };
       if (s.idxname) index_.name = s.idxname;
       if (s.whereClause) index_.where = expr(s.whereClause);
-      return [{ ...base, kind: 'create-index', index: index_, concurrently: s.concurrent === true, ifNotExists: s.if_not_exists === true }];
+      return [{ statement: index, kind: 'create-index', index: index_, concurrently: s.concurrent === true, ifNotExists: s.if_not_exists === true }];
     }
     case 'ReindexStmt': {
       const concurrently = (s.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently');
       const targetKind = (String(s.kind).replace('REINDEX_OBJECT_', '').toLowerCase() || 'table') as Extract<Change, { kind: 'reindex' }>['targetKind'];
-      return [{ ...base, kind: 'reindex', targetKind, target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
+      return [{ statement: index, kind: 'reindex', targetKind, target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
     }
     case 'CreateEnumStmt':
-      return [{ ...base, kind: 'create-enum', type: fromNameList(s.typeName ?? []), values: names(s.vals) }];
+      return [{ statement: index, kind: 'create-enum', type: fromNameList(s.typeName ?? []), values: names(s.vals) }];
     case 'AlterEnumStmt': {
       const type_ = fromNameList(s.typeName ?? []);
-      if (s.oldVal !== undefined) return [{ ...base, kind: 'enum-rename-value', type: type_, value: s.oldVal, newValue: s.newVal }];
-      return [{ ...base, kind: 'enum-add-value', type: type_, value: s.newVal }];
+      if (s.oldVal !== undefined) return [{ statement: index, kind: 'enum-rename-value', type: type_, value: s.oldVal, newValue: s.newVal }];
+      return [{ statement: index, kind: 'enum-add-value', type: type_, value: s.newVal }];
     }
     case 'CreateDomainStmt':
-      return [{ ...base, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK') }];
+      return [{ statement: index, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK') }];
     case 'AlterDomainStmt':
-      if (s.subtype === 'C') return [{ ...base, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
-      if (s.subtype === 'V') return [{ ...base, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
-      return [{ ...base, kind: 'other', node: type }];
+      if (s.subtype === 'C') return [{ statement: index, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
+      if (s.subtype === 'V') return [{ statement: index, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
+      return [{ statement: index, kind: 'other', node: type }];
     case 'UpdateStmt':
     case 'DeleteStmt':
     case 'InsertStmt':
@@ -524,7 +521,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       const fromSelect = op === 'insert' ? select !== undefined && select.valuesLists === undefined : op === 'merge';
       const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
       const change: Change = {
-        ...base,
+        statement: index,
         kind: 'data-change',
         op,
         table: target,
@@ -536,39 +533,39 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [change];
     }
     case 'TruncateStmt':
-      return (s.relations ?? []).map((r: Node): Change => ({ ...base, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
+      return (s.relations ?? []).map((r: Node): Change => ({ statement: index, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
     case 'VariableSetStmt':
-      return [{ ...base, kind: 'set', name: s.name ?? '', value: s.kind === 'VAR_SET_VALUE' ? setValue(s.args) : undefined, local: s.is_local === true }];
+      return [{ statement: index, kind: 'set', name: s.name ?? '', value: s.kind === 'VAR_SET_VALUE' ? setValue(s.args) : undefined, local: s.is_local === true }];
     case 'TransactionStmt': {
       const op = TRANSACTION_OPS[s.kind];
-      return op ? [{ ...base, kind: 'transaction', op }] : [{ ...base, kind: 'other', node: type }];
+      return op ? [{ statement: index, kind: 'transaction', op }] : [{ statement: index, kind: 'other', node: type }];
     }
     case 'LockStmt':
-      return (s.relations ?? []).map((r: Node): Change => ({ ...base, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
+      return (s.relations ?? []).map((r: Node): Change => ({ statement: index, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
     case 'VacuumStmt': {
       const full = (s.options ?? []).some((o: Node) => o.DefElem?.defname === 'full' && isOn(o.DefElem));
-      if (!full || s.is_vacuumcmd !== true) return [{ ...base, kind: 'other', node: type }];
+      if (!full || s.is_vacuumcmd !== true) return [{ statement: index, kind: 'other', node: type }];
       // without a table, VACUUM FULL rewrites every table of the database
       const rels: Node[] = s.rels ?? [];
-      if (rels.length === 0) return [{ ...base, kind: 'table-rewrite', table: { name: '' }, how: 'vacuum full' }];
-      return rels.map((r: Node): Change => ({ ...base, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
+      if (rels.length === 0) return [{ statement: index, kind: 'table-rewrite', table: { name: '' }, how: 'vacuum full' }];
+      return rels.map((r: Node): Change => ({ statement: index, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
     }
     case 'ClusterStmt':
-      return [{ ...base, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
+      return [{ statement: index, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
     case 'RefreshMatViewStmt':
-      return [{ ...base, kind: 'refresh-matview', view: fromRangeVar(s.relation), concurrently: s.concurrent === true }];
+      return [{ statement: index, kind: 'refresh-matview', view: fromRangeVar(s.relation), concurrently: s.concurrent === true }];
     case 'CommentStmt': {
       if (s.objtype === 'OBJECT_COLUMN' && s.object?.List) {
         const items = s.object.List.items as Node[];
         const table = fromNameList(items.slice(0, -1));
-        return [{ ...base, kind: 'column-comment', table, column: items[items.length - 1]!.String.sval, text: s.comment }];
+        return [{ statement: index, kind: 'column-comment', table, column: items[items.length - 1]!.String.sval, text: s.comment }];
       }
-      return [{ ...base, kind: 'comment', target: String(s.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase() }];
+      return [{ statement: index, kind: 'comment', target: String(s.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase() }];
     }
     case 'DefineStmt':
       return [
         {
-          ...base,
+          statement: index,
           kind: 'create-object',
           objectType: s.kind === 'OBJECT_AGGREGATE' ? 'aggregate' : s.kind === 'OBJECT_COLLATION' ? 'collation' : 'type',
           name: fromNameList(s.defnames ?? []),
@@ -580,13 +577,13 @@ export function normalizeStatement(statement: Statement): Change[] {
       const objectType = CREATE_NODES[type];
       if (objectType) {
         const created = createdName(type, s);
-        const change: Change = { ...base, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
+        const change: Change = { statement: index, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
         if (type === 'CreateTrigStmt' && s.isconstraint === true) change.constraintTrigger = true;
         if (created.table) change.table = created.table;
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;
         return [change];
       }
-      return [{ ...base, kind: 'other', node: type }];
+      return [{ statement: index, kind: 'other', node: type }];
     }
   }
 }
