@@ -6,8 +6,8 @@ import { normalizeStatement } from '../sql/normalize.js';
 import type { QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
-import { readDirectives, suppressing } from './directives.js';
-import { fill, type Finding, type Rule, type RuleContext, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
+import { readDirectives, suppressing, type Directives } from './directives.js';
+import { fill, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
 
 export interface StatementResult {
   index: number;
@@ -116,8 +116,106 @@ function prepare(options: EngineOptions): Prepared {
   return prepared;
 }
 
-/** The RuleContext fields, which the engine updates as it walks the file. */
-type SharedContext = { -readonly [K in Exclude<keyof RuleContext, 'report'>]: RuleContext[K] };
+/** One file's walk: what every rule's context reads, updated in place as the walk advances. */
+class Walk {
+  statement = undefined as unknown as Statement;
+  changes: readonly Change[] = [];
+  statementClass: ChangeClass = 'neutral';
+  inExplicitTransaction = false;
+  inTransaction: boolean;
+  lockTimeoutSet = false;
+  transactionId: number;
+  readonly created = new CreatedHere();
+
+  constructor(
+    readonly source: SourceFile,
+    readonly options: EngineOptions,
+    readonly transaction: TransactionModel,
+    /** The tool runs the whole file in one transaction. */
+    readonly wrapped: boolean,
+    readonly statementChanges: readonly Change[][],
+    readonly transactionEnd: readonly number[],
+    readonly directives: Directives,
+    readonly findings: Finding[],
+  ) {
+    this.inTransaction = wrapped;
+    this.transactionId = transactionEnd[0] ?? 0;
+  }
+
+  setExplicitTransaction(inside: boolean): void {
+    this.inExplicitTransaction = inside;
+    this.inTransaction = inside || this.wrapped;
+  }
+
+  laterInTransaction(match: (change: Change) => boolean): boolean {
+    const i = this.statement?.index ?? 0;
+    const end = this.transactionEnd[i]!;
+    for (let j = i + 1; j <= end; j++) if (this.statementChanges[j]!.some(match)) return true;
+    return false;
+  }
+
+  report(rule: Rule, severity: Severity, { messageId, data, location, statement: at }: Report): void {
+    const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
+    if (directive) directive.used.add(rule.meta.id);
+    else this.findings.push(finding(rule, severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
+  }
+}
+
+/** A rule's view of the walk. One class for every rule and file, so that the property reads in
+ *  rules stay monomorphic (an object per file to inherit from would give each file its own shapes). */
+class Context implements RuleContext {
+  constructor(
+    private readonly walk: Walk,
+    private readonly rule: Rule,
+    private readonly severity: Severity,
+  ) {}
+
+  get source() {
+    return this.walk.source;
+  }
+  get pgVersion() {
+    return this.walk.options.pgVersion;
+  }
+  get transaction() {
+    return this.walk.transaction;
+  }
+  get schema() {
+    return this.walk.options.schema;
+  }
+  get statement() {
+    return this.walk.statement;
+  }
+  get changes() {
+    return this.walk.changes;
+  }
+  get statementClass() {
+    return this.walk.statementClass;
+  }
+  get inTransaction() {
+    return this.walk.inTransaction;
+  }
+  get inExplicitTransaction() {
+    return this.walk.inExplicitTransaction;
+  }
+  get lockTimeoutSet() {
+    return this.walk.lockTimeoutSet;
+  }
+  get transactionId() {
+    return this.walk.transactionId;
+  }
+  isNewTable(table: QName): boolean {
+    return this.walk.created.isNewTable(table);
+  }
+  isNewObject(name: QName): boolean {
+    return this.walk.created.isNewObject(name);
+  }
+  laterInTransaction(match: (change: Change) => boolean): boolean {
+    return this.walk.laterInTransaction(match);
+  }
+  report(report: Report): void {
+    this.walk.report(this.rule, this.severity, report);
+  }
+}
 
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
   const { byId, active, enabled } = prepare(options);
@@ -141,97 +239,57 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const statementChanges = source.statements.map(normalizeStatement);
   // A file sent as one query string runs as one implicit transaction only when it has several statements.
   const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
-
-  const transactionEnd = transactionEnds(statementChanges, wrapped);
-  const created = new CreatedHere();
+  const walk = new Walk(source, options, transaction, wrapped, statementChanges, transactionEnds(statementChanges, wrapped), directives, findings);
   let lockTimeoutLocal = false;
   let beforeTransaction = false;
 
-  // One context per file, updated in place as the walk advances; each rule gets an object
-  // that inherits from it and adds the rule's own `report` (no getters or closures per rule).
-  const shared: SharedContext = {
-    source,
-    pgVersion: options.pgVersion,
-    transaction,
-    schema: options.schema,
-    statement: undefined as unknown as Statement,
-    changes: [],
-    statementClass: 'neutral',
-    inTransaction: wrapped,
-    inExplicitTransaction: false,
-    lockTimeoutSet: false,
-    transactionId: transactionEnd[0] ?? 0,
-    isNewTable: (table: QName) => created.isNewTable(table),
-    isNewObject: (name: QName) => created.isNewObject(name),
-    laterInTransaction: (match) => {
-      const i = shared.statement?.index ?? 0;
-      const end = transactionEnd[i]!;
-      for (let j = i + 1; j <= end; j++) if (statementChanges[j]!.some(match)) return true;
-      return false;
-    },
-  };
-  const setExplicitTransaction = (inside: boolean) => {
-    shared.inExplicitTransaction = inside;
-    shared.inTransaction = inside || wrapped;
-  };
-
-  // Each visitor's handlers, bound once: the loops below then call only the rules that have one.
-  const onStatement: Array<(statement: Statement) => void> = [];
-  const onChange: Array<(change: Change) => void> = [];
-  const onEnd: Array<() => void> = [];
+  // The visitors that have each handler: the loops below call only those.
+  const onStatement: RuleVisitor[] = [];
+  const onChange: RuleVisitor[] = [];
+  const onEnd: RuleVisitor[] = [];
   for (const { rule, severity } of active) {
-    const context = Object.create(shared) as RuleContext;
-    context.report = ({ messageId, data, location, statement: at }) => {
-      const statement = at ?? shared.statement?.index;
-      const directive = suppressing(directives, rule.meta.id, statement);
-      if (directive) {
-        directive.used.add(rule.meta.id);
-        return;
-      }
-      findings.push(finding(rule, severity, messageId, data, location ?? shared.statement?.location ?? source.lines.span(0, 0)));
-    };
-    const visitor = rule.create(context);
-    if (visitor.statement) onStatement.push(visitor.statement.bind(visitor));
-    if (visitor.change) onChange.push(visitor.change.bind(visitor));
-    if (visitor.end) onEnd.push(visitor.end.bind(visitor));
+    const visitor = rule.create(new Context(walk, rule, severity));
+    if (visitor.statement) onStatement.push(visitor);
+    if (visitor.change) onChange.push(visitor);
+    if (visitor.end) onEnd.push(visitor);
   }
 
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
     const changes = statementChanges[i]!;
-    shared.statement = statement;
-    shared.changes = changes;
-    shared.statementClass = strongest(changes.map(classify));
-    shared.transactionId = transactionEnd[i]!;
-    statements.push({ index: i, class: shared.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
-    for (const visit of onStatement) visit(statement);
+    walk.statement = statement;
+    walk.changes = changes;
+    walk.statementClass = strongest(changes.map(classify));
+    walk.transactionId = walk.transactionEnd[i]!;
+    statements.push({ index: i, class: walk.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
+    for (const visitor of onStatement) visitor.statement!(statement);
     for (const change of changes) {
-      for (const visit of onChange) visit(change);
+      for (const visitor of onChange) visitor.change!(change);
       options.schema.apply(change);
       advance(change);
     }
   });
-  shared.statement = undefined as unknown as Statement;
-  shared.transactionId = transactionEnd[0] ?? 0;
-  for (const visit of onEnd) visit();
+  walk.statement = undefined as unknown as Statement;
+  walk.transactionId = walk.transactionEnd[0] ?? 0;
+  for (const visitor of onEnd) visitor.end!();
 
   function advance(change: Change): void {
-    created.track(change);
+    walk.created.track(change);
     if (change.kind === 'transaction') {
       if (change.op === 'begin') {
-        setExplicitTransaction(true);
-        beforeTransaction = shared.lockTimeoutSet;
+        walk.setExplicitTransaction(true);
+        beforeTransaction = walk.lockTimeoutSet;
       }
       if (change.op === 'commit' || change.op === 'rollback') {
-        setExplicitTransaction(false);
+        walk.setExplicitTransaction(false);
         // a SET LOCAL ends with its transaction, a ROLLBACK undoes any SET made in it
-        if (lockTimeoutLocal || change.op === 'rollback') shared.lockTimeoutSet = beforeTransaction;
+        if (lockTimeoutLocal || change.op === 'rollback') walk.lockTimeoutSet = beforeTransaction;
         lockTimeoutLocal = false;
       }
     }
     // SET LOCAL outside a transaction only draws a warning from PostgreSQL: it sets nothing
-    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || shared.inExplicitTransaction || wrapped)) {
-      shared.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
+    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || walk.inExplicitTransaction || wrapped)) {
+      walk.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
       lockTimeoutLocal = change.local;
     }
   }
