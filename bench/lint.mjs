@@ -4,7 +4,9 @@
 //   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up), and
 //      again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted);
 //   2. cold single-file latency (median of 10, after a warm-up): the first file of a history,
-//      and its newest file, which pgphase lints on top of a replay of the earlier ones
+//      and its newest file, which pgphase lints on top of a replay of the earlier ones;
+//   3. the parser floor (bench/parse-floor.mjs): Node starting, loading libpg-query and parsing
+//      every file of the corpus, nothing else — what any lint on this parser costs at least
 // (the two tools' runs alternate, so machine load affects both alike);
 // checks that both tools linted every file, and prints a markdown table.
 // Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
@@ -18,6 +20,7 @@ import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
 
 const ROOT = join(CORPUS, '..', '..');
 const PGPHASE = [join(ROOT, 'bin', 'pgphase.js'), 'lint'];
+const FLOOR = join(ROOT, 'bench', 'parse-floor.mjs');
 // squawk-cli is installed here on first use, not as a devDependency: its platform packages are
 // not all published for one version, and `npm ci` rejects a lock file that lacks them.
 const SQUAWK_VERSION = '2.66.0';
@@ -46,12 +49,14 @@ function run(cmd, args) {
   return { ms, stdout: r.stdout ?? '' };
 }
 
-/** Both tools on the same files: a warm-up run each (its stdout is kept), then `times` runs
- *  each, alternating so that both see the same machine load; the median wall time of each. */
-function compare(pgPaths, squawkPaths, times) {
+/** Both tools (and, when given, the parser floor) on the same files: a warm-up run each (its
+ *  stdout is kept), then `times` runs each, alternating so that all see the same machine load;
+ *  the median wall time of each. */
+function compare(pgPaths, squawkPaths, times, floorPaths) {
   const tools = {
     pg: [process.execPath, [...PGPHASE, ...pgPaths, '--format', 'json']],
     sq: [SQUAWK, ['--reporter', 'json', ...squawkPaths]],
+    ...(floorPaths && { floor: [process.execPath, [FLOOR, ...floorPaths]] }),
   };
   const out = {};
   for (const [name, [cmd, args]] of Object.entries(tools)) out[name] = { stdout: run(cmd, args).stdout, all: [] };
@@ -79,7 +84,8 @@ console.log(`generated ${relative(ROOT, CORPUS)}/ — mix: ${describeMix(corpus)
 
 // ---- whole corpus: pgphase takes the directories (one history each), squawk the files
 
-const whole = compare(dirs, files, 3);
+const whole = compare(dirs, files, 3, files);
+if (Number(whole.floor.stdout) !== corpus.statements) fail(`the parser floor parsed ${whole.floor.stdout.trim()} of ${corpus.statements} statements`);
 const pgOut = parseJson(whole.pg.stdout, 'pgphase');
 const pgFindings = pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0;
 if (pgOut && (pgOut.files.length !== corpus.files || pgOut.summary.statements !== corpus.statements)) {
@@ -115,6 +121,7 @@ console.log(`corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus
 console.log('| wall time | pgphase | squawk | pgphase/squawk |');
 console.log('|---|---:|---:|---:|');
 row('whole corpus, one invocation (median of 3)', whole);
+row('parser floor: Node + libpg-query parsing every file, nothing else (median of 3)', { pg: whole.floor, sq: whole.sq });
 row('whole corpus again, pgphase with `--cache` (results reused; median of 3)', cached);
 row(`single file, first of its history (${history[0].split('/').pop()}; median of 10)`, first);
 row(`single file, newest of its history (pgphase replays ${history.length - 1} earlier files; median of 10)`, newest);

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The floor under any lint built on libpg-query: start Node, load the WASM parser, read and
+// parse every file given, nothing else (no rules, no schema model, no report). bench/lint.mjs
+// times it beside pgphase and squawk; run alone: node bench/parse-floor.mjs <files…>
+import { readFileSync } from 'node:fs';
+import { loadModule, parseSync } from 'libpg-query';
+
+await loadModule();
+let statements = 0;
+for (const file of process.argv.slice(2)) statements += parseSync(readFileSync(file, 'utf8')).stmts.length;
+console.log(statements);
