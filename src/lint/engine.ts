@@ -126,6 +126,10 @@ class Walk {
   lockTimeoutSet = false;
   transactionId: number;
   readonly created = new CreatedHere();
+  /** The lock_timeout in force was set by SET LOCAL, so it ends with the transaction. */
+  private lockTimeoutLocal = false;
+  /** lockTimeoutSet before the explicit transaction began, for its end. */
+  private beforeTransaction = false;
 
   constructor(
     readonly source: SourceFile,
@@ -142,9 +146,31 @@ class Walk {
     this.transactionId = transactionEnd[0] ?? 0;
   }
 
-  setExplicitTransaction(inside: boolean): void {
+  private setExplicitTransaction(inside: boolean): void {
     this.inExplicitTransaction = inside;
     this.inTransaction = inside || this.wrapped;
+  }
+
+  /** Steps past a change: what it created, the transaction it opens or ends, the lock_timeout it sets. */
+  advance(change: Change): void {
+    this.created.track(change);
+    if (change.kind === 'transaction') {
+      if (change.op === 'begin') {
+        this.setExplicitTransaction(true);
+        this.beforeTransaction = this.lockTimeoutSet;
+      }
+      if (change.op === 'commit' || change.op === 'rollback') {
+        this.setExplicitTransaction(false);
+        // a SET LOCAL ends with its transaction, a ROLLBACK undoes any SET made in it
+        if (this.lockTimeoutLocal || change.op === 'rollback') this.lockTimeoutSet = this.beforeTransaction;
+        this.lockTimeoutLocal = false;
+      }
+    }
+    // SET LOCAL outside a transaction only draws a warning from PostgreSQL: it sets nothing
+    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || this.inExplicitTransaction || this.wrapped)) {
+      this.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
+      this.lockTimeoutLocal = change.local;
+    }
   }
 
   laterInTransaction(match: (change: Change) => boolean): boolean {
@@ -240,8 +266,6 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   // A file sent as one query string runs as one implicit transaction only when it has several statements.
   const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
   const walk = new Walk(source, options, transaction, wrapped, statementChanges, transactionEnds(statementChanges, wrapped), directives, findings);
-  let lockTimeoutLocal = false;
-  let beforeTransaction = false;
 
   // The visitors that have each handler: the loops below call only those.
   const onStatement: RuleVisitor[] = [];
@@ -266,33 +290,12 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     for (const change of changes) {
       for (const visitor of onChange) visitor.change!(change);
       options.schema.apply(change);
-      advance(change);
+      walk.advance(change);
     }
   });
   walk.statement = undefined as unknown as Statement;
   walk.transactionId = walk.transactionEnd[0] ?? 0;
   for (const visitor of onEnd) visitor.end!();
-
-  function advance(change: Change): void {
-    walk.created.track(change);
-    if (change.kind === 'transaction') {
-      if (change.op === 'begin') {
-        walk.setExplicitTransaction(true);
-        beforeTransaction = walk.lockTimeoutSet;
-      }
-      if (change.op === 'commit' || change.op === 'rollback') {
-        walk.setExplicitTransaction(false);
-        // a SET LOCAL ends with its transaction, a ROLLBACK undoes any SET made in it
-        if (lockTimeoutLocal || change.op === 'rollback') walk.lockTimeoutSet = beforeTransaction;
-        lockTimeoutLocal = false;
-      }
-    }
-    // SET LOCAL outside a transaction only draws a warning from PostgreSQL: it sets nothing
-    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || walk.inExplicitTransaction || wrapped)) {
-      walk.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
-      lockTimeoutLocal = change.local;
-    }
-  }
 
   for (const directive of directives.ignores) {
     if (directive.invalid) {
