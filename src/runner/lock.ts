@@ -19,14 +19,20 @@ export class RunnerBusy extends PgphaseError {
   }
 }
 
+/** The runner lock's row of pg_locks `l`, granted, in this database: advisory locks belong to one database. */
+const HELD = `l.locktype = 'advisory' AND l.classid = ${KEY[0]} AND l.objid = ${KEY[1]} AND l.objsubid = 2 AND l.granted
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+/**
+ * SQL that is true while a session of this database holds the runner lock. A phase recorded
+ * as running while it is false was interrupted: its runner was killed or lost its connection.
+ */
+export const RUNNER_LOCK_HELD = `EXISTS (SELECT 1 FROM pg_locks l WHERE ${HELD})`;
+
 /** Who holds the runner lock, for the message: pid, user, application, since when; undefined once it is free. */
 async function holder(client: pg.ClientBase): Promise<string | undefined> {
   const { rows } = await client.query<{ pid: number; usename: string; application_name: string; client_addr: string | null; backend_start: Date }>(
-    `SELECT a.pid, a.usename, a.application_name, a.client_addr::text, a.backend_start
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2 AND l.granted
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    [KEY[0], KEY[1]],
+    `SELECT a.pid, a.usename, a.application_name, a.client_addr::text, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${HELD}`,
   );
   const h = rows[0];
   if (!h) return undefined;

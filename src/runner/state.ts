@@ -3,8 +3,14 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { version } from '../meta.js';
 import type { PhaseName } from '../plan/types.js';
+import { RUNNER_LOCK_HELD } from './lock.js';
 
-export type PhaseStatus = 'running' | 'applied' | 'failed' | 'rolled_back';
+/**
+ * A phase's state. `interrupted` is never stored: it is a phase recorded as `running` while no
+ * session holds the runner lock (its runner was killed or lost its connection); running the
+ * phase again resumes it.
+ */
+export type PhaseStatus = 'running' | 'interrupted' | 'applied' | 'failed' | 'rolled_back';
 
 export interface PhaseRecord {
   planId: string;
@@ -37,6 +43,9 @@ CREATE TABLE IF NOT EXISTS pgphase.phase_log (
   last_error text,
   PRIMARY KEY (plan_id, phase)
 )`;
+
+/** The status column as it is read: a `running` phase that no session holds the runner lock for is `interrupted`. */
+export const STATUS = `CASE WHEN status = 'running' AND NOT ${RUNNER_LOCK_HELD} THEN 'interrupted' ELSE status END`;
 
 /** Creates the state schema and table if they are missing (idempotent). */
 export async function ensureState(client: pg.ClientBase): Promise<void> {
@@ -78,7 +87,8 @@ export async function readState(client: pg.ClientBase, planId?: string): Promise
   const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('pgphase.phase_log')::text AS t`);
   if (!exists.rows[0]?.t) return [];
   const { rows } = await client.query<Row>(
-    `SELECT * FROM pgphase.phase_log WHERE $1::text IS NULL OR plan_id = $1 ORDER BY started_at, plan_id, array_position(ARRAY['expand','trigger','backfill','contract'], phase)`,
+    `SELECT plan_id, phase, checksum, checksum_algorithm, ${STATUS} AS status, steps_done, backfill, started_at, finished_at, run_by, last_error
+       FROM pgphase.phase_log WHERE $1::text IS NULL OR plan_id = $1 ORDER BY started_at, plan_id, array_position(ARRAY['expand','trigger','backfill','contract'], phase)`,
     [planId ?? null],
   );
   return rows.map(fromRow);

@@ -8,7 +8,10 @@ export interface StatusOptions {
   planId?: string;
 }
 
-/** The recorded phases (oldest first); none when no plan has run on this database. Creates nothing. */
+/**
+ * The recorded phases (oldest first); none when no plan has run on this database. A phase
+ * recorded as running while no session holds the runner lock is `interrupted`. Creates nothing.
+ */
 export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]> {
   const client = await connect(options.databaseUrl);
   try {

@@ -1,14 +1,14 @@
 // `verify`: the read-only start-up check an application pod runs instead of migrating.
 // One query against pgphase.phase_log decides whether the plans this release ships are
 // compatible with the database (DESIGN.md "verify"); it never creates anything.
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { InputError, UsageError } from '../errors.js';
-import { PlanError, readManifest, type Manifest } from '../plan/manifest.js';
+import type { ManifestPhase } from '../plan/manifest.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { connect, DatabaseError } from './connect.js';
-import type { PhaseStatus } from './state.js';
+import { STATUS, type PhaseStatus } from './state.js';
 
 export interface VerifyOptions {
   /** A directory of plan directories (each with a plan.json): the plans this release ships. */
@@ -54,12 +54,41 @@ export interface PhaseLogEntry {
   stepsDone: number;
 }
 
+/** What verify reads of a plan.json: the plan id and each phase's name, file and checksum. */
+export interface ShippedPlan {
+  id: string;
+  phases: Array<Pick<ManifestPhase, 'name' | 'file' | 'sha256'>>;
+}
+
+/** A plan.json that holds what verify reads, as `pgphase plan` writes it. */
+function isShippedPlan(json: unknown): json is ShippedPlan {
+  const plan = json as { version?: unknown; id?: unknown; phases?: unknown } | null;
+  if (plan?.version !== 1 || typeof plan.id !== 'string' || !Array.isArray(plan.phases) || plan.phases.length === 0) return false;
+  return plan.phases.every((p: { name?: unknown; file?: unknown; sha256?: unknown } | null) => PHASES.includes(p?.name as PhaseName) && typeof p?.file === 'string' && typeof p.sha256 === 'string');
+}
+
+/**
+ * Reads what verify needs of `<dir>/plan.json`. The zod schema that checks all of it takes
+ * longer to load than verify takes to run (~70 ms, at every application start-up), so it loads
+ * only to say what is wrong with a file that lacks those fields; the runner checks the whole
+ * manifest before it runs a phase.
+ */
+async function readShippedPlan(dir: string): Promise<ShippedPlan> {
+  try {
+    const json: unknown = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'));
+    if (isShippedPlan(json)) return json;
+  } catch {
+    // unreadable or not JSON: readManifest says which
+  }
+  return (await import('../plan/manifest.js')).readManifest(dir);
+}
+
 /**
  * The plans a release ships: every subdirectory of `plansDir` holding a plan.json, in name
  * order (hidden directories, such as a plan still being written, are skipped). `plansDir`
  * may itself be one plan directory. A directory without plans ships none.
  */
-export function readShippedPlans(plansDir: string): Manifest[] {
+export async function readShippedPlans(plansDir: string): Promise<ShippedPlan[]> {
   let isDir: boolean;
   try {
     isDir = statSync(plansDir).isDirectory();
@@ -67,15 +96,18 @@ export function readShippedPlans(plansDir: string): Manifest[] {
     throw new InputError(`${plansDir}: cannot read the plans directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (!isDir) throw new InputError(`${plansDir}: not a directory; give the directory that holds the plan directories`);
-  if (existsSync(join(plansDir, 'plan.json'))) return [readManifest(plansDir)];
+  if (existsSync(join(plansDir, 'plan.json'))) return [await readShippedPlan(plansDir)];
   const seen = new Map<string, string>();
-  const plans: Manifest[] = [];
+  const plans: ShippedPlan[] = [];
   for (const name of readdirSync(plansDir).sort()) {
     const dir = join(plansDir, name);
     if (name.startsWith('.') || !existsSync(join(dir, 'plan.json'))) continue;
-    const manifest = readManifest(dir);
+    const manifest = await readShippedPlan(dir);
     const other = seen.get(manifest.id);
-    if (other !== undefined) throw new PlanError(`${other} and ${dir} both hold plan ${manifest.id}; a plan id must be unique`);
+    if (other !== undefined) {
+      const { PlanError } = await import('../plan/manifest.js');
+      throw new PlanError(`${other} and ${dir} both hold plan ${manifest.id}; a plan id must be unique`);
+    }
     seen.set(manifest.id, dir);
     plans.push(manifest);
   }
@@ -88,21 +120,30 @@ export function readShippedPlans(plansDir: string): Manifest[] {
  * deployed (requiring it first would stall a rolling deploy, or tempt someone to break the
  * old version by contracting early).
  */
-export function requiredPhase(manifest: Manifest): PhaseName | undefined {
+export function requiredPhase(manifest: ShippedPlan): PhaseName | undefined {
   const first = manifest.phases[0]!.name;
   return first === 'contract' ? undefined : first;
 }
 
-const NOT_YET: Record<PhaseStatus, string> = {
-  running: ' (it is running)',
-  failed: ' (its last run failed)',
-  rolled_back: ' (it was rolled back)',
-  applied: '',
-};
+/** Why a recorded phase does not count as applied yet. */
+function notYet(entry: PhaseLogEntry): string {
+  switch (entry.status) {
+    case 'running':
+      return ' (it is running)';
+    case 'interrupted':
+      return ` (it was interrupted; re-run \`pgphase run <plan-dir> ${entry.phase}\` to resume)`;
+    case 'failed':
+      return ' (its last run failed)';
+    case 'rolled_back':
+      return ' (it was rolled back)';
+    case 'applied':
+      return '';
+  }
+}
 
 const short = (sha: string) => `${sha.slice(0, 12)}…`;
 
-function checksumProblem(manifest: Manifest, entry: PhaseLogEntry): VerifyProblem | undefined {
+function checksumProblem(manifest: ShippedPlan, entry: PhaseLogEntry): VerifyProblem | undefined {
   const phase = manifest.phases.find((p) => p.name === entry.phase);
   const was = entry.status === 'applied' ? 'was applied' : `was recorded (${entry.status.replace('_', ' ')})`;
   if (!phase) {
@@ -120,16 +161,18 @@ function contractProblem(planId: string, contract: PhaseLogEntry | undefined): V
   if (!contract) return undefined;
   let message: string | undefined;
   if (contract.status === 'applied') message = `plan ${planId} was contracted by a newer release: this version can no longer run`;
-  // contract steps commit one by one: a contract that is running or failed may have dropped things already
-  else if ((contract.status === 'running' || contract.status === 'failed') && contract.stepsDone > 0) message = `plan ${planId} was partly contracted by a newer release: this version can no longer run`;
+  // contract steps commit one by one: a contract that is running, interrupted or failed may have dropped things already
+  else if (contract.stepsDone > 0) message = `plan ${planId} was partly contracted by a newer release: this version can no longer run`;
   else if (contract.status === 'running') message = `plan ${planId} is being contracted by a newer release: this version can no longer run`;
+  // nothing recorded as dropped, but a concurrent step may have finished unrecorded, and the contract resumes when run again
+  else if (contract.status === 'interrupted') message = `plan ${planId} was being contracted by a newer release when its run was interrupted: this version can no longer run`;
   return message === undefined ? undefined : { plan: planId, kind: 'contracted', message };
 }
 
 const byPhase = (a: PhaseLogEntry, b: PhaseLogEntry) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase);
 
 /** Decides compatibility from the shipped plans and the recorded phases (pure; verify's core). */
-export function assessCompatibility(shipped: readonly Manifest[], entries: readonly PhaseLogEntry[]): VerifyResult {
+export function assessCompatibility(shipped: readonly ShippedPlan[], entries: readonly PhaseLogEntry[]): VerifyResult {
   const recorded = new Map<string, PhaseLogEntry[]>();
   for (const e of entries) recorded.set(e.planId, [...(recorded.get(e.planId) ?? []), e]);
   const problems: VerifyProblem[] = [];
@@ -142,7 +185,7 @@ export function assessCompatibility(shipped: readonly Manifest[], entries: reado
     const required = requiredPhase(manifest);
     const entry = mine.find((e) => e.phase === required);
     if (required !== undefined && entry?.status !== 'applied') {
-      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${required} yet${entry ? NOT_YET[entry.status] : ''}` });
+      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${required} yet${entry ? notYet(entry) : ''}` });
     }
     for (const e of [...mine].sort(byPhase)) {
       const problem = checksumProblem(manifest, e);
@@ -166,9 +209,9 @@ const INSUFFICIENT_PRIVILEGE = '42501';
 /** Every recorded phase, in one statement; none when the state table does not exist. Creates nothing. */
 export async function readPhaseLog(client: pg.ClientBase): Promise<PhaseLogEntry[]> {
   try {
-    // no parameters: the simple query protocol, one round trip
+    // no parameters: the simple query protocol, one round trip; the runner lock is looked up in it
     const { rows } = await client.query<{ plan_id: string; phase: PhaseName; status: PhaseStatus; checksum: string; steps_done: number }>(
-      'SELECT plan_id, phase, status, checksum, cardinality(steps_done) AS steps_done FROM pgphase.phase_log',
+      `SELECT plan_id, phase, ${STATUS} AS status, checksum, cardinality(steps_done) AS steps_done FROM pgphase.phase_log`,
     );
     return rows.map((r) => ({ planId: r.plan_id, phase: r.phase, status: r.status, checksum: r.checksum, stepsDone: r.steps_done }));
   } catch (error) {
@@ -198,7 +241,7 @@ function milliseconds(name: string, value: number | undefined, fallback: number)
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const wait = milliseconds('wait', options.wait, 0);
   const pollMs = Math.max(1, milliseconds('pollMs', options.pollMs, 1000));
-  const shipped = readShippedPlans(resolve(options.cwd ?? process.cwd(), options.plansDir));
+  const shipped = await readShippedPlans(resolve(options.cwd ?? process.cwd(), options.plansDir));
   const client = await connect(options.databaseUrl);
   try {
     const deadline = Date.now() + wait;

@@ -217,7 +217,8 @@ describe('SIGKILL at seeded random points, then a re-run', () => {
   });
 
   it('the kills landed inside the phases, backfills included', () => {
-    const inside = landings.filter((l) => l.at === 'running');
+    // recorded as running: `interrupted` once the killed runner's session has ended, `running` while it still works
+    const inside = landings.filter((l) => l.at === 'interrupted' || l.at === 'running');
     // a kill in the middle of a backfill: some batches committed, not all
     expect(inside.some((l) => l.phase === 'backfill' && l.rows > 0 && l.rows < ROWS), JSON.stringify(landings)).toBe(true);
     expect(inside.length, JSON.stringify(landings)).toBeGreaterThanOrEqual(landings.length / 3);

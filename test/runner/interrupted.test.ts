@@ -1,15 +1,17 @@
 // A runner stopped at a chosen point, against real PostgreSQL: a contract killed after it
 // dropped the old column, a runner killed while its session was still committing a batch or
-// waiting in a concurrent index build, and an invalid leftover index whose drop has to wait
-// for a long transaction.
+// waiting in a concurrent index build, an invalid leftover index whose drop has to wait
+// for a long transaction, and what status and verify say of a phase whose runner was killed.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { runPhase, type RunEvent } from '../../src/runner/run.js';
 import { readState } from '../../src/runner/state.js';
+import { status } from '../../src/runner/status.js';
+import { verify } from '../../src/runner/verify.js';
 import { catalog } from '../helpers/catalog.js';
-import { BIN, tempTree } from '../helpers/cli.js';
+import { BIN, runCli, tempTree } from '../helpers/cli.js';
 import { resetSchema, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -78,9 +80,10 @@ describe('an interrupted runner', () => {
     await run.line('"type":"retry"');
     run.kill();
     await run.done;
+    // the server ends the killed runner's session (its lock wait times out), and with it the runner lock
+    const mid = await until(async () => (await readState(c, p.manifest.id)).find((r) => r.phase === 'contract' && r.status === 'interrupted'));
     await blocker.query('ROLLBACK');
-    const mid = (await readState(c, p.manifest.id)).find((r) => r.phase === 'contract')!;
-    expect([mid.status, mid.stepsDone]).toEqual(['running', steps.slice(0, steps.indexOf('contract:drop-sync-function'))]);
+    expect(mid.stepsDone).toEqual(steps.slice(0, steps.indexOf('contract:drop-sync-function')));
     expect(await column('name')).toBe(false);
     const rerun = await cli(['run', p.dir, 'contract', '--wait', '10s']).done;
     expect([rerun.code, rerun.stderr]).toEqual([0, expect.stringContaining('"outcome":"applied"')]);
@@ -119,13 +122,15 @@ describe('an interrupted runner', () => {
     run.kill();
     await run.done;
     // the killed runner's session cannot notice while it waits: its build goes on, and so does
-    // its hold on the runner lock
+    // its hold on the runner lock: the phase is still running
+    expect((await status({ databaseUrl: db.url })).map((r) => [r.phase, r.status])).toEqual([['expand', 'running']]);
     const refused = await cli(['run', p.dir, 'expand', '--wait', '1s']).done;
     expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^pgphase: another pgphase runner holds the lock on this database: pid ${orphan} \\([^,]*, pgphase ${p.manifest.id}\\b.*\\); wait for it, or raise --wait\n$`))]);
     // the server ends that session (its lock_timeout or an operator): the index stays, invalid
     await c.query('SELECT pg_terminate_backend($1)', [orphan]);
     await until(async () => ((await c.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [orphan])).rowCount ? undefined : true));
     expect(await index('users_n')).toMatchObject({ valid: false });
+    expect((await status({ databaseUrl: db.url })).map((r) => [r.phase, r.status])).toEqual([['expand', 'interrupted']]);
     await snapshot.query('COMMIT');
     const rerun = await cli(['run', p.dir, 'expand']).done;
     expect(rerun.code).toBe(0);
@@ -150,5 +155,46 @@ describe('an interrupted runner', () => {
     expect(retry?.blockers).toEqual([expect.stringContaining('SELECT count(*) FROM users')]);
     expect(events.filter((e) => e.type === 'invalid-index').length).toBeGreaterThan(0);
     expect(await index('users_n')).toEqual({ valid: true, def: 'CREATE INDEX users_n ON public.users USING btree (n)' });
+  });
+
+  it('is running while its runner works and interrupted once it is killed, in status (API, table, JSON) and verify; running it again resumes', async () => {
+    await resetSchema(c);
+    const setup = 'CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);';
+    await c.query(`${setup} INSERT INTO counters (id) SELECT g FROM generate_series(1, 1000) g;`);
+    const dir = tempTree({ 'm/001.sql': setup, 'm/002_bump.sql': 'UPDATE counters SET n = n + 1;' });
+    const p = await plan({ file: join(dir, 'm/002_bump.sql'), history: join(dir, 'm'), out: join(dir, 'plans/002_bump'), batchSize: 100 });
+    const id = p.manifest.id;
+    expect(p.manifest.phases.map((x) => x.name)).toEqual(['backfill']);
+    const statuses = async () => (await status({ databaseUrl: db.url })).map((r) => r.status);
+    const problems = async () => (await verify({ plansDir: join(dir, 'plans'), databaseUrl: db.url })).problems.map((x) => x.message);
+    const cliStatus = () => runCli(['status', '--database-url', db.url]).stdout;
+    const cliJson = () => (JSON.parse(runCli(['status', '--json', '--database-url', db.url]).stdout) as Array<{ status: string }>).map((r) => r.status);
+
+    // a runner resting between two batches: its session holds the runner lock
+    const run = cli(['run', p.dir, 'backfill', '--batch-size', '100', '--pause-ms', '60000']);
+    await run.line('"type":"batch"');
+    expect(await statuses()).toEqual(['running']);
+    expect(cliStatus()).toMatch(new RegExp(`\n${id} +backfill +running +0 +100\\b[^\n]*\n$`));
+    expect(cliJson()).toEqual(['running']);
+    expect(await problems()).toEqual([`migration job has not run plan ${id} backfill yet (it is running)`]);
+
+    run.kill();
+    await run.done;
+    // the server ends the idle session of the killed runner, and with it the runner lock
+    await until(async () => ((await statuses())[0] === 'interrupted' ? true : undefined));
+    expect(cliStatus()).toMatch(
+      new RegExp(`\n${id} +backfill +interrupted +0 +100\\b[^\n]*\n\n${id} backfill was interrupted \\(no runner is working on it\\): re-run \`pgphase run <plan-dir> backfill\` to resume\n$`),
+    );
+    expect(cliJson()).toEqual(['interrupted']);
+    const interrupted = `migration job has not run plan ${id} backfill yet (it was interrupted; re-run \`pgphase run <plan-dir> backfill\` to resume)`;
+    expect(await problems()).toEqual([interrupted]);
+    const check = runCli(['verify', join(dir, 'plans'), '--database-url', db.url]);
+    expect([check.code, check.stdout]).toEqual([1, `incompatible: ${interrupted}\n`]);
+
+    const rerun = await cli(['run', p.dir, 'backfill']).done;
+    expect(rerun.code).toBe(0);
+    expect((await c.query(`SELECT n, count(*)::int AS rows FROM counters GROUP BY n`)).rows).toEqual([{ n: 1, rows: 1000 }]);
+    expect(await statuses()).toEqual(['applied']);
+    expect(await problems()).toEqual([]);
   });
 });

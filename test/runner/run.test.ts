@@ -207,7 +207,8 @@ describe('pgphase run', () => {
       child.on('exit', () => resolve());
     });
     const mid = (await readState(c, p.manifest.id))[0]!;
-    expect(mid.status).toBe('running');
+    // the killed runner could not record a failure (status reads `interrupted` once the server has ended its session)
+    expect((await c.query(`SELECT status FROM pgphase.phase_log`)).rows).toEqual([{ status: 'running' }]);
     expect(mid.backfill[0]!.rows).toBeGreaterThan(0);
     expect(mid.backfill[0]!.rows).toBeLessThan(20000);
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', waitMs: 5000 });

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { formatStatus } from '../../src/cli/status.js';
 import { ensureState } from '../../src/runner/state.js';
@@ -7,6 +8,9 @@ import { testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
 const c = await db.client();
+
+// what a runner holds while it works: the session-level advisory lock of src/runner/lock.ts
+const RUNNER_LOCK = `SELECT pg_try_advisory_lock(${0x70677068}, 1) AS ok`;
 
 const schemaExists = async () => (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s !== null;
 
@@ -31,7 +35,7 @@ describe('status', () => {
     expect([json.code, JSON.parse(json.stdout)]).toEqual([0, []]);
   });
 
-  it('returns every recorded phase, oldest first, or one plan’s', async () => {
+  it('returns every recorded phase, oldest first, or one plan’s; a running phase that no runner holds the lock for is interrupted', async () => {
     await ensureState(c);
     await record('002_email', 'expand', 'applied', '2026-05-01T10:00:00Z', { steps: ['expand:add-email'] });
     await record('003_rename', 'expand', 'applied', '2026-05-01T11:00:00Z', { steps: ['expand:add-full_name', 'expand:index'] });
@@ -44,25 +48,26 @@ describe('status', () => {
       ['002_email', 'expand', 'applied'],
       ['003_rename', 'expand', 'applied'],
       ['003_rename', 'trigger', 'failed'],
-      ['003_rename', 'backfill', 'running'],
+      ['003_rename', 'backfill', 'interrupted'],
     ]);
     expect(all[3]).toMatchObject({ checksum: 'c'.repeat(64), stepsDone: [], backfill: [{ rows: 1200, total: 5000, done: false }], runBy: { user: 'deployer', host: 'ci-1' } });
     expect(all[0]!.startedAt).toEqual(new Date('2026-05-01T10:00:00Z'));
     expect((await status({ databaseUrl: db.url, planId: '002_email' })).map((r) => r.phase)).toEqual(['expand']);
   });
 
-  it('the CLI prints a table: plan, phase, status, steps done, backfill rows, started, by user@host', () => {
+  it('the CLI prints a table: plan, phase, status, steps done, backfill rows, started, by user@host; how to resume an interrupted phase', () => {
     const r = runCli(['status', '--database-url', db.url]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toBe(
       [
-        'plan        phase     status   steps done  backfill rows  started               by',
-        '002_email   expand    applied  1           -              2026-05-01 10:00:00Z  deployer@ci-1',
-        '003_rename  expand    applied  2           -              2026-05-01 11:00:00Z  deployer@ci-1',
-        '003_rename  trigger   failed   0           -              2026-05-01 11:30:00Z  deployer@ci-1',
-        '003_rename  backfill  running  0           1200/~5000     2026-05-01 12:00:00Z  deployer@ci-1',
+        'plan        phase     status       steps done  backfill rows  started               by',
+        '002_email   expand    applied      1           -              2026-05-01 10:00:00Z  deployer@ci-1',
+        '003_rename  expand    applied      2           -              2026-05-01 11:00:00Z  deployer@ci-1',
+        '003_rename  trigger   failed       0           -              2026-05-01 11:30:00Z  deployer@ci-1',
+        '003_rename  backfill  interrupted  0           1200/~5000     2026-05-01 12:00:00Z  deployer@ci-1',
         '',
         '003_rename trigger failed: lock timeout',
+        '003_rename backfill was interrupted (no runner is working on it): re-run `pgphase run <plan-dir> backfill` to resume',
         '',
       ].join('\n'),
     );
@@ -73,7 +78,32 @@ describe('status', () => {
     expect(r.code).toBe(0);
     const records = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(records).toHaveLength(4);
-    expect(records[3]).toMatchObject({ planId: '003_rename', phase: 'backfill', status: 'running', startedAt: '2026-05-01T12:00:00.000Z', runBy: { user: 'deployer', host: 'ci-1' } });
+    expect(records[3]).toMatchObject({ planId: '003_rename', phase: 'backfill', status: 'interrupted', startedAt: '2026-05-01T12:00:00.000Z', runBy: { user: 'deployer', host: 'ci-1' } });
+  });
+
+  it('shows a phase recorded as running as running while a session of this database holds the runner lock', async () => {
+    // a runner of another database on the same server does not count: advisory locks belong to one database
+    await c.query(`CREATE DATABASE ${db.name}_other`);
+    const url = new URL(db.url);
+    url.pathname = `/${db.name}_other`;
+    const elsewhere = new pg.Client({ connectionString: url.toString() });
+    await elsewhere.connect();
+    try {
+      expect((await elsewhere.query(RUNNER_LOCK)).rows[0]).toEqual({ ok: true });
+      expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'interrupted']);
+    } finally {
+      await elsewhere.end();
+      await c.query(`DROP DATABASE ${db.name}_other`);
+    }
+    const runner = await db.client();
+    expect((await runner.query(RUNNER_LOCK)).rows[0]).toEqual({ ok: true });
+    expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'running']);
+    const text = runCli(['status', '--database-url', db.url]);
+    expect(text.stdout.split('\n').slice(4)).toEqual(['003_rename  backfill  running  0           1200/~5000     2026-05-01 12:00:00Z  deployer@ci-1', '', '003_rename trigger failed: lock timeout', '']);
+    const json = runCli(['status', '--json', '--database-url', db.url]);
+    expect((JSON.parse(json.stdout) as Array<{ status: string }>).map((r) => r.status)).toEqual(['applied', 'applied', 'failed', 'running']);
+    await runner.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`);
+    expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'interrupted']);
   });
 
   it('shows a finished backfill by its rows alone', () => {

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Manifest } from '../../src/plan/manifest.js';
 import { plan } from '../../src/plan/index.js';
 import type { PhaseName } from '../../src/plan/types.js';
@@ -55,6 +55,13 @@ async function record(planId: string, phase: PhaseName, options: { status?: Phas
   ]);
 }
 
+/** A session holding the runner lock (src/runner/lock.ts), as a runner does while it works; `release` lets go. */
+async function runnerAtWork(): Promise<{ release: () => Promise<void> }> {
+  const session = await db.client();
+  expect((await session.query(`SELECT pg_try_advisory_lock(${0x70677068}, 1) AS ok`)).rows[0]).toEqual({ ok: true });
+  return { release: async () => void (await session.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`)) };
+}
+
 const pgphaseSchema = async () => (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -100,14 +107,20 @@ describe('verify', () => {
     expect(result.plans[1]).toEqual({ id: '003_rename', shipped: true, applied: [] });
   });
 
-  it('(b) counts only an applied expand: running, failed and rolled back are not', async () => {
+  it('(b) counts only an applied expand: running, interrupted, failed and rolled back are not', async () => {
     await record('002_email', 'expand', { status: 'running' });
     await record('003_rename', 'expand', { status: 'rolled_back' });
+    const runner = await runnerAtWork();
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.problems.map((p) => p.message)).toEqual([
       'migration job has not run plan 002_email expand yet (it is running)',
       'migration job has not run plan 003_rename expand yet (it was rolled back)',
     ]);
+    // recorded as running, but no session holds the runner lock: its runner is gone
+    await runner.release();
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe(
+      'migration job has not run plan 002_email expand yet (it was interrupted; re-run `pgphase run <plan-dir> expand` to resume)',
+    );
     await c.query(`UPDATE pgphase.phase_log SET status = 'failed' WHERE plan_id = '002_email'`);
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe('migration job has not run plan 002_email expand yet (its last run failed)');
   });
@@ -136,19 +149,22 @@ describe('verify', () => {
     expect((await verify({ plansDir: r2, databaseUrl: db.url })).compatible).toBe(true);
   });
 
-  it('(d) counts a contract that is running or failed after dropping something, not one that failed before any step', async () => {
+  it('(d) counts a contract that is running, interrupted or failed after dropping something, not one that failed before any step', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
     await record('005_rename_email', 'contract', { status: 'failed' });
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
     await c.query(`UPDATE pgphase.phase_log SET status = 'running' WHERE plan_id = '005_rename_email'`);
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual([
-      'plan 005_rename_email is being contracted by a newer release: this version can no longer run',
-    ]);
-    await c.query(`UPDATE pgphase.phase_log SET status = 'failed', steps_done = '{contract:drop}' WHERE plan_id = '005_rename_email'`);
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.kind, p.message])).toEqual([
-      ['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run'],
-    ]);
+    const messages = async () => (await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.kind, p.message]);
+    const runner = await runnerAtWork();
+    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email is being contracted by a newer release: this version can no longer run']]);
+    // interrupted before a step was recorded: nothing known dropped, but it resumes when run again
+    await runner.release();
+    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email was being contracted by a newer release when its run was interrupted: this version can no longer run']]);
+    await c.query(`UPDATE pgphase.phase_log SET steps_done = '{contract:drop}' WHERE plan_id = '005_rename_email'`);
+    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run']]);
+    await c.query(`UPDATE pgphase.phase_log SET status = 'failed' WHERE plan_id = '005_rename_email'`);
+    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run']]);
   });
 
   it('(e) is incompatible when a recorded phase was applied from a different file', async () => {
@@ -290,21 +306,34 @@ describe('verify', () => {
     await c.query('DROP TABLE users CASCADE');
   });
 
-  describe('a role that may not read the state table', () => {
+  describe('an application role', () => {
     const role = `pgphase_app_${Math.random().toString(36).slice(2, 10)}`;
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'app-pw';
+    beforeAll(async () => {
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'app-pw'`);
+    });
     afterAll(async () => {
-      await c.query(`DROP ROLE IF EXISTS ${role}`);
+      await c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
     });
 
     it('is told which grant it lacks (exit 2)', async () => {
-      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'app-pw'`);
       await ensureState(c);
-      const url = new URL(db.url);
-      url.username = role;
-      url.password = 'app-pw';
       const error = await verify({ plansDir: r1, databaseUrl: url.toString() }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as Error).message).toMatch(/^cannot read pgphase.phase_log: permission denied for schema pgphase; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log$/);
+    });
+
+    it('with those grants, tells a running phase from an interrupted one (the runner lock is held by another role)', async () => {
+      await record('002_email', 'expand', { status: 'running' });
+      await record('003_rename', 'expand');
+      await c.query(`GRANT USAGE ON SCHEMA pgphase TO ${role}; GRANT SELECT ON pgphase.phase_log TO ${role}`);
+      const messages = async () => (await verify({ plansDir: r1, databaseUrl: url.toString() })).problems.map((p) => p.message);
+      const runner = await runnerAtWork();
+      expect(await messages()).toEqual(['migration job has not run plan 002_email expand yet (it is running)']);
+      await runner.release();
+      expect(await messages()).toEqual(['migration job has not run plan 002_email expand yet (it was interrupted; re-run `pgphase run <plan-dir> expand` to resume)']);
     });
   });
 });
