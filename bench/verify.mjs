@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { client, count, flags, machine, ms, pgphase, planMigrations, ROOT, stats, table, timed, withScratchDatabase } from './lib.mjs';
 
 const opts = flags({ runs: { type: 'string' }, 'process-runs': { type: 'string' } });
@@ -78,7 +79,8 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
     const result = await verify({ plansDir, databaseUrl: url });
     if (!result.compatible || result.plans.length !== PLANS) throw new Error(`bench: verify does not find the ${PLANS} plans compatible: ${JSON.stringify(result.problems)}`);
 
-    const query = 'SELECT plan_id, phase, status, checksum, cardinality(steps_done) AS steps_done FROM pgphase.phase_log';
+    // verify's own reader of the state (the query and its rows), from the build like the API
+    const { readPhaseLog } = await import(pathToFileURL(join(ROOT, 'dist/src/runner/verify.js')).href);
     const inProcess = await alternate(
       {
         'verify() (connect, read 20 plan.json, one query, disconnect)': async () => (await timed(() => verify({ plansDir, databaseUrl: url }))).ms,
@@ -90,7 +92,7 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
               await c.end();
             })
           ).ms,
-        "verify's query alone, on an open connection": async () => (await timed(() => db.query(query))).ms,
+        "verify's query alone, on an open connection": async () => (await timed(() => readPhaseLog(db))).ms,
       },
       RUNS,
     );

@@ -177,7 +177,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   return (await import('./runner/verify.js')).verify(options);
 }
 
-/** Every plan phase recorded in the database. */
+/** Every plan phase recorded in the database; one recorded as running whose runner is gone is `interrupted`. */
 export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]> {
   return (await import('./runner/status.js')).status(options);
 }

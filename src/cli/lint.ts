@@ -3,7 +3,9 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
-import { docsBaseUrl, type FormatName, formatResult, FORMATS, lint, rules, type SeveritySetting, UsageError, version } from '../index.js';
+import { UsageError } from '../errors.js';
+import type { FormatName, Rule, SeveritySetting } from '../index.js';
+import { FORMATS } from '../report/index.js';
 import type { Io } from './main.js';
 
 interface LintFlags {
@@ -28,7 +30,7 @@ function wholeNumber(flag: string, value: string, min: number, max: number): num
   return n;
 }
 
-function ruleOverrides(specs: string[]): Record<string, SeveritySetting> {
+function ruleOverrides(specs: string[], rules: readonly Rule[]): Record<string, SeveritySetting> {
   const known = new Set(rules.map((r) => r.meta.id));
   const out: Record<string, SeveritySetting> = {};
   for (const spec of specs) {
@@ -79,7 +81,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       }
       const pgVersion = flags.pgVersion === undefined ? undefined : wholeNumber('--pg-version', flags.pgVersion, 11, 18);
       const maxWarnings = flags.maxWarnings === undefined ? undefined : wholeNumber('--max-warnings', flags.maxWarnings, 0, Number.MAX_SAFE_INTEGER);
-      const overrides = ruleOverrides(flags.rule);
+      const { docsBaseUrl, formatResult, lint, rules, version } = await import('../index.js');
+      const overrides = ruleOverrides(flags.rule, rules);
 
       const stdin = flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
       if (lintsOnlyFiles(paths, flags, io)) setFlagsFromString('--liftoff-only');

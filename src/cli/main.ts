@@ -1,14 +1,11 @@
 // The command-line program: commander commands over the library API. Maps errors to
 // exit codes (CLI.md): 0 clean, 1 findings / failed phase, 2 usage or input error.
+// A process loads only what its command needs (`verify` runs at every application start-up,
+// and index.ts brings the rule registry, the parser and the reporters): a command's module
+// declares its options and help, and its action imports the implementation when it runs.
 import { Command, CommanderError } from 'commander';
-import { oneLine, PgphaseError, version } from '../index.js';
-import { lintCommand } from './lint.js';
-import { planCommand } from './plan.js';
-import { runCommand } from './run.js';
-import { demoCommand } from './demo.js';
-import { statusCommand } from './status.js';
-import { verifyCommand } from './verify.js';
-import { rulesCommand } from './rules.js';
+import { oneLine, PgphaseError } from '../errors.js';
+import { version } from '../meta.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -34,6 +31,19 @@ export const processIo = (): Io => ({
   cwd: process.cwd(),
 });
 
+type Declare = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+/** The module declaring each command, in the order help lists them. */
+const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
+  [['lint'], async () => (await import('./lint.js')).lintCommand],
+  [['plan'], async () => (await import('./plan.js')).planCommand],
+  [['run', 'rollback'], async () => (await import('./run.js')).runCommand],
+  [['verify'], async () => (await import('./verify.js')).verifyCommand],
+  [['status'], async () => (await import('./status.js')).statusCommand],
+  [['demo'], async () => (await import('./demo.js')).demoCommand],
+  [['rules'], async () => (await import('./rules.js')).rulesCommand],
+];
+
 /** Runs the CLI and returns its exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const debug = argv.includes('--debug');
@@ -52,13 +62,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     })
     .showHelpAfterError(false);
 
-  lintCommand(program, io, (code) => (exitCode = code));
-  planCommand(program, io);
-  runCommand(program, io);
-  verifyCommand(program, io, (code) => (exitCode = code));
-  statusCommand(program, io);
-  demoCommand(program, io, (code) => (exitCode = code));
-  rulesCommand(program, io);
+  // Only the invoked command is declared; without one (help, --version) or with an unknown one,
+  // all are, for help to list them. The program's options take no value: the first other
+  // argument names the command.
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const invoked = COMMANDS.filter(([names]) => name !== undefined && names.includes(name));
+  const declared = await Promise.all((invoked.length ? invoked : COMMANDS).map(([, load]) => load()));
+  for (const declare of declared) declare(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv);

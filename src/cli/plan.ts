@@ -1,6 +1,6 @@
 // `pgphase plan <migration.sql>`
 import type { Command } from 'commander';
-import { plan, UsageError } from '../index.js';
+import { UsageError } from '../errors.js';
 import type { Io } from './main.js';
 
 interface PlanFlags {
@@ -37,6 +37,7 @@ export function planCommand(program: Command, io: Io): void {
       if (!/^\d+(ms|s|min)$/.test(flags.lockTimeout ?? '')) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration like 2s or 500ms`);
       const pgVersion = Number(flags.pgVersion);
       if (!/^\d+$/.test(flags.pgVersion ?? '') || pgVersion < 11 || pgVersion > 18) throw new UsageError(`--pg-version ${flags.pgVersion}: expected a whole number from 11 to 18`);
+      const { plan } = await import('../index.js');
       const result = await plan({
         file: migration,
         cwd: io.cwd,

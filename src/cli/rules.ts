@@ -1,7 +1,8 @@
 // `pgphase rules [id]`
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError, ruleDocPath, rules, UsageError } from '../index.js';
+import { InputError, UsageError } from '../errors.js';
+import { ruleDocPath } from '../meta.js';
 import type { Io } from './main.js';
 
 export function rulesCommand(program: Command, io: Io): void {
@@ -9,7 +10,8 @@ export function rulesCommand(program: Command, io: Io): void {
     .command('rules')
     .description("list the rules, or print one rule's documentation")
     .argument('[id]', 'a rule id')
-    .action((id: string | undefined) => {
+    .action(async (id: string | undefined) => {
+      const { rules } = await import('../index.js');
       if (id === undefined) {
         const width = Math.max(...rules.map((r) => r.meta.id.length));
         const lines = rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.category.padEnd(15)}  ${r.meta.severity.padEnd(7)}  ${r.meta.description}`);

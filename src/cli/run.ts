@@ -1,6 +1,9 @@
 // `pgphase run <plan-dir> <phase>` · `pgphase run <plan-dir> --all` · `pgphase rollback <plan-dir> <phase>`
 import type { Command } from 'commander';
-import { parseDuration, type PhaseName, PHASES, rollback, run, type RunEvent, type RunOptions, UsageError } from '../index.js';
+import { parseDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+import type { RunEvent, RunOptions } from '../index.js';
+import { type PhaseName, PHASES } from '../plan/types.js';
 import type { Io } from './main.js';
 
 interface RunFlags {
@@ -84,10 +87,12 @@ export function runCommand(program: Command, io: Io): void {
       .option('--pause-ms <n>', 'pause between backfill batches'),
   ).action(async (planDir: string, phase: string | undefined, flags: RunFlags) => {
     // the library checks the phase name and that exactly one of a phase and --all is given
+    const { run } = await import('../index.js');
     await run({ ...runOptions(planDir, flags, io), phase: phase as PhaseName | undefined, all: flags.all === true });
   });
   withRunFlags(program.command('rollback').description("undo a phase with its down steps (not contract)").argument('<plan-dir>').argument('<phase>', PHASES.join(' | '))).action(
     async (planDir: string, phase: string, flags: RunFlags) => {
+      const { rollback } = await import('../index.js');
       await rollback({ ...runOptions(planDir, flags, io), phase: phase as PhaseName });
     },
   );

@@ -1,6 +1,6 @@
 // `pgphase status [--json]`
 import type { Command } from 'commander';
-import { status, type PhaseRecord } from '../index.js';
+import type { PhaseRecord } from '../index.js';
 import type { Io } from './main.js';
 
 interface StatusFlags {
@@ -37,8 +37,12 @@ export function formatStatus(records: readonly PhaseRecord[]): string {
   ]);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
-  const errors = records.filter((r) => r.status === 'failed' && r.lastError).map((r) => `${r.planId} ${r.phase} failed: ${r.lastError!.split('\n')[0]}\n`);
-  return [HEADER, ...rows].map(line).join('') + (errors.length ? `\n${errors.join('')}` : '');
+  const notes = records.flatMap((r) => {
+    if (r.status === 'failed' && r.lastError) return [`${r.planId} ${r.phase} failed: ${r.lastError.split('\n')[0]}\n`];
+    if (r.status === 'interrupted') return [`${r.planId} ${r.phase} was interrupted (no runner is working on it): re-run \`pgphase run <plan-dir> ${r.phase}\` to resume\n`];
+    return [];
+  });
+  return [HEADER, ...rows].map(line).join('') + (notes.length ? `\n${notes.join('')}` : '');
 }
 
 export function statusCommand(program: Command, io: Io): void {
@@ -49,6 +53,8 @@ export function statusCommand(program: Command, io: Io): void {
     .option('--database-url <url>', 'the database (else DATABASE_URL, else PG* variables)')
     .action(async (flags: StatusFlags) => {
       const databaseUrl = flags.databaseUrl ?? io.env.DATABASE_URL;
+      // the runner's module, not index.js, which would load the rule registry as well
+      const { status } = await import('../runner/status.js');
       const records = await status(databaseUrl === undefined ? {} : { databaseUrl });
       io.stdout(flags.json ? `${JSON.stringify(records, null, 2)}\n` : formatStatus(records));
     });

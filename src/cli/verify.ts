@@ -1,6 +1,8 @@
 // `pgphase verify <plans-dir> [--wait 60s] [--json]`
 import type { Command } from 'commander';
-import { parseDuration, UsageError, verify, type VerifyResult } from '../index.js';
+import { parseDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+import type { VerifyResult } from '../index.js';
 import type { Io } from './main.js';
 
 interface VerifyFlags {
@@ -32,6 +34,8 @@ export function verifyCommand(program: Command, io: Io, setExit: (code: number) 
       const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
       if (wait === undefined) throw new UsageError(`--wait ${flags.wait}: expected a duration like 60s, 500ms or 2min`);
       const databaseUrl = flags.databaseUrl ?? io.env.DATABASE_URL;
+      // the runner's module, not index.js: that would load the rule registry at every application start-up
+      const { verify } = await import('../runner/verify.js');
       const result = await verify({ plansDir, cwd: io.cwd, wait, ...(databaseUrl !== undefined && { databaseUrl }) });
       io.stdout(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));
       setExit(result.compatible ? 0 : 1);

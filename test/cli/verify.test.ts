@@ -1,0 +1,64 @@
+// What a CLI process loads. `pgphase verify` runs at every application start-up: it loads the
+// CLI, the runner's verify and `pg`, not the rule registry, the linter, the parser, the
+// reporters or zod; and help is the same whether one command or all of them are declared.
+import { spawnSync } from 'node:child_process';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli, tempTree } from '../helpers/cli.js';
+
+const hooks = tempTree({
+  'register.mjs': `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
+  'hooks.mjs': `import { writeSync } from 'node:fs';\nexport async function load(url, context, next) {\n  writeSync(2, 'loaded ' + url + '\\n');\n  return next(url, context);\n}\n`,
+});
+
+/** The ES modules a CLI process loads: pgphase's by path (dist/…), packages by name. */
+function loads(args: string[], cwd: string): { modules: string[]; packages: string[] } {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(hooks, 'register.mjs')).href, BIN, ...args], { cwd, encoding: 'utf8' });
+  const paths = r.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('loaded file:'))
+    .map((line) => relative(process.cwd(), fileURLToPath(line.slice('loaded '.length))));
+  const packages = paths.flatMap((p) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []);
+  return { modules: paths.filter((p) => !p.startsWith('node_modules/')), packages: [...new Set(packages)].sort() };
+}
+
+/** pgphase modules a start-up check has no use for: lint, rules, parsing, reporting, planning. */
+const linting = (modules: string[]) => modules.filter((m) => /^dist\/(rules|src\/(lint|sql|report|discover|schema|config|plan\/(?!types\.js)))\//.test(m) || m === 'dist/src/index.js');
+
+describe('pgphase start-up', () => {
+  const dir = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', 'm/002.sql': 'ALTER TABLE t ADD COLUMN note text;\n' });
+  expect(runCli(['plan', 'm/002.sql', '--history', 'm', '--out', 'plans/002'], { cwd: dir }).code).toBe(0);
+  // the database is not there: the modules verify and status load are the same
+  const nowhere = ['--database-url', 'postgres://nobody@127.0.0.1:1/none'];
+
+  it('verify loads the CLI, the runner and pg, and reads plan.json without zod', () => {
+    const { modules, packages } = loads(['verify', 'plans', ...nowhere], dir);
+    expect(modules).toContain('dist/src/runner/verify.js');
+    expect(linting(modules)).toEqual([]);
+    expect(packages).toEqual(['commander', 'pg']);
+  });
+
+  it('status loads the CLI, the runner and pg', () => {
+    const { modules, packages } = loads(['status', ...nowhere], dir);
+    expect(modules).toContain('dist/src/runner/status.js');
+    expect(linting(modules)).toEqual([]);
+    expect(packages).toEqual(['commander', 'pg']);
+  });
+
+  it('--version loads no implementation', () => {
+    const { modules, packages } = loads(['--version'], dir);
+    expect(modules.filter((m) => m.startsWith('dist/src/runner/'))).toEqual([]);
+    expect(linting(modules).filter((m) => !m.startsWith('dist/src/report/'))).toEqual([]);
+    expect(packages).not.toContain('pg');
+  });
+
+  it('a command declared alone has the help it has among all the others', () => {
+    const commands = [...runCli(['--help']).stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+    expect(commands).toEqual(['lint', 'plan', 'run', 'rollback', 'verify', 'status', 'demo', 'rules']);
+    for (const name of commands) {
+      const alone = runCli([name, '--help']);
+      expect([name, alone.code, alone.stdout]).toEqual([name, 0, runCli(['help', name]).stdout]);
+    }
+  });
+});
