@@ -24,10 +24,11 @@ const HELD = `l.locktype = 'advisory' AND l.classid = ${KEY[0]} AND l.objid = ${
   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 /**
- * SQL that is true while a session of this database holds the runner lock. A phase recorded
- * as running while it is false was interrupted: its runner was killed or lost its connection.
+ * SQL that is true while another session of this database holds the runner lock. A phase
+ * recorded as running while it is false was interrupted: its runner was killed or lost its
+ * connection (so a runner, which holds the lock, sees a dead runner's phase as interrupted too).
  */
-export const RUNNER_LOCK_HELD = `EXISTS (SELECT 1 FROM pg_locks l WHERE ${HELD})`;
+export const RUNNER_LOCK_HELD = `EXISTS (SELECT 1 FROM pg_locks l WHERE ${HELD} AND l.pid <> pg_backend_pid())`;
 
 /** Who holds the runner lock, for the message: pid, user, application, since when; undefined once it is free. */
 async function holder(client: pg.ClientBase): Promise<string | undefined> {

@@ -145,6 +145,10 @@ describe('pgphase run', () => {
     await runPhase({ ...b2, phase: 'expand' });
     await runPhase({ ...b2, phase: 'trigger' });
     await expect(rollbackPhase({ ...b2, phase: 'expand' })).rejects.toThrow(/trigger is applied; roll it back before expand/);
+    // a trigger whose runner died: the runner, which holds the lock itself, tells it from a running one
+    await c.query(`UPDATE pgphase.phase_log SET status = 'running' WHERE plan_id = $1 AND phase = 'trigger'`, [again.manifest.id]);
+    await expect(rollbackPhase({ ...b2, phase: 'expand' })).rejects.toThrow(/trigger is interrupted; roll it back before expand/);
+    await c.query(`UPDATE pgphase.phase_log SET status = 'applied' WHERE plan_id = $1 AND phase = 'trigger'`, [again.manifest.id]);
     await rollbackPhase({ ...b2, phase: 'trigger' });
     await rollbackPhase({ ...b2, phase: 'expand' });
     const cols = await c.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`);
