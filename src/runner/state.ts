@@ -6,7 +6,7 @@ import type { PhaseName } from '../plan/types.js';
 import { RUNNER_LOCK_HELD } from './lock.js';
 
 /**
- * A phase's state. `interrupted` is never stored: it is a phase recorded as `running` while no
+ * A phase's state. `interrupted` is never stored: it is a phase recorded as `running` while no other
  * session holds the runner lock (its runner was killed or lost its connection); running the
  * phase again resumes it.
  */
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS pgphase.phase_log (
   PRIMARY KEY (plan_id, phase)
 )`;
 
-/** The status column as it is read: a `running` phase that no session holds the runner lock for is `interrupted`. */
+/** The status column as it is read: a `running` phase that no other session holds the runner lock for is `interrupted`. */
 export const STATUS = `CASE WHEN status = 'running' AND NOT ${RUNNER_LOCK_HELD} THEN 'interrupted' ELSE status END`;
 
 /** Creates the state schema and table if they are missing (idempotent). */
