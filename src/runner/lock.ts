@@ -24,11 +24,14 @@ const HELD = `l.locktype = 'advisory' AND l.classid = ${KEY[0]} AND l.objid = ${
   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 /**
- * SQL that is true while another session of this database holds the runner lock. A phase
- * recorded as running while it is false was interrupted: its runner was killed or lost its
- * connection (so a runner, which holds the lock, sees a dead runner's phase as interrupted too).
+ * SQL that is true while another session of this database holds the runner lock: the one whose
+ * server process id is the SQL expression `pid`, or any when it is NULL. A phase recorded as
+ * running while it is false for its runner's session was interrupted: its runner was killed or
+ * lost its connection (so a runner, which holds the lock, sees a dead runner's phase so too).
  */
-export const RUNNER_LOCK_HELD = `EXISTS (SELECT 1 FROM pg_locks l WHERE ${HELD} AND l.pid <> pg_backend_pid())`;
+export function runnerLockHeld(pid: string): string {
+  return `EXISTS (SELECT 1 FROM pg_locks l WHERE ${HELD} AND l.pid <> pg_backend_pid() AND l.pid = COALESCE(${pid}, l.pid))`;
+}
 
 /** Who holds the runner lock, for the message: pid, user, application, since when; undefined once it is free. */
 async function holder(client: pg.ClientBase): Promise<string | undefined> {

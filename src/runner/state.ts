@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { version } from '../meta.js';
 import type { PhaseName } from '../plan/types.js';
-import { RUNNER_LOCK_HELD } from './lock.js';
+import { runnerLockHeld } from './lock.js';
 
 /**
  * A phase's state. `interrupted` is never stored: it is a phase recorded as `running` while no other
@@ -23,7 +23,9 @@ export interface PhaseRecord {
   backfill: Array<{ cursor: unknown[] | null; rows: number; total: number | null; done: boolean }>;
   startedAt: Date;
   finishedAt: Date | null;
-  runBy: { user: string; host: string; pid: number; version: string };
+  /** `pid` is the runner process's; `backendPid` the server process of the session that holds
+   *  the runner lock while it works (absent in records written before pgphase kept it). */
+  runBy: { user: string; host: string; pid: number; version: string; backendPid?: number };
   lastError: string | null;
 }
 
@@ -44,8 +46,10 @@ CREATE TABLE IF NOT EXISTS pgphase.phase_log (
   PRIMARY KEY (plan_id, phase)
 )`;
 
-/** The status column as it is read: a `running` phase that no other session holds the runner lock for is `interrupted`. */
-export const STATUS = `CASE WHEN status = 'running' AND NOT ${RUNNER_LOCK_HELD} THEN 'interrupted' ELSE status END`;
+/** The status column as it is read: a `running` phase whose runner's session no longer holds
+ *  the runner lock is `interrupted` (the lock serves one runner at a time, and another runner,
+ *  on another plan, may hold it meanwhile). */
+export const STATUS = `CASE WHEN status = 'running' AND NOT ${runnerLockHeld(`(run_by->>'backendPid')::int`)} THEN 'interrupted' ELSE status END`;
 
 /** Creates the state schema and table if they are missing (idempotent). */
 export async function ensureState(client: pg.ClientBase): Promise<void> {
@@ -96,6 +100,6 @@ export async function readState(client: pg.ClientBase, planId?: string): Promise
 
 /** Who runs this process, for the record. */
 export async function runBy(client: pg.ClientBase): Promise<PhaseRecord['runBy']> {
-  const { rows } = await client.query<{ u: string }>('SELECT current_user AS u');
-  return { user: rows[0]!.u, host: hostname(), pid: process.pid, version };
+  const { rows } = await client.query<{ u: string; backend: number }>('SELECT current_user AS u, pg_backend_pid() AS backend');
+  return { user: rows[0]!.u, host: hostname(), pid: process.pid, version, backendPid: rows[0]!.backend };
 }

@@ -14,10 +14,17 @@ const RUNNER_LOCK = `SELECT pg_try_advisory_lock(${0x70677068}, 1) AS ok`;
 
 const schemaExists = async () => (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s !== null;
 
-async function record(planId: string, phase: string, status: string, started: string, extra: { steps?: string[]; backfill?: unknown[]; error?: string } = {}): Promise<void> {
+async function record(
+  planId: string,
+  phase: string,
+  status: string,
+  started: string,
+  extra: { steps?: string[]; backfill?: unknown[]; error?: string; backendPid?: number } = {},
+): Promise<void> {
+  const by = { user: 'deployer', host: 'ci-1', pid: 7, version: '0.1.0', ...(extra.backendPid !== undefined && { backendPid: extra.backendPid }) };
   await c.query(
     `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, backfill, started_at, run_by, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [planId, phase, 'c'.repeat(64), status, extra.steps ?? [], JSON.stringify(extra.backfill ?? []), started, JSON.stringify({ user: 'deployer', host: 'ci-1', pid: 7, version: '0.1.0' }), extra.error ?? null],
+    [planId, phase, 'c'.repeat(64), status, extra.steps ?? [], JSON.stringify(extra.backfill ?? []), started, JSON.stringify(by), extra.error ?? null],
   );
 }
 
@@ -104,6 +111,25 @@ describe('status', () => {
     expect((JSON.parse(json.stdout) as Array<{ status: string }>).map((r) => r.status)).toEqual(['applied', 'applied', 'failed', 'running']);
     await runner.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`);
     expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'interrupted']);
+  });
+
+  it("judges a running phase by its own runner's session, not by whoever holds the lock now", async () => {
+    const runner = await db.client();
+    const backend = (await runner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await record('004_mine', 'expand', 'running', '2026-05-02T10:00:00Z', { backendPid: backend });
+    // a runner killed earlier, whose session (some other server process) is gone
+    await record('005_stale', 'expand', 'running', '2026-05-02T11:00:00Z', { backendPid: backend + 100_000 });
+    const statuses = async () => (await status({ databaseUrl: db.url })).filter((r) => r.planId >= '004').map((r) => [r.planId, r.status]);
+    expect((await runner.query(RUNNER_LOCK)).rows[0]).toEqual({ ok: true });
+    expect(await statuses()).toEqual([
+      ['004_mine', 'running'],
+      ['005_stale', 'interrupted'],
+    ]);
+    await runner.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`);
+    expect(await statuses()).toEqual([
+      ['004_mine', 'interrupted'],
+      ['005_stale', 'interrupted'],
+    ]);
   });
 
   it('shows a finished backfill by its rows alone', () => {
