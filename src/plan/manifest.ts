@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PgphaseError } from '../errors.js';
-import { PHASES } from './types.js';
+import { MANIFEST_VERSION, PHASES } from './types.js';
 
 const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 
 export const manifestSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.literal(MANIFEST_VERSION),
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, ".", "_" or "-"'),
   source: z.strictObject({ path: z.string().min(1), sha256 }),
   pgVersion: z.int().min(11).max(18),

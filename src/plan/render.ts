@@ -6,7 +6,7 @@ import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
 import { concurrentIndex, derivedName } from './sql.js';
-import type { PhaseName } from './types.js';
+import { MANIFEST_VERSION, type PhaseName } from './types.js';
 
 export interface RenderOptions {
   id: string;
@@ -187,7 +187,7 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
   });
   const manifest = validateManifest(
     {
-      version: 1,
+      version: MANIFEST_VERSION,
       id: options.id,
       source: { path: options.source.path, sha256: sha256(options.source.text) },
       pgVersion: options.pgVersion,

@@ -2,6 +2,9 @@
 import type { LockMode } from '../sql/locks.js';
 
 export const PHASES = ['expand', 'trigger', 'backfill', 'contract'] as const;
+
+/** The format version of plan.json this pgphase writes and reads. */
+export const MANIFEST_VERSION = 1;
 export type PhaseName = (typeof PHASES)[number];
 
 export interface Step {

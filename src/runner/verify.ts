@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { InputError, UsageError } from '../errors.js';
 import type { ManifestPhase } from '../plan/manifest.js';
-import { PHASES, type PhaseName } from '../plan/types.js';
+import { MANIFEST_VERSION, PHASES, type PhaseName } from '../plan/types.js';
 import { connect, DatabaseError } from './connect.js';
 import { STATUS, type PhaseStatus } from './state.js';
 
@@ -63,7 +63,7 @@ export interface ShippedPlan {
 /** A plan.json that holds what verify reads, as `pgphase plan` writes it. */
 function isShippedPlan(json: unknown): json is ShippedPlan {
   const plan = json as { version?: unknown; id?: unknown; phases?: unknown } | null;
-  if (plan?.version !== 1 || typeof plan.id !== 'string' || !Array.isArray(plan.phases) || plan.phases.length === 0) return false;
+  if (plan?.version !== MANIFEST_VERSION || typeof plan.id !== 'string' || !Array.isArray(plan.phases) || plan.phases.length === 0) return false;
   return plan.phases.every((p: { name?: unknown; file?: unknown; sha256?: unknown } | null) => PHASES.includes(p?.name as PhaseName) && typeof p?.file === 'string' && typeof p.sha256 === 'string');
 }
 
