@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // Lint benchmark, pgphase vs squawk, on the generated corpus of bench/corpus.mjs (40
-// application histories, ~2,000 files, ~13,000 statements). Measures wall time of
+// application histories, ~2,000 files, ~13,000 statements). Measures wall time (and, on Linux,
+// CPU time: user + system over all threads, which is what a busier machine or CI runner pays) of
 //   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up), and
 //      again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted);
 //   2. cold single-file latency (median of 10, after a warm-up): the first file of a history,
 //      and its newest file, which pgphase lints on top of a replay of the earlier ones;
 //   3. the parser floor (bench/parse-floor.mjs): Node starting, loading libpg-query and parsing
 //      every file of the corpus, nothing else — what any lint on this parser costs at least
-// (the two tools' runs alternate, so machine load affects both alike);
-// checks that both tools linted every file, and prints a markdown table.
+// (squawk runs through its npm package's launcher, as `npx squawk` does; the two tools' runs
+// alternate, so machine load affects both alike); checks that both tools linted every file,
+// and prints a markdown table.
 // Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
 // non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
@@ -38,20 +40,31 @@ function fail(message) {
   console.error(`bench: ${message}`);
 }
 
-/** One run: wall time in ms and stdout. */
+/** CPU time (user + system, all threads) of the finished children of this process, in ms:
+ *  /proc/self/stat's cutime and cstime, in clock ticks of 10 ms; undefined off Linux. */
+function childrenCpuMs() {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  // the fields after the command name in parentheses: cutime and cstime are the 14th and 15th
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** One run: wall time and CPU time in ms, and stdout. */
 function run(cmd, args) {
+  const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = cpuBefore === undefined ? undefined : childrenCpuMs() - cpuBefore;
   if (r.error || r.signal || (r.status !== 0 && r.status !== 1)) {
     fail(`${relative(ROOT, cmd)} ${args.slice(0, 2).join(' ')}… crashed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}): ${r.stderr?.slice(0, 1000)}`);
   }
-  return { ms, stdout: r.stdout ?? '' };
+  return { ms, cpu, stdout: r.stdout ?? '' };
 }
 
 /** Both tools (and, when given, the parser floor) on the same files: a warm-up run each (its
  *  stdout is kept), then `times` runs each, alternating so that all see the same machine load;
- *  the median wall time of each. */
+ *  the median wall time and the median CPU time of each. */
 function compare(pgPaths, squawkPaths, times, floorPaths) {
   const tools = {
     pg: [process.execPath, [...PGPHASE, ...pgPaths, '--format', 'json']],
@@ -59,9 +72,13 @@ function compare(pgPaths, squawkPaths, times, floorPaths) {
     ...(floorPaths && { floor: [process.execPath, [FLOOR, ...floorPaths]] }),
   };
   const out = {};
-  for (const [name, [cmd, args]] of Object.entries(tools)) out[name] = { stdout: run(cmd, args).stdout, all: [] };
-  for (let i = 0; i < times; i++) for (const [name, [cmd, args]] of Object.entries(tools)) out[name].all.push(run(cmd, args).ms);
-  for (const o of Object.values(out)) o.ms = o.all.sort((a, b) => a - b)[Math.floor(times / 2)];
+  for (const [name, [cmd, args]] of Object.entries(tools)) out[name] = { stdout: run(cmd, args).stdout, runs: [] };
+  for (let i = 0; i < times; i++) for (const [name, [cmd, args]] of Object.entries(tools)) out[name].runs.push(run(cmd, args));
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(times / 2)];
+  for (const o of Object.values(out)) {
+    o.ms = median(o.runs.map((r) => r.ms));
+    o.cpu = o.runs[0].cpu === undefined ? undefined : median(o.runs.map((r) => r.cpu));
+  }
   return out;
 }
 
@@ -113,13 +130,14 @@ const newest = compare([history.at(-1)], [history.at(-1)], 10);
 // ---- report ------------------------------------------------------------------------
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-const row = (label, m) => console.log(`| ${label} | ${fmt(m.pg.ms)} | ${fmt(m.sq.ms)} | ${(m.pg.ms / m.sq.ms).toFixed(2)}× |`);
+const cpuCells = (m) => (m.pg.cpu === undefined ? ' | | |' : ` | ${fmt(m.pg.cpu)} | ${fmt(m.sq.cpu)} | ${(m.pg.cpu / m.sq.cpu).toFixed(2)}× |`);
+const row = (label, m) => console.log(`| ${label} | ${fmt(m.pg.ms)} | ${fmt(m.sq.ms)} | ${(m.pg.ms / m.sq.ms).toFixed(2)}×${cpuCells(m)}`);
 const cpu = cpus();
 const squawkVersion = spawnSync(SQUAWK, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk /, '');
 console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${squawkVersion}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`);
 console.log(`corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1e6).toFixed(2)} MB\n`);
-console.log('| wall time | pgphase | squawk | pgphase/squawk |');
-console.log('|---|---:|---:|---:|');
+console.log('| | wall: pgphase | squawk | pgphase/squawk | CPU (user + system, all threads): pgphase | squawk | pgphase/squawk |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 row('whole corpus, one invocation (median of 3)', whole);
 row('parser floor: Node + libpg-query parsing every file, nothing else (median of 3)', { pg: whole.floor, sq: whole.sq });
 row('whole corpus again, pgphase with `--cache` (results reused; median of 3)', cached);
