@@ -115,14 +115,15 @@ export async function readShippedPlans(plansDir: string): Promise<ShippedPlan[]>
 }
 
 /**
- * The phase a release needs applied before it may start: the plan's first phase — except a
- * contract, which may only run once no older version is running, i.e. after this release is
- * deployed (requiring it first would stall a rolling deploy, or tempt someone to break the
- * old version by contracting early).
+ * The phases a release needs applied before it may start: expand and trigger, those of them the
+ * plan has (RECIPES.md: V+1 deploys after them). Not backfill: it runs while both versions do;
+ * not contract: it may only run once no older version is running, i.e. after this release is
+ * deployed (requiring it first would stall a rolling deploy). Starting after expand alone when
+ * there is a trigger would lose this release's writes to the new column: nothing copies them
+ * to the old one, and the backfill then overwrites them.
  */
-export function requiredPhase(manifest: ShippedPlan): PhaseName | undefined {
-  const first = manifest.phases[0]!.name;
-  return first === 'contract' ? undefined : first;
+function requiredPhases(manifest: ShippedPlan): PhaseName[] {
+  return manifest.phases.map((p) => p.name).filter((name) => name === 'expand' || name === 'trigger');
 }
 
 /** Why a recorded phase does not count as applied yet. */
@@ -182,10 +183,10 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
   for (const manifest of shipped) {
     const mine = recorded.get(manifest.id) ?? [];
     plans.push({ id: manifest.id, shipped: true, applied: applied(mine) });
-    const required = requiredPhase(manifest);
-    const entry = mine.find((e) => e.phase === required);
-    if (required !== undefined && entry?.status !== 'applied') {
-      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${required} yet${entry ? notYet(entry) : ''}` });
+    const missing = requiredPhases(manifest).filter((phase) => !mine.some((e) => e.phase === phase && e.status === 'applied'));
+    if (missing.length > 0) {
+      const entry = mine.find((e) => e.phase === missing[0]);
+      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${missing.join(' and ')} yet${entry ? notYet(entry) : ''}` });
     }
     for (const e of [...mine].sort(byPhase)) {
       const problem = checksumProblem(manifest, e);
@@ -233,9 +234,9 @@ function milliseconds(name: string, value: number | undefined, fallback: number)
 
 /**
  * Is this release (the plans in `plansDir`) compatible with the database? Compatible when
- * every shipped plan has its first phase applied (see requiredPhase), no recorded phase of a
- * shipped plan came from a different file, and no plan unknown to this release has had its
- * contract applied. A newer plan that is only expanded is fine: that is what lets an
+ * every shipped plan has the phases this release deploys after applied (see requiredPhases), no
+ * recorded phase of a shipped plan came from a different file, and no plan unknown to this
+ * release has had its contract applied. A newer plan that is only expanded is fine: that is what lets an
  * application roll back. With `wait`, polls until compatible or the time is up.
  */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import type { PhaseName } from '../../src/plan/types.js';
 import { rollbackPhase, runPhase, type RunEvent } from '../../src/runner/run.js';
+import { verify } from '../../src/runner/verify.js';
 import { quoteIdent } from '../../src/sql/names.js';
 import { catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
@@ -461,6 +462,9 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       // V's queries are sound to begin with: a failure later is the plan's
       await works(v, 'before the first phase');
       let v1Deployed = k.v1After === undefined;
+      // V+1's start-up check lets it start exactly from the phase RECIPES.md deploys it after
+      const verifies = async (when: string) => expect({ [`V+1 verify ${when}`]: (await verify({ plansDir: files, databaseUrl: db.url })).compatible }).toEqual({ [`V+1 verify ${when}`]: v1Deployed });
+      await verifies('before the first phase');
       if (v1Deployed) await works(v1, 'before the first phase');
       for (const phase of phases) {
         const before = await catalog(c);
@@ -494,6 +498,7 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
         }
         if (phase.name !== 'contract') await works(v, `after ${phase.name}`);
         if (phase.name === k.v1After) v1Deployed = true;
+        await verifies(`after ${phase.name}`);
         if (v1Deployed) await works(v1, `after ${phase.name}`);
         if (phase.name === 'expand') checks.vAfterExpand.passed = true;
         if (phase.name === 'trigger') checks.vAfterTrigger.passed = true;

@@ -124,7 +124,7 @@ describe('Kubernetes: the Deployment (examples/kubernetes/deployment.yaml)', () 
     expect(new Set([...pod.initContainers!, ...pod.containers].map((x) => x.image)).size).toBe(1);
   });
 
-  it('holds the pod until the migration Job has applied the expand, then lets it start', async () => {
+  it('holds the pod until the migration Jobs have applied the expand and the trigger, then lets it start', async () => {
     const init = start(pod.initContainers![0]!);
     let exited = false;
     void init.exit.then(() => (exited = true));
@@ -132,6 +132,9 @@ describe('Kubernetes: the Deployment (examples/kubernetes/deployment.yaml)', () 
     expect(exited).toBe(false);
     const job = readYaml<Workload>('examples/kubernetes/migrate-job.yaml').spec.template.spec.containers[0]!;
     expect(await start(job).exit).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(exited, 'V+1 starts before the trigger').toBe(false);
+    expect(await start(job, { PHASE: 'trigger' }).exit).toBe(0);
     expect(await init.exit).toBe(0);
     expect(init.output()).toMatch(/^compatible: /m);
   });

@@ -77,18 +77,28 @@ describe('verify', () => {
     expect(phases('004_drop_age')).toEqual(['contract']);
   });
 
-  it('(a) is compatible when every shipped plan is expanded', async () => {
+  it('(a) is compatible when every shipped plan has the phases the release deploys after: expand, and trigger where there is one', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result).toEqual({
       compatible: true,
       problems: [],
       plans: [
         { id: '002_email', shipped: true, applied: ['expand'] },
-        { id: '003_rename', shipped: true, applied: ['expand'] },
+        { id: '003_rename', shipped: true, applied: ['expand', 'trigger'] },
       ],
     });
+  });
+
+  it('(b) is incompatible when a shipped plan with a trigger is only expanded: the backfill would overwrite what the release writes to the new column', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    const result = await verify({ plansDir: r1, databaseUrl: db.url });
+    expect(result.problems).toEqual([{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename trigger yet' }]);
+    await record('003_rename', 'trigger', { status: 'failed' });
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe('migration job has not run plan 003_rename trigger yet (its last run failed)');
   });
 
   it('(a) stays compatible as the shipped plans go further, up to their contract', async () => {
@@ -103,18 +113,18 @@ describe('verify', () => {
     await record('002_email', 'expand');
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(false);
-    expect(result.problems).toEqual([{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand yet' }]);
+    expect(result.problems).toEqual([{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand and trigger yet' }]);
     expect(result.plans[1]).toEqual({ id: '003_rename', shipped: true, applied: [] });
   });
 
-  it('(b) counts only an applied expand: running, interrupted, failed and rolled back are not', async () => {
+  it('(b) counts only an applied phase: running, interrupted, failed and rolled back are not', async () => {
     await record('002_email', 'expand', { status: 'running' });
     await record('003_rename', 'expand', { status: 'rolled_back' });
     const runner = await runnerAtWork();
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.problems.map((p) => p.message)).toEqual([
       'migration job has not run plan 002_email expand yet (it is running)',
-      'migration job has not run plan 003_rename expand yet (it was rolled back)',
+      'migration job has not run plan 003_rename expand and trigger yet (it was rolled back)',
     ]);
     // recorded as running, but no session holds the runner lock: its runner is gone
     await runner.release();
@@ -128,6 +138,7 @@ describe('verify', () => {
   it('(c) is compatible with a newer plan the release does not know that is only expanded (an application rollback)', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     await record('005_rename_email', 'expand');
     await record('005_rename_email', 'trigger');
     await record('005_rename_email', 'backfill');
@@ -139,6 +150,7 @@ describe('verify', () => {
   it('(d) is incompatible once a newer plan unknown to the release is contracted, naming it', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const) await record('005_rename_email', phase);
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(false);
@@ -152,6 +164,7 @@ describe('verify', () => {
   it('(d) counts a contract that is running, interrupted or failed after dropping something, not one that failed before any step', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     await record('005_rename_email', 'contract', { status: 'failed' });
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
     await c.query(`UPDATE pgphase.phase_log SET status = 'running' WHERE plan_id = '005_rename_email'`);
@@ -170,6 +183,7 @@ describe('verify', () => {
   it('(e) is incompatible when a recorded phase was applied from a different file', async () => {
     await record('002_email', 'expand', { checksum: 'f'.repeat(64) });
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(false);
     const sha = manifests.get('002_email')!.phases[0]!.sha256;
@@ -186,11 +200,12 @@ describe('verify', () => {
     await record('002_email', 'expand');
     await record('002_email', 'contract', { checksum: 'a'.repeat(64) });
     await record('003_rename', 'expand');
-    await record('003_rename', 'trigger', { checksum: 'b'.repeat(64), status: 'failed' });
+    await record('003_rename', 'backfill', { checksum: 'b'.repeat(64), status: 'failed' });
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.problems.map((p) => [p.plan, p.kind, p.message.replace(/ \((database|this release).*/, '')])).toEqual([
       ['002_email', 'checksum', 'plan 002_email phase contract was applied from a different file'],
-      ['003_rename', 'checksum', 'plan 003_rename phase trigger was recorded (failed) from a different file'],
+      ['003_rename', 'missing', 'migration job has not run plan 003_rename trigger yet'],
+      ['003_rename', 'checksum', 'plan 003_rename phase backfill was recorded (failed) from a different file'],
     ]);
     expect(result.problems[0]!.message).toContain("(this release's plan has no contract phase)");
   });
@@ -200,7 +215,7 @@ describe('verify', () => {
     expect(result.compatible).toBe(false);
     expect(result.problems.map((p) => p.message)).toEqual([
       'migration job has not run plan 002_email expand yet',
-      'migration job has not run plan 003_rename expand yet',
+      'migration job has not run plan 003_rename expand and trigger yet',
     ]);
     const none = tempTree({ 'plans/README.md': 'no plans yet' });
     expect(await verify({ plansDir: join(none, 'plans'), databaseUrl: db.url })).toEqual({ compatible: true, problems: [], plans: [] });
@@ -212,12 +227,13 @@ describe('verify', () => {
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems).toHaveLength(2);
   });
 
-  it('(g) --wait: polls until the migration job has run the missing expand', async () => {
+  it('(g) --wait: polls until the migration job has run the missing phases', async () => {
     await record('002_email', 'expand');
     const started = Date.now();
     const pending = verify({ plansDir: r1, databaseUrl: db.url, wait: 3000, pollMs: 100 });
     await sleep(500);
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     const result = await pending;
     const elapsed = Date.now() - started;
     expect(result.compatible).toBe(true);
@@ -240,6 +256,7 @@ describe('verify', () => {
     const r3 = release('release-3', ['002_email', '003_rename', '004_drop_age']);
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     expect(await verify({ plansDir: r3, databaseUrl: db.url })).toMatchObject({ compatible: true, problems: [] });
     // …but once applied, it stops every release that does not know it
     await record('004_drop_age', 'contract');
@@ -250,6 +267,7 @@ describe('verify', () => {
   it('reads the database with a single query', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     const spy = vi.spyOn(pg.Client.prototype, 'query');
     try {
       expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
@@ -296,8 +314,10 @@ describe('verify', () => {
     await c.query('CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int)');
     await c.query(`INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 50) g`);
     await runPhase({ planDir: join(r1, '002_email'), databaseUrl: db.url, phase: 'expand' });
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual(['migration job has not run plan 003_rename expand yet']);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual(['migration job has not run plan 003_rename expand and trigger yet']);
     await runPhase({ planDir: join(r1, '003_rename'), databaseUrl: db.url, phase: 'expand' });
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual(['migration job has not run plan 003_rename trigger yet']);
+    await runPhase({ planDir: join(r1, '003_rename'), databaseUrl: db.url, phase: 'trigger' });
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
     // release 2's migration job runs its new plan to the end: release 1 can no longer start, release 2 can
     await runAll({ planDir: join(r2, '005_rename_email'), databaseUrl: db.url });
@@ -328,6 +348,7 @@ describe('verify', () => {
     it('with those grants, tells a running phase from an interrupted one (the runner lock is held by another role)', async () => {
       await record('002_email', 'expand', { status: 'running' });
       await record('003_rename', 'expand');
+      await record('003_rename', 'trigger');
       await c.query(`GRANT USAGE ON SCHEMA pgphase TO ${role}; GRANT SELECT ON pgphase.phase_log TO ${role}`);
       const messages = async () => (await verify({ plansDir: r1, databaseUrl: url.toString() })).problems.map((p) => p.message);
       const runner = await runnerAtWork();
@@ -342,6 +363,7 @@ describe('pgphase verify (CLI)', () => {
   it('prints one "compatible" line and exits 0', async () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
     await record('005_rename_email', 'expand');
     const r = runCli(['verify', 'release-1', '--database-url', db.url], { cwd: root });
     expect([r.code, r.stderr]).toEqual([0, '']);
@@ -355,7 +377,7 @@ describe('pgphase verify (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n')).toEqual([
       expect.stringMatching(/^incompatible: plan 002_email phase expand was applied from a different file \(/),
-      'incompatible: migration job has not run plan 003_rename expand yet',
+      'incompatible: migration job has not run plan 003_rename expand and trigger yet',
       'incompatible: plan 005_rename_email was contracted by a newer release: this version can no longer run',
       '',
     ]);
@@ -367,7 +389,7 @@ describe('pgphase verify (CLI)', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
       compatible: false,
-      problems: [{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand yet' }],
+      problems: [{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand and trigger yet' }],
       plans: [
         { id: '002_email', shipped: true, applied: ['expand'] },
         { id: '003_rename', shipped: true, applied: [] },
