@@ -35,6 +35,13 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
     throw new UnsafeChange(`${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`, 'contract');
   },
   'enum-rename-value': renameEnumValue as Recipe,
+  // the runner's session would keep it into every later step and phase, where generated SQL names schema public
+  set: (change) => {
+    if (change.kind === 'set' && change.name === 'search_path') {
+      throw new UnsafeChange(`SET search_path changes the schema that the unqualified names after it refer to; qualify those names (app.orders) and remove the SET`, 'expand');
+    }
+    return undefined;
+  },
 };
 
 /** Statements the runner takes care of itself: transaction control and lock/statement timeouts. */

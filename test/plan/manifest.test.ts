@@ -66,6 +66,17 @@ describe('plan.json', () => {
     }
   });
 
+  it('refuses SET search_path: the runner would keep it for every later step, whose SQL names the schema the plan resolved', async () => {
+    const d = tempTree({
+      'm/001.sql': 'CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, a int); CREATE TABLE public.t (id int PRIMARY KEY, a int);',
+      'm/002.sql': 'SET search_path = app;\nALTER TABLE t RENAME COLUMN a TO b;',
+      'm/003.sql': 'SET lock_timeout = \'2s\';\nALTER TABLE app.t RENAME COLUMN a TO b;',
+    });
+    await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm') })).rejects.toThrow(/002\.sql:1:1: SET search_path changes the schema that the unqualified names after it refer to; qualify those names/);
+    const qualified = await plan({ file: join(d, 'm/003.sql'), history: join(d, 'm') });
+    expect(qualified.manifest.phases[0]!.steps.map((x) => x.sql).join('\n')).toContain('"app"."t"');
+  });
+
   it('refuses what it cannot make safe, and places it with --allow-unsafe', async () => {
     const d = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, r int);', 'm/002.sql': 'VACUUM FULL t;' });
     await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm') })).rejects.toThrow(/cannot plan this migration safely[\s\S]*002\.sql:1:1: VACUUM FULL rewrites the table/);
