@@ -1,5 +1,12 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import type { ConstraintSpec } from '../src/sql/changes.js';
+import { quoteIdent, quoteQName } from '../src/sql/names.js';
+
+/** `UNIQUE` / `PRIMARY KEY` when the constraint builds a new index, else undefined. */
+function buildsIndex(c: ConstraintSpec): string | undefined {
+  if ((c.kind !== 'unique' && c.kind !== 'primary-key') || c.usingIndex) return undefined;
+  return c.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY';
+}
 
 export default defineRule({
   meta: {
@@ -9,16 +16,26 @@ export default defineRule({
     description: 'ADD PRIMARY KEY / ADD UNIQUE without USING INDEX builds the index under ACCESS EXCLUSIVE',
     messages: {
       default: 'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+      column: 'Adding column {{column}} to {{table}} with {{kind}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
     },
-    help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX`; `pgphase plan <file>` writes both steps',
+    help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX` (for a new column: add the column without {{kind}} first); `pgphase plan <file>` writes both steps for an `ADD CONSTRAINT`',
   },
   create(context) {
     return {
       change(change) {
+        if (change.kind === 'add-column') {
+          if (context.isNewTable(change.table)) return;
+          // IF NOT EXISTS on a column that exists skips the whole sub-command, its constraints too
+          if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
+          for (const c of change.column.constraints) {
+            const kind = buildsIndex(c);
+            if (kind) context.report({ messageId: 'column', data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind } });
+          }
+          return;
+        }
         if (change.kind !== 'add-constraint' || context.isNewTable(change.table)) return;
-        const c = change.constraint;
-        if ((c.kind !== 'unique' && c.kind !== 'primary-key') || c.usingIndex) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), kind: c.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY' } });
+        const kind = buildsIndex(change.constraint);
+        if (kind) context.report({ messageId: 'default', data: { table: quoteQName(change.table), kind } });
       },
     };
   },

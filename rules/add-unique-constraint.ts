@@ -1,8 +1,16 @@
 import { defineRule } from '../src/lint/rule.js';
+import type { ColumnSpec } from '../src/sql/changes.js';
 import { qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 function key(table: QName, columns: Array<string | null>): string {
   return `${qkey(table)}|${[...columns].sort().join(',')}`;
+}
+
+/** The new column's default when it is one constant, which every existing row and every INSERT that omits the column gets. */
+function constantDefault(column: ColumnSpec): string | undefined {
+  const node = column.default?.node;
+  const value = node?.TypeCast ? node.TypeCast.arg : node;
+  return value?.A_Const && value.A_Const.isnull !== true ? column.default!.text : undefined;
 }
 
 export default defineRule({
@@ -13,6 +21,8 @@ export default defineRule({
     description: 'A new UNIQUE or PRIMARY KEY constraint or unique index on an existing table: writes of the running version may violate it',
     messages: {
       default: 'Making {{columns}} of {{table}} unique makes writes of the running version that duplicate a value fail',
+      column:
+        'Adding column {{column}} to {{table}} as {{kind}} with the constant default {{default}} gives every existing row and every INSERT of the running version the same value: the ALTER fails on a table with two rows or more, and the running version\'s INSERTs fail as duplicates',
     },
     help: 'Add the unique index in expand only if the running version never writes duplicates; otherwise in contract',
   },
@@ -36,6 +46,18 @@ export default defineRule({
         if (change.kind === 'drop-constraint' || change.kind === 'drop-index') {
           const table = change.kind === 'drop-index' ? context.schema.indexTable(change.index) : change.table;
           if (table) for (const k of uniqueNow(table)) wasUnique.add(k);
+        }
+        // NULLs never collide; a constant default gives every existing row and every INSERT that omits the column one value
+        if (change.kind === 'add-column') {
+          const value = constantDefault(change.column);
+          if (!value || context.isNewTable(change.table)) return;
+          // IF NOT EXISTS on a column that exists skips the whole sub-command, its constraints too
+          if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
+          for (const c of change.column.constraints) {
+            if (c.kind !== 'unique' && c.kind !== 'primary-key') continue;
+            const kind = c.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY';
+            context.report({ messageId: 'column', data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind, default: value } });
+          }
         }
         // USING INDEX turns an index that already enforces uniqueness into a constraint
         if (change.kind === 'add-constraint' && (change.constraint.kind === 'unique' || change.constraint.kind === 'primary-key') && !change.constraint.usingIndex) {

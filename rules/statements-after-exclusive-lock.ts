@@ -21,7 +21,7 @@ export default defineRule({
     return {
       change(change) {
         if (held && held.transaction !== context.transactionId) held = undefined;
-        const harmless = change.kind === 'transaction' || change.kind === 'set' || change.kind === 'comment';
+        const harmless = change.kind === 'transaction' || change.kind === 'set' || change.kind === 'comment' || change.kind === 'column-comment';
         if (held && !harmless && context.statement.index !== held.statement && reported !== held.transaction) {
           reported = held.transaction;
           context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });

@@ -40,7 +40,9 @@ export default defineRule({
     messages: {
       update: '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',
       insert: 'INSERT … SELECT into {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
-      copy: 'INSERT … SELECT from {{table}} into the new table {{target}} reads all of {{table}} in one long transaction: on a big table it runs for minutes, holding back vacuum on the whole database and blocking schema changes of {{table}} until it commits',
+      merge:
+        'MERGE into {{table}} applies every row of its source in one transaction: the rows of {{table}} it changes stay locked until it commits, and with a big source it runs for minutes',
+      copy: '{{op}} from {{table}} into the new table {{target}} reads all of {{table}} in one long transaction: on a big table it runs for minutes, holding back vacuum on the whole database and blocking schema changes of {{table}} until it commits',
       unknownKey:
         "{{op}} on {{table}} pins {{columns}}, but the keys of {{table}} are unknown (no earlier migration or given schema defines the table), so it may touch every row in one transaction. Lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`",
     },
@@ -53,13 +55,14 @@ export default defineRule({
         if (change.op === 'insert' || change.op === 'merge') {
           if (!change.fromSelect) return;
           if (!context.isNewTable(change.table)) {
-            context.report({ messageId: 'insert', data: { table: quoteQName(change.table) } });
+            context.report({ messageId: change.op, data: { table: quoteQName(change.table) } });
             return;
           }
           // Only reading an existing table: one the model knows, or a name it cannot place (the history may
           // be missing); not a table, view or materialized view this migration created.
           const existing = change.reads.find((t) => !context.isNewTable(t) && !(context.isNewObject(t) && context.schema.views.has(qkey(t))));
-          if (existing) context.report({ messageId: 'copy', data: { table: quoteQName(existing), target: quoteQName(change.table) } });
+          const op = change.op === 'merge' ? 'MERGE' : 'INSERT … SELECT';
+          if (existing) context.report({ messageId: 'copy', data: { op, table: quoteQName(existing), target: quoteQName(change.table) } });
           return;
         }
         const cols = pinned(change.where?.node);

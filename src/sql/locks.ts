@@ -106,7 +106,10 @@ function namedLocks(change: Change, indexTable: (index: QName) => QName | undefi
         .filter((c) => c.kind === 'foreign-key' && c.references)
         .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const }));
     case 'create-object':
-      return change.objectType === 'trigger' && change.table ? [{ table: change.table, mode: 'SHARE ROW EXCLUSIVE' }] : [];
+      if (!change.table) return [];
+      if (change.objectType === 'trigger') return [{ table: change.table, mode: 'SHARE ROW EXCLUSIVE' }];
+      // CREATE POLICY and CREATE RULE change how every query on the table is planned
+      return change.objectType === 'policy' || change.objectType === 'rule' ? [ae(change.table)] : [];
     case 'drop-object':
       return change.table ? [ae(change.table)] : [];
     case 'lock-table':

@@ -117,7 +117,7 @@ function names(list: Node[] | undefined): string[] {
 }
 
 /** The distinct unqualified column names an expression refers to. */
-function columnRefs(node: unknown, out = new Set<string>()): string[] {
+export function columnRefs(node: unknown, out = new Set<string>()): string[] {
   if (Array.isArray(node)) for (const n of node) columnRefs(n, out);
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
@@ -378,6 +378,44 @@ function rangeVars(node: unknown, statement: unknown): QName[] {
   return out;
 }
 
+const DML_OPS = { UpdateStmt: 'update', DeleteStmt: 'delete', InsertStmt: 'insert', MergeStmt: 'merge' } as const;
+
+/** Does a SELECT read rows from a FROM clause (in any branch of a UNION …)? Without one it yields constant rows. */
+function readsFrom(select: Node | undefined): boolean {
+  if (!select) return false;
+  if (select.op !== undefined && select.op !== 'SETOP_NONE') return readsFrom(select.larg) || readsFrom(select.rarg);
+  return (select.fromClause ?? []).length > 0;
+}
+
+function dataChange(type: keyof typeof DML_OPS, s: Node, index: number): Change {
+  const op = DML_OPS[type];
+  const target = fromRangeVar(s.relation);
+  const fromSelect = op === 'insert' ? readsFrom(s.selectStmt?.SelectStmt) : op === 'merge';
+  const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
+  const change: Change = {
+    statement: index,
+    kind: 'data-change',
+    op,
+    table: target,
+    fromSelect,
+    reads,
+    setColumns: (s.targetList ?? []).map((t: Node) => t.ResTarget?.name).filter(Boolean),
+  };
+  if (s.whereClause) change.where = expr(s.whereClause);
+  return change;
+}
+
+/**
+ * The INSERT, UPDATE, DELETE and MERGE in the WITH clause of a statement: they run whatever the main
+ * query does. PostgreSQL allows them only in the top-level WITH.
+ */
+function cteDataChanges(s: Node, index: number): Change[] {
+  return (s.withClause?.ctes ?? []).flatMap((cte: Node) => {
+    const [type, query] = Object.entries(cte.CommonTableExpr?.ctequery ?? {})[0] ?? [];
+    return type && type in DML_OPS ? [dataChange(type as keyof typeof DML_OPS, query as Node, index)] : [];
+  });
+}
+
 function setValue(args: Node[] | undefined): string | undefined {
   if (!args?.length) return undefined;
   return args.map((a) => String(constValue(a))).join(', ');
@@ -442,7 +480,7 @@ function createdName(type: string, s: Node): { name: QName; table?: QName; orRep
     case 'CreatePolicyStmt':
       return { name: { name: s.policy_name }, table: fromRangeVar(s.table), orReplace: false };
     default:
-      return { name: fromRangeVar(s.relation), table: fromRangeVar(s.relation), orReplace: s.replace === true };
+      return { name: { name: s.rulename }, table: fromRangeVar(s.relation), orReplace: s.replace === true };
   }
 }
 
@@ -511,27 +549,15 @@ export function normalizeStatement(statement: Statement): Change[] {
       if (s.subtype === 'C') return [{ statement: index, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
       if (s.subtype === 'V') return [{ statement: index, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
       return [{ statement: index, kind: 'other', node: type }];
+    case 'SelectStmt': {
+      const changes = cteDataChanges(s, index);
+      return changes.length ? changes : [{ statement: index, kind: 'other', node: type }];
+    }
     case 'UpdateStmt':
     case 'DeleteStmt':
     case 'InsertStmt':
-    case 'MergeStmt': {
-      const op = ({ UpdateStmt: 'update', DeleteStmt: 'delete', InsertStmt: 'insert', MergeStmt: 'merge' } as const)[type];
-      const target = fromRangeVar(s.relation);
-      const select = s.selectStmt?.SelectStmt as Node | undefined;
-      const fromSelect = op === 'insert' ? select !== undefined && select.valuesLists === undefined : op === 'merge';
-      const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
-      const change: Change = {
-        statement: index,
-        kind: 'data-change',
-        op,
-        table: target,
-        fromSelect,
-        reads,
-        setColumns: (s.targetList ?? []).map((t: Node) => t.ResTarget?.name).filter(Boolean),
-      };
-      if (s.whereClause) change.where = expr(s.whereClause);
-      return [change];
-    }
+    case 'MergeStmt':
+      return [dataChange(type, s, index), ...cteDataChanges(s, index)];
     case 'TruncateStmt':
       return (s.relations ?? []).map((r: Node): Change => ({ statement: index, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
     case 'VariableSetStmt':

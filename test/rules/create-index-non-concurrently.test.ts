@@ -7,6 +7,8 @@ await ruleCases('create-index-non-concurrently', {
     { sql: 'CREATE MATERIALIZED VIEW IF NOT EXISTS app.totals AS SELECT 1 AS day WITH NO DATA;\nCREATE INDEX totals_day ON app.totals (day);' },
     { sql: 'CREATE INDEX CONCURRENTLY users_email ON users (email);' },
     { sql: 'CREATE TABLE orders (id bigint, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id);' },
+    // ON ONLY a partitioned table builds nothing, and CONCURRENTLY is refused there
+    { history: 'CREATE TABLE measurements (id bigint, taken date NOT NULL) PARTITION BY RANGE (taken);', sql: 'CREATE INDEX measurements_taken_idx ON ONLY measurements (taken);' },
   ],
   invalid: [
     // a function or trigger of the same name is not the table

@@ -7,6 +7,7 @@ await ruleCases('statements-after-exclusive-lock', {
     { sql: 'ALTER TABLE users ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON users (b);', transaction: 'none' },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nSELECT 1;', transaction: 'per-file' },
     { sql: "BEGIN;\nALTER TABLE users ADD COLUMN b int;\nSET lock_timeout = '1s';\nCOMMIT;" },
+    { sql: "ALTER TABLE docs ADD COLUMN title text;\nCOMMENT ON COLUMN docs.title IS 'The title';\nCOMMENT ON TABLE docs IS 'Docs';", transaction: 'per-file' },
   ],
   invalid: [
     { sql: 'ALTER TABLE users ADD COLUMN b int;\nUPDATE orders SET x = 1;\nSELECT 1;', transaction: 'per-file', at: ['2:1'], message: '"users" taken at line 1' },

@@ -9,6 +9,10 @@ await ruleCases('unbatched-data-change', {
     { history, sql: 'UPDATE users SET status = $1 WHERE id = $2;' },
     { history, sql: 'DELETE FROM memberships WHERE org_id = 1 AND user_id = 2;' },
     { sql: "INSERT INTO settings (key, value) VALUES ('a', 'b');" },
+    // a SELECT without FROM yields constant rows, whatever its subqueries read
+    { sql: 'INSERT INTO users (id) SELECT 1;' },
+    { history, sql: "INSERT INTO users (id, email) SELECT 1, 'x' WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = 1);" },
+    { history, sql: 'WITH d AS (DELETE FROM users WHERE id = 1 RETURNING *) SELECT count(*) FROM d;' },
     { sql: 'CREATE TABLE t (a int);\nUPDATE t SET a = 1;\nINSERT INTO t SELECT 1;' },
     // a CTE is not a table, at the top or nested
     { sql: 'CREATE TABLE t (a int);\nWITH src AS (SELECT 1 AS a) INSERT INTO t SELECT a FROM src;' },
@@ -32,7 +36,12 @@ await ruleCases('unbatched-data-change', {
     // a function of the same name created in this migration is not the table
     { sql: 'CREATE FUNCTION users() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE TABLE archive (id bigint);\nINSERT INTO archive SELECT id FROM users;', at: ['3:1'] },
     { sql: 'INSERT INTO users (id) WITH src AS (SELECT 1 AS id) SELECT id FROM src;', at: ['1:1'], message: 'INSERT … SELECT into "users" copies every row' },
-    { sql: 'INSERT INTO users (id) SELECT 1;', at: ['1:1'], message: 'into "users"' },
+    { sql: 'INSERT INTO users (id) SELECT 1 UNION ALL SELECT id FROM old_users;', at: ['1:1'], message: 'into "users"' },
+    // data changes in a WITH clause run whatever the main query does
+    { history, sql: 'WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d;', at: ['1:1'], message: 'DELETE on "users"' },
+    { history, sql: "WITH u AS (UPDATE users SET status = 'x' RETURNING id) INSERT INTO audit (id) VALUES (1);", at: ['1:1'], message: 'UPDATE on "users"' },
+    { history, sql: 'MERGE INTO users u USING src s ON u.id = s.id WHEN MATCHED THEN UPDATE SET email = s.email;', at: ['1:1'], message: 'MERGE into "users" applies every row of its source' },
+    { sql: 'CREATE TABLE archive (id bigint);\nMERGE INTO archive a USING users u ON a.id = u.id WHEN NOT MATCHED THEN INSERT (id) VALUES (u.id);', at: ['2:1'], message: 'MERGE from "users" into the new table "archive"' },
     // no history: `id` may be the key, but nothing says so; still an error, with the way to tell pgphase
     { sql: "UPDATE users SET status = 'x' WHERE id = 1;", at: ['1:1'], message: 'pins "id", but the keys of "users" are unknown' },
     { sql: 'DELETE FROM users WHERE id = 1;', at: ['1:1'], message: 'in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`' },

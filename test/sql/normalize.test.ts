@@ -89,6 +89,33 @@ describe('normalizeStatement', () => {
     expect(out[10]).toMatchObject({ mode: 'SHARE' });
   });
 
+  it('reads INSERT, UPDATE, DELETE and MERGE in a WITH clause as data changes of the statement', () => {
+    const del = changes('WITH d AS (DELETE FROM users WHERE active RETURNING *) SELECT count(*) FROM d');
+    expect(del).toMatchObject([{ kind: 'data-change', op: 'delete', table: { name: 'users' }, where: { text: 'active' }, statement: 0 }]);
+    expect(classify(del[0]!)).toBe('data');
+    expect(changes('WITH s AS (SELECT 1) SELECT * FROM s')).toEqual([{ statement: 0, kind: 'other', node: 'SelectStmt' }]);
+    const both = changes('WITH u AS (UPDATE users SET n = 1 RETURNING id) INSERT INTO audit (id) SELECT id FROM u');
+    expect(both).toMatchObject([
+      { kind: 'data-change', op: 'insert', table: { name: 'audit' } },
+      { kind: 'data-change', op: 'update', table: { name: 'users' }, setColumns: ['n'] },
+    ]);
+  });
+
+  it('reads an INSERT … SELECT without a FROM clause as constant rows', () => {
+    const [constant, union, withFrom] = changes(`
+      INSERT INTO users (id, email) SELECT 1, 'x' WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = 1);
+      INSERT INTO users (id) SELECT 1 UNION ALL SELECT id FROM old_users;
+      INSERT INTO users (id) SELECT g FROM generate_series(1, 10) g;`);
+    expect(constant).toMatchObject({ op: 'insert', fromSelect: false });
+    expect(union).toMatchObject({ op: 'insert', fromSelect: true });
+    expect(withFrom).toMatchObject({ op: 'insert', fromSelect: true });
+  });
+
+  it('names a rule by its own name, on its table', () => {
+    const [rule] = changes('CREATE RULE r AS ON INSERT TO app.docs DO INSTEAD NOTHING');
+    expect(rule).toMatchObject({ kind: 'create-object', objectType: 'rule', name: { name: 'r' }, table: { schema: 'app', name: 'docs' } });
+  });
+
   it('classifies each change and gives a statement its strongest class', () => {
     const cases: Array<[string, string]> = [
       ['ALTER TABLE t ADD COLUMN a int', 'additive'],
