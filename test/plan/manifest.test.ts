@@ -66,6 +66,16 @@ describe('plan.json', () => {
     }
   });
 
+  it('refuses a constraint written on a column added to an existing table: it is built or checked under the ADD COLUMN\'s lock', async () => {
+    const d = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE p (id int PRIMARY KEY);' });
+    for (const column of ['email text UNIQUE', 'score int DEFAULT 0 CHECK (score >= 0)', 'code text NOT NULL PRIMARY KEY', 'p_id int REFERENCES p', 'token uuid DEFAULT gen_random_uuid() UNIQUE']) {
+      writeFileSync(join(d, 'm/002.sql'), `ALTER TABLE t ADD COLUMN ${column};`);
+      await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).rejects.toThrow(/002\.sql:1:1: the constraint written on new column "\w+" .* is built or checked under ACCESS EXCLUSIVE/);
+    }
+    writeFileSync(join(d, 'm/002.sql'), 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT \'\';');
+    expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand']);
+  });
+
   it('refuses SET search_path: the runner would keep it for every later step, whose SQL names the schema the plan resolved', async () => {
     const d = tempTree({
       'm/001.sql': 'CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, a int); CREATE TABLE public.t (id int PRIMARY KEY, a int);',

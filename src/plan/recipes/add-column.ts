@@ -14,6 +14,13 @@ import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
 export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const c = change.column;
+  // written on the column, a constraint is built (an index) or checked (a scan) under the ADD COLUMN's lock
+  if (c.constraints.some((k) => k.kind !== 'not-null')) {
+    throw new UnsafeChange(
+      `the constraint written on new column ${quoteIdent(c.name)} (a CHECK, UNIQUE, PRIMARY KEY or REFERENCES) is built or checked under ACCESS EXCLUSIVE; add the column, then the constraint in an ALTER TABLE … ADD CONSTRAINT of its own, which the plan builds without blocking`,
+      'expand',
+    );
+  }
   const rewrite = addColumnRewrite(c, context.pgVersion);
   if (!rewrite) return addRequiredColumn(change, context);
   if (!c.default) throw new UnsafeChange(`adding ${quoteIdent(c.name)} rewrites the table (${rewrite}); add a plain column and fill it instead`, 'expand');
