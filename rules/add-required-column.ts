@@ -1,7 +1,7 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
-
-const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
+import { serialInteger } from '../src/sql/type-change.js';
+import { hasDefault } from '../src/sql/volatility.js';
 
 export default defineRule({
   meta: {
@@ -19,9 +19,8 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'add-column' || context.isNewTable(change.table)) return;
         const c = change.column;
-        // identity, serial and generated columns fill themselves
-        const hasDefault = c.default !== undefined && c.default.node.A_Const?.isnull !== true;
-        if (!c.notNull || hasDefault || c.identity || c.generated || SERIAL.has(c.type.name)) return;
+        // identity, serial and generated columns fill themselves; a NULL default (cast or not) fills nothing
+        if (!c.notNull || hasDefault(c) || c.identity || c.generated || serialInteger(c.type)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(c.name) } });
       },
     };

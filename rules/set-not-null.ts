@@ -1,5 +1,14 @@
 import { defineRule } from '../src/lint/rule.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import type { Change } from '../src/sql/changes.js';
+import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
+
+/** The column a change makes refuse NULL: SET NOT NULL, or PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col`, NOT VALID or not. */
+function refusesNull(change: Change, pgVersion: number): { table: QName; column: string } | undefined {
+  if (change.kind === 'set-not-null') return { table: change.table, column: change.column };
+  if (change.kind !== 'add-constraint' || change.constraint.kind !== 'not-null' || pgVersion < 18) return undefined;
+  const [column] = change.constraint.columns;
+  return column === undefined ? undefined : { table: change.table, column };
+}
 
 export default defineRule({
   meta: {
@@ -15,10 +24,12 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'set-not-null' || context.isNewTable(change.table)) return;
-        // NOT NULL already: PostgreSQL does nothing, and no write that worked before fails now
-        if (context.schema.column(change.table, change.column)?.notNull) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
+        const target = refusesNull(change, context.pgVersion);
+        if (!target || context.isNewTable(target.table)) return;
+        const { table, column } = target;
+        // NOT NULL already, or NOT VALID (which refuses new NULLs): no write that worked before fails now
+        if (context.schema.column(table, column)?.notNull || context.schema.pendingNotNull(table, column)) return;
+        context.report({ messageId: 'default', data: { table: quoteQName(table), column: quoteIdent(column) } });
       },
     };
   },

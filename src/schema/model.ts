@@ -2,15 +2,17 @@
 // before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
-import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
+import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, quoteQualified, type QName } from '../sql/names.js';
 import { expr, normalizeStatement, withDisplay } from '../sql/normalize.js';
 import type { SourceFile } from '../sql/source.js';
 import { renameColumnIn } from '../sql/rewrite.js';
+import { serialInteger } from '../sql/type-change.js';
 
 export interface ColumnModel {
   name: string;
   comment?: string;
   type: TypeRef;
+  /** NOT NULL in every row. A NOT VALID not-null constraint (PostgreSQL 18) is not this: see pendingNotNull(). */
   notNull: boolean;
   default?: Expr;
   collation?: string;
@@ -62,6 +64,12 @@ export class SchemaModel {
     return this.table(table)?.columns.get(column);
   }
 
+  /** A NOT VALID not-null constraint on the column (PostgreSQL 18): new rows may not be NULL, existing ones still may. */
+  pendingNotNull(table: QName, column: string): ConstraintModel | undefined {
+    const constraints = this.table(table)?.constraints.values() ?? [];
+    return [...constraints].find((c) => c.kind === 'not-null' && c.columns.includes(column));
+  }
+
   /** Indexes on a table. */
   tableIndexes(q: QName): IndexModel[] {
     const { schema, name } = resolved(q);
@@ -95,7 +103,8 @@ export class SchemaModel {
         const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
         this.tables.set(key, table);
         for (const col of change.columns) this.addColumn(change.table, col);
-        for (const c of change.constraints) this.addConstraint(change.table, c);
+        // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
+        for (const c of change.constraints) this.addConstraint(change.table, { ...c, notValid: false });
         return;
       }
       case 'create-table-as': {
@@ -156,8 +165,8 @@ export class SchemaModel {
       }
       case 'set-not-null':
       case 'drop-not-null': {
-        const col = this.column(change.table, change.column);
-        if (col) col.notNull = change.kind === 'set-not-null';
+        const table = this.table(change.table);
+        if (table) setNotNull(table, [change.column], change.kind === 'set-not-null');
         return;
       }
       case 'set-default': {
@@ -188,8 +197,11 @@ export class SchemaModel {
         this.addConstraint(change.table, change.constraint);
         return;
       case 'validate-constraint': {
-        const c = this.table(change.table)?.constraints.get(change.name);
-        if (c) c.validated = true;
+        const table = this.table(change.table);
+        const c = table?.constraints.get(change.name);
+        if (!table || !c) return;
+        c.validated = true;
+        if (c.kind === 'not-null') setNotNull(table, c.columns, true);
         return;
       }
       case 'drop-constraint': {
@@ -279,8 +291,11 @@ export class SchemaModel {
   private addColumn(tableName: QName, spec: ColumnSpec): void {
     const table = this.table(tableName);
     if (!table) return;
-    const col: ColumnModel = { name: spec.name, type: spec.type, notNull: spec.notNull };
+    // a serial column is kept as PostgreSQL makes it: an integer column, NOT NULL, drawing from its own sequence
+    const serial = serialInteger(spec.type);
+    const col: ColumnModel = { name: spec.name, type: serial ?? spec.type, notNull: spec.notNull };
     if (spec.default) col.default = spec.default;
+    if (serial) col.default = sequenceDefault(table, spec.name);
     if (spec.collation) col.collation = spec.collation;
     if (spec.generated) col.generated = spec.generated;
     if (spec.identity) col.identity = spec.identity;
@@ -291,11 +306,14 @@ export class SchemaModel {
   private addConstraint(tableName: QName, spec: ConstraintSpec): void {
     const table = this.table(tableName);
     if (!table) return;
+    if (spec.kind === 'not-null' && spec.notValid) {
+      // PostgreSQL 18: refuses new NULLs at once, and existing rows are checked when it is validated
+      const name = constraintName(table.name, spec);
+      table.constraints.set(name, { ...spec, name, validated: false });
+      return;
+    }
     if (spec.kind === 'not-null') {
-      for (const c of spec.columns) {
-        const col = table.columns.get(c);
-        if (col) col.notNull = true;
-      }
+      setNotNull(table, spec.columns, true);
       return;
     }
     let columns = spec.columns;
@@ -316,6 +334,25 @@ export class SchemaModel {
       this.indexes.set(qkey({ schema: table.schema, name }), { name, schema: table.schema, table: table.name, unique: spec.kind !== 'exclusion', columns, partial: false });
     }
   }
+}
+
+/**
+ * Sets or drops columns' NOT NULL. A valid not-null constraint is kept as the column's NOT NULL
+ * only: SET NOT NULL and VALIDATE validate a NOT VALID one, and DROP NOT NULL drops it.
+ */
+function setNotNull(table: TableModel, columns: string[], notNull: boolean): void {
+  for (const column of columns) {
+    const col = table.columns.get(column);
+    if (col) col.notNull = notNull;
+  }
+  for (const [name, c] of table.constraints) if (c.kind === 'not-null' && c.columns.some((column) => columns.includes(column))) table.constraints.delete(name);
+}
+
+/** `nextval('<table>_<column>_seq'::regclass)`: the default of a serial column, with the sequence PostgreSQL names for it. */
+function sequenceDefault(table: TableModel, column: string): Expr {
+  const sequence = quoteQualified({ schema: table.schema, name: defaultName(table.name, [column], 'seq') });
+  const regclass = { TypeCast: { arg: { A_Const: { sval: { sval: sequence } } }, typeName: { names: [{ String: { sval: 'regclass' } }], typemod: -1 } } };
+  return expr({ FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [regclass], funcformat: 'COERCE_EXPLICIT_CALL' } });
 }
 
 /** A model with the given changes applied in order. */

@@ -4,7 +4,7 @@
 // entry on real PostgreSQL (pg_class.relfilenode before and after the change).
 import type { Change, Expr, TypeRef } from './changes.js';
 import { qkey, type QName } from './names.js';
-import { typeRef } from './normalize.js';
+import { typeRef, withDisplay } from './normalize.js';
 
 /** free: catalog only; scan: checks every row under ACCESS EXCLUSIVE but keeps the files; rewrite: rewrites table and indexes under ACCESS EXCLUSIVE. */
 export type TypeChangeCost = 'free' | 'scan' | 'rewrite';
@@ -67,6 +67,15 @@ const INT_BYTES: Record<string, number> = { int2: 2, int4: 4, int8: 8 };
 /** Decimal digits the largest value of each integer type has, against numeric(p,s)'s p − s. */
 const INT_DIGITS: Record<string, number> = { int2: 5, int4: 10, int8: 19 };
 const STRINGS: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar']);
+
+/** serial, bigserial and smallserial are not types: a column declared so gets the integer type (and a sequence default). */
+const SERIAL_INTEGERS: Record<string, string> = { smallserial: 'int2', serial: 'int4', bigserial: 'int8' };
+
+/** The integer type a column declared `serial`, `bigserial` or `smallserial` has; undefined for any other type. */
+export function serialInteger(type: TypeRef): TypeRef | undefined {
+  const integer = type.schema === undefined ? SERIAL_INTEGERS[type.name] : undefined;
+  return integer === undefined ? undefined : withDisplay({ ...type, name: integer });
+}
 
 /** Fixed pairs, keyed `from>to`. Each is a conversion function or I/O except cidr→inet (binary-coercible). */
 const PAIRS: Record<string, Verdict> = {
@@ -163,7 +172,8 @@ function onlyNamesColumn(using: Expr, column: string, from: TypeRef, to: TypeRef
 }
 
 /** What changing a column from `from` to `to` costs and means for existing values and the running version. */
-export function analyzeTypeChange(from: TypeRef, to: TypeRef, options: TypeChangeOptions): TypeChangeAnalysis {
+export function analyzeTypeChange(declaredFrom: TypeRef, declaredTo: TypeRef, options: TypeChangeOptions): TypeChangeAnalysis {
+  const [from, to] = [serialInteger(declaredFrom) ?? declaredFrom, serialInteger(declaredTo) ?? declaredTo];
   const v: Verdict = (from.array === to.array && verdict(from, to, options.enums)) || { ...CONVERTS, unknown: true };
   // a changed array element type (even a binary-coercible one) goes through an element-by-element
   // conversion, which PostgreSQL always rewrites; only dropping the modifier is free

@@ -1,33 +1,41 @@
 // Whether a column default makes ADD COLUMN rewrite the table. Since PostgreSQL 11 a
 // non-volatile default is stored in the catalog and existing rows read it from there;
-// a volatile one is evaluated for every existing row, which rewrites the table.
-import type { ColumnSpec } from './changes.js';
-
-/** Functions known not to be volatile (stable or immutable): defaults calling them are stored once. */
-const NON_VOLATILE = new Set([
-  'now',
-  'statement_timestamp',
-  'transaction_timestamp',
-  'current_setting',
-  'lower',
-  'upper',
-  'length',
-  'coalesce',
-  'to_timestamp',
-  'to_date',
-  'make_date',
-  'make_interval',
-  'jsonb_build_object',
-  'json_build_object',
-  'jsonb_build_array',
-  'array_fill',
-  'concat',
-  'md5',
-]);
+// a volatile one is evaluated for every existing row, which rewrites the table. A NULL
+// default is no default at all: PostgreSQL stores none.
+import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from './builtin-volatility.js';
+import type { ColumnSpec, Expr } from './changes.js';
+import { serialInteger } from './type-change.js';
 
 type Node = Record<string, any>;
 
-/** The first function a default calls that is (or may be) volatile, or undefined when none is. */
+/** Whether an expression is NULL, cast or not (`NULL::int`, `CAST(NULL AS int)`): as a default, that is no default. */
+function isNull(node: Node): boolean {
+  if (node.TypeCast) return isNull(node.TypeCast.arg ?? {});
+  return node.A_Const?.isnull === true;
+}
+
+/** Whether a column gets a default value other than NULL. */
+export function hasDefault(column: Pick<ColumnSpec, 'default'>): column is { default: Expr } {
+  return column.default !== undefined && !isNull(column.default.node);
+}
+
+/**
+ * Why a function call may be volatile, or undefined when it is not. Built-ins are judged by
+ * name (pg_catalog comes first on any search_path); a function of another schema, or one
+ * PostgreSQL does not ship, may be volatile.
+ */
+function callVolatility(funcname: Node[]): string | undefined {
+  const parts: string[] = funcname.map((n) => n.String?.sval ?? '');
+  const name = parts[parts.length - 1] ?? '';
+  const schema = parts[parts.length - 2];
+  const builtin = schema === undefined || schema === 'pg_catalog';
+  if (builtin && NON_VOLATILE_BUILTINS.has(name)) return undefined;
+  const shown = `${builtin ? '' : `${schema}.`}${name}()`;
+  if (builtin && VOLATILE_BUILTINS.has(name)) return `the default calls ${shown}, which is volatile, so it is evaluated for every existing row`;
+  return `the default calls ${shown}, which is not a built-in function known to be stable or immutable, so it is taken to be evaluated for every existing row`;
+}
+
+/** Why a default is (or may be) evaluated for every existing row, or undefined when it is evaluated once. */
 function volatileCall(node: unknown): string | undefined {
   if (Array.isArray(node)) {
     for (const n of node) {
@@ -39,12 +47,11 @@ function volatileCall(node: unknown): string | undefined {
   if (!node || typeof node !== 'object') return undefined;
   for (const [key, value] of Object.entries(node as Node)) {
     if (key === 'FuncCall') {
-      const parts = ((value as Node).funcname ?? []).map((n: Node) => n.String?.sval as string);
-      const name = parts[parts.length - 1] ?? '';
-      if (!NON_VOLATILE.has(name)) return `${name}()`;
+      const found = callVolatility((value as Node).funcname ?? []);
+      if (found) return found;
     }
     // a subquery could return anything per row
-    if (key === 'SubLink') return 'a subquery';
+    if (key === 'SubLink') return 'the default runs a subquery, which is taken to be evaluated for every existing row';
     const found = volatileCall(value);
     if (found) return found;
   }
@@ -55,9 +62,8 @@ function volatileCall(node: unknown): string | undefined {
 export function addColumnRewrite(column: ColumnSpec, pgVersion: number): string | undefined {
   if (column.generated?.kind === 'stored') return 'a stored generated column is computed for every existing row';
   if (column.identity) return 'an identity column fills every existing row from its sequence';
-  if (['serial', 'bigserial', 'smallserial'].includes(column.type.name)) return `${column.type.name} fills every existing row from its sequence`;
-  if (!column.default || column.default.node.A_Const?.isnull === true) return undefined;
+  if (serialInteger(column.type)) return `${column.type.name} fills every existing row from its sequence`;
+  if (!hasDefault(column)) return undefined;
   if (pgVersion < 11) return `before PostgreSQL 11 any default is written into every existing row`;
-  const call = volatileCall(column.default.node);
-  return call ? `the default calls ${call}, which is volatile (or not known to be stable), so it is evaluated for every existing row` : undefined;
+  return volatileCall(column.default.node);
 }

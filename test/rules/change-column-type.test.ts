@@ -1,6 +1,7 @@
 import { ruleCases } from '../helpers/lint.js';
 
 const history = 'CREATE TABLE users (id int PRIMARY KEY, email varchar(100), score numeric(10,2), name text, code smallint);';
+const serials = 'CREATE TABLE accounts (id serial PRIMARY KEY, big_id bigserial);';
 
 await ruleCases('change-column-type', {
   valid: [
@@ -10,6 +11,8 @@ await ruleCases('change-column-type', {
     { history, sql: 'ALTER TABLE users ALTER COLUMN code TYPE integer;' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,2);' },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE text;' },
+    // serial columns are integer columns: widening them is tolerated
+    { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint;\nALTER TABLE accounts ALTER COLUMN big_id TYPE bigint;' },
   ],
   invalid: [
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(50);', at: ['1:1'], message: 'from varchar(100) to varchar(50)' },
@@ -17,5 +20,6 @@ await ruleCases('change-column-type', {
     { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,4);', at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE smallint;', at: ['1:1'], message: 'from integer to smallint' },
     { sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;', at: ['1:1'], message: 'the old type is unknown' },
+    { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN big_id TYPE int;', at: ['1:1'], message: 'from bigint to integer' },
   ],
 });

@@ -1,6 +1,7 @@
 import { ruleCases } from '../helpers/lint.js';
 
 const history = 'CREATE TABLE users (id int PRIMARY KEY, email varchar(100), score numeric(10,2), name text, at timestamp);';
+const serials = 'CREATE TABLE accounts (id serial PRIMARY KEY, big_id bigserial);';
 
 await ruleCases('column-type-rewrite', {
   valid: [
@@ -9,6 +10,8 @@ await ruleCases('column-type-rewrite', {
     { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,2);' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE text USING name::text;' },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE bigint;' },
+    // a bigserial column is a bigint column
+    { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN big_id TYPE bigint;' },
   ],
   invalid: [
     { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'from integer to bigint rewrites the table' },
@@ -17,5 +20,6 @@ await ruleCases('column-type-rewrite', {
     { history, sql: 'ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', pgVersion: 11, at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', pgVersion: 12, at: ['1:1'], message: 'UTC' },
     { sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'the old type is unknown' },
+    { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'from integer to bigint rewrites the table' },
   ],
 });

@@ -1,15 +1,29 @@
 import { ruleCases } from '../helpers/lint.js';
 
+const users = 'CREATE TABLE users (id int PRIMARY KEY, email text);';
+const notValid = `${users}\nALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email NOT VALID;`;
+
 await ruleCases('set-not-null', {
   valid: [
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;' },
     // NOT NULL already (as declared, through the primary key, or set earlier): a no-op in PostgreSQL
     { history: 'CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);', sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL, ALTER COLUMN id SET NOT NULL;' },
     { history: 'CREATE TABLE users (email text);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;', sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;' },
+    // ADD CONSTRAINT … NOT NULL is PostgreSQL 18 syntax; earlier versions refuse the statement
+    { history: users, sql: 'ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email;', pgVersion: 17 },
+    // a NOT VALID not-null constraint already refuses new NULLs
+    { history: notValid, sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;', pgVersion: 18 },
+    { history: notValid, sql: 'ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;', pgVersion: 18 },
+    { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a;', pgVersion: 18 },
   ],
   invalid: [
     { sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;', at: ['1:1'], message: '"users"."email" NOT NULL' },
     { history: 'CREATE TABLE users (email text NOT NULL, name text);', sql: 'ALTER TABLE users ALTER COLUMN name SET NOT NULL;', at: ['1:1'] },
     { history: 'CREATE TABLE users (email text NOT NULL);', sql: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;', at: ['2:1'] },
+    // PostgreSQL 18: a not-null constraint, NOT VALID or not, refuses new NULLs at once
+    { history: users, sql: 'ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email;', pgVersion: 18, at: ['1:1'], message: '"users"."email" NOT NULL' },
+    { history: users, sql: 'ALTER TABLE users ADD NOT NULL email NOT VALID;', pgVersion: 18, at: ['1:1'] },
+    // DROP NOT NULL drops the NOT VALID constraint too
+    { history: notValid, sql: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;', pgVersion: 18, at: ['2:1'] },
   ],
 });

@@ -51,6 +51,49 @@ describe('SchemaModel', () => {
     expect(s.enums.get('public\u0000mood')).toEqual(['blue', 'happy']);
   });
 
+  it('keeps a serial column as PostgreSQL makes it: an integer, NOT NULL, drawing from its own sequence', () => {
+    const s = model(`
+      CREATE TABLE accounts (id serial PRIMARY KEY, big_id bigserial, small smallserial);
+      CREATE TABLE app."Orders" ("Id" serial8);
+      ALTER TABLE accounts ADD COLUMN n serial4;`);
+    const accounts = s.table({ name: 'accounts' })!;
+    const column = (table: typeof accounts, name: string) => {
+      const c = table.columns.get(name)!;
+      return { type: c.type.display, notNull: c.notNull, default: c.default?.text };
+    };
+    expect(column(accounts, 'id')).toEqual({ type: 'integer', notNull: true, default: `nextval(CAST('"public"."accounts_id_seq"' AS regclass))` });
+    expect(column(accounts, 'big_id')).toEqual({ type: 'bigint', notNull: true, default: `nextval(CAST('"public"."accounts_big_id_seq"' AS regclass))` });
+    expect(column(accounts, 'small')).toEqual({ type: 'smallint', notNull: true, default: `nextval(CAST('"public"."accounts_small_seq"' AS regclass))` });
+    expect(column(accounts, 'n')).toEqual({ type: 'integer', notNull: true, default: `nextval(CAST('"public"."accounts_n_seq"' AS regclass))` });
+    expect(column(s.table({ schema: 'app', name: 'Orders' })!, 'Id')).toEqual({ type: 'bigint', notNull: true, default: `nextval(CAST('"app"."Orders_Id_seq"' AS regclass))` });
+    expect(accounts.columns.get('big_id')!.type).toMatchObject({ name: 'int8', mods: [], array: false });
+  });
+
+  it('keeps a NOT VALID not-null constraint apart from the column\'s NOT NULL until it is validated', () => {
+    const s = model(`
+      CREATE TABLE t (a int, b int, c int, d int, CONSTRAINT t_d_nn NOT NULL d NOT VALID);
+      ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID, ADD NOT NULL b NOT VALID, ADD CONSTRAINT t_c_nn NOT NULL c NOT VALID;
+      ALTER TABLE t VALIDATE CONSTRAINT t_a_nn;
+      ALTER TABLE t ALTER COLUMN c DROP NOT NULL;`);
+    const t = s.table({ name: 't' })!;
+    const notNull = (column: string) => [t.columns.get(column)!.notNull, s.pendingNotNull({ name: 't' }, column)?.name];
+    // validated: the column's NOT NULL
+    expect(notNull('a')).toEqual([true, undefined]);
+    // not yet: new rows are refused NULL, existing ones may hold it
+    expect(notNull('b')).toEqual([false, 't_b_not_null']);
+    expect(t.constraints.get('t_b_not_null')).toMatchObject({ kind: 'not-null', validated: false });
+    // DROP NOT NULL drops it
+    expect(notNull('c')).toEqual([false, undefined]);
+    // CREATE TABLE checks no row: the constraint is valid
+    expect(notNull('d')).toEqual([true, undefined]);
+    const later = model(`
+      CREATE TABLE t (b int);
+      ALTER TABLE t ADD NOT NULL b NOT VALID;
+      ALTER TABLE t ALTER COLUMN b SET NOT NULL;`);
+    // SET NOT NULL validates it
+    expect([later.column({ name: 't' }, 'b')!.notNull, later.pendingNotNull({ name: 't' }, 'b')]).toEqual([true, undefined]);
+  });
+
   it('follows a renamed type into the columns that use it', () => {
     const s = model(`
       CREATE TYPE "EventType" AS ENUM ('a');

@@ -6,10 +6,11 @@
 // its absence with a statement of the previous version that answers differently afterwards.
 import { describe, expect, it } from 'vitest';
 import type { TypeRef } from '../../src/sql/changes.js';
+import { schemaFrom } from '../../src/schema/model.js';
 import { qkey } from '../../src/sql/names.js';
 import { normalizeStatement } from '../../src/sql/normalize.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
-import { analyzeTypeChange, type TypeChangeCost } from '../../src/sql/type-change.js';
+import { analyzeAlter, analyzeTypeChange, type TypeChangeCost } from '../../src/sql/type-change.js';
 import { testDatabase } from '../helpers/db.js';
 
 await loadParser();
@@ -156,6 +157,10 @@ describe('analyzeTypeChange', () => {
     // before 12 the time zone made no difference
     expect(reason('timestamp', 'timestamptz', 11)).toBe('timestamp → timestamptz rewrites the table and its indexes');
     expect(reason('text', 'hstore')).toBe('text → hstore is not a change pgphase knows, so it is taken to rewrite the table and its indexes');
+    // a serial column has the integer type
+    expect(reason('serial', 'int8')).toBe('integer → bigint rewrites the table and its indexes');
+    expect(reason('bigserial', 'int8')).toBe('bigint → bigint only changes the catalog');
+    expect(reason('bigserial', 'int4')).toBe('bigint → integer rewrites the table and its indexes; values outside the range fail');
   });
 
   it('takes a USING it cannot see as a rewrite, and one that only names the column as none', () => {
@@ -262,6 +267,36 @@ describe('analyzeTypeChange on PostgreSQL', () => {
         const failed = await cell(alterSql(w, k));
         const result = failed.startsWith('error: ') ? failed : await cell(`SELECT c FROM ${w}`);
         expect(result).toBe(k.loses.error === undefined ? k.loses.becomes : `error: ${k.loses.error}`);
+      }
+    });
+  });
+});
+
+describe('a type change of a serial column on PostgreSQL', () => {
+  const cases: Array<{ column: string; to: string; cost: TypeChangeCost; narrowing: boolean; tolerated: boolean; loses?: string }> = [
+    { column: 'serial', to: 'bigint', cost: 'rewrite', narrowing: false, tolerated: true },
+    { column: 'bigserial', to: 'bigint', cost: 'free', narrowing: false, tolerated: true },
+    { column: 'bigserial', to: 'int', cost: 'rewrite', narrowing: true, tolerated: false, loses: 'integer out of range' },
+    { column: 'smallserial', to: 'int', cost: 'rewrite', narrowing: false, tolerated: true },
+  ];
+  cases.forEach((k, i) => {
+    it(`${k.column} → ${k.to}`, async () => {
+      // the schema model, as earlier migrations leave it, knows the column by its integer type
+      const t = `serial${i}`;
+      const schema = schemaFrom(parseSource('h.sql', `CREATE TABLE ${t} (id ${k.column})`).statements.flatMap(normalizeStatement));
+      const [change] = parseSource('m.sql', `ALTER TABLE ${t} ALTER COLUMN id TYPE ${k.to}`).statements.flatMap(normalizeStatement);
+      if (change?.kind !== 'alter-column-type') throw new Error('not a type change');
+      const { analysis } = analyzeAlter(change, schema, pgVersion)!;
+      expect({ cost: analysis.cost, narrowing: analysis.narrowing, tolerated: analysis.tolerated }).toEqual({ cost: k.cost, narrowing: k.narrowing, tolerated: k.tolerated });
+
+      await c.query(`CREATE TABLE ${t} (id ${k.column}); INSERT INTO ${t} DEFAULT VALUES`);
+      const file = async () => (await c.query(`SELECT relfilenode FROM pg_class WHERE oid = '${t}'::regclass`)).rows[0].relfilenode;
+      const before = await file();
+      await c.query(`ALTER TABLE ${t} ALTER COLUMN id TYPE ${k.to}`);
+      expect((await file()) !== before).toBe(k.cost === 'rewrite');
+      if (k.loses) {
+        await c.query(`CREATE TABLE ${t}_big (id ${k.column}); INSERT INTO ${t}_big VALUES (1099511627776)`);
+        await expect(c.query(`ALTER TABLE ${t}_big ALTER COLUMN id TYPE ${k.to}`)).rejects.toThrow(k.loses);
       }
     });
   });
