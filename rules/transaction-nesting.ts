@@ -9,7 +9,9 @@ export default defineRule({
     messages: {
       nested: 'BEGIN inside a transaction that is already open: PostgreSQL only warns, and the first COMMIT ends both',
       unclosed: 'BEGIN without a matching COMMIT: the migration leaves its transaction open',
-      wrapped: '{{statement}} in a file the migration tool already runs in a transaction: it ends the tool\'s transaction early',
+      wrapped: '{{statement}} in a file the migration tool already runs in a transaction: it ends the tool\'s transaction early, and the statements after it run outside it',
+      wrappedBegin:
+        'BEGIN in a file the migration tool already runs in a transaction: inside the tool\'s transaction PostgreSQL only warns, and after a COMMIT in the file it starts a transaction that the tool\'s COMMIT ends',
     },
     help: 'Remove the explicit transaction control, or mark the file `-- pgphase: no-transaction` if the tool runs it without one',
   },
@@ -19,7 +21,7 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'transaction') return;
         if (context.transaction === 'per-file' && (change.op === 'begin' || change.op === 'commit' || change.op === 'rollback')) {
-          context.report({ messageId: 'wrapped', data: { statement: change.op.toUpperCase() } });
+          context.report(change.op === 'begin' ? { messageId: 'wrappedBegin' } : { messageId: 'wrapped', data: { statement: change.op.toUpperCase() } });
           return;
         }
         if (change.op === 'begin') {
@@ -28,7 +30,7 @@ export default defineRule({
         } else if (change.op === 'commit' || change.op === 'rollback') open = undefined;
       },
       end() {
-        if (open) context.report({ messageId: 'unclosed', location: open.location });
+        if (open) context.report({ messageId: 'unclosed', location: open.location, statement: open.index });
       },
     };
   },

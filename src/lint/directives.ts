@@ -1,15 +1,15 @@
 // Comments that steer the linter:
-//   -- pgphase-ignore rule-id[, rule-id]: reason      (the next statement)
+//   -- pgphase-ignore rule-id[, rule-id]: reason      (the statement it is in, else the next one)
 //   -- pgphase-ignore-file rule-id[, rule-id]: reason (the whole file)
 //   -- pgphase: no-transaction                        (the tool runs this file outside a transaction)
-import type { Comment } from '../sql/source.js';
+import type { Comment, Statement } from '../sql/source.js';
 
 export interface IgnoreDirective {
   scope: 'statement' | 'file';
   rules: string[];
   reason: string;
   comment: Comment;
-  /** Index of the statement it applies to (scope `statement`), -1 when none follows. */
+  /** Index of the statement it applies to (scope `statement`): the one it is inside, else the next; -1 when none. */
   statement: number;
   /** Why the directive does not apply, when it does not (missing reason, unknown rule). */
   invalid?: string;
@@ -26,11 +26,17 @@ function body(comment: string): string {
   return comment.startsWith('--') ? comment.slice(2).trim() : comment.replace(/^\/\*+/, '').replace(/\*+\/$/, '').trim();
 }
 
+/** The statement a statement-scope directive applies to: the first that ends after it, which is the one it is
+ *  written inside, else the next one; -1 when none. */
+function statementOf(comment: Comment, statements: ReadonlyArray<Pick<Statement, 'end'>>): number {
+  return statements.findIndex((s) => s.end >= comment.end);
+}
+
 /**
- * Reads the directives of a file. `statementStarts` are the statements' start byte
- * offsets in order; `known` tells whether a rule id exists.
+ * Reads the directives of a file. `statements` are the file's statements in order;
+ * `known` tells whether a rule id exists.
  */
-export function readDirectives(comments: Comment[], statementStarts: number[], known: (id: string) => boolean): Directives {
+export function readDirectives(comments: Comment[], statements: ReadonlyArray<Pick<Statement, 'end'>>, known: (id: string) => boolean): Directives {
   const ignores: IgnoreDirective[] = [];
   let noTransaction = false;
   for (const comment of comments) {
@@ -49,8 +55,7 @@ export function readDirectives(comments: Comment[], statementStarts: number[], k
       .map((s) => s.trim())
       .filter(Boolean);
     const reason = colon === -1 ? '' : rest.slice(colon + 1).trim();
-    const next = statementStarts.findIndex((start) => start >= comment.end);
-    const directive: IgnoreDirective = { scope, rules: ids, reason, comment, statement: scope === 'file' ? -1 : next, used: new Set() };
+    const directive: IgnoreDirective = { scope, rules: ids, reason, comment, statement: scope === 'file' ? -1 : statementOf(comment, statements), used: new Set() };
     const unknown = ids.filter((id) => !known(id));
     if (ids.length === 0) directive.invalid = 'names no rule';
     else if (unknown.length) directive.invalid = `names unknown rule ${unknown.map((u) => `"${u}"`).join(', ')}`;

@@ -6,7 +6,7 @@ import { normalizeStatement } from '../sql/normalize.js';
 import type { QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
-import { readDirectives, suppressing, type Directives } from './directives.js';
+import { readDirectives, suppressing, type Directives, type IgnoreDirective } from './directives.js';
 import { fill, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
 
 export interface StatementResult {
@@ -56,24 +56,51 @@ function finding(rule: Rule, severity: Severity, messageId: string, data: Record
   };
 }
 
-/** For each statement, the index of the last statement of the transaction it runs in (itself when it autocommits). */
-function transactionEnds(statementChanges: Change[][], wrapped: boolean): number[] {
+/** The transaction a statement runs in: its first and last statement, and whether it is a transaction
+ *  block (explicit, implicit or the tool's) rather than one statement that autocommits. */
+interface Transaction {
+  first: number;
+  last: number;
+  block: boolean;
+}
+
+/**
+ * The transaction of each statement, as PostgreSQL runs the file under the model. `none`: each
+ * statement autocommits, except from a BEGIN to its COMMIT or ROLLBACK. `implicit` (one query
+ * string of several statements): an implicit block opens at the first statement and again after
+ * each COMMIT or ROLLBACK; a BEGIN inside makes it explicit, with the statements before it.
+ * `per-file`: the tool's BEGIN opens a block before the first statement; a COMMIT or ROLLBACK in
+ * the file ends it (the tool's COMMIT then only draws a warning) and the statements after it run
+ * as under `none`. A block that nothing ends lasts to the end of the file.
+ */
+function transactions(statementChanges: readonly Change[][], model: TransactionModel): Transaction[] {
   const last = statementChanges.length - 1;
-  if (wrapped) return statementChanges.map(() => last);
-  const ends = statementChanges.map((_, i) => i);
-  let begin: number | undefined;
-  statementChanges.forEach((changes, i) => {
+  const implicit = model === 'implicit' && last > 0;
+  let open: Transaction | undefined = model === 'per-file' && last >= 0 ? { first: 0, last, block: true } : undefined;
+  return statementChanges.map((changes, i) => {
+    if (implicit) open ??= { first: i, last, block: true };
+    let current = open;
     for (const c of changes) {
       if (c.kind !== 'transaction') continue;
-      if (c.op === 'begin') begin ??= i;
-      if ((c.op === 'commit' || c.op === 'rollback') && begin !== undefined) {
-        for (let j = begin; j <= i; j++) ends[j] = i;
-        begin = undefined;
+      if (c.op === 'begin') current = open ??= { first: i, last, block: true };
+      if ((c.op === 'commit' || c.op === 'rollback') && open) {
+        open.last = i;
+        open = undefined;
       }
     }
+    return current ?? { first: i, last: i, block: false };
   });
-  if (begin !== undefined) for (let j = begin; j <= last; j++) ends[j] = last;
-  return ends;
+}
+
+const MILLISECONDS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Whether a `lock_timeout` value sets a timeout. PostgreSQL reads a number (decimal, fractional or
+ *  hexadecimal) with an optional unit, milliseconds by default, rounds it to whole milliseconds,
+ *  halves to even, and takes 0 as no timeout; a value it cannot read fails the SET. */
+function setsLockTimeout(value: string | undefined): boolean {
+  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(value ?? '');
+  if (!m) return false;
+  return Number(m[1]) * MILLISECONDS[m[2] ?? 'ms']! > 0.5;
 }
 
 interface ActiveRule {
@@ -122,61 +149,80 @@ class Walk {
   changes: readonly Change[] = [];
   statementClass: ChangeClass = 'neutral';
   inExplicitTransaction = false;
-  inTransaction: boolean;
-  lockTimeoutSet = false;
-  transactionId: number;
+  current: Transaction;
   readonly created = new CreatedHere();
-  /** The lock_timeout in force was set by SET LOCAL, so it ends with the transaction. */
-  private lockTimeoutLocal = false;
-  /** lockTimeoutSet before the explicit transaction began, for its end. */
-  private beforeTransaction = false;
+  /** lock_timeout as the last plain SET left it (kept at COMMIT), and as a SET LOCAL of the current transaction overrides it. */
+  private sessionTimeout = false;
+  private localTimeout: boolean | undefined;
+  /** sessionTimeout when the current transaction began, which a ROLLBACK restores. */
+  private timeoutAtBegin = false;
 
   constructor(
     readonly source: SourceFile,
     readonly options: EngineOptions,
-    readonly transaction: TransactionModel,
-    /** The tool runs the whole file in one transaction. */
-    readonly wrapped: boolean,
+    readonly model: TransactionModel,
     readonly statementChanges: readonly Change[][],
-    readonly transactionEnd: readonly number[],
+    readonly transactions: readonly Transaction[],
     readonly directives: Directives,
     readonly findings: Finding[],
   ) {
-    this.inTransaction = wrapped;
-    this.transactionId = transactionEnd[0] ?? 0;
+    this.current = transactions[0] ?? { first: 0, last: 0, block: false };
   }
 
-  private setExplicitTransaction(inside: boolean): void {
-    this.inExplicitTransaction = inside;
-    this.inTransaction = inside || this.wrapped;
+  get inTransaction(): boolean {
+    return this.current.block;
   }
 
-  /** Steps past a change: what it created, the transaction it opens or ends, the lock_timeout it sets. */
+  get transactionId(): number {
+    return this.current.last;
+  }
+
+  get lockTimeoutSet(): boolean {
+    return this.localTimeout ?? this.sessionTimeout;
+  }
+
+  /** Moves to a statement, before any of its changes. */
+  enter(statement: Statement, changes: readonly Change[]): void {
+    this.statement = statement;
+    this.changes = changes;
+    this.statementClass = strongest(changes.map(classify));
+    this.current = this.transactions[statement.index]!;
+    if (this.current.first === statement.index) this.timeoutAtBegin = this.sessionTimeout;
+  }
+
+  /** Steps past a change: what it created, the transaction it opens or ends, the lock_timeout it sets.
+   *  Call before the schema model applies it, which tells whether it creates anything. */
   advance(change: Change): void {
-    this.created.track(change);
+    this.created.track(change, this.options.schema);
     if (change.kind === 'transaction') {
-      if (change.op === 'begin') {
-        this.setExplicitTransaction(true);
-        this.beforeTransaction = this.lockTimeoutSet;
-      }
+      if (change.op === 'begin') this.inExplicitTransaction = true;
       if (change.op === 'commit' || change.op === 'rollback') {
-        this.setExplicitTransaction(false);
-        // a SET LOCAL ends with its transaction, a ROLLBACK undoes any SET made in it
-        if (this.lockTimeoutLocal || change.op === 'rollback') this.lockTimeoutSet = this.beforeTransaction;
-        this.lockTimeoutLocal = false;
+        this.inExplicitTransaction = false;
+        // the end of a transaction ends its SET LOCAL; a ROLLBACK also undoes the SETs made in it
+        const ends = this.current.block && this.current.last === this.statement.index;
+        if (ends && change.op === 'rollback') this.sessionTimeout = this.timeoutAtBegin;
+        if (ends) this.localTimeout = undefined;
       }
     }
-    // SET LOCAL outside a transaction only draws a warning from PostgreSQL: it sets nothing
-    if (change.kind === 'set' && change.name === 'lock_timeout' && (!change.local || this.inExplicitTransaction || this.wrapped)) {
-      this.lockTimeoutSet = change.value !== undefined && !/^0(ms|s)?$/.test(change.value.trim());
-      this.lockTimeoutLocal = change.local;
+    if (change.kind === 'set' && change.name === 'lock_timeout') {
+      const on = setsLockTimeout(change.value);
+      // SET LOCAL outside a transaction block only draws a warning from PostgreSQL: it sets nothing
+      if (!change.local) {
+        this.sessionTimeout = on;
+        this.localTimeout = undefined;
+      } else if (this.current.block) this.localTimeout = on;
     }
+  }
+
+  /** Moves past the last statement, for the rules' end of file. */
+  leave(): void {
+    this.statement = undefined as unknown as Statement;
+    this.current = this.transactions[0] ?? this.current;
   }
 
   laterInTransaction(match: (change: Change) => boolean): boolean {
     const i = this.statement?.index ?? 0;
-    const end = this.transactionEnd[i]!;
-    for (let j = i + 1; j <= end; j++) if (this.statementChanges[j]!.some(match)) return true;
+    for (let j = i + 1; j <= this.current.last; j++) if (this.statementChanges[j]!.some(match)) return true;
     return false;
   }
 
@@ -203,7 +249,7 @@ class Context implements RuleContext {
     return this.walk.options.pgVersion;
   }
   get transaction() {
-    return this.walk.transaction;
+    return this.walk.model;
   }
   get schema() {
     return this.walk.options.schema;
@@ -246,26 +292,17 @@ class Context implements RuleContext {
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
   const { byId, active, enabled } = prepare(options);
   const findings: Finding[] = [];
-  const emitEngine = (id: string, messageId: string, data: Record<string, string | number>, location: Location) => {
-    const severity = enabled(id);
-    if (severity) findings.push(finding(byId.get(id)!, severity, messageId, data, location));
-  };
 
   if (source.syntaxError) {
-    emitEngine('syntax-error', 'default', { message: source.syntaxError.message }, source.syntaxError.location);
+    const severity = enabled('syntax-error');
+    if (severity) findings.push(finding(byId.get('syntax-error')!, severity, 'default', { message: source.syntaxError.message }, source.syntaxError.location));
     return { path: source.path, class: 'neutral', statements: [], findings };
   }
 
-  const directives = readDirectives(
-    source.comments,
-    source.statements.map((s) => s.start),
-    (id) => byId.has(id),
-  );
-  const transaction: TransactionModel = directives.noTransaction ? 'none' : options.transaction;
+  const directives = readDirectives(source.comments, source.statements, (id) => byId.has(id));
+  const model: TransactionModel = directives.noTransaction ? 'none' : options.transaction;
   const statementChanges = source.statements.map(normalizeStatement);
-  // A file sent as one query string runs as one implicit transaction only when it has several statements.
-  const wrapped = transaction === 'per-file' || (transaction === 'implicit' && source.statements.length > 1);
-  const walk = new Walk(source, options, transaction, wrapped, statementChanges, transactionEnds(statementChanges, wrapped), directives, findings);
+  const walk = new Walk(source, options, model, statementChanges, transactions(statementChanges, model), directives, findings);
 
   // The visitors that have each handler: the loops below call only those.
   const onStatement: RuleVisitor[] = [];
@@ -281,30 +318,30 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
     const changes = statementChanges[i]!;
-    walk.statement = statement;
-    walk.changes = changes;
-    walk.statementClass = strongest(changes.map(classify));
-    walk.transactionId = walk.transactionEnd[i]!;
+    walk.enter(statement, changes);
     statements.push({ index: i, class: walk.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
     for (const visitor of onStatement) visitor.statement!(statement);
     for (const change of changes) {
       for (const visitor of onChange) visitor.change!(change);
-      options.schema.apply(change);
       walk.advance(change);
+      options.schema.apply(change);
     }
   });
-  walk.statement = undefined as unknown as Statement;
-  walk.transactionId = walk.transactionEnd[0] ?? 0;
+  walk.leave();
   for (const visitor of onEnd) visitor.end!();
 
+  // Findings about ignore comments obey ignore comments too, so `pgphase-ignore-file unused-ignore: …`
+  // turns that rule off for the file. One on a statement's ignore belongs to that statement.
+  const reportOn = (directive: IgnoreDirective, id: string, data: Record<string, string>) => {
+    const severity = enabled(id);
+    const statement = directive.scope === 'statement' && directive.statement >= 0 ? directive.statement : undefined;
+    if (severity) walk.report(byId.get(id)!, severity, { messageId: 'default', data, location: directive.comment.location, statement });
+  };
+  for (const directive of directives.ignores) if (directive.invalid) reportOn(directive, 'invalid-ignore', { problem: directive.invalid });
   for (const directive of directives.ignores) {
-    if (directive.invalid) {
-      emitEngine('invalid-ignore', 'default', { problem: directive.invalid }, directive.comment.location);
-      continue;
-    }
-    for (const id of directive.rules) {
-      if (!directive.used.has(id) && enabled(id)) emitEngine('unused-ignore', 'default', { rule: id }, directive.comment.location);
-    }
+    if (directive.invalid) continue;
+    // an ignore of unused-ignore is not itself reported as unused: that is what it asks for
+    for (const id of directive.rules) if (!directive.used.has(id) && id !== 'unused-ignore' && enabled(id)) reportOn(directive, 'unused-ignore', { rule: id });
   }
 
   findings.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));

@@ -147,8 +147,8 @@ export function plan(options: PlanOptions): Planned {
       }
       if (output) outputs.push(output);
       if (output && change.kind === 'data-change') for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
+      created.track(change, schema);
       schema.apply(change);
-      created.track(change);
     });
     if (whole && recipes > 0) {
       refusals.push({ reason: 'this statement mixes changes that go into different phases; write them as separate statements', phase: 'expand', location: statement.location });

@@ -109,7 +109,9 @@ export class SchemaModel {
       }
       case 'create-table-as': {
         const { schema, name } = resolved(change.table);
-        this.tables.set(qkey(change.table), { schema, name, columns: new Map(), constraints: new Map() });
+        const key = qkey(change.table);
+        if (this.tables.has(key) && change.ifNotExists) return;
+        this.tables.set(key, { schema, name, columns: new Map(), constraints: new Map() });
         return;
       }
       case 'drop-table': {

@@ -2,6 +2,7 @@
 // statement yields one or more changes (an ALTER TABLE with five sub-commands is five
 // changes sharing one statement); nothing downstream touches the raw AST.
 import { qkey, type QName } from './names.js';
+import type { SchemaModel } from '../schema/model.js';
 
 export type ChangeClass = 'additive' | 'destructive' | 'data' | 'neutral';
 
@@ -326,12 +327,24 @@ export class CreatedHere {
     return this.objects.has(qkey(name));
   }
 
-  /** Notes what a change creates; call after the change, in migration order. */
-  track(change: Change): void {
+  /**
+   * Notes what a change creates; call in migration order, before the change is applied to
+   * `before`, the schema model of the earlier migrations and this one so far.
+   */
+  track(change: Change, before: SchemaModel): void {
+    // IF NOT EXISTS on an object an earlier migration created leaves that one, with its rows and traffic
+    if ('ifNotExists' in change && change.ifNotExists && known(change, before)) return;
     if (change.kind === 'create-table' || change.kind === 'create-table-as') this.tables.add(qkey(change.table));
     if (change.kind === 'rename-table' && this.isNewTable(change.table)) this.tables.add(qkey({ ...change.table, name: change.newName }));
     // CREATE OR REPLACE may replace an object the application already uses
     if ((change.kind === 'create-object' && !change.orReplace) || change.kind === 'create-domain') this.objects.add(qkey(change.name));
     if (change.kind === 'create-enum') this.objects.add(qkey(change.type));
   }
+}
+
+/** Whether the schema model already has the table or view a create would make (it does not track other objects). */
+function known(change: Change, schema: SchemaModel): boolean {
+  if (change.kind === 'create-table' || change.kind === 'create-table-as') return schema.table(change.table) !== undefined;
+  if (change.kind === 'create-object' && (change.objectType === 'view' || change.objectType === 'materialized view')) return schema.views.has(qkey(change.name));
+  return false;
 }

@@ -76,6 +76,18 @@ describe('plan.json', () => {
     expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand']);
   });
 
+  it('treats a table that CREATE TABLE IF NOT EXISTS leaves alone as the existing table it is', async () => {
+    const d = tempTree({
+      'm/001.sql': 'CREATE TABLE users (id int PRIMARY KEY, name text);',
+      'm/002.sql': 'CREATE TABLE IF NOT EXISTS users (id int PRIMARY KEY, name text);\nALTER TABLE users DROP COLUMN name;',
+    });
+    const planned = await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm') });
+    expect(planned.manifest.phases.map((x) => [x.name, x.steps.map((st) => st.id)])).toEqual([
+      ['expand', ['expand:as-written-1']],
+      ['contract', ['contract:drop-name']],
+    ]);
+  });
+
   it('refuses SET search_path: the runner would keep it for every later step, whose SQL names the schema the plan resolved', async () => {
     const d = tempTree({
       'm/001.sql': 'CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, a int); CREATE TABLE public.t (id int PRIMARY KEY, a int);',

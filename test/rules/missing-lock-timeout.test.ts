@@ -13,6 +13,10 @@ await ruleCases('missing-lock-timeout', {
     { sql: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '1s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;" },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'DROP INDEX CONCURRENTLY users_email;' },
     { sql: "SET lock_timeout = '2s';\nDROP TRIGGER t ON users;" },
+    // PostgreSQL's number formats and units; a fraction rounds to whole milliseconds
+    ...["'1min'", "' 1.5 '", "'0x10'", "'1e3'", "'0.6ms'", "'1 h'", '1500'].map((value) => ({ sql: `SET lock_timeout = ${value};\nALTER TABLE users DROP COLUMN a;` })),
+    // in one query string, a SET LOCAL before the BEGIN is in the same transaction
+    { sql: "SET LOCAL lock_timeout = '2s';\nBEGIN;\nALTER TABLE users DROP COLUMN a;\nCOMMIT;", transaction: 'implicit' },
     // no table named: each clustered table is locked in a transaction of its own, there is no one lock to report
     { sql: 'CLUSTER;' },
   ],
@@ -26,6 +30,11 @@ await ruleCases('missing-lock-timeout', {
     // SET LOCAL ends with its transaction; a reset turns the timeout off
     { sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;", at: ['4:1'] },
     { sql: "SET lock_timeout = '2s';\nSET lock_timeout = 0;\nALTER TABLE users DROP COLUMN a;\nDROP TABLE t;", at: ['3:1', '4:1'] },
+    // 0 in any unit, or under half a millisecond, is no timeout; a value PostgreSQL cannot read sets nothing
+    ...["'0min'", "'0h'", "'0d'", "'0us'", "' 0 '", "'0.0s'", "'0.5ms'", "'400us'", "'1 MIN'", "'2 seconds'"].map((value) => ({
+      sql: `SET lock_timeout = ${value};\nALTER TABLE users DROP COLUMN a;`,
+      at: ['2:1'],
+    })),
     // a lock the transaction already holds is not queued for again
     { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN c;', transaction: 'per-file', at: ['1:1', '3:1'] },
     { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;', transaction: 'none', at: ['1:1', '2:1'] },

@@ -51,6 +51,15 @@ describe('SchemaModel', () => {
     expect(s.enums.get('public\u0000mood')).toEqual(['blue', 'happy']);
   });
 
+  it('leaves a known table alone on CREATE TABLE … IF NOT EXISTS, also with AS', () => {
+    const s = model(`
+      CREATE TABLE a (id int PRIMARY KEY, x int);
+      CREATE TABLE IF NOT EXISTS a (id int);
+      CREATE TABLE IF NOT EXISTS a AS SELECT 1 AS y;`);
+    expect([...s.table({ name: 'a' })!.columns.keys()]).toEqual(['id', 'x']);
+    expect(s.rowKey({ name: 'a' })).toEqual(['id']);
+  });
+
   it('keeps a serial column as PostgreSQL makes it: an integer, NOT NULL, drawing from its own sequence', () => {
     const s = model(`
       CREATE TABLE accounts (id serial PRIMARY KEY, big_id bigserial, small smallserial);
