@@ -1,5 +1,6 @@
 // `pgphase plan <migration.sql>`
 import type { Command } from 'commander';
+import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './main.js';
 
@@ -34,7 +35,9 @@ export function planCommand(program: Command, io: Io): void {
     .action(async (migration: string, flags: PlanFlags) => {
       const batchSize = Number(flags.batchSize);
       if (!/^\d+$/.test(flags.batchSize ?? '') || batchSize < 1) throw new UsageError(`--batch-size ${flags.batchSize}: expected a whole number of at least 1`);
-      if (!/^\d+(ms|s|min)$/.test(flags.lockTimeout ?? '')) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration like 2s or 500ms`);
+      if (!/^\d+(ms|s|min)$/.test(flags.lockTimeout ?? '') || !parseDuration(flags.lockTimeout!)) {
+        throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration of at least 1ms like 2s or 500ms (0 would wait for locks forever)`);
+      }
       const pgVersion = Number(flags.pgVersion);
       if (!/^\d+$/.test(flags.pgVersion ?? '') || pgVersion < 11 || pgVersion > 18) throw new UsageError(`--pg-version ${flags.pgVersion}: expected a whole number from 11 to 18`);
       const { plan } = await import('../index.js');

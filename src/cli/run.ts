@@ -52,7 +52,7 @@ function reporter(io: Io): (event: RunEvent) => void {
 function runOptions(planDir: string, flags: RunFlags, io: Io): RunOptions {
   const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
   if (wait === undefined) throw new UsageError(`--wait ${flags.wait}: expected a duration like 30s or 2min`);
-  if (flags.lockTimeout !== undefined && parseDuration(flags.lockTimeout) === undefined) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration like 2s or 500ms`);
+  if (flags.lockTimeout !== undefined && !parseDuration(flags.lockTimeout)) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration of at least 1ms like 2s or 500ms (0 would wait for locks forever)`);
   const options: RunOptions = { planDir, cwd: io.cwd, waitMs: wait, onEvent: reporter(io), dryRun: flags.dryRun === true };
   const retries = count('--retries', flags.retries, 0);
   const batchSize = count('--batch-size', flags.batchSize, 1);

@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { discoverSet, Discovery } from '../discover/index.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
-import { PlanRefused } from './manifest.js';
+import { manifestSchema, PlanRefused } from './manifest.js';
 import { plan as planChanges } from './planner.js';
 import { renderPlan, type RenderedPlan } from './render.js';
 
@@ -38,6 +38,9 @@ function planId(file: string): string {
 }
 
 export async function plan(options: PlanApiOptions): Promise<PlanResult> {
+  if (options.name !== undefined && !manifestSchema.shape.id.safeParse(options.name).success) {
+    throw new UsageError(`--name ${options.name}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
   const cwd = options.cwd ?? process.cwd();
   const file = resolve(cwd, options.file);
   let text: string;
@@ -63,8 +66,8 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   const pgVersion = options.pgVersion ?? 15;
   const planned = planChanges({ source, schema, pgVersion, allowUnsafe: options.allowUnsafe ?? false });
   if (planned.refusals.length && !options.allowUnsafe) {
-    const reasons = planned.refusals.map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`).join('\n');
-    throw new PlanRefused(`cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan):\n${reasons}`);
+    const reasons = planned.refusals.map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`).join('; ');
+    throw new PlanRefused(`cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan): ${reasons}`);
   }
   if (planned.phases.length === 0) throw new InputError(`${options.file}: nothing to plan (no schema or data change)`);
   const id = options.name ?? planId(file);
@@ -78,14 +81,15 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
 
   const dir = resolve(cwd, options.out ?? join(dirname(file), id));
   if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
-  await mkdir(dirname(dir), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));
+  let tmp: string | undefined;
   try {
+    await mkdir(dirname(dir), { recursive: true });
+    tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));
     for (const [name, content] of rendered.files) await writeFile(join(tmp, name), content);
     if (existsSync(dir)) await rm(dir, { recursive: true });
     await rename(tmp, dir);
   } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
+    if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
     throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return { ...rendered, dir };

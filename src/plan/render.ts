@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
+import { parseSource } from '../sql/source.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
 import { concurrentIndex, derivedName } from './sql.js';
@@ -102,14 +103,38 @@ DROP PROCEDURE ${proc}();
 `;
 }
 
+/** A step that only validates constraints: it reads the rows and changes none. */
+function validatesOnly(step: ManifestStep): boolean {
+  const statements = parseSource('step', step.sql).statements;
+  const cmds = (statements[0]?.node.AlterTableStmt as { cmds?: Array<{ AlterTableCmd?: { subtype?: string } }> } | undefined)?.cmds ?? [];
+  return statements.length === 1 && cmds.length > 0 && cmds.every((c) => c.AlterTableCmd?.subtype === 'AT_ValidateConstraint');
+}
+
+/** One piece of a phase's work: a step, or a backfill by its index in the phase. */
+export type PhaseWork = { step: ManifestStep } | { backfill: number };
+
+/**
+ * The order of a phase's work, the same in the runner and in the phase file: the steps, with the
+ * backfills before the first step that validates a constraint. The migration's UPDATE or DELETE
+ * may be what makes the rows valid; validating after it lets no bad row in, as the constraint
+ * has checked every write since expand added it NOT VALID.
+ */
+export function phaseWork(phase: ManifestPhase): PhaseWork[] {
+  const work: PhaseWork[] = phase.steps.map((step) => ({ step }));
+  const validation = phase.steps.findIndex(validatesOnly);
+  work.splice(validation === -1 ? work.length : validation, 0, ...(phase.backfills ?? []).map((_, backfill) => ({ backfill })));
+  return work;
+}
+
 /**
  * A phase file, written from the manifest: the runner renders it again and compares it with
  * the file and its sha256, so the steps it executes from plan.json are the ones reviewed.
  */
 export function phaseFile(planId: string, phase: ManifestPhase): string {
   const parts = [`-- pgphase plan ${planId} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`];
-  for (const step of phase.steps) parts.push(stepSql(step, step.sql, step.id));
-  (phase.backfills ?? []).forEach((b, i) => parts.push(backfillProcedure(b, planId, i + 1)));
+  for (const work of phaseWork(phase)) {
+    parts.push('step' in work ? stepSql(work.step, work.step.sql, work.step.id) : backfillProcedure(phase.backfills![work.backfill]!, planId, work.backfill + 1));
+  }
   return parts.join('\n');
 }
 
@@ -131,7 +156,7 @@ function irreversibleDown(phase: PlannedPhase): string {
   return `-- The ${phase.name} phase cannot be undone: ${why}.\n-- To go back, restore from a backup taken before it ran.\n`;
 }
 
-function readme(planned: Planned, manifest: Manifest, lockTimeout: string): string {
+function readme(planned: Planned, manifest: Manifest): string {
   const lines = [`# Plan ${manifest.id}`, '', `From \`${manifest.source.path}\`, for PostgreSQL ${manifest.pgVersion}. Run one phase per deploy step, in order:`, ''];
   const deployAfter: Partial<Record<PhaseName, string>> = {
     expand: 'Only the current version runs.',
@@ -144,12 +169,15 @@ function readme(planned: Planned, manifest: Manifest, lockTimeout: string): stri
     lines.push(`## ${m.file} — ${phase.name}`, '', deployAfter[phase.name]!);
     if (phase.requires) lines.push('', `Deploy first: ${phase.requires}.`);
     lines.push('');
-    for (const step of phase.steps) {
+    for (const work of phaseWork(m)) {
+      if ('backfill' in work) {
+        const b = m.backfills![work.backfill]!;
+        lines.push(`- backfill ${quoteQualified(b.table)}: \`${b.set ? `SET ${b.set}` : 'DELETE'} WHERE ${b.where}\` in batches by ${b.key.map(quoteIdent).join(', ')}, one short transaction each (row locks only)`);
+        continue;
+      }
+      const { step } = work;
       const lock = step.lockMode ? `${step.lockMode} (${LOCK_EFFECT[step.lockMode]})` : 'no table lock';
-      lines.push(`- \`${step.id}\`: ${lock}${step.transactional ? `, lock_timeout ${lockTimeout}` : ', outside a transaction'}`);
-    }
-    for (const b of phase.backfills) {
-      lines.push(`- backfill ${quoteQualified(b.table)}: \`${b.set ? `SET ${b.set}` : 'DELETE'} WHERE ${b.where}\` in batches by ${b.key.map(quoteIdent).join(', ')}, one short transaction each (row locks only)`);
+      lines.push(`- \`${step.id}\`: ${lock}${step.concurrent ? ', outside a transaction' : `, lock_timeout ${step.lockTimeout}`}`);
     }
     lines.push('', m.down ? `Undo: \`${m.down}\`.` : 'Irreversible.', '');
   }
@@ -199,6 +227,6 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
     'plan.json',
   );
   files.set('plan.json', `${JSON.stringify(manifest, null, 2)}\n`);
-  files.set('README.md', readme(planned, manifest, options.lockTimeout));
+  files.set('README.md', readme(planned, manifest));
   return { manifest, files };
 }

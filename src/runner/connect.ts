@@ -9,14 +9,34 @@ export class DatabaseError extends PgphaseError {
   }
 }
 
-/** The URL with any password replaced by `***`, for messages. */
+/**
+ * The connection string with any password replaced by `***`, for messages. In a URL the user
+ * info runs to the last @: a password with an unencoded @ or / (a URL PostgreSQL clients
+ * misread) is hidden whole. A keyword/value string's password may be quoted.
+ */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
+  if (!url.includes('://')) return url.replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*(?:'|$)|\S*)/gi, '$1***');
+  return url.replace(/(\/\/[^:/@]*:).*@/, '$1***@').replace(/([?&]password=)[^&]*/gi, '$1***');
+}
+
+/** A client for the connection string; one that is not a URL is a DatabaseError saying what is expected. */
+function newClient(url: string | undefined): pg.Client {
+  if (url === undefined) return new pg.Client({});
+  // node-postgres would read `host=… dbname=…` as a relative URL and connect to a host named "base"
+  let why = 'keyword/value strings are not supported';
+  if (!/^\s*[a-z_]+\s*=/i.test(url)) {
+    try {
+      return new pg.Client({ connectionString: url });
+    } catch (error) {
+      why = (error as Error).message;
+    }
+  }
+  throw new DatabaseError(`${redact(url)} is not a connection URL (${why}): give one like postgres://user:password@host:5432/database, with @ / : in the password percent-encoded, in --database-url or DATABASE_URL`);
 }
 
 /** Opens a client; an unreachable database is a DatabaseError naming the redacted target. */
 export async function connect(url: string | undefined = process.env.DATABASE_URL): Promise<pg.Client> {
-  const client = new pg.Client(url === undefined ? {} : { connectionString: url });
+  const client = newClient(url);
   const target = url === undefined ? 'the database given by the PG* variables' : redact(url);
   try {
     await client.connect();

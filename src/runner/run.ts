@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { PgphaseError } from '../errors.js';
-import { readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
-import { downFile, phaseFile, sha256 } from '../plan/render.js';
+import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
+import { downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { concurrentIndex } from '../plan/sql.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
@@ -81,7 +81,8 @@ async function withSession<T>(options: RunOptions, work: (s: Session) => Promise
     await requirePublicSchema(db, manifest);
     const probe = await connect(options.databaseUrl);
     try {
-      await ensureState(db);
+      // a dry run writes nothing: without the state table, no phase has run
+      if (!options.dryRun) await ensureState(db);
       return await work({ db, probe, manifest, options, by: await runBy(db) });
     } finally {
       await probe.end().catch(() => undefined);
@@ -161,7 +162,8 @@ async function record(s: Session, phase: ManifestPhase, fields: string, values: 
 async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['steps'][number], sql: string, done: (db: pg.Client) => Promise<void>): Promise<void> {
   const timeout = s.options.lockTimeout ?? step.lockTimeout;
   const timeoutMs = parseDuration(timeout);
-  if (timeoutMs === undefined) throw new PhaseError(`step ${step.id}: lock timeout ${timeout} is not a duration like 2s or 500ms`);
+  // lock_timeout 0 would wait for locks forever
+  if (!timeoutMs) throw new PhaseError(`step ${step.id}: lock timeout ${timeout} is not a duration of at least 1ms like 2s or 500ms`);
   const started = Date.now();
   const attempts = await withRetries(s, phase.name, step.id, timeoutMs, async () => {
     if (step.concurrent) {
@@ -255,7 +257,7 @@ function checkFile(s: Session, file: string, expected: string, sha?: string): vo
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PhaseError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan directory is incomplete`);
+    throw new PlanError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan directory is incomplete`);
   }
   if ((sha !== undefined && sha256(text) !== sha) || text !== expected) {
     throw new PhaseError(`${path} differs from the one planned (plan.json): re-run \`pgphase plan\` instead of editing plan files`);
@@ -285,7 +287,8 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   checkFile(s, phase.file, phaseFile(manifest.id, phase), phase.sha256);
   const records = await readState(s.db, manifest.id);
   const mine = records.find((r) => r.phase === name);
-  if (mine && mine.checksum !== phase.sha256) {
+  // a rolled-back phase left nothing behind: a corrected plan of the same id may run it anew
+  if (mine && mine.status !== 'rolled_back' && mine.checksum !== phase.sha256) {
     throw new PhaseError(`plan ${manifest.id} ${name} was recorded from a different file (checksum ${mine.checksum.slice(0, 12)}…, plan has ${phase.sha256.slice(0, 12)}…)`);
   }
   if (mine?.status === 'applied') {
@@ -314,8 +317,12 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   }
   if (s.options.dryRun) {
     const done = new Set(mine?.stepsDone ?? []);
-    for (const step of phase.steps.filter((st) => !done.has(st.id))) s.options.onEvent?.({ type: 'would-run', phase: name, step: step.id, sql: step.sql });
-    for (const b of phase.backfills ?? []) {
+    for (const work of phaseWork(phase)) {
+      if ('step' in work) {
+        if (!done.has(work.step.id)) s.options.onEvent?.({ type: 'would-run', phase: name, step: work.step.id, sql: work.step.sql });
+        continue;
+      }
+      const b = phase.backfills![work.backfill]!;
       s.options.onEvent?.({ type: 'would-run', phase: name, step: 'backfill', sql: `${b.set ? `UPDATE … SET ${b.set}` : 'DELETE'} WHERE ${b.where}, in batches of ${s.options.batchSize ?? b.batchSize} by ${b.key.join(', ')}` });
     }
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
@@ -326,18 +333,23 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
   await s.db.query(
     `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, run_by, backfill) VALUES ($1, $2, $3, 'running', $4, $5)
-     ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', run_by = $4, last_error = NULL, finished_at = NULL,
+     ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', checksum = $3, run_by = $4, last_error = NULL, finished_at = NULL,
        steps_done = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN '{}' ELSE pgphase.phase_log.steps_done END,
        backfill = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN $5 ELSE pgphase.phase_log.backfill END`,
     [manifest.id, name, phase.sha256, JSON.stringify(s.by), JSON.stringify(backfills)],
   );
   const done = new Set(resume?.stepsDone ?? []);
   try {
-    for (const step of phase.steps) {
+    for (const work of phaseWork(phase)) {
+      if ('backfill' in work) {
+        const progress = backfills[work.backfill]!;
+        if (!progress.done) await runBackfill(s, phase, work.backfill, progress);
+        continue;
+      }
+      const { step } = work;
       if (done.has(step.id)) continue;
       await runStep(s, phase, step, step.sql, (db) => db.query(`UPDATE pgphase.phase_log SET steps_done = array_append(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [manifest.id, name, step.id]).then(() => undefined));
     }
-    for (const [i, progress] of backfills.entries()) if (!progress.done) await runBackfill(s, phase, i, progress);
     await record(s, phase, `status = 'applied', finished_at = now()`, []);
   } catch (error) {
     const message = (error as Error).message;

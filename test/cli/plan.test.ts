@@ -31,6 +31,15 @@ describe('pgphase plan (CLI)', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
+  it('gives every reason of a refusal on one line', () => {
+    const dir = tempTree({ 'x.sql': 'VACUUM FULL users;\nCLUSTER users USING users_pkey;' });
+    const r = runCli(['plan', 'x.sql'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'pgphase: cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan): x.sql:1:1: VACUUM FULL rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe; x.sql:2:1: CLUSTER rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe\n',
+    );
+  });
+
   it('exits 2 with one line on bad input', () => {
     const dir = tempTree({ 'bad.sql': 'ALTER TABLE t ADD COLUM x int;', 'ok.sql': 'CREATE TABLE t (a int);', 'm/ok.sql': 'SELECT 1;' });
     const cases: Array<[string[], RegExp]> = [
@@ -39,12 +48,15 @@ describe('pgphase plan (CLI)', () => {
       [['plan', 'ok.sql', '--batch-size', '0'], /--batch-size 0: expected a whole number/],
       [['plan', 'ok.sql', '--lock-timeout', 'soon'], /--lock-timeout soon: expected a duration/],
       [['plan', 'ok.sql', '--schema', 'a.sql', '--database-url', 'postgres://x/y'], /--schema or --database-url, not both/],
+      [['plan', 'ok.sql', '--lock-timeout', '0ms'], /^pgphase: --lock-timeout 0ms: expected a duration of at least 1ms like 2s or 500ms \(0 would wait for locks forever\)$/],
+      [['plan', 'ok.sql', '--name', 'bad name!'], /^pgphase: --name bad name!: expected 1 to 100 letters, digits, "\.", "_" or "-", starting with a letter or digit$/],
+      [['plan', 'ok.sql', '--out', '/proc/x'], /^pgphase: \/proc\/x: cannot write the plan \(ENOENT\)$/],
     ];
     for (const [args, message] of cases) {
       const r = runCli(args, { cwd: dir });
       expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim()).toMatch(message);
     }
   });
 });

@@ -1,13 +1,13 @@
 // The runner against real PostgreSQL: order, checksums, checks, lock timeouts with retries,
 // a second runner, invalid concurrent indexes, and a crash in the middle of a backfill.
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { rollbackPhase, runAll, runPhase, type RunEvent } from '../../src/runner/run.js';
 import { readState } from '../../src/runner/state.js';
-import { BIN, tempTree } from '../helpers/cli.js';
+import { BIN, runCli, tempTree } from '../helpers/cli.js';
 import { resetSchema, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -160,6 +160,26 @@ describe('pgphase run', () => {
     expect(await runPhase({ ...b2, phase: 'expand' })).toBe('applied');
   });
 
+  it('runs a corrected plan of the same id over a rolled-back phase, and refuses a changed file over an applied one', async () => {
+    const first = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO fullname;', 'pl');
+    const base = { planDir: first.dir, databaseUrl: db.url };
+    await runPhase({ ...base, phase: 'expand' });
+    await rollbackPhase({ ...base, phase: 'expand' });
+    // the migration corrected and planned again into the same directory, under the same id
+    const m = join(first.dir, '..', 'm', '002.sql');
+    writeFileSync(m, 'ALTER TABLE users RENAME COLUMN name TO full_name;');
+    const second = await plan({ file: m, history: join(first.dir, '..', 'm'), out: first.dir, name: first.manifest.id, force: true, batchSize: 500 });
+    expect(second.manifest.phases[0]!.sha256).not.toBe(first.manifest.phases[0]!.sha256);
+    expect(await runPhase({ ...base, phase: 'expand' })).toBe('applied');
+    const [expand] = await readState(c, first.manifest.id);
+    expect(expand).toMatchObject({ phase: 'expand', status: 'applied', checksum: second.manifest.phases[0]!.sha256 });
+    expect((await c.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'full_name'`)).rows[0]).toEqual({ n: 1 });
+    // applied from this file: a plan changed again is refused until the phase is rolled back
+    writeFileSync(m, 'ALTER TABLE users RENAME COLUMN name TO the_name;');
+    await plan({ file: m, history: join(first.dir, '..', 'm'), out: first.dir, name: first.manifest.id, force: true, batchSize: 500 });
+    await expect(runPhase({ ...base, phase: 'expand' })).rejects.toThrow(/expand was recorded from a different file/);
+  });
+
   it('re-runs a rolled-back backfill from the start', async () => {
     const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'again');
     const base = { planDir: p.dir, databaseUrl: db.url };
@@ -181,6 +201,22 @@ describe('pgphase run', () => {
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 170 });
     expect((await c.query(`SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'`)).rows[0]).toEqual({ n: 80 });
     expect((await readState(c, p.manifest.id))[0]!.backfill[0]).toMatchObject({ rows: 80, done: true });
+  });
+
+  it('writes nothing to the database in a dry run, not even the state table', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN nickname text;', 'dry-empty');
+    const events: RunEvent[] = [];
+    expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', dryRun: true, onEvent: (e) => events.push(e) })).toBe('dry-run');
+    expect(events[0]).toMatchObject({ type: 'would-run', step: 'expand:as-written-1' });
+    expect((await c.query(`SELECT to_regnamespace('pgphase') AS schema`)).rows[0]).toEqual({ schema: null });
+  });
+
+  it('exits 2 naming a phase file that is missing from the plan directory', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN nickname text;', 'no-file');
+    unlinkSync(join(p.dir, '1-expand.sql'));
+    const r = runCli(['run', p.dir, 'expand', '--database-url', db.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`pgphase: ${join(p.dir, '1-expand.sql')}: cannot read (ENOENT); the plan directory is incomplete\n`);
   });
 
   it('batches by the order of the key, not of its text: each batch changes batch-size rows', async () => {
