@@ -41,6 +41,8 @@ export const manifestSchema = z.strictObject({
               set: z.string().min(1).optional(),
               where: z.string().min(1),
               batchSize: z.int().min(1),
+              /** It runs after this many of the phase's steps; absent: after all of them. */
+              afterSteps: z.int().min(0).optional(),
             }),
           )
           .optional(),

@@ -2,7 +2,7 @@
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import { qkey, type QName } from '../sql/names.js';
+import { qkey, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -17,7 +17,7 @@ import { addColumn } from './recipes/add-column.js';
 import { changeType } from './recipes/change-type.js';
 import { renameEnumValue } from './recipes/enum-value.js';
 import { renameColumn } from './recipes/rename-column.js';
-import { PHASES, type Backfill, type PhaseName, type RecipeOutput, type Step } from './types.js';
+import { PHASES, type Backfill, type PhaseName, type PlacedBackfill, type RecipeOutput, type Step } from './types.js';
 
 const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
   'create-index': createIndex as Recipe,
@@ -49,6 +49,13 @@ function managed(changes: Change[]): boolean {
   return changes.every((c) => c.kind === 'transaction' || (c.kind === 'set' && (c.name === 'lock_timeout' || c.name === 'statement_timeout')));
 }
 
+/** The table a change makes unique (an index, or a constraint that builds one), if any. */
+function madeUnique(change: Change): QName | undefined {
+  if (change.kind === 'create-index' && change.index.unique) return change.index.table;
+  if (change.kind === 'add-constraint' && ['unique', 'primary-key', 'exclusion'].includes(change.constraint.kind) && !change.constraint.usingIndex) return change.table;
+  return undefined;
+}
+
 /** The phase a change that needs no recipe belongs to: expand for a table new in this migration, else by its class. */
 function phaseOf(change: Change, isNew: (table: QName) => boolean): PhaseName {
   const table = changeTable(change);
@@ -66,7 +73,7 @@ export interface Refusal {
 export interface PlannedPhase {
   name: PhaseName;
   steps: Step[];
-  backfills: Backfill[];
+  backfills: PlacedBackfill[];
   requires?: string;
 }
 
@@ -102,6 +109,8 @@ export function plan(options: PlanOptions): Planned {
   const refusals: Refusal[] = [];
   // the batched UPDATEs so far, by the columns they set, for a later SET NOT NULL to fill with again
   const fills: Array<{ table: string; columns: string[]; backfill: Backfill }> = [];
+  // the tables an UPDATE, DELETE or INSERT so far changes in the backfill phase
+  const dataChanged = new Set<string>();
 
   for (const statement of source.statements) {
     const changes = normalizeStatement(statement);
@@ -126,6 +135,11 @@ export function plan(options: PlanOptions): Planned {
     changes.forEach((change, i) => {
       let output: RecipeOutput | undefined;
       try {
+        const unique = madeUnique(change);
+        if (unique && dataChanged.has(qkey(unique)) && !created.isNewTable(unique)) {
+          // built in expand, the index would see the rows before the backfill runs the data change (a dedup, say)
+          throw new UnsafeChange(`this unique index on ${quoteQName(unique)} is built in expand, before the backfill runs the data change written above it; make it a migration of its own, after this one`, 'expand');
+        }
         output = RECIPES[change.kind]?.(change, context);
       } catch (error) {
         if (!(error instanceof UnsafeChange)) throw error;
@@ -146,7 +160,10 @@ export function plan(options: PlanOptions): Planned {
         }
       }
       if (output) outputs.push(output);
-      if (output && change.kind === 'data-change') for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
+      if (output && change.kind === 'data-change') {
+        dataChanged.add(qkey(change.table));
+        for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
+      }
       created.track(change, schema);
       schema.apply(change);
     });
@@ -157,8 +174,15 @@ export function plan(options: PlanOptions): Planned {
 
   const phases: PlannedPhase[] = [];
   for (const name of PHASES) {
-    const steps = outputs.flatMap((o) => o.steps.filter((s) => s.phase === name));
-    const backfills = name === 'backfill' ? outputs.flatMap((o) => o.backfills) : [];
+    // the work of a phase keeps the migration's order, and a recipe's backfills run before its own
+    // steps of the phase (which validate what they fill): the UPDATE that fixes the rows before the
+    // VALIDATE of a constraint written after it
+    const steps: Step[] = [];
+    const backfills: PlacedBackfill[] = [];
+    for (const o of outputs) {
+      if (name === 'backfill') for (const b of o.backfills) backfills.push({ ...b, afterSteps: steps.length });
+      for (const s of o.steps) if (s.phase === name) steps.push(s);
+    }
     if (steps.length === 0 && backfills.length === 0) continue;
     const requires = [...new Set(outputs.flatMap((o) => (o.requires[name] ? [o.requires[name]!] : [])))].join('; ');
     phases.push(requires ? { name, steps, backfills, requires } : { name, steps, backfills });

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
-import { parseSource } from '../sql/source.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
 import { concurrentIndex, derivedName } from './sql.js';
@@ -103,26 +102,22 @@ DROP PROCEDURE ${proc}();
 `;
 }
 
-/** A step that only validates constraints: it reads the rows and changes none. */
-function validatesOnly(step: ManifestStep): boolean {
-  const statements = parseSource('step', step.sql).statements;
-  const cmds = (statements[0]?.node.AlterTableStmt as { cmds?: Array<{ AlterTableCmd?: { subtype?: string } }> } | undefined)?.cmds ?? [];
-  return statements.length === 1 && cmds.length > 0 && cmds.every((c) => c.AlterTableCmd?.subtype === 'AT_ValidateConstraint');
-}
-
 /** One piece of a phase's work: a step, or a backfill by its index in the phase. */
 export type PhaseWork = { step: ManifestStep } | { backfill: number };
 
 /**
- * The order of a phase's work, the same in the runner and in the phase file: the steps, with the
- * backfills before the first step that validates a constraint. The migration's UPDATE or DELETE
- * may be what makes the rows valid; validating after it lets no bad row in, as the constraint
- * has checked every write since expand added it NOT VALID.
+ * The order of a phase's work, the same in the runner, the phase file and the README: the steps,
+ * each backfill after as many of them as the plan says (the migration's order: an UPDATE that
+ * fixes rows runs before the VALIDATE of a constraint written after it).
  */
 export function phaseWork(phase: ManifestPhase): PhaseWork[] {
-  const work: PhaseWork[] = phase.steps.map((step) => ({ step }));
-  const validation = phase.steps.findIndex(validatesOnly);
-  work.splice(validation === -1 ? work.length : validation, 0, ...(phase.backfills ?? []).map((_, backfill) => ({ backfill })));
+  const steps = phase.steps.length;
+  const backfills = (phase.backfills ?? []).map((b, backfill) => ({ backfill, after: Math.min(b.afterSteps ?? steps, steps) }));
+  const work: PhaseWork[] = [];
+  for (let k = 0; k <= steps; k++) {
+    for (const b of backfills) if (b.after === k) work.push({ backfill: b.backfill });
+    if (k < steps) work.push({ step: phase.steps[k]! });
+  }
   return work;
 }
 

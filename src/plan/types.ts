@@ -32,6 +32,11 @@ export interface Backfill {
   reversible: boolean;
 }
 
+/** A backfill in its phase: it runs after the first `afterSteps` steps of the phase. */
+export interface PlacedBackfill extends Backfill {
+  afterSteps: number;
+}
+
 /** What a recipe gives the planner: steps, backfills, checks and what must be deployed when. */
 export interface RecipeOutput {
   steps: Step[];

@@ -31,7 +31,7 @@ describe('plan.json', () => {
     const m = result.manifest;
     expect(m.phases.map((p) => p.name)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
     expect(m.phases[0]!.steps.map((s) => s.id)).toEqual(['expand:add-full_name', 'expand:create-index-users_name']);
-    expect(m.phases[2]!.backfills).toEqual([{ table: { schema: 'public', name: 'users' }, key: ['id'], set: '"full_name" = "name"', where: '"full_name" IS DISTINCT FROM "name"', batchSize: 1000 }]);
+    expect(m.phases[2]!.backfills).toEqual([{ table: { schema: 'public', name: 'users' }, key: ['id'], set: '"full_name" = "name"', where: '"full_name" IS DISTINCT FROM "name"', batchSize: 1000, afterSteps: 0 }]);
     expect(m.checks).toEqual([{ before: 'contract', sql: 'SELECT 1 FROM "public"."users" WHERE "full_name" IS DISTINCT FROM "name" LIMIT 1' }]);
     for (const p of m.phases) expect(createHash('sha256').update(readFileSync(join(result.dir, p.file))).digest('hex')).toBe(p.sha256);
     expect(readFileSync(join(result.dir, '4-contract.down.sql'), 'utf8')).toMatch(/cannot be undone/);
@@ -86,6 +86,21 @@ describe('plan.json', () => {
       ['expand', ['expand:as-written-1']],
       ['contract', ['contract:drop-name']],
     ]);
+  });
+
+  it('refuses a unique index on a table that a data change written before it changes: expand would build it before the backfill', async () => {
+    const d = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, email text);' });
+    const cases = [
+      'DELETE FROM t WHERE id NOT IN (SELECT min(id) FROM t GROUP BY email);\nCREATE UNIQUE INDEX CONCURRENTLY t_email ON t (email);',
+      'UPDATE t SET email = lower(email);\nALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE (email);',
+    ];
+    for (const sql of cases) {
+      writeFileSync(join(d, 'm/002.sql'), sql);
+      await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).rejects.toThrow(/002\.sql:2:1: this unique index on "t" is built in expand, before the backfill runs the data change written above it/);
+    }
+    // written the other way round, or on another table, the order of the phases is the migration's
+    writeFileSync(join(d, 'm/002.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY t_email ON t (email);\nUPDATE t SET email = lower(email);');
+    expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand', 'backfill']);
   });
 
   it('refuses SET search_path: the runner would keep it for every later step, whose SQL names the schema the plan resolved', async () => {

@@ -1,5 +1,6 @@
-// The order of a phase's work, against real PostgreSQL: the migration's data changes run
-// before the VALIDATE of a constraint written after them, in the runner and in the phase file.
+// The order of a phase's work, against real PostgreSQL: the migration's order, so its data
+// changes run before the VALIDATE of a constraint written after them, and after the statements
+// written before them, in the runner and in the phase file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +46,16 @@ describe('the order of a phase', () => {
     expect(file.indexOf('CALL ')).toBeLessThan(file.indexOf('VALIDATE CONSTRAINT'));
     await runScript(c, file);
     expect(await outcome()).toEqual({ valid: true, min: 0 });
+  });
+
+  it('runs an INSERT written after an UPDATE of the same table after the UPDATE\'s batches', async () => {
+    await resetSchema(c);
+    await c.query(SETUP + ROWS);
+    const dir = tempTree({ 'm/001_setup.sql': SETUP, 'm/002.sql': 'UPDATE t SET x = x + 1000;\nINSERT INTO t (id, x) VALUES (1000, 1);' });
+    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'insert'), batchSize: 30 });
+    await runAll({ planDir: p.dir, databaseUrl: db.url });
+    const { rows } = await c.query(`SELECT (SELECT x FROM t WHERE id = 1000) AS inserted, (SELECT min(x) FROM t WHERE id < 1000) AS updated`);
+    expect(rows[0]).toEqual({ inserted: 1, updated: 951 });
   });
 
   it('says the same order in a dry run', async () => {
