@@ -217,6 +217,9 @@ export function classify(change: Change): ChangeClass {
     case 'truncate':
     case 'detach-partition':
       return 'destructive';
+    case 'add-constraint':
+      // PostgreSQL 18's ADD CONSTRAINT … NOT NULL is a SET NOT NULL
+      return change.constraint.kind === 'not-null' ? 'destructive' : 'additive';
     case 'data-change':
     case 'validate-constraint':
     case 'alter-domain-validate-constraint':
@@ -227,7 +230,6 @@ export function classify(change: Change): ChangeClass {
     case 'drop-not-null':
     case 'set-default':
     case 'add-identity':
-    case 'add-constraint':
     case 'create-index':
     case 'create-enum':
     case 'enum-add-value':

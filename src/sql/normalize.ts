@@ -416,6 +416,19 @@ function cteDataChanges(s: Node, index: number): Change[] {
   });
 }
 
+/** `SELECT set_config('lock_timeout', '2s', false)`, a SET written as a function call, when its arguments are constants. */
+function setConfigs(s: Node, index: number): Change[] {
+  if (s.fromClause) return [];
+  return (s.targetList ?? []).flatMap((t: Node): Change[] => {
+    const call = t.ResTarget?.val?.FuncCall;
+    const [name, value, local] = (call?.args ?? []) as Node[];
+    const fn = fromNameList(call?.funcname ?? []);
+    if (fn.name !== 'set_config' || (fn.schema ?? 'pg_catalog') !== 'pg_catalog' || call.args.length !== 3) return [];
+    if (name?.A_Const?.sval === undefined || value?.A_Const?.sval === undefined || local?.A_Const?.boolval === undefined) return [];
+    return [{ statement: index, kind: 'set', name: String(constValue(name)).toLowerCase(), value: String(constValue(value)), local: local.A_Const.boolval.boolval === true }];
+  });
+}
+
 function setValue(args: Node[] | undefined): string | undefined {
   if (!args?.length) return undefined;
   return args.map((a) => String(constValue(a))).join(', ');
@@ -550,7 +563,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       if (s.subtype === 'V') return [{ statement: index, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
       return [{ statement: index, kind: 'other', node: type }];
     case 'SelectStmt': {
-      const changes = cteDataChanges(s, index);
+      const changes = [...cteDataChanges(s, index), ...setConfigs(s, index)];
       return changes.length ? changes : [{ statement: index, kind: 'other', node: type }];
     }
     case 'UpdateStmt':

@@ -74,6 +74,9 @@ describe('plan.json', () => {
     }
     writeFileSync(join(d, 'm/002.sql'), 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT \'\';');
     expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand']);
+    // a NULL default fills nothing: the column is required, nullable until contract
+    writeFileSync(join(d, 'm/002.sql'), 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT NULL::text;');
+    expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand', 'contract']);
   });
 
   it('treats a table that CREATE TABLE IF NOT EXISTS leaves alone as the existing table it is', async () => {

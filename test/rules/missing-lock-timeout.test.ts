@@ -13,6 +13,8 @@ await ruleCases('missing-lock-timeout', {
     { sql: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '1s';\nCOMMIT;\nALTER TABLE users DROP COLUMN a;" },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'DROP INDEX CONCURRENTLY users_email;' },
     { sql: "SET lock_timeout = '2s';\nDROP TRIGGER t ON users;" },
+    // a SET written as a function call
+    { sql: "SELECT pg_catalog.set_config('lock_timeout', '2s', false);\nALTER TABLE users DROP COLUMN a;" },
     // PostgreSQL's number formats and units; a fraction rounds to whole milliseconds
     ...["'1min'", "' 1.5 '", "'0x10'", "'1e3'", "'0.6ms'", "'1 h'", '1500'].map((value) => ({ sql: `SET lock_timeout = ${value};\nALTER TABLE users DROP COLUMN a;` })),
     // in one query string, a SET LOCAL before the BEGIN is in the same transaction

@@ -89,6 +89,19 @@ describe('normalizeStatement', () => {
     expect(out[10]).toMatchObject({ mode: 'SHARE' });
   });
 
+  it('reads set_config() with constant arguments as the SET it is', () => {
+    expect(changes("SELECT pg_catalog.set_config('Lock_Timeout', '2s', false), set_config('search_path', 'app', true)")).toEqual([
+      { statement: 0, kind: 'set', name: 'lock_timeout', value: '2s', local: false },
+      { statement: 0, kind: 'set', name: 'search_path', value: 'app', local: true },
+    ]);
+    expect(changes("SELECT set_config('lock_timeout', v, false) FROM settings")).toEqual([{ statement: 0, kind: 'other', node: 'SelectStmt' }]);
+    expect(changes("SELECT app.set_config('lock_timeout', '2s', false)")).toEqual([{ statement: 0, kind: 'other', node: 'SelectStmt' }]);
+  });
+
+  it('classifies PostgreSQL 18\'s ADD CONSTRAINT … NOT NULL as destructive, like SET NOT NULL', () => {
+    expect(changes('ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a, ADD CONSTRAINT t_b_pos CHECK (b > 0)').map(classify)).toEqual(['destructive', 'additive']);
+  });
+
   it('reads INSERT, UPDATE, DELETE and MERGE in a WITH clause as data changes of the statement', () => {
     const del = changes('WITH d AS (DELETE FROM users WHERE active RETURNING *) SELECT count(*) FROM d');
     expect(del).toMatchObject([{ kind: 'data-change', op: 'delete', table: { name: 'users' }, where: { text: 'active' }, statement: 0 }]);

@@ -4,6 +4,7 @@
 import type { ChangeOf } from '../../sql/changes.js';
 import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import type { TableModel } from '../../schema/model.js';
+import { hasDefault } from '../../sql/volatility.js';
 import { knownTable, step, type RecipeContext } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
@@ -44,7 +45,7 @@ export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeCont
 /** ADD COLUMN … NOT NULL without a default: nullable in expand, NOT NULL in contract once filled. */
 export function addRequiredColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | undefined {
   const c = change.column;
-  const fills = c.default !== undefined || c.identity !== undefined || c.generated !== undefined || ['serial', 'bigserial', 'smallserial'].includes(c.type.name);
+  const fills = hasDefault(c) || c.identity !== undefined || c.generated !== undefined || ['serial', 'bigserial', 'smallserial'].includes(c.type.name);
   if (context.isNewTable(change.table) || !c.notNull || fills) return undefined;
   const table = knownTable(context, change.table);
   const out = emptyOutput();
