@@ -69,12 +69,14 @@ describe('an interrupted runner', () => {
   it('resumes a contract killed after it dropped the old column (its checks compare that column)', async () => {
     const p = await planned('ALTER TABLE users RENAME COLUMN name TO full_name;', 'contract');
     for (const phase of ['expand', 'trigger', 'backfill'] as const) await runPhase({ planDir: p.dir, databaseUrl: db.url, phase });
-    const steps = p.manifest.phases.find((x) => x.name === 'contract')!.steps.map((s) => s.id);
+    const contract = p.manifest.phases.find((x) => x.name === 'contract')!.steps;
+    const steps = contract.map((s) => s.id);
     expect(steps.indexOf('contract:drop-sync-function')).toBeGreaterThan(steps.indexOf('contract:swap-name'));
     // an open transaction holding a lock on the sync function stops the contract at the step
     // that drops it, after the step that dropped "name"
+    const syncFunction = /^DROP FUNCTION IF EXISTS (.+)$/.exec(contract.find((s) => s.id === 'contract:drop-sync-function')!.sql)![1];
     const blocker = await db.client();
-    await blocker.query(`BEGIN; COMMENT ON FUNCTION "public"."users_name_sync"() IS 'busy'`);
+    await blocker.query(`BEGIN; COMMENT ON FUNCTION ${syncFunction} IS 'busy'`);
     const run = cli(['run', p.dir, 'contract', '--lock-timeout', '200ms']);
     await run.line('"type":"retry"');
     run.kill();

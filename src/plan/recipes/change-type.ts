@@ -12,6 +12,17 @@ import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { copyColumn } from './column-copy.js';
 
+/** The last names of an expression's column references: a column, a table for a whole row, '*' for t.*. */
+function referencedNames(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(referencedNames);
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node as Record<string, any>).flatMap(([key, value]) => {
+    if (key !== 'ColumnRef') return referencedNames(value);
+    const fields = (value as { fields?: Array<{ String?: { sval: string } }> }).fields ?? [];
+    return [fields[fields.length - 1]?.String?.sval ?? '*'];
+  });
+}
+
 export function changeType(change: ChangeOf<'alter-column-type'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
@@ -19,19 +30,29 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
   if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema: its type is unknown`, 'contract');
   const analysis = analyzeTypeChange(column.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
   const qa = quoteIdent(change.column);
-  if (analysis.tolerated && analysis.cost === 'free') {
+  // without COLLATE, PostgreSQL gives the column the new type's default collation, not the old one;
+  // a new collation rebuilds the column's indexes, so it is never catalog only
+  if (analysis.tolerated && analysis.cost === 'free' && change.collation === column.collation) {
     // catalog only: safe in expand, and undone by going back to the old type
     const out = emptyOutput();
-    const alter = (type: TypeRef) => `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${qa} TYPE ${typeSql(type)}`;
+    const collate = column.collation ? ` COLLATE ${quoteIdent(column.collation)}` : '';
+    const alter = (type: TypeRef) => `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${qa} TYPE ${typeSql(type)}${collate}`;
     out.steps.push(step(context, 'expand', `type-${change.column}`, alter(change.type), { down: alter(column.type), lockMode: 'ACCESS EXCLUSIVE' }));
     return out;
   }
   const copy = derivedName(change.column, 'pgphase_new');
+  const using = change.using;
+  // the trigger computes the value from the row being written: every column reference becomes NEW."column"
+  const names = using ? [...new Set(referencedNames(using.node))] : [];
+  const stranger = names.find((name) => !table.columns.has(name));
+  if (stranger !== undefined) {
+    throw new UnsafeChange(`USING of ${qa} refers to ${quoteIdent(stranger)}, which is not a column of ${quoteQualified(table)}: the sync trigger can only compute the new value from the row's columns`, 'contract');
+  }
   const convert = (record?: string): string => {
-    if (!change.using) return `${record ? `${record.toUpperCase()}.` : ''}${qa}::${typeSql(change.type)}`;
-    return deparse(record ? renameColumnIn(change.using.node, change.column, change.column, record) : change.using.node);
+    if (!using) return `${record ? `${record.toUpperCase()}.` : ''}${qa}::${typeSql(change.type)}`;
+    return deparse(record ? names.reduce((node, name) => renameColumnIn(node, name, name, record), using.node) : using.node);
   };
-  const target = change.collation ? { ...column, collation: change.collation } : column;
+  const target = { ...column, collation: change.collation };
   const out = copyColumn({ table, column: target, copy, type: change.type, convert, bothWays: false, finalName: change.column }, context);
   out.requires.backfill = `the new version, which must read and write ${qa} as both ${column.type.display} and ${change.type.display} until contract`;
   out.requires.contract = `no instance of the old version is running`;

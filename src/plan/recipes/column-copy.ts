@@ -3,9 +3,10 @@
 // indexes and constraints onto it; a trigger keeps the copy in step; backfill fills
 // existing rows and validates; contract makes the copy exactly what the column was and
 // drops the original.
+import { createHash } from 'node:crypto';
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr, typeSql } from '../../sql/normalize.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
+import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
 import { step, UnsafeChange, type RecipeContext } from '../recipe.js';
@@ -34,9 +35,48 @@ function copyName(original: string): string {
   return derivedName(original, 'pgphase');
 }
 
+/**
+ * The name of the sync function and its trigger: a hash of the schema, table, column and copy
+ * keeps it apart from every other copy's (table a_b column c and table a column b_c would both
+ * make a_b_c) and from the user's own functions.
+ */
+function syncName(table: TableModel, column: string, copy: string): string {
+  const hash = createHash('sha256').update(JSON.stringify([table.schema, table.name, column, copy])).digest('hex').slice(0, 8);
+  const tail = `_${hash}_pgphase_sync`;
+  return `${clipBytes(`${table.name}_${column}`, 63 - Buffer.byteLength(tail))}${tail}`;
+}
+
+/** Does the parse tree call a function of this name (e.g. nextval)? */
+function callsFunction(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => callsFunction(n, name));
+  if (!node || typeof node !== 'object') return false;
+  const funcname = (node as { FuncCall?: { funcname?: Array<{ String?: { sval: string } }> } }).FuncCall?.funcname;
+  if (funcname?.[funcname.length - 1]?.String?.sval === name) return true;
+  return Object.values(node).some((v) => callsFunction(v, name));
+}
+
+/** Refusals that hold for any copy of column `a`, before anything is planned. */
+function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): void {
+  const [t, qa] = [quoteQualified(table), quoteIdent(a.name)];
+  if (a.generated || a.identity) throw new UnsafeChange(`${qa} is a generated or identity column: two copies cannot be kept in step by a trigger`, 'contract');
+  // a serial column owns its sequence: dropping the original in contract drops the sequence,
+  // or fails because the copy's default now depends on it
+  if (a.default && callsFunction(a.default.node, 'nextval')) {
+    throw new UnsafeChange(`${qa} of ${t} takes its default from a sequence (serial or nextval), which dropping the original column in contract would drop or fail on; move the values to a new column yourself (ALTER SEQUENCE … OWNED BY the new column before dropping the old one)`, 'contract');
+  }
+  // which columns a view uses is not modelled, only which tables it reads
+  const views = context.schema.viewsReading(table).map(quoteQualified);
+  if (views.length > 0) {
+    throw new UnsafeChange(
+      `contract drops ${qa} of ${t}, which fails while a view uses it, and ${t} is read by ${views.join(', ')}; drop the views that use ${qa} in an earlier migration and create them again after this one, or plan with --allow-unsafe to run the change as written`,
+      'contract',
+    );
+  }
+}
+
 export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput {
   const { table, column: a } = spec;
-  if (a.generated || a.identity) throw new UnsafeChange(`${quoteIdent(a.name)} is a generated or identity column: two copies cannot be kept in step by a trigger`, 'contract');
+  refuseCopy(table, a, context);
   const key = context.schema.rowKey(table);
   if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
   if (key.includes(a.name)) throw new UnsafeChange(`${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`, 'contract');
@@ -90,8 +130,8 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   }
 
   // trigger: keep the copy in step whichever version writes
-  const fn = quoteQualified({ schema: table.schema, name: derivedName(`${table.name}_${a.name}`, 'sync') });
-  const trigger = quoteIdent(derivedName(`${a.name}_${spec.copy}`, 'pgphase_sync'));
+  const sync = syncName(table, a.name, spec.copy);
+  const [fn, trigger] = [quoteQualified({ schema: table.schema, name: sync }), quoteIdent(sync)];
   const body = spec.bothWays
     ? `  IF TG_OP = 'INSERT' THEN
     -- ${qb} has no default: a non-NULL ${qb} was written by the new version
@@ -104,7 +144,8 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     : `  -- both versions write ${qa}; the copy follows it
   NEW.${qb} := ${spec.convert('new')};`;
   out.steps.push(
-    step(context, 'trigger', 'sync-function', `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$\nBEGIN\n${body}\n  RETURN NEW;\nEND\n$pgphase$`, {
+    // not OR REPLACE: a function of that name that is not this plan's stops the phase instead
+    step(context, 'trigger', 'sync-function', `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$\nBEGIN\n${body}\n  RETURN NEW;\nEND\n$pgphase$`, {
       down: `DROP FUNCTION IF EXISTS ${fn}()`,
     }),
     // only rows whose copy is out of step call the function: the backfill's own writes, which
