@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
+import { constraintName, qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -16,8 +16,9 @@ export default defineRule({
     const addedIn = new Map<string, number>();
     return {
       change(change) {
-        if (change.kind === 'add-constraint' && change.constraint.name && change.constraint.notValid) {
-          addedIn.set(`${qkey(change.table)}|${change.constraint.name}`, context.transactionId);
+        // a constraint added without a name is validated under the name PostgreSQL gave it
+        if (change.kind === 'add-constraint' && change.constraint.notValid) {
+          addedIn.set(`${qkey(change.table)}|${constraintName(change.table.name, change.constraint)}`, context.transactionId);
         }
         if (change.kind !== 'validate-constraint' || context.isNewTable(change.table)) return;
         if (addedIn.get(`${qkey(change.table)}|${change.name}`) !== context.transactionId) return;

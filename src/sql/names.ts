@@ -37,6 +37,12 @@ export function qkey(q: QName): string {
   return `${q.schema ?? DEFAULT_SCHEMA}\u0000${q.name}`;
 }
 
+/** The qualified name a qkey was made from. */
+export function unqkey(key: string): { schema: string; name: string } {
+  const [schema, name] = key.split('\u0000') as [string, string];
+  return { schema, name };
+}
+
 /** A QName from a parser RangeVar node (`{ schemaname, relname }`). */
 export function fromRangeVar(rv: { schemaname?: string; relname: string }): QName {
   return rv.schemaname === undefined ? { name: rv.relname } : { schema: rv.schemaname, name: rv.relname };
@@ -59,7 +65,7 @@ export function clipBytes(name: string, bytes: number): string {
   return encoded.toString('utf8', 0, end);
 }
 
-/** PostgreSQL's default constraint/index name: `<table>_<cols>_<suffix>`, cut to 63 bytes. */
+/** PostgreSQL's default constraint/index name: `<table>_<cols>_<suffix>`, cut to 63 bytes (makeObjectName). */
 export function defaultName(table: string, columns: string[], suffix: string): string {
   // PostgreSQL stops adding column names once they fill 64 bytes (ChooseIndexNameAddition)
   let cols = '';
@@ -67,15 +73,72 @@ export function defaultName(table: string, columns: string[], suffix: string): s
     cols += i > 0 ? `_${column}` : column;
     if (Buffer.byteLength(cols) >= 64) break;
   }
-  const room = 63 - suffix.length - 1;
-  let t = table;
-  let c = cols;
-  // PostgreSQL shortens the longer of the two parts first
-  while (Buffer.byteLength(t) + (c ? Buffer.byteLength(c) + 1 : 0) > room) {
-    if (Buffer.byteLength(t) >= Buffer.byteLength(c)) t = clipBytes(t, Buffer.byteLength(t) - 1);
-    else c = clipBytes(c, Buffer.byteLength(c) - 1);
+  const room = 63 - Buffer.byteLength(suffix) - 1 - (cols ? 1 : 0);
+  let t = Buffer.byteLength(table);
+  let c = Buffer.byteLength(cols);
+  // PostgreSQL counts bytes: it shortens the longer part, the column part on a tie, and only
+  // then backs each part off to a character boundary
+  while (t + c > room) {
+    if (t > c) t--;
+    else c--;
   }
-  return c ? `${t}_${c}_${suffix}` : `${t}_${suffix}`;
+  return cols ? `${clipBytes(table, t)}_${clipBytes(cols, c)}_${suffix}` : `${clipBytes(table, t)}_${suffix}`;
+}
+
+type Node = Record<string, any>;
+
+/** The column name PostgreSQL gives an expression (FigureColname), and how sure it is of it:
+ *  2 for a column or function name, 1 for a fallback (a cast's type, `case`, `array`, `row`). */
+function expressionName(node: Node): [string, number] | undefined {
+  const [type, n] = Object.entries(node)[0] as [string, Node];
+  switch (type) {
+    case 'ColumnRef': {
+      const last = n.fields[n.fields.length - 1];
+      return last.String ? [last.String.sval, 2] : undefined;
+    }
+    case 'A_Indirection': {
+      const field = (n.indirection as Node[]).filter((i) => i.String).pop();
+      return field ? [field.String.sval, 2] : expressionName(n.arg);
+    }
+    case 'FuncCall':
+      return [n.funcname[n.funcname.length - 1].String.sval, 2];
+    case 'A_Expr':
+      return n.kind === 'AEXPR_NULLIF' ? ['nullif', 2] : undefined;
+    case 'TypeCast': {
+      const arg = expressionName(n.arg);
+      return arg && arg[1] > 1 ? arg : [n.typeName.names[n.typeName.names.length - 1].String.sval, 1];
+    }
+    case 'CollateClause':
+      return expressionName(n.arg);
+    case 'CaseExpr': {
+      const otherwise = n.defresult && expressionName(n.defresult);
+      return otherwise && otherwise[1] > 1 ? otherwise : ['case', 1];
+    }
+    case 'CoalesceExpr':
+      return ['coalesce', 2];
+    case 'MinMaxExpr':
+      return [n.op === 'IS_GREATEST' ? 'greatest' : 'least', 2];
+    case 'A_ArrayExpr':
+      return ['array', 1];
+    case 'RowExpr':
+      return ['row', 1];
+    default:
+      return undefined;
+  }
+}
+
+/** The column names PostgreSQL puts in the name of an unnamed index (ChooseIndexColumnNames), from
+ *  its elements (IndexElem nodes, key then INCLUDE): a column's name, an expression's column name
+ *  (`lower` for lower(email)) or `expr`; a repeated name gets a number. */
+export function indexColumnNames(elements: Node[]): string[] {
+  const names: string[] = [];
+  for (const { IndexElem: e } of elements) {
+    const base: string = e.name ?? (e.expr && expressionName(e.expr)?.[0]) ?? 'expr';
+    let name = base;
+    for (let i = 1; names.includes(name); i++) name = `${clipBytes(base, 63 - String(i).length)}${i}`;
+    names.push(name);
+  }
+  return names;
 }
 
 const SUFFIX: Record<ConstraintSpec['kind'], string> = {

@@ -1,30 +1,80 @@
 // Foreign keys and checks: added NOT VALID in expand (new writes are checked at once),
 // validated in backfill (SHARE UPDATE EXCLUSIVE: reads and writes go on).
 // Unique and primary keys: the index built CONCURRENTLY in expand, attached in contract.
-import type { ChangeOf, ConstraintSpec } from '../../sql/changes.js';
-import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
+// Constraints are printed from their parse tree, so that every property written is kept.
+import { isDeepStrictEqual } from 'node:util';
+import type { ChangeOf, ConstraintSpec, FkAction } from '../../sql/changes.js';
+import { constraintName, DEFAULT_SCHEMA, quoteIdent, quoteQualified } from '../../sql/names.js';
+import { normalizeStatement } from '../../sql/normalize.js';
 import { deparse } from '../../sql/rewrite.js';
 import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
-import { createIndexSql, dropIndexSql } from './indexes.js';
+import { concurrentIndexSql, dropIndexSql } from './indexes.js';
 import { notNullSteps } from './not-null.js';
 
-const ACTIONS: Record<string, string> = { 'no action': 'NO ACTION', restrict: 'RESTRICT', cascade: 'CASCADE', 'set null': 'SET NULL', 'set default': 'SET DEFAULT' };
+type Node = Record<string, any>;
+/** A Constraint node of the parse tree. */
+type ParsedConstraint = Node;
 
-/** The body of a CHECK or FOREIGN KEY constraint, NOT VALID. */
-export function constraintSql(c: ConstraintSpec): string {
-  if (c.kind === 'check') return `CHECK (${deparse(c.expr!.node)}) NOT VALID`;
+const ACTION_CODES: Record<FkAction, string> = { 'no action': 'a', restrict: 'r', cascade: 'c', 'set null': 'n', 'set default': 'd' };
+
+const names = (list: string[]) => list.map((sval) => ({ String: { sval } }));
+const strings = (list: Array<{ String: { sval: string } }> | undefined) => (list ?? []).map((n) => n.String.sval);
+
+/** A CHECK or FOREIGN KEY as the parser gives it, from what the schema model keeps of one. */
+function parsedFrom(c: ConstraintSpec): ParsedConstraint {
+  if (c.kind === 'check') return { contype: 'CONSTR_CHECK', is_enforced: true, raw_expr: c.expr!.node };
   const r = c.references!;
-  return `FOREIGN KEY (${c.columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteQualified(r.table)} (${r.columns.map(quoteIdent).join(', ')}) ON UPDATE ${ACTIONS[r.onUpdate]} ON DELETE ${ACTIONS[r.onDelete]} NOT VALID`;
+  return {
+    contype: 'CONSTR_FOREIGN',
+    is_enforced: true,
+    fk_attrs: names(c.columns),
+    pktable: { schemaname: r.table.schema, relname: r.table.name, inh: true },
+    // no column list: the referenced table's primary key
+    ...(r.columns.length > 0 && { pk_attrs: names(r.columns) }),
+    fk_matchtype: 's',
+    fk_upd_action: ACTION_CODES[r.onUpdate],
+    fk_del_action: ACTION_CODES[r.onDelete],
+  };
+}
+
+/** The body of a CHECK or FOREIGN KEY constraint, NOT VALID: MATCH FULL, ON DELETE SET NULL (col), DEFERRABLE, NO INHERIT … as parsed. */
+export function constraintSql(c: ConstraintSpec, parsed = parsedFrom(c)): string {
+  const body: ParsedConstraint = { ...parsed, conname: undefined, skip_validation: true, initially_valid: false };
+  if (parsed.pktable) body.pktable = { ...parsed.pktable, schemaname: parsed.pktable.schemaname ?? DEFAULT_SCHEMA };
+  return deparse({ Constraint: body });
 }
 
 /** VALIDATE in backfill; undone by putting the constraint back NOT VALID. */
-export function validateStep(context: RecipeContext, table: string, name: string, c: ConstraintSpec): Step {
+export function validateStep(context: RecipeContext, table: string, name: string, c: ConstraintSpec, parsed?: ParsedConstraint): Step {
   const q = quoteIdent(name);
   return step(context, 'backfill', `validate-${name}`, `ALTER TABLE ${table} VALIDATE CONSTRAINT ${q}`, {
     lockMode: 'SHARE UPDATE EXCLUSIVE',
-    down: `ALTER TABLE ${table} DROP CONSTRAINT ${q}, ADD CONSTRAINT ${q} ${constraintSql(c)}`,
+    down: `ALTER TABLE ${table} DROP CONSTRAINT ${q}, ADD CONSTRAINT ${q} ${constraintSql(c, parsed)}`,
   });
+}
+
+/** The constraint as parsed: the change keeps only some of its properties. */
+function parsedConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): ParsedConstraint {
+  const cmds = (context.statement.node.AlterTableStmt.cmds as Node[]).map((c) => c.AlterTableCmd);
+  const parsed = cmds.filter((c) => c.subtype === 'AT_AddConstraint').map((c) => c.def.Constraint as ParsedConstraint);
+  // the statement's n-th added constraint is its n-th add-constraint change
+  const added = normalizeStatement(context.statement).filter((c) => c.kind === 'add-constraint');
+  return parsed[added.findIndex((c) => isDeepStrictEqual(c, change))]!;
+}
+
+/** The unique index behind a UNIQUE or PRIMARY KEY, with the index properties the constraint was written with. */
+function keyIndex(parsed: ParsedConstraint): Node {
+  const elements = (columns: string[]) => columns.map((name) => ({ IndexElem: { name, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } }));
+  return {
+    unique: true,
+    accessMethod: 'btree',
+    indexParams: elements(strings(parsed.keys)),
+    ...(parsed.including && { indexIncludingParams: elements(strings(parsed.including)) }),
+    ...(parsed.nulls_not_distinct && { nulls_not_distinct: true }),
+    ...(parsed.options && { options: parsed.options }),
+    ...(parsed.indexspace && { tableSpace: parsed.indexspace }),
+  };
 }
 
 export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): RecipeOutput | undefined {
@@ -32,28 +82,34 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
   if (context.isNewTable(change.table) || c.kind === 'not-null') return undefined;
   if (c.kind === 'exclusion') throw new UnsafeChange(`an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`, 'contract');
   const table = knownTable(context, change.table);
+  const parsed = parsedConstraint(change, context);
   const out = emptyOutput();
   const t = quoteQualified(table);
   if (c.kind === 'check' || c.kind === 'foreign-key') {
+    // NOT ENFORCED (PostgreSQL 18; the parser leaves is_enforced out) checks no row, now or later: safe as written
+    if (!parsed.is_enforced) return undefined;
     const name = constraintName(table.name, c);
     out.steps.push(
-      step(context, 'expand', `add-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${constraintSql(c)}`, {
+      step(context, 'expand', `add-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${constraintSql(c, parsed)}`, {
         down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`,
         lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
       }),
     );
     if (!c.notValid) {
-      out.steps.push(validateStep(context, t, name, c));
+      out.steps.push(validateStep(context, t, name, c, parsed));
     }
     out.requires.expand = c.kind === 'check' ? 'every running version writes rows that satisfy the check' : 'every running version writes rows that keep the foreign key';
     return out;
   }
-  // unique / primary key: the index first, without blocking writes
-  const name = constraintName(table.name, c);
+  if (parsed.without_overlaps) {
+    throw new UnsafeChange(`a ${c.kind === 'unique' ? 'unique' : 'primary'} key WITHOUT OVERLAPS on ${quoteQualified(table)} needs a GiST index that pgphase does not build concurrently yet`, 'contract');
+  }
+  // unique / primary key: the index first, without blocking writes; PostgreSQL names a unique
+  // constraint after its INCLUDE columns too
+  const name = constraintName(table.name, c, [...c.columns, ...strings(parsed.including)]);
   if (c.usingIndex === undefined) {
-    const elements = c.columns.map((col) => ({ IndexElem: { name: col, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } }));
     out.steps.push(
-      step(context, 'expand', `index-${name}`, createIndexSql(name, table, { unique: true, method: 'btree', elements }), {
+      step(context, 'expand', `index-${name}`, concurrentIndexSql(name, table, keyIndex(parsed)), {
         down: dropIndexSql(table.schema, name),
         lockMode: 'SHARE UPDATE EXCLUSIVE',
         transactional: false,
@@ -64,7 +120,8 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
     for (const col of c.columns) if (!table.columns.get(col)?.notNull) out.steps.push(...notNullSteps(context, table, col));
   }
   const kind = c.kind === 'primary-key' ? 'PRIMARY KEY' : 'UNIQUE';
-  out.steps.push(step(context, 'contract', `attach-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(c.usingIndex ?? name)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  const deferral = parsed.initdeferred ? ' DEFERRABLE INITIALLY DEFERRED' : parsed.deferrable ? ' DEFERRABLE' : '';
+  out.steps.push(step(context, 'contract', `attach-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(c.usingIndex ?? name)}${deferral}`, { lockMode: 'ACCESS EXCLUSIVE' }));
   out.requires.contract = `every running version writes ${c.columns.map(quoteIdent).join(', ')} without duplicates`;
   return out;
 }

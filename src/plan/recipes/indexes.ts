@@ -1,16 +1,28 @@
 // Create index → expand, CONCURRENTLY; drop index → contract, CONCURRENTLY.
 import type { ChangeOf } from '../../sql/changes.js';
-import { DEFAULT_SCHEMA, defaultName, quoteIdent, quoteQualified } from '../../sql/names.js';
+import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteQualified, type QName } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import type { IndexModel } from '../../schema/model.js';
 import { step, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
-/** `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS` from a definition; user expressions are deparsed from the parse tree. */
-export function createIndexSql(name: string, table: { schema?: string; name: string }, index: Pick<IndexModel, 'unique'> & NonNullable<IndexModel['definition']>): string {
-  const where = index.where ? ` WHERE ${deparse(index.where.node)}` : '';
-  const elements = index.elements.map((e) => deparse(e)).join(', ');
-  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(table)} USING ${index.method} (${elements})${where}`;
+/** An IndexStmt node of the parse tree. */
+type IndexStatement = Record<string, any>;
+
+/**
+ * `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS name ON schema.table …`, printed from an index
+ * statement's parse tree: every property it was written with (INCLUDE, WITH, TABLESPACE, NULLS NOT
+ * DISTINCT, opclasses, collations, order, WHERE) is kept.
+ */
+export function concurrentIndexSql(name: string, table: QName, index: IndexStatement): string {
+  // inh: the table and its partitions, as a statement without ONLY
+  const relation = { inh: true, ...index.relation, schemaname: table.schema ?? DEFAULT_SCHEMA, relname: table.name };
+  return deparse({ IndexStmt: { ...index, idxname: name, relation, concurrent: true, if_not_exists: true } });
+}
+
+/** The same from a definition (the schema model's). */
+export function createIndexSql(name: string, table: QName, index: Pick<IndexModel, 'unique'> & NonNullable<IndexModel['definition']>): string {
+  return concurrentIndexSql(name, table, { unique: index.unique, accessMethod: index.method, indexParams: index.elements, ...(index.where && { whereClause: index.where.node }) });
 }
 
 export function dropIndexSql(schema: string, name: string): string {
@@ -20,12 +32,13 @@ export function dropIndexSql(schema: string, name: string): string {
 export function createIndex(change: ChangeOf<'create-index'>, context: RecipeContext): RecipeOutput | undefined {
   if (change.concurrently || context.isNewTable(change.index.table)) return undefined;
   const spec = change.index;
-  const name = spec.name ?? defaultName(spec.table.name, spec.columns.map((c) => c ?? 'expr'), 'idx');
+  const index = context.statement.node.IndexStmt as IndexStatement;
+  // PostgreSQL names an unnamed index after its key and INCLUDE columns
+  const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...index.indexParams, ...(index.indexIncludingParams ?? [])]), 'idx');
   const schema = spec.table.schema ?? DEFAULT_SCHEMA;
   const out = emptyOutput();
-  const definition = spec.where ? { method: spec.method, elements: spec.elements, where: spec.where } : { method: spec.method, elements: spec.elements };
   out.steps.push(
-    step(context, 'expand', `create-index-${name}`, createIndexSql(name, spec.table, { unique: spec.unique, ...definition }), {
+    step(context, 'expand', `create-index-${name}`, concurrentIndexSql(name, spec.table, index), {
       down: dropIndexSql(schema, name),
       lockMode: 'SHARE UPDATE EXCLUSIVE',
       transactional: false,
