@@ -52,8 +52,13 @@ const QUERIES = [
   `SELECT format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql AS %L', n.nspname, p.proname, 'BEGIN RETURN NULL; END')
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prorettype = 'trigger'::regtype AND ${USER_SCHEMAS}`,
-  // views and materialized views: only their names matter to the rules
-  `SELECT format('CREATE %sVIEW %I.%I AS SELECT 1', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname)
+  // views and materialized views: their names, and the tables and views their query reads (from the
+  // dependencies of their rewrite rule), which a plan must not drop a column of
+  `SELECT format('CREATE %sVIEW %I.%I AS SELECT 1%s', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname,
+                (SELECT ' FROM ' || string_agg(DISTINCT format('%I.%I', rn.nspname, r.relname), ', ')
+                   FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
+                   JOIN pg_class r ON r.oid = d.refobjid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                  WHERE w.ev_class = c.oid AND d.refobjid <> c.oid))
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMAS}`,
 ];

@@ -2,7 +2,7 @@
 // before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
-import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, quoteQualified, type QName } from '../sql/names.js';
+import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, normalizeStatement, withDisplay } from '../sql/normalize.js';
 import type { SourceFile } from '../sql/source.js';
 import { renameColumnIn } from '../sql/rewrite.js';
@@ -52,7 +52,8 @@ export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   readonly indexes = new Map<string, IndexModel>();
   readonly enums = new Map<string, string[]>();
-  readonly views = new Set<string>();
+  /** Views and materialized views, by qkey, with the qkeys of the tables and views each reads. */
+  readonly views = new Map<string, Set<string>>();
   /** Functions that return `trigger`: only triggers call them, never the application. */
   readonly triggerFunctions = new Set<string>();
 
@@ -127,6 +128,7 @@ export class SchemaModel {
         const renamed = { schema: table.schema, name: change.newName };
         for (const i of this.tableIndexes(change.table)) i.table = change.newName;
         this.tables.set(qkey(renamed), { ...table, name: change.newName });
+        this.renameView(qkey(change.table), qkey(renamed));
         return;
       }
       case 'add-column':
@@ -249,7 +251,7 @@ export class SchemaModel {
         return;
       }
       case 'create-object':
-        if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.add(qkey(change.name));
+        if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.set(qkey(change.name), new Set((change.reads ?? []).map(qkey)));
         if (change.returnsTrigger) this.triggerFunctions.add(qkey(change.name));
         return;
       case 'drop-object':
@@ -266,7 +268,7 @@ export class SchemaModel {
           }
           this.renameColumnTypes(change.name, change.newName);
         }
-        if (this.views.delete(from)) this.views.add(to);
+        this.renameView(from, to);
         const index = this.indexes.get(from);
         if (change.objectType === 'index' && index) {
           this.indexes.delete(from);
@@ -280,6 +282,22 @@ export class SchemaModel {
   }
 
   /** Columns of a renamed type now have the new type name. */
+  /** A renamed table or view: views follow it, as PostgreSQL's do (they refer to it by oid). */
+  private renameView(from: string, to: string): void {
+    const reads = this.views.get(from);
+    if (reads) {
+      this.views.delete(from);
+      this.views.set(to, reads);
+    }
+    for (const tables of this.views.values()) if (tables.delete(from)) tables.add(to);
+  }
+
+  /** The views and materialized views that read a table. */
+  viewsReading(table: QName): QName[] {
+    const key = qkey(table);
+    return [...this.views].filter(([, reads]) => reads.has(key)).map(([view]) => unqkey(view));
+  }
+
   private renameColumnTypes(type: QName, newName: string): void {
     const schema = type.schema ?? DEFAULT_SCHEMA;
     for (const table of this.tables.values()) {

@@ -164,6 +164,8 @@ export type Change = Base &
         orReplace: boolean;
         ifNotExists: boolean;
         table?: QName;
+        /** The tables and views a view or materialized view reads. */
+        reads?: QName[];
         returnsTrigger?: boolean;
         /** A constraint trigger, which CREATE OR REPLACE cannot replace. */
         constraintTrigger?: boolean;

@@ -522,7 +522,9 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'CreateTableAsStmt': {
       const table = fromRangeVar(s.into.rel);
       const ifNotExists = s.if_not_exists === true;
-      if (s.objtype === 'OBJECT_MATVIEW') return [{ statement: index, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false, ifNotExists }];
+      if (s.objtype === 'OBJECT_MATVIEW') {
+        return [{ statement: index, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false, ifNotExists, reads: rangeVars(s.query, s.query) }];
+      }
       return [{ statement: index, kind: 'create-table-as', table, withData: s.into.skipData !== true, ifNotExists }];
     }
     case 'AlterTableStmt':
@@ -619,6 +621,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         const change: Change = { statement: index, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
         if (type === 'CreateTrigStmt' && s.isconstraint === true) change.constraintTrigger = true;
         if (created.table) change.table = created.table;
+        if (type === 'ViewStmt') change.reads = rangeVars(s.query, s.query);
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;
         return [change];
       }
