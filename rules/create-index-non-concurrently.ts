@@ -18,7 +18,7 @@ export default defineRule({
         if (change.kind !== 'create-index' || change.concurrently) return;
         // ON ONLY a partitioned table builds nothing: it records an invalid index on the parent, to which each
         // partition's index (built CONCURRENTLY) is attached; PostgreSQL refuses CONCURRENTLY there
-        if (context.statement.node.IndexStmt?.relation?.inh !== true) return;
+        if (change.index.only) return;
         // a table or materialized view created earlier in this migration has no traffic to block
         const table = change.index.table;
         if (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)))) return;

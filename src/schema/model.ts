@@ -2,7 +2,7 @@
 // before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
 // --schema-only file); changes it does not understand leave it as it was.
 import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
-import { constraintName, defaultName, DEFAULT_SCHEMA, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
+import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, normalizeStatement, withDisplay } from '../sql/normalize.js';
 import type { SourceFile } from '../sql/source.js';
 import { renameColumnIn } from '../sql/rewrite.js';
@@ -226,7 +226,7 @@ export class SchemaModel {
       case 'create-index': {
         const spec = change.index;
         const { schema, name: tableName } = resolved(spec.table);
-        const name = spec.name ?? defaultName(tableName, spec.columns.map((c) => c ?? 'expr'), 'idx');
+        const name = spec.name ?? defaultName(tableName, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
         const key = qkey({ schema, name });
         if (this.indexes.has(key) && change.ifNotExists) return;
         const definition: NonNullable<IndexModel['definition']> = { method: spec.method, elements: spec.elements };

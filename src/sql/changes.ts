@@ -69,6 +69,10 @@ export interface IndexSpec {
   columns: Array<string | null>;
   /** The key elements as parsed (IndexElem nodes: column or expression, opclass, order, collation). */
   elements: Array<Record<string, any>>;
+  /** INCLUDE elements (IndexElem nodes). */
+  include: Array<Record<string, any>>;
+  /** `ON ONLY` a partitioned table: an empty, invalid index on the parent, built on no rows. */
+  only: boolean;
   method: string;
   where?: Expr;
 }

@@ -540,6 +540,8 @@ export function normalizeStatement(statement: Statement): Change[] {
         unique: s.unique === true,
         columns: (s.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? null),
         elements: s.indexParams ?? [],
+        include: s.indexIncludingParams ?? [],
+        only: s.relation.inh !== true,
         method: s.accessMethod ?? 'btree',
       };
       if (s.idxname) index_.name = s.idxname;

@@ -16,6 +16,8 @@ const SETUP = `
   CREATE TABLE kids (id int PRIMARY KEY, parent_id int, k int, x int, code text);
   CREATE TABLE "Events" (id int PRIMARY KEY, "Email" text, payload jsonb, ts timestamptz);
   CREATE TABLE tags (name text NOT NULL);
+  CREATE TABLE measurements (id int, taken date) PARTITION BY RANGE (taken);
+  CREATE TABLE measurements_2025 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
   INSERT INTO tags SELECT 't' || g FROM generate_series(1, 50) g;
   INSERT INTO parents SELECT g, g FROM generate_series(1, 10) g;
   INSERT INTO kids SELECT g, g % 10 + 1, g % 10 + 1, g, 'c' || g FROM generate_series(1, 300) g;
@@ -55,6 +57,13 @@ CREATE INDEX ON "Events" ((payload ->> 'a'), ("Email"::varchar), lower("Email"),
 CREATE UNIQUE INDEX ON "Events" ("Email") NULLS NOT DISTINCT WHERE ts IS NOT NULL;
 CREATE INDEX ev_payload ON "Events" USING gin (payload jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX ev_desc ON "Events" (ts DESC NULLS LAST, "Email" COLLATE "C" text_pattern_ops) INCLUDE (id) WITH (fillfactor = 70) TABLESPACE pg_default;`,
+    phases: ['expand'],
+  },
+  {
+    name: 'an index ON ONLY a partitioned table (as written: it builds nothing), a partition\'s built concurrently and attached',
+    migration: `CREATE INDEX measurements_taken_idx ON ONLY measurements (taken);
+CREATE INDEX measurements_2025_taken_idx ON measurements_2025 (taken);
+ALTER INDEX measurements_taken_idx ATTACH PARTITION measurements_2025_taken_idx;`,
     phases: ['expand'],
   },
 ];

@@ -51,6 +51,11 @@ describe('SchemaModel', () => {
     expect(s.enums.get('public\u0000mood')).toEqual(['blue', 'happy']);
   });
 
+  it('names an unnamed index as PostgreSQL does, after its expressions and INCLUDE columns', () => {
+    const s = model('CREATE TABLE "Logs" (id int, "Email" text);\nCREATE INDEX ON "Logs" (lower("Email")) INCLUDE (id);\nCREATE INDEX ON "Logs" (("Email"::varchar));');
+    expect(s.tableIndexes({ name: 'Logs' }).map((i) => i.name)).toEqual(['Logs_lower_id_idx', 'Logs_Email_idx']);
+  });
+
   it('leaves a known table alone on CREATE TABLE … IF NOT EXISTS, also with AS', () => {
     const s = model(`
       CREATE TABLE a (id int PRIMARY KEY, x int);

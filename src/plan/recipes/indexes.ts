@@ -30,11 +30,12 @@ export function dropIndexSql(schema: string, name: string): string {
 }
 
 export function createIndex(change: ChangeOf<'create-index'>, context: RecipeContext): RecipeOutput | undefined {
-  if (change.concurrently || context.isNewTable(change.index.table)) return undefined;
+  // ON ONLY builds nothing (PostgreSQL refuses CONCURRENTLY there): the partitions' indexes are built and attached later
+  if (change.concurrently || change.index.only || context.isNewTable(change.index.table)) return undefined;
   const spec = change.index;
   const index = context.statement.node.IndexStmt as IndexStatement;
   // PostgreSQL names an unnamed index after its key and INCLUDE columns
-  const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...index.indexParams, ...(index.indexIncludingParams ?? [])]), 'idx');
+  const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
   const schema = spec.table.schema ?? DEFAULT_SCHEMA;
   const out = emptyOutput();
   out.steps.push(
