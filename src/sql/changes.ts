@@ -138,7 +138,16 @@ export function createdName(change: Change): QName | undefined {
 
 export type Change = Base &
   (
-    | { kind: 'create-table'; table: QName; columns: ColumnSpec[]; constraints: ConstraintSpec[]; ifNotExists: boolean; temporary: boolean }
+    | {
+        kind: 'create-table';
+        table: QName;
+        columns: ColumnSpec[];
+        constraints: ConstraintSpec[];
+        ifNotExists: boolean;
+        temporary: boolean;
+        /** `PARTITION OF parent`: the new table is a partition of an existing one. */
+        partitionOf?: QName;
+      }
     | { kind: 'create-table-as'; table: QName; withData: boolean; ifNotExists: boolean }
     | { kind: 'drop-table'; table: QName; ifExists: boolean; cascade: boolean }
     | { kind: 'rename-table'; table: QName; newName: string }

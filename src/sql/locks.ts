@@ -100,11 +100,14 @@ function namedLocks(change: Change, indexTable: (index: QName) => QName | undefi
       const table = change.targetKind === 'index' && change.target ? indexTable(change.target) : change.targetKind === 'table' ? change.target : undefined;
       return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }] : [];
     }
-    case 'create-table':
+    case 'create-table': {
       // a new table's foreign keys lock the referenced tables
-      return [...change.columns.flatMap((c) => c.constraints), ...change.constraints]
+      const locks: LockTaken[] = [...change.columns.flatMap((c) => c.constraints), ...change.constraints]
         .filter((c) => c.kind === 'foreign-key' && c.references)
         .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const }));
+      // CREATE TABLE … PARTITION OF changes the parent's partitions under ACCESS EXCLUSIVE (ATTACH takes less)
+      return change.partitionOf ? [ae(change.partitionOf), ...locks] : locks;
+    }
     case 'create-object':
       if (!change.table) return [];
       if (change.objectType === 'trigger') return [{ table: change.table, mode: 'SHARE ROW EXCLUSIVE' }];

@@ -517,7 +517,9 @@ export function normalizeStatement(statement: Statement): Change[] {
         for (const col of columns) if (c.columns.includes(col.name)) col.notNull = true;
       }
       const table = fromRangeVar(s.relation);
-      return [{ statement: index, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' }];
+      const change: Change = { statement: index, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' };
+      if (s.partbound && s.inhRelations?.[0]?.RangeVar) change.partitionOf = fromRangeVar(s.inhRelations[0].RangeVar);
+      return [change];
     }
     case 'CreateTableAsStmt': {
       const table = fromRangeVar(s.into.rel);

@@ -19,6 +19,15 @@ describe('locksOf', () => {
     expect(locks('CREATE VIEW v AS SELECT * FROM docs')).toEqual([]);
   });
 
+  // PostgreSQL 15 pg_locks: AccessExclusiveLock on the parent
+  it('locks the parent of a new partition ACCESS EXCLUSIVE, and the tables its foreign keys reference', () => {
+    expect(locks("CREATE TABLE m_2025 PARTITION OF app.m (CONSTRAINT fk FOREIGN KEY (u) REFERENCES users (id)) FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')")).toEqual([
+      { table: { schema: 'app', name: 'm' }, mode: 'ACCESS EXCLUSIVE' },
+      { table: { name: 'users' }, mode: 'SHARE ROW EXCLUSIVE' },
+    ]);
+    expect(locks('CREATE TABLE child (x int) INHERITS (parent)')).toEqual([]);
+  });
+
   it('makes missing-lock-timeout flag CREATE POLICY and CREATE RULE unless a lock_timeout is set', () => {
     const sql = 'CREATE POLICY owner_only ON docs USING (true);\nCREATE RULE r AS ON INSERT TO docs DO INSTEAD NOTHING;';
     expect(where(lintSql(sql), 'missing-lock-timeout')).toEqual(['missing-lock-timeout@1:1', 'missing-lock-timeout@2:1']);
