@@ -3,7 +3,12 @@
 // replacement column at the end, and no correct application depends on the order. NOT NULL
 // is compared on the columns: PostgreSQL 18 also lists it as a named constraint, whose name
 // follows the column it was first set on.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type pg from 'pg';
+import { expect } from 'vitest';
+import type { Manifest } from '../../src/plan/manifest.js';
+import { runScript } from './db.js';
 
 export interface Catalog {
   columns: string[];
@@ -35,4 +40,21 @@ export async function catalog(client: pg.Client, schema = 'public'): Promise<Cat
      WHERE n.nspname = $1`),
     triggers: await q(`SELECT t.tgname AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
   };
+}
+
+/**
+ * Runs a plan's phase files in order as plain SQL, as another migration tool would; each
+ * reversible phase is first run and undone by its down file, which must restore the catalog.
+ */
+export async function applyPhaseFiles(client: pg.Client, planDir: string, manifest: Manifest): Promise<void> {
+  for (const phase of manifest.phases) {
+    const text = readFileSync(join(planDir, phase.file), 'utf8');
+    if (phase.down) {
+      const before = await catalog(client);
+      await runScript(client, text);
+      await runScript(client, readFileSync(join(planDir, phase.down), 'utf8'));
+      expect({ phase: phase.name, schema: await catalog(client) }).toEqual({ phase: phase.name, schema: before });
+    }
+    await runScript(client, text);
+  }
 }

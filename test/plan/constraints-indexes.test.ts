@@ -1,10 +1,9 @@
 // Constraints and indexes planned on real PostgreSQL keep every property they were written with:
 // the phase files, applied in order, give the catalog the original migration gives, names included.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
-import { catalog } from '../helpers/catalog.js';
+import { applyPhaseFiles, catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
@@ -82,16 +81,7 @@ describe('constraints and indexes keep their properties and names', () => {
 
       await resetSchema(c);
       await runScript(c, SETUP);
-      for (const phase of result.manifest.phases) {
-        const text = readFileSync(join(result.dir, phase.file), 'utf8');
-        if (phase.down) {
-          const before = await catalog(c);
-          await runScript(c, text);
-          await runScript(c, readFileSync(join(result.dir, phase.down), 'utf8'));
-          expect({ phase: phase.name, schema: await catalog(c) }).toEqual({ phase: phase.name, schema: before });
-        }
-        await runScript(c, text);
-      }
+      await applyPhaseFiles(c, result.dir, result.manifest);
       expect(await catalog(c)).toEqual(expected);
     });
   }

@@ -20,6 +20,14 @@ function tamper(edit: (json: Record<string, any>) => void): string {
   return copy;
 }
 
+/** Plans `sql` as m/002.sql over the history m/ of `dir`. */
+async function planAs(dir: string, sql: string) {
+  writeFileSync(join(dir, 'm/002.sql'), sql);
+  return plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), force: true });
+}
+
+const phaseNames = async (planned: ReturnType<typeof planAs>) => (await planned).manifest.phases.map((x) => x.name);
+
 describe('plan.json', () => {
   it('round-trips through its schema', () => {
     const json = JSON.parse(readFileSync(join(result.dir, 'plan.json'), 'utf8'));
@@ -61,22 +69,18 @@ describe('plan.json', () => {
       ['CREATE TABLE w (a int);\nDROP TABLE t, w;', /mixes changes that go into different phases/],
     ];
     for (const [sql, reason] of cases) {
-      writeFileSync(join(d, 'm/002.sql'), sql);
-      await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).rejects.toThrow(reason);
+      await expect(planAs(d, sql)).rejects.toThrow(reason);
     }
   });
 
   it('refuses a constraint written on a column added to an existing table: it is built or checked under the ADD COLUMN\'s lock', async () => {
     const d = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE p (id int PRIMARY KEY);' });
     for (const column of ['email text UNIQUE', 'score int DEFAULT 0 CHECK (score >= 0)', 'code text NOT NULL PRIMARY KEY', 'p_id int REFERENCES p', 'token uuid DEFAULT gen_random_uuid() UNIQUE']) {
-      writeFileSync(join(d, 'm/002.sql'), `ALTER TABLE t ADD COLUMN ${column};`);
-      await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).rejects.toThrow(/002\.sql:1:1: the constraint written on new column "\w+" .* is built or checked under ACCESS EXCLUSIVE/);
+      await expect(planAs(d, `ALTER TABLE t ADD COLUMN ${column};`)).rejects.toThrow(/002\.sql:1:1: the constraint written on new column "\w+" .* is built or checked under ACCESS EXCLUSIVE/);
     }
-    writeFileSync(join(d, 'm/002.sql'), 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT \'\';');
-    expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand']);
+    expect(await phaseNames(planAs(d, 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT \'\';'))).toEqual(['expand']);
     // a NULL default fills nothing: the column is required, nullable until contract
-    writeFileSync(join(d, 'm/002.sql'), 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT NULL::text;');
-    expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand', 'contract']);
+    expect(await phaseNames(planAs(d, 'ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT NULL::text;'))).toEqual(['expand', 'contract']);
   });
 
   it('treats a table that CREATE TABLE IF NOT EXISTS leaves alone as the existing table it is', async () => {
@@ -98,12 +102,10 @@ describe('plan.json', () => {
       'UPDATE t SET email = lower(email);\nALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE (email);',
     ];
     for (const sql of cases) {
-      writeFileSync(join(d, 'm/002.sql'), sql);
-      await expect(plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).rejects.toThrow(/002\.sql:2:1: this unique index on "t" is built in expand, before the backfill runs the data change written above it/);
+      await expect(planAs(d, sql)).rejects.toThrow(/002\.sql:2:1: this unique index on "t" is built in expand, before the backfill runs the data change written above it/);
     }
-    // written the other way round, or on another table, the order of the phases is the migration's
-    writeFileSync(join(d, 'm/002.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY t_email ON t (email);\nUPDATE t SET email = lower(email);');
-    expect((await plan({ file: join(d, 'm/002.sql'), history: join(d, 'm'), force: true })).manifest.phases.map((x) => x.name)).toEqual(['expand', 'backfill']);
+    // written the other way round, the phases follow the migration's order
+    expect(await phaseNames(planAs(d, 'CREATE UNIQUE INDEX CONCURRENTLY t_email ON t (email);\nUPDATE t SET email = lower(email);'))).toEqual(['expand', 'backfill']);
   });
 
   it('refuses SET search_path: the runner would keep it for every later step, whose SQL names the schema the plan resolved', async () => {

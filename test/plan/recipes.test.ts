@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
-import { catalog } from '../helpers/catalog.js';
+import { applyPhaseFiles, catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
@@ -178,16 +178,7 @@ describe('plan phase files on real PostgreSQL', () => {
 
       await resetSchema(c);
       await runScript(c, k.setup);
-      for (const phase of result.manifest.phases) {
-        const text = readFileSync(join(result.dir, phase.file), 'utf8');
-        if (phase.down) {
-          const before = await catalog(c);
-          await runScript(c, text);
-          await runScript(c, readFileSync(join(result.dir, phase.down), 'utf8'));
-          expect({ phase: phase.name, schema: await catalog(c) }).toEqual({ phase: phase.name, schema: before });
-        }
-        await runScript(c, text);
-      }
+      await applyPhaseFiles(c, result.dir, result.manifest);
       expect(await catalog(c)).toEqual(expected.schema);
       expect((await c.query(k.data)).rows).toEqual(expected.data);
       if (k.enumLeftover) {
