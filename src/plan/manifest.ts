@@ -39,11 +39,14 @@ export const manifestSchema = z.strictObject({
               table: z.strictObject({ schema: z.string().min(1), name: z.string().min(1) }),
               key: z.array(z.string().min(1)).min(1),
               set: z.string().min(1).optional(),
-              where: z.string().min(1),
+              where: z.string().min(1).optional(),
+              /** The whole statement, batched on its parse tree (instead of set and where). */
+              statement: z.string().min(1).optional(),
               batchSize: z.int().min(1),
               /** It runs after this many of the phase's steps; absent: after all of them. */
               afterSteps: z.int().min(0).optional(),
-            }),
+            })
+            .refine((b) => (b.statement === undefined) !== (b.where === undefined), 'expected either statement or where'),
           )
           .optional(),
       }),

@@ -5,6 +5,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
+import { backfillStatement, batchDriver, keyRow, statementNode, withPredicate } from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
 import { MANIFEST_VERSION, type PhaseName } from './types.js';
 
@@ -59,38 +60,51 @@ function stepSql(step: ManifestStep, sql: string, id: string): string {
   return `${head}\nBEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(step.lockTimeout)};\n${sql};\nCOMMIT;\n`;
 }
 
-/** The key columns of a backfill as a row: `("a", "b")`. */
-function keyRow(key: string[], prefix = ''): string {
-  return `(${key.map((k) => `${prefix}${quoteIdent(k)}`).join(', ')})`;
-}
-
 /**
  * A procedure that does what the runner's backfill does, for other tools: keyset batches in
- * key order, each bounded on both sides and committed on its own (CALL it outside a transaction).
+ * key order, each bounded on both sides (on the statement's parse tree) and committed on its own.
+ * It can commit only when CALLed on its own; a tool that sends the file as one query, or wraps it
+ * in a transaction, gets one clear error before any batch (or nothing to do, once `pgphase run`
+ * has applied the phase): the statement before CREATE PROCEDURE notes its transaction, and the
+ * procedure finds itself in the same one.
  */
 function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], planId: string, n: number): string {
   const batchSize = b.batchSize;
   const table = quoteQualified(b.table);
   const proc = quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_backfill_${planId}`, String(n)) });
   const cols = b.key.map(quoteIdent).join(', ');
-  const change = b.set ? `UPDATE ${table} SET ${b.set}` : `DELETE FROM ${table}`;
-  const first = quoteIdent(b.key[0]!);
-  return `-- backfill ${n}: ${change} WHERE ${b.where}, ${batchSize} rows per transaction
+  const statement = backfillStatement(b);
+  const driver = batchDriver(...statementNode(statement));
+  if (typeof driver === 'string') throw new Error(`backfill ${n} cannot be batched: ${driver}`);
+  const [lo, hi, first] = [keyRow('pgphase_lo', b.key), keyRow('pgphase_hi', b.key), quoteIdent(b.key[0]!)];
+  const row = keyRow(driver.ref, b.key);
+  const batch = withPredicate(statement, `(pgphase_lo.${first} IS NULL OR ${row} > ${lo}) AND (pgphase_hi.${first} IS NULL OR ${row} <= ${hi})`);
+  const refusal = `backfill ${n} of plan ${planId} commits batch by batch and cannot run inside a transaction (this file was sent as one query, or in BEGIN … COMMIT): run \`pgphase run <plan-dir> backfill\` first (this file then skips it), or run this file with psql -f`;
+  return `-- backfill ${n}: ${statement.replace(/\s*\n\s*/g, ' ')}; ${batchSize} rows per transaction by ${cols} of ${table}
+-- run statement by statement (psql -f): the procedure commits each batch
+SELECT set_config('pgphase.backfill_xact', txid_current()::text, false);
 CREATE OR REPLACE PROCEDURE ${proc}() LANGUAGE plpgsql AS $pgphase$
 DECLARE
   -- whole rows: an unassigned one reads as NULLs, and key columns are never NULL
   pgphase_lo ${table}%ROWTYPE;
   pgphase_hi ${table}%ROWTYPE;
 BEGIN
+  IF current_setting('pgphase.backfill_xact') = txid_current()::text THEN
+    -- without pgphase's state table the query below is never planned
+    IF to_regclass('pgphase.phase_log') IS NOT NULL THEN
+      IF EXISTS (SELECT FROM pgphase.phase_log WHERE plan_id = ${quoteLiteral(planId)} AND phase = 'backfill' AND status = 'applied') THEN
+        RAISE NOTICE '%', ${quoteLiteral(`backfill ${n} of plan ${planId}: already applied by pgphase run`)};
+        RETURN;
+      END IF;
+    END IF;
+    RAISE EXCEPTION '%', ${quoteLiteral(refusal)};
+  END IF;
   LOOP
     -- the last key of this batch, so the change below is bounded on both sides
     SELECT * INTO pgphase_hi FROM ${table}
-     WHERE pgphase_lo.${first} IS NULL OR ${keyRow(b.key)} > ${keyRow(b.key, 'pgphase_lo.')}
+     WHERE pgphase_lo.${first} IS NULL OR ${keyRow(undefined, b.key)} > ${lo}
      ORDER BY ${cols} OFFSET ${batchSize - 1} LIMIT 1;
-    ${change}
-     WHERE (${b.where})
-       AND (pgphase_lo.${first} IS NULL OR ${keyRow(b.key)} > ${keyRow(b.key, 'pgphase_lo.')})
-       AND (pgphase_hi.${first} IS NULL OR ${keyRow(b.key)} <= ${keyRow(b.key, 'pgphase_hi.')});
+    ${batch};
     COMMIT;
     EXIT WHEN pgphase_hi.${first} IS NULL;
     pgphase_lo := pgphase_hi;
@@ -167,7 +181,7 @@ function readme(planned: Planned, manifest: Manifest): string {
     for (const work of phaseWork(m)) {
       if ('backfill' in work) {
         const b = m.backfills![work.backfill]!;
-        lines.push(`- backfill ${quoteQualified(b.table)}: \`${b.set ? `SET ${b.set}` : 'DELETE'} WHERE ${b.where}\` in batches by ${b.key.map(quoteIdent).join(', ')}, one short transaction each (row locks only)`);
+        lines.push(`- backfill: \`${backfillStatement(b)}\` in batches by ${b.key.map(quoteIdent).join(', ')} of ${quoteQualified(b.table)}, one short transaction each (row locks only)`);
         continue;
       }
       const { step } = work;

@@ -20,14 +20,19 @@ export interface Step {
   transactional: boolean;
 }
 
-/** A batched, resumable data change over keyset batches: `UPDATE table SET set WHERE where`, or a DELETE when there is no `set`. */
+/**
+ * A batched, resumable data change over keyset batches of `table` by `key`: `UPDATE table SET set
+ * WHERE where` (a DELETE when there is no `set`), or a whole `statement` (an alias, FROM or USING,
+ * WITH, INSERT … SELECT), whose batches walk `table`, the target or the SELECT's leading table.
+ */
 export interface Backfill {
   table: { schema: string; name: string };
   key: string[];
   /** The SET list, as SQL; undefined for a DELETE. */
   set?: string;
-  /** Rows that still need the change, as SQL. */
-  where: string;
+  /** Rows that still need the change, as SQL; undefined with `statement`. */
+  where?: string;
+  statement?: string;
   /** Can the phase be undone around it? True for a copy the trigger keeps anyway; false for the migration's own data changes. */
   reversible: boolean;
 }

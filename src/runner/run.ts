@@ -1,18 +1,20 @@
 // Applies one phase of a plan (or undoes it), safely: one runner per database, phases in
 // order, checksums checked, every step with lock_timeout and retried with backoff instead
 // of queueing behind a long transaction, concurrent steps outside transactions with
-// invalid leftovers dropped first, backfills in keyset batches that commit their cursor.
+// invalid leftovers dropped first, backfills (backfill.ts) in keyset batches that commit their cursor.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { PgphaseError } from '../errors.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
+import { backfillStatement } from '../plan/batch.js';
 import { concurrentIndex } from '../plan/sql.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
-import { quoteIdent, quoteQualified } from '../sql/names.js';
+import { quoteIdent } from '../sql/names.js';
 import { loadParser } from '../sql/source.js';
+import { runBackfill } from './backfill.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
 import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
@@ -194,59 +196,6 @@ async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['st
   s.options.onEvent?.({ type: 'step', phase: phase.name, step: step.id, ms: Date.now() - started, attempts });
 }
 
-type Cursor = unknown[] | null;
-
-/** Keyset batches: each one transaction that changes rows (lo, hi] and stores hi as the cursor. */
-async function runBackfill(s: Session, phase: ManifestPhase, index: number, progress: PhaseRecord['backfill'][number]): Promise<void> {
-  const b = phase.backfills![index]!;
-  const table = quoteQualified(b.table);
-  const key = b.key.map(quoteIdent);
-  const row = (offset: number) => `(${b.key.map((_, i) => `$${offset + i}`).join(', ')})`;
-  const change = b.set ? `UPDATE ${table} SET ${b.set}` : `DELETE FROM ${table}`;
-  const estimate = await s.db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [table]);
-  const total = Number(estimate.rows[0]?.n ?? 0) || null;
-  let size = s.options.batchSize ?? b.batchSize;
-  // a batch's row locks make the application's writes to those rows wait: 100 ms keeps the
-  // application's p99 within 3× idle at ~0.95× a single UPDATE's rows/s (bench/backfill.mjs)
-  const target = s.options.targetBatchMs ?? 100;
-  let { cursor, rows } = progress;
-  for (;;) {
-    const started = Date.now();
-    await s.db.query('BEGIN');
-    let changed: number;
-    let hi: Cursor;
-    try {
-      await s.db.query(`SET LOCAL statement_timeout = '5min'`);
-      const lo = cursor ? ` WHERE (${key.join(', ')}) > ${row(1)}` : '';
-      // keys travel as text, in the cursor and back as parameters: exact for every type, whatever the client's time zone;
-      // ORDER BY names the table's columns: a bare name would mean the text output column of that name (order '10' < '9')
-      const next = await s.db.query({
-        text: `SELECT ${key.map((k) => `${k}::text`).join(', ')} FROM ${table}${lo} ORDER BY ${key.map((k) => `${table}.${k}`).join(', ')} OFFSET ${size - 1} LIMIT 1`,
-        values: cursor ?? [],
-        rowMode: 'array',
-      });
-      hi = (next.rows[0] as unknown[] | undefined) ?? null;
-      const bounds = [cursor ? `(${key.join(', ')}) > ${row(1)}` : '', hi ? `(${key.join(', ')}) <= ${row(1 + (cursor?.length ?? 0))}` : ''].filter(Boolean);
-      const result = await s.db.query(`${change} WHERE (${b.where})${bounds.map((x) => ` AND ${x}`).join('')}`, [...(cursor ?? []), ...(hi ?? [])]);
-      changed = result.rowCount ?? 0;
-      rows += changed;
-      const state = { cursor: hi, rows, total, done: hi === null };
-      await record(s, phase, `backfill = jsonb_set(backfill, $3::text[], $4::jsonb)`, [[String(index)], JSON.stringify(state)]);
-      await s.db.query('COMMIT');
-    } catch (error) {
-      await s.db.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    cursor = hi;
-    const ms = Math.max(1, Date.now() - started);
-    s.options.onEvent?.({ type: 'batch', phase: phase.name, backfill: index, rows: changed, done: rows, total, batchSize: size, ms, rowsPerSecond: Math.round((changed * 1000) / ms) });
-    if (hi === null) return;
-    // steer the batch size toward the target batch duration, within limits
-    if (!s.options.batchSize) size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, target / ms)))));
-    if (s.options.pauseMs) await new Promise((r) => setTimeout(r, s.options.pauseMs));
-  }
-}
-
 /**
  * The phase file must be the one planned (its sha256 in plan.json) and must be what plan.json's
  * steps render to: then the steps the runner executes are the ones in the reviewed file.
@@ -323,7 +272,7 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
         continue;
       }
       const b = phase.backfills![work.backfill]!;
-      s.options.onEvent?.({ type: 'would-run', phase: name, step: 'backfill', sql: `${b.set ? `UPDATE … SET ${b.set}` : 'DELETE'} WHERE ${b.where}, in batches of ${s.options.batchSize ?? b.batchSize} by ${b.key.join(', ')}` });
+      s.options.onEvent?.({ type: 'would-run', phase: name, step: 'backfill', sql: `${backfillStatement(b)}, in batches of ${s.options.batchSize ?? b.batchSize} by ${b.key.join(', ')}` });
     }
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
     return 'dry-run';
@@ -343,7 +292,17 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
     for (const work of phaseWork(phase)) {
       if ('backfill' in work) {
         const progress = backfills[work.backfill]!;
-        if (!progress.done) await runBackfill(s, phase, work.backfill, progress);
+        if (progress.done) continue;
+        await runBackfill({
+          db: s.db,
+          backfill: phase.backfills![work.backfill]!,
+          progress,
+          ...(s.options.batchSize !== undefined && { batchSize: s.options.batchSize }),
+          ...(s.options.targetBatchMs !== undefined && { targetBatchMs: s.options.targetBatchMs }),
+          ...(s.options.pauseMs !== undefined && { pauseMs: s.options.pauseMs }),
+          save: (state) => record(s, phase, `backfill = jsonb_set(backfill, $3::text[], $4::jsonb)`, [[String(work.backfill)], JSON.stringify(state)]),
+          onBatch: (e) => s.options.onEvent?.({ type: 'batch', phase: name, backfill: work.backfill, ...e }),
+        });
         continue;
       }
       const { step } = work;

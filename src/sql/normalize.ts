@@ -391,7 +391,7 @@ function dataChange(type: keyof typeof DML_OPS, s: Node, index: number): Change 
   const op = DML_OPS[type];
   const target = fromRangeVar(s.relation);
   const fromSelect = op === 'insert' ? readsFrom(s.selectStmt?.SelectStmt) : op === 'merge';
-  const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
+  const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'update' ? s.targetList : undefined, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
   const change: Change = {
     statement: index,
     kind: 'data-change',

@@ -1,41 +1,80 @@
-// UPDATE and DELETE on existing tables become a batched, resumable backfill by key.
+// UPDATE, DELETE and INSERT … SELECT on existing tables become a batched, resumable backfill by
+// key: the target's key for UPDATE and DELETE (with an alias, FROM or USING, WITH), the key of
+// the table the SELECT reads first for INSERT … SELECT. Refused: what batches would change.
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent, quoteQualified } from '../../sql/names.js';
-import { deparse } from '../../sql/rewrite.js';
+import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
+import { deparse, mentionsColumn } from '../../sql/rewrite.js';
+import { batchDriver } from '../batch.js';
 import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
 type Node = Record<string, any>;
 
+const DML = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt']);
+
 export function dataChange(change: ChangeOf<'data-change'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const out = emptyOutput();
-  const node = Object.values(context.statement.node)[0] as Node;
-  if (change.op === 'insert' || change.op === 'merge' || node.fromClause || node.usingClause || node.returningList || node.withClause) {
-    if (change.op === 'insert' && !change.fromSelect) {
-      out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
-      return out;
-    }
-    throw new UnsafeChange(`this ${change.op.toUpperCase()} (with a join, a CTE or INSERT … SELECT) cannot be split into key batches automatically; write it as a plain UPDATE or DELETE per table`, 'backfill');
+  const [type, node] = Object.entries(context.statement.node)[0] as [string, Node];
+  const what = change.op === 'insert' ? 'INSERT … SELECT' : change.op.toUpperCase();
+  const refuse = (why: string) => new UnsafeChange(`this ${what} cannot be split into key batches: ${why}`, 'backfill');
+  if (change.op === 'insert' && !change.fromSelect) {
+    out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
+    return out;
   }
-  if (node.relation?.alias) throw new UnsafeChange(`write this ${change.op.toUpperCase()} without a table alias: its batches name the table itself`, 'backfill');
-  const table = knownTable(context, change.table);
+  if (change.op === 'merge') throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
+  const ctes = (node.withClause?.ctes ?? []) as Node[];
+  if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
+    throw refuse('a WITH query that changes data would run again for every batch; make it a statement of its own');
+  }
+  const driver = batchDriver(type, node);
+  if (typeof driver === 'string') throw refuse(driver);
+  const table = knownTable(context, driver.table);
   const key = context.schema.rowKey(table);
   if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
+  const target = knownTable(context, change.table);
+  const t = quoteQualified(target);
+  // each batch reads the table as earlier batches left it, the statement as written as it was before
+  if (change.reads.some((r) => qkey(r) === qkey(change.table))) {
+    if (change.op === 'delete') throw refuse(`it reads ${t}, the table it deletes from: a later batch would not see the rows earlier ones deleted, and could keep rows the statement deletes; put the keys to delete in a table first and DELETE … USING that table`);
+    if (change.op === 'insert') throw refuse(`its SELECT reads ${t}, the table it inserts into: later batches would read the rows earlier ones inserted`);
+    const read = change.setColumns.find((c) => mentionsColumn(node, c));
+    if (read) throw refuse(`it reads ${t} again and mentions ${quoteIdent(read)}, which it sets: later batches would read the values earlier ones wrote`);
+  }
+  if (change.op === 'insert') {
+    const written = ((node.cols ?? []) as Node[]).map((c) => c.ResTarget.name as string);
+    const generated = written.find((c) => target.columns.get(c)?.generated || target.columns.get(c)?.identity === 'always');
+    if (generated) throw refuse(`${quoteIdent(generated)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+    return out;
+  }
   const movesKey = change.setColumns.find((c) => key.includes(c));
-  if (movesKey) throw new UnsafeChange(`this UPDATE changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`, 'backfill');
+  if (movesKey) throw refuse(`it changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`);
+  const targets = ((node.targetList ?? []) as Node[]).map((x) => x.ResTarget as Node);
+  const generated = targets.find((x) => table.columns.get(x.name)?.generated || table.columns.get(x.name)?.identity === 'always');
+  if (generated) throw refuse(`${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
+  const joined = node.fromClause ?? node.usingClause;
+  if (change.op === 'update' && joined) {
+    out.notes.push(`UPDATE … FROM on ${t}: a row the join matches more than once is updated once, from one of the matches PostgreSQL picks, as when the statement runs as written; each batch holds all of a row's matches`);
+  }
+  if (ctes.length) out.notes.push(`the WITH query of the data change on ${t} runs again in every batch`);
+  const plain = !node.relation.alias && !joined && !ctes.length && !node.returningClause && targets.every((x) => !x.indirection && !x.val?.MultiAssignRef);
+  if (!plain) {
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+    return out;
+  }
   const where = change.where ? deparse(change.where.node) : 'true';
   if (change.op === 'delete') {
     out.backfills.push({ table: { schema: table.schema, name: table.name }, key, where, reversible: false });
     return out;
   }
-  const targets = (node.targetList as Node[]).map((t) => t.ResTarget as Node);
-  if (targets.some((t) => t.indirection || t.val?.MultiAssignRef)) {
-    throw new UnsafeChange('SET with (a, b) = … or subscripts cannot be batched automatically; write one assignment per column', 'backfill');
-  }
-  const generated = targets.find((t) => table.columns.get(t.name)?.generated || table.columns.get(t.name)?.identity === 'always');
-  if (generated) throw new UnsafeChange(`${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`, 'backfill');
-  const set = targets.map((t) => `${quoteIdent(t.name)} = ${deparse(t.val)}`).join(', ');
+  const set = targets.map((x) => `${quoteIdent(x.name)} = ${deparse(x.val)}`).join(', ');
   out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false });
   return out;
+}
+
+/** The statement as batches run it: without RETURNING, whose rows nobody reads. */
+function statementSql(node: Node, type: string): string {
+  const { returningClause: _, returningList: __, ...rest } = node;
+  return deparse({ [type]: rest });
 }

@@ -1,0 +1,130 @@
+// The data changes teams write (an alias, UPDATE … FROM, DELETE … USING, WITH, INSERT … SELECT),
+// batched on real PostgreSQL with hostile names: the runner, the phase file run statement by
+// statement and a run stopped mid-way then resumed all leave the rows the statement run as
+// written leaves; sent as one query, the phase file stops with one clear error and changes nothing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/plan/index.js';
+import { runPhase } from '../../src/runner/run.js';
+import { readState } from '../../src/runner/state.js';
+import { tempTree } from '../helpers/cli.js';
+import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const c = await db.client();
+
+// 63 bytes: the longest name PostgreSQL keeps
+const LONG = `v${'ü'.repeat(31)}`;
+const SETUP = `CREATE TABLE "order""s" ("Id" bigint PRIMARY KEY, "a""b" text NOT NULL, "ÿ" int NOT NULL DEFAULT 0, twice int GENERATED ALWAYS AS ("ÿ" * 2) STORED);
+CREATE TABLE "line items" ("order id" bigint NOT NULL, "select" int NOT NULL, "${LONG}" int NOT NULL, PRIMARY KEY ("order id", "select"));
+CREATE TABLE archive (id bigint GENERATED ALWAYS AS IDENTITY, "order id" bigint NOT NULL, total int NOT NULL);`;
+const FILL = `INSERT INTO "order""s" ("Id", "a""b") SELECT g, 'o' || g FROM generate_series(1, 3000) g;
+INSERT INTO "line items" SELECT g, s, (g * s * 7) % 20 FROM generate_series(1, 3000) g, generate_series(1, 2) s WHERE g % 5 <> 0;
+ANALYZE;`;
+const DATA = `SELECT (SELECT json_agg(o ORDER BY "Id") FROM "order""s" o) AS orders,
+  (SELECT json_agg(l ORDER BY "order id", "select") FROM "line items" l) AS items,
+  (SELECT json_agg(json_build_array("order id", total) ORDER BY "order id", total) FROM archive) AS archive`;
+
+interface Shape {
+  name: string;
+  migration: string;
+  /** The table a fault stops the batches in, and its key column. */
+  fault: [string, string];
+}
+
+// each change is not idempotent where it can be: a batch applied twice would show
+const SHAPES: Shape[] = [
+  { name: 'UPDATE with a table alias (a reserved word)', migration: `UPDATE "order""s" AS "user" SET "a""b" = "user"."a""b" || '!', "ÿ" = "user"."ÿ" + 1 WHERE "user"."Id" % 3 = 0;`, fault: ['"order""s"', 'Id'] },
+  { name: 'UPDATE … FROM (a join)', migration: `UPDATE "order""s" o SET "ÿ" = o."ÿ" + l."${LONG}" FROM "line items" l WHERE l."order id" = o."Id" AND l."select" = 2 AND l."${LONG}" > 4;`, fault: ['"order""s"', 'Id'] },
+  { name: 'DELETE … USING', migration: `DELETE FROM "order""s" AS o USING "line items" l WHERE l."order id" = o."Id" AND l."${LONG}" < 5;`, fault: ['"order""s"', 'Id'] },
+  {
+    name: 'UPDATE with a CTE that aggregates another table',
+    migration: `WITH sums AS (SELECT "order id", sum("${LONG}")::int AS s FROM "line items" GROUP BY 1)\nUPDATE "order""s" SET "ÿ" = "order""s"."ÿ" + sums.s FROM sums WHERE sums."order id" = "order""s"."Id" RETURNING "Id";`,
+    fault: ['"order""s"', 'Id'],
+  },
+  { name: 'DELETE with a CTE', migration: `WITH gone AS (SELECT "order id" FROM "line items" WHERE "${LONG}" = 7)\nDELETE FROM "order""s" WHERE "Id" IN (SELECT "order id" FROM gone);`, fault: ['"order""s"', 'Id'] },
+  { name: 'UPDATE SET (a, b) = (…)', migration: `UPDATE "order""s" SET ("a""b", "ÿ") = ("a""b" || '?', "ÿ" - 1) WHERE "Id" BETWEEN 100 AND 2900;`, fault: ['"order""s"', 'Id'] },
+  {
+    name: 'INSERT … SELECT with a join, batched by the composite key of the table it reads first',
+    migration: `INSERT INTO archive ("order id", total) SELECT l."order id", l."${LONG}" + o."ÿ" FROM "line items" AS l JOIN "order""s" o ON o."Id" = l."order id" WHERE l."select" = 1 OR l."${LONG}" > 10;`,
+    fault: ['archive', 'order id'],
+  },
+];
+
+async function fresh(): Promise<void> {
+  await resetSchema(c);
+  await c.query(`${SETUP}\n${FILL}`);
+}
+
+async function data(): Promise<unknown> {
+  return (await c.query(DATA)).rows[0];
+}
+
+/** A trigger that fails the batch reaching key 1500 of `table`, until dropped. */
+async function addFault([table, column]: [string, string]): Promise<void> {
+  await c.query(`CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF (to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END) ->> TG_ARGV[0])::bigint >= 1500 THEN RAISE EXCEPTION 'fault at 1500'; END IF;
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$;
+    CREATE TRIGGER fault BEFORE INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION fault('${column}')`);
+}
+
+describe('batched data changes of every shape', () => {
+  for (const shape of SHAPES) {
+    it(shape.name, async () => {
+      await fresh();
+      const before = await data();
+      await c.query(shape.migration);
+      const expected = await data();
+      expect(expected).not.toEqual(before);
+
+      const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
+      const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+      expect(p.manifest.phases.map((x) => x.name)).toEqual(['backfill']);
+      const file = readFileSync(join(p.dir, '1-backfill.sql'), 'utf8');
+
+      // the runner, in batches of 100
+      await fresh();
+      await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100 });
+      expect(await data()).toEqual(expected);
+      const [record] = await readState(c, p.manifest.id);
+      expect(record!.backfill).toEqual([expect.objectContaining({ done: true, cursor: null })]);
+
+      // stopped mid-way by a failing batch, then run again: no batch twice, none lost
+      await fresh();
+      await addFault(shape.fault);
+      await expect(runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100 })).rejects.toThrow(/fault at 1500/);
+      const stopped = (await readState(c, p.manifest.id))[0]!;
+      expect(stopped).toMatchObject({ status: 'failed', backfill: [{ done: false }] });
+      expect(stopped.backfill[0]!.rows).toBeGreaterThan(0);
+      await c.query(`DROP TRIGGER fault ON ${shape.fault[0]}; DROP FUNCTION fault()`);
+      await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100 });
+      expect(await data()).toEqual(expected);
+
+      // the phase file, statement by statement as psql -f sends it
+      await fresh();
+      await runScript(c, file);
+      expect(await data()).toEqual(expected);
+
+      // the phase file as one query (golang-migrate, Prisma): one clear error, nothing changed
+      await fresh();
+      await expect(c.query(file)).rejects.toThrow(
+        `backfill 1 of plan ${p.manifest.id} commits batch by batch and cannot run inside a transaction (this file was sent as one query, or in BEGIN … COMMIT): run \`pgphase run <plan-dir> backfill\` first (this file then skips it), or run this file with psql -f`,
+      );
+      expect(await data()).toEqual(before);
+    });
+  }
+
+  it('runs the phase file as one query once pgphase run has applied the backfill: it skips the batches', async () => {
+    await fresh();
+    const shape = SHAPES[0]!;
+    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
+    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' });
+    const after = await data();
+    await c.query(readFileSync(join(p.dir, '1-backfill.sql'), 'utf8'));
+    expect(await data()).toEqual(after);
+  });
+});
