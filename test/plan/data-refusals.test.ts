@@ -1,0 +1,62 @@
+// What plan refuses to batch, and why: each refusal is a case where batches by key would give
+// other rows than the statement run as written (or write what PostgreSQL computes).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/plan/index.js';
+import { tempTree } from '../helpers/cli.js';
+
+const dir = tempTree({
+  'm/001.sql': `CREATE TABLE t (id int PRIMARY KEY, n int, parent int, g int GENERATED ALWAYS AS (n * 2) STORED);
+CREATE TABLE s (id int PRIMARY KEY, t_id int, v int);
+CREATE TABLE nokey (a int, b int);`,
+});
+
+async function planned(sql: string) {
+  writeFileSync(join(dir, 'm/002.sql'), sql);
+  return plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), force: true });
+}
+
+describe('data changes plan refuses to batch', () => {
+  const cases: Array<[string, string]> = [
+    ['DELETE FROM t a USING t b WHERE a.parent = b.id AND b.n IS NULL;', 'this DELETE cannot be split into key batches: it reads "public"."t", the table it deletes from: a later batch would not see the rows earlier ones deleted'],
+    ['INSERT INTO s (id, t_id) SELECT x.id, x.id FROM t AS x WHERE NOT EXISTS (SELECT FROM s WHERE s.t_id = x.id);', 'its SELECT reads "public"."s", the table it inserts into'],
+    ['INSERT INTO t (id, n) SELECT id + 1000, n FROM t;', 'this INSERT … SELECT cannot be split into key batches: its SELECT reads "public"."t", the table it inserts into'],
+    ['UPDATE t SET n = p.n FROM t p WHERE t.parent = p.id;', 'this UPDATE cannot be split into key batches: it reads "public"."t" again and mentions "n", which it sets'],
+    ['UPDATE t SET n = (SELECT max(n) FROM t x WHERE x.parent = t.id);', 'it reads "public"."t" again and mentions "n", which it sets'],
+    ['INSERT INTO s (id, t_id, v) SELECT min(id), id % 10, 1 FROM t GROUP BY 2;', 'its SELECT uses GROUP BY, which computes across rows'],
+    ['INSERT INTO s (id, t_id) SELECT DISTINCT id, parent FROM t;', 'its SELECT uses DISTINCT'],
+    ['INSERT INTO s (id, t_id) SELECT id, parent FROM t ORDER BY id LIMIT 10;', 'its SELECT uses LIMIT/OFFSET'],
+    ['INSERT INTO s (id, v) SELECT id, row_number() OVER () FROM t;', 'its SELECT uses a window function'],
+    ['INSERT INTO s (id, v) SELECT 1, count(*) FROM t;', 'its SELECT aggregates rows'],
+    ['INSERT INTO s (id) SELECT id FROM t UNION SELECT id FROM s;', 'its SELECT is a UNION, INTERSECT or EXCEPT'],
+    ['INSERT INTO s (id, t_id) SELECT t.id, x.id FROM (SELECT 1 AS id) x RIGHT JOIN t ON true;', 'its SELECT does not start FROM a table'],
+    ['INSERT INTO s (id, t_id) SELECT a, b FROM nokey;', '"public"."nokey" has no primary key or unique NOT NULL key to batch by'],
+    ['INSERT INTO t (id, g) SELECT id + 1000, 1 FROM s;', '"g" is a generated column'],
+    ['UPDATE t AS x SET g = 1 FROM s WHERE s.t_id = x.id;', '"g" is a generated column'],
+    ['UPDATE t AS x SET id = s.id FROM s WHERE s.t_id = x.id;', 'it changes the key column "id" that batches walk by'],
+    ['WITH d AS (DELETE FROM s RETURNING t_id) UPDATE t SET n = 0 WHERE id IN (SELECT t_id FROM d);', 'a WITH query that changes data would run again for every batch'],
+    ['MERGE INTO t USING s ON s.t_id = t.id WHEN MATCHED THEN UPDATE SET n = s.v;', 'this MERGE cannot be split into key batches: the rows it inserts have no key to batch by'],
+  ];
+  for (const [sql, reason] of cases) {
+    it(sql, async () => {
+      await expect(planned(sql)).rejects.toThrow(reason);
+    });
+  }
+});
+
+describe('data changes plan batches', () => {
+  it('keeps the statement whole, RETURNING dropped, batched by the key of the table it walks', async () => {
+    const p = await planned(`WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL RETURNING id;`);
+    expect(p.manifest.phases[0]!.backfills).toEqual([
+      { table: { schema: 'public', name: 't' }, key: ['id'], statement: 'WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL', batchSize: 1000, afterSteps: 0 },
+    ]);
+  });
+
+  it('keeps a plain UPDATE as SET and WHERE, and reads of the table that do not touch what it sets', async () => {
+    const p = await planned('UPDATE t SET n = 0 WHERE parent IN (SELECT id FROM t WHERE parent IS NULL);');
+    expect(p.manifest.phases[0]!.backfills).toEqual([
+      { table: { schema: 'public', name: 't' }, key: ['id'], set: '"n" = 0', where: 'parent IN (SELECT id FROM t WHERE parent IS NULL)', batchSize: 1000, afterSteps: 0 },
+    ]);
+  });
+});
