@@ -14,6 +14,7 @@ interface RunFlags {
   batchSize?: string;
   pauseMs?: string;
   targetBatchMs?: string;
+  backfillTriggers?: string;
   wait?: string;
   databaseUrl?: string;
 }
@@ -34,6 +35,8 @@ function reporter(io: Io): (event: RunEvent) => void {
         return io.stderr(`  ✓ ${e.step} (${e.ms} ms${e.attempts > 1 ? `, ${e.attempts} attempts` : ''})\n`);
       case 'retry':
         return io.stderr(`  … ${e.step}: lock timeout, retry ${e.attempt} in ${e.delayMs} ms${e.blockers.length ? `; blocked by ${e.blockers.join('; ')}` : ''}\n`);
+      case 'triggers':
+        return io.stderr(`  backfill ${e.backfill + 1}: the application's triggers ${e.triggers.join(', ')} on ${e.table} ${e.mode === 'skip' ? 'are kept from firing on its batches (--backfill-triggers fire lets them fire)' : 'fire on every batch'}\n`);
       case 'invalid-index':
         return io.stderr(`  dropped invalid index ${e.index} left by a failed build\n`);
       case 'batch': {
@@ -63,6 +66,10 @@ function runOptions(planDir: string, flags: RunFlags, io: Io): RunOptions {
   if (pauseMs !== undefined) options.pauseMs = pauseMs;
   if (targetBatchMs !== undefined) options.targetBatchMs = targetBatchMs;
   if (flags.lockTimeout !== undefined) options.lockTimeout = flags.lockTimeout;
+  if (flags.backfillTriggers !== undefined) {
+    if (flags.backfillTriggers !== 'fire' && flags.backfillTriggers !== 'skip') throw new UsageError(`--backfill-triggers ${flags.backfillTriggers}: expected fire or skip`);
+    options.backfillTriggers = flags.backfillTriggers;
+  }
   if (flags.databaseUrl !== undefined) options.databaseUrl = flags.databaseUrl;
   return options;
 }
@@ -84,7 +91,8 @@ export function runCommand(program: Command, io: Io): void {
       .option('--dry-run', 'check everything and say what would run, without running it')
       .option('--batch-size <n>', 'fixed backfill batch size (default: adaptive, from the plan)')
       .option('--target-batch-ms <n>', 'adaptive batches aim at this many ms (default 100)')
-      .option('--pause-ms <n>', 'pause between backfill batches'),
+      .option('--pause-ms <n>', 'pause between backfill batches')
+      .option('--backfill-triggers <mode>', "the application's triggers on backfill batches: skip (default: kept from firing) or fire"),
   ).action(async (planDir: string, phase: string | undefined, flags: RunFlags) => {
     // the library checks the phase name and that exactly one of a phase and --all is given
     const { run } = await import('../index.js');

@@ -2,8 +2,10 @@
 // target of an UPDATE or DELETE, the source an INSERT … SELECT reads), the name its rows have
 // in the statement, and the statement with a batch's bounds added on its parse tree.
 import { parseSync } from 'libpg-query';
-import { fromRangeVar, quoteIdent, quoteQualified, type QName } from '../sql/names.js';
+import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
+import type { SchemaModel } from '../schema/model.js';
+import type { Backfill } from './types.js';
 
 type Node = Record<string, any>;
 
@@ -102,4 +104,42 @@ export function backfillStatement(b: { table: QName; set?: string; where?: strin
 export function keyRow(ref: string | undefined, key: string[]): string {
   const prefix = ref === undefined ? '' : `${quoteIdent(ref)}.`;
   return `(${key.map((k) => `${prefix}${quoteIdent(k)}`).join(', ')})`;
+}
+
+const EVENT_BITS = { InsertStmt: 4, DeleteStmt: 8, UpdateStmt: 16 } as const;
+
+/** pgphase's own sync triggers end so (column-copy.ts): they keep the running versions' columns in step and always fire. */
+const SYNC_TRIGGER = '_pgphase_sync';
+
+/** What a backfill's statement changes: the table (for an INSERT … SELECT, not the one its batches walk), its event as a pg_trigger.tgtype bit, the columns an UPDATE sets. */
+function changeOf(statement: string): { table: QName; event: number; columns: string[] } {
+  const [type, node] = statementNode(statement);
+  const columns = type === 'UpdateStmt' ? ((node.targetList ?? []) as Node[]).map((t) => t.ResTarget.name as string) : [];
+  return { table: fromRangeVar(node.relation as { schemaname?: string; relname: string }), event: EVENT_BITS[type as keyof typeof EVENT_BITS], columns };
+}
+
+/** The table a backfill's statement changes, quoted. */
+export function changedTable(statement: string): string {
+  return quoteQualified(changeOf(statement).table);
+}
+
+/** Notes on a backfill the application's triggers the schema model knows that fire on its batches. */
+export function withTriggers(schema: SchemaModel, b: Backfill): void {
+  const { table, event, columns } = changeOf(backfillStatement(b));
+  const triggers = schema.firingTriggers(table, event, columns).filter((name) => !name.endsWith(SYNC_TRIGGER));
+  if (triggers.length) b.triggers = triggers;
+}
+
+/**
+ * SQL listing the application's triggers that fire on a backfill's batches (`name`, and `enabled`:
+ * 'O' or 'A' as in pg_trigger), in name order: enabled triggers on the table the statement changes,
+ * for its event (an UPDATE OF trigger when the statement sets one of its columns), except the
+ * triggers PostgreSQL makes for foreign keys and pgphase's own sync triggers.
+ */
+export function firingTriggersSql(statement: string): string {
+  const { table, event, columns } = changeOf(statement);
+  const of = columns.length
+    ? ` AND (t.tgattr = '' OR EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr::int2[]) AND a.attname IN (${columns.map(quoteLiteral).join(', ')})))`
+    : '';
+  return `SELECT t.tgname AS name, t.tgenabled AS enabled FROM pg_trigger t WHERE t.tgrelid = to_regclass(${quoteLiteral(quoteQualified(table))}) AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND t.tgtype & ${event} <> 0 AND t.tgname NOT LIKE ${quoteLiteral(`%${SYNC_TRIGGER.replace(/_/g, '\\_')}`)}${of} ORDER BY t.tgname`;
 }

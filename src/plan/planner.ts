@@ -17,6 +17,7 @@ import { addColumn } from './recipes/add-column.js';
 import { changeType } from './recipes/change-type.js';
 import { renameEnumValue } from './recipes/enum-value.js';
 import { renameColumn } from './recipes/rename-column.js';
+import { withTriggers } from './batch.js';
 import { PHASES, type Backfill, type PhaseName, type PlacedBackfill, type RecipeOutput, type Step } from './types.js';
 
 const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
@@ -160,6 +161,7 @@ export function plan(options: PlanOptions): Planned {
         }
       }
       if (output) outputs.push(output);
+      for (const b of output?.backfills ?? []) withTriggers(schema, b);
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
         for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });

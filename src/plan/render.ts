@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
-import { backfillStatement, batchDriver, keyRow, statementNode, withPredicate } from './batch.js';
+import { backfillStatement, batchDriver, changedTable, firingTriggersSql, keyRow, statementNode, withPredicate } from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
 import { MANIFEST_VERSION, type PhaseName } from './types.js';
 
@@ -68,7 +68,7 @@ function stepSql(step: ManifestStep, sql: string, id: string): string {
  * has applied the phase): the statement before CREATE PROCEDURE notes its transaction, and the
  * procedure finds itself in the same one.
  */
-function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], planId: string, n: number): string {
+function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], planId: string, n: number, lockTimeout: string): string {
   const batchSize = b.batchSize;
   const table = quoteQualified(b.table);
   const proc = quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_backfill_${planId}`, String(n)) });
@@ -88,6 +88,8 @@ DECLARE
   -- whole rows: an unassigned one reads as NULLs, and key columns are never NULL
   pgphase_lo ${table}%ROWTYPE;
   pgphase_hi ${table}%ROWTYPE;
+  pgphase_off text;
+  pgphase_on text;
 BEGIN
   IF current_setting('pgphase.backfill_xact') = txid_current()::text THEN
     -- without pgphase's state table the query below is never planned
@@ -99,12 +101,25 @@ BEGIN
     END IF;
     RAISE EXCEPTION '%', ${quoteLiteral(refusal)};
   END IF;
+  -- the application's triggers that would fire on the batches are kept from firing, unless
+  -- SET pgphase.backfill_triggers = fire: disabled inside each batch, enabled before it commits
+  IF current_setting('pgphase.backfill_triggers', true) IS DISTINCT FROM 'fire' THEN
+    SELECT string_agg(format('DISABLE TRIGGER %I', name), ', ' ORDER BY name), string_agg(format('ENABLE %sTRIGGER %I', CASE enabled WHEN 'A' THEN 'ALWAYS ' ELSE '' END, name), ', ' ORDER BY name)
+      INTO pgphase_off, pgphase_on FROM (${firingTriggersSql(statement)}) pgphase_t;
+  END IF;
   LOOP
+    IF pgphase_off IS NOT NULL THEN
+      SET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)};
+      EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(statement)} `)} || pgphase_off;
+    END IF;
     -- the last key of this batch, so the change below is bounded on both sides
     SELECT * INTO pgphase_hi FROM ${table}
      WHERE pgphase_lo.${first} IS NULL OR ${keyRow(undefined, b.key)} > ${lo}
      ORDER BY ${cols} OFFSET ${batchSize - 1} LIMIT 1;
     ${batch};
+    IF pgphase_on IS NOT NULL THEN
+      EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(statement)} `)} || pgphase_on;
+    END IF;
     COMMIT;
     EXIT WHEN pgphase_hi.${first} IS NULL;
     pgphase_lo := pgphase_hi;
@@ -114,6 +129,11 @@ $pgphase$;
 CALL ${proc}();
 DROP PROCEDURE ${proc}();
 `;
+}
+
+/** The lock_timeout of a backfill's ALTER TABLE … DISABLE TRIGGER: the plan's, which its steps carry (2s, the plan's default, in a phase without steps). */
+export function backfillLockTimeout(phase: ManifestPhase): string {
+  return phase.steps[0]?.lockTimeout ?? '2s';
 }
 
 /** One piece of a phase's work: a step, or a backfill by its index in the phase. */
@@ -142,7 +162,7 @@ export function phaseWork(phase: ManifestPhase): PhaseWork[] {
 export function phaseFile(planId: string, phase: ManifestPhase): string {
   const parts = [`-- pgphase plan ${planId} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`];
   for (const work of phaseWork(phase)) {
-    parts.push('step' in work ? stepSql(work.step, work.step.sql, work.step.id) : backfillProcedure(phase.backfills![work.backfill]!, planId, work.backfill + 1));
+    parts.push('step' in work ? stepSql(work.step, work.step.sql, work.step.id) : backfillProcedure(phase.backfills![work.backfill]!, planId, work.backfill + 1, backfillLockTimeout(phase)));
   }
   return parts.join('\n');
 }
@@ -182,6 +202,11 @@ function readme(planned: Planned, manifest: Manifest): string {
       if ('backfill' in work) {
         const b = m.backfills![work.backfill]!;
         lines.push(`- backfill: \`${backfillStatement(b)}\` in batches by ${b.key.map(quoteIdent).join(', ')} of ${quoteQualified(b.table)}, one short transaction each (row locks only)`);
+        if (b.triggers) {
+          lines.push(
+            `  - the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))} would fire on every batch: \`pgphase run\` keeps them from firing (it disables them inside each batch's transaction: that takes the table's owner, and the batch holds SHARE ROW EXCLUSIVE, so the application's writes to the table wait for it); \`--backfill-triggers fire\` lets them fire`,
+          );
+        }
         continue;
       }
       const { step } = work;

@@ -33,6 +33,8 @@ export interface Backfill {
   /** Rows that still need the change, as SQL; undefined with `statement`. */
   where?: string;
   statement?: string;
+  /** The application's triggers (as the starting schema has them) that fire on its batches. */
+  triggers?: string[];
   /** Can the phase be undone around it? True for a copy the trigger keeps anyway; false for the migration's own data changes. */
   reversible: boolean;
 }

@@ -3,7 +3,7 @@
 // resumes where the last committed batch ended and changes no row twice.
 import type pg from 'pg';
 import type { ManifestPhase } from '../plan/manifest.js';
-import { backfillStatement, batchDriver, keyRow, statementNode, withPredicate } from '../plan/batch.js';
+import { backfillStatement, batchDriver, changedTable, firingTriggersSql, keyRow, statementNode, withPredicate } from '../plan/batch.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
 import type { PhaseRecord } from './state.js';
 
@@ -19,10 +19,29 @@ export interface BatchEvent {
   rowsPerSecond: number;
 }
 
+/** An application trigger that fires on a backfill's batches; `enabled` as in pg_trigger ('O', or 'A' for ALWAYS). */
+export interface AppTrigger {
+  name: string;
+  enabled: string;
+}
+
+/** Fire the application's triggers on each batch, or keep them from firing (the default). */
+export type TriggerMode = 'fire' | 'skip';
+
 export interface BackfillRun {
   db: pg.Client;
   backfill: ManifestBackfill;
   progress: BackfillProgress;
+  /**
+   * Triggers to keep from firing: disabled inside each batch's transaction and enabled again before
+   * it commits, so no other session ever sees them disabled. ALTER TABLE holds SHARE ROW EXCLUSIVE
+   * until the batch commits (the application's writes to the table wait for the batch), under
+   * `lockTimeoutMs`.
+   */
+  skipTriggers: AppTrigger[];
+  lockTimeoutMs: number;
+  /** Runs a batch, again when it timed out on a lock. */
+  retrying(batch: () => Promise<void>): Promise<void>;
   /** A fixed batch size; without it the size steers toward `targetBatchMs`. */
   batchSize?: number;
   targetBatchMs?: number;
@@ -70,39 +89,64 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
   let size = run.batchSize ?? b.batchSize;
   // a batch's row locks make the application's writes to those rows wait: 100 ms keeps the
   // application's p99 within 3× idle at ~0.95× a single UPDATE's rows/s (bench/backfill.mjs)
-  const target = run.targetBatchMs ?? 100;
+  const targetMs = run.targetBatchMs ?? 100;
   let { cursor, rows } = run.progress;
+  const target = changedTable(backfillStatement(b));
+  const toggle = (on: boolean) =>
+    `ALTER TABLE ${target} ${run.skipTriggers.map((t) => `${on ? `ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}` : 'DISABLE '}TRIGGER ${quoteIdent(t.name)}`).join(', ')}`;
   for (;;) {
     const started = Date.now();
-    await db.query('BEGIN');
-    let changed: number;
-    let hi: Cursor;
-    try {
-      await db.query(`SET LOCAL statement_timeout = '5min'`);
-      const lo = cursor ? ` WHERE (${key.join(', ')}) > ${params(key.length, 1)}` : '';
-      // keys travel as text, in the cursor and back as parameters: exact for every type, whatever the client's time zone;
-      // ORDER BY names the table's columns: a bare name would mean the text output column of that name (order '10' < '9')
-      const next = await db.query({
-        text: `SELECT ${key.map((k) => `${k}::text`).join(', ')} FROM ${table}${lo} ORDER BY ${key.map((k) => `${table}.${k}`).join(', ')} OFFSET ${size - 1} LIMIT 1`,
-        values: cursor ?? [],
-        rowMode: 'array',
-      });
-      hi = (next.rows[0] as unknown[] | undefined) ?? null;
-      const result = await db.query(change(cursor !== null, hi !== null), [...(cursor ?? []), ...(hi ?? [])]);
-      changed = result.rowCount ?? 0;
-      rows += changed;
-      await run.save({ cursor: hi, rows, total, done: hi === null });
-      await db.query('COMMIT');
-    } catch (error) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    let changed = 0;
+    let hi: Cursor = null;
+    await run.retrying(async () => {
+      await db.query('BEGIN');
+      try {
+        await db.query(`SET LOCAL statement_timeout = '5min'`);
+        if (run.skipTriggers.length) {
+          await db.query(`SET LOCAL lock_timeout = '${run.lockTimeoutMs}ms'`);
+          await db.query(toggle(false));
+        }
+        const lo = cursor ? ` WHERE (${key.join(', ')}) > ${params(key.length, 1)}` : '';
+        // keys travel as text, in the cursor and back as parameters: exact for every type, whatever the client's time zone;
+        // ORDER BY names the table's columns: a bare name would mean the text output column of that name (order '10' < '9')
+        const next = await db.query({
+          text: `SELECT ${key.map((k) => `${k}::text`).join(', ')} FROM ${table}${lo} ORDER BY ${key.map((k) => `${table}.${k}`).join(', ')} OFFSET ${size - 1} LIMIT 1`,
+          values: cursor ?? [],
+          rowMode: 'array',
+        });
+        hi = (next.rows[0] as unknown[] | undefined) ?? null;
+        const result = await db.query(change(cursor !== null, hi !== null), [...(cursor ?? []), ...(hi ?? [])]);
+        changed = result.rowCount ?? 0;
+        if (run.skipTriggers.length) await db.query(toggle(true));
+        await run.save({ cursor: hi, rows: rows + changed, total, done: hi === null });
+        await db.query('COMMIT');
+      } catch (error) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+    rows += changed;
     cursor = hi;
     const ms = Math.max(1, Date.now() - started);
     run.onBatch?.({ rows: changed, done: rows, total, batchSize: size, ms, rowsPerSecond: Math.round((changed * 1000) / ms) });
     if (hi === null) return;
     // steer the batch size toward the target batch duration, within limits
-    if (!run.batchSize) size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, target / ms)))));
+    if (!run.batchSize) size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, targetMs / ms)))));
     if (run.pauseMs) await new Promise((r) => setTimeout(r, run.pauseMs));
   }
+}
+
+/** The application's triggers that fire on the backfill's batches, as the database has them now. */
+export async function firingTriggers(db: pg.Client, b: ManifestBackfill): Promise<AppTrigger[]> {
+  return (await db.query<AppTrigger>(firingTriggersSql(backfillStatement(b)))).rows;
+}
+
+/** Why this session cannot keep the triggers from firing (ALTER TABLE … DISABLE TRIGGER needs the table's owner), or undefined. */
+export async function cannotSkipTriggers(db: pg.Client, b: ManifestBackfill): Promise<string | undefined> {
+  const { rows } = await db.query<{ owner: boolean; name: string; me: string }>(
+    `SELECT pg_has_role(c.relowner, 'USAGE') AS owner, pg_get_userbyid(c.relowner) AS name, current_user AS me FROM pg_class c WHERE c.oid = $1::regclass`,
+    [changedTable(backfillStatement(b))],
+  );
+  const r = rows[0]!;
+  return r.owner ? undefined : `keeping them from firing takes ALTER TABLE … DISABLE TRIGGER inside each batch, which only the table's owner ${quoteIdent(r.name)} may run (connected as ${quoteIdent(r.me)})`;
 }

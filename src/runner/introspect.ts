@@ -52,6 +52,10 @@ const QUERIES = [
   `SELECT format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql AS %L', n.nspname, p.proname, 'BEGIN RETURN NULL; END')
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prorettype = 'trigger'::regtype AND ${USER_SCHEMAS}`,
+  // triggers on tables (not those PostgreSQL makes for foreign keys): which fire on a backfill's batches
+  `SELECT pg_get_triggerdef(t.oid)
+     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}`,
   // views and materialized views: their names, and the tables and views their query reads (from the
   // dependencies of their rewrite rule), which a plan must not drop a column of
   `SELECT format('CREATE %sVIEW %I.%I AS SELECT 1%s', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname,

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { PgphaseError } from '../errors.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
-import { downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
-import { backfillStatement } from '../plan/batch.js';
+import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
+import { backfillStatement, changedTable } from '../plan/batch.js';
 import { concurrentIndex } from '../plan/sql.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
 import { quoteIdent } from '../sql/names.js';
 import { loadParser } from '../sql/source.js';
-import { runBackfill } from './backfill.js';
+import { cannotSkipTriggers, firingTriggers, runBackfill, type AppTrigger, type TriggerMode } from './backfill.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
 import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
@@ -35,6 +35,7 @@ export type RunEvent =
   | { type: 'retry'; phase: PhaseName; step: string; attempt: number; delayMs: number; blockers: string[] }
   | { type: 'invalid-index'; index: string }
   | { type: 'batch'; phase: PhaseName; backfill: number; rows: number; done: number; total: number | null; batchSize: number; ms: number; rowsPerSecond: number }
+  | { type: 'triggers'; phase: PhaseName; backfill: number; table: string; triggers: string[]; mode: TriggerMode }
   | { type: 'would-run'; phase: PhaseName; step: string; sql: string }
   | { type: 'phase'; phase: PhaseName; outcome: 'applied' | 'already-applied' | 'rolled-back' | 'dry-run'; ms: number };
 
@@ -49,6 +50,8 @@ export interface RunOptions {
   batchSize?: number;
   targetBatchMs?: number;
   pauseMs?: number;
+  /** The application's triggers on a backfill's batches: kept from firing (default) or fired. */
+  backfillTriggers?: TriggerMode;
   dryRun?: boolean;
   onEvent?: (event: RunEvent) => void;
 }
@@ -213,6 +216,29 @@ function checkFile(s: Session, file: string, expected: string, sha?: string): vo
   }
 }
 
+/**
+ * The application's triggers each backfill of the phase keeps from firing (none with
+ * --backfill-triggers fire), said before anything runs; refused before anything runs when this
+ * session may not disable them.
+ */
+async function triggersToSkip(s: Session, phase: ManifestPhase): Promise<AppTrigger[][]> {
+  const mode = s.options.backfillTriggers ?? 'skip';
+  const out: AppTrigger[][] = [];
+  for (const [i, b] of (phase.backfills ?? []).entries()) {
+    const triggers = await firingTriggers(s.db, b);
+    const table = changedTable(backfillStatement(b));
+    if (triggers.length) s.options.onEvent?.({ type: 'triggers', phase: phase.name, backfill: i, table, triggers: triggers.map((t) => t.name), mode });
+    const why = mode === 'skip' && triggers.length ? await cannotSkipTriggers(s.db, b) : undefined;
+    if (why) {
+      throw new PhaseError(
+        `plan ${s.manifest.id} ${phase.name}: the application's triggers ${triggers.map((t) => quoteIdent(t.name)).join(', ')} on ${table} fire on backfill ${i + 1}'s batches, and by default a backfill keeps them from firing; ${why}: run as the owner, or pass --backfill-triggers fire to let them fire`,
+      );
+    }
+    out.push(mode === 'skip' ? triggers : []);
+  }
+  return out;
+}
+
 /** Applies one phase. Re-running an applied phase is a no-op; a failed one resumes after its last completed step. */
 export async function runPhase(options: RunOptions & { phase: PhaseName }): Promise<'applied' | 'already-applied' | 'dry-run'> {
   await loadParser();
@@ -277,6 +303,8 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
     return 'dry-run';
   }
+  const skipTriggers = await triggersToSkip(s, phase);
+  const lockTimeoutMs = parseDuration(s.options.lockTimeout ?? backfillLockTimeout(phase))!;
   // a rolled-back phase starts over; a failed one resumes from its recorded progress
   const resume = mine?.status === 'rolled_back' ? undefined : mine;
   const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
@@ -297,6 +325,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
           db: s.db,
           backfill: phase.backfills![work.backfill]!,
           progress,
+          skipTriggers: skipTriggers[work.backfill]!,
+          lockTimeoutMs,
+          retrying: (batch) => withRetries(s, name, `backfill ${work.backfill + 1}`, lockTimeoutMs, batch).then(() => undefined),
           ...(s.options.batchSize !== undefined && { batchSize: s.options.batchSize }),
           ...(s.options.targetBatchMs !== undefined && { targetBatchMs: s.options.targetBatchMs }),
           ...(s.options.pauseMs !== undefined && { pauseMs: s.options.pauseMs }),

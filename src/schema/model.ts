@@ -56,6 +56,14 @@ export class SchemaModel {
   readonly views = new Map<string, Set<string>>();
   /** Functions that return `trigger`: only triggers call them, never the application. */
   readonly triggerFunctions = new Set<string>();
+  /** Triggers by the qkey of their table, then by name: their events (tgtype bits) and UPDATE OF columns. */
+  readonly triggers = new Map<string, Map<string, { events: number; columns: string[] }>>();
+
+  /** The names of the triggers on `table` that fire on `event` (a tgtype bit), for an UPDATE setting `columns`. */
+  firingTriggers(table: QName, event: number, columns: string[]): string[] {
+    const on = [...(this.triggers.get(qkey(table)) ?? [])].filter(([, t]) => t.events & event && (event !== 16 || t.columns.length === 0 || t.columns.some((c) => columns.includes(c))));
+    return on.map(([name]) => name).sort();
+  }
 
   table(q: QName): TableModel | undefined {
     return this.tables.get(qkey(q));
@@ -118,6 +126,7 @@ export class SchemaModel {
       case 'drop-table': {
         const { schema, name } = resolved(change.table);
         this.tables.delete(qkey(change.table));
+        this.triggers.delete(qkey(change.table));
         for (const [key, i] of this.indexes) if (i.schema === schema && i.table === name) this.indexes.delete(key);
         return;
       }
@@ -129,6 +138,9 @@ export class SchemaModel {
         for (const i of this.tableIndexes(change.table)) i.table = change.newName;
         this.tables.set(qkey(renamed), { ...table, name: change.newName });
         this.renameView(qkey(change.table), qkey(renamed));
+        const triggers = this.triggers.get(qkey(change.table));
+        this.triggers.delete(qkey(change.table));
+        if (triggers) this.triggers.set(qkey(renamed), triggers);
         return;
       }
       case 'add-column':
@@ -253,8 +265,14 @@ export class SchemaModel {
       case 'create-object':
         if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.set(qkey(change.name), new Set((change.reads ?? []).map(qkey)));
         if (change.returnsTrigger) this.triggerFunctions.add(qkey(change.name));
+        if (change.trigger && change.table) {
+          const key = qkey(change.table);
+          if (!this.triggers.has(key)) this.triggers.set(key, new Map());
+          this.triggers.get(key)!.set(change.name.name, change.trigger);
+        }
         return;
       case 'drop-object':
+        if (change.objectType === 'trigger' && change.table) this.triggers.get(qkey(change.table))?.delete(change.name.name);
         if (change.objectType === 'type') this.enums.delete(qkey(change.name));
         this.views.delete(qkey(change.name));
         return;

@@ -182,6 +182,8 @@ export type Change = Base &
         returnsTrigger?: boolean;
         /** A constraint trigger, which CREATE OR REPLACE cannot replace. */
         constraintTrigger?: boolean;
+        /** A trigger's events (pg_trigger.tgtype's bits: 4 INSERT, 8 DELETE, 16 UPDATE, 32 TRUNCATE) and its UPDATE OF columns. */
+        trigger?: { events: number; columns: string[] };
       }
     | { kind: 'rename-object'; objectType: ObjectType; name: QName; newName: string }
     /** `table` for objects that live on a table (trigger, policy, rule). */

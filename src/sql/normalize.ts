@@ -624,6 +624,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         const created = createdName(type, s);
         const change: Change = { statement: index, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
         if (type === 'CreateTrigStmt' && s.isconstraint === true) change.constraintTrigger = true;
+        if (type === 'CreateTrigStmt') change.trigger = { events: s.events ?? 0, columns: (s.columns ?? []).map((c: Node) => c.String.sval as string) };
         if (created.table) change.table = created.table;
         if (type === 'ViewStmt') change.reads = rangeVars(s.query, s.query);
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;

@@ -103,12 +103,13 @@ describe('an interrupted runner', () => {
       CREATE CONSTRAINT TRIGGER slow_commit AFTER UPDATE ON counters DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();`);
     const dir = tempTree({ 'm/001.sql': setup, 'm/002.sql': 'UPDATE counters SET n = n + 1;' });
     const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'slow'), batchSize: 100 });
-    const run = cli(['run', p.dir, 'backfill', '--batch-size', '100']);
+    // the sleeping trigger is the application's: it fires only when told to
+    const run = cli(['run', p.dir, 'backfill', '--batch-size', '100', '--backfill-triggers', 'fire']);
     await until(async () => (await c.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query = 'COMMIT' AND wait_event = 'PgSleep'`, [`pgphase ${p.manifest.id}`])).rowCount || undefined);
     run.kill();
     await run.done;
     // the killed runner's session commits that batch after the runner is gone
-    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100, waitMs: 10_000 });
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100, waitMs: 10_000, backfillTriggers: 'fire' });
     expect((await c.query(`SELECT n, count(*)::int AS rows FROM counters GROUP BY n ORDER BY n`)).rows).toEqual([{ n: 1, rows: 2000 }]);
     expect((await readState(c, p.manifest.id))[0]).toMatchObject({ status: 'applied', backfill: [{ rows: 2000, done: true }] });
   });
