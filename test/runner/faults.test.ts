@@ -205,15 +205,15 @@ describe('SIGKILL at seeded random points, then a re-run', () => {
     const target = r.phases[Math.floor(seed / 2) % r.phases.length]!;
     const label = `seed ${seed} (${r.name}, kill in ${target})`;
     await reset();
-    for (const phase of r.phases.slice(0, r.phases.indexOf(target))) await runPhase({ planDir: r.dir, databaseUrl: db.url, phase });
+    for (const phase of r.phases.slice(0, r.phases.indexOf(target))) await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' });
     let landed = await killDuring(r, target, rand, []);
     // sometimes the re-run is killed as well, while the first one's session may still be ending
     if (rand() < 0.3) landed = await killDuring(r, target, rand, ['--wait', '10s']);
     // the re-run, in this process to save a start-up: it waits for the killed runner's session to end
-    const rerun = await runPhase({ planDir: r.dir, databaseUrl: db.url, phase: target, batchSize: BATCH, waitMs: 10_000 }).catch((e: Error) => `${label}: ${e.message}`);
+    const rerun = await runPhase({ planDir: r.dir, databaseUrl: db.url, phase: target, batchSize: BATCH, waitMs: 10_000, backfillTriggers: 'fire' }).catch((e: Error) => `${label}: ${e.message}`);
     // (a kill that lands during the last write of a phase may see it committed after the kill)
     expect(rerun, label).toMatch(landed.at === 'applied' || landed.at === 'exited' ? /^already-applied$/ : /^(already-)?applied$/);
-    for (const phase of r.phases.slice(r.phases.indexOf(target) + 1)) expect(await runPhase({ planDir: r.dir, databaseUrl: db.url, phase }), label).toBe('applied');
+    for (const phase of r.phases.slice(r.phases.indexOf(target) + 1)) expect(await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' }), label).toBe('applied');
     await expectFinal(r, label);
   });
 
@@ -238,7 +238,7 @@ describe('two runners started together on the same plan, 20 times', () => {
       // every other pair waits for the lock (--wait); the rest use the default, no waiting
       const wait = n % 2 === 0 ? ['--wait', '30s'] : [];
       const label = `pair ${n}: ${phase}${wait.length ? ' with --wait 30s' : ''}`;
-      const pair = [cli(['run', r.dir, phase, '--database-url', db.url, ...wait]), cli(['run', r.dir, phase, '--database-url', db.url, ...wait])];
+      const pair = [cli(['run', r.dir, phase, '--database-url', db.url, '--backfill-triggers', 'fire', ...wait]), cli(['run', r.dir, phase, '--database-url', db.url, '--backfill-triggers', 'fire', ...wait])];
       const exits = await Promise.all(pair.map((p) => p.done));
       const winners = pair.filter((_, k) => exits[k]!.code === 0 && outcome(exits[k]!) === 'applied');
       expect(winners.length, `${label}: ${JSON.stringify(exits)}`).toBe(1);
