@@ -42,13 +42,14 @@ function leadingTable(from: Node | undefined): Node | undefined {
  * across rows (GROUP BY, DISTINCT, aggregates' HAVING, LIMIT, a UNION, window functions) would
  * compute per batch instead: the reason why it cannot be batched.
  */
-function selectDriver(select: Node | undefined): BatchDriver | string {
+function selectDriver(select: Node | undefined, ctes: Set<string>): BatchDriver | string {
   if (!select || (select.op ?? 'SETOP_NONE') !== 'SETOP_NONE' || select.valuesLists) return 'its SELECT is a UNION, INTERSECT or EXCEPT: each batch would combine only its own rows';
   const across = select.groupClause ? 'GROUP BY' : select.distinctClause ? 'DISTINCT' : select.havingClause ? 'HAVING' : select.limitCount || select.limitOffset ? 'LIMIT/OFFSET' : select.windowClause || hasWindow(select.targetList) ? 'a window function' : undefined;
   if (across) return `its SELECT uses ${across}, which computes across rows: per batch it would compute something else`;
   if (hasAggregate(select.targetList)) return 'its SELECT aggregates rows: per batch it would compute something else';
   const first = leadingTable(select.fromClause?.[0]);
   if (!first) return 'its SELECT does not start FROM a table (or starts with the nullable side of an outer join) whose key batches could walk';
+  if (first.schemaname === undefined && ctes.has(first.relname)) return `its SELECT starts FROM the WITH query ${quoteIdent(first.relname)}, which has no key to batch by; put the table it reads first`;
   return driverOf(first);
 }
 
@@ -75,7 +76,11 @@ function hasAggregate(node: unknown): boolean {
 /** The relation an UPDATE, DELETE or INSERT … SELECT is batched by, or why it cannot be. */
 export function batchDriver(type: string, node: Node): BatchDriver | string {
   if (type === 'UpdateStmt' || type === 'DeleteStmt') return driverOf(node.relation);
-  if (type === 'InsertStmt') return selectDriver(node.selectStmt?.SelectStmt);
+  if (type === 'InsertStmt') {
+    const select = node.selectStmt?.SelectStmt;
+    const ctes = [...(node.withClause?.ctes ?? []), ...(select?.withClause?.ctes ?? [])] as Node[];
+    return selectDriver(select, new Set(ctes.map((c) => c.CommonTableExpr.ctename as string)));
+  }
   return 'only UPDATE, DELETE and INSERT … SELECT are batched';
 }
 

@@ -31,6 +31,8 @@ describe('data changes plan refuses to batch', () => {
     ['INSERT INTO s (id, v) SELECT 1, count(*) FROM t;', 'its SELECT aggregates rows'],
     ['INSERT INTO s (id) SELECT id FROM t UNION SELECT id FROM s;', 'its SELECT is a UNION, INTERSECT or EXCEPT'],
     ['INSERT INTO s (id, t_id) SELECT t.id, x.id FROM (SELECT 1 AS id) x RIGHT JOIN t ON true;', 'its SELECT does not start FROM a table'],
+    ['WITH x AS (SELECT id FROM t) INSERT INTO s (id) SELECT id FROM x;', 'its SELECT starts FROM the WITH query "x", which has no key to batch by'],
+    ['INSERT INTO s (id) WITH x AS (SELECT id FROM t) SELECT id FROM x;', 'its SELECT starts FROM the WITH query "x"'],
     ['INSERT INTO s (id, t_id) SELECT a, b FROM nokey;', '"public"."nokey" has no primary key or unique NOT NULL key to batch by'],
     ['INSERT INTO t (id, g) SELECT id + 1000, 1 FROM s;', '"g" is a generated column'],
     ['UPDATE t AS x SET g = 1 FROM s WHERE s.t_id = x.id;', '"g" is a generated column'],

@@ -2,6 +2,7 @@
 // batched on real PostgreSQL with hostile names: the runner, the phase file run statement by
 // statement and a run stopped mid-way then resumed all leave the rows the statement run as
 // written leaves; sent as one query, the phase file stops with one clear error and changes nothing.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +118,26 @@ describe('batched data changes of every shape', () => {
       expect(await data()).toEqual(before);
     });
   }
+
+  // psql itself, where it is installed: -f sends statement by statement, -c the whole file as one query
+  const psql = spawnSync('psql', ['--version']).status === 0;
+  it.skipIf(!psql)('with psql: -f runs the batches, -c "$(cat 1-backfill.sql)" exits 1 with the message and changes nothing', async () => {
+    const shape = SHAPES[1]!;
+    await fresh();
+    await c.query(shape.migration);
+    const expected = await data();
+    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
+    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+    const file = join(p.dir, '1-backfill.sql');
+    await fresh();
+    const before = await data();
+    const one = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-c', readFileSync(file, 'utf8')], { encoding: 'utf8' });
+    expect([one.status, one.stderr]).toEqual([1, expect.stringContaining(`ERROR:  backfill 1 of plan ${p.manifest.id} commits batch by batch and cannot run inside a transaction`)]);
+    expect(await data()).toEqual(before);
+    const byStatement = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', file], { encoding: 'utf8' });
+    expect([byStatement.status, byStatement.stderr]).toEqual([0, '']);
+    expect(await data()).toEqual(expected);
+  });
 
   it('runs the phase file as one query once pgphase run has applied the backfill: it skips the batches', async () => {
     await fresh();
