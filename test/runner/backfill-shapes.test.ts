@@ -2,14 +2,14 @@
 // batched on real PostgreSQL with hostile names: the runner, the phase file run statement by
 // statement and a run stopped mid-way then resumed all leave the rows the statement run as
 // written leaves; sent as one query, the phase file stops with one clear error and changes nothing.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { runPhase } from '../../src/runner/run.js';
 import { readState } from '../../src/runner/state.js';
-import { tempTree } from '../helpers/cli.js';
+import { BIN, tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -118,6 +118,31 @@ describe('batched data changes of every shape', () => {
       expect(await data()).toEqual(before);
     });
   }
+
+  it('an INSERT … SELECT whose runner is killed (SIGKILL) mid-run inserts each row once after the run that resumes it', async () => {
+    const shape = SHAPES[SHAPES.length - 1]!;
+    await fresh();
+    await c.query(shape.migration);
+    const expected = await data();
+    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
+    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 50 });
+    await fresh();
+    const child = spawn(process.execPath, [BIN, 'run', p.dir, 'backfill', '--batch-size', '50', '--database-url', db.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let batches = 0;
+    const killed = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        batches += d.toString().split('"type":"batch"').length - 1;
+        if (batches >= 5 && child.kill('SIGKILL')) resolve();
+      });
+    });
+    await killed;
+    await new Promise((r) => child.on('close', r));
+    const mid = (await c.query(`SELECT count(*)::int AS n FROM archive`)).rows[0].n as number;
+    expect(mid).toBeGreaterThan(0);
+    expect(mid).toBeLessThan((expected as { archive: unknown[] }).archive.length);
+    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 50, waitMs: 10_000 });
+    expect(await data()).toEqual(expected);
+  });
 
   // psql itself, where it is installed: -f sends statement by statement, -c the whole file as one query
   const psql = spawnSync('psql', ['--version']).status === 0;
