@@ -81,7 +81,8 @@ function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], p
   const batch = withPredicate(statement, `(pgphase_lo.${first} IS NULL OR ${row} > ${lo}) AND (pgphase_hi.${first} IS NULL OR ${row} <= ${hi})`);
   const refusal = `backfill ${n} of plan ${planId} commits batch by batch and cannot run inside a transaction (this file was sent as one query, or in BEGIN … COMMIT): run \`pgphase run <plan-dir> backfill\` first (this file then skips it), or run this file with psql -f`;
   return `-- backfill ${n}: ${statement.replace(/\s*\n\s*/g, ' ')}; ${batchSize} rows per transaction by ${cols} of ${table}
--- run statement by statement (psql -f): the procedure commits each batch
+-- run statement by statement (psql -f): the procedure commits each batch; it keeps no cursor,
+-- run again after an interruption it starts from the first batch (pgphase run resumes instead)
 SELECT set_config('pgphase.backfill_xact', txid_current()::text, false);
 CREATE OR REPLACE PROCEDURE ${proc}() LANGUAGE plpgsql AS $pgphase$
 DECLARE
@@ -91,14 +92,14 @@ DECLARE
   pgphase_off text;
   pgphase_on text;
 BEGIN
-  IF current_setting('pgphase.backfill_xact') = txid_current()::text THEN
-    -- without pgphase's state table the query below is never planned
-    IF to_regclass('pgphase.phase_log') IS NOT NULL THEN
-      IF EXISTS (SELECT FROM pgphase.phase_log WHERE plan_id = ${quoteLiteral(planId)} AND phase = 'backfill' AND status = 'applied') THEN
-        RAISE NOTICE '%', ${quoteLiteral(`backfill ${n} of plan ${planId}: already applied by pgphase run`)};
-        RETURN;
-      END IF;
+  -- applied by pgphase run: nothing left to do (without pgphase's state table the query is never planned)
+  IF to_regclass('pgphase.phase_log') IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pgphase.phase_log WHERE plan_id = ${quoteLiteral(planId)} AND phase = 'backfill' AND status = 'applied') THEN
+      RAISE NOTICE '%', ${quoteLiteral(`backfill ${n} of plan ${planId}: already applied by pgphase run`)};
+      RETURN;
     END IF;
+  END IF;
+  IF current_setting('pgphase.backfill_xact') = txid_current()::text THEN
     RAISE EXCEPTION '%', ${quoteLiteral(refusal)};
   END IF;
   -- the application's triggers that would fire on the batches are kept from firing, unless

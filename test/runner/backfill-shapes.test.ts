@@ -164,7 +164,7 @@ describe('batched data changes of every shape', () => {
     expect(await data()).toEqual(expected);
   });
 
-  it('runs the phase file as one query once pgphase run has applied the backfill: it skips the batches', async () => {
+  it('runs the phase file, as one query or statement by statement, once pgphase run has applied the backfill: it skips the batches', async () => {
     await fresh();
     const shape = SHAPES[0]!;
     const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
@@ -172,6 +172,9 @@ describe('batched data changes of every shape', () => {
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' });
     const after = await data();
     await c.query(readFileSync(join(p.dir, '1-backfill.sql'), 'utf8'));
+    expect(await data()).toEqual(after);
+    // statement by statement too: nothing applied twice
+    await runScript(c, readFileSync(join(p.dir, '1-backfill.sql'), 'utf8'));
     expect(await data()).toEqual(after);
   });
 });
