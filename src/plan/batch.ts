@@ -5,7 +5,11 @@ import { parseSync } from 'libpg-query';
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { SchemaModel } from '../schema/model.js';
+import { derivedName } from './sql.js';
 import type { Backfill } from './types.js';
+
+/** A backfill as the plan and plan.json carry it. */
+type Batched = Omit<Backfill, 'reversible'>;
 
 type Node = Record<string, any>;
 
@@ -147,4 +151,31 @@ export function firingTriggersSql(statement: string): string {
     ? ` AND (t.tgattr = '' OR EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr::int2[]) AND a.attname IN (${columns.map(quoteLiteral).join(', ')})))`
     : '';
   return `SELECT t.tgname AS name, t.tgenabled AS enabled FROM pg_trigger t WHERE t.tgrelid = to_regclass(${quoteLiteral(quoteQualified(table))}) AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND t.tgtype & ${event} <> 0 AND t.tgname NOT LIKE ${quoteLiteral(`%${SYNC_TRIGGER.replace(/_/g, '\\_')}`)}${of} ORDER BY t.tgname`;
+}
+
+/**
+ * A DELETE that reads the table it deletes from (a dedup) picks its rows once, before the first
+ * batch, as the statement run then would: their keys go into a table of their own, which the
+ * batches walk and delete by, and which the last batch drops.
+ */
+export function keysTable(b: Batched, planId: string, n: number): string {
+  return quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_keys_${planId}`, String(n)) });
+}
+
+/** The keys of the rows the DELETE deletes, as a SELECT over its USING, WHERE and WITH (on the parse tree). */
+export function keysSelect(b: Batched): string {
+  const [, node] = statementNode(backfillStatement(b));
+  const { ref } = driverOf(node.relation);
+  const [, select] = statementNode(`SELECT DISTINCT ${b.key.map((k) => `${quoteIdent(ref)}.${quoteIdent(k)}`).join(', ')}`);
+  select.fromClause = [{ RangeVar: node.relation }, ...((node.usingClause ?? []) as Node[])];
+  if (node.whereClause) select.whereClause = node.whereClause;
+  if (node.withClause) select.withClause = node.withClause;
+  return deparse({ SelectStmt: select });
+}
+
+/** What each batch runs: the backfill's statement, or for a DELETE by chosen keys, the DELETE of the rows `keys` holds. */
+export function batchStatement(b: Batched, keys: string | undefined): string {
+  if (!b.snapshot || keys === undefined) return backfillStatement(b);
+  const table = quoteQualified(b.table);
+  return `DELETE FROM ${table} USING ${keys} AS pgphase_keys WHERE ${keyRow(b.table.name, b.key)} = ${keyRow('pgphase_keys', b.key)}`;
 }

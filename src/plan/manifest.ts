@@ -42,6 +42,8 @@ export const manifestSchema = z.strictObject({
               where: z.string().min(1).optional(),
               /** The whole statement, batched on its parse tree (instead of set and where). */
               statement: z.string().min(1).optional(),
+              /** The rows of a DELETE that reads its own table are chosen once, before the first batch. */
+              snapshot: z.literal(true).optional(),
               /** The application's triggers the plan knows that fire on its batches. */
               triggers: z.array(z.string().min(1)).optional(),
               batchSize: z.int().min(1),

@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
-import { backfillStatement, batchDriver, changedTable, firingTriggersSql, keyRow, statementNode, withPredicate } from './batch.js';
+import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, keysTable, statementNode, withPredicate } from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
 import { MANIFEST_VERSION, type PhaseName } from './types.js';
 
@@ -74,11 +74,14 @@ function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], p
   const proc = quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_backfill_${planId}`, String(n)) });
   const cols = b.key.map(quoteIdent).join(', ');
   const statement = backfillStatement(b);
-  const driver = batchDriver(...statementNode(statement));
+  // a DELETE that reads its own table deletes the keys chosen before its first batch, walking them
+  const keys = b.snapshot ? keysTable(b, planId, n) : undefined;
+  const batched = batchStatement(b, keys);
+  const driver = batchDriver(...statementNode(batched));
   if (typeof driver === 'string') throw new Error(`backfill ${n} cannot be batched: ${driver}`);
   const [lo, hi, first] = [keyRow('pgphase_lo', b.key), keyRow('pgphase_hi', b.key), quoteIdent(b.key[0]!)];
   const row = keyRow(driver.ref, b.key);
-  const batch = withPredicate(statement, `(pgphase_lo.${first} IS NULL OR ${row} > ${lo}) AND (pgphase_hi.${first} IS NULL OR ${row} <= ${hi})`);
+  const batch = withPredicate(batched, `(pgphase_lo.${first} IS NULL OR ${row} > ${lo}) AND (pgphase_hi.${first} IS NULL OR ${row} <= ${hi})`);
   const refusal = `backfill ${n} of plan ${planId} commits batch by batch and cannot run inside a transaction (this file was sent as one query, or in BEGIN … COMMIT): run \`pgphase run <plan-dir> backfill\` first (this file then skips it), or run this file with psql -f`;
   return `-- backfill ${n}: ${statement.replace(/\s*\n\s*/g, ' ')}; ${batchSize} rows per transaction by ${cols} of ${table}
 -- run statement by statement (psql -f): the procedure commits each batch; it keeps no cursor,
@@ -108,23 +111,26 @@ BEGIN
     SELECT string_agg(format('DISABLE TRIGGER %I', name), ', ' ORDER BY name), string_agg(format('ENABLE %sTRIGGER %I', CASE enabled WHEN 'A' THEN 'ALWAYS ' ELSE '' END, name), ', ' ORDER BY name)
       INTO pgphase_off, pgphase_on FROM (${firingTriggersSql(statement)}) pgphase_t;
   END IF;
-  LOOP
+${keys ? `  DROP TABLE IF EXISTS ${keys};
+  CREATE TABLE ${keys} AS ${keysSelect(b)};
+` : ''}  LOOP
     IF pgphase_off IS NOT NULL THEN
       SET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)};
-      EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(statement)} `)} || pgphase_off;
+      EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(batched)} `)} || pgphase_off;
     END IF;
     -- the last key of this batch, so the change below is bounded on both sides
-    SELECT * INTO pgphase_hi FROM ${table}
+    SELECT ${cols} INTO ${b.key.map((k) => `pgphase_hi.${quoteIdent(k)}`).join(', ')} FROM ${keys ?? table}
      WHERE pgphase_lo.${first} IS NULL OR ${keyRow(undefined, b.key)} > ${lo}
      ORDER BY ${cols} OFFSET ${batchSize - 1} LIMIT 1;
     ${batch};
     IF pgphase_on IS NOT NULL THEN
-      EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(statement)} `)} || pgphase_on;
+      EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(batched)} `)} || pgphase_on;
     END IF;
     COMMIT;
     EXIT WHEN pgphase_hi.${first} IS NULL;
     pgphase_lo := pgphase_hi;
-  END LOOP;
+  END LOOP;${keys ? `
+  DROP TABLE ${keys};` : ''}
 END
 $pgphase$;
 CALL ${proc}();

@@ -33,6 +33,8 @@ export interface Backfill {
   /** Rows that still need the change, as SQL; undefined with `statement`. */
   where?: string;
   statement?: string;
+  /** A DELETE that reads its own table: the rows it deletes are chosen once, before the first batch (batch.ts keysTable). */
+  snapshot?: true;
   /** The application's triggers (as the starting schema has them) that fire on its batches. */
   triggers?: string[];
   /** Can the phase be undone around it? True for a copy the trigger keeps anyway; false for the migration's own data changes. */

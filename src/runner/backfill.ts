@@ -3,7 +3,7 @@
 // resumes where the last committed batch ended and changes no row twice.
 import type pg from 'pg';
 import type { ManifestPhase } from '../plan/manifest.js';
-import { backfillStatement, batchDriver, changedTable, firingTriggersSql, keyRow, statementNode, withPredicate } from '../plan/batch.js';
+import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, statementNode, withPredicate } from '../plan/batch.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
 import type { PhaseRecord } from './state.js';
 
@@ -39,6 +39,8 @@ export interface BackfillRun {
    * `lockTimeoutMs`.
    */
   skipTriggers: AppTrigger[];
+  /** For a DELETE that reads its own table: the table of the keys it deletes, made before the first batch (batch.ts keysTable). */
+  keys?: string;
   lockTimeoutMs: number;
   /** Runs a batch, again when it timed out on a lock. */
   retrying(batch: () => Promise<void>): Promise<void>;
@@ -62,13 +64,12 @@ function params(count: number, from: number): string {
  * The statement of one batch, for each pair of bounds (none below the first batch, none above
  * the last): the keys travel as parameters, lower bound first.
  */
-function batchSql(b: ManifestBackfill): (lo: boolean, hi: boolean) => string {
-  const statement = backfillStatement(b);
+function batchSql(statement: string, key: string[]): (lo: boolean, hi: boolean) => string {
   const driver = batchDriver(...statementNode(statement));
   // the plan checked the statement; a plan.json edited since is refused before this runs
   if (typeof driver === 'string') throw new Error(`backfill cannot be batched: ${driver}`);
-  const row = keyRow(driver.ref, b.key);
-  const n = b.key.length;
+  const row = keyRow(driver.ref, key);
+  const n = key.length;
   const made = new Map<string, string>();
   return (lo, hi) => {
     const bounds = [lo ? `${row} > ${params(n, 1)}` : '', hi ? `${row} <= ${params(n, lo ? n + 1 : 1)}` : ''].filter(Boolean);
@@ -80,10 +81,12 @@ function batchSql(b: ManifestBackfill): (lo: boolean, hi: boolean) => string {
 
 /** Runs the batches from the recorded cursor to the end of the driving table. */
 export async function runBackfill(run: BackfillRun): Promise<void> {
-  const { db, backfill: b } = run;
-  const table = quoteQualified(b.table);
+  const { db, backfill: b, keys } = run;
+  // the batches walk the driving table, or the keys chosen for a DELETE that reads its own table
+  const table = keys ?? quoteQualified(b.table);
   const key = b.key.map(quoteIdent);
-  const change = batchSql(b);
+  const statement = batchStatement(b, keys);
+  const change = batchSql(statement, b.key);
   const estimate = await db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [table]);
   const total = Number(estimate.rows[0]?.n ?? 0) || null;
   let size = run.batchSize ?? b.batchSize;
@@ -91,7 +94,7 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
   // application's p99 within 3× idle at ~0.95× a single UPDATE's rows/s (bench/backfill.mjs)
   const targetMs = run.targetBatchMs ?? 100;
   let { cursor, rows } = run.progress;
-  const target = changedTable(backfillStatement(b));
+  const target = changedTable(statement);
   const toggle = (on: boolean) =>
     `ALTER TABLE ${target} ${run.skipTriggers.map((t) => `${on ? `ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}` : 'DISABLE '}TRIGGER ${quoteIdent(t.name)}`).join(', ')}`;
   for (;;) {
@@ -101,6 +104,11 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
     await run.retrying(async () => {
       await db.query('BEGIN');
       try {
+        if (keys && cursor === null) {
+          // one read of the whole table, as the statement as written would make (a leftover of a rolled-back run is replaced)
+          await db.query(`DROP TABLE IF EXISTS ${keys}`);
+          await db.query(`CREATE TABLE ${keys} AS ${keysSelect(b)}`);
+        }
         await db.query(`SET LOCAL statement_timeout = '5min'`);
         if (run.skipTriggers.length) {
           await db.query(`SET LOCAL lock_timeout = '${run.lockTimeoutMs}ms'`);
@@ -118,6 +126,7 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
         const result = await db.query(change(cursor !== null, hi !== null), [...(cursor ?? []), ...(hi ?? [])]);
         changed = result.rowCount ?? 0;
         if (run.skipTriggers.length) await db.query(toggle(true));
+        if (keys && hi === null) await db.query(`DROP TABLE ${keys}`);
         await run.save({ cursor: hi, rows: rows + changed, total, done: hi === null });
         await db.query('COMMIT');
       } catch (error) {

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { PgphaseError } from '../errors.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
-import { backfillStatement, changedTable } from '../plan/batch.js';
+import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
 import { concurrentIndex } from '../plan/sql.js';
 import { PHASES, type PhaseName } from '../plan/types.js';
 import { parseDuration } from '../duration.js';
@@ -326,6 +326,7 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
           backfill: phase.backfills![work.backfill]!,
           progress,
           skipTriggers: skipTriggers[work.backfill]!,
+          ...(phase.backfills![work.backfill]!.snapshot && { keys: keysTable(phase.backfills![work.backfill]!, manifest.id, work.backfill + 1) }),
           lockTimeoutMs,
           retrying: (batch) => withRetries(s, name, `backfill ${work.backfill + 1}`, lockTimeoutMs, batch).then(() => undefined),
           ...(s.options.batchSize !== undefined && { batchSize: s.options.batchSize }),

@@ -1,6 +1,7 @@
 // UPDATE, DELETE and INSERT … SELECT on existing tables become a batched, resumable backfill by
 // key: the target's key for UPDATE and DELETE (with an alias, FROM or USING, WITH), the key of
-// the table the SELECT reads first for INSERT … SELECT. Refused: what batches would change.
+// the table the SELECT reads first for INSERT … SELECT; a DELETE that reads its own table deletes
+// rows chosen before its first batch. Refused: what batches would change.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn } from '../../sql/rewrite.js';
@@ -35,8 +36,8 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   const target = knownTable(context, change.table);
   const t = quoteQualified(target);
   // each batch reads the table as earlier batches left it, the statement as written as it was before
-  if (change.reads.some((r) => qkey(r) === qkey(change.table))) {
-    if (change.op === 'delete') throw refuse(`it reads ${t}, the table it deletes from: a later batch would not see the rows earlier ones deleted, and could keep rows the statement deletes; put the keys to delete in a table first and DELETE … USING that table`);
+  const selfRead = change.reads.some((r) => qkey(r) === qkey(change.table));
+  if (selfRead) {
     if (change.op === 'insert') throw refuse(`its SELECT reads ${t}, the table it inserts into: later batches would read the rows earlier ones inserted`);
     const read = change.setColumns.find((c) => mentionsColumn(node, c));
     if (read) throw refuse(`it reads ${t} again and mentions ${quoteIdent(read)}, which it sets: later batches would read the values earlier ones wrote`);
@@ -58,6 +59,12 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     out.notes.push(`UPDATE … FROM on ${t}: a row the join matches more than once is updated once, from one of the matches PostgreSQL picks, as when the statement runs as written; each batch holds all of a row's matches`);
   }
   if (ctes.length) out.notes.push(`the WITH query of the data change on ${t} runs again in every batch`);
+  if (selfRead && change.op === 'delete') {
+    // batches would each read the table as earlier ones left it: the rows are chosen first, at once
+    out.notes.push(`the rows this DELETE removes from ${t} are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted`);
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), snapshot: true, reversible: false });
+    return out;
+  }
   const plain = !node.relation.alias && !joined && !ctes.length && !node.returningClause && targets.every((x) => !x.indirection && !x.val?.MultiAssignRef);
   if (!plain) {
     out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
