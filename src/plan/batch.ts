@@ -5,6 +5,7 @@ import { parseSync } from 'libpg-query';
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { SchemaModel } from '../schema/model.js';
+import { PlanError } from './manifest.js';
 import { derivedName } from './sql.js';
 import type { Backfill } from './types.js';
 
@@ -19,9 +20,15 @@ export interface BatchDriver {
   ref: string;
 }
 
-/** The statement node of a SQL text holding one statement (the parser must be loaded). */
+/** The statement node of a SQL text holding one statement (the parser must be loaded); a plan.json edited into anything else is refused. */
 export function statementNode(sql: string): [string, Node] {
-  const parsed = parseSync(sql) as { stmts: Array<{ stmt: Node }> };
+  let parsed: { stmts?: Array<{ stmt: Node }> };
+  try {
+    parsed = parseSync(sql) as typeof parsed;
+  } catch (error) {
+    throw new PlanError(`plan.json: a backfill statement does not parse (${(error as Error).message}): re-run \`pgphase plan\``);
+  }
+  if (parsed.stmts?.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
   return Object.entries(parsed.stmts[0]!.stmt)[0] as [string, Node];
 }
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
-import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
+import { PlanError, validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
 import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, keysTable, statementNode, withPredicate } from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
@@ -78,7 +78,7 @@ function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], p
   const keys = b.snapshot ? keysTable(b, planId, n) : undefined;
   const batched = batchStatement(b, keys);
   const driver = batchDriver(...statementNode(batched));
-  if (typeof driver === 'string') throw new Error(`backfill ${n} cannot be batched: ${driver}`);
+  if (typeof driver === 'string') throw new PlanError(`plan.json: backfill ${n} of plan ${planId} cannot be batched (${driver}): re-run \`pgphase plan\``);
   const [lo, hi, first] = [keyRow('pgphase_lo', b.key), keyRow('pgphase_hi', b.key), quoteIdent(b.key[0]!)];
   const row = keyRow(driver.ref, b.key);
   const batch = withPredicate(batched, `(pgphase_lo.${first} IS NULL OR ${row} > ${lo}) AND (pgphase_hi.${first} IS NULL OR ${row} <= ${hi})`);

@@ -2,7 +2,7 @@
 // keys in (last, batch end] and stores batch end as the cursor, so a run killed at any point
 // resumes where the last committed batch ended and changes no row twice.
 import type pg from 'pg';
-import type { ManifestPhase } from '../plan/manifest.js';
+import { PlanError, type ManifestPhase } from '../plan/manifest.js';
 import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, statementNode, withPredicate } from '../plan/batch.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
 import type { PhaseRecord } from './state.js';
@@ -67,7 +67,7 @@ function params(count: number, from: number): string {
 function batchSql(statement: string, key: string[]): (lo: boolean, hi: boolean) => string {
   const driver = batchDriver(...statementNode(statement));
   // the plan checked the statement; a plan.json edited since is refused before this runs
-  if (typeof driver === 'string') throw new Error(`backfill cannot be batched: ${driver}`);
+  if (typeof driver === 'string') throw new PlanError(`plan.json: a backfill cannot be batched (${driver}): re-run \`pgphase plan\``);
   const row = keyRow(driver.ref, key);
   const n = key.length;
   const made = new Map<string, string>();

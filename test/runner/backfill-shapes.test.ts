@@ -3,7 +3,7 @@
 // statement and a run stopped mid-way then resumed all leave the rows the statement run as
 // written leaves; sent as one query, the phase file stops with one clear error and changes nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
@@ -155,6 +155,24 @@ describe('batched data changes of every shape', () => {
     expect(mid).toBeLessThan((expected as { archive: unknown[] }).archive.length);
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 50, waitMs: 10_000 });
     expect(await data()).toEqual(expected);
+  });
+
+  it('refuses a plan.json whose backfill statement was edited into two statements, or into one that does not parse', async () => {
+    const shape = SHAPES[1]!;
+    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
+    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+    await fresh();
+    const before = await data();
+    const manifest = readFileSync(join(p.dir, 'plan.json'), 'utf8');
+    const cases: Array<[string, string]> = [
+      ['"statement": "DELETE FROM archive; UPDATE', 'plan.json: a backfill statement is not one statement: re-run `pgphase plan`'],
+      ['"statement": "UPDAT', 'plan.json: a backfill statement does not parse (syntax error at or near "UPDAT"): re-run `pgphase plan`'],
+    ];
+    for (const [edit, message] of cases) {
+      writeFileSync(join(p.dir, 'plan.json'), manifest.replace('"statement": "UPDATE', edit));
+      await expect(runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' })).rejects.toThrow(message);
+    }
+    expect(await data()).toEqual(before);
   });
 
   // psql itself, where it is installed: -f sends statement by statement, -c the whole file as one query
