@@ -55,34 +55,30 @@ function leadingTable(from: Node | undefined): Node | undefined {
  */
 function selectDriver(select: Node | undefined, ctes: Set<string>): BatchDriver | string {
   if (!select || (select.op ?? 'SETOP_NONE') !== 'SETOP_NONE' || select.valuesLists) return 'its SELECT is a UNION, INTERSECT or EXCEPT: each batch would combine only its own rows';
-  const across = select.groupClause ? 'GROUP BY' : select.distinctClause ? 'DISTINCT' : select.havingClause ? 'HAVING' : select.limitCount || select.limitOffset ? 'LIMIT/OFFSET' : select.windowClause || hasWindow(select.targetList) ? 'a window function' : undefined;
+  const across = select.groupClause ? 'GROUP BY' : select.distinctClause ? 'DISTINCT' : select.havingClause ? 'HAVING' : select.limitCount || select.limitOffset ? 'LIMIT/OFFSET' : select.windowClause || calls(select.targetList, isWindow) ? 'a window function' : undefined;
   if (across) return `its SELECT uses ${across}, which computes across rows: per batch it would compute something else`;
-  if (hasAggregate(select.targetList)) return 'its SELECT aggregates rows: per batch it would compute something else';
+  if (calls(select.targetList, isAggregate)) return 'its SELECT aggregates rows: per batch it would compute something else';
   const first = leadingTable(select.fromClause?.[0]);
   if (!first) return 'its SELECT does not start FROM a table (or starts with the nullable side of an outer join) whose key batches could walk';
   if (first.schemaname === undefined && ctes.has(first.relname)) return `its SELECT starts FROM the WITH query ${quoteIdent(first.relname)}, which has no key to batch by; put the table it reads first`;
   return driverOf(first);
 }
 
-function hasWindow(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasWindow);
+/** Does the tree call, outside its subqueries, a function that `test` picks? */
+function calls(node: unknown, test: (call: Node) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((n) => calls(n, test));
   if (!node || typeof node !== 'object') return false;
-  if ((node as Node).FuncCall?.over) return true;
+  const call = (node as Node).FuncCall;
+  if (call && test(call)) return true;
   if ((node as Node).SubLink) return false;
-  return Object.values(node as Node).some(hasWindow);
+  return Object.values(node as Node).some((n) => calls(n, test));
 }
 
 const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'bit_and', 'bit_or', 'xmlagg']);
 
-/** An aggregate call outside subqueries (a SELECT list with one aggregates all its rows into one). */
-function hasAggregate(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasAggregate);
-  if (!node || typeof node !== 'object') return false;
-  const call = (node as Node).FuncCall;
-  if (call && !call.over && (call.agg_star || call.agg_order || call.agg_filter || AGGREGATES.has(call.funcname?.[call.funcname.length - 1]?.String?.sval))) return true;
-  if ((node as Node).SubLink) return false;
-  return Object.values(node as Node).some(hasAggregate);
-}
+/** A window function, or an aggregate (a SELECT list with one aggregates all its rows into one). */
+const isWindow = (call: Node) => call.over !== undefined;
+const isAggregate = (call: Node) => !call.over && (call.agg_star || call.agg_order || call.agg_filter || AGGREGATES.has(call.funcname?.[call.funcname.length - 1]?.String?.sval));
 
 /** The relation an UPDATE, DELETE or INSERT … SELECT is batched by, or why it cannot be. */
 export function batchDriver(type: string, node: Node): BatchDriver | string {
