@@ -1,12 +1,13 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
-import { normalizeStatement } from '../sql/normalize.js';
-import { qkey, quoteQName, type QName } from '../sql/names.js';
+import { columnRefs, normalizeStatement } from '../sql/normalize.js';
+import { qkey, quoteIdent, quoteQName, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
+import { reusedNames } from './reuse.js';
 import { step, UnsafeChange, type Recipe, type RecipeContext } from './recipe.js';
 import { addConstraint } from './recipes/constraints.js';
 import { dataChange } from './recipes/data.js';
@@ -102,6 +103,51 @@ function changeSql(statement: Statement, changes: Change[], index: number): stri
   return undefined;
 }
 
+/** The drop of a replaced object, moved to where its replacement is swapped in. */
+interface DeferredDrop {
+  sql: string;
+  /** The tables a dropped view read: a step dropping a column of one of them carries the drop. */
+  reads: Set<string>;
+  /** The step that runs the drop, once one does; the creation is added to its end. */
+  carrier?: Step;
+}
+
+/** Drops that wait for their replacement: a constraint, an index, a view, trigger or function, a column. */
+const DEFERRABLE: ReadonlySet<Change['kind']> = new Set(['drop-constraint', 'drop-index', 'drop-object', 'drop-column']);
+
+/** The SQL of a drop moved into a swap transaction: an index is dropped in it, not concurrently. */
+function dropSql(change: Change, sql: string | undefined): string | undefined {
+  if (change.kind !== 'drop-index') return sql;
+  return `DROP INDEX ${quoteQualified(change.index)}${change.cascade ? ' CASCADE' : ''}`;
+}
+
+/** The columns of a table a change is about, for the changes that may follow a column's replacement. */
+function columnsOf(change: Change): string[] {
+  switch (change.kind) {
+    case 'set-default':
+    case 'drop-default':
+    case 'set-not-null':
+    case 'drop-not-null':
+    case 'column-comment':
+    case 'alter-column-type':
+    case 'rename-column':
+    case 'add-identity':
+      return [change.column];
+    case 'add-constraint':
+      return [...change.constraint.columns, ...columnRefs(change.constraint.expr?.node)];
+    case 'create-index':
+      return [...change.index.columns.filter((c): c is string => c !== null), ...columnRefs(change.index.elements), ...columnRefs(change.index.where?.node)];
+    default:
+      return [];
+  }
+}
+
+/** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
+function toContract(output: RecipeOutput, context: RecipeContext): RecipeOutput {
+  const steps = PHASES.flatMap((phase) => output.steps.filter((s) => s.phase === phase));
+  return { ...output, steps: steps.map((s) => (s.phase === 'contract' ? s : { ...s, phase: 'contract', id: context.stepId('contract', s.id.slice(s.id.indexOf(':') + 1)) })) };
+}
+
 export function plan(options: PlanOptions): Planned {
   const { source, schema } = options;
   const created = new CreatedHere();
@@ -112,10 +158,22 @@ export function plan(options: PlanOptions): Planned {
   const fills: Array<{ table: string; columns: string[]; backfill: Backfill }> = [];
   // the tables an UPDATE, DELETE or INSERT so far changes in the backfill phase
   const dataChanged = new Set<string>();
+  // the whole migration first: which names it frees and takes again
+  const statements = source.statements.map((statement) => ({ statement, changes: normalizeStatement(statement) }));
+  const all = statements.flatMap((s) => s.changes);
+  const reuses = reusedNames(all);
+  const deferred = new Map<string, DeferredDrop>();
+  // columns replaced by a copy that takes the name in contract, and columns added by this migration
+  const replacedColumns = new Set<string>();
+  const newColumns = new Set<string>();
+  const columnKey = (table: QName, column: string) => `${qkey(table)}\u0000${column}`;
+  let position = -1;
 
-  for (const statement of source.statements) {
-    const changes = normalizeStatement(statement);
-    if (managed(changes)) continue;
+  for (const { statement, changes } of statements) {
+    if (managed(changes)) {
+      position += changes.length;
+      continue;
+    }
     const context: RecipeContext = {
       schema,
       pgVersion: options.pgVersion,
@@ -129,11 +187,53 @@ export function plan(options: PlanOptions): Planned {
         return n === 1 ? base : `${base}#${n}`;
       },
       fillOf: (table: QName, column: string) => fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
+      isNewColumn: (table, column) => newColumns.has(columnKey(table, column)),
+      replacesColumn: (table, column) => void replacedColumns.add(columnKey(table, column)),
+      carryViews: (table, carrier) => {
+        for (const drop of deferred.values()) {
+          if (drop.carrier || !drop.reads.has(qkey(table))) continue;
+          carrier.sql = `${drop.sql};\n${carrier.sql}`;
+          drop.carrier = carrier;
+        }
+      },
     };
     // the as-written changes of a statement that cannot be split share one step, undone in reverse
     let whole: Step | undefined;
     let recipes = 0;
     changes.forEach((change, i) => {
+      position++;
+      const table = changeTable(change) ?? (change.kind === 'drop-object' ? change.table : undefined);
+      const onNewTable = table !== undefined && created.isNewTable(table);
+      const sql = changeSql(statement, changes, i);
+      const freed = reuses.byDrop.get(position);
+      const taken = reuses.byCreate.get(position);
+      const apply = () => {
+        created.track(change, schema);
+        if (change.kind === 'add-column' && !onNewTable) newColumns.add(columnKey(change.table, change.column.name));
+        schema.apply(change);
+      };
+      const refuse = (error: UnsafeChange): boolean => {
+        refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
+        return options.allowUnsafe;
+      };
+      // a drop whose name is taken again later waits for its replacement, which runs it in its swap
+      if (freed && DEFERRABLE.has(change.kind) && !onNewTable && !(change.kind === 'drop-object' && created.isNewObject(change.name))) {
+        const drop = dropSql(change, sql);
+        if (drop === undefined) {
+          refuse(new UnsafeChange('this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own', 'contract'));
+        } else {
+          const reads = change.kind === 'drop-object' ? new Set(schema.views.get(qkey(change.name)) ?? []) : new Set<string>();
+          deferred.set(freed.key, { sql: drop, reads });
+          apply();
+          return;
+        }
+      }
+      const waiting = taken ? deferred.get(taken.key) : undefined;
+      if (taken) deferred.delete(taken.key);
+      // a name renamed away: the rename plans its own steps, the new object only has to wait for them
+      const renamedAway = taken !== undefined && !onNewTable && ['rename-column', 'rename-constraint'].includes(all[taken.drop]!.kind);
+      context.replacing = waiting ? { drop: waiting.sql } : renamedAway ? {} : undefined;
+      const afterSwap = table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column)));
       let output: RecipeOutput | undefined;
       try {
         const unique = madeUnique(change);
@@ -141,33 +241,41 @@ export function plan(options: PlanOptions): Planned {
           // built in expand, the index would see the rows before the backfill runs the data change (a dedup, say)
           throw new UnsafeChange(`this unique index on ${quoteQName(unique)} is built in expand, before the backfill runs the data change written above it; make it a migration of its own, after this one`, 'expand');
         }
+        if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
+          throw new UnsafeChange(`${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`, 'contract');
+        }
         output = RECIPES[change.kind]?.(change, context);
       } catch (error) {
         if (!(error instanceof UnsafeChange)) throw error;
-        refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
-        if (!options.allowUnsafe) return;
-        output = { steps: [step(context, error.phase, 'unsafe', changeSql(statement, changes, i) ?? statement.text)], backfills: [], checks: [], requires: {}, notes: [] };
+        if (!refuse(error)) return apply();
+        const unsafe = waiting ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
+        output = { steps: [step(context, error.phase, 'unsafe', unsafe)], backfills: [], checks: [], requires: {}, notes: [] };
       }
       if (output) recipes++;
-      else {
-        const sql = changeSql(statement, changes, i);
-        const down = inverseOf(change, schema);
+      else if (waiting?.carrier && sql !== undefined) {
+        // created again in the step that dropped it: nothing in between sees it missing
+        waiting.carrier.sql = `${waiting.carrier.sql};\n${sql}`;
+      } else {
+        const down = context.replacing ? undefined : inverseOf(change, schema);
         if (sql === undefined && whole) whole.down = whole.down !== undefined && down !== undefined ? `${down};\n${whole.down}` : undefined;
         else {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
-          const made = step(context, phaseOf(change, context.isNewTable), `as-written-${statement.index + 1}`, sql ?? statement.text, stepOptions);
+          // a replaced object is dropped and created again in one transaction: nothing sees it missing
+          const written = waiting ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
+          const phase = afterSwap ? 'contract' : phaseOf(change, context.isNewTable);
+          const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
         }
       }
+      if (output && afterSwap) output = toContract(output, context);
       if (output) outputs.push(output);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
         for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
       }
-      created.track(change, schema);
-      schema.apply(change);
+      apply();
     });
     if (whole && recipes > 0) {
       refusals.push({ reason: 'this statement mixes changes that go into different phases; write them as separate statements', phase: 'expand', location: statement.location });

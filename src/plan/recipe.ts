@@ -20,6 +20,18 @@ export interface RecipeContext {
   stepId(phase: PhaseName, what: string): string;
   /** The backfill of an earlier UPDATE in this migration that sets `column` of `table`, if any. */
   fillOf(table: QName, column: string): Backfill | undefined;
+  /** A column added earlier in this migration. */
+  isNewColumn(table: QName, column: string): boolean;
+  /**
+   * Set when the change takes a name that an earlier change of this migration freed: the object is
+   * built under a temporary name and swapped in in contract, whose swap runs `drop` (the old
+   * object's drop, moved here; undefined when the change that freed the name plans its own).
+   */
+  replacing?: { drop?: string };
+  /** The change replaces the column by a copy that takes its name in contract: later statements about it apply after the swap. */
+  replacesColumn(table: QName, column: string): void;
+  /** `step` drops a column of `table`: views the migration drops and creates again that read it are dropped at its start and created at its end. */
+  carryViews(table: QName, step: Step): void;
 }
 
 /** A recipe turns one change into steps; undefined when the change needs no recipe (it is safe as written). */
@@ -47,4 +59,18 @@ export function knownTable(context: RecipeContext, table: QName): TableModel {
     throw new UnsafeChange(`table ${quoteQualified(table)} is not in the starting schema: give --history, --schema or --database-url`, 'expand');
   }
   return t;
+}
+
+/** The SQL that swaps a replacement in under its name: the old object's drop first, in the same transaction. */
+export function swapSql(replacing: NonNullable<RecipeContext['replacing']>, ...statements: string[]): string {
+  return [...(replacing.drop !== undefined ? [replacing.drop] : []), ...statements].join(';\n');
+}
+
+/**
+ * Objects of the schema model in name order: the model keeps them in the order they were made,
+ * which differs between a replayed history and a live catalog, and a plan must not.
+ */
+export function byName<T extends { name: string; schema?: string }>(objects: Iterable<T>): T[] {
+  const key = (o: T) => `${o.schema ?? ''}\u0000${o.name}`;
+  return [...objects].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
 }

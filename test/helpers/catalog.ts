@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { expect } from 'vitest';
+import { plan, type PlanResult } from '../../src/plan/index.js';
 import type { Manifest } from '../../src/plan/manifest.js';
-import { runScript } from './db.js';
+import { tempTree } from './cli.js';
+import { resetSchema, runScript } from './db.js';
 
 export interface Catalog {
   columns: string[];
@@ -16,6 +18,8 @@ export interface Catalog {
   indexes: string[];
   comments: string[];
   triggers: string[];
+  views: string[];
+  functions: string[];
 }
 
 export async function catalog(client: pg.Client, schema = 'public'): Promise<Catalog> {
@@ -38,7 +42,9 @@ export async function catalog(client: pg.Client, schema = 'public'): Promise<Cat
       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
      WHERE n.nspname = $1`),
-    triggers: await q(`SELECT t.tgname AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
+    triggers: await q(`SELECT pg_get_triggerdef(t.oid) AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
+    views: await q(`SELECT format('%s %s: %s', c.relkind, c.relname, pg_get_viewdef(c.oid)) AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')`),
+    functions: await q(`SELECT pg_get_functiondef(p.oid) AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.prokind IN ('f', 'p')`),
   };
 }
 
@@ -57,4 +63,31 @@ export async function applyPhaseFiles(client: pg.Client, planDir: string, manife
     }
     await runScript(client, text);
   }
+}
+
+export interface PlannedAgainstMigration {
+  plan: PlanResult;
+  /** The catalog (and the rows `data` returns) after the migration as written, and after the plan's phases. */
+  written: { schema: Catalog; data: unknown[] };
+  planned: { schema: Catalog; data: unknown[] };
+}
+
+/**
+ * Plans `migration` over `setup` (as the history before it), then, each from a fresh schema
+ * `setup`, applies the migration as written and the plan's phase files in order.
+ */
+export async function planAgainstMigration(client: pg.Client, k: { setup: string; migration: string; data?: string }): Promise<PlannedAgainstMigration> {
+  const data = async () => (k.data ? (await client.query(k.data)).rows : []);
+  // a phase that failed before leaves its transaction open
+  await client.query('ROLLBACK');
+  await resetSchema(client);
+  await runScript(client, k.setup);
+  await runScript(client, k.migration);
+  const written = { schema: await catalog(client), data: await data() };
+  const dir = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
+  const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 100 });
+  await resetSchema(client);
+  await runScript(client, k.setup);
+  await applyPhaseFiles(client, result.dir, result.manifest);
+  return { plan: result, written, planned: { schema: await catalog(client), data: await data() } };
 }

@@ -3,24 +3,80 @@
 // without it, the default set for new rows only, and existing rows are filled in batches.
 // A required column without a default goes through not-null.ts.
 import type { ChangeOf } from '../../sql/changes.js';
-import { quoteIdent, quoteQualified } from '../../sql/names.js';
+import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import { addColumnRewrite } from '../../sql/volatility.js';
-import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { knownTable, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { derivedName } from '../sql.js';
+import { addConstraint } from './constraints.js';
 import { typeSql } from '../../sql/normalize.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
+import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
 import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
+
+type Node = Record<string, any>;
+
+/** Constraints built or checked when written on the column: split off into recipes of their own. */
+const SPLIT: Record<string, true> = { CONSTR_CHECK: true, CONSTR_FOREIGN: true, CONSTR_UNIQUE: true, CONSTR_PRIMARY: true, CONSTR_EXCLUSION: true };
+
+function merge(into: RecipeOutput, from: RecipeOutput | undefined): void {
+  if (!from) return;
+  into.steps.push(...from.steps);
+  into.backfills.push(...from.backfills);
+  into.checks.push(...from.checks);
+  into.notes.push(...from.notes);
+  for (const [phase, what] of Object.entries(from.requires) as Array<[PhaseName, string]>) into.requires[phase] = into.requires[phase] ? `${into.requires[phase]}; ${what}` : what;
+}
+
+/**
+ * ADD COLUMN with constraints written on it, or replacing a column of the same name: the column
+ * is added bare (under a temporary name when it replaces one, swapped in in contract), and each
+ * constraint goes through its own recipe (NOT VALID + VALIDATE, or a concurrent unique index).
+ */
+function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput {
+  const table = knownTable(context, change.table);
+  const c = change.column;
+  const name = context.replacing ? derivedName(c.name, 'pgphase_new') : c.name;
+  const cmds = (context.statement.node.AlterTableStmt.cmds as Node[]).map((x) => x.AlterTableCmd as Node);
+  const cmd = cmds.find((x) => x.subtype === 'AT_AddColumn' && x.def.ColumnDef.colname === c.name)!;
+  const def = cmd.def.ColumnDef as Node;
+  const parsed = ((def.constraints ?? []) as Node[]).map((k) => k.Constraint as Node).filter((k) => SPLIT[k.contype]);
+  const hasPrimaryKey = parsed.some((k) => k.contype === 'CONSTR_PRIMARY');
+  // a primary key makes its columns NOT NULL through its own validated checks
+  const notNull = c.notNull && !(hasPrimaryKey && !def.constraints.some((k: Node) => k.Constraint.contype === 'CONSTR_NOTNULL'));
+  const bare: ChangeOf<'add-column'> = { ...change, column: { ...c, name, notNull, constraints: c.constraints.filter((k) => k.kind === 'not-null') } };
+  const out = emptyOutput();
+  const added = addColumn(bare, context);
+  if (added) merge(out, added);
+  else {
+    const constraints = (def.constraints as Node[]).filter((k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'));
+    const bareDef = { ...def, colname: name, constraints };
+    const sql = deparse({ AlterTableStmt: { ...context.statement.node.AlterTableStmt, cmds: [{ AlterTableCmd: { ...cmd, def: { ColumnDef: bareDef } } }] } });
+    out.steps.push(step(context, 'expand', `add-column-${name}`, sql, { down: `ALTER TABLE ${quoteQualified(table)} DROP COLUMN IF EXISTS ${quoteIdent(name)}`, lockMode: 'ACCESS EXCLUSIVE' }));
+  }
+  c.constraints
+    .filter((k) => k.kind !== 'not-null')
+    .forEach((k, i) => {
+      // named as PostgreSQL names a constraint written on the column, after its final name
+      const spec = { ...k, name: constraintName(table.name, k), columns: [name] };
+      const node = { ...parsed[i], conname: undefined, ...(k.kind === 'foreign-key' ? { fk_attrs: [{ String: { sval: name } }] } : { keys: [{ String: { sval: name } }] }) };
+      const constraint: ChangeOf<'add-constraint'> = { statement: change.statement, kind: 'add-constraint', table: change.table, constraint: spec };
+      merge(out, addConstraint(constraint, { ...context, replacing: undefined }, node));
+    });
+  if (context.replacing) {
+    const t = quoteQualified(table);
+    out.steps.push(step(context, 'contract', `swap-${c.name}`, swapSql(context.replacing, `ALTER TABLE ${t} RENAME COLUMN ${quoteIdent(name)} TO ${quoteIdent(c.name)}`), { lockMode: 'ACCESS EXCLUSIVE' }));
+    context.replacesColumn(table, c.name);
+    out.requires.backfill = `the new version, which must work with the old ${quoteIdent(c.name)} until contract`;
+    out.notes.push(`${quoteIdent(c.name)} of ${t} is dropped and added again: the new column is built as ${quoteIdent(name)} and takes the name in contract; until then ${quoteIdent(c.name)} is the old column, and what is written into it is dropped with it, as the migration drops it`);
+  }
+  return out;
+}
 
 export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const c = change.column;
-  // written on the column, a constraint is built (an index) or checked (a scan) under the ADD COLUMN's lock
-  if (c.constraints.some((k) => k.kind !== 'not-null')) {
-    throw new UnsafeChange(
-      `the constraint written on new column ${quoteIdent(c.name)} (a CHECK, UNIQUE, PRIMARY KEY or REFERENCES) is built or checked under ACCESS EXCLUSIVE; add the column, then the constraint in an ALTER TABLE … ADD CONSTRAINT of its own, which the plan builds without blocking`,
-      'expand',
-    );
-  }
+  // written on the column, a constraint would be built (an index) or checked (a scan) under the ADD COLUMN's lock
+  if (context.replacing || c.constraints.some((k) => k.kind !== 'not-null')) return composedColumn(change, context);
   const rewrite = addColumnRewrite(c, context.pgVersion);
   if (!rewrite) return addRequiredColumn(change, context);
   if (!c.default) throw new UnsafeChange(`adding ${quoteIdent(c.name)} rewrites the table (${rewrite}); add a plain column and fill it instead`, 'expand');

@@ -27,6 +27,9 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
   const column = table.columns.get(change.column);
+  if (context.isNewColumn(table, change.column)) {
+    throw new UnsafeChange(`${quoteIdent(change.column)} is added earlier in this migration: give it its final type in the ADD COLUMN instead of changing it`, 'expand');
+  }
   if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema: its type is unknown`, 'contract');
   const analysis = analyzeTypeChange(column.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
   const qa = quoteIdent(change.column);

@@ -9,7 +9,7 @@ import { expr, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
-import { step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { constraintSql, validateStep } from './constraints.js';
@@ -96,7 +96,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     out.steps.push(step(context, 'expand', `comment-${spec.copy}`, `COMMENT ON COLUMN ${t}.${qb} IS ${quoteLiteral(a.comment)}`, { down: `COMMENT ON COLUMN ${t}.${qb} IS NULL` }));
   }
   const renames: string[] = [];
-  for (const index of context.schema.tableIndexes(table)) {
+  for (const index of byName(context.schema.tableIndexes(table))) {
     if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
     // expression and partial indexes name the column inside expressions: rewritten on the parse tree
     const copy = copyName(index.name);
@@ -111,7 +111,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     renames.push(`ALTER INDEX ${quoteQualified({ schema: table.schema, name: copy })} RENAME TO ${quoteIdent(index.name)}`);
   }
   const validations: Array<{ name: string; spec: ConstraintSpec }> = [];
-  for (const c of table.constraints.values()) {
+  for (const c of byName(table.constraints.values())) {
     if (!c.columns.includes(a.name)) continue;
     if (c.kind !== 'check' && c.kind !== 'foreign-key') {
       throw new UnsafeChange(`${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`, 'contract');
@@ -170,7 +170,10 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   if (check && validate) out.steps.push(check, validate);
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
   if (spec.finalName !== undefined) swap.push(`ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`);
-  out.steps.push(step(context, 'contract', `swap-${a.name}`, swap.join(';\n'), { lockMode: 'ACCESS EXCLUSIVE' }));
+  const swapStep = step(context, 'contract', `swap-${a.name}`, swap.join(';\n'), { lockMode: 'ACCESS EXCLUSIVE' });
+  context.carryViews(table, swapStep);
+  out.steps.push(swapStep);
+  if (spec.finalName !== undefined) context.replacesColumn(table, spec.finalName);
   if (setNotNull) out.steps.push(setNotNull);
   out.steps.push(step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`));
   renames.forEach((sql, i) => out.steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' })));

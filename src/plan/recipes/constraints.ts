@@ -7,7 +7,8 @@ import type { ChangeOf, ConstraintSpec, FkAction } from '../../sql/changes.js';
 import { constraintName, DEFAULT_SCHEMA, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { normalizeStatement } from '../../sql/normalize.js';
 import { deparse } from '../../sql/rewrite.js';
-import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { knownTable, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { concurrentIndexSql, dropIndexSql } from './indexes.js';
 import { notNullSteps } from './not-null.js';
@@ -77,26 +78,37 @@ function keyIndex(parsed: ParsedConstraint): Node {
   };
 }
 
-export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): RecipeOutput | undefined {
+/**
+ * ADD CONSTRAINT on an existing table. `parsed` is the constraint's parse node when it was not
+ * written as an ALTER TABLE … ADD CONSTRAINT of its own (a constraint written on a new column).
+ */
+export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext, parsed = parsedConstraint(change, context)): RecipeOutput | undefined {
   const c = change.constraint;
   if (context.isNewTable(change.table) || c.kind === 'not-null') return undefined;
   if (c.kind === 'exclusion') throw new UnsafeChange(`an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`, 'contract');
   const table = knownTable(context, change.table);
-  const parsed = parsedConstraint(change, context);
   const out = emptyOutput();
   const t = quoteQualified(table);
+  const replacing = context.replacing;
   if (c.kind === 'check' || c.kind === 'foreign-key') {
     // NOT ENFORCED (PostgreSQL 18; the parser leaves is_enforced out) checks no row, now or later: safe as written
     if (!parsed.is_enforced) return undefined;
     const name = constraintName(table.name, c);
+    // replacing a constraint of the same name: both are enforced until contract swaps the names
+    const build = replacing ? derivedName(name, 'pgphase') : name;
     out.steps.push(
-      step(context, 'expand', `add-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${constraintSql(c, parsed)}`, {
-        down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`,
+      step(context, 'expand', `add-${build}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(build)} ${constraintSql(c, parsed)}`, {
+        down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(build)}`,
         lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
       }),
     );
     if (!c.notValid) {
-      out.steps.push(validateStep(context, t, name, c, parsed));
+      out.steps.push(validateStep(context, t, build, c, parsed));
+    }
+    if (replacing) {
+      const rename = `ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(build)} TO ${quoteIdent(name)}`;
+      out.steps.push(step(context, 'contract', `swap-${name}`, swapSql(replacing, rename), { lockMode: 'ACCESS EXCLUSIVE' }));
+      out.notes.push(`${quoteIdent(name)} of ${t} is replaced: the new definition is enforced beside the old one from expand, and takes its name in contract`);
     }
     out.requires.expand = c.kind === 'check' ? 'every running version writes rows that satisfy the check' : 'every running version writes rows that keep the foreign key';
     return out;
@@ -107,10 +119,11 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
   // unique / primary key: the index first, without blocking writes; PostgreSQL names a unique
   // constraint after its INCLUDE columns too
   const name = constraintName(table.name, c, [...c.columns, ...strings(parsed.including)]);
+  const build = replacing ? derivedName(name, 'pgphase') : name;
   if (c.usingIndex === undefined) {
     out.steps.push(
-      step(context, 'expand', `index-${name}`, concurrentIndexSql(name, table, keyIndex(parsed)), {
-        down: dropIndexSql(table.schema, name),
+      step(context, 'expand', `index-${build}`, concurrentIndexSql(build, table, keyIndex(parsed)), {
+        down: dropIndexSql(table.schema, build),
         lockMode: 'SHARE UPDATE EXCLUSIVE',
         transactional: false,
       }),
@@ -121,7 +134,9 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
   }
   const kind = c.kind === 'primary-key' ? 'PRIMARY KEY' : 'UNIQUE';
   const deferral = parsed.initdeferred ? ' DEFERRABLE INITIALLY DEFERRED' : parsed.deferrable ? ' DEFERRABLE' : '';
-  out.steps.push(step(context, 'contract', `attach-${name}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(c.usingIndex ?? name)}${deferral}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  // ADD CONSTRAINT … USING INDEX renames the index to the constraint's name
+  const attach = `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(c.usingIndex ?? build)}${deferral}`;
+  out.steps.push(step(context, 'contract', `attach-${name}`, replacing ? swapSql(replacing, attach) : attach, { lockMode: 'ACCESS EXCLUSIVE' }));
   out.requires.contract = `every running version writes ${c.columns.map(quoteIdent).join(', ')} without duplicates`;
   return out;
 }

@@ -3,7 +3,7 @@
 // foreign keys pointing at a dropped table, so the exclusive locks stay short.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
-import { knownTable, step, type RecipeContext } from '../recipe.js';
+import { byName, knownTable, step, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { dropIndexSql } from './indexes.js';
 
@@ -23,11 +23,13 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
     );
     out.notes.push(`${q} may be NULL after expand, so the new version can insert without it`);
   }
-  for (const index of context.schema.tableIndexes(table)) {
+  for (const index of byName(context.schema.tableIndexes(table))) {
     if (!index.columns.includes(change.column) || table.constraints.has(index.name)) continue;
     out.steps.push(step(context, 'contract', `drop-index-${index.name}`, dropIndexSql(table.schema, index.name), { lockMode: 'SHARE UPDATE EXCLUSIVE', transactional: false }));
   }
-  out.steps.push(step(context, 'contract', `drop-${change.column}`, `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  const drop = step(context, 'contract', `drop-${change.column}`, `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' });
+  context.carryViews(table, drop);
+  out.steps.push(drop);
   out.requires.contract = `no running version reads or writes ${q}`;
   return out;
 }
@@ -36,8 +38,8 @@ export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext
   if (context.isNewTable(change.table)) return undefined;
   const out = emptyOutput();
   const target = qkey(change.table);
-  for (const other of context.schema.tables.values()) {
-    for (const c of other.constraints.values()) {
+  for (const other of byName(context.schema.tables.values())) {
+    for (const c of byName(other.constraints.values())) {
       if (c.kind !== 'foreign-key' || qkey(c.references!.table) !== target || qkey(other) === target) continue;
       out.steps.push(step(context, 'contract', `drop-fk-${c.name}`, `ALTER TABLE ${quoteQualified(other)} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`, { lockMode: 'SHARE ROW EXCLUSIVE' }));
     }

@@ -4,7 +4,7 @@
 // stays in the type, unused.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
-import { step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
 export function renameEnumValue(change: ChangeOf<'enum-rename-value'>, context: RecipeContext): RecipeOutput | undefined {
@@ -15,7 +15,7 @@ export function renameEnumValue(change: ChangeOf<'enum-rename-value'>, context: 
   // a new enum value cannot be used in the transaction that adds it, and before 12 not added in one
   out.steps.push(step(context, 'expand', `enum-${change.newValue}`, `ALTER TYPE ${type} ADD VALUE IF NOT EXISTS ${to} AFTER ${from}`, { transactional: context.pgVersion >= 12 }));
   const key = qkey(change.type);
-  for (const table of context.schema.tables.values()) {
+  for (const table of byName(context.schema.tables.values())) {
     for (const column of table.columns.values()) {
       if (column.type.array || qkey({ ...(column.type.schema !== undefined && { schema: column.type.schema }), name: column.type.name }) !== key) continue;
       const rowKey = context.schema.rowKey(table);

@@ -1,9 +1,10 @@
 // Create index → expand, CONCURRENTLY; drop index → contract, CONCURRENTLY.
 import type { ChangeOf } from '../../sql/changes.js';
-import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteQualified, type QName } from '../../sql/names.js';
+import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteIdent, quoteQualified, type QName } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import type { IndexModel } from '../../schema/model.js';
-import { step, type RecipeContext } from '../recipe.js';
+import { step, swapSql, type RecipeContext } from '../recipe.js';
+import { derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
 /** An IndexStmt node of the parse tree. */
@@ -38,13 +39,19 @@ export function createIndex(change: ChangeOf<'create-index'>, context: RecipeCon
   const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
   const schema = spec.table.schema ?? DEFAULT_SCHEMA;
   const out = emptyOutput();
+  // replacing an index of the same name: built under another name, swapped in in contract
+  const build = context.replacing ? derivedName(name, 'pgphase') : name;
   out.steps.push(
-    step(context, 'expand', `create-index-${name}`, concurrentIndexSql(name, spec.table, index), {
-      down: dropIndexSql(schema, name),
+    step(context, 'expand', `create-index-${build}`, concurrentIndexSql(build, spec.table, index), {
+      down: dropIndexSql(schema, build),
       lockMode: 'SHARE UPDATE EXCLUSIVE',
       transactional: false,
     }),
   );
+  if (context.replacing) {
+    const rename = `ALTER INDEX ${quoteQualified({ schema, name: build })} RENAME TO ${quoteIdent(name)}`;
+    out.steps.push(step(context, 'contract', `swap-index-${name}`, swapSql(context.replacing, rename), { lockMode: 'ACCESS EXCLUSIVE' }));
+  }
   return out;
 }
 

@@ -9,6 +9,12 @@ import { copyColumn } from './column-copy.js';
 export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
+  if (context.replacing) {
+    throw new UnsafeChange(
+      `${quoteIdent(change.newName)} of ${quoteQualified(table)} is dropped or renamed earlier in this migration: during the overlap the old version reads the old ${quoteIdent(change.newName)} while the new one would read ${quoteIdent(change.column)}'s values under that name, which no single column can give both; drop the old column in one migration and rename in the next`,
+      'contract',
+    );
+  }
   const column = table.columns.get(change.column);
   if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema`, 'expand');
   const qa = quoteIdent(change.column);

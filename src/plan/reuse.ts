@@ -1,0 +1,92 @@
+// The names a migration frees and takes again. A name dropped (or renamed away) and created
+// again later in the same migration is a replacement: the planner must not move the drop to
+// contract and leave the creation in expand, which runs first.
+import { constraintName, defaultName, indexColumnNames, qkey, type QName } from '../sql/names.js';
+import type { Change } from '../sql/changes.js';
+
+/** The namespace and name of an object, as one key: two objects with the same key cannot exist at once. */
+function nameKey(kind: string, scope: QName | undefined, name: string): string {
+  return `${kind}\u0000${scope ? qkey(scope) : ''}\u0000${name}`;
+}
+
+/** What a change is about to the application: a view or function by name, a trigger on its table. */
+function objectKey(objectType: string, name: QName, table: QName | undefined): string {
+  if (objectType === 'trigger' || objectType === 'policy' || objectType === 'rule') return nameKey(objectType, table, name.name);
+  // views, materialized views, sequences, indexes and tables share one namespace per schema
+  const relation = ['view', 'materialized view', 'sequence', 'index', 'table'].includes(objectType);
+  return nameKey(relation ? 'relation' : objectType === 'procedure' ? 'function' : objectType, { ...(name.schema !== undefined && { schema: name.schema }), name: '' }, name.name);
+}
+
+/** The name a change frees (drops, or renames away), if any. */
+export function freedName(change: Change): string | undefined {
+  switch (change.kind) {
+    case 'drop-constraint':
+    case 'rename-constraint':
+      return nameKey('constraint', change.table, change.name);
+    case 'drop-index':
+      return objectKey('index', change.index, undefined);
+    case 'drop-object':
+      return objectKey(change.objectType, change.name, change.table);
+    case 'drop-column':
+    case 'rename-column':
+      return nameKey('column', change.table, change.column);
+    default:
+      return undefined;
+  }
+}
+
+/** The name a change takes (creates, or renames to), if any. */
+export function takenName(change: Change): string | undefined {
+  switch (change.kind) {
+    case 'add-constraint':
+      return nameKey('constraint', change.table, constraintName(change.table.name, change.constraint));
+    case 'rename-constraint':
+      return nameKey('constraint', change.table, change.newName);
+    case 'create-index': {
+      const spec = change.index;
+      const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
+      return objectKey('index', { ...(spec.table.schema !== undefined && { schema: spec.table.schema }), name }, undefined);
+    }
+    case 'create-object':
+      return objectKey(change.objectType, change.name, change.table);
+    case 'add-column':
+      return nameKey('column', change.table, change.column.name);
+    case 'rename-column':
+      return nameKey('column', change.table, change.newName);
+    default:
+      return undefined;
+  }
+}
+
+export interface Reuse {
+  key: string;
+  /** Positions in the migration's list of changes. */
+  drop: number;
+  create: number;
+}
+
+export interface Reuses {
+  /** By the position of the change that frees the name. */
+  byDrop: Map<number, Reuse>;
+  /** By the position of the change that takes it again. */
+  byCreate: Map<number, Reuse>;
+}
+
+/** The replacements of a migration, given its changes in order. */
+export function reusedNames(changes: readonly Change[]): Reuses {
+  const freed = new Map<string, number>();
+  const reuses: Reuses = { byDrop: new Map(), byCreate: new Map() };
+  changes.forEach((change, i) => {
+    const taken = takenName(change);
+    const drop = taken === undefined ? undefined : freed.get(taken);
+    if (taken !== undefined && drop !== undefined) {
+      const reuse = { key: taken, drop, create: i };
+      reuses.byDrop.set(drop, reuse);
+      reuses.byCreate.set(i, reuse);
+      freed.delete(taken);
+    }
+    const name = freedName(change);
+    if (name !== undefined) freed.set(name, i);
+  });
+  return reuses;
+}

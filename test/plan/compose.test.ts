@@ -1,0 +1,146 @@
+// Migrations that compose: a name dropped and created again, statements about a column written
+// after the statement that replaces it, constraints written on a new column. Each plan, applied
+// phase by phase on real PostgreSQL, gives the catalog and rows the migration gives as written.
+import { describe, expect, it } from 'vitest';
+import { planAgainstMigration } from '../helpers/catalog.js';
+import { testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const c = await db.client();
+
+const SHOP = `
+  CREATE TABLE parents (id int PRIMARY KEY, name text);
+  CREATE TABLE kids (
+    id int PRIMARY KEY,
+    parent_id int CONSTRAINT kids_parent_id_fkey REFERENCES parents (id),
+    x int CONSTRAINT kids_x_check CHECK (x > 0),
+    code text CONSTRAINT kids_code_key UNIQUE,
+    note text,
+    features text
+  );
+  CREATE INDEX kids_x_idx ON kids (x);
+  CREATE VIEW kid_codes AS SELECT id, code, x FROM kids;
+  CREATE FUNCTION kid_count() RETURNS int LANGUAGE sql AS 'SELECT count(*)::int FROM kids';
+  CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN NEW.note := coalesce(NEW.note, ''-''); RETURN NEW; END';
+  CREATE FUNCTION touch_more() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN NEW.note := coalesce(NEW.note, ''+''); RETURN NEW; END';
+  CREATE TRIGGER kids_touch BEFORE INSERT ON kids FOR EACH ROW EXECUTE FUNCTION touch();
+  INSERT INTO parents SELECT g, 'p' || g FROM generate_series(1, 20) g;
+  INSERT INTO kids SELECT g, g % 20 + 1, g, 'c' || g, 'n' || g, '["' || g || '"]' FROM generate_series(1, 300) g;`;
+
+const KIDS = 'SELECT json_agg(k ORDER BY id) AS rows FROM kids k';
+
+interface Case {
+  name: string;
+  setup?: string;
+  migration: string;
+  data?: string;
+  phases: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'a foreign key dropped and added again under its name (another ON DELETE)',
+    migration: 'ALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE;',
+    phases: ['expand', 'backfill', 'contract'],
+  },
+  {
+    name: 'a check dropped and added again under its name',
+    migration: 'ALTER TABLE kids DROP CONSTRAINT kids_x_check;\nALTER TABLE kids ADD CONSTRAINT kids_x_check CHECK (x >= 0);',
+    phases: ['expand', 'backfill', 'contract'],
+  },
+  {
+    name: 'a unique key dropped and added again under its name, on other columns',
+    migration: 'ALTER TABLE kids DROP CONSTRAINT kids_code_key;\nALTER TABLE kids ADD CONSTRAINT kids_code_key UNIQUE (code, x);',
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a primary key dropped and added again under its name, in one statement',
+    migration: 'ALTER TABLE parents DROP CONSTRAINT parents_pkey CASCADE, ADD CONSTRAINT parents_pkey PRIMARY KEY (id);',
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a view dropped and created again',
+    migration: 'DROP VIEW kid_codes;\nCREATE VIEW kid_codes AS SELECT id, code FROM kids WHERE x > 10;',
+    data: 'SELECT json_agg(v ORDER BY id) AS rows FROM kid_codes v',
+    phases: ['expand'],
+  },
+  {
+    name: 'a view dropped, a column it read changed type, the view created again',
+    migration: 'DROP VIEW kid_codes;\nALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE VIEW kid_codes AS SELECT id, code, x FROM kids;',
+    data: 'SELECT json_agg(v ORDER BY id) AS rows FROM kid_codes v',
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'a trigger dropped and created again',
+    migration: 'DROP TRIGGER kids_touch ON kids;\nCREATE TRIGGER kids_touch BEFORE INSERT OR UPDATE ON kids FOR EACH ROW EXECUTE FUNCTION touch_more();',
+    phases: ['expand'],
+  },
+  {
+    name: 'a new trigger created after DROP TRIGGER IF EXISTS',
+    migration: 'DROP TRIGGER IF EXISTS kids_touch_more ON kids;\nCREATE TRIGGER kids_touch_more BEFORE UPDATE ON kids FOR EACH ROW EXECUTE FUNCTION touch_more();',
+    phases: ['expand'],
+  },
+  {
+    name: 'an index dropped and created again',
+    migration: 'DROP INDEX kids_x_idx;\nCREATE INDEX kids_x_idx ON kids (x, id) WHERE x > 5;',
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a function dropped and created again with another return type',
+    migration: "DROP FUNCTION kid_count();\nCREATE FUNCTION kid_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM kids';",
+    phases: ['expand'],
+  },
+  {
+    name: 'a column dropped and added again',
+    migration: 'ALTER TABLE kids DROP COLUMN note;\nALTER TABLE kids ADD COLUMN note int DEFAULT 7;',
+    data: KIDS,
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a column renamed away and added again',
+    migration: 'ALTER TABLE kids RENAME COLUMN note TO old_note;\nALTER TABLE kids ADD COLUMN note text;',
+    data: KIDS,
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'a column dropped, another renamed to its name',
+    migration: 'ALTER TABLE kids DROP COLUMN code;\nALTER TABLE kids RENAME COLUMN note TO code;',
+    data: KIDS,
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'a default set after the type change that replaces the column lands on the new column',
+    migration: "ALTER TABLE kids ALTER COLUMN features TYPE jsonb USING features::jsonb;\nALTER TABLE kids ALTER COLUMN features SET DEFAULT '{}';",
+    data: KIDS,
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'an index and a check written after a type change are built on the new column',
+    migration: 'ALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE INDEX kids_x_big ON kids (x) WHERE x > 100;\nALTER TABLE kids ADD CONSTRAINT kids_x_small CHECK (x < 100000);',
+    data: KIDS,
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'REFERENCES, CHECK and UNIQUE written on a new column',
+    migration: 'ALTER TABLE kids ADD COLUMN other_id int REFERENCES parents (id) ON DELETE SET NULL CHECK (other_id > 0) UNIQUE;',
+    data: KIDS,
+    phases: ['expand', 'backfill', 'contract'],
+  },
+  {
+    name: 'a PRIMARY KEY written on a new column',
+    setup: 'CREATE TABLE logs (body text);\nINSERT INTO logs SELECT g::text FROM generate_series(1, 50) g;',
+    migration: 'ALTER TABLE logs ADD COLUMN id uuid DEFAULT gen_random_uuid() PRIMARY KEY;',
+    data: 'SELECT count(*), count(DISTINCT id) AS ids FROM logs',
+    phases: ['expand', 'backfill', 'contract'],
+  },
+];
+
+describe('names reused and statements composed in one migration', () => {
+  for (const k of CASES) {
+    it(k.name, async () => {
+      const r = await planAgainstMigration(c, { setup: k.setup ?? SHOP, migration: k.migration, ...(k.data !== undefined && { data: k.data }) });
+      expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
+      expect(r.planned).toEqual(r.written);
+    });
+  }
+});
