@@ -202,7 +202,7 @@ export function plan(options: PlanOptions): Planned {
     let recipes = 0;
     changes.forEach((change, i) => {
       position++;
-      const table = changeTable(change) ?? (change.kind === 'drop-object' ? change.table : undefined);
+      const table = changeTable(change) ?? (change.kind === 'drop-object' || change.kind === 'column-comment' ? change.table : undefined);
       const onNewTable = table !== undefined && created.isNewTable(table);
       const sql = changeSql(statement, changes, i);
       const freed = reuses.byDrop.get(position);

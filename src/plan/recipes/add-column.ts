@@ -42,13 +42,13 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   const parsed = ((def.constraints ?? []) as Node[]).map((k) => k.Constraint as Node).filter((k) => SPLIT[k.contype]);
   const hasPrimaryKey = parsed.some((k) => k.contype === 'CONSTR_PRIMARY');
   // a primary key makes its columns NOT NULL through its own validated checks
-  const notNull = c.notNull && !(hasPrimaryKey && !def.constraints.some((k: Node) => k.Constraint.contype === 'CONSTR_NOTNULL'));
+  const notNull = c.notNull && !(hasPrimaryKey && !(def.constraints ?? []).some((k: Node) => k.Constraint.contype === 'CONSTR_NOTNULL'));
   const bare: ChangeOf<'add-column'> = { ...change, column: { ...c, name, notNull, constraints: c.constraints.filter((k) => k.kind === 'not-null') } };
   const out = emptyOutput();
-  const added = addColumn(bare, context);
+  const added = addColumn(bare, { ...context, replacing: undefined });
   if (added) merge(out, added);
   else {
-    const constraints = (def.constraints as Node[]).filter((k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'));
+    const constraints = ((def.constraints ?? []) as Node[]).filter((k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'));
     const bareDef = { ...def, colname: name, constraints };
     const sql = deparse({ AlterTableStmt: { ...context.statement.node.AlterTableStmt, cmds: [{ AlterTableCmd: { ...cmd, def: { ColumnDef: bareDef } } }] } });
     out.steps.push(step(context, 'expand', `add-column-${name}`, sql, { down: `ALTER TABLE ${quoteQualified(table)} DROP COLUMN IF EXISTS ${quoteIdent(name)}`, lockMode: 'ACCESS EXCLUSIVE' }));
