@@ -2,7 +2,7 @@
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
-import { qkey, quoteIdent, quoteQName, quoteQualified, type QName } from '../sql/names.js';
+import { qkey, quoteIdent, quoteQName, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -106,8 +106,8 @@ function changeSql(statement: Statement, changes: Change[], index: number): stri
 /** The drop of a replaced object, moved to where its replacement is swapped in. */
 interface DeferredDrop {
   sql: string;
-  /** The tables a dropped view read: a step dropping a column of one of them carries the drop. */
-  reads: Set<string>;
+  /** What the dropped object needs gone before it (a view: the columns of the tables it reads; a foreign key: the key it references), as carry keys. */
+  dependsOn: Set<string>;
   /** The step that runs the drop, once one does; the creation is added to its end. */
   carrier?: Step;
 }
@@ -140,6 +140,26 @@ function columnsOf(change: Change): string[] {
     default:
       return [];
   }
+}
+
+/** The key under which a swap step carries the drops that depend on what it drops. */
+function carryKey(what: 'columns' | 'key', table: QName): string {
+  return `${what}\u0000${qkey(table)}`;
+}
+
+/** What must be dropped after the object a deferred drop removes: its carry keys. */
+function dependencies(change: Change, schema: SchemaModel): Set<string> {
+  if (change.kind === 'drop-object') return new Set([...(schema.views.get(qkey(change.name)) ?? [])].map((table) => carryKey('columns', unqkey(table))));
+  const fk = change.kind === 'drop-constraint' ? schema.table(change.table)?.constraints.get(change.name) : undefined;
+  return new Set(fk?.kind === 'foreign-key' ? [carryKey('key', fk.references!.table)] : []);
+}
+
+/** The object a change creates, for a message. */
+function describeName(change: Change): string {
+  const table = changeTable(change);
+  if (change.kind === 'create-table') return `table ${quoteQualified(change.table)}`;
+  if (change.kind === 'create-object') return `${change.objectType} ${quoteQualified(change.name)}`;
+  return table ? `this ${change.kind.replace(/-/g, ' ')} on ${quoteQualified(table)}` : 'this object';
 }
 
 /** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
@@ -189,9 +209,9 @@ export function plan(options: PlanOptions): Planned {
       fillOf: (table: QName, column: string) => fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
       isNewColumn: (table, column) => newColumns.has(columnKey(table, column)),
       replacesColumn: (table, column) => void replacedColumns.add(columnKey(table, column)),
-      carryViews: (table, carrier) => {
+      carry: (what, table, carrier) => {
         for (const drop of deferred.values()) {
-          if (drop.carrier || !drop.reads.has(qkey(table))) continue;
+          if (drop.carrier || !drop.dependsOn.has(carryKey(what, table))) continue;
           carrier.sql = `${drop.sql};\n${carrier.sql}`;
           drop.carrier = carrier;
         }
@@ -222,8 +242,7 @@ export function plan(options: PlanOptions): Planned {
         if (drop === undefined) {
           refuse(new UnsafeChange('this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own', 'contract'));
         } else {
-          const reads = change.kind === 'drop-object' ? new Set(schema.views.get(qkey(change.name)) ?? []) : new Set<string>();
-          deferred.set(freed.key, { sql: drop, reads });
+          deferred.set(freed.key, { sql: drop, dependsOn: dependencies(change, schema) });
           apply();
           return;
         }
@@ -231,15 +250,20 @@ export function plan(options: PlanOptions): Planned {
       const waiting = taken ? deferred.get(taken.key) : undefined;
       if (taken) deferred.delete(taken.key);
       // a name renamed away: the rename plans its own steps, the new object only has to wait for them
-      const renamedAway = taken !== undefined && !onNewTable && ['rename-column', 'rename-constraint'].includes(all[taken.drop]!.kind);
-      context.replacing = waiting ? { drop: waiting.sql } : renamedAway ? {} : undefined;
-      const afterSwap = table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column)));
+      const freedBy = taken && !onNewTable ? all[taken.drop]! : undefined;
+      const renamedAway = freedBy !== undefined && ['rename-column', 'rename-constraint'].includes(freedBy.kind);
+      context.replacing = waiting && !waiting.carrier ? { drop: waiting.sql } : renamedAway ? {} : undefined;
+      // after a swap it depends on: a column's, or the one that dropped the object it replaces
+      const afterSwap = waiting?.carrier !== undefined || (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
       let output: RecipeOutput | undefined;
       try {
         const unique = madeUnique(change);
         if (unique && dataChanged.has(qkey(unique)) && !created.isNewTable(unique)) {
           // built in expand, the index would see the rows before the backfill runs the data change (a dedup, say)
           throw new UnsafeChange(`this unique index on ${quoteQName(unique)} is built in expand, before the backfill runs the data change written above it; make it a migration of its own, after this one`, 'expand');
+        }
+        if (freedBy && !waiting && !renamedAway && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
+          throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
         }
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
           throw new UnsafeChange(`${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`, 'contract');

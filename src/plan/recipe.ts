@@ -30,8 +30,12 @@ export interface RecipeContext {
   replacing?: { drop?: string };
   /** The change replaces the column by a copy that takes its name in contract: later statements about it apply after the swap. */
   replacesColumn(table: QName, column: string): void;
-  /** `step` drops a column of `table`: views the migration drops and creates again that read it are dropped at its start and created at its end. */
-  carryViews(table: QName, step: Step): void;
+  /**
+   * `step` drops columns of `table` (what = columns) or its key (what = key): the objects the
+   * migration drops and creates again that depend on them (views reading the table, foreign keys
+   * referencing the key) are dropped at the step's start, and created again after it.
+   */
+  carry(what: 'columns' | 'key', table: QName, step: Step): void;
 }
 
 /** A recipe turns one change into steps; undefined when the change needs no recipe (it is safe as written). */

@@ -30,6 +30,11 @@ export function freedName(change: Change): string | undefined {
     case 'drop-column':
     case 'rename-column':
       return nameKey('column', change.table, change.column);
+    case 'drop-table':
+    case 'rename-table':
+      return objectKey('table', change.table, undefined);
+    case 'rename-object':
+      return objectKey(change.objectType, change.name, undefined);
     default:
       return undefined;
   }
@@ -49,6 +54,13 @@ export function takenName(change: Change): string | undefined {
     }
     case 'create-object':
       return objectKey(change.objectType, change.name, change.table);
+    case 'create-table':
+    case 'create-table-as':
+      return objectKey('table', change.table, undefined);
+    case 'rename-table':
+      return objectKey('table', { ...change.table, name: change.newName }, undefined);
+    case 'rename-object':
+      return objectKey(change.objectType, { ...change.name, name: change.newName }, undefined);
     case 'add-column':
       return nameKey('column', change.table, change.column.name);
     case 'rename-column':

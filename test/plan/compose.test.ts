@@ -67,6 +67,22 @@ const CASES: Case[] = [
     phases: ['expand', 'contract'],
   },
   {
+    name: 'a primary key and the foreign key that references it both dropped and added again',
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE parents DROP CONSTRAINT parents_pkey;\nALTER TABLE parents ADD CONSTRAINT parents_pkey PRIMARY KEY (id);\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE SET NULL;',
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a table dropped and created again: refused',
+    migration: 'DROP TABLE items;\nCREATE TABLE items (id bigint PRIMARY KEY);',
+    refused: /2:1: table "public"\."items" is dropped earlier in this migration and created again/,
+  },
+  {
+    name: 'a type change of a column added in the same migration: one reason, not a follow-on',
+    migration: 'ALTER TABLE items ADD COLUMN total int GENERATED ALWAYS AS (qty * 2) STORED;\nALTER TABLE items ALTER COLUMN total TYPE bigint;',
+    refused: /1:1: adding "total" rewrites the table .*; .*2:1: "total" is added earlier in this migration: give it its final type in the ADD COLUMN/,
+  },
+  {
     name: 'a view dropped and created again',
     migration: 'DROP VIEW kid_codes;\nCREATE VIEW kid_codes AS SELECT id, code FROM kids WHERE x > 10;',
     data: 'SELECT json_agg(v ORDER BY id) AS rows FROM kid_codes v',

@@ -171,7 +171,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
   if (spec.finalName !== undefined) swap.push(`ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`);
   const swapStep = step(context, 'contract', `swap-${a.name}`, swap.join(';\n'), { lockMode: 'ACCESS EXCLUSIVE' });
-  context.carryViews(table, swapStep);
+  context.carry('columns', table, swapStep);
   out.steps.push(swapStep);
   if (spec.finalName !== undefined) context.replacesColumn(table, spec.finalName);
   if (setNotNull) out.steps.push(setNotNull);

@@ -136,7 +136,9 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
   const deferral = parsed.initdeferred ? ' DEFERRABLE INITIALLY DEFERRED' : parsed.deferrable ? ' DEFERRABLE' : '';
   // ADD CONSTRAINT … USING INDEX renames the index to the constraint's name
   const attach = `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(c.usingIndex ?? build)}${deferral}`;
-  out.steps.push(step(context, 'contract', `attach-${name}`, replacing ? swapSql(replacing, attach) : attach, { lockMode: 'ACCESS EXCLUSIVE' }));
+  const attachStep = step(context, 'contract', `attach-${name}`, replacing ? swapSql(replacing, attach) : attach, { lockMode: 'ACCESS EXCLUSIVE' });
+  if (replacing) context.carry('key', table, attachStep);
+  out.steps.push(attachStep);
   out.requires.contract = `every running version writes ${c.columns.map(quoteIdent).join(', ')} without duplicates`;
   return out;
 }

@@ -28,7 +28,7 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
     out.steps.push(step(context, 'contract', `drop-index-${index.name}`, dropIndexSql(table.schema, index.name), { lockMode: 'SHARE UPDATE EXCLUSIVE', transactional: false }));
   }
   const drop = step(context, 'contract', `drop-${change.column}`, `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' });
-  context.carryViews(table, drop);
+  context.carry('columns', table, drop);
   out.steps.push(drop);
   out.requires.contract = `no running version reads or writes ${q}`;
   return out;
