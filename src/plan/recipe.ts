@@ -4,6 +4,7 @@ import type { LockMode } from '../sql/locks.js';
 import { quoteQualified, type QName } from '../sql/names.js';
 import type { Statement } from '../sql/source.js';
 import type { SchemaModel, TableModel } from '../schema/model.js';
+import { derivedName } from './sql.js';
 import type { Backfill, PhaseName, RecipeOutput, Step } from './types.js';
 
 export interface RecipeContext {
@@ -63,6 +64,14 @@ export function knownTable(context: RecipeContext, table: QName): TableModel {
     throw new UnsafeChange(`table ${quoteQualified(table)} is not in the starting schema: give --history, --schema or --database-url`, 'expand');
   }
   return t;
+}
+
+/**
+ * The temporary name of an object built to replace one of the same name: apart from the names
+ * of the copies a column copy makes (`_pgphase`), which may be built beside it.
+ */
+export function replacementName(name: string): string {
+  return derivedName(name, 'pgphase_new');
 }
 
 /** The SQL that swaps a replacement in under its name: the old object's drop first, in the same transaction. */

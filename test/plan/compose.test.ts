@@ -115,6 +115,12 @@ const CASES: Case[] = [
     phases: ['expand'],
   },
   {
+    name: 'an index created again, then the type of its column changed',
+    migration: 'DROP INDEX kids_x_idx;\nCREATE INDEX kids_x_idx ON kids (x, id);\nDROP VIEW kid_codes;\nALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE VIEW kid_codes AS SELECT id, x FROM kids;',
+    data: KIDS,
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
     name: 'a column dropped and added again',
     migration: 'ALTER TABLE kids DROP COLUMN note;\nALTER TABLE kids ADD COLUMN note int DEFAULT 7;',
     data: KIDS,

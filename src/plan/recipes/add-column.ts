@@ -6,8 +6,7 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import { addColumnRewrite } from '../../sql/volatility.js';
-import { knownTable, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { derivedName } from '../sql.js';
+import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { addConstraint } from './constraints.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
@@ -35,7 +34,7 @@ function merge(into: RecipeOutput, from: RecipeOutput | undefined): void {
 function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput {
   const table = knownTable(context, change.table);
   const c = change.column;
-  const name = context.replacing ? derivedName(c.name, 'pgphase_new') : c.name;
+  const name = context.replacing ? replacementName(c.name) : c.name;
   const cmds = (context.statement.node.AlterTableStmt.cmds as Node[]).map((x) => x.AlterTableCmd as Node);
   const cmd = cmds.find((x) => x.subtype === 'AT_AddColumn' && x.def.ColumnDef.colname === c.name)!;
   const def = cmd.def.ColumnDef as Node;

@@ -7,8 +7,7 @@ import type { ChangeOf, ConstraintSpec, FkAction } from '../../sql/changes.js';
 import { constraintName, DEFAULT_SCHEMA, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { normalizeStatement } from '../../sql/normalize.js';
 import { deparse } from '../../sql/rewrite.js';
-import { knownTable, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { derivedName } from '../sql.js';
+import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { concurrentIndexSql, dropIndexSql } from './indexes.js';
 import { notNullSteps } from './not-null.js';
@@ -95,7 +94,7 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
     if (!parsed.is_enforced) return undefined;
     const name = constraintName(table.name, c);
     // replacing a constraint of the same name: both are enforced until contract swaps the names
-    const build = replacing ? derivedName(name, 'pgphase') : name;
+    const build = replacing ? replacementName(name) : name;
     out.steps.push(
       step(context, 'expand', `add-${build}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(build)} ${constraintSql(c, parsed)}`, {
         down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(build)}`,
@@ -119,7 +118,7 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
   // unique / primary key: the index first, without blocking writes; PostgreSQL names a unique
   // constraint after its INCLUDE columns too
   const name = constraintName(table.name, c, [...c.columns, ...strings(parsed.including)]);
-  const build = replacing ? derivedName(name, 'pgphase') : name;
+  const build = replacing ? replacementName(name) : name;
   if (c.usingIndex === undefined) {
     out.steps.push(
       step(context, 'expand', `index-${build}`, concurrentIndexSql(build, table, keyIndex(parsed)), {

@@ -3,8 +3,7 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteIdent, quoteQualified, type QName } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import type { IndexModel } from '../../schema/model.js';
-import { step, swapSql, type RecipeContext } from '../recipe.js';
-import { derivedName } from '../sql.js';
+import { replacementName, step, swapSql, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
 /** An IndexStmt node of the parse tree. */
@@ -40,7 +39,7 @@ export function createIndex(change: ChangeOf<'create-index'>, context: RecipeCon
   const schema = spec.table.schema ?? DEFAULT_SCHEMA;
   const out = emptyOutput();
   // replacing an index of the same name: built under another name, swapped in in contract
-  const build = context.replacing ? derivedName(name, 'pgphase') : name;
+  const build = context.replacing ? replacementName(name) : name;
   out.steps.push(
     step(context, 'expand', `create-index-${build}`, concurrentIndexSql(build, spec.table, index), {
       down: dropIndexSql(schema, build),
