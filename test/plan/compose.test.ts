@@ -184,14 +184,14 @@ describe('a plan does not depend on where the starting schema comes from', () =>
     // made in an order that is not the names' order: a replayed history keeps the order of
     // making, the live catalog its own
     const setup = `CREATE TABLE orgs (id int PRIMARY KEY);
-      CREATE TABLE accounts (id int PRIMARY KEY, score int, org_id int);
+      CREATE TABLE accounts (id int PRIMARY KEY, score int, org_id int, label text DEFAULT 'none', code varchar(8) DEFAULT 'x' NOT NULL);
       ALTER TABLE accounts ADD CONSTRAINT z_score_small CHECK (score < 1000), ADD CONSTRAINT a_score_positive CHECK (score > 0);
       ALTER TABLE accounts ADD CONSTRAINT m_org FOREIGN KEY (score) REFERENCES orgs (id);
       CREATE INDEX z_score ON accounts (score);
       CREATE INDEX a_score ON accounts (score DESC);
       CREATE TABLE zebras (id int PRIMARY KEY, org_id int REFERENCES orgs (id));
       CREATE TABLE ants (id int PRIMARY KEY, org_id int REFERENCES orgs (id));`;
-    const migration = 'ALTER TABLE accounts RENAME COLUMN score TO points;\nDROP TABLE orgs;';
+    const migration = 'ALTER TABLE accounts RENAME COLUMN score TO points;\nALTER TABLE accounts RENAME label TO title;\nALTER TABLE accounts RENAME code TO short_code;\nDROP TABLE orgs;';
     await c.query('ROLLBACK');
     await resetSchema(c);
     await runScript(c, setup);

@@ -5,7 +5,7 @@
 // drops the original.
 import { createHash } from 'node:crypto';
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
-import { expr, typeSql } from '../../sql/normalize.js';
+import { expr, typeRef, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
@@ -53,6 +53,20 @@ function callsFunction(node: unknown, name: string): boolean {
   const funcname = (node as { FuncCall?: { funcname?: Array<{ String?: { sval: string } }> } }).FuncCall?.funcname;
   if (funcname?.[funcname.length - 1]?.String?.sval === name) return true;
   return Object.values(node).some((v) => callsFunction(v, name));
+}
+
+/**
+ * A default as SQL, a string constant cast to the column's own type printed without the cast:
+ * PostgreSQL prints `'x'::text` where the migration wrote `'x'`, and a plan must not depend on
+ * whether the schema came from the history or the live database.
+ */
+function defaultSql(node: Record<string, any>, type: TypeRef): string {
+  const cast = node.TypeCast;
+  if (cast?.arg?.A_Const?.sval !== undefined) {
+    const to = typeRef(cast.typeName);
+    if (to.name === type.name && to.schema === type.schema && to.array === type.array && to.mods.length === 0) return deparse(cast.arg);
+  }
+  return deparse(node);
 }
 
 /** Refusals that hold for any copy of column `a`, before anything is planned. */
@@ -165,7 +179,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   // contract: only the new version runs. The trigger and the original go in one transaction
   // (with the copy's rename for a type change): in between, the new version's writes would
   // miss the original's NOT NULL or the column's name.
-  if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${deparse(a.default.node)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${defaultSql(a.default.node, spec.type)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
   const [check, validate, setNotNull] = a.notNull ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy) : [];
   if (check && validate) out.steps.push(check, validate);
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
