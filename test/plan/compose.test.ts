@@ -184,7 +184,10 @@ describe('a plan does not depend on where the starting schema comes from', () =>
     // made in an order that is not the names' order: a replayed history keeps the order of
     // making, the live catalog its own
     const setup = `CREATE TABLE orgs (id int PRIMARY KEY);
-      CREATE TABLE accounts (id int PRIMARY KEY, score int, org_id int, label text DEFAULT 'none', code varchar(8) DEFAULT 'x' NOT NULL);
+      CREATE TABLE accounts (id int PRIMARY KEY, score int, org_id int, label text DEFAULT 'none' CHECK (label LIKE '%-%'), code varchar(8) DEFAULT 'x' NOT NULL);
+      -- PostgreSQL prints these its own way: a ~~ 'x'::text, = ANY (ARRAY[…]), >= AND <=
+      ALTER TABLE accounts ADD CHECK (score IN (1, 2, 3) AND score BETWEEN 0 AND 10 AND code NOT LIKE 'z%');
+      CREATE INDEX accounts_label ON accounts (lower(label)) WHERE label <> '';
       ALTER TABLE accounts ADD CONSTRAINT z_score_small CHECK (score < 1000), ADD CONSTRAINT a_score_positive CHECK (score > 0);
       ALTER TABLE accounts ADD CONSTRAINT m_org FOREIGN KEY (score) REFERENCES orgs (id);
       CREATE INDEX z_score ON accounts (score);

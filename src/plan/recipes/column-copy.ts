@@ -10,7 +10,7 @@ import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/n
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import type { ColumnModel, TableModel } from '../../schema/model.js';
 import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { derivedName } from '../sql.js';
+import { canonical, derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { constraintSql, validateStep } from './constraints.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
@@ -110,11 +110,12 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     out.steps.push(step(context, 'expand', `comment-${spec.copy}`, `COMMENT ON COLUMN ${t}.${qb} IS ${quoteLiteral(a.comment)}`, { down: `COMMENT ON COLUMN ${t}.${qb} IS NULL` }));
   }
   const renames: string[] = [];
+  const varchars = new Set([...table.columns.values()].filter((c) => c.type.name === 'varchar' && !c.type.array).map((c) => c.name));
   for (const index of byName(context.schema.tableIndexes(table))) {
     if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
     // expression and partial indexes name the column inside expressions: rewritten on the parse tree
     const copy = copyName(index.name);
-    const definition = renameColumnIn(index.definition, a.name, spec.copy);
+    const definition = renameColumnIn(canonical(index.definition, varchars), a.name, spec.copy);
     out.steps.push(
       step(context, 'expand', `index-${copy}`, createIndexSql(copy, table, { unique: index.unique, ...definition }), {
         down: dropIndexSql(table.schema, copy),
@@ -132,7 +133,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     }
     const copy = copyName(c.name);
     const moved: ConstraintSpec =
-      c.kind === 'check' ? { ...c, expr: expr(renameColumnIn(c.expr!.node, a.name, spec.copy)) } : { ...c, columns: c.columns.map((x) => (x === a.name ? spec.copy : x)) };
+      c.kind === 'check' ? { ...c, expr: expr(renameColumnIn(canonical(c.expr!.node, varchars), a.name, spec.copy)) } : { ...c, columns: c.columns.map((x) => (x === a.name ? spec.copy : x)) };
     out.steps.push(
       step(context, 'expand', `constraint-${copy}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(copy)} ${constraintSql(moved)}`, {
         down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(copy)}`,

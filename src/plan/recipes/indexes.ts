@@ -31,7 +31,8 @@ export function dropIndexSql(schema: string, name: string): string {
 
 export function createIndex(change: ChangeOf<'create-index'>, context: RecipeContext): RecipeOutput | undefined {
   // ON ONLY builds nothing (PostgreSQL refuses CONCURRENTLY there): the partitions' indexes are built and attached later
-  if (change.concurrently || change.index.only || context.isNewTable(change.index.table)) return undefined;
+  // (a replacement written CONCURRENTLY still needs its temporary name and swap)
+  if ((change.concurrently && !context.replacing) || change.index.only || context.isNewTable(change.index.table)) return undefined;
   const spec = change.index;
   const index = context.statement.node.IndexStmt as IndexStatement;
   // PostgreSQL names an unnamed index after its key and INCLUDE columns
