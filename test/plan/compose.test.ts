@@ -1,7 +1,6 @@
 // Migrations that compose: a name dropped and created again, statements about a column written
 // after the statement that replaces it, constraints written on a new column. Each plan, applied
 // phase by phase on real PostgreSQL, gives the catalog and rows the migration gives as written.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
@@ -204,29 +203,5 @@ describe('a plan does not depend on where the starting schema comes from', () =>
     const fromDatabase = await plan({ file, baseSchema: await readLiveSchema(db.url), out: join(dir, 'b') });
     expect(fromHistory.manifest.phases.length).toBeGreaterThan(1);
     expect(Object.fromEntries(fromDatabase.files)).toEqual(Object.fromEntries(fromHistory.files));
-  });
-});
-
-describe('SET NOT NULL through a validated check', () => {
-  it('does not scan the table under ACCESS EXCLUSIVE: the check is still there when SET NOT NULL runs', async () => {
-    const setup = 'CREATE TABLE nn (id int PRIMARY KEY, a int);\nINSERT INTO nn SELECT g, g FROM generate_series(1, 100) g;';
-    const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': 'ALTER TABLE nn ALTER COLUMN a SET NOT NULL;' });
-    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan') });
-    await c.query('ROLLBACK');
-    await resetSchema(c);
-    await runScript(c, setup);
-    const notices: string[] = [];
-    const listen = (n: { message?: string }) => notices.push(n.message ?? '');
-    c.on('notice', listen);
-    await c.query('SET client_min_messages = debug1');
-    try {
-      for (const phase of result.manifest.phases) await runScript(c, readFileSync(join(result.dir, phase.file), 'utf8'));
-    } finally {
-      await c.query('RESET client_min_messages');
-      c.off('notice', listen);
-    }
-    expect(notices).toContain('existing constraints on column "nn.a" are sufficient to prove that it does not contain nulls');
-    // one scan: VALIDATE's, under SHARE UPDATE EXCLUSIVE; none under SET NOT NULL's ACCESS EXCLUSIVE
-    expect(notices.filter((n) => n.startsWith('verifying table'))).toEqual(['verifying table "nn"']);
   });
 });

@@ -17,8 +17,7 @@ export function notNullSteps(context: RecipeContext, table: TableModel, column: 
   return [
     step(context, 'contract', `not-null-check-${column}`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`, { lockMode: 'ACCESS EXCLUSIVE' }),
     step(context, 'contract', `not-null-validate-${column}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`, { lockMode: 'SHARE UPDATE EXCLUSIVE' }),
-    // two statements: in one ALTER TABLE, PostgreSQL drops the check before SET NOT NULL could use it, and scans
-    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(finalName)} SET NOT NULL;\nALTER TABLE ${t} DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
+    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(finalName)} SET NOT NULL, DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
   ];
 }
 
