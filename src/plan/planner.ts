@@ -165,7 +165,12 @@ function describeName(change: Change): string {
 /** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
 function toContract(output: RecipeOutput, context: RecipeContext): RecipeOutput {
   const steps = PHASES.flatMap((phase) => output.steps.filter((s) => s.phase === phase));
-  return { ...output, steps: steps.map((s) => (s.phase === 'contract' ? s : { ...s, phase: 'contract', id: context.stepId('contract', s.id.slice(s.id.indexOf(':') + 1)) })) };
+  const requires = PHASES.flatMap((phase) => (output.requires[phase] ? [output.requires[phase]!] : [])).join('; ');
+  return {
+    ...output,
+    steps: steps.map((s) => (s.phase === 'contract' ? s : { ...s, phase: 'contract', id: context.stepId('contract', s.id.slice(s.id.indexOf(':') + 1)) })),
+    requires: requires ? { contract: requires } : {},
+  };
 }
 
 export function plan(options: PlanOptions): Planned {
