@@ -2,12 +2,12 @@
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
-import { qkey, quoteIdent, quoteQName, quoteQualified, unqkey, type QName } from '../sql/names.js';
+import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
-import { reusedNames } from './reuse.js';
+import { carryKey, DEFERRABLE, dependencies, describeName, dropSql, reusedNames, type DeferredDrop } from './reuse.js';
 import { step, UnsafeChange, type Recipe, type RecipeContext } from './recipe.js';
 import { addConstraint } from './recipes/constraints.js';
 import { dataChange } from './recipes/data.js';
@@ -103,24 +103,6 @@ function changeSql(statement: Statement, changes: Change[], index: number): stri
   return undefined;
 }
 
-/** The drop of a replaced object, moved to where its replacement is swapped in. */
-interface DeferredDrop {
-  sql: string;
-  /** What the dropped object needs gone before it (a view: the columns of the tables it reads; a foreign key: the key it references), as carry keys. */
-  dependsOn: Set<string>;
-  /** The step that runs the drop, once one does; the creation is added to its end. */
-  carrier?: Step;
-}
-
-/** Drops that wait for their replacement: a constraint, an index, a view, trigger or function, a column. */
-const DEFERRABLE: ReadonlySet<Change['kind']> = new Set(['drop-constraint', 'drop-index', 'drop-object', 'drop-column']);
-
-/** The SQL of a drop moved into a swap transaction: an index is dropped in it, not concurrently. */
-function dropSql(change: Change, sql: string | undefined): string | undefined {
-  if (change.kind !== 'drop-index') return sql;
-  return `DROP INDEX ${quoteQualified(change.index)}${change.cascade ? ' CASCADE' : ''}`;
-}
-
 /** The columns of a table a change is about, for the changes that may follow a column's replacement. */
 function columnsOf(change: Change): string[] {
   switch (change.kind) {
@@ -140,26 +122,6 @@ function columnsOf(change: Change): string[] {
     default:
       return [];
   }
-}
-
-/** The key under which a swap step carries the drops that depend on what it drops. */
-function carryKey(what: 'columns' | 'key', table: QName): string {
-  return `${what}\u0000${qkey(table)}`;
-}
-
-/** What must be dropped after the object a deferred drop removes: its carry keys. */
-function dependencies(change: Change, schema: SchemaModel): Set<string> {
-  if (change.kind === 'drop-object') return new Set([...(schema.views.get(qkey(change.name)) ?? [])].map((table) => carryKey('columns', unqkey(table))));
-  const fk = change.kind === 'drop-constraint' ? schema.table(change.table)?.constraints.get(change.name) : undefined;
-  return new Set(fk?.kind === 'foreign-key' ? [carryKey('key', fk.references!.table)] : []);
-}
-
-/** The object a change creates, for a message. */
-function describeName(change: Change): string {
-  const table = changeTable(change);
-  if (change.kind === 'create-table') return `table ${quoteQualified(change.table)}`;
-  if (change.kind === 'create-object') return `${change.objectType} ${quoteQualified(change.name)}`;
-  return table ? `this ${change.kind.replace(/-/g, ' ')} on ${quoteQualified(table)}` : 'this object';
 }
 
 /** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
@@ -290,7 +252,7 @@ export function plan(options: PlanOptions): Planned {
         else {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
-          const written = waiting ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
+          const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
           const phase = afterSwap ? 'contract' : phaseOf(change, context.isNewTable);
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;

@@ -1,8 +1,10 @@
 // The names a migration frees and takes again. A name dropped (or renamed away) and created
 // again later in the same migration is a replacement: the planner must not move the drop to
 // contract and leave the creation in expand, which runs first.
-import { constraintName, defaultName, indexColumnNames, qkey, type QName } from '../sql/names.js';
-import type { Change } from '../sql/changes.js';
+import { changeTable, type Change } from '../sql/changes.js';
+import { constraintName, defaultName, indexColumnNames, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
+import type { SchemaModel } from '../schema/model.js';
+import type { Step } from './types.js';
 
 /** The namespace and name of an object, as one key: two objects with the same key cannot exist at once. */
 function nameKey(kind: string, scope: QName | undefined, name: string): string {
@@ -101,4 +103,42 @@ export function reusedNames(changes: readonly Change[]): Reuses {
     if (name !== undefined) freed.set(name, i);
   });
   return reuses;
+}
+
+/** The drop of a replaced object, moved to where its replacement is swapped in. */
+export interface DeferredDrop {
+  sql: string;
+  /** What the dropped object needs gone before it (a view: the columns of the tables it reads; a foreign key: the key it references), as carry keys. */
+  dependsOn: Set<string>;
+  /** The step that runs the drop, once one does; the creation is added to its end. */
+  carrier?: Step;
+}
+
+/** Drops that wait for their replacement: a constraint, an index, a view, trigger or function, a column. */
+export const DEFERRABLE: ReadonlySet<Change['kind']> = new Set(['drop-constraint', 'drop-index', 'drop-object', 'drop-column']);
+
+/** The SQL of a drop moved into a swap transaction: an index is dropped in it, not concurrently. */
+export function dropSql(change: Change, sql: string | undefined): string | undefined {
+  if (change.kind !== 'drop-index') return sql;
+  return `DROP INDEX ${quoteQualified(change.index)}${change.cascade ? ' CASCADE' : ''}`;
+}
+
+/** The key under which a swap step carries the drops that depend on what it drops. */
+export function carryKey(what: 'columns' | 'key', table: QName): string {
+  return `${what}\u0000${qkey(table)}`;
+}
+
+/** What must be dropped after the object a deferred drop removes: its carry keys. */
+export function dependencies(change: Change, schema: SchemaModel): Set<string> {
+  if (change.kind === 'drop-object') return new Set([...(schema.views.get(qkey(change.name)) ?? [])].map((table) => carryKey('columns', unqkey(table))));
+  const fk = change.kind === 'drop-constraint' ? schema.table(change.table)?.constraints.get(change.name) : undefined;
+  return new Set(fk?.kind === 'foreign-key' ? [carryKey('key', fk.references!.table)] : []);
+}
+
+/** The object a change creates, for a message. */
+export function describeName(change: Change): string {
+  const table = changeTable(change);
+  if (change.kind === 'create-table') return `table ${quoteQualified(change.table)}`;
+  if (change.kind === 'create-object') return `${change.objectType} ${quoteQualified(change.name)}`;
+  return table ? `this ${change.kind.replace(/-/g, ' ')} on ${quoteQualified(table)}` : 'this object';
 }
