@@ -124,6 +124,17 @@ function columnsOf(change: Change): string[] {
   }
 }
 
+/** The unique or primary key a change drops, given the schema before it. */
+function droppedKey(change: Change, schema: SchemaModel): { table: QName; columns: string[]; primary: boolean } | undefined {
+  if (change.kind === 'drop-constraint') {
+    const c = schema.table(change.table)?.constraints.get(change.name);
+    return c && (c.kind === 'primary-key' || c.kind === 'unique') ? { table: change.table, columns: c.columns, primary: c.kind === 'primary-key' } : undefined;
+  }
+  if (change.kind !== 'drop-index') return undefined;
+  const table = schema.indexTable(change.index);
+  return table && schema.indexes.get(qkey(change.index))?.unique ? { table, columns: [], primary: false } : undefined;
+}
+
 /** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
 function toContract(output: RecipeOutput, context: RecipeContext): RecipeOutput {
   const steps = PHASES.flatMap((phase) => output.steps.filter((s) => s.phase === phase));
@@ -153,6 +164,9 @@ export function plan(options: PlanOptions): Planned {
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
   const replacedColumns = new Set<string>();
   const newColumns = new Set<string>();
+  // tables whose unique or primary keys this migration drops (in contract), and the columns of the primary keys
+  const keysDropped = new Set<string>();
+  const primaryKeyDropped = new Set<string>();
   const columnKey = (table: QName, column: string) => `${qkey(table)}\u0000${column}`;
   let position = -1;
 
@@ -175,6 +189,7 @@ export function plan(options: PlanOptions): Planned {
       },
       fillOf: (table: QName, column: string) => fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
       isNewColumn: (table, column) => newColumns.has(columnKey(table, column)),
+      inDroppedPrimaryKey: (table, column) => primaryKeyDropped.has(columnKey(table, column)),
       replacesColumn: (table, column) => void replacedColumns.add(columnKey(table, column)),
       carry: (what, table, carrier) => {
         for (const drop of deferred.values()) {
@@ -195,6 +210,11 @@ export function plan(options: PlanOptions): Planned {
       const freed = reuses.byDrop.get(position);
       const taken = reuses.byCreate.get(position);
       const apply = () => {
+        const key = droppedKey(change, schema);
+        if (key && !onNewTable) {
+          keysDropped.add(qkey(key.table));
+          if (key.primary) for (const column of key.columns) primaryKeyDropped.add(columnKey(key.table, column));
+        }
         created.track(change, schema);
         if (change.kind === 'add-column' && !onNewTable) newColumns.add(columnKey(change.table, change.column.name));
         schema.apply(change);
@@ -209,7 +229,7 @@ export function plan(options: PlanOptions): Planned {
         if (drop === undefined) {
           refuse(new UnsafeChange('this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own', 'contract'));
         } else {
-          deferred.set(freed.key, { sql: drop, dependsOn: dependencies(change, schema) });
+          deferred.set(freed.key, { sql: drop, cascade: 'cascade' in change && change.cascade, dependsOn: dependencies(change, schema) });
           apply();
           return;
         }
@@ -221,7 +241,10 @@ export function plan(options: PlanOptions): Planned {
       const renamedAway = freedBy !== undefined && ['rename-column', 'rename-constraint'].includes(freedBy.kind);
       context.replacing = waiting && !waiting.carrier ? { drop: waiting.sql } : renamedAway ? {} : undefined;
       // after a swap it depends on: a column's, or the one that dropped the object it replaces
-      const afterSwap = waiting?.carrier !== undefined || (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
+      // a foreign key binds to the referenced key that exists when it is added: after the migration drops one, in contract
+      const referencesDroppedKey = change.kind === 'add-constraint' && change.constraint.kind === 'foreign-key' && !onNewTable && keysDropped.has(qkey(change.constraint.references!.table));
+      const afterSwap =
+        waiting?.carrier !== undefined || referencesDroppedKey || (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
       let output: RecipeOutput | undefined;
       try {
         const unique = madeUnique(change);
@@ -229,7 +252,8 @@ export function plan(options: PlanOptions): Planned {
           // built in expand, the index would see the rows before the backfill runs the data change (a dedup, say)
           throw new UnsafeChange(`this unique index on ${quoteQName(unique)} is built in expand, before the backfill runs the data change written above it; make it a migration of its own, after this one`, 'expand');
         }
-        if (freedBy && !waiting && !renamedAway && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
+        // a rename of a type, view or function stays in contract, in the migration's order, after what freed its name
+        if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
           throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
         }
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
@@ -253,7 +277,7 @@ export function plan(options: PlanOptions): Planned {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap ? 'contract' : phaseOf(change, context.isNewTable);
+          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, context.isNewTable);
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };

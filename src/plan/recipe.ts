@@ -23,6 +23,8 @@ export interface RecipeContext {
   fillOf(table: QName, column: string): Backfill | undefined;
   /** A column added earlier in this migration. */
   isNewColumn(table: QName, column: string): boolean;
+  /** A column of a primary key that this migration drops earlier: the key, and the column's NOT NULL, stay until contract. */
+  inDroppedPrimaryKey(table: QName, column: string): boolean;
   /**
    * Set when the change takes a name that an earlier change of this migration freed: the object is
    * built under a temporary name and swapped in in contract, whose swap runs `drop` (the old

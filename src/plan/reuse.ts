@@ -16,7 +16,9 @@ function objectKey(objectType: string, name: QName, table: QName | undefined): s
   if (objectType === 'trigger' || objectType === 'policy' || objectType === 'rule') return nameKey(objectType, table, name.name);
   // views, materialized views, sequences, indexes and tables share one namespace per schema
   const relation = ['view', 'materialized view', 'sequence', 'index', 'table'].includes(objectType);
-  return nameKey(relation ? 'relation' : objectType === 'procedure' ? 'function' : objectType, { ...(name.schema !== undefined && { schema: name.schema }), name: '' }, name.name);
+  // so do functions and procedures, and types and domains
+  const kind = relation ? 'relation' : objectType === 'procedure' ? 'function' : objectType === 'domain' ? 'type' : objectType;
+  return nameKey(kind, { ...(name.schema !== undefined && { schema: name.schema }), name: '' }, name.name);
 }
 
 /** The name a change frees (drops, or renames away), if any. */
@@ -56,6 +58,10 @@ export function takenName(change: Change): string | undefined {
     }
     case 'create-object':
       return objectKey(change.objectType, change.name, change.table);
+    case 'create-enum':
+      return objectKey('type', change.type, undefined);
+    case 'create-domain':
+      return objectKey('type', change.name, undefined);
     case 'create-table':
     case 'create-table-as':
       return objectKey('table', change.table, undefined);
@@ -108,6 +114,8 @@ export function reusedNames(changes: readonly Change[]): Reuses {
 /** The drop of a replaced object, moved to where its replacement is swapped in. */
 export interface DeferredDrop {
   sql: string;
+  /** Written with CASCADE: it may drop what the old version uses, so it never runs before contract. */
+  cascade: boolean;
   /** What the dropped object needs gone before it (a view: the columns of the tables it reads; a foreign key: the key it references), as carry keys. */
   dependsOn: Set<string>;
   /** The step that runs the drop, once one does; the creation is added to its end. */
@@ -139,6 +147,7 @@ export function dependencies(change: Change, schema: SchemaModel): Set<string> {
 export function describeName(change: Change): string {
   const table = changeTable(change);
   if (change.kind === 'create-table') return `table ${quoteQualified(change.table)}`;
-  if (change.kind === 'create-object') return `${change.objectType} ${quoteQualified(change.name)}`;
+  if (change.kind === 'create-object' || change.kind === 'create-domain') return `${change.kind === 'create-domain' ? 'domain' : change.objectType} ${quoteQualified(change.name)}`;
+  if (change.kind === 'create-enum') return `type ${quoteQualified(change.type)}`;
   return table ? `this ${change.kind.replace(/-/g, ' ')} on ${quoteQualified(table)}` : 'this object';
 }

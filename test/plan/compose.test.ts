@@ -83,6 +83,51 @@ const CASES: Case[] = [
     refused: /1:1: adding "total" rewrites the table .*; .*2:1: "total" is added earlier in this migration: give it its final type in the ADD COLUMN/,
   },
   {
+    name: 'a primary key moved to more columns, the unique index it replaces dropped, and the foreign key re-pointed at it',
+    setup: `CREATE TABLE sessions (id text PRIMARY KEY, project_id int NOT NULL);
+      CREATE UNIQUE INDEX sessions_id_project_id_key ON sessions (id, project_id);
+      CREATE TABLE traces (id int PRIMARY KEY, session_id text CONSTRAINT traces_session_id_fkey REFERENCES sessions (id), project_id int);
+      INSERT INTO sessions SELECT 's' || g, g % 3 FROM generate_series(1, 30) g;
+      INSERT INTO traces SELECT g, 's' || (g % 30 + 1), (g % 30 + 1) % 3 FROM generate_series(1, 200) g;`,
+    migration: `ALTER TABLE traces DROP CONSTRAINT traces_session_id_fkey;
+DROP INDEX sessions_id_project_id_key;
+ALTER TABLE sessions DROP CONSTRAINT sessions_pkey, ADD CONSTRAINT sessions_pkey PRIMARY KEY (id, project_id);
+ALTER TABLE traces ADD CONSTRAINT traces_session_id_project_id_fkey FOREIGN KEY (session_id, project_id) REFERENCES sessions (id, project_id) ON DELETE RESTRICT;`,
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a primary key moved to a new column and the old key column dropped: refused, the new version could not insert',
+    setup: 'CREATE TABLE profiles (url text PRIMARY KEY, bio text);',
+    migration: 'ALTER TABLE profiles DROP CONSTRAINT profiles_pkey, DROP COLUMN url, ADD COLUMN id int NOT NULL, ADD CONSTRAINT profiles_pkey PRIMARY KEY (id);',
+    refused: /"url" of "public"\."profiles" stays NOT NULL until contract drops the primary key it is in/,
+  },
+  {
+    name: 'an enum changed as Prisma writes it: a new type, the column converted, the old type renamed away and dropped',
+    setup: `CREATE TYPE "Source" AS ENUM ('API', 'REVIEW', 'EVAL');
+      CREATE TABLE scores (id int PRIMARY KEY, source "Source" NOT NULL);
+      INSERT INTO scores SELECT g, CASE WHEN g % 2 = 0 THEN 'API'::"Source" ELSE 'EVAL' END FROM generate_series(1, 100) g;`,
+    migration: `CREATE TYPE "Source_new" AS ENUM ('ANNOTATION', 'API', 'EVAL');
+ALTER TABLE scores ALTER COLUMN source TYPE "Source_new" USING (source::text::"Source_new");
+ALTER TYPE "Source" RENAME TO "Source_old";
+ALTER TYPE "Source_new" RENAME TO "Source";
+DROP TYPE "Source_old";`,
+    data: 'SELECT json_agg(s ORDER BY id) AS rows FROM scores s',
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
+    name: 'a type dropped and created again',
+    setup: "CREATE TYPE mood AS ENUM ('a');",
+    migration: "DROP TYPE mood;\nCREATE TYPE mood AS ENUM ('a', 'b');",
+    data: "SELECT enum_range(NULL::mood)::text AS labels",
+    phases: ['expand'],
+  },
+  {
+    name: 'a type change to json, which has no equality operator',
+    migration: 'ALTER TABLE items ALTER COLUMN features TYPE json USING features::json;',
+    data: "SELECT json_agg(json_build_object('id', id, 'features', features::text) ORDER BY id) AS rows FROM items",
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
     name: 'a view dropped and created again',
     migration: 'DROP VIEW kid_codes;\nCREATE VIEW kid_codes AS SELECT id, code FROM kids WHERE x > 10;',
     data: 'SELECT json_agg(v ORDER BY id) AS rows FROM kid_codes v',

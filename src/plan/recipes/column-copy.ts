@@ -69,6 +69,15 @@ function defaultSql(node: Record<string, any>, type: TypeRef): string {
   return deparse(node);
 }
 
+/** Types without an equality operator: their values are compared as text. */
+const NO_EQUALITY = new Set(['json', 'xml', 'point', 'path', 'polygon']);
+
+/** `x IS DISTINCT FROM y` for values of `type`, which may have no equality operator (json). */
+function distinct(x: string, y: string, type: TypeRef, not = false): string {
+  const [l, r] = NO_EQUALITY.has(type.name) ? [`(${x})::text`, `(${y})::text`] : [x, y];
+  return `${l} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${r}`;
+}
+
 /** Refusals that hold for any copy of column `a`, before anything is planned. */
 function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): void {
   const [t, qa] = [quoteQualified(table), quoteIdent(a.name)];
@@ -151,9 +160,9 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     ? `  IF TG_OP = 'INSERT' THEN
     -- ${qb} has no default: a non-NULL ${qb} was written by the new version
     IF NEW.${qb} IS NULL THEN NEW.${qb} := ${spec.convert('new')}; ELSE NEW.${qa} := NEW.${qb}; END IF;
-  ELSIF NEW.${qa} IS DISTINCT FROM OLD.${qa} AND NEW.${qb} IS NOT DISTINCT FROM OLD.${qb} THEN
+  ELSIF ${distinct(`NEW.${qa}`, `OLD.${qa}`, a.type)} AND ${distinct(`NEW.${qb}`, `OLD.${qb}`, spec.type, true)} THEN
     NEW.${qb} := ${spec.convert('new')};
-  ELSIF NEW.${qb} IS DISTINCT FROM OLD.${qb} AND NEW.${qa} IS NOT DISTINCT FROM OLD.${qa} THEN
+  ELSIF ${distinct(`NEW.${qb}`, `OLD.${qb}`, spec.type)} AND ${distinct(`NEW.${qa}`, `OLD.${qa}`, a.type, true)} THEN
     NEW.${qa} := NEW.${qb};
   END IF;`
     : `  -- both versions write ${qa}; the copy follows it
@@ -165,7 +174,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     }),
     // only rows whose copy is out of step call the function: the backfill's own writes, which
     // make it so, and writes of neither column cost no PL/pgSQL call
-    step(context, 'trigger', 'sync-trigger', `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW WHEN (NEW.${qb} IS DISTINCT FROM ${spec.convert('new')}) EXECUTE FUNCTION ${fn}()`, {
+    step(context, 'trigger', 'sync-trigger', `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW WHEN (${distinct(`NEW.${qb}`, spec.convert('new'), spec.type)}) EXECUTE FUNCTION ${fn}()`, {
       down: `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`,
       lockMode: 'SHARE ROW EXCLUSIVE',
     }),
@@ -173,9 +182,9 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
 
   // backfill: existing rows, then the copied constraints' validation
   const value = spec.convert();
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${qb} = ${value}`, where: `${qb} IS DISTINCT FROM ${value}`, reversible: true });
+  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${qb} = ${value}`, where: distinct(qb, value, spec.type), reversible: true });
   for (const v of validations) out.steps.push(validateStep(context, t, v.name, v.spec));
-  out.checks.push(`SELECT 1 FROM ${t} WHERE ${qb} IS DISTINCT FROM ${value} LIMIT 1`);
+  out.checks.push(`SELECT 1 FROM ${t} WHERE ${distinct(qb, value, spec.type)} LIMIT 1`);
 
   // contract: only the new version runs. The trigger and the original go in one transaction
   // (with the copy's rename for a type change): in between, the new version's writes would

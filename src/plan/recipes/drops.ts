@@ -3,7 +3,7 @@
 // foreign keys pointing at a dropped table, so the exclusive locks stay short.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
-import { byName, knownTable, step, type RecipeContext } from '../recipe.js';
+import { byName, knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { dropIndexSql } from './indexes.js';
 
@@ -14,6 +14,12 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
   const q = quoteIdent(change.column);
   const out = emptyOutput();
   const column = table.columns.get(change.column);
+  if (column?.notNull && context.inDroppedPrimaryKey(table, change.column)) {
+    throw new UnsafeChange(
+      `${q} of ${t} stays NOT NULL until contract drops the primary key it is in, so the new version could not insert rows without it during the overlap; move the primary key in one migration and drop ${q} in the next`,
+      'contract',
+    );
+  }
   if (column?.notNull && !column.default && !column.identity && !column.generated) {
     out.steps.push(
       step(context, 'expand', `drop-not-null-${change.column}`, `ALTER TABLE ${t} ALTER COLUMN ${q} DROP NOT NULL`, {
