@@ -9,6 +9,7 @@ import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { manifestSchema, PlanRefused } from './manifest.js';
+import { modelCheck } from './model-check.js';
 import { plan as planChanges } from './planner.js';
 import { renderPlan, type RenderedPlan } from './render.js';
 
@@ -64,6 +65,8 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     throw new InputError(`${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`);
   }
   const pgVersion = options.pgVersion ?? 15;
+  // the planner advances the schema through the migration: the check starts from a copy
+  const start = schema.clone();
   const planned = planChanges({ source, schema, pgVersion, allowUnsafe: options.allowUnsafe ?? false });
   if (planned.refusals.length && !options.allowUnsafe) {
     const reasons = planned.refusals.map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`).join('; ');
@@ -71,13 +74,14 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   }
   if (planned.phases.length === 0) throw new InputError(`${options.file}: nothing to plan (no schema or data change)`);
   const id = options.name ?? planId(file);
-  const rendered = renderPlan(planned, {
-    id,
-    source: { path: options.file, text },
-    pgVersion,
-    batchSize: options.batchSize ?? 1000,
-    lockTimeout: options.lockTimeout ?? '2s',
-  });
+  const renderOptions = { id, source: { path: options.file, text }, pgVersion, batchSize: options.batchSize ?? 1000, lockTimeout: options.lockTimeout ?? '2s' };
+  let rendered = renderPlan(planned, renderOptions);
+  // checked as the runner will execute it: plan.json's steps and backfills, in its order
+  const differences = modelCheck(rendered.manifest.phases, start, source);
+  if (differences.length && !options.allowUnsafe) {
+    throw new PlanRefused(`${options.file}: the plan does not do what the migration does on the schema model, a pgphase bug (--allow-unsafe writes it anyway, with the differences recorded): ${differences.join('; ')}`);
+  }
+  if (differences.length) rendered = renderPlan(planned, { ...renderOptions, modelCheck: differences });
 
   const dir = resolve(cwd, options.out ?? join(dirname(file), id));
   if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);

@@ -15,6 +15,8 @@ export interface RenderOptions {
   pgVersion: number;
   batchSize: number;
   lockTimeout: string;
+  /** Where the plan differs from the migration on the schema model (model-check.ts); written only with --allow-unsafe. */
+  modelCheck?: string[];
 }
 
 export interface RenderedPlan {
@@ -144,17 +146,17 @@ export function backfillLockTimeout(phase: ManifestPhase): string {
 }
 
 /** One piece of a phase's work: a step, or a backfill by its index in the phase. */
-export type PhaseWork = { step: ManifestStep } | { backfill: number };
+export type PhaseWork<S = ManifestStep> = { step: S } | { backfill: number };
 
 /**
  * The order of a phase's work, the same in the runner, the phase file and the README: the steps,
  * each backfill after as many of them as the plan says (the migration's order: an UPDATE that
  * fixes rows runs before the VALIDATE of a constraint written after it).
  */
-export function phaseWork(phase: ManifestPhase): PhaseWork[] {
+export function phaseWork<S>(phase: { steps: S[]; backfills?: Array<{ afterSteps?: number }> }): PhaseWork<S>[] {
   const steps = phase.steps.length;
   const backfills = (phase.backfills ?? []).map((b, backfill) => ({ backfill, after: Math.min(b.afterSteps ?? steps, steps) }));
-  const work: PhaseWork[] = [];
+  const work: PhaseWork<S>[] = [];
   for (let k = 0; k <= steps; k++) {
     for (const b of backfills) if (b.after === k) work.push({ backfill: b.backfill });
     if (k < steps) work.push({ step: phase.steps[k]! });
@@ -192,6 +194,9 @@ function irreversibleDown(phase: PlannedPhase): string {
   return `-- The ${phase.name} phase cannot be undone: ${why}.\n-- To go back, restore from a backup taken before it ran.\n`;
 }
 
+/** How plan.json's warnings mark a model check difference. */
+const MODEL_CHECK = 'model check: ';
+
 function readme(planned: Planned, manifest: Manifest): string {
   const lines = [`# Plan ${manifest.id}`, '', `From \`${manifest.source.path}\`, for PostgreSQL ${manifest.pgVersion}. Run one phase per deploy step, in order:`, ''];
   const deployAfter: Partial<Record<PhaseName, string>> = {
@@ -224,7 +229,12 @@ function readme(planned: Planned, manifest: Manifest): string {
   }
   if (manifest.checks.length) lines.push('## Checks', '', 'Each must return no rows before its phase runs:', '', ...manifest.checks.map((c) => `- before ${c.before}: \`${c.sql}\``), '');
   if (manifest.notes.length) lines.push('## Notes', '', ...manifest.notes.map((n) => `- ${n}`), '');
-  if (manifest.warnings.length) lines.push('## ⚠ Unsafe', '', 'Placed as written because of `--allow-unsafe`:', '', ...manifest.warnings.map((w) => `- ${w}`), '');
+  const unsafe = manifest.warnings.filter((w) => !w.startsWith(MODEL_CHECK));
+  const differs = manifest.warnings.filter((w) => w.startsWith(MODEL_CHECK)).map((w) => w.slice(MODEL_CHECK.length));
+  if (unsafe.length) lines.push('## ⚠ Unsafe', '', 'Placed as written because of `--allow-unsafe`:', '', ...unsafe.map((w) => `- ${w}`), '');
+  if (differs.length) {
+    lines.push('## ⚠ Model check failed', '', 'Replayed on the schema model, this plan does not do what the migration does (written anyway because of `--allow-unsafe`):', '', ...differs.map((d) => `- ${d}`), '');
+  }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
@@ -263,7 +273,7 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
       phases,
       checks: planned.checks.map((sql) => ({ before: 'contract', sql })),
       notes: planned.notes,
-      warnings: planned.refusals.map((r) => `line ${r.location.line}: ${r.reason} (placed in ${r.phase})`),
+      warnings: [...planned.refusals.map((r) => `line ${r.location.line}: ${r.reason} (placed in ${r.phase})`), ...(options.modelCheck ?? []).map((d) => `${MODEL_CHECK}${d}`)],
     },
     'plan.json',
   );

@@ -1,11 +1,13 @@
-// The schema model: tables, columns, keys, indexes, constraints, enums and views known
-// before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
-// --schema-only file); changes it does not understand leave it as it was.
-import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
-import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
-import { expr, normalizeStatement, withDisplay } from '../sql/normalize.js';
+// The schema model: tables, columns, keys, indexes, constraints, enums, views, functions,
+// triggers and other named objects known before a statement runs. Built by replaying changes
+// (earlier migrations, a pg_dump --schema-only file); changes it does not understand leave it
+// as it was. It also says what PostgreSQL would refuse in a change (check) and how two models
+// differ (schemaDifferences), for the plan's model check.
+import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
+import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
+import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
 import type { SourceFile } from '../sql/source.js';
-import { renameColumnIn } from '../sql/rewrite.js';
+import { deparse, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
 import { serialInteger } from '../sql/type-change.js';
 
 export interface ColumnModel {
@@ -37,6 +39,44 @@ export interface IndexModel {
   definition?: { method: string; elements: Array<Record<string, any>>; where?: Expr };
 }
 
+export interface ViewModel {
+  materialized: boolean;
+  /** The qkeys of the tables and views it reads. */
+  reads: Set<string>;
+  /** Its query as a fingerprint; undefined when the model does not know it. */
+  definition?: string;
+}
+
+/** A function, trigger, sequence, type, domain, schema, extension, policy, rule … that the model knows by name. */
+export interface ObjectModel {
+  type: ObjectType;
+  name: QName;
+  /** The qkey of the table a trigger, policy or rule is on. */
+  table?: string;
+  definition?: string;
+  /** A function's return type, as a fingerprint. */
+  returns?: string;
+  returnsTrigger?: boolean;
+  /** A trigger's events (pg_trigger.tgtype's bits: 4 INSERT, 8 DELETE, 16 UPDATE, 32 TRUNCATE) and its UPDATE OF columns. */
+  trigger?: { events: number; columns: string[] };
+}
+
+/** Objects named per table (`tr ON t`), not per schema. */
+const ON_TABLE: ReadonlySet<ObjectType> = new Set(['trigger', 'policy', 'rule']);
+
+/** The key of a named object: its kind, its table for a trigger/policy/rule, its name. */
+function objectKey(type: ObjectType, name: QName, table?: QName | string): string {
+  const on = table === undefined ? '' : `${typeof table === 'string' ? table : qkey(table)}\u0001`;
+  return `${type}\u0001${on}${ON_TABLE.has(type) ? name.name : qkey(name)}`;
+}
+
+/** What PostgreSQL would refuse (or skip) in a change, in the model's state before it. */
+export interface Problem {
+  /** The same for the same problem whatever the statement's IF [NOT] EXISTS: problems are matched by it. */
+  key: string;
+  message: string;
+}
+
 export interface TableModel {
   schema: string;
   name: string;
@@ -52,17 +92,43 @@ export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   readonly indexes = new Map<string, IndexModel>();
   readonly enums = new Map<string, string[]>();
-  /** Views and materialized views, by qkey, with the qkeys of the tables and views each reads. */
-  readonly views = new Map<string, Set<string>>();
-  /** Functions that return `trigger`: only triggers call them, never the application. */
-  readonly triggerFunctions = new Set<string>();
-  /** Triggers by the qkey of their table, then by name: their events (tgtype bits) and UPDATE OF columns. */
-  readonly triggers = new Map<string, Map<string, { events: number; columns: string[] }>>();
+  /** Views and materialized views, by qkey. */
+  readonly views = new Map<string, ViewModel>();
+  /** Other named objects, by objectKey. */
+  readonly objects = new Map<string, ObjectModel>();
+
+  /** Whether the model has a type, function, sequence, domain, schema … of this name (not a trigger, policy or rule, which are per table). */
+  hasObject(name: QName): boolean {
+    const key = qkey(name);
+    return this.enums.has(key) || [...this.objects.values()].some((o) => !o.table && qkey(o.name) === key);
+  }
+
+  /** The qkeys of the functions that return `trigger`: only triggers call them, never the application. */
+  get triggerFunctions(): Set<string> {
+    return new Set([...this.objects.values()].filter((o) => o.returnsTrigger).map((o) => qkey(o.name)));
+  }
+
+  /** An independent copy: applying changes to it leaves this model as it is. */
+  clone(): SchemaModel {
+    const copy = new SchemaModel();
+    for (const [key, t] of this.tables) {
+      const columns = new Map([...t.columns].map(([name, c]) => [name, { ...c }]));
+      copy.tables.set(key, { ...t, columns, constraints: new Map([...t.constraints].map(([name, c]) => [name, { ...c }])) });
+    }
+    for (const [key, i] of this.indexes) copy.indexes.set(key, { ...i });
+    for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
+    for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
+    for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
+    return copy;
+  }
 
   /** The names of the triggers on `table` that fire on `event` (a tgtype bit), for an UPDATE setting `columns`. */
   firingTriggers(table: QName, event: number, columns: string[]): string[] {
-    const on = [...(this.triggers.get(qkey(table)) ?? [])].filter(([, t]) => t.events & event && (event !== 16 || t.columns.length === 0 || t.columns.some((c) => columns.includes(c))));
-    return on.map(([name]) => name).sort();
+    const key = qkey(table);
+    const on = [...this.objects.values()].filter(
+      (o) => o.trigger !== undefined && o.table === key && o.trigger.events & event && (event !== 16 || o.trigger.columns.length === 0 || o.trigger.columns.some((c) => columns.includes(c))),
+    );
+    return on.map((o) => o.name.name).sort();
   }
 
   table(q: QName): TableModel | undefined {
@@ -102,6 +168,198 @@ export class SchemaModel {
     return undefined;
   }
 
+  /** What a name of the relation namespace (tables, views, indexes, sequences) is, if the model knows it. */
+  private relation(q: QName): string | undefined {
+    const key = qkey(q);
+    if (this.tables.has(key)) return 'table';
+    const view = this.views.get(key);
+    if (view) return view.materialized ? 'materialized view' : 'view';
+    if (this.indexes.has(key)) return 'index';
+    return this.objects.has(objectKey('sequence', q)) ? 'sequence' : undefined;
+  }
+
+  private needTable(q: QName): Problem | undefined {
+    if (this.table(q)) return undefined;
+    const kind = this.relation(q);
+    return kind ? { key: `${quoteQualified(q)} is a ${kind}`, message: `${quoteQualified(q)} is a ${kind}, not a table` } : missing(`table ${quoteQualified(q)}`);
+  }
+
+  private needColumn(q: QName, column: string): Problem | undefined {
+    return this.needTable(q) ?? (this.column(q, column) ? undefined : missing(columnName(q, column)));
+  }
+
+  /** The first of the columns the table does not have. */
+  private needColumns(q: QName, columns: readonly (string | null)[]): Problem | undefined {
+    const absent = columns.find((c) => c !== null && !this.column(q, c));
+    return this.needTable(q) ?? (absent ? missing(columnName(q, absent)) : undefined);
+  }
+
+  /**
+   * What PostgreSQL would refuse in the change, given this model (a create of what exists, a drop
+   * or an alter of what is not there, a drop of what others depend on), or skip (IF [NOT] EXISTS
+   * meeting what does or does not exist). Undefined when it applies as written. Only what the model
+   * knows is judged: functions, triggers and the like it may not know (a live database's are not read).
+   */
+  check(change: Change): Problem | undefined {
+    switch (change.kind) {
+      case 'create-table':
+      case 'create-table-as': {
+        const kind = this.relation(change.table);
+        if (kind) return exists(`${kind} ${quoteQualified(change.table)}`, change.ifNotExists);
+        return change.kind === 'create-table' && change.partitionOf ? this.needTable(change.partitionOf) : undefined;
+      }
+      case 'drop-table': {
+        if (!this.table(change.table)) return missing(`table ${quoteQualified(change.table)}`, change.ifExists);
+        if (change.cascade) return undefined;
+        const key = qkey(change.table);
+        const fk = [...this.tables.values()].flatMap((t) => [...t.constraints.values()].filter((c) => c.references && qkey(c.references.table) === key && qkey(t) !== key).map((c) => constraintDisplay(t, c.name)));
+        return dependents(`table ${quoteQualified(change.table)}`, [...fk, ...this.viewsReading(change.table).map((v) => `view ${quoteQualified(v)}`)]);
+      }
+      case 'rename-table': {
+        const kind = this.relation({ ...change.table, name: change.newName });
+        return this.needTable(change.table) ?? (kind ? exists(`${kind} ${quoteQualified({ ...change.table, name: change.newName })}`) : undefined);
+      }
+      case 'add-column':
+        return this.needTable(change.table) ?? (this.column(change.table, change.column.name) ? exists(columnName(change.table, change.column.name), change.ifNotExists) : undefined);
+      case 'drop-column': {
+        if (!this.table(change.table) || !this.column(change.table, change.column)) return this.needTable(change.table) ?? missing(columnName(change.table, change.column), change.ifExists);
+        if (change.cascade) return undefined;
+        const key = qkey(change.table);
+        const fk = [...this.tables.values()].flatMap((t) =>
+          [...t.constraints.values()].filter((c) => c.references && qkey(c.references.table) === key && c.references.columns.includes(change.column) && qkey(t) !== key).map((c) => constraintDisplay(t, c.name)),
+        );
+        return dependents(columnName(change.table, change.column), fk);
+      }
+      case 'rename-column':
+        return this.needColumn(change.table, change.column) ?? (this.column(change.table, change.newName) ? exists(columnName(change.table, change.newName)) : undefined);
+      case 'alter-column-type':
+      case 'set-not-null':
+      case 'drop-not-null':
+      case 'set-default':
+      case 'drop-default':
+      case 'add-identity':
+      case 'column-comment':
+        return this.needColumn(change.table, change.column);
+      case 'add-constraint':
+        return this.checkConstraint(change.table, change.constraint);
+      case 'validate-constraint':
+        return this.needTable(change.table) ?? (this.table(change.table)!.constraints.has(change.name) ? undefined : missing(constraintDisplay(change.table, change.name)));
+      case 'drop-constraint':
+        return this.needTable(change.table) ?? (this.table(change.table)!.constraints.has(change.name) ? undefined : missing(constraintDisplay(change.table, change.name), change.ifExists));
+      case 'rename-constraint': {
+        const constraints = this.table(change.table)?.constraints;
+        if (!constraints?.has(change.name)) return this.needTable(change.table) ?? missing(constraintDisplay(change.table, change.name));
+        return constraints.has(change.newName) ? exists(constraintDisplay(change.table, change.newName)) : undefined;
+      }
+      case 'create-index': {
+        const spec = change.index;
+        const on = this.relation(spec.table);
+        if (on !== 'table' && on !== 'materialized view') return missing(`table ${quoteQualified(spec.table)}`);
+        const name = { schema: spec.table.schema ?? DEFAULT_SCHEMA, name: spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx') };
+        const kind = this.relation(name);
+        if (kind) return exists(`${kind} ${quoteQualified(name)}`, change.ifNotExists);
+        return on === 'table' ? this.needColumns(spec.table, spec.columns) : undefined;
+      }
+      case 'drop-index':
+        return this.indexes.has(qkey(change.index)) ? undefined : missing(`index ${quoteQualified(change.index)}`, change.ifExists);
+      case 'create-enum':
+      case 'create-domain': {
+        const name = change.kind === 'create-enum' ? change.type : change.name;
+        return this.typeExists(name) ? exists(`type ${quoteQualified(name)}`) : undefined;
+      }
+      case 'enum-add-value':
+        return this.enums.has(qkey(change.type)) ? undefined : missing(`type ${quoteQualified(change.type)}`);
+      case 'enum-rename-value': {
+        const values = this.enums.get(qkey(change.type));
+        if (!values) return missing(`type ${quoteQualified(change.type)}`);
+        if (!values.includes(change.value)) return missing(`value ${quoteLiteral(change.value)} of type ${quoteQualified(change.type)}`);
+        return values.includes(change.newValue) ? exists(`value ${quoteLiteral(change.newValue)} of type ${quoteQualified(change.type)}`) : undefined;
+      }
+      case 'create-object':
+        return this.checkCreate(change);
+      case 'drop-object': {
+        if (change.objectType === 'view' || change.objectType === 'materialized view') {
+          if (!this.views.has(qkey(change.name))) return missing(`${change.objectType} ${quoteQualified(change.name)}`, change.ifExists);
+          return change.cascade ? undefined : dependents(`${change.objectType} ${quoteQualified(change.name)}`, this.viewsReading(change.name).map((v) => `view ${quoteQualified(v)}`));
+        }
+        if (change.objectType === 'type' && this.enums.has(qkey(change.name))) return undefined;
+        if (change.objectType === 'other') return undefined;
+        return this.objects.has(objectKey(change.objectType, change.name, change.table)) ? undefined : missing(objectDisplay(change.objectType, change.name, change.table), change.ifExists);
+      }
+      case 'rename-object': {
+        if (ON_TABLE.has(change.objectType) || change.objectType === 'other') return undefined;
+        const renamed = { ...change.name, name: change.newName };
+        const relation = ['view', 'materialized view', 'index', 'sequence', 'table'].includes(change.objectType);
+        const known = relation ? this.relation(change.name) !== undefined : change.objectType === 'type' ? this.typeExists(change.name) : this.objects.has(objectKey(change.objectType, change.name));
+        if (!known) return missing(objectDisplay(change.objectType, change.name));
+        const taken = relation ? this.relation(renamed) : change.objectType === 'type' ? this.typeExists(renamed) && 'type' : this.objects.has(objectKey(change.objectType, renamed)) && change.objectType;
+        return taken ? exists(objectDisplay(change.objectType, renamed)) : undefined;
+      }
+      case 'data-change': {
+        const on = this.relation(change.table);
+        if (on === 'table') return this.needColumns(change.table, change.setColumns);
+        return on === 'view' ? undefined : missing(`table ${quoteQualified(change.table)}`);
+      }
+      case 'truncate':
+        return this.needTable(change.table);
+      default:
+        return undefined;
+    }
+  }
+
+  private typeExists(name: QName): boolean {
+    return this.enums.has(qkey(name)) || this.objects.has(objectKey('type', name)) || this.objects.has(objectKey('domain', name));
+  }
+
+  private checkConstraint(tableName: QName, spec: ConstraintSpec): Problem | undefined {
+    const table = this.table(tableName);
+    if (!table) return this.needTable(tableName);
+    let columns = spec.columns;
+    if (spec.usingIndex !== undefined) {
+      const index = this.indexes.get(qkey({ schema: table.schema, name: spec.usingIndex }));
+      if (!index || table.constraints.has(spec.usingIndex)) return missing(`index ${quoteQualified({ schema: table.schema, name: spec.usingIndex })}`);
+      columns = index.columns.filter((c): c is string => c !== null);
+    }
+    const absent = columns.find((c) => !table.columns.has(c));
+    if (absent !== undefined) return missing(columnName(tableName, absent));
+    if (spec.kind === 'not-null') return undefined;
+    const name = constraintName(table.name, spec, [...columns, ...(spec.including ?? [])]);
+    if (table.constraints.has(name)) return exists(constraintDisplay(tableName, name));
+    if (spec.kind === 'primary-key') {
+      const key = [...table.constraints.values()].find((c) => c.kind === 'primary-key');
+      if (key) return { key: `${quoteQualified(tableName)} has a primary key`, message: `${quoteQualified(tableName)} already has a primary key (${quoteIdent(key.name)})` };
+    }
+    const indexName = { schema: table.schema, name };
+    const kind = (spec.kind === 'primary-key' || spec.kind === 'unique' || spec.kind === 'exclusion') && spec.usingIndex !== name ? this.relation(indexName) : undefined;
+    if (kind) return exists(`${kind} ${quoteQualified(indexName)}`);
+    const references = spec.references;
+    if (!references) return undefined;
+    return this.needColumns(references.table, references.columns);
+  }
+
+  private checkCreate(change: Extract<Change, { kind: 'create-object' }>): Problem | undefined {
+    const type = change.objectType;
+    if (type === 'view' || type === 'materialized view') {
+      const kind = this.relation(change.name);
+      if (kind && !(change.orReplace && kind === 'view')) return exists(`${kind} ${quoteQualified(change.name)}`, change.ifNotExists);
+      const absent = (change.reads ?? []).find((r) => !this.relation(r));
+      return absent ? missing(`relation ${quoteQualified(absent)}`) : undefined;
+    }
+    if (type === 'other' || type === 'index' || type === 'table') return undefined;
+    if (change.table) {
+      const on = this.relation(change.table);
+      if (on !== 'table' && on !== 'view') return missing(`table ${quoteQualified(change.table)}`);
+    }
+    const existing = this.objects.get(objectKey(type, change.name, change.table));
+    if (!existing) return undefined;
+    if (!change.orReplace) return exists(objectDisplay(type, change.name, change.table), change.ifNotExists);
+    if (existing.returns !== undefined && change.returns !== undefined && existing.returns !== change.returns) {
+      const what = objectDisplay(type, change.name);
+      return { key: `${what} return type`, message: `${what} exists with another return type, which CREATE OR REPLACE cannot change` };
+    }
+    return undefined;
+  }
+
   /** Applies one change; anything the model does not track is ignored. */
   apply(change: Change): void {
     switch (change.kind) {
@@ -125,9 +383,15 @@ export class SchemaModel {
       }
       case 'drop-table': {
         const { schema, name } = resolved(change.table);
-        this.tables.delete(qkey(change.table));
-        this.triggers.delete(qkey(change.table));
+        const dropped = qkey(change.table);
+        if (!this.tables.delete(dropped)) return;
         for (const [key, i] of this.indexes) if (i.schema === schema && i.table === name) this.indexes.delete(key);
+        for (const [key, o] of this.objects) if (o.table === dropped) this.objects.delete(key);
+        // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
+        for (const t of this.tables.values()) {
+          for (const [key, c] of t.constraints) if (c.references && qkey(c.references.table) === dropped) t.constraints.delete(key);
+        }
+        for (const view of this.viewsReading(change.table)) this.views.delete(qkey(view));
         return;
       }
       case 'rename-table': {
@@ -138,9 +402,15 @@ export class SchemaModel {
         for (const i of this.tableIndexes(change.table)) i.table = change.newName;
         this.tables.set(qkey(renamed), { ...table, name: change.newName });
         this.renameView(qkey(change.table), qkey(renamed));
-        const triggers = this.triggers.get(qkey(change.table));
-        this.triggers.delete(qkey(change.table));
-        if (triggers) this.triggers.set(qkey(renamed), triggers);
+        // foreign keys refer to the table by oid: they follow it
+        for (const t of this.tables.values()) {
+          for (const c of t.constraints.values()) if (c.references && qkey(c.references.table) === qkey(change.table)) c.references = { ...c.references, table: renamed };
+        }
+        for (const [key, o] of this.objects) {
+          if (o.table !== qkey(change.table)) continue;
+          this.objects.delete(key);
+          this.objects.set(objectKey(o.type, o.name, renamed), { ...o, table: qkey(renamed) });
+        }
         return;
       }
       case 'add-column':
@@ -152,8 +422,10 @@ export class SchemaModel {
         if (!table) return;
         table.columns.delete(change.column);
         for (const [name, c] of table.constraints) if (c.columns.includes(change.column)) table.constraints.delete(name);
+        // an expression or partial index over the column goes with it, as in PostgreSQL
         for (const [key, i] of this.indexes) {
-          if (i.schema === table.schema && i.table === table.name && i.columns.includes(change.column)) this.indexes.delete(key);
+          if (i.schema !== table.schema || i.table !== table.name) continue;
+          if (i.columns.includes(change.column) || (i.definition && mentionsColumn(i.definition, change.column))) this.indexes.delete(key);
         }
         return;
       }
@@ -176,7 +448,9 @@ export class SchemaModel {
         const col = this.column(change.table, change.column);
         if (!col) return;
         col.type = change.type;
+        // without COLLATE the column takes the new type's default collation, as in PostgreSQL
         if (change.collation !== undefined) col.collation = change.collation;
+        else delete col.collation;
         return;
       }
       case 'set-not-null':
@@ -187,7 +461,8 @@ export class SchemaModel {
       }
       case 'set-default': {
         const col = this.column(change.table, change.column);
-        if (col) col.default = change.default;
+        if (col && isNull(change.default.node)) delete col.default;
+        else if (col) col.default = change.default;
         return;
       }
       case 'add-identity': {
@@ -254,7 +529,10 @@ export class SchemaModel {
         return;
       case 'enum-add-value': {
         const values = this.enums.get(qkey(change.type));
-        if (values && !values.includes(change.value)) values.push(change.value);
+        if (!values || values.includes(change.value)) return;
+        const at = change.neighbor ? values.indexOf(change.neighbor.value) : -1;
+        if (at < 0) values.push(change.value);
+        else values.splice(change.neighbor!.after ? at + 1 : at, 0, change.value);
         return;
       }
       case 'enum-rename-value': {
@@ -262,19 +540,33 @@ export class SchemaModel {
         if (values) this.enums.set(qkey(change.type), values.map((v) => (v === change.value ? change.newValue : v)));
         return;
       }
-      case 'create-object':
-        if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.set(qkey(change.name), new Set((change.reads ?? []).map(qkey)));
-        if (change.returnsTrigger) this.triggerFunctions.add(qkey(change.name));
-        if (change.trigger && change.table) {
-          const key = qkey(change.table);
-          if (!this.triggers.has(key)) this.triggers.set(key, new Map());
-          this.triggers.get(key)!.set(change.name.name, change.trigger);
+      case 'create-object': {
+        if (change.objectType === 'view' || change.objectType === 'materialized view') {
+          if (change.ifNotExists && this.views.has(qkey(change.name))) return;
+          const view: ViewModel = { materialized: change.objectType === 'materialized view', reads: new Set((change.reads ?? []).map(qkey)) };
+          if (change.definition !== undefined) view.definition = change.definition;
+          this.views.set(qkey(change.name), view);
+          return;
         }
+        if (change.objectType === 'other' || change.objectType === 'index' || change.objectType === 'table') return;
+        const key = objectKey(change.objectType, change.name, change.table);
+        if (change.ifNotExists && this.objects.has(key)) return;
+        const object: ObjectModel = { type: change.objectType, name: resolved(change.name) };
+        if (change.table) object.table = qkey(change.table);
+        if (change.definition !== undefined) object.definition = change.definition;
+        if (change.returns !== undefined) object.returns = change.returns;
+        if (change.returnsTrigger) object.returnsTrigger = true;
+        if (change.trigger) object.trigger = change.trigger;
+        this.objects.set(key, object);
+        return;
+      }
+      case 'create-domain':
+        this.objects.set(objectKey('domain', change.name), { type: 'domain', name: resolved(change.name) });
         return;
       case 'drop-object':
-        if (change.objectType === 'trigger' && change.table) this.triggers.get(qkey(change.table))?.delete(change.name.name);
         if (change.objectType === 'type') this.enums.delete(qkey(change.name));
-        this.views.delete(qkey(change.name));
+        if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.delete(qkey(change.name));
+        else this.objects.delete(objectKey(change.objectType, change.name, change.table));
         return;
       case 'rename-object': {
         const from = qkey(change.name);
@@ -287,6 +579,11 @@ export class SchemaModel {
           this.renameColumnTypes(change.name, change.newName);
         }
         this.renameView(from, to);
+        const object = this.objects.get(objectKey(change.objectType, change.name));
+        if (object && !ON_TABLE.has(change.objectType)) {
+          this.objects.delete(objectKey(change.objectType, change.name));
+          this.objects.set(objectKey(change.objectType, { ...change.name, name: change.newName }), { ...object, name: { ...object.name, name: change.newName } });
+        }
         const index = this.indexes.get(from);
         if (change.objectType === 'index' && index) {
           this.indexes.delete(from);
@@ -299,23 +596,23 @@ export class SchemaModel {
     }
   }
 
-  /** Columns of a renamed type now have the new type name. */
   /** A renamed table or view: views follow it, as PostgreSQL's do (they refer to it by oid). */
   private renameView(from: string, to: string): void {
-    const reads = this.views.get(from);
-    if (reads) {
+    const view = this.views.get(from);
+    if (view) {
       this.views.delete(from);
-      this.views.set(to, reads);
+      this.views.set(to, view);
     }
-    for (const tables of this.views.values()) if (tables.delete(from)) tables.add(to);
+    for (const { reads } of this.views.values()) if (reads.delete(from)) reads.add(to);
   }
 
   /** The views and materialized views that read a table. */
   viewsReading(table: QName): QName[] {
     const key = qkey(table);
-    return [...this.views].filter(([, reads]) => reads.has(key)).map(([view]) => unqkey(view));
+    return [...this.views].filter(([, view]) => view.reads.has(key)).map(([name]) => unqkey(name));
   }
 
+  /** Columns of a renamed type now have the new type name. */
   private renameColumnTypes(type: QName, newName: string): void {
     const schema = type.schema ?? DEFAULT_SCHEMA;
     for (const table of this.tables.values()) {
@@ -332,7 +629,7 @@ export class SchemaModel {
     // a serial column is kept as PostgreSQL makes it: an integer column, NOT NULL, drawing from its own sequence
     const serial = serialInteger(spec.type);
     const col: ColumnModel = { name: spec.name, type: serial ?? spec.type, notNull: spec.notNull };
-    if (spec.default) col.default = spec.default;
+    if (spec.default && !isNull(spec.default.node)) col.default = spec.default;
     if (serial) col.default = sequenceDefault(table, spec.name);
     if (spec.collation) col.collation = spec.collation;
     if (spec.generated) col.generated = spec.generated;
@@ -362,7 +659,7 @@ export class SchemaModel {
         this.indexes.delete(qkey({ schema: table.schema, name: spec.usingIndex }));
       }
     }
-    const name = constraintName(table.name, spec, columns);
+    const name = constraintName(table.name, spec, [...columns, ...(spec.including ?? [])]);
     table.constraints.set(name, { ...spec, columns, name, validated: !spec.notValid });
     if (spec.kind === 'primary-key') for (const c of columns) {
       const col = table.columns.get(c);
@@ -372,6 +669,36 @@ export class SchemaModel {
       this.indexes.set(qkey({ schema: table.schema, name }), { name, schema: table.schema, table: table.name, unique: spec.kind !== 'exclusion', columns, partial: false });
     }
   }
+}
+
+/** A NULL default (`DEFAULT NULL`, `NULL::text`) is no default: PostgreSQL stores none. */
+function isNull(node: Record<string, any>): boolean {
+  return node.A_Const?.isnull === true || (node.TypeCast !== undefined && isNull(node.TypeCast.arg));
+}
+
+function columnName(table: QName, column: string): string {
+  return `column ${quoteIdent(column)} of ${quoteQualified(table)}`;
+}
+
+function constraintDisplay(table: QName, name: string): string {
+  return `constraint ${quoteIdent(name)} of ${quoteQualified(table)}`;
+}
+
+function objectDisplay(type: ObjectType, name: QName, table?: QName | string): string {
+  if (table !== undefined) return `${type} ${quoteIdent(name.name)} on ${quoteQualified(typeof table === 'string' ? unqkey(table) : table)}`;
+  return `${type} ${type === 'schema' || type === 'extension' ? quoteIdent(name.name) : quoteQualified(name)}`;
+}
+
+function exists(what: string, ifNotExists = false): Problem {
+  return { key: `${what} already exists`, message: `${what} already exists${ifNotExists ? ' (IF NOT EXISTS leaves it as it is)' : ''}` };
+}
+
+function missing(what: string, ifExists = false): Problem {
+  return { key: `${what} does not exist`, message: `${what} does not exist${ifExists ? ' (IF EXISTS does nothing)' : ''}` };
+}
+
+function dependents(what: string, on: string[]): Problem | undefined {
+  return on.length ? { key: `${what} has dependents`, message: `${what} cannot be dropped without CASCADE: ${on.join(', ')} depend${on.length === 1 ? 's' : ''} on it` } : undefined;
 }
 
 /**
@@ -403,4 +730,109 @@ export function schemaFrom(changes: readonly Change[]): SchemaModel {
 /** Applies a parsed file to the schema model without linting it (history replay). */
 export function replay(source: SourceFile, schema: SchemaModel): void {
   for (const statement of source.statements) for (const change of normalizeStatement(statement)) schema.apply(change);
+}
+
+/** Two expressions are the same when they parse the same, or print the same (a deparsed and re-parsed one may differ in its tree only). */
+function sameExpr(a: Expr | undefined, b: Expr | undefined): boolean {
+  // both models are copies of one starting model: what neither replay touched is the same object
+  if (!a || !b || a.node === b.node) return a?.node === b?.node;
+  return fingerprint(a.node) === fingerprint(b.node) || deparse(a.node) === deparse(b.node);
+}
+
+/** A default without a cast to its column's own type: PostgreSQL stores `'{}'` on a json column as `'{}'::json`. */
+function ownCastless(e: Expr | undefined, type: TypeRef): Expr | undefined {
+  const cast = e?.node.TypeCast;
+  return cast?.typeName && sameType(typeRef(cast.typeName), type) ? expr(cast.arg) : e;
+}
+
+function exprDisplay(e: Expr | undefined): string {
+  return e ? deparse(e.node) : 'none';
+}
+
+function sameType(a: TypeRef, b: TypeRef): boolean {
+  return a.name === b.name && (a.schema ?? '') === (b.schema ?? '') && a.array === b.array && a.mods.join(',') === b.mods.join(',');
+}
+
+/** `name: what the plan gives, what the migration gives`, for each property that differs. */
+function propertyDifferences(what: string, pairs: Array<[string, string, string]>): string[] {
+  return pairs.filter(([, actual, expected]) => actual !== expected).map(([property, actual, expected]) => `${what} has ${property} ${actual}, the migration gives ${expected}`);
+}
+
+function columnDifferences(table: TableModel, expected: ColumnModel, actual: ColumnModel): string[] {
+  const what = columnName(table, expected.name);
+  const out = propertyDifferences(what, [
+    ['type', actual.type.display, sameType(actual.type, expected.type) ? actual.type.display : expected.type.display],
+    ['nullability', actual.notNull ? 'NOT NULL' : 'nullable', expected.notNull ? 'NOT NULL' : 'nullable'],
+    ['collation', actual.collation ?? 'default', expected.collation ?? 'default'],
+    ['identity', actual.identity ?? 'none', expected.identity ?? 'none'],
+    ['comment', actual.comment === undefined ? 'none' : quoteLiteral(actual.comment), expected.comment === undefined ? 'none' : quoteLiteral(expected.comment)],
+  ]);
+  if (!sameExpr(ownCastless(actual.default, actual.type), ownCastless(expected.default, expected.type))) out.push(`${what} has default ${exprDisplay(actual.default)}, the migration gives ${exprDisplay(expected.default)}`);
+  if (actual.generated?.kind !== expected.generated?.kind || !sameExpr(actual.generated?.expr, expected.generated?.expr)) {
+    out.push(`${what} has generated ${actual.generated ? exprDisplay(actual.generated.expr) : 'none'}, the migration gives ${expected.generated ? exprDisplay(expected.generated.expr) : 'none'}`);
+  }
+  return out;
+}
+
+function sameConstraint(a: ConstraintModel, b: ConstraintModel): boolean {
+  const refs = (c: ConstraintModel) => (c.references ? JSON.stringify([qkey(c.references.table), c.references.columns, c.references.onDelete, c.references.onUpdate]) : '');
+  return a.kind === b.kind && a.validated === b.validated && a.columns.join('\u0000') === b.columns.join('\u0000') && refs(a) === refs(b) && sameExpr(a.expr, b.expr);
+}
+
+function sameIndex(a: IndexModel, b: IndexModel): boolean {
+  if (a.table !== b.table || a.unique !== b.unique || a.partial !== b.partial || a.columns.join('\u0000') !== b.columns.join('\u0000')) return false;
+  if (!a.definition || !b.definition || a.definition === b.definition) return a.definition === b.definition;
+  return a.definition.method === b.definition.method && fingerprint(a.definition.elements) === fingerprint(b.definition.elements) && sameExpr(a.definition.where, b.definition.where);
+}
+
+/** What is in one map and not the other, and what both have but differently, by key. */
+function keyed<T>(what: (key: string) => string, expected: Map<string, T>, actual: Map<string, T>, same: (a: T, e: T) => boolean | string[]): string[] {
+  const out: string[] = [];
+  for (const [key, e] of expected) {
+    const a = actual.get(key);
+    if (a === undefined) out.push(`${what(key)} is missing`);
+    else {
+      const result = same(a, e);
+      if (result === false) out.push(`${what(key)} differs from the migration's`);
+      else if (Array.isArray(result)) out.push(...result);
+    }
+  }
+  for (const key of actual.keys()) if (!expected.has(key)) out.push(`${what(key)} is left over`);
+  return out;
+}
+
+/**
+ * How `actual` differs from `expected`, one line per difference: tables, columns (type,
+ * nullability, default, collation, identity, generated, comment), constraints, indexes,
+ * views, enums, functions, triggers and other named objects. Column order is not compared (a
+ * copied column comes last). An enum may keep values the migration renames away: PostgreSQL
+ * cannot drop an enum value, so a plan leaves the old one in place, unused.
+ */
+export function schemaDifferences(expected: SchemaModel, actual: SchemaModel): string[] {
+  return [
+    ...keyed((key) => `table ${quoteQualified(unqkey(key))}`, expected.tables, actual.tables, (a, e) => [
+      ...keyed((name) => columnName(e, name), e.columns, a.columns, (ac, ec) => columnDifferences(e, ec, ac)),
+      ...keyed((name) => constraintDisplay(e, name), e.constraints, a.constraints, sameConstraint),
+    ]),
+    ...keyed((key) => `index ${quoteQualified(unqkey(key))}`, expected.indexes, actual.indexes, sameIndex),
+    ...keyed(
+      (key) => `${(expected.views.get(key) ?? actual.views.get(key))!.materialized ? 'materialized view' : 'view'} ${quoteQualified(unqkey(key))}`,
+      expected.views,
+      actual.views,
+      (a, e) => a.materialized === e.materialized && a.definition === e.definition && [...e.reads].every((r) => a.reads.has(r)) && a.reads.size === e.reads.size,
+    ),
+    ...keyed((key) => `type ${quoteQualified(unqkey(key))}`, expected.enums, actual.enums, (a, e) => {
+      const kept = a.filter((v) => e.includes(v));
+      return kept.length === e.length && kept.every((v, i) => v === e[i]);
+    }),
+    ...keyed(
+      (key) => {
+        const o = (expected.objects.get(key) ?? actual.objects.get(key))!;
+        return objectDisplay(o.type, o.name, o.table);
+      },
+      expected.objects,
+      actual.objects,
+      (a, e) => a.definition === e.definition && a.returns === e.returns,
+    ),
+  ];
 }

@@ -57,6 +57,8 @@ export interface ConstraintSpec {
   notValid: boolean;
   /** `… USING INDEX name` for unique / primary key. */
   usingIndex?: string;
+  /** INCLUDE columns of a unique / primary key: PostgreSQL names an unnamed key after them too. */
+  including?: string[];
   expr?: Expr;
   references?: { table: QName; columns: string[]; onDelete: FkAction; onUpdate: FkAction };
 }
@@ -168,7 +170,8 @@ export type Change = Base &
     | { kind: 'drop-index'; index: QName; concurrently: boolean; ifExists: boolean; cascade: boolean }
     | { kind: 'reindex'; targetKind: 'index' | 'table' | 'schema' | 'database' | 'system'; target: QName | undefined; concurrently: boolean }
     | { kind: 'create-enum'; type: QName; values: string[] }
-    | { kind: 'enum-add-value'; type: QName; value: string }
+    /** `neighbor`: BEFORE or AFTER which existing value; at the end without one. */
+    | { kind: 'enum-add-value'; type: QName; value: string; neighbor?: { value: string; after: boolean } }
     | { kind: 'enum-rename-value'; type: QName; value: string; newValue: string }
     | {
         kind: 'create-object';
@@ -180,6 +183,10 @@ export type Change = Base &
         /** The tables and views a view or materialized view reads. */
         reads?: QName[];
         returnsTrigger?: boolean;
+        /** A function's return type, as a fingerprint (normalize.ts): CREATE OR REPLACE cannot change it. */
+        returns?: string;
+        /** What the statement defines, as a fingerprint (normalize.ts), OR REPLACE left out. */
+        definition?: string;
         /** A constraint trigger, which CREATE OR REPLACE cannot replace. */
         constraintTrigger?: boolean;
         /** A trigger's events (pg_trigger.tgtype's bits: 4 INSERT, 8 DELETE, 16 UPDATE, 32 TRUNCATE) and its UPDATE OF columns. */

@@ -15,6 +15,11 @@ export function exprText(node: Node): string {
   }
 }
 
+/** A parse tree as a string that ignores where it was written (locations): two writings of the same definition give the same string. */
+export function fingerprint(node: unknown): string {
+  return JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
+}
+
 /** An expression with its text, which is deparsed the first time it is read: few rules read it. */
 export function expr(node: Node): Expr {
   let text: string | undefined;
@@ -157,6 +162,7 @@ function constraint(c: Node, column?: string): ConstraintSpec | undefined {
   const spec: ConstraintSpec = { kind, columns, notValid: c.skip_validation === true };
   if (c.conname) spec.name = c.conname;
   if (c.indexname) spec.usingIndex = c.indexname;
+  if (c.including?.length) spec.including = names(c.including);
   if (c.raw_expr) spec.expr = expr(c.raw_expr);
   if (kind === 'foreign-key') {
     spec.references = {
@@ -560,7 +566,9 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'AlterEnumStmt': {
       const type_ = fromNameList(s.typeName ?? []);
       if (s.oldVal !== undefined) return [{ statement: index, kind: 'enum-rename-value', type: type_, value: s.oldVal, newValue: s.newVal }];
-      return [{ statement: index, kind: 'enum-add-value', type: type_, value: s.newVal }];
+      const change: Change = { statement: index, kind: 'enum-add-value', type: type_, value: s.newVal };
+      if (s.newValNeighbor !== undefined) change.neighbor = { value: s.newValNeighbor, after: s.newValIsAfter !== false };
+      return [change];
     }
     case 'CreateDomainStmt':
       return [{ statement: index, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK') }];
@@ -628,6 +636,8 @@ export function normalizeStatement(statement: Statement): Change[] {
         if (created.table) change.table = created.table;
         if (type === 'ViewStmt') change.reads = rangeVars(s.query, s.query);
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;
+        if (type === 'CreateFunctionStmt') change.returns = fingerprint(s.returnType ?? null);
+        change.definition = fingerprint({ ...s, replace: undefined });
         return [change];
       }
       return [{ statement: index, kind: 'other', node: type }];
