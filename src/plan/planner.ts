@@ -150,6 +150,8 @@ export function plan(options: PlanOptions): Planned {
   const { source, schema } = options;
   const created = new CreatedHere();
   const used = new Map<string, number>();
+  // names of the objects the plan builds beside the originals (copies of indexes and constraints)
+  const claimed = new Set<string>();
   const outputs: RecipeOutput[] = [];
   const refusals: Refusal[] = [];
   // the batched UPDATEs so far, by the columns they set, for a later SET NOT NULL to fill with again
@@ -186,6 +188,12 @@ export function plan(options: PlanOptions): Planned {
         const n = (used.get(base) ?? 0) + 1;
         used.set(base, n);
         return n === 1 ? base : `${base}#${n}`;
+      },
+      claim: (schema, name) => {
+        const key = qkey({ schema, name });
+        if (claimed.has(key)) return false;
+        claimed.add(key);
+        return true;
       },
       fillOf: (table: QName, column: string) => fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
       isNewColumn: (table, column) => newColumns.has(columnKey(table, column)),

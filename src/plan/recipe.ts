@@ -19,6 +19,8 @@ export interface RecipeContext {
   isNewObject(name: QName): boolean;
   /** A step id, unique in the plan and the same for the same migration and schema. */
   stepId(phase: PhaseName, what: string): string;
+  /** Takes a name for an object the plan builds; false when an earlier change of the plan took it. */
+  claim(schema: string, name: string): boolean;
   /** The backfill of an earlier UPDATE in this migration that sets `column` of `table`, if any. */
   fillOf(table: QName, column: string): Backfill | undefined;
   /** A column added earlier in this migration. */

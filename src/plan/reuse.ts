@@ -138,7 +138,7 @@ export function carryKey(what: 'columns' | 'key', table: QName): string {
 
 /** What must be dropped after the object a deferred drop removes: its carry keys. */
 export function dependencies(change: Change, schema: SchemaModel): Set<string> {
-  if (change.kind === 'drop-object') return new Set([...(schema.views.get(qkey(change.name)) ?? [])].map((table) => carryKey('columns', unqkey(table))));
+  if (change.kind === 'drop-object') return new Set([...(schema.views.get(qkey(change.name))?.reads ?? [])].map((table) => carryKey('columns', unqkey(table))));
   const fk = change.kind === 'drop-constraint' ? schema.table(change.table)?.constraints.get(change.name) : undefined;
   return new Set(fk?.kind === 'foreign-key' ? [carryKey('key', fk.references!.table)] : []);
 }

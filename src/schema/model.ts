@@ -3,6 +3,7 @@
 // (earlier migrations, a pg_dump --schema-only file); changes it does not understand leave it
 // as it was. It also says what PostgreSQL would refuse in a change (check) and how two models
 // differ (schemaDifferences), for the plan's model check.
+import { canonical } from '../sql/canonical.js';
 import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
@@ -732,11 +733,22 @@ export function replay(source: SourceFile, schema: SchemaModel): void {
   for (const statement of source.statements) for (const change of normalizeStatement(statement)) schema.apply(change);
 }
 
-/** Two expressions are the same when they parse the same, or print the same (a deparsed and re-parsed one may differ in its tree only). */
-function sameExpr(a: Expr | undefined, b: Expr | undefined): boolean {
+/**
+ * Two expressions are the same when they parse the same, or print the same (a deparsed and
+ * re-parsed one may differ in its tree only), or have one canonical form (one read from the
+ * catalog, as PostgreSQL prints it, and one from a migration); `varchars` are the table's varchar
+ * columns, which PostgreSQL compares as text.
+ */
+function sameExpr(a: Expr | undefined, b: Expr | undefined, varchars: ReadonlySet<string> = new Set()): boolean {
   // both models are copies of one starting model: what neither replay touched is the same object
   if (!a || !b || a.node === b.node) return a?.node === b?.node;
-  return fingerprint(a.node) === fingerprint(b.node) || deparse(a.node) === deparse(b.node);
+  if (fingerprint(a.node) === fingerprint(b.node) || deparse(a.node) === deparse(b.node)) return true;
+  return deparse(canonical(a.node, varchars)) === deparse(canonical(b.node, varchars));
+}
+
+/** The varchar columns of a table: PostgreSQL compares them as text, and prints the cast it adds. */
+export function varcharsOf(table: TableModel): Set<string> {
+  return new Set([...table.columns.values()].filter((c) => c.type.name === 'varchar' && !c.type.array).map((c) => c.name));
 }
 
 /** A default without a cast to its column's own type: PostgreSQL stores `'{}'` on a json column as `'{}'::json`. */
@@ -774,9 +786,9 @@ function columnDifferences(table: TableModel, expected: ColumnModel, actual: Col
   return out;
 }
 
-function sameConstraint(a: ConstraintModel, b: ConstraintModel): boolean {
+function sameConstraint(a: ConstraintModel, b: ConstraintModel, varchars: ReadonlySet<string>): boolean {
   const refs = (c: ConstraintModel) => (c.references ? JSON.stringify([qkey(c.references.table), c.references.columns, c.references.onDelete, c.references.onUpdate]) : '');
-  return a.kind === b.kind && a.validated === b.validated && a.columns.join('\u0000') === b.columns.join('\u0000') && refs(a) === refs(b) && sameExpr(a.expr, b.expr);
+  return a.kind === b.kind && a.validated === b.validated && a.columns.join('\u0000') === b.columns.join('\u0000') && refs(a) === refs(b) && sameExpr(a.expr, b.expr, varchars);
 }
 
 function sameIndex(a: IndexModel, b: IndexModel): boolean {
@@ -812,7 +824,7 @@ export function schemaDifferences(expected: SchemaModel, actual: SchemaModel): s
   return [
     ...keyed((key) => `table ${quoteQualified(unqkey(key))}`, expected.tables, actual.tables, (a, e) => [
       ...keyed((name) => columnName(e, name), e.columns, a.columns, (ac, ec) => columnDifferences(e, ec, ac)),
-      ...keyed((name) => constraintDisplay(e, name), e.constraints, a.constraints, sameConstraint),
+      ...keyed((name) => constraintDisplay(e, name), e.constraints, a.constraints, (x, y) => sameConstraint(x, y, varcharsOf(e))),
     ]),
     ...keyed((key) => `index ${quoteQualified(unqkey(key))}`, expected.indexes, actual.indexes, sameIndex),
     ...keyed(

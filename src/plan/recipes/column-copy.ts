@@ -8,9 +8,10 @@ import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr, typeRef, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
-import type { ColumnModel, TableModel } from '../../schema/model.js';
+import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
 import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { canonical, derivedName } from '../sql.js';
+import { canonical } from '../../sql/canonical.js';
+import { derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { constraintSql, validateStep } from './constraints.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
@@ -33,6 +34,15 @@ export interface CopySpec {
 /** The name a copied index or constraint has while the original still exists. */
 function copyName(original: string): string {
   return derivedName(original, 'pgphase');
+}
+
+/** The copy's name of an index or constraint, refused when another copy of this plan built it already: it covers two copied columns. */
+function claimCopy(context: RecipeContext, table: TableModel, original: string, kind: 'index' | 'constraint'): string {
+  const copy = copyName(original);
+  if (!context.claim(table.schema, copy)) {
+    throw new UnsafeChange(`the ${kind} ${quoteIdent(original)} of ${quoteQualified(table)} covers two columns this migration renames or retypes; change one of them in a migration of its own`, 'contract');
+  }
+  return copy;
 }
 
 /**
@@ -119,11 +129,11 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     out.steps.push(step(context, 'expand', `comment-${spec.copy}`, `COMMENT ON COLUMN ${t}.${qb} IS ${quoteLiteral(a.comment)}`, { down: `COMMENT ON COLUMN ${t}.${qb} IS NULL` }));
   }
   const renames: string[] = [];
-  const varchars = new Set([...table.columns.values()].filter((c) => c.type.name === 'varchar' && !c.type.array).map((c) => c.name));
+  const varchars = varcharsOf(table);
   for (const index of byName(context.schema.tableIndexes(table))) {
     if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
     // expression and partial indexes name the column inside expressions: rewritten on the parse tree
-    const copy = copyName(index.name);
+    const copy = claimCopy(context, table, index.name, 'index');
     const definition = renameColumnIn(canonical(index.definition, varchars), a.name, spec.copy);
     out.steps.push(
       step(context, 'expand', `index-${copy}`, createIndexSql(copy, table, { unique: index.unique, ...definition }), {
@@ -140,7 +150,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     if (c.kind !== 'check' && c.kind !== 'foreign-key') {
       throw new UnsafeChange(`${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`, 'contract');
     }
-    const copy = copyName(c.name);
+    const copy = claimCopy(context, table, c.name, 'constraint');
     const moved: ConstraintSpec =
       c.kind === 'check' ? { ...c, expr: expr(renameColumnIn(canonical(c.expr!.node, varchars), a.name, spec.copy)) } : { ...c, columns: c.columns.map((x) => (x === a.name ? spec.copy : x)) };
     out.steps.push(
