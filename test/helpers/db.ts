@@ -55,7 +55,13 @@ export async function runScript(client: pg.Client, text: string): Promise<void> 
   await loadParser();
   const source = parseSource('script.sql', text);
   if (source.syntaxError) throw new Error(`does not parse: ${source.syntaxError.message}`);
-  for (const s of source.statements) await client.query(s.text);
+  try {
+    for (const s of source.statements) await client.query(s.text);
+  } catch (error) {
+    // a phase file's BEGIN would leave the client in an aborted transaction for the next case
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 /** An empty schema public and no pgphase state: each case of a test file starts from nothing. */
