@@ -11,7 +11,9 @@ const dbFiles = testFiles.filter((f) => readFileSync(f, 'utf8').includes('/helpe
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
+    // timeouts catch a hang, not a slow machine: a test or hook that finishes must not fail for its speed
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: dbFiles } },
       { extends: true, test: { name: 'db', include: dbFiles, globalSetup: 'test/setup/global.ts' } },
