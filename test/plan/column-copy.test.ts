@@ -109,7 +109,7 @@ describe('column copies on real PostgreSQL', () => {
     const setup = `CREATE TABLE li (id int PRIMARY KEY, c varchar(20) COLLATE "C" DEFAULT 'z');`;
     const p = await planned(setup, 'ALTER TABLE li ALTER COLUMN c TYPE varchar(10);', `INSERT INTO li SELECT g, 'v' || g FROM generate_series(1, 50) g;`);
     await run(p.dir, 'expand', 'trigger', 'backfill', 'contract');
-    const collation = await c.query(`SELECT attcollation::regcollation::text AS collation FROM pg_attribute WHERE attrelid = 'li'::regclass AND attname = 'c'`);
+    const collation = await c.query(`SELECT (SELECT quote_ident(collname) FROM pg_collation WHERE oid = attcollation) AS collation FROM pg_attribute WHERE attrelid = 'li'::regclass AND attname = 'c'`);
     expect(collation.rows[0].collation).toBe('"default"');
     expect(await catalog(c)).toEqual(p.expected);
   });

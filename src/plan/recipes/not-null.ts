@@ -10,14 +10,20 @@ import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 
-/** The three steps; `finalName` when the column is renamed between the check and SET NOT NULL. */
-export function notNullSteps(context: RecipeContext, table: TableModel, column: string, finalName = column): Step[] {
+/**
+ * The three steps; `finalName` when the column is renamed between the check and SET NOT NULL;
+ * `constraint` names the NOT NULL constraint (PostgreSQL 18's ADD CONSTRAINT … NOT NULL).
+ */
+export function notNullSteps(context: RecipeContext, table: TableModel, column: string, finalName = column, constraint?: string): Step[] {
   const t = quoteQualified(table);
-  const check = quoteIdent(derivedName(`${table.name}_${column}`, 'not_null'));
+  // not <table>_<column>_not_null: PostgreSQL 18 gives that name to the NOT NULL constraint itself
+  const check = quoteIdent(derivedName(`${table.name}_${column}`, 'not_null_check'));
+  const set = constraint === undefined ? `ALTER COLUMN ${quoteIdent(finalName)} SET NOT NULL` : `ADD CONSTRAINT ${quoteIdent(constraint)} NOT NULL ${quoteIdent(finalName)}`;
   return [
     step(context, 'contract', `not-null-check-${column}`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`, { lockMode: 'ACCESS EXCLUSIVE' }),
     step(context, 'contract', `not-null-validate-${column}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`, { lockMode: 'SHARE UPDATE EXCLUSIVE' }),
-    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(finalName)} SET NOT NULL, DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
+    // two statements: in one, PostgreSQL drops the check before SET NOT NULL could trust it, and scans
+    step(context, 'contract', `not-null-set-${column}`, `ALTER TABLE ${t} ${set};\nALTER TABLE ${t} DROP CONSTRAINT ${check}`, { lockMode: 'ACCESS EXCLUSIVE' }),
   ];
 }
 
@@ -26,7 +32,15 @@ export function nullsLeft(table: TableModel, column: string, where?: string): st
   return `SELECT 1 FROM ${quoteQualified(table)} WHERE ${quoteIdent(column)} IS NULL${where ? ` AND (${where}) IS NOT TRUE` : ''} LIMIT 1`;
 }
 
-export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeContext): RecipeOutput | undefined {
+/** PostgreSQL 18's ADD CONSTRAINT … NOT NULL: a SET NOT NULL naming its constraint, planned the same way. */
+export function addNotNullConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): RecipeOutput | undefined {
+  const { columns, notValid, name } = change.constraint;
+  // NOT VALID checks no row (VALIDATE CONSTRAINT does, under SHARE UPDATE EXCLUSIVE): safe as written
+  if (notValid || columns.length !== 1) return undefined;
+  return setNotNull({ statement: change.statement, table: change.table, kind: 'set-not-null', column: columns[0]! }, context, name);
+}
+
+export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeContext, constraint?: string): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
   const out = emptyOutput();
@@ -36,7 +50,7 @@ export function setNotNull(change: ChangeOf<'set-not-null'>, context: RecipeCont
     const q = quoteIdent(change.column);
     out.steps.push(step(context, 'contract', `fill-${change.column}`, `UPDATE ${quoteQualified(table)} SET ${fill.set} WHERE (${fill.where}) AND ${q} IS NULL`, { lockMode: 'ROW EXCLUSIVE' }));
   }
-  out.steps.push(...notNullSteps(context, table, change.column));
+  out.steps.push(...notNullSteps(context, table, change.column, change.column, constraint));
   out.checks.push(nullsLeft(table, change.column, fill?.where));
   out.requires.contract = `no running version writes NULL into ${quoteIdent(change.column)}`;
   return out;
