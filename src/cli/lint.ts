@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { LAYOUTS, type LayoutName } from '../discover/layouts.js';
 import type { FormatName, Rule, SeveritySetting } from '../index.js';
 import { FORMATS } from '../report/index.js';
 import type { Io } from './main.js';
@@ -20,6 +21,8 @@ interface LintFlags {
   maxWarnings?: string;
   stdinFilename?: string;
   cache?: string | true;
+  layout?: LayoutName;
+  list?: boolean;
 }
 
 const CACHE_DIR = '.pgphase-cache';
@@ -74,6 +77,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--database-url <url>', 'read the starting schema from a live database (read-only)')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this')
     .option('--stdin-filename <name>', 'lint SQL from standard input as if it were this file')
+    .addOption(new Option('--layout <name>', "the migration tool's layout (default: the config's, else detected)").choices(LAYOUTS))
+    .option('--list', 'print how the migrations are read (layout, migrations in order with their transaction, skipped down files) and lint nothing')
     .option('--cache [dir]', `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`)
     .action(async (paths: string[], flags: LintFlags) => {
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
@@ -81,8 +86,14 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       }
       const pgVersion = flags.pgVersion === undefined ? undefined : wholeNumber('--pg-version', flags.pgVersion, 11, 18);
       const maxWarnings = flags.maxWarnings === undefined ? undefined : wholeNumber('--max-warnings', flags.maxWarnings, 0, Number.MAX_SAFE_INTEGER);
-      const { docsBaseUrl, formatResult, lint, rules, version } = await import('../index.js');
+      const { docsBaseUrl, formatList, formatResult, lint, listMigrations, rules, version } = await import('../index.js');
       const overrides = ruleOverrides(flags.rule, rules);
+      const layout = flags.layout === undefined ? {} : { layout: flags.layout };
+      if (flags.list) {
+        if (flags.staged || flags.changedSince !== undefined || flags.stdinFilename !== undefined) throw new UsageError('--list reads directories and files: it cannot be combined with --staged, --changed-since or --stdin-filename');
+        io.stdout(formatList(await listMigrations({ paths, cwd: io.cwd, ...layout, ...(flags.config !== undefined && { configFile: flags.config }) })));
+        return setExit(0);
+      }
 
       const stdin = flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
       if (lintsOnlyFiles(paths, flags, io)) setFlagsFromString('--liftoff-only');
@@ -93,6 +104,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.staged && { staged: true }),
         ...(flags.changedSince !== undefined && { changedSince: flags.changedSince }),
         ...(flags.config !== undefined && { configFile: flags.config }),
+        ...layout,
         ...(pgVersion !== undefined && { pgVersion }),
         ...(flags.schema !== undefined && { schemaFile: flags.schema }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { TransactionModel } from './layouts.js';
-import { compareKeys, DETECTION, detects, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
+import { compareKeys, DETECTION, detects, DOWN, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
 
 export { LAYOUTS, type LayoutName };
 
@@ -17,6 +17,15 @@ export interface MigrationFile {
   text: string;
   transaction: TransactionModel;
   layout: LayoutName;
+  /** The migration the file belongs to, the unit the tool applies: consecutive files with the same id
+   *  (a version split over several files) are one migration. A file that holds several migrations
+   *  (Liquibase changesets) has one entry per migration, each with the others blanked. */
+  migration: string;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: 'down' | 'other-database';
 }
 
 export interface MigrationSet {
@@ -25,6 +34,10 @@ export interface MigrationSet {
   layout: LayoutName;
   /** forward files, in the order the tool applies them */
   files: MigrationFile[];
+  /** Down files, and files for other databases, that are never linted. */
+  skipped: SkippedFile[];
+  /** The tool runs all pending migrations in one transaction (drizzle-kit, node-pg-migrate). */
+  pendingInOneTransaction: boolean;
 }
 
 /** One run's lookups: paths are shown relative to its working directory, and its reads are
@@ -81,7 +94,7 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
     const dir = await opened(root, discovery);
     const found = name ? LAYOUT[name] : await detected(dir, discovery);
     const kind = kindOf(found, rel);
-    if (kind === 'down') return undefined;
+    if (kind === 'down' || kind === 'other-database') return undefined;
     if (kind === 'forward') {
       const set = await collected(dir, found, discovery);
       const entry = set.files.find((f) => f.absPath === absPath);
@@ -102,12 +115,41 @@ export async function withText(set: MigrationSet, file: MigrationFile, text: str
   };
 }
 
+/** A set as `pgphase lint --list` shows it: plain data, paths relative to the set's root. */
+export interface SetListing {
+  /** the root as the user would see it */
+  root: string;
+  layout: LayoutName;
+  pendingInOneTransaction: boolean;
+  /** in apply order; a file that holds several migrations appears under each */
+  migrations: { id: string; files: { path: string; transaction: TransactionModel }[] }[];
+  skipped: SkippedFile[];
+}
+
+export function listing(set: MigrationSet, discovery: Discovery): SetListing {
+  const rel = (absPath: string) => relative(set.root, absPath).split(sep).join('/');
+  const migrations: SetListing['migrations'] = [];
+  for (const file of set.files) {
+    const entry = { path: rel(file.absPath), transaction: file.transaction };
+    const last = migrations.at(-1);
+    if (last?.id === file.migration) last.files.push(entry);
+    else migrations.push({ id: file.migration, files: [entry] });
+  }
+  return {
+    root: discovery.display(set.root),
+    layout: set.layout,
+    pendingInOneTransaction: set.pendingInOneTransaction,
+    migrations,
+    skipped: set.skipped.map((f) => ({ ...f, path: rel(resolve(discovery.cwd, f.path)) })),
+  };
+}
+
 /** Is this path a forward migration file of some layout? Judged by its name alone. */
 export function isForwardMigration(file: string): boolean {
   const absPath = resolve(file);
   const name = basename(absPath);
   const rels = [name, `${basename(dirname(absPath))}/${name}`];
-  return name.endsWith('.sql') && !DETECTION.some((layout) => rels.some((rel) => kindOf(layout, rel) === 'down'));
+  return name.endsWith('.sql') && !DOWN.test(name) && !DETECTION.some((layout) => rels.some((rel) => ['down', 'other-database'].includes(kindOf(layout, rel) ?? '')));
 }
 
 async function detect(dir: Dir): Promise<Layout> {
@@ -116,28 +158,74 @@ async function detect(dir: Dir): Promise<Layout> {
 }
 
 async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<MigrationSet> {
-  const forward = dir.files.filter((rel) => layout.forward.test(rel));
-  if (forward.length === 0) {
-    throw new InputError(`${discovery.display(dir.root)}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
-  }
+  const kinds = dir.files.map((rel) => ({ rel, kind: kindOf(layout, rel) }));
+  const forward = kinds.filter((f) => f.kind === 'forward').map((f) => f.rel);
   const keyOf = await layout.order(dir);
   const ordered = forward
     .map((rel) => ({ rel, key: keyOf(rel) }))
     .sort((a, b) => compareKeys(a.key, b.key) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  const files = await Promise.all(
-    ordered.map(async ({ rel }): Promise<MigrationFile> => {
+  const perFile = await Promise.all(
+    ordered.map(async ({ rel }): Promise<MigrationFile[]> => {
       const absPath = join(dir.root, rel);
       const text = await dir.read(rel);
-      return {
-        path: discovery.display(absPath),
-        absPath,
-        text: layout.sections ? forwardText(text, layout.sections) : text,
-        transaction: await layout.transaction(text, rel, dir),
-        layout: layout.name,
-      };
+      const file = { path: discovery.display(absPath), absPath, layout: layout.name };
+      if (layout.units) return layout.units(text, rel).map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
+      return [
+        {
+          ...file,
+          text: layout.sections ? forwardText(text, layout.sections) : text,
+          transaction: await layout.transaction(text, rel, dir),
+          migration: layout.migration?.(rel) ?? rel,
+        },
+      ];
     }),
   );
-  return { root: dir.root, layout: layout.name, files };
+  const files = perFile.flat();
+  if (files.length === 0) throw await nothingFound(dir, layout, discovery);
+  const skipped = kinds.flatMap(({ rel, kind }): SkippedFile[] =>
+    kind === 'down' || kind === 'other-database' ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }] : [],
+  );
+  return { root: dir.root, layout: layout.name, files, skipped, pendingInOneTransaction: layout.pendingInOneTransaction === true };
+}
+
+/** Directories never searched for migrations below a root. */
+const NOT_SEARCHED = new Set(['node_modules', '.git', 'dist', 'build', 'target', 'vendor']);
+
+/**
+ * Why a directory gave no migration, naming what it holds: the layouts that read its files
+ * (`--layout`), or the directories below it whose files one does. Walks at most four levels down.
+ */
+async function nothingFound(dir: Dir, layout: Layout, discovery: Discovery): Promise<InputError> {
+  const shown = discovery.display(dir.root);
+  for (const other of DETECTION) {
+    if (other === layout || !(await detects(other, dir))) continue;
+    const count = dir.files.filter((rel) => kindOf(other, rel) === 'forward').length;
+    if (count === 0) continue;
+    return new InputError(
+      `${shown}: no SQL migrations found for the ${layout.name} layout (looked for ${layout.expect}); found ${count} file${count === 1 ? '' : 's'} of the ${other.name} layout: pass --layout ${other.name}`,
+    );
+  }
+  const below = await sqlBelow(dir.root, 4);
+  if (below.length > 0) {
+    const dirs = [...new Set(below.map((file) => dirname(file)))];
+    const sample = dirs.slice(0, 3).map((d) => discovery.display(d)).join(', ');
+    return new InputError(
+      `${shown}: no SQL migrations at this level (looked for ${layout.expect}); found ${below.length} .sql file${below.length === 1 ? '' : 's'} below it, in ${sample}${dirs.length > 3 ? ` and ${dirs.length - 3} more` : ''}: pass the directory that holds them (pgphase lint --list <dir> shows how it is read)`,
+    );
+  }
+  return new InputError(`${shown}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
+}
+
+async function sqlBelow(root: string, depth: number): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const found = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(root, entry.name);
+      if (entry.isDirectory()) return depth > 0 && !NOT_SEARCHED.has(entry.name) ? sqlBelow(path, depth - 1) : [];
+      return entry.name.endsWith('.sql') ? [path] : [];
+    }),
+  );
+  return found.flat();
 }
 
 async function openDir(root: string, discovery: Discovery): Promise<Dir> {

@@ -6,9 +6,10 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LintCache } from './cache.js';
-import { discoverSet, Discovery, fileInSet, withText, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { CreatedHere } from '../sql/changes.js';
 import { InputError } from '../errors.js';
-import type { Change } from '../sql/changes.js';
+import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { lintSource, type FileResult } from './engine.js';
@@ -22,6 +23,8 @@ export interface LintOptions {
   cwd?: string;
   /** An explicit config file (`--config`) instead of searching upward. */
   configFile?: string;
+  /** The migration tool's layout (`--layout`), over the config's and detection. */
+  layout?: LayoutName;
   /** Overrides the config's `pgVersion`. */
   pgVersion?: number;
   /** Severity overrides (`--rule id=level`), over the config's. */
@@ -58,24 +61,18 @@ function toPosix(path: string): string {
   return path.split(sep).join('/');
 }
 
-export async function lint(options: LintOptions): Promise<LintOutput> {
-  const cwd = options.cwd ?? process.cwd();
+/** The config of each directory: the explicit one, else the nearest found upward. */
+function configs(options: Pick<LintOptions, 'rules' | 'configFile'>, cwd: string): (dir: string) => Promise<LoadedConfig> {
   const known = new Set(options.rules.map((r) => r.meta.id));
   const finder = new ConfigFinder(known, cwd);
-  const explicit = options.configFile ? await loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
-  const configFor = async (dir: string): Promise<LoadedConfig> => explicit ?? finder.forDirectory(dir);
-  // The WASM parser compiles while the files are found and read (awaited before the first
-  // parse); with a cache, only once a set misses it: a run the cache answers never parses.
-  if (options.cacheDir === undefined) loadParser().catch(() => undefined);
-  const baseChanges = options.baseSchema ?? [];
+  const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
+  explicit?.catch(() => undefined); // its error reaches the first caller that awaits it
+  return async (dir) => (explicit ? await explicit : finder.forDirectory(dir));
+}
 
+/** The migration sets the paths belong to (the config's `migrations` when none are given), each with the files to lint in it, in the order given. */
+async function targetSets(options: LintOptions, cwd: string, configFor: (dir: string) => Promise<LoadedConfig>, discovery: Discovery): Promise<Map<string, Group>> {
   const groups = new Map<string, Group>();
-  const add = (set: MigrationSet, files: MigrationFile[]) => {
-    const group = groups.get(set.root) ?? { set, targets: new Set<string>() };
-    groups.set(set.root, group);
-    for (const f of files) group.targets.add(f.absPath);
-  };
-
   let paths = options.paths;
   if (paths.length === 0 && !options.stdin) {
     const { config, dir } = await configFor(cwd);
@@ -83,31 +80,53 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     if (configured.length === 0) throw new InputError('no paths given and no `migrations` in the config: run `pgphase lint <dir-or-file>`');
     paths = configured.map((p) => resolve(dir, p));
   }
-
   // Look up every path at once (their reads overlap; each directory is read once however
   // many of its files are named), then group them in the order given.
-  const discovery = new Discovery(cwd);
   const lookups = await Promise.allSettled(
     paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
       const abs = resolve(cwd, path);
       if ((await kind(abs)) === 'dir') {
-        const set = await discoverSet(abs, (await configFor(abs)).config.layout, discovery);
+        const set = await discoverSet(abs, options.layout ?? (await configFor(abs)).config.layout, discovery);
         return [set, set.files];
       }
-      const found = await fileInSet(abs, (await configFor(dirname(abs))).config.layout, discovery);
-      return found && [found.set, [found.file]];
+      const found = await fileInSet(abs, options.layout ?? (await configFor(dirname(abs))).config.layout, discovery);
+      return found && [found.set, found.set.files.filter((f) => f.absPath === found.file.absPath)];
     }),
   );
   for (const lookup of lookups) {
     if (lookup.status === 'rejected') throw lookup.reason;
-    if (lookup.value) add(...lookup.value);
+    if (!lookup.value) continue;
+    const [set, files] = lookup.value;
+    const group = groups.get(set.root) ?? { set, targets: new Set<string>() };
+    groups.set(set.root, group);
+    for (const f of files) group.targets.add(f.absPath);
   }
+  return groups;
+}
+
+/** How `lint` reads the migration sets of these paths (`pgphase lint --list`). */
+export async function listSets(options: Omit<LintOptions, 'stdin'>): Promise<SetListing[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const discovery = new Discovery(cwd);
+  const groups = await targetSets(options, cwd, configs(options, cwd), discovery);
+  return [...groups.values()].map((g) => listing(g.set, discovery));
+}
+
+export async function lint(options: LintOptions): Promise<LintOutput> {
+  const cwd = options.cwd ?? process.cwd();
+  const configFor = configs(options, cwd);
+  // The WASM parser compiles while the files are found and read (awaited before the first
+  // parse); with a cache, only once a set misses it: a run the cache answers never parses.
+  if (options.cacheDir === undefined) loadParser().catch(() => undefined);
+  const baseChanges = options.baseSchema ?? [];
+  const discovery = new Discovery(cwd);
+  const groups = await targetSets(options, cwd, configFor, discovery);
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>) => {
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, created?: CreatedHere) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -121,6 +140,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
         schema,
+        ...(created && { created }),
       }),
     );
   };
@@ -129,7 +149,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     await loadParser();
     const abs = resolve(cwd, options.stdin.filename);
     const { config } = await configFor(dirname(abs));
-    const found = await fileInSet(abs, config.layout, discovery).catch(() => undefined);
+    const found = await fileInSet(abs, options.layout ?? config.layout, discovery).catch(() => undefined);
     const schema = schemaFrom(baseChanges);
     const history = found?.set.files ?? [];
     for (const earlier of history) {
@@ -138,7 +158,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     }
     const file: MigrationFile = found
       ? await withText(found.set, found.file, options.stdin.text, discovery)
-      : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
+      : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain', migration: options.stdin.filename };
     sources.set(file.path, file.text);
     lintOne(file, config, schema);
   }
@@ -161,7 +181,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         options.pgVersion ?? null,
         options.ruleOverrides ?? null,
         baseChanges,
-        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, linted, config], file.text]),
+        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, file.migration, linted, config], file.text]),
       ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
@@ -171,12 +191,34 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     await loadParser();
     const before = files.length;
     const schema = schemaFrom(baseChanges);
-    for (const { file, config, linted } of order) {
-      if (linted) lintOne(file, config, schema);
-      else replay(parseSource(file.path, file.text), schema);
+    // what the files of one migration create is new to its later files (no traffic, no rows)
+    let created = new CreatedHere();
+    for (const [i, { file, config, linted }] of order.entries()) {
+      if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
+      if (linted) lintOne(file, config, schema, created);
+      else replay(parseSource(file.path, file.text), schema, created);
     }
+    mergeUnits(files, before);
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
   cache?.save();
   return { result: summarize(files), sources };
+}
+
+/** One result per file: the migrations of a file that holds several (Liquibase changesets) were
+ *  linted one by one; their statements are numbered through the file, their findings in its order. */
+function mergeUnits(files: FileResult[], from: number): void {
+  for (let i = Math.max(from, 1); i < files.length; ) {
+    const [previous, current] = [files[i - 1]!, files[i]!];
+    if (i === from || previous.path !== current.path) {
+      i++;
+      continue;
+    }
+    const offset = previous.statements.length;
+    previous.statements.push(...current.statements.map((st) => ({ ...st, index: st.index + offset })));
+    previous.findings.push(...current.findings);
+    previous.findings.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+    previous.class = strongest([previous.class, current.class]);
+    files.splice(i, 1);
+  }
 }

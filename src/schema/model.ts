@@ -1,7 +1,7 @@
 // The schema model: tables, columns, keys, indexes, constraints, enums and views known
 // before a statement runs. Built by replaying changes (earlier migrations, a pg_dump
 // --schema-only file); changes it does not understand leave it as it was.
-import type { Change, ColumnSpec, ConstraintSpec, Expr, TypeRef } from '../sql/changes.js';
+import type { Change, ColumnSpec, ConstraintSpec, CreatedHere, Expr, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, normalizeStatement, withDisplay } from '../sql/normalize.js';
 import type { SourceFile } from '../sql/source.js';
@@ -400,7 +400,13 @@ export function schemaFrom(changes: readonly Change[]): SchemaModel {
   return model;
 }
 
-/** Applies a parsed file to the schema model without linting it (history replay). */
-export function replay(source: SourceFile, schema: SchemaModel): void {
-  for (const statement of source.statements) for (const change of normalizeStatement(statement)) schema.apply(change);
+/** Applies a parsed file to the schema model without linting it (history replay); notes what
+ *  it creates in `created` when a later file of the same migration is linted. */
+export function replay(source: SourceFile, schema: SchemaModel, created?: CreatedHere): void {
+  for (const statement of source.statements) {
+    for (const change of normalizeStatement(statement)) {
+      created?.track(change, schema);
+      schema.apply(change);
+    }
+  }
 }
