@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { LAYOUTS, type LayoutName } from '../discover/layouts.js';
+import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import type { FormatName, Rule, SeveritySetting } from '../index.js';
 import { FORMATS } from '../report/index.js';
 import type { Io } from './main.js';

@@ -1,6 +1,6 @@
 // `pgphase plan <migration.sql>`
 import { Option, type Command } from 'commander';
-import { LAYOUTS, type LayoutName } from '../discover/layouts.js';
+import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './main.js';

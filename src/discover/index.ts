@@ -25,7 +25,8 @@ export interface MigrationFile {
 
 export interface SkippedFile {
   path: string;
-  reason: 'down' | 'other-database';
+  /** a down migration; a file for other databases only; a file the tool applies another in place of (pop: the version's PostgreSQL file) */
+  reason: 'down' | 'other-database' | 'replaced';
 }
 
 export interface MigrationSet {
@@ -99,6 +100,7 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
       const set = await collected(dir, found, discovery);
       const entry = set.files.find((f) => f.absPath === absPath);
       if (entry) return { set, file: entry };
+      if (set.skipped.some((f) => resolve(discovery.cwd, f.path) === absPath)) return undefined;
     }
   }
   throw new InputError(`${discovery.display(absPath)}: not a SQL migration; pass a .sql file`);
@@ -158,7 +160,10 @@ async function detect(dir: Dir): Promise<Layout> {
 }
 
 async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<MigrationSet> {
-  const kinds = dir.files.map((rel) => ({ rel, kind: kindOf(layout, rel) }));
+  const kinds = dir.files.map((rel) => {
+    const kind = kindOf(layout, rel);
+    return { rel, kind: kind === 'forward' && layout.replaced?.(rel, dir.files) ? ('replaced' as const) : kind };
+  });
   const forward = kinds.filter((f) => f.kind === 'forward').map((f) => f.rel);
   const keyOf = await layout.order(dir);
   const ordered = forward
@@ -183,7 +188,7 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   const files = perFile.flat();
   if (files.length === 0) throw await nothingFound(dir, layout, discovery);
   const skipped = kinds.flatMap(({ rel, kind }): SkippedFile[] =>
-    kind === 'down' || kind === 'other-database' ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }] : [],
+    kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }] : [],
   );
   return { root: dir.root, layout: layout.name, files, skipped, pendingInOneTransaction: layout.pendingInOneTransaction === true };
 }

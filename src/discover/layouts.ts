@@ -1,29 +1,13 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
+import type { LayoutName } from './names.js';
+
+export { LAYOUTS, type LayoutName } from './names.js';
+
 /** How the migration tool runs a file: in a transaction of its own, as one query string (one implicit transaction when it holds several statements), or statement by statement. */
 export type TransactionModel = 'per-file' | 'implicit' | 'none';
 
-export const LAYOUTS = [
-  'plain',
-  'flyway',
-  'golang-migrate',
-  'up-down',
-  'version-dirs',
-  'pop',
-  'prisma',
-  'diesel',
-  'dbmate',
-  'goose',
-  'sqitch',
-  'drizzle',
-  'node-pg-migrate',
-  'liquibase',
-  'atlas',
-  'supabase',
-] as const;
-
-export type LayoutName = (typeof LAYOUTS)[number];
 
 /** A directory as discovery sees it: its own files and those one level down. */
 export interface Dir {
@@ -61,6 +45,8 @@ export interface Layout {
   down?: RegExp;
   /** Relative paths of files the tool applies to other databases only. */
   otherDatabase?: RegExp;
+  /** A forward file the tool does not apply because another file of the directory takes its place. */
+  replaced?(rel: string, files: readonly string[]): boolean;
   /** Marker lines of tools that keep both directions in one file; everything outside the up section is blanked. */
   sections?: { up: RegExp; down: RegExp };
   /** The sort key of each forward file: the tool applies them in ascending order. */
@@ -336,6 +322,8 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     forward: POP_FORWARD,
     down: /^\d+_[^/]*\.down\.sql$/,
     otherDatabase: OTHER_DIALECT,
+    // a file for every database gives way to the version's file for PostgreSQL
+    replaced: (rel, files) => !/\.postgres\.(?:autocommit\.)?up\.sql$/.test(rel) && files.some((other) => other !== rel && POP_FORWARD.exec(other)?.[1] === POP_FORWARD.exec(rel)?.[1] && /\.postgres\.(?:autocommit\.)?up\.sql$/.test(other)),
     order: () => natural,
     migration: popMigration,
     // each file in a transaction of its own, unless named .autocommit

@@ -8,6 +8,12 @@ const HOW: Record<TransactionModel, string> = {
   none: 'no transaction',
 };
 
+const WHY: Record<SetListing['skipped'][number]['reason'], string> = {
+  down: 'down migration',
+  'other-database': 'for another database',
+  replaced: 'the PostgreSQL file of its version runs instead',
+};
+
 export function formatList(sets: readonly SetListing[]): string {
   return sets
     .map((set) => {
@@ -22,7 +28,7 @@ export function formatList(sets: readonly SetListing[]): string {
       const lines = set.migrations.flatMap((m) =>
         m.files.map((f, i) => `  ${ids ? `${(i === 0 ? m.id : '').padEnd(idWidth)}  ` : ''}${HOW[f.transaction].padEnd(howWidth)}  ${f.path}`),
       );
-      const skipped = set.skipped.map((f) => `  skipped (${f.reason === 'down' ? 'down migration' : 'for another database'})  ${f.path}`);
+      const skipped = set.skipped.map((f) => `  skipped (${WHY[f.reason]})  ${f.path}`);
       return [head, ...lines, ...skipped].join('\n') + '\n';
     })
     .join('\n');

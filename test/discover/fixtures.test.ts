@@ -84,7 +84,7 @@ const cases: Case[] = [
       ['0000_create_users.sql', 'per-file', '0000_create_users'],
       ['0001_create_orders.sql', 'per-file', '0001_create_orders'],
       ['0002_users_phone.sql', 'per-file', '0002_users_phone'],
-      ['0003_orders_status.sql', 'per-file', '0003_orders_status'],
+      ['0003_users_status.sql', 'per-file', '0003_users_status'],
     ],
     downs: [],
     pending: true,
