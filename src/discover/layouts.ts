@@ -200,7 +200,8 @@ async function liquibaseOrder(dir: Dir): Promise<(rel: string) => SortKey> {
   const masters = dir.files.filter((rel) => !rel.includes('/') && /changelog[^/]*\.(?:xml|ya?ml|json)$/i.test(rel));
   const master = (await Promise.all(masters.map((rel) => dir.read(rel)))).join('\n');
   return (rel) => {
-    const at = master.indexOf(rel);
+    // the path as a whole name, however the include writes it (`file: changes/a.sql`, `file="/db/changelog/changes/a.sql"`)
+    const at = new RegExp(`(?:^|[\\s"'/:=])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=["'\\s]|$)`, 'm').exec(master)?.index ?? -1;
     return at < 0 ? [1n, rel] : [0n, BigInt(at)];
   };
 }
