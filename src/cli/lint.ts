@@ -23,9 +23,12 @@ interface LintFlags {
   cache?: string | true;
   layout?: LayoutName;
   list?: boolean;
+  baseline?: string;
+  writeBaseline?: boolean;
 }
 
 const CACHE_DIR = '.pgphase-cache';
+const BASELINE = '.pgphase-baseline.json';
 
 function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -79,6 +82,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--stdin-filename <name>', 'lint SQL from standard input as if it were this file')
     .addOption(new Option('--layout <name>', "the migration tool's layout (default: the config's, else detected)").choices(LAYOUTS))
     .option('--list', 'print how the migrations are read (layout, migrations in order with their transaction, skipped down files) and lint nothing')
+    .option('--baseline <file>', `findings accepted when pgphase was adopted: reported no more (default: ${BASELINE} when it exists)`)
+    .option('--write-baseline', 'record every current finding in the baseline, keeping those of files not linted now, and report none of them')
     .option('--cache [dir]', `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`)
     .action(async (paths: string[], flags: LintFlags) => {
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
@@ -98,7 +103,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       const stdin = flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
       if (lintsOnlyFiles(paths, flags, io)) setFlagsFromString('--liftoff-only');
 
-      const { result, sources } = await lint({
+      const { result, sources, written } = await lint({
         paths,
         cwd: io.cwd,
         ...(flags.staged && { staged: true }),
@@ -110,8 +115,17 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(stdin && { stdin }),
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
+        baseline: { file: flags.baseline ?? BASELINE, write: flags.writeBaseline === true, required: flags.baseline !== undefined },
         ruleOverrides: overrides,
       });
+      if (written) io.stderr(`pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`);
+      const stale = result.baseline?.stale ?? [];
+      if (stale.length > 0) {
+        const named = stale.slice(0, 5).map((e) => `${e.rule} in ${e.file}`).join(', ');
+        io.stderr(
+          `pgphase: ${stale.length} baseline entr${stale.length === 1 ? 'y matches' : 'ies match'} nothing now (fixed, or the statement changed): ${named}${stale.length > 5 ? ` and ${stale.length - 5} more` : ''}; run \`pgphase lint --write-baseline\` to drop ${stale.length === 1 ? 'it' : 'them'}\n`,
+        );
+      }
       // still a report (an empty one): CI keeps a valid JSON, SARIF or Code Quality file
       if (result.files.length === 0 && (flags.staged || flags.changedSince !== undefined)) io.stderr('pgphase: no migration files to lint\n');
       const format: FormatName = flags.format ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'pretty');

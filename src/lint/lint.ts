@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { applyBaseline, baselineOf, readBaseline, writeBaseline } from './baseline.js';
 import { LintCache } from './cache.js';
 import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { CreatedHere } from '../sql/changes.js';
@@ -33,6 +34,9 @@ export interface LintOptions {
   baseSchema?: readonly Change[];
   /** SQL from standard input, linted as if it were this file. */
   stdin?: { filename: string; text: string };
+  /** A baseline of accepted findings (`--baseline`, `--write-baseline`): its findings are not
+   *  reported. `write` records this run's findings in it first; `required` makes a missing file an error. */
+  baseline?: { file: string; write?: boolean; required?: boolean };
   /** Keep results in this directory and reuse them while nothing they depend on changes
    *  (`--cache`). Keyed by rule id: rules other than pgphase's must change id when they change. */
   cacheDir?: string;
@@ -42,6 +46,8 @@ export interface LintOutput {
   result: LintResult;
   /** Source text per reported path, for code frames. */
   sources: Map<string, string>;
+  /** With `baseline.write`: the file written and how many findings it holds. */
+  written?: { file: string; findings: number };
 }
 
 interface Group {
@@ -202,7 +208,29 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
   cache?.save();
-  return { result: summarize(files), sources };
+  if (!options.baseline) return { result: summarize(files), sources };
+  return withBaseline(files, sources, options.baseline, cwd);
+}
+
+/** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
+async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<LintOutput> {
+  const path = resolve(cwd, baseline.file);
+  const shown = new Discovery(cwd).display(path);
+  let entries = await readBaseline(path, shown);
+  if (entries === undefined && baseline.required && !baseline.write) throw new InputError(`${shown}: no such baseline file; write one with \`pgphase lint --write-baseline\``);
+  // fingerprints parse the files with findings again; a run the cache answered has not loaded the parser
+  if (files.some((f) => f.findings.length > 0)) await loadParser();
+  let written: LintOutput['written'];
+  if (baseline.write) {
+    entries = baselineOf(files, sources, entries ?? [], { path, cwd });
+    await writeBaseline(path, entries).catch((error: unknown) => {
+      throw new InputError(`${shown}: cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    });
+    written = { file: shown, findings: entries.reduce((n, e) => n + e.count, 0) };
+  }
+  if (entries === undefined) return { result: summarize(files), sources };
+  const applied = applyBaseline(files, sources, entries, { path, shown, cwd });
+  return { result: { ...summarize(applied.files), baseline: applied.outcome }, sources, ...(written && { written }) };
 }
 
 /** One result per file: the migrations of a file that holds several (Liquibase changesets) were
