@@ -1,27 +1,10 @@
 // The layouts of issue-sized histories built per test: down names in every layout, versions
 // split over files, other databases' files, journal and changelog order, nested directories.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { discoverSet, fileInSet, isForwardMigration } from '../../src/discover/index.js';
-
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tree(files: Record<string, string>, under = ''): Promise<string> {
-  const base = await mkdtemp(join(tmpdir(), 'pgphase-layouts-'));
-  temps.push(base);
-  const root = join(base, under);
-  for (const [rel, text] of Object.entries(files)) {
-    await mkdir(dirname(join(root, rel)), { recursive: true });
-    await writeFile(join(root, rel), text);
-  }
-  return root;
-}
+import { tempTree as tree } from '../helpers/cli.js';
 
 const listed = async (root: string, layout?: Parameters<typeof discoverSet>[1]) => {
   const set = await discoverSet(root, layout);
@@ -34,7 +17,7 @@ const listed = async (root: string, layout?: Parameters<typeof discoverSet>[1]) 
 
 describe('down files', () => {
   it('are skipped in the plain layout, by every name a down file has', async () => {
-    const root = await tree({
+    const root = tree({
       '001_users.sql': 'CREATE TABLE users (id int);',
       '001_users_down.sql': 'DROP TABLE users;',
       '002_orders.sql': 'CREATE TABLE orders (id int);',
@@ -64,21 +47,21 @@ describe('down files', () => {
   });
 
   it('are skipped when a layout is named, whatever it reads', async () => {
-    const root = await tree({ '1_a.sql': 'SELECT 1;', '1_a_down.sql': 'SELECT 2;' });
+    const root = tree({ '1_a.sql': 'SELECT 1;', '1_a_down.sql': 'SELECT 2;' });
     for (const layout of ['plain', 'atlas', 'drizzle'] as const) {
       expect((await listed(root, layout)).files.map(([rel]) => rel), layout).toEqual(['1_a.sql']);
     }
   });
 
   it('do not swallow names that only end like one', async () => {
-    const root = await tree({ '0007_lockdown.sql': '', '0008_breakdown_report.sql': '' });
+    const root = tree({ '0007_lockdown.sql': '', '0008_breakdown_report.sql': '' });
     expect((await listed(root)).files.map(([rel]) => rel)).toEqual(['0007_lockdown.sql', '0008_breakdown_report.sql']);
   });
 });
 
 describe('up-down pairs with a dot after the version', () => {
   it('applies the up files by version as a number and skips every down file', async () => {
-    const root = await tree({
+    const root = tree({
       'V10.AddPhone.up.sql': '',
       'V10.AddPhone.down.sql': '',
       'V2.Orders.up.sql': '',
@@ -104,7 +87,7 @@ describe('up-down pairs with a dot after the version', () => {
 
 describe('version folders', () => {
   it('orders versions as numbers and files inside by name, one migration per folder', async () => {
-    const root = await tree({
+    const root = tree({
       '71/08_x.up.sql': '',
       '71/08_x.down.sql': '',
       '71/02_y.up.sql': '',
@@ -135,7 +118,7 @@ describe('version folders', () => {
 
 describe('pop', () => {
   it("groups the parts of a version, skips other databases' files and a file for all databases where the version has PostgreSQL's", async () => {
-    const root = await tree({
+    const root = tree({
       '20240101000000000000_users.up.sql': '',
       '20240101000000000000_users.down.sql': '',
       '20240102000000000000_orders.postgres.up.sql': '',
@@ -173,7 +156,7 @@ describe('pop', () => {
 describe('drizzle-kit', () => {
   it("follows the journal, then files it does not list, and says all pending migrations share one transaction", async () => {
     const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, tag: '0001_b' }, { idx: 1, tag: '0000_a' }] };
-    const root = await tree({ '0000_a.sql': '', '0001_b.sql': '', '0002_c.sql': '', 'meta/_journal.json': JSON.stringify(journal), 'meta/0000_snapshot.json': '{}' });
+    const root = tree({ '0000_a.sql': '', '0001_b.sql': '', '0002_c.sql': '', 'meta/_journal.json': JSON.stringify(journal), 'meta/0000_snapshot.json': '{}' });
     expect((await listed(root)).files).toEqual([
       ['0001_b.sql', '0001_b', 'per-file'],
       ['0000_a.sql', '0000_a', 'per-file'],
@@ -183,7 +166,7 @@ describe('drizzle-kit', () => {
   });
 
   it('keeps the names order when the journal does not parse', async () => {
-    const root = await tree({ '0001_b.sql': '', '0000_a.sql': '', 'meta/_journal.json': '{ not json' });
+    const root = tree({ '0001_b.sql': '', '0000_a.sql': '', 'meta/_journal.json': '{ not json' });
     expect((await listed(root)).files.map(([rel]) => rel)).toEqual(['0000_a.sql', '0001_b.sql']);
   });
 });
@@ -192,7 +175,7 @@ describe('Liquibase formatted SQL', () => {
   const file = (...changesets: string[]) => `--liquibase formatted sql\n\n${changesets.join('\n')}`;
 
   it('makes each changeset a migration, in the order the master changelog includes the files', async () => {
-    const root = await tree({
+    const root = tree({
       'changelog.xml': '<databaseChangeLog>\n  <include file="b.sql"/>\n  <include file="a.sql"/>\n</databaseChangeLog>\n',
       'a.sql': file('--changeset ann:1\nCREATE TABLE t (x int);\n', '--changeset ann:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n'),
       'b.sql': file('--changeset bob:1 dbms:postgresql,h2\nCREATE TABLE u (x int);\n', '--changeset bob:2 dbms:mysql\nCREATE TABLE v (x int) ENGINE=InnoDB;\n'),
@@ -215,14 +198,14 @@ describe('Liquibase formatted SQL', () => {
   });
 
   it('orders files by name without a master changelog (includeAll)', async () => {
-    const root = await tree({ 'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'), 'changes/001.sql': file('--changeset a:1\nSELECT 1;\n') });
+    const root = tree({ 'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'), 'changes/001.sql': file('--changeset a:1\nSELECT 1;\n') });
     expect((await listed(root)).files.map(([, id]) => id)).toEqual(['a:1', 'a:2']);
   });
 });
 
 describe('Atlas', () => {
   it('runs a file in its own transaction unless it says txmode none', async () => {
-    const root = await tree({ 'atlas.sum': 'h1:x\n', '20240101_a.sql': 'CREATE TABLE a (x int);\n', '20240102_b.sql': '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY b ON a (x);\n' });
+    const root = tree({ 'atlas.sum': 'h1:x\n', '20240101_a.sql': 'CREATE TABLE a (x int);\n', '20240102_b.sql': '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY b ON a (x);\n' });
     expect((await listed(root)).files).toEqual([
       ['20240101_a.sql', '20240101_a.sql', 'per-file'],
       ['20240102_b.sql', '20240102_b.sql', 'none'],
@@ -230,7 +213,7 @@ describe('Atlas', () => {
   });
 
   it('leaves a golang-migrate directory that keeps an atlas.sum to golang-migrate', async () => {
-    const root = await tree({ 'atlas.sum': 'h1:x\n', '20240101_a.up.sql': '', '20240101_a.down.sql': '' });
+    const root = tree({ 'atlas.sum': 'h1:x\n', '20240101_a.up.sql': '', '20240101_a.down.sql': '' });
     expect((await listed(root)).layout).toBe('golang-migrate');
   });
 });
@@ -238,7 +221,7 @@ describe('Atlas', () => {
 describe('Supabase', () => {
   it('reads supabase/migrations, from the supabase directory or the migrations one, as one query per file', async () => {
     const files = { 'config.toml': '', 'seed.sql': 'INSERT INTO t VALUES (1);', 'migrations/20240101000000_a.sql': '', 'tests/database/a.test.sql': '' };
-    const root = await tree(files, 'supabase');
+    const root = join(tree(Object.fromEntries(Object.entries(files).map(([rel, text]) => [`supabase/${rel}`, text]))), 'supabase');
     expect(await listed(root)).toEqual({ layout: 'supabase', files: [['migrations/20240101000000_a.sql', 'migrations/20240101000000_a.sql', 'implicit']], skipped: [] });
     expect((await listed(join(root, 'migrations'))).layout).toBe('supabase');
   });
@@ -246,7 +229,7 @@ describe('Supabase', () => {
 
 describe('node-pg-migrate', () => {
   it('lints the Up Migration section only and says all pending migrations share one transaction', async () => {
-    const root = await tree({ '1700000000000_a.sql': '-- Up Migration\nCREATE TABLE a (x int);\n-- Down Migration\nDROP TABLE a;\n' });
+    const root = tree({ '1700000000000_a.sql': '-- Up Migration\nCREATE TABLE a (x int);\n-- Down Migration\nDROP TABLE a;\n' });
     const set = await discoverSet(root);
     expect(set.layout).toBe('node-pg-migrate');
     expect(set.pendingInOneTransaction).toBe(true);
@@ -256,7 +239,7 @@ describe('node-pg-migrate', () => {
 
 describe('nothing found', () => {
   it('names the .sql files found below a directory and where they are', async () => {
-    const root = await tree({ 'db/migrations/postgres/1/01_a.up.sql': '', 'db/migrations/postgres/2/01_b.up.sql': '', 'README.md': '' });
+    const root = tree({ 'db/migrations/postgres/1/01_a.up.sql': '', 'db/migrations/postgres/2/01_b.up.sql': '', 'README.md': '' });
     const error = await discoverSet(root).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toBe(
@@ -267,7 +250,7 @@ describe('nothing found', () => {
   });
 
   it('names the layout that reads the files when another one is asked for', async () => {
-    const root = await tree({ 'V1.Init.up.sql': '', 'V1.Init.down.sql': '' });
+    const root = tree({ 'V1.Init.up.sql': '', 'V1.Init.down.sql': '' });
     await expect(discoverSet(root, 'flyway')).rejects.toThrow(
       new InputError(`${root}: no SQL migrations found for the flyway layout (looked for Flyway V<version>__<description>.sql files); found 1 file of the up-down layout: pass --layout up-down`),
     );

@@ -1,27 +1,11 @@
 // A migration is the unit the tool applies: files that share one see what its earlier files
 // created, a file of several migrations (Liquibase) is linted one changeset at a time and
 // reported as one file, and down files never reach the rules.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
 import { lint } from '../../src/lint/lint.js';
-
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tree(files: Record<string, string>): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'pgphase-migrations-'));
-  temps.push(root);
-  for (const [rel, text] of Object.entries(files)) {
-    await mkdir(dirname(join(root, rel)), { recursive: true });
-    await writeFile(join(root, rel), text);
-  }
-  return root;
-}
+import { tempTree as tree } from '../helpers/cli.js';
 
 /** `file rule@line:column` of every finding of the given rules. */
 async function findings(paths: string[], cwd: string, ids: string[], layout?: Parameters<typeof lint>[0]['layout']): Promise<string[]> {
@@ -35,17 +19,17 @@ const BLOCKING = ['create-index-non-concurrently'];
 
 describe('files that share a version are one migration', () => {
   it('version folders: an index on a table a sibling file of the version created blocks no one; one of an earlier version does', async () => {
-    const root = await tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': INDEX, '3/01_index_again.up.sql': 'CREATE INDEX products_id_sku ON products (id, sku);\n' });
+    const root = tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': INDEX, '3/01_index_again.up.sql': 'CREATE INDEX products_id_sku ON products (id, sku);\n' });
     expect(await findings(['.'], root, BLOCKING)).toEqual(['3/01_index_again.up.sql create-index-non-concurrently@1:1']);
   });
 
   it('the same two files as two migrations report the index', async () => {
-    const root = await tree({ '2/01_products.up.sql': CREATE, '3/01_index.up.sql': INDEX });
+    const root = tree({ '2/01_products.up.sql': CREATE, '3/01_index.up.sql': INDEX });
     expect(await findings(['.'], root, BLOCKING)).toEqual(['3/01_index.up.sql create-index-non-concurrently@1:1']);
   });
 
   it('pop: the parts of one version share what they create', async () => {
-    const root = await tree({
+    const root = tree({
       '20240101000000000000_products.postgres.up.sql': CREATE,
       '20240101000000000001_products.postgres.up.sql': INDEX,
       '20240102000000000000_more.postgres.up.sql': 'CREATE INDEX products_id_sku ON products (id, sku);\n',
@@ -54,9 +38,9 @@ describe('files that share a version are one migration', () => {
   });
 
   it('a later file of a migration linted on its own still knows what the earlier files created', async () => {
-    const root = await tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': INDEX });
+    const root = tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': INDEX });
     expect(await findings(['2/02_index.up.sql'], root, BLOCKING)).toEqual([]);
-    const split = await tree({ '20240101000000000000_p.postgres.up.sql': CREATE, '20240101000000000001_p.postgres.up.sql': INDEX });
+    const split = tree({ '20240101000000000000_p.postgres.up.sql': CREATE, '20240101000000000001_p.postgres.up.sql': INDEX });
     expect(await findings(['20240101000000000001_p.postgres.up.sql'], split, BLOCKING)).toEqual([]);
   });
 });
@@ -78,12 +62,12 @@ describe('Liquibase changesets', () => {
   ].join('\n');
 
   it('runs each changeset as Liquibase does: CONCURRENTLY fails only in the one that keeps its transaction', async () => {
-    const root = await tree({ 'changes/orders.sql': changelog });
+    const root = tree({ 'changes/orders.sql': changelog });
     expect(await findings(['.'], root, ['concurrently-in-transaction'])).toEqual([`${join('changes', 'orders.sql')} concurrently-in-transaction@10:1`]);
   });
 
   it('reports a file of several changesets once, its statements numbered through the file', async () => {
-    const root = await tree({ 'changes/orders.sql': changelog });
+    const root = tree({ 'changes/orders.sql': changelog });
     const { result } = await lint({ paths: ['.'], cwd: root, rules });
     expect(result.files.map((f) => f.path)).toEqual([join('changes', 'orders.sql')]);
     expect(result.files[0]!.statements.map((s) => [s.index, s.location.line])).toEqual([
@@ -97,7 +81,7 @@ describe('Liquibase changesets', () => {
 
 describe('down files', () => {
   it('never reach the rules in a plain directory, nor when named on the command line', async () => {
-    const root = await tree({
+    const root = tree({
       '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text);\n',
       '0002_name.sql': "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN nick text;\n",
       '0002_name.down.sql': 'ALTER TABLE users DROP COLUMN nick;\n',
@@ -111,6 +95,6 @@ describe('down files', () => {
 
 it('--layout reads a directory the way the named tool does', async () => {
   // detected as plain, each file its own migration; read as version folders, one migration
-  const root = await tree({ '2/01_products.sql': CREATE, '2/02_index.sql': INDEX });
+  const root = tree({ '2/01_products.sql': CREATE, '2/02_index.sql': INDEX });
   expect(await findings(['.'], root, BLOCKING, 'version-dirs')).toEqual([]);
 });
