@@ -106,15 +106,23 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
   throw new InputError(`${discovery.display(absPath)}: not a SQL migration; pass a .sql file`);
 }
 
-/** The entry a file of `set` has when its text is `text` instead (standard input linted as that file). */
-export async function withText(set: MigrationSet, file: MigrationFile, text: string, discovery: Discovery): Promise<MigrationFile> {
-  const layout = LAYOUT[file.layout];
+/** The entries a file of `set` has when its text is `text` instead (standard input linted as that file). */
+export async function withText(set: MigrationSet, file: MigrationFile, text: string, discovery: Discovery): Promise<MigrationFile[]> {
   const rel = relative(set.root, file.absPath).split(sep).join('/');
-  return {
-    ...file,
-    text: layout.sections ? forwardText(text, layout.sections) : text,
-    transaction: await layout.transaction(text, rel, await opened(set.root, discovery)),
-  };
+  return entriesOf(LAYOUT[file.layout], rel, text, await opened(set.root, discovery), { path: file.path, absPath: file.absPath, layout: file.layout });
+}
+
+/** A forward file's entries: one, or one per migration it holds (Liquibase changesets). */
+async function entriesOf(layout: Layout, rel: string, text: string, dir: Dir, file: Pick<MigrationFile, 'path' | 'absPath' | 'layout'>): Promise<MigrationFile[]> {
+  if (layout.units) return layout.units(text, rel).map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
+  return [
+    {
+      ...file,
+      text: layout.sections ? forwardText(text, layout.sections) : text,
+      transaction: await layout.transaction(text, rel, dir),
+      migration: layout.migration?.(rel) ?? rel,
+    },
+  ];
 }
 
 /** A set as `pgphase lint --list` shows it: plain data, paths relative to the set's root. */
@@ -170,19 +178,9 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
     .map((rel) => ({ rel, key: keyOf(rel) }))
     .sort((a, b) => compareKeys(a.key, b.key) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   const perFile = await Promise.all(
-    ordered.map(async ({ rel }): Promise<MigrationFile[]> => {
+    ordered.map(async ({ rel }) => {
       const absPath = join(dir.root, rel);
-      const text = await dir.read(rel);
-      const file = { path: discovery.display(absPath), absPath, layout: layout.name };
-      if (layout.units) return layout.units(text, rel).map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
-      return [
-        {
-          ...file,
-          text: layout.sections ? forwardText(text, layout.sections) : text,
-          transaction: await layout.transaction(text, rel, dir),
-          migration: layout.migration?.(rel) ?? rel,
-        },
-      ];
+      return entriesOf(layout, rel, await dir.read(rel), dir, { path: discovery.display(absPath), absPath, layout: layout.name });
     }),
   );
   const files = perFile.flat();
@@ -240,9 +238,12 @@ async function openDir(root: string, discovery: Discovery): Promise<Dir> {
     });
   const entries = await list(root);
   const nested = await Promise.all(
-    entries.map(async (entry) =>
-      entry.isDirectory() ? (await list(join(root, entry.name))).filter((sub) => !sub.isDirectory()).map((sub) => `${entry.name}/${sub.name}`) : [entry.name],
-    ),
+    entries.map(async (entry) => {
+      if (!entry.isDirectory()) return [entry.name];
+      const files = (await list(join(root, entry.name))).filter((sub) => !sub.isDirectory()).map((sub) => sub.name);
+      // a plan directory (pgphase plan writes one next to its migration) holds phases, not migrations
+      return files.includes('plan.json') ? [] : files.map((name) => `${entry.name}/${name}`);
+    }),
   );
   const texts = new Map<string, Promise<string>>();
   return {

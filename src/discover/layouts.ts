@@ -176,14 +176,15 @@ function forPostgres(attributes: string): boolean {
   return dbms.some((d) => d === 'postgresql' || d === 'all') || dbms.every((d) => d.startsWith('!'));
 }
 
-/** Blanks everything but [from, to) with spaces, one per UTF-8 byte, keeping every line break. */
-function keepOnly(text: string, from: number, to: number): string {
+/** Blanks everything but the head [0, head) and [from, to) with spaces, one per UTF-8 byte, keeping every line break. */
+function keepOnly(text: string, head: number, from: number, to: number): string {
   const blank = (part: string) => part.replace(/[^\r\n]/gu, (char) => ' '.repeat(Buffer.byteLength(char)));
-  return blank(text.slice(0, from)) + text.slice(from, to) + blank(text.slice(to));
+  return text.slice(0, head) + blank(text.slice(head, from)) + text.slice(from, to) + blank(text.slice(to));
 }
 
 /** Each changeset of a Liquibase formatted SQL file is a migration of its own, in its own
- *  transaction unless `runInTransaction:false`; a file without the header is not a changelog. */
+ *  transaction unless `runInTransaction:false`; a file without the header is not a changelog.
+ *  Each keeps the file's head (the header, and comments such as a file-wide ignore). */
 function liquibaseUnits(text: string): Unit[] {
   if (!LIQUIBASE_HEADER.test(text)) return [];
   const starts = [...text.matchAll(CHANGESET)];
@@ -191,7 +192,7 @@ function liquibaseUnits(text: string): Unit[] {
     const attributes = m[2] ?? '';
     if (!forPostgres(attributes)) return [];
     const to = starts[i + 1]?.index ?? text.length;
-    return [{ id: m[1]!, text: keepOnly(text, m.index, to), transaction: /\brunInTransaction:false\b/i.test(attributes) ? 'none' : 'per-file' }];
+    return [{ id: m[1]!, text: keepOnly(text, starts[0]!.index, m.index, to), transaction: /\brunInTransaction:false\b/i.test(attributes) ? 'none' : 'per-file' }];
   });
 }
 
@@ -343,6 +344,8 @@ export const LAYOUT: Record<LayoutName, Layout> = {
   'version-dirs': {
     name: 'version-dirs',
     expect: 'version folders <version>/NN_<name>.up.sql',
+    // only version folders: a root that holds .sql files of its own is another layout's
+    recognize: (dir) => dir.files.some((rel) => /^\d+\/[^/]+\.sql$/.test(rel) && !DOWN.test(rel)) && !dir.files.some((rel) => !rel.includes('/') && rel.endsWith('.sql')),
     forward: /^(\d+)\/[^/]+\.sql$/,
     order: () => byVersion(/^(\d+)\//),
     migration: (rel) => String(BigInt(rel.slice(0, rel.indexOf('/')))),

@@ -15,7 +15,7 @@ import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { lintSource, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
-import type { Rule, SeveritySetting } from './rule.js';
+import type { Finding, Rule, SeveritySetting } from './rule.js';
 
 export interface LintOptions {
   /** Files and directories; when empty, the config's `migrations`. */
@@ -157,16 +157,21 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const { config } = await configFor(dirname(abs));
     const found = await fileInSet(abs, options.layout ?? config.layout, discovery).catch(() => undefined);
     const schema = schemaFrom(baseChanges);
-    const history = found?.set.files ?? [];
-    for (const earlier of history) {
+    // the earlier files of its migration tell what is new to it, as in a run over the directory
+    let created = new CreatedHere();
+    for (const earlier of found?.set.files ?? []) {
       if (earlier.absPath === abs) break;
-      replay(parseSource(earlier.path, earlier.text), schema);
+      replay(parseSource(earlier.path, earlier.text), schema, earlier.migration === found!.file.migration ? created : undefined);
     }
-    const file: MigrationFile = found
+    const entries: MigrationFile[] = found
       ? await withText(found.set, found.file, options.stdin.text, discovery)
-      : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain', migration: options.stdin.filename };
-    sources.set(file.path, file.text);
-    lintOne(file, config, schema);
+      : [{ path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain', migration: options.stdin.filename }];
+    for (const [i, file] of entries.entries()) {
+      if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
+      sources.set(file.path, overlay(sources.get(file.path), file.text));
+      lintOne(file, config, schema, created);
+    }
+    mergeUnits(files, 0);
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
@@ -179,7 +184,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         return { file, config, linted };
       }),
     );
-    for (const { file, linted } of order) if (linted) sources.set(file.path, file.text);
+    for (const { file, linted } of order) if (linted) sources.set(file.path, overlay(sources.get(file.path), file.text));
     const key =
       cache &&
       LintCache.key([
@@ -233,20 +238,43 @@ async function withBaseline(files: FileResult[], sources: Map<string, string>, b
   return { result: { ...summarize(applied.files), baseline: applied.outcome }, sources, ...(written && { written }) };
 }
 
+/** The text of a file that holds several migrations, each entry with the others' lines blanked:
+ *  line by line, the entry that has it (a file of one migration is its text). */
+function overlay(earlier: string | undefined, text: string): string {
+  if (earlier === undefined) return text;
+  const lines = text.split('\n');
+  return earlier
+    .split('\n')
+    .map((line, i) => (line.trim() === '' ? (lines[i] ?? line) : line))
+    .join('\n');
+}
+
 /** One result per file: the migrations of a file that holds several (Liquibase changesets) were
- *  linted one by one; their statements are numbered through the file, their findings in its order. */
+ *  linted one by one, each with the file's head; their statements are numbered through the file. */
 function mergeUnits(files: FileResult[], from: number): void {
-  for (let i = Math.max(from, 1); i < files.length; ) {
-    const [previous, current] = [files[i - 1]!, files[i]!];
-    if (i === from || previous.path !== current.path) {
-      i++;
-      continue;
-    }
-    const offset = previous.statements.length;
-    previous.statements.push(...current.statements.map((st) => ({ ...st, index: st.index + offset })));
-    previous.findings.push(...current.findings);
-    previous.findings.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-    previous.class = strongest([previous.class, current.class]);
-    files.splice(i, 1);
+  for (let i = from; i < files.length; i++) {
+    let end = i + 1;
+    while (end < files.length && files[end]!.path === files[i]!.path) end++;
+    if (end - i > 1) files.splice(i, end - i, merged(files.slice(i, end)));
   }
+}
+
+/** A finding about the shared head (an ignore comment there) is reported once, and an ignore
+ *  there is unused only when no part used it. */
+function merged(parts: FileResult[]): FileResult {
+  const key = (f: Finding) => `${f.rule}\0${f.location.line}:${f.location.column}\0${f.message}`;
+  const times = new Map<string, number>();
+  for (const part of parts) for (const f of part.findings) times.set(key(f), (times.get(key(f)) ?? 0) + 1);
+  const seen = new Set<string>();
+  const findings = parts
+    .flatMap((part) => part.findings)
+    .filter((f) => !seen.has(key(f)) && seen.add(key(f)) && (f.rule !== 'unused-ignore' || times.get(key(f)) === parts.length))
+    .sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  let offset = 0;
+  const statements = parts.flatMap((part) => {
+    const numbered = part.statements.map((st) => ({ ...st, index: st.index + offset }));
+    offset += part.statements.length;
+    return numbered;
+  });
+  return { path: parts[0]!.path, class: strongest(parts.map((p) => p.class)), statements, findings };
 }

@@ -250,11 +250,13 @@ describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pen
     for (const file of (await discoverSet(root)).files) {
       const raw = await readFile(file.absPath, 'utf8');
       if (layout === 'liquibase') {
-        // a changeset's own lines as on disk, the rest blanked byte for byte
+        // the file's head and a changeset's own lines as on disk, the other changesets blanked byte for byte
+        const head = raw.indexOf('--changeset');
         const start = raw.indexOf(`--changeset ${file.migration}`);
         const end = raw.indexOf('--changeset', start + 1) < 0 ? raw.length : raw.indexOf('--changeset', start + 1);
+        expect(file.text.slice(0, head)).toBe(raw.slice(0, head));
         expect(file.text.slice(start, end)).toBe(raw.slice(start, end));
-        expect(file.text.slice(0, start) + file.text.slice(end)).toBe((raw.slice(0, start) + raw.slice(end)).replace(/[^\n]/g, ' '));
+        expect(file.text.slice(head, start) + file.text.slice(end)).toBe((raw.slice(head, start) + raw.slice(end)).replace(/[^\n]/g, ' '));
         continue;
       }
       if (!sections) {

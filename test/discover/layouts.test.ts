@@ -114,6 +114,11 @@ describe('version folders', () => {
     expect(found?.file.migration).toBe('71');
     expect(await fileInSet(join(root, '71/08_x.down.sql'))).toBeUndefined();
   });
+
+  it('are not read where the root holds .sql files of its own', async () => {
+    const root = tree({ '001_users.sql': '', '002/01_note.sql': '' });
+    expect((await listed(root)).files.map(([rel]) => rel)).toEqual(['001_users.sql']);
+  });
 });
 
 describe('pop', () => {

@@ -79,6 +79,55 @@ describe('Liquibase changesets', () => {
   });
 });
 
+describe('ignore comments at the head of a Liquibase file', () => {
+  it('apply to every changeset, and one is unused only when no changeset used it', async () => {
+    const root = tree({
+      'changes/users.sql': [
+        '--liquibase formatted sql',
+        '-- pgphase-ignore-file drop-column: the column was unused since release 12',
+        '-- pgphase-ignore-file truncate: never truncated here',
+        '--changeset shop:1',
+        'CREATE TABLE users (id bigint PRIMARY KEY, nick text, name text);',
+        '--changeset shop:2',
+        "SET lock_timeout = '2s';",
+        'ALTER TABLE users DROP COLUMN nick;',
+        '--changeset shop:3',
+        "SET lock_timeout = '2s';",
+        'ALTER TABLE users DROP COLUMN name;',
+        '',
+      ].join('\n'),
+    });
+    const { result } = await lint({ paths: ['.'], cwd: root, rules });
+    expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@3']);
+  });
+});
+
+describe('standard input linted as a file of a migration', () => {
+  it('knows what the earlier files of its migration created, and runs each changeset of a Liquibase file as Liquibase does', async () => {
+    const root = tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': '' });
+    const sibling = await lint({ paths: [], cwd: root, rules, stdin: { filename: '2/02_index.up.sql', text: INDEX } });
+    expect(sibling.result.files.flatMap((f) => f.findings.map((x) => x.rule))).not.toContain('create-index-non-concurrently');
+
+    // on disk, the file as last saved: one changeset
+    const changelog = tree({ 'changes/orders.sql': '--liquibase formatted sql\n--changeset shop:1\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n' });
+    const text = [
+      '--liquibase formatted sql',
+      '--changeset shop:1',
+      'CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);',
+      '--changeset shop:2 runInTransaction:false',
+      'CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);',
+      '--changeset shop:3',
+      'CREATE INDEX CONCURRENTLY orders_id_idx ON orders (id, user_id);',
+      '',
+    ].join('\n');
+    const { result, sources } = await lint({ paths: [], cwd: changelog, rules, stdin: { filename: 'changes/orders.sql', text } });
+    expect(result.files.map((f) => f.path)).toEqual([join('changes', 'orders.sql')]);
+    expect(result.files[0]!.findings.filter((x) => x.rule === 'concurrently-in-transaction').map((x) => x.location.line)).toEqual([7]);
+    // the code frame's text is the file's, every changeset in place
+    expect(sources.get(join('changes', 'orders.sql'))).toBe(text);
+  });
+});
+
 describe('down files', () => {
   it('never reach the rules in a plain directory, nor when named on the command line', async () => {
     const root = tree({
@@ -91,6 +140,11 @@ describe('down files', () => {
     expect(result.files.map((f) => f.path)).toEqual(['0001_users.sql', '0002_name.sql']);
     expect((await lint({ paths: ['0002_name.down.sql'], cwd: root, rules })).result.files).toEqual([]);
   });
+});
+
+it('a plan directory beside the migrations is not part of the history', async () => {
+  const root = tree({ '001.sql': CREATE, '002/plan.json': '{}', '002/1-expand.sql': 'CREATE INDEX CONCURRENTLY products_sku_idx ON products (sku);\n', '002.sql': INDEX });
+  expect(await findings(['.'], root, BLOCKING)).toEqual(['002.sql create-index-non-concurrently@1:1']);
 });
 
 it('--layout reads a directory the way the named tool does', async () => {
