@@ -88,10 +88,14 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
     [dirname(absPath), layout],
     [dirname(absPath), 'plain'],
   ];
+  let own: string | undefined;
+  const ownText = () => (own ??= readFileSync(absPath, 'utf8'));
   for (const [root, name] of attempts) {
     const rel = relative(root, absPath).split(sep).join('/');
-    // A test on the name first, so that no directory is read for nothing.
-    if (!(name ? [LAYOUT[name]] : DETECTION).some((candidate) => kindOf(candidate, rel))) continue;
+    // A test on the name (and the file's own text where a layout claims files by it) first,
+    // so that no directory is read for nothing.
+    const fits = (candidate: Layout) => kindOf(candidate, rel) !== undefined && (!candidate.claims || candidate.claims(ownText()));
+    if (!(name ? [LAYOUT[name]] : DETECTION).some(fits)) continue;
     const dir = await opened(root, discovery);
     const found = name ? LAYOUT[name] : await detected(dir, discovery);
     const kind = kindOf(found, rel);

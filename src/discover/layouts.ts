@@ -39,6 +39,8 @@ export interface Layout {
   signs?: readonly string[];
   /** Identifies the layout (instead of its forward files' names) by a file only it keeps, by what its root is, or by what its files say. */
   recognize?(dir: Dir): boolean | Promise<boolean>;
+  /** Only files whose text passes are this layout's (a Liquibase changelog starts with its header). */
+  claims?(text: string): boolean;
   /** Relative paths of forward migrations (down files, which match DOWN, aside). */
   forward: RegExp;
   /** Relative paths of this tool's down (undo) migrations, beyond the names every layout treats as down (DOWN). */
@@ -302,6 +304,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
   liquibase: {
     name: 'liquibase',
     expect: 'Liquibase formatted SQL files (--liquibase formatted sql, --changeset author:id)',
+    claims: (text) => LIQUIBASE_HEADER.test(text),
     recognize: (dir) => anyFile(dir, /^(?:[^/]+\/)?[^/]+\.sql$/, (text) => LIQUIBASE_HEADER.test(text)),
     forward: /^(?:[^/]+\/)?[^/]+\.sql$/,
     order: liquibaseOrder,

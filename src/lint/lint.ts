@@ -1,11 +1,11 @@
 // `lint()`: files and directories in, a LintResult out. Groups the targets by their
 // migration set, replays each set's earlier migrations into the schema model, and lints
 // the targets in the order the migration tool applies them.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
-import { applyBaseline, baselineOf, readBaseline, writeBaseline } from './baseline.js';
 import { LintCache } from './cache.js';
 import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { CreatedHere } from '../sql/changes.js';
@@ -221,6 +221,9 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<LintOutput> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
+  // the common case, no baseline: nothing more to load
+  if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files), sources };
+  const { applyBaseline, baselineOf, readBaseline, writeBaseline } = await import('./baseline.js');
   let entries = await readBaseline(path, shown);
   if (entries === undefined && baseline.required && !baseline.write) throw new InputError(`${shown}: no such baseline file; write one with \`pgphase lint --write-baseline\``);
   // fingerprints parse the files with findings again; a run the cache answered has not loaded the parser
