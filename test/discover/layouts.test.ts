@@ -202,6 +202,16 @@ describe('Liquibase formatted SQL', () => {
     expect(second!.text).not.toContain('CREATE TABLE');
   });
 
+  it('places a changelog named on its own in the history one level up, and any other .sql file in its own directory', async () => {
+    const root = tree({
+      'changelog/db.changelog-master.yaml': 'databaseChangeLog:\n  - include:\n      file: changes/a.sql\n',
+      'changelog/changes/a.sql': file('--changeset a:1\nSELECT 1;\n'),
+      'svc/001_a.sql': 'SELECT 1;\n',
+    });
+    expect((await fileInSet(join(root, 'changelog/changes/a.sql')))?.set).toMatchObject({ root: join(root, 'changelog'), layout: 'liquibase' });
+    expect((await fileInSet(join(root, 'svc/001_a.sql')))?.set).toMatchObject({ root: join(root, 'svc'), layout: 'plain' });
+  });
+
   it('orders files by name without a master changelog (includeAll)', async () => {
     const root = tree({ 'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'), 'changes/001.sql': file('--changeset a:1\nSELECT 1;\n') });
     expect((await listed(root)).files.map(([, id]) => id)).toEqual(['a:1', 'a:2']);
