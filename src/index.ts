@@ -2,10 +2,10 @@
 import { rules as registry } from '../rules/index.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { isForwardMigration } from './discover/index.js';
+import { isForwardMigration, type SetListing } from './discover/index.js';
 import { UsageError } from './errors.js';
 import { changedSince, stagedFiles } from './lint/git.js';
-import { lint as lintWith, type LintOptions, type LintOutput } from './lint/lint.js';
+import { lint as lintWith, listSets, type LintOptions, type LintOutput } from './lint/lint.js';
 import { summarize } from './lint/result.js';
 import { readSchemaDump } from './schema/dump.js';
 import type { PlanApiOptions, PlanResult } from './plan/index.js';
@@ -24,6 +24,9 @@ export type { Change, ChangeClass } from './sql/changes.js';
 export type { Config } from './config/schema.js';
 export { defineRule } from './lint/rule.js';
 export { formatResult, FORMATS, type FormatName } from './report/index.js';
+export { formatList } from './report/list.js';
+export { LAYOUTS, type LayoutName } from './discover/names.js';
+export type { SetListing } from './discover/index.js';
 export { PgphaseError, UsageError, ConfigError, InputError, oneLine } from './errors.js';
 export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
@@ -99,6 +102,12 @@ export async function lint(options: LintApiOptions): Promise<LintOutput> {
   const paths = targets(options);
   if (paths?.length === 0) return { result: summarize([]), sources: new Map() };
   return lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+}
+
+/** How lint reads the migration directories of these paths: each one's layout, its migrations in
+ *  apply order with their files and transaction model, and the down files it skips. */
+export async function listMigrations(options: Omit<LintApiOptions, 'stdin' | 'staged' | 'changedSince' | 'schemaFile' | 'databaseUrl'>): Promise<SetListing[]> {
+  return listSets({ ...options, rules: options.rules ?? registry });
 }
 
 export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema'> {

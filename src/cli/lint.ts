@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import type { FormatName, Rule, SeveritySetting } from '../index.js';
 import { FORMATS } from '../report/index.js';
 import type { Io } from './main.js';
@@ -20,9 +21,14 @@ interface LintFlags {
   maxWarnings?: string;
   stdinFilename?: string;
   cache?: string | true;
+  layout?: LayoutName;
+  list?: boolean;
+  baseline?: string;
+  writeBaseline?: boolean;
 }
 
 const CACHE_DIR = '.pgphase-cache';
+const BASELINE = '.pgphase-baseline.json';
 
 function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -74,6 +80,10 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--database-url <url>', 'read the starting schema from a live database (read-only)')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this')
     .option('--stdin-filename <name>', 'lint SQL from standard input as if it were this file')
+    .addOption(new Option('--layout <name>', "the migration tool's layout (default: the config's, else detected)").choices(LAYOUTS))
+    .option('--list', 'print how the migrations are read (layout, migrations in order with their transaction, skipped down files) and lint nothing')
+    .option('--baseline <file>', `findings accepted when pgphase was adopted: reported no more (default: ${BASELINE} when it exists)`)
+    .option('--write-baseline', 'record every current finding in the baseline, keeping those of files not linted now, and report none of them')
     .option('--cache [dir]', `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`)
     .action(async (paths: string[], flags: LintFlags) => {
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
@@ -81,25 +91,41 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       }
       const pgVersion = flags.pgVersion === undefined ? undefined : wholeNumber('--pg-version', flags.pgVersion, 11, 18);
       const maxWarnings = flags.maxWarnings === undefined ? undefined : wholeNumber('--max-warnings', flags.maxWarnings, 0, Number.MAX_SAFE_INTEGER);
-      const { docsBaseUrl, formatResult, lint, rules, version } = await import('../index.js');
+      const { docsBaseUrl, formatList, formatResult, lint, listMigrations, rules, version } = await import('../index.js');
       const overrides = ruleOverrides(flags.rule, rules);
+      const layout = flags.layout === undefined ? {} : { layout: flags.layout };
+      if (flags.list) {
+        if (flags.staged || flags.changedSince !== undefined || flags.stdinFilename !== undefined) throw new UsageError('--list reads directories and files: it cannot be combined with --staged, --changed-since or --stdin-filename');
+        io.stdout(formatList(await listMigrations({ paths, cwd: io.cwd, ...layout, ...(flags.config !== undefined && { configFile: flags.config }) })));
+        return setExit(0);
+      }
 
       const stdin = flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
       if (lintsOnlyFiles(paths, flags, io)) setFlagsFromString('--liftoff-only');
 
-      const { result, sources } = await lint({
+      const { result, sources, written } = await lint({
         paths,
         cwd: io.cwd,
         ...(flags.staged && { staged: true }),
         ...(flags.changedSince !== undefined && { changedSince: flags.changedSince }),
         ...(flags.config !== undefined && { configFile: flags.config }),
+        ...layout,
         ...(pgVersion !== undefined && { pgVersion }),
         ...(flags.schema !== undefined && { schemaFile: flags.schema }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(stdin && { stdin }),
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
+        baseline: { file: flags.baseline ?? BASELINE, write: flags.writeBaseline === true, required: flags.baseline !== undefined },
         ruleOverrides: overrides,
       });
+      if (written) io.stderr(`pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`);
+      const stale = result.baseline?.stale ?? [];
+      if (stale.length > 0) {
+        const named = stale.slice(0, 5).map((e) => `${e.rule} in ${e.file}`).join(', ');
+        io.stderr(
+          `pgphase: ${stale.length} baseline entr${stale.length === 1 ? 'y matches' : 'ies match'} nothing now (fixed, or the statement changed): ${named}${stale.length > 5 ? ` and ${stale.length - 5} more` : ''}; run \`pgphase lint --write-baseline\` to drop ${stale.length === 1 ? 'it' : 'them'}\n`,
+        );
+      }
       // still a report (an empty one): CI keeps a valid JSON, SARIF or Code Quality file
       if (result.files.length === 0 && (flags.staged || flags.changedSince !== undefined)) io.stderr('pgphase: no migration files to lint\n');
       const format: FormatName = flags.format ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'pretty');

@@ -1,5 +1,6 @@
 // `pgphase plan <migration.sql>`
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './main.js';
@@ -15,6 +16,7 @@ interface PlanFlags {
   schema?: string;
   history?: string;
   databaseUrl?: string;
+  layout?: LayoutName;
 }
 
 export function planCommand(program: Command, io: Io): void {
@@ -27,6 +29,7 @@ export function planCommand(program: Command, io: Io): void {
     .option('--schema <file>', 'a `pg_dump --schema-only` file as the starting schema')
     .option('--history <dir>', 'earlier migrations, replayed in order, as the starting schema')
     .option('--database-url <url>', 'read the starting schema from a live database (read-only)')
+    .addOption(new Option('--layout <name>', "the layout of the --history directory (default: detected)").choices(LAYOUTS))
     .option('--batch-size <n>', 'backfill batch size written into the plan', '1000')
     .option('--lock-timeout <duration>', 'lock_timeout of every step, e.g. 2s or 500ms', '2s')
     .option('--pg-version <n>', 'target PostgreSQL major version', '15')
@@ -53,6 +56,7 @@ export function planCommand(program: Command, io: Io): void {
         ...(flags.name !== undefined && { name: flags.name }),
         ...(flags.schema !== undefined && { schemaFile: flags.schema }),
         ...(flags.history !== undefined && { history: flags.history }),
+        ...(flags.layout !== undefined && { layout: flags.layout }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
       });
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);

@@ -1,7 +1,7 @@
 // The one schema of pgphase's configuration: strict objects, defaults in the schema,
 // types inferred from it.
 import { z } from 'zod';
-import { LAYOUTS, type LayoutName } from '../discover/index.js';
+import { LAYOUTS } from '../discover/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 
 export const SUPPORTED_PG = { min: 11, max: 18 } as const;
@@ -12,7 +12,7 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   migrations: z.union([z.string(), z.array(z.string())]).optional().describe('Migration directories (or files) linted when `pgphase lint` gets no path'),
   layout: z
-    .enum(LAYOUTS as [LayoutName, ...LayoutName[]])
+    .enum(LAYOUTS)
     .optional()
     .describe("The migration tool's layout; detected from the directory when absent"),
   pgVersion: z.int().min(SUPPORTED_PG.min).max(SUPPORTED_PG.max).default(DEFAULT_CONFIG.pgVersion).describe('Target PostgreSQL major version'),

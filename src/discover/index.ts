@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { TransactionModel } from './layouts.js';
-import { compareKeys, DETECTION, detects, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
+import { compareKeys, DETECTION, detects, DOWN, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
 
 export { LAYOUTS, type LayoutName };
 
@@ -17,6 +17,16 @@ export interface MigrationFile {
   text: string;
   transaction: TransactionModel;
   layout: LayoutName;
+  /** The migration the file belongs to, the unit the tool applies: consecutive files with the same id
+   *  (a version split over several files) are one migration. A file that holds several migrations
+   *  (Liquibase changesets) has one entry per migration, each with the others blanked. */
+  migration: string;
+}
+
+export interface SkippedFile {
+  path: string;
+  /** a down migration; a file for other databases only; a file the tool applies another in place of (pop: the version's PostgreSQL file) */
+  reason: 'down' | 'other-database' | 'replaced';
 }
 
 export interface MigrationSet {
@@ -25,6 +35,10 @@ export interface MigrationSet {
   layout: LayoutName;
   /** forward files, in the order the tool applies them */
   files: MigrationFile[];
+  /** Down files, and files for other databases, that are never linted. */
+  skipped: SkippedFile[];
+  /** The tool runs all pending migrations in one transaction (drizzle-kit, node-pg-migrate). */
+  pendingInOneTransaction: boolean;
 }
 
 /** One run's lookups: paths are shown relative to its working directory, and its reads are
@@ -74,31 +88,73 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
     [dirname(absPath), layout],
     [dirname(absPath), 'plain'],
   ];
+  let own: string | undefined;
+  const ownText = () => (own ??= readFileSync(absPath, 'utf8'));
   for (const [root, name] of attempts) {
     const rel = relative(root, absPath).split(sep).join('/');
-    // A test on the name first, so that no directory is read for nothing.
-    if (!(name ? [LAYOUT[name]] : DETECTION).some((candidate) => kindOf(candidate, rel))) continue;
+    // A test on the name (and the file's own text where a layout claims files by it) first,
+    // so that no directory is read for nothing.
+    const fits = (candidate: Layout) => kindOf(candidate, rel) !== undefined && (!candidate.claims || candidate.claims(ownText()));
+    if (!(name ? [LAYOUT[name]] : DETECTION).some(fits)) continue;
     const dir = await opened(root, discovery);
     const found = name ? LAYOUT[name] : await detected(dir, discovery);
     const kind = kindOf(found, rel);
-    if (kind === 'down') return undefined;
+    if (kind === 'down' || kind === 'other-database') return undefined;
     if (kind === 'forward') {
       const set = await collected(dir, found, discovery);
       const entry = set.files.find((f) => f.absPath === absPath);
       if (entry) return { set, file: entry };
+      if (set.skipped.some((f) => resolve(discovery.cwd, f.path) === absPath)) return undefined;
     }
   }
   throw new InputError(`${discovery.display(absPath)}: not a SQL migration; pass a .sql file`);
 }
 
-/** The entry a file of `set` has when its text is `text` instead (standard input linted as that file). */
-export async function withText(set: MigrationSet, file: MigrationFile, text: string, discovery: Discovery): Promise<MigrationFile> {
-  const layout = LAYOUT[file.layout];
+/** The entries a file of `set` has when its text is `text` instead (standard input linted as that file). */
+export async function withText(set: MigrationSet, file: MigrationFile, text: string, discovery: Discovery): Promise<MigrationFile[]> {
   const rel = relative(set.root, file.absPath).split(sep).join('/');
+  return entriesOf(LAYOUT[file.layout], rel, text, await opened(set.root, discovery), { path: file.path, absPath: file.absPath, layout: file.layout });
+}
+
+/** A forward file's entries: one, or one per migration it holds (Liquibase changesets). */
+async function entriesOf(layout: Layout, rel: string, text: string, dir: Dir, file: Pick<MigrationFile, 'path' | 'absPath' | 'layout'>): Promise<MigrationFile[]> {
+  if (layout.units) return layout.units(text, rel).map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
+  return [
+    {
+      ...file,
+      text: layout.sections ? forwardText(text, layout.sections) : text,
+      transaction: await layout.transaction(text, rel, dir),
+      migration: layout.migration?.(rel) ?? rel,
+    },
+  ];
+}
+
+/** A set as `pgphase lint --list` shows it: plain data, paths relative to the set's root. */
+export interface SetListing {
+  /** the root as the user would see it */
+  root: string;
+  layout: LayoutName;
+  pendingInOneTransaction: boolean;
+  /** in apply order; a file that holds several migrations appears under each */
+  migrations: { id: string; files: { path: string; transaction: TransactionModel }[] }[];
+  skipped: SkippedFile[];
+}
+
+export function listing(set: MigrationSet, discovery: Discovery): SetListing {
+  const rel = (absPath: string) => relative(set.root, absPath).split(sep).join('/');
+  const migrations: SetListing['migrations'] = [];
+  for (const file of set.files) {
+    const entry = { path: rel(file.absPath), transaction: file.transaction };
+    const last = migrations.at(-1);
+    if (last?.id === file.migration) last.files.push(entry);
+    else migrations.push({ id: file.migration, files: [entry] });
+  }
   return {
-    ...file,
-    text: layout.sections ? forwardText(text, layout.sections) : text,
-    transaction: await layout.transaction(text, rel, await opened(set.root, discovery)),
+    root: discovery.display(set.root),
+    layout: set.layout,
+    pendingInOneTransaction: set.pendingInOneTransaction,
+    migrations,
+    skipped: set.skipped.map((f) => ({ ...f, path: rel(resolve(discovery.cwd, f.path)) })),
   };
 }
 
@@ -107,7 +163,7 @@ export function isForwardMigration(file: string): boolean {
   const absPath = resolve(file);
   const name = basename(absPath);
   const rels = [name, `${basename(dirname(absPath))}/${name}`];
-  return name.endsWith('.sql') && !DETECTION.some((layout) => rels.some((rel) => kindOf(layout, rel) === 'down'));
+  return name.endsWith('.sql') && !DOWN.test(name) && !DETECTION.some((layout) => rels.some((rel) => ['down', 'other-database'].includes(kindOf(layout, rel) ?? '')));
 }
 
 async function detect(dir: Dir): Promise<Layout> {
@@ -116,28 +172,67 @@ async function detect(dir: Dir): Promise<Layout> {
 }
 
 async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<MigrationSet> {
-  const forward = dir.files.filter((rel) => layout.forward.test(rel));
-  if (forward.length === 0) {
-    throw new InputError(`${discovery.display(dir.root)}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
-  }
+  const kinds = dir.files.map((rel) => {
+    const kind = kindOf(layout, rel);
+    return { rel, kind: kind === 'forward' && layout.replaced?.(rel, dir.files) ? ('replaced' as const) : kind };
+  });
+  const forward = kinds.filter((f) => f.kind === 'forward').map((f) => f.rel);
   const keyOf = await layout.order(dir);
   const ordered = forward
     .map((rel) => ({ rel, key: keyOf(rel) }))
     .sort((a, b) => compareKeys(a.key, b.key) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  const files = await Promise.all(
-    ordered.map(async ({ rel }): Promise<MigrationFile> => {
+  const perFile = await Promise.all(
+    ordered.map(async ({ rel }) => {
       const absPath = join(dir.root, rel);
-      const text = await dir.read(rel);
-      return {
-        path: discovery.display(absPath),
-        absPath,
-        text: layout.sections ? forwardText(text, layout.sections) : text,
-        transaction: await layout.transaction(text, rel, dir),
-        layout: layout.name,
-      };
+      return entriesOf(layout, rel, await dir.read(rel), dir, { path: discovery.display(absPath), absPath, layout: layout.name });
     }),
   );
-  return { root: dir.root, layout: layout.name, files };
+  const files = perFile.flat();
+  if (files.length === 0) throw await nothingFound(dir, layout, discovery);
+  const skipped = kinds.flatMap(({ rel, kind }): SkippedFile[] =>
+    kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }] : [],
+  );
+  return { root: dir.root, layout: layout.name, files, skipped, pendingInOneTransaction: layout.pendingInOneTransaction === true };
+}
+
+/** Directories never searched for migrations below a root. */
+const NOT_SEARCHED = new Set(['node_modules', '.git', 'dist', 'build', 'target', 'vendor']);
+
+/**
+ * Why a directory gave no migration, naming what it holds: the layouts that read its files
+ * (`--layout`), or the directories below it whose files one does. Walks at most four levels down.
+ */
+async function nothingFound(dir: Dir, layout: Layout, discovery: Discovery): Promise<InputError> {
+  const shown = discovery.display(dir.root);
+  for (const other of DETECTION) {
+    if (other === layout || !(await detects(other, dir))) continue;
+    const count = dir.files.filter((rel) => kindOf(other, rel) === 'forward').length;
+    if (count === 0) continue;
+    return new InputError(
+      `${shown}: no SQL migrations found for the ${layout.name} layout (looked for ${layout.expect}); found ${count} file${count === 1 ? '' : 's'} of the ${other.name} layout: pass --layout ${other.name}`,
+    );
+  }
+  const below = await sqlBelow(dir.root, 4);
+  if (below.length > 0) {
+    const dirs = [...new Set(below.map((file) => dirname(file)))];
+    const sample = dirs.slice(0, 3).map((d) => discovery.display(d)).join(', ');
+    return new InputError(
+      `${shown}: no SQL migrations at this level (looked for ${layout.expect}); found ${below.length} .sql file${below.length === 1 ? '' : 's'} below it, in ${sample}${dirs.length > 3 ? ` and ${dirs.length - 3} more` : ''}: pass the directory that holds them (pgphase lint --list <dir> shows how it is read)`,
+    );
+  }
+  return new InputError(`${shown}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
+}
+
+async function sqlBelow(root: string, depth: number): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const found = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(root, entry.name);
+      if (entry.isDirectory()) return depth > 0 && !NOT_SEARCHED.has(entry.name) ? sqlBelow(path, depth - 1) : [];
+      return entry.name.endsWith('.sql') ? [path] : [];
+    }),
+  );
+  return found.flat();
 }
 
 async function openDir(root: string, discovery: Discovery): Promise<Dir> {
@@ -147,9 +242,12 @@ async function openDir(root: string, discovery: Discovery): Promise<Dir> {
     });
   const entries = await list(root);
   const nested = await Promise.all(
-    entries.map(async (entry) =>
-      entry.isDirectory() ? (await list(join(root, entry.name))).filter((sub) => !sub.isDirectory()).map((sub) => `${entry.name}/${sub.name}`) : [entry.name],
-    ),
+    entries.map(async (entry) => {
+      if (!entry.isDirectory()) return [entry.name];
+      const files = (await list(join(root, entry.name))).filter((sub) => !sub.isDirectory()).map((sub) => sub.name);
+      // a plan directory (pgphase plan writes one next to its migration) holds phases, not migrations
+      return files.includes('plan.json') ? [] : files.map((name) => `${entry.name}/${name}`);
+    }),
   );
   const texts = new Map<string, Promise<string>>();
   return {

@@ -1,12 +1,13 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
+import type { LayoutName } from './names.js';
+
+export { LAYOUTS, type LayoutName } from './names.js';
+
 /** How the migration tool runs a file: in a transaction of its own, as one query string (one implicit transaction when it holds several statements), or statement by statement. */
 export type TransactionModel = 'per-file' | 'implicit' | 'none';
 
-export type LayoutName = 'plain' | 'flyway' | 'golang-migrate' | 'prisma' | 'diesel' | 'dbmate' | 'goose' | 'sqitch';
-
-export const LAYOUTS: readonly LayoutName[] = ['plain', 'flyway', 'golang-migrate', 'prisma', 'diesel', 'dbmate', 'goose', 'sqitch'];
 
 /** A directory as discovery sees it: its own files and those one level down. */
 export interface Dir {
@@ -22,22 +23,51 @@ export interface Dir {
 /** Compared element by element; the keys of one layout hold the same type at each position. */
 export type SortKey = readonly (bigint | string)[];
 
+/** One migration of a file that holds several (a Liquibase changeset): its id, its text with
+ *  the rest of the file blanked (offsets kept), and how the tool runs it. */
+export interface Unit {
+  id: string;
+  text: string;
+  transaction: TransactionModel;
+}
+
 export interface Layout {
   name: LayoutName;
   /** What its migrations look like, for the message when a directory holds none. */
   expect: string;
   /** Entries in a root that identify the layout even before it holds a migration. */
   signs?: readonly string[];
-  /** Relative paths of forward migrations. */
+  /** Identifies the layout (instead of its forward files' names) by a file only it keeps, by what its root is, or by what its files say. */
+  recognize?(dir: Dir): boolean | Promise<boolean>;
+  /** Only files whose text passes are this layout's (a Liquibase changelog starts with its header). */
+  claims?(text: string): boolean;
+  /** Relative paths of forward migrations (down files, which match DOWN, aside). */
   forward: RegExp;
-  /** Relative paths of down (undo) migrations; they are never linted. */
+  /** Relative paths of this tool's down (undo) migrations, beyond the names every layout treats as down (DOWN). */
   down?: RegExp;
+  /** Relative paths of files the tool applies to other databases only. */
+  otherDatabase?: RegExp;
+  /** A forward file the tool does not apply because another file of the directory takes its place. */
+  replaced?(rel: string, files: readonly string[]): boolean;
   /** Marker lines of tools that keep both directions in one file; everything outside the up section is blanked. */
   sections?: { up: RegExp; down: RegExp };
   /** The sort key of each forward file: the tool applies them in ascending order. */
   order(dir: Dir): ((rel: string) => SortKey) | Promise<(rel: string) => SortKey>;
+  /** The migration a forward file belongs to: files that share one are applied as one migration (default: each file is its own). */
+  migration?(rel: string): string;
   transaction(text: string, rel: string, dir: Dir): TransactionModel | Promise<TransactionModel>;
+  /** For files that hold several migrations: each of them, in order; none for a file the tool does not read. */
+  units?(text: string, rel: string): Unit[];
+  /** The tool runs every pending migration in one transaction, not one transaction per migration. */
+  pendingInOneTransaction?: boolean;
 }
+
+/** Names that are down (undo, rollback) migrations in every layout, the plain one included:
+ *  `down.sql`, `*.down.sql`, `*_down.sql`, `*.rollback.sql`, and Flyway undo files `U<version>__*.sql`. */
+export const DOWN = /(?:^|\/)(?:[^/]*[._])?down\.sql$|\.rollback\.sql$|(?:^|\/)U\d+(?:[._]\d+)*__[^/]*\.sql$/i;
+
+/** pop's dialect suffix for databases other than PostgreSQL (`x.mysql.up.sql`); `postgres` and no suffix run on PostgreSQL. */
+const OTHER_DIALECT = /\.(?:mysql|mariadb|sqlite3?|mssql|sqlserver|cockroach(?:db)?|crdb)(?:\.autocommit)?\.(?:up|down)\.sql$/i;
 
 /** Digit runs compare as numbers, so `2_x` sorts before `10_x`. */
 const natural = (rel: string): SortKey => rel.split(/(\d+)/).map((part, i) => (i % 2 ? BigInt(part) : part));
@@ -105,6 +135,90 @@ async function sqitchOrder(dir: Dir): Promise<(rel: string) => SortKey> {
     const at = changes.lastIndexOf(rel.slice('deploy/'.length, -'.sql'.length));
     return at < 0 ? [BigInt(changes.length), rel] : [BigInt(at)];
   };
+}
+
+/** `V0001.Name.up.sql`, `0001-name.up.sql`: a version, a separator, a name, `.up.sql`. */
+const UP_DOWN_FORWARD = /^V?(\d+)[._-][^/]*\.up\.sql$/i;
+
+/** Files of one version are one migration; versions compare as numbers, files of a version by name. */
+const byVersion = (pattern: RegExp) => (rel: string): SortKey => [BigInt(pattern.exec(rel)?.[1] ?? 0), rel];
+
+const POP_FORWARD = /^(\d+)_[^/.]+(?:\.[a-z0-9]+)?(?:\.autocommit)?\.up\.sql$/;
+
+/** pop (ory) splits one migration over files whose 20-digit version is a 14-digit timestamp and
+ *  a 6-digit part: the parts are one migration, deployed together. */
+function popMigration(rel: string): string {
+  const version = POP_FORWARD.exec(rel)?.[1] ?? rel;
+  return version.length === 20 ? version.slice(0, 14) : version;
+}
+
+/** drizzle-kit applies the migrations its journal lists, in its order; a file the journal lacks is still linted, after them. */
+async function drizzleOrder(dir: Dir): Promise<(rel: string) => SortKey> {
+  let tags: string[] = [];
+  try {
+    const journal = JSON.parse(await dir.read('meta/_journal.json')) as { entries?: { idx?: number; tag?: string }[] };
+    tags = [...(journal.entries ?? [])].sort((a, b) => (a.idx ?? 0) - (b.idx ?? 0)).map((e) => `${e.tag}.sql`);
+  } catch {
+    // no readable journal: the names' order, which is the journal's for files drizzle-kit wrote
+  }
+  return (rel) => {
+    const at = tags.indexOf(rel);
+    return at < 0 ? [BigInt(tags.length), ...natural(rel)] : [BigInt(at)];
+  };
+}
+
+const LIQUIBASE_HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
+const CHANGESET = /^--\s*changeset\s+(\S+)(.*)$/gim;
+
+/** Is PostgreSQL among the databases a changeset's `dbms:` attribute names (none named: all)? */
+function forPostgres(attributes: string): boolean {
+  const dbms = /\bdbms:(\S+)/i.exec(attributes)?.[1]?.toLowerCase().split(',');
+  if (!dbms) return true;
+  if (dbms.includes('!postgresql')) return false;
+  return dbms.some((d) => d === 'postgresql' || d === 'all') || dbms.every((d) => d.startsWith('!'));
+}
+
+/** Blanks everything but the head [0, head) and [from, to) with spaces, one per UTF-8 byte, keeping every line break. */
+function keepOnly(text: string, head: number, from: number, to: number): string {
+  const blank = (part: string) => part.replace(/[^\r\n]/gu, (char) => ' '.repeat(Buffer.byteLength(char)));
+  return text.slice(0, head) + blank(text.slice(head, from)) + text.slice(from, to) + blank(text.slice(to));
+}
+
+/** Each changeset of a Liquibase formatted SQL file is a migration of its own, in its own
+ *  transaction unless `runInTransaction:false`; a file without the header is not a changelog.
+ *  Each keeps the file's head (the header, and comments such as a file-wide ignore). */
+function liquibaseUnits(text: string): Unit[] {
+  if (!LIQUIBASE_HEADER.test(text)) return [];
+  const starts = [...text.matchAll(CHANGESET)];
+  return starts.flatMap((m, i): Unit[] => {
+    const attributes = m[2] ?? '';
+    if (!forPostgres(attributes)) return [];
+    const to = starts[i + 1]?.index ?? text.length;
+    return [{ id: m[1]!, text: keepOnly(text, starts[0]!.index, m.index, to), transaction: /\brunInTransaction:false\b/i.test(attributes) ? 'none' : 'per-file' }];
+  });
+}
+
+/** Liquibase runs changelogs in the order a master changelog includes them, else (includeAll) by name. */
+async function liquibaseOrder(dir: Dir): Promise<(rel: string) => SortKey> {
+  const masters = dir.files.filter((rel) => !rel.includes('/') && /changelog[^/]*\.(?:xml|ya?ml|json)$/i.test(rel));
+  const master = (await Promise.all(masters.map((rel) => dir.read(rel)))).join('\n');
+  return (rel) => {
+    // the path as a whole name, however the include writes it (`file: changes/a.sql`, `file="/db/changelog/changes/a.sql"`)
+    const at = new RegExp(`(?:^|[\\s"'/:=])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=["'\\s]|$)`, 'm').exec(master)?.index ?? -1;
+    return at < 0 ? [1n, rel] : [0n, BigInt(at)];
+  };
+}
+
+/** Supabase's migrations directory, or the supabase directory that holds it. */
+function isSupabase(dir: Dir): boolean {
+  const parts = dir.root.split(/[\\/]/);
+  const [parent, name] = parts.slice(-2);
+  return (parent === 'supabase' && name === 'migrations') || (name === 'supabase' && dir.entries.has('migrations') && dir.entries.has('config.toml'));
+}
+
+async function anyFile(dir: Dir, forward: RegExp, test: (text: string) => boolean): Promise<boolean> {
+  for (const rel of dir.files) if (forward.test(rel) && !DOWN.test(rel) && test(await dir.read(rel))) return true;
+  return false;
 }
 
 export const LAYOUT: Record<LayoutName, Layout> = {
@@ -176,6 +290,89 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     // dbmate runs each migration in a transaction unless its up marker says transaction:false.
     transaction: (text) => (/^--\s*migrate:up\b.*\btransaction:false\b/m.test(text) ? 'none' : 'per-file'),
   },
+  drizzle: {
+    name: 'drizzle',
+    expect: 'drizzle-kit NNNN_<name>.sql files with meta/_journal.json',
+    recognize: (dir) => dir.files.includes('meta/_journal.json'),
+    forward: /^\d+_[^/]*\.sql$/,
+    order: drizzleOrder,
+    migration: (rel) => rel.slice(0, -'.sql'.length),
+    // drizzle's migrator runs each chunk between `--> statement-breakpoint` comments in one transaction with every other pending migration's
+    transaction: () => 'per-file',
+    pendingInOneTransaction: true,
+  },
+  liquibase: {
+    name: 'liquibase',
+    expect: 'Liquibase formatted SQL files (--liquibase formatted sql, --changeset author:id)',
+    claims: (text) => LIQUIBASE_HEADER.test(text),
+    recognize: (dir) => anyFile(dir, /^(?:[^/]+\/)?[^/]+\.sql$/, (text) => LIQUIBASE_HEADER.test(text)),
+    forward: /^(?:[^/]+\/)?[^/]+\.sql$/,
+    order: liquibaseOrder,
+    transaction: (text) => (liquibaseUnits(text).some((unit) => unit.transaction === 'none') ? 'none' : 'per-file'),
+    units: liquibaseUnits,
+  },
+  supabase: {
+    name: 'supabase',
+    expect: 'Supabase CLI supabase/migrations/<timestamp>_<name>.sql files',
+    recognize: isSupabase,
+    forward: /^(?:migrations\/)?\d+_[^/]*\.sql$/,
+    order: () => natural,
+    // the CLI sends a file's statements as one batch: one implicit transaction, unless the file has its own BEGIN/COMMIT
+    transaction: () => 'implicit',
+  },
+  pop: {
+    name: 'pop',
+    expect: 'pop/ory <version>_<name>[.postgres].up.sql files',
+    recognize: (dir) => dir.files.some((rel) => /^\d+_[^/.]+\.(?:postgres|mysql|sqlite3?|cockroach|autocommit)\.(?:autocommit\.)?(?:up|down)\.sql$/.test(rel)),
+    forward: POP_FORWARD,
+    down: /^\d+_[^/]*\.down\.sql$/,
+    otherDatabase: OTHER_DIALECT,
+    // a file for every database gives way to the version's file for PostgreSQL
+    replaced: (rel, files) => !/\.postgres\.(?:autocommit\.)?up\.sql$/.test(rel) && files.some((other) => other !== rel && POP_FORWARD.exec(other)?.[1] === POP_FORWARD.exec(rel)?.[1] && /\.postgres\.(?:autocommit\.)?up\.sql$/.test(other)),
+    order: () => natural,
+    migration: popMigration,
+    // each file in a transaction of its own, unless named .autocommit
+    transaction: (_text, rel) => (/\.autocommit\.up\.sql$/.test(rel) ? 'none' : 'per-file'),
+  },
+  'up-down': {
+    name: 'up-down',
+    expect: '<version>.<name>.up.sql / .down.sql pairs (V0001.Name.up.sql)',
+    forward: UP_DOWN_FORWARD,
+    down: /^V?\d+[._-][^/]*\.down\.sql$/i,
+    order: () => byVersion(UP_DOWN_FORWARD),
+    migration: (rel) => String(BigInt(UP_DOWN_FORWARD.exec(rel)?.[1] ?? 0)),
+    // one query string per file, as golang-migrate, whose naming it shares; set `transaction` in the config if your tool differs
+    transaction: () => 'implicit',
+  },
+  'version-dirs': {
+    name: 'version-dirs',
+    expect: 'version folders <version>/NN_<name>.up.sql',
+    // only version folders: a root that holds .sql files of its own is another layout's
+    recognize: (dir) => dir.files.some((rel) => /^\d+\/[^/]+\.sql$/.test(rel) && !DOWN.test(rel)) && !dir.files.some((rel) => !rel.includes('/') && rel.endsWith('.sql')),
+    forward: /^(\d+)\/[^/]+\.sql$/,
+    order: () => byVersion(/^(\d+)\//),
+    migration: (rel) => String(BigInt(rel.slice(0, rel.indexOf('/')))),
+    transaction: () => 'implicit',
+  },
+  atlas: {
+    name: 'atlas',
+    expect: 'Atlas <version>_<name>.sql files with atlas.sum',
+    recognize: (dir) => dir.entries.has('atlas.sum'),
+    forward: /^[^/]+\.sql$/,
+    order: () => lexical,
+    // `atlas migrate apply` runs each file in a transaction of its own unless the file says `-- atlas:txmode none`
+    transaction: (text) => (/^--\s*atlas:txmode\s+none\b/m.test(text) ? 'none' : 'per-file'),
+  },
+  'node-pg-migrate': {
+    name: 'node-pg-migrate',
+    expect: 'node-pg-migrate <timestamp>_<name>.sql files with -- Up Migration',
+    forward: /^\d[^/]*\.sql$/,
+    sections: { up: /^\s*--[\s-]*up\s+migration\b/im, down: /^\s*--[\s-]*down\s+migration\b/im },
+    order: () => lexical,
+    // node-pg-migrate runs every pending migration in one transaction by default (--single-transaction)
+    transaction: () => 'per-file',
+    pendingInOneTransaction: true,
+  },
   plain: {
     name: 'plain',
     expect: '*.sql files',
@@ -187,22 +384,43 @@ export const LAYOUT: Record<LayoutName, Layout> = {
 };
 
 /** The order in which a directory is tested against the layouts; plain takes whatever is left. */
-export const DETECTION: readonly Layout[] = (['sqitch', 'prisma', 'diesel', 'flyway', 'golang-migrate', 'goose', 'dbmate', 'plain'] as const).map(
-  (name) => LAYOUT[name],
-);
+export const DETECTION: readonly Layout[] = (
+  [
+    'sqitch',
+    'prisma',
+    'diesel',
+    'drizzle',
+    'supabase',
+    'liquibase',
+    'pop',
+    'flyway',
+    'golang-migrate',
+    'up-down',
+    'version-dirs',
+    'atlas',
+    'goose',
+    'dbmate',
+    'node-pg-migrate',
+    'plain',
+  ] as const
+).map((name) => LAYOUT[name]);
 
 /** Does the directory look like this layout: a sign, or forward files (carrying the up marker where the layout has one)? */
 export async function detects(layout: Layout, dir: Dir): Promise<boolean> {
   if (layout.signs?.some((sign) => dir.entries.has(sign))) return true;
-  const files = dir.files.filter((rel) => layout.forward.test(rel));
+  if (layout.recognize) return layout.recognize(dir);
+  const files = dir.files.filter((rel) => kindOf(layout, rel) === 'forward');
   if (!layout.sections) return files.length > 0;
   for (const rel of files) if (layout.sections.up.test(await dir.read(rel))) return true;
   return false;
 }
 
-export function kindOf(layout: Layout, rel: string): 'forward' | 'down' | undefined {
-  if (layout.forward.test(rel)) return 'forward';
-  return layout.down?.test(rel) ? 'down' : undefined;
+/** What a file is to a layout: a forward migration, a down file it skips, a file for another database it skips, or none of its files. */
+export function kindOf(layout: Layout, rel: string): 'forward' | 'down' | 'other-database' | undefined {
+  const own = layout.forward.test(rel) || layout.down?.test(rel) === true;
+  if (layout.down?.test(rel) || (own && DOWN.test(rel))) return 'down';
+  if (own && layout.otherDatabase?.test(rel)) return 'other-database';
+  return own ? 'forward' : undefined;
 }
 
 /** A shorter key that is a prefix of a longer one sorts first. */

@@ -32,6 +32,9 @@ export interface EngineOptions {
   transaction: TransactionModel;
   /** The schema before the file; the engine advances it through the file. */
   schema: SchemaModel;
+  /** What the earlier files of the same migration created (a migration split over several files);
+   *  the engine adds what this file creates. A new one when the file is a migration of its own. */
+  created?: CreatedHere;
 }
 
 function docsPath(id: string): string {
@@ -150,7 +153,7 @@ class Walk {
   statementClass: ChangeClass = 'neutral';
   inExplicitTransaction = false;
   current: Transaction;
-  readonly created = new CreatedHere();
+  readonly created: CreatedHere;
   /** lock_timeout as the last plain SET left it (kept at COMMIT), and as a SET LOCAL of the current transaction overrides it. */
   private sessionTimeout = false;
   private localTimeout: boolean | undefined;
@@ -167,6 +170,7 @@ class Walk {
     readonly findings: Finding[],
   ) {
     this.current = transactions[0] ?? { first: 0, last: 0, block: false };
+    this.created = options.created ?? new CreatedHere();
   }
 
   get inTransaction(): boolean {

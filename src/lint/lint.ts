@@ -1,19 +1,21 @@
 // `lint()`: files and directories in, a LintResult out. Groups the targets by their
 // migration set, replays each set's earlier migrations into the schema model, and lints
 // the targets in the order the migration tool applies them.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LintCache } from './cache.js';
-import { discoverSet, Discovery, fileInSet, withText, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { CreatedHere } from '../sql/changes.js';
 import { InputError } from '../errors.js';
-import type { Change } from '../sql/changes.js';
+import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { lintSource, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
-import type { Rule, SeveritySetting } from './rule.js';
+import type { Finding, Rule, SeveritySetting } from './rule.js';
 
 export interface LintOptions {
   /** Files and directories; when empty, the config's `migrations`. */
@@ -22,6 +24,8 @@ export interface LintOptions {
   cwd?: string;
   /** An explicit config file (`--config`) instead of searching upward. */
   configFile?: string;
+  /** The migration tool's layout (`--layout`), over the config's and detection. */
+  layout?: LayoutName;
   /** Overrides the config's `pgVersion`. */
   pgVersion?: number;
   /** Severity overrides (`--rule id=level`), over the config's. */
@@ -30,6 +34,9 @@ export interface LintOptions {
   baseSchema?: readonly Change[];
   /** SQL from standard input, linted as if it were this file. */
   stdin?: { filename: string; text: string };
+  /** A baseline of accepted findings (`--baseline`, `--write-baseline`): its findings are not
+   *  reported. `write` records this run's findings in it first; `required` makes a missing file an error. */
+  baseline?: { file: string; write?: boolean; required?: boolean };
   /** Keep results in this directory and reuse them while nothing they depend on changes
    *  (`--cache`). Keyed by rule id: rules other than pgphase's must change id when they change. */
   cacheDir?: string;
@@ -39,6 +46,8 @@ export interface LintOutput {
   result: LintResult;
   /** Source text per reported path, for code frames. */
   sources: Map<string, string>;
+  /** With `baseline.write`: the file written and how many findings it holds. */
+  written?: { file: string; findings: number };
 }
 
 interface Group {
@@ -58,24 +67,18 @@ function toPosix(path: string): string {
   return path.split(sep).join('/');
 }
 
-export async function lint(options: LintOptions): Promise<LintOutput> {
-  const cwd = options.cwd ?? process.cwd();
+/** The config of each directory: the explicit one, else the nearest found upward. */
+function configs(options: Pick<LintOptions, 'rules' | 'configFile'>, cwd: string): (dir: string) => Promise<LoadedConfig> {
   const known = new Set(options.rules.map((r) => r.meta.id));
   const finder = new ConfigFinder(known, cwd);
-  const explicit = options.configFile ? await loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
-  const configFor = async (dir: string): Promise<LoadedConfig> => explicit ?? finder.forDirectory(dir);
-  // The WASM parser compiles while the files are found and read (awaited before the first
-  // parse); with a cache, only once a set misses it: a run the cache answers never parses.
-  if (options.cacheDir === undefined) loadParser().catch(() => undefined);
-  const baseChanges = options.baseSchema ?? [];
+  const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
+  explicit?.catch(() => undefined); // its error reaches the first caller that awaits it
+  return async (dir) => (explicit ? await explicit : finder.forDirectory(dir));
+}
 
+/** The migration sets the paths belong to (the config's `migrations` when none are given), each with the files to lint in it, in the order given. */
+async function targetSets(options: LintOptions, cwd: string, configFor: (dir: string) => Promise<LoadedConfig>, discovery: Discovery): Promise<Map<string, Group>> {
   const groups = new Map<string, Group>();
-  const add = (set: MigrationSet, files: MigrationFile[]) => {
-    const group = groups.get(set.root) ?? { set, targets: new Set<string>() };
-    groups.set(set.root, group);
-    for (const f of files) group.targets.add(f.absPath);
-  };
-
   let paths = options.paths;
   if (paths.length === 0 && !options.stdin) {
     const { config, dir } = await configFor(cwd);
@@ -83,31 +86,53 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     if (configured.length === 0) throw new InputError('no paths given and no `migrations` in the config: run `pgphase lint <dir-or-file>`');
     paths = configured.map((p) => resolve(dir, p));
   }
-
   // Look up every path at once (their reads overlap; each directory is read once however
   // many of its files are named), then group them in the order given.
-  const discovery = new Discovery(cwd);
   const lookups = await Promise.allSettled(
     paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
       const abs = resolve(cwd, path);
       if ((await kind(abs)) === 'dir') {
-        const set = await discoverSet(abs, (await configFor(abs)).config.layout, discovery);
+        const set = await discoverSet(abs, options.layout ?? (await configFor(abs)).config.layout, discovery);
         return [set, set.files];
       }
-      const found = await fileInSet(abs, (await configFor(dirname(abs))).config.layout, discovery);
-      return found && [found.set, [found.file]];
+      const found = await fileInSet(abs, options.layout ?? (await configFor(dirname(abs))).config.layout, discovery);
+      return found && [found.set, found.set.files.filter((f) => f.absPath === found.file.absPath)];
     }),
   );
   for (const lookup of lookups) {
     if (lookup.status === 'rejected') throw lookup.reason;
-    if (lookup.value) add(...lookup.value);
+    if (!lookup.value) continue;
+    const [set, files] = lookup.value;
+    const group = groups.get(set.root) ?? { set, targets: new Set<string>() };
+    groups.set(set.root, group);
+    for (const f of files) group.targets.add(f.absPath);
   }
+  return groups;
+}
+
+/** How `lint` reads the migration sets of these paths (`pgphase lint --list`). */
+export async function listSets(options: Omit<LintOptions, 'stdin'>): Promise<SetListing[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const discovery = new Discovery(cwd);
+  const groups = await targetSets(options, cwd, configs(options, cwd), discovery);
+  return [...groups.values()].map((g) => listing(g.set, discovery));
+}
+
+export async function lint(options: LintOptions): Promise<LintOutput> {
+  const cwd = options.cwd ?? process.cwd();
+  const configFor = configs(options, cwd);
+  // The WASM parser compiles while the files are found and read (awaited before the first
+  // parse); with a cache, only once a set misses it: a run the cache answers never parses.
+  if (options.cacheDir === undefined) loadParser().catch(() => undefined);
+  const baseChanges = options.baseSchema ?? [];
+  const discovery = new Discovery(cwd);
+  const groups = await targetSets(options, cwd, configFor, discovery);
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>) => {
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, created?: CreatedHere) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -121,6 +146,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
         schema,
+        ...(created && { created }),
       }),
     );
   };
@@ -129,18 +155,23 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     await loadParser();
     const abs = resolve(cwd, options.stdin.filename);
     const { config } = await configFor(dirname(abs));
-    const found = await fileInSet(abs, config.layout, discovery).catch(() => undefined);
+    const found = await fileInSet(abs, options.layout ?? config.layout, discovery).catch(() => undefined);
     const schema = schemaFrom(baseChanges);
-    const history = found?.set.files ?? [];
-    for (const earlier of history) {
+    // the earlier files of its migration tell what is new to it, as in a run over the directory
+    let created = new CreatedHere();
+    for (const earlier of found?.set.files ?? []) {
       if (earlier.absPath === abs) break;
-      replay(parseSource(earlier.path, earlier.text), schema);
+      replay(parseSource(earlier.path, earlier.text), schema, earlier.migration === found!.file.migration ? created : undefined);
     }
-    const file: MigrationFile = found
+    const entries: MigrationFile[] = found
       ? await withText(found.set, found.file, options.stdin.text, discovery)
-      : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
-    sources.set(file.path, file.text);
-    lintOne(file, config, schema);
+      : [{ path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain', migration: options.stdin.filename }];
+    for (const [i, file] of entries.entries()) {
+      if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
+      sources.set(file.path, overlay(sources.get(file.path), file.text));
+      lintOne(file, config, schema, created);
+    }
+    mergeUnits(files, 0);
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
@@ -153,7 +184,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         return { file, config, linted };
       }),
     );
-    for (const { file, linted } of order) if (linted) sources.set(file.path, file.text);
+    for (const { file, linted } of order) if (linted) sources.set(file.path, overlay(sources.get(file.path), file.text));
     const key =
       cache &&
       LintCache.key([
@@ -161,7 +192,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         options.pgVersion ?? null,
         options.ruleOverrides ?? null,
         baseChanges,
-        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, linted, config], file.text]),
+        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, file.migration, linted, config], file.text]),
       ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
@@ -171,12 +202,82 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     await loadParser();
     const before = files.length;
     const schema = schemaFrom(baseChanges);
-    for (const { file, config, linted } of order) {
-      if (linted) lintOne(file, config, schema);
-      else replay(parseSource(file.path, file.text), schema);
+    // what the files of one migration create is new to its later files (no traffic, no rows)
+    let created = new CreatedHere();
+    for (const [i, { file, config, linted }] of order.entries()) {
+      if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
+      if (linted) lintOne(file, config, schema, created);
+      else replay(parseSource(file.path, file.text), schema, created);
     }
+    mergeUnits(files, before);
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
   cache?.save();
-  return { result: summarize(files), sources };
+  if (!options.baseline) return { result: summarize(files), sources };
+  return withBaseline(files, sources, options.baseline, cwd);
+}
+
+/** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
+async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<LintOutput> {
+  const path = resolve(cwd, baseline.file);
+  const shown = new Discovery(cwd).display(path);
+  // the common case, no baseline: nothing more to load
+  if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files), sources };
+  const { applyBaseline, baselineOf, readBaseline, writeBaseline } = await import('./baseline.js');
+  let entries = await readBaseline(path, shown);
+  if (entries === undefined && baseline.required && !baseline.write) throw new InputError(`${shown}: no such baseline file; write one with \`pgphase lint --write-baseline\``);
+  // fingerprints parse the files with findings again; a run the cache answered has not loaded the parser
+  if (files.some((f) => f.findings.length > 0)) await loadParser();
+  let written: LintOutput['written'];
+  if (baseline.write) {
+    entries = baselineOf(files, sources, entries ?? [], { path, cwd });
+    await writeBaseline(path, entries).catch((error: unknown) => {
+      throw new InputError(`${shown}: cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    });
+    written = { file: shown, findings: entries.reduce((n, e) => n + e.count, 0) };
+  }
+  if (entries === undefined) return { result: summarize(files), sources };
+  const applied = applyBaseline(files, sources, entries, { path, shown, cwd });
+  return { result: { ...summarize(applied.files), baseline: applied.outcome }, sources, ...(written && { written }) };
+}
+
+/** The text of a file that holds several migrations, each entry with the others' lines blanked:
+ *  line by line, the entry that has it (a file of one migration is its text). */
+function overlay(earlier: string | undefined, text: string): string {
+  if (earlier === undefined) return text;
+  const lines = text.split('\n');
+  return earlier
+    .split('\n')
+    .map((line, i) => (line.trim() === '' ? (lines[i] ?? line) : line))
+    .join('\n');
+}
+
+/** One result per file: the migrations of a file that holds several (Liquibase changesets) were
+ *  linted one by one, each with the file's head; their statements are numbered through the file. */
+function mergeUnits(files: FileResult[], from: number): void {
+  for (let i = from; i < files.length; i++) {
+    let end = i + 1;
+    while (end < files.length && files[end]!.path === files[i]!.path) end++;
+    if (end - i > 1) files.splice(i, end - i, merged(files.slice(i, end)));
+  }
+}
+
+/** A finding about the shared head (an ignore comment there) is reported once, and an ignore
+ *  there is unused only when no part used it. */
+function merged(parts: FileResult[]): FileResult {
+  const key = (f: Finding) => `${f.rule}\0${f.location.line}:${f.location.column}\0${f.message}`;
+  const times = new Map<string, number>();
+  for (const part of parts) for (const f of part.findings) times.set(key(f), (times.get(key(f)) ?? 0) + 1);
+  const seen = new Set<string>();
+  const findings = parts
+    .flatMap((part) => part.findings)
+    .filter((f) => !seen.has(key(f)) && seen.add(key(f)) && (f.rule !== 'unused-ignore' || times.get(key(f)) === parts.length))
+    .sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  let offset = 0;
+  const statements = parts.flatMap((part) => {
+    const numbered = part.statements.map((st) => ({ ...st, index: st.index + offset }));
+    offset += part.statements.length;
+    return numbered;
+  });
+  return { path: parts[0]!.path, class: strongest(parts.map((p) => p.class)), statements, findings };
 }

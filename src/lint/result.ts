@@ -1,4 +1,5 @@
 // The result of a lint run: plain data that every reporter formats.
+import type { BaselineOutcome } from './baseline.js';
 import type { FileResult } from './engine.js';
 
 export interface LintSummary {
@@ -12,6 +13,8 @@ export interface LintResult {
   version: 1;
   files: FileResult[];
   summary: LintSummary;
+  /** When a baseline was applied: the findings it held back (not in `files` nor `summary`) and its entries that match nothing now. */
+  baseline?: BaselineOutcome;
 }
 
 export function summarize(files: FileResult[]): LintResult {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { discoverSet, Discovery } from '../discover/index.js';
+import { discoverSet, Discovery, type LayoutName } from '../discover/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
@@ -19,6 +19,8 @@ export interface PlanApiOptions {
   baseSchema?: readonly Change[];
   /** A migration directory whose files before `file` are replayed as the starting schema. */
   history?: string;
+  /** The layout of `history` (detected when absent). */
+  layout?: LayoutName;
   out?: string;
   name?: string;
   batchSize?: number;
@@ -53,7 +55,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   await loadParser();
   const schema = schemaFrom(options.baseSchema ?? []);
   if (options.history !== undefined) {
-    const set = await discoverSet(options.history, undefined, new Discovery(cwd));
+    const set = await discoverSet(options.history, options.layout, new Discovery(cwd));
     for (const earlier of set.files) {
       if (earlier.absPath === file) break;
       replay(parseSource(earlier.path, earlier.text), schema);

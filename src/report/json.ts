@@ -30,6 +30,14 @@ export function formatJson(result: LintResult): string {
       errors: result.summary.errors,
       warnings: result.summary.warnings,
     },
+    // only with a baseline: what it held back (not counted above) and its entries that match nothing now
+    ...(result.baseline && {
+      baseline: {
+        file: result.baseline.file,
+        suppressed: { errors: result.baseline.suppressed.errors, warnings: result.baseline.suppressed.warnings },
+        stale: result.baseline.stale.map((e) => ({ rule: e.rule, file: e.file, fingerprint: e.fingerprint, count: e.count })),
+      },
+    }),
   };
   // one line: a report of a whole history runs to megabytes, a third of them indentation
   return `${JSON.stringify(output)}\n`;

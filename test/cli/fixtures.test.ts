@@ -91,6 +91,80 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 5, statements: 15, errors: 3, warnings: 2 },
   },
+  'up-down': {
+    files: [
+      ['V0001.CreateUsers.up.sql', 'additive', []],
+      ['V0002.CreateOrders.up.sql', 'additive', []],
+      ['V0003.AddUsersPhone.up.sql', 'additive', []],
+      ['V0004.IndexOrdersCreatedAt.up.sql', 'additive', ['create-index-non-concurrently@2:1']],
+      ['V0005.DropUsersName.up.sql', 'destructive', ['drop-column@2:1']],
+    ],
+    summary: { files: 5, statements: 8, errors: 2, warnings: 0 },
+  },
+  'version-dirs': {
+    files: [
+      ['0/01_create_users.up.sql', 'additive', []],
+      ['0/02_create_orders.up.sql', 'additive', ['fk-missing-index@1:1']],
+      ['2/01_create_products.up.sql', 'additive', []],
+      ['2/02_index_products_sku.up.sql', 'additive', []],
+      ['10/01_index_orders_user_id.up.sql', 'additive', ['create-index-non-concurrently@1:1']],
+    ],
+    summary: { files: 5, statements: 5, errors: 1, warnings: 1 },
+  },
+  'pop': {
+    files: [
+      ['20240105120000000000_users.up.sql', 'additive', []],
+      ['20240112093000000000_orders.postgres.up.sql', 'additive', []],
+      ['20240112093000000001_orders.postgres.up.sql', 'additive', []],
+      ['20240120161500000000_users_email_lower.postgres.autocommit.up.sql', 'additive', []],
+      ['20240202110000000000_orders_created_at.postgres.up.sql', 'additive', ['create-index-non-concurrently@1:1']],
+    ],
+    summary: { files: 5, statements: 5, errors: 1, warnings: 0 },
+  },
+  'drizzle': {
+    files: [
+      ['0000_create_users.sql', 'additive', []],
+      ['0001_create_orders.sql', 'additive', ['missing-lock-timeout@7:1']],
+      ['0002_users_phone.sql', 'additive', ['missing-lock-timeout@1:1', 'create-index-non-concurrently@2:1', 'statements-after-exclusive-lock@2:1']],
+      ['0003_users_status.sql', 'destructive', ['missing-lock-timeout@1:1', 'drop-column@2:1', 'missing-lock-timeout@2:1', 'statements-after-exclusive-lock@2:1']],
+    ],
+    summary: { files: 4, statements: 8, errors: 6, warnings: 2 },
+  },
+  'node-pg-migrate': {
+    files: [
+      ['1704456000000_create-users.sql', 'additive', []],
+      ['1705051800000_create-orders.sql', 'additive', []],
+      ['1705764900000_users-phone.sql', 'additive', []],
+      ['1706871600000_orders-user-not-null.sql', 'data', ['drop-not-null@2:1', 'missing-lock-timeout@2:1', 'mixed-ddl-and-dml@3:1', 'statements-after-exclusive-lock@3:1', 'unbatched-data-change@3:1']],
+    ],
+    summary: { files: 4, statements: 7, errors: 2, warnings: 3 },
+  },
+  'liquibase': {
+    files: [
+      ['changes/users.sql', 'additive', []],
+      ['changes/orders.sql', 'additive', []],
+      ['changes/indexes.sql', 'destructive', ['drop-column@9:1', 'missing-lock-timeout@9:1']],
+    ],
+    summary: { files: 3, statements: 6, errors: 2, warnings: 0 },
+  },
+  'atlas': {
+    files: [
+      ['20240105120000_create_users.sql', 'additive', []],
+      ['20240112093000_create_orders.sql', 'additive', []],
+      ['20240120161500_index_orders_user_id.sql', 'additive', []],
+      ['20240202110000_orders_total_bigint.sql', 'destructive', ['column-type-rewrite@2:1', 'missing-lock-timeout@2:1']],
+    ],
+    summary: { files: 4, statements: 4, errors: 2, warnings: 0 },
+  },
+  'supabase': {
+    files: [
+      ['migrations/20240105120000_create_users.sql', 'additive', []],
+      ['migrations/20240112093000_create_orders.sql', 'additive', ['missing-lock-timeout@1:1']],
+      ['migrations/20240120161500_users_phone.sql', 'additive', ['missing-lock-timeout@1:1']],
+      ['migrations/20240202110000_orders_total_not_null_check.sql', 'additive', ['add-check-constraint@1:1', 'add-check-validated@1:1', 'missing-lock-timeout@1:1']],
+    ],
+    summary: { files: 4, statements: 6, errors: 4, warnings: 1 },
+  },
 };
 
 describe('lint over the fixture histories', () => {
@@ -104,7 +178,7 @@ describe('lint over the fixture histories', () => {
       expect(files).toEqual(expected.files);
       expect(out.summary).toEqual(expected.summary);
       // down files and down sections never appear as forward changes
-      expect(out.files.some((f) => /(^|\/)down\.sql$|\.down\.sql$|\/(revert|verify)\/|\/U[\d.]+__/.test(f.path))).toBe(false);
+      expect(out.files.some((f) => /(^|\/)down\.sql$|[._]down\.sql$|\.rollback\.sql$|\/(revert|verify)\/|\/U[\d.]+__|\.(mysql|sqlite3)\.up\.sql$/.test(f.path))).toBe(false);
     });
   }
 });

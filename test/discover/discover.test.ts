@@ -194,7 +194,9 @@ describe('input errors', () => {
 
   it('names what the layout expects when a marked directory is empty or the layout is named', async () => {
     await expect(discoverSet(await tree({ 'migration_lock.toml': '' }))).rejects.toThrow(/looked for Prisma <migration>\/migration.sql files/);
-    await expect(discoverSet(join(fixtures, 'diesel'), 'flyway')).rejects.toThrow(/fixtures\/diesel: no SQL migrations found \(looked for Flyway/);
+    await expect(discoverSet(join(fixtures, 'diesel'), 'flyway')).rejects.toThrow(
+      /fixtures\/diesel: no SQL migrations found for the flyway layout \(looked for Flyway V<version>__<description>.sql files\); found 5 files of the diesel layout: pass --layout diesel$/,
+    );
   });
 
   it('names a directory that does not exist', async () => {

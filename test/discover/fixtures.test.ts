@@ -11,11 +11,14 @@ const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 interface Case {
   layout: LayoutName;
-  /** forward files relative to the fixture root, in apply order, with their transaction model */
-  forward: [string, 'per-file' | 'implicit' | 'none'][];
+  /** forward files relative to the fixture root, in apply order, with their transaction model (and migration, where files share one or a file holds several) */
+  forward: ([string, 'per-file' | 'implicit' | 'none'] | [string, 'per-file' | 'implicit' | 'none', string])[];
+  /** down files, and files for other databases, that discovery skips */
   downs: string[];
   /** up and down markers of layouts that keep both in one file */
   sections?: { up: RegExp; down: RegExp };
+  /** the tool runs every pending migration in one transaction */
+  pending?: boolean;
 }
 
 const cases: Case[] = [
@@ -28,6 +31,105 @@ const cases: Case[] = [
       ['0004_add_users_phone.sql', 'none'],
       ['0005_index_orders_user_id.sql', 'none'],
       ['0006_orders_status_not_null.sql', 'none'],
+    ],
+    downs: ['0004_add_users_phone.down.sql', '0006_orders_status_not_null.rollback.sql'],
+  },
+  {
+    layout: 'up-down',
+    forward: [
+      ['V0001.CreateUsers.up.sql', 'implicit', '1'],
+      ['V0002.CreateOrders.up.sql', 'implicit', '2'],
+      ['V0003.AddUsersPhone.up.sql', 'implicit', '3'],
+      ['V0004.IndexOrdersCreatedAt.up.sql', 'implicit', '4'],
+      ['V0005.DropUsersName.up.sql', 'implicit', '5'],
+    ],
+    downs: ['V0001.CreateUsers.down.sql', 'V0002.CreateOrders.down.sql', 'V0003.AddUsersPhone.down.sql', 'V0004.IndexOrdersCreatedAt.down.sql', 'V0005.DropUsersName.down.sql'],
+  },
+  {
+    layout: 'version-dirs',
+    // versions as numbers (10 after 2), files of a version by name, one migration per version
+    forward: [
+      ['0/01_create_users.up.sql', 'implicit', '0'],
+      ['0/02_create_orders.up.sql', 'implicit', '0'],
+      ['2/01_create_products.up.sql', 'implicit', '2'],
+      ['2/02_index_products_sku.up.sql', 'implicit', '2'],
+      ['10/01_index_orders_user_id.up.sql', 'implicit', '10'],
+    ],
+    downs: ['0/01_create_users.down.sql', '0/02_create_orders.down.sql', '10/01_index_orders_user_id.down.sql', '2/02_index_products_sku.down.sql'],
+  },
+  {
+    layout: 'pop',
+    // the two parts of 20240112093000 are one migration; MySQL and SQLite files are not PostgreSQL's
+    forward: [
+      ['20240105120000000000_users.up.sql', 'per-file', '20240105120000'],
+      ['20240112093000000000_orders.postgres.up.sql', 'per-file', '20240112093000'],
+      ['20240112093000000001_orders.postgres.up.sql', 'per-file', '20240112093000'],
+      ['20240120161500000000_users_email_lower.postgres.autocommit.up.sql', 'none', '20240120161500'],
+      ['20240202110000000000_orders_created_at.postgres.up.sql', 'per-file', '20240202110000'],
+    ],
+    downs: [
+      '20240105120000000000_users.down.sql',
+      '20240112093000000000_orders.mysql.up.sql',
+      '20240112093000000000_orders.postgres.down.sql',
+      '20240112093000000001_orders.mysql.up.sql',
+      '20240112093000000001_orders.postgres.down.sql',
+      '20240120161500000000_users_email_lower.postgres.autocommit.down.sql',
+      '20240202110000000000_orders_created_at.postgres.down.sql',
+      '20240202110000000000_orders_created_at.sqlite3.up.sql',
+    ],
+  },
+  {
+    layout: 'drizzle',
+    forward: [
+      ['0000_create_users.sql', 'per-file', '0000_create_users'],
+      ['0001_create_orders.sql', 'per-file', '0001_create_orders'],
+      ['0002_users_phone.sql', 'per-file', '0002_users_phone'],
+      ['0003_users_status.sql', 'per-file', '0003_users_status'],
+    ],
+    downs: [],
+    pending: true,
+  },
+  {
+    layout: 'node-pg-migrate',
+    forward: [
+      ['1704456000000_create-users.sql', 'per-file'],
+      ['1705051800000_create-orders.sql', 'per-file'],
+      ['1705764900000_users-phone.sql', 'per-file'],
+      ['1706871600000_orders-user-not-null.sql', 'per-file'],
+    ],
+    downs: [],
+    sections: { up: /^-- Up Migration$/m, down: /^-- Down Migration/m },
+    pending: true,
+  },
+  {
+    layout: 'liquibase',
+    // the master changelog's order, one migration per changeset; shop:4 is for Oracle only
+    forward: [
+      ['changes/users.sql', 'per-file', 'shop:1'],
+      ['changes/users.sql', 'per-file', 'shop:2'],
+      ['changes/orders.sql', 'per-file', 'shop:3'],
+      ['changes/indexes.sql', 'none', 'shop:5'],
+      ['changes/indexes.sql', 'per-file', 'shop:6'],
+    ],
+    downs: [],
+  },
+  {
+    layout: 'atlas',
+    forward: [
+      ['20240105120000_create_users.sql', 'per-file'],
+      ['20240112093000_create_orders.sql', 'per-file'],
+      ['20240120161500_index_orders_user_id.sql', 'none'],
+      ['20240202110000_orders_total_bigint.sql', 'per-file'],
+    ],
+    downs: [],
+  },
+  {
+    layout: 'supabase',
+    forward: [
+      ['migrations/20240105120000_create_users.sql', 'implicit'],
+      ['migrations/20240112093000_create_orders.sql', 'implicit'],
+      ['migrations/20240120161500_users_phone.sql', 'implicit'],
+      ['migrations/20240202110000_orders_total_not_null_check.sql', 'implicit'],
     ],
     downs: [],
   },
@@ -52,7 +154,7 @@ const cases: Case[] = [
       ['000004_index_orders_user_id.up.sql', 'implicit'],
       ['000005_rename_users_name.up.sql', 'implicit'],
     ],
-    downs: ['000001_create_users.down.sql', '000003_add_users_phone.down.sql', '000005_rename_users_name.down.sql'],
+    downs: [1, 2, 3, 4, 5].map((n) => `00000${n}_${['create_users', 'create_products_and_orders', 'add_users_phone', 'index_orders_user_id', 'rename_users_name'][n - 1]}.down.sql`),
   },
   {
     layout: 'prisma',
@@ -74,7 +176,13 @@ const cases: Case[] = [
       ['2024-02-02-110000_orders_status_not_null/up.sql', 'per-file'],
       ['2024-02-10-080000_drop_users_nickname/up.sql', 'per-file'],
     ],
-    downs: ['2024-01-05-120000_create_users/down.sql', '2024-02-10-080000_drop_users_nickname/down.sql'],
+    downs: [
+      '2024-01-05-120000_create_users/down.sql',
+      '2024-01-12-093000_create_orders/down.sql',
+      '2024-01-20-161500_index_orders_user_id/down.sql',
+      '2024-02-02-110000_orders_status_not_null/down.sql',
+      '2024-02-10-080000_drop_users_nickname/down.sql',
+    ],
   },
   {
     layout: 'dbmate',
@@ -110,7 +218,7 @@ const cases: Case[] = [
       ['deploy/users_phone.sql', 'none'],
       ['deploy/orders_user_id_index.sql', 'none'],
     ],
-    downs: ['revert/users.sql', 'verify/orders.sql', 'revert/orders_user_id_index.sql'],
+    downs: ['revert', 'verify'].flatMap((dir) => ['orders', 'orders_user_id_index', 'products', 'users', 'users_phone'].map((change) => `${dir}/${change}.sql`)),
   },
 ];
 
@@ -118,14 +226,16 @@ it('has a fixture for every layout', () => {
   expect(cases.map((c) => c.layout).sort()).toEqual([...LAYOUTS].sort());
 });
 
-describe.each(cases)('$layout fixture', ({ layout, forward, sections }) => {
+describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pending }) => {
   const root = join(fixtures, layout);
 
-  it('is detected, with its forward files in apply order and their transaction model', async () => {
+  it('is detected, with its forward files in apply order, their transaction model and migration, and its skipped files', async () => {
     const set = await discoverSet(root);
     expect(set.root).toBe(root);
     expect(set.layout).toBe(layout);
-    expect(set.files.map((f) => [relative(root, f.absPath), f.transaction])).toEqual(forward);
+    expect(set.files.map((f) => [relative(root, f.absPath), f.transaction, f.migration])).toEqual(forward.map(([rel, tx, migration]) => [rel, tx, migration ?? rel]));
+    expect(set.skipped.map((f) => relative(root, f.path)).sort()).toEqual([...downs].sort());
+    expect(set.pendingInOneTransaction).toBe(pending === true);
     for (const file of set.files) {
       expect(file.layout).toBe(layout);
       expect(file.path).toBe(relative(process.cwd(), file.absPath));
@@ -139,6 +249,16 @@ describe.each(cases)('$layout fixture', ({ layout, forward, sections }) => {
   it(sections ? 'blanks marker lines and down sections, keeping every offset' : 'keeps the forward text as on disk', async () => {
     for (const file of (await discoverSet(root)).files) {
       const raw = await readFile(file.absPath, 'utf8');
+      if (layout === 'liquibase') {
+        // the file's head and a changeset's own lines as on disk, the other changesets blanked byte for byte
+        const head = raw.indexOf('--changeset');
+        const start = raw.indexOf(`--changeset ${file.migration}`);
+        const end = raw.indexOf('--changeset', start + 1) < 0 ? raw.length : raw.indexOf('--changeset', start + 1);
+        expect(file.text.slice(0, head)).toBe(raw.slice(0, head));
+        expect(file.text.slice(start, end)).toBe(raw.slice(start, end));
+        expect(file.text.slice(head, start) + file.text.slice(end)).toBe((raw.slice(head, start) + raw.slice(end)).replace(/[^\n]/g, ' '));
+        continue;
+      }
       if (!sections) {
         expect(file.text).toBe(raw);
         continue;
@@ -161,7 +281,7 @@ describe.each(cases)('$layout fixture', ({ layout, forward, sections }) => {
     const found = await fileInSet(join(root, rel));
     const set = await discoverSet(root);
     expect(found?.set).toEqual(set);
-    expect(found?.file).toEqual(set.files[2]);
+    expect(found?.file).toEqual(set.files.find((f) => relative(root, f.absPath) === rel));
     expect(await fileInSet(join(root, rel), layout)).toEqual(found);
   });
 
@@ -175,7 +295,7 @@ describe.each(cases)('$layout fixture', ({ layout, forward, sections }) => {
   });
 });
 
-it.each(cases.filter((c) => c.downs.length > 0))('never lints the down files of the $layout fixture', async ({ layout, downs }) => {
+it.each(cases.filter((c) => c.downs.length > 0))('never lints the down (or other database) files of the $layout fixture', async ({ layout, downs }) => {
   for (const rel of downs) {
     const path = join(fixtures, layout, rel);
     expect(await fileInSet(path)).toBeUndefined();
@@ -184,8 +304,8 @@ it.each(cases.filter((c) => c.downs.length > 0))('never lints the down files of 
 });
 
 it('leaves the DROP TABLE of down sections out of every forward text', async () => {
-  for (const layout of ['dbmate', 'goose'] as const) {
+  for (const layout of ['dbmate', 'goose', 'node-pg-migrate'] as const) {
     const { files } = await discoverSet(join(fixtures, layout));
-    expect(files.filter((file) => /DROP TABLE|migrate:down|goose Down/.test(file.text))).toEqual([]);
+    expect(files.filter((file) => /DROP TABLE|migrate:down|goose Down|Down Migration/.test(file.text))).toEqual([]);
   }
 });

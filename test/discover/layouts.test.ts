@@ -1,0 +1,273 @@
+// The layouts of issue-sized histories built per test: down names in every layout, versions
+// split over files, other databases' files, journal and changelog order, nested directories.
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { discoverSet, fileInSet, isForwardMigration } from '../../src/discover/index.js';
+import { tempTree as tree } from '../helpers/cli.js';
+
+const listed = async (root: string, layout?: Parameters<typeof discoverSet>[1]) => {
+  const set = await discoverSet(root, layout);
+  return {
+    layout: set.layout,
+    files: set.files.map((f) => [relative(root, f.absPath), f.migration, f.transaction]),
+    skipped: set.skipped.map((f) => [relative(root, f.path), f.reason]).sort(),
+  };
+};
+
+describe('down files', () => {
+  it('are skipped in the plain layout, by every name a down file has', async () => {
+    const root = tree({
+      '001_users.sql': 'CREATE TABLE users (id int);',
+      '001_users_down.sql': 'DROP TABLE users;',
+      '002_orders.sql': 'CREATE TABLE orders (id int);',
+      '002_orders.down.sql': 'DROP TABLE orders;',
+      '002_orders.rollback.sql': 'DROP TABLE orders;',
+      'down.sql': 'DROP TABLE users;',
+      'U2__orders.sql': 'DROP TABLE orders;',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'plain',
+      files: [
+        ['001_users.sql', '001_users.sql', 'none'],
+        ['002_orders.sql', '002_orders.sql', 'none'],
+      ],
+      skipped: [
+        ['001_users_down.sql', 'down'],
+        ['002_orders.down.sql', 'down'],
+        ['002_orders.rollback.sql', 'down'],
+        ['U2__orders.sql', 'down'],
+        ['down.sql', 'down'],
+      ],
+    });
+    for (const name of ['001_users_down.sql', '002_orders.rollback.sql', 'down.sql', 'U2__orders.sql']) {
+      expect(await fileInSet(join(root, name)), name).toBeUndefined();
+      expect(isForwardMigration(join(root, name)), name).toBe(false);
+    }
+  });
+
+  it('are skipped when a layout is named, whatever it reads', async () => {
+    const root = tree({ '1_a.sql': 'SELECT 1;', '1_a_down.sql': 'SELECT 2;' });
+    for (const layout of ['plain', 'atlas', 'drizzle'] as const) {
+      expect((await listed(root, layout)).files.map(([rel]) => rel), layout).toEqual(['1_a.sql']);
+    }
+  });
+
+  it('do not swallow names that only end like one', async () => {
+    const root = tree({ '0007_lockdown.sql': '', '0008_breakdown_report.sql': '' });
+    expect((await listed(root)).files.map(([rel]) => rel)).toEqual(['0007_lockdown.sql', '0008_breakdown_report.sql']);
+  });
+});
+
+describe('up-down pairs with a dot after the version', () => {
+  it('applies the up files by version as a number and skips every down file', async () => {
+    const root = tree({
+      'V10.AddPhone.up.sql': '',
+      'V10.AddPhone.down.sql': '',
+      'V2.Orders.up.sql': '',
+      'V2.Orders.down.sql': '',
+      'V1.Init.up.sql': '',
+      'V1.Init.down.sql': '',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'up-down',
+      files: [
+        ['V1.Init.up.sql', '1', 'implicit'],
+        ['V2.Orders.up.sql', '2', 'implicit'],
+        ['V10.AddPhone.up.sql', '10', 'implicit'],
+      ],
+      skipped: [
+        ['V1.Init.down.sql', 'down'],
+        ['V10.AddPhone.down.sql', 'down'],
+        ['V2.Orders.down.sql', 'down'],
+      ],
+    });
+  });
+});
+
+describe('version folders', () => {
+  it('orders versions as numbers and files inside by name, one migration per folder', async () => {
+    const root = tree({
+      '71/08_x.up.sql': '',
+      '71/08_x.down.sql': '',
+      '71/02_y.up.sql': '',
+      '9/01_z.up.sql': '',
+      '0/01_init.up.sql': '',
+      '0/01_init.down.sql': '',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'version-dirs',
+      files: [
+        ['0/01_init.up.sql', '0', 'implicit'],
+        ['9/01_z.up.sql', '9', 'implicit'],
+        ['71/02_y.up.sql', '71', 'implicit'],
+        ['71/08_x.up.sql', '71', 'implicit'],
+      ],
+      skipped: [
+        ['0/01_init.down.sql', 'down'],
+        ['71/08_x.down.sql', 'down'],
+      ],
+    });
+    // a file named on its own belongs to the history of its version's parent
+    const found = await fileInSet(join(root, '71/08_x.up.sql'));
+    expect(found?.set.root).toBe(root);
+    expect(found?.file.migration).toBe('71');
+    expect(await fileInSet(join(root, '71/08_x.down.sql'))).toBeUndefined();
+  });
+
+  it('are not read where the root holds .sql files of its own', async () => {
+    const root = tree({ '001_users.sql': '', '002/01_note.sql': '' });
+    expect((await listed(root)).files.map(([rel]) => rel)).toEqual(['001_users.sql']);
+  });
+});
+
+describe('pop', () => {
+  it("groups the parts of a version, skips other databases' files and a file for all databases where the version has PostgreSQL's", async () => {
+    const root = tree({
+      '20240101000000000000_users.up.sql': '',
+      '20240101000000000000_users.down.sql': '',
+      '20240102000000000000_orders.postgres.up.sql': '',
+      '20240102000000000000_orders.mysql.up.sql': '',
+      '20240102000000000001_orders.postgres.up.sql': '',
+      '20240102000000000001_orders.sqlite3.up.sql': '',
+      '20240102000000000001_orders.cockroach.up.sql': '',
+      '20240103000000000000_ids.up.sql': '',
+      '20240103000000000000_ids.postgres.up.sql': '',
+      '20240104000000000000_idx.postgres.autocommit.up.sql': '',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'pop',
+      files: [
+        ['20240101000000000000_users.up.sql', '20240101000000', 'per-file'],
+        ['20240102000000000000_orders.postgres.up.sql', '20240102000000', 'per-file'],
+        ['20240102000000000001_orders.postgres.up.sql', '20240102000000', 'per-file'],
+        ['20240103000000000000_ids.postgres.up.sql', '20240103000000', 'per-file'],
+        ['20240104000000000000_idx.postgres.autocommit.up.sql', '20240104000000', 'none'],
+      ],
+      skipped: [
+        ['20240101000000000000_users.down.sql', 'down'],
+        ['20240102000000000000_orders.mysql.up.sql', 'other-database'],
+        ['20240102000000000001_orders.cockroach.up.sql', 'other-database'],
+        ['20240102000000000001_orders.sqlite3.up.sql', 'other-database'],
+        ['20240103000000000000_ids.up.sql', 'replaced'],
+      ],
+    });
+    expect(await fileInSet(join(root, '20240102000000000000_orders.mysql.up.sql'))).toBeUndefined();
+    expect(await fileInSet(join(root, '20240103000000000000_ids.up.sql'))).toBeUndefined();
+    expect(isForwardMigration(join(root, '20240102000000000001_orders.sqlite3.up.sql'))).toBe(false);
+  });
+});
+
+describe('drizzle-kit', () => {
+  it("follows the journal, then files it does not list, and says all pending migrations share one transaction", async () => {
+    const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, tag: '0001_b' }, { idx: 1, tag: '0000_a' }] };
+    const root = tree({ '0000_a.sql': '', '0001_b.sql': '', '0002_c.sql': '', 'meta/_journal.json': JSON.stringify(journal), 'meta/0000_snapshot.json': '{}' });
+    expect((await listed(root)).files).toEqual([
+      ['0001_b.sql', '0001_b', 'per-file'],
+      ['0000_a.sql', '0000_a', 'per-file'],
+      ['0002_c.sql', '0002_c', 'per-file'],
+    ]);
+    expect((await discoverSet(root)).pendingInOneTransaction).toBe(true);
+  });
+
+  it('keeps the names order when the journal does not parse', async () => {
+    const root = tree({ '0001_b.sql': '', '0000_a.sql': '', 'meta/_journal.json': '{ not json' });
+    expect((await listed(root)).files.map(([rel]) => rel)).toEqual(['0000_a.sql', '0001_b.sql']);
+  });
+});
+
+describe('Liquibase formatted SQL', () => {
+  const file = (...changesets: string[]) => `--liquibase formatted sql\n\n${changesets.join('\n')}`;
+
+  it('makes each changeset a migration, in the order the master changelog includes the files', async () => {
+    const root = tree({
+      'changelog.xml': '<databaseChangeLog>\n  <include file="b.sql"/>\n  <include file="a.sql"/>\n</databaseChangeLog>\n',
+      'a.sql': file('--changeset ann:1\nCREATE TABLE t (x int);\n', '--changeset ann:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n'),
+      'b.sql': file('--changeset bob:1 dbms:postgresql,h2\nCREATE TABLE u (x int);\n', '--changeset bob:2 dbms:mysql\nCREATE TABLE v (x int) ENGINE=InnoDB;\n'),
+      'notes.sql': 'SELECT 1;\n',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'liquibase',
+      files: [
+        ['b.sql', 'bob:1', 'per-file'],
+        ['a.sql', 'ann:1', 'per-file'],
+        ['a.sql', 'ann:2', 'none'],
+      ],
+      skipped: [],
+    });
+    const [first, second] = (await discoverSet(root)).files.filter((f) => f.migration.startsWith('ann'));
+    expect(first!.text).toContain('CREATE TABLE t');
+    expect(first!.text).not.toContain('CONCURRENTLY');
+    expect(second!.text).toContain('CONCURRENTLY');
+    expect(second!.text).not.toContain('CREATE TABLE');
+  });
+
+  it('places a changelog named on its own in the history one level up, and any other .sql file in its own directory', async () => {
+    const root = tree({
+      'changelog/db.changelog-master.yaml': 'databaseChangeLog:\n  - include:\n      file: changes/a.sql\n',
+      'changelog/changes/a.sql': file('--changeset a:1\nSELECT 1;\n'),
+      'svc/001_a.sql': 'SELECT 1;\n',
+    });
+    expect((await fileInSet(join(root, 'changelog/changes/a.sql')))?.set).toMatchObject({ root: join(root, 'changelog'), layout: 'liquibase' });
+    expect((await fileInSet(join(root, 'svc/001_a.sql')))?.set).toMatchObject({ root: join(root, 'svc'), layout: 'plain' });
+  });
+
+  it('orders files by name without a master changelog (includeAll)', async () => {
+    const root = tree({ 'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'), 'changes/001.sql': file('--changeset a:1\nSELECT 1;\n') });
+    expect((await listed(root)).files.map(([, id]) => id)).toEqual(['a:1', 'a:2']);
+  });
+});
+
+describe('Atlas', () => {
+  it('runs a file in its own transaction unless it says txmode none', async () => {
+    const root = tree({ 'atlas.sum': 'h1:x\n', '20240101_a.sql': 'CREATE TABLE a (x int);\n', '20240102_b.sql': '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY b ON a (x);\n' });
+    expect((await listed(root)).files).toEqual([
+      ['20240101_a.sql', '20240101_a.sql', 'per-file'],
+      ['20240102_b.sql', '20240102_b.sql', 'none'],
+    ]);
+  });
+
+  it('leaves a golang-migrate directory that keeps an atlas.sum to golang-migrate', async () => {
+    const root = tree({ 'atlas.sum': 'h1:x\n', '20240101_a.up.sql': '', '20240101_a.down.sql': '' });
+    expect((await listed(root)).layout).toBe('golang-migrate');
+  });
+});
+
+describe('Supabase', () => {
+  it('reads supabase/migrations, from the supabase directory or the migrations one, as one query per file', async () => {
+    const files = { 'config.toml': '', 'seed.sql': 'INSERT INTO t VALUES (1);', 'migrations/20240101000000_a.sql': '', 'tests/database/a.test.sql': '' };
+    const root = join(tree(Object.fromEntries(Object.entries(files).map(([rel, text]) => [`supabase/${rel}`, text]))), 'supabase');
+    expect(await listed(root)).toEqual({ layout: 'supabase', files: [['migrations/20240101000000_a.sql', 'migrations/20240101000000_a.sql', 'implicit']], skipped: [] });
+    expect((await listed(join(root, 'migrations'))).layout).toBe('supabase');
+  });
+});
+
+describe('node-pg-migrate', () => {
+  it('lints the Up Migration section only and says all pending migrations share one transaction', async () => {
+    const root = tree({ '1700000000000_a.sql': '-- Up Migration\nCREATE TABLE a (x int);\n-- Down Migration\nDROP TABLE a;\n' });
+    const set = await discoverSet(root);
+    expect(set.layout).toBe('node-pg-migrate');
+    expect(set.pendingInOneTransaction).toBe(true);
+    expect(set.files[0]!.text).not.toContain('DROP');
+  });
+});
+
+describe('nothing found', () => {
+  it('names the .sql files found below a directory and where they are', async () => {
+    const root = tree({ 'db/migrations/postgres/1/01_a.up.sql': '', 'db/migrations/postgres/2/01_b.up.sql': '', 'README.md': '' });
+    const error = await discoverSet(root).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      `${root}: no SQL migrations at this level (looked for *.sql files); found 2 .sql files below it, in ${join(root, 'db/migrations/postgres/1')}, ${join(root, 'db/migrations/postgres/2')}: pass the directory that holds them (pgphase lint --list <dir> shows how it is read)`,
+    );
+    // the directory that holds the version folders is read as such
+    expect((await listed(join(root, 'db/migrations/postgres'))).layout).toBe('version-dirs');
+  });
+
+  it('names the layout that reads the files when another one is asked for', async () => {
+    const root = tree({ 'V1.Init.up.sql': '', 'V1.Init.down.sql': '' });
+    await expect(discoverSet(root, 'flyway')).rejects.toThrow(
+      new InputError(`${root}: no SQL migrations found for the flyway layout (looked for Flyway V<version>__<description>.sql files); found 1 file of the up-down layout: pass --layout up-down`),
+    );
+  });
+});
