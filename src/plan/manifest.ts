@@ -9,6 +9,12 @@ import { MANIFEST_VERSION, PHASES } from './types.js';
 
 const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
+const name = z.string().min(1);
+const schemaObject = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('column'), schema: name, table: name, name, type: name }),
+  z.strictObject({ kind: z.enum(['constraint', 'trigger']), schema: name, table: name, name }),
+  z.strictObject({ kind: z.enum(['relation', 'function']), schema: name, name }),
+]);
 
 export const manifestSchema = z.strictObject({
   version: z.literal(MANIFEST_VERSION),
@@ -23,6 +29,8 @@ export const manifestSchema = z.strictObject({
         down: z.string().regex(/^\d-(expand|trigger|backfill)\.down\.sql$/).optional(),
         sha256,
         requires: z.string().optional(),
+        /** The objects of this plan that exist once the phase is applied: what verify looks for. */
+        present: z.array(schemaObject).optional(),
         steps: z.array(
           z.strictObject({
             id: z.string().min(1),

@@ -21,6 +21,16 @@ export interface Step {
 }
 
 /**
+ * An object a plan leaves in the schema after one of its phases, as verify looks it up in the
+ * catalog: a column (with its type), a constraint or trigger of a table, a relation (table,
+ * view, index, sequence) or a function, by name.
+ */
+export type SchemaObject =
+  | { kind: 'column'; schema: string; table: string; name: string; type: string }
+  | { kind: 'constraint' | 'trigger'; schema: string; table: string; name: string }
+  | { kind: 'relation' | 'function'; schema: string; name: string };
+
+/**
  * A batched, resumable data change over keyset batches of `table` by `key`: `UPDATE table SET set
  * WHERE where` (a DELETE when there is no `set`), or a whole `statement` (an alias, FROM or USING,
  * WITH, INSERT … SELECT), whose batches walk `table`, the target or the SELECT's leading table.

@@ -1,12 +1,14 @@
 // `verify`: the read-only start-up check an application pod runs instead of migrating.
-// One query against pgphase.phase_log decides whether the plans this release ships are
-// compatible with the database (DESIGN.md "verify"); it never creates anything.
+// One round trip reads pgphase.phase_log and looks up in the catalog the objects the shipped
+// plans' phases leave, and decides whether the plans this release ships are compatible with
+// the database (DESIGN.md "verify"); it never creates anything.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { InputError, UsageError } from '../errors.js';
 import type { ManifestPhase } from '../plan/manifest.js';
-import { MANIFEST_VERSION, PHASES, type PhaseName } from '../plan/types.js';
+import { DEFAULT_SCHEMA, quoteIdent, quoteLiteral, quoteQName } from '../sql/names.js';
+import { MANIFEST_VERSION, PHASES, type PhaseName, type SchemaObject } from '../plan/types.js';
 import { connect, DatabaseError } from './connect.js';
 import { STATUS, type PhaseStatus } from './state.js';
 
@@ -22,7 +24,7 @@ export interface VerifyOptions {
   pollMs?: number;
 }
 
-export type VerifyProblemKind = 'missing' | 'contracted' | 'checksum';
+export type VerifyProblemKind = 'missing' | 'contracted' | 'checksum' | 'schema';
 
 export interface VerifyProblem {
   plan: string;
@@ -36,6 +38,8 @@ export interface VerifyPlan {
   shipped: boolean;
   /** Its phases whose status is `applied`, in phase order. */
   applied: PhaseName[];
+  /** A shipped plan pgphase has no record of, whose objects the schema has: applied by another tool. */
+  outside?: true;
 }
 
 export interface VerifyResult {
@@ -54,17 +58,20 @@ export interface PhaseLogEntry {
   stepsDone: number;
 }
 
-/** What verify reads of a plan.json: the plan id and each phase's name, file and checksum. */
+/** What verify reads of a plan.json: the plan id and each phase's name, file, checksum and objects. */
 export interface ShippedPlan {
   id: string;
-  phases: Array<Pick<ManifestPhase, 'name' | 'file' | 'sha256'>>;
+  phases: Array<Pick<ManifestPhase, 'name' | 'file' | 'sha256' | 'present'>>;
 }
 
 /** A plan.json that holds what verify reads, as `pgphase plan` writes it. */
 function isShippedPlan(json: unknown): json is ShippedPlan {
   const plan = json as { version?: unknown; id?: unknown; phases?: unknown } | null;
   if (plan?.version !== MANIFEST_VERSION || typeof plan.id !== 'string' || !Array.isArray(plan.phases) || plan.phases.length === 0) return false;
-  return plan.phases.every((p: { name?: unknown; file?: unknown; sha256?: unknown } | null) => PHASES.includes(p?.name as PhaseName) && typeof p?.file === 'string' && typeof p.sha256 === 'string');
+  return plan.phases.every(
+    (p: { name?: unknown; file?: unknown; sha256?: unknown; present?: unknown } | null) =>
+      PHASES.includes(p?.name as PhaseName) && typeof p?.file === 'string' && typeof p.sha256 === 'string' && (p.present === undefined || Array.isArray(p.present)),
+  );
 }
 
 /**
@@ -172,8 +179,38 @@ function contractProblem(planId: string, contract: PhaseLogEntry | undefined): V
 
 const byPhase = (a: PhaseLogEntry, b: PhaseLogEntry) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase);
 
-/** Decides compatibility from the shipped plans and the recorded phases (pure; verify's core). */
-export function assessCompatibility(shipped: readonly ShippedPlan[], entries: readonly PhaseLogEntry[]): VerifyResult {
+/** The objects of a plan's phase that the schema lacks; an empty list when it has them all. */
+export type MissingObjects = (plan: ShippedPlan, phase: PhaseName) => SchemaObject[];
+
+/** How a message names an object: `column "users"."email" (text)`, `trigger "t_sync" of "users"`. */
+export function describeObject(o: SchemaObject): string {
+  const q = (schema: string, name: string) => quoteQName(schema === DEFAULT_SCHEMA ? { name } : { schema, name });
+  if (o.kind === 'column') return `column ${q(o.schema, o.table)}.${quoteIdent(o.name)} (${o.type})`;
+  if ('table' in o) return `${o.kind} ${quoteIdent(o.name)} of ${q(o.schema, o.table)}`;
+  return `${o.kind} ${q(o.schema, o.name)}`;
+}
+
+/** The last phase of a plan applied per the records, whose objects the schema must have. */
+function lastApplied(manifest: ShippedPlan, mine: readonly PhaseLogEntry[]): PhaseName | undefined {
+  const applied = manifest.phases.map((p) => p.name).filter((name) => mine.some((e) => e.phase === name && e.status === 'applied'));
+  return applied.at(-1);
+}
+
+/** A shipped plan without records whose objects are in the schema: as after its required phases, or after its contract (the migration applied as written). */
+function appliedOutside(manifest: ShippedPlan, missing: MissingObjects): boolean {
+  const required = requiredPhases(manifest).at(-1);
+  const candidates = [required, manifest.phases.some((p) => p.name === 'contract') ? 'contract' : undefined] as const;
+  return candidates.some((phase) => {
+    const present = manifest.phases.find((p) => p.name === phase)?.present ?? [];
+    return phase !== undefined && present.length > 0 && missing(manifest, phase).length === 0;
+  });
+}
+
+/**
+ * Decides compatibility from the shipped plans, the recorded phases and what the schema lacks
+ * of the objects the plans' phases leave (pure; verify's core).
+ */
+export function assessCompatibility(shipped: readonly ShippedPlan[], entries: readonly PhaseLogEntry[], missing: MissingObjects = () => []): VerifyResult {
   const recorded = new Map<string, PhaseLogEntry[]>();
   for (const e of entries) recorded.set(e.planId, [...(recorded.get(e.planId) ?? []), e]);
   const problems: VerifyProblem[] = [];
@@ -182,11 +219,25 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
 
   for (const manifest of shipped) {
     const mine = recorded.get(manifest.id) ?? [];
+    if (mine.length === 0 && appliedOutside(manifest, missing)) {
+      plans.push({ id: manifest.id, shipped: true, applied: [], outside: true });
+      continue;
+    }
     plans.push({ id: manifest.id, shipped: true, applied: applied(mine) });
-    const missing = requiredPhases(manifest).filter((phase) => !mine.some((e) => e.phase === phase && e.status === 'applied'));
-    if (missing.length > 0) {
-      const entry = mine.find((e) => e.phase === missing[0]);
-      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${missing.join(' and ')} yet${entry ? notYet(entry) : ''}` });
+    const notApplied = requiredPhases(manifest).filter((phase) => !mine.some((e) => e.phase === phase && e.status === 'applied'));
+    if (notApplied.length > 0) {
+      const entry = mine.find((e) => e.phase === notApplied[0]);
+      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${notApplied.join(' and ')} yet${entry ? notYet(entry) : ''}` });
+    } else {
+      const phase = lastApplied(manifest, mine)!;
+      const lacks = missing(manifest, phase);
+      if (lacks.length > 0) {
+        problems.push({
+          plan: manifest.id,
+          kind: 'schema',
+          message: `plan ${manifest.id} ${phase} is recorded as applied, but the database lacks ${lacks.map(describeObject).join(', ')}; something undid it, or this is not the database the plan ran on`,
+        });
+      }
     }
     for (const e of [...mine].sort(byPhase)) {
       const problem = checksumProblem(manifest, e);
@@ -204,26 +255,87 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
   return { compatible: problems.length === 0, problems, plans };
 }
 
+/** Is each object in the catalog? One SELECT, no parameters (it goes in the same simple query as the phase log). */
+const EXISTS = `CASE o.kind
+  WHEN 'column' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', o.schema, o.tbl))
+    AND a.attname = o.name AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid = pg_catalog.to_regtype(o.type))
+  WHEN 'constraint' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', o.schema, o.tbl)) AND c.conname = o.name)
+  WHEN 'trigger' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', o.schema, o.tbl)) AND t.tgname = o.name)
+  WHEN 'relation' THEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', o.schema, o.name)) IS NOT NULL
+  WHEN 'function' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident(o.schema))::oid AND p.proname = o.name)
+END`;
+
+/** The indexes, in `objects`, of those the catalog lacks. */
+function missingQuery(objects: readonly SchemaObject[]): string {
+  const rows = objects.map((o, i) => ({ i, kind: o.kind, schema: o.schema, tbl: 'table' in o ? o.table : null, name: o.name, type: 'type' in o ? o.type : null }));
+  return `SELECT o.i FROM pg_catalog.jsonb_to_recordset(${quoteLiteral(JSON.stringify(rows))}::jsonb) AS o(i int, kind text, schema text, tbl text, name text, type text) WHERE NOT (${EXISTS})`;
+}
+
 const UNDEFINED_TABLE = '42P01';
 const INSUFFICIENT_PRIVILEGE = '42501';
 
-/** Every recorded phase, in one statement; none when the state table does not exist. Creates nothing. */
-export async function readPhaseLog(client: pg.ClientBase): Promise<PhaseLogEntry[]> {
+interface PhaseLogRow {
+  plan_id: string;
+  phase: PhaseName;
+  status: PhaseStatus;
+  checksum: string;
+  steps_done: number;
+}
+
+const PHASE_LOG = `SELECT plan_id, phase, ${STATUS} AS status, checksum, cardinality(steps_done) AS steps_done FROM pgphase.phase_log`;
+
+/** What one read of the database tells verify: the recorded phases, and which of the given objects the catalog lacks. */
+export interface DatabaseState {
+  entries: PhaseLogEntry[];
+  /** Indexes into the objects asked about. */
+  missing: Set<number>;
+}
+
+/**
+ * Every recorded phase (none when the state table does not exist) and which of `objects` the
+ * catalog lacks, in one round trip: no parameters, so the simple query protocol carries both
+ * statements at once. Creates nothing.
+ */
+export async function readState(client: pg.ClientBase, objects: readonly SchemaObject[] = []): Promise<DatabaseState> {
+  const missingOf = (rows: Array<{ i: number }>) => new Set(rows.map((r) => r.i));
   try {
-    // no parameters: the simple query protocol, one round trip; the runner lock is looked up in it
-    const { rows } = await client.query<{ plan_id: string; phase: PhaseName; status: PhaseStatus; checksum: string; steps_done: number }>(
-      `SELECT plan_id, phase, ${STATUS} AS status, checksum, cardinality(steps_done) AS steps_done FROM pgphase.phase_log`,
-    );
-    return rows.map((r) => ({ planId: r.plan_id, phase: r.phase, status: r.status, checksum: r.checksum, stepsDone: r.steps_done }));
+    if (objects.length === 0) return { entries: entriesOf((await client.query<PhaseLogRow>(PHASE_LOG)).rows), missing: new Set() };
+    const [found, log] = (await client.query(`${missingQuery(objects)};\n${PHASE_LOG}`)) as unknown as [pg.QueryResult<{ i: number }>, pg.QueryResult<PhaseLogRow>];
+    return { entries: entriesOf(log.rows), missing: missingOf(found.rows) };
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === UNDEFINED_TABLE) return [];
+    // a database pgphase never ran on: its schema may still hold what another tool applied
+    if (code === UNDEFINED_TABLE) return { entries: [], missing: objects.length ? missingOf((await client.query<{ i: number }>(missingQuery(objects))).rows) : new Set() };
     const reason = (error as Error).message;
     if (code === INSUFFICIENT_PRIVILEGE) {
       throw new DatabaseError(`cannot read pgphase.phase_log: ${reason}; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log`);
     }
     throw new DatabaseError(`cannot read pgphase.phase_log: ${reason}`);
   }
+}
+
+function entriesOf(rows: PhaseLogRow[]): PhaseLogEntry[] {
+  return rows.map((r) => ({ planId: r.plan_id, phase: r.phase, status: r.status, checksum: r.checksum, stepsDone: r.steps_done }));
+}
+
+/** Every object the shipped plans' phases leave, and how to find a phase's missing ones from a read's indexes. */
+function objectsOf(shipped: readonly ShippedPlan[]): { objects: SchemaObject[]; missing: (state: DatabaseState) => MissingObjects } {
+  const objects: SchemaObject[] = [];
+  const at = new Map<string, number>();
+  for (const manifest of shipped) {
+    for (const phase of manifest.phases) {
+      at.set(`${manifest.id}\0${phase.name}`, objects.length);
+      objects.push(...(phase.present ?? []));
+    }
+  }
+  return {
+    objects,
+    missing: (state) => (manifest, name) => {
+      const present = manifest.phases.find((p) => p.name === name)?.present ?? [];
+      const start = at.get(`${manifest.id}\0${name}`) ?? 0;
+      return present.filter((_, i) => state.missing.has(start + i));
+    },
+  };
 }
 
 function milliseconds(name: string, value: number | undefined, fallback: number): number {
@@ -243,11 +355,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const wait = milliseconds('wait', options.wait, 0);
   const pollMs = Math.max(1, milliseconds('pollMs', options.pollMs, 1000));
   const shipped = await readShippedPlans(resolve(options.cwd ?? process.cwd(), options.plansDir));
+  const { objects, missing } = objectsOf(shipped);
   const client = await connect(options.databaseUrl);
   try {
     const deadline = Date.now() + wait;
     for (;;) {
-      const result = assessCompatibility(shipped, await readPhaseLog(client));
+      const state = await readState(client, objects);
+      const result = assessCompatibility(shipped, state.entries, missing(state));
       const left = deadline - Date.now();
       if (result.compatible || left <= 0) return result;
       await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
