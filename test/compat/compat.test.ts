@@ -448,7 +448,7 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       await resetSchema(c);
       await runScript(c, k.setup);
       const files = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
-      const planned = await plan({ file: join(files, 'migrations/002_change.sql'), history: join(files, 'migrations'), out: join(files, 'plan') });
+      const planned = await plan({ file: join(files, 'migrations/002_change.sql'), history: join(files, 'migrations'), out: join(files, 'plan'), pgVersion: db.major });
       const phases = planned.manifest.phases;
       expect(phases.map((p) => p.name)).toEqual(k.phases);
       const reversible = phases.filter((p) => p.down !== undefined).map((p) => p.name);

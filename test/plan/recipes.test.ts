@@ -174,7 +174,7 @@ describe('plan phase files on real PostgreSQL', () => {
       const expected = { schema: await catalog(c), data: (await c.query(k.data)).rows };
 
       const dir = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
-      const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400 });
+      const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400, pgVersion: db.major });
       expect(result.manifest.phases.map((p) => p.name)).toEqual(k.phases);
 
       await resetSchema(c);
@@ -192,7 +192,7 @@ describe('plan phase files on real PostgreSQL', () => {
   it('a phase file run by another tool stops at an index a failed earlier build left invalid', async () => {
     const setup = 'CREATE TABLE "we%ird" (id int PRIMARY KEY, "e""mail" text);\nINSERT INTO "we%ird" SELECT g, \'dup\' FROM generate_series(1, 3) g;';
     const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': 'CREATE UNIQUE INDEX "u$$%s" ON "we%ird" ("e""mail");' });
-    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan') });
+    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), pgVersion: db.major });
     const expand = readFileSync(join(result.dir, '1-expand.sql'), 'utf8');
     await resetSchema(c);
     await runScript(c, setup);
@@ -209,7 +209,7 @@ describe('plan phase files on real PostgreSQL', () => {
     const setup = "CREATE TABLE accounts (id int PRIMARY KEY, plan text);\nINSERT INTO accounts SELECT g, CASE WHEN g % 2 = 0 THEN 'pro' END FROM generate_series(1, 600) g;";
     const migration = "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE accounts ALTER COLUMN plan SET NOT NULL;";
     const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': migration });
-    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400 });
+    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400, pgVersion: db.major });
     await resetSchema(c);
     await runScript(c, setup);
     for (const phase of result.manifest.phases) {
