@@ -18,8 +18,9 @@ export function formatVerify(result: VerifyResult): string {
   if (!result.compatible) return result.problems.map((p) => `incompatible: ${p.message}\n`).join('');
   const shipped = result.plans.filter((p) => p.shipped).length;
   const newer = result.plans.filter((p) => !p.shipped).length;
+  const outside = result.plans.filter((p) => p.outside).length;
   const head = shipped === 0 ? 'this release ships no plans' : `the database has what the ${plural(shipped, 'plan')} of this release need${shipped === 1 ? 's' : ''}`;
-  return `compatible: ${head}${newer ? `; ${plural(newer, 'newer plan')} not contracted` : ''}\n`;
+  return `compatible: ${head}${outside ? ` (${outside} applied outside pgphase: no records, the schema has their objects)` : ''}${newer ? `; ${plural(newer, 'newer plan')} not contracted` : ''}\n`;
 }
 
 export function verifyCommand(program: Command, io: Io, setExit: (code: number) => void): void {

@@ -10,8 +10,10 @@ import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { manifestSchema, PlanRefused } from './manifest.js';
 import { modelCheck } from './model-check.js';
+import { presentObjects } from './present.js';
 import { plan as planChanges } from './planner.js';
 import { renderPlan, type RenderedPlan } from './render.js';
+import type { PhaseName, SchemaObject } from './types.js';
 
 export interface PlanApiOptions {
   file: string;
@@ -77,13 +79,14 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   if (planned.phases.length === 0) throw new InputError(`${options.file}: nothing to plan (no schema or data change)`);
   const id = options.name ?? planId(file);
   const renderOptions = { id, source: { path: options.file, text }, pgVersion, batchSize: options.batchSize ?? 1000, lockTimeout: options.lockTimeout ?? '2s' };
-  let rendered = renderPlan(planned, renderOptions);
+  const checked = renderPlan(planned, renderOptions);
   // checked as the runner will execute it: plan.json's steps and backfills, in its order
-  const differences = modelCheck(rendered.manifest.phases, start, source);
+  const present: Partial<Record<PhaseName, SchemaObject[]>> = {};
+  const differences = modelCheck(checked.manifest.phases, start, source, (phase, model) => (present[phase] = presentObjects(start, model)));
   if (differences.length && !options.allowUnsafe) {
     throw new PlanRefused(`${options.file}: the plan does not do what the migration does on the schema model, a pgphase bug (--allow-unsafe writes it anyway, with the differences recorded): ${differences.join('; ')}`);
   }
-  if (differences.length) rendered = renderPlan(planned, { ...renderOptions, modelCheck: differences });
+  const rendered = renderPlan(planned, { ...renderOptions, present, ...(differences.length > 0 && { modelCheck: differences }) });
 
   const dir = resolve(cwd, options.out ?? join(dirname(file), id));
   if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);

@@ -18,6 +18,7 @@ export interface CheckedPhase {
 
 /** One piece of the plan's work as SQL, with the place a difference found in it is reported at. */
 interface Work {
+  phase: PhaseName;
   where: string;
   sql: string;
 }
@@ -54,9 +55,10 @@ function statementsOf(work: Work[]): Array<Statement[] | string> {
 /**
  * The differences between the plan and the migration, one line each, naming where they are
  * ("step expand:as-written-2: constraint … already exists", "after contract, index … is
- * missing"); none for a plan that does what the migration does. `start` is left as it is.
+ * missing"); none for a plan that does what the migration does. `start` is left as it is;
+ * `afterPhase` is shown the model as each phase leaves it (it changes after the call).
  */
-export function modelCheck(phases: readonly CheckedPhase[], start: SchemaModel, source: SourceFile): string[] {
+export function modelCheck(phases: readonly CheckedPhase[], start: SchemaModel, source: SourceFile, afterPhase?: (phase: PhaseName, model: SchemaModel) => void): string[] {
   // The migration as written: its result, and what the model finds wrong in it. Those problems are
   // the migration's own (or things the model does not know, such as a live database's triggers),
   // not the plan's: the plan may meet each of them as often as the migration does.
@@ -73,30 +75,34 @@ export function modelCheck(phases: readonly CheckedPhase[], start: SchemaModel, 
   const work: Work[] = [];
   for (const phase of phases) {
     for (const piece of phaseWork(phase)) {
-      if ('step' in piece) work.push({ where: `step ${piece.step.id}`, sql: piece.step.sql });
+      if ('step' in piece) work.push({ phase: phase.name, where: `step ${piece.step.id}`, sql: piece.step.sql });
       else {
-        work.push({ where: `${phase.name}, backfill ${piece.backfill + 1}`, sql: backfillStatement(phase.backfills![piece.backfill]!) });
+        work.push({ phase: phase.name, where: `${phase.name}, backfill ${piece.backfill + 1}`, sql: backfillStatement(phase.backfills![piece.backfill]!) });
       }
     }
   }
   const actual = start.clone();
   const differences: string[] = [];
-  statementsOf(work).forEach((statements, i) => {
+  const parsed = statementsOf(work);
+  parsed.forEach((statements, i) => {
     // a statement's sub-commands may meet the same problem: said once
     const report = (message: string) => {
       const line = `${work[i]!.where}: ${message}`;
       if (differences[differences.length - 1] !== line) differences.push(line);
     };
-    if (typeof statements === 'string') return report(`does not parse: ${statements}`);
-    for (const statement of statements) {
-      for (const change of normalizeStatement(statement)) {
-        const problem = actual.check(change);
-        const left = problem ? (own.get(problem.key) ?? 0) : 0;
-        if (problem && left > 0) own.set(problem.key, left - 1);
-        else if (problem) report(problem.message);
-        actual.apply(change);
+    if (typeof statements === 'string') report(`does not parse: ${statements}`);
+    else {
+      for (const statement of statements) {
+        for (const change of normalizeStatement(statement)) {
+          const problem = actual.check(change);
+          const left = problem ? (own.get(problem.key) ?? 0) : 0;
+          if (problem && left > 0) own.set(problem.key, left - 1);
+          else if (problem) report(problem.message);
+          actual.apply(change);
+        }
       }
     }
+    if (work[i + 1]?.phase !== work[i]!.phase) afterPhase?.(work[i]!.phase, actual);
   });
   const last = phases[phases.length - 1]?.name ?? 'the plan';
   return [...differences, ...schemaDifferences(expected, actual).map((d) => `after ${last}, ${d}`)];

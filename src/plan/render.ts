@@ -7,7 +7,7 @@ import { PlanError, validateManifest, type Manifest, type ManifestPhase } from '
 import type { Planned, PlannedPhase } from './planner.js';
 import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, keysTable, statementNode, withPredicate } from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
-import { MANIFEST_VERSION, type PhaseName } from './types.js';
+import { MANIFEST_VERSION, type PhaseName, type SchemaObject } from './types.js';
 
 export interface RenderOptions {
   id: string;
@@ -17,6 +17,8 @@ export interface RenderOptions {
   lockTimeout: string;
   /** Where the plan differs from the migration on the schema model (model-check.ts); written only with --allow-unsafe. */
   modelCheck?: string[];
+  /** The plan's objects present after each phase (present.ts), for verify. */
+  present?: Partial<Record<PhaseName, SchemaObject[]>>;
 }
 
 export interface RenderedPlan {
@@ -255,6 +257,8 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
       })),
     };
     if (phase.requires) m.requires = phase.requires;
+    const present = options.present?.[phase.name];
+    if (present?.length) m.present = present;
     if (phase.backfills.length) m.backfills = phase.backfills.map(({ reversible: _, ...b }) => ({ ...b, batchSize: options.batchSize }));
     const text = phaseFile(options.id, m);
     m.sha256 = sha256(text);

@@ -216,6 +216,11 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
   const problems: VerifyProblem[] = [];
   const plans: VerifyPlan[] = [];
   const applied = (list: PhaseLogEntry[]) => list.filter((e) => e.status === 'applied').sort(byPhase).map((e) => e.phase);
+  // the schema is checked against the newest plan the records say is applied: a later plan may
+  // change what an earlier one left (a column it renames), so only the newest one's objects hold
+  const known = new Set(shipped.map((m) => m.id));
+  const newerApplied = entries.some((e) => !known.has(e.planId) && e.status === 'applied');
+  const newest = newerApplied ? undefined : [...shipped].reverse().find((m) => recorded.get(m.id)?.some((e) => e.status === 'applied'));
 
   for (const manifest of shipped) {
     const mine = recorded.get(manifest.id) ?? [];
@@ -228,7 +233,7 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
     if (notApplied.length > 0) {
       const entry = mine.find((e) => e.phase === notApplied[0]);
       problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${notApplied.join(' and ')} yet${entry ? notYet(entry) : ''}` });
-    } else {
+    } else if (manifest === newest) {
       const phase = lastApplied(manifest, mine)!;
       const lacks = missing(manifest, phase);
       if (lacks.length > 0) {
@@ -245,7 +250,6 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
     }
   }
 
-  const known = new Set(shipped.map((m) => m.id));
   for (const [planId, list] of [...recorded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (known.has(planId)) continue;
     plans.push({ id: planId, shipped: false, applied: applied(list) });
