@@ -32,6 +32,8 @@ export interface EngineOptions {
   transaction: TransactionModel;
   /** The schema before the file; the engine advances it through the file. */
   schema: SchemaModel;
+  /** `schema` holds the whole history before the file (replayed from its first migration, or given). */
+  historyKnown?: boolean;
 }
 
 function docsPath(id: string): string {
@@ -226,10 +228,10 @@ class Walk {
     return false;
   }
 
-  report(rule: Rule, severity: Severity, { messageId, data, location, statement: at }: Report): void {
+  report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
     const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
-    else this.findings.push(finding(rule, severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
+    else this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
   }
 }
 
@@ -269,6 +271,9 @@ class Context implements RuleContext {
   get inExplicitTransaction() {
     return this.walk.inExplicitTransaction;
   }
+  get historyKnown() {
+    return this.walk.options.historyKnown ?? false;
+  }
   get lockTimeoutSet() {
     return this.walk.lockTimeoutSet;
   }
@@ -280,6 +285,9 @@ class Context implements RuleContext {
   }
   isNewObject(name: QName): boolean {
     return this.walk.created.isNewObject(name);
+  }
+  isNewColumn(table: QName, column: string): boolean {
+    return this.walk.created.isNewColumn(table, column);
   }
   laterInTransaction(match: (change: Change) => boolean): boolean {
     return this.walk.laterInTransaction(match);

@@ -107,7 +107,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>) => {
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -121,6 +121,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
         schema,
+        historyKnown,
       }),
     );
   };
@@ -140,7 +141,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       ? await withText(found.set, found.file, options.stdin.text, discovery)
       : { path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain' };
     sources.set(file.path, file.text);
-    lintOne(file, config, schema);
+    lintOne(file, config, schema, found !== undefined || options.baseSchema !== undefined);
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
@@ -172,7 +173,8 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const before = files.length;
     const schema = schemaFrom(baseChanges);
     for (const { file, config, linted } of order) {
-      if (linted) lintOne(file, config, schema);
+      // each set is replayed from its first migration
+      if (linted) lintOne(file, config, schema, true);
       else replay(parseSource(file.path, file.text), schema);
     }
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));

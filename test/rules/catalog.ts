@@ -36,7 +36,7 @@ export const CATALOG: ReadonlyArray<readonly [id: string, category: string, seve
   ['statements-after-exclusive-lock', 'blocks-traffic', 'warning', false],
   ['lock-table', 'blocks-traffic', 'warning', false],
   ['truncate', 'data-loss', 'error', false],
-  ['unbatched-data-change', 'data-loss', 'error', false],
+  ['unbatched-data-change', 'blocks-traffic', 'error', false],
   ['narrowing-type-change', 'data-loss', 'error', false],
   ['cascade-drop', 'data-loss', 'error', false],
   ['drop-constraint', 'data-loss', 'warning', false],

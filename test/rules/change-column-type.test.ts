@@ -5,6 +5,8 @@ const serials = 'CREATE TABLE accounts (id serial PRIMARY KEY, big_id bigserial)
 
 await ruleCases('change-column-type', {
   valid: [
+    // a column this migration added: the running version neither reads nor writes it
+    { history, sql: 'ALTER TABLE users ADD COLUMN rank_new text;\nALTER TABLE users ALTER COLUMN rank_new TYPE integer USING rank_new::integer;' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(200);' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;' },
@@ -19,7 +21,7 @@ await ruleCases('change-column-type', {
     { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE jsonb USING to_jsonb(name);', at: ['1:1'], message: 'from text to jsonb' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN score TYPE numeric(12,4);', at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE smallint;', at: ['1:1'], message: 'from integer to smallint' },
-    { sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;', at: ['1:1'], message: 'the old type is unknown' },
+    { sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;', at: ['1:1'], severity: 'warning', message: 'is assumed to break the running version: the old type of "email" is unknown; to know it, lint the file in its migration directory' },
     { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN big_id TYPE int;', at: ['1:1'], message: 'from bigint to integer' },
   ],
 });

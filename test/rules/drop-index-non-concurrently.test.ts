@@ -4,6 +4,8 @@ const indexed = 'CREATE TABLE "Post" (id int, slug text);\nCREATE UNIQUE INDEX "
 
 await ruleCases('drop-index-non-concurrently', {
   valid: [
+    // an index the whole history never created: DROP INDEX IF EXISTS drops nothing and locks nothing
+    { history: 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);', sql: 'DROP INDEX IF EXISTS orders_placed_at_idx;' },
     { sql: 'DROP INDEX CONCURRENTLY IF EXISTS users_email;' },
     { sql: 'CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nDROP INDEX t_a;' },
     { sql: 'CREATE MATERIALIZED VIEW totals AS SELECT 1 AS a;\nCREATE INDEX totals_a ON totals (a);\nDROP INDEX totals_a;' },
@@ -11,6 +13,8 @@ await ruleCases('drop-index-non-concurrently', {
     { history: indexed, sql: 'DROP INDEX "Post_slug_key";\n\nDROP TABLE "Post";', transaction: 'implicit' },
   ],
   invalid: [
+    { history: 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);\nCREATE INDEX orders_placed_at_idx ON orders (placed_at);', sql: 'DROP INDEX IF EXISTS orders_placed_at_idx;', at: ['1:1'], severity: 'error', message: 'lock on its table "public"."orders"' },
+    { sql: 'DROP INDEX IF EXISTS orders_placed_at_idx;', at: ['1:1'], severity: 'warning', message: 'if the index exists: no migration pgphase read creates it' },
     { sql: 'DROP INDEX users_email;', at: ['1:1'], message: 'index "users_email"' },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'SELECT 1;\nDROP INDEX users_email;', at: ['2:1'], message: 'on its table "public"."users"' },
     // each statement commits on its own: the table is still there, with traffic, after the index goes
