@@ -120,6 +120,7 @@ export class SchemaModel {
     for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
     for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
     for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
+    for (const [key, parts] of this.partitions) copy.partitions.set(key, new Set(parts));
     return copy;
   }
 
@@ -131,6 +132,8 @@ export class SchemaModel {
     );
     return on.map((o) => o.name.name).sort();
   }
+  /** The partitions of each partitioned table, by qkey (CREATE TABLE … PARTITION OF, ATTACH PARTITION). */
+  readonly partitions = new Map<string, Set<string>>();
 
   table(q: QName): TableModel | undefined {
     return this.tables.get(qkey(q));
@@ -373,6 +376,7 @@ export class SchemaModel {
         for (const col of change.columns) this.addColumn(change.table, col);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
         for (const c of change.constraints) this.addConstraint(change.table, { ...c, notValid: false });
+        if (change.partitionOf) this.attach(change.partitionOf, change.table);
         return;
       }
       case 'create-table-as': {
@@ -386,6 +390,8 @@ export class SchemaModel {
         const { schema, name } = resolved(change.table);
         const dropped = qkey(change.table);
         if (!this.tables.delete(dropped)) return;
+        this.partitions.delete(dropped);
+        for (const parts of this.partitions.values()) parts.delete(dropped);
         for (const [key, i] of this.indexes) if (i.schema === schema && i.table === name) this.indexes.delete(key);
         for (const [key, o] of this.objects) if (o.table === dropped) this.objects.delete(key);
         // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
@@ -525,6 +531,12 @@ export class SchemaModel {
       case 'drop-index':
         this.indexes.delete(qkey(change.index));
         return;
+      case 'attach-partition':
+        this.attach(change.table, change.partition);
+        return;
+      case 'detach-partition':
+        this.partitions.get(qkey(change.table))?.delete(qkey(change.partition));
+        return;
       case 'create-enum':
         this.enums.set(qkey(change.type), [...change.values]);
         return;
@@ -595,6 +607,11 @@ export class SchemaModel {
       default:
         return;
     }
+  }
+
+  private attach(parent: QName, partition: QName): void {
+    const parts = this.partitions.get(qkey(parent)) ?? new Set<string>();
+    this.partitions.set(qkey(parent), parts.add(qkey(partition)));
   }
 
   /** A renamed table or view: views follow it, as PostgreSQL's do (they refer to it by oid). */
