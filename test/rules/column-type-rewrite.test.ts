@@ -14,6 +14,8 @@ await ruleCases('column-type-rewrite', {
     { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN big_id TYPE bigint;' },
   ],
   invalid: [
+    // tolerated by the running version, but the rewrite stays (unless the session TimeZone is UTC)
+    { history: 'CREATE TABLE bookings (id bigint PRIMARY KEY, starts_at timestamp NOT NULL);', sql: 'ALTER TABLE bookings ALTER COLUMN starts_at TYPE timestamptz;', at: ['1:1'], message: 'unless the session TimeZone is UTC' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'from integer to bigint rewrites the table' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(50);', at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(200) USING lower(name);', at: ['1:1'] },
