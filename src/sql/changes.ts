@@ -149,6 +149,8 @@ export type Change = Base &
         temporary: boolean;
         /** `PARTITION OF parent`: the new table is a partition of an existing one. */
         partitionOf?: QName;
+        /** `LIKE other` or `INHERITS (parent)`: the table has columns that `columns` does not list. */
+        copiesColumns?: true;
       }
     | { kind: 'create-table-as'; table: QName; withData: boolean; ifNotExists: boolean }
     | { kind: 'drop-table'; table: QName; ifExists: boolean; cascade: boolean }

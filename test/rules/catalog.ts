@@ -50,6 +50,7 @@ export const CATALOG: ReadonlyArray<readonly [id: string, category: string, seve
   ['non-idempotent', 'robustness', 'off', false],
   ['unused-ignore', 'robustness', 'warning', false],
   ['invalid-ignore', 'robustness', 'error', false],
+  ['unknown-object', 'robustness', 'warning', false],
   ['prefer-bigint', 'style', 'warning', false],
   ['prefer-identity', 'style', 'off', false],
   ['prefer-timestamptz', 'style', 'warning', false],
