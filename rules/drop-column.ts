@@ -1,4 +1,4 @@
-import { defineRule, dropIfExists, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -18,9 +18,8 @@ export default defineRule({
       change(change) {
         // the running version never used a column this migration added
         if (change.kind !== 'drop-column' || context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
-        const unknown = dropIfExists(context, change.ifExists, context.schema.column(change.table, change.column) !== undefined);
-        if (unknown === 'absent') return;
-        context.report({ messageId: unknown ?? 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) }, assumption: unknown === 'assumed' });
+        const assumed = dropAssumesExisting(change.ifExists, context.schema.column(change.table, change.column) !== undefined);
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) }, assumption: assumed });
       },
     };
   },

@@ -1,4 +1,4 @@
-import { defineRule, dropIfExists, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -22,9 +22,8 @@ export default defineRule({
         if (table && (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))) return;
         // the table goes later in the transaction, and its ACCESS EXCLUSIVE lock with it: dropping the index first adds no wait
         if (table && context.laterInTransaction((c) => c.kind === 'drop-table' && qkey(c.table) === qkey(table))) return;
-        const unknown = dropIfExists(context, change.ifExists, table !== undefined);
-        if (unknown === 'absent') return;
-        context.report({ messageId: unknown ?? 'default', data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' }, assumption: unknown === 'assumed' });
+        const assumed = dropAssumesExisting(change.ifExists, table !== undefined);
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' }, assumption: assumed });
       },
     };
   },

@@ -1,9 +1,6 @@
-import { applicationLoses, defineRule, dropIfExists, GIVE_SCHEMA } from '../src/lint/rule.js';
-import type { ObjectType } from '../src/sql/changes.js';
+import { applicationLoses, defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
-/** The objects whose existence the schema model knows (it keeps types as enums only, and no functions): views. */
-const TRACKED: ReadonlySet<ObjectType> = new Set(['view', 'materialized view']);
 
 export default defineRule({
   meta: {
@@ -21,9 +18,8 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-object' || !applicationLoses(context, change.objectType, change.name)) return;
-        const unknown = TRACKED.has(change.objectType) ? dropIfExists(context, change.ifExists, context.schema.views.has(qkey(change.name))) : undefined;
-        if (unknown === 'absent') return;
-        context.report({ messageId: unknown ?? 'default', data: { type: change.objectType, name: quoteQName(change.name) }, assumption: unknown === 'assumed' });
+        const assumed = dropAssumesExisting(change.ifExists, context.schema.views.has(qkey(change.name)) || context.schema.hasObject(change.name));
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { type: change.objectType, name: quoteQName(change.name) }, assumption: assumed });
       },
     };
   },

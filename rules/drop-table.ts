@@ -1,4 +1,4 @@
-import { defineRule, dropIfExists, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -17,9 +17,8 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-table' || context.isNewTable(change.table)) return;
-        const unknown = dropIfExists(context, change.ifExists, context.schema.table(change.table) !== undefined || context.schema.views.has(qkey(change.table)));
-        if (unknown === 'absent') return;
-        context.report({ messageId: unknown ?? 'default', data: { table: quoteQName(change.table) }, assumption: unknown === 'assumed' });
+        const assumed = dropAssumesExisting(change.ifExists, context.schema.table(change.table) !== undefined || context.schema.views.has(qkey(change.table)));
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { table: quoteQName(change.table) }, assumption: assumed });
       },
     };
   },

@@ -70,7 +70,7 @@ export interface RuleContext {
   /** The current statement is between an explicit BEGIN and its COMMIT. */
   readonly inExplicitTransaction: boolean;
   /** The schema before the file is the whole history (replayed from the first migration of its set,
-   *  or given with --schema / --database-url): a table, column or index it lacks does not exist. */
+   *  or given with --schema / --database-url): a table or column it lacks was made outside the migrations, if at all. */
   readonly historyKnown: boolean;
   /** A `lock_timeout` is in force for the current statement. */
   readonly lockTimeoutSet: boolean;
@@ -133,14 +133,12 @@ export function typeChangeOf(
 }
 
 /**
- * A `DROP … IF EXISTS` of something the schema model lacks: 'absent' when the whole history is
- * known (the drop does nothing), 'assumed' when pgphase cannot tell whether it exists (a finding
- * about it rests on that assumption). Undefined for a drop of something the model has, or one
- * without IF EXISTS (which fails if the object is missing).
+ * A `DROP … IF EXISTS` of something no migration pgphase read creates: a finding about what it
+ * drops rests on the assumption that it exists (made outside the migrations, or a history not
+ * given), so it is reported as a warning that says so.
  */
-export function dropIfExists(context: RuleContext, ifExists: boolean, exists: boolean): 'absent' | 'assumed' | undefined {
-  if (!ifExists || exists) return undefined;
-  return context.historyKnown ? 'absent' : 'assumed';
+export function dropAssumesExisting(ifExists: boolean, exists: boolean): boolean {
+  return ifExists && !exists;
 }
 
 /** Where a column a change declares is named, for a finding about it; the statement when unknown. */
