@@ -50,9 +50,10 @@ export default defineRule({
         // ON ONLY a partitioned table builds nothing: it records an invalid index on the parent, to which each
         // partition's index (built CONCURRENTLY) is attached; PostgreSQL refuses CONCURRENTLY there
         if (change.index.only) return;
-        // a table or materialized view created earlier in this migration has no traffic to block
+        // a table created earlier in this migration has no traffic to block; a materialized view takes no
+        // writes (the SHARE lock holds up only REFRESH), and its reads do not conflict with the lock
         const table = change.index.table;
-        if (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)))) return;
+        if (context.isNewTable(table) || context.schema.views.has(qkey(table))) return;
         // every partition already has the index (built CONCURRENTLY): PostgreSQL attaches them and builds nothing
         if (attachesOnly(context.schema, qkey(table), change.index)) return;
         const index = change.index.name ? quoteIdent(change.index.name) : '(unnamed)';

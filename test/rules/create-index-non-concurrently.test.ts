@@ -8,6 +8,10 @@ const partitioned = [
 
 await ruleCases('create-index-non-concurrently', {
   valid: [
+    // an existing materialized view: nothing writes to it, and its readers do not wait for the SHARE lock
+    { history: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day;', sql: 'CREATE INDEX daily_totals_day ON daily_totals (day);' },
+    // a materialized view of an earlier migration, dropped and created again here: reads do not wait for the SHARE lock, and nothing writes to it
+    { history: 'CREATE TABLE messages (id bigint PRIMARY KEY, body text);\nCREATE MATERIALIZED VIEW message_stats AS SELECT count(*) AS n FROM messages;', sql: 'DROP MATERIALIZED VIEW message_stats;\nCREATE MATERIALIZED VIEW message_stats AS SELECT id, length(body) AS n FROM messages;\nCREATE UNIQUE INDEX message_stats_id ON message_stats (id);' },
     // every partition already has a matching index (built CONCURRENTLY): the parent's index only attaches them
     { history: partitioned, sql: 'CREATE INDEX CONCURRENTLY events_2024_kind_idx ON events_2024 (kind);\nCREATE INDEX CONCURRENTLY events_2025_kind_idx ON events_2025 (kind);\nCREATE INDEX events_kind_idx ON events (kind);' },
     { history: `${partitioned}\nCREATE INDEX events_2024_lower_idx ON events_2024 (lower(source)) WHERE kind > 0;\nCREATE INDEX events_2025_lower_idx ON events_2025 (lower(source)) WHERE kind > 0;`, sql: 'CREATE INDEX events_lower_idx ON events (lower(source)) WHERE kind > 0;' },
@@ -36,7 +40,6 @@ await ruleCases('create-index-non-concurrently', {
     { history: `${partitioned}\nCREATE TABLE events_2026 (id bigint NOT NULL, created_at date NOT NULL, kind int, source text);\nALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');`, sql: 'CREATE INDEX CONCURRENTLY events_2024_kind_idx ON events_2024 (kind);\nCREATE INDEX CONCURRENTLY events_2025_kind_idx ON events_2025 (kind);\nCREATE INDEX events_kind_idx ON events (kind);', at: ['3:1'] },
     // a function or trigger of the same name is not the table
     { sql: 'CREATE FUNCTION users() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE INDEX users_email ON users (email);', at: ['2:1'] },
-    { history: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day;', sql: 'CREATE INDEX daily_totals_day ON daily_totals (day);', at: ['1:1'] },
     { sql: 'CREATE INDEX users_email ON users (email);', at: ['1:1'], message: 'index "users_email" on "users"' },
     { sql: 'CREATE TABLE a (x int);\n\n  CREATE UNIQUE INDEX ON app.users (lower(email));', at: ['3:3'], message: '"app"."users"' },
   ],
