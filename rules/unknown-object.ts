@@ -5,25 +5,11 @@ import type { SchemaModel } from '../src/schema/model.js';
 
 /** The existing columns a change names, which PostgreSQL looks up (and fails on when missing). */
 function namedColumns(change: Change): string[] {
-  switch (change.kind) {
-    case 'drop-column':
-      return change.ifExists ? [] : [change.column];
-    case 'rename-column':
-    case 'alter-column-type':
-    case 'set-not-null':
-    case 'drop-not-null':
-    case 'set-default':
-    case 'drop-default':
-    case 'add-identity':
-    case 'column-comment':
-      return [change.column];
-    case 'create-index':
-      return change.index.columns.filter((c): c is string => c !== null);
-    case 'data-change':
-      return change.op === 'update' ? change.setColumns : [];
-    default:
-      return [];
-  }
+  // the changes about one existing column name it in `column` (ADD COLUMN's is the new column's spec)
+  if ('column' in change && typeof change.column === 'string') return change.kind === 'drop-column' && change.ifExists ? [] : [change.column];
+  if (change.kind === 'create-index') return change.index.columns.filter((c): c is string => c !== null);
+  if (change.kind === 'data-change' && change.op === 'update') return change.setColumns;
+  return [];
 }
 
 /** Whether a change needs a table of that name to exist: everything that names one, except what creates it,
