@@ -77,26 +77,28 @@ export default defineRule({
       const node = Object.values(context.statement.node)[0];
       return node?.missing_ok === true || (context.statement.node.AlterTableStmt !== undefined && node?.objtype !== 'OBJECT_TABLE');
     };
+    const check = (change: Change): void => {
+      const table: QName | undefined = changeTable(change);
+      if (!table || !needsTable(change) || context.isNewTable(table) || skipsMissing()) return;
+      const known = context.schema.table(table);
+      if (!known) {
+        if (context.schema.views.has(qkey(table)) || elsewhere(table)) return;
+        schemas ??= describedSchemas(context.schema);
+        if (schemas.has(table.schema ?? DEFAULT_SCHEMA)) context.report({ messageId: 'table', data: { table: quoteQName(table) } });
+        return;
+      }
+      // a table made by CREATE TABLE AS, LIKE, INHERITS or PARTITION OF has columns the model does not list
+      if (context.schema.partialColumns.has(qkey(table))) return;
+      for (const column of new Set(namedColumns(change))) {
+        if (!known.columns.has(column)) context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
+      }
+    };
     return {
-      statement() {
-        schemas = undefined;
-      },
       change(change) {
         if (!context.historyKnown) return;
-        const table: QName | undefined = changeTable(change);
-        if (!table || !needsTable(change) || context.isNewTable(table) || skipsMissing()) return;
-        const known = context.schema.table(table);
-        if (!known) {
-          if (context.schema.views.has(qkey(table)) || elsewhere(table)) return;
-          schemas ??= describedSchemas(context.schema);
-          if (schemas.has(table.schema ?? DEFAULT_SCHEMA)) context.report({ messageId: 'table', data: { table: quoteQName(table) } });
-          return;
-        }
-        // a table made by CREATE TABLE AS, LIKE, INHERITS or PARTITION OF has columns the model does not list
-        if (context.schema.partialColumns.has(qkey(table))) return;
-        for (const column of new Set(namedColumns(change))) {
-          if (!known.columns.has(column)) context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
-        }
+        check(change);
+        // the schemas with tables change only when a table comes or goes: computed again after such a change
+        if (change.kind === 'create-table' || change.kind === 'create-table-as' || change.kind === 'drop-table' || change.kind === 'rename-table') schemas = undefined;
       },
     };
   },
