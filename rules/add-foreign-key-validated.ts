@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ColumnSpec } from '../src/sql/changes.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { qkey, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 
@@ -24,6 +24,7 @@ export default defineRule({
     description: 'A foreign key added without NOT VALID scans the table under SHARE ROW EXCLUSIVE on both tables',
     messages: {
       default: 'Adding a validated foreign key to {{table}} checks every existing row while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{references}}, which block their writes',
+      self: 'Adding a validated foreign key from {{table}} to itself checks every existing row while holding a SHARE ROW EXCLUSIVE lock on {{table}}, which blocks its writes',
       column:
         'Adding column {{column}} to {{table}} with a {{filled}} and a foreign key to {{references}} checks every existing row against {{references}} while holding an ACCESS EXCLUSIVE lock on {{table}}, which blocks its reads and writes, and a SHARE ROW EXCLUSIVE lock on {{references}}, which blocks its writes',
     },
@@ -46,7 +47,8 @@ export default defineRule({
         }
         if (change.kind !== 'add-constraint' || change.constraint.kind !== 'foreign-key' || change.constraint.notValid) return;
         if (context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), references: quoteQName(change.constraint.references!.table) } });
+        const references = change.constraint.references!.table;
+        context.report({ messageId: qkey(references) === qkey(change.table) ? 'self' : 'default', data: { table: quoteQName(change.table), references: quoteQName(references) } });
       },
     };
   },

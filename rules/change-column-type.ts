@@ -1,4 +1,4 @@
-import { defineRule, typeChangeOf } from '../src/lint/rule.js';
+import { defineRule, GIVE_SCHEMA, typeChangeOf } from '../src/lint/rule.js';
 
 export default defineRule({
   meta: {
@@ -8,7 +8,7 @@ export default defineRule({
     description: 'ALTER COLUMN … TYPE that is not a widening the running version tolerates',
     messages: {
       default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
-      unknownType: 'Changing {{table}}.{{column}} to {{to}} can break the running version: the old type is unknown (give pgphase the earlier migrations, `--schema` or `--database-url`)',
+      unknownType: `Changing {{table}}.{{column}} to {{to}} is assumed to break the running version: the old type of {{column}} is unknown; to know it, ${GIVE_SCHEMA}`,
     },
     help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
   },
@@ -16,8 +16,9 @@ export default defineRule({
     return {
       change(change) {
         const { data, known } = typeChangeOf(change, context) ?? {};
-        if (!data) return;
-        if (!known) return context.report({ messageId: 'unknownType', data });
+        // the running version never reads or writes a column this migration added
+        if (!data || (change.kind === 'alter-column-type' && context.isNewColumn(change.table, change.column))) return;
+        if (!known) return context.report({ messageId: 'unknownType', data, assumption: true });
         if (!known.analysis.tolerated) context.report({ messageId: 'default', data: { ...data, from: known.from.display } });
       },
     };

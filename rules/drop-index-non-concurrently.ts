@@ -1,4 +1,4 @@
-import { defineRule } from '../src/lint/rule.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -9,6 +9,7 @@ export default defineRule({
     description: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index\'s table',
     messages: {
       default: 'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
+      assumed: `Dropping index {{index}} (IF EXISTS) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, if the index exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
     },
     help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
   },
@@ -21,7 +22,8 @@ export default defineRule({
         if (table && (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))) return;
         // the table goes later in the transaction, and its ACCESS EXCLUSIVE lock with it: dropping the index first adds no wait
         if (table && context.laterInTransaction((c) => c.kind === 'drop-table' && qkey(c.table) === qkey(table))) return;
-        context.report({ messageId: 'default', data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' } });
+        const assumed = dropAssumesExisting(change.ifExists, table !== undefined);
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' }, assumption: assumed });
       },
     };
   },

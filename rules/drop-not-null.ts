@@ -15,7 +15,8 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-not-null' || context.isNewTable(change.table)) return;
+        // the running version never reads a column this migration added
+        if (change.kind !== 'drop-not-null' || context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
       },
     };

@@ -1,5 +1,6 @@
-import { applicationLoses, defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import { applicationLoses, defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { qkey, quoteQName } from '../src/sql/names.js';
+
 
 export default defineRule({
   meta: {
@@ -9,6 +10,7 @@ export default defineRule({
     description: 'Dropping a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses it',
     messages: {
       default: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',
+      assumed: `Dropping {{type}} {{name}} (IF EXISTS) breaks the running version, which may still use it, if it exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
     },
     help: 'Drop it in a contract phase, once no deployed version uses it: `pgphase plan <file>` puts it there',
   },
@@ -16,7 +18,8 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-object' || !applicationLoses(context, change.objectType, change.name)) return;
-        context.report({ messageId: 'default', data: { type: change.objectType, name: quoteQName(change.name) } });
+        const assumed = dropAssumesExisting(change.ifExists, context.schema.views.has(qkey(change.name)) || context.schema.hasObject(change.name));
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { type: change.objectType, name: quoteQName(change.name) }, assumption: assumed });
       },
     };
   },

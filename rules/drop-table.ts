@@ -1,5 +1,5 @@
-import { defineRule } from '../src/lint/rule.js';
-import { quoteQName } from '../src/sql/names.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
   meta: {
@@ -9,6 +9,7 @@ export default defineRule({
     description: 'DROP TABLE breaks the running version that still reads or writes the table',
     messages: {
       default: 'Dropping table {{table}} breaks every query of the running version that uses it, and deletes its rows',
+      assumed: `Dropping table {{table}} (IF EXISTS) breaks every query of the running version that uses it, and deletes its rows, if the table exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
     },
     help: 'Drop the table in a contract phase, after no deployed version reads it (`pgphase plan <file>`)',
   },
@@ -16,7 +17,8 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-table' || context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table) } });
+        const assumed = dropAssumesExisting(change.ifExists, context.schema.table(change.table) !== undefined || context.schema.views.has(qkey(change.table)));
+        context.report({ messageId: assumed ? 'assumed' : 'default', data: { table: quoteQName(change.table) }, assumption: assumed });
       },
     };
   },

@@ -35,7 +35,8 @@ export default defineRule({
           case 'drop-column':
           case 'rename-column': {
             const added = addedColumns.get(qkey(change.table));
-            if (!added?.length) return;
+            // removing a column this migration added (`status_new` renamed to `status`) removes nothing the running version uses
+            if (!added?.length || context.isNewColumn(change.table, change.column)) return;
             context.report({
               messageId: 'column',
               data: { table: quoteQName(change.table), added: added.map(quoteIdent).join(', '), removed: quoteIdent(change.column) },

@@ -49,6 +49,7 @@ import identifierTooLong from './identifier-too-long.js';
 import nonIdempotent from './non-idempotent.js';
 import unusedIgnore from './unused-ignore.js';
 import invalidIgnore from './invalid-ignore.js';
+import unknownObject from './unknown-object.js';
 import preferBigint from './prefer-bigint.js';
 import preferIdentity from './prefer-identity.js';
 import preferTimestamptz from './prefer-timestamptz.js';
@@ -107,6 +108,7 @@ export const rules: readonly Rule[] = [
   nonIdempotent,
   unusedIgnore,
   invalidIgnore,
+  unknownObject,
   preferBigint,
   preferIdentity,
   preferTimestamptz,

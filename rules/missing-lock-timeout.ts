@@ -9,32 +9,41 @@ export default defineRule({
     severity: 'error',
     description: 'A statement taking ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE on an existing table with no lock_timeout set before it',
     messages: {
-      default: 'This statement queues for the {{mode}} lock on {{table}} with no lock_timeout: while it queues behind a long transaction, every query on {{table}} queues behind it',
+      default: 'This statement queues for {{locks}} with no lock_timeout: while it queues behind a long transaction, {{blocked}} behind it',
     },
     help: "Put `SET lock_timeout = '2s';` before it (and retry on timeout), or run it with `pgphase run`, which does both",
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
     const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
-    let reported = -1;
+    // the locks the current statement queues for, reported once after its last change
+    let queued: Array<{ table: QName; mode: LockMode }> = [];
     // Locks the current transaction already holds: asking again for the same lock, or for
     // anything under an ACCESS EXCLUSIVE, does not queue.
     const held = new Map<string, LockMode>();
     return {
       statement() {
         if (!context.inTransaction) held.clear();
+        queued = [];
       },
       change(change) {
         if (change.kind === 'transaction') return held.clear();
         const locks = locksOf(change, (index) => context.schema.indexTable(index)).filter((l) => !isNew(l.table));
-        const queued = locks.find((l) => {
+        for (const l of locks) {
           const has = held.get(qkey(l.table));
-          return QUEUE_DANGEROUS.has(l.mode) && has !== 'ACCESS EXCLUSIVE' && has !== l.mode;
-        });
+          const stronger = queued.find((q) => qkey(q.table) === qkey(l.table));
+          if (!QUEUE_DANGEROUS.has(l.mode) || has === 'ACCESS EXCLUSIVE' || has === l.mode || stronger?.mode === 'ACCESS EXCLUSIVE') continue;
+          if (stronger) stronger.mode = l.mode;
+          else queued.push({ ...l });
+        }
         if (context.inTransaction) for (const l of locks) if (QUEUE_DANGEROUS.has(l.mode) && held.get(qkey(l.table)) !== 'ACCESS EXCLUSIVE') held.set(qkey(l.table), l.mode);
-        if (!queued || context.lockTimeoutSet || reported === context.statement.index) return;
-        reported = context.statement.index;
-        context.report({ messageId: 'default', data: { mode: queued.mode, table: quoteQName(queued.table) } });
+        if (change !== context.changes[context.changes.length - 1] || queued.length === 0 || context.lockTimeoutSet) return;
+        // a queued SHARE ROW EXCLUSIVE request holds up writes only: reads (ACCESS SHARE) do not conflict with it
+        const blocked = queued.map((l) => (l.mode === 'ACCESS EXCLUSIVE' ? `every query on ${quoteQName(l.table)}` : `every write to ${quoteQName(l.table)}`));
+        context.report({
+          messageId: 'default',
+          data: { locks: queued.map((l) => `the ${l.mode} lock on ${quoteQName(l.table)}`).join(' and '), blocked: `${blocked.join(' and ')} ${blocked.length > 1 ? 'queue' : 'queues'}` },
+        });
       },
     };
   },

@@ -15,7 +15,8 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'rename-column' || context.isNewTable(change.table)) return;
+        // the running version never used a column this migration added (`status_new` renamed to `status`)
+        if (change.kind !== 'rename-column' || context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
         context.report({
           messageId: 'default',
           data: { table: quoteQName(change.table), column: quoteIdent(change.column), newName: quoteIdent(change.newName) },

@@ -18,6 +18,8 @@ export default defineRule({
     description: 'ALTER COLUMN … SET NOT NULL while the running version may still write NULL',
     messages: {
       default: 'Setting {{table}}.{{column}} NOT NULL makes every write of the running version that leaves {{column}} NULL fail',
+      newColumn:
+        'Setting {{table}}.{{column}} NOT NULL makes every INSERT of the running version fail: it does not know {{column}}, which this migration adds without a default, so its rows leave it NULL',
     },
     help: 'Run `pgphase plan <file>`: backfill first, then NOT NULL via a validated check in the contract phase',
   },
@@ -28,8 +30,12 @@ export default defineRule({
         if (!target || context.isNewTable(target.table)) return;
         const { table, column } = target;
         // NOT NULL already, or NOT VALID (which refuses new NULLs): no write that worked before fails now
-        if (context.schema.column(table, column)?.notNull || context.schema.pendingNotNull(table, column)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(table), column: quoteIdent(column) } });
+        const col = context.schema.column(table, column);
+        if (col?.notNull || context.schema.pendingNotNull(table, column)) return;
+        const data = { table: quoteQName(table), column: quoteIdent(column) };
+        // the running version never names a column this migration added: only its default can fill it
+        if (!context.isNewColumn(table, column)) context.report({ messageId: 'default', data });
+        else if (!col?.default && !col?.identity && !col?.generated) context.report({ messageId: 'newColumn', data });
       },
     };
   },

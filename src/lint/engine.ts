@@ -35,6 +35,8 @@ export interface EngineOptions {
   /** What the earlier files of the same migration created (a migration split over several files);
    *  the engine adds what this file creates. A new one when the file is a migration of its own. */
   created?: CreatedHere;
+  /** `schema` holds the whole history before the file (replayed from its first migration, or given). */
+  historyKnown?: boolean;
 }
 
 function docsPath(id: string): string {
@@ -230,10 +232,10 @@ class Walk {
     return false;
   }
 
-  report(rule: Rule, severity: Severity, { messageId, data, location, statement: at }: Report): void {
+  report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
     const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
-    else this.findings.push(finding(rule, severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
+    else this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
   }
 }
 
@@ -273,6 +275,9 @@ class Context implements RuleContext {
   get inExplicitTransaction() {
     return this.walk.inExplicitTransaction;
   }
+  get historyKnown() {
+    return this.walk.options.historyKnown ?? false;
+  }
   get lockTimeoutSet() {
     return this.walk.lockTimeoutSet;
   }
@@ -284,6 +289,9 @@ class Context implements RuleContext {
   }
   isNewObject(name: QName): boolean {
     return this.walk.created.isNewObject(name);
+  }
+  isNewColumn(table: QName, column: string): boolean {
+    return this.walk.created.isNewColumn(table, column);
   }
   laterInTransaction(match: (change: Change) => boolean): boolean {
     return this.walk.laterInTransaction(match);

@@ -132,7 +132,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, created?: CreatedHere) => {
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -146,6 +146,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
         schema,
+        historyKnown,
         ...(created && { created }),
       }),
     );
@@ -169,7 +170,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     for (const [i, file] of entries.entries()) {
       if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
       sources.set(file.path, overlay(sources.get(file.path), file.text));
-      lintOne(file, config, schema, created);
+      lintOne(file, config, schema, found !== undefined || options.baseSchema !== undefined, created);
     }
     mergeUnits(files, 0);
   }
@@ -206,7 +207,8 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     let created = new CreatedHere();
     for (const [i, { file, config, linted }] of order.entries()) {
       if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
-      if (linted) lintOne(file, config, schema, created);
+      // each set is replayed from its first migration
+      if (linted) lintOne(file, config, schema, true, created);
       else replay(parseSource(file.path, file.text), schema, created);
     }
     mergeUnits(files, before);

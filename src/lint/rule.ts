@@ -45,7 +45,14 @@ export interface Report {
   location?: Location;
   /** The statement the finding belongs to, for ignore comments; defaults to the current one. */
   statement?: number;
+  /** The finding rests on an assumption about a schema pgphase does not know (its message says
+   *  which, and how to give the schema): it is reported as a warning at most. */
+  assumption?: boolean;
 }
+
+/** How to give pgphase the schema it lacks: the end of every message about an assumption. */
+export const GIVE_SCHEMA =
+  'lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`';
 
 /** What a rule sees while the engine walks a file; fields describe the current statement. */
 export interface RuleContext {
@@ -62,12 +69,17 @@ export interface RuleContext {
   readonly inTransaction: boolean;
   /** The current statement is between an explicit BEGIN and its COMMIT. */
   readonly inExplicitTransaction: boolean;
+  /** The schema before the file is the whole history (replayed from the first migration of its set,
+   *  or given with --schema / --database-url): a table or column it lacks was made outside the migrations, if at all. */
+  readonly historyKnown: boolean;
   /** A `lock_timeout` is in force for the current statement. */
   readonly lockTimeoutSet: boolean;
   /** The table was created earlier in this migration: it has no traffic and no rows yet. */
   isNewTable(table: QName): boolean;
-  /** A view, function, type, schema … created earlier in this migration. */
+  /** A view, function, type, schema … created earlier in this migration, or named so by a rename there. */
   isNewObject(name: QName): boolean;
+  /** A column added to an existing table earlier in this migration: the running version does not use it. */
+  isNewColumn(table: QName, column: string): boolean;
   /** Equal for statements that run in the same transaction; a statement that autocommits has its own. */
   readonly transactionId: number;
   /** Does a later statement of the current statement's transaction make a change that matches? */
@@ -118,6 +130,15 @@ export function typeChangeOf(
     data: { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display },
     known: analyzeAlter(change, context.schema, context.pgVersion),
   };
+}
+
+/**
+ * A `DROP … IF EXISTS` of something no migration pgphase read creates: a finding about what it
+ * drops rests on the assumption that it exists (made outside the migrations, or a history not
+ * given), so it is reported as a warning that says so.
+ */
+export function dropAssumesExisting(ifExists: boolean, exists: boolean): boolean {
+  return ifExists && !exists;
 }
 
 /** Where a column a change declares is named, for a finding about it; the statement when unknown. */

@@ -120,6 +120,8 @@ export class SchemaModel {
     for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
     for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
     for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
+    for (const [key, parts] of this.partitions) copy.partitions.set(key, new Set(parts));
+    for (const key of this.partialColumns) copy.partialColumns.add(key);
     return copy;
   }
 
@@ -131,6 +133,10 @@ export class SchemaModel {
     );
     return on.map((o) => o.name.name).sort();
   }
+  /** The partitions of each partitioned table, by qkey (CREATE TABLE … PARTITION OF, ATTACH PARTITION). */
+  readonly partitions = new Map<string, Set<string>>();
+  /** Tables with columns the model does not list (CREATE TABLE … AS, LIKE, INHERITS, PARTITION OF), by qkey. */
+  readonly partialColumns = new Set<string>();
 
   table(q: QName): TableModel | undefined {
     return this.tables.get(qkey(q));
@@ -373,6 +379,9 @@ export class SchemaModel {
         for (const col of change.columns) this.addColumn(change.table, col);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
         for (const c of change.constraints) this.addConstraint(change.table, { ...c, notValid: false });
+        if (change.partitionOf) this.attach(change.partitionOf, change.table);
+        if (change.partitionOf || change.copiesColumns) this.partialColumns.add(key);
+        else this.partialColumns.delete(key);
         return;
       }
       case 'create-table-as': {
@@ -380,12 +389,16 @@ export class SchemaModel {
         const key = qkey(change.table);
         if (this.tables.has(key) && change.ifNotExists) return;
         this.tables.set(key, { schema, name, columns: new Map(), constraints: new Map() });
+        this.partialColumns.add(key);
         return;
       }
       case 'drop-table': {
         const { schema, name } = resolved(change.table);
         const dropped = qkey(change.table);
         if (!this.tables.delete(dropped)) return;
+        this.partitions.delete(dropped);
+        this.partialColumns.delete(dropped);
+        for (const parts of this.partitions.values()) parts.delete(dropped);
         for (const [key, i] of this.indexes) if (i.schema === schema && i.table === name) this.indexes.delete(key);
         for (const [key, o] of this.objects) if (o.table === dropped) this.objects.delete(key);
         // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
@@ -402,6 +415,7 @@ export class SchemaModel {
         const renamed = { schema: table.schema, name: change.newName };
         for (const i of this.tableIndexes(change.table)) i.table = change.newName;
         this.tables.set(qkey(renamed), { ...table, name: change.newName });
+        if (this.partialColumns.delete(qkey(change.table))) this.partialColumns.add(qkey(renamed));
         this.renameView(qkey(change.table), qkey(renamed));
         // foreign keys refer to the table by oid: they follow it
         for (const t of this.tables.values()) {
@@ -525,6 +539,12 @@ export class SchemaModel {
       case 'drop-index':
         this.indexes.delete(qkey(change.index));
         return;
+      case 'attach-partition':
+        this.attach(change.table, change.partition);
+        return;
+      case 'detach-partition':
+        this.partitions.get(qkey(change.table))?.delete(qkey(change.partition));
+        return;
       case 'create-enum':
         this.enums.set(qkey(change.type), [...change.values]);
         return;
@@ -595,6 +615,11 @@ export class SchemaModel {
       default:
         return;
     }
+  }
+
+  private attach(parent: QName, partition: QName): void {
+    const parts = this.partitions.get(qkey(parent)) ?? new Set<string>();
+    this.partitions.set(qkey(parent), parts.add(qkey(partition)));
   }
 
   /** A renamed table or view: views follow it, as PostgreSQL's do (they refer to it by oid). */

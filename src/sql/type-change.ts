@@ -13,7 +13,14 @@ export interface TypeChangeAnalysis {
   cost: TypeChangeCost;
   /** Some existing values may not fit or change meaning (varchar(n)→varchar(m<n), int8→int4, numeric scale or integer digits down, text→varchar(n), timestamptz→timestamp, inet→cidr, json→jsonb, …). */
   narrowing: boolean;
-  /** The previous application version keeps working: every value it writes fits and reads back the same (varchar(n)→varchar(m≥n)/text, int2→int4→int8, numeric precision up at the same scale, the same type). */
+  /**
+   * The previous application version keeps working: its INSERTs and UPDATEs with parameters of the
+   * old type succeed, its comparisons and orderings against such parameters pick the same rows, and
+   * every value it reads, decoded by the driver by its type, is the value it wrote (varchar(n)→
+   * varchar(m≥n)/text, int2→int4→int8, numeric precision up at the same scale, timestamp→timestamptz
+   * in the application's time zone, the same type). A driver may hand a value over as another host
+   * type (bigint as a string, timestamptz as an aware time).
+   */
   tolerated: boolean;
   /** One short reason for messages, e.g. "integer → bigint rewrites the table and its indexes". */
   reason: string;
@@ -87,8 +94,9 @@ const PAIRS: Record<string, Verdict> = {
   'jsonb>json': CONVERTS,
   'float4>float8': CONVERTS,
   'float8>float4': lossy('digits beyond real precision are lost'),
-  // existing values are read as wall-clock time of the session TimeZone
-  'timestamp>timestamptz': CONVERTS,
+  // existing values are read as wall-clock time of the session TimeZone; old-version writes and
+  // comparisons with timestamp parameters convert the same way, so it reads back the instants it wrote
+  'timestamp>timestamptz': { ...CONVERTS, tolerated: true },
   'timestamptz>timestamp': lossy('values become wall-clock time of the session TimeZone'),
 };
 
@@ -188,7 +196,9 @@ export function analyzeTypeChange(declaredFrom: TypeRef, declaredTo: TypeRef, op
   // PostgreSQL ≥ 12 keeps the table (not the column's indexes) when the session TimeZone has a fixed
   // zero offset; which session the migration will run in is not known here
   else if (!from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`)) how = `${how} unless the session TimeZone is UTC`;
-  return { cost, narrowing: v.narrowing, tolerated: v.tolerated, reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}` };
+  // arrays of another element type have no equality with the old version's array parameters (bigint[] = integer[])
+  const tolerated = v.tolerated && !(from.array && !sameName(from, to));
+  return { cost, narrowing: v.narrowing, tolerated, reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}` };
 }
 
 /** A column type change against the schema model: the column's old type and the analysis, or undefined when the old type is unknown. */

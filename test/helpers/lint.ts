@@ -11,6 +11,8 @@ await loadParser();
 export interface LintSqlOptions {
   /** Earlier migrations, replayed into the schema model first. */
   history?: string;
+  /** The history is the whole of it (an object it lacks does not exist); by default, when one is given. */
+  historyKnown?: boolean;
   transaction?: TransactionModel;
   pgVersion?: number;
   severities?: Record<string, SeveritySetting>;
@@ -25,6 +27,7 @@ export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
     pgVersion: options.pgVersion ?? 15,
     transaction: options.transaction ?? 'none',
     schema,
+    historyKnown: options.historyKnown ?? options.history !== undefined,
   });
 }
 
@@ -42,6 +45,8 @@ export interface InvalidCase extends ValidCase {
   at: string[];
   /** A fragment every message of the rule must contain. */
   message?: string;
+  /** The severity of every finding of the rule. */
+  severity?: 'error' | 'warning';
 }
 
 /** Table-driven cases for one rule, in the style of ESLint's RuleTester. */
@@ -58,6 +63,7 @@ export async function ruleCases(id: string, cases: { valid: ValidCase[]; invalid
         const result = lintSql(c.sql, c);
         expect(where(result, id)).toEqual(c.at.map((at) => `${id}@${at}`));
         if (c.message) for (const f of result.findings.filter((f) => f.rule === id)) expect(f.message).toContain(c.message);
+        if (c.severity) for (const f of result.findings.filter((f) => f.rule === id)) expect(f.severity).toBe(c.severity);
       });
     }
   });

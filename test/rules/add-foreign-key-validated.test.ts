@@ -15,6 +15,7 @@ await ruleCases('add-foreign-key-validated', {
     },
   ],
   invalid: [
+    { history: 'CREATE TABLE folders (id bigint PRIMARY KEY, parent_id bigint);', sql: 'ALTER TABLE folders ADD CONSTRAINT folders_parent_fkey FOREIGN KEY (parent_id) REFERENCES folders (id);', at: ['1:1'], message: 'from "folders" to itself checks every existing row while holding a SHARE ROW EXCLUSIVE lock on "folders"' },
     { sql: 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);', at: ['1:1'], message: 'on "orders" and "users"' },
     {
       sql: 'ALTER TABLE orders ADD COLUMN org_id bigint NOT NULL DEFAULT 1 REFERENCES orgs (id);',

@@ -11,6 +11,10 @@ await ruleCases('drop-index-non-concurrently', {
     { history: indexed, sql: 'DROP INDEX "Post_slug_key";\n\nDROP TABLE "Post";', transaction: 'implicit' },
   ],
   invalid: [
+    // no migration creates it: the drop may drop nothing, or something made outside the migrations
+    { history: 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);', sql: 'DROP INDEX IF EXISTS orders_placed_at_idx;', at: ['1:1'], severity: 'warning', message: 'no migration pgphase read creates it' },
+    { history: 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);\nCREATE INDEX orders_placed_at_idx ON orders (placed_at);', sql: 'DROP INDEX IF EXISTS orders_placed_at_idx;', at: ['1:1'], severity: 'error', message: 'lock on its table "public"."orders"' },
+    { sql: 'DROP INDEX IF EXISTS orders_placed_at_idx;', at: ['1:1'], severity: 'warning', message: 'if the index exists: no migration pgphase read creates it' },
     { sql: 'DROP INDEX users_email;', at: ['1:1'], message: 'index "users_email"' },
     { history: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'SELECT 1;\nDROP INDEX users_email;', at: ['2:1'], message: 'on its table "public"."users"' },
     // each statement commits on its own: the table is still there, with traffic, after the index goes

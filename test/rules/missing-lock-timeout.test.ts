@@ -23,6 +23,9 @@ await ruleCases('missing-lock-timeout', {
     { sql: 'CLUSTER;' },
   ],
   invalid: [
+    // a new column's foreign key locks the referenced table too, against its writes only; once per statement, naming both
+    { history: 'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY);', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id);', at: ['1:1'], message: 'queues for the ACCESS EXCLUSIVE lock on "orders" and the SHARE ROW EXCLUSIVE lock on "customers" with no lock_timeout: while it queues behind a long transaction, every query on "orders" and every write to "customers" queue behind it' },
+    { history: 'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY);', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint, ADD FOREIGN KEY (customer_id) REFERENCES customers (id);', at: ['1:1'], message: 'the ACCESS EXCLUSIVE lock on "orders" and the SHARE ROW EXCLUSIVE lock on "customers"' },
     { history: 'CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day;', sql: 'REFRESH MATERIALIZED VIEW daily_totals;', at: ['1:1'], message: 'ACCESS EXCLUSIVE lock on "daily_totals"' },
     // once per statement, not per sub-command
     { sql: 'ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int;', at: ['1:1'], message: 'ACCESS EXCLUSIVE lock on "users"' },

@@ -1,0 +1,105 @@
+import { defineRule } from '../src/lint/rule.js';
+import { changeTable, type Change } from '../src/sql/changes.js';
+import { DEFAULT_SCHEMA, qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
+import type { SchemaModel } from '../src/schema/model.js';
+
+/** The existing columns a change names, which PostgreSQL looks up (and fails on when missing). */
+function namedColumns(change: Change): string[] {
+  // the changes about one existing column name it in `column` (ADD COLUMN's is the new column's spec)
+  if ('column' in change && typeof change.column === 'string') return change.kind === 'drop-column' && change.ifExists ? [] : [change.column];
+  if (change.kind === 'create-index') return change.index.columns.filter((c): c is string => c !== null);
+  if (change.kind === 'data-change' && change.op === 'update') return change.setColumns;
+  return [];
+}
+
+/** Whether a change needs a table of that name to exist: everything that names one, except what creates it,
+ *  may skip it, or also works on a view or sequence the model may not know (LOCK, owner and other settings). */
+function needsTable(change: Change): boolean {
+  switch (change.kind) {
+    case 'create-table':
+    case 'create-table-as':
+    case 'lock-table':
+    case 'alter-table-other':
+      return false;
+    case 'drop-table':
+      return !change.ifExists;
+    default:
+      return true;
+  }
+}
+
+/** The schemas the history defines tables in: of another schema (made by an extension or another tool) it knows nothing. */
+function describedSchemas(schema: SchemaModel): Set<string> {
+  return new Set([...schema.tables.values()].map((t) => t.schema));
+}
+
+/** The tables migration tools keep their own records in, which they create before the first migration. */
+const TOOL_TABLES: ReadonlySet<string> = new Set([
+  'schema_migrations', // golang-migrate, dbmate, Rails
+  '_prisma_migrations',
+  '__diesel_schema_migrations',
+  'flyway_schema_history',
+  'schema_version', // Flyway before 5
+  'goose_db_version',
+  'gorp_migrations', // sql-migrate
+  'pgmigrations', // node-pg-migrate
+  'knex_migrations',
+  '_sqlx_migrations',
+  'atlas_schema_revisions',
+  'databasechangelog', // Liquibase
+]);
+
+/** A name PostgreSQL resolves outside the history's schemas: a system catalog (pg_catalog is searched first) or a tool's table. */
+function elsewhere(table: QName): boolean {
+  const schema = table.schema ?? DEFAULT_SCHEMA;
+  if (schema === 'pg_catalog' || schema === 'information_schema') return true;
+  return table.schema === undefined && (table.name.startsWith('pg_') || TOOL_TABLES.has(table.name));
+}
+
+export default defineRule({
+  meta: {
+    id: 'unknown-object',
+    category: 'robustness',
+    severity: 'warning',
+    description: 'A statement on a table or column that the whole migration history never creates (a misspelled name, or an object made outside the migrations)',
+    messages: {
+      table: 'No migration before this statement creates table {{table}} (nor does the given schema): the statement fails with "relation does not exist", unless the name is misspelled here or the table is made outside these migrations',
+      column: 'Table {{table}} has no column {{column}} after the earlier migrations: the statement fails with "column does not exist", unless the name is misspelled here or the column is made outside these migrations',
+    },
+    help: 'Correct the name; if the object is made outside these migrations, give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`',
+  },
+  create(context) {
+    // Only where the whole history is known, and only for what the schema model keeps completely:
+    // tables of schemas the history defines tables in, and columns of tables whose columns it lists.
+    let schemas: Set<string> | undefined;
+    // ALTER TABLE IF EXISTS, ALTER … RENAME IF EXISTS skip a missing table; ALTER INDEX, VIEW, SEQUENCE … name no table
+    const skipsMissing = () => {
+      const node = Object.values(context.statement.node)[0];
+      return node?.missing_ok === true || (context.statement.node.AlterTableStmt !== undefined && node?.objtype !== 'OBJECT_TABLE');
+    };
+    const check = (change: Change): void => {
+      const table: QName | undefined = changeTable(change);
+      if (!table || !needsTable(change) || context.isNewTable(table) || skipsMissing()) return;
+      const known = context.schema.table(table);
+      if (!known) {
+        if (context.schema.views.has(qkey(table)) || elsewhere(table)) return;
+        schemas ??= describedSchemas(context.schema);
+        if (schemas.has(table.schema ?? DEFAULT_SCHEMA)) context.report({ messageId: 'table', data: { table: quoteQName(table) } });
+        return;
+      }
+      // a table made by CREATE TABLE AS, LIKE, INHERITS or PARTITION OF has columns the model does not list
+      if (context.schema.partialColumns.has(qkey(table))) return;
+      for (const column of new Set(namedColumns(change))) {
+        if (!known.columns.has(column)) context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
+      }
+    };
+    return {
+      change(change) {
+        if (!context.historyKnown) return;
+        check(change);
+        // the schemas with tables change only when a table comes or goes: computed again after such a change
+        if (change.kind === 'create-table' || change.kind === 'create-table-as' || change.kind === 'drop-table' || change.kind === 'rename-table') schemas = undefined;
+      },
+    };
+  },
+});
