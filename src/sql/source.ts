@@ -1,7 +1,6 @@
 // Parses SQL text with the real PostgreSQL grammar (libpg-query) into a SourceFile:
 // statements with their spans, and a line index that turns the parser's UTF-8 byte
 // offsets into 1-based line/column counted in characters (code points).
-import { loadModule, parseSync } from 'libpg-query';
 import { identifierName, lex } from './lexer.js';
 
 /** A 1-based span in the original text; columns count characters. */
@@ -57,15 +56,20 @@ export interface SourceFile {
   lines: LineIndex;
 }
 
+let parseSync: typeof import('libpg-query').parseSync | undefined;
 let loaded: Promise<void> | undefined;
 
 /** How deep a statement's parse tree may nest. The analysis walks parse trees recursively and
  *  runs out of stack somewhere past 5,000 levels; real migrations stay under 50. */
 export const MAX_TREE_DEPTH = 1000;
 
-/** Loads the WASM parser once; every parse function below needs it. */
+/** Loads the WASM parser once; every parse function below needs it. Not at import (libpg-query
+ *  compiles its WASM when imported): a run the lint cache answers never compiles it. */
 export function loadParser(): Promise<void> {
-  loaded ??= loadModule();
+  loaded ??= import('libpg-query').then(async (lib) => {
+    await lib.loadModule();
+    parseSync = lib.parseSync;
+  });
   return loaded;
 }
 
@@ -177,6 +181,7 @@ export function parseSource(path: string, file: string): SourceFile {
   if (code.length === 0 && !lexed.unterminated) return { path, text, statements: [], comments, identifiers, lines };
   let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
   try {
+    if (!parseSync) throw new Error('the SQL parser is not loaded: await loadParser() first');
     result = parseSync(text) as typeof result;
   } catch (error) {
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
