@@ -7,5 +7,5 @@ import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--liftoff-only');
 setFlagsFromString('--max-opt=1');
-const { main } = await import('../dist/src/cli/main.js');
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);
