@@ -33,7 +33,7 @@ function loads(args: string[], cwd: string): { modules: string[]; packages: stri
 }
 
 /** pgphase modules a start-up check has no use for: lint, rules, parsing, reporting, planning. */
-const linting = (modules: string[]) => modules.filter((m) => /^dist\/(rules|src\/(lint|sql|report|discover\/(?!names\.js)|schema|config|plan\/(?!types\.js)))\//.test(m) || m === 'dist/src/index.js');
+const linting = (modules: string[]) => modules.filter((m) => /^dist\/(rules|src\/(lint|sql(?!\/names\.js)|report|discover\/(?!names\.js)|schema|config|plan\/(?!types\.js)))\//.test(m) || m === 'dist/src/index.js');
 
 describe('pgphase start-up', () => {
   const dir = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', 'm/002.sql': 'ALTER TABLE t ADD COLUMN note text;\n' });
