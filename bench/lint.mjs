@@ -1,28 +1,34 @@
 #!/usr/bin/env node
-// Lint benchmark, pgphase vs squawk, on the generated corpus of bench/corpus.mjs (40
-// application histories, ~2,000 files, ~13,000 statements). Measures wall time (and, on Linux,
-// CPU time: user + system over all threads, which is what a busier machine or CI runner pays) of
-//   1. the whole corpus in one invocation of each tool (median of 3, after a warm-up), and
-//      again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted);
-//   2. cold single-file latency (median of 10, after a warm-up): the first file of a history,
-//      and its newest file, which pgphase lints on top of a replay of the earlier ones;
-//   3. the parser floor (bench/parse-floor.mjs): Node starting, loading libpg-query and parsing
-//      every file of the corpus, nothing else — what any lint on this parser costs at least
-// (squawk runs through its npm package's launcher, as `npx squawk` does; the two tools' runs
-// alternate, so machine load affects both alike); checks that both tools linted every file,
-// and prints a markdown table.
+// Lint benchmark, pgphase vs squawk, on
+//   - real application histories: those of bench/corpus.json that scripts/corpus.mjs has
+//     extracted (PGPHASE_HISTORIES, default bench/.histories); skipped with one line when none is;
+//   - the generated corpus of bench/corpus.mjs (40 application histories, ~2,000 files, ~13,000
+//     statements).
+// Each is linted whole in one invocation (pgphase takes the directories, squawk the files pgphase
+// lints), again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted),
+// and beside the parser floor (bench/parse-floor.mjs: Node starting, loading libpg-query and
+// parsing every file, nothing else). Then one file, cold: a new migration over a 50-file history
+// (pgphase replays the 49 earlier files first), what a pre-commit hook runs.
+// squawk is timed twice: its native binary, and its npm package's launcher (a Node script that
+// spawns the binary, which `npx squawk` runs). Every figure is the median of 7 runs after a
+// warm-up, the tools' runs alternating (so that machine load affects all alike); wall time, and
+// on Linux CPU time (user + system over all threads, which a busier machine or CI runner pays).
+// Checks that the tools linted every file and prints markdown tables.
 // Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
 // non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
+import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
 
 const ROOT = join(CORPUS, '..', '..');
 const PGPHASE = [join(ROOT, 'bin', 'pgphase.js'), 'lint'];
 const FLOOR = join(ROOT, 'bench', 'parse-floor.mjs');
+const RUNS = 7;
 // squawk-cli is installed here on first use, not as a devDependency: its platform packages are
 // not all published for one version, and `npm ci` rejects a lock file that lacks them.
 const SQUAWK_VERSION = '2.66.0';
@@ -33,6 +39,8 @@ if (!existsSync(SQUAWK)) {
   const r = spawnSync('npm', ['install', '--prefix', TOOLS, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('bench: could not install squawk-cli');
 }
+// the binary the launcher spawns, found as the launcher finds it
+const SQUAWK_NATIVE = createRequire(import.meta.url)(join(TOOLS, 'node_modules', 'squawk-cli', 'js', 'index.js')).getBinaryPath();
 let failed = false;
 
 function fail(message) {
@@ -62,19 +70,22 @@ function run(cmd, args) {
   return { ms, cpu, stdout: r.stdout ?? '' };
 }
 
-/** Both tools (and, when given, the parser floor) on the same files: a warm-up run each (its
- *  stdout is kept), then `times` runs each, alternating so that all see the same machine load;
- *  the median wall time and the median CPU time of each. */
-function compare(pgPaths, squawkPaths, times, floorPaths) {
+/** pgphase on `pgArgs`, both squawks on `files` and, when asked, the parser floor on `files`:
+ *  a warm-up run each (its stdout is kept), then RUNS runs each, alternating, in an order that
+ *  turns around every round so that no tool always follows the same one; the median wall time
+ *  and the median CPU time of each. */
+function compare(pgArgs, files, { floor = false } = {}) {
   const tools = {
-    pg: [process.execPath, [...PGPHASE, ...pgPaths, '--format', 'json']],
-    sq: [SQUAWK, ['--reporter', 'json', ...squawkPaths]],
-    ...(floorPaths && { floor: [process.execPath, [FLOOR, ...floorPaths]] }),
+    pg: [process.execPath, [...PGPHASE, ...pgArgs, '--format', 'json']],
+    native: [SQUAWK_NATIVE, ['--reporter', 'json', ...files]],
+    npm: [SQUAWK, ['--reporter', 'json', ...files]],
+    ...(floor && { floor: [process.execPath, [FLOOR, ...files]] }),
   };
   const out = {};
   for (const [name, [cmd, args]] of Object.entries(tools)) out[name] = { stdout: run(cmd, args).stdout, runs: [] };
-  for (let i = 0; i < times; i++) for (const [name, [cmd, args]] of Object.entries(tools)) out[name].runs.push(run(cmd, args));
-  const median = (values) => values.sort((a, b) => a - b)[Math.floor(times / 2)];
+  const order = Object.entries(tools);
+  for (let i = 0; i < RUNS; i++) for (const [name, [cmd, args]] of i % 2 ? [...order].reverse() : order) out[name].runs.push(run(cmd, args));
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
   for (const o of Object.values(out)) {
     o.ms = median(o.runs.map((r) => r.ms));
     o.cpu = o.runs[0].cpu === undefined ? undefined : median(o.runs.map((r) => r.cpu));
@@ -91,59 +102,71 @@ function parseJson(text, what) {
   }
 }
 
-// ---- corpus ------------------------------------------------------------------------
+/** How many files squawk checked: its JSON lists violations only, its default reporter ends with "(checked N source files)". */
+function squawkChecked(files) {
+  return Number(/checked (\d+) source files/.exec(run(SQUAWK_NATIVE, files).stdout)?.[1] ?? 0);
+}
+
+/** The whole of a corpus (cold, and from pgphase's cache) and its parser floor. `dirs` are
+ *  pgphase's arguments; squawk and the floor get the files pgphase lints. */
+function wholeCorpus(name, dirs, expect) {
+  const files0 = parseJson(run(process.execPath, [...PGPHASE, ...dirs, '--format', 'json']).stdout, `pgphase on ${name}`)?.files ?? [];
+  const files = files0.map((f) => f.path);
+  const cold = compare(dirs, files, { floor: true });
+  const pgOut = parseJson(cold.pg.stdout, 'pgphase');
+  if (expect && pgOut && (pgOut.files.length !== expect.files || pgOut.summary.statements !== expect.statements)) {
+    fail(`pgphase linted ${pgOut.files.length} files / ${pgOut.summary.statements} statements of ${expect.files} / ${expect.statements}`);
+  }
+  const checked = squawkChecked(files);
+  if (checked !== files.length) fail(`squawk checked ${checked} of ${files.length} files of ${name}`);
+  const cache = join(TOOLS, 'lint-cache');
+  rmSync(cache, { recursive: true, force: true });
+  const cached = compare([...dirs, '--cache', cache], files);
+  if (cached.pg.stdout !== cold.pg.stdout) fail(`pgphase --cache printed another report than the run without it on ${name}`);
+  return { cold, cached, files: files.length, statements: pgOut?.summary.statements ?? 0, findings: { pg: pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0, sq: parseJson(cold.native.stdout, 'squawk')?.length ?? 0 } };
+}
+
+// ---- real histories, then the generated corpus -------------------------------------
 
 const loadBefore = loadavg()[0];
+const histories = cachedHistories();
+const real = histories.length ? wholeCorpus('the real histories', histories.map((h) => relative(ROOT, h.dir))) : undefined;
 const corpus = writeCorpus();
 const dirs = corpus.dirs.map((d) => relative(ROOT, d));
-const files = dirs.flatMap((d) => readdirSync(join(ROOT, d)).sort().map((f) => `${d}/${f}`));
-console.log(`generated ${relative(ROOT, CORPUS)}/ — mix: ${describeMix(corpus)}\n`);
+const generated = wholeCorpus('the generated corpus', dirs, corpus);
+if (Number(generated.cold.floor.stdout) !== corpus.statements) fail(`the parser floor parsed ${generated.cold.floor.stdout.trim()} of ${corpus.statements} statements`);
 
-// ---- whole corpus: pgphase takes the directories (one history each), squawk the files
+// ---- one file, cold: the newest of a 50-file history -------------------------------
 
-const whole = compare(dirs, files, 3, files);
-if (Number(whole.floor.stdout) !== corpus.statements) fail(`the parser floor parsed ${whole.floor.stdout.trim()} of ${corpus.statements} statements`);
-const pgOut = parseJson(whole.pg.stdout, 'pgphase');
-const pgFindings = pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0;
-if (pgOut && (pgOut.files.length !== corpus.files || pgOut.summary.statements !== corpus.statements)) {
-  fail(`pgphase linted ${pgOut.files.length} files / ${pgOut.summary.statements} statements of ${corpus.files} / ${corpus.statements}`);
-}
-// squawk's JSON lists violations only; its default reporter ends with "(checked N source files)"
-const sqOut = parseJson(whole.sq.stdout, 'squawk') ?? [];
-const sqChecked = Number(/checked (\d+) source files/.exec(run(SQUAWK, files).stdout)?.[1] ?? 0);
-const sqSyntax = sqOut.filter((v) => /syntax/.test(v.rule_name)).length;
-if (sqChecked !== corpus.files || sqSyntax > 0) fail(`squawk checked ${sqChecked} of ${corpus.files} files, ${sqSyntax} syntax errors`);
-
-// ---- whole corpus again, from pgphase's cache (its warm-up run fills it) -------------
-
-const CACHE = join(TOOLS, 'lint-cache');
-rmSync(CACHE, { recursive: true, force: true });
-const cached = compare([...dirs, '--cache', CACHE], files, 3);
-if (cached.pg.stdout !== whole.pg.stdout) fail('pgphase --cache printed another report than the run without it');
-
-// ---- cold single file --------------------------------------------------------------
-
-const history = files.filter((f) => f.startsWith(`${dirs[0]}/`));
-const first = compare([history[0]], [history[0]], 10);
-const newest = compare([history.at(-1)], [history.at(-1)], 10);
+const history = readdirSync(join(ROOT, dirs[0])).sort().map((f) => `${dirs[0]}/${f}`);
+const newest = compare([history.at(-1)], [history.at(-1)]);
 
 // ---- report ------------------------------------------------------------------------
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-const cpuCells = (m) => (m.pg.cpu === undefined ? ' | | |' : ` | ${fmt(m.pg.cpu)} | ${fmt(m.sq.cpu)} | ${(m.pg.cpu / m.sq.cpu).toFixed(2)}× |`);
-const row = (label, m) => console.log(`| ${label} | ${fmt(m.pg.ms)} | ${fmt(m.sq.ms)} | ${(m.pg.ms / m.sq.ms).toFixed(2)}×${cpuCells(m)}`);
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+const cells = (tool, m) => (m[tool].cpu === undefined ? `${fmt(m[tool].ms)} | ` : `${fmt(m[tool].ms)} | ${fmt(m[tool].cpu)}`);
+const row = (label, m, tool = 'pg') => {
+  const cpu = m.pg.cpu === undefined ? '' : ` | ${ratio(m[tool].cpu, m.native.cpu)}`;
+  console.log(`| ${label} | ${cells(tool, m)} | ${cells('native', m)} | ${cells('npm', m)} | ${ratio(m[tool].ms, m.native.ms)}${cpu} |`);
+};
 const cpu = cpus();
-const squawkVersion = spawnSync(SQUAWK, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk /, '');
+const squawkVersion = spawnSync(SQUAWK_NATIVE, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk /, '');
 console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${squawkVersion}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`);
-console.log(`corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1e6).toFixed(2)} MB\n`);
-console.log('| | wall: pgphase | squawk | pgphase/squawk | CPU (user + system, all threads): pgphase | squawk | pgphase/squawk |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
-row('whole corpus, one invocation (median of 3)', whole);
-row('parser floor: Node + libpg-query parsing every file, nothing else (median of 3)', { pg: whole.floor, sq: whole.sq });
-row('whole corpus again, pgphase with `--cache` (results reused; median of 3)', cached);
-row(`single file, first of its history (${history[0].split('/').pop()}; median of 10)`, first);
-row(`single file, newest of its history (pgphase replays ${history.length - 1} earlier files; median of 10)`, newest);
-console.log(`\nfiles linted: pgphase ${pgOut?.files.length ?? 0} (${pgOut?.summary.statements ?? 0} statements), squawk ${sqChecked}`);
-console.log(`findings (for information; the rule sets differ): pgphase ${pgFindings}, squawk ${sqOut.length}`);
-console.log(`pgphase throughput: ${Math.round(corpus.statements / (whole.pg.ms / 1000))} statements/s, ${((1000 * whole.pg.ms) / corpus.statements).toFixed(0)} µs per statement (start-up included)`);
+if (real) console.log(`real histories: ${histories.map((h) => h.name).join(', ')} — ${real.files} files, ${real.statements} statements`);
+else console.log(`real histories: skipped: no corpus at ${relative(ROOT, HISTORIES)} (node scripts/corpus.mjs extracts it)`);
+console.log(`generated corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1e6).toFixed(2)} MB; mix: ${describeMix(corpus)}\n`);
+console.log(`medians of ${RUNS} alternating runs; CPU: user + system over all threads; ratios against squawk's native binary\n`);
+console.log('| | pgphase: wall | CPU | squawk native: wall | CPU | squawk via npm: wall | CPU | ratio: wall | CPU |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, c] of [['real histories', real], ['generated corpus', generated]]) {
+  if (!c) continue;
+  row(`${name}, cold`, c.cold);
+  row(`${name}, pgphase \`--cache\` (unchanged)`, c.cached);
+  row(`${name}, parser floor (Node + libpg-query parsing every file)`, c.cold, 'floor');
+}
+row(`one file, cold: a new migration over a ${history.length}-file history`, newest);
+for (const [name, c] of [['real histories', real], ['generated corpus', generated]]) {
+  if (c) console.log(`\n${name}: files linted ${c.files}; findings (for information; the rule sets differ): pgphase ${c.findings.pg}, squawk ${c.findings.sq}`);
+}
 if (failed) process.exitCode = 1;

@@ -49,12 +49,13 @@ export default defineRule({
         }
         // NULLs never collide; a constant default gives every existing row and every INSERT that omits the column one value
         if (change.kind === 'add-column') {
-          const value = constantDefault(change.column);
+          const keys = change.column.constraints.filter((c) => c.kind === 'unique' || c.kind === 'primary-key');
+          // the default's text is a deparse: only for a column made unique
+          const value = keys.length > 0 ? constantDefault(change.column) : undefined;
           if (!value || context.isNewTable(change.table)) return;
           // IF NOT EXISTS on a column that exists skips the whole sub-command, its constraints too
           if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
-          for (const c of change.column.constraints) {
-            if (c.kind !== 'unique' && c.kind !== 'primary-key') continue;
+          for (const c of keys) {
             const kind = c.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY';
             context.report({ messageId: 'column', data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind, default: value } });
           }

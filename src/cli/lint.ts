@@ -1,7 +1,4 @@
 // `pgphase lint [paths…]`
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
@@ -48,17 +45,6 @@ function ruleOverrides(specs: string[], rules: readonly Rule[]): Record<string, 
   return out;
 }
 
-/**
- * A lint of a few files (a commit's, a pull request's) is usually over before V8 has
- * optimized the WASM parser in background threads, and Node waits for that work at exit:
- * baseline-compiled WASM makes such a run ~150 ms shorter. Set before the parser loads;
- * directories, with many files, keep the default.
- */
-function lintsOnlyFiles(paths: string[], flags: LintFlags, io: Io): boolean {
-  if (flags.staged || flags.changedSince !== undefined || flags.stdinFilename !== undefined) return true;
-  return paths.length > 0 && paths.every((p) => statSync(resolve(io.cwd, p), { throwIfNoEntry: false })?.isFile() === true);
-}
-
 function useColor(io: Io): boolean {
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.FORCE_COLOR !== undefined) return io.env.FORCE_COLOR !== '0';
@@ -101,7 +87,6 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       }
 
       const stdin = flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
-      if (lintsOnlyFiles(paths, flags, io)) setFlagsFromString('--liftoff-only');
 
       const { result, sources, written } = await lint({
         paths,

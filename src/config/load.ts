@@ -75,14 +75,18 @@ export class ConfigFinder {
     private readonly fallbackDir = process.cwd(),
   ) {}
 
-  /** The config governing `dir` (the nearest one upward), or the defaults. */
+  /** The config governing `dir` (the nearest one upward), or the defaults. Cached under `dir`
+   *  as given too: the files of a history ask for the same directory, and resolving it for each is a cost. */
   forDirectory(dir: string): Promise<LoadedConfig> {
+    let found = this.cache.get(dir);
+    if (found) return found;
     const start = resolve(dir);
-    let found = this.cache.get(start);
+    found = this.cache.get(start);
     if (!found) {
       found = this.search(start);
       this.cache.set(start, found);
     }
+    this.cache.set(dir, found);
     return found;
   }
 

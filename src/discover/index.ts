@@ -46,8 +46,13 @@ export interface MigrationSet {
  *  collected once, however many of its files are looked up. */
 export class Discovery {
   private readonly reads = new Map<string, Promise<unknown>>();
+  /** The working directory, resolved, with a trailing separator. */
+  private readonly inside: string;
 
-  constructor(readonly cwd: string = process.cwd()) {}
+  constructor(readonly cwd: string = process.cwd()) {
+    const root = resolve(cwd);
+    this.inside = root.endsWith(sep) ? root : root + sep;
+  }
 
   memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
     let result = this.reads.get(key) as Promise<T> | undefined;
@@ -55,8 +60,11 @@ export class Discovery {
     return result;
   }
 
-  /** A path as the user would see it: relative to the working directory when inside it, else absolute. */
+  /** A path as the user would see it: relative to the working directory when inside it, else absolute.
+   *  `absPath` is absolute and normalized, as resolve() and join() make it. */
   display(absPath: string): string {
+    // under the working directory (a history's files, usually): what relative() gives, without its two resolves per file
+    if (absPath.startsWith(this.inside)) return absPath.slice(this.inside.length);
     const rel = relative(this.cwd, absPath);
     if (rel === '') return '.';
     return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;

@@ -181,7 +181,8 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const order = await Promise.all(
       set.files.slice(0, last + 1).map(async (file) => {
         const { config, dir } = await configFor(dirname(file.absPath));
-        const linted = targets.has(file.absPath) && !matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
+        const ignored = config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
+        const linted = targets.has(file.absPath) && !ignored;
         return { file, config, linted };
       }),
     );

@@ -89,9 +89,18 @@ function resolved(q: QName): { schema: string; name: string } {
   return { schema: q.schema ?? DEFAULT_SCHEMA, name: q.name };
 }
 
+/** The qkey of the table an index is on. */
+function tableKeyOf(index: IndexModel): string {
+  return qkey({ schema: index.schema, name: index.table });
+}
+
 export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
+  /** Every index by qkey. Changed only through setIndex() and deleteIndex(), which keep `indexesOn` with it. */
   readonly indexes = new Map<string, IndexModel>();
+  /** The indexes of each table (by the table's qkey), in the order of `indexes`: a history looks
+   *  up a table's indexes once per statement or more, and a scan of every index each time is quadratic. */
+  private readonly indexesOn = new Map<string, Map<string, IndexModel>>();
   readonly enums = new Map<string, string[]>();
   /** Views and materialized views, by qkey. */
   readonly views = new Map<string, ViewModel>();
@@ -116,7 +125,7 @@ export class SchemaModel {
       const columns = new Map([...t.columns].map(([name, c]) => [name, { ...c }]));
       copy.tables.set(key, { ...t, columns, constraints: new Map([...t.constraints].map(([name, c]) => [name, { ...c }])) });
     }
-    for (const [key, i] of this.indexes) copy.indexes.set(key, { ...i });
+    for (const [key, i] of this.indexes) copy.setIndex(key, { ...i });
     for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
     for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
     for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
@@ -154,8 +163,26 @@ export class SchemaModel {
 
   /** Indexes on a table. */
   tableIndexes(q: QName): IndexModel[] {
-    const { schema, name } = resolved(q);
-    return [...this.indexes.values()].filter((i) => i.schema === schema && i.table === name);
+    const on = this.indexesOn.get(qkey(resolved(q)));
+    return on ? [...on.values()] : [];
+  }
+
+  private setIndex(key: string, index: IndexModel): void {
+    const old = this.indexes.get(key);
+    // an index of that name on another table is replaced: the new one comes last on its table, as in `indexes`
+    if (old && tableKeyOf(old) !== tableKeyOf(index)) this.deleteIndex(key);
+    this.indexes.set(key, index);
+    const table = tableKeyOf(index);
+    let on = this.indexesOn.get(table);
+    if (!on) this.indexesOn.set(table, (on = new Map()));
+    on.set(key, index);
+  }
+
+  private deleteIndex(key: string): void {
+    const index = this.indexes.get(key);
+    if (!index) return;
+    this.indexes.delete(key);
+    this.indexesOn.get(tableKeyOf(index))?.delete(key);
   }
 
   /** The table an index belongs to. */
@@ -393,13 +420,12 @@ export class SchemaModel {
         return;
       }
       case 'drop-table': {
-        const { schema, name } = resolved(change.table);
         const dropped = qkey(change.table);
         if (!this.tables.delete(dropped)) return;
         this.partitions.delete(dropped);
         this.partialColumns.delete(dropped);
         for (const parts of this.partitions.values()) parts.delete(dropped);
-        for (const [key, i] of this.indexes) if (i.schema === schema && i.table === name) this.indexes.delete(key);
+        for (const key of [...(this.indexesOn.get(qkey(resolved(change.table)))?.keys() ?? [])]) this.deleteIndex(key);
         for (const [key, o] of this.objects) if (o.table === dropped) this.objects.delete(key);
         // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
         for (const t of this.tables.values()) {
@@ -413,7 +439,7 @@ export class SchemaModel {
         if (!table) return;
         this.tables.delete(qkey(change.table));
         const renamed = { schema: table.schema, name: change.newName };
-        for (const i of this.tableIndexes(change.table)) i.table = change.newName;
+        this.renameIndexTable(resolved(change.table), change.newName);
         this.tables.set(qkey(renamed), { ...table, name: change.newName });
         if (this.partialColumns.delete(qkey(change.table))) this.partialColumns.add(qkey(renamed));
         this.renameView(qkey(change.table), qkey(renamed));
@@ -438,9 +464,8 @@ export class SchemaModel {
         table.columns.delete(change.column);
         for (const [name, c] of table.constraints) if (c.columns.includes(change.column)) table.constraints.delete(name);
         // an expression or partial index over the column goes with it, as in PostgreSQL
-        for (const [key, i] of this.indexes) {
-          if (i.schema !== table.schema || i.table !== table.name) continue;
-          if (i.columns.includes(change.column) || (i.definition && mentionsColumn(i.definition, change.column))) this.indexes.delete(key);
+        for (const [key, i] of [...(this.indexesOn.get(qkey(table))?.entries() ?? [])]) {
+          if (i.columns.includes(change.column) || (i.definition && mentionsColumn(i.definition, change.column))) this.deleteIndex(key);
         }
         return;
       }
@@ -514,7 +539,7 @@ export class SchemaModel {
         const table = this.table(change.table);
         if (!table) return;
         table.constraints.delete(change.name);
-        this.indexes.delete(qkey({ schema: table.schema, name: change.name }));
+        this.deleteIndex(qkey({ schema: table.schema, name: change.name }));
         return;
       }
       case 'rename-constraint': {
@@ -533,11 +558,11 @@ export class SchemaModel {
         if (this.indexes.has(key) && change.ifNotExists) return;
         const definition: NonNullable<IndexModel['definition']> = { method: spec.method, elements: spec.elements };
         if (spec.where) definition.where = spec.where;
-        this.indexes.set(key, { name, schema, table: tableName, unique: spec.unique, columns: spec.columns, partial: spec.where !== undefined, definition });
+        this.setIndex(key, { name, schema, table: tableName, unique: spec.unique, columns: spec.columns, partial: spec.where !== undefined, definition });
         return;
       }
       case 'drop-index':
-        this.indexes.delete(qkey(change.index));
+        this.deleteIndex(qkey(change.index));
         return;
       case 'attach-partition':
         this.attach(change.table, change.partition);
@@ -607,8 +632,8 @@ export class SchemaModel {
         }
         const index = this.indexes.get(from);
         if (change.objectType === 'index' && index) {
-          this.indexes.delete(from);
-          this.indexes.set(to, { ...index, name: change.newName });
+          this.deleteIndex(from);
+          this.setIndex(to, { ...index, name: change.newName });
         }
         return;
       }
@@ -620,6 +645,18 @@ export class SchemaModel {
   private attach(parent: QName, partition: QName): void {
     const parts = this.partitions.get(qkey(parent)) ?? new Set<string>();
     this.partitions.set(qkey(parent), parts.add(qkey(partition)));
+  }
+
+  /** The indexes of a renamed table move with it. */
+  private renameIndexTable(from: { schema: string; name: string }, newName: string): void {
+    const on = this.indexesOn.get(qkey(from));
+    if (!on) return;
+    this.indexesOn.delete(qkey(from));
+    for (const i of on.values()) i.table = newName;
+    const to = qkey({ schema: from.schema, name: newName });
+    // onto a table that has indexes already (PostgreSQL refuses such a rename): both sets, in the order of `indexes`
+    const merged = this.indexesOn.has(to) ? new Map([...this.indexes].filter(([, i]) => tableKeyOf(i) === to)) : on;
+    this.indexesOn.set(to, merged);
   }
 
   /** A renamed table or view: views follow it, as PostgreSQL's do (they refer to it by oid). */
@@ -682,7 +719,7 @@ export class SchemaModel {
       const index = this.indexes.get(qkey({ schema: table.schema, name: spec.usingIndex }));
       if (index) {
         columns = index.columns.filter((c): c is string => c !== null);
-        this.indexes.delete(qkey({ schema: table.schema, name: spec.usingIndex }));
+        this.deleteIndex(qkey({ schema: table.schema, name: spec.usingIndex }));
       }
     }
     const name = constraintName(table.name, spec, [...columns, ...(spec.including ?? [])]);
@@ -692,7 +729,7 @@ export class SchemaModel {
       if (col) col.notNull = true;
     }
     if (spec.kind === 'primary-key' || spec.kind === 'unique' || spec.kind === 'exclusion') {
-      this.indexes.set(qkey({ schema: table.schema, name }), { name, schema: table.schema, table: table.name, unique: spec.kind !== 'exclusion', columns, partial: false });
+      this.setIndex(qkey({ schema: table.schema, name }), { name, schema: table.schema, table: table.name, unique: spec.kind !== 'exclusion', columns, partial: false });
     }
   }
 }

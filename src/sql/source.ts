@@ -1,7 +1,7 @@
 // Parses SQL text with the real PostgreSQL grammar (libpg-query) into a SourceFile:
 // statements with their spans, and a line index that turns the parser's UTF-8 byte
 // offsets into 1-based line/column counted in characters (code points).
-import { loadModule, parseSync } from 'libpg-query';
+import { createRequire } from 'node:module';
 import { identifierName, lex } from './lexer.js';
 
 /** A 1-based span in the original text; columns count characters. */
@@ -57,16 +57,83 @@ export interface SourceFile {
   lines: LineIndex;
 }
 
+/** What this module uses of the parser's emscripten module (libpg-query's WASM build). */
+interface ParserModule {
+  /** Views of the WASM memory; a grown memory replaces them, so read them after each call. */
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  /** Parses a NUL-terminated UTF-8 string; returns a PgQueryParseResult: {tree, stderr, error} pointers. */
+  _wasm_parse_query_raw(query: number): number;
+  _wasm_free_parse_result(result: number): void;
+}
+
+let parser: ParserModule | undefined;
 let loaded: Promise<void> | undefined;
 
 /** How deep a statement's parse tree may nest. The analysis walks parse trees recursively and
  *  runs out of stack somewhere past 5,000 levels; real migrations stay under 50. */
 export const MAX_TREE_DEPTH = 1000;
 
-/** Loads the WASM parser once; every parse function below needs it. */
+/**
+ * Loads the WASM parser once; every parse function below needs it. Not at import: a run the
+ * lint cache answers never compiles it. The emscripten module is used directly rather than
+ * libpg-query's wrapper, whose string copies in and out of WASM run a JavaScript loop per
+ * byte: the text's UTF-8 bytes are copied in at once, and the JSON tree decoded at once.
+ */
 export function loadParser(): Promise<void> {
-  loaded ??= loadModule();
+  loaded ??= (async () => {
+    const create = createRequire(import.meta.url)('libpg-query/wasm/libpg-query.js') as () => Promise<ParserModule>;
+    parser = await create();
+  })();
   return loaded;
+}
+
+const utf8 = new TextDecoder();
+
+/** The NUL-terminated UTF-8 string at `ptr` in WASM memory. */
+function cString(heap: Uint8Array, ptr: number): string {
+  return utf8.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
+}
+
+/** A parse failure as PostgreSQL reports it: the message, and the 0-based character position of the error. */
+class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly cursorPosition?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses UTF-8 SQL (no NUL byte) into the parser's JSON tree; throws a ParseError when it does not parse. */
+function parseTree(bytes: Uint8Array): unknown {
+  const m = parser;
+  if (!m) throw new Error('the SQL parser is not loaded: await loadParser() first');
+  const query = m._malloc(bytes.length + 1);
+  let result = 0;
+  try {
+    m.HEAPU8.set(bytes, query);
+    m.HEAPU8[query + bytes.length] = 0;
+    result = m._wasm_parse_query_raw(query);
+    if (!result) throw new ParseError('Failed to parse query: memory allocation failed');
+    const heap = m.HEAPU8;
+    const words = m.HEAPU32;
+    const tree = words[result >> 2]!;
+    const error = words[(result + 8) >> 2]!;
+    if (error) {
+      // PgQueryError: message, funcname, filename, lineno, cursorpos (1-based; 0 when unknown)
+      const message = words[error >> 2]!;
+      const cursor = words[(error + 16) >> 2]! | 0;
+      throw new ParseError(message ? cString(heap, message) : 'Unknown error', cursor > 0 ? cursor - 1 : 0);
+    }
+    if (!tree) throw new ParseError('No parse tree generated');
+    return JSON.parse(cString(heap, tree));
+  } finally {
+    m._free(query);
+    if (result) m._wasm_free_parse_result(result);
+  }
 }
 
 /** Maps UTF-8 byte offsets of a text to 1-based line and character column. */
@@ -177,11 +244,11 @@ export function parseSource(path: string, file: string): SourceFile {
   if (code.length === 0 && !lexed.unterminated) return { path, text, statements: [], comments, identifiers, lines };
   let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
   try {
-    result = parseSync(text) as typeof result;
+    result = parseTree(lines.bytes) as typeof result;
   } catch (error) {
-    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     // cursorPosition counts characters (0-based), as PostgreSQL's error positions do
-    const at = details?.cursorPosition === undefined ? lines.bytes.length : lines.byteOffsetOfCodePoint(details.cursorPosition);
+    const cursor = error instanceof ParseError ? error.cursorPosition : undefined;
+    const at = cursor === undefined ? lines.bytes.length : lines.byteOffsetOfCodePoint(cursor);
     return failed((error as Error).message || 'syntax error', at);
   }
   const statements: Statement[] = [];

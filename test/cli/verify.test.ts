@@ -1,8 +1,10 @@
-// What a CLI process loads. `pgphase verify` runs at every application start-up: it loads the
-// CLI, the runner's verify and `pg`, not the rule registry, the linter, the parser, the
-// reporters or zod; and help is the same whether one command or all of them are declared.
+// What a CLI process loads (the modules its bundle's files were built from). `pgphase verify`
+// runs at every application start-up: it loads the CLI, the runner's verify and `pg`, not the
+// rule registry, the linter, the parser, the reporters or zod; and help is the same whether one
+// command or all of them are declared.
 import { spawnSync } from 'node:child_process';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempTree } from '../helpers/cli.js';
@@ -12,13 +14,20 @@ const hooks = tempTree({
   'hooks.mjs': `import { writeSync } from 'node:fs';\nexport async function load(url, context, next) {\n  writeSync(2, 'loaded ' + url + '\\n');\n  return next(url, context);\n}\n`,
 });
 
+/** The modules a file of the CLI's bundle (dist/cli) was built from, as its source map lists them. */
+function bundled(path: string): string[] {
+  if (!path.startsWith('dist/cli/')) return [path];
+  const map = JSON.parse(readFileSync(`${path}.map`, 'utf8')) as { sources: string[] };
+  return map.sources.map((source) => relative(process.cwd(), join(dirname(path), source)));
+}
+
 /** The ES modules a CLI process loads: pgphase's by path (dist/…), packages by name. */
 function loads(args: string[], cwd: string): { modules: string[]; packages: string[] } {
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(hooks, 'register.mjs')).href, BIN, ...args], { cwd, encoding: 'utf8' });
   const paths = r.stderr
     .split('\n')
     .filter((line) => line.startsWith('loaded file:'))
-    .map((line) => relative(process.cwd(), fileURLToPath(line.slice('loaded '.length))));
+    .flatMap((line) => bundled(relative(process.cwd(), fileURLToPath(line.slice('loaded '.length)))));
   const packages = paths.flatMap((p) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []);
   return { modules: paths.filter((p) => !p.startsWith('node_modules/')), packages: [...new Set(packages)].sort() };
 }

@@ -4,12 +4,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSync, scanSync } from 'libpg-query';
+import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lex, MAX_IDENTIFIER_BYTES } from '../../src/sql/lexer.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
-await loadParser();
+await Promise.all([loadParser(), loadModule()]);
 
 interface Boundaries {
   comments: number[];
