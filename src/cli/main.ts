@@ -37,6 +37,7 @@ type Declare = (program: Command, io: Io, setExit: (code: number) => void) => vo
 const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
   [['lint'], async () => (await import('./lint.js')).lintCommand],
   [['plan'], async () => (await import('./plan.js')).planCommand],
+  [['prove'], async () => (await import('./prove.js')).proveCommand],
   [['run', 'rollback'], async () => (await import('./run.js')).runCommand],
   [['verify'], async () => (await import('./verify.js')).verifyCommand],
   [['status'], async () => (await import('./status.js')).statusCommand],

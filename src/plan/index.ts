@@ -3,15 +3,16 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { discoverSet, Discovery, type LayoutName } from '../discover/index.js';
+import { discoverSet, Discovery, fileInSet, type LayoutName } from '../discover/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
-import { manifestSchema, PlanRefused } from './manifest.js';
+import { manifestSchema, PlanRefused, readManifest } from './manifest.js';
 import { modelCheck } from './model-check.js';
 import { presentObjects } from './present.js';
 import { plan as planChanges } from './planner.js';
+import { describeProof, disproves, prove, recordProof, type Proof, type ProofStart } from './prove.js';
 import { renderPlan, type RenderedPlan } from './render.js';
 import type { PhaseName, SchemaObject } from './types.js';
 
@@ -31,10 +32,13 @@ export interface PlanApiOptions {
   force?: boolean;
   allowUnsafe?: boolean;
   cwd?: string;
+  /** Prove the plan on a shadow database before writing it (src/plan/prove.ts): how its starting schema is built, and on which server. */
+  prove?: { start: ProofStart; shadowUrl?: string };
 }
 
 export interface PlanResult extends RenderedPlan {
   dir: string;
+  proof?: Proof;
 }
 
 function planId(file: string): string {
@@ -63,7 +67,9 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
       replay(parseSource(earlier.path, earlier.text), schema);
     }
   }
-  const source = parseSource(options.file, text);
+  // the forward part of the file, as its tool runs it (a goose file also holds its Down section)
+  const found = await fileInSet(file, options.layout, new Discovery(cwd)).catch(() => undefined);
+  const source = parseSource(options.file, found?.file.text ?? text);
   if (source.syntaxError) {
     const { line, column } = source.syntaxError.location;
     throw new InputError(`${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`);
@@ -95,11 +101,27 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     await mkdir(dirname(dir), { recursive: true });
     tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));
     for (const [name, content] of rendered.files) await writeFile(join(tmp, name), content);
-    if (existsSync(dir)) await rm(dir, { recursive: true });
-    await rename(tmp, dir);
   } catch (error) {
     if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
     throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return { ...rendered, dir };
+  let proof: Proof | undefined;
+  try {
+    if (options.prove) {
+      proof = await prove({ planDir: tmp, file: options.file, start: options.prove.start, cwd, ...(options.prove.shadowUrl !== undefined && { shadowUrl: options.prove.shadowUrl }) });
+      if (disproves(proof) && !options.allowUnsafe) throw new PlanRefused(`the plan fails its proof, so it is not written (a pgphase bug: please report it; --allow-unsafe writes it with the failure recorded): ${describeProof(proof)}`);
+      await recordProof(tmp, proof);
+    }
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  try {
+    if (existsSync(dir)) await rm(dir, { recursive: true });
+    await rename(tmp, dir);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return { ...rendered, dir, ...(proof && { proof, manifest: readManifest(dir) }) };
 }

@@ -67,6 +67,19 @@ export const manifestSchema = z.strictObject({
   checks: z.array(z.strictObject({ before: z.enum(PHASES), sql: z.string().min(1) })),
   notes: z.array(z.string()),
   warnings: z.array(z.string()),
+  /** The plan proven on a shadow database (src/plan/prove.ts). */
+  proof: z
+    .strictObject({
+      result: z.enum(['equal', 'differs', 'failed', 'unproven']),
+      postgres: z.int().min(1),
+      start: z.enum(['history', 'schema', 'database', 'empty']),
+      tables: z.int().min(0),
+      rows: z.int().min(0),
+      undone: z.array(z.enum(PHASES)),
+      differences: z.array(z.string()),
+      skipped: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -6,7 +6,7 @@ import { normalizeStatement } from '../sql/normalize.js';
 import { loadParser, parseSource } from '../sql/source.js';
 
 /** Blanks psql meta-commands (`\connect`, `\restrict` …) that pg_dump writes; they are not SQL. */
-function withoutMetaCommands(text: string): string {
+export function withoutMetaCommands(text: string): string {
   return text.replace(/^\\.*$/gm, (line) => ' '.repeat(line.length));
 }
 

@@ -1,0 +1,243 @@
+// The proof of a plan on a shadow database: the starting schema built for real (the history
+// run as its tool runs it, a schema dump, or the schema read from a live database), a few
+// generated rows in every table, then two copies: the migration as written on one, the plan
+// phase by phase through the runner on the other (each phase with a down file run, undone and
+// run again). The two must end with the same catalog and the same rows.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
+import { InputError, PgphaseError } from '../errors.js';
+import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from '../shadow/catalog.js';
+import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
+import { generateRows, type GeneratedRows } from '../shadow/rows.js';
+import { Shadow, shadowServer } from '../shadow/server.js';
+import { connect } from '../runner/connect.js';
+import { readManifest, type Manifest } from './manifest.js';
+import { sha256 } from './render.js';
+import type { PhaseName } from './types.js';
+
+/** Where the starting schema comes from; paths as the user gave them. */
+export interface ProofStart {
+  history?: string;
+  schemaFile?: string;
+  databaseUrl?: string;
+}
+
+/**
+ * What plan.json records of a proof. result 'equal': the plan gives the migration's schema and
+ * rows; 'differs' / 'failed': it does not (a planner bug); 'unproven': the shadow database could
+ * not run the migration itself. `tables` and `rows`: the generated rows; `undone`: the phases
+ * run, undone by their down file and run again; `differences`: one line each.
+ */
+export type Proof = NonNullable<Manifest['proof']>;
+
+export interface ProveOptions {
+  planDir: string;
+  /** The migration file the plan was made from. */
+  file: string;
+  start: ProofStart;
+  /** A server to make the shadow databases on; default: an embedded PostgreSQL, one per process. */
+  shadowUrl?: string;
+  /** Shadow databases to make the proof's databases with, dropped by the caller (many proofs in a row drop theirs at once). */
+  shadow?: Shadow;
+  /** A database of the shadow server already holding the starting schema (`start` then only names how it was built). */
+  startDatabase?: string;
+  cwd?: string;
+}
+
+/** A state of a shadow database for comparing. */
+interface Snapshot {
+  catalog: Catalog;
+  rows: Rows;
+}
+
+/** `mutable`: whether each default expression seen is mutable, the same in every database of one proof. */
+async function snapshot(url: string, mutable: Map<string, boolean>): Promise<Snapshot> {
+  const client = await connect(url);
+  try {
+    return { catalog: await catalog(client), rows: await tableRows(client, 'public', mutable) };
+  } finally {
+    await client.end();
+  }
+}
+
+function differences(expected: Snapshot, actual: Snapshot, label: string): string[] {
+  return [...catalogDiff(expected.catalog, actual.catalog), ...rowsDiff(expected.rows, actual.rows)].map((d) => `${label}: ${d}`);
+}
+
+/** The migration as its tool would run it: the forward text and transaction model of its layout. */
+async function migrationFile(file: string, cwd: string): Promise<Pick<MigrationFile, 'path' | 'text' | 'transaction'>> {
+  const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
+  if (found) return { path: file, text: found.file.text, transaction: found.file.transaction };
+  return { path: file, text: await readFile(resolve(cwd, file), 'utf8'), transaction: 'none' };
+}
+
+/** Builds the starting schema into the database at `url`. */
+async function buildStart(url: string, start: ProofStart, file: string, cwd: string): Promise<void> {
+  if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
+  else if (start.databaseUrl !== undefined) {
+    // the live schema as pgphase reads it (read-only), which is what the plan was made from
+    const { catalogDdl } = await import('../runner/introspect.js');
+    const live = await connect(start.databaseUrl);
+    const ddl = await catalogDdl(live).finally(() => live.end());
+    await applyFile(url, { path: 'the schema of --database-url', text: ddl.map((s) => `${s};`).join('\n'), transaction: 'per-file' });
+  }
+  if (start.history !== undefined) await applyHistory(url, resolve(cwd, start.history), resolve(cwd, file), cwd);
+}
+
+function startKind(start: ProofStart): Proof['start'] {
+  return start.schemaFile !== undefined ? 'schema' : start.databaseUrl !== undefined ? 'database' : start.history !== undefined ? 'history' : 'empty';
+}
+
+/**
+ * Runs every phase of the plan through the runner. A phase with a down file is run, undone and
+ * run again: undone, the catalog must be as before it, and the columns the migration started
+ * with must hold the same rows (a copy the plan made may keep its values: the trigger keeps
+ * writing them anyway).
+ */
+async function runPlan(url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>): Promise<string[]> {
+  const { runPhase, rollbackPhase } = await import('../runner/run.js');
+  const initial = await snapshot(url, mutable);
+  for (const phase of manifest.phases) {
+    const name = phase.name;
+    try {
+      if (phase.down) {
+        const before = await snapshot(url, mutable);
+        await runPhase({ planDir, databaseUrl: url, phase: name });
+        await rollbackPhase({ planDir, databaseUrl: url, phase: name });
+        const after = await snapshot(url, mutable);
+        const label = `after ${name} and its down file`;
+        const diff = [
+          ...catalogDiff(before.catalog, after.catalog),
+          ...rowsDiff(projectRows(before.rows, initial.rows), projectRows(after.rows, initial.rows)),
+        ].map((d) => `${label}: ${d}`);
+        if (diff.length) return diff;
+        undone.push(name);
+      }
+      await runPhase({ planDir, databaseUrl: url, phase: name });
+    } catch (error) {
+      return [`${name} failed: ${(error as Error).message}`];
+    }
+  }
+  return [];
+}
+
+/** Proves the plan in `planDir` on a shadow database; a database error of the shadow itself throws. */
+export async function prove(options: ProveOptions): Promise<Proof> {
+  const cwd = options.cwd ?? process.cwd();
+  const manifest = readManifest(options.planDir);
+  const migration = await migrationFile(options.file, cwd);
+  const shadow = options.shadow ?? (await Shadow.open(await shadowServer(options.shadowUrl)));
+  try {
+    const mutable = new Map<string, boolean>();
+    let empty = options.startDatabase;
+    const start = startKind(options.start);
+    if (empty === undefined) {
+      const made = await shadow.create('start');
+      await buildStart(made.url, options.start, options.file, cwd);
+      empty = made.name;
+    }
+    // rows with NULLs first; a migration that trusts the data to have none (SET NOT NULL) gets
+    // rows without, then none at all
+    let refused = '';
+    for (const rows of ['with NULLs', 'without NULLs', 'none'] as const) {
+      const base = await shadow.create('rows', empty);
+      let generated: GeneratedRows = { inserted: {}, skipped: [] };
+      if (rows !== 'none') {
+        const seed = await connect(base.url);
+        generated = await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end());
+      }
+      const written = await shadow.create('migration', base.name);
+      try {
+        await applyFile(written.url, migration);
+      } catch (error) {
+        if (!(error instanceof PgphaseError)) throw error;
+        refused ||= error.message;
+        continue;
+      }
+      const planned = await shadow.create('plan', base.name);
+      const proof: Proof = {
+        result: 'equal',
+        postgres: shadow.version,
+        start,
+        tables: Object.values(generated.inserted).filter((n) => n > 0).length,
+        rows: Object.values(generated.inserted).reduce((a, b) => a + b, 0),
+        undone: [],
+        differences: [],
+        skipped: generated.skipped,
+      };
+      const failed = await runPlan(planned.url, options.planDir, manifest, proof.undone, mutable);
+      if (failed.length) return { ...proof, result: 'failed', differences: failed };
+      const expected = await snapshot(written.url, mutable);
+      const actual = await snapshot(planned.url, mutable);
+      let diff = differences(expected, actual, 'after contract');
+      if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
+        // values the migration computes with a volatile function differ from run to run: run it
+        // once more, and compare the columns that differ between its two runs by presence only
+        const again = await shadow.create('again', base.name);
+        await applyFile(again.url, migration);
+        const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
+        if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
+      }
+      return diff.length ? { ...proof, result: 'differs', differences: diff } : proof;
+    }
+    return { result: 'unproven', postgres: shadow.version, start, tables: 0, rows: 0, undone: [], differences: [`the migration itself fails on the shadow database: ${refused}`], skipped: [] };
+  } finally {
+    if (!options.shadow) await shadow.close();
+  }
+}
+
+/** One line for the terminal and the plan's README. */
+export function describeProof(proof: Proof): string {
+  const what = `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}${proof.undone.length ? `, ${proof.undone.join(', ')} undone and run again` : ''}`;
+  if (proof.result === 'equal') return `proven on PostgreSQL ${proof.postgres}: schema and rows equal to the migration's (${what})`;
+  if (proof.result === 'unproven') return `not proven on PostgreSQL ${proof.postgres}: ${proof.differences[0]}`;
+  return `proof failed on PostgreSQL ${proof.postgres}: ${proof.result === 'failed' ? 'a phase failed' : "the plan's result differs from the migration's"} (${what}): ${proof.differences.slice(0, 5).join('; ')}`;
+}
+
+/** A proof that shows the plan is wrong: it is not written without --allow-unsafe. */
+export function disproves(proof: Proof): boolean {
+  return proof.result === 'failed' || proof.result === 'differs';
+}
+
+/** Writes the proof into the plan directory's plan.json and README.md (replacing an earlier one). */
+export async function recordProof(dir: string, proof: Proof): Promise<void> {
+  const manifest = readManifest(dir);
+  await writeFile(join(dir, 'plan.json'), `${JSON.stringify({ ...manifest, proof }, null, 2)}\n`);
+  const readme = (await readFile(join(dir, 'README.md'), 'utf8')).replace(/\n## Proof\n[\s\S]*$/, '\n');
+  const lines = [
+    '## Proof',
+    '',
+    describeProof(proof) + '.',
+    '',
+    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows. \`pgphase prove <plan-dir>\` runs it again.`,
+    ...(proof.differences.length ? ['', ...proof.differences.map((d) => `- ${d}`)] : []),
+    ...(proof.skipped.length ? ['', 'Rows not generated:', '', ...proof.skipped.map((d) => `- ${d}`)] : []),
+  ];
+  await writeFile(join(dir, 'README.md'), `${readme.trimEnd()}\n\n${lines.join('\n')}\n`);
+}
+
+/**
+ * Proves an existing plan again and records the result in it. The migration is the one
+ * plan.json names (it must not have changed); the starting schema is the one given, else the
+ * history the migration belongs to.
+ */
+export async function proveAgain(options: ProofStart & { planDir: string; shadowUrl?: string; cwd?: string }): Promise<Proof> {
+  const cwd = options.cwd ?? process.cwd();
+  const planDir = resolve(cwd, options.planDir);
+  const manifest = readManifest(planDir);
+  const file = manifest.source.path;
+  const text = await readFile(resolve(cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`${file}: cannot read the migration plan.json names (${error.code ?? 'error'}); run \`pgphase prove\` from the directory \`pgphase plan\` ran in`);
+  });
+  if (sha256(text) !== manifest.source.sha256) throw new InputError(`${file} has changed since it was planned: run \`pgphase plan\` again`);
+  const { history, schemaFile, databaseUrl } = options;
+  const start: ProofStart = { ...(history !== undefined && { history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) };
+  if (history === undefined && schemaFile === undefined && databaseUrl === undefined) {
+    const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
+    if (found && found.set.files[0]?.absPath !== found.file.absPath) start.history = found.set.root;
+  }
+  const proof = await prove({ planDir, file, start, cwd, ...(options.shadowUrl !== undefined && { shadowUrl: options.shadowUrl }) });
+  await recordProof(planDir, proof);
+  return proof;
+}

@@ -1,0 +1,96 @@
+// Builds a schema on a shadow database for real: a history's migration files run as their
+// tool runs them (its transaction model), or a `pg_dump --schema-only` file run as psql would.
+import { readFile } from 'node:fs/promises';
+import type pg from 'pg';
+import type { MigrationFile } from '../discover/index.js';
+import { discoverSet, Discovery, type LayoutName } from '../discover/index.js';
+import { InputError } from '../errors.js';
+import { withoutMetaCommands } from '../schema/dump.js';
+import { loadParser, parseSource } from '../sql/source.js';
+import { connect } from '../runner/connect.js';
+
+/** SQL a shadow database refused, naming the file and the place. */
+export class ShadowError extends InputError {}
+
+/**
+ * Runs one migration file as its tool would: in a transaction of its own (`per-file`), as one
+ * query string (`implicit`: PostgreSQL runs it as one implicit transaction), or statement by
+ * statement (`none`). A statement PostgreSQL refuses is a ShadowError naming file:line.
+ */
+export async function applyFile(url: string, file: Pick<MigrationFile, 'path' | 'text' | 'transaction'>): Promise<void> {
+  const client = await connect(url);
+  try {
+    await runFile(client, file);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function runFile(client: pg.Client, file: Pick<MigrationFile, 'path' | 'text' | 'transaction'>): Promise<void> {
+  await loadParser();
+  const source = parseSource(file.path, file.text);
+  if (source.syntaxError) {
+    const { line, column } = source.syntaxError.location;
+    throw new ShadowError(`${file.path}:${line}:${column}: ${source.syntaxError.message}`);
+  }
+  if (file.transaction === 'implicit') {
+    await client.query(file.text).catch((error: Error & { position?: string }) => {
+      const at = error.position === undefined ? '' : `:${source.lines.position(source.lines.byteOffsetOfCodePoint(Number(error.position) - 1)).line}`;
+      throw new ShadowError(`${file.path}${at}: PostgreSQL refused it: ${error.message}`);
+    });
+    return;
+  }
+  if (file.transaction === 'per-file') await client.query('BEGIN');
+  for (const s of source.statements) {
+    await client.query(s.text).catch(async (error: Error) => {
+      if (file.transaction === 'per-file') await client.query('ROLLBACK').catch(() => undefined);
+      throw new ShadowError(`${file.path}:${s.location.line}: PostgreSQL refused it: ${error.message}`);
+    });
+  }
+  if (file.transaction === 'per-file') await client.query('COMMIT');
+}
+
+/** The tables a migration tool keeps its own records in, which some migrations read or change. */
+const TOOL_TABLES: Partial<Record<LayoutName, string>> = {
+  diesel: 'CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)',
+  'golang-migrate': 'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY NOT NULL, dirty boolean NOT NULL)',
+};
+
+/** Creates the tool's own table of a layout in the database, as the tool does before it runs a migration. */
+export async function prepareForTool(url: string, layout: LayoutName): Promise<void> {
+  const ddl = TOOL_TABLES[layout];
+  if (ddl === undefined) return;
+  const client = await connect(url);
+  await client.query(ddl).finally(() => client.end());
+}
+
+/** Runs the files of the history in `dir` that come before `before` (all of them without it). */
+export async function applyHistory(url: string, dir: string, before?: string, cwd = process.cwd()): Promise<number> {
+  const set = await discoverSet(dir, undefined, new Discovery(cwd));
+  await prepareForTool(url, set.layout);
+  const client = await connect(url);
+  let n = 0;
+  try {
+    for (const file of set.files) {
+      if (file.absPath === before) break;
+      // a file of its own session: what one file SETs does not leak into the next
+      await client.query('RESET ALL; SET SESSION AUTHORIZATION DEFAULT');
+      await runFile(client, file);
+      n++;
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return n;
+}
+
+/** Runs a `pg_dump --schema-only` file statement by statement, as psql would. */
+export async function applyDump(url: string, path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${path}: cannot read schema file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  await applyFile(url, { path, text: withoutMetaCommands(text), transaction: 'none' });
+}

@@ -1,0 +1,170 @@
+// A database's schema and rows as PostgreSQL reports them, for comparing two databases that
+// should be the same: the result of a migration and the result of its plan. Column order is
+// left out: a plan adds a replacement column at the end, and no correct application depends
+// on the order. NOT NULL is compared on the columns: PostgreSQL 18 also lists it as a named
+// constraint, whose name follows the column it was first set on.
+import type pg from 'pg';
+import { quoteIdent, quoteLiteral } from '../sql/names.js';
+
+export interface Catalog {
+  columns: string[];
+  constraints: string[];
+  indexes: string[];
+  comments: string[];
+  triggers: string[];
+  views: string[];
+  functions: string[];
+  types: string[];
+}
+
+const RELATION_KINDS = `('r', 'p', 'v', 'm')`;
+
+export async function catalog(client: pg.ClientBase, schema = 'public'): Promise<Catalog> {
+  const q = async (sql: string) => (await client.query<{ x: string }>(sql, [schema])).rows.map((r) => r.x).sort();
+  return {
+    columns: await q(`SELECT format('%s.%s %s%s%s%s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+        CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || co.collname ELSE '' END,
+        CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+        coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')) AS x
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+     WHERE n.nspname = $1 AND c.relkind IN ${RELATION_KINDS} AND a.attnum > 0 AND NOT a.attisdropped`),
+    constraints: await q(`SELECT format('%s.%s %s%s', c.relname, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND k.contype <> 'n'`),
+    indexes: await q(`SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END AS x
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
+    comments: await q(`SELECT format('%s%s %s', c.relname, coalesce('.' || a.attname, ''), d.description) AS x
+      FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+     WHERE n.nspname = $1`),
+    triggers: await q(`SELECT pg_get_triggerdef(t.oid) AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
+    views: await q(`SELECT format('%s %s: %s', c.relkind, c.relname, pg_get_viewdef(c.oid)) AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')`),
+    functions: await q(`SELECT pg_get_functiondef(p.oid) AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.prokind IN ('f', 'p')`),
+    // an enum by its name only: renaming a value leaves the old one in the type (PostgreSQL cannot drop a value)
+    types: await q(`SELECT format('%s %s', t.typname, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE 'composite' END) AS x
+      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+     WHERE n.nspname = $1 AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`),
+  };
+}
+
+/** What differs between two catalogs, one line per object: `- ` only in `a`, `+ ` only in `b`. */
+export function catalogDiff(a: Catalog, b: Catalog): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(a) as Array<keyof Catalog>) {
+    const inB = new Set(b[key]);
+    const inA = new Set(a[key]);
+    for (const x of a[key]) if (!inB.has(x)) out.push(`- ${key}: ${x}`);
+    for (const x of b[key]) if (!inA.has(x)) out.push(`+ ${key}: ${x}`);
+  }
+  return out;
+}
+
+/** Every table's rows, as sorted JSON texts per table. */
+export type Rows = Record<string, string[]>;
+
+/**
+ * The rows of every table of `schema`. A column whose default is not immutable (now(),
+ * nextval, gen_random_uuid …) gets a value that depends on when a row was written, which a
+ * plan writes at another moment than the migration: such a column is compared by whether
+ * it holds a value, not by the value. PostgreSQL itself says which defaults those are: an
+ * index expression must be immutable. `mutable` remembers the answers (by expression) across
+ * calls on the same schema.
+ */
+export async function tableRows(client: pg.ClientBase, schema = 'public', mutable = new Map<string, boolean>()): Promise<Rows> {
+  const { rows: tables } = await client.query<{ name: string; defaults: Array<{ column: string; expr: string }> | null }>(
+    `SELECT c.relname AS name,
+            (SELECT json_agg(json_build_object('column', a.attname, 'expr', pg_get_expr(d.adbin, d.adrelid)))
+               FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid) AS defaults
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1`,
+    [schema],
+  );
+  const out: Rows = {};
+  await client.query('BEGIN');
+  try {
+    for (const table of tables) {
+      const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
+      const varying: string[] = [];
+      for (const d of table.defaults ?? []) {
+        if (!mutable.has(d.expr)) {
+          await client.query('SAVEPOINT probe');
+          const refused = await client.query(`CREATE INDEX ON ${qualified} ((${d.expr}))`).then(() => false, () => true);
+          await client.query('ROLLBACK TO SAVEPOINT probe');
+          mutable.set(d.expr, refused);
+        }
+        if (mutable.get(d.expr)) varying.push(d.column);
+      }
+      // jsonb prints keys in one order whatever the column order
+      const row = varying.reduce((sql, column) => `jsonb_set(${sql}, ARRAY[${quoteLiteral(column)}], to_jsonb(t.${quoteIdent(column)} IS NOT NULL))`, 'to_jsonb(t)');
+      const { rows } = await client.query<{ x: string }>(`SELECT ${row}::text AS x FROM ${qualified} t`);
+      out[table.name] = rows.map((r) => r.x).sort();
+    }
+  } finally {
+    await client.query('ROLLBACK');
+  }
+  return out;
+}
+
+/** What differs between two row sets, shortened: the tables whose rows differ, with an example. */
+export function rowsDiff(a: Rows, b: Rows): string[] {
+  const out: string[] = [];
+  for (const table of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const ra = a[table] ?? [];
+    const rb = b[table] ?? [];
+    if (JSON.stringify(ra) === JSON.stringify(rb)) continue;
+    const onlyA = ra.filter((x) => !rb.includes(x));
+    const onlyB = rb.filter((x) => !ra.includes(x));
+    out.push(`rows of ${table}: ${ra.length} vs ${rb.length}${onlyA[0] ? `; - ${onlyA[0]}` : ''}${onlyB[0] ? `; + ${onlyB[0]}` : ''}`);
+  }
+  return out;
+}
+
+/** The rows of `rows` with only the columns that the rows of `like` have, table by table. */
+export function projectRows(rows: Rows, like: Rows): Rows {
+  const out: Rows = {};
+  for (const [table, texts] of Object.entries(rows)) {
+    const keys = new Set((like[table] ?? []).flatMap((t) => Object.keys(JSON.parse(t) as object)));
+    out[table] = texts.map((t) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(t) as object).filter(([k]) => keys.has(k))))).sort();
+  }
+  return out;
+}
+
+function columnValues(texts: string[]): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const text of texts) {
+    for (const [k, v] of Object.entries(JSON.parse(text) as Record<string, unknown>)) {
+      values.set(k, [...(values.get(k) ?? []), JSON.stringify(v)]);
+    }
+  }
+  for (const list of values.values()) list.sort();
+  return values;
+}
+
+/**
+ * The columns whose values differ between two runs of the same migration on the same rows:
+ * values the migration itself computes with a volatile function (gen_random_uuid(), now() in
+ * an INSERT … SELECT), which no plan can reproduce.
+ */
+export function varyingColumns(a: Rows, b: Rows): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const table of Object.keys(a)) {
+    const va = columnValues(a[table] ?? []);
+    const vb = columnValues(b[table] ?? []);
+    const differ = [...va.keys()].filter((k) => JSON.stringify(va.get(k)) !== JSON.stringify(vb.get(k)));
+    if (differ.length) out.set(table, new Set(differ));
+  }
+  return out;
+}
+
+/** The rows with the given columns replaced by whether they hold a value. */
+export function maskRows(rows: Rows, columns: Map<string, Set<string>>): Rows {
+  const out: Rows = {};
+  for (const [table, texts] of Object.entries(rows)) {
+    const mask = columns.get(table);
+    out[table] = mask
+      ? texts.map((t) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(t) as Record<string, unknown>).map(([k, v]) => [k, mask.has(k) ? v !== null : v])))).sort()
+      : texts;
+  }
+  return out;
+}

@@ -1,0 +1,164 @@
+// A few generated rows in every table of a shadow database, so that a migration and its plan
+// have data to act on: values follow each column's type, length, enum labels and foreign keys;
+// a column with a default gets it in one row of three, a nullable one NULL there. A row that
+// PostgreSQL still refuses (a CHECK, a unique key, a partition that is missing) is left out and
+// reported, as is a table with a column whose type has no generated value.
+import type pg from 'pg';
+import { quoteIdent } from '../sql/names.js';
+
+export const ROWS_PER_TABLE = 3;
+
+interface Column {
+  name: string;
+  type: string;
+  /** pg_type.typcategory of the type (of a domain's base type). */
+  category: string;
+  labels: string[] | null;
+  notNull: boolean;
+  /** 'always' for a column that takes no value (generated, identity ALWAYS), 'sequence' for one a sequence fills, 'value' for another default. */
+  fill: 'always' | 'sequence' | 'value' | null;
+  /** The character length limit, or null. */
+  length: number | null;
+}
+
+interface ForeignKey {
+  columns: string[];
+  table: string;
+  references: string[];
+}
+
+interface Table {
+  name: string;
+  columns: Column[];
+  foreignKeys: ForeignKey[];
+}
+
+export interface GeneratedRows {
+  /** Rows inserted per table. */
+  inserted: Record<string, number>;
+  /** What could not be generated, one line each. */
+  skipped: string[];
+}
+
+const TABLES = `
+SELECT c.relname AS name,
+       (SELECT json_agg(json_build_object(
+                 'name', a.attname,
+                 'type', format_type(a.atttypid, a.atttypmod),
+                 'category', coalesce(bt.typcategory, t.typcategory),
+                 'labels', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = coalesce(bt.oid, t.oid)),
+                 'notNull', a.attnotnull OR coalesce(t.typnotnull, false),
+                 'fill', CASE WHEN a.attgenerated <> '' OR a.attidentity = 'a' THEN 'always'
+                              WHEN a.attidentity = 'd' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' THEN 'sequence'
+                              WHEN d.adbin IS NOT NULL THEN 'value' END,
+                 'length', CASE WHEN coalesce(bt.typcategory, t.typcategory) = 'S' AND a.atttypmod > 4 THEN a.atttypmod - 4 END)
+                 ORDER BY a.attnum)
+          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd'
+          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+       coalesce((SELECT json_agg(json_build_object(
+                 'columns', (SELECT json_agg(a.attname ORDER BY u.i) FROM unnest(k.conkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n),
+                 'table', r.relname,
+                 'references', (SELECT json_agg(a.attname ORDER BY u.i) FROM unnest(k.confkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n)))
+          FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid WHERE k.conrelid = c.oid AND k.contype = 'f'), '[]') AS "foreignKeys"
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ ORDER BY c.relname`;
+
+/** Tables in an order where a table comes after those it references (cycles broken where they close). */
+function ordered(tables: Table[]): Table[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const out: Table[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (t: Table) => {
+    if (state.has(t.name)) return;
+    state.set(t.name, 'visiting');
+    for (const fk of t.foreignKeys) {
+      const target = byName.get(fk.table);
+      if (target && target !== t) visit(target);
+    }
+    state.set(t.name, 'done');
+    out.push(t);
+  };
+  for (const t of tables) visit(t);
+  return out;
+}
+
+/** A value of the column's type for row `k` (1-based), as text PostgreSQL casts; undefined when there is none. */
+function value(column: Column, k: number): string | undefined {
+  if (column.labels) return column.labels[(k - 1) % column.labels.length];
+  const type = column.type.replace(/\(.*\)/, '');
+  if (column.category === 'A') return '{}';
+  if (column.category === 'B') return k % 2 === 0 ? 'true' : 'false';
+  if (column.category === 'N') return /^(smallint|integer|bigint|oid)$/.test(type) || /^numeric\(\d+(,\s*0)?\)$/.test(column.type) ? String(k) : `${k}.5`;
+  if (column.category === 'S') {
+    const text = `${column.name}-${k}`;
+    return column.length === null ? text : text.slice(-column.length);
+  }
+  if (type === 'uuid') return `00000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+  if (type === 'date') return `2024-01-0${k}`;
+  if (type.startsWith('timestamp')) return `2024-01-0${k} 12:00:00`;
+  if (type.startsWith('time')) return `12:00:0${k}`;
+  if (type === 'interval') return `${k} days`;
+  if (type === 'json' || type === 'jsonb') return `{"n": ${k}}`;
+  if (type === 'bytea') return `\\x0${k}`;
+  if (type === 'inet' || type === 'cidr') return `10.0.0.${k}`;
+  if (type === 'macaddr') return `08:00:2b:01:02:0${k}`;
+  return undefined;
+}
+
+/**
+ * Inserts ROWS_PER_TABLE generated rows into every table of `schema`, in one transaction.
+ * Without `nulls`, a nullable column gets a value in every row (for a migration that sets
+ * NOT NULL, trusting the data to have none).
+ */
+export async function generateRows(client: pg.ClientBase, options: { nulls: boolean; schema?: string } = { nulls: true }): Promise<GeneratedRows> {
+  const schema = options.schema ?? 'public';
+  const { rows } = await client.query<Table>(TABLES, [schema]);
+  const result: GeneratedRows = { inserted: {}, skipped: [] };
+  await client.query('BEGIN');
+  try {
+    for (const table of ordered(rows)) {
+      const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
+      const missing = table.columns.find((c) => c.notNull && c.fill === null && value(c, 1) === undefined && !table.foreignKeys.some((fk) => fk.columns.includes(c.name)));
+      if (missing) {
+        result.skipped.push(`${table.name}: no generated value for ${missing.name} (${missing.type})`);
+        continue;
+      }
+      let inserted = 0;
+      for (let k = 1; k <= ROWS_PER_TABLE; k++) {
+        const row = new Map<string, string | null>();
+        for (const c of table.columns) {
+          if (c.fill === 'always' || c.fill === 'sequence' || (c.fill === 'value' && k === ROWS_PER_TABLE)) continue;
+          row.set(c.name, options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (value(c, k) ?? null));
+        }
+        for (const fk of table.foreignKeys) {
+          const { rows: targets } = await client.query<Record<string, string | null>>({
+            text: `SELECT ${fk.references.map((r, i) => `${quoteIdent(r)}::text AS c${i}`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(fk.table)} ORDER BY 1 LIMIT 1 OFFSET $1::int % greatest(1, (SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(fk.table)})::int)`,
+            values: [k - 1],
+          });
+          const target = targets[0];
+          fk.columns.forEach((column, i) => row.set(column, target ? target[`c${i}`]! : null));
+        }
+        const names = [...row.keys()];
+        const sql = names.length
+          ? `INSERT INTO ${qualified} (${names.map(quoteIdent).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`
+          : `INSERT INTO ${qualified} DEFAULT VALUES`;
+        await client.query('SAVEPOINT row');
+        try {
+          await client.query(sql, [...row.values()]);
+          inserted++;
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT row');
+          result.skipped.push(`${table.name}: row ${k} refused: ${(error as Error).message}`);
+        }
+      }
+      result.inserted[table.name] = inserted;
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return result;
+}

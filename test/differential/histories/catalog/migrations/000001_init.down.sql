@@ -1,0 +1,1 @@
+DROP VIEW book_titles; DROP TABLE books; DROP TABLE authors;

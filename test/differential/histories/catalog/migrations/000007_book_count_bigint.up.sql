@@ -1,0 +1,1 @@
+ALTER TABLE author_stats ALTER COLUMN book_count TYPE bigint;

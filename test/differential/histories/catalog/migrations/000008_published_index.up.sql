@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY books_published_idx ON books (published);

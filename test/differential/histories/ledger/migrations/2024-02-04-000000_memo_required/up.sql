@@ -1,0 +1,2 @@
+ALTER TABLE entries ADD COLUMN kind text NOT NULL DEFAULT 'manual';
+ALTER TABLE entries ALTER COLUMN memo SET DEFAULT '';

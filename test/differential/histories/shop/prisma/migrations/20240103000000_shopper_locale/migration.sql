@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Shopper" ADD COLUMN     "locale" TEXT NOT NULL DEFAULT 'en';

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Shopper" RENAME COLUMN "displayName" TO "fullName";

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Shopper" DROP COLUMN "createdAt";

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "CartState" ADD VALUE 'REFUNDED';

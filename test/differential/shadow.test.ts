@@ -1,0 +1,88 @@
+// The shadow database's parts on PostgreSQL: generated rows (hostile names, foreign keys,
+// checks, types without a value), files run as their tool runs them, and a proof that catches
+// a plan whose contract lost a step (a planner bug injected here, not one pgphase has).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { plan } from '../../src/index.js';
+import { readManifest } from '../../src/plan/manifest.js';
+import { prove } from '../../src/plan/prove.js';
+import { phaseFile, sha256 } from '../../src/plan/render.js';
+import { applyFile } from '../../src/shadow/apply.js';
+import { tableRows } from '../../src/shadow/catalog.js';
+import { generateRows } from '../../src/shadow/rows.js';
+import { stopShadowServer } from '../../src/shadow/server.js';
+import { runScript, testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const c = await db.client();
+afterAll(stopShadowServer);
+
+test('generated rows follow types, lengths, enums, foreign keys and checks; what cannot be generated is named', async () => {
+  const long = 'x'.repeat(63);
+  await runScript(
+    c,
+    `CREATE TYPE "mo""od" AS ENUM ('up', 'down');
+     CREATE TABLE "a""b" ("select" serial PRIMARY KEY, "größe" varchar(3) NOT NULL, "${long}" "mo""od" NOT NULL, flag boolean DEFAULT true, doc jsonb);
+     CREATE TABLE child (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, parent int NOT NULL REFERENCES "a""b" ("select"), amount numeric(6,2) CHECK (amount < 2), at timestamptz);
+     CREATE TABLE spot (id int PRIMARY KEY, p point NOT NULL);`,
+  );
+  const result = await generateRows(c);
+  // amount 1.5, 2.5 (refused by the check), NULL
+  expect(result.inserted).toEqual({ 'a"b': 3, child: 2 });
+  expect(result.skipped).toEqual([expect.stringMatching(/^child: row 2 refused: .*violates check constraint "child_amount_check"/), 'spot: no generated value for p (point)']);
+  const rows = await tableRows(c);
+  expect(rows['a"b']).toHaveLength(3);
+  const parsed = rows['a"b']!.map((r) => JSON.parse(r) as Record<string, unknown>);
+  // the serial column is compared by presence: its default is not immutable
+  expect(parsed.find((r) => r['größe'] === 'e-1')).toEqual({ select: true, größe: 'e-1', [long]: 'up', flag: false, doc: { n: 1 } });
+  expect(parsed.find((r) => r['größe'] === 'e-3')).toEqual({ select: true, größe: 'e-3', [long]: 'up', flag: true, doc: null });
+  // the child row references a parent row that exists
+  expect((await c.query(`SELECT count(*)::int AS n FROM child JOIN "a""b" ON "select" = parent`)).rows[0].n).toBe(2);
+});
+
+test('a file runs as its tool runs it, and a refused statement names file:line', async () => {
+  await runScript(c, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  const file = { path: 'm/002_x.sql', text: 'CREATE TABLE t (id int);\n\nALTER TABLE nope ADD COLUMN x int;\n', transaction: 'per-file' as const };
+  await expect(applyFile(db.url, file)).rejects.toThrow('m/002_x.sql:3: PostgreSQL refused it: relation "nope" does not exist');
+  // in a transaction of its own: nothing of the file stays
+  expect((await c.query(`SELECT to_regclass('t') AS t`)).rows[0].t).toBeNull();
+  await expect(applyFile(db.url, { ...file, transaction: 'implicit' })).rejects.toThrow('PostgreSQL refused it: relation "nope" does not exist');
+  await expect(applyFile(db.url, { ...file, transaction: 'none' })).rejects.toThrow('m/002_x.sql:3:');
+  expect((await c.query(`SELECT to_regclass('t')::text AS t`)).rows[0].t).toBe('t');
+});
+
+test('the proof passes a correct plan and catches one whose contract lost a step', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n');
+  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
+  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal', start: 'history', tables: 1, rows: 3, undone: ['expand', 'trigger', 'backfill'], differences: [] });
+  expect(readManifest(planned.dir).proof?.result).toBe('equal');
+  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(/## Proof\n\nproven on PostgreSQL \d+: schema and rows equal/);
+
+  // the bug: contract forgets to drop the old column
+  const manifest = readManifest(planned.dir);
+  const contract = manifest.phases.find((p) => p.name === 'contract')!;
+  const step = contract.steps.find((s) => /DROP COLUMN/.test(s.sql))!;
+  step.sql = step.sql.replace(/;\s*ALTER TABLE [^;]* DROP COLUMN [^;]*/, '');
+  expect(step.sql).not.toMatch(/DROP COLUMN/);
+  const text = phaseFile(manifest.id, contract);
+  contract.sha256 = sha256(text);
+  writeFileSync(join(planned.dir, contract.file), text);
+  writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify(manifest));
+  const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
+  expect(proof.result).toBe('differs');
+  expect(proof.differences).toContainEqual(expect.stringMatching(/^after contract: \+ columns: people.nick text/));
+});
+
+test("a goose file's Down section is no part of its plan", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-goose-'));
+  writeFileSync(join(dir, '20240101000000_notes.sql'), '-- +goose Up\nCREATE TABLE notes (id int PRIMARY KEY, body text);\n-- +goose Down\nDROP TABLE notes;\n');
+  writeFileSync(join(dir, '20240102000000_drop_body.sql'), '-- +goose Up\nALTER TABLE notes DROP COLUMN body;\n-- +goose Down\nDROP INDEX notes_pkey;\nALTER TABLE notes ADD COLUMN body text;\n');
+  const planned = await plan({ file: join(dir, '20240102000000_drop_body.sql'), history: dir, out: join(dir, 'plan') });
+  const steps = planned.manifest.phases.flatMap((p) => p.steps.map((s) => s.sql)).join('\n');
+  expect(steps).toMatch(/DROP COLUMN .*"body"/);
+  expect(steps).not.toMatch(/notes_pkey|ADD COLUMN/);
+});
