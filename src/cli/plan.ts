@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
+import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/tools.js';
 import type { Io } from './main.js';
 
 interface PlanFlags {
@@ -17,7 +18,11 @@ interface PlanFlags {
   history?: string;
   databaseUrl?: string;
   layout?: LayoutName;
+  emit?: string;
+  keepOriginal?: boolean;
 }
+
+const EMIT: readonly string[] = [...EMIT_LAYOUTS, 'plan'];
 
 export function planCommand(program: Command, io: Io): void {
   program
@@ -34,6 +39,8 @@ export function planCommand(program: Command, io: Io): void {
     .option('--lock-timeout <duration>', 'lock_timeout of every step, e.g. 2s or 500ms', '2s')
     .option('--pg-version <n>', 'target PostgreSQL major version', '15')
     .option('--force', 'replace an existing plan directory')
+    .option('--emit <layout>', `write the phases as migrations of this tool in place of the migration: ${EMIT.join(', ')} (default: the layout of its directory; plan: the plan directory only)`)
+    .option('--keep-original', 'with --emit: keep the planned migration next to the ones that replace it')
     .option('--allow-unsafe', 'place changes pgphase cannot make safe where they belong, with a warning')
     .action(async (migration: string, flags: PlanFlags) => {
       const batchSize = Number(flags.batchSize);
@@ -43,6 +50,7 @@ export function planCommand(program: Command, io: Io): void {
       }
       const pgVersion = Number(flags.pgVersion);
       if (!/^\d+$/.test(flags.pgVersion ?? '') || pgVersion < 11 || pgVersion > 18) throw new UsageError(`--pg-version ${flags.pgVersion}: expected a whole number from 11 to 18`);
+      if (flags.emit !== undefined && !EMIT.includes(flags.emit)) throw new UsageError(`--emit ${flags.emit}: expected one of ${EMIT.join(', ')}`);
       const { plan } = await import('../index.js');
       const result = await plan({
         file: migration,
@@ -58,8 +66,11 @@ export function planCommand(program: Command, io: Io): void {
         ...(flags.history !== undefined && { history: flags.history }),
         ...(flags.layout !== undefined && { layout: flags.layout }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
+        ...(flags.emit !== undefined && { emit: flags.emit as EmitLayout | 'plan' }),
+        keepOriginal: flags.keepOriginal === true,
       });
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
-      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+      const emitted = result.emitted ? `${result.emitted.phases.flatMap((p) => p.files).map((f) => `  wrote ${f}`).join('\n')}\n${result.emitted.removed.map((f) => `  removed ${f}\n`).join('')}` : '';
+      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${emitted}${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}`);
     });
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { discoverSet, Discovery, type LayoutName } from '../discover/index.js';
+import { discoverSet, Discovery, fileInSet, type LayoutName } from '../discover/index.js';
 import { InputError, UsageError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
@@ -11,6 +11,7 @@ import { replay, schemaFrom } from '../schema/model.js';
 import { manifestSchema, PlanRefused } from './manifest.js';
 import { modelCheck } from './model-check.js';
 import { plan as planChanges } from './planner.js';
+import { EMIT_LAYOUTS, emitted, writeEmitted, type Emitted, type EmitLayout } from './emit/index.js';
 import { renderPlan, type RenderedPlan } from './render.js';
 
 export interface PlanApiOptions {
@@ -29,10 +30,15 @@ export interface PlanApiOptions {
   force?: boolean;
   allowUnsafe?: boolean;
   cwd?: string;
+  /** Write the phases as migrations of this tool in place of the file (default: its directory's layout when it is one of EMIT_LAYOUTS other than plain); 'plan': the plan directory only. */
+  emit?: EmitLayout | 'plan';
+  /** With emit: keep the planned file next to the migrations that replace it. */
+  keepOriginal?: boolean;
 }
 
 export interface PlanResult extends RenderedPlan {
   dir: string;
+  emitted?: Emitted;
 }
 
 function planId(file: string): string {
@@ -52,16 +58,20 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   } catch (error) {
     throw new InputError(`${options.file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  const discovery = new Discovery(cwd);
+  // the forward text of the file as its tool runs it: a goose or dbmate file's Down section is not planned
+  const own = await fileInSet(file, options.layout, discovery).catch(() => undefined);
+  const forward = own?.file.text ?? text;
   await loadParser();
   const schema = schemaFrom(options.baseSchema ?? []);
   if (options.history !== undefined) {
-    const set = await discoverSet(options.history, options.layout, new Discovery(cwd));
+    const set = await discoverSet(options.history, options.layout, discovery);
     for (const earlier of set.files) {
       if (earlier.absPath === file) break;
       replay(parseSource(earlier.path, earlier.text), schema);
     }
   }
-  const source = parseSource(options.file, text);
+  const source = parseSource(options.file, forward);
   if (source.syntaxError) {
     const { line, column } = source.syntaxError.location;
     throw new InputError(`${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`);
@@ -85,8 +95,17 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   }
   if (differences.length) rendered = renderPlan(planned, { ...renderOptions, modelCheck: differences });
 
-  const dir = resolve(cwd, options.out ?? join(dirname(file), id));
+  // plain files give no sign of the tool that runs them: --emit plain says it is psql
+  const layout = options.emit ?? EMIT_LAYOUTS.find((l) => l !== 'plain' && l === own?.set.layout) ?? 'plan';
+  if (layout !== 'plan' && !own) throw new InputError(`${options.file}: not a migration of a directory pgphase reads, so there is no tool to emit for; pass --emit plan`);
+  // emitted migrations keep their plan directory out of the history they join: <history>/../pgphase/<id>
+  const dir = resolve(cwd, options.out ?? (layout !== 'plan' ? join(own!.set.root, '..', 'pgphase', id) : join(dirname(file), id)));
   if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
+  const emit =
+    layout === 'plan' || !own
+      ? undefined
+      : emitted({ layout, set: own.set, file, manifest: rendered.manifest, planRef: discovery.display(dir), rootRef: discovery.display(own.set.root), keepOriginal: options.keepOriginal ?? false });
+  if (emit) rendered.files.set('README.md', `${rendered.files.get('README.md')!}\n${emit.result.readme}`);
   let tmp: string | undefined;
   try {
     await mkdir(dirname(dir), { recursive: true });
@@ -98,5 +117,10 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
     throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return { ...rendered, dir };
+  if (!emit) return { ...rendered, dir };
+  await writeEmitted(own!.set.root, emit.files, emit.result.removed).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
+  return { ...rendered, dir, emitted: emit.result };
 }
