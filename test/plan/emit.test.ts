@@ -1,0 +1,203 @@
+// `pgphase plan --emit`: for each migration tool, a history of that tool's own layout
+// (fixtures/emit/<layout>), a column rename and a NOT NULL with a backfill planned and
+// emitted as the tool's migrations, run release by release the way the tool runs a file
+// (one simple-protocol query; BEGIN, the file, COMMIT; psql -f), with the old and the new
+// application working throughout, the phases that need `pgphase run` refused clearly until
+// it ran, and the final schema equal to the original migrations'. A later lint of the
+// directory judges a follow-up migration against the schema after the plan.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { discoverSet } from '../../src/discover/index.js';
+import { lint } from '../../src/index.js';
+import { plan } from '../../src/plan/index.js';
+import type { EmitLayout } from '../../src/plan/emit/index.js';
+import { runPhase } from '../../src/runner/run.js';
+import { catalog } from '../helpers/catalog.js';
+import { resetSchema, testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const ref = await testDatabase();
+const c = await db.client();
+const r = await ref.client();
+const [appV, appV1] = [await db.client(), await db.client()];
+
+/** How the tool sends a migration file to PostgreSQL. */
+type Model = 'one query' | 'transaction' | 'psql';
+
+interface ToolCase {
+  layout: EmitLayout;
+  model: Model;
+  /** Where the history lives in the project. */
+  under: string;
+}
+
+const CASES: ToolCase[] = [
+  // golang-migrate and Prisma send a file as one simple-protocol query: one implicit transaction
+  { layout: 'golang-migrate', model: 'one query', under: 'db/migrations' },
+  { layout: 'prisma', model: 'one query', under: 'prisma/migrations' },
+  // Flyway, Diesel, goose and dbmate wrap each file in a transaction
+  { layout: 'flyway', model: 'transaction', under: 'src/main/resources/db/migration' },
+  { layout: 'dbmate', model: 'transaction', under: 'db/migrations' },
+  { layout: 'goose', model: 'transaction', under: 'migrations' },
+  { layout: 'diesel', model: 'transaction', under: 'migrations' },
+  // plain files are run with psql -f, statement by statement
+  { layout: 'plain', model: 'psql', under: 'sql' },
+];
+
+/** The up section the tool runs, read independently of pgphase's own discovery. */
+function upSection(layout: EmitLayout, text: string): string {
+  const between = (up: RegExp, down: RegExp) => {
+    const lines = text.split('\n');
+    const from = lines.findIndex((l) => up.test(l));
+    const to = lines.findIndex((l, i) => i > from && down.test(l));
+    return lines.slice(from + 1, to < 0 ? undefined : to);
+  };
+  if (layout === 'goose') return between(/^-- \+goose Up/, /^-- \+goose Down/).filter((l) => !/^-- \+goose Statement(Begin|End)/.test(l)).join('\n');
+  if (layout === 'dbmate') return between(/^-- migrate:up/, /^-- migrate:down/).join('\n');
+  return text;
+}
+
+/**
+ * Applies the not yet applied migrations of `root` in the tool's order, each as the tool runs
+ * it, up to (not including) the first for which `stop` holds; stops at the first that fails.
+ */
+async function migrate(client: pg.Client, url: string, root: string, tool: ToolCase, applied: Set<string>, stop = (_rel: string) => false) {
+  const done: string[] = [];
+  for (const file of (await discoverSet(root)).files) {
+    const rel = relative(root, file.absPath);
+    if (applied.has(rel)) continue;
+    if (stop(rel)) break;
+    const text = upSection(tool.layout, readFileSync(file.absPath, 'utf8'));
+    let error: string | undefined;
+    if (tool.model === 'psql') {
+      const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file.absPath], { encoding: 'utf8' });
+      if (run.status !== 0) error = run.stderr;
+    } else {
+      try {
+        if (tool.model === 'transaction') await client.query('BEGIN');
+        await client.query(text);
+        if (tool.model === 'transaction') await client.query('COMMIT');
+      } catch (e) {
+        if (tool.model === 'transaction') await client.query('ROLLBACK');
+        error = (e as Error).message;
+      }
+    }
+    if (error !== undefined) return { done, failed: { rel, error } };
+    applied.add(rel);
+    done.push(rel);
+  }
+  return { done, failed: undefined };
+}
+
+const phaseOf = (rel: string) => /_(expand|trigger|backfill|contract)\b/.exec(rel)?.[1] ?? rel;
+
+/** One round of the old application (users.full_name, may leave orders.status NULL) or the new one (users.display_name, always writes a status). */
+async function round(client: pg.Client, version: 'V' | 'V+1', n: number): Promise<void> {
+  const column = version === 'V' ? 'full_name' : 'display_name';
+  const email = `${version}-${n}@example.com`;
+  const { rows } = await client.query<{ id: string }>(`INSERT INTO users (email, ${column}) VALUES ($1, $2) RETURNING id`, [email, `${version} ${n}`]);
+  const id = rows[0]!.id;
+  expect((await client.query(`UPDATE users SET ${column} = $2 WHERE id = $1`, [id, `${version} ${n} renamed`])).rowCount).toBe(1);
+  expect((await client.query(`SELECT id FROM users WHERE ${column} = $1`, [`${version} ${n} renamed`])).rowCount).toBe(1);
+  if (version === 'V') await client.query('INSERT INTO orders (user_id, total_cents) VALUES ($1, 100)', [id]);
+  else await client.query(`INSERT INTO orders (user_id, status, total_cents) VALUES ($1, 'paid', 100)`, [id]);
+  expect((await client.query(`SELECT count(*)::int AS n FROM orders WHERE user_id = $1`, [id])).rows[0]!.n).toBe(1);
+}
+
+/**
+ * A release whose first migration checks the backfill: refused, naming the job, until
+ * `pgphase run … backfill` ran; then the rest of the release. psql runs the backfill file itself.
+ */
+async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean) {
+  if (tool.model !== 'psql') {
+    const refused = await migrate(c, db.url, root, tool, applied, stop);
+    expect(refused.done).toEqual([]);
+    expect(phaseOf(refused.failed!.rel)).toBe('backfill');
+    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} backfill\`, then this migration again`);
+    expect(await runPhase({ planDir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+  }
+  const release = await migrate(c, db.url, root, tool, applied, stop);
+  expect(release.failed).toBeUndefined();
+  expect(release.done.map(phaseOf)).toEqual(['backfill', 'contract']);
+}
+
+const SEED = `INSERT INTO users (email, full_name) SELECT 'user' || g || '@example.com', 'user ' || g FROM generate_series(1, 3000) g;
+  INSERT INTO orders (user_id, status, total_cents) SELECT 1 + g % 3000, CASE WHEN g % 4 = 0 THEN NULL ELSE 'paid' END, g FROM generate_series(1, 3000) g;`;
+
+describe.each(CASES)('plan --emit $layout', (tool) => {
+  it('replaces the migrations with the phases as the tool runs them, release by release, V and V+1 working', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    const root = join(project, tool.under);
+    cpSync(join('fixtures/emit', tool.layout), root, { recursive: true });
+    const next = join('fixtures/emit', `${tool.layout}.next`);
+    const isRename = (rel: string) => rel.includes('rename_users_full_name');
+    const isFollowUp = (rel: string) => rel.includes('widen_users_display_name');
+
+    // the database as it is before the rename ships
+    await resetSchema(c);
+    const applied = new Set<string>();
+    expect((await migrate(c, db.url, root, tool, applied, isRename)).failed).toBeUndefined();
+    await c.query(SEED);
+    await round(appV, 'V', 0);
+
+    // the rename, planned from the history and emitted in the tool's layout
+    const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
+    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
+    expect(existsSync(renameFile)).toBe(false);
+    expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
+    // the README names the job between the releases, where the tool cannot run the backfill
+    const job = `a job: \`pgphase run ${relative(project, rename.dir)} backfill\``;
+    if (tool.model === 'psql') expect(readFileSync(join(rename.dir, 'README.md'), 'utf8')).not.toContain(job);
+    else expect(readFileSync(join(rename.dir, 'README.md'), 'utf8')).toContain(job);
+
+    // release 1: expand and trigger, V still running and V+1 starting
+    const isBackfill = (rel: string) => phaseOf(rel) === 'backfill';
+    let release = await migrate(c, db.url, root, tool, applied, isBackfill);
+    expect(release.failed).toBeUndefined();
+    expect(release.done.map(phaseOf)).toEqual(['expand', 'trigger']);
+    await round(appV, 'V', 1);
+    await round(appV1, 'V+1', 1);
+    // release 2: the backfill's migration refuses, naming the job, until the job ran; then contract
+    await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'));
+    expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 3);
+    await expect(round(appV, 'V', 3)).rejects.toThrow(/full_name/);
+
+    // the NOT NULL with its backfill, written after the plan and planned over the emitted migrations
+    cpSync(next, root, { recursive: true });
+    const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
+    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    expect(notNull.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
+      ['backfill', tool.model === 'psql' ? 'steps' : 'check'],
+      ['contract', 'steps'],
+    ]);
+    await releaseWithJob(tool, root, applied, notNull.dir, project, isFollowUp);
+    expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 4);
+
+    // the same schema as the original migrations give, run by the same tool
+    await resetSchema(r);
+    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+    cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
+    cpSync(next, original, { recursive: true });
+    expect((await migrate(r, ref.url, original, tool, new Set(), isFollowUp)).failed).toBeUndefined();
+    expect(await catalog(c)).toEqual(await catalog(r));
+
+    // a later lint of the directory judges the follow-up against the planned schema
+    const followUp = (await discoverSet(root)).files.find((f) => isFollowUp(relative(root, f.absPath)))!.absPath;
+    const judged = await lint({ paths: [followUp], cwd: project });
+    const messages = judged.result.files.flatMap((f) => f.findings.map((x) => x.message));
+    expect(messages.join('\n')).not.toMatch(/old type is unknown/);
+    expect(messages.join('\n')).toMatch(/display_name/);
+    // without the plan's migrations the column is unknown: the judgement above rests on them
+    for (const p of rename.emitted!.phases) for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
+    const blind = await lint({ paths: [followUp], cwd: project });
+    expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/old type is unknown/);
+    rmSync(project, { recursive: true, force: true });
+  });
+});
