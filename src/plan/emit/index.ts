@@ -8,7 +8,7 @@ import { compareKeys, LAYOUT } from '../../discover/layouts.js';
 import type { MigrationSet } from '../../discover/index.js';
 import { InputError, UsageError } from '../../errors.js';
 import type { Manifest } from '../manifest.js';
-import { needsRunner, phaseMigration } from './phase.js';
+import { needsRunner, phaseMigrations } from './phase.js';
 import { EMIT_LAYOUTS, TOOLS, type EmitLayout } from './tools.js';
 
 export { EMIT_LAYOUTS, type EmitLayout };
@@ -46,19 +46,20 @@ export function emitted(input: EmitInput): { files: Map<string, string>; result:
   const original = set.layout === layout ? tool.parse(rel) : undefined;
   if (!original) throw new InputError(`${input.file}: not a ${tool.title} migration of ${set.root}; pass --emit with the layout of its directory (${set.layout}), or --emit plan`);
   const files = new Map<string, string>();
-  const phases: Emitted['phases'] = manifest.phases.map((phase, k) => {
-    const migration = phaseMigration(manifest, phase, { tool: layout, model: tool.model, planRef: input.planRef });
-    const own = tool.files(tool.version(original.version, k), original.name, phase.name, migration);
-    for (const [path, text] of own) {
+  let k = 0;
+  const phases: Emitted['phases'] = manifest.phases.map((phase) => {
+    const migrations = phaseMigrations(manifest, phase, { tool: layout, model: tool.model, planRef: input.planRef });
+    const own = migrations.map((migration, j) => tool.files(tool.version(original.version, k++), original.name, migrations.length > 1 ? `${phase.name}_${j + 1}` : phase.name, migration));
+    for (const [path, text] of own.flatMap((m) => [...m])) {
       if (files.has(path) || (existsSync(join(set.root, path)) && !tool.originals(rel).includes(path))) throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
       files.set(path, text);
     }
-    return { phase: phase.name, files: [...own.keys()], kind: migration.kind };
+    return { phase: phase.name, files: own.flatMap((m) => [...m.keys()]), kind: migrations[0]!.kind };
   });
   // the tool must apply them right where the replaced migration was: after its predecessors, before its successors
   const keyOf = LAYOUT[layout].order({ root: set.root, entries: new Set(), files: [], read: async () => '' }) as (rel: string) => readonly (bigint | string)[];
   const forward = (path: string) => LAYOUT[layout].forward.test(path);
-  const firsts = phases.map((p) => p.files.find(forward)!);
+  const firsts = phases.flatMap((p) => p.files.filter(forward));
   const at = set.files.findIndex((f) => f.absPath === input.file);
   const before = set.files[at - 1];
   const after = set.files[at + 1];
@@ -67,7 +68,8 @@ export function emitted(input: EmitInput): { files: Map<string, string>; result:
     (!before || compareKeys(keyOf(posix(relative(set.root, before.absPath))), keyOf(firsts[0]!)) < 0) &&
     (!after || compareKeys(keyOf(firsts.at(-1)!), keyOf(posix(relative(set.root, after.absPath)))) < 0);
   if (!sorted || !fits) {
-    throw new InputError(`${input.file}: no room for the plan's ${phases.length} migrations between it and ${after ? after.path : 'the next'} in ${tool.title}'s order; plan the last migration of the history, or use --emit plan`);
+    const between = [before && `after ${before.path}`, after && `before ${after.path}`].filter(Boolean).join(' and ');
+    throw new InputError(`${input.file}: no room for the plan's ${firsts.length} migrations ${between} in ${tool.title}'s order; give the migrations after it later versions, or use --emit plan`);
   }
   const removed = input.keepOriginal ? [] : tool.originals(rel).filter((path) => existsSync(join(set.root, path)));
   return { files, result: { layout, phases, removed, readme: readme(input, phases) } };

@@ -4,6 +4,7 @@
 import { quoteLiteral } from '../../sql/names.js';
 import { version } from '../../meta.js';
 import { STATE_DDL } from '../../runner/state.js';
+import type { LockMode } from '../../sql/locks.js';
 import type { Manifest, ManifestPhase } from '../manifest.js';
 import { phaseFile } from '../render.js';
 
@@ -51,48 +52,81 @@ function checks(manifest: Manifest, phase: ManifestPhase): string {
     .join('');
 }
 
-/** Records the phase as applied, as `pgphase run` does, so the runner and verify see it; in the same transaction as its steps. */
-function record(manifest: Manifest, phase: ManifestPhase, tool: string): string {
-  const steps = phase.steps.length ? `ARRAY[${phase.steps.map((s) => quoteLiteral(s.id)).join(', ')}]` : `'{}'::text[]`;
+/**
+ * Records the phase's progress as `pgphase run` does, in the transaction of its steps, so the
+ * runner and verify see it: applied after the last of its migrations; after an earlier one,
+ * running with the steps done (a runner then resumes the phase from there).
+ */
+function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: number): string {
+  const ids = phase.steps.slice(0, done).map((s) => quoteLiteral(s.id));
+  const steps = ids.length ? `ARRAY[${ids.join(', ')}]` : `'{}'::text[]`;
+  const status = done === phase.steps.length ? 'applied' : 'running';
   const by = `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(version)})`;
   return `-- the record pgphase run and pgphase verify read
 ${STATE_DDL.trim()};
 INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by, finished_at)
-VALUES (${quoteLiteral(manifest.id)}, ${quoteLiteral(phase.name)}, ${quoteLiteral(phase.sha256)}, 'applied', ${steps}, ${by}, now())
-ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'applied', checksum = excluded.checksum, steps_done = excluded.steps_done, run_by = excluded.run_by, finished_at = now(), last_error = NULL;
+VALUES (${quoteLiteral(manifest.id)}, ${quoteLiteral(phase.name)}, ${quoteLiteral(phase.sha256)}, '${status}', ${steps}, ${by}, ${status === 'applied' ? 'now()' : 'NULL'})
+ON CONFLICT (plan_id, phase) DO UPDATE SET status = excluded.status, checksum = excluded.checksum, steps_done = excluded.steps_done, run_by = excluded.run_by, finished_at = excluded.finished_at, last_error = NULL;
 `;
 }
 
-const rolledBack = (manifest: Manifest, phase: ManifestPhase) =>
-  `UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', finished_at = now() WHERE plan_id = ${quoteLiteral(manifest.id)} AND phase = ${quoteLiteral(phase.name)};\n`;
+/** After undoing the steps from `from` on: rolled back when none is left, else running with the earlier ones done. */
+function undone(manifest: Manifest, phase: ManifestPhase, from: number): string {
+  const ids = phase.steps.slice(0, from).map((s) => quoteLiteral(s.id));
+  const set = from === 0 ? `status = 'rolled_back', steps_done = '{}', finished_at = now()` : `status = 'running', steps_done = ARRAY[${ids.join(', ')}], finished_at = NULL`;
+  return `UPDATE pgphase.phase_log SET ${set} WHERE plan_id = ${quoteLiteral(manifest.id)} AND phase = ${quoteLiteral(phase.name)};\n`;
+}
 
 function steps(sqls: Array<{ sql: string; lockTimeout: string }>): string {
   return sqls.map((s) => `SET LOCAL lock_timeout = ${quoteLiteral(s.lockTimeout)};\n${s.sql};\n`).join('');
 }
 
-export function phaseMigration(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration {
+const undo = (list: ManifestPhase['steps']) => [...list].reverse().map((s) => ({ sql: s.down!, lockTimeout: s.lockTimeout }));
+
+const STRONG = new Set<LockMode>(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+/** Steps that scan or write rows: a VALIDATE, an UPDATE of the rows a backfill left. */
+const LONG = new Set<LockMode>(['SHARE UPDATE EXCLUSIVE', 'ROW EXCLUSIVE']);
+
+/**
+ * The phase's steps in transactions: the runner commits each step on its own; in a tool's one
+ * transaction per file, a step that scans rows must not run under a strong lock an earlier step
+ * took (VALIDATE after ADD CONSTRAINT … NOT VALID would scan under ACCESS EXCLUSIVE), so it
+ * starts a migration of its own. The index of each group's first step.
+ */
+export function transactions(phase: ManifestPhase): number[] {
+  const starts = [0];
+  let strong = false;
+  phase.steps.forEach((step, i) => {
+    if (strong && step.lockMode && LONG.has(step.lockMode)) {
+      starts.push(i);
+      strong = false;
+    }
+    if (step.lockMode && STRONG.has(step.lockMode)) strong = true;
+  });
+  return starts;
+}
+
+/** The phase as the tool's migrations, in order: one, or one per transaction its steps need. */
+export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration[] {
   const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${options.planRef}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
   const why = needsRunner(phase);
-  let up: string;
-  let kind: PhaseMigration['kind'] = 'steps';
+  const cannotUndo = phase.down
+    ? phase.steps.some((s) => s.concurrent) && raise(`plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`)
+    : raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`);
   if (options.model === 'statements') {
     // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
-    up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool)}COMMIT;\n`;
-  } else if (why) {
-    kind = 'check';
-    up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
-  } else {
-    up = `${head}${checks(manifest, phase)}${steps(phase.steps)}${record(manifest, phase, options.tool)}`;
+    const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length)}COMMIT;\n`;
+    const down = cannotUndo || `BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`;
+    return [{ kind: 'steps', up, down: `${head}${down}` }];
   }
-  let down: string;
-  if (!phase.down) {
-    down = `${head}${raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`)}`;
-  } else if (phase.steps.some((s) => s.concurrent)) {
-    down = `${head}${raise(`plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`)}`;
-  } else {
-    const undo = [...phase.steps].reverse().map((s) => ({ sql: s.down!, lockTimeout: s.lockTimeout }));
-    const body = `${steps(undo)}${rolledBack(manifest, phase)}`;
-    down = `${head}${options.model === 'statements' ? `BEGIN;\n${body}COMMIT;\n` : body}`;
+  if (why) {
+    const up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
+    return [{ kind: 'check', up, down: `${head}${cannotUndo || `${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`}` }];
   }
-  return { kind, up, down };
+  const starts = transactions(phase);
+  return starts.map((from, g) => {
+    const to = starts[g + 1] ?? phase.steps.length;
+    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
+    return { kind: 'steps', up, down: `${head}${cannotUndo || `${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`}` };
+  });
 }

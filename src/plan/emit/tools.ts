@@ -2,7 +2,6 @@
 // (versions right after the replaced migration's, in the tool's order), the files that make
 // up the replaced migration, and how a phase's SQL is wrapped for the tool.
 import type { LayoutName } from '../../discover/index.js';
-import type { PhaseName } from '../types.js';
 import type { PhaseMigration, ToolModel } from './phase.js';
 
 export type EmitLayout = Extract<LayoutName, 'golang-migrate' | 'prisma' | 'flyway' | 'dbmate' | 'goose' | 'diesel' | 'plain'>;
@@ -19,7 +18,8 @@ export interface Tool {
   /** The version of the k-th phase (0-based) after the replaced migration's. */
   version(original: string, k: number): string;
   /** The files of one phase migration, relative to the root. */
-  files(version: string, name: string, phase: PhaseName, migration: PhaseMigration): Map<string, string>;
+  /** `label`: the phase's name, numbered when the phase takes several migrations. */
+  files(version: string, name: string, label: string, migration: PhaseMigration): Map<string, string>;
   /** The files of the replaced migration, relative to the root (those that exist are removed). */
   originals(rel: string): string[];
   /** How the tool is run, for the README. */
@@ -46,7 +46,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'transaction',
     parse: prefixed(/^(\d+)_(.*)\.up\.sql$/),
     version: bump,
-    files: (v, name, phase, m) => one([[`${v}_${name}_${phase}.up.sql`, m.up], [`${v}_${name}_${phase}.down.sql`, m.down]]),
+    files: (v, name, label, m) => one([[`${v}_${name}_${label}.up.sql`, m.up], [`${v}_${name}_${label}.down.sql`, m.down]]),
     originals: (rel) => [rel, rel.replace(/\.up\.sql$/, '.down.sql')],
     command: 'migrate -path <dir> -database <url> up',
   },
@@ -56,7 +56,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'transaction',
     parse: (rel) => prefixed(/^(\d+)_(.*)$/)(dirOf(rel)),
     version: bump,
-    files: (v, name, phase, m) => one([[`${v}_${name}_${phase}/migration.sql`, m.up]]),
+    files: (v, name, label, m) => one([[`${v}_${name}_${label}/migration.sql`, m.up]]),
     originals: (rel) => [rel],
     command: 'prisma migrate deploy',
   },
@@ -67,7 +67,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     parse: prefixed(/^V(\d+(?:[._]\d+)*)__(.+)\.sql$/),
     // sub-versions of the replaced one: V7 → V7.1, V7.2 … sort after V7 and before V8
     version: (original, k) => `${original}.${k + 1}`,
-    files: (v, name, phase, m) => one([[`V${v}__${name}_${phase}.sql`, m.up]]),
+    files: (v, name, label, m) => one([[`V${v}__${name}_${label}.sql`, m.up]]),
     originals: (rel) => [rel],
     command: 'flyway migrate',
   },
@@ -77,7 +77,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'transaction',
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
     version: bump,
-    files: (v, name, phase, m) => one([[`${v}_${name}_${phase}.sql`, `-- migrate:up\n${m.up}\n-- migrate:down\n${m.down}`]]),
+    files: (v, name, label, m) => one([[`${v}_${name}_${label}.sql`, `-- migrate:up\n${m.up}\n-- migrate:down\n${m.down}`]]),
     originals: (rel) => [rel],
     command: 'dbmate up',
   },
@@ -88,10 +88,10 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
     version: bump,
     // one statement block: goose sends it as one query, in the transaction it runs the file in
-    files: (v, name, phase, m) =>
+    files: (v, name, label, m) =>
       one([
         [
-          `${v}_${name}_${phase}.sql`,
+          `${v}_${name}_${label}.sql`,
           `-- +goose Up\n-- +goose StatementBegin\n${m.up}-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n${m.down}-- +goose StatementEnd\n`,
         ],
       ]),
@@ -104,7 +104,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'transaction',
     parse: (rel) => prefixed(/^([\d-]+)_(.*)$/)(dirOf(rel)),
     version: bump,
-    files: (v, name, phase, m) => one([[`${v}_${name}_${phase}/up.sql`, m.up], [`${v}_${name}_${phase}/down.sql`, m.down]]),
+    files: (v, name, label, m) => one([[`${v}_${name}_${label}/up.sql`, m.up], [`${v}_${name}_${label}/down.sql`, m.down]]),
     originals: (rel) => [rel, `${dirOf(rel)}/down.sql`, `${dirOf(rel)}/metadata.toml`],
     command: 'diesel migration run',
   },
@@ -115,7 +115,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'statements',
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
     version: bump,
-    files: (v, name, phase, m) => one([[`${v}_${name}_${phase}.sql`, m.up]]),
+    files: (v, name, label, m) => one([[`${v}_${name}_${label}.sql`, m.up]]),
     originals: (rel) => [rel],
     command: 'psql -v ON_ERROR_STOP=1 -f <file>, each file in order',
   },
