@@ -6,9 +6,9 @@
 // it ran, and the final schema equal to the original migrations'. A later lint of the
 // directory judges a follow-up migration against the schema after the plan.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { discoverSet } from '../../src/discover/index.js';
@@ -17,6 +17,7 @@ import { plan } from '../../src/plan/index.js';
 import type { EmitLayout } from '../../src/plan/emit/index.js';
 import { runPhase } from '../../src/runner/run.js';
 import { catalog } from '../helpers/catalog.js';
+import { runCli } from '../helpers/cli.js';
 import { resetSchema, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -205,5 +206,118 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     const blind = await lint({ paths: [followUp], cwd: project });
     expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/old type is unknown/);
     rmSync(project, { recursive: true, force: true });
+  });
+});
+
+describe('plan --emit dbmate, with dbmate itself', () => {
+  const dbmate = join(process.cwd(), 'node_modules/.bin/dbmate');
+  const url = (() => {
+    const u = new URL(db.url);
+    u.searchParams.set('sslmode', 'disable');
+    return u.toString();
+  })();
+  const up = (root: string) => spawnSync(dbmate, ['--url', url, '--migrations-dir', root, '--no-dump-schema', 'up'], { encoding: 'utf8' });
+  const tool = CASES.find((t) => t.layout === 'dbmate')!;
+
+  it.runIf(existsSync(dbmate))('ships the rename and the NOT NULL in releases dbmate runs, refusing each backfill migration until its job ran', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    const root = join(project, 'db/migrations');
+    cpSync('fixtures/emit/dbmate', root, { recursive: true });
+    const renameName = '20240301090000_rename_users_full_name.sql';
+    const renameText = readFileSync(join(root, renameName), 'utf8');
+    rmSync(join(root, renameName));
+    await resetSchema(c);
+    await c.query('DROP TABLE IF EXISTS schema_migrations');
+    expect(up(root).status).toBe(0);
+    await c.query(SEED);
+
+    writeFileSync(join(root, renameName), renameText);
+    const rename = await plan({ file: join(root, renameName), history: root, cwd: project, batchSize: 500 });
+    let run = up(root);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, rename.dir)} backfill\`, then this migration again`);
+    await round(appV, 'V', 1);
+    await round(appV1, 'V+1', 1);
+    expect(await runPhase({ planDir: rename.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    expect(up(root).status).toBe(0);
+    await round(appV1, 'V+1', 2);
+
+    cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(root, '20240315110000_orders_status_not_null.sql'));
+    const notNull = await plan({ file: join(root, '20240315110000_orders_status_not_null.sql'), history: root, cwd: project, batchSize: 500 });
+    run = up(root);
+    expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, notNull.dir)} backfill\``);
+    expect(await runPhase({ planDir: notNull.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    run = up(root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    await round(appV1, 'V+1', 3);
+    // dbmate's own record is the only difference to the original migrations' schema
+    await c.query('DROP TABLE schema_migrations');
+    await resetSchema(r);
+    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+    cpSync('fixtures/emit/dbmate', original, { recursive: true });
+    cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(original, '20240315110000_orders_status_not_null.sql'));
+    expect((await migrate(r, ref.url, original, tool, new Set())).failed).toBeUndefined();
+    expect(await catalog(c)).toEqual(await catalog(r));
+  });
+});
+
+describe('plan --emit, what it plans and refuses', () => {
+  /** A project holding `files` under `under`. */
+  const project = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    for (const [path, text] of Object.entries(files)) {
+      const file = join(dir, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
+    return dir;
+  };
+
+  it("plans a goose or dbmate file's up section only, with and without the history", async () => {
+    const goose = project({
+      'm/001_t.sql': '-- +goose Up\nCREATE TABLE t (id bigint PRIMARY KEY, a int);\n-- +goose Down\nDROP TABLE t;\n',
+      'm/002_i.sql': '-- +goose Up\nCREATE INDEX t_a ON t (a);\n-- +goose Down\nDROP INDEX t_a;\n',
+    });
+    const dbmate = project({ 'm/20240101000000_i.sql': '-- migrate:up\nCREATE INDEX t_a ON t (a);\n\n-- migrate:down\nDROP INDEX t_a;\n' });
+    for (const [dir, file, history] of [
+      [goose, 'm/002_i.sql', 'm'],
+      [goose, 'm/002_i.sql', undefined],
+      [dbmate, 'm/20240101000000_i.sql', undefined],
+    ] as const) {
+      const p = await plan({ file, cwd: dir, emit: 'plan', out: `plan-${history ?? 'none'}`, ...(history && { history }) });
+      const sql = p.manifest.phases.flatMap((phase) => phase.steps.map((s) => s.sql));
+      expect(sql.join('\n')).toContain('CREATE INDEX CONCURRENTLY');
+      expect(sql.join('\n')).not.toMatch(/DROP INDEX/);
+    }
+  });
+
+  it('refuses, writing nothing, a layout other than the directory has and a history with no room after the migration', async () => {
+    const dir = project({
+      'db/migrations/000001_t.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+      'db/migrations/000002_r.up.sql': 'ALTER TABLE t RENAME COLUMN a TO b;\n',
+      'db/migrations/000003_x.up.sql': 'SELECT 1;\n',
+    });
+    const files = () => readdirSync(join(dir, 'db/migrations')).sort();
+    const before = files();
+    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'goose' })).rejects.toThrow(/not a goose migration of .*; pass --emit with the layout of its directory \(golang-migrate\), or --emit plan/);
+    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir })).rejects.toThrow(
+      /000002_r\.up\.sql: no room for the plan's \d+ migrations after db\/migrations\/000001_t\.up\.sql and before db\/migrations\/000003_x\.up\.sql in golang-migrate \(or sqlx\)'s order; give the migrations after it later versions, or use --emit plan/,
+    );
+    expect(files()).toEqual(before);
+    expect(existsSync(join(dir, 'db/pgphase'))).toBe(false);
+    // with --keep-original, the migration stays next to the ones replacing it
+    rmSync(join(dir, 'db/migrations/000003_x.up.sql'));
+    const kept = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, keepOriginal: true });
+    expect(kept.emitted!.removed).toEqual([]);
+    expect(files()).toContain('000002_r.up.sql');
+    expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
+  });
+
+  it('answers a wrong --emit with one line, exit 2', () => {
+    const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
+    const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, plain, plan\n');
   });
 });
