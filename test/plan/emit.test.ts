@@ -49,6 +49,25 @@ const CASES: ToolCase[] = [
   { layout: 'plain', model: 'psql', under: 'sql' },
 ];
 
+/**
+ * Whether the tool wraps the file in a transaction: not a goose file marked NO TRANSACTION, a
+ * dbmate file marked transaction:false, a Diesel migration whose metadata.toml opts out, or a
+ * Flyway file of only CONCURRENTLY statements (Flyway runs those outside one).
+ */
+function wrapped(layout: EmitLayout, file: string, text: string): boolean {
+  if (layout === 'goose') return !/^-- \+goose NO TRANSACTION/m.test(text);
+  if (layout === 'dbmate') return !/^-- migrate:up.*\btransaction:false/m.test(text);
+  if (layout === 'diesel') {
+    const metadata = join(dirname(file), 'metadata.toml');
+    return !(existsSync(metadata) && /^run_in_transaction = false$/m.test(readFileSync(metadata, 'utf8')));
+  }
+  if (layout === 'flyway') {
+    const statements = text.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter(Boolean);
+    return !statements.every((x) => /^(create|drop)\s+(unique\s+)?index\s+concurrently\b/i.test(x));
+  }
+  return true;
+}
+
 /** The up section the tool runs, read independently of pgphase's own discovery. */
 function upSection(layout: EmitLayout, text: string): string {
   const between = (up: RegExp, down: RegExp) => {
@@ -72,18 +91,20 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
     const rel = relative(root, file.absPath);
     if (applied.has(rel)) continue;
     if (stop(rel)) break;
-    const text = upSection(tool.layout, readFileSync(file.absPath, 'utf8'));
+    const raw = readFileSync(file.absPath, 'utf8');
+    const text = upSection(tool.layout, raw);
+    const transaction = tool.model === 'transaction' && wrapped(tool.layout, file.absPath, raw);
     let error: string | undefined;
     if (tool.model === 'psql') {
       const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file.absPath], { encoding: 'utf8' });
       if (run.status !== 0) error = run.stderr;
     } else {
       try {
-        if (tool.model === 'transaction') await client.query('BEGIN');
+        if (transaction) await client.query('BEGIN');
         await client.query(text);
-        if (tool.model === 'transaction') await client.query('COMMIT');
+        if (transaction) await client.query('COMMIT');
       } catch (e) {
-        if (tool.model === 'transaction') await client.query('ROLLBACK');
+        if (transaction) await client.query('ROLLBACK');
         error = (e as Error).message;
       }
     }
@@ -179,9 +200,21 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
       ['backfill', tool.model === 'psql' ? 'steps' : 'check'],
       ['contract', 'steps'],
     ]);
-    await releaseWithJob(tool, root, applied, notNull.dir, project, isFollowUp);
+    const isIndex = (rel: string) => rel.includes('index_orders_status');
+    await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel));
     expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 4);
+
+    // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and recorded
+    const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
+    const index = await plan({ file: indexFile, history: root, cwd: project, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', 'steps']]);
+    release = await migrate(c, db.url, root, tool, applied, isFollowUp);
+    expect(release.failed).toBeUndefined();
+    expect(phasesOf(release.done)).toEqual(['expand']);
+    expect(release.done).toHaveLength(tool.model === 'psql' ? 1 : 2);
+    expect((await c.query(`SELECT status FROM pgphase.phase_log WHERE plan_id = $1`, [index.manifest.id])).rows).toEqual([{ status: 'applied' }]);
+    await round(appV1, 'V+1', 5);
 
     // no emitted migration validates a constraint under the lock that added it: each scan has a transaction of its own
     const emittedLint = await lint({ paths: [root], cwd: project });

@@ -6,7 +6,8 @@ import { version } from '../../meta.js';
 import { STATE_DDL } from '../../runner/state.js';
 import type { LockMode } from '../../sql/locks.js';
 import type { Manifest, ManifestPhase } from '../manifest.js';
-import { phaseFile } from '../render.js';
+import { invalidIndexGuard, phaseFile } from '../render.js';
+import { concurrentIndex } from '../sql.js';
 
 /** How a tool runs a migration file: in one transaction (its own, or one query string), or statement by statement (psql -f). */
 export type ToolModel = 'transaction' | 'statements';
@@ -14,16 +15,16 @@ export type ToolModel = 'transaction' | 'statements';
 export interface PhaseMigration {
   /** The phase's work runs in the migration, or the migration checks that `pgphase run` has applied it. */
   kind: 'steps' | 'check';
+  /** Runs outside a transaction: one CONCURRENTLY statement, which the tool must not wrap in one. */
+  noTransaction?: true;
   up: string;
   /** The undo; absent when the tool keeps no down migrations. */
   down: string;
 }
 
-/** Why a phase cannot run inside one transaction, if it cannot. */
+/** Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by batch. */
 export function needsRunner(phase: ManifestPhase): string | undefined {
-  if (phase.backfills?.length) return 'its backfill commits batch by batch, which a migration run in one transaction cannot do';
-  if (phase.steps.some((s) => s.concurrent)) return 'it builds an index CONCURRENTLY, which cannot run inside a transaction';
-  return undefined;
+  return phase.backfills?.length ? 'its backfill commits batch by batch, which a migration run in one transaction cannot do' : undefined;
 }
 
 const raise = (message: string) => `DO ${quoteLiteral(`BEGIN RAISE EXCEPTION '%', ${quoteLiteral(message)}; END`)};\n`;
@@ -97,7 +98,9 @@ export function transactions(phase: ManifestPhase): number[] {
   const starts = [0];
   let strong = false;
   phase.steps.forEach((step, i) => {
-    if (strong && step.lockMode && LONG.has(step.lockMode)) {
+    // a CONCURRENTLY step is a migration of its own, outside a transaction
+    const alone = step.concurrent || phase.steps[i - 1]?.concurrent;
+    if (i > 0 && (alone || (strong && step.lockMode && LONG.has(step.lockMode)))) {
       starts.push(i);
       strong = false;
     }
@@ -110,23 +113,40 @@ export function transactions(phase: ManifestPhase): number[] {
 export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration[] {
   const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${options.planRef}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
   const why = needsRunner(phase);
+  // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
   const cannotUndo = phase.down
-    ? phase.steps.some((s) => s.concurrent) && raise(`plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`)
+    ? phase.steps.some((s) => s.concurrent)
+      ? raise(`plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`)
+      : undefined
     : raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`);
+  const down = (undoing: string) => `${head}${cannotUndo ?? undoing}`;
   if (options.model === 'statements') {
     // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
     const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length)}COMMIT;\n`;
-    const down = cannotUndo || `BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`;
-    return [{ kind: 'steps', up, down: `${head}${down}` }];
+    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`) }];
   }
   if (why) {
     const up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
-    return [{ kind: 'check', up, down: `${head}${cannotUndo || `${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`}` }];
+    return [{ kind: 'check', up, down: down(`${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`) }];
   }
   const starts = transactions(phase);
-  return starts.map((from, g) => {
+  const migrations: PhaseMigration[] = [];
+  starts.forEach((from, g) => {
     const to = starts[g + 1] ?? phase.steps.length;
-    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
-    return { kind: 'steps', up, down: `${head}${cannotUndo || `${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`}` };
+    const first = phase.steps[from];
+    if (first?.concurrent) {
+      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down('') });
+      // after it, in a transaction: a build that failed earlier leaves an invalid index, which IF NOT EXISTS skips
+      const index = concurrentIndex(first.sql);
+      if (to === phase.steps.length || phase.steps[to]?.concurrent) {
+        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to)}`, down: down('') });
+      }
+      return;
+    }
+    const after = phase.steps[from - 1];
+    const guard = after?.concurrent && concurrentIndex(after.sql);
+    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
+    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`) });
   });
+  return migrations;
 }

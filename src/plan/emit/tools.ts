@@ -77,7 +77,10 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'transaction',
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
     version: bump,
-    files: (v, name, label, m) => one([[`${v}_${name}_${label}.sql`, `-- migrate:up\n${m.up}\n-- migrate:down\n${m.down}`]]),
+    files: (v, name, label, m) => {
+      const options = m.noTransaction ? ' transaction:false' : '';
+      return one([[`${v}_${name}_${label}.sql`, `-- migrate:up${options}\n${m.up}\n-- migrate:down${options}\n${m.down}`]]);
+    },
     originals: (rel) => [rel],
     command: 'dbmate up',
   },
@@ -92,7 +95,7 @@ export const TOOLS: Record<EmitLayout, Tool> = {
       one([
         [
           `${v}_${name}_${label}.sql`,
-          `-- +goose Up\n-- +goose StatementBegin\n${m.up}-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n${m.down}-- +goose StatementEnd\n`,
+          `${m.noTransaction ? '-- +goose NO TRANSACTION\n' : ''}-- +goose Up\n-- +goose StatementBegin\n${m.up}-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n${m.down}-- +goose StatementEnd\n`,
         ],
       ]),
     originals: (rel) => [rel],
@@ -104,7 +107,12 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     model: 'transaction',
     parse: (rel) => prefixed(/^([\d-]+)_(.*)$/)(dirOf(rel)),
     version: bump,
-    files: (v, name, label, m) => one([[`${v}_${name}_${label}/up.sql`, m.up], [`${v}_${name}_${label}/down.sql`, m.down]]),
+    files: (v, name, label, m) =>
+      one([
+        [`${v}_${name}_${label}/up.sql`, m.up],
+        [`${v}_${name}_${label}/down.sql`, m.down],
+        ...(m.noTransaction ? [[`${v}_${name}_${label}/metadata.toml`, 'run_in_transaction = false\n'] as [string, string]] : []),
+      ]),
     originals: (rel) => [rel, `${dirOf(rel)}/down.sql`, `${dirOf(rel)}/metadata.toml`],
     command: 'diesel migration run',
   },
