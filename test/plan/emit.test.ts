@@ -284,12 +284,19 @@ describe('plan --emit dbmate, with dbmate itself', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     await round(appV1, 'V+1', 3);
+    // an index: dbmate runs its transaction:false migration outside a transaction
+    cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(root, '20240320100000_index_orders_status.sql'));
+    await plan({ file: join(root, '20240320100000_index_orders_status.sql'), history: root, cwd: project });
+    run = up(root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
     // dbmate's own record is the only difference to the original migrations' schema
     await c.query('DROP TABLE schema_migrations');
     await resetSchema(r);
     const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
     cpSync('fixtures/emit/dbmate', original, { recursive: true });
     cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(original, '20240315110000_orders_status_not_null.sql'));
+    cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(original, '20240320100000_index_orders_status.sql'));
     expect((await migrate(r, ref.url, original, tool, new Set())).failed).toBeUndefined();
     expect(await catalog(c)).toEqual(await catalog(r));
   });
