@@ -14,6 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { discoverSet } from '../../src/discover/index.js';
 import { lint } from '../../src/index.js';
 import { plan } from '../../src/plan/index.js';
+import { replay, SchemaModel } from '../../src/schema/model.js';
+import { qkey } from '../../src/sql/names.js';
+import { loadParser, parseSource } from '../../src/sql/source.js';
 import type { EmitLayout } from '../../src/plan/emit/index.js';
 import { runPhase } from '../../src/runner/run.js';
 import { catalog } from '../helpers/catalog.js';
@@ -149,6 +152,23 @@ async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>
   expect(phasesOf(release.done)).toEqual(['backfill', 'contract']);
 }
 
+/** The schema model a replay of the directory's migrations gives, up to `stop`: its tables' columns and constraints, and its indexes. */
+async function replayed(root: string, stop: (rel: string) => boolean) {
+  await loadParser();
+  const schema = new SchemaModel();
+  for (const file of (await discoverSet(root)).files) {
+    if (stop(relative(root, file.absPath))) break;
+    replay(parseSource(file.path, file.text), schema);
+  }
+  // pgphase's own record table is the one object the emitted migrations add
+  const ours = (key: string) => key.startsWith(`${qkey({ schema: 'pgphase', name: '' })}`);
+  const tables = [...schema.tables].filter(([key]) => !ours(key));
+  return {
+    tables: Object.fromEntries(tables.map(([key, t]) => [key, { columns: [...t.columns.values()].map((c) => `${c.name} ${JSON.stringify(c.type)}${c.notNull ? ' NOT NULL' : ''}`).sort(), constraints: [...t.constraints.keys()].sort() }])),
+    indexes: [...schema.indexes.keys()].filter((key) => !ours(key)).sort(),
+  };
+}
+
 const SEED = `INSERT INTO users (email, full_name) SELECT 'user' || g || '@example.com', 'user ' || g FROM generate_series(1, 3000) g;
   INSERT INTO orders (user_id, status, total_cents) SELECT 1 + g % 3000, CASE WHEN g % 4 = 0 THEN NULL ELSE 'paid' END, g FROM generate_series(1, 3000) g;`;
 
@@ -227,6 +247,9 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     cpSync(next, original, { recursive: true });
     expect((await migrate(r, ref.url, original, tool, new Set(), isFollowUp)).failed).toBeUndefined();
     expect(await catalog(c)).toEqual(await catalog(r));
+
+    // replayed, the emitted migrations give the schema the original ones give (the checks replay as no-ops)
+    expect(await replayed(root, isFollowUp)).toEqual(await replayed(original, isFollowUp));
 
     // a later lint of the directory judges the follow-up against the planned schema
     const followUp = (await discoverSet(root)).files.find((f) => isFollowUp(relative(root, f.absPath)))!.absPath;
