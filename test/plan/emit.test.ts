@@ -377,6 +377,24 @@ describe('plan --emit, what it plans and refuses', () => {
     expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
   });
 
+  it('emits hostile names quoted, and a plan directory whose path holds a line break only inside comments', async () => {
+    const dir = project({
+      'db/migrations/000001_t.up.sql': 'CREATE TABLE "select" (id bigint PRIMARY KEY, "a""b" text NOT NULL);\n',
+      'db/migrations/000002_r.up.sql': 'ALTER TABLE "select" RENAME COLUMN "a""b" TO "ünï ""x""";\n',
+    });
+    const tool = CASES.find((t) => t.layout === 'golang-migrate')!;
+    const root = join(dir, 'db/migrations');
+    await resetSchema(c);
+    const applied = new Set<string>();
+    expect((await migrate(c, db.url, root, tool, applied, (rel) => rel.startsWith('000002'))).failed).toBeUndefined();
+    await c.query(`INSERT INTO "select" SELECT g, 'v' || g FROM generate_series(1, 50) g`);
+    const p = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, out: 'plans/odd\nname' });
+    expect((await migrate(c, db.url, root, tool, applied)).failed!.error).toContain('pgphase run plans/odd\nname backfill');
+    expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    expect((await migrate(c, db.url, root, tool, applied)).failed).toBeUndefined();
+    expect((await c.query(`SELECT count(*)::int AS n FROM "select" WHERE "ünï ""x""" LIKE 'v%'`)).rows[0]!.n).toBe(50);
+  });
+
   it('answers a wrong --emit with one line, exit 2', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
     const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });

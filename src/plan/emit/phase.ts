@@ -1,6 +1,7 @@
 // The SQL of one plan phase as a migration of another tool: what runs in the tool's own
 // transaction (or, for a tool that runs statements one by one, the phase file itself), and
 // what only `pgphase run` can do safely, for which the migration checks the phase's record.
+import { oneLine } from '../../errors.js';
 import { quoteLiteral } from '../../sql/names.js';
 import { version } from '../../meta.js';
 import { STATE_DDL } from '../../runner/state.js';
@@ -18,7 +19,7 @@ export interface PhaseMigration {
   /** Runs outside a transaction: one CONCURRENTLY statement, which the tool must not wrap in one. */
   noTransaction?: true;
   up: string;
-  /** The undo; absent when the tool keeps no down migrations. */
+  /** The undo, for the tools that keep down migrations. */
   down: string;
 }
 
@@ -111,7 +112,8 @@ export function transactions(phase: ManifestPhase): number[] {
 
 /** The phase as the tool's migrations, in order: one, or one per transaction its steps need. */
 export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration[] {
-  const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${options.planRef}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
+  // a line break in the plan directory's path would end the comment
+  const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${oneLine(options.planRef)}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
   const why = needsRunner(phase);
   // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
   const cannotUndo = phase.down
