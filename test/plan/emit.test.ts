@@ -1,0 +1,404 @@
+// `pgphase plan --emit`: for each migration tool, a history of that tool's own layout
+// (fixtures/emit/<layout>), a column rename and a NOT NULL with a backfill planned and
+// emitted as the tool's migrations, run release by release the way the tool runs a file
+// (one simple-protocol query; BEGIN, the file, COMMIT; psql -f), with the old and the new
+// application working throughout, the phases that need `pgphase run` refused clearly until
+// it ran, and the final schema equal to the original migrations'. A later lint of the
+// directory judges a follow-up migration against the schema after the plan.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { discoverSet } from '../../src/discover/index.js';
+import { lint } from '../../src/index.js';
+import { plan } from '../../src/plan/index.js';
+import { replay, SchemaModel } from '../../src/schema/model.js';
+import { qkey } from '../../src/sql/names.js';
+import { loadParser, parseSource } from '../../src/sql/source.js';
+import type { EmitLayout } from '../../src/plan/emit/index.js';
+import { runPhase } from '../../src/runner/run.js';
+import { catalog } from '../helpers/catalog.js';
+import { runCli } from '../helpers/cli.js';
+import { resetSchema, testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const ref = await testDatabase();
+const c = await db.client();
+const r = await ref.client();
+const [appV, appV1] = [await db.client(), await db.client()];
+
+/** How the tool sends a migration file to PostgreSQL. */
+type Model = 'one query' | 'transaction' | 'psql';
+
+interface ToolCase {
+  layout: EmitLayout;
+  model: Model;
+  /** Where the history lives in the project. */
+  under: string;
+}
+
+const CASES: ToolCase[] = [
+  // golang-migrate and Prisma send a file as one simple-protocol query: one implicit transaction
+  { layout: 'golang-migrate', model: 'one query', under: 'db/migrations' },
+  { layout: 'prisma', model: 'one query', under: 'prisma/migrations' },
+  // Flyway, Diesel, goose and dbmate wrap each file in a transaction
+  { layout: 'flyway', model: 'transaction', under: 'src/main/resources/db/migration' },
+  { layout: 'dbmate', model: 'transaction', under: 'db/migrations' },
+  { layout: 'goose', model: 'transaction', under: 'migrations' },
+  { layout: 'diesel', model: 'transaction', under: 'migrations' },
+  // plain files are run with psql -f, statement by statement
+  { layout: 'plain', model: 'psql', under: 'sql' },
+];
+
+/**
+ * Whether the tool wraps the file in a transaction: not a goose file marked NO TRANSACTION, a
+ * dbmate file marked transaction:false, a Diesel migration whose metadata.toml opts out, or a
+ * Flyway file of only CONCURRENTLY statements (Flyway runs those outside one).
+ */
+function wrapped(layout: EmitLayout, file: string, text: string): boolean {
+  if (layout === 'goose') return !/^-- \+goose NO TRANSACTION/m.test(text);
+  if (layout === 'dbmate') return !/^-- migrate:up.*\btransaction:false/m.test(text);
+  if (layout === 'diesel') {
+    const metadata = join(dirname(file), 'metadata.toml');
+    return !(existsSync(metadata) && /^run_in_transaction = false$/m.test(readFileSync(metadata, 'utf8')));
+  }
+  if (layout === 'flyway') {
+    const statements = text.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter(Boolean);
+    return !statements.every((x) => /^(create|drop)\s+(unique\s+)?index\s+concurrently\b/i.test(x));
+  }
+  return true;
+}
+
+/** The up section the tool runs, read independently of pgphase's own discovery. */
+function upSection(layout: EmitLayout, text: string): string {
+  const between = (up: RegExp, down: RegExp) => {
+    const lines = text.split('\n');
+    const from = lines.findIndex((l) => up.test(l));
+    const to = lines.findIndex((l, i) => i > from && down.test(l));
+    return lines.slice(from + 1, to < 0 ? undefined : to);
+  };
+  if (layout === 'goose') return between(/^-- \+goose Up/, /^-- \+goose Down/).filter((l) => !/^-- \+goose Statement(Begin|End)/.test(l)).join('\n');
+  if (layout === 'dbmate') return between(/^-- migrate:up/, /^-- migrate:down/).join('\n');
+  return text;
+}
+
+/**
+ * Applies the not yet applied migrations of `root` in the tool's order, each as the tool runs
+ * it, up to (not including) the first for which `stop` holds; stops at the first that fails.
+ */
+async function migrate(client: pg.Client, url: string, root: string, tool: ToolCase, applied: Set<string>, stop = (_rel: string) => false) {
+  const done: string[] = [];
+  for (const file of (await discoverSet(root)).files) {
+    const rel = relative(root, file.absPath);
+    if (applied.has(rel)) continue;
+    if (stop(rel)) break;
+    const raw = readFileSync(file.absPath, 'utf8');
+    const text = upSection(tool.layout, raw);
+    const transaction = tool.model === 'transaction' && wrapped(tool.layout, file.absPath, raw);
+    let error: string | undefined;
+    if (tool.model === 'psql') {
+      const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file.absPath], { encoding: 'utf8' });
+      if (run.status !== 0) error = run.stderr;
+    } else {
+      try {
+        if (transaction) await client.query('BEGIN');
+        await client.query(text);
+        if (transaction) await client.query('COMMIT');
+      } catch (e) {
+        if (transaction) await client.query('ROLLBACK');
+        error = (e as Error).message;
+      }
+    }
+    if (error !== undefined) return { done, failed: { rel, error } };
+    applied.add(rel);
+    done.push(rel);
+  }
+  return { done, failed: undefined };
+}
+
+const phaseOf = (rel: string) => /_(expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
+/** The phases a list of migrations belongs to, in order: a phase may take several migrations. */
+const phasesOf = (rels: string[]) => [...new Set(rels.map(phaseOf))];
+
+/** One round of the old application (users.full_name, may leave orders.status NULL) or the new one (users.display_name, always writes a status). */
+async function round(client: pg.Client, version: 'V' | 'V+1', n: number): Promise<void> {
+  const column = version === 'V' ? 'full_name' : 'display_name';
+  const email = `${version}-${n}@example.com`;
+  const { rows } = await client.query<{ id: string }>(`INSERT INTO users (email, ${column}) VALUES ($1, $2) RETURNING id`, [email, `${version} ${n}`]);
+  const id = rows[0]!.id;
+  expect((await client.query(`UPDATE users SET ${column} = $2 WHERE id = $1`, [id, `${version} ${n} renamed`])).rowCount).toBe(1);
+  expect((await client.query(`SELECT id FROM users WHERE ${column} = $1`, [`${version} ${n} renamed`])).rowCount).toBe(1);
+  if (version === 'V') await client.query('INSERT INTO orders (user_id, total_cents) VALUES ($1, 100)', [id]);
+  else await client.query(`INSERT INTO orders (user_id, status, total_cents) VALUES ($1, 'paid', 100)`, [id]);
+  expect((await client.query(`SELECT count(*)::int AS n FROM orders WHERE user_id = $1`, [id])).rows[0]!.n).toBe(1);
+}
+
+/**
+ * A release whose first migration checks the backfill: refused, naming the job, until
+ * `pgphase run … backfill` ran; then the rest of the release. psql runs the backfill file itself.
+ */
+async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean) {
+  if (tool.model !== 'psql') {
+    const refused = await migrate(c, db.url, root, tool, applied, stop);
+    expect(refused.done).toEqual([]);
+    expect(phaseOf(refused.failed!.rel)).toBe('backfill');
+    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} backfill\`, then this migration again`);
+    expect(await runPhase({ planDir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+  }
+  const release = await migrate(c, db.url, root, tool, applied, stop);
+  expect(release.failed).toBeUndefined();
+  expect(phasesOf(release.done)).toEqual(['backfill', 'contract']);
+}
+
+/** The schema model a replay of the directory's migrations gives, up to `stop`: its tables' columns and constraints, and its indexes. */
+async function replayed(root: string, stop: (rel: string) => boolean) {
+  await loadParser();
+  const schema = new SchemaModel();
+  for (const file of (await discoverSet(root)).files) {
+    if (stop(relative(root, file.absPath))) break;
+    replay(parseSource(file.path, file.text), schema);
+  }
+  // pgphase's own record table is the one object the emitted migrations add
+  const ours = (key: string) => key.startsWith(`${qkey({ schema: 'pgphase', name: '' })}`);
+  const tables = [...schema.tables].filter(([key]) => !ours(key));
+  return {
+    tables: Object.fromEntries(tables.map(([key, t]) => [key, { columns: [...t.columns.values()].map((c) => `${c.name} ${JSON.stringify(c.type)}${c.notNull ? ' NOT NULL' : ''}`).sort(), constraints: [...t.constraints.keys()].sort() }])),
+    indexes: [...schema.indexes.keys()].filter((key) => !ours(key)).sort(),
+  };
+}
+
+const SEED = `INSERT INTO users (email, full_name) SELECT 'user' || g || '@example.com', 'user ' || g FROM generate_series(1, 3000) g;
+  INSERT INTO orders (user_id, status, total_cents) SELECT 1 + g % 3000, CASE WHEN g % 4 = 0 THEN NULL ELSE 'paid' END, g FROM generate_series(1, 3000) g;`;
+
+describe.each(CASES)('plan --emit $layout', (tool) => {
+  it('replaces the migrations with the phases as the tool runs them, release by release, V and V+1 working', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    const root = join(project, tool.under);
+    cpSync(join('fixtures/emit', tool.layout), root, { recursive: true });
+    const next = join('fixtures/emit', `${tool.layout}.next`);
+    const isRename = (rel: string) => rel.includes('rename_users_full_name');
+    const isFollowUp = (rel: string) => rel.includes('widen_users_display_name');
+
+    // the database as it is before the rename ships
+    await resetSchema(c);
+    const applied = new Set<string>();
+    expect((await migrate(c, db.url, root, tool, applied, isRename)).failed).toBeUndefined();
+    await c.query(SEED);
+    await round(appV, 'V', 0);
+
+    // the rename, planned from the history and emitted in the tool's layout
+    const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
+    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
+    expect(existsSync(renameFile)).toBe(false);
+    expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
+    // the README names the job between the releases, where the tool cannot run the backfill
+    const job = `a job: \`pgphase run ${relative(project, rename.dir)} backfill\``;
+    if (tool.model === 'psql') expect(readFileSync(join(rename.dir, 'README.md'), 'utf8')).not.toContain(job);
+    else expect(readFileSync(join(rename.dir, 'README.md'), 'utf8')).toContain(job);
+
+    // release 1: expand and trigger, V still running and V+1 starting
+    const isBackfill = (rel: string) => phaseOf(rel) === 'backfill';
+    let release = await migrate(c, db.url, root, tool, applied, isBackfill);
+    expect(release.failed).toBeUndefined();
+    expect(phasesOf(release.done)).toEqual(['expand', 'trigger']);
+    await round(appV, 'V', 1);
+    await round(appV1, 'V+1', 1);
+    // release 2: the backfill's migration refuses, naming the job, until the job ran; then contract
+    await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'));
+    expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 3);
+    await expect(round(appV, 'V', 3)).rejects.toThrow(/full_name/);
+
+    // the NOT NULL with its backfill, written after the plan and planned over the emitted migrations
+    cpSync(next, root, { recursive: true });
+    const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
+    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    expect(notNull.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
+      ['backfill', tool.model === 'psql' ? 'steps' : 'check'],
+      ['contract', 'steps'],
+    ]);
+    const isIndex = (rel: string) => rel.includes('index_orders_status');
+    await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel));
+    expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 4);
+
+    // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and recorded
+    const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
+    const index = await plan({ file: indexFile, history: root, cwd: project, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', 'steps']]);
+    release = await migrate(c, db.url, root, tool, applied, isFollowUp);
+    expect(release.failed).toBeUndefined();
+    expect(phasesOf(release.done)).toEqual(['expand']);
+    expect(release.done).toHaveLength(tool.model === 'psql' ? 1 : 2);
+    expect((await c.query(`SELECT status FROM pgphase.phase_log WHERE plan_id = $1`, [index.manifest.id])).rows).toEqual([{ status: 'applied' }]);
+    await round(appV1, 'V+1', 5);
+
+    // no emitted migration validates a constraint under the lock that added it: each scan has a transaction of its own
+    const emittedLint = await lint({ paths: [root], cwd: project });
+    expect(emittedLint.result.files.flatMap((f) => f.findings.filter((x) => x.rule === 'validate-in-same-transaction').map((x) => `${f.path}: ${x.message}`))).toEqual([]);
+
+    // the same schema as the original migrations give, run by the same tool
+    await resetSchema(r);
+    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+    cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
+    cpSync(next, original, { recursive: true });
+    expect((await migrate(r, ref.url, original, tool, new Set(), isFollowUp)).failed).toBeUndefined();
+    expect(await catalog(c)).toEqual(await catalog(r));
+
+    // replayed, the emitted migrations give the schema the original ones give (the checks replay as no-ops)
+    expect(await replayed(root, isFollowUp)).toEqual(await replayed(original, isFollowUp));
+
+    // a later lint of the directory judges the follow-up against the planned schema
+    const followUp = (await discoverSet(root)).files.find((f) => isFollowUp(relative(root, f.absPath)))!.absPath;
+    const judged = await lint({ paths: [followUp], cwd: project });
+    const messages = judged.result.files.flatMap((f) => f.findings.map((x) => x.message));
+    expect(messages.join('\n')).not.toMatch(/old type is unknown/);
+    expect(messages.join('\n')).toMatch(/display_name/);
+    // without the plan's migrations the column is unknown: the judgement above rests on them
+    for (const p of rename.emitted!.phases) for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
+    const blind = await lint({ paths: [followUp], cwd: project });
+    expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/old type is unknown/);
+    rmSync(project, { recursive: true, force: true });
+  });
+});
+
+describe('plan --emit dbmate, with dbmate itself', () => {
+  const dbmate = join(process.cwd(), 'node_modules/.bin/dbmate');
+  const url = (() => {
+    const u = new URL(db.url);
+    u.searchParams.set('sslmode', 'disable');
+    return u.toString();
+  })();
+  const up = (root: string) => spawnSync(dbmate, ['--url', url, '--migrations-dir', root, '--no-dump-schema', 'up'], { encoding: 'utf8' });
+  const tool = CASES.find((t) => t.layout === 'dbmate')!;
+
+  it.runIf(existsSync(dbmate))('ships the rename and the NOT NULL in releases dbmate runs, refusing each backfill migration until its job ran', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    const root = join(project, 'db/migrations');
+    cpSync('fixtures/emit/dbmate', root, { recursive: true });
+    const renameName = '20240301090000_rename_users_full_name.sql';
+    const renameText = readFileSync(join(root, renameName), 'utf8');
+    rmSync(join(root, renameName));
+    await resetSchema(c);
+    await c.query('DROP TABLE IF EXISTS schema_migrations');
+    expect(up(root).status).toBe(0);
+    await c.query(SEED);
+
+    writeFileSync(join(root, renameName), renameText);
+    const rename = await plan({ file: join(root, renameName), history: root, cwd: project, batchSize: 500 });
+    let run = up(root);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, rename.dir)} backfill\`, then this migration again`);
+    await round(appV, 'V', 1);
+    await round(appV1, 'V+1', 1);
+    expect(await runPhase({ planDir: rename.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    expect(up(root).status).toBe(0);
+    await round(appV1, 'V+1', 2);
+
+    cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(root, '20240315110000_orders_status_not_null.sql'));
+    const notNull = await plan({ file: join(root, '20240315110000_orders_status_not_null.sql'), history: root, cwd: project, batchSize: 500 });
+    run = up(root);
+    expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, notNull.dir)} backfill\``);
+    expect(await runPhase({ planDir: notNull.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    run = up(root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    await round(appV1, 'V+1', 3);
+    // an index: dbmate runs its transaction:false migration outside a transaction
+    cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(root, '20240320100000_index_orders_status.sql'));
+    await plan({ file: join(root, '20240320100000_index_orders_status.sql'), history: root, cwd: project });
+    run = up(root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // dbmate's own record is the only difference to the original migrations' schema
+    await c.query('DROP TABLE schema_migrations');
+    await resetSchema(r);
+    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+    cpSync('fixtures/emit/dbmate', original, { recursive: true });
+    cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(original, '20240315110000_orders_status_not_null.sql'));
+    cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(original, '20240320100000_index_orders_status.sql'));
+    expect((await migrate(r, ref.url, original, tool, new Set())).failed).toBeUndefined();
+    expect(await catalog(c)).toEqual(await catalog(r));
+  });
+});
+
+describe('plan --emit, what it plans and refuses', () => {
+  /** A project holding `files` under `under`. */
+  const project = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    for (const [path, text] of Object.entries(files)) {
+      const file = join(dir, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
+    return dir;
+  };
+
+  it("plans a goose or dbmate file's up section only, with and without the history", async () => {
+    const goose = project({
+      'm/001_t.sql': '-- +goose Up\nCREATE TABLE t (id bigint PRIMARY KEY, a int);\n-- +goose Down\nDROP TABLE t;\n',
+      'm/002_i.sql': '-- +goose Up\nCREATE INDEX t_a ON t (a);\n-- +goose Down\nDROP INDEX t_a;\n',
+    });
+    const dbmate = project({ 'm/20240101000000_i.sql': '-- migrate:up\nCREATE INDEX t_a ON t (a);\n\n-- migrate:down\nDROP INDEX t_a;\n' });
+    for (const [dir, file, history] of [
+      [goose, 'm/002_i.sql', 'm'],
+      [goose, 'm/002_i.sql', undefined],
+      [dbmate, 'm/20240101000000_i.sql', undefined],
+    ] as const) {
+      const p = await plan({ file, cwd: dir, emit: 'plan', out: `plan-${history ?? 'none'}`, ...(history && { history }) });
+      const sql = p.manifest.phases.flatMap((phase) => phase.steps.map((s) => s.sql));
+      expect(sql.join('\n')).toContain('CREATE INDEX CONCURRENTLY');
+      expect(sql.join('\n')).not.toMatch(/DROP INDEX/);
+    }
+  });
+
+  it('refuses, writing nothing, a layout other than the directory has and a history with no room after the migration', async () => {
+    const dir = project({
+      'db/migrations/000001_t.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+      'db/migrations/000002_r.up.sql': 'ALTER TABLE t RENAME COLUMN a TO b;\n',
+      'db/migrations/000003_x.up.sql': 'SELECT 1;\n',
+    });
+    const files = () => readdirSync(join(dir, 'db/migrations')).sort();
+    const before = files();
+    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'goose' })).rejects.toThrow(/not a goose migration of .*; pass --emit with the layout of its directory \(golang-migrate\), or --emit plan/);
+    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir })).rejects.toThrow(
+      /000002_r\.up\.sql: no room for the plan's \d+ migrations after db\/migrations\/000001_t\.up\.sql and before db\/migrations\/000003_x\.up\.sql in golang-migrate \(or sqlx\)'s order; give the migrations after it later versions, or use --emit plan/,
+    );
+    expect(files()).toEqual(before);
+    expect(existsSync(join(dir, 'db/pgphase'))).toBe(false);
+    // with --keep-original, the migration stays next to the ones replacing it
+    rmSync(join(dir, 'db/migrations/000003_x.up.sql'));
+    const kept = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, keepOriginal: true });
+    expect(kept.emitted!.removed).toEqual([]);
+    expect(files()).toContain('000002_r.up.sql');
+    expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
+  });
+
+  it('emits hostile names quoted, and a plan directory whose path holds a line break only inside comments', async () => {
+    const dir = project({
+      'db/migrations/000001_t.up.sql': 'CREATE TABLE "select" (id bigint PRIMARY KEY, "a""b" text NOT NULL);\n',
+      'db/migrations/000002_r.up.sql': 'ALTER TABLE "select" RENAME COLUMN "a""b" TO "ünï ""x""";\n',
+    });
+    const tool = CASES.find((t) => t.layout === 'golang-migrate')!;
+    const root = join(dir, 'db/migrations');
+    await resetSchema(c);
+    const applied = new Set<string>();
+    expect((await migrate(c, db.url, root, tool, applied, (rel) => rel.startsWith('000002'))).failed).toBeUndefined();
+    await c.query(`INSERT INTO "select" SELECT g, 'v' || g FROM generate_series(1, 50) g`);
+    const p = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, out: 'plans/odd\nname' });
+    expect((await migrate(c, db.url, root, tool, applied)).failed!.error).toContain('pgphase run plans/odd\nname backfill');
+    expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    expect((await migrate(c, db.url, root, tool, applied)).failed).toBeUndefined();
+    expect((await c.query(`SELECT count(*)::int AS n FROM "select" WHERE "ünï ""x""" LIKE 'v%'`)).rows[0]!.n).toBe(50);
+  });
+
+  it('answers a wrong --emit with one line, exit 2', () => {
+    const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
+    const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, plain, plan\n');
+  });
+});
