@@ -87,13 +87,13 @@ async function one(file: string, rel: string, dir: string, state: { name: string
   const out = join(work, 'history');
   let fromHistory;
   try {
-    fromHistory = await plan({ file, history: dir, out, force: true, cwd: dir });
+    fromHistory = await plan({ file, history: dir, out, force: true, cwd: dir, emit: 'plan' });
   } catch (error) {
     if (error instanceof PlanRefused) return outcomeOf('refused', rel, [refusalReason(error.message)]);
     if (error instanceof PgphaseError && /nothing to plan/.test(error.message)) return outcomeOf('nothing to plan', rel);
     return outcomeOf('crashed', rel, [(error as Error).message]);
   }
-  const fromDatabase = await plan({ file, databaseUrl: state.url, out: join(work, 'database'), force: true, cwd: dir }).catch((error: Error) => error);
+  const fromDatabase = await plan({ file, databaseUrl: state.url, out: join(work, 'database'), force: true, cwd: dir, emit: 'plan' }).catch((error: Error) => error);
   if (fromDatabase instanceof Error) return outcomeOf('nondeterministic', rel, [`planned from the history, but from the live database: ${fromDatabase.message}`]);
   const differing = [...fromHistory.files.keys()].filter((name) => fromHistory.files.get(name) !== fromDatabase.files.get(name));
   if (differing.length) return outcomeOf('nondeterministic', rel, [`--history and --database-url plans differ in ${differing.join(', ')}`]);

@@ -255,12 +255,12 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     const followUp = (await discoverSet(root)).files.find((f) => isFollowUp(relative(root, f.absPath)))!.absPath;
     const judged = await lint({ paths: [followUp], cwd: project });
     const messages = judged.result.files.flatMap((f) => f.findings.map((x) => x.message));
-    expect(messages.join('\n')).not.toMatch(/old type is unknown/);
+    expect(messages.join('\n')).not.toMatch(/the old type of "display_name" is unknown/);
     expect(messages.join('\n')).toMatch(/display_name/);
     // without the plan's migrations the column is unknown: the judgement above rests on them
     for (const p of rename.emitted!.phases) for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
     const blind = await lint({ paths: [followUp], cwd: project });
-    expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/old type is unknown/);
+    expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/the old type of "display_name" is unknown/);
     rmSync(project, { recursive: true, force: true });
   });
 });
