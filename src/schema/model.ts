@@ -230,8 +230,9 @@ export class SchemaModel {
 
   /**
    * What PostgreSQL would refuse in the change, given this model (a create of what exists, a drop
-   * or an alter of what is not there, a drop of what others depend on), or skip (IF [NOT] EXISTS
-   * meeting what does or does not exist). Undefined when it applies as written. Only what the model
+   * or an alter of what is not there, a drop of what others depend on), or skip (IF NOT EXISTS
+   * meeting what exists; a drop IF EXISTS of what is gone loses nothing and is no problem).
+   * Undefined when it applies as written. Only what the model
    * knows is judged: functions, triggers and the like it may not know (a live database's are not read).
    */
   check(change: Change): Problem | undefined {
@@ -756,8 +757,9 @@ function exists(what: string, ifNotExists = false): Problem {
   return { key: `${what} already exists`, message: `${what} already exists${ifNotExists ? ' (IF NOT EXISTS leaves it as it is)' : ''}` };
 }
 
-function missing(what: string, ifExists = false): Problem {
-  return { key: `${what} does not exist`, message: `${what} does not exist${ifExists ? ' (IF EXISTS does nothing)' : ''}` };
+/** What is not there; none for a drop IF EXISTS, which PostgreSQL skips and which loses nothing (the object is gone either way). */
+function missing(what: string, ifExists = false): Problem | undefined {
+  return ifExists ? undefined : { key: `${what} does not exist`, message: `${what} does not exist` };
 }
 
 function dependents(what: string, on: string[]): Problem | undefined {

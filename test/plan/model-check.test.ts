@@ -269,13 +269,18 @@ describe('the model check reads the plan as the runner runs it', () => {
     expect(modelCheck(phases(['SELECT 1', 'ALTER TABLE c ADD COLUMN a2 text']), start, parseSource('m.sql', migration))).toEqual(['backfill, backfill 1: column "a2" of "public"."c" does not exist']);
   });
 
-  it('does not blame the plan for what the migration itself meets: an unknown trigger dropped IF EXISTS', () => {
-    const migration = 'DROP TRIGGER IF EXISTS c_legacy ON c;';
-    const phases: CheckedPhase[] = [{ name: 'contract', steps: [{ id: 'contract:1', sql: 'DROP TRIGGER IF EXISTS c_legacy ON c' }] }];
+  it('does not blame the plan for what the migration itself meets: a trigger the model does not know, dropped', () => {
+    const migration = 'DROP TRIGGER c_legacy ON c;';
+    const phases: CheckedPhase[] = [{ name: 'contract', steps: [{ id: 'contract:1', sql: 'DROP TRIGGER c_legacy ON c' }] }];
     expect(modelCheck(phases, startModel(), parseSource('m.sql', migration))).toEqual([]);
     // but the same problem twice is once more than the migration's
-    phases[0]!.steps.push({ id: 'contract:2', sql: 'DROP TRIGGER IF EXISTS c_legacy ON c' });
-    expect(modelCheck(phases, startModel(), parseSource('m.sql', migration))).toEqual(['step contract:2: trigger "c_legacy" on "public"."c" does not exist (IF EXISTS does nothing)']);
+    phases[0]!.steps.push({ id: 'contract:2', sql: 'DROP TRIGGER c_legacy ON c' });
+    expect(modelCheck(phases, startModel(), parseSource('m.sql', migration))).toEqual(['step contract:2: trigger "c_legacy" on "public"."c" does not exist']);
+  });
+
+  it('a drop IF EXISTS of what an earlier step dropped loses nothing', () => {
+    const phases: CheckedPhase[] = [{ name: 'contract', steps: [{ id: 'contract:1', sql: 'DROP VIEW v' }, { id: 'contract:2', sql: 'DROP VIEW IF EXISTS v' }] }];
+    expect(modelCheck(phases, startModel(), parseSource('m.sql', 'DROP VIEW v;'))).toEqual([]);
   });
 });
 
@@ -340,7 +345,7 @@ ALTER TYPE level ADD VALUE 'mid' AFTER 'low';`);
     expect(problem('DROP TABLE p')).toEqual(['table "public"."p" cannot be dropped without CASCADE: constraint "c_p_fkey" of "public"."c" depends on it']);
     expect(problem('ALTER TABLE c ALTER COLUMN nope SET DEFAULT 1')).toEqual(['column "nope" of "public"."c" does not exist']);
     expect(problem('CREATE TABLE IF NOT EXISTS v (id int)')).toEqual(['view "public"."v" already exists (IF NOT EXISTS leaves it as it is)']);
-    expect(problem('DROP INDEX IF EXISTS gone_idx')).toEqual(['index "public"."gone_idx" does not exist (IF EXISTS does nothing)']);
+    expect(problem('DROP INDEX gone_idx; DROP INDEX IF EXISTS gone_idx')).toEqual(['index "public"."gone_idx" does not exist', undefined]);
     expect(problem('ALTER TABLE c ADD COLUMN z int; CREATE OR REPLACE VIEW v AS SELECT 1 AS one FROM vt')).toEqual([undefined, undefined]);
   });
 });
