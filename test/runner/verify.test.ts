@@ -72,7 +72,7 @@ async function createPresent(planId: string, phase: PhaseName): Promise<void> {
   for (const o of present) {
     if (o.kind === 'column') await c.query(`ALTER TABLE ${o.table} ADD COLUMN IF NOT EXISTS ${o.name} ${o.type}`);
     if (o.kind === 'function') await c.query(`CREATE OR REPLACE FUNCTION ${o.name}() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`);
-    if (o.kind === 'trigger') await c.query(`CREATE OR REPLACE TRIGGER ${o.name} BEFORE INSERT ON ${o.table} FOR EACH ROW EXECUTE FUNCTION pgphase_test_noop()`);
+    if (o.kind === 'trigger') await c.query(`DROP TRIGGER IF EXISTS ${o.name} ON ${o.table}; CREATE TRIGGER ${o.name} BEFORE INSERT ON ${o.table} FOR EACH ROW EXECUTE FUNCTION pgphase_test_noop()`);
   }
 }
 
