@@ -83,7 +83,8 @@ async function addFault([table, column]: [string, string]): Promise<void> {
     CREATE TRIGGER fault BEFORE INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION fault('${column}')`);
 }
 
-describe('batched data changes of every shape', () => {
+// the tables have a generated column (PostgreSQL 12+), which a backfill must never write
+describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
   for (const shape of SHAPES) {
     it(shape.name, async () => {
       await fresh();
