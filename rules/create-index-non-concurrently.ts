@@ -2,18 +2,14 @@ import { defineRule } from '../src/lint/rule.js';
 import type { IndexSpec } from '../src/sql/changes.js';
 import type { IndexModel, SchemaModel } from '../src/schema/model.js';
 import { qkey, quoteIdent, quoteQName, unqkey } from '../src/sql/names.js';
-
-/** A parse tree without its source positions, to compare two definitions. */
-function shape(node: unknown): string {
-  return JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
-}
+import { fingerprint } from '../src/sql/normalize.js';
 
 /** Whether PostgreSQL would attach this existing index of a partition to the new parent index instead of building one. */
 function matches(index: IndexModel, spec: IndexSpec): boolean {
   if (index.unique !== spec.unique) return false;
   if (index.definition) {
     const { method, elements, where } = index.definition;
-    return method === spec.method && shape(elements) === shape(spec.elements) && shape(where?.node) === shape(spec.where?.node) && spec.include.length === 0;
+    return method === spec.method && fingerprint(elements) === fingerprint(spec.elements) && fingerprint(where?.node) === fingerprint(spec.where?.node) && spec.include.length === 0;
   }
   // an index behind a constraint: plain key columns, btree, no predicate
   return spec.method === 'btree' && !spec.where && spec.include.length === 0 && spec.elements.every((e) => !e.IndexElem?.expr) && index.columns.join() === spec.columns.join();

@@ -74,7 +74,7 @@ export function planCommand(program: Command, io: Io): void {
         ...(flags.history !== undefined && { history: flags.history }),
         ...(flags.layout !== undefined && { layout: flags.layout }),
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
-        ...(flags.emit !== undefined && { emit: flags.emit as EmitLayout | 'plan' }),
+        emit: (flags.emit as EmitLayout | 'plan' | undefined) ?? 'auto',
         keepOriginal: flags.keepOriginal === true,
       }).finally(stopShadowServer);
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);

@@ -63,8 +63,10 @@ export interface Layout {
 }
 
 /** Names that are down (undo, rollback) migrations in every layout, the plain one included:
- *  `down.sql`, `*.down.sql`, `*_down.sql`, `*.rollback.sql`, and Flyway undo files `U<version>__*.sql`. */
-export const DOWN = /(?:^|\/)(?:[^/]*[._])?down\.sql$|\.rollback\.sql$|(?:^|\/)U\d+(?:[._]\d+)*__[^/]*\.sql$/i;
+ *  `down.sql`, `*.down.sql`, `*.rollback.sql`. A name ending `_down.sql` is a down file only where the
+ *  tool is unknown (plain): Flyway's `V2__scale_down.sql` or sqitch's `deploy/slow_down.sql` are
+ *  forward changes. */
+export const DOWN = /(?:^|\/)down\.sql$|\.down\.sql$|\.rollback\.sql$/i;
 
 /** pop's dialect suffix for databases other than PostgreSQL (`x.mysql.up.sql`); `postgres` and no suffix run on PostgreSQL. */
 const OTHER_DIALECT = /\.(?:mysql|mariadb|sqlite3?|mssql|sqlserver|cockroach(?:db)?|crdb)(?:\.autocommit)?\.(?:up|down)\.sql$/i;
@@ -350,7 +352,8 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     // only version folders: a root that holds .sql files of its own is another layout's
     recognize: (dir) => dir.files.some((rel) => /^\d+\/[^/]+\.sql$/.test(rel) && !DOWN.test(rel)) && !dir.files.some((rel) => !rel.includes('/') && rel.endsWith('.sql')),
     forward: /^(\d+)\/[^/]+\.sql$/,
-    order: () => byVersion(/^(\d+)\//),
+    // versions as numbers, then the files of a version by name with their numbers as numbers (2_x before 10_x)
+    order: () => (rel: string) => [BigInt(/^(\d+)\//.exec(rel)?.[1] ?? 0), ...natural(rel)],
     migration: (rel) => String(BigInt(rel.slice(0, rel.indexOf('/')))),
     transaction: () => 'implicit',
   },
@@ -377,6 +380,8 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     name: 'plain',
     expect: '*.sql files',
     forward: /^[^/]+\.sql$/,
+    // with no tool to say otherwise, `*_down.sql` and Flyway-style undo files are taken for down files
+    down: /^(?:[^/]*_down\.sql|U\d+(?:[._]\d+)*__[^/]*\.sql)$/i,
     order: () => natural,
     // psql -f runs each statement in autocommit; explicit BEGIN/COMMIT in the file still count.
     transaction: () => 'none',

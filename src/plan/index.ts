@@ -35,8 +35,12 @@ export interface PlanApiOptions {
   cwd?: string;
   /** Prove the plan on a shadow database before writing it (src/plan/prove.ts): how its starting schema is built, and on which server. */
   prove?: { start: ProofStart; shadowUrl?: string };
-  /** Write the phases as migrations of this tool in place of the file (default: its directory's layout when it is one of EMIT_LAYOUTS other than plain); 'plan': the plan directory only. */
-  emit?: EmitLayout | 'plan';
+  /**
+   * Write the phases as migrations of this tool in place of the file; 'auto': its directory's
+   * layout when it is one of EMIT_LAYOUTS other than plain (what the CLI does by default);
+   * 'plan' (the default): the plan directory only, nothing else written or removed.
+   */
+  emit?: EmitLayout | 'plan' | 'auto';
   /** With emit: keep the planned file next to the migrations that replace it. */
   keepOriginal?: boolean;
 }
@@ -103,7 +107,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   const rendered = renderPlan(planned, { ...renderOptions, present, ...(differences.length > 0 && { modelCheck: differences }) });
 
   // plain files give no sign of the tool that runs them: --emit plain says it is psql
-  const layout = options.emit ?? EMIT_LAYOUTS.find((l) => l !== 'plain' && l === own?.set.layout) ?? 'plan';
+  const layout = options.emit === 'auto' ? (EMIT_LAYOUTS.find((l) => l !== 'plain' && l === own?.set.layout) ?? 'plan') : (options.emit ?? 'plan');
   if (layout !== 'plan' && !own) throw new InputError(`${options.file}: not a migration of a directory pgphase reads, so there is no tool to emit for; pass --emit plan`);
   // emitted migrations keep their plan directory out of the history they join: <history>/../pgphase/<id>
   const dir = resolve(cwd, options.out ?? (layout !== 'plan' ? join(own!.set.root, '..', 'pgphase', id) : join(dirname(file), id)));

@@ -103,7 +103,7 @@ async function runPlan(url: string, planDir: string, manifest: Manifest, undone:
     try {
       if (phase.down) {
         const before = await snapshot(url, mutable);
-        await runPhase({ planDir, databaseUrl: url, phase: name });
+        await runPhase({ planDir, databaseUrl: url, phase: name, backfillTriggers: 'fire' });
         await rollbackPhase({ planDir, databaseUrl: url, phase: name });
         const after = await snapshot(url, mutable);
         const label = `after ${name} and its down file`;
@@ -114,7 +114,7 @@ async function runPlan(url: string, planDir: string, manifest: Manifest, undone:
         if (diff.length) return diff;
         undone.push(name);
       }
-      await runPhase({ planDir, databaseUrl: url, phase: name });
+      await runPhase({ planDir, databaseUrl: url, phase: name, backfillTriggers: 'fire' });
     } catch (error) {
       return [`${name} failed: ${(error as Error).message}`];
     }

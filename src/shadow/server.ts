@@ -64,8 +64,11 @@ export class Shadow {
   }
 
   async drop(name: string): Promise<void> {
-    await this.admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    this.made.splice(this.made.indexOf(name), 1);
+    // WITH (FORCE) is PostgreSQL 13+: before it, the sessions are ended first
+    if (this.version < 13) await this.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    await this.admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${this.version < 13 ? '' : ' WITH (FORCE)'}`);
+    const at = this.made.indexOf(name);
+    if (at >= 0) this.made.splice(at, 1);
   }
 
   /** Drops every database it made; the server keeps running. */

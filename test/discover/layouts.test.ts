@@ -47,10 +47,19 @@ describe('down files', () => {
   });
 
   it('are skipped when a layout is named, whatever it reads', async () => {
-    const root = tree({ '1_a.sql': 'SELECT 1;', '1_a_down.sql': 'SELECT 2;' });
+    const root = tree({ '1_a.sql': 'SELECT 1;', '1_a.down.sql': 'SELECT 2;', '2_b.sql': 'SELECT 3;', '2_b.rollback.sql': 'SELECT 4;' });
     for (const layout of ['plain', 'atlas', 'drizzle'] as const) {
-      expect((await listed(root, layout)).files.map(([rel]) => rel), layout).toEqual(['1_a.sql']);
+      expect((await listed(root, layout)).files.map(([rel]) => rel), layout).toEqual(['1_a.sql', '2_b.sql']);
     }
+  });
+
+  it('ending in _down.sql only where the tool is unknown: a Flyway or sqitch change may be named so', async () => {
+    const flyway = tree({ 'V1__init.sql': 'CREATE TABLE t (c int);', 'V2__scale_down.sql': 'CREATE INDEX i ON t (c);', 'U2__scale_down.sql': 'DROP INDEX i;' });
+    expect((await listed(flyway)).files.map(([rel]) => rel)).toEqual(['V1__init.sql', 'V2__scale_down.sql']);
+    const sqitch = tree({ 'sqitch.plan': '%project=p\nslow_down 2024-01-01T00:00:00Z a <a@b> # x\n', 'deploy/slow_down.sql': 'CREATE TABLE t (id int);', 'revert/slow_down.sql': 'DROP TABLE t;' });
+    expect((await listed(sqitch)).files.map(([rel]) => rel)).toEqual(['deploy/slow_down.sql']);
+    const plain = tree({ '1_a.sql': 'SELECT 1;', '1_a_down.sql': 'SELECT 2;' });
+    expect((await listed(plain)).files.map(([rel]) => rel)).toEqual(['1_a.sql']);
   });
 
   it('do not swallow names that only end like one', async () => {
@@ -86,8 +95,10 @@ describe('up-down pairs with a dot after the version', () => {
 });
 
 describe('version folders', () => {
-  it('orders versions as numbers and files inside by name, one migration per folder', async () => {
+  it('orders versions as numbers and files inside by name with their numbers as numbers, one migration per folder', async () => {
     const root = tree({
+      '71/10_w.up.sql': '',
+      '71/3_v.up.sql': '',
       '71/08_x.up.sql': '',
       '71/08_x.down.sql': '',
       '71/02_y.up.sql': '',
@@ -101,7 +112,9 @@ describe('version folders', () => {
         ['0/01_init.up.sql', '0', 'implicit'],
         ['9/01_z.up.sql', '9', 'implicit'],
         ['71/02_y.up.sql', '71', 'implicit'],
+        ['71/3_v.up.sql', '71', 'implicit'],
         ['71/08_x.up.sql', '71', 'implicit'],
+        ['71/10_w.up.sql', '71', 'implicit'],
       ],
       skipped: [
         ['0/01_init.down.sql', 'down'],

@@ -190,7 +190,7 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
 
     // the rename, planned from the history and emitted in the tool's layout
     const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
-    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
     expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
     expect(existsSync(renameFile)).toBe(false);
     expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
@@ -215,7 +215,7 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     // the NOT NULL with its backfill, written after the plan and planned over the emitted migrations
     cpSync(next, root, { recursive: true });
     const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
-    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
     expect(notNull.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
       ['backfill', tool.model === 'psql' ? 'steps' : 'check'],
       ['contract', 'steps'],
@@ -227,7 +227,7 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
 
     // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and recorded
     const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
-    const index = await plan({ file: indexFile, history: root, cwd: project, ...(tool.layout === 'plain' && { emit: 'plain' }) });
+    const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
     expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', 'steps']]);
     release = await migrate(c, db.url, root, tool, applied, isFollowUp);
     expect(release.failed).toBeUndefined();
@@ -288,7 +288,7 @@ describe('plan --emit dbmate, with dbmate itself', () => {
     await c.query(SEED);
 
     writeFileSync(join(root, renameName), renameText);
-    const rename = await plan({ file: join(root, renameName), history: root, cwd: project, batchSize: 500 });
+    const rename = await plan({ file: join(root, renameName), history: root, cwd: project, batchSize: 500, emit: 'auto' });
     let run = up(root);
     expect(run.status).not.toBe(0);
     expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, rename.dir)} backfill\`, then this migration again`);
@@ -299,7 +299,7 @@ describe('plan --emit dbmate, with dbmate itself', () => {
     await round(appV1, 'V+1', 2);
 
     cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(root, '20240315110000_orders_status_not_null.sql'));
-    const notNull = await plan({ file: join(root, '20240315110000_orders_status_not_null.sql'), history: root, cwd: project, batchSize: 500 });
+    const notNull = await plan({ file: join(root, '20240315110000_orders_status_not_null.sql'), history: root, cwd: project, batchSize: 500, emit: 'auto' });
     run = up(root);
     expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, notNull.dir)} backfill\``);
     expect(await runPhase({ planDir: notNull.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
@@ -309,7 +309,7 @@ describe('plan --emit dbmate, with dbmate itself', () => {
     await round(appV1, 'V+1', 3);
     // an index: dbmate runs its transaction:false migration outside a transaction
     cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(root, '20240320100000_index_orders_status.sql'));
-    await plan({ file: join(root, '20240320100000_index_orders_status.sql'), history: root, cwd: project });
+    await plan({ file: join(root, '20240320100000_index_orders_status.sql'), history: root, cwd: project, emit: 'auto' });
     run = up(root);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -364,14 +364,14 @@ describe('plan --emit, what it plans and refuses', () => {
     const files = () => readdirSync(join(dir, 'db/migrations')).sort();
     const before = files();
     await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'goose' })).rejects.toThrow(/not a goose migration of .*; pass --emit with the layout of its directory \(golang-migrate\), or --emit plan/);
-    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir })).rejects.toThrow(
+    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'auto' })).rejects.toThrow(
       /000002_r\.up\.sql: no room for the plan's \d+ migrations after db\/migrations\/000001_t\.up\.sql and before db\/migrations\/000003_x\.up\.sql in golang-migrate \(or sqlx\)'s order; give the migrations after it later versions, or use --emit plan/,
     );
     expect(files()).toEqual(before);
     expect(existsSync(join(dir, 'db/pgphase'))).toBe(false);
     // with --keep-original, the migration stays next to the ones replacing it
     rmSync(join(dir, 'db/migrations/000003_x.up.sql'));
-    const kept = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, keepOriginal: true });
+    const kept = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, keepOriginal: true, emit: 'auto' });
     expect(kept.emitted!.removed).toEqual([]);
     expect(files()).toContain('000002_r.up.sql');
     expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
@@ -388,7 +388,7 @@ describe('plan --emit, what it plans and refuses', () => {
     const applied = new Set<string>();
     expect((await migrate(c, db.url, root, tool, applied, (rel) => rel.startsWith('000002'))).failed).toBeUndefined();
     await c.query(`INSERT INTO "select" SELECT g, 'v' || g FROM generate_series(1, 50) g`);
-    const p = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, out: 'plans/odd\nname' });
+    const p = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, out: 'plans/odd\nname', emit: 'auto' });
     expect((await migrate(c, db.url, root, tool, applied)).failed!.error).toContain('pgphase run plans/odd\nname backfill');
     expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
     expect((await migrate(c, db.url, root, tool, applied)).failed).toBeUndefined();

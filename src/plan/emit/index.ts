@@ -46,12 +46,13 @@ export function emitted(input: EmitInput): { files: Map<string, string>; result:
   const original = set.layout === layout ? tool.parse(rel) : undefined;
   if (!original) throw new InputError(`${input.file}: not a ${tool.title} migration of ${set.root}; pass --emit with the layout of its directory (${set.layout}), or --emit plan`);
   const files = new Map<string, string>();
-  let k = 0;
+  // the first takes the replaced migration's version, unless that one is kept
+  let k = input.keepOriginal ? 1 : 0;
   const phases: Emitted['phases'] = manifest.phases.map((phase) => {
     const migrations = phaseMigrations(manifest, phase, { tool: layout, model: tool.model, planRef: input.planRef });
     const own = migrations.map((migration, j) => tool.files(tool.version(original.version, k++), original.name, migrations.length > 1 ? `${phase.name}_${j + 1}` : phase.name, migration));
     for (const [path, text] of own.flatMap((m) => [...m])) {
-      if (files.has(path) || (existsSync(join(set.root, path)) && !tool.originals(rel).includes(path))) throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
+      if (files.has(path) || existsSync(join(set.root, path))) throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
       files.set(path, text);
     }
     return { phase: phase.name, files: own.flatMap((m) => [...m.keys()]), kind: migrations[0]!.kind };
