@@ -200,6 +200,10 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   const skipped = kinds.flatMap(({ rel, kind }): SkippedFile[] =>
     kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }] : [],
   );
+  // a changelog whose changesets are all for other databases holds no migration for PostgreSQL
+  for (const [i, { rel }] of ordered.entries()) {
+    if (perFile[i]!.length === 0 && /^\s*--\s*changeset\b/im.test(await dir.read(rel))) skipped.push({ path: discovery.display(join(dir.root, rel)), reason: 'other-database' });
+  }
   return { root: dir.root, layout: layout.name, files, skipped, pendingInOneTransaction: layout.pendingInOneTransaction === true };
 }
 

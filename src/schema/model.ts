@@ -483,6 +483,9 @@ export class SchemaModel {
           if (i.definition) i.definition = renameColumnIn(i.definition, change.column, change.newName);
         }
         for (const c of table.constraints.values()) if (c.expr) c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));
+        // a trigger's UPDATE OF names the column by number: it follows the rename (a new object: clones share it)
+        const on = qkey(change.table);
+        for (const o of this.objects.values()) if (o.table === on && o.trigger) o.trigger = { ...o.trigger, columns: swap(o.trigger.columns) };
         return;
       }
       case 'alter-column-type': {

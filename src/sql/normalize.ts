@@ -577,7 +577,12 @@ export function normalizeStatement(statement: Statement): Change[] {
       if (s.subtype === 'C') return [{ statement: index, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
       if (s.subtype === 'V') return [{ statement: index, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
       return [{ statement: index, kind: 'other', node: type }];
+    case 'CreateForeignTableStmt':
+      // a table whose rows live elsewhere: its columns are declared as CREATE TABLE declares them
+      return normalizeStatement({ ...statement, node: { CreateStmt: s.base } });
     case 'SelectStmt': {
+      // SELECT … INTO makes a table, as CREATE TABLE AS does
+      if (s.intoClause) return [{ statement: index, kind: 'create-table-as', table: fromRangeVar(s.intoClause.rel), withData: true, ifNotExists: false }];
       const changes = [...cteDataChanges(s, index), ...setConfigs(s, index)];
       return changes.length ? changes : [{ statement: index, kind: 'other', node: type }];
     }

@@ -215,6 +215,12 @@ describe('Liquibase formatted SQL', () => {
     expect(second!.text).not.toContain('CREATE TABLE');
   });
 
+  it('skips a changelog whose changesets are all for other databases, in the directory and named alone', async () => {
+    const root = tree({ 'a.sql': file('--changeset ann:1\nCREATE TABLE t (x int);\n'), 'm.sql': file('--changeset ann:9 dbms:mysql\nALTER TABLE t ADD COLUMN y int;\n') });
+    expect(await listed(root)).toEqual({ layout: 'liquibase', files: [['a.sql', 'ann:1', 'per-file']], skipped: [['m.sql', 'other-database']] });
+    expect(await fileInSet(join(root, 'm.sql'))).toBeUndefined();
+  });
+
   it('places a changelog named on its own in the history one level up, and any other .sql file in its own directory', async () => {
     const root = tree({
       'changelog/db.changelog-master.yaml': 'databaseChangeLog:\n  - include:\n      file: changes/a.sql\n',

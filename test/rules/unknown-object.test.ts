@@ -31,6 +31,11 @@ await ruleCases('unknown-object', {
     { history: shop, sql: 'UPDATE auth.users SET email = lower(email);' },
     // columns the model does not list
     { history: shop, sql: 'CREATE INDEX CONCURRENTLY ON order_archive (shipped_at);\nCREATE INDEX CONCURRENTLY ON orders_copy (shipped_at);' },
+    // tables made by SELECT … INTO and CREATE FOREIGN TABLE
+    {
+      history: `${shop}\nSELECT * INTO orders_snapshot FROM orders;\nCREATE FOREIGN TABLE remote_orders (id bigint, total int) SERVER warehouse;`,
+      sql: 'ALTER TABLE orders_snapshot ADD COLUMN z int;\nCREATE INDEX CONCURRENTLY ON orders_snapshot (customer_id);\nINSERT INTO remote_orders (id) VALUES (1);',
+    },
   ],
   invalid: [
     { history: `${shop}\nCREATE TABLE order_archive2 AS SELECT * FROM orders;\nDROP TABLE order_archive2;\nCREATE TABLE order_archive2 (id bigint);`, sql: 'CREATE INDEX CONCURRENTLY ON order_archive2 (customer_id);', at: ['1:1'], severity: 'warning' },

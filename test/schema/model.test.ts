@@ -108,6 +108,18 @@ describe('SchemaModel', () => {
     expect([later.column({ name: 't' }, 'b')!.notNull, later.pendingNotNull({ name: 't' }, 'b')]).toEqual([true, undefined]);
   });
 
+  it("keeps a trigger's UPDATE OF on a renamed column, in the model and not in a copy made before", () => {
+    const schema = model(`CREATE TABLE t (id int, price int, note text);
+      CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+      CREATE TRIGGER t_stamp BEFORE UPDATE OF price ON t FOR EACH ROW EXECUTE FUNCTION stamp();`);
+    const before = schema.clone();
+    replay(parseSource('m.sql', 'ALTER TABLE t RENAME COLUMN price TO amount;'), schema);
+    const UPDATE = 16;
+    expect(schema.firingTriggers({ name: 't' }, UPDATE, ['amount'])).toEqual(['t_stamp']);
+    expect(schema.firingTriggers({ name: 't' }, UPDATE, ['note'])).toEqual([]);
+    expect(before.firingTriggers({ name: 't' }, UPDATE, ['price'])).toEqual(['t_stamp']);
+  });
+
   it('follows a renamed type into the columns that use it', () => {
     const s = model(`
       CREATE TYPE "EventType" AS ENUM ('a');
