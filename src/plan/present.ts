@@ -2,14 +2,14 @@
 // objects the schema model has after the phase and did not have before the plan (a column
 // also when its type changed). Verify checks them besides the phase records, so a database
 // another tool migrated to the same shape passes, and one whose records lie does not.
-import { unqkey } from '../sql/names.js';
+import { DEFAULT_SCHEMA, quoteIdent, unqkey } from '../sql/names.js';
 import type { TypeRef } from '../sql/changes.js';
 import type { SchemaModel } from '../schema/model.js';
 import type { SchemaObject } from './types.js';
 
 /** A name as `to_regtype` reads it: quoted unless PostgreSQL would fold it to itself. */
 function regName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
 }
 
 /** The type for `to_regtype`: its modifiers left out (verify compares type OIDs). */
@@ -37,7 +37,7 @@ export function presentObjects(start: SchemaModel, after: SchemaModel): SchemaOb
   for (const key of after.views.keys()) if (!start.views.has(key)) out.push({ kind: 'relation', ...unqkey(key) });
   for (const [key, object] of after.objects) {
     if (start.objects.has(key)) continue;
-    const schema = object.name.schema ?? 'public';
+    const schema = object.name.schema ?? DEFAULT_SCHEMA;
     if (object.type === 'function' || object.type === 'procedure') out.push({ kind: 'function', schema, name: object.name.name });
     if (object.type === 'trigger' && object.table) out.push({ kind: 'trigger', schema: unqkey(object.table).schema, table: unqkey(object.table).name, name: object.name.name });
   }
