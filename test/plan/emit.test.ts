@@ -17,7 +17,8 @@ import { plan } from '../../src/plan/index.js';
 import { replay, SchemaModel } from '../../src/schema/model.js';
 import { qkey } from '../../src/sql/names.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
-import type { EmitLayout } from '../../src/plan/emit/index.js';
+import { writeEmitted, type EmitLayout } from '../../src/plan/emit/index.js';
+import { InputError } from '../../src/errors.js';
 import { runPhase } from '../../src/runner/run.js';
 import { catalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
@@ -400,5 +401,20 @@ describe('plan --emit, what it plans and refuses', () => {
     const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, plain, plan\n');
+  });
+
+  it('leaves the history as it was when a replaced file cannot be removed: what it removed put back, what it wrote removed, one InputError', async () => {
+    const dir = project({ 'm/001_a.up.sql': 'CREATE TABLE a (x int);\n', 'm/001_a.down.sql': 'DROP TABLE a;\n', 'm/busy/keep.sql': 'SELECT 1;\n' });
+    const root = join(dir, 'm');
+    const files = new Map([['002_a_expand.up.sql', 'SELECT 2;\n'], ['sub/003_a_contract.up.sql', 'SELECT 3;\n']]);
+    // a directory where a file was: its removal fails after the first file is gone
+    const failed = await writeEmitted(root, files, ['001_a.up.sql', 'busy', '001_a.down.sql']).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(InputError);
+    expect((failed as Error).message).toMatch(/cannot write the plan's migrations, the history is left as it was/);
+    expect(readFileSync(join(root, '001_a.up.sql'), 'utf8')).toBe('CREATE TABLE a (x int);\n');
+    expect(readFileSync(join(root, '001_a.down.sql'), 'utf8')).toBe('DROP TABLE a;\n');
+    expect(existsSync(join(root, '002_a_expand.up.sql'))).toBe(false);
+    expect(existsSync(join(root, 'sub/003_a_contract.up.sql'))).toBe(false);
+    expect(readFileSync(join(root, 'busy/keep.sql'), 'utf8')).toBe('SELECT 1;\n');
   });
 });

@@ -2,7 +2,7 @@
 // in its directory, naming and order, in place of the migration they plan. The plan
 // directory stays the source of truth that `pgphase run` applies.
 import { existsSync } from 'node:fs';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { compareKeys, LAYOUT } from '../../discover/layouts.js';
 import type { MigrationSet } from '../../discover/index.js';
@@ -50,12 +50,12 @@ export function emitted(input: EmitInput): { files: Map<string, string>; result:
   let k = input.keepOriginal ? 1 : 0;
   const phases: Emitted['phases'] = manifest.phases.map((phase) => {
     const migrations = phaseMigrations(manifest, phase, { tool: layout, model: tool.model, planRef: input.planRef });
-    const own = migrations.map((migration, j) => tool.files(tool.version(original.version, k++), original.name, migrations.length > 1 ? `${phase.name}_${j + 1}` : phase.name, migration));
-    for (const [path, text] of own.flatMap((m) => [...m])) {
+    const own = migrations.map((migration, j) => tool.files(tool.stem(tool.version(original.version, k++), original.name, migrations.length > 1 ? `${phase.name}_${j + 1}` : phase.name), migration));
+    for (const [path, text] of own.flat()) {
       if (files.has(path) || existsSync(join(set.root, path))) throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
       files.set(path, text);
     }
-    return { phase: phase.name, files: own.flatMap((m) => [...m.keys()]), kind: migrations[0]!.kind };
+    return { phase: phase.name, files: own.flat().map(([path]) => path), kind: migrations[0]!.kind };
   });
   // the tool must apply them right where the replaced migration was: after its predecessors, before its successors
   const keyOf = LAYOUT[layout].order({ root: set.root, entries: new Set(), files: [], read: async () => '' }) as (rel: string) => readonly (bigint | string)[];
@@ -76,24 +76,34 @@ export function emitted(input: EmitInput): { files: Map<string, string>; result:
   return { files, result: { layout, phases, removed, readme: readme(input, phases) } };
 }
 
-/** Writes the emitted migrations and removes the replaced one; on a failure, removes what it wrote. */
+/**
+ * Writes the emitted migrations, then removes the replaced one. On any failure it puts back what
+ * it removed and removes what it wrote, so the history is as it was, and says so in one line.
+ */
 export async function writeEmitted(root: string, files: Map<string, string>, removed: string[]): Promise<void> {
   const written: string[] = [];
+  const taken: Array<[string, Buffer]> = [];
   try {
     for (const [path, text] of files) {
       await mkdir(dirname(join(root, path)), { recursive: true });
       await writeFile(join(root, path), text, { flag: 'wx' });
       written.push(path);
     }
+    for (const path of removed) {
+      const content = await readFile(join(root, path));
+      await rm(join(root, path));
+      taken.push([path, content]);
+    }
   } catch (error) {
+    for (const [path, content] of taken) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), content);
+    }
     for (const path of written) await rm(join(root, path), { force: true });
-    throw new InputError(`${root}: cannot write the plan's migrations (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(`${root}: cannot write the plan's migrations, the history is left as it was (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  for (const path of removed) {
-    await rm(join(root, path), { force: true });
-    // a migration kept in a directory of its own (Prisma, Diesel) leaves no empty directory behind
-    if (path.includes('/')) await rmdir(join(root, dirname(path))).catch(() => undefined);
-  }
+  // a migration kept in a directory of its own (Prisma, Diesel) leaves no empty directory behind
+  for (const path of removed) if (path.includes('/')) await rmdir(join(root, dirname(path))).catch(() => undefined);
 }
 
 /** The README section: which release ships which migration, and which pgphase run job goes between them. */

@@ -9,7 +9,6 @@ export type EmitLayout = Extract<LayoutName, 'golang-migrate' | 'prisma' | 'flyw
 export const EMIT_LAYOUTS: readonly EmitLayout[] = ['golang-migrate', 'prisma', 'flyway', 'dbmate', 'goose', 'diesel', 'plain'];
 
 export interface Tool {
-  name: EmitLayout;
   /** Shown in the plan's README. */
   title: string;
   model: ToolModel;
@@ -17,9 +16,10 @@ export interface Tool {
   parse(rel: string): { version: string; name: string } | undefined;
   /** The version of the k-th phase (0-based) after the replaced migration's. */
   version(original: string, k: number): string;
+  /** The name one phase migration's files share; `label` is the phase's name, numbered when the phase takes several migrations. */
+  stem(version: string, name: string, label: string): string;
   /** The files of one phase migration, relative to the root. */
-  /** `label`: the phase's name, numbered when the phase takes several migrations. */
-  files(version: string, name: string, label: string, migration: PhaseMigration): Map<string, string>;
+  files(stem: string, migration: PhaseMigration): Array<[string, string]>;
   /** The files of the replaced migration, relative to the root (those that exist are removed). */
   originals(rel: string): string[];
   /** How the tool is run, for the README. */
@@ -31,100 +31,83 @@ export function bump(version: string, k: number): string {
   return version.replace(/\d+(?=\D*$)/, (digits) => (BigInt(digits) + BigInt(k)).toString().padStart(digits.length, '0'));
 }
 
-const one = (entries: Array<[string, string]>) => new Map(entries);
 const dirOf = (rel: string) => rel.slice(0, rel.indexOf('/'));
 const prefixed = (re: RegExp) => (rel: string) => {
   const m = re.exec(rel);
   return m ? { version: m[1]!, name: m[2]! } : undefined;
 };
 
+/** What most tools share: a migration in one transaction, versions bumped, `<version>_<name>_<label>`, one file replaced. */
+const tool = (own: Pick<Tool, 'title' | 'parse' | 'files' | 'command'> & Partial<Tool>): Tool => ({
+  model: 'transaction',
+  version: bump,
+  stem: (v, name, label) => `${v}_${name}_${label}`,
+  originals: (rel) => [rel],
+  ...own,
+});
+
 export const TOOLS: Record<EmitLayout, Tool> = {
-  'golang-migrate': {
-    name: 'golang-migrate',
+  'golang-migrate': tool({
     title: 'golang-migrate (or sqlx)',
     // one file is one query string: PostgreSQL runs it as one implicit transaction
-    model: 'transaction',
     parse: prefixed(/^(\d+)_(.*)\.up\.sql$/),
-    version: bump,
-    files: (v, name, label, m) => one([[`${v}_${name}_${label}.up.sql`, m.up], [`${v}_${name}_${label}.down.sql`, m.down]]),
+    files: (stem, m) => [[`${stem}.up.sql`, m.up], [`${stem}.down.sql`, m.down]],
     originals: (rel) => [rel, rel.replace(/\.up\.sql$/, '.down.sql')],
     command: 'migrate -path <dir> -database <url> up',
-  },
-  prisma: {
-    name: 'prisma',
+  }),
+  prisma: tool({
     title: 'Prisma',
-    model: 'transaction',
     parse: (rel) => prefixed(/^(\d+)_(.*)$/)(dirOf(rel)),
-    version: bump,
-    files: (v, name, label, m) => one([[`${v}_${name}_${label}/migration.sql`, m.up]]),
-    originals: (rel) => [rel],
+    files: (stem, m) => [[`${stem}/migration.sql`, m.up]],
     command: 'prisma migrate deploy',
-  },
-  flyway: {
-    name: 'flyway',
+  }),
+  flyway: tool({
     title: 'Flyway',
-    model: 'transaction',
     parse: prefixed(/^V(\d+(?:[._]\d+)*)__(.+)\.sql$/),
     // sub-versions of the replaced one: V7 → V7.1, V7.2 … sort after V7 and before V8
     version: (original, k) => `${original}.${k + 1}`,
-    files: (v, name, label, m) => one([[`V${v}__${name}_${label}.sql`, m.up]]),
-    originals: (rel) => [rel],
+    stem: (v, name, label) => `V${v}__${name}_${label}`,
+    files: (stem, m) => [[`${stem}.sql`, m.up]],
     command: 'flyway migrate',
-  },
-  dbmate: {
-    name: 'dbmate',
+  }),
+  dbmate: tool({
     title: 'dbmate',
-    model: 'transaction',
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
-    version: bump,
-    files: (v, name, label, m) => {
+    files: (stem, m) => {
       const options = m.noTransaction ? ' transaction:false' : '';
-      return one([[`${v}_${name}_${label}.sql`, `-- migrate:up${options}\n${m.up}\n-- migrate:down${options}\n${m.down}`]]);
+      return [[`${stem}.sql`, `-- migrate:up${options}\n${m.up}\n-- migrate:down${options}\n${m.down}`]];
     },
-    originals: (rel) => [rel],
     command: 'dbmate up',
-  },
-  goose: {
-    name: 'goose',
+  }),
+  goose: tool({
     title: 'goose',
-    model: 'transaction',
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
-    version: bump,
     // one statement block: goose sends it as one query, in the transaction it runs the file in
-    files: (v, name, label, m) =>
-      one([
-        [
-          `${v}_${name}_${label}.sql`,
-          `${m.noTransaction ? '-- +goose NO TRANSACTION\n' : ''}-- +goose Up\n-- +goose StatementBegin\n${m.up}-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n${m.down}-- +goose StatementEnd\n`,
-        ],
-      ]),
-    originals: (rel) => [rel],
+    files: (stem, m) => [
+      [
+        `${stem}.sql`,
+        `${m.noTransaction ? '-- +goose NO TRANSACTION\n' : ''}-- +goose Up\n-- +goose StatementBegin\n${m.up}-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\n${m.down}-- +goose StatementEnd\n`,
+      ],
+    ],
     command: 'goose -dir <dir> postgres <url> up',
-  },
-  diesel: {
-    name: 'diesel',
+  }),
+  diesel: tool({
     title: 'Diesel',
-    model: 'transaction',
     parse: (rel) => prefixed(/^([\d-]+)_(.*)$/)(dirOf(rel)),
-    version: bump,
-    files: (v, name, label, m) =>
-      one([
-        [`${v}_${name}_${label}/up.sql`, m.up],
-        [`${v}_${name}_${label}/down.sql`, m.down],
-        ...(m.noTransaction ? [[`${v}_${name}_${label}/metadata.toml`, 'run_in_transaction = false\n'] as [string, string]] : []),
-      ]),
+    files: (stem, m) => [
+      [`${stem}/up.sql`, m.up],
+      [`${stem}/down.sql`, m.down],
+      ...(m.noTransaction ? [[`${stem}/metadata.toml`, 'run_in_transaction = false\n'] as [string, string]] : []),
+    ],
     originals: (rel) => [rel, `${dirOf(rel)}/down.sql`, `${dirOf(rel)}/metadata.toml`],
     command: 'diesel migration run',
-  },
-  plain: {
-    name: 'plain',
+  }),
+  plain: tool({
     title: 'plain SQL files run with psql',
     // psql -f: statement by statement, so the phase file runs as written
     model: 'statements',
     parse: prefixed(/^(\d+)_(.*)\.sql$/),
-    version: bump,
-    files: (v, name, label, m) => one([[`${v}_${name}_${label}.sql`, m.up]]),
-    originals: (rel) => [rel],
+    files: (stem, m) => [[`${stem}.sql`, m.up]],
     command: 'psql -v ON_ERROR_STOP=1 -f <file>, each file in order',
-  },
+  }),
 };
