@@ -133,6 +133,9 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
       if (disproves(proof) && !options.allowUnsafe) throw new PlanRefused(`the plan fails its proof, so it is not written (a pgphase bug: please report it; --allow-unsafe writes it with the failure recorded): ${describeProof(proof)}`);
       await recordProof(tmp, proof);
     }
+    // the emitted migrations first: writeEmitted leaves the history as it was when it fails, and
+    // a plan directory replaced with --force is only replaced once they are in place
+    if (emit) await writeEmitted(own!.set.root, emit.files, emit.result.removed);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
@@ -144,11 +147,5 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     await rm(tmp, { recursive: true, force: true });
     throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const written = { ...rendered, dir, ...(proof && { proof, manifest: readManifest(dir) }) };
-  if (!emit) return written;
-  await writeEmitted(own!.set.root, emit.files, emit.result.removed).catch(async (error: unknown) => {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  });
-  return { ...written, emitted: emit.result };
+  return { ...rendered, dir, ...(proof && { proof, manifest: readManifest(dir) }), ...(emit && { emitted: emit.result }) };
 }
