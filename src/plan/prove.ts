@@ -38,7 +38,7 @@ export interface ProveOptions {
   start: ProofStart;
   /** A server to make the shadow databases on; default: an embedded PostgreSQL, one per process. */
   shadowUrl?: string;
-  /** Shadow databases to make the proof's databases with, dropped by the caller (many proofs in a row drop theirs at once). */
+  /** Shadow databases to make the proof's databases with (each proof drops its own; the caller closes it). */
   shadow?: Shadow;
   /** A database of the shadow server already holding the starting schema (`start` then only names how it was built). */
   startDatabase?: string;
@@ -128,12 +128,19 @@ export async function prove(options: ProveOptions): Promise<Proof> {
   const manifest = readManifest(options.planDir);
   const migration = await migrationFile(options.file, cwd);
   const shadow = options.shadow ?? (await Shadow.open(await shadowServer(options.shadowUrl)));
+  // this proof's databases, dropped when it ends: a shared shadow would keep them until it closes
+  const mine: string[] = [];
+  const create = async (label: string, template?: string) => {
+    const database = await shadow.create(label, template);
+    mine.push(database.name);
+    return database;
+  };
   try {
     const mutable = new Map<string, boolean>();
     let empty = options.startDatabase;
     const start = startKind(options.start);
     if (empty === undefined) {
-      const made = await shadow.create('start');
+      const made = await create('start');
       await buildStart(made.url, options.start, options.file, cwd);
       empty = made.name;
     }
@@ -141,13 +148,13 @@ export async function prove(options: ProveOptions): Promise<Proof> {
     // rows without, then none at all
     let refused = '';
     for (const rows of ['with NULLs', 'without NULLs', 'none'] as const) {
-      const base = await shadow.create('rows', empty);
+      const base = await create('rows', empty);
       let generated: GeneratedRows = { inserted: {}, skipped: [] };
       if (rows !== 'none') {
         const seed = await connect(base.url);
         generated = await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end());
       }
-      const written = await shadow.create('migration', base.name);
+      const written = await create('migration', base.name);
       try {
         await applyFile(written.url, migration);
       } catch (error) {
@@ -155,7 +162,7 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         refused ||= error.message;
         continue;
       }
-      const planned = await shadow.create('plan', base.name);
+      const planned = await create('plan', base.name);
       const proof: Proof = {
         result: 'equal',
         postgres: shadow.version,
@@ -174,7 +181,7 @@ export async function prove(options: ProveOptions): Promise<Proof> {
       if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
         // values the migration computes with a volatile function differ from run to run: run it
         // once more, and compare the columns that differ between its two runs by presence only
-        const again = await shadow.create('again', base.name);
+        const again = await create('again', base.name);
         await applyFile(again.url, migration);
         const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
         if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
@@ -183,6 +190,8 @@ export async function prove(options: ProveOptions): Promise<Proof> {
     }
     return { result: 'unproven', postgres: shadow.version, start, tables: 0, rows: 0, undone: [], differences: [`the migration itself fails on the shadow database: ${refused}`], skipped: [] };
   } finally {
+    // copies first, their templates after
+    for (const name of mine.reverse()) await shadow.drop(name).catch(() => undefined);
     if (!options.shadow) await shadow.close();
   }
 }

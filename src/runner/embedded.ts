@@ -54,13 +54,20 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
     onLog: () => undefined,
     onError: () => undefined,
   });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
+  const stop = async () => {
+    try {
       await server.stop();
+    } finally {
       rmSync(databaseDir, { recursive: true, force: true });
-    },
+    }
   };
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    // a half-started server (initdb done, start refused) would keep its data directory
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop };
 }

@@ -40,6 +40,8 @@ export function databaseUrl(url: string, database: string): string {
 /** The databases one shadow run creates on a server: scratch copies, all dropped at the end. */
 export class Shadow {
   private readonly made: string[] = [];
+  // never reused: a number from made.length would come back after a drop and name a database that exists
+  private count = 0;
   private readonly prefix = `pgphase_shadow_${randomBytes(4).toString('hex')}`;
 
   private constructor(
@@ -51,13 +53,18 @@ export class Shadow {
 
   static async open(server: Server): Promise<Shadow> {
     const admin = await connect(server.url);
-    const { rows } = await admin.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-    return new Shadow(admin, server, Math.floor(Number(rows[0]!.v) / 10000));
+    try {
+      const { rows } = await admin.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+      return new Shadow(admin, server, Math.floor(Number(rows[0]!.v) / 10000));
+    } catch (error) {
+      await admin.end().catch(() => undefined);
+      throw error;
+    }
   }
 
   /** A new empty database, or a copy of `template` (which nobody may be connected to); returns its URL. */
   async create(label: string, template?: string): Promise<{ name: string; url: string }> {
-    const name = `${this.prefix}_${this.made.length}_${label}`.slice(0, 63);
+    const name = `${this.prefix}_${this.count++}_${label}`.slice(0, 63);
     await this.admin.query(`CREATE DATABASE ${quoteIdent(name)}${template === undefined ? '' : ` TEMPLATE ${quoteIdent(template)}`}`);
     this.made.push(name);
     return { name, url: databaseUrl(this.server.url, name) };

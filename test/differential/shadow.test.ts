@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, expect, inject, test } from 'vitest';
 import { plan } from '../../src/index.js';
 import { readManifest } from '../../src/plan/manifest.js';
 import { prove } from '../../src/plan/prove.js';
@@ -12,7 +12,7 @@ import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
 import { tableRows } from '../../src/shadow/catalog.js';
 import { generateRows } from '../../src/shadow/rows.js';
-import { stopShadowServer } from '../../src/shadow/server.js';
+import { Shadow, stopShadowServer } from '../../src/shadow/server.js';
 import { runScript, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -85,4 +85,27 @@ test("a goose file's Down section is no part of its plan", async () => {
   const steps = planned.manifest.phases.flatMap((p) => p.steps.map((s) => s.sql)).join('\n');
   expect(steps).toMatch(/DROP COLUMN .*"body"/);
   expect(steps).not.toMatch(/notes_pkey|ADD COLUMN/);
+});
+
+test('a proof on a shared shadow drops its own databases; names are not reused after a drop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-shared-'));
+  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL);\n');
+  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
+  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan') });
+  const shadow = await Shadow.open({ url: inject('pgAdminUrl'), stop: async () => undefined });
+  try {
+    const a = await shadow.create('a');
+    const b = await shadow.create('b');
+    await shadow.drop(a.name);
+    const again = await shadow.create('b');
+    expect(again.name).not.toBe(b.name);
+    const prefix = a.name.slice(0, a.name.indexOf('_0_a'));
+    const names = async () => (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1`, [prefix])).rows.map((r) => r.datname);
+    const before = await names();
+    const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir }, shadow });
+    expect(proof.result).toBe('equal');
+    expect(await names()).toEqual(before);
+  } finally {
+    await shadow.close();
+  }
 });

