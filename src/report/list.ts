@@ -17,7 +17,8 @@ const WHY: Record<SetListing['skipped'][number]['reason'], string> = {
 export function formatList(sets: readonly SetListing[]): string {
   return sets
     .map((set) => {
-      const files = set.migrations.reduce((n, m) => n + m.files.length, 0);
+      // a file that holds several migrations (Liquibase changesets) is listed under each but counted once
+      const files = new Set(set.migrations.flatMap((m) => m.files.map((f) => f.path))).size;
       const head = `${set.root}: ${set.layout} layout, ${set.migrations.length} migration${set.migrations.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}${
         set.pendingInOneTransaction ? ' (the tool runs all pending migrations in one transaction)' : ''
       }`;
