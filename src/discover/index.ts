@@ -37,7 +37,8 @@ export interface MigrationSet {
   files: MigrationFile[];
   /** Down files, and files for other databases, that are never linted. */
   skipped: SkippedFile[];
-  /** The tool runs all pending migrations in one transaction (drizzle-kit, node-pg-migrate). */
+  /** The tool runs all pending migrations in one transaction (drizzle-kit, node-pg-migrate).
+   *  Shown by `lint --list` only: the rules still see each file in its own transaction. */
   pendingInOneTransaction: boolean;
 }
 

@@ -58,7 +58,8 @@ export interface Layout {
   transaction(text: string, rel: string, dir: Dir): TransactionModel | Promise<TransactionModel>;
   /** For files that hold several migrations: each of them, in order; none for a file the tool does not read. */
   units?(text: string, rel: string): Unit[];
-  /** The tool runs every pending migration in one transaction, not one transaction per migration. */
+  /** The tool runs every pending migration in one transaction, not one transaction per migration.
+   *  Shown by `lint --list` only: the rules still see each file in its own transaction. */
   pendingInOneTransaction?: boolean;
 }
 
@@ -171,6 +172,13 @@ async function drizzleOrder(dir: Dir): Promise<(rel: string) => SortKey> {
 
 const LIQUIBASE_HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^--\s*changeset\s+(\S+)(.*)$/gim;
+
+/** The lines of a Liquibase changelog before its first changeset (its head, shared by every
+ *  changeset); 0 when it has none. */
+export function headLines(text: string): number {
+  const first = new RegExp(CHANGESET.source, 'im').exec(text);
+  return first ? text.slice(0, first.index).split('\n').length - 1 : 0;
+}
 
 /** Is PostgreSQL among the databases a changeset's `dbms:` attribute names (none named: all)? */
 function forPostgres(attributes: string): boolean {

@@ -11,8 +11,6 @@ import { parseSource, type Location, type SourceFile } from '../sql/source.js';
 import type { FileResult } from './engine.js';
 import type { Finding } from './rule.js';
 
-export const DEFAULT_BASELINE = '.pgphase-baseline.json';
-
 const entrySchema = z.strictObject({
   rule: z.string(),
   /** relative to the baseline file's directory, '/'-separated */

@@ -8,6 +8,7 @@ import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LintCache } from './cache.js';
 import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { headLines } from '../discover/layouts.js';
 import { CreatedHere } from '../sql/changes.js';
 import { InputError } from '../errors.js';
 import { strongest, type Change } from '../sql/changes.js';
@@ -172,7 +173,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       sources.set(file.path, overlay(sources.get(file.path), file.text));
       lintOne(file, config, schema, found !== undefined || options.baseSchema !== undefined, created);
     }
-    mergeUnits(files, 0);
+    mergeUnits(files, 0, sources);
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
@@ -212,7 +213,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       if (linted) lintOne(file, config, schema, true, created);
       else replay(parseSource(file.path, file.text), schema, created);
     }
-    mergeUnits(files, before);
+    mergeUnits(files, before, sources);
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
   cache?.save();
@@ -257,24 +258,24 @@ function overlay(earlier: string | undefined, text: string): string {
 
 /** One result per file: the migrations of a file that holds several (Liquibase changesets) were
  *  linted one by one, each with the file's head; their statements are numbered through the file. */
-function mergeUnits(files: FileResult[], from: number): void {
+function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
   for (let i = from; i < files.length; i++) {
     let end = i + 1;
     while (end < files.length && files[end]!.path === files[i]!.path) end++;
-    if (end - i > 1) files.splice(i, end - i, merged(files.slice(i, end)));
+    if (end - i > 1) files.splice(i, end - i, merged(files.slice(i, end), headLines(sources.get(files[i]!.path) ?? '')));
   }
 }
 
-/** A finding about the shared head (an ignore comment there) is reported once, and an ignore
- *  there is unused only when no part used it. */
-function merged(parts: FileResult[]): FileResult {
+/** A finding about the shared head (its first `head` lines) is reported once, and an ignore
+ *  comment there is unused only when no part used it; one inside a changeset only its part sees. */
+function merged(parts: FileResult[], head: number): FileResult {
   const key = (f: Finding) => `${f.rule}\0${f.location.line}:${f.location.column}\0${f.message}`;
   const times = new Map<string, number>();
   for (const part of parts) for (const f of part.findings) times.set(key(f), (times.get(key(f)) ?? 0) + 1);
   const seen = new Set<string>();
   const findings = parts
     .flatMap((part) => part.findings)
-    .filter((f) => !seen.has(key(f)) && seen.add(key(f)) && (f.rule !== 'unused-ignore' || times.get(key(f)) === parts.length))
+    .filter((f) => !seen.has(key(f)) && seen.add(key(f)) && (f.rule !== 'unused-ignore' || f.location.line > head || times.get(key(f)) === parts.length))
     .sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   let offset = 0;
   const statements = parts.flatMap((part) => {

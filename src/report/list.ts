@@ -17,12 +17,13 @@ const WHY: Record<SetListing['skipped'][number]['reason'], string> = {
 export function formatList(sets: readonly SetListing[]): string {
   return sets
     .map((set) => {
-      const files = set.migrations.reduce((n, m) => n + m.files.length, 0);
+      // a file that holds several migrations (Liquibase changesets) is listed under each but counted once
+      const files = new Set(set.migrations.flatMap((m) => m.files.map((f) => f.path))).size;
       const head = `${set.root}: ${set.layout} layout, ${set.migrations.length} migration${set.migrations.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}${
         set.pendingInOneTransaction ? ' (the tool runs all pending migrations in one transaction)' : ''
       }`;
-      // a layout whose every migration is one file names each by its file: no id column then
-      const ids = set.migrations.some((m) => m.files.length > 1 || m.files[0]!.path !== m.id);
+      // a layout whose every migration is one file named by its id (with or without `.sql`) names each by its file: no id column then
+      const ids = set.migrations.some((m) => m.files.length > 1 || (m.files[0]!.path !== m.id && m.files[0]!.path !== `${m.id}.sql`));
       const idWidth = Math.max(...set.migrations.map((m) => m.id.length));
       const howWidth = Math.max(...set.migrations.flatMap((m) => m.files.map((f) => HOW[f.transaction].length)));
       const lines = set.migrations.flatMap((m) =>

@@ -32,7 +32,7 @@ describe('pgphase lint --list', () => {
   it('names each file by itself where every migration is one file, and says when all pending migrations share a transaction', () => {
     const r = runCli(['lint', '--list', 'fixtures/drizzle', 'fixtures/plain']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('fixtures/drizzle: drizzle layout, 4 migrations in 4 files (the tool runs all pending migrations in one transaction)\n  0000_create_users ');
+    expect(r.stdout).toContain('fixtures/drizzle: drizzle layout, 4 migrations in 4 files (the tool runs all pending migrations in one transaction)\n  transaction  0000_create_users.sql\n');
     expect(r.stdout).toContain(
       [
         'fixtures/plain: plain layout, 6 migrations in 6 files',
@@ -51,7 +51,7 @@ describe('pgphase lint --list', () => {
   it('lists a Liquibase file under each of its changesets, and reads a directory as the named --layout', () => {
     expect(runCli(['lint', '--list', 'fixtures/liquibase']).stdout).toBe(
       [
-        'fixtures/liquibase: liquibase layout, 5 migrations in 5 files',
+        'fixtures/liquibase: liquibase layout, 5 migrations in 3 files',
         '  shop:1  transaction     changes/users.sql',
         '  shop:2  transaction     changes/users.sql',
         '  shop:3  transaction     changes/orders.sql',

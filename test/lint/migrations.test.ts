@@ -100,6 +100,23 @@ describe('ignore comments at the head of a Liquibase file', () => {
     const { result } = await lint({ paths: ['.'], cwd: root, rules });
     expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@3']);
   });
+
+  it('an unused ignore inside one changeset is reported, though the other changesets do not see it', async () => {
+    const root = tree({
+      'changes/users.sql': [
+        '--liquibase formatted sql',
+        '--changeset shop:1',
+        'CREATE TABLE users (id bigint PRIMARY KEY, nick text);',
+        '--changeset shop:2',
+        "SET lock_timeout = '2s';",
+        '-- pgphase-ignore drop-column: nothing reads nick',
+        'ALTER TABLE users ADD COLUMN name text;',
+        '',
+      ].join('\n'),
+    });
+    const { result } = await lint({ paths: ['.'], cwd: root, rules });
+    expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@6']);
+  });
 });
 
 describe('standard input linted as a file of a migration', () => {
