@@ -7,5 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--liftoff-only');
 setFlagsFromString('--max-opt=1');
+// a reader that stops early (`pgphase lint --list … | head`) closes the pipe: that ends the output, quietly
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);

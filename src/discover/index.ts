@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { TransactionModel } from './layouts.js';
-import { compareKeys, DETECTION, detects, DOWN, forwardText, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
+import { compareKeys, DETECTION, detects, DOWN, forwardText, holdsChangesets, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
 
 export { LAYOUTS, type LayoutName };
 
@@ -203,7 +203,7 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   );
   // a changelog whose changesets are all for other databases holds no migration for PostgreSQL
   for (const [i, { rel }] of ordered.entries()) {
-    if (perFile[i]!.length === 0 && /^\s*--\s*changeset\b/im.test(await dir.read(rel))) skipped.push({ path: discovery.display(join(dir.root, rel)), reason: 'other-database' });
+    if (perFile[i]!.length === 0 && holdsChangesets(await dir.read(rel))) skipped.push({ path: discovery.display(join(dir.root, rel)), reason: 'other-database' });
   }
   return { root: dir.root, layout: layout.name, files, skipped, pendingInOneTransaction: layout.pendingInOneTransaction === true };
 }

@@ -173,6 +173,11 @@ async function drizzleOrder(dir: Dir): Promise<(rel: string) => SortKey> {
 const LIQUIBASE_HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^--\s*changeset\s+(\S+)(.*)$/gim;
 
+/** Whether a file's text declares a Liquibase changeset. */
+export function holdsChangesets(text: string): boolean {
+  return new RegExp(CHANGESET.source, 'im').test(text);
+}
+
 /** The lines of a Liquibase changelog before its first changeset (its head, shared by every
  *  changeset); 0 when it has none. */
 export function headLines(text: string): number {
