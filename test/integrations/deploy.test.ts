@@ -20,7 +20,8 @@ const app = appProject({
   // the application: says it started, and stops
   'server.js': "console.log('shop started');\n",
 });
-expect(runCli(['plan', 'db/migrations/0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: app }).code).toBe(0);
+const planned = runCli(['plan', 'db/migrations/0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: app });
+expect(planned.code, planned.stderr).toBe(0);
 /** The image's PATH: its node_modules/.bin first (examples/docker/Dockerfile). */
 const imagePath = `${join(app, 'node_modules/.bin')}:${process.env.PATH}`;
 
