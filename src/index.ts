@@ -205,8 +205,8 @@ export async function rollback(options: RollbackOptions): Promise<void> {
 }
 
 /** The demo of `pgphase demo`; resolves to the number of failed workload queries. */
-export async function demo(options: import('./runner/demo.js').DemoOptions): Promise<number> {
-  return (await import('./runner/demo.js')).demo(options);
+export async function demo(options: import('./demo.js').DemoOptions): Promise<number> {
+  return (await import('./demo.js')).demo(options);
 }
 
 /** Read-only start-up check: is the database compatible with the plans this release ships? */

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import type { FormatName, Rule, SeveritySetting } from '../index.js';
 import { FORMATS } from '../report/index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface LintFlags {
   format?: FormatName;

@@ -4,7 +4,7 @@ import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/tools.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface PlanFlags {
   out?: string;

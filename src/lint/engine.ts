@@ -1,7 +1,8 @@
 // Walks one parsed file statement by statement: normalizes, runs the enabled rules with
 // the schema as it was before each statement, applies directives, then advances the
 // schema model. Returns plain data; never prints.
-import { classify, CreatedHere, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { CreatedHere } from '../schema/created.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import type { QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';

@@ -9,7 +9,7 @@ import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.
 import { LintCache } from './cache.js';
 import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { headLines } from '../discover/layouts.js';
-import { CreatedHere } from '../sql/changes.js';
+import { CreatedHere } from '../schema/created.js';
 import { InputError } from '../errors.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';

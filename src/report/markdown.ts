@@ -2,7 +2,7 @@
 // file with findings, and the files checked clean on one compact line at the end.
 import type { FileResult } from '../lint/engine.js';
 import type { LintResult } from '../lint/result.js';
-import type { ReportOptions } from './index.js';
+import type { ReportOptions } from './options.js';
 import { docsUrl, summaryText } from './wording.js';
 
 /** Keeps text inside one table cell: `|` would end the cell, a line break the row. */

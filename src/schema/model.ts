@@ -4,7 +4,7 @@
 // as it was. It also says what PostgreSQL would refuse in a change (check) and how two models
 // differ (schemaDifferences), for the plan's model check.
 import { canonical } from '../sql/canonical.js';
-import type { Change, ColumnSpec, ConstraintSpec, CreatedHere, Expr, ObjectType, TypeRef } from '../sql/changes.js';
+import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
 import type { SourceFile } from '../sql/source.js';
@@ -797,7 +797,8 @@ export function schemaFrom(changes: readonly Change[]): SchemaModel {
 
 /** Applies a parsed file to the schema model without linting it (history replay); notes what
  *  it creates in `created` when a later file of the same migration is linted. */
-export function replay(source: SourceFile, schema: SchemaModel, created?: CreatedHere): void {
+/** Applies a file's changes to `schema`; `created` (a CreatedHere) notes each before it applies. */
+export function replay(source: SourceFile, schema: SchemaModel, created?: { track(change: Change, before: SchemaModel): void }): void {
   for (const statement of source.statements) {
     for (const change of normalizeStatement(statement)) {
       created?.track(change, schema);

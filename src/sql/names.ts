@@ -1,8 +1,6 @@
 // Names of schema objects as PostgreSQL resolves them, and the one function that
 // quotes an identifier for SQL or for a message, and the names PostgreSQL makes up.
 
-import type { ConstraintSpec } from './changes.js';
-
 /** A possibly schema-qualified name; `schema` is undefined when the SQL did not give one. */
 export interface QName {
   schema?: string;
@@ -141,7 +139,9 @@ export function indexColumnNames(elements: Node[]): string[] {
   return names;
 }
 
-const SUFFIX: Record<ConstraintSpec['kind'], string> = {
+export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
+
+const SUFFIX: Record<ConstraintKind, string> = {
   'primary-key': 'pkey',
   unique: 'key',
   'foreign-key': 'fkey',
@@ -152,7 +152,7 @@ const SUFFIX: Record<ConstraintSpec['kind'], string> = {
 
 /** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
  *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
-export function constraintName(table: string, spec: ConstraintSpec, columns = spec.columns): string {
+export function constraintName(table: string, spec: { kind: ConstraintKind; name?: string; usingIndex?: string; columns: string[] }, columns = spec.columns): string {
   const given = spec.name ?? spec.usingIndex;
   if (given !== undefined) return given;
   const named = spec.kind === 'primary-key' || (spec.kind === 'check' && columns.length !== 1) ? [] : columns;
