@@ -7,7 +7,7 @@ import { canonical } from '../sql/canonical.js';
 import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
-import type { SourceFile } from '../sql/source.js';
+import type { PgNode, SourceFile } from '../sql/source.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
 import { serialInteger } from '../sql/type-change.js';
 
@@ -37,7 +37,7 @@ export interface IndexModel {
   columns: Array<string | null>;
   partial: boolean;
   /** The definition, for indexes made by CREATE INDEX (not those behind a constraint). */
-  definition?: { method: string; elements: Array<Record<string, any>>; where?: Expr };
+  definition?: { method: string; elements: Array<PgNode>; where?: Expr };
 }
 
 export interface ViewModel {
@@ -739,7 +739,7 @@ export class SchemaModel {
 }
 
 /** A NULL default (`DEFAULT NULL`, `NULL::text`) is no default: PostgreSQL stores none. */
-function isNull(node: Record<string, any>): boolean {
+function isNull(node: PgNode): boolean {
   return node.A_Const?.isnull === true || (node.TypeCast !== undefined && isNull(node.TypeCast.arg));
 }
 

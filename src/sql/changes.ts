@@ -1,7 +1,8 @@
 // The typed changes that rules, the schema model and the planner work on. One SQL
 // statement yields one or more changes (an ALTER TABLE with five sub-commands is five
 // changes sharing one statement); nothing downstream touches the raw AST.
-import { qkey, type ConstraintKind, type QName } from './names.js';
+import type { ConstraintKind, QName } from './names.js';
+import type { PgNode } from './source.js';
 
 export type ChangeClass = 'additive' | 'destructive' | 'data' | 'neutral';
 
@@ -26,7 +27,7 @@ export interface TypeRef {
 
 /** An expression from the migration: its AST node and its source text. */
 export interface Expr {
-  node: Record<string, any>;
+  node: PgNode;
   text: string;
 }
 
@@ -67,9 +68,9 @@ export interface IndexSpec {
   /** Key columns; an expression element is given as `null`. */
   columns: Array<string | null>;
   /** The key elements as parsed (IndexElem nodes: column or expression, opclass, order, collation). */
-  elements: Array<Record<string, any>>;
+  elements: Array<PgNode>;
   /** INCLUDE elements (IndexElem nodes). */
-  include: Array<Record<string, any>>;
+  include: Array<PgNode>;
   /** `ON ONLY` a partitioned table: an empty, invalid index on the parent, built on no rows. */
   only: boolean;
   method: string;
