@@ -367,7 +367,8 @@ function drop(stmt: PgNode, index: number): Change[] {
 function rangeVars(node: unknown, statement: unknown): QName[] {
   const walk = (n: unknown, visit: (key: string, value: PgNode) => boolean): void => {
     if (Array.isArray(n)) for (const item of n) walk(item, visit);
-    else if (n && typeof n === 'object') for (const [key, value] of Object.entries(n)) if (!visit(key, value)) walk(value, visit);
+    // constants (the bulk of a seed INSERT's VALUES) hold no table name: not walked into
+    else if (n && typeof n === 'object') for (const key in n) if (key !== 'A_Const' && !visit(key, (n as PgNode)[key])) walk((n as PgNode)[key], visit);
   };
   const ctes = new Set<string>();
   walk(statement, (key, value) => {
