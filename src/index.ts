@@ -27,7 +27,22 @@ export { formatResult, FORMATS, type FormatName } from './report/index.js';
 export { formatList } from './report/list.js';
 export { LAYOUTS, type LayoutName } from './discover/names.js';
 export type { SetListing } from './discover/index.js';
-export { PgphaseError, UsageError, ConfigError, InputError, oneLine } from './errors.js';
+export {
+  PgphaseError,
+  UsageError,
+  ConfigError,
+  InputError,
+  ConnectionError,
+  DatabaseError,
+  RunnerBusy,
+  PhaseError,
+  PhaseOrderError,
+  CheckFailed,
+  LockTimeoutExhausted,
+  oneLine,
+  type ErrorCode,
+} from './errors.js';
+export { PlanError, PlanRefused } from './plan/manifest.js';
 export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
 export { PHASES, type PhaseName } from './plan/types.js';
@@ -164,9 +179,14 @@ export interface RunOptions extends RunnerOptions {
   cwd?: string;
 }
 
+/** A step of a phase: applied (with its time and lock attempts), or what a dry run would run. */
+export type StepOutcome = { step: string; outcome: 'applied'; ms: number; attempts: number } | { step: string; outcome: 'would-run'; sql: string };
+
 export interface PhaseOutcome {
   phase: PhaseName;
   outcome: 'applied' | 'already-applied' | 'dry-run';
+  /** The steps this run applied (or would run): none for a phase already applied, nor for steps a resumed phase had done. */
+  steps: StepOutcome[];
 }
 
 function checkedPhase(phase: string | undefined): PhaseName {
@@ -180,9 +200,15 @@ export async function run(options: RunOptions): Promise<PhaseOutcome[]> {
   if (all && phase !== undefined) throw new UsageError('give a phase or --all, not both');
   const runner = await import('./runner/run.js');
   const outcomes: PhaseOutcome[] = [];
-  // the runner reports every phase it passes (applied, already applied, dry run) as an event
+  let steps: StepOutcome[] = [];
+  // the runner reports every step it runs and every phase it passes (applied, already applied, dry run) as events
   const onEvent = (event: RunEvent) => {
-    if (event.type === 'phase' && event.outcome !== 'rolled-back') outcomes.push({ phase: event.phase, outcome: event.outcome });
+    if (event.type === 'step') steps.push({ step: event.step, outcome: 'applied', ms: event.ms, attempts: event.attempts });
+    if (event.type === 'would-run') steps.push({ step: event.step, outcome: 'would-run', sql: event.sql });
+    if (event.type === 'phase' && event.outcome !== 'rolled-back') {
+      outcomes.push({ phase: event.phase, outcome: event.outcome, steps });
+      steps = [];
+    }
     options.onEvent?.(event);
   };
   const runnerOptions = { ...rest, planDir: cwd === undefined ? rest.planDir : resolve(cwd, rest.planDir), onEvent };

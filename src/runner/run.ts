@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { PgphaseError } from '../errors.js';
+import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError } from '../errors.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
@@ -18,17 +18,6 @@ import { cannotSkipTriggers, firingTriggers, runBackfill, type AppTrigger, type 
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
 import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
-
-/** A phase that was refused or failed: exit 1. */
-export class PhaseError extends PgphaseError {
-  constructor(message: string) {
-    super('database', message);
-  }
-
-  override get exitCode(): number {
-    return 1;
-  }
-}
 
 export type RunEvent =
   | { type: 'step'; phase: PhaseName; step: string; ms: number; attempts: number }
@@ -134,7 +123,14 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
       await attempt();
       return n;
     } catch (error) {
-      if ((error as { code?: string }).code !== LOCK_TIMEOUT || n > retries) throw error;
+      if ((error as { code?: string }).code !== LOCK_TIMEOUT) throw error;
+      if (n > retries) {
+        throw new LockTimeoutExhausted(
+          `plan ${s.manifest.id} ${phase}: step ${stepId} could not take its lock within the lock timeout (${timeoutMs} ms) in ${n} attempts${seen.length ? `, blocked by ${seen.join('; ')}` : ''}; run it again when the blocking transactions have ended (it resumes after the last completed step), or raise --retries or --lock-timeout`,
+          stepId,
+          n,
+        );
+      }
       // at least one lock_timeout between attempts: the application's queries that queued
       // behind the attempt drain before the next one queues them again
       const delayMs = Math.max(timeoutMs, Math.round(Math.min(10_000, 200 * 2 ** (n - 1)) * (0.5 + Math.random() / 2)));
@@ -275,7 +271,7 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   }
   for (const earlier of manifest.phases.slice(0, manifest.phases.indexOf(phase))) {
     if (records.find((r) => r.phase === earlier.name)?.status !== 'applied' && !dryRun.has(earlier.name)) {
-      throw new PhaseError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`);
+      throw new PhaseOrderError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`, manifest.id, name, earlier.name);
     }
   }
   // the checks guard the start of a phase: one that has committed steps passed them when it
@@ -289,9 +285,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
       continue;
     }
     const { rowCount } = await s.db.query(check.sql).catch((error: Error) => {
-      throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`);
+      throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`, manifest.id, name, check.sql, 'error');
     });
-    if (rowCount) throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`);
+    if (rowCount) throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`, manifest.id, name, check.sql, 'rows');
   }
   if (s.options.dryRun) {
     const done = new Set(mine?.stepsDone ?? []);
