@@ -4,7 +4,7 @@
 import { oneLine } from '../../errors.js';
 import { quoteLiteral } from '../../sql/names.js';
 import { version } from '../../meta.js';
-import { STATE_DDL } from '../../runner/state.js';
+import { recordPhase, recordUndone, STATE_DDL } from '../phase-log.js';
 import type { LockMode } from '../../sql/locks.js';
 import type { Manifest, ManifestPhase } from '../manifest.js';
 import { invalidIndexGuard, phaseFile } from '../render.js';
@@ -64,19 +64,23 @@ function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: nu
   const steps = ids.length ? `ARRAY[${ids.join(', ')}]` : `'{}'::text[]`;
   const status = done === phase.steps.length ? 'applied' : 'running';
   const by = `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(version)})`;
-  return `-- the record pgphase run and pgphase verify read
-${STATE_DDL.trim()};
-INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by, finished_at)
-VALUES (${quoteLiteral(manifest.id)}, ${quoteLiteral(phase.name)}, ${quoteLiteral(phase.sha256)}, '${status}', ${steps}, ${by}, ${status === 'applied' ? 'now()' : 'NULL'})
-ON CONFLICT (plan_id, phase) DO UPDATE SET status = excluded.status, checksum = excluded.checksum, steps_done = excluded.steps_done, run_by = excluded.run_by, finished_at = excluded.finished_at, last_error = NULL;
-`;
+  const row = {
+    planId: quoteLiteral(manifest.id),
+    phase: quoteLiteral(phase.name),
+    checksum: quoteLiteral(phase.sha256),
+    status: `'${status}'`,
+    stepsDone: steps,
+    backfill: `'[]'`,
+    runBy: by,
+    finishedAt: status === 'applied' ? 'now()' : 'NULL',
+  };
+  return `-- the record pgphase run and pgphase verify read\n${STATE_DDL.trim()};\n${recordPhase(row, false)};\n`;
 }
 
 /** After undoing the steps from `from` on: rolled back when none is left, else running with the earlier ones done. */
 function undone(manifest: Manifest, phase: ManifestPhase, from: number): string {
   const ids = phase.steps.slice(0, from).map((s) => quoteLiteral(s.id));
-  const set = from === 0 ? `status = 'rolled_back', steps_done = '{}', finished_at = now()` : `status = 'running', steps_done = ARRAY[${ids.join(', ')}], finished_at = NULL`;
-  return `UPDATE pgphase.phase_log SET ${set} WHERE plan_id = ${quoteLiteral(manifest.id)} AND phase = ${quoteLiteral(phase.name)};\n`;
+  return `${recordUndone(quoteLiteral(manifest.id), quoteLiteral(phase.name), from === 0 ? undefined : `ARRAY[${ids.join(', ')}]`)};\n`;
 }
 
 function steps(sqls: Array<{ sql: string; lockTimeout: string }>): string {
