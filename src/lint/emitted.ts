@@ -58,8 +58,7 @@ export class EmittedMigrations {
       }
       const phase = manifest.phases.find((p) => p.name === phaseName);
       if (manifest.id !== id || !phase) continue;
-      const model = TOOLS[tool as keyof typeof TOOLS].model;
-      return phaseMigrations(manifest, phase, { tool, model, planRef }).map((m) => statements(m.up));
+      return phaseMigrations(manifest, phase, { tool: tool as keyof typeof TOOLS, planRef }).map((m) => statements(m.up));
     }
     return undefined;
   }

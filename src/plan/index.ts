@@ -135,7 +135,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     }
     // the emitted migrations first: writeEmitted leaves the history as it was when it fails, and
     // a plan directory replaced with --force is only replaced once they are in place
-    if (emit) await writeEmitted(own!.set.root, emit.files, emit.result.removed);
+    if (emit) await writeEmitted(own!.set.root, emit.files, emit.result.removed, emit.rewritten);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;

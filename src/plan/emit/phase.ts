@@ -9,9 +9,7 @@ import type { LockMode } from '../../sql/locks.js';
 import type { Manifest, ManifestPhase } from '../manifest.js';
 import { invalidIndexGuard, phaseFile } from '../render.js';
 import { concurrentIndex } from '../sql.js';
-
-/** How a tool runs a migration file: in one transaction (its own, or one query string), or statement by statement (psql -f). */
-export type ToolModel = 'transaction' | 'statements';
+import { TOOLS, type EmitLayout, type Tool } from './tools.js';
 
 export interface PhaseMigration {
   /** The phase's work runs in the migration, or the migration checks that `pgphase run` has applied it. */
@@ -21,11 +19,21 @@ export interface PhaseMigration {
   up: string;
   /** The undo, for the tools that keep down migrations. */
   down: string;
+  /** Fails unless the phase is recorded as applied, for the tools that verify a migration (sqitch). */
+  verify: string;
 }
 
-/** Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by batch. */
-export function needsRunner(phase: ManifestPhase): string | undefined {
-  return phase.backfills?.length ? 'its backfill commits batch by batch, which a migration run in one transaction cannot do' : undefined;
+/**
+ * Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by
+ * batch; a tool that runs every migration in a transaction cannot run a CONCURRENTLY step; one
+ * that runs all pending migrations in one transaction cannot give a scan a transaction of its own.
+ */
+export function needsRunner(phase: ManifestPhase, tool: Tool): string | undefined {
+  if (tool.model === 'statements') return undefined;
+  if (phase.backfills?.length) return 'its backfill commits batch by batch, which a migration run in one transaction cannot do';
+  if (!tool.outside && phase.steps.some((s) => s.concurrent)) return `its CONCURRENTLY step cannot run in a transaction, and ${tool.title} runs every migration in one`;
+  if (tool.model === 'pending' && transactions(phase).length > 1) return `its steps need transactions of their own (a scan must not run under the lock an earlier step took), and ${tool.title} runs all pending migrations in one`;
+  return undefined;
 }
 
 const raise = (message: string) => `DO ${quoteLiteral(`BEGIN RAISE EXCEPTION '%', ${quoteLiteral(message)}; END`)};\n`;
@@ -115,10 +123,12 @@ export function transactions(phase: ManifestPhase): number[] {
 }
 
 /** The phase as the tool's migrations, in order: one, or one per transaction its steps need. */
-export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration[] {
+export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: EmitLayout; planRef: string }): PhaseMigration[] {
+  const tool = TOOLS[options.tool];
   // a line break in the plan directory's path would end the comment
   const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${oneLine(options.planRef)}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
-  const why = needsRunner(phase);
+  const why = needsRunner(phase, tool);
+  const verify = `${head}${appliedCheck(manifest, phase, options.planRef, 'its migration has not run')}`;
   // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
   const cannotUndo = phase.down
     ? phase.steps.some((s) => s.concurrent)
@@ -126,14 +136,14 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
       : undefined
     : raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`);
   const down = (undoing: string) => `${head}${cannotUndo ?? undoing}`;
-  if (options.model === 'statements') {
+  if (tool.model === 'statements') {
     // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
     const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length)}COMMIT;\n`;
-    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`) }];
+    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`), verify }];
   }
   if (why) {
     const up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
-    return [{ kind: 'check', up, down: down(`${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`) }];
+    return [{ kind: 'check', up, down: down(`${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`), verify }];
   }
   const starts = transactions(phase);
   const migrations: PhaseMigration[] = [];
@@ -141,18 +151,18 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
     const to = starts[g + 1] ?? phase.steps.length;
     const first = phase.steps[from];
     if (first?.concurrent) {
-      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down('') });
+      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down(''), verify });
       // after it, in a transaction: a build that failed earlier leaves an invalid index, which IF NOT EXISTS skips
       const index = concurrentIndex(first.sql);
       if (to === phase.steps.length || phase.steps[to]?.concurrent) {
-        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to)}`, down: down('') });
+        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to)}`, down: down(''), verify });
       }
       return;
     }
     const after = phase.steps[from - 1];
     const guard = after?.concurrent && concurrentIndex(after.sql);
     const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
-    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`) });
+    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`), verify });
   });
   return migrations;
 }
