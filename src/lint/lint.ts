@@ -14,7 +14,7 @@ import { InputError } from '../errors.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
-import { EmittedMigrations } from './emitted.js';
+import { emittedPhases } from './emitted.js';
 import { lintSource, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
@@ -137,7 +137,6 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  // a migration `plan --emit` wrote, checked against its plan, is the plan's phase: replayed, not judged again
   const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere, emitted = false) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
@@ -182,7 +181,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
-  const emittedMigrations = new EmittedMigrations(cwd);
+  const emittedPhase = emittedPhases(cwd);
   for (const { set, targets } of groups.values()) {
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
     const order = await Promise.all(
@@ -190,7 +189,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         const { config, dir } = await configFor(dirname(file.absPath));
         const ignored = config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
         const linted = targets.has(file.absPath) && !ignored;
-        const emitted = linted && EmittedMigrations.claims(file.text) && (await loadParser(), await emittedMigrations.recognise(file, set.root));
+        const emitted = await emittedPhase(file, set.root);
         return { file, config, linted, emitted };
       }),
     );
@@ -202,7 +201,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         options.pgVersion ?? null,
         options.ruleOverrides ?? null,
         baseChanges,
-        ...order.flatMap(({ file, config, linted, emitted }) => [[file.path, file.transaction, file.migration, linted, emitted, config], file.text]),
+        ...order.flatMap(({ file, config, linted, emitted }) => [[file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config], emitted?.replay ?? file.text]),
       ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
@@ -217,8 +216,10 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     for (const [i, { file, config, linted, emitted }] of order.entries()) {
       if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
       // each set is replayed from its first migration
-      if (linted) lintOne(file, config, schema, true, created, emitted);
-      else replay(parseSource(file.path, file.text), schema, created);
+      // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
+      const text = emitted?.replay ?? file.text;
+      if (linted) lintOne({ ...file, text }, config, schema, true, created, emitted !== undefined);
+      else replay(parseSource(file.path, text), schema, created);
     }
     mergeUnits(files, before, sources);
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));

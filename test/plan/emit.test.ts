@@ -6,6 +6,7 @@
 // it ran, and the final schema equal to the original migrations'. A later lint of the
 // directory judges a follow-up migration against the schema after the plan.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -19,6 +20,7 @@ import { qkey } from '../../src/sql/names.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 import { writeEmitted, type EmitLayout } from '../../src/plan/emit/index.js';
 import { InputError } from '../../src/errors.js';
+import { EmittedMigrations } from '../../src/plan/emit/recognise.js';
 import { runPhase } from '../../src/runner/run.js';
 import { catalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
@@ -31,13 +33,15 @@ const r = await ref.client();
 const [appV, appV1] = [await db.client(), await db.client()];
 
 /** How the tool sends a migration file to PostgreSQL. */
-type Model = 'one query' | 'transaction' | 'psql';
+type Model = 'one query' | 'transaction' | 'psql' | 'pending';
 
 interface ToolCase {
   layout: EmitLayout;
   model: Model;
   /** Where the history lives in the project. */
   under: string;
+  /** The tool cannot run a migration outside a transaction: a CONCURRENTLY step is left to `pgphase run`. */
+  alwaysInTransaction?: true;
 }
 
 const CASES: ToolCase[] = [
@@ -49,8 +53,20 @@ const CASES: ToolCase[] = [
   { layout: 'dbmate', model: 'transaction', under: 'db/migrations' },
   { layout: 'goose', model: 'transaction', under: 'migrations' },
   { layout: 'diesel', model: 'transaction', under: 'migrations' },
-  // plain files are run with psql -f, statement by statement
+  // the Supabase CLI sends a file's statements and its history record as one batch: one implicit transaction
+  { layout: 'supabase', model: 'one query', under: 'supabase/migrations', alwaysInTransaction: true },
+  // the up/down and version-folder tools send a file as one query, as golang-migrate does
+  { layout: 'up-down', model: 'one query', under: 'db/migrations' },
+  { layout: 'version-dirs', model: 'one query', under: 'db/migrations' },
+  // Atlas and pop wrap each file in a transaction, unless it opts out (atlas:txmode none, .autocommit)
+  { layout: 'atlas', model: 'transaction', under: 'migrations' },
+  { layout: 'pop', model: 'transaction', under: 'persistence/sql/migrations' },
+  // drizzle's migrator and node-pg-migrate run every pending migration in one transaction
+  { layout: 'drizzle', model: 'pending', under: 'drizzle', alwaysInTransaction: true },
+  { layout: 'node-pg-migrate', model: 'pending', under: 'migrations', alwaysInTransaction: true },
+  // plain files are run with psql -f, statement by statement, and so are sqitch's deploy scripts
   { layout: 'plain', model: 'psql', under: 'sql' },
+  { layout: 'sqitch', model: 'psql', under: 'db' },
 ];
 
 /**
@@ -65,6 +81,8 @@ function wrapped(layout: EmitLayout, file: string, text: string): boolean {
     const metadata = join(dirname(file), 'metadata.toml');
     return !(existsSync(metadata) && /^run_in_transaction = false$/m.test(readFileSync(metadata, 'utf8')));
   }
+  if (layout === 'atlas') return !/^-- atlas:txmode none$/m.test(text);
+  if (layout === 'pop') return !file.endsWith('.autocommit.up.sql');
   if (layout === 'flyway') {
     const statements = text.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter(Boolean);
     return !statements.every((x) => /^(create|drop)\s+(unique\s+)?index\s+concurrently\b/i.test(x));
@@ -82,6 +100,7 @@ function upSection(layout: EmitLayout, text: string): string {
   };
   if (layout === 'goose') return between(/^-- \+goose Up/, /^-- \+goose Down/).filter((l) => !/^-- \+goose Statement(Begin|End)/.test(l)).join('\n');
   if (layout === 'dbmate') return between(/^-- migrate:up/, /^-- migrate:down/).join('\n');
+  if (layout === 'node-pg-migrate') return between(/^-- Up Migration/, /^-- Down Migration/).join('\n');
   return text;
 }
 
@@ -90,17 +109,38 @@ function upSection(layout: EmitLayout, text: string): string {
  * it, up to (not including) the first for which `stop` holds; stops at the first that fails.
  */
 async function migrate(client: pg.Client, url: string, root: string, tool: ToolCase, applied: Set<string>, stop = (_rel: string) => false) {
-  const done: string[] = [];
+  const pending: string[] = [];
   for (const file of (await discoverSet(root)).files) {
     const rel = relative(root, file.absPath);
     if (applied.has(rel)) continue;
     if (stop(rel)) break;
-    const raw = readFileSync(file.absPath, 'utf8');
+    pending.push(rel);
+  }
+  if (tool.model === 'pending') {
+    // one transaction for them all; drizzle sends each chunk between breakpoints as a query of its own
+    await client.query('BEGIN');
+    for (const rel of pending) {
+      const text = upSection(tool.layout, readFileSync(join(root, rel), 'utf8'));
+      try {
+        for (const chunk of tool.layout === 'drizzle' ? text.split('--> statement-breakpoint') : [text]) await client.query(chunk);
+      } catch (e) {
+        await client.query('ROLLBACK');
+        return { done: [], failed: { rel, error: (e as Error).message } };
+      }
+    }
+    await client.query('COMMIT');
+    for (const rel of pending) applied.add(rel);
+    return { done: pending, failed: undefined };
+  }
+  const done: string[] = [];
+  for (const rel of pending) {
+    const file = join(root, rel);
+    const raw = readFileSync(file, 'utf8');
     const text = upSection(tool.layout, raw);
-    const transaction = tool.model === 'transaction' && wrapped(tool.layout, file.absPath, raw);
+    const transaction = tool.model === 'transaction' && wrapped(tool.layout, file, raw);
     let error: string | undefined;
     if (tool.model === 'psql') {
-      const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file.absPath], { encoding: 'utf8' });
+      const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file], { encoding: 'utf8' });
       if (run.status !== 0) error = run.stderr;
     } else {
       try {
@@ -117,6 +157,34 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
     done.push(rel);
   }
   return { done, failed: undefined };
+}
+
+/**
+ * Adds the migrations written after the plan, as the tool's own commands would: drizzle-kit
+ * generate appends to the journal, sqitch add to the plan, atlas migrate hash rewrites atlas.sum.
+ */
+function addNext(layout: EmitLayout, next: string, root: string): void {
+  cpSync(next, root, { recursive: true, filter: (path) => !/(?:_journal\.json|sqitch\.plan\.next)$/.test(path) });
+  if (layout === 'drizzle') {
+    const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ idx: number }> };
+    journal.entries.push(...(JSON.parse(readFileSync(join(next, 'meta/_journal.json'), 'utf8')) as typeof journal).entries);
+    journal.entries.forEach((e, idx) => (e.idx = idx));
+    writeFileSync(join(root, 'meta/_journal.json'), JSON.stringify(journal, null, 2));
+  }
+  if (layout === 'sqitch') writeFileSync(join(root, 'sqitch.plan'), readFileSync(join(root, 'sqitch.plan'), 'utf8') + readFileSync(join(next, 'sqitch.plan.next'), 'utf8'));
+  if (layout === 'atlas') writeFileSync(join(root, 'atlas.sum'), atlasSum(root));
+}
+
+/** atlas.sum as Atlas computes it (ariga.io/atlas/sql/migrate HashFile): a running SHA-256 over each file's name and bytes, in name order, and one over those sums. */
+function atlasSum(root: string): string {
+  const running = createHash('sha256');
+  const sums = readdirSync(root)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()
+    .map((name) => [name, running.update(name).update(readFileSync(join(root, name))).copy().digest('base64')] as const);
+  const total = createHash('sha256');
+  for (const [name, sum] of sums) total.update(name).update(sum);
+  return `h1:${total.digest('base64')}\n${sums.map(([name, sum]) => `${name} h1:${sum}\n`).join('')}`;
 }
 
 const phaseOf = (rel: string) => /_(expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
@@ -138,28 +206,31 @@ async function round(client: pg.Client, version: 'V' | 'V+1', n: number): Promis
 
 /**
  * A release whose first migration checks the backfill: refused, naming the job, until
- * `pgphase run … backfill` ran; then the rest of the release. psql runs the backfill file itself.
+ * `pgphase run … backfill` ran; then the rest of the release. A tool that runs all pending
+ * migrations in one transaction refuses the contract too until its job ran (its scans need
+ * transactions of their own). psql runs the backfill file itself.
  */
-async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean) {
-  if (tool.model !== 'psql') {
+async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean, jobs: string[]) {
+  for (const job of tool.model === 'psql' ? [] : jobs) {
     const refused = await migrate(c, db.url, root, tool, applied, stop);
     expect(refused.done).toEqual([]);
-    expect(phaseOf(refused.failed!.rel)).toBe('backfill');
-    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} backfill\`, then this migration again`);
-    expect(await runPhase({ planDir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    expect(phaseOf(refused.failed!.rel)).toBe(job);
+    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`);
+    expect(await runPhase({ planDir, databaseUrl: db.url, phase: job as 'backfill' })).toBe('applied');
   }
   const release = await migrate(c, db.url, root, tool, applied, stop);
   expect(release.failed).toBeUndefined();
-  expect(phasesOf(release.done)).toEqual(['backfill', 'contract']);
+  return release.done;
 }
 
 /** The schema model a replay of the directory's migrations gives, up to `stop`: its tables' columns and constraints, and its indexes. */
-async function replayed(root: string, stop: (rel: string) => boolean) {
+async function replayed(root: string, stop: (rel: string) => boolean, project: string) {
   await loadParser();
   const schema = new SchemaModel();
+  const emitted = new EmittedMigrations(project);
   for (const file of (await discoverSet(root)).files) {
     if (stop(relative(root, file.absPath))) break;
-    replay(parseSource(file.path, file.text), schema);
+    replay(parseSource(file.path, emitted.recognise(file, root)?.replay ?? file.text), schema);
   }
   // pgphase's own record table is the one object the emitted migrations add
   const ours = (key: string) => key.startsWith(`${qkey({ schema: 'pgphase', name: '' })}`);
@@ -192,6 +263,7 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     // the rename, planned from the history and emitted in the tool's layout
     const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
     const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
     expect(existsSync(renameFile)).toBe(false);
     expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
@@ -202,55 +274,62 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
 
     // release 1: expand and trigger, V still running and V+1 starting
     const isBackfill = (rel: string) => phaseOf(rel) === 'backfill';
-    let release = await migrate(c, db.url, root, tool, applied, isBackfill);
+    const release = await migrate(c, db.url, root, tool, applied, isBackfill);
     expect(release.failed).toBeUndefined();
     expect(phasesOf(release.done)).toEqual(['expand', 'trigger']);
     await round(appV, 'V', 1);
     await round(appV1, 'V+1', 1);
     // release 2: the backfill's migration refuses, naming the job, until the job ran; then contract
-    await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'));
+    const contractJob = tool.model === 'pending' ? ['contract'] : [];
+    let done = await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'), ['backfill', ...contractJob]);
+    expect(phasesOf(done)).toEqual(['backfill', 'contract']);
     expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 3);
     await expect(round(appV, 'V', 3)).rejects.toThrow(/full_name/);
 
     // the NOT NULL with its backfill, written after the plan and planned over the emitted migrations
-    cpSync(next, root, { recursive: true });
+    addNext(tool.layout, next, root);
     const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
     const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(notNull.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
       ['backfill', tool.model === 'psql' ? 'steps' : 'check'],
-      ['contract', 'steps'],
+      ['contract', tool.model === 'pending' ? 'check' : 'steps'],
     ]);
     const isIndex = (rel: string) => rel.includes('index_orders_status');
-    await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel));
+    done = await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel), ['backfill', ...contractJob]);
+    expect(phasesOf(done)).toEqual(['backfill', 'contract']);
     expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 4);
 
-    // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and recorded
+    // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and
+    // recorded; by `pgphase run` where the tool runs every migration in a transaction, its migration checking that
     const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
     const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
-    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', 'steps']]);
-    release = await migrate(c, db.url, root, tool, applied, isFollowUp);
-    expect(release.failed).toBeUndefined();
-    expect(phasesOf(release.done)).toEqual(['expand']);
-    expect(release.done).toHaveLength(tool.model === 'psql' ? 1 : 2);
+    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', tool.alwaysInTransaction ? 'check' : 'steps']]);
+    done = await releaseWithJob(tool, root, applied, index.dir, project, isFollowUp, tool.alwaysInTransaction ? ['expand'] : []);
+    expect(phasesOf(done)).toEqual(['expand']);
+    expect(done).toHaveLength(tool.model === 'psql' || tool.alwaysInTransaction ? 1 : 2);
     expect((await c.query(`SELECT status FROM pgphase.phase_log WHERE plan_id = $1`, [index.manifest.id])).rows).toEqual([{ status: 'applied' }]);
     await round(appV1, 'V+1', 5);
 
     // no emitted migration validates a constraint under the lock that added it: each scan has a transaction of its own
-    const emittedLint = await lint({ paths: [root], cwd: project });
+    // (linted away from their plans, so that the rules judge them)
+    const away = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+    cpSync(root, away, { recursive: true });
+    const emittedLint = await lint({ paths: [away], cwd: dirname(away) });
     expect(emittedLint.result.files.flatMap((f) => f.findings.filter((x) => x.rule === 'validate-in-same-transaction').map((x) => `${f.path}: ${x.message}`))).toEqual([]);
 
     // the same schema as the original migrations give, run by the same tool
     await resetSchema(r);
     const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
     cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
-    cpSync(next, original, { recursive: true });
+    addNext(tool.layout, next, original);
     expect((await migrate(r, ref.url, original, tool, new Set(), isFollowUp)).failed).toBeUndefined();
     expect(await catalog(c)).toEqual(await catalog(r));
 
-    // replayed, the emitted migrations give the schema the original ones give (the checks replay as no-ops)
-    expect(await replayed(root, isFollowUp)).toEqual(await replayed(original, isFollowUp));
+    // replayed, the emitted migrations give the schema the original ones give (a check replays as the phase it checks)
+    expect(await replayed(root, isFollowUp, project)).toEqual(await replayed(original, isFollowUp, project));
 
     // a later lint of the directory judges the follow-up against the planned schema
     const followUp = (await discoverSet(root)).files.find((f) => isFollowUp(relative(root, f.absPath)))!.absPath;
@@ -400,7 +479,7 @@ describe('plan --emit, what it plans and refuses', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
     const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, plain, plan\n');
+    expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, plain, plan\n');
   });
 
   it('leaves the history as it was when a replaced file cannot be removed: what it removed put back, what it wrote removed, one InputError', async () => {
