@@ -405,6 +405,145 @@ describe('plan --emit dbmate, with dbmate itself', () => {
   });
 });
 
+/** A tool run as it ships: `deploy(root, last)` applies its pending migrations up to and including `last` (all without). */
+interface RealTool {
+  layout: EmitLayout;
+  under: string;
+  installed: boolean;
+  deploy(root: string, url: string, last?: string): { status: number | null; output: string };
+  /** Where it records what it applied, dropped before schemas are compared. */
+  registry: string;
+}
+
+/** drizzle's migrator, as drizzle-kit migrate runs it, over a copy of the folder whose journal ends at `last`. */
+const drizzleScript = `
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+await client.connect();
+try { await migrate(drizzle(client), { migrationsFolder: process.argv[1] }); } finally { await client.end(); }
+`;
+
+const bin = (name: string) => join(process.cwd(), 'node_modules/.bin', name);
+const sqitchInstalled = spawnSync('sqitch', ['--version']).status === 0;
+const REAL: RealTool[] = [
+  {
+    layout: 'sqitch',
+    under: 'db',
+    installed: sqitchInstalled,
+    deploy: (root, url, last) => {
+      const target = `db:${url.replace(/^postgres(?:ql)?:/, 'pg:')}`;
+      const to = last ? ['--to', last.slice('deploy/'.length, -'.sql'.length)] : [];
+      const run = spawnSync('sqitch', ['--chdir', root, 'deploy', '--verify', target, ...to], { encoding: 'utf8' });
+      return { status: run.status, output: run.stdout + run.stderr };
+    },
+    registry: 'DROP SCHEMA IF EXISTS sqitch CASCADE',
+  },
+  {
+    layout: 'node-pg-migrate',
+    under: 'migrations',
+    installed: existsSync(bin('node-pg-migrate')),
+    deploy: (root, url, last) => {
+      // up to a migration: every pending one whose timestamp is not later than its
+      const to = last ? [last.split('_')[0]!, '--timestamp'] : [];
+      const run = spawnSync(bin('node-pg-migrate'), ['up', ...to, '-m', root, '--verbose', 'false'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      return { status: run.status, output: run.stdout + run.stderr };
+    },
+    registry: 'DROP TABLE IF EXISTS public.pgmigrations',
+  },
+  {
+    layout: 'drizzle',
+    under: 'drizzle',
+    installed: existsSync(join(process.cwd(), 'node_modules/drizzle-orm')),
+    deploy: (root, url, last) => {
+      const shipped = mkdtempSync(join(tmpdir(), 'pgphase-drizzle-'));
+      cpSync(root, shipped, { recursive: true });
+      const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+      if (last) journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => `${e.tag}.sql` === last) + 1);
+      writeFileSync(join(shipped, 'meta/_journal.json'), JSON.stringify(journal));
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', drizzleScript, shipped], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      return { status: run.status, output: run.stdout + run.stderr };
+    },
+    registry: 'DROP SCHEMA IF EXISTS drizzle CASCADE',
+  },
+];
+
+describe.each(REAL)('plan --emit $layout, with the tool itself', (tool) => {
+  /** The last migration, in the tool's order, before the first for which `stop` holds. */
+  const lastBefore = async (root: string, stop: (rel: string) => boolean) => {
+    const rels = (await discoverSet(root)).files.map((f) => relative(root, f.absPath));
+    const at = rels.findIndex(stop);
+    return rels[(at < 0 ? rels.length : at) - 1]!;
+  };
+  /** Ships a release: refused by each check migration in turn, naming its job, until the job ran. */
+  const ship = async (root: string, last: string | undefined, planDir: string, project: string, jobs: string[]) => {
+    for (const job of jobs) {
+      const refused = tool.deploy(root, db.url, last);
+      expect(refused.status).not.toBe(0);
+      expect(refused.output).toContain(`run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`);
+      expect(await runPhase({ planDir, databaseUrl: db.url, phase: job as 'backfill' })).toBe('applied');
+    }
+    const run = tool.deploy(root, db.url, last);
+    expect(run.output).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+  };
+  const statements = tool.layout === 'sqitch';
+
+  it.runIf(tool.installed)('ships the rename, the NOT NULL and an index in releases the tool runs, V and V+1 working (skipped when the tool is not installed)', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    const root = join(project, tool.under);
+    cpSync(join('fixtures/emit', tool.layout), root, { recursive: true });
+    const next = join('fixtures/emit', `${tool.layout}.next`);
+    const isRename = (rel: string) => rel.includes('rename_users_full_name');
+    await resetSchema(c);
+    await c.query(tool.registry);
+    let run = tool.deploy(root, db.url, await lastBefore(root, isRename));
+    expect(run.status, run.output).toBe(0);
+    await c.query(SEED);
+    await round(appV, 'V', 0);
+
+    const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
+    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    // release 1: expand and trigger
+    run = tool.deploy(root, db.url, await lastBefore(root, (rel) => phaseOf(rel) === 'backfill'));
+    expect(run.status, run.output).toBe(0);
+    await round(appV, 'V', 1);
+    await round(appV1, 'V+1', 1);
+    // release 2: the backfill and the contract, with their jobs where the tool cannot run them
+    await ship(root, undefined, rename.dir, project, statements ? [] : ['backfill', 'contract']);
+    expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 2);
+    await expect(round(appV, 'V', 2)).rejects.toThrow(/full_name/);
+
+    addNext(tool.layout, next, root);
+    const isIndex = (rel: string) => rel.includes('index_orders_status');
+    const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
+    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    await ship(root, await lastBefore(root, isIndex), notNull.dir, project, statements ? [] : ['backfill', 'contract']);
+    expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 3);
+    const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
+    const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
+    await ship(root, undefined, index.dir, project, statements ? [] : ['expand']);
+    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_status_idx'::regclass`)).rows).toEqual([{ indisvalid: true }]);
+    await round(appV1, 'V+1', 4);
+
+    // the original migrations, run by the same tool, give the same schema
+    await resetSchema(r);
+    await r.query(tool.registry);
+    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), tool.under);
+    cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
+    addNext(tool.layout, next, original);
+    run = tool.deploy(original, ref.url);
+    expect(run.status, run.output).toBe(0);
+    await c.query(tool.registry);
+    await r.query(tool.registry);
+    expect(await catalog(c)).toEqual(await catalog(r));
+    rmSync(project, { recursive: true, force: true });
+  });
+});
+
 describe('plan --emit, what it plans and refuses', () => {
   /** A project holding `files` under `under`. */
   const project = (files: Record<string, string>) => {
