@@ -6,7 +6,6 @@
 // it ran, and the final schema equal to the original migrations'. A later lint of the
 // directory judges a follow-up migration against the schema after the plan.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -23,6 +22,7 @@ import { InputError } from '../../src/errors.js';
 import { EmittedMigrations } from '../../src/plan/emit/recognise.js';
 import { runPhase } from '../../src/runner/run.js';
 import { catalog } from '../helpers/catalog.js';
+import { addNext, atlasSum } from '../helpers/emit.js';
 import { runCli } from '../helpers/cli.js';
 import { resetSchema, testDatabase } from '../helpers/db.js';
 
@@ -157,34 +157,6 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
     done.push(rel);
   }
   return { done, failed: undefined };
-}
-
-/**
- * Adds the migrations written after the plan, as the tool's own commands would: drizzle-kit
- * generate appends to the journal, sqitch add to the plan, atlas migrate hash rewrites atlas.sum.
- */
-function addNext(layout: EmitLayout, next: string, root: string): void {
-  cpSync(next, root, { recursive: true, filter: (path) => !/(?:_journal\.json|sqitch\.plan\.next)$/.test(path) });
-  if (layout === 'drizzle') {
-    const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ idx: number }> };
-    journal.entries.push(...(JSON.parse(readFileSync(join(next, 'meta/_journal.json'), 'utf8')) as typeof journal).entries);
-    journal.entries.forEach((e, idx) => (e.idx = idx));
-    writeFileSync(join(root, 'meta/_journal.json'), JSON.stringify(journal, null, 2));
-  }
-  if (layout === 'sqitch') writeFileSync(join(root, 'sqitch.plan'), readFileSync(join(root, 'sqitch.plan'), 'utf8') + readFileSync(join(next, 'sqitch.plan.next'), 'utf8'));
-  if (layout === 'atlas') writeFileSync(join(root, 'atlas.sum'), atlasSum(root));
-}
-
-/** atlas.sum as Atlas computes it (ariga.io/atlas/sql/migrate HashFile): a running SHA-256 over each file's name and bytes, in name order, and one over those sums. */
-function atlasSum(root: string): string {
-  const running = createHash('sha256');
-  const sums = readdirSync(root)
-    .filter((name) => name.endsWith('.sql'))
-    .sort()
-    .map((name) => [name, running.update(name).update(readFileSync(join(root, name))).copy().digest('base64')] as const);
-  const total = createHash('sha256');
-  for (const [name, sum] of sums) total.update(name).update(sum);
-  return `h1:${total.digest('base64')}\n${sums.map(([name, sum]) => `${name} h1:${sum}\n`).join('')}`;
 }
 
 const phaseOf = (rel: string) => /_(expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
