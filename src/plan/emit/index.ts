@@ -1,7 +1,7 @@
 // `pgphase plan --emit <layout>`: a plan's phases as migrations of the project's own tool,
 // in its directory, naming and order, in place of the migration they plan. The plan
 // directory stays the source of truth that `pgphase run` applies.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { compareKeys, kindOf, LAYOUT } from '../../discover/layouts.js';
@@ -15,7 +15,7 @@ export { EMIT_LAYOUTS, type EmitLayout };
 
 export interface Emitted {
   layout: EmitLayout;
-  /** Paths relative to the history's root, in the order the tool applies them, per phase. */
+  /** Paths relative to the history's root, in the order the tool applies them, per phase (Liquibase: the changelog and each changeset in it). */
   phases: Array<{ phase: string; files: string[]; kind: 'steps' | 'check' }>;
   /** The replaced migration's files that were removed (relative to the root). */
   removed: string[];
@@ -45,7 +45,8 @@ export function emitted(input: EmitInput): { files: Map<string, string>; rewritt
   if (!EMIT_LAYOUTS.includes(layout)) throw new UsageError(`--emit ${layout}: expected one of ${[...EMIT_LAYOUTS, 'plan'].join(', ')}`);
   const tool = TOOLS[layout];
   const rel = posix(relative(set.root, input.file));
-  const original = set.layout === layout ? tool.parse(rel) : undefined;
+  const text = readFileSync(input.file, 'utf8');
+  const original = set.layout === layout ? tool.parse(rel, text) : undefined;
   if (!original) throw new InputError(`${input.file}: not a ${tool.title} migration of ${set.root}; pass --emit with the layout of its directory (${set.layout}), or --emit plan`);
   const files = new Map<string, string>();
   const migrations: EmittedMigration[] = [];
@@ -56,7 +57,7 @@ export function emitted(input: EmitInput): { files: Map<string, string>; rewritt
       const stem = tool.stem(original, tool.version(original.version, k++), all.length > 1 ? `${phase.name}_${j + 1}` : phase.name);
       return { stem, phase: phase.name, kind: migration.kind, files: tool.files(stem, migration, original) };
     });
-    for (const [path, text] of own.flatMap((m) => m.files)) {
+    for (const [path, text] of tool.inFile ? [] : own.flatMap((m) => m.files)) {
       if (files.has(path) || existsSync(join(set.root, path))) throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
       files.set(path, text);
     }
@@ -67,6 +68,12 @@ export function emitted(input: EmitInput): { files: Map<string, string>; rewritt
   if (tool.ordered === 'by-name') fitsInOrder(input, layout, phases);
   const removed = input.keepOriginal ? [] : tool.originals(rel).filter((path) => existsSync(join(set.root, path)));
   const rewritten = new Map(tool.index?.(set.root, original, migrations, removed) ?? []);
+  // in its file, the plan's migrations take the replaced one's place (after it, when it is kept)
+  if (tool.inFile) {
+    const at = /^--\s*changeset\b/im.exec(text)!.index;
+    const kept = input.keepOriginal ? `${text.slice(at).trimEnd()}\n\n` : '';
+    rewritten.set(rel, `${text.slice(0, at)}${kept}${migrations.flatMap((m) => m.files.map(([, sql]) => sql)).join('\n')}`);
+  }
   return { files, rewritten, result: { layout, phases, removed, rewritten: [...rewritten.keys()], readme: readme(input, phases) } };
 }
 

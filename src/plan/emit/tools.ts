@@ -10,7 +10,7 @@ import { InputError } from '../../errors.js';
 import { parseSource } from '../../sql/source.js';
 import type { PhaseMigration } from './phase.js';
 
-export type EmitLayout = Exclude<LayoutName, 'liquibase'>;
+export type EmitLayout = LayoutName;
 
 export const EMIT_LAYOUTS: readonly EmitLayout[] = [
   'golang-migrate',
@@ -27,6 +27,7 @@ export const EMIT_LAYOUTS: readonly EmitLayout[] = [
   'pop',
   'up-down',
   'version-dirs',
+  'liquibase',
   'plain',
 ];
 
@@ -42,6 +43,8 @@ export interface Original {
   rel: string;
   version: string;
   name: string;
+  /** A Liquibase changeset's attributes other than how it runs (context, labels, dbms…). */
+  attributes?: string;
 }
 
 /** One emitted migration: the name its files share, its phase, and its files. */
@@ -57,14 +60,16 @@ export interface Tool {
   model: ToolModel;
   /** It can run a migration outside a transaction, for a CONCURRENTLY step. */
   outside: boolean;
-  /** The replaced migration, from its path relative to the history's root. */
-  parse(rel: string): Original | undefined;
+  /** The replaced migration, from its path relative to the history's root (and its text). */
+  parse(rel: string, text: string): Original | undefined;
   /** The version of the k-th phase migration (0-based) after the replaced migration's. */
   version(original: string, k: number): string;
   /** The name one phase migration's files share; `label` is the phase's name, numbered when the phase takes several migrations. */
   stem(original: Original, version: string, label: string): string;
-  /** The files of one phase migration, relative to the root. */
+  /** The files of one phase migration, relative to the root; for a tool whose migrations share a file (`inFile`), its name and text there. */
   files(stem: string, migration: PhaseMigration, original: Original): Array<[string, string]>;
+  /** The phase migrations take the replaced migration's place in its file (Liquibase changesets), instead of files of their own. */
+  inFile?: true;
   /** The files of the replaced migration, relative to the root (those that exist are removed). */
   originals(rel: string): string[];
   /** The tool takes its order from an index file, which `index` rewrites, not from the names. */
@@ -81,7 +86,7 @@ export function bump(version: string, k: number): string {
 }
 
 const dirOf = (rel: string) => rel.slice(0, rel.indexOf('/'));
-const prefixed = (re: RegExp) => (rel: string) => {
+const prefixed = (re: RegExp) => (rel: string): Original | undefined => {
   const m = re.exec(rel);
   return m ? { rel, version: m[1]!, name: m[2]! } : undefined;
 };
@@ -328,6 +333,29 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     files: upDown,
     originals: withDown,
     command: 'your migration tool, each file as one query',
+  }),
+  liquibase: tool({
+    title: 'Liquibase',
+    // each changeset in a transaction of its own unless runInTransaction:false; splitStatements:false
+    // sends its SQL as one string, which the JDBC driver splits, so a DO block is never cut at a `;`
+    parse: (rel, text) => {
+      const changesets = [...text.matchAll(/^--\s*changeset\s+(\S+)(.*)$/gim)];
+      if (changesets.length !== 1) throw new InputError(`${rel}: holds ${changesets.length} changesets; put the changeset to plan in a changelog file of its own, then plan it`);
+      const attributes = changesets[0]![2]!.replace(/\s*\b(?:runInTransaction|splitStatements):\S*/gi, '');
+      return { rel, version: '', name: changesets[0]![1]!, attributes };
+    },
+    version: () => '',
+    stem: (original, _v, label) => `${original.name}-${label}`,
+    files: (stem, m, original) => {
+      const rollback = m.down.trimEnd().split('\n').map((line) => `--rollback ${line}`).join('\n');
+      const options = ` splitStatements:false${m.noTransaction ? ' runInTransaction:false' : ''}`;
+      return [[`${original.rel} (changeset ${stem})`, `--changeset ${stem}${original.attributes ?? ''}${options}\n${m.up}${rollback}\n`]];
+    },
+    inFile: true,
+    originals: () => [],
+    // the master changelog orders the files; the changesets take the replaced one's place in its file
+    ordered: 'by-index',
+    command: 'liquibase update',
   }),
   'version-dirs': tool({
     title: 'the version-folder migration tool',
