@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
-import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/tools.js';
+import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/names.js';
 import type { Io } from './main.js';
 
 interface PlanFlags {

@@ -5,31 +5,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LayoutName } from '../../discover/index.js';
 import { InputError } from '../../errors.js';
 import { parseSource } from '../../sql/source.js';
+import type { EmitLayout } from './names.js';
 import type { PhaseMigration } from './phase.js';
 
-export type EmitLayout = LayoutName;
-
-export const EMIT_LAYOUTS: readonly EmitLayout[] = [
-  'golang-migrate',
-  'prisma',
-  'flyway',
-  'dbmate',
-  'goose',
-  'diesel',
-  'sqitch',
-  'drizzle',
-  'node-pg-migrate',
-  'supabase',
-  'atlas',
-  'pop',
-  'up-down',
-  'version-dirs',
-  'liquibase',
-  'plain',
-];
+export { EMIT_LAYOUTS, type EmitLayout } from './names.js';
 
 /**
  * How a tool runs its migrations: each file in a transaction of its own (or as one query string,
