@@ -67,6 +67,11 @@ describe('lint of emitted migrations, what it takes to recognise them', () => {
     expect(await findings(root, project)).toContain(`set-not-null ${contract}`);
     renameSync(`${planDir}-moved`, planDir);
     expect(await findings(root, project)).not.toContain(`set-not-null ${contract}`);
+    // written by an earlier pgphase, which its phase record names: still its plan's phase
+    const current = readFileSync(join(project, contract), 'utf8');
+    expect(current).toMatch(/'version', '[^']+'\)/);
+    writeFileSync(join(project, contract), current.replace(/'version', '[^']+'\)/, `'version', '0.0.1')`));
+    expect(await findings(root, project)).not.toContain(`set-not-null ${contract}`);
     // a header copied onto SQL of one's own, however the plan is named
     const text = readFileSync(join(project, contract), 'utf8');
     const header = text.split('\n')[0]!;

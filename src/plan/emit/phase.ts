@@ -67,11 +67,10 @@ function checks(manifest: Manifest, phase: ManifestPhase): string {
  * runner and verify see it: applied after the last of its migrations; after an earlier one,
  * running with the steps done (a runner then resumes the phase from there).
  */
-function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: number): string {
+function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: number, by: string): string {
   const ids = phase.steps.slice(0, done).map((s) => quoteLiteral(s.id));
   const steps = ids.length ? `ARRAY[${ids.join(', ')}]` : `'{}'::text[]`;
   const status = done === phase.steps.length ? 'applied' : 'running';
-  const by = `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(version)})`;
   const row = {
     planId: quoteLiteral(manifest.id),
     phase: quoteLiteral(phase.name),
@@ -79,7 +78,7 @@ function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: nu
     status: `'${status}'`,
     stepsDone: steps,
     backfill: `'[]'`,
-    runBy: by,
+    runBy: `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(by)})`,
     finishedAt: status === 'applied' ? 'now()' : 'NULL',
   };
   return `-- the record pgphase run and pgphase verify read\n${STATE_DDL.trim()};\n${recordPhase(row, false)};\n`;
@@ -122,9 +121,13 @@ export function transactions(phase: ManifestPhase): number[] {
   return starts;
 }
 
-/** The phase as the tool's migrations, in order: one, or one per transaction its steps need. */
-export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: EmitLayout; planRef: string }): PhaseMigration[] {
+/**
+ * The phase as the tool's migrations, in order: one, or one per transaction its steps need.
+ * `by` is the pgphase version they record: this one's, or an earlier one's to recognise what it wrote.
+ */
+export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: EmitLayout; planRef: string; by?: string }): PhaseMigration[] {
   const tool = TOOLS[options.tool];
+  const by = options.by ?? version;
   // a line break in the plan directory's path would end the comment
   const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${oneLine(options.planRef)}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
   const why = needsRunner(phase, tool);
@@ -138,7 +141,7 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
   const down = (undoing: string) => `${head}${cannotUndo ?? undoing}`;
   if (tool.model === 'statements') {
     // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
-    const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length)}COMMIT;\n`;
+    const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length, by)}COMMIT;\n`;
     return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`), verify }];
   }
   if (why) {
@@ -155,13 +158,13 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
       // after it, in a transaction: a build that failed earlier leaves an invalid index, which IF NOT EXISTS skips
       const index = concurrentIndex(first.sql);
       if (to === phase.steps.length || phase.steps[to]?.concurrent) {
-        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to)}`, down: down(''), verify });
+        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to, by)}`, down: down(''), verify });
       }
       return;
     }
     const after = phase.steps[from - 1];
     const guard = after?.concurrent && concurrentIndex(after.sql);
-    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
+    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to, by)}`;
     migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`), verify });
   });
   return migrations;

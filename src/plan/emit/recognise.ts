@@ -43,8 +43,10 @@ export class EmittedMigrations {
     const header = HEADER.exec(file.text);
     if (!header) return undefined;
     const [, id, phase, planRef, tool] = header as unknown as [string, string, string, string, string];
-    const key = [id, phase, planRef, tool, dirname(file.absPath), root].join('\0');
-    if (!this.plans.has(key)) this.plans.set(key, this.emitted(id, phase, planRef, tool, dirname(file.absPath), root));
+    // the pgphase version that wrote it, which its phase record names
+    const by = /'version', '([^']*)'\)/.exec(file.text)?.[1];
+    const key = [id, phase, planRef, tool, by, dirname(file.absPath), root].join('\0');
+    if (!this.plans.has(key)) this.plans.set(key, this.emitted(id, phase, planRef, tool, by, dirname(file.absPath), root));
     const own = statements(file.text);
     const match = this.plans.get(key)?.find((m) => m.statements === own);
     if (!match) return undefined;
@@ -52,7 +54,7 @@ export class EmittedMigrations {
   }
 
   /** Each migration the plan's phase is emitted as, or none when its plan directory is not found. */
-  private emitted(id: string, phaseName: string, planRef: string, tool: string, from: string, root: string) {
+  private emitted(id: string, phaseName: string, planRef: string, tool: string, by: string | undefined, from: string, root: string) {
     if (!(tool in TOOLS)) return undefined;
     const ancestors = [from];
     while (ancestors.length < ANCESTORS && dirname(ancestors.at(-1)!) !== ancestors.at(-1)) ancestors.push(dirname(ancestors.at(-1)!));
@@ -68,7 +70,7 @@ export class EmittedMigrations {
       }
       const phase = manifest.phases.find((p) => p.name === phaseName);
       if (manifest.id !== id || !phase) continue;
-      return phaseMigrations(manifest, phase, { tool: tool as EmitLayout, planRef }).map((m) => ({ kind: m.kind, statements: statements(m.up), steps: phase.steps }));
+      return phaseMigrations(manifest, phase, { tool: tool as EmitLayout, planRef, ...(by !== undefined && { by }) }).map((m) => ({ kind: m.kind, statements: statements(m.up), steps: phase.steps }));
     }
     return undefined;
   }
