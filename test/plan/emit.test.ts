@@ -597,6 +597,28 @@ describe('plan --emit, what it plans and refuses', () => {
     expect((await c.query(`SELECT count(*)::int AS n FROM "select" WHERE "ünï ""x""" LIKE 'v%'`)).rows[0]!.n).toBe(50);
   });
 
+  it('leaves a validation to pgphase run where the tool would run it in the transaction that added the constraint', async () => {
+    const files = (dir: string) => ({
+      [`${dir}/1704456000000_t.sql`]: '-- Up Migration\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n-- Down Migration\nDROP TABLE b, a;\n',
+      [`${dir}/1704456100000_fk.sql`]: '-- Up Migration\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n-- Down Migration\nALTER TABLE b DROP CONSTRAINT b_a_fk;\n',
+    });
+    // node-pg-migrate runs the pending migrations in one transaction: ADD … NOT VALID's lock would be held through VALIDATE's scan
+    const pending = project(files('m'));
+    const p = await plan({ file: 'm/1704456100000_fk.sql', history: 'm', cwd: pending, emit: 'auto' });
+    expect(p.emitted!.phases.map((x) => [x.phase, x.kind])).toEqual([
+      ['expand', 'steps'],
+      ['backfill', 'check'],
+    ]);
+    expect(readFileSync(join(p.dir, 'README.md'), 'utf8')).toContain(`a job: \`pgphase run ${relative(pending, p.dir)} backfill\` (its scans must not run under the locks earlier steps took`);
+    // goose runs each in a transaction of its own: the validation is a migration
+    const own = project({ 'm/001_t.sql': '-- +goose Up\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n', 'm/002_fk.sql': '-- +goose Up\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n' });
+    const g = await plan({ file: 'm/002_fk.sql', history: 'm', cwd: own, emit: 'auto' });
+    expect(g.emitted!.phases.map((x) => [x.phase, x.kind])).toEqual([
+      ['expand', 'steps'],
+      ['backfill', 'steps'],
+    ]);
+  });
+
   it('answers a wrong --emit with one line, exit 2', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
     const r = runCli(['plan', 'm/001.sql', '--emit', 'flyway-ish'], { cwd: dir });

@@ -154,11 +154,11 @@ function readme(input: EmitInput, phases: Emitted['phases']): string {
     '',
   );
   releases.forEach((release, r) => {
-    const jobs = release.filter((p) => needsRunner(p, tool));
+    const jobs = release.filter((p) => needsRunner(manifest, p, tool));
     const requires = release.map((p) => p.requires).filter((x): x is string => x !== undefined);
     lines.push(`### Release ${r + 1}`, '');
     if (requires.length) lines.push(`Deploy first: ${requires.join('; ')}.`, '');
-    for (const p of jobs) lines.push(`- before it ships, a job: \`pgphase run ${input.planRef} ${p.name}\` (${needsRunner(p, tool)})`);
+    for (const p of jobs) lines.push(`- before it ships, a job: \`pgphase run ${input.planRef} ${p.name}\` (${needsRunner(manifest, p, tool)})`);
     for (const p of release) {
       const emitted = phases.find((e) => e.phase === p.name)!;
       lines.push(`- ${emitted.files.map(shown).join(' + ')}: ${emitted.kind === 'check' ? `checks that \`pgphase run\` applied ${p.name}, and fails naming that command if not` : `the ${p.name} phase`}`);

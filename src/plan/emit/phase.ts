@@ -26,13 +26,17 @@ export interface PhaseMigration {
 /**
  * Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by
  * batch; a tool that runs every migration in a transaction cannot run a CONCURRENTLY step; one
- * that runs all pending migrations in one transaction cannot give a scan a transaction of its own.
+ * that runs all pending migrations in one transaction cannot give a scan a transaction of its
+ * own, apart from the strong locks earlier steps took (in its phase, or in an earlier phase that
+ * may ship in the same run).
  */
-export function needsRunner(phase: ManifestPhase, tool: Tool): string | undefined {
+export function needsRunner(manifest: Manifest, phase: ManifestPhase, tool: Tool): string | undefined {
   if (tool.model === 'statements') return undefined;
   if (phase.backfills?.length) return 'its backfill commits batch by batch, which a migration run in one transaction cannot do';
   if (!tool.outside && phase.steps.some((s) => s.concurrent)) return `its CONCURRENTLY step cannot run in a transaction, and ${tool.title} runs every migration in one`;
-  if (tool.model === 'pending' && transactions(phase).length > 1) return `its steps need transactions of their own (a scan must not run under the lock an earlier step took), and ${tool.title} runs all pending migrations in one`;
+  const earlier = manifest.phases.slice(0, manifest.phases.indexOf(phase)).flatMap((p) => p.steps);
+  const scansAfterStrongLock = transactions(phase).length > 1 || (earlier.some((s) => s.lockMode && STRONG.has(s.lockMode)) && phase.steps.some((s) => s.lockMode && LONG.has(s.lockMode)));
+  if (tool.model === 'pending' && scansAfterStrongLock) return `its scans must not run under the locks earlier steps took, and ${tool.title} runs all pending migrations in one transaction`;
   return undefined;
 }
 
@@ -130,7 +134,7 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
   const by = options.by ?? version;
   // a line break in the plan directory's path would end the comment
   const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${oneLine(options.planRef)}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
-  const why = needsRunner(phase, tool);
+  const why = needsRunner(manifest, phase, tool);
   const verify = `${head}${appliedCheck(manifest, phase, options.planRef, 'its migration has not run')}`;
   // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
   const cannotUndo = phase.down
