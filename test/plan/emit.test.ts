@@ -619,6 +619,54 @@ describe('plan --emit, what it plans and refuses', () => {
     ]);
   });
 
+  it('refuses, with one line and writing nothing, an index it cannot keep right: a sqitch change requiring the planned one, a drizzle journal with no room or unreadable, a Liquibase file of several changesets', async () => {
+    const rename = 'ALTER TABLE t RENAME COLUMN a TO b;\n';
+    const cases: Array<[Record<string, string>, string, RegExp]> = [
+      [
+        {
+          'db/sqitch.plan': '%project=x\n\nt 2024-01-01T00:00:00Z Jane <j@example.com> # t\nr [t] 2024-01-02T00:00:00Z Jane <j@example.com> # r\nlater [r] 2024-01-03T00:00:00Z Jane <j@example.com> # later\n',
+          'db/deploy/t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+          'db/deploy/r.sql': rename,
+          'db/deploy/later.sql': 'SELECT 1;\n',
+        },
+        'db/deploy/r.sql',
+        /sqitch\.plan: change later requires r, which the plan's changes replace; make it require r_contract instead, then plan again$/,
+      ],
+      [
+        {
+          'db/meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, version: '7', when: 1000, tag: '0000_t', breakpoints: true }, { idx: 1, version: '7', when: 2000, tag: '0001_r', breakpoints: true }, { idx: 2, version: '7', when: 2001, tag: '0002_x', breakpoints: true }] }),
+          'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+          'db/0001_r.sql': rename,
+          'db/0002_x.sql': 'SELECT 1;\n',
+        },
+        'db/0001_r.sql',
+        /_journal\.json: no room for the plan's \d+ migrations between 0001_r and 0002_x \(their `when` is 1 ms apart\); use --emit plan$/,
+      ],
+      [
+        { 'db/meta/_journal.json': '{"entries": [', 'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n', 'db/0001_r.sql': rename },
+        'db/0001_r.sql',
+        /_journal\.json: not valid JSON \(.*\); fix the journal, then plan again$/,
+      ],
+      [
+        {
+          'db/changelog.yaml': 'databaseChangeLog:\n  - include:\n      file: all.sql\n',
+          'db/all.sql': `--liquibase formatted sql\n--changeset j:1\nCREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n--changeset j:2\n${rename}`,
+        },
+        'db/all.sql',
+        /all\.sql: holds 2 changesets; put the changeset to plan in a changelog file of its own, then plan it$/,
+      ],
+    ];
+    for (const [files, file, message] of cases) {
+      const dir = project(files);
+      const before = readdirSync(join(dir, 'db'), { recursive: true }).map(String).sort();
+      const r = runCli(['plan', file, '--history', 'db', '--no-prove'], { cwd: dir });
+      expect([r.code, r.stderr.split('\n').length]).toEqual([2, 2]);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(readdirSync(join(dir, 'db'), { recursive: true }).map(String).sort()).toEqual(before);
+      for (const [path, text] of Object.entries(files)) expect(readFileSync(join(dir, path), 'utf8')).toBe(text);
+    }
+  });
+
   it('answers a wrong --emit with one line, exit 2', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
     const r = runCli(['plan', 'm/001.sql', '--emit', 'flyway-ish'], { cwd: dir });

@@ -114,7 +114,9 @@ function sqitchPlan(root: string, original: Original, migrations: EmittedMigrati
   const name = (line: string) => (/^[%@#]/.test(line.trim()) ? undefined : line.trim().split(/\s+/)[0]);
   const at = lines.map(name).lastIndexOf(original.name);
   if (at < 0) throw new InputError(`${join(root, 'sqitch.plan')}: does not list the change ${original.name}; add it with \`sqitch add\`, then plan it`);
-  const requiring = lines.slice(at + 1).find((line) => new RegExp(`\\[[^\\]]*(?:^|[\\s\\[!])${original.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:[\\s\\]@]|$)`).test(line));
+  // a dependency is `name`, `!name`, `project:name`, each maybe with `@tag`, in the brackets after the change's name
+  const dependency = new RegExp(`^\\S+\\s+\\[(?:[^\\]]*[\\s!:])?${original.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:@[^\\s\\]]*)?[\\s\\]]`);
+  const requiring = lines.slice(at + 1).find((line) => dependency.test(line.trim()));
   if (requiring) throw new InputError(`${join(root, 'sqitch.plan')}: change ${name(requiring)} requires ${original.name}, which the plan's changes replace; make it require ${migrations.at(-1)!.stem} instead, then plan again`);
   // name [dependencies] timestamp planner <email> # note
   const m = /^(\S+)(\s+\[[^\]]*\])?\s+(\S+\s+.*?<[^>]*>)/.exec(lines[at]!.trim());
@@ -137,7 +139,14 @@ interface JournalEntry {
 /** drizzle's journal with the replaced migration's entry replaced by one per emitted migration, a millisecond apart. */
 function drizzleJournal(root: string, original: Original, migrations: EmittedMigration[], removed: string[]): Array<[string, string]> {
   const path = 'meta/_journal.json';
-  const journal = JSON.parse(read(root, path)) as { entries: JournalEntry[] };
+  let journal: { entries: JournalEntry[] };
+  try {
+    journal = JSON.parse(read(root, path)) as typeof journal;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${join(root, path)}: not valid JSON (${(error as Error).message}); fix the journal, then plan again`);
+  }
+  if (!Array.isArray(journal.entries)) throw new InputError(`${join(root, path)}: has no entries list; fix the journal, then plan again`);
   const tag = original.rel.slice(0, -'.sql'.length);
   const at = journal.entries.findIndex((e) => e.tag === tag);
   if (at < 0) throw new InputError(`${join(root, path)}: has no entry for ${tag}; generate the migration with drizzle-kit, then plan it`);
