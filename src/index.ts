@@ -46,7 +46,7 @@ export { PlanError, PlanRefused } from './plan/manifest.js';
 export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
 export { PHASES, type PhaseName } from './plan/types.js';
-export { EMIT_LAYOUTS, type EmitLayout } from './plan/emit/tools.js';
+export { EMIT_LAYOUTS, type EmitLayout } from './plan/emit/names.js';
 export type { PlanResult } from './plan/index.js';
 import type { Manifest } from './plan/manifest.js';
 export type { Manifest };

@@ -14,6 +14,7 @@ import { InputError } from '../errors.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
+import { emittedPhases } from './emitted.js';
 import { lintSource, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
@@ -50,6 +51,9 @@ export interface LintOutput {
   /** With `baseline.write`: the file written and how many findings it holds. */
   written?: { file: string; findings: number };
 }
+
+/** The rules an emitted migration is judged by: its statements are its plan's steps. */
+const NO_RULES: readonly Rule[] = [];
 
 interface Group {
   set: MigrationSet;
@@ -133,7 +137,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const sources = new Map<string, string>();
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere) => {
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere, emitted = false) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -142,7 +146,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const source = parseSource(file.path, file.text);
     files.push(
       lintSource(source, {
-        rules: options.rules,
+        rules: emitted ? NO_RULES : options.rules,
         severities,
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
@@ -177,6 +181,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
+  const emittedPhase = emittedPhases(cwd);
   for (const { set, targets } of groups.values()) {
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
     const order = await Promise.all(
@@ -184,7 +189,8 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         const { config, dir } = await configFor(dirname(file.absPath));
         const ignored = config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
         const linted = targets.has(file.absPath) && !ignored;
-        return { file, config, linted };
+        const emitted = await emittedPhase(file, set.root);
+        return { file, config, linted, emitted };
       }),
     );
     for (const { file, linted } of order) if (linted) sources.set(file.path, overlay(sources.get(file.path), file.text));
@@ -195,7 +201,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         options.pgVersion ?? null,
         options.ruleOverrides ?? null,
         baseChanges,
-        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, file.migration, linted, config], file.text]),
+        ...order.flatMap(({ file, config, linted, emitted }) => [[file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config], emitted?.replay ?? file.text]),
       ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
@@ -207,11 +213,13 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const schema = schemaFrom(baseChanges);
     // what the files of one migration create is new to its later files (no traffic, no rows)
     let created = new CreatedHere();
-    for (const [i, { file, config, linted }] of order.entries()) {
+    for (const [i, { file, config, linted, emitted }] of order.entries()) {
       if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
       // each set is replayed from its first migration
-      if (linted) lintOne(file, config, schema, true, created);
-      else replay(parseSource(file.path, file.text), schema, created);
+      // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
+      const text = emitted?.replay ?? file.text;
+      if (linted) lintOne({ ...file, text }, config, schema, true, created, emitted !== undefined);
+      else replay(parseSource(file.path, text), schema, created);
     }
     mergeUnits(files, before, sources);
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));

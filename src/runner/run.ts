@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError } from '../errors.js';
+import { recordPhase, recordUndone } from '../plan/phase-log.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
@@ -307,13 +308,13 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   // a rolled-back phase starts over; a failed one resumes from its recorded progress
   const resume = mine?.status === 'rolled_back' ? undefined : mine;
   const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
-  await s.db.query(
-    `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, run_by, backfill) VALUES ($1, $2, $3, 'running', $4, $5)
-     ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', checksum = $3, run_by = $4, last_error = NULL, finished_at = NULL,
-       steps_done = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN '{}' ELSE pgphase.phase_log.steps_done END,
-       backfill = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN $5 ELSE pgphase.phase_log.backfill END`,
-    [manifest.id, name, phase.sha256, JSON.stringify(s.by), JSON.stringify(backfills)],
-  );
+  await s.db.query(recordPhase({ planId: '$1', phase: '$2', checksum: '$3', status: `'running'`, stepsDone: `'{}'`, backfill: '$5', runBy: '$4', finishedAt: 'NULL' }, true), [
+    manifest.id,
+    name,
+    phase.sha256,
+    JSON.stringify(s.by),
+    JSON.stringify(backfills),
+  ]);
   const done = new Set(resume?.stepsDone ?? []);
   try {
     for (const work of phaseWork(phase)) {
@@ -375,7 +376,7 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
         db.query(`UPDATE pgphase.phase_log SET steps_done = array_remove(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, step.id]).then(() => undefined),
       );
     }
-    await s.db.query(`UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', backfill = '[]', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name]);
+    await s.db.query(recordUndone('$1', '$2'), [s.manifest.id, phase.name]);
     s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });
   });
 }
