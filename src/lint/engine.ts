@@ -7,7 +7,7 @@ import type { QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { readDirectives, suppressing, type Directives, type IgnoreDirective } from './directives.js';
-import { fill, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
+import { fill, lockTimeoutMs, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
 
 export interface StatementResult {
   index: number;
@@ -37,6 +37,8 @@ export interface EngineOptions {
   created?: CreatedHere;
   /** `schema` holds the whole history before the file (replayed from its first migration, or given). */
   historyKnown?: boolean;
+  /** The longest lock_timeout a migration may set, in milliseconds; 5000 when absent. */
+  maxLockTimeout?: number;
 }
 
 function docsPath(id: string): string {
@@ -97,15 +99,10 @@ function transactions(statementChanges: readonly Change[][], model: TransactionM
   });
 }
 
-const MILLISECONDS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Whether a `lock_timeout` value sets a timeout. PostgreSQL reads a number (decimal, fractional or
- *  hexadecimal) with an optional unit, milliseconds by default, rounds it to whole milliseconds,
+/** Whether a `lock_timeout` value sets a timeout: PostgreSQL rounds it to whole milliseconds,
  *  halves to even, and takes 0 as no timeout; a value it cannot read fails the SET. */
 function setsLockTimeout(value: string | undefined): boolean {
-  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(value ?? '');
-  if (!m) return false;
-  return Number(m[1]) * MILLISECONDS[m[2] ?? 'ms']! > 0.5;
+  return (lockTimeoutMs(value) ?? 0) > 0.5;
 }
 
 interface ActiveRule {
@@ -280,6 +277,9 @@ class Context implements RuleContext {
   }
   get lockTimeoutSet() {
     return this.walk.lockTimeoutSet;
+  }
+  get maxLockTimeout() {
+    return this.walk.options.maxLockTimeout ?? 5000;
   }
   get transactionId() {
     return this.walk.transactionId;

@@ -11,6 +11,7 @@ import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, 
 import { headLines } from '../discover/layouts.js';
 import { CreatedHere } from '../sql/changes.js';
 import { InputError } from '../errors.js';
+import { parseDuration } from '../duration.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
@@ -146,6 +147,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         severities,
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
+        maxLockTimeout: parseDuration(config.maxLockTimeout)!,
         schema,
         historyKnown,
         ...(created && { created }),
