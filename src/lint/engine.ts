@@ -65,7 +65,7 @@ function finding(rule: Rule, severity: Severity, messageId: string, data: Record
 
 /** The transaction a statement runs in: its first and last statement, and whether it is a transaction
  *  block (explicit, implicit or the tool's) rather than one statement that autocommits. */
-interface Transaction {
+export interface Transaction {
   first: number;
   last: number;
   block: boolean;
@@ -97,6 +97,13 @@ function transactions(statementChanges: readonly Change[][], model: TransactionM
     }
     return current ?? { first: i, last: i, block: false };
   });
+}
+
+/** How PostgreSQL runs a parsed file under the model: the model itself, unless a `-- pgphase: no-transaction`
+ *  directive makes it `none`, and the transaction of each statement. */
+export function transactionsOf(source: SourceFile, transaction: TransactionModel): { model: TransactionModel; transactions: Transaction[] } {
+  const model: TransactionModel = readDirectives(source.comments, source.statements, () => true).noTransaction ? 'none' : transaction;
+  return { model, transactions: transactions(source.statements.map(normalizeStatement), model) };
 }
 
 /** Whether a `lock_timeout` value sets a timeout: PostgreSQL rounds it to whole milliseconds,
