@@ -3,7 +3,8 @@
 // schema model. Returns plain data; never prints.
 import { classify, CreatedHere, strongest, type Change, type ChangeClass } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import type { QName } from '../sql/names.js';
+import { statementLocks } from '../sql/locks.js';
+import { quoteQName, type QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { readDirectives, suppressing, type Directives, type IgnoreDirective } from './directives.js';
@@ -49,7 +50,7 @@ function severityOf(rule: Rule, options: EngineOptions): SeveritySetting {
   return options.severities.get(rule.meta.id) ?? rule.meta.severity;
 }
 
-function finding(rule: Rule, severity: Severity, messageId: string, data: Record<string, string | number> | undefined, location: Location): Finding {
+function finding(rule: Rule, severity: Severity, messageId: string, data: Record<string, string | number> | undefined, location: Location, lock?: string): Finding {
   const template = rule.meta.messages[messageId];
   if (template === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
   return {
@@ -60,6 +61,7 @@ function finding(rule: Rule, severity: Severity, messageId: string, data: Record
     help: fill(rule.meta.help, data),
     location,
     docs: docsPath(rule.meta.id),
+    ...(lock && { lock }),
   };
 }
 
@@ -239,7 +241,23 @@ class Walk {
   report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
     const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
-    else this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
+    else {
+      const lock = this.statement && (at === undefined || at === this.statement.index) ? this.locks() : undefined;
+      this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0), lock));
+    }
+  }
+
+  private locksAt = -1;
+  private locksText: string | undefined;
+
+  /** The locks the current statement takes, as findings show them; worked out once per statement. */
+  private locks(): string | undefined {
+    if (this.locksAt !== this.statement.index) {
+      this.locksAt = this.statement.index;
+      const locks = statementLocks(this.changes, (index) => this.options.schema.indexTable(index));
+      this.locksText = locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
+    }
+    return this.locksText;
   }
 }
 

@@ -35,6 +35,8 @@ export interface Finding {
   help: string;
   location: Location;
   docs: string;
+  /** The table locks the finding's statement takes, strongest first: `ACCESS EXCLUSIVE on "orders"`; absent when it takes none. */
+  lock?: string;
 }
 
 export interface Report {
