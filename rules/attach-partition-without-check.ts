@@ -16,10 +16,13 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'attach-partition' || context.isNewTable(change.partition)) return;
-        // PostgreSQL skips the scan when the partition's validated constraints imply the bounds; which constraint
-        // does is not proven here: any validated CHECK counts, and PostgreSQL scans if it does not imply them
+        // PostgreSQL skips the scan when the partition's validated constraints imply the bounds. That is not
+        // proven here: a validated CHECK on every column of the partition key counts (any one when the key is
+        // not known, or holds an expression), and PostgreSQL scans if it does not imply them
+        const key = context.schema.table(change.table)?.partitionKey;
+        const columns = key?.every((k) => k !== null) ? (key as string[]) : [];
         const constraints = context.schema.table(change.partition)?.constraints.values() ?? [];
-        if ([...constraints].some((c) => c.kind === 'check' && c.validated)) return;
+        if ([...constraints].some((c) => c.kind === 'check' && c.validated && columns.every((k) => c.columns.includes(k)))) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), partition: quoteQName(change.partition) } });
       },
     };

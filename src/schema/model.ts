@@ -83,6 +83,8 @@ export interface TableModel {
   name: string;
   columns: Map<string, ColumnModel>;
   constraints: Map<string, ConstraintModel>;
+  /** A partitioned table's key: its columns, null for an expression. */
+  partitionKey?: Array<string | null>;
 }
 
 function resolved(q: QName): { schema: string; name: string } {
@@ -414,6 +416,7 @@ export class SchemaModel {
         const key = qkey(change.table);
         if (this.tables.has(key) && change.ifNotExists) return;
         const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
+        if (change.partitionBy) table.partitionKey = change.partitionBy;
         this.tables.set(key, table);
         for (const col of change.columns) this.addColumn(change.table, col);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid

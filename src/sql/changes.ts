@@ -149,6 +149,8 @@ export type Change = Base &
         temporary: boolean;
         /** `PARTITION OF parent`: the new table is a partition of an existing one. */
         partitionOf?: QName;
+        /** `PARTITION BY`: the partition key's columns, null for an expression. */
+        partitionBy?: Array<string | null>;
         /** `LIKE other` or `INHERITS (parent)`: the table has columns that `columns` does not list. */
         copiesColumns?: true;
       }

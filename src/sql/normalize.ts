@@ -540,6 +540,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       const table = fromRangeVar(s.relation);
       const change: Change = { statement: index, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' };
       if (s.partbound && s.inhRelations?.[0]?.RangeVar) change.partitionOf = fromRangeVar(s.inhRelations[0].RangeVar);
+      if (s.partspec) change.partitionBy = (s.partspec.partParams ?? []).map((p: Node) => p.PartitionElem?.name ?? null);
       if ((!s.partbound && s.inhRelations?.length) || (s.tableElts ?? []).some((e: Node) => e.TableLikeClause)) change.copiesColumns = true;
       return [change];
     }

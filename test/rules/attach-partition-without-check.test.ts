@@ -9,6 +9,8 @@ await ruleCases('attach-partition-without-check', {
     // the constraint validated first: PostgreSQL skips the scan
     { history, sql: `${check}\nALTER TABLE events_2024 VALIDATE CONSTRAINT in_2024;\n${attach}` },
     { history: `${history}\n${check.replace(' NOT VALID', '')}`, sql: attach },
+    // the key unknown (the parent made outside the migrations): any validated CHECK is trusted
+    { history: `CREATE TABLE events_2024 (at date NOT NULL, n int);\nALTER TABLE events_2024 ADD CONSTRAINT positive CHECK (n > 0);`, sql: attach },
     // a table of this migration: no traffic to wait
     { history: 'CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);', sql: `CREATE TABLE events_2024 (at date NOT NULL);\n${attach}` },
   ],
@@ -18,5 +20,7 @@ await ruleCases('attach-partition-without-check', {
     { history, sql: `${check}\n${attach}`, at: ['2:1'] },
     // a table no migration made
     { sql: attach, at: ['1:1'] },
+    // a CHECK on another column than the partition key says nothing about the bounds
+    { history: `${history.replace('(at date NOT NULL);', '(at date NOT NULL, n int);')}\nALTER TABLE events_2024 ADD CONSTRAINT positive CHECK (n > 0);`, sql: attach, at: ['1:1'] },
   ],
 });
