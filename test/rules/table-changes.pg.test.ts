@@ -82,6 +82,15 @@ const cases: Case[] = [
     before: scans('events_2024'),
     effect: async (cl, n) => (await scans('events_2024')(cl)) > (n as number),
   },
+  {
+    name: 'ATTACH PARTITION with a validated CHECK on another column scans the partition',
+    rule: 'attach-partition-without-check',
+    setup: `${partitioned.replaceAll('(at date NOT NULL)', '(at date NOT NULL, n int)')}\nALTER TABLE events_2024 ADD CONSTRAINT positive CHECK (n IS NULL OR n > 0);`,
+    sql: attach,
+    tables: ['events', 'events_2024'],
+    before: scans('events_2024'),
+    effect: async (cl, n) => (await scans('events_2024')(cl)) > (n as number),
+  },
   { name: 'a collation change rebuilds the index on the column', rule: 'change-collation', setup: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'ALTER TABLE users ALTER COLUMN email TYPE text COLLATE "C"', tables: ['users'], before: fileOf('users_email'), effect: async (cl, f) => (await fileOf('users_email')(cl)) !== f },
   {
     name: 'ENABLE ROW LEVEL SECURITY without a policy hides every row from other roles',
@@ -120,11 +129,16 @@ describe('the newer table rules, against PostgreSQL', () => {
       await c.query(`CREATE SCHEMA s${i}; SET search_path = s${i}`);
       await c.query(setup);
       await c.query('BEGIN');
-      const before = await k.before?.(c);
-      await c.query(k.sql);
-      const locks = await strongestLocks(c, k.tables);
-      const effect = await k.effect(c, before);
-      await c.query('ROLLBACK');
+      let locks: Map<string, string>;
+      let effect: boolean;
+      try {
+        const before = await k.before?.(c);
+        await c.query(k.sql);
+        locks = await strongestLocks(c, k.tables);
+        effect = await k.effect(c, before);
+      } finally {
+        await c.query('ROLLBACK');
+      }
       if (setup.includes('CREATE ROLE')) await c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
 
       expect(locks).toEqual(expectedLocks(k.sql));
