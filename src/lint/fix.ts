@@ -95,11 +95,18 @@ export function fixFile(input: FixInput): FixPlan {
 }
 
 function record(plan: FixPlan, rule: string, lines: number[], outcome: Outcome): void {
-  if ('reason' in outcome) for (const line of lines) plan.unfixed.push({ rule, line, reason: outcome.reason });
+  if ('reason' in outcome) {
+    for (const line of lines) plan.unfixed.push({ rule, line, reason: outcome.reason });
+    return;
+  }
+  // findings that one edit resolves (a directive for the whole file) share one fix
+  const same = plan.fixes.find((f) => f.rule === rule && JSON.stringify(f.edits) === JSON.stringify(outcome.edits));
+  if (same) same.lines.push(...lines);
   else plan.fixes.push({ rule, lines, title: outcome.title, edits: outcome.edits });
 }
 
 const FIXERS: Record<string, (view: FileView, statement: Statement) => Outcome> = {
+  'concurrently-in-transaction': outOfTransaction,
   'create-index-non-concurrently': concurrently,
   'drop-index-non-concurrently': concurrently,
   'reindex-non-concurrently': concurrently,
@@ -126,6 +133,13 @@ function concurrently(view: FileView, statement: Statement): Outcome {
   const way = outsideTransaction(view, statement, true);
   if ('reason' in way) return way;
   return { title: `add CONCURRENTLY${way.title}`, edits: [...way.edits, insert(view, keyword.end, ' CONCURRENTLY')] };
+}
+
+/** A statement PostgreSQL refuses in a transaction block, in a file the tool runs in one: the tool's way out. */
+function outOfTransaction(view: FileView, statement: Statement): Outcome {
+  const way = outsideTransaction(view, statement, true);
+  if ('reason' in way) return way;
+  return { title: `run the file outside a transaction${way.title}`, edits: way.edits };
 }
 
 function notValidThenValidate(view: FileView, statement: Statement): Outcome {

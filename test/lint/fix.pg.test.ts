@@ -86,6 +86,18 @@ const cases: Case[] = [
     check: indexValid,
   },
   {
+    name: 'goose: NO TRANSACTION for a CONCURRENTLY already written',
+    layout: 'goose',
+    files: {
+      '00001_tables.sql': `-- +goose Up\n${TABLES}`,
+      '00002_index.sql': '-- +goose Up\nCREATE INDEX CONCURRENTLY orders_user ON orders (user_id);\n',
+    },
+    target: '00002_index.sql',
+    fixed: ['concurrently-in-transaction'],
+    contains: ['-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY orders_user'],
+    check: indexValid,
+  },
+  {
     name: 'dbmate, one statement: transaction:false, then CONCURRENTLY',
     layout: 'dbmate',
     files: {

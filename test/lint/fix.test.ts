@@ -38,6 +38,14 @@ describe('fixFile', () => {
     expect(fixed(block, 'goose', 'per-file').unfixed[0]).toContain('goose sends a StatementBegin … StatementEnd block as one query string');
   });
 
+  it('takes the layout\'s way out for CONCURRENTLY already written in a file run in a transaction, once for the file', () => {
+    const sql = "-- +goose Up\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON orders (code);\nDROP INDEX CONCURRENTLY j;\n";
+    const plan = fixed(sql, 'goose', 'per-file');
+    expect(plan.text).toBe(`-- +goose NO TRANSACTION\n${sql}`);
+    expect(plan.fixes).toEqual(['concurrently-in-transaction']);
+    expect(fixed("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON orders (code);\nSELECT 1;", 'golang-migrate', 'implicit').unfixed[0]).toContain('golang-migrate sends the file as one query string');
+  });
+
   it('adds NOT VALID and a VALIDATE only where a later transaction exists', () => {
     const sql = "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT c CHECK (code <> '')";
     expect(fixed(sql, 'plain', 'none').text).toBe(`${sql} NOT VALID;\nALTER TABLE "orders" VALIDATE CONSTRAINT "c";`);
