@@ -222,9 +222,8 @@ function outsideTransaction(view: FileView, statement: Statement, alone: boolean
     }
     case 'atlas':
       return { edits: [{ start: 0, end: 0, text: '-- atlas:txmode none\n' }], title: ' (`-- atlas:txmode none`)' };
-    case 'golang-migrate':
-      return { reason: 'golang-migrate sends the file as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own' };
   }
+  if (view.model === 'implicit') return { reason: `${toolName(view)} sends the file as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own` };
   return { reason: `${toolName(view)} runs this file in a transaction, and CONCURRENTLY cannot run in one: move the statement to a migration the tool runs outside a transaction` };
 }
 
