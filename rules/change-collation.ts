@@ -20,7 +20,7 @@ export default defineRule({
         // a rewrite is column-type-rewrite's; the same collation changes nothing
         const old = context.schema.column(change.table, change.column)?.collation;
         if (known.analysis.cost === 'rewrite' || old === change.collation) return;
-        context.report({ messageId: 'default', data: { ...data, collation: quoteIdent(change.collation) } });
+        context.report({ messageId: 'default', data: { table: data.table, column: data.column, collation: quoteIdent(change.collation) } });
       },
     };
   },

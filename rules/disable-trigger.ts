@@ -1,11 +1,8 @@
 import { defineRule } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
-/** What each DISABLE turns off, and the ENABLE that turns it back on. */
-const DISABLES: Record<string, { what: string; enable: string }> = {
-  DisableTrigAll: { what: 'every trigger on {{table}}, its foreign-key checks included', enable: 'EnableTrigAll' },
-  DisableTrigUser: { what: 'every trigger of the application on {{table}}', enable: 'EnableTrigUser' },
-};
+/** The ENABLE that turns back on what each DISABLE turns off. */
+const ENABLES: Record<string, string> = { DisableTrigAll: 'EnableTrigAll', DisableTrigUser: 'EnableTrigUser' };
 
 export default defineRule({
   meta: {
@@ -23,11 +20,11 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'alter-table-other' || context.isNewTable(change.table)) return;
-        const disable = DISABLES[change.subtype];
-        if (!disable) return;
+        const enable = ENABLES[change.subtype];
+        if (!enable) return;
         // enabled again before the transaction commits: no other session ever runs without them
         const table = qkey(change.table);
-        if (context.laterInTransaction((c) => c.kind === 'alter-table-other' && c.subtype === disable.enable && qkey(c.table) === table)) return;
+        if (context.laterInTransaction((c) => c.kind === 'alter-table-other' && c.subtype === enable && qkey(c.table) === table)) return;
         context.report({ messageId: change.subtype === 'DisableTrigAll' ? 'all' : 'user', data: { table: quoteQName(change.table) } });
       },
     };
