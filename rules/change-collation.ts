@@ -17,8 +17,8 @@ export default defineRule({
       change(change) {
         const { data, known } = typeChangeOf(change, context) ?? {};
         if (change.kind !== 'alter-column-type' || change.collation === undefined || !data || !known) return;
-        // a rewrite is column-type-rewrite's; the same collation changes nothing
-        const old = context.schema.column(change.table, change.column)?.collation;
+        // a rewrite is column-type-rewrite's; the same collation changes nothing (no COLLATE is the type's "default")
+        const old = context.schema.column(change.table, change.column)?.collation ?? 'default';
         if (known.analysis.cost === 'rewrite' || old === change.collation) return;
         context.report({ messageId: 'default', data: { table: data.table, column: data.column, collation: quoteIdent(change.collation) } });
       },

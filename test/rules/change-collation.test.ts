@@ -8,6 +8,7 @@ await ruleCases('change-collation', {
     // a rewrite is column-type-rewrite's
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE integer COLLATE "C" USING 1;' },
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE text;' },
+    { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE text COLLATE "default";' },
     { sql: 'CREATE TABLE t (a text);\nALTER TABLE t ALTER COLUMN a TYPE text COLLATE "C";' },
   ],
   invalid: [
