@@ -141,7 +141,10 @@ describe('the newer table rules, against PostgreSQL', () => {
       }
       if (setup.includes('CREATE ROLE')) await c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
 
-      expect(locks).toEqual(expectedLocks(k.sql));
+      const expected = expectedLocks(k.sql);
+      // before PostgreSQL 12, ATTACH PARTITION locks the parent ACCESS EXCLUSIVE too (locks.ts models 12 and later)
+      if (db.major < 12 && k.sql.includes('ATTACH PARTITION')) expected.set('events', 'ACCESS EXCLUSIVE');
+      expect(locks).toEqual(expected);
       const findings = lintSql(`${k.sql};`, { history: setup }).findings;
       expect(findings.some((f) => f.rule === k.rule)).toBe(effect);
     });
