@@ -66,6 +66,8 @@ interface FileView {
   bytes: Buffer;
   /** String index in the file's text of a byte offset. */
   at(byte: number): number;
+  /** The file's line break, for the lines a fix adds. */
+  eol: string;
   model: TransactionModel;
   transactions: Transaction[];
   changes: Change[][];
@@ -79,7 +81,7 @@ export function fixFile(input: FixInput): FixPlan {
   const plan: FixPlan = { fixes: [], unfixed: [] };
   if (source.syntaxError) return plan;
   const { model, transactions } = transactionsOf(source, input.transaction);
-  const view: FileView = { input, source, bytes: Buffer.from(source.text), at: indexOfByte(input.text), model, transactions, changes: source.statements.map(normalizeStatement) };
+  const view: FileView = { input, source, bytes: Buffer.from(source.text), at: indexOfByte(input.text), eol: input.text.includes('\r\n') ? '\r\n' : '\n', model, transactions, changes: source.statements.map(normalizeStatement) };
 
   const timeouts = input.findings.filter((f) => f.rule === 'missing-lock-timeout');
   if (timeouts.length > 0) record(plan, 'missing-lock-timeout', timeouts.map((f) => f.location.line), lockTimeoutAtTop(view));
@@ -154,7 +156,7 @@ function notValidThenValidate(view: FileView, statement: Statement): Outcome {
   const name = constraintName(change.table.name, change.constraint);
   return {
     title: 'add NOT VALID, then VALIDATE CONSTRAINT in a later transaction',
-    edits: [insert(view, statement.end, ' NOT VALID'), { start: end.at, end: end.at, text: `${end.semicolon}\n${validate(change.table, name)}` }],
+    edits: [insert(view, statement.end, ' NOT VALID'), { start: end.at, end: end.at, text: `${end.semicolon}${view.eol}${validate(change.table, name)}` }],
   };
 }
 
@@ -177,7 +179,7 @@ function constraintUsingIndex(view: FileView, statement: Statement): Outcome {
   const name = quoteIdent(constraintName(change.table.name, change.constraint));
   const table = quoteQName(change.table);
   const kind = change.constraint.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY';
-  const sql = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${change.constraint.columns.map(quoteIdent).join(', ')});\nALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name}`;
+  const sql = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${change.constraint.columns.map(quoteIdent).join(', ')});${view.eol}ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name}`;
   return { title: `build the index CONCURRENTLY, then ADD CONSTRAINT … USING INDEX${way.title}`, edits: [...way.edits, { start: view.at(statement.start), end: view.at(statement.end), text: sql }] };
 }
 
@@ -186,7 +188,7 @@ function lockTimeoutAtTop(view: FileView): Outcome {
   if (!first) return { reason: 'no statement to put it before' };
   // at the start of the first statement's line: before it on that line is only white space or a comment
   const lineStart = first.start === 0 ? 0 : view.bytes.lastIndexOf(0x0a, first.start - 1) + 1;
-  return { title: `SET lock_timeout = '${LOCK_TIMEOUT}' at the top`, edits: [insert(view, lineStart, `SET lock_timeout = '${LOCK_TIMEOUT}';\n`)] };
+  return { title: `SET lock_timeout = '${LOCK_TIMEOUT}' at the top`, edits: [insert(view, lineStart, `SET lock_timeout = '${LOCK_TIMEOUT}';${view.eol}`)] };
 }
 
 /**
@@ -218,10 +220,10 @@ function outsideTransaction(view: FileView, statement: Statement, alone: boolean
       const start = view.at(statement.start);
       const inBlock = blocks.some((b, i) => b[1]!.toLowerCase() === 'begin' && b.index! < start && (blocks[i + 1]?.index ?? Infinity) > start);
       if (inBlock) return { reason: 'goose sends a StatementBegin … StatementEnd block as one query string: move the statement out of the block' };
-      return { edits: [{ start: 0, end: 0, text: '-- +goose NO TRANSACTION\n' }], title: ' (`-- +goose NO TRANSACTION`)' };
+      return { edits: [{ start: 0, end: 0, text: `-- +goose NO TRANSACTION${view.eol}` }], title: ' (`-- +goose NO TRANSACTION`)' };
     }
     case 'atlas':
-      return { edits: [{ start: 0, end: 0, text: '-- atlas:txmode none\n' }], title: ' (`-- atlas:txmode none`)' };
+      return { edits: [{ start: 0, end: 0, text: `-- atlas:txmode none${view.eol}` }], title: ' (`-- atlas:txmode none`)' };
   }
   if (view.model === 'implicit') return { reason: `${toolName(view)} sends the file as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own` };
   return { reason: `${toolName(view)} runs this file in a transaction, and CONCURRENTLY cannot run in one: move the statement to a migration the tool runs outside a transaction` };

@@ -69,6 +69,10 @@ describe('fixFile', () => {
     expect(plan.fixes).toEqual(['missing-lock-timeout']);
   });
 
+  it('writes the lines it adds with the file\'s line break', () => {
+    expect(fixed('ALTER TABLE orders ADD COLUMN a int;\r\nALTER TABLE users ADD COLUMN b int;\r\n', 'plain', 'none').text).toBe("SET lock_timeout = '2s';\r\nALTER TABLE orders ADD COLUMN a int;\r\nALTER TABLE users ADD COLUMN b int;\r\n");
+  });
+
   it('points a finding that needs phases at plan', () => {
     expect(fixed("SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN code;", 'plain', 'none').unfixed).toEqual(['drop-column@2: needs phases: run `pgphase plan m.sql`']);
   });
