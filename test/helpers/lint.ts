@@ -17,6 +17,8 @@ export interface LintSqlOptions {
   transaction?: TransactionModel;
   pgVersion?: number;
   severities?: Record<string, SeveritySetting>;
+  /** The config's `maxLockTimeout`, in milliseconds. */
+  maxLockTimeout?: number;
 }
 
 export function lintSql(sql: string, options: LintSqlOptions = {}, registry: readonly Rule[] = rules): FileResult {
@@ -29,6 +31,7 @@ export function lintSql(sql: string, options: LintSqlOptions = {}, registry: rea
     transaction: options.transaction ?? 'none',
     schema,
     historyKnown: options.historyKnown ?? options.history !== undefined,
+    ...(options.maxLockTimeout !== undefined && { maxLockTimeout: options.maxLockTimeout }),
   });
 }
 
