@@ -2,16 +2,18 @@
 // sees them in their directory, hover with the rule, the lock and the safe form, and code
 // actions (ignore with a reason, plan the migration).
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CodeActionKind, DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type CodeAction, type Connection, type Diagnostic, type Hover, type Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { docsBaseUrl, InputError, oneLine, PgphaseError, plan, stopShadowServer, type PlanResult, type Rule } from '../index.js';
+import { docsBaseUrl, InputError, oneLine, PgphaseError, type Rule } from '../index.js';
 import type { Finding } from '../lint/rule.js';
 import { headLines } from '../discover/layouts.js';
 import { locksOf, type LockTaken } from '../sql/locks.js';
 import { quoteQName } from '../sql/names.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import type { Location, Statement } from '../sql/source.js';
+import { describePhases, planInProject } from './plan.js';
 import { firstParagraph, ruleDoc } from './rule-doc.js';
 import { Workspace, type Linted } from './workspace.js';
 
@@ -135,9 +137,10 @@ function ignoreAction(document: TextDocument, linted: Linted, finding: Finding):
   };
 }
 
-export function serve(connection: Connection, rules: readonly Rule[]): void {
+/** Serves on the connection; `cwd` stands for the workspace until the client names its folder. */
+export function serve(connection: Connection, rules: readonly Rule[], cwd: string): void {
   const documents = new TextDocuments(TextDocument);
-  let workspace = new Workspace(rules, process.cwd());
+  let workspace = new Workspace(rules, cwd);
   const linted = new Map<string, Linted>();
   /** Per document: a lint is running, and whether an edit came in meanwhile. */
   const running = new Map<string, { again: boolean }>();
@@ -224,7 +227,7 @@ export function serve(connection: Connection, rules: readonly Rule[]): void {
     if (!document || !result) return [];
     const findings = result.result.findings.filter((f) => overlaps(range(document, f.location), asked));
     const actions: CodeAction[] = findings.filter((f) => f.rule !== 'syntax-error').map((f) => ignoreAction(document, result, f));
-    if (result.file) actions.push({ title: 'Plan this migration (pgphase plan)', kind: CodeActionKind.Source, command: { title: 'Plan this migration', command: COMMANDS.plan, arguments: [textDocument.uri] } });
+    if (result.located.found) actions.push({ title: 'Plan this migration (pgphase plan)', kind: CodeActionKind.Source, command: { title: 'Plan this migration', command: COMMANDS.plan, arguments: [textDocument.uri] } });
     return actions;
   });
 
@@ -238,24 +241,17 @@ export function serve(connection: Connection, rules: readonly Rule[]): void {
     return null;
   });
 
-  /** Runs `pgphase plan` on the file as saved, with its history, layout and PostgreSQL version; writes the plan directory next to it. */
+  /** Runs `pgphase plan` on the file as saved, as its project sees it; writes the plan directory next to it. */
   async function planCommand(uri: string): Promise<string> {
-    const result = linted.get(uri);
     const document = documents.get(uri);
     const path = fileURLToPath(uri);
     try {
-      if (!result?.file || !result.set || !document) throw new InputError(`${path}: not a migration of a directory pgphase reads`);
-      if ((await readFile(path, 'utf8')) !== document.getText()) throw new InputError(`${result.file.path}: save the file before planning it`);
-      let planned: PlanResult;
-      try {
-        planned = await plan({ file: path, history: result.set.root, layout: result.set.layout, pgVersion: result.config.config.pgVersion, emit: 'plan', prove: true });
-      } finally {
-        await stopShadowServer();
-      }
-      const phases = planned.manifest.phases.map((p) => `${p.name} (${p.steps.length} step${p.steps.length === 1 ? '' : 's'})`).join(', ');
-      const message = `plan ${planned.manifest.id} written to ${planned.dir}: ${phases}`;
+      if (document && (await readFile(path, 'utf8').catch(() => undefined)) !== document.getText()) throw new InputError(`${path}: save the file before planning it`);
+      const shadowUrl = process.env.PGPHASE_SHADOW_URL;
+      const planned = await planInProject(workspace, path, { emit: 'plan', prove: true, ...(shadowUrl && { shadowUrl }) });
+      const message = `plan ${planned.manifest.id} written to ${planned.dir}: ${describePhases(planned).join('; ')}`;
       void connection.window.showInformationMessage(message);
-      if (canShowDocument) void connection.window.showDocument({ uri: pathToFileURL(`${planned.dir}/README.md`).href, takeFocus: false });
+      if (canShowDocument) void connection.window.showDocument({ uri: pathToFileURL(join(planned.dir, 'README.md')).href, takeFocus: false });
       return message;
     } catch (error) {
       const message = error instanceof PgphaseError ? error.message : `internal error: ${oneLine((error as Error).message)}`;

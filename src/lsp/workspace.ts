@@ -1,10 +1,13 @@
-// Lints an open migration file as `pgphase lint` lints it in its directory (its config, its
+// Lints a migration's text as `pgphase lint` lints the file in its directory (its config, its
 // layout's transaction model, the earlier migrations replayed), keeping the schema model of
-// the migrations before it: an edit re-lints that one file, not the history.
+// the migrations before it: an edit re-lints that one file, not the history. A file not
+// written yet is linted as the next migration of its directory.
+import { existsSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, type LoadedConfig } from '../config/load.js';
-import { Discovery, fileInSet, withText, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { discoverSet, Discovery, fileInSet, withText, type LayoutName, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import { kindOf, LAYOUT } from '../discover/layouts.js';
 import { lintSource, type FileResult } from '../lint/engine.js';
 import { mergeUnits } from '../lint/lint.js';
 import type { Rule, SeveritySetting } from '../lint/rule.js';
@@ -12,15 +15,26 @@ import { replay, SchemaModel } from '../schema/model.js';
 import { CreatedHere } from '../sql/changes.js';
 import { loadParser, parseSource, type SourceFile } from '../sql/source.js';
 
-/** One lint of an open file: its result, and what hover and code actions read. */
+/** What overrides the config, as `pgphase lint --layout --pg-version` do. */
+export interface Overrides {
+  layout?: LayoutName;
+  pgVersion?: number;
+}
+
+/** Where lint places a file: its config, and its migration set and entry there. */
+export interface Located {
+  config: LoadedConfig;
+  /** null: in no set (linted on its own); undefined: skipped, as a down migration or a path the
+   *  config's `ignorePaths` names. A file not written yet has an entry that is not in `set.files`. */
+  found: { set: MigrationSet; file: MigrationFile } | null | undefined;
+}
+
+/** One lint of a file: its result, and what hover and code actions read. */
 export interface Linted {
   result: FileResult;
   /** The parsed entries of the file (one, or one per changeset it holds), as they were linted. */
   sources: SourceFile[];
-  /** The file in its migration set; undefined for a file outside any (linted on its own). */
-  file?: MigrationFile;
-  set?: MigrationSet;
-  config: LoadedConfig;
+  located: Located;
   /** A copy of the schema before the file, for questions about its statements (their locks). */
   schemaBefore(): SchemaModel;
 }
@@ -39,14 +53,14 @@ export class Workspace {
   private discovery: Discovery;
   private configs: ConfigFinder;
   private readonly prefixes = new Map<string, Prefix>();
-  /** Parsed history files by path and migration, shared by the prefixes of every open file of a set
+  /** Parsed history files by path and migration, shared by the prefixes of every file of a set
    *  and kept while their text is the same. */
   private readonly parsed = new Map<string, { text: string; source: SourceFile }>();
   private readonly severities = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
 
   constructor(
     private readonly rules: readonly Rule[],
-    private readonly cwd: string,
+    readonly cwd: string,
   ) {
     this.discovery = new Discovery(cwd);
     this.configs = new ConfigFinder(new Set(rules.map((r) => r.meta.id)), cwd);
@@ -58,14 +72,38 @@ export class Workspace {
     this.configs = new ConfigFinder(new Set(this.rules.map((r) => r.meta.id)), this.cwd);
   }
 
-  /** Lints `text` as the file at `absPath`; undefined when lint skips the file (a down migration,
-   *  a path the config's `ignorePaths` names). A config error is thrown (a ConfigError). */
-  async lint(absPath: string, text: string): Promise<Linted | undefined> {
-    const loaded = await this.configs.forDirectory(dirname(absPath));
-    const { config, dir } = loaded;
-    if (config.ignorePaths.length > 0 && matchesAny(relative(dir, absPath).split(sep).join('/'), config.ignorePaths)) return undefined;
-    // a file not on disk yet, or no migration of a layout, is linted on its own, as standard input is
-    const found = await fileInSet(absPath, config.layout, this.discovery).catch(() => null);
+  /** Where lint places the file at `absPath` (with `text`, for a file not written yet). A config
+   *  that does not load throws its ConfigError. */
+  async locate(absPath: string, text = '', overrides: Overrides = {}): Promise<Located> {
+    const config = await this.configs.forDirectory(dirname(absPath));
+    const { ignorePaths } = config.config;
+    const layout = overrides.layout ?? config.config.layout;
+    if (ignorePaths.length > 0 && matchesAny(relative(config.dir, absPath).split(sep).join('/'), ignorePaths)) return { config, found: undefined };
+    if (!existsSync(absPath)) return { config, found: await this.nextMigration(absPath, text, layout) };
+    // no migration of a layout: linted on its own, as standard input is
+    const found = await fileInSet(absPath, layout, this.discovery).catch(() => null);
+    return { config, found };
+  }
+
+  /** A file not written yet, as the next migration of the set it would join (Prisma, Diesel and
+   *  sqitch keep a history one level above the file's directory); null when its name fits none. */
+  private async nextMigration(absPath: string, text: string, layout: LayoutName | undefined): Promise<Located['found']> {
+    for (const root of [dirname(dirname(absPath)), dirname(absPath)]) {
+      const set = await discoverSet(root, layout, this.discovery).catch(() => undefined);
+      const rel = relative(root, absPath).split(sep).join('/');
+      if (!set || kindOf(LAYOUT[set.layout], rel) !== 'forward') continue;
+      const file: MigrationFile = { path: this.discovery.display(absPath), absPath, text: '', transaction: 'none', layout: set.layout, migration: '' };
+      const [entry] = await withText(set, file, text, this.discovery);
+      return entry ? { set, file: entry } : null;
+    }
+    return null;
+  }
+
+  /** Lints `text` as the file at `absPath` (on its own when there is none); undefined when lint skips the file. */
+  async lint(absPath: string | undefined, text: string, overrides: Overrides = {}): Promise<Linted | undefined> {
+    const located: Located = absPath === undefined ? { config: await this.configs.forDirectory(this.cwd), found: null } : await this.locate(absPath, text, overrides);
+    const { found } = located;
+    const { config } = located.config;
     if (found === undefined) return undefined;
     await loadParser();
     let schema: SchemaModel;
@@ -78,7 +116,8 @@ export class Workspace {
       entries = await withText(found.set, found.file, text, this.discovery);
     } else {
       schema = new SchemaModel();
-      entries = [{ path: this.discovery.display(absPath), absPath, text, transaction: 'none', layout: 'plain', migration: absPath }];
+      const path = absPath === undefined ? 'migration.sql' : this.discovery.display(absPath);
+      entries = [{ path, absPath: absPath ?? path, text, transaction: 'none', layout: 'plain', migration: path }];
     }
     const before = schema.clone();
     const results: FileResult[] = [];
@@ -91,7 +130,7 @@ export class Workspace {
         lintSource(source, {
           rules: this.rules,
           severities: this.severitiesOf(config),
-          pgVersion: config.pgVersion,
+          pgVersion: overrides.pgVersion ?? config.pgVersion,
           transaction: config.transaction ?? entry.transaction,
           schema,
           historyKnown: found !== null,
@@ -100,7 +139,7 @@ export class Workspace {
       );
     }
     mergeUnits(results, 0, new Map([[entries[0]!.path, text]]));
-    return { result: results[0]!, sources, config: loaded, ...(found && { file: found.file, set: found.set }), schemaBefore: () => before.clone() };
+    return { result: results[0]!, sources, located, schemaBefore: () => before.clone() };
   }
 
   private severitiesOf(config: LoadedConfig['config']): Map<string, SeveritySetting> {
@@ -109,10 +148,11 @@ export class Workspace {
     return severities;
   }
 
-  /** The schema before `file`'s migration, replayed from the set's first migration once per
-   *  reading of the set; the cost of the first lint of a file, not of an edit. */
+  /** The schema before `file`'s migration, replayed from the set's first migration when the files
+   *  before it change; the cost of the first lint of a file, not of an edit. */
   private prefix(set: MigrationSet, file: MigrationFile): Prefix {
-    const at = set.files.findIndex((f) => f.absPath === file.absPath);
+    const index = set.files.findIndex((f) => f.absPath === file.absPath);
+    const at = index === -1 ? set.files.length : index;
     const files = set.files.slice(0, at);
     const known = this.prefixes.get(file.absPath);
     const same = (a: MigrationFile, b: MigrationFile) => a === b || (a.absPath === b.absPath && a.migration === b.migration && a.text === b.text);
