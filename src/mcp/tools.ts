@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { SUPPORTED_PG } from '../config/schema.js';
 import { LAYOUTS } from '../discover/names.js';
-import { lint, PgphaseError, rules, type FileResult, type PlanResult } from '../index.js';
+import { describeProof, lint, PgphaseError, rules, type FileResult, type PlanResult } from '../index.js';
 import { planInProject } from '../lsp/plan.js';
 import { ruleDoc } from '../lsp/rule-doc.js';
 import { Workspace, type Located } from '../lsp/workspace.js';
@@ -34,6 +34,7 @@ const INPUTS = {
   plan_migration: z.strictObject({
     path: z.string().describe('the migration file to plan, in its migration directory (the migrations before it are the starting schema)'),
     write: z.boolean().default(false).describe('write the plan as `pgphase plan <path>` does (and prove it, where PostgreSQL is at hand); by default nothing is written and the phase files are returned'),
+    force: z.boolean().default(false).describe('with write: replace an existing plan directory'),
     allowUnsafe: z.boolean().default(false).describe('place changes pgphase cannot make safe where they belong, with a warning, instead of refusing'),
     pgVersion,
   }),
@@ -137,8 +138,9 @@ async function run(name: ToolName, data: unknown, cwd: string): Promise<ToolResu
       const common = { allowUnsafe: args.allowUnsafe, ...(args.pgVersion && { pgVersion: args.pgVersion }) };
       if (args.write) {
         const shadowUrl = process.env.PGPHASE_SHADOW_URL;
-        const planned = await planInProject(workspace, file, { ...common, emit: 'auto', prove: true, ...(shadowUrl && { shadowUrl }) });
-        return text({ id: planned.manifest.id, dir: planned.dir, phases: phasesOf(planned), warnings: planned.manifest.warnings, ...(planned.emitted && { emitted: planned.emitted.phases.flatMap((p) => p.files), removed: planned.emitted.removed }) });
+        const planned = await planInProject(workspace, file, { ...common, force: args.force, emit: 'auto', prove: true, ...(shadowUrl && { shadowUrl }) });
+        const proof = planned.proof ? await describeProof(planned.proof) : 'not proven: no embedded PostgreSQL and no PGPHASE_SHADOW_URL';
+        return text({ id: planned.manifest.id, dir: planned.dir, proof, phases: phasesOf(planned), warnings: planned.manifest.warnings, ...(planned.emitted && { emitted: planned.emitted.phases.flatMap((p) => p.files), removed: planned.emitted.removed }) });
       }
       const scratch = await mkdtemp(join(tmpdir(), 'pgphase-plan-'));
       try {
