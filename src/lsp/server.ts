@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CodeActionKind, DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type CodeAction, type Connection, type Diagnostic, type Hover, type Range } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, type CodeAction, type Connection, type Diagnostic, type Hover, type Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsBaseUrl, InputError, oneLine, PgphaseError, type Rule } from '../index.js';
 import type { Finding } from '../lint/rule.js';
@@ -234,7 +234,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
     if (command === COMMANDS.reveal) {
       const [uri, at] = args as [string, { line: number; character: number }];
-      if (canShowDocument) await connection.window.showDocument({ uri, selection: { start: at, end: at }, takeFocus: true });
+      if (canShowDocument) await connection.window.showDocument({ uri, selection: { start: at, end: at }, takeFocus: true }).catch(() => undefined);
       return null;
     }
     if (command === COMMANDS.plan) return planCommand(args[0] as string);
@@ -250,12 +250,13 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
       const shadowUrl = process.env.PGPHASE_SHADOW_URL;
       const planned = await planInProject(workspace, path, { emit: 'plan', prove: true, ...(shadowUrl && { shadowUrl }) });
       const message = `plan ${planned.manifest.id} written to ${planned.dir}: ${describePhases(planned).join('; ')}`;
-      void connection.window.showInformationMessage(message);
-      if (canShowDocument) void connection.window.showDocument({ uri: pathToFileURL(join(planned.dir, 'README.md')).href, takeFocus: false });
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message });
+      // a client that cannot open it says so: the plan is written all the same
+      if (canShowDocument) connection.window.showDocument({ uri: pathToFileURL(join(planned.dir, 'README.md')).href, takeFocus: false }).catch(() => undefined);
       return message;
     } catch (error) {
       const message = error instanceof PgphaseError ? error.message : `internal error: ${oneLine((error as Error).message)}`;
-      void connection.window.showErrorMessage(`pgphase plan: ${message}`);
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `pgphase plan: ${message}` });
       return `pgphase plan: ${message}`;
     }
   }
