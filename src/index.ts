@@ -101,7 +101,7 @@ function targets(options: LintApiOptions): string[] | undefined {
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
   const { schemaFile, databaseUrl, staged, changedSince: ref, ...rest } = options;
   const paths = targets(options);
-  if (paths?.length === 0) return { result: summarize([]), sources: new Map() };
+  if (paths?.length === 0) return { result: summarize([]), sources: new Map(), linted: new Map() };
   return lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
 }
 

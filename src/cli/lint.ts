@@ -1,4 +1,6 @@
 // `pgphase lint [paths…]`
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
@@ -22,6 +24,8 @@ interface LintFlags {
   list?: boolean;
   baseline?: string;
   writeBaseline?: boolean;
+  fix?: boolean;
+  fixDryRun?: boolean;
 }
 
 const CACHE_DIR = '.pgphase-cache';
@@ -70,6 +74,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--list', 'print how the migrations are read (layout, migrations in order with their transaction, skipped down files) and lint nothing')
     .option('--baseline <file>', `findings accepted when pgphase was adopted: reported no more (default: ${BASELINE} when it exists)`)
     .option('--write-baseline', 'record every current finding in the baseline, keeping those of files not linted now, and report none of them')
+    .option('--fix', 'rewrite what is mechanical and safe in the way the migration tool runs each file, then report what is left')
+    .option('--fix-dry-run', 'print the fixes --fix would make as a diff, and change nothing')
     .option('--cache [dir]', `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`)
     .action(async (paths: string[], flags: LintFlags) => {
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
@@ -88,7 +94,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
 
       const stdin = flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
 
-      const { result, sources, written } = await lint({
+      const options: Parameters<typeof lint>[0] = {
         paths,
         cwd: io.cwd,
         ...(flags.staged && { staged: true }),
@@ -102,7 +108,23 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
         baseline: { file: flags.baseline ?? BASELINE, write: flags.writeBaseline === true, required: flags.baseline !== undefined },
         ruleOverrides: overrides,
-      });
+      };
+      if (flags.fix || flags.fixDryRun) {
+        if (stdin || flags.writeBaseline) throw new UsageError('--fix and --fix-dry-run rewrite files: they cannot be combined with --stdin-filename or --write-baseline');
+        const { fixFiles } = await import('../lint/fix.js');
+        const { unifiedDiff } = await import('../report/diff.js');
+        const { baseline: _baseline, cacheDir: _cache, ...relintOptions } = options;
+        const relint = async (absPath: string, text: string) => (await lint({ ...relintOptions, paths: [], stdin: { filename: absPath, text } })).result.files.flatMap((f) => f.findings);
+        for (const fixed of await fixFiles(await lint(options), relint)) {
+          for (const fix of fixed.applied) io.stderr(`pgphase: ${flags.fix ? 'fixed' : 'would fix'} ${fixed.path}:${fix.lines.join(',')} ${fix.rule}: ${fix.title}\n`);
+          for (const u of fixed.unfixed) io.stderr(`pgphase: not fixed ${fixed.path}:${u.line} ${u.rule}: ${u.reason}\n`);
+          if (flags.fixDryRun) io.stdout(unifiedDiff(fixed.path, fixed.before, fixed.after));
+          else if (fixed.after !== fixed.before) await writeFile(resolve(io.cwd, fixed.path), fixed.after);
+        }
+        if (flags.fixDryRun) return setExit(0);
+      }
+
+      const { result, sources, written } = await lint(options);
       if (written) io.stderr(`pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`);
       const stale = result.baseline?.stale ?? [];
       if (stale.length > 0) {

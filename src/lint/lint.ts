@@ -11,6 +11,7 @@ import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, 
 import { headLines } from '../discover/layouts.js';
 import { CreatedHere } from '../sql/changes.js';
 import { InputError } from '../errors.js';
+import { parseDuration } from '../duration.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
@@ -49,6 +50,9 @@ export interface LintOutput {
   sources: Map<string, string>;
   /** With `baseline.write`: the file written and how many findings it holds. */
   written?: { file: string; findings: number };
+  /** Each linted file by path, as it was linted (its transaction model as the config sets it); a file
+   *  that holds several migrations has an entry for each. */
+  linted: Map<string, MigrationFile[]>;
 }
 
 interface Group {
@@ -131,6 +135,8 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
+  const linted = new Map<string, MigrationFile[]>();
+  const note = (file: MigrationFile, config: LoadedConfig['config']) => linted.set(file.path, [...(linted.get(file.path) ?? []), { ...file, transaction: config.transaction ?? file.transaction }]);
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
   const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere) => {
@@ -146,6 +152,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         severities,
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
+        maxLockTimeout: parseDuration(config.maxLockTimeout)!,
         schema,
         historyKnown,
         ...(created && { created }),
@@ -171,6 +178,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     for (const [i, file] of entries.entries()) {
       if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
       sources.set(file.path, overlay(sources.get(file.path), file.text));
+      note(file, config);
       lintOne(file, config, schema, found !== undefined || options.baseSchema !== undefined, created);
     }
     mergeUnits(files, 0, sources);
@@ -187,7 +195,11 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         return { file, config, linted };
       }),
     );
-    for (const { file, linted } of order) if (linted) sources.set(file.path, overlay(sources.get(file.path), file.text));
+    for (const { file, config, linted: lints } of order) {
+      if (!lints) continue;
+      sources.set(file.path, overlay(sources.get(file.path), file.text));
+      note(file, config);
+    }
     const key =
       cache &&
       LintCache.key([
@@ -217,12 +229,12 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
   cache?.save();
-  if (!options.baseline) return { result: summarize(files), sources };
-  return withBaseline(files, sources, options.baseline, cwd);
+  if (!options.baseline) return { result: summarize(files), sources, linted };
+  return { ...(await withBaseline(files, sources, options.baseline, cwd)), linted };
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
-async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<LintOutput> {
+async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<Omit<LintOutput, 'linted'>> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
   // the common case, no baseline: nothing more to load

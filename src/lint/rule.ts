@@ -35,6 +35,8 @@ export interface Finding {
   help: string;
   location: Location;
   docs: string;
+  /** The table locks the finding's statement takes, strongest first: `ACCESS EXCLUSIVE on "orders"`; absent when it takes none. */
+  lock?: string;
 }
 
 export interface Report {
@@ -74,6 +76,8 @@ export interface RuleContext {
   readonly historyKnown: boolean;
   /** A `lock_timeout` is in force for the current statement. */
   readonly lockTimeoutSet: boolean;
+  /** The longest lock_timeout a migration may set, in milliseconds (the config's `maxLockTimeout`). */
+  readonly maxLockTimeout: number;
   /** The table was created earlier in this migration: it has no traffic and no rows yet. */
   isNewTable(table: QName): boolean;
   /** A view, function, type, schema … created earlier in this migration, or named so by a rename there. */
@@ -156,6 +160,15 @@ export function columnTypeVisitor(context: RuleContext, matches: (type: TypeRef)
       }
     },
   };
+}
+
+const MILLISECONDS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The milliseconds a `lock_timeout` value stands for, as PostgreSQL reads it: a number (decimal,
+ *  fractional or hexadecimal) with an optional unit, milliseconds by default; undefined when it cannot read it. */
+export function lockTimeoutMs(value: string | undefined): number | undefined {
+  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(value ?? '');
+  return m ? Number(m[1]) * MILLISECONDS[m[2] ?? 'ms']! : undefined;
 }
 
 // A template split once: [text, placeholder, key, text, placeholder, key, …, text].

@@ -106,6 +106,16 @@ export class SchemaModel {
   readonly views = new Map<string, ViewModel>();
   /** Other named objects, by objectKey. */
   readonly objects = new Map<string, ObjectModel>();
+  /** Publications by name: the tables (qkeys) and schemas they publish, or all tables. */
+  readonly publications = new Map<string, { allTables: boolean; tables: Set<string>; schemas: Set<string> }>();
+
+  /** The name of a publication that publishes the table, if the model knows one. */
+  publishedIn(table: QName): string | undefined {
+    const key = qkey(table);
+    const schema = table.schema ?? DEFAULT_SCHEMA;
+    for (const [name, p] of this.publications) if (p.allTables || p.tables.has(key) || p.schemas.has(schema)) return name;
+    return undefined;
+  }
 
   /** Whether the model has a type, function, sequence, domain, schema … of this name (not a trigger, policy or rule, which are per table). */
   hasObject(name: QName): boolean {
@@ -129,6 +139,7 @@ export class SchemaModel {
     for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
     for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
     for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
+    for (const [name, p] of this.publications) copy.publications.set(name, { allTables: p.allTables, tables: new Set(p.tables), schemas: new Set(p.schemas) });
     for (const [key, parts] of this.partitions) copy.partitions.set(key, new Set(parts));
     for (const key of this.partialColumns) copy.partialColumns.add(key);
     return copy;
@@ -448,6 +459,8 @@ export class SchemaModel {
         for (const t of this.tables.values()) {
           for (const c of t.constraints.values()) if (c.references && qkey(c.references.table) === qkey(change.table)) c.references = { ...c.references, table: renamed };
         }
+        // a publication holds the table by oid too
+        for (const p of this.publications.values()) if (p.tables.delete(qkey(change.table))) p.tables.add(qkey(renamed));
         for (const [key, o] of this.objects) {
           if (o.table !== qkey(change.table)) continue;
           this.objects.delete(key);
@@ -571,6 +584,24 @@ export class SchemaModel {
       case 'attach-partition':
         this.attach(change.table, change.partition);
         return;
+      case 'publication': {
+        if (change.op === 'drop') {
+          this.publications.delete(change.name);
+          return;
+        }
+        const tables = change.tables.map(qkey);
+        const p = this.publications.get(change.name);
+        if (change.op === 'create' || !p) this.publications.set(change.name, { allTables: change.allTables, tables: new Set(tables), schemas: new Set(change.schemas) });
+        else if (change.op === 'set') this.publications.set(change.name, { allTables: p.allTables, tables: new Set(tables), schemas: new Set(change.schemas) });
+        else if (change.op === 'add') {
+          for (const t of tables) p.tables.add(t);
+          for (const s of change.schemas) p.schemas.add(s);
+        } else {
+          for (const t of tables) p.tables.delete(t);
+          for (const s of change.schemas) p.schemas.delete(s);
+        }
+        return;
+      }
       case 'detach-partition':
         this.partitions.get(qkey(change.table))?.delete(qkey(change.partition));
         return;

@@ -213,7 +213,9 @@ export type Change = Base &
     /** COMMENT ON COLUMN: kept in the schema model, so a copied column keeps it. */
     | { kind: 'column-comment'; table: QName; column: string; text: string | undefined }
     /** A table-level ALTER sub-command with no bearing on compatibility (owner, storage options, triggers …). */
-    | { kind: 'alter-table-other'; table: QName; subtype: string }
+    | { kind: 'alter-table-other'; table: QName; subtype: string; /** REPLICA IDENTITY's new setting. */ replicaIdentity?: 'default' | 'full' | 'nothing' | 'index' }
+    /** CREATE, ALTER (add, remove or set tables) and DROP PUBLICATION: which tables logical replication publishes. */
+    | { kind: 'publication'; name: string; op: 'create' | 'add' | 'remove' | 'set' | 'drop'; allTables: boolean; tables: QName[]; schemas: string[] }
     | { kind: 'other'; node: string }
   );
 
@@ -273,6 +275,7 @@ export function classify(change: Change): ChangeClass {
     case 'comment':
     case 'column-comment':
     case 'alter-table-other':
+    case 'publication':
     case 'other':
       return 'neutral';
   }

@@ -251,6 +251,18 @@ function objectName(obj: Node | undefined, type: ObjectType): QName {
   return { name: exprText(obj) };
 }
 
+const REPLICA_IDENTITY: Record<string, 'default' | 'full' | 'nothing' | 'index'> = { d: 'default', f: 'full', n: 'nothing', i: 'index' };
+
+const PUBLICATION_OPS: Record<string, 'add' | 'remove' | 'set'> = { AP_AddObjects: 'add', AP_DropObjects: 'remove', AP_SetObjects: 'set' };
+
+/** A CREATE or ALTER PUBLICATION's tables and schemas. */
+function publication(s: Node, index: number, op: 'create' | 'add' | 'remove' | 'set'): Change {
+  const objects: Node[] = (s.pubobjects ?? []).map((o: Node) => o.PublicationObjSpec);
+  const tables = objects.filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLE' && o.pubtable?.relation).map((o) => fromRangeVar(o.pubtable.relation));
+  const schemas = objects.filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' && o.name).map((o) => o.name as string);
+  return { statement: index, kind: 'publication', name: s.pubname, op, allTables: s.for_all_tables === true, tables, schemas };
+}
+
 function alterTable(stmt: Node, index: number): Change[] {
   const table = fromRangeVar(stmt.relation);
   const changes: Change[] = [];
@@ -313,6 +325,9 @@ function alterTable(stmt: Node, index: number): Change[] {
         break;
       case 'AT_DetachPartition':
         changes.push({ statement: index, table, kind: 'detach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name), concurrently: cmd.def.PartitionCmd.concurrent === true });
+        break;
+      case 'AT_ReplicaIdentity':
+        changes.push({ statement: index, table, kind: 'alter-table-other', subtype: 'ReplicaIdentity', replicaIdentity: REPLICA_IDENTITY[cmd.def?.ReplicaIdentityStmt?.identity_type] ?? 'default' });
         break;
       case 'AT_AttachPartition':
         changes.push({ statement: index, table, kind: 'attach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name) });
@@ -542,7 +557,16 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'RenameStmt':
       return [rename(s, index)];
     case 'DropStmt':
+      if (s.removeType === 'OBJECT_PUBLICATION') {
+        return (s.objects ?? []).map((o: Node): Change => ({ statement: index, kind: 'publication', name: o.String?.sval ?? '', op: 'drop', allTables: false, tables: [], schemas: [] }));
+      }
       return drop(s, index);
+    case 'CreatePublicationStmt':
+      return [publication(s, index, 'create')];
+    case 'AlterPublicationStmt': {
+      const op = PUBLICATION_OPS[s.action];
+      return op && s.pubobjects ? [publication(s, index, op)] : [{ statement: index, kind: 'other', node: type }];
+    }
     case 'IndexStmt': {
       const index_: Extract<Change, { kind: 'create-index' }>['index'] = {
         table: fromRangeVar(s.relation),

@@ -16,6 +16,8 @@ export interface LintSqlOptions {
   transaction?: TransactionModel;
   pgVersion?: number;
   severities?: Record<string, SeveritySetting>;
+  /** The config's `maxLockTimeout`, in milliseconds. */
+  maxLockTimeout?: number;
 }
 
 export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
@@ -28,6 +30,7 @@ export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
     transaction: options.transaction ?? 'none',
     schema,
     historyKnown: options.historyKnown ?? options.history !== undefined,
+    ...(options.maxLockTimeout !== undefined && { maxLockTimeout: options.maxLockTimeout }),
   });
 }
 
