@@ -1,6 +1,6 @@
 // The language server of `pgphase lsp`: diagnostics of .sql migration files as `pgphase lint`
 // sees them in their directory, hover with the rule, the lock and the safe form, and code
-// actions (ignore with a reason, plan the migration).
+// actions (the mechanical fix, ignore with a reason, plan the migration).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsBaseUrl, InputError, oneLine, PgphaseError, type Rule } from '../index.js';
 import type { Finding } from '../lint/rule.js';
 import { headLines } from '../discover/layouts.js';
+import { fixFile } from '../lint/fix.js';
 import { locksOf, type LockTaken } from '../sql/locks.js';
 import { quoteQName } from '../sql/names.js';
 import { normalizeStatement } from '../sql/normalize.js';
@@ -138,6 +139,30 @@ function ignoreAction(document: TextDocument, linted: Linted, finding: Finding):
 }
 
 /** Serves on the connection; `cwd` stands for the workspace until the client names its folder. */
+/** The mechanical fixes of the findings in range, in the file's transaction model (src/lint/fix.ts);
+ *  where a finding has none, the reason, as an action the editor shows disabled. */
+function fixActions(document: TextDocument, linted: Linted, inRange: Finding[], showDisabled: boolean): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const disabled = new Set<string>();
+  const text = document.getText();
+  const wanted = (rule: string, line: number) => inRange.some((f) => f.rule === rule && f.location.line === line);
+  for (const entry of linted.entries) {
+    const { fixes, unfixed } = fixFile({ path: entry.path, text, ...(entry.text !== text && { linted: entry.text }), layout: entry.layout, transaction: entry.transaction, findings: linted.result.findings });
+    for (const fix of fixes.filter((f) => f.lines.some((line) => wanted(f.rule, line)))) {
+      actions.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        isPreferred: true,
+        edit: { changes: { [document.uri]: fix.edits.map((e) => ({ range: { start: document.positionAt(e.start), end: document.positionAt(e.end) }, newText: e.text })) } },
+      });
+    }
+    // a file of several changesets gives each finding to each of them: one reason per finding
+    const reasons = unfixed.filter((u) => wanted(u.rule, u.line) && !disabled.has(`${u.rule}:${u.line}`) && disabled.add(`${u.rule}:${u.line}`));
+    if (showDisabled) for (const u of reasons) actions.push({ title: `Fix ${u.rule}`, kind: CodeActionKind.QuickFix, disabled: { reason: u.reason } });
+  }
+  return actions;
+}
+
 export function serve(connection: Connection, rules: readonly Rule[], cwd: string): void {
   const documents = new TextDocuments(TextDocument);
   let workspace = new Workspace(rules, cwd);
@@ -145,6 +170,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
   /** Per document: a lint is running, and whether an edit came in meanwhile. */
   const running = new Map<string, { again: boolean }>();
   let canShowDocument = false;
+  let canShowDisabled = false;
 
   async function lintDocument(uri: string): Promise<void> {
     const busy = running.get(uri);
@@ -183,6 +209,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (folder?.startsWith('file:')) workspace = new Workspace(rules, fileURLToPath(folder));
     canShowDocument = params.capabilities.window?.showDocument?.support === true;
+    canShowDisabled = params.capabilities.textDocument?.codeAction?.disabledSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: true },
@@ -226,7 +253,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
     const result = linted.get(textDocument.uri);
     if (!document || !result) return [];
     const findings = result.result.findings.filter((f) => overlaps(range(document, f.location), asked));
-    const actions: CodeAction[] = findings.filter((f) => f.rule !== 'syntax-error').map((f) => ignoreAction(document, result, f));
+    const actions = [...fixActions(document, result, findings, canShowDisabled), ...findings.filter((f) => f.rule !== 'syntax-error').map((f) => ignoreAction(document, result, f))];
     if (result.located.found) actions.push({ title: 'Plan this migration (pgphase plan)', kind: CodeActionKind.Source, command: { title: 'Plan this migration', command: COMMANDS.plan, arguments: [textDocument.uri] } });
     return actions;
   });

@@ -32,7 +32,9 @@ export interface Located {
 /** One lint of a file: its result, and what hover and code actions read. */
 export interface Linted {
   result: FileResult;
-  /** The parsed entries of the file (one, or one per changeset it holds), as they were linted. */
+  /** The entries of the file (one, or one per changeset it holds) as they were linted, their
+   *  transaction model as the config sets it, and each one parsed. */
+  entries: MigrationFile[];
   sources: SourceFile[];
   located: Located;
   /** A copy of the schema before the file, for questions about its statements (their locks). */
@@ -122,6 +124,7 @@ export class Workspace {
     const before = schema.clone();
     const results: FileResult[] = [];
     const sources: SourceFile[] = [];
+    entries = entries.map((entry) => ({ ...entry, transaction: config.transaction ?? entry.transaction }));
     for (const [i, entry] of entries.entries()) {
       if (i > 0 && entries[i - 1]!.migration !== entry.migration) created = new CreatedHere();
       const source = parseSource(entry.path, entry.text);
@@ -131,7 +134,7 @@ export class Workspace {
           rules: this.rules,
           severities: this.severitiesOf(config),
           pgVersion: overrides.pgVersion ?? config.pgVersion,
-          transaction: config.transaction ?? entry.transaction,
+          transaction: entry.transaction,
           schema,
           historyKnown: found !== null,
           created,
@@ -139,7 +142,7 @@ export class Workspace {
       );
     }
     mergeUnits(results, 0, new Map([[entries[0]!.path, text]]));
-    return { result: results[0]!, sources, located, schemaBefore: () => before.clone() };
+    return { result: results[0]!, entries, sources, located, schemaBefore: () => before.clone() };
   }
 
   private severitiesOf(config: LoadedConfig['config']): Map<string, SeveritySetting> {

@@ -56,7 +56,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
       workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'project' }],
-      capabilities: { window: { showDocument: { support: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: { window: { showDocument: { support: true } }, textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { disabledSupport: true } } },
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
   }

@@ -23,6 +23,7 @@ describe('pgphase lsp', () => {
       'quiet/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text);\n',
       'quiet/002_index.sql': 'CREATE INDEX users_name ON users (name);\n',
       'quiet/skipped/001_drop.sql': 'DROP TABLE users;\n',
+      'g/000001_users.up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text);\n',
       'broken/pgphase.config.json': JSON.stringify({ rules: { 'no-such-rule': 'off' } }),
       'broken/001.sql': 'DROP TABLE users;\n',
     });
@@ -95,8 +96,8 @@ describe('pgphase lsp', () => {
       const { uri, diagnostics } = await client.open(join(root, file), text);
       const finding = diagnostics.find((d) => d.code === 'create-index-non-concurrently')!;
       const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: finding.range, context: { diagnostics: [finding] } })) as CodeAction[];
-      expect(actions.map((a) => a.title)).toEqual(['Ignore create-index-non-concurrently here, with a reason', 'Plan this migration (pgphase plan)']);
-      const ignore = actions[0]!;
+      expect(actions.map((a) => a.title).slice(-2)).toEqual(['Ignore create-index-non-concurrently here, with a reason', 'Plan this migration (pgphase plan)']);
+      const ignore = actions.at(-2)!;
       // the client applies the edit, then runs the command
       const edits = ignore.edit!.changes![uri]!;
       const document = TextDocument.create(uri, 'sql', 1, text);
@@ -124,6 +125,32 @@ describe('pgphase lsp', () => {
         inserted: "SET lock_timeout = '2s'; \n-- pgphase-ignore create-index-non-concurrently: \nCREATE INDEX users_id ON users (id);\n",
         at: { line: 1, character: 49 },
       });
+    });
+  });
+
+  describe('the mechanical fix, in the file\'s transaction model', () => {
+    async function actionsFor(file: string, text: string) {
+      const { uri, diagnostics } = await client.open(join(root, file), text);
+      const finding = diagnostics.find((d) => d.code === 'create-index-non-concurrently')!;
+      const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: finding.range, context: { diagnostics: [finding] } })) as CodeAction[];
+      return { uri, actions };
+    }
+
+    it('where the tool runs the statement outside a transaction: applied, the finding is gone', async () => {
+      const text = "SET lock_timeout = '2s';\nCREATE INDEX users_id ON users (id);\n";
+      const { uri, actions } = await actionsFor('m/007_fix.sql', text);
+      const fix = actions.find((a) => a.title === 'add CONCURRENTLY')!;
+      expect(fix).toMatchObject({ kind: 'quickfix', isPreferred: true });
+      const edits = fix.edit!.changes![uri]!;
+      expect(TextDocument.applyEdits(TextDocument.create(uri, 'sql', 1, text), edits)).toBe("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY users_id ON users (id);\n");
+      expect(await client.change(uri, edits.map((e) => ({ range: e.range, text: e.newText })))).toEqual([]);
+    });
+
+    it('where it runs in a transaction (golang-migrate: one query string): no fix, and why, shown disabled', async () => {
+      const { actions } = await actionsFor('g/000002_fix.up.sql', "SET lock_timeout = '2s';\nCREATE INDEX users_id ON users (id);\n");
+      expect(actions.filter((a) => a.kind === 'quickfix' && !a.title.startsWith('Ignore'))).toEqual([
+        { title: 'Fix create-index-non-concurrently', kind: 'quickfix', disabled: { reason: 'golang-migrate sends the file as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own' } },
+      ]);
     });
   });
 
