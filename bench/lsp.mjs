@@ -8,7 +8,7 @@
 // Baseline in the same run: `pgphase lint --stdin-filename` on the same text, which replays the
 // whole history as a re-lint from scratch would (median of 7 runs), and the server's first
 // diagnostics after opening the file (the history replayed once).
-// Goal: p95 < 150 ms once warm. Run: `npm run build && node bench/lsp.mjs`.
+// Goal: p95 < 150 ms once warm. Run: `npm run bench:lsp` (builds, then runs this script).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
