@@ -188,7 +188,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
         const version = document.version;
         let diagnostics: Diagnostic[];
         try {
-          const result = await workspace.lint(uri.startsWith('file:') ? fileURLToPath(uri) : uri, document.getText());
+          const result = await workspace.lint(uri.startsWith('file:') ? fileURLToPath(uri) : undefined, document.getText());
           if (result) linted.set(uri, result);
           else linted.delete(uri);
           diagnostics = result?.result.findings.map((f) => diagnostic(document, f)) ?? [];

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CodeActionRequest, DidChangeWatchedFilesNotification, ExecuteCommandRequest, FileChangeType, HoverRequest, type CodeAction, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, DidChangeWatchedFilesNotification, DidOpenTextDocumentNotification, ExecuteCommandRequest, FileChangeType, HoverRequest, type CodeAction, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempTree } from '../helpers/cli.js';
 import { LspClient } from './client.js';
@@ -69,6 +69,13 @@ describe('pgphase lsp', () => {
     expect((await client.open(join(root, 'quiet/skipped/001_drop.sql'), 'DROP TABLE users;\n')).diagnostics).toEqual([]);
     const { diagnostics } = await client.open(join(root, 'broken/001.sql'), 'DROP TABLE users;\n');
     expect(diagnostics).toEqual([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'pgphase', message: `${join(root, 'broken/pgphase.config.json')}: rules.no-such-rule: unknown rule (see \`pgphase rules\`)` }]);
+  });
+
+  it('lints a document that is no file (an untitled editor) on its own', async () => {
+    const uri = 'untitled:Untitled-1';
+    const published = client.diagnostics(uri, 1);
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'sql', version: 1, text: 'CREATE INDEX users_id ON users (id);\n' } });
+    expect(codes(await published)).toEqual(['create-index-non-concurrently']);
   });
 
   it('counts columns in UTF-16 code units, as editors do', async () => {
