@@ -10,7 +10,7 @@ import { docsBaseUrl, InputError, oneLine, PgphaseError, type Rule } from '../in
 import type { Finding } from '../lint/rule.js';
 import { headLines } from '../discover/layouts.js';
 import { fixFile } from '../lint/fix.js';
-import { locksOf, type LockTaken } from '../sql/locks.js';
+import { statementLocks } from '../sql/locks.js';
 import { quoteQName } from '../sql/names.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import type { Location, Statement } from '../sql/source.js';
@@ -51,47 +51,39 @@ function diagnostic(document: TextDocument, finding: Finding): Diagnostic {
 const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character <= b.character);
 const overlaps = (a: Range, b: Range) => before(a.start, b.end) && before(b.start, a.end);
 
-/** What each lock mode lets through while it is held. */
-function effect(mode: LockTaken['mode']): string {
-  if (mode === 'ACCESS EXCLUSIVE') return 'blocks reads and writes';
-  if (mode === 'SHARE' || mode === 'SHARE ROW EXCLUSIVE' || mode === 'EXCLUSIVE') return 'blocks writes';
-  return 'reads and writes go on';
-}
-
-/** The locks a statement takes, with the schema as it is before the statement. */
-function locksOfStatement(linted: Linted, statement: Statement): string[] {
+/** The locks a statement takes, as findings show them, with the schema as it is before the statement. */
+function locksOfStatement(linted: Linted, statement: Statement): string | undefined {
   const schema = linted.schemaBefore();
   for (const source of linted.sources) {
     for (const st of source.statements) {
-      const locks: string[] = [];
-      for (const change of normalizeStatement(st)) {
-        if (st === statement) locks.push(...locksOf(change, (index) => schema.indexTable(index)).map((l) => `${l.mode} on ${quoteQName(l.table)} (${effect(l.mode)})`));
-        schema.apply(change);
+      const changes = normalizeStatement(st);
+      if (st === statement) {
+        const locks = statementLocks(changes, (index) => schema.indexTable(index));
+        return locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
       }
-      if (st === statement) return [...new Set(locks)];
+      for (const change of changes) schema.apply(change);
     }
   }
-  return [];
+  return undefined;
 }
 
+/** Each finding with its rule, lock, why and safe form; without one, the locks of the statement. */
 function hoverText(linted: Linted, statement: Statement | undefined, findings: Finding[]): string {
-  const parts: string[] = [];
-  for (const f of findings) {
+  const parts = findings.map((f) => {
     const doc = ruleDoc(f.rule);
     const correct = doc?.sections.get('Correct');
-    parts.push(
-      [
-        `**${f.rule}** · ${f.severity} · ${f.category}`,
-        f.message,
-        ...(doc?.sections.has('Why') ? [`**Why:** ${firstParagraph(doc.sections.get('Why'))}`] : []),
-        `**Safe form:** ${f.help}`,
-        ...(correct ? [correct] : []),
-        `[${f.rule}](${new URL(f.docs, docsBaseUrl).href})`,
-      ].join('\n\n'),
-    );
-  }
-  const locks = statement ? locksOfStatement(linted, statement) : [];
-  if (locks.length > 0) parts.push(`**Lock${locks.length > 1 ? 's' : ''}:** ${locks.join('; ')}`);
+    return [
+      `**${f.rule}** · ${f.severity} · ${f.category}`,
+      f.message,
+      ...(f.lock ? [`**Lock:** ${f.lock}`] : []),
+      ...(doc?.sections.has('Why') ? [`**Why:** ${firstParagraph(doc.sections.get('Why'))}`] : []),
+      `**Safe form:** ${f.help}`,
+      ...(correct ? [correct] : []),
+      `[${f.rule}](${new URL(f.docs, docsBaseUrl).href})`,
+    ].join('\n\n');
+  });
+  const locks = parts.length === 0 && statement ? locksOfStatement(linted, statement) : undefined;
+  if (locks) parts.push(`**Lock:** ${locks}`);
   return parts.join('\n\n---\n\n');
 }
 

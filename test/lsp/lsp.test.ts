@@ -93,9 +93,14 @@ describe('pgphase lsp', () => {
     expect(value).toContain('**Why:** A plain `CREATE INDEX` holds a SHARE lock');
     expect(value).toContain('**Safe form:** Use `CREATE INDEX CONCURRENTLY`');
     expect(value).toContain('```sql\nCREATE INDEX CONCURRENTLY');
-    expect(value).toContain('**Lock:** SHARE on "users" (blocks writes)');
+    expect(value).toContain('**Lock:** SHARE on "users"');
     // past the end of every statement: nothing to say
     expect(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 0 } })).toBeNull();
+    // a statement without findings: its lock
+    const quiet = await client.open(join(root, 'm/008_note.sql'), "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\n");
+    expect(quiet.diagnostics).toEqual([]);
+    const lock = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: quiet.uri }, position: { line: 1, character: 3 } });
+    expect(lock!.contents).toEqual({ kind: 'markdown', value: '**Lock:** ACCESS EXCLUSIVE on "users"' });
   });
 
   describe('ignore with a reason', () => {
