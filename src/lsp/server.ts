@@ -130,7 +130,6 @@ function ignoreAction(document: TextDocument, linted: Linted, finding: Finding):
   };
 }
 
-/** Serves on the connection; `cwd` stands for the workspace until the client names its folder. */
 /** The mechanical fixes of the findings in range, in the file's transaction model (src/lint/fix.ts);
  *  where a finding has none, the reason, as an action the editor shows disabled. */
 function fixActions(document: TextDocument, linted: Linted, inRange: Finding[], showDisabled: boolean): CodeAction[] {
@@ -155,10 +154,12 @@ function fixActions(document: TextDocument, linted: Linted, inRange: Finding[], 
   return actions;
 }
 
+/** Serves on the connection; `cwd` stands for the workspace until the client names its folder. */
 export function serve(connection: Connection, rules: readonly Rule[], cwd: string): void {
   const documents = new TextDocuments(TextDocument);
   let workspace = new Workspace(rules, cwd);
-  const linted = new Map<string, Linted>();
+  /** The last lint of each open document, and the version of the document it linted. */
+  const linted = new Map<string, Linted & { version: number }>();
   /** Per document: a lint is running, and whether an edit came in meanwhile. */
   const running = new Map<string, { again: boolean }>();
   let canShowDocument = false;
@@ -181,7 +182,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
         let diagnostics: Diagnostic[];
         try {
           const result = await workspace.lint(uri.startsWith('file:') ? fileURLToPath(uri) : undefined, document.getText());
-          if (result) linted.set(uri, result);
+          if (result) linted.set(uri, { ...result, version });
           else linted.delete(uri);
           diagnostics = result?.result.findings.map((f) => diagnostic(document, f)) ?? [];
         } catch (error) {
@@ -243,7 +244,8 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
   connection.onCodeAction(({ textDocument, range: asked }) => {
     const document = documents.get(textDocument.uri);
     const result = linted.get(textDocument.uri);
-    if (!document || !result) return [];
+    // edits are computed on the text that was linted: none while a newer version is being linted
+    if (!document || result?.version !== document.version) return [];
     const findings = result.result.findings.filter((f) => overlaps(range(document, f.location), asked));
     const actions = [...fixActions(document, result, findings, canShowDisabled), ...findings.filter((f) => f.rule !== 'syntax-error').map((f) => ignoreAction(document, result, f))];
     if (result.located.found) actions.push({ title: 'Plan this migration (pgphase plan)', kind: CodeActionKind.Source, command: { title: 'Plan this migration', command: COMMANDS.plan, arguments: [textDocument.uri] } });
