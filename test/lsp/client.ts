@@ -6,7 +6,6 @@ import {
   createProtocolConnection,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
-  DidSaveTextDocumentNotification,
   ExitNotification,
   InitializeRequest,
   InitializedNotification,
@@ -80,10 +79,6 @@ export class LspClient {
     const published = this.diagnostics(uri, version);
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
     return published;
-  }
-
-  async save(uri: string): Promise<void> {
-    await this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   async close(): Promise<number | null> {
