@@ -6,6 +6,7 @@ import { isForwardMigration, type SetListing } from './discover/index.js';
 import { UsageError } from './errors.js';
 import { changedSince, stagedFiles } from './lint/git.js';
 import { lint as lintWith, listSets, type LintOptions, type LintOutput } from './lint/lint.js';
+import type { FileFix } from './lint/fix.js';
 import { summarize } from './lint/result.js';
 import { readSchemaDump } from './schema/dump.js';
 import type { PlanApiOptions, PlanResult } from './plan/index.js';
@@ -19,6 +20,8 @@ import { PHASES, type PhaseName } from './plan/types.js';
 export type { LintOptions, LintOutput } from './lint/lint.js';
 export type { LintResult, LintSummary } from './lint/result.js';
 export type { FileResult, StatementResult } from './lint/engine.js';
+export type { FileFix, Fix, Unfixed, TextEdit } from './lint/fix.js';
+export { unifiedDiff } from './report/diff.js';
 export type { Finding, Rule, RuleMeta, Category, Severity, SeveritySetting, TransactionModel } from './lint/rule.js';
 export type { Change, ChangeClass } from './sql/changes.js';
 export type { Config } from './config/schema.js';
@@ -103,6 +106,19 @@ export async function lint(options: LintApiOptions): Promise<LintOutput> {
   const paths = targets(options);
   if (paths?.length === 0) return { result: summarize([]), sources: new Map(), linted: new Map() };
   return lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+}
+
+/**
+ * `pgphase lint --fix`: lints, then fixes each file with findings where the fix is mechanical and
+ * safe in the way its tool runs it, keeping a fix only when linting the fixed text proves it.
+ * Writes nothing: each result holds the text before and after.
+ */
+export async function fix(options: LintApiOptions): Promise<FileFix[]> {
+  const { fixFiles } = await import('./lint/fix.js');
+  // the fixed text is linted as that file, in its migration set, against the same starting schema
+  const { baseline: _baseline, cacheDir: _cacheDir, staged: _staged, changedSince: _changedSince, ...same } = options;
+  const relint = async (absPath: string, text: string) => (await lint({ ...same, paths: [], stdin: { filename: absPath, text } })).result.files.flatMap((f) => f.findings);
+  return fixFiles(await lint(options), relint);
 }
 
 /** How lint reads the migration directories of these paths: each one's layout, its migrations in

@@ -111,11 +111,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       };
       if (flags.fix || flags.fixDryRun) {
         if (stdin || flags.writeBaseline) throw new UsageError('--fix and --fix-dry-run rewrite files: they cannot be combined with --stdin-filename or --write-baseline');
-        const { fixFiles } = await import('../lint/fix.js');
-        const { unifiedDiff } = await import('../report/diff.js');
-        const { baseline: _baseline, cacheDir: _cache, ...relintOptions } = options;
-        const relint = async (absPath: string, text: string) => (await lint({ ...relintOptions, paths: [], stdin: { filename: absPath, text } })).result.files.flatMap((f) => f.findings);
-        for (const fixed of await fixFiles(await lint(options), relint)) {
+        const { fix, unifiedDiff } = await import('../index.js');
+        for (const fixed of await fix(options)) {
           for (const fix of fixed.applied) io.stderr(`pgphase: ${flags.fix ? 'fixed' : 'would fix'} ${fixed.path}:${fix.lines.join(',')} ${fix.rule}: ${fix.title}\n`);
           for (const u of fixed.unfixed) io.stderr(`pgphase: not fixed ${fixed.path}:${u.line} ${u.rule}: ${u.reason}\n`);
           if (flags.fixDryRun) io.stdout(unifiedDiff(fixed.path, fixed.before, fixed.after));

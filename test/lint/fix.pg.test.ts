@@ -5,8 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { lint, type LayoutName } from '../../src/index.js';
-import { fixFiles } from '../../src/lint/fix.js';
+import { fix, lint, type LayoutName } from '../../src/index.js';
 import type { TransactionModel } from '../../src/lint/rule.js';
 import { tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
@@ -163,8 +162,7 @@ describe('lint --fix, run on PostgreSQL the way each tool runs the file', () => 
       const before = await lint(options);
       const target = join(dir, k.target);
       const beforeCounts = counts(before.result.files.find((f) => f.path === k.target)!.findings);
-      const relint = async (absPath: string, text: string) => (await lint({ ...options, paths: [], stdin: { filename: absPath, text } })).result.files.flatMap((f) => f.findings);
-      const [fixed] = (await fixFiles(before, relint)).filter((f) => f.path === k.target);
+      const [fixed] = (await fix(options)).filter((f) => f.path === k.target);
 
       expect(fixed!.applied.map((f) => f.rule).sort()).toEqual([...k.fixed].sort());
       for (const [rule, reason] of Object.entries(k.unfixed ?? {})) expect(fixed!.unfixed.find((u) => u.rule === rule)?.reason).toContain(reason);
