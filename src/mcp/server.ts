@@ -2,7 +2,6 @@
 // line (the protocol's stdio transport), answering initialize, ping, tools/list and tools/call.
 // Small enough to write here rather than take the SDK, whose server brings an HTTP stack.
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { version } from '../meta.js';
 import { callTool, TOOLS } from './tools.js';
 
@@ -51,7 +50,7 @@ async function answer(request: Request, cwd: string): Promise<unknown> {
 }
 
 /** Serves until the input ends. `cwd` is what relative paths in tool arguments are relative to. */
-export async function serveMcp(input: Readable, output: Writable, cwd: string): Promise<void> {
+export async function serveMcp(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, cwd: string): Promise<void> {
   const send = (message: unknown): void => {
     output.write(`${JSON.stringify(message)}\n`);
   };
