@@ -7,7 +7,7 @@ import { dirname, relative, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, type LoadedConfig } from '../config/load.js';
 import { discoverSet, Discovery, fileInSet, withText, type LayoutName, type MigrationFile, type MigrationSet } from '../discover/index.js';
-import { kindOf, LAYOUT } from '../discover/layouts.js';
+import { DETECTION, kindOf, LAYOUT } from '../discover/layouts.js';
 import { lintSource, type FileResult } from '../lint/engine.js';
 import { mergeUnits } from '../lint/lint.js';
 import type { Rule, SeveritySetting } from '../lint/rule.js';
@@ -88,12 +88,17 @@ export class Workspace {
   }
 
   /** A file not written yet, as the next migration of the set it would join (Prisma, Diesel and
-   *  sqitch keep a history one level above the file's directory); null when its name fits none. */
+   *  sqitch keep a history one level above the file's directory, as fileInSet reads them); null
+   *  when its name fits none, undefined for a down migration. */
   private async nextMigration(absPath: string, text: string, layout: LayoutName | undefined): Promise<Located['found']> {
     for (const root of [dirname(dirname(absPath)), dirname(absPath)]) {
-      const set = await discoverSet(root, layout, this.discovery).catch(() => undefined);
       const rel = relative(root, absPath).split(sep).join('/');
-      if (!set || kindOf(LAYOUT[set.layout], rel) !== 'forward') continue;
+      // by the name (and the text, where a layout claims files by it) first: no directory is read for nothing
+      if (!(layout ? [LAYOUT[layout]] : DETECTION).some((l) => kindOf(l, rel) !== undefined && (!l.claims || l.claims(text)))) continue;
+      const set = await discoverSet(root, layout, this.discovery).catch(() => undefined);
+      const kind = set && kindOf(LAYOUT[set.layout], rel);
+      if (!set || kind === undefined) continue;
+      if (kind !== 'forward') return undefined;
       const file: MigrationFile = { path: this.discovery.display(absPath), absPath, text: '', transaction: 'none', layout: set.layout, migration: '' };
       const [entry] = await withText(set, file, text, this.discovery);
       return entry ? { set, file: entry } : null;

@@ -56,6 +56,8 @@ describe('the language server lints as lint does', () => {
     // once written, lint says the same
     writeFileSync(join(root, 'm/002_age.sql'), text);
     expect(await viaLint(root, 'm/002_age.sql', text)).toEqual(['1:1 error add-required-column', '1:1 error missing-lock-timeout']);
+    // a down migration not written yet is no migration to lint, as one on disk is not
+    expect(await workspace.lint(join(root, 'm/003_age.down.sql'), 'ALTER TABLE users DROP COLUMN age;\n')).toBeUndefined();
   });
 
   it('an edit lints the file on the history kept from before, until the files on disk are read again', async () => {
