@@ -1,6 +1,6 @@
 // Starts `pgphase lsp` for SQL files: the `pgphase.path` setting, else the workspace's own
 // pgphase (node_modules/.bin), else `pgphase` on the PATH. The server does the rest:
-// diagnostics, hover, quick fixes and "plan this migration".
+// diagnostics, hover, quick fixes and "plan this migration", and asks for the files it watches.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const vscode = require('vscode');
@@ -31,10 +31,6 @@ async function activate(context) {
         { scheme: 'file', language: 'sql' },
         { scheme: 'untitled', language: 'sql' },
       ],
-      // the history of a migration is the files before it, and the config may change: the server reads them again
-      synchronize: {
-        fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.sql'), vscode.workspace.createFileSystemWatcher('**/{pgphase.config.json,.pgphaserc.json,package.json}')],
-      },
     },
   );
   context.subscriptions.push(vscode.commands.registerCommand('pgphase.restartServer', () => client.restart()));

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CodeActionKind, DiagnosticSeverity, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, type CodeAction, type Connection, type Diagnostic, type Hover, type Range } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity, DidChangeWatchedFilesNotification, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, type CodeAction, type Connection, type Diagnostic, type Hover, type Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsBaseUrl, InputError, oneLine, PgphaseError, type Rule } from '../index.js';
 import type { Finding } from '../lint/rule.js';
@@ -164,6 +164,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
   const running = new Map<string, { again: boolean }>();
   let canShowDocument = false;
   let canShowDisabled = false;
+  let canWatch = false;
 
   async function lintDocument(uri: string): Promise<void> {
     const busy = running.get(uri);
@@ -203,6 +204,7 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
     if (folder?.startsWith('file:')) workspace = new Workspace(rules, fileURLToPath(folder));
     canShowDocument = params.capabilities.window?.showDocument?.support === true;
     canShowDisabled = params.capabilities.textDocument?.codeAction?.disabledSupport === true;
+    canWatch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: true },
@@ -214,6 +216,10 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
     };
   });
 
+  // the history of a migration is the .sql files before it, and the config may change: the client watches them
+  connection.onInitialized(() => {
+    if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/{pgphase.config.json,.pgphaserc.json,package.json}' }] }).catch(() => undefined);
+  });
   documents.onDidOpen(({ document }) => void lintDocument(document.uri));
   documents.onDidChangeContent(({ document }) => void lintDocument(document.uri));
   documents.onDidClose(({ document }) => {

@@ -10,12 +10,14 @@ import {
   InitializeRequest,
   InitializedNotification,
   PublishDiagnosticsNotification,
+  RegistrationRequest,
   ShowDocumentRequest,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
   type Diagnostic,
   type ProtocolConnection,
+  type Registration,
   type PublishDiagnosticsParams,
   type ShowDocumentParams,
   type TextDocumentContentChangeEvent,
@@ -26,6 +28,8 @@ export class LspClient {
   readonly connection: ProtocolConnection;
   /** window/showDocument requests the server sent. */
   readonly shown: ShowDocumentParams[] = [];
+  /** What the server asked to be told about (client/registerCapability). */
+  readonly registered: Registration[] = [];
   private readonly child: ChildProcess;
   private readonly versions = new Map<string, number>();
   private readonly waiting: Array<{ uri: string; version: number; resolve: (d: Diagnostic[]) => void }> = [];
@@ -47,6 +51,9 @@ export class LspClient {
       this.shown.push(params);
       return { success: true };
     });
+    this.connection.onRequest(RegistrationRequest.type, (params) => {
+      this.registered.push(...params.registrations);
+    });
     this.connection.listen();
   }
 
@@ -55,7 +62,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
       workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'project' }],
-      capabilities: { window: { showDocument: { support: true } }, textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { disabledSupport: true } } },
+      capabilities: { window: { showDocument: { support: true } }, workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { disabledSupport: true } } },
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
   }

@@ -57,6 +57,8 @@ describe('pgphase lsp', () => {
     expect(codes(diagnostics)).toEqual(['missing-lock-timeout']);
     // typing the SET before the statement: its finding goes
     expect(await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: "SET lock_timeout = '2s';\n" }])).toEqual([]);
+    // the server asked to be told of changes to the history and the config
+    expect(client.registered).toEqual([expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/{pgphase.config.json,.pgphaserc.json,package.json}' }] } })]);
     // an earlier migration rewritten on disk: integer → text rewrites the table
     writeFileSync(join(root, 'm/001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, name integer);\n');
     const republished = client.diagnostics(uri);
