@@ -20,6 +20,8 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
   [['status'], async () => (await import('./status.js')).statusCommand],
   [['demo'], async () => (await import('./demo.js')).demoCommand],
   [['rules'], async () => (await import('./rules.js')).rulesCommand],
+  [['lsp'], async () => (await import('./lsp.js')).lspCommand],
+  [['mcp'], async () => (await import('./mcp.js')).mcpCommand],
 ];
 
 /** Runs the CLI and returns its exit code. */

@@ -278,7 +278,7 @@ function overlay(earlier: string | undefined, text: string): string {
 
 /** One result per file: the migrations of a file that holds several (Liquibase changesets) were
  *  linted one by one, each with the file's head; their statements are numbered through the file. */
-function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
+export function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
   for (let i = from; i < files.length; i++) {
     let end = i + 1;
     while (end < files.length && files[end]!.path === files[i]!.path) end++;
