@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError } from '../errors.js';
-import { recordPhase, recordUndone } from '../plan/phase-log.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
@@ -18,7 +17,7 @@ import { loadParser } from '../sql/source.js';
 import { cannotSkipTriggers, firingTriggers, runBackfill, type AppTrigger, type TriggerMode } from './backfill.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
-import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
+import { ensureState, finishPhase, finishRollback, readState, recordBackfill, recordStep, runBy, startPhase, type PhaseKey, type PhaseRecord } from './state.js';
 
 export type RunEvent =
   | { type: 'step'; phase: PhaseName; step: string; ms: number; attempts: number }
@@ -158,10 +157,6 @@ async function dropInvalidIndex(s: Session, index: string): Promise<void> {
   if (found.building) throw new PhaseError(`index ${index} is being built by another session; run again when it is done`);
   s.options.onEvent?.({ type: 'invalid-index', index });
   await s.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
-}
-
-async function record(s: Session, phase: ManifestPhase, fields: string, values: unknown[]): Promise<void> {
-  await s.db.query(`UPDATE pgphase.phase_log SET ${fields} WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, ...values]);
 }
 
 async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['steps'][number], sql: string, done: (db: pg.Client) => Promise<void>): Promise<void> {
@@ -308,13 +303,8 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   // a rolled-back phase starts over; a failed one resumes from its recorded progress
   const resume = mine?.status === 'rolled_back' ? undefined : mine;
   const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
-  await s.db.query(recordPhase({ planId: '$1', phase: '$2', checksum: '$3', status: `'running'`, stepsDone: `'{}'`, backfill: '$5', runBy: '$4', finishedAt: 'NULL' }, true), [
-    manifest.id,
-    name,
-    phase.sha256,
-    JSON.stringify(s.by),
-    JSON.stringify(backfills),
-  ]);
+  const row: PhaseKey = [manifest.id, name];
+  await startPhase(s.db, row, phase.sha256, s.by, backfills);
   const done = new Set(resume?.stepsDone ?? []);
   try {
     for (const work of phaseWork(phase)) {
@@ -332,19 +322,19 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
           ...(s.options.batchSize !== undefined && { batchSize: s.options.batchSize }),
           ...(s.options.targetBatchMs !== undefined && { targetBatchMs: s.options.targetBatchMs }),
           ...(s.options.pauseMs !== undefined && { pauseMs: s.options.pauseMs }),
-          save: (state) => record(s, phase, `backfill = jsonb_set(backfill, $3::text[], $4::jsonb)`, [[String(work.backfill)], JSON.stringify(state)]),
+          save: (state) => recordBackfill(s.db, row, work.backfill, state),
           onBatch: (e) => s.options.onEvent?.({ type: 'batch', phase: name, backfill: work.backfill, ...e }),
         });
         continue;
       }
       const { step } = work;
       if (done.has(step.id)) continue;
-      await runStep(s, phase, step, step.sql, (db) => db.query(`UPDATE pgphase.phase_log SET steps_done = array_append(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [manifest.id, name, step.id]).then(() => undefined));
+      await runStep(s, phase, step, step.sql, (db) => recordStep(db, row, step.id, true));
     }
-    await record(s, phase, `status = 'applied', finished_at = now()`, []);
+    await finishPhase(s.db, row, { applied: true });
   } catch (error) {
     const message = (error as Error).message;
-    await record(s, phase, `status = 'failed', last_error = $3`, [message]).catch(() => undefined);
+    await finishPhase(s.db, row, { failed: message }).catch(() => undefined);
     if (error instanceof PgphaseError) throw error;
     throw new PhaseError(`plan ${manifest.id} ${name} failed: ${message}; fix the cause and run it again: it resumes after the last completed step`);
   }
@@ -369,14 +359,13 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
     if (mine.checksum !== phase.sha256) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} was applied from a different file than this plan's; roll back with the plan that applied it`);
     const started = Date.now();
     const ran = new Set(mine.stepsDone);
+    const key: PhaseKey = [s.manifest.id, phase.name];
     // only what ran is undone, each undo recorded with it: a rollback that fails can be run again
     for (const step of [...phase.steps].reverse()) {
       if (!ran.has(step.id) || step.down === undefined) continue;
-      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) =>
-        db.query(`UPDATE pgphase.phase_log SET steps_done = array_remove(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, step.id]).then(() => undefined),
-      );
+      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) => recordStep(db, key, step.id, false));
     }
-    await s.db.query(recordUndone('$1', '$2'), [s.manifest.id, phase.name]);
+    await finishRollback(s.db, key);
     s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });
   });
 }
