@@ -326,7 +326,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
           if (inWindow) result.failures.push({ version, ...entry, point, error: outcome.error });
           continue;
         }
-        if (previous && inWindow) {
+        // compared within the window only: V+1 never ran on the schema before its deploy point
+        if (previous && inWindow && previous.point >= from) {
           for (const index of previous.outcome.indexes ?? []) {
             const table = tables[previous.point]!.get(index);
             if (table !== undefined && !outcome.indexes?.includes(index) && outcome.seqScans?.includes(table)) result.lostIndexes.push({ version, ...entry, point, index, table });
