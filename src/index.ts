@@ -218,3 +218,46 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
 export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]> {
   return (await import('./runner/status.js')).status(options);
 }
+
+export type { CheckResult, CheckStart, Point, Outcome, QueryResult, Failure, LostIndex, ParamChange, SetSummary, AppVersion } from './check/check.js';
+export type { QuerySources } from './check/sources.js';
+export { CHECK_FORMATS, type CheckFormat } from './check/format.js';
+
+export interface CheckApiOptions {
+  /** A migration file, or a plan directory (with plan.json). */
+  target: string;
+  /** The running version's queries. */
+  queries: import('./check/sources.js').QuerySources;
+  /** The next version's queries. */
+  newQueries?: import('./check/sources.js').QuerySources;
+  /** Earlier migrations as the starting schema (default: the history the migration is in). */
+  history?: string;
+  /** A `pg_dump --schema-only` file as the starting schema. */
+  schemaFile?: string;
+  /** Read the starting schema from a live database (read-only). */
+  databaseUrl?: string;
+  /** The server for the shadow database (default: an embedded PostgreSQL; stop it with stopShadowServer). */
+  shadowUrl?: string;
+  cwd?: string;
+}
+
+/** Proves a migration or a plan against the application's own queries on a shadow database (`pgphase check`). */
+export async function check(options: CheckApiOptions): Promise<import('./check/check.js').CheckResult> {
+  const { readQuerySources } = await import('./check/sources.js');
+  const { check: checkWith } = await import('./check/check.js');
+  const cwd = options.cwd ?? process.cwd();
+  const { history, schemaFile, databaseUrl } = options;
+  return checkWith({
+    target: options.target,
+    cwd,
+    old: await readQuerySources(options.queries, cwd),
+    ...(options.newQueries && { new: await readQuerySources(options.newQueries, cwd) }),
+    start: { ...(history !== undefined && { history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) },
+    ...(options.shadowUrl !== undefined && { shadowUrl: options.shadowUrl }),
+  });
+}
+
+/** A check's report as text: pretty, json or markdown. */
+export async function formatCheck(result: import('./check/check.js').CheckResult, format: import('./check/format.js').CheckFormat, options?: { color: boolean }): Promise<string> {
+  return (await import('./check/format.js')).formatCheck(result, format, options);
+}

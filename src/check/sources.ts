@@ -5,7 +5,7 @@
 // grammar; duplicates and pgphase's own statements are dropped, and statements PREPARE cannot
 // take (utility statements: SET, BEGIN, DDL …) are skipped and counted.
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { fingerprint } from '../sql/normalize.js';
 import { loadParser, parseSource, type Statement } from '../sql/source.js';
@@ -239,4 +239,18 @@ export async function querySet(texts: QueryText[]): Promise<QuerySet> {
 export function shorten(text: string, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+/** Where a version's queries come from: files (any format above) and the pg_stat_statements of a database. */
+export interface QuerySources {
+  files?: string[];
+  statStatementsUrl?: string;
+}
+
+/** Reads every source of one version into one query set; relative paths from `cwd`. */
+export async function readQuerySources(sources: QuerySources, cwd: string): Promise<QuerySet> {
+  const texts: QueryText[] = [];
+  for (const file of sources.files ?? []) texts.push(...(await readQueryFile(resolve(cwd, file), file)));
+  if (sources.statStatementsUrl !== undefined) texts.push(...(await readStatStatements(sources.statStatementsUrl)));
+  return querySet(texts);
 }

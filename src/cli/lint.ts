@@ -45,7 +45,7 @@ function ruleOverrides(specs: string[], rules: readonly Rule[]): Record<string, 
   return out;
 }
 
-function useColor(io: Io): boolean {
+export function useColor(io: Io): boolean {
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.FORCE_COLOR !== undefined) return io.env.FORCE_COLOR !== '0';
   return io.isTTY;
