@@ -58,6 +58,8 @@ export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'
   staged?: boolean;
   /** Lint the migration files added or changed since this git ref (CI), limited to `paths` when there are any. */
   changedSince?: string;
+  /** The running version's queries: breaks-old-code findings say which they break; a drop or rename none uses becomes a warning. */
+  queries?: import('./check/sources.js').QuerySources;
 }
 
 /** The starting schema from a `pg_dump --schema-only` file or a live database, as changes to replay. */
@@ -99,10 +101,14 @@ function targets(options: LintApiOptions): string[] | undefined {
  * file belongs to a plan directory.
  */
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
-  const { schemaFile, databaseUrl, staged, changedSince: ref, ...rest } = options;
+  const { schemaFile, databaseUrl, staged, changedSince: ref, queries, ...rest } = options;
   const paths = targets(options);
   if (paths?.length === 0) return { result: summarize([]), sources: new Map() };
-  return lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+  const output = await lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+  if (queries === undefined) return output;
+  const { readQuerySources } = await import('./check/sources.js');
+  const { withQueryEvidence } = await import('./check/evidence.js');
+  return { ...output, result: withQueryEvidence(output.result, output.sources, await readQuerySources(queries, options.cwd ?? process.cwd())) };
 }
 
 /** How lint reads the migration directories of these paths: each one's layout, its migrations in

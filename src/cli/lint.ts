@@ -22,6 +22,8 @@ interface LintFlags {
   list?: boolean;
   baseline?: string;
   writeBaseline?: boolean;
+  queries: string[];
+  queriesFromUrl?: string;
 }
 
 const CACHE_DIR = '.pgphase-cache';
@@ -71,6 +73,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--baseline <file>', `findings accepted when pgphase was adopted: reported no more (default: ${BASELINE} when it exists)`)
     .option('--write-baseline', 'record every current finding in the baseline, keeping those of files not linted now, and report none of them')
     .option('--cache [dir]', `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`)
+    .option('--queries <source>', "the running version's queries (.sql, a pg_stat_statements .csv or .json, a PostgreSQL .log): findings say which they break; repeatable", (v: string, all: string[]) => [...all, v], [])
+    .option('--queries-from-url <url>', "read the running version's queries from pg_stat_statements of this database (read-only)")
     .action(async (paths: string[], flags: LintFlags) => {
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
         throw new UsageError('--staged, --changed-since and --stdin-filename cannot be combined');
@@ -102,6 +106,9 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
         baseline: { file: flags.baseline ?? BASELINE, write: flags.writeBaseline === true, required: flags.baseline !== undefined },
         ruleOverrides: overrides,
+        ...((flags.queries.length > 0 || flags.queriesFromUrl !== undefined) && {
+          queries: { files: flags.queries, ...(flags.queriesFromUrl !== undefined && { statStatementsUrl: flags.queriesFromUrl }) },
+        }),
       });
       if (written) io.stderr(`pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`);
       const stale = result.baseline?.stale ?? [];

@@ -1,0 +1,137 @@
+// Lint with evidence (`pgphase lint --queries`): the breaks-old-code findings that name a table
+// or a column are weighed against the running version's own queries, read from their parse
+// trees. A finding says how many queries it breaks, with one; a DROP or RENAME of a column or
+// table no query names becomes a warning saying so. A query names a column when it names the
+// column's table and the column (unqualified, or qualified by the table or its alias), or `*`
+// of it (a prepared `SELECT *` fails once a column is gone: "cached plan must not change result
+// type", and the code reads the field); an INSERT without a column list names every column.
+// Functions and views in between are not looked into.
+import type { FileResult } from '../lint/engine.js';
+import { summarize, type LintResult } from '../lint/result.js';
+import type { Finding } from '../lint/rule.js';
+import type { Change } from '../sql/changes.js';
+import { quoteIdent, quoteQName, type QName } from '../sql/names.js';
+import { normalizeStatement } from '../sql/normalize.js';
+import { parseSource } from '../sql/source.js';
+import { shorten, type Query, type QuerySet } from './sources.js';
+
+type Node = Record<string, any>;
+
+/** The relations and columns a query names. */
+interface Usage {
+  /** Alias or name → table name. */
+  relations: Map<string, string>;
+  tables: Set<string>;
+  /** Columns, each with the qualifier written before it (an alias or a table), `*` for a star. */
+  columns: Array<{ qualifier?: string; name: string }>;
+  /** INSERT targets with their column list (undefined: none, every column by position). */
+  inserts: Array<{ table: string; columns?: string[] }>;
+}
+
+function usageOf(node: Node): Usage {
+  const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [] };
+  const names = (targets: Node[] | undefined, table: string) => {
+    for (const t of targets ?? []) if (t.ResTarget?.name) usage.columns.push({ qualifier: table, name: t.ResTarget.name });
+  };
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    for (const [key, value] of Object.entries(n as Node)) {
+      // a statement's target (INSERT, UPDATE, DELETE, MERGE) is a RangeVar without its node name
+      if (key === 'RangeVar' || (key === 'relation' && typeof value?.relname === 'string')) {
+        usage.tables.add(value.relname);
+        usage.relations.set(value.relname, value.relname);
+        if (value.alias?.aliasname) usage.relations.set(value.alias.aliasname, value.relname);
+      } else if (key === 'ColumnRef') {
+        const fields: Node[] = value.fields ?? [];
+        const last = fields[fields.length - 1];
+        const qualifier = fields[fields.length - 2]?.String?.sval as string | undefined;
+        usage.columns.push({ ...(qualifier !== undefined && { qualifier }), name: last?.A_Star ? '*' : (last?.String?.sval ?? '') });
+      } else if (key === 'InsertStmt' || key === 'UpdateStmt') {
+        const table: string = value.relation.relname;
+        // the columns written: an INSERT's list, an UPDATE's SET, an upsert's conflict target and SET
+        const columns = key === 'InsertStmt' ? value.cols : value.targetList;
+        names(columns, table);
+        if (key === 'InsertStmt') {
+          usage.inserts.push({ table, ...(value.cols && { columns: value.cols.map((c: Node) => c.ResTarget.name as string) }) });
+          for (const e of value.onConflictClause?.infer?.indexElems ?? []) if (e.IndexElem?.name) usage.columns.push({ qualifier: table, name: e.IndexElem.name });
+          names(value.onConflictClause?.targetList, table);
+          walk({ ...value, cols: undefined, onConflictClause: { ...value.onConflictClause, targetList: value.onConflictClause?.targetList?.map((t: Node) => t.ResTarget?.val) } });
+        } else walk({ ...value, targetList: value.targetList.map((t: Node) => t.ResTarget?.val) });
+      } else walk(value);
+    }
+  };
+  walk(node);
+  return usage;
+}
+
+/** Whether the query names the table. */
+function namesTable(usage: Usage, table: QName): boolean {
+  return usage.tables.has(table.name);
+}
+
+/** Whether the query names the column of the table (or all its columns). */
+function namesColumn(usage: Usage, table: QName, column: string): boolean {
+  if (!namesTable(usage, table)) return false;
+  const ours = (qualifier?: string) => qualifier === undefined || usage.relations.get(qualifier) === table.name;
+  return usage.columns.some((c) => (c.name === column || c.name === '*') && ours(c.qualifier)) || usage.inserts.some((i) => i.table === table.name && i.columns === undefined);
+}
+
+/** The finding kinds weighed, with the queries each change breaks. */
+const BREAKS: Partial<Record<Change['kind'], (usage: Usage, change: any) => boolean>> = {
+  'drop-column': (u, c) => namesColumn(u, c.table, c.column),
+  'rename-column': (u, c) => namesColumn(u, c.table, c.column),
+  'drop-table': (u, c) => namesTable(u, c.table),
+  'rename-table': (u, c) => namesTable(u, c.table),
+  // an INSERT that leaves the new column out (no list: positional, the column NULL)
+  'add-column': (u, c) => u.inserts.some((i) => i.table === c.table.name && !i.columns?.includes(c.column.name)),
+};
+
+/** The finding's rule → the change kind it reports. */
+const RULE_KIND: Record<string, Change['kind']> = {
+  'drop-column': 'drop-column',
+  'rename-column': 'rename-column',
+  'drop-table': 'drop-table',
+  'rename-table': 'rename-table',
+  'add-required-column': 'add-column',
+};
+
+/** The change a finding reports: of its rule's kind, in the statement at its place, naming what its message names. */
+function changeOf(finding: Finding, text: string | undefined, path: string): Change | undefined {
+  const kind = RULE_KIND[finding.rule];
+  if (kind === undefined || text === undefined) return undefined;
+  const statement = parseSource(path, text).statements.find((s) => s.location.line <= finding.location.line && s.location.endLine >= finding.location.line);
+  if (!statement) return undefined;
+  const changes = normalizeStatement(statement).filter((c) => c.kind === kind);
+  return changes.find((c) => {
+    const named = [quoteQName((c as { table: QName }).table), ...('column' in c ? [quoteIdent(typeof c.column === 'string' ? c.column : c.column.name)] : [])];
+    return named.every((n) => finding.message.includes(n));
+  });
+}
+
+function plural(n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'query' : 'queries'}`;
+}
+
+/** Weighs one finding against the queries: evidence in its message, a warning when a drop or rename breaks none. */
+function weighed(finding: Finding, change: Change, queries: Query[], usages: Usage[]): Finding {
+  const breaks = BREAKS[change.kind]!;
+  const broken = queries.filter((_, i) => breaks(usages[i]!, change));
+  if (broken.length > 0) return { ...finding, message: `${finding.message}: breaks ${broken.length.toLocaleString('en-US')} of ${plural(queries.length)}, e.g. \`${shorten(broken[0]!.text)}\`` };
+  if (change.kind === 'add-column') return finding;
+  return { ...finding, severity: 'warning', message: `${finding.message}: no query of the running version uses it (${plural(queries.length)} checked)` };
+}
+
+/** The lint result with its breaks-old-code findings weighed against the running version's queries. */
+export function withQueryEvidence(result: LintResult, sources: ReadonlyMap<string, string>, set: QuerySet): LintResult {
+  const usages = set.queries.map((q) => usageOf(q.node));
+  const files: FileResult[] = result.files.map((file) => ({
+    ...file,
+    findings: file.findings.map((finding) => {
+      if (finding.category !== 'breaks-old-code') return finding;
+      const change = changeOf(finding, sources.get(file.path), file.path);
+      return change ? weighed(finding, change, set.queries, usages) : finding;
+    }),
+  }));
+  return { ...summarize(files), ...(result.baseline && { baseline: result.baseline }) };
+}
