@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.js';
 import { formatOf, querySet, readQueryFile, readStatStatements, type QuerySet } from '../../src/check/sources.js';
 import { embeddedAvailable } from '../../src/runner/embedded.js';
-import { tempTree } from '../helpers/cli.js';
+import { runCli, tempTree } from '../helpers/cli.js';
 
 const SHOP = resolve('fixtures/check/shop');
 
@@ -158,6 +158,17 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
     );
     // the extension's function is not in the shadow's schema: a query that fails before the migration is not checked
     expect(result.sets.old.unchecked.map((u) => u.query)).toEqual(['SELECT pg_stat_statements_reset()']);
+  });
+
+  it('the CLI reads pg_stat_statements with --queries-from-url, for check and for lint', () => {
+    const root = tempTree({ 'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'db/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' });
+    const checked = runCli(['check', 'db/0002_rename.sql', '--queries-from-url', url, '--shadow-url', url, '--format', 'json'], { cwd: root });
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout).failures.map((f: { query: string }) => f.query)).toContain('SELECT u.id, u.email, u.name FROM users u WHERE lower(u.email) = lower($1)');
+    const linted = runCli(['lint', 'db/0002_rename.sql', '--queries-from-url', url, '--format', 'json'], { cwd: root });
+    const finding = JSON.parse(linted.stdout).files[0].findings.find((f: { rule: string }) => f.rule === 'rename-column');
+    expect(finding.message).toMatch(/: breaks 3 of \d+ queries, e\.g\. `/);
   });
 
   it("the server's log: duration and statement lines, parameters as $n, continuation lines; pgphase's own read dropped", async () => {
