@@ -7,7 +7,7 @@ import { check } from '../../src/check/check.js';
 import { querySet, readQueryFile, type QuerySet } from '../../src/check/sources.js';
 import { plan } from '../../src/index.js';
 import { tempTree } from '../helpers/cli.js';
-import '../helpers/db.js';
+import { testDatabase } from '../helpers/db.js';
 
 const SHOP = resolve('fixtures/check/shop');
 const shadowUrl = inject('pgAdminUrl');
@@ -113,6 +113,21 @@ describe('check', () => {
     expect(planned.failures).toEqual([]);
     // V's parameters keep their types until contract, where V no longer runs
     expect(planned.paramChanges).toEqual([]);
+  });
+
+  it('the starting schema from a schema file or a live database instead of the history', async () => {
+    const root = tempTree({ 'schema.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'change/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' });
+    const fromDump = await check({ target: 'change/0002_rename.sql', old: queries, start: { schemaFile: 'schema.sql' }, cwd: root, shadowUrl });
+    expect([fromDump.sets.old.checked, new Set(fromDump.failures.map((f) => f.query)).size]).toEqual([200, 21]);
+    // (a table without serial columns: the live catalog is read without its sequences)
+    const live = await testDatabase();
+    const client = await live.client();
+    await client.query('CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, name text NOT NULL)');
+    const few = await querySet([{ text: 'SELECT id, name FROM users WHERE id = $1; INSERT INTO users (id, email, name) VALUES ($1, $2, $3); SELECT id FROM users WHERE email = $1', origin: 'few.sql', file: true }]);
+    const fromDatabase = await check({ target: 'change/0002_rename.sql', old: few, start: { databaseUrl: live.url }, cwd: root, shadowUrl });
+    expect([fromDatabase.sets.old.checked, fromDatabase.failures.map((f) => f.origin)]).toEqual([3, ['few.sql:1', 'few.sql:1']]);
+    // without a starting schema, nothing exists before the migration (which then fails on the shadow database)
+    await expect(check({ target: 'change/0002_rename.sql', old: queries, cwd: root, shadowUrl })).rejects.toThrow(/change\/0002_rename\.sql:1: PostgreSQL refused it: relation "users" does not exist/);
   });
 
   it.runIf(major >= 12)('a dropped index: EXPLAIN reports the lost index path', async () => {
