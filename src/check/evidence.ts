@@ -1,11 +1,11 @@
-// Lint with evidence (`pgphase lint --queries`): the breaks-old-code findings that name a table
-// or a column are weighed against the running version's own queries, read from their parse
-// trees. A finding says how many queries it breaks, with one; a DROP or RENAME of a column or
-// table no query names becomes a warning saying so. A query names a column when it names the
+// Lint with evidence (`pgphase lint --queries`): the breaks-old-code findings that name a table,
+// a column, a view or a function are weighed against the running version's own queries, read
+// from their parse trees. A finding says how many queries it breaks, with one; a drop or rename
+// no query names becomes a warning saying so. A query names a column when it names the
 // column's table and the column (unqualified, or qualified by the table or its alias), or `*`
 // of it (a prepared `SELECT *` fails once a column is gone: "cached plan must not change result
 // type", and the code reads the field); an INSERT without a column list names every column.
-// Functions and views in between are not looked into.
+// What functions and views do in between is not looked into.
 import type { FileResult } from '../lint/engine.js';
 import { summarize, type LintResult } from '../lint/result.js';
 import type { Finding } from '../lint/rule.js';
@@ -26,10 +26,12 @@ interface Usage {
   columns: Array<{ qualifier?: string; name: string }>;
   /** INSERT targets with their column list (undefined: none, every column by position). */
   inserts: Array<{ table: string; columns?: string[] }>;
+  /** Functions called, by name. */
+  functions: Set<string>;
 }
 
 function usageOf(node: Node): Usage {
-  const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [] };
+  const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [], functions: new Set() };
   const names = (targets: Node[] | undefined, table: string) => {
     for (const t of targets ?? []) if (t.ResTarget?.name) usage.columns.push({ qualifier: table, name: t.ResTarget.name });
   };
@@ -47,6 +49,10 @@ function usageOf(node: Node): Usage {
         const last = fields[fields.length - 1];
         const qualifier = fields[fields.length - 2]?.String?.sval as string | undefined;
         usage.columns.push({ ...(qualifier !== undefined && { qualifier }), name: last?.A_Star ? '*' : (last?.String?.sval ?? '') });
+      } else if (key === 'FuncCall') {
+        const name = value.funcname?.[value.funcname.length - 1]?.String?.sval;
+        if (name) usage.functions.add(name);
+        walk(value);
       } else if (key === 'InsertStmt' || key === 'UpdateStmt') {
         const table: string = value.relation.relname;
         // the columns written: an INSERT's list, an UPDATE's SET, an upsert's conflict target and SET
@@ -77,15 +83,32 @@ function namesColumn(usage: Usage, table: QName, column: string): boolean {
   return usage.columns.some((c) => (c.name === column || c.name === '*') && ours(c.qualifier)) || usage.inserts.some((i) => i.table === table.name && i.columns === undefined);
 }
 
-/** The finding kinds weighed, with the queries each change breaks. */
-const BREAKS: Partial<Record<Change['kind'], (usage: Usage, change: any) => boolean>> = {
-  'drop-column': (u, c) => namesColumn(u, c.table, c.column),
-  'rename-column': (u, c) => namesColumn(u, c.table, c.column),
-  'drop-table': (u, c) => namesTable(u, c.table),
-  'rename-table': (u, c) => namesTable(u, c.table),
-  // an INSERT that leaves the new column out (no list: positional, the column NULL)
-  'add-column': (u, c) => u.inserts.some((i) => i.table === c.table.name && !i.columns?.includes(c.column.name)),
-};
+/** The objects weighed: those queries name as a relation, and functions they call. */
+const OBJECTS = new Set(['view', 'materialized view', 'function']);
+
+function namesObject(usage: Usage, change: { objectType: string; name: QName }): boolean {
+  return change.objectType === 'function' ? usage.functions.has(change.name.name) : usage.tables.has(change.name.name);
+}
+
+/** Whether a query breaks by the change (of a kind RULE_KIND lists). */
+function breaks(usage: Usage, change: Change): boolean {
+  switch (change.kind) {
+    case 'drop-column':
+    case 'rename-column':
+      return namesColumn(usage, change.table, change.column);
+    case 'drop-table':
+    case 'rename-table':
+      return namesTable(usage, change.table);
+    case 'drop-object':
+    case 'rename-object':
+      return namesObject(usage, change);
+    case 'add-column':
+      // an INSERT that leaves the new column out (no list: positional, the column NULL)
+      return usage.inserts.some((i) => i.table === change.table.name && !i.columns?.includes(change.column.name));
+    default:
+      return false;
+  }
+}
 
 /** The finding's rule → the change kind it reports. */
 const RULE_KIND: Record<string, Change['kind']> = {
@@ -93,8 +116,17 @@ const RULE_KIND: Record<string, Change['kind']> = {
   'rename-column': 'rename-column',
   'drop-table': 'drop-table',
   'rename-table': 'rename-table',
+  'drop-object': 'drop-object',
+  'rename-object': 'rename-object',
   'add-required-column': 'add-column',
 };
+
+/** What a change's finding names: its table or object, and its column. */
+function named(change: Change): string[] {
+  const object = 'table' in change && change.table ? change.table : 'name' in change && typeof change.name === 'object' ? change.name : undefined;
+  const column = 'column' in change ? (typeof change.column === 'string' ? change.column : change.column.name) : undefined;
+  return [...(object ? [quoteQName(object)] : []), ...(column !== undefined ? [quoteIdent(column)] : [])];
+}
 
 /** The change a finding reports: of its rule's kind, in the statement at its place, naming what its message names. */
 function changeOf(finding: Finding, text: string | undefined, path: string): Change | undefined {
@@ -102,11 +134,8 @@ function changeOf(finding: Finding, text: string | undefined, path: string): Cha
   if (kind === undefined || text === undefined) return undefined;
   const statement = parseSource(path, text).statements.find((s) => s.location.line <= finding.location.line && s.location.endLine >= finding.location.line);
   if (!statement) return undefined;
-  const changes = normalizeStatement(statement).filter((c) => c.kind === kind);
-  return changes.find((c) => {
-    const named = [quoteQName((c as { table: QName }).table), ...('column' in c ? [quoteIdent(typeof c.column === 'string' ? c.column : c.column.name)] : [])];
-    return named.every((n) => finding.message.includes(n));
-  });
+  const change = normalizeStatement(statement).find((c) => c.kind === kind && named(c).every((n) => finding.message.includes(n)));
+  return change && (change.kind === 'drop-object' || change.kind === 'rename-object') && !OBJECTS.has(change.objectType) ? undefined : change;
 }
 
 function plural(n: number): string {
@@ -115,7 +144,6 @@ function plural(n: number): string {
 
 /** Weighs one finding against the queries: evidence in its message, a warning when a drop or rename breaks none. */
 function weighed(finding: Finding, change: Change, queries: Query[], usages: Usage[]): Finding {
-  const breaks = BREAKS[change.kind]!;
   const broken = queries.filter((_, i) => breaks(usages[i]!, change));
   if (broken.length > 0) return { ...finding, message: `${finding.message}: breaks ${broken.length.toLocaleString('en-US')} of ${plural(queries.length)}, e.g. \`${shorten(broken[0]!.text)}\`` };
   if (change.kind === 'add-column') return finding;
@@ -124,6 +152,8 @@ function weighed(finding: Finding, change: Change, queries: Query[], usages: Usa
 
 /** The lint result with its breaks-old-code findings weighed against the running version's queries. */
 export function withQueryEvidence(result: LintResult, sources: ReadonlyMap<string, string>, set: QuerySet): LintResult {
+  // no query is no evidence: a drop would otherwise read as unused
+  if (set.queries.length === 0) return result;
   const usages = set.queries.map((q) => usageOf(q.node));
   const files: FileResult[] = result.files.map((file) => ({
     ...file,

@@ -68,6 +68,27 @@ describe('lint --queries', () => {
     });
   }
 
+  it('a dropped view and a renamed function: the queries that read the view or call the function', async () => {
+    const root = tempTree({
+      'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'),
+      'db/0002_objects.sql': "CREATE VIEW active_users AS SELECT id, email FROM users WHERE is_active;\nCREATE FUNCTION cart_total(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 0::bigint';\nCREATE VIEW unused_report AS SELECT 1 AS one;\n",
+      'db/0003_change.sql': 'DROP VIEW active_users;\nALTER FUNCTION cart_total(bigint) RENAME TO basket_total;\nDROP VIEW unused_report;\n',
+      'app.sql': 'SELECT a.email FROM active_users a WHERE a.id = $1;\nSELECT cart_total($1);\nSELECT id FROM users WHERE id = $1;\n',
+    });
+    const { result } = await lint({ paths: ['db/0003_change.sql'], cwd: root, queries: { files: ['app.sql'] } });
+    expect(result.files[0]!.findings.filter((f) => f.category === 'breaks-old-code').map((f) => [f.rule, f.severity, f.message.replace(/^.*?(: (breaks|no query))/, '$1')])).toEqual([
+      ['drop-object', 'error', ': breaks 1 of 3 queries, e.g. `SELECT a.email FROM active_users a WHERE a.id = $1`'],
+      ['rename-object', 'error', ': breaks 1 of 3 queries, e.g. `SELECT cart_total($1)`'],
+      ['drop-object', 'warning', ': no query of the running version uses it (3 queries checked)'],
+    ]);
+  });
+
+  it('no query read is no evidence: findings unchanged', async () => {
+    const root = tempTree({ 'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'db/0002_change.sql': 'ALTER TABLE users DROP COLUMN legacy_notes;\n', 'empty.sql': '-- nothing yet\n' });
+    const { result } = await lint({ paths: ['db/0002_change.sql'], cwd: root, queries: { files: ['empty.sql'] } });
+    expect(result.files[0]!.findings.find((f) => f.rule === 'drop-column')).toMatchObject({ severity: 'error', message: expect.not.stringContaining('queries') });
+  });
+
   it('a required column: the INSERTs of the running version that leave it out', async () => {
     const root = shop('ALTER TABLE reviews ADD COLUMN source text NOT NULL;\n');
     const { findings: weighed } = await findings(root, [QUERIES]);
