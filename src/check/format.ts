@@ -10,6 +10,15 @@ export type CheckFormat = (typeof CHECK_FORMATS)[number];
 const NAME: Record<AppVersion, string> = { old: 'V', new: 'V+1' };
 /** Rows of the queries × points table a report shows at most. */
 const TABLE_ROWS = 25;
+/** Entries of each list (failures, lost index paths, parameter type changes) a report shows at most. */
+const LIST_ENTRIES = 50;
+
+/** The first LIST_ENTRIES entries, and a line saying how many more when there are. */
+function capped<T>(list: T[], line: (entry: T) => string[], more: (n: number) => string): string[] {
+  const out = list.slice(0, LIST_ENTRIES).flatMap(line);
+  if (list.length > LIST_ENTRIES) out.push(more(list.length - LIST_ENTRIES));
+  return out;
+}
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -71,7 +80,8 @@ function formatPretty(result: CheckResult, color: boolean): string {
     for (const u of set.unchecked.slice(0, 3)) out.push(c.dim(`  not checked: ${shorten(u.query, 60)} (${u.origin}): ${u.error}`));
     if (set.unchecked.length > 3) out.push(c.dim(`  … and ${set.unchecked.length - 3} more not checked (--format json lists them)`));
   }
-  const rows = tableRows(result);
+  // with two points the failures say it all; a plan's table shows where each query stops working
+  const rows = result.points.length > 2 ? tableRows(result) : [];
   if (rows.length) {
     const heads = result.points.map((p) => p.name);
     const widths = heads.map((h) => Math.max(h.length, 4));
@@ -86,23 +96,27 @@ function formatPretty(result: CheckResult, color: boolean): string {
     }
     if (rows.length > TABLE_ROWS) out.push(c.dim(`… and ${rows.length - TABLE_ROWS} more`));
   }
+  const more = (n: number) => c.dim(`… and ${n} more (--format json lists every one)`);
   if (result.failures.length) {
     out.push('', c.bold('failures'));
-    for (const f of result.failures) {
-      out.push(`${c.red('✗')} ${NAME[f.version]} ${f.point}: ${shorten(f.query)} ${c.dim(`(${f.origin})`)}`);
-      out.push(`    ${f.error}`);
-    }
+    out.push(...capped(result.failures, (f) => [`${c.red('✗')} ${NAME[f.version]} ${f.point}: ${shorten(f.query)} ${c.dim(`(${f.origin})`)}`, `    ${f.error}`], more));
   }
   if (result.lostIndexes.length) {
     out.push('', c.bold('lost index paths') + c.dim(' (generic plans on the shadow database)'));
-    for (const l of result.lostIndexes) out.push(`${c.yellow('!')} ${NAME[l.version]} ${l.point}: ${shorten(l.query)}: scans ${l.table} sequentially, used index ${l.index} before`);
+    out.push(...capped(result.lostIndexes, (l) => [`${c.yellow('!')} ${NAME[l.version]} ${l.point}: ${shorten(l.query)}: scans ${l.table} sequentially, used index ${l.index} before`], more));
   }
   if (result.paramChanges.length) {
     out.push('', c.bold('parameter types changed'));
-    for (const p of result.paramChanges) {
-      const changed = p.to.map((t, i) => (t === p.from[i] ? undefined : `$${i + 1} ${p.from[i] ?? '?'} → ${t}`)).filter(Boolean);
-      out.push(`${c.yellow('~')} ${NAME[p.version]} ${p.point}: ${shorten(p.query)}: ${changed.join(', ')}`);
-    }
+    out.push(
+      ...capped(
+        result.paramChanges,
+        (p) => {
+          const changed = p.to.map((t, i) => (t === p.from[i] ? undefined : `$${i + 1} ${p.from[i] ?? '?'} → ${t}`)).filter(Boolean);
+          return [`${c.yellow('~')} ${NAME[p.version]} ${p.point}: ${shorten(p.query)}: ${changed.join(', ')}`];
+        },
+        more,
+      ),
+    );
   }
   if (!result.plans) out.push('', c.dim(`plans not compared: PostgreSQL ${result.postgres} has no plan_cache_mode (12+)`));
   out.push('', `${result.failures.length ? c.red('✗') : c.green('✓')} ${verdict(result)}`);
@@ -121,17 +135,18 @@ function formatMarkdown(result: CheckResult): string {
     const set = result.sets[version];
     if (set) out.push(`- ${setLine(version, set)}; ${windowLine(result, version).replace(/^V(\+1)? /, '')}`);
   }
+  const more = (n: number) => `\n… and ${n} more (\`--format json\` lists every one).`;
   if (result.failures.length) {
     out.push('', '| Version | Point | Query | Error |', '| --- | --- | --- | --- |');
-    for (const f of result.failures) out.push(`| ${NAME[f.version]} | ${f.point} | \`${md(shorten(f.query))}\` | ${md(f.error)} |`);
+    out.push(...capped(result.failures, (f) => [`| ${NAME[f.version]} | ${f.point} | \`${md(shorten(f.query))}\` | ${md(f.error)} |`], more));
   }
   if (result.lostIndexes.length) {
     out.push('', '**Lost index paths** (generic plans on the shadow database):', '');
-    for (const l of result.lostIndexes) out.push(`- ${NAME[l.version]} ${l.point}: \`${md(shorten(l.query))}\` scans \`${l.table}\` sequentially, used \`${l.index}\` before`);
+    out.push(...capped(result.lostIndexes, (l) => [`- ${NAME[l.version]} ${l.point}: \`${md(shorten(l.query))}\` scans \`${l.table}\` sequentially, used \`${l.index}\` before`], more));
   }
   if (result.paramChanges.length) {
     out.push('', '**Parameter types changed:**', '');
-    for (const p of result.paramChanges) out.push(`- ${NAME[p.version]} ${p.point}: \`${md(shorten(p.query))}\`: ${p.from.join(', ')} → ${p.to.join(', ')}`);
+    out.push(...capped(result.paramChanges, (p) => [`- ${NAME[p.version]} ${p.point}: \`${md(shorten(p.query))}\`: ${p.from.join(', ')} → ${p.to.join(', ')}`], more));
   }
   const rows = tableRows(result);
   if (rows.length) {
