@@ -117,7 +117,8 @@ export interface CheckResult {
   failures: Failure[];
   lostIndexes: LostIndex[];
   paramChanges: ParamChange[];
-  timing: { shadowStartMs: number; schemaMs: number; checkMs: number; perQueryPointMs: number };
+  /** Milliseconds: starting the shadow server, building the starting schema, running the migration or the phases, checking the queries at every point. */
+  timing: { shadowStartMs: number; schemaMs: number; stepsMs: number; checkMs: number; perQueryPointMs: number };
 }
 
 type Step = (url: string) => Promise<void>;
@@ -282,15 +283,22 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       clients.push(client);
       if (plans) await client.query('SET plan_cache_mode = force_generic_plan');
     }
+    const connectMs = performance.now() - t;
+    const queries = all.map((q) => q.query);
     const at: Outcome[][] = all.map(() => []);
     const tables: Array<Map<string, string>> = [];
-    for (const [i] of target.points.entries()) {
-      const outcomes = await checkPoint(clients, all.map((q) => q.query), plans);
+    let checkMs = 0;
+    let stepsMs = 0;
+    for (let i = 0; i < target.points.length; i++) {
+      t = performance.now();
+      const outcomes = await checkPoint(clients, queries, plans);
       outcomes.forEach((o, q) => at[q]!.push(o));
       tables.push(await indexTables(clients[0]!));
+      checkMs += performance.now() - t;
+      t = performance.now();
       if (i < target.steps.length) await target.steps[i]!(db.url);
+      stepsMs += performance.now() - t;
     }
-    const checkMs = performance.now() - t;
 
     const result: CheckResult = {
       version: CHECK_VERSION,
@@ -304,7 +312,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       failures: [],
       lostIndexes: [],
       paramChanges: [],
-      timing: { shadowStartMs, schemaMs, checkMs, perQueryPointMs: all.length ? checkMs / (all.length * target.points.length) : 0 },
+      timing: { shadowStartMs, schemaMs: schemaMs + connectMs, stepsMs, checkMs, perQueryPointMs: all.length ? checkMs / (all.length * target.points.length) : 0 },
     };
     if (options.new) result.sets.new = summaryOf(options.new, 0, []);
     for (const [q, { version, query }] of all.entries()) {

@@ -23,7 +23,7 @@ function result(points: CheckResult['points'], failing: number): CheckResult {
     failures: queries.map((q) => ({ version: 'old', query: q.query, origin: q.origin, point: points[last]!.label, error: 'column "name" does not exist' })),
     lostIndexes: [],
     paramChanges: [],
-    timing: { shadowStartMs: 0, schemaMs: 0, checkMs: 0, perQueryPointMs: 0 },
+    timing: { shadowStartMs: 0, schemaMs: 0, stepsMs: 0, checkMs: 0, perQueryPointMs: 0 },
   };
 }
 
