@@ -61,7 +61,7 @@ async function floor(url, points) {
   }
 }
 
-const runs = { cold: [], coldStart: [], coldCheck: [], warm: [], warmCheck: [], perQueryPoint: [], floor: [] };
+const runs = { cold: [], coldStart: [], coldSteps: [], coldCheck: [], warm: [], warmCheck: [], perQueryPoint: [], floor: [] };
 let points = 0;
 try {
   await withScratchDatabase(adminUrl, async (scratchUrl) => {
@@ -73,6 +73,7 @@ try {
       points = cold.result.points.length;
       runs.cold.push(cold.wall);
       runs.coldStart.push(cold.result.timing.shadowStartMs);
+      runs.coldSteps.push(cold.result.timing.schemaMs + cold.result.timing.stepsMs);
       runs.coldCheck.push(cold.result.timing.checkMs);
       const warm = check(['--shadow-url', adminUrl]);
       runs.warm.push(warm.wall);
@@ -93,6 +94,7 @@ console.log(
     [
       row('cold: whole command, embedded PostgreSQL started', runs.cold),
       row('cold: of which the shadow start', runs.coldStart),
+      row('cold: of which the history and the phases', runs.coldSteps),
       row('cold: of which the queries × points', runs.coldCheck),
       row('warm: whole command, --shadow-url', runs.warm),
       row('warm: of which the queries × points', runs.warmCheck),

@@ -15,6 +15,8 @@ import type { VerifyOptions, VerifyResult } from './runner/verify.js';
 import type { StatusOptions } from './runner/status.js';
 import type { PhaseRecord } from './runner/state.js';
 import { PHASES, type PhaseName } from './plan/types.js';
+import type { CheckResult } from './check/check.js';
+import type { QuerySources } from './check/sources.js';
 
 export type { LintOptions, LintOutput } from './lint/lint.js';
 export type { LintResult, LintSummary } from './lint/result.js';
@@ -59,7 +61,7 @@ export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'
   /** Lint the migration files added or changed since this git ref (CI), limited to `paths` when there are any. */
   changedSince?: string;
   /** The running version's queries: breaks-old-code findings say which they break; a drop or rename none uses becomes a warning. */
-  queries?: import('./check/sources.js').QuerySources;
+  queries?: QuerySources;
 }
 
 /** The starting schema from a `pg_dump --schema-only` file or a live database, as changes to replay. */
@@ -225,17 +227,17 @@ export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]
   return (await import('./runner/status.js')).status(options);
 }
 
-export type { CheckResult, CheckStart, Point, Outcome, QueryResult, Failure, LostIndex, ParamChange, SetSummary, AppVersion } from './check/check.js';
-export type { QuerySources } from './check/sources.js';
-export { CHECK_FORMATS, type CheckFormat } from './check/format.js';
+export type { CheckStart, Point, Outcome, QueryResult, Failure, LostIndex, ParamChange, SetSummary, AppVersion } from './check/check.js';
+export type { CheckResult, QuerySources };
+export { CHECK_FORMATS, formatCheck, type CheckFormat } from './check/format.js';
 
 export interface CheckApiOptions {
   /** A migration file, or a plan directory (with plan.json). */
   target: string;
   /** The running version's queries. */
-  queries: import('./check/sources.js').QuerySources;
+  queries: QuerySources;
   /** The next version's queries. */
-  newQueries?: import('./check/sources.js').QuerySources;
+  newQueries?: QuerySources;
   /** Earlier migrations as the starting schema (default: the history the migration is in). */
   history?: string;
   /** A `pg_dump --schema-only` file as the starting schema. */
@@ -248,7 +250,7 @@ export interface CheckApiOptions {
 }
 
 /** Proves a migration or a plan against the application's own queries on a shadow database (`pgphase check`). */
-export async function check(options: CheckApiOptions): Promise<import('./check/check.js').CheckResult> {
+export async function check(options: CheckApiOptions): Promise<CheckResult> {
   const { readQuerySources } = await import('./check/sources.js');
   const { check: checkWith } = await import('./check/check.js');
   const cwd = options.cwd ?? process.cwd();
@@ -261,9 +263,4 @@ export async function check(options: CheckApiOptions): Promise<import('./check/c
     start: { ...(history !== undefined && { history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) },
     ...(options.shadowUrl !== undefined && { shadowUrl: options.shadowUrl }),
   });
-}
-
-/** A check's report as text: pretty, json or markdown. */
-export async function formatCheck(result: import('./check/check.js').CheckResult, format: import('./check/format.js').CheckFormat, options?: { color: boolean }): Promise<string> {
-  return (await import('./check/format.js')).formatCheck(result, format, options);
 }

@@ -50,7 +50,7 @@ export function checkCommand(program: Command, io: Io, setExit: (code: number) =
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(shadowUrl && { shadowUrl }),
       }).finally(stopShadowServer);
-      io.stdout(await formatCheck(result, flags.format ?? 'pretty', { color: useColor(io) }));
+      io.stdout(formatCheck(result, flags.format ?? 'pretty', { color: useColor(io) }));
       const warnings = result.lostIndexes.length + result.paramChanges.length;
       setExit(result.failures.length > 0 || (maxWarnings !== undefined && warnings > maxWarnings) ? 1 : 0);
     });
