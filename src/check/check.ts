@@ -98,6 +98,8 @@ export interface SetSummary {
   own: number;
   utility: number;
   unparsed: number;
+  /** The first few that do not parse, each with the parser's message. */
+  unparsedExamples: string[];
   checked: number;
   /** Queries that fail on the schema their version was written for (V: before; V+1: at the end): not about this migration, not checked. */
   unchecked: Array<{ query: string; origin: string; error: string }>;
@@ -255,7 +257,8 @@ async function indexTables(client: pg.Client): Promise<Map<string, string>> {
 }
 
 function summaryOf(set: QuerySet, checked: number, unchecked: SetSummary['unchecked']): SetSummary {
-  return { read: set.read, duplicates: set.duplicates, own: set.own, utility: set.utility, unparsed: set.unparsed, checked, unchecked };
+  const { read, duplicates, own, utility, unparsed, unparsedExamples } = set;
+  return { read, duplicates, own, utility, unparsed, unparsedExamples, checked, unchecked };
 }
 
 /** Runs the check; a database error of the shadow itself, or a migration the shadow refuses, throws. */

@@ -77,6 +77,7 @@ function formatPretty(result: CheckResult, color: boolean): string {
     const set = result.sets[version];
     if (!set) continue;
     out.push(`${setLine(version, set)}; ${windowLine(result, version).replace(/^V(\+1)? /, '')}`);
+    for (const u of set.unparsedExamples.slice(0, 3)) out.push(c.dim(`  does not parse: ${u}`));
     for (const u of set.unchecked.slice(0, 3)) out.push(c.dim(`  not checked: ${shorten(u.query, 60)} (${u.origin}): ${u.error}`));
     if (set.unchecked.length > 3) out.push(c.dim(`  … and ${set.unchecked.length - 3} more not checked (--format json lists them)`));
   }

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { fingerprint } from '../sql/normalize.js';
-import { loadParser, parseSource, type Statement } from '../sql/source.js';
+import { lex } from '../sql/lexer.js';
+import { loadParser, parseSource, type SourceFile, type Statement } from '../sql/source.js';
 
 /** Text read from a source; `file`: a SQL file, whose statements are placed by line. */
 export interface QueryText {
@@ -199,13 +200,37 @@ function isOwn(statement: Statement, text: string): boolean {
   return own;
 }
 
+/** A SQL file that does not parse as a whole, cut at the semicolons that end statements (not those in strings or comments), each piece placed by the line of its first token. */
+function pieces(source: SourceFile): QueryText[] {
+  const bytes = source.lines.bytes;
+  const { code, comments } = lex(bytes);
+  const covered = new Uint8Array(bytes.length);
+  for (const spans of [code, comments]) for (let k = 0; k < spans.length; k += 2) covered.fill(1, spans[k], spans[k + 1]);
+  const out: QueryText[] = [];
+  let start = 0;
+  let run = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && (bytes[i] !== 0x3b || covered[i])) continue;
+    while (run < code.length && code[run]! < start) run += 2;
+    if (run < code.length && code[run]! < i) out.push({ text: source.lines.slice(start, i), origin: `${source.path}:${source.lines.position(code[run]!).line}` });
+    start = i + 1;
+  }
+  return out;
+}
+
 /** Parses the texts read into one query set: each text may hold several statements. */
 export async function querySet(texts: QueryText[]): Promise<QuerySet> {
   await loadParser();
   const set: QuerySet = { queries: [], read: 0, duplicates: 0, own: 0, utility: 0, unparsed: 0, unparsedExamples: [] };
   const seen = new Set<string>();
-  for (const { text, origin, file } of texts) {
+  const queue = [...texts];
+  for (const { text, origin, file } of queue) {
     const source = parseSource(origin, text);
+    // one statement that does not parse must not hide the others of a file
+    if (source.syntaxError && file) {
+      queue.push(...pieces(source));
+      continue;
+    }
     if (source.syntaxError) {
       set.read++;
       set.unparsed++;
@@ -219,7 +244,8 @@ export async function querySet(texts: QueryText[]): Promise<QuerySet> {
       const written = source.lines.slice(from, statement.end);
       from = statement.end;
       if (isOwn(statement, written)) set.own++;
-      else if (!PLANNABLE.has(kind)) set.utility++;
+      // SELECT … INTO creates a table: a utility statement in PREPARE's eyes
+      else if (!PLANNABLE.has(kind) || statement.node.SelectStmt?.intoClause) set.utility++;
       else {
         const key = fingerprint(statement.node);
         if (seen.has(key)) set.duplicates++;

@@ -18,7 +18,7 @@ function result(points: CheckResult['points'], failing: number): CheckResult {
     plans: true,
     points,
     windows: { old: { from: 0, to: last }, new: { from: last, to: last } },
-    sets: { old: { read: failing, duplicates: 0, own: 0, utility: 0, unparsed: 0, checked: failing, unchecked: [] } },
+    sets: { old: { read: failing, duplicates: 0, own: 0, utility: 0, unparsed: 0, unparsedExamples: [], checked: failing, unchecked: [] } },
     queries,
     failures: queries.map((q) => ({ version: 'old', query: q.query, origin: q.origin, point: points[last]!.label, error: 'column "name" does not exist' })),
     lostIndexes: [],

@@ -42,6 +42,17 @@ describe('query files', () => {
     expect(set).toMatchObject({ read: 8, duplicates: 1, own: 2, utility: 3, unparsed: 0 });
   });
 
+  it('a SQL file with a statement that does not parse: the others still read, each at its line', async () => {
+    const set = await read('app.sql', "SELECT id FROM users WHERE id = $1;\nSELEC broken;\nSELECT 'a;b' FROM users; -- c;d\nSELECT * INTO copy FROM users;\n\n/* x; */ UPDATE users SET name = $1\n  WHERE id = $2;\n");
+    expect(set.queries.map((q) => [q.text, q.origin])).toEqual([
+      ['SELECT id FROM users WHERE id = $1', 'app.sql:1'],
+      ["SELECT 'a;b' FROM users", 'app.sql:3'],
+      ['UPDATE users SET name = $1\n  WHERE id = $2', 'app.sql:6'],
+    ]);
+    expect(set).toMatchObject({ read: 5, unparsed: 1, utility: 1 });
+    expect(set.unparsedExamples).toEqual([expect.stringMatching(/^app\.sql:2: syntax error at or near "SELEC"/)]);
+  });
+
   it('a pg_stat_statements CSV export: the query column, quoted fields over several lines', async () => {
     const set = await read(
       'pgss.csv',
