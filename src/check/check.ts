@@ -101,7 +101,7 @@ export interface SetSummary {
   /** The first few that do not parse, each with the parser's message. */
   unparsedExamples: string[];
   checked: number;
-  /** Queries that fail on the schema their version was written for (V: before; V+1: at the end): not about this migration, not checked. */
+  /** Queries of V that fail before the migration, of V+1 that fail at every point: not about this migration, not checked. */
   unchecked: Array<{ query: string; origin: string; error: string }>;
 }
 
@@ -256,6 +256,12 @@ async function indexTables(client: pg.Client): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.index, r.table]));
 }
 
+/** The error of a query that is not about this migration: one of V that fails before it, one of V+1 that works at no point. */
+function unrelatedError(version: AppVersion, outcomes: Outcome[]): string | undefined {
+  if (version === 'old') return outcomes[0]!.error;
+  return outcomes.every((o) => o.error !== undefined) ? outcomes[outcomes.length - 1]!.error : undefined;
+}
+
 function summaryOf(set: QuerySet, checked: number, unchecked: SetSummary['unchecked']): SetSummary {
   const { read, duplicates, own, utility, unparsed, unparsedExamples } = set;
   return { read, duplicates, own, utility, unparsed, unparsedExamples, checked, unchecked };
@@ -321,12 +327,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     for (const [q, { version, query }] of all.entries()) {
       const outcomes = at[q]!;
       const { from, to } = target.windows[version];
-      // the schema the version was written for: V's is before, V+1's after the last point
-      const home = outcomes[version === 'old' ? 0 : outcomes.length - 1]!;
+      const unrelated = unrelatedError(version, outcomes);
       const set = result.sets[version]!;
       const entry = { query: query.text, origin: query.origin };
-      if (home.error !== undefined) {
-        set.unchecked.push({ ...entry, error: home.error });
+      if (unrelated !== undefined) {
+        set.unchecked.push({ ...entry, error: unrelated });
         continue;
       }
       set.checked++;

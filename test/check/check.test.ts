@@ -82,6 +82,14 @@ describe('check', () => {
     expect(planned.queries.find((q) => q.query.startsWith("SELECT payload->'card'"))!.at.map((o) => o.error === undefined)).toEqual([...points.slice(0, -1).map(() => true), false]);
   });
 
+  it('a plain migration that drops a column V+1 still uses fails V+1; a query of V+1 that works at no point is not checked', async () => {
+    const next = await querySet([{ text: 'SELECT id, role FROM users WHERE id = $1;\nSELECT id FROM invoices;', origin: 'next.sql', file: true }]);
+    const { root, file } = shop('0002_drop_role', 'ALTER TABLE users DROP COLUMN role;\n');
+    const result = await check({ target: file, old: await querySet([]), new: next, cwd: root, shadowUrl });
+    expect(result.failures.map((f) => [f.version, f.query, f.point, f.error])).toEqual([['new', 'SELECT id, role FROM users WHERE id = $1', 'after the migration', 'column "role" does not exist']]);
+    expect(result.sets.new!.unchecked).toEqual([{ query: 'SELECT id FROM invoices', origin: 'next.sql:2', error: 'relation "invoices" does not exist' }]);
+  });
+
   it('parameter types compared where the version runs: V before and after a plain migration, V+1 from its deploy point', async () => {
     const read = await querySet([{ text: 'SELECT id FROM orders WHERE total_cents > $1', origin: 'q.sql', file: true }]);
     const { root, file } = shop('0002_retype', 'ALTER TABLE orders DROP COLUMN total_cents;\nALTER TABLE orders ADD COLUMN total_cents bigint;\n');
