@@ -13,7 +13,8 @@ import type { Change } from '../sql/changes.js';
 import { quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { parseSource } from '../sql/source.js';
-import { shorten, type Query, type QuerySet } from './sources.js';
+import { shorten } from './format.js';
+import type { Query, QuerySet } from './sources.js';
 
 type Node = Record<string, any>;
 

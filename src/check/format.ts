@@ -1,10 +1,16 @@
 // The reports of `check`: pure functions from a CheckResult to text. pretty for a terminal,
 // json (the result itself, versioned; README "pgphase check"), markdown for a pull request comment.
+// It imports nothing of pgphase's but types: the CLI declares its formats at start-up.
 import { Chalk } from 'chalk';
 import type { AppVersion, CheckResult, QueryResult, SetSummary } from './check.js';
-import { shorten } from './sources.js';
 
 export const CHECK_FORMATS = ['pretty', 'json', 'markdown'] as const;
+
+/** A query on one line, cut to `max` characters. */
+export function shorten(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 const NAME: Record<AppVersion, string> = { old: 'V', new: 'V+1' };

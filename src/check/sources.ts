@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { quoteIdent } from '../sql/names.js';
 import { fingerprint } from '../sql/normalize.js';
 import { lex } from '../sql/lexer.js';
 import { loadParser, parseSource, type SourceFile, type Statement } from '../sql/source.js';
@@ -83,10 +84,14 @@ export async function readStatStatements(url: string): Promise<QueryText[]> {
   const client = await connect(url);
   try {
     await client.query('BEGIN READ ONLY');
+    // the extension's schema, which need not be on the search path (some hosts install it in `extensions`)
+    const { rows: schemas } = await client.query<{ schema: string }>(`SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`);
+    const schema = schemas[0]?.schema;
+    if (schema === undefined) throw new DatabaseError('cannot read pg_stat_statements: the database has no such extension; it needs `CREATE EXTENSION pg_stat_statements` and shared_preload_libraries = \'pg_stat_statements\'');
     const { rows } = await client
-      .query<{ query: string }>(`${OWN_MARKER} SELECT s.query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() ORDER BY s.calls DESC`)
+      .query<{ query: string }>(`${OWN_MARKER} SELECT s.query FROM ${quoteIdent(schema)}.pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() ORDER BY s.calls DESC`)
       .catch((error: Error) => {
-        throw new DatabaseError(`cannot read pg_stat_statements (${error.message}): the database needs \`CREATE EXTENSION pg_stat_statements\` and shared_preload_libraries = 'pg_stat_statements'`);
+        throw new DatabaseError(`cannot read pg_stat_statements (${error.message}): the server needs shared_preload_libraries = 'pg_stat_statements'`);
       });
     return rows.map((r) => ({ text: r.query, origin: 'pg_stat_statements' }));
   } finally {
@@ -103,18 +108,21 @@ function csvQueries(text: string, display: string): QueryText[] {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') quoted = !quoted;
+    else if (quoted || (c !== ',' && c !== '\n' && c !== '\r')) field += c;
+    else {
+      row.push(field);
+      field = '';
+      if (c === ',') continue;
       if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field), rows.push(row), (row = []), (field = '');
-    } else field += c;
+      rows.push(row);
+      row = [];
+    }
   }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
   const column = rows[0]?.findIndex((h) => h.trim().toLowerCase() === 'query') ?? -1;
   if (column < 0) throw new InputError(`${display}: no \`query\` column in the header row; export it with \`\\copy (SELECT query FROM pg_stat_statements) TO 'queries.csv' CSV HEADER\``);
   return rows.slice(1).flatMap((r, i) => (r[column] ? [{ text: r[column]!, origin: `${display} row ${i + 2}` }] : []));
@@ -262,12 +270,6 @@ export async function querySet(texts: QueryText[]): Promise<QuerySet> {
     }
   }
   return set;
-}
-
-/** A query on one line, cut to `max` characters. */
-export function shorten(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
 /** Where a version's queries come from: files (any format above) and the pg_stat_statements of a database. */

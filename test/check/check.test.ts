@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { check } from '../../src/check/check.js';
-import { querySet, readQueryFile, type QuerySet } from '../../src/check/sources.js';
+import { querySet, readQueryFile, readStatStatements, type QuerySet } from '../../src/check/sources.js';
 import { plan } from '../../src/index.js';
 import { tempTree } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/db.js';
@@ -136,6 +136,11 @@ describe('check', () => {
     expect([fromDatabase.sets.old.checked, fromDatabase.failures.map((f) => f.origin)]).toEqual([3, ['few.sql:1', 'few.sql:1']]);
     // without a starting schema, nothing exists before the migration (which then fails on the shadow database)
     await expect(check({ target: 'change/0002_rename.sql', old: queries, cwd: root, shadowUrl })).rejects.toThrow(/change\/0002_rename\.sql:1: PostgreSQL refused it: relation "users" does not exist/);
+  });
+
+  it('pg_stat_statements of a database without the extension: one line saying what it needs', async () => {
+    const db = await testDatabase();
+    await expect(readStatStatements(db.url)).rejects.toThrow(/^cannot read pg_stat_statements: the database has no such extension; it needs `CREATE EXTENSION pg_stat_statements`/);
   });
 
   it.runIf(major >= 12)('a dropped index: EXPLAIN reports the lost index path', async () => {
