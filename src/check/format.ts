@@ -5,13 +5,13 @@ import { Chalk } from 'chalk';
 import type { AppVersion, CheckResult, QueryResult, SetSummary } from './check.js';
 
 export const CHECK_FORMATS = ['pretty', 'json', 'markdown'] as const;
+export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 /** A query on one line, cut to `max` characters. */
 export function shorten(text: string, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
-export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 const NAME: Record<AppVersion, string> = { old: 'V', new: 'V+1' };
 /** Rows of the queries × points table a report shows at most. */
@@ -41,10 +41,11 @@ function setLine(version: AppVersion, set: SetSummary): string {
   return `${NAME[version]}: ${plural(set.checked, 'query', 'queries')} checked of ${plural(set.read, 'statement')} read${dropped.length ? ` (${dropped.join(', ')})` : ''}`;
 }
 
-function windowLine(result: CheckResult, version: AppVersion): string {
+/** Where the version runs: `runs from before to after backfill`. */
+function windowText(result: CheckResult, version: AppVersion): string {
   const { from, to } = result.windows[version];
   const label = (i: number) => result.points[i]!.label;
-  return from === to ? `${NAME[version]} runs ${label(from)}` : `${NAME[version]} runs from ${label(from)} to ${label(to)}`;
+  return from === to ? `runs ${label(from)}` : `runs from ${label(from)} to ${label(to)}`;
 }
 
 /** A cell of the queries × points table: `ok`/`FAIL` where the version runs, `·`/`x` where it does not. */
@@ -82,7 +83,7 @@ function formatPretty(result: CheckResult, color: boolean): string {
   for (const version of ['old', 'new'] as const) {
     const set = result.sets[version];
     if (!set) continue;
-    out.push(`${setLine(version, set)}; ${windowLine(result, version).replace(/^V(\+1)? /, '')}`);
+    out.push(`${setLine(version, set)}; ${windowText(result, version)}`);
     for (const u of set.unparsedExamples.slice(0, 3)) out.push(c.dim(`  does not parse: ${u}`));
     for (const u of set.unchecked.slice(0, 3)) out.push(c.dim(`  not checked: ${shorten(u.query, 60)} (${u.origin}): ${u.error}`));
     if (set.unchecked.length > 3) out.push(c.dim(`  … and ${set.unchecked.length - 3} more not checked (--format json lists them)`));
@@ -140,7 +141,7 @@ function formatMarkdown(result: CheckResult): string {
   out.push(`${result.failures.length ? '❌' : '✅'} ${verdict(result)} (PostgreSQL ${result.postgres}; points: ${result.points.map((p) => p.label).join(', ')}).`, '');
   for (const version of ['old', 'new'] as const) {
     const set = result.sets[version];
-    if (set) out.push(`- ${setLine(version, set)}; ${windowLine(result, version).replace(/^V(\+1)? /, '')}`);
+    if (set) out.push(`- ${setLine(version, set)}; ${windowText(result, version)}`);
   }
   const more = (n: number) => `\n… and ${n} more (\`--format json\` lists every one).`;
   if (result.failures.length) {
