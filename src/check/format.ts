@@ -36,7 +36,7 @@ function setLine(version: AppVersion, set: SetSummary): string {
     set.own && `${set.own} of pgphase's own`,
     set.utility && `${plural(set.utility, 'utility statement')} skipped`,
     set.unparsed && `${set.unparsed} that do not parse`,
-    set.unchecked.length && `${set.unchecked.length} not checked: ${version === 'old' ? 'they fail before the migration' : 'they work at no point'}`,
+    set.unchecked.length && `${set.unchecked.length} not checked, ${version === 'old' ? 'failing before the migration' : 'working at no point'}`,
   ].filter(Boolean);
   return `${NAME[version]}: ${plural(set.checked, 'query', 'queries')} checked of ${plural(set.read, 'statement')} read${dropped.length ? ` (${dropped.join(', ')})` : ''}`;
 }
