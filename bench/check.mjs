@@ -25,7 +25,10 @@ const shop = join(ROOT, 'fixtures', 'check', 'shop');
 const dir = mkdtempSync(join(tmpdir(), 'pgphase-bench-check-'));
 mkdirSync(join(dir, 'db'));
 copyFileSync(join(shop, 'migrations', '0001_init.sql'), join(dir, 'db', '0001_init.sql'));
-writeFileSync(join(dir, 'db', '0002_channel.sql'), "ALTER TABLE orders ADD COLUMN channel text;\nUPDATE orders SET channel = 'web';\nALTER TABLE orders ALTER COLUMN channel SET NOT NULL;\n");
+writeFileSync(
+  join(dir, 'db', '0002_channel.sql'),
+  "ALTER TABLE orders ADD COLUMN channel text;\nUPDATE orders SET channel = 'web';\nALTER TABLE orders ALTER COLUMN channel SET NOT NULL;\n",
+);
 
 // 1,000 distinct statements: the 200, then each under WITH heads k1 … (a statement that has its own WITH is taken once)
 const base = readFileSync(join(shop, 'queries.sql'), 'utf8')
@@ -33,17 +36,33 @@ const base = readFileSync(join(shop, 'queries.sql'), 'utf8')
   .filter((l) => l.trim() && !l.startsWith('--'))
   .map((l) => l.replace(/;$/, ''));
 const queries = [...base];
-for (let k = 1; queries.length < QUERIES; k++) for (const q of base) if (queries.length < QUERIES && !/^WITH\b/i.test(q)) queries.push(`WITH k${k} AS (SELECT ${k}) ${q}`);
+for (let k = 1; queries.length < QUERIES; k++)
+  for (const q of base)
+    if (queries.length < QUERIES && !/^WITH\b/i.test(q)) queries.push(`WITH k${k} AS (SELECT ${k}) ${q}`);
 writeFileSync(join(dir, 'queries.sql'), `${queries.join(';\n')};\n`);
 await plan({ file: 'db/0002_channel.sql', history: 'db', cwd: dir });
 
 function check(extra) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pgphase.js'), 'check', 'db/0002_channel', '--queries', 'queries.sql', '--format', 'json', ...extra], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'pgphase.js'),
+      'check',
+      'db/0002_channel',
+      '--queries',
+      'queries.sql',
+      '--format',
+      'json',
+      ...extra,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
   const wall = performance.now() - t;
   if (r.status !== 0) throw new Error(`bench: check exited ${r.status}: ${r.stderr.slice(0, 500)}`);
   const result = JSON.parse(r.stdout);
-  if (result.sets.old.checked !== QUERIES) throw new Error(`bench: ${result.sets.old.checked} of ${QUERIES} queries checked`);
+  if (result.sets.old.checked !== QUERIES)
+    throw new Error(`bench: ${result.sets.old.checked} of ${QUERIES} queries checked`);
   return { wall, result };
 }
 
@@ -53,7 +72,8 @@ async function floor(url, points) {
   try {
     return (
       await timed(async () => {
-        for (let p = 0; p < points; p++) for (const q of queries) await db.query(`PREPARE bench AS ${q}; DEALLOCATE bench`);
+        for (let p = 0; p < points; p++)
+          for (const q of queries) await db.query(`PREPARE bench AS ${q}; DEALLOCATE bench`);
       })
     ).ms;
   } finally {
@@ -61,7 +81,16 @@ async function floor(url, points) {
   }
 }
 
-const runs = { cold: [], coldStart: [], coldSteps: [], coldCheck: [], warm: [], warmCheck: [], perQueryPoint: [], floor: [] };
+const runs = {
+  cold: [],
+  coldStart: [],
+  coldSteps: [],
+  coldCheck: [],
+  warm: [],
+  warmCheck: [],
+  perQueryPoint: [],
+  floor: [],
+};
 let points = 0;
 try {
   await withScratchDatabase(adminUrl, async (scratchUrl) => {
@@ -87,7 +116,9 @@ try {
 }
 
 const row = (name, values) => [name, ms(stats(values).p50), ms(stats(values).max)];
-console.log(`pgphase check: ${QUERIES.toLocaleString('en')} queries × ${points} points (a required-column plan: expand, backfill, contract), ${RUNS} runs\n`);
+console.log(
+  `pgphase check: ${QUERIES.toLocaleString('en')} queries × ${points} points (a required-column plan: expand, backfill, contract), ${RUNS} runs\n`,
+);
 console.log(
   table(
     ['', 'p50', 'max'],
@@ -105,4 +136,6 @@ console.log(
 );
 const goal = stats(runs.cold).p50 < 10_000 ? 'met' : 'NOT met';
 console.log(`\ngoal (whole cold check under 10 s): ${goal}`);
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}; load average ${loadavg()[0].toFixed(2)} after (other work on the machine moves these figures)`);
+console.log(
+  `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}; load average ${loadavg()[0].toFixed(2)} after (other work on the machine moves these figures)`,
+);

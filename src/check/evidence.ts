@@ -12,11 +12,9 @@ import type { Finding } from '../lint/rule.js';
 import type { Change } from '../sql/changes.js';
 import { quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import { parseSource } from '../sql/source.js';
+import { type PgNode, parseSource } from '../sql/source.js';
 import { shorten } from './format.js';
 import type { Query, QuerySet } from './sources.js';
-
-type Node = Record<string, any>;
 
 /** The relations and columns a query names. */
 interface Usage {
@@ -31,25 +29,32 @@ interface Usage {
   functions: Set<string>;
 }
 
-function usageOf(node: Node): Usage {
+function usageOf(node: PgNode): Usage {
   const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [], functions: new Set() };
-  const names = (targets: Node[] | undefined, table: string) => {
-    for (const t of targets ?? []) if (t.ResTarget?.name) usage.columns.push({ qualifier: table, name: t.ResTarget.name });
+  const names = (targets: PgNode[] | undefined, table: string) => {
+    for (const t of targets ?? [])
+      if (t.ResTarget?.name) usage.columns.push({ qualifier: table, name: t.ResTarget.name });
   };
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const item of n) walk(item);
+      return;
+    }
     if (!n || typeof n !== 'object') return;
-    for (const [key, value] of Object.entries(n as Node)) {
+    for (const [key, value] of Object.entries(n as PgNode)) {
       // a statement's target (INSERT, UPDATE, DELETE, MERGE) is a RangeVar without its node name
       if (key === 'RangeVar' || (key === 'relation' && typeof value?.relname === 'string')) {
         usage.tables.add(value.relname);
         usage.relations.set(value.relname, value.relname);
         if (value.alias?.aliasname) usage.relations.set(value.alias.aliasname, value.relname);
       } else if (key === 'ColumnRef') {
-        const fields: Node[] = value.fields ?? [];
+        const fields: PgNode[] = value.fields ?? [];
         const last = fields[fields.length - 1];
         const qualifier = fields[fields.length - 2]?.String?.sval as string | undefined;
-        usage.columns.push({ ...(qualifier !== undefined && { qualifier }), name: last?.A_Star ? '*' : (last?.String?.sval ?? '') });
+        usage.columns.push({
+          ...(qualifier !== undefined && { qualifier }),
+          name: last?.A_Star ? '*' : (last?.String?.sval ?? ''),
+        });
       } else if (key === 'FuncCall') {
         const name = value.funcname?.[value.funcname.length - 1]?.String?.sval;
         if (name) usage.functions.add(name);
@@ -60,11 +65,22 @@ function usageOf(node: Node): Usage {
         const columns = key === 'InsertStmt' ? value.cols : value.targetList;
         names(columns, table);
         if (key === 'InsertStmt') {
-          usage.inserts.push({ table, ...(value.cols && { columns: value.cols.map((c: Node) => c.ResTarget.name as string) }) });
-          for (const e of value.onConflictClause?.infer?.indexElems ?? []) if (e.IndexElem?.name) usage.columns.push({ qualifier: table, name: e.IndexElem.name });
+          usage.inserts.push({
+            table,
+            ...(value.cols && { columns: value.cols.map((c: PgNode) => c.ResTarget.name as string) }),
+          });
+          for (const e of value.onConflictClause?.infer?.indexElems ?? [])
+            if (e.IndexElem?.name) usage.columns.push({ qualifier: table, name: e.IndexElem.name });
           names(value.onConflictClause?.targetList, table);
-          walk({ ...value, cols: undefined, onConflictClause: { ...value.onConflictClause, targetList: value.onConflictClause?.targetList?.map((t: Node) => t.ResTarget?.val) } });
-        } else walk({ ...value, targetList: value.targetList.map((t: Node) => t.ResTarget?.val) });
+          walk({
+            ...value,
+            cols: undefined,
+            onConflictClause: {
+              ...value.onConflictClause,
+              targetList: value.onConflictClause?.targetList?.map((t: PgNode) => t.ResTarget?.val),
+            },
+          });
+        } else walk({ ...value, targetList: value.targetList.map((t: PgNode) => t.ResTarget?.val) });
       } else walk(value);
     }
   };
@@ -81,7 +97,10 @@ function namesTable(usage: Usage, table: QName): boolean {
 function namesColumn(usage: Usage, table: QName, column: string): boolean {
   if (!namesTable(usage, table)) return false;
   const ours = (qualifier?: string) => qualifier === undefined || usage.relations.get(qualifier) === table.name;
-  return usage.columns.some((c) => (c.name === column || c.name === '*') && ours(c.qualifier)) || usage.inserts.some((i) => i.table === table.name && i.columns === undefined);
+  return (
+    usage.columns.some((c) => (c.name === column || c.name === '*') && ours(c.qualifier)) ||
+    usage.inserts.some((i) => i.table === table.name && i.columns === undefined)
+  );
 }
 
 /** The objects weighed: those queries name as a relation, and functions they call. */
@@ -124,8 +143,14 @@ const RULE_KIND: Record<string, Change['kind']> = {
 
 /** What a change's finding names: its table or object, and its column. */
 function named(change: Change): string[] {
-  const object = 'table' in change && change.table ? change.table : 'name' in change && typeof change.name === 'object' ? change.name : undefined;
-  const column = 'column' in change ? (typeof change.column === 'string' ? change.column : change.column.name) : undefined;
+  const object =
+    'table' in change && change.table
+      ? change.table
+      : 'name' in change && typeof change.name === 'object'
+        ? change.name
+        : undefined;
+  const column =
+    'column' in change ? (typeof change.column === 'string' ? change.column : change.column.name) : undefined;
   return [...(object ? [quoteQName(object)] : []), ...(column !== undefined ? [quoteIdent(column)] : [])];
 }
 
@@ -133,10 +158,16 @@ function named(change: Change): string[] {
 function changeOf(finding: Finding, text: string | undefined, path: string): Change | undefined {
   const kind = RULE_KIND[finding.rule];
   if (kind === undefined || text === undefined) return undefined;
-  const statement = parseSource(path, text).statements.find((s) => s.location.line <= finding.location.line && s.location.endLine >= finding.location.line);
+  const statement = parseSource(path, text).statements.find(
+    (s) => s.location.line <= finding.location.line && s.location.endLine >= finding.location.line,
+  );
   if (!statement) return undefined;
-  const change = normalizeStatement(statement).find((c) => c.kind === kind && named(c).every((n) => finding.message.includes(n)));
-  return change && (change.kind === 'drop-object' || change.kind === 'rename-object') && !OBJECTS.has(change.objectType) ? undefined : change;
+  const change = normalizeStatement(statement).find(
+    (c) => c.kind === kind && named(c).every((n) => finding.message.includes(n)),
+  );
+  return change && (change.kind === 'drop-object' || change.kind === 'rename-object') && !OBJECTS.has(change.objectType)
+    ? undefined
+    : change;
 }
 
 function plural(n: number): string {
@@ -146,9 +177,17 @@ function plural(n: number): string {
 /** Weighs one finding against the queries: evidence in its message, a warning when a drop or rename breaks none. */
 function weighed(finding: Finding, change: Change, queries: Query[], usages: Usage[]): Finding {
   const broken = queries.filter((_, i) => breaks(usages[i]!, change));
-  if (broken.length > 0) return { ...finding, message: `${finding.message}: breaks ${broken.length.toLocaleString('en-US')} of ${plural(queries.length)}, e.g. \`${shorten(broken[0]!.text)}\`` };
+  if (broken.length > 0)
+    return {
+      ...finding,
+      message: `${finding.message}: breaks ${broken.length.toLocaleString('en-US')} of ${plural(queries.length)}, e.g. \`${shorten(broken[0]!.text)}\``,
+    };
   if (change.kind === 'add-column') return finding;
-  return { ...finding, severity: 'warning', message: `${finding.message}: no query of the running version uses it (${plural(queries.length)} checked)` };
+  return {
+    ...finding,
+    severity: 'warning',
+    message: `${finding.message}: no query of the running version uses it (${plural(queries.length)} checked)`,
+  };
 }
 
 /** The lint result with its breaks-old-code findings weighed against the running version's queries. */

@@ -36,7 +36,8 @@ function setLine(version: AppVersion, set: SetSummary): string {
     set.own && `${set.own} of pgphase's own`,
     set.utility && `${plural(set.utility, 'utility statement')} skipped`,
     set.unparsed && `${set.unparsed} that do not parse`,
-    set.unchecked.length && `${set.unchecked.length} not checked, ${version === 'old' ? 'failing before the migration' : 'working at no point'}`,
+    set.unchecked.length &&
+      `${set.unchecked.length} not checked, ${version === 'old' ? 'failing before the migration' : 'working at no point'}`,
   ].filter(Boolean);
   return `${NAME[version]}: ${plural(set.checked, 'query', 'queries')} checked of ${plural(set.read, 'statement')} read${dropped.length ? ` (${dropped.join(', ')})` : ''}`;
 }
@@ -65,11 +66,18 @@ function verdict(result: CheckResult): string {
   const failing = (v: AppVersion) => new Set(result.failures.filter((f) => f.version === v).map((f) => f.query)).size;
   const parts = [`${plural(failing('old'), 'query', 'queries')} of V fail where V runs`];
   if (result.sets.new) parts.push(`${plural(failing('new'), 'query', 'queries')} of V+1 where V+1 runs`);
-  parts.push(plural(result.lostIndexes.length, 'lost index path'), plural(result.paramChanges.length, 'parameter type change'));
+  parts.push(
+    plural(result.lostIndexes.length, 'lost index path'),
+    plural(result.paramChanges.length, 'parameter type change'),
+  );
   return parts.join(', ');
 }
 
-export function formatCheck(result: CheckResult, format: CheckFormat, options: { color: boolean } = { color: false }): string {
+export function formatCheck(
+  result: CheckResult,
+  format: CheckFormat,
+  options: { color: boolean } = { color: false },
+): string {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
   if (format === 'markdown') return formatMarkdown(result);
   return formatPretty(result, options.color);
@@ -85,20 +93,29 @@ function formatPretty(result: CheckResult, color: boolean): string {
     if (!set) continue;
     out.push(`${setLine(version, set)}; ${windowText(result, version)}`);
     for (const u of set.unparsedExamples.slice(0, 3)) out.push(c.dim(`  does not parse: ${u}`));
-    for (const u of set.unchecked.slice(0, 3)) out.push(c.dim(`  not checked: ${shorten(u.query, 60)} (${u.origin}): ${u.error}`));
-    if (set.unchecked.length > 3) out.push(c.dim(`  … and ${set.unchecked.length - 3} more not checked (--format json lists them)`));
+    for (const u of set.unchecked.slice(0, 3))
+      out.push(c.dim(`  not checked: ${shorten(u.query, 60)} (${u.origin}): ${u.error}`));
+    if (set.unchecked.length > 3)
+      out.push(c.dim(`  … and ${set.unchecked.length - 3} more not checked (--format json lists them)`));
   }
   // with two points the failures say it all; a plan's table shows where each query stops working
   const rows = result.points.length > 2 ? tableRows(result) : [];
   if (rows.length) {
     const heads = result.points.map((p) => p.name);
     const widths = heads.map((h) => Math.max(h.length, 4));
-    out.push('', c.bold('queries that fail at some point') + c.dim(' (ok/FAIL where the version runs, ·/x where it does not)'));
+    out.push(
+      '',
+      c.bold('queries that fail at some point') + c.dim(' (ok/FAIL where the version runs, ·/x where it does not)'),
+    );
     out.push(`     ${heads.map((h, i) => h.padEnd(widths[i]!)).join('  ')}  query`);
     for (const q of rows.slice(0, TABLE_ROWS)) {
       const cells = result.points.map((_, i) => {
         const text = cell(result, q, i).padEnd(widths[i]!);
-        return text.startsWith('FAIL') ? c.red(text) : text.startsWith('x') || text.startsWith('·') ? c.dim(text) : text;
+        return text.startsWith('FAIL')
+          ? c.red(text)
+          : text.startsWith('x') || text.startsWith('·')
+            ? c.dim(text)
+            : text;
       });
       out.push(`${NAME[q.version].padEnd(3)}  ${cells.join('  ')}  ${shorten(q.query, 70)}`);
     }
@@ -107,11 +124,28 @@ function formatPretty(result: CheckResult, color: boolean): string {
   const more = (n: number) => c.dim(`… and ${n} more (--format json lists every one)`);
   if (result.failures.length) {
     out.push('', c.bold('failures'));
-    out.push(...capped(result.failures, (f) => [`${c.red('✗')} ${NAME[f.version]} ${f.point}: ${shorten(f.query)} ${c.dim(`(${f.origin})`)}`, `    ${f.error}`], more));
+    out.push(
+      ...capped(
+        result.failures,
+        (f) => [
+          `${c.red('✗')} ${NAME[f.version]} ${f.point}: ${shorten(f.query)} ${c.dim(`(${f.origin})`)}`,
+          `    ${f.error}`,
+        ],
+        more,
+      ),
+    );
   }
   if (result.lostIndexes.length) {
     out.push('', c.bold('lost index paths') + c.dim(' (generic plans on the shadow database)'));
-    out.push(...capped(result.lostIndexes, (l) => [`${c.yellow('!')} ${NAME[l.version]} ${l.point}: ${shorten(l.query)}: scans ${l.table} sequentially, used index ${l.index} before`], more));
+    out.push(
+      ...capped(
+        result.lostIndexes,
+        (l) => [
+          `${c.yellow('!')} ${NAME[l.version]} ${l.point}: ${shorten(l.query)}: scans ${l.table} sequentially, used index ${l.index} before`,
+        ],
+        more,
+      ),
+    );
   }
   if (result.paramChanges.length) {
     out.push('', c.bold('parameter types changed'));
@@ -119,14 +153,17 @@ function formatPretty(result: CheckResult, color: boolean): string {
       ...capped(
         result.paramChanges,
         (p) => {
-          const changed = p.to.map((t, i) => (t === p.from[i] ? undefined : `$${i + 1} ${p.from[i] ?? '?'} → ${t}`)).filter(Boolean);
+          const changed = p.to
+            .map((t, i) => (t === p.from[i] ? undefined : `$${i + 1} ${p.from[i] ?? '?'} → ${t}`))
+            .filter(Boolean);
           return [`${c.yellow('~')} ${NAME[p.version]} ${p.point}: ${shorten(p.query)}: ${changed.join(', ')}`];
         },
         more,
       ),
     );
   }
-  if (!result.plans) out.push('', c.dim(`plans not compared: PostgreSQL ${result.postgres} has no plan_cache_mode (12+)`));
+  if (!result.plans)
+    out.push('', c.dim(`plans not compared: PostgreSQL ${result.postgres} has no plan_cache_mode (12+)`));
   out.push('', `${result.failures.length ? c.red('✗') : c.green('✓')} ${verdict(result)}`);
   return `${out.join('\n')}\n`;
 }
@@ -138,7 +175,10 @@ function md(text: string): string {
 
 function formatMarkdown(result: CheckResult): string {
   const out: string[] = [`## pgphase check: \`${result.target.path}\``, ''];
-  out.push(`${result.failures.length ? '❌' : '✅'} ${verdict(result)} (PostgreSQL ${result.postgres}; points: ${result.points.map((p) => p.label).join(', ')}).`, '');
+  out.push(
+    `${result.failures.length ? '❌' : '✅'} ${verdict(result)} (PostgreSQL ${result.postgres}; points: ${result.points.map((p) => p.label).join(', ')}).`,
+    '',
+  );
   for (const version of ['old', 'new'] as const) {
     const set = result.sets[version];
     if (set) out.push(`- ${setLine(version, set)}; ${windowText(result, version)}`);
@@ -146,22 +186,55 @@ function formatMarkdown(result: CheckResult): string {
   const more = (n: number) => `\n… and ${n} more (\`--format json\` lists every one).`;
   if (result.failures.length) {
     out.push('', '| Version | Point | Query | Error |', '| --- | --- | --- | --- |');
-    out.push(...capped(result.failures, (f) => [`| ${NAME[f.version]} | ${f.point} | \`${md(shorten(f.query))}\` | ${md(f.error)} |`], more));
+    out.push(
+      ...capped(
+        result.failures,
+        (f) => [`| ${NAME[f.version]} | ${f.point} | \`${md(shorten(f.query))}\` | ${md(f.error)} |`],
+        more,
+      ),
+    );
   }
   if (result.lostIndexes.length) {
     out.push('', '**Lost index paths** (generic plans on the shadow database):', '');
-    out.push(...capped(result.lostIndexes, (l) => [`- ${NAME[l.version]} ${l.point}: \`${md(shorten(l.query))}\` scans \`${l.table}\` sequentially, used \`${l.index}\` before`], more));
+    out.push(
+      ...capped(
+        result.lostIndexes,
+        (l) => [
+          `- ${NAME[l.version]} ${l.point}: \`${md(shorten(l.query))}\` scans \`${l.table}\` sequentially, used \`${l.index}\` before`,
+        ],
+        more,
+      ),
+    );
   }
   if (result.paramChanges.length) {
     out.push('', '**Parameter types changed:**', '');
-    out.push(...capped(result.paramChanges, (p) => [`- ${NAME[p.version]} ${p.point}: \`${md(shorten(p.query))}\`: ${p.from.join(', ')} → ${p.to.join(', ')}`], more));
+    out.push(
+      ...capped(
+        result.paramChanges,
+        (p) => [
+          `- ${NAME[p.version]} ${p.point}: \`${md(shorten(p.query))}\`: ${p.from.join(', ')} → ${p.to.join(', ')}`,
+        ],
+        more,
+      ),
+    );
   }
   const rows = tableRows(result);
   if (rows.length) {
-    out.push('', '<details><summary>Queries that fail at some point (ok/FAIL where the version runs, ·/x where it does not)</summary>', '');
-    out.push(`| Version | ${result.points.map((p) => p.label).join(' | ')} | Query |`, `| --- | ${result.points.map(() => '---').join(' | ')} | --- |`);
-    for (const q of rows.slice(0, TABLE_ROWS)) out.push(`| ${NAME[q.version]} | ${result.points.map((_, i) => cell(result, q, i)).join(' | ')} | \`${md(shorten(q.query))}\` |`);
-    if (rows.length > TABLE_ROWS) out.push('', `… and ${rows.length - TABLE_ROWS} more (\`--format json\` lists every query).`);
+    out.push(
+      '',
+      '<details><summary>Queries that fail at some point (ok/FAIL where the version runs, ·/x where it does not)</summary>',
+      '',
+    );
+    out.push(
+      `| Version | ${result.points.map((p) => p.label).join(' | ')} | Query |`,
+      `| --- | ${result.points.map(() => '---').join(' | ')} | --- |`,
+    );
+    for (const q of rows.slice(0, TABLE_ROWS))
+      out.push(
+        `| ${NAME[q.version]} | ${result.points.map((_, i) => cell(result, q, i)).join(' | ')} | \`${md(shorten(q.query))}\` |`,
+      );
+    if (rows.length > TABLE_ROWS)
+      out.push('', `… and ${rows.length - TABLE_ROWS} more (\`--format json\` lists every query).`);
     out.push('', '</details>');
   }
   return `${out.join('\n')}\n`;

@@ -6,11 +6,11 @@
 // take (utility statements: SET, BEGIN, DDL …) are skipped and counted.
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { DatabaseError, InputError } from '../errors.js';
 import { quoteIdent } from '../sql/names.js';
 import { fingerprint } from '../sql/normalize.js';
 import { lex } from '../sql/lexer.js';
-import { loadParser, parseSource, type SourceFile, type Statement } from '../sql/source.js';
+import { loadParser, type PgNode, parseSource, type SourceFile, type Statement } from '../sql/source.js';
 
 /** Text read from a source; `file`: a SQL file, whose statements are placed by line. */
 export interface QueryText {
@@ -24,7 +24,7 @@ export interface Query {
   text: string;
   /** Where it was read: `file:line`, `file row N`, or `pg_stat_statements`. */
   origin: string;
-  node: Record<string, any>;
+  node: PgNode;
   /** The highest `$n` it uses. */
   params: number;
 }
@@ -69,7 +69,9 @@ export async function readQueryFile(path: string, display = path): Promise<Query
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(`${display}: cannot read the queries (${(error as NodeJS.ErrnoException).code ?? 'error'}); give a .sql, .csv, .json or .log file`);
+    throw new InputError(
+      `${display}: cannot read the queries (${(error as NodeJS.ErrnoException).code ?? 'error'}); give a .sql, .csv, .json or .log file`,
+    );
   }
   const format = formatOf(path, text);
   if (format === 'csv') return csvQueries(text, display);
@@ -80,18 +82,27 @@ export async function readQueryFile(path: string, display = path): Promise<Query
 
 /** Reads pg_stat_statements of the database at `url`, read-only: the statements of its current database. */
 export async function readStatStatements(url: string): Promise<QueryText[]> {
-  const { connect, DatabaseError } = await import('../runner/connect.js');
+  const { connect } = await import('../runner/connect.js');
   const client = await connect(url);
   try {
     await client.query('BEGIN READ ONLY');
     // the extension's schema, which need not be on the search path (some hosts install it in `extensions`)
-    const { rows: schemas } = await client.query<{ schema: string }>(`SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`);
+    const { rows: schemas } = await client.query<{ schema: string }>(
+      `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`,
+    );
     const schema = schemas[0]?.schema;
-    if (schema === undefined) throw new DatabaseError('cannot read pg_stat_statements: the database has no such extension; it needs `CREATE EXTENSION pg_stat_statements` and shared_preload_libraries = \'pg_stat_statements\'');
+    if (schema === undefined)
+      throw new DatabaseError(
+        "cannot read pg_stat_statements: the database has no such extension; it needs `CREATE EXTENSION pg_stat_statements` and shared_preload_libraries = 'pg_stat_statements'",
+      );
     const { rows } = await client
-      .query<{ query: string }>(`${OWN_MARKER} SELECT s.query FROM ${quoteIdent(schema)}.pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() ORDER BY s.calls DESC`)
+      .query<{ query: string }>(
+        `${OWN_MARKER} SELECT s.query FROM ${quoteIdent(schema)}.pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() ORDER BY s.calls DESC`,
+      )
       .catch((error: Error) => {
-        throw new DatabaseError(`cannot read pg_stat_statements (${error.message}): the server needs shared_preload_libraries = 'pg_stat_statements'`);
+        throw new DatabaseError(
+          `cannot read pg_stat_statements (${error.message}): the server needs shared_preload_libraries = 'pg_stat_statements'`,
+        );
       });
     return rows.map((r) => ({ text: r.query, origin: 'pg_stat_statements' }));
   } finally {
@@ -124,7 +135,10 @@ function csvQueries(text: string, display: string): QueryText[] {
   }
   if (field !== '' || row.length > 0) rows.push([...row, field]);
   const column = rows[0]?.findIndex((h) => h.trim().toLowerCase() === 'query') ?? -1;
-  if (column < 0) throw new InputError(`${display}: no \`query\` column in the header row; export it with \`\\copy (SELECT query FROM pg_stat_statements) TO 'queries.csv' CSV HEADER\``);
+  if (column < 0)
+    throw new InputError(
+      `${display}: no \`query\` column in the header row; export it with \`\\copy (SELECT query FROM pg_stat_statements) TO 'queries.csv' CSV HEADER\``,
+    );
   return rows.slice(1).flatMap((r, i) => (r[column] ? [{ text: r[column]!, origin: `${display} row ${i + 2}` }] : []));
 }
 
@@ -133,9 +147,16 @@ function jsonQueries(text: string, display: string): QueryText[] {
   let items: unknown[];
   try {
     const trimmed = text.trim();
-    items = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown[]) : trimmed.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    items = trimmed.startsWith('[')
+      ? (JSON.parse(trimmed) as unknown[])
+      : trimmed
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as unknown);
   } catch (error) {
-    throw new InputError(`${display}: not JSON (${(error as Error).message}); give an array of objects with a \`query\` field, or one object per line`);
+    throw new InputError(
+      `${display}: not JSON (${(error as Error).message}); give an array of objects with a \`query\` field, or one object per line`,
+    );
   }
   return items.flatMap((item, i) => {
     const origin = `${display} item ${i + 1}`;
@@ -145,12 +166,15 @@ function jsonQueries(text: string, display: string): QueryText[] {
       const found = statementOf(o.message);
       return found === undefined ? [] : [{ text: found, origin }];
     }
-    throw new InputError(`${origin}: no \`query\` field; export pg_stat_statements with \`SELECT json_agg(json_build_object('query', query)) FROM pg_stat_statements\``);
+    throw new InputError(
+      `${origin}: no \`query\` field; export pg_stat_statements with \`SELECT json_agg(json_build_object('query', query)) FROM pg_stat_statements\``,
+    );
   });
 }
 
 /** The start of a log entry that holds a statement: `LOG:  statement: …`, `LOG:  duration: 1.2 ms  execute <unnamed>: …`. */
-const LOG_ENTRY = /(?:^|\n)[^\n]*\bLOG:\s+(?:duration: [\d.]+ ms\s+)?(?:statement|execute [^:\n]*|parse [^:\n]*|bind [^:\n]*):\s/;
+const LOG_ENTRY =
+  /(?:^|\n)[^\n]*\bLOG:\s+(?:duration: [\d.]+ ms\s+)?(?:statement|execute [^:\n]*|parse [^:\n]*|bind [^:\n]*):\s/;
 
 /** The statement of a log message (without the prefix up to `LOG:  `), or undefined for another message. */
 function statementOf(message: string): string | undefined {
@@ -213,14 +237,19 @@ function pieces(source: SourceFile): QueryText[] {
   const bytes = source.lines.bytes;
   const { code, comments } = lex(bytes);
   const covered = new Uint8Array(bytes.length);
-  for (const spans of [code, comments]) for (let k = 0; k < spans.length; k += 2) covered.fill(1, spans[k], spans[k + 1]);
+  for (const spans of [code, comments])
+    for (let k = 0; k < spans.length; k += 2) covered.fill(1, spans[k], spans[k + 1]);
   const out: QueryText[] = [];
   let start = 0;
   let run = 0;
   for (let i = 0; i <= bytes.length; i++) {
     if (i < bytes.length && (bytes[i] !== 0x3b || covered[i])) continue;
     while (run < code.length && code[run]! < start) run += 2;
-    if (run < code.length && code[run]! < i) out.push({ text: source.lines.slice(start, i), origin: `${source.path}:${source.lines.position(code[run]!).line}` });
+    if (run < code.length && code[run]! < i)
+      out.push({
+        text: source.lines.slice(start, i),
+        origin: `${source.path}:${source.lines.position(code[run]!).line}`,
+      });
     start = i + 1;
   }
   return out;

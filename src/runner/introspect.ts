@@ -6,7 +6,8 @@ import type pg from 'pg';
 import type { Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { loadParser, parseSource } from '../sql/source.js';
-import { connect, DatabaseError } from './connect.js';
+import { connect } from './connect.js';
+import { DatabaseError } from '../errors.js';
 
 const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgphase') AND n.nspname NOT LIKE 'pg\\_%'`;
 

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { PgphaseError } from '../errors.js';
+import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError } from '../errors.js';
+import { recordPhase, recordUndone } from '../plan/phase-log.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
@@ -18,17 +19,6 @@ import { cannotSkipTriggers, firingTriggers, runBackfill, type AppTrigger, type 
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
 import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
-
-/** A phase that was refused or failed: exit 1. */
-export class PhaseError extends PgphaseError {
-  constructor(message: string) {
-    super('database', message);
-  }
-
-  override get exitCode(): number {
-    return 1;
-  }
-}
 
 export type RunEvent =
   | { type: 'step'; phase: PhaseName; step: string; ms: number; attempts: number }
@@ -134,7 +124,14 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
       await attempt();
       return n;
     } catch (error) {
-      if ((error as { code?: string }).code !== LOCK_TIMEOUT || n > retries) throw error;
+      if ((error as { code?: string }).code !== LOCK_TIMEOUT) throw error;
+      if (n > retries) {
+        throw new LockTimeoutExhausted(
+          `plan ${s.manifest.id} ${phase}: step ${stepId} could not take its lock within the lock timeout (${timeoutMs} ms) in ${n} attempts${seen.length ? `, blocked by ${seen.join('; ')}` : ''}; run it again when the blocking transactions have ended (it resumes after the last completed step), or raise --retries or --lock-timeout`,
+          stepId,
+          n,
+        );
+      }
       // at least one lock_timeout between attempts: the application's queries that queued
       // behind the attempt drain before the next one queues them again
       const delayMs = Math.max(timeoutMs, Math.round(Math.min(10_000, 200 * 2 ** (n - 1)) * (0.5 + Math.random() / 2)));
@@ -275,7 +272,7 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   }
   for (const earlier of manifest.phases.slice(0, manifest.phases.indexOf(phase))) {
     if (records.find((r) => r.phase === earlier.name)?.status !== 'applied' && !dryRun.has(earlier.name)) {
-      throw new PhaseError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`);
+      throw new PhaseOrderError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`, manifest.id, name, earlier.name);
     }
   }
   // the checks guard the start of a phase: one that has committed steps passed them when it
@@ -289,9 +286,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
       continue;
     }
     const { rowCount } = await s.db.query(check.sql).catch((error: Error) => {
-      throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`);
+      throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`, manifest.id, name, check.sql, 'error');
     });
-    if (rowCount) throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`);
+    if (rowCount) throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`, manifest.id, name, check.sql, 'rows');
   }
   if (s.options.dryRun) {
     const done = new Set(mine?.stepsDone ?? []);
@@ -311,13 +308,13 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   // a rolled-back phase starts over; a failed one resumes from its recorded progress
   const resume = mine?.status === 'rolled_back' ? undefined : mine;
   const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
-  await s.db.query(
-    `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, run_by, backfill) VALUES ($1, $2, $3, 'running', $4, $5)
-     ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', checksum = $3, run_by = $4, last_error = NULL, finished_at = NULL,
-       steps_done = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN '{}' ELSE pgphase.phase_log.steps_done END,
-       backfill = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN $5 ELSE pgphase.phase_log.backfill END`,
-    [manifest.id, name, phase.sha256, JSON.stringify(s.by), JSON.stringify(backfills)],
-  );
+  await s.db.query(recordPhase({ planId: '$1', phase: '$2', checksum: '$3', status: `'running'`, stepsDone: `'{}'`, backfill: '$5', runBy: '$4', finishedAt: 'NULL' }, true), [
+    manifest.id,
+    name,
+    phase.sha256,
+    JSON.stringify(s.by),
+    JSON.stringify(backfills),
+  ]);
   const done = new Set(resume?.stepsDone ?? []);
   try {
     for (const work of phaseWork(phase)) {
@@ -379,7 +376,7 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
         db.query(`UPDATE pgphase.phase_log SET steps_done = array_remove(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, step.id]).then(() => undefined),
       );
     }
-    await s.db.query(`UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', backfill = '[]', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name]);
+    await s.db.query(recordUndone('$1', '$2'), [s.manifest.id, phase.name]);
     s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });
   });
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { version } from '../meta.js';
 import type { PhaseName } from '../plan/types.js';
+import { STATE_DDL } from '../plan/phase-log.js';
 import { runnerLockHeld } from './lock.js';
 
 /**
@@ -28,23 +29,6 @@ export interface PhaseRecord {
   runBy: { user: string; host: string; pid: number; version: string; backendPid?: number };
   lastError: string | null;
 }
-
-export const STATE_DDL = `
-CREATE SCHEMA IF NOT EXISTS pgphase;
-CREATE TABLE IF NOT EXISTS pgphase.phase_log (
-  plan_id text NOT NULL,
-  phase text NOT NULL CHECK (phase IN ('expand', 'trigger', 'backfill', 'contract')),
-  checksum text NOT NULL,
-  checksum_algorithm text NOT NULL DEFAULT 'sha256',
-  status text NOT NULL CHECK (status IN ('running', 'applied', 'failed', 'rolled_back')),
-  steps_done text[] NOT NULL DEFAULT '{}',
-  backfill jsonb NOT NULL DEFAULT '[]',
-  started_at timestamptz NOT NULL DEFAULT now(),
-  finished_at timestamptz,
-  run_by jsonb NOT NULL,
-  last_error text,
-  PRIMARY KEY (plan_id, phase)
-)`;
 
 /** The status column as it is read: a `running` phase whose runner's session no longer holds
  *  the runner lock is `interrupted` (the lock serves one runner at a time, and another runner,

@@ -14,11 +14,18 @@ const QUERIES = join(SHOP, 'queries.sql');
 const shadowUrl = inject('pgAdminUrl');
 
 function shop(migration: string): string {
-  return tempTree({ 'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'db/0002_change.sql': migration });
+  return tempTree({
+    'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'),
+    'db/0002_change.sql': migration,
+  });
 }
 
 async function findings(root: string, queries?: string[]) {
-  const { result } = await lint({ paths: ['db/0002_change.sql'], cwd: root, ...(queries && { queries: { files: queries } }) });
+  const { result } = await lint({
+    paths: ['db/0002_change.sql'],
+    cwd: root,
+    ...(queries && { queries: { files: queries } }),
+  });
   return { findings: result.files.flatMap((f) => f.findings), summary: result.summary };
 }
 
@@ -32,18 +39,30 @@ describe('lint --queries', () => {
     const root = shop('ALTER TABLE users DROP COLUMN legacy_notes;\n');
     const { findings: plain } = await findings(root);
     expect(plain.filter((f) => f.category === 'breaks-old-code').map((f) => [f.rule, f.severity, f.message])).toEqual([
-      ['drop-column', 'error', 'Dropping column "users"."legacy_notes" breaks every query of the running version that reads or writes "legacy_notes"'],
+      [
+        'drop-column',
+        'error',
+        'Dropping column "users"."legacy_notes" breaks every query of the running version that reads or writes "legacy_notes"',
+      ],
     ]);
   });
 
   it('a dropped column no query uses: a warning saying so, with the number of queries checked', async () => {
     const root = shop('ALTER TABLE users DROP COLUMN legacy_notes;\n');
     const { findings: weighed } = await findings(root, [QUERIES]);
-    expect(weighed.filter((f) => f.category === 'breaks-old-code').map((f) => [f.rule, f.severity, f.message])).toEqual([
-      ['drop-column', 'warning', 'Dropping column "users"."legacy_notes" breaks every query of the running version that reads or writes "legacy_notes": no query of the running version uses it (200 queries checked)'],
-    ]);
+    expect(weighed.filter((f) => f.category === 'breaks-old-code').map((f) => [f.rule, f.severity, f.message])).toEqual(
+      [
+        [
+          'drop-column',
+          'warning',
+          'Dropping column "users"."legacy_notes" breaks every query of the running version that reads or writes "legacy_notes": no query of the running version uses it (200 queries checked)',
+        ],
+      ],
+    );
     // the other finding (no lock_timeout) stays as it was
-    expect(weighed.filter((f) => f.category !== 'breaks-old-code').map((f) => f.rule)).toEqual(['missing-lock-timeout']);
+    expect(weighed.filter((f) => f.category !== 'breaks-old-code').map((f) => f.rule)).toEqual([
+      'missing-lock-timeout',
+    ]);
   });
 
   for (const [what, migration, table] of [
@@ -62,7 +81,9 @@ describe('lint --queries', () => {
       expect(finding.severity).toBe('error');
       // a prepared SELECT * fails after a column is dropped or renamed ("cached plan must not change result type"), and the code reads the field
       const stars = set.queries.filter((q) => q.text.includes(`"${table}".*`) && !broken.has(q.text));
-      expect(finding.message).toMatch(new RegExp(`: breaks ${broken.size + stars.length} of 200 queries, e\\.g\\. \`.+\`$`));
+      expect(finding.message).toMatch(
+        new RegExp(`: breaks ${broken.size + stars.length} of 200 queries, e\\.g\\. \`.+\`$`),
+      );
       const example = /e\.g\. `(.+)`$/.exec(finding.message)![1]!.replace(/…$/, '');
       expect([...broken].some((q) => q.replace(/\s+/g, ' ').startsWith(example))).toBe(true);
     });
@@ -71,12 +92,21 @@ describe('lint --queries', () => {
   it('a dropped view and a renamed function: the queries that read the view or call the function', async () => {
     const root = tempTree({
       'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'),
-      'db/0002_objects.sql': "CREATE VIEW active_users AS SELECT id, email FROM users WHERE is_active;\nCREATE FUNCTION cart_total(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 0::bigint';\nCREATE VIEW unused_report AS SELECT 1 AS one;\n",
-      'db/0003_change.sql': 'DROP VIEW active_users;\nALTER FUNCTION cart_total(bigint) RENAME TO basket_total;\nDROP VIEW unused_report;\n',
-      'app.sql': 'SELECT a.email FROM active_users a WHERE a.id = $1;\nSELECT cart_total($1);\nSELECT id FROM users WHERE id = $1;\n',
+      'db/0002_objects.sql':
+        "CREATE VIEW active_users AS SELECT id, email FROM users WHERE is_active;\nCREATE FUNCTION cart_total(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 0::bigint';\nCREATE VIEW unused_report AS SELECT 1 AS one;\n",
+      'db/0003_change.sql':
+        'DROP VIEW active_users;\nALTER FUNCTION cart_total(bigint) RENAME TO basket_total;\nDROP VIEW unused_report;\n',
+      'app.sql':
+        'SELECT a.email FROM active_users a WHERE a.id = $1;\nSELECT cart_total($1);\nSELECT id FROM users WHERE id = $1;\n',
     });
     const { result } = await lint({ paths: ['db/0003_change.sql'], cwd: root, queries: { files: ['app.sql'] } });
-    expect(result.files[0]!.findings.filter((f) => f.category === 'breaks-old-code').map((f) => [f.rule, f.severity, f.message.replace(/^.*?(: (breaks|no query))/, '$1')])).toEqual([
+    expect(
+      result.files[0]!.findings.filter((f) => f.category === 'breaks-old-code').map((f) => [
+        f.rule,
+        f.severity,
+        f.message.replace(/^.*?(: (breaks|no query))/, '$1'),
+      ]),
+    ).toEqual([
       ['drop-object', 'error', ': breaks 1 of 3 queries, e.g. `SELECT a.email FROM active_users a WHERE a.id = $1`'],
       ['rename-object', 'error', ': breaks 1 of 3 queries, e.g. `SELECT cart_total($1)`'],
       ['drop-object', 'warning', ': no query of the running version uses it (3 queries checked)'],
@@ -84,17 +114,28 @@ describe('lint --queries', () => {
   });
 
   it('no query read is no evidence: findings unchanged', async () => {
-    const root = tempTree({ 'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'db/0002_change.sql': 'ALTER TABLE users DROP COLUMN legacy_notes;\n', 'empty.sql': '-- nothing yet\n' });
+    const root = tempTree({
+      'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'),
+      'db/0002_change.sql': 'ALTER TABLE users DROP COLUMN legacy_notes;\n',
+      'empty.sql': '-- nothing yet\n',
+    });
     const { result } = await lint({ paths: ['db/0002_change.sql'], cwd: root, queries: { files: ['empty.sql'] } });
-    expect(result.files[0]!.findings.find((f) => f.rule === 'drop-column')).toMatchObject({ severity: 'error', message: expect.not.stringContaining('queries') });
+    expect(result.files[0]!.findings.find((f) => f.rule === 'drop-column')).toMatchObject({
+      severity: 'error',
+      message: expect.not.stringContaining('queries'),
+    });
   });
 
   it('a required column: the INSERTs of the running version that leave it out', async () => {
     const root = shop('ALTER TABLE reviews ADD COLUMN source text NOT NULL;\n');
     const { findings: weighed } = await findings(root, [QUERIES]);
-    const inserts = set.queries.filter((q) => /^INSERT INTO "?(public"?\."?)?reviews\b/i.test(q.text) || /\bINSERT INTO reviews\b/.test(q.text));
+    const inserts = set.queries.filter(
+      (q) => /^INSERT INTO "?(public"?\."?)?reviews\b/i.test(q.text) || /\bINSERT INTO reviews\b/.test(q.text),
+    );
     expect(inserts.length).toBeGreaterThan(0);
-    expect(weighed.find((f) => f.rule === 'add-required-column')!.message).toMatch(new RegExp(`: breaks ${inserts.length} of 200 queries, e\\.g\\. \`INSERT INTO reviews`));
+    expect(weighed.find((f) => f.rule === 'add-required-column')!.message).toMatch(
+      new RegExp(`: breaks ${inserts.length} of 200 queries, e\\.g\\. \`INSERT INTO reviews`),
+    );
   });
 
   it('the CLI: --queries turns the error into a warning and exit 0', () => {
@@ -103,6 +144,12 @@ describe('lint --queries', () => {
     const run = runCli(['lint', 'db/0002_change.sql', '--queries', QUERIES, '--format', 'json'], { cwd: root });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).files[0].findings).toEqual([expect.objectContaining({ rule: 'drop-column', severity: 'warning', message: expect.stringContaining('no query of the running version uses it (200 queries checked)') })]);
+    expect(JSON.parse(run.stdout).files[0].findings).toEqual([
+      expect.objectContaining({
+        rule: 'drop-column',
+        severity: 'warning',
+        message: expect.stringContaining('no query of the running version uses it (200 queries checked)'),
+      }),
+    ]);
   });
 });

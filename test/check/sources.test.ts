@@ -20,7 +20,7 @@ async function read(name: string, text: string): Promise<QuerySet> {
 }
 
 describe('query files', () => {
-  it('a SQL file: statements split at `;`, $n parameters, utility statements counted, duplicates and pgphase\'s own dropped', async () => {
+  it("a SQL file: statements split at `;`, $n parameters, utility statements counted, duplicates and pgphase's own dropped", async () => {
     const set = await read(
       'app.sql',
       [
@@ -43,7 +43,10 @@ describe('query files', () => {
   });
 
   it('a SQL file with a statement that does not parse: the others still read, each at its line', async () => {
-    const set = await read('app.sql', "SELECT id FROM users WHERE id = $1;\nSELEC broken;\nSELECT 'a;b' FROM users; -- c;d\nSELECT * INTO copy FROM users;\n\n/* x; */ UPDATE users SET name = $1\n  WHERE id = $2;\n");
+    const set = await read(
+      'app.sql',
+      "SELECT id FROM users WHERE id = $1;\nSELEC broken;\nSELECT 'a;b' FROM users; -- c;d\nSELECT * INTO copy FROM users;\n\n/* x; */ UPDATE users SET name = $1\n  WHERE id = $2;\n",
+    );
     expect(set.queries.map((q) => [q.text, q.origin])).toEqual([
       ['SELECT id FROM users WHERE id = $1', 'app.sql:1'],
       ["SELECT 'a;b' FROM users", 'app.sql:3'],
@@ -67,12 +70,19 @@ describe('query files', () => {
   });
 
   it('a pg_stat_statements JSON export (an array, or one object per line) and PostgreSQL jsonlog lines', async () => {
-    const array = await read('pgss.json', JSON.stringify([{ query: 'SELECT 1 FROM users WHERE id = $1', calls: 3 }, { query: 'SELECT $1 + $2' }]));
+    const array = await read(
+      'pgss.json',
+      JSON.stringify([{ query: 'SELECT 1 FROM users WHERE id = $1', calls: 3 }, { query: 'SELECT $1 + $2' }]),
+    );
     expect(array.queries.map((q) => q.text)).toEqual(['SELECT 1 FROM users WHERE id = $1', 'SELECT $1 + $2']);
     const lines = await read(
       'postgres.json',
       [
-        JSON.stringify({ timestamp: '2026-01-01 00:00:00 UTC', error_severity: 'LOG', message: 'duration: 0.1 ms  statement: SELECT name FROM users WHERE id = 1' }),
+        JSON.stringify({
+          timestamp: '2026-01-01 00:00:00 UTC',
+          error_severity: 'LOG',
+          message: 'duration: 0.1 ms  statement: SELECT name FROM users WHERE id = 1',
+        }),
         JSON.stringify({ error_severity: 'LOG', message: 'checkpoint starting: time' }),
       ].join('\n'),
     );
@@ -106,7 +116,14 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
       password: 'check',
       persistent: false,
       initdbFlags: ['--no-sync'],
-      postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'log_min_duration_statement=0', '-c', 'fsync=off'],
+      postgresFlags: [
+        '-c',
+        'shared_preload_libraries=pg_stat_statements',
+        '-c',
+        'log_min_duration_statement=0',
+        '-c',
+        'fsync=off',
+      ],
       onLog: (message) => void (log += message.endsWith('\n') ? message : `${message}\n`),
       onError: () => undefined,
     });
@@ -127,7 +144,10 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
     await app.query('SELECT pg_stat_statements_reset()');
     // the application at work: parameters (the extended protocol), literals, transactions
     await app.query('BEGIN');
-    const { rows } = await app.query<{ id: string }>('INSERT INTO users (email, name) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id', ['ann@example.com', 'Ann']);
+    const { rows } = await app.query<{ id: string }>(
+      'INSERT INTO users (email, name) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id',
+      ['ann@example.com', 'Ann'],
+    );
     await app.query('COMMIT');
     await app.query("SELECT id, name, email FROM users WHERE name ILIKE $1 || '%' ORDER BY name LIMIT $2", ['A', 10]);
     await app.query('UPDATE users SET last_login_at = now() WHERE id = $1', [rows[0]!.id]);
@@ -152,13 +172,16 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
         'SELECT id, name, email FROM users WHERE name ILIKE $1 || $3 ORDER BY name LIMIT $2',
         'UPDATE users SET last_login_at = now() WHERE id = $1',
         'SELECT u.id, u.email, u.name FROM users u WHERE lower(u.email) = lower($1)',
-        "SELECT count(*) FROM orders WHERE user_id = $1 AND status <> $2",
+        'SELECT count(*) FROM orders WHERE user_id = $1 AND status <> $2',
       ]),
     );
     expect(set.queries.every((q) => q.origin === 'pg_stat_statements')).toBe(true);
     expect(set.utility).toBeGreaterThanOrEqual(2);
 
-    const root = tempTree({ 'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'db/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' });
+    const root = tempTree({
+      'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'),
+      'db/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n',
+    });
     const result = await check({ target: 'db/0002_rename.sql', old: set, cwd: root, shadowUrl: url });
     expect(new Set(result.failures.map((f) => f.query))).toEqual(
       new Set([
@@ -172,13 +195,23 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
   });
 
   it('the CLI reads pg_stat_statements with --queries-from-url, for check and for lint', () => {
-    const root = tempTree({ 'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'), 'db/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' });
-    const checked = runCli(['check', 'db/0002_rename.sql', '--queries-from-url', url, '--shadow-url', url, '--format', 'json'], { cwd: root });
+    const root = tempTree({
+      'db/0001_init.sql': readFileSync(join(SHOP, 'migrations/0001_init.sql'), 'utf8'),
+      'db/0002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n',
+    });
+    const checked = runCli(
+      ['check', 'db/0002_rename.sql', '--queries-from-url', url, '--shadow-url', url, '--format', 'json'],
+      { cwd: root },
+    );
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(1);
-    expect(JSON.parse(checked.stdout).failures.map((f: { query: string }) => f.query)).toContain('SELECT u.id, u.email, u.name FROM users u WHERE lower(u.email) = lower($1)');
+    expect(JSON.parse(checked.stdout).failures.map((f: { query: string }) => f.query)).toContain(
+      'SELECT u.id, u.email, u.name FROM users u WHERE lower(u.email) = lower($1)',
+    );
     const linted = runCli(['lint', 'db/0002_rename.sql', '--queries-from-url', url, '--format', 'json'], { cwd: root });
-    const finding = JSON.parse(linted.stdout).files[0].findings.find((f: { rule: string }) => f.rule === 'rename-column');
+    const finding = JSON.parse(linted.stdout).files[0].findings.find(
+      (f: { rule: string }) => f.rule === 'rename-column',
+    );
     expect(finding.message).toMatch(/: breaks 3 of \d+ queries, e\.g\. `/);
   });
 
