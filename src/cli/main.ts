@@ -15,6 +15,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
   [['lint'], async () => (await import('./lint.js')).lintCommand],
   [['plan'], async () => (await import('./plan.js')).planCommand],
   [['prove'], async () => (await import('./prove.js')).proveCommand],
+  [['check'], async () => (await import('./check.js')).checkCommand],
   [['run', 'rollback'], async () => (await import('./run.js')).runCommand],
   [['verify'], async () => (await import('./verify.js')).verifyCommand],
   [['status'], async () => (await import('./status.js')).statusCommand],
