@@ -6,9 +6,6 @@ import type { Workspace } from './workspace.js';
 export async function planInProject(workspace: Workspace, absPath: string, options: Omit<PlanOptions, 'file' | 'history' | 'layout'>): Promise<PlanResult> {
   const { config, found } = await workspace.locate(absPath);
   if (!found) throw new InputError(`${absPath}: not a migration of a directory pgphase reads (a down migration, a path the config ignores, or no .sql file)`);
-  // the planner's batch statements use libpg-query's own parser, which compiles at import: in a
-  // process whose parser is already loaded (a server), plan() would not wait for it
-  await (await import('libpg-query')).loadModule();
   try {
     return await plan({ pgVersion: config.config.pgVersion, ...options, file: absPath, history: found.set.root, layout: found.set.layout });
   } finally {
