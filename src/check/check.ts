@@ -92,14 +92,8 @@ export interface ParamChange {
   to: string[];
 }
 
-export interface SetSummary {
-  read: number;
-  duplicates: number;
-  own: number;
-  utility: number;
-  unparsed: number;
-  /** The first few that do not parse, each with the parser's message. */
-  unparsedExamples: string[];
+/** What a query set held (its counts, not its queries), and what of it was checked. */
+export interface SetSummary extends Omit<QuerySet, 'queries'> {
   checked: number;
   /** Queries of V that fail before the migration, of V+1 that fail at every point: not about this migration, not checked. */
   unchecked: Array<{ query: string; origin: string; error: string }>;
@@ -281,8 +275,8 @@ function unrelatedError(version: AppVersion, outcomes: Outcome[]): string | unde
 }
 
 function summaryOf(set: QuerySet, checked: number, unchecked: SetSummary['unchecked']): SetSummary {
-  const { read, duplicates, own, utility, unparsed, unparsedExamples } = set;
-  return { read, duplicates, own, utility, unparsed, unparsedExamples, checked, unchecked };
+  const { queries: _, ...counts } = set;
+  return { ...counts, checked, unchecked };
 }
 
 /** Runs the check; a database error of the shadow itself, or a migration the shadow refuses, throws. */
