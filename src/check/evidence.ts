@@ -1,7 +1,9 @@
-// Lint with evidence (`pgphase lint --queries`): the breaks-old-code findings that name a table,
-// a column, a view or a function are weighed against the running version's own queries, read
-// from their parse trees. A finding says how many queries it breaks, with one; a drop or rename
-// no query names becomes a warning saying so. A query names a column when it names the
+// Lint with evidence (`pgphase lint --queries`): the breaks-old-code findings are weighed against
+// the running version's own queries, read from their parse trees. A finding says how many queries
+// it breaks (a drop or rename: those naming what it removes; a new NOT NULL or a dropped default:
+// the INSERTs that leave the column out; a new constraint or trigger: the writes it checks or
+// fires on; a type change, a dropped NOT NULL: those reading or writing the column; …), with one;
+// a drop or rename no query names becomes a warning saying so. A query names a column when it names the
 // column's table and the column (unqualified, or qualified by the table or its alias), or `*`
 // of it (a prepared `SELECT *` fails once a column is gone: "cached plan must not change result
 // type", and the code reads the field); an INSERT without a column list names every column.
@@ -25,12 +27,17 @@ interface Usage {
   columns: Array<{ qualifier?: string; name: string }>;
   /** INSERT targets with their column list (undefined: none, every column by position). */
   inserts: Array<{ table: string; columns?: string[] }>;
+  /** UPDATE targets with the columns they set, and DELETE targets. */
+  updates: Array<{ table: string; columns: string[] }>;
+  deletes: Set<string>;
+  /** String constants, where an enum label would be written. */
+  strings: Set<string>;
   /** Functions called, by name. */
   functions: Set<string>;
 }
 
 function usageOf(node: PgNode): Usage {
-  const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [], functions: new Set() };
+  const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [], updates: [], deletes: new Set(), strings: new Set(), functions: new Set() };
   const names = (targets: PgNode[] | undefined, table: string) => {
     for (const t of targets ?? [])
       if (t.ResTarget?.name) usage.columns.push({ qualifier: table, name: t.ResTarget.name });
@@ -55,6 +62,11 @@ function usageOf(node: PgNode): Usage {
           ...(qualifier !== undefined && { qualifier }),
           name: last?.A_Star ? '*' : (last?.String?.sval ?? ''),
         });
+      } else if (key === 'A_Const') {
+        if (typeof value.sval?.sval === 'string') usage.strings.add(value.sval.sval);
+      } else if (key === 'DeleteStmt') {
+        usage.deletes.add(value.relation.relname);
+        walk(value);
       } else if (key === 'FuncCall') {
         const name = value.funcname?.[value.funcname.length - 1]?.String?.sval;
         if (name) usage.functions.add(name);
@@ -80,7 +92,10 @@ function usageOf(node: PgNode): Usage {
               targetList: value.onConflictClause?.targetList?.map((t: PgNode) => t.ResTarget?.val),
             },
           });
-        } else walk({ ...value, targetList: value.targetList.map((t: PgNode) => t.ResTarget?.val) });
+        } else {
+          usage.updates.push({ table, columns: value.targetList.map((t: PgNode) => t.ResTarget?.name as string) });
+          walk({ ...value, targetList: value.targetList.map((t: PgNode) => t.ResTarget?.val) });
+        }
       } else walk(value);
     }
   };
@@ -110,11 +125,26 @@ function namesObject(usage: Usage, change: { objectType: string; name: QName }):
   return change.objectType === 'function' ? usage.functions.has(change.name.name) : usage.tables.has(change.name.name);
 }
 
-/** Whether a query breaks by the change (of a kind RULE_KIND lists). */
+/** Whether the query writes one of the columns of the table (an INSERT without a list writes them all). */
+function writes(usage: Usage, table: QName, columns: readonly string[]): boolean {
+  return (
+    usage.inserts.some((i) => i.table === table.name && (i.columns === undefined || i.columns.some((c) => columns.includes(c)))) ||
+    usage.updates.some((u) => u.table === table.name && u.columns.some((c) => columns.includes(c)))
+  );
+}
+
+/** Whether the query is an INSERT into the table that names its columns and leaves `column` out. */
+function leavesOut(usage: Usage, table: QName, column: string): boolean {
+  return usage.inserts.some((i) => i.table === table.name && i.columns !== undefined && !i.columns.includes(column));
+}
+
+/** Whether a query breaks by the change (of a kind RULE_KINDS lists). */
 function breaks(usage: Usage, change: Change): boolean {
   switch (change.kind) {
     case 'drop-column':
     case 'rename-column':
+    case 'alter-column-type':
+    case 'drop-not-null':
       return namesColumn(usage, change.table, change.column);
     case 'drop-table':
     case 'rename-table':
@@ -125,21 +155,53 @@ function breaks(usage: Usage, change: Change): boolean {
     case 'add-column':
       // an INSERT that leaves the new column out (no list: positional, the column NULL)
       return usage.inserts.some((i) => i.table === change.table.name && !i.columns?.includes(change.column.name));
+    case 'set-not-null':
+    case 'drop-default':
+      return leavesOut(usage, change.table, change.column);
+    case 'add-constraint':
+      return writes(usage, change.table, change.constraint.columns);
+    case 'create-index':
+      return writes(usage, change.index.table, change.index.columns.filter((c): c is string => c !== null));
+    case 'drop-constraint':
+      // a published table without its key: logical replication refuses its UPDATEs and DELETEs
+      return usage.updates.some((u) => u.table === change.table.name) || usage.deletes.has(change.table.name);
+    case 'create-object':
+      // a trigger fires on the writes of its table
+      return change.table !== undefined && (usage.inserts.some((i) => i.table === change.table!.name) || usage.updates.some((u) => u.table === change.table!.name) || usage.deletes.has(change.table.name));
+    case 'alter-table-other':
+      // row level security: every query of the table sees (or writes) nothing without a policy
+      return namesTable(usage, change.table);
+    case 'enum-rename-value':
+      return usage.strings.has(change.value);
     default:
       return false;
   }
 }
 
-/** The finding's rule → the change kind it reports. */
-const RULE_KIND: Record<string, Change['kind']> = {
-  'drop-column': 'drop-column',
-  'rename-column': 'rename-column',
-  'drop-table': 'drop-table',
-  'rename-table': 'rename-table',
-  'drop-object': 'drop-object',
-  'rename-object': 'rename-object',
-  'add-required-column': 'add-column',
+/** The finding's rule → the change kinds it reports. */
+const RULE_KINDS: Record<string, ReadonlyArray<Change['kind']>> = {
+  'drop-column': ['drop-column'],
+  'rename-column': ['rename-column'],
+  'drop-table': ['drop-table'],
+  'rename-table': ['rename-table'],
+  'drop-object': ['drop-object'],
+  'rename-object': ['rename-object'],
+  'add-required-column': ['add-column'],
+  'set-not-null': ['set-not-null', 'add-constraint'],
+  'drop-default': ['drop-default'],
+  'change-column-type': ['alter-column-type'],
+  'drop-not-null': ['drop-not-null'],
+  'add-check-constraint': ['add-constraint', 'add-column'],
+  'add-foreign-key': ['add-constraint', 'add-column'],
+  'add-unique-constraint': ['add-constraint', 'create-index', 'add-column'],
+  'drop-published-primary-key': ['drop-constraint'],
+  'create-trigger': ['create-object'],
+  'enable-rls-without-policy': ['alter-table-other'],
+  'rename-enum-value': ['enum-rename-value'],
 };
+
+/** A drop or rename that no query names is no break: its finding becomes a warning. */
+const REMOVES: ReadonlySet<Change['kind']> = new Set(['drop-column', 'rename-column', 'drop-table', 'rename-table', 'drop-object', 'rename-object']);
 
 /** What a change's finding names: its table or object, and its column. */
 function named(change: Change): string[] {
@@ -156,14 +218,14 @@ function named(change: Change): string[] {
 
 /** The change a finding reports: of its rule's kind, in the statement at its place, naming what its message names. */
 function changeOf(finding: Finding, text: string | undefined, path: string): Change | undefined {
-  const kind = RULE_KIND[finding.rule];
-  if (kind === undefined || text === undefined) return undefined;
+  const kinds = RULE_KINDS[finding.rule];
+  if (kinds === undefined || text === undefined) return undefined;
   const statement = parseSource(path, text).statements.find(
     (s) => s.location.line <= finding.location.line && s.location.endLine >= finding.location.line,
   );
   if (!statement) return undefined;
   const change = normalizeStatement(statement).find(
-    (c) => c.kind === kind && named(c).every((n) => finding.message.includes(n)),
+    (c) => kinds.includes(c.kind) && named(c).every((n) => finding.message.includes(n)),
   );
   return change && (change.kind === 'drop-object' || change.kind === 'rename-object') && !OBJECTS.has(change.objectType)
     ? undefined
@@ -182,7 +244,7 @@ function weighed(finding: Finding, change: Change, queries: Query[], usages: Usa
       ...finding,
       message: `${finding.message}: breaks ${broken.length.toLocaleString('en-US')} of ${plural(queries.length)}, e.g. \`${shorten(broken[0]!.text)}\``,
     };
-  if (change.kind === 'add-column') return finding;
+  if (!REMOVES.has(change.kind)) return { ...finding, message: `${finding.message}: no query of the running version does (${plural(queries.length)} checked)` };
   return {
     ...finding,
     severity: 'warning',

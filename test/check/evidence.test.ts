@@ -138,6 +138,43 @@ describe('lint --queries', () => {
     );
   });
 
+  // each other breaks-old-code finding, against the queries a reading of their text picks out
+  const text = () => set.queries.map((q) => q.text);
+  it.each([
+    {
+      what: 'a new NOT NULL: the INSERTs that name their columns and leave it out',
+      migration: 'ALTER TABLE users ALTER COLUMN last_login_at SET NOT NULL;\n',
+      rule: 'set-not-null',
+      picked: () => text().filter((q) => /^INSERT INTO "?(public"?\."?)?users"? \(/i.test(q) && !/\(([^)]*)\)/.exec(q)![1]!.includes('last_login_at')),
+    },
+    {
+      what: 'a type change: the queries that read or write the column, or read * of its table',
+      migration: 'ALTER TABLE orders ALTER COLUMN external_ref TYPE text;\n',
+      rule: 'change-column-type',
+      picked: () => text().filter((q) => q.includes('external_ref') || q.includes('"orders".*')),
+    },
+    {
+      what: 'a new unique constraint: the writes of its columns',
+      migration: 'ALTER TABLE products ADD CONSTRAINT products_title_key UNIQUE (title);\n',
+      rule: 'add-unique-constraint',
+      picked: () => text().filter((q) => /^(INSERT INTO|UPDATE) "?(public"?\."?)?products\b/i.test(q) && (/^INSERT INTO [^(]*VALUES/i.test(q) || /\btitle\b/.test(q.split(/\bWHERE\b|\bRETURNING\b/i)[0]!))),
+    },
+    {
+      what: 'a trigger on an existing table: the writes it fires on',
+      migration: 'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER touch BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION touch();\n',
+      rule: 'create-trigger',
+      picked: () => text().filter((q) => /^(INSERT INTO|UPDATE|DELETE FROM) "?(public"?\."?)?payments\b/i.test(q)),
+    },
+  ])('$what', async ({ migration, rule, picked }) => {
+    const root = shop(migration);
+    const expected = picked();
+    const { findings: weighed } = await findings(root, [QUERIES]);
+    const finding = weighed.find((f) => f.rule === rule);
+    expect(finding, `no ${rule} finding`).toBeDefined();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(finding!.message).toMatch(new RegExp(`: breaks ${expected.length} of 200 queries, e\\.g\\. \``));
+  });
+
   it('the CLI: --queries turns the error into a warning and exit 0', () => {
     const root = shop("SET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN legacy_notes;\n");
     expect(runCli(['lint', 'db/0002_change.sql'], { cwd: root }).code).toBe(1);
