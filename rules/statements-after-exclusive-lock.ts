@@ -27,7 +27,7 @@ export default defineRule({
           context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });
         }
         if (!context.inTransaction || held) return;
-        const lock = locksOf(change, (i) => context.schema.indexTable(i)).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table));
+        const lock = locksOf(change, context.schema).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table));
         if (lock) held = { transaction: context.transactionId, statement: context.statement.index, table: lock.table, line: context.statement.location.line };
       },
     };

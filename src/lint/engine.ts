@@ -255,7 +255,7 @@ class Walk {
   private locks(): string | undefined {
     if (this.locksAt !== this.statement.index) {
       this.locksAt = this.statement.index;
-      const locks = statementLocks(this.changes, (index) => this.options.schema.indexTable(index));
+      const locks = statementLocks(this.changes, this.options.schema);
       this.locksText = locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
     }
     return this.locksText;

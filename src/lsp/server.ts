@@ -58,7 +58,7 @@ function locksOfStatement(linted: Linted, statement: Statement): string | undefi
     for (const st of source.statements) {
       const changes = normalizeStatement(st);
       if (st === statement) {
-        const locks = statementLocks(changes, (index) => schema.indexTable(index));
+        const locks = statementLocks(changes, schema);
         return locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
       }
       for (const change of changes) schema.apply(change);

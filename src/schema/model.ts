@@ -4,6 +4,7 @@
 // as it was. It also says what PostgreSQL would refuse in a change (check) and how two models
 // differ (schemaDifferences), for the plan's model check.
 import { canonical } from '../sql/canonical.js';
+import type { ForeignKey } from '../sql/locks.js';
 import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
@@ -196,6 +197,19 @@ export class SchemaModel {
     if (!index) return;
     this.indexes.delete(key);
     this.indexesOn.get(tableKeyOf(index))?.delete(key);
+  }
+
+  /** The foreign keys `q` holds, and those of other tables that reference it. */
+  foreignKeys(q: QName): ForeignKey[] {
+    const key = qkey(q);
+    const keys: ForeignKey[] = [];
+    for (const t of this.tables.values()) {
+      for (const c of t.constraints.values()) {
+        if (c.kind !== 'foreign-key' || !c.references || (qkey(t) !== key && qkey(c.references.table) !== key)) continue;
+        keys.push({ table: { schema: t.schema, name: t.name }, name: c.name, columns: c.columns, references: { table: c.references.table, columns: c.references.columns } });
+      }
+    }
+    return keys;
   }
 
   /** The table an index belongs to. */

@@ -23,9 +23,9 @@ export interface LockTaken {
 const STRENGTH: readonly LockMode[] = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
 
 /** The strongest lock the changes of one statement take on each table, strongest first. */
-export function statementLocks(changes: readonly Change[], indexTable?: (index: QName) => QName | undefined): LockTaken[] {
+export function statementLocks(changes: readonly Change[], schema?: LockSchema): LockTaken[] {
   const byTable = new Map<string, LockTaken>();
-  for (const lock of changes.flatMap((c) => locksOf(c, indexTable))) {
+  for (const lock of changes.flatMap((c) => locksOf(c, schema))) {
     const key = `${lock.table.schema ?? ''}.${lock.table.name}`;
     const held = byTable.get(key);
     if (!held || STRENGTH.indexOf(lock.mode) > STRENGTH.indexOf(held.mode)) byTable.set(key, lock);
@@ -57,16 +57,49 @@ const ALTER_TABLE_OTHER: Record<string, LockMode> = {
   DisableTrigUser: 'SHARE ROW EXCLUSIVE',
 };
 
-/**
- * The table-level locks a change takes (empty when it takes none worth knowing).
- * `indexTable` finds the table of an index by name, for DROP INDEX.
- */
-export function locksOf(change: Change, indexTable: (index: QName) => QName | undefined = () => undefined): LockTaken[] {
-  // a statement without a target (`CLUSTER;`) works through many tables, each in a transaction of its own: no one lock to name
-  return namedLocks(change, indexTable).filter((l) => l.table.name !== '');
+/** A foreign key: its table, name and columns, and the table and columns it references. */
+export interface ForeignKey {
+  table: QName;
+  name: string;
+  columns: readonly string[];
+  references: { table: QName; columns: readonly string[] };
 }
 
-function namedLocks(change: Change, indexTable: (index: QName) => QName | undefined): LockTaken[] {
+/** What lock knowledge reads of the schema (the schema model answers): the table of an index, and
+ *  the foreign keys a table holds or is referenced by, whose triggers live on both tables. */
+export interface LockSchema {
+  indexTable(index: QName): QName | undefined;
+  foreignKeys(table: QName): ForeignKey[];
+}
+
+const NO_SCHEMA: LockSchema = { indexTable: () => undefined, foreignKeys: () => [] };
+
+/**
+ * The table-level locks a change takes (empty when it takes none worth knowing). `schema`
+ * finds the table of an index (DROP INDEX), and the foreign keys whose triggers a change drops
+ * or rebuilds: that takes ACCESS EXCLUSIVE on the table at the key's other end too.
+ */
+export function locksOf(change: Change, schema: LockSchema = NO_SCHEMA): LockTaken[] {
+  // a statement without a target (`CLUSTER;`) works through many tables, each in a transaction of its own: no one lock to name
+  return namedLocks(change, schema).filter((l) => l.table.name !== '');
+}
+
+const sameTable = (a: QName, b: QName) => a.name === b.name && (a.schema ?? 'public') === (b.schema ?? 'public');
+
+/**
+ * The tables at the other end of the foreign keys a change drops or rebuilds (PostgreSQL drops
+ * or rebuilds their triggers there, under ACCESS EXCLUSIVE): those `table` holds that `held`
+ * selects, and those referencing it that `referencing` selects.
+ */
+function otherEnds(schema: LockSchema, table: QName, held: (fk: ForeignKey) => boolean, referencing: (fk: ForeignKey) => boolean): QName[] {
+  return schema.foreignKeys(table).flatMap((fk) => {
+    if (sameTable(fk.table, table) && !sameTable(fk.references.table, table)) return held(fk) ? [fk.references.table] : [];
+    if (!sameTable(fk.table, table) && sameTable(fk.references.table, table)) return referencing(fk) ? [fk.table] : [];
+    return [];
+  });
+}
+
+function namedLocks(change: Change, schema: LockSchema): LockTaken[] {
   const ae = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
   switch (change.kind) {
     case 'add-column':
@@ -77,21 +110,27 @@ function namedLocks(change: Change, indexTable: (index: QName) => QName | undefi
           .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const })),
       ];
     case 'drop-index': {
-      const table = indexTable(change.index);
+      const table = schema.indexTable(change.index);
       return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE' }] : [];
     }
     case 'drop-column':
+      // its foreign keys go with it; with CASCADE, so do those that reference it
+      return [change.table, ...otherEnds(schema, change.table, (fk) => fk.columns.includes(change.column), (fk) => change.cascade && fk.references.columns.includes(change.column))].map(ae);
+    case 'alter-column-type':
+      // the foreign keys on either end of the column are rebuilt
+      return [change.table, ...otherEnds(schema, change.table, (fk) => fk.columns.includes(change.column), (fk) => fk.references.columns.includes(change.column))].map(ae);
+    case 'drop-constraint':
+      return [change.table, ...otherEnds(schema, change.table, (fk) => fk.name === change.name, () => false)].map(ae);
+    case 'drop-table':
+      return [change.table, ...otherEnds(schema, change.table, () => true, () => change.cascade)].map(ae);
     case 'rename-column':
     case 'rename-table':
-    case 'alter-column-type':
     case 'set-not-null':
     case 'drop-not-null':
     case 'set-default':
     case 'drop-default':
     case 'add-identity':
-    case 'drop-constraint':
     case 'rename-constraint':
-    case 'drop-table':
     case 'truncate':
     case 'table-rewrite':
       return [ae(change.table)];
@@ -111,7 +150,7 @@ function namedLocks(change: Change, indexTable: (index: QName) => QName | undefi
       return [{ table: change.index.table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }];
     case 'reindex': {
       // REINDEX INDEX locks the index's table; SCHEMA, DATABASE and SYSTEM go table by table
-      const table = change.targetKind === 'index' && change.target ? indexTable(change.target) : change.targetKind === 'table' ? change.target : undefined;
+      const table = change.targetKind === 'index' && change.target ? schema.indexTable(change.target) : change.targetKind === 'table' ? change.target : undefined;
       return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }] : [];
     }
     case 'create-table': {

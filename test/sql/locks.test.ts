@@ -2,13 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { locksOf } from '../../src/sql/locks.js';
 import { normalizeStatement } from '../../src/sql/normalize.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
+import { replay, SchemaModel } from '../../src/schema/model.js';
 import { lintSql, where } from '../helpers/lint.js';
 
 await loadParser();
 
-function locks(sql: string) {
-  return parseSource('m.sql', sql).statements.flatMap(normalizeStatement).flatMap((c) => locksOf(c));
+function locks(sql: string, history?: string) {
+  const schema = new SchemaModel();
+  if (history) replay(parseSource('h.sql', history), schema);
+  return parseSource('m.sql', sql).statements.flatMap(normalizeStatement).flatMap((c) => locksOf(c, schema));
 }
+
+/** Tables p ← c ← d: c.p_id references p, d.c_id references c. */
+const KEYS = `CREATE TABLE p (id int PRIMARY KEY, x int);
+CREATE TABLE c (id int PRIMARY KEY, p_id int CONSTRAINT c_p REFERENCES p (id), q int);
+CREATE TABLE d (id int PRIMARY KEY, c_id int REFERENCES c (id));`;
+/** The tables locked ACCESS EXCLUSIVE, by name, in order (a table the schema model names is in schema public). */
+const ae = (...names: string[]) => names.map((name) => ({ table: expect.objectContaining({ name }), mode: 'ACCESS EXCLUSIVE' }));
 
 describe('locksOf', () => {
   // PostgreSQL 15 pg_locks: both take AccessExclusiveLock on the table
@@ -26,6 +36,27 @@ describe('locksOf', () => {
       { table: { name: 'users' }, mode: 'SHARE ROW EXCLUSIVE' },
     ]);
     expect(locks('CREATE TABLE child (x int) INHERITS (parent)')).toEqual([]);
+  });
+
+  // PostgreSQL 15 pg_locks, each statement in a transaction of its own (AccessExclusiveLock on every table named)
+  it('locks the table at the other end of a foreign key whose triggers a change drops or rebuilds', () => {
+    expect(locks('ALTER TABLE c DROP CONSTRAINT c_p', KEYS)).toEqual(ae('c', 'p'));
+    expect(locks('ALTER TABLE c DROP COLUMN p_id', KEYS)).toEqual(ae('c', 'p'));
+    expect(locks('ALTER TABLE c DROP COLUMN q', KEYS)).toEqual(ae('c'));
+    expect(locks('ALTER TABLE c ALTER COLUMN p_id TYPE bigint', KEYS)).toEqual(ae('c', 'p'));
+    expect(locks('ALTER TABLE p ALTER COLUMN id TYPE bigint', KEYS)).toEqual(ae('p', 'c'));
+    expect(locks('ALTER TABLE p ALTER COLUMN x TYPE bigint', KEYS)).toEqual(ae('p'));
+    expect(locks('DROP TABLE d', KEYS)).toEqual(ae('d', 'c'));
+    expect(locks('DROP TABLE c CASCADE', KEYS)).toEqual(ae('c', 'p', 'd'));
+    expect(locks('ALTER TABLE p DROP COLUMN id CASCADE', KEYS)).toEqual(ae('p', 'c'));
+    // without the schema, only the table named
+    expect(locks('ALTER TABLE c DROP CONSTRAINT c_p')).toEqual(ae('c'));
+  });
+
+  it('makes missing-lock-timeout flag a foreign key dropped with a lock_timeout-less statement on the referenced table too', () => {
+    const r = lintSql('SET lock_timeout = 0;\nALTER TABLE c DROP CONSTRAINT c_p;', { history: KEYS });
+    expect(where(r, 'missing-lock-timeout')).toEqual(['missing-lock-timeout@2:1']);
+    expect(r.findings.find((f) => f.rule === 'missing-lock-timeout')!.message).toContain('"p"');
   });
 
   it('makes missing-lock-timeout flag CREATE POLICY and CREATE RULE unless a lock_timeout is set', () => {
