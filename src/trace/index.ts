@@ -1,0 +1,167 @@
+// `trace()`: runs migrations statement by statement on a shadow database built from their
+// history (a few generated rows in every table), records what PostgreSQL did (src/trace/
+// observe.ts), compares it with lint, and with sizes estimates how long each lock blocks.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { rules as registry } from '../../rules/index.js';
+import { discoverSet, Discovery, fileInSet, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import type { LayoutName } from '../discover/names.js';
+import { InputError } from '../errors.js';
+import { lint } from '../lint/lint.js';
+import { readSchemaDump } from '../schema/dump.js';
+import { applyDump, applyHistory, prepareForTool } from '../shadow/apply.js';
+import { generateRows } from '../shadow/rows.js';
+import { Shadow, shadowServer } from '../shadow/server.js';
+import { connect } from '../runner/connect.js';
+import { loadParser, parseSource } from '../sql/source.js';
+import type { TransactionModel } from '../discover/layouts.js';
+import { disagreements, type Disagreement } from './compare.js';
+import { DEFAULT_MAX_LOCK_MS, estimate, measureThroughput, type Estimate, type Throughput } from './duration.js';
+import { Observer, type TracedStatement } from './observe.js';
+import { readStats } from './stats.js';
+import { attachFindings, lockRecorder, RULE_WORK, type StaticStatement } from './static.js';
+
+export interface TraceOptions {
+  /** A migration file (traced on its history) or a migration directory (every migration traced in order). */
+  target: string;
+  cwd?: string;
+  layout?: LayoutName;
+  /** A `pg_dump --schema-only` file as the schema before the history. */
+  schemaFile?: string;
+  /** The PostgreSQL server for the shadow database (default: an embedded PostgreSQL). */
+  shadowUrl?: string;
+  /** Sizes of the user's tables: a database URL or a file `pgphase stats` wrote. */
+  statsFrom?: string;
+  maxLockMs?: number;
+  pgVersion?: number;
+}
+
+export interface TracedStatementWithLint extends TracedStatement {
+  /** The lint findings on the statement: rule and severity. */
+  findings: Array<{ rule: string; severity: string }>;
+  /** With sizes: how long the statement's lock-holding work blocks on the user's tables. */
+  estimate?: Estimate & { rule: string; overLimit: boolean };
+}
+
+export interface TracedFile {
+  path: string;
+  transaction: TransactionModel;
+  statements: TracedStatementWithLint[];
+  disagreements: Disagreement[];
+}
+
+export interface TraceResult {
+  version: 1;
+  /** The shadow server's PostgreSQL major version. */
+  server: number;
+  files: TracedFile[];
+  /** Rows generated per table before the migrations, and tables that got none. */
+  rows: { inserted: number; skipped: string[] };
+  /** With sizes: the throughput the estimates use, and the limit. */
+  sizes?: { throughput: Throughput; maxLockMs: number };
+}
+
+async function targets(options: TraceOptions, cwd: string, discovery: Discovery): Promise<{ set: MigrationSet; files: MigrationFile[] }> {
+  const abs = resolve(cwd, options.target);
+  const kind = await stat(abs).catch(() => {
+    throw new InputError(`${options.target}: no such file or directory`);
+  });
+  if (kind.isDirectory()) {
+    const set = await discoverSet(abs, options.layout, discovery);
+    return { set, files: set.files };
+  }
+  const found = await fileInSet(abs, options.layout, discovery);
+  if (!found) throw new InputError(`${options.target}: a down migration; trace the forward one`);
+  return { set: found.set, files: found.set.files.filter((f) => f.absPath === abs) };
+}
+
+/** What lint says of each statement of the traced files, by path and line. */
+async function lintView(options: TraceOptions, cwd: string, paths: string[]): Promise<Map<string, Map<number, StaticStatement>>> {
+  const recorder = lockRecorder();
+  const { result } = await lint({
+    paths,
+    cwd,
+    rules: [...registry, recorder.rule],
+    ...(options.layout && { layout: options.layout }),
+    ...(options.pgVersion !== undefined && { pgVersion: options.pgVersion }),
+    // the rules a trace checks, whatever the config says of them
+    ruleOverrides: Object.fromEntries(Object.keys(RULE_WORK).map((id) => [id, 'error'])),
+    ...(options.schemaFile !== undefined && { baseSchema: await readSchemaDump(resolve(cwd, options.schemaFile)) }),
+  });
+  attachFindings(result.files, recorder.statements);
+  return recorder.statements;
+}
+
+export async function trace(options: TraceOptions): Promise<TraceResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const discovery = new Discovery(cwd);
+  const { set, files } = await targets(options, cwd, discovery);
+  if (files.length === 0) throw new InputError(`${options.target}: no migrations to trace`);
+  const stats = options.statsFrom === undefined ? undefined : await readStats(options.statsFrom, cwd);
+  await loadParser();
+  const shadow = await Shadow.open(await shadowServer(options.shadowUrl));
+  const clients: Array<{ end(): Promise<void> }> = [];
+  try {
+    const database = await shadow.create('trace');
+    if (options.schemaFile !== undefined) await applyDump(database.url, resolve(cwd, options.schemaFile));
+    if (files[0] !== set.files[0]) await applyHistory(database.url, set.root, files[0]!.absPath, cwd);
+    else await prepareForTool(database.url, set.layout);
+    const run = await connect(database.url);
+    clients.push(run);
+    const watch = await connect(database.url);
+    clients.push(watch);
+    const throughput = stats && (await measureThroughput(run));
+    const observer = await Observer.open(run, watch);
+    const view = await lintView(options, cwd, [...new Set(files.map((f) => f.path))]);
+    const rows = { inserted: 0, skipped: [] as string[] };
+    const traced: TracedFile[] = [];
+    let tables = -1;
+    let migration: string | undefined;
+    for (const file of files) {
+      // rows for the tables the earlier migrations made
+      const count = Number((await run.query<{ n: string }>(`SELECT count(*) AS n FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace`)).rows[0]!.n);
+      if (count !== tables) {
+        const generated = await generateRows(run, { nulls: false });
+        rows.inserted += Object.values(generated.inserted).reduce((a, b) => a + b, 0);
+        rows.skipped.push(...generated.skipped.filter((s) => !rows.skipped.includes(s)));
+        tables = count;
+      }
+      if (file.migration !== migration) await observer.startMigration();
+      migration = file.migration;
+      await run.query('RESET ALL; SET SESSION AUTHORIZATION DEFAULT');
+      const source = parseSource(file.path, file.text);
+      if (source.syntaxError) throw new InputError(`${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`);
+      const statements = await observer.traceFile(file, source.statements);
+      const lintOf = view.get(file.path) ?? new Map<number, StaticStatement>();
+      traced.push({
+        path: file.path,
+        transaction: file.transaction,
+        statements: statements.map((s) => withLint(s, lintOf.get(s.line), stats && throughput && { stats, throughput, maxLockMs: options.maxLockMs ?? DEFAULT_MAX_LOCK_MS })),
+        disagreements: disagreements(statements, lintOf),
+      });
+      if (statements.some((s) => s.error)) break;
+    }
+    return {
+      version: 1,
+      server: shadow.version,
+      files: traced,
+      rows,
+      ...(throughput && { sizes: { throughput, maxLockMs: options.maxLockMs ?? DEFAULT_MAX_LOCK_MS } }),
+    };
+  } finally {
+    for (const c of clients) await c.end().catch(() => undefined);
+    await shadow.close();
+  }
+}
+
+function withLint(s: TracedStatement, lint: StaticStatement | undefined, sizes: { stats: NonNullable<Awaited<ReturnType<typeof readStats>>>; throughput: Throughput; maxLockMs: number } | undefined): TracedStatementWithLint {
+  const findings = (lint?.findings ?? []).map((f) => ({ rule: f.rule, severity: f.severity }));
+  if (!lint || !sizes) return { ...s, findings };
+  // the longest work any finding on the statement names
+  let longest: TracedStatementWithLint['estimate'];
+  for (const f of lint.findings) {
+    const e = estimate(f.rule, lint, sizes.stats, sizes.throughput);
+    if (e && (!longest || e.ms > longest.ms)) longest = { ...e, rule: f.rule, overLimit: e.ms > sizes.maxLockMs };
+  }
+  return { ...s, findings, ...(longest && { estimate: longest }) };
+}
