@@ -58,6 +58,10 @@ export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'
   staged?: boolean;
   /** Lint the migration files added or changed since this git ref (CI), limited to `paths` when there are any. */
   changedSince?: string;
+  /** Sizes of the user's tables (a database URL, read-only, or a file `pgphase stats` wrote): findings say how long their lock would block, and those under `maxLockMs` become warnings. */
+  statsFrom?: string;
+  /** Over the config's `maxLockMs`. */
+  maxLockMs?: number;
 }
 
 /** The starting schema from a `pg_dump --schema-only` file or a live database, as changes to replay. */
@@ -99,10 +103,15 @@ function targets(options: LintApiOptions): string[] | undefined {
  * file belongs to a plan directory.
  */
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
-  const { schemaFile, databaseUrl, staged, changedSince: ref, ...rest } = options;
+  const { schemaFile, databaseUrl, staged, changedSince: ref, statsFrom, maxLockMs, ...rest } = options;
   const paths = targets(options);
   if (paths?.length === 0) return { result: summarize([]), sources: new Map() };
-  return lintWith({ ...rest, paths: paths ?? [], baseSchema: await startingSchema(options), rules: options.rules ?? registry });
+  const baseSchema = await startingSchema(options);
+  const run = (rules: LintOptions['rules']) => lintWith({ ...rest, paths: paths ?? [], baseSchema, rules });
+  if (statsFrom === undefined) return run(options.rules ?? registry);
+  const { lintWithSizes } = await import('./trace/sizes.js');
+  const sizes = { statsFrom, cwd: options.cwd ?? process.cwd(), ...(maxLockMs !== undefined && { maxLockMs }), ...(paths?.[0] !== undefined && { path: paths[0] }), ...(options.configFile !== undefined && { configFile: options.configFile }) };
+  return lintWithSizes(run, options.rules ?? registry, sizes);
 }
 
 /** How lint reads the migration directories of these paths: each one's layout, its migrations in
@@ -217,4 +226,23 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
 /** Every plan phase recorded in the database; one recorded as running whose runner is gone is `interrupted`. */
 export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]> {
   return (await import('./runner/status.js')).status(options);
+}
+
+export type { TraceOptions, TraceResult, TracedFile } from './trace/index.js';
+export type { Stats } from './trace/stats.js';
+export { TRACE_FORMATS, type TraceFormat } from './trace/report.js';
+
+/** Runs migrations statement by statement on a shadow database and records the locks, rewrites and scans of each, compared with lint. */
+export async function trace(options: import('./trace/index.js').TraceOptions): Promise<import('./trace/index.js').TraceResult> {
+  return (await import('./trace/index.js')).trace(options);
+}
+
+/** A trace as pretty text, JSON or markdown. */
+export async function formatTrace(result: import('./trace/index.js').TraceResult, format: import('./trace/report.js').TraceFormat): Promise<string> {
+  return (await import('./trace/report.js')).formatTrace(result, format);
+}
+
+/** The sizes of a database's tables (read-only), for `--stats-from`. */
+export async function collectStats(url: string): Promise<import('./trace/stats.js').Stats> {
+  return (await import('./trace/stats.js')).collectStats(url);
 }

@@ -22,6 +22,8 @@ interface LintFlags {
   list?: boolean;
   baseline?: string;
   writeBaseline?: boolean;
+  statsFrom?: string;
+  maxLockMs?: string;
 }
 
 const CACHE_DIR = '.pgphase-cache';
@@ -70,6 +72,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--list', 'print how the migrations are read (layout, migrations in order with their transaction, skipped down files) and lint nothing')
     .option('--baseline <file>', `findings accepted when pgphase was adopted: reported no more (default: ${BASELINE} when it exists)`)
     .option('--write-baseline', 'record every current finding in the baseline, keeping those of files not linted now, and report none of them')
+    .option('--stats-from <url|file>', 'table sizes (a database URL, read-only, or a file `pgphase stats` wrote): a rewrite, scan or index build says how long it would block, and one under maxLockMs is a warning')
+    .option('--max-lock-ms <n>', "with --stats-from: the longest a lock may block and stay a warning (default: the config's maxLockMs, else 1000)")
     .option('--cache [dir]', `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`)
     .action(async (paths: string[], flags: LintFlags) => {
       if ([flags.staged, flags.changedSince, flags.stdinFilename].filter((f) => f !== undefined).length > 1) {
@@ -100,6 +104,8 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(stdin && { stdin }),
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
+        ...(flags.statsFrom !== undefined && { statsFrom: flags.statsFrom }),
+        ...(flags.maxLockMs !== undefined && { maxLockMs: (await import('./trace.js')).maxLockMsFlag(flags.maxLockMs)! }),
         baseline: { file: flags.baseline ?? BASELINE, write: flags.writeBaseline === true, required: flags.baseline !== undefined },
         ruleOverrides: overrides,
       });

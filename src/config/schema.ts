@@ -22,6 +22,11 @@ export const configSchema = z.strictObject({
     .describe("How the migration tool runs a file: in a transaction of its own, as one implicit transaction (one query string), or statement by statement; overrides the layout's default"),
   rules: z.record(z.string(), severitySetting).default(() => ({})).describe('Severity per rule id'),
   ignorePaths: z.array(z.string()).default(() => []).describe('Glob patterns, relative to the config file, of files never linted'),
+  maxLockMs: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('With table sizes (`--stats-from`): a rewrite, scan or index build estimated to hold its lock for at most this many milliseconds is a warning, not an error (default 1000)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

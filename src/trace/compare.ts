@@ -4,7 +4,7 @@
 // bug of a rule or of the lock table in src/sql/locks.ts.
 import { TRAFFIC_BLOCKING, type LockMode } from '../sql/locks.js';
 import type { TracedStatement, Relation } from './observe.js';
-import { LOCK_ORDER, RULE_WORK, stronger, tableKey, type StaticStatement } from './static.js';
+import { RULE_WORK, stronger, tableKey, type StaticStatement } from './static.js';
 
 export interface Disagreement {
   line: number;
@@ -48,9 +48,11 @@ export function disagreements(traced: readonly TracedStatement[], lint: Readonly
       const got = holding.get(key);
       // sampled statements may end before a lock is seen: only what was seen counts against lint
       if (!got && s.observed === 'sampled') continue;
-      if (!got) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${key.replace(/^public\./, '')}, PostgreSQL took no lock on it` });
-      else if (got.mode !== mode && !(mine.get(key) === undefined && LOCK_ORDER.indexOf(got.mode) > LOCK_ORDER.indexOf(mode)))
-        out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${show(got.relation)}, PostgreSQL took ${got.mode}` });
+      const own = mine.get(key)?.mode;
+      const where = got ? show(got.relation) : key.replace(/^public\./, '');
+      if (!got) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took no lock on it` });
+      else if (own !== undefined && own !== mode && stronger(own, mode) === own) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took ${own}` });
+      else if (got.mode !== mode && stronger(got.mode, mode) === mode) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took only ${got.mode}` });
     }
     for (const [key, { mode, relation }] of mine) {
       if (!expected.has(key) && TRAFFIC_BLOCKING.has(mode)) out.push({ line: s.line, kind: 'lock', message: `PostgreSQL took ${mode} on ${show(relation)}, which lint does not expect` });

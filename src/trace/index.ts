@@ -16,7 +16,8 @@ import { connect } from '../runner/connect.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import type { TransactionModel } from '../discover/layouts.js';
 import { disagreements, type Disagreement } from './compare.js';
-import { DEFAULT_MAX_LOCK_MS, estimate, measureThroughput, type Estimate, type Throughput } from './duration.js';
+import { estimate, measureThroughput, type Estimate, type Throughput } from './duration.js';
+import { maxLockMsFor } from './sizes.js';
 import { Observer, type TracedStatement } from './observe.js';
 import { readStats } from './stats.js';
 import { attachFindings, lockRecorder, RULE_WORK, type StaticStatement } from './static.js';
@@ -32,7 +33,10 @@ export interface TraceOptions {
   shadowUrl?: string;
   /** Sizes of the user's tables: a database URL or a file `pgphase stats` wrote. */
   statsFrom?: string;
+  /** Over the config's `maxLockMs`. */
   maxLockMs?: number;
+  /** An explicit config file instead of searching upward from the target. */
+  configFile?: string;
   pgVersion?: number;
 }
 
@@ -98,6 +102,7 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
   const { set, files } = await targets(options, cwd, discovery);
   if (files.length === 0) throw new InputError(`${options.target}: no migrations to trace`);
   const stats = options.statsFrom === undefined ? undefined : await readStats(options.statsFrom, cwd);
+  const maxLockMs = options.maxLockMs ?? (await maxLockMsFor(registry, cwd, options.target, options.configFile));
   await loadParser();
   const shadow = await Shadow.open(await shadowServer(options.shadowUrl));
   const clients: Array<{ end(): Promise<void> }> = [];
@@ -136,7 +141,7 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       traced.push({
         path: file.path,
         transaction: file.transaction,
-        statements: statements.map((s) => withLint(s, lintOf.get(s.line), stats && throughput && { stats, throughput, maxLockMs: options.maxLockMs ?? DEFAULT_MAX_LOCK_MS })),
+        statements: statements.map((s) => withLint(s, lintOf.get(s.line), stats && throughput && { stats, throughput, maxLockMs })),
         disagreements: disagreements(statements, lintOf),
       });
       if (statements.some((s) => s.error)) break;
@@ -146,7 +151,7 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       server: shadow.version,
       files: traced,
       rows,
-      ...(throughput && { sizes: { throughput, maxLockMs: options.maxLockMs ?? DEFAULT_MAX_LOCK_MS } }),
+      ...(throughput && { sizes: { throughput, maxLockMs } }),
     };
   } finally {
     for (const c of clients) await c.end().catch(() => undefined);

@@ -167,6 +167,7 @@ export class Observer {
       try {
         if (op === 'begin' && !inTransaction) {
           await begin();
+          traced.transaction = this.transactions;
           continue;
         }
         if (op === 'end' && inTransaction) {
