@@ -86,6 +86,8 @@ interface RelationRow {
 export class Observer {
   /** Every user relation seen, by oid: a dropped one keeps its name. */
   private readonly known = new Map<string, Relation>();
+  /** The relations as the current statement found them: one it renames is named as the statement names it. */
+  private before = new Map<string, Relation>();
   /** Relations that existed before the migration: others are new. */
   private readonly existing = new Set<string>();
   private transactions = 0;
@@ -125,7 +127,7 @@ export class Observer {
   }
 
   private relation(oid: string): Relation | undefined {
-    return this.known.get(oid);
+    return this.before.get(oid) ?? this.known.get(oid);
   }
 
   /**
@@ -201,7 +203,9 @@ export class Observer {
 
   /** Runs `sql`, timing it, and records the relations that got a new file. */
   private async rewriting(sql: string, traced: TracedStatement): Promise<void> {
-    const before = new Map((await this.relations()).map((r) => [r.oid, r.node]));
+    const rows = await this.relations();
+    const before = new Map(rows.map((r) => [r.oid, r.node]));
+    this.before = new Map(rows.map((r) => [r.oid, this.known.get(r.oid)!]));
     const start = performance.now();
     await this.run.query(sql);
     traced.durationMs = performance.now() - start;
@@ -237,7 +241,7 @@ export class Observer {
    */
   private async sampled(sql: string, traced: TracedStatement): Promise<void> {
     traced.observed = 'sampled';
-    const tables = (await this.relations()).filter((r) => r.kind === 'r' || r.kind === 'p' || r.kind === 'm');
+    const tables = (await this.relations()).filter((r) => r.kind === 'r' || r.kind === 'p');
     await this.watch.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     let holding = true;
     try {

@@ -14,6 +14,7 @@ export const RULE_WORK: Readonly<Record<string, Work>> = {
   'column-type-rewrite': 'rewrite',
   'add-column-rewrite': 'rewrite',
   'table-rewrite': 'rewrite',
+  'refresh-matview-non-concurrently': 'rewrite',
   'set-not-null-scan': 'scan',
   'add-check-validated': 'scan',
   'add-foreign-key-validated': 'scan',
