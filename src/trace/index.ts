@@ -12,7 +12,9 @@ import { readSchemaDump } from '../schema/dump.js';
 import { applyDump, applyHistory, prepareForTool } from '../shadow/apply.js';
 import { generateRows } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
+import type pg from 'pg';
 import { connect } from '../runner/connect.js';
+import { quoteIdent } from '../sql/names.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import type { TransactionModel } from '../discover/layouts.js';
 import { disagreements, type Disagreement } from './compare.js';
@@ -50,6 +52,8 @@ export interface TracedStatementWithLint extends TracedStatement {
 export interface TracedFile {
   path: string;
   transaction: TransactionModel;
+  /** PostgreSQL refused the file on the generated rows (a NOT NULL column added without a default …): it was traced again on empty tables, as the tool would have run it on a new database. */
+  emptied?: string;
   statements: TracedStatementWithLint[];
   disagreements: Disagreement[];
 }
@@ -136,11 +140,20 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       await run.query('RESET ALL; SET SESSION AUTHORIZATION DEFAULT');
       const source = parseSource(file.path, file.text);
       if (source.syntaxError) throw new InputError(`${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`);
-      const statements = await observer.traceFile(file, source.statements);
+      let statements = await observer.traceFile(file, source.statements);
+      // class 23: the rows broke a constraint; a file run in one transaction left nothing behind
+      const refused = statements.find((s) => s.error !== undefined);
+      let emptied: string | undefined;
+      if (refused?.sqlstate?.startsWith('23') && file.transaction !== 'none' && rows.inserted > 0) {
+        emptied = `line ${refused.line}: ${refused.error}`;
+        await emptyTables(run);
+        statements = await observer.traceFile(file, source.statements);
+      }
       const lintOf = view.get(file.path) ?? new Map<number, StaticStatement>();
       traced.push({
         path: file.path,
         transaction: file.transaction,
+        ...(emptied !== undefined && { emptied }),
         statements: statements.map((s) => withLint(s, lintOf.get(s.line), stats && throughput && { stats, throughput, maxLockMs })),
         disagreements: disagreements(statements, lintOf),
       });
@@ -157,6 +170,12 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
     for (const c of clients) await c.end().catch(() => undefined);
     await shadow.close();
   }
+}
+
+/** Removes every row of the tables of schema public. */
+async function emptyTables(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+  if (rows.length) await client.query(`TRUNCATE ${rows.map((r) => `public.${quoteIdent(r.name)}`).join(', ')}`);
 }
 
 function withLint(s: TracedStatement, lint: StaticStatement | undefined, sizes: { stats: NonNullable<Awaited<ReturnType<typeof readStats>>>; throughput: Throughput; maxLockMs: number } | undefined): TracedStatementWithLint {

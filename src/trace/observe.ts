@@ -47,6 +47,8 @@ export interface TracedStatement {
   scans: Array<{ relation: Relation; rows: number }>;
   /** PostgreSQL refused it: the trace of the file ends here. */
   error?: string;
+  /** The SQLSTATE of the refusal. */
+  sqlstate?: string;
 }
 
 const KINDS: Record<string, RelationKind> = { r: 'table', p: 'partitioned table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'materialized view' };
@@ -193,6 +195,8 @@ export class Observer {
         if (alone) await end('COMMIT');
       } catch (error) {
         traced.error = (error as Error).message;
+        const code = (error as { code?: string }).code;
+        if (code !== undefined) traced.sqlstate = code;
         if (inTransaction) await this.run.query('ROLLBACK').catch(() => undefined);
         return out;
       }

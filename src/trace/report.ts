@@ -69,6 +69,7 @@ export function formatPretty(result: TraceResult): string {
   const out: string[] = [];
   for (const file of result.files) {
     out.push(`${file.path} (${MODEL[file.transaction]})`);
+    if (file.emptied) out.push(`  refused on the generated rows (${file.emptied}): traced on empty tables`);
     for (const s of file.statements) {
       out.push(`  ${String(s.line).padStart(4)}  ${s.text.length > 72 ? `${s.text.slice(0, 71)}…` : s.text}  ${ms(s.durationMs)} ms`);
       if (s.error) {
@@ -106,7 +107,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function formatMarkdown(result: TraceResult): string {
   const out: string[] = ['### pgphase trace', ''];
   for (const file of result.files) {
-    out.push(`**${cell(file.path)}** (${MODEL[file.transaction]})`, '', '| line | statement | locks | rewrites, scans | lint | blocks |', '|---:|---|---|---|---|---|');
+    out.push(`**${cell(file.path)}** (${MODEL[file.transaction]})`, '', ...(file.emptied ? [`Refused on the generated rows (${cell(file.emptied)}): traced on empty tables.`, ''] : []), '| line | statement | locks | rewrites, scans | lint | blocks |', '|---:|---|---|---|---|---|');
     for (const s of file.statements) {
       const locks = s.error ? `refused: ${s.error}` : shown(s.locks).map((l) => `${l.mode} on \`${name(l.relation)}\`${l.heldMs === undefined ? '' : ` (${ms(l.heldMs)} ms)`}`).join('<br>');
       const rules = [...new Set(s.findings.map((f) => `\`${f.rule}\``))].join(' ');
