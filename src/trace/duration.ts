@@ -20,24 +20,26 @@ export interface Throughput {
 }
 
 /**
- * Figures measured with `measureThroughput` on a 2-core machine under load (PostgreSQL 15,
- * 1,000,000 rows): used when no server is at hand to measure on (lint).
+ * Figures `measureThroughput` gave on a loaded 2-core machine (PostgreSQL 15, shared_buffers
+ * 128MB; bench/trace.mjs): used where no server is at hand to measure on (lint).
  */
-export const DEFAULT_THROUGHPUT: Throughput = { rewrite: 60_000, scan: 400_000, index: 60_000, source: 'default' };
+export const DEFAULT_THROUGHPUT: Throughput = { rewrite: 40_000, scan: 800_000, index: 30_000, source: 'default' };
 
 export const DEFAULT_MAX_LOCK_MS = 1000;
 
 const SAMPLE_ROWS = 200_000;
 
 /**
- * Measures scan, index-build and rewrite throughput on the server of `client`, on a table of
- * generated rows in a transaction that is rolled back. The rewrite is timed with an index on
- * the table: its bytes are the table's and the index's, both written again.
+ * Measures scan, index-build and rewrite throughput on the database of `client`, on a table of
+ * generated rows, vacuumed first as a table in use is (written to the WAL, hint bits set),
+ * dropped afterwards. The rewrite is timed with an index on the table: its bytes are the
+ * table's and the index's, both written again.
  */
 export async function measureThroughput(client: pg.ClientBase, rows = SAMPLE_ROWS): Promise<Throughput> {
-  await client.query('BEGIN');
+  await client.query('DROP TABLE IF EXISTS pgphase_throughput');
   try {
-    await client.query(`CREATE TEMP TABLE pgphase_throughput AS SELECT g AS id, md5(g::text) AS label, now() AS at FROM generate_series(1, $1::int) g`, [rows]);
+    await client.query(`CREATE TABLE pgphase_throughput AS SELECT g AS id, md5(g::text) AS label, now() AS at FROM generate_series(1, $1::int) g`, [rows]);
+    await client.query('VACUUM ANALYZE pgphase_throughput');
     const size = async (what: 'pg_table_size' | 'pg_total_relation_size') => Number((await client.query<{ b: string }>(`SELECT ${what}('pgphase_throughput') AS b`)).rows[0]!.b);
     const timed = async (sql: string) => {
       const start = performance.now();
@@ -50,7 +52,7 @@ export async function measureThroughput(client: pg.ClientBase, rows = SAMPLE_ROW
     const rewrite = (await size('pg_total_relation_size')) / (await timed('ALTER TABLE pgphase_throughput ALTER COLUMN id TYPE bigint'));
     return { rewrite, scan, index, source: 'measured' };
   } finally {
-    await client.query('ROLLBACK');
+    await client.query('DROP TABLE IF EXISTS pgphase_throughput');
   }
 }
 
