@@ -1,4 +1,6 @@
 // `pgphase stats <url>`
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Io } from './main.js';
@@ -13,8 +15,6 @@ export function statsCommand(program: Command, io: Io): void {
       const { collectStats } = await import('../index.js');
       const text = `${JSON.stringify(await collectStats(url), null, 2)}\n`;
       if (flags.output === undefined) return io.stdout(text);
-      const { writeFile } = await import('node:fs/promises');
-      const { resolve } = await import('node:path');
       await writeFile(resolve(io.cwd, flags.output), text).catch((error: NodeJS.ErrnoException) => {
         throw new InputError(`${flags.output}: cannot write the stats file (${error.code ?? 'error'})`);
       });
