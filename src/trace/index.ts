@@ -141,10 +141,11 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       const source = parseSource(file.path, file.text);
       if (source.syntaxError) throw new InputError(`${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`);
       let statements = await observer.traceFile(file, source.statements);
-      // class 23: the rows broke a constraint; a file run in one transaction left nothing behind
+      // class 23: the rows broke a constraint; a file run in one transaction, or refused at its
+      // first statement, left nothing behind
       const refused = statements.find((s) => s.error !== undefined);
       let emptied: string | undefined;
-      if (refused?.sqlstate?.startsWith('23') && file.transaction !== 'none' && rows.inserted > 0) {
+      if (refused?.sqlstate?.startsWith('23') && (file.transaction !== 'none' || refused === statements[0]) && rows.inserted > 0) {
         emptied = `line ${refused.line}: ${refused.error}`;
         await emptyTables(run);
         statements = await observer.traceFile(file, source.statements);

@@ -195,3 +195,29 @@ test('pgphase trace prints each statement with its locks and exits 1 when Postgr
   const markdown = runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--format', 'markdown'], { cwd: root });
   expect(markdown.stdout).toMatch(/^\| 1 \| `CREATE INDEX t_v ON t \(v\)` \| SHARE on `t` \([\d.]+ ms\) \|/m);
 });
+
+test('pgphase stats writes the sizes trace --stats-from reads: the index build is estimated on the real table', async () => {
+  const root = tempTree({ 'm/001.sql': 'CREATE TABLE lookup (id int PRIMARY KEY, code text);\n', 'm/002.sql': 'CREATE INDEX lookup_code ON lookup (code);\n' });
+  {
+    const c = await db.client();
+    await c.query("CREATE TABLE lookup (id int PRIMARY KEY, code text); INSERT INTO lookup SELECT g, 'c' || g FROM generate_series(1, 2000) g; ANALYZE lookup;");
+    const written = runCli(['stats', db.url, '--output', 'stats.json'], { cwd: root });
+    expect([written.code, written.stderr]).toEqual([0, expect.stringMatching(/^pgphase: wrote the sizes of \d+ tables? to stats\.json\n$/)]);
+    const run = runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--stats-from', 'stats.json', '--format', 'json'], { cwd: root });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as TraceResult;
+    const estimate = result.files[0]!.statements[0]!.estimate!;
+    expect(estimate).toMatchObject({ rule: 'create-index-non-concurrently', mode: 'SHARE', tables: [{ table: 'lookup', rows: 2000 }], overLimit: false });
+    expect(estimate.ms).toBeGreaterThan(0);
+    expect(result.sizes?.throughput.source).toBe('measured');
+    // a limit of 0 ms: over it, and the exit code says so
+    expect(runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--stats-from', 'stats.json', '--max-lock-ms', '0'], { cwd: root }).code).toBe(1);
+  }
+});
+
+test('a migration PostgreSQL refuses on the generated rows is traced again on empty tables, as on a new database', async () => {
+  const result = await traced({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', 'm/002.sql': 'ALTER TABLE t ADD COLUMN x int NOT NULL;\n' }, 'm/002.sql');
+  const [file] = result.files;
+  expect(file!.emptied).toMatch(/^line 1: column "x" of relation "t" contains null values$/);
+  expect(file!.statements.map((s) => [s.error, strongest(s, 't')])).toEqual([[undefined, 'ACCESS EXCLUSIVE']]);
+});
