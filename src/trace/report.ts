@@ -70,13 +70,14 @@ export function formatPretty(result: TraceResult): string {
   for (const file of result.files) {
     out.push(`${file.path} (${MODEL[file.transaction]})`);
     if (file.emptied) out.push(`  refused on the generated rows (${file.emptied}): traced on empty tables`);
-    for (const s of file.statements) {
+    for (const [i, s] of file.statements.entries()) {
       out.push(`  ${String(s.line).padStart(4)}  ${s.text.length > 72 ? `${s.text.slice(0, 71)}…` : s.text}  ${ms(s.durationMs)} ms`);
       if (s.error) {
         out.push(`        PostgreSQL refused it: ${s.error}`);
         continue;
       }
-      const locks = shown(s.locks);
+      // a lock weaker than one its transaction holds on the relation already changes nothing
+      const locks = shown(s.locks, file.statements.slice(0, i).filter((e) => e.transaction === s.transaction).flatMap((e) => e.locks));
       const held = (l: TracedLock) => (l.heldMs === undefined ? '' : ` (${ms(l.heldMs)} ms)`);
       if (locks.length) out.push(`        locks ${locks.map((l) => `${l.mode} on ${name(l.relation)}${held(l)}`).join(', ')}${s.observed === 'sampled' ? ' (sampled while it ran alone)' : ''}`);
       for (const fact of facts(s)) out.push(`        ${fact}`);
