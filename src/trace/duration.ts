@@ -66,7 +66,7 @@ export function workMs(work: Work, table: TableStats, throughput: Throughput): n
 export interface Estimate {
   ms: number;
   mode: LockMode;
-  tables: Array<{ table: string; rows: number }>;
+  tables: Array<{ table: string; rows: number; writesPerSecond?: number }>;
 }
 
 /** How long the statement blocks traffic for the work of `rule`, or undefined when a table's size is not known. */
@@ -78,7 +78,10 @@ export function estimate(rule: string, statement: StaticStatement, stats: Stats,
   return {
     ms: blocking.reduce((sum, [table]) => sum + workMs(work, stats.tables[table]!, throughput), 0),
     mode: blocking.map(([, mode]) => mode).reduce(stronger),
-    tables: blocking.map(([table]) => ({ table: table.replace(/^public\./, ''), rows: stats.tables[table]!.rows })),
+    tables: blocking.map(([table]) => {
+      const { rows, writesPerSecond } = stats.tables[table]!;
+      return { table: table.replace(/^public\./, ''), rows, ...(writesPerSecond !== undefined && { writesPerSecond }) };
+    }),
   };
 }
 
@@ -92,7 +95,7 @@ export function formatMs(ms: number): string {
 }
 
 export function describe(e: Estimate): string {
-  const rows = e.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows`).join(', ');
+  const rows = e.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows${t.writesPerSecond ? `, ${t.writesPerSecond.toLocaleString('en-US')} writes/s` : ''}`).join(', ');
   return `${formatMs(e.ms)} under ${e.mode} (${rows})`;
 }
 

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { rules as registry } from '../../rules/index.js';
 import { discoverSet, Discovery, fileInSet, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import type { LayoutName } from '../discover/names.js';
+import { SUPPORTED_PG } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { lint } from '../lint/lint.js';
 import { readSchemaDump } from '../schema/dump.js';
@@ -39,7 +40,6 @@ export interface TraceOptions {
   maxLockMs?: number;
   /** An explicit config file instead of searching upward from the target. */
   configFile?: string;
-  pgVersion?: number;
 }
 
 export interface TracedStatementWithLint extends TracedStatement {
@@ -83,15 +83,15 @@ async function targets(options: TraceOptions, cwd: string, discovery: Discovery)
   return { set: found.set, files: found.set.files.filter((f) => f.absPath === abs) };
 }
 
-/** What lint says of each statement of the traced files, by path and line. */
-async function lintView(options: TraceOptions, cwd: string, paths: string[]): Promise<Map<string, Map<number, StaticStatement>>> {
+/** What lint says of each statement of the traced files, by path and line, for the shadow server's PostgreSQL version. */
+async function lintView(options: TraceOptions, cwd: string, paths: string[], pgVersion: number): Promise<Map<string, Map<number, StaticStatement>>> {
   const recorder = lockRecorder();
   const { result } = await lint({
     paths,
     cwd,
     rules: [...registry, recorder.rule],
     ...(options.layout && { layout: options.layout }),
-    ...(options.pgVersion !== undefined && { pgVersion: options.pgVersion }),
+    pgVersion: Math.min(Math.max(pgVersion, SUPPORTED_PG.min), SUPPORTED_PG.max),
     // the rules a trace checks, whatever the config says of them
     ruleOverrides: Object.fromEntries(Object.keys(RULE_WORK).map((id) => [id, 'error'])),
     ...(options.schemaFile !== undefined && { baseSchema: await readSchemaDump(resolve(cwd, options.schemaFile)) }),
@@ -121,7 +121,7 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
     clients.push(watch);
     const throughput = stats && (await measureThroughput(run));
     const observer = await Observer.open(run, watch);
-    const view = await lintView(options, cwd, [...new Set(files.map((f) => f.path))]);
+    const view = await lintView(options, cwd, [...new Set(files.map((f) => f.path))], shadow.version);
     const rows = { inserted: 0, skipped: [] as string[] };
     const traced: TracedFile[] = [];
     let tables = -1;

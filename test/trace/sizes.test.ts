@@ -45,7 +45,7 @@ describe('lint --stats-from', () => {
     expect(small.message).toMatch(/ \(≈ [\d.]+ ms under SHARE \(lookup: 200 rows\)\)$/);
     const large = of(sized, 'column-type-rewrite', 2);
     expect(large.severity).toBe('error');
-    expect(large.message).toMatch(/ \(≈ [\d.]+ (min|h) under ACCESS EXCLUSIVE \(events: 400,000,000 rows\)\)$/);
+    expect(large.message).toMatch(/ \(≈ [\d.]+ (min|h) under ACCESS EXCLUSIVE \(events: 400,000,000 rows, 850 writes\/s\)\)$/);
     // a table the stats do not name: unchanged
     const unknown = of(sized, 'create-index-non-concurrently', 3);
     expect(unknown.severity).toBe('error');
