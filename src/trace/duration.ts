@@ -8,7 +8,7 @@ import type { FileResult } from '../lint/engine.js';
 import { summarize, type LintResult } from '../lint/result.js';
 import { TRAFFIC_BLOCKING, type LockMode } from '../sql/locks.js';
 import type { Stats, TableStats } from './stats.js';
-import { RULE_WORK, stronger, type StaticStatement, type Work } from './static.js';
+import { RULE_WORK, statementAt, stronger, type StaticStatement, type Work } from './static.js';
 
 /** Bytes processed per millisecond: of the table for a scan and an index build, of the table and its indexes for a rewrite. */
 export interface Throughput {
@@ -115,8 +115,8 @@ export function sized(finding: Finding, statement: StaticStatement | undefined, 
 /** A lint result with every finding about a lock-holding step sized (see `sized`). */
 export function sizeResult(result: LintResult, statements: Map<string, Map<number, StaticStatement>>, options: SizeOptions): LintResult {
   const files: FileResult[] = result.files.map((file) => {
-    const byLine = [...(statements.get(file.path)?.values() ?? [])].sort((a, b) => a.line - b.line);
-    const findings = file.findings.map((f) => sized(f, byLine.filter((s) => s.line <= f.location.line).pop(), options));
+    const at = statementAt(statements, file.path);
+    const findings = file.findings.map((f) => sized(f, at(f.location.line), options));
     return { ...file, findings };
   });
   return { ...summarize(files), ...(result.baseline && { baseline: result.baseline }) };

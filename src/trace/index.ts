@@ -112,6 +112,9 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
   const clients: Array<{ end(): Promise<void> }> = [];
   try {
     const database = await shadow.create('trace');
+    // a scratch database: commits need not wait for the disk (locks and rewrites are the same)
+    const setup = await connect(database.url);
+    await setup.query(`ALTER DATABASE ${quoteIdent(database.name)} SET synchronous_commit = off`).finally(() => setup.end());
     if (options.schemaFile !== undefined) await applyDump(database.url, resolve(cwd, options.schemaFile));
     if (files[0] !== set.files[0]) await applyHistory(database.url, set.root, files[0]!.absPath, cwd);
     else await prepareForTool(database.url, set.layout);

@@ -113,19 +113,24 @@ export class Observer {
   }
 
   private async relations(): Promise<RelationRow[]> {
-    const { rows } = await this.run.query<RelationRow>(RELATIONS);
+    return this.named((await this.run.query<RelationRow>(RELATIONS)).rows);
+  }
+
+  private named(rows: RelationRow[]): RelationRow[] {
     for (const r of rows) this.known.set(r.oid, { schema: r.schema, name: r.name, kind: KINDS[r.kind] ?? 'other', isNew: !this.existing.has(r.oid) });
     return rows;
   }
 
-  private async scans(): Promise<Map<string, { scans: number; rows: number }>> {
-    const { rows } = await this.run.query<{ oid: string; scans: string; rows: string }>(SCANS);
-    return new Map(rows.map((r) => [r.oid, { scans: Number(r.scans), rows: Number(r.rows) }]));
+  /** The relations and the scans of the open transaction so far, in one round trip. */
+  private async state(): Promise<{ relations: RelationRow[]; scans: Map<string, { scans: number; rows: number }> }> {
+    const [relations, scans] = (await this.run.query(`${RELATIONS};${SCANS}`)) as unknown as [pg.QueryResult<RelationRow>, pg.QueryResult<{ oid: string; scans: string; rows: string }>];
+    return { relations: this.named(relations.rows), scans: new Map(scans.rows.map((r) => [r.oid, { scans: Number(r.scans), rows: Number(r.rows) }])) };
   }
 
   private async locks(): Promise<Array<{ oid: string; mode: LockMode; granted: boolean }>> {
     const { rows } = await this.watch.query<{ oid: string | null; mode: string; granted: boolean }>(LOCKS, [this.pid]);
-    return rows.map((r) => ({ oid: r.oid ?? '', mode: MODES[r.mode]!, granted: r.granted }));
+    // a predicate lock (SIReadLock) is no table lock
+    return rows.filter((r) => MODES[r.mode] !== undefined).map((r) => ({ oid: r.oid ?? '', mode: MODES[r.mode]!, granted: r.granted }));
   }
 
   private relation(oid: string): Relation | undefined {
@@ -157,7 +162,7 @@ export class Observer {
       await this.run.query(sql);
       inTransaction = false;
       let ms = performance.now() - start;
-      for (const s of open.reverse()) {
+      for (const s of [...open].reverse()) {
         ms += s.durationMs;
         for (const lock of s.locks) lock.heldMs = ms;
       }
@@ -181,16 +186,19 @@ export class Observer {
         const alone = !inTransaction;
         if (alone) await begin();
         traced.transaction = this.transactions;
-        const inside = await this.inTransaction(statement.text, traced, taken).catch(async (error: Error & { code?: string }) => {
-          // 25001: PostgreSQL runs it only outside a transaction block
-          if (!alone || error.code !== '25001') throw error;
-          await this.run.query('ROLLBACK');
-          inTransaction = false;
-          traced.transaction = ++this.transactions;
-          await this.sampled(statement.text, traced);
-          return false;
-        });
-        if (!inside) continue;
+        const sampled = await this.inTransaction(statement.text, traced, taken).then(
+          () => false,
+          async (error: Error & { code?: string }) => {
+            // 25001: PostgreSQL runs it only outside a transaction block
+            if (!alone || error.code !== '25001') throw error;
+            await this.run.query('ROLLBACK');
+            inTransaction = false;
+            traced.transaction = ++this.transactions;
+            await this.sampled(statement.text, traced);
+            return true;
+          },
+        );
+        if (sampled) continue;
         open.push(traced);
         if (alone) await end('COMMIT');
       } catch (error) {
@@ -205,26 +213,27 @@ export class Observer {
     return out;
   }
 
-  /** Runs `sql`, timing it, and records the relations that got a new file. */
-  private async rewriting(sql: string, traced: TracedStatement): Promise<void> {
-    const rows = await this.relations();
-    const before = new Map(rows.map((r) => [r.oid, r.node]));
-    this.before = new Map(rows.map((r) => [r.oid, this.known.get(r.oid)!]));
+  /** Runs `sql`, timing it, and records the relations that got a new file; returns the scans of the transaction before and after it. */
+  private async rewriting(sql: string, traced: TracedStatement): Promise<[before: Map<string, { scans: number; rows: number }>, after: Map<string, { scans: number; rows: number }>]> {
+    const before = await this.state();
+    const nodes = new Map(before.relations.map((r) => [r.oid, r.node]));
+    this.before = new Map(before.relations.map((r) => [r.oid, this.known.get(r.oid)!]));
     const start = performance.now();
     await this.run.query(sql);
     traced.durationMs = performance.now() - start;
-    for (const r of await this.relations()) {
-      const node = before.get(r.oid);
+    const after = await this.state();
+    for (const r of after.relations) {
+      const node = nodes.get(r.oid);
       if (node !== undefined && node !== '0' && node !== r.node) traced.rewrites.push(this.relation(r.oid)!);
     }
+    return [before.scans, after.scans];
   }
 
   /** Runs one statement in the open transaction and records its locks (those not taken before), rewrites and scans. */
-  private async inTransaction(sql: string, traced: TracedStatement, taken: Set<string>): Promise<true> {
-    const scansBefore = await this.scans();
-    await this.rewriting(sql, traced);
-    for (const [oid, s] of await this.scans()) {
-      const was = scansBefore.get(oid) ?? { scans: 0, rows: 0 };
+  private async inTransaction(sql: string, traced: TracedStatement, taken: Set<string>): Promise<void> {
+    const [before, after] = await this.rewriting(sql, traced);
+    for (const [oid, s] of after) {
+      const was = before.get(oid) ?? { scans: 0, rows: 0 };
       const relation = this.relation(oid);
       if (s.scans > was.scans && relation) traced.scans.push({ relation, rows: s.rows - was.rows });
     }
@@ -235,7 +244,6 @@ export class Observer {
       taken.add(key);
       traced.locks.push({ relation, mode: l.mode });
     }
-    return true;
   }
 
   /**

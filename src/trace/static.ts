@@ -75,13 +75,16 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
   return { rule, statements };
 }
 
-/** Puts each finding of the lint results with the statement it is on (the last one starting at or before it). */
+/** The statement of a file a line is in: the last one starting at or before it. */
+export function statementAt(statements: Map<string, Map<number, StaticStatement>>, path: string): (line: number) => StaticStatement | undefined {
+  const byLine = [...(statements.get(path)?.values() ?? [])].sort((a, b) => a.line - b.line);
+  return (line) => byLine.filter((s) => s.line <= line).pop();
+}
+
+/** Puts each finding of the lint results with the statement it is on. */
 export function attachFindings(files: readonly FileResult[], statements: Map<string, Map<number, StaticStatement>>): void {
   for (const file of files) {
-    const byLine = [...(statements.get(file.path)?.values() ?? [])].sort((a, b) => a.line - b.line);
-    for (const finding of file.findings) {
-      const at = byLine.filter((s) => s.line <= finding.location.line).pop();
-      at?.findings.push(finding);
-    }
+    const at = statementAt(statements, file.path);
+    for (const finding of file.findings) at(finding.location.line)?.findings.push(finding);
   }
 }
