@@ -63,7 +63,8 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
         change(change) {
           current!.kinds.push(change.kind);
           for (const l of locksOf(change, (index) => context.schema.indexTable(index))) {
-            if (context.isNewTable(l.table)) continue;
+            // made earlier in this migration (a table, or a materialized view): no traffic yet
+            if (context.isNewTable(l.table) || context.isNewObject(l.table)) continue;
             const key = tableKey(l.table.schema, l.table.name);
             const had = current!.locks.get(key);
             current!.locks.set(key, had ? stronger(had, l.mode) : l.mode);
