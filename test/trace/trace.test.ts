@@ -223,3 +223,11 @@ test('a migration PostgreSQL refuses on the generated rows is traced again on em
   expect(file!.emptied).toMatch(/^line 1: column "x" of relation "t" contains null values$/);
   expect(file!.statements.map((s) => [s.error, strongest(s, 't')])).toEqual([[undefined, 'ACCESS EXCLUSIVE']]);
 });
+
+test('--schema gives the schema before the history: its tables exist and get rows', async () => {
+  const root = tempTree({ 'schema.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n', 'm/001.sql': 'CREATE INDEX t_v ON t (v);\n' });
+  const result = await trace({ target: 'm/001.sql', cwd: root, shadowUrl, schemaFile: 'schema.sql' });
+  const [index] = result.files[0]!.statements;
+  expect([strongest(index!, 't'), index!.scans.map((x) => [x.relation.name, x.rows])]).toEqual(['SHARE', [['t', 3]]]);
+  expect(result.files[0]!.disagreements).toEqual([]);
+});
