@@ -66,7 +66,7 @@ describe('pgphase start-up', () => {
 
   it('a command declared alone has the help it has among all the others', () => {
     const commands = [...runCli(['--help']).stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
-    expect(commands).toEqual(['lint', 'plan', 'prove', 'run', 'rollback', 'verify', 'status', 'demo', 'rules']);
+    expect(commands).toEqual(['lint', 'plan', 'prove', 'trace', 'stats', 'run', 'rollback', 'verify', 'status', 'demo', 'rules']);
     for (const name of commands) {
       const alone = runCli([name, '--help']);
       expect([name, alone.code, alone.stdout]).toEqual([name, 0, runCli(['help', name]).stdout]);
