@@ -44,6 +44,16 @@ export function disagreements(traced: readonly TracedStatement[], lint: Readonly
       holding.set(key, { mode: h ? stronger(h.mode, l.mode) : l.mode, relation: l.relation });
     }
     const expected = claimed?.locks ?? new Map<string, LockMode>();
+    // a lock follows its table to its new name, where the next statements name it
+    const renamed = () => {
+      for (const { relation, to } of s.renames) {
+        const from = tableKey(relation.schema, relation.name);
+        const h = holding.get(from);
+        if (!h) continue;
+        holding.delete(from);
+        holding.set(tableKey(to.schema, to.name), { ...h, relation: { ...h.relation, ...to } });
+      }
+    };
     for (const [key, mode] of expected) {
       const got = holding.get(key);
       // sampled statements may end before a lock is seen: only what was seen counts against lint
@@ -85,6 +95,7 @@ export function disagreements(traced: readonly TracedStatement[], lint: Readonly
       const rules = claimed!.findings.filter((f) => RULE_WORK[f.rule] === 'scan').map((f) => f.rule);
       out.push({ line: s.line, kind: 'scan', message: `${[...new Set(rules)].join(', ')} says it scans a table; PostgreSQL scanned none` });
     }
+    renamed();
   }
   return out;
 }

@@ -144,11 +144,12 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       const source = parseSource(file.path, file.text);
       if (source.syntaxError) throw new InputError(`${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`);
       let statements = await observer.traceFile(file, source.statements);
-      // class 23: the rows broke a constraint; a file run in one transaction, or refused at its
-      // first statement, left nothing behind
+      // classes 22 and 23: the generated rows are no data the migration expects (a value it
+      // casts, a constraint it adds); a file run in one transaction, or refused at its first
+      // statement, left nothing behind
       const refused = statements.find((s) => s.error !== undefined);
       let emptied: string | undefined;
-      if (refused?.sqlstate?.startsWith('23') && (file.transaction !== 'none' || refused === statements[0]) && rows.inserted > 0) {
+      if (refused && /^2[23]/.test(refused.sqlstate ?? '') && (file.transaction !== 'none' || refused === statements[0]) && rows.inserted > 0) {
         emptied = `line ${refused.line}: ${refused.error}`;
         await emptyTables(run);
         statements = await observer.traceFile(file, source.statements);

@@ -43,6 +43,8 @@ export interface TracedStatement {
   locks: TracedLock[];
   /** Tables and indexes that got a new file (relfilenode): rewritten or rebuilt. */
   rewrites: Relation[];
+  /** Relations it renamed (or moved to another schema), as they were named before and after. */
+  renames: Array<{ relation: Relation; to: { schema: string; name: string } }>;
   /** Tables read whole (sequential scans), with the rows read; unknown (empty) for a statement sampled alone. */
   scans: Array<{ relation: Relation; rows: number }>;
   /** PostgreSQL refused it: the trace of the file ends here. */
@@ -171,7 +173,7 @@ export class Observer {
     if (file.transaction !== 'none') await begin();
     for (const statement of statements) {
       const op = transactionOp(statement);
-      const traced: TracedStatement = { index: statement.index, line: statement.location.line, text: statement.text.split('\n')[0]!, durationMs: 0, transaction: this.transactions, observed: 'in-transaction', locks: [], rewrites: [], scans: [] };
+      const traced: TracedStatement = { index: statement.index, line: statement.location.line, text: statement.text.split('\n')[0]!, durationMs: 0, transaction: this.transactions, observed: 'in-transaction', locks: [], rewrites: [], renames: [], scans: [] };
       out.push(traced);
       try {
         if (op === 'begin' && !inTransaction) {
@@ -224,7 +226,9 @@ export class Observer {
     const after = await this.state();
     for (const r of after.relations) {
       const node = nodes.get(r.oid);
+      const was = this.before.get(r.oid);
       if (node !== undefined && node !== '0' && node !== r.node) traced.rewrites.push(this.relation(r.oid)!);
+      if (was && (was.name !== r.name || was.schema !== r.schema)) traced.renames.push({ relation: was, to: { schema: r.schema, name: r.name } });
     }
     return [before.scans, after.scans];
   }

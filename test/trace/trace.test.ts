@@ -231,3 +231,14 @@ test('--schema gives the schema before the history: its tables exist and get row
   expect([strongest(index!, 't'), index!.scans.map((x) => [x.relation.name, x.rows])]).toEqual(['SHARE', [['t', 3]]]);
   expect(result.files[0]!.disagreements).toEqual([]);
 });
+
+test('a lock follows its table to a new name: the statements after a rename in its transaction hold it already', async () => {
+  const result = await traced(
+    { 'm/001.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n', 'm/002.sql': 'BEGIN;\nALTER TABLE a RENAME TO b;\nALTER TABLE b ADD COLUMN z int;\nCOMMIT;\n' },
+    'm/002.sql',
+  );
+  const [, rename, add] = result.files[0]!.statements;
+  expect(rename!.renames.map((r) => [r.relation.name, r.to.name])).toEqual([['a', 'b']]);
+  expect([rename!.locks.map((l) => [l.relation.name, l.mode]), add!.locks]).toEqual([[['a', 'ACCESS EXCLUSIVE']], []]);
+  expect(result.files[0]!.disagreements).toEqual([]);
+});
