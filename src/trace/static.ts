@@ -63,8 +63,10 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
         change(change) {
           current!.kinds.push(change.kind);
           for (const l of locksOf(change, (index) => context.schema.indexTable(index))) {
-            // made earlier in this migration (a table, or a materialized view): no traffic yet
+            // made earlier in this migration (a table, or a materialized view), or by this very
+            // statement (a table whose foreign key references itself): no traffic yet
             if (context.isNewTable(l.table) || context.isNewObject(l.table)) continue;
+            if (change.kind === 'create-table' && qkey(l.table) === qkey(change.table)) continue;
             const key = tableKey(l.table.schema, l.table.name);
             const had = current!.locks.get(key);
             current!.locks.set(key, had ? stronger(had, l.mode) : l.mode);

@@ -242,3 +242,8 @@ test('a lock follows its table to a new name: the statements after a rename in i
   expect([rename!.locks.map((l) => [l.relation.name, l.mode]), add!.locks]).toEqual([[['a', 'ACCESS EXCLUSIVE']], []]);
   expect(result.files[0]!.disagreements).toEqual([]);
 });
+
+test('a table whose foreign key references itself has no traffic to block when it is made', async () => {
+  const result = await traced({ 'm/001.sql': 'CREATE TABLE node (id int PRIMARY KEY, parent int REFERENCES node (id));\n' }, 'm');
+  expect(result.files[0]!.disagreements).toEqual([]);
+});
