@@ -23,7 +23,7 @@ import { estimate, measureThroughput, type Estimate, type Throughput } from './d
 import { maxLockMsFor } from './sizes.js';
 import { Observer, type TracedStatement } from './observe.js';
 import { readStats } from './stats.js';
-import { attachFindings, lockRecorder, RULE_WORK, type StaticStatement } from './static.js';
+import { attachFindings, lockRecorder, RULE_WORK, tableKey, type StaticStatement } from './static.js';
 
 export interface TraceOptions {
   /** A migration file (traced on its history) or a migration directory (every migration traced in order). */
@@ -127,16 +127,21 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
     const view = await lintView(options, cwd, [...new Set(files.map((f) => f.path))], shadow.version);
     const rows = { inserted: 0, skipped: [] as string[] };
     const traced: TracedFile[] = [];
-    let tables = -1;
+    // the tables that got rows (and those made since, which have none)
+    let seeded = new Set<string>();
     let migration: string | undefined;
     for (const file of files) {
-      // rows for the tables the earlier migrations made
-      const count = Number((await run.query<{ n: string }>(`SELECT count(*) AS n FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace`)).rows[0]!.n);
-      if (count !== tables) {
-        const generated = await generateRows(run, { nulls: false });
-        rows.inserted += Object.values(generated.inserted).reduce((a, b) => a + b, 0);
-        rows.skipped.push(...generated.skipped.filter((s) => !rows.skipped.includes(s)));
-        tables = count;
+      // rows for the tables of earlier migrations this one touches, the first time it touches one without
+      const touched = [...(view.get(file.path)?.values() ?? [])].flatMap((s) => [...s.locks.keys()]);
+      if (touched.some((t) => !seeded.has(t))) {
+        const { rows: now } = await run.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+        const fresh = now.map((t) => tableKey('public', t.name)).filter((t) => !seeded.has(t));
+        if (touched.some((t) => fresh.includes(t))) {
+          const generated = await generateRows(run, { nulls: false });
+          rows.inserted += Object.values(generated.inserted).reduce((a, b) => a + b, 0);
+          rows.skipped.push(...generated.skipped.filter((s) => !rows.skipped.includes(s)));
+          seeded = new Set([...seeded, ...fresh]);
+        }
       }
       if (file.migration !== migration) await observer.startMigration();
       migration = file.migration;
