@@ -49,7 +49,8 @@ function generateHistory(rand, fileCount) {
   const fresh = (base) => {
     let name = base.slice(0, 55); // PostgreSQL truncates names to 63 bytes; keep room for a suffix
     while (names.has(name)) name = `${base.slice(0, 55)}_${++k}`;
-    return names.add(name), name;
+    names.add(name);
+    return name;
   };
   const colName = (t, base) => (t.cols.has(base) ? `${base}_${++k}` : base);
   const tables = [], indexes = [], enums = [];
@@ -63,7 +64,10 @@ function generateHistory(rand, fileCount) {
     const [name, type] = free.length ? pick(free) : [`extra_${++k}`, 'text'];
     return { name, type, notNull: false, uniqueOk: !/bool|time|date|json/.test(type), mayBeNull: t.rows > 0 };
   };
-  const addCol = (t, c) => (t.cols.set(c.name, c), c);
+  const addCol = (t, c) => {
+    t.cols.set(c.name, c);
+    return c;
+  };
   const singular = (n) => n.replace(/ies$/, 'y').replace(/(ss|x)es$/, '$1').replace(/s$/, '');
   const withDefault = (c) => c.type in DEFAULTS && !/_at$/.test(c.name);
   const dropIndexesOn = (t, col) => indexes.splice(0, indexes.length, ...indexes.filter((i) => i.table !== t || (col && !i.cols.includes(col))));
@@ -90,7 +94,10 @@ function generateHistory(rand, fileCount) {
       }
       lines.push('created_at timestamptz NOT NULL DEFAULT now()');
       addCol(t, { name: 'created_at', type: 'timestamptz', notNull: true, locked: true });
-      if (chance(0.6)) lines.push('updated_at timestamptz NOT NULL DEFAULT now()'), addCol(t, { name: 'updated_at', type: 'timestamptz', notNull: true });
+      if (chance(0.6)) {
+        lines.push('updated_at timestamptz NOT NULL DEFAULT now()');
+        addCol(t, { name: 'updated_at', type: 'timestamptz', notNull: true });
+      }
       tables.push(t);
       focus = t;
       return [['create-table', `CREATE TABLE ${chance(0.1) ? 'IF NOT EXISTS ' : ''}${t.name} (\n  ${lines.join(',\n  ')}\n);`]];

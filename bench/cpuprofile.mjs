@@ -45,16 +45,19 @@ for (const file of process.argv.slice(2)) {
   const phases = new Map(PHASES.map(([name]) => [name, 0]));
   let total = 0;
   let exitDrain = 0;
-  profile.samples.forEach((id, i) => {
+  for (const [i, id] of profile.samples.entries()) {
     total += ms(i);
-    if (i > lastBusy) return void (exitDrain += ms(i));
+    if (i > lastBusy) {
+      exitDrain += ms(i);
+      continue;
+    }
     const { callFrame: f } = byId.get(id);
     const key = `${f.functionName || (topLevel(f) ? '(top level)' : '(anonymous)')}  ${f.url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '')}${f.url ? `:${f.lineNumber + 1}` : ''}`;
     fnSelf.set(key, (fnSelf.get(key) ?? 0) + ms(i));
     const stack = stackOf(id);
     const [name] = PHASES.find(([, test]) => stack.some(test));
     phases.set(name, phases.get(name) + ms(i));
-  });
+  }
   const pct = (t) => `${t.toFixed(0).padStart(6)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%`;
   console.log(`${file}: ${total.toFixed(0)} ms profiled (node bootstrap before the profile starts is not included)\n\ntop 10 functions by self time:`);
   for (const [key, t] of [...fnSelf].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`${pct(t)}  ${key}`);

@@ -35,7 +35,7 @@ const WORKLOAD = { clients: 4, periodMs: 20 };
 const SETUP = `CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance_cents bigint NOT NULL DEFAULT 0);\n`;
 
 /** The application: a point read and a point update by primary key. */
-const app = (c, i) => {
+const app = () => {
   const id = 1 + Math.floor(Math.random() * ROWS);
   return [
     ['SELECT owner, balance_cents FROM accounts WHERE id = $1', [id]],

@@ -7,6 +7,7 @@ export default defineRule({
     id: 'add-check-constraint',
     category: 'breaks-old-code',
     severity: 'warning',
+    plannable: true,
     description: 'A new CHECK on an existing table: writes of the running version may violate it',
     messages: {
       default: 'Adding CHECK ({{expr}}) to {{table}} makes writes of the running version that violate it fail',

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'add-check-validated',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'A CHECK added without NOT VALID scans the whole table under ACCESS EXCLUSIVE',
     messages: {
       default: 'Adding CHECK ({{expr}}) to {{table}} without NOT VALID reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',

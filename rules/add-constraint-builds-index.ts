@@ -13,6 +13,7 @@ export default defineRule({
     id: 'add-constraint-builds-index',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'ADD PRIMARY KEY / ADD UNIQUE without USING INDEX builds the index under ACCESS EXCLUSIVE',
     messages: {
       default: 'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',

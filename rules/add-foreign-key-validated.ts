@@ -21,6 +21,7 @@ export default defineRule({
     id: 'add-foreign-key-validated',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'A foreign key added without NOT VALID scans the table under SHARE ROW EXCLUSIVE on both tables',
     messages: {
       default: 'Adding a validated foreign key to {{table}} checks every existing row while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{references}}, which block their writes',

@@ -8,6 +8,7 @@ export default defineRule({
     id: 'add-required-column',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'ADD COLUMN … NOT NULL without a DEFAULT: the running version\'s INSERTs omit it, and it fails on a non-empty table',
     messages: {
       default: 'Adding NOT NULL column {{column}} without a default to {{table}} makes every INSERT of the running version fail (and fails outright if the table has rows)',

@@ -5,6 +5,7 @@ export default defineRule({
     id: 'change-column-type',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'ALTER COLUMN … TYPE that is not a widening the running version tolerates',
     messages: {
       default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',

@@ -5,6 +5,7 @@ export default defineRule({
     id: 'column-type-rewrite',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'A type change that is not binary-coercible rewrites the table and its indexes under ACCESS EXCLUSIVE',
     messages: {
       default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} rewrites the table and every index under an ACCESS EXCLUSIVE lock: all reads and writes wait ({{reason}})',

@@ -33,6 +33,7 @@ export default defineRule({
     id: 'create-index-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'CREATE INDEX without CONCURRENTLY on an existing table blocks every write while the index builds',
     messages: {
       default: 'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',

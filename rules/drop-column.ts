@@ -6,6 +6,7 @@ export default defineRule({
     id: 'drop-column',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'DROP COLUMN on an existing table breaks the running version that still uses the column',
     messages: {
       default: 'Dropping column {{table}}.{{column}} breaks every query of the running version that reads or writes {{column}}',

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'drop-default',
     category: 'breaks-old-code',
     severity: 'warning',
+    plannable: true,
     description: 'ALTER COLUMN … DROP DEFAULT while the running version\'s INSERTs rely on it',
     messages: {
       default: 'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'drop-index-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index\'s table',
     messages: {
       default: 'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',

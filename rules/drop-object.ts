@@ -7,6 +7,7 @@ export default defineRule({
     id: 'drop-object',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'Dropping a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses it',
     messages: {
       default: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',

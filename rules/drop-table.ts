@@ -6,6 +6,7 @@ export default defineRule({
     id: 'drop-table',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'DROP TABLE breaks the running version that still reads or writes the table',
     messages: {
       default: 'Dropping table {{table}} breaks every query of the running version that uses it, and deletes its rows',

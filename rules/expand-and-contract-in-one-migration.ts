@@ -6,6 +6,7 @@ export default defineRule({
     id: 'expand-and-contract-in-one-migration',
     category: 'robustness',
     severity: 'error',
+    plannable: true,
     description: 'One migration adds a replacement and removes or renames the original: the running version breaks between deploys',
     messages: {
       column: 'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',

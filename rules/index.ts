@@ -57,6 +57,14 @@ import preferText from './prefer-text.js';
 import banChar from './ban-char.js';
 import preferJsonb from './prefer-jsonb.js';
 import fkMissingIndex from './fk-missing-index.js';
+import attachPartitionWithoutCheck from './attach-partition-without-check.js';
+import lockTimeoutTooLong from './lock-timeout-too-long.js';
+import changeCollation from './change-collation.js';
+import enableRlsWithoutPolicy from './enable-rls-without-policy.js';
+import disableTrigger from './disable-trigger.js';
+import replicaIdentity from './replica-identity.js';
+import dropPublishedPrimaryKey from './drop-published-primary-key.js';
+import createTrigger from './create-trigger.js';
 
 export const rules: readonly Rule[] = [
   dropColumn,
@@ -74,6 +82,9 @@ export const rules: readonly Rule[] = [
   renameObject,
   dropObject,
   renameEnumValue,
+  enableRlsWithoutPolicy,
+  dropPublishedPrimaryKey,
+  createTrigger,
   createIndexNonConcurrently,
   dropIndexNonConcurrently,
   reindexNonConcurrently,
@@ -85,12 +96,15 @@ export const rules: readonly Rule[] = [
   primaryKeyOnNullable,
   addExclusionConstraint,
   columnTypeRewrite,
+  changeCollation,
   addColumnRewrite,
   tableRewrite,
   refreshMatviewNonConcurrently,
   detachPartitionNonConcurrently,
+  attachPartitionWithoutCheck,
   domainCheckConstraint,
   missingLockTimeout,
+  lockTimeoutTooLong,
   statementsAfterExclusiveLock,
   lockTable,
   truncate,
@@ -109,6 +123,8 @@ export const rules: readonly Rule[] = [
   unusedIgnore,
   invalidIgnore,
   unknownObject,
+  disableTrigger,
+  replicaIdentity,
   preferBigint,
   preferIdentity,
   preferTimestamptz,

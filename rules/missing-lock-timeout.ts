@@ -37,6 +37,11 @@ export default defineRule({
           else queued.push({ ...l });
         }
         if (context.inTransaction) for (const l of locks) if (QUEUE_DANGEROUS.has(l.mode) && held.get(qkey(l.table)) !== 'ACCESS EXCLUSIVE') held.set(qkey(l.table), l.mode);
+        // a renamed table keeps its locks: a later statement on the new name does not queue for them again
+        if (change.kind === 'rename-table' && held.has(qkey(change.table))) {
+          held.set(qkey({ ...change.table, name: change.newName }), held.get(qkey(change.table))!);
+          held.delete(qkey(change.table));
+        }
         if (change !== context.changes[context.changes.length - 1] || queued.length === 0 || context.lockTimeoutSet) return;
         // a queued SHARE ROW EXCLUSIVE request holds up writes only: reads (ACCESS SHARE) do not conflict with it
         const blocked = queued.map((l) => (l.mode === 'ACCESS EXCLUSIVE' ? `every query on ${quoteQName(l.table)}` : `every write to ${quoteQName(l.table)}`));

@@ -5,6 +5,7 @@ export default defineRule({
     id: 'narrowing-type-change',
     category: 'data-loss',
     severity: 'error',
+    plannable: true,
     description: 'A type change that existing values may not fit or that changes them: shorter varchar, bigint→int, less numeric scale, text→varchar(n) …',
     messages: {
       default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} narrows it: existing values may fail to convert or silently change ({{reason}})',

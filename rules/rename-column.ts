@@ -6,6 +6,7 @@ export default defineRule({
     id: 'rename-column',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'RENAME COLUMN breaks the running version that still uses the old name',
     messages: {
       default: 'Renaming column {{table}}.{{column}} to {{newName}} breaks every query of the running version that uses {{column}}',

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'rename-enum-value',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'ALTER TYPE … RENAME VALUE breaks the running version that still writes or compares the old value',
     messages: {
       default: 'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'rename-table',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'ALTER TABLE … RENAME TO breaks the running version that still uses the old name',
     messages: {
       default: 'Renaming table {{table}} to {{newName}} breaks every query of the running version that uses {{table}}',

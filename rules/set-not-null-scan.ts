@@ -3,7 +3,7 @@ import { notNullCheckColumn, type Change } from '../src/sql/changes.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 /** The column a change proves NOT NULL by reading the table: SET NOT NULL, or PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col` without NOT VALID. */
-function provesNotNull(change: Change, pgVersion: number): { table: QName; column: string; messageId: string } | undefined {
+function provesNotNull(change: Change, pgVersion: number): { table: QName; column: string; messageId: 'default' | 'constraint' } | undefined {
   if (change.kind === 'set-not-null') return { table: change.table, column: change.column, messageId: 'default' };
   if (change.kind !== 'add-constraint' || change.constraint.kind !== 'not-null' || change.constraint.notValid || pgVersion < 18) return undefined;
   const [column] = change.constraint.columns;
@@ -15,6 +15,7 @@ export default defineRule({
     id: 'set-not-null-scan',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)',
     messages: {
       default: 'SET NOT NULL on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',

@@ -15,6 +15,7 @@ export default defineRule({
     id: 'set-not-null',
     category: 'breaks-old-code',
     severity: 'error',
+    plannable: true,
     description: 'ALTER COLUMN … SET NOT NULL while the running version may still write NULL',
     messages: {
       default: 'Setting {{table}}.{{column}} NOT NULL makes every write of the running version that leaves {{column}} NULL fail',

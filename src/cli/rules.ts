@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { ruleDocPath } from '../meta.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function rulesCommand(program: Command, io: Io): void {
   program

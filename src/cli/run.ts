@@ -4,7 +4,7 @@ import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import type { RunEvent, RunOptions } from '../index.js';
 import { type PhaseName, PHASES } from '../plan/types.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface RunFlags {
   all?: boolean;

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function statsCommand(program: Command, io: Io): void {
   program

@@ -1,7 +1,7 @@
 // `pgphase status [--json]`
 import type { Command } from 'commander';
 import type { PhaseRecord } from '../index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface StatusFlags {
   json?: boolean;

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import type { TraceFormat } from '../index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface TraceFlags {
   format?: TraceFormat;

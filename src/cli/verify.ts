@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import type { VerifyResult } from '../index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 interface VerifyFlags {
   wait?: string;

@@ -20,6 +20,11 @@ export const configSchema = z.strictObject({
     .enum(['per-file', 'implicit', 'none'])
     .optional()
     .describe("How the migration tool runs a file: in a transaction of its own, as one implicit transaction (one query string), or statement by statement; overrides the layout's default"),
+  maxLockTimeout: z
+    .string()
+    .regex(/^\d+(?:\.\d+)?(?:ms|s|min)$/, 'expected a duration like 5s, 500ms or 1min')
+    .default(DEFAULT_CONFIG.maxLockTimeout)
+    .describe('The longest lock_timeout a migration may set (`lock-timeout-too-long`): a statement queued for a lock holds up the queries behind it that long'),
   rules: z.record(z.string(), severitySetting).default(() => ({})).describe('Severity per rule id'),
   ignorePaths: z.array(z.string()).default(() => []).describe('Glob patterns, relative to the config file, of files never linted'),
   maxLockMs: z

@@ -302,8 +302,9 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     sections: { up: /^--\s*migrate:up\b/m, down: /^--\s*migrate:down\b/m },
     // dbmate applies files in the order of their names (a timestamp version prefix).
     order: () => lexical,
-    // dbmate runs each migration in a transaction unless its up marker says transaction:false.
-    transaction: (text) => (/^--\s*migrate:up\b.*\btransaction:false\b/m.test(text) ? 'none' : 'per-file'),
+    // dbmate runs each migration in a transaction unless its up marker says transaction:false; then
+    // it sends the section as one query string, which PostgreSQL runs as one implicit transaction.
+    transaction: (text) => (/^--\s*migrate:up\b.*\btransaction:false\b/m.test(text) ? 'implicit' : 'per-file'),
   },
   drizzle: {
     name: 'drizzle',

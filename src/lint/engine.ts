@@ -1,13 +1,15 @@
 // Walks one parsed file statement by statement: normalizes, runs the enabled rules with
 // the schema as it was before each statement, applies directives, then advances the
 // schema model. Returns plain data; never prints.
-import { classify, CreatedHere, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { CreatedHere } from '../schema/created.js';
 import { normalizeStatement } from '../sql/normalize.js';
-import type { QName } from '../sql/names.js';
+import { statementLocks } from '../sql/locks.js';
+import { quoteQName, type QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { readDirectives, suppressing, type Directives, type IgnoreDirective } from './directives.js';
-import { fill, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
+import { fill, lockTimeoutMs, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
 
 export interface StatementResult {
   index: number;
@@ -37,6 +39,8 @@ export interface EngineOptions {
   created?: CreatedHere;
   /** `schema` holds the whole history before the file (replayed from its first migration, or given). */
   historyKnown?: boolean;
+  /** The longest lock_timeout a migration may set, in milliseconds; 5000 when absent. */
+  maxLockTimeout?: number;
 }
 
 function docsPath(id: string): string {
@@ -47,7 +51,7 @@ function severityOf(rule: Rule, options: EngineOptions): SeveritySetting {
   return options.severities.get(rule.meta.id) ?? rule.meta.severity;
 }
 
-function finding(rule: Rule, severity: Severity, messageId: string, data: Record<string, string | number> | undefined, location: Location): Finding {
+function finding(rule: Rule, severity: Severity, messageId: string, data: Record<string, string | number> | undefined, location: Location, lock?: string): Finding {
   const template = rule.meta.messages[messageId];
   if (template === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
   return {
@@ -58,12 +62,13 @@ function finding(rule: Rule, severity: Severity, messageId: string, data: Record
     help: fill(rule.meta.help, data),
     location,
     docs: docsPath(rule.meta.id),
+    ...(lock && { lock }),
   };
 }
 
 /** The transaction a statement runs in: its first and last statement, and whether it is a transaction
  *  block (explicit, implicit or the tool's) rather than one statement that autocommits. */
-interface Transaction {
+export interface Transaction {
   first: number;
   last: number;
   block: boolean;
@@ -97,15 +102,17 @@ function transactions(statementChanges: readonly Change[][], model: TransactionM
   });
 }
 
-const MILLISECONDS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+/** How PostgreSQL runs a parsed file under the model: the model itself, unless a `-- pgphase: no-transaction`
+ *  directive makes it `none`, and the transaction of each statement. */
+export function transactionsOf(source: SourceFile, transaction: TransactionModel): { model: TransactionModel; transactions: Transaction[] } {
+  const model: TransactionModel = readDirectives(source.comments, source.statements, () => true).noTransaction ? 'none' : transaction;
+  return { model, transactions: transactions(source.statements.map(normalizeStatement), model) };
+}
 
-/** Whether a `lock_timeout` value sets a timeout. PostgreSQL reads a number (decimal, fractional or
- *  hexadecimal) with an optional unit, milliseconds by default, rounds it to whole milliseconds,
+/** Whether a `lock_timeout` value sets a timeout: PostgreSQL rounds it to whole milliseconds,
  *  halves to even, and takes 0 as no timeout; a value it cannot read fails the SET. */
 function setsLockTimeout(value: string | undefined): boolean {
-  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(value ?? '');
-  if (!m) return false;
-  return Number(m[1]) * MILLISECONDS[m[2] ?? 'ms']! > 0.5;
+  return (lockTimeoutMs(value) ?? 0) > 0.5;
 }
 
 interface ActiveRule {
@@ -235,7 +242,23 @@ class Walk {
   report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
     const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
-    else this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0)));
+    else {
+      const lock = this.statement && (at === undefined || at === this.statement.index) ? this.locks() : undefined;
+      this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0), lock));
+    }
+  }
+
+  private locksAt = -1;
+  private locksText: string | undefined;
+
+  /** The locks the current statement takes, as findings show them; worked out once per statement. */
+  private locks(): string | undefined {
+    if (this.locksAt !== this.statement.index) {
+      this.locksAt = this.statement.index;
+      const locks = statementLocks(this.changes, (index) => this.options.schema.indexTable(index));
+      this.locksText = locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
+    }
+    return this.locksText;
   }
 }
 
@@ -280,6 +303,9 @@ class Context implements RuleContext {
   }
   get lockTimeoutSet() {
     return this.walk.lockTimeoutSet;
+  }
+  get maxLockTimeout() {
+    return this.walk.options.maxLockTimeout ?? 5000;
   }
   get transactionId() {
     return this.walk.transactionId;

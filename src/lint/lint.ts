@@ -9,11 +9,13 @@ import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.
 import { LintCache } from './cache.js';
 import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
 import { headLines } from '../discover/layouts.js';
-import { CreatedHere } from '../sql/changes.js';
+import { CreatedHere } from '../schema/created.js';
 import { InputError } from '../errors.js';
+import { parseDuration } from '../duration.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
+import { emittedPhases } from './emitted.js';
 import { lintSource, type FileResult } from './engine.js';
 import { summarize, type LintResult } from './result.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
@@ -49,7 +51,13 @@ export interface LintOutput {
   sources: Map<string, string>;
   /** With `baseline.write`: the file written and how many findings it holds. */
   written?: { file: string; findings: number };
+  /** Each linted file by path, as it was linted (its transaction model as the config sets it); a file
+   *  that holds several migrations has an entry for each. */
+  linted: Map<string, MigrationFile[]>;
 }
+
+/** The rules an emitted migration is judged by: its statements are its plan's steps. */
+const NO_RULES: readonly Rule[] = [];
 
 interface Group {
   set: MigrationSet;
@@ -131,9 +139,11 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
+  const linted = new Map<string, MigrationFile[]>();
+  const note = (file: MigrationFile, config: LoadedConfig['config']) => linted.set(file.path, [...(linted.get(file.path) ?? []), { ...file, transaction: config.transaction ?? file.transaction }]);
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere) => {
+  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere, emitted = false) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -142,10 +152,11 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const source = parseSource(file.path, file.text);
     files.push(
       lintSource(source, {
-        rules: options.rules,
+        rules: emitted ? NO_RULES : options.rules,
         severities,
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
+        maxLockTimeout: parseDuration(config.maxLockTimeout)!,
         schema,
         historyKnown,
         ...(created && { created }),
@@ -171,12 +182,14 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     for (const [i, file] of entries.entries()) {
       if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
       sources.set(file.path, overlay(sources.get(file.path), file.text));
+      note(file, config);
       lintOne(file, config, schema, found !== undefined || options.baseSchema !== undefined, created);
     }
     mergeUnits(files, 0, sources);
   }
 
   const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
+  const emittedPhase = emittedPhases(cwd);
   for (const { set, targets } of groups.values()) {
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
     const order = await Promise.all(
@@ -184,10 +197,15 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         const { config, dir } = await configFor(dirname(file.absPath));
         const ignored = config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
         const linted = targets.has(file.absPath) && !ignored;
-        return { file, config, linted };
+        const emitted = await emittedPhase(file, set.root);
+        return { file, config, linted, emitted };
       }),
     );
-    for (const { file, linted } of order) if (linted) sources.set(file.path, overlay(sources.get(file.path), file.text));
+    for (const { file, config, linted: lints } of order) {
+      if (!lints) continue;
+      sources.set(file.path, overlay(sources.get(file.path), file.text));
+      note(file, config);
+    }
     const key =
       cache &&
       LintCache.key([
@@ -195,7 +213,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         options.pgVersion ?? null,
         options.ruleOverrides ?? null,
         baseChanges,
-        ...order.flatMap(({ file, config, linted }) => [[file.path, file.transaction, file.migration, linted, config], file.text]),
+        ...order.flatMap(({ file, config, linted, emitted }) => [[file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config], emitted?.replay ?? file.text]),
       ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
@@ -207,22 +225,24 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const schema = schemaFrom(baseChanges);
     // what the files of one migration create is new to its later files (no traffic, no rows)
     let created = new CreatedHere();
-    for (const [i, { file, config, linted }] of order.entries()) {
+    for (const [i, { file, config, linted, emitted }] of order.entries()) {
       if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
       // each set is replayed from its first migration
-      if (linted) lintOne(file, config, schema, true, created);
-      else replay(parseSource(file.path, file.text), schema, created);
+      // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
+      const text = emitted?.replay ?? file.text;
+      if (linted) lintOne({ ...file, text }, config, schema, true, created, emitted !== undefined);
+      else replay(parseSource(file.path, text), schema, created);
     }
     mergeUnits(files, before, sources);
     if (key !== undefined) cache?.set(set.root, key, files.slice(before));
   }
   cache?.save();
-  if (!options.baseline) return { result: summarize(files), sources };
-  return withBaseline(files, sources, options.baseline, cwd);
+  if (!options.baseline) return { result: summarize(files), sources, linted };
+  return { ...(await withBaseline(files, sources, options.baseline, cwd)), linted };
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
-async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<LintOutput> {
+async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<Omit<LintOutput, 'linted'>> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
   // the common case, no baseline: nothing more to load
@@ -258,7 +278,7 @@ function overlay(earlier: string | undefined, text: string): string {
 
 /** One result per file: the migrations of a file that holds several (Liquibase changesets) were
  *  linted one by one, each with the file's head; their statements are numbered through the file. */
-function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
+export function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
   for (let i = from; i < files.length; i++) {
     let end = i + 1;
     while (end < files.length && files[end]!.path === files[i]!.path) end++;

@@ -13,7 +13,15 @@ import type { TransactionModel } from '../discover/layouts.js';
 
 export type { TransactionModel };
 
-export interface RuleMeta {
+/** The `{{name}}` placeholders of a message template: their names, or any name when the template is not a literal. */
+export type Placeholders<T extends string> = string extends T
+  ? string
+  : T extends `${string}{{${infer Name}}}${infer Rest}`
+    ? Trim<Name> | Placeholders<Rest>
+    : never;
+type Trim<T extends string> = T extends ` ${infer R}` ? Trim<R> : T extends `${infer R} ` ? Trim<R> : T;
+
+export interface RuleMeta<Messages extends Record<string, string> = Record<string, string>, Help extends string = string> {
   id: string;
   category: Category;
   severity: SeveritySetting;
@@ -21,10 +29,12 @@ export interface RuleMeta {
   description: string;
   /** PostgreSQL major versions the rule applies to (inclusive). */
   pgVersion?: { min?: number; max?: number };
-  /** Message templates; `{{name}}` placeholders are filled from the report's data. */
-  messages: Record<string, string>;
-  /** The one action that fixes it; may use the same placeholders. */
-  help: string;
+  /** Message templates by message id; `{{name}}` placeholders are filled from the report's data. */
+  messages: Messages;
+  /** The one action that fixes it; may use the placeholders of every message. */
+  help: Help;
+  /** `pgphase plan` has a recipe that makes what the rule finds safe: its help points there. */
+  plannable?: true;
 }
 
 export interface Finding {
@@ -35,12 +45,11 @@ export interface Finding {
   help: string;
   location: Location;
   docs: string;
+  /** The table locks the finding's statement takes, strongest first: `ACCESS EXCLUSIVE on "orders"`; absent when it takes none. */
+  lock?: string;
 }
 
-export interface Report {
-  /** A key of the rule's `messages`. */
-  messageId: string;
-  data?: Record<string, string | number>;
+interface ReportBase {
   /** Defaults to the current statement's location. */
   location?: Location;
   /** The statement the finding belongs to, for ignore comments; defaults to the current one. */
@@ -50,12 +59,23 @@ export interface Report {
   assumption?: boolean;
 }
 
+/** The data a message and the help need: one value per placeholder (none when they have none). */
+type Data<Names extends string> = [Names] extends [never] ? { data?: Record<string, never> } : { data: Record<Names, string | number> };
+
+/** A finding as a rule reports it: a message id of the rule, with the data its message and help name
+ *  (for a choice of ids, the data of each). */
+export type Report<
+  Messages extends Record<string, string> = Record<string, string>,
+  Help extends string = string,
+  Id extends keyof Messages & string = keyof Messages & string,
+> = ReportBase & { messageId: Id } & Data<Placeholders<Messages[Id]> | Placeholders<Help>>;
+
 /** How to give pgphase the schema it lacks: the end of every message about an assumption. */
 export const GIVE_SCHEMA =
   'lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`';
 
 /** What a rule sees while the engine walks a file; fields describe the current statement. */
-export interface RuleContext {
+export interface RuleContext<Messages extends Record<string, string> = Record<string, string>, Help extends string = string> {
   readonly source: SourceFile;
   readonly pgVersion: number;
   readonly transaction: TransactionModel;
@@ -74,6 +94,8 @@ export interface RuleContext {
   readonly historyKnown: boolean;
   /** A `lock_timeout` is in force for the current statement. */
   readonly lockTimeoutSet: boolean;
+  /** The longest lock_timeout a migration may set, in milliseconds (the config's `maxLockTimeout`). */
+  readonly maxLockTimeout: number;
   /** The table was created earlier in this migration: it has no traffic and no rows yet. */
   isNewTable(table: QName): boolean;
   /** A view, function, type, schema … created earlier in this migration, or named so by a rename there. */
@@ -84,7 +106,7 @@ export interface RuleContext {
   readonly transactionId: number;
   /** Does a later statement of the current statement's transaction make a change that matches? */
   laterInTransaction(match: (change: Change) => boolean): boolean;
-  report(report: Report): void;
+  report<Id extends keyof Messages & string>(report: Report<Messages, Help, Id>): void;
 }
 
 export interface RuleVisitor {
@@ -96,13 +118,15 @@ export interface RuleVisitor {
   end?(): void;
 }
 
-export interface Rule {
-  meta: RuleMeta;
-  create(context: RuleContext): RuleVisitor;
+export interface Rule<Messages extends Record<string, string> = Record<string, string>, Help extends string = string> {
+  meta: RuleMeta<Messages, Help>;
+  create(context: RuleContext<Messages, Help>): RuleVisitor;
 }
 
-export function defineRule(rule: Rule): Rule {
-  return rule;
+/** A rule, its reports checked by the compiler against its own messages: each message id exists
+ *  and each report carries a value for every placeholder of the message and of the help. */
+export function defineRule<const Messages extends Record<string, string>, const Help extends string>(rule: Rule<Messages, Help>): Rule {
+  return rule as unknown as Rule;
 }
 
 /**
@@ -156,6 +180,15 @@ export function columnTypeVisitor(context: RuleContext, matches: (type: TypeRef)
       }
     },
   };
+}
+
+const MILLISECONDS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The milliseconds a `lock_timeout` value stands for, as PostgreSQL reads it: a number (decimal,
+ *  fractional or hexadecimal) with an optional unit, milliseconds by default; undefined when it cannot read it. */
+export function lockTimeoutMs(value: string | undefined): number | undefined {
+  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(value ?? '');
+  return m ? Number(m[1]) * MILLISECONDS[m[2] ?? 'ms']! : undefined;
 }
 
 // A template split once: [text, placeholder, key, text, placeholder, key, …, text].

@@ -14,6 +14,7 @@ import { presentObjects } from './present.js';
 import { plan as planChanges } from './planner.js';
 import { describeProof, disproves, prove, recordProof, type Proof, type ProofStart } from './prove.js';
 import { EMIT_LAYOUTS, emitted, writeEmitted, type Emitted, type EmitLayout } from './emit/index.js';
+import { EmittedMigrations } from './emit/recognise.js';
 import { renderPlan, type RenderedPlan } from './render.js';
 import type { PhaseName, SchemaObject } from './types.js';
 
@@ -76,9 +77,11 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   const schema = schemaFrom(options.baseSchema ?? []);
   if (options.history !== undefined) {
     const set = await discoverSet(options.history, options.layout, discovery);
+    // a migration an earlier plan emitted is replayed as the change it stands for
+    const emittedPhases = new EmittedMigrations(cwd);
     for (const earlier of set.files) {
       if (earlier.absPath === file) break;
-      replay(parseSource(earlier.path, earlier.text), schema);
+      replay(parseSource(earlier.path, emittedPhases.recognise(earlier, set.root)?.replay ?? earlier.text), schema);
     }
   }
   const source = parseSource(options.file, forward);
@@ -135,7 +138,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     }
     // the emitted migrations first: writeEmitted leaves the history as it was when it fails, and
     // a plan directory replaced with --force is only replaced once they are in place
-    if (emit) await writeEmitted(own!.set.root, emit.files, emit.result.removed);
+    if (emit) await writeEmitted(own!.set.root, emit.files, emit.result.removed, emit.rewritten);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;

@@ -95,11 +95,7 @@ export class PlanError extends PgphaseError {
 /** A migration `pgphase plan` refuses to plan, with the reasons (exit 1). */
 export class PlanRefused extends PgphaseError {
   constructor(message: string) {
-    super('plan', message);
-  }
-
-  override get exitCode(): number {
-    return 1;
+    super('plan-refused', message);
   }
 }
 

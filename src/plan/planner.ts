@@ -1,6 +1,7 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
+import { changeTable, classify, nonTransactional, type Change } from '../sql/changes.js';
+import { CreatedHere } from '../schema/created.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
 import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';

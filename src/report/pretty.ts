@@ -5,7 +5,7 @@ import type { FileResult } from '../lint/engine.js';
 import type { LintResult } from '../lint/result.js';
 import type { Finding } from '../lint/rule.js';
 import type { Location } from '../sql/source.js';
-import type { ReportOptions } from './index.js';
+import type { ReportOptions } from './options.js';
 import { docsUrl, summaryText } from './wording.js';
 
 // Terminal cells a code point takes, so carets line up under emoji and CJK text: an

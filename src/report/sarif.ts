@@ -2,7 +2,7 @@
 // in tool.driver.rules, one result per finding pointing back at its rule by index.
 import type { LintResult } from '../lint/result.js';
 import type { Finding, RuleMeta, SeveritySetting } from '../lint/rule.js';
-import type { ReportOptions } from './index.js';
+import type { ReportOptions } from './options.js';
 import { docsUrl } from './wording.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

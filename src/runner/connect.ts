@@ -1,13 +1,7 @@
 // Connections: `--database-url`, else DATABASE_URL, else the PG* variables as libpq
 // reads them. Passwords never reach a message.
 import pg from 'pg';
-import { PgphaseError } from '../errors.js';
-
-export class DatabaseError extends PgphaseError {
-  constructor(message: string) {
-    super('database', message);
-  }
-}
+import { ConnectionError } from '../errors.js';
 
 /**
  * The connection string with any password replaced by `***`, for messages. In a URL the user
@@ -19,7 +13,7 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:).*@/, '$1***@').replace(/([?&]password=)[^&]*/gi, '$1***');
 }
 
-/** A client for the connection string; one that is not a URL is a DatabaseError saying what is expected. */
+/** A client for the connection string; one that is not a URL is a ConnectionError saying what is expected. */
 function newClient(url: string | undefined): pg.Client {
   if (url === undefined) return new pg.Client({});
   // node-postgres would read `host=… dbname=…` as a relative URL and connect to a host named "base"
@@ -31,10 +25,10 @@ function newClient(url: string | undefined): pg.Client {
       why = (error as Error).message;
     }
   }
-  throw new DatabaseError(`${redact(url)} is not a connection URL (${why}): give one like postgres://user:password@host:5432/database, with @ / : in the password percent-encoded, in --database-url or DATABASE_URL`);
+  throw new ConnectionError(`${redact(url)} is not a connection URL (${why}): give one like postgres://user:password@host:5432/database, with @ / : in the password percent-encoded, in --database-url or DATABASE_URL`, redact(url));
 }
 
-/** Opens a client; an unreachable database is a DatabaseError naming the redacted target. */
+/** Opens a client; an unreachable database is a ConnectionError naming the redacted target. */
 export async function connect(url: string | undefined = process.env.DATABASE_URL): Promise<pg.Client> {
   const client = newClient(url);
   const target = url === undefined ? 'the database given by the PG* variables' : redact(url);
@@ -43,7 +37,7 @@ export async function connect(url: string | undefined = process.env.DATABASE_URL
   } catch (error) {
     await client.end().catch(() => undefined);
     const reason = (error as Error).message.split('\n')[0]!.replaceAll(url ?? '\u0000', redact(url ?? ''));
-    throw new DatabaseError(`cannot connect to ${target}: ${reason}; check --database-url, DATABASE_URL or the PG* variables`);
+    throw new ConnectionError(`cannot connect to ${target}: ${reason}; check --database-url, DATABASE_URL or the PG* variables`, target);
   }
   return client;
 }

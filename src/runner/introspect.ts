@@ -6,17 +6,25 @@ import type pg from 'pg';
 import type { Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { loadParser, parseSource } from '../sql/source.js';
-import { connect, DatabaseError } from './connect.js';
+import { connect } from './connect.js';
+import { DatabaseError } from '../errors.js';
 
 const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgphase') AND n.nspname NOT LIKE 'pg\\_%'`;
 
 /** One query per kind of object; each row is one DDL statement. `major`: the server's. */
 const queries = (major: number): string[] => [
+  // schemas (public is in every database)
+  `SELECT format('CREATE SCHEMA IF NOT EXISTS %I', n.nspname) FROM pg_namespace n WHERE ${USER_SCHEMAS} ORDER BY n.nspname`,
   // enums
   `SELECT format('CREATE TYPE %I.%I AS ENUM (%s)', n.nspname, t.typname,
           (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE t.typtype = 'e' AND ${USER_SCHEMAS}`,
+  // sequences, for the defaults that call nextval (serial columns'); an identity column makes its own
+  `SELECT format('CREATE SEQUENCE %I.%I AS %s', n.nspname, c.relname, format_type(s.seqtypid, NULL))
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
+    WHERE c.relkind = 'S' AND ${USER_SCHEMAS}
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')`,
   // tables with their columns (type, collation, default, NOT NULL, identity, generated)
   `SELECT format('CREATE TABLE %I.%I (%s)', n.nspname, c.relname, coalesce(string_agg(
             format('%I %s%s%s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),

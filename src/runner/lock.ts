@@ -4,20 +4,10 @@
 // queued on the lock would itself be an old transaction that a running CREATE INDEX
 // CONCURRENTLY of the other runner has to wait for — a deadlock.
 import type pg from 'pg';
-import { PgphaseError } from '../errors.js';
+import { RunnerBusy } from '../errors.js';
 
 /** The lock key: ("pgph", 1) in pg_locks' classid/objid. */
 const KEY = [0x70677068, 1] as const;
-
-export class RunnerBusy extends PgphaseError {
-  constructor(message: string) {
-    super('database', message);
-  }
-
-  override get exitCode(): number {
-    return 1;
-  }
-}
 
 /** The runner lock's row of pg_locks `l`, granted, in this database: advisory locks belong to one database. */
 const HELD = `l.locktype = 'advisory' AND l.classid = ${KEY[0]} AND l.objid = ${KEY[1]} AND l.objsubid = 2 AND l.granted
@@ -56,7 +46,7 @@ export async function acquireRunnerLock(client: pg.ClientBase, waitMs: number, p
         again = false;
         continue;
       }
-      throw new RunnerBusy(`another pgphase runner holds the lock on this database: ${who ?? 'another session (it has just let go)'}; wait for it, or raise --wait`);
+      throw new RunnerBusy(`another pgphase runner holds the lock on this database: ${who ?? 'another session (it has just let go)'}; wait for it, or raise --wait`, who);
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
   }

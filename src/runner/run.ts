@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { PgphaseError } from '../errors.js';
+import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError } from '../errors.js';
 import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
@@ -17,18 +17,7 @@ import { loadParser } from '../sql/source.js';
 import { cannotSkipTriggers, firingTriggers, runBackfill, type AppTrigger, type TriggerMode } from './backfill.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
-import { ensureState, readState, runBy, type PhaseRecord } from './state.js';
-
-/** A phase that was refused or failed: exit 1. */
-export class PhaseError extends PgphaseError {
-  constructor(message: string) {
-    super('database', message);
-  }
-
-  override get exitCode(): number {
-    return 1;
-  }
-}
+import { ensureState, finishPhase, finishRollback, readState, recordBackfill, recordStep, runBy, startPhase, type PhaseKey, type PhaseRecord } from './state.js';
 
 export type RunEvent =
   | { type: 'step'; phase: PhaseName; step: string; ms: number; attempts: number }
@@ -134,7 +123,14 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
       await attempt();
       return n;
     } catch (error) {
-      if ((error as { code?: string }).code !== LOCK_TIMEOUT || n > retries) throw error;
+      if ((error as { code?: string }).code !== LOCK_TIMEOUT) throw error;
+      if (n > retries) {
+        throw new LockTimeoutExhausted(
+          `plan ${s.manifest.id} ${phase}: step ${stepId} could not take its lock within the lock timeout (${timeoutMs} ms) in ${n} attempts${seen.length ? `, blocked by ${seen.join('; ')}` : ''}; run it again when the blocking transactions have ended (it resumes after the last completed step), or raise --retries or --lock-timeout`,
+          stepId,
+          n,
+        );
+      }
       // at least one lock_timeout between attempts: the application's queries that queued
       // behind the attempt drain before the next one queues them again
       const delayMs = Math.max(timeoutMs, Math.round(Math.min(10_000, 200 * 2 ** (n - 1)) * (0.5 + Math.random() / 2)));
@@ -161,10 +157,6 @@ async function dropInvalidIndex(s: Session, index: string): Promise<void> {
   if (found.building) throw new PhaseError(`index ${index} is being built by another session; run again when it is done`);
   s.options.onEvent?.({ type: 'invalid-index', index });
   await s.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
-}
-
-async function record(s: Session, phase: ManifestPhase, fields: string, values: unknown[]): Promise<void> {
-  await s.db.query(`UPDATE pgphase.phase_log SET ${fields} WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, ...values]);
 }
 
 async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['steps'][number], sql: string, done: (db: pg.Client) => Promise<void>): Promise<void> {
@@ -275,7 +267,7 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   }
   for (const earlier of manifest.phases.slice(0, manifest.phases.indexOf(phase))) {
     if (records.find((r) => r.phase === earlier.name)?.status !== 'applied' && !dryRun.has(earlier.name)) {
-      throw new PhaseError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`);
+      throw new PhaseOrderError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`, manifest.id, name, earlier.name);
     }
   }
   // the checks guard the start of a phase: one that has committed steps passed them when it
@@ -289,9 +281,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
       continue;
     }
     const { rowCount } = await s.db.query(check.sql).catch((error: Error) => {
-      throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`);
+      throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`, manifest.id, name, check.sql, 'error');
     });
-    if (rowCount) throw new PhaseError(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`);
+    if (rowCount) throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`, manifest.id, name, check.sql, 'rows');
   }
   if (s.options.dryRun) {
     const done = new Set(mine?.stepsDone ?? []);
@@ -311,13 +303,8 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   // a rolled-back phase starts over; a failed one resumes from its recorded progress
   const resume = mine?.status === 'rolled_back' ? undefined : mine;
   const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
-  await s.db.query(
-    `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, run_by, backfill) VALUES ($1, $2, $3, 'running', $4, $5)
-     ON CONFLICT (plan_id, phase) DO UPDATE SET status = 'running', checksum = $3, run_by = $4, last_error = NULL, finished_at = NULL,
-       steps_done = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN '{}' ELSE pgphase.phase_log.steps_done END,
-       backfill = CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN $5 ELSE pgphase.phase_log.backfill END`,
-    [manifest.id, name, phase.sha256, JSON.stringify(s.by), JSON.stringify(backfills)],
-  );
+  const row: PhaseKey = [manifest.id, name];
+  await startPhase(s.db, row, phase.sha256, s.by, backfills);
   const done = new Set(resume?.stepsDone ?? []);
   try {
     for (const work of phaseWork(phase)) {
@@ -335,19 +322,19 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
           ...(s.options.batchSize !== undefined && { batchSize: s.options.batchSize }),
           ...(s.options.targetBatchMs !== undefined && { targetBatchMs: s.options.targetBatchMs }),
           ...(s.options.pauseMs !== undefined && { pauseMs: s.options.pauseMs }),
-          save: (state) => record(s, phase, `backfill = jsonb_set(backfill, $3::text[], $4::jsonb)`, [[String(work.backfill)], JSON.stringify(state)]),
+          save: (state) => recordBackfill(s.db, row, work.backfill, state),
           onBatch: (e) => s.options.onEvent?.({ type: 'batch', phase: name, backfill: work.backfill, ...e }),
         });
         continue;
       }
       const { step } = work;
       if (done.has(step.id)) continue;
-      await runStep(s, phase, step, step.sql, (db) => db.query(`UPDATE pgphase.phase_log SET steps_done = array_append(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [manifest.id, name, step.id]).then(() => undefined));
+      await runStep(s, phase, step, step.sql, (db) => recordStep(db, row, step.id, true));
     }
-    await record(s, phase, `status = 'applied', finished_at = now()`, []);
+    await finishPhase(s.db, row, { applied: true });
   } catch (error) {
     const message = (error as Error).message;
-    await record(s, phase, `status = 'failed', last_error = $3`, [message]).catch(() => undefined);
+    await finishPhase(s.db, row, { failed: message }).catch(() => undefined);
     if (error instanceof PgphaseError) throw error;
     throw new PhaseError(`plan ${manifest.id} ${name} failed: ${message}; fix the cause and run it again: it resumes after the last completed step`);
   }
@@ -372,14 +359,13 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
     if (mine.checksum !== phase.sha256) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} was applied from a different file than this plan's; roll back with the plan that applied it`);
     const started = Date.now();
     const ran = new Set(mine.stepsDone);
+    const key: PhaseKey = [s.manifest.id, phase.name];
     // only what ran is undone, each undo recorded with it: a rollback that fails can be run again
     for (const step of [...phase.steps].reverse()) {
       if (!ran.has(step.id) || step.down === undefined) continue;
-      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) =>
-        db.query(`UPDATE pgphase.phase_log SET steps_done = array_remove(steps_done, $3) WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name, step.id]).then(() => undefined),
-      );
+      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) => recordStep(db, key, step.id, false));
     }
-    await s.db.query(`UPDATE pgphase.phase_log SET status = 'rolled_back', steps_done = '{}', backfill = '[]', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [s.manifest.id, phase.name]);
+    await finishRollback(s.db, key);
     s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });
   });
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { version } from '../meta.js';
 import type { PhaseName } from '../plan/types.js';
+import { recordPhase, recordUndone, STATE_DDL } from '../plan/phase-log.js';
 import { runnerLockHeld } from './lock.js';
 
 /**
@@ -28,23 +29,6 @@ export interface PhaseRecord {
   runBy: { user: string; host: string; pid: number; version: string; backendPid?: number };
   lastError: string | null;
 }
-
-export const STATE_DDL = `
-CREATE SCHEMA IF NOT EXISTS pgphase;
-CREATE TABLE IF NOT EXISTS pgphase.phase_log (
-  plan_id text NOT NULL,
-  phase text NOT NULL CHECK (phase IN ('expand', 'trigger', 'backfill', 'contract')),
-  checksum text NOT NULL,
-  checksum_algorithm text NOT NULL DEFAULT 'sha256',
-  status text NOT NULL CHECK (status IN ('running', 'applied', 'failed', 'rolled_back')),
-  steps_done text[] NOT NULL DEFAULT '{}',
-  backfill jsonb NOT NULL DEFAULT '[]',
-  started_at timestamptz NOT NULL DEFAULT now(),
-  finished_at timestamptz,
-  run_by jsonb NOT NULL,
-  last_error text,
-  PRIMARY KEY (plan_id, phase)
-)`;
 
 /** The status column as it is read: a `running` phase whose runner's session no longer holds
  *  the runner lock is `interrupted` (the lock serves one runner at a time, and another runner,
@@ -102,4 +86,35 @@ export async function readState(client: pg.ClientBase, planId?: string): Promise
 export async function runBy(client: pg.ClientBase): Promise<PhaseRecord['runBy']> {
   const { rows } = await client.query<{ u: string; backend: number }>('SELECT current_user AS u, pg_backend_pid() AS backend');
   return { user: rows[0]!.u, host: hostname(), pid: process.pid, version, backendPid: rows[0]!.backend };
+}
+
+/** Which row of pgphase.phase_log: the plan's id and the phase. */
+export type PhaseKey = readonly [planId: string, phase: PhaseName];
+
+/** Records that a phase starts (or resumes): running, with its checksum, runner and backfills' starting progress. */
+export async function startPhase(client: pg.ClientBase, [planId, phase]: PhaseKey, checksum: string, by: PhaseRecord['runBy'], backfills: PhaseRecord['backfill']): Promise<void> {
+  const sql = recordPhase({ planId: '$1', phase: '$2', checksum: '$3', status: `'running'`, stepsDone: `'{}'`, backfill: '$5', runBy: '$4', finishedAt: 'NULL' }, true);
+  await client.query(sql, [planId, phase, checksum, JSON.stringify(by), JSON.stringify(backfills)]);
+}
+
+/** Records a step as done (`done`) or undone, in the transaction of the step itself. */
+export async function recordStep(client: pg.ClientBase, [planId, phase]: PhaseKey, step: string, done: boolean): Promise<void> {
+  const steps = done ? 'array_append(steps_done, $3)' : 'array_remove(steps_done, $3)';
+  await client.query(`UPDATE pgphase.phase_log SET steps_done = ${steps} WHERE plan_id = $1 AND phase = $2`, [planId, phase, step]);
+}
+
+/** Records a backfill's progress (its cursor, rows, total, done), in the transaction of the batch. */
+export async function recordBackfill(client: pg.ClientBase, [planId, phase]: PhaseKey, backfill: number, progress: unknown): Promise<void> {
+  await client.query(`UPDATE pgphase.phase_log SET backfill = jsonb_set(backfill, $3::text[], $4::jsonb) WHERE plan_id = $1 AND phase = $2`, [planId, phase, [String(backfill)], JSON.stringify(progress)]);
+}
+
+/** Records how a phase ended: applied, or failed with the error's message. */
+export async function finishPhase(client: pg.ClientBase, [planId, phase]: PhaseKey, outcome: { applied: true } | { failed: string }): Promise<void> {
+  if ('applied' in outcome) await client.query(`UPDATE pgphase.phase_log SET status = 'applied', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [planId, phase]);
+  else await client.query(`UPDATE pgphase.phase_log SET status = 'failed', last_error = $3 WHERE plan_id = $1 AND phase = $2`, [planId, phase, outcome.failed]);
+}
+
+/** Records a phase as rolled back, every step undone. */
+export async function finishRollback(client: pg.ClientBase, [planId, phase]: PhaseKey): Promise<void> {
+  await client.query(recordUndone('$1', '$2'), [planId, phase]);
 }

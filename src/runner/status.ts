@@ -1,5 +1,6 @@
 // `status`: every plan phase the runner has recorded in this database. Read-only.
-import { connect, DatabaseError } from './connect.js';
+import { connect } from './connect.js';
+import { DatabaseError } from '../errors.js';
 import { readState, type PhaseRecord } from './state.js';
 
 export interface StatusOptions {

@@ -5,11 +5,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
-import { InputError, UsageError } from '../errors.js';
+import { DatabaseError, InputError, UsageError } from '../errors.js';
 import type { ManifestPhase } from '../plan/manifest.js';
 import { DEFAULT_SCHEMA, quoteIdent, quoteLiteral, quoteQName } from '../sql/names.js';
 import { MANIFEST_VERSION, PHASES, type PhaseName, type SchemaObject } from '../plan/types.js';
-import { connect, DatabaseError } from './connect.js';
+import { connect } from './connect.js';
 import { STATUS, type PhaseStatus } from './state.js';
 
 export interface VerifyOptions {

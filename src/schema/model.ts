@@ -4,10 +4,10 @@
 // as it was. It also says what PostgreSQL would refuse in a change (check) and how two models
 // differ (schemaDifferences), for the plan's model check.
 import { canonical } from '../sql/canonical.js';
-import type { Change, ColumnSpec, ConstraintSpec, CreatedHere, Expr, ObjectType, TypeRef } from '../sql/changes.js';
+import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
 import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
 import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
-import type { SourceFile } from '../sql/source.js';
+import type { PgNode, SourceFile } from '../sql/source.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
 import { serialInteger } from '../sql/type-change.js';
 
@@ -37,7 +37,7 @@ export interface IndexModel {
   columns: Array<string | null>;
   partial: boolean;
   /** The definition, for indexes made by CREATE INDEX (not those behind a constraint). */
-  definition?: { method: string; elements: Array<Record<string, any>>; where?: Expr };
+  definition?: { method: string; elements: Array<PgNode>; where?: Expr };
 }
 
 export interface ViewModel {
@@ -83,6 +83,8 @@ export interface TableModel {
   name: string;
   columns: Map<string, ColumnModel>;
   constraints: Map<string, ConstraintModel>;
+  /** A partitioned table's key: its columns, null for an expression. */
+  partitionKey?: Array<string | null>;
 }
 
 function resolved(q: QName): { schema: string; name: string } {
@@ -106,6 +108,16 @@ export class SchemaModel {
   readonly views = new Map<string, ViewModel>();
   /** Other named objects, by objectKey. */
   readonly objects = new Map<string, ObjectModel>();
+  /** Publications by name: the tables (qkeys) and schemas they publish, or all tables. */
+  readonly publications = new Map<string, { allTables: boolean; tables: Set<string>; schemas: Set<string> }>();
+
+  /** The name of a publication that publishes the table, if the model knows one. */
+  publishedIn(table: QName): string | undefined {
+    const key = qkey(table);
+    const schema = table.schema ?? DEFAULT_SCHEMA;
+    for (const [name, p] of this.publications) if (p.allTables || p.tables.has(key) || p.schemas.has(schema)) return name;
+    return undefined;
+  }
 
   /** Whether the model has a type, function, sequence, domain, schema … of this name (not a trigger, policy or rule, which are per table). */
   hasObject(name: QName): boolean {
@@ -129,6 +141,7 @@ export class SchemaModel {
     for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
     for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
     for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
+    for (const [name, p] of this.publications) copy.publications.set(name, { allTables: p.allTables, tables: new Set(p.tables), schemas: new Set(p.schemas) });
     for (const [key, parts] of this.partitions) copy.partitions.set(key, new Set(parts));
     for (const key of this.partialColumns) copy.partialColumns.add(key);
     return copy;
@@ -403,6 +416,7 @@ export class SchemaModel {
         const key = qkey(change.table);
         if (this.tables.has(key) && change.ifNotExists) return;
         const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
+        if (change.partitionBy) table.partitionKey = change.partitionBy;
         this.tables.set(key, table);
         for (const col of change.columns) this.addColumn(change.table, col);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
@@ -448,6 +462,8 @@ export class SchemaModel {
         for (const t of this.tables.values()) {
           for (const c of t.constraints.values()) if (c.references && qkey(c.references.table) === qkey(change.table)) c.references = { ...c.references, table: renamed };
         }
+        // a publication holds the table by oid too
+        for (const p of this.publications.values()) if (p.tables.delete(qkey(change.table))) p.tables.add(qkey(renamed));
         for (const [key, o] of this.objects) {
           if (o.table !== qkey(change.table)) continue;
           this.objects.delete(key);
@@ -571,6 +587,24 @@ export class SchemaModel {
       case 'attach-partition':
         this.attach(change.table, change.partition);
         return;
+      case 'publication': {
+        if (change.op === 'drop') {
+          this.publications.delete(change.name);
+          return;
+        }
+        const tables = change.tables.map(qkey);
+        const p = this.publications.get(change.name);
+        if (change.op === 'create' || !p) this.publications.set(change.name, { allTables: change.allTables, tables: new Set(tables), schemas: new Set(change.schemas) });
+        else if (change.op === 'set') this.publications.set(change.name, { allTables: p.allTables, tables: new Set(tables), schemas: new Set(change.schemas) });
+        else if (change.op === 'add') {
+          for (const t of tables) p.tables.add(t);
+          for (const s of change.schemas) p.schemas.add(s);
+        } else {
+          for (const t of tables) p.tables.delete(t);
+          for (const s of change.schemas) p.schemas.delete(s);
+        }
+        return;
+      }
       case 'detach-partition':
         this.partitions.get(qkey(change.table))?.delete(qkey(change.partition));
         return;
@@ -739,7 +773,7 @@ export class SchemaModel {
 }
 
 /** A NULL default (`DEFAULT NULL`, `NULL::text`) is no default: PostgreSQL stores none. */
-function isNull(node: Record<string, any>): boolean {
+function isNull(node: PgNode): boolean {
   return node.A_Const?.isnull === true || (node.TypeCast !== undefined && isNull(node.TypeCast.arg));
 }
 
@@ -797,7 +831,8 @@ export function schemaFrom(changes: readonly Change[]): SchemaModel {
 
 /** Applies a parsed file to the schema model without linting it (history replay); notes what
  *  it creates in `created` when a later file of the same migration is linted. */
-export function replay(source: SourceFile, schema: SchemaModel, created?: CreatedHere): void {
+/** Applies a file's changes to `schema`; `created` (a CreatedHere) notes each before it applies. */
+export function replay(source: SourceFile, schema: SchemaModel, created?: { track(change: Change, before: SchemaModel): void }): void {
   for (const statement of source.statements) {
     for (const change of normalizeStatement(statement)) {
       created?.track(change, schema);

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
-import { oneLine } from '../errors.js';
-import { connect, DatabaseError } from '../runner/connect.js';
+import { DatabaseError, oneLine } from '../errors.js';
+import { connect } from '../runner/connect.js';
 import { startEmbedded } from '../runner/embedded.js';
 
 export interface Server {

@@ -1,8 +1,8 @@
 // The typed changes that rules, the schema model and the planner work on. One SQL
 // statement yields one or more changes (an ALTER TABLE with five sub-commands is five
 // changes sharing one statement); nothing downstream touches the raw AST.
-import { qkey, type QName } from './names.js';
-import type { SchemaModel } from '../schema/model.js';
+import type { ConstraintKind, QName } from './names.js';
+import type { PgNode } from './source.js';
 
 export type ChangeClass = 'additive' | 'destructive' | 'data' | 'neutral';
 
@@ -27,7 +27,7 @@ export interface TypeRef {
 
 /** An expression from the migration: its AST node and its source text. */
 export interface Expr {
-  node: Record<string, any>;
+  node: PgNode;
   text: string;
 }
 
@@ -44,8 +44,6 @@ export interface ColumnSpec {
   /** Column constraints other than NOT NULL / DEFAULT (PK, UNIQUE, CHECK, FK) as table constraints. */
   constraints: ConstraintSpec[];
 }
-
-export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
 
 export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
 
@@ -70,9 +68,9 @@ export interface IndexSpec {
   /** Key columns; an expression element is given as `null`. */
   columns: Array<string | null>;
   /** The key elements as parsed (IndexElem nodes: column or expression, opclass, order, collation). */
-  elements: Array<Record<string, any>>;
+  elements: Array<PgNode>;
   /** INCLUDE elements (IndexElem nodes). */
-  include: Array<Record<string, any>>;
+  include: Array<PgNode>;
   /** `ON ONLY` a partitioned table: an empty, invalid index on the parent, built on no rows. */
   only: boolean;
   method: string;
@@ -149,6 +147,8 @@ export type Change = Base &
         temporary: boolean;
         /** `PARTITION OF parent`: the new table is a partition of an existing one. */
         partitionOf?: QName;
+        /** `PARTITION BY`: the partition key's columns, null for an expression. */
+        partitionBy?: Array<string | null>;
         /** `LIKE other` or `INHERITS (parent)`: the table has columns that `columns` does not list. */
         copiesColumns?: true;
       }
@@ -213,7 +213,9 @@ export type Change = Base &
     /** COMMENT ON COLUMN: kept in the schema model, so a copied column keeps it. */
     | { kind: 'column-comment'; table: QName; column: string; text: string | undefined }
     /** A table-level ALTER sub-command with no bearing on compatibility (owner, storage options, triggers …). */
-    | { kind: 'alter-table-other'; table: QName; subtype: string }
+    | { kind: 'alter-table-other'; table: QName; subtype: string; /** REPLICA IDENTITY's new setting. */ replicaIdentity?: 'default' | 'full' | 'nothing' | 'index' }
+    /** CREATE, ALTER (add, remove or set tables) and DROP PUBLICATION: which tables logical replication publishes. */
+    | { kind: 'publication'; name: string; op: 'create' | 'add' | 'remove' | 'set' | 'drop'; allTables: boolean; tables: QName[]; schemas: string[] }
     | { kind: 'other'; node: string }
   );
 
@@ -273,6 +275,7 @@ export function classify(change: Change): ChangeClass {
     case 'comment':
     case 'column-comment':
     case 'alter-table-other':
+    case 'publication':
     case 'other':
       return 'neutral';
   }
@@ -337,101 +340,4 @@ export function nonTransactional(change: Change, pgVersion: number): string | un
     default:
       return undefined;
   }
-}
-
-/**
- * What a migration has created so far. A table created earlier in the same migration has no
- * traffic and no rows; a column added there, or an object (view, type, function …) created or
- * renamed there, has no user in the running version, which cannot use what did not exist before
- * the migration. A name the migration vacated (dropped, or renamed away) is in use by the running
- * version, so whatever takes that name later is not new to it.
- */
-export class CreatedHere {
-  private readonly tables = new Set<string>();
-  private readonly objects = new Set<string>();
-  private readonly columns = new Set<string>();
-  private readonly vacatedObjects = new Set<string>();
-  private readonly vacatedColumns = new Set<string>();
-
-  isNewTable(table: QName): boolean {
-    return this.tables.has(qkey(table));
-  }
-
-  isNewObject(name: QName): boolean {
-    return this.objects.has(qkey(name));
-  }
-
-  /** A column added to an existing table earlier in this migration (under this name). */
-  isNewColumn(table: QName, column: string): boolean {
-    return this.columns.has(columnKey(table, column));
-  }
-
-  /**
-   * Notes what a change creates; call in migration order, before the change is applied to
-   * `before`, the schema model of the earlier migrations and this one so far.
-   */
-  track(change: Change, before: SchemaModel): void {
-    // IF NOT EXISTS on an object an earlier migration created leaves that one, with its rows and traffic
-    if ('ifNotExists' in change && change.ifNotExists && known(change, before)) return;
-    switch (change.kind) {
-      case 'create-table':
-      case 'create-table-as':
-        this.tables.add(qkey(change.table));
-        return;
-      case 'rename-table':
-        if (this.isNewTable(change.table)) this.tables.add(qkey({ ...change.table, name: change.newName }));
-        return;
-      case 'create-object':
-        // CREATE OR REPLACE may replace an object the application already uses
-        if (!change.orReplace) this.createObject(change.name);
-        return;
-      case 'create-domain':
-        this.createObject(change.name);
-        return;
-      case 'create-enum':
-        this.createObject(change.type);
-        return;
-      case 'rename-object': {
-        const from = qkey(change.name);
-        if (!this.objects.delete(from)) this.vacatedObjects.add(from);
-        this.createObject({ ...change.name, name: change.newName });
-        return;
-      }
-      case 'drop-object':
-        if (!this.objects.delete(qkey(change.name))) this.vacatedObjects.add(qkey(change.name));
-        return;
-      case 'add-column':
-        if (!this.isNewTable(change.table) && !this.vacatedColumns.has(columnKey(change.table, change.column.name))) this.columns.add(columnKey(change.table, change.column.name));
-        return;
-      case 'rename-column': {
-        const from = columnKey(change.table, change.column);
-        const to = columnKey(change.table, change.newName);
-        if (!this.columns.delete(from)) this.vacatedColumns.add(from);
-        else if (!this.vacatedColumns.has(to)) this.columns.add(to);
-        return;
-      }
-      case 'drop-column':
-        if (!this.columns.delete(columnKey(change.table, change.column))) this.vacatedColumns.add(columnKey(change.table, change.column));
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** An object under a name nothing had, or one this migration vacated (which the running version uses). */
-  private createObject(name: QName): void {
-    if (!this.vacatedObjects.has(qkey(name))) this.objects.add(qkey(name));
-  }
-}
-
-function columnKey(table: QName, column: string): string {
-  return `${qkey(table)}\u0000${column}`;
-}
-
-/** Whether the schema model already has the table, view or column a create would make (it does not track other objects). */
-function known(change: Change, schema: SchemaModel): boolean {
-  if (change.kind === 'create-table' || change.kind === 'create-table-as') return schema.table(change.table) !== undefined;
-  if (change.kind === 'add-column') return schema.column(change.table, change.column.name) !== undefined;
-  if (change.kind === 'create-object' && (change.objectType === 'view' || change.objectType === 'materialized view')) return schema.views.has(qkey(change.name));
-  return false;
 }

@@ -19,6 +19,20 @@ export interface LockTaken {
   mode: LockMode;
 }
 
+/** Every mode, weakest first (each conflicts with at least what the ones before it conflict with, as far as tables go). */
+const STRENGTH: readonly LockMode[] = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+
+/** The strongest lock the changes of one statement take on each table, strongest first. */
+export function statementLocks(changes: readonly Change[], indexTable?: (index: QName) => QName | undefined): LockTaken[] {
+  const byTable = new Map<string, LockTaken>();
+  for (const lock of changes.flatMap((c) => locksOf(c, indexTable))) {
+    const key = `${lock.table.schema ?? ''}.${lock.table.name}`;
+    const held = byTable.get(key);
+    if (!held || STRENGTH.indexOf(lock.mode) > STRENGTH.indexOf(held.mode)) byTable.set(key, lock);
+  }
+  return [...byTable.values()].sort((a, b) => STRENGTH.indexOf(b.mode) - STRENGTH.indexOf(a.mode));
+}
+
 /** Modes that block ordinary reads or writes of the table while held. */
 export const TRAFFIC_BLOCKING: ReadonlySet<LockMode> = new Set(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
 

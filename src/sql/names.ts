@@ -1,7 +1,6 @@
 // Names of schema objects as PostgreSQL resolves them, and the one function that
 // quotes an identifier for SQL or for a message, and the names PostgreSQL makes up.
-
-import type { ConstraintSpec } from './changes.js';
+import type { PgNode } from './source.js';
 
 /** A possibly schema-qualified name; `schema` is undefined when the SQL did not give one. */
 export interface QName {
@@ -85,19 +84,18 @@ export function defaultName(table: string, columns: string[], suffix: string): s
   return cols ? `${clipBytes(table, t)}_${clipBytes(cols, c)}_${suffix}` : `${clipBytes(table, t)}_${suffix}`;
 }
 
-type Node = Record<string, any>;
 
 /** The column name PostgreSQL gives an expression (FigureColname), and how sure it is of it:
  *  2 for a column or function name, 1 for a fallback (a cast's type, `case`, `array`, `row`). */
-function expressionName(node: Node): [string, number] | undefined {
-  const [type, n] = Object.entries(node)[0] as [string, Node];
+function expressionName(node: PgNode): [string, number] | undefined {
+  const [type, n] = Object.entries(node)[0] as [string, PgNode];
   switch (type) {
     case 'ColumnRef': {
       const last = n.fields[n.fields.length - 1];
       return last.String ? [last.String.sval, 2] : undefined;
     }
     case 'A_Indirection': {
-      const field = (n.indirection as Node[]).filter((i) => i.String).pop();
+      const field = (n.indirection as PgNode[]).filter((i) => i.String).pop();
       return field ? [field.String.sval, 2] : expressionName(n.arg);
     }
     case 'FuncCall':
@@ -130,7 +128,7 @@ function expressionName(node: Node): [string, number] | undefined {
 /** The column names PostgreSQL puts in the name of an unnamed index (ChooseIndexColumnNames), from
  *  its elements (IndexElem nodes, key then INCLUDE): a column's name, an expression's column name
  *  (`lower` for lower(email)) or `expr`; a repeated name gets a number. */
-export function indexColumnNames(elements: Node[]): string[] {
+export function indexColumnNames(elements: PgNode[]): string[] {
   const names: string[] = [];
   for (const { IndexElem: e } of elements) {
     const base: string = e.name ?? (e.expr && expressionName(e.expr)?.[0]) ?? 'expr';
@@ -141,7 +139,9 @@ export function indexColumnNames(elements: Node[]): string[] {
   return names;
 }
 
-const SUFFIX: Record<ConstraintSpec['kind'], string> = {
+export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
+
+const SUFFIX: Record<ConstraintKind, string> = {
   'primary-key': 'pkey',
   unique: 'key',
   'foreign-key': 'fkey',
@@ -152,7 +152,7 @@ const SUFFIX: Record<ConstraintSpec['kind'], string> = {
 
 /** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
  *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
-export function constraintName(table: string, spec: ConstraintSpec, columns = spec.columns): string {
+export function constraintName(table: string, spec: { kind: ConstraintKind; name?: string; usingIndex?: string; columns: string[] }, columns = spec.columns): string {
   const given = spec.name ?? spec.usingIndex;
   if (given !== undefined) return given;
   const named = spec.kind === 'primary-key' || (spec.kind === 'check' && columns.length !== 1) ? [] : columns;

@@ -2,12 +2,11 @@
 import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
 import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
-import type { Statement } from './source.js';
+import type { PgNode, Statement } from './source.js';
 
-type Node = Record<string, any>;
 
 /** Source-like text of an expression node, printed by the deparser. */
-export function exprText(node: Node): string {
+export function exprText(node: PgNode): string {
   try {
     return deparse(node);
   } catch {
@@ -21,7 +20,7 @@ export function fingerprint(node: unknown): string {
 }
 
 /** An expression with its text, which is deparsed the first time it is read: few rules read it. */
-export function expr(node: Node): Expr {
+export function expr(node: PgNode): Expr {
   let text: string | undefined;
   return {
     node,
@@ -82,16 +81,16 @@ const TYPE_ALIASES: Record<string, string> = {
   serial2: 'smallserial',
 };
 
-function constValue(node: Node): number | string {
+function constValue(node: PgNode): number | string {
   const c = node.A_Const;
   if (c?.ival !== undefined) return c.ival.ival ?? 0;
   if (c?.sval !== undefined) return c.sval.sval ?? '';
   if (c?.fval !== undefined) return c.fval.fval;
-  if (node.ColumnRef) return node.ColumnRef.fields?.map((f: Node) => f.String?.sval).join('.') ?? '';
+  if (node.ColumnRef) return node.ColumnRef.fields?.map((f: PgNode) => f.String?.sval).join('.') ?? '';
   return exprText(node);
 }
 
-export function typeRef(typeName: Node): TypeRef {
+export function typeRef(typeName: PgNode): TypeRef {
   const q = fromNameList(typeName.names ?? []);
   const base = TYPE_ALIASES[q.name] ?? q.name;
   const schema = q.schema === 'pg_catalog' ? undefined : q.schema;
@@ -117,7 +116,7 @@ export function typeSql(type: TypeRef): string {
 
 const FK_ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 
-function names(list: Node[] | undefined): string[] {
+function names(list: PgNode[] | undefined): string[] {
   return (list ?? []).map((n) => n.String?.sval ?? '');
 }
 
@@ -127,7 +126,7 @@ export function columnRefs(node: unknown, out = new Set<string>()): string[] {
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === 'ColumnRef') {
-        const fields = (value as { fields?: Node[] }).fields ?? [];
+        const fields = (value as { fields?: PgNode[] }).fields ?? [];
         const last = fields[fields.length - 1]?.String?.sval;
         if (last) out.add(last);
       } else columnRefs(value, out);
@@ -137,7 +136,7 @@ export function columnRefs(node: unknown, out = new Set<string>()): string[] {
 }
 
 /** A table-level constraint, or a column constraint applied to `column`. */
-function constraint(c: Node, column?: string): ConstraintSpec | undefined {
+function constraint(c: PgNode, column?: string): ConstraintSpec | undefined {
   const kinds: Record<string, ConstraintSpec['kind']> = {
     CONSTR_CHECK: 'check',
     CONSTR_FOREIGN: 'foreign-key',
@@ -154,7 +153,7 @@ function constraint(c: Node, column?: string): ConstraintSpec | undefined {
   else if (kind === 'not-null' && !column) columns = names(c.keys);
   else if (kind === 'check' && !column) columns = columnRefs(c.raw_expr);
   else if (kind === 'exclusion') {
-    columns = (c.exclusions ?? []).flatMap((e: Node) => {
+    columns = (c.exclusions ?? []).flatMap((e: PgNode) => {
       const elem = e.List?.items?.[0]?.IndexElem;
       return elem?.name ? [elem.name] : [];
     });
@@ -175,12 +174,12 @@ function constraint(c: Node, column?: string): ConstraintSpec | undefined {
   return spec;
 }
 
-export function columnSpec(def: Node): ColumnSpec {
+export function columnSpec(def: PgNode): ColumnSpec {
   const col: ColumnSpec = { name: def.colname, type: typeRef(def.typeName ?? {}), notNull: false, constraints: [] };
   if (typeof def.location === 'number' && def.location >= 0) col.at = def.location;
   if (def.collClause) col.collation = fromNameList(def.collClause.collname ?? []).name;
   for (const item of def.constraints ?? []) {
-    const c = item.Constraint as Node;
+    const c = item.Constraint as PgNode;
     switch (c.contype) {
       case 'CONSTR_NOTNULL':
         col.notNull = true;
@@ -212,8 +211,8 @@ export function columnSpec(def: Node): ColumnSpec {
 }
 
 /** A boolean option as PostgreSQL reads it: no value, `true`, `on`, `1` … (`FULL false` is off). */
-function isOn(option: Node): boolean {
-  const arg = option.arg as Node | undefined;
+function isOn(option: PgNode): boolean {
+  const arg = option.arg as PgNode | undefined;
   if (!arg) return true;
   if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
   return !['false', 'off', 'no', '0'].includes(String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase());
@@ -241,7 +240,7 @@ const OBJECT_TYPES: Record<string, ObjectType> = {
 };
 
 /** The name of a DropStmt / RenameStmt object, whatever node shape it has. */
-function objectName(obj: Node | undefined, type: ObjectType): QName {
+function objectName(obj: PgNode | undefined, type: ObjectType): QName {
   if (!obj) return { name: '' };
   if (obj.List) return fromNameList(obj.List.items ?? []);
   if (obj.String) return { name: obj.String.sval };
@@ -251,11 +250,23 @@ function objectName(obj: Node | undefined, type: ObjectType): QName {
   return { name: exprText(obj) };
 }
 
-function alterTable(stmt: Node, index: number): Change[] {
+const REPLICA_IDENTITY: Record<string, 'default' | 'full' | 'nothing' | 'index'> = { d: 'default', f: 'full', n: 'nothing', i: 'index' };
+
+const PUBLICATION_OPS: Record<string, 'add' | 'remove' | 'set'> = { AP_AddObjects: 'add', AP_DropObjects: 'remove', AP_SetObjects: 'set' };
+
+/** A CREATE or ALTER PUBLICATION's tables and schemas. */
+function publication(s: PgNode, index: number, op: 'create' | 'add' | 'remove' | 'set'): Change {
+  const objects: PgNode[] = (s.pubobjects ?? []).map((o: PgNode) => o.PublicationObjSpec);
+  const tables = objects.filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLE' && o.pubtable?.relation).map((o) => fromRangeVar(o.pubtable.relation));
+  const schemas = objects.filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' && o.name).map((o) => o.name as string);
+  return { statement: index, kind: 'publication', name: s.pubname, op, allTables: s.for_all_tables === true, tables, schemas };
+}
+
+function alterTable(stmt: PgNode, index: number): Change[] {
   const table = fromRangeVar(stmt.relation);
   const changes: Change[] = [];
   for (const item of stmt.cmds ?? []) {
-    const cmd = item.AlterTableCmd as Node;
+    const cmd = item.AlterTableCmd as PgNode;
     const column = cmd.name as string;
     switch (cmd.subtype) {
       case 'AT_AddColumn':
@@ -265,7 +276,7 @@ function alterTable(stmt: Node, index: number): Change[] {
         changes.push({ statement: index, table, kind: 'drop-column', column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
         break;
       case 'AT_AlterColumnType': {
-        const def = cmd.def.ColumnDef as Node;
+        const def = cmd.def.ColumnDef as PgNode;
         const change: Change = { statement: index, table, kind: 'alter-column-type', column, type: typeRef(def.typeName ?? {}) };
         if (def.raw_default) change.using = expr(def.raw_default);
         if (def.collClause) change.collation = fromNameList(def.collClause.collname ?? []).name;
@@ -314,6 +325,9 @@ function alterTable(stmt: Node, index: number): Change[] {
       case 'AT_DetachPartition':
         changes.push({ statement: index, table, kind: 'detach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name), concurrently: cmd.def.PartitionCmd.concurrent === true });
         break;
+      case 'AT_ReplicaIdentity':
+        changes.push({ statement: index, table, kind: 'alter-table-other', subtype: 'ReplicaIdentity', replicaIdentity: REPLICA_IDENTITY[cmd.def?.ReplicaIdentityStmt?.identity_type] ?? 'default' });
+        break;
       case 'AT_AttachPartition':
         changes.push({ statement: index, table, kind: 'attach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name) });
         break;
@@ -324,7 +338,7 @@ function alterTable(stmt: Node, index: number): Change[] {
   return changes;
 }
 
-function rename(stmt: Node, index: number): Change {
+function rename(stmt: PgNode, index: number): Change {
   switch (stmt.renameType) {
     case 'OBJECT_COLUMN':
       return { statement: index, kind: 'rename-column', table: fromRangeVar(stmt.relation), column: stmt.subname, newName: stmt.newname };
@@ -344,13 +358,13 @@ function rename(stmt: Node, index: number): Change {
 /** Objects named `name ON table`. */
 const ON_TABLE: ReadonlySet<ObjectType> = new Set(['trigger', 'policy', 'rule']);
 
-function drop(stmt: Node, index: number): Change[] {
+function drop(stmt: PgNode, index: number): Change[] {
   const objectType = OBJECT_TYPES[stmt.removeType] ?? 'other';
   const ifExists = stmt.missing_ok === true;
   const cascade = stmt.behavior === 'DROP_CASCADE';
-  return (stmt.objects ?? []).map((obj: Node): Change => {
+  return (stmt.objects ?? []).map((obj: PgNode): Change => {
     if (ON_TABLE.has(objectType) && obj.List) {
-      const items = obj.List.items as Node[];
+      const items = obj.List.items as PgNode[];
       const table = fromNameList(items.slice(0, -1));
       return { statement: index, kind: 'drop-object', objectType, name: { name: items[items.length - 1]!.String.sval }, ifExists, cascade, table };
     }
@@ -366,9 +380,10 @@ function drop(stmt: Node, index: number): Change[] {
  * `statement` defines in a WITH clause at any depth: those name no table.
  */
 function rangeVars(node: unknown, statement: unknown): QName[] {
-  const walk = (n: unknown, visit: (key: string, value: Node) => boolean): void => {
+  const walk = (n: unknown, visit: (key: string, value: PgNode) => boolean): void => {
     if (Array.isArray(n)) for (const item of n) walk(item, visit);
-    else if (n && typeof n === 'object') for (const [key, value] of Object.entries(n)) if (!visit(key, value)) walk(value, visit);
+    // constants (the bulk of a seed INSERT's VALUES) hold no table name: not walked into
+    else if (n && typeof n === 'object') for (const key in n) if (key !== 'A_Const' && !visit(key, (n as PgNode)[key])) walk((n as PgNode)[key], visit);
   };
   const ctes = new Set<string>();
   walk(statement, (key, value) => {
@@ -387,13 +402,13 @@ function rangeVars(node: unknown, statement: unknown): QName[] {
 const DML_OPS = { UpdateStmt: 'update', DeleteStmt: 'delete', InsertStmt: 'insert', MergeStmt: 'merge' } as const;
 
 /** Does a SELECT read rows from a FROM clause (in any branch of a UNION …)? Without one it yields constant rows. */
-function readsFrom(select: Node | undefined): boolean {
+function readsFrom(select: PgNode | undefined): boolean {
   if (!select) return false;
   if (select.op !== undefined && select.op !== 'SETOP_NONE') return readsFrom(select.larg) || readsFrom(select.rarg);
   return (select.fromClause ?? []).length > 0;
 }
 
-function dataChange(type: keyof typeof DML_OPS, s: Node, index: number): Change {
+function dataChange(type: keyof typeof DML_OPS, s: PgNode, index: number): Change {
   const op = DML_OPS[type];
   const target = fromRangeVar(s.relation);
   const fromSelect = op === 'insert' ? readsFrom(s.selectStmt?.SelectStmt) : op === 'merge';
@@ -405,7 +420,7 @@ function dataChange(type: keyof typeof DML_OPS, s: Node, index: number): Change 
     table: target,
     fromSelect,
     reads,
-    setColumns: (s.targetList ?? []).map((t: Node) => t.ResTarget?.name).filter(Boolean),
+    setColumns: (s.targetList ?? []).map((t: PgNode) => t.ResTarget?.name).filter(Boolean),
   };
   if (s.whereClause) change.where = expr(s.whereClause);
   return change;
@@ -415,19 +430,19 @@ function dataChange(type: keyof typeof DML_OPS, s: Node, index: number): Change 
  * The INSERT, UPDATE, DELETE and MERGE in the WITH clause of a statement: they run whatever the main
  * query does. PostgreSQL allows them only in the top-level WITH.
  */
-function cteDataChanges(s: Node, index: number): Change[] {
-  return (s.withClause?.ctes ?? []).flatMap((cte: Node) => {
+function cteDataChanges(s: PgNode, index: number): Change[] {
+  return (s.withClause?.ctes ?? []).flatMap((cte: PgNode) => {
     const [type, query] = Object.entries(cte.CommonTableExpr?.ctequery ?? {})[0] ?? [];
-    return type && type in DML_OPS ? [dataChange(type as keyof typeof DML_OPS, query as Node, index)] : [];
+    return type && type in DML_OPS ? [dataChange(type as keyof typeof DML_OPS, query as PgNode, index)] : [];
   });
 }
 
 /** `SELECT set_config('lock_timeout', '2s', false)`, a SET written as a function call, when its arguments are constants. */
-function setConfigs(s: Node, index: number): Change[] {
+function setConfigs(s: PgNode, index: number): Change[] {
   if (s.fromClause) return [];
-  return (s.targetList ?? []).flatMap((t: Node): Change[] => {
+  return (s.targetList ?? []).flatMap((t: PgNode): Change[] => {
     const call = t.ResTarget?.val?.FuncCall;
-    const [name, value, local] = (call?.args ?? []) as Node[];
+    const [name, value, local] = (call?.args ?? []) as PgNode[];
     const fn = fromNameList(call?.funcname ?? []);
     if (fn.name !== 'set_config' || (fn.schema ?? 'pg_catalog') !== 'pg_catalog' || call.args.length !== 3) return [];
     if (name?.A_Const?.sval === undefined || value?.A_Const?.sval === undefined || local?.A_Const?.boolval === undefined) return [];
@@ -435,7 +450,7 @@ function setConfigs(s: Node, index: number): Change[] {
   });
 }
 
-function setValue(args: Node[] | undefined): string | undefined {
+function setValue(args: PgNode[] | undefined): string | undefined {
   if (!args?.length) return undefined;
   return args.map((a) => String(constValue(a))).join(', ');
 }
@@ -478,7 +493,7 @@ const CREATE_NODES: Record<string, ObjectType> = {
   RuleStmt: 'rule',
 };
 
-function createdName(type: string, s: Node): { name: QName; table?: QName; orReplace: boolean } {
+function createdName(type: string, s: PgNode): { name: QName; table?: QName; orReplace: boolean } {
   switch (type) {
     case 'ViewStmt':
       return { name: fromRangeVar(s.view), orReplace: s.replace === true };
@@ -505,7 +520,7 @@ function createdName(type: string, s: Node): { name: QName; table?: QName; orRep
 
 /** The changes one statement makes. Unknown statements become `other`. */
 export function normalizeStatement(statement: Statement): Change[] {
-  const [type, s] = Object.entries(statement.node)[0] as [string, Node];
+  const [type, s] = Object.entries(statement.node)[0] as [string, PgNode];
   const index = statement.index;
   switch (type) {
     case 'CreateStmt': {
@@ -525,7 +540,8 @@ export function normalizeStatement(statement: Statement): Change[] {
       const table = fromRangeVar(s.relation);
       const change: Change = { statement: index, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' };
       if (s.partbound && s.inhRelations?.[0]?.RangeVar) change.partitionOf = fromRangeVar(s.inhRelations[0].RangeVar);
-      if ((!s.partbound && s.inhRelations?.length) || (s.tableElts ?? []).some((e: Node) => e.TableLikeClause)) change.copiesColumns = true;
+      if (s.partspec) change.partitionBy = (s.partspec.partParams ?? []).map((p: PgNode) => p.PartitionElem?.name ?? null);
+      if ((!s.partbound && s.inhRelations?.length) || (s.tableElts ?? []).some((e: PgNode) => e.TableLikeClause)) change.copiesColumns = true;
       return [change];
     }
     case 'CreateTableAsStmt': {
@@ -542,12 +558,21 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'RenameStmt':
       return [rename(s, index)];
     case 'DropStmt':
+      if (s.removeType === 'OBJECT_PUBLICATION') {
+        return (s.objects ?? []).map((o: PgNode): Change => ({ statement: index, kind: 'publication', name: o.String?.sval ?? '', op: 'drop', allTables: false, tables: [], schemas: [] }));
+      }
       return drop(s, index);
+    case 'CreatePublicationStmt':
+      return [publication(s, index, 'create')];
+    case 'AlterPublicationStmt': {
+      const op = PUBLICATION_OPS[s.action];
+      return op && s.pubobjects ? [publication(s, index, op)] : [{ statement: index, kind: 'other', node: type }];
+    }
     case 'IndexStmt': {
       const index_: Extract<Change, { kind: 'create-index' }>['index'] = {
         table: fromRangeVar(s.relation),
         unique: s.unique === true,
-        columns: (s.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? null),
+        columns: (s.indexParams ?? []).map((p: PgNode) => p.IndexElem?.name ?? null),
         elements: s.indexParams ?? [],
         include: s.indexIncludingParams ?? [],
         only: s.relation.inh !== true,
@@ -558,7 +583,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [{ statement: index, kind: 'create-index', index: index_, concurrently: s.concurrent === true, ifNotExists: s.if_not_exists === true }];
     }
     case 'ReindexStmt': {
-      const concurrently = (s.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently');
+      const concurrently = (s.params ?? []).some((p: PgNode) => p.DefElem?.defname === 'concurrently');
       const targetKind = (String(s.kind).replace('REINDEX_OBJECT_', '').toLowerCase() || 'table') as Extract<Change, { kind: 'reindex' }>['targetKind'];
       return [{ statement: index, kind: 'reindex', targetKind, target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
     }
@@ -572,7 +597,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [change];
     }
     case 'CreateDomainStmt':
-      return [{ statement: index, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK') }];
+      return [{ statement: index, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: PgNode) => c.Constraint?.contype === 'CONSTR_CHECK') }];
     case 'AlterDomainStmt':
       if (s.subtype === 'C') return [{ statement: index, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
       if (s.subtype === 'V') return [{ statement: index, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
@@ -592,7 +617,7 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'MergeStmt':
       return [dataChange(type, s, index), ...cteDataChanges(s, index)];
     case 'TruncateStmt':
-      return (s.relations ?? []).map((r: Node): Change => ({ statement: index, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
+      return (s.relations ?? []).map((r: PgNode): Change => ({ statement: index, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
     case 'VariableSetStmt':
       return [{ statement: index, kind: 'set', name: s.name ?? '', value: s.kind === 'VAR_SET_VALUE' ? setValue(s.args) : undefined, local: s.is_local === true }];
     case 'TransactionStmt': {
@@ -600,14 +625,14 @@ export function normalizeStatement(statement: Statement): Change[] {
       return op ? [{ statement: index, kind: 'transaction', op }] : [{ statement: index, kind: 'other', node: type }];
     }
     case 'LockStmt':
-      return (s.relations ?? []).map((r: Node): Change => ({ statement: index, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
+      return (s.relations ?? []).map((r: PgNode): Change => ({ statement: index, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
     case 'VacuumStmt': {
-      const full = (s.options ?? []).some((o: Node) => o.DefElem?.defname === 'full' && isOn(o.DefElem));
+      const full = (s.options ?? []).some((o: PgNode) => o.DefElem?.defname === 'full' && isOn(o.DefElem));
       if (!full || s.is_vacuumcmd !== true) return [{ statement: index, kind: 'other', node: type }];
       // without a table, VACUUM FULL rewrites every table of the database
-      const rels: Node[] = s.rels ?? [];
+      const rels: PgNode[] = s.rels ?? [];
       if (rels.length === 0) return [{ statement: index, kind: 'table-rewrite', table: { name: '' }, how: 'vacuum full' }];
-      return rels.map((r: Node): Change => ({ statement: index, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
+      return rels.map((r: PgNode): Change => ({ statement: index, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
     }
     case 'ClusterStmt':
       return [{ statement: index, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
@@ -615,7 +640,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [{ statement: index, kind: 'refresh-matview', view: fromRangeVar(s.relation), concurrently: s.concurrent === true }];
     case 'CommentStmt': {
       if (s.objtype === 'OBJECT_COLUMN' && s.object?.List) {
-        const items = s.object.List.items as Node[];
+        const items = s.object.List.items as PgNode[];
         const table = fromNameList(items.slice(0, -1));
         return [{ statement: index, kind: 'column-comment', table, column: items[items.length - 1]!.String.sval, text: s.comment }];
       }
@@ -638,7 +663,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         const created = createdName(type, s);
         const change: Change = { statement: index, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
         if (type === 'CreateTrigStmt' && s.isconstraint === true) change.constraintTrigger = true;
-        if (type === 'CreateTrigStmt') change.trigger = { events: s.events ?? 0, columns: (s.columns ?? []).map((c: Node) => c.String.sval as string) };
+        if (type === 'CreateTrigStmt') change.trigger = { events: s.events ?? 0, columns: (s.columns ?? []).map((c: PgNode) => c.String.sval as string) };
         if (created.table) change.table = created.table;
         if (type === 'ViewStmt') change.reads = rangeVars(s.query, s.query);
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;

@@ -1,12 +1,12 @@
 // Rewrites of user expressions on the parse tree (never on their text), and printing
 // them back as SQL with the deparser.
 import { createRequire } from 'node:module';
+import type { PgNode } from './source.js';
 
 // The deparser loads on first use (a lint that reads no expression text never needs it);
 // it is CommonJS, so require keeps `deparse` synchronous.
 let deparser: typeof import('pgsql-deparser') | undefined;
 
-type Node = Record<string, any>;
 
 /**
  * A deep copy of a parse tree in which column `from` is called `to` (column references and
@@ -15,14 +15,14 @@ type Node = Record<string, any>;
 export function renameColumnIn<T>(node: T, from: string, to: string, record?: string): T {
   if (Array.isArray(node)) return node.map((n) => renameColumnIn(n, from, to, record)) as T;
   if (!node || typeof node !== 'object') return node;
-  const out: Node = {};
-  for (const [key, value] of Object.entries(node as Node)) {
+  const out: PgNode = {};
+  for (const [key, value] of Object.entries(node as PgNode)) {
     if (key === 'ColumnRef') {
-      const fields = (value as Node).fields as Node[] | undefined;
+      const fields = (value as PgNode).fields as PgNode[] | undefined;
       const last = fields?.[fields.length - 1]?.String?.sval;
       const renamed = record === undefined ? [...fields!.slice(0, -1), { String: { sval: to } }] : [{ String: { sval: record } }, { String: { sval: to } }];
       out[key] = last === from ? { ...value, fields: renamed } : renameColumnIn(value, from, to, record);
-    } else if (key === 'IndexElem' && (value as Node).name === from) {
+    } else if (key === 'IndexElem' && (value as PgNode).name === from) {
       out[key] = { ...renameColumnIn(value, from, to, record), name: to };
     } else out[key] = renameColumnIn(value, from, to, record);
   }
@@ -33,11 +33,11 @@ export function renameColumnIn<T>(node: T, from: string, to: string, record?: st
 export function mentionsColumn(node: unknown, name: string): boolean {
   if (Array.isArray(node)) return node.some((n) => mentionsColumn(n, name));
   if (!node || typeof node !== 'object') return false;
-  for (const [key, value] of Object.entries(node as Node)) {
+  for (const [key, value] of Object.entries(node as PgNode)) {
     if (key === 'ColumnRef') {
-      const fields = (value as Node).fields as Node[] | undefined;
+      const fields = (value as PgNode).fields as PgNode[] | undefined;
       if (fields?.[fields.length - 1]?.String?.sval === name) return true;
-    } else if (key === 'IndexElem' && (value as Node).name === name) return true;
+    } else if (key === 'IndexElem' && (value as PgNode).name === name) return true;
     if (mentionsColumn(value, name)) return true;
   }
   return false;
@@ -47,12 +47,12 @@ export function mentionsColumn(node: unknown, name: string): boolean {
 export function mentionsString(node: unknown, value: string): boolean {
   if (Array.isArray(node)) return node.some((n) => mentionsString(n, value));
   if (!node || typeof node !== 'object') return false;
-  if ((node as Node).A_Const?.sval?.sval === value) return true;
-  return Object.values(node as Node).some((v) => mentionsString(v, value));
+  if ((node as PgNode).A_Const?.sval?.sval === value) return true;
+  return Object.values(node as PgNode).some((v) => mentionsString(v, value));
 }
 
 /** SQL text of a parse-tree node (an expression, an index element, a statement). */
-export function deparse(node: Node): string {
+export function deparse(node: PgNode): string {
   deparser ??= createRequire(import.meta.url)('pgsql-deparser') as typeof import('pgsql-deparser');
   return deparser.deparseSync(node as never, { pretty: false });
 }

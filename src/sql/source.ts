@@ -5,6 +5,10 @@ import { createRequire } from 'node:module';
 import { identifierName, lex } from './lexer.js';
 
 /** A 1-based span in the original text; columns count characters. */
+/** A node of libpg-query's parse tree, as its JSON has it (`{ NodeType: { field: … } }`): untyped by the parser. */
+// biome-ignore lint/suspicious/noExplicitAny: the parser's JSON has no types; its readers check each field they use
+export type PgNode = Record<string, any>;
+
 export interface Location {
   line: number;
   column: number;
@@ -15,7 +19,7 @@ export interface Location {
 export interface Statement {
   index: number;
   /** The statement's AST node, e.g. `{ AlterTableStmt: {...} }`. */
-  node: Record<string, any>;
+  node: PgNode;
   /** Byte offsets into the UTF-8 encoding of the text: first token .. end of last token. */
   start: number;
   end: number;
@@ -242,7 +246,7 @@ export function parseSource(path: string, file: string): SourceFile {
   if (nul !== -1) return failed('invalid byte sequence for encoding "UTF8": 0x00', nul);
   // only comments, semicolons and white space: the parser calls that an empty query, a migration tool runs nothing
   if (code.length === 0 && !lexed.unterminated) return { path, text, statements: [], comments, identifiers, lines };
-  let result: { stmts?: Array<{ stmt?: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
+  let result: { stmts?: Array<{ stmt?: PgNode; stmt_location?: number; stmt_len?: number }> };
   try {
     result = parseTree(lines.bytes) as typeof result;
   } catch (error) {

@@ -5,6 +5,7 @@
 import type { Change, Expr, TypeRef } from './changes.js';
 import { qkey, type QName } from './names.js';
 import { typeRef, withDisplay } from './normalize.js';
+import type { PgNode } from './source.js';
 
 /** free: catalog only; scan: checks every row under ACCESS EXCLUSIVE but keeps the files; rewrite: rewrites table and indexes under ACCESS EXCLUSIVE. */
 export type TypeChangeCost = 'free' | 'scan' | 'rewrite';
@@ -168,8 +169,8 @@ function verdict(from: TypeRef, to: TypeRef, enums: TypeChangeOptions['enums']):
 
 /** Whether a USING expression is the column itself, or the column cast to the old or the new type. */
 function onlyNamesColumn(using: Expr, column: string, from: TypeRef, to: TypeRef): boolean {
-  const isColumn = (node: Record<string, any> | undefined) => {
-    const fields: Array<Record<string, any>> | undefined = node?.ColumnRef?.fields;
+  const isColumn = (node: PgNode | undefined) => {
+    const fields: Array<PgNode> | undefined = node?.ColumnRef?.fields;
     return fields !== undefined && fields[fields.length - 1]?.String?.sval === column;
   };
   if (isColumn(using.node)) return true;

@@ -5,11 +5,11 @@
 import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from './builtin-volatility.js';
 import type { ColumnSpec, Expr } from './changes.js';
 import { serialInteger } from './type-change.js';
+import type { PgNode } from './source.js';
 
-type Node = Record<string, any>;
 
 /** Whether an expression is NULL, cast or not (`NULL::int`, `CAST(NULL AS int)`): as a default, that is no default. */
-function isNull(node: Node): boolean {
+function isNull(node: PgNode): boolean {
   if (node.TypeCast) return isNull(node.TypeCast.arg ?? {});
   return node.A_Const?.isnull === true;
 }
@@ -24,7 +24,7 @@ export function hasDefault(column: Pick<ColumnSpec, 'default'>): column is { def
  * name (pg_catalog comes first on any search_path); a function of another schema, or one
  * PostgreSQL does not ship, may be volatile.
  */
-function callVolatility(funcname: Node[]): string | undefined {
+function callVolatility(funcname: PgNode[]): string | undefined {
   const parts: string[] = funcname.map((n) => n.String?.sval ?? '');
   const name = parts[parts.length - 1] ?? '';
   const schema = parts[parts.length - 2];
@@ -45,9 +45,9 @@ function volatileCall(node: unknown): string | undefined {
     return undefined;
   }
   if (!node || typeof node !== 'object') return undefined;
-  for (const [key, value] of Object.entries(node as Node)) {
+  for (const [key, value] of Object.entries(node as PgNode)) {
     if (key === 'FuncCall') {
-      const found = callVolatility((value as Node).funcname ?? []);
+      const found = callVolatility((value as PgNode).funcname ?? []);
       if (found) return found;
     }
     // a subquery could return anything per row

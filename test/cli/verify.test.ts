@@ -23,7 +23,10 @@ function bundled(path: string): string[] {
 
 /** The ES modules a CLI process loads: pgphase's by path (dist/…), packages by name. */
 function loads(args: string[], cwd: string): { modules: string[]; packages: string[] } {
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(hooks, 'register.mjs')).href, BIN, ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(hooks, 'register.mjs')).href, BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   const paths = r.stderr
     .split('\n')
     .filter((line) => line.startsWith('loaded file:'))
@@ -33,10 +36,19 @@ function loads(args: string[], cwd: string): { modules: string[]; packages: stri
 }
 
 /** pgphase modules a start-up check has no use for: lint, rules, parsing, reporting, planning. */
-const linting = (modules: string[]) => modules.filter((m) => /^dist\/(rules|src\/(lint|sql(?!\/names\.js)|report|discover\/(?!names\.js)|schema|config|plan\/(?!types\.js)))\//.test(m) || m === 'dist/src/index.js');
+const linting = (modules: string[]) =>
+  modules.filter(
+    (m) =>
+      /^dist\/(rules|src\/(lint|sql(?!\/names\.js)|report|discover\/(?!names\.js)|schema|config|plan\/(?!types\.js)))\//.test(
+        m,
+      ) || m === 'dist/src/index.js',
+  );
 
 describe('pgphase start-up', () => {
-  const dir = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', 'm/002.sql': 'ALTER TABLE t ADD COLUMN note text;\n' });
+  const dir = tempTree({
+    'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n',
+    'm/002.sql': 'ALTER TABLE t ADD COLUMN note text;\n',
+  });
   beforeAll(() => {
     expect(runCli(['plan', 'm/002.sql', '--history', 'm', '--out', 'plans/002'], { cwd: dir }).code).toBe(0);
   });
@@ -65,8 +77,25 @@ describe('pgphase start-up', () => {
   });
 
   it('a command declared alone has the help it has among all the others', () => {
-    const commands = [...runCli(['--help']).stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
-    expect(commands).toEqual(['lint', 'plan', 'prove', 'trace', 'stats', 'run', 'rollback', 'verify', 'status', 'demo', 'rules']);
+    const commands = [...runCli(['--help']).stdout.matchAll(/^ {2}([a-z]+) /gm)]
+      .map((m) => m[1]!)
+      .filter((name) => name !== 'help');
+    expect(commands).toEqual([
+      'lint',
+      'plan',
+      'prove',
+      'check',
+      'trace',
+      'stats',
+      'run',
+      'rollback',
+      'verify',
+      'status',
+      'demo',
+      'rules',
+      'lsp',
+      'mcp',
+    ]);
     for (const name of commands) {
       const alone = runCli([name, '--help']);
       expect([name, alone.code, alone.stdout]).toEqual([name, 0, runCli(['help', name]).stdout]);

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { discoverSet, Discovery, fileInSet, isForwardMigration } from '../../src/discover/index.js';
+import { lint } from '../../src/lint/lint.js';
+import { rules } from '../../rules/index.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -118,6 +120,13 @@ describe('transaction model', () => {
     expect((await discoverSet(diesel)).files.map((f) => f.transaction)).toEqual(['per-file', 'per-file']);
     const dbmate = await tree({ '1_a.sql': '-- migrate:up transaction:true\n', '2_b.sql': '-- migrate:up\n-- migrate:down transaction:false\n' });
     expect((await discoverSet(dbmate)).files.map((f) => f.transaction)).toEqual(['per-file', 'per-file']);
+  });
+
+  it('takes a dbmate transaction:false migration as one query string: one implicit transaction, no CONCURRENTLY beside another statement', async () => {
+    const root = await tree({ '1_a.sql': '-- migrate:up transaction:false\nCREATE TABLE a (x int);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n' });
+    expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual(['implicit']);
+    const { result } = await lint({ paths: [root], rules });
+    expect(result.files[0]!.findings.map((f) => f.rule)).toContain('concurrently-in-transaction');
   });
 
   it('runs a goose NO TRANSACTION file whose up section is one StatementBegin … StatementEnd block as one query string', async () => {

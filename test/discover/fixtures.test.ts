@@ -189,7 +189,7 @@ const cases: Case[] = [
     forward: [
       ['20240105120000_create_users.sql', 'per-file'],
       ['20240112093000_create_orders.sql', 'per-file'],
-      ['20240120161500_index_orders_user_id.sql', 'none'],
+      ['20240120161500_index_orders_user_id.sql', 'implicit'],
       ['20240202110000_add_users_phone.sql', 'per-file'],
       ['20240210080000_rename_users_name.sql', 'per-file'],
     ],

@@ -19,8 +19,10 @@ import { qkey } from '../../src/sql/names.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 import { writeEmitted, type EmitLayout } from '../../src/plan/emit/index.js';
 import { InputError } from '../../src/errors.js';
+import { EmittedMigrations } from '../../src/plan/emit/recognise.js';
 import { runPhase } from '../../src/runner/run.js';
 import { catalog } from '../helpers/catalog.js';
+import { addNext, atlasSum } from '../helpers/emit.js';
 import { runCli } from '../helpers/cli.js';
 import { resetSchema, testDatabase } from '../helpers/db.js';
 
@@ -31,13 +33,15 @@ const r = await ref.client();
 const [appV, appV1] = [await db.client(), await db.client()];
 
 /** How the tool sends a migration file to PostgreSQL. */
-type Model = 'one query' | 'transaction' | 'psql';
+type Model = 'one query' | 'transaction' | 'psql' | 'pending';
 
 interface ToolCase {
   layout: EmitLayout;
   model: Model;
   /** Where the history lives in the project. */
   under: string;
+  /** The tool cannot run a migration outside a transaction: a CONCURRENTLY step is left to `pgphase run`. */
+  alwaysInTransaction?: true;
 }
 
 const CASES: ToolCase[] = [
@@ -49,8 +53,22 @@ const CASES: ToolCase[] = [
   { layout: 'dbmate', model: 'transaction', under: 'db/migrations' },
   { layout: 'goose', model: 'transaction', under: 'migrations' },
   { layout: 'diesel', model: 'transaction', under: 'migrations' },
-  // plain files are run with psql -f, statement by statement
+  // the Supabase CLI sends a file's statements and its history record as one batch: one implicit transaction
+  { layout: 'supabase', model: 'one query', under: 'supabase/migrations', alwaysInTransaction: true },
+  // the up/down and version-folder tools send a file as one query, as golang-migrate does
+  { layout: 'up-down', model: 'one query', under: 'db/migrations' },
+  { layout: 'version-dirs', model: 'one query', under: 'db/migrations' },
+  // Atlas and pop wrap each file in a transaction, unless it opts out (atlas:txmode none, .autocommit)
+  { layout: 'atlas', model: 'transaction', under: 'migrations' },
+  { layout: 'pop', model: 'transaction', under: 'persistence/sql/migrations' },
+  // Liquibase runs each changeset in a transaction of its own, unless it says runInTransaction:false
+  { layout: 'liquibase', model: 'transaction', under: 'src/main/resources/db/changelog' },
+  // drizzle's migrator and node-pg-migrate run every pending migration in one transaction
+  { layout: 'drizzle', model: 'pending', under: 'drizzle', alwaysInTransaction: true },
+  { layout: 'node-pg-migrate', model: 'pending', under: 'migrations', alwaysInTransaction: true },
+  // plain files are run with psql -f, statement by statement, and so are sqitch's deploy scripts
   { layout: 'plain', model: 'psql', under: 'sql' },
+  { layout: 'sqitch', model: 'psql', under: 'db' },
 ];
 
 /**
@@ -65,6 +83,9 @@ function wrapped(layout: EmitLayout, file: string, text: string): boolean {
     const metadata = join(dirname(file), 'metadata.toml');
     return !(existsSync(metadata) && /^run_in_transaction = false$/m.test(readFileSync(metadata, 'utf8')));
   }
+  if (layout === 'atlas') return !/^-- atlas:txmode none$/m.test(text);
+  if (layout === 'liquibase') return !/^--changeset .*\brunInTransaction:false\b/m.test(text);
+  if (layout === 'pop') return !file.endsWith('.autocommit.up.sql');
   if (layout === 'flyway') {
     const statements = text.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter(Boolean);
     return !statements.every((x) => /^(create|drop)\s+(unique\s+)?index\s+concurrently\b/i.test(x));
@@ -82,6 +103,7 @@ function upSection(layout: EmitLayout, text: string): string {
   };
   if (layout === 'goose') return between(/^-- \+goose Up/, /^-- \+goose Down/).filter((l) => !/^-- \+goose Statement(Begin|End)/.test(l)).join('\n');
   if (layout === 'dbmate') return between(/^-- migrate:up/, /^-- migrate:down/).join('\n');
+  if (layout === 'node-pg-migrate') return between(/^-- Up Migration/, /^-- Down Migration/).join('\n');
   return text;
 }
 
@@ -90,17 +112,41 @@ function upSection(layout: EmitLayout, text: string): string {
  * it, up to (not including) the first for which `stop` holds; stops at the first that fails.
  */
 async function migrate(client: pg.Client, url: string, root: string, tool: ToolCase, applied: Set<string>, stop = (_rel: string) => false) {
-  const done: string[] = [];
+  const pending: string[] = [];
+  // a Liquibase changeset is a migration of its own, named by its file and its id
+  const units = new Map<string, string>();
   for (const file of (await discoverSet(root)).files) {
-    const rel = relative(root, file.absPath);
+    const rel = tool.layout === 'liquibase' ? `${relative(root, file.absPath)}#${file.migration}` : relative(root, file.absPath);
+    if (tool.layout === 'liquibase') units.set(rel, file.text);
     if (applied.has(rel)) continue;
     if (stop(rel)) break;
-    const raw = readFileSync(file.absPath, 'utf8');
+    pending.push(rel);
+  }
+  if (tool.model === 'pending') {
+    // one transaction for them all; drizzle sends each chunk between breakpoints as a query of its own
+    await client.query('BEGIN');
+    for (const rel of pending) {
+      const text = upSection(tool.layout, readFileSync(join(root, rel), 'utf8'));
+      try {
+        for (const chunk of tool.layout === 'drizzle' ? text.split('--> statement-breakpoint') : [text]) await client.query(chunk);
+      } catch (e) {
+        await client.query('ROLLBACK');
+        return { done: [], failed: { rel, error: (e as Error).message } };
+      }
+    }
+    await client.query('COMMIT');
+    for (const rel of pending) applied.add(rel);
+    return { done: pending, failed: undefined };
+  }
+  const done: string[] = [];
+  for (const rel of pending) {
+    const file = join(root, rel.replace(/#.*$/, ''));
+    const raw = units.get(rel) ?? readFileSync(file, 'utf8');
     const text = upSection(tool.layout, raw);
-    const transaction = tool.model === 'transaction' && wrapped(tool.layout, file.absPath, raw);
+    const transaction = tool.model === 'transaction' && wrapped(tool.layout, file, raw);
     let error: string | undefined;
     if (tool.model === 'psql') {
-      const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file.absPath], { encoding: 'utf8' });
+      const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file], { encoding: 'utf8' });
       if (run.status !== 0) error = run.stderr;
     } else {
       try {
@@ -119,7 +165,7 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
   return { done, failed: undefined };
 }
 
-const phaseOf = (rel: string) => /_(expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
+const phaseOf = (rel: string) => /[_-](expand|trigger|backfill|contract)(?:_\d+)?\b/.exec(rel)?.[1] ?? rel;
 /** The phases a list of migrations belongs to, in order: a phase may take several migrations. */
 const phasesOf = (rels: string[]) => [...new Set(rels.map(phaseOf))];
 
@@ -138,28 +184,31 @@ async function round(client: pg.Client, version: 'V' | 'V+1', n: number): Promis
 
 /**
  * A release whose first migration checks the backfill: refused, naming the job, until
- * `pgphase run … backfill` ran; then the rest of the release. psql runs the backfill file itself.
+ * `pgphase run … backfill` ran; then the rest of the release. A tool that runs all pending
+ * migrations in one transaction refuses the contract too until its job ran (its scans need
+ * transactions of their own). psql runs the backfill file itself.
  */
-async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean) {
-  if (tool.model !== 'psql') {
+async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean, jobs: string[]) {
+  for (const job of tool.model === 'psql' ? [] : jobs) {
     const refused = await migrate(c, db.url, root, tool, applied, stop);
     expect(refused.done).toEqual([]);
-    expect(phaseOf(refused.failed!.rel)).toBe('backfill');
-    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} backfill\`, then this migration again`);
-    expect(await runPhase({ planDir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+    expect(phaseOf(refused.failed!.rel)).toBe(job);
+    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`);
+    expect(await runPhase({ planDir, databaseUrl: db.url, phase: job as 'backfill' })).toBe('applied');
   }
   const release = await migrate(c, db.url, root, tool, applied, stop);
   expect(release.failed).toBeUndefined();
-  expect(phasesOf(release.done)).toEqual(['backfill', 'contract']);
+  return release.done;
 }
 
 /** The schema model a replay of the directory's migrations gives, up to `stop`: its tables' columns and constraints, and its indexes. */
-async function replayed(root: string, stop: (rel: string) => boolean) {
+async function replayed(root: string, stop: (rel: string) => boolean, project: string) {
   await loadParser();
   const schema = new SchemaModel();
+  const emitted = new EmittedMigrations(project);
   for (const file of (await discoverSet(root)).files) {
     if (stop(relative(root, file.absPath))) break;
-    replay(parseSource(file.path, file.text), schema);
+    replay(parseSource(file.path, emitted.recognise(file, root)?.replay ?? file.text), schema);
   }
   // pgphase's own record table is the one object the emitted migrations add
   const ours = (key: string) => key.startsWith(`${qkey({ schema: 'pgphase', name: '' })}`);
@@ -192,8 +241,11 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     // the rename, planned from the history and emitted in the tool's layout
     const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
     const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
-    expect(existsSync(renameFile)).toBe(false);
+    // replaced: its file removed, or (Liquibase) its changeset in its changelog
+    if (tool.layout === 'liquibase') expect(readFileSync(renameFile, 'utf8')).not.toMatch(/^--changeset jane:rename-users-full-name /m);
+    else expect(existsSync(renameFile)).toBe(false);
     expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
     // the README names the job between the releases, where the tool cannot run the backfill
     const job = `a job: \`pgphase run ${relative(project, rename.dir)} backfill\``;
@@ -202,55 +254,62 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
 
     // release 1: expand and trigger, V still running and V+1 starting
     const isBackfill = (rel: string) => phaseOf(rel) === 'backfill';
-    let release = await migrate(c, db.url, root, tool, applied, isBackfill);
+    const release = await migrate(c, db.url, root, tool, applied, isBackfill);
     expect(release.failed).toBeUndefined();
     expect(phasesOf(release.done)).toEqual(['expand', 'trigger']);
     await round(appV, 'V', 1);
     await round(appV1, 'V+1', 1);
     // release 2: the backfill's migration refuses, naming the job, until the job ran; then contract
-    await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'));
+    const contractJob = tool.model === 'pending' ? ['contract'] : [];
+    let done = await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'), ['backfill', ...contractJob]);
+    expect(phasesOf(done)).toEqual(['backfill', 'contract']);
     expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 3);
     await expect(round(appV, 'V', 3)).rejects.toThrow(/full_name/);
 
     // the NOT NULL with its backfill, written after the plan and planned over the emitted migrations
-    cpSync(next, root, { recursive: true });
+    addNext(tool.layout, next, root);
     const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
     const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(notNull.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
       ['backfill', tool.model === 'psql' ? 'steps' : 'check'],
-      ['contract', 'steps'],
+      ['contract', tool.model === 'pending' ? 'check' : 'steps'],
     ]);
     const isIndex = (rel: string) => rel.includes('index_orders_status');
-    await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel));
+    done = await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel), ['backfill', ...contractJob]);
+    expect(phasesOf(done)).toEqual(['backfill', 'contract']);
     expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 4);
 
-    // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and recorded
+    // an index: built CONCURRENTLY by a migration the tool runs outside a transaction, then checked valid and
+    // recorded; by `pgphase run` where the tool runs every migration in a transaction, its migration checking that
     const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
     const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
-    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', 'steps']]);
-    release = await migrate(c, db.url, root, tool, applied, isFollowUp);
-    expect(release.failed).toBeUndefined();
-    expect(phasesOf(release.done)).toEqual(['expand']);
-    expect(release.done).toHaveLength(tool.model === 'psql' ? 1 : 2);
+    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', tool.alwaysInTransaction ? 'check' : 'steps']]);
+    done = await releaseWithJob(tool, root, applied, index.dir, project, isFollowUp, tool.alwaysInTransaction ? ['expand'] : []);
+    expect(phasesOf(done)).toEqual(['expand']);
+    expect(done).toHaveLength(tool.model === 'psql' || tool.alwaysInTransaction ? 1 : 2);
     expect((await c.query(`SELECT status FROM pgphase.phase_log WHERE plan_id = $1`, [index.manifest.id])).rows).toEqual([{ status: 'applied' }]);
     await round(appV1, 'V+1', 5);
 
     // no emitted migration validates a constraint under the lock that added it: each scan has a transaction of its own
-    const emittedLint = await lint({ paths: [root], cwd: project });
+    // (linted away from their plans, so that the rules judge them)
+    const away = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+    cpSync(root, away, { recursive: true });
+    const emittedLint = await lint({ paths: [away], cwd: dirname(away) });
     expect(emittedLint.result.files.flatMap((f) => f.findings.filter((x) => x.rule === 'validate-in-same-transaction').map((x) => `${f.path}: ${x.message}`))).toEqual([]);
 
     // the same schema as the original migrations give, run by the same tool
     await resetSchema(r);
     const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
     cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
-    cpSync(next, original, { recursive: true });
+    addNext(tool.layout, next, original);
     expect((await migrate(r, ref.url, original, tool, new Set(), isFollowUp)).failed).toBeUndefined();
     expect(await catalog(c)).toEqual(await catalog(r));
 
-    // replayed, the emitted migrations give the schema the original ones give (the checks replay as no-ops)
-    expect(await replayed(root, isFollowUp)).toEqual(await replayed(original, isFollowUp));
+    // replayed, the emitted migrations give the schema the original ones give (a check replays as the phase it checks)
+    expect(await replayed(root, isFollowUp, project)).toEqual(await replayed(original, isFollowUp, project));
 
     // a later lint of the directory judges the follow-up against the planned schema
     const followUp = (await discoverSet(root)).files.find((f) => isFollowUp(relative(root, f.absPath)))!.absPath;
@@ -260,6 +319,9 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     expect(messages.join('\n')).toMatch(/display_name/);
     // without the plan's migrations the column is unknown: the judgement above rests on them
     for (const p of rename.emitted!.phases) for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
+    // (Liquibase: the changesets that took the rename's place in its changelog)
+    const renamed = join(root, 'changes/0004_rename_users_full_name.sql');
+    if (tool.layout === 'liquibase') writeFileSync(renamed, '--liquibase formatted sql\n');
     const blind = await lint({ paths: [followUp], cwd: project });
     expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/the old type of "display_name" is unknown/);
     rmSync(project, { recursive: true, force: true });
@@ -323,6 +385,145 @@ describe('plan --emit dbmate, with dbmate itself', () => {
     cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(original, '20240320100000_index_orders_status.sql'));
     expect((await migrate(r, ref.url, original, tool, new Set())).failed).toBeUndefined();
     expect(await catalog(c)).toEqual(await catalog(r));
+  });
+});
+
+/** A tool run as it ships: `deploy(root, last)` applies its pending migrations up to and including `last` (all without). */
+interface RealTool {
+  layout: EmitLayout;
+  under: string;
+  installed: boolean;
+  deploy(root: string, url: string, last?: string): { status: number | null; output: string };
+  /** Where it records what it applied, dropped before schemas are compared. */
+  registry: string;
+}
+
+/** drizzle's migrator, as drizzle-kit migrate runs it, over a copy of the folder whose journal ends at `last`. */
+const drizzleScript = `
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+await client.connect();
+try { await migrate(drizzle(client), { migrationsFolder: process.argv[1] }); } finally { await client.end(); }
+`;
+
+const bin = (name: string) => join(process.cwd(), 'node_modules/.bin', name);
+const sqitchInstalled = spawnSync('sqitch', ['--version']).status === 0;
+const REAL: RealTool[] = [
+  {
+    layout: 'sqitch',
+    under: 'db',
+    installed: sqitchInstalled,
+    deploy: (root, url, last) => {
+      const target = `db:${url.replace(/^postgres(?:ql)?:/, 'pg:')}`;
+      const to = last ? ['--to', last.slice('deploy/'.length, -'.sql'.length)] : [];
+      const run = spawnSync('sqitch', ['--chdir', root, 'deploy', '--verify', target, ...to], { encoding: 'utf8' });
+      return { status: run.status, output: run.stdout + run.stderr };
+    },
+    registry: 'DROP SCHEMA IF EXISTS sqitch CASCADE',
+  },
+  {
+    layout: 'node-pg-migrate',
+    under: 'migrations',
+    installed: existsSync(bin('node-pg-migrate')),
+    deploy: (root, url, last) => {
+      // up to a migration: every pending one whose timestamp is not later than its
+      const to = last ? [last.split('_')[0]!, '--timestamp'] : [];
+      const run = spawnSync(bin('node-pg-migrate'), ['up', ...to, '-m', root, '--verbose', 'false'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      return { status: run.status, output: run.stdout + run.stderr };
+    },
+    registry: 'DROP TABLE IF EXISTS public.pgmigrations',
+  },
+  {
+    layout: 'drizzle',
+    under: 'drizzle',
+    installed: existsSync(join(process.cwd(), 'node_modules/drizzle-orm')),
+    deploy: (root, url, last) => {
+      const shipped = mkdtempSync(join(tmpdir(), 'pgphase-drizzle-'));
+      cpSync(root, shipped, { recursive: true });
+      const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+      if (last) journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => `${e.tag}.sql` === last) + 1);
+      writeFileSync(join(shipped, 'meta/_journal.json'), JSON.stringify(journal));
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', drizzleScript, shipped], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      return { status: run.status, output: run.stdout + run.stderr };
+    },
+    registry: 'DROP SCHEMA IF EXISTS drizzle CASCADE',
+  },
+];
+
+describe.each(REAL)('plan --emit $layout, with the tool itself', (tool) => {
+  /** The last migration, in the tool's order, before the first for which `stop` holds. */
+  const lastBefore = async (root: string, stop: (rel: string) => boolean) => {
+    const rels = (await discoverSet(root)).files.map((f) => relative(root, f.absPath));
+    const at = rels.findIndex(stop);
+    return rels[(at < 0 ? rels.length : at) - 1]!;
+  };
+  /** Ships a release: refused by each check migration in turn, naming its job, until the job ran. */
+  const ship = async (root: string, last: string | undefined, planDir: string, project: string, jobs: string[]) => {
+    for (const job of jobs) {
+      const refused = tool.deploy(root, db.url, last);
+      expect(refused.status).not.toBe(0);
+      expect(refused.output).toContain(`run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`);
+      expect(await runPhase({ planDir, databaseUrl: db.url, phase: job as 'backfill' })).toBe('applied');
+    }
+    const run = tool.deploy(root, db.url, last);
+    expect(run.output).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+  };
+  const statements = tool.layout === 'sqitch';
+
+  it.runIf(tool.installed)('ships the rename, the NOT NULL and an index in releases the tool runs, V and V+1 working (skipped when the tool is not installed)', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+    const root = join(project, tool.under);
+    cpSync(join('fixtures/emit', tool.layout), root, { recursive: true });
+    const next = join('fixtures/emit', `${tool.layout}.next`);
+    const isRename = (rel: string) => rel.includes('rename_users_full_name');
+    await resetSchema(c);
+    await c.query(tool.registry);
+    let run = tool.deploy(root, db.url, await lastBefore(root, isRename));
+    expect(run.status, run.output).toBe(0);
+    await c.query(SEED);
+    await round(appV, 'V', 0);
+
+    const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
+    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    // release 1: expand and trigger
+    run = tool.deploy(root, db.url, await lastBefore(root, (rel) => phaseOf(rel) === 'backfill'));
+    expect(run.status, run.output).toBe(0);
+    await round(appV, 'V', 1);
+    await round(appV1, 'V+1', 1);
+    // release 2: the backfill and the contract, with their jobs where the tool cannot run them
+    await ship(root, undefined, rename.dir, project, statements ? [] : ['backfill', 'contract']);
+    expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 2);
+    await expect(round(appV, 'V', 2)).rejects.toThrow(/full_name/);
+
+    addNext(tool.layout, next, root);
+    const isIndex = (rel: string) => rel.includes('index_orders_status');
+    const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
+    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+    await ship(root, await lastBefore(root, isIndex), notNull.dir, project, statements ? [] : ['backfill', 'contract']);
+    expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
+    await round(appV1, 'V+1', 3);
+    const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
+    const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
+    await ship(root, undefined, index.dir, project, statements ? [] : ['expand']);
+    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_status_idx'::regclass`)).rows).toEqual([{ indisvalid: true }]);
+    await round(appV1, 'V+1', 4);
+
+    // the original migrations, run by the same tool, give the same schema
+    await resetSchema(r);
+    await r.query(tool.registry);
+    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), tool.under);
+    cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
+    addNext(tool.layout, next, original);
+    run = tool.deploy(original, ref.url);
+    expect(run.status, run.output).toBe(0);
+    await c.query(tool.registry);
+    await r.query(tool.registry);
+    expect(await catalog(c)).toEqual(await catalog(r));
+    rmSync(project, { recursive: true, force: true });
   });
 });
 
@@ -396,11 +597,81 @@ describe('plan --emit, what it plans and refuses', () => {
     expect((await c.query(`SELECT count(*)::int AS n FROM "select" WHERE "ünï ""x""" LIKE 'v%'`)).rows[0]!.n).toBe(50);
   });
 
+  it('leaves a validation to pgphase run where the tool would run it in the transaction that added the constraint', async () => {
+    const files = (dir: string) => ({
+      [`${dir}/1704456000000_t.sql`]: '-- Up Migration\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n-- Down Migration\nDROP TABLE b, a;\n',
+      [`${dir}/1704456100000_fk.sql`]: '-- Up Migration\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n-- Down Migration\nALTER TABLE b DROP CONSTRAINT b_a_fk;\n',
+    });
+    // node-pg-migrate runs the pending migrations in one transaction: ADD … NOT VALID's lock would be held through VALIDATE's scan
+    const pending = project(files('m'));
+    const p = await plan({ file: 'm/1704456100000_fk.sql', history: 'm', cwd: pending, emit: 'auto' });
+    expect(p.emitted!.phases.map((x) => [x.phase, x.kind])).toEqual([
+      ['expand', 'steps'],
+      ['backfill', 'check'],
+    ]);
+    expect(readFileSync(join(p.dir, 'README.md'), 'utf8')).toContain(`a job: \`pgphase run ${relative(pending, p.dir)} backfill\` (its scans must not run under the locks earlier steps took`);
+    // goose runs each in a transaction of its own: the validation is a migration
+    const own = project({ 'm/001_t.sql': '-- +goose Up\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n', 'm/002_fk.sql': '-- +goose Up\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n' });
+    const g = await plan({ file: 'm/002_fk.sql', history: 'm', cwd: own, emit: 'auto' });
+    expect(g.emitted!.phases.map((x) => [x.phase, x.kind])).toEqual([
+      ['expand', 'steps'],
+      ['backfill', 'steps'],
+    ]);
+  });
+
+  it('refuses, with one line and writing nothing, an index it cannot keep right: a sqitch change requiring the planned one, a drizzle journal with no room or unreadable, a Liquibase file of several changesets', async () => {
+    const rename = 'ALTER TABLE t RENAME COLUMN a TO b;\n';
+    const cases: Array<[Record<string, string>, string, RegExp]> = [
+      [
+        {
+          'db/sqitch.plan': '%project=x\n\nt 2024-01-01T00:00:00Z Jane <j@example.com> # t\nr [t] 2024-01-02T00:00:00Z Jane <j@example.com> # r\nlater [r] 2024-01-03T00:00:00Z Jane <j@example.com> # later\n',
+          'db/deploy/t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+          'db/deploy/r.sql': rename,
+          'db/deploy/later.sql': 'SELECT 1;\n',
+        },
+        'db/deploy/r.sql',
+        /sqitch\.plan: change later requires r, which the plan's changes replace; make it require r_contract instead, then plan again$/,
+      ],
+      [
+        {
+          'db/meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, version: '7', when: 1000, tag: '0000_t', breakpoints: true }, { idx: 1, version: '7', when: 2000, tag: '0001_r', breakpoints: true }, { idx: 2, version: '7', when: 2001, tag: '0002_x', breakpoints: true }] }),
+          'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+          'db/0001_r.sql': rename,
+          'db/0002_x.sql': 'SELECT 1;\n',
+        },
+        'db/0001_r.sql',
+        /_journal\.json: no room for the plan's \d+ migrations between 0001_r and 0002_x \(their `when` is 1 ms apart\); use --emit plan$/,
+      ],
+      [
+        { 'db/meta/_journal.json': '{"entries": [', 'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n', 'db/0001_r.sql': rename },
+        'db/0001_r.sql',
+        /_journal\.json: not valid JSON \(.*\); fix the journal, then plan again$/,
+      ],
+      [
+        {
+          'db/changelog.yaml': 'databaseChangeLog:\n  - include:\n      file: all.sql\n',
+          'db/all.sql': `--liquibase formatted sql\n--changeset j:1\nCREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n--changeset j:2\n${rename}`,
+        },
+        'db/all.sql',
+        /all\.sql: holds 2 changesets; put the changeset to plan in a changelog file of its own, then plan it$/,
+      ],
+    ];
+    for (const [files, file, message] of cases) {
+      const dir = project(files);
+      const before = readdirSync(join(dir, 'db'), { recursive: true }).map(String).sort();
+      const r = runCli(['plan', file, '--history', 'db', '--no-prove'], { cwd: dir });
+      expect([r.code, r.stderr.split('\n').length]).toEqual([2, 2]);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(readdirSync(join(dir, 'db'), { recursive: true }).map(String).sort()).toEqual(before);
+      for (const [path, text] of Object.entries(files)) expect(readFileSync(join(dir, path), 'utf8')).toBe(text);
+    }
+  });
+
   it('answers a wrong --emit with one line, exit 2', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
-    const r = runCli(['plan', 'm/001.sql', '--emit', 'liquibase'], { cwd: dir });
+    const r = runCli(['plan', 'm/001.sql', '--emit', 'flyway-ish'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('pgphase: --emit liquibase: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, plain, plan\n');
+    expect(r.stderr).toBe('pgphase: --emit flyway-ish: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, liquibase, plain, plan\n');
   });
 
   it('leaves the history as it was when a replaced file cannot be removed: what it removed put back, what it wrote removed, one InputError', async () => {

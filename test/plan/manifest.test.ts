@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { manifestSchema, readManifest } from '../../src/plan/manifest.js';
 import { plan } from '../../src/plan/index.js';
 import { tempTree } from '../helpers/cli.js';
+import type { PgNode } from '../../src/sql/source.js';
 
 const dir = tempTree({
   'm/001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);',
@@ -12,7 +13,7 @@ const dir = tempTree({
 });
 const result = await plan({ file: join(dir, 'm/002_rename.sql'), history: join(dir, 'm'), out: join(dir, 'plan') });
 
-function tamper(edit: (json: Record<string, any>) => void): string {
+function tamper(edit: (json: PgNode) => void): string {
   const copy = tempTree({});
   const json = JSON.parse(readFileSync(join(result.dir, 'plan.json'), 'utf8'));
   edit(json);

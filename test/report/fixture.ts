@@ -3,7 +3,7 @@
 import type { FileResult } from '../../src/lint/engine.js';
 import { summarize, type LintResult } from '../../src/lint/result.js';
 import type { Finding, RuleMeta } from '../../src/lint/rule.js';
-import type { ReportOptions } from '../../src/report/index.js';
+import type { ReportOptions } from '../../src/report/options.js';
 
 export const RULES: RuleMeta[] = [
   {

@@ -10,15 +10,15 @@ function github(result = MIXED): string {
 function decode(line: string): { command: string; properties: Record<string, string>; data: string } {
   const match = /^::(\w+) ([^:]*)::(.*)$/.exec(line);
   if (!match) throw new Error(`not a workflow command: ${line}`);
-  const unescape = (s: string) =>
+  const unescaped = (s: string) =>
     s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
   const properties = Object.fromEntries(
     match[2]!.split(',').map((pair) => {
       const eq = pair.indexOf('=');
-      return [pair.slice(0, eq), unescape(pair.slice(eq + 1))];
+      return [pair.slice(0, eq), unescaped(pair.slice(eq + 1))];
     }),
   );
-  return { command: match[1]!, properties, data: unescape(match[3]!) };
+  return { command: match[1]!, properties, data: unescaped(match[3]!) };
 }
 
 describe('github', () => {

@@ -1,54 +1,19 @@
 // Every rule has a doc page, rules/<id>.md, whose header matches the rule's metadata
 // and whose examples are linted here: "Incorrect" must trigger the rule, "Correct" must not.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
 import type { FileResult } from '../../src/lint/engine.js';
-import type { RuleMeta, TransactionModel } from '../../src/lint/rule.js';
+import type { RuleMeta } from '../../src/lint/rule.js';
 import { parseSource } from '../../src/sql/source.js';
+import { docPath, example, parseDoc, RULES_DIR, type Example } from '../helpers/docs.js';
 import { lintSql } from '../helpers/lint.js';
 
-const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 const SECTIONS = ['Why', 'Incorrect', 'Correct', 'When not to use'];
-const TRANSACTIONS: readonly TransactionModel[] = ['per-file', 'implicit', 'none'];
 /** The PostgreSQL version examples are linted for, unless the rule does not apply to it. */
 const PG_VERSION = 15;
 /** Rules that say an example is malformed; a "Correct" example must produce none of them. */
 const MALFORMED = ['syntax-error', 'invalid-ignore', 'unused-ignore'];
-
-interface Example {
-  sql: string;
-  history?: string;
-  transaction?: TransactionModel;
-}
-
-interface Doc {
-  title: string;
-  metaLine: string;
-  summary: string;
-  headings: string[];
-  sections: Map<string, string>;
-}
-
-function docPath(id: string): string {
-  return `${RULES_DIR}${id}.md`;
-}
-
-function parseDoc(text: string): Doc {
-  const [head = '', ...parts] = text.split(/^## /m);
-  const [title = '', ...intro] = head.split('\n');
-  const paragraphs = intro.join('\n').trim().split(/\n\s*\n/);
-  const sections = new Map<string, string>();
-  const headings: string[] = [];
-  for (const part of parts) {
-    const newline = part.indexOf('\n');
-    const heading = (newline === -1 ? part : part.slice(0, newline)).trim();
-    headings.push(heading);
-    sections.set(heading, newline === -1 ? '' : part.slice(newline + 1));
-  }
-  return { title, metaLine: paragraphs[0]?.trim() ?? '', summary: paragraphs.slice(1).join('\n\n').trim(), headings, sections };
-}
 
 /** `<category> · default severity: <severity>[ · PostgreSQL …]`, as the page must state it. */
 function expectedMetaLine(meta: RuleMeta): string {
@@ -58,26 +23,6 @@ function expectedMetaLine(meta: RuleMeta): string {
   else if (min !== undefined) parts.push(`PostgreSQL ${min} and later`);
   else if (max !== undefined) parts.push(`PostgreSQL ${max} and earlier`);
   return parts.join(' · ');
-}
-
-/** The one ```sql block of a section, with the `<!-- history: … -->` / `<!-- transaction: … -->` comments before it. */
-function example(section: string | undefined, name: string): Example {
-  if (section === undefined) throw new Error(`no "${name}" section`);
-  const blocks = [...section.matchAll(/^```sql\n([\s\S]*?)^```$/gm)];
-  if (blocks.length !== 1) throw new Error(`"${name}" has ${blocks.length} sql code blocks, expected 1`);
-  const block = blocks[0]!;
-  const before = section.slice(0, block.index);
-  const result: Example = { sql: block[1]! };
-  const rest = before.replace(/<!--\s*([\w-]+):\s*([\s\S]*?)\s*-->/g, (_whole, key: string, value: string) => {
-    if (key === 'history') result.history = value;
-    else if (key === 'transaction') {
-      if (!TRANSACTIONS.includes(value as TransactionModel)) throw new Error(`"${name}": unknown transaction model "${value}"`);
-      result.transaction = value as TransactionModel;
-    } else throw new Error(`"${name}": unknown example setting "${key}"`);
-    return '';
-  });
-  if (rest.trim() !== '') throw new Error(`"${name}" has text before its code block: ${JSON.stringify(rest.trim())}`);
-  return result;
 }
 
 function lintExample(meta: RuleMeta, ex: Example): FileResult {

@@ -41,6 +41,9 @@ await ruleCases('missing-lock-timeout', {
       at: ['2:1'],
     })),
     // a lock the transaction already holds is not queued for again
+    // … also under the name a rename gave the table, schema-qualified or not
+    { sql: 'BEGIN;\nALTER TABLE a RENAME TO b;\nALTER TABLE public.b ADD COLUMN c int;\nALTER TABLE a ADD COLUMN d int;\nCOMMIT;', at: ['2:1', '4:1'] },
+    { sql: 'ALTER TABLE app.a RENAME TO b;\nALTER TABLE app.b ADD COLUMN c int;\nALTER TABLE b ADD COLUMN d int;', transaction: 'per-file', at: ['1:1', '3:1'] },
     { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN c;', transaction: 'per-file', at: ['1:1', '3:1'] },
     { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;', transaction: 'none', at: ['1:1', '2:1'] },
     { sql: 'BEGIN;\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;', at: ['2:1', '4:1'] },

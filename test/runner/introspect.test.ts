@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readLiveSchema } from '../../src/runner/introspect.js';
+import { catalogDdl, readLiveSchema } from '../../src/runner/introspect.js';
 import { redact } from '../../src/runner/connect.js';
 import { schemaFrom } from '../../src/schema/model.js';
 import { runCli, tempTree } from '../helpers/cli.js';
@@ -29,7 +29,9 @@ await setup.query(`
   COMMENT ON COLUMN "Sales"."Order".note IS 'it''s free text';
   CREATE FUNCTION "Sales"."Touch"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$;
   CREATE TRIGGER touch BEFORE UPDATE ON "Sales"."Order" FOR EACH ROW EXECUTE FUNCTION "Sales"."Touch"();
-  CREATE FUNCTION "Sales".total(o "Sales"."Order") RETURNS numeric LANGUAGE sql AS 'SELECT o.total';`);
+  CREATE FUNCTION "Sales".total(o "Sales"."Order") RETURNS numeric LANGUAGE sql AS 'SELECT o.total';
+  CREATE SEQUENCE "Sales"."invoice no" AS integer;
+  CREATE TABLE "Sales".audit (id serial PRIMARY KEY, invoice int NOT NULL DEFAULT nextval('"Sales"."invoice no"'));`);
 
 describe('reading the schema from a live database', () => {
   it('builds the same model a migration history would', async () => {
@@ -51,6 +53,16 @@ describe('reading the schema from a live database', () => {
     expect(s.views.has('Sales\u0000open_orders')).toBe(true);
     expect([...s.triggerFunctions]).toEqual(['Sales\u0000Touch']);
     expect(s.rowKey({ schema: 'Sales', name: 'Order' })).toEqual(['id']);
+  });
+
+  it('prints DDL that builds the schema again on an empty database, sequences of serial columns and defaults included', async () => {
+    const empty = await testDatabase();
+    const shadow = await empty.client();
+    for (const statement of await catalogDdl(setup)) await shadow.query(statement);
+    const { rows } = await shadow.query(`INSERT INTO "Sales".audit DEFAULT VALUES RETURNING id, invoice`);
+    expect(rows).toEqual([{ id: 1, invoice: 1 }]);
+    const order = await shadow.query(`INSERT INTO "Sales"."Order" ("e-mail") VALUES ('a@b') RETURNING id`);
+    expect(order.rows).toEqual([{ id: '1' }]);
   });
 
   it('lets `lint --database-url` know the old column type', () => {

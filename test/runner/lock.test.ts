@@ -2,7 +2,8 @@
 // between the runner's try and its question who holds the lock.
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { acquireRunnerLock, RunnerBusy } from '../../src/runner/lock.js';
+import { RunnerBusy } from '../../src/errors.js';
+import { acquireRunnerLock } from '../../src/runner/lock.js';
 import { testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -31,10 +32,13 @@ describe('the runner lock', () => {
     await holder.query(`SET application_name = 'deploy job 7'; ${KEY}`);
     const runner = await db.client();
     const error = await acquireRunnerLock(runner, 0).catch((e: unknown) => e);
+    const who = new RegExp(`^pid ${await pid(holder)} \\([^,]*, deploy job 7\\b`);
     const expected = new RegExp(`^another pgphase runner holds the lock on this database: pid ${await pid(holder)} \\([^,]*, deploy job 7\\b`);
     await Promise.all([runner.end(), holder.end(), other.end()]);
     expect(error).toBeInstanceOf(RunnerBusy);
     expect((error as Error).message).toMatch(expected);
+    expect([(error as RunnerBusy).code, (error as RunnerBusy).exitCode]).toEqual(['runner-busy', 1]);
+    expect((error as RunnerBusy).holder).toMatch(who);
   });
 
   it('takes the lock when its holder lets go between the try and the question who holds it', async () => {

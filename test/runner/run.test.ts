@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CheckFailed, LockTimeoutExhausted, PhaseOrderError, RunnerBusy } from '../../src/errors.js';
 import { plan } from '../../src/plan/index.js';
 import { rollbackPhase, runAll, runPhase, type RunEvent } from '../../src/runner/run.js';
 import { readState } from '../../src/runner/state.js';
@@ -29,7 +30,9 @@ describe('pgphase run', () => {
     const p = await planned(USERS, 'ALTER TABLE users RENAME COLUMN name TO full_name;', 'rename');
     const events: RunEvent[] = [];
     const base = { planDir: p.dir, databaseUrl: db.url, onEvent: (e: RunEvent) => events.push(e) };
-    await expect(runPhase({ ...base, phase: 'trigger' })).rejects.toThrow(/expand is not applied yet; run it before trigger/);
+    const early = await runPhase({ ...base, phase: 'trigger' }).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(PhaseOrderError);
+    expect(early).toMatchObject({ code: 'phase-order', exitCode: 1, planId: p.manifest.id, phase: 'trigger', missing: 'expand', message: expect.stringMatching(/expand is not applied yet; run it before trigger/) });
     expect(await runPhase({ ...base, phase: 'expand' })).toBe('applied');
     expect(await runPhase({ ...base, phase: 'expand' })).toBe('already-applied');
     await runPhase({ ...base, phase: 'trigger' });
@@ -68,7 +71,10 @@ describe('pgphase run', () => {
     const ok = { planDir: fresh.dir, databaseUrl: db.url };
     for (const phase of ['expand', 'trigger', 'backfill'] as const) await runPhase({ ...ok, phase });
     await c.query(`ALTER TABLE users DISABLE TRIGGER USER; UPDATE users SET name = 'drifted' WHERE id = 7; ALTER TABLE users ENABLE TRIGGER USER;`);
-    await expect(runPhase({ ...ok, phase: 'contract' })).rejects.toThrow(/contract refused, a check still returns rows/);
+    const refused = await runPhase({ ...ok, phase: 'contract' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CheckFailed);
+    expect(refused).toMatchObject({ code: 'check-failed', exitCode: 1, phase: 'contract', reason: 'rows', sql: fresh.manifest.checks.find((ch) => ch.before === 'contract')!.sql });
+    expect((refused as Error).message).toMatch(/contract refused, a check still returns rows/);
   });
 
   it('refuses a search_path that resolves unqualified names outside schema public', async () => {
@@ -110,11 +116,30 @@ describe('pgphase run', () => {
     expect(Math.min(...retries.map((r) => r.delayMs))).toBeGreaterThanOrEqual(200);
   });
 
+  it('gives up after its retries with a lock-timeout error naming the step, its attempts and the blocker', async () => {
+    const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN nickname text;', 'exhausted');
+    const blocker = await db.client();
+    await blocker.query('BEGIN; SELECT count(*) FROM users;');
+    try {
+      const error = await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', lockTimeout: '200ms', retries: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LockTimeoutExhausted);
+      const step = p.manifest.phases[0]!.steps[0]!.id;
+      expect(error).toMatchObject({ code: 'lock-timeout', exitCode: 1, step, attempts: 2 });
+      expect((error as Error).message).toMatch(new RegExp(`^plan ${p.manifest.id} expand: step ${step} could not take its lock within the lock timeout \\(200 ms\\) in 2 attempts, blocked by pid \\d+ .*SELECT count\\(\\*\\) FROM users`));
+      expect((await readState(c, p.manifest.id))[0]).toMatchObject({ status: 'failed', lastError: (error as Error).message });
+    } finally {
+      await blocker.query('ROLLBACK');
+    }
+  });
+
   it('lets one runner in at a time and names the one holding the lock', async () => {
     const p = await planned(USERS, 'ALTER TABLE users ADD COLUMN x int;', 'busy');
     const other = await db.client();
     await other.query(`SET application_name = 'deploy job 42'; SELECT pg_advisory_lock(${0x70677068}, 1)`);
-    await expect(runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', waitMs: 600 })).rejects.toThrow(/another pgphase runner holds the lock on this database: pid \d+ \(.*deploy job 42/);
+    const busy = await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', waitMs: 600 }).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(RunnerBusy);
+    expect(busy).toMatchObject({ code: 'runner-busy', exitCode: 1, holder: expect.stringMatching(/^pid \d+ \(.*deploy job 42/) });
+    expect((busy as Error).message).toMatch(/another pgphase runner holds the lock on this database: pid \d+ \(.*deploy job 42/);
     await other.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`);
     expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand', waitMs: 600 })).toBe('applied');
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { Manifest } from '../../src/plan/manifest.js';
 import { plan } from '../../src/plan/index.js';
 import type { PhaseName } from '../../src/plan/types.js';
-import { DatabaseError } from '../../src/runner/connect.js';
+import { ConnectionError, DatabaseError } from '../../src/errors.js';
 import { runAll, runPhase } from '../../src/runner/run.js';
 import type { PhaseStatus } from '../../src/runner/state.js';
 import { ensureState } from '../../src/runner/state.js';
@@ -322,10 +322,10 @@ describe('verify', () => {
     await expect(verify({ plansDir: r1, databaseUrl: db.url, wait: -1 })).rejects.toMatchObject({ code: 'usage' });
   });
 
-  it('fails with a database error (exit 2) on an unreachable database, without the password', async () => {
+  it('fails with a connection error (exit 2) on an unreachable database, without the password', async () => {
     const error = await verify({ plansDir: r1, databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/db' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DatabaseError);
-    expect((error as DatabaseError).exitCode).toBe(2);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect([(error as ConnectionError).code, (error as ConnectionError).exitCode, (error as ConnectionError).target]).toEqual(['connection', 2, 'postgres://app:***@127.0.0.1:1/db']);
     expect((error as Error).message).toContain('postgres://app:***@127.0.0.1:1/db');
     expect((error as Error).message).not.toContain('s3cret');
   });

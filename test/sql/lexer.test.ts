@@ -19,7 +19,7 @@ interface Boundaries {
 
 /** What the WASM scanner says, in the lexer's terms; undefined when it rejects the text. */
 function scanner(text: string): Boundaries | undefined {
-  let tokens;
+  let tokens: ReturnType<typeof scanSync>['tokens'];
   try {
     tokens = scanSync(text).tokens;
   } catch {
@@ -44,7 +44,7 @@ function scanner(text: string): Boundaries | undefined {
 
 /** Statement spans and comments as parseSource computed them with the WASM scanner's tokens. */
 function scannerSpans(text: string): { statements: number[][]; comments: number[] } | undefined {
-  let tokens;
+  let tokens: ReturnType<typeof scanSync>['tokens'];
   try {
     tokens = scanSync(text).tokens;
   } catch {

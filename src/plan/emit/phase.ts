@@ -4,14 +4,12 @@
 import { oneLine } from '../../errors.js';
 import { quoteLiteral } from '../../sql/names.js';
 import { version } from '../../meta.js';
-import { STATE_DDL } from '../../runner/state.js';
+import { recordPhase, recordUndone, STATE_DDL } from '../phase-log.js';
 import type { LockMode } from '../../sql/locks.js';
 import type { Manifest, ManifestPhase } from '../manifest.js';
 import { invalidIndexGuard, phaseFile } from '../render.js';
 import { concurrentIndex } from '../sql.js';
-
-/** How a tool runs a migration file: in one transaction (its own, or one query string), or statement by statement (psql -f). */
-export type ToolModel = 'transaction' | 'statements';
+import { TOOLS, type EmitLayout, type Tool } from './tools.js';
 
 export interface PhaseMigration {
   /** The phase's work runs in the migration, or the migration checks that `pgphase run` has applied it. */
@@ -21,11 +19,25 @@ export interface PhaseMigration {
   up: string;
   /** The undo, for the tools that keep down migrations. */
   down: string;
+  /** Fails unless the phase is recorded as applied, for the tools that verify a migration (sqitch). */
+  verify: string;
 }
 
-/** Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by batch. */
-export function needsRunner(phase: ManifestPhase): string | undefined {
-  return phase.backfills?.length ? 'its backfill commits batch by batch, which a migration run in one transaction cannot do' : undefined;
+/**
+ * Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by
+ * batch; a tool that runs every migration in a transaction cannot run a CONCURRENTLY step; one
+ * that runs all pending migrations in one transaction cannot give a scan a transaction of its
+ * own, apart from the strong locks earlier steps took (in its phase, or in an earlier phase that
+ * may ship in the same run).
+ */
+export function needsRunner(manifest: Manifest, phase: ManifestPhase, tool: Tool): string | undefined {
+  if (tool.model === 'statements') return undefined;
+  if (phase.backfills?.length) return 'its backfill commits batch by batch, which a migration run in one transaction cannot do';
+  if (!tool.outside && phase.steps.some((s) => s.concurrent)) return `its CONCURRENTLY step cannot run in a transaction, and ${tool.title} runs every migration in one`;
+  const earlier = manifest.phases.slice(0, manifest.phases.indexOf(phase)).flatMap((p) => p.steps);
+  const scansAfterStrongLock = transactions(phase).length > 1 || (earlier.some((s) => s.lockMode && STRONG.has(s.lockMode)) && phase.steps.some((s) => s.lockMode && LONG.has(s.lockMode)));
+  if (tool.model === 'pending' && scansAfterStrongLock) return `its scans must not run under the locks earlier steps took, and ${tool.title} runs all pending migrations in one transaction`;
+  return undefined;
 }
 
 const raise = (message: string) => `DO ${quoteLiteral(`BEGIN RAISE EXCEPTION '%', ${quoteLiteral(message)}; END`)};\n`;
@@ -59,24 +71,27 @@ function checks(manifest: Manifest, phase: ManifestPhase): string {
  * runner and verify see it: applied after the last of its migrations; after an earlier one,
  * running with the steps done (a runner then resumes the phase from there).
  */
-function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: number): string {
+function record(manifest: Manifest, phase: ManifestPhase, tool: string, done: number, by: string): string {
   const ids = phase.steps.slice(0, done).map((s) => quoteLiteral(s.id));
   const steps = ids.length ? `ARRAY[${ids.join(', ')}]` : `'{}'::text[]`;
   const status = done === phase.steps.length ? 'applied' : 'running';
-  const by = `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(version)})`;
-  return `-- the record pgphase run and pgphase verify read
-${STATE_DDL.trim()};
-INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by, finished_at)
-VALUES (${quoteLiteral(manifest.id)}, ${quoteLiteral(phase.name)}, ${quoteLiteral(phase.sha256)}, '${status}', ${steps}, ${by}, ${status === 'applied' ? 'now()' : 'NULL'})
-ON CONFLICT (plan_id, phase) DO UPDATE SET status = excluded.status, checksum = excluded.checksum, steps_done = excluded.steps_done, run_by = excluded.run_by, finished_at = excluded.finished_at, last_error = NULL;
-`;
+  const row = {
+    planId: quoteLiteral(manifest.id),
+    phase: quoteLiteral(phase.name),
+    checksum: quoteLiteral(phase.sha256),
+    status: `'${status}'`,
+    stepsDone: steps,
+    backfill: `'[]'`,
+    runBy: `jsonb_build_object('user', current_user, 'host', ${quoteLiteral(tool)}, 'pid', pg_backend_pid(), 'version', ${quoteLiteral(by)})`,
+    finishedAt: status === 'applied' ? 'now()' : 'NULL',
+  };
+  return `-- the record pgphase run and pgphase verify read\n${STATE_DDL.trim()};\n${recordPhase(row, false)};\n`;
 }
 
 /** After undoing the steps from `from` on: rolled back when none is left, else running with the earlier ones done. */
 function undone(manifest: Manifest, phase: ManifestPhase, from: number): string {
   const ids = phase.steps.slice(0, from).map((s) => quoteLiteral(s.id));
-  const set = from === 0 ? `status = 'rolled_back', steps_done = '{}', finished_at = now()` : `status = 'running', steps_done = ARRAY[${ids.join(', ')}], finished_at = NULL`;
-  return `UPDATE pgphase.phase_log SET ${set} WHERE plan_id = ${quoteLiteral(manifest.id)} AND phase = ${quoteLiteral(phase.name)};\n`;
+  return `${recordUndone(quoteLiteral(manifest.id), quoteLiteral(phase.name), from === 0 ? undefined : `ARRAY[${ids.join(', ')}]`)};\n`;
 }
 
 function steps(sqls: Array<{ sql: string; lockTimeout: string }>): string {
@@ -110,11 +125,17 @@ export function transactions(phase: ManifestPhase): number[] {
   return starts;
 }
 
-/** The phase as the tool's migrations, in order: one, or one per transaction its steps need. */
-export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: string; model: ToolModel; planRef: string }): PhaseMigration[] {
+/**
+ * The phase as the tool's migrations, in order: one, or one per transaction its steps need.
+ * `by` is the pgphase version they record: this one's, or an earlier one's to recognise what it wrote.
+ */
+export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: EmitLayout; planRef: string; by?: string }): PhaseMigration[] {
+  const tool = TOOLS[options.tool];
+  const by = options.by ?? version;
   // a line break in the plan directory's path would end the comment
   const head = `-- pgphase plan ${manifest.id} · ${phase.name}, from ${oneLine(options.planRef)}/${phase.file} (pgphase plan --emit ${options.tool}): change the plan, not this file\n`;
-  const why = needsRunner(phase);
+  const why = needsRunner(manifest, phase, tool);
+  const verify = `${head}${appliedCheck(manifest, phase, options.planRef, 'its migration has not run')}`;
   // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
   const cannotUndo = phase.down
     ? phase.steps.some((s) => s.concurrent)
@@ -122,14 +143,14 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
       : undefined
     : raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`);
   const down = (undoing: string) => `${head}${cannotUndo ?? undoing}`;
-  if (options.model === 'statements') {
+  if (tool.model === 'statements') {
     // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
-    const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length)}COMMIT;\n`;
-    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`) }];
+    const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length, by)}COMMIT;\n`;
+    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`), verify }];
   }
   if (why) {
     const up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
-    return [{ kind: 'check', up, down: down(`${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`) }];
+    return [{ kind: 'check', up, down: down(`${steps(undo(phase.steps))}${undone(manifest, phase, 0)}`), verify }];
   }
   const starts = transactions(phase);
   const migrations: PhaseMigration[] = [];
@@ -137,18 +158,18 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
     const to = starts[g + 1] ?? phase.steps.length;
     const first = phase.steps[from];
     if (first?.concurrent) {
-      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down('') });
+      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down(''), verify });
       // after it, in a transaction: a build that failed earlier leaves an invalid index, which IF NOT EXISTS skips
       const index = concurrentIndex(first.sql);
       if (to === phase.steps.length || phase.steps[to]?.concurrent) {
-        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to)}`, down: down('') });
+        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to, by)}`, down: down(''), verify });
       }
       return;
     }
     const after = phase.steps[from - 1];
     const guard = after?.concurrent && concurrentIndex(after.sql);
-    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to)}`;
-    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`) });
+    const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to, by)}`;
+    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`), verify });
   });
   return migrations;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { demo } from '../../src/runner/demo.js';
-import { runCli } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/db.js';
+import { demo } from '../src/demo.js';
+import { runCli } from './helpers/cli.js';
+import { testDatabase } from './helpers/db.js';
 
 const db = await testDatabase();
 

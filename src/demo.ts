@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { rules } from '../../rules/index.js';
-import { lint } from '../lint/lint.js';
-import { plan } from '../plan/index.js';
-import type { PhaseName } from '../plan/types.js';
-import { startEmbedded } from './embedded.js';
-import { runPhase, type RunEvent } from './run.js';
+import { rules } from '../rules/index.js';
+import { lint } from './lint/lint.js';
+import { plan } from './plan/index.js';
+import type { PhaseName } from './plan/types.js';
+import { connect } from './runner/connect.js';
+import { startEmbedded } from './runner/embedded.js';
+import { runPhase, type RunEvent } from './runner/run.js';
 
 export interface DemoOptions {
   rows: number;
@@ -33,8 +33,7 @@ const MIGRATION = 'ALTER TABLE customers RENAME COLUMN name TO full_name;\n';
 
 /** One application version: reads, updates and inserts on its own connection, in a loop until stopped. */
 async function workload(url: string, name: string, column: string, rows: number, firstId: number): Promise<Workload> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connect(url);
   const w: Workload = { name, latencies: [], errors: [], stop: async () => undefined };
   let running = true;
   let next = firstId;
@@ -87,8 +86,7 @@ export async function demo(options: DemoOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-demo-plan-'));
   const workloads: Workload[] = [];
   try {
-    const setup = new pg.Client({ connectionString: server.url });
-    await setup.connect();
+    const setup = await connect(server.url);
     await setup.query(SETUP(options.rows));
     await setup.end();
     print(`created table customers with ${options.rows.toLocaleString('en')} rows`);

@@ -1,0 +1,32 @@
+import { defineRule } from '../src/lint/rule.js';
+import { qkey, quoteQName } from '../src/sql/names.js';
+
+/** The ENABLE that turns back on what each DISABLE turns off. */
+const ENABLES: Record<string, string> = { DisableTrigAll: 'EnableTrigAll', DisableTrigUser: 'EnableTrigUser' };
+
+export default defineRule({
+  meta: {
+    id: 'disable-trigger',
+    category: 'robustness',
+    severity: 'error',
+    description: 'DISABLE TRIGGER ALL or USER on an existing table turns triggers off for every session until enabled again',
+    messages: {
+      all: 'DISABLE TRIGGER ALL turns off every trigger on {{table}}, its foreign-key checks included, for every session once it commits: rows that break its foreign keys or skip its triggers get in',
+      user: 'DISABLE TRIGGER USER turns off every trigger of the application on {{table}} for every session once it commits: writes skip what its triggers do',
+    },
+    help: 'Enable the triggers again in the same transaction (`ALTER TABLE … ENABLE TRIGGER ALL`), or set `session_replication_role = replica` for this session only',
+  },
+  create(context) {
+    return {
+      change(change) {
+        if (change.kind !== 'alter-table-other' || context.isNewTable(change.table)) return;
+        const enable = ENABLES[change.subtype];
+        if (!enable) return;
+        // enabled again before the transaction commits: no other session ever runs without them
+        const table = qkey(change.table);
+        if (context.laterInTransaction((c) => c.kind === 'alter-table-other' && c.subtype === enable && qkey(c.table) === table)) return;
+        context.report({ messageId: change.subtype === 'DisableTrigAll' ? 'all' : 'user', data: { table: quoteQName(change.table) } });
+      },
+    };
+  },
+});

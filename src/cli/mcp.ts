@@ -1,0 +1,13 @@
+// `pgphase mcp`: the MCP server for coding agents, over standard input and output.
+import type { Command } from 'commander';
+import type { Io } from './io.js';
+
+export function mcpCommand(program: Command, io: Io): void {
+  program
+    .command('mcp')
+    .description('run the MCP server (tools lint_sql, lint_file, explain_rule, plan_migration) over standard input and output')
+    .action(async () => {
+      const { serveMcp } = await import('../index.js');
+      await serveMcp({ input: process.stdin, output: process.stdout, cwd: io.cwd });
+    });
+}
