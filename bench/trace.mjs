@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { client, count, flags, int, machine, ms, ROOT, stats, table, withScratchDatabase } from './lib.mjs';
 
-const opts = flags({ history: { type: 'string', default: 'documenso' }, migrations: { type: 'string' }, rows: { type: 'string' }, runs: { type: 'string' } });
+const opts = flags({
+  history: { type: 'string', default: 'documenso' },
+  migrations: { type: 'string' },
+  rows: { type: 'string' },
+  runs: { type: 'string' },
+});
 const MIGRATIONS = count(opts.migrations, 'migrations', 50);
 const ROWS = count(opts.rows, 'rows', opts.quick ? 200_000 : 1_000_000);
 const RUNS = count(opts.runs, 'runs', opts.quick ? 1 : 3);
@@ -35,11 +40,16 @@ if (!existsSync(corpus)) {
     mkdirSync(dirname(to), { recursive: true });
     cpSync(f.absPath, to);
   }
-  for (const name of readdirSync(set.root)) if (statSync(join(set.root, name)).isFile() && !name.endsWith('.sql')) cpSync(join(set.root, name), join(dir, name));
+  for (const name of readdirSync(set.root))
+    if (statSync(join(set.root, name)).isFile() && !name.endsWith('.sql'))
+      cpSync(join(set.root, name), join(dir, name));
 
   const cli = (args) => {
     const start = performance.now();
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pgphase.js'), ...args], { encoding: 'utf8', env: { ...process.env, PGPHASE_SHADOW_URL: '' } });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pgphase.js'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, PGPHASE_SHADOW_URL: '' },
+    });
     const wall = performance.now() - start;
     if (r.status === 2) throw new Error(`bench: pgphase ${args[0]} failed: ${r.stderr}`);
     return { wall, out: r.stdout };
@@ -49,16 +59,27 @@ if (!existsSync(corpus)) {
   for (let i = 0; i < RUNS; i++) {
     const cold = cli(['trace', dir]);
     runs.cold.push(cold.wall);
-    summary = cold.out.trim().split('\n').find((l) => / traced on PostgreSQL /.test(l)) ?? cold.out.slice(-300);
+    summary =
+      cold.out
+        .trim()
+        .split('\n')
+        .find((l) => / traced on PostgreSQL /.test(l)) ?? cold.out.slice(-300);
     runs.warm.push(cli(['trace', dir, '--shadow-url', url]).wall);
     runs.lint.push(cli(['lint', dir, '--format', 'json']).wall);
   }
-  console.log(`## pgphase trace of ${migrations.length} migrations of ${opts.history} (${set.layout}), ${RUNS} run${RUNS === 1 ? '' : 's'}\n`);
-  console.log(table(['command', 'p50', 'max'], [
-    ['trace, embedded PostgreSQL started inside (goal < 15 s)', ms(stats(runs.cold).p50), ms(stats(runs.cold).max)],
-    ['trace --shadow-url (server already up)', ms(stats(runs.warm).p50), ms(stats(runs.warm).max)],
-    ['lint of the same migrations (baseline)', ms(stats(runs.lint).p50), ms(stats(runs.lint).max)],
-  ]));
+  console.log(
+    `## pgphase trace of ${migrations.length} migrations of ${opts.history} (${set.layout}), ${RUNS} run${RUNS === 1 ? '' : 's'}\n`,
+  );
+  console.log(
+    table(
+      ['command', 'p50', 'max'],
+      [
+        ['trace, embedded PostgreSQL started inside (goal < 15 s)', ms(stats(runs.cold).p50), ms(stats(runs.cold).max)],
+        ['trace --shadow-url (server already up)', ms(stats(runs.warm).p50), ms(stats(runs.warm).max)],
+        ['lint of the same migrations (baseline)', ms(stats(runs.lint).p50), ms(stats(runs.lint).max)],
+      ],
+    ),
+  );
   console.log(`\n${summary}\n`);
 }
 
@@ -67,7 +88,10 @@ await withScratchDatabase(url, async (scratch) => {
   const db = await client(scratch);
   try {
     const throughput = await measureThroughput(db);
-    await db.query(`CREATE TABLE big AS SELECT g AS id, md5(g::text) AS label, now() AS at FROM generate_series(1, $1::int) g`, [ROWS]);
+    await db.query(
+      `CREATE TABLE big AS SELECT g AS id, md5(g::text) AS label, now() AS at FROM generate_series(1, $1::int) g`,
+      [ROWS],
+    );
     await db.query('VACUUM ANALYZE big');
     const size = async (what) => Number((await db.query(`SELECT ${what}('big') AS b`)).rows[0].b);
     const timed = async (sql) => {
@@ -85,13 +109,32 @@ await withScratchDatabase(url, async (scratch) => {
     const rewritePredicted = workMs('rewrite', { rows: ROWS, tableBytes, indexBytes, indexes: 1 }, throughput);
     const rewriteMeasured = await timed('ALTER TABLE big ALTER COLUMN id TYPE bigint');
     const ratio = (p, m) => `${(p / m).toFixed(2)}×${p / m > 2 || p / m < 0.5 ? ' (outside 2×)' : ''}`;
-    console.log(`## duration model: ${int(ROWS)} rows (${(tableBytes / 1e6).toFixed(0)} MB table, ${(indexBytes / 1e6).toFixed(0)} MB index)\n`);
-    console.log(table(['work', 'predicted', 'measured', 'predicted / measured'], [
-      ['scan (SET NOT NULL)', ms(scanPredicted), ms(scanMeasured), ratio(scanPredicted, scanMeasured)],
-      ['index build (CREATE INDEX on a text column)', ms(indexPredicted), ms(indexMeasured), ratio(indexPredicted, indexMeasured)],
-      ['rewrite (ALTER COLUMN id TYPE bigint, table + 1 index)', ms(rewritePredicted), ms(rewriteMeasured), ratio(rewritePredicted, rewriteMeasured)],
-    ]));
-    console.log(`\nthroughput from the 200,000-row sample: rewrite ${int(throughput.rewrite / 1000)} MB/s, index ${int(throughput.index / 1000)} MB/s, scan ${int(throughput.scan / 1000)} MB/s`);
+    console.log(
+      `## duration model: ${int(ROWS)} rows (${(tableBytes / 1e6).toFixed(0)} MB table, ${(indexBytes / 1e6).toFixed(0)} MB index)\n`,
+    );
+    console.log(
+      table(
+        ['work', 'predicted', 'measured', 'predicted / measured'],
+        [
+          ['scan (SET NOT NULL)', ms(scanPredicted), ms(scanMeasured), ratio(scanPredicted, scanMeasured)],
+          [
+            'index build (CREATE INDEX on a text column)',
+            ms(indexPredicted),
+            ms(indexMeasured),
+            ratio(indexPredicted, indexMeasured),
+          ],
+          [
+            'rewrite (ALTER COLUMN id TYPE bigint, table + 1 index)',
+            ms(rewritePredicted),
+            ms(rewriteMeasured),
+            ratio(rewritePredicted, rewriteMeasured),
+          ],
+        ],
+      ),
+    );
+    console.log(
+      `\nthroughput from the 200,000-row sample: rewrite ${int(throughput.rewrite / 1000)} MB/s, index ${int(throughput.index / 1000)} MB/s, scan ${int(throughput.scan / 1000)} MB/s`,
+    );
   } finally {
     await db.end();
   }

@@ -139,7 +139,9 @@ export async function lint(options: LintApiOptions): Promise<LintOutput> {
     ...(paths?.[0] !== undefined && { path: paths[0] }),
     ...(options.configFile !== undefined && { configFile: options.configFile }),
   };
-  const output = sizes ? await (await import('./trace/sizes.js')).lintWithSizes(run, options.rules ?? registry, sizes) : await run(options.rules ?? registry);
+  const output = sizes
+    ? await (await import('./trace/sizes.js')).lintWithSizes(run, options.rules ?? registry, sizes)
+    : await run(options.rules ?? registry);
   if (queries === undefined) return output;
   const { readQuerySources } = await import('./check/sources.js');
   const { withQueryEvidence } = await import('./check/evidence.js');
@@ -396,12 +398,17 @@ export type { Stats } from './trace/stats.js';
 export type { TraceFormat } from './trace/report.js';
 
 /** Runs migrations statement by statement on a shadow database and records the locks, rewrites and scans of each, compared with lint. */
-export async function trace(options: import('./trace/index.js').TraceOptions): Promise<import('./trace/index.js').TraceResult> {
+export async function trace(
+  options: import('./trace/index.js').TraceOptions,
+): Promise<import('./trace/index.js').TraceResult> {
   return (await import('./trace/index.js')).trace(options);
 }
 
 /** A trace as pretty text, JSON or markdown. */
-export async function formatTrace(result: import('./trace/index.js').TraceResult, format: import('./trace/report.js').TraceFormat): Promise<string> {
+export async function formatTrace(
+  result: import('./trace/index.js').TraceResult,
+  format: import('./trace/report.js').TraceFormat,
+): Promise<string> {
   return (await import('./trace/report.js')).formatTrace(result, format);
 }
 

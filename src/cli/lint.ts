@@ -177,7 +177,9 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(stdin && { stdin }),
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
         ...(flags.statsFrom !== undefined && { statsFrom: flags.statsFrom }),
-        ...(flags.maxLockMs !== undefined && { maxLockMs: (await import('./trace.js')).maxLockMsFlag(flags.maxLockMs)! }),
+        ...(flags.maxLockMs !== undefined && {
+          maxLockMs: (await import('./trace.js')).maxLockMsFlag(flags.maxLockMs)!,
+        }),
         baseline: {
           file: flags.baseline ?? BASELINE,
           write: flags.writeBaseline === true,

@@ -8,7 +8,9 @@ import type { Io } from './io.js';
 export function statsCommand(program: Command, io: Io): void {
   program
     .command('stats')
-    .description('write the sizes of a database\'s tables (row estimates, table and index sizes, write rate) to a file for `--stats-from`: no data, no connection details')
+    .description(
+      "write the sizes of a database's tables (row estimates, table and index sizes, write rate) to a file for `--stats-from`: no data, no connection details",
+    )
     .argument('<url>', 'the database (read-only: catalog and statistics views)')
     .option('--output <file>', 'the file to write (default: standard output)')
     .action(async (url: string, flags: { output?: string }) => {

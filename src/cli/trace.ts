@@ -25,15 +25,35 @@ export function maxLockMsFlag(value: string | undefined): number | undefined {
 export function traceCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('trace')
-    .description('run migrations statement by statement on a shadow database and show the locks, rewrites and scans PostgreSQL really does, compared with lint')
-    .argument('<migration>', 'a migration file (run on the schema of its history) or a migration directory (every migration in order)')
-    .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json', 'markdown']).default('pretty'))
-    .addOption(new Option('--layout <name>', "the migration tool's layout (default: the config's, else detected)").choices(LAYOUTS))
+    .description(
+      'run migrations statement by statement on a shadow database and show the locks, rewrites and scans PostgreSQL really does, compared with lint',
+    )
+    .argument(
+      '<migration>',
+      'a migration file (run on the schema of its history) or a migration directory (every migration in order)',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['pretty', 'json', 'markdown']).default('pretty'),
+    )
+    .addOption(
+      new Option('--layout <name>', "the migration tool's layout (default: the config's, else detected)").choices(
+        LAYOUTS,
+      ),
+    )
     .option('--config <file>', 'config file (default: searched upward from the migration)')
     .option('--schema <file>', 'a `pg_dump --schema-only` file as the schema before the history')
-    .option('--shadow-url <url>', 'the PostgreSQL server for the shadow database (default: PGPHASE_SHADOW_URL, else an embedded PostgreSQL)')
-    .option('--stats-from <url|file>', 'table sizes (a database URL, read-only, or a file `pgphase stats` wrote): estimate how long each lock blocks on those tables')
-    .option('--max-lock-ms <n>', 'with --stats-from: a lock estimated to block longer than this is an error (default: the config\'s maxLockMs, else 1000)')
+    .option(
+      '--shadow-url <url>',
+      'the PostgreSQL server for the shadow database (default: PGPHASE_SHADOW_URL, else an embedded PostgreSQL)',
+    )
+    .option(
+      '--stats-from <url|file>',
+      'table sizes (a database URL, read-only, or a file `pgphase stats` wrote): estimate how long each lock blocks on those tables',
+    )
+    .option(
+      '--max-lock-ms <n>',
+      "with --stats-from: a lock estimated to block longer than this is an error (default: the config's maxLockMs, else 1000)",
+    )
     .action(async (target: string, flags: TraceFlags) => {
       const maxLockMs = maxLockMsFlag(flags.maxLockMs);
       const { trace, formatTrace, stopShadowServer } = await import('../index.js');

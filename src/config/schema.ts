@@ -31,7 +31,9 @@ export const configSchema = z.strictObject({
     .int()
     .min(0)
     .optional()
-    .describe('With table sizes (`--stats-from`): a rewrite, scan or index build estimated to hold its lock for at most this many milliseconds is a warning, not an error (default 1000)'),
+    .describe(
+      'With table sizes (`--stats-from`): a rewrite, scan or index build estimated to hold its lock for at most this many milliseconds is a warning, not an error (default 1000)',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -24,7 +24,10 @@ const show = (r: Relation) => (r.schema === 'public' ? r.name : `${r.schema}.${r
  * Compares the trace of one file with lint's view of its statements. A lock an earlier
  * statement of the same transaction took is held when a later one asks for it.
  */
-export function disagreements(traced: readonly TracedStatement[], lint: ReadonlyMap<number, StaticStatement>): Disagreement[] {
+export function disagreements(
+  traced: readonly TracedStatement[],
+  lint: ReadonlyMap<number, StaticStatement>,
+): Disagreement[] {
   const out: Disagreement[] = [];
   // the strongest lock held per table in each transaction so far
   const held = new Map<number, Map<string, { mode: LockMode; relation: Relation }>>();
@@ -60,20 +63,45 @@ export function disagreements(traced: readonly TracedStatement[], lint: Readonly
       if (!got && s.observed === 'sampled') continue;
       const own = mine.get(key)?.mode;
       const where = got ? show(got.relation) : key.replace(/^public\./, '');
-      if (!got) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took no lock on it` });
-      else if (own !== undefined && own !== mode && stronger(own, mode) === own) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took ${own}` });
-      else if (got.mode !== mode && stronger(got.mode, mode) === mode) out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took only ${got.mode}` });
+      if (!got)
+        out.push({
+          line: s.line,
+          kind: 'lock',
+          message: `lint expects ${mode} on ${where}, PostgreSQL took no lock on it`,
+        });
+      else if (own !== undefined && own !== mode && stronger(own, mode) === own)
+        out.push({ line: s.line, kind: 'lock', message: `lint expects ${mode} on ${where}, PostgreSQL took ${own}` });
+      else if (got.mode !== mode && stronger(got.mode, mode) === mode)
+        out.push({
+          line: s.line,
+          kind: 'lock',
+          message: `lint expects ${mode} on ${where}, PostgreSQL took only ${got.mode}`,
+        });
     }
     for (const [key, { mode, relation }] of mine) {
-      if (!expected.has(key) && TRAFFIC_BLOCKING.has(mode)) out.push({ line: s.line, kind: 'lock', message: `PostgreSQL took ${mode} on ${show(relation)}, which lint does not expect` });
+      if (!expected.has(key) && TRAFFIC_BLOCKING.has(mode))
+        out.push({
+          line: s.line,
+          kind: 'lock',
+          message: `PostgreSQL took ${mode} on ${show(relation)}, which lint does not expect`,
+        });
     }
     const work = new Set((claimed?.findings ?? []).map((f) => RULE_WORK[f.rule]).filter((w) => w !== undefined));
     const rewritten = s.rewrites.filter(existingTable);
     const truncates = claimed?.kinds.includes('truncate') ?? false;
-    if (rewritten.length && !work.has('rewrite') && !truncates) out.push({ line: s.line, kind: 'rewrite', message: `PostgreSQL rewrote ${rewritten.map(show).join(', ')}, and no finding says so` });
+    if (rewritten.length && !work.has('rewrite') && !truncates)
+      out.push({
+        line: s.line,
+        kind: 'rewrite',
+        message: `PostgreSQL rewrote ${rewritten.map(show).join(', ')}, and no finding says so`,
+      });
     if (!rewritten.length && work.has('rewrite')) {
       const rules = claimed!.findings.filter((f) => RULE_WORK[f.rule] === 'rewrite').map((f) => f.rule);
-      out.push({ line: s.line, kind: 'rewrite', message: `${[...new Set(rules)].join(', ')} says it rewrites a table; PostgreSQL rewrote none` });
+      out.push({
+        line: s.line,
+        kind: 'rewrite',
+        message: `${[...new Set(rules)].join(', ')} says it rewrites a table; PostgreSQL rewrote none`,
+      });
     }
     // a scan that only reads (a rewrite or an index build reads the table too)
     const scanned = s.scans.filter((x) => existingTable(x.relation));
@@ -83,17 +111,27 @@ export function disagreements(traced: readonly TracedStatement[], lint: Readonly
       const strongest = holding.get(key)?.mode ?? mode;
       // the application only reads a materialized view: only ACCESS EXCLUSIVE stops that
       if (r.kind === 'materialized view') return strongest === 'ACCESS EXCLUSIVE';
-      return mode !== undefined && TRAFFIC_BLOCKING.has(mode) && strongest !== undefined && TRAFFIC_BLOCKING.has(strongest);
+      return (
+        mode !== undefined && TRAFFIC_BLOCKING.has(mode) && strongest !== undefined && TRAFFIC_BLOCKING.has(strongest)
+      );
     };
     const underLock = scanned.filter((x) => blocking(x.relation));
     // TRUNCATE builds the indexes of the new, empty file; a NOT NULL column added without a
     // default is checked on a table that must be empty (add-required-column says it fails on rows)
     const emptyOnly = truncates || (claimed?.findings.some((f) => f.rule === 'add-required-column') ?? false);
     if (underLock.length && work.size === 0 && !emptyOnly && s.observed === 'in-transaction')
-      out.push({ line: s.line, kind: 'scan', message: `PostgreSQL scanned ${underLock.map((x) => show(x.relation)).join(', ')} under a lock that blocks traffic, and no finding says so` });
+      out.push({
+        line: s.line,
+        kind: 'scan',
+        message: `PostgreSQL scanned ${underLock.map((x) => show(x.relation)).join(', ')} under a lock that blocks traffic, and no finding says so`,
+      });
     if (!scanned.length && !rewritten.length && work.has('scan') && s.observed === 'in-transaction') {
       const rules = claimed!.findings.filter((f) => RULE_WORK[f.rule] === 'scan').map((f) => f.rule);
-      out.push({ line: s.line, kind: 'scan', message: `${[...new Set(rules)].join(', ')} says it scans a table; PostgreSQL scanned none` });
+      out.push({
+        line: s.line,
+        kind: 'scan',
+        message: `${[...new Set(rules)].join(', ')} says it scans a table; PostgreSQL scanned none`,
+      });
     }
     renamed();
   }

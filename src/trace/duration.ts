@@ -38,9 +38,13 @@ const SAMPLE_ROWS = 200_000;
 export async function measureThroughput(client: pg.ClientBase, rows = SAMPLE_ROWS): Promise<Throughput> {
   await client.query('DROP TABLE IF EXISTS pgphase_throughput');
   try {
-    await client.query(`CREATE TABLE pgphase_throughput AS SELECT g AS id, md5(g::text) AS label, now() AS at FROM generate_series(1, $1::int) g`, [rows]);
+    await client.query(
+      `CREATE TABLE pgphase_throughput AS SELECT g AS id, md5(g::text) AS label, now() AS at FROM generate_series(1, $1::int) g`,
+      [rows],
+    );
     await client.query('VACUUM ANALYZE pgphase_throughput');
-    const size = async (what: 'pg_table_size' | 'pg_total_relation_size') => Number((await client.query<{ b: string }>(`SELECT ${what}('pgphase_throughput') AS b`)).rows[0]!.b);
+    const size = async (what: 'pg_table_size' | 'pg_total_relation_size') =>
+      Number((await client.query<{ b: string }>(`SELECT ${what}('pgphase_throughput') AS b`)).rows[0]!.b);
     const timed = async (sql: string, undo?: string) => {
       // the median of three where the step can be undone: a short step is easily slowed by other work on the machine
       const times: number[] = [];
@@ -53,13 +57,25 @@ export async function measureThroughput(client: pg.ClientBase, rows = SAMPLE_ROW
       return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
     };
     const table = await size('pg_table_size');
-    const scan = table / (await timed('ALTER TABLE pgphase_throughput ALTER COLUMN label SET NOT NULL', 'ALTER TABLE pgphase_throughput ALTER COLUMN label DROP NOT NULL'));
+    const scan =
+      table /
+      (await timed(
+        'ALTER TABLE pgphase_throughput ALTER COLUMN label SET NOT NULL',
+        'ALTER TABLE pgphase_throughput ALTER COLUMN label DROP NOT NULL',
+      ));
     // a large table's index build sorts on disk; the sample's would fit in memory without this
     await client.query(`SET maintenance_work_mem = '1MB'`);
-    const index = table / (await timed('CREATE INDEX pgphase_throughput_label ON pgphase_throughput (label)', 'DROP INDEX pgphase_throughput_label'));
+    const index =
+      table /
+      (await timed(
+        'CREATE INDEX pgphase_throughput_label ON pgphase_throughput (label)',
+        'DROP INDEX pgphase_throughput_label',
+      ));
     await client.query('RESET maintenance_work_mem');
     await client.query('CREATE INDEX pgphase_throughput_label ON pgphase_throughput (label)');
-    const rewrite = (await size('pg_total_relation_size')) / (await timed('ALTER TABLE pgphase_throughput ALTER COLUMN id TYPE bigint'));
+    const rewrite =
+      (await size('pg_total_relation_size')) /
+      (await timed('ALTER TABLE pgphase_throughput ALTER COLUMN id TYPE bigint'));
     return { rewrite, scan, index, source: 'measured' };
   } finally {
     await client.query('DROP TABLE IF EXISTS pgphase_throughput');
@@ -73,7 +89,8 @@ export async function measureThroughput(client: pg.ClientBase, rows = SAMPLE_ROW
  */
 export function workMs(work: Work, table: TableStats, throughput: Throughput): number {
   if (work === 'scan') return table.tableBytes / throughput.scan;
-  if (work === 'index') return (table.tableBytes / throughput.index) * Math.max(1, Math.log2(table.rows) / Math.log2(SAMPLE_ROWS));
+  if (work === 'index')
+    return (table.tableBytes / throughput.index) * Math.max(1, Math.log2(table.rows) / Math.log2(SAMPLE_ROWS));
   return (table.tableBytes + table.indexBytes) / throughput.rewrite;
 }
 
@@ -84,7 +101,12 @@ export interface Estimate {
 }
 
 /** How long the statement blocks traffic for the work of `rule`, or undefined when a table's size is not known. */
-export function estimate(rule: string, statement: StaticStatement, stats: Stats, throughput: Throughput): Estimate | undefined {
+export function estimate(
+  rule: string,
+  statement: StaticStatement,
+  stats: Stats,
+  throughput: Throughput,
+): Estimate | undefined {
   const work = RULE_WORK[rule];
   if (!work) return undefined;
   const blocking = [...statement.locks].filter(([, mode]) => TRAFFIC_BLOCKING.has(mode));
@@ -109,7 +131,12 @@ export function formatMs(ms: number): string {
 }
 
 export function describe(e: Estimate): string {
-  const rows = e.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows${t.writesPerSecond ? `, ${t.writesPerSecond.toLocaleString('en-US')} writes/s` : ''}`).join(', ');
+  const rows = e.tables
+    .map(
+      (t) =>
+        `${t.table}: ${t.rows.toLocaleString('en-US')} rows${t.writesPerSecond ? `, ${t.writesPerSecond.toLocaleString('en-US')} writes/s` : ''}`,
+    )
+    .join(', ');
   return `${formatMs(e.ms)} under ${e.mode} (${rows})`;
 }
 
@@ -123,11 +150,19 @@ export interface SizeOptions {
 export function sized(finding: Finding, statement: StaticStatement | undefined, options: SizeOptions): Finding {
   const e = statement && estimate(finding.rule, statement, options.stats, options.throughput);
   if (!e) return finding;
-  return { ...finding, message: `${finding.message} (${describe(e)})`, severity: e.ms <= options.maxLockMs ? 'warning' : finding.severity };
+  return {
+    ...finding,
+    message: `${finding.message} (${describe(e)})`,
+    severity: e.ms <= options.maxLockMs ? 'warning' : finding.severity,
+  };
 }
 
 /** A lint result with every finding about a lock-holding step sized (see `sized`). */
-export function sizeResult(result: LintResult, statements: Map<string, Map<number, StaticStatement>>, options: SizeOptions): LintResult {
+export function sizeResult(
+  result: LintResult,
+  statements: Map<string, Map<number, StaticStatement>>,
+  options: SizeOptions,
+): LintResult {
   const files: FileResult[] = result.files.map((file) => {
     const at = statementAt(statements, file.path);
     const findings = file.findings.map((f) => sized(f, at(f.location.line), options));

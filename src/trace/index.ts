@@ -69,7 +69,11 @@ export interface TraceResult {
   sizes?: { throughput: Throughput; maxLockMs: number };
 }
 
-async function targets(options: TraceOptions, cwd: string, discovery: Discovery): Promise<{ set: MigrationSet; files: MigrationFile[] }> {
+async function targets(
+  options: TraceOptions,
+  cwd: string,
+  discovery: Discovery,
+): Promise<{ set: MigrationSet; files: MigrationFile[] }> {
   const abs = resolve(cwd, options.target);
   const kind = await stat(abs).catch(() => {
     throw new InputError(`${options.target}: no such file or directory`);
@@ -84,7 +88,12 @@ async function targets(options: TraceOptions, cwd: string, discovery: Discovery)
 }
 
 /** What lint says of each statement of the traced files, by path and line, for the shadow server's PostgreSQL version. */
-async function lintView(options: TraceOptions, cwd: string, paths: string[], pgVersion: number): Promise<Map<string, Map<number, StaticStatement>>> {
+async function lintView(
+  options: TraceOptions,
+  cwd: string,
+  paths: string[],
+  pgVersion: number,
+): Promise<Map<string, Map<number, StaticStatement>>> {
   const recorder = lockRecorder();
   const { result } = await lint({
     paths,
@@ -114,7 +123,9 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
     const database = await shadow.create('trace');
     // a scratch database: commits need not wait for the disk (locks and rewrites are the same)
     const setup = await connect(database.url);
-    await setup.query(`ALTER DATABASE ${quoteIdent(database.name)} SET synchronous_commit = off`).finally(() => setup.end());
+    await setup
+      .query(`ALTER DATABASE ${quoteIdent(database.name)} SET synchronous_commit = off`)
+      .finally(() => setup.end());
     if (options.schemaFile !== undefined) await applyDump(database.url, resolve(cwd, options.schemaFile));
     if (files[0] !== set.files[0]) await applyHistory(database.url, set.root, files[0]!.absPath, cwd);
     else await prepareForTool(database.url, set.layout);
@@ -134,7 +145,9 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       // rows for the tables of earlier migrations this one touches, the first time it touches one without
       const touched = [...(view.get(file.path)?.values() ?? [])].flatMap((s) => [...s.locks.keys()]);
       if (touched.some((t) => !seeded.has(t))) {
-        const { rows: now } = await run.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+        const { rows: now } = await run.query<{ name: string }>(
+          `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
+        );
         const fresh = now.map((t) => tableKey('public', t.name)).filter((t) => !seeded.has(t));
         if (touched.some((t) => fresh.includes(t))) {
           const generated = await generateRows(run, { nulls: false });
@@ -147,14 +160,22 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       migration = file.migration;
       await run.query('RESET ALL; SET SESSION AUTHORIZATION DEFAULT');
       const source = parseSource(file.path, file.text);
-      if (source.syntaxError) throw new InputError(`${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`);
+      if (source.syntaxError)
+        throw new InputError(
+          `${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`,
+        );
       let statements = await observer.traceFile(file, source.statements);
       // classes 22 and 23: the generated rows are no data the migration expects (a value it
       // casts, a constraint it adds); a file run in one transaction, or refused at its first
       // statement, left nothing behind
       const refused = statements.find((s) => s.error !== undefined);
       let emptied: string | undefined;
-      if (refused && /^2[23]/.test(refused.sqlstate ?? '') && (file.transaction !== 'none' || refused === statements[0]) && rows.inserted > 0) {
+      if (
+        refused &&
+        /^2[23]/.test(refused.sqlstate ?? '') &&
+        (file.transaction !== 'none' || refused === statements[0]) &&
+        rows.inserted > 0
+      ) {
         emptied = `line ${refused.line}: ${refused.error}`;
         await emptyTables(run);
         statements = await observer.traceFile(file, source.statements);
@@ -164,7 +185,9 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
         path: file.path,
         transaction: file.transaction,
         ...(emptied !== undefined && { emptied }),
-        statements: statements.map((s) => withLint(s, lintOf.get(s.line), stats && throughput && { stats, throughput, maxLockMs })),
+        statements: statements.map((s) =>
+          withLint(s, lintOf.get(s.line), stats && throughput && { stats, throughput, maxLockMs }),
+        ),
         disagreements: disagreements(statements, lintOf),
       });
       if (statements.some((s) => s.error)) break;
@@ -184,11 +207,19 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
 
 /** Removes every row of the tables of schema public. */
 async function emptyTables(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
+  );
   if (rows.length) await client.query(`TRUNCATE ${rows.map((r) => `public.${quoteIdent(r.name)}`).join(', ')}`);
 }
 
-function withLint(s: TracedStatement, lint: StaticStatement | undefined, sizes: { stats: NonNullable<Awaited<ReturnType<typeof readStats>>>; throughput: Throughput; maxLockMs: number } | undefined): TracedStatementWithLint {
+function withLint(
+  s: TracedStatement,
+  lint: StaticStatement | undefined,
+  sizes:
+    | { stats: NonNullable<Awaited<ReturnType<typeof readStats>>>; throughput: Throughput; maxLockMs: number }
+    | undefined,
+): TracedStatementWithLint {
   const findings = (lint?.findings ?? []).map((f) => ({ rule: f.rule, severity: f.severity }));
   if (!lint || !sizes) return { ...s, findings };
   // the longest work any finding on the statement names

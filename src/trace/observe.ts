@@ -12,7 +12,14 @@ import type { LockMode } from '../sql/locks.js';
 import type { Statement } from '../sql/source.js';
 import { quoteIdent } from '../sql/names.js';
 
-export type RelationKind = 'table' | 'partitioned table' | 'index' | 'sequence' | 'view' | 'materialized view' | 'other';
+export type RelationKind =
+  | 'table'
+  | 'partitioned table'
+  | 'index'
+  | 'sequence'
+  | 'view'
+  | 'materialized view'
+  | 'other';
 
 export interface Relation {
   schema: string;
@@ -53,7 +60,15 @@ export interface TracedStatement {
   sqlstate?: string;
 }
 
-const KINDS: Record<string, RelationKind> = { r: 'table', p: 'partitioned table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'materialized view' };
+const KINDS: Record<string, RelationKind> = {
+  r: 'table',
+  p: 'partitioned table',
+  i: 'index',
+  I: 'index',
+  S: 'sequence',
+  v: 'view',
+  m: 'materialized view',
+};
 
 const MODES: Record<string, LockMode> = {
   AccessShareLock: 'ACCESS SHARE',
@@ -119,20 +134,34 @@ export class Observer {
   }
 
   private named(rows: RelationRow[]): RelationRow[] {
-    for (const r of rows) this.known.set(r.oid, { schema: r.schema, name: r.name, kind: KINDS[r.kind] ?? 'other', isNew: !this.existing.has(r.oid) });
+    for (const r of rows)
+      this.known.set(r.oid, {
+        schema: r.schema,
+        name: r.name,
+        kind: KINDS[r.kind] ?? 'other',
+        isNew: !this.existing.has(r.oid),
+      });
     return rows;
   }
 
   /** The relations and the scans of the open transaction so far, in one round trip. */
   private async state(): Promise<{ relations: RelationRow[]; scans: Map<string, { scans: number; rows: number }> }> {
-    const [relations, scans] = (await this.run.query(`${RELATIONS};${SCANS}`)) as unknown as [pg.QueryResult<RelationRow>, pg.QueryResult<{ oid: string; scans: string; rows: string }>];
-    return { relations: this.named(relations.rows), scans: new Map(scans.rows.map((r) => [r.oid, { scans: Number(r.scans), rows: Number(r.rows) }])) };
+    const [relations, scans] = (await this.run.query(`${RELATIONS};${SCANS}`)) as unknown as [
+      pg.QueryResult<RelationRow>,
+      pg.QueryResult<{ oid: string; scans: string; rows: string }>,
+    ];
+    return {
+      relations: this.named(relations.rows),
+      scans: new Map(scans.rows.map((r) => [r.oid, { scans: Number(r.scans), rows: Number(r.rows) }])),
+    };
   }
 
   private async locks(): Promise<Array<{ oid: string; mode: LockMode; granted: boolean }>> {
     const { rows } = await this.watch.query<{ oid: string | null; mode: string; granted: boolean }>(LOCKS, [this.pid]);
     // a predicate lock (SIReadLock) is no table lock
-    return rows.filter((r) => MODES[r.mode] !== undefined).map((r) => ({ oid: r.oid ?? '', mode: MODES[r.mode]!, granted: r.granted }));
+    return rows
+      .filter((r) => MODES[r.mode] !== undefined)
+      .map((r) => ({ oid: r.oid ?? '', mode: MODES[r.mode]!, granted: r.granted }));
   }
 
   private relation(oid: string): Relation | undefined {
@@ -145,7 +174,10 @@ export class Observer {
    * returns what each did. A statement PostgreSQL refuses ends the file: its transaction is
    * rolled back and it is returned with `error`.
    */
-  async traceFile(file: Pick<MigrationFile, 'transaction'>, statements: readonly Statement[]): Promise<TracedStatement[]> {
+  async traceFile(
+    file: Pick<MigrationFile, 'transaction'>,
+    statements: readonly Statement[],
+  ): Promise<TracedStatement[]> {
     const out: TracedStatement[] = [];
     // the statements of the open transaction: their locks are held until it ends, for the time
     // the statements after them and the COMMIT take (the observer's own queries in between not counted)
@@ -173,7 +205,18 @@ export class Observer {
     if (file.transaction !== 'none') await begin();
     for (const statement of statements) {
       const op = transactionOp(statement);
-      const traced: TracedStatement = { index: statement.index, line: statement.location.line, text: statement.text.split('\n')[0]!, durationMs: 0, transaction: this.transactions, observed: 'in-transaction', locks: [], rewrites: [], renames: [], scans: [] };
+      const traced: TracedStatement = {
+        index: statement.index,
+        line: statement.location.line,
+        text: statement.text.split('\n')[0]!,
+        durationMs: 0,
+        transaction: this.transactions,
+        observed: 'in-transaction',
+        locks: [],
+        rewrites: [],
+        renames: [],
+        scans: [],
+      };
       out.push(traced);
       try {
         if (op === 'begin' && !inTransaction) {
@@ -216,7 +259,12 @@ export class Observer {
   }
 
   /** Runs `sql`, timing it, and records the relations that got a new file; returns the scans of the transaction before and after it. */
-  private async rewriting(sql: string, traced: TracedStatement): Promise<[before: Map<string, { scans: number; rows: number }>, after: Map<string, { scans: number; rows: number }>]> {
+  private async rewriting(
+    sql: string,
+    traced: TracedStatement,
+  ): Promise<
+    [before: Map<string, { scans: number; rows: number }>, after: Map<string, { scans: number; rows: number }>]
+  > {
     const before = await this.state();
     const nodes = new Map(before.relations.map((r) => [r.oid, r.node]));
     this.before = new Map(before.relations.map((r) => [r.oid, this.known.get(r.oid)!]));
@@ -228,7 +276,8 @@ export class Observer {
       const node = nodes.get(r.oid);
       const was = this.before.get(r.oid);
       if (node !== undefined && node !== '0' && node !== r.node) traced.rewrites.push(this.relation(r.oid)!);
-      if (was && (was.name !== r.name || was.schema !== r.schema)) traced.renames.push({ relation: was, to: { schema: r.schema, name: r.name } });
+      if (was && (was.name !== r.name || was.schema !== r.schema))
+        traced.renames.push({ relation: was, to: { schema: r.schema, name: r.name } });
     }
     return [before.scans, after.scans];
   }
@@ -261,7 +310,10 @@ export class Observer {
     await this.watch.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     let holding = true;
     try {
-      if (tables.length) await this.watch.query(`LOCK TABLE ${tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`).join(', ')} IN ACCESS SHARE MODE`);
+      if (tables.length)
+        await this.watch.query(
+          `LOCK TABLE ${tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`).join(', ')} IN ACCESS SHARE MODE`,
+        );
       else await this.watch.query('SELECT 1');
       let finished = false;
       const running = this.rewriting(sql, traced).finally(() => (finished = true));

@@ -25,7 +25,16 @@ export const RULE_WORK: Readonly<Record<string, Work>> = {
   'add-exclusion-constraint': 'index',
 };
 
-export const LOCK_ORDER: readonly LockMode[] = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+export const LOCK_ORDER: readonly LockMode[] = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
 
 export function stronger(a: LockMode, b: LockMode): LockMode {
   return LOCK_ORDER.indexOf(a) >= LOCK_ORDER.indexOf(b) ? a : b;
@@ -50,7 +59,14 @@ export function tableKey(schema: string | undefined, name: string): string {
 export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number, StaticStatement>> } {
   const statements = new Map<string, Map<number, StaticStatement>>();
   const rule = defineRule({
-    meta: { id: 'pgphase-trace-locks', category: 'blocks-traffic', severity: 'warning', description: 'records the locks lint expects', messages: {}, help: '' },
+    meta: {
+      id: 'pgphase-trace-locks',
+      category: 'blocks-traffic',
+      severity: 'warning',
+      description: 'records the locks lint expects',
+      messages: {},
+      help: '',
+    },
     create(context) {
       let current: StaticStatement | undefined;
       return {
@@ -79,13 +95,19 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
 }
 
 /** The statement of a file a line is in: the last one starting at or before it. */
-export function statementAt(statements: Map<string, Map<number, StaticStatement>>, path: string): (line: number) => StaticStatement | undefined {
+export function statementAt(
+  statements: Map<string, Map<number, StaticStatement>>,
+  path: string,
+): (line: number) => StaticStatement | undefined {
   const byLine = [...(statements.get(path)?.values() ?? [])].sort((a, b) => a.line - b.line);
   return (line) => byLine.filter((s) => s.line <= line).pop();
 }
 
 /** Puts each finding of the lint results with the statement it is on. */
-export function attachFindings(files: readonly FileResult[], statements: Map<string, Map<number, StaticStatement>>): void {
+export function attachFindings(
+  files: readonly FileResult[],
+  statements: Map<string, Map<number, StaticStatement>>,
+): void {
   for (const file of files) {
     const at = statementAt(statements, file.path);
     for (const finding of file.findings) at(finding.location.line)?.findings.push(finding);

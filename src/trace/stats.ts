@@ -45,8 +45,19 @@ SELECT n.nspname AS schema, c.relname AS name,
 export async function collectStats(url: string): Promise<Stats> {
   const client = await connect(url);
   try {
-    const { rows: [version] } = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-    const { rows } = await client.query<{ schema: string; name: string; rows: number; tableBytes: number; indexBytes: number; indexes: number; writes: number | null; seconds: number | null }>(SIZES);
+    const {
+      rows: [version],
+    } = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+    const { rows } = await client.query<{
+      schema: string;
+      name: string;
+      rows: number;
+      tableBytes: number;
+      indexBytes: number;
+      indexes: number;
+      writes: number | null;
+      seconds: number | null;
+    }>(SIZES);
     const tables: Stats['tables'] = {};
     for (const r of rows.sort((a, b) => (a.schema + a.name < b.schema + b.name ? -1 : 1))) {
       tables[tableKey(r.schema, r.name)] = {
@@ -54,7 +65,9 @@ export async function collectStats(url: string): Promise<Stats> {
         tableBytes: r.tableBytes,
         indexBytes: r.indexBytes,
         indexes: r.indexes,
-        ...(r.writes !== null && r.seconds !== null && r.seconds > 0 && { writesPerSecond: Math.round((r.writes / r.seconds) * 100) / 100 }),
+        ...(r.writes !== null &&
+          r.seconds !== null &&
+          r.seconds > 0 && { writesPerSecond: Math.round((r.writes / r.seconds) * 100) / 100 }),
       };
     }
     return { pgphaseStats: 1, server: Math.floor(Number(version!.v) / 10000), taken: new Date().toISOString(), tables };
@@ -70,7 +83,9 @@ export async function readStats(from: string, cwd = process.cwd()): Promise<Stat
   try {
     text = await readFile(resolve(cwd, from), 'utf8');
   } catch (error) {
-    throw new InputError(`${from}: cannot read the stats file (${(error as NodeJS.ErrnoException).code ?? 'error'}); write one with \`pgphase stats <url> --output ${from}\``);
+    throw new InputError(
+      `${from}: cannot read the stats file (${(error as NodeJS.ErrnoException).code ?? 'error'}); write one with \`pgphase stats <url> --output ${from}\``,
+    );
   }
   let json: unknown;
   try {
@@ -81,7 +96,9 @@ export async function readStats(from: string, cwd = process.cwd()): Promise<Stat
   const parsed = statsSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`${from}: ${issue.path.join('.') || 'the file'}: ${issue.message}; write it with \`pgphase stats <url>\``);
+    throw new InputError(
+      `${from}: ${issue.path.join('.') || 'the file'}: ${issue.message}; write it with \`pgphase stats <url>\``,
+    );
   }
   return parsed.data;
 }

@@ -21,8 +21,10 @@ const STATS = {
 
 function project(config?: object): string {
   const root = tempTree({
-    'db/001_tables.sql': 'CREATE TABLE lookup (id int PRIMARY KEY, code text);\nCREATE TABLE events (id int PRIMARY KEY, n int);\nCREATE TABLE unknown (id int PRIMARY KEY, v text);\n',
-    'db/002_change.sql': 'CREATE INDEX lookup_code ON lookup (code);\nALTER TABLE events ALTER COLUMN n TYPE bigint;\nCREATE INDEX unknown_v ON unknown (v);\n',
+    'db/001_tables.sql':
+      'CREATE TABLE lookup (id int PRIMARY KEY, code text);\nCREATE TABLE events (id int PRIMARY KEY, n int);\nCREATE TABLE unknown (id int PRIMARY KEY, v text);\n',
+    'db/002_change.sql':
+      'CREATE INDEX lookup_code ON lookup (code);\nALTER TABLE events ALTER COLUMN n TYPE bigint;\nCREATE INDEX unknown_v ON unknown (v);\n',
     'stats.json': JSON.stringify(STATS),
     ...(config && { 'pgphase.config.json': JSON.stringify(config) }),
   });
@@ -34,7 +36,8 @@ async function findings(root: string, options: { statsFrom?: string; maxLockMs?:
   return result.files.flatMap((f) => f.findings);
 }
 
-const of = (all: Finding[], rule: string, line: number) => all.find((f) => f.rule === rule && f.location.line === line)!;
+const of = (all: Finding[], rule: string, line: number) =>
+  all.find((f) => f.rule === rule && f.location.line === line)!;
 
 describe('lint --stats-from', () => {
   test('a non-concurrent index on a 200-row table is a warning that says how long; a rewrite of a 40 GB table stays an error', async () => {
@@ -45,7 +48,9 @@ describe('lint --stats-from', () => {
     expect(small.message).toMatch(/ \(≈ [\d.]+ ms under SHARE \(lookup: 200 rows\)\)$/);
     const large = of(sized, 'column-type-rewrite', 2);
     expect(large.severity).toBe('error');
-    expect(large.message).toMatch(/ \(≈ [\d.]+ (min|h) under ACCESS EXCLUSIVE \(events: 400,000,000 rows, 850 writes\/s\)\)$/);
+    expect(large.message).toMatch(
+      / \(≈ [\d.]+ (min|h) under ACCESS EXCLUSIVE \(events: 400,000,000 rows, 850 writes\/s\)\)$/,
+    );
     // a table the stats do not name: unchanged
     const unknown = of(sized, 'create-index-non-concurrently', 3);
     expect(unknown.severity).toBe('error');
@@ -61,12 +66,19 @@ describe('lint --stats-from', () => {
     expect(plain.every((f) => !f.message.includes('≈'))).toBe(true);
   });
 
-  test("maxLockMs from the config, and the flag over it", async () => {
+  test('maxLockMs from the config, and the flag over it', async () => {
     const strict = project({ maxLockMs: 0 });
-    expect(of(await findings(strict, { statsFrom: 'stats.json' }), 'create-index-non-concurrently', 1).severity).toBe('error');
-    expect(of(await findings(strict, { statsFrom: 'stats.json', maxLockMs: 10_000 }), 'create-index-non-concurrently', 1).severity).toBe('warning');
+    expect(of(await findings(strict, { statsFrom: 'stats.json' }), 'create-index-non-concurrently', 1).severity).toBe(
+      'error',
+    );
+    expect(
+      of(await findings(strict, { statsFrom: 'stats.json', maxLockMs: 10_000 }), 'create-index-non-concurrently', 1)
+        .severity,
+    ).toBe('warning');
     // a limit above the rewrite's estimate makes it a warning too
-    expect(of(await findings(project(), { statsFrom: 'stats.json', maxLockMs: 1e9 }), 'column-type-rewrite', 2).severity).toBe('warning');
+    expect(
+      of(await findings(project(), { statsFrom: 'stats.json', maxLockMs: 1e9 }), 'column-type-rewrite', 2).severity,
+    ).toBe('warning');
   });
 
   test('the estimate scales with the table: the same work on 1000× the bytes takes 1000× as long', () => {
@@ -76,8 +88,15 @@ describe('lint --stats-from', () => {
       expect(workMs(work, large, DEFAULT_THROUGHPUT) / workMs(work, small, DEFAULT_THROUGHPUT)).toBeCloseTo(1000);
     }
     // a rewrite writes the indexes again too
-    expect(workMs('rewrite', { ...small, indexBytes: 5e5 }, DEFAULT_THROUGHPUT)).toBeCloseTo(1.5 * workMs('rewrite', small, DEFAULT_THROUGHPUT));
-    expect([formatMs(3.2), formatMs(4200), formatMs(6 * 60_000), formatMs(2.5 * 3_600_000)]).toEqual(['≈ 3.2 ms', '≈ 4.2 s', '≈ 6 min', '≈ 2.5 h']);
+    expect(workMs('rewrite', { ...small, indexBytes: 5e5 }, DEFAULT_THROUGHPUT)).toBeCloseTo(
+      1.5 * workMs('rewrite', small, DEFAULT_THROUGHPUT),
+    );
+    expect([formatMs(3.2), formatMs(4200), formatMs(6 * 60_000), formatMs(2.5 * 3_600_000)]).toEqual([
+      '≈ 3.2 ms',
+      '≈ 4.2 s',
+      '≈ 6 min',
+      '≈ 2.5 h',
+    ]);
   });
 
   test('a stats file that is not one is one line naming the file and how to write it', () => {
@@ -85,11 +104,15 @@ describe('lint --stats-from', () => {
     writeFileSync(join(root, 'bad.json'), JSON.stringify({ ...STATS, tables: { 'public.lookup': { rows: -1 } } }));
     const run = runCli(['lint', 'db/002_change.sql', '--stats-from', 'bad.json'], { cwd: root });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^pgphase: bad\.json: tables\.public\.lookup\.rows: .*; write it with `pgphase stats <url>`\n$/);
+    expect(run.stderr).toMatch(
+      /^pgphase: bad\.json: tables\.public\.lookup\.rows: .*; write it with `pgphase stats <url>`\n$/,
+    );
     const missing = runCli(['lint', 'db/002_change.sql', '--stats-from', 'none.json'], { cwd: root });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^pgphase: none\.json: cannot read the stats file \(ENOENT\)/);
-    const sized = runCli(['lint', 'db/002_change.sql', '--stats-from', 'stats.json', '--format', 'json'], { cwd: root });
+    const sized = runCli(['lint', 'db/002_change.sql', '--stats-from', 'stats.json', '--format', 'json'], {
+      cwd: root,
+    });
     expect(sized.stdout).toContain('under SHARE (lookup: 200 rows)');
   });
 });

@@ -79,7 +79,16 @@ const KINDS: Array<[sql: string, table: string, mode: string]> = [
 
 /** The strongest mode each statement's trace holds on `table` (its own locks, or its transaction's). */
 function strongest(s: TracedStatementWithLint, table: string): string | undefined {
-  const order = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+  const order = [
+    'ACCESS SHARE',
+    'ROW SHARE',
+    'ROW EXCLUSIVE',
+    'SHARE UPDATE EXCLUSIVE',
+    'SHARE',
+    'SHARE ROW EXCLUSIVE',
+    'EXCLUSIVE',
+    'ACCESS EXCLUSIVE',
+  ];
   const modes = s.locks.filter((l) => l.relation.name === table).map((l) => order.indexOf(l.mode));
   return modes.length ? order[Math.max(...modes)] : undefined;
 }
@@ -90,15 +99,21 @@ async function traced(files: Record<string, string>, target: string): Promise<Tr
 }
 
 test('each statement kind takes the lock PostgreSQL documents, and lint expects the same', async () => {
-  const result = await traced({ 'm/001_base.sql': BASE, 'm/002_kinds.sql': KINDS.map(([sql]) => `${sql};`).join('\n') }, 'm');
+  const result = await traced(
+    { 'm/001_base.sql': BASE, 'm/002_kinds.sql': KINDS.map(([sql]) => `${sql};`).join('\n') },
+    'm',
+  );
   const [base, file] = result.files;
   // what a migration makes (a materialized view and its index here) has no traffic to block
   expect(base!.disagreements).toEqual([]);
   expect(file!.statements.map((s) => s.error)).toEqual(KINDS.map(() => undefined));
-  expect(file!.statements.map((s, i) => [KINDS[i]![0], strongest(s, KINDS[i]![1])])).toEqual(KINDS.map(([sql, , mode]) => [sql, mode]));
+  expect(file!.statements.map((s, i) => [KINDS[i]![0], strongest(s, KINDS[i]![1])])).toEqual(
+    KINDS.map(([sql, , mode]) => [sql, mode]),
+  );
   expect(file!.disagreements).toEqual([]);
   // validating scans the table; NOT VALID does not
-  const scanned = (sql: string) => file!.statements[KINDS.findIndex(([k]) => k === sql)]!.scans.map((x) => x.relation.name);
+  const scanned = (sql: string) =>
+    file!.statements[KINDS.findIndex(([k]) => k === sql)]!.scans.map((x) => x.relation.name);
   expect(scanned('ALTER TABLE c ALTER COLUMN p_id SET NOT NULL')).toEqual(['c']);
   expect(scanned('ALTER TABLE c ADD CONSTRAINT c_chk CHECK (p_id > 0)')).toEqual(['c']);
   expect(scanned('ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID')).toEqual([]);
@@ -108,8 +123,10 @@ test('each statement kind takes the lock PostgreSQL documents, and lint expects 
 test('PostgreSQL rewrites for int → bigint, not for varchar(10) → varchar(20) nor varchar → text, and lint says the same', async () => {
   const result = await traced(
     {
-      'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v varchar(10), w varchar(5), n int);\nCREATE INDEX t_v ON t (v);\n',
-      'm/002.sql': 'ALTER TABLE t ALTER COLUMN v TYPE varchar(20);\nALTER TABLE t ALTER COLUMN w TYPE text;\nALTER TABLE t ALTER COLUMN n TYPE bigint;\n',
+      'm/001.sql':
+        'CREATE TABLE t (id int PRIMARY KEY, v varchar(10), w varchar(5), n int);\nCREATE INDEX t_v ON t (v);\n',
+      'm/002.sql':
+        'ALTER TABLE t ALTER COLUMN v TYPE varchar(20);\nALTER TABLE t ALTER COLUMN w TYPE text;\nALTER TABLE t ALTER COLUMN n TYPE bigint;\n',
     },
     'm/002.sql',
   );
@@ -126,7 +143,8 @@ test('a lock held to the end of the transaction belongs to the statement that to
   const result = await traced(
     {
       'm/001.sql': 'CREATE TABLE a (id int PRIMARY KEY, v int);\nCREATE TABLE b (id int PRIMARY KEY, v int);\n',
-      'm/002.sql': "BEGIN;\nALTER TABLE a ADD COLUMN w int;\nUPDATE b SET v = 1 WHERE id = 1;\nSELECT pg_sleep(0.05);\nCREATE INDEX b_v ON b (v);\nALTER TABLE a ALTER COLUMN w SET DEFAULT 2;\nCOMMIT;\n",
+      'm/002.sql':
+        'BEGIN;\nALTER TABLE a ADD COLUMN w int;\nUPDATE b SET v = 1 WHERE id = 1;\nSELECT pg_sleep(0.05);\nCREATE INDEX b_v ON b (v);\nALTER TABLE a ALTER COLUMN w SET DEFAULT 2;\nCOMMIT;\n',
     },
     'm/002.sql',
   );
@@ -147,7 +165,10 @@ test('a lock held to the end of the transaction belongs to the statement that to
 
 test('a statement that runs only outside a transaction is sampled while it runs', async () => {
   const result = await traced(
-    { 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n', 'm/002.sql': 'CREATE INDEX CONCURRENTLY t_v ON t (v);\nVACUUM FULL t;\n' },
+    {
+      'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n',
+      'm/002.sql': 'CREATE INDEX CONCURRENTLY t_v ON t (v);\nVACUUM FULL t;\n',
+    },
     'm/002.sql',
   );
   const [index, vacuum] = result.files[0]!.statements;
@@ -163,14 +184,21 @@ test('a statement that runs only outside a transaction is sampled while it runs'
 // ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE with no finding. Each test fails
 // while the bug is there: fixed, it passes and `.fails` must go.
 test.fails('dropping a foreign key, or a table that has one: lint expects the ACCESS EXCLUSIVE lock on the referenced table', async () => {
-  const result = await traced({ 'm/001_base.sql': BASE, 'm/002.sql': 'ALTER TABLE e DROP CONSTRAINT e_p;\nDROP TABLE gone;\n' }, 'm/002.sql');
+  const result = await traced(
+    { 'm/001_base.sql': BASE, 'm/002.sql': 'ALTER TABLE e DROP CONSTRAINT e_p;\nDROP TABLE gone;\n' },
+    'm/002.sql',
+  );
   expect(result.files[0]!.statements.map((s) => strongest(s, 'p'))).toEqual(['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
   expect(result.files[0]!.disagreements).toEqual([]);
 });
 
 test.fails('ATTACH PARTITION without a CHECK matching its bounds scans the partition under ACCESS EXCLUSIVE: a finding says so', async () => {
   const result = await traced(
-    { 'm/001_base.sql': BASE, 'm/002.sql': 'ALTER TABLE parted DETACH PARTITION parted_2;\nALTER TABLE parted ATTACH PARTITION parted_2 FOR VALUES FROM (100) TO (200);\n' },
+    {
+      'm/001_base.sql': BASE,
+      'm/002.sql':
+        'ALTER TABLE parted DETACH PARTITION parted_2;\nALTER TABLE parted ATTACH PARTITION parted_2 FOR VALUES FROM (100) TO (200);\n',
+    },
     'm/002.sql',
   );
   expect(result.files[0]!.statements[1]!.scans.map((x) => x.relation.name)).toEqual(['parted_2']);
@@ -179,7 +207,9 @@ test.fails('ATTACH PARTITION without a CHECK matching its bounds scans the parti
 
 test('the stats of a database name every table with its rows and sizes, and no data', async () => {
   const c = await db.client();
-  await c.query("CREATE TABLE sized (id int PRIMARY KEY, secret text); INSERT INTO sized SELECT g, 'hunter2' FROM generate_series(1, 500) g; ANALYZE sized;");
+  await c.query(
+    "CREATE TABLE sized (id int PRIMARY KEY, secret text); INSERT INTO sized SELECT g, 'hunter2' FROM generate_series(1, 500) g; ANALYZE sized;",
+  );
   const { collectStats } = await import('../../src/index.js');
   const stats = await collectStats(db.url);
   expect(stats.tables['public.sized']).toMatchObject({ rows: 500, indexes: 1 });
@@ -188,7 +218,10 @@ test('the stats of a database name every table with its rows and sizes, and no d
 });
 
 test('pgphase trace prints each statement with its locks and exits 1 when PostgreSQL refuses one', () => {
-  const root = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n', 'm/002.sql': 'CREATE INDEX t_v ON t (v);\nALTER TABLE t ADD COLUMN v int;\n' });
+  const root = tempTree({
+    'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n',
+    'm/002.sql': 'CREATE INDEX t_v ON t (v);\nALTER TABLE t ADD COLUMN v int;\n',
+  });
   const run = runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl], { cwd: root });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(1);
@@ -199,33 +232,62 @@ test('pgphase trace prints each statement with its locks and exits 1 when Postgr
 });
 
 test('pgphase stats writes the sizes trace --stats-from reads: the index build is estimated on the real table', async () => {
-  const root = tempTree({ 'm/001.sql': 'CREATE TABLE lookup (id int PRIMARY KEY, code text);\n', 'm/002.sql': 'CREATE INDEX lookup_code ON lookup (code);\n' });
+  const root = tempTree({
+    'm/001.sql': 'CREATE TABLE lookup (id int PRIMARY KEY, code text);\n',
+    'm/002.sql': 'CREATE INDEX lookup_code ON lookup (code);\n',
+  });
   {
     const c = await db.client();
-    await c.query("CREATE TABLE lookup (id int PRIMARY KEY, code text); INSERT INTO lookup SELECT g, 'c' || g FROM generate_series(1, 2000) g; ANALYZE lookup;");
+    await c.query(
+      "CREATE TABLE lookup (id int PRIMARY KEY, code text); INSERT INTO lookup SELECT g, 'c' || g FROM generate_series(1, 2000) g; ANALYZE lookup;",
+    );
     const written = runCli(['stats', db.url, '--output', 'stats.json'], { cwd: root });
-    expect([written.code, written.stderr]).toEqual([0, expect.stringMatching(/^pgphase: wrote the sizes of \d+ tables? to stats\.json\n$/)]);
-    const run = runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--stats-from', 'stats.json', '--format', 'json'], { cwd: root });
+    expect([written.code, written.stderr]).toEqual([
+      0,
+      expect.stringMatching(/^pgphase: wrote the sizes of \d+ tables? to stats\.json\n$/),
+    ]);
+    const run = runCli(
+      ['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--stats-from', 'stats.json', '--format', 'json'],
+      { cwd: root },
+    );
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as TraceResult;
     const estimate = result.files[0]!.statements[0]!.estimate!;
-    expect(estimate).toMatchObject({ rule: 'create-index-non-concurrently', mode: 'SHARE', tables: [{ table: 'lookup', rows: 2000 }], overLimit: false });
+    expect(estimate).toMatchObject({
+      rule: 'create-index-non-concurrently',
+      mode: 'SHARE',
+      tables: [{ table: 'lookup', rows: 2000 }],
+      overLimit: false,
+    });
     expect(estimate.ms).toBeGreaterThan(0);
     expect(result.sizes?.throughput.source).toBe('measured');
     // a limit of 0 ms: over it, and the exit code says so
-    expect(runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--stats-from', 'stats.json', '--max-lock-ms', '0'], { cwd: root }).code).toBe(1);
+    expect(
+      runCli(['trace', 'm/002.sql', '--shadow-url', shadowUrl, '--stats-from', 'stats.json', '--max-lock-ms', '0'], {
+        cwd: root,
+      }).code,
+    ).toBe(1);
   }
 });
 
 test('a migration PostgreSQL refuses on the generated rows is traced again on empty tables, as on a new database', async () => {
-  const result = await traced({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', 'm/002.sql': 'ALTER TABLE t ADD COLUMN x int NOT NULL;\n' }, 'm/002.sql');
+  const result = await traced(
+    {
+      'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n',
+      'm/002.sql': 'ALTER TABLE t ADD COLUMN x int NOT NULL;\n',
+    },
+    'm/002.sql',
+  );
   const [file] = result.files;
   expect(file!.emptied).toMatch(/^line 1: column "x" of relation "t" contains null values$/);
   expect(file!.statements.map((s) => [s.error, strongest(s, 't')])).toEqual([[undefined, 'ACCESS EXCLUSIVE']]);
 });
 
 test('--schema gives the schema before the history: its tables exist and get rows', async () => {
-  const root = tempTree({ 'schema.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n', 'm/001.sql': 'CREATE INDEX t_v ON t (v);\n' });
+  const root = tempTree({
+    'schema.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n',
+    'm/001.sql': 'CREATE INDEX t_v ON t (v);\n',
+  });
   const result = await trace({ target: 'm/001.sql', cwd: root, shadowUrl, schemaFile: 'schema.sql' });
   const [index] = result.files[0]!.statements;
   expect([strongest(index!, 't'), index!.scans.map((x) => [x.relation.name, x.rows])]).toEqual(['SHARE', [['t', 3]]]);
@@ -234,7 +296,10 @@ test('--schema gives the schema before the history: its tables exist and get row
 
 test('a lock follows its table to a new name: the statements after a rename in its transaction hold it already', async () => {
   const result = await traced(
-    { 'm/001.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n', 'm/002.sql': 'BEGIN;\nALTER TABLE a RENAME TO b;\nALTER TABLE b ADD COLUMN z int;\nCOMMIT;\n' },
+    {
+      'm/001.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n',
+      'm/002.sql': 'BEGIN;\nALTER TABLE a RENAME TO b;\nALTER TABLE b ADD COLUMN z int;\nCOMMIT;\n',
+    },
     'm/002.sql',
   );
   const [, rename, add] = result.files[0]!.statements;
@@ -244,6 +309,9 @@ test('a lock follows its table to a new name: the statements after a rename in i
 });
 
 test('a table whose foreign key references itself has no traffic to block when it is made', async () => {
-  const result = await traced({ 'm/001.sql': 'CREATE TABLE node (id int PRIMARY KEY, parent int REFERENCES node (id));\n' }, 'm');
+  const result = await traced(
+    { 'm/001.sql': 'CREATE TABLE node (id int PRIMARY KEY, parent int REFERENCES node (id));\n' },
+    'm',
+  );
   expect(result.files[0]!.disagreements).toEqual([]);
 });
