@@ -80,6 +80,10 @@ export interface LintApiOptions extends Omit<LintOptions, 'rules' | 'baseSchema'
   changedSince?: string;
   /** The running version's queries: breaks-old-code findings say which they break; a drop or rename none uses becomes a warning. */
   queries?: QuerySources;
+  /** Sizes of the user's tables (a database URL, read-only, or a file `pgphase stats` wrote): findings say how long their lock would block, and those under `maxLockMs` become warnings. */
+  statsFrom?: string;
+  /** Over the config's `maxLockMs`. */
+  maxLockMs?: number;
 }
 
 /** The starting schema from a `pg_dump --schema-only` file or a live database, as changes to replay. */
@@ -123,15 +127,21 @@ function targets(options: LintApiOptions): string[] | undefined {
  * file belongs to a plan directory.
  */
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
-  const { schemaFile, databaseUrl, staged, changedSince: ref, queries, ...rest } = options;
+  const { schemaFile, databaseUrl, staged, changedSince: ref, queries, statsFrom, maxLockMs, ...rest } = options;
   const paths = targets(options);
   if (paths?.length === 0) return { result: summarize([]), sources: new Map(), linted: new Map() };
-  const output = await lintWith({
-    ...rest,
-    paths: paths ?? [],
-    baseSchema: await startingSchema(options),
-    rules: options.rules ?? registry,
-  });
+  const baseSchema = await startingSchema(options);
+  const run = (rules: LintOptions['rules']) => lintWith({ ...rest, paths: paths ?? [], baseSchema, rules });
+  const sizes = statsFrom !== undefined && {
+    statsFrom,
+    cwd: options.cwd ?? process.cwd(),
+    ...(maxLockMs !== undefined && { maxLockMs }),
+    ...(paths?.[0] !== undefined && { path: paths[0] }),
+    ...(options.configFile !== undefined && { configFile: options.configFile }),
+  };
+  const output = sizes
+    ? await (await import('./trace/sizes.js')).lintWithSizes(run, options.rules ?? registry, sizes)
+    : await run(options.rules ?? registry);
   if (queries === undefined) return output;
   const { readQuerySources } = await import('./check/sources.js');
   const { withQueryEvidence } = await import('./check/evidence.js');
@@ -381,4 +391,28 @@ export async function check(options: CheckApiOptions): Promise<CheckResult> {
     },
     ...(options.shadowUrl !== undefined && { shadowUrl: options.shadowUrl }),
   });
+}
+
+export type { TraceOptions, TraceResult, TracedFile } from './trace/index.js';
+export type { Stats } from './trace/stats.js';
+export type { TraceFormat } from './trace/report.js';
+
+/** Runs migrations statement by statement on a shadow database and records the locks, rewrites and scans of each, compared with lint. */
+export async function trace(
+  options: import('./trace/index.js').TraceOptions,
+): Promise<import('./trace/index.js').TraceResult> {
+  return (await import('./trace/index.js')).trace(options);
+}
+
+/** A trace as pretty text, JSON or markdown. */
+export async function formatTrace(
+  result: import('./trace/index.js').TraceResult,
+  format: import('./trace/report.js').TraceFormat,
+): Promise<string> {
+  return (await import('./trace/report.js')).formatTrace(result, format);
+}
+
+/** The sizes of a database's tables (read-only), for `--stats-from`. */
+export async function collectStats(url: string): Promise<import('./trace/stats.js').Stats> {
+  return (await import('./trace/stats.js')).collectStats(url);
 }

@@ -28,6 +28,8 @@ interface LintFlags {
   fixDryRun?: boolean;
   queries: string[];
   queriesFromUrl?: string;
+  statsFrom?: string;
+  maxLockMs?: string;
 }
 
 const CACHE_DIR = '.pgphase-cache';
@@ -105,6 +107,14 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     )
     .option('--fix-dry-run', 'print the fixes --fix would make as a diff, and change nothing')
     .option(
+      '--stats-from <url|file>',
+      'table sizes (a database URL, read-only, or a file `pgphase stats` wrote): a rewrite, scan or index build says how long it would block, and one under maxLockMs is a warning',
+    )
+    .option(
+      '--max-lock-ms <n>',
+      "with --stats-from: the longest a lock may block and stay a warning (default: the config's maxLockMs, else 1000)",
+    )
+    .option(
       '--cache [dir]',
       `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`,
     )
@@ -166,6 +176,10 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(stdin && { stdin }),
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
+        ...(flags.statsFrom !== undefined && { statsFrom: flags.statsFrom }),
+        ...(flags.maxLockMs !== undefined && {
+          maxLockMs: (await import('./trace.js')).maxLockMsFlag(flags.maxLockMs)!,
+        }),
         baseline: {
           file: flags.baseline ?? BASELINE,
           write: flags.writeBaseline === true,

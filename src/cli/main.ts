@@ -16,6 +16,8 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Declare>]> = [
   [['plan'], async () => (await import('./plan.js')).planCommand],
   [['prove'], async () => (await import('./prove.js')).proveCommand],
   [['check'], async () => (await import('./check.js')).checkCommand],
+  [['trace'], async () => (await import('./trace.js')).traceCommand],
+  [['stats'], async () => (await import('./stats.js')).statsCommand],
   [['run', 'rollback'], async () => (await import('./run.js')).runCommand],
   [['verify'], async () => (await import('./verify.js')).verifyCommand],
   [['status'], async () => (await import('./status.js')).statusCommand],

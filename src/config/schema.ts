@@ -27,6 +27,13 @@ export const configSchema = z.strictObject({
     .describe('The longest lock_timeout a migration may set (`lock-timeout-too-long`): a statement queued for a lock holds up the queries behind it that long'),
   rules: z.record(z.string(), severitySetting).default(() => ({})).describe('Severity per rule id'),
   ignorePaths: z.array(z.string()).default(() => []).describe('Glob patterns, relative to the config file, of files never linted'),
+  maxLockMs: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'With table sizes (`--stats-from`): a rewrite, scan or index build estimated to hold its lock for at most this many milliseconds is a warning, not an error (default 1000)',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;

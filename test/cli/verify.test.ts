@@ -85,6 +85,8 @@ describe('pgphase start-up', () => {
       'plan',
       'prove',
       'check',
+      'trace',
+      'stats',
       'run',
       'rollback',
       'verify',
