@@ -19,6 +19,7 @@ export const RULE_WORK: Readonly<Record<string, Work>> = {
   'add-check-validated': 'scan',
   'add-foreign-key-validated': 'scan',
   'primary-key-on-nullable': 'scan',
+  'attach-partition-without-check': 'scan',
   'create-index-non-concurrently': 'index',
   'add-constraint-builds-index': 'index',
   'reindex-non-concurrently': 'index',
@@ -78,7 +79,7 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
         },
         change(change) {
           current!.kinds.push(change.kind);
-          for (const l of locksOf(change, (index) => context.schema.indexTable(index))) {
+          for (const l of locksOf(change, context.schema)) {
             // made earlier in this migration (a table, or a materialized view), or by this very
             // statement (a table whose foreign key references itself): no traffic yet
             if (context.isNewTable(l.table) || context.isNewObject(l.table)) continue;

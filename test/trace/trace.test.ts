@@ -179,11 +179,10 @@ test('a statement that runs only outside a transaction is sampled while it runs'
   expect(result.files[0]!.disagreements).toEqual([]);
 });
 
-// Rule bugs the trace found (FINDINGS): PostgreSQL takes ACCESS EXCLUSIVE on the referenced
-// table when a foreign key goes (its triggers there are dropped), and lint does not expect it;
-// ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE with no finding. Each test fails
-// while the bug is there: fixed, it passes and `.fails` must go.
-test.fails('dropping a foreign key, or a table that has one: lint expects the ACCESS EXCLUSIVE lock on the referenced table', async () => {
+// Rule bugs the trace found, each kept as a regression test: PostgreSQL takes ACCESS EXCLUSIVE
+// on the referenced table when a foreign key goes (its triggers there are dropped), which lint
+// did not expect; ATTACH PARTITION scans the partition, which no finding said.
+test('dropping a foreign key, or a table that has one: lint expects the ACCESS EXCLUSIVE lock on the referenced table', async () => {
   const result = await traced(
     { 'm/001_base.sql': BASE, 'm/002.sql': 'ALTER TABLE e DROP CONSTRAINT e_p;\nDROP TABLE gone;\n' },
     'm/002.sql',
@@ -192,7 +191,7 @@ test.fails('dropping a foreign key, or a table that has one: lint expects the AC
   expect(result.files[0]!.disagreements).toEqual([]);
 });
 
-test.fails('ATTACH PARTITION without a CHECK matching its bounds scans the partition under ACCESS EXCLUSIVE: a finding says so', async () => {
+test('ATTACH PARTITION without a CHECK matching its bounds scans the partition under ACCESS EXCLUSIVE: a finding says so', async () => {
   const result = await traced(
     {
       'm/001_base.sql': BASE,
