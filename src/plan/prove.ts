@@ -2,18 +2,22 @@
 // run as its tool runs it, a schema dump, or the schema read from a live database), a few
 // generated rows in every table, then two copies: the migration as written on one, the plan
 // phase by phase through the runner on the other (each phase with a down file run, undone and
-// run again). The two must end with the same catalog and the same rows.
+// run again). The two must end with the same catalog and the same rows, and the queries of the
+// old and the new application (generated, src/shadow/queries.ts) must work at every phase where
+// that version runs (RECIPES.md): V until contract, V+1 from its deploy point on.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { InputError, PgphaseError } from '../errors.js';
 import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from '../shadow/catalog.js';
 import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
-import { generateRows, type GeneratedRows } from '../shadow/rows.js';
+import { appQueries, describeFailure, queryCount, runQueries, without, type AppQueries } from '../shadow/queries.js';
+import { generateRows, tables, type GeneratedRows, type Table } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import { connect } from '../runner/connect.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { sha256 } from './render.js';
+import type pg from 'pg';
 import type { PhaseName } from './types.js';
 
 /** Where the starting schema comes from; paths as the user gave them. */
@@ -89,16 +93,85 @@ function startKind(start: ProofStart): Proof['start'] {
   return start.schemaFile !== undefined ? 'schema' : start.databaseUrl !== undefined ? 'database' : start.history !== undefined ? 'history' : 'empty';
 }
 
+/** The applications' queries a proof runs: V's, V+1's, and the phase V+1 is deployed after (none: from the start). */
+interface Apps {
+  v: AppQueries;
+  v1: AppQueries;
+  v1After: PhaseName | undefined;
+}
+
+/** The phase V+1 may be deployed after (RECIPES.md): trigger, else expand; undefined: before the first phase. */
+function deployPoint(manifest: Manifest): PhaseName | undefined {
+  const names = manifest.phases.map((p) => p.name);
+  return names.includes('trigger') ? 'trigger' : names.includes('expand') ? 'expand' : undefined;
+}
+
+/**
+ * V's and V+1's queries on the tables the migration changes (their shape or their rows): V's
+ * from the starting schema at `start`, V+1's from the migration's result at `end`. A query that
+ * fails where its own version runs (V before the migration, V+1 after it as written) is left
+ * out and named: it says nothing about the plan.
+ */
+async function appsOf(start: string, end: string, initial: Snapshot, expected: Snapshot, manifest: Manifest): Promise<{ apps: Apps; skipped: string[] }> {
+  const [before, after] = [await connect(start), await connect(end)];
+  try {
+    const [v, v1] = [await tables(before), await tables(after)];
+    const changed = (own: Table[], other: Table[]) => {
+      const shapes = new Map(other.map((t) => [t.name, t.shape]));
+      return new Set(own.filter((t) => shapes.get(t.name) !== t.shape || JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name])).map((t) => t.name));
+    };
+    const skipped: string[] = [];
+    const valid = async (client: pg.Client, app: AppQueries, where: string) => {
+      const failures = await runQueries(client, app);
+      skipped.push(...app.skipped, ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`));
+      return without(app, failures);
+    };
+    const apps = {
+      v: await valid(before, appQueries('V', v, v1, changed(v, v1)), 'before the migration'),
+      v1: await valid(after, appQueries('V+1', v1, v, changed(v1, v)), 'after the migration as written'),
+      v1After: deployPoint(manifest),
+    };
+    return { apps, skipped };
+  } finally {
+    await before.end();
+    await after.end();
+  }
+}
+
 /**
  * Runs every phase of the plan through the runner. A phase with a down file is run, undone and
  * run again: undone, the catalog must be as before it, and the columns the migration started
  * with must hold the same rows (a copy the plan made may keep its values: the trigger keeps
- * writing them anyway).
+ * writing them anyway). After each phase, V's queries run until contract and V+1's from its
+ * deploy point on (V's have run before the first phase, in `appsOf`).
  */
-async function runPlan(url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>): Promise<string[]> {
+async function runPlan(url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>, initial: Snapshot, apps: Apps): Promise<string[]> {
   const { runPhase, rollbackPhase } = await import('../runner/run.js');
-  const initial = await snapshot(url, mutable);
-  for (const phase of manifest.phases) {
+  const client = await connect(url);
+  let v1Deployed = apps.v1After === undefined;
+  const queries = async (when: string, v: boolean): Promise<string[]> => {
+    for (const app of [...(v ? [apps.v] : []), ...(v1Deployed ? [apps.v1] : [])]) {
+      const failure = (await runQueries(client, app))[0];
+      if (failure) return [`${when}, ${app.name}'s query failed: ${describeFailure(failure)}`];
+    }
+    return [];
+  };
+  try {
+    const first = await queries('before the first phase', false);
+    if (first.length) return first;
+    for (const phase of manifest.phases) {
+      const failed = await runOne(phase);
+      if (failed.length) return failed;
+      if (phase.name === apps.v1After) v1Deployed = true;
+      const broken = await queries(`after ${phase.name}`, phase.name !== 'contract');
+      if (broken.length) return broken;
+    }
+    return [];
+  } finally {
+    await client.end();
+  }
+
+  async function runOne(phase: Manifest['phases'][number]): Promise<string[]> {
     const name = phase.name;
     try {
       if (phase.down) {
@@ -118,8 +191,8 @@ async function runPlan(url: string, planDir: string, manifest: Manifest, undone:
     } catch (error) {
       return [`${name} failed: ${(error as Error).message}`];
     }
+    return [];
   }
-  return [];
 }
 
 /** Proves the plan in `planDir` on a shadow database; a database error of the shadow itself throws. */
@@ -163,6 +236,9 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         continue;
       }
       const planned = await create('plan', base.name);
+      const expected = await snapshot(written.url, mutable);
+      const initial = await snapshot(planned.url, mutable);
+      const { apps, skipped } = await appsOf(planned.url, written.url, initial, expected, manifest);
       const proof: Proof = {
         result: 'equal',
         postgres: shadow.version,
@@ -171,11 +247,11 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         rows: Object.values(generated.inserted).reduce((a, b) => a + b, 0),
         undone: [],
         differences: [],
-        skipped: generated.skipped,
+        skipped: [...generated.skipped, ...skipped],
+        queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
       };
-      const failed = await runPlan(planned.url, options.planDir, manifest, proof.undone, mutable);
+      const failed = await runPlan(planned.url, options.planDir, manifest, proof.undone, mutable, initial, apps);
       if (failed.length) return { ...proof, result: 'failed', differences: failed };
-      const expected = await snapshot(written.url, mutable);
       const actual = await snapshot(planned.url, mutable);
       let diff = differences(expected, actual, 'after contract');
       if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
@@ -198,15 +274,27 @@ export async function prove(options: ProveOptions): Promise<Proof> {
 
 /** One line for the terminal and the plan's README. */
 export function describeProof(proof: Proof): string {
-  const what = `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}${proof.undone.length ? `, ${proof.undone.join(', ')} undone and run again` : ''}`;
-  if (proof.result === 'equal') return `proven on PostgreSQL ${proof.postgres}: schema and rows equal to the migration's (${what})`;
+  const q = proof.queries;
+  const what = [
+    `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}`,
+    ...(q ? [`${q.v} V quer${q.v === 1 ? 'y' : 'ies'} until contract, ${q.v1} V+1 quer${q.v1 === 1 ? 'y' : 'ies'} ${q.v1After ? `from after ${q.v1After}` : 'from the start'}`] : []),
+    ...(proof.undone.length ? [`${proof.undone.join(', ')} undone and run again`] : []),
+  ].join('; ');
+  if (proof.result === 'equal') return `proven on PostgreSQL ${proof.postgres}: ${q ? 'schema and rows equal, V and V+1 queries pass at every phase' : "schema and rows equal to the migration's"} (${what})`;
   if (proof.result === 'unproven') return `not proven on PostgreSQL ${proof.postgres}: ${proof.differences[0]}`;
-  return `proof failed on PostgreSQL ${proof.postgres}: ${proof.result === 'failed' ? 'a phase failed' : "the plan's result differs from the migration's"} (${what}): ${proof.differences.slice(0, 5).join('; ')}`;
+  return `proof failed on PostgreSQL ${proof.postgres}: ${proof.result === 'failed' ? 'a phase or a query failed' : "the plan's result differs from the migration's"} (${what}): ${proof.differences.slice(0, 5).join('; ')}`;
 }
 
 /** A proof that shows the plan is wrong: it is not written without --allow-unsafe. */
 export function disproves(proof: Proof): boolean {
   return proof.result === 'failed' || proof.result === 'differs';
+}
+
+/** What the README says of the queries a proof ran. */
+function queriesRun(proof: Proof): string {
+  const q = proof.queries;
+  if (!q) return '';
+  return ` The generated queries of the old application (V: ${q.v}, on the tables the migration changes: an INSERT of every column, an INSERT of the required ones, an UPDATE of the row and a SELECT finding what it wrote) ran before the first phase and after every phase before contract; those of the new one (V+1: ${q.v1}, the same on the migration's schema) ${q.v1After ? `after ${q.v1After}, where it is deployed,` : 'before the first phase'} and after every later phase; each in a transaction rolled back.`;
 }
 
 /** Writes the proof into the plan directory's plan.json and README.md (replacing an earlier one). */
@@ -219,9 +307,9 @@ export async function recordProof(dir: string, proof: Proof): Promise<void> {
     '',
     describeProof(proof) + '.',
     '',
-    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows. \`pgphase prove <plan-dir>\` runs it again.`,
+    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows.${queriesRun(proof)} \`pgphase prove <plan-dir>\` runs it again.`,
     ...(proof.differences.length ? ['', ...proof.differences.map((d) => `- ${d}`)] : []),
-    ...(proof.skipped.length ? ['', 'Rows not generated:', '', ...proof.skipped.map((d) => `- ${d}`)] : []),
+    ...(proof.skipped.length ? ['', 'Rows and queries not generated or not run:', '', ...proof.skipped.map((d) => `- ${d}`)] : []),
   ];
   await writeFile(join(dir, 'README.md'), `${readme.trimEnd()}\n\n${lines.join('\n')}\n`);
 }

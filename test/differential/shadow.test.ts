@@ -73,8 +73,34 @@ test('the proof passes a correct plan and catches one whose contract lost a step
   writeFileSync(join(planned.dir, contract.file), text);
   writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify(manifest));
   const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
-  expect(proof.result).toBe('differs');
-  expect(proof.differences).toContainEqual(expect.stringMatching(/^after contract: \+ columns: people.nick text/));
+  // V+1, which knows no nick, cannot insert once the trigger that filled it is gone
+  expect(proof.result).toBe('failed');
+  expect(proof.differences).toEqual([expect.stringMatching(/^after contract, V\+1's query failed: INSERT INTO "public"."people" \("handle", "bio"\) .*: null value in column "nick"/)]);
+});
+
+test('the queries of V and V+1 pass at every phase of a correct plan, and catch a rename made in expand', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-queries-'));
+  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n');
+  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
+  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  // per version: both INSERTs, the UPDATE and the SELECT of people
+  expect(planned.proof).toMatchObject({ result: 'equal', queries: { v: 4, v1: 4, v1After: 'trigger' } });
+  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(
+    /proven on PostgreSQL \d+: schema and rows equal, V and V\+1 queries pass at every phase \(3 generated rows in 1 table; 4 V queries until contract, 4 V\+1 queries from after trigger; /,
+  );
+
+  // the bug: a planner that takes the rename for an additive change and runs it in expand, as
+  // written; the schema and rows at the end are the migration's, but V loses its column at once
+  const manifest = readManifest(planned.dir);
+  const expand = manifest.phases.find((p) => p.name === 'expand')!;
+  const { down: _, present: __, ...phase } = expand;
+  const wrong = { ...phase, steps: [{ ...expand.steps[0]!, sql: 'ALTER TABLE people RENAME COLUMN nick TO handle', down: undefined }].map(({ down: _d, ...s }) => s) };
+  wrong.sha256 = sha256(phaseFile(manifest.id, wrong));
+  writeFileSync(join(planned.dir, wrong.file), phaseFile(manifest.id, wrong));
+  writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify({ ...manifest, phases: [wrong], checks: [] }));
+  const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
+  expect(proof.result).toBe('failed');
+  expect(proof.differences).toEqual([expect.stringMatching(/^after expand, V's query failed: INSERT INTO "public"."people" \("nick", "bio"\) VALUES \(\$1, \$2\) RETURNING "id"::text: column "nick" of relation "people" does not exist$/)]);
 });
 
 test("a goose file's Down section is no part of its plan", async () => {
