@@ -220,14 +220,17 @@ export async function prove(options: ProveOptions): Promise<Proof> {
     // rows with NULLs first; a migration that trusts the data to have none (SET NOT NULL) gets
     // rows without, then none at all
     let refused = '';
+    const seeded = async (label: string, rows: 'with NULLs' | 'without NULLs' | 'none') => {
+      const made = await create(label, empty);
+      if (rows === 'none') return { ...made, generated: { inserted: {}, skipped: [] } as GeneratedRows };
+      const seed = await connect(made.url);
+      return { ...made, generated: await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end()) };
+    };
     for (const rows of ['with NULLs', 'without NULLs', 'none'] as const) {
-      const base = await create('rows', empty);
-      let generated: GeneratedRows = { inserted: {}, skipped: [] };
-      if (rows !== 'none') {
-        const seed = await connect(base.url);
-        generated = await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end());
-      }
-      const written = await create('migration', base.name);
+      // the plan runs on the seeded database itself, the migration on a copy of it
+      const planned = await seeded('plan', rows);
+      const generated = planned.generated;
+      const written = await create('migration', planned.name);
       try {
         await applyFile(written.url, migration);
       } catch (error) {
@@ -235,7 +238,6 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         refused ||= error.message;
         continue;
       }
-      const planned = await create('plan', base.name);
       const expected = await snapshot(written.url, mutable);
       const initial = await snapshot(planned.url, mutable);
       const { apps, skipped } = await appsOf(planned.url, written.url, initial, expected, manifest);
@@ -256,8 +258,9 @@ export async function prove(options: ProveOptions): Promise<Proof> {
       let diff = differences(expected, actual, 'after contract');
       if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
         // values the migration computes with a volatile function differ from run to run: run it
-        // once more, and compare the columns that differ between its two runs by presence only
-        const again = await create('again', base.name);
+        // once more (on the same generated rows), and compare the columns that differ between
+        // its two runs by presence only
+        const again = await seeded('again', rows);
         await applyFile(again.url, migration);
         const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
         if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
