@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { InputError, PgphaseError } from '../errors.js';
 import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from '../shadow/catalog.js';
-import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
+import { applyFile, buildStart, type ProofStart } from '../shadow/apply.js';
 import { appQueries, describeFailure, queryCount, runQueries, without, type AppQueries } from '../shadow/queries.js';
 import { generateRows, tables, type GeneratedRows, type Table } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
@@ -20,12 +20,7 @@ import { sha256 } from './render.js';
 import type pg from 'pg';
 import type { PhaseName } from './types.js';
 
-/** Where the starting schema comes from; paths as the user gave them. */
-export interface ProofStart {
-  history?: string;
-  schemaFile?: string;
-  databaseUrl?: string;
-}
+export type { ProofStart } from '../shadow/apply.js';
 
 /**
  * What plan.json records of a proof. result 'equal': the plan gives the migration's schema and
@@ -74,19 +69,6 @@ async function migrationFile(file: string, cwd: string): Promise<Pick<MigrationF
   const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
   if (found) return { path: file, text: found.file.text, transaction: found.file.transaction };
   return { path: file, text: await readFile(resolve(cwd, file), 'utf8'), transaction: 'none' };
-}
-
-/** Builds the starting schema into the database at `url`. */
-async function buildStart(url: string, start: ProofStart, file: string, cwd: string): Promise<void> {
-  if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
-  else if (start.databaseUrl !== undefined) {
-    // the live schema as pgphase reads it (read-only), which is what the plan was made from
-    const { catalogDdl } = await import('../runner/introspect.js');
-    const live = await connect(start.databaseUrl);
-    const ddl = await catalogDdl(live).finally(() => live.end());
-    await applyFile(url, { path: 'the schema of --database-url', text: ddl.map((s) => `${s};`).join('\n'), transaction: 'per-file' });
-  }
-  if (start.history !== undefined) await applyHistory(url, resolve(cwd, start.history), resolve(cwd, file), cwd);
 }
 
 function startKind(start: ProofStart): Proof['start'] {
