@@ -1,12 +1,14 @@
 // The shadow database's parts on PostgreSQL: generated rows (hostile names, foreign keys,
 // checks, types without a value), files run as their tool runs them, and a proof that catches
 // a plan whose contract lost a step (a planner bug injected here, not one pgphase has).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, test } from 'vitest';
 import { plan } from '../../src/index.js';
 import { readManifest } from '../../src/plan/manifest.js';
+import { connect } from '../../src/runner/connect.js';
+import { startEmbedded } from '../../src/runner/embedded.js';
 import { prove } from '../../src/plan/prove.js';
 import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
@@ -133,5 +135,24 @@ test('a proof on a shared shadow drops its own databases; names are not reused a
     expect(await names()).toEqual(before);
   } finally {
     await shadow.close();
+  }
+});
+
+test('an embedded PostgreSQL starts from the cached initdb data directory, with its password', async () => {
+  // the proofs above started one: the cluster initdb made is cached
+  const first = await startEmbedded();
+  await first.stop();
+  const caches = readdirSync(tmpdir()).filter((n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`));
+  expect(caches.length).toBeGreaterThan(0);
+  const passwords = caches.map((n) => readFileSync(join(tmpdir(), n, 'password'), 'utf8'));
+  const server = await startEmbedded();
+  try {
+    expect(passwords).toContain(decodeURIComponent(new URL(server.url).password));
+    // a new cluster: nothing of the servers started before it
+    const client = await connect(server.url);
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1').finally(() => client.end());
+    expect(rows.map((r) => r.datname)).toEqual(['postgres', 'template0', 'template1']);
+  } finally {
+    await server.stop();
   }
 });
