@@ -51,13 +51,13 @@ interface Snapshot {
 }
 
 /** `mutable`: whether each default expression seen is mutable, the same in every database of one proof. */
+async function snapshotOf(client: pg.ClientBase, mutable: Map<string, boolean>): Promise<Snapshot> {
+  return { catalog: await catalog(client), rows: await tableRows(client, 'public', mutable) };
+}
+
 async function snapshot(url: string, mutable: Map<string, boolean>): Promise<Snapshot> {
   const client = await connect(url);
-  try {
-    return { catalog: await catalog(client), rows: await tableRows(client, 'public', mutable) };
-  } finally {
-    await client.end();
-  }
+  return snapshotOf(client, mutable).finally(() => client.end());
 }
 
 function differences(expected: Snapshot, actual: Snapshot, label: string): string[] {
@@ -94,30 +94,24 @@ function deployPoint(manifest: Manifest): PhaseName | undefined {
  * fails where its own version runs (V before the migration, V+1 after it as written) is left
  * out and named: it says nothing about the plan.
  */
-async function appsOf(start: string, end: string, initial: Snapshot, expected: Snapshot, manifest: Manifest): Promise<{ apps: Apps; skipped: string[] }> {
-  const [before, after] = [await connect(start), await connect(end)];
-  try {
-    const [v, v1] = [await tables(before), await tables(after)];
-    const changed = (own: Table[], other: Table[]) => {
-      const shapes = new Map(other.map((t) => [t.name, t.shape]));
-      return new Set(own.filter((t) => shapes.get(t.name) !== t.shape || JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name])).map((t) => t.name));
-    };
-    const skipped: string[] = [];
-    const valid = async (client: pg.Client, app: AppQueries, where: string) => {
-      const failures = await runQueries(client, app);
-      skipped.push(...app.skipped, ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`));
-      return without(app, failures);
-    };
-    const apps = {
-      v: await valid(before, appQueries('V', v, v1, changed(v, v1)), 'before the migration'),
-      v1: await valid(after, appQueries('V+1', v1, v, changed(v1, v)), 'after the migration as written'),
-      v1After: deployPoint(manifest),
-    };
-    return { apps, skipped };
-  } finally {
-    await before.end();
-    await after.end();
-  }
+async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, expected: Snapshot, manifest: Manifest): Promise<{ apps: Apps; skipped: string[] }> {
+  const [v, v1] = [await tables(before), await tables(after)];
+  const changed = (own: Table[], other: Table[]) => {
+    const shapes = new Map(other.map((t) => [t.name, t.shape]));
+    return new Set(own.filter((t) => shapes.get(t.name) !== t.shape || JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name])).map((t) => t.name));
+  };
+  const skipped: string[] = [];
+  const valid = async (client: pg.Client, app: AppQueries, where: string) => {
+    const failures = await runQueries(client, app);
+    skipped.push(...app.skipped, ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`));
+    return without(app, failures);
+  };
+  const apps = {
+    v: await valid(before, appQueries('V', v, v1, changed(v, v1)), 'before the migration'),
+    v1: await valid(after, appQueries('V+1', v1, v, changed(v1, v)), 'after the migration as written'),
+    v1After: deployPoint(manifest),
+  };
+  return { apps, skipped };
 }
 
 /**
@@ -127,9 +121,8 @@ async function appsOf(start: string, end: string, initial: Snapshot, expected: S
  * writing them anyway). After each phase, V's queries run until contract and V+1's from its
  * deploy point on (V's have run before the first phase, in `appsOf`).
  */
-async function runPlan(url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>, initial: Snapshot, apps: Apps): Promise<string[]> {
+async function runPlan(client: pg.Client, url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>, initial: Snapshot, apps: Apps): Promise<string[]> {
   const { runPhase, rollbackPhase } = await import('../runner/run.js');
-  const client = await connect(url);
   let v1Deployed = apps.v1After === undefined;
   const queries = async (when: string, v: boolean): Promise<string[]> => {
     for (const app of [...(v ? [apps.v] : []), ...(v1Deployed ? [apps.v1] : [])]) {
@@ -138,29 +131,25 @@ async function runPlan(url: string, planDir: string, manifest: Manifest, undone:
     }
     return [];
   };
-  try {
-    const first = await queries('before the first phase', false);
-    if (first.length) return first;
-    for (const phase of manifest.phases) {
-      const failed = await runOne(phase);
-      if (failed.length) return failed;
-      if (phase.name === apps.v1After) v1Deployed = true;
-      const broken = await queries(`after ${phase.name}`, phase.name !== 'contract');
-      if (broken.length) return broken;
-    }
-    return [];
-  } finally {
-    await client.end();
+  const first = await queries('before the first phase', false);
+  if (first.length) return first;
+  for (const phase of manifest.phases) {
+    const failed = await runOne(phase);
+    if (failed.length) return failed;
+    if (phase.name === apps.v1After) v1Deployed = true;
+    const broken = await queries(`after ${phase.name}`, phase.name !== 'contract');
+    if (broken.length) return broken;
   }
+  return [];
 
   async function runOne(phase: Manifest['phases'][number]): Promise<string[]> {
     const name = phase.name;
     try {
       if (phase.down) {
-        const before = await snapshot(url, mutable);
+        const before = await snapshotOf(client, mutable);
         await runPhase({ planDir, databaseUrl: url, phase: name, backfillTriggers: 'fire' });
         await rollbackPhase({ planDir, databaseUrl: url, phase: name });
-        const after = await snapshot(url, mutable);
+        const after = await snapshotOf(client, mutable);
         const label = `after ${name} and its down file`;
         const diff = [
           ...catalogDiff(before.catalog, after.catalog),
@@ -220,34 +209,41 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         refused ||= error.message;
         continue;
       }
-      const expected = await snapshot(written.url, mutable);
-      const initial = await snapshot(planned.url, mutable);
-      const { apps, skipped } = await appsOf(planned.url, written.url, initial, expected, manifest);
-      const proof: Proof = {
-        result: 'equal',
-        postgres: shadow.version,
-        start,
-        tables: Object.values(generated.inserted).filter((n) => n > 0).length,
-        rows: Object.values(generated.inserted).reduce((a, b) => a + b, 0),
-        undone: [],
-        differences: [],
-        skipped: [...generated.skipped, ...skipped],
-        queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
-      };
-      const failed = await runPlan(planned.url, options.planDir, manifest, proof.undone, mutable, initial, apps);
-      if (failed.length) return { ...proof, result: 'failed', differences: failed };
-      const actual = await snapshot(planned.url, mutable);
-      let diff = differences(expected, actual, 'after contract');
-      if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
-        // values the migration computes with a volatile function differ from run to run: run it
-        // once more (on the same generated rows), and compare the columns that differ between
-        // its two runs by presence only
-        const again = await seeded('again', rows);
-        await applyFile(again.url, migration);
-        const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
-        if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
+      // one session on each for everything but the runner (each connection is a new server process)
+      const [onPlan, onWritten] = [await connect(planned.url), await connect(written.url)];
+      try {
+        const expected = await snapshotOf(onWritten, mutable);
+        const initial = await snapshotOf(onPlan, mutable);
+        const { apps, skipped } = await appsOf(onPlan, onWritten, initial, expected, manifest);
+        const proof: Proof = {
+          result: 'equal',
+          postgres: shadow.version,
+          start,
+          tables: Object.values(generated.inserted).filter((n) => n > 0).length,
+          rows: Object.values(generated.inserted).reduce((a, b) => a + b, 0),
+          undone: [],
+          differences: [],
+          skipped: [...generated.skipped, ...skipped],
+          queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
+        };
+        const failed = await runPlan(onPlan, planned.url, options.planDir, manifest, proof.undone, mutable, initial, apps);
+        if (failed.length) return { ...proof, result: 'failed', differences: failed };
+        const actual = await snapshotOf(onPlan, mutable);
+        let diff = differences(expected, actual, 'after contract');
+        if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
+          // values the migration computes with a volatile function differ from run to run: run it
+          // once more (on the same generated rows), and compare the columns that differ between
+          // its two runs by presence only
+          const again = await seeded('again', rows);
+          await applyFile(again.url, migration);
+          const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
+          if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
+        }
+        return diff.length ? { ...proof, result: 'differs', differences: diff } : proof;
+      } finally {
+        await onPlan.end();
+        await onWritten.end();
       }
-      return diff.length ? { ...proof, result: 'differs', differences: diff } : proof;
     }
     return { result: 'unproven', postgres: shadow.version, start, tables: 0, rows: 0, undone: [], differences: [`the migration itself fails on the shadow database: ${refused}`], skipped: [] };
   } finally {
