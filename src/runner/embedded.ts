@@ -123,10 +123,11 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
     await server.start();
   } catch (error) {
     // a half-started server (initdb done, start refused) would keep its data directory; a
-    // cached cluster that does not start is made again next time
+    // cached cluster that does not start (the system cleaned part of it) is made again
     await stop().catch(() => undefined);
-    if (cluster.from !== undefined) await rm(cluster.from, { recursive: true, force: true });
-    throw error;
+    if (cluster.from === undefined) throw error;
+    await rm(cluster.from, { recursive: true, force: true });
+    return startEmbedded();
   }
   return { url: `postgres://postgres:${cluster.password}@127.0.0.1:${port}/postgres`, stop };
 }
