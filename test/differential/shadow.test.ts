@@ -13,7 +13,8 @@ import { prove } from '../../src/plan/prove.js';
 import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
 import { tableRows } from '../../src/shadow/catalog.js';
-import { generateRows } from '../../src/shadow/rows.js';
+import { appQueries, runQueries } from '../../src/shadow/queries.js';
+import { generateRows, tables } from '../../src/shadow/rows.js';
 import { Shadow, stopShadowServer } from '../../src/shadow/server.js';
 import { runScript, testDatabase } from '../helpers/db.js';
 
@@ -155,4 +156,33 @@ test('an embedded PostgreSQL starts from the cached initdb data directory, with 
   } finally {
     await server.stop();
   }
+});
+
+test("an application's generated queries: by key where the table has one, rolled back, and the row must hold what was written", async () => {
+  await runScript(
+    c,
+    `DROP SCHEMA public CASCADE; CREATE SCHEMA public;
+     CREATE TABLE parent (id serial PRIMARY KEY, name text NOT NULL);
+     CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent, doc json, note text);
+     CREATE TABLE log (msg text);`,
+  );
+  await generateRows(c);
+  const all = await tables(c);
+  const app = appQueries('V', all, all, new Set(['child', 'log']));
+  expect(app.tables.map((t) => [t.table, t.queries.map((q) => q.sql.split(' ')[0])])).toEqual([
+    ['child', ['INSERT', 'INSERT', 'UPDATE', 'SELECT']],
+    // no key: no row to find again
+    ['log', ['INSERT', 'INSERT']],
+  ]);
+  const select = app.tables[0]!.queries[3]!.sql;
+  expect(select).toContain('"note" IS NOT DISTINCT FROM');
+  expect(select, 'json has no equality').not.toContain('"doc" IS');
+  expect(await runQueries(c, app)).toEqual([]);
+  const count = async () => (await c.query<{ n: number }>('SELECT (SELECT count(*) FROM child) + (SELECT count(*) FROM log) AS n')).rows[0]!.n;
+  expect(Number(await count())).toBe(6);
+
+  // a trigger that does not keep what the application writes
+  await runScript(c, `CREATE FUNCTION keep_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := OLD.note; RETURN NEW; END $$;
+    CREATE TRIGGER keep_note BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION keep_note();`);
+  expect(await runQueries(c, app)).toEqual([expect.objectContaining({ table: 'child', query: app.tables[0]!.queries[3], error: '0 rows, expected 1 (the row does not hold what was written)' })]);
 });
