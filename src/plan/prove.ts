@@ -107,8 +107,8 @@ async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, ex
     return without(app, failures);
   };
   const apps = {
-    v: await valid(before, appQueries('V', v, v1, changed(v, v1)), 'before the migration'),
-    v1: await valid(after, appQueries('V+1', v1, v, changed(v1, v)), 'after the migration as written'),
+    v: await valid(before, appQueries('V', v, changed(v, v1)), 'before the migration'),
+    v1: await valid(after, appQueries('V+1', v1, changed(v1, v), v), 'after the migration as written'),
     v1After: deployPoint(manifest),
   };
   return { apps, skipped };

@@ -50,11 +50,12 @@ function expressions(values: Written[], params: string[]): string[] {
 
 /**
  * The queries of the version whose schema `own` is, on the tables named in `touched`. A column
- * that the other version (`other`) has with another type gets a value of the other's type: during
- * the overlap a version writes what both types take (RECIPES.md: V+1 tolerates both).
+ * that `older` (V's tables, for V+1) has with another type gets a value of the older type:
+ * until contract the column has that type, and the new version writes what both take
+ * (RECIPES.md: V+1 tolerates both types during the overlap).
  */
-export function appQueries(name: string, own: Table[], other: Table[], touched: Set<string>, schema = 'public'): AppQueries {
-  const others = new Map(other.map((t) => [t.name, new Map(t.columns.map((c) => [c.name, c]))]));
+export function appQueries(name: string, own: Table[], touched: Set<string>, older: Table[] = [], schema = 'public'): AppQueries {
+  const others = new Map(older.map((t) => [t.name, new Map(t.columns.map((c) => [c.name, c]))]));
   const out: AppQueries = { name, tables: [], skipped: [] };
   for (const table of own.filter((t) => touched.has(t.name))) {
     const missing = ungenerated(table);
