@@ -49,22 +49,26 @@ function expressions(values: Written[], params: string[]): string[] {
 }
 
 /**
- * The queries of the version whose schema `own` is, on the tables named in `touched`. A column
- * that `older` (V's tables, for V+1) has with another type gets a value of the older type:
- * until contract the column has that type, and the new version writes what both take
- * (RECIPES.md: V+1 tolerates both types during the overlap).
+ * The queries of the version whose schema `own` is, on the tables named in `touched`. Until
+ * contract the new version writes what the old schema (`older`: V's tables, for V+1) takes too
+ * (RECIPES.md: V+1 tolerates both types during the overlap): a column the older table has with
+ * another type gets a value of the older type, and one it references a row by (a foreign key
+ * the migration drops) a row that exists.
  */
 export function appQueries(name: string, own: Table[], touched: Set<string>, older: Table[] = [], schema = 'public'): AppQueries {
-  const others = new Map(older.map((t) => [t.name, new Map(t.columns.map((c) => [c.name, c]))]));
+  const olderTables = new Map(older.map((t) => [t.name, t]));
   const out: AppQueries = { name, tables: [], skipped: [] };
-  for (const table of own.filter((t) => touched.has(t.name))) {
-    const missing = ungenerated(table);
+  for (const mine of own.filter((t) => touched.has(t.name))) {
+    const missing = ungenerated(mine);
     if (missing) {
-      out.skipped.push(`${name}: ${table.name}: no generated value for ${missing.name} (${missing.type})`);
+      out.skipped.push(`${name}: ${mine.name}: no generated value for ${missing.name} (${missing.type})`);
       continue;
     }
+    const old = olderTables.get(mine.name);
+    const keyed = new Set(mine.foreignKeys.flatMap((fk) => fk.columns));
+    const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...(old?.foreignKeys ?? []).filter((fk) => !fk.columns.some((c) => keyed.has(c)))] };
     const like = (c: Column) => {
-      const o = others.get(table.name)?.get(c.name);
+      const o = old?.columns.find((x) => x.name === c.name);
       return o && o.type !== c.type ? o : c;
     };
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;

@@ -186,3 +186,13 @@ test("an application's generated queries: by key where the table has one, rolled
     CREATE TRIGGER keep_note BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION keep_note();`);
   expect(await runQueries(c, app)).toEqual([expect.objectContaining({ table: 'child', query: app.tables[0]!.queries[3], error: '0 rows, expected 1 (the row does not hold what was written)' })]);
 });
+
+test('V+1 writes what the old schema takes too: a row that exists where the foreign key the migration drops is still checked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-fk-'));
+  writeFileSync(join(dir, '001_jobs.sql'), 'CREATE TABLE configs (id text PRIMARY KEY);\nCREATE TABLE jobs (id bigint PRIMARY KEY, config_id text REFERENCES configs);\n');
+  writeFileSync(join(dir, '002_drop_fk.sql'), 'ALTER TABLE jobs DROP CONSTRAINT jobs_config_id_fkey;\n');
+  const planned = await plan({ file: join(dir, '002_drop_fk.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  // V+1 runs from the start, while the foreign key is still there
+  expect(planned.proof).toMatchObject({ result: 'equal', queries: { v: 4, v1: 4 } });
+  expect(planned.proof?.queries?.v1After).toBeUndefined();
+});
