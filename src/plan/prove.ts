@@ -1,7 +1,7 @@
 // The proof of a plan on a shadow database: the starting schema built for real (the history
 // run as its tool runs it, a schema dump, or the schema read from a live database), a few
-// generated rows in every table, then two copies: the migration as written on one, the plan
-// phase by phase through the runner on the other (each phase with a down file run, undone and
+// generated rows in every table, then the migration as written on a copy and the plan phase
+// by phase through the runner on the original (each phase with a down file run, undone and
 // run again). The two must end with the same catalog and the same rows, and the queries of the
 // old and the new application (generated, src/shadow/queries.ts) must work at every phase where
 // that version runs (RECIPES.md): V until contract, V+1 from its deploy point on.
@@ -90,7 +90,7 @@ function deployPoint(manifest: Manifest): PhaseName | undefined {
 
 /**
  * V's and V+1's queries on the tables the migration changes (their shape or their rows): V's
- * from the starting schema at `start`, V+1's from the migration's result at `end`. A query that
+ * from the starting schema (`before`), V+1's from the migration's result (`after`). A query that
  * fails where its own version runs (V before the migration, V+1 after it as written) is left
  * out and named: it says nothing about the plan.
  */
