@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { PgphaseError } from '../errors.js';
@@ -67,7 +67,9 @@ async function initialise(server: Embedded, databaseDir: string, fresh: string):
     return { password: fresh };
   }
   const cache = initdbCache();
-  const password = await readFile(join(cache, 'password'), 'utf8').catch(() => undefined);
+  // only a cache this user made: the name is known, and anyone may write in the temporary directory
+  const own = await lstat(cache).then((st) => st.isDirectory() && st.uid === userInfo().uid && (st.mode & 0o077) === 0, () => false);
+  const password = own ? await readFile(join(cache, 'password'), 'utf8').catch(() => undefined) : undefined;
   if (password !== undefined) {
     await copyTree(join(cache, 'data'), databaseDir);
     return { password, from: cache };
