@@ -12,7 +12,7 @@ import { InputError, PgphaseError } from '../errors.js';
 import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from '../shadow/catalog.js';
 import { applyFile, buildStart, type ProofStart } from '../shadow/apply.js';
 import { appQueries, describeFailure, queryCount, runQueries, without, type AppQueries } from '../shadow/queries.js';
-import { generateRows, tables, type GeneratedRows, type Table } from '../shadow/rows.js';
+import { generateRows, highest, tables, type GeneratedRows, type Table } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import { connect } from '../runner/connect.js';
 import { readManifest, type Manifest } from './manifest.js';
@@ -106,9 +106,12 @@ async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, ex
     skipped.push(...app.skipped, ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`));
     return without(app, failures);
   };
+  const highestOf = async (client: pg.Client, own: Table[], touched: Set<string>) =>
+    new Map(await Promise.all(own.filter((t) => touched.has(t.name)).map(async (t) => [t.name, await highest(client, t)] as const)));
+  const [vTouched, v1Touched] = [changed(v, v1), changed(v1, v)];
   const apps = {
-    v: await valid(before, appQueries('V', v, changed(v, v1)), 'before the migration'),
-    v1: await valid(after, appQueries('V+1', v1, changed(v1, v), v), 'after the migration as written'),
+    v: await valid(before, appQueries('V', v, vTouched, v1, false, await highestOf(before, v, vTouched)), 'before the migration'),
+    v1: await valid(after, appQueries('V+1', v1, v1Touched, v, true, await highestOf(after, v1, v1Touched)), 'after the migration as written'),
     v1After: deployPoint(manifest),
   };
   return { apps, skipped };

@@ -6,7 +6,7 @@
 // behind, and a failure names the query and PostgreSQL's error.
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
-import { ungenerated, value, type Column, type Table } from './rows.js';
+import { generated, ungenerated, type Column, type Table } from './rows.js';
 
 export interface AppQuery {
   sql: string;
@@ -32,14 +32,14 @@ const UPDATED = 6;
 /** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
 type Written = { column: string; param: string } | { column: string; sql: string };
 
-function written(table: Table, column: Column, k: number, like: Column, schema: string): Written | undefined {
+function written(table: Table, column: Column, k: number, like: Column, above: Map<string, bigint> | undefined, schema: string): Written | undefined {
   const fk = table.foreignKeys.find((f) => f.columns.includes(column.name));
   if (fk) {
     const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
     const ref = fk.references[fk.columns.indexOf(column.name)]!;
     return { column: column.name, sql: `(SELECT ${quoteIdent(ref)} FROM ${target} ORDER BY ${fk.references.map(quoteIdent).join(', ')} LIMIT 1)` };
   }
-  const v = value(like, k);
+  const v = generated(like, k, above);
   return v === undefined ? undefined : { column: column.name, param: v };
 }
 
@@ -49,14 +49,16 @@ function expressions(values: Written[], params: string[]): string[] {
 }
 
 /**
- * The queries of the version whose schema `own` is, on the tables named in `touched`. Until
- * contract the new version writes what the old schema (`older`: V's tables, for V+1) takes too
- * (RECIPES.md: V+1 tolerates both types during the overlap): a column the older table has with
- * another type gets a value of the older type, and one it references a row by (a foreign key
- * the migration drops) a row that exists.
+ * The queries of the version whose schema `own` is, on the tables named in `touched`. During
+ * the overlap each version writes what the other's schema takes too (RECIPES.md): a column that
+ * either version references a row by gets a row that exists (V satisfies a foreign key the plan
+ * adds NOT VALID in expand; V+1 one the migration drops, still checked until contract), and for
+ * the new version (`newer`) a column the old table has with another type gets a value of the
+ * old type (V+1 tolerates both types). Whole numbers go above `highest` (per table: see
+ * rows.ts), clear of the history's rows.
  */
-export function appQueries(name: string, own: Table[], touched: Set<string>, older: Table[] = [], schema = 'public'): AppQueries {
-  const olderTables = new Map(older.map((t) => [t.name, t]));
+export function appQueries(name: string, own: Table[], touched: Set<string>, other: Table[] = [], newer = false, highest = new Map<string, Map<string, bigint>>(), schema = 'public'): AppQueries {
+  const others = new Map(other.map((t) => [t.name, t]));
   const out: AppQueries = { name, tables: [], skipped: [] };
   for (const mine of own.filter((t) => touched.has(t.name))) {
     const missing = ungenerated(mine);
@@ -64,16 +66,18 @@ export function appQueries(name: string, own: Table[], touched: Set<string>, old
       out.skipped.push(`${name}: ${mine.name}: no generated value for ${missing.name} (${missing.type})`);
       continue;
     }
-    const old = olderTables.get(mine.name);
+    const theirs = others.get(mine.name);
     const keyed = new Set(mine.foreignKeys.flatMap((fk) => fk.columns));
-    const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...(old?.foreignKeys ?? []).filter((fk) => !fk.columns.some((c) => keyed.has(c)))] };
+    const has = new Set(mine.columns.map((c) => c.name));
+    const borrowed = (theirs?.foreignKeys ?? []).filter((fk) => fk.columns.every((c) => has.has(c) && !keyed.has(c)));
+    const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...borrowed] };
     const like = (c: Column) => {
-      const o = old?.columns.find((x) => x.name === c.name);
+      const o = newer ? theirs?.columns.find((x) => x.name === c.name) : undefined;
       return o && o.type !== c.type ? o : c;
     };
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence');
-    const values = (columns: Column[], k: number) => columns.flatMap((c) => written(table, c, k, like(c), schema) ?? []);
+    const values = (columns: Column[], k: number) => columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {
       const params: string[] = [];
       const w = values(columns, k);

@@ -127,6 +127,26 @@ export function value(column: Column, k: number): string | undefined {
   return undefined;
 }
 
+/**
+ * The largest value of each whole-number column of the table (0 when it has none): generated
+ * values go above it, clear of the keys of rows the history inserted.
+ */
+export async function highest(client: pg.ClientBase, table: Table, schema = 'public'): Promise<Map<string, bigint>> {
+  const whole = table.columns.filter((c) => c.labels === null && value(c, 1) === '1');
+  if (whole.length === 0) return new Map();
+  const { rows } = await client.query<Array<string | null>>({
+    text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(table.name)}`,
+    rowMode: 'array',
+  });
+  return new Map(whole.map((c, i) => [c.name, BigInt(rows[0]![i] ?? 0)]));
+}
+
+/** `value`, above `highest` (of the column's table) where it knows the column. */
+export function generated(column: Column, k: number, above: Map<string, bigint> | undefined): string | undefined {
+  const base = above?.get(column.name);
+  return base === undefined ? value(column, k) : String(base + BigInt(k));
+}
+
 /** A column that needs a value and has no generated one (not set by a foreign key either), if the table has one. */
 export function ungenerated(table: Table): Column | undefined {
   return table.columns.find((c) => c.notNull && c.fill === null && value(c, 1) === undefined && !table.foreignKeys.some((fk) => fk.columns.includes(c.name)));
@@ -151,11 +171,12 @@ export async function generateRows(client: pg.ClientBase, options: { nulls: bool
         continue;
       }
       let inserted = 0;
+      const above = await highest(client, table, schema);
       for (let k = 1; k <= ROWS_PER_TABLE; k++) {
         const row = new Map<string, string | null>();
         for (const c of table.columns) {
           if (c.fill === 'always' || c.fill === 'sequence' || (c.fill === 'value' && k === ROWS_PER_TABLE)) continue;
-          row.set(c.name, options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (value(c, k) ?? null));
+          row.set(c.name, options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (generated(c, k, above) ?? null));
         }
         for (const fk of table.foreignKeys) {
           const { rows: targets } = await client.query<Record<string, string | null>>({

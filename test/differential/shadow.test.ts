@@ -164,9 +164,13 @@ test("an application's generated queries: by key where the table has one, rolled
     `DROP SCHEMA public CASCADE; CREATE SCHEMA public;
      CREATE TABLE parent (id serial PRIMARY KEY, name text NOT NULL);
      CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent, doc json, note text);
-     CREATE TABLE log (msg text);`,
+     CREATE TABLE log (msg text);
+     CREATE TABLE seeded (id int PRIMARY KEY, rank smallint UNIQUE);
+     INSERT INTO seeded SELECT g, g FROM generate_series(1, 9) g;`,
   );
-  await generateRows(c);
+  // whole numbers go above the rows the history inserted
+  expect((await generateRows(c)).inserted.seeded).toBe(3);
+  expect((await c.query('SELECT id FROM seeded WHERE id > 9 ORDER BY 1')).rows).toEqual([{ id: 10 }, { id: 11 }, { id: 12 }]);
   const all = await tables(c);
   const app = appQueries('V', all, new Set(['child', 'log']));
   expect(app.tables.map((t) => [t.table, t.queries.map((q) => q.sql.split(' ')[0])])).toEqual([
