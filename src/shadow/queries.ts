@@ -6,7 +6,7 @@
 // behind, and a failure names the query and PostgreSQL's error.
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
-import { generated, ungenerated, type Column, type Table } from './rows.js';
+import { generated, isWhole, ungenerated, type Column, type Table } from './rows.js';
 
 export interface AppQuery {
   sql: string;
@@ -49,15 +49,24 @@ function expressions(values: Written[], params: string[]): string[] {
 }
 
 /**
- * The queries of the version whose schema `own` is, on the tables named in `touched`. During
- * the overlap each version writes what the other's schema takes too (RECIPES.md): a column that
- * either version references a row by gets a row that exists (V satisfies a foreign key the plan
- * adds NOT VALID in expand; V+1 one the migration drops, still checked until contract), and for
- * the new version (`newer`) a column the old table has with another type gets a value of the
- * old type (V+1 tolerates both types). Whole numbers go above `highest` (per table: see
- * rows.ts), clear of the history's rows.
+ * Of a column both versions have with different types, the one whose generated values the
+ * other type takes too: not a string type (any literal is a string), else a whole number.
  */
-export function appQueries(name: string, own: Table[], touched: Set<string>, other: Table[] = [], newer = false, highest = new Map<string, Map<string, bigint>>(), schema = 'public'): AppQueries {
+function narrower(mine: Column, theirs: Column | undefined): Column {
+  if (theirs === undefined || theirs.type === mine.type || theirs.category === 'S') return mine;
+  return mine.category === 'S' || isWhole(theirs) ? theirs : mine;
+}
+
+/**
+ * The queries of the version whose schema `own` is, on the tables named in `touched`. During
+ * the overlap each version writes what the other's schema (`other`) takes too (RECIPES.md): a
+ * column that either version references a row by gets a row that exists (V satisfies a foreign
+ * key the plan adds NOT VALID in expand; V+1 one the migration drops, still checked until
+ * contract), and a column whose type the migration changes a value both types take (the
+ * trigger converts V's writes; V+1 tolerates both types). Whole numbers go above `highest`
+ * (per table: see rows.ts), clear of the history's rows.
+ */
+export function appQueries(name: string, own: Table[], touched: Set<string>, other: Table[] = [], highest = new Map<string, Map<string, bigint>>(), schema = 'public'): AppQueries {
   const others = new Map(other.map((t) => [t.name, t]));
   const out: AppQueries = { name, tables: [], skipped: [] };
   for (const mine of own.filter((t) => touched.has(t.name))) {
@@ -71,10 +80,7 @@ export function appQueries(name: string, own: Table[], touched: Set<string>, oth
     const has = new Set(mine.columns.map((c) => c.name));
     const borrowed = (theirs?.foreignKeys ?? []).filter((fk) => fk.columns.every((c) => has.has(c) && !keyed.has(c)));
     const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...borrowed] };
-    const like = (c: Column) => {
-      const o = newer ? theirs?.columns.find((x) => x.name === c.name) : undefined;
-      return o && o.type !== c.type ? o : c;
-    };
+    const like = (c: Column) => narrower(c, theirs?.columns.find((x) => x.name === c.name));
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence');
     const values = (columns: Column[], k: number) => columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);

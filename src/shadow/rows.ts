@@ -127,12 +127,17 @@ export function value(column: Column, k: number): string | undefined {
   return undefined;
 }
 
+/** Whether the column holds whole numbers (its generated values are 1, 2, 3 …). */
+export function isWhole(column: Column): boolean {
+  return column.category === 'N' && value(column, 1) === '1';
+}
+
 /**
  * The largest value of each whole-number column of the table (0 when it has none): generated
  * values go above it, clear of the keys of rows the history inserted.
  */
 export async function highest(client: pg.ClientBase, table: Table, schema = 'public'): Promise<Map<string, bigint>> {
-  const whole = table.columns.filter((c) => c.labels === null && value(c, 1) === '1');
+  const whole = table.columns.filter(isWhole);
   if (whole.length === 0) return new Map();
   const { rows } = await client.query<Array<string | null>>({
     text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(table.name)}`,
