@@ -1,27 +1,26 @@
 // The proof of a plan on a shadow database: the starting schema built for real (the history
 // run as its tool runs it, a schema dump, or the schema read from a live database), a few
-// generated rows in every table, then two copies: the migration as written on one, the plan
-// phase by phase through the runner on the other (each phase with a down file run, undone and
-// run again). The two must end with the same catalog and the same rows.
+// generated rows in every table, then the migration as written on a copy and the plan phase
+// by phase through the runner on the original (each phase with a down file run, undone and
+// run again). The two must end with the same catalog and the same rows, and the queries of the
+// old and the new application (generated, src/shadow/queries.ts) must work at every phase where
+// that version runs (RECIPES.md): V until contract, V+1 from its deploy point on.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { InputError, PgphaseError } from '../errors.js';
 import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from '../shadow/catalog.js';
-import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
-import { generateRows, type GeneratedRows } from '../shadow/rows.js';
+import { applyFile, buildStart, type ProofStart } from '../shadow/apply.js';
+import { appQueries, describeFailure, queryCount, runQueries, without, type AppQueries } from '../shadow/queries.js';
+import { generateRows, highest, tables, type GeneratedRows, type Table } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import { connect } from '../runner/connect.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { sha256 } from './render.js';
+import type pg from 'pg';
 import type { PhaseName } from './types.js';
 
-/** Where the starting schema comes from; paths as the user gave them. */
-export interface ProofStart {
-  history?: string;
-  schemaFile?: string;
-  databaseUrl?: string;
-}
+export type { ProofStart } from '../shadow/apply.js';
 
 /**
  * What plan.json records of a proof. result 'equal': the plan gives the migration's schema and
@@ -52,13 +51,13 @@ interface Snapshot {
 }
 
 /** `mutable`: whether each default expression seen is mutable, the same in every database of one proof. */
+async function snapshotOf(client: pg.ClientBase, mutable: Map<string, boolean>): Promise<Snapshot> {
+  return { catalog: await catalog(client), rows: await tableRows(client, 'public', mutable) };
+}
+
 async function snapshot(url: string, mutable: Map<string, boolean>): Promise<Snapshot> {
   const client = await connect(url);
-  try {
-    return { catalog: await catalog(client), rows: await tableRows(client, 'public', mutable) };
-  } finally {
-    await client.end();
-  }
+  return snapshotOf(client, mutable).finally(() => client.end());
 }
 
 function differences(expected: Snapshot, actual: Snapshot, label: string): string[] {
@@ -72,40 +71,91 @@ async function migrationFile(file: string, cwd: string): Promise<Pick<MigrationF
   return { path: file, text: await readFile(resolve(cwd, file), 'utf8'), transaction: 'none' };
 }
 
-/** Builds the starting schema into the database at `url`. */
-async function buildStart(url: string, start: ProofStart, file: string, cwd: string): Promise<void> {
-  if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
-  else if (start.databaseUrl !== undefined) {
-    // the live schema as pgphase reads it (read-only), which is what the plan was made from
-    const { catalogDdl } = await import('../runner/introspect.js');
-    const live = await connect(start.databaseUrl);
-    const ddl = await catalogDdl(live).finally(() => live.end());
-    await applyFile(url, { path: 'the schema of --database-url', text: ddl.map((s) => `${s};`).join('\n'), transaction: 'per-file' });
-  }
-  if (start.history !== undefined) await applyHistory(url, resolve(cwd, start.history), resolve(cwd, file), cwd);
-}
-
 function startKind(start: ProofStart): Proof['start'] {
   return start.schemaFile !== undefined ? 'schema' : start.databaseUrl !== undefined ? 'database' : start.history !== undefined ? 'history' : 'empty';
+}
+
+/** The applications' queries a proof runs: V's, V+1's, and the phase V+1 is deployed after (none: from the start). */
+interface Apps {
+  v: AppQueries;
+  v1: AppQueries;
+  v1After: PhaseName | undefined;
+}
+
+/** The phase V+1 may be deployed after (RECIPES.md): trigger, else expand; undefined: before the first phase. */
+function deployPoint(manifest: Manifest): PhaseName | undefined {
+  const names = manifest.phases.map((p) => p.name);
+  return names.includes('trigger') ? 'trigger' : names.includes('expand') ? 'expand' : undefined;
+}
+
+/**
+ * V's and V+1's queries on the tables the migration changes (their shape or their rows): V's
+ * from the starting schema (`before`), V+1's from the migration's result (`after`). A query that
+ * fails where its own version runs (V before the migration, V+1 after it as written) is left
+ * out and named: it says nothing about the plan.
+ */
+async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, expected: Snapshot, manifest: Manifest): Promise<{ apps: Apps; skipped: string[] }> {
+  const [v, v1] = [await tables(before), await tables(after)];
+  const changed = (own: Table[], other: Table[]) => {
+    const shapes = new Map(other.map((t) => [t.name, t.shape]));
+    return new Set(own.filter((t) => shapes.get(t.name) !== t.shape || JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name])).map((t) => t.name));
+  };
+  const skipped: string[] = [];
+  const valid = async (client: pg.Client, app: AppQueries, where: string) => {
+    const failures = await runQueries(client, app);
+    skipped.push(...app.skipped, ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`));
+    return without(app, failures);
+  };
+  const highestOf = async (client: pg.Client, own: Table[], touched: Set<string>) => {
+    const out = new Map<string, Map<string, bigint>>();
+    for (const t of own.filter((x) => touched.has(x.name))) out.set(t.name, await highest(client, t));
+    return out;
+  };
+  const [vTouched, v1Touched] = [changed(v, v1), changed(v1, v)];
+  const apps = {
+    v: await valid(before, appQueries('V', v, vTouched, v1, await highestOf(before, v, vTouched)), 'before the migration'),
+    v1: await valid(after, appQueries('V+1', v1, v1Touched, v, await highestOf(after, v1, v1Touched)), 'after the migration as written'),
+    v1After: deployPoint(manifest),
+  };
+  return { apps, skipped };
 }
 
 /**
  * Runs every phase of the plan through the runner. A phase with a down file is run, undone and
  * run again: undone, the catalog must be as before it, and the columns the migration started
  * with must hold the same rows (a copy the plan made may keep its values: the trigger keeps
- * writing them anyway).
+ * writing them anyway). After each phase, V's queries run until contract and V+1's from its
+ * deploy point on (V's have run before the first phase, in `appsOf`).
  */
-async function runPlan(url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>): Promise<string[]> {
+async function runPlan(client: pg.Client, url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>, initial: Snapshot, apps: Apps): Promise<string[]> {
   const { runPhase, rollbackPhase } = await import('../runner/run.js');
-  const initial = await snapshot(url, mutable);
+  let v1Deployed = apps.v1After === undefined;
+  const queries = async (when: string, v: boolean): Promise<string[]> => {
+    for (const app of [...(v ? [apps.v] : []), ...(v1Deployed ? [apps.v1] : [])]) {
+      const failure = (await runQueries(client, app))[0];
+      if (failure) return [`${when}, ${app.name}'s query failed: ${describeFailure(failure)}`];
+    }
+    return [];
+  };
+  const first = await queries('before the first phase', false);
+  if (first.length) return first;
   for (const phase of manifest.phases) {
+    const failed = await runOne(phase);
+    if (failed.length) return failed;
+    if (phase.name === apps.v1After) v1Deployed = true;
+    const broken = await queries(`after ${phase.name}`, phase.name !== 'contract');
+    if (broken.length) return broken;
+  }
+  return [];
+
+  async function runOne(phase: Manifest['phases'][number]): Promise<string[]> {
     const name = phase.name;
     try {
       if (phase.down) {
-        const before = await snapshot(url, mutable);
+        const before = await snapshotOf(client, mutable);
         await runPhase({ planDir, databaseUrl: url, phase: name, backfillTriggers: 'fire' });
         await rollbackPhase({ planDir, databaseUrl: url, phase: name });
-        const after = await snapshot(url, mutable);
+        const after = await snapshotOf(client, mutable);
         const label = `after ${name} and its down file`;
         const diff = [
           ...catalogDiff(before.catalog, after.catalog),
@@ -118,8 +168,8 @@ async function runPlan(url: string, planDir: string, manifest: Manifest, undone:
     } catch (error) {
       return [`${name} failed: ${(error as Error).message}`];
     }
+    return [];
   }
-  return [];
 }
 
 /** Proves the plan in `planDir` on a shadow database; a database error of the shadow itself throws. */
@@ -147,14 +197,17 @@ export async function prove(options: ProveOptions): Promise<Proof> {
     // rows with NULLs first; a migration that trusts the data to have none (SET NOT NULL) gets
     // rows without, then none at all
     let refused = '';
+    const seeded = async (label: string, rows: 'with NULLs' | 'without NULLs' | 'none') => {
+      const made = await create(label, empty);
+      if (rows === 'none') return { ...made, generated: { inserted: {}, skipped: [] } as GeneratedRows };
+      const seed = await connect(made.url);
+      return { ...made, generated: await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end()) };
+    };
     for (const rows of ['with NULLs', 'without NULLs', 'none'] as const) {
-      const base = await create('rows', empty);
-      let generated: GeneratedRows = { inserted: {}, skipped: [] };
-      if (rows !== 'none') {
-        const seed = await connect(base.url);
-        generated = await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end());
-      }
-      const written = await create('migration', base.name);
+      // the plan runs on the seeded database itself, the migration on a copy of it
+      const planned = await seeded('plan', rows);
+      const generated = planned.generated;
+      const written = await create('migration', planned.name);
       try {
         await applyFile(written.url, migration);
       } catch (error) {
@@ -162,31 +215,41 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         refused ||= error.message;
         continue;
       }
-      const planned = await create('plan', base.name);
-      const proof: Proof = {
-        result: 'equal',
-        postgres: shadow.version,
-        start,
-        tables: Object.values(generated.inserted).filter((n) => n > 0).length,
-        rows: Object.values(generated.inserted).reduce((a, b) => a + b, 0),
-        undone: [],
-        differences: [],
-        skipped: generated.skipped,
-      };
-      const failed = await runPlan(planned.url, options.planDir, manifest, proof.undone, mutable);
-      if (failed.length) return { ...proof, result: 'failed', differences: failed };
-      const expected = await snapshot(written.url, mutable);
-      const actual = await snapshot(planned.url, mutable);
-      let diff = differences(expected, actual, 'after contract');
-      if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
-        // values the migration computes with a volatile function differ from run to run: run it
-        // once more, and compare the columns that differ between its two runs by presence only
-        const again = await create('again', base.name);
-        await applyFile(again.url, migration);
-        const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
-        if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
+      // one session on each for everything but the runner (each connection is a new server process)
+      const [onPlan, onWritten] = [await connect(planned.url), await connect(written.url)];
+      try {
+        const expected = await snapshotOf(onWritten, mutable);
+        const initial = await snapshotOf(onPlan, mutable);
+        const { apps, skipped } = await appsOf(onPlan, onWritten, initial, expected, manifest);
+        const proof: Proof = {
+          result: 'equal',
+          postgres: shadow.version,
+          start,
+          tables: Object.values(generated.inserted).filter((n) => n > 0).length,
+          rows: Object.values(generated.inserted).reduce((a, b) => a + b, 0),
+          undone: [],
+          differences: [],
+          skipped: [...generated.skipped, ...skipped],
+          queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
+        };
+        const failed = await runPlan(onPlan, planned.url, options.planDir, manifest, proof.undone, mutable, initial, apps);
+        if (failed.length) return { ...proof, result: 'failed', differences: failed };
+        const actual = await snapshotOf(onPlan, mutable);
+        let diff = differences(expected, actual, 'after contract');
+        if (diff.length && rowsDiff(expected.rows, actual.rows).length) {
+          // values the migration computes with a volatile function differ from run to run: run it
+          // once more (on the same generated rows), and compare the columns that differ between
+          // its two runs by presence only
+          const again = await seeded('again', rows);
+          await applyFile(again.url, migration);
+          const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
+          if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
+        }
+        return diff.length ? { ...proof, result: 'differs', differences: diff } : proof;
+      } finally {
+        await onPlan.end();
+        await onWritten.end();
       }
-      return diff.length ? { ...proof, result: 'differs', differences: diff } : proof;
     }
     return { result: 'unproven', postgres: shadow.version, start, tables: 0, rows: 0, undone: [], differences: [`the migration itself fails on the shadow database: ${refused}`], skipped: [] };
   } finally {
@@ -198,15 +261,27 @@ export async function prove(options: ProveOptions): Promise<Proof> {
 
 /** One line for the terminal and the plan's README. */
 export function describeProof(proof: Proof): string {
-  const what = `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}${proof.undone.length ? `, ${proof.undone.join(', ')} undone and run again` : ''}`;
-  if (proof.result === 'equal') return `proven on PostgreSQL ${proof.postgres}: schema and rows equal to the migration's (${what})`;
+  const q = proof.queries;
+  const what = [
+    `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}`,
+    ...(q ? [`${q.v} V quer${q.v === 1 ? 'y' : 'ies'} until contract, ${q.v1} V+1 quer${q.v1 === 1 ? 'y' : 'ies'} ${q.v1After ? `from after ${q.v1After}` : 'from the start'}`] : []),
+    ...(proof.undone.length ? [`${proof.undone.join(', ')} undone and run again`] : []),
+  ].join('; ');
+  if (proof.result === 'equal') return `proven on PostgreSQL ${proof.postgres}: ${q ? 'schema and rows equal, V and V+1 queries pass at every phase' : "schema and rows equal to the migration's"} (${what})`;
   if (proof.result === 'unproven') return `not proven on PostgreSQL ${proof.postgres}: ${proof.differences[0]}`;
-  return `proof failed on PostgreSQL ${proof.postgres}: ${proof.result === 'failed' ? 'a phase failed' : "the plan's result differs from the migration's"} (${what}): ${proof.differences.slice(0, 5).join('; ')}`;
+  return `proof failed on PostgreSQL ${proof.postgres}: ${proof.result === 'failed' ? 'a phase or a query failed' : "the plan's result differs from the migration's"} (${what}): ${proof.differences.slice(0, 5).join('; ')}`;
 }
 
 /** A proof that shows the plan is wrong: it is not written without --allow-unsafe. */
 export function disproves(proof: Proof): boolean {
   return proof.result === 'failed' || proof.result === 'differs';
+}
+
+/** What the README says of the queries a proof ran. */
+function queriesRun(proof: Proof): string {
+  const q = proof.queries;
+  if (!q) return '';
+  return ` The generated queries of the old application (V: ${q.v}, on the tables the migration changes: an INSERT of every column, an INSERT of the required ones, an UPDATE of the row and a SELECT finding what it wrote) ran before the first phase and after every phase before contract; those of the new one (V+1: ${q.v1}, the same on the migration's schema) ${q.v1After ? `after ${q.v1After}, where it is deployed,` : 'before the first phase'} and after every later phase; each in a transaction rolled back.`;
 }
 
 /** Writes the proof into the plan directory's plan.json and README.md (replacing an earlier one). */
@@ -219,9 +294,9 @@ export async function recordProof(dir: string, proof: Proof): Promise<void> {
     '',
     describeProof(proof) + '.',
     '',
-    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows. \`pgphase prove <plan-dir>\` runs it again.`,
+    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows.${queriesRun(proof)} \`pgphase prove <plan-dir>\` runs it again.`,
     ...(proof.differences.length ? ['', ...proof.differences.map((d) => `- ${d}`)] : []),
-    ...(proof.skipped.length ? ['', 'Rows not generated:', '', ...proof.skipped.map((d) => `- ${d}`)] : []),
+    ...(proof.skipped.length ? ['', 'Rows and queries not generated or not run:', '', ...proof.skipped.map((d) => `- ${d}`)] : []),
   ];
   await writeFile(join(dir, 'README.md'), `${readme.trimEnd()}\n\n${lines.join('\n')}\n`);
 }

@@ -1,6 +1,7 @@
 // Builds a schema on a shadow database for real: a history's migration files run as their
 // tool runs them (its transaction model), or a `pg_dump --schema-only` file run as psql would.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type pg from 'pg';
 import type { MigrationFile } from '../discover/index.js';
 import { discoverSet, Discovery, type LayoutName } from '../discover/index.js';
@@ -93,4 +94,27 @@ export async function applyDump(url: string, path: string): Promise<void> {
     throw new InputError(`${path}: cannot read schema file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   await applyFile(url, { path, text: withoutMetaCommands(text), transaction: 'none' });
+}
+
+/** Where a starting schema comes from; paths as the user gave them (relative to the caller's cwd). */
+export interface ProofStart {
+  history?: string;
+  schemaFile?: string;
+  databaseUrl?: string;
+}
+
+/**
+ * Builds a starting schema into the (new, empty) database at `url`: a schema dump, or the
+ * schema of a live database as pgphase reads it (read-only), then the history's files that come
+ * before `file` (all of them without it).
+ */
+export async function buildStart(url: string, start: ProofStart, file: string | undefined, cwd = process.cwd()): Promise<void> {
+  if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
+  else if (start.databaseUrl !== undefined) {
+    const { catalogDdl } = await import('../runner/introspect.js');
+    const live = await connect(start.databaseUrl);
+    const ddl = await catalogDdl(live).finally(() => live.end());
+    await applyFile(url, { path: 'the schema of --database-url', text: ddl.map((s) => `${s};`).join('\n'), transaction: 'per-file' });
+  }
+  if (start.history !== undefined) await applyHistory(url, resolve(cwd, start.history), file === undefined ? undefined : resolve(cwd, file), cwd);
 }

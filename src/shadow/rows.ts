@@ -8,7 +8,7 @@ import { quoteIdent } from '../sql/names.js';
 
 export const ROWS_PER_TABLE = 3;
 
-interface Column {
+export interface Column {
   name: string;
   type: string;
   /** pg_type.typcategory of the type (of a domain's base type). */
@@ -21,16 +21,20 @@ interface Column {
   length: number | null;
 }
 
-interface ForeignKey {
+export interface ForeignKey {
   columns: string[];
   table: string;
   references: string[];
 }
 
-interface Table {
+export interface Table {
   name: string;
   columns: Column[];
   foreignKeys: ForeignKey[];
+  /** The columns of its primary key, else of another unique index on plain columns; null without one. */
+  key: string[] | null;
+  /** Its columns, constraints, indexes and triggers as one text: equal texts, the same table shape. */
+  shape: string;
 }
 
 export interface GeneratedRows {
@@ -60,7 +64,18 @@ SELECT c.relname AS name,
                  'columns', (SELECT json_agg(a.attname ORDER BY u.i) FROM unnest(k.conkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n),
                  'table', r.relname,
                  'references', (SELECT json_agg(a.attname ORDER BY u.i) FROM unnest(k.confkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n)))
-          FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid WHERE k.conrelid = c.oid AND k.contype = 'f'), '[]') AS "foreignKeys"
+          FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid WHERE k.conrelid = c.oid AND k.contype = 'f'), '[]') AS "foreignKeys",
+       (SELECT json_agg(a.attname ORDER BY u.i)
+          FROM (SELECT i.indkey::int2[] AS cols FROM pg_index i
+                 WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+                 ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1) x,
+               unnest(x.cols) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.n) AS key,
+       concat_ws(E'\n',
+         (SELECT string_agg(format('%s %s%s %s', a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, pg_get_expr(d.adbin, d.adrelid)), ', ' ORDER BY a.attname)
+            FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+         (SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), ', ' ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = c.oid),
+         (SELECT string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY 1) FROM pg_index i WHERE i.indrelid = c.oid),
+         (SELECT string_agg(pg_get_triggerdef(t.oid), ', ' ORDER BY 1) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)) AS shape
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY c.relname`;
@@ -84,8 +99,13 @@ function ordered(tables: Table[]): Table[] {
   return out;
 }
 
-/** A value of the column's type for row `k` (1-based), as text PostgreSQL casts; undefined when there is none. */
-function value(column: Column, k: number): string | undefined {
+/** The tables of `schema` (not partitions), by name. */
+export async function tables(client: pg.ClientBase, schema = 'public'): Promise<Table[]> {
+  return (await client.query<Table>(TABLES, [schema])).rows;
+}
+
+/** A value of the column's type for row `k` (1-based, at most 9), as text PostgreSQL casts; undefined when there is none. */
+export function value(column: Column, k: number): string | undefined {
   if (column.labels) return column.labels[(k - 1) % column.labels.length];
   const type = column.type.replace(/\(.*\)/, '');
   if (column.category === 'A') return '{}';
@@ -107,6 +127,36 @@ function value(column: Column, k: number): string | undefined {
   return undefined;
 }
 
+/** Whether the column holds whole numbers (its generated values are 1, 2, 3 …). */
+export function isWhole(column: Column): boolean {
+  return column.category === 'N' && value(column, 1) === '1';
+}
+
+/**
+ * The largest value of each whole-number column of the table (0 when it has none): generated
+ * values go above it, clear of the keys of rows the history inserted.
+ */
+export async function highest(client: pg.ClientBase, table: Table, schema = 'public'): Promise<Map<string, bigint>> {
+  const whole = table.columns.filter(isWhole);
+  if (whole.length === 0) return new Map();
+  const { rows } = await client.query<Array<string | null>>({
+    text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(table.name)}`,
+    rowMode: 'array',
+  });
+  return new Map(whole.map((c, i) => [c.name, BigInt(rows[0]![i] ?? 0)]));
+}
+
+/** `value`, above `highest` (of the column's table) where it knows the column. */
+export function generated(column: Column, k: number, above: Map<string, bigint> | undefined): string | undefined {
+  const base = above?.get(column.name);
+  return base === undefined ? value(column, k) : String(base + BigInt(k));
+}
+
+/** A column that needs a value and has no generated one (not set by a foreign key either), if the table has one. */
+export function ungenerated(table: Table): Column | undefined {
+  return table.columns.find((c) => c.notNull && c.fill === null && value(c, 1) === undefined && !table.foreignKeys.some((fk) => fk.columns.includes(c.name)));
+}
+
 /**
  * Inserts ROWS_PER_TABLE generated rows into every table of `schema`, in one transaction.
  * Without `nulls`, a nullable column gets a value in every row (for a migration that sets
@@ -114,23 +164,24 @@ function value(column: Column, k: number): string | undefined {
  */
 export async function generateRows(client: pg.ClientBase, options: { nulls: boolean; schema?: string } = { nulls: true }): Promise<GeneratedRows> {
   const schema = options.schema ?? 'public';
-  const { rows } = await client.query<Table>(TABLES, [schema]);
+  const rows = await tables(client, schema);
   const result: GeneratedRows = { inserted: {}, skipped: [] };
   await client.query('BEGIN');
   try {
     for (const table of ordered(rows)) {
       const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
-      const missing = table.columns.find((c) => c.notNull && c.fill === null && value(c, 1) === undefined && !table.foreignKeys.some((fk) => fk.columns.includes(c.name)));
+      const missing = ungenerated(table);
       if (missing) {
         result.skipped.push(`${table.name}: no generated value for ${missing.name} (${missing.type})`);
         continue;
       }
       let inserted = 0;
+      const above = await highest(client, table, schema);
       for (let k = 1; k <= ROWS_PER_TABLE; k++) {
         const row = new Map<string, string | null>();
         for (const c of table.columns) {
           if (c.fill === 'always' || c.fill === 'sequence' || (c.fill === 'value' && k === ROWS_PER_TABLE)) continue;
-          row.set(c.name, options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (value(c, k) ?? null));
+          row.set(c.name, options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (generated(c, k, above) ?? null));
         }
         for (const fk of table.foreignKeys) {
           const { rows: targets } = await client.query<Record<string, string | null>>({

@@ -65,7 +65,9 @@ export class Shadow {
   /** A new empty database, or a copy of `template` (which nobody may be connected to); returns its URL. */
   async create(label: string, template?: string): Promise<{ name: string; url: string }> {
     const name = `${this.prefix}_${this.count++}_${label}`.slice(0, 63);
-    await this.admin.query(`CREATE DATABASE ${quoteIdent(name)}${template === undefined ? '' : ` TEMPLATE ${quoteIdent(template)}`}`);
+    // a file copy is faster than WAL_LOG, PostgreSQL 15's default, for databases this small
+    const strategy = this.version >= 15 ? ' STRATEGY FILE_COPY' : '';
+    await this.admin.query(`CREATE DATABASE ${quoteIdent(name)}${template === undefined ? '' : ` TEMPLATE ${quoteIdent(template)}`}${strategy}`);
     this.made.push(name);
     return { name, url: databaseUrl(this.server.url, name) };
   }

@@ -8,11 +8,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import type { PhaseName } from '../../src/plan/types.js';
 import { rollbackPhase, runPhase, type RunEvent } from '../../src/runner/run.js';
 import { verify } from '../../src/runner/verify.js';
+import { stopShadowServer } from '../../src/shadow/server.js';
 import { quoteIdent } from '../../src/sql/names.js';
 import { catalog } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
@@ -21,6 +22,7 @@ import { AppVersion, SETUP_ROWS, whileRunning, type Queries } from './app.js';
 import { matrixIn, renderMatrix, withMatrix, type MatrixRow } from './matrix.js';
 
 const db = await testDatabase();
+afterAll(stopShadowServer);
 const c = await db.client();
 const [appV, appV1] = [await db.client(), await db.client()];
 // an application query that waits this long is an outage: it fails the proof instead of hanging it
@@ -448,7 +450,10 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       await resetSchema(c);
       await runScript(c, k.setup);
       const files = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
-      const planned = await plan({ file: join(files, 'migrations/002_change.sql'), history: join(files, 'migrations'), out: join(files, 'plan'), pgVersion: db.major });
+      // the plan proves itself too (src/plan/prove.ts): the same schema and rows, V's and V+1's generated queries at every phase
+      const history = join(files, 'migrations');
+      const planned = await plan({ file: join(files, 'migrations/002_change.sql'), history, out: join(files, 'plan'), pgVersion: db.major, prove: { start: { history } } });
+      expect(planned.proof).toMatchObject({ result: 'equal', differences: [] });
       const phases = planned.manifest.phases;
       expect(phases.map((p) => p.name)).toEqual(k.phases);
       const reversible = phases.filter((p) => p.down !== undefined).map((p) => p.name);

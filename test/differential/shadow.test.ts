@@ -1,17 +1,20 @@
 // The shadow database's parts on PostgreSQL: generated rows (hostile names, foreign keys,
 // checks, types without a value), files run as their tool runs them, and a proof that catches
 // a plan whose contract lost a step (a planner bug injected here, not one pgphase has).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, test } from 'vitest';
 import { plan } from '../../src/index.js';
 import { readManifest } from '../../src/plan/manifest.js';
+import { connect } from '../../src/runner/connect.js';
+import { startEmbedded } from '../../src/runner/embedded.js';
 import { prove } from '../../src/plan/prove.js';
 import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
 import { tableRows } from '../../src/shadow/catalog.js';
-import { generateRows } from '../../src/shadow/rows.js';
+import { appQueries, runQueries } from '../../src/shadow/queries.js';
+import { generateRows, tables } from '../../src/shadow/rows.js';
 import { Shadow, stopShadowServer } from '../../src/shadow/server.js';
 import { runScript, testDatabase } from '../helpers/db.js';
 
@@ -73,8 +76,34 @@ test('the proof passes a correct plan and catches one whose contract lost a step
   writeFileSync(join(planned.dir, contract.file), text);
   writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify(manifest));
   const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
-  expect(proof.result).toBe('differs');
-  expect(proof.differences).toContainEqual(expect.stringMatching(/^after contract: \+ columns: people.nick text/));
+  // V+1, which knows no nick, cannot insert once the trigger that filled it is gone
+  expect(proof.result).toBe('failed');
+  expect(proof.differences).toEqual([expect.stringMatching(/^after contract, V\+1's query failed: INSERT INTO "public"."people" \("handle", "bio"\) .*: null value in column "nick"/)]);
+});
+
+test('the queries of V and V+1 pass at every phase of a correct plan, and catch a rename made in expand', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-queries-'));
+  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n');
+  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
+  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  // per version: both INSERTs, the UPDATE and the SELECT of people
+  expect(planned.proof).toMatchObject({ result: 'equal', queries: { v: 4, v1: 4, v1After: 'trigger' } });
+  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(
+    /proven on PostgreSQL \d+: schema and rows equal, V and V\+1 queries pass at every phase \(3 generated rows in 1 table; 4 V queries until contract, 4 V\+1 queries from after trigger; /,
+  );
+
+  // the bug: a planner that takes the rename for an additive change and runs it in expand, as
+  // written; the schema and rows at the end are the migration's, but V loses its column at once
+  const manifest = readManifest(planned.dir);
+  const expand = manifest.phases.find((p) => p.name === 'expand')!;
+  const { down: _, present: __, ...phase } = expand;
+  const wrong = { ...phase, steps: [{ ...expand.steps[0]!, sql: 'ALTER TABLE people RENAME COLUMN nick TO handle', down: undefined }].map(({ down: _d, ...s }) => s) };
+  wrong.sha256 = sha256(phaseFile(manifest.id, wrong));
+  writeFileSync(join(planned.dir, wrong.file), phaseFile(manifest.id, wrong));
+  writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify({ ...manifest, phases: [wrong], checks: [] }));
+  const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
+  expect(proof.result).toBe('failed');
+  expect(proof.differences).toEqual([expect.stringMatching(/^after expand, V's query failed: INSERT INTO "public"."people" \("nick", "bio"\) VALUES \(\$1, \$2\) RETURNING "id"::text: column "nick" of relation "people" does not exist$/)]);
 });
 
 test("a goose file's Down section is no part of its plan", async () => {
@@ -108,4 +137,66 @@ test('a proof on a shared shadow drops its own databases; names are not reused a
   } finally {
     await shadow.close();
   }
+});
+
+test('an embedded PostgreSQL starts from the cached initdb data directory, with its password', async () => {
+  // the proofs above started one: the cluster initdb made is cached
+  const first = await startEmbedded();
+  await first.stop();
+  const caches = readdirSync(tmpdir()).filter((n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`));
+  expect(caches.length).toBeGreaterThan(0);
+  const passwords = caches.map((n) => readFileSync(join(tmpdir(), n, 'password'), 'utf8'));
+  const server = await startEmbedded();
+  try {
+    expect(passwords).toContain(decodeURIComponent(new URL(server.url).password));
+    // a new cluster: nothing of the servers started before it
+    const client = await connect(server.url);
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1').finally(() => client.end());
+    expect(rows.map((r) => r.datname)).toEqual(['postgres', 'template0', 'template1']);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("an application's generated queries: by key where the table has one, rolled back, and the row must hold what was written", async () => {
+  await runScript(
+    c,
+    `DROP SCHEMA public CASCADE; CREATE SCHEMA public;
+     CREATE TABLE parent (id serial PRIMARY KEY, name text NOT NULL);
+     CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent, doc json, note text);
+     CREATE TABLE log (msg text);
+     CREATE TABLE seeded (id int PRIMARY KEY, rank smallint UNIQUE);
+     INSERT INTO seeded SELECT g, g FROM generate_series(1, 9) g;`,
+  );
+  // whole numbers go above the rows the history inserted
+  expect((await generateRows(c)).inserted.seeded).toBe(3);
+  expect((await c.query('SELECT id FROM seeded WHERE id > 9 ORDER BY 1')).rows).toEqual([{ id: 10 }, { id: 11 }, { id: 12 }]);
+  const all = await tables(c);
+  const app = appQueries('V', all, new Set(['child', 'log']));
+  expect(app.tables.map((t) => [t.table, t.queries.map((q) => q.sql.split(' ')[0])])).toEqual([
+    ['child', ['INSERT', 'INSERT', 'UPDATE', 'SELECT']],
+    // no key: no row to find again
+    ['log', ['INSERT', 'INSERT']],
+  ]);
+  const select = app.tables[0]!.queries[3]!.sql;
+  expect(select).toContain('"note" IS NOT DISTINCT FROM');
+  expect(select, 'json has no equality').not.toContain('"doc" IS');
+  expect(await runQueries(c, app)).toEqual([]);
+  const count = async () => (await c.query<{ n: number }>('SELECT (SELECT count(*) FROM child) + (SELECT count(*) FROM log) AS n')).rows[0]!.n;
+  expect(Number(await count())).toBe(6);
+
+  // a trigger that does not keep what the application writes
+  await runScript(c, `CREATE FUNCTION keep_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := OLD.note; RETURN NEW; END $$;
+    CREATE TRIGGER keep_note BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION keep_note();`);
+  expect(await runQueries(c, app)).toEqual([expect.objectContaining({ table: 'child', query: app.tables[0]!.queries[3], error: '0 rows, expected 1 (the row does not hold what was written)' })]);
+});
+
+test('V+1 writes what the old schema takes too: a row that exists where the foreign key the migration drops is still checked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-fk-'));
+  writeFileSync(join(dir, '001_jobs.sql'), 'CREATE TABLE configs (id text PRIMARY KEY);\nCREATE TABLE jobs (id bigint PRIMARY KEY, config_id text REFERENCES configs);\n');
+  writeFileSync(join(dir, '002_drop_fk.sql'), 'ALTER TABLE jobs DROP CONSTRAINT jobs_config_id_fkey;\n');
+  const planned = await plan({ file: join(dir, '002_drop_fk.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  // V+1 runs from the start, while the foreign key is still there
+  expect(planned.proof).toMatchObject({ result: 'equal', queries: { v: 4, v1: 4 } });
+  expect(planned.proof?.queries?.v1After).toBeUndefined();
 });

@@ -1,0 +1,176 @@
+// The queries of an application version, generated from its schema: for every table the
+// migration touches, an INSERT of every column it can write (returning the row's key), an
+// INSERT of only the columns it must write, an UPDATE of that row's columns and a SELECT that
+// finds the row holding what the UPDATE wrote. A proof runs them at each phase, as the old
+// version (V) and the new one (V+1) would, in a transaction it rolls back: they leave no row
+// behind, and a failure names the query and PostgreSQL's error.
+import type pg from 'pg';
+import { quoteIdent } from '../sql/names.js';
+import { generated, isWhole, ungenerated, type Column, type Table } from './rows.js';
+
+export interface AppQuery {
+  sql: string;
+  params: string[];
+  /** It returns the row's key, which the queries after it of its table take as their first parameters. */
+  returnsKey?: true;
+  /** It needs the key the table's first query returned. */
+  usesKey?: true;
+}
+
+/** An application version's queries, per table; what it cannot write is named in `skipped`. */
+export interface AppQueries {
+  name: string;
+  tables: Array<{ table: string; queries: AppQuery[] }>;
+  skipped: string[];
+}
+
+/** Row numbers of the generated values: after the generated rows' (src/shadow/rows.ts). */
+const FULL = 4;
+const MINIMAL = 5;
+const UPDATED = 6;
+
+/** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
+type Written = { column: string; param: string } | { column: string; sql: string };
+
+function written(table: Table, column: Column, k: number, like: Column, above: Map<string, bigint> | undefined, schema: string): Written | undefined {
+  const fk = table.foreignKeys.find((f) => f.columns.includes(column.name));
+  if (fk) {
+    const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
+    const ref = fk.references[fk.columns.indexOf(column.name)]!;
+    return { column: column.name, sql: `(SELECT ${quoteIdent(ref)} FROM ${target} ORDER BY ${fk.references.map(quoteIdent).join(', ')} LIMIT 1)` };
+  }
+  const v = generated(like, k, above);
+  return v === undefined ? undefined : { column: column.name, param: v };
+}
+
+/** `values` as SQL expressions: each parameter appended to `params` and numbered by its place there. */
+function expressions(values: Written[], params: string[]): string[] {
+  return values.map((w) => ('sql' in w ? w.sql : (params.push(w.param), `$${params.length}`)));
+}
+
+/**
+ * Of a column both versions have with different types, the one whose generated values the
+ * other type takes too: not a string type (any literal is a string), else a whole number.
+ */
+function narrower(mine: Column, theirs: Column | undefined): Column {
+  if (theirs === undefined || theirs.type === mine.type || theirs.category === 'S') return mine;
+  return mine.category === 'S' || isWhole(theirs) ? theirs : mine;
+}
+
+/**
+ * The queries of the version whose schema `own` is, on the tables named in `touched`. During
+ * the overlap each version writes what the other's schema (`other`) takes too (RECIPES.md): a
+ * column that either version references a row by gets a row that exists (V satisfies a foreign
+ * key the plan adds NOT VALID in expand; V+1 one the migration drops, still checked until
+ * contract), and a column whose type the migration changes a value both types take (the
+ * trigger converts V's writes; V+1 tolerates both types). Whole numbers go above `highest`
+ * (per table: see rows.ts), clear of the history's rows.
+ */
+export function appQueries(name: string, own: Table[], touched: Set<string>, other: Table[] = [], highest = new Map<string, Map<string, bigint>>(), schema = 'public'): AppQueries {
+  const others = new Map(other.map((t) => [t.name, t]));
+  const out: AppQueries = { name, tables: [], skipped: [] };
+  for (const mine of own.filter((t) => touched.has(t.name))) {
+    const missing = ungenerated(mine);
+    if (missing) {
+      out.skipped.push(`${name}: ${mine.name}: no generated value for ${missing.name} (${missing.type})`);
+      continue;
+    }
+    const theirs = others.get(mine.name);
+    const keyed = new Set(mine.foreignKeys.flatMap((fk) => fk.columns));
+    const has = new Set(mine.columns.map((c) => c.name));
+    const borrowed = (theirs?.foreignKeys ?? []).filter((fk) => fk.columns.every((c) => has.has(c) && !keyed.has(c)));
+    const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...borrowed] };
+    const like = (c: Column) => narrower(c, theirs?.columns.find((x) => x.name === c.name));
+    const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
+    const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence');
+    const values = (columns: Column[], k: number) => columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);
+    const insert = (columns: Column[], k: number, returning: string): AppQuery => {
+      const params: string[] = [];
+      const w = values(columns, k);
+      const sql = w.length
+        ? `INSERT INTO ${qualified} (${w.map((x) => quoteIdent(x.column)).join(', ')}) VALUES (${expressions(w, params).join(', ')})${returning}`
+        : `INSERT INTO ${qualified} DEFAULT VALUES${returning}`;
+      return { sql, params };
+    };
+    const key = table.key;
+    const queries: AppQuery[] = [];
+    queries.push({ ...insert(writable, FULL, key ? ` RETURNING ${key.map((k) => `${quoteIdent(k)}::text`).join(', ')}` : ''), ...(key && { returnsKey: true as const }) });
+    queries.push(insert(writable.filter((c) => c.notNull && c.fill === null), MINIMAL, ''));
+    if (key) {
+      const set = values(writable.filter((c) => !key.includes(c.name)), UPDATED);
+      // the key's parameters come first: placeholders here, the returned key when run
+      const params = key.map(() => '');
+      const where = key.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
+      if (set.length) {
+        const update = [...params];
+        queries.push({ sql: `UPDATE ${qualified} SET ${expressions(set, update).map((e, i) => `${quoteIdent(set[i]!.column)} = ${e}`).join(', ')} WHERE ${where}`, params: update.slice(key.length), usesKey: true });
+      }
+      // the row holds what was written (json has no equality: left out)
+      const compared = set.filter((w) => table.columns.find((c) => c.name === w.column)!.type !== 'json');
+      const select = [...params];
+      const held = expressions(compared, select).map((e, i) => ` AND ${quoteIdent(compared[i]!.column)} IS NOT DISTINCT FROM ${e}`);
+      queries.push({ sql: `SELECT 1 FROM ${qualified} WHERE ${where}${held.join('')}`, params: select.slice(key.length), usesKey: true });
+    }
+    out.tables.push({ table: table.name, queries });
+  }
+  return out;
+}
+
+/** How many queries the version has. */
+export function queryCount(app: AppQueries): number {
+  return app.tables.reduce((n, t) => n + t.queries.length, 0);
+}
+
+export interface QueryFailure {
+  table: string;
+  query: AppQuery;
+  /** PostgreSQL's error, or what the query returned instead of its one row. */
+  error: string;
+}
+
+/**
+ * Runs the version's queries in one transaction that is rolled back, each under a savepoint:
+ * every query must change or return exactly one row. Returns the failures (a query whose key
+ * query failed is not run).
+ */
+export async function runQueries(client: pg.ClientBase, app: AppQueries): Promise<QueryFailure[]> {
+  const failures: QueryFailure[] = [];
+  await client.query(`BEGIN; SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '10s'`);
+  try {
+    for (const { table, queries } of app.tables) {
+      let key: string[] | undefined;
+      for (const query of queries) {
+        if (query.usesKey && key === undefined) continue;
+        await client.query('SAVEPOINT app_query');
+        try {
+          const result = await client.query<string[]>({ text: query.sql, values: query.usesKey ? [...key!, ...query.params] : query.params, rowMode: 'array' });
+          if (result.rowCount !== 1) throw new Error(`${result.rowCount ?? 0} rows, expected 1${query.usesKey ? ' (the row does not hold what was written)' : ''}`);
+          if (query.returnsKey) key = result.rows[0];
+          await client.query('RELEASE SAVEPOINT app_query');
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT app_query');
+          failures.push({ table, query, error: (error as Error).message });
+        }
+      }
+    }
+  } finally {
+    await client.query('ROLLBACK');
+  }
+  return failures;
+}
+
+/** The version's queries without those that failed (and those that need a key a failed query did not return). */
+export function without(app: AppQueries, failures: QueryFailure[]): AppQueries {
+  const failed = new Set(failures.map((f) => f.query));
+  return {
+    ...app,
+    tables: app.tables
+      .map(({ table, queries }) => ({ table, queries: queries.filter((q) => !failed.has(q) && !(q.usesKey && queries.some((k) => k.returnsKey && failed.has(k)))) }))
+      .filter((t) => t.queries.length > 0),
+  };
+}
+
+/** One line for a failure: the query and the error. */
+export function describeFailure(failure: QueryFailure): string {
+  return `${failure.query.sql}: ${failure.error}`;
+}
