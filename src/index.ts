@@ -341,8 +341,8 @@ export async function serveMcp(options: {
   await serve(options.input, options.output, options.cwd ?? process.cwd());
 }
 
+export type { ShadowStart } from './shadow/apply.js';
 export type {
-  CheckStart,
   Point,
   Outcome,
   QueryResult,

@@ -10,20 +10,13 @@ import type pg from 'pg';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { DatabaseError, InputError } from '../errors.js';
 import type { PhaseName } from '../plan/types.js';
-import { applyDump, applyFile, applyHistory } from '../shadow/apply.js';
+import { applyFile, buildStart, type ShadowStart } from '../shadow/apply.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import { connect } from '../runner/connect.js';
 import { embeddedAvailable } from '../runner/embedded.js';
 import type { Query, QuerySet } from './sources.js';
 
 export const CHECK_VERSION = 1;
-
-/** Where the starting schema comes from; paths as the user gave them. Without any: the history the migration is in. */
-export interface CheckStart {
-  history?: string;
-  schemaFile?: string;
-  databaseUrl?: string;
-}
 
 export interface CheckOptions {
   /** A migration file, or a plan directory (with plan.json). */
@@ -32,7 +25,7 @@ export interface CheckOptions {
   old: QuerySet;
   /** The queries of the next version (V+1). */
   new?: QuerySet;
-  start?: CheckStart;
+  start?: ShadowStart;
   /** The server for the shadow database; default: an embedded PostgreSQL. */
   shadowUrl?: string;
   cwd?: string;
@@ -181,29 +174,15 @@ async function targetOf(target: string, cwd: string): Promise<Target> {
   };
 }
 
-/** Builds the starting schema into the database at `url`: the given one, else the history the migration is in. */
-async function buildStart(url: string, start: CheckStart, file: string, cwd: string): Promise<void> {
-  if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
-  else if (start.databaseUrl !== undefined) {
-    const { catalogDdl } = await import('../runner/introspect.js');
-    const live = await connect(start.databaseUrl);
-    const ddl = await catalogDdl(live).finally(() => live.end());
-    await applyFile(url, {
-      path: 'the schema of --database-url',
-      text: ddl.map((s) => `${s};`).join('\n'),
-      transaction: 'per-file',
-    });
-  }
-  let history = start.history;
-  if (history === undefined && start.schemaFile === undefined && start.databaseUrl === undefined) {
-    if (!existsSync(resolve(cwd, file)))
-      throw new InputError(
-        `${file}: cannot find the migration plan.json names, whose history is the starting schema; give --history, --schema or --database-url`,
-      );
-    const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
-    history = found?.set.root;
-  }
-  if (history !== undefined) await applyHistory(url, resolve(cwd, history), resolve(cwd, file), cwd);
+/** The starting schema as given, else the history the migration is in. */
+async function startOf(start: ShadowStart, file: string, cwd: string): Promise<ShadowStart> {
+  if (start.history !== undefined || start.schemaFile !== undefined || start.databaseUrl !== undefined) return start;
+  if (!existsSync(resolve(cwd, file)))
+    throw new InputError(
+      `${file}: cannot find the migration plan.json names, whose history is the starting schema; give --history, --schema or --database-url`,
+    );
+  const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
+  return found ? { history: found.set.root } : start;
 }
 
 const STATEMENT = 'pgphase_check';
@@ -301,7 +280,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   try {
     t = performance.now();
     const db = await shadow.create('check');
-    await buildStart(db.url, options.start ?? {}, target.file, cwd);
+    await buildStart(db.url, await startOf(options.start ?? {}, target.file, cwd), target.file, cwd);
     const schemaMs = performance.now() - t;
     t = performance.now();
     const plans = shadow.version >= 12;

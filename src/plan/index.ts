@@ -12,7 +12,7 @@ import { manifestSchema, PlanRefused, readManifest } from './manifest.js';
 import { modelCheck } from './model-check.js';
 import { presentObjects } from './present.js';
 import { plan as planChanges } from './planner.js';
-import { describeProof, disproves, prove, recordProof, type Proof, type ProofStart } from './prove.js';
+import { describeProof, disproves, prove, recordProof, type Proof, type ShadowStart } from './prove.js';
 import { EMIT_LAYOUTS, emitted, writeEmitted, type Emitted, type EmitLayout } from './emit/index.js';
 import { EmittedMigrations } from './emit/recognise.js';
 import { renderPlan, type RenderedPlan } from './render.js';
@@ -35,7 +35,7 @@ export interface PlanApiOptions {
   allowUnsafe?: boolean;
   cwd?: string;
   /** Prove the plan on a shadow database before writing it (src/plan/prove.ts): how its starting schema is built, and on which server. */
-  prove?: { start: ProofStart; shadowUrl?: string };
+  prove?: { start: ShadowStart; shadowUrl?: string };
   /**
    * Write the phases as migrations of this tool in place of the file; 'auto': its directory's
    * layout when it is one of EMIT_LAYOUTS other than plain (what the CLI does by default);

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { InputError, PgphaseError } from '../errors.js';
 import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from '../shadow/catalog.js';
-import { applyFile, buildStart, type ProofStart } from '../shadow/apply.js';
+import { applyFile, buildStart, type ShadowStart } from '../shadow/apply.js';
 import { appQueries, describeFailure, queryCount, runQueries, without, type AppQueries } from '../shadow/queries.js';
 import { generateRows, highest, tables, type GeneratedRows, type Table } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
@@ -20,7 +20,7 @@ import { sha256 } from './render.js';
 import type pg from 'pg';
 import type { PhaseName } from './types.js';
 
-export type { ProofStart } from '../shadow/apply.js';
+export type { ShadowStart } from '../shadow/apply.js';
 
 /**
  * What plan.json records of a proof. result 'equal': the plan gives the migration's schema and
@@ -34,7 +34,7 @@ export interface ProveOptions {
   planDir: string;
   /** The migration file the plan was made from. */
   file: string;
-  start: ProofStart;
+  start: ShadowStart;
   /** A server to make the shadow databases on; default: an embedded PostgreSQL, one per process. */
   shadowUrl?: string;
   /** Shadow databases to make the proof's databases with (each proof drops its own; the caller closes it). */
@@ -71,7 +71,7 @@ async function migrationFile(file: string, cwd: string): Promise<Pick<MigrationF
   return { path: file, text: await readFile(resolve(cwd, file), 'utf8'), transaction: 'none' };
 }
 
-function startKind(start: ProofStart): Proof['start'] {
+function startKind(start: ShadowStart): Proof['start'] {
   return start.schemaFile !== undefined ? 'schema' : start.databaseUrl !== undefined ? 'database' : start.history !== undefined ? 'history' : 'empty';
 }
 
@@ -306,7 +306,7 @@ export async function recordProof(dir: string, proof: Proof): Promise<void> {
  * plan.json names (it must not have changed); the starting schema is the one given, else the
  * history the migration belongs to.
  */
-export async function proveAgain(options: ProofStart & { planDir: string; shadowUrl?: string; cwd?: string }): Promise<Proof> {
+export async function proveAgain(options: ShadowStart & { planDir: string; shadowUrl?: string; cwd?: string }): Promise<Proof> {
   const cwd = options.cwd ?? process.cwd();
   const planDir = resolve(cwd, options.planDir);
   const manifest = readManifest(planDir);
@@ -316,7 +316,7 @@ export async function proveAgain(options: ProofStart & { planDir: string; shadow
   });
   if (sha256(text) !== manifest.source.sha256) throw new InputError(`${file} has changed since it was planned: run \`pgphase plan\` again`);
   const { history, schemaFile, databaseUrl } = options;
-  const start: ProofStart = { ...(history !== undefined && { history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) };
+  const start: ShadowStart = { ...(history !== undefined && { history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) };
   if (history === undefined && schemaFile === undefined && databaseUrl === undefined) {
     const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
     if (found && found.set.files[0]?.absPath !== found.file.absPath) start.history = found.set.root;

@@ -97,7 +97,7 @@ export async function applyDump(url: string, path: string): Promise<void> {
 }
 
 /** Where a starting schema comes from; paths as the user gave them (relative to the caller's cwd). */
-export interface ProofStart {
+export interface ShadowStart {
   history?: string;
   schemaFile?: string;
   databaseUrl?: string;
@@ -108,7 +108,7 @@ export interface ProofStart {
  * schema of a live database as pgphase reads it (read-only), then the history's files that come
  * before `file` (all of them without it).
  */
-export async function buildStart(url: string, start: ProofStart, file: string | undefined, cwd = process.cwd()): Promise<void> {
+export async function buildStart(url: string, start: ShadowStart, file: string | undefined, cwd = process.cwd()): Promise<void> {
   if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
   else if (start.databaseUrl !== undefined) {
     const { catalogDdl } = await import('../runner/introspect.js');
