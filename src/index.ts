@@ -320,27 +320,6 @@ export async function status(options: StatusOptions = {}): Promise<PhaseRecord[]
   return (await import('./runner/status.js')).status(options);
 }
 
-/** The language server of `pgphase lsp` (diagnostics, hover, code actions) on these streams, until the client says exit. */
-export async function serveLanguageServer(options: {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  cwd?: string;
-}): Promise<void> {
-  const { createConnection } = await import('vscode-languageserver/node');
-  const { serve } = await import('./lsp/server.js');
-  serve(createConnection(options.input, options.output), registry, options.cwd ?? process.cwd());
-}
-
-/** The MCP server of `pgphase mcp` (its tools lint_sql, lint_file, explain_rule, plan_migration) on these streams, until the input ends. */
-export async function serveMcp(options: {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  cwd?: string;
-}): Promise<void> {
-  const { serveMcp: serve } = await import('./mcp/server.js');
-  await serve(options.input, options.output, options.cwd ?? process.cwd());
-}
-
 export type { ShadowStart } from './shadow/apply.js';
 export type {
   Point,

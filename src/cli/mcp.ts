@@ -7,7 +7,7 @@ export function mcpCommand(program: Command, io: Io): void {
     .command('mcp')
     .description('run the MCP server (tools lint_sql, lint_file, explain_rule, plan_migration) over standard input and output')
     .action(async () => {
-      const { serveMcp } = await import('../index.js');
-      await serveMcp({ input: process.stdin, output: process.stdout, cwd: io.cwd });
+      const { serveMcp } = await import('../mcp/server.js');
+      await serveMcp(process.stdin, process.stdout, io.cwd);
     });
 }

@@ -1,4 +1,5 @@
-// The layouts `plan --emit` writes: data only, so that the CLI can offer them without loading emission.
+// The layouts `plan --emit` writes, and what a phase becomes in one: data only, so that the CLI can
+// offer them without loading emission.
 import type { LayoutName } from '../../discover/names.js';
 
 export type EmitLayout = LayoutName;
@@ -22,3 +23,15 @@ export const EMIT_LAYOUTS: readonly EmitLayout[] = [
   'plain',
 ];
 
+/** One migration a phase becomes in a tool. */
+export interface PhaseMigration {
+  /** The phase's work runs in the migration, or the migration checks that `pgphase run` has applied it. */
+  kind: 'steps' | 'check';
+  /** Runs outside a transaction: one CONCURRENTLY statement, which the tool must not wrap in one. */
+  noTransaction?: true;
+  up: string;
+  /** The undo, for the tools that keep down migrations. */
+  down: string;
+  /** Fails unless the phase is recorded as applied, for the tools that verify a migration (sqitch). */
+  verify: string;
+}

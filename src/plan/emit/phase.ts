@@ -9,19 +9,8 @@ import type { LockMode } from '../../sql/locks.js';
 import type { Manifest, ManifestPhase } from '../manifest.js';
 import { invalidIndexGuard, phaseFile } from '../render.js';
 import { concurrentIndex } from '../sql.js';
+import type { PhaseMigration } from './names.js';
 import { TOOLS, type EmitLayout, type Tool } from './tools.js';
-
-export interface PhaseMigration {
-  /** The phase's work runs in the migration, or the migration checks that `pgphase run` has applied it. */
-  kind: 'steps' | 'check';
-  /** Runs outside a transaction: one CONCURRENTLY statement, which the tool must not wrap in one. */
-  noTransaction?: true;
-  up: string;
-  /** The undo, for the tools that keep down migrations. */
-  down: string;
-  /** Fails unless the phase is recorded as applied, for the tools that verify a migration (sqitch). */
-  verify: string;
-}
 
 /**
  * Why a phase cannot run as the tool's migrations, if it cannot: a backfill commits batch by

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { parseSource } from '../../sql/source.js';
 import type { EmitLayout } from './names.js';
-import type { PhaseMigration } from './phase.js';
+import type { PhaseMigration } from './names.js';
 
 export { EMIT_LAYOUTS, type EmitLayout } from './names.js';
 
