@@ -1,9 +1,9 @@
 // How a data change is cut into keyset batches: the table whose key the batches walk (the
 // target of an UPDATE or DELETE, the source an INSERT … SELECT reads), the name its rows have
 // in the statement, and the statement with a batch's bounds added on its parse tree.
-import { parseSync } from 'libpg-query';
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
+import { parseSource } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { PlanError } from './manifest.js';
 import { derivedName } from './sql.js';
@@ -22,14 +22,10 @@ export interface BatchDriver {
 
 /** The statement node of a SQL text holding one statement (the parser must be loaded); a plan.json edited into anything else is refused. */
 export function statementNode(sql: string): [string, Node] {
-  let parsed: { stmts?: Array<{ stmt: Node }> };
-  try {
-    parsed = parseSync(sql) as typeof parsed;
-  } catch (error) {
-    throw new PlanError(`plan.json: a backfill statement does not parse (${(error as Error).message}): re-run \`pgphase plan\``);
-  }
-  if (parsed.stmts?.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
-  return Object.entries(parsed.stmts[0]!.stmt)[0] as [string, Node];
+  const parsed = parseSource('plan.json', sql);
+  if (parsed.syntaxError) throw new PlanError(`plan.json: a backfill statement does not parse (${parsed.syntaxError.message}): re-run \`pgphase plan\``);
+  if (parsed.statements.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
+  return Object.entries(parsed.statements[0]!.node)[0] as [string, Node];
 }
 
 function driverOf(rv: Node): BatchDriver {

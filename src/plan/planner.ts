@@ -1,6 +1,6 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { changeTable, classify, CreatedHere, nonTransactional, type Change } from '../sql/changes.js';
+import { changeTable, classify, CreatedHere, known, nonTransactional, type Change } from '../sql/changes.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
 import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
@@ -58,8 +58,13 @@ function madeUnique(change: Change): QName | undefined {
   return undefined;
 }
 
-/** The phase a change that needs no recipe belongs to: expand for a table new in this migration, else by its class. */
-function phaseOf(change: Change, isNew: (table: QName) => boolean): PhaseName {
+/**
+ * The phase a change that needs no recipe belongs to: expand for a table new in this migration,
+ * else by its class. An object in pg_temp lives as long as the session, and each phase runs in
+ * a session of its own: it goes with the data changes that call it (`session`).
+ */
+function phaseOf(change: Change, isNew: (table: QName) => boolean, session: PhaseName): PhaseName {
+  if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp') return session;
   const table = changeTable(change);
   if (table && isNew(table)) return 'expand';
   const cls = classify(change);
@@ -124,6 +129,13 @@ function columnsOf(change: Change): string[] {
   }
 }
 
+/** A create written with IF NOT EXISTS whose object exists already: PostgreSQL does nothing, and neither may its recipe or its undo. */
+function existing(change: Change, schema: SchemaModel): boolean {
+  if (!('ifNotExists' in change) || !change.ifNotExists) return false;
+  if (change.kind === 'create-index') return change.index.name !== undefined && schema.indexes.has(qkey({ ...change.index.table, name: change.index.name }));
+  return known(change, schema);
+}
+
 /** The unique or primary key a change drops, given the schema before it. */
 function droppedKey(change: Change, schema: SchemaModel): { table: QName; columns: string[]; primary: boolean } | undefined {
   if (change.kind === 'drop-constraint') {
@@ -162,6 +174,9 @@ export function plan(options: PlanOptions): Planned {
   const statements = source.statements.map((statement) => ({ statement, changes: normalizeStatement(statement) }));
   const all = statements.flatMap((s) => s.changes);
   const reuses = reusedNames(all);
+  // the phase of the data changes on tables the migration does not create, batched in the backfill
+  const createdTables = new Set(all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])));
+  const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table))) ? 'backfill' : 'expand';
   const deferred = new Map<string, DeferredDrop>();
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
   const replacedColumns = new Set<string>();
@@ -217,6 +232,7 @@ export function plan(options: PlanOptions): Planned {
       const sql = changeSql(statement, changes, i);
       const freed = reuses.byDrop.get(position);
       const taken = reuses.byCreate.get(position);
+      const noOp = existing(change, schema);
       const apply = () => {
         const key = droppedKey(change, schema);
         if (key && !onNewTable) {
@@ -267,7 +283,7 @@ export function plan(options: PlanOptions): Planned {
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
           throw new UnsafeChange(`${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`, 'contract');
         }
-        output = RECIPES[change.kind]?.(change, context);
+        output = noOp ? undefined : RECIPES[change.kind]?.(change, context);
       } catch (error) {
         if (!(error instanceof UnsafeChange)) throw error;
         if (!refuse(error)) return apply();
@@ -279,13 +295,14 @@ export function plan(options: PlanOptions): Planned {
         // created again in the step that dropped it: nothing in between sees it missing
         waiting.carrier.sql = `${waiting.carrier.sql};\n${sql}`;
       } else {
-        const down = context.replacing ? undefined : inverseOf(change, schema);
+        // the undo of a statement that does nothing does nothing too: the statement again, not a drop of what was there
+        const down = noOp ? (sql ?? statement.text) : context.replacing ? undefined : inverseOf(change, schema);
         if (sql === undefined && whole) whole.down = whole.down !== undefined && down !== undefined ? `${down};\n${whole.down}` : undefined;
         else {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, context.isNewTable);
+          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, context.isNewTable, session);
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };

@@ -109,13 +109,18 @@ BEGIN
   IF current_setting('pgphase.backfill_xact') = txid_current()::text THEN
     RAISE EXCEPTION '%', ${quoteLiteral(refusal)};
   END IF;
-  -- the application's triggers that would fire on the batches are kept from firing, unless
+${
+    b.fireTriggers
+      ? `  -- the statement changes no value: the application's triggers it is written for fire on every batch
+`
+      : `  -- the application's triggers that would fire on the batches are kept from firing, unless
   -- SET pgphase.backfill_triggers = fire: disabled inside each batch, enabled before it commits
   IF current_setting('pgphase.backfill_triggers', true) IS DISTINCT FROM 'fire' THEN
     SELECT string_agg(format('DISABLE TRIGGER %I', name), ', ' ORDER BY name), string_agg(format('ENABLE %sTRIGGER %I', CASE enabled WHEN 'A' THEN 'ALWAYS ' ELSE '' END, name), ', ' ORDER BY name)
       INTO pgphase_off, pgphase_on FROM (${firingTriggersSql(statement)}) pgphase_t;
   END IF;
-${keys ? `  DROP TABLE IF EXISTS ${keys};
+`
+  }${keys ? `  DROP TABLE IF EXISTS ${keys};
   CREATE TABLE ${keys} AS ${keysSelect(b)};
 ` : ''}  LOOP
     IF pgphase_off IS NOT NULL THEN
@@ -216,7 +221,9 @@ function readme(planned: Planned, manifest: Manifest): string {
       if ('backfill' in work) {
         const b = m.backfills![work.backfill]!;
         lines.push(`- backfill: \`${backfillStatement(b)}\` in batches by ${b.key.map(quoteIdent).join(', ')} of ${quoteQualified(b.table)}, one short transaction each (row locks only)`);
-        if (b.triggers) {
+        if (b.triggers && b.fireTriggers) {
+          lines.push(`  - the statement changes no value: it is written for the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))}, which fire on every batch`);
+        } else if (b.triggers) {
           lines.push(
             `  - the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))} would fire on every batch: \`pgphase run\` keeps them from firing (it disables them inside each batch's transaction: that takes the table's owner, and the batch holds SHARE ROW EXCLUSIVE, so the application's writes to the table wait for it); \`--backfill-triggers fire\` lets them fire`,
           );

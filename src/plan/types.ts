@@ -47,6 +47,11 @@ export interface Backfill {
   snapshot?: true;
   /** The application's triggers (as the starting schema has them) that fire on its batches. */
   triggers?: string[];
+  /**
+   * An UPDATE that changes no value (`SET c = c`): written for the application's triggers it
+   * fires, which therefore fire on its batches whatever the run's --backfill-triggers says.
+   */
+  fireTriggers?: true;
   /** Can the phase be undone around it? True for a copy the trigger keeps anyway; false for the migration's own data changes. */
   reversible: boolean;
 }

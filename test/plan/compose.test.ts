@@ -247,8 +247,12 @@ describe('a plan does not depend on where the starting schema comes from', () =>
       CREATE INDEX z_score ON accounts (score);
       CREATE INDEX a_score ON accounts (score DESC);
       CREATE TABLE zebras (id int PRIMARY KEY, org_id int REFERENCES orgs (id));
-      CREATE TABLE ants (id int PRIMARY KEY, org_id int REFERENCES orgs (id));`;
-    const migration = 'ALTER TABLE accounts RENAME COLUMN score TO points;\nALTER TABLE accounts RENAME label TO title;\nALTER TABLE accounts RENAME code TO short_code;\nDROP TABLE orgs;';
+      CREATE TABLE ants (id int PRIMARY KEY, org_id int REFERENCES orgs (id));
+      -- PostgreSQL prints this default 'n'::text; the function is not a trigger function
+      CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT 'n');
+      CREATE FUNCTION clean(text) RETURNS text LANGUAGE sql AS 'SELECT trim($1)';`;
+    const migration = `ALTER TABLE accounts RENAME COLUMN score TO points;\nALTER TABLE accounts RENAME label TO title;\nALTER TABLE accounts RENAME code TO short_code;\nDROP TABLE orgs;
+ALTER TABLE notes ALTER COLUMN body SET DEFAULT 'none';\nCREATE OR REPLACE FUNCTION clean(text) RETURNS text LANGUAGE sql AS 'SELECT btrim($1)';`;
     await c.query('ROLLBACK');
     await resetSchema(c);
     await runScript(c, setup);

@@ -65,9 +65,12 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), snapshot: true, reversible: false });
     return out;
   }
+  // `SET c = c` changes no value: the statement is written for the triggers it fires
+  const ref = node.relation.alias?.aliasname ?? node.relation.relname;
+  const fires = change.op === 'update' && targets.every((x) => !x.indirection && sameColumn(x.val, x.name, ref)) ? { fireTriggers: true as const } : {};
   const plain = !node.relation.alias && !joined && !ctes.length && !node.returningClause && targets.every((x) => !x.indirection && !x.val?.MultiAssignRef);
   if (!plain) {
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false, ...fires });
     return out;
   }
   const where = change.where ? deparse(change.where.node) : 'true';
@@ -76,8 +79,14 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     return out;
   }
   const set = targets.map((x) => `${quoteIdent(x.name)} = ${deparse(x.val)}`).join(', ');
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false });
+  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false, ...fires });
   return out;
+}
+
+/** Is `value` the column `column` of the row being updated (`c`, or `t.c` with the target's name `ref`)? */
+function sameColumn(value: Node | undefined, column: string, ref: string): boolean {
+  const fields = ((value?.ColumnRef?.fields ?? []) as Node[]).map((f) => f.String?.sval as string | undefined);
+  return fields[fields.length - 1] === column && (fields.length === 1 || (fields.length === 2 && fields[0] === ref));
 }
 
 /** The statement as batches run it: without RETURNING, whose rows nobody reads. */

@@ -1,0 +1,91 @@
+// Patterns of real migration histories (bench/differential.mjs): each plan, applied phase by
+// phase on real PostgreSQL (each reversible phase run, undone and run again), gives the catalog
+// and rows the migration gives as written.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/plan/index.js';
+import { runPhase, type RunEvent } from '../../src/runner/run.js';
+import { planAgainstMigration } from '../helpers/catalog.js';
+import { tempTree } from '../helpers/cli.js';
+import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
+
+const db = await testDatabase();
+const c = await db.client();
+
+const SETUP = `
+  CREATE TABLE policies (id int PRIMARY KEY, name text, by_chunk boolean);
+  CREATE TABLE requests (id int PRIMARY KEY, request jsonb, examples jsonb);
+  CREATE INDEX policies_name_idx ON policies (name);
+  INSERT INTO policies SELECT g, 'p' || g, g % 2 = 0 FROM generate_series(1, 200) g;
+  INSERT INTO requests SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE jsonb_build_object('n', g) END, NULL FROM generate_series(1, 200) g;`;
+
+const POLICIES = 'SELECT json_agg(p ORDER BY id) AS rows FROM policies p';
+const REQUESTS = 'SELECT json_agg(r ORDER BY id) AS rows FROM requests r';
+
+interface Case {
+  name: string;
+  migration: string;
+  data: string;
+  phases: string[];
+}
+
+const FIRE = `CREATE FUNCTION sync_examples() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.examples := jsonb_build_object('of', NEW.request); RETURN NEW; END $$;
+CREATE TRIGGER requests_sync BEFORE INSERT OR UPDATE OF request ON requests FOR EACH ROW EXECUTE PROCEDURE sync_examples();
+UPDATE requests SET request = request WHERE request IS NOT NULL;
+UPDATE requests r SET request = r.request WHERE r.id < 10;`;
+
+const CASES: Case[] = [
+  {
+    name: 'ADD COLUMN IF NOT EXISTS of a column that exists does nothing, and its undo drops nothing',
+    migration: 'ALTER TABLE policies ADD COLUMN IF NOT EXISTS by_chunk boolean;\nALTER TABLE policies ADD COLUMN IF NOT EXISTS speed int;',
+    data: POLICIES,
+    phases: ['expand'],
+  },
+  {
+    name: 'CREATE INDEX IF NOT EXISTS of an index that exists does nothing, and its undo drops nothing',
+    migration: 'CREATE INDEX IF NOT EXISTS policies_name_idx ON policies (name, id);\nALTER TABLE policies ADD COLUMN speed int;',
+    data: POLICIES,
+    phases: ['expand'],
+  },
+  {
+    name: 'UPDATE … SET c = c written to fire a trigger the migration creates: the trigger fires on the batches',
+    migration: FIRE,
+    data: REQUESTS,
+    phases: ['expand', 'backfill'],
+  },
+  {
+    name: 'a function in pg_temp that the data change calls is made in the backfill session',
+    migration: `CREATE OR REPLACE FUNCTION pg_temp.tag(v jsonb, k text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT v || jsonb_build_object(k, true) $$;
+UPDATE requests r SET request = pg_temp.tag(r.request, 'seen') WHERE r.request IS NOT NULL;
+DROP FUNCTION pg_temp.tag(jsonb, text);`,
+    data: REQUESTS,
+    phases: ['backfill'],
+  },
+];
+
+describe('patterns of real migration histories', () => {
+  for (const k of CASES) {
+    it(k.name, async () => {
+      const r = await planAgainstMigration(c, { setup: SETUP, migration: k.migration, data: k.data });
+      expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
+      expect(r.planned).toEqual(r.written);
+    });
+  }
+});
+
+describe('an UPDATE written for the triggers it fires, through the runner', () => {
+  it('fires them on its batches although the runner keeps triggers from firing by default', async () => {
+    await c.query('ROLLBACK');
+    await resetSchema(c);
+    await runScript(c, SETUP);
+    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': FIRE });
+    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 50 });
+    expect(p.manifest.phases.find((x) => x.name === 'backfill')?.backfills?.map((b) => b.fireTriggers)).toEqual([true, true]);
+    const events: RunEvent[] = [];
+    for (const phase of ['expand', 'backfill'] as const) await runPhase({ planDir: p.dir, databaseUrl: db.url, phase, onEvent: (e) => events.push(e) });
+    expect(events.filter((e) => e.type === 'triggers').map((e) => e.type === 'triggers' && e.mode)).toEqual(['fire', 'fire']);
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM requests WHERE examples IS NOT DISTINCT FROM jsonb_build_object('of', request)`);
+    // the 134 rows with a request, and the 3 without one under id 10 (ids 3, 6, 9)
+    expect(rows[0]).toEqual({ n: 137 });
+  });
+});
