@@ -43,7 +43,7 @@ export interface Backfill {
   /** Rows that still need the change, as SQL; undefined with `statement`. */
   where?: string;
   statement?: string;
-  /** A DELETE that reads its own table: the rows it deletes are chosen once, before the first batch (batch.ts keysTable). */
+  /** Computed once, before the first batch, into a table the batches apply (batch.ts keysTable): a DELETE or UPDATE that reads its own table, an INSERT … SELECT that reads its target or computes across rows. */
   snapshot?: true;
   /** The application's triggers (as the starting schema has them) that fire on its batches. */
   triggers?: string[];

@@ -16,11 +16,15 @@ const SETUP = `
   CREATE TABLE policies (id int PRIMARY KEY, name text, by_chunk boolean);
   CREATE TABLE requests (id int PRIMARY KEY, request jsonb, examples jsonb);
   CREATE INDEX policies_name_idx ON policies (name);
+  CREATE TABLE items (id int PRIMARY KEY, parent int, position int, label varchar(12));
+  CREATE TABLE totals (id serial PRIMARY KEY, parent int, n bigint, label varchar(12));
+  INSERT INTO items SELECT g, g % 7, (g * 37) % 11, 'i' || g FROM generate_series(1, 300) g;
   INSERT INTO policies SELECT g, 'p' || g, g % 2 = 0 FROM generate_series(1, 200) g;
   INSERT INTO requests SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE jsonb_build_object('n', g) END, NULL FROM generate_series(1, 200) g;`;
 
 const POLICIES = 'SELECT json_agg(p ORDER BY id) AS rows FROM policies p';
 const REQUESTS = 'SELECT json_agg(r ORDER BY id) AS rows FROM requests r';
+const ITEMS = 'SELECT json_agg(i ORDER BY id) AS rows FROM items i UNION ALL SELECT json_agg(t ORDER BY id) FROM totals t';
 
 interface Case {
   name: string;
@@ -59,6 +63,31 @@ const CASES: Case[] = [
 UPDATE requests r SET request = pg_temp.tag(r.request, 'seen') WHERE r.request IS NOT NULL;
 DROP FUNCTION pg_temp.tag(jsonb, text);`,
     data: REQUESTS,
+    phases: ['backfill'],
+  },
+  {
+    name: 'an UPDATE that renumbers rows with a window function over its own table: new values computed once',
+    migration: `WITH ordered AS (SELECT id, row_number() OVER (PARTITION BY parent ORDER BY position, id) AS n FROM items)
+UPDATE items i SET position = o.n FROM ordered o WHERE i.id = o.id;`,
+    data: ITEMS,
+    phases: ['backfill'],
+  },
+  {
+    name: 'an UPDATE whose subquery reads what it sets in other rows: new values computed once',
+    migration: "UPDATE items SET position = (SELECT max(x.position) FROM items x WHERE x.parent = items.parent) + 1, label = 'top' WHERE id % 2 = 0;",
+    data: ITEMS,
+    phases: ['backfill'],
+  },
+  {
+    name: 'an INSERT … SELECT with GROUP BY: its rows computed once, inserted batch by batch',
+    migration: "INSERT INTO totals (parent, n, label) SELECT parent, sum(position), 'sum' FROM items GROUP BY parent;",
+    data: ITEMS,
+    phases: ['backfill'],
+  },
+  {
+    name: 'an INSERT … SELECT that reads the table it inserts into: its rows computed once',
+    migration: "INSERT INTO items (id, parent, position, label) SELECT id + 1000, parent, position, 'copy' FROM items WHERE id <= 120 AND NOT EXISTS (SELECT FROM items x WHERE x.id = items.id + 1000);",
+    data: ITEMS,
     phases: ['backfill'],
   },
 ];
