@@ -58,15 +58,29 @@ function madeUnique(change: Change): QName | undefined {
   return undefined;
 }
 
+/** Where a change that needs no recipe goes, besides its class. */
+interface Placing {
+  isNew: (table: QName) => boolean;
+  /** Temporary tables (their qkeys) this migration creates. */
+  temporary: Set<string>;
+  /** The phase of the data changes the migration batches (backfill), or expand when it has none. */
+  session: PhaseName;
+  /** Whether a data change written earlier in the migration is batched in the backfill. */
+  backfilled: boolean;
+}
+
 /**
  * The phase a change that needs no recipe belongs to: expand for a table new in this migration,
- * else by its class. An object in pg_temp lives as long as the session, and each phase runs in
- * a session of its own: it goes with the data changes that call it (`session`).
+ * else by its class. A temporary table or an object in pg_temp lives as long as the session, and
+ * each phase runs in a session of its own: it goes with the data changes that read it. A DO block
+ * written after a batched data change (the check that it left no row behind) runs after it.
  */
-function phaseOf(change: Change, isNew: (table: QName) => boolean, session: PhaseName): PhaseName {
-  if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp') return session;
+function phaseOf(change: Change, place: Placing): PhaseName {
+  if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp') return place.session;
   const table = changeTable(change);
-  if (table && isNew(table)) return 'expand';
+  if (table && place.temporary.has(qkey(table))) return place.session;
+  if (change.kind === 'other' && change.node === 'DoStmt' && place.backfilled) return 'backfill';
+  if (table && place.isNew(table)) return 'expand';
   const cls = classify(change);
   return cls === 'destructive' ? 'contract' : cls === 'data' ? 'backfill' : 'expand';
 }
@@ -100,12 +114,33 @@ export interface PlanOptions {
   allowUnsafe: boolean;
 }
 
-/** The SQL of one change: the statement itself, or its sub-command of an ALTER TABLE; undefined when the statement cannot be split. */
-function changeSql(statement: Statement, changes: Change[], index: number): string | undefined {
+/** The SQL of one of a statement's `count` changes: the statement itself, or its sub-command of an ALTER TABLE; undefined when the statement cannot be split. */
+function changeSql(statement: Statement, count: number, index: number): string | undefined {
   const [type, node] = Object.entries(statement.node)[0] as [string, Record<string, any>];
-  if (changes.length === 1) return statement.text;
-  if (type === 'AlterTableStmt' && node.cmds?.length === changes.length) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
+  if (count === 1) return statement.text;
+  if (type === 'AlterTableStmt' && node.cmds?.length === count) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
   return undefined;
+}
+
+/** The pass of ALTER TABLE in which PostgreSQL runs a sub-command: drops first, then type changes, new columns, their properties, constraints. */
+const PASS: Partial<Record<Change['kind'], number>> = {
+  'drop-column': 1,
+  'drop-constraint': 1,
+  'drop-not-null': 1,
+  'alter-column-type': 2,
+  'add-column': 3,
+  'set-default': 4,
+  'drop-default': 4,
+  'set-not-null': 4,
+  'add-identity': 4,
+  'add-constraint': 5,
+};
+
+/** A statement's changes, each with its place in the statement, in the order PostgreSQL runs them (`ALTER TABLE … ADD CONSTRAINT …, ADD COLUMN` adds the column first). */
+function inPassOrder(statement: Statement, changes: Change[]): Array<[Change, number]> {
+  const indexed = changes.map((change, i): [Change, number] => [change, i]);
+  if (!statement.node.AlterTableStmt) return indexed;
+  return indexed.sort(([a, i], [b, j]) => (PASS[a.kind] ?? 6) - (PASS[b.kind] ?? 6) || i - j);
 }
 
 /** The columns of a table a change is about, for the changes that may follow a column's replacement. */
@@ -171,12 +206,15 @@ export function plan(options: PlanOptions): Planned {
   // the tables an UPDATE, DELETE or INSERT so far changes in the backfill phase
   const dataChanged = new Set<string>();
   // the whole migration first: which names it frees and takes again
-  const statements = source.statements.map((statement) => ({ statement, changes: normalizeStatement(statement) }));
-  const all = statements.flatMap((s) => s.changes);
+  const statements = source.statements.map((statement) => ({ statement, changes: inPassOrder(statement, normalizeStatement(statement)) }));
+  const all = statements.flatMap((s) => s.changes.map(([change]) => change));
   const reuses = reusedNames(all);
   // the phase of the data changes on tables the migration does not create, batched in the backfill
   const createdTables = new Set(all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])));
   const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table))) ? 'backfill' : 'expand';
+  // whether a data change so far is batched in the backfill
+  let backfilled = false;
+  const temporary = new Set(all.flatMap((c) => (c.kind === 'create-table' && c.temporary ? [qkey(c.table)] : [])));
   const deferred = new Map<string, DeferredDrop>();
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
   const replacedColumns = new Set<string>();
@@ -188,7 +226,7 @@ export function plan(options: PlanOptions): Planned {
   let position = -1;
 
   for (const { statement, changes } of statements) {
-    if (managed(changes)) {
+    if (managed(changes.map(([change]) => change))) {
       position += changes.length;
       continue;
     }
@@ -225,11 +263,11 @@ export function plan(options: PlanOptions): Planned {
     // the as-written changes of a statement that cannot be split share one step, undone in reverse
     let whole: Step | undefined;
     let recipes = 0;
-    changes.forEach((change, i) => {
+    changes.forEach(([change, i]) => {
       position++;
       const table = changeTable(change) ?? (change.kind === 'drop-object' || change.kind === 'column-comment' ? change.table : undefined);
       const onNewTable = table !== undefined && created.isNewTable(table);
-      const sql = changeSql(statement, changes, i);
+      const sql = changeSql(statement, changes.length, i);
       const freed = reuses.byDrop.get(position);
       const taken = reuses.byCreate.get(position);
       const noOp = existing(change, schema);
@@ -280,6 +318,9 @@ export function plan(options: PlanOptions): Planned {
         if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
           throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
         }
+        if (change.kind === 'create-table' && change.temporary && statement.node.CreateStmt?.oncommit === 'ONCOMMIT_DROP') {
+          throw new UnsafeChange(`${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`, 'expand');
+        }
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
           throw new UnsafeChange(`${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`, 'contract');
         }
@@ -302,7 +343,7 @@ export function plan(options: PlanOptions): Planned {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, context.isNewTable, session);
+          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, backfilled });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
@@ -311,6 +352,7 @@ export function plan(options: PlanOptions): Planned {
       if (output && afterSwap) output = toContract(output, context);
       if (output) outputs.push(output);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
+      if (output?.backfills.length) backfilled = true;
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
         for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });

@@ -43,8 +43,17 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     // batches by the key of the table the SELECT starts from, unless each batch would compute something else
     const table = typeof driver === 'string' ? undefined : knownTable(context, driver.table);
     const key = table && context.schema.rowKey(table);
+    // a table this migration creates may be temporary, which only the statement's own name finds
     const across =
-      typeof driver === 'string' ? driver : selfRead ? `its SELECT reads ${t}, the table it inserts into` : !key ? `${quoteQualified(table!)} has no primary key or unique NOT NULL key to batch by` : undefined;
+      typeof driver === 'string'
+        ? driver
+        : selfRead
+          ? `its SELECT reads ${t}, the table it inserts into`
+          : context.isNewTable(driver.table)
+            ? `its SELECT starts FROM ${quoteQualified(table!)}, which this migration creates`
+            : !key
+              ? `${quoteQualified(table!)} has no primary key or unique NOT NULL key to batch by`
+              : undefined;
     if (across === undefined && table && key) {
       out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
       return out;
