@@ -2,7 +2,7 @@
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, known, nonTransactional, type Change } from '../sql/changes.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
-import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
+import { constraintName, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -182,14 +182,19 @@ function droppedKey(change: Change, schema: SchemaModel): { table: QName; column
   return table && schema.indexes.get(qkey(change.index))?.unique ? { table, columns: [], primary: false } : undefined;
 }
 
-/** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
-function toContract(output: RecipeOutput, context: RecipeContext): RecipeOutput {
+/**
+ * Steps of earlier phases moved to `to`, in phase order: to contract after a swap they depend on,
+ * to the backfill after the data change written above them.
+ */
+function movedTo(to: PhaseName, output: RecipeOutput, context: RecipeContext): RecipeOutput {
+  const before = PHASES.slice(0, PHASES.indexOf(to) + 1);
   const steps = PHASES.flatMap((phase) => output.steps.filter((s) => s.phase === phase));
-  const requires = PHASES.flatMap((phase) => (output.requires[phase] ? [output.requires[phase]!] : [])).join('; ');
+  const requires = before.flatMap((phase) => (output.requires[phase] ? [output.requires[phase]!] : [])).join('; ');
+  const later = Object.fromEntries(Object.entries(output.requires).filter(([phase]) => !before.includes(phase as PhaseName)));
   return {
     ...output,
-    steps: steps.map((s) => (s.phase === 'contract' ? s : { ...s, phase: 'contract', id: context.stepId('contract', s.id.slice(s.id.indexOf(':') + 1)) })),
-    requires: requires ? { contract: requires } : {},
+    steps: steps.map((s) => (!before.includes(s.phase) || s.phase === to ? s : { ...s, phase: to, id: context.stepId(to, s.id.slice(s.id.indexOf(':') + 1)) })),
+    requires: requires ? { ...later, [to]: requires } : later,
   };
 }
 
@@ -307,13 +312,11 @@ export function plan(options: PlanOptions): Planned {
       const referencesDroppedKey = change.kind === 'add-constraint' && change.constraint.kind === 'foreign-key' && !onNewTable && keysDropped.has(qkey(change.constraint.references!.table));
       const afterSwap =
         waiting?.carrier !== undefined || referencesDroppedKey || (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
+      // built in expand, a unique index would see the rows before the backfill runs the data change written above it (a dedup, say)
+      const unique = madeUnique(change);
+      const afterData = unique !== undefined && dataChanged.has(qkey(unique)) && !created.isNewTable(unique);
       let output: RecipeOutput | undefined;
       try {
-        const unique = madeUnique(change);
-        if (unique && dataChanged.has(qkey(unique)) && !created.isNewTable(unique)) {
-          // built in expand, the index would see the rows before the backfill runs the data change (a dedup, say)
-          throw new UnsafeChange(`this unique index on ${quoteQName(unique)} is built in expand, before the backfill runs the data change written above it; make it a migration of its own, after this one`, 'expand');
-        }
         // a rename of a type, view or function stays in contract, in the migration's order, after what freed its name
         if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
           throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
@@ -349,7 +352,14 @@ export function plan(options: PlanOptions): Planned {
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
         }
       }
-      if (output && afterSwap) output = toContract(output, context);
+      if (output && afterSwap) output = movedTo('contract', output, context);
+      else if (output && afterData) {
+        output = movedTo('backfill', output, context);
+        const named = change.kind === 'create-index' ? change.index.name : change.kind === 'add-constraint' ? constraintName(unique!.name, change.constraint) : undefined;
+        const built = `the ${change.kind === 'create-index' ? 'unique index' : 'key'}${named ? ` ${quoteIdent(named)}` : ''}`;
+        const what = `the new version, which must work without ${built} on ${quoteQName(unique!)} until the backfill builds it after the data change written above it`;
+        output.requires.backfill = output.requires.backfill ? `${output.requires.backfill}; ${what}` : what;
+      }
       if (output) outputs.push(output);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
       if (output?.backfills.length) backfilled = true;

@@ -96,6 +96,14 @@ UPDATE items i SET position = o.n FROM ordered o WHERE i.id = o.id;`,
     phases: ['backfill'],
   },
   {
+    name: 'a unique index after the DELETE that removes the duplicates is built after the backfill',
+    migration: `WITH ranked AS (SELECT id, row_number() OVER (PARTITION BY parent ORDER BY id DESC) AS rn FROM items)
+DELETE FROM items WHERE id IN (SELECT id FROM ranked WHERE rn > 1);
+CREATE UNIQUE INDEX items_parent_key ON items (parent);`,
+    data: ITEMS,
+    phases: ['backfill'],
+  },
+  {
     name: 'constraints written before the columns they check in one ALTER TABLE, as PostgreSQL runs them: the columns first',
     migration: 'ALTER TABLE policies ADD CONSTRAINT level_known CHECK (level IN (1, 2)), ADD CONSTRAINT speed_positive CHECK (speed > 0), ADD COLUMN level smallint NOT NULL DEFAULT 1, ADD COLUMN speed int;',
     data: POLICIES,
