@@ -18,6 +18,8 @@ const SETUP = `
   CREATE INDEX policies_name_idx ON policies (name);
   CREATE TABLE items (id int PRIMARY KEY, parent int, position int, label varchar(12));
   CREATE TABLE totals (id serial PRIMARY KEY, parent int, n bigint, label varchar(12));
+  CREATE TABLE queue (id serial PRIMARY KEY, name text NOT NULL, message text NOT NULL, body text);
+  INSERT INTO queue (name, message, body) SELECT 'q' || g % 3, 'm' || g, 'b' || g FROM generate_series(1, 100) g;
   INSERT INTO items SELECT g, g % 7, (g * 37) % 11, CASE WHEN g % 50 <> 0 THEN 'i' || g END FROM generate_series(1, 300) g;
   INSERT INTO policies SELECT g, 'p' || g, g % 2 = 0 FROM generate_series(1, 200) g;
   INSERT INTO requests SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE jsonb_build_object('n', g) END, NULL FROM generate_series(1, 200) g;`;
@@ -102,6 +104,15 @@ DELETE FROM items WHERE id IN (SELECT id FROM ranked WHERE rn > 1);
 CREATE UNIQUE INDEX items_parent_key ON items (parent);`,
     data: ITEMS,
     phases: ['backfill'],
+  },
+  {
+    name: 'a serial primary key dropped with its column and the key moved to two other columns',
+    migration: `DROP INDEX IF EXISTS policies_name_idx;
+ALTER TABLE queue DROP CONSTRAINT IF EXISTS queue_pkey;
+ALTER TABLE queue DROP COLUMN IF EXISTS id;
+ALTER TABLE queue ADD PRIMARY KEY (name, message);`,
+    data: 'SELECT json_agg(q ORDER BY name, message) AS rows FROM queue q',
+    phases: ['expand', 'contract'],
   },
   {
     name: 'constraints written before the columns they check in one ALTER TABLE, as PostgreSQL runs them: the columns first',
