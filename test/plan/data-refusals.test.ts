@@ -28,6 +28,7 @@ describe('data changes plan refuses to batch', () => {
     ['UPDATE t AS x SET g = 1 FROM s WHERE s.t_id = x.id;', '"g" is a generated column'],
     ['UPDATE t AS x SET id = s.id FROM s WHERE s.t_id = x.id;', 'it changes the key column "id" that batches walk by'],
     ['WITH d AS (DELETE FROM s RETURNING t_id) UPDATE t SET n = 0 WHERE id IN (SELECT t_id FROM d);', 'a WITH query that changes data would run again for every batch'],
+    ["UPDATE pg_index SET indisready = false WHERE indrelid = 't'::regclass;", 'this UPDATE writes pg_index, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs'],
     ['MERGE INTO t USING s ON s.t_id = t.id WHEN MATCHED THEN UPDATE SET n = s.v;', 'this MERGE cannot be split into key batches: the rows it inserts have no key to batch by'],
   ];
   for (const [sql, reason] of cases) {

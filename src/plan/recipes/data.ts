@@ -26,6 +26,9 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
     return out;
   }
+  if (change.table.schema === 'pg_catalog' || (change.table.schema === undefined && change.table.name.startsWith('pg_') && !context.schema.table(change.table))) {
+    throw new UnsafeChange(`this ${what} writes ${change.table.name}, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs; leave the catalog to PostgreSQL (ALTER TABLE … DISABLE TRIGGER, DROP INDEX and CREATE INDEX CONCURRENTLY)`, 'backfill');
+  }
   if (change.op === 'merge') throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
   const ctes = (node.withClause?.ctes ?? []) as Node[];
   if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
