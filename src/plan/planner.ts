@@ -2,7 +2,7 @@
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, CreatedHere, known, nonTransactional, type Change } from '../sql/changes.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
-import { constraintName, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
+import { constraintName, fromRangeVar, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -65,21 +65,22 @@ interface Placing {
   temporary: Set<string>;
   /** The phase of the data changes the migration batches (backfill), or expand when it has none. */
   session: PhaseName;
-  /** Whether a data change written earlier in the migration is batched in the backfill. */
-  backfilled: boolean;
+  /** The latest phase the statements written so far go into. */
+  latest: PhaseName;
 }
 
 /**
  * The phase a change that needs no recipe belongs to: expand for a table new in this migration,
  * else by its class. A temporary table or an object in pg_temp lives as long as the session, and
- * each phase runs in a session of its own: it goes with the data changes that read it. A DO block
- * written after a batched data change (the check that it left no row behind) runs after it.
+ * each phase runs in a session of its own: it goes with the data changes that read it. A DO block,
+ * whose effects the plan cannot see, runs after every statement written before it (the check that
+ * a data change left no row behind, the constraint added again if a drop removed it).
  */
 function phaseOf(change: Change, place: Placing): PhaseName {
   if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp') return place.session;
   const table = changeTable(change);
   if (table && place.temporary.has(qkey(table))) return place.session;
-  if (change.kind === 'other' && change.node === 'DoStmt' && place.backfilled) return 'backfill';
+  if (change.kind === 'other' && change.node === 'DoStmt') return place.latest;
   if (table && place.isNew(table)) return 'expand';
   const cls = classify(change);
   return cls === 'destructive' ? 'contract' : cls === 'data' ? 'backfill' : 'expand';
@@ -164,6 +165,14 @@ function columnsOf(change: Change): string[] {
   }
 }
 
+/** The temporary table a CREATE TEMP TABLE [AS] statement makes, and whether it is dropped ON COMMIT. */
+function temporaryTable(statement: Statement): { table: QName; onCommitDrop: boolean } | undefined {
+  const node = statement.node.CreateStmt ?? statement.node.CreateTableAsStmt?.into;
+  const rel = node?.relation ?? node?.rel;
+  if (rel?.relpersistence !== 't') return undefined;
+  return { table: fromRangeVar(rel), onCommitDrop: (node.oncommit ?? node.onCommit) === 'ONCOMMIT_DROP' };
+}
+
 /** A create written with IF NOT EXISTS whose object exists already: PostgreSQL does nothing, and neither may its recipe or its undo. */
 function existing(change: Change, schema: SchemaModel): boolean {
   if (!('ifNotExists' in change) || !change.ifNotExists) return false;
@@ -217,9 +226,9 @@ export function plan(options: PlanOptions): Planned {
   // the phase of the data changes on tables the migration does not create, batched in the backfill
   const createdTables = new Set(all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])));
   const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table))) ? 'backfill' : 'expand';
-  // whether a data change so far is batched in the backfill
-  let backfilled = false;
-  const temporary = new Set(all.flatMap((c) => (c.kind === 'create-table' && c.temporary ? [qkey(c.table)] : [])));
+  // the latest phase the statements so far go into
+  let latest: PhaseName = 'expand';
+  const temporary = new Set(statements.flatMap(({ statement }) => temporaryTable(statement) ?? []).map((t) => qkey(t.table)));
   const deferred = new Map<string, DeferredDrop>();
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
   const replacedColumns = new Set<string>();
@@ -321,7 +330,7 @@ export function plan(options: PlanOptions): Planned {
         if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
           throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
         }
-        if (change.kind === 'create-table' && change.temporary && statement.node.CreateStmt?.oncommit === 'ONCOMMIT_DROP') {
+        if ((change.kind === 'create-table' || change.kind === 'create-table-as') && temporaryTable(statement)?.onCommitDrop) {
           throw new UnsafeChange(`${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`, 'expand');
         }
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
@@ -346,7 +355,7 @@ export function plan(options: PlanOptions): Planned {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, backfilled });
+          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
@@ -362,7 +371,9 @@ export function plan(options: PlanOptions): Planned {
       }
       if (output) outputs.push(output);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
-      if (output?.backfills.length) backfilled = true;
+      for (const phase of [...(output?.steps.map((s) => s.phase) ?? []), ...(output?.backfills.length ? ['backfill' as const] : [])]) {
+        if (PHASES.indexOf(phase) > PHASES.indexOf(latest)) latest = phase;
+      }
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
         for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });

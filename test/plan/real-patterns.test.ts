@@ -30,6 +30,7 @@ const ITEMS = 'SELECT json_agg(i ORDER BY id) AS rows FROM items i UNION ALL SEL
 
 interface Case {
   name: string;
+  setup?: string;
   migration: string;
   data?: string;
   phases?: string[];
@@ -137,6 +138,26 @@ DO $$ BEGIN IF EXISTS (SELECT FROM items WHERE label IS NULL) THEN RAISE EXCEPTI
     phases: ['backfill'],
   },
   {
+    name: 'a constraint dropped, then added again by a DO block if missing: the block runs after the drop',
+    setup: `${SETUP}\nALTER TABLE policies ADD CONSTRAINT policies_name_key UNIQUE (name);`,
+    migration: `ALTER TABLE policies DROP CONSTRAINT IF EXISTS policies_name_key;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 'policies_name_key') THEN
+    ALTER TABLE policies ADD CONSTRAINT policies_name_key UNIQUE (name, by_chunk);
+  END IF;
+END $$;`,
+    data: POLICIES,
+    phases: ['contract'],
+  },
+  {
+    name: 'a temporary table ON COMMIT DROP made by CREATE TABLE AS: refused',
+    migration: `BEGIN;
+CREATE TEMP TABLE grouped ON COMMIT DROP AS SELECT parent, count(*) AS n FROM items GROUP BY parent;
+INSERT INTO totals (parent, n, label) SELECT parent, n, 'g' FROM grouped;
+COMMIT;`,
+    refused: /2:1: "grouped" is dropped when the transaction that creates it commits/,
+  },
+  {
     name: 'a temporary table ON COMMIT DROP: refused, it ends with the first step',
     migration: `BEGIN;
 CREATE TEMP TABLE chosen (item_id int PRIMARY KEY) ON COMMIT DROP;
@@ -151,10 +172,10 @@ describe('patterns of real migration histories', () => {
   for (const k of CASES) {
     it(k.name, async () => {
       if (k.refused) {
-        await expect(planAgainstMigration(c, { setup: SETUP, migration: k.migration })).rejects.toThrow(k.refused);
+        await expect(planAgainstMigration(c, { setup: k.setup ?? SETUP, migration: k.migration })).rejects.toThrow(k.refused);
         return;
       }
-      const r = await planAgainstMigration(c, { setup: SETUP, migration: k.migration, ...(k.data !== undefined && { data: k.data }) });
+      const r = await planAgainstMigration(c, { setup: k.setup ?? SETUP, migration: k.migration, ...(k.data !== undefined && { data: k.data }) });
       expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
       expect(r.planned).toEqual(r.written);
     });
