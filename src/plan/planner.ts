@@ -228,6 +228,9 @@ export function plan(options: PlanOptions): Planned {
   const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table))) ? 'backfill' : 'expand';
   // the latest phase the statements so far go into
   let latest: PhaseName = 'expand';
+  // the tables whose changes so far finish in contract (which names them as they are named now), and the names replaced so far
+  const finishedInContract = new Set<string>();
+  const replaced = new Set<string>();
   const temporary = new Set(statements.flatMap(({ statement }) => temporaryTable(statement) ?? []).map((t) => qkey(t.table)));
   const deferred = new Map<string, DeferredDrop>();
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
@@ -299,8 +302,13 @@ export function plan(options: PlanOptions): Planned {
         refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
         return options.allowUnsafe;
       };
+      const again = freed && replaced.has(freed.key);
+      if (again) {
+        const error = new UnsafeChange(`this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration: keep only the last creation, or make the second replacement a migration of its own`, 'contract');
+        if (!refuse(error)) return apply();
+      }
       // a drop whose name is taken again later waits for its replacement, which runs it in its swap
-      if (freed && DEFERRABLE.has(change.kind) && !onNewTable && !(change.kind === 'drop-object' && created.isNewObject(change.name))) {
+      if (freed && !again && DEFERRABLE.has(change.kind) && !onNewTable && !(change.kind === 'drop-object' && created.isNewObject(change.name))) {
         const drop = dropSql(change, sql);
         if (drop === undefined) {
           refuse(new UnsafeChange('this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own', 'contract'));
@@ -326,6 +334,9 @@ export function plan(options: PlanOptions): Planned {
       const afterData = unique !== undefined && dataChanged.has(qkey(unique)) && !created.isNewTable(unique);
       let output: RecipeOutput | undefined;
       try {
+        if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
+          throw new UnsafeChange(`${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`, 'expand');
+        }
         // a rename of a type, view or function stays in contract, in the migration's order, after what freed its name
         if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
           throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
@@ -370,6 +381,8 @@ export function plan(options: PlanOptions): Planned {
         output.requires.backfill = output.requires.backfill ? `${output.requires.backfill}; ${what}` : what;
       }
       if (output) outputs.push(output);
+      if (table && output?.steps.some((s) => s.phase === 'contract')) finishedInContract.add(qkey(table));
+      if (taken) replaced.add(taken.key);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
       for (const phase of [...(output?.steps.map((s) => s.phase) ?? []), ...(output?.backfills.length ? ['backfill' as const] : [])]) {
         if (PHASES.indexOf(phase) > PHASES.indexOf(latest)) latest = phase;

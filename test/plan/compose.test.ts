@@ -80,6 +80,17 @@ const CASES: Case[] = [
     refused: /2:1: table "public"\."items" is dropped earlier in this migration and created again/,
   },
   {
+    name: 'a name replaced twice: refused with its reason, not as a model difference',
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE;\nALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE SET NULL;',
+    refused: /3:1: this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration/,
+  },
+  {
+    name: 'a column renamed, then its table: refused, contract would name the table by its old name',
+    migration: 'ALTER TABLE items RENAME COLUMN label TO title;\nALTER TABLE items RENAME TO goods;',
+    refused: /2:1: "items" is renamed after changes to it that the plan finishes in contract under its old name/,
+  },
+  {
     name: 'a type change of a column added in the same migration: one reason, not a follow-on',
     since: 12,
     migration: 'ALTER TABLE items ADD COLUMN total int GENERATED ALWAYS AS (qty * 2) STORED;\nALTER TABLE items ALTER COLUMN total TYPE bigint;',
