@@ -274,4 +274,16 @@ ALTER TABLE notes ALTER COLUMN body SET DEFAULT 'none';\nCREATE OR REPLACE FUNCT
     expect(fromHistory.manifest.phases.length).toBeGreaterThan(1);
     expect(Object.fromEntries(fromDatabase.files)).toEqual(Object.fromEntries(fromHistory.files));
   });
+
+  it('batches a table without a primary key by the same unique key whichever order its indexes were made in', async () => {
+    const table = 'CREATE TABLE tags (name text NOT NULL, code text NOT NULL, label text NOT NULL, n int);';
+    const indexes = ['CREATE UNIQUE INDEX z_tags_name ON tags (name);', 'CREATE UNIQUE INDEX a_tags_code ON tags (code);', 'CREATE UNIQUE INDEX m_tags_pair ON tags (label, n);'];
+    const keys = [];
+    for (const order of [indexes, [...indexes].reverse()]) {
+      const dir = tempTree({ 'm/001.sql': [table, ...order].join('\n'), 'm/002.sql': 'UPDATE tags SET n = 0 WHERE n IS NULL;' });
+      const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan') });
+      keys.push(p.manifest.phases[0]!.backfills![0]!.key);
+    }
+    expect(keys).toEqual([['code'], ['code']]);
+  });
 });
