@@ -67,6 +67,8 @@ interface Placing {
   session: PhaseName;
   /** The latest phase the statements written so far go into. */
   latest: PhaseName;
+  /** The tables (qkeys) that a data change written so far reads in the backfill. */
+  readInBackfill: Set<string>;
 }
 
 /**
@@ -81,7 +83,8 @@ function phaseOf(change: Change, place: Placing): PhaseName {
   const table = changeTable(change);
   if (table && place.temporary.has(qkey(table))) return place.session;
   if (change.kind === 'other' && change.node === 'DoStmt') return place.latest;
-  if (table && place.isNew(table)) return 'expand';
+  // a table new in this migration: in expand, unless a data change written above reads it in the backfill (a column it then drops)
+  if (table && place.isNew(table)) return place.readInBackfill.has(qkey(table)) ? 'backfill' : 'expand';
   const cls = classify(change);
   return cls === 'destructive' ? 'contract' : cls === 'data' ? 'backfill' : 'expand';
 }
@@ -230,6 +233,7 @@ export function plan(options: PlanOptions): Planned {
   let latest: PhaseName = 'expand';
   // the tables whose changes so far finish in contract (which names them as they are named now), and the names replaced so far
   const finishedInContract = new Set<string>();
+  const readInBackfill = new Set<string>();
   const replaced = new Set<string>();
   const temporary = new Set(statements.flatMap(({ statement }) => temporaryTable(statement) ?? []).map((t) => qkey(t.table)));
   const deferred = new Map<string, DeferredDrop>();
@@ -366,7 +370,7 @@ export function plan(options: PlanOptions): Planned {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest });
+          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
@@ -389,6 +393,7 @@ export function plan(options: PlanOptions): Planned {
       }
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
+        if (output.backfills.length) for (const read of [change.table, ...change.reads]) readInBackfill.add(qkey(read));
         for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
       }
       apply();

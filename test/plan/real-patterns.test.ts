@@ -138,6 +138,16 @@ DO $$ BEGIN IF EXISTS (SELECT FROM items WHERE label IS NULL) THEN RAISE EXCEPTI
     phases: ['backfill'],
   },
   {
+    name: 'a new table that an UPDATE … FROM reads, then loses the column it was joined on: the drop waits for the backfill',
+    migration: `CREATE TABLE portals (id int PRIMARY KEY, policy_id int);
+INSERT INTO portals SELECT id + 1000, id FROM policies WHERE id % 3 = 0;
+ALTER TABLE policies ADD COLUMN portal_id int;
+UPDATE policies p SET portal_id = x.id FROM portals x WHERE x.policy_id = p.id;
+ALTER TABLE portals DROP COLUMN policy_id;`,
+    data: POLICIES,
+    phases: ['expand', 'backfill'],
+  },
+  {
     name: 'a constraint dropped, then added again by a DO block if missing: the block runs after the drop',
     setup: `${SETUP}\nALTER TABLE policies ADD CONSTRAINT policies_name_key UNIQUE (name);`,
     migration: `ALTER TABLE policies DROP CONSTRAINT IF EXISTS policies_name_key;
