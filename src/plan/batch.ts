@@ -1,9 +1,9 @@
 // How a data change is cut into keyset batches: the table whose key the batches walk (the
 // target of an UPDATE or DELETE, the source an INSERT … SELECT reads), the name its rows have
 // in the statement, and the statement with a batch's bounds added on its parse tree.
-import { parseSync } from 'libpg-query';
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
+import { parseSource } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { PlanError } from './manifest.js';
 import { derivedName } from './sql.js';
@@ -22,14 +22,10 @@ export interface BatchDriver {
 
 /** The statement node of a SQL text holding one statement (the parser must be loaded); a plan.json edited into anything else is refused. */
 export function statementNode(sql: string): [string, Node] {
-  let parsed: { stmts?: Array<{ stmt: Node }> };
-  try {
-    parsed = parseSync(sql) as typeof parsed;
-  } catch (error) {
-    throw new PlanError(`plan.json: a backfill statement does not parse (${(error as Error).message}): re-run \`pgphase plan\``);
-  }
-  if (parsed.stmts?.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
-  return Object.entries(parsed.stmts[0]!.stmt)[0] as [string, Node];
+  const parsed = parseSource('plan.json', sql);
+  if (parsed.syntaxError) throw new PlanError(`plan.json: a backfill statement does not parse (${parsed.syntaxError.message}): re-run \`pgphase plan\``);
+  if (parsed.statements.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
+  return Object.entries(parsed.statements[0]!.node)[0] as [string, Node];
 }
 
 function driverOf(rv: Node): BatchDriver {
@@ -157,28 +153,70 @@ export function firingTriggersSql(statement: string): string {
 }
 
 /**
- * A DELETE that reads the table it deletes from (a dedup) picks its rows once, before the first
- * batch, as the statement run then would: their keys go into a table of their own, which the
- * batches walk and delete by, and which the last batch drops.
+ * A data change whose batches would each see what earlier batches changed (a DELETE or UPDATE
+ * that reads its own table, an INSERT … SELECT that reads its target or computes across rows) is
+ * computed once, before the first batch, as the statement run then would: the keys of the rows it
+ * changes (with an UPDATE's new values), or the rows an INSERT inserts (numbered), go into a table
+ * of their own, which the batches walk and apply, and which the last batch drops.
  */
 export function keysTable(b: Batched, planId: string, n: number): string {
   return quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_keys_${planId}`, String(n)) });
 }
 
-/** The keys of the rows the DELETE deletes, as a SELECT over its USING, WHERE and WITH (on the parse tree). */
-export function keysSelect(b: Batched): string {
-  const [, node] = statementNode(backfillStatement(b));
+/** The name the keys table has in the statements of its batches. */
+const KEYS = 'pgphase_keys';
+
+/** The column that numbers an INSERT's rows in its keys table, which its batches walk. */
+export const ROW_NUMBER = 'pgphase_n';
+
+/**
+ * The statements that make and fill the keys table `keys` of a snapshot backfill (on the parse
+ * tree). The columns of an UPDATE's new values and of an INSERT's rows take the types of the
+ * columns they go into, so the values are converted as the statement converts them.
+ */
+export function keysStatements(b: Batched, keys: string): string[] {
+  const [type, node] = statementNode(backfillStatement(b));
+  const written = quoteQualified(fromRangeVar(node.relation as { schemaname?: string; relname: string }));
+  if (type === 'InsertStmt') {
+    const columns = ((node.cols ?? []) as Node[]).map((c) => quoteIdent(c.ResTarget.name as string));
+    const rows = node.selectStmt.SelectStmt as Node;
+    if (node.withClause) rows.withClause = { ...node.withClause, ctes: [...node.withClause.ctes, ...(rows.withClause?.ctes ?? [])] };
+    return [
+      `CREATE TABLE ${keys} AS SELECT 0::bigint AS ${ROW_NUMBER}, ${columns.join(', ')} FROM ${written} WITH NO DATA`,
+      `INSERT INTO ${keys} SELECT row_number() OVER (), pgphase_rows.* FROM (${deparse({ SelectStmt: rows })}) AS pgphase_rows`,
+    ];
+  }
   const { ref } = driverOf(node.relation);
-  const [, select] = statementNode(`SELECT DISTINCT ${b.key.map((k) => `${quoteIdent(ref)}.${quoteIdent(k)}`).join(', ')}`);
-  select.fromClause = [{ RangeVar: node.relation }, ...((node.usingClause ?? []) as Node[])];
+  const keyRefs = b.key.map((k) => `${quoteIdent(ref)}.${quoteIdent(k)}`).join(', ');
+  const [, select] = statementNode(`SELECT DISTINCT ${type === 'UpdateStmt' ? `ON (${keyRefs}) ` : ''}${keyRefs}`);
+  select.fromClause = [{ RangeVar: node.relation }, ...((node.usingClause ?? node.fromClause ?? []) as Node[])];
   if (node.whereClause) select.whereClause = node.whereClause;
   if (node.withClause) select.withClause = node.withClause;
-  return deparse({ SelectStmt: select });
+  if (type === 'DeleteStmt') return [`CREATE TABLE ${keys} AS ${deparse({ SelectStmt: select })}`];
+  // an UPDATE: the new values of each row, from one of its matches as UPDATE … FROM takes one
+  const sets = ((node.targetList ?? []) as Node[]).map((t) => t.ResTarget as Node);
+  select.targetList.push(...sets.map((t) => ({ ResTarget: { val: t.val } })));
+  const alias = node.relation.alias ? ` AS ${quoteIdent(ref)}` : '';
+  return [
+    `CREATE TABLE ${keys} AS SELECT ${keyRefs}, ${sets.map((t) => `${quoteIdent(ref)}.${quoteIdent(t.name)}`).join(', ')} FROM ${written}${alias} WITH NO DATA`,
+    `INSERT INTO ${keys} ${deparse({ SelectStmt: select })}`,
+  ];
 }
 
-/** What each batch runs: the backfill's statement, or for a DELETE by chosen keys, the DELETE of the rows `keys` holds. */
+/** What each batch runs: the backfill's statement, or for a snapshot, the statement that applies what `keys` holds. */
 export function batchStatement(b: Batched, keys: string | undefined): string {
   if (!b.snapshot || keys === undefined) return backfillStatement(b);
-  const table = quoteQualified(b.table);
-  return `DELETE FROM ${table} USING ${keys} AS pgphase_keys WHERE ${keyRow(b.table.name, b.key)} = ${keyRow('pgphase_keys', b.key)}`;
+  const [type, node] = statementNode(backfillStatement(b));
+  const written = quoteQualified(fromRangeVar(node.relation as { schemaname?: string; relname: string }));
+  if (type === 'InsertStmt') {
+    const columns = ((node.cols ?? []) as Node[]).map((c) => quoteIdent(c.ResTarget.name as string));
+    const [, insert] = statementNode(`INSERT INTO ${written} (${columns.join(', ')}) SELECT ${columns.map((c) => `${KEYS}.${c}`).join(', ')} FROM ${keys} AS ${KEYS}`);
+    // ON CONFLICT and OVERRIDING as written
+    return deparse({ InsertStmt: { ...insert, ...(node.onConflictClause && { onConflictClause: node.onConflictClause }), override: node.override } });
+  }
+  if (type === 'DeleteStmt') return `DELETE FROM ${written} USING ${keys} AS ${KEYS} WHERE ${keyRow(b.table.name, b.key)} = ${keyRow(KEYS, b.key)}`;
+  const { ref } = driverOf(node.relation);
+  const sets = ((node.targetList ?? []) as Node[]).map((t) => `${quoteIdent(t.ResTarget.name)} = ${KEYS}.${quoteIdent(t.ResTarget.name)}`);
+  const alias = node.relation.alias ? ` AS ${quoteIdent(ref)}` : '';
+  return `UPDATE ${written}${alias} SET ${sets.join(', ')} FROM ${keys} AS ${KEYS} WHERE ${keyRow(ref, b.key)} = ${keyRow(KEYS, b.key)}`;
 }

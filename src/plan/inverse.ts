@@ -1,8 +1,8 @@
 // How to undo a change that goes into a phase as written, when PostgreSQL can take it back.
 import { changeTable, type Change } from '../sql/changes.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
-import { deparse } from '../sql/rewrite.js';
 import type { SchemaModel } from '../schema/model.js';
+import { defaultSql } from './sql.js';
 
 /** SQL that undoes the change, given the schema before it; undefined when there is none. */
 export function inverseOf(change: Change, schema: SchemaModel): string | undefined {
@@ -21,8 +21,8 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
     case 'drop-not-null':
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} SET NOT NULL`;
     case 'set-default': {
-      const old = schema.column(change.table, change.column)?.default;
-      return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old ? `SET DEFAULT ${deparse(old.node)}` : 'DROP DEFAULT'}`;
+      const old = schema.column(change.table, change.column);
+      return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old?.default ? `SET DEFAULT ${defaultSql(old.default.node, old.type)}` : 'DROP DEFAULT'}`;
     }
     case 'add-constraint':
       return change.constraint.name ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}` : undefined;

@@ -54,6 +54,8 @@ export const manifestSchema = z.strictObject({
               snapshot: z.literal(true).optional(),
               /** The application's triggers the plan knows that fire on its batches. */
               triggers: z.array(z.string().min(1)).optional(),
+              /** An UPDATE that changes no value, written for the triggers it fires: they always fire on its batches. */
+              fireTriggers: z.literal(true).optional(),
               batchSize: z.int().min(1),
               /** It runs after this many of the phase's steps; absent: after all of them. */
               afterSteps: z.int().min(0).optional(),

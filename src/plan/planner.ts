@@ -1,9 +1,9 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
 import { changeTable, classify, nonTransactional, type Change } from '../sql/changes.js';
-import { CreatedHere } from '../schema/created.js';
+import { CreatedHere, known } from '../schema/created.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
-import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
+import { constraintName, fromRangeVar, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -59,10 +59,33 @@ function madeUnique(change: Change): QName | undefined {
   return undefined;
 }
 
-/** The phase a change that needs no recipe belongs to: expand for a table new in this migration, else by its class. */
-function phaseOf(change: Change, isNew: (table: QName) => boolean): PhaseName {
+/** Where a change that needs no recipe goes, besides its class. */
+interface Placing {
+  isNew: (table: QName) => boolean;
+  /** Temporary tables (their qkeys) this migration creates. */
+  temporary: Set<string>;
+  /** The phase of the data changes the migration batches (backfill), or expand when it has none. */
+  session: PhaseName;
+  /** The latest phase the statements written so far go into. */
+  latest: PhaseName;
+  /** The tables (qkeys) that a data change written so far reads in the backfill. */
+  readInBackfill: Set<string>;
+}
+
+/**
+ * The phase a change that needs no recipe belongs to: expand for a table new in this migration,
+ * else by its class. A temporary table or an object in pg_temp lives as long as the session, and
+ * each phase runs in a session of its own: it goes with the data changes that read it. A DO block,
+ * whose effects the plan cannot see, runs after every statement written before it (the check that
+ * a data change left no row behind, the constraint added again if a drop removed it).
+ */
+function phaseOf(change: Change, place: Placing): PhaseName {
+  if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp') return place.session;
   const table = changeTable(change);
-  if (table && isNew(table)) return 'expand';
+  if (table && place.temporary.has(qkey(table))) return place.session;
+  if (change.kind === 'other' && change.node === 'DoStmt') return place.latest;
+  // a table new in this migration: in expand, unless a data change written above reads it in the backfill (a column it then drops)
+  if (table && place.isNew(table)) return place.readInBackfill.has(qkey(table)) ? 'backfill' : 'expand';
   const cls = classify(change);
   return cls === 'destructive' ? 'contract' : cls === 'data' ? 'backfill' : 'expand';
 }
@@ -96,12 +119,33 @@ export interface PlanOptions {
   allowUnsafe: boolean;
 }
 
-/** The SQL of one change: the statement itself, or its sub-command of an ALTER TABLE; undefined when the statement cannot be split. */
-function changeSql(statement: Statement, changes: Change[], index: number): string | undefined {
+/** The SQL of one of a statement's `count` changes: the statement itself, or its sub-command of an ALTER TABLE; undefined when the statement cannot be split. */
+function changeSql(statement: Statement, count: number, index: number): string | undefined {
   const [type, node] = Object.entries(statement.node)[0] as [string, Record<string, any>];
-  if (changes.length === 1) return statement.text;
-  if (type === 'AlterTableStmt' && node.cmds?.length === changes.length) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
+  if (count === 1) return statement.text;
+  if (type === 'AlterTableStmt' && node.cmds?.length === count) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
   return undefined;
+}
+
+/** The pass of ALTER TABLE in which PostgreSQL runs a sub-command: drops first, then type changes, new columns, their properties, constraints. */
+const PASS: Partial<Record<Change['kind'], number>> = {
+  'drop-column': 1,
+  'drop-constraint': 1,
+  'drop-not-null': 1,
+  'alter-column-type': 2,
+  'add-column': 3,
+  'set-default': 4,
+  'drop-default': 4,
+  'set-not-null': 4,
+  'add-identity': 4,
+  'add-constraint': 5,
+};
+
+/** A statement's changes, each with its place in the statement, in the order PostgreSQL runs them (`ALTER TABLE … ADD CONSTRAINT …, ADD COLUMN` adds the column first). */
+function inPassOrder(statement: Statement, changes: Change[]): Array<[Change, number]> {
+  const indexed = changes.map((change, i): [Change, number] => [change, i]);
+  if (!statement.node.AlterTableStmt) return indexed;
+  return indexed.sort(([a, i], [b, j]) => (PASS[a.kind] ?? 6) - (PASS[b.kind] ?? 6) || i - j);
 }
 
 /** The columns of a table a change is about, for the changes that may follow a column's replacement. */
@@ -125,6 +169,21 @@ function columnsOf(change: Change): string[] {
   }
 }
 
+/** The temporary table a CREATE TEMP TABLE [AS] statement makes, and whether it is dropped ON COMMIT. */
+function temporaryTable(statement: Statement): { table: QName; onCommitDrop: boolean } | undefined {
+  const node = statement.node.CreateStmt ?? statement.node.CreateTableAsStmt?.into;
+  const rel = node?.relation ?? node?.rel;
+  if (rel?.relpersistence !== 't') return undefined;
+  return { table: fromRangeVar(rel), onCommitDrop: (node.oncommit ?? node.onCommit) === 'ONCOMMIT_DROP' };
+}
+
+/** A create written with IF NOT EXISTS whose object exists already: PostgreSQL does nothing, and neither may its recipe or its undo. */
+function existing(change: Change, schema: SchemaModel): boolean {
+  if (!('ifNotExists' in change) || !change.ifNotExists) return false;
+  if (change.kind === 'create-index') return change.index.name !== undefined && schema.indexes.has(qkey({ ...change.index.table, name: change.index.name }));
+  return known(change, schema);
+}
+
 /** The unique or primary key a change drops, given the schema before it. */
 function droppedKey(change: Change, schema: SchemaModel): { table: QName; columns: string[]; primary: boolean } | undefined {
   if (change.kind === 'drop-constraint') {
@@ -136,14 +195,19 @@ function droppedKey(change: Change, schema: SchemaModel): { table: QName; column
   return table && schema.indexes.get(qkey(change.index))?.unique ? { table, columns: [], primary: false } : undefined;
 }
 
-/** Steps of earlier phases moved to contract (after a swap they depend on), in phase order. */
-function toContract(output: RecipeOutput, context: RecipeContext): RecipeOutput {
+/**
+ * Steps of earlier phases moved to `to`, in phase order: to contract after a swap they depend on,
+ * to the backfill after the data change written above them.
+ */
+function movedTo(to: PhaseName, output: RecipeOutput, context: RecipeContext): RecipeOutput {
+  const before = PHASES.slice(0, PHASES.indexOf(to) + 1);
   const steps = PHASES.flatMap((phase) => output.steps.filter((s) => s.phase === phase));
-  const requires = PHASES.flatMap((phase) => (output.requires[phase] ? [output.requires[phase]!] : [])).join('; ');
+  const requires = before.flatMap((phase) => (output.requires[phase] ? [output.requires[phase]!] : [])).join('; ');
+  const later = Object.fromEntries(Object.entries(output.requires).filter(([phase]) => !before.includes(phase as PhaseName)));
   return {
     ...output,
-    steps: steps.map((s) => (s.phase === 'contract' ? s : { ...s, phase: 'contract', id: context.stepId('contract', s.id.slice(s.id.indexOf(':') + 1)) })),
-    requires: requires ? { contract: requires } : {},
+    steps: steps.map((s) => (!before.includes(s.phase) || s.phase === to ? s : { ...s, phase: to, id: context.stepId(to, s.id.slice(s.id.indexOf(':') + 1)) })),
+    requires: requires ? { ...later, [to]: requires } : later,
   };
 }
 
@@ -160,9 +224,19 @@ export function plan(options: PlanOptions): Planned {
   // the tables an UPDATE, DELETE or INSERT so far changes in the backfill phase
   const dataChanged = new Set<string>();
   // the whole migration first: which names it frees and takes again
-  const statements = source.statements.map((statement) => ({ statement, changes: normalizeStatement(statement) }));
-  const all = statements.flatMap((s) => s.changes);
+  const statements = source.statements.map((statement) => ({ statement, changes: inPassOrder(statement, normalizeStatement(statement)) }));
+  const all = statements.flatMap((s) => s.changes.map(([change]) => change));
   const reuses = reusedNames(all);
+  // the phase of the data changes on tables the migration does not create, batched in the backfill
+  const createdTables = new Set(all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])));
+  const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table))) ? 'backfill' : 'expand';
+  // the latest phase the statements so far go into
+  let latest: PhaseName = 'expand';
+  // the tables whose changes so far finish in contract (which names them as they are named now), and the names replaced so far
+  const finishedInContract = new Set<string>();
+  const readInBackfill = new Set<string>();
+  const replaced = new Set<string>();
+  const temporary = new Set(statements.flatMap(({ statement }) => temporaryTable(statement) ?? []).map((t) => qkey(t.table)));
   const deferred = new Map<string, DeferredDrop>();
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
   const replacedColumns = new Set<string>();
@@ -174,7 +248,7 @@ export function plan(options: PlanOptions): Planned {
   let position = -1;
 
   for (const { statement, changes } of statements) {
-    if (managed(changes)) {
+    if (managed(changes.map(([change]) => change))) {
       position += changes.length;
       continue;
     }
@@ -211,13 +285,14 @@ export function plan(options: PlanOptions): Planned {
     // the as-written changes of a statement that cannot be split share one step, undone in reverse
     let whole: Step | undefined;
     let recipes = 0;
-    changes.forEach((change, i) => {
+    changes.forEach(([change, i]) => {
       position++;
       const table = changeTable(change) ?? (change.kind === 'drop-object' || change.kind === 'column-comment' ? change.table : undefined);
       const onNewTable = table !== undefined && created.isNewTable(table);
-      const sql = changeSql(statement, changes, i);
+      const sql = changeSql(statement, changes.length, i);
       const freed = reuses.byDrop.get(position);
       const taken = reuses.byCreate.get(position);
+      const noOp = existing(change, schema);
       const apply = () => {
         const key = droppedKey(change, schema);
         if (key && !onNewTable) {
@@ -232,8 +307,13 @@ export function plan(options: PlanOptions): Planned {
         refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
         return options.allowUnsafe;
       };
+      const again = freed && replaced.has(freed.key);
+      if (again) {
+        const error = new UnsafeChange(`this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration: keep only the last creation, or make the second replacement a migration of its own`, 'contract');
+        if (!refuse(error)) return apply();
+      }
       // a drop whose name is taken again later waits for its replacement, which runs it in its swap
-      if (freed && DEFERRABLE.has(change.kind) && !onNewTable && !(change.kind === 'drop-object' && created.isNewObject(change.name))) {
+      if (freed && !again && DEFERRABLE.has(change.kind) && !onNewTable && !(change.kind === 'drop-object' && created.isNewObject(change.name))) {
         const drop = dropSql(change, sql);
         if (drop === undefined) {
           refuse(new UnsafeChange('this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own', 'contract'));
@@ -254,21 +334,25 @@ export function plan(options: PlanOptions): Planned {
       const referencesDroppedKey = change.kind === 'add-constraint' && change.constraint.kind === 'foreign-key' && !onNewTable && keysDropped.has(qkey(change.constraint.references!.table));
       const afterSwap =
         waiting?.carrier !== undefined || referencesDroppedKey || (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
+      // built in expand, a unique index would see the rows before the backfill runs the data change written above it (a dedup, say)
+      const unique = madeUnique(change);
+      const afterData = unique !== undefined && dataChanged.has(qkey(unique)) && !created.isNewTable(unique);
       let output: RecipeOutput | undefined;
       try {
-        const unique = madeUnique(change);
-        if (unique && dataChanged.has(qkey(unique)) && !created.isNewTable(unique)) {
-          // built in expand, the index would see the rows before the backfill runs the data change (a dedup, say)
-          throw new UnsafeChange(`this unique index on ${quoteQName(unique)} is built in expand, before the backfill runs the data change written above it; make it a migration of its own, after this one`, 'expand');
+        if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
+          throw new UnsafeChange(`${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`, 'expand');
         }
         // a rename of a type, view or function stays in contract, in the migration's order, after what freed its name
         if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
           throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
         }
+        if ((change.kind === 'create-table' || change.kind === 'create-table-as') && temporaryTable(statement)?.onCommitDrop) {
+          throw new UnsafeChange(`${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`, 'expand');
+        }
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
           throw new UnsafeChange(`${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`, 'contract');
         }
-        output = RECIPES[change.kind]?.(change, context);
+        output = noOp ? undefined : RECIPES[change.kind]?.(change, context);
       } catch (error) {
         if (!(error instanceof UnsafeChange)) throw error;
         if (!refuse(error)) return apply();
@@ -280,23 +364,37 @@ export function plan(options: PlanOptions): Planned {
         // created again in the step that dropped it: nothing in between sees it missing
         waiting.carrier.sql = `${waiting.carrier.sql};\n${sql}`;
       } else {
-        const down = context.replacing ? undefined : inverseOf(change, schema);
+        // the undo of a statement that does nothing does nothing too: the statement again, not a drop of what was there
+        const down = noOp ? (sql ?? statement.text) : context.replacing ? undefined : inverseOf(change, schema);
         if (sql === undefined && whole) whole.down = whole.down !== undefined && down !== undefined ? `${down};\n${whole.down}` : undefined;
         else {
           const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, context.isNewTable);
+          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
         }
       }
-      if (output && afterSwap) output = toContract(output, context);
+      if (output && afterSwap) output = movedTo('contract', output, context);
+      else if (output && afterData) {
+        output = movedTo('backfill', output, context);
+        const named = change.kind === 'create-index' ? change.index.name : change.kind === 'add-constraint' ? constraintName(unique!.name, change.constraint) : undefined;
+        const built = `the ${change.kind === 'create-index' ? 'unique index' : 'key'}${named ? ` ${quoteIdent(named)}` : ''}`;
+        const what = `the new version, which must work without ${built} on ${quoteQName(unique!)} until the backfill builds it after the data change written above it`;
+        output.requires.backfill = output.requires.backfill ? `${output.requires.backfill}; ${what}` : what;
+      }
       if (output) outputs.push(output);
+      if (table && output?.steps.some((s) => s.phase === 'contract')) finishedInContract.add(qkey(table));
+      if (taken) replaced.add(taken.key);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
+      for (const phase of [...(output?.steps.map((s) => s.phase) ?? []), ...(output?.backfills.length ? ['backfill' as const] : [])]) {
+        if (PHASES.indexOf(phase) > PHASES.indexOf(latest)) latest = phase;
+      }
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
+        if (output.backfills.length) for (const read of [change.table, ...change.reads]) readInBackfill.add(qkey(read));
         for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
       }
       apply();

@@ -1,7 +1,8 @@
 // What a plan leaves in the schema after each phase, for verify to look up in the catalog: the
 // objects the schema model has after the phase and did not have before the plan (a column
-// also when its type changed). Verify checks them besides the phase records, so a database
-// another tool migrated to the same shape passes, and one whose records lie does not.
+// also when its type changed, a function when it is defined again; nothing in pg_temp, which
+// ends with the session). Verify checks them besides the phase records, so a database another
+// tool migrated to the same shape passes, and one whose records lie does not.
 import { DEFAULT_SCHEMA, quoteIdent, unqkey } from '../sql/names.js';
 import type { TypeRef } from '../sql/changes.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -36,10 +37,12 @@ export function presentObjects(start: SchemaModel, after: SchemaModel): SchemaOb
   for (const [key, index] of after.indexes) if (!start.indexes.has(key)) out.push({ kind: 'relation', schema: index.schema, name: index.name });
   for (const key of after.views.keys()) if (!start.views.has(key)) out.push({ kind: 'relation', ...unqkey(key) });
   for (const [key, object] of after.objects) {
-    if (start.objects.has(key)) continue;
+    const before = start.objects.get(key);
     const schema = object.name.schema ?? DEFAULT_SCHEMA;
-    if (object.type === 'function' || object.type === 'procedure') out.push({ kind: 'function', schema, name: object.name.name });
-    if (object.type === 'trigger' && object.table) out.push({ kind: 'trigger', schema: unqkey(object.table).schema, table: unqkey(object.table).name, name: object.name.name });
+    if (schema === 'pg_temp') continue;
+    // a function also when the plan defines it again: a live database's schema names only its trigger functions
+    if ((object.type === 'function' || object.type === 'procedure') && before?.definition !== object.definition) out.push({ kind: 'function', schema, name: object.name.name });
+    if (object.type === 'trigger' && object.table && !before) out.push({ kind: 'trigger', schema: unqkey(object.table).schema, table: unqkey(object.table).name, name: object.name.name });
   }
   const order = (o: SchemaObject) => JSON.stringify([o.kind, o.schema, 'table' in o ? o.table : '', o.name]);
   return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));

@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { PlanError, validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
-import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, keysTable, statementNode, withPredicate } from './batch.js';
+import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysStatements, keysTable, ROW_NUMBER, statementNode, withPredicate } from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
 import { MANIFEST_VERSION, type PhaseName, type SchemaObject } from './types.js';
 
@@ -83,9 +83,12 @@ function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], p
   const batched = batchStatement(b, keys);
   const driver = batchDriver(...statementNode(batched));
   if (typeof driver === 'string') throw new PlanError(`plan.json: backfill ${n} of plan ${planId} cannot be batched (${driver}): re-run \`pgphase plan\``);
-  const [lo, hi, first] = [keyRow('pgphase_lo', b.key), keyRow('pgphase_hi', b.key), quoteIdent(b.key[0]!)];
+  // the bounds of a batch, one variable per key column: a column's type, or the number of an INSERT's row in its keys table
+  const bound = (side: string) => b.key.map((_, i) => `pgphase_${side}_${i + 1}`);
+  const [lo, hi, first, last] = [`(${bound('lo').join(', ')})`, `(${bound('hi').join(', ')})`, 'pgphase_lo_1', 'pgphase_hi_1'];
+  const declared = b.key.map((k) => (k === ROW_NUMBER && b.snapshot ? 'bigint' : `${table}.${quoteIdent(k)}%TYPE`)).flatMap((type, i) => [`  pgphase_lo_${i + 1} ${type};`, `  pgphase_hi_${i + 1} ${type};`]);
   const row = keyRow(driver.ref, b.key);
-  const batch = withPredicate(batched, `(pgphase_lo.${first} IS NULL OR ${row} > ${lo}) AND (pgphase_hi.${first} IS NULL OR ${row} <= ${hi})`);
+  const batch = withPredicate(batched, `(${first} IS NULL OR ${row} > ${lo}) AND (${last} IS NULL OR ${row} <= ${hi})`);
   const refusal = `backfill ${n} of plan ${planId} commits batch by batch and cannot run inside a transaction (this file was sent as one query, or in BEGIN … COMMIT): run \`pgphase run <plan-dir> backfill\` first (this file then skips it), or run this file with psql -f`;
   return `-- backfill ${n}: ${statement.replace(/\s*\n\s*/g, ' ')}; ${batchSize} rows per transaction by ${cols} of ${table}
 -- run statement by statement (psql -f): the procedure commits each batch; it keeps no cursor,
@@ -93,9 +96,8 @@ function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], p
 SELECT set_config('pgphase.backfill_xact', txid_current()::text, false);
 CREATE OR REPLACE PROCEDURE ${proc}() LANGUAGE plpgsql AS $pgphase$
 DECLARE
-  -- whole rows: an unassigned one reads as NULLs, and key columns are never NULL
-  pgphase_lo ${table}%ROWTYPE;
-  pgphase_hi ${table}%ROWTYPE;
+  -- the bounds: unassigned, they read as NULL, and key columns are never NULL
+${declared.join('\n')}
   pgphase_off text;
   pgphase_on text;
 BEGIN
@@ -109,30 +111,34 @@ BEGIN
   IF current_setting('pgphase.backfill_xact') = txid_current()::text THEN
     RAISE EXCEPTION '%', ${quoteLiteral(refusal)};
   END IF;
-  -- the application's triggers that would fire on the batches are kept from firing, unless
+${
+    b.fireTriggers
+      ? `  -- the statement changes no value: the application's triggers it is written for fire on every batch
+`
+      : `  -- the application's triggers that would fire on the batches are kept from firing, unless
   -- SET pgphase.backfill_triggers = fire: disabled inside each batch, enabled before it commits
   IF current_setting('pgphase.backfill_triggers', true) IS DISTINCT FROM 'fire' THEN
     SELECT string_agg(format('DISABLE TRIGGER %I', name), ', ' ORDER BY name), string_agg(format('ENABLE %sTRIGGER %I', CASE enabled WHEN 'A' THEN 'ALWAYS ' ELSE '' END, name), ', ' ORDER BY name)
       INTO pgphase_off, pgphase_on FROM (${firingTriggersSql(statement)}) pgphase_t;
   END IF;
-${keys ? `  DROP TABLE IF EXISTS ${keys};
-  CREATE TABLE ${keys} AS ${keysSelect(b)};
-` : ''}  LOOP
+`
+  }${keys ? `  DROP TABLE IF EXISTS ${keys};
+${keysStatements(b, keys).map((sql) => `  ${sql};\n`).join('')}` : ''}  LOOP
     IF pgphase_off IS NOT NULL THEN
       SET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)};
       EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(batched)} `)} || pgphase_off;
     END IF;
     -- the last key of this batch, so the change below is bounded on both sides
-    SELECT ${cols} INTO ${b.key.map((k) => `pgphase_hi.${quoteIdent(k)}`).join(', ')} FROM ${keys ?? table}
-     WHERE pgphase_lo.${first} IS NULL OR ${keyRow(undefined, b.key)} > ${lo}
+    SELECT ${cols} INTO ${bound('hi').join(', ')} FROM ${keys ?? table}
+     WHERE ${first} IS NULL OR ${keyRow(undefined, b.key)} > ${lo}
      ORDER BY ${cols} OFFSET ${batchSize - 1} LIMIT 1;
     ${batch};
     IF pgphase_on IS NOT NULL THEN
       EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(batched)} `)} || pgphase_on;
     END IF;
     COMMIT;
-    EXIT WHEN pgphase_hi.${first} IS NULL;
-    pgphase_lo := pgphase_hi;
+    EXIT WHEN ${last} IS NULL;
+${b.key.map((_, i) => `    pgphase_lo_${i + 1} := pgphase_hi_${i + 1};`).join('\n')}
   END LOOP;${keys ? `
   DROP TABLE ${keys};` : ''}
 END
@@ -216,7 +222,9 @@ function readme(planned: Planned, manifest: Manifest): string {
       if ('backfill' in work) {
         const b = m.backfills![work.backfill]!;
         lines.push(`- backfill: \`${backfillStatement(b)}\` in batches by ${b.key.map(quoteIdent).join(', ')} of ${quoteQualified(b.table)}, one short transaction each (row locks only)`);
-        if (b.triggers) {
+        if (b.triggers && b.fireTriggers) {
+          lines.push(`  - the statement changes no value: it is written for the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))}, which fire on every batch`);
+        } else if (b.triggers) {
           lines.push(
             `  - the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))} would fire on every batch: \`pgphase run\` keeps them from firing (it disables them inside each batch's transaction: that takes the table's owner, and the batch holds SHARE ROW EXCLUSIVE, so the application's writes to the table wait for it); \`--backfill-triggers fire\` lets them fire`,
           );

@@ -1,6 +1,9 @@
-// Names of the objects a plan creates or builds.
+// Names of the objects a plan creates or builds, and SQL a plan writes in more than one place.
 import { createHash } from 'node:crypto';
+import type { TypeRef } from '../sql/changes.js';
+import { typeRef } from '../sql/normalize.js';
 import { quoteQualified } from '../sql/names.js';
+import { deparse } from '../sql/rewrite.js';
 import { parseSource } from '../sql/source.js';
 
 /**
@@ -21,4 +24,18 @@ export function concurrentIndex(sql: string): string | undefined {
   const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as { idxname?: string; concurrent?: boolean; relation?: { schemaname?: string } } | undefined;
   if (!stmt?.idxname || !stmt.concurrent) return undefined;
   return quoteQualified({ ...(stmt.relation?.schemaname !== undefined && { schema: stmt.relation.schemaname }), name: stmt.idxname });
+}
+
+/**
+ * A default as SQL, a string constant cast to the column's own type printed without the cast:
+ * PostgreSQL prints `'x'::text` where the migration wrote `'x'`, and a plan must not depend on
+ * whether the schema came from the history or the live database.
+ */
+export function defaultSql(node: Record<string, any>, type: TypeRef): string {
+  const cast = node.TypeCast;
+  if (cast?.arg?.A_Const?.sval !== undefined) {
+    const to = typeRef(cast.typeName);
+    if (to.name === type.name && to.schema === type.schema && to.array === type.array && to.mods.length === 0) return deparse(cast.arg);
+  }
+  return deparse(node);
 }

@@ -43,10 +43,15 @@ export interface Backfill {
   /** Rows that still need the change, as SQL; undefined with `statement`. */
   where?: string;
   statement?: string;
-  /** A DELETE that reads its own table: the rows it deletes are chosen once, before the first batch (batch.ts keysTable). */
+  /** Computed once, before the first batch, into a table the batches apply (batch.ts keysTable): a DELETE or UPDATE that reads its own table, an INSERT … SELECT that reads its target or computes across rows. */
   snapshot?: true;
   /** The application's triggers (as the starting schema has them) that fire on its batches. */
   triggers?: string[];
+  /**
+   * An UPDATE that changes no value (`SET c = c`): written for the application's triggers it
+   * fires, which therefore fire on its batches whatever the run's --backfill-triggers says.
+   */
+  fireTriggers?: true;
   /** Can the phase be undone around it? True for a copy the trigger keeps anyway; false for the migration's own data changes. */
   reversible: boolean;
 }

@@ -3,7 +3,7 @@
 // resumes where the last committed batch ended and changes no row twice.
 import type pg from 'pg';
 import { PlanError, type ManifestPhase } from '../plan/manifest.js';
-import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysSelect, statementNode, withPredicate } from '../plan/batch.js';
+import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysStatements, statementNode, withPredicate } from '../plan/batch.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
 import type { PhaseRecord } from './state.js';
 
@@ -39,7 +39,7 @@ export interface BackfillRun {
    * `lockTimeoutMs`.
    */
   skipTriggers: AppTrigger[];
-  /** For a DELETE that reads its own table: the table of the keys it deletes, made before the first batch (batch.ts keysTable). */
+  /** For a snapshot: the table of what the batches apply, made before the first batch (batch.ts keysTable). */
   keys?: string;
   lockTimeoutMs: number;
   /** Runs a batch, again when it timed out on a lock. */
@@ -107,7 +107,7 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
         if (keys && cursor === null) {
           // one read of the whole table, as the statement as written would make (a leftover of a rolled-back run is replaced)
           await db.query(`DROP TABLE IF EXISTS ${keys}`);
-          await db.query(`CREATE TABLE ${keys} AS ${keysSelect(b)}`);
+          for (const sql of keysStatements(b, keys)) await db.query(sql);
         }
         await db.query(`SET LOCAL statement_timeout = '5min'`);
         if (run.skipTriggers.length) {

@@ -222,14 +222,16 @@ async function triggersToSkip(s: Session, phase: ManifestPhase): Promise<AppTrig
   for (const [i, b] of (phase.backfills ?? []).entries()) {
     const triggers = await firingTriggers(s.db, b);
     const table = changedTable(backfillStatement(b));
-    if (triggers.length) s.options.onEvent?.({ type: 'triggers', phase: phase.name, backfill: i, table, triggers: triggers.map((t) => t.name), mode });
-    const why = mode === 'skip' && triggers.length ? await cannotSkipTriggers(s.db, b) : undefined;
+    // an UPDATE written for the triggers it fires (SET c = c) would do nothing without them
+    const skip = mode === 'skip' && !b.fireTriggers;
+    if (triggers.length) s.options.onEvent?.({ type: 'triggers', phase: phase.name, backfill: i, table, triggers: triggers.map((t) => t.name), mode: skip ? 'skip' : 'fire' });
+    const why = skip && triggers.length ? await cannotSkipTriggers(s.db, b) : undefined;
     if (why) {
       throw new PhaseError(
         `plan ${s.manifest.id} ${phase.name}: the application's triggers ${triggers.map((t) => quoteIdent(t.name)).join(', ')} on ${table} fire on backfill ${i + 1}'s batches, and by default a backfill keeps them from firing; ${why}: run as the owner, or pass --backfill-triggers fire to let them fire`,
       );
     }
-    out.push(mode === 'skip' ? triggers : []);
+    out.push(skip ? triggers : []);
   }
   return out;
 }

@@ -93,7 +93,7 @@ function columnKey(table: QName, column: string): string {
 }
 
 /** Whether the schema model already has the table, view or column a create would make (it does not track other objects). */
-function known(change: Change, schema: SchemaModel): boolean {
+export function known(change: Change, schema: SchemaModel): boolean {
   if (change.kind === 'create-table' || change.kind === 'create-table-as') return schema.table(change.table) !== undefined;
   if (change.kind === 'add-column') return schema.column(change.table, change.column.name) !== undefined;
   if (change.kind === 'create-object' && (change.objectType === 'view' || change.objectType === 'materialized view')) return schema.views.has(qkey(change.name));

@@ -223,10 +223,10 @@ export class SchemaModel {
     const table = this.table(q);
     if (!table) return undefined;
     for (const c of table.constraints.values()) if (c.kind === 'primary-key') return c.columns;
-    for (const i of this.tableIndexes(q)) {
-      if (i.unique && !i.partial && i.columns.every((c) => c !== null && table.columns.get(c)?.notNull)) return i.columns as string[];
-    }
-    return undefined;
+    // the narrowest unique key, then the first by name: a history and a live catalog list indexes in other orders
+    const keys = this.tableIndexes(q).filter((i) => i.unique && !i.partial && i.columns.every((c) => c !== null && table.columns.get(c)?.notNull));
+    keys.sort((a, b) => a.columns.length - b.columns.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return keys[0]?.columns as string[] | undefined;
   }
 
   /** What a name of the relation namespace (tables, views, indexes, sequences) is, if the model knows it. */

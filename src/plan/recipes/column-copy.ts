@@ -11,7 +11,7 @@ import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
 import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { canonical } from '../../sql/canonical.js';
-import { derivedName } from '../sql.js';
+import { defaultSql, derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { constraintSql, validateStep } from './constraints.js';
 import { createIndexSql, dropIndexSql } from './indexes.js';
@@ -63,20 +63,6 @@ function callsFunction(node: unknown, name: string): boolean {
   const funcname = (node as { FuncCall?: { funcname?: Array<{ String?: { sval: string } }> } }).FuncCall?.funcname;
   if (funcname?.[funcname.length - 1]?.String?.sval === name) return true;
   return Object.values(node).some((v) => callsFunction(v, name));
-}
-
-/**
- * A default as SQL, a string constant cast to the column's own type printed without the cast:
- * PostgreSQL prints `'x'::text` where the migration wrote `'x'`, and a plan must not depend on
- * whether the schema came from the history or the live database.
- */
-function defaultSql(node: Record<string, any>, type: TypeRef): string {
-  const cast = node.TypeCast;
-  if (cast?.arg?.A_Const?.sval !== undefined) {
-    const to = typeRef(cast.typeName);
-    if (to.name === type.name && to.schema === type.schema && to.array === type.array && to.mods.length === 0) return deparse(cast.arg);
-  }
-  return deparse(node);
 }
 
 /** Types without an equality operator: their values are compared as text. */

@@ -1,11 +1,14 @@
 // UPDATE, DELETE and INSERT … SELECT on existing tables become a batched, resumable backfill by
 // key: the target's key for UPDATE and DELETE (with an alias, FROM or USING, WITH), the key of
-// the table the SELECT reads first for INSERT … SELECT; a DELETE that reads its own table deletes
-// rows chosen before its first batch. Refused: what batches would change.
+// the table the SELECT reads first for INSERT … SELECT. What batches would each compute otherwise
+// is computed once, before the first batch (batch.ts keysTable): the rows a DELETE that reads its
+// own table deletes, the new values of an UPDATE that reads what it sets in other rows, the rows
+// of an INSERT … SELECT that reads its target or computes across rows. Refused: what batches
+// would change.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn } from '../../sql/rewrite.js';
-import { batchDriver } from '../batch.js';
+import { batchDriver, ROW_NUMBER } from '../batch.js';
 import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 
@@ -23,32 +26,52 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
     return out;
   }
+  if (change.table.schema === 'pg_catalog' || (change.table.schema === undefined && change.table.name.startsWith('pg_') && !context.schema.table(change.table))) {
+    throw new UnsafeChange(`this ${what} writes ${change.table.name}, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs; leave the catalog to PostgreSQL (ALTER TABLE … DISABLE TRIGGER, DROP INDEX and CREATE INDEX CONCURRENTLY)`, 'backfill');
+  }
   if (change.op === 'merge') throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
   const ctes = (node.withClause?.ctes ?? []) as Node[];
   if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
     throw refuse('a WITH query that changes data would run again for every batch; make it a statement of its own');
   }
   const driver = batchDriver(type, node);
-  if (typeof driver === 'string') throw refuse(driver);
-  const table = knownTable(context, driver.table);
-  const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
   const target = knownTable(context, change.table);
   const t = quoteQualified(target);
   // each batch reads the table as earlier batches left it, the statement as written as it was before
   const selfRead = change.reads.some((r) => qkey(r) === qkey(change.table));
-  if (selfRead) {
-    if (change.op === 'insert') throw refuse(`its SELECT reads ${t}, the table it inserts into: later batches would read the rows earlier ones inserted`);
-    const read = change.setColumns.find((c) => mentionsColumn(node, c));
-    if (read) throw refuse(`it reads ${t} again and mentions ${quoteIdent(read)}, which it sets: later batches would read the values earlier ones wrote`);
-  }
   if (change.op === 'insert') {
     const written = ((node.cols ?? []) as Node[]).map((c) => c.ResTarget.name as string);
     const generated = written.find((c) => target.columns.get(c)?.generated || target.columns.get(c)?.identity === 'always');
     if (generated) throw refuse(`${quoteIdent(generated)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+    // batches by the key of the table the SELECT starts from, unless each batch would compute something else
+    const table = typeof driver === 'string' ? undefined : knownTable(context, driver.table);
+    const key = table && context.schema.rowKey(table);
+    // a table this migration creates may be temporary, which only the statement's own name finds
+    const across =
+      typeof driver === 'string'
+        ? driver
+        : selfRead
+          ? `its SELECT reads ${t}, the table it inserts into`
+          : context.isNewTable(driver.table)
+            ? `its SELECT starts FROM ${quoteQualified(table!)}, which this migration creates`
+            : !key
+              ? `${quoteQualified(table!)} has no primary key or unique NOT NULL key to batch by`
+              : undefined;
+    if (across === undefined && table && key) {
+      out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+      return out;
+    }
+    if (!written.length) throw refuse(`${across}; give it a column list, and its rows are computed once, before the first batch, and inserted batch by batch`);
+    out.notes.push(`the rows this INSERT … SELECT inserts into ${t} are computed once, before its first batch (${across}), kept in a table and inserted batch by batch: rows the application writes after that are not read`);
+    out.backfills.push({ table: { schema: target.schema, name: target.name }, key: [ROW_NUMBER], statement: statementSql(node, type), snapshot: true, reversible: false });
     return out;
   }
+  if (typeof driver === 'string') throw refuse(driver);
+  const table = knownTable(context, driver.table);
+  const key = context.schema.rowKey(table);
+  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
+  // an UPDATE that reads what it sets in other rows: its new values are computed once, before the first batch
+  const read = selfRead ? change.setColumns.find((c) => mentionsColumn(node, c)) : undefined;
   const movesKey = change.setColumns.find((c) => key.includes(c));
   if (movesKey) throw refuse(`it changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`);
   const targets = ((node.targetList ?? []) as Node[]).map((x) => x.ResTarget as Node);
@@ -65,9 +88,20 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), snapshot: true, reversible: false });
     return out;
   }
+  if (read !== undefined) {
+    if (targets.some((x) => x.indirection || x.val?.MultiAssignRef)) {
+      throw refuse(`it reads ${t} again and mentions ${quoteIdent(read)}, which it sets, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`);
+    }
+    out.notes.push(`the new values this UPDATE writes into ${t} are computed once, before its first batch (it reads ${t} again and mentions ${quoteIdent(read)}, which it sets), kept in a table and written batch by batch: a row the application changes after that still gets the value computed before`);
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), snapshot: true, reversible: false });
+    return out;
+  }
+  // `SET c = c` changes no value: the statement is written for the triggers it fires
+  const ref = node.relation.alias?.aliasname ?? node.relation.relname;
+  const fires = change.op === 'update' && targets.every((x) => !x.indirection && sameColumn(x.val, x.name, ref)) ? { fireTriggers: true as const } : {};
   const plain = !node.relation.alias && !joined && !ctes.length && !node.returningClause && targets.every((x) => !x.indirection && !x.val?.MultiAssignRef);
   if (!plain) {
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false, ...fires });
     return out;
   }
   const where = change.where ? deparse(change.where.node) : 'true';
@@ -76,8 +110,14 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     return out;
   }
   const set = targets.map((x) => `${quoteIdent(x.name)} = ${deparse(x.val)}`).join(', ');
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false });
+  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false, ...fires });
   return out;
+}
+
+/** Is `value` the column `column` of the row being updated (`c`, or `t.c` with the target's name `ref`)? */
+function sameColumn(value: Node | undefined, column: string, ref: string): boolean {
+  const fields = ((value?.ColumnRef?.fields ?? []) as Node[]).map((f) => f.String?.sval as string | undefined);
+  return fields[fields.length - 1] === column && (fields.length === 1 || (fields.length === 2 && fields[0] === ref));
 }
 
 /** The statement as batches run it: without RETURNING, whose rows nobody reads. */

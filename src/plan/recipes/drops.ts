@@ -14,13 +14,15 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
   const q = quoteIdent(change.column);
   const out = emptyOutput();
   const column = table.columns.get(change.column);
-  if (column?.notNull && context.inDroppedPrimaryKey(table, change.column)) {
+  // a column the database fills (a default, serial, identity, generated) leaves the new version free to insert without it
+  const filled = column?.default !== undefined || column?.identity !== undefined || column?.generated !== undefined;
+  if (column?.notNull && !filled && context.inDroppedPrimaryKey(table, change.column)) {
     throw new UnsafeChange(
       `${q} of ${t} stays NOT NULL until contract drops the primary key it is in, so the new version could not insert rows without it during the overlap; move the primary key in one migration and drop ${q} in the next`,
       'contract',
     );
   }
-  if (column?.notNull && !column.default && !column.identity && !column.generated) {
+  if (column?.notNull && !filled) {
     out.steps.push(
       step(context, 'expand', `drop-not-null-${change.column}`, `ALTER TABLE ${t} ALTER COLUMN ${q} DROP NOT NULL`, {
         down: `ALTER TABLE ${t} ALTER COLUMN ${q} SET NOT NULL`,
