@@ -3,7 +3,7 @@
 // bench/corpus.json (scripts/corpus.mjs fills the cache) is planned from the history and from a
 // live database at the same point (the two plans must be the same bytes), then proven on a
 // shadow database: the migration as written on one copy, the plan phase by phase through the
-// runner on another, catalogs and rows compared (src/shadow/differential.ts). Prints counts:
+// runner on another, catalogs and rows compared (src/differential.ts). Prints counts:
 // equal / refused (by reason) / failed / differs, and each failure and difference.
 // Run: `npm run build && node bench/differential.mjs [name …] [--last N] [--json file]`
 //   --last N            plan only the last N migrations of each history (the earlier ones are applied)
@@ -22,7 +22,7 @@ if (histories.length === 0) {
   process.exit(0);
 }
 const dist = (path) => import(pathToFileURL(join(ROOT, 'dist', 'src', path)).href);
-const { differential } = await dist('shadow/differential.js');
+const { differential } = await dist('differential.js');
 const { stopShadowServer } = await dist('shadow/server.js');
 const { LAYOUTS } = await dist('discover/index.js');
 

@@ -1,18 +1,17 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ConstraintSpec } from '../src/sql/changes.js';
-import type { Statement } from '../src/sql/source.js';
+import type { PgNode, Statement } from '../src/sql/source.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
-type Node = Record<string, any>;
 
 /**
  * Is the predicate `col IS NOT NULL`, or an AND of such, over key columns only? The lookup
  * (`col = $1`, strict) never matches a row with a NULL key, so such a partial index serves it.
  */
-function onlyNonNull(node: Node | undefined, columns: readonly string[]): boolean {
+function onlyNonNull(node: PgNode | undefined, columns: readonly string[]): boolean {
   if (!node) return false;
   const bool = node.BoolExpr;
-  if (bool) return bool.boolop === 'AND_EXPR' && (bool.args ?? []).every((arg: Node) => onlyNonNull(arg, columns));
+  if (bool) return bool.boolop === 'AND_EXPR' && (bool.args ?? []).every((arg: PgNode) => onlyNonNull(arg, columns));
   const test = node.NullTest;
   const fields = test?.arg?.ColumnRef?.fields ?? [];
   const column = fields[fields.length - 1]?.String?.sval;

@@ -2,17 +2,17 @@ import { defineRule, GIVE_SCHEMA } from '../src/lint/rule.js';
 import type { ChangeOf } from '../src/sql/changes.js';
 import type { SchemaModel } from '../src/schema/model.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import type { PgNode } from '../src/sql/source.js';
 
-type Node = Record<string, any>;
 
 /** Column names the WHERE clause pins to constants with `col = const` or `col IN (consts)`, through ANDs. */
-function pinned(node: Node | undefined, out = new Set<string>()): Set<string> {
+function pinned(node: PgNode | undefined, out = new Set<string>()): Set<string> {
   if (!node) return out;
   const bool = node.BoolExpr;
   if (bool?.boolop === 'AND_EXPR') for (const arg of bool.args ?? []) pinned(arg, out);
   const e = node.A_Expr;
-  const isConst = (n: Node | undefined) => n?.A_Const !== undefined || n?.ParamRef !== undefined || n?.TypeCast?.arg?.A_Const !== undefined;
-  const column = (n: Node | undefined) => {
+  const isConst = (n: PgNode | undefined) => n?.A_Const !== undefined || n?.ParamRef !== undefined || n?.TypeCast?.arg?.A_Const !== undefined;
+  const column = (n: PgNode | undefined) => {
     const fields = n?.ColumnRef?.fields ?? [];
     return fields[fields.length - 1]?.String?.sval as string | undefined;
   };

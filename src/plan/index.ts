@@ -12,7 +12,7 @@ import { manifestSchema, PlanRefused, readManifest } from './manifest.js';
 import { modelCheck } from './model-check.js';
 import { presentObjects } from './present.js';
 import { plan as planChanges } from './planner.js';
-import { describeProof, disproves, prove, recordProof, type Proof, type ShadowStart } from './prove.js';
+import { describeProof, disproves, recordProof, type Proof } from './proof.js';
 import { EMIT_LAYOUTS, emitted, writeEmitted, type Emitted, type EmitLayout } from './emit/index.js';
 import { EmittedMigrations } from './emit/recognise.js';
 import { renderPlan, type RenderedPlan } from './render.js';
@@ -34,8 +34,9 @@ export interface PlanApiOptions {
   force?: boolean;
   allowUnsafe?: boolean;
   cwd?: string;
-  /** Prove the plan on a shadow database before writing it (src/plan/prove.ts): how its starting schema is built, and on which server. */
-  prove?: { start: ShadowStart; shadowUrl?: string };
+  /** Proves the plan in its (not yet written) directory before it is written, on a shadow database
+   *  (src/shadow/prove.ts): a plan that fails its proof is refused, one that passes records it. */
+  prove?: (planDir: string) => Promise<Proof>;
   /**
    * Write the phases as migrations of this tool in place of the file; 'auto': its directory's
    * layout when it is one of EMIT_LAYOUTS other than plain (what the CLI does by default);
@@ -132,7 +133,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   let proof: Proof | undefined;
   try {
     if (options.prove) {
-      proof = await prove({ planDir: tmp, file: options.file, start: options.prove.start, cwd, ...(options.prove.shadowUrl !== undefined && { shadowUrl: options.prove.shadowUrl }) });
+      proof = await options.prove(tmp);
       if (disproves(proof) && !options.allowUnsafe) throw new PlanRefused(`the plan fails its proof, so it is not written (a pgphase bug: please report it; --allow-unsafe writes it with the failure recorded): ${describeProof(proof)}`);
       await recordProof(tmp, proof);
     }

@@ -69,7 +69,7 @@ export const manifestSchema = z.strictObject({
   checks: z.array(z.strictObject({ before: z.enum(PHASES), sql: z.string().min(1) })),
   notes: z.array(z.string()),
   warnings: z.array(z.string()),
-  /** The plan proven on a shadow database (src/plan/prove.ts). */
+  /** The plan proven on a shadow database (src/shadow/prove.ts). */
   proof: z
     .strictObject({
       result: z.enum(['equal', 'differs', 'failed', 'unproven']),

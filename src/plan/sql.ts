@@ -4,7 +4,7 @@ import type { TypeRef } from '../sql/changes.js';
 import { typeRef } from '../sql/normalize.js';
 import { quoteQualified } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
-import { parseSource } from '../sql/source.js';
+import { type PgNode, parseSource } from '../sql/source.js';
 
 /**
  * A name derived from `base` for an object pgphase creates, at most 63 bytes: when
@@ -31,7 +31,7 @@ export function concurrentIndex(sql: string): string | undefined {
  * PostgreSQL prints `'x'::text` where the migration wrote `'x'`, and a plan must not depend on
  * whether the schema came from the history or the live database.
  */
-export function defaultSql(node: Record<string, any>, type: TypeRef): string {
+export function defaultSql(node: PgNode, type: TypeRef): string {
   const cast = node.TypeCast;
   if (cast?.arg?.A_Const?.sval !== undefined) {
     const to = typeRef(cast.typeName);

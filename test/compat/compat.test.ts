@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
+import { prove } from '../../src/shadow/prove.js';
 import type { PhaseName } from '../../src/plan/types.js';
 import { rollbackPhase, runPhase, type RunEvent } from '../../src/runner/run.js';
 import { verify } from '../../src/runner/verify.js';
@@ -450,9 +451,10 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       await resetSchema(c);
       await runScript(c, k.setup);
       const files = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
-      // the plan proves itself too (src/plan/prove.ts): the same schema and rows, V's and V+1's generated queries at every phase
+      // the plan proves itself too (src/shadow/prove.ts): the same schema and rows, V's and V+1's generated queries at every phase
       const history = join(files, 'migrations');
-      const planned = await plan({ file: join(files, 'migrations/002_change.sql'), history, out: join(files, 'plan'), pgVersion: db.major, prove: { start: { history } } });
+      const file = join(files, 'migrations/002_change.sql');
+      const planned = await plan({ file, history, out: join(files, 'plan'), pgVersion: db.major, prove: (planDir) => prove({ planDir, file, start: { history } }) });
       expect(planned.proof).toMatchObject({ result: 'equal', differences: [] });
       const phases = planned.manifest.phases;
       expect(phases.map((p) => p.name)).toEqual(k.phases);

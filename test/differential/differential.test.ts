@@ -1,11 +1,11 @@
 // The project's own differential suite: histories written for it (test/differential/histories),
 // modeled on what real application histories do, each migration planned and proven on
-// PostgreSQL (src/shadow/differential.ts). Every outcome is recorded in expected.json: a
+// PostgreSQL (src/differential.ts). Every outcome is recorded in expected.json: a
 // planner change that turns an equal plan into a failure, a difference or a refusal fails here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, test } from 'vitest';
-import { differential, type Outcome } from '../../src/shadow/differential.js';
+import { differential, type Outcome } from '../../src/differential.js';
 import { stopShadowServer } from '../../src/shadow/server.js';
 
 const HISTORIES = join(import.meta.dirname, 'histories');

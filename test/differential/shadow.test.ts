@@ -9,7 +9,7 @@ import { plan } from '../../src/index.js';
 import { readManifest } from '../../src/plan/manifest.js';
 import { connect } from '../../src/runner/connect.js';
 import { startEmbedded } from '../../src/runner/embedded.js';
-import { prove } from '../../src/plan/prove.js';
+import { prove } from '../../src/shadow/prove.js';
 import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
 import { tableRows } from '../../src/shadow/catalog.js';

@@ -11,8 +11,8 @@ import { addConstraint } from './constraints.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
 import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
+import type { PgNode } from '../../sql/source.js';
 
-type Node = Record<string, any>;
 
 /** Constraints built or checked when written on the column: split off into recipes of their own. */
 const SPLIT: Record<string, true> = { CONSTR_CHECK: true, CONSTR_FOREIGN: true, CONSTR_UNIQUE: true, CONSTR_PRIMARY: true, CONSTR_EXCLUSION: true };
@@ -35,19 +35,19 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   const table = knownTable(context, change.table);
   const c = change.column;
   const name = context.replacing ? replacementName(c.name) : c.name;
-  const cmds = (context.statement.node.AlterTableStmt.cmds as Node[]).map((x) => x.AlterTableCmd as Node);
+  const cmds = (context.statement.node.AlterTableStmt.cmds as PgNode[]).map((x) => x.AlterTableCmd as PgNode);
   const cmd = cmds.find((x) => x.subtype === 'AT_AddColumn' && x.def.ColumnDef.colname === c.name)!;
-  const def = cmd.def.ColumnDef as Node;
-  const parsed = ((def.constraints ?? []) as Node[]).map((k) => k.Constraint as Node).filter((k) => SPLIT[k.contype]);
+  const def = cmd.def.ColumnDef as PgNode;
+  const parsed = ((def.constraints ?? []) as PgNode[]).map((k) => k.Constraint as PgNode).filter((k) => SPLIT[k.contype]);
   const hasPrimaryKey = parsed.some((k) => k.contype === 'CONSTR_PRIMARY');
   // a primary key makes its columns NOT NULL through its own validated checks
-  const notNull = c.notNull && !(hasPrimaryKey && !(def.constraints ?? []).some((k: Node) => k.Constraint.contype === 'CONSTR_NOTNULL'));
+  const notNull = c.notNull && !(hasPrimaryKey && !(def.constraints ?? []).some((k: PgNode) => k.Constraint.contype === 'CONSTR_NOTNULL'));
   const bare: ChangeOf<'add-column'> = { ...change, column: { ...c, name, notNull, constraints: c.constraints.filter((k) => k.kind === 'not-null') } };
   const out = emptyOutput();
   const added = addColumn(bare, { ...context, replacing: undefined });
   if (added) merge(out, added);
   else {
-    const constraints = ((def.constraints ?? []) as Node[]).filter((k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'));
+    const constraints = ((def.constraints ?? []) as PgNode[]).filter((k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'));
     const bareDef = { ...def, colname: name, constraints };
     const sql = deparse({ AlterTableStmt: { ...context.statement.node.AlterTableStmt, cmds: [{ AlterTableCmd: { ...cmd, def: { ColumnDef: bareDef } } }] } });
     out.steps.push(step(context, 'expand', `add-column-${name}`, sql, { down: `ALTER TABLE ${quoteQualified(table)} DROP COLUMN IF EXISTS ${quoteIdent(name)}`, lockMode: 'ACCESS EXCLUSIVE' }));

@@ -11,12 +11,13 @@ import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import { copyColumn } from './column-copy.js';
+import type { PgNode } from '../../sql/source.js';
 
 /** The last names of an expression's column references: a column, a table for a whole row, '*' for t.*. */
 function referencedNames(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(referencedNames);
   if (!node || typeof node !== 'object') return [];
-  return Object.entries(node as Record<string, any>).flatMap(([key, value]) => {
+  return Object.entries(node as PgNode).flatMap(([key, value]) => {
     if (key !== 'ColumnRef') return referencedNames(value);
     const fields = (value as { fields?: Array<{ String?: { sval: string } }> }).fields ?? [];
     return [fields[fields.length - 1]?.String?.sval ?? '*'];

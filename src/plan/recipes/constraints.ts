@@ -11,10 +11,10 @@ import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeCo
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { concurrentIndexSql, dropIndexSql } from './indexes.js';
 import { addNotNullConstraint, notNullSteps } from './not-null.js';
+import type { PgNode } from '../../sql/source.js';
 
-type Node = Record<string, any>;
 /** A Constraint node of the parse tree. */
-type ParsedConstraint = Node;
+type ParsedConstraint = PgNode;
 
 const ACTION_CODES: Record<FkAction, string> = { 'no action': 'a', restrict: 'r', cascade: 'c', 'set null': 'n', 'set default': 'd' };
 
@@ -56,7 +56,7 @@ export function validateStep(context: RecipeContext, table: string, name: string
 
 /** The constraint as parsed: the change keeps only some of its properties. */
 function parsedConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): ParsedConstraint {
-  const cmds = (context.statement.node.AlterTableStmt.cmds as Node[]).map((c) => c.AlterTableCmd);
+  const cmds = (context.statement.node.AlterTableStmt.cmds as PgNode[]).map((c) => c.AlterTableCmd);
   const parsed = cmds.filter((c) => c.subtype === 'AT_AddConstraint').map((c) => c.def.Constraint as ParsedConstraint);
   // the statement's n-th added constraint is its n-th add-constraint change
   const added = normalizeStatement(context.statement).filter((c) => c.kind === 'add-constraint');
@@ -64,7 +64,7 @@ function parsedConstraint(change: ChangeOf<'add-constraint'>, context: RecipeCon
 }
 
 /** The unique index behind a UNIQUE or PRIMARY KEY, with the index properties the constraint was written with. */
-function keyIndex(parsed: ParsedConstraint): Node {
+function keyIndex(parsed: ParsedConstraint): PgNode {
   const elements = (columns: string[]) => columns.map((name) => ({ IndexElem: { name, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } }));
   return {
     unique: true,

@@ -11,15 +11,15 @@ import { deparse, mentionsColumn } from '../../sql/rewrite.js';
 import { batchDriver, ROW_NUMBER } from '../batch.js';
 import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
+import type { PgNode } from '../../sql/source.js';
 
-type Node = Record<string, any>;
 
 const DML = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt']);
 
 export function dataChange(change: ChangeOf<'data-change'>, context: RecipeContext): RecipeOutput | undefined {
   if (context.isNewTable(change.table)) return undefined;
   const out = emptyOutput();
-  const [type, node] = Object.entries(context.statement.node)[0] as [string, Node];
+  const [type, node] = Object.entries(context.statement.node)[0] as [string, PgNode];
   const what = change.op === 'insert' ? 'INSERT … SELECT' : change.op.toUpperCase();
   const refuse = (why: string) => new UnsafeChange(`this ${what} cannot be split into key batches: ${why}`, 'backfill');
   if (change.op === 'insert' && !change.fromSelect) {
@@ -30,7 +30,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     throw new UnsafeChange(`this ${what} writes ${change.table.name}, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs; leave the catalog to PostgreSQL (ALTER TABLE … DISABLE TRIGGER, DROP INDEX and CREATE INDEX CONCURRENTLY)`, 'backfill');
   }
   if (change.op === 'merge') throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
-  const ctes = (node.withClause?.ctes ?? []) as Node[];
+  const ctes = (node.withClause?.ctes ?? []) as PgNode[];
   if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
     throw refuse('a WITH query that changes data would run again for every batch; make it a statement of its own');
   }
@@ -40,7 +40,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   // each batch reads the table as earlier batches left it, the statement as written as it was before
   const selfRead = change.reads.some((r) => qkey(r) === qkey(change.table));
   if (change.op === 'insert') {
-    const written = ((node.cols ?? []) as Node[]).map((c) => c.ResTarget.name as string);
+    const written = ((node.cols ?? []) as PgNode[]).map((c) => c.ResTarget.name as string);
     const generated = written.find((c) => target.columns.get(c)?.generated || target.columns.get(c)?.identity === 'always');
     if (generated) throw refuse(`${quoteIdent(generated)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
     // batches by the key of the table the SELECT starts from, unless each batch would compute something else
@@ -74,7 +74,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   const read = selfRead ? change.setColumns.find((c) => mentionsColumn(node, c)) : undefined;
   const movesKey = change.setColumns.find((c) => key.includes(c));
   if (movesKey) throw refuse(`it changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`);
-  const targets = ((node.targetList ?? []) as Node[]).map((x) => x.ResTarget as Node);
+  const targets = ((node.targetList ?? []) as PgNode[]).map((x) => x.ResTarget as PgNode);
   const generated = targets.find((x) => table.columns.get(x.name)?.generated || table.columns.get(x.name)?.identity === 'always');
   if (generated) throw refuse(`${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
   const joined = node.fromClause ?? node.usingClause;
@@ -115,13 +115,13 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
 }
 
 /** Is `value` the column `column` of the row being updated (`c`, or `t.c` with the target's name `ref`)? */
-function sameColumn(value: Node | undefined, column: string, ref: string): boolean {
-  const fields = ((value?.ColumnRef?.fields ?? []) as Node[]).map((f) => f.String?.sval as string | undefined);
+function sameColumn(value: PgNode | undefined, column: string, ref: string): boolean {
+  const fields = ((value?.ColumnRef?.fields ?? []) as PgNode[]).map((f) => f.String?.sval as string | undefined);
   return fields[fields.length - 1] === column && (fields.length === 1 || (fields.length === 2 && fields[0] === ref));
 }
 
 /** The statement as batches run it: without RETURNING, whose rows nobody reads. */
-function statementSql(node: Node, type: string): string {
+function statementSql(node: PgNode, type: string): string {
   const { returningClause: _, returningList: __, ...rest } = node;
   return deparse({ [type]: rest });
 }

@@ -5,16 +5,16 @@ import { deparse } from '../../sql/rewrite.js';
 import type { IndexModel } from '../../schema/model.js';
 import { replacementName, step, swapSql, type RecipeContext } from '../recipe.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
+import type { PgNode } from '../../sql/source.js';
 
 /** An IndexStmt node of the parse tree. */
-type IndexStatement = Record<string, any>;
 
 /**
  * `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS name ON schema.table …`, printed from an index
  * statement's parse tree: every property it was written with (INCLUDE, WITH, TABLESPACE, NULLS NOT
  * DISTINCT, opclasses, collations, order, WHERE) is kept.
  */
-export function concurrentIndexSql(name: string, table: QName, index: IndexStatement): string {
+export function concurrentIndexSql(name: string, table: QName, index: PgNode): string {
   // inh: the table and its partitions, as a statement without ONLY
   const relation = { inh: true, ...index.relation, schemaname: table.schema ?? DEFAULT_SCHEMA, relname: table.name };
   return deparse({ IndexStmt: { ...index, idxname: name, relation, concurrent: true, if_not_exists: true } });
@@ -34,7 +34,7 @@ export function createIndex(change: ChangeOf<'create-index'>, context: RecipeCon
   // (a replacement written CONCURRENTLY still needs its temporary name and swap)
   if ((change.concurrently && !context.replacing) || change.index.only || context.isNewTable(change.index.table)) return undefined;
   const spec = change.index;
-  const index = context.statement.node.IndexStmt as IndexStatement;
+  const index = context.statement.node.IndexStmt as PgNode;
   // PostgreSQL names an unnamed index after its key and INCLUDE columns
   const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
   const schema = spec.table.schema ?? DEFAULT_SCHEMA;

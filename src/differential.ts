@@ -6,13 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { discoverSet, Discovery } from '../discover/index.js';
-import { PgphaseError } from '../errors.js';
-import { plan } from '../index.js';
-import { PlanRefused } from '../plan/manifest.js';
-import { prove } from '../plan/prove.js';
-import { applyFile, prepareForTool } from './apply.js';
-import { Shadow, shadowServer } from './server.js';
+import { discoverSet, Discovery } from './discover/index.js';
+import { PgphaseError } from './errors.js';
+import { plan } from './index.js';
+import { PlanRefused } from './plan/manifest.js';
+import { prove } from './shadow/prove.js';
+import { applyFile, prepareForTool } from './shadow/apply.js';
+import { Shadow, shadowServer } from './shadow/server.js';
 
 export type OutcomeKind = 'equal' | 'refused' | 'failed' | 'differs' | 'unproven' | 'nondeterministic' | 'crashed' | 'nothing to plan' | 'history broken';
 
