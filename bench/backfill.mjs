@@ -15,7 +15,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { client, count, flags, int, machine, ms, percentile, pgphase, planMigrations, sleep, startWorkload, stats, table, timed, withScratchDatabase } from './lib.mjs';
+import {
+  client,
+  count,
+  flags,
+  int,
+  machine,
+  ms,
+  percentile,
+  pgphase,
+  planMigrations,
+  sleep,
+  startWorkload,
+  stats,
+  table,
+  timed,
+  withScratchDatabase,
+} from './lib.mjs';
 
 const opts = flags({ rows: { type: 'string' }, 'settings-rows': { type: 'string' }, rounds: { type: 'string' } });
 const ROWS = count(opts.rows, 'rows', opts.quick ? 100_000 : 1_000_000);
@@ -60,7 +76,14 @@ const createTable = (t) => `CREATE TABLE ${t} (
  * expand phase applied; with `trigger`, the trigger phase too. Resolves to the plan directory.
  */
 async function prepare(url, work, t, rows, trigger) {
-  const [planned] = await planMigrations(join(work, t), { [`001_${t}.sql`]: createTable(t), [`002_rename_${t}.sql`]: `ALTER TABLE ${t} RENAME COLUMN name TO full_name;\n` }, [`002_rename_${t}.sql`]);
+  const [planned] = await planMigrations(
+    join(work, t),
+    {
+      [`001_${t}.sql`]: createTable(t),
+      [`002_rename_${t}.sql`]: `ALTER TABLE ${t} RENAME COLUMN name TO full_name;\n`,
+    },
+    [`002_rename_${t}.sql`],
+  );
   const db = await client(url);
   try {
     await db.query(createTable(t));
@@ -74,7 +97,8 @@ async function prepare(url, work, t, rows, trigger) {
   } finally {
     await db.end();
   }
-  for (const phase of trigger ? ['expand', 'trigger'] : ['expand']) await run({ planDir: planned.dir, databaseUrl: url, phase });
+  for (const phase of trigger ? ['expand', 'trigger'] : ['expand'])
+    await run({ planDir: planned.dir, databaseUrl: url, phase });
   return planned.dir;
 }
 
@@ -118,14 +142,23 @@ async function measure(url, t, rows, idleMs, workload, change) {
 }
 
 /** One autocommit statement on `db`, a connection opened beforehand; resolves to the rows changed. */
-const singleUpdate = (db, t) => async () => (await db.query(`UPDATE ${t} SET full_name = name WHERE full_name IS DISTINCT FROM name`)).rowCount;
+const singleUpdate = (db, t) => async () =>
+  (await db.query(`UPDATE ${t} SET full_name = name WHERE full_name IS DISTINCT FROM name`)).rowCount;
 
 /** pgphase's backfill phase, as `pgphase run backfill` runs it; resolves to rows changed and its batches. */
-const backfill = (url, planDir, options = {}) => async () => {
-  const batches = [];
-  await run({ planDir, databaseUrl: url, phase: 'backfill', ...options, onEvent: (e) => e.type === 'batch' && batches.push(e) });
-  return { rows: batches.at(-1)?.done ?? 0, batches };
-};
+const backfill =
+  (url, planDir, options = {}) =>
+  async () => {
+    const batches = [];
+    await run({
+      planDir,
+      databaseUrl: url,
+      phase: 'backfill',
+      ...options,
+      onEvent: (e) => e.type === 'batch' && batches.push(e),
+    });
+    return { rows: batches.at(-1)?.done ?? 0, batches };
+  };
 
 const rowsChanged = (m) => (typeof m.result === 'number' ? m.result : m.result.rows);
 const rate = (m) => rowsChanged(m) / (m.ms / 1000);
@@ -144,7 +177,14 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
         const t = `${prefix}_${round}_${i}`;
         const dir = await prepare(url, work, t, rows, r.trigger);
         const db = await client(url);
-        const m = await measure(url, t, rows, idleMs, workload, r.options ? backfill(url, dir, r.options) : singleUpdate(db, t)).finally(() => db.end());
+        const m = await measure(
+          url,
+          t,
+          rows,
+          idleMs,
+          workload,
+          r.options ? backfill(url, dir, r.options) : singleUpdate(db, t),
+        ).finally(() => db.end());
         mine.push({ label: rounds > 1 ? `${r.label} (round ${round})` : r.label, m });
         await drop(t);
       }
@@ -183,14 +223,33 @@ function print(runs) {
       int(rate(m)),
       `${(rate(m) / rate(update)).toFixed(2)}×`,
       `${(rate(m) / rate(trigger)).toFixed(2)}×`,
-      bs.length ? `${bs.length}: ${int(bs[0])} → ${int(Math.max(...bs))} (${int(percentile(bs, 50))}), ${ms(percentile(m.result.batches.map((b) => b.ms), 50))}` : '1 statement',
+      bs.length
+        ? `${bs.length}: ${int(bs[0])} → ${int(Math.max(...bs))} (${int(percentile(bs, 50))}), ${ms(
+            percentile(
+              m.result.batches.map((b) => b.ms),
+              50,
+            ),
+          )}`
+        : '1 statement',
       `${ms(idle.p50)} → ${ms(during.p50)}`,
       `${ms(idle.p99)} → ${ms(during.p99)}`,
       ms(during.max),
       String(m.idle.errors.length + m.during.errors.length),
     ];
   });
-  const headers = ['run', 'wall time', 'rows changed', 'rows/s', 'vs single UPDATE', 'vs single UPDATE + trigger', 'batches: rows first → max (median), median batch time', 'app p50 idle → during', 'app p99 idle → during', 'app max during', 'app errors'];
+  const headers = [
+    'run',
+    'wall time',
+    'rows changed',
+    'rows/s',
+    'vs single UPDATE',
+    'vs single UPDATE + trigger',
+    'batches: rows first → max (median), median batch time',
+    'app p50 idle → during',
+    'app p99 idle → during',
+    'app max during',
+    'app errors',
+  ];
   console.log(table(headers, rows));
 }
 
@@ -200,7 +259,10 @@ const median = (f) => {
   const v = backfills.map(f).sort((a, b) => a - b);
   return (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
 };
-const speed = { update: median((r) => rate(r.m) / rate(r.update)), trigger: median((r) => rate(r.m) / rate(r.trigger)) };
+const speed = {
+  update: median((r) => rate(r.m) / rate(r.update)),
+  trigger: median((r) => rate(r.m) / rate(r.trigger)),
+};
 const p99Ratio = median((r) => stats(r.m.during.latencies).p99 / stats(r.m.idle.latencies).p99);
 const over = ROUNDS > 1 ? `, median of ${ROUNDS} rounds` : '';
 const all = [...out.main, ...out.settings, ...out.alone].map((r) => r.m);
@@ -212,9 +274,9 @@ console.log(
   `table: customers (id bigint primary key, name, email unique, status, balance_cents, created_at); migration: RENAME COLUMN name TO full_name\n` +
     `workload: ${WORKLOAD.clients} connections of the old application version, each sending a request (SELECT by id, UPDATE name by id, INSERT with a new key) every ${WORKLOAD.periodMs} ms on a fixed schedule; ` +
     `a request's latency counts from its scheduled time; idle = the ${ms(IDLE_MS)} (settings: ${ms(SETTINGS_IDLE_MS)}) before the change, on the same table\n` +
-    'single UPDATE: `UPDATE customers SET full_name = name WHERE full_name IS DISTINCT FROM name` (the backfill\'s change as one autocommit statement) on a table ' +
-    'prepared identically (full_name added by the same expand step), with or without the plan\'s sync trigger; timed from sending the statement to its commit.\n' +
-    'pgphase backfill: `run({ phase: \'backfill\' })` wall time, including its connections, runner lock and state, each batch committing its cursor.\n',
+    "single UPDATE: `UPDATE customers SET full_name = name WHERE full_name IS DISTINCT FROM name` (the backfill's change as one autocommit statement) on a table " +
+    "prepared identically (full_name added by the same expand step), with or without the plan's sync trigger; timed from sending the statement to its commit.\n" +
+    "pgphase backfill: `run({ phase: 'backfill' })` wall time, including its connections, runner lock and state, each batch committing its cursor.\n",
 );
 console.log(`${int(ROWS)} rows:\n`);
 print(out.main);
@@ -223,9 +285,13 @@ print(out.settings);
 console.log(`\nwithout the workload (what batching itself costs), ${int(SETTINGS_ROWS)} rows:\n`);
 print(out.alone);
 console.log(`\ngoals (${int(ROWS)} rows${over}):`);
-console.log(`- backfill rows/s ≥ 80% of the single UPDATE's: ${(speed.update * 100).toFixed(0)}% — ${verdict(speed.update >= 0.8)} (${(speed.trigger * 100).toFixed(0)}% of the single UPDATE with the same sync trigger)`);
+console.log(
+  `- backfill rows/s ≥ 80% of the single UPDATE's: ${(speed.update * 100).toFixed(0)}% — ${verdict(speed.update >= 0.8)} (${(speed.trigger * 100).toFixed(0)}% of the single UPDATE with the same sync trigger)`,
+);
 console.log(`- workload p99 during the backfill < 3× idle: ${p99Ratio.toFixed(2)}× — ${verdict(p99Ratio < 3)}`);
 console.log(`- 0 workload errors (every window above): ${errors.length} — ${verdict(errors.length === 0)}`);
 for (const e of [...new Set(errors)].slice(0, 5)) console.log(`  error: ${e}`);
-console.log(`totals: ${all.length} runs, ${int(all.reduce((n, m) => n + rowsChanged(m), 0))} rows changed in ${ms(all.reduce((n, m) => n + m.ms, 0))}; ${int(all.reduce((n, m) => n + m.idle.latencies.length + m.during.latencies.length, 0))} workload requests`);
+console.log(
+  `totals: ${all.length} runs, ${int(all.reduce((n, m) => n + rowsChanged(m), 0))} rows changed in ${ms(all.reduce((n, m) => n + m.ms, 0))}; ${int(all.reduce((n, m) => n + m.idle.latencies.length + m.during.latencies.length, 0))} workload requests`,
+);
 if (errors.length) process.exitCode = 1;

@@ -12,7 +12,12 @@ const project = (re) => (f) => re.test(f.url) && !topLevel(f);
 const PHASES = [
   ['idle: waiting on file I/O / off-thread WASM compile', (f) => f.functionName === '(idle)'],
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
-  ['WASM parser load (read, instantiate)', (f) => /libpg-query\.js/.test(f.url) && /^(createWasm|instantiate\w*|getWasmBinary|readAsync|run|initRuntime)$/.test(f.functionName)],
+  [
+    'WASM parser load (read, instantiate)',
+    (f) =>
+      /libpg-query\.js/.test(f.url) &&
+      /^(createWasm|instantiate\w*|getWasmBinary|readAsync|run|initRuntime)$/.test(f.functionName),
+  ],
   ['deparse (pgsql-deparser, via normalize exprText)', project(/pgsql-deparser|@pgsql\/quotes/)],
   ['parse: scanSync (tokens, comments)', (f) => f.functionName === 'scanSync'],
   ['parse: parseSync (AST + JSON.parse)', (f) => f.functionName === 'parseSync'],
@@ -22,7 +27,10 @@ const PHASES = [
   ['schema model (schema/)', project(/\/schema\//)],
   ['rules + engine (rules/, lint/, sql/locks)', project(/\/rules\/|\/lint\/|\/sql\/locks\.js/)],
   ['discovery + file reads (discover/)', project(/\/discover\//)],
-  ['module load + compile (imports, top-level code)', (f) => /node:internal\/modules|node:internal\/bootstrap/.test(f.url) || topLevel(f)],
+  [
+    'module load + compile (imports, top-level code)',
+    (f) => /node:internal\/modules|node:internal\/bootstrap/.test(f.url) || topLevel(f),
+  ],
   ['other (V8 program, CLI glue)', () => true],
 ];
 
@@ -39,7 +47,8 @@ for (const file of process.argv.slice(2)) {
   };
   // the run's work ends with the last sample in pgphase's or a dependency's code
   let lastBusy = profile.samples.length - 1;
-  while (lastBusy > 0 && !stackOf(profile.samples[lastBusy]).some((f) => /\/(dist|node_modules)\//.test(f.url))) lastBusy--;
+  while (lastBusy > 0 && !stackOf(profile.samples[lastBusy]).some((f) => /\/(dist|node_modules)\//.test(f.url)))
+    lastBusy--;
 
   const fnSelf = new Map();
   const phases = new Map(PHASES.map(([name]) => [name, 0]));
@@ -59,7 +68,9 @@ for (const file of process.argv.slice(2)) {
     phases.set(name, phases.get(name) + ms(i));
   }
   const pct = (t) => `${t.toFixed(0).padStart(6)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%`;
-  console.log(`${file}: ${total.toFixed(0)} ms profiled (node bootstrap before the profile starts is not included)\n\ntop 10 functions by self time:`);
+  console.log(
+    `${file}: ${total.toFixed(0)} ms profiled (node bootstrap before the profile starts is not included)\n\ntop 10 functions by self time:`,
+  );
   for (const [key, t] of [...fnSelf].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`${pct(t)}  ${key}`);
   console.log('\nby phase:');
   for (const [name, t] of phases) if (t >= 0.5) console.log(`${pct(t)}  ${name}`);

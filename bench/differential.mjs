@@ -15,7 +15,10 @@ import { pathToFileURL } from 'node:url';
 import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
 import { ROOT } from './lib.mjs';
 
-const { values, positionals } = parseArgs({ options: { 'shadow-url': { type: 'string' }, json: { type: 'string' }, last: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { 'shadow-url': { type: 'string' }, json: { type: 'string' }, last: { type: 'string' } },
+  allowPositionals: true,
+});
 const histories = cachedHistories().filter((h) => positionals.length === 0 || positionals.includes(h.name));
 if (histories.length === 0) {
   console.log(`skipped: no corpus at ${HISTORIES} (run node scripts/corpus.mjs)`);
@@ -49,16 +52,31 @@ try {
       counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
       line.set(o.kind, (line.get(o.kind) ?? 0) + 1);
       if (o.kind === 'refused') refusals.set(o.details[0], (refusals.get(o.details[0]) ?? 0) + 1);
-      if (!['equal', 'refused', 'nothing to plan', 'history broken'].includes(o.kind)) problems.push(`${h.name}/${o.file}: ${o.kind}: ${o.details.join('; ')}`);
+      if (!['equal', 'refused', 'nothing to plan', 'history broken'].includes(o.kind))
+        problems.push(`${h.name}/${o.file}: ${o.kind}: ${o.details.join('; ')}`);
     }
-    console.log(`${h.name}: ${outcomes.length} migrations in ${((Date.now() - t) / 1000).toFixed(1)} s: ${[...line].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    console.log(
+      `${h.name}: ${outcomes.length} migrations in ${((Date.now() - t) / 1000).toFixed(1)} s: ${[...line].map(([k, n]) => `${n} ${k}`).join(', ')}`,
+    );
   }
 } finally {
   await stopShadowServer();
 }
-const planned = [...counts].filter(([k]) => !['nothing to plan', 'history broken'].includes(k)).reduce((a, [, n]) => a + n, 0);
+const planned = [...counts]
+  .filter(([k]) => !['nothing to plan', 'history broken'].includes(k))
+  .reduce((a, [, n]) => a + n, 0);
 console.log(`\n${planned} migrations planned (${((Date.now() - started) / 1000).toFixed(0)} s):`);
-for (const kind of ['equal', 'refused', 'failed', 'differs', 'nondeterministic', 'unproven', 'crashed', 'nothing to plan', 'history broken']) {
+for (const kind of [
+  'equal',
+  'refused',
+  'failed',
+  'differs',
+  'nondeterministic',
+  'unproven',
+  'crashed',
+  'nothing to plan',
+  'history broken',
+]) {
   if (counts.has(kind)) console.log(`  ${kind}: ${counts.get(kind)}`);
 }
 if (refusals.size) console.log('\nrefused, by reason:');

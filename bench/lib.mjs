@@ -26,7 +26,9 @@ export async function pgphase() {
  * the default is the local development server.
  */
 export function flags(options = {}) {
-  const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, quick: { type: 'boolean', default: false }, ...options } });
+  const { values } = parseArgs({
+    options: { 'database-url': { type: 'string' }, quick: { type: 'boolean', default: false }, ...options },
+  });
   values['database-url'] ??= process.env.PGPHASE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   return values;
 }
@@ -62,7 +64,8 @@ export async function withScratchDatabase(adminUrl, work) {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   let dropping;
-  const drop = () => (dropping ??= admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => admin.end()));
+  const drop = () =>
+    (dropping ??= admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => admin.end()));
   const onSignal = (signal) => {
     console.error(`\nbench: ${signal}, dropping ${name}`);
     void drop().finally(() => process.exit(130));
@@ -144,7 +147,10 @@ export async function startWorkload(url, { clients = 2, periodMs = 20, request }
     async caughtUp(timeoutMs = 30_000) {
       const since = performance.now();
       while (onSchedule.some((t) => t < since)) {
-        if (performance.now() - since > timeoutMs) throw new Error(`bench: the workload has not caught up with its schedule in ${timeoutMs} ms; the machine is too busy for this rate`);
+        if (performance.now() - since > timeoutMs)
+          throw new Error(
+            `bench: the workload has not caught up with its schedule in ${timeoutMs} ms; the machine is too busy for this rate`,
+          );
         await sleep(10);
       }
     },
@@ -164,7 +170,12 @@ export function percentile(values, p) {
 }
 
 export function stats(values) {
-  return { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max: values.length ? values.reduce((a, b) => Math.max(a, b)) : NaN };
+  return {
+    n: values.length,
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    max: values.length ? values.reduce((a, b) => Math.max(a, b)) : NaN,
+  };
 }
 
 /** Wall time of `work` in milliseconds, with its result. */

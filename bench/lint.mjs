@@ -36,11 +36,26 @@ const TOOLS = join(ROOT, 'bench', '.tools');
 const SQUAWK = join(TOOLS, 'node_modules', '.bin', 'squawk');
 if (!existsSync(SQUAWK)) {
   console.log(`installing squawk-cli@${SQUAWK_VERSION} into bench/.tools …`);
-  const r = spawnSync('npm', ['install', '--prefix', TOOLS, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+  const r = spawnSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      TOOLS,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      `squawk-cli@${SQUAWK_VERSION}`,
+    ],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error('bench: could not install squawk-cli');
 }
 // the binary the launcher spawns, found as the launcher finds it
-const SQUAWK_NATIVE = createRequire(import.meta.url)(join(TOOLS, 'node_modules', 'squawk-cli', 'js', 'index.js')).getBinaryPath();
+const SQUAWK_NATIVE = createRequire(import.meta.url)(
+  join(TOOLS, 'node_modules', 'squawk-cli', 'js', 'index.js'),
+).getBinaryPath();
 let failed = false;
 
 function fail(message) {
@@ -65,7 +80,9 @@ function run(cmd, args) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = cpuBefore === undefined ? undefined : childrenCpuMs() - cpuBefore;
   if (r.error || r.signal || (r.status !== 0 && r.status !== 1)) {
-    fail(`${relative(ROOT, cmd)} ${args.slice(0, 2).join(' ')}… crashed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}): ${r.stderr?.slice(0, 1000)}`);
+    fail(
+      `${relative(ROOT, cmd)} ${args.slice(0, 2).join(' ')}… crashed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}): ${r.stderr?.slice(0, 1000)}`,
+    );
   }
   return { ms, cpu, stdout: r.stdout ?? '' };
 }
@@ -84,7 +101,8 @@ function compare(pgArgs, files, { floor = false } = {}) {
   const out = {};
   for (const [name, [cmd, args]] of Object.entries(tools)) out[name] = { stdout: run(cmd, args).stdout, runs: [] };
   const order = Object.entries(tools);
-  for (let i = 0; i < RUNS; i++) for (const [name, [cmd, args]] of i % 2 ? [...order].reverse() : order) out[name].runs.push(run(cmd, args));
+  for (let i = 0; i < RUNS; i++)
+    for (const [name, [cmd, args]] of i % 2 ? [...order].reverse() : order) out[name].runs.push(run(cmd, args));
   const median = (values) => values.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
   for (const o of Object.values(out)) {
     o.ms = median(o.runs.map((r) => r.ms));
@@ -110,63 +128,111 @@ function squawkChecked(files) {
 /** The whole of a corpus (cold, and from pgphase's cache) and its parser floor. `dirs` are
  *  pgphase's arguments; squawk and the floor get the files pgphase lints. */
 function wholeCorpus(name, dirs, expect) {
-  const files0 = parseJson(run(process.execPath, [...PGPHASE, ...dirs, '--format', 'json']).stdout, `pgphase on ${name}`)?.files ?? [];
+  const files0 =
+    parseJson(run(process.execPath, [...PGPHASE, ...dirs, '--format', 'json']).stdout, `pgphase on ${name}`)?.files ??
+    [];
   const files = files0.map((f) => f.path);
   const cold = compare(dirs, files, { floor: true });
   const pgOut = parseJson(cold.pg.stdout, 'pgphase');
   if (expect && pgOut && (pgOut.files.length !== expect.files || pgOut.summary.statements !== expect.statements)) {
-    fail(`pgphase linted ${pgOut.files.length} files / ${pgOut.summary.statements} statements of ${expect.files} / ${expect.statements}`);
+    fail(
+      `pgphase linted ${pgOut.files.length} files / ${pgOut.summary.statements} statements of ${expect.files} / ${expect.statements}`,
+    );
   }
   const checked = squawkChecked(files);
   if (checked !== files.length) fail(`squawk checked ${checked} of ${files.length} files of ${name}`);
   const cache = join(TOOLS, 'lint-cache');
   rmSync(cache, { recursive: true, force: true });
   const cached = compare([...dirs, '--cache', cache], files);
-  if (cached.pg.stdout !== cold.pg.stdout) fail(`pgphase --cache printed another report than the run without it on ${name}`);
-  return { cold, cached, files: files.length, statements: pgOut?.summary.statements ?? 0, findings: { pg: pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0, sq: parseJson(cold.native.stdout, 'squawk')?.length ?? 0 } };
+  if (cached.pg.stdout !== cold.pg.stdout)
+    fail(`pgphase --cache printed another report than the run without it on ${name}`);
+  return {
+    cold,
+    cached,
+    files: files.length,
+    statements: pgOut?.summary.statements ?? 0,
+    findings: {
+      pg: pgOut?.files.reduce((n, f) => n + f.findings.length, 0) ?? 0,
+      sq: parseJson(cold.native.stdout, 'squawk')?.length ?? 0,
+    },
+  };
 }
 
 // ---- real histories, then the generated corpus -------------------------------------
 
 const loadBefore = loadavg()[0];
 const histories = cachedHistories();
-const real = histories.length ? wholeCorpus('the real histories', histories.map((h) => relative(ROOT, h.dir))) : undefined;
+const real = histories.length
+  ? wholeCorpus(
+      'the real histories',
+      histories.map((h) => relative(ROOT, h.dir)),
+    )
+  : undefined;
 const corpus = writeCorpus();
 const dirs = corpus.dirs.map((d) => relative(ROOT, d));
 const generated = wholeCorpus('the generated corpus', dirs, corpus);
-if (Number(generated.cold.floor.stdout) !== corpus.statements) fail(`the parser floor parsed ${generated.cold.floor.stdout.trim()} of ${corpus.statements} statements`);
+if (Number(generated.cold.floor.stdout) !== corpus.statements)
+  fail(`the parser floor parsed ${generated.cold.floor.stdout.trim()} of ${corpus.statements} statements`);
 
 // ---- one file, cold: the newest of a 50-file history -------------------------------
 
-const history = readdirSync(join(ROOT, dirs[0])).sort().map((f) => `${dirs[0]}/${f}`);
+const history = readdirSync(join(ROOT, dirs[0]))
+  .sort()
+  .map((f) => `${dirs[0]}/${f}`);
 const newest = compare([history.at(-1)], [history.at(-1)]);
 
 // ---- report ------------------------------------------------------------------------
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
-const cells = (tool, m) => (m[tool].cpu === undefined ? `${fmt(m[tool].ms)} | ` : `${fmt(m[tool].ms)} | ${fmt(m[tool].cpu)}`);
+const cells = (tool, m) =>
+  m[tool].cpu === undefined ? `${fmt(m[tool].ms)} | ` : `${fmt(m[tool].ms)} | ${fmt(m[tool].cpu)}`;
 const row = (label, m, tool = 'pg') => {
   const cpu = m.pg.cpu === undefined ? '' : ` | ${ratio(m[tool].cpu, m.native.cpu)}`;
-  console.log(`| ${label} | ${cells(tool, m)} | ${cells('native', m)} | ${cells('npm', m)} | ${ratio(m[tool].ms, m.native.ms)}${cpu} |`);
+  console.log(
+    `| ${label} | ${cells(tool, m)} | ${cells('native', m)} | ${cells('npm', m)} | ${ratio(m[tool].ms, m.native.ms)}${cpu} |`,
+  );
 };
 const cpu = cpus();
-const squawkVersion = spawnSync(SQUAWK_NATIVE, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk /, '');
-console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${squawkVersion}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`);
-if (real) console.log(`real histories: ${histories.map((h) => h.name).join(', ')} — ${real.files} files, ${real.statements} statements`);
-else console.log(`real histories: skipped: no corpus at ${relative(ROOT, HISTORIES)} (node scripts/corpus.mjs extracts it)`);
-console.log(`generated corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1e6).toFixed(2)} MB; mix: ${describeMix(corpus)}\n`);
-console.log(`medians of ${RUNS} alternating runs; CPU: user + system over all threads; ratios against squawk's native binary\n`);
+const squawkVersion = spawnSync(SQUAWK_NATIVE, ['--version'], { encoding: 'utf8' })
+  .stdout.trim()
+  .replace(/^squawk /, '');
+console.log(
+  `machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${squawkVersion}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`,
+);
+if (real)
+  console.log(
+    `real histories: ${histories.map((h) => h.name).join(', ')} — ${real.files} files, ${real.statements} statements`,
+  );
+else
+  console.log(
+    `real histories: skipped: no corpus at ${relative(ROOT, HISTORIES)} (node scripts/corpus.mjs extracts it)`,
+  );
+console.log(
+  `generated corpus: ${corpus.dirs.length} dirs, ${corpus.files} files, ${corpus.statements} statements, ${(corpus.bytes / 1e6).toFixed(2)} MB; mix: ${describeMix(corpus)}\n`,
+);
+console.log(
+  `medians of ${RUNS} alternating runs; CPU: user + system over all threads; ratios against squawk's native binary\n`,
+);
 console.log('| | pgphase: wall | CPU | squawk native: wall | CPU | squawk via npm: wall | CPU | ratio: wall | CPU |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const [name, c] of [['real histories', real], ['generated corpus', generated]]) {
+for (const [name, c] of [
+  ['real histories', real],
+  ['generated corpus', generated],
+]) {
   if (!c) continue;
   row(`${name}, cold`, c.cold);
   row(`${name}, pgphase \`--cache\` (unchanged)`, c.cached);
   row(`${name}, parser floor (Node + libpg-query parsing every file)`, c.cold, 'floor');
 }
 row(`one file, cold: a new migration over a ${history.length}-file history`, newest);
-for (const [name, c] of [['real histories', real], ['generated corpus', generated]]) {
-  if (c) console.log(`\n${name}: files linted ${c.files}; findings (for information; the rule sets differ): pgphase ${c.findings.pg}, squawk ${c.findings.sq}`);
+for (const [name, c] of [
+  ['real histories', real],
+  ['generated corpus', generated],
+]) {
+  if (c)
+    console.log(
+      `\n${name}: files linted ${c.files}; findings (for information; the rule sets differ): pgphase ${c.findings.pg}, squawk ${c.findings.sq}`,
+    );
 }
 if (failed) process.exitCode = 1;

@@ -17,16 +17,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { client, count, flags, int, machine, ms, pgphase, planMigrations, sleep, startWorkload, stats, table, withScratchDatabase } from './lib.mjs';
+import {
+  client,
+  count,
+  flags,
+  int,
+  machine,
+  ms,
+  pgphase,
+  planMigrations,
+  sleep,
+  startWorkload,
+  stats,
+  table,
+  withScratchDatabase,
+} from './lib.mjs';
 
 const { parseDuration, rollback, run } = await pgphase();
 const opts = flags({ 'lock-timeouts': { type: 'string' }, rounds: { type: 'string' }, hold: { type: 'string' } });
 const duration = (text, name) => {
   const value = parseDuration(text);
-  if (value === undefined || value <= 0) throw new Error(`bench: --${name} ${text}: expected a duration like 200ms or 5s`);
+  if (value === undefined || value <= 0)
+    throw new Error(`bench: --${name} ${text}: expected a duration like 200ms or 5s`);
   return value;
 };
-const LOCK_TIMEOUTS = (opts['lock-timeouts'] ?? '200ms,2s').split(',').map((t) => ({ text: t.trim(), ms: duration(t.trim(), 'lock-timeouts') }));
+const LOCK_TIMEOUTS = (opts['lock-timeouts'] ?? '200ms,2s')
+  .split(',')
+  .map((t) => ({ text: t.trim(), ms: duration(t.trim(), 'lock-timeouts') }));
 const ROUNDS = count(opts.rounds, 'rounds', opts.quick ? 1 : 3);
 const HOLD_MS = duration(opts.hold ?? (opts.quick ? '3s' : '5s'), 'hold');
 const ROWS = 100_000;
@@ -71,9 +88,14 @@ const work = mkdtempSync(join(tmpdir(), 'pgphase-bench-lock-queue-'));
 const out = await withScratchDatabase(opts['database-url'], async (url) => {
   try {
     // planning also loads the SQL parser in this process, before any window is measured
-    const [planned] = await planMigrations(work, { '001_accounts.sql': SETUP, '002_note.sql': 'ALTER TABLE accounts ADD COLUMN note text;\n' }, ['002_note.sql']);
+    const [planned] = await planMigrations(
+      work,
+      { '001_accounts.sql': SETUP, '002_note.sql': 'ALTER TABLE accounts ADD COLUMN note text;\n' },
+      ['002_note.sql'],
+    );
     const expand = planned.manifest.phases.find((p) => p.name === 'expand');
-    if (expand.steps.length !== 1) throw new Error(`bench: the plan's expand phase has ${expand.steps.length} steps, expected one ADD COLUMN`);
+    if (expand.steps.length !== 1)
+      throw new Error(`bench: the plan's expand phase has ${expand.steps.length} steps, expected one ADD COLUMN`);
     const { sql, down } = expand.steps[0];
     const db = await client(url);
     await db.query(SETUP);
@@ -96,7 +118,18 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
           let attempts = 0;
           const onEvent = (e) => e.type === 'step' && (attempts = e.attempts);
           // more retries than the default 10: a hold longer than the backoff's reach would fail the step, not measure it
-          runs[timeout.text].push(await behindLongTransaction(url, w, () => run({ planDir: planned.dir, databaseUrl: url, phase: 'expand', lockTimeout: timeout.text, retries: 20, onEvent }).then(() => attempts)));
+          runs[timeout.text].push(
+            await behindLongTransaction(url, w, () =>
+              run({
+                planDir: planned.dir,
+                databaseUrl: url,
+                phase: 'expand',
+                lockTimeout: timeout.text,
+                retries: 20,
+                onEvent,
+              }).then(() => attempts),
+            ),
+          );
           await rollback({ planDir: planned.dir, databaseUrl: url, phase: 'expand' });
         }
       }
@@ -106,7 +139,11 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
     }
     // cut only now that every request has completed: the last ones stalled behind the step may complete after its window
     const cut = (span) => ({ ...span, window: w.window(span.from, span.to) });
-    return { idle: cut(idle).window, runs: Object.fromEntries(Object.entries(runs).map(([k, list]) => [k, list.map(cut)])), sql };
+    return {
+      idle: cut(idle).window,
+      runs: Object.fromEntries(Object.entries(runs).map(([k, list]) => [k, list.map(cut)])),
+      sql,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -119,22 +156,63 @@ console.log(
   `table: accounts, ${int(ROWS)} rows; workload: ${WORKLOAD.clients} connections, each sending a request (SELECT by id, UPDATE by id) every ${WORKLOAD.periodMs} ms on a fixed schedule; a request's stall is its latency from its scheduled time\n` +
     `step: ${out.sql} (ACCESS EXCLUSIVE), started 300 ms after a long transaction took ACCESS SHARE, which commits after ${ms(HOLD_MS)}; ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}\n`,
 );
-const errors = [out.idle, ...Object.values(out.runs).flat().map((r) => r.window)].reduce((n, w) => n + w.errors.length, 0);
+const errors = [
+  out.idle,
+  ...Object.values(out.runs)
+    .flat()
+    .map((r) => r.window),
+].reduce((n, w) => n + w.errors.length, 0);
 const rows = [['idle (no migration)', '–', '–', ...cells(out.idle, undefined)]];
 function cells(window, timeoutMs) {
   const s = stats(window.latencies);
-  return [int(s.n), ms(s.p50), ms(s.p99), ms(s.max), timeoutMs === undefined ? '–' : `${(s.max / timeoutMs).toFixed(2)}×`, String(window.errors.length)];
+  return [
+    int(s.n),
+    ms(s.p50),
+    ms(s.p99),
+    ms(s.max),
+    timeoutMs === undefined ? '–' : `${(s.max / timeoutMs).toFixed(2)}×`,
+    String(window.errors.length),
+  ];
 }
-const merged = (list) => ({ latencies: list.flatMap((r) => r.window.latencies), errors: list.flatMap((r) => r.window.errors) });
+const merged = (list) => ({
+  latencies: list.flatMap((r) => r.window.latencies),
+  errors: list.flatMap((r) => r.window.errors),
+});
 const stepCells = (list) => [list.map((r) => ms(r.ms)).join(', '), list.map((r) => r.attempts).join(', ')];
-rows.push(['plain ALTER TABLE, no lock_timeout', ...stepCells(out.runs.plain), ...cells(merged(out.runs.plain), undefined)]);
-for (const t of LOCK_TIMEOUTS) rows.push([`pgphase run(expand), lock_timeout ${t.text} + retries`, ...stepCells(out.runs[t.text]), ...cells(merged(out.runs[t.text]), t.ms)]);
-console.log(table(['application requests while the step waits', 'step done after (per round)', 'attempts', 'requests', 'p50 stall', 'p99 stall', 'max stall', 'max / lock_timeout', 'errors'], rows));
+rows.push([
+  'plain ALTER TABLE, no lock_timeout',
+  ...stepCells(out.runs.plain),
+  ...cells(merged(out.runs.plain), undefined),
+]);
+for (const t of LOCK_TIMEOUTS)
+  rows.push([
+    `pgphase run(expand), lock_timeout ${t.text} + retries`,
+    ...stepCells(out.runs[t.text]),
+    ...cells(merged(out.runs[t.text]), t.ms),
+  ]);
+console.log(
+  table(
+    [
+      'application requests while the step waits',
+      'step done after (per round)',
+      'attempts',
+      'requests',
+      'p50 stall',
+      'p99 stall',
+      'max stall',
+      'max / lock_timeout',
+      'errors',
+    ],
+    rows,
+  ),
+);
 console.log('\ngoal: application stall with pgphase < 2× lock_timeout:');
 for (const t of LOCK_TIMEOUTS) {
   const max = stats(merged(out.runs[t.text]).latencies).max;
   const plain = stats(merged(out.runs.plain).latencies).max;
-  console.log(`- lock_timeout ${t.text}: max stall ${ms(max)} = ${(max / t.ms).toFixed(2)}× — ${max < 2 * t.ms ? 'met' : 'NOT met'} (plain ALTER TABLE: ${ms(plain)} = ${(plain / t.ms).toFixed(1)}×)`);
+  console.log(
+    `- lock_timeout ${t.text}: max stall ${ms(max)} = ${(max / t.ms).toFixed(2)}× — ${max < 2 * t.ms ? 'met' : 'NOT met'} (plain ALTER TABLE: ${ms(plain)} = ${(plain / t.ms).toFixed(1)}×)`,
+  );
 }
 console.log(`- application errors: ${errors}`);
 if (errors) process.exitCode = 1;

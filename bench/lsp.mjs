@@ -14,7 +14,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
 import { cachedHistories } from '../scripts/corpus.mjs';
 import { ROOT } from './lib.mjs';
 
@@ -24,7 +28,9 @@ const TYPED = '\nALTER TABLE {table} ADD COLUMN bench_note text NOT NULL;\n';
 
 /** The last forward migration file of a diesel history (each migration a directory with up.sql). */
 function lastDieselMigration(dir) {
-  const names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isDirectory() && existsSync(join(dir, n, 'up.sql'))).sort();
+  const names = readdirSync(dir)
+    .filter((n) => statSync(join(dir, n)).isDirectory() && existsSync(join(dir, n, 'up.sql')))
+    .sort();
   return { file: join(dir, names.at(-1), 'up.sql'), migrations: names.length };
 }
 
@@ -36,7 +42,13 @@ function generated(n) {
     const sql =
       i <= 40
         ? `CREATE TABLE ${t} (id bigint PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), name text);\n`
-        : [`ALTER TABLE ${t} ADD COLUMN c${i} integer;`, `CREATE INDEX CONCURRENTLY ${t}_c${i}_idx ON ${t} (c${i});`, i % 7 === 0 ? `ALTER TABLE ${t} RENAME COLUMN c${i} TO d${i};` : `COMMENT ON COLUMN ${t}.c${i} IS 'column ${i}';`].join('\n') + '\n';
+        : `${[
+            `ALTER TABLE ${t} ADD COLUMN c${i} integer;`,
+            `CREATE INDEX CONCURRENTLY ${t}_c${i}_idx ON ${t} (c${i});`,
+            i % 7 === 0
+              ? `ALTER TABLE ${t} RENAME COLUMN c${i} TO d${i};`
+              : `COMMENT ON COLUMN ${t}.c${i} IS 'column ${i}';`,
+          ].join('\n')}\n`;
     writeFileSync(join(dir, `${String(i).padStart(4, '0')}_m${i}.sql`), sql);
   }
   return { dir, file: join(dir, `${String(n).padStart(4, '0')}_m${n}.sql`), migrations: n, table: 't1' };
@@ -52,11 +64,18 @@ function cpuMs(pid) {
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const median = (values) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 async function measure({ name, file, migrations, table }) {
   const server = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(server.stdout),
+    new StreamMessageWriter(server.stdin),
+  );
   const waiting = new Map();
   connection.onNotification('textDocument/publishDiagnostics', (params) => {
     const resolve = waiting.get(params.version);
@@ -68,7 +87,11 @@ async function measure({ name, file, migrations, table }) {
   connection.listen();
   const uri = pathToFileURL(file).href;
   const root = pathToFileURL(join(file, '..', '..')).href;
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: root, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } });
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: root,
+    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+  });
   await connection.sendNotification('initialized', {});
   const published = (version) => new Promise((resolve) => waiting.set(version, resolve));
 
@@ -76,7 +99,9 @@ async function measure({ name, file, migrations, table }) {
   let version = 1;
   let start = performance.now();
   let done = published(version);
-  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version, text } });
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'sql', version, text },
+  });
   await done;
   const open = performance.now() - start;
 
@@ -91,7 +116,10 @@ async function measure({ name, file, migrations, table }) {
     version++;
     start = performance.now();
     done = published(version);
-    await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: position, end: position }, text: char }] });
+    await connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: position, end: position }, text: char }],
+    });
     findings = (await done).length;
     latencies.push(performance.now() - start);
   }
@@ -109,16 +137,33 @@ async function measure({ name, file, migrations, table }) {
     if (i > 0) cli.push(performance.now() - t0);
   }
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { name, migrations, keystrokes: typed.length, findings, open, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1), cpuPerEdit, cli: median(cli) };
+  return {
+    name,
+    migrations,
+    keystrokes: typed.length,
+    findings,
+    open,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: sorted.at(-1),
+    cpuPerEdit,
+    cli: median(cli),
+  };
 }
 
 const targets = [];
 for (const history of cachedHistories().filter((h) => h.name === 'lemmy' || h.name === 'crates-io')) {
-  targets.push({ name: history.name, ...lastDieselMigration(history.dir), table: history.name === 'lemmy' ? 'person' : 'crates' });
+  targets.push({
+    name: history.name,
+    ...lastDieselMigration(history.dir),
+    table: history.name === 'lemmy' ? 'person' : 'crates',
+  });
 }
 let scratch;
 if (targets.length === 0) {
-  console.log('bench: the real histories (lemmy, crates-io) are not extracted (node scripts/corpus.mjs); using a generated one');
+  console.log(
+    'bench: the real histories (lemmy, crates-io) are not extracted (node scripts/corpus.mjs); using a generated one',
+  );
   const g = generated(300);
   scratch = g.dir;
   targets.push({ name: 'generated', ...g });
@@ -131,10 +176,17 @@ try {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }
 const ms = (v) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(1)} ms`);
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(2)}; node ${process.version}`);
-console.log('| history | migrations | keystrokes | p50 | p95 | max | server CPU / keystroke | first diagnostics (open) | `pgphase lint --stdin-filename` (baseline) |');
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(2)}; node ${process.version}`,
+);
+console.log(
+  '| history | migrations | keystrokes | p50 | p95 | max | server CPU / keystroke | first diagnostics (open) | `pgphase lint --stdin-filename` (baseline) |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of rows) console.log(`| ${r.name} | ${r.migrations} | ${r.keystrokes} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.max)} | ${ms(r.cpuPerEdit)} | ${ms(r.open)} | ${ms(r.cli)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${r.migrations} | ${r.keystrokes} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.max)} | ${ms(r.cpuPerEdit)} | ${ms(r.open)} | ${ms(r.cli)} |`,
+  );
 const slow = rows.filter((r) => r.p95 >= 150);
 if (slow.length) {
   console.log(`goal missed: p95 ≥ 150 ms for ${slow.map((r) => r.name).join(', ')}`);

@@ -13,7 +13,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { count, ms, ROOT, stats, table } from './lib.mjs';
 
-const { values: opts } = parseArgs({ options: { runs: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({
+  options: { runs: { type: 'string' }, quick: { type: 'boolean', default: false } },
+});
 const RUNS = count(opts.runs, 'runs', opts.quick ? 20 : 100);
 const WARMUP = 5;
 const load = (path) => import(pathToFileURL(join(ROOT, 'dist', 'src', path)).href);
@@ -29,12 +31,27 @@ const name = (i) => `t${String(i).padStart(2, '0')}`;
 /** 100 migrations: 30 tables, then per table an index, a foreign key and a column; views, an enum, triggers. */
 function history() {
   const files = [];
-  files.push(`CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';`);
-  for (let i = 1; i <= TABLES; i++) files.push(`CREATE TABLE ${name(i)} (id bigint PRIMARY KEY, parent_id bigint, name text NOT NULL, note text, score int DEFAULT 0, mood mood, created_at timestamptz DEFAULT now());`);
-  for (let i = 1; i <= TABLES; i++) files.push(`CREATE INDEX ${name(i)}_name_idx ON ${name(i)} (name);\nALTER TABLE ${name(i)} ADD CONSTRAINT ${name(i)}_score_check CHECK (score >= 0);`);
-  for (let i = 2; i <= TABLES; i++) files.push(`ALTER TABLE ${name(i)} ADD CONSTRAINT ${name(i)}_parent_fkey FOREIGN KEY (parent_id) REFERENCES ${name(i - 1)} (id);`);
+  files.push(
+    `CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';`,
+  );
+  for (let i = 1; i <= TABLES; i++)
+    files.push(
+      `CREATE TABLE ${name(i)} (id bigint PRIMARY KEY, parent_id bigint, name text NOT NULL, note text, score int DEFAULT 0, mood mood, created_at timestamptz DEFAULT now());`,
+    );
+  for (let i = 1; i <= TABLES; i++)
+    files.push(
+      `CREATE INDEX ${name(i)}_name_idx ON ${name(i)} (name);\nALTER TABLE ${name(i)} ADD CONSTRAINT ${name(i)}_score_check CHECK (score >= 0);`,
+    );
+  for (let i = 2; i <= TABLES; i++)
+    files.push(
+      `ALTER TABLE ${name(i)} ADD CONSTRAINT ${name(i)}_parent_fkey FOREIGN KEY (parent_id) REFERENCES ${name(i - 1)} (id);`,
+    );
   for (let i = 1; files.length < 100; i++) {
-    files.push(i % 2 ? `CREATE VIEW v${i} AS SELECT id, name FROM ${name(i)};` : `CREATE TRIGGER ${name(i)}_touch BEFORE UPDATE ON ${name(i)} FOR EACH ROW EXECUTE FUNCTION touch();\nALTER TABLE ${name(i)} ADD COLUMN extra text;`);
+    files.push(
+      i % 2
+        ? `CREATE VIEW v${i} AS SELECT id, name FROM ${name(i)};`
+        : `CREATE TRIGGER ${name(i)}_touch BEFORE UPDATE ON ${name(i)} FOR EACH ROW EXECUTE FUNCTION touch();\nALTER TABLE ${name(i)} ADD COLUMN extra text;`,
+    );
   }
   return files;
 }
@@ -71,12 +88,19 @@ function baseline() {
   for (const s of sources) replay(s, schema);
   const start = schema.clone();
   const planned = plan({ source, schema, pgVersion: 15, allowUnsafe: false });
-  const rendered = renderPlan(planned, { id: 'bench', source: { path: '101_change.sql', text }, pgVersion: 15, batchSize: 1000, lockTimeout: '2s' });
+  const rendered = renderPlan(planned, {
+    id: 'bench',
+    source: { path: '101_change.sql', text },
+    pgVersion: 15,
+    batchSize: 1000,
+    lockTimeout: '2s',
+  });
   return { start, planned, rendered };
 }
 
 const first = baseline();
-if (first.planned.refusals.length) throw new Error(`bench: the migration is refused: ${first.planned.refusals.map((r) => r.reason).join('; ')}`);
+if (first.planned.refusals.length)
+  throw new Error(`bench: the migration is refused: ${first.planned.refusals.map((r) => r.reason).join('; ')}`);
 const differences = modelCheck(first.rendered.manifest.phases, first.start, source);
 if (differences.length) throw new Error(`bench: the plan fails its model check: ${differences.join('; ')}`);
 const steps = first.rendered.manifest.phases.reduce((n, p) => n + p.steps.length, 0);
@@ -96,7 +120,9 @@ for (let run = 0; run < WARMUP + RUNS; run++) {
 }
 
 const [b, c] = [stats(times.baseline), stats(times.check)];
-console.log(`model check: ${sources.length}-migration history, ${source.statements.length}-statement migration → ${first.rendered.manifest.phases.map((p) => p.name).join(', ')} (${steps} steps); ${RUNS} runs after ${WARMUP} warm-ups`);
+console.log(
+  `model check: ${sources.length}-migration history, ${source.statements.length}-statement migration → ${first.rendered.manifest.phases.map((p) => p.name).join(', ')} (${steps} steps); ${RUNS} runs after ${WARMUP} warm-ups`,
+);
 console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
 console.log(
   table(

@@ -30,11 +30,17 @@ const judgement = JSON.parse(readFileSync(JUDGEMENT, 'utf8'));
 
 /** The statement a finding points at, from its first to its last line. */
 function statementText(text, location) {
-  return text.split('\n').slice(location.line - 1, location.endLine).join('\n');
+  return text
+    .split('\n')
+    .slice(location.line - 1, location.endLine)
+    .join('\n');
 }
 
 function fingerprint(rule, file, statement, message) {
-  return createHash('sha256').update([rule, file, statement.replace(/\s+/g, ' ').trim(), message].join('\0')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update([rule, file, statement.replace(/\s+/g, ' ').trim(), message].join('\0'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const cached = cachedHistories().filter((h) => only.length === 0 || only.includes(h.name));
@@ -49,7 +55,9 @@ for (const history of cached) {
   const judged = judgement.histories[history.name] ?? {};
   const set = await discoverSet(history.dir);
   const { result, sources } = await lint({ paths: [history.dir], cwd: history.dir });
-  const findings = result.files.flatMap((f) => f.findings.map((x) => ({ ...x, file: relative(history.dir, join(history.dir, f.path)) })));
+  const findings = result.files.flatMap((f) =>
+    f.findings.map((x) => ({ ...x, file: relative(history.dir, join(history.dir, f.path)) })),
+  );
   const bySeverity = { error: 0, warning: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   const downLinted = result.files.filter((f) => DOWN.test(basename(f.path))).length;
@@ -80,7 +88,9 @@ for (const history of cached) {
   });
   if (unjudged) {
     for (const f of sample.filter((x) => judged[x.id] === undefined)) {
-      console.log(`\n### ${history.name} ${f.id} ${f.file}:${f.location.line}:${f.location.column} ${f.rule}\n${f.message}\n${f.statement.split('\n').slice(0, 12).join('\n')}`);
+      console.log(
+        `\n### ${history.name} ${f.id} ${f.file}:${f.location.line}:${f.location.column} ${f.rule}\n${f.message}\n${f.statement.split('\n').slice(0, 12).join('\n')}`,
+      );
     }
   }
 }
@@ -88,9 +98,17 @@ for (const history of cached) {
 const pct = (x) => (x === undefined ? '–' : `${(100 * x).toFixed(0)}%`);
 console.log('\n| history | layout | files | errors | warnings | down files linted | errors sampled | judged | true |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${r.layout} | ${r.files} | ${r.errors} | ${r.warnings} | ${r.downLinted} | ${r.sample} | ${r.judged} | ${pct(r.trueShare)} |`);
-const all = rows.reduce((a, r) => ({ judged: a.judged + r.judged, true: a.true + (r.trueShare ?? 0) * r.judged }), { judged: 0, true: 0 });
-console.log(`\nall sampled error findings judged true: ${pct(all.judged ? all.true / all.judged : undefined)} of ${all.judged} (goal ${pct(GOAL)})`);
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${r.layout} | ${r.files} | ${r.errors} | ${r.warnings} | ${r.downLinted} | ${r.sample} | ${r.judged} | ${pct(r.trueShare)} |`,
+  );
+const all = rows.reduce((a, r) => ({ judged: a.judged + r.judged, true: a.true + (r.trueShare ?? 0) * r.judged }), {
+  judged: 0,
+  true: 0,
+});
+console.log(
+  `\nall sampled error findings judged true: ${pct(all.judged ? all.true / all.judged : undefined)} of ${all.judged} (goal ${pct(GOAL)})`,
+);
 if (failed) {
   console.error('precision: down files were linted as forward migrations');
   process.exitCode = 1;

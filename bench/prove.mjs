@@ -34,27 +34,46 @@ const files = [
   'CREATE TABLE posts (id bigserial PRIMARY KEY, member_id bigint REFERENCES members (id), body text)',
   'ALTER TABLE posts ADD COLUMN created_at timestamptz NOT NULL DEFAULT now()',
 ];
-files.forEach((sql, i) => writeFileSync(join(history, `${String(i + 1).padStart(3, '0')}_step.sql`), `${sql};\n`));
+for (const [i, sql] of files.entries())
+  writeFileSync(join(history, `${String(i + 1).padStart(3, '0')}_step.sql`), `${sql};\n`);
 const migration = join(history, '009_rename_handle.sql');
 writeFileSync(migration, 'ALTER TABLE members RENAME COLUMN handle TO display_name;\n');
 
 /** CPU time (ms) of the children this process has waited for, and theirs: /proc/self/stat's cutime and cstime, in ticks of 10 ms (Linux only). */
 function childCpu() {
   if (!existsSync('/proc/self/stat')) return undefined;
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 function cli(extra) {
   const cpu = childCpu();
   const t = performance.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pgphase.js'), 'plan', migration, '--history', history, '--out', join(dir, 'cli'), '--force', ...extra], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'pgphase.js'),
+      'plan',
+      migration,
+      '--history',
+      history,
+      '--out',
+      join(dir, 'cli'),
+      '--force',
+      ...extra,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`plan failed: ${r.stderr}`);
   return { ms: performance.now() - t, cpu: cpu === undefined ? undefined : childCpu() - cpu, out: r.stdout };
 }
 
 // the first cold run on this machine: no initdb data directory cached yet
-for (const name of readdirSync(tmpdir())) if (name.startsWith('pgphase-initdb-') && name.endsWith(`-${userInfo().uid}`)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+for (const name of readdirSync(tmpdir()))
+  if (name.startsWith('pgphase-initdb-') && name.endsWith(`-${userInfo().uid}`))
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
 const first = cli([]);
 const line = first.out.split('\n').find((l) => l.startsWith('proven') || l.startsWith('proof')) ?? '';
 const cold = { proof: [], baseline: [] };
@@ -66,7 +85,9 @@ const warm = { proof: [], baseline: [] };
 try {
   await plan({ file: migration, history, out: join(dir, 'warm'), force: true, prove: true }); // starts the shared server
   for (let i = 0; i < RUNS; i++) {
-    warm.proof.push((await timed(() => plan({ file: migration, history, out: join(dir, 'warm'), force: true, prove: true }))).ms);
+    warm.proof.push(
+      (await timed(() => plan({ file: migration, history, out: join(dir, 'warm'), force: true, prove: true }))).ms,
+    );
     warm.baseline.push((await timed(() => plan({ file: migration, history, out: join(dir, 'warm'), force: true }))).ms);
   }
 } finally {
@@ -82,11 +103,21 @@ console.log(
     ['', 'p50', 'max', 'CPU p50 (with PostgreSQL)'],
     [
       row('cold: pgphase plan, first run (initdb, its data directory cached) ×1', [first.ms], cpu([first])),
-      row(`cold: pgphase plan (embedded PostgreSQL started from the cache) ×${COLD}`, cold.proof.map((r) => r.ms), cpu(cold.proof)),
-      row(`cold: pgphase plan --no-prove ×${COLD}`, cold.baseline.map((r) => r.ms), cpu(cold.baseline)),
+      row(
+        `cold: pgphase plan (embedded PostgreSQL started from the cache) ×${COLD}`,
+        cold.proof.map((r) => r.ms),
+        cpu(cold.proof),
+      ),
+      row(
+        `cold: pgphase plan --no-prove ×${COLD}`,
+        cold.baseline.map((r) => r.ms),
+        cpu(cold.baseline),
+      ),
       row(`warm: plan() with the proof, server up ×${RUNS}`, warm.proof),
       row(`warm: plan() without ×${RUNS}`, warm.baseline),
     ],
   ),
 );
-console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}; load average ${loadavg()[0].toFixed(2)} after`);
+console.log(
+  `\nmachine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}; load average ${loadavg()[0].toFixed(2)} after`,
+);

@@ -16,7 +16,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { client, count, flags, machine, ms, pgphase, planMigrations, ROOT, stats, table, timed, withScratchDatabase } from './lib.mjs';
+import {
+  client,
+  count,
+  flags,
+  machine,
+  ms,
+  pgphase,
+  planMigrations,
+  ROOT,
+  stats,
+  table,
+  timed,
+  withScratchDatabase,
+} from './lib.mjs';
 
 const opts = flags({ runs: { type: 'string' }, 'process-runs': { type: 'string' } });
 const RUNS = count(opts.runs, 'runs', opts.quick ? 30 : 100);
@@ -28,7 +41,11 @@ const { run, verify } = await pgphase();
 /** A history of 10 tables and PLANS migrations over them: add column, concurrent index, rename, in turn. */
 function history() {
   const tables = Array.from({ length: 10 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
-  const files = { '001_tables.sql': tables.map((t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY, name text NOT NULL, note text);\n`).join('') };
+  const files = {
+    '001_tables.sql': tables
+      .map((t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY, name text NOT NULL, note text);\n`)
+      .join(''),
+  };
   const note = new Map(tables.map((t) => [t, 'note']));
   for (let i = 0; i < PLANS; i++) {
     const t = tables[i % tables.length];
@@ -50,7 +67,10 @@ function spawnMs(args, env) {
   const start = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
   const elapsed = performance.now() - start;
-  if (r.status !== 0) throw new Error(`bench: node ${args.map((a) => (a.includes('://') ? '<url>' : a)).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 500)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `bench: node ${args.map((a) => (a.includes('://') ? '<url>' : a)).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 500)}`,
+    );
   return { ms: elapsed, stdout: r.stdout };
 }
 
@@ -74,17 +94,20 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
     const db = await client(url);
     await db.query(files['001_tables.sql']);
     for (const p of planned) await run({ planDir: p.dir, databaseUrl: url, all: true });
-    const phases = (await db.query(`SELECT count(*)::int AS n FROM pgphase.phase_log WHERE status = 'applied'`)).rows[0].n;
+    const phases = (await db.query(`SELECT count(*)::int AS n FROM pgphase.phase_log WHERE status = 'applied'`)).rows[0]
+      .n;
     const plansDir = join(work, 'plans');
     const result = await verify({ plansDir, databaseUrl: url });
-    if (!result.compatible || result.plans.length !== PLANS) throw new Error(`bench: verify does not find the ${PLANS} plans compatible: ${JSON.stringify(result.problems)}`);
+    if (!result.compatible || result.plans.length !== PLANS)
+      throw new Error(`bench: verify does not find the ${PLANS} plans compatible: ${JSON.stringify(result.problems)}`);
 
     // verify's own reader of the state (the query and its rows), from the build like the API
     const { readShippedPlans, readState } = await import(pathToFileURL(join(ROOT, 'dist/src/runner/verify.js')).href);
     const objects = (await readShippedPlans(plansDir)).flatMap((p) => p.phases.flatMap((phase) => phase.present ?? []));
     const inProcess = await alternate(
       {
-        'verify() (connect, read 20 plan.json, one query: phase log and objects, disconnect)': async () => (await timed(() => verify({ plansDir, databaseUrl: url }))).ms,
+        'verify() (connect, read 20 plan.json, one query: phase log and objects, disconnect)': async () =>
+          (await timed(() => verify({ plansDir, databaseUrl: url }))).ms,
         '`pg` connect + SELECT 1 + disconnect': async () =>
           (
             await timed(async () => {
@@ -100,13 +123,16 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
     await db.end();
 
     const cli = ['bin/pgphase.js', 'verify', plansDir, '--database-url', url];
-    if (!spawnMs(cli).stdout.startsWith('compatible')) throw new Error('bench: `pgphase verify` does not say compatible');
+    if (!spawnMs(cli).stdout.startsWith('compatible'))
+      throw new Error('bench: `pgphase verify` does not say compatible');
     const bareConnect = `import pg from 'pg'; const c = new pg.Client(process.env.BENCH_URL); await c.connect(); await c.query('SELECT 1'); await c.end();`;
     const processes = await alternate(
       {
         "`node -e ''`": () => spawnMs(['-e', '']).ms,
-        '`node bin/pgphase.js --version` (start-up, CLI modules, no database)': () => spawnMs(['bin/pgphase.js', '--version']).ms,
-        '`node` importing `pg`: connect + SELECT 1': () => spawnMs(['--input-type=module', '-e', bareConnect], { BENCH_URL: url }).ms,
+        '`node bin/pgphase.js --version` (start-up, CLI modules, no database)': () =>
+          spawnMs(['bin/pgphase.js', '--version']).ms,
+        '`node` importing `pg`: connect + SELECT 1': () =>
+          spawnMs(['--input-type=module', '-e', bareConnect], { BENCH_URL: url }).ms,
         '`node bin/pgphase.js verify <plans> --database-url …`': () => spawnMs(cli).ms,
       },
       PROCESS_RUNS,
@@ -120,9 +146,14 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
 // ---- report ----------------------------------------------------------------------------
 
 console.log(await machine(opts['database-url']));
-console.log(`database: ${PLANS} plans applied (${out.phases} phases in pgphase.phase_log); each loop alternates its measurements after ${WARMUP} warm-up rounds\n`);
+console.log(
+  `database: ${PLANS} plans applied (${out.phases} phases in pgphase.phase_log); each loop alternates its measurements after ${WARMUP} warm-up rounds\n`,
+);
 const rows = [];
-for (const [where, all, n] of [['in-process', out.inProcess, RUNS], ['process', out.processes, PROCESS_RUNS]]) {
+for (const [where, all, n] of [
+  ['in-process', out.inProcess, RUNS],
+  ['process', out.processes, PROCESS_RUNS],
+]) {
   for (const [name, values] of Object.entries(all)) {
     const s = stats(values);
     rows.push([`${where}: ${name}`, String(n), ms(s.p50), ms(s.p99), ms(s.max)]);
@@ -131,4 +162,6 @@ for (const [where, all, n] of [['in-process', out.inProcess, RUNS], ['process', 
 console.log(table(['verify latency', 'runs', 'p50', 'p99', 'max'], rows));
 if (PROCESS_RUNS < 100) console.log(`\n(nearest-rank p99 of ${PROCESS_RUNS} process runs is the slowest run)`);
 const main = stats(Object.values(out.inProcess)[0]);
-console.log(`\ngoal: in-process verify < 50 ms: p50 ${ms(main.p50)}, p99 ${ms(main.p99)} — ${main.p99 < 50 ? 'met' : 'NOT met'}`);
+console.log(
+  `\ngoal: in-process verify < 50 ms: p50 ${ms(main.p50)}, p99 ${ms(main.p99)} — ${main.p99 < 50 ? 'met' : 'NOT met'}`,
+);

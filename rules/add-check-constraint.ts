@@ -11,7 +11,8 @@ export default defineRule({
     description: 'A new CHECK on an existing table: writes of the running version may violate it',
     messages: {
       default: 'Adding CHECK ({{expr}}) to {{table}} makes writes of the running version that violate it fail',
-      column: 'Adding column {{column}} to {{table}} with CHECK ({{expr}}) makes writes of the running version to {{others}} that violate it fail',
+      column:
+        'Adding column {{column}} to {{table}} with CHECK ({{expr}}) makes writes of the running version to {{others}} that violate it fail',
     },
     help: 'Add the check in a contract phase, once every deployed version satisfies it: `pgphase plan <file>` adds it NOT VALID and validates it separately',
   },
@@ -25,17 +26,27 @@ export default defineRule({
           // IF NOT EXISTS on a column that exists skips the whole sub-command, its constraints too
           if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
           for (const c of change.column.constraints) {
-            const others = c.kind === 'check' && c.expr ? columnRefs(c.expr.node).filter((name) => name !== change.column.name) : [];
+            const others =
+              c.kind === 'check' && c.expr ? columnRefs(c.expr.node).filter((name) => name !== change.column.name) : [];
             if (others.length === 0) continue;
             context.report({
               messageId: 'column',
-              data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), expr: c.expr!.text, others: others.map(quoteIdent).join(', ') },
+              data: {
+                column: quoteIdent(change.column.name),
+                table: quoteQName(change.table),
+                expr: c.expr!.text,
+                others: others.map(quoteIdent).join(', '),
+              },
             });
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'check' || context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), expr: change.constraint.expr?.text ?? '…' } });
+        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'check' || context.isNewTable(change.table))
+          return;
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), expr: change.constraint.expr?.text ?? '…' },
+        });
       },
     };
   },

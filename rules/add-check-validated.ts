@@ -9,7 +9,8 @@ export default defineRule({
     plannable: true,
     description: 'A CHECK added without NOT VALID scans the whole table under ACCESS EXCLUSIVE',
     messages: {
-      default: 'Adding CHECK ({{expr}}) to {{table}} without NOT VALID reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+      default:
+        'Adding CHECK ({{expr}}) to {{table}} without NOT VALID reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
       column:
         'Adding column {{column}} to {{table}} with CHECK ({{expr}}) reads every row to check it while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
     },
@@ -25,13 +26,24 @@ export default defineRule({
           if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
           for (const c of change.column.constraints) {
             if (c.kind !== 'check') continue;
-            context.report({ messageId: 'column', data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), expr: c.expr?.text ?? '…' } });
+            context.report({
+              messageId: 'column',
+              data: {
+                column: quoteIdent(change.column.name),
+                table: quoteQName(change.table),
+                expr: c.expr?.text ?? '…',
+              },
+            });
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'check' || change.constraint.notValid) return;
+        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'check' || change.constraint.notValid)
+          return;
         if (context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), expr: change.constraint.expr?.text ?? '…' } });
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), expr: change.constraint.expr?.text ?? '…' },
+        });
       },
     };
   },

@@ -8,7 +8,8 @@ export default defineRule({
     category: 'blocks-traffic',
     severity: 'error',
     plannable: true,
-    description: 'ADD COLUMN with a volatile default, GENERATED … STORED, serial/identity, or any default before PostgreSQL 11 rewrites the table',
+    description:
+      'ADD COLUMN with a volatile default, GENERATED … STORED, serial/identity, or any default before PostgreSQL 11 rewrites the table',
     messages: {
       default: 'Adding {{column}} to {{table}} rewrites the whole table under an ACCESS EXCLUSIVE lock: {{reason}}',
     },
@@ -19,7 +20,11 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'add-column' || context.isNewTable(change.table)) return;
         const reason = addColumnRewrite(change.column, context.pgVersion);
-        if (reason) context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column.name), reason } });
+        if (reason)
+          context.report({
+            messageId: 'default',
+            data: { table: quoteQName(change.table), column: quoteIdent(change.column.name), reason },
+          });
       },
     };
   },

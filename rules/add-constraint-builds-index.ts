@@ -16,8 +16,10 @@ export default defineRule({
     plannable: true,
     description: 'ADD PRIMARY KEY / ADD UNIQUE without USING INDEX builds the index under ACCESS EXCLUSIVE',
     messages: {
-      default: 'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
-      column: 'Adding column {{column}} to {{table}} with {{kind}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+      default:
+        'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+      column:
+        'Adding column {{column}} to {{table}} with {{kind}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
     },
     help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX` (for a new column: add the column without {{kind}} first); `pgphase plan <file>` writes both steps for an `ADD CONSTRAINT`',
   },
@@ -30,7 +32,11 @@ export default defineRule({
           if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
           for (const c of change.column.constraints) {
             const kind = buildsIndex(c);
-            if (kind) context.report({ messageId: 'column', data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind } });
+            if (kind)
+              context.report({
+                messageId: 'column',
+                data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind },
+              });
           }
           return;
         }

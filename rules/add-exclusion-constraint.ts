@@ -6,16 +6,23 @@ export default defineRule({
     id: 'add-exclusion-constraint',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'ADD CONSTRAINT … EXCLUDE on an existing table builds its index and checks every row under ACCESS EXCLUSIVE; there is no concurrent way',
+    description:
+      'ADD CONSTRAINT … EXCLUDE on an existing table builds its index and checks every row under ACCESS EXCLUSIVE; there is no concurrent way',
     messages: {
-      default: 'Adding an exclusion constraint to {{table}} builds its index and checks every row while holding an ACCESS EXCLUSIVE lock, and it cannot be done concurrently',
+      default:
+        'Adding an exclusion constraint to {{table}} builds its index and checks every row while holding an ACCESS EXCLUSIVE lock, and it cannot be done concurrently',
     },
     help: 'Create a new table with the constraint and move the data, or schedule a maintenance window',
   },
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'exclusion' || context.isNewTable(change.table)) return;
+        if (
+          change.kind !== 'add-constraint' ||
+          change.constraint.kind !== 'exclusion' ||
+          context.isNewTable(change.table)
+        )
+          return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table) } });
       },
     };

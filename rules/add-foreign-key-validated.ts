@@ -24,7 +24,8 @@ export default defineRule({
     plannable: true,
     description: 'A foreign key added without NOT VALID scans the table under SHARE ROW EXCLUSIVE on both tables',
     messages: {
-      default: 'Adding a validated foreign key to {{table}} checks every existing row while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{references}}, which block their writes',
+      default:
+        'Adding a validated foreign key to {{table}} checks every existing row while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{references}}, which block their writes',
       self: 'Adding a validated foreign key from {{table}} to itself checks every existing row while holding a SHARE ROW EXCLUSIVE lock on {{table}}, which blocks its writes',
       column:
         'Adding column {{column}} to {{table}} with a {{filled}} and a foreign key to {{references}} checks every existing row against {{references}} while holding an ACCESS EXCLUSIVE lock on {{table}}, which blocks its reads and writes, and a SHARE ROW EXCLUSIVE lock on {{references}}, which blocks its writes',
@@ -42,14 +43,26 @@ export default defineRule({
           if (change.ifNotExists && context.schema.column(table, column.name)) return;
           for (const fk of column.constraints) {
             if (fk.kind !== 'foreign-key' || !fk.references) continue;
-            context.report({ messageId: 'column', data: { column: quoteIdent(column.name), table: quoteQName(table), filled, references: quoteQName(fk.references.table) } });
+            context.report({
+              messageId: 'column',
+              data: {
+                column: quoteIdent(column.name),
+                table: quoteQName(table),
+                filled,
+                references: quoteQName(fk.references.table),
+              },
+            });
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'foreign-key' || change.constraint.notValid) return;
+        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'foreign-key' || change.constraint.notValid)
+          return;
         if (context.isNewTable(change.table)) return;
         const references = change.constraint.references!.table;
-        context.report({ messageId: qkey(references) === qkey(change.table) ? 'self' : 'default', data: { table: quoteQName(change.table), references: quoteQName(references) } });
+        context.report({
+          messageId: qkey(references) === qkey(change.table) ? 'self' : 'default',
+          data: { table: quoteQName(change.table), references: quoteQName(references) },
+        });
       },
     };
   },

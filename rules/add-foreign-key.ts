@@ -4,7 +4,8 @@ import { qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 /** Does the new column get a non-NULL value on rows whose writer does not name it (old INSERTs, existing rows)? */
 function filledForOldWriters(column: ColumnSpec): boolean {
-  if (column.generated || column.identity || ['serial', 'bigserial', 'smallserial'].includes(column.type.name)) return true;
+  if (column.generated || column.identity || ['serial', 'bigserial', 'smallserial'].includes(column.type.name))
+    return true;
   const node = column.default?.node;
   const constant = node?.TypeCast ? node.TypeCast.arg : node;
   return node !== undefined && constant?.A_Const?.isnull !== true;
@@ -19,9 +20,11 @@ export default defineRule({
     id: 'add-foreign-key',
     category: 'breaks-old-code',
     severity: 'warning',
-    description: 'A new foreign key on an existing table: the running version may write orphans or delete in the wrong order',
+    description:
+      'A new foreign key on an existing table: the running version may write orphans or delete in the wrong order',
     messages: {
-      default: 'The foreign key {{table}}({{columns}}) → {{references}} makes writes and deletes of the running version that break it fail',
+      default:
+        'The foreign key {{table}}({{columns}}) → {{references}} makes writes and deletes of the running version that break it fail',
     },
     help: 'Add the foreign key (NOT VALID) only once every deployed version keeps it; otherwise in contract',
   },
@@ -29,11 +32,17 @@ export default defineRule({
     // foreign keys that existed before this migration: re-adding one (say, with another ON DELETE) is no new rule for writers
     const existed = new Set<string>();
     const current = (table: QName) =>
-      [...(context.schema.table(table)?.constraints.values() ?? [])].filter((c) => c.kind === 'foreign-key' && c.references).map((c) => signature(table, c));
+      [...(context.schema.table(table)?.constraints.values() ?? [])]
+        .filter((c) => c.kind === 'foreign-key' && c.references)
+        .map((c) => signature(table, c));
     const report = (table: QName, fk: ConstraintSpec) =>
       context.report({
         messageId: 'default',
-        data: { table: quoteQName(table), columns: fk.columns.map(quoteIdent).join(', '), references: quoteQName(fk.references!.table) },
+        data: {
+          table: quoteQName(table),
+          columns: fk.columns.map(quoteIdent).join(', '),
+          references: quoteQName(fk.references!.table),
+        },
       });
     return {
       change(change) {
@@ -43,10 +52,16 @@ export default defineRule({
         if (change.kind === 'add-column') {
           if (context.isNewTable(change.table) || !filledForOldWriters(change.column)) return;
           if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
-          for (const fk of change.column.constraints) if (fk.kind === 'foreign-key' && fk.references) report(change.table, fk);
+          for (const fk of change.column.constraints)
+            if (fk.kind === 'foreign-key' && fk.references) report(change.table, fk);
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'foreign-key' || context.isNewTable(change.table)) return;
+        if (
+          change.kind !== 'add-constraint' ||
+          change.constraint.kind !== 'foreign-key' ||
+          context.isNewTable(change.table)
+        )
+          return;
         const s = signature(change.table, change.constraint);
         if (existed.has(s) || current(change.table).includes(s)) return;
         report(change.table, change.constraint);

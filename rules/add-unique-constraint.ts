@@ -18,11 +18,12 @@ export default defineRule({
     id: 'add-unique-constraint',
     category: 'breaks-old-code',
     severity: 'warning',
-    description: 'A new UNIQUE or PRIMARY KEY constraint or unique index on an existing table: writes of the running version may violate it',
+    description:
+      'A new UNIQUE or PRIMARY KEY constraint or unique index on an existing table: writes of the running version may violate it',
     messages: {
       default: 'Making {{columns}} of {{table}} unique makes writes of the running version that duplicate a value fail',
       column:
-        'Adding column {{column}} to {{table}} as {{kind}} with the constant default {{default}} gives every existing row and every INSERT of the running version the same value: the ALTER fails on a table with two rows or more, and the running version\'s INSERTs fail as duplicates',
+        "Adding column {{column}} to {{table}} as {{kind}} with the constant default {{default}} gives every existing row and every INSERT of the running version the same value: the ALTER fails on a table with two rows or more, and the running version's INSERTs fail as duplicates",
     },
     help: 'Add the unique index in expand only if the running version never writes duplicates; otherwise in contract',
   },
@@ -57,15 +58,27 @@ export default defineRule({
           if (change.ifNotExists && context.schema.column(change.table, change.column.name)) return;
           for (const c of keys) {
             const kind = c.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY';
-            context.report({ messageId: 'column', data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind, default: value } });
+            context.report({
+              messageId: 'column',
+              data: { column: quoteIdent(change.column.name), table: quoteQName(change.table), kind, default: value },
+            });
           }
         }
         // USING INDEX turns an index that already enforces uniqueness into a constraint
-        if (change.kind === 'add-constraint' && (change.constraint.kind === 'unique' || change.constraint.kind === 'primary-key') && !change.constraint.usingIndex) {
+        if (
+          change.kind === 'add-constraint' &&
+          (change.constraint.kind === 'unique' || change.constraint.kind === 'primary-key') &&
+          !change.constraint.usingIndex
+        ) {
           check(change.table, change.constraint.columns);
         }
         // a materialized view has no writer for the index to refuse; the unique index is what REFRESH … CONCURRENTLY needs
-        if (change.kind === 'create-index' && change.index.unique && !context.schema.views.has(qkey(change.index.table))) check(change.index.table, change.index.columns);
+        if (
+          change.kind === 'create-index' &&
+          change.index.unique &&
+          !context.schema.views.has(qkey(change.index.table))
+        )
+          check(change.index.table, change.index.columns);
       },
     };
   },

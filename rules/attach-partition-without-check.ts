@@ -6,9 +6,11 @@ export default defineRule({
     id: 'attach-partition-without-check',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'ATTACH PARTITION of a table without a validated CHECK constraint matching the bounds scans it under ACCESS EXCLUSIVE',
+    description:
+      'ATTACH PARTITION of a table without a validated CHECK constraint matching the bounds scans it under ACCESS EXCLUSIVE',
     messages: {
-      default: 'Attaching {{partition}} to {{table}} scans every row of {{partition}} to check the partition bounds, under an ACCESS EXCLUSIVE lock on {{partition}}: every query on it waits',
+      default:
+        'Attaching {{partition}} to {{table}} scans every row of {{partition}} to check the partition bounds, under an ACCESS EXCLUSIVE lock on {{partition}}: every query on it waits',
     },
     help: 'Add a CHECK constraint matching the bounds first (`NOT VALID`, then `VALIDATE CONSTRAINT`), attach, then drop the constraint',
   },
@@ -22,8 +24,14 @@ export default defineRule({
         const key = context.schema.table(change.table)?.partitionKey;
         const columns = key?.every((k) => k !== null) ? (key as string[]) : [];
         const constraints = context.schema.table(change.partition)?.constraints.values() ?? [];
-        if ([...constraints].some((c) => c.kind === 'check' && c.validated && columns.every((k) => c.columns.includes(k)))) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), partition: quoteQName(change.partition) } });
+        if (
+          [...constraints].some((c) => c.kind === 'check' && c.validated && columns.every((k) => c.columns.includes(k)))
+        )
+          return;
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), partition: quoteQName(change.partition) },
+        });
       },
     };
   },

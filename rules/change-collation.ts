@@ -9,7 +9,8 @@ export default defineRule({
     plannable: true,
     description: "A column's collation change rebuilds every index on the column under ACCESS EXCLUSIVE",
     messages: {
-      default: 'Changing the collation of {{table}}.{{column}} to {{collation}} rebuilds every index on {{column}} under an ACCESS EXCLUSIVE lock on {{table}}: all reads and writes wait, and the order of {{column}} changes for the running version',
+      default:
+        'Changing the collation of {{table}}.{{column}} to {{collation}} rebuilds every index on {{column}} under an ACCESS EXCLUSIVE lock on {{table}}: all reads and writes wait, and the order of {{column}} changes for the running version',
     },
     help: 'Add a column with the new collation, fill it in batches and swap it in (`pgphase plan <file>` plans the type-change phases), or build the new indexes CONCURRENTLY with `COLLATE` in the index',
   },
@@ -21,7 +22,10 @@ export default defineRule({
         // a rewrite is column-type-rewrite's; the same collation changes nothing (no COLLATE is the type's "default")
         const old = context.schema.column(change.table, change.column)?.collation ?? 'default';
         if (known.analysis.cost === 'rewrite' || old === change.collation) return;
-        context.report({ messageId: 'default', data: { table: data.table, column: data.column, collation: quoteIdent(change.collation) } });
+        context.report({
+          messageId: 'default',
+          data: { table: data.table, column: data.column, collation: quoteIdent(change.collation) },
+        });
       },
     };
   },

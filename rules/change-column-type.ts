@@ -8,7 +8,8 @@ export default defineRule({
     plannable: true,
     description: 'ALTER COLUMN … TYPE that is not a widening the running version tolerates',
     messages: {
-      default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
+      default:
+        'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
       unknownType: `Changing {{table}}.{{column}} to {{to}} is assumed to break the running version: the old type of {{column}} is unknown; to know it, ${GIVE_SCHEMA}`,
     },
     help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
@@ -20,7 +21,8 @@ export default defineRule({
         // the running version never reads or writes a column this migration added
         if (!data || (change.kind === 'alter-column-type' && context.isNewColumn(change.table, change.column))) return;
         if (!known) return context.report({ messageId: 'unknownType', data, assumption: true });
-        if (!known.analysis.tolerated) context.report({ messageId: 'default', data: { ...data, from: known.from.display } });
+        if (!known.analysis.tolerated)
+          context.report({ messageId: 'default', data: { ...data, from: known.from.display } });
       },
     };
   },

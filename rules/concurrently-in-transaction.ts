@@ -6,7 +6,8 @@ export default defineRule({
     id: 'concurrently-in-transaction',
     category: 'robustness',
     severity: 'error',
-    description: 'CONCURRENTLY statements (and ALTER TYPE … ADD VALUE before PostgreSQL 12) inside a transaction fail at run time',
+    description:
+      'CONCURRENTLY statements (and ALTER TYPE … ADD VALUE before PostgreSQL 12) inside a transaction fail at run time',
     messages: {
       default: '{{what}} cannot run inside a transaction block: this migration fails when it runs',
     },

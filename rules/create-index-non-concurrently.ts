@@ -9,10 +9,21 @@ function matches(index: IndexModel, spec: IndexSpec): boolean {
   if (index.unique !== spec.unique) return false;
   if (index.definition) {
     const { method, elements, where } = index.definition;
-    return method === spec.method && fingerprint(elements) === fingerprint(spec.elements) && fingerprint(where?.node) === fingerprint(spec.where?.node) && spec.include.length === 0;
+    return (
+      method === spec.method &&
+      fingerprint(elements) === fingerprint(spec.elements) &&
+      fingerprint(where?.node) === fingerprint(spec.where?.node) &&
+      spec.include.length === 0
+    );
   }
   // an index behind a constraint: plain key columns, btree, no predicate
-  return spec.method === 'btree' && !spec.where && spec.include.length === 0 && spec.elements.every((e) => !e.IndexElem?.expr) && index.columns.join() === spec.columns.join();
+  return (
+    spec.method === 'btree' &&
+    !spec.where &&
+    spec.include.length === 0 &&
+    spec.elements.every((e) => !e.IndexElem?.expr) &&
+    index.columns.join() === spec.columns.join()
+  );
 }
 
 /**
@@ -25,7 +36,11 @@ function attachesOnly(schema: SchemaModel, table: string, spec: IndexSpec): bool
   const parts = schema.partitions.get(table);
   if (!parts?.size) return false;
   const taken = schema.tableIndexes(unqkey(table)).filter((i) => matches(i, spec)).length;
-  return [...parts].every((part) => schema.tableIndexes(unqkey(part)).filter((i) => matches(i, spec)).length > taken || attachesOnly(schema, part, spec));
+  return [...parts].every(
+    (part) =>
+      schema.tableIndexes(unqkey(part)).filter((i) => matches(i, spec)).length > taken ||
+      attachesOnly(schema, part, spec),
+  );
 }
 
 export default defineRule({
@@ -36,7 +51,8 @@ export default defineRule({
     plannable: true,
     description: 'CREATE INDEX without CONCURRENTLY on an existing table blocks every write while the index builds',
     messages: {
-      default: 'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
+      default:
+        'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
     },
     help: 'Use `CREATE INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the expand phase',
   },

@@ -8,7 +8,8 @@ export default defineRule({
     severity: 'warning',
     description: 'CREATE TRIGGER on an existing table changes what every write of the running version does',
     messages: {
-      default: 'Trigger {{trigger}} on {{table}} runs on the writes of the running version as soon as it commits: what they do changes, and a failing trigger makes them fail',
+      default:
+        'Trigger {{trigger}} on {{table}} runs on the writes of the running version as soon as it commits: what they do changes, and a failing trigger makes them fail',
     },
     help: 'Make sure the trigger fits the writes of the running version (or ignore with the reason); creating it takes a SHARE ROW EXCLUSIVE lock that blocks writes while it waits',
   },
@@ -17,7 +18,10 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'create-object' || change.objectType !== 'trigger' || !change.table) return;
         if (context.isNewTable(change.table) || context.isNewObject(change.table)) return;
-        context.report({ messageId: 'default', data: { trigger: quoteIdent(change.name.name), table: quoteQName(change.table) } });
+        context.report({
+          messageId: 'default',
+          data: { trigger: quoteIdent(change.name.name), table: quoteQName(change.table) },
+        });
       },
     };
   },

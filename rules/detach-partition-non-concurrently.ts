@@ -9,7 +9,8 @@ export default defineRule({
     description: 'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table',
     pgVersion: { min: 14 },
     messages: {
-      default: 'Detaching {{partition}} from {{table}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {{table}}: every query on it waits',
+      default:
+        'Detaching {{partition}} from {{table}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {{table}}: every query on it waits',
     },
     help: 'Use `ALTER TABLE … DETACH PARTITION … CONCURRENTLY` outside a transaction',
   },
@@ -17,7 +18,10 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'detach-partition' || change.concurrently || context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), partition: quoteQName(change.partition) } });
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), partition: quoteQName(change.partition) },
+        });
       },
     };
   },

@@ -9,7 +9,8 @@ export default defineRule({
     id: 'disable-trigger',
     category: 'robustness',
     severity: 'error',
-    description: 'DISABLE TRIGGER ALL or USER on an existing table turns triggers off for every session until enabled again',
+    description:
+      'DISABLE TRIGGER ALL or USER on an existing table turns triggers off for every session until enabled again',
     messages: {
       all: 'DISABLE TRIGGER ALL turns off every trigger on {{table}}, its foreign-key checks included, for every session once it commits: rows that break its foreign keys or skip its triggers get in',
       user: 'DISABLE TRIGGER USER turns off every trigger of the application on {{table}} for every session once it commits: writes skip what its triggers do',
@@ -24,8 +25,16 @@ export default defineRule({
         if (!enable) return;
         // enabled again before the transaction commits: no other session ever runs without them
         const table = qkey(change.table);
-        if (context.laterInTransaction((c) => c.kind === 'alter-table-other' && c.subtype === enable && qkey(c.table) === table)) return;
-        context.report({ messageId: change.subtype === 'DisableTrigAll' ? 'all' : 'user', data: { table: quoteQName(change.table) } });
+        if (
+          context.laterInTransaction(
+            (c) => c.kind === 'alter-table-other' && c.subtype === enable && qkey(c.table) === table,
+          )
+        )
+          return;
+        context.report({
+          messageId: change.subtype === 'DisableTrigAll' ? 'all' : 'user',
+          data: { table: quoteQName(change.table) },
+        });
       },
     };
   },

@@ -6,10 +6,12 @@ export default defineRule({
     id: 'domain-check-constraint',
     category: 'blocks-traffic',
     severity: 'warning',
-    description: 'CHECK constraints on domains: adding one scans every column of that domain, and they are hard to change later',
+    description:
+      'CHECK constraints on domains: adding one scans every column of that domain, and they are hard to change later',
     messages: {
       create: 'Domain {{domain}} carries a CHECK: changing it later scans every table that uses the domain',
-      alter: 'Adding a constraint to domain {{domain}} checks every column of every table that uses it, under locks that block writes',
+      alter:
+        'Adding a constraint to domain {{domain}} checks every column of every table that uses it, under locks that block writes',
       validate:
         'Validating constraint {{constraint}} of domain {{domain}} checks every column of every table that uses it while holding a SHARE lock on each of those tables, which blocks their writes',
     },
@@ -18,12 +20,16 @@ export default defineRule({
   create(context) {
     return {
       change(change) {
-        if (change.kind === 'create-domain' && change.hasCheck) context.report({ messageId: 'create', data: { domain: quoteQName(change.name) } });
+        if (change.kind === 'create-domain' && change.hasCheck)
+          context.report({ messageId: 'create', data: { domain: quoteQName(change.name) } });
         if (change.kind === 'alter-domain-add-constraint' && !change.notValid && !context.isNewObject(change.name)) {
           context.report({ messageId: 'alter', data: { domain: quoteQName(change.name) } });
         }
         if (change.kind === 'alter-domain-validate-constraint' && !context.isNewObject(change.name)) {
-          context.report({ messageId: 'validate', data: { domain: quoteQName(change.name), constraint: quoteIdent(change.constraint) } });
+          context.report({
+            messageId: 'validate',
+            data: { domain: quoteQName(change.name), constraint: quoteIdent(change.constraint) },
+          });
         }
       },
     };

@@ -9,7 +9,8 @@ export default defineRule({
     plannable: true,
     description: 'DROP COLUMN on an existing table breaks the running version that still uses the column',
     messages: {
-      default: 'Dropping column {{table}}.{{column}} breaks every query of the running version that reads or writes {{column}}',
+      default:
+        'Dropping column {{table}}.{{column}} breaks every query of the running version that reads or writes {{column}}',
       assumed: `Dropping column {{table}}.{{column}} (IF EXISTS) breaks every query of the running version that reads or writes {{column}}, if the column exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
     },
     help: 'Run `pgphase plan <file>`: expand lets new code omit the column, contract drops it once no running version uses it',
@@ -18,9 +19,21 @@ export default defineRule({
     return {
       change(change) {
         // the running version never used a column this migration added
-        if (change.kind !== 'drop-column' || context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
-        const assumed = dropAssumesExisting(change.ifExists, context.schema.column(change.table, change.column) !== undefined);
-        context.report({ messageId: assumed ? 'assumed' : 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) }, assumption: assumed });
+        if (
+          change.kind !== 'drop-column' ||
+          context.isNewTable(change.table) ||
+          context.isNewColumn(change.table, change.column)
+        )
+          return;
+        const assumed = dropAssumesExisting(
+          change.ifExists,
+          context.schema.column(change.table, change.column) !== undefined,
+        );
+        context.report({
+          messageId: assumed ? 'assumed' : 'default',
+          data: { table: quoteQName(change.table), column: quoteIdent(change.column) },
+          assumption: assumed,
+        });
       },
     };
   },

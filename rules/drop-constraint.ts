@@ -21,8 +21,10 @@ function alongside(context: RuleContext, change: Change, match: (c: Change) => b
 function kept(context: RuleContext, change: ChangeOf<'drop-constraint'>, known: ConstraintModel | undefined): boolean {
   const table = qkey(change.table);
   // a unique or primary key replaced by one on the same columns or fewer: rows stay unique
-  const narrower = (columns: Array<string | null>) => known !== undefined && columns.length > 0 && columns.every((col) => col !== null && known.columns.includes(col));
-  const keyKinds = known?.kind === 'unique' ? ['unique', 'primary-key'] : known?.kind === 'primary-key' ? ['primary-key'] : [];
+  const narrower = (columns: Array<string | null>) =>
+    known !== undefined && columns.length > 0 && columns.every((col) => col !== null && known.columns.includes(col));
+  const keyKinds =
+    known?.kind === 'unique' ? ['unique', 'primary-key'] : known?.kind === 'primary-key' ? ['primary-key'] : [];
   return alongside(context, change, (c) => {
     const on = changeTable(c);
     if (!on || qkey(on) !== table) return false;
@@ -35,7 +37,10 @@ function kept(context: RuleContext, change: ChangeOf<'drop-constraint'>, known: 
         if (constraintName(change.table.name, c.constraint) === change.name) return true;
         if (!keyKinds.includes(c.constraint.kind)) return false;
         const { usingIndex } = c.constraint;
-        const index = usingIndex === undefined ? undefined : context.schema.indexes.get(qkey({ schema: change.table.schema, name: usingIndex }));
+        const index =
+          usingIndex === undefined
+            ? undefined
+            : context.schema.indexes.get(qkey({ schema: change.table.schema, name: usingIndex }));
         return narrower(usingIndex === undefined ? c.constraint.columns : (index?.columns ?? []));
       }
       case 'create-index':
@@ -56,7 +61,8 @@ export default defineRule({
     severity: 'warning',
     description: 'Dropping a foreign key, check, unique or primary key constraint removes an integrity guarantee',
     messages: {
-      default: 'Dropping {{kind}} {{name}} of {{table}} removes a guarantee: rows that break it can be written from now on',
+      default:
+        'Dropping {{kind}} {{name}} of {{table}} removes a guarantee: rows that break it can be written from now on',
     },
     help: 'Confirm nothing relies on the guarantee, and suppress with `-- pgphase-ignore drop-constraint: <why>`',
   },
@@ -71,7 +77,11 @@ export default defineRule({
         if (kept(context, change, known)) return;
         context.report({
           messageId: 'default',
-          data: { kind: known ? (KIND[known.kind] ?? 'constraint') : 'constraint', name: quoteIdent(change.name), table: quoteQName(change.table) },
+          data: {
+            kind: known ? (KIND[known.kind] ?? 'constraint') : 'constraint',
+            name: quoteIdent(change.name),
+            table: quoteQName(change.table),
+          },
         });
       },
     };

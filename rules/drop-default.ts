@@ -7,9 +7,10 @@ export default defineRule({
     category: 'breaks-old-code',
     severity: 'warning',
     plannable: true,
-    description: 'ALTER COLUMN … DROP DEFAULT while the running version\'s INSERTs rely on it',
+    description: "ALTER COLUMN … DROP DEFAULT while the running version's INSERTs rely on it",
     messages: {
-      default: 'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',
+      default:
+        'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',
     },
     help: 'Drop the default in a contract phase, once no running version omits the column: `pgphase plan <file>` puts it there',
   },
@@ -17,7 +18,10 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-default' || context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), column: quoteIdent(change.column) },
+        });
       },
     };
   },

@@ -7,9 +7,10 @@ export default defineRule({
     category: 'blocks-traffic',
     severity: 'error',
     plannable: true,
-    description: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index\'s table',
+    description: "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index's table",
     messages: {
-      default: 'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
+      default:
+        'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
       assumed: `Dropping index {{index}} (IF EXISTS) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, if the index exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
     },
     help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
@@ -20,11 +21,20 @@ export default defineRule({
         if (change.kind !== 'drop-index' || change.concurrently) return;
         const table = context.schema.indexTable(change.index);
         // a table or materialized view of this migration has no traffic to block
-        if (table && (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))) return;
+        if (
+          table &&
+          (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))
+        )
+          return;
         // the table goes later in the transaction, and its ACCESS EXCLUSIVE lock with it: dropping the index first adds no wait
-        if (table && context.laterInTransaction((c) => c.kind === 'drop-table' && qkey(c.table) === qkey(table))) return;
+        if (table && context.laterInTransaction((c) => c.kind === 'drop-table' && qkey(c.table) === qkey(table)))
+          return;
         const assumed = dropAssumesExisting(change.ifExists, table !== undefined);
-        context.report({ messageId: assumed ? 'assumed' : 'default', data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' }, assumption: assumed });
+        context.report({
+          messageId: assumed ? 'assumed' : 'default',
+          data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' },
+          assumption: assumed,
+        });
       },
     };
   },

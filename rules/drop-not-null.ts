@@ -8,7 +8,8 @@ export default defineRule({
     severity: 'warning',
     description: 'DROP NOT NULL: readers of the running version do not expect NULL',
     messages: {
-      default: 'Dropping NOT NULL on {{table}}.{{column}} lets new code write NULL, which readers of the running version do not expect',
+      default:
+        'Dropping NOT NULL on {{table}}.{{column}} lets new code write NULL, which readers of the running version do not expect',
     },
     help: 'Make sure every deployed version tolerates NULL in the column first',
   },
@@ -16,8 +17,16 @@ export default defineRule({
     return {
       change(change) {
         // the running version never reads a column this migration added
-        if (change.kind !== 'drop-not-null' || context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(change.column) } });
+        if (
+          change.kind !== 'drop-not-null' ||
+          context.isNewTable(change.table) ||
+          context.isNewColumn(change.table, change.column)
+        )
+          return;
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), column: quoteIdent(change.column) },
+        });
       },
     };
   },

@@ -1,14 +1,14 @@
 import { applicationLoses, defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
-
 export default defineRule({
   meta: {
     id: 'drop-object',
     category: 'breaks-old-code',
     severity: 'error',
     plannable: true,
-    description: 'Dropping a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses it',
+    description:
+      'Dropping a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses it',
     messages: {
       default: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',
       assumed: `Dropping {{type}} {{name}} (IF EXISTS) breaks the running version, which may still use it, if it exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
@@ -19,8 +19,15 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-object' || !applicationLoses(context, change.objectType, change.name)) return;
-        const assumed = dropAssumesExisting(change.ifExists, context.schema.views.has(qkey(change.name)) || context.schema.hasObject(change.name));
-        context.report({ messageId: assumed ? 'assumed' : 'default', data: { type: change.objectType, name: quoteQName(change.name) }, assumption: assumed });
+        const assumed = dropAssumesExisting(
+          change.ifExists,
+          context.schema.views.has(qkey(change.name)) || context.schema.hasObject(change.name),
+        );
+        context.report({
+          messageId: assumed ? 'assumed' : 'default',
+          data: { type: change.objectType, name: quoteQName(change.name) },
+          assumption: assumed,
+        });
       },
     };
   },

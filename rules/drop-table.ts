@@ -18,8 +18,15 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'drop-table' || context.isNewTable(change.table)) return;
-        const assumed = dropAssumesExisting(change.ifExists, context.schema.table(change.table) !== undefined || context.schema.views.has(qkey(change.table)));
-        context.report({ messageId: assumed ? 'assumed' : 'default', data: { table: quoteQName(change.table) }, assumption: assumed });
+        const assumed = dropAssumesExisting(
+          change.ifExists,
+          context.schema.table(change.table) !== undefined || context.schema.views.has(qkey(change.table)),
+        );
+        context.report({
+          messageId: assumed ? 'assumed' : 'default',
+          data: { table: quoteQName(change.table) },
+          assumption: assumed,
+        });
       },
     };
   },

@@ -7,9 +7,11 @@ export default defineRule({
     id: 'enum-value-used-in-same-transaction',
     category: 'robustness',
     severity: 'error',
-    description: 'A value added with ALTER TYPE … ADD VALUE used later in the same transaction (fails with SQLSTATE 55P04)',
+    description:
+      'A value added with ALTER TYPE … ADD VALUE used later in the same transaction (fails with SQLSTATE 55P04)',
     messages: {
-      default: 'Enum value {{value}} of {{type}} is used in the transaction that added it: PostgreSQL refuses with "unsafe use of new value" (55P04)',
+      default:
+        'Enum value {{value}} of {{type}} is used in the transaction that added it: PostgreSQL refuses with "unsafe use of new value" (55P04)',
     },
     help: 'Commit after `ALTER TYPE … ADD VALUE` and use the value in a later migration or transaction',
   },
@@ -25,7 +27,8 @@ export default defineRule({
         }
       },
       change(change) {
-        if (change.kind === 'enum-add-value') added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
+        if (change.kind === 'enum-add-value')
+          added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
       },
     };
   },

@@ -7,10 +7,13 @@ export default defineRule({
     category: 'robustness',
     severity: 'error',
     plannable: true,
-    description: 'One migration adds a replacement and removes or renames the original: the running version breaks between deploys',
+    description:
+      'One migration adds a replacement and removes or renames the original: the running version breaks between deploys',
     messages: {
-      column: 'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',
-      table: 'This migration copies {{table}} into the new table {{added}} and drops {{table}}: the running version, which uses {{table}}, breaks before the new version is deployed',
+      column:
+        'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',
+      table:
+        'This migration copies {{table}} into the new table {{added}} and drops {{table}}: the running version, which uses {{table}}, breaks before the new version is deployed',
     },
     help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
   },
@@ -30,7 +33,8 @@ export default defineRule({
           }
           case 'data-change':
             if (change.op === 'insert' && context.isNewTable(change.table)) {
-              for (const read of change.reads) if (!context.isNewTable(read)) copiedInto.set(qkey(read), change.table.name);
+              for (const read of change.reads)
+                if (!context.isNewTable(read)) copiedInto.set(qkey(read), change.table.name);
             }
             return;
           case 'drop-column':
@@ -40,14 +44,22 @@ export default defineRule({
             if (!added?.length || context.isNewColumn(change.table, change.column)) return;
             context.report({
               messageId: 'column',
-              data: { table: quoteQName(change.table), added: added.map(quoteIdent).join(', '), removed: quoteIdent(change.column) },
+              data: {
+                table: quoteQName(change.table),
+                added: added.map(quoteIdent).join(', '),
+                removed: quoteIdent(change.column),
+              },
             });
             return;
           }
           case 'drop-table':
           case 'rename-table': {
             const added = copiedInto.get(qkey(change.table));
-            if (added) context.report({ messageId: 'table', data: { table: quoteQName(change.table), added: quoteIdent(added) } });
+            if (added)
+              context.report({
+                messageId: 'table',
+                data: { table: quoteQName(change.table), added: quoteIdent(added) },
+              });
             return;
           }
           default:

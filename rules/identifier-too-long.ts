@@ -21,7 +21,11 @@ export default defineRule({
           if (id.start < statement.start || id.end > statement.end) continue;
           const bytes = Buffer.byteLength(id.name);
           if (bytes <= 63) continue;
-          context.report({ messageId: 'default', location: id.location, data: { name: id.name, bytes, truncated: clipBytes(id.name, 63) } });
+          context.report({
+            messageId: 'default',
+            location: id.location,
+            data: { name: id.name, bytes, truncated: clipBytes(id.name, 63) },
+          });
         }
       },
     };

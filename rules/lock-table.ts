@@ -8,8 +8,10 @@ export default defineRule({
     severity: 'warning',
     description: 'An explicit LOCK TABLE in a migration',
     messages: {
-      default: 'LOCK TABLE {{table}} IN {{mode}} MODE holds the lock until the transaction ends, blocking conflicting queries the whole time',
-      outside: 'LOCK TABLE {{table}} runs outside a transaction and fails at run time: "LOCK TABLE can only be used in transaction blocks" (SQLSTATE 25P01)',
+      default:
+        'LOCK TABLE {{table}} IN {{mode}} MODE holds the lock until the transaction ends, blocking conflicting queries the whole time',
+      outside:
+        'LOCK TABLE {{table}} runs outside a transaction and fails at run time: "LOCK TABLE can only be used in transaction blocks" (SQLSTATE 25P01)',
     },
     help: 'Avoid the explicit lock; if it is needed, take it inside a short transaction (BEGIN … COMMIT) after a short lock_timeout',
   },
@@ -18,7 +20,8 @@ export default defineRule({
       change(change) {
         if (change.kind !== 'lock-table') return;
         // fails whatever the table: the migration stops here
-        if (!context.inTransaction) return context.report({ messageId: 'outside', data: { table: quoteQName(change.table) } });
+        if (!context.inTransaction)
+          return context.report({ messageId: 'outside', data: { table: quoteQName(change.table) } });
         if (context.isNewTable(change.table)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), mode: change.mode } });
       },

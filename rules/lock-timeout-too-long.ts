@@ -11,18 +11,24 @@ export default defineRule({
     id: 'lock-timeout-too-long',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'A lock_timeout longer than the configured bound (`maxLockTimeout`, 5s by default) lets a queued lock stall traffic that long',
+    description:
+      'A lock_timeout longer than the configured bound (`maxLockTimeout`, 5s by default) lets a queued lock stall traffic that long',
     messages: {
-      default: 'lock_timeout is set to {{value}}, longer than {{limit}}: a statement queued for a lock on a busy table holds up every query behind it for up to {{value}}',
+      default:
+        'lock_timeout is set to {{value}}, longer than {{limit}}: a statement queued for a lock on a busy table holds up every query behind it for up to {{value}}',
     },
-    help: "Set lock_timeout to {{limit}} or less and retry on timeout (`pgphase run` does both), or raise `maxLockTimeout` in the config",
+    help: 'Set lock_timeout to {{limit}} or less and retry on timeout (`pgphase run` does both), or raise `maxLockTimeout` in the config',
   },
   create(context) {
     return {
       change(change) {
         if (change.kind !== 'set' || change.name !== 'lock_timeout') return;
         const ms = lockTimeoutMs(change.value);
-        if (ms !== undefined && Math.round(ms) > context.maxLockTimeout) context.report({ messageId: 'default', data: { value: shown(Math.round(ms)), limit: shown(context.maxLockTimeout) } });
+        if (ms !== undefined && Math.round(ms) > context.maxLockTimeout)
+          context.report({
+            messageId: 'default',
+            data: { value: shown(Math.round(ms)), limit: shown(context.maxLockTimeout) },
+          });
       },
     };
   },

@@ -7,15 +7,18 @@ export default defineRule({
     id: 'missing-lock-timeout',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'A statement taking ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE on an existing table with no lock_timeout set before it',
+    description:
+      'A statement taking ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE on an existing table with no lock_timeout set before it',
     messages: {
-      default: 'This statement queues for {{locks}} with no lock_timeout: while it queues behind a long transaction, {{blocked}} behind it',
+      default:
+        'This statement queues for {{locks}} with no lock_timeout: while it queues behind a long transaction, {{blocked}} behind it',
     },
     help: "Put `SET lock_timeout = '2s';` before it (and retry on timeout), or run it with `pgphase run`, which does both",
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
-    const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
+    const isNew = (table: QName) =>
+      context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     // the locks the current statement queues for, reported once after its last change
     let queued: Array<{ table: QName; mode: LockMode }> = [];
     // Locks the current transaction already holds: asking again for the same lock, or for
@@ -32,22 +35,39 @@ export default defineRule({
         for (const l of locks) {
           const has = held.get(qkey(l.table));
           const stronger = queued.find((q) => qkey(q.table) === qkey(l.table));
-          if (!QUEUE_DANGEROUS.has(l.mode) || has === 'ACCESS EXCLUSIVE' || has === l.mode || stronger?.mode === 'ACCESS EXCLUSIVE') continue;
+          if (
+            !QUEUE_DANGEROUS.has(l.mode) ||
+            has === 'ACCESS EXCLUSIVE' ||
+            has === l.mode ||
+            stronger?.mode === 'ACCESS EXCLUSIVE'
+          )
+            continue;
           if (stronger) stronger.mode = l.mode;
           else queued.push({ ...l });
         }
-        if (context.inTransaction) for (const l of locks) if (QUEUE_DANGEROUS.has(l.mode) && held.get(qkey(l.table)) !== 'ACCESS EXCLUSIVE') held.set(qkey(l.table), l.mode);
+        if (context.inTransaction)
+          for (const l of locks)
+            if (QUEUE_DANGEROUS.has(l.mode) && held.get(qkey(l.table)) !== 'ACCESS EXCLUSIVE')
+              held.set(qkey(l.table), l.mode);
         // a renamed table keeps its locks: a later statement on the new name does not queue for them again
         if (change.kind === 'rename-table' && held.has(qkey(change.table))) {
           held.set(qkey({ ...change.table, name: change.newName }), held.get(qkey(change.table))!);
           held.delete(qkey(change.table));
         }
-        if (change !== context.changes[context.changes.length - 1] || queued.length === 0 || context.lockTimeoutSet) return;
+        if (change !== context.changes[context.changes.length - 1] || queued.length === 0 || context.lockTimeoutSet)
+          return;
         // a queued SHARE ROW EXCLUSIVE request holds up writes only: reads (ACCESS SHARE) do not conflict with it
-        const blocked = queued.map((l) => (l.mode === 'ACCESS EXCLUSIVE' ? `every query on ${quoteQName(l.table)}` : `every write to ${quoteQName(l.table)}`));
+        const blocked = queued.map((l) =>
+          l.mode === 'ACCESS EXCLUSIVE'
+            ? `every query on ${quoteQName(l.table)}`
+            : `every write to ${quoteQName(l.table)}`,
+        );
         context.report({
           messageId: 'default',
-          data: { locks: queued.map((l) => `the ${l.mode} lock on ${quoteQName(l.table)}`).join(' and '), blocked: `${blocked.join(' and ')} ${blocked.length > 1 ? 'queue' : 'queues'}` },
+          data: {
+            locks: queued.map((l) => `the ${l.mode} lock on ${quoteQName(l.table)}`).join(' and '),
+            blocked: `${blocked.join(' and ')} ${blocked.length > 1 ? 'queue' : 'queues'}`,
+          },
         });
       },
     };

@@ -7,15 +7,18 @@ export default defineRule({
     id: 'mixed-ddl-and-dml',
     category: 'robustness',
     severity: 'warning',
-    description: 'DDL taking a strong lock and DML in the same transaction: the lock is held while the data changes run',
+    description:
+      'DDL taking a strong lock and DML in the same transaction: the lock is held while the data changes run',
     messages: {
-      default: 'This transaction mixes schema changes that take a {{mode}} lock with data changes: the lock stays held while every row is written',
+      default:
+        'This transaction mixes schema changes that take a {{mode}} lock with data changes: the lock stays held while every row is written',
     },
     help: 'Run the schema change and the data change in separate transactions (the data change as a batched backfill)',
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
-    const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
+    const isNew = (table: QName) =>
+      context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     const seen = new Map<number, { ddl?: string; dml?: boolean; reported?: boolean }>();
     return {
       change(change) {

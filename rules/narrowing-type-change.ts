@@ -6,9 +6,11 @@ export default defineRule({
     category: 'data-loss',
     severity: 'error',
     plannable: true,
-    description: 'A type change that existing values may not fit or that changes them: shorter varchar, bigint→int, less numeric scale, text→varchar(n) …',
+    description:
+      'A type change that existing values may not fit or that changes them: shorter varchar, bigint→int, less numeric scale, text→varchar(n) …',
     messages: {
-      default: 'Changing {{table}}.{{column}} from {{from}} to {{to}} narrows it: existing values may fail to convert or silently change ({{reason}})',
+      default:
+        'Changing {{table}}.{{column}} from {{from}} to {{to}} narrows it: existing values may fail to convert or silently change ({{reason}})',
     },
     help: 'Add a new column of the new type, backfill it with a checked conversion, and swap in contract: `pgphase plan <file>`',
   },
@@ -17,7 +19,10 @@ export default defineRule({
       change(change) {
         const { data, known } = typeChangeOf(change, context) ?? {};
         if (!data || !known?.analysis.narrowing) return;
-        context.report({ messageId: 'default', data: { ...data, from: known.from.display, reason: known.analysis.reason } });
+        context.report({
+          messageId: 'default',
+          data: { ...data, from: known.from.display, reason: known.analysis.reason },
+        });
       },
     };
   },

@@ -2,7 +2,10 @@ import { defineRule } from '../src/lint/rule.js';
 import type { Change } from '../src/sql/changes.js';
 
 /** Objects CREATE OR REPLACE can re-run (triggers from PostgreSQL 14, aggregates from 12), and those IF NOT EXISTS can. */
-function createGuard(change: Extract<Change, { kind: 'create-object' | 'create-table-as' }>, pgVersion: number): { clause: string; present: boolean } | undefined {
+function createGuard(
+  change: Extract<Change, { kind: 'create-object' | 'create-table-as' }>,
+  pgVersion: number,
+): { clause: string; present: boolean } | undefined {
   const orReplace = { clause: 'OR REPLACE', present: change.kind === 'create-object' && change.orReplace };
   const ifNotExists = { clause: 'IF NOT EXISTS', present: change.ifNotExists };
   if (change.kind === 'create-table-as') return ifNotExists;
@@ -58,7 +61,8 @@ export default defineRule({
     severity: 'off',
     description: 'A statement outside a transaction that cannot be re-run after a partial failure (no IF [NOT] EXISTS)',
     messages: {
-      default: 'This statement runs outside a transaction and fails when the migration is re-run after a partial failure: it lacks {{guard}}',
+      default:
+        'This statement runs outside a transaction and fails when the migration is re-run after a partial failure: it lacks {{guard}}',
     },
     help: 'Add {{guard}} so a re-run after a failure picks up where it stopped',
   },

@@ -6,7 +6,12 @@ const SMALL = new Set(['int2', 'int4', 'serial', 'smallserial']);
 
 /** An id or key column: named id / *_id, or part of a primary key. */
 function isKey(column: ColumnSpec, keyColumns: ReadonlySet<string>): boolean {
-  return column.name === 'id' || /_id$/i.test(column.name) || keyColumns.has(column.name) || column.constraints.some((c) => c.kind === 'primary-key');
+  return (
+    column.name === 'id' ||
+    /_id$/i.test(column.name) ||
+    keyColumns.has(column.name) ||
+    column.constraints.some((c) => c.kind === 'primary-key')
+  );
 }
 
 export default defineRule({
@@ -14,9 +19,11 @@ export default defineRule({
     id: 'prefer-bigint',
     category: 'style',
     severity: 'warning',
-    description: 'int, smallint or serial for an id or key column: it runs out at 2^31, and widening it later rewrites the table',
+    description:
+      'int, smallint or serial for an id or key column: it runs out at 2^31, and widening it later rewrites the table',
     messages: {
-      default: 'Key column {{column}} is {{type}}: it runs out at {{limit}} values, and changing it to bigint later rewrites the table under ACCESS EXCLUSIVE',
+      default:
+        'Key column {{column}} is {{type}}: it runs out at {{limit}} values, and changing it to bigint later rewrites the table under ACCESS EXCLUSIVE',
     },
     help: 'Use bigint (or bigint GENERATED … AS IDENTITY) for ids and the columns that reference them',
   },
@@ -24,7 +31,11 @@ export default defineRule({
     const check = (column: ColumnSpec, keyColumns: ReadonlySet<string>) => {
       if (!SMALL.has(column.type.name) || column.type.array || !isKey(column, keyColumns)) return;
       const limit = column.type.name === 'int2' || column.type.name === 'smallserial' ? '32,767' : '2,147,483,647';
-      context.report({ messageId: 'default', location: columnAt(context, column.at), data: { column: quoteIdent(column.name), type: column.type.display, limit } });
+      context.report({
+        messageId: 'default',
+        location: columnAt(context, column.at),
+        data: { column: quoteIdent(column.name), type: column.type.display, limit },
+      });
     };
     return {
       change(change) {

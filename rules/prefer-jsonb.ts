@@ -7,7 +7,8 @@ export default defineRule({
     severity: 'warning',
     description: 'json instead of jsonb: no equality operator, no indexing, reparsed on every access',
     messages: {
-      default: 'Column {{column}} is json: it has no equality operator (DISTINCT, GROUP BY and UNION fail), cannot be indexed, and is reparsed on every access',
+      default:
+        'Column {{column}} is json: it has no equality operator (DISTINCT, GROUP BY and UNION fail), cannot be indexed, and is reparsed on every access',
     },
     help: 'Use jsonb',
   },

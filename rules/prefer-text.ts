@@ -5,9 +5,11 @@ export default defineRule({
     id: 'prefer-text',
     category: 'style',
     severity: 'off',
-    description: 'varchar(n): the length limit is easy to outgrow and shrinking it later is unsafe; a CHECK is easier to change',
+    description:
+      'varchar(n): the length limit is easy to outgrow and shrinking it later is unsafe; a CHECK is easier to change',
     messages: {
-      default: 'Column {{column}} is {{type}}: raising the limit is cheap, but lowering it rewrites the table and can fail on existing rows',
+      default:
+        'Column {{column}} is {{type}}: raising the limit is cheap, but lowering it rewrites the table and can fail on existing rows',
     },
     help: 'Use text, with a `CHECK (length(col) <= n)` added NOT VALID if a limit is needed',
   },

@@ -5,9 +5,11 @@ export default defineRule({
     id: 'prefer-timestamptz',
     category: 'style',
     severity: 'warning',
-    description: 'timestamp without time zone: values lose their zone, and moving to timestamptz later rewrites the table',
+    description:
+      'timestamp without time zone: values lose their zone, and moving to timestamptz later rewrites the table',
     messages: {
-      default: 'Column {{column}} is timestamp without time zone: the instant it means depends on the writer\'s zone, and converting it later rewrites the table',
+      default:
+        "Column {{column}} is timestamp without time zone: the instant it means depends on the writer's zone, and converting it later rewrites the table",
     },
     help: 'Use timestamptz',
   },

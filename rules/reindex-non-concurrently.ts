@@ -6,7 +6,8 @@ export default defineRule({
     id: 'reindex-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'REINDEX without CONCURRENTLY blocks writes to the table and nearly every query on it while it rebuilds',
+    description:
+      'REINDEX without CONCURRENTLY blocks writes to the table and nearly every query on it while it rebuilds',
     pgVersion: { min: 12 },
     messages: {
       default:
@@ -23,14 +24,24 @@ export default defineRule({
         // system catalogs cannot be reindexed concurrently: there is nothing better to suggest
         if (kind === 'SYSTEM') return;
         if (kind === 'SCHEMA' || kind === 'DATABASE') {
-          context.report({ messageId: 'many', data: { target: change.target ? `${kind} ${quoteQName(change.target)}` : kind } });
+          context.report({
+            messageId: 'many',
+            data: { target: change.target ? `${kind} ${quoteQName(change.target)}` : kind },
+          });
           return;
         }
         const table = change.target && (kind === 'INDEX' ? context.schema.indexTable(change.target) : change.target);
-        if (table && (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))) return;
+        if (
+          table &&
+          (context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table))))
+        )
+          return;
         context.report({
           messageId: 'default',
-          data: { target: `${kind} ${change.target ? quoteQName(change.target) : ''}`.trim(), table: table ? quoteQName(table) : 'its table' },
+          data: {
+            target: `${kind} ${change.target ? quoteQName(change.target) : ''}`.trim(),
+            table: table ? quoteQName(table) : 'its table',
+          },
         });
       },
     };

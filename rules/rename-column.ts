@@ -9,7 +9,8 @@ export default defineRule({
     plannable: true,
     description: 'RENAME COLUMN breaks the running version that still uses the old name',
     messages: {
-      default: 'Renaming column {{table}}.{{column}} to {{newName}} breaks every query of the running version that uses {{column}}',
+      default:
+        'Renaming column {{table}}.{{column}} to {{newName}} breaks every query of the running version that uses {{column}}',
     },
     help: 'Run `pgphase plan <file>`: a new column kept in sync by a trigger and backfilled, the old one dropped in contract',
   },
@@ -17,10 +18,19 @@ export default defineRule({
     return {
       change(change) {
         // the running version never used a column this migration added (`status_new` renamed to `status`)
-        if (change.kind !== 'rename-column' || context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
+        if (
+          change.kind !== 'rename-column' ||
+          context.isNewTable(change.table) ||
+          context.isNewColumn(change.table, change.column)
+        )
+          return;
         context.report({
           messageId: 'default',
-          data: { table: quoteQName(change.table), column: quoteIdent(change.column), newName: quoteIdent(change.newName) },
+          data: {
+            table: quoteQName(change.table),
+            column: quoteIdent(change.column),
+            newName: quoteIdent(change.newName),
+          },
         });
       },
     };

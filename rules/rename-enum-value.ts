@@ -9,7 +9,8 @@ export default defineRule({
     plannable: true,
     description: 'ALTER TYPE … RENAME VALUE breaks the running version that still writes or compares the old value',
     messages: {
-      default: 'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',
+      default:
+        'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',
     },
     help: 'Add the new value, move rows to it, stop using the old one (PostgreSQL cannot drop enum values): `pgphase plan <file>`',
   },
@@ -19,7 +20,11 @@ export default defineRule({
         if (change.kind !== 'enum-rename-value' || context.isNewObject(change.type)) return;
         context.report({
           messageId: 'default',
-          data: { type: quoteQName(change.type), value: quoteLiteral(change.value), newValue: quoteLiteral(change.newValue) },
+          data: {
+            type: quoteQName(change.type),
+            value: quoteLiteral(change.value),
+            newValue: quoteLiteral(change.newValue),
+          },
         });
       },
     };

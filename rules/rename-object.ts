@@ -6,7 +6,8 @@ export default defineRule({
     id: 'rename-object',
     category: 'breaks-old-code',
     severity: 'error',
-    description: 'Renaming a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses the old name',
+    description:
+      'Renaming a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses the old name',
     messages: {
       default: 'Renaming {{type}} {{name}} to {{newName}} breaks the running version, which still uses {{name}}',
     },
@@ -16,7 +17,10 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'rename-object' || !applicationLoses(context, change.objectType, change.name)) return;
-        context.report({ messageId: 'default', data: { type: change.objectType, name: quoteQName(change.name), newName: quoteIdent(change.newName) } });
+        context.report({
+          messageId: 'default',
+          data: { type: change.objectType, name: quoteQName(change.name), newName: quoteIdent(change.newName) },
+        });
       },
     };
   },

@@ -17,7 +17,10 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'rename-table' || context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), newName: quoteIdent(change.newName) } });
+        context.report({
+          messageId: 'default',
+          data: { table: quoteQName(change.table), newName: quoteIdent(change.newName) },
+        });
       },
     };
   },

@@ -6,10 +6,13 @@ export default defineRule({
     id: 'replica-identity',
     category: 'robustness',
     severity: 'error',
-    description: 'REPLICA IDENTITY NOTHING or FULL on a published table: its UPDATEs and DELETEs fail, or replicate at the cost of whole rows',
+    description:
+      'REPLICA IDENTITY NOTHING or FULL on a published table: its UPDATEs and DELETEs fail, or replicate at the cost of whole rows',
     messages: {
-      nothing: 'REPLICA IDENTITY NOTHING on {{table}}, published by {{publication}}, makes every UPDATE and DELETE on {{table}} fail ("cannot update table … because it does not have a replica identity and publishes updates")',
-      nothingAssumed: 'REPLICA IDENTITY NOTHING on {{table}} makes every UPDATE and DELETE on it fail if a publication publishes it; no publication pgphase read does, one may have been made outside the migrations',
+      nothing:
+        'REPLICA IDENTITY NOTHING on {{table}}, published by {{publication}}, makes every UPDATE and DELETE on {{table}} fail ("cannot update table … because it does not have a replica identity and publishes updates")',
+      nothingAssumed:
+        'REPLICA IDENTITY NOTHING on {{table}} makes every UPDATE and DELETE on it fail if a publication publishes it; no publication pgphase read does, one may have been made outside the migrations',
       full: 'REPLICA IDENTITY FULL on {{table}}, published by {{publication}}, writes the whole old row to the WAL for every UPDATE and DELETE, and the subscriber finds each row by a scan of its copy when no index fits',
     },
     help: 'Keep the primary key as the replica identity, or name a unique index over NOT NULL columns with `REPLICA IDENTITY USING INDEX`',
@@ -18,11 +21,18 @@ export default defineRule({
     return {
       change(change) {
         const identity = change.kind === 'alter-table-other' ? change.replicaIdentity : undefined;
-        if (change.kind !== 'alter-table-other' || (identity !== 'nothing' && identity !== 'full') || context.isNewTable(change.table)) return;
+        if (
+          change.kind !== 'alter-table-other' ||
+          (identity !== 'nothing' && identity !== 'full') ||
+          context.isNewTable(change.table)
+        )
+          return;
         const publication = context.schema.publishedIn(change.table);
         const table = quoteQName(change.table);
-        if (publication !== undefined) context.report({ messageId: identity, data: { table, publication: quoteIdent(publication) } });
-        else if (identity === 'nothing') context.report({ messageId: 'nothingAssumed', data: { table }, assumption: true });
+        if (publication !== undefined)
+          context.report({ messageId: identity, data: { table, publication: quoteIdent(publication) } });
+        else if (identity === 'nothing')
+          context.report({ messageId: 'nothingAssumed', data: { table }, assumption: true });
       },
     };
   },

@@ -3,9 +3,18 @@ import { notNullCheckColumn, type Change } from '../src/sql/changes.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 /** The column a change proves NOT NULL by reading the table: SET NOT NULL, or PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col` without NOT VALID. */
-function provesNotNull(change: Change, pgVersion: number): { table: QName; column: string; messageId: 'default' | 'constraint' } | undefined {
+function provesNotNull(
+  change: Change,
+  pgVersion: number,
+): { table: QName; column: string; messageId: 'default' | 'constraint' } | undefined {
   if (change.kind === 'set-not-null') return { table: change.table, column: change.column, messageId: 'default' };
-  if (change.kind !== 'add-constraint' || change.constraint.kind !== 'not-null' || change.constraint.notValid || pgVersion < 18) return undefined;
+  if (
+    change.kind !== 'add-constraint' ||
+    change.constraint.kind !== 'not-null' ||
+    change.constraint.notValid ||
+    pgVersion < 18
+  )
+    return undefined;
   const [column] = change.constraint.columns;
   return column === undefined ? undefined : { table: change.table, column, messageId: 'constraint' };
 }
@@ -16,10 +25,13 @@ export default defineRule({
     category: 'blocks-traffic',
     severity: 'error',
     plannable: true,
-    description: 'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)',
+    description:
+      'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)',
     messages: {
-      default: 'SET NOT NULL on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
-      constraint: 'Adding a NOT NULL constraint on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+      default:
+        'SET NOT NULL on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+      constraint:
+        'Adding a NOT NULL constraint on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
     },
     help: 'PostgreSQL 12+: add `CHECK ({{column}} IS NOT NULL) NOT VALID`, `VALIDATE` it, then SET NOT NULL (no scan) and drop the check; `pgphase plan <file>` writes these steps',
   },
@@ -32,7 +44,8 @@ export default defineRule({
         // NOT NULL already: PostgreSQL does nothing and reads no row. A NOT VALID not-null constraint is no proof: it is validated by a scan
         if (context.schema.column(table, column)?.notNull) return;
         const constraints = context.schema.table(table)?.constraints.values() ?? [];
-        if (context.pgVersion >= 12 && [...constraints].some((c) => c.validated && notNullCheckColumn(c) === column)) return;
+        if (context.pgVersion >= 12 && [...constraints].some((c) => c.validated && notNullCheckColumn(c) === column))
+          return;
         context.report({ messageId, data: { table: quoteQName(table), column: quoteIdent(column) } });
       },
     };

@@ -18,7 +18,8 @@ export default defineRule({
     plannable: true,
     description: 'ALTER COLUMN … SET NOT NULL while the running version may still write NULL',
     messages: {
-      default: 'Setting {{table}}.{{column}} NOT NULL makes every write of the running version that leaves {{column}} NULL fail',
+      default:
+        'Setting {{table}}.{{column}} NOT NULL makes every write of the running version that leaves {{column}} NULL fail',
       newColumn:
         'Setting {{table}}.{{column}} NOT NULL makes every INSERT of the running version fail: it does not know {{column}}, which this migration adds without a default, so its rows leave it NULL',
     },

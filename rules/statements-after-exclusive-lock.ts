@@ -7,28 +7,41 @@ export default defineRule({
     id: 'statements-after-exclusive-lock',
     category: 'blocks-traffic',
     severity: 'warning',
-    description: 'More statements after an ACCESS EXCLUSIVE lock in the same transaction: the lock is held until commit',
+    description:
+      'More statements after an ACCESS EXCLUSIVE lock in the same transaction: the lock is held until commit',
     messages: {
-      default: 'This statement runs while the transaction still holds the ACCESS EXCLUSIVE lock on {{table}} taken at line {{line}}: every query on {{table}} waits for it too',
+      default:
+        'This statement runs while the transaction still holds the ACCESS EXCLUSIVE lock on {{table}} taken at line {{line}}: every query on {{table}} waits for it too',
     },
     help: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in its transaction, or alone',
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
-    const isNew = (table: QName) => context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
+    const isNew = (table: QName) =>
+      context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     let held: { transaction: number; statement: number; table: QName; line: number } | undefined;
     let reported = -1;
     return {
       change(change) {
         if (held && held.transaction !== context.transactionId) held = undefined;
-        const harmless = change.kind === 'transaction' || change.kind === 'set' || change.kind === 'comment' || change.kind === 'column-comment';
+        const harmless =
+          change.kind === 'transaction' ||
+          change.kind === 'set' ||
+          change.kind === 'comment' ||
+          change.kind === 'column-comment';
         if (held && !harmless && context.statement.index !== held.statement && reported !== held.transaction) {
           reported = held.transaction;
           context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });
         }
         if (!context.inTransaction || held) return;
         const lock = locksOf(change, context.schema).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table));
-        if (lock) held = { transaction: context.transactionId, statement: context.statement.index, table: lock.table, line: context.statement.location.line };
+        if (lock)
+          held = {
+            transaction: context.transactionId,
+            statement: context.statement.index,
+            table: lock.table,
+            line: context.statement.location.line,
+          };
       },
     };
   },

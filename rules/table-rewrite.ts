@@ -9,16 +9,19 @@ export default defineRule({
     id: 'table-rewrite',
     category: 'blocks-traffic',
     severity: 'error',
-    description: 'VACUUM FULL, CLUSTER, SET TABLESPACE, SET LOGGED/UNLOGGED and SET ACCESS METHOD rewrite the table under ACCESS EXCLUSIVE',
+    description:
+      'VACUUM FULL, CLUSTER, SET TABLESPACE, SET LOGGED/UNLOGGED and SET ACCESS METHOD rewrite the table under ACCESS EXCLUSIVE',
     messages: {
-      default: '{{how}} rewrites {{table}} while holding an ACCESS EXCLUSIVE lock: all reads and writes wait until the copy is done',
+      default:
+        '{{how}} rewrites {{table}} while holding an ACCESS EXCLUSIVE lock: all reads and writes wait until the copy is done',
       all: '{{how}} without a table name rewrites {{scope}}, one table at a time, each under an ACCESS EXCLUSIVE lock: all reads and writes of a table wait until its copy is done',
     },
     help: 'Use an online tool that rewrites without the long lock (pg_repack-style), or a maintenance window',
   },
   create(context) {
     const report = (how: string, table: QName) => {
-      if (table.name === '') context.report({ messageId: 'all', data: { how: how.toUpperCase(), scope: SCOPE[how] ?? 'every table' } });
+      if (table.name === '')
+        context.report({ messageId: 'all', data: { how: how.toUpperCase(), scope: SCOPE[how] ?? 'every table' } });
       else context.report({ messageId: 'default', data: { how: how.toUpperCase(), table: quoteQName(table) } });
     };
     return {

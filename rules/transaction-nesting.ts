@@ -5,13 +5,15 @@ export default defineRule({
     id: 'transaction-nesting',
     category: 'robustness',
     severity: 'error',
-    description: 'BEGIN inside an open transaction, BEGIN without COMMIT, or transaction control in a file the tool wraps',
+    description:
+      'BEGIN inside an open transaction, BEGIN without COMMIT, or transaction control in a file the tool wraps',
     messages: {
       nested: 'BEGIN inside a transaction that is already open: PostgreSQL only warns, and the first COMMIT ends both',
       unclosed: 'BEGIN without a matching COMMIT: the migration leaves its transaction open',
-      wrapped: '{{statement}} in a file the migration tool already runs in a transaction: it ends the tool\'s transaction early, and the statements after it run outside it',
+      wrapped:
+        "{{statement}} in a file the migration tool already runs in a transaction: it ends the tool's transaction early, and the statements after it run outside it",
       wrappedBegin:
-        'BEGIN in a file the migration tool already runs in a transaction: inside the tool\'s transaction PostgreSQL only warns, and after a COMMIT in the file it starts a transaction that the tool\'s COMMIT ends',
+        "BEGIN in a file the migration tool already runs in a transaction: inside the tool's transaction PostgreSQL only warns, and after a COMMIT in the file it starts a transaction that the tool's COMMIT ends",
     },
     help: 'Remove the explicit transaction control, or mark the file `-- pgphase: no-transaction` if the tool runs it without one',
   },
@@ -20,7 +22,10 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'transaction') return;
-        if (context.transaction === 'per-file' && (change.op === 'begin' || change.op === 'commit' || change.op === 'rollback')) {
+        if (
+          context.transaction === 'per-file' &&
+          (change.op === 'begin' || change.op === 'commit' || change.op === 'rollback')
+        ) {
           if (change.op === 'begin') context.report({ messageId: 'wrappedBegin' });
           else context.report({ messageId: 'wrapped', data: { statement: change.op.toUpperCase() } });
           return;

@@ -8,7 +8,8 @@ export default defineRule({
     severity: 'error',
     description: 'TRUNCATE deletes every row (with CASCADE, of every referencing table too) under ACCESS EXCLUSIVE',
     messages: {
-      default: 'TRUNCATE {{table}}{{cascade}} deletes every row at once, under an ACCESS EXCLUSIVE lock, and cannot be undone after commit',
+      default:
+        'TRUNCATE {{table}}{{cascade}} deletes every row at once, under an ACCESS EXCLUSIVE lock, and cannot be undone after commit',
     },
     help: 'Delete in batches with an explicit WHERE, naming every table; keep a backup of what is deleted',
   },
@@ -16,7 +17,13 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind !== 'truncate' || context.isNewTable(change.table)) return;
-        context.report({ messageId: 'default', data: { table: quoteQName(change.table), cascade: change.cascade ? ' CASCADE (and every table that references it)' : '' } });
+        context.report({
+          messageId: 'default',
+          data: {
+            table: quoteQName(change.table),
+            cascade: change.cascade ? ' CASCADE (and every table that references it)' : '',
+          },
+        });
       },
     };
   },

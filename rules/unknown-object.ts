@@ -6,7 +6,8 @@ import type { SchemaModel } from '../src/schema/model.js';
 /** The existing columns a change names, which PostgreSQL looks up (and fails on when missing). */
 function namedColumns(change: Change): string[] {
   // the changes about one existing column name it in `column` (ADD COLUMN's is the new column's spec)
-  if ('column' in change && typeof change.column === 'string') return change.kind === 'drop-column' && change.ifExists ? [] : [change.column];
+  if ('column' in change && typeof change.column === 'string')
+    return change.kind === 'drop-column' && change.ifExists ? [] : [change.column];
   if (change.kind === 'create-index') return change.index.columns.filter((c): c is string => c !== null);
   if (change.kind === 'data-change' && change.op === 'update') return change.setColumns;
   return [];
@@ -61,10 +62,13 @@ export default defineRule({
     id: 'unknown-object',
     category: 'robustness',
     severity: 'warning',
-    description: 'A statement on a table or column that the whole migration history never creates (a misspelled name, or an object made outside the migrations)',
+    description:
+      'A statement on a table or column that the whole migration history never creates (a misspelled name, or an object made outside the migrations)',
     messages: {
-      table: 'No migration before this statement creates table {{table}} (nor does the given schema): the statement fails with "relation does not exist", unless the name is misspelled here or the table is made outside these migrations',
-      column: 'Table {{table}} has no column {{column}} after the earlier migrations: the statement fails with "column does not exist", unless the name is misspelled here or the column is made outside these migrations',
+      table:
+        'No migration before this statement creates table {{table}} (nor does the given schema): the statement fails with "relation does not exist", unless the name is misspelled here or the table is made outside these migrations',
+      column:
+        'Table {{table}} has no column {{column}} after the earlier migrations: the statement fails with "column does not exist", unless the name is misspelled here or the column is made outside these migrations',
     },
     help: 'Correct the name; if the object is made outside these migrations, give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`',
   },
@@ -75,7 +79,10 @@ export default defineRule({
     // ALTER TABLE IF EXISTS, ALTER … RENAME IF EXISTS skip a missing table; ALTER INDEX, VIEW, SEQUENCE … name no table
     const skipsMissing = () => {
       const node = Object.values(context.statement.node)[0];
-      return node?.missing_ok === true || (context.statement.node.AlterTableStmt !== undefined && node?.objtype !== 'OBJECT_TABLE');
+      return (
+        node?.missing_ok === true ||
+        (context.statement.node.AlterTableStmt !== undefined && node?.objtype !== 'OBJECT_TABLE')
+      );
     };
     const check = (change: Change): void => {
       const table: QName | undefined = changeTable(change);
@@ -84,13 +91,15 @@ export default defineRule({
       if (!known) {
         if (context.schema.views.has(qkey(table)) || elsewhere(table)) return;
         schemas ??= describedSchemas(context.schema);
-        if (schemas.has(table.schema ?? DEFAULT_SCHEMA)) context.report({ messageId: 'table', data: { table: quoteQName(table) } });
+        if (schemas.has(table.schema ?? DEFAULT_SCHEMA))
+          context.report({ messageId: 'table', data: { table: quoteQName(table) } });
         return;
       }
       // a table made by CREATE TABLE AS, LIKE, INHERITS or PARTITION OF has columns the model does not list
       if (context.schema.partialColumns.has(qkey(table))) return;
       for (const column of new Set(namedColumns(change))) {
-        if (!known.columns.has(column)) context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
+        if (!known.columns.has(column))
+          context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
       }
     };
     return {
@@ -98,7 +107,13 @@ export default defineRule({
         if (!context.historyKnown) return;
         check(change);
         // the schemas with tables change only when a table comes or goes: computed again after such a change
-        if (change.kind === 'create-table' || change.kind === 'create-table-as' || change.kind === 'drop-table' || change.kind === 'rename-table') schemas = undefined;
+        if (
+          change.kind === 'create-table' ||
+          change.kind === 'create-table-as' ||
+          change.kind === 'drop-table' ||
+          change.kind === 'rename-table'
+        )
+          schemas = undefined;
       },
     };
   },

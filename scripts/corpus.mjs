@@ -22,7 +22,9 @@ export function histories() {
 
 /** The histories present in the cache at their pinned commit. */
 export function cachedHistories() {
-  return histories().filter((h) => existsSync(join(h.dir, '.commit')) && readFileSync(join(h.dir, '.commit'), 'utf8').trim() === h.commit);
+  return histories().filter(
+    (h) => existsSync(join(h.dir, '.commit')) && readFileSync(join(h.dir, '.commit'), 'utf8').trim() === h.commit,
+  );
 }
 
 function extract(history) {
@@ -37,7 +39,10 @@ function extract(history) {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const depth = history.path.split('/').length;
-  const archive = execFileSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', history.commit, history.path], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  const archive = execFileSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', history.commit, history.path], {
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   execFileSync('tar', ['-x', '-C', tmp, `--strip-components=${depth}`], { input: archive });
   writeFileSync(join(tmp, '.commit'), `${history.commit}\n`);
   rmSync(history.dir, { recursive: true, force: true });

@@ -68,4 +68,6 @@ ${list(stable)}
 ]);
 `,
 );
-console.log(`${OUT}: ${volatile.size} volatile, ${stable.length} stable or immutable names from PostgreSQL ${versions.join(', ')}`);
+console.log(
+  `${OUT}: ${volatile.size} volatile, ${stable.length} stable or immutable names from PostgreSQL ${versions.join(', ')}`,
+);

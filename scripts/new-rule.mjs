@@ -14,7 +14,8 @@ function fail(message) {
   process.stderr.write(`new-rule: ${message}\n`);
   process.exit(2);
 }
-if (!id || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id)) fail(`give the rule's id in kebab-case, e.g. \`npm run new:rule -- drop-view style\` (got ${id ?? 'nothing'})`);
+if (!id || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id))
+  fail(`give the rule's id in kebab-case, e.g. \`npm run new:rule -- drop-view style\` (got ${id ?? 'nothing'})`);
 if (!CATEGORIES.includes(category)) fail(`category ${category}: expected one of ${CATEGORIES.join(', ')}`);
 const files = [`rules/${id}.ts`, `rules/${id}.md`, `test/rules/${id}.test.ts`];
 for (const f of files) if (existsSync(join(root, f))) fail(`${f} exists already: pick another id`);
@@ -32,7 +33,8 @@ if (!last) fail('rules/index.ts lists no rule: is this the pgphase repository?')
 const updated = registry
   .replace(new RegExp(`^(import ${last} from .*;)$`, 'm'), `$1\nimport ${camel} from './${id}.js';`)
   .replace(new RegExp(`^(  ${last},)$`, 'm'), `$1\n  ${camel},`);
-if (updated === registry || !updated.includes(`  ${camel},`)) fail(`could not register ${id} in rules/index.ts after ${last}`);
+if (updated === registry || !updated.includes(`  ${camel},`))
+  fail(`could not register ${id} in rules/index.ts after ${last}`);
 
 writeFileSync(
   join(root, files[0]),
@@ -98,4 +100,6 @@ await ruleCases('${id}', {
 `,
 );
 writeFileSync(index, updated);
-process.stdout.write(`${files.join('\n')}\nregistered in rules/index.ts after ${last}; next: write the rule and its doc, run its test, then \`npm run docs\`\n`);
+process.stdout.write(
+  `${files.join('\n')}\nregistered in rules/index.ts after ${last}; next: write the rule and its doc, run its test, then \`npm run docs\`\n`,
+);

@@ -5,5 +5,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 if (!existsSync('node_modules/.bin/tsc')) {
-  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--include=dev', '--global=false', '--prefix', '.'], { stdio: 'inherit' });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--include=dev',
+      '--global=false',
+      '--prefix',
+      '.',
+    ],
+    { stdio: 'inherit' },
+  );
 }

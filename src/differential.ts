@@ -14,7 +14,16 @@ import { prove } from './shadow/prove.js';
 import { applyFile, prepareForTool } from './shadow/apply.js';
 import { Shadow, shadowServer } from './shadow/server.js';
 
-export type OutcomeKind = 'equal' | 'refused' | 'failed' | 'differs' | 'unproven' | 'nondeterministic' | 'crashed' | 'nothing to plan' | 'history broken';
+export type OutcomeKind =
+  | 'equal'
+  | 'refused'
+  | 'failed'
+  | 'differs'
+  | 'unproven'
+  | 'nondeterministic'
+  | 'crashed'
+  | 'nothing to plan'
+  | 'history broken';
 
 export interface Outcome {
   /** The migration, relative to the history's directory. */
@@ -27,7 +36,10 @@ export interface Outcome {
 /** A refusal's reason without its place and names, to count refusals by reason. */
 export function refusalReason(message: string): string {
   const first = message.replace(/^.*?\(use --allow-unsafe[^)]*\): /, '').split('; ')[0] ?? message;
-  return first.replace(/^[^:]*:\d+:\d+: /, '').replace(/"(?:[^"]|"")*"/g, '"…"').replace(/\b\d+\b/g, 'N');
+  return first
+    .replace(/^[^:]*:\d+:\d+: /, '')
+    .replace(/"(?:[^"]|"")*"/g, '"…"')
+    .replace(/\b\d+\b/g, 'N');
 }
 
 function outcomeOf(kind: OutcomeKind, file: string, details: string[] = []): Outcome {
@@ -83,20 +95,48 @@ export async function differential(options: DifferentialOptions): Promise<Outcom
   return outcomes;
 }
 
-async function one(file: string, rel: string, dir: string, state: { name: string; url: string }, shadow: Shadow, work: string): Promise<Outcome> {
+async function one(
+  file: string,
+  rel: string,
+  dir: string,
+  state: { name: string; url: string },
+  shadow: Shadow,
+  work: string,
+): Promise<Outcome> {
   const out = join(work, 'history');
-  let fromHistory;
+  let fromHistory: Awaited<ReturnType<typeof plan>>;
   try {
     fromHistory = await plan({ file, history: dir, out, force: true, cwd: dir, emit: 'plan' });
   } catch (error) {
     if (error instanceof PlanRefused) return outcomeOf('refused', rel, [refusalReason(error.message)]);
-    if (error instanceof PgphaseError && /nothing to plan/.test(error.message)) return outcomeOf('nothing to plan', rel);
+    if (error instanceof PgphaseError && /nothing to plan/.test(error.message))
+      return outcomeOf('nothing to plan', rel);
     return outcomeOf('crashed', rel, [(error as Error).message]);
   }
-  const fromDatabase = await plan({ file, databaseUrl: state.url, out: join(work, 'database'), force: true, cwd: dir, emit: 'plan' }).catch((error: Error) => error);
-  if (fromDatabase instanceof Error) return outcomeOf('nondeterministic', rel, [`planned from the history, but from the live database: ${fromDatabase.message}`]);
-  const differing = [...fromHistory.files.keys()].filter((name) => fromHistory.files.get(name) !== fromDatabase.files.get(name));
-  if (differing.length) return outcomeOf('nondeterministic', rel, [`--history and --database-url plans differ in ${differing.join(', ')}`]);
-  const proof = await prove({ planDir: out, file, start: { history: dir }, startDatabase: state.name, shadow, cwd: dir });
+  const fromDatabase = await plan({
+    file,
+    databaseUrl: state.url,
+    out: join(work, 'database'),
+    force: true,
+    cwd: dir,
+    emit: 'plan',
+  }).catch((error: Error) => error);
+  if (fromDatabase instanceof Error)
+    return outcomeOf('nondeterministic', rel, [
+      `planned from the history, but from the live database: ${fromDatabase.message}`,
+    ]);
+  const differing = [...fromHistory.files.keys()].filter(
+    (name) => fromHistory.files.get(name) !== fromDatabase.files.get(name),
+  );
+  if (differing.length)
+    return outcomeOf('nondeterministic', rel, [`--history and --database-url plans differ in ${differing.join(', ')}`]);
+  const proof = await prove({
+    planDir: out,
+    file,
+    start: { history: dir },
+    startDatabase: state.name,
+    shadow,
+    cwd: dir,
+  });
   return outcomeOf(proof.result, rel, proof.differences);
 }

@@ -13,7 +13,9 @@ export function generatedDocs(readme: string): { readme: string; configSchema: s
   const to = readme.indexOf(END);
   if (from < 0 || to < from) throw new Error(`README.md needs the markers ${START} and ${END}`);
   const table = rulesTable(rules.map((r) => r.meta));
-  const schema = z.toJSONSchema(configSchema, { io: 'input' }) as unknown as { properties: { rules: Record<string, unknown> } };
+  const schema = z.toJSONSchema(configSchema, { io: 'input' }) as unknown as {
+    properties: { rules: Record<string, unknown> };
+  };
   // editors complete and check rule ids from here; the config loader checks them too
   schema.properties.rules.propertyNames = { enum: rules.map((r) => r.meta.id) };
   return {

@@ -17,7 +17,14 @@ export type ErrorCode =
   | 'lock-timeout';
 
 /** The codes of failures that are the state of the database or the plan, not the input: exit 1. */
-const STATE_CODES: ReadonlySet<ErrorCode> = new Set(['plan-refused', 'runner-busy', 'phase-failed', 'phase-order', 'check-failed', 'lock-timeout']);
+const STATE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'plan-refused',
+  'runner-busy',
+  'phase-failed',
+  'phase-order',
+  'check-failed',
+  'lock-timeout',
+]);
 
 /** A message made one line: the line breaks it quotes (a file name, a token of SQL) written as \n and \r. */
 export function oneLine(message: string): string {

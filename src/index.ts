@@ -203,7 +203,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     prove === true && (shadowUrl !== undefined || (await import('./runner/embedded.js')).embeddedAvailable());
   const cwd = options.cwd ?? process.cwd();
   const proveIn = async (planDir: string) =>
-    (await import('./shadow/prove.js')).prove({ planDir, file: options.file, start, cwd, ...(shadowUrl !== undefined && { shadowUrl }) });
+    (await import('./shadow/prove.js')).prove({
+      planDir,
+      file: options.file,
+      start,
+      cwd,
+      ...(shadowUrl !== undefined && { shadowUrl }),
+    });
   return planWith({ ...rest, baseSchema: await startingSchema(options), ...(provable && { prove: proveIn }) });
 }
 
@@ -219,7 +225,10 @@ export async function prove(options: {
   shadowUrl?: string;
   cwd?: string;
 }): Promise<{ proof: Proof; summary: string; disproved: boolean }> {
-  const [{ proveAgain }, { describeProof, disproves }] = await Promise.all([import('./shadow/prove.js'), import('./plan/proof.js')]);
+  const [{ proveAgain }, { describeProof, disproves }] = await Promise.all([
+    import('./shadow/prove.js'),
+    import('./plan/proof.js'),
+  ]);
   const proof = await proveAgain(options);
   return { proof, summary: describeProof(proof), disproved: disproves(proof) };
 }

@@ -14,7 +14,9 @@ function findRoot(): string {
 }
 
 export const packageRoot = findRoot();
-export const version: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+export const version: string = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 /** The installed package as a file URL ending in `/`: rule docs are `rules/<id>.md` below it. */
 export const docsBaseUrl = `${pathToFileURL(packageRoot).href}/`;

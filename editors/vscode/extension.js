@@ -25,7 +25,12 @@ async function activate(context) {
     'pgphase',
     'pgphase',
     // TransportKind.stdio adds --stdio to the arguments; a .cmd shim on Windows needs a shell
-    { command: serverCommand(), args: ['lsp'], transport: TransportKind.stdio, options: { shell: process.platform === 'win32' } },
+    {
+      command: serverCommand(),
+      args: ['lsp'],
+      transport: TransportKind.stdio,
+      options: { shell: process.platform === 'win32' },
+    },
     {
       documentSelector: [
         { scheme: 'file', language: 'sql' },

@@ -37,7 +37,16 @@ interface Usage {
 }
 
 function usageOf(node: PgNode): Usage {
-  const usage: Usage = { relations: new Map(), tables: new Set(), columns: [], inserts: [], updates: [], deletes: new Set(), strings: new Set(), functions: new Set() };
+  const usage: Usage = {
+    relations: new Map(),
+    tables: new Set(),
+    columns: [],
+    inserts: [],
+    updates: [],
+    deletes: new Set(),
+    strings: new Set(),
+    functions: new Set(),
+  };
   const names = (targets: PgNode[] | undefined, table: string) => {
     for (const t of targets ?? [])
       if (t.ResTarget?.name) usage.columns.push({ qualifier: table, name: t.ResTarget.name });
@@ -128,8 +137,9 @@ function namesObject(usage: Usage, change: { objectType: string; name: QName }):
 /** Whether the query writes one of the columns of the table (an INSERT without a list writes them all). */
 function writes(usage: Usage, table: QName, columns: readonly string[]): boolean {
   return (
-    usage.inserts.some((i) => i.table === table.name && (i.columns === undefined || i.columns.some((c) => columns.includes(c)))) ||
-    usage.updates.some((u) => u.table === table.name && u.columns.some((c) => columns.includes(c)))
+    usage.inserts.some(
+      (i) => i.table === table.name && (i.columns === undefined || i.columns.some((c) => columns.includes(c))),
+    ) || usage.updates.some((u) => u.table === table.name && u.columns.some((c) => columns.includes(c)))
   );
 }
 
@@ -161,13 +171,22 @@ function breaks(usage: Usage, change: Change): boolean {
     case 'add-constraint':
       return writes(usage, change.table, change.constraint.columns);
     case 'create-index':
-      return writes(usage, change.index.table, change.index.columns.filter((c): c is string => c !== null));
+      return writes(
+        usage,
+        change.index.table,
+        change.index.columns.filter((c): c is string => c !== null),
+      );
     case 'drop-constraint':
       // a published table without its key: logical replication refuses its UPDATEs and DELETEs
       return usage.updates.some((u) => u.table === change.table.name) || usage.deletes.has(change.table.name);
     case 'create-object':
       // a trigger fires on the writes of its table
-      return change.table !== undefined && (usage.inserts.some((i) => i.table === change.table!.name) || usage.updates.some((u) => u.table === change.table!.name) || usage.deletes.has(change.table.name));
+      return (
+        change.table !== undefined &&
+        (usage.inserts.some((i) => i.table === change.table!.name) ||
+          usage.updates.some((u) => u.table === change.table!.name) ||
+          usage.deletes.has(change.table.name))
+      );
     case 'alter-table-other':
       // row level security: every query of the table sees (or writes) nothing without a policy
       return namesTable(usage, change.table);
@@ -201,7 +220,14 @@ const RULE_KINDS: Record<string, ReadonlyArray<Change['kind']>> = {
 };
 
 /** A drop or rename that no query names is no break: its finding becomes a warning. */
-const REMOVES: ReadonlySet<Change['kind']> = new Set(['drop-column', 'rename-column', 'drop-table', 'rename-table', 'drop-object', 'rename-object']);
+const REMOVES: ReadonlySet<Change['kind']> = new Set([
+  'drop-column',
+  'rename-column',
+  'drop-table',
+  'rename-table',
+  'drop-object',
+  'rename-object',
+]);
 
 /** What a change's finding names: its table or object, and its column. */
 function named(change: Change): string[] {
@@ -244,7 +270,11 @@ function weighed(finding: Finding, change: Change, queries: Query[], usages: Usa
       ...finding,
       message: `${finding.message}: breaks ${broken.length.toLocaleString('en-US')} of ${plural(queries.length)}, e.g. \`${shorten(broken[0]!.text)}\``,
     };
-  if (!REMOVES.has(change.kind)) return { ...finding, message: `${finding.message}: no query of the running version does (${plural(queries.length)} checked)` };
+  if (!REMOVES.has(change.kind))
+    return {
+      ...finding,
+      message: `${finding.message}: no query of the running version does (${plural(queries.length)} checked)`,
+    };
   return {
     ...finding,
     severity: 'warning',

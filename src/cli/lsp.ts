@@ -8,7 +8,11 @@ export function lspCommand(program: Command, io: Io): void {
     .description('run the language server (diagnostics, hover, code actions) over standard input and output')
     .option('--stdio', 'talk over standard input and output (the only transport; editors pass it)')
     .action(async () => {
-      const [{ createConnection }, { serve }, { rules }] = await Promise.all([import('vscode-languageserver/node'), import('../lsp/server.js'), import('../index.js')]);
+      const [{ createConnection }, { serve }, { rules }] = await Promise.all([
+        import('vscode-languageserver/node'),
+        import('../lsp/server.js'),
+        import('../index.js'),
+      ]);
       serve(createConnection(process.stdin, process.stdout), rules, io.cwd);
       // the server runs until the client says exit (the connection then ends the process)
       await new Promise<never>(() => undefined);

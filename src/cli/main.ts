@@ -32,7 +32,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const debug = argv.includes('--debug');
   let exitCode = 0;
   const program = new Command('pgphase')
-    .description('Make PostgreSQL schema changes safe to ship while the old and the new application version run side by side')
+    .description(
+      'Make PostgreSQL schema changes safe to ship while the old and the new application version run side by side',
+    )
     .version(version, '-v, --version')
     .option('--debug', 'print stack traces for errors')
     .exitOverride()
@@ -68,7 +70,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode;
     }
     const e = error as Error;
-    io.stderr(`pgphase: internal error: ${oneLine(e.message)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+    io.stderr(
+      `pgphase: internal error: ${oneLine(e.message)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`,
+    );
     if (debug && e.stack) io.stderr(`${e.stack}\n`);
     return 2;
   }

@@ -21,7 +21,8 @@ interface RunFlags {
 
 function count(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} ${value}: expected a whole number of at least ${min}`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${flag} ${value}: expected a whole number of at least ${min}`);
   return Number(value);
 }
 
@@ -34,17 +35,24 @@ function reporter(io: Io): (event: RunEvent) => void {
       case 'step':
         return io.stderr(`  ✓ ${e.step} (${e.ms} ms${e.attempts > 1 ? `, ${e.attempts} attempts` : ''})\n`);
       case 'retry':
-        return io.stderr(`  … ${e.step}: lock timeout, retry ${e.attempt} in ${e.delayMs} ms${e.blockers.length ? `; blocked by ${e.blockers.join('; ')}` : ''}\n`);
+        return io.stderr(
+          `  … ${e.step}: lock timeout, retry ${e.attempt} in ${e.delayMs} ms${e.blockers.length ? `; blocked by ${e.blockers.join('; ')}` : ''}\n`,
+        );
       case 'triggers':
-        return io.stderr(`  backfill ${e.backfill + 1}: the application's triggers ${e.triggers.join(', ')} on ${e.table} ${e.mode === 'skip' ? 'are kept from firing on its batches (--backfill-triggers fire lets them fire)' : 'fire on every batch'}\n`);
+        return io.stderr(
+          `  backfill ${e.backfill + 1}: the application's triggers ${e.triggers.join(', ')} on ${e.table} ${e.mode === 'skip' ? 'are kept from firing on its batches (--backfill-triggers fire lets them fire)' : 'fire on every batch'}\n`,
+        );
       case 'invalid-index':
         return io.stderr(`  dropped invalid index ${e.index} left by a failed build\n`);
       case 'batch': {
         // a progress bar redrawn in place
-        const eta = e.total && e.rowsPerSecond ? Math.max(0, Math.round((e.total - e.done) / e.rowsPerSecond)) : undefined;
+        const eta =
+          e.total && e.rowsPerSecond ? Math.max(0, Math.round((e.total - e.done) / e.rowsPerSecond)) : undefined;
         const share = e.total ? Math.min(1, e.done / e.total) : 0;
         const bar = e.total ? `[${'#'.repeat(Math.round(share * 30)).padEnd(30, '.')}] ` : '';
-        return io.stderr(`\r  backfill ${e.backfill + 1}: ${bar}${e.done}${e.total ? ` / ~${e.total}` : ''} rows, ${e.rowsPerSecond} rows/s${eta !== undefined ? `, ETA ${eta}s` : ''}   `);
+        return io.stderr(
+          `\r  backfill ${e.backfill + 1}: ${bar}${e.done}${e.total ? ` / ~${e.total}` : ''} rows, ${e.rowsPerSecond} rows/s${eta !== undefined ? `, ETA ${eta}s` : ''}   `,
+        );
       }
       case 'phase':
         return io.stderr(`\n${e.phase}: ${e.outcome}${e.ms ? ` in ${e.ms} ms` : ''}\n`);
@@ -55,8 +63,17 @@ function reporter(io: Io): (event: RunEvent) => void {
 function runOptions(planDir: string, flags: RunFlags, io: Io): RunOptions {
   const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
   if (wait === undefined) throw new UsageError(`--wait ${flags.wait}: expected a duration like 30s or 2min`);
-  if (flags.lockTimeout !== undefined && !parseDuration(flags.lockTimeout)) throw new UsageError(`--lock-timeout ${flags.lockTimeout}: expected a duration of at least 1ms like 2s or 500ms (0 would wait for locks forever)`);
-  const options: RunOptions = { planDir, cwd: io.cwd, waitMs: wait, onEvent: reporter(io), dryRun: flags.dryRun === true };
+  if (flags.lockTimeout !== undefined && !parseDuration(flags.lockTimeout))
+    throw new UsageError(
+      `--lock-timeout ${flags.lockTimeout}: expected a duration of at least 1ms like 2s or 500ms (0 would wait for locks forever)`,
+    );
+  const options: RunOptions = {
+    planDir,
+    cwd: io.cwd,
+    waitMs: wait,
+    onEvent: reporter(io),
+    dryRun: flags.dryRun === true,
+  };
   const retries = count('--retries', flags.retries, 0);
   const batchSize = count('--batch-size', flags.batchSize, 1);
   const pauseMs = count('--pause-ms', flags.pauseMs, 0);
@@ -67,7 +84,8 @@ function runOptions(planDir: string, flags: RunFlags, io: Io): RunOptions {
   if (targetBatchMs !== undefined) options.targetBatchMs = targetBatchMs;
   if (flags.lockTimeout !== undefined) options.lockTimeout = flags.lockTimeout;
   if (flags.backfillTriggers !== undefined) {
-    if (flags.backfillTriggers !== 'fire' && flags.backfillTriggers !== 'skip') throw new UsageError(`--backfill-triggers ${flags.backfillTriggers}: expected fire or skip`);
+    if (flags.backfillTriggers !== 'fire' && flags.backfillTriggers !== 'skip')
+      throw new UsageError(`--backfill-triggers ${flags.backfillTriggers}: expected fire or skip`);
     options.backfillTriggers = flags.backfillTriggers;
   }
   if (flags.databaseUrl !== undefined) options.databaseUrl = flags.databaseUrl;
@@ -92,16 +110,23 @@ export function runCommand(program: Command, io: Io): void {
       .option('--batch-size <n>', 'fixed backfill batch size (default: adaptive, from the plan)')
       .option('--target-batch-ms <n>', 'adaptive batches aim at this many ms (default 100)')
       .option('--pause-ms <n>', 'pause between backfill batches')
-      .option('--backfill-triggers <mode>', "the application's triggers on backfill batches: skip (default: kept from firing) or fire"),
+      .option(
+        '--backfill-triggers <mode>',
+        "the application's triggers on backfill batches: skip (default: kept from firing) or fire",
+      ),
   ).action(async (planDir: string, phase: string | undefined, flags: RunFlags) => {
     // the library checks the phase name and that exactly one of a phase and --all is given
     const { run } = await import('../index.js');
     await run({ ...runOptions(planDir, flags, io), phase: phase as PhaseName | undefined, all: flags.all === true });
   });
-  withRunFlags(program.command('rollback').description("undo a phase with its down steps (not contract)").argument('<plan-dir>').argument('<phase>', PHASES.join(' | '))).action(
-    async (planDir: string, phase: string, flags: RunFlags) => {
-      const { rollback } = await import('../index.js');
-      await rollback({ ...runOptions(planDir, flags, io), phase: phase as PhaseName });
-    },
-  );
+  withRunFlags(
+    program
+      .command('rollback')
+      .description('undo a phase with its down steps (not contract)')
+      .argument('<plan-dir>')
+      .argument('<phase>', PHASES.join(' | ')),
+  ).action(async (planDir: string, phase: string, flags: RunFlags) => {
+    const { rollback } = await import('../index.js');
+    await rollback({ ...runOptions(planDir, flags, io), phase: phase as PhaseName });
+  });
 }

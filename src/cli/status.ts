@@ -16,7 +16,9 @@ function backfillRows(record: PhaseRecord): string {
   const rows = record.backfill.reduce((n, b) => n + (b.rows ?? 0), 0);
   const totals = record.backfill.map((b) => b.total);
   // the total is the planner's estimate (pg_class.reltuples) taken when the backfill started
-  const total = totals.every((t) => typeof t === 'number') ? `/~${(totals as number[]).reduce((a, b) => a + b, 0)}` : '';
+  const total = totals.every((t) => typeof t === 'number')
+    ? `/~${(totals as number[]).reduce((a, b) => a + b, 0)}`
+    : '';
   return `${rows}${record.backfill.every((b) => b.done) ? '' : total}`;
 }
 
@@ -36,10 +38,14 @@ export function formatStatus(records: readonly PhaseRecord[]): string {
     `${r.runBy?.user ?? '?'}@${r.runBy?.host ?? '?'}`,
   ]);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  const line = (cells: string[]) =>
+    `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
   const notes = records.flatMap((r) => {
     if (r.status === 'failed' && r.lastError) return [`${r.planId} ${r.phase} failed: ${r.lastError.split('\n')[0]}\n`];
-    if (r.status === 'interrupted') return [`${r.planId} ${r.phase} was interrupted (no runner is working on it): re-run \`pgphase run <plan-dir> ${r.phase}\` to resume\n`];
+    if (r.status === 'interrupted')
+      return [
+        `${r.planId} ${r.phase} was interrupted (no runner is working on it): re-run \`pgphase run <plan-dir> ${r.phase}\` to resume\n`,
+      ];
     return [];
   });
   return [HEADER, ...rows].map(line).join('') + (notes.length ? `\n${notes.join('')}` : '');

@@ -19,7 +19,10 @@ export function formatVerify(result: VerifyResult): string {
   const shipped = result.plans.filter((p) => p.shipped).length;
   const newer = result.plans.filter((p) => !p.shipped).length;
   const outside = result.plans.filter((p) => p.outside).length;
-  const head = shipped === 0 ? 'this release ships no plans' : `the database has what the ${plural(shipped, 'plan')} of this release need${shipped === 1 ? 's' : ''}`;
+  const head =
+    shipped === 0
+      ? 'this release ships no plans'
+      : `the database has what the ${plural(shipped, 'plan')} of this release need${shipped === 1 ? 's' : ''}`;
   return `compatible: ${head}${outside ? ` (${outside} applied outside pgphase: no records, the schema has their objects)` : ''}${newer ? `; ${plural(newer, 'newer plan')} not contracted` : ''}\n`;
 }
 

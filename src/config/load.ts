@@ -62,7 +62,7 @@ function readJson(file: string): unknown {
 export async function loadConfigFile(file: string, knownRules: ReadonlySet<string>): Promise<LoadedConfig> {
   const path = resolve(file);
   const json = readJson(path);
-  const value = path.endsWith('package.json') ? (json as { pgphase?: unknown }).pgphase ?? {} : json;
+  const value = path.endsWith('package.json') ? ((json as { pgphase?: unknown }).pgphase ?? {}) : json;
   return { config: await parseConfig(value, file, knownRules), file: path, dir: dirname(path) };
 }
 

@@ -5,7 +5,20 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { TransactionModel } from './layouts.js';
-import { compareKeys, DETECTION, detects, DOWN, forwardText, holdsChangesets, kindOf, LAYOUT, LAYOUTS, type Dir, type Layout, type LayoutName } from './layouts.js';
+import {
+  compareKeys,
+  DETECTION,
+  detects,
+  DOWN,
+  forwardText,
+  holdsChangesets,
+  kindOf,
+  LAYOUT,
+  LAYOUTS,
+  type Dir,
+  type Layout,
+  type LayoutName,
+} from './layouts.js';
 
 export { LAYOUTS, type LayoutName };
 
@@ -74,18 +87,27 @@ export class Discovery {
 
 const opened = (root: string, discovery: Discovery) => discovery.memo(`dir\0${root}`, () => openDir(root, discovery));
 const detected = (dir: Dir, discovery: Discovery) => discovery.memo(`layout\0${dir.root}`, () => detect(dir));
-const collected = (dir: Dir, layout: Layout, discovery: Discovery) => discovery.memo(`set\0${layout.name}\0${dir.root}`, () => collect(dir, layout, discovery));
+const collected = (dir: Dir, layout: Layout, discovery: Discovery) =>
+  discovery.memo(`set\0${layout.name}\0${dir.root}`, () => collect(dir, layout, discovery));
 
 /** Detects (or uses the given) layout of a directory and lists its forward migrations in apply order.
  *  Throws an InputError naming the directory and the fix when it holds no SQL migration. */
-export async function discoverSet(dir: string, layout?: LayoutName, discovery = new Discovery()): Promise<MigrationSet> {
+export async function discoverSet(
+  dir: string,
+  layout?: LayoutName,
+  discovery = new Discovery(),
+): Promise<MigrationSet> {
   const root = await opened(resolve(discovery.cwd, dir), discovery);
   return collected(root, layout ? LAYOUT[layout] : await detected(root, discovery), discovery);
 }
 
 /** The set one .sql file belongs to (rooted where its layout roots a history) and the file's
  *  entry in it; `undefined` for a down migration, which is never linted as a forward change. */
-export async function fileInSet(file: string, layout?: LayoutName, discovery = new Discovery()): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
+export async function fileInSet(
+  file: string,
+  layout?: LayoutName,
+  discovery = new Discovery(),
+): Promise<{ set: MigrationSet; file: MigrationFile } | undefined> {
   const absPath = resolve(discovery.cwd, file);
   await stat(absPath).catch((error: unknown) => {
     throw unreadable(discovery.display(absPath), error, 'file');
@@ -103,7 +125,8 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
     const rel = relative(root, absPath).split(sep).join('/');
     // A test on the name (and the file's own text where a layout claims files by it) first,
     // so that no directory is read for nothing.
-    const fits = (candidate: Layout) => kindOf(candidate, rel) !== undefined && (!candidate.claims || candidate.claims(ownText()));
+    const fits = (candidate: Layout) =>
+      kindOf(candidate, rel) !== undefined && (!candidate.claims || candidate.claims(ownText()));
     if (!(name ? [LAYOUT[name]] : DETECTION).some(fits)) continue;
     const dir = await opened(root, discovery);
     const found = name ? LAYOUT[name] : await detected(dir, discovery);
@@ -120,14 +143,32 @@ export async function fileInSet(file: string, layout?: LayoutName, discovery = n
 }
 
 /** The entries a file of `set` has when its text is `text` instead (standard input linted as that file). */
-export async function withText(set: MigrationSet, file: MigrationFile, text: string, discovery: Discovery): Promise<MigrationFile[]> {
+export async function withText(
+  set: MigrationSet,
+  file: MigrationFile,
+  text: string,
+  discovery: Discovery,
+): Promise<MigrationFile[]> {
   const rel = relative(set.root, file.absPath).split(sep).join('/');
-  return entriesOf(LAYOUT[file.layout], rel, text, await opened(set.root, discovery), { path: file.path, absPath: file.absPath, layout: file.layout });
+  return entriesOf(LAYOUT[file.layout], rel, text, await opened(set.root, discovery), {
+    path: file.path,
+    absPath: file.absPath,
+    layout: file.layout,
+  });
 }
 
 /** A forward file's entries: one, or one per migration it holds (Liquibase changesets). */
-async function entriesOf(layout: Layout, rel: string, text: string, dir: Dir, file: Pick<MigrationFile, 'path' | 'absPath' | 'layout'>): Promise<MigrationFile[]> {
-  if (layout.units) return layout.units(text, rel).map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
+async function entriesOf(
+  layout: Layout,
+  rel: string,
+  text: string,
+  dir: Dir,
+  file: Pick<MigrationFile, 'path' | 'absPath' | 'layout'>,
+): Promise<MigrationFile[]> {
+  if (layout.units)
+    return layout
+      .units(text, rel)
+      .map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
   return [
     {
       ...file,
@@ -172,7 +213,11 @@ export function isForwardMigration(file: string): boolean {
   const absPath = resolve(file);
   const name = basename(absPath);
   const rels = [name, `${basename(dirname(absPath))}/${name}`];
-  return name.endsWith('.sql') && !DOWN.test(name) && !DETECTION.some((layout) => rels.some((rel) => ['down', 'other-database'].includes(kindOf(layout, rel) ?? '')));
+  return (
+    name.endsWith('.sql') &&
+    !DOWN.test(name) &&
+    !DETECTION.some((layout) => rels.some((rel) => ['down', 'other-database'].includes(kindOf(layout, rel) ?? '')))
+  );
 }
 
 async function detect(dir: Dir): Promise<Layout> {
@@ -193,19 +238,32 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   const perFile = await Promise.all(
     ordered.map(async ({ rel }) => {
       const absPath = join(dir.root, rel);
-      return entriesOf(layout, rel, await dir.read(rel), dir, { path: discovery.display(absPath), absPath, layout: layout.name });
+      return entriesOf(layout, rel, await dir.read(rel), dir, {
+        path: discovery.display(absPath),
+        absPath,
+        layout: layout.name,
+      });
     }),
   );
   const files = perFile.flat();
   if (files.length === 0) throw await nothingFound(dir, layout, discovery);
   const skipped = kinds.flatMap(({ rel, kind }): SkippedFile[] =>
-    kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }] : [],
+    kind === 'down' || kind === 'other-database' || kind === 'replaced'
+      ? [{ path: discovery.display(join(dir.root, rel)), reason: kind }]
+      : [],
   );
   // a changelog whose changesets are all for other databases holds no migration for PostgreSQL
   for (const [i, { rel }] of ordered.entries()) {
-    if (perFile[i]!.length === 0 && holdsChangesets(await dir.read(rel))) skipped.push({ path: discovery.display(join(dir.root, rel)), reason: 'other-database' });
+    if (perFile[i]!.length === 0 && holdsChangesets(await dir.read(rel)))
+      skipped.push({ path: discovery.display(join(dir.root, rel)), reason: 'other-database' });
   }
-  return { root: dir.root, layout: layout.name, files, skipped, pendingInOneTransaction: layout.pendingInOneTransaction === true };
+  return {
+    root: dir.root,
+    layout: layout.name,
+    files,
+    skipped,
+    pendingInOneTransaction: layout.pendingInOneTransaction === true,
+  };
 }
 
 /** Directories never searched for migrations below a root. */
@@ -228,12 +286,17 @@ async function nothingFound(dir: Dir, layout: Layout, discovery: Discovery): Pro
   const below = await sqlBelow(dir.root, 4);
   if (below.length > 0) {
     const dirs = [...new Set(below.map((file) => dirname(file)))];
-    const sample = dirs.slice(0, 3).map((d) => discovery.display(d)).join(', ');
+    const sample = dirs
+      .slice(0, 3)
+      .map((d) => discovery.display(d))
+      .join(', ');
     return new InputError(
       `${shown}: no SQL migrations at this level (looked for ${layout.expect}); found ${below.length} .sql file${below.length === 1 ? '' : 's'} below it, in ${sample}${dirs.length > 3 ? ` and ${dirs.length - 3} more` : ''}: pass the directory that holds them (pgphase lint --list <dir> shows how it is read)`,
     );
   }
-  return new InputError(`${shown}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`);
+  return new InputError(
+    `${shown}: no SQL migrations found (looked for ${layout.expect}); pass the directory that holds the migration files`,
+  );
 }
 
 async function sqlBelow(root: string, depth: number): Promise<string[]> {
@@ -288,6 +351,11 @@ async function openDir(root: string, discovery: Discovery): Promise<Dir> {
 
 function unreadable(shown: string, error: unknown, what: 'file' | 'directory'): InputError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? `no such ${what}` : code === 'ENOTDIR' ? `not a ${what}` : `cannot read the ${what} (${code ?? String(error)})`;
+  const reason =
+    code === 'ENOENT'
+      ? `no such ${what}`
+      : code === 'ENOTDIR'
+        ? `not a ${what}`
+        : `cannot read the ${what} (${code ?? String(error)})`;
   return new InputError(`${shown}: ${reason}`);
 }

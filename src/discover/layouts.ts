@@ -8,7 +8,6 @@ export { LAYOUTS, type LayoutName } from './names.js';
 /** How the migration tool runs a file: in a transaction of its own, as one query string (one implicit transaction when it holds several statements), or statement by statement. */
 export type TransactionModel = 'per-file' | 'implicit' | 'none';
 
-
 /** A directory as discovery sees it: its own files and those one level down. */
 export interface Dir {
   root: string;
@@ -70,7 +69,8 @@ export interface Layout {
 export const DOWN = /(?:^|\/)down\.sql$|\.down\.sql$|\.rollback\.sql$/i;
 
 /** pop's dialect suffix for databases other than PostgreSQL (`x.mysql.up.sql`); `postgres` and no suffix run on PostgreSQL. */
-const OTHER_DIALECT = /\.(?:mysql|mariadb|sqlite3?|mssql|sqlserver|cockroach(?:db)?|crdb)(?:\.autocommit)?\.(?:up|down)\.sql$/i;
+const OTHER_DIALECT =
+  /\.(?:mysql|mariadb|sqlite3?|mssql|sqlserver|cockroach(?:db)?|crdb)(?:\.autocommit)?\.(?:up|down)\.sql$/i;
 
 /** Digit runs compare as numbers, so `2_x` sorts before `10_x`. */
 const natural = (rel: string): SortKey => rel.split(/(\d+)/).map((part, i) => (i % 2 ? BigInt(part) : part));
@@ -132,7 +132,10 @@ function gooseTransaction(text: string): TransactionModel {
 async function sqitchOrder(dir: Dir): Promise<(rel: string) => SortKey> {
   const plan = dir.entries.has('sqitch.plan') ? await dir.read('sqitch.plan') : '';
   // A line's first word is a change name, except pragmas (%), tags (@), comments (#).
-  const changes = plan.split('\n').map((line) => line.trim().split(/\s+/)[0] ?? '').filter((word) => /^[^%@#]/.test(word));
+  const changes = plan
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((word) => /^[^%@#]/.test(word));
   return (rel) => {
     // A reworked change is listed again later; its current deploy script runs at that last place.
     const at = changes.lastIndexOf(rel.slice('deploy/'.length, -'.sql'.length));
@@ -144,7 +147,9 @@ async function sqitchOrder(dir: Dir): Promise<(rel: string) => SortKey> {
 const UP_DOWN_FORWARD = /^V?(\d+)[._-][^/]*\.up\.sql$/i;
 
 /** Files of one version are one migration; versions compare as numbers, files of a version by name. */
-const byVersion = (pattern: RegExp) => (rel: string): SortKey => [BigInt(pattern.exec(rel)?.[1] ?? 0), rel];
+const byVersion =
+  (pattern: RegExp) =>
+  (rel: string): SortKey => [BigInt(pattern.exec(rel)?.[1] ?? 0), rel];
 
 const POP_FORWARD = /^(\d+)_[^/.]+(?:\.[a-z0-9]+)?(?:\.autocommit)?\.up\.sql$/;
 
@@ -209,7 +214,13 @@ function liquibaseUnits(text: string): Unit[] {
     const attributes = m[2] ?? '';
     if (!forPostgres(attributes)) return [];
     const to = starts[i + 1]?.index ?? text.length;
-    return [{ id: m[1]!, text: keepOnly(text, starts[0]!.index, m.index, to), transaction: /\brunInTransaction:false\b/i.test(attributes) ? 'none' : 'per-file' }];
+    return [
+      {
+        id: m[1]!,
+        text: keepOnly(text, starts[0]!.index, m.index, to),
+        transaction: /\brunInTransaction:false\b/i.test(attributes) ? 'none' : 'per-file',
+      },
+    ];
   });
 }
 
@@ -219,7 +230,9 @@ async function liquibaseOrder(dir: Dir): Promise<(rel: string) => SortKey> {
   const master = (await Promise.all(masters.map((rel) => dir.read(rel)))).join('\n');
   return (rel) => {
     // the path as a whole name, however the include writes it (`file: changes/a.sql`, `file="/db/changelog/changes/a.sql"`)
-    const at = new RegExp(`(?:^|[\\s"'/:=])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=["'\\s]|$)`, 'm').exec(master)?.index ?? -1;
+    const at =
+      new RegExp(`(?:^|[\\s"'/:=])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=["'\\s]|$)`, 'm').exec(master)
+        ?.index ?? -1;
     return at < 0 ? [1n, rel] : [0n, BigInt(at)];
   };
 }
@@ -228,7 +241,10 @@ async function liquibaseOrder(dir: Dir): Promise<(rel: string) => SortKey> {
 function isSupabase(dir: Dir): boolean {
   const parts = dir.root.split(/[\\/]/);
   const [parent, name] = parts.slice(-2);
-  return (parent === 'supabase' && name === 'migrations') || (name === 'supabase' && dir.entries.has('migrations') && dir.entries.has('config.toml'));
+  return (
+    (parent === 'supabase' && name === 'migrations') ||
+    (name === 'supabase' && dir.entries.has('migrations') && dir.entries.has('config.toml'))
+  );
 }
 
 async function anyFile(dir: Dir, forward: RegExp, test: (text: string) => boolean): Promise<boolean> {
@@ -265,7 +281,8 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     // Diesel runs each migration in a transaction unless its metadata.toml opts out.
     transaction: async (_text, rel, dir) => {
       const metadata = rel.replace(/up\.sql$/, 'metadata.toml');
-      const optOut = dir.files.includes(metadata) && /^\s*run_in_transaction\s*=\s*false\b/m.test(await dir.read(metadata));
+      const optOut =
+        dir.files.includes(metadata) && /^\s*run_in_transaction\s*=\s*false\b/m.test(await dir.read(metadata));
       return optOut ? 'none' : 'per-file';
     },
   },
@@ -339,12 +356,22 @@ export const LAYOUT: Record<LayoutName, Layout> = {
   pop: {
     name: 'pop',
     expect: 'pop/ory <version>_<name>[.postgres].up.sql files',
-    recognize: (dir) => dir.files.some((rel) => /^\d+_[^/.]+\.(?:postgres|mysql|sqlite3?|cockroach|autocommit)\.(?:autocommit\.)?(?:up|down)\.sql$/.test(rel)),
+    recognize: (dir) =>
+      dir.files.some((rel) =>
+        /^\d+_[^/.]+\.(?:postgres|mysql|sqlite3?|cockroach|autocommit)\.(?:autocommit\.)?(?:up|down)\.sql$/.test(rel),
+      ),
     forward: POP_FORWARD,
     down: /^\d+_[^/]*\.down\.sql$/,
     otherDatabase: OTHER_DIALECT,
     // a file for every database gives way to the version's file for PostgreSQL
-    replaced: (rel, files) => !/\.postgres\.(?:autocommit\.)?up\.sql$/.test(rel) && files.some((other) => other !== rel && POP_FORWARD.exec(other)?.[1] === POP_FORWARD.exec(rel)?.[1] && /\.postgres\.(?:autocommit\.)?up\.sql$/.test(other)),
+    replaced: (rel, files) =>
+      !/\.postgres\.(?:autocommit\.)?up\.sql$/.test(rel) &&
+      files.some(
+        (other) =>
+          other !== rel &&
+          POP_FORWARD.exec(other)?.[1] === POP_FORWARD.exec(rel)?.[1] &&
+          /\.postgres\.(?:autocommit\.)?up\.sql$/.test(other),
+      ),
     order: () => natural,
     migration: popMigration,
     // each file in a transaction of its own, unless named .autocommit
@@ -364,7 +391,9 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     name: 'version-dirs',
     expect: 'version folders <version>/NN_<name>.up.sql',
     // only version folders: a root that holds .sql files of its own is another layout's
-    recognize: (dir) => dir.files.some((rel) => /^\d+\/[^/]+\.sql$/.test(rel) && !DOWN.test(rel)) && !dir.files.some((rel) => !rel.includes('/') && rel.endsWith('.sql')),
+    recognize: (dir) =>
+      dir.files.some((rel) => /^\d+\/[^/]+\.sql$/.test(rel) && !DOWN.test(rel)) &&
+      !dir.files.some((rel) => !rel.includes('/') && rel.endsWith('.sql')),
     forward: /^(\d+)\/[^/]+\.sql$/,
     // versions as numbers, then the files of a version by name with their numbers as numbers (2_x before 10_x)
     order: () => (rel: string) => [BigInt(/^(\d+)\//.exec(rel)?.[1] ?? 0), ...natural(rel)],

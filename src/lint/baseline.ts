@@ -42,25 +42,33 @@ export async function readBaseline(path: string, shown: string): Promise<Baselin
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`${shown}: cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(
+      `${shown}: cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${shown}: not JSON (${(error as Error).message}); rewrite it with \`pgphase lint --write-baseline\``);
+    throw new InputError(
+      `${shown}: not JSON (${(error as Error).message}); rewrite it with \`pgphase lint --write-baseline\``,
+    );
   }
   const parsed = baselineSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`${shown}: not a pgphase baseline (${issue.path.join('.') || 'top level'}: ${issue.message}); rewrite it with \`pgphase lint --write-baseline\``);
+    throw new InputError(
+      `${shown}: not a pgphase baseline (${issue.path.join('.') || 'top level'}: ${issue.message}); rewrite it with \`pgphase lint --write-baseline\``,
+    );
   }
   return parsed.data.entries;
 }
 
 /** Writes the baseline whole or not at all (a temporary file renamed into place), sorted so that it diffs well. */
 export async function writeBaseline(path: string, entries: readonly BaselineEntry[]): Promise<void> {
-  const sorted = [...entries].sort((a, b) => compare(a.file, b.file) || compare(a.rule, b.rule) || compare(a.fingerprint, b.fingerprint));
+  const sorted = [...entries].sort(
+    (a, b) => compare(a.file, b.file) || compare(a.rule, b.rule) || compare(a.fingerprint, b.fingerprint),
+  );
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify({ version: 1, entries: sorted }, null, 2)}\n`);
   await rename(temporary, path);
@@ -86,21 +94,33 @@ class Keys {
   }
 
   key(file: FileResult, finding: Finding): string {
-    return keyOf({ rule: finding.rule, file: this.file(file.path), fingerprint: this.fingerprint(file.path, finding.location) });
+    return keyOf({
+      rule: finding.rule,
+      file: this.file(file.path),
+      fingerprint: this.fingerprint(file.path, finding.location),
+    });
   }
 
   /** The fingerprint of the statement a finding is about, or of its own lines when it is about none (a syntax error, an ignore comment). */
   fingerprint(path: string, at: Location): string {
     let source = this.parsed.get(path);
     if (!source) this.parsed.set(path, (source = parseSource(path, this.sources.get(path) ?? '')));
-    const statement = source.statements.find((s) => before(s.location.line, s.location.column, at.line, at.column) && before(at.line, at.column, s.location.endLine, s.location.endColumn));
+    const statement = source.statements.find(
+      (s) =>
+        before(s.location.line, s.location.column, at.line, at.column) &&
+        before(at.line, at.column, s.location.endLine, s.location.endColumn),
+    );
     let text: string;
     if (statement) {
       // the statement's bytes with its comments blanked: a comment edited inside it changes nothing
       const bytes = Buffer.from(source.lines.bytes.subarray(statement.start, statement.end));
       for (const comment of source.comments) {
         if (comment.end <= statement.start || comment.start >= statement.end) continue;
-        bytes.fill(0x20, Math.max(comment.start, statement.start) - statement.start, Math.min(comment.end, statement.end) - statement.start);
+        bytes.fill(
+          0x20,
+          Math.max(comment.start, statement.start) - statement.start,
+          Math.min(comment.end, statement.end) - statement.start,
+        );
       }
       text = bytes.toString('utf8');
     } else {
@@ -148,7 +168,9 @@ export function applyBaseline(
     }),
   }));
   const linted = new Set(files.map((f) => keys.file(f.path)));
-  const stale = [...left.values()].filter((e) => e.count > 0 && (linted.has(e.file) || !existsSync(resolve(dirname(where.path), e.file))));
+  const stale = [...left.values()].filter(
+    (e) => e.count > 0 && (linted.has(e.file) || !existsSync(resolve(dirname(where.path), e.file))),
+  );
   return { files: kept, outcome: { file: where.shown, suppressed, stale } };
 }
 
@@ -156,12 +178,22 @@ export function applyBaseline(
  * The baseline of this run's findings, keeping the entries of files it did not lint (a run of
  * a few files does not forget the others) and dropping those of files that are gone.
  */
-export function baselineOf(files: readonly FileResult[], sources: ReadonlyMap<string, string>, previous: readonly BaselineEntry[], where: { path: string; cwd: string }): BaselineEntry[] {
+export function baselineOf(
+  files: readonly FileResult[],
+  sources: ReadonlyMap<string, string>,
+  previous: readonly BaselineEntry[],
+  where: { path: string; cwd: string },
+): BaselineEntry[] {
   const keys = new Keys(dirname(where.path), where.cwd, sources);
   const counts = new Map<string, BaselineEntry>();
   for (const file of files) {
     for (const finding of file.findings) {
-      const entry = { rule: finding.rule, file: keys.file(file.path), fingerprint: keys.fingerprint(file.path, finding.location), count: 1 };
+      const entry = {
+        rule: finding.rule,
+        file: keys.file(file.path),
+        fingerprint: keys.fingerprint(file.path, finding.location),
+        count: 1,
+      };
       const seen = counts.get(keyOf(entry));
       if (seen) seen.count++;
       else counts.set(keyOf(entry), entry);

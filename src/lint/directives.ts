@@ -23,7 +23,12 @@ export interface Directives {
 }
 
 function body(comment: string): string {
-  return comment.startsWith('--') ? comment.slice(2).trim() : comment.replace(/^\/\*+/, '').replace(/\*+\/$/, '').trim();
+  return comment.startsWith('--')
+    ? comment.slice(2).trim()
+    : comment
+        .replace(/^\/\*+/, '')
+        .replace(/\*+\/$/, '')
+        .trim();
 }
 
 /** The statement a statement-scope directive applies to: the first that ends after it, which is the one it is
@@ -36,7 +41,11 @@ function statementOf(comment: Comment, statements: ReadonlyArray<Pick<Statement,
  * Reads the directives of a file. `statements` are the file's statements in order;
  * `known` tells whether a rule id exists.
  */
-export function readDirectives(comments: Comment[], statements: ReadonlyArray<Pick<Statement, 'end'>>, known: (id: string) => boolean): Directives {
+export function readDirectives(
+  comments: Comment[],
+  statements: ReadonlyArray<Pick<Statement, 'end'>>,
+  known: (id: string) => boolean,
+): Directives {
   const ignores: IgnoreDirective[] = [];
   let noTransaction = false;
   for (const comment of comments) {
@@ -55,7 +64,14 @@ export function readDirectives(comments: Comment[], statements: ReadonlyArray<Pi
       .map((s) => s.trim())
       .filter(Boolean);
     const reason = colon === -1 ? '' : rest.slice(colon + 1).trim();
-    const directive: IgnoreDirective = { scope, rules: ids, reason, comment, statement: scope === 'file' ? -1 : statementOf(comment, statements), used: new Set() };
+    const directive: IgnoreDirective = {
+      scope,
+      rules: ids,
+      reason,
+      comment,
+      statement: scope === 'file' ? -1 : statementOf(comment, statements),
+      used: new Set(),
+    };
     const unknown = ids.filter((id) => !known(id));
     if (ids.length === 0) directive.invalid = 'names no rule';
     else if (unknown.length) directive.invalid = `names unknown rule ${unknown.map((u) => `"${u}"`).join(', ')}`;
@@ -66,8 +82,15 @@ export function readDirectives(comments: Comment[], statements: ReadonlyArray<Pi
 }
 
 /** The directive that suppresses a finding of `rule` on statement `statement`, if any. */
-export function suppressing(directives: Directives, rule: string, statement: number | undefined): IgnoreDirective | undefined {
+export function suppressing(
+  directives: Directives,
+  rule: string,
+  statement: number | undefined,
+): IgnoreDirective | undefined {
   return directives.ignores.find(
-    (d) => !d.invalid && d.rules.includes(rule) && (d.scope === 'file' || (statement !== undefined && d.statement === statement)),
+    (d) =>
+      !d.invalid &&
+      d.rules.includes(rule) &&
+      (d.scope === 'file' || (statement !== undefined && d.statement === statement)),
   );
 }

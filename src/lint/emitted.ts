@@ -10,7 +10,9 @@ export function emittedPhases(cwd: string): (file: MigrationFile, root: string) 
   let recogniser: Promise<EmittedMigrations> | undefined;
   return async (file, root) => {
     if (!file.text.includes('-- pgphase plan ')) return undefined;
-    recogniser ??= Promise.all([import('../plan/emit/recognise.js'), loadParser()]).then(([m]) => new m.EmittedMigrations(cwd));
+    recogniser ??= Promise.all([import('../plan/emit/recognise.js'), loadParser()]).then(
+      ([m]) => new m.EmittedMigrations(cwd),
+    );
     return (await recogniser).recognise(file, root);
   };
 }

@@ -9,7 +9,18 @@ import { quoteQName, type QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { readDirectives, suppressing, type Directives, type IgnoreDirective } from './directives.js';
-import { fill, lockTimeoutMs, type Finding, type Report, type Rule, type RuleContext, type RuleVisitor, type Severity, type SeveritySetting, type TransactionModel } from './rule.js';
+import {
+  fill,
+  lockTimeoutMs,
+  type Finding,
+  type Report,
+  type Rule,
+  type RuleContext,
+  type RuleVisitor,
+  type Severity,
+  type SeveritySetting,
+  type TransactionModel,
+} from './rule.js';
 
 export interface StatementResult {
   index: number;
@@ -51,7 +62,14 @@ function severityOf(rule: Rule, options: EngineOptions): SeveritySetting {
   return options.severities.get(rule.meta.id) ?? rule.meta.severity;
 }
 
-function finding(rule: Rule, severity: Severity, messageId: string, data: Record<string, string | number> | undefined, location: Location, lock?: string): Finding {
+function finding(
+  rule: Rule,
+  severity: Severity,
+  messageId: string,
+  data: Record<string, string | number> | undefined,
+  location: Location,
+  lock?: string,
+): Finding {
   const template = rule.meta.messages[messageId];
   if (template === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
   return {
@@ -104,8 +122,13 @@ function transactions(statementChanges: readonly Change[][], model: TransactionM
 
 /** How PostgreSQL runs a parsed file under the model: the model itself, unless a `-- pgphase: no-transaction`
  *  directive makes it `none`, and the transaction of each statement. */
-export function transactionsOf(source: SourceFile, transaction: TransactionModel): { model: TransactionModel; transactions: Transaction[] } {
-  const model: TransactionModel = readDirectives(source.comments, source.statements, () => true).noTransaction ? 'none' : transaction;
+export function transactionsOf(
+  source: SourceFile,
+  transaction: TransactionModel,
+): { model: TransactionModel; transactions: Transaction[] } {
+  const model: TransactionModel = readDirectives(source.comments, source.statements, () => true).noTransaction
+    ? 'none'
+    : transaction;
   return { model, transactions: transactions(source.statements.map(normalizeStatement), model) };
 }
 
@@ -128,7 +151,10 @@ interface Prepared {
   enabled(id: string): Severity | undefined;
 }
 
-const preparedCache = new WeakMap<readonly Rule[], WeakMap<ReadonlyMap<string, SeveritySetting>, Map<number, Prepared>>>();
+const preparedCache = new WeakMap<
+  readonly Rule[],
+  WeakMap<ReadonlyMap<string, SeveritySetting>, Map<number, Prepared>>
+>();
 
 function prepare(options: EngineOptions): Prepared {
   let bySeverities = preparedCache.get(options.rules);
@@ -244,7 +270,16 @@ class Walk {
     if (directive) directive.used.add(rule.meta.id);
     else {
       const lock = this.statement && (at === undefined || at === this.statement.index) ? this.locks() : undefined;
-      this.findings.push(finding(rule, assumption ? 'warning' : severity, messageId, data, location ?? this.statement?.location ?? this.source.lines.span(0, 0), lock));
+      this.findings.push(
+        finding(
+          rule,
+          assumption ? 'warning' : severity,
+          messageId,
+          data,
+          location ?? this.statement?.location ?? this.source.lines.span(0, 0),
+          lock,
+        ),
+      );
     }
   }
 
@@ -333,14 +368,31 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
 
   if (source.syntaxError) {
     const severity = enabled('syntax-error');
-    if (severity) findings.push(finding(byId.get('syntax-error')!, severity, 'default', { message: source.syntaxError.message }, source.syntaxError.location));
+    if (severity)
+      findings.push(
+        finding(
+          byId.get('syntax-error')!,
+          severity,
+          'default',
+          { message: source.syntaxError.message },
+          source.syntaxError.location,
+        ),
+      );
     return { path: source.path, class: 'neutral', statements: [], findings };
   }
 
   const directives = readDirectives(source.comments, source.statements, (id) => byId.has(id));
   const model: TransactionModel = directives.noTransaction ? 'none' : options.transaction;
   const statementChanges = source.statements.map(normalizeStatement);
-  const walk = new Walk(source, options, model, statementChanges, transactions(statementChanges, model), directives, findings);
+  const walk = new Walk(
+    source,
+    options,
+    model,
+    statementChanges,
+    transactions(statementChanges, model),
+    directives,
+    findings,
+  );
 
   // The visitors that have each handler: the loops below call only those.
   const onStatement: RuleVisitor[] = [];
@@ -357,7 +409,12 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   source.statements.forEach((statement, i) => {
     const changes = statementChanges[i]!;
     walk.enter(statement, changes);
-    statements.push({ index: i, class: walk.statementClass, kinds: [...new Set(changes.map((c) => c.kind))], location: statement.location });
+    statements.push({
+      index: i,
+      class: walk.statementClass,
+      kinds: [...new Set(changes.map((c) => c.kind))],
+      location: statement.location,
+    });
     for (const visitor of onStatement) visitor.statement!(statement);
     for (const change of changes) {
       for (const visitor of onChange) visitor.change!(change);
@@ -373,15 +430,29 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const reportOn = (directive: IgnoreDirective, id: string, data: Record<string, string>) => {
     const severity = enabled(id);
     const statement = directive.scope === 'statement' && directive.statement >= 0 ? directive.statement : undefined;
-    if (severity) walk.report(byId.get(id)!, severity, { messageId: 'default', data, location: directive.comment.location, statement });
+    if (severity)
+      walk.report(byId.get(id)!, severity, {
+        messageId: 'default',
+        data,
+        location: directive.comment.location,
+        statement,
+      });
   };
-  for (const directive of directives.ignores) if (directive.invalid) reportOn(directive, 'invalid-ignore', { problem: directive.invalid });
+  for (const directive of directives.ignores)
+    if (directive.invalid) reportOn(directive, 'invalid-ignore', { problem: directive.invalid });
   for (const directive of directives.ignores) {
     if (directive.invalid) continue;
     // an ignore of unused-ignore is not itself reported as unused: that is what it asks for
-    for (const id of directive.rules) if (!directive.used.has(id) && id !== 'unused-ignore' && enabled(id)) reportOn(directive, 'unused-ignore', { rule: id });
+    for (const id of directive.rules)
+      if (!directive.used.has(id) && id !== 'unused-ignore' && enabled(id))
+        reportOn(directive, 'unused-ignore', { rule: id });
   }
 
-  findings.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  findings.sort(
+    (a, b) =>
+      a.location.line - b.location.line ||
+      a.location.column - b.location.column ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+  );
   return { path: source.path, class: strongest(statements.map((s) => s.class)), statements, findings };
 }

@@ -7,7 +7,9 @@ function git(args: string[], cwd: string): string {
   try {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: string }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new InputError(`git ${args.join(' ')}: ${stderr || (error as Error).message}`);
   }
 }

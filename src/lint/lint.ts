@@ -7,7 +7,17 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LintCache } from './cache.js';
-import { discoverSet, Discovery, fileInSet, listing, withText, type LayoutName, type SetListing, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import {
+  discoverSet,
+  Discovery,
+  fileInSet,
+  listing,
+  withText,
+  type LayoutName,
+  type SetListing,
+  type MigrationFile,
+  type MigrationSet,
+} from '../discover/index.js';
 import { headLines } from '../discover/layouts.js';
 import { CreatedHere } from '../schema/created.js';
 import { InputError } from '../errors.js';
@@ -77,7 +87,10 @@ function toPosix(path: string): string {
 }
 
 /** The config of each directory: the explicit one, else the nearest found upward. */
-function configs(options: Pick<LintOptions, 'rules' | 'configFile'>, cwd: string): (dir: string) => Promise<LoadedConfig> {
+function configs(
+  options: Pick<LintOptions, 'rules' | 'configFile'>,
+  cwd: string,
+): (dir: string) => Promise<LoadedConfig> {
   const known = new Set(options.rules.map((r) => r.meta.id));
   const finder = new ConfigFinder(known, cwd);
   const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
@@ -86,13 +99,19 @@ function configs(options: Pick<LintOptions, 'rules' | 'configFile'>, cwd: string
 }
 
 /** The migration sets the paths belong to (the config's `migrations` when none are given), each with the files to lint in it, in the order given. */
-async function targetSets(options: LintOptions, cwd: string, configFor: (dir: string) => Promise<LoadedConfig>, discovery: Discovery): Promise<Map<string, Group>> {
+async function targetSets(
+  options: LintOptions,
+  cwd: string,
+  configFor: (dir: string) => Promise<LoadedConfig>,
+  discovery: Discovery,
+): Promise<Map<string, Group>> {
   const groups = new Map<string, Group>();
   let paths = options.paths;
   if (paths.length === 0 && !options.stdin) {
     const { config, dir } = await configFor(cwd);
     const configured = config.migrations === undefined ? [] : [config.migrations].flat();
-    if (configured.length === 0) throw new InputError('no paths given and no `migrations` in the config: run `pgphase lint <dir-or-file>`');
+    if (configured.length === 0)
+      throw new InputError('no paths given and no `migrations` in the config: run `pgphase lint <dir-or-file>`');
     paths = configured.map((p) => resolve(dir, p));
   }
   // Look up every path at once (their reads overlap; each directory is read once however
@@ -140,10 +159,21 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
   const linted = new Map<string, MigrationFile[]>();
-  const note = (file: MigrationFile, config: LoadedConfig['config']) => linted.set(file.path, [...(linted.get(file.path) ?? []), { ...file, transaction: config.transaction ?? file.transaction }]);
+  const note = (file: MigrationFile, config: LoadedConfig['config']) =>
+    linted.set(file.path, [
+      ...(linted.get(file.path) ?? []),
+      { ...file, transaction: config.transaction ?? file.transaction },
+    ]);
   // one severity map per config, so that the engine prepares the rules once per config
   const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (file: MigrationFile, config: LoadedConfig['config'], schema: ReturnType<typeof schemaFrom>, historyKnown: boolean, created?: CreatedHere, emitted = false) => {
+  const lintOne = (
+    file: MigrationFile,
+    config: LoadedConfig['config'],
+    schema: ReturnType<typeof schemaFrom>,
+    historyKnown: boolean,
+    created?: CreatedHere,
+    emitted = false,
+  ) => {
     let severities = severitiesOf.get(config);
     if (!severities) {
       severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
@@ -174,11 +204,24 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     let created = new CreatedHere();
     for (const earlier of found?.set.files ?? []) {
       if (earlier.absPath === abs) break;
-      replay(parseSource(earlier.path, earlier.text), schema, earlier.migration === found!.file.migration ? created : undefined);
+      replay(
+        parseSource(earlier.path, earlier.text),
+        schema,
+        earlier.migration === found!.file.migration ? created : undefined,
+      );
     }
     const entries: MigrationFile[] = found
       ? await withText(found.set, found.file, options.stdin.text, discovery)
-      : [{ path: options.stdin.filename, absPath: abs, text: options.stdin.text, transaction: 'none', layout: 'plain', migration: options.stdin.filename }];
+      : [
+          {
+            path: options.stdin.filename,
+            absPath: abs,
+            text: options.stdin.text,
+            transaction: 'none',
+            layout: 'plain',
+            migration: options.stdin.filename,
+          },
+        ];
     for (const [i, file] of entries.entries()) {
       if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
       sources.set(file.path, overlay(sources.get(file.path), file.text));
@@ -195,7 +238,8 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const order = await Promise.all(
       set.files.slice(0, last + 1).map(async (file) => {
         const { config, dir } = await configFor(dirname(file.absPath));
-        const ignored = config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
+        const ignored =
+          config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
         const linted = targets.has(file.absPath) && !ignored;
         const emitted = await emittedPhase(file, set.root);
         return { file, config, linted, emitted };
@@ -213,7 +257,10 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         options.pgVersion ?? null,
         options.ruleOverrides ?? null,
         baseChanges,
-        ...order.flatMap(({ file, config, linted, emitted }) => [[file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config], emitted?.replay ?? file.text]),
+        ...order.flatMap(({ file, config, linted, emitted }) => [
+          [file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config],
+          emitted?.replay ?? file.text,
+        ]),
       ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
@@ -242,21 +289,29 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
-async function withBaseline(files: FileResult[], sources: Map<string, string>, baseline: NonNullable<LintOptions['baseline']>, cwd: string): Promise<Omit<LintOutput, 'linted'>> {
+async function withBaseline(
+  files: FileResult[],
+  sources: Map<string, string>,
+  baseline: NonNullable<LintOptions['baseline']>,
+  cwd: string,
+): Promise<Omit<LintOutput, 'linted'>> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
   // the common case, no baseline: nothing more to load
   if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files), sources };
   const { applyBaseline, baselineOf, readBaseline, writeBaseline } = await import('./baseline.js');
   let entries = await readBaseline(path, shown);
-  if (entries === undefined && baseline.required && !baseline.write) throw new InputError(`${shown}: no such baseline file; write one with \`pgphase lint --write-baseline\``);
+  if (entries === undefined && baseline.required && !baseline.write)
+    throw new InputError(`${shown}: no such baseline file; write one with \`pgphase lint --write-baseline\``);
   // fingerprints parse the files with findings again; a run the cache answered has not loaded the parser
   if (files.some((f) => f.findings.length > 0)) await loadParser();
   let written: LintOutput['written'];
   if (baseline.write) {
     entries = baselineOf(files, sources, entries ?? [], { path, cwd });
     await writeBaseline(path, entries).catch((error: unknown) => {
-      throw new InputError(`${shown}: cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new InputError(
+        `${shown}: cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     });
     written = { file: shown, findings: entries.reduce((n, e) => n + e.count, 0) };
   }
@@ -282,7 +337,8 @@ export function mergeUnits(files: FileResult[], from: number, sources: Map<strin
   for (let i = from; i < files.length; i++) {
     let end = i + 1;
     while (end < files.length && files[end]!.path === files[i]!.path) end++;
-    if (end - i > 1) files.splice(i, end - i, merged(files.slice(i, end), headLines(sources.get(files[i]!.path) ?? '')));
+    if (end - i > 1)
+      files.splice(i, end - i, merged(files.slice(i, end), headLines(sources.get(files[i]!.path) ?? '')));
   }
 }
 
@@ -295,8 +351,18 @@ function merged(parts: FileResult[], head: number): FileResult {
   const seen = new Set<string>();
   const findings = parts
     .flatMap((part) => part.findings)
-    .filter((f) => !seen.has(key(f)) && seen.add(key(f)) && (f.rule !== 'unused-ignore' || f.location.line > head || times.get(key(f)) === parts.length))
-    .sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+    .filter(
+      (f) =>
+        !seen.has(key(f)) &&
+        seen.add(key(f)) &&
+        (f.rule !== 'unused-ignore' || f.location.line > head || times.get(key(f)) === parts.length),
+    )
+    .sort(
+      (a, b) =>
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column ||
+        (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+    );
   let offset = 0;
   const statements = parts.flatMap((part) => {
     const numbered = part.statements.map((st) => ({ ...st, index: st.index + offset }));

@@ -1,5 +1,13 @@
 // The rule API: a rule is metadata plus a visitor over the changes of one file.
-import { APPLICATION_OBJECTS, createdName, typedColumns, type Change, type ChangeClass, type ObjectType, type TypeRef } from '../sql/changes.js';
+import {
+  APPLICATION_OBJECTS,
+  createdName,
+  typedColumns,
+  type Change,
+  type ChangeClass,
+  type ObjectType,
+  type TypeRef,
+} from '../sql/changes.js';
 import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { analyzeAlter, type TypeChangeAnalysis } from '../sql/type-change.js';
 import { nameSpan, type Location, type SourceFile, type Statement } from '../sql/source.js';
@@ -21,7 +29,10 @@ export type Placeholders<T extends string> = string extends T
     : never;
 type Trim<T extends string> = T extends ` ${infer R}` ? Trim<R> : T extends `${infer R} ` ? Trim<R> : T;
 
-export interface RuleMeta<Messages extends Record<string, string> = Record<string, string>, Help extends string = string> {
+export interface RuleMeta<
+  Messages extends Record<string, string> = Record<string, string>,
+  Help extends string = string,
+> {
   id: string;
   category: Category;
   severity: SeveritySetting;
@@ -60,7 +71,9 @@ interface ReportBase {
 }
 
 /** The data a message and the help need: one value per placeholder (none when they have none). */
-type Data<Names extends string> = [Names] extends [never] ? { data?: Record<string, never> } : { data: Record<Names, string | number> };
+type Data<Names extends string> = [Names] extends [never]
+  ? { data?: Record<string, never> }
+  : { data: Record<Names, string | number> };
 
 /** A finding as a rule reports it: a message id of the rule, with the data its message and help name
  *  (for a choice of ids, the data of each). */
@@ -75,7 +88,10 @@ export const GIVE_SCHEMA =
   'lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`';
 
 /** What a rule sees while the engine walks a file; fields describe the current statement. */
-export interface RuleContext<Messages extends Record<string, string> = Record<string, string>, Help extends string = string> {
+export interface RuleContext<
+  Messages extends Record<string, string> = Record<string, string>,
+  Help extends string = string,
+> {
   readonly source: SourceFile;
   readonly pgVersion: number;
   readonly transaction: TransactionModel;
@@ -125,7 +141,9 @@ export interface Rule<Messages extends Record<string, string> = Record<string, s
 
 /** A rule, its reports checked by the compiler against its own messages: each message id exists
  *  and each report carries a value for every placeholder of the message and of the help. */
-export function defineRule<const Messages extends Record<string, string>, const Help extends string>(rule: Rule<Messages, Help>): Rule {
+export function defineRule<const Messages extends Record<string, string>, const Help extends string>(
+  rule: Rule<Messages, Help>,
+): Rule {
   return rule as unknown as Rule;
 }
 
@@ -136,7 +154,12 @@ export function defineRule<const Messages extends Record<string, string>, const 
  * same transaction (then the name never goes missing).
  */
 export function applicationLoses(context: RuleContext, objectType: ObjectType, name: QName): boolean {
-  if (!APPLICATION_OBJECTS.has(objectType) || context.isNewObject(name) || context.schema.triggerFunctions.has(qkey(name))) return false;
+  if (
+    !APPLICATION_OBJECTS.has(objectType) ||
+    context.isNewObject(name) ||
+    context.schema.triggerFunctions.has(qkey(name))
+  )
+    return false;
   return !context.laterInTransaction((c) => qkey(createdName(c) ?? { name: '' }) === qkey(name));
 }
 
@@ -148,7 +171,12 @@ export function applicationLoses(context: RuleContext, objectType: ObjectType, n
 export function typeChangeOf(
   change: Change,
   context: RuleContext,
-): { data: { table: string; column: string; to: string }; known: { from: TypeRef; analysis: TypeChangeAnalysis } | undefined } | undefined {
+):
+  | {
+      data: { table: string; column: string; to: string };
+      known: { from: TypeRef; analysis: TypeChangeAnalysis } | undefined;
+    }
+  | undefined {
   if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return undefined;
   return {
     data: { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display },
@@ -176,7 +204,12 @@ export function columnTypeVisitor(context: RuleContext, matches: (type: TypeRef)
   return {
     change(change) {
       for (const { column, type, at } of typedColumns(change)) {
-        if (matches(type)) context.report({ messageId: 'default', location: columnAt(context, at), data: { column: quoteIdent(column), type: type.display } });
+        if (matches(type))
+          context.report({
+            messageId: 'default',
+            location: columnAt(context, at),
+            data: { column: quoteIdent(column), type: type.display },
+          });
       }
     },
   };
@@ -187,7 +220,9 @@ const MILLISECONDS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 6
 /** The milliseconds a `lock_timeout` value stands for, as PostgreSQL reads it: a number (decimal,
  *  fractional or hexadecimal) with an optional unit, milliseconds by default; undefined when it cannot read it. */
 export function lockTimeoutMs(value: string | undefined): number | undefined {
-  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(value ?? '');
+  const m = /^\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*(us|ms|s|min|h|d)?\s*$/.exec(
+    value ?? '',
+  );
   return m ? Number(m[1]) * MILLISECONDS[m[2] ?? 'ms']! : undefined;
 }
 

@@ -4,7 +4,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CodeActionKind, DiagnosticSeverity, DidChangeWatchedFilesNotification, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, type CodeAction, type Connection, type Diagnostic, type Hover, type Range } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  MessageType,
+  ShowMessageNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type Hover,
+  type Range,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsBaseUrl, InputError, oneLine, PgphaseError, type Rule } from '../index.js';
 import type { Finding } from '../lint/rule.js';
@@ -34,7 +47,10 @@ function position(document: TextDocument, line: number, column: number): { line:
 }
 
 function range(document: TextDocument, location: Location): Range {
-  return { start: position(document, location.line, location.column), end: position(document, location.endLine, location.endColumn) };
+  return {
+    start: position(document, location.line, location.column),
+    end: position(document, location.endLine, location.endColumn),
+  };
 }
 
 function diagnostic(document: TextDocument, finding: Finding): Diagnostic {
@@ -48,7 +64,8 @@ function diagnostic(document: TextDocument, finding: Finding): Diagnostic {
   };
 }
 
-const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+const before = (a: { line: number; character: number }, b: { line: number; character: number }) =>
+  a.line < b.line || (a.line === b.line && a.character <= b.character);
 const overlaps = (a: Range, b: Range) => before(a.start, b.end) && before(b.start, a.end);
 
 /** The locks a statement takes, as findings show them, with the schema as it is before the statement. */
@@ -89,7 +106,9 @@ function hoverText(linted: Linted, statement: Statement | undefined, findings: F
 
 /** The statement a lint position is in. */
 function statementAt(linted: Linted, line: number, column: number): Statement | undefined {
-  const at = (l: Location) => (l.line < line || (l.line === line && l.column <= column)) && (l.endLine > line || (l.endLine === line && l.endColumn >= column));
+  const at = (l: Location) =>
+    (l.line < line || (l.line === line && l.column <= column)) &&
+    (l.endLine > line || (l.endLine === line && l.endColumn >= column));
   for (const source of linted.sources) for (const st of source.statements) if (at(st.location)) return st;
   return undefined;
 }
@@ -138,18 +157,36 @@ function fixActions(document: TextDocument, linted: Linted, inRange: Finding[], 
   const text = document.getText();
   const wanted = (rule: string, line: number) => inRange.some((f) => f.rule === rule && f.location.line === line);
   for (const entry of linted.entries) {
-    const { fixes, unfixed } = fixFile({ path: entry.path, text, ...(entry.text !== text && { linted: entry.text }), layout: entry.layout, transaction: entry.transaction, findings: linted.result.findings });
+    const { fixes, unfixed } = fixFile({
+      path: entry.path,
+      text,
+      ...(entry.text !== text && { linted: entry.text }),
+      layout: entry.layout,
+      transaction: entry.transaction,
+      findings: linted.result.findings,
+    });
     for (const fix of fixes.filter((f) => f.lines.some((line) => wanted(f.rule, line)))) {
       actions.push({
         title: fix.title,
         kind: CodeActionKind.QuickFix,
         isPreferred: true,
-        edit: { changes: { [document.uri]: fix.edits.map((e) => ({ range: { start: document.positionAt(e.start), end: document.positionAt(e.end) }, newText: e.text })) } },
+        edit: {
+          changes: {
+            [document.uri]: fix.edits.map((e) => ({
+              range: { start: document.positionAt(e.start), end: document.positionAt(e.end) },
+              newText: e.text,
+            })),
+          },
+        },
       });
     }
     // a file of several changesets gives each finding to each of them: one reason per finding
-    const reasons = unfixed.filter((u) => wanted(u.rule, u.line) && !disabled.has(`${u.rule}:${u.line}`) && disabled.add(`${u.rule}:${u.line}`));
-    if (showDisabled) for (const u of reasons) actions.push({ title: `Fix ${u.rule}`, kind: CodeActionKind.QuickFix, disabled: { reason: u.reason } });
+    const reasons = unfixed.filter(
+      (u) => wanted(u.rule, u.line) && !disabled.has(`${u.rule}:${u.line}`) && disabled.add(`${u.rule}:${u.line}`),
+    );
+    if (showDisabled)
+      for (const u of reasons)
+        actions.push({ title: `Fix ${u.rule}`, kind: CodeActionKind.QuickFix, disabled: { reason: u.reason } });
   }
   return actions;
 }
@@ -182,15 +219,26 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
         const version = document.version;
         let diagnostics: Diagnostic[];
         try {
-          const result = await workspace.lint(uri.startsWith('file:') ? fileURLToPath(uri) : undefined, document.getText());
+          const result = await workspace.lint(
+            uri.startsWith('file:') ? fileURLToPath(uri) : undefined,
+            document.getText(),
+          );
           if (result) linted.set(uri, { ...result, version });
           else linted.delete(uri);
           diagnostics = result?.result.findings.map((f) => diagnostic(document, f)) ?? [];
         } catch (error) {
           linted.delete(uri);
           // a config that does not load: its one line, where the file starts
-          const message = error instanceof PgphaseError ? error.message : `internal error: ${oneLine((error as Error).message)}`;
-          diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'pgphase', message }];
+          const message =
+            error instanceof PgphaseError ? error.message : `internal error: ${oneLine((error as Error).message)}`;
+          diagnostics = [
+            {
+              range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+              severity: DiagnosticSeverity.Error,
+              source: 'pgphase',
+              message,
+            },
+          ];
         }
         if (!state.again) await connection.sendDiagnostics({ uri, version, diagnostics });
       } while (state.again);
@@ -218,7 +266,15 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
 
   // the history of a migration is the .sql files before it, and the config may change: the client watches them
   connection.onInitialized(() => {
-    if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/{pgphase.config.json,.pgphaserc.json,package.json}' }] }).catch(() => undefined);
+    if (canWatch)
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [
+            { globPattern: '**/*.sql' },
+            { globPattern: '**/{pgphase.config.json,.pgphaserc.json,package.json}' },
+          ],
+        })
+        .catch(() => undefined);
   });
   documents.onDidOpen(({ document }) => void lintDocument(document.uri));
   documents.onDidChangeContent(({ document }) => void lintDocument(document.uri));
@@ -253,15 +309,26 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
     // edits are computed on the text that was linted: none while a newer version is being linted
     if (!document || result?.version !== document.version) return [];
     const findings = result.result.findings.filter((f) => overlaps(range(document, f.location), asked));
-    const actions = [...fixActions(document, result, findings, canShowDisabled), ...findings.filter((f) => f.rule !== 'syntax-error').map((f) => ignoreAction(document, result, f))];
-    if (result.located.found) actions.push({ title: 'Plan this migration (pgphase plan)', kind: CodeActionKind.Source, command: { title: 'Plan this migration', command: COMMANDS.plan, arguments: [textDocument.uri] } });
+    const actions = [
+      ...fixActions(document, result, findings, canShowDisabled),
+      ...findings.filter((f) => f.rule !== 'syntax-error').map((f) => ignoreAction(document, result, f)),
+    ];
+    if (result.located.found)
+      actions.push({
+        title: 'Plan this migration (pgphase plan)',
+        kind: CodeActionKind.Source,
+        command: { title: 'Plan this migration', command: COMMANDS.plan, arguments: [textDocument.uri] },
+      });
     return actions;
   });
 
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
     if (command === COMMANDS.reveal) {
       const [uri, at] = args as [string, { line: number; character: number }];
-      if (canShowDocument) await connection.window.showDocument({ uri, selection: { start: at, end: at }, takeFocus: true }).catch(() => undefined);
+      if (canShowDocument)
+        await connection.window
+          .showDocument({ uri, selection: { start: at, end: at }, takeFocus: true })
+          .catch(() => undefined);
       return null;
     }
     if (command === COMMANDS.plan) return planCommand(args[0] as string);
@@ -273,17 +340,29 @@ export function serve(connection: Connection, rules: readonly Rule[], cwd: strin
     const document = documents.get(uri);
     const path = fileURLToPath(uri);
     try {
-      if (document && (await readFile(path, 'utf8').catch(() => undefined)) !== document.getText()) throw new InputError(`${path}: save the file before planning it`);
+      if (document && (await readFile(path, 'utf8').catch(() => undefined)) !== document.getText())
+        throw new InputError(`${path}: save the file before planning it`);
       const shadowUrl = process.env.PGPHASE_SHADOW_URL;
-      const planned = await planInProject(workspace, path, { emit: 'plan', prove: true, ...(shadowUrl && { shadowUrl }) });
+      const planned = await planInProject(workspace, path, {
+        emit: 'plan',
+        prove: true,
+        ...(shadowUrl && { shadowUrl }),
+      });
       const message = `plan ${planned.manifest.id} written to ${planned.dir}: ${describePhases(planned).join('; ')}`;
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message });
       // a client that cannot open it says so: the plan is written all the same
-      if (canShowDocument) connection.window.showDocument({ uri: pathToFileURL(join(planned.dir, 'README.md')).href, takeFocus: false }).catch(() => undefined);
+      if (canShowDocument)
+        connection.window
+          .showDocument({ uri: pathToFileURL(join(planned.dir, 'README.md')).href, takeFocus: false })
+          .catch(() => undefined);
       return message;
     } catch (error) {
-      const message = error instanceof PgphaseError ? error.message : `internal error: ${oneLine((error as Error).message)}`;
-      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `pgphase plan: ${message}` });
+      const message =
+        error instanceof PgphaseError ? error.message : `internal error: ${oneLine((error as Error).message)}`;
+      void connection.sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Error,
+        message: `pgphase plan: ${message}`,
+      });
       return `pgphase plan: ${message}`;
     }
   }

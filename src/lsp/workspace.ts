@@ -6,7 +6,15 @@ import { existsSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, type LoadedConfig } from '../config/load.js';
-import { discoverSet, Discovery, fileInSet, withText, type LayoutName, type MigrationFile, type MigrationSet } from '../discover/index.js';
+import {
+  discoverSet,
+  Discovery,
+  fileInSet,
+  withText,
+  type LayoutName,
+  type MigrationFile,
+  type MigrationSet,
+} from '../discover/index.js';
 import { DETECTION, kindOf, LAYOUT } from '../discover/layouts.js';
 import { lintSource, type FileResult } from '../lint/engine.js';
 import { mergeUnits } from '../lint/lint.js';
@@ -80,7 +88,8 @@ export class Workspace {
     const config = await this.configs.forDirectory(dirname(absPath));
     const { ignorePaths } = config.config;
     const layout = overrides.layout ?? config.config.layout;
-    if (ignorePaths.length > 0 && matchesAny(relative(config.dir, absPath).split(sep).join('/'), ignorePaths)) return { config, found: undefined };
+    if (ignorePaths.length > 0 && matchesAny(relative(config.dir, absPath).split(sep).join('/'), ignorePaths))
+      return { config, found: undefined };
     if (!existsSync(absPath)) return { config, found: await this.nextMigration(absPath, text, layout) };
     // no migration of a layout: linted on its own, as standard input is
     const found = await fileInSet(absPath, layout, this.discovery).catch(() => null);
@@ -90,16 +99,32 @@ export class Workspace {
   /** A file not written yet, as the next migration of the set it would join (Prisma, Diesel and
    *  sqitch keep a history one level above the file's directory, as fileInSet reads them); null
    *  when its name fits none, undefined for a down migration. */
-  private async nextMigration(absPath: string, text: string, layout: LayoutName | undefined): Promise<Located['found']> {
+  private async nextMigration(
+    absPath: string,
+    text: string,
+    layout: LayoutName | undefined,
+  ): Promise<Located['found']> {
     for (const root of [dirname(dirname(absPath)), dirname(absPath)]) {
       const rel = relative(root, absPath).split(sep).join('/');
       // by the name (and the text, where a layout claims files by it) first: no directory is read for nothing
-      if (!(layout ? [LAYOUT[layout]] : DETECTION).some((l) => kindOf(l, rel) !== undefined && (!l.claims || l.claims(text)))) continue;
+      if (
+        !(layout ? [LAYOUT[layout]] : DETECTION).some(
+          (l) => kindOf(l, rel) !== undefined && (!l.claims || l.claims(text)),
+        )
+      )
+        continue;
       const set = await discoverSet(root, layout, this.discovery).catch(() => undefined);
       const kind = set && kindOf(LAYOUT[set.layout], rel);
       if (!set || kind === undefined) continue;
       if (kind !== 'forward') return undefined;
-      const file: MigrationFile = { path: this.discovery.display(absPath), absPath, text: '', transaction: 'none', layout: set.layout, migration: '' };
+      const file: MigrationFile = {
+        path: this.discovery.display(absPath),
+        absPath,
+        text: '',
+        transaction: 'none',
+        layout: set.layout,
+        migration: '',
+      };
       const [entry] = await withText(set, file, text, this.discovery);
       return entry ? { set, file: entry } : null;
     }
@@ -108,7 +133,10 @@ export class Workspace {
 
   /** Lints `text` as the file at `absPath` (on its own when there is none); undefined when lint skips the file. */
   async lint(absPath: string | undefined, text: string, overrides: Overrides = {}): Promise<Linted | undefined> {
-    const located: Located = absPath === undefined ? { config: await this.configs.forDirectory(this.cwd), found: null } : await this.locate(absPath, text, overrides);
+    const located: Located =
+      absPath === undefined
+        ? { config: await this.configs.forDirectory(this.cwd), found: null }
+        : await this.locate(absPath, text, overrides);
     const { found } = located;
     const { config } = located.config;
     if (found === undefined) return undefined;
@@ -163,7 +191,8 @@ export class Workspace {
     const at = index === -1 ? set.files.length : index;
     const files = set.files.slice(0, at);
     const known = this.prefixes.get(file.absPath);
-    const same = (a: MigrationFile, b: MigrationFile) => a === b || (a.absPath === b.absPath && a.migration === b.migration && a.text === b.text);
+    const same = (a: MigrationFile, b: MigrationFile) =>
+      a === b || (a.absPath === b.absPath && a.migration === b.migration && a.text === b.text);
     if (known && known.files.length === files.length && known.files.every((f, i) => same(f, files[i]!))) return known;
     let start = at;
     while (start > 0 && set.files[start - 1]!.migration === file.migration) start--;

@@ -32,7 +32,8 @@ async function answer(request: Request, cwd: string): Promise<unknown> {
         protocolVersion: PROTOCOL_VERSIONS.includes(asked as string) ? asked : PROTOCOL_VERSIONS[0],
         capabilities: { tools: {} },
         serverInfo: { name: 'pgphase', version },
-        instructions: 'Check PostgreSQL migrations before proposing them: lint_sql or lint_file for the findings (each names the lock and the safe form), explain_rule for a rule, plan_migration to split a risky migration into expand / backfill / contract phases.',
+        instructions:
+          'Check PostgreSQL migrations before proposing them: lint_sql or lint_file for the findings (each names the lock and the safe form), explain_rule for a rule, plan_migration to split a risky migration into expand / backfill / contract phases.',
       };
     }
     case 'ping':
@@ -41,7 +42,11 @@ async function answer(request: Request, cwd: string): Promise<unknown> {
       return { tools: TOOLS.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) };
     case 'tools/call': {
       const name = request.params?.name;
-      if (typeof name !== 'string' || !TOOLS.some((t) => t.name === name)) throw new RpcError(-32602, `unknown tool ${JSON.stringify(name)}; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
+      if (typeof name !== 'string' || !TOOLS.some((t) => t.name === name))
+        throw new RpcError(
+          -32602,
+          `unknown tool ${JSON.stringify(name)}; the tools are ${TOOLS.map((t) => t.name).join(', ')}`,
+        );
       return callTool(name, request.params?.arguments ?? {}, cwd);
     }
     default:
@@ -50,7 +55,11 @@ async function answer(request: Request, cwd: string): Promise<unknown> {
 }
 
 /** Serves until the input ends. `cwd` is what relative paths in tool arguments are relative to. */
-export async function serveMcp(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, cwd: string): Promise<void> {
+export async function serveMcp(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  cwd: string,
+): Promise<void> {
   const send = (message: unknown): void => {
     output.write(`${JSON.stringify(message)}\n`);
   };
@@ -61,7 +70,11 @@ export async function serveMcp(input: NodeJS.ReadableStream, output: NodeJS.Writ
     try {
       request = JSON.parse(line) as Request;
     } catch {
-      send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error: a message is one line of JSON' } });
+      send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32700, message: 'parse error: a message is one line of JSON' },
+      });
       continue;
     }
     // notifications (initialized, cancelled) and responses to requests this server never sends need no answer
@@ -69,7 +82,15 @@ export async function serveMcp(input: NodeJS.ReadableStream, output: NodeJS.Writ
     const id = request.id;
     const done = answer(request, cwd).then(
       (result) => send({ jsonrpc: '2.0', id, result }),
-      (error: unknown) => send({ jsonrpc: '2.0', id, error: error instanceof RpcError ? { code: error.code, message: error.message } : { code: -32603, message: `internal error: ${(error as Error).message}` } }),
+      (error: unknown) =>
+        send({
+          jsonrpc: '2.0',
+          id,
+          error:
+            error instanceof RpcError
+              ? { code: error.code, message: error.message }
+              : { code: -32603, message: `internal error: ${(error as Error).message}` },
+        }),
     );
     pending.add(done);
     void done.finally(() => pending.delete(done));

@@ -12,7 +12,6 @@ import type { Backfill } from './types.js';
 /** A backfill as the plan and plan.json carry it. */
 type Batched = Omit<Backfill, 'reversible'>;
 
-
 /** The relation batches walk, and the name its columns are qualified with in the statement (its alias, else its name). */
 export interface BatchDriver {
   table: QName;
@@ -22,13 +21,20 @@ export interface BatchDriver {
 /** The statement node of a SQL text holding one statement (the parser must be loaded); a plan.json edited into anything else is refused. */
 export function statementNode(sql: string): [string, PgNode] {
   const parsed = parseSource('plan.json', sql);
-  if (parsed.syntaxError) throw new PlanError(`plan.json: a backfill statement does not parse (${parsed.syntaxError.message}): re-run \`pgphase plan\``);
-  if (parsed.statements.length !== 1) throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
+  if (parsed.syntaxError)
+    throw new PlanError(
+      `plan.json: a backfill statement does not parse (${parsed.syntaxError.message}): re-run \`pgphase plan\``,
+    );
+  if (parsed.statements.length !== 1)
+    throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
   return Object.entries(parsed.statements[0]!.node)[0] as [string, PgNode];
 }
 
 function driverOf(rv: PgNode): BatchDriver {
-  return { table: fromRangeVar(rv as { schemaname?: string; relname: string }), ref: rv.alias?.aliasname ?? rv.relname };
+  return {
+    table: fromRangeVar(rv as { schemaname?: string; relname: string }),
+    ref: rv.alias?.aliasname ?? rv.relname,
+  };
 }
 
 /**
@@ -49,13 +55,27 @@ function leadingTable(from: PgNode | undefined): PgNode | undefined {
  * compute per batch instead: the reason why it cannot be batched.
  */
 function selectDriver(select: PgNode | undefined, ctes: Set<string>): BatchDriver | string {
-  if (!select || (select.op ?? 'SETOP_NONE') !== 'SETOP_NONE' || select.valuesLists) return 'its SELECT is a UNION, INTERSECT or EXCEPT: each batch would combine only its own rows';
-  const across = select.groupClause ? 'GROUP BY' : select.distinctClause ? 'DISTINCT' : select.havingClause ? 'HAVING' : select.limitCount || select.limitOffset ? 'LIMIT/OFFSET' : select.windowClause || calls(select.targetList, isWindow) ? 'a window function' : undefined;
+  if (!select || (select.op ?? 'SETOP_NONE') !== 'SETOP_NONE' || select.valuesLists)
+    return 'its SELECT is a UNION, INTERSECT or EXCEPT: each batch would combine only its own rows';
+  const across = select.groupClause
+    ? 'GROUP BY'
+    : select.distinctClause
+      ? 'DISTINCT'
+      : select.havingClause
+        ? 'HAVING'
+        : select.limitCount || select.limitOffset
+          ? 'LIMIT/OFFSET'
+          : select.windowClause || calls(select.targetList, isWindow)
+            ? 'a window function'
+            : undefined;
   if (across) return `its SELECT uses ${across}, which computes across rows: per batch it would compute something else`;
-  if (calls(select.targetList, isAggregate)) return 'its SELECT aggregates rows: per batch it would compute something else';
+  if (calls(select.targetList, isAggregate))
+    return 'its SELECT aggregates rows: per batch it would compute something else';
   const first = leadingTable(select.fromClause?.[0]);
-  if (!first) return 'its SELECT does not start FROM a table (or starts with the nullable side of an outer join) whose key batches could walk';
-  if (first.schemaname === undefined && ctes.has(first.relname)) return `its SELECT starts FROM the WITH query ${quoteIdent(first.relname)}, which has no key to batch by; put the table it reads first`;
+  if (!first)
+    return 'its SELECT does not start FROM a table (or starts with the nullable side of an outer join) whose key batches could walk';
+  if (first.schemaname === undefined && ctes.has(first.relname))
+    return `its SELECT starts FROM the WITH query ${quoteIdent(first.relname)}, which has no key to batch by; put the table it reads first`;
   return driverOf(first);
 }
 
@@ -69,11 +89,34 @@ function calls(node: unknown, test: (call: PgNode) => boolean): boolean {
   return Object.values(node as PgNode).some((n) => calls(n, test));
 }
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'bit_and', 'bit_or', 'xmlagg']);
+const AGGREGATES = new Set([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'array_agg',
+  'string_agg',
+  'bool_and',
+  'bool_or',
+  'every',
+  'json_agg',
+  'jsonb_agg',
+  'json_object_agg',
+  'jsonb_object_agg',
+  'bit_and',
+  'bit_or',
+  'xmlagg',
+]);
 
 /** A window function, or an aggregate (a SELECT list with one aggregates all its rows into one). */
 const isWindow = (call: PgNode) => call.over !== undefined;
-const isAggregate = (call: PgNode) => !call.over && (call.agg_star || call.agg_order || call.agg_filter || AGGREGATES.has(call.funcname?.[call.funcname.length - 1]?.String?.sval));
+const isAggregate = (call: PgNode) =>
+  !call.over &&
+  (call.agg_star ||
+    call.agg_order ||
+    call.agg_filter ||
+    AGGREGATES.has(call.funcname?.[call.funcname.length - 1]?.String?.sval));
 
 /** The relation an UPDATE, DELETE or INSERT … SELECT is batched by, or why it cannot be. */
 export function batchDriver(type: string, node: PgNode): BatchDriver | string {
@@ -94,7 +137,9 @@ export function withPredicate(sql: string, predicate: string): string {
   const [type, node] = statementNode(sql);
   const where = (statementNode(`SELECT WHERE ${predicate}`)[1] as PgNode).whereClause as PgNode;
   const holder: PgNode = type === 'InsertStmt' ? node.selectStmt.SelectStmt : node;
-  holder.whereClause = holder.whereClause ? { BoolExpr: { boolop: 'AND_EXPR', args: [holder.whereClause, where] } } : where;
+  holder.whereClause = holder.whereClause
+    ? { BoolExpr: { boolop: 'AND_EXPR', args: [holder.whereClause, where] } }
+    : where;
   delete node.returningClause;
   delete node.returningList;
   return deparse({ [type]: node });
@@ -104,7 +149,9 @@ export function withPredicate(sql: string, predicate: string): string {
 export function backfillStatement(b: { table: QName; set?: string; where?: string; statement?: string }): string {
   if (b.statement !== undefined) return b.statement;
   const table = quoteQualified(b.table);
-  return b.set !== undefined ? `UPDATE ${table} SET ${b.set} WHERE ${b.where ?? 'true'}` : `DELETE FROM ${table} WHERE ${b.where ?? 'true'}`;
+  return b.set !== undefined
+    ? `UPDATE ${table} SET ${b.set} WHERE ${b.where ?? 'true'}`
+    : `DELETE FROM ${table} WHERE ${b.where ?? 'true'}`;
 }
 
 /** `("o"."a", "o"."b")`: the key columns of the driving rows as a row. */
@@ -121,8 +168,13 @@ const SYNC_TRIGGER = '_pgphase_sync';
 /** What a backfill's statement changes: the table (for an INSERT … SELECT, not the one its batches walk), its event as a pg_trigger.tgtype bit, the columns an UPDATE sets. */
 function changeOf(statement: string): { table: QName; event: number; columns: string[] } {
   const [type, node] = statementNode(statement);
-  const columns = type === 'UpdateStmt' ? ((node.targetList ?? []) as PgNode[]).map((t) => t.ResTarget.name as string) : [];
-  return { table: fromRangeVar(node.relation as { schemaname?: string; relname: string }), event: EVENT_BITS[type as keyof typeof EVENT_BITS], columns };
+  const columns =
+    type === 'UpdateStmt' ? ((node.targetList ?? []) as PgNode[]).map((t) => t.ResTarget.name as string) : [];
+  return {
+    table: fromRangeVar(node.relation as { schemaname?: string; relname: string }),
+    event: EVENT_BITS[type as keyof typeof EVENT_BITS],
+    columns,
+  };
 }
 
 /** The table a backfill's statement changes, quoted. */
@@ -179,7 +231,8 @@ export function keysStatements(b: Batched, keys: string): string[] {
   if (type === 'InsertStmt') {
     const columns = ((node.cols ?? []) as PgNode[]).map((c) => quoteIdent(c.ResTarget.name as string));
     const rows = node.selectStmt.SelectStmt as PgNode;
-    if (node.withClause) rows.withClause = { ...node.withClause, ctes: [...node.withClause.ctes, ...(rows.withClause?.ctes ?? [])] };
+    if (node.withClause)
+      rows.withClause = { ...node.withClause, ctes: [...node.withClause.ctes, ...(rows.withClause?.ctes ?? [])] };
     return [
       `CREATE TABLE ${keys} AS SELECT 0::bigint AS ${ROW_NUMBER}, ${columns.join(', ')} FROM ${written} WITH NO DATA`,
       `INSERT INTO ${keys} SELECT row_number() OVER (), pgphase_rows.* FROM (${deparse({ SelectStmt: rows })}) AS pgphase_rows`,
@@ -209,13 +262,24 @@ export function batchStatement(b: Batched, keys: string | undefined): string {
   const written = quoteQualified(fromRangeVar(node.relation as { schemaname?: string; relname: string }));
   if (type === 'InsertStmt') {
     const columns = ((node.cols ?? []) as PgNode[]).map((c) => quoteIdent(c.ResTarget.name as string));
-    const [, insert] = statementNode(`INSERT INTO ${written} (${columns.join(', ')}) SELECT ${columns.map((c) => `${KEYS}.${c}`).join(', ')} FROM ${keys} AS ${KEYS}`);
+    const [, insert] = statementNode(
+      `INSERT INTO ${written} (${columns.join(', ')}) SELECT ${columns.map((c) => `${KEYS}.${c}`).join(', ')} FROM ${keys} AS ${KEYS}`,
+    );
     // ON CONFLICT and OVERRIDING as written
-    return deparse({ InsertStmt: { ...insert, ...(node.onConflictClause && { onConflictClause: node.onConflictClause }), override: node.override } });
+    return deparse({
+      InsertStmt: {
+        ...insert,
+        ...(node.onConflictClause && { onConflictClause: node.onConflictClause }),
+        override: node.override,
+      },
+    });
   }
-  if (type === 'DeleteStmt') return `DELETE FROM ${written} USING ${keys} AS ${KEYS} WHERE ${keyRow(b.table.name, b.key)} = ${keyRow(KEYS, b.key)}`;
+  if (type === 'DeleteStmt')
+    return `DELETE FROM ${written} USING ${keys} AS ${KEYS} WHERE ${keyRow(b.table.name, b.key)} = ${keyRow(KEYS, b.key)}`;
   const { ref } = driverOf(node.relation);
-  const sets = ((node.targetList ?? []) as PgNode[]).map((t) => `${quoteIdent(t.ResTarget.name)} = ${KEYS}.${quoteIdent(t.ResTarget.name)}`);
+  const sets = ((node.targetList ?? []) as PgNode[]).map(
+    (t) => `${quoteIdent(t.ResTarget.name)} = ${KEYS}.${quoteIdent(t.ResTarget.name)}`,
+  );
   const alias = node.relation.alias ? ` AS ${quoteIdent(ref)}` : '';
   return `UPDATE ${written}${alias} SET ${sets.join(', ')} FROM ${keys} AS ${KEYS} WHERE ${keyRow(ref, b.key)} = ${keyRow(KEYS, b.key)}`;
 }

@@ -54,13 +54,24 @@ export interface PlanResult extends RenderedPlan {
 }
 
 function planId(file: string): string {
-  const stem = basename(file, extname(file)) === 'migration' || basename(file, extname(file)) === 'up' ? basename(dirname(file)) : basename(file, extname(file));
-  return stem.replace(/\.up$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'plan';
+  const stem =
+    basename(file, extname(file)) === 'migration' || basename(file, extname(file)) === 'up'
+      ? basename(dirname(file))
+      : basename(file, extname(file));
+  return (
+    stem
+      .replace(/\.up$/, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 100) || 'plan'
+  );
 }
 
 export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   if (options.name !== undefined && !manifestSchema.shape.id.safeParse(options.name).success) {
-    throw new UsageError(`--name ${options.name}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw new UsageError(
+      `--name ${options.name}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
   }
   const cwd = options.cwd ?? process.cwd();
   const file = resolve(cwd, options.file);
@@ -88,38 +99,78 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   const source = parseSource(options.file, forward);
   if (source.syntaxError) {
     const { line, column } = source.syntaxError.location;
-    throw new InputError(`${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`);
+    throw new InputError(
+      `${options.file}:${line}:${column}: ${source.syntaxError.message}; fix the SQL before planning it`,
+    );
   }
   const pgVersion = options.pgVersion ?? 15;
   // the planner advances the schema through the migration: the check starts from a copy
   const start = schema.clone();
   const planned = planChanges({ source, schema, pgVersion, allowUnsafe: options.allowUnsafe ?? false });
   if (planned.refusals.length && !options.allowUnsafe) {
-    const reasons = planned.refusals.map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`).join('; ');
-    throw new PlanRefused(`cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan): ${reasons}`);
+    const reasons = planned.refusals
+      .map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`)
+      .join('; ');
+    throw new PlanRefused(
+      `cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan): ${reasons}`,
+    );
   }
   if (planned.phases.length === 0) throw new InputError(`${options.file}: nothing to plan (no schema or data change)`);
   const id = options.name ?? planId(file);
-  const renderOptions = { id, source: { path: options.file, text }, pgVersion, batchSize: options.batchSize ?? 1000, lockTimeout: options.lockTimeout ?? '2s' };
+  const renderOptions = {
+    id,
+    source: { path: options.file, text },
+    pgVersion,
+    batchSize: options.batchSize ?? 1000,
+    lockTimeout: options.lockTimeout ?? '2s',
+  };
   const checked = renderPlan(planned, renderOptions);
   // checked as the runner will execute it: plan.json's steps and backfills, in its order
   const present: Partial<Record<PhaseName, SchemaObject[]>> = {};
-  const differences = modelCheck(checked.manifest.phases, start, source, (phase, model) => (present[phase] = presentObjects(start, model)));
+  const differences = modelCheck(
+    checked.manifest.phases,
+    start,
+    source,
+    (phase, model) => (present[phase] = presentObjects(start, model)),
+  );
   if (differences.length && !options.allowUnsafe) {
-    throw new PlanRefused(`${options.file}: the plan does not do what the migration does on the schema model, a pgphase bug (--allow-unsafe writes it anyway, with the differences recorded): ${differences.join('; ')}`);
+    throw new PlanRefused(
+      `${options.file}: the plan does not do what the migration does on the schema model, a pgphase bug (--allow-unsafe writes it anyway, with the differences recorded): ${differences.join('; ')}`,
+    );
   }
-  const rendered = renderPlan(planned, { ...renderOptions, present, ...(differences.length > 0 && { modelCheck: differences }) });
+  const rendered = renderPlan(planned, {
+    ...renderOptions,
+    present,
+    ...(differences.length > 0 && { modelCheck: differences }),
+  });
 
   // plain files give no sign of the tool that runs them: --emit plain says it is psql
-  const layout = options.emit === 'auto' ? (EMIT_LAYOUTS.find((l) => l !== 'plain' && l === own?.set.layout) ?? 'plan') : (options.emit ?? 'plan');
-  if (layout !== 'plan' && !own) throw new InputError(`${options.file}: not a migration of a directory pgphase reads, so there is no tool to emit for; pass --emit plan`);
+  const layout =
+    options.emit === 'auto'
+      ? (EMIT_LAYOUTS.find((l) => l !== 'plain' && l === own?.set.layout) ?? 'plan')
+      : (options.emit ?? 'plan');
+  if (layout !== 'plan' && !own)
+    throw new InputError(
+      `${options.file}: not a migration of a directory pgphase reads, so there is no tool to emit for; pass --emit plan`,
+    );
   // emitted migrations keep their plan directory out of the history they join: <history>/../pgphase/<id>
-  const dir = resolve(cwd, options.out ?? (layout !== 'plan' ? join(own!.set.root, '..', 'pgphase', id) : join(dirname(file), id)));
+  const dir = resolve(
+    cwd,
+    options.out ?? (layout !== 'plan' ? join(own!.set.root, '..', 'pgphase', id) : join(dirname(file), id)),
+  );
   if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
   const emit =
     layout === 'plan' || !own
       ? undefined
-      : emitted({ layout, set: own.set, file, manifest: rendered.manifest, planRef: discovery.display(dir), rootRef: discovery.display(own.set.root), keepOriginal: options.keepOriginal ?? false });
+      : emitted({
+          layout,
+          set: own.set,
+          file,
+          manifest: rendered.manifest,
+          planRef: discovery.display(dir),
+          rootRef: discovery.display(own.set.root),
+          keepOriginal: options.keepOriginal ?? false,
+        });
   if (emit) rendered.files.set('README.md', `${rendered.files.get('README.md')!}\n${emit.result.readme}`);
   let tmp: string | undefined;
   try {
@@ -128,13 +179,18 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     for (const [name, content] of rendered.files) await writeFile(join(tmp, name), content);
   } catch (error) {
     if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
-    throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(
+      `${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let proof: Proof | undefined;
   try {
     if (options.prove) {
       proof = await options.prove(tmp);
-      if (disproves(proof) && !options.allowUnsafe) throw new PlanRefused(`the plan fails its proof, so it is not written (a pgphase bug: please report it; --allow-unsafe writes it with the failure recorded): ${describeProof(proof)}`);
+      if (disproves(proof) && !options.allowUnsafe)
+        throw new PlanRefused(
+          `the plan fails its proof, so it is not written (a pgphase bug: please report it; --allow-unsafe writes it with the failure recorded): ${describeProof(proof)}`,
+        );
       await recordProof(tmp, proof);
     }
     // the emitted migrations first: writeEmitted leaves the history as it was when it fails, and
@@ -149,7 +205,14 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     await rename(tmp, dir);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
-    throw new InputError(`${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(
+      `${dir}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
-  return { ...rendered, dir, ...(proof && { proof, manifest: readManifest(dir) }), ...(emit && { emitted: emit.result }) };
+  return {
+    ...rendered,
+    dir,
+    ...(proof && { proof, manifest: readManifest(dir) }),
+    ...(emit && { emitted: emit.result }),
+  };
 }

@@ -16,7 +16,9 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
       return `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(change.column.name)}`;
     case 'create-index': {
       const name = change.index.name;
-      return name ? `DROP INDEX ${change.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${quoteQualified({ ...change.index.table, name })}` : undefined;
+      return name
+        ? `DROP INDEX ${change.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${quoteQualified({ ...change.index.table, name })}`
+        : undefined;
     }
     case 'drop-not-null':
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} SET NOT NULL`;
@@ -25,15 +27,24 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old?.default ? `SET DEFAULT ${defaultSql(old.default.node, old.type)}` : 'DROP DEFAULT'}`;
     }
     case 'add-constraint':
-      return change.constraint.name ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}` : undefined;
+      return change.constraint.name
+        ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}`
+        : undefined;
     case 'create-enum':
       return `DROP TYPE IF EXISTS ${quoteQualified(change.type)}`;
     case 'create-object':
       if (change.orReplace) return undefined;
-      if (change.objectType === 'view' || change.objectType === 'materialized view' || change.objectType === 'sequence' || change.objectType === 'type' || change.objectType === 'schema') {
+      if (
+        change.objectType === 'view' ||
+        change.objectType === 'materialized view' ||
+        change.objectType === 'sequence' ||
+        change.objectType === 'type' ||
+        change.objectType === 'schema'
+      ) {
         return `DROP ${change.objectType.toUpperCase()} IF EXISTS ${change.objectType === 'schema' ? quoteIdent(change.name.name) : quoteQualified(change.name)}`;
       }
-      if (change.objectType === 'trigger' && change.table) return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${quoteQualified(change.table)}`;
+      if (change.objectType === 'trigger' && change.table)
+        return `DROP TRIGGER IF EXISTS ${quoteIdent(change.name.name)} ON ${quoteQualified(change.table)}`;
       return undefined;
     default:
       return undefined;

@@ -7,7 +7,16 @@ import { z } from 'zod';
 import { PgphaseError } from '../errors.js';
 import { MANIFEST_VERSION, PHASES } from './types.js';
 
-const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
+const LOCK_MODES = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 const name = z.string().min(1);
 const schemaObject = z.discriminatedUnion('kind', [
@@ -26,7 +35,10 @@ export const manifestSchema = z.strictObject({
       z.strictObject({
         name: z.enum(PHASES),
         file: z.string().regex(/^\d-(expand|trigger|backfill|contract)\.sql$/),
-        down: z.string().regex(/^\d-(expand|trigger|backfill)\.down\.sql$/).optional(),
+        down: z
+          .string()
+          .regex(/^\d-(expand|trigger|backfill)\.down\.sql$/)
+          .optional(),
         sha256,
         requires: z.string().optional(),
         /** The objects of this plan that exist once the phase is applied: what verify looks for. */
@@ -43,24 +55,28 @@ export const manifestSchema = z.strictObject({
         ),
         backfills: z
           .array(
-            z.strictObject({
-              table: z.strictObject({ schema: z.string().min(1), name: z.string().min(1) }),
-              key: z.array(z.string().min(1)).min(1),
-              set: z.string().min(1).optional(),
-              where: z.string().min(1).optional(),
-              /** The whole statement, batched on its parse tree (instead of set and where). */
-              statement: z.string().min(1).optional(),
-              /** The rows of a DELETE that reads its own table are chosen once, before the first batch. */
-              snapshot: z.literal(true).optional(),
-              /** The application's triggers the plan knows that fire on its batches. */
-              triggers: z.array(z.string().min(1)).optional(),
-              /** An UPDATE that changes no value, written for the triggers it fires: they always fire on its batches. */
-              fireTriggers: z.literal(true).optional(),
-              batchSize: z.int().min(1),
-              /** It runs after this many of the phase's steps; absent: after all of them. */
-              afterSteps: z.int().min(0).optional(),
-            })
-            .refine((b) => (b.statement === undefined) !== (b.where === undefined), 'expected either statement or where'),
+            z
+              .strictObject({
+                table: z.strictObject({ schema: z.string().min(1), name: z.string().min(1) }),
+                key: z.array(z.string().min(1)).min(1),
+                set: z.string().min(1).optional(),
+                where: z.string().min(1).optional(),
+                /** The whole statement, batched on its parse tree (instead of set and where). */
+                statement: z.string().min(1).optional(),
+                /** The rows of a DELETE that reads its own table are chosen once, before the first batch. */
+                snapshot: z.literal(true).optional(),
+                /** The application's triggers the plan knows that fire on its batches. */
+                triggers: z.array(z.string().min(1)).optional(),
+                /** An UPDATE that changes no value, written for the triggers it fires: they always fire on its batches. */
+                fireTriggers: z.literal(true).optional(),
+                batchSize: z.int().min(1),
+                /** It runs after this many of the phase's steps; absent: after all of them. */
+                afterSteps: z.int().min(0).optional(),
+              })
+              .refine(
+                (b) => (b.statement === undefined) !== (b.where === undefined),
+                'expected either statement or where',
+              ),
           )
           .optional(),
       }),
@@ -119,7 +135,9 @@ export function readManifest(dir: string): Manifest {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PlanError(`${file}: cannot read the plan (${(error as NodeJS.ErrnoException).code ?? 'error'}); run \`pgphase plan\` first`);
+    throw new PlanError(
+      `${file}: cannot read the plan (${(error as NodeJS.ErrnoException).code ?? 'error'}); run \`pgphase plan\` first`,
+    );
   }
   let json: unknown;
   try {

@@ -58,7 +58,12 @@ function statementsOf(work: Work[]): Array<Statement[] | string> {
  * missing"); none for a plan that does what the migration does. `start` is left as it is;
  * `afterPhase` is shown the model as each phase leaves it (it changes after the call).
  */
-export function modelCheck(phases: readonly CheckedPhase[], start: SchemaModel, source: SourceFile, afterPhase?: (phase: PhaseName, model: SchemaModel) => void): string[] {
+export function modelCheck(
+  phases: readonly CheckedPhase[],
+  start: SchemaModel,
+  source: SourceFile,
+  afterPhase?: (phase: PhaseName, model: SchemaModel) => void,
+): string[] {
   // The migration as written: its result, and what the model finds wrong in it. Those problems are
   // the migration's own (or things the model does not know, such as a live database's triggers),
   // not the plan's: the plan may meet each of them as often as the migration does.
@@ -77,7 +82,11 @@ export function modelCheck(phases: readonly CheckedPhase[], start: SchemaModel, 
     for (const piece of phaseWork(phase)) {
       if ('step' in piece) work.push({ phase: phase.name, where: `step ${piece.step.id}`, sql: piece.step.sql });
       else {
-        work.push({ phase: phase.name, where: `${phase.name}, backfill ${piece.backfill + 1}`, sql: backfillStatement(phase.backfills![piece.backfill]!) });
+        work.push({
+          phase: phase.name,
+          where: `${phase.name}, backfill ${piece.backfill + 1}`,
+          sql: backfillStatement(phase.backfills![piece.backfill]!),
+        });
       }
     }
   }

@@ -37,7 +37,8 @@ export interface PhaseRow {
  * the recorded steps too when `keepSteps` (a runner resuming), else replaced by the row's.
  */
 export function recordPhase(row: PhaseRow, keepSteps: boolean): string {
-  const kept = (column: string) => `CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN excluded.${column} ELSE pgphase.phase_log.${column} END`;
+  const kept = (column: string) =>
+    `CASE WHEN pgphase.phase_log.status = 'rolled_back' THEN excluded.${column} ELSE pgphase.phase_log.${column} END`;
   return `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, backfill, run_by, finished_at)
 VALUES (${row.planId}, ${row.phase}, ${row.checksum}, ${row.status}, ${row.stepsDone}, ${row.backfill}, ${row.runBy}, ${row.finishedAt})
 ON CONFLICT (plan_id, phase) DO UPDATE SET status = excluded.status, checksum = excluded.checksum, run_by = excluded.run_by, finished_at = excluded.finished_at, last_error = NULL,
@@ -46,6 +47,9 @@ ON CONFLICT (plan_id, phase) DO UPDATE SET status = excluded.status, checksum = 
 
 /** A phase undone down to `stepsLeft` (a SQL array expression): rolled back when none is left, else running with those done. */
 export function recordUndone(planId: string, phase: string, stepsLeft?: string): string {
-  const set = stepsLeft === undefined ? `status = 'rolled_back', steps_done = '{}', backfill = '[]', finished_at = now()` : `status = 'running', steps_done = ${stepsLeft}, finished_at = NULL`;
+  const set =
+    stepsLeft === undefined
+      ? `status = 'rolled_back', steps_done = '{}', backfill = '[]', finished_at = now()`
+      : `status = 'running', steps_done = ${stepsLeft}, finished_at = NULL`;
   return `UPDATE pgphase.phase_log SET ${set} WHERE plan_id = ${planId} AND phase = ${phase}`;
 }

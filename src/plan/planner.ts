@@ -35,13 +35,19 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
   'data-change': dataChange as Recipe,
   'alter-column-type': changeType as Recipe,
   'table-rewrite': (change) => {
-    throw new UnsafeChange(`${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`, 'contract');
+    throw new UnsafeChange(
+      `${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`,
+      'contract',
+    );
   },
   'enum-rename-value': renameEnumValue as Recipe,
   // the runner's session would keep it into every later step and phase, where generated SQL names schema public
   set: (change) => {
     if (change.kind === 'set' && change.name === 'search_path') {
-      throw new UnsafeChange(`SET search_path changes the schema that the unqualified names after it refer to; qualify those names (app.orders) and remove the SET`, 'expand');
+      throw new UnsafeChange(
+        `SET search_path changes the schema that the unqualified names after it refer to; qualify those names (app.orders) and remove the SET`,
+        'expand',
+      );
     }
     return undefined;
   },
@@ -49,13 +55,21 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
 
 /** Statements the runner takes care of itself: transaction control and lock/statement timeouts. */
 function managed(changes: Change[]): boolean {
-  return changes.every((c) => c.kind === 'transaction' || (c.kind === 'set' && (c.name === 'lock_timeout' || c.name === 'statement_timeout')));
+  return changes.every(
+    (c) =>
+      c.kind === 'transaction' || (c.kind === 'set' && (c.name === 'lock_timeout' || c.name === 'statement_timeout')),
+  );
 }
 
 /** The table a change makes unique (an index, or a constraint that builds one), if any. */
 function madeUnique(change: Change): QName | undefined {
   if (change.kind === 'create-index' && change.index.unique) return change.index.table;
-  if (change.kind === 'add-constraint' && ['unique', 'primary-key', 'exclusion'].includes(change.constraint.kind) && !change.constraint.usingIndex) return change.table;
+  if (
+    change.kind === 'add-constraint' &&
+    ['unique', 'primary-key', 'exclusion'].includes(change.constraint.kind) &&
+    !change.constraint.usingIndex
+  )
+    return change.table;
   return undefined;
 }
 
@@ -80,7 +94,8 @@ interface Placing {
  * a data change left no row behind, the constraint added again if a drop removed it).
  */
 function phaseOf(change: Change, place: Placing): PhaseName {
-  if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp') return place.session;
+  if ((change.kind === 'create-object' || change.kind === 'drop-object') && change.name.schema === 'pg_temp')
+    return place.session;
   const table = changeTable(change);
   if (table && place.temporary.has(qkey(table))) return place.session;
   if (change.kind === 'other' && change.node === 'DoStmt') return place.latest;
@@ -123,7 +138,8 @@ export interface PlanOptions {
 function changeSql(statement: Statement, count: number, index: number): string | undefined {
   const [type, node] = Object.entries(statement.node)[0] as [string, PgNode];
   if (count === 1) return statement.text;
-  if (type === 'AlterTableStmt' && node.cmds?.length === count) return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
+  if (type === 'AlterTableStmt' && node.cmds?.length === count)
+    return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });
   return undefined;
 }
 
@@ -163,7 +179,11 @@ function columnsOf(change: Change): string[] {
     case 'add-constraint':
       return [...change.constraint.columns, ...columnRefs(change.constraint.expr?.node)];
     case 'create-index':
-      return [...change.index.columns.filter((c): c is string => c !== null), ...columnRefs(change.index.elements), ...columnRefs(change.index.where?.node)];
+      return [
+        ...change.index.columns.filter((c): c is string => c !== null),
+        ...columnRefs(change.index.elements),
+        ...columnRefs(change.index.where?.node),
+      ];
     default:
       return [];
   }
@@ -180,15 +200,23 @@ function temporaryTable(statement: Statement): { table: QName; onCommitDrop: boo
 /** A create written with IF NOT EXISTS whose object exists already: PostgreSQL does nothing, and neither may its recipe or its undo. */
 function existing(change: Change, schema: SchemaModel): boolean {
   if (!('ifNotExists' in change) || !change.ifNotExists) return false;
-  if (change.kind === 'create-index') return change.index.name !== undefined && schema.indexes.has(qkey({ ...change.index.table, name: change.index.name }));
+  if (change.kind === 'create-index')
+    return (
+      change.index.name !== undefined && schema.indexes.has(qkey({ ...change.index.table, name: change.index.name }))
+    );
   return known(change, schema);
 }
 
 /** The unique or primary key a change drops, given the schema before it. */
-function droppedKey(change: Change, schema: SchemaModel): { table: QName; columns: string[]; primary: boolean } | undefined {
+function droppedKey(
+  change: Change,
+  schema: SchemaModel,
+): { table: QName; columns: string[]; primary: boolean } | undefined {
   if (change.kind === 'drop-constraint') {
     const c = schema.table(change.table)?.constraints.get(change.name);
-    return c && (c.kind === 'primary-key' || c.kind === 'unique') ? { table: change.table, columns: c.columns, primary: c.kind === 'primary-key' } : undefined;
+    return c && (c.kind === 'primary-key' || c.kind === 'unique')
+      ? { table: change.table, columns: c.columns, primary: c.kind === 'primary-key' }
+      : undefined;
   }
   if (change.kind !== 'drop-index') return undefined;
   const table = schema.indexTable(change.index);
@@ -203,10 +231,16 @@ function movedTo(to: PhaseName, output: RecipeOutput, context: RecipeContext): R
   const before = PHASES.slice(0, PHASES.indexOf(to) + 1);
   const steps = PHASES.flatMap((phase) => output.steps.filter((s) => s.phase === phase));
   const requires = before.flatMap((phase) => (output.requires[phase] ? [output.requires[phase]!] : [])).join('; ');
-  const later = Object.fromEntries(Object.entries(output.requires).filter(([phase]) => !before.includes(phase as PhaseName)));
+  const later = Object.fromEntries(
+    Object.entries(output.requires).filter(([phase]) => !before.includes(phase as PhaseName)),
+  );
   return {
     ...output,
-    steps: steps.map((s) => (!before.includes(s.phase) || s.phase === to ? s : { ...s, phase: to, id: context.stepId(to, s.id.slice(s.id.indexOf(':') + 1)) })),
+    steps: steps.map((s) =>
+      !before.includes(s.phase) || s.phase === to
+        ? s
+        : { ...s, phase: to, id: context.stepId(to, s.id.slice(s.id.indexOf(':') + 1)) },
+    ),
     requires: requires ? { ...later, [to]: requires } : later,
   };
 }
@@ -224,19 +258,28 @@ export function plan(options: PlanOptions): Planned {
   // the tables an UPDATE, DELETE or INSERT so far changes in the backfill phase
   const dataChanged = new Set<string>();
   // the whole migration first: which names it frees and takes again
-  const statements = source.statements.map((statement) => ({ statement, changes: inPassOrder(statement, normalizeStatement(statement)) }));
+  const statements = source.statements.map((statement) => ({
+    statement,
+    changes: inPassOrder(statement, normalizeStatement(statement)),
+  }));
   const all = statements.flatMap((s) => s.changes.map(([change]) => change));
   const reuses = reusedNames(all);
   // the phase of the data changes on tables the migration does not create, batched in the backfill
-  const createdTables = new Set(all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])));
-  const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table))) ? 'backfill' : 'expand';
+  const createdTables = new Set(
+    all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])),
+  );
+  const session: PhaseName = all.some((c) => c.kind === 'data-change' && !createdTables.has(qkey(c.table)))
+    ? 'backfill'
+    : 'expand';
   // the latest phase the statements so far go into
   let latest: PhaseName = 'expand';
   // the tables whose changes so far finish in contract (which names them as they are named now), and the names replaced so far
   const finishedInContract = new Set<string>();
   const readInBackfill = new Set<string>();
   const replaced = new Set<string>();
-  const temporary = new Set(statements.flatMap(({ statement }) => temporaryTable(statement) ?? []).map((t) => qkey(t.table)));
+  const temporary = new Set(
+    statements.flatMap(({ statement }) => temporaryTable(statement) ?? []).map((t) => qkey(t.table)),
+  );
   const deferred = new Map<string, DeferredDrop>();
   // columns replaced by a copy that takes the name in contract, and columns added by this migration
   const replacedColumns = new Set<string>();
@@ -270,7 +313,8 @@ export function plan(options: PlanOptions): Planned {
         claimed.add(key);
         return true;
       },
-      fillOf: (table: QName, column: string) => fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
+      fillOf: (table: QName, column: string) =>
+        fills.filter((f) => f.table === qkey(table) && f.columns.includes(column)).pop()?.backfill,
       isNewColumn: (table, column) => newColumns.has(columnKey(table, column)),
       inDroppedPrimaryKey: (table, column) => primaryKeyDropped.has(columnKey(table, column)),
       replacesColumn: (table, column) => void replacedColumns.add(columnKey(table, column)),
@@ -287,7 +331,9 @@ export function plan(options: PlanOptions): Planned {
     let recipes = 0;
     changes.forEach(([change, i]) => {
       position++;
-      const table = changeTable(change) ?? (change.kind === 'drop-object' || change.kind === 'column-comment' ? change.table : undefined);
+      const table =
+        changeTable(change) ??
+        (change.kind === 'drop-object' || change.kind === 'column-comment' ? change.table : undefined);
       const onNewTable = table !== undefined && created.isNewTable(table);
       const sql = changeSql(statement, changes.length, i);
       const freed = reuses.byDrop.get(position);
@@ -309,16 +355,37 @@ export function plan(options: PlanOptions): Planned {
       };
       const again = freed && replaced.has(freed.key);
       if (again) {
-        const error = new UnsafeChange(`this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration: keep only the last creation, or make the second replacement a migration of its own`, 'contract');
-        if (!refuse(error)) return apply();
+        const error = new UnsafeChange(
+          `this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration: keep only the last creation, or make the second replacement a migration of its own`,
+          'contract',
+        );
+        if (!refuse(error)) {
+          apply();
+          return;
+        }
       }
       // a drop whose name is taken again later waits for its replacement, which runs it in its swap
-      if (freed && !again && DEFERRABLE.has(change.kind) && !onNewTable && !(change.kind === 'drop-object' && created.isNewObject(change.name))) {
+      if (
+        freed &&
+        !again &&
+        DEFERRABLE.has(change.kind) &&
+        !onNewTable &&
+        !(change.kind === 'drop-object' && created.isNewObject(change.name))
+      ) {
         const drop = dropSql(change, sql);
         if (drop === undefined) {
-          refuse(new UnsafeChange('this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own', 'contract'));
+          refuse(
+            new UnsafeChange(
+              'this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own',
+              'contract',
+            ),
+          );
         } else {
-          deferred.set(freed.key, { sql: drop, cascade: 'cascade' in change && change.cascade, dependsOn: dependencies(change, schema) });
+          deferred.set(freed.key, {
+            sql: drop,
+            cascade: 'cascade' in change && change.cascade,
+            dependsOn: dependencies(change, schema),
+          });
           apply();
           return;
         }
@@ -331,33 +398,69 @@ export function plan(options: PlanOptions): Planned {
       context.replacing = waiting && !waiting.carrier ? { drop: waiting.sql } : renamedAway ? {} : undefined;
       // after a swap it depends on: a column's, or the one that dropped the object it replaces
       // a foreign key binds to the referenced key that exists when it is added: after the migration drops one, in contract
-      const referencesDroppedKey = change.kind === 'add-constraint' && change.constraint.kind === 'foreign-key' && !onNewTable && keysDropped.has(qkey(change.constraint.references!.table));
+      const referencesDroppedKey =
+        change.kind === 'add-constraint' &&
+        change.constraint.kind === 'foreign-key' &&
+        !onNewTable &&
+        keysDropped.has(qkey(change.constraint.references!.table));
       const afterSwap =
-        waiting?.carrier !== undefined || referencesDroppedKey || (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
+        waiting?.carrier !== undefined ||
+        referencesDroppedKey ||
+        (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
       // built in expand, a unique index would see the rows before the backfill runs the data change written above it (a dedup, say)
       const unique = madeUnique(change);
       const afterData = unique !== undefined && dataChanged.has(qkey(unique)) && !created.isNewTable(unique);
       let output: RecipeOutput | undefined;
       try {
         if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
-          throw new UnsafeChange(`${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`, 'expand');
+          throw new UnsafeChange(
+            `${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`,
+            'expand',
+          );
         }
         // a rename of a type, view or function stays in contract, in the migration's order, after what freed its name
-        if (freedBy && !waiting && !renamedAway && change.kind !== 'rename-object' && !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))) {
-          throw new UnsafeChange(`${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`, 'contract');
+        if (
+          freedBy &&
+          !waiting &&
+          !renamedAway &&
+          change.kind !== 'rename-object' &&
+          !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))
+        ) {
+          throw new UnsafeChange(
+            `${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`,
+            'contract',
+          );
         }
-        if ((change.kind === 'create-table' || change.kind === 'create-table-as') && temporaryTable(statement)?.onCommitDrop) {
-          throw new UnsafeChange(`${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`, 'expand');
+        if (
+          (change.kind === 'create-table' || change.kind === 'create-table-as') &&
+          temporaryTable(statement)?.onCommitDrop
+        ) {
+          throw new UnsafeChange(
+            `${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`,
+            'expand',
+          );
         }
         if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
-          throw new UnsafeChange(`${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`, 'contract');
+          throw new UnsafeChange(
+            `${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`,
+            'contract',
+          );
         }
         output = noOp ? undefined : RECIPES[change.kind]?.(change, context);
       } catch (error) {
         if (!(error instanceof UnsafeChange)) throw error;
-        if (!refuse(error)) return apply();
+        if (!refuse(error)) {
+          apply();
+          return;
+        }
         const unsafe = waiting ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-        output = { steps: [step(context, error.phase, 'unsafe', unsafe)], backfills: [], checks: [], requires: {}, notes: [] };
+        output = {
+          steps: [step(context, error.phase, 'unsafe', unsafe)],
+          backfills: [],
+          checks: [],
+          requires: {},
+          notes: [],
+        };
       }
       if (output) recipes++;
       else if (waiting?.carrier && sql !== undefined) {
@@ -366,12 +469,20 @@ export function plan(options: PlanOptions): Planned {
       } else {
         // the undo of a statement that does nothing does nothing too: the statement again, not a drop of what was there
         const down = noOp ? (sql ?? statement.text) : context.replacing ? undefined : inverseOf(change, schema);
-        if (sql === undefined && whole) whole.down = whole.down !== undefined && down !== undefined ? `${down};\n${whole.down}` : undefined;
+        if (sql === undefined && whole)
+          whole.down = whole.down !== undefined && down !== undefined ? `${down};\n${whole.down}` : undefined;
         else {
-          const stepOptions = { transactional: nonTransactional(change, options.pgVersion) === undefined, ...(down !== undefined && { down }) };
+          const stepOptions = {
+            transactional: nonTransactional(change, options.pgVersion) === undefined,
+            ...(down !== undefined && { down }),
+          };
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
-          const written = waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase = afterSwap || waiting?.cascade ? 'contract' : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
+          const written =
+            waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
+          const phase =
+            afterSwap || waiting?.cascade
+              ? 'contract'
+              : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };
@@ -380,7 +491,12 @@ export function plan(options: PlanOptions): Planned {
       if (output && afterSwap) output = movedTo('contract', output, context);
       else if (output && afterData) {
         output = movedTo('backfill', output, context);
-        const named = change.kind === 'create-index' ? change.index.name : change.kind === 'add-constraint' ? constraintName(unique!.name, change.constraint) : undefined;
+        const named =
+          change.kind === 'create-index'
+            ? change.index.name
+            : change.kind === 'add-constraint'
+              ? constraintName(unique!.name, change.constraint)
+              : undefined;
         const built = `the ${change.kind === 'create-index' ? 'unique index' : 'key'}${named ? ` ${quoteIdent(named)}` : ''}`;
         const what = `the new version, which must work without ${built} on ${quoteQName(unique!)} until the backfill builds it after the data change written above it`;
         output.requires.backfill = output.requires.backfill ? `${output.requires.backfill}; ${what}` : what;
@@ -389,18 +505,26 @@ export function plan(options: PlanOptions): Planned {
       if (table && output?.steps.some((s) => s.phase === 'contract')) finishedInContract.add(qkey(table));
       if (taken) replaced.add(taken.key);
       for (const b of output?.backfills ?? []) withTriggers(schema, b);
-      for (const phase of [...(output?.steps.map((s) => s.phase) ?? []), ...(output?.backfills.length ? ['backfill' as const] : [])]) {
+      for (const phase of [
+        ...(output?.steps.map((s) => s.phase) ?? []),
+        ...(output?.backfills.length ? ['backfill' as const] : []),
+      ]) {
         if (PHASES.indexOf(phase) > PHASES.indexOf(latest)) latest = phase;
       }
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
         if (output.backfills.length) for (const read of [change.table, ...change.reads]) readInBackfill.add(qkey(read));
-        for (const b of output.backfills) if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
+        for (const b of output.backfills)
+          if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
       }
       apply();
     });
     if (whole && recipes > 0) {
-      refusals.push({ reason: 'this statement mixes changes that go into different phases; write them as separate statements', phase: 'expand', location: statement.location });
+      refusals.push({
+        reason: 'this statement mixes changes that go into different phases; write them as separate statements',
+        phase: 'expand',
+        location: statement.location,
+      });
     }
   }
 

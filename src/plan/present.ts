@@ -28,21 +28,37 @@ export function presentObjects(start: SchemaModel, after: SchemaModel): SchemaOb
     if (!before) out.push({ kind: 'relation', schema: table.schema, name: table.name });
     for (const column of table.columns.values()) {
       const old = before?.columns.get(column.name);
-      if (!old || !sameType(old.type, column.type)) out.push({ kind: 'column', schema: table.schema, table: table.name, name: column.name, type: regType(column.type) });
+      if (!old || !sameType(old.type, column.type))
+        out.push({
+          kind: 'column',
+          schema: table.schema,
+          table: table.name,
+          name: column.name,
+          type: regType(column.type),
+        });
     }
     for (const name of table.constraints.keys()) {
-      if (!before?.constraints.has(name)) out.push({ kind: 'constraint', schema: table.schema, table: table.name, name });
+      if (!before?.constraints.has(name))
+        out.push({ kind: 'constraint', schema: table.schema, table: table.name, name });
     }
   }
-  for (const [key, index] of after.indexes) if (!start.indexes.has(key)) out.push({ kind: 'relation', schema: index.schema, name: index.name });
+  for (const [key, index] of after.indexes)
+    if (!start.indexes.has(key)) out.push({ kind: 'relation', schema: index.schema, name: index.name });
   for (const key of after.views.keys()) if (!start.views.has(key)) out.push({ kind: 'relation', ...unqkey(key) });
   for (const [key, object] of after.objects) {
     const before = start.objects.get(key);
     const schema = object.name.schema ?? DEFAULT_SCHEMA;
     if (schema === 'pg_temp') continue;
     // a function also when the plan defines it again: a live database's schema names only its trigger functions
-    if ((object.type === 'function' || object.type === 'procedure') && before?.definition !== object.definition) out.push({ kind: 'function', schema, name: object.name.name });
-    if (object.type === 'trigger' && object.table && !before) out.push({ kind: 'trigger', schema: unqkey(object.table).schema, table: unqkey(object.table).name, name: object.name.name });
+    if ((object.type === 'function' || object.type === 'procedure') && before?.definition !== object.definition)
+      out.push({ kind: 'function', schema, name: object.name.name });
+    if (object.type === 'trigger' && object.table && !before)
+      out.push({
+        kind: 'trigger',
+        schema: unqkey(object.table).schema,
+        table: unqkey(object.table).name,
+        name: object.name.name,
+      });
   }
   const order = (o: SchemaObject) => JSON.stringify([o.kind, o.schema, 'table' in o ? o.table : '', o.name]);
   return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));

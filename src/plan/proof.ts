@@ -17,10 +17,15 @@ export function describeProof(proof: Proof): string {
   const q = proof.queries;
   const what = [
     `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}`,
-    ...(q ? [`${q.v} V quer${q.v === 1 ? 'y' : 'ies'} until contract, ${q.v1} V+1 quer${q.v1 === 1 ? 'y' : 'ies'} ${q.v1After ? `from after ${q.v1After}` : 'from the start'}`] : []),
+    ...(q
+      ? [
+          `${q.v} V quer${q.v === 1 ? 'y' : 'ies'} until contract, ${q.v1} V+1 quer${q.v1 === 1 ? 'y' : 'ies'} ${q.v1After ? `from after ${q.v1After}` : 'from the start'}`,
+        ]
+      : []),
     ...(proof.undone.length ? [`${proof.undone.join(', ')} undone and run again`] : []),
   ].join('; ');
-  if (proof.result === 'equal') return `proven on PostgreSQL ${proof.postgres}: ${q ? 'schema and rows equal, V and V+1 queries pass at every phase' : "schema and rows equal to the migration's"} (${what})`;
+  if (proof.result === 'equal')
+    return `proven on PostgreSQL ${proof.postgres}: ${q ? 'schema and rows equal, V and V+1 queries pass at every phase' : "schema and rows equal to the migration's"} (${what})`;
   if (proof.result === 'unproven') return `not proven on PostgreSQL ${proof.postgres}: ${proof.differences[0]}`;
   return `proof failed on PostgreSQL ${proof.postgres}: ${proof.result === 'failed' ? 'a phase or a query failed' : "the plan's result differs from the migration's"} (${what}): ${proof.differences.slice(0, 5).join('; ')}`;
 }
@@ -45,11 +50,13 @@ export async function recordProof(dir: string, proof: Proof): Promise<void> {
   const lines = [
     '## Proof',
     '',
-    describeProof(proof) + '.',
+    `${describeProof(proof)}.`,
     '',
     `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows.${queriesRun(proof)} \`pgphase prove <plan-dir>\` runs it again.`,
     ...(proof.differences.length ? ['', ...proof.differences.map((d) => `- ${d}`)] : []),
-    ...(proof.skipped.length ? ['', 'Rows and queries not generated or not run:', '', ...proof.skipped.map((d) => `- ${d}`)] : []),
+    ...(proof.skipped.length
+      ? ['', 'Rows and queries not generated or not run:', '', ...proof.skipped.map((d) => `- ${d}`)]
+      : []),
   ];
   await writeFile(join(dir, 'README.md'), `${readme.trimEnd()}\n\n${lines.join('\n')}\n`);
 }

@@ -54,7 +54,13 @@ export class UnsafeChange {
   ) {}
 }
 
-export function step(context: RecipeContext, phase: PhaseName, what: string, sql: string, options: { down?: string; lockMode?: LockMode; transactional?: boolean } = {}): Step {
+export function step(
+  context: RecipeContext,
+  phase: PhaseName,
+  what: string,
+  sql: string,
+  options: { down?: string; lockMode?: LockMode; transactional?: boolean } = {},
+): Step {
   const s: Step = { id: context.stepId(phase, what), phase, sql, transactional: options.transactional ?? true };
   if (options.down !== undefined) s.down = options.down;
   if (options.lockMode !== undefined) s.lockMode = options.lockMode;
@@ -65,7 +71,10 @@ export function step(context: RecipeContext, phase: PhaseName, what: string, sql
 export function knownTable(context: RecipeContext, table: QName): TableModel {
   const t = context.schema.table(table);
   if (!t) {
-    throw new UnsafeChange(`table ${quoteQualified(table)} is not in the starting schema: give --history, --schema or --database-url`, 'expand');
+    throw new UnsafeChange(
+      `table ${quoteQualified(table)} is not in the starting schema: give --history, --schema or --database-url`,
+      'expand',
+    );
   }
   return t;
 }

@@ -5,7 +5,19 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { PlanError, validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
-import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysStatements, keysTable, ROW_NUMBER, statementNode, withPredicate } from './batch.js';
+import {
+  backfillStatement,
+  batchDriver,
+  batchStatement,
+  changedTable,
+  firingTriggersSql,
+  keyRow,
+  keysStatements,
+  keysTable,
+  ROW_NUMBER,
+  statementNode,
+  withPredicate,
+} from './batch.js';
 import { concurrentIndex, derivedName } from './sql.js';
 import { MANIFEST_VERSION, type PhaseName, type SchemaObject } from './types.js';
 
@@ -72,7 +84,12 @@ function stepSql(step: ManifestStep, sql: string, id: string): string {
  * has applied the phase): the statement before CREATE PROCEDURE notes its transaction, and the
  * procedure finds itself in the same one.
  */
-function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], planId: string, n: number, lockTimeout: string): string {
+function backfillProcedure(
+  b: NonNullable<ManifestPhase['backfills']>[number],
+  planId: string,
+  n: number,
+  lockTimeout: string,
+): string {
   const batchSize = b.batchSize;
   const table = quoteQualified(b.table);
   const proc = quoteQualified({ schema: b.table.schema, name: derivedName(`pgphase_backfill_${planId}`, String(n)) });
@@ -82,11 +99,21 @@ function backfillProcedure(b: NonNullable<ManifestPhase['backfills']>[number], p
   const keys = b.snapshot ? keysTable(b, planId, n) : undefined;
   const batched = batchStatement(b, keys);
   const driver = batchDriver(...statementNode(batched));
-  if (typeof driver === 'string') throw new PlanError(`plan.json: backfill ${n} of plan ${planId} cannot be batched (${driver}): re-run \`pgphase plan\``);
+  if (typeof driver === 'string')
+    throw new PlanError(
+      `plan.json: backfill ${n} of plan ${planId} cannot be batched (${driver}): re-run \`pgphase plan\``,
+    );
   // the bounds of a batch, one variable per key column: a column's type, or the number of an INSERT's row in its keys table
   const bound = (side: string) => b.key.map((_, i) => `pgphase_${side}_${i + 1}`);
-  const [lo, hi, first, last] = [`(${bound('lo').join(', ')})`, `(${bound('hi').join(', ')})`, 'pgphase_lo_1', 'pgphase_hi_1'];
-  const declared = b.key.map((k) => (k === ROW_NUMBER && b.snapshot ? 'bigint' : `${table}.${quoteIdent(k)}%TYPE`)).flatMap((type, i) => [`  pgphase_lo_${i + 1} ${type};`, `  pgphase_hi_${i + 1} ${type};`]);
+  const [lo, hi, first, last] = [
+    `(${bound('lo').join(', ')})`,
+    `(${bound('hi').join(', ')})`,
+    'pgphase_lo_1',
+    'pgphase_hi_1',
+  ];
+  const declared = b.key
+    .map((k) => (k === ROW_NUMBER && b.snapshot ? 'bigint' : `${table}.${quoteIdent(k)}%TYPE`))
+    .flatMap((type, i) => [`  pgphase_lo_${i + 1} ${type};`, `  pgphase_hi_${i + 1} ${type};`]);
   const row = keyRow(driver.ref, b.key);
   const batch = withPredicate(batched, `(${first} IS NULL OR ${row} > ${lo}) AND (${last} IS NULL OR ${row} <= ${hi})`);
   const refusal = `backfill ${n} of plan ${planId} commits batch by batch and cannot run inside a transaction (this file was sent as one query, or in BEGIN … COMMIT): run \`pgphase run <plan-dir> backfill\` first (this file then skips it), or run this file with psql -f`;
@@ -112,18 +139,24 @@ BEGIN
     RAISE EXCEPTION '%', ${quoteLiteral(refusal)};
   END IF;
 ${
-    b.fireTriggers
-      ? `  -- the statement changes no value: the application's triggers it is written for fire on every batch
+  b.fireTriggers
+    ? `  -- the statement changes no value: the application's triggers it is written for fire on every batch
 `
-      : `  -- the application's triggers that would fire on the batches are kept from firing, unless
+    : `  -- the application's triggers that would fire on the batches are kept from firing, unless
   -- SET pgphase.backfill_triggers = fire: disabled inside each batch, enabled before it commits
   IF current_setting('pgphase.backfill_triggers', true) IS DISTINCT FROM 'fire' THEN
     SELECT string_agg(format('DISABLE TRIGGER %I', name), ', ' ORDER BY name), string_agg(format('ENABLE %sTRIGGER %I', CASE enabled WHEN 'A' THEN 'ALWAYS ' ELSE '' END, name), ', ' ORDER BY name)
       INTO pgphase_off, pgphase_on FROM (${firingTriggersSql(statement)}) pgphase_t;
   END IF;
 `
-  }${keys ? `  DROP TABLE IF EXISTS ${keys};
-${keysStatements(b, keys).map((sql) => `  ${sql};\n`).join('')}` : ''}  LOOP
+}${
+  keys
+    ? `  DROP TABLE IF EXISTS ${keys};
+${keysStatements(b, keys)
+  .map((sql) => `  ${sql};\n`)
+  .join('')}`
+    : ''
+}  LOOP
     IF pgphase_off IS NOT NULL THEN
       SET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)};
       EXECUTE ${quoteLiteral(`ALTER TABLE ${changedTable(batched)} `)} || pgphase_off;
@@ -139,8 +172,12 @@ ${keysStatements(b, keys).map((sql) => `  ${sql};\n`).join('')}` : ''}  LOOP
     COMMIT;
     EXIT WHEN ${last} IS NULL;
 ${b.key.map((_, i) => `    pgphase_lo_${i + 1} := pgphase_hi_${i + 1};`).join('\n')}
-  END LOOP;${keys ? `
-  DROP TABLE ${keys};` : ''}
+  END LOOP;${
+    keys
+      ? `
+  DROP TABLE ${keys};`
+      : ''
+  }
 END
 $pgphase$;
 CALL ${proc}();
@@ -163,7 +200,10 @@ export type PhaseWork<S = ManifestStep> = { step: S } | { backfill: number };
  */
 export function phaseWork<S>(phase: { steps: S[]; backfills?: Array<{ afterSteps?: number }> }): PhaseWork<S>[] {
   const steps = phase.steps.length;
-  const backfills = (phase.backfills ?? []).map((b, backfill) => ({ backfill, after: Math.min(b.afterSteps ?? steps, steps) }));
+  const backfills = (phase.backfills ?? []).map((b, backfill) => ({
+    backfill,
+    after: Math.min(b.afterSteps ?? steps, steps),
+  }));
   const work: PhaseWork<S>[] = [];
   for (let k = 0; k <= steps; k++) {
     for (const b of backfills) if (b.after === k) work.push({ backfill: b.backfill });
@@ -177,9 +217,15 @@ export function phaseWork<S>(phase: { steps: S[]; backfills?: Array<{ afterSteps
  * the file and its sha256, so the steps it executes from plan.json are the ones reviewed.
  */
 export function phaseFile(planId: string, phase: ManifestPhase): string {
-  const parts = [`-- pgphase plan ${planId} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`];
+  const parts = [
+    `-- pgphase plan ${planId} · ${phase.name}${phase.requires ? `\n-- deploy first: ${phase.requires}` : ''}\n`,
+  ];
   for (const work of phaseWork(phase)) {
-    parts.push('step' in work ? stepSql(work.step, work.step.sql, work.step.id) : backfillProcedure(phase.backfills![work.backfill]!, planId, work.backfill + 1, backfillLockTimeout(phase)));
+    parts.push(
+      'step' in work
+        ? stepSql(work.step, work.step.sql, work.step.id)
+        : backfillProcedure(phase.backfills![work.backfill]!, planId, work.backfill + 1, backfillLockTimeout(phase)),
+    );
   }
   return parts.join('\n');
 }
@@ -194,11 +240,18 @@ export function downFile(planId: string, phase: ManifestPhase): string {
 
 /** A phase can be undone when every step has a down and every backfill is a copy. */
 function reversible(phase: PlannedPhase): boolean {
-  return phase.name !== 'contract' && phase.steps.every((s) => s.down !== undefined) && phase.backfills.every((b) => b.reversible);
+  return (
+    phase.name !== 'contract' &&
+    phase.steps.every((s) => s.down !== undefined) &&
+    phase.backfills.every((b) => b.reversible)
+  );
 }
 
 function irreversibleDown(phase: PlannedPhase): string {
-  const why = phase.name === 'contract' ? 'it drops what the previous application version used' : 'it changes data or makes changes PostgreSQL cannot take back';
+  const why =
+    phase.name === 'contract'
+      ? 'it drops what the previous application version used'
+      : 'it changes data or makes changes PostgreSQL cannot take back';
   return `-- The ${phase.name} phase cannot be undone: ${why}.\n-- To go back, restore from a backup taken before it ran.\n`;
 }
 
@@ -206,7 +259,12 @@ function irreversibleDown(phase: PlannedPhase): string {
 const MODEL_CHECK = 'model check: ';
 
 function readme(planned: Planned, manifest: Manifest): string {
-  const lines = [`# Plan ${manifest.id}`, '', `From \`${manifest.source.path}\`, for PostgreSQL ${manifest.pgVersion}. Run one phase per deploy step, in order:`, ''];
+  const lines = [
+    `# Plan ${manifest.id}`,
+    '',
+    `From \`${manifest.source.path}\`, for PostgreSQL ${manifest.pgVersion}. Run one phase per deploy step, in order:`,
+    '',
+  ];
   const deployAfter: Partial<Record<PhaseName, string>> = {
     expand: 'Only the current version runs.',
     trigger: 'Only the current version runs.',
@@ -221,9 +279,13 @@ function readme(planned: Planned, manifest: Manifest): string {
     for (const work of phaseWork(m)) {
       if ('backfill' in work) {
         const b = m.backfills![work.backfill]!;
-        lines.push(`- backfill: \`${backfillStatement(b)}\` in batches by ${b.key.map(quoteIdent).join(', ')} of ${quoteQualified(b.table)}, one short transaction each (row locks only)`);
+        lines.push(
+          `- backfill: \`${backfillStatement(b)}\` in batches by ${b.key.map(quoteIdent).join(', ')} of ${quoteQualified(b.table)}, one short transaction each (row locks only)`,
+        );
         if (b.triggers && b.fireTriggers) {
-          lines.push(`  - the statement changes no value: it is written for the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))}, which fire on every batch`);
+          lines.push(
+            `  - the statement changes no value: it is written for the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))}, which fire on every batch`,
+          );
         } else if (b.triggers) {
           lines.push(
             `  - the application's triggers ${b.triggers.map(quoteIdent).join(', ')} on ${changedTable(backfillStatement(b))} would fire on every batch: \`pgphase run\` keeps them from firing (it disables them inside each batch's transaction: that takes the table's owner, and the batch holds SHARE ROW EXCLUSIVE, so the application's writes to the table wait for it); \`--backfill-triggers fire\` lets them fire`,
@@ -233,19 +295,47 @@ function readme(planned: Planned, manifest: Manifest): string {
       }
       const { step } = work;
       const lock = step.lockMode ? `${step.lockMode} (${LOCK_EFFECT[step.lockMode]})` : 'no table lock';
-      lines.push(`- \`${step.id}\`: ${lock}${step.concurrent ? ', outside a transaction' : `, lock_timeout ${step.lockTimeout}`}`);
+      lines.push(
+        `- \`${step.id}\`: ${lock}${step.concurrent ? ', outside a transaction' : `, lock_timeout ${step.lockTimeout}`}`,
+      );
     }
     lines.push('', m.down ? `Undo: \`${m.down}\`.` : 'Irreversible.', '');
   }
-  if (manifest.checks.length) lines.push('## Checks', '', 'Each must return no rows before its phase runs:', '', ...manifest.checks.map((c) => `- before ${c.before}: \`${c.sql}\``), '');
+  if (manifest.checks.length)
+    lines.push(
+      '## Checks',
+      '',
+      'Each must return no rows before its phase runs:',
+      '',
+      ...manifest.checks.map((c) => `- before ${c.before}: \`${c.sql}\``),
+      '',
+    );
   if (manifest.notes.length) lines.push('## Notes', '', ...manifest.notes.map((n) => `- ${n}`), '');
   const unsafe = manifest.warnings.filter((w) => !w.startsWith(MODEL_CHECK));
   const differs = manifest.warnings.filter((w) => w.startsWith(MODEL_CHECK)).map((w) => w.slice(MODEL_CHECK.length));
-  if (unsafe.length) lines.push('## ⚠ Unsafe', '', 'Placed as written because of `--allow-unsafe`:', '', ...unsafe.map((w) => `- ${w}`), '');
+  if (unsafe.length)
+    lines.push(
+      '## ⚠ Unsafe',
+      '',
+      'Placed as written because of `--allow-unsafe`:',
+      '',
+      ...unsafe.map((w) => `- ${w}`),
+      '',
+    );
   if (differs.length) {
-    lines.push('## ⚠ Model check failed', '', 'Replayed on the schema model, this plan does not do what the migration does (written anyway because of `--allow-unsafe`):', '', ...differs.map((d) => `- ${d}`), '');
+    lines.push(
+      '## ⚠ Model check failed',
+      '',
+      'Replayed on the schema model, this plan does not do what the migration does (written anyway because of `--allow-unsafe`):',
+      '',
+      ...differs.map((d) => `- ${d}`),
+      '',
+    );
   }
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export function renderPlan(planned: Planned, options: RenderOptions): RenderedPlan {
@@ -267,7 +357,8 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
     if (phase.requires) m.requires = phase.requires;
     const present = options.present?.[phase.name];
     if (present?.length) m.present = present;
-    if (phase.backfills.length) m.backfills = phase.backfills.map(({ reversible: _, ...b }) => ({ ...b, batchSize: options.batchSize }));
+    if (phase.backfills.length)
+      m.backfills = phase.backfills.map(({ reversible: _, ...b }) => ({ ...b, batchSize: options.batchSize }));
     const text = phaseFile(options.id, m);
     m.sha256 = sha256(text);
     files.set(m.file, text);
@@ -285,7 +376,10 @@ export function renderPlan(planned: Planned, options: RenderOptions): RenderedPl
       phases,
       checks: planned.checks.map((sql) => ({ before: 'contract', sql })),
       notes: planned.notes,
-      warnings: [...planned.refusals.map((r) => `line ${r.location.line}: ${r.reason} (placed in ${r.phase})`), ...(options.modelCheck ?? []).map((d) => `${MODEL_CHECK}${d}`)],
+      warnings: [
+        ...planned.refusals.map((r) => `line ${r.location.line}: ${r.reason} (placed in ${r.phase})`),
+        ...(options.modelCheck ?? []).map((d) => `${MODEL_CHECK}${d}`),
+      ],
     },
     'plan.json',
   );

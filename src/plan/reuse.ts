@@ -2,7 +2,15 @@
 // again later in the same migration is a replacement: the planner must not move the drop to
 // contract and leave the creation in expand, which runs first.
 import { changeTable, type Change } from '../sql/changes.js';
-import { constraintName, defaultName, indexColumnNames, qkey, quoteQualified, unqkey, type QName } from '../sql/names.js';
+import {
+  constraintName,
+  defaultName,
+  indexColumnNames,
+  qkey,
+  quoteQualified,
+  unqkey,
+  type QName,
+} from '../sql/names.js';
 import type { SchemaModel } from '../schema/model.js';
 import type { Step } from './types.js';
 
@@ -13,11 +21,18 @@ function nameKey(kind: string, scope: QName | undefined, name: string): string {
 
 /** What a change is about to the application: a view or function by name, a trigger on its table. */
 function objectKey(objectType: string, name: QName, table: QName | undefined): string {
-  if (objectType === 'trigger' || objectType === 'policy' || objectType === 'rule') return nameKey(objectType, table, name.name);
+  if (objectType === 'trigger' || objectType === 'policy' || objectType === 'rule')
+    return nameKey(objectType, table, name.name);
   // views, materialized views, sequences, indexes and tables share one namespace per schema
   const relation = ['view', 'materialized view', 'sequence', 'index', 'table'].includes(objectType);
   // so do functions and procedures, and types and domains
-  const kind = relation ? 'relation' : objectType === 'procedure' ? 'function' : objectType === 'domain' ? 'type' : objectType;
+  const kind = relation
+    ? 'relation'
+    : objectType === 'procedure'
+      ? 'function'
+      : objectType === 'domain'
+        ? 'type'
+        : objectType;
   return nameKey(kind, { ...(name.schema !== undefined && { schema: name.schema }), name: '' }, name.name);
 }
 
@@ -53,8 +68,13 @@ export function takenName(change: Change): string | undefined {
       return nameKey('constraint', change.table, change.newName);
     case 'create-index': {
       const spec = change.index;
-      const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
-      return objectKey('index', { ...(spec.table.schema !== undefined && { schema: spec.table.schema }), name }, undefined);
+      const name =
+        spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');
+      return objectKey(
+        'index',
+        { ...(spec.table.schema !== undefined && { schema: spec.table.schema }), name },
+        undefined,
+      );
     }
     case 'create-object':
       return objectKey(change.objectType, change.name, change.table);
@@ -123,7 +143,12 @@ export interface DeferredDrop {
 }
 
 /** Drops that wait for their replacement: a constraint, an index, a view, trigger or function, a column. */
-export const DEFERRABLE: ReadonlySet<Change['kind']> = new Set(['drop-constraint', 'drop-index', 'drop-object', 'drop-column']);
+export const DEFERRABLE: ReadonlySet<Change['kind']> = new Set([
+  'drop-constraint',
+  'drop-index',
+  'drop-object',
+  'drop-column',
+]);
 
 /** The SQL of a drop moved into a swap transaction: an index is dropped in it, not concurrently. */
 export function dropSql(change: Change, sql: string | undefined): string | undefined {
@@ -138,7 +163,10 @@ export function carryKey(what: 'columns' | 'key', table: QName): string {
 
 /** What must be dropped after the object a deferred drop removes: its carry keys. */
 export function dependencies(change: Change, schema: SchemaModel): Set<string> {
-  if (change.kind === 'drop-object') return new Set([...(schema.views.get(qkey(change.name))?.reads ?? [])].map((table) => carryKey('columns', unqkey(table))));
+  if (change.kind === 'drop-object')
+    return new Set(
+      [...(schema.views.get(qkey(change.name))?.reads ?? [])].map((table) => carryKey('columns', unqkey(table))),
+    );
   const fk = change.kind === 'drop-constraint' ? schema.table(change.table)?.constraints.get(change.name) : undefined;
   return new Set(fk?.kind === 'foreign-key' ? [carryKey('key', fk.references!.table)] : []);
 }
@@ -147,7 +175,8 @@ export function dependencies(change: Change, schema: SchemaModel): Set<string> {
 export function describeName(change: Change): string {
   const table = changeTable(change);
   if (change.kind === 'create-table') return `table ${quoteQualified(change.table)}`;
-  if (change.kind === 'create-object' || change.kind === 'create-domain') return `${change.kind === 'create-domain' ? 'domain' : change.objectType} ${quoteQualified(change.name)}`;
+  if (change.kind === 'create-object' || change.kind === 'create-domain')
+    return `${change.kind === 'create-domain' ? 'domain' : change.objectType} ${quoteQualified(change.name)}`;
   if (change.kind === 'create-enum') return `type ${quoteQualified(change.type)}`;
   return table ? `this ${change.kind.replace(/-/g, ' ')} on ${quoteQualified(table)}` : 'this object';
 }

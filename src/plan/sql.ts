@@ -21,9 +21,14 @@ export function derivedName(base: string, suffix: string): string {
 
 /** The index a `CREATE INDEX CONCURRENTLY` step builds, quoted and schema-qualified; undefined for other SQL. */
 export function concurrentIndex(sql: string): string | undefined {
-  const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as { idxname?: string; concurrent?: boolean; relation?: { schemaname?: string } } | undefined;
+  const stmt = parseSource('step', sql).statements[0]?.node.IndexStmt as
+    | { idxname?: string; concurrent?: boolean; relation?: { schemaname?: string } }
+    | undefined;
   if (!stmt?.idxname || !stmt.concurrent) return undefined;
-  return quoteQualified({ ...(stmt.relation?.schemaname !== undefined && { schema: stmt.relation.schemaname }), name: stmt.idxname });
+  return quoteQualified({
+    ...(stmt.relation?.schemaname !== undefined && { schema: stmt.relation.schemaname }),
+    name: stmt.idxname,
+  });
 }
 
 /**
@@ -35,7 +40,8 @@ export function defaultSql(node: PgNode, type: TypeRef): string {
   const cast = node.TypeCast;
   if (cast?.arg?.A_Const?.sval !== undefined) {
     const to = typeRef(cast.typeName);
-    if (to.name === type.name && to.schema === type.schema && to.array === type.array && to.mods.length === 0) return deparse(cast.arg);
+    if (to.name === type.name && to.schema === type.schema && to.array === type.array && to.mods.length === 0)
+      return deparse(cast.arg);
   }
   return deparse(node);
 }

@@ -12,7 +12,9 @@ function lineOps(a: string[], b: string[]): Op[] {
   const y = b.slice(head, b.length - tail);
   // lcs[i][j]: the longest common subsequence of x[i..] and y[j..]
   const lcs = Array.from({ length: x.length + 1 }, () => new Uint32Array(y.length + 1));
-  for (let i = x.length - 1; i >= 0; i--) for (let j = y.length - 1; j >= 0; j--) lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = x.length - 1; i >= 0; i--)
+    for (let j = y.length - 1; j >= 0; j--)
+      lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const middle: Op[] = [];
   let i = 0;
   let j = 0;
@@ -23,7 +25,11 @@ function lineOps(a: string[], b: string[]): Op[] {
     } else if (i < x.length && (j === y.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) middle.push(['-', x[i++]!]);
     else middle.push(['+', y[j++]!]);
   }
-  return [...a.slice(0, head).map((l): Op => [' ', l]), ...middle, ...a.slice(a.length - tail).map((l): Op => [' ', l])];
+  return [
+    ...a.slice(0, head).map((l): Op => [' ', l]),
+    ...middle,
+    ...a.slice(a.length - tail).map((l): Op => [' ', l]),
+  ];
 }
 
 /** `--- a/path`, `+++ b/path` (an absolute path as it is) and hunks with `context` lines around each change; empty when the texts are equal. */

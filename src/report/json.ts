@@ -13,7 +13,12 @@ export function formatJson(result: LintResult): string {
     files: result.files.map((file) => ({
       path: file.path,
       class: file.class,
-      statements: file.statements.map((s) => ({ index: s.index, class: s.class, kinds: [...s.kinds], location: location(s.location) })),
+      statements: file.statements.map((s) => ({
+        index: s.index,
+        class: s.class,
+        kinds: [...s.kinds],
+        location: location(s.location),
+      })),
       findings: file.findings.map((f) => ({
         rule: f.rule,
         category: f.category,
@@ -35,7 +40,12 @@ export function formatJson(result: LintResult): string {
       baseline: {
         file: result.baseline.file,
         suppressed: { errors: result.baseline.suppressed.errors, warnings: result.baseline.suppressed.warnings },
-        stale: result.baseline.stale.map((e) => ({ rule: e.rule, file: e.file, fingerprint: e.fingerprint, count: e.count })),
+        stale: result.baseline.stale.map((e) => ({
+          rule: e.rule,
+          file: e.file,
+          fingerprint: e.fingerprint,
+          count: e.count,
+        })),
       },
     }),
   };

@@ -23,14 +23,19 @@ export function formatList(sets: readonly SetListing[]): string {
         set.pendingInOneTransaction ? ' (the tool runs all pending migrations in one transaction)' : ''
       }`;
       // a layout whose every migration is one file named by its id (with or without `.sql`) names each by its file: no id column then
-      const ids = set.migrations.some((m) => m.files.length > 1 || (m.files[0]!.path !== m.id && m.files[0]!.path !== `${m.id}.sql`));
+      const ids = set.migrations.some(
+        (m) => m.files.length > 1 || (m.files[0]!.path !== m.id && m.files[0]!.path !== `${m.id}.sql`),
+      );
       const idWidth = Math.max(...set.migrations.map((m) => m.id.length));
       const howWidth = Math.max(...set.migrations.flatMap((m) => m.files.map((f) => HOW[f.transaction].length)));
       const lines = set.migrations.flatMap((m) =>
-        m.files.map((f, i) => `  ${ids ? `${(i === 0 ? m.id : '').padEnd(idWidth)}  ` : ''}${HOW[f.transaction].padEnd(howWidth)}  ${f.path}`),
+        m.files.map(
+          (f, i) =>
+            `  ${ids ? `${(i === 0 ? m.id : '').padEnd(idWidth)}  ` : ''}${HOW[f.transaction].padEnd(howWidth)}  ${f.path}`,
+        ),
       );
       const skipped = set.skipped.map((f) => `  skipped (${WHY[f.reason]})  ${f.path}`);
-      return [head, ...lines, ...skipped].join('\n') + '\n';
+      return `${[head, ...lines, ...skipped].join('\n')}\n`;
     })
     .join('\n');
 }

@@ -18,7 +18,9 @@ function fileSection(file: FileResult, options: ReportOptions): string {
   });
   // Several findings of one rule usually share their help; say it once.
   const help = [...new Set(file.findings.map((f) => `- **${f.rule}**: ${f.help.replace(/\r?\n|\r/g, ' ')}`))];
-  const plan = file.findings.some((f) => f.help.includes('`pgphase plan')) ? ['', `Plan it in phases: \`pgphase plan ${file.path}\``] : [];
+  const plan = file.findings.some((f) => f.help.includes('`pgphase plan'))
+    ? ['', `Plan it in phases: \`pgphase plan ${file.path}\``]
+    : [];
   return [
     `### \`${file.path}\``,
     '',

@@ -11,7 +11,8 @@ import { docsUrl, summaryText } from './wording.js';
 // Terminal cells a code point takes, so carets line up under emoji and CJK text: an
 // approximation of East Asian Width (wide ranges after Markus Kuhn's wcwidth) and of
 // zero-width marks (combining marks, variation selectors, ZWJ).
-const WIDE = /[\p{Emoji_Presentation}\u{1100}-\u{115F}\u{2E80}-\u{303E}\u{3041}-\u{33FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{A000}-\u{A4CF}\u{AC00}-\u{D7A3}\u{F900}-\u{FAFF}\u{FE30}-\u{FE4F}\u{FF00}-\u{FF60}\u{FFE0}-\u{FFE6}\u{20000}-\u{3FFFD}]/u;
+const WIDE =
+  /[\p{Emoji_Presentation}\u{1100}-\u{115F}\u{2E80}-\u{303E}\u{3041}-\u{33FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{A000}-\u{A4CF}\u{AC00}-\u{D7A3}\u{F900}-\u{FAFF}\u{FE30}-\u{FE4F}\u{FF00}-\u{FF60}\u{FFE0}-\u{FFE6}\u{20000}-\u{3FFFD}]/u;
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
 
 function cells(char: string): number {
@@ -40,9 +41,17 @@ function codeFrame(chars: readonly string[], location: Location): { source: stri
   const to = Math.min(chars.length, from + FRAME_WIDTH);
   const cut = from > 0 ? '…' : '';
   // Tabs are copied so the terminal expands them to the same stops as in the source line.
-  const pad = (from > 0 ? ' ' : '') + chars.slice(from, start).map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c)))).join('');
+  const pad =
+    (from > 0 ? ' ' : '') +
+    chars
+      .slice(from, start)
+      .map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c))))
+      .join('');
   const width = chars.slice(start, Math.min(end, to)).reduce((n, c) => n + cells(c), 0);
-  return { source: cut + chars.slice(from, to).join('') + (to < chars.length ? '…' : ''), carets: pad + '^'.repeat(Math.max(width, 1)) };
+  return {
+    source: cut + chars.slice(from, to).join('') + (to < chars.length ? '…' : ''),
+    carets: pad + '^'.repeat(Math.max(width, 1)),
+  };
 }
 
 /** Message and help text: line breaks normalized (a CR would otherwise show as a replacement character). */
@@ -51,20 +60,38 @@ function prose(text: string): string {
 }
 
 function indent(text: string, prefix: string): string {
-  return text.split('\n').map((line) => prefix + line).join('\n');
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
 }
 
-function findingBlock(path: string, finding: Finding, lineChars: (line: number) => string[] | undefined, chalk: ChalkInstance, options: ReportOptions): string {
+function findingBlock(
+  path: string,
+  finding: Finding,
+  lineChars: (line: number) => string[] | undefined,
+  chalk: ChalkInstance,
+  options: ReportOptions,
+): string {
   const { line, column } = finding.location;
   const paint = finding.severity === 'error' ? chalk.red : chalk.yellow;
-  const out = [`${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`, chalk.bold(prose(finding.message))];
+  const out = [
+    `${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`,
+    chalk.bold(prose(finding.message)),
+  ];
   const chars = lineChars(line);
   if (chars !== undefined) {
     const frame = codeFrame(chars, finding.location);
     const gutter = String(line);
-    out.push(`${chalk.dim(`${gutter} |`)} ${frame.source}`, `${chalk.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.carets)}`);
+    out.push(
+      `${chalk.dim(`${gutter} |`)} ${frame.source}`,
+      `${chalk.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.carets)}`,
+    );
   }
-  out.push(`${chalk.cyan('help:')} ${prose(finding.help)}`, `${chalk.cyan('docs:')} ${docsUrl(options.docsBaseUrl, finding.docs)}`);
+  out.push(
+    `${chalk.cyan('help:')} ${prose(finding.help)}`,
+    `${chalk.cyan('docs:')} ${docsUrl(options.docsBaseUrl, finding.docs)}`,
+  );
   return indent(out.join('\n'), '  ');
 }
 

@@ -7,7 +7,9 @@ function cell(text: string): string {
 
 export function rulesTable(rules: readonly RuleMeta[]): string {
   const rows = rules.map((r) => {
-    const pg = r.pgVersion ? ` (PostgreSQL ${r.pgVersion.min ?? ''}${r.pgVersion.max === undefined ? '+' : `–${r.pgVersion.max}`})` : '';
+    const pg = r.pgVersion
+      ? ` (PostgreSQL ${r.pgVersion.min ?? ''}${r.pgVersion.max === undefined ? '+' : `–${r.pgVersion.max}`})`
+      : '';
     return `| [\`${r.id}\`](rules/${r.id}.md) | ${r.category} | ${r.severity} | ${cell(r.description)}${pg} |`;
   });
   return ['| rule | category | default | flags |', '|---|---|---|---|', ...rows].join('\n');

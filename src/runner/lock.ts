@@ -25,7 +25,13 @@ export function runnerLockHeld(pid: string): string {
 
 /** Who holds the runner lock, for the message: pid, user, application, since when; undefined once it is free. */
 async function holder(client: pg.ClientBase): Promise<string | undefined> {
-  const { rows } = await client.query<{ pid: number; usename: string; application_name: string; client_addr: string | null; backend_start: Date }>(
+  const { rows } = await client.query<{
+    pid: number;
+    usename: string;
+    application_name: string;
+    client_addr: string | null;
+    backend_start: Date;
+  }>(
     `SELECT a.pid, a.usename, a.application_name, a.client_addr::text, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${HELD}`,
   );
   const h = rows[0];
@@ -46,7 +52,10 @@ export async function acquireRunnerLock(client: pg.ClientBase, waitMs: number, p
         again = false;
         continue;
       }
-      throw new RunnerBusy(`another pgphase runner holds the lock on this database: ${who ?? 'another session (it has just let go)'}; wait for it, or raise --wait`, who);
+      throw new RunnerBusy(
+        `another pgphase runner holds the lock on this database: ${who ?? 'another session (it has just let go)'}; wait for it, or raise --wait`,
+        who,
+      );
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
   }

@@ -17,13 +17,34 @@ import { loadParser } from '../sql/source.js';
 import { cannotSkipTriggers, firingTriggers, runBackfill, type AppTrigger, type TriggerMode } from './backfill.js';
 import { connect } from './connect.js';
 import { acquireRunnerLock, releaseRunnerLock } from './lock.js';
-import { ensureState, finishPhase, finishRollback, readState, recordBackfill, recordStep, runBy, startPhase, type PhaseKey, type PhaseRecord } from './state.js';
+import {
+  ensureState,
+  finishPhase,
+  finishRollback,
+  readState,
+  recordBackfill,
+  recordStep,
+  runBy,
+  startPhase,
+  type PhaseKey,
+  type PhaseRecord,
+} from './state.js';
 
 export type RunEvent =
   | { type: 'step'; phase: PhaseName; step: string; ms: number; attempts: number }
   | { type: 'retry'; phase: PhaseName; step: string; attempt: number; delayMs: number; blockers: string[] }
   | { type: 'invalid-index'; index: string }
-  | { type: 'batch'; phase: PhaseName; backfill: number; rows: number; done: number; total: number | null; batchSize: number; ms: number; rowsPerSecond: number }
+  | {
+      type: 'batch';
+      phase: PhaseName;
+      backfill: number;
+      rows: number;
+      done: number;
+      total: number | null;
+      batchSize: number;
+      ms: number;
+      rowsPerSecond: number;
+    }
   | { type: 'triggers'; phase: PhaseName; backfill: number; table: string; triggers: string[]; mode: TriggerMode }
   | { type: 'would-run'; phase: PhaseName; step: string; sql: string }
   | { type: 'phase'; phase: PhaseName; outcome: 'applied' | 'already-applied' | 'rolled-back' | 'dry-run'; ms: number };
@@ -58,7 +79,10 @@ const LOCK_TIMEOUT = '55P03';
 
 function phaseOf(manifest: Manifest, name: PhaseName): ManifestPhase {
   const phase = manifest.phases.find((p) => p.name === name);
-  if (!phase) throw new PhaseError(`plan ${manifest.id} has no ${name} phase (it has ${manifest.phases.map((p) => p.name).join(', ')})`);
+  if (!phase)
+    throw new PhaseError(
+      `plan ${manifest.id} has no ${name} phase (it has ${manifest.phases.map((p) => p.name).join(', ')})`,
+    );
   return phase;
 }
 
@@ -112,13 +136,26 @@ async function blockers(probe: pg.Client, pid: number): Promise<string[]> {
 }
 
 /** Runs `attempt`, retrying on lock timeout with exponential backoff and jitter. */
-async function withRetries(s: Session, phase: PhaseName, stepId: string, timeoutMs: number, attempt: () => Promise<void>): Promise<number> {
+async function withRetries(
+  s: Session,
+  phase: PhaseName,
+  stepId: string,
+  timeoutMs: number,
+  attempt: () => Promise<void>,
+): Promise<number> {
   const retries = s.options.retries ?? 10;
   const pid = (s.db as unknown as { processID: number }).processID;
   for (let n = 1; ; n++) {
     let seen: string[] = [];
     // while the step waits, look at who it waits for (from the other connection)
-    const look = setTimeout(() => void blockers(s.probe, pid).then((b) => (seen = b), () => undefined), Math.max(10, timeoutMs * 0.7));
+    const look = setTimeout(
+      () =>
+        void blockers(s.probe, pid).then(
+          (b) => (seen = b),
+          () => undefined,
+        ),
+      Math.max(10, timeoutMs * 0.7),
+    );
     try {
       await attempt();
       return n;
@@ -146,7 +183,8 @@ async function withRetries(s: Session, phase: PhaseName, stepId: string, timeout
 async function dropInvalidIndex(s: Session, index: string): Promise<void> {
   // pg_stat_progress_create_index is PostgreSQL 12+; before, a build in progress looks like a
   // leftover, and dropping it waits for the build under lock_timeout, retried like any step
-  const progress = Number((await s.db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v) >= 120000;
+  const progress =
+    Number((await s.db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v) >= 120000;
   const { rows } = await s.db.query<{ invalid: boolean; building: boolean }>(
     `SELECT NOT i.indisvalid AS invalid, ${progress ? 'EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid)' : 'false'} AS building
        FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
@@ -154,16 +192,24 @@ async function dropInvalidIndex(s: Session, index: string): Promise<void> {
   );
   const found = rows[0];
   if (!found?.invalid) return;
-  if (found.building) throw new PhaseError(`index ${index} is being built by another session; run again when it is done`);
+  if (found.building)
+    throw new PhaseError(`index ${index} is being built by another session; run again when it is done`);
   s.options.onEvent?.({ type: 'invalid-index', index });
   await s.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
 }
 
-async function runStep(s: Session, phase: ManifestPhase, step: ManifestPhase['steps'][number], sql: string, done: (db: pg.Client) => Promise<void>): Promise<void> {
+async function runStep(
+  s: Session,
+  phase: ManifestPhase,
+  step: ManifestPhase['steps'][number],
+  sql: string,
+  done: (db: pg.Client) => Promise<void>,
+): Promise<void> {
   const timeout = s.options.lockTimeout ?? step.lockTimeout;
   const timeoutMs = parseDuration(timeout);
   // lock_timeout 0 would wait for locks forever
-  if (!timeoutMs) throw new PhaseError(`step ${step.id}: lock timeout ${timeout} is not a duration of at least 1ms like 2s or 500ms`);
+  if (!timeoutMs)
+    throw new PhaseError(`step ${step.id}: lock timeout ${timeout} is not a duration of at least 1ms like 2s or 500ms`);
   const started = Date.now();
   const attempts = await withRetries(s, phase.name, step.id, timeoutMs, async () => {
     if (step.concurrent) {
@@ -204,10 +250,14 @@ function checkFile(s: Session, file: string, expected: string, sha?: string): vo
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PlanError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan directory is incomplete`);
+    throw new PlanError(
+      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan directory is incomplete`,
+    );
   }
   if ((sha !== undefined && sha256(text) !== sha) || text !== expected) {
-    throw new PhaseError(`${path} differs from the one planned (plan.json): re-run \`pgphase plan\` instead of editing plan files`);
+    throw new PhaseError(
+      `${path} differs from the one planned (plan.json): re-run \`pgphase plan\` instead of editing plan files`,
+    );
   }
 }
 
@@ -224,7 +274,15 @@ async function triggersToSkip(s: Session, phase: ManifestPhase): Promise<AppTrig
     const table = changedTable(backfillStatement(b));
     // an UPDATE written for the triggers it fires (SET c = c) would do nothing without them
     const skip = mode === 'skip' && !b.fireTriggers;
-    if (triggers.length) s.options.onEvent?.({ type: 'triggers', phase: phase.name, backfill: i, table, triggers: triggers.map((t) => t.name), mode: skip ? 'skip' : 'fire' });
+    if (triggers.length)
+      s.options.onEvent?.({
+        type: 'triggers',
+        phase: phase.name,
+        backfill: i,
+        table,
+        triggers: triggers.map((t) => t.name),
+        mode: skip ? 'skip' : 'fire',
+      });
     const why = skip && triggers.length ? await cannotSkipTriggers(s.db, b) : undefined;
     if (why) {
       throw new PhaseError(
@@ -237,7 +295,9 @@ async function triggersToSkip(s: Session, phase: ManifestPhase): Promise<AppTrig
 }
 
 /** Applies one phase. Re-running an applied phase is a no-op; a failed one resumes after its last completed step. */
-export async function runPhase(options: RunOptions & { phase: PhaseName }): Promise<'applied' | 'already-applied' | 'dry-run'> {
+export async function runPhase(
+  options: RunOptions & { phase: PhaseName },
+): Promise<'applied' | 'already-applied' | 'dry-run'> {
   await loadParser();
   return withSession(options, (s) => applyPhase(s, options.phase));
 }
@@ -248,11 +308,16 @@ export async function runAll(options: RunOptions): Promise<void> {
   await withSession(options, async (s) => {
     // a dry run of every phase takes each one as applied for the phases after it
     const dryRun = new Set<PhaseName>();
-    for (const phase of s.manifest.phases) if ((await applyPhase(s, phase.name, dryRun)) === 'dry-run') dryRun.add(phase.name);
+    for (const phase of s.manifest.phases)
+      if ((await applyPhase(s, phase.name, dryRun)) === 'dry-run') dryRun.add(phase.name);
   });
 }
 
-async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<PhaseName> = new Set()): Promise<'applied' | 'already-applied' | 'dry-run'> {
+async function applyPhase(
+  s: Session,
+  name: PhaseName,
+  dryRun: ReadonlySet<PhaseName> = new Set(),
+): Promise<'applied' | 'already-applied' | 'dry-run'> {
   const started = Date.now();
   const { manifest } = s;
   const phase = phaseOf(manifest, name);
@@ -261,7 +326,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   const mine = records.find((r) => r.phase === name);
   // a rolled-back phase left nothing behind: a corrected plan of the same id may run it anew
   if (mine && mine.status !== 'rolled_back' && mine.checksum !== phase.sha256) {
-    throw new PhaseError(`plan ${manifest.id} ${name} was recorded from a different file (checksum ${mine.checksum.slice(0, 12)}…, plan has ${phase.sha256.slice(0, 12)}…)`);
+    throw new PhaseError(
+      `plan ${manifest.id} ${name} was recorded from a different file (checksum ${mine.checksum.slice(0, 12)}…, plan has ${phase.sha256.slice(0, 12)}…)`,
+    );
   }
   if (mine?.status === 'applied') {
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'already-applied', ms: 0 });
@@ -269,7 +336,12 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   }
   for (const earlier of manifest.phases.slice(0, manifest.phases.indexOf(phase))) {
     if (records.find((r) => r.phase === earlier.name)?.status !== 'applied' && !dryRun.has(earlier.name)) {
-      throw new PhaseOrderError(`plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`, manifest.id, name, earlier.name);
+      throw new PhaseOrderError(
+        `plan ${manifest.id}: ${earlier.name} is not applied yet; run it before ${name}`,
+        manifest.id,
+        name,
+        earlier.name,
+      );
     }
   }
   // the checks guard the start of a phase: one that has committed steps passed them when it
@@ -283,19 +355,38 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
       continue;
     }
     const { rowCount } = await s.db.query(check.sql).catch((error: Error) => {
-      throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`, manifest.id, name, check.sql, 'error');
+      throw new CheckFailed(
+        `plan ${manifest.id}: ${name} refused, a check failed (${error.message}): ${check.sql}`,
+        manifest.id,
+        name,
+        check.sql,
+        'error',
+      );
     });
-    if (rowCount) throw new CheckFailed(`plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`, manifest.id, name, check.sql, 'rows');
+    if (rowCount)
+      throw new CheckFailed(
+        `plan ${manifest.id}: ${name} refused, a check still returns rows (is the backfill complete?): ${check.sql}`,
+        manifest.id,
+        name,
+        check.sql,
+        'rows',
+      );
   }
   if (s.options.dryRun) {
     const done = new Set(mine?.stepsDone ?? []);
     for (const work of phaseWork(phase)) {
       if ('step' in work) {
-        if (!done.has(work.step.id)) s.options.onEvent?.({ type: 'would-run', phase: name, step: work.step.id, sql: work.step.sql });
+        if (!done.has(work.step.id))
+          s.options.onEvent?.({ type: 'would-run', phase: name, step: work.step.id, sql: work.step.sql });
         continue;
       }
       const b = phase.backfills![work.backfill]!;
-      s.options.onEvent?.({ type: 'would-run', phase: name, step: 'backfill', sql: `${backfillStatement(b)}, in batches of ${s.options.batchSize ?? b.batchSize} by ${b.key.join(', ')}` });
+      s.options.onEvent?.({
+        type: 'would-run',
+        phase: name,
+        step: 'backfill',
+        sql: `${backfillStatement(b)}, in batches of ${s.options.batchSize ?? b.batchSize} by ${b.key.join(', ')}`,
+      });
     }
     s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'dry-run', ms: 0 });
     return 'dry-run';
@@ -304,7 +395,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
   const lockTimeoutMs = parseDuration(s.options.lockTimeout ?? backfillLockTimeout(phase))!;
   // a rolled-back phase starts over; a failed one resumes from its recorded progress
   const resume = mine?.status === 'rolled_back' ? undefined : mine;
-  const backfills = (phase.backfills ?? []).map((_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false });
+  const backfills = (phase.backfills ?? []).map(
+    (_, i) => resume?.backfill[i] ?? { cursor: null, rows: 0, total: null, done: false },
+  );
   const row: PhaseKey = [manifest.id, name];
   await startPhase(s.db, row, phase.sha256, s.by, backfills);
   const done = new Set(resume?.stepsDone ?? []);
@@ -318,9 +411,12 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
           backfill: phase.backfills![work.backfill]!,
           progress,
           skipTriggers: skipTriggers[work.backfill]!,
-          ...(phase.backfills![work.backfill]!.snapshot && { keys: keysTable(phase.backfills![work.backfill]!, manifest.id, work.backfill + 1) }),
+          ...(phase.backfills![work.backfill]!.snapshot && {
+            keys: keysTable(phase.backfills![work.backfill]!, manifest.id, work.backfill + 1),
+          }),
           lockTimeoutMs,
-          retrying: (batch) => withRetries(s, name, `backfill ${work.backfill + 1}`, lockTimeoutMs, batch).then(() => undefined),
+          retrying: (batch) =>
+            withRetries(s, name, `backfill ${work.backfill + 1}`, lockTimeoutMs, batch).then(() => undefined),
           ...(s.options.batchSize !== undefined && { batchSize: s.options.batchSize }),
           ...(s.options.targetBatchMs !== undefined && { targetBatchMs: s.options.targetBatchMs }),
           ...(s.options.pauseMs !== undefined && { pauseMs: s.options.pauseMs }),
@@ -338,7 +434,9 @@ async function applyPhase(s: Session, name: PhaseName, dryRun: ReadonlySet<Phase
     const message = (error as Error).message;
     await finishPhase(s.db, row, { failed: message }).catch(() => undefined);
     if (error instanceof PgphaseError) throw error;
-    throw new PhaseError(`plan ${manifest.id} ${name} failed: ${message}; fix the cause and run it again: it resumes after the last completed step`);
+    throw new PhaseError(
+      `plan ${manifest.id} ${name} failed: ${message}; fix the cause and run it again: it resumes after the last completed step`,
+    );
   }
   s.options.onEvent?.({ type: 'phase', phase: name, outcome: 'applied', ms: Date.now() - started });
   return 'applied';
@@ -349,23 +447,33 @@ export async function rollbackPhase(options: RunOptions & { phase: PhaseName }):
   await loadParser();
   await withSession(options, async (s) => {
     const phase = phaseOf(s.manifest, options.phase);
-    if (!phase.down) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} cannot be undone (${phase.name === 'contract' ? 'contract drops what the old version used' : 'it changes data'}); restore from a backup instead`);
+    if (!phase.down)
+      throw new PhaseError(
+        `plan ${s.manifest.id} ${phase.name} cannot be undone (${phase.name === 'contract' ? 'contract drops what the old version used' : 'it changes data'}); restore from a backup instead`,
+      );
     const records = await readState(s.db, s.manifest.id);
     for (const later of PHASES.slice(PHASES.indexOf(phase.name) + 1)) {
       const r = records.find((x) => x.phase === later);
-      if (r && r.status !== 'rolled_back') throw new PhaseError(`plan ${s.manifest.id}: ${later} is ${r.status}; roll it back before ${phase.name}`);
+      if (r && r.status !== 'rolled_back')
+        throw new PhaseError(`plan ${s.manifest.id}: ${later} is ${r.status}; roll it back before ${phase.name}`);
     }
     checkFile(s, phase.down, downFile(s.manifest.id, phase));
     const mine = records.find((r) => r.phase === phase.name);
-    if (!mine || mine.status === 'rolled_back') throw new PhaseError(`plan ${s.manifest.id} ${phase.name} has not run on this database: nothing to roll back`);
-    if (mine.checksum !== phase.sha256) throw new PhaseError(`plan ${s.manifest.id} ${phase.name} was applied from a different file than this plan's; roll back with the plan that applied it`);
+    if (!mine || mine.status === 'rolled_back')
+      throw new PhaseError(`plan ${s.manifest.id} ${phase.name} has not run on this database: nothing to roll back`);
+    if (mine.checksum !== phase.sha256)
+      throw new PhaseError(
+        `plan ${s.manifest.id} ${phase.name} was applied from a different file than this plan's; roll back with the plan that applied it`,
+      );
     const started = Date.now();
     const ran = new Set(mine.stepsDone);
     const key: PhaseKey = [s.manifest.id, phase.name];
     // only what ran is undone, each undo recorded with it: a rollback that fails can be run again
     for (const step of [...phase.steps].reverse()) {
       if (!ran.has(step.id) || step.down === undefined) continue;
-      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) => recordStep(db, key, step.id, false));
+      await runStep(s, phase, { ...step, id: `undo ${step.id}` }, step.down, (db) =>
+        recordStep(db, key, step.id, false),
+      );
     }
     await finishRollback(s.db, key);
     s.options.onEvent?.({ type: 'phase', phase: phase.name, outcome: 'rolled-back', ms: Date.now() - started });

@@ -84,7 +84,9 @@ export async function readState(client: pg.ClientBase, planId?: string): Promise
 
 /** Who runs this process, for the record. */
 export async function runBy(client: pg.ClientBase): Promise<PhaseRecord['runBy']> {
-  const { rows } = await client.query<{ u: string; backend: number }>('SELECT current_user AS u, pg_backend_pid() AS backend');
+  const { rows } = await client.query<{ u: string; backend: number }>(
+    'SELECT current_user AS u, pg_backend_pid() AS backend',
+  );
   return { user: rows[0]!.u, host: hostname(), pid: process.pid, version, backendPid: rows[0]!.backend };
 }
 
@@ -92,26 +94,73 @@ export async function runBy(client: pg.ClientBase): Promise<PhaseRecord['runBy']
 export type PhaseKey = readonly [planId: string, phase: PhaseName];
 
 /** Records that a phase starts (or resumes): running, with its checksum, runner and backfills' starting progress. */
-export async function startPhase(client: pg.ClientBase, [planId, phase]: PhaseKey, checksum: string, by: PhaseRecord['runBy'], backfills: PhaseRecord['backfill']): Promise<void> {
-  const sql = recordPhase({ planId: '$1', phase: '$2', checksum: '$3', status: `'running'`, stepsDone: `'{}'`, backfill: '$5', runBy: '$4', finishedAt: 'NULL' }, true);
+export async function startPhase(
+  client: pg.ClientBase,
+  [planId, phase]: PhaseKey,
+  checksum: string,
+  by: PhaseRecord['runBy'],
+  backfills: PhaseRecord['backfill'],
+): Promise<void> {
+  const sql = recordPhase(
+    {
+      planId: '$1',
+      phase: '$2',
+      checksum: '$3',
+      status: `'running'`,
+      stepsDone: `'{}'`,
+      backfill: '$5',
+      runBy: '$4',
+      finishedAt: 'NULL',
+    },
+    true,
+  );
   await client.query(sql, [planId, phase, checksum, JSON.stringify(by), JSON.stringify(backfills)]);
 }
 
 /** Records a step as done (`done`) or undone, in the transaction of the step itself. */
-export async function recordStep(client: pg.ClientBase, [planId, phase]: PhaseKey, step: string, done: boolean): Promise<void> {
+export async function recordStep(
+  client: pg.ClientBase,
+  [planId, phase]: PhaseKey,
+  step: string,
+  done: boolean,
+): Promise<void> {
   const steps = done ? 'array_append(steps_done, $3)' : 'array_remove(steps_done, $3)';
-  await client.query(`UPDATE pgphase.phase_log SET steps_done = ${steps} WHERE plan_id = $1 AND phase = $2`, [planId, phase, step]);
+  await client.query(`UPDATE pgphase.phase_log SET steps_done = ${steps} WHERE plan_id = $1 AND phase = $2`, [
+    planId,
+    phase,
+    step,
+  ]);
 }
 
 /** Records a backfill's progress (its cursor, rows, total, done), in the transaction of the batch. */
-export async function recordBackfill(client: pg.ClientBase, [planId, phase]: PhaseKey, backfill: number, progress: unknown): Promise<void> {
-  await client.query(`UPDATE pgphase.phase_log SET backfill = jsonb_set(backfill, $3::text[], $4::jsonb) WHERE plan_id = $1 AND phase = $2`, [planId, phase, [String(backfill)], JSON.stringify(progress)]);
+export async function recordBackfill(
+  client: pg.ClientBase,
+  [planId, phase]: PhaseKey,
+  backfill: number,
+  progress: unknown,
+): Promise<void> {
+  await client.query(
+    `UPDATE pgphase.phase_log SET backfill = jsonb_set(backfill, $3::text[], $4::jsonb) WHERE plan_id = $1 AND phase = $2`,
+    [planId, phase, [String(backfill)], JSON.stringify(progress)],
+  );
 }
 
 /** Records how a phase ended: applied, or failed with the error's message. */
-export async function finishPhase(client: pg.ClientBase, [planId, phase]: PhaseKey, outcome: { applied: true } | { failed: string }): Promise<void> {
-  if ('applied' in outcome) await client.query(`UPDATE pgphase.phase_log SET status = 'applied', finished_at = now() WHERE plan_id = $1 AND phase = $2`, [planId, phase]);
-  else await client.query(`UPDATE pgphase.phase_log SET status = 'failed', last_error = $3 WHERE plan_id = $1 AND phase = $2`, [planId, phase, outcome.failed]);
+export async function finishPhase(
+  client: pg.ClientBase,
+  [planId, phase]: PhaseKey,
+  outcome: { applied: true } | { failed: string },
+): Promise<void> {
+  if ('applied' in outcome)
+    await client.query(
+      `UPDATE pgphase.phase_log SET status = 'applied', finished_at = now() WHERE plan_id = $1 AND phase = $2`,
+      [planId, phase],
+    );
+  else
+    await client.query(
+      `UPDATE pgphase.phase_log SET status = 'failed', last_error = $3 WHERE plan_id = $1 AND phase = $2`,
+      [planId, phase, outcome.failed],
+    );
 }
 
 /** Records a phase as rolled back, every step undone. */

@@ -67,10 +67,19 @@ export interface ShippedPlan {
 /** A plan.json that holds what verify reads, as `pgphase plan` writes it. */
 function isShippedPlan(json: unknown): json is ShippedPlan {
   const plan = json as { version?: unknown; id?: unknown; phases?: unknown } | null;
-  if (plan?.version !== MANIFEST_VERSION || typeof plan.id !== 'string' || !Array.isArray(plan.phases) || plan.phases.length === 0) return false;
+  if (
+    plan?.version !== MANIFEST_VERSION ||
+    typeof plan.id !== 'string' ||
+    !Array.isArray(plan.phases) ||
+    plan.phases.length === 0
+  )
+    return false;
   return plan.phases.every(
     (p: { name?: unknown; file?: unknown; sha256?: unknown; present?: unknown } | null) =>
-      PHASES.includes(p?.name as PhaseName) && typeof p?.file === 'string' && typeof p.sha256 === 'string' && (p.present === undefined || Array.isArray(p.present)),
+      PHASES.includes(p?.name as PhaseName) &&
+      typeof p?.file === 'string' &&
+      typeof p.sha256 === 'string' &&
+      (p.present === undefined || Array.isArray(p.present)),
   );
 }
 
@@ -100,7 +109,9 @@ export async function readShippedPlans(plansDir: string): Promise<ShippedPlan[]>
   try {
     isDir = statSync(plansDir).isDirectory();
   } catch (error) {
-    throw new InputError(`${plansDir}: cannot read the plans directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InputError(
+      `${plansDir}: cannot read the plans directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   if (!isDir) throw new InputError(`${plansDir}: not a directory; give the directory that holds the plan directories`);
   if (existsSync(join(plansDir, 'plan.json'))) return [await readShippedPlan(plansDir)];
@@ -155,7 +166,11 @@ function checksumProblem(manifest: ShippedPlan, entry: PhaseLogEntry): VerifyPro
   const phase = manifest.phases.find((p) => p.name === entry.phase);
   const was = entry.status === 'applied' ? 'was applied' : `was recorded (${entry.status.replace('_', ' ')})`;
   if (!phase) {
-    return { plan: manifest.id, kind: 'checksum', message: `plan ${manifest.id} phase ${entry.phase} ${was} from a different file (this release's plan has no ${entry.phase} phase)` };
+    return {
+      plan: manifest.id,
+      kind: 'checksum',
+      message: `plan ${manifest.id} phase ${entry.phase} ${was} from a different file (this release's plan has no ${entry.phase} phase)`,
+    };
   }
   if (entry.checksum === phase.sha256) return undefined;
   return {
@@ -168,12 +183,16 @@ function checksumProblem(manifest: ShippedPlan, entry: PhaseLogEntry): VerifyPro
 function contractProblem(planId: string, contract: PhaseLogEntry | undefined): VerifyProblem | undefined {
   if (!contract) return undefined;
   let message: string | undefined;
-  if (contract.status === 'applied') message = `plan ${planId} was contracted by a newer release: this version can no longer run`;
+  if (contract.status === 'applied')
+    message = `plan ${planId} was contracted by a newer release: this version can no longer run`;
   // contract steps commit one by one: a contract that is running, interrupted or failed may have dropped things already
-  else if (contract.stepsDone > 0) message = `plan ${planId} was partly contracted by a newer release: this version can no longer run`;
-  else if (contract.status === 'running') message = `plan ${planId} is being contracted by a newer release: this version can no longer run`;
+  else if (contract.stepsDone > 0)
+    message = `plan ${planId} was partly contracted by a newer release: this version can no longer run`;
+  else if (contract.status === 'running')
+    message = `plan ${planId} is being contracted by a newer release: this version can no longer run`;
   // nothing recorded as dropped, but a concurrent step may have finished unrecorded, and the contract resumes when run again
-  else if (contract.status === 'interrupted') message = `plan ${planId} was being contracted by a newer release when its run was interrupted: this version can no longer run`;
+  else if (contract.status === 'interrupted')
+    message = `plan ${planId} was being contracted by a newer release when its run was interrupted: this version can no longer run`;
   return message === undefined ? undefined : { plan: planId, kind: 'contracted', message };
 }
 
@@ -192,7 +211,9 @@ export function describeObject(o: SchemaObject): string {
 
 /** The last phase of a plan applied per the records, whose objects the schema must have. */
 function lastApplied(manifest: ShippedPlan, mine: readonly PhaseLogEntry[]): PhaseName | undefined {
-  const applied = manifest.phases.map((p) => p.name).filter((name) => mine.some((e) => e.phase === name && e.status === 'applied'));
+  const applied = manifest.phases
+    .map((p) => p.name)
+    .filter((name) => mine.some((e) => e.phase === name && e.status === 'applied'));
   return applied.at(-1);
 }
 
@@ -210,17 +231,27 @@ function appliedOutside(manifest: ShippedPlan, missing: MissingObjects): boolean
  * Decides compatibility from the shipped plans, the recorded phases and what the schema lacks
  * of the objects the plans' phases leave (pure; verify's core).
  */
-export function assessCompatibility(shipped: readonly ShippedPlan[], entries: readonly PhaseLogEntry[], missing: MissingObjects = () => []): VerifyResult {
+export function assessCompatibility(
+  shipped: readonly ShippedPlan[],
+  entries: readonly PhaseLogEntry[],
+  missing: MissingObjects = () => [],
+): VerifyResult {
   const recorded = new Map<string, PhaseLogEntry[]>();
   for (const e of entries) recorded.set(e.planId, [...(recorded.get(e.planId) ?? []), e]);
   const problems: VerifyProblem[] = [];
   const plans: VerifyPlan[] = [];
-  const applied = (list: PhaseLogEntry[]) => list.filter((e) => e.status === 'applied').sort(byPhase).map((e) => e.phase);
+  const applied = (list: PhaseLogEntry[]) =>
+    list
+      .filter((e) => e.status === 'applied')
+      .sort(byPhase)
+      .map((e) => e.phase);
   // the schema is checked against the newest plan the records say is applied: a later plan may
   // change what an earlier one left (a column it renames), so only the newest one's objects hold
   const known = new Set(shipped.map((m) => m.id));
   const newerApplied = entries.some((e) => !known.has(e.planId) && e.status === 'applied');
-  const newest = newerApplied ? undefined : [...shipped].reverse().find((m) => recorded.get(m.id)?.some((e) => e.status === 'applied'));
+  const newest = newerApplied
+    ? undefined
+    : [...shipped].reverse().find((m) => recorded.get(m.id)?.some((e) => e.status === 'applied'));
 
   for (const manifest of shipped) {
     const mine = recorded.get(manifest.id) ?? [];
@@ -229,10 +260,16 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
       continue;
     }
     plans.push({ id: manifest.id, shipped: true, applied: applied(mine) });
-    const notApplied = requiredPhases(manifest).filter((phase) => !mine.some((e) => e.phase === phase && e.status === 'applied'));
+    const notApplied = requiredPhases(manifest).filter(
+      (phase) => !mine.some((e) => e.phase === phase && e.status === 'applied'),
+    );
     if (notApplied.length > 0) {
       const entry = mine.find((e) => e.phase === notApplied[0]);
-      problems.push({ plan: manifest.id, kind: 'missing', message: `migration job has not run plan ${manifest.id} ${notApplied.join(' and ')} yet${entry ? notYet(entry) : ''}` });
+      problems.push({
+        plan: manifest.id,
+        kind: 'missing',
+        message: `migration job has not run plan ${manifest.id} ${notApplied.join(' and ')} yet${entry ? notYet(entry) : ''}`,
+      });
     } else if (manifest === newest) {
       const phase = lastApplied(manifest, mine)!;
       const lacks = missing(manifest, phase);
@@ -253,7 +290,10 @@ export function assessCompatibility(shipped: readonly ShippedPlan[], entries: re
   for (const [planId, list] of [...recorded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (known.has(planId)) continue;
     plans.push({ id: planId, shipped: false, applied: applied(list) });
-    const problem = contractProblem(planId, list.find((e) => e.phase === 'contract'));
+    const problem = contractProblem(
+      planId,
+      list.find((e) => e.phase === 'contract'),
+    );
     if (problem) problems.push(problem);
   }
   return { compatible: problems.length === 0, problems, plans };
@@ -271,7 +311,14 @@ END`;
 
 /** The indexes, in `objects`, of those the catalog lacks. */
 function missingQuery(objects: readonly SchemaObject[]): string {
-  const rows = objects.map((o, i) => ({ i, kind: o.kind, schema: o.schema, tbl: 'table' in o ? o.table : null, name: o.name, type: 'type' in o ? o.type : null }));
+  const rows = objects.map((o, i) => ({
+    i,
+    kind: o.kind,
+    schema: o.schema,
+    tbl: 'table' in o ? o.table : null,
+    name: o.name,
+    type: 'type' in o ? o.type : null,
+  }));
   return `SELECT o.i FROM pg_catalog.jsonb_to_recordset(${quoteLiteral(JSON.stringify(rows))}::jsonb) AS o(i int, kind text, schema text, tbl text, name text, type text) WHERE NOT (${EXISTS})`;
 }
 
@@ -303,27 +350,48 @@ export interface DatabaseState {
 export async function readState(client: pg.ClientBase, objects: readonly SchemaObject[] = []): Promise<DatabaseState> {
   const missingOf = (rows: Array<{ i: number }>) => new Set(rows.map((r) => r.i));
   try {
-    if (objects.length === 0) return { entries: entriesOf((await client.query<PhaseLogRow>(PHASE_LOG)).rows), missing: new Set() };
-    const [found, log] = (await client.query(`${missingQuery(objects)};\n${PHASE_LOG}`)) as unknown as [pg.QueryResult<{ i: number }>, pg.QueryResult<PhaseLogRow>];
+    if (objects.length === 0)
+      return { entries: entriesOf((await client.query<PhaseLogRow>(PHASE_LOG)).rows), missing: new Set() };
+    const [found, log] = (await client.query(`${missingQuery(objects)};\n${PHASE_LOG}`)) as unknown as [
+      pg.QueryResult<{ i: number }>,
+      pg.QueryResult<PhaseLogRow>,
+    ];
     return { entries: entriesOf(log.rows), missing: missingOf(found.rows) };
   } catch (error) {
     const code = (error as { code?: string }).code;
     // a database pgphase never ran on: its schema may still hold what another tool applied
-    if (code === UNDEFINED_TABLE) return { entries: [], missing: objects.length ? missingOf((await client.query<{ i: number }>(missingQuery(objects))).rows) : new Set() };
+    if (code === UNDEFINED_TABLE)
+      return {
+        entries: [],
+        missing: objects.length
+          ? missingOf((await client.query<{ i: number }>(missingQuery(objects))).rows)
+          : new Set(),
+      };
     const reason = (error as Error).message;
     if (code === INSUFFICIENT_PRIVILEGE) {
-      throw new DatabaseError(`cannot read pgphase.phase_log: ${reason}; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log`);
+      throw new DatabaseError(
+        `cannot read pgphase.phase_log: ${reason}; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log`,
+      );
     }
     throw new DatabaseError(`cannot read pgphase.phase_log: ${reason}`);
   }
 }
 
 function entriesOf(rows: PhaseLogRow[]): PhaseLogEntry[] {
-  return rows.map((r) => ({ planId: r.plan_id, phase: r.phase, status: r.status, checksum: r.checksum, stepsDone: r.steps_done }));
+  return rows.map((r) => ({
+    planId: r.plan_id,
+    phase: r.phase,
+    status: r.status,
+    checksum: r.checksum,
+    stepsDone: r.steps_done,
+  }));
 }
 
 /** Every object the shipped plans' phases leave, and how to find a phase's missing ones from a read's indexes. */
-function objectsOf(shipped: readonly ShippedPlan[]): { objects: SchemaObject[]; missing: (state: DatabaseState) => MissingObjects } {
+function objectsOf(shipped: readonly ShippedPlan[]): {
+  objects: SchemaObject[];
+  missing: (state: DatabaseState) => MissingObjects;
+} {
   const objects: SchemaObject[] = [];
   const at = new Map<string, number>();
   for (const manifest of shipped) {
@@ -344,7 +412,8 @@ function objectsOf(shipped: readonly ShippedPlan[]): { objects: SchemaObject[]; 
 
 function milliseconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`verify: ${name} ${value}: expected a number of milliseconds, 0 or more`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new UsageError(`verify: ${name} ${value}: expected a number of milliseconds, 0 or more`);
   return value;
 }
 

@@ -65,7 +65,8 @@ export class CreatedHere {
         if (!this.objects.delete(qkey(change.name))) this.vacatedObjects.add(qkey(change.name));
         return;
       case 'add-column':
-        if (!this.isNewTable(change.table) && !this.vacatedColumns.has(columnKey(change.table, change.column.name))) this.columns.add(columnKey(change.table, change.column.name));
+        if (!this.isNewTable(change.table) && !this.vacatedColumns.has(columnKey(change.table, change.column.name)))
+          this.columns.add(columnKey(change.table, change.column.name));
         return;
       case 'rename-column': {
         const from = columnKey(change.table, change.column);
@@ -75,7 +76,8 @@ export class CreatedHere {
         return;
       }
       case 'drop-column':
-        if (!this.columns.delete(columnKey(change.table, change.column))) this.vacatedColumns.add(columnKey(change.table, change.column));
+        if (!this.columns.delete(columnKey(change.table, change.column)))
+          this.vacatedColumns.add(columnKey(change.table, change.column));
         return;
       default:
         return;
@@ -94,8 +96,10 @@ function columnKey(table: QName, column: string): string {
 
 /** Whether the schema model already has the table, view or column a create would make (it does not track other objects). */
 export function known(change: Change, schema: SchemaModel): boolean {
-  if (change.kind === 'create-table' || change.kind === 'create-table-as') return schema.table(change.table) !== undefined;
+  if (change.kind === 'create-table' || change.kind === 'create-table-as')
+    return schema.table(change.table) !== undefined;
   if (change.kind === 'add-column') return schema.column(change.table, change.column.name) !== undefined;
-  if (change.kind === 'create-object' && (change.objectType === 'view' || change.objectType === 'materialized view')) return schema.views.has(qkey(change.name));
+  if (change.kind === 'create-object' && (change.objectType === 'view' || change.objectType === 'materialized view'))
+    return schema.views.has(qkey(change.name));
   return false;
 }

@@ -6,7 +6,18 @@
 import { canonical } from '../sql/canonical.js';
 import type { ForeignKey } from '../sql/locks.js';
 import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
-import { constraintName, defaultName, DEFAULT_SCHEMA, indexColumnNames, qkey, quoteIdent, quoteLiteral, quoteQualified, unqkey, type QName } from '../sql/names.js';
+import {
+  constraintName,
+  defaultName,
+  DEFAULT_SCHEMA,
+  indexColumnNames,
+  qkey,
+  quoteIdent,
+  quoteLiteral,
+  quoteQualified,
+  unqkey,
+  type QName,
+} from '../sql/names.js';
 import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
 import type { PgNode, SourceFile } from '../sql/source.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
@@ -116,7 +127,8 @@ export class SchemaModel {
   publishedIn(table: QName): string | undefined {
     const key = qkey(table);
     const schema = table.schema ?? DEFAULT_SCHEMA;
-    for (const [name, p] of this.publications) if (p.allTables || p.tables.has(key) || p.schemas.has(schema)) return name;
+    for (const [name, p] of this.publications)
+      if (p.allTables || p.tables.has(key) || p.schemas.has(schema)) return name;
     return undefined;
   }
 
@@ -136,13 +148,18 @@ export class SchemaModel {
     const copy = new SchemaModel();
     for (const [key, t] of this.tables) {
       const columns = new Map([...t.columns].map(([name, c]) => [name, { ...c }]));
-      copy.tables.set(key, { ...t, columns, constraints: new Map([...t.constraints].map(([name, c]) => [name, { ...c }])) });
+      copy.tables.set(key, {
+        ...t,
+        columns,
+        constraints: new Map([...t.constraints].map(([name, c]) => [name, { ...c }])),
+      });
     }
     for (const [key, i] of this.indexes) copy.setIndex(key, { ...i });
     for (const [key, values] of this.enums) copy.enums.set(key, [...values]);
     for (const [key, v] of this.views) copy.views.set(key, { ...v, reads: new Set(v.reads) });
     for (const [key, o] of this.objects) copy.objects.set(key, { ...o });
-    for (const [name, p] of this.publications) copy.publications.set(name, { allTables: p.allTables, tables: new Set(p.tables), schemas: new Set(p.schemas) });
+    for (const [name, p] of this.publications)
+      copy.publications.set(name, { allTables: p.allTables, tables: new Set(p.tables), schemas: new Set(p.schemas) });
     for (const [key, parts] of this.partitions) copy.partitions.set(key, new Set(parts));
     for (const key of this.partialColumns) copy.partialColumns.add(key);
     return copy;
@@ -152,7 +169,11 @@ export class SchemaModel {
   firingTriggers(table: QName, event: number, columns: string[]): string[] {
     const key = qkey(table);
     const on = [...this.objects.values()].filter(
-      (o) => o.trigger !== undefined && o.table === key && o.trigger.events & event && (event !== 16 || o.trigger.columns.length === 0 || o.trigger.columns.some((c) => columns.includes(c))),
+      (o) =>
+        o.trigger !== undefined &&
+        o.table === key &&
+        o.trigger.events & event &&
+        (event !== 16 || o.trigger.columns.length === 0 || o.trigger.columns.some((c) => columns.includes(c))),
     );
     return on.map((o) => o.name.name).sort();
   }
@@ -205,8 +226,14 @@ export class SchemaModel {
     const keys: ForeignKey[] = [];
     for (const t of this.tables.values()) {
       for (const c of t.constraints.values()) {
-        if (c.kind !== 'foreign-key' || !c.references || (qkey(t) !== key && qkey(c.references.table) !== key)) continue;
-        keys.push({ table: { schema: t.schema, name: t.name }, name: c.name, columns: c.columns, references: { table: c.references.table, columns: c.references.columns } });
+        if (c.kind !== 'foreign-key' || !c.references || (qkey(t) !== key && qkey(c.references.table) !== key))
+          continue;
+        keys.push({
+          table: { schema: t.schema, name: t.name },
+          name: c.name,
+          columns: c.columns,
+          references: { table: c.references.table, columns: c.references.columns },
+        });
       }
     }
     return keys;
@@ -224,7 +251,9 @@ export class SchemaModel {
     if (!table) return undefined;
     for (const c of table.constraints.values()) if (c.kind === 'primary-key') return c.columns;
     // the narrowest unique key, then the first by name: a history and a live catalog list indexes in other orders
-    const keys = this.tableIndexes(q).filter((i) => i.unique && !i.partial && i.columns.every((c) => c !== null && table.columns.get(c)?.notNull));
+    const keys = this.tableIndexes(q).filter(
+      (i) => i.unique && !i.partial && i.columns.every((c) => c !== null && table.columns.get(c)?.notNull),
+    );
     keys.sort((a, b) => a.columns.length - b.columns.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return keys[0]?.columns as string[] | undefined;
   }
@@ -242,7 +271,9 @@ export class SchemaModel {
   private needTable(q: QName): Problem | undefined {
     if (this.table(q)) return undefined;
     const kind = this.relation(q);
-    return kind ? { key: `${quoteQualified(q)} is a ${kind}`, message: `${quoteQualified(q)} is a ${kind}, not a table` } : missing(`table ${quoteQualified(q)}`);
+    return kind
+      ? { key: `${quoteQualified(q)} is a ${kind}`, message: `${quoteQualified(q)} is a ${kind}, not a table` }
+      : missing(`table ${quoteQualified(q)}`);
   }
 
   private needColumn(q: QName, column: string): Problem | undefined {
@@ -274,26 +305,53 @@ export class SchemaModel {
         if (!this.table(change.table)) return missing(`table ${quoteQualified(change.table)}`, change.ifExists);
         if (change.cascade) return undefined;
         const key = qkey(change.table);
-        const fk = [...this.tables.values()].flatMap((t) => [...t.constraints.values()].filter((c) => c.references && qkey(c.references.table) === key && qkey(t) !== key).map((c) => constraintDisplay(t, c.name)));
-        return dependents(`table ${quoteQualified(change.table)}`, [...fk, ...this.viewsReading(change.table).map((v) => `view ${quoteQualified(v)}`)]);
+        const fk = [...this.tables.values()].flatMap((t) =>
+          [...t.constraints.values()]
+            .filter((c) => c.references && qkey(c.references.table) === key && qkey(t) !== key)
+            .map((c) => constraintDisplay(t, c.name)),
+        );
+        return dependents(`table ${quoteQualified(change.table)}`, [
+          ...fk,
+          ...this.viewsReading(change.table).map((v) => `view ${quoteQualified(v)}`),
+        ]);
       }
       case 'rename-table': {
         const kind = this.relation({ ...change.table, name: change.newName });
-        return this.needTable(change.table) ?? (kind ? exists(`${kind} ${quoteQualified({ ...change.table, name: change.newName })}`) : undefined);
+        return (
+          this.needTable(change.table) ??
+          (kind ? exists(`${kind} ${quoteQualified({ ...change.table, name: change.newName })}`) : undefined)
+        );
       }
       case 'add-column':
-        return this.needTable(change.table) ?? (this.column(change.table, change.column.name) ? exists(columnName(change.table, change.column.name), change.ifNotExists) : undefined);
+        return (
+          this.needTable(change.table) ??
+          (this.column(change.table, change.column.name)
+            ? exists(columnName(change.table, change.column.name), change.ifNotExists)
+            : undefined)
+        );
       case 'drop-column': {
-        if (!this.table(change.table) || !this.column(change.table, change.column)) return this.needTable(change.table) ?? missing(columnName(change.table, change.column), change.ifExists);
+        if (!this.table(change.table) || !this.column(change.table, change.column))
+          return this.needTable(change.table) ?? missing(columnName(change.table, change.column), change.ifExists);
         if (change.cascade) return undefined;
         const key = qkey(change.table);
         const fk = [...this.tables.values()].flatMap((t) =>
-          [...t.constraints.values()].filter((c) => c.references && qkey(c.references.table) === key && c.references.columns.includes(change.column) && qkey(t) !== key).map((c) => constraintDisplay(t, c.name)),
+          [...t.constraints.values()]
+            .filter(
+              (c) =>
+                c.references &&
+                qkey(c.references.table) === key &&
+                c.references.columns.includes(change.column) &&
+                qkey(t) !== key,
+            )
+            .map((c) => constraintDisplay(t, c.name)),
         );
         return dependents(columnName(change.table, change.column), fk);
       }
       case 'rename-column':
-        return this.needColumn(change.table, change.column) ?? (this.column(change.table, change.newName) ? exists(columnName(change.table, change.newName)) : undefined);
+        return (
+          this.needColumn(change.table, change.column) ??
+          (this.column(change.table, change.newName) ? exists(columnName(change.table, change.newName)) : undefined)
+        );
       case 'alter-column-type':
       case 'set-not-null':
       case 'drop-not-null':
@@ -305,25 +363,41 @@ export class SchemaModel {
       case 'add-constraint':
         return this.checkConstraint(change.table, change.constraint);
       case 'validate-constraint':
-        return this.needTable(change.table) ?? (this.table(change.table)!.constraints.has(change.name) ? undefined : missing(constraintDisplay(change.table, change.name)));
+        return (
+          this.needTable(change.table) ??
+          (this.table(change.table)!.constraints.has(change.name)
+            ? undefined
+            : missing(constraintDisplay(change.table, change.name)))
+        );
       case 'drop-constraint':
-        return this.needTable(change.table) ?? (this.table(change.table)!.constraints.has(change.name) ? undefined : missing(constraintDisplay(change.table, change.name), change.ifExists));
+        return (
+          this.needTable(change.table) ??
+          (this.table(change.table)!.constraints.has(change.name)
+            ? undefined
+            : missing(constraintDisplay(change.table, change.name), change.ifExists))
+        );
       case 'rename-constraint': {
         const constraints = this.table(change.table)?.constraints;
-        if (!constraints?.has(change.name)) return this.needTable(change.table) ?? missing(constraintDisplay(change.table, change.name));
+        if (!constraints?.has(change.name))
+          return this.needTable(change.table) ?? missing(constraintDisplay(change.table, change.name));
         return constraints.has(change.newName) ? exists(constraintDisplay(change.table, change.newName)) : undefined;
       }
       case 'create-index': {
         const spec = change.index;
         const on = this.relation(spec.table);
         if (on !== 'table' && on !== 'materialized view') return missing(`table ${quoteQualified(spec.table)}`);
-        const name = { schema: spec.table.schema ?? DEFAULT_SCHEMA, name: spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx') };
+        const name = {
+          schema: spec.table.schema ?? DEFAULT_SCHEMA,
+          name: spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx'),
+        };
         const kind = this.relation(name);
         if (kind) return exists(`${kind} ${quoteQualified(name)}`, change.ifNotExists);
         return on === 'table' ? this.needColumns(spec.table, spec.columns) : undefined;
       }
       case 'drop-index':
-        return this.indexes.has(qkey(change.index)) ? undefined : missing(`index ${quoteQualified(change.index)}`, change.ifExists);
+        return this.indexes.has(qkey(change.index))
+          ? undefined
+          : missing(`index ${quoteQualified(change.index)}`, change.ifExists);
       case 'create-enum':
       case 'create-domain': {
         const name = change.kind === 'create-enum' ? change.type : change.name;
@@ -334,27 +408,46 @@ export class SchemaModel {
       case 'enum-rename-value': {
         const values = this.enums.get(qkey(change.type));
         if (!values) return missing(`type ${quoteQualified(change.type)}`);
-        if (!values.includes(change.value)) return missing(`value ${quoteLiteral(change.value)} of type ${quoteQualified(change.type)}`);
-        return values.includes(change.newValue) ? exists(`value ${quoteLiteral(change.newValue)} of type ${quoteQualified(change.type)}`) : undefined;
+        if (!values.includes(change.value))
+          return missing(`value ${quoteLiteral(change.value)} of type ${quoteQualified(change.type)}`);
+        return values.includes(change.newValue)
+          ? exists(`value ${quoteLiteral(change.newValue)} of type ${quoteQualified(change.type)}`)
+          : undefined;
       }
       case 'create-object':
         return this.checkCreate(change);
       case 'drop-object': {
         if (change.objectType === 'view' || change.objectType === 'materialized view') {
-          if (!this.views.has(qkey(change.name))) return missing(`${change.objectType} ${quoteQualified(change.name)}`, change.ifExists);
-          return change.cascade ? undefined : dependents(`${change.objectType} ${quoteQualified(change.name)}`, this.viewsReading(change.name).map((v) => `view ${quoteQualified(v)}`));
+          if (!this.views.has(qkey(change.name)))
+            return missing(`${change.objectType} ${quoteQualified(change.name)}`, change.ifExists);
+          return change.cascade
+            ? undefined
+            : dependents(
+                `${change.objectType} ${quoteQualified(change.name)}`,
+                this.viewsReading(change.name).map((v) => `view ${quoteQualified(v)}`),
+              );
         }
         if (change.objectType === 'type' && this.enums.has(qkey(change.name))) return undefined;
         if (change.objectType === 'other') return undefined;
-        return this.objects.has(objectKey(change.objectType, change.name, change.table)) ? undefined : missing(objectDisplay(change.objectType, change.name, change.table), change.ifExists);
+        return this.objects.has(objectKey(change.objectType, change.name, change.table))
+          ? undefined
+          : missing(objectDisplay(change.objectType, change.name, change.table), change.ifExists);
       }
       case 'rename-object': {
         if (ON_TABLE.has(change.objectType) || change.objectType === 'other') return undefined;
         const renamed = { ...change.name, name: change.newName };
         const relation = ['view', 'materialized view', 'index', 'sequence', 'table'].includes(change.objectType);
-        const known = relation ? this.relation(change.name) !== undefined : change.objectType === 'type' ? this.typeExists(change.name) : this.objects.has(objectKey(change.objectType, change.name));
+        const known = relation
+          ? this.relation(change.name) !== undefined
+          : change.objectType === 'type'
+            ? this.typeExists(change.name)
+            : this.objects.has(objectKey(change.objectType, change.name));
         if (!known) return missing(objectDisplay(change.objectType, change.name));
-        const taken = relation ? this.relation(renamed) : change.objectType === 'type' ? this.typeExists(renamed) && 'type' : this.objects.has(objectKey(change.objectType, renamed)) && change.objectType;
+        const taken = relation
+          ? this.relation(renamed)
+          : change.objectType === 'type'
+            ? this.typeExists(renamed) && 'type'
+            : this.objects.has(objectKey(change.objectType, renamed)) && change.objectType;
         return taken ? exists(objectDisplay(change.objectType, renamed)) : undefined;
       }
       case 'data-change': {
@@ -370,7 +463,11 @@ export class SchemaModel {
   }
 
   private typeExists(name: QName): boolean {
-    return this.enums.has(qkey(name)) || this.objects.has(objectKey('type', name)) || this.objects.has(objectKey('domain', name));
+    return (
+      this.enums.has(qkey(name)) ||
+      this.objects.has(objectKey('type', name)) ||
+      this.objects.has(objectKey('domain', name))
+    );
   }
 
   private checkConstraint(tableName: QName, spec: ConstraintSpec): Problem | undefined {
@@ -379,7 +476,8 @@ export class SchemaModel {
     let columns = spec.columns;
     if (spec.usingIndex !== undefined) {
       const index = this.indexes.get(qkey({ schema: table.schema, name: spec.usingIndex }));
-      if (!index || table.constraints.has(spec.usingIndex)) return missing(`index ${quoteQualified({ schema: table.schema, name: spec.usingIndex })}`);
+      if (!index || table.constraints.has(spec.usingIndex))
+        return missing(`index ${quoteQualified({ schema: table.schema, name: spec.usingIndex })}`);
       columns = index.columns.filter((c): c is string => c !== null);
     }
     const absent = columns.find((c) => !table.columns.has(c));
@@ -389,10 +487,17 @@ export class SchemaModel {
     if (table.constraints.has(name)) return exists(constraintDisplay(tableName, name));
     if (spec.kind === 'primary-key') {
       const key = [...table.constraints.values()].find((c) => c.kind === 'primary-key');
-      if (key) return { key: `${quoteQualified(tableName)} has a primary key`, message: `${quoteQualified(tableName)} already has a primary key (${quoteIdent(key.name)})` };
+      if (key)
+        return {
+          key: `${quoteQualified(tableName)} has a primary key`,
+          message: `${quoteQualified(tableName)} already has a primary key (${quoteIdent(key.name)})`,
+        };
     }
     const indexName = { schema: table.schema, name };
-    const kind = (spec.kind === 'primary-key' || spec.kind === 'unique' || spec.kind === 'exclusion') && spec.usingIndex !== name ? this.relation(indexName) : undefined;
+    const kind =
+      (spec.kind === 'primary-key' || spec.kind === 'unique' || spec.kind === 'exclusion') && spec.usingIndex !== name
+        ? this.relation(indexName)
+        : undefined;
     if (kind) return exists(`${kind} ${quoteQualified(indexName)}`);
     const references = spec.references;
     if (!references) return undefined;
@@ -403,7 +508,8 @@ export class SchemaModel {
     const type = change.objectType;
     if (type === 'view' || type === 'materialized view') {
       const kind = this.relation(change.name);
-      if (kind && !(change.orReplace && kind === 'view')) return exists(`${kind} ${quoteQualified(change.name)}`, change.ifNotExists);
+      if (kind && !(change.orReplace && kind === 'view'))
+        return exists(`${kind} ${quoteQualified(change.name)}`, change.ifNotExists);
       const absent = (change.reads ?? []).find((r) => !this.relation(r));
       return absent ? missing(`relation ${quoteQualified(absent)}`) : undefined;
     }
@@ -417,7 +523,10 @@ export class SchemaModel {
     if (!change.orReplace) return exists(objectDisplay(type, change.name, change.table), change.ifNotExists);
     if (existing.returns !== undefined && change.returns !== undefined && existing.returns !== change.returns) {
       const what = objectDisplay(type, change.name);
-      return { key: `${what} return type`, message: `${what} exists with another return type, which CREATE OR REPLACE cannot change` };
+      return {
+        key: `${what} return type`,
+        message: `${what} exists with another return type, which CREATE OR REPLACE cannot change`,
+      };
     }
     return undefined;
   }
@@ -458,7 +567,8 @@ export class SchemaModel {
         for (const [key, o] of this.objects) if (o.table === dropped) this.objects.delete(key);
         // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
         for (const t of this.tables.values()) {
-          for (const [key, c] of t.constraints) if (c.references && qkey(c.references.table) === dropped) t.constraints.delete(key);
+          for (const [key, c] of t.constraints)
+            if (c.references && qkey(c.references.table) === dropped) t.constraints.delete(key);
         }
         for (const view of this.viewsReading(change.table)) this.views.delete(qkey(view));
         return;
@@ -474,10 +584,13 @@ export class SchemaModel {
         this.renameView(qkey(change.table), qkey(renamed));
         // foreign keys refer to the table by oid: they follow it
         for (const t of this.tables.values()) {
-          for (const c of t.constraints.values()) if (c.references && qkey(c.references.table) === qkey(change.table)) c.references = { ...c.references, table: renamed };
+          for (const c of t.constraints.values())
+            if (c.references && qkey(c.references.table) === qkey(change.table))
+              c.references = { ...c.references, table: renamed };
         }
         // a publication holds the table by oid too
-        for (const p of this.publications.values()) if (p.tables.delete(qkey(change.table))) p.tables.add(qkey(renamed));
+        for (const p of this.publications.values())
+          if (p.tables.delete(qkey(change.table))) p.tables.add(qkey(renamed));
         for (const [key, o] of this.objects) {
           if (o.table !== qkey(change.table)) continue;
           this.objects.delete(key);
@@ -493,10 +606,12 @@ export class SchemaModel {
         const table = this.table(change.table);
         if (!table) return;
         table.columns.delete(change.column);
-        for (const [name, c] of table.constraints) if (c.columns.includes(change.column)) table.constraints.delete(name);
+        for (const [name, c] of table.constraints)
+          if (c.columns.includes(change.column)) table.constraints.delete(name);
         // an expression or partial index over the column goes with it, as in PostgreSQL
         for (const [key, i] of [...(this.indexesOn.get(qkey(table))?.entries() ?? [])]) {
-          if (i.columns.includes(change.column) || (i.definition && mentionsColumn(i.definition, change.column))) this.deleteIndex(key);
+          if (i.columns.includes(change.column) || (i.definition && mentionsColumn(i.definition, change.column)))
+            this.deleteIndex(key);
         }
         return;
       }
@@ -512,10 +627,12 @@ export class SchemaModel {
           i.columns = i.columns.map((c) => (c === change.column ? change.newName : c));
           if (i.definition) i.definition = renameColumnIn(i.definition, change.column, change.newName);
         }
-        for (const c of table.constraints.values()) if (c.expr) c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));
+        for (const c of table.constraints.values())
+          if (c.expr) c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));
         // a trigger's UPDATE OF names the column by number: it follows the rename (a new object: clones share it)
         const on = qkey(change.table);
-        for (const o of this.objects.values()) if (o.table === on && o.trigger) o.trigger = { ...o.trigger, columns: swap(o.trigger.columns) };
+        for (const o of this.objects.values())
+          if (o.table === on && o.trigger) o.trigger = { ...o.trigger, columns: swap(o.trigger.columns) };
         return;
       }
       case 'alter-column-type': {
@@ -592,7 +709,15 @@ export class SchemaModel {
         if (this.indexes.has(key) && change.ifNotExists) return;
         const definition: NonNullable<IndexModel['definition']> = { method: spec.method, elements: spec.elements };
         if (spec.where) definition.where = spec.where;
-        this.setIndex(key, { name, schema, table: tableName, unique: spec.unique, columns: spec.columns, partial: spec.where !== undefined, definition });
+        this.setIndex(key, {
+          name,
+          schema,
+          table: tableName,
+          unique: spec.unique,
+          columns: spec.columns,
+          partial: spec.where !== undefined,
+          definition,
+        });
         return;
       }
       case 'drop-index':
@@ -608,8 +733,18 @@ export class SchemaModel {
         }
         const tables = change.tables.map(qkey);
         const p = this.publications.get(change.name);
-        if (change.op === 'create' || !p) this.publications.set(change.name, { allTables: change.allTables, tables: new Set(tables), schemas: new Set(change.schemas) });
-        else if (change.op === 'set') this.publications.set(change.name, { allTables: p.allTables, tables: new Set(tables), schemas: new Set(change.schemas) });
+        if (change.op === 'create' || !p)
+          this.publications.set(change.name, {
+            allTables: change.allTables,
+            tables: new Set(tables),
+            schemas: new Set(change.schemas),
+          });
+        else if (change.op === 'set')
+          this.publications.set(change.name, {
+            allTables: p.allTables,
+            tables: new Set(tables),
+            schemas: new Set(change.schemas),
+          });
         else if (change.op === 'add') {
           for (const t of tables) p.tables.add(t);
           for (const s of change.schemas) p.schemas.add(s);
@@ -635,13 +770,20 @@ export class SchemaModel {
       }
       case 'enum-rename-value': {
         const values = this.enums.get(qkey(change.type));
-        if (values) this.enums.set(qkey(change.type), values.map((v) => (v === change.value ? change.newValue : v)));
+        if (values)
+          this.enums.set(
+            qkey(change.type),
+            values.map((v) => (v === change.value ? change.newValue : v)),
+          );
         return;
       }
       case 'create-object': {
         if (change.objectType === 'view' || change.objectType === 'materialized view') {
           if (change.ifNotExists && this.views.has(qkey(change.name))) return;
-          const view: ViewModel = { materialized: change.objectType === 'materialized view', reads: new Set((change.reads ?? []).map(qkey)) };
+          const view: ViewModel = {
+            materialized: change.objectType === 'materialized view',
+            reads: new Set((change.reads ?? []).map(qkey)),
+          };
           if (change.definition !== undefined) view.definition = change.definition;
           this.views.set(qkey(change.name), view);
           return;
@@ -663,7 +805,8 @@ export class SchemaModel {
         return;
       case 'drop-object':
         if (change.objectType === 'type') this.enums.delete(qkey(change.name));
-        if (change.objectType === 'view' || change.objectType === 'materialized view') this.views.delete(qkey(change.name));
+        if (change.objectType === 'view' || change.objectType === 'materialized view')
+          this.views.delete(qkey(change.name));
         else this.objects.delete(objectKey(change.objectType, change.name, change.table));
         return;
       case 'rename-object': {
@@ -680,7 +823,10 @@ export class SchemaModel {
         const object = this.objects.get(objectKey(change.objectType, change.name));
         if (object && !ON_TABLE.has(change.objectType)) {
           this.objects.delete(objectKey(change.objectType, change.name));
-          this.objects.set(objectKey(change.objectType, { ...change.name, name: change.newName }), { ...object, name: { ...object.name, name: change.newName } });
+          this.objects.set(objectKey(change.objectType, { ...change.name, name: change.newName }), {
+            ...object,
+            name: { ...object.name, name: change.newName },
+          });
         }
         const index = this.indexes.get(from);
         if (change.objectType === 'index' && index) {
@@ -776,12 +922,20 @@ export class SchemaModel {
     }
     const name = constraintName(table.name, spec, [...columns, ...(spec.including ?? [])]);
     table.constraints.set(name, { ...spec, columns, name, validated: !spec.notValid });
-    if (spec.kind === 'primary-key') for (const c of columns) {
-      const col = table.columns.get(c);
-      if (col) col.notNull = true;
-    }
+    if (spec.kind === 'primary-key')
+      for (const c of columns) {
+        const col = table.columns.get(c);
+        if (col) col.notNull = true;
+      }
     if (spec.kind === 'primary-key' || spec.kind === 'unique' || spec.kind === 'exclusion') {
-      this.setIndex(qkey({ schema: table.schema, name }), { name, schema: table.schema, table: table.name, unique: spec.kind !== 'exclusion', columns, partial: false });
+      this.setIndex(qkey({ schema: table.schema, name }), {
+        name,
+        schema: table.schema,
+        table: table.name,
+        unique: spec.kind !== 'exclusion',
+        columns,
+        partial: false,
+      });
     }
   }
 }
@@ -800,12 +954,16 @@ function constraintDisplay(table: QName, name: string): string {
 }
 
 function objectDisplay(type: ObjectType, name: QName, table?: QName | string): string {
-  if (table !== undefined) return `${type} ${quoteIdent(name.name)} on ${quoteQualified(typeof table === 'string' ? unqkey(table) : table)}`;
+  if (table !== undefined)
+    return `${type} ${quoteIdent(name.name)} on ${quoteQualified(typeof table === 'string' ? unqkey(table) : table)}`;
   return `${type} ${type === 'schema' || type === 'extension' ? quoteIdent(name.name) : quoteQualified(name)}`;
 }
 
 function exists(what: string, ifNotExists = false): Problem {
-  return { key: `${what} already exists`, message: `${what} already exists${ifNotExists ? ' (IF NOT EXISTS leaves it as it is)' : ''}` };
+  return {
+    key: `${what} already exists`,
+    message: `${what} already exists${ifNotExists ? ' (IF NOT EXISTS leaves it as it is)' : ''}`,
+  };
 }
 
 /** What is not there; none for a drop IF EXISTS, which PostgreSQL skips and which loses nothing (the object is gone either way). */
@@ -814,7 +972,12 @@ function missing(what: string, ifExists = false): Problem | undefined {
 }
 
 function dependents(what: string, on: string[]): Problem | undefined {
-  return on.length ? { key: `${what} has dependents`, message: `${what} cannot be dropped without CASCADE: ${on.join(', ')} depend${on.length === 1 ? 's' : ''} on it` } : undefined;
+  return on.length
+    ? {
+        key: `${what} has dependents`,
+        message: `${what} cannot be dropped without CASCADE: ${on.join(', ')} depend${on.length === 1 ? 's' : ''} on it`,
+      }
+    : undefined;
 }
 
 /**
@@ -826,14 +989,22 @@ function setNotNull(table: TableModel, columns: string[], notNull: boolean): voi
     const col = table.columns.get(column);
     if (col) col.notNull = notNull;
   }
-  for (const [name, c] of table.constraints) if (c.kind === 'not-null' && c.columns.some((column) => columns.includes(column))) table.constraints.delete(name);
+  for (const [name, c] of table.constraints)
+    if (c.kind === 'not-null' && c.columns.some((column) => columns.includes(column))) table.constraints.delete(name);
 }
 
 /** `nextval('<table>_<column>_seq'::regclass)`: the default of a serial column, with the sequence PostgreSQL names for it. */
 function sequenceDefault(table: TableModel, column: string): Expr {
   const sequence = quoteQualified({ schema: table.schema, name: defaultName(table.name, [column], 'seq') });
-  const regclass = { TypeCast: { arg: { A_Const: { sval: { sval: sequence } } }, typeName: { names: [{ String: { sval: 'regclass' } }], typemod: -1 } } };
-  return expr({ FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [regclass], funcformat: 'COERCE_EXPLICIT_CALL' } });
+  const regclass = {
+    TypeCast: {
+      arg: { A_Const: { sval: { sval: sequence } } },
+      typeName: { names: [{ String: { sval: 'regclass' } }], typemod: -1 },
+    },
+  };
+  return expr({
+    FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [regclass], funcformat: 'COERCE_EXPLICIT_CALL' },
+  });
 }
 
 /** A model with the given changes applied in order. */
@@ -846,7 +1017,11 @@ export function schemaFrom(changes: readonly Change[]): SchemaModel {
 /** Applies a parsed file to the schema model without linting it (history replay); notes what
  *  it creates in `created` when a later file of the same migration is linted. */
 /** Applies a file's changes to `schema`; `created` (a CreatedHere) notes each before it applies. */
-export function replay(source: SourceFile, schema: SchemaModel, created?: { track(change: Change, before: SchemaModel): void }): void {
+export function replay(
+  source: SourceFile,
+  schema: SchemaModel,
+  created?: { track(change: Change, before: SchemaModel): void },
+): void {
   for (const statement of source.statements) {
     for (const change of normalizeStatement(statement)) {
       created?.track(change, schema);
@@ -870,7 +1045,9 @@ function sameExpr(a: Expr | undefined, b: Expr | undefined, varchars: ReadonlySe
 
 /** The varchar columns of a table: PostgreSQL compares them as text, and prints the cast it adds. */
 export function varcharsOf(table: TableModel): Set<string> {
-  return new Set([...table.columns.values()].filter((c) => c.type.name === 'varchar' && !c.type.array).map((c) => c.name));
+  return new Set(
+    [...table.columns.values()].filter((c) => c.type.name === 'varchar' && !c.type.array).map((c) => c.name),
+  );
 }
 
 /** A default without a cast to its column's own type: PostgreSQL stores `'{}'` on a json column as `'{}'::json`. */
@@ -884,12 +1061,19 @@ function exprDisplay(e: Expr | undefined): string {
 }
 
 function sameType(a: TypeRef, b: TypeRef): boolean {
-  return a.name === b.name && (a.schema ?? '') === (b.schema ?? '') && a.array === b.array && a.mods.join(',') === b.mods.join(',');
+  return (
+    a.name === b.name &&
+    (a.schema ?? '') === (b.schema ?? '') &&
+    a.array === b.array &&
+    a.mods.join(',') === b.mods.join(',')
+  );
 }
 
 /** `name: what the plan gives, what the migration gives`, for each property that differs. */
 function propertyDifferences(what: string, pairs: Array<[string, string, string]>): string[] {
-  return pairs.filter(([, actual, expected]) => actual !== expected).map(([property, actual, expected]) => `${what} has ${property} ${actual}, the migration gives ${expected}`);
+  return pairs
+    .filter(([, actual, expected]) => actual !== expected)
+    .map(([property, actual, expected]) => `${what} has ${property} ${actual}, the migration gives ${expected}`);
 }
 
 function columnDifferences(table: TableModel, expected: ColumnModel, actual: ColumnModel): string[] {
@@ -899,28 +1083,64 @@ function columnDifferences(table: TableModel, expected: ColumnModel, actual: Col
     ['nullability', actual.notNull ? 'NOT NULL' : 'nullable', expected.notNull ? 'NOT NULL' : 'nullable'],
     ['collation', actual.collation ?? 'default', expected.collation ?? 'default'],
     ['identity', actual.identity ?? 'none', expected.identity ?? 'none'],
-    ['comment', actual.comment === undefined ? 'none' : quoteLiteral(actual.comment), expected.comment === undefined ? 'none' : quoteLiteral(expected.comment)],
+    [
+      'comment',
+      actual.comment === undefined ? 'none' : quoteLiteral(actual.comment),
+      expected.comment === undefined ? 'none' : quoteLiteral(expected.comment),
+    ],
   ]);
-  if (!sameExpr(ownCastless(actual.default, actual.type), ownCastless(expected.default, expected.type))) out.push(`${what} has default ${exprDisplay(actual.default)}, the migration gives ${exprDisplay(expected.default)}`);
-  if (actual.generated?.kind !== expected.generated?.kind || !sameExpr(actual.generated?.expr, expected.generated?.expr)) {
-    out.push(`${what} has generated ${actual.generated ? exprDisplay(actual.generated.expr) : 'none'}, the migration gives ${expected.generated ? exprDisplay(expected.generated.expr) : 'none'}`);
+  if (!sameExpr(ownCastless(actual.default, actual.type), ownCastless(expected.default, expected.type)))
+    out.push(
+      `${what} has default ${exprDisplay(actual.default)}, the migration gives ${exprDisplay(expected.default)}`,
+    );
+  if (
+    actual.generated?.kind !== expected.generated?.kind ||
+    !sameExpr(actual.generated?.expr, expected.generated?.expr)
+  ) {
+    out.push(
+      `${what} has generated ${actual.generated ? exprDisplay(actual.generated.expr) : 'none'}, the migration gives ${expected.generated ? exprDisplay(expected.generated.expr) : 'none'}`,
+    );
   }
   return out;
 }
 
 function sameConstraint(a: ConstraintModel, b: ConstraintModel, varchars: ReadonlySet<string>): boolean {
-  const refs = (c: ConstraintModel) => (c.references ? JSON.stringify([qkey(c.references.table), c.references.columns, c.references.onDelete, c.references.onUpdate]) : '');
-  return a.kind === b.kind && a.validated === b.validated && a.columns.join('\u0000') === b.columns.join('\u0000') && refs(a) === refs(b) && sameExpr(a.expr, b.expr, varchars);
+  const refs = (c: ConstraintModel) =>
+    c.references
+      ? JSON.stringify([qkey(c.references.table), c.references.columns, c.references.onDelete, c.references.onUpdate])
+      : '';
+  return (
+    a.kind === b.kind &&
+    a.validated === b.validated &&
+    a.columns.join('\u0000') === b.columns.join('\u0000') &&
+    refs(a) === refs(b) &&
+    sameExpr(a.expr, b.expr, varchars)
+  );
 }
 
 function sameIndex(a: IndexModel, b: IndexModel): boolean {
-  if (a.table !== b.table || a.unique !== b.unique || a.partial !== b.partial || a.columns.join('\u0000') !== b.columns.join('\u0000')) return false;
+  if (
+    a.table !== b.table ||
+    a.unique !== b.unique ||
+    a.partial !== b.partial ||
+    a.columns.join('\u0000') !== b.columns.join('\u0000')
+  )
+    return false;
   if (!a.definition || !b.definition || a.definition === b.definition) return a.definition === b.definition;
-  return a.definition.method === b.definition.method && fingerprint(a.definition.elements) === fingerprint(b.definition.elements) && sameExpr(a.definition.where, b.definition.where);
+  return (
+    a.definition.method === b.definition.method &&
+    fingerprint(a.definition.elements) === fingerprint(b.definition.elements) &&
+    sameExpr(a.definition.where, b.definition.where)
+  );
 }
 
 /** What is in one map and not the other, and what both have but differently, by key. */
-function keyed<T>(what: (key: string) => string, expected: Map<string, T>, actual: Map<string, T>, same: (a: T, e: T) => boolean | string[]): string[] {
+function keyed<T>(
+  what: (key: string) => string,
+  expected: Map<string, T>,
+  actual: Map<string, T>,
+  same: (a: T, e: T) => boolean | string[],
+): string[] {
   const out: string[] = [];
   for (const [key, e] of expected) {
     const a = actual.get(key);
@@ -944,21 +1164,46 @@ function keyed<T>(what: (key: string) => string, expected: Map<string, T>, actua
  */
 export function schemaDifferences(expected: SchemaModel, actual: SchemaModel): string[] {
   return [
-    ...keyed((key) => `table ${quoteQualified(unqkey(key))}`, expected.tables, actual.tables, (a, e) => [
-      ...keyed((name) => columnName(e, name), e.columns, a.columns, (ac, ec) => columnDifferences(e, ec, ac)),
-      ...keyed((name) => constraintDisplay(e, name), e.constraints, a.constraints, (x, y) => sameConstraint(x, y, varcharsOf(e))),
-    ]),
+    ...keyed(
+      (key) => `table ${quoteQualified(unqkey(key))}`,
+      expected.tables,
+      actual.tables,
+      (a, e) => [
+        ...keyed(
+          (name) => columnName(e, name),
+          e.columns,
+          a.columns,
+          (ac, ec) => columnDifferences(e, ec, ac),
+        ),
+        ...keyed(
+          (name) => constraintDisplay(e, name),
+          e.constraints,
+          a.constraints,
+          (x, y) => sameConstraint(x, y, varcharsOf(e)),
+        ),
+      ],
+    ),
     ...keyed((key) => `index ${quoteQualified(unqkey(key))}`, expected.indexes, actual.indexes, sameIndex),
     ...keyed(
-      (key) => `${(expected.views.get(key) ?? actual.views.get(key))!.materialized ? 'materialized view' : 'view'} ${quoteQualified(unqkey(key))}`,
+      (key) =>
+        `${(expected.views.get(key) ?? actual.views.get(key))!.materialized ? 'materialized view' : 'view'} ${quoteQualified(unqkey(key))}`,
       expected.views,
       actual.views,
-      (a, e) => a.materialized === e.materialized && a.definition === e.definition && [...e.reads].every((r) => a.reads.has(r)) && a.reads.size === e.reads.size,
+      (a, e) =>
+        a.materialized === e.materialized &&
+        a.definition === e.definition &&
+        [...e.reads].every((r) => a.reads.has(r)) &&
+        a.reads.size === e.reads.size,
     ),
-    ...keyed((key) => `type ${quoteQualified(unqkey(key))}`, expected.enums, actual.enums, (a, e) => {
-      const kept = a.filter((v) => e.includes(v));
-      return kept.length === e.length && kept.every((v, i) => v === e[i]);
-    }),
+    ...keyed(
+      (key) => `type ${quoteQualified(unqkey(key))}`,
+      expected.enums,
+      actual.enums,
+      (a, e) => {
+        const kept = a.filter((v) => e.includes(v));
+        return kept.length === e.length && kept.every((v, i) => v === e[i]);
+      },
+    ),
     ...keyed(
       (key) => {
         const o = (expected.objects.get(key) ?? actual.objects.get(key))!;

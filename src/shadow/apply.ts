@@ -18,7 +18,10 @@ export class ShadowError extends InputError {}
  * query string (`implicit`: PostgreSQL runs it as one implicit transaction), or statement by
  * statement (`none`). A statement PostgreSQL refuses is a ShadowError naming file:line.
  */
-export async function applyFile(url: string, file: Pick<MigrationFile, 'path' | 'text' | 'transaction'>): Promise<void> {
+export async function applyFile(
+  url: string,
+  file: Pick<MigrationFile, 'path' | 'text' | 'transaction'>,
+): Promise<void> {
   const client = await connect(url);
   try {
     await runFile(client, file);
@@ -36,7 +39,10 @@ async function runFile(client: pg.Client, file: Pick<MigrationFile, 'path' | 'te
   }
   if (file.transaction === 'implicit') {
     await client.query(file.text).catch((error: Error & { position?: string }) => {
-      const at = error.position === undefined ? '' : `:${source.lines.position(source.lines.byteOffsetOfCodePoint(Number(error.position) - 1)).line}`;
+      const at =
+        error.position === undefined
+          ? ''
+          : `:${source.lines.position(source.lines.byteOffsetOfCodePoint(Number(error.position) - 1)).line}`;
       throw new ShadowError(`${file.path}${at}: PostgreSQL refused it: ${error.message}`);
     });
     return;
@@ -53,8 +59,10 @@ async function runFile(client: pg.Client, file: Pick<MigrationFile, 'path' | 'te
 
 /** The tables a migration tool keeps its own records in, which some migrations read or change. */
 const TOOL_TABLES: Partial<Record<LayoutName, string>> = {
-  diesel: 'CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)',
-  'golang-migrate': 'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY NOT NULL, dirty boolean NOT NULL)',
+  diesel:
+    'CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)',
+  'golang-migrate':
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY NOT NULL, dirty boolean NOT NULL)',
 };
 
 /** Creates the tool's own table of a layout in the database, as the tool does before it runs a migration. */
@@ -108,13 +116,23 @@ export interface ShadowStart {
  * schema of a live database as pgphase reads it (read-only), then the history's files that come
  * before `file` (all of them without it).
  */
-export async function buildStart(url: string, start: ShadowStart, file: string | undefined, cwd = process.cwd()): Promise<void> {
+export async function buildStart(
+  url: string,
+  start: ShadowStart,
+  file: string | undefined,
+  cwd = process.cwd(),
+): Promise<void> {
   if (start.schemaFile !== undefined) await applyDump(url, resolve(cwd, start.schemaFile));
   else if (start.databaseUrl !== undefined) {
     const { catalogDdl } = await import('../runner/introspect.js');
     const live = await connect(start.databaseUrl);
     const ddl = await catalogDdl(live).finally(() => live.end());
-    await applyFile(url, { path: 'the schema of --database-url', text: ddl.map((s) => `${s};`).join('\n'), transaction: 'per-file' });
+    await applyFile(url, {
+      path: 'the schema of --database-url',
+      text: ddl.map((s) => `${s};`).join('\n'),
+      transaction: 'per-file',
+    });
   }
-  if (start.history !== undefined) await applyHistory(url, resolve(cwd, start.history), file === undefined ? undefined : resolve(cwd, file), cwd);
+  if (start.history !== undefined)
+    await applyHistory(url, resolve(cwd, start.history), file === undefined ? undefined : resolve(cwd, file), cwd);
 }

@@ -30,7 +30,8 @@ export async function catalog(client: pg.ClientBase, schema = 'public'): Promise
       JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
      WHERE n.nspname = $1 AND c.relkind IN ${RELATION_KINDS} AND a.attnum > 0 AND NOT a.attisdropped`),
-    constraints: await q(`SELECT format('%s.%s %s%s', c.relname, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
+    constraints:
+      await q(`SELECT format('%s.%s %s%s', c.relname, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND k.contype <> 'n'`),
     indexes: await q(`SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END AS x
@@ -39,11 +40,18 @@ export async function catalog(client: pg.ClientBase, schema = 'public'): Promise
       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
      WHERE n.nspname = $1`),
-    triggers: await q(`SELECT pg_get_triggerdef(t.oid) AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`),
-    views: await q(`SELECT format('%s %s: %s', c.relkind, c.relname, pg_get_viewdef(c.oid)) AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')`),
-    functions: await q(`SELECT pg_get_functiondef(p.oid) AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.prokind IN ('f', 'p')`),
+    triggers: await q(
+      `SELECT pg_get_triggerdef(t.oid) AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`,
+    ),
+    views: await q(
+      `SELECT format('%s %s: %s', c.relkind, c.relname, pg_get_viewdef(c.oid)) AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')`,
+    ),
+    functions: await q(
+      `SELECT pg_get_functiondef(p.oid) AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.prokind IN ('f', 'p')`,
+    ),
     // an enum by its name only: renaming a value leaves the old one in the type (PostgreSQL cannot drop a value)
-    types: await q(`SELECT format('%s %s', t.typname, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE 'composite' END) AS x
+    types:
+      await q(`SELECT format('%s %s', t.typname, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE 'composite' END) AS x
       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE n.nspname = $1 AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`),
   };
@@ -72,8 +80,15 @@ export type Rows = Record<string, string[]>;
  * index expression must be immutable. `mutable` remembers the answers (by expression) across
  * calls on the same schema.
  */
-export async function tableRows(client: pg.ClientBase, schema = 'public', mutable = new Map<string, boolean>()): Promise<Rows> {
-  const { rows: tables } = await client.query<{ name: string; defaults: Array<{ column: string; expr: string }> | null }>(
+export async function tableRows(
+  client: pg.ClientBase,
+  schema = 'public',
+  mutable = new Map<string, boolean>(),
+): Promise<Rows> {
+  const { rows: tables } = await client.query<{
+    name: string;
+    defaults: Array<{ column: string; expr: string }> | null;
+  }>(
     `SELECT c.relname AS name,
             (SELECT json_agg(json_build_object('column', a.attname, 'expr', pg_get_expr(d.adbin, d.adrelid)))
                FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid) AS defaults
@@ -89,14 +104,21 @@ export async function tableRows(client: pg.ClientBase, schema = 'public', mutabl
       for (const d of table.defaults ?? []) {
         if (!mutable.has(d.expr)) {
           await client.query('SAVEPOINT probe');
-          const refused = await client.query(`CREATE INDEX ON ${qualified} ((${d.expr}))`).then(() => false, () => true);
+          const refused = await client.query(`CREATE INDEX ON ${qualified} ((${d.expr}))`).then(
+            () => false,
+            () => true,
+          );
           await client.query('ROLLBACK TO SAVEPOINT probe');
           mutable.set(d.expr, refused);
         }
         if (mutable.get(d.expr)) varying.push(d.column);
       }
       // jsonb prints keys in one order whatever the column order
-      const row = varying.reduce((sql, column) => `jsonb_set(${sql}, ARRAY[${quoteLiteral(column)}], to_jsonb(t.${quoteIdent(column)} IS NOT NULL))`, 'to_jsonb(t)');
+      const row = varying.reduce(
+        (sql, column) =>
+          `jsonb_set(${sql}, ARRAY[${quoteLiteral(column)}], to_jsonb(t.${quoteIdent(column)} IS NOT NULL))`,
+        'to_jsonb(t)',
+      );
       const { rows } = await client.query<{ x: string }>(`SELECT ${row}::text AS x FROM ${qualified} t`);
       out[table.name] = rows.map((r) => r.x).sort();
     }
@@ -115,7 +137,9 @@ export function rowsDiff(a: Rows, b: Rows): string[] {
     if (JSON.stringify(ra) === JSON.stringify(rb)) continue;
     const onlyA = ra.filter((x) => !rb.includes(x));
     const onlyB = rb.filter((x) => !ra.includes(x));
-    out.push(`rows of ${table}: ${ra.length} vs ${rb.length}${onlyA[0] ? `; - ${onlyA[0]}` : ''}${onlyB[0] ? `; + ${onlyB[0]}` : ''}`);
+    out.push(
+      `rows of ${table}: ${ra.length} vs ${rb.length}${onlyA[0] ? `; - ${onlyA[0]}` : ''}${onlyB[0] ? `; + ${onlyB[0]}` : ''}`,
+    );
   }
   return out;
 }
@@ -125,7 +149,11 @@ export function projectRows(rows: Rows, like: Rows): Rows {
   const out: Rows = {};
   for (const [table, texts] of Object.entries(rows)) {
     const keys = new Set((like[table] ?? []).flatMap((t) => Object.keys(JSON.parse(t) as object)));
-    out[table] = texts.map((t) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(t) as object).filter(([k]) => keys.has(k))))).sort();
+    out[table] = texts
+      .map((t) =>
+        JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(t) as object).filter(([k]) => keys.has(k)))),
+      )
+      .sort();
   }
   return out;
 }
@@ -163,7 +191,18 @@ export function maskRows(rows: Rows, columns: Map<string, Set<string>>): Rows {
   for (const [table, texts] of Object.entries(rows)) {
     const mask = columns.get(table);
     out[table] = mask
-      ? texts.map((t) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(t) as Record<string, unknown>).map(([k, v]) => [k, mask.has(k) ? v !== null : v])))).sort()
+      ? texts
+          .map((t) =>
+            JSON.stringify(
+              Object.fromEntries(
+                Object.entries(JSON.parse(t) as Record<string, unknown>).map(([k, v]) => [
+                  k,
+                  mask.has(k) ? v !== null : v,
+                ]),
+              ),
+            ),
+          )
+          .sort()
       : texts;
   }
   return out;

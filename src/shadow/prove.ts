@@ -5,11 +5,21 @@
 // run again). The two must end with the same catalog and the same rows, and the queries of the
 // old and the new application (generated, src/shadow/queries.ts) must work at every phase where
 // that version runs (RECIPES.md): V until contract, V+1 from its deploy point on.
-import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { InputError, PgphaseError } from '../errors.js';
-import { catalog, catalogDiff, maskRows, projectRows, rowsDiff, tableRows, varyingColumns, type Catalog, type Rows } from './catalog.js';
+import {
+  catalog,
+  catalogDiff,
+  maskRows,
+  projectRows,
+  rowsDiff,
+  tableRows,
+  varyingColumns,
+  type Catalog,
+  type Rows,
+} from './catalog.js';
 import { applyFile, buildStart, type ShadowStart } from './apply.js';
 import { appQueries, describeFailure, queryCount, runQueries, without, type AppQueries } from './queries.js';
 import { generateRows, highest, tables, type GeneratedRows, type Table } from './rows.js';
@@ -52,7 +62,9 @@ async function snapshot(url: string, mutable: Map<string, boolean>): Promise<Sna
 }
 
 function differences(expected: Snapshot, actual: Snapshot, label: string): string[] {
-  return [...catalogDiff(expected.catalog, actual.catalog), ...rowsDiff(expected.rows, actual.rows)].map((d) => `${label}: ${d}`);
+  return [...catalogDiff(expected.catalog, actual.catalog), ...rowsDiff(expected.rows, actual.rows)].map(
+    (d) => `${label}: ${d}`,
+  );
 }
 
 /** The migration as its tool would run it: the forward text and transaction model of its layout. */
@@ -63,7 +75,13 @@ async function migrationFile(file: string, cwd: string): Promise<Pick<MigrationF
 }
 
 function startKind(start: ShadowStart): Proof['start'] {
-  return start.schemaFile !== undefined ? 'schema' : start.databaseUrl !== undefined ? 'database' : start.history !== undefined ? 'history' : 'empty';
+  return start.schemaFile !== undefined
+    ? 'schema'
+    : start.databaseUrl !== undefined
+      ? 'database'
+      : start.history !== undefined
+        ? 'history'
+        : 'empty';
 }
 
 /** The applications' queries a proof runs: V's, V+1's, and the phase V+1 is deployed after (none: from the start). */
@@ -85,16 +103,33 @@ function deployPoint(manifest: Manifest): PhaseName | undefined {
  * fails where its own version runs (V before the migration, V+1 after it as written) is left
  * out and named: it says nothing about the plan.
  */
-async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, expected: Snapshot, manifest: Manifest): Promise<{ apps: Apps; skipped: string[] }> {
+async function appsOf(
+  before: pg.Client,
+  after: pg.Client,
+  initial: Snapshot,
+  expected: Snapshot,
+  manifest: Manifest,
+): Promise<{ apps: Apps; skipped: string[] }> {
   const [v, v1] = [await tables(before), await tables(after)];
   const changed = (own: Table[], other: Table[]) => {
     const shapes = new Map(other.map((t) => [t.name, t.shape]));
-    return new Set(own.filter((t) => shapes.get(t.name) !== t.shape || JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name])).map((t) => t.name));
+    return new Set(
+      own
+        .filter(
+          (t) =>
+            shapes.get(t.name) !== t.shape ||
+            JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name]),
+        )
+        .map((t) => t.name),
+    );
   };
   const skipped: string[] = [];
   const valid = async (client: pg.Client, app: AppQueries, where: string) => {
     const failures = await runQueries(client, app);
-    skipped.push(...app.skipped, ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`));
+    skipped.push(
+      ...app.skipped,
+      ...failures.map((f) => `${app.name}: ${describeFailure(f)} (fails ${where} too: not run)`),
+    );
     return without(app, failures);
   };
   const highestOf = async (client: pg.Client, own: Table[], touched: Set<string>) => {
@@ -104,8 +139,16 @@ async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, ex
   };
   const [vTouched, v1Touched] = [changed(v, v1), changed(v1, v)];
   const apps = {
-    v: await valid(before, appQueries('V', v, vTouched, v1, await highestOf(before, v, vTouched)), 'before the migration'),
-    v1: await valid(after, appQueries('V+1', v1, v1Touched, v, await highestOf(after, v1, v1Touched)), 'after the migration as written'),
+    v: await valid(
+      before,
+      appQueries('V', v, vTouched, v1, await highestOf(before, v, vTouched)),
+      'before the migration',
+    ),
+    v1: await valid(
+      after,
+      appQueries('V+1', v1, v1Touched, v, await highestOf(after, v1, v1Touched)),
+      'after the migration as written',
+    ),
     v1After: deployPoint(manifest),
   };
   return { apps, skipped };
@@ -118,7 +161,16 @@ async function appsOf(before: pg.Client, after: pg.Client, initial: Snapshot, ex
  * writing them anyway). After each phase, V's queries run until contract and V+1's from its
  * deploy point on (V's have run before the first phase, in `appsOf`).
  */
-async function runPlan(client: pg.Client, url: string, planDir: string, manifest: Manifest, undone: PhaseName[], mutable: Map<string, boolean>, initial: Snapshot, apps: Apps): Promise<string[]> {
+async function runPlan(
+  client: pg.Client,
+  url: string,
+  planDir: string,
+  manifest: Manifest,
+  undone: PhaseName[],
+  mutable: Map<string, boolean>,
+  initial: Snapshot,
+  apps: Apps,
+): Promise<string[]> {
   const { runPhase, rollbackPhase } = await import('../runner/run.js');
   let v1Deployed = apps.v1After === undefined;
   const queries = async (when: string, v: boolean): Promise<string[]> => {
@@ -192,7 +244,10 @@ export async function prove(options: ProveOptions): Promise<Proof> {
       const made = await create(label, empty);
       if (rows === 'none') return { ...made, generated: { inserted: {}, skipped: [] } as GeneratedRows };
       const seed = await connect(made.url);
-      return { ...made, generated: await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end()) };
+      return {
+        ...made,
+        generated: await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end()),
+      };
     };
     for (const rows of ['with NULLs', 'without NULLs', 'none'] as const) {
       // the plan runs on the seeded database itself, the migration on a copy of it
@@ -223,7 +278,16 @@ export async function prove(options: ProveOptions): Promise<Proof> {
           skipped: [...generated.skipped, ...skipped],
           queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
         };
-        const failed = await runPlan(onPlan, planned.url, options.planDir, manifest, proof.undone, mutable, initial, apps);
+        const failed = await runPlan(
+          onPlan,
+          planned.url,
+          options.planDir,
+          manifest,
+          proof.undone,
+          mutable,
+          initial,
+          apps,
+        );
         if (failed.length) return { ...proof, result: 'failed', differences: failed };
         const actual = await snapshotOf(onPlan, mutable);
         let diff = differences(expected, actual, 'after contract');
@@ -234,7 +298,12 @@ export async function prove(options: ProveOptions): Promise<Proof> {
           const again = await seeded('again', rows);
           await applyFile(again.url, migration);
           const varying = varyingColumns(expected.rows, (await snapshot(again.url, mutable)).rows);
-          if (varying.size) diff = differences({ ...expected, rows: maskRows(expected.rows, varying) }, { ...actual, rows: maskRows(actual.rows, varying) }, 'after contract');
+          if (varying.size)
+            diff = differences(
+              { ...expected, rows: maskRows(expected.rows, varying) },
+              { ...actual, rows: maskRows(actual.rows, varying) },
+              'after contract',
+            );
         }
         return diff.length ? { ...proof, result: 'differs', differences: diff } : proof;
       } finally {
@@ -242,7 +311,16 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         await onWritten.end();
       }
     }
-    return { result: 'unproven', postgres: shadow.version, start, tables: 0, rows: 0, undone: [], differences: [`the migration itself fails on the shadow database: ${refused}`], skipped: [] };
+    return {
+      result: 'unproven',
+      postgres: shadow.version,
+      start,
+      tables: 0,
+      rows: 0,
+      undone: [],
+      differences: [`the migration itself fails on the shadow database: ${refused}`],
+      skipped: [],
+    };
   } finally {
     // copies first, their templates after
     for (const name of mine.reverse()) await shadow.drop(name).catch(() => undefined);
@@ -255,22 +333,37 @@ export async function prove(options: ProveOptions): Promise<Proof> {
  * plan.json names (it must not have changed); the starting schema is the one given, else the
  * history the migration belongs to.
  */
-export async function proveAgain(options: ShadowStart & { planDir: string; shadowUrl?: string; cwd?: string }): Promise<Proof> {
+export async function proveAgain(
+  options: ShadowStart & { planDir: string; shadowUrl?: string; cwd?: string },
+): Promise<Proof> {
   const cwd = options.cwd ?? process.cwd();
   const planDir = resolve(cwd, options.planDir);
   const manifest = readManifest(planDir);
   const file = manifest.source.path;
   const text = await readFile(resolve(cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`${file}: cannot read the migration plan.json names (${error.code ?? 'error'}); run \`pgphase prove\` from the directory \`pgphase plan\` ran in`);
+    throw new InputError(
+      `${file}: cannot read the migration plan.json names (${error.code ?? 'error'}); run \`pgphase prove\` from the directory \`pgphase plan\` ran in`,
+    );
   });
-  if (sha256(text) !== manifest.source.sha256) throw new InputError(`${file} has changed since it was planned: run \`pgphase plan\` again`);
+  if (sha256(text) !== manifest.source.sha256)
+    throw new InputError(`${file} has changed since it was planned: run \`pgphase plan\` again`);
   const { history, schemaFile, databaseUrl } = options;
-  const start: ShadowStart = { ...(history !== undefined && { history }), ...(schemaFile !== undefined && { schemaFile }), ...(databaseUrl !== undefined && { databaseUrl }) };
+  const start: ShadowStart = {
+    ...(history !== undefined && { history }),
+    ...(schemaFile !== undefined && { schemaFile }),
+    ...(databaseUrl !== undefined && { databaseUrl }),
+  };
   if (history === undefined && schemaFile === undefined && databaseUrl === undefined) {
     const found = await fileInSet(file, undefined, new Discovery(cwd)).catch(() => undefined);
     if (found && found.set.files[0]?.absPath !== found.file.absPath) start.history = found.set.root;
   }
-  const proof = await prove({ planDir, file, start, cwd, ...(options.shadowUrl !== undefined && { shadowUrl: options.shadowUrl }) });
+  const proof = await prove({
+    planDir,
+    file,
+    start,
+    cwd,
+    ...(options.shadowUrl !== undefined && { shadowUrl: options.shadowUrl }),
+  });
   await recordProof(planDir, proof);
   return proof;
 }

@@ -32,12 +32,22 @@ const UPDATED = 6;
 /** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
 type Written = { column: string; param: string } | { column: string; sql: string };
 
-function written(table: Table, column: Column, k: number, like: Column, above: Map<string, bigint> | undefined, schema: string): Written | undefined {
+function written(
+  table: Table,
+  column: Column,
+  k: number,
+  like: Column,
+  above: Map<string, bigint> | undefined,
+  schema: string,
+): Written | undefined {
   const fk = table.foreignKeys.find((f) => f.columns.includes(column.name));
   if (fk) {
     const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
     const ref = fk.references[fk.columns.indexOf(column.name)]!;
-    return { column: column.name, sql: `(SELECT ${quoteIdent(ref)} FROM ${target} ORDER BY ${fk.references.map(quoteIdent).join(', ')} LIMIT 1)` };
+    return {
+      column: column.name,
+      sql: `(SELECT ${quoteIdent(ref)} FROM ${target} ORDER BY ${fk.references.map(quoteIdent).join(', ')} LIMIT 1)`,
+    };
   }
   const v = generated(like, k, above);
   return v === undefined ? undefined : { column: column.name, param: v };
@@ -45,7 +55,11 @@ function written(table: Table, column: Column, k: number, like: Column, above: M
 
 /** `values` as SQL expressions: each parameter appended to `params` and numbered by its place there. */
 function expressions(values: Written[], params: string[]): string[] {
-  return values.map((w) => ('sql' in w ? w.sql : (params.push(w.param), `$${params.length}`)));
+  return values.map((w) => {
+    if ('sql' in w) return w.sql;
+    params.push(w.param);
+    return `$${params.length}`;
+  });
 }
 
 /**
@@ -66,7 +80,14 @@ function narrower(mine: Column, theirs: Column | undefined): Column {
  * trigger converts V's writes; V+1 tolerates both types). Whole numbers go above `highest`
  * (per table: see rows.ts), clear of the history's rows.
  */
-export function appQueries(name: string, own: Table[], touched: Set<string>, other: Table[] = [], highest = new Map<string, Map<string, bigint>>(), schema = 'public'): AppQueries {
+export function appQueries(
+  name: string,
+  own: Table[],
+  touched: Set<string>,
+  other: Table[] = [],
+  highest = new Map<string, Map<string, bigint>>(),
+  schema = 'public',
+): AppQueries {
   const others = new Map(other.map((t) => [t.name, t]));
   const out: AppQueries = { name, tables: [], skipped: [] };
   for (const mine of own.filter((t) => touched.has(t.name))) {
@@ -80,10 +101,15 @@ export function appQueries(name: string, own: Table[], touched: Set<string>, oth
     const has = new Set(mine.columns.map((c) => c.name));
     const borrowed = (theirs?.foreignKeys ?? []).filter((fk) => fk.columns.every((c) => has.has(c) && !keyed.has(c)));
     const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...borrowed] };
-    const like = (c: Column) => narrower(c, theirs?.columns.find((x) => x.name === c.name));
+    const like = (c: Column) =>
+      narrower(
+        c,
+        theirs?.columns.find((x) => x.name === c.name),
+      );
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence');
-    const values = (columns: Column[], k: number) => columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);
+    const values = (columns: Column[], k: number) =>
+      columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {
       const params: string[] = [];
       const w = values(columns, k);
@@ -94,22 +120,46 @@ export function appQueries(name: string, own: Table[], touched: Set<string>, oth
     };
     const key = table.key;
     const queries: AppQuery[] = [];
-    queries.push({ ...insert(writable, FULL, key ? ` RETURNING ${key.map((k) => `${quoteIdent(k)}::text`).join(', ')}` : ''), ...(key && { returnsKey: true as const }) });
-    queries.push(insert(writable.filter((c) => c.notNull && c.fill === null), MINIMAL, ''));
+    queries.push({
+      ...insert(writable, FULL, key ? ` RETURNING ${key.map((k) => `${quoteIdent(k)}::text`).join(', ')}` : ''),
+      ...(key && { returnsKey: true as const }),
+    });
+    queries.push(
+      insert(
+        writable.filter((c) => c.notNull && c.fill === null),
+        MINIMAL,
+        '',
+      ),
+    );
     if (key) {
-      const set = values(writable.filter((c) => !key.includes(c.name)), UPDATED);
+      const set = values(
+        writable.filter((c) => !key.includes(c.name)),
+        UPDATED,
+      );
       // the key's parameters come first: placeholders here, the returned key when run
       const params = key.map(() => '');
       const where = key.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
       if (set.length) {
         const update = [...params];
-        queries.push({ sql: `UPDATE ${qualified} SET ${expressions(set, update).map((e, i) => `${quoteIdent(set[i]!.column)} = ${e}`).join(', ')} WHERE ${where}`, params: update.slice(key.length), usesKey: true });
+        queries.push({
+          sql: `UPDATE ${qualified} SET ${expressions(set, update)
+            .map((e, i) => `${quoteIdent(set[i]!.column)} = ${e}`)
+            .join(', ')} WHERE ${where}`,
+          params: update.slice(key.length),
+          usesKey: true,
+        });
       }
       // the row holds what was written (json has no equality: left out)
       const compared = set.filter((w) => table.columns.find((c) => c.name === w.column)!.type !== 'json');
       const select = [...params];
-      const held = expressions(compared, select).map((e, i) => ` AND ${quoteIdent(compared[i]!.column)} IS NOT DISTINCT FROM ${e}`);
-      queries.push({ sql: `SELECT 1 FROM ${qualified} WHERE ${where}${held.join('')}`, params: select.slice(key.length), usesKey: true });
+      const held = expressions(compared, select).map(
+        (e, i) => ` AND ${quoteIdent(compared[i]!.column)} IS NOT DISTINCT FROM ${e}`,
+      );
+      queries.push({
+        sql: `SELECT 1 FROM ${qualified} WHERE ${where}${held.join('')}`,
+        params: select.slice(key.length),
+        usesKey: true,
+      });
     }
     out.tables.push({ table: table.name, queries });
   }
@@ -143,8 +193,15 @@ export async function runQueries(client: pg.ClientBase, app: AppQueries): Promis
         if (query.usesKey && key === undefined) continue;
         await client.query('SAVEPOINT app_query');
         try {
-          const result = await client.query<string[]>({ text: query.sql, values: query.usesKey ? [...key!, ...query.params] : query.params, rowMode: 'array' });
-          if (result.rowCount !== 1) throw new Error(`${result.rowCount ?? 0} rows, expected 1${query.usesKey ? ' (the row does not hold what was written)' : ''}`);
+          const result = await client.query<string[]>({
+            text: query.sql,
+            values: query.usesKey ? [...key!, ...query.params] : query.params,
+            rowMode: 'array',
+          });
+          if (result.rowCount !== 1)
+            throw new Error(
+              `${result.rowCount ?? 0} rows, expected 1${query.usesKey ? ' (the row does not hold what was written)' : ''}`,
+            );
           if (query.returnsKey) key = result.rows[0];
           await client.query('RELEASE SAVEPOINT app_query');
         } catch (error) {
@@ -165,7 +222,12 @@ export function without(app: AppQueries, failures: QueryFailure[]): AppQueries {
   return {
     ...app,
     tables: app.tables
-      .map(({ table, queries }) => ({ table, queries: queries.filter((q) => !failed.has(q) && !(q.usesKey && queries.some((k) => k.returnsKey && failed.has(k)))) }))
+      .map(({ table, queries }) => ({
+        table,
+        queries: queries.filter(
+          (q) => !failed.has(q) && !(q.usesKey && queries.some((k) => k.returnsKey && failed.has(k))),
+        ),
+      }))
       .filter((t) => t.queries.length > 0),
   };
 }

@@ -110,7 +110,10 @@ export function value(column: Column, k: number): string | undefined {
   const type = column.type.replace(/\(.*\)/, '');
   if (column.category === 'A') return '{}';
   if (column.category === 'B') return k % 2 === 0 ? 'true' : 'false';
-  if (column.category === 'N') return /^(smallint|integer|bigint|oid)$/.test(type) || /^numeric\(\d+(,\s*0)?\)$/.test(column.type) ? String(k) : `${k}.5`;
+  if (column.category === 'N')
+    return /^(smallint|integer|bigint|oid)$/.test(type) || /^numeric\(\d+(,\s*0)?\)$/.test(column.type)
+      ? String(k)
+      : `${k}.5`;
   if (column.category === 'S') {
     const text = `${column.name}-${k}`;
     return column.length === null ? text : text.slice(-column.length);
@@ -154,7 +157,13 @@ export function generated(column: Column, k: number, above: Map<string, bigint> 
 
 /** A column that needs a value and has no generated one (not set by a foreign key either), if the table has one. */
 export function ungenerated(table: Table): Column | undefined {
-  return table.columns.find((c) => c.notNull && c.fill === null && value(c, 1) === undefined && !table.foreignKeys.some((fk) => fk.columns.includes(c.name)));
+  return table.columns.find(
+    (c) =>
+      c.notNull &&
+      c.fill === null &&
+      value(c, 1) === undefined &&
+      !table.foreignKeys.some((fk) => fk.columns.includes(c.name)),
+  );
 }
 
 /**
@@ -162,7 +171,10 @@ export function ungenerated(table: Table): Column | undefined {
  * Without `nulls`, a nullable column gets a value in every row (for a migration that sets
  * NOT NULL, trusting the data to have none).
  */
-export async function generateRows(client: pg.ClientBase, options: { nulls: boolean; schema?: string } = { nulls: true }): Promise<GeneratedRows> {
+export async function generateRows(
+  client: pg.ClientBase,
+  options: { nulls: boolean; schema?: string } = { nulls: true },
+): Promise<GeneratedRows> {
   const schema = options.schema ?? 'public';
   const rows = await tables(client, schema);
   const result: GeneratedRows = { inserted: {}, skipped: [] };
@@ -181,7 +193,10 @@ export async function generateRows(client: pg.ClientBase, options: { nulls: bool
         const row = new Map<string, string | null>();
         for (const c of table.columns) {
           if (c.fill === 'always' || c.fill === 'sequence' || (c.fill === 'value' && k === ROWS_PER_TABLE)) continue;
-          row.set(c.name, options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (generated(c, k, above) ?? null));
+          row.set(
+            c.name,
+            options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (generated(c, k, above) ?? null),
+          );
         }
         for (const fk of table.foreignKeys) {
           const { rows: targets } = await client.query<Record<string, string | null>>({
@@ -189,7 +204,7 @@ export async function generateRows(client: pg.ClientBase, options: { nulls: bool
             values: [k - 1],
           });
           const target = targets[0];
-          fk.columns.forEach((column, i) => row.set(column, target ? target[`c${i}`]! : null));
+          for (const [i, column] of fk.columns.entries()) row.set(column, target ? target[`c${i}`]! : null);
         }
         const names = [...row.keys()];
         const sql = names.length

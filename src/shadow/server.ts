@@ -67,14 +67,20 @@ export class Shadow {
     const name = `${this.prefix}_${this.count++}_${label}`.slice(0, 63);
     // a file copy is faster than WAL_LOG, PostgreSQL 15's default, for databases this small
     const strategy = this.version >= 15 ? ' STRATEGY FILE_COPY' : '';
-    await this.admin.query(`CREATE DATABASE ${quoteIdent(name)}${template === undefined ? '' : ` TEMPLATE ${quoteIdent(template)}`}${strategy}`);
+    await this.admin.query(
+      `CREATE DATABASE ${quoteIdent(name)}${template === undefined ? '' : ` TEMPLATE ${quoteIdent(template)}`}${strategy}`,
+    );
     this.made.push(name);
     return { name, url: databaseUrl(this.server.url, name) };
   }
 
   async drop(name: string): Promise<void> {
     // WITH (FORCE) is PostgreSQL 13+: before it, the sessions are ended first
-    if (this.version < 13) await this.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    if (this.version < 13)
+      await this.admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [name],
+      );
     await this.admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${this.version < 13 ? '' : ' WITH (FORCE)'}`);
     const at = this.made.indexOf(name);
     if (at >= 0) this.made.splice(at, 1);
@@ -97,7 +103,9 @@ export function shadowServer(url?: string): Promise<Server> {
   if (url !== undefined) return Promise.resolve({ url, stop: async () => undefined });
   shared ??= embedded().catch((error: Error) => {
     shared = undefined;
-    throw new DatabaseError(`cannot start an embedded PostgreSQL for the shadow database (${oneLine(error.message ?? String(error))}): give a server with --shadow-url, or pass --no-prove`);
+    throw new DatabaseError(
+      `cannot start an embedded PostgreSQL for the shadow database (${oneLine(error.message ?? String(error))}): give a server with --shadow-url, or pass --no-prove`,
+    );
   });
   return shared;
 }

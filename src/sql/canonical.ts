@@ -3,14 +3,24 @@
 // model compares them as equal.
 import type { PgNode } from './source.js';
 
-const LIKE: Record<string, string> = { '~~': 'AEXPR_LIKE', '!~~': 'AEXPR_LIKE', '~~*': 'AEXPR_ILIKE', '!~~*': 'AEXPR_ILIKE' };
+const LIKE: Record<string, string> = {
+  '~~': 'AEXPR_LIKE',
+  '!~~': 'AEXPR_LIKE',
+  '~~*': 'AEXPR_ILIKE',
+  '!~~*': 'AEXPR_ILIKE',
+};
 /** Types a string constant may be cast to without changing what it means where PostgreSQL prints the cast. */
 const STRING_TYPES = new Set(['text', 'varchar', 'character varying', 'bpchar']);
 
 function castToString(node: PgNode): boolean {
   const names = (node.TypeCast?.typeName?.names ?? []) as PgNode[];
   const name = names[names.length - 1]?.String?.sval;
-  return node.TypeCast?.arg?.A_Const?.sval !== undefined && STRING_TYPES.has(name) && !node.TypeCast.typeName.typmods && !node.TypeCast.typeName.arrayBounds;
+  return (
+    node.TypeCast?.arg?.A_Const?.sval !== undefined &&
+    STRING_TYPES.has(name) &&
+    !node.TypeCast.typeName.typmods &&
+    !node.TypeCast.typeName.arrayBounds
+  );
 }
 
 /**
@@ -30,17 +40,36 @@ export function canonical<T>(node: T, varchars: ReadonlySet<string> = new Set())
   // a varchar column is compared as text: PostgreSQL prints the cast it adds, (code)::text
   const fields = n.TypeCast?.arg?.ColumnRef?.fields as PgNode[] | undefined;
   const to = n.TypeCast?.typeName?.names as PgNode[] | undefined;
-  if (fields?.length === 1 && varchars.has(fields[0]!.String?.sval) && to?.[to.length - 1]?.String?.sval === 'text' && !n.TypeCast.typeName.arrayBounds) return n.TypeCast.arg;
+  if (
+    fields?.length === 1 &&
+    varchars.has(fields[0]!.String?.sval) &&
+    to?.[to.length - 1]?.String?.sval === 'text' &&
+    !n.TypeCast.typeName.arrayBounds
+  )
+    return n.TypeCast.arg;
   const e = n.A_Expr as PgNode | undefined;
   const op = e?.name?.[0]?.String?.sval as string | undefined;
   if (e && e.kind === 'AEXPR_OP' && op && LIKE[op]) return again({ A_Expr: { ...e, kind: LIKE[op] } }) as T;
-  if (e && ((e.kind === 'AEXPR_OP_ANY' && op === '=') || (e.kind === 'AEXPR_OP_ALL' && op === '<>')) && e.rexpr?.A_ArrayExpr) {
-    return again({ A_Expr: { kind: 'AEXPR_IN', name: e.name, lexpr: e.lexpr, rexpr: { List: { items: e.rexpr.A_ArrayExpr.elements ?? [] } } } }) as T;
+  if (
+    e &&
+    ((e.kind === 'AEXPR_OP_ANY' && op === '=') || (e.kind === 'AEXPR_OP_ALL' && op === '<>')) &&
+    e.rexpr?.A_ArrayExpr
+  ) {
+    return again({
+      A_Expr: {
+        kind: 'AEXPR_IN',
+        name: e.name,
+        lexpr: e.lexpr,
+        rexpr: { List: { items: e.rexpr.A_ArrayExpr.elements ?? [] } },
+      },
+    }) as T;
   }
   if (e && (e.kind === 'AEXPR_BETWEEN' || e.kind === 'AEXPR_NOT_BETWEEN')) {
     const [low, high] = e.rexpr.List.items as PgNode[];
     const between = e.kind === 'AEXPR_BETWEEN';
-    const compare = (name: string, right: PgNode) => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: name } }], lexpr: e.lexpr, rexpr: right } });
+    const compare = (name: string, right: PgNode) => ({
+      A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: name } }], lexpr: e.lexpr, rexpr: right },
+    });
     const args = between ? [compare('>=', low!), compare('<=', high!)] : [compare('<', low!), compare('>', high!)];
     return again({ BoolExpr: { boolop: between ? 'AND_EXPR' : 'OR_EXPR', args } }) as T;
   }

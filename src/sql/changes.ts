@@ -115,9 +115,18 @@ export const APPLICATION_OBJECTS: ReadonlySet<ObjectType> = new Set([
 
 /** The columns a change gives a type: new tables' and columns', and type changes. */
 export function typedColumns(change: Change): Array<{ column: string; type: TypeRef; at?: number }> {
-  if (change.kind === 'create-table') return change.columns.map((c) => ({ column: c.name, type: c.type, ...(c.at !== undefined && { at: c.at }) }));
-  if (change.kind === 'add-column') return [{ column: change.column.name, type: change.column.type, ...(change.column.at !== undefined && { at: change.column.at }) }];
-  if (change.kind === 'alter-column-type') return [{ column: change.column, type: change.type, ...(change.at !== undefined && { at: change.at }) }];
+  if (change.kind === 'create-table')
+    return change.columns.map((c) => ({ column: c.name, type: c.type, ...(c.at !== undefined && { at: c.at }) }));
+  if (change.kind === 'add-column')
+    return [
+      {
+        column: change.column.name,
+        type: change.column.type,
+        ...(change.column.at !== undefined && { at: change.column.at }),
+      },
+    ];
+  if (change.kind === 'alter-column-type')
+    return [{ column: change.column, type: change.type, ...(change.at !== undefined && { at: change.at }) }];
   return [];
 }
 
@@ -158,7 +167,15 @@ export type Change = Base &
     | { kind: 'add-column'; table: QName; column: ColumnSpec; ifNotExists: boolean }
     | { kind: 'drop-column'; table: QName; column: string; ifExists: boolean; cascade: boolean }
     | { kind: 'rename-column'; table: QName; column: string; newName: string }
-    | { kind: 'alter-column-type'; table: QName; column: string; type: TypeRef; using?: Expr; collation?: string; at?: number }
+    | {
+        kind: 'alter-column-type';
+        table: QName;
+        column: string;
+        type: TypeRef;
+        using?: Expr;
+        collation?: string;
+        at?: number;
+      }
     | { kind: 'set-not-null'; table: QName; column: string }
     | { kind: 'drop-not-null'; table: QName; column: string }
     | { kind: 'set-default'; table: QName; column: string; default: Expr }
@@ -170,7 +187,12 @@ export type Change = Base &
     | { kind: 'rename-constraint'; table: QName; name: string; newName: string }
     | { kind: 'create-index'; index: IndexSpec; concurrently: boolean; ifNotExists: boolean }
     | { kind: 'drop-index'; index: QName; concurrently: boolean; ifExists: boolean; cascade: boolean }
-    | { kind: 'reindex'; targetKind: 'index' | 'table' | 'schema' | 'database' | 'system'; target: QName | undefined; concurrently: boolean }
+    | {
+        kind: 'reindex';
+        targetKind: 'index' | 'table' | 'schema' | 'database' | 'system';
+        target: QName | undefined;
+        concurrently: boolean;
+      }
     | { kind: 'create-enum'; type: QName; values: string[] }
     /** `neighbor`: BEFORE or AFTER which existing value; at the end without one. */
     | { kind: 'enum-add-value'; type: QName; value: string; neighbor?: { value: string; after: boolean } }
@@ -200,12 +222,24 @@ export type Change = Base &
     | { kind: 'create-domain'; name: QName; hasCheck: boolean }
     | { kind: 'alter-domain-add-constraint'; name: QName; notValid: boolean }
     | { kind: 'alter-domain-validate-constraint'; name: QName; constraint: string }
-    | { kind: 'data-change'; op: 'update' | 'delete' | 'insert' | 'merge'; table: QName; where?: Expr; fromSelect: boolean; reads: QName[]; setColumns: string[] }
+    | {
+        kind: 'data-change';
+        op: 'update' | 'delete' | 'insert' | 'merge';
+        table: QName;
+        where?: Expr;
+        fromSelect: boolean;
+        reads: QName[];
+        setColumns: string[];
+      }
     | { kind: 'truncate'; table: QName; cascade: boolean }
     | { kind: 'set'; name: string; value: string | undefined; local: boolean }
     | { kind: 'transaction'; op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to' | 'prepare' }
     | { kind: 'lock-table'; table: QName; mode: string }
-    | { kind: 'table-rewrite'; table: QName; how: 'vacuum full' | 'cluster' | 'set tablespace' | 'set logged' | 'set unlogged' | 'set access method' }
+    | {
+        kind: 'table-rewrite';
+        table: QName;
+        how: 'vacuum full' | 'cluster' | 'set tablespace' | 'set logged' | 'set unlogged' | 'set access method';
+      }
     | { kind: 'refresh-matview'; view: QName; concurrently: boolean }
     | { kind: 'detach-partition'; table: QName; partition: QName; concurrently: boolean }
     | { kind: 'attach-partition'; table: QName; partition: QName }
@@ -213,9 +247,21 @@ export type Change = Base &
     /** COMMENT ON COLUMN: kept in the schema model, so a copied column keeps it. */
     | { kind: 'column-comment'; table: QName; column: string; text: string | undefined }
     /** A table-level ALTER sub-command with no bearing on compatibility (owner, storage options, triggers …). */
-    | { kind: 'alter-table-other'; table: QName; subtype: string; /** REPLICA IDENTITY's new setting. */ replicaIdentity?: 'default' | 'full' | 'nothing' | 'index' }
+    | {
+        kind: 'alter-table-other';
+        table: QName;
+        subtype: string /** REPLICA IDENTITY's new setting. */;
+        replicaIdentity?: 'default' | 'full' | 'nothing' | 'index';
+      }
     /** CREATE, ALTER (add, remove or set tables) and DROP PUBLICATION: which tables logical replication publishes. */
-    | { kind: 'publication'; name: string; op: 'create' | 'add' | 'remove' | 'set' | 'drop'; allTables: boolean; tables: QName[]; schemas: string[] }
+    | {
+        kind: 'publication';
+        name: string;
+        op: 'create' | 'add' | 'remove' | 'set' | 'drop';
+        allTables: boolean;
+        tables: QName[];
+        schemas: string[];
+      }
     | { kind: 'other'; node: string }
   );
 

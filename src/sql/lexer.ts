@@ -172,7 +172,12 @@ export function lex(bytes: Buffer): Lexed {
       const next = bytes[j];
       if (j === i + 1 && next === QUOTE) {
         i = stringEnd(j, c === 0x45 || c === 0x65); // E'…' takes backslash escapes; B'…', X'…', N'…' do not
-      } else if (j === i + 1 && (c === 0x55 || c === 0x75) && next === AMPERSAND && (bytes[j + 1] === QUOTE || bytes[j + 1] === DQUOTE)) {
+      } else if (
+        j === i + 1 &&
+        (c === 0x55 || c === 0x75) &&
+        next === AMPERSAND &&
+        (bytes[j + 1] === QUOTE || bytes[j + 1] === DQUOTE)
+      ) {
         // U&'…' is a plain string, U&"…" an identifier PostgreSQL decodes: not kept as written
         i = bytes[j + 1] === QUOTE ? stringEnd(j + 1, false) : quotedEnd(j + 1);
       } else {
@@ -188,7 +193,8 @@ export function lex(bytes: Buffer): Lexed {
     if (c === DQUOTE) {
       const end = quotedEnd(i);
       // the name can only exceed the limit when the text between the quotes does; "" is one byte of it
-      if (end - i - 2 > MAX_IDENTIFIER_BYTES && nameBytes(i + 1, end - 1) > MAX_IDENTIFIER_BYTES) longIdentifiers.push({ start: i, end, quoted: true });
+      if (end - i - 2 > MAX_IDENTIFIER_BYTES && nameBytes(i + 1, end - 1) > MAX_IDENTIFIER_BYTES)
+        longIdentifiers.push({ start: i, end, quoted: true });
       i = end;
       continue;
     }

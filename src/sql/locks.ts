@@ -20,7 +20,16 @@ export interface LockTaken {
 }
 
 /** Every mode, weakest first (each conflicts with at least what the ones before it conflict with, as far as tables go). */
-const STRENGTH: readonly LockMode[] = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+const STRENGTH: readonly LockMode[] = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
 
 /** The strongest lock the changes of one statement take on each table, strongest first. */
 export function statementLocks(changes: readonly Change[], schema?: LockSchema): LockTaken[] {
@@ -34,7 +43,12 @@ export function statementLocks(changes: readonly Change[], schema?: LockSchema):
 }
 
 /** Modes that block ordinary reads or writes of the table while held. */
-export const TRAFFIC_BLOCKING: ReadonlySet<LockMode> = new Set(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+export const TRAFFIC_BLOCKING: ReadonlySet<LockMode> = new Set([
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+]);
 
 /** Modes `missing-lock-timeout` cares about: queueing for them stops every later query on the table. */
 export const QUEUE_DANGEROUS: ReadonlySet<LockMode> = new Set(['SHARE ROW EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -91,9 +105,15 @@ const sameTable = (a: QName, b: QName) => a.name === b.name && (a.schema ?? 'pub
  * or rebuilds their triggers there, under ACCESS EXCLUSIVE): those `table` holds that `held`
  * selects, and those referencing it that `referencing` selects.
  */
-function otherEnds(schema: LockSchema, table: QName, held: (fk: ForeignKey) => boolean, referencing: (fk: ForeignKey) => boolean): QName[] {
+function otherEnds(
+  schema: LockSchema,
+  table: QName,
+  held: (fk: ForeignKey) => boolean,
+  referencing: (fk: ForeignKey) => boolean,
+): QName[] {
   return schema.foreignKeys(table).flatMap((fk) => {
-    if (sameTable(fk.table, table) && !sameTable(fk.references.table, table)) return held(fk) ? [fk.references.table] : [];
+    if (sameTable(fk.table, table) && !sameTable(fk.references.table, table))
+      return held(fk) ? [fk.references.table] : [];
     if (!sameTable(fk.table, table) && sameTable(fk.references.table, table)) return referencing(fk) ? [fk.table] : [];
     return [];
   });
@@ -115,14 +135,46 @@ function namedLocks(change: Change, schema: LockSchema): LockTaken[] {
     }
     case 'drop-column':
       // its foreign keys go with it; with CASCADE, so do those that reference it
-      return [change.table, ...otherEnds(schema, change.table, (fk) => fk.columns.includes(change.column), (fk) => change.cascade && fk.references.columns.includes(change.column))].map(ae);
+      return [
+        change.table,
+        ...otherEnds(
+          schema,
+          change.table,
+          (fk) => fk.columns.includes(change.column),
+          (fk) => change.cascade && fk.references.columns.includes(change.column),
+        ),
+      ].map(ae);
     case 'alter-column-type':
       // the foreign keys on either end of the column are rebuilt
-      return [change.table, ...otherEnds(schema, change.table, (fk) => fk.columns.includes(change.column), (fk) => fk.references.columns.includes(change.column))].map(ae);
+      return [
+        change.table,
+        ...otherEnds(
+          schema,
+          change.table,
+          (fk) => fk.columns.includes(change.column),
+          (fk) => fk.references.columns.includes(change.column),
+        ),
+      ].map(ae);
     case 'drop-constraint':
-      return [change.table, ...otherEnds(schema, change.table, (fk) => fk.name === change.name, () => false)].map(ae);
+      return [
+        change.table,
+        ...otherEnds(
+          schema,
+          change.table,
+          (fk) => fk.name === change.name,
+          () => false,
+        ),
+      ].map(ae);
     case 'drop-table':
-      return [change.table, ...otherEnds(schema, change.table, () => true, () => change.cascade)].map(ae);
+      return [
+        change.table,
+        ...otherEnds(
+          schema,
+          change.table,
+          () => true,
+          () => change.cascade,
+        ),
+      ].map(ae);
     case 'rename-column':
     case 'rename-table':
     case 'set-not-null':
@@ -150,7 +202,12 @@ function namedLocks(change: Change, schema: LockSchema): LockTaken[] {
       return [{ table: change.index.table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }];
     case 'reindex': {
       // REINDEX INDEX locks the index's table; SCHEMA, DATABASE and SYSTEM go table by table
-      const table = change.targetKind === 'index' && change.target ? schema.indexTable(change.target) : change.targetKind === 'table' ? change.target : undefined;
+      const table =
+        change.targetKind === 'index' && change.target
+          ? schema.indexTable(change.target)
+          : change.targetKind === 'table'
+            ? change.target
+            : undefined;
       return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE' }] : [];
     }
     case 'create-table': {

@@ -84,7 +84,6 @@ export function defaultName(table: string, columns: string[], suffix: string): s
   return cols ? `${clipBytes(table, t)}_${clipBytes(cols, c)}_${suffix}` : `${clipBytes(table, t)}_${suffix}`;
 }
 
-
 /** The column name PostgreSQL gives an expression (FigureColname), and how sure it is of it:
  *  2 for a column or function name, 1 for a fallback (a cast's type, `case`, `array`, `row`). */
 function expressionName(node: PgNode): [string, number] | undefined {
@@ -152,7 +151,11 @@ const SUFFIX: Record<ConstraintKind, string> = {
 
 /** The name PostgreSQL gives a constraint added without one: `<table>_pkey`, `<table>_<cols>_key`,
  *  `<table>_<cols>_fkey`, and `<table>_<col>_check` for a check on one column, else `<table>_check`. */
-export function constraintName(table: string, spec: { kind: ConstraintKind; name?: string; usingIndex?: string; columns: string[] }, columns = spec.columns): string {
+export function constraintName(
+  table: string,
+  spec: { kind: ConstraintKind; name?: string; usingIndex?: string; columns: string[] },
+  columns = spec.columns,
+): string {
   const given = spec.name ?? spec.usingIndex;
   if (given !== undefined) return given;
   const named = spec.kind === 'primary-key' || (spec.kind === 'check' && columns.length !== 1) ? [] : columns;

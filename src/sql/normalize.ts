@@ -4,7 +4,6 @@ import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
 import type { PgNode, Statement } from './source.js';
 
-
 /** Source-like text of an expression node, printed by the deparser. */
 export function exprText(node: PgNode): string {
   try {
@@ -55,7 +54,26 @@ const BUILTIN: Record<string, string> = {
   bigserial: 'bigserial',
   smallserial: 'smallserial',
   ...Object.fromEntries(
-    ['text', 'numeric', 'date', 'uuid', 'json', 'jsonb', 'bytea', 'inet', 'cidr', 'macaddr', 'interval', 'money', 'xml', 'tsvector', 'oid', 'point', 'bit', 'varbit'].map((t) => [t, t]),
+    [
+      'text',
+      'numeric',
+      'date',
+      'uuid',
+      'json',
+      'jsonb',
+      'bytea',
+      'inet',
+      'cidr',
+      'macaddr',
+      'interval',
+      'money',
+      'xml',
+      'tsvector',
+      'oid',
+      'point',
+      'bit',
+      'varbit',
+    ].map((t) => [t, t]),
   ),
 };
 
@@ -96,7 +114,8 @@ export function typeRef(typeName: PgNode): TypeRef {
   const schema = q.schema === 'pg_catalog' ? undefined : q.schema;
   const mods = (typeName.typmods ?? []).map(constValue);
   const array = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
-  const type: TypeRef = schema === undefined ? { name: base, mods, array, display: '' } : { schema, name: base, mods, array, display: '' };
+  const type: TypeRef =
+    schema === undefined ? { name: base, mods, array, display: '' } : { schema, name: base, mods, array, display: '' };
   return withDisplay(type);
 }
 
@@ -114,7 +133,13 @@ export function typeSql(type: TypeRef): string {
   return `${name}${type.mods.length ? `(${type.mods.join(', ')})` : ''}${type.array ? '[]' : ''}`;
 }
 
-const FK_ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
+const FK_ACTIONS: Record<string, FkAction> = {
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+};
 
 function names(list: PgNode[] | undefined): string[] {
   return (list ?? []).map((n) => n.String?.sval ?? '');
@@ -250,16 +275,37 @@ function objectName(obj: PgNode | undefined, type: ObjectType): QName {
   return { name: exprText(obj) };
 }
 
-const REPLICA_IDENTITY: Record<string, 'default' | 'full' | 'nothing' | 'index'> = { d: 'default', f: 'full', n: 'nothing', i: 'index' };
+const REPLICA_IDENTITY: Record<string, 'default' | 'full' | 'nothing' | 'index'> = {
+  d: 'default',
+  f: 'full',
+  n: 'nothing',
+  i: 'index',
+};
 
-const PUBLICATION_OPS: Record<string, 'add' | 'remove' | 'set'> = { AP_AddObjects: 'add', AP_DropObjects: 'remove', AP_SetObjects: 'set' };
+const PUBLICATION_OPS: Record<string, 'add' | 'remove' | 'set'> = {
+  AP_AddObjects: 'add',
+  AP_DropObjects: 'remove',
+  AP_SetObjects: 'set',
+};
 
 /** A CREATE or ALTER PUBLICATION's tables and schemas. */
 function publication(s: PgNode, index: number, op: 'create' | 'add' | 'remove' | 'set'): Change {
   const objects: PgNode[] = (s.pubobjects ?? []).map((o: PgNode) => o.PublicationObjSpec);
-  const tables = objects.filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLE' && o.pubtable?.relation).map((o) => fromRangeVar(o.pubtable.relation));
-  const schemas = objects.filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' && o.name).map((o) => o.name as string);
-  return { statement: index, kind: 'publication', name: s.pubname, op, allTables: s.for_all_tables === true, tables, schemas };
+  const tables = objects
+    .filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLE' && o.pubtable?.relation)
+    .map((o) => fromRangeVar(o.pubtable.relation));
+  const schemas = objects
+    .filter((o) => o.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' && o.name)
+    .map((o) => o.name as string);
+  return {
+    statement: index,
+    kind: 'publication',
+    name: s.pubname,
+    op,
+    allTables: s.for_all_tables === true,
+    tables,
+    schemas,
+  };
 }
 
 function alterTable(stmt: PgNode, index: number): Change[] {
@@ -270,14 +316,33 @@ function alterTable(stmt: PgNode, index: number): Change[] {
     const column = cmd.name as string;
     switch (cmd.subtype) {
       case 'AT_AddColumn':
-        changes.push({ statement: index, table, kind: 'add-column', column: columnSpec(cmd.def.ColumnDef), ifNotExists: cmd.missing_ok === true });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'add-column',
+          column: columnSpec(cmd.def.ColumnDef),
+          ifNotExists: cmd.missing_ok === true,
+        });
         break;
       case 'AT_DropColumn':
-        changes.push({ statement: index, table, kind: 'drop-column', column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'drop-column',
+          column,
+          ifExists: cmd.missing_ok === true,
+          cascade: cmd.behavior === 'DROP_CASCADE',
+        });
         break;
       case 'AT_AlterColumnType': {
         const def = cmd.def.ColumnDef as PgNode;
-        const change: Change = { statement: index, table, kind: 'alter-column-type', column, type: typeRef(def.typeName ?? {}) };
+        const change: Change = {
+          statement: index,
+          table,
+          kind: 'alter-column-type',
+          column,
+          type: typeRef(def.typeName ?? {}),
+        };
         if (def.raw_default) change.using = expr(def.raw_default);
         if (def.collClause) change.collation = fromNameList(def.collClause.collname ?? []).name;
         if (typeof def.location === 'number' && def.location >= 0) change.at = def.location;
@@ -291,10 +356,20 @@ function alterTable(stmt: PgNode, index: number): Change[] {
         changes.push({ statement: index, table, kind: 'drop-not-null', column });
         break;
       case 'AT_ColumnDefault':
-        changes.push(cmd.def ? { statement: index, table, kind: 'set-default', column, default: expr(cmd.def) } : { statement: index, table, kind: 'drop-default', column });
+        changes.push(
+          cmd.def
+            ? { statement: index, table, kind: 'set-default', column, default: expr(cmd.def) }
+            : { statement: index, table, kind: 'drop-default', column },
+        );
         break;
       case 'AT_AddIdentity':
-        changes.push({ statement: index, table, kind: 'add-identity', column, identity: cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by-default' });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'add-identity',
+          column,
+          identity: cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by-default',
+        });
         break;
       case 'AT_AddConstraint': {
         const spec = constraint(cmd.def.Constraint);
@@ -305,7 +380,14 @@ function alterTable(stmt: PgNode, index: number): Change[] {
         changes.push({ statement: index, table, kind: 'validate-constraint', name: column });
         break;
       case 'AT_DropConstraint':
-        changes.push({ statement: index, table, kind: 'drop-constraint', name: column, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'drop-constraint',
+          name: column,
+          ifExists: cmd.missing_ok === true,
+          cascade: cmd.behavior === 'DROP_CASCADE',
+        });
         break;
       case 'AT_SetTableSpace':
         changes.push({ statement: index, table, kind: 'table-rewrite', how: 'set tablespace' });
@@ -323,16 +405,38 @@ function alterTable(stmt: PgNode, index: number): Change[] {
         changes.push({ statement: index, table, kind: 'alter-table-other', subtype: 'cluster on' });
         break;
       case 'AT_DetachPartition':
-        changes.push({ statement: index, table, kind: 'detach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name), concurrently: cmd.def.PartitionCmd.concurrent === true });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'detach-partition',
+          partition: fromRangeVar(cmd.def.PartitionCmd.name),
+          concurrently: cmd.def.PartitionCmd.concurrent === true,
+        });
         break;
       case 'AT_ReplicaIdentity':
-        changes.push({ statement: index, table, kind: 'alter-table-other', subtype: 'ReplicaIdentity', replicaIdentity: REPLICA_IDENTITY[cmd.def?.ReplicaIdentityStmt?.identity_type] ?? 'default' });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'alter-table-other',
+          subtype: 'ReplicaIdentity',
+          replicaIdentity: REPLICA_IDENTITY[cmd.def?.ReplicaIdentityStmt?.identity_type] ?? 'default',
+        });
         break;
       case 'AT_AttachPartition':
-        changes.push({ statement: index, table, kind: 'attach-partition', partition: fromRangeVar(cmd.def.PartitionCmd.name) });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'attach-partition',
+          partition: fromRangeVar(cmd.def.PartitionCmd.name),
+        });
         break;
       default:
-        changes.push({ statement: index, table, kind: 'alter-table-other', subtype: String(cmd.subtype).replace(/^AT_/, '') });
+        changes.push({
+          statement: index,
+          table,
+          kind: 'alter-table-other',
+          subtype: String(cmd.subtype).replace(/^AT_/, ''),
+        });
     }
   }
   return changes;
@@ -341,15 +445,31 @@ function alterTable(stmt: PgNode, index: number): Change[] {
 function rename(stmt: PgNode, index: number): Change {
   switch (stmt.renameType) {
     case 'OBJECT_COLUMN':
-      return { statement: index, kind: 'rename-column', table: fromRangeVar(stmt.relation), column: stmt.subname, newName: stmt.newname };
+      return {
+        statement: index,
+        kind: 'rename-column',
+        table: fromRangeVar(stmt.relation),
+        column: stmt.subname,
+        newName: stmt.newname,
+      };
     case 'OBJECT_TABLE':
     case 'OBJECT_FOREIGN_TABLE':
       return { statement: index, kind: 'rename-table', table: fromRangeVar(stmt.relation), newName: stmt.newname };
     case 'OBJECT_TABCONSTRAINT':
-      return { statement: index, kind: 'rename-constraint', table: fromRangeVar(stmt.relation), name: stmt.subname, newName: stmt.newname };
+      return {
+        statement: index,
+        kind: 'rename-constraint',
+        table: fromRangeVar(stmt.relation),
+        name: stmt.subname,
+        newName: stmt.newname,
+      };
     default: {
       const objectType = OBJECT_TYPES[stmt.renameType] ?? 'other';
-      const name = stmt.relation ? fromRangeVar(stmt.relation) : objectType === 'schema' ? { name: stmt.subname } : objectName(stmt.object, objectType);
+      const name = stmt.relation
+        ? fromRangeVar(stmt.relation)
+        : objectType === 'schema'
+          ? { name: stmt.subname }
+          : objectName(stmt.object, objectType);
       return { statement: index, kind: 'rename-object', objectType, name, newName: stmt.newname };
     }
   }
@@ -366,11 +486,27 @@ function drop(stmt: PgNode, index: number): Change[] {
     if (ON_TABLE.has(objectType) && obj.List) {
       const items = obj.List.items as PgNode[];
       const table = fromNameList(items.slice(0, -1));
-      return { statement: index, kind: 'drop-object', objectType, name: { name: items[items.length - 1]!.String.sval }, ifExists, cascade, table };
+      return {
+        statement: index,
+        kind: 'drop-object',
+        objectType,
+        name: { name: items[items.length - 1]!.String.sval },
+        ifExists,
+        cascade,
+        table,
+      };
     }
     const name = objectName(obj, objectType);
     if (objectType === 'table') return { statement: index, kind: 'drop-table', table: name, ifExists, cascade };
-    if (objectType === 'index') return { statement: index, kind: 'drop-index', index: name, concurrently: stmt.concurrent === true, ifExists, cascade };
+    if (objectType === 'index')
+      return {
+        statement: index,
+        kind: 'drop-index',
+        index: name,
+        concurrently: stmt.concurrent === true,
+        ifExists,
+        cascade,
+      };
     return { statement: index, kind: 'drop-object', objectType, name, ifExists, cascade };
   });
 }
@@ -383,7 +519,8 @@ function rangeVars(node: unknown, statement: unknown): QName[] {
   const walk = (n: unknown, visit: (key: string, value: PgNode) => boolean): void => {
     if (Array.isArray(n)) for (const item of n) walk(item, visit);
     // constants (the bulk of a seed INSERT's VALUES) hold no table name: not walked into
-    else if (n && typeof n === 'object') for (const key in n) if (key !== 'A_Const' && !visit(key, (n as PgNode)[key])) walk((n as PgNode)[key], visit);
+    else if (n && typeof n === 'object')
+      for (const key in n) if (key !== 'A_Const' && !visit(key, (n as PgNode)[key])) walk((n as PgNode)[key], visit);
   };
   const ctes = new Set<string>();
   walk(statement, (key, value) => {
@@ -393,7 +530,8 @@ function rangeVars(node: unknown, statement: unknown): QName[] {
   const out: QName[] = [];
   walk(node, (key, value) => {
     if (key !== 'RangeVar') return false;
-    if (value.schemaname !== undefined || !ctes.has(value.relname)) out.push(fromRangeVar(value as { relname: string }));
+    if (value.schemaname !== undefined || !ctes.has(value.relname))
+      out.push(fromRangeVar(value as { relname: string }));
     return true;
   });
   return out;
@@ -412,7 +550,18 @@ function dataChange(type: keyof typeof DML_OPS, s: PgNode, index: number): Chang
   const op = DML_OPS[type];
   const target = fromRangeVar(s.relation);
   const fromSelect = op === 'insert' ? readsFrom(s.selectStmt?.SelectStmt) : op === 'merge';
-  const reads = rangeVars([s.withClause, s.fromClause, s.usingClause, s.whereClause, op === 'update' ? s.targetList : undefined, op === 'insert' ? s.selectStmt : undefined, s.sourceRelation], s);
+  const reads = rangeVars(
+    [
+      s.withClause,
+      s.fromClause,
+      s.usingClause,
+      s.whereClause,
+      op === 'update' ? s.targetList : undefined,
+      op === 'insert' ? s.selectStmt : undefined,
+      s.sourceRelation,
+    ],
+    s,
+  );
   const change: Change = {
     statement: index,
     kind: 'data-change',
@@ -445,8 +594,21 @@ function setConfigs(s: PgNode, index: number): Change[] {
     const [name, value, local] = (call?.args ?? []) as PgNode[];
     const fn = fromNameList(call?.funcname ?? []);
     if (fn.name !== 'set_config' || (fn.schema ?? 'pg_catalog') !== 'pg_catalog' || call.args.length !== 3) return [];
-    if (name?.A_Const?.sval === undefined || value?.A_Const?.sval === undefined || local?.A_Const?.boolval === undefined) return [];
-    return [{ statement: index, kind: 'set', name: String(constValue(name)).toLowerCase(), value: String(constValue(value)), local: local.A_Const.boolval.boolval === true }];
+    if (
+      name?.A_Const?.sval === undefined ||
+      value?.A_Const?.sval === undefined ||
+      local?.A_Const?.boolval === undefined
+    )
+      return [];
+    return [
+      {
+        statement: index,
+        kind: 'set',
+        name: String(constValue(name)).toLowerCase(),
+        value: String(constValue(value)),
+        local: local.A_Const.boolval.boolval === true,
+      },
+    ];
   });
 }
 
@@ -538,17 +700,37 @@ export function normalizeStatement(statement: Statement): Change[] {
         for (const col of columns) if (c.columns.includes(col.name)) col.notNull = true;
       }
       const table = fromRangeVar(s.relation);
-      const change: Change = { statement: index, kind: 'create-table', table, columns, constraints, ifNotExists: s.if_not_exists === true, temporary: s.relation.relpersistence === 't' };
+      const change: Change = {
+        statement: index,
+        kind: 'create-table',
+        table,
+        columns,
+        constraints,
+        ifNotExists: s.if_not_exists === true,
+        temporary: s.relation.relpersistence === 't',
+      };
       if (s.partbound && s.inhRelations?.[0]?.RangeVar) change.partitionOf = fromRangeVar(s.inhRelations[0].RangeVar);
-      if (s.partspec) change.partitionBy = (s.partspec.partParams ?? []).map((p: PgNode) => p.PartitionElem?.name ?? null);
-      if ((!s.partbound && s.inhRelations?.length) || (s.tableElts ?? []).some((e: PgNode) => e.TableLikeClause)) change.copiesColumns = true;
+      if (s.partspec)
+        change.partitionBy = (s.partspec.partParams ?? []).map((p: PgNode) => p.PartitionElem?.name ?? null);
+      if ((!s.partbound && s.inhRelations?.length) || (s.tableElts ?? []).some((e: PgNode) => e.TableLikeClause))
+        change.copiesColumns = true;
       return [change];
     }
     case 'CreateTableAsStmt': {
       const table = fromRangeVar(s.into.rel);
       const ifNotExists = s.if_not_exists === true;
       if (s.objtype === 'OBJECT_MATVIEW') {
-        return [{ statement: index, kind: 'create-object', objectType: 'materialized view', name: table, orReplace: false, ifNotExists, reads: rangeVars(s.query, s.query) }];
+        return [
+          {
+            statement: index,
+            kind: 'create-object',
+            objectType: 'materialized view',
+            name: table,
+            orReplace: false,
+            ifNotExists,
+            reads: rangeVars(s.query, s.query),
+          },
+        ];
       }
       return [{ statement: index, kind: 'create-table-as', table, withData: s.into.skipData !== true, ifNotExists }];
     }
@@ -559,7 +741,17 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [rename(s, index)];
     case 'DropStmt':
       if (s.removeType === 'OBJECT_PUBLICATION') {
-        return (s.objects ?? []).map((o: PgNode): Change => ({ statement: index, kind: 'publication', name: o.String?.sval ?? '', op: 'drop', allTables: false, tables: [], schemas: [] }));
+        return (s.objects ?? []).map(
+          (o: PgNode): Change => ({
+            statement: index,
+            kind: 'publication',
+            name: o.String?.sval ?? '',
+            op: 'drop',
+            allTables: false,
+            tables: [],
+            schemas: [],
+          }),
+        );
       }
       return drop(s, index);
     case 'CreatePublicationStmt':
@@ -580,34 +772,87 @@ export function normalizeStatement(statement: Statement): Change[] {
       };
       if (s.idxname) index_.name = s.idxname;
       if (s.whereClause) index_.where = expr(s.whereClause);
-      return [{ statement: index, kind: 'create-index', index: index_, concurrently: s.concurrent === true, ifNotExists: s.if_not_exists === true }];
+      return [
+        {
+          statement: index,
+          kind: 'create-index',
+          index: index_,
+          concurrently: s.concurrent === true,
+          ifNotExists: s.if_not_exists === true,
+        },
+      ];
     }
     case 'ReindexStmt': {
       const concurrently = (s.params ?? []).some((p: PgNode) => p.DefElem?.defname === 'concurrently');
-      const targetKind = (String(s.kind).replace('REINDEX_OBJECT_', '').toLowerCase() || 'table') as Extract<Change, { kind: 'reindex' }>['targetKind'];
-      return [{ statement: index, kind: 'reindex', targetKind, target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined, concurrently }];
+      const targetKind = (String(s.kind).replace('REINDEX_OBJECT_', '').toLowerCase() || 'table') as Extract<
+        Change,
+        { kind: 'reindex' }
+      >['targetKind'];
+      return [
+        {
+          statement: index,
+          kind: 'reindex',
+          targetKind,
+          target: s.relation ? fromRangeVar(s.relation) : s.name ? { name: s.name } : undefined,
+          concurrently,
+        },
+      ];
     }
     case 'CreateEnumStmt':
       return [{ statement: index, kind: 'create-enum', type: fromNameList(s.typeName ?? []), values: names(s.vals) }];
     case 'AlterEnumStmt': {
       const type_ = fromNameList(s.typeName ?? []);
-      if (s.oldVal !== undefined) return [{ statement: index, kind: 'enum-rename-value', type: type_, value: s.oldVal, newValue: s.newVal }];
+      if (s.oldVal !== undefined)
+        return [{ statement: index, kind: 'enum-rename-value', type: type_, value: s.oldVal, newValue: s.newVal }];
       const change: Change = { statement: index, kind: 'enum-add-value', type: type_, value: s.newVal };
-      if (s.newValNeighbor !== undefined) change.neighbor = { value: s.newValNeighbor, after: s.newValIsAfter !== false };
+      if (s.newValNeighbor !== undefined)
+        change.neighbor = { value: s.newValNeighbor, after: s.newValIsAfter !== false };
       return [change];
     }
     case 'CreateDomainStmt':
-      return [{ statement: index, kind: 'create-domain', name: fromNameList(s.domainname ?? []), hasCheck: (s.constraints ?? []).some((c: PgNode) => c.Constraint?.contype === 'CONSTR_CHECK') }];
+      return [
+        {
+          statement: index,
+          kind: 'create-domain',
+          name: fromNameList(s.domainname ?? []),
+          hasCheck: (s.constraints ?? []).some((c: PgNode) => c.Constraint?.contype === 'CONSTR_CHECK'),
+        },
+      ];
     case 'AlterDomainStmt':
-      if (s.subtype === 'C') return [{ statement: index, kind: 'alter-domain-add-constraint', name: fromNameList(s.typeName ?? []), notValid: s.def?.Constraint?.skip_validation === true }];
-      if (s.subtype === 'V') return [{ statement: index, kind: 'alter-domain-validate-constraint', name: fromNameList(s.typeName ?? []), constraint: s.name }];
+      if (s.subtype === 'C')
+        return [
+          {
+            statement: index,
+            kind: 'alter-domain-add-constraint',
+            name: fromNameList(s.typeName ?? []),
+            notValid: s.def?.Constraint?.skip_validation === true,
+          },
+        ];
+      if (s.subtype === 'V')
+        return [
+          {
+            statement: index,
+            kind: 'alter-domain-validate-constraint',
+            name: fromNameList(s.typeName ?? []),
+            constraint: s.name,
+          },
+        ];
       return [{ statement: index, kind: 'other', node: type }];
     case 'CreateForeignTableStmt':
       // a table whose rows live elsewhere: its columns are declared as CREATE TABLE declares them
       return normalizeStatement({ ...statement, node: { CreateStmt: s.base } });
     case 'SelectStmt': {
       // SELECT … INTO makes a table, as CREATE TABLE AS does
-      if (s.intoClause) return [{ statement: index, kind: 'create-table-as', table: fromRangeVar(s.intoClause.rel), withData: true, ifNotExists: false }];
+      if (s.intoClause)
+        return [
+          {
+            statement: index,
+            kind: 'create-table-as',
+            table: fromRangeVar(s.intoClause.rel),
+            withData: true,
+            ifNotExists: false,
+          },
+        ];
       const changes = [...cteDataChanges(s, index), ...setConfigs(s, index)];
       return changes.length ? changes : [{ statement: index, kind: 'other', node: type }];
     }
@@ -617,41 +862,102 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'MergeStmt':
       return [dataChange(type, s, index), ...cteDataChanges(s, index)];
     case 'TruncateStmt':
-      return (s.relations ?? []).map((r: PgNode): Change => ({ statement: index, kind: 'truncate', table: fromRangeVar(r.RangeVar), cascade: s.behavior === 'DROP_CASCADE' }));
+      return (s.relations ?? []).map(
+        (r: PgNode): Change => ({
+          statement: index,
+          kind: 'truncate',
+          table: fromRangeVar(r.RangeVar),
+          cascade: s.behavior === 'DROP_CASCADE',
+        }),
+      );
     case 'VariableSetStmt':
-      return [{ statement: index, kind: 'set', name: s.name ?? '', value: s.kind === 'VAR_SET_VALUE' ? setValue(s.args) : undefined, local: s.is_local === true }];
+      return [
+        {
+          statement: index,
+          kind: 'set',
+          name: s.name ?? '',
+          value: s.kind === 'VAR_SET_VALUE' ? setValue(s.args) : undefined,
+          local: s.is_local === true,
+        },
+      ];
     case 'TransactionStmt': {
       const op = TRANSACTION_OPS[s.kind];
       return op ? [{ statement: index, kind: 'transaction', op }] : [{ statement: index, kind: 'other', node: type }];
     }
     case 'LockStmt':
-      return (s.relations ?? []).map((r: PgNode): Change => ({ statement: index, kind: 'lock-table', table: fromRangeVar(r.RangeVar), mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE' }));
+      return (s.relations ?? []).map(
+        (r: PgNode): Change => ({
+          statement: index,
+          kind: 'lock-table',
+          table: fromRangeVar(r.RangeVar),
+          mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE',
+        }),
+      );
     case 'VacuumStmt': {
       const full = (s.options ?? []).some((o: PgNode) => o.DefElem?.defname === 'full' && isOn(o.DefElem));
       if (!full || s.is_vacuumcmd !== true) return [{ statement: index, kind: 'other', node: type }];
       // without a table, VACUUM FULL rewrites every table of the database
       const rels: PgNode[] = s.rels ?? [];
-      if (rels.length === 0) return [{ statement: index, kind: 'table-rewrite', table: { name: '' }, how: 'vacuum full' }];
-      return rels.map((r: PgNode): Change => ({ statement: index, kind: 'table-rewrite', table: fromRangeVar(r.VacuumRelation.relation), how: 'vacuum full' }));
+      if (rels.length === 0)
+        return [{ statement: index, kind: 'table-rewrite', table: { name: '' }, how: 'vacuum full' }];
+      return rels.map(
+        (r: PgNode): Change => ({
+          statement: index,
+          kind: 'table-rewrite',
+          table: fromRangeVar(r.VacuumRelation.relation),
+          how: 'vacuum full',
+        }),
+      );
     }
     case 'ClusterStmt':
-      return [{ statement: index, kind: 'table-rewrite', table: s.relation ? fromRangeVar(s.relation) : { name: '' }, how: 'cluster' }];
+      return [
+        {
+          statement: index,
+          kind: 'table-rewrite',
+          table: s.relation ? fromRangeVar(s.relation) : { name: '' },
+          how: 'cluster',
+        },
+      ];
     case 'RefreshMatViewStmt':
-      return [{ statement: index, kind: 'refresh-matview', view: fromRangeVar(s.relation), concurrently: s.concurrent === true }];
+      return [
+        {
+          statement: index,
+          kind: 'refresh-matview',
+          view: fromRangeVar(s.relation),
+          concurrently: s.concurrent === true,
+        },
+      ];
     case 'CommentStmt': {
       if (s.objtype === 'OBJECT_COLUMN' && s.object?.List) {
         const items = s.object.List.items as PgNode[];
         const table = fromNameList(items.slice(0, -1));
-        return [{ statement: index, kind: 'column-comment', table, column: items[items.length - 1]!.String.sval, text: s.comment }];
+        return [
+          {
+            statement: index,
+            kind: 'column-comment',
+            table,
+            column: items[items.length - 1]!.String.sval,
+            text: s.comment,
+          },
+        ];
       }
-      return [{ statement: index, kind: 'comment', target: String(s.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase() }];
+      return [
+        {
+          statement: index,
+          kind: 'comment',
+          target: String(s.objtype ?? '')
+            .replace(/^OBJECT_/, '')
+            .toLowerCase(),
+        },
+      ];
     }
     case 'DefineStmt':
       return [
         {
           statement: index,
           kind: 'create-object',
-          objectType: s.kind === 'OBJECT_AGGREGATE' ? 'aggregate' : s.kind === 'OBJECT_COLLATION' ? 'collation' : 'type',
+          objectType:
+            s.kind === 'OBJECT_AGGREGATE' ? 'aggregate' : s.kind === 'OBJECT_COLLATION' ? 'collation' : 'type',
           name: fromNameList(s.defnames ?? []),
           orReplace: s.replace === true,
           ifNotExists: s.if_not_exists === true,
@@ -661,12 +967,24 @@ export function normalizeStatement(statement: Statement): Change[] {
       const objectType = CREATE_NODES[type];
       if (objectType) {
         const created = createdName(type, s);
-        const change: Change = { statement: index, kind: 'create-object', objectType, name: created.name, orReplace: created.orReplace, ifNotExists: s.if_not_exists === true };
+        const change: Change = {
+          statement: index,
+          kind: 'create-object',
+          objectType,
+          name: created.name,
+          orReplace: created.orReplace,
+          ifNotExists: s.if_not_exists === true,
+        };
         if (type === 'CreateTrigStmt' && s.isconstraint === true) change.constraintTrigger = true;
-        if (type === 'CreateTrigStmt') change.trigger = { events: s.events ?? 0, columns: (s.columns ?? []).map((c: PgNode) => c.String.sval as string) };
+        if (type === 'CreateTrigStmt')
+          change.trigger = {
+            events: s.events ?? 0,
+            columns: (s.columns ?? []).map((c: PgNode) => c.String.sval as string),
+          };
         if (created.table) change.table = created.table;
         if (type === 'ViewStmt') change.reads = rangeVars(s.query, s.query);
-        if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger') change.returnsTrigger = true;
+        if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger')
+          change.returnsTrigger = true;
         if (type === 'CreateFunctionStmt') change.returns = fingerprint(s.returnType ?? null);
         change.definition = fingerprint({ ...s, replace: undefined });
         return [change];

@@ -7,7 +7,6 @@ import type { PgNode } from './source.js';
 // it is CommonJS, so require keeps `deparse` synchronous.
 let deparser: typeof import('pgsql-deparser') | undefined;
 
-
 /**
  * A deep copy of a parse tree in which column `from` is called `to` (column references and
  * index elements). With `record`, references become `record.to` (e.g. NEW."a" in a trigger).
@@ -20,7 +19,10 @@ export function renameColumnIn<T>(node: T, from: string, to: string, record?: st
     if (key === 'ColumnRef') {
       const fields = (value as PgNode).fields as PgNode[] | undefined;
       const last = fields?.[fields.length - 1]?.String?.sval;
-      const renamed = record === undefined ? [...fields!.slice(0, -1), { String: { sval: to } }] : [{ String: { sval: record } }, { String: { sval: to } }];
+      const renamed =
+        record === undefined
+          ? [...fields!.slice(0, -1), { String: { sval: to } }]
+          : [{ String: { sval: record } }, { String: { sval: to } }];
       out[key] = last === from ? { ...value, fields: renamed } : renameColumnIn(value, from, to, record);
     } else if (key === 'IndexElem' && (value as PgNode).name === from) {
       out[key] = { ...renameColumnIn(value, from, to, record), name: to };

@@ -239,7 +239,15 @@ export function parseSource(path: string, file: string): SourceFile {
   }));
   const code = lexed.code;
   const failed = (message: string, at: number): SourceFile => {
-    return { path, text, statements: [], comments, identifiers, lines, syntaxError: { message, location: lines.span(at, at) } };
+    return {
+      path,
+      text,
+      statements: [],
+      comments,
+      identifiers,
+      lines,
+      syntaxError: { message, location: lines.span(at, at) },
+    };
   };
   // The parser reads the text as a C string, so it would silently stop at a NUL byte; PostgreSQL refuses the byte.
   const nul = lines.bytes.indexOf(0);
@@ -273,7 +281,10 @@ export function parseSource(path: string, file: string): SourceFile {
     next = last;
     // A tree gains at most about 1.5 levels per byte of text (nested array brackets), so only a long statement can be too deep.
     if (to - from > MAX_TREE_DEPTH / 2 && deeperThan(raw.stmt, MAX_TREE_DEPTH)) {
-      return failed(`statement nested too deeply to analyse: its parse tree is over ${MAX_TREE_DEPTH} levels deep`, start);
+      return failed(
+        `statement nested too deeply to analyse: its parse tree is over ${MAX_TREE_DEPTH} levels deep`,
+        start,
+      );
     }
     statements.push({
       index: statements.length,

@@ -140,11 +140,14 @@ function verdict(from: TypeRef, to: TypeRef, enums: TypeChangeOptions['enums']):
   const limited = (t: TypeRef) => (t.name === 'text' ? { ...t, name: 'varchar', mods: [] } : t);
   const [lf, lt] = [limited(from), limited(to)];
   const limit = LIMITS[lf.name];
-  if (limit && sameName(lf, lt)) return (mod(lt, 0) ?? limit.max) >= (mod(lf, 0) ?? limit.max) ? FREE : lossy(limit.narrows);
+  if (limit && sameName(lf, lt))
+    return (mod(lt, 0) ?? limit.max) >= (mod(lf, 0) ?? limit.max) ? FREE : lossy(limit.narrows);
   // char(n) pads to n and drops trailing spaces on the way out: a rewrite, and the old version reads other strings
-  if (STRINGS.has(from.name) && STRINGS.has(to.name)) return length(to) < length(from) ? lossy('longer values fail') : CONVERTS;
+  if (STRINGS.has(from.name) && STRINGS.has(to.name))
+    return length(to) < length(from) ? lossy('longer values fail') : CONVERTS;
   const [fi, ti] = [INT_BYTES[from.name], INT_BYTES[to.name]];
-  if (fi !== undefined && ti !== undefined) return ti < fi ? lossy('values outside the range fail') : { ...CONVERTS, tolerated: true };
+  if (fi !== undefined && ti !== undefined)
+    return ti < fi ? lossy('values outside the range fail') : { ...CONVERTS, tolerated: true };
   if (from.name === 'numeric' && to.name === 'numeric') {
     const [f, t] = [numeric(from), numeric(to)];
     // PostgreSQL's numeric support function skips the rows when the scale stays and the precision does not shrink
@@ -181,14 +184,19 @@ function onlyNamesColumn(using: Expr, column: string, from: TypeRef, to: TypeRef
 }
 
 /** What changing a column from `from` to `to` costs and means for existing values and the running version. */
-export function analyzeTypeChange(declaredFrom: TypeRef, declaredTo: TypeRef, options: TypeChangeOptions): TypeChangeAnalysis {
+export function analyzeTypeChange(
+  declaredFrom: TypeRef,
+  declaredTo: TypeRef,
+  options: TypeChangeOptions,
+): TypeChangeAnalysis {
   const [from, to] = [serialInteger(declaredFrom) ?? declaredFrom, serialInteger(declaredTo) ?? declaredTo];
   const v: Verdict = (from.array === to.array && verdict(from, to, options.enums)) || { ...CONVERTS, unknown: true };
   // a changed array element type (even a binary-coercible one) goes through an element-by-element
   // conversion, which PostgreSQL always rewrites; only dropping the modifier is free
   const arrayConverts = from.array && !sameType(from, to) && !(sameName(from, to) && to.mods.length === 0);
   const { using, column } = options;
-  const usingRewrites = !!using && !(typeof using === 'object' && column !== undefined && onlyNamesColumn(using, column, from, to));
+  const usingRewrites =
+    !!using && !(typeof using === 'object' && column !== undefined && onlyNamesColumn(using, column, from, to));
   const cost: TypeChangeCost = v.cost === 'free' && !arrayConverts && !usingRewrites ? 'free' : 'rewrite';
   let how = 'rewrites the table and its indexes';
   if (cost === 'free') how = 'only changes the catalog';
@@ -196,19 +204,36 @@ export function analyzeTypeChange(declaredFrom: TypeRef, declaredTo: TypeRef, op
   else if (v.unknown) how = `is not a change pgphase knows, so it is taken to rewrite the table and its indexes`;
   // PostgreSQL ≥ 12 keeps the table (not the column's indexes) when the session TimeZone has a fixed
   // zero offset; which session the migration will run in is not known here
-  else if (!from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`)) how = `${how} unless the session TimeZone is UTC`;
+  else if (!from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`))
+    how = `${how} unless the session TimeZone is UTC`;
   // arrays of another element type have no equality with the old version's array parameters (bigint[] = integer[])
   const tolerated = v.tolerated && !(from.array && !sameName(from, to));
-  return { cost, narrowing: v.narrowing, tolerated, reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}` };
+  return {
+    cost,
+    narrowing: v.narrowing,
+    tolerated,
+    reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}`,
+  };
 }
 
 /** A column type change against the schema model: the column's old type and the analysis, or undefined when the old type is unknown. */
 export function analyzeAlter(
   change: Extract<Change, { kind: 'alter-column-type' }>,
-  schema: { column(table: QName, column: string): { type: TypeRef } | undefined; enums: Pick<ReadonlySet<string>, 'has'> },
+  schema: {
+    column(table: QName, column: string): { type: TypeRef } | undefined;
+    enums: Pick<ReadonlySet<string>, 'has'>;
+  },
   pgVersion: number,
 ): { from: TypeRef; analysis: TypeChangeAnalysis } | undefined {
   const old = schema.column(change.table, change.column);
   if (!old) return undefined;
-  return { from: old.type, analysis: analyzeTypeChange(old.type, change.type, { using: change.using, column: change.column, pgVersion, enums: schema.enums }) };
+  return {
+    from: old.type,
+    analysis: analyzeTypeChange(old.type, change.type, {
+      using: change.using,
+      column: change.column,
+      pgVersion,
+      enums: schema.enums,
+    }),
+  };
 }

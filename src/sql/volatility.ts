@@ -7,7 +7,6 @@ import type { ColumnSpec, Expr } from './changes.js';
 import { serialInteger } from './type-change.js';
 import type { PgNode } from './source.js';
 
-
 /** Whether an expression is NULL, cast or not (`NULL::int`, `CAST(NULL AS int)`): as a default, that is no default. */
 function isNull(node: PgNode): boolean {
   if (node.TypeCast) return isNull(node.TypeCast.arg ?? {});
@@ -31,7 +30,8 @@ function callVolatility(funcname: PgNode[]): string | undefined {
   const builtin = schema === undefined || schema === 'pg_catalog';
   if (builtin && NON_VOLATILE_BUILTINS.has(name)) return undefined;
   const shown = `${builtin ? '' : `${schema}.`}${name}()`;
-  if (builtin && VOLATILE_BUILTINS.has(name)) return `the default calls ${shown}, which is volatile, so it is evaluated for every existing row`;
+  if (builtin && VOLATILE_BUILTINS.has(name))
+    return `the default calls ${shown}, which is volatile, so it is evaluated for every existing row`;
   return `the default calls ${shown}, which is not a built-in function known to be stable or immutable, so it is taken to be evaluated for every existing row`;
 }
 

@@ -145,7 +145,12 @@ describe('lint --queries', () => {
       what: 'a new NOT NULL: the INSERTs that name their columns and leave it out',
       migration: 'ALTER TABLE users ALTER COLUMN last_login_at SET NOT NULL;\n',
       rule: 'set-not-null',
-      picked: () => text().filter((q) => /^INSERT INTO "?(public"?\."?)?users"? \(/i.test(q) && !/\(([^)]*)\)/.exec(q)![1]!.includes('last_login_at')),
+      picked: () =>
+        text().filter(
+          (q) =>
+            /^INSERT INTO "?(public"?\."?)?users"? \(/i.test(q) &&
+            !/\(([^)]*)\)/.exec(q)![1]!.includes('last_login_at'),
+        ),
     },
     {
       what: 'a type change: the queries that read or write the column, or read * of its table',
@@ -157,11 +162,17 @@ describe('lint --queries', () => {
       what: 'a new unique constraint: the writes of its columns',
       migration: 'ALTER TABLE products ADD CONSTRAINT products_title_key UNIQUE (title);\n',
       rule: 'add-unique-constraint',
-      picked: () => text().filter((q) => /^(INSERT INTO|UPDATE) "?(public"?\."?)?products\b/i.test(q) && (/^INSERT INTO [^(]*VALUES/i.test(q) || /\btitle\b/.test(q.split(/\bWHERE\b|\bRETURNING\b/i)[0]!))),
+      picked: () =>
+        text().filter(
+          (q) =>
+            /^(INSERT INTO|UPDATE) "?(public"?\."?)?products\b/i.test(q) &&
+            (/^INSERT INTO [^(]*VALUES/i.test(q) || /\btitle\b/.test(q.split(/\bWHERE\b|\bRETURNING\b/i)[0]!)),
+        ),
     },
     {
       what: 'a trigger on an existing table: the writes it fires on',
-      migration: 'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER touch BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION touch();\n',
+      migration:
+        'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER touch BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION touch();\n',
       rule: 'create-trigger',
       picked: () => text().filter((q) => /^(INSERT INTO|UPDATE|DELETE FROM) "?(public"?\."?)?payments\b/i.test(q)),
     },

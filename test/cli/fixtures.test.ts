@@ -3,27 +3,43 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 interface Out {
-  files: Array<{ path: string; class: string; findings: Array<{ rule: string; location: { line: number; column: number } }> }>;
+  files: Array<{
+    path: string;
+    class: string;
+    findings: Array<{ rule: string; location: { line: number; column: number } }>;
+  }>;
   summary: { files: number; statements: number; errors: number; warnings: number };
 }
 
 /** Per layout: every linted file with its class and `rule@line:column` findings, and the summary. */
 const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summary: Out['summary'] }> = {
-  'plain': {
+  plain: {
     files: [
       ['0001_create_users.sql', 'additive', []],
       ['0002_create_products.sql', 'additive', []],
-      ['0003_create_orders.sql', 'additive', ['fk-missing-index@4:1', 'missing-lock-timeout@4:1', 'fk-missing-index@11:1', 'missing-lock-timeout@11:1']],
+      [
+        '0003_create_orders.sql',
+        'additive',
+        ['fk-missing-index@4:1', 'missing-lock-timeout@4:1', 'fk-missing-index@11:1', 'missing-lock-timeout@11:1'],
+      ],
       ['0004_add_users_phone.sql', 'additive', ['missing-lock-timeout@2:1']],
       ['0005_index_orders_user_id.sql', 'additive', []],
-      ['0006_orders_status_not_null.sql', 'destructive', ['unbatched-data-change@2:1', 'missing-lock-timeout@3:1', 'set-not-null@3:1', 'set-not-null-scan@3:1']],
+      [
+        '0006_orders_status_not_null.sql',
+        'destructive',
+        ['unbatched-data-change@2:1', 'missing-lock-timeout@3:1', 'set-not-null@3:1', 'set-not-null-scan@3:1'],
+      ],
     ],
     summary: { files: 6, statements: 10, errors: 7, warnings: 2 },
   },
-  'flyway': {
+  flyway: {
     files: [
       ['V1__create_users.sql', 'additive', []],
-      ['V1.1__create_products_and_orders.sql', 'additive', ['fk-missing-index@8:1', 'missing-lock-timeout@8:1', 'fk-missing-index@14:1']],
+      [
+        'V1.1__create_products_and_orders.sql',
+        'additive',
+        ['fk-missing-index@8:1', 'missing-lock-timeout@8:1', 'fk-missing-index@14:1'],
+      ],
       ['V1.2__add_users_phone.sql', 'additive', ['missing-lock-timeout@2:1']],
       ['V1.10__index_orders.sql', 'additive', []],
       ['V2__drop_users_nickname.sql', 'destructive', ['drop-column@2:1', 'missing-lock-timeout@2:1']],
@@ -34,34 +50,67 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
   'golang-migrate': {
     files: [
       ['000001_create_users.up.sql', 'additive', []],
-      ['000002_create_products_and_orders.up.sql', 'additive', ['fk-missing-index@8:1', 'fk-missing-index@8:1', 'missing-lock-timeout@8:1']],
+      [
+        '000002_create_products_and_orders.up.sql',
+        'additive',
+        ['fk-missing-index@8:1', 'fk-missing-index@8:1', 'missing-lock-timeout@8:1'],
+      ],
       ['000003_add_users_phone.up.sql', 'additive', ['missing-lock-timeout@1:1']],
       ['000004_index_orders_user_id.up.sql', 'additive', []],
       ['000005_rename_users_name.up.sql', 'destructive', ['missing-lock-timeout@1:1', 'rename-column@1:1']],
     ],
     summary: { files: 5, statements: 6, errors: 4, warnings: 2 },
   },
-  'prisma': {
+  prisma: {
     files: [
-      ['20240105120000_init/migration.sql', 'additive', ['prefer-bigint@3:5', 'prefer-timestamptz@6:5', 'prefer-bigint@13:5']],
-      ['20240112093000_add_orders/migration.sql', 'additive', ['prefer-bigint@3:5', 'prefer-timestamptz@7:5', 'fk-missing-index@13:1', 'missing-lock-timeout@13:1', 'fk-missing-index@16:1', 'missing-lock-timeout@16:1']],
+      [
+        '20240105120000_init/migration.sql',
+        'additive',
+        ['prefer-bigint@3:5', 'prefer-timestamptz@6:5', 'prefer-bigint@13:5'],
+      ],
+      [
+        '20240112093000_add_orders/migration.sql',
+        'additive',
+        [
+          'prefer-bigint@3:5',
+          'prefer-timestamptz@7:5',
+          'fk-missing-index@13:1',
+          'missing-lock-timeout@13:1',
+          'fk-missing-index@16:1',
+          'missing-lock-timeout@16:1',
+        ],
+      ],
       ['20240120161500_add_user_phone/migration.sql', 'additive', ['missing-lock-timeout@2:1']],
-      ['20240202110000_order_status_required/migration.sql', 'additive', ['add-required-column@8:1', 'missing-lock-timeout@8:1']],
+      [
+        '20240202110000_order_status_required/migration.sql',
+        'additive',
+        ['add-required-column@8:1', 'missing-lock-timeout@8:1'],
+      ],
       ['20240210080000_index_order_user_id/migration.sql', 'additive', ['create-index-non-concurrently@2:1']],
     ],
     summary: { files: 5, statements: 10, errors: 6, warnings: 7 },
   },
-  'diesel': {
+  diesel: {
     files: [
       ['2024-01-05-120000_create_users/up.sql', 'additive', []],
       ['2024-01-12-093000_create_orders/up.sql', 'additive', ['fk-missing-index@1:1', 'missing-lock-timeout@1:1']],
       ['2024-01-20-161500_index_orders_user_id/up.sql', 'additive', []],
-      ['2024-02-02-110000_orders_status_not_null/up.sql', 'destructive', ['unbatched-data-change@2:1', 'missing-lock-timeout@3:1', 'mixed-ddl-and-dml@3:1', 'set-not-null@3:1', 'set-not-null-scan@3:1']],
+      [
+        '2024-02-02-110000_orders_status_not_null/up.sql',
+        'destructive',
+        [
+          'unbatched-data-change@2:1',
+          'missing-lock-timeout@3:1',
+          'mixed-ddl-and-dml@3:1',
+          'set-not-null@3:1',
+          'set-not-null-scan@3:1',
+        ],
+      ],
       ['2024-02-10-080000_drop_users_nickname/up.sql', 'destructive', ['drop-column@1:1', 'missing-lock-timeout@1:1']],
     ],
     summary: { files: 5, statements: 6, errors: 7, warnings: 2 },
   },
-  'dbmate': {
+  dbmate: {
     files: [
       ['20240105120000_create_users.sql', 'additive', []],
       ['20240112093000_create_orders.sql', 'additive', ['fk-missing-index@2:1', 'missing-lock-timeout@2:1']],
@@ -71,17 +120,21 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 5, statements: 5, errors: 4, warnings: 1 },
   },
-  'goose': {
+  goose: {
     files: [
       ['20240105120000_create_users.sql', 'additive', []],
       ['20240112093000_create_orders.sql', 'additive', ['fk-missing-index@2:1', 'missing-lock-timeout@2:1']],
       ['20240120161500_index_orders_created_at.sql', 'additive', []],
       ['20240202110000_drop_users_legacy_role.sql', 'destructive', ['drop-column@3:1', 'missing-lock-timeout@3:1']],
-      ['20240210080000_add_orders_currency.sql', 'additive', ['add-required-column@2:1', 'missing-lock-timeout@2:1', 'ban-char@2:31']],
+      [
+        '20240210080000_add_orders_currency.sql',
+        'additive',
+        ['add-required-column@2:1', 'missing-lock-timeout@2:1', 'ban-char@2:31'],
+      ],
     ],
     summary: { files: 5, statements: 7, errors: 5, warnings: 2 },
   },
-  'sqitch': {
+  sqitch: {
     files: [
       ['deploy/users.sql', 'additive', []],
       ['deploy/products.sql', 'additive', []],
@@ -111,7 +164,7 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 5, statements: 5, errors: 1, warnings: 1 },
   },
-  'pop': {
+  pop: {
     files: [
       ['20240105120000000000_users.up.sql', 'additive', []],
       ['20240112093000000000_orders.postgres.up.sql', 'additive', []],
@@ -121,12 +174,25 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 5, statements: 5, errors: 1, warnings: 0 },
   },
-  'drizzle': {
+  drizzle: {
     files: [
       ['0000_create_users.sql', 'additive', []],
       ['0001_create_orders.sql', 'additive', ['missing-lock-timeout@7:1']],
-      ['0002_users_phone.sql', 'additive', ['missing-lock-timeout@1:1', 'create-index-non-concurrently@2:1', 'statements-after-exclusive-lock@2:1']],
-      ['0003_users_status.sql', 'destructive', ['missing-lock-timeout@1:1', 'drop-column@2:1', 'missing-lock-timeout@2:1', 'statements-after-exclusive-lock@2:1']],
+      [
+        '0002_users_phone.sql',
+        'additive',
+        ['missing-lock-timeout@1:1', 'create-index-non-concurrently@2:1', 'statements-after-exclusive-lock@2:1'],
+      ],
+      [
+        '0003_users_status.sql',
+        'destructive',
+        [
+          'missing-lock-timeout@1:1',
+          'drop-column@2:1',
+          'missing-lock-timeout@2:1',
+          'statements-after-exclusive-lock@2:1',
+        ],
+      ],
     ],
     summary: { files: 4, statements: 8, errors: 6, warnings: 2 },
   },
@@ -135,11 +201,21 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
       ['1704456000000_create-users.sql', 'additive', []],
       ['1705051800000_create-orders.sql', 'additive', []],
       ['1705764900000_users-phone.sql', 'additive', []],
-      ['1706871600000_orders-user-not-null.sql', 'data', ['drop-not-null@2:1', 'missing-lock-timeout@2:1', 'mixed-ddl-and-dml@3:1', 'statements-after-exclusive-lock@3:1', 'unbatched-data-change@3:1']],
+      [
+        '1706871600000_orders-user-not-null.sql',
+        'data',
+        [
+          'drop-not-null@2:1',
+          'missing-lock-timeout@2:1',
+          'mixed-ddl-and-dml@3:1',
+          'statements-after-exclusive-lock@3:1',
+          'unbatched-data-change@3:1',
+        ],
+      ],
     ],
     summary: { files: 4, statements: 7, errors: 2, warnings: 3 },
   },
-  'liquibase': {
+  liquibase: {
     files: [
       ['changes/users.sql', 'additive', []],
       ['changes/orders.sql', 'additive', []],
@@ -147,21 +223,29 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 3, statements: 6, errors: 2, warnings: 0 },
   },
-  'atlas': {
+  atlas: {
     files: [
       ['20240105120000_create_users.sql', 'additive', []],
       ['20240112093000_create_orders.sql', 'additive', []],
       ['20240120161500_index_orders_user_id.sql', 'additive', []],
-      ['20240202110000_orders_total_bigint.sql', 'destructive', ['column-type-rewrite@2:1', 'missing-lock-timeout@2:1']],
+      [
+        '20240202110000_orders_total_bigint.sql',
+        'destructive',
+        ['column-type-rewrite@2:1', 'missing-lock-timeout@2:1'],
+      ],
     ],
     summary: { files: 4, statements: 4, errors: 2, warnings: 0 },
   },
-  'supabase': {
+  supabase: {
     files: [
       ['migrations/20240105120000_create_users.sql', 'additive', []],
       ['migrations/20240112093000_create_orders.sql', 'additive', ['missing-lock-timeout@1:1']],
       ['migrations/20240120161500_users_phone.sql', 'additive', ['missing-lock-timeout@1:1']],
-      ['migrations/20240202110000_orders_total_not_null_check.sql', 'additive', ['add-check-constraint@1:1', 'add-check-validated@1:1', 'missing-lock-timeout@1:1']],
+      [
+        'migrations/20240202110000_orders_total_not_null_check.sql',
+        'additive',
+        ['add-check-constraint@1:1', 'add-check-validated@1:1', 'missing-lock-timeout@1:1'],
+      ],
     ],
     summary: { files: 4, statements: 6, errors: 4, warnings: 1 },
   },
@@ -174,11 +258,21 @@ describe('lint over the fixture histories', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
       const out = JSON.parse(r.stdout) as Out;
-      const files = out.files.map((f) => [f.path.replace(`fixtures/${layout}/`, ''), f.class, f.findings.map((x) => `${x.rule}@${x.location.line}:${x.location.column}`)]);
+      const files = out.files.map((f) => [
+        f.path.replace(`fixtures/${layout}/`, ''),
+        f.class,
+        f.findings.map((x) => `${x.rule}@${x.location.line}:${x.location.column}`),
+      ]);
       expect(files).toEqual(expected.files);
       expect(out.summary).toEqual(expected.summary);
       // down files and down sections never appear as forward changes
-      expect(out.files.some((f) => /(^|\/)down\.sql$|[._]down\.sql$|\.rollback\.sql$|\/(revert|verify)\/|\/U[\d.]+__|\.(mysql|sqlite3)\.up\.sql$/.test(f.path))).toBe(false);
+      expect(
+        out.files.some((f) =>
+          /(^|\/)down\.sql$|[._]down\.sql$|\.rollback\.sql$|\/(revert|verify)\/|\/U[\d.]+__|\.(mysql|sqlite3)\.up\.sql$/.test(
+            f.path,
+          ),
+        ),
+      ).toBe(false);
     });
   }
 });

@@ -6,7 +6,11 @@ import { runCli, tempTree } from '../helpers/cli.js';
 
 function json(stdout: string) {
   return JSON.parse(stdout) as {
-    files: Array<{ path: string; class: string; findings: Array<{ rule: string; severity: string; location: { line: number; column: number } }> }>;
+    files: Array<{
+      path: string;
+      class: string;
+      findings: Array<{ rule: string; severity: string; location: { line: number; column: number } }>;
+    }>;
     summary: { files: number; statements: number; errors: number; warnings: number };
   };
 }
@@ -22,7 +26,14 @@ describe('pgphase (CLI)', () => {
   });
 
   it('exits 2 with one line for an unknown flag, a missing file and a bad flag value', () => {
-    for (const args of [['lint', '--nope'], ['lint', 'no/such/file.sql'], ['lint', '--pg-version', '9', 'x.sql'], ['lint', '--rule', 'drop-column=loud', 'x.sql'], ['lint', '--format', 'xml', 'x.sql'], ['bogus']]) {
+    for (const args of [
+      ['lint', '--nope'],
+      ['lint', 'no/such/file.sql'],
+      ['lint', '--pg-version', '9', 'x.sql'],
+      ['lint', '--rule', 'drop-column=loud', 'x.sql'],
+      ['lint', '--format', 'xml', 'x.sql'],
+      ['bogus'],
+    ]) {
       const r = runCli(args);
       expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -33,11 +44,20 @@ describe('pgphase (CLI)', () => {
   });
 
   it('keeps an error on one line when it quotes a line break (a file name, a token of a schema dump)', () => {
-    const dir = tempTree({ 'dump.sql': "CREATE TABLE t (a int);\nSELECT 1 'two\r\nlines';\n", 'm/001.sql': 'SELECT 1;\n' });
+    const dir = tempTree({
+      'dump.sql': "CREATE TABLE t (a int);\nSELECT 1 'two\r\nlines';\n",
+      'm/001.sql': 'SELECT 1;\n',
+    });
     const dump = runCli(['lint', 'm', '--schema', 'dump.sql'], { cwd: dir });
-    expect([dump.code, dump.stderr]).toEqual([2, `pgphase: ${join(dir, 'dump.sql')}:2:10: schema file does not parse: syntax error at or near "'two\\r\\nlines'"\n`]);
+    expect([dump.code, dump.stderr]).toEqual([
+      2,
+      `pgphase: ${join(dir, 'dump.sql')}:2:10: schema file does not parse: syntax error at or near "'two\\r\\nlines'"\n`,
+    ]);
     const name = runCli(['lint', 'no\nsuch.sql'], { cwd: dir });
-    expect([name.code, name.stderr]).toEqual([2, `pgphase: ${join(dir, 'no\\nsuch.sql')}: no such file or directory\n`]);
+    expect([name.code, name.stderr]).toEqual([
+      2,
+      `pgphase: ${join(dir, 'no\\nsuch.sql')}: no such file or directory\n`,
+    ]);
   });
 
   it('prints the stack trace only with --debug', () => {
@@ -64,7 +84,9 @@ describe('pgphase (CLI)', () => {
       ['migrations/002_add.sql', 'additive'],
       ['migrations/003_rename.sql', 'destructive'],
     ]);
-    expect(out.files[2]!.findings.map((f) => `${f.rule}@${f.location.line}:${f.location.column}`)).toEqual(['rename-column@2:1']);
+    expect(out.files[2]!.findings.map((f) => `${f.rule}@${f.location.line}:${f.location.column}`)).toEqual([
+      'rename-column@2:1',
+    ]);
     expect(out.summary).toEqual({ files: 3, statements: 5, errors: 1, warnings: 0 });
   });
 
@@ -98,7 +120,10 @@ describe('pgphase (CLI)', () => {
     expect(runCli(['lint', 'm'], { cwd: dir }).code).toBe(1);
     // a flag wins over the config
     expect(runCli(['lint', 'm', '--rule', 'drop-default=off'], { cwd: dir }).code).toBe(0);
-    const enumDir = tempTree({ 'pgphase.config.json': '{"transaction": "per-file"}', 'm/1.sql': "ALTER TYPE mood ADD VALUE 'meh';" });
+    const enumDir = tempTree({
+      'pgphase.config.json': '{"transaction": "per-file"}',
+      'm/1.sql': "ALTER TYPE mood ADD VALUE 'meh';",
+    });
     expect(runCli(['lint', 'm', '--pg-version', '11'], { cwd: enumDir }).code).toBe(1);
     expect(runCli(['lint', 'm', '--pg-version', '12'], { cwd: enumDir }).code).toBe(0);
   });
@@ -127,25 +152,52 @@ describe('pgphase (CLI)', () => {
       'services/b/migrations/1.sql': "SET lock_timeout = '1s';\nDROP TABLE old;",
       'services/c/migrations/1.sql': "SET lock_timeout = '1s';\nDROP TABLE old;",
     });
-    const out = json(runCli(['lint', 'services/a/migrations', 'services/b/migrations', 'services/c/migrations', '--format', 'json'], { cwd: dir }).stdout);
-    expect(out.files.map((f) => f.findings.map((x) => `${x.rule}:${x.severity}`))).toEqual([[], ['drop-table:warning'], ['drop-table:error']]);
+    const out = json(
+      runCli(['lint', 'services/a/migrations', 'services/b/migrations', 'services/c/migrations', '--format', 'json'], {
+        cwd: dir,
+      }).stdout,
+    );
+    expect(out.files.map((f) => f.findings.map((x) => `${x.rule}:${x.severity}`))).toEqual([
+      [],
+      ['drop-table:warning'],
+      ['drop-table:error'],
+    ]);
   });
 
   it('lints two services of a monorepo in one run, each with its own pgVersion and rules', () => {
-    const migration = "SET lock_timeout = '1s';\nALTER TYPE mood ADD VALUE 'meh';\nDROP TABLE old;\nCREATE TABLE t (id bigint PRIMARY KEY, v varchar(20));\n";
+    const migration =
+      "SET lock_timeout = '1s';\nALTER TYPE mood ADD VALUE 'meh';\nDROP TABLE old;\nCREATE TABLE t (id bigint PRIMARY KEY, v varchar(20));\n";
     const dir = tempTree({
-      'services/billing/pgphase.config.json': JSON.stringify({ pgVersion: 11, transaction: 'per-file', rules: { 'drop-table': 'off' } }),
+      'services/billing/pgphase.config.json': JSON.stringify({
+        pgVersion: 11,
+        transaction: 'per-file',
+        rules: { 'drop-table': 'off' },
+      }),
       'services/billing/migrations/001_x.sql': migration,
-      'services/search/pgphase.config.json': JSON.stringify({ pgVersion: 16, transaction: 'per-file', rules: { 'drop-table': 'warning', 'prefer-text': 'error' } }),
+      'services/search/pgphase.config.json': JSON.stringify({
+        pgVersion: 16,
+        transaction: 'per-file',
+        rules: { 'drop-table': 'warning', 'prefer-text': 'error' },
+      }),
       'services/search/migrations/001_x.sql': migration,
     });
-    const r = runCli(['lint', 'services/billing/migrations', 'services/search/migrations', '--format', 'json'], { cwd: dir });
+    const r = runCli(['lint', 'services/billing/migrations', 'services/search/migrations', '--format', 'json'], {
+      cwd: dir,
+    });
     expect(r.code).toBe(1);
-    expect(json(r.stdout).files.map((f) => [f.path, f.findings.map((x) => `${x.rule}:${x.severity}@${x.location.line}`)])).toEqual([
+    expect(
+      json(r.stdout).files.map((f) => [f.path, f.findings.map((x) => `${x.rule}:${x.severity}@${x.location.line}`)]),
+    ).toEqual([
       // PostgreSQL 11 cannot add an enum value inside a transaction; DROP TABLE is allowed here
-      ['services/billing/migrations/001_x.sql', ['concurrently-in-transaction:error@2', 'statements-after-exclusive-lock:warning@4']],
+      [
+        'services/billing/migrations/001_x.sql',
+        ['concurrently-in-transaction:error@2', 'statements-after-exclusive-lock:warning@4'],
+      ],
       // PostgreSQL 16 can; this service warns on DROP TABLE and forbids varchar(n)
-      ['services/search/migrations/001_x.sql', ['drop-table:warning@3', 'statements-after-exclusive-lock:warning@4', 'prefer-text:error@4']],
+      [
+        'services/search/migrations/001_x.sql',
+        ['drop-table:warning@3', 'statements-after-exclusive-lock:warning@4', 'prefer-text:error@4'],
+      ],
     ]);
   });
 
@@ -173,15 +225,25 @@ describe('pgphase (CLI)', () => {
 
   it('lints standard input as the named file', () => {
     const dir = tempTree({ 'm/1.sql': 'CREATE TABLE users (id int);' });
-    const r = runCli(['lint', '--stdin-filename', 'm/2.sql', '--format', 'json'], { cwd: dir, input: 'SELECT 1;\nALTER TABLE users DROP COLUMN id;' });
+    const r = runCli(['lint', '--stdin-filename', 'm/2.sql', '--format', 'json'], {
+      cwd: dir,
+      input: 'SELECT 1;\nALTER TABLE users DROP COLUMN id;',
+    });
     expect(r.code).toBe(1);
-    expect(json(r.stdout).files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['drop-column@2', 'missing-lock-timeout@2']);
+    expect(json(r.stdout).files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual([
+      'drop-column@2',
+      'missing-lock-timeout@2',
+    ]);
   });
 
   it('lints standard input with the layout of the named file: a dbmate down section stays out', () => {
-    const r = runCli(['lint', '--stdin-filename', 'fixtures/dbmate/20240210080000_rename_users_name.sql', '--format', 'json'], {
-      input: "-- migrate:up\nSET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN x text;\n\n-- migrate:down\nDROP TABLE users;\n",
-    });
+    const r = runCli(
+      ['lint', '--stdin-filename', 'fixtures/dbmate/20240210080000_rename_users_name.sql', '--format', 'json'],
+      {
+        input:
+          "-- migrate:up\nSET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN x text;\n\n-- migrate:down\nDROP TABLE users;\n",
+      },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).files[0].findings).toEqual([]);
   });
@@ -231,10 +293,18 @@ describe('pgphase (CLI)', () => {
     git('add', '.');
     // the plan's contract drops "name" on purpose: linted as a migration it would be an error
     const staged = json(runCli(['lint', '--staged', '--format', 'json'], { cwd: dir }).stdout);
-    expect(staged.files.map((f) => f.path)).toEqual(['a/m/001.sql', 'a/m/002_rename.sql', 'b/m/001.sql', 'b/m/002.sql']);
+    expect(staged.files.map((f) => f.path)).toEqual([
+      'a/m/001.sql',
+      'a/m/002_rename.sql',
+      'b/m/001.sql',
+      'b/m/002.sql',
+    ]);
     const onlyB = json(runCli(['lint', '--staged', 'b', '--format', 'json'], { cwd: dir }).stdout);
     expect(onlyB.files.map((f) => f.path)).toEqual(['b/m/001.sql', 'b/m/002.sql']);
-    const planFiles = runCli(['lint', 'a/m/002_rename/4-contract.sql', 'a/m/002_rename/1-expand.sql', '--format', 'json'], { cwd: dir });
+    const planFiles = runCli(
+      ['lint', 'a/m/002_rename/4-contract.sql', 'a/m/002_rename/1-expand.sql', '--format', 'json'],
+      { cwd: dir },
+    );
     expect([planFiles.code, json(planFiles.stdout).summary.files]).toEqual([0, 0]);
   });
 
@@ -243,14 +313,17 @@ describe('pgphase (CLI)', () => {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
     git('init', '-q', '-b', 'main');
     git('add', 'notes.txt');
-    for (const [format, empty] of [['gitlab', []], ['json', { version: 1, files: [], summary: { files: 0, statements: 0, errors: 0, warnings: 0 } }]] as const) {
+    for (const [format, empty] of [
+      ['gitlab', []],
+      ['json', { version: 1, files: [], summary: { files: 0, statements: 0, errors: 0, warnings: 0 } }],
+    ] as const) {
       const r = runCli(['lint', '--staged', '--format', format], { cwd: dir });
       expect([format, r.code, JSON.parse(r.stdout)]).toEqual([format, 0, empty]);
       expect(r.stderr).toBe('pgphase: no migration files to lint\n');
     }
   });
 
-  it('lists the rules and prints one rule\'s doc', () => {
+  it("lists the rules and prints one rule's doc", () => {
     const list = runCli(['rules']);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^drop-column\s+breaks-old-code\s+error\s+/m);

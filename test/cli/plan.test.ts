@@ -5,8 +5,14 @@ import { runCli, tempTree } from '../helpers/cli.js';
 
 describe('pgphase plan (CLI)', () => {
   it('writes the plan directory and says what it wrote', () => {
-    const dir = tempTree({ 'm/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);', 'm/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;' });
-    const r = runCli(['plan', 'm/002_rename.sql', '--history', 'm', '--out', 'plans/rename', '--lock-timeout', '500ms'], { cwd: dir });
+    const dir = tempTree({
+      'm/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);',
+      'm/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;',
+    });
+    const r = runCli(
+      ['plan', 'm/002_rename.sql', '--history', 'm', '--out', 'plans/rename', '--lock-timeout', '500ms'],
+      { cwd: dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^plan 002_rename written to .*plans\/rename\n {2}1-expand\.sql {2}1 step\n/);
@@ -18,7 +24,9 @@ describe('pgphase plan (CLI)', () => {
 
   it('reads the starting schema from a pg_dump file', () => {
     const dir = tempTree({ 'x.sql': 'ALTER TABLE orders ALTER COLUMN note SET NOT NULL;' });
-    const r = runCli(['plan', 'x.sql', '--schema', join(process.cwd(), 'fixtures/schema/shop.schema.sql')], { cwd: dir });
+    const r = runCli(['plan', 'x.sql', '--schema', join(process.cwd(), 'fixtures/schema/shop.schema.sql')], {
+      cwd: dir,
+    });
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'x/1-contract.sql'), 'utf8')).toContain('CHECK ("note" IS NOT NULL) NOT VALID');
   });
@@ -41,15 +49,28 @@ describe('pgphase plan (CLI)', () => {
   });
 
   it('exits 2 with one line on bad input', () => {
-    const dir = tempTree({ 'bad.sql': 'ALTER TABLE t ADD COLUM x int;', 'ok.sql': 'CREATE TABLE t (a int);', 'm/ok.sql': 'SELECT 1;' });
+    const dir = tempTree({
+      'bad.sql': 'ALTER TABLE t ADD COLUM x int;',
+      'ok.sql': 'CREATE TABLE t (a int);',
+      'm/ok.sql': 'SELECT 1;',
+    });
     const cases: Array<[string[], RegExp]> = [
       [['plan', 'missing.sql'], /missing\.sql: cannot read \(ENOENT\)/],
       [['plan', 'bad.sql'], /bad\.sql:1:27: syntax error at or near "int"; fix the SQL/],
       [['plan', 'ok.sql', '--batch-size', '0'], /--batch-size 0: expected a whole number/],
       [['plan', 'ok.sql', '--lock-timeout', 'soon'], /--lock-timeout soon: expected a duration/],
-      [['plan', 'ok.sql', '--schema', 'a.sql', '--database-url', 'postgres://x/y'], /--schema or --database-url, not both/],
-      [['plan', 'ok.sql', '--lock-timeout', '0ms'], /^pgphase: --lock-timeout 0ms: expected a duration of at least 1ms like 2s or 500ms \(0 would wait for locks forever\)$/],
-      [['plan', 'ok.sql', '--name', 'bad name!'], /^pgphase: --name bad name!: expected 1 to 100 letters, digits, "\.", "_" or "-", starting with a letter or digit$/],
+      [
+        ['plan', 'ok.sql', '--schema', 'a.sql', '--database-url', 'postgres://x/y'],
+        /--schema or --database-url, not both/,
+      ],
+      [
+        ['plan', 'ok.sql', '--lock-timeout', '0ms'],
+        /^pgphase: --lock-timeout 0ms: expected a duration of at least 1ms like 2s or 500ms \(0 would wait for locks forever\)$/,
+      ],
+      [
+        ['plan', 'ok.sql', '--name', 'bad name!'],
+        /^pgphase: --name bad name!: expected 1 to 100 letters, digits, "\.", "_" or "-", starting with a letter or digit$/,
+      ],
       [['plan', 'ok.sql', '--out', '/proc/x'], /^pgphase: \/proc\/x: cannot write the plan \(ENOENT\)$/],
     ];
     for (const [args, message] of cases) {

@@ -7,8 +7,14 @@ describe('pgphase run / rollback (CLI)', () => {
       [['run', 'plans/x'], 'pgphase: phase (none): expected one of expand, trigger, backfill, contract\n'],
       [['run', 'plans/x', 'shrink'], 'pgphase: phase shrink: expected one of expand, trigger, backfill, contract\n'],
       [['run', 'plans/x', 'expand', '--all'], 'pgphase: give a phase or --all, not both\n'],
-      [['rollback', 'plans/x', 'shrink'], 'pgphase: phase shrink: expected one of expand, trigger, backfill, contract\n'],
-      [['run', 'plans/x', 'expand', '--lock-timeout', '0ms'], 'pgphase: --lock-timeout 0ms: expected a duration of at least 1ms like 2s or 500ms (0 would wait for locks forever)\n'],
+      [
+        ['rollback', 'plans/x', 'shrink'],
+        'pgphase: phase shrink: expected one of expand, trigger, backfill, contract\n',
+      ],
+      [
+        ['run', 'plans/x', 'expand', '--lock-timeout', '0ms'],
+        'pgphase: --lock-timeout 0ms: expected a duration of at least 1ms like 2s or 500ms (0 would wait for locks forever)\n',
+      ],
     ];
     for (const [args, stderr] of cases) {
       // a database that is not there: the usage error comes first

@@ -50,7 +50,8 @@ export class AppVersion {
     for (const q of this.queries(round)) {
       try {
         const result = await this.client.query(q.sql, q.params);
-        if (q.rows !== undefined && result.rowCount !== q.rows) failures.push(`${this.name}: ${q.sql}: ${result.rowCount} rows, expected ${q.rows}`);
+        if (q.rows !== undefined && result.rowCount !== q.rows)
+          failures.push(`${this.name}: ${q.sql}: ${result.rowCount} rows, expected ${q.rows}`);
         else if (q.wrote) this.written.set(q.wrote[0], { ...this.written.get(q.wrote[0]), ...q.wrote[1] });
       } catch (error) {
         failures.push(`${this.name}: ${q.sql}: ${(error as Error).message}`);
@@ -70,7 +71,10 @@ export class AppVersion {
  * Runs `work` while every version loops its rounds on its own connection, from before the
  * work starts until it is over; returns the work's result and every failure of the versions.
  */
-export async function whileRunning<T>(work: () => Promise<T>, versions: AppVersion[]): Promise<{ result: T; failures: string[] }> {
+export async function whileRunning<T>(
+  work: () => Promise<T>,
+  versions: AppVersion[],
+): Promise<{ result: T; failures: string[] }> {
   let done = false;
   const failures: string[] = [];
   const loops = versions.map(async (v) => {

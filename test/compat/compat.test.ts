@@ -65,11 +65,29 @@ function usersApp(tag: string, column = 'email', holders = [column]): Queries {
   const q = quoteIdent(column);
   const hold = (value: string) => Object.fromEntries(holders.map((h) => [h, value]));
   return ({ id, row }) => [
-    { sql: `INSERT INTO users (id, ${q}) VALUES ($1, $2)`, params: [id, mail(id)], wrote: [id, { ...hold(mail(id)), name: 'anonymous' }] },
-    { sql: `INSERT INTO users (id, ${q}, name, created_at) VALUES ($1, $2, $3, now())`, params: [id + 1, mail(id + 1), tag], wrote: [id + 1, { ...hold(mail(id + 1)), name: tag }] },
-    { sql: `UPDATE users SET ${q} = $2 WHERE id = $1`, params: [row, mail(id + 2)], rows: 1, wrote: [row, hold(mail(id + 2))] },
+    {
+      sql: `INSERT INTO users (id, ${q}) VALUES ($1, $2)`,
+      params: [id, mail(id)],
+      wrote: [id, { ...hold(mail(id)), name: 'anonymous' }],
+    },
+    {
+      sql: `INSERT INTO users (id, ${q}, name, created_at) VALUES ($1, $2, $3, now())`,
+      params: [id + 1, mail(id + 1), tag],
+      wrote: [id + 1, { ...hold(mail(id + 1)), name: tag }],
+    },
+    {
+      sql: `UPDATE users SET ${q} = $2 WHERE id = $1`,
+      params: [row, mail(id + 2)],
+      rows: 1,
+      wrote: [row, hold(mail(id + 2))],
+    },
     { sql: `SELECT id, name FROM users WHERE ${q} = $1`, params: [mail(id + 2)], rows: 1 },
-    { sql: `INSERT INTO users (id, ${q}) VALUES ($1, $2) ON CONFLICT (${q}) DO UPDATE SET name = $3`, params: [id + 3, mail(id), `${tag} again`], rows: 1, wrote: [id, { name: `${tag} again` }] },
+    {
+      sql: `INSERT INTO users (id, ${q}) VALUES ($1, $2) ON CONFLICT (${q}) DO UPDATE SET name = $3`,
+      params: [id + 3, mail(id), `${tag} again`],
+      rows: 1,
+      wrote: [id, { name: `${tag} again` }],
+    },
   ];
 }
 
@@ -89,16 +107,33 @@ function ordersApp(currency: 'never' | 'sometimes' | 'always' = 'never'): Querie
   const ref = (id: number) => `R-${id}`;
   return ({ id, row }) => [
     currency === 'always'
-      ? { sql: 'INSERT INTO orders (id, customer_id, reference, currency) VALUES ($1, $2, $3, $4)', params: [id, id % 500, ref(id), 'EUR'], wrote: [id, { reference: ref(id), status: 'new', currency: 'EUR' }] }
-      : { sql: 'INSERT INTO orders (id, customer_id, reference) VALUES ($1, $2, $3)', params: [id, id % 500, ref(id)], wrote: [id, { reference: ref(id), status: 'new' }] },
+      ? {
+          sql: 'INSERT INTO orders (id, customer_id, reference, currency) VALUES ($1, $2, $3, $4)',
+          params: [id, id % 500, ref(id), 'EUR'],
+          wrote: [id, { reference: ref(id), status: 'new', currency: 'EUR' }],
+        }
+      : {
+          sql: 'INSERT INTO orders (id, customer_id, reference) VALUES ($1, $2, $3)',
+          params: [id, id % 500, ref(id)],
+          wrote: [id, { reference: ref(id), status: 'new' }],
+        },
     currency === 'never'
-      ? { sql: `INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at) VALUES ($1, $2, $3, 'paid', 1999, now())`, params: [id + 1, id % 500, ref(id + 1)], wrote: [id + 1, { status: 'paid', total_cents: 1999 }] }
+      ? {
+          sql: `INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at) VALUES ($1, $2, $3, 'paid', 1999, now())`,
+          params: [id + 1, id % 500, ref(id + 1)],
+          wrote: [id + 1, { status: 'paid', total_cents: 1999 }],
+        }
       : {
           sql: `INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at, currency) VALUES ($1, $2, $3, 'paid', 1999, now(), 'USD')`,
           params: [id + 1, id % 500, ref(id + 1)],
           wrote: [id + 1, { status: 'paid', total_cents: 1999, currency: 'USD' }],
         },
-    { sql: `UPDATE orders SET status = 'shipped', total_cents = $2 WHERE id = $1`, params: [row, id], rows: 1, wrote: [row, { status: 'shipped', total_cents: id }] },
+    {
+      sql: `UPDATE orders SET status = 'shipped', total_cents = $2 WHERE id = $1`,
+      params: [row, id],
+      rows: 1,
+      wrote: [row, { status: 'shipped', total_cents: id }],
+    },
     currency === 'never'
       ? { sql: `SELECT id FROM orders WHERE reference = $1 AND status = 'paid'`, params: [ref(id + 1)], rows: 1 }
       : { sql: `SELECT id FROM orders WHERE reference = $1 AND currency = 'USD'`, params: [ref(id + 1)], rows: 1 },
@@ -132,7 +167,8 @@ const CASES: Case[] = [
     setup: `CREATE TABLE products (id bigint PRIMARY KEY, sku varchar(20) NOT NULL, title varchar(40) NOT NULL DEFAULT 'untitled', price_cents int NOT NULL DEFAULT 0);
       CREATE UNIQUE INDEX products_sku_key ON products (sku);
       INSERT INTO products SELECT g, 'SKU-' || g, 'product ' || g, g FROM generate_series(1, ${SETUP_ROWS}) g;`,
-    migration: 'ALTER TABLE products ALTER COLUMN title TYPE varchar(200);\nALTER TABLE products ALTER COLUMN sku TYPE text;',
+    migration:
+      'ALTER TABLE products ALTER COLUMN title TYPE varchar(200);\nALTER TABLE products ALTER COLUMN sku TYPE text;',
     table: 'products',
     phases: ['expand'],
     v1After: 'expand',
@@ -141,15 +177,28 @@ const CASES: Case[] = [
         (sku: (id: number) => string, title: (id: number) => string): Queries =>
         ({ id, row }) => [
           { sql: 'INSERT INTO products (id, sku) VALUES ($1, $2)', params: [id, sku(id)] },
-          { sql: 'INSERT INTO products (id, sku, title, price_cents) VALUES ($1, $2, $3, 1999)', params: [id + 1, sku(id + 1), title(id + 1)] },
+          {
+            sql: 'INSERT INTO products (id, sku, title, price_cents) VALUES ($1, $2, $3, 1999)',
+            params: [id + 1, sku(id + 1), title(id + 1)],
+          },
           { sql: 'UPDATE products SET title = $2 WHERE id = $1', params: [row, title(id + 2)], rows: 1 },
           { sql: 'SELECT id, title FROM products WHERE sku = $1', params: [sku(id + 1)], rows: 1 },
-          { sql: 'INSERT INTO products (id, sku, title) VALUES ($1, $2, $3) ON CONFLICT (sku) DO UPDATE SET title = excluded.title', params: [id + 3, sku(id), title(id + 3)], rows: 1 },
+          {
+            sql: 'INSERT INTO products (id, sku, title) VALUES ($1, $2, $3) ON CONFLICT (sku) DO UPDATE SET title = excluded.title',
+            params: [id + 3, sku(id), title(id + 3)],
+            rows: 1,
+          },
         ];
       return {
-        v: app((id) => `SKU-${id}`, (id) => `product ${id}`),
+        v: app(
+          (id) => `SKU-${id}`,
+          (id) => `product ${id}`,
+        ),
         // only the new version writes what the old type would refuse
-        v1: app((id) => `SKU-${id}-${'long'.repeat(6)}`, (id) => `product ${id}: ${'a much longer title '.repeat(7)}`),
+        v1: app(
+          (id) => `SKU-${id}-${'long'.repeat(6)}`,
+          (id) => `product ${id}: ${'a much longer title '.repeat(7)}`,
+        ),
       };
     })(),
   },
@@ -165,16 +214,38 @@ const CASES: Case[] = [
     v1After: 'trigger',
     ...(() => {
       // until contract both columns of each pair must hold what was written
-      const both = (ref: number, amount: number) => ({ external_ref: ref, external_ref_pgphase_new: ref, amount, amount_pgphase_new: amount });
+      const both = (ref: number, amount: number) => ({
+        external_ref: ref,
+        external_ref_pgphase_new: ref,
+        amount,
+        amount_pgphase_new: amount,
+      });
       // the new version sends bigint values, which it must also be able to write into the int columns until contract
       const app =
         (cast: string): Queries =>
         ({ id, row }) => [
-          { sql: `INSERT INTO events (id, external_ref) VALUES ($1, $2${cast})`, params: [id, id], wrote: [id, both(id, 0)] },
-          { sql: `INSERT INTO events (id, external_ref, amount, payload) VALUES ($1, $2${cast}, $3${cast}, 'set')`, params: [id + 1, id + 1, 7], wrote: [id + 1, both(id + 1, 7)] },
-          { sql: `UPDATE events SET external_ref = $2${cast}, amount = $3${cast} WHERE id = $1`, params: [row, id + 2, 3], rows: 1, wrote: [row, both(id + 2, 3)] },
+          {
+            sql: `INSERT INTO events (id, external_ref) VALUES ($1, $2${cast})`,
+            params: [id, id],
+            wrote: [id, both(id, 0)],
+          },
+          {
+            sql: `INSERT INTO events (id, external_ref, amount, payload) VALUES ($1, $2${cast}, $3${cast}, 'set')`,
+            params: [id + 1, id + 1, 7],
+            wrote: [id + 1, both(id + 1, 7)],
+          },
+          {
+            sql: `UPDATE events SET external_ref = $2${cast}, amount = $3${cast} WHERE id = $1`,
+            params: [row, id + 2, 3],
+            rows: 1,
+            wrote: [row, both(id + 2, 3)],
+          },
           { sql: `SELECT id, amount FROM events WHERE external_ref = $1${cast}`, params: [id + 2], rows: 1 },
-          { sql: `INSERT INTO events (id, external_ref, payload) VALUES ($1, $2${cast}, 'again') ON CONFLICT (external_ref) DO UPDATE SET payload = excluded.payload`, params: [id + 3, id], rows: 1 },
+          {
+            sql: `INSERT INTO events (id, external_ref, payload) VALUES ($1, $2${cast}, 'again') ON CONFLICT (external_ref) DO UPDATE SET payload = excluded.payload`,
+            params: [id + 3, id],
+            rows: 1,
+          },
         ];
       return { v: app(''), v1: app('::bigint') };
     })(),
@@ -184,7 +255,8 @@ const CASES: Case[] = [
     setup: `${ORDERS}
       ALTER TABLE orders ADD COLUMN currency text;
       UPDATE orders SET currency = 'USD' WHERE id % 4 <> 0;`,
-    migration: "UPDATE orders SET currency = 'EUR' WHERE currency IS NULL;\nALTER TABLE orders ALTER COLUMN currency SET NOT NULL;",
+    migration:
+      "UPDATE orders SET currency = 'EUR' WHERE currency IS NULL;\nALTER TABLE orders ALTER COLUMN currency SET NOT NULL;",
     table: 'orders',
     phases: ['backfill', 'contract'],
     v: ordersApp('sometimes'),
@@ -193,7 +265,8 @@ const CASES: Case[] = [
   {
     recipe: 'add required column (nullable, filled, then NOT NULL)',
     setup: ORDERS,
-    migration: "ALTER TABLE orders ADD COLUMN currency text;\nUPDATE orders SET currency = 'EUR' WHERE currency IS NULL;\nALTER TABLE orders ALTER COLUMN currency SET NOT NULL;",
+    migration:
+      "ALTER TABLE orders ADD COLUMN currency text;\nUPDATE orders SET currency = 'EUR' WHERE currency IS NULL;\nALTER TABLE orders ALTER COLUMN currency SET NOT NULL;",
     table: 'orders',
     phases: ['expand', 'backfill', 'contract'],
     v1After: 'expand',
@@ -210,7 +283,11 @@ const CASES: Case[] = [
     v1After: 'expand',
     v: usersApp('V'),
     v1: and(usersApp('V+1'), ({ id }) => [
-      { sql: 'INSERT INTO users (id, email, api_key) VALUES ($1, $2, $3)', params: [id + 5, mail(id + 5), uuid(id + 5)], wrote: [id + 5, { api_key: uuid(id + 5) }] },
+      {
+        sql: 'INSERT INTO users (id, email, api_key) VALUES ($1, $2, $3)',
+        params: [id + 5, mail(id + 5), uuid(id + 5)],
+        wrote: [id + 5, { api_key: uuid(id + 5) }],
+      },
       { sql: 'SELECT id FROM users WHERE api_key = $1', params: [uuid(id + 5)], rows: 1 },
       // a row the new version inserts without the column has the default
       { sql: 'SELECT id FROM users WHERE id = $1 AND api_key IS NOT NULL', params: [id], rows: 1 },
@@ -229,10 +306,17 @@ const CASES: Case[] = [
     v1After: 'expand',
     v: ({ id, row }) => [
       { sql: 'INSERT INTO users (id, email, legacy_code) VALUES ($1, $2, $3)', params: [id, mail(id), `L${id}`] },
-      { sql: `INSERT INTO users (id, email, name, created_at, legacy_code) VALUES ($1, $2, 'V', now(), $3)`, params: [id + 1, mail(id + 1), `L${id + 1}`] },
+      {
+        sql: `INSERT INTO users (id, email, name, created_at, legacy_code) VALUES ($1, $2, 'V', now(), $3)`,
+        params: [id + 1, mail(id + 1), `L${id + 1}`],
+      },
       { sql: 'UPDATE users SET legacy_code = $2 WHERE id = $1', params: [row, `L${id + 2}`], rows: 1 },
       { sql: 'SELECT id FROM users WHERE legacy_code = $1', params: [`L${id + 2}`], rows: 1 },
-      { sql: `INSERT INTO users (id, email, legacy_code) VALUES ($1, $2, 'L') ON CONFLICT (email) DO UPDATE SET name = 'V again'`, params: [id + 3, mail(id)], rows: 1 },
+      {
+        sql: `INSERT INTO users (id, email, legacy_code) VALUES ($1, $2, 'L') ON CONFLICT (email) DO UPDATE SET name = 'V again'`,
+        params: [id + 3, mail(id)],
+        rows: 1,
+      },
     ],
     v1: usersApp('V+1'),
   },
@@ -263,10 +347,17 @@ const CASES: Case[] = [
         (table: string, tag: string): Queries =>
         ({ id, row }) => [
           { sql: `INSERT INTO ${table} (id, email) VALUES ($1, $2)`, params: [id, mail(id)] },
-          { sql: `INSERT INTO ${table} (id, email, name, created_at) VALUES ($1, $2, $3, now())`, params: [id + 1, mail(id + 1), tag] },
+          {
+            sql: `INSERT INTO ${table} (id, email, name, created_at) VALUES ($1, $2, $3, now())`,
+            params: [id + 1, mail(id + 1), tag],
+          },
           { sql: `UPDATE ${table} SET email = $2 WHERE id = $1`, params: [row, mail(id + 2)], rows: 1 },
           { sql: `SELECT id, name FROM ${table} WHERE email = $1`, params: [mail(id + 2)], rows: 1 },
-          { sql: `INSERT INTO ${table} (id, email) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET name = $3`, params: [id + 3, mail(id), `${tag} again`], rows: 1 },
+          {
+            sql: `INSERT INTO ${table} (id, email) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET name = $3`,
+            params: [id + 3, mail(id), `${tag} again`],
+            rows: 1,
+          },
         ];
       return { v: app('customers', 'V'), v1: app('clients', 'V+1') };
     })(),
@@ -274,15 +365,24 @@ const CASES: Case[] = [
   {
     recipe: 'create index (plain and unique on an expression)',
     setup: ORDERS,
-    migration: 'CREATE INDEX orders_customer_created ON orders (customer_id, created_at DESC);\nCREATE UNIQUE INDEX orders_reference_lower ON orders (lower(reference));',
+    migration:
+      'CREATE INDEX orders_customer_created ON orders (customer_id, created_at DESC);\nCREATE UNIQUE INDEX orders_reference_lower ON orders (lower(reference));',
     table: 'orders',
     phases: ['expand'],
     v1After: 'expand',
     v: ordersApp(),
     // the new version relies on the new unique index as the arbiter of its upsert
     v1: and(ordersApp(), ({ id }) => [
-      { sql: `INSERT INTO orders (id, customer_id, reference) VALUES ($1, 1, $2) ON CONFLICT (lower(reference)) DO UPDATE SET total_cents = 1`, params: [id + 5, `r-${id}`], rows: 1 },
-      { sql: 'SELECT id FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 1', params: [id % 500], rows: 1 },
+      {
+        sql: `INSERT INTO orders (id, customer_id, reference) VALUES ($1, 1, $2) ON CONFLICT (lower(reference)) DO UPDATE SET total_cents = 1`,
+        params: [id + 5, `r-${id}`],
+        rows: 1,
+      },
+      {
+        sql: 'SELECT id FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 1',
+        params: [id % 500],
+        rows: 1,
+      },
     ]),
   },
   {
@@ -305,7 +405,13 @@ const CASES: Case[] = [
     phases: ['expand', 'backfill'],
     v1After: 'expand',
     v: ordersApp(),
-    v1: and(ordersApp(), ({ id }) => [{ sql: 'SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.reference = $1', params: [`R-${id}`], rows: 1 }]),
+    v1: and(ordersApp(), ({ id }) => [
+      {
+        sql: 'SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.reference = $1',
+        params: [`R-${id}`],
+        rows: 1,
+      },
+    ]),
   },
   {
     recipe: 'add primary key and unique constraint',
@@ -317,19 +423,37 @@ const CASES: Case[] = [
     v1After: 'expand',
     v: ({ id, row }) => [
       { sql: 'INSERT INTO tags (id, name) VALUES ($1, $2)', params: [id, `V ${id}`] },
-      { sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3)', params: [id + 1, `tag-${id + 1}`, `V ${id + 1}`] },
+      {
+        sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3)',
+        params: [id + 1, `tag-${id + 1}`, `V ${id + 1}`],
+      },
       { sql: 'UPDATE tags SET name = $2 WHERE id = $1', params: [row, `V ${id + 2}`], rows: 1 },
       { sql: 'SELECT id FROM tags WHERE slug = $1', params: [`tag-${id + 1}`], rows: 1 },
-      { sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', params: [id + 3, `tag-${id + 3}`, 'V'], rows: 1 },
+      {
+        sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        params: [id + 3, `tag-${id + 3}`, 'V'],
+        rows: 1,
+      },
     ],
     // the new version's upserts take the new keys as their arbiters
     v1: ({ id, row }) => [
       { sql: 'INSERT INTO tags (id, name) VALUES ($1, $2)', params: [id, `V+1 ${id}`] },
-      { sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3)', params: [id + 1, `tag-${id + 1}`, `V+1 ${id + 1}`] },
+      {
+        sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3)',
+        params: [id + 1, `tag-${id + 1}`, `V+1 ${id + 1}`],
+      },
       { sql: 'UPDATE tags SET name = $2 WHERE id = $1', params: [row, `V+1 ${id + 2}`], rows: 1 },
       { sql: 'SELECT id FROM tags WHERE slug = $1', params: [`tag-${id + 1}`], rows: 1 },
-      { sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO UPDATE SET name = excluded.name', params: [id + 3, `tag-${id + 1}`, 'V+1 again'], rows: 1 },
-      { sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name', params: [id, `tag-${id}`, 'V+1 again'], rows: 1 },
+      {
+        sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO UPDATE SET name = excluded.name',
+        params: [id + 3, `tag-${id + 1}`, 'V+1 again'],
+        rows: 1,
+      },
+      {
+        sql: 'INSERT INTO tags (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name',
+        params: [id, `tag-${id}`, 'V+1 again'],
+        rows: 1,
+      },
     ],
   },
   {
@@ -337,11 +461,14 @@ const CASES: Case[] = [
     setup: `${ORDERS}
       UPDATE orders SET status = 'canceled' WHERE id % 5 = 0;
       INSERT INTO orders (id, customer_id, reference, status) SELECT g, g % 500, 'R-' || g, 'draft' FROM generate_series(${SETUP_ROWS + 1}, ${SETUP_ROWS * 2}) g;`,
-    migration: "UPDATE orders SET status = 'cancelled' WHERE status = 'canceled';\nDELETE FROM orders WHERE status = 'draft';",
+    migration:
+      "UPDATE orders SET status = 'cancelled' WHERE status = 'canceled';\nDELETE FROM orders WHERE status = 'draft';",
     table: 'orders',
     phases: ['backfill'],
     v: ordersApp(),
-    v1: and(ordersApp(), () => [{ sql: `SELECT count(*) FROM orders WHERE status = 'cancelled'`, params: [], rows: 1 }]),
+    v1: and(ordersApp(), () => [
+      { sql: `SELECT count(*) FROM orders WHERE status = 'cancelled'`, params: [], rows: 1 },
+    ]),
     leftover: `SELECT 1 FROM orders WHERE status IN ('canceled', 'draft')`,
   },
   {
@@ -358,10 +485,21 @@ const CASES: Case[] = [
         (last: string): Queries =>
         ({ id, row }) => [
           { sql: 'INSERT INTO shipments (id, tracking) VALUES ($1, $2)', params: [id, `T${id}`] },
-          { sql: 'INSERT INTO shipments (id, tracking, status, updated_at) VALUES ($1, $2, $3, now())', params: [id + 1, `T${id + 1}`, last] },
+          {
+            sql: 'INSERT INTO shipments (id, tracking, status, updated_at) VALUES ($1, $2, $3, now())',
+            params: [id + 1, `T${id + 1}`, last],
+          },
           { sql: 'UPDATE shipments SET status = $2, updated_at = now() WHERE id = $1', params: [row, last], rows: 1 },
-          { sql: 'SELECT id FROM shipments WHERE status = $2 AND tracking = $1', params: [`T${id + 1}`, last], rows: 1 },
-          { sql: `INSERT INTO shipments (id, tracking, status) VALUES ($1, $2, 'sent') ON CONFLICT (tracking) DO UPDATE SET status = excluded.status`, params: [id + 3, `T${id}`], rows: 1 },
+          {
+            sql: 'SELECT id FROM shipments WHERE status = $2 AND tracking = $1',
+            params: [`T${id + 1}`, last],
+            rows: 1,
+          },
+          {
+            sql: `INSERT INTO shipments (id, tracking, status) VALUES ($1, $2, 'sent') ON CONFLICT (tracking) DO UPDATE SET status = excluded.status`,
+            params: [id + 3, `T${id}`],
+            rows: 1,
+          },
         ];
       return { v: app('delivered'), v1: app('returned') };
     })(),
@@ -377,18 +515,54 @@ const CASES: Case[] = [
     v1After: 'expand',
     // the old version's 'sad' rows may be moved to 'blue' at any moment: it cannot expect to find them by mood
     v: ({ id, row }) => [
-      { sql: 'INSERT INTO posts (id, slug) VALUES ($1, $2)', params: [id, `p${id}`], wrote: [id, { slug: `p${id}`, mood: 'ok' }] },
-      { sql: `INSERT INTO posts (id, slug, mood, body) VALUES ($1, $2, 'sad', $3)`, params: [id + 1, `p${id + 1}`, `V ${id}`], wrote: [id + 1, { body: `V ${id}` }] },
-      { sql: `UPDATE posts SET mood = 'sad', body = $2 WHERE id = $1`, params: [row, `V ${id}`], rows: 1, wrote: [row, { body: `V ${id}` }] },
+      {
+        sql: 'INSERT INTO posts (id, slug) VALUES ($1, $2)',
+        params: [id, `p${id}`],
+        wrote: [id, { slug: `p${id}`, mood: 'ok' }],
+      },
+      {
+        sql: `INSERT INTO posts (id, slug, mood, body) VALUES ($1, $2, 'sad', $3)`,
+        params: [id + 1, `p${id + 1}`, `V ${id}`],
+        wrote: [id + 1, { body: `V ${id}` }],
+      },
+      {
+        sql: `UPDATE posts SET mood = 'sad', body = $2 WHERE id = $1`,
+        params: [row, `V ${id}`],
+        rows: 1,
+        wrote: [row, { body: `V ${id}` }],
+      },
       { sql: `SELECT count(*) FROM posts WHERE mood = 'sad'`, params: [], rows: 1 },
-      { sql: `INSERT INTO posts (id, slug, mood) VALUES ($1, $2, 'happy') ON CONFLICT (slug) DO UPDATE SET mood = excluded.mood`, params: [id + 3, `p${id}`], rows: 1, wrote: [id, { mood: 'happy' }] },
+      {
+        sql: `INSERT INTO posts (id, slug, mood) VALUES ($1, $2, 'happy') ON CONFLICT (slug) DO UPDATE SET mood = excluded.mood`,
+        params: [id + 3, `p${id}`],
+        rows: 1,
+        wrote: [id, { mood: 'happy' }],
+      },
     ],
     v1: ({ id, row }) => [
-      { sql: 'INSERT INTO posts (id, slug) VALUES ($1, $2)', params: [id, `p${id}`], wrote: [id, { slug: `p${id}`, mood: 'ok' }] },
-      { sql: `INSERT INTO posts (id, slug, mood, body) VALUES ($1, $2, 'blue', $3)`, params: [id + 1, `p${id + 1}`, `V+1 ${id}`], wrote: [id + 1, { mood: 'blue', body: `V+1 ${id}` }] },
-      { sql: `UPDATE posts SET mood = 'blue', body = $2 WHERE id = $1`, params: [row, `V+1 ${id}`], rows: 1, wrote: [row, { mood: 'blue', body: `V+1 ${id}` }] },
+      {
+        sql: 'INSERT INTO posts (id, slug) VALUES ($1, $2)',
+        params: [id, `p${id}`],
+        wrote: [id, { slug: `p${id}`, mood: 'ok' }],
+      },
+      {
+        sql: `INSERT INTO posts (id, slug, mood, body) VALUES ($1, $2, 'blue', $3)`,
+        params: [id + 1, `p${id + 1}`, `V+1 ${id}`],
+        wrote: [id + 1, { mood: 'blue', body: `V+1 ${id}` }],
+      },
+      {
+        sql: `UPDATE posts SET mood = 'blue', body = $2 WHERE id = $1`,
+        params: [row, `V+1 ${id}`],
+        rows: 1,
+        wrote: [row, { mood: 'blue', body: `V+1 ${id}` }],
+      },
       { sql: `SELECT id FROM posts WHERE mood IN ('sad', 'blue') AND slug = $1`, params: [`p${id + 1}`], rows: 1 },
-      { sql: `INSERT INTO posts (id, slug, mood) VALUES ($1, $2, 'blue') ON CONFLICT (slug) DO UPDATE SET mood = excluded.mood`, params: [id + 3, `p${id}`], rows: 1, wrote: [id, { mood: 'blue' }] },
+      {
+        sql: `INSERT INTO posts (id, slug, mood) VALUES ($1, $2, 'blue') ON CONFLICT (slug) DO UPDATE SET mood = excluded.mood`,
+        params: [id + 3, `p${id}`],
+        rows: 1,
+        wrote: [id, { mood: 'blue' }],
+      },
     ],
     leftover: `SELECT 1 FROM posts WHERE mood = 'sad'`,
   },
@@ -454,7 +628,13 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       // the plan proves itself too (src/shadow/prove.ts): the same schema and rows, V's and V+1's generated queries at every phase
       const history = join(files, 'migrations');
       const file = join(files, 'migrations/002_change.sql');
-      const planned = await plan({ file, history, out: join(files, 'plan'), pgVersion: db.major, prove: (planDir) => prove({ planDir, file, start: { history } }) });
+      const planned = await plan({
+        file,
+        history,
+        out: join(files, 'plan'),
+        pgVersion: db.major,
+        prove: (planDir) => prove({ planDir, file, start: { history } }),
+      });
       expect(planned.proof).toMatchObject({ result: 'equal', differences: [] });
       const phases = planned.manifest.phases;
       expect(phases.map((p) => p.name)).toEqual(k.phases);
@@ -465,13 +645,17 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
       const run = { planDir: planned.dir, databaseUrl: db.url };
       const v = new AppVersion('V', appV, 1_000_000, 0, k.v);
       const v1 = new AppVersion('V+1', appV1, 2_000_000, 1, k.v1);
-      const works = async (app: AppVersion, when: string) => expect({ [`${app.name} ${when}`]: await app.round() }).toEqual({ [`${app.name} ${when}`]: [] });
+      const works = async (app: AppVersion, when: string) =>
+        expect({ [`${app.name} ${when}`]: await app.round() }).toEqual({ [`${app.name} ${when}`]: [] });
 
       // V's queries are sound to begin with: a failure later is the plan's
       await works(v, 'before the first phase');
       let v1Deployed = k.v1After === undefined;
       // V+1's start-up check lets it start exactly from the phase RECIPES.md deploys it after
-      const verifies = async (when: string) => expect({ [`V+1 verify ${when}`]: (await verify({ plansDir: files, databaseUrl: db.url })).compatible }).toEqual({ [`V+1 verify ${when}`]: v1Deployed });
+      const verifies = async (when: string) =>
+        expect({ [`V+1 verify ${when}`]: (await verify({ plansDir: files, databaseUrl: db.url })).compatible }).toEqual(
+          { [`V+1 verify ${when}`]: v1Deployed },
+        );
       await verifies('before the first phase');
       if (v1Deployed) await works(v1, 'before the first phase');
       for (const phase of phases) {
@@ -486,11 +670,16 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
           // how many rounds each version had run at every batch: they must go on between the batches
           const atBatch: number[][] = [];
           const onEvent = (e: RunEvent) => void (e.type === 'batch' && atBatch.push([v.roundsRun, v1.roundsRun]));
-          const { failures } = await whileRunning(() => runPhase({ ...run, phase: 'backfill', ...BACKFILL, onEvent }), [v, v1]);
+          const { failures } = await whileRunning(
+            () => runPhase({ ...run, phase: 'backfill', ...BACKFILL, onEvent }),
+            [v, v1],
+          );
           expect(failures).toEqual([]);
           if (phase.backfills?.length) {
             expect(atBatch.length).toBeGreaterThan(phase.backfills.length);
-            expect({ 'rounds between the first and the last batch': atBatch.at(-1)!.map((n, i) => n > atBatch[0]![i]!) }).toEqual({ 'rounds between the first and the last batch': [true, true] });
+            expect({
+              'rounds between the first and the last batch': atBatch.at(-1)!.map((n, i) => n > atBatch[0]![i]!),
+            }).toEqual({ 'rounds between the first and the last batch': [true, true] });
           }
           expect(await lost(k.table, [v, v1])).toEqual([]);
         } else {
@@ -498,7 +687,9 @@ describe('the compatibility proof: V and V+1 through every phase of every recipe
         }
         if (phase.down) {
           await rollbackPhase({ ...run, phase: phase.name });
-          expect({ [`after rolling back ${phase.name}`]: await catalog(c) }).toEqual({ [`after rolling back ${phase.name}`]: before });
+          expect({ [`after rolling back ${phase.name}`]: await catalog(c) }).toEqual({
+            [`after rolling back ${phase.name}`]: before,
+          });
           await works(v, `after rolling back ${phase.name}`);
           await runPhase({ ...run, phase: phase.name });
           rolledBack.push(phase.name);
@@ -525,16 +716,22 @@ describe('the compatibility matrix in README.md', () => {
 
   it('replaces only what stands between its markers', () => {
     const text = 'intro\n<!-- compat-matrix:start -->\nold\n<!-- compat-matrix:end -->\noutro\n';
-    expect(withMatrix(text, '| a |')).toBe('intro\n<!-- compat-matrix:start -->\n| a |\n<!-- compat-matrix:end -->\noutro\n');
+    expect(withMatrix(text, '| a |')).toBe(
+      'intro\n<!-- compat-matrix:start -->\n| a |\n<!-- compat-matrix:end -->\noutro\n',
+    );
     expect(matrixIn(withMatrix(text, '| a |'))).toBe('| a |');
     expect(() => withMatrix('no markers', 'x')).toThrow(/compat-matrix:start/);
   });
 
   it('is the one this run produced', () => {
-    expect(matrix.map((r) => r.recipe), 'run the whole file: the matrix has a row per recipe').toEqual(CASES.map((k) => k.recipe));
+    expect(
+      matrix.map((r) => r.recipe),
+      'run the whole file: the matrix has a row per recipe',
+    ).toEqual(CASES.map((k) => k.recipe));
     const table = renderMatrix(matrix);
     const text = readFileSync(readme, 'utf8');
     if (process.env.PGPHASE_WRITE_MATRIX === '1') writeFileSync(readme, withMatrix(text, table));
-    else expect(matrixIn(text), 'README.md is stale: run `PGPHASE_WRITE_MATRIX=1 npx vitest run test/compat`').toBe(table);
+    else
+      expect(matrixIn(text), 'README.md is stale: run `PGPHASE_WRITE_MATRIX=1 npx vitest run test/compat`').toBe(table);
   });
 });

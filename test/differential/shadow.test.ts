@@ -34,36 +34,71 @@ test('generated rows follow types, lengths, enums, foreign keys and checks; what
   const result = await generateRows(c);
   // amount 1.5, 2.5 (refused by the check), NULL
   expect(result.inserted).toEqual({ 'a"b': 3, child: 2 });
-  expect(result.skipped).toEqual([expect.stringMatching(/^child: row 2 refused: .*violates check constraint "child_amount_check"/), 'spot: no generated value for p (point)']);
+  expect(result.skipped).toEqual([
+    expect.stringMatching(/^child: row 2 refused: .*violates check constraint "child_amount_check"/),
+    'spot: no generated value for p (point)',
+  ]);
   const rows = await tableRows(c);
   expect(rows['a"b']).toHaveLength(3);
   const parsed = rows['a"b']!.map((r) => JSON.parse(r) as Record<string, unknown>);
   // the serial column is compared by presence: its default is not immutable
-  expect(parsed.find((r) => r['größe'] === 'e-1')).toEqual({ select: true, größe: 'e-1', [long]: 'up', flag: false, doc: { n: 1 } });
-  expect(parsed.find((r) => r['größe'] === 'e-3')).toEqual({ select: true, größe: 'e-3', [long]: 'up', flag: true, doc: null });
+  expect(parsed.find((r) => r.größe === 'e-1')).toEqual({
+    select: true,
+    größe: 'e-1',
+    [long]: 'up',
+    flag: false,
+    doc: { n: 1 },
+  });
+  expect(parsed.find((r) => r.größe === 'e-3')).toEqual({
+    select: true,
+    größe: 'e-3',
+    [long]: 'up',
+    flag: true,
+    doc: null,
+  });
   // the child row references a parent row that exists
   expect((await c.query(`SELECT count(*)::int AS n FROM child JOIN "a""b" ON "select" = parent`)).rows[0].n).toBe(2);
 });
 
 test('a file runs as its tool runs it, and a refused statement names file:line', async () => {
   await runScript(c, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-  const file = { path: 'm/002_x.sql', text: 'CREATE TABLE t (id int);\n\nALTER TABLE nope ADD COLUMN x int;\n', transaction: 'per-file' as const };
-  await expect(applyFile(db.url, file)).rejects.toThrow('m/002_x.sql:3: PostgreSQL refused it: relation "nope" does not exist');
+  const file = {
+    path: 'm/002_x.sql',
+    text: 'CREATE TABLE t (id int);\n\nALTER TABLE nope ADD COLUMN x int;\n',
+    transaction: 'per-file' as const,
+  };
+  await expect(applyFile(db.url, file)).rejects.toThrow(
+    'm/002_x.sql:3: PostgreSQL refused it: relation "nope" does not exist',
+  );
   // in a transaction of its own: nothing of the file stays
   expect((await c.query(`SELECT to_regclass('t') AS t`)).rows[0].t).toBeNull();
-  await expect(applyFile(db.url, { ...file, transaction: 'implicit' })).rejects.toThrow('PostgreSQL refused it: relation "nope" does not exist');
+  await expect(applyFile(db.url, { ...file, transaction: 'implicit' })).rejects.toThrow(
+    'PostgreSQL refused it: relation "nope" does not exist',
+  );
   await expect(applyFile(db.url, { ...file, transaction: 'none' })).rejects.toThrow('m/002_x.sql:3:');
   expect((await c.query(`SELECT to_regclass('t')::text AS t`)).rows[0].t).toBe('t');
 });
 
 test('the proof passes a correct plan and catches one whose contract lost a step', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
-  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n');
+  writeFileSync(
+    join(dir, '001_people.sql'),
+    'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n',
+  );
   writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
   const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
-  expect(planned.proof).toMatchObject({ result: 'equal', start: 'history', tables: 1, rows: 3, undone: ['expand', 'trigger', 'backfill'], differences: [] });
+  expect(planned.proof).toMatchObject({
+    result: 'equal',
+    start: 'history',
+    tables: 1,
+    rows: 3,
+    undone: ['expand', 'trigger', 'backfill'],
+    differences: [],
+  });
   expect(readManifest(planned.dir).proof?.result).toBe('equal');
-  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(/## Proof\n\nproven on PostgreSQL \d+: schema and rows equal/);
+  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(
+    /## Proof\n\nproven on PostgreSQL \d+: schema and rows equal/,
+  );
 
   // the bug: contract forgets to drop the old column
   const manifest = readManifest(planned.dir);
@@ -78,12 +113,19 @@ test('the proof passes a correct plan and catches one whose contract lost a step
   const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
   // V+1, which knows no nick, cannot insert once the trigger that filled it is gone
   expect(proof.result).toBe('failed');
-  expect(proof.differences).toEqual([expect.stringMatching(/^after contract, V\+1's query failed: INSERT INTO "public"."people" \("handle", "bio"\) .*: null value in column "nick"/)]);
+  expect(proof.differences).toEqual([
+    expect.stringMatching(
+      /^after contract, V\+1's query failed: INSERT INTO "public"."people" \("handle", "bio"\) .*: null value in column "nick"/,
+    ),
+  ]);
 });
 
 test('the queries of V and V+1 pass at every phase of a correct plan, and catch a rename made in expand', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-queries-'));
-  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n');
+  writeFileSync(
+    join(dir, '001_people.sql'),
+    'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n',
+  );
   writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
   const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
   // per version: both INSERTs, the UPDATE and the SELECT of people
@@ -97,19 +139,34 @@ test('the queries of V and V+1 pass at every phase of a correct plan, and catch 
   const manifest = readManifest(planned.dir);
   const expand = manifest.phases.find((p) => p.name === 'expand')!;
   const { down: _, present: __, ...phase } = expand;
-  const wrong = { ...phase, steps: [{ ...expand.steps[0]!, sql: 'ALTER TABLE people RENAME COLUMN nick TO handle', down: undefined }].map(({ down: _d, ...s }) => s) };
+  const wrong = {
+    ...phase,
+    steps: [{ ...expand.steps[0]!, sql: 'ALTER TABLE people RENAME COLUMN nick TO handle', down: undefined }].map(
+      ({ down: _d, ...s }) => s,
+    ),
+  };
   wrong.sha256 = sha256(phaseFile(manifest.id, wrong));
   writeFileSync(join(planned.dir, wrong.file), phaseFile(manifest.id, wrong));
   writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify({ ...manifest, phases: [wrong], checks: [] }));
   const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
   expect(proof.result).toBe('failed');
-  expect(proof.differences).toEqual([expect.stringMatching(/^after expand, V's query failed: INSERT INTO "public"."people" \("nick", "bio"\) VALUES \(\$1, \$2\) RETURNING "id"::text: column "nick" of relation "people" does not exist$/)]);
+  expect(proof.differences).toEqual([
+    expect.stringMatching(
+      /^after expand, V's query failed: INSERT INTO "public"."people" \("nick", "bio"\) VALUES \(\$1, \$2\) RETURNING "id"::text: column "nick" of relation "people" does not exist$/,
+    ),
+  ]);
 });
 
 test("a goose file's Down section is no part of its plan", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-goose-'));
-  writeFileSync(join(dir, '20240101000000_notes.sql'), '-- +goose Up\nCREATE TABLE notes (id int PRIMARY KEY, body text);\n-- +goose Down\nDROP TABLE notes;\n');
-  writeFileSync(join(dir, '20240102000000_drop_body.sql'), '-- +goose Up\nALTER TABLE notes DROP COLUMN body;\n-- +goose Down\nDROP INDEX notes_pkey;\nALTER TABLE notes ADD COLUMN body text;\n');
+  writeFileSync(
+    join(dir, '20240101000000_notes.sql'),
+    '-- +goose Up\nCREATE TABLE notes (id int PRIMARY KEY, body text);\n-- +goose Down\nDROP TABLE notes;\n',
+  );
+  writeFileSync(
+    join(dir, '20240102000000_drop_body.sql'),
+    '-- +goose Up\nALTER TABLE notes DROP COLUMN body;\n-- +goose Down\nDROP INDEX notes_pkey;\nALTER TABLE notes ADD COLUMN body text;\n',
+  );
   const planned = await plan({ file: join(dir, '20240102000000_drop_body.sql'), history: dir, out: join(dir, 'plan') });
   const steps = planned.manifest.phases.flatMap((p) => p.steps.map((s) => s.sql)).join('\n');
   expect(steps).toMatch(/DROP COLUMN .*"body"/);
@@ -129,9 +186,20 @@ test('a proof on a shared shadow drops its own databases; names are not reused a
     const again = await shadow.create('b');
     expect(again.name).not.toBe(b.name);
     const prefix = a.name.slice(0, a.name.indexOf('_0_a'));
-    const names = async () => (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1`, [prefix])).rows.map((r) => r.datname);
+    const names = async () =>
+      (
+        await c.query<{ datname: string }>(
+          `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1`,
+          [prefix],
+        )
+      ).rows.map((r) => r.datname);
     const before = await names();
-    const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir }, shadow });
+    const proof = await prove({
+      planDir: planned.dir,
+      file: join(dir, '002_rename.sql'),
+      start: { history: dir },
+      shadow,
+    });
     expect(proof.result).toBe('equal');
     expect(await names()).toEqual(before);
   } finally {
@@ -143,7 +211,9 @@ test('an embedded PostgreSQL starts from the cached initdb data directory, with 
   // the proofs above started one: the cluster initdb made is cached
   const first = await startEmbedded();
   await first.stop();
-  const caches = readdirSync(tmpdir()).filter((n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`));
+  const caches = readdirSync(tmpdir()).filter(
+    (n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`),
+  );
   expect(caches.length).toBeGreaterThan(0);
   const passwords = caches.map((n) => readFileSync(join(tmpdir(), n, 'password'), 'utf8'));
   const server = await startEmbedded();
@@ -151,7 +221,9 @@ test('an embedded PostgreSQL starts from the cached initdb data directory, with 
     expect(passwords).toContain(decodeURIComponent(new URL(server.url).password));
     // a new cluster: nothing of the servers started before it
     const client = await connect(server.url);
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1').finally(() => client.end());
+    const { rows } = await client
+      .query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1')
+      .finally(() => client.end());
     expect(rows.map((r) => r.datname)).toEqual(['postgres', 'template0', 'template1']);
   } finally {
     await server.stop();
@@ -170,7 +242,11 @@ test("an application's generated queries: by key where the table has one, rolled
   );
   // whole numbers go above the rows the history inserted
   expect((await generateRows(c)).inserted.seeded).toBe(3);
-  expect((await c.query('SELECT id FROM seeded WHERE id > 9 ORDER BY 1')).rows).toEqual([{ id: 10 }, { id: 11 }, { id: 12 }]);
+  expect((await c.query('SELECT id FROM seeded WHERE id > 9 ORDER BY 1')).rows).toEqual([
+    { id: 10 },
+    { id: 11 },
+    { id: 12 },
+  ]);
   const all = await tables(c);
   const app = appQueries('V', all, new Set(['child', 'log']));
   expect(app.tables.map((t) => [t.table, t.queries.map((q) => q.sql.split(' ')[0])])).toEqual([
@@ -182,18 +258,31 @@ test("an application's generated queries: by key where the table has one, rolled
   expect(select).toContain('"note" IS NOT DISTINCT FROM');
   expect(select, 'json has no equality').not.toContain('"doc" IS');
   expect(await runQueries(c, app)).toEqual([]);
-  const count = async () => (await c.query<{ n: number }>('SELECT (SELECT count(*) FROM child) + (SELECT count(*) FROM log) AS n')).rows[0]!.n;
+  const count = async () =>
+    (await c.query<{ n: number }>('SELECT (SELECT count(*) FROM child) + (SELECT count(*) FROM log) AS n')).rows[0]!.n;
   expect(Number(await count())).toBe(6);
 
   // a trigger that does not keep what the application writes
-  await runScript(c, `CREATE FUNCTION keep_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := OLD.note; RETURN NEW; END $$;
-    CREATE TRIGGER keep_note BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION keep_note();`);
-  expect(await runQueries(c, app)).toEqual([expect.objectContaining({ table: 'child', query: app.tables[0]!.queries[3], error: '0 rows, expected 1 (the row does not hold what was written)' })]);
+  await runScript(
+    c,
+    `CREATE FUNCTION keep_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := OLD.note; RETURN NEW; END $$;
+    CREATE TRIGGER keep_note BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION keep_note();`,
+  );
+  expect(await runQueries(c, app)).toEqual([
+    expect.objectContaining({
+      table: 'child',
+      query: app.tables[0]!.queries[3],
+      error: '0 rows, expected 1 (the row does not hold what was written)',
+    }),
+  ]);
 });
 
 test('V+1 writes what the old schema takes too: a row that exists where the foreign key the migration drops is still checked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-fk-'));
-  writeFileSync(join(dir, '001_jobs.sql'), 'CREATE TABLE configs (id text PRIMARY KEY);\nCREATE TABLE jobs (id bigint PRIMARY KEY, config_id text REFERENCES configs);\n');
+  writeFileSync(
+    join(dir, '001_jobs.sql'),
+    'CREATE TABLE configs (id text PRIMARY KEY);\nCREATE TABLE jobs (id bigint PRIMARY KEY, config_id text REFERENCES configs);\n',
+  );
   writeFileSync(join(dir, '002_drop_fk.sql'), 'ALTER TABLE jobs DROP CONSTRAINT jobs_config_id_fkey;\n');
   const planned = await plan({ file: join(dir, '002_drop_fk.sql'), history: dir, out: join(dir, 'plan'), prove: true });
   // V+1 runs from the start, while the foreign key is still there

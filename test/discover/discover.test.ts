@@ -39,7 +39,13 @@ describe('order', () => {
   });
 
   it('sorts golang-migrate versions numerically and leaves the down files out', async () => {
-    const root = await tree({ '10_c.up.sql': '', '10_c.down.sql': '', '2_b.up.sql': '', '2_b.down.sql': '', '1_a.up.sql': '' });
+    const root = await tree({
+      '10_c.up.sql': '',
+      '10_c.down.sql': '',
+      '2_b.up.sql': '',
+      '2_b.down.sql': '',
+      '1_a.up.sql': '',
+    });
     const set = await discoverSet(root);
     expect(set.layout).toBe('golang-migrate');
     expect(names(set)).toEqual(['1_a.up.sql', '2_b.up.sql', '10_c.up.sql']);
@@ -53,8 +59,23 @@ describe('order', () => {
   });
 
   it('sorts Flyway versions part by part, either separator, then repeatables by description', async () => {
-    const root = await tree({ 'R__b.sql': '', 'R__a.sql': '', 'V1_10__d.sql': '', 'V1.2__c.sql': '', 'V1__a.sql': '', 'V1_1__b.sql': '', 'U1_1__b.sql': '' });
-    expect(names(await discoverSet(root))).toEqual(['V1__a.sql', 'V1_1__b.sql', 'V1.2__c.sql', 'V1_10__d.sql', 'R__a.sql', 'R__b.sql']);
+    const root = await tree({
+      'R__b.sql': '',
+      'R__a.sql': '',
+      'V1_10__d.sql': '',
+      'V1.2__c.sql': '',
+      'V1__a.sql': '',
+      'V1_1__b.sql': '',
+      'U1_1__b.sql': '',
+    });
+    expect(names(await discoverSet(root))).toEqual([
+      'V1__a.sql',
+      'V1_1__b.sql',
+      'V1.2__c.sql',
+      'V1_10__d.sql',
+      'R__a.sql',
+      'R__b.sql',
+    ]);
   });
 
   it('sorts Diesel migrations by version, the name before its first _ without -, whichever way it is written', async () => {
@@ -81,8 +102,22 @@ describe('order', () => {
   });
 
   it('follows sqitch.plan, skipping pragmas and tags, with unplanned deploy scripts last', async () => {
-    const plan = ['%syntax-version=1.0.0', '%project=p', '', 'b 2024-01-01T00:00:00Z A <a@x> # B', '@v1 2024-01-02T00:00:00Z A <a@x>', 'a [b] 2024-01-03T00:00:00Z A <a@x>', ''].join('\n');
-    const root = await tree({ 'sqitch.plan': plan, 'deploy/a.sql': '', 'deploy/b.sql': '', 'deploy/0_new.sql': '', 'revert/a.sql': '' });
+    const plan = [
+      '%syntax-version=1.0.0',
+      '%project=p',
+      '',
+      'b 2024-01-01T00:00:00Z A <a@x> # B',
+      '@v1 2024-01-02T00:00:00Z A <a@x>',
+      'a [b] 2024-01-03T00:00:00Z A <a@x>',
+      '',
+    ].join('\n');
+    const root = await tree({
+      'sqitch.plan': plan,
+      'deploy/a.sql': '',
+      'deploy/b.sql': '',
+      'deploy/0_new.sql': '',
+      'revert/a.sql': '',
+    });
     const set = await discoverSet(root);
     expect(set.layout).toBe('sqitch');
     expect(names(set)).toEqual(['b.sql', 'a.sql', '0_new.sql']);
@@ -112,25 +147,36 @@ describe('transaction model', () => {
       'V3__plain_index.sql': 'CREATE INDEX c_idx ON c (x);',
       'V4__comments_only.sql': '-- nothing yet\n',
     });
-    expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual(['none', 'per-file', 'per-file', 'per-file']);
+    expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual([
+      'none',
+      'per-file',
+      'per-file',
+      'per-file',
+    ]);
   });
 
   it('honours diesel metadata, dbmate transaction:false and goose NO TRANSACTION only where they say false', async () => {
     const diesel = await tree({ 'a/up.sql': '', 'a/metadata.toml': 'run_in_transaction = true\n', 'b/up.sql': '' });
     expect((await discoverSet(diesel)).files.map((f) => f.transaction)).toEqual(['per-file', 'per-file']);
-    const dbmate = await tree({ '1_a.sql': '-- migrate:up transaction:true\n', '2_b.sql': '-- migrate:up\n-- migrate:down transaction:false\n' });
+    const dbmate = await tree({
+      '1_a.sql': '-- migrate:up transaction:true\n',
+      '2_b.sql': '-- migrate:up\n-- migrate:down transaction:false\n',
+    });
     expect((await discoverSet(dbmate)).files.map((f) => f.transaction)).toEqual(['per-file', 'per-file']);
   });
 
   it('takes a dbmate transaction:false migration as one query string: one implicit transaction, no CONCURRENTLY beside another statement', async () => {
-    const root = await tree({ '1_a.sql': '-- migrate:up transaction:false\nCREATE TABLE a (x int);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n' });
+    const root = await tree({
+      '1_a.sql': '-- migrate:up transaction:false\nCREATE TABLE a (x int);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n',
+    });
     expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual(['implicit']);
     const { result } = await lint({ paths: [root], rules });
     expect(result.files[0]!.findings.map((f) => f.rule)).toContain('concurrently-in-transaction');
   });
 
   it('runs a goose NO TRANSACTION file whose up section is one StatementBegin … StatementEnd block as one query string', async () => {
-    const block = '-- +goose StatementBegin\nCREATE TABLE a (x int);\nCREATE INDEX a_x ON a (x);\n-- +goose StatementEnd\n';
+    const block =
+      '-- +goose StatementBegin\nCREATE TABLE a (x int);\nCREATE INDEX a_x ON a (x);\n-- +goose StatementEnd\n';
     const root = await tree({
       '1_block.sql': `-- +goose NO TRANSACTION\n-- +goose Up\n${block}\n-- +goose Down\n-- +goose StatementBegin\nDROP TABLE a;\n-- +goose StatementEnd\n`,
       '2_outside.sql': `-- +goose NO TRANSACTION\n-- +goose Up\n${block}CREATE INDEX CONCURRENTLY a_y ON a (x);\n`,
@@ -138,7 +184,13 @@ describe('transaction model', () => {
       '4_plain.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_z ON a (x);\n',
       '5_wrapped.sql': `-- +goose Up\n${block}`,
     });
-    expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual(['implicit', 'none', 'none', 'none', 'per-file']);
+    expect((await discoverSet(root)).files.map((f) => f.transaction)).toEqual([
+      'implicit',
+      'none',
+      'none',
+      'none',
+      'per-file',
+    ]);
   });
 });
 
@@ -147,7 +199,13 @@ describe('forward text', () => {
     const raw = '-- migrate:up\r\nCREATE TABLE "café" (x int);\r\n-- migrate:down\r\nDROP TABLE "café"; -- ünïcode\r\n';
     const [file] = (await discoverSet(await tree({ '20240101000000_cafe.sql': raw }))).files;
     expect(Buffer.byteLength(file!.text)).toBe(Buffer.byteLength(raw));
-    expect(file!.text.split('\r\n')).toEqual([' '.repeat(13), 'CREATE TABLE "café" (x int);', ' '.repeat(15), ' '.repeat(Buffer.byteLength('DROP TABLE "café"; -- ünïcode')), '']);
+    expect(file!.text.split('\r\n')).toEqual([
+      ' '.repeat(13),
+      'CREATE TABLE "café" (x int);',
+      ' '.repeat(15),
+      ' '.repeat(Buffer.byteLength('DROP TABLE "café"; -- ünïcode')),
+      '',
+    ]);
   });
 
   it('keeps goose text before the Up marker and after a Down section that comes first', async () => {
@@ -163,7 +221,12 @@ describe('fileInSet', () => {
     const found = await fileInSet(join(root, 'notes.sql'));
     expect(found?.set.layout).toBe('plain');
     expect(found?.set.root).toBe(root);
-    expect(found?.file).toMatchObject({ absPath: join(root, 'notes.sql'), text: 'SELECT 1;', transaction: 'none', layout: 'plain' });
+    expect(found?.file).toMatchObject({
+      absPath: join(root, 'notes.sql'),
+      text: 'SELECT 1;',
+      transaction: 'none',
+      layout: 'plain',
+    });
   });
 
   it('shows paths outside the working directory as absolute', async () => {
@@ -174,9 +237,17 @@ describe('fileInSet', () => {
   it("shows and resolves paths from the run's working directory, not the process's", async () => {
     const root = await tree({ 'db/1_a.sql': '', 'db/2_b.sql': '' });
     const discovery = new Discovery(root);
-    expect((await discoverSet('db', undefined, discovery)).files.map((f) => f.path)).toEqual([join('db', '1_a.sql'), join('db', '2_b.sql')]);
-    expect((await fileInSet('db/2_b.sql', undefined, discovery))?.file).toMatchObject({ path: join('db', '2_b.sql'), absPath: join(root, 'db', '2_b.sql') });
-    await expect(fileInSet('db/3_c.sql', undefined, discovery)).rejects.toThrow(new InputError(`${join('db', '3_c.sql')}: no such file`));
+    expect((await discoverSet('db', undefined, discovery)).files.map((f) => f.path)).toEqual([
+      join('db', '1_a.sql'),
+      join('db', '2_b.sql'),
+    ]);
+    expect((await fileInSet('db/2_b.sql', undefined, discovery))?.file).toMatchObject({
+      path: join('db', '2_b.sql'),
+      absPath: join(root, 'db', '2_b.sql'),
+    });
+    await expect(fileInSet('db/3_c.sql', undefined, discovery)).rejects.toThrow(
+      new InputError(`${join('db', '3_c.sql')}: no such file`),
+    );
   });
 
   it('places a migration of a history kept one level up by its root', async () => {
@@ -189,7 +260,9 @@ describe('fileInSet', () => {
 
   it('throws an InputError for a file that does not exist', async () => {
     const root = await tree({});
-    await expect(fileInSet(join(root, 'missing.sql'))).rejects.toThrow(new InputError(`${join(root, 'missing.sql')}: no such file`));
+    await expect(fileInSet(join(root, 'missing.sql'))).rejects.toThrow(
+      new InputError(`${join(root, 'missing.sql')}: no such file`),
+    );
   });
 });
 
@@ -197,12 +270,16 @@ describe('input errors', () => {
   it('names a directory with no SQL migration and the fix', async () => {
     const root = await tree({ 'README.md': '' });
     await expect(discoverSet(root)).rejects.toThrow(
-      new InputError(`${root}: no SQL migrations found (looked for *.sql files); pass the directory that holds the migration files`),
+      new InputError(
+        `${root}: no SQL migrations found (looked for *.sql files); pass the directory that holds the migration files`,
+      ),
     );
   });
 
   it('names what the layout expects when a marked directory is empty or the layout is named', async () => {
-    await expect(discoverSet(await tree({ 'migration_lock.toml': '' }))).rejects.toThrow(/looked for Prisma <migration>\/migration.sql files/);
+    await expect(discoverSet(await tree({ 'migration_lock.toml': '' }))).rejects.toThrow(
+      /looked for Prisma <migration>\/migration.sql files/,
+    );
     await expect(discoverSet(join(fixtures, 'diesel'), 'flyway')).rejects.toThrow(
       /fixtures\/diesel: no SQL migrations found for the flyway layout \(looked for Flyway V<version>__<description>.sql files\); found 5 files of the diesel layout: pass --layout diesel$/,
     );
@@ -222,8 +299,25 @@ describe('input errors', () => {
 });
 
 it('tells forward migration files from down files by name', () => {
-  const forward = ['m/0001_a.sql', 'm/V1__a.sql', 'm/R__v.sql', 'm/1_a.up.sql', 'm/x/migration.sql', 'm/x/up.sql', 'deploy/a.sql', 'db/20240101_a.sql'];
-  const other = ['m/1_a.down.sql', 'm/x/down.sql', 'revert/a.sql', 'verify/a.sql', 'm/U1__a.sql', 'm/x/metadata.toml', 'README.md'];
+  const forward = [
+    'm/0001_a.sql',
+    'm/V1__a.sql',
+    'm/R__v.sql',
+    'm/1_a.up.sql',
+    'm/x/migration.sql',
+    'm/x/up.sql',
+    'deploy/a.sql',
+    'db/20240101_a.sql',
+  ];
+  const other = [
+    'm/1_a.down.sql',
+    'm/x/down.sql',
+    'revert/a.sql',
+    'verify/a.sql',
+    'm/U1__a.sql',
+    'm/x/metadata.toml',
+    'README.md',
+  ];
   expect(forward.filter((f) => !isForwardMigration(f))).toEqual([]);
   expect(other.filter((f) => isForwardMigration(f))).toEqual([]);
 });

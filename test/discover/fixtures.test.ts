@@ -43,7 +43,13 @@ const cases: Case[] = [
       ['V0004.IndexOrdersCreatedAt.up.sql', 'implicit', '4'],
       ['V0005.DropUsersName.up.sql', 'implicit', '5'],
     ],
-    downs: ['V0001.CreateUsers.down.sql', 'V0002.CreateOrders.down.sql', 'V0003.AddUsersPhone.down.sql', 'V0004.IndexOrdersCreatedAt.down.sql', 'V0005.DropUsersName.down.sql'],
+    downs: [
+      'V0001.CreateUsers.down.sql',
+      'V0002.CreateOrders.down.sql',
+      'V0003.AddUsersPhone.down.sql',
+      'V0004.IndexOrdersCreatedAt.down.sql',
+      'V0005.DropUsersName.down.sql',
+    ],
   },
   {
     layout: 'version-dirs',
@@ -55,7 +61,12 @@ const cases: Case[] = [
       ['2/02_index_products_sku.up.sql', 'implicit', '2'],
       ['10/01_index_orders_user_id.up.sql', 'implicit', '10'],
     ],
-    downs: ['0/01_create_users.down.sql', '0/02_create_orders.down.sql', '10/01_index_orders_user_id.down.sql', '2/02_index_products_sku.down.sql'],
+    downs: [
+      '0/01_create_users.down.sql',
+      '0/02_create_orders.down.sql',
+      '10/01_index_orders_user_id.down.sql',
+      '2/02_index_products_sku.down.sql',
+    ],
   },
   {
     layout: 'pop',
@@ -154,7 +165,10 @@ const cases: Case[] = [
       ['000004_index_orders_user_id.up.sql', 'implicit'],
       ['000005_rename_users_name.up.sql', 'implicit'],
     ],
-    downs: [1, 2, 3, 4, 5].map((n) => `00000${n}_${['create_users', 'create_products_and_orders', 'add_users_phone', 'index_orders_user_id', 'rename_users_name'][n - 1]}.down.sql`),
+    downs: [1, 2, 3, 4, 5].map(
+      (n) =>
+        `00000${n}_${['create_users', 'create_products_and_orders', 'add_users_phone', 'index_orders_user_id', 'rename_users_name'][n - 1]}.down.sql`,
+    ),
   },
   {
     layout: 'prisma',
@@ -218,7 +232,9 @@ const cases: Case[] = [
       ['deploy/users_phone.sql', 'none'],
       ['deploy/orders_user_id_index.sql', 'none'],
     ],
-    downs: ['revert', 'verify'].flatMap((dir) => ['orders', 'orders_user_id_index', 'products', 'users', 'users_phone'].map((change) => `${dir}/${change}.sql`)),
+    downs: ['revert', 'verify'].flatMap((dir) =>
+      ['orders', 'orders_user_id_index', 'products', 'users', 'users_phone'].map((change) => `${dir}/${change}.sql`),
+    ),
   },
 ];
 
@@ -233,7 +249,9 @@ describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pen
     const set = await discoverSet(root);
     expect(set.root).toBe(root);
     expect(set.layout).toBe(layout);
-    expect(set.files.map((f) => [relative(root, f.absPath), f.transaction, f.migration])).toEqual(forward.map(([rel, tx, migration]) => [rel, tx, migration ?? rel]));
+    expect(set.files.map((f) => [relative(root, f.absPath), f.transaction, f.migration])).toEqual(
+      forward.map(([rel, tx, migration]) => [rel, tx, migration ?? rel]),
+    );
     expect(set.skipped.map((f) => relative(root, f.path)).sort()).toEqual([...downs].sort());
     expect(set.pendingInOneTransaction).toBe(pending === true);
     for (const file of set.files) {
@@ -246,35 +264,40 @@ describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pen
     expect(await discoverSet(root, layout)).toEqual(await discoverSet(root));
   });
 
-  it(sections ? 'blanks marker lines and down sections, keeping every offset' : 'keeps the forward text as on disk', async () => {
-    for (const file of (await discoverSet(root)).files) {
-      const raw = await readFile(file.absPath, 'utf8');
-      if (layout === 'liquibase') {
-        // the file's head and a changeset's own lines as on disk, the other changesets blanked byte for byte
-        const head = raw.indexOf('--changeset');
-        const start = raw.indexOf(`--changeset ${file.migration}`);
-        const end = raw.indexOf('--changeset', start + 1) < 0 ? raw.length : raw.indexOf('--changeset', start + 1);
-        expect(file.text.slice(0, head)).toBe(raw.slice(0, head));
-        expect(file.text.slice(start, end)).toBe(raw.slice(start, end));
-        expect(file.text.slice(head, start) + file.text.slice(end)).toBe((raw.slice(head, start) + raw.slice(end)).replace(/[^\n]/g, ' '));
-        continue;
+  it(
+    sections ? 'blanks marker lines and down sections, keeping every offset' : 'keeps the forward text as on disk',
+    async () => {
+      for (const file of (await discoverSet(root)).files) {
+        const raw = await readFile(file.absPath, 'utf8');
+        if (layout === 'liquibase') {
+          // the file's head and a changeset's own lines as on disk, the other changesets blanked byte for byte
+          const head = raw.indexOf('--changeset');
+          const start = raw.indexOf(`--changeset ${file.migration}`);
+          const end = raw.indexOf('--changeset', start + 1) < 0 ? raw.length : raw.indexOf('--changeset', start + 1);
+          expect(file.text.slice(0, head)).toBe(raw.slice(0, head));
+          expect(file.text.slice(start, end)).toBe(raw.slice(start, end));
+          expect(file.text.slice(head, start) + file.text.slice(end)).toBe(
+            (raw.slice(head, start) + raw.slice(end)).replace(/[^\n]/g, ' '),
+          );
+          continue;
+        }
+        if (!sections) {
+          expect(file.text).toBe(raw);
+          continue;
+        }
+        const marker = raw.search(sections.up);
+        const upStart = raw.indexOf('\n', marker) + 1;
+        const downStart = raw.search(sections.down);
+        expect(marker).toBeGreaterThanOrEqual(0);
+        expect(downStart).toBeGreaterThan(upStart);
+        expect(file.text.length).toBe(raw.length);
+        expect(file.text.slice(0, marker)).toBe(raw.slice(0, marker));
+        expect(file.text.slice(marker, upStart)).toMatch(/^ +\n$/);
+        expect(file.text.slice(upStart, downStart)).toBe(raw.slice(upStart, downStart));
+        expect(file.text.slice(downStart)).toBe(raw.slice(downStart).replace(/[^\n]/g, ' '));
       }
-      if (!sections) {
-        expect(file.text).toBe(raw);
-        continue;
-      }
-      const marker = raw.search(sections.up);
-      const upStart = raw.indexOf('\n', marker) + 1;
-      const downStart = raw.search(sections.down);
-      expect(marker).toBeGreaterThanOrEqual(0);
-      expect(downStart).toBeGreaterThan(upStart);
-      expect(file.text.length).toBe(raw.length);
-      expect(file.text.slice(0, marker)).toBe(raw.slice(0, marker));
-      expect(file.text.slice(marker, upStart)).toMatch(/^ +\n$/);
-      expect(file.text.slice(upStart, downStart)).toBe(raw.slice(upStart, downStart));
-      expect(file.text.slice(downStart)).toBe(raw.slice(downStart).replace(/[^\n]/g, ' '));
-    }
-  });
+    },
+  );
 
   it('places a file in the middle of the history', async () => {
     const [rel] = forward[2]!;
@@ -295,13 +318,16 @@ describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pen
   });
 });
 
-it.each(cases.filter((c) => c.downs.length > 0))('never lints the down (or other database) files of the $layout fixture', async ({ layout, downs }) => {
-  for (const rel of downs) {
-    const path = join(fixtures, layout, rel);
-    expect(await fileInSet(path)).toBeUndefined();
-    expect(isForwardMigration(path)).toBe(false);
-  }
-});
+it.each(cases.filter((c) => c.downs.length > 0))(
+  'never lints the down (or other database) files of the $layout fixture',
+  async ({ layout, downs }) => {
+    for (const rel of downs) {
+      const path = join(fixtures, layout, rel);
+      expect(await fileInSet(path)).toBeUndefined();
+      expect(isForwardMigration(path)).toBe(false);
+    }
+  },
+);
 
 it('leaves the DROP TABLE of down sections out of every forward text', async () => {
   for (const layout of ['dbmate', 'goose', 'node-pg-migrate'] as const) {

@@ -47,16 +47,32 @@ describe('down files', () => {
   });
 
   it('are skipped when a layout is named, whatever it reads', async () => {
-    const root = tree({ '1_a.sql': 'SELECT 1;', '1_a.down.sql': 'SELECT 2;', '2_b.sql': 'SELECT 3;', '2_b.rollback.sql': 'SELECT 4;' });
+    const root = tree({
+      '1_a.sql': 'SELECT 1;',
+      '1_a.down.sql': 'SELECT 2;',
+      '2_b.sql': 'SELECT 3;',
+      '2_b.rollback.sql': 'SELECT 4;',
+    });
     for (const layout of ['plain', 'atlas', 'drizzle'] as const) {
-      expect((await listed(root, layout)).files.map(([rel]) => rel), layout).toEqual(['1_a.sql', '2_b.sql']);
+      expect(
+        (await listed(root, layout)).files.map(([rel]) => rel),
+        layout,
+      ).toEqual(['1_a.sql', '2_b.sql']);
     }
   });
 
   it('ending in _down.sql only where the tool is unknown: a Flyway or sqitch change may be named so', async () => {
-    const flyway = tree({ 'V1__init.sql': 'CREATE TABLE t (c int);', 'V2__scale_down.sql': 'CREATE INDEX i ON t (c);', 'U2__scale_down.sql': 'DROP INDEX i;' });
+    const flyway = tree({
+      'V1__init.sql': 'CREATE TABLE t (c int);',
+      'V2__scale_down.sql': 'CREATE INDEX i ON t (c);',
+      'U2__scale_down.sql': 'DROP INDEX i;',
+    });
     expect((await listed(flyway)).files.map(([rel]) => rel)).toEqual(['V1__init.sql', 'V2__scale_down.sql']);
-    const sqitch = tree({ 'sqitch.plan': '%project=p\nslow_down 2024-01-01T00:00:00Z a <a@b> # x\n', 'deploy/slow_down.sql': 'CREATE TABLE t (id int);', 'revert/slow_down.sql': 'DROP TABLE t;' });
+    const sqitch = tree({
+      'sqitch.plan': '%project=p\nslow_down 2024-01-01T00:00:00Z a <a@b> # x\n',
+      'deploy/slow_down.sql': 'CREATE TABLE t (id int);',
+      'revert/slow_down.sql': 'DROP TABLE t;',
+    });
     expect((await listed(sqitch)).files.map(([rel]) => rel)).toEqual(['deploy/slow_down.sql']);
     const plain = tree({ '1_a.sql': 'SELECT 1;', '1_a_down.sql': 'SELECT 2;' });
     expect((await listed(plain)).files.map(([rel]) => rel)).toEqual(['1_a.sql']);
@@ -172,9 +188,22 @@ describe('pop', () => {
 });
 
 describe('drizzle-kit', () => {
-  it("follows the journal, then files it does not list, and says all pending migrations share one transaction", async () => {
-    const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, tag: '0001_b' }, { idx: 1, tag: '0000_a' }] };
-    const root = tree({ '0000_a.sql': '', '0001_b.sql': '', '0002_c.sql': '', 'meta/_journal.json': JSON.stringify(journal), 'meta/0000_snapshot.json': '{}' });
+  it('follows the journal, then files it does not list, and says all pending migrations share one transaction', async () => {
+    const journal = {
+      version: '7',
+      dialect: 'postgresql',
+      entries: [
+        { idx: 0, tag: '0001_b' },
+        { idx: 1, tag: '0000_a' },
+      ],
+    };
+    const root = tree({
+      '0000_a.sql': '',
+      '0001_b.sql': '',
+      '0002_c.sql': '',
+      'meta/_journal.json': JSON.stringify(journal),
+      'meta/0000_snapshot.json': '{}',
+    });
     expect((await listed(root)).files).toEqual([
       ['0001_b.sql', '0001_b', 'per-file'],
       ['0000_a.sql', '0000_a', 'per-file'],
@@ -194,9 +223,16 @@ describe('Liquibase formatted SQL', () => {
 
   it('makes each changeset a migration, in the order the master changelog includes the files', async () => {
     const root = tree({
-      'changelog.xml': '<databaseChangeLog>\n  <include file="b.sql"/>\n  <include file="a.sql"/>\n</databaseChangeLog>\n',
-      'a.sql': file('--changeset ann:1\nCREATE TABLE t (x int);\n', '--changeset ann:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n'),
-      'b.sql': file('--changeset bob:1 dbms:postgresql,h2\nCREATE TABLE u (x int);\n', '--changeset bob:2 dbms:mysql\nCREATE TABLE v (x int) ENGINE=InnoDB;\n'),
+      'changelog.xml':
+        '<databaseChangeLog>\n  <include file="b.sql"/>\n  <include file="a.sql"/>\n</databaseChangeLog>\n',
+      'a.sql': file(
+        '--changeset ann:1\nCREATE TABLE t (x int);\n',
+        '--changeset ann:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n',
+      ),
+      'b.sql': file(
+        '--changeset bob:1 dbms:postgresql,h2\nCREATE TABLE u (x int);\n',
+        '--changeset bob:2 dbms:mysql\nCREATE TABLE v (x int) ENGINE=InnoDB;\n',
+      ),
       'notes.sql': 'SELECT 1;\n',
     });
     expect(await listed(root)).toEqual({
@@ -216,8 +252,15 @@ describe('Liquibase formatted SQL', () => {
   });
 
   it('skips a changelog whose changesets are all for other databases, in the directory and named alone', async () => {
-    const root = tree({ 'a.sql': file('--changeset ann:1\nCREATE TABLE t (x int);\n'), 'm.sql': file('--changeset ann:9 dbms:mysql\nALTER TABLE t ADD COLUMN y int;\n') });
-    expect(await listed(root)).toEqual({ layout: 'liquibase', files: [['a.sql', 'ann:1', 'per-file']], skipped: [['m.sql', 'other-database']] });
+    const root = tree({
+      'a.sql': file('--changeset ann:1\nCREATE TABLE t (x int);\n'),
+      'm.sql': file('--changeset ann:9 dbms:mysql\nALTER TABLE t ADD COLUMN y int;\n'),
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'liquibase',
+      files: [['a.sql', 'ann:1', 'per-file']],
+      skipped: [['m.sql', 'other-database']],
+    });
     expect(await fileInSet(join(root, 'm.sql'))).toBeUndefined();
   });
 
@@ -227,19 +270,32 @@ describe('Liquibase formatted SQL', () => {
       'changelog/changes/a.sql': file('--changeset a:1\nSELECT 1;\n'),
       'svc/001_a.sql': 'SELECT 1;\n',
     });
-    expect((await fileInSet(join(root, 'changelog/changes/a.sql')))?.set).toMatchObject({ root: join(root, 'changelog'), layout: 'liquibase' });
-    expect((await fileInSet(join(root, 'svc/001_a.sql')))?.set).toMatchObject({ root: join(root, 'svc'), layout: 'plain' });
+    expect((await fileInSet(join(root, 'changelog/changes/a.sql')))?.set).toMatchObject({
+      root: join(root, 'changelog'),
+      layout: 'liquibase',
+    });
+    expect((await fileInSet(join(root, 'svc/001_a.sql')))?.set).toMatchObject({
+      root: join(root, 'svc'),
+      layout: 'plain',
+    });
   });
 
   it('orders files by name without a master changelog (includeAll)', async () => {
-    const root = tree({ 'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'), 'changes/001.sql': file('--changeset a:1\nSELECT 1;\n') });
+    const root = tree({
+      'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'),
+      'changes/001.sql': file('--changeset a:1\nSELECT 1;\n'),
+    });
     expect((await listed(root)).files.map(([, id]) => id)).toEqual(['a:1', 'a:2']);
   });
 });
 
 describe('Atlas', () => {
   it('runs a file in its own transaction unless it says txmode none', async () => {
-    const root = tree({ 'atlas.sum': 'h1:x\n', '20240101_a.sql': 'CREATE TABLE a (x int);\n', '20240102_b.sql': '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY b ON a (x);\n' });
+    const root = tree({
+      'atlas.sum': 'h1:x\n',
+      '20240101_a.sql': 'CREATE TABLE a (x int);\n',
+      '20240102_b.sql': '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY b ON a (x);\n',
+    });
     expect((await listed(root)).files).toEqual([
       ['20240101_a.sql', '20240101_a.sql', 'per-file'],
       ['20240102_b.sql', '20240102_b.sql', 'none'],
@@ -254,16 +310,30 @@ describe('Atlas', () => {
 
 describe('Supabase', () => {
   it('reads supabase/migrations, from the supabase directory or the migrations one, as one query per file', async () => {
-    const files = { 'config.toml': '', 'seed.sql': 'INSERT INTO t VALUES (1);', 'migrations/20240101000000_a.sql': '', 'tests/database/a.test.sql': '' };
-    const root = join(tree(Object.fromEntries(Object.entries(files).map(([rel, text]) => [`supabase/${rel}`, text]))), 'supabase');
-    expect(await listed(root)).toEqual({ layout: 'supabase', files: [['migrations/20240101000000_a.sql', 'migrations/20240101000000_a.sql', 'implicit']], skipped: [] });
+    const files = {
+      'config.toml': '',
+      'seed.sql': 'INSERT INTO t VALUES (1);',
+      'migrations/20240101000000_a.sql': '',
+      'tests/database/a.test.sql': '',
+    };
+    const root = join(
+      tree(Object.fromEntries(Object.entries(files).map(([rel, text]) => [`supabase/${rel}`, text]))),
+      'supabase',
+    );
+    expect(await listed(root)).toEqual({
+      layout: 'supabase',
+      files: [['migrations/20240101000000_a.sql', 'migrations/20240101000000_a.sql', 'implicit']],
+      skipped: [],
+    });
     expect((await listed(join(root, 'migrations'))).layout).toBe('supabase');
   });
 });
 
 describe('node-pg-migrate', () => {
   it('lints the Up Migration section only and says all pending migrations share one transaction', async () => {
-    const root = tree({ '1700000000000_a.sql': '-- Up Migration\nCREATE TABLE a (x int);\n-- Down Migration\nDROP TABLE a;\n' });
+    const root = tree({
+      '1700000000000_a.sql': '-- Up Migration\nCREATE TABLE a (x int);\n-- Down Migration\nDROP TABLE a;\n',
+    });
     const set = await discoverSet(root);
     expect(set.layout).toBe('node-pg-migrate');
     expect(set.pendingInOneTransaction).toBe(true);
@@ -273,7 +343,11 @@ describe('node-pg-migrate', () => {
 
 describe('nothing found', () => {
   it('names the .sql files found below a directory and where they are', async () => {
-    const root = tree({ 'db/migrations/postgres/1/01_a.up.sql': '', 'db/migrations/postgres/2/01_b.up.sql': '', 'README.md': '' });
+    const root = tree({
+      'db/migrations/postgres/1/01_a.up.sql': '',
+      'db/migrations/postgres/2/01_b.up.sql': '',
+      'README.md': '',
+    });
     const error = await discoverSet(root).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toBe(
@@ -286,7 +360,9 @@ describe('nothing found', () => {
   it('names the layout that reads the files when another one is asked for', async () => {
     const root = tree({ 'V1.Init.up.sql': '', 'V1.Init.down.sql': '' });
     await expect(discoverSet(root, 'flyway')).rejects.toThrow(
-      new InputError(`${root}: no SQL migrations found for the flyway layout (looked for Flyway V<version>__<description>.sql files); found 1 file of the up-down layout: pass --layout up-down`),
+      new InputError(
+        `${root}: no SQL migrations found for the flyway layout (looked for Flyway V<version>__<description>.sql files); found 1 file of the up-down layout: pass --layout up-down`,
+      ),
     );
   });
 });

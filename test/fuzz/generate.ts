@@ -35,49 +35,98 @@ export function rng(seed: number): Rng {
   };
 }
 
-const TABLES = ['users', 'orders', 'products', 'app.accounts', '"Order Items"', 'public.payments', 'café', '"ユーザー"'];
+const TABLES = [
+  'users',
+  'orders',
+  'products',
+  'app.accounts',
+  '"Order Items"',
+  'public.payments',
+  'café',
+  '"ユーザー"',
+];
 const COLUMNS = ['id', 'email', 'user_id', 'status', 'total_cents', 'created_at', '"Full Name"', 'naïve', 'data'];
-const TYPES = ['int', 'bigint', 'text', 'varchar(20)', 'char(3)', 'timestamp', 'timestamptz', 'json', 'jsonb', 'numeric(10,2)', 'serial', 'uuid', 'mood', 'int[]'];
-const DEFAULTS = ['0', "'pending'", 'now()', 'gen_random_uuid()', 'random()', "'{}'::jsonb", 'NULL', "nextval('s')", '(SELECT 1)'];
+const TYPES = [
+  'int',
+  'bigint',
+  'text',
+  'varchar(20)',
+  'char(3)',
+  'timestamp',
+  'timestamptz',
+  'json',
+  'jsonb',
+  'numeric(10,2)',
+  'serial',
+  'uuid',
+  'mood',
+  'int[]',
+];
+const DEFAULTS = [
+  '0',
+  "'pending'",
+  'now()',
+  'gen_random_uuid()',
+  'random()',
+  "'{}'::jsonb",
+  'NULL',
+  "nextval('s')",
+  '(SELECT 1)',
+];
 
 /** One statement of a kind the rules care about (no trailing semicolon). */
 const STATEMENTS: ReadonlyArray<(r: Rng) => string> = [
-  (r) => `CREATE TABLE ${r.pick(TABLES)} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${r.pick(COLUMNS)} ${r.pick(TYPES)} NOT NULL DEFAULT ${r.pick(DEFAULTS)}, user_id bigint REFERENCES users (id) ON DELETE CASCADE, CHECK (id > 0))`,
+  (r) =>
+    `CREATE TABLE ${r.pick(TABLES)} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${r.pick(COLUMNS)} ${r.pick(TYPES)} NOT NULL DEFAULT ${r.pick(DEFAULTS)}, user_id bigint REFERENCES users (id) ON DELETE CASCADE, CHECK (id > 0))`,
   (r) => `CREATE TABLE IF NOT EXISTS ${r.pick(TABLES)} (LIKE users INCLUDING ALL) PARTITION BY RANGE (created_at)`,
-  (r) => `ALTER TABLE ${r.pick(TABLES)} ADD COLUMN ${r.chance(0.5) ? 'IF NOT EXISTS ' : ''}${r.pick(COLUMNS)} ${r.pick(TYPES)}${r.chance(0.5) ? ' NOT NULL' : ''}${r.chance(0.5) ? ` DEFAULT ${r.pick(DEFAULTS)}` : ''}`,
-  (r) => `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT ${r.pick(COLUMNS)}_fk FOREIGN KEY (user_id) REFERENCES ${r.pick(TABLES)} (id)${r.chance(0.5) ? ' NOT VALID' : ''}`,
+  (r) =>
+    `ALTER TABLE ${r.pick(TABLES)} ADD COLUMN ${r.chance(0.5) ? 'IF NOT EXISTS ' : ''}${r.pick(COLUMNS)} ${r.pick(TYPES)}${r.chance(0.5) ? ' NOT NULL' : ''}${r.chance(0.5) ? ` DEFAULT ${r.pick(DEFAULTS)}` : ''}`,
+  (r) =>
+    `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT ${r.pick(COLUMNS)}_fk FOREIGN KEY (user_id) REFERENCES ${r.pick(TABLES)} (id)${r.chance(0.5) ? ' NOT VALID' : ''}`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} VALIDATE CONSTRAINT ${r.pick(COLUMNS)}_fk`,
-  (r) => `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT c CHECK (${r.pick(COLUMNS)} IS NOT NULL)${r.chance(0.5) ? ' NOT VALID' : ''}`,
-  (r) => `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT u UNIQUE ${r.chance(0.5) ? 'USING INDEX i' : `(${r.pick(COLUMNS)})`}`,
+  (r) =>
+    `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT c CHECK (${r.pick(COLUMNS)} IS NOT NULL)${r.chance(0.5) ? ' NOT VALID' : ''}`,
+  (r) =>
+    `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT u UNIQUE ${r.chance(0.5) ? 'USING INDEX i' : `(${r.pick(COLUMNS)})`}`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} ADD CONSTRAINT x EXCLUDE USING gist (${r.pick(COLUMNS)} WITH &&)`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} ADD PRIMARY KEY (${r.pick(COLUMNS)})`,
-  (r) => `CREATE ${r.chance(0.3) ? 'UNIQUE ' : ''}INDEX ${r.chance(0.5) ? 'CONCURRENTLY ' : ''}${r.chance(0.3) ? 'IF NOT EXISTS ' : ''}idx_${r.int(100)} ON ${r.pick(TABLES)} ${r.chance(0.3) ? 'USING gin ' : ''}(${r.pick(COLUMNS)}, lower(${r.pick(COLUMNS)}))${r.chance(0.3) ? ' WHERE deleted_at IS NULL' : ''}`,
+  (r) =>
+    `CREATE ${r.chance(0.3) ? 'UNIQUE ' : ''}INDEX ${r.chance(0.5) ? 'CONCURRENTLY ' : ''}${r.chance(0.3) ? 'IF NOT EXISTS ' : ''}idx_${r.int(100)} ON ${r.pick(TABLES)} ${r.chance(0.3) ? 'USING gin ' : ''}(${r.pick(COLUMNS)}, lower(${r.pick(COLUMNS)}))${r.chance(0.3) ? ' WHERE deleted_at IS NULL' : ''}`,
   (r) => `DROP INDEX ${r.chance(0.5) ? 'CONCURRENTLY ' : ''}${r.chance(0.5) ? 'IF EXISTS ' : ''}idx_${r.int(100)}`,
   (r) => `DROP TABLE ${r.chance(0.5) ? 'IF EXISTS ' : ''}${r.pick(TABLES)}${r.chance(0.3) ? ' CASCADE' : ''}`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} DROP COLUMN ${r.pick(COLUMNS)}${r.chance(0.3) ? ' CASCADE' : ''}`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} DROP CONSTRAINT ${r.chance(0.5) ? 'IF EXISTS ' : ''}c`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} RENAME COLUMN ${r.pick(COLUMNS)} TO ${r.pick(COLUMNS)}`,
   (r) => `ALTER TABLE ${r.pick(TABLES)} RENAME TO ${r.pick(TABLES).replace(/^\w+\./, '')}`,
-  (r) => `ALTER ${r.pick(['VIEW', 'SEQUENCE', 'FUNCTION f()', 'INDEX', 'SCHEMA'])} ${r.pick(['v', 's', 'i', 'app'])} RENAME TO x${r.int(10)}`,
-  (r) => `ALTER TABLE ${r.pick(TABLES)} ALTER COLUMN ${r.pick(COLUMNS)} TYPE ${r.pick(TYPES)}${r.chance(0.3) ? ` USING ${r.pick(COLUMNS)}::${r.pick(TYPES)}` : ''}`,
-  (r) => `ALTER TABLE ${r.pick(TABLES)} ALTER COLUMN ${r.pick(COLUMNS)} ${r.pick(['SET NOT NULL', 'DROP NOT NULL', 'DROP DEFAULT', `SET DEFAULT ${r.pick(DEFAULTS)}`])}`,
-  (r) => `UPDATE ${r.pick(TABLES)} SET ${r.pick(COLUMNS)} = ${r.pick(DEFAULTS)}${r.chance(0.5) ? ` WHERE id BETWEEN ${r.int(1000)} AND ${r.int(100000)}` : ''}`,
-  (r) => `DELETE FROM ${r.pick(TABLES)}${r.chance(0.5) ? ' WHERE created_at < now() - interval \'1 year\'' : ''}`,
-  (r) => `INSERT INTO ${r.pick(TABLES)} (id, ${r.pick(COLUMNS)}) VALUES (1, 'a''b'), (2, E'c\\'d'), (3, $q$e;f$q$) ON CONFLICT DO NOTHING`,
+  (r) =>
+    `ALTER ${r.pick(['VIEW', 'SEQUENCE', 'FUNCTION f()', 'INDEX', 'SCHEMA'])} ${r.pick(['v', 's', 'i', 'app'])} RENAME TO x${r.int(10)}`,
+  (r) =>
+    `ALTER TABLE ${r.pick(TABLES)} ALTER COLUMN ${r.pick(COLUMNS)} TYPE ${r.pick(TYPES)}${r.chance(0.3) ? ` USING ${r.pick(COLUMNS)}::${r.pick(TYPES)}` : ''}`,
+  (r) =>
+    `ALTER TABLE ${r.pick(TABLES)} ALTER COLUMN ${r.pick(COLUMNS)} ${r.pick(['SET NOT NULL', 'DROP NOT NULL', 'DROP DEFAULT', `SET DEFAULT ${r.pick(DEFAULTS)}`])}`,
+  (r) =>
+    `UPDATE ${r.pick(TABLES)} SET ${r.pick(COLUMNS)} = ${r.pick(DEFAULTS)}${r.chance(0.5) ? ` WHERE id BETWEEN ${r.int(1000)} AND ${r.int(100000)}` : ''}`,
+  (r) => `DELETE FROM ${r.pick(TABLES)}${r.chance(0.5) ? " WHERE created_at < now() - interval '1 year'" : ''}`,
+  (r) =>
+    `INSERT INTO ${r.pick(TABLES)} (id, ${r.pick(COLUMNS)}) VALUES (1, 'a''b'), (2, E'c\\'d'), (3, $q$e;f$q$) ON CONFLICT DO NOTHING`,
   (r) => `WITH moved AS (DELETE FROM ${r.pick(TABLES)} RETURNING *) INSERT INTO archive SELECT * FROM moved`,
   () => `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,
-  (r) => `ALTER TYPE mood ${r.pick(["ADD VALUE 'meh'", "ADD VALUE IF NOT EXISTS 'meh' BEFORE 'ok'", "RENAME VALUE 'sad' TO 'blue'"])}`,
+  (r) =>
+    `ALTER TYPE mood ${r.pick(["ADD VALUE 'meh'", "ADD VALUE IF NOT EXISTS 'meh' BEFORE 'ok'", "RENAME VALUE 'sad' TO 'blue'"])}`,
   () => `CREATE DOMAIN positive AS int CHECK (VALUE > 0)`,
-  () => `CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now(); -- not a comment of the file\n  RETURN NEW;\nEND;\n$$`,
+  () =>
+    `CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now(); -- not a comment of the file\n  RETURN NEW;\nEND;\n$$`,
   () => `CREATE FUNCTION add(a int, b int) RETURNS int AS $body$ SELECT a + b; $body$ LANGUAGE sql IMMUTABLE`,
-  () => `DO $do$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('a');\n  END IF;\nEND\n$do$`,
+  () =>
+    `DO $do$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('a');\n  END IF;\nEND\n$do$`,
   (r) => `CREATE TRIGGER t BEFORE UPDATE ON ${r.pick(TABLES)} FOR EACH ROW EXECUTE FUNCTION set_updated_at()`,
   (r) => `COMMENT ON ${r.pick(['TABLE users', 'COLUMN users.email', 'INDEX idx_1'])} IS 'it''s /* not */ -- a comment'`,
   (r) => `COPY ${r.pick(TABLES)} (id, email) FROM '/tmp/users.csv' WITH (FORMAT csv, HEADER true)`,
   // psql's inline data: not SQL, so the parser rejects the file
   () => `COPY users (id, email) FROM stdin;\n1\ta@example.com\n2\tb@example.com\n\\.`,
   (r) => r.pick(['BEGIN', 'COMMIT', 'ROLLBACK', 'START TRANSACTION', 'SAVEPOINT s', 'RELEASE SAVEPOINT s']),
-  (r) => `SET ${r.chance(0.5) ? 'LOCAL ' : ''}${r.pick(['lock_timeout', 'statement_timeout'])} = '${r.pick(['0', '2s', '500ms', '1min'])}'`,
+  (r) =>
+    `SET ${r.chance(0.5) ? 'LOCAL ' : ''}${r.pick(['lock_timeout', 'statement_timeout'])} = '${r.pick(['0', '2s', '500ms', '1min'])}'`,
   (r) => `LOCK TABLE ${r.pick(TABLES)} IN ${r.pick(['ACCESS EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'ROW EXCLUSIVE'])} MODE`,
   (r) => `TRUNCATE ${r.pick(TABLES)}${r.chance(0.5) ? ' CASCADE' : ''}`,
   (r) => `REFRESH MATERIALIZED VIEW ${r.chance(0.5) ? 'CONCURRENTLY ' : ''}totals`,
@@ -85,7 +134,8 @@ const STATEMENTS: ReadonlyArray<(r: Rng) => string> = [
   () => `VACUUM (ANALYZE) orders`,
   () => `CREATE MATERIALIZED VIEW totals AS SELECT user_id, sum(total_cents) FROM orders GROUP BY 1 WITH NO DATA`,
   () => `CREATE OR REPLACE VIEW v AS SELECT id, email FROM users WHERE status <> 'deleted'`,
-  (r) => `ALTER TABLE orders ${r.pick(['DETACH PARTITION orders_2020', 'DETACH PARTITION orders_2020 CONCURRENTLY', "ATTACH PARTITION orders_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"])}`,
+  (r) =>
+    `ALTER TABLE orders ${r.pick(['DETACH PARTITION orders_2020', 'DETACH PARTITION orders_2020 CONCURRENTLY', "ATTACH PARTITION orders_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"])}`,
   () => `CREATE SCHEMA IF NOT EXISTS app`,
   () => `CREATE EXTENSION IF NOT EXISTS pgcrypto`,
   () => `GRANT SELECT ON ALL TABLES IN SCHEMA app TO reader`,
@@ -95,7 +145,8 @@ const STATEMENTS: ReadonlyArray<(r: Rng) => string> = [
 const COMMENTS: ReadonlyArray<(r: Rng) => string> = [
   () => '-- a plain comment',
   () => '/* a block /* nested */ comment */',
-  (r) => `-- pgphase-ignore ${r.pick(['drop-column', 'rename-column, drop-table', 'missing-lock-timeout'])}: ${r.pick(['the column is unused', ''])}`,
+  (r) =>
+    `-- pgphase-ignore ${r.pick(['drop-column', 'rename-column, drop-table', 'missing-lock-timeout'])}: ${r.pick(['the column is unused', ''])}`,
   (r) => `/* pgphase-ignore-file ${r.pick(['unbatched-data-change', 'nonexistent-rule'])}: small table */`,
   () => '-- pgphase: no-transaction',
   () => '-- migración für Ünïcode 🎉',
@@ -127,7 +178,19 @@ const INVALID_UTF8 = [
   [0xf8, 0x88, 0x80, 0x80, 0x80], // a 5-byte form UTF-8 no longer allows
 ];
 
-const UNTERMINATED = ["'abc", 'E\'abc\\', '"abc', '$x$ abc', '$$ abc', '/* abc', '/* /* */', "U&'", 'U&"a', "B'01", '$1$'];
+const UNTERMINATED = [
+  "'abc",
+  "E'abc\\",
+  '"abc',
+  '$x$ abc',
+  '$$ abc',
+  '/* abc',
+  '/* /* */',
+  "U&'",
+  'U&"a',
+  "B'01",
+  '$1$',
+];
 
 const IGNORE_GARBAGE = [
   '-- pgphase-ignore',
@@ -171,13 +234,24 @@ function occurrences(bytes: Buffer, needle: string): number[] {
 
 /** A cut point: anywhere, or just inside a dollar quote, a comment, a string or a multibyte character when there is one. */
 function cutPoint(r: Rng, bytes: Buffer): number {
-  const inside = [...occurrences(bytes, '$'), ...occurrences(bytes, '/*'), ...occurrences(bytes, "'"), ...occurrences(bytes, '"')].map((i) => i + 1);
+  const inside = [
+    ...occurrences(bytes, '$'),
+    ...occurrences(bytes, '/*'),
+    ...occurrences(bytes, "'"),
+    ...occurrences(bytes, '"'),
+  ].map((i) => i + 1);
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0xc0) inside.push(i + 1);
-  return inside.length > 0 && r.chance(0.6) ? Math.min(r.pick(inside) + r.int(3), bytes.length) : r.int(bytes.length + 1);
+  return inside.length > 0 && r.chance(0.6)
+    ? Math.min(r.pick(inside) + r.int(3), bytes.length)
+    : r.int(bytes.length + 1);
 }
 
 function insertAt(bytes: Buffer, at: number, insert: Buffer | string): Buffer {
-  return Buffer.concat([bytes.subarray(0, at), typeof insert === 'string' ? Buffer.from(insert) : insert, bytes.subarray(at)]);
+  return Buffer.concat([
+    bytes.subarray(0, at),
+    typeof insert === 'string' ? Buffer.from(insert) : insert,
+    bytes.subarray(at),
+  ]);
 }
 
 function randomBytes(r: Rng, n: number, alphabet?: readonly number[]): Buffer {
@@ -201,7 +275,8 @@ function nested(r: Rng, depth: number): string {
     ['(x, ', ')', '1'],
   ] as const);
   // a long chain of binary operators nests as deeply as parentheses, without any
-  if (r.chance(0.25)) return Array.from({ length: depth }, () => 'x').join(r.pick([' + ', ' || ', ' AND ', '::int + ']));
+  if (r.chance(0.25))
+    return Array.from({ length: depth }, () => 'x').join(r.pick([' + ', ' || ', ' AND ', '::int + ']));
   return open.repeat(depth) + core + close.repeat(depth);
 }
 
@@ -244,7 +319,8 @@ export const MUTATIONS: Record<string, Mutation> = {
     }
     return Buffer.from(lines.join('\n'), 'latin1');
   },
-  'insert-binary': (r, b) => insertAt(b, r.int(b.length + 1), randomBytes(r, r.between(1, 64), r.chance(0.5) ? BINARY : undefined)),
+  'insert-binary': (r, b) =>
+    insertAt(b, r.int(b.length + 1), randomBytes(r, r.between(1, 64), r.chance(0.5) ? BINARY : undefined)),
   'nul-byte': (r, b) => insertAt(b, r.int(b.length + 1), Buffer.from([0])),
   'invalid-utf8': (r, b) => insertAt(b, r.int(b.length + 1), Buffer.from(r.pick(INVALID_UTF8))),
   'binary-file': (r) => randomBytes(r, r.between(1, 4096)),
@@ -253,7 +329,9 @@ export const MUTATIONS: Record<string, Mutation> = {
   empty: () => Buffer.alloc(0),
   'blank-or-comments': (r) =>
     Buffer.from(
-      Array.from({ length: r.between(0, 6) }, () => r.pick([' ', '\n', '\t', ';', '-- only a comment', '/* block */', '\r\n', '\f', '\v']).repeat(r.between(1, 3))).join(''),
+      Array.from({ length: r.between(0, 6) }, () =>
+        r.pick([' ', '\n', '\t', ';', '-- only a comment', '/* block */', '\r\n', '\f', '\v']).repeat(r.between(1, 3)),
+      ).join(''),
     ),
   'deep-nesting': (r, b) => {
     // around the analysis limit (MAX_TREE_DEPTH), and past the parser's own
@@ -273,14 +351,24 @@ export const MUTATIONS: Record<string, Mutation> = {
     const length = r.pick([63, 64, 200, 10000, 100000]);
     const body = char === '"' ? '""'.repeat(length) : char.repeat(length);
     const name = char === '"' || r.chance(0.5) ? `"${body}"` : body;
-    const sql = r.pick([`ALTER TABLE ${name} ADD COLUMN ${name} int;`, `CREATE INDEX ${name} ON t (c);`, `ALTER TABLE t RENAME COLUMN c TO ${name};`, `SELECT ${name};`]);
+    const sql = r.pick([
+      `ALTER TABLE ${name} ADD COLUMN ${name} int;`,
+      `CREATE INDEX ${name} ON t (c);`,
+      `ALTER TABLE t RENAME COLUMN c TO ${name};`,
+      `SELECT ${name};`,
+    ]);
     return insertAt(b, r.int(b.length + 1), `\n${sql}\n`);
   },
   unterminated: (r, b) => insertAt(b, r.chance(0.5) ? b.length : r.int(b.length + 1), r.pick(UNTERMINATED)),
   'ignore-garbage': (r, b) => insertAt(b, r.int(b.length + 1), `\n${r.pick(IGNORE_GARBAGE)}\n`),
   'layout-markers': (r, b) => {
     let out = b;
-    for (let n = r.between(1, 3); n > 0; n--) out = insertAt(out, r.chance(0.3) ? 0 : r.int(out.length + 1), `${r.chance(0.7) ? '\n' : ''}${r.pick(MARKERS)}\n`);
+    for (let n = r.between(1, 3); n > 0; n--)
+      out = insertAt(
+        out,
+        r.chance(0.3) ? 0 : r.int(out.length + 1),
+        `${r.chance(0.7) ? '\n' : ''}${r.pick(MARKERS)}\n`,
+      );
     return out;
   },
 };
@@ -314,28 +402,52 @@ export function huge(r: Rng, bytes: number, kind: HugeKind = r.pick(HUGE_KINDS))
   return { name: `huge(${kind})`, data: Buffer.from(text) };
 }
 
-export const LAYOUT_NAMES = ['plain', 'flyway', 'golang-migrate', 'goose', 'dbmate', 'prisma', 'diesel', 'sqitch'] as const;
+export const LAYOUT_NAMES = [
+  'plain',
+  'flyway',
+  'golang-migrate',
+  'goose',
+  'dbmate',
+  'prisma',
+  'diesel',
+  'sqitch',
+] as const;
 
 /** The files of a migration directory of `layout` holding `migrations` in order (relative path → content);
  *  the up markers of goose and dbmate are added unless the content is to be left as it is. */
-export function layoutFiles(r: Rng, layout: (typeof LAYOUT_NAMES)[number], migrations: readonly Buffer[]): Map<string, Buffer> {
+export function layoutFiles(
+  r: Rng,
+  layout: (typeof LAYOUT_NAMES)[number],
+  migrations: readonly Buffer[],
+): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  const marked = (marker: string, data: Buffer) => (r.chance(0.8) ? Buffer.concat([Buffer.from(`${marker}\n`), data]) : data);
+  const marked = (marker: string, data: Buffer) =>
+    r.chance(0.8) ? Buffer.concat([Buffer.from(`${marker}\n`), data]) : data;
   migrations.forEach((data, i) => {
     const n = i + 1;
     const stamp = `2024010${n}120000`;
     if (layout === 'plain') files.set(`000${n}_m.sql`, data);
     if (layout === 'flyway') files.set(`V${n}__m.sql`, data);
-    if (layout === 'golang-migrate') files.set(`00000${n}_m.up.sql`, data).set(`00000${n}_m.down.sql`, Buffer.from('DROP TABLE users;\n'));
+    if (layout === 'golang-migrate')
+      files.set(`00000${n}_m.up.sql`, data).set(`00000${n}_m.down.sql`, Buffer.from('DROP TABLE users;\n'));
     if (layout === 'goose') files.set(`${stamp}_m.sql`, marked('-- +goose Up', data));
     if (layout === 'dbmate') files.set(`${stamp}_m.sql`, marked('-- migrate:up', data));
-    if (layout === 'prisma') files.set(`${stamp}_m/migration.sql`, data).set('migration_lock.toml', Buffer.from('provider = "postgresql"\n'));
+    if (layout === 'prisma')
+      files.set(`${stamp}_m/migration.sql`, data).set('migration_lock.toml', Buffer.from('provider = "postgresql"\n'));
     if (layout === 'diesel') {
-      files.set(`2024-01-0${n}-120000_m/up.sql`, data).set(`2024-01-0${n}-120000_m/down.sql`, Buffer.from('DROP TABLE users;\n'));
+      files
+        .set(`2024-01-0${n}-120000_m/up.sql`, data)
+        .set(`2024-01-0${n}-120000_m/down.sql`, Buffer.from('DROP TABLE users;\n'));
       if (r.chance(0.3)) files.set(`2024-01-0${n}-120000_m/metadata.toml`, Buffer.from('run_in_transaction = false\n'));
     }
     if (layout === 'sqitch') files.set(`deploy/m${n}.sql`, data);
   });
-  if (layout === 'sqitch') files.set('sqitch.plan', Buffer.from(`%project=fuzz\n${migrations.map((_, i) => `m${i + 1} 2024-01-01T00:00:00Z dev <dev@example.com>`).join('\n')}\n`));
+  if (layout === 'sqitch')
+    files.set(
+      'sqitch.plan',
+      Buffer.from(
+        `%project=fuzz\n${migrations.map((_, i) => `m${i + 1} 2024-01-01T00:00:00Z dev <dev@example.com>`).join('\n')}\n`,
+      ),
+    );
   return files;
 }

@@ -13,7 +13,18 @@ import { rules } from '../../rules/index.js';
 import { lint, PgphaseError, type FormatName } from '../../src/index.js';
 import { lex } from '../../src/sql/lexer.js';
 import { loadParser, parseSource, type Location } from '../../src/sql/source.js';
-import { huge, type HugeKind, HUGE_KINDS, LAYOUT_NAMES, layoutFiles, migration, MUTATION_NAMES, MUTATIONS, rng, type Rng } from './generate.js';
+import {
+  huge,
+  type HugeKind,
+  HUGE_KINDS,
+  LAYOUT_NAMES,
+  layoutFiles,
+  migration,
+  MUTATION_NAMES,
+  MUTATIONS,
+  rng,
+  type Rng,
+} from './generate.js';
 
 const SEED = Number(process.env.PGPHASE_FUZZ_SEED ?? 20240614);
 const RUNS = Number(process.env.PGPHASE_FUZZ_RUNS ?? 1000);
@@ -131,7 +142,9 @@ function droppedCode(text: string): string[] {
     while (s < source.statements.length && source.statements[s]!.end < to) s++;
     const statement = source.statements[s];
     if (!statement || statement.start > from) {
-      return [`code at bytes ${from}..${to} (${JSON.stringify(source.lines.slice(from, Math.min(to, from + 40)))}) is in no statement and no syntax error was reported`];
+      return [
+        `code at bytes ${from}..${to} (${JSON.stringify(source.lines.slice(from, Math.min(to, from + 40)))}) is in no statement and no syntax error was reported`,
+      ];
     }
   }
   return [];
@@ -176,7 +189,8 @@ async function lintProblems(c: Case): Promise<string[]> {
       continue;
     }
     const widths = text.split('\n').map((line) => Array.from(line).length + 1);
-    for (const s of file.statements) problems.push(...locationProblems(`${file.path}: statement ${s.index}`, s.location, widths));
+    for (const s of file.statements)
+      problems.push(...locationProblems(`${file.path}: statement ${s.index}`, s.location, widths));
     for (const f of file.findings) {
       if (!RULE_IDS.has(f.rule)) problems.push(`${file.path}: unknown rule ${f.rule}`);
       if (f.severity !== 'error' && f.severity !== 'warning') problems.push(`${file.path}: severity ${f.severity}`);
@@ -187,16 +201,21 @@ async function lintProblems(c: Case): Promise<string[]> {
     }
     const syntaxErrors = file.findings.filter((f) => f.rule === 'syntax-error').length;
     // a Liquibase file holds one migration per changeset, each parsed on its own
-    const changesets = /^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(text) ? (text.match(/^\s*--\s*changeset\b/gim)?.length ?? 0) : 0;
+    const changesets = /^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(text)
+      ? (text.match(/^\s*--\s*changeset\b/gim)?.length ?? 0)
+      : 0;
     if (syntaxErrors > Math.max(1, changesets)) problems.push(`${file.path}: ${syntaxErrors} syntax-error findings`);
-    if (syntaxErrors === 1 && changesets <= 1 && (file.findings.length > 1 || file.statements.length > 0)) problems.push(`${file.path}: a syntax error with other findings or statements`);
-    if (syntaxErrors === 0 && !parsesAlone(text)) problems.push(`${file.path}: does not parse, but no syntax-error finding`);
+    if (syntaxErrors === 1 && changesets <= 1 && (file.findings.length > 1 || file.statements.length > 0))
+      problems.push(`${file.path}: a syntax error with other findings or statements`);
+    if (syntaxErrors === 0 && !parsesAlone(text))
+      problems.push(`${file.path}: does not parse, but no syntax-error finding`);
     problems.push(...droppedCode(text).map((p) => `${file.path}: ${p}`));
   }
   const statements = result.files.reduce((n, f) => n + f.statements.length, 0);
   const expected = { files: result.files.length, statements, errors, warnings };
   const { summary } = result;
-  if (Object.entries(expected).some(([key, n]) => summary[key as keyof typeof expected] !== n)) problems.push(`summary ${JSON.stringify(summary)}, expected ${JSON.stringify(expected)}`);
+  if (Object.entries(expected).some(([key, n]) => summary[key as keyof typeof expected] !== n))
+    problems.push(`summary ${JSON.stringify(summary)}, expected ${JSON.stringify(expected)}`);
   return problems;
 }
 
@@ -214,7 +233,10 @@ const OUTPUT_LIMIT = 20 * 1024 * 1024;
 /** The CLI as a child process, stopped when it prints more than OUTPUT_LIMIT bytes or runs 30 s. */
 function runCli(args: string[], cwd: string, input?: Buffer): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
@@ -235,7 +257,13 @@ function runCli(args: string[], cwd: string, input?: Buffer): Promise<Run> {
     child.stdin.end(input);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...(stopped && { stopped }) });
+      done({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ...(stopped && { stopped }),
+      });
     });
   });
 }
@@ -247,15 +275,23 @@ const FRAME_LIMIT = 400;
 
 /** Problems with one CLI run of a case in `format`. */
 async function cliProblems(c: Case, format: FormatName): Promise<string[]> {
-  const args = ['lint', '--format', format, ...(c.schema ? ['--schema', c.schema] : []), ...(c.stdin ? ['--stdin-filename', c.stdin.filename] : [c.target])];
+  const args = [
+    'lint',
+    '--format',
+    format,
+    ...(c.schema ? ['--schema', c.schema] : []),
+    ...(c.stdin ? ['--stdin-filename', c.stdin.filename] : [c.target]),
+  ];
   const run = await runCli(args, c.dir, c.stdin?.data);
   const problems: string[] = [];
   if (run.stopped) return [`pgphase ${args.join(' ')}: ${run.stopped}`];
   if (run.code === null || ![0, 1, 2].includes(run.code)) problems.push(`exit code ${run.code} (signal ${run.signal})`);
   // a stack frame (`    at f (file.js:1:2)`) or an error that reached the top
-  if (/^\s+at /m.test(run.stderr) || /internal error|Error:/.test(run.stderr)) problems.push(`stderr: ${run.stderr.slice(0, 500)}`);
+  if (/^\s+at /m.test(run.stderr) || /internal error|Error:/.test(run.stderr))
+    problems.push(`stderr: ${run.stderr.slice(0, 500)}`);
   if (run.code === 2) {
-    if (!/^pgphase: [^\n]+\n$/.test(run.stderr)) problems.push(`exit 2 without exactly one line on stderr: ${JSON.stringify(run.stderr.slice(0, 500))}`);
+    if (!/^pgphase: [^\n]+\n$/.test(run.stderr))
+      problems.push(`exit 2 without exactly one line on stderr: ${JSON.stringify(run.stderr.slice(0, 500))}`);
   } else if (run.code === 0 || run.code === 1) {
     if (run.stderr !== '') problems.push(`stderr on exit ${run.code}: ${run.stderr.slice(0, 500)}`);
     let report: { version?: unknown; files?: unknown; summary?: { errors?: unknown } } | undefined;
@@ -268,13 +304,15 @@ async function cliProblems(c: Case, format: FormatName): Promise<string[]> {
     }
     if (format === 'json' && report) {
       const errors = report.summary?.errors;
-      if (report.version !== 1 || !Array.isArray(report.files) || typeof errors !== 'number') problems.push(`not a version 1 report: ${run.stdout.slice(0, 200)}`);
+      if (report.version !== 1 || !Array.isArray(report.files) || typeof errors !== 'number')
+        problems.push(`not a version 1 report: ${run.stdout.slice(0, 200)}`);
       else if ((errors > 0 ? 1 : 0) !== run.code) problems.push(`exit ${run.code} with ${errors} errors`);
     }
     if (format === 'pretty') {
       const long = run.stdout.split('\n').find((line) => FRAME.test(line) && line.length > FRAME_LIMIT);
       if (long !== undefined) problems.push(`a code frame line of ${long.length} characters`);
-      if (!/[✔✖] .*\n$/.test(run.stdout)) problems.push(`pretty output without a summary line at the end: ${JSON.stringify(run.stdout.slice(-200))}`);
+      if (!/[✔✖] .*\n$/.test(run.stdout))
+        problems.push(`pretty output without a summary line at the end: ${JSON.stringify(run.stdout.slice(-200))}`);
     }
   }
   return problems.map((p) => `pgphase ${args.join(' ')}: ${p}`);
@@ -318,10 +356,18 @@ describe('fuzz: pgphase lint', () => {
     for (let i = 0; i < CLI_RUNS; i++) {
       // Two huge lines for the code frames of the pretty format: an enormous string, and thousands of
       // statements on one line (each with findings, so the report itself is megabytes).
-      const huge = [{ bytes: 2 * 1024 * 1024, kind: 'one-string' as const }, { bytes: 256 * 1024, kind: 'one-line' as const }][i];
+      const huge = [
+        { bytes: 2 * 1024 * 1024, kind: 'one-string' as const },
+        { bytes: 256 * 1024, kind: 'one-line' as const },
+      ][i];
       const c = makeCase('cli', i, huge ? { huge } : {});
       // mostly JSON, which the checks can read; pretty for its code frames; the other formats for crashes
-      const format: FormatName = i < 2 || i % 5 === 0 ? 'pretty' : i % 5 === 1 ? (['github', 'sarif', 'markdown'] as const)[Math.floor(i / 5) % 3]! : 'json';
+      const format: FormatName =
+        i < 2 || i % 5 === 0
+          ? 'pretty'
+          : i % 5 === 1
+            ? (['github', 'sarif', 'markdown'] as const)[Math.floor(i / 5) % 3]!
+            : 'json';
       runs.push({ c, format });
     }
     const failures: string[] = [];
@@ -329,7 +375,8 @@ describe('fuzz: pgphase lint', () => {
     const queue = [...runs];
     await Promise.all(
       [0, 1].map(async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) failures.push(...report(next.c.label, await cliProblems(next.c, next.format)));
+        for (let next = queue.shift(); next; next = queue.shift())
+          failures.push(...report(next.c.label, await cliProblems(next.c, next.format)));
       }),
     );
     expect(failures).toEqual([]);

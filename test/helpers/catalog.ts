@@ -38,7 +38,10 @@ export interface PlannedAgainstMigration {
  * Plans `migration` over `setup` (as the history before it), then, each from a fresh schema
  * `setup`, applies the migration as written and the plan's phase files in order.
  */
-export async function planAgainstMigration(client: pg.Client, k: { setup: string; migration: string; data?: string }): Promise<PlannedAgainstMigration> {
+export async function planAgainstMigration(
+  client: pg.Client,
+  k: { setup: string; migration: string; data?: string },
+): Promise<PlannedAgainstMigration> {
   const data = async () => (k.data ? (await client.query(k.data)).rows : []);
   // a phase that failed before leaves its transaction open
   await client.query('ROLLBACK');
@@ -47,7 +50,12 @@ export async function planAgainstMigration(client: pg.Client, k: { setup: string
   await runScript(client, k.migration);
   const written = { schema: await catalog(client), data: await data() };
   const dir = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
-  const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 100 });
+  const result = await plan({
+    file: join(dir, 'migrations/002_change.sql'),
+    history: join(dir, 'migrations'),
+    out: join(dir, 'plan'),
+    batchSize: 100,
+  });
   await resetSchema(client);
   await runScript(client, k.setup);
   await applyPhaseFiles(client, result.dir, result.manifest);

@@ -16,11 +16,26 @@ export interface CliRun {
  * Runs the CLI. A `plan` skips its proof unless the test passes `--prove` or `--shadow-url`: each
  * proof starts a PostgreSQL of its own (test/differential and test/cli/prove.test.ts prove plans).
  */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): CliRun {
-  if (args[0] === 'plan' && !args.some((a) => a === '--prove' || a === '--no-prove' || a.startsWith('--shadow-url'))) args = [...args, '--no-prove'];
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined, FORCE_COLOR: undefined, ...options.env };
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): CliRun {
+  if (args[0] === 'plan' && !args.some((a) => a === '--prove' || a === '--no-prove' || a.startsWith('--shadow-url')))
+    args = [...args, '--no-prove'];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    GITHUB_ACTIONS: undefined,
+    FORCE_COLOR: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), env: env as NodeJS.ProcessEnv, input: options.input ?? '', encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: env as NodeJS.ProcessEnv,
+    input: options.input ?? '',
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

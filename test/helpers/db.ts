@@ -7,7 +7,6 @@ import { databaseUrl } from '../../src/shadow/server.js';
 import { quoteIdent } from '../../src/sql/names.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
-
 export interface TestDatabase {
   url: string;
   name: string;
@@ -30,7 +29,8 @@ export async function testDatabase(): Promise<TestDatabase> {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     // WITH (FORCE) is PostgreSQL 13+; before, end the file's sessions first
-    if (major < 13) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (major < 13)
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${major < 13 ? '' : ' WITH (FORCE)'}`);
     await admin.end();
   });

@@ -27,7 +27,10 @@ export function docPath(id: string): string {
 export function parseDoc(text: string): Doc {
   const [head = '', ...parts] = text.split(/^## /m);
   const [title = '', ...intro] = head.split('\n');
-  const paragraphs = intro.join('\n').trim().split(/\n\s*\n/);
+  const paragraphs = intro
+    .join('\n')
+    .trim()
+    .split(/\n\s*\n/);
   const sections = new Map<string, string>();
   const headings: string[] = [];
   for (const part of parts) {
@@ -36,7 +39,13 @@ export function parseDoc(text: string): Doc {
     headings.push(heading);
     sections.set(heading, newline === -1 ? '' : part.slice(newline + 1));
   }
-  return { title, metaLine: paragraphs[0]?.trim() ?? '', summary: paragraphs.slice(1).join('\n\n').trim(), headings, sections };
+  return {
+    title,
+    metaLine: paragraphs[0]?.trim() ?? '',
+    summary: paragraphs.slice(1).join('\n\n').trim(),
+    headings,
+    sections,
+  };
 }
 
 /** The one ```sql block of a section, with the `<!-- history: … -->` / `<!-- transaction: … -->` comments before it. */
@@ -50,7 +59,8 @@ export function example(section: string | undefined, name: string): Example {
   const rest = before.replace(/<!--\s*([\w-]+):\s*([\s\S]*?)\s*-->/g, (_whole, key: string, value: string) => {
     if (key === 'history') result.history = value;
     else if (key === 'transaction') {
-      if (!TRANSACTIONS.includes(value as TransactionModel)) throw new Error(`"${name}": unknown transaction model "${value}"`);
+      if (!TRANSACTIONS.includes(value as TransactionModel))
+        throw new Error(`"${name}": unknown transaction model "${value}"`);
       result.transaction = value as TransactionModel;
     } else throw new Error(`"${name}": unknown example setting "${key}"`);
     return '';
@@ -58,4 +68,3 @@ export function example(section: string | undefined, name: string): Example {
   if (rest.trim() !== '') throw new Error(`"${name}" has text before its code block: ${JSON.stringify(rest.trim())}`);
   return result;
 }
-

@@ -12,14 +12,26 @@ import type { EmitLayout } from '../../src/plan/emit/index.js';
 export function addNext(layout: EmitLayout, next: string, root: string): void {
   cpSync(next, root, { recursive: true, filter: (path) => !/(?:_journal\.json|\.(?:plan|yaml)\.next)$/.test(path) });
   if (layout === 'drizzle') {
-    const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ idx: number }> };
-    journal.entries.push(...(JSON.parse(readFileSync(join(next, 'meta/_journal.json'), 'utf8')) as typeof journal).entries);
-    journal.entries.forEach((e, idx) => (e.idx = idx));
+    const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as {
+      entries: Array<{ idx: number }>;
+    };
+    journal.entries.push(
+      ...(JSON.parse(readFileSync(join(next, 'meta/_journal.json'), 'utf8')) as typeof journal).entries,
+    );
+    for (const [idx, e] of journal.entries.entries()) e.idx = idx;
     writeFileSync(join(root, 'meta/_journal.json'), JSON.stringify(journal, null, 2));
   }
-  if (layout === 'sqitch') writeFileSync(join(root, 'sqitch.plan'), readFileSync(join(root, 'sqitch.plan'), 'utf8') + readFileSync(join(next, 'sqitch.plan.next'), 'utf8'));
+  if (layout === 'sqitch')
+    writeFileSync(
+      join(root, 'sqitch.plan'),
+      readFileSync(join(root, 'sqitch.plan'), 'utf8') + readFileSync(join(next, 'sqitch.plan.next'), 'utf8'),
+    );
   const master = 'db.changelog-master.yaml';
-  if (layout === 'liquibase') writeFileSync(join(root, master), readFileSync(join(root, master), 'utf8') + readFileSync(join(next, `${master}.next`), 'utf8'));
+  if (layout === 'liquibase')
+    writeFileSync(
+      join(root, master),
+      readFileSync(join(root, master), 'utf8') + readFileSync(join(next, `${master}.next`), 'utf8'),
+    );
   if (layout === 'atlas') writeFileSync(join(root, 'atlas.sum'), atlasSum(root));
 }
 
@@ -29,9 +41,18 @@ export function atlasSum(root: string): string {
   const sums = readdirSync(root)
     .filter((name) => name.endsWith('.sql'))
     .sort()
-    .map((name) => [name, running.update(name).update(readFileSync(join(root, name))).copy().digest('base64')] as const);
+    .map(
+      (name) =>
+        [
+          name,
+          running
+            .update(name)
+            .update(readFileSync(join(root, name)))
+            .copy()
+            .digest('base64'),
+        ] as const,
+    );
   const total = createHash('sha256');
   for (const [name, sum] of sums) total.update(name).update(sum);
   return `h1:${total.digest('base64')}\n${sums.map(([name, sum]) => `${name} h1:${sum}\n`).join('')}`;
 }
-

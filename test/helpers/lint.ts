@@ -37,7 +37,9 @@ export function lintSql(sql: string, options: LintSqlOptions = {}, registry: rea
 
 /** `rule@line:column` of every finding, for exact comparisons. */
 export function where(result: FileResult, rule?: string): string[] {
-  return result.findings.filter((f) => rule === undefined || f.rule === rule).map((f) => `${f.rule}@${f.location.line}:${f.location.column}`);
+  return result.findings
+    .filter((f) => rule === undefined || f.rule === rule)
+    .map((f) => `${f.rule}@${f.location.line}:${f.location.column}`);
 }
 
 export interface ValidCase extends LintSqlOptions {
@@ -64,7 +66,11 @@ export interface Reported {
 }
 
 /** Lints with `id`'s rule watched: the result, and every report the rule made. */
-export function lintWatched(id: string, sql: string, options: LintSqlOptions = {}): { result: FileResult; reported: Reported[] } {
+export function lintWatched(
+  id: string,
+  sql: string,
+  options: LintSqlOptions = {},
+): { result: FileResult; reported: Reported[] } {
   const reported: Reported[] = [];
   const watched = rules.map((rule): Rule => {
     if (rule.meta.id !== id) return rule;
@@ -97,13 +103,18 @@ export function reportProblems(rule: Rule, reported: Reported[], findings: Findi
       continue;
     }
     const names = new Set([...`${template} ${rule.meta.help}`.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!));
-    for (const name of names) if (!(name in data)) problems.push(`message "${messageId}" names {{${name}}}, which the report gives no data for`);
+    for (const name of names)
+      if (!(name in data))
+        problems.push(`message "${messageId}" names {{${name}}}, which the report gives no data for`);
   }
-  for (const f of findings) if (/\{\{\s*\w+\s*\}\}/.test(f.message + f.help)) problems.push(`unfilled placeholder in: ${f.message} / ${f.help}`);
+  for (const f of findings)
+    if (/\{\{\s*\w+\s*\}\}/.test(f.message + f.help))
+      problems.push(`unfilled placeholder in: ${f.message} / ${f.help}`);
   return problems;
 }
 
-const span = (f: Finding, withEnd: boolean) => `${f.location.line}:${f.location.column}${withEnd ? `-${f.location.endLine}:${f.location.endColumn}` : ''}`;
+const span = (f: Finding, withEnd: boolean) =>
+  `${f.location.line}:${f.location.column}${withEnd ? `-${f.location.endLine}:${f.location.endColumn}` : ''}`;
 
 /** Table-driven cases for one rule, in the style of ESLint's RuleTester: each case once, each report
  *  checked against the rule's messages, each invalid case's findings at the places it gives. */
@@ -113,7 +124,14 @@ export async function ruleCases(id: string, cases: { valid: ValidCase[]; invalid
   if (!rule) throw new Error(`no rule ${id} in the registry`);
   const seen = new Set<string>();
   for (const c of [...cases.valid, ...cases.invalid]) {
-    const key = JSON.stringify({ ...c, at: undefined, message: undefined, severity: undefined, messageId: undefined, data: undefined });
+    const key = JSON.stringify({
+      ...c,
+      at: undefined,
+      message: undefined,
+      severity: undefined,
+      messageId: undefined,
+      data: undefined,
+    });
     if (seen.has(key)) throw new Error(`${id}: a case is given twice: ${c.sql}`);
     seen.add(key);
   }

@@ -20,17 +20,24 @@ const app = appProject({
   // the application: says it started, and stops
   'server.js': "console.log('shop started');\n",
 });
-const planned = runCli(['plan', 'db/migrations/0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: app });
+const planned = runCli(
+  ['plan', 'db/migrations/0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'],
+  { cwd: app },
+);
 expect(planned.code, planned.stderr).toBe(0);
 /** The image's PATH: its node_modules/.bin first (examples/docker/Dockerfile). */
 const imagePath = `${join(app, 'node_modules/.bin')}:${process.env.PATH}`;
 
 beforeEach(async () => {
-  await c.query(`DROP SCHEMA IF EXISTS pgphase CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public; ${USERS} INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 100) g;`);
+  await c.query(
+    `DROP SCHEMA IF EXISTS pgphase CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public; ${USERS} INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 100) g;`,
+  );
 });
 
 async function applied(): Promise<string[]> {
-  const { rows } = await c.query<{ phase: string }>(`SELECT phase FROM pgphase.phase_log WHERE status = 'applied' ORDER BY started_at`).catch(() => ({ rows: [] }));
+  const { rows } = await c
+    .query<{ phase: string }>(`SELECT phase FROM pgphase.phase_log WHERE status = 'applied' ORDER BY started_at`)
+    .catch(() => ({ rows: [] }));
   return rows.map((r) => r.phase);
 }
 
@@ -56,7 +63,10 @@ interface Workload {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
-  spec: { template: { metadata: { labels: Record<string, string> }; spec: PodSpec }; selector?: { matchLabels: Record<string, string> } };
+  spec: {
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+    selector?: { matchLabels: Record<string, string> };
+  };
 }
 
 const SECRETS: Record<string, string> = { 'shop-database/url': db.url };
@@ -73,7 +83,11 @@ function containerEnv(container: Container, overrides: Record<string, string> = 
 
 /** `command` with `$(VAR)` replaced from the container's environment, as Kubernetes does (`$$` escapes). */
 function expand(command: string[], env: Record<string, string>): string[] {
-  return command.map((arg) => arg.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, name?: string) => (name === undefined ? '$' : (env[name] ?? all))));
+  return command.map((arg) =>
+    arg.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, name?: string) =>
+      name === undefined ? '$' : (env[name] ?? all),
+    ),
+  );
 }
 
 /** Starts the container's command in the application's directory (the image's WORKDIR). */
@@ -94,7 +108,14 @@ describe('Kubernetes: the migration Job (examples/kubernetes/migrate-job.yaml)',
 
   it('is a Job that runs `pgphase run <plan> <phase>` once, never restarted in place', () => {
     expect([job.apiVersion, job.kind, job.spec.template.spec.restartPolicy]).toEqual(['batch/v1', 'Job', 'Never']);
-    expect(expand(container.command!, containerEnv(container))).toEqual(['pgphase', 'run', 'db/plans/0042_rename', 'expand', '--wait', '5min']);
+    expect(expand(container.command!, containerEnv(container))).toEqual([
+      'pgphase',
+      'run',
+      'db/plans/0042_rename',
+      'expand',
+      '--wait',
+      '5min',
+    ]);
     // its pods are not the application's: the release waits on app=shop pods
     expect(job.spec.template.metadata.labels.app).not.toBe('shop');
   });
@@ -150,7 +171,11 @@ interface Instruction {
 
 /** Dockerfile instructions: comments dropped, `\` continuations joined. */
 function dockerfile(text: string): Instruction[] {
-  const logical = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const logical = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   return logical.map((line) => {
     const m = /^([A-Za-z]+)\s+(.*)$/.exec(line);
     if (!m) throw new Error(`not an instruction: ${line}`);
@@ -158,7 +183,25 @@ function dockerfile(text: string): Instruction[] {
   });
 }
 
-const KEYWORDS = new Set(['FROM', 'RUN', 'CMD', 'LABEL', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL']);
+const KEYWORDS = new Set([
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+]);
 
 describe('Docker: one image (examples/docker/Dockerfile)', () => {
   const instructions = dockerfile(readFileSync(join(ROOT, 'examples/docker/Dockerfile'), 'utf8'));
@@ -169,12 +212,14 @@ describe('Docker: one image (examples/docker/Dockerfile)', () => {
   function imageEnv(): Record<string, string> {
     const env: Record<string, string> = { PATH: process.env.PATH! };
     for (const i of instructions.filter((x) => x.keyword === 'ENV')) {
-      for (const [, key, value] of i.args.matchAll(/(\w+)=(\S+)/g)) env[key!] = value!.replaceAll(workdir, app).replace(/\$(\w+)/g, (_, name: string) => env[name] ?? '');
+      for (const [, key, value] of i.args.matchAll(/(\w+)=(\S+)/g))
+        env[key!] = value!.replaceAll(workdir, app).replace(/\$(\w+)/g, (_, name: string) => env[name] ?? '');
     }
     return env;
   }
 
-  const startImage = (env: Record<string, string> = {}) => sh(cmd[0]!.args, { cwd: app, env: baseEnv({ ...imageEnv(), ...env }), shell: ['/bin/sh', '-c'] });
+  const startImage = (env: Record<string, string> = {}) =>
+    sh(cmd[0]!.args, { cwd: app, env: baseEnv({ ...imageEnv(), ...env }), shell: ['/bin/sh', '-c'] });
 
   it('is a Dockerfile with one CMD (shell form) and pgphase on the PATH', () => {
     expect(instructions.every((i) => KEYWORDS.has(i.keyword))).toBe(true);
@@ -197,7 +242,9 @@ describe('Docker: one image (examples/docker/Dockerfile)', () => {
     const r = startImage({ DATABASE_URL: db.url, PGPHASE_DEV: '1' });
     expect([r.code, r.stdout]).toEqual([0, 'shop started\n']);
     expect(await applied()).toEqual(['expand', 'trigger', 'backfill', 'contract']);
-    expect((await c.query(`SELECT count(*)::int AS n FROM users WHERE full_name = 'user ' || id`)).rows[0]).toEqual({ n: 100 });
+    expect((await c.query(`SELECT count(*)::int AS n FROM users WHERE full_name = 'user ' || id`)).rows[0]).toEqual({
+      n: 100,
+    });
   });
 
   it('with PGPHASE_DEV=1 does not start the application when a phase fails', () => {
@@ -220,22 +267,39 @@ describe('CI: a release (examples/github/release.yml)', () => {
 
   it('runs expand, deploys V+1, backfills, waits for the pods of V to go, then contracts', async () => {
     const [job] = Object.values(workflow.jobs);
-    const inputs = { ...Object.fromEntries(Object.entries(workflow.on.workflow_dispatch.inputs).map(([k, v]) => [k, v.default ?? ''])), version: '1.5.0' };
+    const inputs = {
+      ...Object.fromEntries(Object.entries(workflow.on.workflow_dispatch.inputs).map(([k, v]) => [k, v.default ?? ''])),
+      version: '1.5.0',
+    };
     const env = jobEnv(job!.env, { inputs, secrets: { DATABASE_URL: db.url } });
-    expect(env).toEqual({ DATABASE_URL: db.url, PLAN: 'db/plans/0042_rename', IMAGE: 'registry.example.com/shop:1.5.0' });
+    expect(env).toEqual({
+      DATABASE_URL: db.url,
+      PLAN: 'db/plans/0042_rename',
+      IMAGE: 'registry.example.com/shop:1.5.0',
+    });
 
     // kubectl and sleep stand-ins: the cluster shows a pod of V on the first look only
     const bin = join(app, '.fake-bin');
     const log = join(app, '.fake-bin/log');
     fakeTool(bin, 'sleep', log);
-    fakeTool(bin, 'kubectl', log, `case "$1 $2" in "get pods")
+    fakeTool(
+      bin,
+      'kubectl',
+      log,
+      `case "$1 $2" in "get pods")
   if [ -e '${bin}/looked' ]; then echo "$IMAGE $IMAGE"; else touch '${bin}/looked'; echo "registry.example.com/shop:1.4.0 $IMAGE"; fi;;
-esac`);
+esac`,
+    );
     // step by step, to see what each one did: the phases applied after it and the tools it called
     const afterEachStep: Array<[string, string[], string[]]> = [];
     for (const step of job!.steps) {
       // the test stands in for the checkout and `npm ci`: `app` is the checked-out, installed project
-      const run = runSteps([step], { cwd: app, env: baseEnv({ ...env, PATH: `${bin}:${imagePath}` }), contexts: { inputs, secrets: { DATABASE_URL: db.url } }, skip: (s) => s.run === 'npm ci' });
+      const run = runSteps([step], {
+        cwd: app,
+        env: baseEnv({ ...env, PATH: `${bin}:${imagePath}` }),
+        contexts: { inputs, secrets: { DATABASE_URL: db.url } },
+        skip: (s) => s.run === 'npm ci',
+      });
       expect(run.failed, run.steps[0]!.stderr).toBe(false);
       afterEachStep.push([run.steps[0]!.name, await applied(), readFileSync(log, 'utf8').split('\n').filter(Boolean)]);
       writeFileSync(log, '');
@@ -247,13 +311,20 @@ esac`);
       [
         'Deploy V+1',
         ['expand', 'trigger'],
-        ['kubectl set image deployment/shop app=registry.example.com/shop:1.5.0 pgphase-verify=registry.example.com/shop:1.5.0', 'kubectl rollout status deployment/shop --timeout=10m'],
+        [
+          'kubectl set image deployment/shop app=registry.example.com/shop:1.5.0 pgphase-verify=registry.example.com/shop:1.5.0',
+          'kubectl rollout status deployment/shop --timeout=10m',
+        ],
       ],
       ['Backfill', ['expand', 'trigger', 'backfill'], []],
       [
         'Wait until no pod of V is left',
         ['expand', 'trigger', 'backfill'],
-        ['kubectl get pods -l app=shop -o jsonpath={.items[*].spec.containers[0].image}', 'sleep 10', 'kubectl get pods -l app=shop -o jsonpath={.items[*].spec.containers[0].image}'],
+        [
+          'kubectl get pods -l app=shop -o jsonpath={.items[*].spec.containers[0].image}',
+          'sleep 10',
+          'kubectl get pods -l app=shop -o jsonpath={.items[*].spec.containers[0].image}',
+        ],
       ],
       ['Contract', ['expand', 'trigger', 'backfill', 'contract'], []],
     ]);
@@ -264,7 +335,11 @@ esac`);
     const wait = job!.steps.find((s) => s.name === 'Wait until no pod of V is left')!;
     const bin = join(app, '.failing-bin');
     fakeTool(bin, 'kubectl', join(bin, 'log'), 'echo "error: You must be logged in to the server" >&2; exit 1');
-    const run = runSteps([wait], { cwd: app, env: baseEnv({ IMAGE: 'registry.example.com/shop:1.5.0', PATH: `${bin}:${process.env.PATH}` }), contexts: { inputs: {} } });
+    const run = runSteps([wait], {
+      cwd: app,
+      env: baseEnv({ IMAGE: 'registry.example.com/shop:1.5.0', PATH: `${bin}:${process.env.PATH}` }),
+      contexts: { inputs: {} },
+    });
     expect([run.failed, run.steps[0]!.stderr]).toEqual([true, 'error: You must be logged in to the server\n']);
   });
 });

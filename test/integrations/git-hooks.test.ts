@@ -11,7 +11,31 @@ import { appProject, baseEnv, git, readYaml, ROOT, sh } from './harness.js';
 
 // The hook fields of pre-commit's manifest schema (pre_commit/clientlib.py, MANIFEST_HOOK_DICT):
 // a key it does not know is a typo here.
-const LANGUAGES = ['conda', 'coursier', 'dart', 'docker', 'docker_image', 'dotnet', 'fail', 'golang', 'haskell', 'julia', 'lua', 'node', 'perl', 'pygrep', 'python', 'r', 'ruby', 'rust', 'swift', 'system', 'unsupported', 'unsupported_script', 'script'] as const;
+const LANGUAGES = [
+  'conda',
+  'coursier',
+  'dart',
+  'docker',
+  'docker_image',
+  'dotnet',
+  'fail',
+  'golang',
+  'haskell',
+  'julia',
+  'lua',
+  'node',
+  'perl',
+  'pygrep',
+  'python',
+  'r',
+  'ruby',
+  'rust',
+  'swift',
+  'system',
+  'unsupported',
+  'unsupported_script',
+  'script',
+] as const;
 const hookSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -43,7 +67,9 @@ const hook = hooks.find((h) => h.id === 'pgphase-lint')!;
 const HISTORY: Record<string, string> = {};
 for (let i = 1; i <= 30; i++) {
   HISTORY[`db/migrations/${String(i).padStart(3, '0')}_step.sql`] =
-    i === 1 ? 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n' : `SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN c${i} text;\nCREATE INDEX CONCURRENTLY users_c${i} ON users (c${i});\n`;
+    i === 1
+      ? 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n'
+      : `SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN c${i} text;\nCREATE INDEX CONCURRENTLY users_c${i} ON users (c${i});\n`;
 }
 const RENAME = "SET lock_timeout = '2s';\nALTER TABLE users RENAME COLUMN name TO full_name;\n";
 const ADD = "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN email text;\n";
@@ -69,14 +95,24 @@ function preCommit(dir: string) {
   const files = staged.filter((f) => new RegExp(hook.files).test(f) && !new RegExp(hook.exclude).test(f));
   const [command, ...entryArgs] = hook.entry.split(' ');
   // a `language: node` hook runs from an environment whose bin directory is first in PATH
-  const r = spawnSync(command!, [...entryArgs, ...hook.args, ...(hook.pass_filenames ? files : [])], { cwd: dir, env: baseEnv({ PATH: `${join(dir, 'node_modules/.bin')}:${process.env.PATH}` }), encoding: 'utf8' });
+  const r = spawnSync(command!, [...entryArgs, ...hook.args, ...(hook.pass_filenames ? files : [])], {
+    cwd: dir,
+    env: baseEnv({ PATH: `${join(dir, 'node_modules/.bin')}:${process.env.PATH}` }),
+    encoding: 'utf8',
+  });
   return { files, code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('pre-commit (.pre-commit-hooks.yaml)', () => {
   it('declares pgphase-lint: a node hook on .sql files that passes them in one process', () => {
     expect(hooks.map((h) => h.id)).toEqual(['pgphase-lint']);
-    expect(hook).toMatchObject({ language: 'node', files: '\\.sql$', pass_filenames: true, require_serial: true, entry: 'pgphase lint' });
+    expect(hook).toMatchObject({
+      language: 'node',
+      files: '\\.sql$',
+      pass_filenames: true,
+      require_serial: true,
+      entry: 'pgphase lint',
+    });
     // pre-commit installs a node hook with `npm install` and `npm pack` of this repository: the bin must be in the package
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.bin[hook.entry.split(' ')[0]!]).toBe('bin/pgphase.js');
@@ -92,7 +128,9 @@ describe('pre-commit (.pre-commit-hooks.yaml)', () => {
   it('passes a commit of a safe migration and a plan directory', () => {
     const dir = repository({ 'db/migrations/031_email.sql': ADD });
     writeFileSync(join(dir, 'rename.sql'), RENAME);
-    expect(runCli(['plan', 'rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: dir }).code).toBe(0);
+    expect(
+      runCli(['plan', 'rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: dir }).code,
+    ).toBe(0);
     git(dir, 'add', 'db/plans');
     const r = preCommit(dir);
     expect(r.files).toContain('db/plans/0042_rename/4-contract.sql');

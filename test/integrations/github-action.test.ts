@@ -19,7 +19,10 @@ const action = readYaml<Action>('action.yml');
 
 /** A clone of a repository whose main branch has one migration, on a feature branch that commits `files` on top. */
 function pullRequest(files: Record<string, string>, prepare?: (dir: string) => void): string {
-  const origin = tempTree({ 'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n', 'README.md': '# shop\n' });
+  const origin = tempTree({
+    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
+    'README.md': '# shop\n',
+  });
   git(origin, 'init', '-q', '-b', 'main');
   git(origin, 'add', '.');
   git(origin, 'commit', '-qm', 'init');
@@ -33,7 +36,11 @@ function pullRequest(files: Record<string, string>, prepare?: (dir: string) => v
   return work;
 }
 
-function runAction(workspace: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): JobRun & { runnerTemp: string } {
+function runAction(
+  workspace: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): JobRun & { runnerTemp: string } {
   const defaults = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, v.default ?? '']));
   const runnerTemp = mkdtempSync(join(tmpdir(), 'pgphase-runner-temp-'));
   const env = baseEnv({
@@ -59,13 +66,23 @@ const stepNamed = (job: JobRun, name: string) => job.steps.find((s) => s.name ==
 describe('GitHub Action (action.yml)', () => {
   it('is a composite action whose inputs have defaults and whose outputs come from its steps', () => {
     expect(action.runs.using).toBe('composite');
-    for (const [name, input] of Object.entries(action.inputs)) expect([name, input.required, typeof input.default]).toEqual([name, false, 'string']);
-    expect(Object.values(action.outputs).map((o) => o.value)).toEqual(['${{ steps.lint.outputs.exit-code }}', '${{ steps.lint.outputs.sarif-file }}', '${{ steps.lint.outputs.markdown-file }}']);
+    for (const [name, input] of Object.entries(action.inputs))
+      expect([name, input.required, typeof input.default]).toEqual([name, false, 'string']);
+    expect(Object.values(action.outputs).map((o) => o.value)).toEqual([
+      '${{ steps.lint.outputs.exit-code }}',
+      '${{ steps.lint.outputs.sarif-file }}',
+      '${{ steps.lint.outputs.markdown-file }}',
+    ]);
     expect(action.runs.steps.filter((s) => s.run !== undefined).every((s) => s.shell === 'bash')).toBe(true);
   });
 
-  it('on a pull request with an unsafe migration: annotations, a summary, SARIF uploaded, the job fails', { timeout: 120_000 }, () => {
-    const job = runAction(pullRequest({ 'db/migrations/002_rename.sql': RENAME, 'README.md': '# shop, renamed\n' }), { package: ROOT, sarif: 'true' });
+  it('on a pull request with an unsafe migration: annotations, a summary, SARIF uploaded, the job fails', {
+    timeout: 120_000,
+  }, () => {
+    const job = runAction(pullRequest({ 'db/migrations/002_rename.sql': RENAME, 'README.md': '# shop, renamed\n' }), {
+      package: ROOT,
+      sarif: 'true',
+    });
     expect(job.steps.map((s) => [s.name, s.skipped, s.code])).toEqual([
       ['Install pgphase', false, 0],
       ['Lint migrations', false, 0],
@@ -76,24 +93,45 @@ describe('GitHub Action (action.yml)', () => {
     expect(job.failed).toBe(true);
     // only the migration the pull request adds, at its place
     const lint = stepNamed(job, 'Lint migrations');
-    expect(lint.stdout).toMatch(/^::error file=db\/migrations\/002_rename\.sql,line=2,col=1,endLine=2,endColumn=\d+,title=rename-column::Renaming column "users"\."name"/m);
+    expect(lint.stdout).toMatch(
+      /^::error file=db\/migrations\/002_rename\.sql,line=2,col=1,endLine=2,endColumn=\d+,title=rename-column::Renaming column "users"\."name"/m,
+    );
     expect(lint.stdout).not.toContain('001_users.sql');
-    expect(job.outputs.lint).toEqual({ 'exit-code': '1', 'sarif-file': join(job.runnerTemp, 'pgphase.sarif'), 'markdown-file': join(job.runnerTemp, 'pgphase.md') });
-    expect(job.summary).toMatch(/^<!-- pgphase lint -->\n## pgphase lint\n\n❌ 1 problem \(1 error, 0 warnings\) in 1 file/);
+    expect(job.outputs.lint).toEqual({
+      'exit-code': '1',
+      'sarif-file': join(job.runnerTemp, 'pgphase.sarif'),
+      'markdown-file': join(job.runnerTemp, 'pgphase.md'),
+    });
+    expect(job.summary).toMatch(
+      /^<!-- pgphase lint -->\n## pgphase lint\n\n❌ 1 problem \(1 error, 0 warnings\) in 1 file/,
+    );
     expect(job.summary).toContain('### `db/migrations/002_rename.sql`');
     // the upload gets the file the lint step wrote, and it is SARIF with the finding
-    expect(stepNamed(job, 'Upload SARIF').with).toEqual({ sarif_file: join(job.runnerTemp, 'pgphase.sarif'), category: 'pgphase' });
+    expect(stepNamed(job, 'Upload SARIF').with).toEqual({
+      sarif_file: join(job.runnerTemp, 'pgphase.sarif'),
+      category: 'pgphase',
+    });
     const sarif = JSON.parse(readFileSync(join(job.runnerTemp, 'pgphase.sarif'), 'utf8'));
-    expect(sarif.runs[0].results.map((r: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri])).toEqual([
-      ['rename-column', 'db/migrations/002_rename.sql'],
-    ]);
+    expect(
+      sarif.runs[0].results.map(
+        (r: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => [
+          r.ruleId,
+          r.locations[0]!.physicalLocation.artifactLocation.uri,
+        ],
+      ),
+    ).toEqual([['rename-column', 'db/migrations/002_rename.sql']]);
     expect(stepNamed(job, 'Fail on error findings').stderr).toContain('pgphase lint found errors');
   });
 
-  it('on a clean pull request (with a committed plan): no annotations, a green summary, no upload unless asked, the job passes', { timeout: 120_000 }, () => {
+  it('on a clean pull request (with a committed plan): no annotations, a green summary, no upload unless asked, the job passes', {
+    timeout: 120_000,
+  }, () => {
     const workspace = pullRequest({ 'db/migrations/003_email.sql': ADD }, (dir) => {
       writeFileSync(join(dir, '0042_rename.sql'), 'ALTER TABLE users RENAME COLUMN name TO full_name;\n');
-      expect(runCli(['plan', '0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: dir }).code).toBe(0);
+      expect(
+        runCli(['plan', '0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: dir })
+          .code,
+      ).toBe(0);
       rmSync(join(dir, '0042_rename.sql'));
     });
     const job = runAction(workspace, { package: ROOT });
@@ -108,12 +146,17 @@ describe('GitHub Action (action.yml)', () => {
     expect(stepNamed(job, 'Lint migrations').stdout).toBe('');
     expect(job.outputs.lint!['exit-code']).toBe('0');
     // the plan's files are not migrations: its contract's drops are no findings
-    expect(job.summary).toBe('<!-- pgphase lint -->\n## pgphase lint\n\n✅ 1 file, 2 statements: no problems\n\nChecked without findings: `db/migrations/003_email.sql`\n');
+    expect(job.summary).toBe(
+      '<!-- pgphase lint -->\n## pgphase lint\n\n✅ 1 file, 2 statements: no problems\n\nChecked without findings: `db/migrations/003_email.sql`\n',
+    );
     expect(job.summary).not.toContain('db/plans/');
   });
 
   it('stops at the lint step with exit 2 and one line on a bad flag', { timeout: 120_000 }, () => {
-    const job = runAction(pullRequest({ 'db/migrations/002_email.sql': ADD }), { package: ROOT, args: '--pg-version 9' });
+    const job = runAction(pullRequest({ 'db/migrations/002_email.sql': ADD }), {
+      package: ROOT,
+      args: '--pg-version 9',
+    });
     expect(job.steps.map((s) => [s.name, s.skipped, s.code])).toEqual([
       ['Install pgphase', false, 0],
       ['Lint migrations', false, 2],
@@ -121,7 +164,9 @@ describe('GitHub Action (action.yml)', () => {
       ['Comment on the pull request', true, 0],
       ['Fail on error findings', true, 0],
     ]);
-    expect(stepNamed(job, 'Lint migrations').stderr).toBe('pgphase: --pg-version 9: expected a whole number from 11 to 18\n');
+    expect(stepNamed(job, 'Lint migrations').stderr).toBe(
+      'pgphase: --pg-version 9: expected a whole number from 11 to 18\n',
+    );
   });
 
   // gh as the runner has it, answering from fixture comments with the action's own --jq (run by jq), and keeping what it posts
@@ -143,25 +188,40 @@ describe('GitHub Action (action.yml)', () => {
     ].join('\n');
 
     /** The action run on a pull request event (or a push), with the comments the pull request has. */
-    function commented(files: Record<string, string>, comments: Array<{ id: number; body: string }>, event: object = { pull_request: { number: 7 } }) {
+    function commented(
+      files: Record<string, string>,
+      comments: Array<{ id: number; body: string }>,
+      event: object = { pull_request: { number: 7 } },
+    ) {
       const dir = mkdtempSync(join(tmpdir(), 'pgphase-gh-'));
       const log = join(dir, 'gh.log');
       fakeTool(join(dir, 'bin'), 'gh', log, FAKE_GH);
       writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
-      const job = runAction(pullRequest(files), { package: ROOT, comment: 'true' }, {
-        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
-        GITHUB_EVENT_PATH: join(dir, 'event.json'),
-        GITHUB_REPOSITORY: 'acme/shop',
-        COMMENTS: JSON.stringify(comments),
-        POSTED: join(dir, 'posted.md'),
-      });
-      const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => line.replace(/body=@\S+/, 'body=@REPORT'));
+      const job = runAction(
+        pullRequest(files),
+        { package: ROOT, comment: 'true' },
+        {
+          PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+          GITHUB_EVENT_PATH: join(dir, 'event.json'),
+          GITHUB_REPOSITORY: 'acme/shop',
+          COMMENTS: JSON.stringify(comments),
+          POSTED: join(dir, 'posted.md'),
+        },
+      );
+      const calls = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/body=@\S+/, 'body=@REPORT'));
       const posted = existsSync(join(dir, 'posted.md')) ? readFileSync(join(dir, 'posted.md'), 'utf8') : undefined;
       return { job, calls, posted };
     }
 
-    it('posts the markdown report: findings by file, the lock each takes, the plan command', { timeout: 120_000 }, () => {
-      const { job, calls, posted } = commented({ 'db/migrations/002_rename.sql': RENAME }, [{ id: 41, body: 'Looks good' }]);
+    it('posts the markdown report: findings by file, the lock each takes, the plan command', {
+      timeout: 120_000,
+    }, () => {
+      const { job, calls, posted } = commented({ 'db/migrations/002_rename.sql': RENAME }, [
+        { id: 41, body: 'Looks good' },
+      ]);
       expect(stepNamed(job, 'Comment on the pull request').code).toBe(0);
       expect(calls).toEqual([
         'gh api --paginate repos/acme/shop/issues/7/comments --jq .[] | select(.body | startswith("<!-- pgphase lint -->")) | .id',
@@ -169,24 +229,41 @@ describe('GitHub Action (action.yml)', () => {
       ]);
       expect(posted).toBe(readFileSync(job.outputs.lint!['markdown-file']!, 'utf8'));
       const lines = posted!.split('\n');
-      expect(lines.slice(0, 4)).toEqual(['<!-- pgphase lint -->', '## pgphase lint', '', '❌ 1 problem (1 error, 0 warnings) in 1 file, 2 statements']);
+      expect(lines.slice(0, 4)).toEqual([
+        '<!-- pgphase lint -->',
+        '## pgphase lint',
+        '',
+        '❌ 1 problem (1 error, 0 warnings) in 1 file, 2 statements',
+      ]);
       expect(lines).toContain('### `db/migrations/002_rename.sql`');
-      expect(lines.find((l) => l.startsWith('| 2 | error | [rename-column]'))).toContain('| ACCESS EXCLUSIVE on "users" |');
+      expect(lines.find((l) => l.startsWith('| 2 | error | [rename-column]'))).toContain(
+        '| ACCESS EXCLUSIVE on "users" |',
+      );
       expect(lines).toContain('Plan it in phases: `pgphase plan db/migrations/002_rename.sql`');
     });
 
-    it('updates its own comment instead of adding another, also when the pull request is clean now', { timeout: 120_000 }, () => {
-      const comments = [{ id: 41, body: 'Looks good' }, { id: 42, body: '<!-- pgphase lint -->\n## pgphase lint\n\n❌ an earlier run' }];
+    it('updates its own comment instead of adding another, also when the pull request is clean now', {
+      timeout: 120_000,
+    }, () => {
+      const comments = [
+        { id: 41, body: 'Looks good' },
+        { id: 42, body: '<!-- pgphase lint -->\n## pgphase lint\n\n❌ an earlier run' },
+      ];
       const { calls, posted } = commented({ 'db/migrations/003_email.sql': ADD }, comments);
       expect(calls[1]).toBe('gh api --method PATCH repos/acme/shop/issues/comments/42 -F body=@REPORT');
       expect(posted).toMatch(/^<!-- pgphase lint -->\n## pgphase lint\n\n✅ 1 file, 2 statements: no problems/);
     });
 
-    it('adds no comment to a clean pull request without one, and none outside a pull request', { timeout: 120_000 }, () => {
+    it('adds no comment to a clean pull request without one, and none outside a pull request', {
+      timeout: 120_000,
+    }, () => {
       const clean = commented({ 'db/migrations/003_email.sql': ADD }, [{ id: 41, body: 'Looks good' }]);
       expect([clean.calls.length, clean.posted]).toEqual([1, undefined]);
       const push = commented({ 'db/migrations/002_rename.sql': RENAME }, [], { ref: 'refs/heads/main' });
-      expect([push.calls, stepNamed(push.job, 'Comment on the pull request').stdout]).toEqual([[], 'pgphase: not a pull request: no comment\n']);
+      expect([push.calls, stepNamed(push.job, 'Comment on the pull request').stdout]).toEqual([
+        [],
+        'pgphase: not a pull request: no comment\n',
+      ]);
     });
   });
 });

@@ -10,7 +10,11 @@ import { appProject, baseEnv, fakeTool, git, sh } from './harness.js';
 
 const readme = readFileSync('README.md', 'utf8');
 const block = /```yaml\n(pgphase-note:\n[\s\S]*?)```/.exec(readme)?.[1];
-const job = parse(block ?? '')?.['pgphase-note'] as { rules: Array<{ if: string }>; variables: Record<string, number>; script: string[] };
+const job = parse(block ?? '')?.['pgphase-note'] as {
+  rules: Array<{ if: string }>;
+  variables: Record<string, number>;
+  script: string[];
+};
 
 // curl as the job calls it: a GET answers with $NOTES; a PUT or POST keeps its --data in $POSTED
 const FAKE_CURL = [
@@ -30,7 +34,10 @@ const FAKE_CURL = [
 ].join('\n');
 
 function runNote(files: Record<string, string>, notes: Array<{ id: number; body: string }>) {
-  const dir = appProject({ 'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n', '.gitignore': 'node_modules\n' });
+  const dir = appProject({
+    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
+    '.gitignore': 'node_modules\n',
+  });
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '.');
   git(dir, 'commit', '-qm', 'init');
@@ -54,8 +61,12 @@ function runNote(files: Record<string, string>, notes: Array<{ id: number; body:
     POSTED: join(tools, 'posted.json'),
   });
   const run = sh(job.script.filter((line) => line !== 'npm ci').join('\n'), { cwd: dir, env });
-  const calls = existsSync(join(tools, 'calls.log')) ? readFileSync(join(tools, 'calls.log'), 'utf8').split('\n').filter(Boolean) : [];
-  const posted = existsSync(join(tools, 'posted.json')) ? (JSON.parse(readFileSync(join(tools, 'posted.json'), 'utf8')) as { body: string }).body : undefined;
+  const calls = existsSync(join(tools, 'calls.log'))
+    ? readFileSync(join(tools, 'calls.log'), 'utf8').split('\n').filter(Boolean)
+    : [];
+  const posted = existsSync(join(tools, 'posted.json'))
+    ? (JSON.parse(readFileSync(join(tools, 'posted.json'), 'utf8')) as { body: string }).body
+    : undefined;
   return { ...run, calls, posted, report: readFileSync(join(dir, 'pgphase.md'), 'utf8') };
 }
 
@@ -69,7 +80,9 @@ describe('GitLab merge request note (README)', () => {
     expect(job.variables.GIT_DEPTH).toBe(0);
   });
 
-  it('posts the markdown report as a new note: findings by file, the lock, the plan command', { timeout: 120_000 }, () => {
+  it('posts the markdown report as a new note: findings by file, the lock, the plan command', {
+    timeout: 120_000,
+  }, () => {
     const r = runNote({ 'db/migrations/002_rename.sql': RENAME }, [{ id: 3, body: 'Looks good' }]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.calls).toEqual([`GET ${notes}?per_page=100&sort=asc`, `POST ${notes}`]);
@@ -79,8 +92,13 @@ describe('GitLab merge request note (README)', () => {
     expect(r.posted).toContain('Plan it in phases: `pgphase plan db/migrations/002_rename.sql`');
   });
 
-  it('updates the note it wrote before, and writes none on a clean merge request without one', { timeout: 120_000 }, () => {
-    const earlier = runNote({ 'db/migrations/003_email.sql': ADD }, [{ id: 3, body: 'Looks good' }, { id: 4, body: '<!-- pgphase lint -->\n## pgphase lint\n\n❌ before' }]);
+  it('updates the note it wrote before, and writes none on a clean merge request without one', {
+    timeout: 120_000,
+  }, () => {
+    const earlier = runNote({ 'db/migrations/003_email.sql': ADD }, [
+      { id: 3, body: 'Looks good' },
+      { id: 4, body: '<!-- pgphase lint -->\n## pgphase lint\n\n❌ before' },
+    ]);
     expect(earlier.calls).toEqual([`GET ${notes}?per_page=100&sort=asc`, `PUT ${notes}/4`]);
     expect(earlier.posted).toMatch(/✅ 1 file, 2 statements: no problems/);
     const clean = runNote({ 'db/migrations/003_email.sql': ADD }, []);

@@ -21,7 +21,10 @@ const job = config.pgphase!;
 
 /** A merge request: a main branch with one migration, and a source branch with `files` on top. Returns the clone and the base commit. */
 function mergeRequest(files: Record<string, string>): { dir: string; base: string } {
-  const dir = appProject({ 'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n', '.gitignore': 'node_modules\n' });
+  const dir = appProject({
+    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
+    '.gitignore': 'node_modules\n',
+  });
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '.');
   git(dir, 'commit', '-qm', 'init');
@@ -36,10 +39,19 @@ function mergeRequest(files: Record<string, string>): { dir: string; base: strin
 /** The job's script; `npm ci` is left out, the project being installed already. */
 function runJob(mr: { dir: string; base: string }) {
   const script = job.script.filter((line) => line !== 'npm ci').join('\n');
-  const env = baseEnv({ GITLAB_CI: 'true', CI: 'true', CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_DIFF_BASE_SHA: mr.base, CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main' });
+  const env = baseEnv({
+    GITLAB_CI: 'true',
+    CI: 'true',
+    CI_PIPELINE_SOURCE: 'merge_request_event',
+    CI_MERGE_REQUEST_DIFF_BASE_SHA: mr.base,
+    CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
+  });
   const run = sh(script, { cwd: mr.dir, env });
   const artifact = join(mr.dir, job.artifacts.reports.codequality);
-  return { ...run, report: existsSync(artifact) ? codeQualityReport.parse(JSON.parse(readFileSync(artifact, 'utf8'))) : undefined };
+  return {
+    ...run,
+    report: existsSync(artifact) ? codeQualityReport.parse(JSON.parse(readFileSync(artifact, 'utf8'))) : undefined,
+  };
 }
 
 describe('GitLab CI (examples/gitlab/.gitlab-ci.yml)', () => {
@@ -47,11 +59,15 @@ describe('GitLab CI (examples/gitlab/.gitlab-ci.yml)', () => {
     expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
     expect(Number(job.variables.GIT_DEPTH)).toBe(0);
     expect(job.artifacts.when).toBe('always');
-    expect(job.script.filter((line) => line !== 'npm ci').join('\n')).toContain(`> ${job.artifacts.reports.codequality}`);
+    expect(job.script.filter((line) => line !== 'npm ci').join('\n')).toContain(
+      `> ${job.artifacts.reports.codequality}`,
+    );
   });
 
   it('fails on an unsafe migration and reports it for the merge request widget', () => {
-    const r = runJob(mergeRequest({ 'db/migrations/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' }));
+    const r = runJob(
+      mergeRequest({ 'db/migrations/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' }),
+    );
     expect(r.code).toBe(1);
     expect(r.report!.map((i) => [i.check_name, i.severity, i.location.path, i.location.lines.begin])).toEqual([
       ['missing-lock-timeout', 'major', 'db/migrations/002_rename.sql', 1],
@@ -61,7 +77,11 @@ describe('GitLab CI (examples/gitlab/.gitlab-ci.yml)', () => {
   });
 
   it('passes a safe merge request with an empty report', () => {
-    const r = runJob(mergeRequest({ 'db/migrations/002_email.sql': "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN email text;\n" }));
+    const r = runJob(
+      mergeRequest({
+        'db/migrations/002_email.sql': "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN email text;\n",
+      }),
+    );
     expect([r.code, r.report]).toEqual([0, []]);
   });
 

@@ -16,7 +16,10 @@ export function readYaml<T>(path: string): T {
 
 /** A project with pgphase among its dependencies, installed from this checkout. */
 export function appProject(files: Record<string, string>): string {
-  const dir = tempTree({ 'package.json': JSON.stringify({ name: 'shop', private: true, dependencies: { pgphase: '*' } }), ...files });
+  const dir = tempTree({
+    'package.json': JSON.stringify({ name: 'shop', private: true, dependencies: { pgphase: '*' } }),
+    ...files,
+  });
   mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules/pgphase'));
   symlinkSync('../pgphase/bin/pgphase.js', join(dir, 'node_modules/.bin/pgphase'));
@@ -25,7 +28,16 @@ export function appProject(files: Record<string, string>): string {
 
 /** The environment every command here starts from: nothing of the test runner's own. */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH!, HOME: process.env.HOME!, NO_COLOR: '1', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', ...extra };
+  return {
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME!,
+    NO_COLOR: '1',
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@t',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@t',
+    ...extra,
+  };
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -132,7 +144,10 @@ function keyValues(file: string): Record<string, string> {
  * is recorded with its evaluated `with:`, not run; `skip` leaves out steps the test
  * stands in for (installing the project).
  */
-export function runSteps(steps: Step[], options: { cwd: string; env: Record<string, string>; contexts: Contexts; skip?: (step: Step) => boolean }): JobRun {
+export function runSteps(
+  steps: Step[],
+  options: { cwd: string; env: Record<string, string>; contexts: Contexts; skip?: (step: Step) => boolean },
+): JobRun {
   const scope: Scope = { ...options.contexts, steps: {} };
   const temp = mkdtempSync(join(tmpdir(), 'pgphase-runner-'));
   let env = { ...options.env };
@@ -146,14 +161,21 @@ export function runSteps(steps: Step[], options: { cwd: string; env: Record<stri
       continue;
     }
     if (step.uses !== undefined) {
-      const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(String(v), scope)]));
+      const inputs = Object.fromEntries(
+        Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(String(v), scope)]),
+      );
       runs.push({ name, skipped: false, code: 0, stdout: '', stderr: '', with: inputs });
       continue;
     }
-    if (step.shell !== undefined && step.shell !== 'bash') throw new Error(`step ${name}: unsupported shell ${step.shell}`);
-    const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'].map((k) => [k, join(temp, `${i}-${k}`)]));
+    if (step.shell !== undefined && step.shell !== 'bash')
+      throw new Error(`step ${name}: unsupported shell ${step.shell}`);
+    const files = Object.fromEntries(
+      ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'].map((k) => [k, join(temp, `${i}-${k}`)]),
+    );
     for (const file of Object.values(files)) writeFileSync(file, '');
-    const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v), scope)]));
+    const stepEnv = Object.fromEntries(
+      Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v), scope)]),
+    );
     const run = sh(step.run!, { cwd: options.cwd, env: { ...env, ...stepEnv, ...files } });
     runs.push({ name, skipped: false, ...run });
     if (step.id !== undefined) scope.steps[step.id] = { outputs: keyValues(files.GITHUB_OUTPUT!) };
@@ -163,7 +185,12 @@ export function runSteps(steps: Step[], options: { cwd: string; env: Record<stri
     summary += readFileSync(files.GITHUB_STEP_SUMMARY!, 'utf8');
     failed = run.code !== 0;
   }
-  return { steps: runs, outputs: Object.fromEntries(Object.entries(scope.steps).map(([id, s]) => [id, s.outputs])), summary, failed };
+  return {
+    steps: runs,
+    outputs: Object.fromEntries(Object.entries(scope.steps).map(([id, s]) => [id, s.outputs])),
+    summary,
+    failed,
+  };
 }
 
 /** `${{ … }}` in a workflow's job-level `env:`, evaluated like the steps' own. */

@@ -13,12 +13,16 @@ const FILES = {
 
 /** Marks every cached finding, so that a result served from the cache is recognisable. */
 function tamper(cacheFile: string): void {
-  const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as { sets: Record<string, { files: { findings: { message: string }[] }[] }> };
-  for (const entry of Object.values(cache.sets)) for (const file of entry.files) for (const f of file.findings) f.message = 'FROM CACHE';
+  const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
+    sets: Record<string, { files: { findings: { message: string }[] }[] }>;
+  };
+  for (const entry of Object.values(cache.sets))
+    for (const file of entry.files) for (const f of file.findings) f.message = 'FROM CACHE';
   writeFileSync(cacheFile, JSON.stringify(cache));
 }
 
-const messages = (out: Awaited<ReturnType<typeof lint>>) => out.result.files.flatMap((f) => f.findings.map((x) => x.message));
+const messages = (out: Awaited<ReturnType<typeof lint>>) =>
+  out.result.files.flatMap((f) => f.findings.map((x) => x.message));
 
 describe('lint cache', () => {
   it('gives the same result as an uncached run, then serves it from the cache', async () => {
@@ -35,9 +39,24 @@ describe('lint cache', () => {
   });
 
   it.each([
-    ['the linted file changes', (root: string) => writeFileSync(join(root, 'migrations/002_index.sql'), 'CREATE INDEX users_email2 ON users (email);\n')],
-    ['an earlier migration changes (the replayed schema)', (root: string) => writeFileSync(join(root, 'migrations/001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text, x int);\n')],
-    ['a config appears', (root: string) => writeFileSync(join(root, 'pgphase.config.json'), JSON.stringify({ rules: { 'missing-lock-timeout': 'off' } }))],
+    [
+      'the linted file changes',
+      (root: string) =>
+        writeFileSync(join(root, 'migrations/002_index.sql'), 'CREATE INDEX users_email2 ON users (email);\n'),
+    ],
+    [
+      'an earlier migration changes (the replayed schema)',
+      (root: string) =>
+        writeFileSync(
+          join(root, 'migrations/001_users.sql'),
+          'CREATE TABLE users (id bigint PRIMARY KEY, email text, x int);\n',
+        ),
+    ],
+    [
+      'a config appears',
+      (root: string) =>
+        writeFileSync(join(root, 'pgphase.config.json'), JSON.stringify({ rules: { 'missing-lock-timeout': 'off' } })),
+    ],
   ])('recomputes when %s', async (_, change) => {
     const root = tempTree(FILES);
     await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
@@ -52,7 +71,11 @@ describe('lint cache', () => {
     const root = tempTree(FILES);
     await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
     tamper(join(root, '.cache', 'lint.json'));
-    for (const options of [{ pgVersion: 11 }, { ruleOverrides: { 'create-index-non-concurrently': 'warning' as const } }, { paths: ['migrations/001_users.sql'] }]) {
+    for (const options of [
+      { pgVersion: 11 },
+      { ruleOverrides: { 'create-index-non-concurrently': 'warning' as const } },
+      { paths: ['migrations/001_users.sql'] },
+    ]) {
       const out = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache', ...options });
       expect(messages(out)).not.toContain('FROM CACHE');
       expect(out.result).toEqual((await lint({ paths: ['migrations'], cwd: root, ...options })).result);
@@ -60,7 +83,11 @@ describe('lint cache', () => {
   });
 
   it('ignores an unreadable cache and lints on when the cache cannot be written', async () => {
-    const root = tempTree({ ...FILES, '.cache/lint.json': '{ not json', 'blocked': 'a file where the cache directory would go' });
+    const root = tempTree({
+      ...FILES,
+      '.cache/lint.json': '{ not json',
+      blocked: 'a file where the cache directory would go',
+    });
     const plain = await lint({ paths: ['migrations'], cwd: root });
     expect((await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' })).result).toEqual(plain.result);
     expect(JSON.parse(readFileSync(join(root, '.cache', 'lint.json'), 'utf8'))).toHaveProperty('sets');

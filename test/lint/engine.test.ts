@@ -5,27 +5,38 @@ const USERS = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy tex
 
 describe('tables and views created in this migration', () => {
   it('CREATE TABLE IF NOT EXISTS on a table of an earlier migration leaves it an existing table', () => {
-    const result = lintSql('CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text);\nCREATE INDEX users_email ON users (email);\nALTER TABLE users DROP COLUMN legacy;', {
-      history: USERS,
-    });
+    const result = lintSql(
+      'CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text);\nCREATE INDEX users_email ON users (email);\nALTER TABLE users DROP COLUMN legacy;',
+      {
+        history: USERS,
+      },
+    );
     expect(where(result, 'create-index-non-concurrently')).toEqual(['create-index-non-concurrently@2:1']);
     expect(where(result, 'drop-column')).toEqual(['drop-column@3:1']);
   });
 
   it('CREATE TABLE IF NOT EXISTS of a table no earlier migration has creates it', () => {
-    const result = lintSql('CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text);\nCREATE INDEX users_email ON users (email);');
+    const result = lintSql(
+      'CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text);\nCREATE INDEX users_email ON users (email);',
+    );
     expect(where(result, 'create-index-non-concurrently')).toEqual([]);
   });
 
   it('CREATE TABLE … AS with IF NOT EXISTS on a table of an earlier migration leaves it an existing table', () => {
-    const result = lintSql('CREATE TABLE IF NOT EXISTS users AS SELECT 1::bigint AS id;\nCREATE INDEX users_id ON users (id);', { history: USERS });
+    const result = lintSql(
+      'CREATE TABLE IF NOT EXISTS users AS SELECT 1::bigint AS id;\nCREATE INDEX users_id ON users (id);',
+      { history: USERS },
+    );
     expect(where(result, 'create-index-non-concurrently')).toEqual(['create-index-non-concurrently@2:1']);
   });
 
   it('CREATE MATERIALIZED VIEW IF NOT EXISTS on a view of an earlier migration leaves it an existing view', () => {
     const history = 'CREATE MATERIALIZED VIEW totals AS SELECT 1 AS total;';
-    const sql = 'CREATE MATERIALIZED VIEW IF NOT EXISTS totals AS SELECT 1 AS total;\nREFRESH MATERIALIZED VIEW totals;';
-    expect(where(lintSql(sql, { history }), 'refresh-matview-non-concurrently')).toEqual(['refresh-matview-non-concurrently@2:1']);
+    const sql =
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS totals AS SELECT 1 AS total;\nREFRESH MATERIALIZED VIEW totals;';
+    expect(where(lintSql(sql, { history }), 'refresh-matview-non-concurrently')).toEqual([
+      'refresh-matview-non-concurrently@2:1',
+    ]);
     expect(where(lintSql(sql), 'refresh-matview-non-concurrently')).toEqual([]);
   });
 });
@@ -46,36 +57,46 @@ describe('transactions', () => {
   });
 
   it('in one query string, the statements after a COMMIT still share a transaction block', () => {
-    const result = lintSql('BEGIN;\nSELECT 1;\nCOMMIT;\nCREATE INDEX CONCURRENTLY users_email ON users (email);', { history: USERS, transaction: 'implicit' });
+    const result = lintSql('BEGIN;\nSELECT 1;\nCOMMIT;\nCREATE INDEX CONCURRENTLY users_email ON users (email);', {
+      history: USERS,
+      transaction: 'implicit',
+    });
     expect(where(result, 'concurrently-in-transaction')).toEqual(['concurrently-in-transaction@4:1']);
   });
 
   it('in one query string, a ROLLBACK also undoes what ran before the BEGIN', () => {
     const sql = "SET lock_timeout = '2s';\nBEGIN;\nROLLBACK;\nALTER TABLE users DROP COLUMN legacy;";
-    expect(where(lintSql(sql, { history: USERS, transaction: 'implicit' }), 'missing-lock-timeout')).toEqual(['missing-lock-timeout@4:1']);
+    expect(where(lintSql(sql, { history: USERS, transaction: 'implicit' }), 'missing-lock-timeout')).toEqual([
+      'missing-lock-timeout@4:1',
+    ]);
     expect(where(lintSql(sql, { history: USERS, transaction: 'none' }), 'missing-lock-timeout')).toEqual([]);
   });
 
-  it('in a file the tool wraps, a COMMIT ends the tool\'s transaction', () => {
+  it("in a file the tool wraps, a COMMIT ends the tool's transaction", () => {
     const result = lintSql(SPLIT_VALIDATION.replace('BEGIN;\n', ''), { history: USERS, transaction: 'per-file' });
     expect(where(result, 'validate-in-same-transaction')).toEqual([]);
     expect(where(result, 'transaction-nesting')).toEqual(['transaction-nesting@3:1']);
   });
 
-  it('in a file the tool wraps, the statements up to the end share the tool\'s transaction', () => {
-    const result = lintSql(SPLIT_VALIDATION.replace('BEGIN;\n', '').replace('COMMIT;\n', ''), { history: USERS, transaction: 'per-file' });
+  it("in a file the tool wraps, the statements up to the end share the tool's transaction", () => {
+    const result = lintSql(SPLIT_VALIDATION.replace('BEGIN;\n', '').replace('COMMIT;\n', ''), {
+      history: USERS,
+      transaction: 'per-file',
+    });
     expect(where(result, 'validate-in-same-transaction')).toEqual(['validate-in-same-transaction@3:1']);
   });
 
   it('a SET LOCAL ends at COMMIT, a plain SET made in the transaction stays', () => {
-    const sql = "BEGIN;\nSET lock_timeout = '2s';\nSET LOCAL lock_timeout = 0;\nCOMMIT;\nALTER TABLE users DROP COLUMN legacy;";
+    const sql =
+      "BEGIN;\nSET lock_timeout = '2s';\nSET LOCAL lock_timeout = 0;\nCOMMIT;\nALTER TABLE users DROP COLUMN legacy;";
     expect(where(lintSql(sql, { history: USERS }), 'missing-lock-timeout')).toEqual([]);
   });
 });
 
 describe('ignore comments', () => {
   it('one inside a statement applies to that statement, not the next', () => {
-    const sql = "SET lock_timeout = '2s';\nALTER TABLE users\n  -- pgphase-ignore drop-column: no deployed version reads legacy\n  DROP COLUMN legacy;\nALTER TABLE users DROP COLUMN email;";
+    const sql =
+      "SET lock_timeout = '2s';\nALTER TABLE users\n  -- pgphase-ignore drop-column: no deployed version reads legacy\n  DROP COLUMN legacy;\nALTER TABLE users DROP COLUMN email;";
     const result = lintSql(sql, { history: USERS });
     expect(where(result, 'drop-column')).toEqual(['drop-column@5:1']);
     expect(where(result, 'unused-ignore')).toEqual([]);

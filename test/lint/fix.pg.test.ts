@@ -13,8 +13,10 @@ import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 const db = await testDatabase();
 const c = await db.client();
 
-const TABLES = 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, code text);\n';
-const ROWS = 'INSERT INTO users SELECT g FROM generate_series(1, 50) g;\nINSERT INTO orders SELECT g, g, \'c\' || g FROM generate_series(1, 50) g;';
+const TABLES =
+  'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, code text);\n';
+const ROWS =
+  "INSERT INTO users SELECT g FROM generate_series(1, 50) g;\nINSERT INTO orders SELECT g, g, 'c' || g FROM generate_series(1, 50) g;";
 
 /** Runs a migration's forward text as its tool does under the model. */
 async function runAs(client: pg.Client, text: string, model: TransactionModel): Promise<void> {
@@ -48,7 +50,8 @@ interface Case {
   check: string;
 }
 
-const indexValid = "SELECT count(*) = 1 AS ok FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'orders_user' AND i.indisvalid";
+const indexValid =
+  "SELECT count(*) = 1 AS ok FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'orders_user' AND i.indisvalid";
 
 const cases: Case[] = [
   {
@@ -60,14 +63,28 @@ const cases: Case[] = [
         'CREATE INDEX orders_user ON orders (user_id);\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\nALTER TABLE orders ADD CONSTRAINT orders_code UNIQUE (code);\n',
     },
     target: '002_change.sql',
-    fixed: ['missing-lock-timeout', 'create-index-non-concurrently', 'add-foreign-key-validated', 'add-constraint-builds-index'],
-    contains: ["SET lock_timeout = '2s';", 'CREATE INDEX CONCURRENTLY orders_user', 'REFERENCES users (id) NOT VALID;\nALTER TABLE "orders" VALIDATE CONSTRAINT "orders_user_fk";', 'ADD CONSTRAINT "orders_code" UNIQUE USING INDEX "orders_code"'],
+    fixed: [
+      'missing-lock-timeout',
+      'create-index-non-concurrently',
+      'add-foreign-key-validated',
+      'add-constraint-builds-index',
+    ],
+    contains: [
+      "SET lock_timeout = '2s';",
+      'CREATE INDEX CONCURRENTLY orders_user',
+      'REFERENCES users (id) NOT VALID;\nALTER TABLE "orders" VALIDATE CONSTRAINT "orders_user_fk";',
+      'ADD CONSTRAINT "orders_code" UNIQUE USING INDEX "orders_code"',
+    ],
     check: `SELECT (${indexValid}) AND (SELECT convalidated FROM pg_constraint WHERE conname = 'orders_user_fk') AND (SELECT contype = 'u' FROM pg_constraint WHERE conname = 'orders_code') AS ok`,
   },
   {
     name: 'plain: VALIDATE goes after the COMMIT of an explicit transaction',
     layout: 'plain',
-    files: { '001_tables.sql': TABLES, '002_fk.sql': "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\nCOMMIT;\n" },
+    files: {
+      '001_tables.sql': TABLES,
+      '002_fk.sql':
+        "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\nCOMMIT;\n",
+    },
     target: '002_fk.sql',
     fixed: ['add-foreign-key-validated'],
     contains: ['NOT VALID;\nCOMMIT;\nALTER TABLE "orders" VALIDATE CONSTRAINT "orders_user_fk";'],
@@ -78,7 +95,8 @@ const cases: Case[] = [
     layout: 'goose',
     files: {
       '00001_tables.sql': `-- +goose Up\n${TABLES}`,
-      '00002_index.sql': "-- +goose Up\nSET lock_timeout = '2s';\nCREATE INDEX orders_user ON orders (user_id);\n\n-- +goose Down\nDROP INDEX orders_user;\n",
+      '00002_index.sql':
+        "-- +goose Up\nSET lock_timeout = '2s';\nCREATE INDEX orders_user ON orders (user_id);\n\n-- +goose Down\nDROP INDEX orders_user;\n",
     },
     target: '00002_index.sql',
     fixed: ['create-index-non-concurrently'],
@@ -102,7 +120,8 @@ const cases: Case[] = [
     layout: 'dbmate',
     files: {
       '20240101000000_tables.sql': `-- migrate:up\n${TABLES}\n-- migrate:down\n`,
-      '20240102000000_index.sql': '-- migrate:up\nCREATE INDEX orders_user ON orders (user_id);\n\n-- migrate:down\nDROP INDEX orders_user;\n',
+      '20240102000000_index.sql':
+        '-- migrate:up\nCREATE INDEX orders_user ON orders (user_id);\n\n-- migrate:down\nDROP INDEX orders_user;\n',
     },
     target: '20240102000000_index.sql',
     fixed: ['create-index-non-concurrently'],
@@ -114,7 +133,8 @@ const cases: Case[] = [
     layout: 'dbmate',
     files: {
       '20240101000000_tables.sql': `-- migrate:up\n${TABLES}\n-- migrate:down\n`,
-      '20240102000000_index.sql': '-- migrate:up\nCREATE INDEX orders_user ON orders (user_id);\nALTER TABLE orders ADD COLUMN note text;\n\n-- migrate:down\n',
+      '20240102000000_index.sql':
+        '-- migrate:up\nCREATE INDEX orders_user ON orders (user_id);\nALTER TABLE orders ADD COLUMN note text;\n\n-- migrate:down\n',
     },
     target: '20240102000000_index.sql',
     fixed: ['missing-lock-timeout'],
@@ -134,7 +154,10 @@ const cases: Case[] = [
   {
     name: 'golang-migrate, several statements (one query string): lock_timeout, and no CONCURRENTLY, with the reason',
     layout: 'golang-migrate',
-    files: { '1_tables.up.sql': TABLES, '2_index.up.sql': 'CREATE INDEX orders_user ON orders (user_id);\nALTER TABLE orders ADD COLUMN note text;\n' },
+    files: {
+      '1_tables.up.sql': TABLES,
+      '2_index.up.sql': 'CREATE INDEX orders_user ON orders (user_id);\nALTER TABLE orders ADD COLUMN note text;\n',
+    },
     target: '2_index.up.sql',
     fixed: ['missing-lock-timeout'],
     unfixed: { 'create-index-non-concurrently': 'golang-migrate sends the file as one query string' },
@@ -153,15 +176,25 @@ const cases: Case[] = [
   {
     name: 'Atlas: txmode none, then CONCURRENTLY',
     layout: 'atlas',
-    files: { 'atlas.sum': '', '20240101000000_tables.sql': TABLES, '20240102000000_index.sql': "SET lock_timeout = '2s';\nDROP INDEX orders_code;\nCREATE INDEX orders_user ON orders (user_id);\n" },
+    files: {
+      'atlas.sum': '',
+      '20240101000000_tables.sql': TABLES,
+      '20240102000000_index.sql':
+        "SET lock_timeout = '2s';\nDROP INDEX orders_code;\nCREATE INDEX orders_user ON orders (user_id);\n",
+    },
     target: '20240102000000_index.sql',
     fixed: ['drop-index-non-concurrently', 'create-index-non-concurrently'],
-    contains: ['-- atlas:txmode none\n', 'DROP INDEX CONCURRENTLY orders_code', 'CREATE INDEX CONCURRENTLY orders_user'],
+    contains: [
+      '-- atlas:txmode none\n',
+      'DROP INDEX CONCURRENTLY orders_code',
+      'CREATE INDEX CONCURRENTLY orders_user',
+    ],
     check: `SELECT (${indexValid}) AND to_regclass('orders_code') IS NULL AS ok`,
   },
 ];
 
-const counts = (findings: Array<{ rule: string }>) => findings.reduce((n, f) => n.set(f.rule, (n.get(f.rule) ?? 0) + 1), new Map<string, number>());
+const counts = (findings: Array<{ rule: string }>) =>
+  findings.reduce((n, f) => n.set(f.rule, (n.get(f.rule) ?? 0) + 1), new Map<string, number>());
 
 describe('lint --fix, run on PostgreSQL the way each tool runs the file', () => {
   for (const k of cases) {
@@ -177,7 +210,8 @@ describe('lint --fix, run on PostgreSQL the way each tool runs the file', () => 
       const [fixed] = (await fix(options)).filter((f) => f.path === k.target);
 
       expect(fixed!.applied.map((f) => f.rule).sort()).toEqual([...k.fixed].sort());
-      for (const [rule, reason] of Object.entries(k.unfixed ?? {})) expect(fixed!.unfixed.find((u) => u.rule === rule)?.reason).toContain(reason);
+      for (const [rule, reason] of Object.entries(k.unfixed ?? {}))
+        expect(fixed!.unfixed.find((u) => u.rule === rule)?.reason).toContain(reason);
       for (const fragment of k.contains) expect(fixed!.after).toContain(fragment);
       writeFileSync(target, fixed!.after);
       expect(readFileSync(target, 'utf8')).toBe(fixed!.after);

@@ -8,9 +8,18 @@ import { lint } from '../../src/lint/lint.js';
 import { tempTree as tree } from '../helpers/cli.js';
 
 /** `file rule@line:column` of every finding of the given rules. */
-async function findings(paths: string[], cwd: string, ids: string[], layout?: Parameters<typeof lint>[0]['layout']): Promise<string[]> {
+async function findings(
+  paths: string[],
+  cwd: string,
+  ids: string[],
+  layout?: Parameters<typeof lint>[0]['layout'],
+): Promise<string[]> {
   const { result } = await lint({ paths, cwd, rules, ...(layout && { layout }) });
-  return result.files.flatMap((f) => f.findings.filter((x) => ids.includes(x.rule)).map((x) => `${f.path} ${x.rule}@${x.location.line}:${x.location.column}`));
+  return result.files.flatMap((f) =>
+    f.findings
+      .filter((x) => ids.includes(x.rule))
+      .map((x) => `${f.path} ${x.rule}@${x.location.line}:${x.location.column}`),
+  );
 }
 
 const CREATE = 'CREATE TABLE products (id bigint PRIMARY KEY, sku text NOT NULL);\n';
@@ -19,8 +28,14 @@ const BLOCKING = ['create-index-non-concurrently'];
 
 describe('files that share a version are one migration', () => {
   it('version folders: an index on a table a sibling file of the version created blocks no one; one of an earlier version does', async () => {
-    const root = tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': INDEX, '3/01_index_again.up.sql': 'CREATE INDEX products_id_sku ON products (id, sku);\n' });
-    expect(await findings(['.'], root, BLOCKING)).toEqual(['3/01_index_again.up.sql create-index-non-concurrently@1:1']);
+    const root = tree({
+      '2/01_products.up.sql': CREATE,
+      '2/02_index.up.sql': INDEX,
+      '3/01_index_again.up.sql': 'CREATE INDEX products_id_sku ON products (id, sku);\n',
+    });
+    expect(await findings(['.'], root, BLOCKING)).toEqual([
+      '3/01_index_again.up.sql create-index-non-concurrently@1:1',
+    ]);
   });
 
   it('the same two files as two migrations report the index', async () => {
@@ -34,13 +49,18 @@ describe('files that share a version are one migration', () => {
       '20240101000000000001_products.postgres.up.sql': INDEX,
       '20240102000000000000_more.postgres.up.sql': 'CREATE INDEX products_id_sku ON products (id, sku);\n',
     });
-    expect(await findings(['.'], root, BLOCKING)).toEqual(['20240102000000000000_more.postgres.up.sql create-index-non-concurrently@1:1']);
+    expect(await findings(['.'], root, BLOCKING)).toEqual([
+      '20240102000000000000_more.postgres.up.sql create-index-non-concurrently@1:1',
+    ]);
   });
 
   it('a later file of a migration linted on its own still knows what the earlier files created', async () => {
     const root = tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': INDEX });
     expect(await findings(['2/02_index.up.sql'], root, BLOCKING)).toEqual([]);
-    const split = tree({ '20240101000000000000_p.postgres.up.sql': CREATE, '20240101000000000001_p.postgres.up.sql': INDEX });
+    const split = tree({
+      '20240101000000000000_p.postgres.up.sql': CREATE,
+      '20240101000000000001_p.postgres.up.sql': INDEX,
+    });
     expect(await findings(['20240101000000000001_p.postgres.up.sql'], split, BLOCKING)).toEqual([]);
   });
 });
@@ -63,7 +83,9 @@ describe('Liquibase changesets', () => {
 
   it('runs each changeset as Liquibase does: CONCURRENTLY fails only in the one that keeps its transaction', async () => {
     const root = tree({ 'changes/orders.sql': changelog });
-    expect(await findings(['.'], root, ['concurrently-in-transaction'])).toEqual([`${join('changes', 'orders.sql')} concurrently-in-transaction@10:1`]);
+    expect(await findings(['.'], root, ['concurrently-in-transaction'])).toEqual([
+      `${join('changes', 'orders.sql')} concurrently-in-transaction@10:1`,
+    ]);
   });
 
   it('reports a file of several changesets once, its statements numbered through the file', async () => {
@@ -123,10 +145,15 @@ describe('standard input linted as a file of a migration', () => {
   it('knows what the earlier files of its migration created, and runs each changeset of a Liquibase file as Liquibase does', async () => {
     const root = tree({ '2/01_products.up.sql': CREATE, '2/02_index.up.sql': '' });
     const sibling = await lint({ paths: [], cwd: root, rules, stdin: { filename: '2/02_index.up.sql', text: INDEX } });
-    expect(sibling.result.files.flatMap((f) => f.findings.map((x) => x.rule))).not.toContain('create-index-non-concurrently');
+    expect(sibling.result.files.flatMap((f) => f.findings.map((x) => x.rule))).not.toContain(
+      'create-index-non-concurrently',
+    );
 
     // on disk, the file as last saved: one changeset
-    const changelog = tree({ 'changes/orders.sql': '--liquibase formatted sql\n--changeset shop:1\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n' });
+    const changelog = tree({
+      'changes/orders.sql':
+        '--liquibase formatted sql\n--changeset shop:1\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n',
+    });
     const text = [
       '--liquibase formatted sql',
       '--changeset shop:1',
@@ -137,9 +164,16 @@ describe('standard input linted as a file of a migration', () => {
       'CREATE INDEX CONCURRENTLY orders_id_idx ON orders (id, user_id);',
       '',
     ].join('\n');
-    const { result, sources } = await lint({ paths: [], cwd: changelog, rules, stdin: { filename: 'changes/orders.sql', text } });
+    const { result, sources } = await lint({
+      paths: [],
+      cwd: changelog,
+      rules,
+      stdin: { filename: 'changes/orders.sql', text },
+    });
     expect(result.files.map((f) => f.path)).toEqual([join('changes', 'orders.sql')]);
-    expect(result.files[0]!.findings.filter((x) => x.rule === 'concurrently-in-transaction').map((x) => x.location.line)).toEqual([7]);
+    expect(
+      result.files[0]!.findings.filter((x) => x.rule === 'concurrently-in-transaction').map((x) => x.location.line),
+    ).toEqual([7]);
     // the code frame's text is the file's, every changeset in place
     expect(sources.get(join('changes', 'orders.sql'))).toBe(text);
   });
@@ -160,7 +194,12 @@ describe('down files', () => {
 });
 
 it('a plan directory beside the migrations is not part of the history', async () => {
-  const root = tree({ '001.sql': CREATE, '002/plan.json': '{}', '002/1-expand.sql': 'CREATE INDEX CONCURRENTLY products_sku_idx ON products (sku);\n', '002.sql': INDEX });
+  const root = tree({
+    '001.sql': CREATE,
+    '002/plan.json': '{}',
+    '002/1-expand.sql': 'CREATE INDEX CONCURRENTLY products_sku_idx ON products (sku);\n',
+    '002.sql': INDEX,
+  });
   expect(await findings(['.'], root, BLOCKING)).toEqual(['002.sql create-index-non-concurrently@1:1']);
 });
 

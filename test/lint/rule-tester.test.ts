@@ -16,9 +16,24 @@ describe('the rule tester', () => {
 
   it('names an unknown message id, a placeholder without data, and text left unfilled', () => {
     const rule: Rule = { ...dropColumn, meta: { ...dropColumn.meta, help: 'Fix {{what}}' } };
-    const problems = reportProblems(rule, [{ messageId: 'gone', data: {} }, { messageId: 'default', data: { table: 't' } }], [
-      { rule: 'drop-column', category: 'breaks-old-code', severity: 'error', message: 'Dropping column t.{{column}}', help: 'Fix {{what}}', location: { line: 1, column: 1, endLine: 1, endColumn: 2 }, docs: '' },
-    ]);
+    const problems = reportProblems(
+      rule,
+      [
+        { messageId: 'gone', data: {} },
+        { messageId: 'default', data: { table: 't' } },
+      ],
+      [
+        {
+          rule: 'drop-column',
+          category: 'breaks-old-code',
+          severity: 'error',
+          message: 'Dropping column t.{{column}}',
+          help: 'Fix {{what}}',
+          location: { line: 1, column: 1, endLine: 1, endColumn: 2 },
+          docs: '',
+        },
+      ],
+    );
     expect(problems).toEqual([
       'message id "gone" is not one of default, assumed',
       'message "default" names {{column}}, which the report gives no data for',
@@ -27,9 +42,16 @@ describe('the rule tester', () => {
     ]);
   });
 
-  it('is backed by the compiler: a report with an unknown id or without a placeholder\'s data does not type-check', () => {
+  it("is backed by the compiler: a report with an unknown id or without a placeholder's data does not type-check", () => {
     const rule = defineRule({
-      meta: { id: 'x', category: 'style', severity: 'warning', description: 'x', messages: { default: 'On {{table}}', other: 'plain' }, help: 'Fix {{table}}' },
+      meta: {
+        id: 'x',
+        category: 'style',
+        severity: 'warning',
+        description: 'x',
+        messages: { default: 'On {{table}}', other: 'plain' },
+        help: 'Fix {{table}}',
+      },
       create(context) {
         return {
           change() {

@@ -36,9 +36,15 @@ export class LspClient {
   stderr = '';
 
   constructor(env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    this.child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.child.stdout!),
+      new StreamMessageWriter(this.child.stdin!),
+    );
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params: PublishDiagnosticsParams) => {
       for (const w of [...this.waiting]) {
         if (w.uri === params.uri && (params.version === undefined || params.version >= w.version)) {
@@ -62,7 +68,11 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
       workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'project' }],
-      capabilities: { window: { showDocument: { support: true } }, workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { disabledSupport: true } } },
+      capabilities: {
+        window: { showDocument: { support: true } },
+        workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+        textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { disabledSupport: true } },
+      },
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
   }
@@ -76,7 +86,9 @@ export class LspClient {
     const uri = pathToFileURL(path).href;
     this.versions.set(uri, 1);
     const published = this.diagnostics(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'sql', version: 1, text },
+    });
     return { uri, diagnostics: await published };
   }
 
@@ -84,7 +96,10 @@ export class LspClient {
     const version = this.versions.get(uri)! + 1;
     this.versions.set(uri, version);
     const published = this.diagnostics(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
     return published;
   }
 

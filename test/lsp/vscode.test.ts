@@ -26,9 +26,13 @@ describe('editors/vscode', () => {
   it('declares every command and setting the extension uses, and nothing else', () => {
     const commands = [...extension.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]);
     expect(manifest.contributes.commands.map((c: { command: string }) => c.command)).toEqual(commands);
-    const settings = [...extension.matchAll(/getConfiguration\('pgphase'\)\.get\('([^']+)'\)/g)].map((m) => `pgphase.${m[1]}`);
+    const settings = [...extension.matchAll(/getConfiguration\('pgphase'\)\.get\('([^']+)'\)/g)].map(
+      (m) => `pgphase.${m[1]}`,
+    );
     // trace.server is read by the client library itself, under the client's id
-    expect(Object.keys(manifest.contributes.configuration.properties).sort()).toEqual([...settings, `${/new LanguageClient\(\s*'([^']+)'/.exec(extension)![1]}.trace.server`].sort());
+    expect(Object.keys(manifest.contributes.configuration.properties).sort()).toEqual(
+      [...settings, `${/new LanguageClient\(\s*'([^']+)'/.exec(extension)![1]}.trace.server`].sort(),
+    );
   });
 
   it('uses the client library of the protocol the server speaks, and runs `pgphase lsp`', () => {

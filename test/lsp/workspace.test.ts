@@ -9,7 +9,8 @@ import { Workspace } from '../../src/lsp/workspace.js';
 import { loadParser } from '../../src/sql/source.js';
 import { tempTree } from '../helpers/cli.js';
 
-const found = (findings: Array<{ rule: string; location: { line: number; column: number }; severity: string }>) => findings.map((f) => `${f.location.line}:${f.location.column} ${f.severity} ${f.rule}`);
+const found = (findings: Array<{ rule: string; location: { line: number; column: number }; severity: string }>) =>
+  findings.map((f) => `${f.location.line}:${f.location.column} ${f.severity} ${f.rule}`);
 
 /** What `pgphase lint --stdin-filename <file>` reports for `text`. */
 async function viaLint(cwd: string, file: string, text: string): Promise<string[]> {
@@ -52,12 +53,20 @@ describe('the language server lints as lint does', () => {
     const root = tempTree({ 'm/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text);\n' });
     const workspace = new Workspace(rules, root);
     const text = 'ALTER TABLE users ADD COLUMN age integer NOT NULL;\n';
-    expect(await viaWorkspace(workspace, 'm/002_age.sql', text)).toEqual(['1:1 error add-required-column', '1:1 error missing-lock-timeout']);
+    expect(await viaWorkspace(workspace, 'm/002_age.sql', text)).toEqual([
+      '1:1 error add-required-column',
+      '1:1 error missing-lock-timeout',
+    ]);
     // once written, lint says the same
     writeFileSync(join(root, 'm/002_age.sql'), text);
-    expect(await viaLint(root, 'm/002_age.sql', text)).toEqual(['1:1 error add-required-column', '1:1 error missing-lock-timeout']);
+    expect(await viaLint(root, 'm/002_age.sql', text)).toEqual([
+      '1:1 error add-required-column',
+      '1:1 error missing-lock-timeout',
+    ]);
     // a down migration not written yet is no migration to lint, as one on disk is not
-    expect(await workspace.lint(join(root, 'm/003_age.down.sql'), 'ALTER TABLE users DROP COLUMN age;\n')).toBeUndefined();
+    expect(
+      await workspace.lint(join(root, 'm/003_age.down.sql'), 'ALTER TABLE users DROP COLUMN age;\n'),
+    ).toBeUndefined();
   });
 
   it('an edit lints the file on the history kept from before, until the files on disk are read again', async () => {

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempTree } from '../helpers/cli.js';
 import { call, mcpClient } from './client.js';
 
-const rulesOf = (text: string) => (JSON.parse(text) as { files: Array<{ findings: Array<{ rule: string; line: number; severity: string }> }> }).files.flatMap((f) => f.findings);
+const rulesOf = (text: string) =>
+  (
+    JSON.parse(text) as { files: Array<{ findings: Array<{ rule: string; line: number; severity: string }> }> }
+  ).files.flatMap((f) => f.findings);
 
 describe('pgphase mcp', () => {
   let root: string;
@@ -36,13 +39,17 @@ describe('pgphase mcp', () => {
     expect(Object.keys(lintSql.inputSchema.properties ?? {}).sort()).toEqual(['layout', 'path', 'pgVersion', 'sql']);
   });
 
-  it('lint_sql with a path checks a migration not written yet as the next one of its directory, in its tool\'s transaction model', async () => {
+  it("lint_sql with a path checks a migration not written yet as the next one of its directory, in its tool's transaction model", async () => {
     const sql = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n";
     const placed = await call(client, 'lint_sql', { sql, path: 'db/000003_email_index.up.sql' });
     expect(placed.isError).toBe(false);
-    expect(JSON.parse(placed.text).context).toBe('checked as db/000003_email_index.up.sql in db (golang-migrate, in a transaction), after 2 earlier migrations');
+    expect(JSON.parse(placed.text).context).toBe(
+      'checked as db/000003_email_index.up.sql in db (golang-migrate, in a transaction), after 2 earlier migrations',
+    );
     // one query string of two statements is an implicit transaction, where CONCURRENTLY fails
-    expect(rulesOf(placed.text)).toContainEqual(expect.objectContaining({ rule: 'concurrently-in-transaction', line: 2, severity: 'error' }));
+    expect(rulesOf(placed.text)).toContainEqual(
+      expect.objectContaining({ rule: 'concurrently-in-transaction', line: 2, severity: 'error' }),
+    );
     const alone = await call(client, 'lint_sql', { sql });
     expect(JSON.parse(alone.text).context).toMatch(/^checked on its own/);
     expect(rulesOf(alone.text).map((f) => f.rule)).not.toContain('concurrently-in-transaction');
@@ -59,13 +66,15 @@ describe('pgphase mcp', () => {
 
   it('lint_file reports what `pgphase lint` reports', async () => {
     const answer = await call(client, 'lint_file', { path: 'plain/002_rename.sql' });
-    const cli = JSON.parse(runCli(['lint', '--format', 'json', 'plain/002_rename.sql'], { cwd: root }).stdout) as { files: Array<{ findings: Array<{ rule: string; location: { line: number } }> }> };
+    const cli = JSON.parse(runCli(['lint', '--format', 'json', 'plain/002_rename.sql'], { cwd: root }).stdout) as {
+      files: Array<{ findings: Array<{ rule: string; location: { line: number } }> }>;
+    };
     const expected = cli.files.flatMap((f) => f.findings.map((x) => [x.rule, x.location.line]));
     expect(expected.length).toBeGreaterThan(0);
     expect(rulesOf(answer.text).map((f) => [f.rule, f.line])).toEqual(expected);
   });
 
-  it('explain_rule returns the rule\'s page; an unknown rule is an error naming the rules', async () => {
+  it("explain_rule returns the rule's page; an unknown rule is an error naming the rules", async () => {
     const known = await call(client, 'explain_rule', { rule: 'add-required-column' });
     expect(known.isError).toBe(false);
     expect(known.text).toMatch(/^# add-required-column\n/);
@@ -80,7 +89,10 @@ describe('pgphase mcp', () => {
     const before = readdirSync(join(root, 'plain'));
     const answer = await call(client, 'plan_migration', { path: 'plain/002_rename.sql' });
     expect(answer.isError, answer.text).toBe(false);
-    const plan = JSON.parse(answer.text) as { written: boolean; phases: Array<{ phase: string; file: string; sql: string }> };
+    const plan = JSON.parse(answer.text) as {
+      written: boolean;
+      phases: Array<{ phase: string; file: string; sql: string }>;
+    };
     expect(plan.written).toBe(false);
     expect(plan.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
     expect(plan.phases[0]!.sql).toContain('ADD COLUMN IF NOT EXISTS "full_name" text');
@@ -89,8 +101,14 @@ describe('pgphase mcp', () => {
   });
 
   it('bad arguments are one line in an error result; an unknown tool is a protocol error', async () => {
-    expect(await call(client, 'lint_sql', { path: 'x.sql' })).toEqual({ isError: true, text: 'lint_sql: sql: Invalid input: expected string, received undefined' });
-    expect(await call(client, 'lint_file', { path: 'nowhere.sql' })).toEqual({ isError: true, text: `${join(root, 'nowhere.sql')}: no such file or directory` });
+    expect(await call(client, 'lint_sql', { path: 'x.sql' })).toEqual({
+      isError: true,
+      text: 'lint_sql: sql: Invalid input: expected string, received undefined',
+    });
+    expect(await call(client, 'lint_file', { path: 'nowhere.sql' })).toEqual({
+      isError: true,
+      text: `${join(root, 'nowhere.sql')}: no such file or directory`,
+    });
     await expect(client.callTool({ name: 'lint', arguments: {} })).rejects.toThrow(/unknown tool "lint"/);
   });
 });

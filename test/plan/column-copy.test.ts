@@ -23,7 +23,12 @@ async function planned(setup: string, migration: string, data = '') {
   await resetSchema(c);
   await runScript(c, `${setup}\n${data}`);
   const dir = tempTree({ 'm/001_setup.sql': setup, 'm/002_change.sql': migration });
-  const p = await plan({ file: join(dir, 'm/002_change.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+  const p = await plan({
+    file: join(dir, 'm/002_change.sql'),
+    history: join(dir, 'm'),
+    out: join(dir, 'plan'),
+    batchSize: 100,
+  });
   return { ...p, expected };
 }
 
@@ -43,12 +48,21 @@ async function run(planDir: string, ...phases: PhaseName[]): Promise<void> {
   for (const phase of phases) await runPhase({ planDir, databaseUrl: db.url, phase });
 }
 
-const functions = async () => (await c.query<{ name: string }>(`SELECT proname AS name FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`)).rows.map((r) => r.name);
+const functions = async () =>
+  (
+    await c.query<{ name: string }>(
+      `SELECT proname AS name FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`,
+    )
+  ).rows.map((r) => r.name);
 
 describe('column copies on real PostgreSQL', () => {
   it('gives two renames whose table and column names run together (a_b.c, a.b_c) a sync function each', async () => {
     const setup = 'CREATE TABLE a_b (id int PRIMARY KEY, c int);\nCREATE TABLE a (id int PRIMARY KEY, b_c int);';
-    const p = await planned(setup, 'ALTER TABLE a_b RENAME COLUMN c TO c2;\nALTER TABLE a RENAME COLUMN b_c TO bc2;', 'INSERT INTO a_b VALUES (1, 1);\nINSERT INTO a VALUES (1, 1);');
+    const p = await planned(
+      setup,
+      'ALTER TABLE a_b RENAME COLUMN c TO c2;\nALTER TABLE a RENAME COLUMN b_c TO bc2;',
+      'INSERT INTO a_b VALUES (1, 1);\nINSERT INTO a VALUES (1, 1);',
+    );
     await run(p.dir, 'expand', 'trigger');
     expect(await functions()).toHaveLength(2);
     // undone, the phase runs again: its down drops the functions it created
@@ -81,12 +95,18 @@ describe('column copies on real PostgreSQL', () => {
     await c.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`);
     await run(p.dir, 'expand');
     await expect(run(p.dir, 'trigger')).rejects.toThrow(/already exists/);
-    expect((await c.query(`SELECT prosrc FROM pg_proc WHERE oid = '${fn}()'::regprocedure`)).rows[0].prosrc).toBe(' BEGIN RETURN NULL; END ');
+    expect((await c.query(`SELECT prosrc FROM pg_proc WHERE oid = '${fn}()'::regprocedure`)).rows[0].prosrc).toBe(
+      ' BEGIN RETURN NULL; END ',
+    );
   });
 
   it('converts with a USING expression over other columns of the row: each becomes NEW."column" in the trigger', async () => {
     const setup = 'CREATE TABLE t (id int PRIMARY KEY, n int, f int);';
-    const p = await planned(setup, 'ALTER TABLE t ALTER COLUMN n TYPE numeric USING n * f;', 'INSERT INTO t SELECT g, g, 2 FROM generate_series(1, 300) g;');
+    const p = await planned(
+      setup,
+      'ALTER TABLE t ALTER COLUMN n TYPE numeric USING n * f;',
+      'INSERT INTO t SELECT g, g, 2 FROM generate_series(1, 300) g;',
+    );
     await run(p.dir, 'expand', 'trigger');
     // the old version's writes, converted by the trigger from both columns
     await c.query('INSERT INTO t VALUES (301, 5, 3)');
@@ -101,15 +121,25 @@ describe('column copies on real PostgreSQL', () => {
   });
 
   it('refuses a USING expression that reads more than the columns of the row', async () => {
-    const message = await refusal('CREATE TABLE t (id int PRIMARY KEY, n int);', 'ALTER TABLE t ALTER COLUMN n TYPE text USING t::text;', 'history');
+    const message = await refusal(
+      'CREATE TABLE t (id int PRIMARY KEY, n int);',
+      'ALTER TABLE t ALTER COLUMN n TYPE text USING t::text;',
+      'history',
+    );
     expect(message).toContain('USING of "n" refers to "t", which is not a column of "public"."t"');
   });
 
   it('gives the default collation of the new type when the migration gives no COLLATE, as PostgreSQL does', async () => {
     const setup = `CREATE TABLE li (id int PRIMARY KEY, c varchar(20) COLLATE "C" DEFAULT 'z');`;
-    const p = await planned(setup, 'ALTER TABLE li ALTER COLUMN c TYPE varchar(10);', `INSERT INTO li SELECT g, 'v' || g FROM generate_series(1, 50) g;`);
+    const p = await planned(
+      setup,
+      'ALTER TABLE li ALTER COLUMN c TYPE varchar(10);',
+      `INSERT INTO li SELECT g, 'v' || g FROM generate_series(1, 50) g;`,
+    );
     await run(p.dir, 'expand', 'trigger', 'backfill', 'contract');
-    const collation = await c.query(`SELECT (SELECT quote_ident(collname) FROM pg_collation WHERE oid = attcollation) AS collation FROM pg_attribute WHERE attrelid = 'li'::regclass AND attname = 'c'`);
+    const collation = await c.query(
+      `SELECT (SELECT quote_ident(collname) FROM pg_collation WHERE oid = attcollation) AS collation FROM pg_attribute WHERE attrelid = 'li'::regclass AND attname = 'c'`,
+    );
     expect(collation.rows[0].collation).toBe('"default"');
     expect(await catalog(c)).toEqual(p.expected);
   });
@@ -124,25 +154,53 @@ describe('column copies on real PostgreSQL', () => {
 
   for (const from of ['history', 'database'] as const) {
     it(`refuses to copy a serial column, whose sequence dropping the original would drop (schema from the ${from})`, async () => {
-      const serial = await refusal('CREATE TABLE t (id int PRIMARY KEY, s serial);', 'ALTER TABLE t ALTER COLUMN s TYPE bigint;', from);
+      const serial = await refusal(
+        'CREATE TABLE t (id int PRIMARY KEY, s serial);',
+        'ALTER TABLE t ALTER COLUMN s TYPE bigint;',
+        from,
+      );
       expect(serial).toContain('"s" of "public"."t" takes its default from a sequence');
-      const key = await refusal('CREATE TABLE t (id serial PRIMARY KEY, n int);', 'ALTER TABLE t ALTER COLUMN id TYPE bigint;', from);
+      const key = await refusal(
+        'CREATE TABLE t (id serial PRIMARY KEY, n int);',
+        'ALTER TABLE t ALTER COLUMN id TYPE bigint;',
+        from,
+      );
       expect(key).toContain('"id" of "public"."t" takes its default from a sequence');
-      const renamed = await refusal('CREATE TABLE t (id int PRIMARY KEY, s bigserial);', 'ALTER TABLE t RENAME COLUMN s TO seq;', from);
+      const renamed = await refusal(
+        'CREATE TABLE t (id int PRIMARY KEY, s bigserial);',
+        'ALTER TABLE t RENAME COLUMN s TO seq;',
+        from,
+      );
       expect(renamed).toContain('"s" of "public"."t" takes its default from a sequence');
     });
 
     it(`refuses a copy of a column of a table that views read, naming them: contract's DROP COLUMN fails on one that uses the column (schema from the ${from})`, async () => {
-      const setup = 'CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE TABLE o (id int PRIMARY KEY, a int);\nCREATE VIEW v AS SELECT t.id, t.a FROM t JOIN o USING (id);\nCREATE MATERIALIZED VIEW m AS SELECT a FROM t;\nCREATE VIEW w AS SELECT * FROM v;';
+      const setup =
+        'CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE TABLE o (id int PRIMARY KEY, a int);\nCREATE VIEW v AS SELECT t.id, t.a FROM t JOIN o USING (id);\nCREATE MATERIALIZED VIEW m AS SELECT a FROM t;\nCREATE VIEW w AS SELECT * FROM v;';
       const rename = await refusal(setup, 'ALTER TABLE t RENAME COLUMN a TO b;', from);
       expect(rename).toContain('contract drops "a" of "public"."t", which fails while a view uses it');
-      expect(rename).toMatch(/, and "public"\."t" is read by ("public"\."v", "public"\."m"|"public"\."m", "public"\."v"); drop the views/);
-      expect(await refusal(setup, 'ALTER TABLE t ALTER COLUMN a TYPE text;', from)).toContain('which fails while a view uses it');
+      expect(rename).toMatch(
+        /, and "public"\."t" is read by ("public"\."v", "public"\."m"|"public"\."m", "public"\."v"); drop the views/,
+      );
+      expect(await refusal(setup, 'ALTER TABLE t ALTER COLUMN a TYPE text;', from)).toContain(
+        'which fails while a view uses it',
+      );
       // a view follows a renamed table; a table no view reads is planned
-      const renamedTable = 'CREATE TABLE s (id int PRIMARY KEY, a int);\nCREATE VIEW x AS SELECT a FROM s;\nALTER TABLE s RENAME TO s2;';
-      expect(await refusal(renamedTable, 'ALTER TABLE s2 RENAME COLUMN a TO b;', from)).toMatch(/"public"\."s2" is read by "public"\."x";/);
-      expect(await refusal(setup, 'ALTER TABLE o RENAME COLUMN a TO b;', from)).toMatch(/"public"\."o" is read by "public"\."v";/);
-      expect(await refusal(`${setup}\nCREATE TABLE z (id int PRIMARY KEY, a int);`, 'ALTER TABLE z RENAME COLUMN a TO b;', from)).toBe('planned');
+      const renamedTable =
+        'CREATE TABLE s (id int PRIMARY KEY, a int);\nCREATE VIEW x AS SELECT a FROM s;\nALTER TABLE s RENAME TO s2;';
+      expect(await refusal(renamedTable, 'ALTER TABLE s2 RENAME COLUMN a TO b;', from)).toMatch(
+        /"public"\."s2" is read by "public"\."x";/,
+      );
+      expect(await refusal(setup, 'ALTER TABLE o RENAME COLUMN a TO b;', from)).toMatch(
+        /"public"\."o" is read by "public"\."v";/,
+      );
+      expect(
+        await refusal(
+          `${setup}\nCREATE TABLE z (id int PRIMARY KEY, a int);`,
+          'ALTER TABLE z RENAME COLUMN a TO b;',
+          from,
+        ),
+      ).toBe('planned');
     });
   }
 });

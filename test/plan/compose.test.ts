@@ -50,22 +50,26 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'a foreign key dropped and added again under its name (another ON DELETE)',
-    migration: 'ALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE;',
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE;',
     phases: ['expand', 'backfill', 'contract'],
   },
   {
     name: 'a check dropped and added again under its name',
-    migration: 'ALTER TABLE kids DROP CONSTRAINT kids_x_check;\nALTER TABLE kids ADD CONSTRAINT kids_x_check CHECK (x >= 0);',
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT kids_x_check;\nALTER TABLE kids ADD CONSTRAINT kids_x_check CHECK (x >= 0);',
     phases: ['expand', 'backfill', 'contract'],
   },
   {
     name: 'a unique key dropped and added again under its name, on other columns',
-    migration: 'ALTER TABLE kids DROP CONSTRAINT kids_code_key;\nALTER TABLE kids ADD CONSTRAINT kids_code_key UNIQUE (code, x);',
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT kids_code_key;\nALTER TABLE kids ADD CONSTRAINT kids_code_key UNIQUE (code, x);',
     phases: ['expand', 'contract'],
   },
   {
     name: 'a primary key dropped and added again under its name, in one statement',
-    migration: 'ALTER TABLE parents DROP CONSTRAINT parents_pkey CASCADE, ADD CONSTRAINT parents_pkey PRIMARY KEY (id);',
+    migration:
+      'ALTER TABLE parents DROP CONSTRAINT parents_pkey CASCADE, ADD CONSTRAINT parents_pkey PRIMARY KEY (id);',
     phases: ['expand', 'contract'],
   },
   {
@@ -83,7 +87,8 @@ const CASES: Case[] = [
     name: 'a name replaced twice: refused with its reason, not as a model difference',
     migration:
       'ALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE;\nALTER TABLE kids DROP CONSTRAINT kids_parent_id_fkey;\nALTER TABLE kids ADD CONSTRAINT kids_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE SET NULL;',
-    refused: /3:1: this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration/,
+    refused:
+      /3:1: this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration/,
   },
   {
     name: 'a column renamed, then its table: refused, contract would name the table by its old name',
@@ -93,8 +98,10 @@ const CASES: Case[] = [
   {
     name: 'a type change of a column added in the same migration: one reason, not a follow-on',
     since: 12,
-    migration: 'ALTER TABLE items ADD COLUMN total int GENERATED ALWAYS AS (qty * 2) STORED;\nALTER TABLE items ALTER COLUMN total TYPE bigint;',
-    refused: /1:1: adding "total" rewrites the table .*; .*2:1: "total" is added earlier in this migration: give it its final type in the ADD COLUMN/,
+    migration:
+      'ALTER TABLE items ADD COLUMN total int GENERATED ALWAYS AS (qty * 2) STORED;\nALTER TABLE items ALTER COLUMN total TYPE bigint;',
+    refused:
+      /1:1: adding "total" rewrites the table .*; .*2:1: "total" is added earlier in this migration: give it its final type in the ADD COLUMN/,
   },
   {
     name: 'a primary key moved to more columns, the unique index it replaces dropped, and the foreign key re-pointed at it',
@@ -112,7 +119,8 @@ ALTER TABLE traces ADD CONSTRAINT traces_session_id_project_id_fkey FOREIGN KEY 
   {
     name: 'a primary key moved to a new column and the old key column dropped: refused, the new version could not insert',
     setup: 'CREATE TABLE profiles (url text PRIMARY KEY, bio text);',
-    migration: 'ALTER TABLE profiles DROP CONSTRAINT profiles_pkey, DROP COLUMN url, ADD COLUMN id int NOT NULL, ADD CONSTRAINT profiles_pkey PRIMARY KEY (id);',
+    migration:
+      'ALTER TABLE profiles DROP CONSTRAINT profiles_pkey, DROP COLUMN url, ADD COLUMN id int NOT NULL, ADD CONSTRAINT profiles_pkey PRIMARY KEY (id);',
     refused: /"url" of "public"\."profiles" stays NOT NULL until contract drops the primary key it is in/,
   },
   {
@@ -132,7 +140,7 @@ DROP TYPE "Source_old";`,
     name: 'a type dropped and created again',
     setup: "CREATE TYPE mood AS ENUM ('a');",
     migration: "DROP TYPE mood;\nCREATE TYPE mood AS ENUM ('a', 'b');",
-    data: "SELECT enum_range(NULL::mood)::text AS labels",
+    data: 'SELECT enum_range(NULL::mood)::text AS labels',
     phases: ['expand'],
   },
   {
@@ -149,18 +157,21 @@ DROP TYPE "Source_old";`,
   },
   {
     name: 'a view dropped, a column it read changed type, the view created again',
-    migration: 'DROP VIEW kid_codes;\nALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE VIEW kid_codes AS SELECT id, code, x FROM kids;',
+    migration:
+      'DROP VIEW kid_codes;\nALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE VIEW kid_codes AS SELECT id, code, x FROM kids;',
     data: 'SELECT json_agg(v ORDER BY id) AS rows FROM kid_codes v',
     phases: ['expand', 'trigger', 'backfill', 'contract'],
   },
   {
     name: 'a trigger dropped and created again',
-    migration: 'DROP TRIGGER kids_touch ON kids;\nCREATE TRIGGER kids_touch BEFORE INSERT OR UPDATE ON kids FOR EACH ROW EXECUTE FUNCTION touch_more();',
+    migration:
+      'DROP TRIGGER kids_touch ON kids;\nCREATE TRIGGER kids_touch BEFORE INSERT OR UPDATE ON kids FOR EACH ROW EXECUTE FUNCTION touch_more();',
     phases: ['expand'],
   },
   {
     name: 'a new trigger created after DROP TRIGGER IF EXISTS',
-    migration: 'DROP TRIGGER IF EXISTS kids_touch_more ON kids;\nCREATE TRIGGER kids_touch_more BEFORE UPDATE ON kids FOR EACH ROW EXECUTE FUNCTION touch_more();',
+    migration:
+      'DROP TRIGGER IF EXISTS kids_touch_more ON kids;\nCREATE TRIGGER kids_touch_more BEFORE UPDATE ON kids FOR EACH ROW EXECUTE FUNCTION touch_more();',
     phases: ['expand'],
   },
   {
@@ -170,12 +181,14 @@ DROP TYPE "Source_old";`,
   },
   {
     name: 'a function dropped and created again with another return type',
-    migration: "DROP FUNCTION kid_count();\nCREATE FUNCTION kid_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM kids';",
+    migration:
+      "DROP FUNCTION kid_count();\nCREATE FUNCTION kid_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM kids';",
     phases: ['expand'],
   },
   {
     name: 'an index created again, then the type of its column changed',
-    migration: 'DROP INDEX kids_x_idx;\nCREATE INDEX kids_x_idx ON kids (x, id);\nDROP VIEW kid_codes;\nALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE VIEW kid_codes AS SELECT id, x FROM kids;',
+    migration:
+      'DROP INDEX kids_x_idx;\nCREATE INDEX kids_x_idx ON kids (x, id);\nDROP VIEW kid_codes;\nALTER TABLE kids ALTER COLUMN x TYPE bigint;\nCREATE VIEW kid_codes AS SELECT id, x FROM kids;',
     data: KIDS,
     phases: ['expand', 'trigger', 'backfill', 'contract'],
   },
@@ -194,35 +207,41 @@ DROP TYPE "Source_old";`,
   {
     name: 'a column dropped and another renamed to its name: refused, no column can be both names during the overlap',
     migration: 'ALTER TABLE items DROP COLUMN label;\nALTER TABLE items RENAME COLUMN features TO label;',
-    refused: /2:1: "label" of "public"\."items" is dropped or renamed earlier in this migration: during the overlap the old version reads the old "label"/,
+    refused:
+      /2:1: "label" of "public"\."items" is dropped or renamed earlier in this migration: during the overlap the old version reads the old "label"/,
   },
   {
     name: 'two columns renamed that one check reads: refused, the check would be copied twice under one name',
     setup: 'CREATE TABLE spans (id int PRIMARY KEY, lo int, hi int, CHECK (lo <= hi));',
     migration: 'ALTER TABLE spans RENAME COLUMN lo TO low;\nALTER TABLE spans RENAME COLUMN hi TO high;',
-    refused: /2:1: the constraint "spans_check" of "public"\."spans" covers two columns this migration renames or retypes/,
+    refused:
+      /2:1: the constraint "spans_check" of "public"\."spans" covers two columns this migration renames or retypes/,
   },
   {
     name: 'a default set after the type change that replaces the column lands on the new column',
-    migration: "ALTER TABLE items ALTER COLUMN features TYPE jsonb USING features::jsonb;\nALTER TABLE items ALTER COLUMN features SET DEFAULT '{}';\nCOMMENT ON COLUMN items.features IS 'flags';",
+    migration:
+      "ALTER TABLE items ALTER COLUMN features TYPE jsonb USING features::jsonb;\nALTER TABLE items ALTER COLUMN features SET DEFAULT '{}';\nCOMMENT ON COLUMN items.features IS 'flags';",
     data: ITEMS,
     phases: ['expand', 'trigger', 'backfill', 'contract'],
   },
   {
     name: 'an index and a check written after a type change are built on the new column',
-    migration: 'ALTER TABLE items ALTER COLUMN qty TYPE bigint;\nCREATE INDEX items_qty_big ON items (qty) WHERE qty > 100;\nALTER TABLE items ADD CONSTRAINT items_qty_small CHECK (qty < 100000);',
+    migration:
+      'ALTER TABLE items ALTER COLUMN qty TYPE bigint;\nCREATE INDEX items_qty_big ON items (qty) WHERE qty > 100;\nALTER TABLE items ADD CONSTRAINT items_qty_small CHECK (qty < 100000);',
     data: ITEMS,
     phases: ['expand', 'trigger', 'backfill', 'contract'],
   },
   {
     name: 'REFERENCES, CHECK and UNIQUE written on a new column',
-    migration: 'ALTER TABLE kids ADD COLUMN other_id int REFERENCES parents (id) ON DELETE SET NULL CHECK (other_id > 0) UNIQUE;',
+    migration:
+      'ALTER TABLE kids ADD COLUMN other_id int REFERENCES parents (id) ON DELETE SET NULL CHECK (other_id > 0) UNIQUE;',
     data: KIDS,
     phases: ['expand', 'backfill', 'contract'],
   },
   {
     name: 'a PRIMARY KEY written on a new column',
-    setup: 'CREATE TABLE logs (n int NOT NULL UNIQUE, body text);\nINSERT INTO logs SELECT g, g::text FROM generate_series(1, 50) g;',
+    setup:
+      'CREATE TABLE logs (n int NOT NULL UNIQUE, body text);\nINSERT INTO logs SELECT g, g::text FROM generate_series(1, 50) g;',
     since: 13,
     migration: 'ALTER TABLE logs ADD COLUMN id uuid DEFAULT gen_random_uuid() PRIMARY KEY;',
     data: 'SELECT count(*), count(DISTINCT id) AS ids FROM logs',
@@ -234,10 +253,16 @@ describe('names reused and statements composed in one migration', () => {
   for (const k of CASES) {
     it.runIf(db.major >= (k.since ?? 11))(k.name, async () => {
       if (k.refused) {
-        await expect(planAgainstMigration(c, { setup: k.setup ?? SHOP, migration: k.migration })).rejects.toThrow(k.refused);
+        await expect(planAgainstMigration(c, { setup: k.setup ?? SHOP, migration: k.migration })).rejects.toThrow(
+          k.refused,
+        );
         return;
       }
-      const r = await planAgainstMigration(c, { setup: k.setup ?? SHOP, migration: k.migration, ...(k.data !== undefined && { data: k.data }) });
+      const r = await planAgainstMigration(c, {
+        setup: k.setup ?? SHOP,
+        migration: k.migration,
+        ...(k.data !== undefined && { data: k.data }),
+      });
       expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
       expect(r.planned).toEqual(r.written);
     });
@@ -277,10 +302,17 @@ ALTER TABLE notes ALTER COLUMN body SET DEFAULT 'none';\nCREATE OR REPLACE FUNCT
 
   it('batches a table without a primary key by the same unique key whichever order its indexes were made in', async () => {
     const table = 'CREATE TABLE tags (name text NOT NULL, code text NOT NULL, label text NOT NULL, n int);';
-    const indexes = ['CREATE UNIQUE INDEX z_tags_name ON tags (name);', 'CREATE UNIQUE INDEX a_tags_code ON tags (code);', 'CREATE UNIQUE INDEX m_tags_pair ON tags (label, n);'];
+    const indexes = [
+      'CREATE UNIQUE INDEX z_tags_name ON tags (name);',
+      'CREATE UNIQUE INDEX a_tags_code ON tags (code);',
+      'CREATE UNIQUE INDEX m_tags_pair ON tags (label, n);',
+    ];
     const keys = [];
     for (const order of [indexes, [...indexes].reverse()]) {
-      const dir = tempTree({ 'm/001.sql': [table, ...order].join('\n'), 'm/002.sql': 'UPDATE tags SET n = 0 WHERE n IS NULL;' });
+      const dir = tempTree({
+        'm/001.sql': [table, ...order].join('\n'),
+        'm/002.sql': 'UPDATE tags SET n = 0 WHERE n IS NULL;',
+      });
       const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan') });
       keys.push(p.manifest.phases[0]!.backfills![0]!.key);
     }

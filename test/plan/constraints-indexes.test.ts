@@ -26,13 +26,15 @@ const SETUP = `
 const CASES: Array<{ name: string; migration: string; phases: string[]; since?: number }> = [
   {
     name: 'a foreign key to the primary key, without a column list: MATCH FULL, ON DELETE SET NULL (column)',
-    migration: 'ALTER TABLE kids ADD FOREIGN KEY (parent_id, k) REFERENCES parents MATCH FULL ON DELETE SET NULL (parent_id);',
+    migration:
+      'ALTER TABLE kids ADD FOREIGN KEY (parent_id, k) REFERENCES parents MATCH FULL ON DELETE SET NULL (parent_id);',
     phases: ['expand', 'backfill'],
     since: 15,
   },
   {
     name: 'a deferrable foreign key, initially deferred',
-    migration: 'ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id, k) REFERENCES parents (id, k) ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED;',
+    migration:
+      'ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id, k) REFERENCES parents (id, k) ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED;',
     phases: ['expand', 'backfill'],
   },
   {
@@ -42,12 +44,14 @@ const CASES: Array<{ name: string; migration: string; phases: string[]; since?: 
   },
   {
     name: 'deferrable unique and primary keys',
-    migration: 'ALTER TABLE kids ADD CONSTRAINT kids_x_key UNIQUE (x) DEFERRABLE;\nALTER TABLE tags ADD PRIMARY KEY (name) DEFERRABLE INITIALLY DEFERRED;',
+    migration:
+      'ALTER TABLE kids ADD CONSTRAINT kids_x_key UNIQUE (x) DEFERRABLE;\nALTER TABLE tags ADD PRIMARY KEY (name) DEFERRABLE INITIALLY DEFERRED;',
     phases: ['expand', 'contract'],
   },
   {
     name: 'an unnamed unique key NULLS NOT DISTINCT with INCLUDE, storage options and tablespace, named after its INCLUDE columns too',
-    migration: 'ALTER TABLE kids ADD UNIQUE NULLS NOT DISTINCT (x) INCLUDE (k, code) WITH (fillfactor = 70) USING INDEX TABLESPACE pg_default;',
+    migration:
+      'ALTER TABLE kids ADD UNIQUE NULLS NOT DISTINCT (x) INCLUDE (k, code) WITH (fillfactor = 70) USING INDEX TABLESPACE pg_default;',
     phases: ['expand', 'contract'],
     since: 15,
   },
@@ -63,7 +67,7 @@ CREATE INDEX ev_desc ON "Events" (ts DESC NULLS LAST, "Email" COLLATE "C" text_p
     since: 15,
   },
   {
-    name: 'an index ON ONLY a partitioned table (as written: it builds nothing), a partition\'s built concurrently and attached',
+    name: "an index ON ONLY a partitioned table (as written: it builds nothing), a partition's built concurrently and attached",
     migration: `CREATE INDEX measurements_taken_idx ON ONLY measurements (taken);
 CREATE INDEX measurements_2025_taken_idx ON measurements_2025 (taken);
 ALTER INDEX measurements_taken_idx ATTACH PARTITION measurements_2025_taken_idx;`,
@@ -80,7 +84,11 @@ describe('constraints and indexes keep their properties and names', () => {
       const expected = await catalog(c);
 
       const dir = tempTree({ 'migrations/001_setup.sql': SETUP, 'migrations/002_change.sql': k.migration });
-      const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan') });
+      const result = await plan({
+        file: join(dir, 'migrations/002_change.sql'),
+        history: join(dir, 'migrations'),
+        out: join(dir, 'plan'),
+      });
       expect(result.manifest.phases.map((p) => p.name)).toEqual(k.phases);
 
       await resetSchema(c);
@@ -93,7 +101,10 @@ describe('constraints and indexes keep their properties and names', () => {
 
 describe('a key pgphase cannot build concurrently', () => {
   it('refuses a unique key WITHOUT OVERLAPS, naming the table', async () => {
-    const dir = tempTree({ 'm/001.sql': 'CREATE TABLE rooms (id int, booked tstzrange);', 'm/002.sql': 'ALTER TABLE rooms ADD UNIQUE (id, booked WITHOUT OVERLAPS);' });
+    const dir = tempTree({
+      'm/001.sql': 'CREATE TABLE rooms (id int, booked tstzrange);',
+      'm/002.sql': 'ALTER TABLE rooms ADD UNIQUE (id, booked WITHOUT OVERLAPS);',
+    });
     await expect(plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm') })).rejects.toThrow(
       /002\.sql:1:1: a unique key WITHOUT OVERLAPS on "public"\."rooms" needs a GiST index that pgphase does not build concurrently yet/,
     );
@@ -102,8 +113,13 @@ describe('a key pgphase cannot build concurrently', () => {
 
 describe('a constraint NOT ENFORCED', () => {
   it('stays as written in expand: it checks no row, so there is nothing to validate', async () => {
-    const dir = tempTree({ 'm/001.sql': 'CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE k (id int, p_id int);', 'm/002.sql': 'ALTER TABLE k ADD FOREIGN KEY (p_id) REFERENCES p NOT ENFORCED;' });
+    const dir = tempTree({
+      'm/001.sql': 'CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE k (id int, p_id int);',
+      'm/002.sql': 'ALTER TABLE k ADD FOREIGN KEY (p_id) REFERENCES p NOT ENFORCED;',
+    });
     const result = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan') });
-    expect(result.manifest.phases.map((p) => ({ phase: p.name, sql: p.steps.map((s) => s.sql) }))).toEqual([{ phase: 'expand', sql: ['ALTER TABLE k ADD FOREIGN KEY (p_id) REFERENCES p NOT ENFORCED'] }]);
+    expect(result.manifest.phases.map((p) => ({ phase: p.name, sql: p.steps.map((s) => s.sql) }))).toEqual([
+      { phase: 'expand', sql: ['ALTER TABLE k ADD FOREIGN KEY (p_id) REFERENCES p NOT ENFORCED'] },
+    ]);
   });
 });

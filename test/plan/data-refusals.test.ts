@@ -19,17 +19,38 @@ async function planned(sql: string) {
 
 describe('data changes plan refuses to batch', () => {
   const cases: Array<[string, string]> = [
-    ['INSERT INTO s SELECT min(id), id % 10, 1 FROM t GROUP BY 2;', 'its SELECT uses GROUP BY, which computes across rows: per batch it would compute something else; give it a column list'],
-    ['INSERT INTO t SELECT id + 1000, n FROM t;', 'its SELECT reads "public"."t", the table it inserts into; give it a column list'],
-    ['UPDATE t SET (n, parent) = (SELECT max(x.n), 1 FROM t x WHERE x.parent = t.id);', 'it reads "public"."t" again and mentions "n", which it sets, and sets part of a column or a list of columns'],
-    ['INSERT INTO s SELECT a, b FROM nokey;', '"public"."nokey" has no primary key or unique NOT NULL key to batch by; give it a column list'],
+    [
+      'INSERT INTO s SELECT min(id), id % 10, 1 FROM t GROUP BY 2;',
+      'its SELECT uses GROUP BY, which computes across rows: per batch it would compute something else; give it a column list',
+    ],
+    [
+      'INSERT INTO t SELECT id + 1000, n FROM t;',
+      'its SELECT reads "public"."t", the table it inserts into; give it a column list',
+    ],
+    [
+      'UPDATE t SET (n, parent) = (SELECT max(x.n), 1 FROM t x WHERE x.parent = t.id);',
+      'it reads "public"."t" again and mentions "n", which it sets, and sets part of a column or a list of columns',
+    ],
+    [
+      'INSERT INTO s SELECT a, b FROM nokey;',
+      '"public"."nokey" has no primary key or unique NOT NULL key to batch by; give it a column list',
+    ],
     ['UPDATE nokey SET a = 1;', '"public"."nokey" has no primary key or unique NOT NULL key to batch by'],
     ['INSERT INTO t (id, g) SELECT id + 1000, 1 FROM s;', '"g" is a generated column'],
     ['UPDATE t AS x SET g = 1 FROM s WHERE s.t_id = x.id;', '"g" is a generated column'],
     ['UPDATE t AS x SET id = s.id FROM s WHERE s.t_id = x.id;', 'it changes the key column "id" that batches walk by'],
-    ['WITH d AS (DELETE FROM s RETURNING t_id) UPDATE t SET n = 0 WHERE id IN (SELECT t_id FROM d);', 'a WITH query that changes data would run again for every batch'],
-    ["UPDATE pg_index SET indisready = false WHERE indrelid = 't'::regclass;", 'this UPDATE writes pg_index, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs'],
-    ['MERGE INTO t USING s ON s.t_id = t.id WHEN MATCHED THEN UPDATE SET n = s.v;', 'this MERGE cannot be split into key batches: the rows it inserts have no key to batch by'],
+    [
+      'WITH d AS (DELETE FROM s RETURNING t_id) UPDATE t SET n = 0 WHERE id IN (SELECT t_id FROM d);',
+      'a WITH query that changes data would run again for every batch',
+    ],
+    [
+      "UPDATE pg_index SET indisready = false WHERE indrelid = 't'::regclass;",
+      'this UPDATE writes pg_index, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs',
+    ],
+    [
+      'MERGE INTO t USING s ON s.t_id = t.id WHEN MATCHED THEN UPDATE SET n = s.v;',
+      'this MERGE cannot be split into key batches: the rows it inserts have no key to batch by',
+    ],
   ];
   for (const [sql, reason] of cases) {
     it(sql, async () => {
@@ -40,40 +61,85 @@ describe('data changes plan refuses to batch', () => {
 
 describe('data changes plan batches', () => {
   it('keeps the statement whole, RETURNING dropped, batched by the key of the table it walks', async () => {
-    const p = await planned(`WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL RETURNING id;`);
+    const p = await planned(
+      `WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL RETURNING id;`,
+    );
     expect(p.manifest.phases[0]!.backfills).toEqual([
-      { table: { schema: 'public', name: 't' }, key: ['id'], statement: 'WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL', batchSize: 1000, afterSteps: 0 },
+      {
+        table: { schema: 'public', name: 't' },
+        key: ['id'],
+        statement:
+          'WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL',
+        batchSize: 1000,
+        afterSteps: 0,
+      },
     ]);
   });
 
   it('chooses the rows of a DELETE that reads its own table before its first batch', async () => {
     const p = await planned('DELETE FROM t a USING t b WHERE a.parent = b.id AND b.n IS NULL;');
     expect(p.manifest.phases[0]!.backfills).toEqual([
-      { table: { schema: 'public', name: 't' }, key: ['id'], statement: 'DELETE FROM t AS a USING t AS b WHERE a.parent = b.id AND b.n IS NULL', snapshot: true, batchSize: 1000, afterSteps: 0 },
+      {
+        table: { schema: 'public', name: 't' },
+        key: ['id'],
+        statement: 'DELETE FROM t AS a USING t AS b WHERE a.parent = b.id AND b.n IS NULL',
+        snapshot: true,
+        batchSize: 1000,
+        afterSteps: 0,
+      },
     ]);
     const file = readFileSync(join(p.dir, '1-backfill.sql'), 'utf8');
-    expect(file).toContain('  CREATE TABLE "public"."pgphase_keys_002_1" AS SELECT DISTINCT a.id FROM t AS a, t AS b WHERE a.parent = b.id AND b.n IS NULL;\n');
-    expect(p.manifest.notes).toContain('the rows this DELETE removes from "public"."t" are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted');
+    expect(file).toContain(
+      '  CREATE TABLE "public"."pgphase_keys_002_1" AS SELECT DISTINCT a.id FROM t AS a, t AS b WHERE a.parent = b.id AND b.n IS NULL;\n',
+    );
+    expect(p.manifest.notes).toContain(
+      'the rows this DELETE removes from "public"."t" are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted',
+    );
   });
 
   it('computes the rows of an INSERT … SELECT across rows, and the new values of an UPDATE that reads what it sets, before the first batch', async () => {
     const insert = await planned('INSERT INTO s (id, t_id, v) SELECT min(id), id % 10, 1 FROM t GROUP BY 2;');
     expect(insert.manifest.phases[0]!.backfills).toEqual([
-      { table: { schema: 'public', name: 's' }, key: ['pgphase_n'], statement: 'INSERT INTO s (id, t_id, v) SELECT min(id), id % 10, 1 FROM t GROUP BY 2', snapshot: true, batchSize: 1000, afterSteps: 0 },
+      {
+        table: { schema: 'public', name: 's' },
+        key: ['pgphase_n'],
+        statement: 'INSERT INTO s (id, t_id, v) SELECT min(id), id % 10, 1 FROM t GROUP BY 2',
+        snapshot: true,
+        batchSize: 1000,
+        afterSteps: 0,
+      },
     ]);
     const file = readFileSync(join(insert.dir, '1-backfill.sql'), 'utf8');
-    expect(file).toContain('  CREATE TABLE "public"."pgphase_keys_002_1" AS SELECT 0::bigint AS pgphase_n, "id", "t_id", "v" FROM "public"."s" WITH NO DATA;\n');
+    expect(file).toContain(
+      '  CREATE TABLE "public"."pgphase_keys_002_1" AS SELECT 0::bigint AS pgphase_n, "id", "t_id", "v" FROM "public"."s" WITH NO DATA;\n',
+    );
     const update = await planned('UPDATE t SET n = p.n FROM t p WHERE t.parent = p.id;');
     expect(update.manifest.phases[0]!.backfills).toEqual([
-      { table: { schema: 'public', name: 't' }, key: ['id'], statement: 'UPDATE t SET n = p.n FROM t AS p WHERE t.parent = p.id', snapshot: true, batchSize: 1000, afterSteps: 0 },
+      {
+        table: { schema: 'public', name: 't' },
+        key: ['id'],
+        statement: 'UPDATE t SET n = p.n FROM t AS p WHERE t.parent = p.id',
+        snapshot: true,
+        batchSize: 1000,
+        afterSteps: 0,
+      },
     ]);
-    expect(update.manifest.notes.join('\n')).toContain('the new values this UPDATE writes into "public"."t" are computed once, before its first batch');
+    expect(update.manifest.notes.join('\n')).toContain(
+      'the new values this UPDATE writes into "public"."t" are computed once, before its first batch',
+    );
   });
 
   it('keeps a plain UPDATE as SET and WHERE, and reads of the table that do not touch what it sets', async () => {
     const p = await planned('UPDATE t SET n = 0 WHERE parent IN (SELECT id FROM t WHERE parent IS NULL);');
     expect(p.manifest.phases[0]!.backfills).toEqual([
-      { table: { schema: 'public', name: 't' }, key: ['id'], set: '"n" = 0', where: 'parent IN (SELECT id FROM t WHERE parent IS NULL)', batchSize: 1000, afterSteps: 0 },
+      {
+        table: { schema: 'public', name: 't' },
+        key: ['id'],
+        set: '"n" = 0',
+        where: 'parent IN (SELECT id FROM t WHERE parent IS NULL)',
+        batchSize: 1000,
+        afterSteps: 0,
+      },
     ]);
   });
 });

@@ -2,7 +2,16 @@
 // statements (the contract's catch-up UPDATE, SET NOT NULL, the phase record) are not reported,
 // because each emitted file is checked against its plan.json and judged as the plan's phase;
 // the header alone does not silence anything.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +40,11 @@ async function emittedProject(layout: (typeof EMIT_LAYOUTS)[number]) {
     const file = (await discoverSet(root)).files.find((f) => f.absPath.includes(name))!.absPath;
     const planned = await plan({ file, history: root, cwd: project, emit: layout });
     // a Liquibase changeset is shown with its changelog file
-    files.push(...planned.emitted!.phases.flatMap((p) => p.files.map((f) => relative(project, join(root, f.replace(/ \(changeset .*\)$/, ''))))));
+    files.push(
+      ...planned.emitted!.phases.flatMap((p) =>
+        p.files.map((f) => relative(project, join(root, f.replace(/ \(changeset .*\)$/, '')))),
+      ),
+    );
   }
   return { project, root, files };
 }
@@ -49,8 +62,13 @@ describe.each(EMIT_LAYOUTS)('lint of migrations emitted for %s', (layout) => {
     const text = readFileSync(join(project, contract), 'utf8');
     // (the last contract migration's header in the up section: a Liquibase changelog holds every phase, a down section repeats it)
     const down = /^-- (?:migrate:down|\+goose Down|Down Migration)/m.exec(text)?.index ?? text.length;
-    const header = [...text.matchAll(/^-- pgphase plan \S+ · contract[^\n]*\n/gm)].filter((m) => m.index < down).at(-1)!;
-    writeFileSync(join(project, contract), `${text.slice(0, header.index + header[0].length)}DROP TABLE users;\n${text.slice(header.index + header[0].length)}`);
+    const header = [...text.matchAll(/^-- pgphase plan \S+ · contract[^\n]*\n/gm)]
+      .filter((m) => m.index < down)
+      .at(-1)!;
+    writeFileSync(
+      join(project, contract),
+      `${text.slice(0, header.index + header[0].length)}DROP TABLE users;\n${text.slice(header.index + header[0].length)}`,
+    );
     const forged = own(await findings(root, project));
     expect(forged).toContain(`drop-table ${contract}`);
     // the plan's own statements are judged again too (where the contract runs in the migration, not in pgphase run)
@@ -61,8 +79,14 @@ describe.each(EMIT_LAYOUTS)('lint of migrations emitted for %s', (layout) => {
 describe('lint of emitted migrations, what it takes to recognise them', () => {
   it('reports the plan’s statements when the plan directory is gone, or names another plan', async () => {
     const { project, root, files } = await emittedProject('golang-migrate');
-    const contract = files.filter((f) => f.includes('orders_status_not_null') && f.includes('contract') && f.endsWith('.up.sql')).at(-1)!;
-    const planDir = join(project, 'pgphase', readdirSync(join(project, 'pgphase')).find((d) => d.includes('orders_status_not_null'))!);
+    const contract = files
+      .filter((f) => f.includes('orders_status_not_null') && f.includes('contract') && f.endsWith('.up.sql'))
+      .at(-1)!;
+    const planDir = join(
+      project,
+      'pgphase',
+      readdirSync(join(project, 'pgphase')).find((d) => d.includes('orders_status_not_null'))!,
+    );
     renameSync(planDir, `${planDir}-moved`);
     expect(await findings(root, project)).toContain(`set-not-null ${contract}`);
     renameSync(`${planDir}-moved`, planDir);
@@ -76,24 +100,34 @@ describe('lint of emitted migrations, what it takes to recognise them', () => {
     const text = readFileSync(join(project, contract), 'utf8');
     const header = text.split('\n')[0]!;
     writeFileSync(join(root, '000099_mine.up.sql'), `${header}\nDROP TABLE orders;\n`);
-    expect(await findings(root, project)).toContain(`drop-table ${relative(project, join(root, '000099_mine.up.sql'))}`);
+    expect(await findings(root, project)).toContain(
+      `drop-table ${relative(project, join(root, '000099_mine.up.sql'))}`,
+    );
   });
 
   const documenso = 'bench/.histories/documenso';
-  it.skipIf(!existsSync(documenso))('on documenso’s Prisma history: a NOT NULL with its backfill planned with --emit, then the directory linted (skipped without the cached history)', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-lint-'));
-    const root = join(project, 'prisma/migrations');
-    cpSync(documenso, root, { recursive: true });
-    mkdirSync(join(root, '20260701000000_user_name_not_null'));
-    const file = join(root, '20260701000000_user_name_not_null/migration.sql');
-    writeFileSync(file, `UPDATE "User" SET "name" = '' WHERE "name" IS NULL;\nALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;\n`);
-    const before = await findings(root, project);
-    expect(before.filter((f) => f.includes('20260701'))).toEqual(expect.arrayContaining([expect.stringMatching(/^set-not-null /)]));
-    const planned = await plan({ file, history: root, cwd: project, emit: 'auto' });
-    expect(planned.emitted!.phases.map((p) => p.phase)).toEqual(['backfill', 'contract']);
-    const after = await findings(root, project);
-    expect(after.filter((f) => f.includes('20260701'))).toEqual([]);
-    // the rest of the history is judged as before
-    expect(after.filter((f) => !f.includes('20260701'))).toEqual(before.filter((f) => !f.includes('20260701')));
-  });
+  it.skipIf(!existsSync(documenso))(
+    'on documenso’s Prisma history: a NOT NULL with its backfill planned with --emit, then the directory linted (skipped without the cached history)',
+    async () => {
+      const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-lint-'));
+      const root = join(project, 'prisma/migrations');
+      cpSync(documenso, root, { recursive: true });
+      mkdirSync(join(root, '20260701000000_user_name_not_null'));
+      const file = join(root, '20260701000000_user_name_not_null/migration.sql');
+      writeFileSync(
+        file,
+        `UPDATE "User" SET "name" = '' WHERE "name" IS NULL;\nALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;\n`,
+      );
+      const before = await findings(root, project);
+      expect(before.filter((f) => f.includes('20260701'))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^set-not-null /)]),
+      );
+      const planned = await plan({ file, history: root, cwd: project, emit: 'auto' });
+      expect(planned.emitted!.phases.map((p) => p.phase)).toEqual(['backfill', 'contract']);
+      const after = await findings(root, project);
+      expect(after.filter((f) => f.includes('20260701'))).toEqual([]);
+      // the rest of the history is judged as before
+      expect(after.filter((f) => !f.includes('20260701'))).toEqual(before.filter((f) => !f.includes('20260701')));
+    },
+  );
 });

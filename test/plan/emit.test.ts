@@ -87,7 +87,11 @@ function wrapped(layout: EmitLayout, file: string, text: string): boolean {
   if (layout === 'liquibase') return !/^--changeset .*\brunInTransaction:false\b/m.test(text);
   if (layout === 'pop') return !file.endsWith('.autocommit.up.sql');
   if (layout === 'flyway') {
-    const statements = text.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter(Boolean);
+    const statements = text
+      .replace(/--[^\n]*/g, '')
+      .split(';')
+      .map((x) => x.trim())
+      .filter(Boolean);
     return !statements.every((x) => /^(create|drop)\s+(unique\s+)?index\s+concurrently\b/i.test(x));
   }
   return true;
@@ -101,7 +105,10 @@ function upSection(layout: EmitLayout, text: string): string {
     const to = lines.findIndex((l, i) => i > from && down.test(l));
     return lines.slice(from + 1, to < 0 ? undefined : to);
   };
-  if (layout === 'goose') return between(/^-- \+goose Up/, /^-- \+goose Down/).filter((l) => !/^-- \+goose Statement(Begin|End)/.test(l)).join('\n');
+  if (layout === 'goose')
+    return between(/^-- \+goose Up/, /^-- \+goose Down/)
+      .filter((l) => !/^-- \+goose Statement(Begin|End)/.test(l))
+      .join('\n');
   if (layout === 'dbmate') return between(/^-- migrate:up/, /^-- migrate:down/).join('\n');
   if (layout === 'node-pg-migrate') return between(/^-- Up Migration/, /^-- Down Migration/).join('\n');
   return text;
@@ -111,12 +118,20 @@ function upSection(layout: EmitLayout, text: string): string {
  * Applies the not yet applied migrations of `root` in the tool's order, each as the tool runs
  * it, up to (not including) the first for which `stop` holds; stops at the first that fails.
  */
-async function migrate(client: pg.Client, url: string, root: string, tool: ToolCase, applied: Set<string>, stop = (_rel: string) => false) {
+async function migrate(
+  client: pg.Client,
+  url: string,
+  root: string,
+  tool: ToolCase,
+  applied: Set<string>,
+  stop = (_rel: string) => false,
+) {
   const pending: string[] = [];
   // a Liquibase changeset is a migration of its own, named by its file and its id
   const units = new Map<string, string>();
   for (const file of (await discoverSet(root)).files) {
-    const rel = tool.layout === 'liquibase' ? `${relative(root, file.absPath)}#${file.migration}` : relative(root, file.absPath);
+    const rel =
+      tool.layout === 'liquibase' ? `${relative(root, file.absPath)}#${file.migration}` : relative(root, file.absPath);
     if (tool.layout === 'liquibase') units.set(rel, file.text);
     if (applied.has(rel)) continue;
     if (stop(rel)) break;
@@ -128,7 +143,8 @@ async function migrate(client: pg.Client, url: string, root: string, tool: ToolC
     for (const rel of pending) {
       const text = upSection(tool.layout, readFileSync(join(root, rel), 'utf8'));
       try {
-        for (const chunk of tool.layout === 'drizzle' ? text.split('--> statement-breakpoint') : [text]) await client.query(chunk);
+        for (const chunk of tool.layout === 'drizzle' ? text.split('--> statement-breakpoint') : [text])
+          await client.query(chunk);
       } catch (e) {
         await client.query('ROLLBACK');
         return { done: [], failed: { rel, error: (e as Error).message } };
@@ -173,10 +189,17 @@ const phasesOf = (rels: string[]) => [...new Set(rels.map(phaseOf))];
 async function round(client: pg.Client, version: 'V' | 'V+1', n: number): Promise<void> {
   const column = version === 'V' ? 'full_name' : 'display_name';
   const email = `${version}-${n}@example.com`;
-  const { rows } = await client.query<{ id: string }>(`INSERT INTO users (email, ${column}) VALUES ($1, $2) RETURNING id`, [email, `${version} ${n}`]);
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO users (email, ${column}) VALUES ($1, $2) RETURNING id`,
+    [email, `${version} ${n}`],
+  );
   const id = rows[0]!.id;
-  expect((await client.query(`UPDATE users SET ${column} = $2 WHERE id = $1`, [id, `${version} ${n} renamed`])).rowCount).toBe(1);
-  expect((await client.query(`SELECT id FROM users WHERE ${column} = $1`, [`${version} ${n} renamed`])).rowCount).toBe(1);
+  expect(
+    (await client.query(`UPDATE users SET ${column} = $2 WHERE id = $1`, [id, `${version} ${n} renamed`])).rowCount,
+  ).toBe(1);
+  expect((await client.query(`SELECT id FROM users WHERE ${column} = $1`, [`${version} ${n} renamed`])).rowCount).toBe(
+    1,
+  );
   if (version === 'V') await client.query('INSERT INTO orders (user_id, total_cents) VALUES ($1, 100)', [id]);
   else await client.query(`INSERT INTO orders (user_id, status, total_cents) VALUES ($1, 'paid', 100)`, [id]);
   expect((await client.query(`SELECT count(*)::int AS n FROM orders WHERE user_id = $1`, [id])).rows[0]!.n).toBe(1);
@@ -188,12 +211,22 @@ async function round(client: pg.Client, version: 'V' | 'V+1', n: number): Promis
  * migrations in one transaction refuses the contract too until its job ran (its scans need
  * transactions of their own). psql runs the backfill file itself.
  */
-async function releaseWithJob(tool: ToolCase, root: string, applied: Set<string>, planDir: string, project: string, stop: (rel: string) => boolean, jobs: string[]) {
+async function releaseWithJob(
+  tool: ToolCase,
+  root: string,
+  applied: Set<string>,
+  planDir: string,
+  project: string,
+  stop: (rel: string) => boolean,
+  jobs: string[],
+) {
   for (const job of tool.model === 'psql' ? [] : jobs) {
     const refused = await migrate(c, db.url, root, tool, applied, stop);
     expect(refused.done).toEqual([]);
     expect(phaseOf(refused.failed!.rel)).toBe(job);
-    expect(refused.failed!.error).toContain(`run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`);
+    expect(refused.failed!.error).toContain(
+      `run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`,
+    );
     expect(await runPhase({ planDir, databaseUrl: db.url, phase: job as 'backfill' })).toBe('applied');
   }
   const release = await migrate(c, db.url, root, tool, applied, stop);
@@ -214,7 +247,17 @@ async function replayed(root: string, stop: (rel: string) => boolean, project: s
   const ours = (key: string) => key.startsWith(`${qkey({ schema: 'pgphase', name: '' })}`);
   const tables = [...schema.tables].filter(([key]) => !ours(key));
   return {
-    tables: Object.fromEntries(tables.map(([key, t]) => [key, { columns: [...t.columns.values()].map((c) => `${c.name} ${JSON.stringify(c.type)}${c.notNull ? ' NOT NULL' : ''}`).sort(), constraints: [...t.constraints.keys()].sort() }])),
+    tables: Object.fromEntries(
+      tables.map(([key, t]) => [
+        key,
+        {
+          columns: [...t.columns.values()]
+            .map((c) => `${c.name} ${JSON.stringify(c.type)}${c.notNull ? ' NOT NULL' : ''}`)
+            .sort(),
+          constraints: [...t.constraints.keys()].sort(),
+        },
+      ]),
+    ),
     indexes: [...schema.indexes.keys()].filter((key) => !ours(key)).sort(),
   };
 }
@@ -244,7 +287,8 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(rename.dir).toBe(join(project, tool.under, '..', 'pgphase', rename.manifest.id));
     // replaced: its file removed, or (Liquibase) its changeset in its changelog
-    if (tool.layout === 'liquibase') expect(readFileSync(renameFile, 'utf8')).not.toMatch(/^--changeset jane:rename-users-full-name /m);
+    if (tool.layout === 'liquibase')
+      expect(readFileSync(renameFile, 'utf8')).not.toMatch(/^--changeset jane:rename-users-full-name /m);
     else expect(existsSync(renameFile)).toBe(false);
     expect(rename.emitted!.phases.map((p) => p.phase)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
     // the README names the job between the releases, where the tool cannot run the backfill
@@ -261,7 +305,15 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     await round(appV1, 'V+1', 1);
     // release 2: the backfill's migration refuses, naming the job, until the job ran; then contract
     const contractJob = tool.model === 'pending' ? ['contract'] : [];
-    let done = await releaseWithJob(tool, root, applied, rename.dir, project, (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'), ['backfill', ...contractJob]);
+    let done = await releaseWithJob(
+      tool,
+      root,
+      applied,
+      rename.dir,
+      project,
+      (rel) => isFollowUp(rel) || rel.includes('orders_status_not_null'),
+      ['backfill', ...contractJob],
+    );
     expect(phasesOf(done)).toEqual(['backfill', 'contract']);
     expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 3);
@@ -269,7 +321,9 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
 
     // the NOT NULL with its backfill, written after the plan and planned over the emitted migrations
     addNext(tool.layout, next, root);
-    const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
+    const notNullFile = (await discoverSet(root)).files.find((f) =>
+      f.absPath.includes('orders_status_not_null'),
+    )!.absPath;
     const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
     if (tool.layout === 'atlas') expect(readFileSync(join(root, 'atlas.sum'), 'utf8')).toBe(atlasSum(root));
     expect(notNull.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
@@ -277,7 +331,10 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
       ['contract', tool.model === 'pending' ? 'check' : 'steps'],
     ]);
     const isIndex = (rel: string) => rel.includes('index_orders_status');
-    done = await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel), ['backfill', ...contractJob]);
+    done = await releaseWithJob(tool, root, applied, notNull.dir, project, (rel) => isIndex(rel) || isFollowUp(rel), [
+      'backfill',
+      ...contractJob,
+    ]);
     expect(phasesOf(done)).toEqual(['backfill', 'contract']);
     expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
     await round(appV1, 'V+1', 4);
@@ -286,11 +343,23 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     // recorded; by `pgphase run` where the tool runs every migration in a transaction, its migration checking that
     const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
     const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
-    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([['expand', tool.alwaysInTransaction ? 'check' : 'steps']]);
-    done = await releaseWithJob(tool, root, applied, index.dir, project, isFollowUp, tool.alwaysInTransaction ? ['expand'] : []);
+    expect(index.emitted!.phases.map((p) => [p.phase, p.kind])).toEqual([
+      ['expand', tool.alwaysInTransaction ? 'check' : 'steps'],
+    ]);
+    done = await releaseWithJob(
+      tool,
+      root,
+      applied,
+      index.dir,
+      project,
+      isFollowUp,
+      tool.alwaysInTransaction ? ['expand'] : [],
+    );
     expect(phasesOf(done)).toEqual(['expand']);
     expect(done).toHaveLength(tool.model === 'psql' || tool.alwaysInTransaction ? 1 : 2);
-    expect((await c.query(`SELECT status FROM pgphase.phase_log WHERE plan_id = $1`, [index.manifest.id])).rows).toEqual([{ status: 'applied' }]);
+    expect(
+      (await c.query(`SELECT status FROM pgphase.phase_log WHERE plan_id = $1`, [index.manifest.id])).rows,
+    ).toEqual([{ status: 'applied' }]);
     await round(appV1, 'V+1', 5);
 
     // no emitted migration validates a constraint under the lock that added it: each scan has a transaction of its own
@@ -298,7 +367,11 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     const away = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
     cpSync(root, away, { recursive: true });
     const emittedLint = await lint({ paths: [away], cwd: dirname(away) });
-    expect(emittedLint.result.files.flatMap((f) => f.findings.filter((x) => x.rule === 'validate-in-same-transaction').map((x) => `${f.path}: ${x.message}`))).toEqual([]);
+    expect(
+      emittedLint.result.files.flatMap((f) =>
+        f.findings.filter((x) => x.rule === 'validate-in-same-transaction').map((x) => `${f.path}: ${x.message}`),
+      ),
+    ).toEqual([]);
 
     // the same schema as the original migrations give, run by the same tool
     await resetSchema(r);
@@ -318,12 +391,15 @@ describe.each(CASES)('plan --emit $layout', (tool) => {
     expect(messages.join('\n')).not.toMatch(/the old type of "display_name" is unknown/);
     expect(messages.join('\n')).toMatch(/display_name/);
     // without the plan's migrations the column is unknown: the judgement above rests on them
-    for (const p of rename.emitted!.phases) for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
+    for (const p of rename.emitted!.phases)
+      for (const f of p.files) rmSync(join(root, f), { recursive: true, force: true });
     // (Liquibase: the changesets that took the rename's place in its changelog)
     const renamed = join(root, 'changes/0004_rename_users_full_name.sql');
     if (tool.layout === 'liquibase') writeFileSync(renamed, '--liquibase formatted sql\n');
     const blind = await lint({ paths: [followUp], cwd: project });
-    expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(/the old type of "display_name" is unknown/);
+    expect(blind.result.files.flatMap((f) => f.findings.map((x) => x.message)).join('\n')).toMatch(
+      /the old type of "display_name" is unknown/,
+    );
     rmSync(project, { recursive: true, force: true });
   });
 });
@@ -335,57 +411,92 @@ describe('plan --emit dbmate, with dbmate itself', () => {
     u.searchParams.set('sslmode', 'disable');
     return u.toString();
   })();
-  const up = (root: string) => spawnSync(dbmate, ['--url', url, '--migrations-dir', root, '--no-dump-schema', 'up'], { encoding: 'utf8' });
+  const up = (root: string) =>
+    spawnSync(dbmate, ['--url', url, '--migrations-dir', root, '--no-dump-schema', 'up'], { encoding: 'utf8' });
   const tool = CASES.find((t) => t.layout === 'dbmate')!;
 
-  it.runIf(existsSync(dbmate))('ships the rename and the NOT NULL in releases dbmate runs, refusing each backfill migration until its job ran', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
-    const root = join(project, 'db/migrations');
-    cpSync('fixtures/emit/dbmate', root, { recursive: true });
-    const renameName = '20240301090000_rename_users_full_name.sql';
-    const renameText = readFileSync(join(root, renameName), 'utf8');
-    rmSync(join(root, renameName));
-    await resetSchema(c);
-    await c.query('DROP TABLE IF EXISTS schema_migrations');
-    expect(up(root).status).toBe(0);
-    await c.query(SEED);
+  it.runIf(existsSync(dbmate))(
+    'ships the rename and the NOT NULL in releases dbmate runs, refusing each backfill migration until its job ran',
+    async () => {
+      const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+      const root = join(project, 'db/migrations');
+      cpSync('fixtures/emit/dbmate', root, { recursive: true });
+      const renameName = '20240301090000_rename_users_full_name.sql';
+      const renameText = readFileSync(join(root, renameName), 'utf8');
+      rmSync(join(root, renameName));
+      await resetSchema(c);
+      await c.query('DROP TABLE IF EXISTS schema_migrations');
+      expect(up(root).status).toBe(0);
+      await c.query(SEED);
 
-    writeFileSync(join(root, renameName), renameText);
-    const rename = await plan({ file: join(root, renameName), history: root, cwd: project, batchSize: 500, emit: 'auto' });
-    let run = up(root);
-    expect(run.status).not.toBe(0);
-    expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, rename.dir)} backfill\`, then this migration again`);
-    await round(appV, 'V', 1);
-    await round(appV1, 'V+1', 1);
-    expect(await runPhase({ planDir: rename.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
-    expect(up(root).status).toBe(0);
-    await round(appV1, 'V+1', 2);
+      writeFileSync(join(root, renameName), renameText);
+      const rename = await plan({
+        file: join(root, renameName),
+        history: root,
+        cwd: project,
+        batchSize: 500,
+        emit: 'auto',
+      });
+      let run = up(root);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr + run.stdout).toContain(
+        `run \`pgphase run ${relative(project, rename.dir)} backfill\`, then this migration again`,
+      );
+      await round(appV, 'V', 1);
+      await round(appV1, 'V+1', 1);
+      expect(await runPhase({ planDir: rename.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+      expect(up(root).status).toBe(0);
+      await round(appV1, 'V+1', 2);
 
-    cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(root, '20240315110000_orders_status_not_null.sql'));
-    const notNull = await plan({ file: join(root, '20240315110000_orders_status_not_null.sql'), history: root, cwd: project, batchSize: 500, emit: 'auto' });
-    run = up(root);
-    expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, notNull.dir)} backfill\``);
-    expect(await runPhase({ planDir: notNull.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
-    run = up(root);
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    await round(appV1, 'V+1', 3);
-    // an index: dbmate runs its transaction:false migration outside a transaction
-    cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(root, '20240320100000_index_orders_status.sql'));
-    await plan({ file: join(root, '20240320100000_index_orders_status.sql'), history: root, cwd: project, emit: 'auto' });
-    run = up(root);
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    // dbmate's own record is the only difference to the original migrations' schema
-    await c.query('DROP TABLE schema_migrations');
-    await resetSchema(r);
-    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
-    cpSync('fixtures/emit/dbmate', original, { recursive: true });
-    cpSync('fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql', join(original, '20240315110000_orders_status_not_null.sql'));
-    cpSync('fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql', join(original, '20240320100000_index_orders_status.sql'));
-    expect((await migrate(r, ref.url, original, tool, new Set())).failed).toBeUndefined();
-    expect(await catalog(c)).toEqual(await catalog(r));
-  });
+      cpSync(
+        'fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql',
+        join(root, '20240315110000_orders_status_not_null.sql'),
+      );
+      const notNull = await plan({
+        file: join(root, '20240315110000_orders_status_not_null.sql'),
+        history: root,
+        cwd: project,
+        batchSize: 500,
+        emit: 'auto',
+      });
+      run = up(root);
+      expect(run.stderr + run.stdout).toContain(`run \`pgphase run ${relative(project, notNull.dir)} backfill\``);
+      expect(await runPhase({ planDir: notNull.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
+      run = up(root);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      await round(appV1, 'V+1', 3);
+      // an index: dbmate runs its transaction:false migration outside a transaction
+      cpSync(
+        'fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql',
+        join(root, '20240320100000_index_orders_status.sql'),
+      );
+      await plan({
+        file: join(root, '20240320100000_index_orders_status.sql'),
+        history: root,
+        cwd: project,
+        emit: 'auto',
+      });
+      run = up(root);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      // dbmate's own record is the only difference to the original migrations' schema
+      await c.query('DROP TABLE schema_migrations');
+      await resetSchema(r);
+      const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), 'migrations');
+      cpSync('fixtures/emit/dbmate', original, { recursive: true });
+      cpSync(
+        'fixtures/emit/dbmate.next/20240315110000_orders_status_not_null.sql',
+        join(original, '20240315110000_orders_status_not_null.sql'),
+      );
+      cpSync(
+        'fixtures/emit/dbmate.next/20240320100000_index_orders_status.sql',
+        join(original, '20240320100000_index_orders_status.sql'),
+      );
+      expect((await migrate(r, ref.url, original, tool, new Set())).failed).toBeUndefined();
+      expect(await catalog(c)).toEqual(await catalog(r));
+    },
+  );
 });
 
 /** A tool run as it ships: `deploy(root, last)` applies its pending migrations up to and including `last` (all without). */
@@ -430,7 +541,10 @@ const REAL: RealTool[] = [
     deploy: (root, url, last) => {
       // up to a migration: every pending one whose timestamp is not later than its
       const to = last ? [last.split('_')[0]!, '--timestamp'] : [];
-      const run = spawnSync(bin('node-pg-migrate'), ['up', ...to, '-m', root, '--verbose', 'false'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      const run = spawnSync(bin('node-pg-migrate'), ['up', ...to, '-m', root, '--verbose', 'false'], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: url },
+      });
       return { status: run.status, output: run.stdout + run.stderr };
     },
     registry: 'DROP TABLE IF EXISTS public.pgmigrations',
@@ -442,10 +556,16 @@ const REAL: RealTool[] = [
     deploy: (root, url, last) => {
       const shipped = mkdtempSync(join(tmpdir(), 'pgphase-drizzle-'));
       cpSync(root, shipped, { recursive: true });
-      const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
-      if (last) journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => `${e.tag}.sql` === last) + 1);
+      const journal = JSON.parse(readFileSync(join(root, 'meta/_journal.json'), 'utf8')) as {
+        entries: Array<{ tag: string }>;
+      };
+      if (last)
+        journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => `${e.tag}.sql` === last) + 1);
       writeFileSync(join(shipped, 'meta/_journal.json'), JSON.stringify(journal));
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', drizzleScript, shipped], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', drizzleScript, shipped], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: url },
+      });
       return { status: run.status, output: run.stdout + run.stderr };
     },
     registry: 'DROP SCHEMA IF EXISTS drizzle CASCADE',
@@ -464,7 +584,9 @@ describe.each(REAL)('plan --emit $layout, with the tool itself', (tool) => {
     for (const job of jobs) {
       const refused = tool.deploy(root, db.url, last);
       expect(refused.status).not.toBe(0);
-      expect(refused.output).toContain(`run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`);
+      expect(refused.output).toContain(
+        `run \`pgphase run ${relative(project, planDir)} ${job}\`, then this migration again`,
+      );
       expect(await runPhase({ planDir, databaseUrl: db.url, phase: job as 'backfill' })).toBe('applied');
     }
     const run = tool.deploy(root, db.url, last);
@@ -473,58 +595,71 @@ describe.each(REAL)('plan --emit $layout, with the tool itself', (tool) => {
   };
   const statements = tool.layout === 'sqitch';
 
-  it.runIf(tool.installed)('ships the rename, the NOT NULL and an index in releases the tool runs, V and V+1 working (skipped when the tool is not installed)', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
-    const root = join(project, tool.under);
-    cpSync(join('fixtures/emit', tool.layout), root, { recursive: true });
-    const next = join('fixtures/emit', `${tool.layout}.next`);
-    const isRename = (rel: string) => rel.includes('rename_users_full_name');
-    await resetSchema(c);
-    await c.query(tool.registry);
-    let run = tool.deploy(root, db.url, await lastBefore(root, isRename));
-    expect(run.status, run.output).toBe(0);
-    await c.query(SEED);
-    await round(appV, 'V', 0);
+  it.runIf(tool.installed)(
+    'ships the rename, the NOT NULL and an index in releases the tool runs, V and V+1 working (skipped when the tool is not installed)',
+    async () => {
+      const project = mkdtempSync(join(tmpdir(), 'pgphase-emit-'));
+      const root = join(project, tool.under);
+      cpSync(join('fixtures/emit', tool.layout), root, { recursive: true });
+      const next = join('fixtures/emit', `${tool.layout}.next`);
+      const isRename = (rel: string) => rel.includes('rename_users_full_name');
+      await resetSchema(c);
+      await c.query(tool.registry);
+      let run = tool.deploy(root, db.url, await lastBefore(root, isRename));
+      expect(run.status, run.output).toBe(0);
+      await c.query(SEED);
+      await round(appV, 'V', 0);
 
-    const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
-    const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
-    // release 1: expand and trigger
-    run = tool.deploy(root, db.url, await lastBefore(root, (rel) => phaseOf(rel) === 'backfill'));
-    expect(run.status, run.output).toBe(0);
-    await round(appV, 'V', 1);
-    await round(appV1, 'V+1', 1);
-    // release 2: the backfill and the contract, with their jobs where the tool cannot run them
-    await ship(root, undefined, rename.dir, project, statements ? [] : ['backfill', 'contract']);
-    expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
-    await round(appV1, 'V+1', 2);
-    await expect(round(appV, 'V', 2)).rejects.toThrow(/full_name/);
+      const renameFile = (await discoverSet(root)).files.find((f) => isRename(relative(root, f.absPath)))!.absPath;
+      const rename = await plan({ file: renameFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+      // release 1: expand and trigger
+      run = tool.deploy(root, db.url, await lastBefore(root, (rel) => phaseOf(rel) === 'backfill'));
+      expect(run.status, run.output).toBe(0);
+      await round(appV, 'V', 1);
+      await round(appV1, 'V+1', 1);
+      // release 2: the backfill and the contract, with their jobs where the tool cannot run them
+      await ship(root, undefined, rename.dir, project, statements ? [] : ['backfill', 'contract']);
+      expect((await c.query('SELECT count(*)::int AS n FROM users WHERE display_name IS NULL')).rows[0]!.n).toBe(0);
+      await round(appV1, 'V+1', 2);
+      await expect(round(appV, 'V', 2)).rejects.toThrow(/full_name/);
 
-    addNext(tool.layout, next, root);
-    const isIndex = (rel: string) => rel.includes('index_orders_status');
-    const notNullFile = (await discoverSet(root)).files.find((f) => f.absPath.includes('orders_status_not_null'))!.absPath;
-    const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
-    await ship(root, await lastBefore(root, isIndex), notNull.dir, project, statements ? [] : ['backfill', 'contract']);
-    expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
-    await round(appV1, 'V+1', 3);
-    const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
-    const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
-    await ship(root, undefined, index.dir, project, statements ? [] : ['expand']);
-    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_status_idx'::regclass`)).rows).toEqual([{ indisvalid: true }]);
-    await round(appV1, 'V+1', 4);
+      addNext(tool.layout, next, root);
+      const isIndex = (rel: string) => rel.includes('index_orders_status');
+      const notNullFile = (await discoverSet(root)).files.find((f) =>
+        f.absPath.includes('orders_status_not_null'),
+      )!.absPath;
+      const notNull = await plan({ file: notNullFile, history: root, cwd: project, batchSize: 500, emit: tool.layout });
+      await ship(
+        root,
+        await lastBefore(root, isIndex),
+        notNull.dir,
+        project,
+        statements ? [] : ['backfill', 'contract'],
+      );
+      expect((await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL')).rows[0]!.n).toBe(0);
+      await round(appV1, 'V+1', 3);
+      const indexFile = (await discoverSet(root)).files.find((f) => isIndex(relative(root, f.absPath)))!.absPath;
+      const index = await plan({ file: indexFile, history: root, cwd: project, emit: tool.layout });
+      await ship(root, undefined, index.dir, project, statements ? [] : ['expand']);
+      expect(
+        (await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_status_idx'::regclass`)).rows,
+      ).toEqual([{ indisvalid: true }]);
+      await round(appV1, 'V+1', 4);
 
-    // the original migrations, run by the same tool, give the same schema
-    await resetSchema(r);
-    await r.query(tool.registry);
-    const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), tool.under);
-    cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
-    addNext(tool.layout, next, original);
-    run = tool.deploy(original, ref.url);
-    expect(run.status, run.output).toBe(0);
-    await c.query(tool.registry);
-    await r.query(tool.registry);
-    expect(await catalog(c)).toEqual(await catalog(r));
-    rmSync(project, { recursive: true, force: true });
-  });
+      // the original migrations, run by the same tool, give the same schema
+      await resetSchema(r);
+      await r.query(tool.registry);
+      const original = join(mkdtempSync(join(tmpdir(), 'pgphase-emit-')), tool.under);
+      cpSync(join('fixtures/emit', tool.layout), original, { recursive: true });
+      addNext(tool.layout, next, original);
+      run = tool.deploy(original, ref.url);
+      expect(run.status, run.output).toBe(0);
+      await c.query(tool.registry);
+      await r.query(tool.registry);
+      expect(await catalog(c)).toEqual(await catalog(r));
+      rmSync(project, { recursive: true, force: true });
+    },
+  );
 });
 
 describe('plan --emit, what it plans and refuses', () => {
@@ -544,13 +679,21 @@ describe('plan --emit, what it plans and refuses', () => {
       'm/001_t.sql': '-- +goose Up\nCREATE TABLE t (id bigint PRIMARY KEY, a int);\n-- +goose Down\nDROP TABLE t;\n',
       'm/002_i.sql': '-- +goose Up\nCREATE INDEX t_a ON t (a);\n-- +goose Down\nDROP INDEX t_a;\n',
     });
-    const dbmate = project({ 'm/20240101000000_i.sql': '-- migrate:up\nCREATE INDEX t_a ON t (a);\n\n-- migrate:down\nDROP INDEX t_a;\n' });
+    const dbmate = project({
+      'm/20240101000000_i.sql': '-- migrate:up\nCREATE INDEX t_a ON t (a);\n\n-- migrate:down\nDROP INDEX t_a;\n',
+    });
     for (const [dir, file, history] of [
       [goose, 'm/002_i.sql', 'm'],
       [goose, 'm/002_i.sql', undefined],
       [dbmate, 'm/20240101000000_i.sql', undefined],
     ] as const) {
-      const p = await plan({ file, cwd: dir, emit: 'plan', out: `plan-${history ?? 'none'}`, ...(history && { history }) });
+      const p = await plan({
+        file,
+        cwd: dir,
+        emit: 'plan',
+        out: `plan-${history ?? 'none'}`,
+        ...(history && { history }),
+      });
       const sql = p.manifest.phases.flatMap((phase) => phase.steps.map((s) => s.sql));
       expect(sql.join('\n')).toContain('CREATE INDEX CONCURRENTLY');
       expect(sql.join('\n')).not.toMatch(/DROP INDEX/);
@@ -565,15 +708,27 @@ describe('plan --emit, what it plans and refuses', () => {
     });
     const files = () => readdirSync(join(dir, 'db/migrations')).sort();
     const before = files();
-    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'goose' })).rejects.toThrow(/not a goose migration of .*; pass --emit with the layout of its directory \(golang-migrate\), or --emit plan/);
-    await expect(plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'auto' })).rejects.toThrow(
+    await expect(
+      plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'goose' }),
+    ).rejects.toThrow(
+      /not a goose migration of .*; pass --emit with the layout of its directory \(golang-migrate\), or --emit plan/,
+    );
+    await expect(
+      plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'auto' }),
+    ).rejects.toThrow(
       /000002_r\.up\.sql: no room for the plan's \d+ migrations after db\/migrations\/000001_t\.up\.sql and before db\/migrations\/000003_x\.up\.sql in golang-migrate \(or sqlx\)'s order; give the migrations after it later versions, or use --emit plan/,
     );
     expect(files()).toEqual(before);
     expect(existsSync(join(dir, 'db/pgphase'))).toBe(false);
     // with --keep-original, the migration stays next to the ones replacing it
     rmSync(join(dir, 'db/migrations/000003_x.up.sql'));
-    const kept = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, keepOriginal: true, emit: 'auto' });
+    const kept = await plan({
+      file: 'db/migrations/000002_r.up.sql',
+      history: 'db/migrations',
+      cwd: dir,
+      keepOriginal: true,
+      emit: 'auto',
+    });
     expect(kept.emitted!.removed).toEqual([]);
     expect(files()).toContain('000002_r.up.sql');
     expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
@@ -590,8 +745,16 @@ describe('plan --emit, what it plans and refuses', () => {
     const applied = new Set<string>();
     expect((await migrate(c, db.url, root, tool, applied, (rel) => rel.startsWith('000002'))).failed).toBeUndefined();
     await c.query(`INSERT INTO "select" SELECT g, 'v' || g FROM generate_series(1, 50) g`);
-    const p = await plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, out: 'plans/odd\nname', emit: 'auto' });
-    expect((await migrate(c, db.url, root, tool, applied)).failed!.error).toContain('pgphase run plans/odd\nname backfill');
+    const p = await plan({
+      file: 'db/migrations/000002_r.up.sql',
+      history: 'db/migrations',
+      cwd: dir,
+      out: 'plans/odd\nname',
+      emit: 'auto',
+    });
+    expect((await migrate(c, db.url, root, tool, applied)).failed!.error).toContain(
+      'pgphase run plans/odd\nname backfill',
+    );
     expect(await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' })).toBe('applied');
     expect((await migrate(c, db.url, root, tool, applied)).failed).toBeUndefined();
     expect((await c.query(`SELECT count(*)::int AS n FROM "select" WHERE "ünï ""x""" LIKE 'v%'`)).rows[0]!.n).toBe(50);
@@ -599,8 +762,10 @@ describe('plan --emit, what it plans and refuses', () => {
 
   it('leaves a validation to pgphase run where the tool would run it in the transaction that added the constraint', async () => {
     const files = (dir: string) => ({
-      [`${dir}/1704456000000_t.sql`]: '-- Up Migration\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n-- Down Migration\nDROP TABLE b, a;\n',
-      [`${dir}/1704456100000_fk.sql`]: '-- Up Migration\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n-- Down Migration\nALTER TABLE b DROP CONSTRAINT b_a_fk;\n',
+      [`${dir}/1704456000000_t.sql`]:
+        '-- Up Migration\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n-- Down Migration\nDROP TABLE b, a;\n',
+      [`${dir}/1704456100000_fk.sql`]:
+        '-- Up Migration\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n-- Down Migration\nALTER TABLE b DROP CONSTRAINT b_a_fk;\n',
     });
     // node-pg-migrate runs the pending migrations in one transaction: ADD … NOT VALID's lock would be held through VALIDATE's scan
     const pending = project(files('m'));
@@ -609,9 +774,15 @@ describe('plan --emit, what it plans and refuses', () => {
       ['expand', 'steps'],
       ['backfill', 'check'],
     ]);
-    expect(readFileSync(join(p.dir, 'README.md'), 'utf8')).toContain(`a job: \`pgphase run ${relative(pending, p.dir)} backfill\` (its scans must not run under the locks earlier steps took`);
+    expect(readFileSync(join(p.dir, 'README.md'), 'utf8')).toContain(
+      `a job: \`pgphase run ${relative(pending, p.dir)} backfill\` (its scans must not run under the locks earlier steps took`,
+    );
     // goose runs each in a transaction of its own: the validation is a migration
-    const own = project({ 'm/001_t.sql': '-- +goose Up\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n', 'm/002_fk.sql': '-- +goose Up\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n' });
+    const own = project({
+      'm/001_t.sql':
+        '-- +goose Up\nCREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);\n',
+      'm/002_fk.sql': '-- +goose Up\nALTER TABLE b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES a (id);\n',
+    });
     const g = await plan({ file: 'm/002_fk.sql', history: 'm', cwd: own, emit: 'auto' });
     expect(g.emitted!.phases.map((x) => [x.phase, x.kind])).toEqual([
       ['expand', 'steps'],
@@ -624,7 +795,8 @@ describe('plan --emit, what it plans and refuses', () => {
     const cases: Array<[Record<string, string>, string, RegExp]> = [
       [
         {
-          'db/sqitch.plan': '%project=x\n\nt 2024-01-01T00:00:00Z Jane <j@example.com> # t\nr [t] 2024-01-02T00:00:00Z Jane <j@example.com> # r\nlater [r] 2024-01-03T00:00:00Z Jane <j@example.com> # later\n',
+          'db/sqitch.plan':
+            '%project=x\n\nt 2024-01-01T00:00:00Z Jane <j@example.com> # t\nr [t] 2024-01-02T00:00:00Z Jane <j@example.com> # r\nlater [r] 2024-01-03T00:00:00Z Jane <j@example.com> # later\n',
           'db/deploy/t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
           'db/deploy/r.sql': rename,
           'db/deploy/later.sql': 'SELECT 1;\n',
@@ -634,7 +806,13 @@ describe('plan --emit, what it plans and refuses', () => {
       ],
       [
         {
-          'db/meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, version: '7', when: 1000, tag: '0000_t', breakpoints: true }, { idx: 1, version: '7', when: 2000, tag: '0001_r', breakpoints: true }, { idx: 2, version: '7', when: 2001, tag: '0002_x', breakpoints: true }] }),
+          'db/meta/_journal.json': JSON.stringify({
+            entries: [
+              { idx: 0, version: '7', when: 1000, tag: '0000_t', breakpoints: true },
+              { idx: 1, version: '7', when: 2000, tag: '0001_r', breakpoints: true },
+              { idx: 2, version: '7', when: 2001, tag: '0002_x', breakpoints: true },
+            ],
+          }),
           'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
           'db/0001_r.sql': rename,
           'db/0002_x.sql': 'SELECT 1;\n',
@@ -643,7 +821,11 @@ describe('plan --emit, what it plans and refuses', () => {
         /_journal\.json: no room for the plan's \d+ migrations between 0001_r and 0002_x \(their `when` is 1 ms apart\); use --emit plan$/,
       ],
       [
-        { 'db/meta/_journal.json': '{"entries": [', 'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n', 'db/0001_r.sql': rename },
+        {
+          'db/meta/_journal.json': '{"entries": [',
+          'db/0000_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
+          'db/0001_r.sql': rename,
+        },
         'db/0001_r.sql',
         /_journal\.json: not valid JSON \(.*\); fix the journal, then plan again$/,
       ],
@@ -671,15 +853,26 @@ describe('plan --emit, what it plans and refuses', () => {
     const dir = project({ 'm/001.sql': 'CREATE TABLE t (a int);\n' });
     const r = runCli(['plan', 'm/001.sql', '--emit', 'flyway-ish'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('pgphase: --emit flyway-ish: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, liquibase, plain, plan\n');
+    expect(r.stderr).toBe(
+      'pgphase: --emit flyway-ish: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, liquibase, plain, plan\n',
+    );
   });
 
   it('leaves the history as it was when a replaced file cannot be removed: what it removed put back, what it wrote removed, one InputError', async () => {
-    const dir = project({ 'm/001_a.up.sql': 'CREATE TABLE a (x int);\n', 'm/001_a.down.sql': 'DROP TABLE a;\n', 'm/busy/keep.sql': 'SELECT 1;\n' });
+    const dir = project({
+      'm/001_a.up.sql': 'CREATE TABLE a (x int);\n',
+      'm/001_a.down.sql': 'DROP TABLE a;\n',
+      'm/busy/keep.sql': 'SELECT 1;\n',
+    });
     const root = join(dir, 'm');
-    const files = new Map([['002_a_expand.up.sql', 'SELECT 2;\n'], ['sub/003_a_contract.up.sql', 'SELECT 3;\n']]);
+    const files = new Map([
+      ['002_a_expand.up.sql', 'SELECT 2;\n'],
+      ['sub/003_a_contract.up.sql', 'SELECT 3;\n'],
+    ]);
     // a directory where a file was: its removal fails after the first file is gone
-    const failed = await writeEmitted(root, files, ['001_a.up.sql', 'busy', '001_a.down.sql']).catch((error: unknown) => error);
+    const failed = await writeEmitted(root, files, ['001_a.up.sql', 'busy', '001_a.down.sql']).catch(
+      (error: unknown) => error,
+    );
     expect(failed).toBeInstanceOf(InputError);
     expect((failed as Error).message).toMatch(/cannot write the plan's migrations, the history is left as it was/);
     expect(readFileSync(join(root, '001_a.up.sql'), 'utf8')).toBe('CREATE TABLE a (x int);\n');

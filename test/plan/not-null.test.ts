@@ -19,7 +19,9 @@ INSERT INTO accounts SELECT g, 'o' || g || '@example.com', 'eu' FROM generate_se
 /** The NOT NULL constraints PostgreSQL 18 lists by name (none before 18, where NOT NULL is no constraint). */
 async function notNullConstraints(client: pg.Client): Promise<string[]> {
   if (db.major < 18) return [];
-  const { rows } = await client.query<{ x: string }>(`SELECT conname || ' ' || pg_get_constraintdef(oid) AS x FROM pg_constraint WHERE conrelid = 'accounts'::regclass AND contype = 'n' ORDER BY 1`);
+  const { rows } = await client.query<{ x: string }>(
+    `SELECT conname || ' ' || pg_get_constraintdef(oid) AS x FROM pg_constraint WHERE conrelid = 'accounts'::regclass AND contype = 'n' ORDER BY 1`,
+  );
   return rows.map((r) => r.x);
 }
 
@@ -39,7 +41,8 @@ async function planned(migration: string, name: string) {
 /** Applies the plan's phase files on this file's client, collecting what PostgreSQL says at DEBUG1 about proving NOT NULL. */
 async function applyWatchingScans(p: Awaited<ReturnType<typeof planned>>): Promise<string[]> {
   const said: string[] = [];
-  const listen = (n: { message?: string }) => void (/verifying table|sufficient to prove/.test(n.message ?? '') && said.push(n.message!));
+  const listen = (n: { message?: string }) =>
+    void (/verifying table|sufficient to prove/.test(n.message ?? '') && said.push(n.message!));
   c.on('notice', listen);
   await c.query('SET client_min_messages = debug1');
   try {
@@ -54,7 +57,11 @@ async function applyWatchingScans(p: Awaited<ReturnType<typeof planned>>): Promi
 const cases = [
   { name: 'set', migration: 'ALTER TABLE accounts ALTER COLUMN "Owner e-mail" SET NOT NULL;', minMajor: 12 },
   // PostgreSQL 18: a NOT NULL constraint with a name of its own, which the plan keeps
-  { name: 'constraint', migration: 'ALTER TABLE accounts ADD CONSTRAINT "owner required" NOT NULL "Owner e-mail";', minMajor: 18 },
+  {
+    name: 'constraint',
+    migration: 'ALTER TABLE accounts ADD CONSTRAINT "owner required" NOT NULL "Owner e-mail";',
+    minMajor: 18,
+  },
 ];
 
 describe('NOT NULL on an existing column', () => {
@@ -66,10 +73,15 @@ describe('NOT NULL on an existing column', () => {
         await resetSchema(c);
         await runScript(c, SETUP);
         const p = await planned(migration, name);
-        expect(p.manifest.phases.map((x) => [x.name, x.steps.map((s) => s.id.split(':')[1])])).toEqual([['contract', ['not-null-check-Owner e-mail', 'not-null-validate-Owner e-mail', 'not-null-set-Owner e-mail']]]);
+        expect(p.manifest.phases.map((x) => [x.name, x.steps.map((s) => s.id.split(':')[1])])).toEqual([
+          ['contract', ['not-null-check-Owner e-mail', 'not-null-validate-Owner e-mail', 'not-null-set-Owner e-mail']],
+        ]);
         // one scan, VALIDATE's under SHARE UPDATE EXCLUSIVE; none under the NOT NULL's ACCESS EXCLUSIVE
         // (the column is quoted as "accounts.Owner e-mail" on some majors, "accounts"."Owner e-mail" on others)
-        expect(await applyWatchingScans(p)).toEqual(['verifying table "accounts"', expect.stringMatching(/^existing constraints on column "accounts"?\."?Owner e-mail" are sufficient to prove/)]);
+        expect(await applyWatchingScans(p)).toEqual([
+          'verifying table "accounts"',
+          expect.stringMatching(/^existing constraints on column "accounts"?\."?Owner e-mail" are sufficient to prove/),
+        ]);
         expect({ catalog: await catalog(c), notNull: await notNullConstraints(c) }).toEqual(expected);
       });
 

@@ -26,7 +26,8 @@ const SETUP = `
 
 const POLICIES = 'SELECT json_agg(p ORDER BY id) AS rows FROM policies p';
 const REQUESTS = 'SELECT json_agg(r ORDER BY id) AS rows FROM requests r';
-const ITEMS = 'SELECT json_agg(i ORDER BY id) AS rows FROM items i UNION ALL SELECT json_agg(t ORDER BY id) FROM totals t';
+const ITEMS =
+  'SELECT json_agg(i ORDER BY id) AS rows FROM items i UNION ALL SELECT json_agg(t ORDER BY id) FROM totals t';
 
 interface Case {
   name: string;
@@ -51,13 +52,15 @@ DROP FUNCTION pg_temp.tag(jsonb, text);`;
 const CASES: Case[] = [
   {
     name: 'ADD COLUMN IF NOT EXISTS of a column that exists does nothing, and its undo drops nothing',
-    migration: 'ALTER TABLE policies ADD COLUMN IF NOT EXISTS by_chunk boolean;\nALTER TABLE policies ADD COLUMN IF NOT EXISTS speed int;',
+    migration:
+      'ALTER TABLE policies ADD COLUMN IF NOT EXISTS by_chunk boolean;\nALTER TABLE policies ADD COLUMN IF NOT EXISTS speed int;',
     data: POLICIES,
     phases: ['expand'],
   },
   {
     name: 'CREATE INDEX IF NOT EXISTS of an index that exists does nothing, and its undo drops nothing',
-    migration: 'CREATE INDEX IF NOT EXISTS policies_name_idx ON policies (name, id);\nALTER TABLE policies ADD COLUMN speed int;',
+    migration:
+      'CREATE INDEX IF NOT EXISTS policies_name_idx ON policies (name, id);\nALTER TABLE policies ADD COLUMN speed int;',
     data: POLICIES,
     phases: ['expand'],
   },
@@ -82,7 +85,8 @@ UPDATE items i SET position = o.n FROM ordered o WHERE i.id = o.id;`,
   },
   {
     name: 'an UPDATE whose subquery reads what it sets in other rows: new values computed once',
-    migration: "UPDATE items SET position = (SELECT max(x.position) FROM items x WHERE x.parent = items.parent) + 1, label = 'top' WHERE id % 2 = 0;",
+    migration:
+      "UPDATE items SET position = (SELECT max(x.position) FROM items x WHERE x.parent = items.parent) + 1, label = 'top' WHERE id % 2 = 0;",
     data: ITEMS,
     phases: ['backfill'],
   },
@@ -94,7 +98,8 @@ UPDATE items i SET position = o.n FROM ordered o WHERE i.id = o.id;`,
   },
   {
     name: 'an INSERT … SELECT that reads the table it inserts into: its rows computed once',
-    migration: "INSERT INTO items (id, parent, position, label) SELECT id + 1000, parent, position, 'copy' FROM items WHERE id <= 120 AND NOT EXISTS (SELECT FROM items x WHERE x.id = items.id + 1000);",
+    migration:
+      "INSERT INTO items (id, parent, position, label) SELECT id + 1000, parent, position, 'copy' FROM items WHERE id <= 120 AND NOT EXISTS (SELECT FROM items x WHERE x.id = items.id + 1000);",
     data: ITEMS,
     phases: ['backfill'],
   },
@@ -117,7 +122,8 @@ ALTER TABLE queue ADD PRIMARY KEY (name, message);`,
   },
   {
     name: 'constraints written before the columns they check in one ALTER TABLE, as PostgreSQL runs them: the columns first',
-    migration: 'ALTER TABLE policies ADD CONSTRAINT level_known CHECK (level IN (1, 2)), ADD CONSTRAINT speed_positive CHECK (speed > 0), ADD COLUMN level smallint NOT NULL DEFAULT 1, ADD COLUMN speed int;',
+    migration:
+      'ALTER TABLE policies ADD CONSTRAINT level_known CHECK (level IN (1, 2)), ADD CONSTRAINT speed_positive CHECK (speed > 0), ADD COLUMN level smallint NOT NULL DEFAULT 1, ADD COLUMN speed int;',
     data: POLICIES,
     phases: ['expand', 'backfill'],
   },
@@ -174,7 +180,8 @@ CREATE TEMP TABLE chosen (item_id int PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO chosen SELECT id FROM items WHERE parent = 3;
 UPDATE items SET label = 'chosen' WHERE id IN (SELECT item_id FROM chosen);
 COMMIT;`,
-    refused: /2:1: "chosen" is dropped when the transaction that creates it commits, and a plan commits each step and each batch/,
+    refused:
+      /2:1: "chosen" is dropped when the transaction that creates it commits, and a plan commits each step and each batch/,
   },
 ];
 
@@ -182,10 +189,16 @@ describe('patterns of real migration histories', () => {
   for (const k of CASES) {
     it(k.name, async () => {
       if (k.refused) {
-        await expect(planAgainstMigration(c, { setup: k.setup ?? SETUP, migration: k.migration })).rejects.toThrow(k.refused);
+        await expect(planAgainstMigration(c, { setup: k.setup ?? SETUP, migration: k.migration })).rejects.toThrow(
+          k.refused,
+        );
         return;
       }
-      const r = await planAgainstMigration(c, { setup: k.setup ?? SETUP, migration: k.migration, ...(k.data !== undefined && { data: k.data }) });
+      const r = await planAgainstMigration(c, {
+        setup: k.setup ?? SETUP,
+        migration: k.migration,
+        ...(k.data !== undefined && { data: k.data }),
+      });
       expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
       expect(r.planned).toEqual(r.written);
     });
@@ -198,7 +211,12 @@ describe('through the runner, each phase in a session of its own', () => {
     await resetSchema(c);
     await runScript(c, SETUP);
     const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': TEMP_FUNCTION });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 50 });
+    const p = await plan({
+      file: join(dir, 'm/002.sql'),
+      history: join(dir, 'm'),
+      out: join(dir, 'plan'),
+      batchSize: 50,
+    });
     for (const phase of ['expand', 'backfill'] as const) await runPhase({ planDir: p.dir, databaseUrl: db.url, phase });
     const { rows } = await c.query(`SELECT count(*)::int AS n FROM requests WHERE request ? 'seen'`);
     expect(rows[0]).toEqual({ n: 134 });
@@ -209,12 +227,26 @@ describe('through the runner, each phase in a session of its own', () => {
     await resetSchema(c);
     await runScript(c, SETUP);
     const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': FIRE });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 50 });
-    expect(p.manifest.phases.find((x) => x.name === 'backfill')?.backfills?.map((b) => b.fireTriggers)).toEqual([true, true]);
+    const p = await plan({
+      file: join(dir, 'm/002.sql'),
+      history: join(dir, 'm'),
+      out: join(dir, 'plan'),
+      batchSize: 50,
+    });
+    expect(p.manifest.phases.find((x) => x.name === 'backfill')?.backfills?.map((b) => b.fireTriggers)).toEqual([
+      true,
+      true,
+    ]);
     const events: RunEvent[] = [];
-    for (const phase of ['expand', 'backfill'] as const) await runPhase({ planDir: p.dir, databaseUrl: db.url, phase, onEvent: (e) => events.push(e) });
-    expect(events.filter((e) => e.type === 'triggers').map((e) => e.type === 'triggers' && e.mode)).toEqual(['fire', 'fire']);
-    const { rows } = await c.query(`SELECT count(*)::int AS n FROM requests WHERE examples IS NOT DISTINCT FROM jsonb_build_object('of', request)`);
+    for (const phase of ['expand', 'backfill'] as const)
+      await runPhase({ planDir: p.dir, databaseUrl: db.url, phase, onEvent: (e) => events.push(e) });
+    expect(events.filter((e) => e.type === 'triggers').map((e) => e.type === 'triggers' && e.mode)).toEqual([
+      'fire',
+      'fire',
+    ]);
+    const { rows } = await c.query(
+      `SELECT count(*)::int AS n FROM requests WHERE examples IS NOT DISTINCT FROM jsonb_build_object('of', request)`,
+    );
     // the 134 rows with a request, and the 3 without one under id 10 (ids 3, 6, 9)
     expect(rows[0]).toEqual({ n: 137 });
   });

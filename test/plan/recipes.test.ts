@@ -56,14 +56,16 @@ const CASES: Case[] = [
   {
     name: 'add a required column: nullable, backfilled, NOT NULL through a validated check',
     setup: USERS,
-    migration: "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;",
+    migration:
+      "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;",
     data: 'SELECT json_agg(u ORDER BY id) AS rows FROM users u',
     phases: ['expand', 'backfill', 'contract'],
   },
   {
     name: 'create indexes concurrently',
     setup: USERS,
-    migration: 'CREATE INDEX users_score ON users (score DESC NULLS LAST) WHERE score > 10;\nCREATE UNIQUE INDEX ON users (org_id, id);',
+    migration:
+      'CREATE INDEX users_score ON users (score DESC NULLS LAST) WHERE score > 10;\nCREATE UNIQUE INDEX ON users (org_id, id);',
     data: 'SELECT count(*) AS rows FROM users',
     phases: ['expand'],
   },
@@ -119,7 +121,8 @@ const CASES: Case[] = [
   },
   {
     name: 'change type with USING: text → integer',
-    setup: "CREATE TABLE items (id int PRIMARY KEY, qty text NOT NULL);\nINSERT INTO items SELECT g, (g * 3)::text FROM generate_series(1, 1200) g;",
+    setup:
+      'CREATE TABLE items (id int PRIMARY KEY, qty text NOT NULL);\nINSERT INTO items SELECT g, (g * 3)::text FROM generate_series(1, 1200) g;',
     migration: 'ALTER TABLE items ALTER COLUMN qty TYPE integer USING qty::integer + 1;',
     data: 'SELECT json_agg(i ORDER BY id) AS rows FROM items i',
     phases: ['expand', 'trigger', 'backfill', 'contract'],
@@ -141,14 +144,16 @@ const CASES: Case[] = [
   },
   {
     name: 'a backfill over a composite key',
-    setup: "CREATE TABLE memberships (org_id int, user_id int, role text NOT NULL, PRIMARY KEY (org_id, user_id));\nINSERT INTO memberships SELECT o, u, 'member' FROM generate_series(1, 30) o, generate_series(1, 70) u;",
+    setup:
+      "CREATE TABLE memberships (org_id int, user_id int, role text NOT NULL, PRIMARY KEY (org_id, user_id));\nINSERT INTO memberships SELECT o, u, 'member' FROM generate_series(1, 30) o, generate_series(1, 70) u;",
     migration: "UPDATE memberships SET role = 'owner' WHERE user_id = 1;",
     data: 'SELECT json_agg(m ORDER BY org_id, user_id) AS rows FROM memberships m',
     phases: ['backfill'],
   },
   {
     name: 'rename an enum value: the new value added, rows moved in batches (the old value stays in the type)',
-    setup: "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE posts (id int PRIMARY KEY, mood mood NOT NULL);\nINSERT INTO posts SELECT g, CASE WHEN g % 3 = 0 THEN 'sad'::mood ELSE 'happy'::mood END FROM generate_series(1, 900) g;",
+    setup:
+      "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE posts (id int PRIMARY KEY, mood mood NOT NULL);\nINSERT INTO posts SELECT g, CASE WHEN g % 3 = 0 THEN 'sad'::mood ELSE 'happy'::mood END FROM generate_series(1, 900) g;",
     migration: "ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';",
     data: 'SELECT json_agg(p ORDER BY id) AS rows FROM posts p',
     phases: ['expand', 'backfill', 'contract'],
@@ -174,7 +179,13 @@ describe('plan phase files on real PostgreSQL', () => {
       const expected = { schema: await catalog(c), data: (await c.query(k.data)).rows };
 
       const dir = tempTree({ 'migrations/001_setup.sql': k.setup, 'migrations/002_change.sql': k.migration });
-      const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400, pgVersion: db.major });
+      const result = await plan({
+        file: join(dir, 'migrations/002_change.sql'),
+        history: join(dir, 'migrations'),
+        out: join(dir, 'plan'),
+        batchSize: 400,
+        pgVersion: db.major,
+      });
       expect(result.manifest.phases.map((p) => p.name)).toEqual(k.phases);
 
       await resetSchema(c);
@@ -183,39 +194,64 @@ describe('plan phase files on real PostgreSQL', () => {
       expect(await catalog(c)).toEqual(expected.schema);
       expect((await c.query(k.data)).rows).toEqual(expected.data);
       if (k.enumLeftover) {
-        const labels = await c.query(`SELECT array_agg(enumlabel::text ORDER BY enumsortorder) AS l FROM pg_enum WHERE enumtypid = 'mood'::regtype`);
+        const labels = await c.query(
+          `SELECT array_agg(enumlabel::text ORDER BY enumsortorder) AS l FROM pg_enum WHERE enumtypid = 'mood'::regtype`,
+        );
         expect(labels.rows[0].l).toEqual(['sad', 'blue', 'happy']);
       }
     });
   }
 
   it('a phase file run by another tool stops at an index a failed earlier build left invalid', async () => {
-    const setup = 'CREATE TABLE "we%ird" (id int PRIMARY KEY, "e""mail" text);\nINSERT INTO "we%ird" SELECT g, \'dup\' FROM generate_series(1, 3) g;';
-    const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': 'CREATE UNIQUE INDEX "u$$%s" ON "we%ird" ("e""mail");' });
-    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), pgVersion: db.major });
+    const setup =
+      'CREATE TABLE "we%ird" (id int PRIMARY KEY, "e""mail" text);\nINSERT INTO "we%ird" SELECT g, \'dup\' FROM generate_series(1, 3) g;';
+    const dir = tempTree({
+      'migrations/001_setup.sql': setup,
+      'migrations/002_change.sql': 'CREATE UNIQUE INDEX "u$$%s" ON "we%ird" ("e""mail");',
+    });
+    const result = await plan({
+      file: join(dir, 'migrations/002_change.sql'),
+      history: join(dir, 'migrations'),
+      out: join(dir, 'plan'),
+      pgVersion: db.major,
+    });
     const expand = readFileSync(join(result.dir, '1-expand.sql'), 'utf8');
     await resetSchema(c);
     await runScript(c, setup);
     await expect(runScript(c, expand)).rejects.toThrow(/could not create unique index/);
     await c.query(`UPDATE "we%ird" SET "e""mail" = id::text`);
     // without the guard, IF NOT EXISTS would skip the invalid index and the file would succeed
-    await expect(runScript(c, expand)).rejects.toThrow('index "public"."u$$%s" is invalid, left by a failed build: run DROP INDEX CONCURRENTLY "public"."u$$%s"; then this file again');
+    await expect(runScript(c, expand)).rejects.toThrow(
+      'index "public"."u$$%s" is invalid, left by a failed build: run DROP INDEX CONCURRENTLY "public"."u$$%s"; then this file again',
+    );
     await c.query('DROP INDEX CONCURRENTLY "u$$%s"');
     await runScript(c, expand);
-    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '"u$$%s"'::regclass`)).rows).toEqual([{ indisvalid: true }]);
+    expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '"u$$%s"'::regclass`)).rows).toEqual([
+      { indisvalid: true },
+    ]);
   });
 
   it('SET NOT NULL after the UPDATE that fills it: contract first fills the NULLs the old version wrote after the backfill', async () => {
-    const setup = "CREATE TABLE accounts (id int PRIMARY KEY, plan text);\nINSERT INTO accounts SELECT g, CASE WHEN g % 2 = 0 THEN 'pro' END FROM generate_series(1, 600) g;";
-    const migration = "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE accounts ALTER COLUMN plan SET NOT NULL;";
+    const setup =
+      "CREATE TABLE accounts (id int PRIMARY KEY, plan text);\nINSERT INTO accounts SELECT g, CASE WHEN g % 2 = 0 THEN 'pro' END FROM generate_series(1, 600) g;";
+    const migration =
+      "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;\nALTER TABLE accounts ALTER COLUMN plan SET NOT NULL;";
     const dir = tempTree({ 'migrations/001_setup.sql': setup, 'migrations/002_change.sql': migration });
-    const result = await plan({ file: join(dir, 'migrations/002_change.sql'), history: join(dir, 'migrations'), out: join(dir, 'plan'), batchSize: 400, pgVersion: db.major });
+    const result = await plan({
+      file: join(dir, 'migrations/002_change.sql'),
+      history: join(dir, 'migrations'),
+      out: join(dir, 'plan'),
+      batchSize: 400,
+      pgVersion: db.major,
+    });
     await resetSchema(c);
     await runScript(c, setup);
     for (const phase of result.manifest.phases) {
       // the old version, which does not write plan, runs until contract
-      if (phase.name === 'contract') await c.query('INSERT INTO accounts (id) SELECT g FROM generate_series(601, 610) g');
-      for (const check of result.manifest.checks.filter((x) => x.before === phase.name)) expect((await c.query(check.sql)).rows).toEqual([]);
+      if (phase.name === 'contract')
+        await c.query('INSERT INTO accounts (id) SELECT g FROM generate_series(601, 610) g');
+      for (const check of result.manifest.checks.filter((x) => x.before === phase.name))
+        expect((await c.query(check.sql)).rows).toEqual([]);
       await runScript(c, readFileSync(join(result.dir, phase.file), 'utf8'));
     }
     const { rows } = await c.query(`SELECT plan, count(*)::int AS n FROM accounts GROUP BY plan ORDER BY plan`);

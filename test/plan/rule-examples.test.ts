@@ -21,13 +21,19 @@ describe('the Incorrect example of every plannable rule', () => {
   });
 
   describe.each(plannable)('%s', (id) => {
-    it.runIf(db.major >= (MIN_MAJOR[id] ?? 0))('plans into phases that leave the schema the example leaves', async () => {
-      expect(existsSync(docPath(id))).toBe(true);
-      const ex = example(parseDoc(readFileSync(docPath(id), 'utf8')).sections.get('Incorrect'), 'Incorrect');
-      expect(ex.history, `rules/${id}.md: give the Incorrect example the schema it runs on, in <!-- history: … --> before it`).toBeDefined();
-      const r = await planAgainstMigration(c, { setup: ex.history!, migration: ex.sql });
-      expect(r.plan.manifest.phases.length).toBeGreaterThan(0);
-      expect(r.planned.schema).toEqual(r.written.schema);
-    });
+    it.runIf(db.major >= (MIN_MAJOR[id] ?? 0))(
+      'plans into phases that leave the schema the example leaves',
+      async () => {
+        expect(existsSync(docPath(id))).toBe(true);
+        const ex = example(parseDoc(readFileSync(docPath(id), 'utf8')).sections.get('Incorrect'), 'Incorrect');
+        expect(
+          ex.history,
+          `rules/${id}.md: give the Incorrect example the schema it runs on, in <!-- history: … --> before it`,
+        ).toBeDefined();
+        const r = await planAgainstMigration(c, { setup: ex.history!, migration: ex.sql });
+        expect(r.plan.manifest.phases.length).toBeGreaterThan(0);
+        expect(r.planned.schema).toEqual(r.written.schema);
+      },
+    );
   });
 });

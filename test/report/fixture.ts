@@ -41,7 +41,8 @@ export const RULES: RuleMeta[] = [
 ];
 
 /** Line 2 puts a statement after an emoji: `ALTER` is the 29th character but sits in terminal cell 30. */
-export const RENAME_SQL = "-- 🎉 launch\nINSERT INTO t VALUES ('🎉'); ALTER TABLE users RENAME COLUMN 名前 TO full_name;\n";
+export const RENAME_SQL =
+  "-- 🎉 launch\nINSERT INTO t VALUES ('🎉'); ALTER TABLE users RENAME COLUMN 名前 TO full_name;\n";
 export const RENAME_STATEMENT = 'ALTER TABLE users RENAME COLUMN 名前 TO full_name';
 export const RENAME_COLUMN = 29;
 
@@ -70,13 +71,28 @@ export const RENAME_FILE: FileResult = {
   class: 'destructive',
   statements: [
     { index: 0, class: 'data', kinds: ['data-change'], location: { line: 2, column: 1, endLine: 2, endColumn: 27 } },
-    { index: 1, class: 'destructive', kinds: ['rename-column'], location: { line: 2, column: RENAME_COLUMN, endLine: 2, endColumn: RENAME_COLUMN + Array.from(RENAME_STATEMENT).length } },
+    {
+      index: 1,
+      class: 'destructive',
+      kinds: ['rename-column'],
+      location: {
+        line: 2,
+        column: RENAME_COLUMN,
+        endLine: 2,
+        endColumn: RENAME_COLUMN + Array.from(RENAME_STATEMENT).length,
+      },
+    },
   ],
   findings: [
     finding(renameRule, {
       message: NASTY_MESSAGE,
       help: 'Run `pgphase plan`: expand, backfill, contract',
-      location: { line: 2, column: RENAME_COLUMN, endLine: 2, endColumn: RENAME_COLUMN + Array.from(RENAME_STATEMENT).length },
+      location: {
+        line: 2,
+        column: RENAME_COLUMN,
+        endLine: 2,
+        endColumn: RENAME_COLUMN + Array.from(RENAME_STATEMENT).length,
+      },
     }),
   ],
 };
@@ -85,7 +101,14 @@ export const RENAME_FILE: FileResult = {
 export const INDEX_FILE: FileResult = {
   path: 'db/2024,01:add index.sql',
   class: 'additive',
-  statements: [{ index: 0, class: 'additive', kinds: ['create-index'], location: { line: 1, column: 1, endLine: 3, endColumn: 15 } }],
+  statements: [
+    {
+      index: 0,
+      class: 'additive',
+      kinds: ['create-index'],
+      location: { line: 1, column: 1, endLine: 3, endColumn: 15 },
+    },
+  ],
   findings: [finding(indexRule, { location: { line: 1, column: 1, endLine: 3, endColumn: 15 } })],
 };
 
@@ -94,11 +117,28 @@ export const BROKEN_FILE: FileResult = {
   path: 'migrations/0044_broken.sql',
   class: 'neutral',
   statements: [],
-  findings: [finding(syntaxRule, { message: 'syntax error at end of input', location: { line: 1, column: 12, endLine: 1, endColumn: 12 } })],
+  findings: [
+    finding(syntaxRule, {
+      message: 'syntax error at end of input',
+      location: { line: 1, column: 12, endLine: 1, endColumn: 12 },
+    }),
+  ],
 };
 
 export const CLEAN_FILES: FileResult[] = [
-  { path: 'migrations/0040_init.sql', class: 'additive', statements: [{ index: 0, class: 'additive', kinds: ['create-table'], location: { line: 1, column: 1, endLine: 1, endColumn: 30 } }], findings: [] },
+  {
+    path: 'migrations/0040_init.sql',
+    class: 'additive',
+    statements: [
+      {
+        index: 0,
+        class: 'additive',
+        kinds: ['create-table'],
+        location: { line: 1, column: 1, endLine: 1, endColumn: 30 },
+      },
+    ],
+    findings: [],
+  },
   { path: 'migrations/0041_comment.sql', class: 'neutral', statements: [], findings: [] },
 ];
 

@@ -41,7 +41,12 @@ describe('github', () => {
     expect(first!.command).toBe('error');
     expect(first!.data).toBe(`${NASTY_MESSAGE}\n\nRun \`pgphase plan\`: expand, backfill, contract`);
     expect(second!.command).toBe('warning');
-    expect(second!.properties).toEqual({ file: 'db/2024,01:add index.sql', line: '1', endLine: '3', title: 'require-concurrent-index' });
+    expect(second!.properties).toEqual({
+      file: 'db/2024,01:add index.sql',
+      line: '1',
+      endLine: '3',
+      title: 'require-concurrent-index',
+    });
   });
 
   it('keeps every command on one physical line', () => {

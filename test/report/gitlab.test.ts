@@ -28,7 +28,10 @@ describe('gitlab (Code Quality) format', () => {
     expect(report()[0]!.fingerprint).toBe(alone);
     expect(alone).toMatch(/^[0-9a-f]{64}$/);
     // a finding that moved is another finding
-    const moved = { ...RENAME_FILE, findings: [{ ...RENAME_FILE.findings[0]!, location: { ...RENAME_FILE.findings[0]!.location, line: 3 } }] };
+    const moved = {
+      ...RENAME_FILE,
+      findings: [{ ...RENAME_FILE.findings[0]!, location: { ...RENAME_FILE.findings[0]!.location, line: 3 } }],
+    };
     expect(report(summarize([moved]))[0]!.fingerprint).not.toBe(alone);
   });
 

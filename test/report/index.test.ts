@@ -14,7 +14,14 @@ describe('formatResult', () => {
   });
 
   it('dispatches each format name to its formatter', () => {
-    const direct = { pretty: formatPretty, json: formatJson, github: formatGithub, sarif: formatSarif, markdown: formatMarkdown, gitlab: formatGitlab };
+    const direct = {
+      pretty: formatPretty,
+      json: formatJson,
+      github: formatGithub,
+      sarif: formatSarif,
+      markdown: formatMarkdown,
+      gitlab: formatGitlab,
+    };
     for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(direct[format](MIXED, options()));
   });
 
@@ -30,7 +37,8 @@ describe('formatResult', () => {
 
   it('is pure: the same input gives the same text and the input is not changed', () => {
     const before = structuredClone(MIXED);
-    for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(formatResult(MIXED, format, options()));
+    for (const format of FORMATS)
+      expect(formatResult(MIXED, format, options())).toBe(formatResult(MIXED, format, options()));
     expect(MIXED).toEqual(before);
   });
 });

@@ -5,7 +5,12 @@ import { formatResult } from '../../src/report/index.js';
 import { CLEAN, MIXED, RENAME_FILE, options } from './fixture.js';
 
 // CLI.md's `--format json` contract; strict objects, so an extra or missing field fails.
-const location = z.strictObject({ line: z.int().min(1), column: z.int().min(1), endLine: z.int().min(1), endColumn: z.int().min(1) });
+const location = z.strictObject({
+  line: z.int().min(1),
+  column: z.int().min(1),
+  endLine: z.int().min(1),
+  endColumn: z.int().min(1),
+});
 const changeClass = z.enum(['additive', 'destructive', 'data', 'neutral']);
 const output = z.strictObject({
   version: z.literal(1),
@@ -13,7 +18,9 @@ const output = z.strictObject({
     z.strictObject({
       path: z.string(),
       class: changeClass,
-      statements: z.array(z.strictObject({ index: z.int().min(0), class: changeClass, kinds: z.array(z.string()), location })),
+      statements: z.array(
+        z.strictObject({ index: z.int().min(0), class: changeClass, kinds: z.array(z.string()), location }),
+      ),
       findings: z.array(
         z.strictObject({
           rule: z.string(),
@@ -53,12 +60,22 @@ describe('json', () => {
   });
 
   it('orders keys as the documented example does', () => {
-    const parsed = JSON.parse(json(MIXED)) as { files: Array<Record<string, unknown> & { findings: object[]; statements: object[] }> };
+    const parsed = JSON.parse(json(MIXED)) as {
+      files: Array<Record<string, unknown> & { findings: object[]; statements: object[] }>;
+    };
     expect(Object.keys(parsed)).toEqual(['version', 'files', 'summary']);
     const file = parsed.files[1]!;
     expect(Object.keys(file)).toEqual(['path', 'class', 'statements', 'findings']);
     expect(Object.keys(file.statements[0]!)).toEqual(['index', 'class', 'kinds', 'location']);
-    expect(Object.keys(file.findings[0]!)).toEqual(['rule', 'category', 'severity', 'message', 'help', 'location', 'docs']);
+    expect(Object.keys(file.findings[0]!)).toEqual([
+      'rule',
+      'category',
+      'severity',
+      'message',
+      'help',
+      'location',
+      'docs',
+    ]);
   });
 
   it('leaves out fields the engine may add later, so the versioned format does not drift', () => {

@@ -13,7 +13,10 @@ function markdown(result: LintResult = MIXED): string {
 
 /** The cells of a table row, splitting only on pipes that are not escaped. */
 function cells(row: string): string[] {
-  return row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+  return row
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((c) => c.trim());
 }
 
 describe('markdown', () => {
@@ -64,7 +67,9 @@ describe('markdown', () => {
   });
 
   it('keeps a message with pipes and line breaks inside one table row of four cells', () => {
-    const rows = markdown().split('\n').filter((l) => l.startsWith('| 2 |'));
+    const rows = markdown()
+      .split('\n')
+      .filter((l) => l.startsWith('| 2 |'));
     expect(rows).toHaveLength(1);
     expect(cells(rows[0]!)).toHaveLength(5);
     expect(cells(rows[0]!)[4]).toBe('Renaming "users"."名前": breaks 100% of reads, a \\| b<br>second line');
@@ -83,20 +88,37 @@ describe('markdown', () => {
   });
 
   it('says a help shared by several findings of one rule once, on one line', () => {
-    const twice = { ...RENAME_FILE, findings: [RENAME_FILE.findings[0]!, { ...RENAME_FILE.findings[0]!, help: 'Split it\ninto phases' }, RENAME_FILE.findings[0]!] };
-    const help = markdown(summarize([twice])).split('\n').filter((l) => l.startsWith('- '));
-    expect(help).toEqual(['- **rename-column**: Run `pgphase plan`: expand, backfill, contract', '- **rename-column**: Split it into phases']);
+    const twice = {
+      ...RENAME_FILE,
+      findings: [
+        RENAME_FILE.findings[0]!,
+        { ...RENAME_FILE.findings[0]!, help: 'Split it\ninto phases' },
+        RENAME_FILE.findings[0]!,
+      ],
+    };
+    const help = markdown(summarize([twice]))
+      .split('\n')
+      .filter((l) => l.startsWith('- '));
+    expect(help).toEqual([
+      '- **rename-column**: Run `pgphase plan`: expand, backfill, contract',
+      '- **rename-column**: Split it into phases',
+    ]);
   });
 
-  it('shows the lock each finding\'s statement takes, as the engine works it out', () => {
-    const file = lintSql('ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users (id);\nCREATE INDEX i ON orders (user_id);\nUPDATE orders SET note = 1;', {
-      history: 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint, note int);',
-    });
+  it("shows the lock each finding's statement takes, as the engine works it out", () => {
+    const file = lintSql(
+      'ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users (id);\nCREATE INDEX i ON orders (user_id);\nUPDATE orders SET note = 1;',
+      {
+        history: 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint, note int);',
+      },
+    );
     const locks = new Map(file.findings.map((f) => [`${f.rule}@${f.location.line}`, f.lock]));
     expect(locks.get('missing-lock-timeout@1')).toBe('ACCESS EXCLUSIVE on "orders", SHARE ROW EXCLUSIVE on "users"');
     expect(locks.get('create-index-non-concurrently@2')).toBe('SHARE on "orders"');
     expect(locks.get('unbatched-data-change@3')).toBe('ROW EXCLUSIVE on "orders"');
-    const rows = markdown(summarize([file])).split('\n').filter((l) => l.startsWith('| 2 |'));
+    const rows = markdown(summarize([file]))
+      .split('\n')
+      .filter((l) => l.startsWith('| 2 |'));
     expect(cells(rows[0]!)[3]).toBe('SHARE on "orders"');
   });
 });

@@ -4,7 +4,16 @@ import { summarize } from '../../src/lint/result.js';
 import { formatResult } from '../../src/report/index.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 import type { Location } from '../../src/sql/source.js';
-import { BROKEN_FILE, CLEAN, MIXED, RENAME_COLUMN, RENAME_FILE, RENAME_SQL, RENAME_STATEMENT, options } from './fixture.js';
+import {
+  BROKEN_FILE,
+  CLEAN,
+  MIXED,
+  RENAME_COLUMN,
+  RENAME_FILE,
+  RENAME_SQL,
+  RENAME_STATEMENT,
+  options,
+} from './fixture.js';
 
 const ANSI = /\u001b\[/;
 /** A code frame line: gutter with or without a line number, then ` | `. */
@@ -101,8 +110,14 @@ describe('pretty', () => {
     expect(source).toBe(`  1 | …${'x'.repeat(20)}DROP TABLE t;${'y'.repeat(127)}…`);
     expect(carets).toBe(`    |  ${' '.repeat(20)}${'^'.repeat(12)}`);
     // at the start or the end of the line, the frame is cut on one side only
-    expect(frameFor(line, { line: 1, column: 1, endLine: 1, endColumn: 3 })).toEqual([`  1 | ${'x'.repeat(160)}…`, '    | ^^']);
-    expect(frameFor(line, { line: 1, column: 2014, endLine: 1, endColumn: 2014 })).toEqual([`  1 | …${'y'.repeat(160)}`, `    |  ${' '.repeat(160)}^`]);
+    expect(frameFor(line, { line: 1, column: 1, endLine: 1, endColumn: 3 })).toEqual([
+      `  1 | ${'x'.repeat(160)}…`,
+      '    | ^^',
+    ]);
+    expect(frameFor(line, { line: 1, column: 2014, endLine: 1, endColumn: 2014 })).toEqual([
+      `  1 | …${'y'.repeat(160)}`,
+      `    |  ${' '.repeat(160)}^`,
+    ]);
   });
 
   it('widens the gutter of the caret line with the line number', () => {
@@ -112,12 +127,19 @@ describe('pretty', () => {
   });
 
   it('prints no code frame for a file whose source it was not given or a line past the end', () => {
-    expect(pretty(MIXED, false, new Map()).split('\n').filter((l) => FRAME.test(l))).toEqual([]);
+    expect(
+      pretty(MIXED, false, new Map())
+        .split('\n')
+        .filter((l) => FRAME.test(l)),
+    ).toEqual([]);
     expect(frameFor('SELECT 1;', { line: 5, column: 1, endLine: 5, endColumn: 2 })).toEqual([]);
   });
 
   it('replaces control characters from SQL text so they cannot drive the terminal', () => {
-    const file = { ...BROKEN_FILE, findings: [{ ...BROKEN_FILE.findings[0]!, message: 'column "a\u001b[2Jb" is gone' }] };
+    const file = {
+      ...BROKEN_FILE,
+      findings: [{ ...BROKEN_FILE.findings[0]!, message: 'column "a\u001b[2Jb" is gone' }],
+    };
     const out = pretty(summarize([file]));
     expect(out).not.toMatch(ANSI);
     expect(out).toContain('column "a\uFFFD[2Jb" is gone');

@@ -42,7 +42,12 @@ const sarif = z.looseObject({
                 z.looseObject({
                   physicalLocation: z.looseObject({
                     artifactLocation: z.looseObject({ uri: z.string() }),
-                    region: z.looseObject({ startLine: z.int().min(1), startColumn: z.int().min(1), endLine: z.int().min(1), endColumn: z.int().min(1) }),
+                    region: z.looseObject({
+                      startLine: z.int().min(1),
+                      startColumn: z.int().min(1),
+                      endLine: z.int().min(1),
+                      endColumn: z.int().min(1),
+                    }),
                   }),
                 }),
               )
@@ -106,14 +111,21 @@ describe('sarif', () => {
       artifactLocation: { uri: 'migrations/0042_rename.sql' },
       region: { startLine: 2, startColumn: 29, endLine: 2, endColumn: 76 },
     });
-    expect(index!.locations[0]!.physicalLocation.region).toEqual({ startLine: 1, startColumn: 1, endLine: 3, endColumn: 15 });
+    expect(index!.locations[0]!.physicalLocation.region).toEqual({
+      startLine: 1,
+      startColumn: 1,
+      endLine: 3,
+      endColumn: 15,
+    });
   });
 
   it('turns paths into relative URI references with forward slashes', () => {
     const uris = sarifOf(MIXED).results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
     expect(uris[1]).toBe('db/2024%2C01%3Aadd%20index.sql');
     const windows = sarifOf(summarize([{ ...BROKEN_FILE, path: 'db\\migrations\\0044 #1.sql' }]));
-    expect(windows.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('db/migrations/0044%20%231.sql');
+    expect(windows.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
+      'db/migrations/0044%20%231.sql',
+    );
   });
 
   it('leaves out ruleIndex for a finding whose rule is not in the registry', () => {

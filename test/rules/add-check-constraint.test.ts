@@ -8,8 +8,17 @@ await ruleCases('add-check-constraint', {
     { sql: 'ALTER TABLE accounts ADD COLUMN score int DEFAULT 0 CHECK (score >= 0);' },
   ],
   invalid: [
-    { sql: 'ALTER TABLE users ADD CONSTRAINT age_ok CHECK (age >= 0) NOT VALID;', at: ['1:1'], message: 'CHECK (age >= 0)' },
+    {
+      sql: 'ALTER TABLE users ADD CONSTRAINT age_ok CHECK (age >= 0) NOT VALID;',
+      at: ['1:1'],
+      message: 'CHECK (age >= 0)',
+    },
     // a column CHECK that reads columns the running version writes
-    { sql: 'ALTER TABLE events ADD COLUMN ends_at timestamptz CHECK (ends_at > starts_at);', at: ['1:1'], message: 'Adding column "ends_at" to "events" with CHECK (ends_at > starts_at) makes writes of the running version to "starts_at"' },
+    {
+      sql: 'ALTER TABLE events ADD COLUMN ends_at timestamptz CHECK (ends_at > starts_at);',
+      at: ['1:1'],
+      message:
+        'Adding column "ends_at" to "events" with CHECK (ends_at > starts_at) makes writes of the running version to "starts_at"',
+    },
   ],
 });

@@ -15,12 +15,31 @@ await ruleCases('add-column-rewrite', {
     { sql: 'ALTER TABLE users ADD COLUMN n int DEFAULT NULL::int;', pgVersion: 10 },
   ],
   invalid: [
-    { sql: 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();', at: ['1:1'], message: 'gen_random_uuid(), which is volatile' },
+    {
+      sql: 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();',
+      at: ['1:1'],
+      message: 'gen_random_uuid(), which is volatile',
+    },
     // a function PostgreSQL does not ship may be volatile
-    { sql: 'ALTER TABLE users ADD COLUMN n int DEFAULT app.next_number();', at: ['1:1'], message: 'app.next_number(), which is not a built-in function known to be stable or immutable' },
-    { sql: 'ALTER TABLE users ADD COLUMN r float8 DEFAULT random();\nALTER TABLE users ADD COLUMN u uuid DEFAULT uuid_generate_v4();\nALTER TABLE users ADD COLUMN c timestamptz DEFAULT clock_timestamp();\nALTER TABLE users ADD COLUMN t text DEFAULT timeofday();\nALTER TABLE users ADD COLUMN s bigint DEFAULT nextval(\'s\');', at: ['1:1', '2:1', '3:1', '4:1', '5:1'] },
-    { sql: 'ALTER TABLE users ADD COLUMN n bigserial;\nALTER TABLE users ADD COLUMN i bigint GENERATED ALWAYS AS IDENTITY;\nALTER TABLE users ADD COLUMN g int GENERATED ALWAYS AS (1) STORED;', at: ['1:1', '2:1', '3:1'] },
+    {
+      sql: 'ALTER TABLE users ADD COLUMN n int DEFAULT app.next_number();',
+      at: ['1:1'],
+      message: 'app.next_number(), which is not a built-in function known to be stable or immutable',
+    },
+    {
+      sql: "ALTER TABLE users ADD COLUMN r float8 DEFAULT random();\nALTER TABLE users ADD COLUMN u uuid DEFAULT uuid_generate_v4();\nALTER TABLE users ADD COLUMN c timestamptz DEFAULT clock_timestamp();\nALTER TABLE users ADD COLUMN t text DEFAULT timeofday();\nALTER TABLE users ADD COLUMN s bigint DEFAULT nextval('s');",
+      at: ['1:1', '2:1', '3:1', '4:1', '5:1'],
+    },
+    {
+      sql: 'ALTER TABLE users ADD COLUMN n bigserial;\nALTER TABLE users ADD COLUMN i bigint GENERATED ALWAYS AS IDENTITY;\nALTER TABLE users ADD COLUMN g int GENERATED ALWAYS AS (1) STORED;',
+      at: ['1:1', '2:1', '3:1'],
+    },
     // before PostgreSQL 11 any default rewrites
-    { sql: "ALTER TABLE users ADD COLUMN plan text DEFAULT 'free';", pgVersion: 10, at: ['1:1'], message: 'before PostgreSQL 11' },
+    {
+      sql: "ALTER TABLE users ADD COLUMN plan text DEFAULT 'free';",
+      pgVersion: 10,
+      at: ['1:1'],
+      message: 'before PostgreSQL 11',
+    },
   ],
 });

@@ -10,15 +10,36 @@ const db = await testDatabase();
 const c = await db.client();
 
 const history = 'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY);';
-const rows = 'INSERT INTO customers SELECT g FROM generate_series(1, 500) g;\nINSERT INTO orders SELECT g FROM generate_series(1, 500) g;';
+const rows =
+  'INSERT INTO customers SELECT g FROM generate_series(1, 500) g;\nINSERT INTO orders SELECT g FROM generate_series(1, 500) g;';
 
 const cases: Array<{ name: string; sql: string; reads: boolean }> = [
   // every existing row gets NULL: PostgreSQL skips the check, but still locks customers
-  { name: 'a new column without a default', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id)', reads: false },
-  { name: 'a new column with a default', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 1 REFERENCES customers (id)', reads: true },
-  { name: 'a new column with DEFAULT NULL', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT NULL REFERENCES customers (id)', reads: true },
-  { name: 'a constraint on a new column, in the same statement', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint, ADD FOREIGN KEY (customer_id) REFERENCES customers (id)', reads: true },
-  { name: 'a constraint NOT VALID', sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint, ADD FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID', reads: false },
+  {
+    name: 'a new column without a default',
+    sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id)',
+    reads: false,
+  },
+  {
+    name: 'a new column with a default',
+    sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 1 REFERENCES customers (id)',
+    reads: true,
+  },
+  {
+    name: 'a new column with DEFAULT NULL',
+    sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT NULL REFERENCES customers (id)',
+    reads: true,
+  },
+  {
+    name: 'a constraint on a new column, in the same statement',
+    sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint, ADD FOREIGN KEY (customer_id) REFERENCES customers (id)',
+    reads: true,
+  },
+  {
+    name: 'a constraint NOT VALID',
+    sql: 'ALTER TABLE orders ADD COLUMN customer_id bigint, ADD FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID',
+    reads: false,
+  },
 ];
 
 describe('foreign keys with new columns, against PostgreSQL', () => {
@@ -42,7 +63,9 @@ describe('foreign keys with new columns, against PostgreSQL', () => {
       const timeout = findings.find((f) => f.rule === 'missing-lock-timeout')!.message;
       // the strongest lock on each table is the one the statement queues for
       const strongest = new Map<string, string>();
-      for (const { relname, mode } of locks.rows) if (strongest.get(relname) !== 'ACCESS EXCLUSIVE') strongest.set(relname, mode === 'AccessExclusiveLock' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE');
+      for (const { relname, mode } of locks.rows)
+        if (strongest.get(relname) !== 'ACCESS EXCLUSIVE')
+          strongest.set(relname, mode === 'AccessExclusiveLock' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE');
       expect(strongest.get('customers')).toBe('SHARE ROW EXCLUSIVE');
       for (const [relname, mode] of strongest) expect(timeout).toContain(`${mode} lock on "${relname}"`);
     });

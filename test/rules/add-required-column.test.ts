@@ -12,7 +12,10 @@ await ruleCases('add-required-column', {
     { sql: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;', at: ['1:1'], message: 'NOT NULL column "plan"' },
     { sql: 'ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT NULL;', at: ['1:1'] },
     // a NULL default is no default, cast or not
-    { sql: 'ALTER TABLE users ADD COLUMN n int DEFAULT NULL::int NOT NULL;\nALTER TABLE users ADD COLUMN m int NOT NULL DEFAULT CAST(NULL AS int);', at: ['1:1', '2:1'] },
+    {
+      sql: 'ALTER TABLE users ADD COLUMN n int DEFAULT NULL::int NOT NULL;\nALTER TABLE users ADD COLUMN m int NOT NULL DEFAULT CAST(NULL AS int);',
+      at: ['1:1', '2:1'],
+    },
     { sql: 'ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int PRIMARY KEY;', at: ['1:1'] },
   ],
 });

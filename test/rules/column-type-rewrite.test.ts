@@ -1,6 +1,7 @@
 import { ruleCases } from '../helpers/lint.js';
 
-const history = 'CREATE TABLE users (id int PRIMARY KEY, email varchar(100), score numeric(10,2), name text, at timestamp);';
+const history =
+  'CREATE TABLE users (id int PRIMARY KEY, email varchar(100), score numeric(10,2), name text, at timestamp);';
 const serials = 'CREATE TABLE accounts (id serial PRIMARY KEY, big_id bigserial);';
 
 await ruleCases('column-type-rewrite', {
@@ -15,13 +16,34 @@ await ruleCases('column-type-rewrite', {
   ],
   invalid: [
     // tolerated by the running version, but the rewrite stays (unless the session TimeZone is UTC)
-    { history: 'CREATE TABLE bookings (id bigint PRIMARY KEY, starts_at timestamp NOT NULL);', sql: 'ALTER TABLE bookings ALTER COLUMN starts_at TYPE timestamptz;', at: ['1:1'], message: 'unless the session TimeZone is UTC' },
-    { history, sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'from integer to bigint rewrites the table' },
+    {
+      history: 'CREATE TABLE bookings (id bigint PRIMARY KEY, starts_at timestamp NOT NULL);',
+      sql: 'ALTER TABLE bookings ALTER COLUMN starts_at TYPE timestamptz;',
+      at: ['1:1'],
+      message: 'unless the session TimeZone is UTC',
+    },
+    {
+      history,
+      sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;',
+      at: ['1:1'],
+      message: 'from integer to bigint rewrites the table',
+    },
     { history, sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(50);', at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(200) USING lower(name);', at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', pgVersion: 11, at: ['1:1'] },
     { history, sql: 'ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', pgVersion: 12, at: ['1:1'], message: 'UTC' },
-    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;', at: ['1:1'], severity: 'warning', message: 'the old type of "id" is unknown; to know it, lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema' },
-    { history: serials, sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint;', at: ['1:1'], message: 'from integer to bigint rewrites the table' },
+    {
+      sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;',
+      at: ['1:1'],
+      severity: 'warning',
+      message:
+        'the old type of "id" is unknown; to know it, lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema',
+    },
+    {
+      history: serials,
+      sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint;',
+      at: ['1:1'],
+      message: 'from integer to bigint rewrites the table',
+    },
   ],
 });

@@ -9,9 +9,20 @@ await ruleCases('concurrently-in-transaction', {
     { sql: '-- pgphase: no-transaction\nCREATE INDEX CONCURRENTLY i ON users (email);', transaction: 'per-file' },
   ],
   invalid: [
-    { sql: 'CREATE INDEX CONCURRENTLY i ON users (email);', transaction: 'per-file', at: ['1:1'], message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block' },
+    {
+      sql: 'CREATE INDEX CONCURRENTLY i ON users (email);',
+      transaction: 'per-file',
+      at: ['1:1'],
+      message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+    },
     { sql: 'SELECT 1;\nDROP INDEX CONCURRENTLY i;', transaction: 'implicit', at: ['2:1'] },
     { sql: 'BEGIN;\nREINDEX INDEX CONCURRENTLY i;\nCOMMIT;\nCREATE INDEX CONCURRENTLY j ON t (a);', at: ['2:1'] },
-    { sql: "ALTER TYPE mood ADD VALUE 'meh';", transaction: 'per-file', pgVersion: 11, at: ['1:1'], message: 'ALTER TYPE … ADD VALUE' },
+    {
+      sql: "ALTER TYPE mood ADD VALUE 'meh';",
+      transaction: 'per-file',
+      pgVersion: 11,
+      at: ['1:1'],
+      message: 'ALTER TYPE … ADD VALUE',
+    },
   ],
 });

@@ -34,7 +34,11 @@ function lintExample(meta: RuleMeta, ex: Example): FileResult {
 }
 
 function shown(result: FileResult): string {
-  return result.findings.map((f) => `  ${f.rule}@${f.location.line}:${f.location.column} ${f.severity}: ${f.message}`).join('\n') || '  (none)';
+  return (
+    result.findings
+      .map((f) => `  ${f.rule}@${f.location.line}:${f.location.column} ${f.severity}: ${f.message}`)
+      .join('\n') || '  (none)'
+  );
 }
 
 describe('rule docs', () => {
@@ -58,7 +62,8 @@ describe('rule docs', () => {
       expect(doc!.metaLine).toBe(expectedMetaLine(meta));
       expect(doc!.summary, 'a paragraph saying what the rule flags').not.toBe('');
       expect(doc!.headings).toEqual(SECTIONS);
-      for (const heading of SECTIONS) expect(doc!.sections.get(heading)?.trim(), `"## ${heading}" is empty`).not.toBe('');
+      for (const heading of SECTIONS)
+        expect(doc!.sections.get(heading)?.trim(), `"## ${heading}" is empty`).not.toBe('');
     });
 
     it('its Incorrect example triggers the rule', () => {
@@ -78,7 +83,9 @@ describe('rule docs', () => {
       if (ex.history) expect(parseSource('history.sql', ex.history).syntaxError).toBeUndefined();
       const result = lintExample(meta, ex);
       // a Correct example must parse, carry only ignores that apply, and pass the lint as a whole
-      const wrong = result.findings.filter((f) => f.rule === id || MALFORMED.includes(f.rule) || f.severity === 'error');
+      const wrong = result.findings.filter(
+        (f) => f.rule === id || MALFORMED.includes(f.rule) || f.severity === 'error',
+      );
       expect(wrong, `expected no "${id}" finding and no error, got:\n${shown(result)}`).toEqual([]);
     });
   });

@@ -13,11 +13,20 @@ await ruleCases('enable-rls-without-policy', {
     { history, sql: 'ALTER TABLE documents DISABLE ROW LEVEL SECURITY;' },
   ],
   invalid: [
-    { history, sql: 'ALTER TABLE documents ENABLE ROW LEVEL SECURITY;', at: ['1:1'], message: 'on "documents", which has no policy' },
+    {
+      history,
+      sql: 'ALTER TABLE documents ENABLE ROW LEVEL SECURITY;',
+      at: ['1:1'],
+      message: 'on "documents", which has no policy',
+    },
     { history, sql: 'ALTER TABLE documents FORCE ROW LEVEL SECURITY;', at: ['1:1'] },
     // a policy made after the change committed comes too late
     { history, sql: `ALTER TABLE documents ENABLE ROW LEVEL SECURITY;\n${policy}`, transaction: 'none', at: ['1:1'] },
     // a policy on another table does not count
-    { history: `${history}\nCREATE TABLE other (owner text);\nCREATE POLICY own ON other USING (true);`, sql: 'ALTER TABLE documents ENABLE ROW LEVEL SECURITY;', at: ['1:1'] },
+    {
+      history: `${history}\nCREATE TABLE other (owner text);\nCREATE POLICY own ON other USING (true);`,
+      sql: 'ALTER TABLE documents ENABLE ROW LEVEL SECURITY;',
+      at: ['1:1'],
+    },
   ],
 });

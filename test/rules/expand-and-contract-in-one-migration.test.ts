@@ -3,13 +3,21 @@ import { ruleCases } from '../helpers/lint.js';
 await ruleCases('expand-and-contract-in-one-migration', {
   valid: [
     // the added column renamed into the place of the dropped one: only the drop removes what the running version uses
-    { history: 'CREATE TABLE orders (id bigint PRIMARY KEY, state text);', sql: 'ALTER TABLE orders ADD COLUMN state_new smallint;\nALTER TABLE orders RENAME COLUMN state_new TO state_next;' },
+    {
+      history: 'CREATE TABLE orders (id bigint PRIMARY KEY, state text);',
+      sql: 'ALTER TABLE orders ADD COLUMN state_new smallint;\nALTER TABLE orders RENAME COLUMN state_new TO state_next;',
+    },
     { sql: 'ALTER TABLE users ADD COLUMN full_name text;\nUPDATE users SET full_name = name;' },
     { sql: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE orders DROP COLUMN b;' },
     { sql: 'CREATE TABLE t (a int, b int);\nALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN a;' },
   ],
   invalid: [
-    { history: 'CREATE TABLE orders (id bigint PRIMARY KEY, state text);', sql: 'ALTER TABLE orders ADD COLUMN state_new smallint;\nALTER TABLE orders DROP COLUMN state;\nALTER TABLE orders RENAME COLUMN state_new TO state;', at: ['2:1'], message: 'removes "state"' },
+    {
+      history: 'CREATE TABLE orders (id bigint PRIMARY KEY, state text);',
+      sql: 'ALTER TABLE orders ADD COLUMN state_new smallint;\nALTER TABLE orders DROP COLUMN state;\nALTER TABLE orders RENAME COLUMN state_new TO state;',
+      at: ['2:1'],
+      message: 'removes "state"',
+    },
     {
       sql: 'ALTER TABLE users ADD COLUMN full_name text;\nUPDATE users SET full_name = name;\nALTER TABLE users DROP COLUMN name;',
       at: ['3:1'],

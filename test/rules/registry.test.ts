@@ -19,9 +19,21 @@ describe('the rule registry', () => {
   it('has a module, a doc page and a test for every rule, and nothing else', () => {
     const files = readdirSync('rules');
     const ids = rules.map((r) => r.meta.id).sort();
-    expect(files.filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.slice(0, -3)).sort()).toEqual(ids);
-    expect(files.filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).sort()).toEqual(ids);
-    const tests = readdirSync('test/rules').filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -8));
+    expect(
+      files
+        .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+        .map((f) => f.slice(0, -3))
+        .sort(),
+    ).toEqual(ids);
+    expect(
+      files
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => f.slice(0, -3))
+        .sort(),
+    ).toEqual(ids);
+    const tests = readdirSync('test/rules')
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => f.slice(0, -8));
     expect(ids.filter((id) => !tests.includes(id))).toEqual([]);
   });
 

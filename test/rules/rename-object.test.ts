@@ -5,8 +5,14 @@ await ruleCases('rename-object', {
     { sql: 'CREATE VIEW v AS SELECT 1;\nALTER VIEW v RENAME TO w;' },
     { sql: 'ALTER INDEX users_email RENAME TO users_email_idx;' },
     // the enum re-creation idiom: the old name is taken again in the same transaction
-    { sql: "ALTER TYPE status RENAME TO status_old;\nCREATE TYPE status AS ENUM ('a', 'b');\nDROP TYPE status_old;", transaction: 'implicit' },
-    { sql: "CREATE TYPE mood_new AS ENUM ('x');\nALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;", transaction: 'per-file' },
+    {
+      sql: "ALTER TYPE status RENAME TO status_old;\nCREATE TYPE status AS ENUM ('a', 'b');\nDROP TYPE status_old;",
+      transaction: 'implicit',
+    },
+    {
+      sql: "CREATE TYPE mood_new AS ENUM ('x');\nALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;",
+      transaction: 'per-file',
+    },
   ],
   invalid: [
     { sql: 'ALTER VIEW active_users RENAME TO enabled_users;', at: ['1:1'], message: 'view "active_users"' },

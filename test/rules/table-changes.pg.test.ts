@@ -23,7 +23,10 @@ const STRENGTH = ['SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'ACC
 
 /** The strongest lock the transaction holds on each of `tables`, by name. */
 async function strongestLocks(client: pg.Client, tables: string[]): Promise<Map<string, string>> {
-  const { rows } = await client.query('SELECT t.relname, l.mode FROM pg_locks l JOIN pg_class t ON t.oid = l.relation WHERE l.pid = pg_backend_pid() AND t.relname = ANY($1)', [tables]);
+  const { rows } = await client.query(
+    'SELECT t.relname, l.mode FROM pg_locks l JOIN pg_class t ON t.oid = l.relation WHERE l.pid = pg_backend_pid() AND t.relname = ANY($1)',
+    [tables],
+  );
   const out = new Map<string, string>();
   for (const { relname, mode } of rows) {
     const m = PG_MODES[mode];
@@ -51,8 +54,14 @@ interface Case {
 }
 
 const scans = (table: string) => async (client: pg.Client) =>
-  (await client.query(`SELECT coalesce(sum(seq_scan), 0)::int AS n FROM pg_stat_xact_user_tables WHERE relname = $1 AND schemaname = current_schema()`, [table])).rows[0].n as number;
-const fileOf = (relation: string) => async (client: pg.Client) => (await client.query('SELECT pg_relation_filenode($1::regclass)::text AS f', [relation])).rows[0].f as string;
+  (
+    await client.query(
+      `SELECT coalesce(sum(seq_scan), 0)::int AS n FROM pg_stat_xact_user_tables WHERE relname = $1 AND schemaname = current_schema()`,
+      [table],
+    )
+  ).rows[0].n as number;
+const fileOf = (relation: string) => async (client: pg.Client) =>
+  (await client.query('SELECT pg_relation_filenode($1::regclass)::text AS f', [relation])).rows[0].f as string;
 const fails = async (client: pg.Client, sql: string) => {
   await client.query('SAVEPOINT probe');
   try {
@@ -65,14 +74,24 @@ const fails = async (client: pg.Client, sql: string) => {
   }
 };
 
-const partitioned = "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 (at date NOT NULL);\nINSERT INTO events_2024 SELECT date '2024-01-01' + g FROM generate_series(0, 99) g;";
+const partitioned =
+  "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 (at date NOT NULL);\nINSERT INTO events_2024 SELECT date '2024-01-01' + g FROM generate_series(0, 99) g;";
 const attach = "ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')";
-const published = 'CREATE TABLE orders (id bigint CONSTRAINT orders_pkey PRIMARY KEY, note text);\nINSERT INTO orders VALUES (1, NULL);\nCREATE PUBLICATION pub_{s} FOR TABLE orders;';
+const published =
+  'CREATE TABLE orders (id bigint CONSTRAINT orders_pkey PRIMARY KEY, note text);\nINSERT INTO orders VALUES (1, NULL);\nCREATE PUBLICATION pub_{s} FOR TABLE orders;';
 const role = `rls_reader_${process.pid}`;
 const refuse = "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no'; END $$;";
 
 const cases: Case[] = [
-  { name: 'ATTACH PARTITION without a CHECK scans the partition', rule: 'attach-partition-without-check', setup: partitioned, sql: attach, tables: ['events', 'events_2024'], before: scans('events_2024'), effect: async (cl, n) => (await scans('events_2024')(cl)) > (n as number) },
+  {
+    name: 'ATTACH PARTITION without a CHECK scans the partition',
+    rule: 'attach-partition-without-check',
+    setup: partitioned,
+    sql: attach,
+    tables: ['events', 'events_2024'],
+    before: scans('events_2024'),
+    effect: async (cl, n) => (await scans('events_2024')(cl)) > (n as number),
+  },
   {
     name: 'ATTACH PARTITION with a validated CHECK matching the bounds does not',
     rule: 'attach-partition-without-check',
@@ -91,7 +110,15 @@ const cases: Case[] = [
     before: scans('events_2024'),
     effect: async (cl, n) => (await scans('events_2024')(cl)) > (n as number),
   },
-  { name: 'a collation change rebuilds the index on the column', rule: 'change-collation', setup: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);', sql: 'ALTER TABLE users ALTER COLUMN email TYPE text COLLATE "C"', tables: ['users'], before: fileOf('users_email'), effect: async (cl, f) => (await fileOf('users_email')(cl)) !== f },
+  {
+    name: 'a collation change rebuilds the index on the column',
+    rule: 'change-collation',
+    setup: 'CREATE TABLE users (email text);\nCREATE INDEX users_email ON users (email);',
+    sql: 'ALTER TABLE users ALTER COLUMN email TYPE text COLLATE "C"',
+    tables: ['users'],
+    before: fileOf('users_email'),
+    effect: async (cl, f) => (await fileOf('users_email')(cl)) !== f,
+  },
   {
     name: 'ENABLE ROW LEVEL SECURITY without a policy hides every row from other roles',
     rule: 'enable-rls-without-policy',
@@ -105,12 +132,54 @@ const cases: Case[] = [
       return n === 0;
     },
   },
-  { name: 'DISABLE TRIGGER ALL lets rows that break a foreign key in', rule: 'disable-trigger', setup: 'CREATE TABLE parents (id int PRIMARY KEY);\nCREATE TABLE children (parent_id int REFERENCES parents);', sql: 'ALTER TABLE children DISABLE TRIGGER ALL', tables: ['children'], effect: async (cl) => !(await fails(cl, 'INSERT INTO children VALUES (42)')) },
-  { name: 'DISABLE TRIGGER USER skips the application\'s triggers', rule: 'disable-trigger', setup: `${refuse}\nCREATE TABLE children (id int);\nCREATE TRIGGER children_refuse BEFORE INSERT ON children FOR EACH ROW EXECUTE PROCEDURE refuse();`, sql: 'ALTER TABLE children DISABLE TRIGGER USER', tables: ['children'], effect: async (cl) => !(await fails(cl, 'INSERT INTO children VALUES (42)')) },
-  { name: 'DISABLE TRIGGER of one trigger by name is not flagged', rule: 'disable-trigger', setup: `${refuse}\nCREATE TABLE children (id int);\nCREATE TRIGGER children_refuse BEFORE INSERT ON children FOR EACH ROW EXECUTE PROCEDURE refuse();\nCREATE TRIGGER children_refuse2 BEFORE INSERT ON children FOR EACH ROW EXECUTE PROCEDURE refuse();`, sql: 'ALTER TABLE children DISABLE TRIGGER children_refuse', tables: ['children'], effect: async (cl) => !(await fails(cl, 'INSERT INTO children VALUES (42)')) },
-  { name: 'REPLICA IDENTITY NOTHING on a published table makes UPDATE fail', rule: 'replica-identity', setup: published, sql: 'ALTER TABLE orders REPLICA IDENTITY NOTHING', tables: ['orders'], effect: (cl) => fails(cl, "UPDATE orders SET note = 'x'") },
-  { name: 'dropping the primary key of a published table makes DELETE fail', rule: 'drop-published-primary-key', setup: published, sql: 'ALTER TABLE orders DROP CONSTRAINT orders_pkey', tables: ['orders'], effect: (cl) => fails(cl, 'DELETE FROM orders') },
-  { name: 'dropping the primary key of an unpublished table does not', rule: 'drop-published-primary-key', setup: 'CREATE TABLE orders (id bigint CONSTRAINT orders_pkey PRIMARY KEY);', sql: 'ALTER TABLE orders DROP CONSTRAINT orders_pkey', tables: ['orders'], effect: (cl) => fails(cl, 'DELETE FROM orders') },
+  {
+    name: 'DISABLE TRIGGER ALL lets rows that break a foreign key in',
+    rule: 'disable-trigger',
+    setup: 'CREATE TABLE parents (id int PRIMARY KEY);\nCREATE TABLE children (parent_id int REFERENCES parents);',
+    sql: 'ALTER TABLE children DISABLE TRIGGER ALL',
+    tables: ['children'],
+    effect: async (cl) => !(await fails(cl, 'INSERT INTO children VALUES (42)')),
+  },
+  {
+    name: "DISABLE TRIGGER USER skips the application's triggers",
+    rule: 'disable-trigger',
+    setup: `${refuse}\nCREATE TABLE children (id int);\nCREATE TRIGGER children_refuse BEFORE INSERT ON children FOR EACH ROW EXECUTE PROCEDURE refuse();`,
+    sql: 'ALTER TABLE children DISABLE TRIGGER USER',
+    tables: ['children'],
+    effect: async (cl) => !(await fails(cl, 'INSERT INTO children VALUES (42)')),
+  },
+  {
+    name: 'DISABLE TRIGGER of one trigger by name is not flagged',
+    rule: 'disable-trigger',
+    setup: `${refuse}\nCREATE TABLE children (id int);\nCREATE TRIGGER children_refuse BEFORE INSERT ON children FOR EACH ROW EXECUTE PROCEDURE refuse();\nCREATE TRIGGER children_refuse2 BEFORE INSERT ON children FOR EACH ROW EXECUTE PROCEDURE refuse();`,
+    sql: 'ALTER TABLE children DISABLE TRIGGER children_refuse',
+    tables: ['children'],
+    effect: async (cl) => !(await fails(cl, 'INSERT INTO children VALUES (42)')),
+  },
+  {
+    name: 'REPLICA IDENTITY NOTHING on a published table makes UPDATE fail',
+    rule: 'replica-identity',
+    setup: published,
+    sql: 'ALTER TABLE orders REPLICA IDENTITY NOTHING',
+    tables: ['orders'],
+    effect: (cl) => fails(cl, "UPDATE orders SET note = 'x'"),
+  },
+  {
+    name: 'dropping the primary key of a published table makes DELETE fail',
+    rule: 'drop-published-primary-key',
+    setup: published,
+    sql: 'ALTER TABLE orders DROP CONSTRAINT orders_pkey',
+    tables: ['orders'],
+    effect: (cl) => fails(cl, 'DELETE FROM orders'),
+  },
+  {
+    name: 'dropping the primary key of an unpublished table does not',
+    rule: 'drop-published-primary-key',
+    setup: 'CREATE TABLE orders (id bigint CONSTRAINT orders_pkey PRIMARY KEY);',
+    sql: 'ALTER TABLE orders DROP CONSTRAINT orders_pkey',
+    tables: ['orders'],
+    effect: (cl) => fails(cl, 'DELETE FROM orders'),
+  },
   {
     name: 'CREATE TRIGGER fires on the next write',
     rule: 'create-trigger',

@@ -11,15 +11,27 @@ await ruleCases('unused-ignore', {
     // an ignore inside a statement applies to it
     { sql: 'ALTER TABLE users\n  -- pgphase-ignore drop-column: contract of plan 42\n  DROP COLUMN name;' },
     // turned off for the file, or for the ignores of one statement
-    { sql: '-- pgphase-ignore-file unused-ignore: linted under PostgreSQL 11 and 15\n-- pgphase-ignore drop-column: x\nSELECT 1;' },
+    {
+      sql: '-- pgphase-ignore-file unused-ignore: linted under PostgreSQL 11 and 15\n-- pgphase-ignore drop-column: x\nSELECT 1;',
+    },
     { sql: '-- pgphase-ignore drop-column, unused-ignore: only under PostgreSQL 11\nSELECT 1;' },
   ],
   invalid: [
-    { sql: '-- pgphase-ignore drop-column: contract phase\nALTER TABLE users ADD COLUMN a int;', at: ['1:1'], message: '"drop-column"' },
+    {
+      sql: '-- pgphase-ignore drop-column: contract phase\nALTER TABLE users ADD COLUMN a int;',
+      at: ['1:1'],
+      message: '"drop-column"',
+    },
     // it applies to the next statement only
-    { sql: 'SET lock_timeout = 1;\n-- pgphase-ignore drop-column: too early\nSELECT 1;\nALTER TABLE users DROP COLUMN name;', at: ['2:1'] },
+    {
+      sql: 'SET lock_timeout = 1;\n-- pgphase-ignore drop-column: too early\nSELECT 1;\nALTER TABLE users DROP COLUMN name;',
+      at: ['2:1'],
+    },
     // an ignore inside a statement does not reach the next one
-    { sql: 'ALTER TABLE users\n  -- pgphase-ignore drop-column: contract\n  ADD COLUMN a int;\nALTER TABLE users DROP COLUMN name;', at: ['2:3'] },
+    {
+      sql: 'ALTER TABLE users\n  -- pgphase-ignore drop-column: contract\n  ADD COLUMN a int;\nALTER TABLE users DROP COLUMN name;',
+      at: ['2:3'],
+    },
     // a statement's ignore of unused-ignore covers that statement's ignores only
     { sql: '-- pgphase-ignore unused-ignore: x\nSELECT 1;\n-- pgphase-ignore drop-column: y\nSELECT 2;', at: ['3:1'] },
   ],

@@ -13,7 +13,12 @@ await ruleCases('validate-in-same-transaction', {
     { sql: `CREATE TABLE orders (user_id int);\n${add}\n${validate}`, transaction: 'per-file' },
   ],
   invalid: [
-    { sql: `${add}\n${validate}`, transaction: 'per-file', at: ['2:1'], message: '"fk" in the transaction that added it' },
+    {
+      sql: `${add}\n${validate}`,
+      transaction: 'per-file',
+      at: ['2:1'],
+      message: '"fk" in the transaction that added it',
+    },
     { sql: `${add}\n${validate}`, transaction: 'implicit', at: ['2:1'] },
     { sql: `BEGIN;\n${add}\n${validate}\nCOMMIT;`, at: ['3:1'] },
     // added without a name: validated under the name PostgreSQL gave it
@@ -22,6 +27,10 @@ await ruleCases('validate-in-same-transaction', {
       at: ['3:1'],
       message: '"kids_parent_id_fkey" in the transaction that added it',
     },
-    { sql: 'ALTER TABLE kids ADD CHECK (age > 0) NOT VALID;\nALTER TABLE kids VALIDATE CONSTRAINT kids_age_check;', transaction: 'per-file', at: ['2:1'] },
+    {
+      sql: 'ALTER TABLE kids ADD CHECK (age > 0) NOT VALID;\nALTER TABLE kids VALIDATE CONSTRAINT kids_age_check;',
+      transaction: 'per-file',
+      at: ['2:1'],
+    },
   ],
 });

@@ -36,15 +36,31 @@ interface Shape {
 
 // each change is not idempotent where it can be: a batch applied twice would show
 const SHAPES: Shape[] = [
-  { name: 'UPDATE with a table alias (a reserved word)', migration: `UPDATE "order""s" AS "user" SET "a""b" = "user"."a""b" || '!', "ÿ" = "user"."ÿ" + 1 WHERE "user"."Id" % 3 = 0;`, fault: ['"order""s"', 'Id'] },
-  { name: 'UPDATE … FROM (a join)', migration: `UPDATE "order""s" o SET "ÿ" = o."ÿ" + l."${LONG}" FROM "line items" l WHERE l."order id" = o."Id" AND l."select" = 2 AND l."${LONG}" > 4;`, fault: ['"order""s"', 'Id'] },
-  { name: 'DELETE … USING', migration: `DELETE FROM "order""s" AS o USING "line items" l WHERE l."order id" = o."Id" AND l."${LONG}" < 5;`, fault: ['"order""s"', 'Id'] },
+  {
+    name: 'UPDATE with a table alias (a reserved word)',
+    migration: `UPDATE "order""s" AS "user" SET "a""b" = "user"."a""b" || '!', "ÿ" = "user"."ÿ" + 1 WHERE "user"."Id" % 3 = 0;`,
+    fault: ['"order""s"', 'Id'],
+  },
+  {
+    name: 'UPDATE … FROM (a join)',
+    migration: `UPDATE "order""s" o SET "ÿ" = o."ÿ" + l."${LONG}" FROM "line items" l WHERE l."order id" = o."Id" AND l."select" = 2 AND l."${LONG}" > 4;`,
+    fault: ['"order""s"', 'Id'],
+  },
+  {
+    name: 'DELETE … USING',
+    migration: `DELETE FROM "order""s" AS o USING "line items" l WHERE l."order id" = o."Id" AND l."${LONG}" < 5;`,
+    fault: ['"order""s"', 'Id'],
+  },
   {
     name: 'UPDATE with a CTE that aggregates another table',
     migration: `WITH sums AS (SELECT "order id", sum("${LONG}")::int AS s FROM "line items" GROUP BY 1)\nUPDATE "order""s" SET "ÿ" = "order""s"."ÿ" + sums.s FROM sums WHERE sums."order id" = "order""s"."Id" RETURNING "Id";`,
     fault: ['"order""s"', 'Id'],
   },
-  { name: 'DELETE with a CTE', migration: `WITH gone AS (SELECT "order id" FROM "line items" WHERE "${LONG}" = 7)\nDELETE FROM "order""s" WHERE "Id" IN (SELECT "order id" FROM gone);`, fault: ['"order""s"', 'Id'] },
+  {
+    name: 'DELETE with a CTE',
+    migration: `WITH gone AS (SELECT "order id" FROM "line items" WHERE "${LONG}" = 7)\nDELETE FROM "order""s" WHERE "Id" IN (SELECT "order id" FROM gone);`,
+    fault: ['"order""s"', 'Id'],
+  },
   {
     name: 'DELETE that reads its own table, a dedup: the rows are chosen before the first batch',
     migration: `DELETE FROM "order""s" WHERE "Id" NOT IN (SELECT min("Id") FROM "order""s" GROUP BY "Id" % 7, "Id" > 2000);`,
@@ -56,7 +72,11 @@ const SHAPES: Shape[] = [
     migration: `DELETE FROM "order""s" AS o USING "order""s" AS p WHERE p."Id" = o."Id" - 1 AND o."Id" % 7 <> 0;`,
     fault: ['"order""s"', 'Id'],
   },
-  { name: 'UPDATE SET (a, b) = (…)', migration: `UPDATE "order""s" SET ("a""b", "ÿ") = ("a""b" || '?', "ÿ" - 1) WHERE "Id" BETWEEN 100 AND 2900;`, fault: ['"order""s"', 'Id'] },
+  {
+    name: 'UPDATE SET (a, b) = (…)',
+    migration: `UPDATE "order""s" SET ("a""b", "ÿ") = ("a""b" || '?', "ÿ" - 1) WHERE "Id" BETWEEN 100 AND 2900;`,
+    fault: ['"order""s"', 'Id'],
+  },
   {
     name: 'INSERT … SELECT with a join, batched by the composite key of the table it reads first',
     migration: `INSERT INTO archive ("order id", total) SELECT l."order id", l."${LONG}" + o."ÿ" FROM "line items" AS l JOIN "order""s" o ON o."Id" = l."order id" WHERE l."select" = 1 OR l."${LONG}" > 10;`,
@@ -94,7 +114,12 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
       expect(expected).not.toEqual(before);
 
       const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-      const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+      const p = await plan({
+        file: join(dir, 'm/002.sql'),
+        history: join(dir, 'm'),
+        out: join(dir, 'plan'),
+        batchSize: 100,
+      });
       expect(p.manifest.phases.map((x) => x.name)).toEqual(['backfill']);
       const file = readFileSync(join(p.dir, '1-backfill.sql'), 'utf8');
 
@@ -111,7 +136,9 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
       await fresh();
       await addFault(shape.fault);
       // the fault is a trigger of the application's: it fires only when told to
-      await expect(runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100, backfillTriggers: 'fire' })).rejects.toThrow(/fault at 1500/);
+      await expect(
+        runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 100, backfillTriggers: 'fire' }),
+      ).rejects.toThrow(/fault at 1500/);
       const stopped = (await readState(c, p.manifest.id))[0]!;
       expect(stopped).toMatchObject({ status: 'failed', backfill: [{ done: false }] });
       expect(stopped.backfill[0]!.rows).toBeGreaterThan(0);
@@ -139,9 +166,18 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
     await c.query(shape.migration);
     const expected = await data();
     const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 50 });
+    const p = await plan({
+      file: join(dir, 'm/002.sql'),
+      history: join(dir, 'm'),
+      out: join(dir, 'plan'),
+      batchSize: 50,
+    });
     await fresh();
-    const child = spawn(process.execPath, [BIN, 'run', p.dir, 'backfill', '--batch-size', '50', '--database-url', db.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', p.dir, 'backfill', '--batch-size', '50', '--database-url', db.url],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let batches = 0;
     const killed = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -161,13 +197,24 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
   it('refuses a plan.json whose backfill statement was edited into two statements, or into one that does not parse', async () => {
     const shape = SHAPES[1]!;
     const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+    const p = await plan({
+      file: join(dir, 'm/002.sql'),
+      history: join(dir, 'm'),
+      out: join(dir, 'plan'),
+      batchSize: 100,
+    });
     await fresh();
     const before = await data();
     const manifest = readFileSync(join(p.dir, 'plan.json'), 'utf8');
     const cases: Array<[string, string]> = [
-      ['"statement": "DELETE FROM archive; UPDATE', 'plan.json: a backfill statement is not one statement: re-run `pgphase plan`'],
-      ['"statement": "UPDAT', 'plan.json: a backfill statement does not parse (syntax error at or near "UPDAT"): re-run `pgphase plan`'],
+      [
+        '"statement": "DELETE FROM archive; UPDATE',
+        'plan.json: a backfill statement is not one statement: re-run `pgphase plan`',
+      ],
+      [
+        '"statement": "UPDAT',
+        'plan.json: a backfill statement does not parse (syntax error at or near "UPDAT"): re-run `pgphase plan`',
+      ],
     ];
     for (const [edit, message] of cases) {
       writeFileSync(join(p.dir, 'plan.json'), manifest.replace('"statement": "UPDATE', edit));
@@ -178,29 +225,53 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
 
   // psql itself, where it is installed: -f sends statement by statement, -c the whole file as one query
   const psql = spawnSync('psql', ['--version']).status === 0;
-  it.skipIf(!psql)('with psql: -f runs the batches, -c "$(cat 1-backfill.sql)" exits 1 with the message and changes nothing', async () => {
-    const shape = SHAPES[1]!;
-    await fresh();
-    await c.query(shape.migration);
-    const expected = await data();
-    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
-    const file = join(p.dir, '1-backfill.sql');
-    await fresh();
-    const before = await data();
-    const one = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-c', readFileSync(file, 'utf8')], { encoding: 'utf8' });
-    expect([one.status, one.stderr]).toEqual([1, expect.stringContaining(`ERROR:  backfill 1 of plan ${p.manifest.id} commits batch by batch and cannot run inside a transaction`)]);
-    expect(await data()).toEqual(before);
-    const byStatement = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', file], { encoding: 'utf8' });
-    expect([byStatement.status, byStatement.stderr]).toEqual([0, '']);
-    expect(await data()).toEqual(expected);
-  });
+  it.skipIf(!psql)(
+    'with psql: -f runs the batches, -c "$(cat 1-backfill.sql)" exits 1 with the message and changes nothing',
+    async () => {
+      const shape = SHAPES[1]!;
+      await fresh();
+      await c.query(shape.migration);
+      const expected = await data();
+      const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
+      const p = await plan({
+        file: join(dir, 'm/002.sql'),
+        history: join(dir, 'm'),
+        out: join(dir, 'plan'),
+        batchSize: 100,
+      });
+      const file = join(p.dir, '1-backfill.sql');
+      await fresh();
+      const before = await data();
+      const one = spawnSync(
+        'psql',
+        ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-c', readFileSync(file, 'utf8')],
+        { encoding: 'utf8' },
+      );
+      expect([one.status, one.stderr]).toEqual([
+        1,
+        expect.stringContaining(
+          `ERROR:  backfill 1 of plan ${p.manifest.id} commits batch by batch and cannot run inside a transaction`,
+        ),
+      ]);
+      expect(await data()).toEqual(before);
+      const byStatement = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', file], {
+        encoding: 'utf8',
+      });
+      expect([byStatement.status, byStatement.stderr]).toEqual([0, '']);
+      expect(await data()).toEqual(expected);
+    },
+  );
 
   it('runs the phase file, as one query or statement by statement, once pgphase run has applied the backfill: it skips the batches', async () => {
     await fresh();
     const shape = SHAPES[0]!;
     const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize: 100 });
+    const p = await plan({
+      file: join(dir, 'm/002.sql'),
+      history: join(dir, 'm'),
+      out: join(dir, 'plan'),
+      batchSize: 100,
+    });
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' });
     const after = await data();
     await c.query(readFileSync(join(p.dir, '1-backfill.sql'), 'utf8'));

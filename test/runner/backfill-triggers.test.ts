@@ -26,8 +26,17 @@ CREATE TRIGGER accounts_plan AFTER UPDATE OF plan ON "acc""ounts" FOR EACH ROW E
 const FILL = `INSERT INTO "acc""ounts" (id, email) SELECT g, 'a' || g || '@example.com' FROM generate_series(1, 2000) g;`;
 
 const touched = async () =>
-  (await c.query(`SELECT (SELECT count(*) FROM "acc""ounts" WHERE updated_at <> '2020-01-01')::int AS stamped, (SELECT count(*) FROM audit)::int AS audited`)).rows[0];
-const enabled = async () => (await c.query(`SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = '"acc""ounts"'::regclass AND NOT tgisinternal ORDER BY tgname`)).rows;
+  (
+    await c.query(
+      `SELECT (SELECT count(*) FROM "acc""ounts" WHERE updated_at <> '2020-01-01')::int AS stamped, (SELECT count(*) FROM audit)::int AS audited`,
+    )
+  ).rows[0];
+const enabled = async () =>
+  (
+    await c.query(
+      `SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = '"acc""ounts"'::regclass AND NOT tgisinternal ORDER BY tgname`,
+    )
+  ).rows;
 
 async function planned(migration: string) {
   await resetSchema(c);
@@ -46,14 +55,30 @@ describe("the application's triggers on backfill batches", () => {
     const p = await planned('ALTER TABLE "acc""ounts" RENAME COLUMN email TO contact_email;');
     const before = await enabled();
     const events: RunEvent[] = [];
-    for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const) await runPhase({ planDir: p.dir, databaseUrl: db.url, phase, batchSize: 300, onEvent: (e) => events.push(e) });
+    for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const)
+      await runPhase({ planDir: p.dir, databaseUrl: db.url, phase, batchSize: 300, onEvent: (e) => events.push(e) });
     expect(events.filter((e) => e.type === 'triggers')).toEqual([
-      { type: 'triggers', phase: 'backfill', backfill: 0, table: '"public"."acc""ounts"', triggers: ['Touch "it"', 'accounts_audit'], mode: 'skip' },
+      {
+        type: 'triggers',
+        phase: 'backfill',
+        backfill: 0,
+        table: '"public"."acc""ounts"',
+        triggers: ['Touch "it"', 'accounts_audit'],
+        mode: 'skip',
+      },
     ]);
     expect(events.filter((e) => e.type === 'batch').length).toBeGreaterThan(5);
     expect(await touched()).toEqual({ stamped: 0, audited: 0 });
-    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE contact_email = 'a' || id || '@example.com'`)).rows[0]).toEqual({ n: 2000 });
-    expect((await readState(c, p.manifest.id)).map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(
+      (await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE contact_email = 'a' || id || '@example.com'`))
+        .rows[0],
+    ).toEqual({ n: 2000 });
+    expect((await readState(c, p.manifest.id)).map((r) => r.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+    ]);
     // enabled as before, and they fire for the application's writes
     expect(await enabled()).toEqual(before);
     await c.query(`UPDATE "acc""ounts" SET plan = 'pro' WHERE id = 1`);
@@ -64,13 +89,25 @@ describe("the application's triggers on backfill batches", () => {
     const migration = `UPDATE "acc""ounts" a SET plan = 'free' WHERE a.id % 2 = 0;`;
     let p = await planned(migration);
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 300 });
-    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE plan = 'free'`)).rows[0]).toEqual({ n: 1000 });
+    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE plan = 'free'`)).rows[0]).toEqual({
+      n: 1000,
+    });
     expect(await touched()).toEqual({ stamped: 0, audited: 0 });
 
     p = await planned(migration);
     const events: RunEvent[] = [];
-    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', batchSize: 300, backfillTriggers: 'fire', onEvent: (e) => events.push(e) });
-    expect(events.find((e) => e.type === 'triggers')).toMatchObject({ triggers: ['Touch "it"', 'accounts_audit', 'accounts_plan'], mode: 'fire' });
+    await runPhase({
+      planDir: p.dir,
+      databaseUrl: db.url,
+      phase: 'backfill',
+      batchSize: 300,
+      backfillTriggers: 'fire',
+      onEvent: (e) => events.push(e),
+    });
+    expect(events.find((e) => e.type === 'triggers')).toMatchObject({
+      triggers: ['Touch "it"', 'accounts_audit', 'accounts_plan'],
+      mode: 'fire',
+    });
     expect(await touched()).toEqual({ stamped: 1000, audited: 2000 });
   });
 
@@ -80,7 +117,9 @@ describe("the application's triggers on backfill batches", () => {
     const file = readFileSync(join(p.dir, '1-backfill.sql'), 'utf8');
     const before = await enabled();
     await runScript(c, file);
-    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE plan = 'free'`)).rows[0]).toEqual({ n: 1000 });
+    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE plan = 'free'`)).rows[0]).toEqual({
+      n: 1000,
+    });
     expect(await touched()).toEqual({ stamped: 0, audited: 0 });
     expect(await enabled()).toEqual(before);
 
@@ -95,16 +134,24 @@ describe("the application's triggers on backfill batches", () => {
   it('the plan names the triggers that fire on each backfill, from the history and from the live database alike', async () => {
     const rename = 'ALTER TABLE "acc""ounts" RENAME COLUMN email TO contact_email;';
     const fromHistory = await planned(rename);
-    const triggers = (p: typeof fromHistory) => p.manifest.phases.find((x) => x.name === 'backfill')!.backfills!.map((b) => b.triggers);
+    const triggers = (p: typeof fromHistory) =>
+      p.manifest.phases.find((x) => x.name === 'backfill')!.backfills!.map((b) => b.triggers);
     expect(triggers(fromHistory)).toEqual([['Touch "it"', 'accounts_audit']]);
     expect(readFileSync(join(fromHistory.dir, 'README.md'), 'utf8')).toContain(
       '  - the application\'s triggers "Touch ""it""", "accounts_audit" on "public"."acc""ounts" would fire on every batch: `pgphase run` keeps them from firing',
     );
     const dir = tempTree({ '002.sql': rename });
-    const fromDatabase = await plan({ file: join(dir, '002.sql'), baseSchema: await readLiveSchema(db.url), out: join(dir, 'plan'), batchSize: 300 });
+    const fromDatabase = await plan({
+      file: join(dir, '002.sql'),
+      baseSchema: await readLiveSchema(db.url),
+      out: join(dir, 'plan'),
+      batchSize: 300,
+    });
     expect(triggers(fromDatabase)).toEqual(triggers(fromHistory));
     // UPDATE OF plan fires only on a statement that sets plan
-    expect(triggers(await planned(`UPDATE "acc""ounts" SET plan = 'x';`))).toEqual([['Touch "it"', 'accounts_audit', 'accounts_plan']]);
+    expect(triggers(await planned(`UPDATE "acc""ounts" SET plan = 'x';`))).toEqual([
+      ['Touch "it"', 'accounts_audit', 'accounts_plan'],
+    ]);
     expect(triggers(await planned(`DELETE FROM "acc""ounts" WHERE id > 10;`))).toEqual([undefined]);
   });
 
@@ -118,7 +165,9 @@ describe("the application's triggers on backfill batches", () => {
     await expect(runPhase({ planDir: p.dir, databaseUrl: url.toString(), phase: 'backfill' })).rejects.toThrow(
       `plan 002 backfill: the application's triggers "Touch ""it""", "accounts_audit", "accounts_plan" on "public"."acc""ounts" fire on backfill 1's batches, and by default a backfill keeps them from firing; keeping them from firing takes ALTER TABLE … DISABLE TRIGGER inside each batch, which only the table's owner "postgres" may run (connected as "${role}"): run as the owner, or pass --backfill-triggers fire to let them fire`,
     );
-    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE plan IS NOT NULL`)).rows[0]).toEqual({ n: 0 });
+    expect((await c.query(`SELECT count(*)::int AS n FROM "acc""ounts" WHERE plan IS NOT NULL`)).rows[0]).toEqual({
+      n: 0,
+    });
     expect(await readState(c, p.manifest.id)).toEqual([]);
     await runPhase({ planDir: p.dir, databaseUrl: url.toString(), phase: 'backfill', backfillTriggers: 'fire' });
     expect(await touched()).toEqual({ stamped: 2000, audited: 4000 });

@@ -21,13 +21,28 @@ describe('redact', () => {
 });
 
 describe('pgphase run --database-url', async () => {
-  const dir = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);', 'm/002.sql': 'ALTER TABLE t ADD COLUMN x int;' });
+  const dir = tempTree({
+    'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);',
+    'm/002.sql': 'ALTER TABLE t ADD COLUMN x int;',
+  });
   const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'p') });
 
   it.each([
-    ['postgres://postgres:pa@ss@127.0.0.1:5999/x', 'pgphase: cannot connect to postgres://postgres:***@127.0.0.1:5999/x: connect ECONNREFUSED 127.0.0.1:5999;', 'pa@ss'],
-    ['host=127.0.0.1 port=5999 password=s3cretpw', 'pgphase: host=127.0.0.1 port=5999 password=*** is not a connection URL (keyword/value strings are not supported): give one like postgres://', 's3cretpw'],
-    ['postgres://postgres:pa/ss@127.0.0.1:5999/x', 'pgphase: postgres://postgres:***@127.0.0.1:5999/x is not a connection URL (Invalid URL): give one like postgres://', 'pa/ss'],
+    [
+      'postgres://postgres:pa@ss@127.0.0.1:5999/x',
+      'pgphase: cannot connect to postgres://postgres:***@127.0.0.1:5999/x: connect ECONNREFUSED 127.0.0.1:5999;',
+      'pa@ss',
+    ],
+    [
+      'host=127.0.0.1 port=5999 password=s3cretpw',
+      'pgphase: host=127.0.0.1 port=5999 password=*** is not a connection URL (keyword/value strings are not supported): give one like postgres://',
+      's3cretpw',
+    ],
+    [
+      'postgres://postgres:pa/ss@127.0.0.1:5999/x',
+      'pgphase: postgres://postgres:***@127.0.0.1:5999/x is not a connection URL (Invalid URL): give one like postgres://',
+      'pa/ss',
+    ],
   ])('%s: exit 2, one line, no password', (url, start, password) => {
     const r = runCli(['run', p.dir, 'expand', '--database-url', url]);
     expect(r.code).toBe(2);

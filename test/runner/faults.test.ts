@@ -49,14 +49,23 @@ async function recipe(name: string, migration: string, correct: string): Promise
   await c.query(migration);
   const expected = await catalog(c);
   const dir = tempTree({ 'm/001_users.sql': SCHEMA, [`m/002_${name}.sql`]: migration });
-  const p = await plan({ file: join(dir, `m/002_${name}.sql`), history: join(dir, 'm'), out: join(dir, name), batchSize: BATCH });
+  const p = await plan({
+    file: join(dir, `m/002_${name}.sql`),
+    history: join(dir, 'm'),
+    out: join(dir, name),
+    batchSize: BATCH,
+  });
   return { name, dir: p.dir, manifest: p.manifest, phases: p.manifest.phases.map((x) => x.name), expected, correct };
 }
 
 // Rename has all four phases (a concurrent index build in expand, a sync trigger, a backfill that
 // copies, a contract that drops the old column); add-required-column backfills with the
 // migration's own UPDATE, which is not idempotent: applied twice, `score` would show it.
-const rename = await recipe('rename', 'ALTER TABLE users RENAME COLUMN name TO full_name;', `full_name = 'user ' || id AND n = id % 7 AND touched = 1`);
+const rename = await recipe(
+  'rename',
+  'ALTER TABLE users RENAME COLUMN name TO full_name;',
+  `full_name = 'user ' || id AND n = id % 7 AND touched = 1`,
+);
 const required = await recipe(
   'required',
   'ALTER TABLE users ADD COLUMN score int NOT NULL;\nUPDATE users SET score = coalesce(score, 0) + n + 1;',
@@ -93,7 +102,10 @@ interface Cli {
 
 /** Runs the CLI; `onEvent` sees each event the runner reports on stderr (JSON lines: not a terminal) as it comes. */
 function cli(args: string[], onEvent?: (event: { type: string }) => void): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   let stderr = '';
   let partial = '';
@@ -111,15 +123,34 @@ function cli(args: string[], onEvent?: (event: { type: string }) => void): Cli {
       resolve({ code, signal, stdout, stderr });
     }),
   );
-  return { pid: child.pid!, exited: () => finished || child.exitCode !== null, done, kill: () => void child.kill('SIGKILL') };
+  return {
+    pid: child.pid!,
+    exited: () => finished || child.exitCode !== null,
+    done,
+    kill: () => void child.kill('SIGKILL'),
+  };
 }
 
 // the counting trigger must fire on backfill batches too (by default they keep the application's triggers from firing)
-const runArgs = (r: Recipe, phase: PhaseName, ...extra: string[]) => ['run', r.dir, phase, '--database-url', db.url, '--batch-size', String(BATCH), '--backfill-triggers', 'fire', ...extra];
+const runArgs = (r: Recipe, phase: PhaseName, ...extra: string[]) => [
+  'run',
+  r.dir,
+  phase,
+  '--database-url',
+  db.url,
+  '--batch-size',
+  String(BATCH),
+  '--backfill-triggers',
+  'fire',
+  ...extra,
+];
 
 /** The phase outcome the runner reported on stderr (as JSON lines: not a terminal). */
 function outcome(exit: Exit): string | undefined {
-  const events = exit.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; outcome?: string });
+  const events = exit.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; outcome?: string });
   return events.find((e) => e.type === 'phase')?.outcome;
 }
 
@@ -128,7 +159,10 @@ async function working(r: Recipe, phase: PhaseName, run: Cli): Promise<boolean> 
   for (;;) {
     if (run.exited()) return false;
     const { rowCount } = await c
-      .query(`SELECT 1 FROM pgphase.phase_log WHERE plan_id = $1 AND phase = $2 AND status = 'running' AND (run_by->>'pid')::int = $3`, [r.manifest.id, phase, run.pid])
+      .query(
+        `SELECT 1 FROM pgphase.phase_log WHERE plan_id = $1 AND phase = $2 AND status = 'running' AND (run_by->>'pid')::int = $3`,
+        [r.manifest.id, phase, run.pid],
+      )
       .catch(() => ({ rowCount: 0 })); // no state table yet
     if (rowCount) return true;
     await sleep(5);
@@ -145,7 +179,14 @@ async function calibrate(r: Recipe): Promise<void> {
   await reset();
   for (const phase of r.phases) {
     let n = 0;
-    await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, batchSize: BATCH, backfillTriggers: 'fire', onEvent: (e) => void (progress(e) && n++) });
+    await runPhase({
+      planDir: r.dir,
+      databaseUrl: db.url,
+      phase,
+      batchSize: BATCH,
+      backfillTriggers: 'fire',
+      onEvent: (e) => void (progress(e) && n++),
+    });
     events.set(`${r.name} ${phase}`, n);
   }
   await expectFinal(r, 'uninterrupted');
@@ -154,11 +195,20 @@ async function calibrate(r: Recipe): Promise<void> {
 /** The end state of a complete run: schema, data, phase_log, and no runner lock left behind. */
 async function expectFinal(r: Recipe, label: string): Promise<void> {
   expect(await catalog(c), `${label}: schema`).toEqual(r.expected);
-  const { rows } = await c.query<{ rows: number; correct: number }>(`SELECT count(*)::int AS rows, count(*) FILTER (WHERE ${r.correct})::int AS correct FROM users`);
+  const { rows } = await c.query<{ rows: number; correct: number }>(
+    `SELECT count(*)::int AS rows, count(*) FILTER (WHERE ${r.correct})::int AS correct FROM users`,
+  );
   expect(rows[0], `${label}: data`).toEqual({ rows: ROWS, correct: ROWS });
   const state = await readState(c);
   expect(
-    state.map((s) => ({ plan: s.planId, phase: s.phase, status: s.status, steps: s.stepsDone, backfill: s.backfill.map((b) => ({ rows: b.rows, done: b.done, cursor: b.cursor })), finished: s.finishedAt !== null })),
+    state.map((s) => ({
+      plan: s.planId,
+      phase: s.phase,
+      status: s.status,
+      steps: s.stepsDone,
+      backfill: s.backfill.map((b) => ({ rows: b.rows, done: b.done, cursor: b.cursor })),
+      finished: s.finishedAt !== null,
+    })),
     `${label}: phase_log`,
   ).toEqual(
     r.manifest.phases.map((p) => ({
@@ -172,7 +222,9 @@ async function expectFinal(r: Recipe, label: string): Promise<void> {
       finished: true,
     })),
   );
-  const locks = await c.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  const locks = await c.query(
+    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
   expect(locks.rowCount, `${label}: runner lock released`).toBe(0);
 }
 
@@ -223,15 +275,28 @@ describe('SIGKILL at seeded random points, then a re-run', () => {
     const target = r.phases[Math.floor(seed / 2) % r.phases.length]!;
     const label = `seed ${seed} (${r.name}, kill in ${target})`;
     await reset();
-    for (const phase of r.phases.slice(0, r.phases.indexOf(target))) await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' });
+    for (const phase of r.phases.slice(0, r.phases.indexOf(target)))
+      await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' });
     let landed = await killDuring(r, target, rand, []);
     // sometimes the re-run is killed as well, while the first one's session may still be ending
     if (rand() < 0.3) landed = await killDuring(r, target, rand, ['--wait', '60s']);
     // the re-run, in this process to save a start-up: it waits for the killed runner's session to end
-    const rerun = await runPhase({ planDir: r.dir, databaseUrl: db.url, phase: target, batchSize: BATCH, waitMs: 60_000, backfillTriggers: 'fire' }).catch((e: Error) => `${label}: ${e.message}`);
+    const rerun = await runPhase({
+      planDir: r.dir,
+      databaseUrl: db.url,
+      phase: target,
+      batchSize: BATCH,
+      waitMs: 60_000,
+      backfillTriggers: 'fire',
+    }).catch((e: Error) => `${label}: ${e.message}`);
     // (a kill that lands during the last write of a phase may see it committed after the kill)
-    expect(rerun, label).toMatch(landed.at === 'applied' || landed.at === 'exited' ? /^already-applied$/ : /^(already-)?applied$/);
-    for (const phase of r.phases.slice(r.phases.indexOf(target) + 1)) expect(await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' }), label).toBe('applied');
+    expect(rerun, label).toMatch(
+      landed.at === 'applied' || landed.at === 'exited' ? /^already-applied$/ : /^(already-)?applied$/,
+    );
+    for (const phase of r.phases.slice(r.phases.indexOf(target) + 1))
+      expect(await runPhase({ planDir: r.dir, databaseUrl: db.url, phase, backfillTriggers: 'fire' }), label).toBe(
+        'applied',
+      );
     await expectFinal(r, label);
   });
 
@@ -239,7 +304,10 @@ describe('SIGKILL at seeded random points, then a re-run', () => {
     // recorded as running: `interrupted` once the killed runner's session has ended, `running` while it still works
     const inside = landings.filter((l) => l.at === 'interrupted' || l.at === 'running');
     // a kill in the middle of a backfill: some batches committed, not all
-    expect(inside.some((l) => l.phase === 'backfill' && l.rows > 0 && l.rows < ROWS), JSON.stringify(landings)).toBe(true);
+    expect(
+      inside.some((l) => l.phase === 'backfill' && l.rows > 0 && l.rows < ROWS),
+      JSON.stringify(landings),
+    ).toBe(true);
     expect(inside.length, JSON.stringify(landings)).toBeGreaterThanOrEqual(landings.length / 3);
   });
 });
@@ -249,31 +317,50 @@ describe('two runners started together on the same plan, 20 times', () => {
   let refused = 0;
 
   // five rounds over the four phases of a fresh plan: 20 pairs
-  it.each([1, 2, 3, 4, 5])('round %i: exactly one applies each phase; the other is refused, or waits and finds it applied', async (round) => {
-    await reset();
-    for (const [i, phase] of r.phases.entries()) {
-      const n = (round - 1) * r.phases.length + i + 1;
-      // every other pair waits for the lock (--wait); the rest use the default, no waiting
-      const wait = n % 2 === 0 ? ['--wait', '30s'] : [];
-      const label = `pair ${n}: ${phase}${wait.length ? ' with --wait 30s' : ''}`;
-      const pair = [cli(['run', r.dir, phase, '--database-url', db.url, '--backfill-triggers', 'fire', ...wait]), cli(['run', r.dir, phase, '--database-url', db.url, '--backfill-triggers', 'fire', ...wait])];
-      const exits = await Promise.all(pair.map((p) => p.done));
-      const winners = pair.filter((_, k) => exits[k]!.code === 0 && outcome(exits[k]!) === 'applied');
-      expect(winners.length, `${label}: ${JSON.stringify(exits)}`).toBe(1);
-      const other = exits[pair.indexOf(winners[0]!) === 0 ? 1 : 0]!;
-      if (other.code === 0) {
-        expect([label, outcome(other)]).toEqual([label, 'already-applied']);
-      } else {
-        expect(wait, label).toEqual([]);
-        expect([label, other.code, other.stderr]).toEqual([label, 1, expect.stringMatching(new RegExp(`^pgphase: another pgphase runner holds the lock on this database: pid \\d+ \\([^,]*, pgphase ${r.manifest.id}\\b.*\\); wait for it, or raise --wait\n$`))]);
-        refused++;
+  it.each([1, 2, 3, 4, 5])(
+    'round %i: exactly one applies each phase; the other is refused, or waits and finds it applied',
+    async (round) => {
+      await reset();
+      for (const [i, phase] of r.phases.entries()) {
+        const n = (round - 1) * r.phases.length + i + 1;
+        // every other pair waits for the lock (--wait); the rest use the default, no waiting
+        const wait = n % 2 === 0 ? ['--wait', '30s'] : [];
+        const label = `pair ${n}: ${phase}${wait.length ? ' with --wait 30s' : ''}`;
+        const pair = [
+          cli(['run', r.dir, phase, '--database-url', db.url, '--backfill-triggers', 'fire', ...wait]),
+          cli(['run', r.dir, phase, '--database-url', db.url, '--backfill-triggers', 'fire', ...wait]),
+        ];
+        const exits = await Promise.all(pair.map((p) => p.done));
+        const winners = pair.filter((_, k) => exits[k]!.code === 0 && outcome(exits[k]!) === 'applied');
+        expect(winners.length, `${label}: ${JSON.stringify(exits)}`).toBe(1);
+        const other = exits[pair.indexOf(winners[0]!) === 0 ? 1 : 0]!;
+        if (other.code === 0) {
+          expect([label, outcome(other)]).toEqual([label, 'already-applied']);
+        } else {
+          expect(wait, label).toEqual([]);
+          expect([label, other.code, other.stderr]).toEqual([
+            label,
+            1,
+            expect.stringMatching(
+              new RegExp(
+                `^pgphase: another pgphase runner holds the lock on this database: pid \\d+ \\([^,]*, pgphase ${r.manifest.id}\\b.*\\); wait for it, or raise --wait\n$`,
+              ),
+            ),
+          ]);
+          refused++;
+        }
+        // one application on record, by the winner, and nothing of the other
+        const state = await readState(c, r.manifest.id);
+        expect(
+          state.map((s) => [s.phase, s.status, s.runBy.pid]),
+          label,
+        ).toEqual(
+          r.phases.slice(0, i + 1).map((p, k) => [p, 'applied', k === i ? winners[0]!.pid : expect.any(Number)]),
+        );
       }
-      // one application on record, by the winner, and nothing of the other
-      const state = await readState(c, r.manifest.id);
-      expect(state.map((s) => [s.phase, s.status, s.runBy.pid]), label).toEqual(r.phases.slice(0, i + 1).map((p, k) => [p, 'applied', k === i ? winners[0]!.pid : expect.any(Number)]));
-    }
-    await expectFinal(r, `round ${round}`);
-  });
+      await expectFinal(r, `round ${round}`);
+    },
+  );
 
   it('the two really met at the lock', () => {
     expect(refused).toBeGreaterThan(0);

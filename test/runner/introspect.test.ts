@@ -37,18 +37,37 @@ describe('reading the schema from a live database', () => {
   it('builds the same model a migration history would', async () => {
     const s = schemaFrom(await readLiveSchema(db.url));
     const order = s.table({ schema: 'Sales', name: 'Order' })!;
-    expect([...order.columns.keys()]).toEqual(['id', 'e-mail', 'state', 'total', ...(generated ? ['doubled'] : []), 'note']);
+    expect([...order.columns.keys()]).toEqual([
+      'id',
+      'e-mail',
+      'state',
+      'total',
+      ...(generated ? ['doubled'] : []),
+      'note',
+    ]);
     expect(order.columns.get('id')).toMatchObject({ identity: 'always', notNull: true, type: { name: 'int8' } });
-    expect(order.columns.get('e-mail')).toMatchObject({ collation: 'C', notNull: true, type: { display: 'varchar(100)' } });
-    expect(order.columns.get('state')).toMatchObject({ type: { schema: 'Sales', name: 'state' }, default: { text: 'CAST(\'new\' AS "Sales".state)' } });
+    expect(order.columns.get('e-mail')).toMatchObject({
+      collation: 'C',
+      notNull: true,
+      type: { display: 'varchar(100)' },
+    });
+    expect(order.columns.get('state')).toMatchObject({
+      type: { schema: 'Sales', name: 'state' },
+      default: { text: 'CAST(\'new\' AS "Sales".state)' },
+    });
     if (generated) expect(order.columns.get('doubled')!.generated).toMatchObject({ kind: 'stored' });
     expect(order.constraints.get('note_len')).toMatchObject({ kind: 'check', validated: false });
     expect(order.columns.get('note')!.comment).toBe("it's free text");
     expect(order.constraints.get('Order_total_check')).toMatchObject({ kind: 'check', validated: true });
     const line = s.table({ schema: 'Sales', name: 'line' })!;
     expect([...line.columns.keys()]).toEqual(['order_id', 'sku']);
-    expect(line.constraints.get('line_order_id_fkey')).toMatchObject({ kind: 'foreign-key', references: { table: { schema: 'Sales', name: 'Order' }, onDelete: 'cascade' } });
-    expect(s.tableIndexes({ schema: 'Sales', name: 'line' }).map((i) => [i.name, i.unique, i.partial])).toEqual([['line_sku', true, true]]);
+    expect(line.constraints.get('line_order_id_fkey')).toMatchObject({
+      kind: 'foreign-key',
+      references: { table: { schema: 'Sales', name: 'Order' }, onDelete: 'cascade' },
+    });
+    expect(s.tableIndexes({ schema: 'Sales', name: 'line' }).map((i) => [i.name, i.unique, i.partial])).toEqual([
+      ['line_sku', true, true],
+    ]);
     expect(s.enums.get('Sales\u0000state')).toEqual(['new', 'paid']);
     expect(s.views.has('Sales\u0000open_orders')).toBe(true);
     expect([...s.triggerFunctions]).toEqual(['Sales\u0000Touch']);
@@ -66,7 +85,9 @@ describe('reading the schema from a live database', () => {
   });
 
   it('lets `lint --database-url` know the old column type', () => {
-    const dir = tempTree({ 'm/1.sql': `SET lock_timeout = '1s';\nALTER TABLE "Sales"."Order" ALTER COLUMN "e-mail" TYPE varchar(50);` });
+    const dir = tempTree({
+      'm/1.sql': `SET lock_timeout = '1s';\nALTER TABLE "Sales"."Order" ALTER COLUMN "e-mail" TYPE varchar(50);`,
+    });
     const r = runCli(['lint', 'm/1.sql', '--database-url', db.url, '--format', 'json'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('from varchar(100) to varchar(50)');
@@ -82,7 +103,9 @@ describe('reading the schema from a live database', () => {
   });
 
   it('redacts passwords in URLs and parameters', () => {
-    expect(redact('postgresql://u:p%40ss@h:5432/d?sslmode=require')).toBe('postgresql://u:***@h:5432/d?sslmode=require');
+    expect(redact('postgresql://u:p%40ss@h:5432/d?sslmode=require')).toBe(
+      'postgresql://u:***@h:5432/d?sslmode=require',
+    );
     expect(redact('postgres://h/d?user=u&password=secret&x=1')).toBe('postgres://h/d?user=u&password=***&x=1');
     expect(redact('postgres://u@h/d')).toBe('postgres://u@h/d');
   });

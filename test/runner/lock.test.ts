@@ -19,9 +19,14 @@ const elsewhere = new URL(db.url);
 elsewhere.pathname = `/${db.name}_other`;
 
 const KEY = `SELECT pg_advisory_lock(${0x70677068}, 1)`;
-const pid = async (client: pg.Client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+const pid = async (client: pg.Client) =>
+  (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 const holds = async (client: pg.Client) =>
-  (await client.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = ${0x70677068} AND objid = 1 AND granted`)).rowCount === 1;
+  (
+    await client.query(
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = ${0x70677068} AND objid = 1 AND granted`,
+    )
+  ).rowCount === 1;
 
 describe('the runner lock', () => {
   it("names the holder in this database, not a runner of another database's", async () => {
@@ -33,7 +38,9 @@ describe('the runner lock', () => {
     const runner = await db.client();
     const error = await acquireRunnerLock(runner, 0).catch((e: unknown) => e);
     const who = new RegExp(`^pid ${await pid(holder)} \\([^,]*, deploy job 7\\b`);
-    const expected = new RegExp(`^another pgphase runner holds the lock on this database: pid ${await pid(holder)} \\([^,]*, deploy job 7\\b`);
+    const expected = new RegExp(
+      `^another pgphase runner holds the lock on this database: pid ${await pid(holder)} \\([^,]*, deploy job 7\\b`,
+    );
     await Promise.all([runner.end(), holder.end(), other.end()]);
     expect(error).toBeInstanceOf(RunnerBusy);
     expect((error as Error).message).toMatch(expected);

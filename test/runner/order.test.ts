@@ -24,7 +24,9 @@ async function planned(name: string) {
 }
 
 async function outcome() {
-  const { rows } = await c.query(`SELECT (SELECT convalidated FROM pg_constraint WHERE conname = 'x_pos') AS valid, (SELECT min(x) FROM t) AS min`);
+  const { rows } = await c.query(
+    `SELECT (SELECT convalidated FROM pg_constraint WHERE conname = 'x_pos') AS valid, (SELECT min(x) FROM t) AS min`,
+  );
   return rows[0];
 }
 
@@ -34,7 +36,9 @@ describe('the order of a phase', () => {
     const events: RunEvent[] = [];
     await runAll({ planDir: p.dir, databaseUrl: db.url, onEvent: (e) => events.push(e) });
     expect(await outcome()).toEqual({ valid: true, min: 0 });
-    const backfill = events.flatMap((e) => ((e.type === 'batch' || e.type === 'step') && e.phase === 'backfill' ? [e.type] : []));
+    const backfill = events.flatMap((e) =>
+      (e.type === 'batch' || e.type === 'step') && e.phase === 'backfill' ? [e.type] : [],
+    );
     expect(backfill.at(-1)).toBe('step');
     expect(backfill.slice(0, -1).every((type) => type === 'batch')).toBe(true);
   });
@@ -48,13 +52,23 @@ describe('the order of a phase', () => {
     expect(await outcome()).toEqual({ valid: true, min: 0 });
   });
 
-  it('runs an INSERT written after an UPDATE of the same table after the UPDATE\'s batches', async () => {
+  it("runs an INSERT written after an UPDATE of the same table after the UPDATE's batches", async () => {
     await resetSchema(c);
     await c.query(SETUP + ROWS);
-    const dir = tempTree({ 'm/001_setup.sql': SETUP, 'm/002.sql': 'UPDATE t SET x = x + 1000;\nINSERT INTO t (id, x) VALUES (1000, 1);' });
-    const p = await plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'insert'), batchSize: 30 });
+    const dir = tempTree({
+      'm/001_setup.sql': SETUP,
+      'm/002.sql': 'UPDATE t SET x = x + 1000;\nINSERT INTO t (id, x) VALUES (1000, 1);',
+    });
+    const p = await plan({
+      file: join(dir, 'm/002.sql'),
+      history: join(dir, 'm'),
+      out: join(dir, 'insert'),
+      batchSize: 30,
+    });
     await runAll({ planDir: p.dir, databaseUrl: db.url });
-    const { rows } = await c.query(`SELECT (SELECT x FROM t WHERE id = 1000) AS inserted, (SELECT min(x) FROM t WHERE id < 1000) AS updated`);
+    const { rows } = await c.query(
+      `SELECT (SELECT x FROM t WHERE id = 1000) AS inserted, (SELECT min(x) FROM t WHERE id < 1000) AS updated`,
+    );
     expect(rows[0]).toEqual({ inserted: 1, updated: 951 });
   });
 
@@ -62,7 +76,16 @@ describe('the order of a phase', () => {
     const p = await planned('dry');
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'expand' });
     const events: RunEvent[] = [];
-    await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill', dryRun: true, onEvent: (e) => events.push(e) });
-    expect(events.flatMap((e) => (e.type === 'would-run' ? [e.step] : []))).toEqual(['backfill', 'backfill:validate-x_pos']);
+    await runPhase({
+      planDir: p.dir,
+      databaseUrl: db.url,
+      phase: 'backfill',
+      dryRun: true,
+      onEvent: (e) => events.push(e),
+    });
+    expect(events.flatMap((e) => (e.type === 'would-run' ? [e.step] : []))).toEqual([
+      'backfill',
+      'backfill:validate-x_pos',
+    ]);
   });
 });

@@ -12,7 +12,8 @@ const c = await db.client();
 // what a runner holds while it works: the session-level advisory lock of src/runner/lock.ts
 const RUNNER_LOCK = `SELECT pg_try_advisory_lock(${0x70677068}, 1) AS ok`;
 
-const schemaExists = async () => (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s !== null;
+const schemaExists = async () =>
+  (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s !== null;
 
 async function record(
   planId: string,
@@ -21,10 +22,26 @@ async function record(
   started: string,
   extra: { steps?: string[]; backfill?: unknown[]; error?: string; backendPid?: number } = {},
 ): Promise<void> {
-  const by = { user: 'deployer', host: 'ci-1', pid: 7, version: '0.1.0', ...(extra.backendPid !== undefined && { backendPid: extra.backendPid }) };
+  const by = {
+    user: 'deployer',
+    host: 'ci-1',
+    pid: 7,
+    version: '0.1.0',
+    ...(extra.backendPid !== undefined && { backendPid: extra.backendPid }),
+  };
   await c.query(
     `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, backfill, started_at, run_by, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [planId, phase, 'c'.repeat(64), status, extra.steps ?? [], JSON.stringify(extra.backfill ?? []), started, JSON.stringify(by), extra.error ?? null],
+    [
+      planId,
+      phase,
+      'c'.repeat(64),
+      status,
+      extra.steps ?? [],
+      JSON.stringify(extra.backfill ?? []),
+      started,
+      JSON.stringify(by),
+      extra.error ?? null,
+    ],
   );
 }
 
@@ -45,7 +62,9 @@ describe('status', () => {
   it('returns every recorded phase, oldest first, or one plan’s; a running phase that no runner holds the lock for is interrupted', async () => {
     await ensureState(c);
     await record('002_email', 'expand', 'applied', '2026-05-01T10:00:00Z', { steps: ['expand:add-email'] });
-    await record('003_rename', 'expand', 'applied', '2026-05-01T11:00:00Z', { steps: ['expand:add-full_name', 'expand:index'] });
+    await record('003_rename', 'expand', 'applied', '2026-05-01T11:00:00Z', {
+      steps: ['expand:add-full_name', 'expand:index'],
+    });
     await record('003_rename', 'backfill', 'running', '2026-05-01T12:00:00Z', {
       backfill: [{ cursor: [1200], rows: 1200, total: 5000, done: false }],
     });
@@ -57,7 +76,12 @@ describe('status', () => {
       ['003_rename', 'trigger', 'failed'],
       ['003_rename', 'backfill', 'interrupted'],
     ]);
-    expect(all[3]).toMatchObject({ checksum: 'c'.repeat(64), stepsDone: [], backfill: [{ rows: 1200, total: 5000, done: false }], runBy: { user: 'deployer', host: 'ci-1' } });
+    expect(all[3]).toMatchObject({
+      checksum: 'c'.repeat(64),
+      stepsDone: [],
+      backfill: [{ rows: 1200, total: 5000, done: false }],
+      runBy: { user: 'deployer', host: 'ci-1' },
+    });
     expect(all[0]!.startedAt).toEqual(new Date('2026-05-01T10:00:00Z'));
     expect((await status({ databaseUrl: db.url, planId: '002_email' })).map((r) => r.phase)).toEqual(['expand']);
   });
@@ -85,7 +109,13 @@ describe('status', () => {
     expect(r.code).toBe(0);
     const records = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(records).toHaveLength(4);
-    expect(records[3]).toMatchObject({ planId: '003_rename', phase: 'backfill', status: 'interrupted', startedAt: '2026-05-01T12:00:00.000Z', runBy: { user: 'deployer', host: 'ci-1' } });
+    expect(records[3]).toMatchObject({
+      planId: '003_rename',
+      phase: 'backfill',
+      status: 'interrupted',
+      startedAt: '2026-05-01T12:00:00.000Z',
+      runBy: { user: 'deployer', host: 'ci-1' },
+    });
   });
 
   it('shows a phase recorded as running as running while a session of this database holds the runner lock', async () => {
@@ -97,20 +127,42 @@ describe('status', () => {
     await elsewhere.connect();
     try {
       expect((await elsewhere.query(RUNNER_LOCK)).rows[0]).toEqual({ ok: true });
-      expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'interrupted']);
+      expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual([
+        'applied',
+        'failed',
+        'interrupted',
+      ]);
     } finally {
       await elsewhere.end();
       await c.query(`DROP DATABASE ${db.name}_other`);
     }
     const runner = await db.client();
     expect((await runner.query(RUNNER_LOCK)).rows[0]).toEqual({ ok: true });
-    expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'running']);
+    expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual([
+      'applied',
+      'failed',
+      'running',
+    ]);
     const text = runCli(['status', '--database-url', db.url]);
-    expect(text.stdout.split('\n').slice(4)).toEqual(['003_rename  backfill  running  0           1200/~5000     2026-05-01 12:00:00Z  deployer@ci-1', '', '003_rename trigger failed: lock timeout', '']);
+    expect(text.stdout.split('\n').slice(4)).toEqual([
+      '003_rename  backfill  running  0           1200/~5000     2026-05-01 12:00:00Z  deployer@ci-1',
+      '',
+      '003_rename trigger failed: lock timeout',
+      '',
+    ]);
     const json = runCli(['status', '--json', '--database-url', db.url]);
-    expect((JSON.parse(json.stdout) as Array<{ status: string }>).map((r) => r.status)).toEqual(['applied', 'applied', 'failed', 'running']);
+    expect((JSON.parse(json.stdout) as Array<{ status: string }>).map((r) => r.status)).toEqual([
+      'applied',
+      'applied',
+      'failed',
+      'running',
+    ]);
     await runner.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`);
-    expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual(['applied', 'failed', 'interrupted']);
+    expect((await status({ databaseUrl: db.url, planId: '003_rename' })).map((r) => r.status)).toEqual([
+      'applied',
+      'failed',
+      'interrupted',
+    ]);
   });
 
   it("judges a running phase by its own runner's session, not by whoever holds the lock now", async () => {
@@ -119,7 +171,8 @@ describe('status', () => {
     await record('004_mine', 'expand', 'running', '2026-05-02T10:00:00Z', { backendPid: backend });
     // a runner killed earlier, whose session (some other server process) is gone
     await record('005_stale', 'expand', 'running', '2026-05-02T11:00:00Z', { backendPid: backend + 100_000 });
-    const statuses = async () => (await status({ databaseUrl: db.url })).filter((r) => r.planId >= '004').map((r) => [r.planId, r.status]);
+    const statuses = async () =>
+      (await status({ databaseUrl: db.url })).filter((r) => r.planId >= '004').map((r) => [r.planId, r.status]);
     expect((await runner.query(RUNNER_LOCK)).rows[0]).toEqual({ ok: true });
     expect(await statuses()).toEqual([
       ['004_mine', 'running'],

@@ -59,7 +59,9 @@ describe('verify reads the schema', () => {
   });
 
   it('reads the phase log and the objects in one round trip', async () => {
-    await c.query(`CREATE SCHEMA pgphase; CREATE TABLE pgphase.phase_log (plan_id text, phase text, status text, checksum text, steps_done text[], run_by jsonb)`);
+    await c.query(
+      `CREATE SCHEMA pgphase; CREATE TABLE pgphase.phase_log (plan_id text, phase text, status text, checksum text, steps_done text[], run_by jsonb)`,
+    );
     await c.query(`INSERT INTO pgphase.phase_log VALUES ('p', 'expand', 'applied', 'abc', '{}', '{}')`);
     let queries = 0;
     const query = c.query.bind(c);
@@ -89,7 +91,11 @@ describe('verify checks the schema a plan leaves, not only its records', async (
   const history = 'CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);';
   const migration = 'ALTER TABLE accounts RENAME COLUMN name TO full_name;';
   const root = tempTree({ 'm/001_accounts.sql': history, 'm/002_rename.sql': migration });
-  const planned = await plan({ file: join(root, 'm/002_rename.sql'), history: join(root, 'm'), out: join(root, 'plans/002_rename') });
+  const planned = await plan({
+    file: join(root, 'm/002_rename.sql'),
+    history: join(root, 'm'),
+    out: join(root, 'plans/002_rename'),
+  });
   const plansDir = join(root, 'plans');
   const fresh = async () => {
     const other = await testDatabase();
@@ -99,44 +105,75 @@ describe('verify checks the schema a plan leaves, not only its records', async (
   };
 
   it('lists the objects each phase leaves in plan.json', () => {
-    const present = Object.fromEntries(planned.manifest.phases.map((p) => [p.name, (p.present ?? []).map(describeObject)]));
+    const present = Object.fromEntries(
+      planned.manifest.phases.map((p) => [p.name, (p.present ?? []).map(describeObject)]),
+    );
     expect(present.expand).toEqual(['column "accounts"."full_name" (text)']);
-    expect(present.trigger).toEqual(expect.arrayContaining(['column "accounts"."full_name" (text)', expect.stringMatching(/^function "accounts_name_\w+_pgphase_sync"$/), expect.stringMatching(/^trigger "accounts_name_\w+_pgphase_sync" of "accounts"$/)]));
+    expect(present.trigger).toEqual(
+      expect.arrayContaining([
+        'column "accounts"."full_name" (text)',
+        expect.stringMatching(/^function "accounts_name_\w+_pgphase_sync"$/),
+        expect.stringMatching(/^trigger "accounts_name_\w+_pgphase_sync" of "accounts"$/),
+      ]),
+    );
     expect(present.contract).toEqual(['column "accounts"."full_name" (text)']);
   });
 
   it('a database whose records say applied but whose schema lacks the objects is incompatible, naming them', async () => {
     const { url, client } = await fresh();
-    for (const phase of ['expand', 'trigger'] as const) await runPhase({ planDir: join(plansDir, '002_rename'), databaseUrl: url, phase });
+    for (const phase of ['expand', 'trigger'] as const)
+      await runPhase({ planDir: join(plansDir, '002_rename'), databaseUrl: url, phase });
     expect((await verify({ plansDir, databaseUrl: url })).compatible).toBe(true);
-    const trigger = (await client.query<{ tgname: string }>(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND NOT tgisinternal`)).rows[0]!.tgname;
+    const trigger = (
+      await client.query<{ tgname: string }>(
+        `SELECT tgname FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND NOT tgisinternal`,
+      )
+    ).rows[0]!.tgname;
     await client.query(`DROP TRIGGER ${trigger} ON accounts`);
     const result = await verify({ plansDir, databaseUrl: url });
     expect(result.problems).toEqual([
-      { plan: '002_rename', kind: 'schema', message: `plan 002_rename trigger is recorded as applied, but the database lacks trigger "${trigger}" of "accounts"; something undid it, or this is not the database the plan ran on` },
+      {
+        plan: '002_rename',
+        kind: 'schema',
+        message: `plan 002_rename trigger is recorded as applied, but the database lacks trigger "${trigger}" of "accounts"; something undid it, or this is not the database the plan ran on`,
+      },
     ]);
   });
 
   it('records copied into an unrelated database do not make it compatible', async () => {
     const ran = await fresh();
-    for (const phase of ['expand', 'trigger'] as const) await runPhase({ planDir: join(plansDir, '002_rename'), databaseUrl: ran.url, phase });
-    const rows = (await ran.client.query(`SELECT plan_id, phase, status, checksum, steps_done, run_by FROM pgphase.phase_log`)).rows;
+    for (const phase of ['expand', 'trigger'] as const)
+      await runPhase({ planDir: join(plansDir, '002_rename'), databaseUrl: ran.url, phase });
+    const rows = (
+      await ran.client.query(`SELECT plan_id, phase, status, checksum, steps_done, run_by FROM pgphase.phase_log`)
+    ).rows;
     const other = await fresh();
     await ensureState(other.client);
     for (const r of rows) {
-      await other.client.query(`INSERT INTO pgphase.phase_log (plan_id, phase, status, checksum, steps_done, run_by) VALUES ($1, $2, $3, $4, $5, $6)`, [r.plan_id, r.phase, r.status, r.checksum, r.steps_done, r.run_by]);
+      await other.client.query(
+        `INSERT INTO pgphase.phase_log (plan_id, phase, status, checksum, steps_done, run_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [r.plan_id, r.phase, r.status, r.checksum, r.steps_done, r.run_by],
+      );
     }
     const result = await verify({ plansDir, databaseUrl: other.url });
     expect(result.compatible).toBe(false);
-    expect(result.problems[0]!.message).toMatch(/^plan 002_rename trigger is recorded as applied, but the database lacks column "accounts"\."full_name" \(text\), function /);
+    expect(result.problems[0]!.message).toMatch(
+      /^plan 002_rename trigger is recorded as applied, but the database lacks column "accounts"\."full_name" \(text\), function /,
+    );
   });
 
   it('a database migrated to the same shape by another tool passes, applied outside pgphase', async () => {
     const { url, client } = await fresh();
     await client.query(migration);
     const result = await verify({ plansDir, databaseUrl: url });
-    expect(result).toEqual({ compatible: true, problems: [], plans: [{ id: '002_rename', shipped: true, applied: [], outside: true }] });
-    expect(formatVerify(result)).toBe('compatible: the database has what the 1 plan of this release needs (1 applied outside pgphase: no records, the schema has their objects)\n');
+    expect(result).toEqual({
+      compatible: true,
+      problems: [],
+      plans: [{ id: '002_rename', shipped: true, applied: [], outside: true }],
+    });
+    expect(formatVerify(result)).toBe(
+      'compatible: the database has what the 1 plan of this release needs (1 applied outside pgphase: no records, the schema has their objects)\n',
+    );
     // and one where it was not applied at all is not
     const bare = await fresh();
     expect((await verify({ plansDir, databaseUrl: bare.url })).problems.map((p) => p.kind)).toEqual(['missing']);

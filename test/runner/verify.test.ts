@@ -26,7 +26,11 @@ const root = tempTree({
 });
 const manifests = new Map<string, Manifest>();
 for (const id of ['002_email', '003_rename', '004_drop_age', '005_rename_email']) {
-  const result = await plan({ file: join(root, `m/${id}.sql`), history: join(root, 'm'), out: join(root, `all/${id}`) });
+  const result = await plan({
+    file: join(root, `m/${id}.sql`),
+    history: join(root, 'm'),
+    out: join(root, `all/${id}`),
+  });
   manifests.set(id, result.manifest);
 }
 
@@ -42,17 +46,24 @@ const r1 = release('release-1', ['002_email', '003_rename']);
 const r2 = release('release-2', ['002_email', '003_rename', '005_rename_email']);
 
 /** What the runner records for a phase, written directly. */
-async function record(planId: string, phase: PhaseName, options: { status?: PhaseStatus; checksum?: string; steps?: string[] } = {}): Promise<void> {
+async function record(
+  planId: string,
+  phase: PhaseName,
+  options: { status?: PhaseStatus; checksum?: string; steps?: string[] } = {},
+): Promise<void> {
   await ensureState(c);
   const sha = options.checksum ?? manifests.get(planId)!.phases.find((p) => p.name === phase)!.sha256;
-  await c.query(`INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by) VALUES ($1, $2, $3, $4, $5, $6)`, [
-    planId,
-    phase,
-    sha,
-    options.status ?? 'applied',
-    options.steps ?? [],
-    JSON.stringify({ user: 'deployer', host: 'ci-1', pid: 42, version: '0.1.0' }),
-  ]);
+  await c.query(
+    `INSERT INTO pgphase.phase_log (plan_id, phase, checksum, status, steps_done, run_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [
+      planId,
+      phase,
+      sha,
+      options.status ?? 'applied',
+      options.steps ?? [],
+      JSON.stringify({ user: 'deployer', host: 'ci-1', pid: 42, version: '0.1.0' }),
+    ],
+  );
   if ((options.status ?? 'applied') === 'applied' && manifests.has(planId)) await createPresent(planId, phase);
 }
 
@@ -63,7 +74,8 @@ async function runnerAtWork(): Promise<{ release: () => Promise<void> }> {
   return { release: async () => void (await session.query(`SELECT pg_advisory_unlock(${0x70677068}, 1)`)) };
 }
 
-const pgphaseSchema = async () => (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s;
+const pgphaseSchema = async () =>
+  (await c.query<{ s: string | null }>(`SELECT to_regnamespace('pgphase')::text AS s`)).rows[0]!.s;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What an applied phase leaves in the schema: the objects its plan.json lists (verify looks them up). */
@@ -71,18 +83,28 @@ async function createPresent(planId: string, phase: PhaseName): Promise<void> {
   const present = manifests.get(planId)!.phases.find((p) => p.name === phase)?.present ?? [];
   for (const o of present) {
     if (o.kind === 'column') await c.query(`ALTER TABLE ${o.table} ADD COLUMN IF NOT EXISTS ${o.name} ${o.type}`);
-    if (o.kind === 'function') await c.query(`CREATE OR REPLACE FUNCTION ${o.name}() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`);
-    if (o.kind === 'trigger') await c.query(`DROP TRIGGER IF EXISTS ${o.name} ON ${o.table}; CREATE TRIGGER ${o.name} BEFORE INSERT ON ${o.table} FOR EACH ROW EXECUTE FUNCTION pgphase_test_noop()`);
+    if (o.kind === 'function')
+      await c.query(
+        `CREATE OR REPLACE FUNCTION ${o.name}() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`,
+      );
+    if (o.kind === 'trigger')
+      await c.query(
+        `DROP TRIGGER IF EXISTS ${o.name} ON ${o.table}; CREATE TRIGGER ${o.name} BEFORE INSERT ON ${o.table} FOR EACH ROW EXECUTE FUNCTION pgphase_test_noop()`,
+      );
   }
 }
 
 beforeEach(async () => {
   await c.query('DROP SCHEMA IF EXISTS pgphase CASCADE');
-  await c.query(`DROP TABLE IF EXISTS users CASCADE; CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int)`);
+  await c.query(
+    `DROP TABLE IF EXISTS users CASCADE; CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int)`,
+  );
   for (const o of [...manifests.values()].flatMap((m) => m.phases.flatMap((p) => p.present ?? []))) {
     if (o.kind === 'function') await c.query(`DROP FUNCTION IF EXISTS ${o.name}()`);
   }
-  await c.query(`CREATE OR REPLACE FUNCTION pgphase_test_noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`);
+  await c.query(
+    `CREATE OR REPLACE FUNCTION pgphase_test_noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`,
+  );
 });
 
 describe('verify', () => {
@@ -112,9 +134,13 @@ describe('verify', () => {
     await record('002_email', 'expand');
     await record('003_rename', 'expand');
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
-    expect(result.problems).toEqual([{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename trigger yet' }]);
+    expect(result.problems).toEqual([
+      { plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename trigger yet' },
+    ]);
     await record('003_rename', 'trigger', { status: 'failed' });
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe('migration job has not run plan 003_rename trigger yet (its last run failed)');
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe(
+      'migration job has not run plan 003_rename trigger yet (its last run failed)',
+    );
   });
 
   it('(a) stays compatible as the shipped plans go further, up to their contract', async () => {
@@ -122,14 +148,24 @@ describe('verify', () => {
     for (const phase of ['expand', 'trigger', 'backfill', 'contract'] as const) await record('003_rename', phase);
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(true);
-    expect(result.plans[1]).toEqual({ id: '003_rename', shipped: true, applied: ['expand', 'trigger', 'backfill', 'contract'] });
+    expect(result.plans[1]).toEqual({
+      id: '003_rename',
+      shipped: true,
+      applied: ['expand', 'trigger', 'backfill', 'contract'],
+    });
   });
 
   it('(b) is incompatible when a shipped plan is not expanded, naming it', async () => {
     await record('002_email', 'expand');
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(false);
-    expect(result.problems).toEqual([{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand and trigger yet' }]);
+    expect(result.problems).toEqual([
+      {
+        plan: '003_rename',
+        kind: 'missing',
+        message: 'migration job has not run plan 003_rename expand and trigger yet',
+      },
+    ]);
     expect(result.plans[1]).toEqual({ id: '003_rename', shipped: true, applied: [] });
   });
 
@@ -148,7 +184,9 @@ describe('verify', () => {
       'migration job has not run plan 002_email expand yet (it was interrupted; re-run `pgphase run <plan-dir> expand` to resume)',
     );
     await c.query(`UPDATE pgphase.phase_log SET status = 'failed' WHERE plan_id = '002_email'`);
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe('migration job has not run plan 002_email expand yet (its last run failed)');
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems[0]!.message).toBe(
+      'migration job has not run plan 002_email expand yet (its last run failed)',
+    );
   });
 
   it('(c) is compatible with a newer plan the release does not know that is only expanded (an application rollback)', async () => {
@@ -160,7 +198,11 @@ describe('verify', () => {
     await record('005_rename_email', 'backfill');
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(true);
-    expect(result.plans).toContainEqual({ id: '005_rename_email', shipped: false, applied: ['expand', 'trigger', 'backfill'] });
+    expect(result.plans).toContainEqual({
+      id: '005_rename_email',
+      shipped: false,
+      applied: ['expand', 'trigger', 'backfill'],
+    });
   });
 
   it('(d) is incompatible once a newer plan unknown to the release is contracted, naming it', async () => {
@@ -171,7 +213,11 @@ describe('verify', () => {
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
     expect(result.compatible).toBe(false);
     expect(result.problems).toEqual([
-      { plan: '005_rename_email', kind: 'contracted', message: 'plan 005_rename_email was contracted by a newer release: this version can no longer run' },
+      {
+        plan: '005_rename_email',
+        kind: 'contracted',
+        message: 'plan 005_rename_email was contracted by a newer release: this version can no longer run',
+      },
     ]);
     // the newer release itself ships that plan: compatible
     expect((await verify({ plansDir: r2, databaseUrl: db.url })).compatible).toBe(true);
@@ -184,16 +230,28 @@ describe('verify', () => {
     await record('005_rename_email', 'contract', { status: 'failed' });
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
     await c.query(`UPDATE pgphase.phase_log SET status = 'running' WHERE plan_id = '005_rename_email'`);
-    const messages = async () => (await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.kind, p.message]);
+    const messages = async () =>
+      (await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.kind, p.message]);
     const runner = await runnerAtWork();
-    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email is being contracted by a newer release: this version can no longer run']]);
+    expect(await messages()).toEqual([
+      ['contracted', 'plan 005_rename_email is being contracted by a newer release: this version can no longer run'],
+    ]);
     // interrupted before a step was recorded: nothing known dropped, but it resumes when run again
     await runner.release();
-    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email was being contracted by a newer release when its run was interrupted: this version can no longer run']]);
+    expect(await messages()).toEqual([
+      [
+        'contracted',
+        'plan 005_rename_email was being contracted by a newer release when its run was interrupted: this version can no longer run',
+      ],
+    ]);
     await c.query(`UPDATE pgphase.phase_log SET steps_done = '{contract:drop}' WHERE plan_id = '005_rename_email'`);
-    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run']]);
+    expect(await messages()).toEqual([
+      ['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run'],
+    ]);
     await c.query(`UPDATE pgphase.phase_log SET status = 'failed' WHERE plan_id = '005_rename_email'`);
-    expect(await messages()).toEqual([['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run']]);
+    expect(await messages()).toEqual([
+      ['contracted', 'plan 005_rename_email was partly contracted by a newer release: this version can no longer run'],
+    ]);
   });
 
   it('(e) is incompatible when a recorded phase was applied from a different file', async () => {
@@ -218,11 +276,13 @@ describe('verify', () => {
     await record('003_rename', 'expand');
     await record('003_rename', 'backfill', { checksum: 'b'.repeat(64), status: 'failed' });
     const result = await verify({ plansDir: r1, databaseUrl: db.url });
-    expect(result.problems.map((p) => [p.plan, p.kind, p.message.replace(/ \((database|this release).*/, '')])).toEqual([
-      ['002_email', 'checksum', 'plan 002_email phase contract was applied from a different file'],
-      ['003_rename', 'missing', 'migration job has not run plan 003_rename trigger yet'],
-      ['003_rename', 'checksum', 'plan 003_rename phase backfill was recorded (failed) from a different file'],
-    ]);
+    expect(result.problems.map((p) => [p.plan, p.kind, p.message.replace(/ \((database|this release).*/, '')])).toEqual(
+      [
+        ['002_email', 'checksum', 'plan 002_email phase contract was applied from a different file'],
+        ['003_rename', 'missing', 'migration job has not run plan 003_rename trigger yet'],
+        ['003_rename', 'checksum', 'plan 003_rename phase backfill was recorded (failed) from a different file'],
+      ],
+    );
     expect(result.problems[0]!.message).toContain("(this release's plan has no contract phase)");
   });
 
@@ -234,7 +294,11 @@ describe('verify', () => {
       'migration job has not run plan 003_rename expand and trigger yet',
     ]);
     const none = tempTree({ 'plans/README.md': 'no plans yet' });
-    expect(await verify({ plansDir: join(none, 'plans'), databaseUrl: db.url })).toEqual({ compatible: true, problems: [], plans: [] });
+    expect(await verify({ plansDir: join(none, 'plans'), databaseUrl: db.url })).toEqual({
+      compatible: true,
+      problems: [],
+      plans: [],
+    });
     expect(await pgphaseSchema()).toBeNull();
   });
 
@@ -276,7 +340,9 @@ describe('verify', () => {
     // …but once applied, it stops every release that does not know it
     await record('004_drop_age', 'contract');
     expect((await verify({ plansDir: r3, databaseUrl: db.url })).compatible).toBe(true);
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.plan, p.kind])).toEqual([['004_drop_age', 'contracted']]);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.plan, p.kind])).toEqual([
+      ['004_drop_age', 'contracted'],
+    ]);
   });
 
   it('reads the database with a single query', async () => {
@@ -303,7 +369,9 @@ describe('verify', () => {
 
   it('accepts one plan directory as the plans directory, and skips hidden and non-plan directories', async () => {
     await record('002_email', 'expand');
-    expect((await verify({ plansDir: join(r1, '002_email'), databaseUrl: db.url })).plans).toEqual([{ id: '002_email', shipped: true, applied: ['expand'] }]);
+    expect((await verify({ plansDir: join(r1, '002_email'), databaseUrl: db.url })).plans).toEqual([
+      { id: '002_email', shipped: true, applied: ['expand'] },
+    ]);
     const dir = release('release-extra', ['002_email']);
     mkdirSync(join(dir, 'docs'));
     cpSync(join(root, 'all/003_rename'), join(dir, '.003_rename-tmp'), { recursive: true });
@@ -312,20 +380,37 @@ describe('verify', () => {
   });
 
   it('refuses bad input with an input error (exit 2) before touching the database', async () => {
-    await expect(verify({ plansDir: join(root, 'missing'), databaseUrl: db.url })).rejects.toMatchObject({ code: 'input', exitCode: 2, message: expect.stringMatching(/missing: cannot read the plans directory \(ENOENT\)/) });
+    await expect(verify({ plansDir: join(root, 'missing'), databaseUrl: db.url })).rejects.toMatchObject({
+      code: 'input',
+      exitCode: 2,
+      message: expect.stringMatching(/missing: cannot read the plans directory \(ENOENT\)/),
+    });
     const bad = release('release-bad', ['002_email']);
     writeFileSync(join(bad, '002_email/plan.json'), '{"version": 1}');
-    await expect(verify({ plansDir: bad, databaseUrl: db.url })).rejects.toMatchObject({ code: 'plan', exitCode: 2, message: expect.stringContaining('plan.json: id:') });
+    await expect(verify({ plansDir: bad, databaseUrl: db.url })).rejects.toMatchObject({
+      code: 'plan',
+      exitCode: 2,
+      message: expect.stringContaining('plan.json: id:'),
+    });
     const twice = release('release-twice', ['002_email']);
     cpSync(join(root, 'all/002_email'), join(twice, '002_email_copy'), { recursive: true });
-    await expect(verify({ plansDir: twice, databaseUrl: db.url })).rejects.toMatchObject({ code: 'plan', message: expect.stringContaining('both hold plan 002_email') });
+    await expect(verify({ plansDir: twice, databaseUrl: db.url })).rejects.toMatchObject({
+      code: 'plan',
+      message: expect.stringContaining('both hold plan 002_email'),
+    });
     await expect(verify({ plansDir: r1, databaseUrl: db.url, wait: -1 })).rejects.toMatchObject({ code: 'usage' });
   });
 
   it('fails with a connection error (exit 2) on an unreachable database, without the password', async () => {
-    const error = await verify({ plansDir: r1, databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/db' }).catch((e: unknown) => e);
+    const error = await verify({ plansDir: r1, databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/db' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConnectionError);
-    expect([(error as ConnectionError).code, (error as ConnectionError).exitCode, (error as ConnectionError).target]).toEqual(['connection', 2, 'postgres://app:***@127.0.0.1:1/db']);
+    expect([
+      (error as ConnectionError).code,
+      (error as ConnectionError).exitCode,
+      (error as ConnectionError).target,
+    ]).toEqual(['connection', 2, 'postgres://app:***@127.0.0.1:1/db']);
     expect((error as Error).message).toContain('postgres://app:***@127.0.0.1:1/db');
     expect((error as Error).message).not.toContain('s3cret');
   });
@@ -335,14 +420,20 @@ describe('verify', () => {
     await c.query('CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int)');
     await c.query(`INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 50) g`);
     await runPhase({ planDir: join(r1, '002_email'), databaseUrl: db.url, phase: 'expand' });
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual(['migration job has not run plan 003_rename expand and trigger yet']);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual([
+      'migration job has not run plan 003_rename expand and trigger yet',
+    ]);
     await runPhase({ planDir: join(r1, '003_rename'), databaseUrl: db.url, phase: 'expand' });
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual(['migration job has not run plan 003_rename trigger yet']);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => p.message)).toEqual([
+      'migration job has not run plan 003_rename trigger yet',
+    ]);
     await runPhase({ planDir: join(r1, '003_rename'), databaseUrl: db.url, phase: 'trigger' });
     expect((await verify({ plansDir: r1, databaseUrl: db.url })).compatible).toBe(true);
     // release 2's migration job runs its new plan to the end: release 1 can no longer start, release 2 can
     await runAll({ planDir: join(r2, '005_rename_email'), databaseUrl: db.url });
-    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.plan, p.kind])).toEqual([['005_rename_email', 'contracted']]);
+    expect((await verify({ plansDir: r1, databaseUrl: db.url })).problems.map((p) => [p.plan, p.kind])).toEqual([
+      ['005_rename_email', 'contracted'],
+    ]);
     expect((await verify({ plansDir: r2, databaseUrl: db.url })).compatible).toBe(true);
     await c.query('DROP TABLE users CASCADE');
   });
@@ -363,7 +454,9 @@ describe('verify', () => {
       await ensureState(c);
       const error = await verify({ plansDir: r1, databaseUrl: url.toString() }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
-      expect((error as Error).message).toMatch(/^cannot read pgphase.phase_log: permission denied for schema pgphase; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log$/);
+      expect((error as Error).message).toMatch(
+        /^cannot read pgphase.phase_log: permission denied for schema pgphase; grant this role USAGE ON SCHEMA pgphase and SELECT ON pgphase.phase_log$/,
+      );
     });
 
     it('with those grants, tells a running phase from an interrupted one (the runner lock is held by another role)', async () => {
@@ -371,11 +464,14 @@ describe('verify', () => {
       await record('003_rename', 'expand');
       await record('003_rename', 'trigger');
       await c.query(`GRANT USAGE ON SCHEMA pgphase TO ${role}; GRANT SELECT ON pgphase.phase_log TO ${role}`);
-      const messages = async () => (await verify({ plansDir: r1, databaseUrl: url.toString() })).problems.map((p) => p.message);
+      const messages = async () =>
+        (await verify({ plansDir: r1, databaseUrl: url.toString() })).problems.map((p) => p.message);
       const runner = await runnerAtWork();
       expect(await messages()).toEqual(['migration job has not run plan 002_email expand yet (it is running)']);
       await runner.release();
-      expect(await messages()).toEqual(['migration job has not run plan 002_email expand yet (it was interrupted; re-run `pgphase run <plan-dir> expand` to resume)']);
+      expect(await messages()).toEqual([
+        'migration job has not run plan 002_email expand yet (it was interrupted; re-run `pgphase run <plan-dir> expand` to resume)',
+      ]);
     });
   });
 });
@@ -388,7 +484,9 @@ describe('pgphase verify (CLI)', () => {
     await record('005_rename_email', 'expand');
     const r = runCli(['verify', 'release-1', '--database-url', db.url], { cwd: root });
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toBe('compatible: the database has what the 2 plans of this release need; 1 newer plan not contracted\n');
+    expect(r.stdout).toBe(
+      'compatible: the database has what the 2 plans of this release need; 1 newer plan not contracted\n',
+    );
   });
 
   it('prints one line per problem and exits 1', async () => {
@@ -410,7 +508,13 @@ describe('pgphase verify (CLI)', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
       compatible: false,
-      problems: [{ plan: '003_rename', kind: 'missing', message: 'migration job has not run plan 003_rename expand and trigger yet' }],
+      problems: [
+        {
+          plan: '003_rename',
+          kind: 'missing',
+          message: 'migration job has not run plan 003_rename expand and trigger yet',
+        },
+      ],
       plans: [
         { id: '002_email', shipped: true, applied: ['expand'] },
         { id: '003_rename', shipped: true, applied: [] },
@@ -434,9 +538,15 @@ describe('pgphase verify (CLI)', () => {
 
   it('exits 2 with one line on bad input or an unreachable database, never printing the password', () => {
     const cases: Array<[string[], RegExp]> = [
-      [['verify', 'release-1', '--wait', 'soon', '--database-url', db.url], /--wait soon: expected a duration like 60s, 500ms or 2min/],
+      [
+        ['verify', 'release-1', '--wait', 'soon', '--database-url', db.url],
+        /--wait soon: expected a duration like 60s, 500ms or 2min/,
+      ],
       [['verify', 'nowhere', '--database-url', db.url], /nowhere: cannot read the plans directory \(ENOENT\)/],
-      [['verify', 'release-1', '--database-url', 'postgres://app:s3cret-pw@127.0.0.1:1/db'], /cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/db/],
+      [
+        ['verify', 'release-1', '--database-url', 'postgres://app:s3cret-pw@127.0.0.1:1/db'],
+        /cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/db/,
+      ],
       [['verify'], /missing required argument 'plans-dir'/],
     ];
     for (const [args, message] of cases) {

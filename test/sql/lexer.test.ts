@@ -36,7 +36,8 @@ function scanner(text: string): Boundaries | undefined {
     if (t.tokenName === 'IDENT') {
       const quoted = t.text.startsWith('"');
       const name = quoted ? t.text.slice(1, -1).replace(/""/g, '"') : t.text;
-      if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) out.longIdentifiers.push({ start: t.start, end: t.end, quoted });
+      if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+        out.longIdentifiers.push({ start: t.start, end: t.end, quoted });
     }
   }
   return out;
@@ -88,7 +89,10 @@ function expectSameAsScanner(text: string): void {
   const spans = scannerSpans(text);
   if (spans) {
     const source = parseSource('m.sql', text);
-    expect({ statements: source.statements.map((s) => [s.start, s.end]), comments: source.comments.flatMap((c) => [c.start, c.end]) }).toEqual(spans);
+    expect({
+      statements: source.statements.map((s) => [s.start, s.end]),
+      comments: source.comments.flatMap((c) => [c.start, c.end]),
+    }).toEqual(spans);
   }
 }
 
@@ -115,12 +119,18 @@ describe('lex', () => {
     ['quotes that do not continue a string', "SELECT 'a' 'b'; SELECT 'a' /* c */\n'b';"],
     ['quoted identifiers with quotes and semicolons', 'SELECT "a""b;", "--x", "/*" FROM "t;";'],
     ['numbers', 'SELECT 1e5, 1.5e-3, .5, 0x1F, 1_000, 1..2 FROM t;'],
-    ['multibyte text and emoji before statements', "-- migración 🎉\n/* ☃ */ SELECT 'ñ🎉;', \"é\"; SELECT é🎉x;"],
+    ['multibyte text and emoji before statements', '-- migración 🎉\n/* ☃ */ SELECT \'ñ🎉;\', "é"; SELECT é🎉x;'],
     ['a vertical tab and a form feed', 'SELECT 1\v;\fSELECT 2\v'],
     ['semicolons only', ';;\n;'],
     ['an empty statement between semicolons', 'SELECT 1;;SELECT 2;'],
-    ['a rule with several actions', 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));'],
-    ['a function body in a dollar quote', "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\nBEGIN\n  -- not a comment\n  RETURN 1; /* nor this */\nEND\n$body$;"],
+    [
+      'a rule with several actions',
+      'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));',
+    ],
+    [
+      'a function body in a dollar quote',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\nBEGIN\n  -- not a comment\n  RETURN 1; /* nor this */\nEND\n$body$;',
+    ],
     ['long identifiers', `CREATE TABLE ${long} ("${long}" int, "${'y'.repeat(62)}""" int, ${'Ab'.repeat(32)}é int);`],
     ['an identifier of 63 bytes', `CREATE TABLE ${'x'.repeat(63)} ("${'é'.repeat(31)}x" int);`],
   ])('%s', (_name, sql) => {
@@ -128,7 +138,14 @@ describe('lex', () => {
   });
 
   it('marks unterminated strings, identifiers and comments', () => {
-    for (const sql of ["SELECT 'abc", "SELECT E'abc\\'", 'SELECT "abc', 'SELECT $a$ abc $b$', '/* a /* b */ c', 'SELECT 1 /*']) {
+    for (const sql of [
+      "SELECT 'abc",
+      "SELECT E'abc\\'",
+      'SELECT "abc',
+      'SELECT $a$ abc $b$',
+      '/* a /* b */ c',
+      'SELECT 1 /*',
+    ]) {
       expect(lex(Buffer.from(sql)).unterminated, sql).toBe(true);
       expect(scanner(sql), sql).toBeUndefined();
     }
@@ -153,7 +170,11 @@ describe('lex agrees with the WASM scanner on real files', () => {
       if (scanner(text) === undefined) continue; // a fixture of a syntax error
       expect({ file, ...lexed(text) }).toEqual({ file, ...scanner(text) });
       const spans = scannerSpans(text);
-      if (spans) expect({ file, statements: parseSource(file, text).statements.map((s) => [s.start, s.end]) }).toEqual({ file, statements: spans.statements });
+      if (spans)
+        expect({ file, statements: parseSource(file, text).statements.map((s) => [s.start, s.end]) }).toEqual({
+          file,
+          statements: spans.statements,
+        });
     }
   });
 
@@ -172,7 +193,11 @@ describe('lex agrees with the WASM scanner on real files', () => {
       expect({ file, ...lexed(text) }).toEqual({ file, ...scanner(text) });
       const spans = scannerSpans(text)!;
       const source = parseSource(file, text);
-      expect({ file, statements: source.statements.map((s) => [s.start, s.end]), comments: source.comments.flatMap((c) => [c.start, c.end]) }).toEqual({ file, ...spans });
+      expect({
+        file,
+        statements: source.statements.map((s) => [s.start, s.end]),
+        comments: source.comments.flatMap((c) => [c.start, c.end]),
+      }).toEqual({ file, ...spans });
     }
   });
 });

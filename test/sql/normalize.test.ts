@@ -11,11 +11,25 @@ function changes(sql: string): Change[] {
 
 describe('normalizeStatement', () => {
   it('makes one change per ALTER TABLE sub-command, sharing the statement', () => {
-    const out = changes('ALTER TABLE users ADD COLUMN a int, DROP COLUMN b, ALTER COLUMN c SET NOT NULL, ALTER COLUMN d TYPE bigint USING d::bigint, ADD CONSTRAINT fk FOREIGN KEY (e) REFERENCES orgs (id) ON DELETE CASCADE NOT VALID');
-    expect(out.map((c) => c.kind)).toEqual(['add-column', 'drop-column', 'set-not-null', 'alter-column-type', 'add-constraint']);
+    const out = changes(
+      'ALTER TABLE users ADD COLUMN a int, DROP COLUMN b, ALTER COLUMN c SET NOT NULL, ALTER COLUMN d TYPE bigint USING d::bigint, ADD CONSTRAINT fk FOREIGN KEY (e) REFERENCES orgs (id) ON DELETE CASCADE NOT VALID',
+    );
+    expect(out.map((c) => c.kind)).toEqual([
+      'add-column',
+      'drop-column',
+      'set-not-null',
+      'alter-column-type',
+      'add-constraint',
+    ]);
     expect(new Set(out.map((c) => c.statement))).toEqual(new Set([0]));
     const fk = out[4] as Extract<Change, { kind: 'add-constraint' }>;
-    expect(fk.constraint).toMatchObject({ kind: 'foreign-key', name: 'fk', columns: ['e'], notValid: true, references: { table: { name: 'orgs' }, columns: ['id'], onDelete: 'cascade', onUpdate: 'no action' } });
+    expect(fk.constraint).toMatchObject({
+      kind: 'foreign-key',
+      name: 'fk',
+      columns: ['e'],
+      notValid: true,
+      references: { table: { name: 'orgs' }, columns: ['id'], onDelete: 'cascade', onUpdate: 'no action' },
+    });
     const type = out[3] as Extract<Change, { kind: 'alter-column-type' }>;
     expect(type.type.display).toBe('bigint');
     expect(type.using?.text).toBe('CAST(d AS bigint)');
@@ -23,7 +37,12 @@ describe('normalizeStatement', () => {
 
   it('resolves schema-qualified and quoted names', () => {
     const [rename] = changes('ALTER TABLE "public"."UserAccount" RENAME COLUMN "Full ""Name""" TO name');
-    expect(rename).toMatchObject({ kind: 'rename-column', table: { schema: 'public', name: 'UserAccount' }, column: 'Full "Name"', newName: 'name' });
+    expect(rename).toMatchObject({
+      kind: 'rename-column',
+      table: { schema: 'public', name: 'UserAccount' },
+      column: 'Full "Name"',
+      newName: 'name',
+    });
     const [unqualified] = changes('ALTER TABLE UserAccount RENAME TO accounts');
     expect(unqualified).toMatchObject({ kind: 'rename-table', table: { name: 'useraccount' }, newName: 'accounts' });
   });
@@ -81,8 +100,17 @@ describe('normalizeStatement', () => {
       'table-rewrite',
       'lock-table',
     ]);
-    expect(out[0]).toMatchObject({ concurrently: true, ifNotExists: true, index: { name: 'i', unique: true, columns: ['a', null], where: { text: 'c' } } });
-    expect(out[3]).toMatchObject({ op: 'update', setColumns: ['a', 'b'], where: { text: 'id = 3' }, fromSelect: false });
+    expect(out[0]).toMatchObject({
+      concurrently: true,
+      ifNotExists: true,
+      index: { name: 'i', unique: true, columns: ['a', null], where: { text: 'c' } },
+    });
+    expect(out[3]).toMatchObject({
+      op: 'update',
+      setColumns: ['a', 'b'],
+      where: { text: 'id = 3' },
+      fromSelect: false,
+    });
     expect(out[4]).toMatchObject({ op: 'insert', fromSelect: true, reads: [{ name: 'u' }] });
     expect(out[5]).toMatchObject({ op: 'insert', fromSelect: false });
     expect(out[6]).toMatchObject({ kind: 'set', name: 'lock_timeout', value: '2s', local: true });
@@ -90,23 +118,35 @@ describe('normalizeStatement', () => {
   });
 
   it('reads set_config() with constant arguments as the SET it is', () => {
-    expect(changes("SELECT pg_catalog.set_config('Lock_Timeout', '2s', false), set_config('search_path', 'app', true)")).toEqual([
+    expect(
+      changes("SELECT pg_catalog.set_config('Lock_Timeout', '2s', false), set_config('search_path', 'app', true)"),
+    ).toEqual([
       { statement: 0, kind: 'set', name: 'lock_timeout', value: '2s', local: false },
       { statement: 0, kind: 'set', name: 'search_path', value: 'app', local: true },
     ]);
-    expect(changes("SELECT set_config('lock_timeout', v, false) FROM settings")).toEqual([{ statement: 0, kind: 'other', node: 'SelectStmt' }]);
-    expect(changes("SELECT app.set_config('lock_timeout', '2s', false)")).toEqual([{ statement: 0, kind: 'other', node: 'SelectStmt' }]);
+    expect(changes("SELECT set_config('lock_timeout', v, false) FROM settings")).toEqual([
+      { statement: 0, kind: 'other', node: 'SelectStmt' },
+    ]);
+    expect(changes("SELECT app.set_config('lock_timeout', '2s', false)")).toEqual([
+      { statement: 0, kind: 'other', node: 'SelectStmt' },
+    ]);
   });
 
-  it('classifies PostgreSQL 18\'s ADD CONSTRAINT … NOT NULL as destructive, like SET NOT NULL', () => {
-    expect(changes('ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a, ADD CONSTRAINT t_b_pos CHECK (b > 0)').map(classify)).toEqual(['destructive', 'additive']);
+  it("classifies PostgreSQL 18's ADD CONSTRAINT … NOT NULL as destructive, like SET NOT NULL", () => {
+    expect(
+      changes('ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a, ADD CONSTRAINT t_b_pos CHECK (b > 0)').map(classify),
+    ).toEqual(['destructive', 'additive']);
   });
 
   it('reads INSERT, UPDATE, DELETE and MERGE in a WITH clause as data changes of the statement', () => {
     const del = changes('WITH d AS (DELETE FROM users WHERE active RETURNING *) SELECT count(*) FROM d');
-    expect(del).toMatchObject([{ kind: 'data-change', op: 'delete', table: { name: 'users' }, where: { text: 'active' }, statement: 0 }]);
+    expect(del).toMatchObject([
+      { kind: 'data-change', op: 'delete', table: { name: 'users' }, where: { text: 'active' }, statement: 0 },
+    ]);
     expect(classify(del[0]!)).toBe('data');
-    expect(changes('WITH s AS (SELECT 1) SELECT * FROM s')).toEqual([{ statement: 0, kind: 'other', node: 'SelectStmt' }]);
+    expect(changes('WITH s AS (SELECT 1) SELECT * FROM s')).toEqual([
+      { statement: 0, kind: 'other', node: 'SelectStmt' },
+    ]);
     const both = changes('WITH u AS (UPDATE users SET n = 1 RETURNING id) INSERT INTO audit (id) SELECT id FROM u');
     expect(both).toMatchObject([
       { kind: 'data-change', op: 'insert', table: { name: 'audit' } },
@@ -126,7 +166,12 @@ describe('normalizeStatement', () => {
 
   it('names a rule by its own name, on its table', () => {
     const [rule] = changes('CREATE RULE r AS ON INSERT TO app.docs DO INSTEAD NOTHING');
-    expect(rule).toMatchObject({ kind: 'create-object', objectType: 'rule', name: { name: 'r' }, table: { schema: 'app', name: 'docs' } });
+    expect(rule).toMatchObject({
+      kind: 'create-object',
+      objectType: 'rule',
+      name: { name: 'r' },
+      table: { schema: 'app', name: 'docs' },
+    });
   });
 
   it('classifies each change and gives a statement its strongest class', () => {
@@ -147,17 +192,44 @@ describe('normalizeStatement', () => {
 
 describe('typeSql', () => {
   it('writes every type so that the parser reads back the same type', () => {
-    const types = ['smallint', 'integer', 'bigint', 'real', 'double precision', 'boolean', 'varchar(20)', 'char(3)', 'text', 'numeric(12,2)', 'timestamp(3)', 'timestamptz', 'timestamp(6) with time zone', 'time', 'timetz(2)', 'uuid', 'jsonb', 'bit(4)', 'interval', 'int[]', 'app."Mood"', '"a""b"'];
+    const types = [
+      'smallint',
+      'integer',
+      'bigint',
+      'real',
+      'double precision',
+      'boolean',
+      'varchar(20)',
+      'char(3)',
+      'text',
+      'numeric(12,2)',
+      'timestamp(3)',
+      'timestamptz',
+      'timestamp(6) with time zone',
+      'time',
+      'timetz(2)',
+      'uuid',
+      'jsonb',
+      'bit(4)',
+      'interval',
+      'int[]',
+      'app."Mood"',
+      '"a""b"',
+    ];
     for (const written of types) {
       const [create] = changes(`CREATE TABLE t (c ${written})`) as Array<Extract<Change, { kind: 'create-table' }>>;
       const type = create!.columns[0]!.type;
-      const [again] = changes(`CREATE TABLE t (c ${typeSql(type)})`) as Array<Extract<Change, { kind: 'create-table' }>>;
+      const [again] = changes(`CREATE TABLE t (c ${typeSql(type)})`) as Array<
+        Extract<Change, { kind: 'create-table' }>
+      >;
       expect([written, again!.columns[0]!.type]).toEqual([written, type]);
     }
   });
 
   it('gives a copy of a serial column its integer type, not a new sequence', () => {
-    const [create] = changes('CREATE TABLE t (a serial, b bigserial)') as Array<Extract<Change, { kind: 'create-table' }>>;
+    const [create] = changes('CREATE TABLE t (a serial, b bigserial)') as Array<
+      Extract<Change, { kind: 'create-table' }>
+    >;
     expect(create!.columns.map((c) => typeSql(c.type))).toEqual(['integer', 'bigint']);
   });
 });

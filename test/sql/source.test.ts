@@ -5,7 +5,7 @@ await loadParser();
 
 describe('parseSource', () => {
   it('reports line and column in characters after multibyte text', () => {
-    const sql = "-- migración 🎉 für Ünïcode\nSELECT 1;  /* ☃ */ \n  ALTER TABLE users DROP COLUMN name;\n";
+    const sql = '-- migración 🎉 für Ünïcode\nSELECT 1;  /* ☃ */ \n  ALTER TABLE users DROP COLUMN name;\n';
     const source = parseSource('m.sql', sql);
     expect(source.syntaxError).toBeUndefined();
     expect(source.statements.map((s) => s.location)).toEqual([
@@ -30,7 +30,7 @@ describe('parseSource', () => {
   });
 
   it('places a syntax error at the failing token, after multibyte text', () => {
-    const source = parseSource('m.sql', "-- ñ 🎉\nSELECT 1;\nALTER TABLE x ADD COLUM y int;\n");
+    const source = parseSource('m.sql', '-- ñ 🎉\nSELECT 1;\nALTER TABLE x ADD COLUM y int;\n');
     expect(source.statements).toEqual([]);
     expect(source.syntaxError?.message).toMatch(/syntax error at or near "int"/);
     expect(source.syntaxError?.location).toMatchObject({ line: 3, column: 27 });
@@ -44,7 +44,10 @@ describe('parseSource', () => {
       ['ALTER TABLE x ADD COLUMN y int', 2, 1],
     ]);
     // only at the start: elsewhere it is a character PostgreSQL rejects
-    expect(parseSource('m.sql', 'SELECT 1;\n\uFEFFSELECT 2;').syntaxError?.location).toMatchObject({ line: 2, column: 1 });
+    expect(parseSource('m.sql', 'SELECT 1;\n\uFEFFSELECT 2;').syntaxError?.location).toMatchObject({
+      line: 2,
+      column: 1,
+    });
   });
 
   it('reports an unterminated string at the end of input', () => {
@@ -54,7 +57,8 @@ describe('parseSource', () => {
   });
 
   it('does not split at semicolons or comments inside strings, identifiers and dollar quotes', () => {
-    const sql = "SELECT ';--', \"a;b\", $$ ; /* $$, E'\\';';\nCREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql; -- done\n";
+    const sql =
+      "SELECT ';--', \"a;b\", $$ ; /* $$, E'\\';';\nCREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql; -- done\n";
     const source = parseSource('m.sql', sql);
     expect(source.statements.map((s) => s.text)).toEqual([
       "SELECT ';--', \"a;b\", $$ ; /* $$, E'\\';'",
@@ -65,7 +69,9 @@ describe('parseSource', () => {
 
   it('keeps only identifiers over 63 bytes, unquoted ones folded to lower case', () => {
     const sql = `CREATE TABLE T${'A'.repeat(63)} ("${'B'.repeat(62)}""" int, "${'C'.repeat(63)}" int, ${'d'.repeat(63)} int);`;
-    expect(parseSource('m.sql', sql).identifiers.map((id) => [id.name, id.location.column])).toEqual([[`t${'a'.repeat(63)}`, 14]]);
+    expect(parseSource('m.sql', sql).identifiers.map((id) => [id.name, id.location.column])).toEqual([
+      [`t${'a'.repeat(63)}`, 14],
+    ]);
   });
 
   it('reports an unterminated comment as a syntax error', () => {
@@ -93,7 +99,12 @@ describe('parseSource', () => {
       expect(source.statements).toEqual([]);
       expect(source.syntaxError?.message).toBe('invalid byte sequence for encoding "UTF8": 0x00');
     }
-    expect(parseSource('m.sql', 'SELECT 1;\n  \u0000DROP TABLE users;').syntaxError?.location).toEqual({ line: 2, column: 3, endLine: 2, endColumn: 3 });
+    expect(parseSource('m.sql', 'SELECT 1;\n  \u0000DROP TABLE users;').syntaxError?.location).toEqual({
+      line: 2,
+      column: 3,
+      endLine: 2,
+      endColumn: 3,
+    });
   });
 
   it('reports a statement nested deeper than the analysis can walk as a syntax error at the statement', () => {
@@ -104,7 +115,9 @@ describe('parseSource', () => {
     expect(source.syntaxError?.message).toMatch(/nested too deeply/);
     expect(source.syntaxError?.location).toMatchObject({ line: 2, column: 1 });
     // a chain of operators nests as deeply without any parenthesis
-    expect(parseSource('m.sql', `SELECT ${Array(3000).fill('c').join(' + ')};`).syntaxError?.message).toMatch(/nested too deeply/);
+    expect(parseSource('m.sql', `SELECT ${Array(3000).fill('c').join(' + ')};`).syntaxError?.message).toMatch(
+      /nested too deeply/,
+    );
   });
 });
 
@@ -121,7 +134,8 @@ describe('LineIndex', () => {
     const index = new LineIndex(`x\n${chars.join('')}\n`);
     // the byte offset of the n-th character of the long line
     const at = (n: number) => 2 + Buffer.byteLength(chars.slice(0, n).join(''));
-    for (const n of [0, 299_997, 3, 150_001, 150_001, 299_999, 5, 300_000]) expect(index.position(at(n))).toEqual({ line: 2, column: n + 1 });
+    for (const n of [0, 299_997, 3, 150_001, 150_001, 299_999, 5, 300_000])
+      expect(index.position(at(n))).toEqual({ line: 2, column: n + 1 });
     expect(index.position(1)).toEqual({ line: 1, column: 2 });
   });
 });

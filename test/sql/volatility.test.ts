@@ -20,7 +20,9 @@ await c.query(`
 
 /** The column the linter sees for `ADD COLUMN <definition>`. */
 function column(definition: string): ColumnSpec {
-  const [change] = parseSource('m.sql', `ALTER TABLE t ADD COLUMN ${definition}`).statements.flatMap(normalizeStatement);
+  const [change] = parseSource('m.sql', `ALTER TABLE t ADD COLUMN ${definition}`).statements.flatMap(
+    normalizeStatement,
+  );
   if (change?.kind !== 'add-column') throw new Error(`not an ADD COLUMN: ${definition}`);
   return change.column;
 }
@@ -49,15 +51,20 @@ const cases: Case[] = [
   { definition: 'q int DEFAULT NULL::int', rewrites: false },
   { definition: 'e timestamptz DEFAULT clock_timestamp()', rewrites: 'clock_timestamp(), which is volatile' },
   { definition: 'r float8 DEFAULT random()', rewrites: 'random(), which is volatile' },
-  { definition: "s text DEFAULT md5(random()::text)", rewrites: 'random(), which is volatile' },
-  { definition: "u text DEFAULT timeofday()", rewrites: 'timeofday(), which is volatile' },
+  { definition: 's text DEFAULT md5(random()::text)', rewrites: 'random(), which is volatile' },
+  { definition: 'u text DEFAULT timeofday()', rewrites: 'timeofday(), which is volatile' },
   { definition: "v bigint DEFAULT nextval('t_seq')", rewrites: 'nextval(), which is volatile' },
   { definition: 'w int DEFAULT answer()', rewrites: 'answer(), which is not a built-in function', observed: false },
-  { definition: 'x int DEFAULT app.answer()', rewrites: 'app.answer(), which is not a built-in function', observed: false },
+  {
+    definition: 'x int DEFAULT app.answer()',
+    rewrites: 'app.answer(), which is not a built-in function',
+    observed: false,
+  },
   { definition: 'y int DEFAULT pg_catalog.abs(app.answer())', rewrites: 'app.answer()', observed: false },
   { definition: 'z bigserial', rewrites: 'bigserial fills every existing row' },
 ];
-if (pgVersion >= 13) cases.push({ definition: 'h uuid DEFAULT gen_random_uuid()', rewrites: 'gen_random_uuid(), which is volatile' });
+if (pgVersion >= 13)
+  cases.push({ definition: 'h uuid DEFAULT gen_random_uuid()', rewrites: 'gen_random_uuid(), which is volatile' });
 
 describe('ADD COLUMN defaults on real PostgreSQL', () => {
   for (const k of cases) {
@@ -65,8 +72,11 @@ describe('ADD COLUMN defaults on real PostgreSQL', () => {
       const reason = addColumnRewrite(column(k.definition), pgVersion);
       if (k.rewrites) expect(reason).toContain(k.rewrites);
       else expect(reason).toBeUndefined();
-      await c.query('DROP TABLE IF EXISTS t; DROP SEQUENCE IF EXISTS t_seq; CREATE SEQUENCE t_seq; CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 3)');
-      const file = async () => (await c.query("SELECT relfilenode FROM pg_class WHERE oid = 't'::regclass")).rows[0].relfilenode;
+      await c.query(
+        'DROP TABLE IF EXISTS t; DROP SEQUENCE IF EXISTS t_seq; CREATE SEQUENCE t_seq; CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 3)',
+      );
+      const file = async () =>
+        (await c.query("SELECT relfilenode FROM pg_class WHERE oid = 't'::regclass")).rows[0].relfilenode;
       const before = await file();
       await c.query(`ALTER TABLE t ADD COLUMN ${k.definition}`);
       expect((await file()) !== before).toBe(k.observed ?? k.rewrites !== false);

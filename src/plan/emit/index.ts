@@ -40,25 +40,38 @@ export interface EmitInput {
 const posix = (path: string) => path.split(sep).join('/');
 
 /** The emitted files (relative path → text) and the tool's index files rewritten, checked to sort where the replaced migration was; nothing is written. */
-export function emitted(input: EmitInput): { files: Map<string, string>; rewritten: Map<string, string>; result: Emitted } {
+export function emitted(input: EmitInput): {
+  files: Map<string, string>;
+  rewritten: Map<string, string>;
+  result: Emitted;
+} {
   const { layout, set, manifest } = input;
-  if (!EMIT_LAYOUTS.includes(layout)) throw new UsageError(`--emit ${layout}: expected one of ${[...EMIT_LAYOUTS, 'plan'].join(', ')}`);
+  if (!EMIT_LAYOUTS.includes(layout))
+    throw new UsageError(`--emit ${layout}: expected one of ${[...EMIT_LAYOUTS, 'plan'].join(', ')}`);
   const tool = TOOLS[layout];
   const rel = posix(relative(set.root, input.file));
   const text = readFileSync(input.file, 'utf8');
   const original = set.layout === layout ? tool.parse(rel, text) : undefined;
-  if (!original) throw new InputError(`${input.file}: not a ${tool.title} migration of ${set.root}; pass --emit with the layout of its directory (${set.layout}), or --emit plan`);
+  if (!original)
+    throw new InputError(
+      `${input.file}: not a ${tool.title} migration of ${set.root}; pass --emit with the layout of its directory (${set.layout}), or --emit plan`,
+    );
   const files = new Map<string, string>();
   const migrations: EmittedMigration[] = [];
   // the first takes the replaced migration's version, unless that one is kept
   let k = input.keepOriginal ? 1 : 0;
   const phases: Emitted['phases'] = manifest.phases.map((phase) => {
     const own = phaseMigrations(manifest, phase, { tool: layout, planRef: input.planRef }).map((migration, j, all) => {
-      const stem = tool.stem(original, tool.version(original.version, k++), all.length > 1 ? `${phase.name}_${j + 1}` : phase.name);
+      const stem = tool.stem(
+        original,
+        tool.version(original.version, k++),
+        all.length > 1 ? `${phase.name}_${j + 1}` : phase.name,
+      );
       return { stem, phase: phase.name, kind: migration.kind, files: tool.files(stem, migration, original) };
     });
     for (const [path, text] of tool.inFile ? [] : own.flatMap((m) => m.files)) {
-      if (files.has(path) || existsSync(join(set.root, path))) throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
+      if (files.has(path) || existsSync(join(set.root, path)))
+        throw new InputError(`${join(set.root, path)}: already exists; the plan's migrations need its name`);
       files.set(path, text);
     }
     migrations.push(...own);
@@ -72,14 +85,23 @@ export function emitted(input: EmitInput): { files: Map<string, string>; rewritt
   if (tool.inFile) {
     const at = /^--\s*changeset\b/im.exec(text)!.index;
     const kept = input.keepOriginal ? `${text.slice(at).trimEnd()}\n\n` : '';
-    rewritten.set(rel, `${text.slice(0, at)}${kept}${migrations.flatMap((m) => m.files.map(([, sql]) => sql)).join('\n')}`);
+    rewritten.set(
+      rel,
+      `${text.slice(0, at)}${kept}${migrations.flatMap((m) => m.files.map(([, sql]) => sql)).join('\n')}`,
+    );
   }
-  return { files, rewritten, result: { layout, phases, removed, rewritten: [...rewritten.keys()], readme: readme(input, phases) } };
+  return {
+    files,
+    rewritten,
+    result: { layout, phases, removed, rewritten: [...rewritten.keys()], readme: readme(input, phases) },
+  };
 }
 
 function fitsInOrder(input: EmitInput, layout: EmitLayout, phases: Emitted['phases']): void {
   const { set } = input;
-  const keyOf = LAYOUT[layout].order({ root: set.root, entries: new Set(), files: [], read: async () => '' }) as (rel: string) => readonly (bigint | string)[];
+  const keyOf = LAYOUT[layout].order({ root: set.root, entries: new Set(), files: [], read: async () => '' }) as (
+    rel: string,
+  ) => readonly (bigint | string)[];
   const forward = (path: string) => kindOf(LAYOUT[layout], path) === 'forward';
   const firsts = phases.flatMap((p) => p.files.filter(forward));
   const at = set.files.findIndex((f) => f.absPath === input.file);
@@ -91,7 +113,9 @@ function fitsInOrder(input: EmitInput, layout: EmitLayout, phases: Emitted['phas
     (!after || compareKeys(keyOf(firsts.at(-1)!), keyOf(posix(relative(set.root, after.absPath)))) < 0);
   if (!sorted || !fits) {
     const between = [before && `after ${before.path}`, after && `before ${after.path}`].filter(Boolean).join(' and ');
-    throw new InputError(`${input.file}: no room for the plan's ${firsts.length} migrations ${between} in ${TOOLS[layout].title}'s order; give the migrations after it later versions, or use --emit plan`);
+    throw new InputError(
+      `${input.file}: no room for the plan's ${firsts.length} migrations ${between} in ${TOOLS[layout].title}'s order; give the migrations after it later versions, or use --emit plan`,
+    );
   }
 }
 
@@ -100,7 +124,12 @@ function fitsInOrder(input: EmitInput, layout: EmitLayout, phases: Emitted['phas
  * On any failure it puts back what it removed or rewrote and removes what it wrote, so the history
  * is as it was, and says so in one line.
  */
-export async function writeEmitted(root: string, files: Map<string, string>, removed: string[], rewritten = new Map<string, string>()): Promise<void> {
+export async function writeEmitted(
+  root: string,
+  files: Map<string, string>,
+  removed: string[],
+  rewritten = new Map<string, string>(),
+): Promise<void> {
   const written: string[] = [];
   const taken: Array<[string, Buffer]> = [];
   try {
@@ -125,7 +154,9 @@ export async function writeEmitted(root: string, files: Map<string, string>, rem
       await writeFile(join(root, path), content);
     }
     for (const path of written) await rm(join(root, path), { force: true });
-    throw new InputError(`${root}: cannot write the plan's migrations, the history is left as it was (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(
+      `${root}: cannot write the plan's migrations, the history is left as it was (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   // a migration kept in a directory of its own (Prisma, Diesel) leaves no empty directory behind
   for (const path of removed) if (path.includes('/')) await rmdir(join(root, dirname(path))).catch(() => undefined);
@@ -158,10 +189,15 @@ function readme(input: EmitInput, phases: Emitted['phases']): string {
     const requires = release.map((p) => p.requires).filter((x): x is string => x !== undefined);
     lines.push(`### Release ${r + 1}`, '');
     if (requires.length) lines.push(`Deploy first: ${requires.join('; ')}.`, '');
-    for (const p of jobs) lines.push(`- before it ships, a job: \`pgphase run ${input.planRef} ${p.name}\` (${needsRunner(manifest, p, tool)})`);
+    for (const p of jobs)
+      lines.push(
+        `- before it ships, a job: \`pgphase run ${input.planRef} ${p.name}\` (${needsRunner(manifest, p, tool)})`,
+      );
     for (const p of release) {
       const emitted = phases.find((e) => e.phase === p.name)!;
-      lines.push(`- ${emitted.files.map(shown).join(' + ')}: ${emitted.kind === 'check' ? `checks that \`pgphase run\` applied ${p.name}, and fails naming that command if not` : `the ${p.name} phase`}`);
+      lines.push(
+        `- ${emitted.files.map(shown).join(' + ')}: ${emitted.kind === 'check' ? `checks that \`pgphase run\` applied ${p.name}, and fails naming that command if not` : `the ${p.name} phase`}`,
+      );
     }
     lines.push('');
   });

@@ -21,11 +21,17 @@ import { TOOLS, type EmitLayout, type Tool } from './tools.js';
  */
 export function needsRunner(manifest: Manifest, phase: ManifestPhase, tool: Tool): string | undefined {
   if (tool.model === 'statements') return undefined;
-  if (phase.backfills?.length) return 'its backfill commits batch by batch, which a migration run in one transaction cannot do';
-  if (!tool.outside && phase.steps.some((s) => s.concurrent)) return `its CONCURRENTLY step cannot run in a transaction, and ${tool.title} runs every migration in one`;
+  if (phase.backfills?.length)
+    return 'its backfill commits batch by batch, which a migration run in one transaction cannot do';
+  if (!tool.outside && phase.steps.some((s) => s.concurrent))
+    return `its CONCURRENTLY step cannot run in a transaction, and ${tool.title} runs every migration in one`;
   const earlier = manifest.phases.slice(0, manifest.phases.indexOf(phase)).flatMap((p) => p.steps);
-  const scansAfterStrongLock = transactions(phase).length > 1 || (earlier.some((s) => s.lockMode && STRONG.has(s.lockMode)) && phase.steps.some((s) => s.lockMode && LONG.has(s.lockMode)));
-  if (tool.model === 'pending' && scansAfterStrongLock) return `its scans must not run under the locks earlier steps took, and ${tool.title} runs all pending migrations in one transaction`;
+  const scansAfterStrongLock =
+    transactions(phase).length > 1 ||
+    (earlier.some((s) => s.lockMode && STRONG.has(s.lockMode)) &&
+      phase.steps.some((s) => s.lockMode && LONG.has(s.lockMode)));
+  if (tool.model === 'pending' && scansAfterStrongLock)
+    return `its scans must not run under the locks earlier steps took, and ${tool.title} runs all pending migrations in one transaction`;
   return undefined;
 }
 
@@ -87,7 +93,8 @@ function steps(sqls: Array<{ sql: string; lockTimeout: string }>): string {
   return sqls.map((s) => `SET LOCAL lock_timeout = ${quoteLiteral(s.lockTimeout)};\n${s.sql};\n`).join('');
 }
 
-const undo = (list: ManifestPhase['steps']) => [...list].reverse().map((s) => ({ sql: s.down!, lockTimeout: s.lockTimeout }));
+const undo = (list: ManifestPhase['steps']) =>
+  [...list].reverse().map((s) => ({ sql: s.down!, lockTimeout: s.lockTimeout }));
 
 const STRONG = new Set<LockMode>(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
 /** Steps that scan or write rows: a VALIDATE, an UPDATE of the rows a backfill left. */
@@ -118,7 +125,11 @@ export function transactions(phase: ManifestPhase): number[] {
  * The phase as the tool's migrations, in order: one, or one per transaction its steps need.
  * `by` is the pgphase version they record: this one's, or an earlier one's to recognise what it wrote.
  */
-export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, options: { tool: EmitLayout; planRef: string; by?: string }): PhaseMigration[] {
+export function phaseMigrations(
+  manifest: Manifest,
+  phase: ManifestPhase,
+  options: { tool: EmitLayout; planRef: string; by?: string },
+): PhaseMigration[] {
   const tool = TOOLS[options.tool];
   const by = options.by ?? version;
   // a line break in the plan directory's path would end the comment
@@ -128,14 +139,25 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
   // a phase with a CONCURRENTLY step is undone by pgphase rollback (outside a transaction), or not at all
   const cannotUndo = phase.down
     ? phase.steps.some((s) => s.concurrent)
-      ? raise(`plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`)
+      ? raise(
+          `plan ${manifest.id}: the ${phase.name} phase is undone outside a transaction: run \`pgphase rollback ${options.planRef} ${phase.name}\`, then mark this migration undone`,
+        )
       : undefined
-    : raise(`plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`);
+    : raise(
+        `plan ${manifest.id}: the ${phase.name} phase cannot be undone; to go back, restore from a backup taken before it ran`,
+      );
   const down = (undoing: string) => `${head}${cannotUndo ?? undoing}`;
   if (tool.model === 'statements') {
     // psql -f runs the phase file as written: each step its own transaction, the backfill's batches each committed
     const up = `${head}${checks(manifest, phase)}\n${phaseFile(manifest.id, phase)}\nBEGIN;\n${record(manifest, phase, options.tool, phase.steps.length, by)}COMMIT;\n`;
-    return [{ kind: 'steps', up, down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`), verify }];
+    return [
+      {
+        kind: 'steps',
+        up,
+        down: down(`BEGIN;\n${steps(undo(phase.steps))}${undone(manifest, phase, 0)}COMMIT;\n`),
+        verify,
+      },
+    ];
   }
   if (why) {
     const up = `${head}-- ${why}: pgphase run applies it, and this migration checks that it did\n${appliedCheck(manifest, phase, options.planRef, why)}`;
@@ -147,18 +169,34 @@ export function phaseMigrations(manifest: Manifest, phase: ManifestPhase, option
     const to = starts[g + 1] ?? phase.steps.length;
     const first = phase.steps[from];
     if (first?.concurrent) {
-      migrations.push({ kind: 'steps', noTransaction: true, up: `${head}-- outside a transaction\n${first.sql};\n`, down: down(''), verify });
+      migrations.push({
+        kind: 'steps',
+        noTransaction: true,
+        up: `${head}-- outside a transaction\n${first.sql};\n`,
+        down: down(''),
+        verify,
+      });
       // after it, in a transaction: a build that failed earlier leaves an invalid index, which IF NOT EXISTS skips
       const index = concurrentIndex(first.sql);
       if (to === phase.steps.length || phase.steps[to]?.concurrent) {
-        migrations.push({ kind: 'steps', up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to, by)}`, down: down(''), verify });
+        migrations.push({
+          kind: 'steps',
+          up: `${head}${index ? invalidIndexGuard(index) : ''}${record(manifest, phase, options.tool, to, by)}`,
+          down: down(''),
+          verify,
+        });
       }
       return;
     }
     const after = phase.steps[from - 1];
     const guard = after?.concurrent && concurrentIndex(after.sql);
     const up = `${head}${g === 0 ? checks(manifest, phase) : ''}${guard ? invalidIndexGuard(guard) : ''}${steps(phase.steps.slice(from, to))}${record(manifest, phase, options.tool, to, by)}`;
-    migrations.push({ kind: 'steps', up, down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`), verify });
+    migrations.push({
+      kind: 'steps',
+      up,
+      down: down(`${steps(undo(phase.steps.slice(from, to)))}${undone(manifest, phase, from)}`),
+      verify,
+    });
   });
   return migrations;
 }

@@ -9,7 +9,8 @@ import { parseSource } from '../../sql/source.js';
 import { phaseMigrations } from './phase.js';
 import { TOOLS, type EmitLayout } from './tools.js';
 
-const HEADER = /^-- pgphase plan (\S+) · (expand|trigger|backfill|contract), from (.+)\/[^/\n]+ \(pgphase plan --emit ([a-z-]+)\): change the plan, not this file$/m;
+const HEADER =
+  /^-- pgphase plan (\S+) · (expand|trigger|backfill|contract), from (.+)\/[^/\n]+ \(pgphase plan --emit ([a-z-]+)\): change the plan, not this file$/m;
 
 /** How far up from a migration the plan directory's path is tried: the project root is rarely farther. */
 const ANCESTORS = 8;
@@ -34,7 +35,10 @@ export function claimsEmitted(text: string): boolean {
 
 /** Recognises emitted phase migrations, reading each plan directory once. The parser must be loaded. */
 export class EmittedMigrations {
-  private readonly plans = new Map<string, Array<{ kind: EmittedPhase['kind']; statements: string; steps: ManifestPhase['steps'] }> | undefined>();
+  private readonly plans = new Map<
+    string,
+    Array<{ kind: EmittedPhase['kind']; statements: string; steps: ManifestPhase['steps'] }> | undefined
+  >();
 
   constructor(private readonly cwd: string) {}
 
@@ -46,23 +50,40 @@ export class EmittedMigrations {
     // the pgphase version that wrote it, which its phase record names
     const by = /'version', '([^']*)'\)/.exec(file.text)?.[1];
     const key = [id, phase, planRef, tool, by, dirname(file.absPath), root].join('\0');
-    if (!this.plans.has(key)) this.plans.set(key, this.emitted(id, phase, planRef, tool, by, dirname(file.absPath), root));
+    if (!this.plans.has(key))
+      this.plans.set(key, this.emitted(id, phase, planRef, tool, by, dirname(file.absPath), root));
     const own = statements(file.text);
     const match = this.plans.get(key)?.find((m) => m.statements === own);
     if (!match) return undefined;
-    return { kind: match.kind, replay: match.kind === 'check' ? match.steps.map((s) => `${s.sql};\n`).join('') : file.text };
+    return {
+      kind: match.kind,
+      replay: match.kind === 'check' ? match.steps.map((s) => `${s.sql};\n`).join('') : file.text,
+    };
   }
 
   /** Each migration the plan's phase is emitted as, or none when its plan directory is not found. */
-  private emitted(id: string, phaseName: string, planRef: string, tool: string, by: string | undefined, from: string, root: string) {
+  private emitted(
+    id: string,
+    phaseName: string,
+    planRef: string,
+    tool: string,
+    by: string | undefined,
+    from: string,
+    root: string,
+  ) {
     if (!(tool in TOOLS)) return undefined;
     const ancestors = [from];
-    while (ancestors.length < ANCESTORS && dirname(ancestors.at(-1)!) !== ancestors.at(-1)) ancestors.push(dirname(ancestors.at(-1)!));
+    while (ancestors.length < ANCESTORS && dirname(ancestors.at(-1)!) !== ancestors.at(-1))
+      ancestors.push(dirname(ancestors.at(-1)!));
     // where the plan directory's path leads from the working directory or the project's directories, or where --emit puts it by default
-    const candidates = [resolve(this.cwd, planRef), ...ancestors.map((dir) => resolve(dir, planRef)), join(root, '..', 'pgphase', id)];
+    const candidates = [
+      resolve(this.cwd, planRef),
+      ...ancestors.map((dir) => resolve(dir, planRef)),
+      join(root, '..', 'pgphase', id),
+    ];
     for (const dir of new Set(candidates)) {
       if (!existsSync(join(dir, 'plan.json'))) continue;
-      let manifest;
+      let manifest: ReturnType<typeof readManifest>;
       try {
         manifest = readManifest(dir);
       } catch {
@@ -70,7 +91,11 @@ export class EmittedMigrations {
       }
       const phase = manifest.phases.find((p) => p.name === phaseName);
       if (manifest.id !== id || !phase) continue;
-      return phaseMigrations(manifest, phase, { tool: tool as EmitLayout, planRef, ...(by !== undefined && { by }) }).map((m) => ({ kind: m.kind, statements: statements(m.up), steps: phase.steps }));
+      return phaseMigrations(manifest, phase, {
+        tool: tool as EmitLayout,
+        planRef,
+        ...(by !== undefined && { by }),
+      }).map((m) => ({ kind: m.kind, statements: statements(m.up), steps: phase.steps }));
     }
     return undefined;
   }

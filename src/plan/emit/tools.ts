@@ -63,19 +63,25 @@ export interface Tool {
 
 /** Adds `k` to the last run of digits, keeping its width: 000007 → 000008, 2024-02-10-080000 → 2024-02-10-080001. */
 export function bump(version: string, k: number): string {
-  return version.replace(/\d+(?=\D*$)/, (digits) => (BigInt(digits) + BigInt(k)).toString().padStart(digits.length, '0'));
+  return version.replace(/\d+(?=\D*$)/, (digits) =>
+    (BigInt(digits) + BigInt(k)).toString().padStart(digits.length, '0'),
+  );
 }
 
 const dirOf = (rel: string) => rel.slice(0, rel.indexOf('/'));
-const prefixed = (re: RegExp) => (rel: string): Original | undefined => {
-  const m = re.exec(rel);
-  return m ? { rel, version: m[1]!, name: m[2]! } : undefined;
-};
+const prefixed =
+  (re: RegExp) =>
+  (rel: string): Original | undefined => {
+    const m = re.exec(rel);
+    return m ? { rel, version: m[1]!, name: m[2]! } : undefined;
+  };
 function read(root: string, rel: string): string {
   try {
     return readFileSync(join(root, rel), 'utf8');
   } catch (error) {
-    throw new InputError(`${join(root, rel)}: cannot read the tool's index of migrations (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan's migrations must be listed in it`);
+    throw new InputError(
+      `${join(root, rel)}: cannot read the tool's index of migrations (${(error as NodeJS.ErrnoException).code ?? 'error'}); the plan's migrations must be listed in it`,
+    );
   }
 }
 
@@ -104,24 +110,48 @@ function chunks(sql: string): string[] {
     const semicolon = bytes.indexOf(';', s.end);
     return semicolon < 0 ? bytes.length : semicolon + 1;
   });
-  return ends.map((end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end).toString().replace(/^\n+/, ''));
+  return ends.map((end, i) =>
+    bytes
+      .subarray(i === 0 ? 0 : ends[i - 1], end)
+      .toString()
+      .replace(/^\n+/, ''),
+  );
 }
 
 /** sqitch.plan with the replaced change's line replaced by one line per emitted change (same planner and time, its phase as note). */
-function sqitchPlan(root: string, original: Original, migrations: EmittedMigration[], removed: string[]): Array<[string, string]> {
+function sqitchPlan(
+  root: string,
+  original: Original,
+  migrations: EmittedMigration[],
+  removed: string[],
+): Array<[string, string]> {
   const plan = read(root, 'sqitch.plan');
   const lines = plan.split('\n');
   const name = (line: string) => (/^[%@#]/.test(line.trim()) ? undefined : line.trim().split(/\s+/)[0]);
   const at = lines.map(name).lastIndexOf(original.name);
-  if (at < 0) throw new InputError(`${join(root, 'sqitch.plan')}: does not list the change ${original.name}; add it with \`sqitch add\`, then plan it`);
+  if (at < 0)
+    throw new InputError(
+      `${join(root, 'sqitch.plan')}: does not list the change ${original.name}; add it with \`sqitch add\`, then plan it`,
+    );
   // a dependency is `name`, `!name`, `project:name`, each maybe with `@tag`, in the brackets after the change's name
-  const dependency = new RegExp(`^\\S+\\s+\\[(?:[^\\]]*[\\s!:])?${original.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:@[^\\s\\]]*)?[\\s\\]]`);
+  const dependency = new RegExp(
+    `^\\S+\\s+\\[(?:[^\\]]*[\\s!:])?${original.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:@[^\\s\\]]*)?[\\s\\]]`,
+  );
   const requiring = lines.slice(at + 1).find((line) => dependency.test(line.trim()));
-  if (requiring) throw new InputError(`${join(root, 'sqitch.plan')}: change ${name(requiring)} requires ${original.name}, which the plan's changes replace; make it require ${migrations.at(-1)!.stem} instead, then plan again`);
+  if (requiring)
+    throw new InputError(
+      `${join(root, 'sqitch.plan')}: change ${name(requiring)} requires ${original.name}, which the plan's changes replace; make it require ${migrations.at(-1)!.stem} instead, then plan again`,
+    );
   // name [dependencies] timestamp planner <email> # note
   const m = /^(\S+)(\s+\[[^\]]*\])?\s+(\S+\s+.*?<[^>]*>)/.exec(lines[at]!.trim());
-  if (!m) throw new InputError(`${join(root, 'sqitch.plan')}:${at + 1}: cannot read the change ${original.name} (expected: name [dependencies] timestamp planner <email>)`);
-  const entries = migrations.map((migration, i) => `${migration.stem}${i === 0 ? (m[2] ?? '') : ` [${migrations[i - 1]!.stem}]`} ${m[3]} # pgphase plan: ${migration.phase} of ${original.name}`);
+  if (!m)
+    throw new InputError(
+      `${join(root, 'sqitch.plan')}:${at + 1}: cannot read the change ${original.name} (expected: name [dependencies] timestamp planner <email>)`,
+    );
+  const entries = migrations.map(
+    (migration, i) =>
+      `${migration.stem}${i === 0 ? (m[2] ?? '') : ` [${migrations[i - 1]!.stem}]`} ${m[3]} # pgphase plan: ${migration.phase} of ${original.name}`,
+  );
   // a change kept (--keep-original) stays listed, before the plan's
   const keep = removed.length === 0;
   lines.splice(at + (keep ? 1 : 0), keep ? 0 : 1, ...entries);
@@ -137,28 +167,47 @@ interface JournalEntry {
 }
 
 /** drizzle's journal with the replaced migration's entry replaced by one per emitted migration, a millisecond apart. */
-function drizzleJournal(root: string, original: Original, migrations: EmittedMigration[], removed: string[]): Array<[string, string]> {
+function drizzleJournal(
+  root: string,
+  original: Original,
+  migrations: EmittedMigration[],
+  removed: string[],
+): Array<[string, string]> {
   const path = 'meta/_journal.json';
   let journal: { entries: JournalEntry[] };
   try {
     journal = JSON.parse(read(root, path)) as typeof journal;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${join(root, path)}: not valid JSON (${(error as Error).message}); fix the journal, then plan again`);
+    throw new InputError(
+      `${join(root, path)}: not valid JSON (${(error as Error).message}); fix the journal, then plan again`,
+    );
   }
-  if (!Array.isArray(journal.entries)) throw new InputError(`${join(root, path)}: has no entries list; fix the journal, then plan again`);
+  if (!Array.isArray(journal.entries))
+    throw new InputError(`${join(root, path)}: has no entries list; fix the journal, then plan again`);
   const tag = original.rel.slice(0, -'.sql'.length);
   const at = journal.entries.findIndex((e) => e.tag === tag);
-  if (at < 0) throw new InputError(`${join(root, path)}: has no entry for ${tag}; generate the migration with drizzle-kit, then plan it`);
+  if (at < 0)
+    throw new InputError(
+      `${join(root, path)}: has no entry for ${tag}; generate the migration with drizzle-kit, then plan it`,
+    );
   const entry = journal.entries[at]!;
   const next = journal.entries[at + 1];
   // a migration kept (--keep-original) stays listed, before the plan's
   const keep = removed.length === 0 ? 1 : 0;
   // the migrator applies an entry whose `when` is later than the last applied one's
-  if (next && next.when <= entry.when + keep + migrations.length - 1) throw new InputError(`${join(root, path)}: no room for the plan's ${migrations.length} migrations between ${tag} and ${next.tag} (their \`when\` is ${next.when - entry.when} ms apart); use --emit plan`);
-  const entries = migrations.map((migration, k) => ({ ...entry, when: entry.when + keep + k, tag: migration.stem, breakpoints: true }));
+  if (next && next.when <= entry.when + keep + migrations.length - 1)
+    throw new InputError(
+      `${join(root, path)}: no room for the plan's ${migrations.length} migrations between ${tag} and ${next.tag} (their \`when\` is ${next.when - entry.when} ms apart); use --emit plan`,
+    );
+  const entries = migrations.map((migration, k) => ({
+    ...entry,
+    when: entry.when + keep + k,
+    tag: migration.stem,
+    breakpoints: true,
+  }));
   journal.entries.splice(at + keep, 1 - keep, ...entries);
-  journal.entries.forEach((e, idx) => (e.idx = idx));
+  for (const [idx, e] of journal.entries.entries()) e.idx = idx;
   return [[path, `${JSON.stringify(journal, null, 2)}\n`]];
 }
 
@@ -166,9 +215,15 @@ function drizzleJournal(root: string, original: Original, migrations: EmittedMig
  * atlas.sum for the directory as it will be: per file in name order, the running SHA-256 of each
  * file's name and content so far; first, the SHA-256 of those names and sums (`h1:` base64), as Atlas writes it.
  */
-function atlasSum(root: string, _original: Original, migrations: EmittedMigration[], removed: string[]): Array<[string, string]> {
+function atlasSum(
+  root: string,
+  _original: Original,
+  migrations: EmittedMigration[],
+  removed: string[],
+): Array<[string, string]> {
   const files = new Map<string, Buffer>();
-  for (const name of readdirSync(root)) if (name.endsWith('.sql') && !removed.includes(name)) files.set(name, readFileSync(join(root, name)));
+  for (const name of readdirSync(root))
+    if (name.endsWith('.sql') && !removed.includes(name)) files.set(name, readFileSync(join(root, name)));
   for (const [path, text] of migrations.flatMap((m) => m.files)) files.set(path, Buffer.from(text));
   const running = createHash('sha256');
   const total = createHash('sha256');
@@ -284,7 +339,8 @@ export const TOOLS: Record<EmitLayout, Tool> = {
       const m = /^((?:migrations\/)?)(\d+)_(.*)\.sql$/.exec(rel);
       return m ? { rel, version: m[2]!, name: m[3]! } : undefined;
     },
-    stem: (original, v, label) => `${original.rel.startsWith('migrations/') ? 'migrations/' : ''}${v}_${original.name}_${label}`,
+    stem: (original, v, label) =>
+      `${original.rel.startsWith('migrations/') ? 'migrations/' : ''}${v}_${original.name}_${label}`,
     files: (stem, m) => [[`${stem}.sql`, m.up]],
     command: 'supabase db push (or supabase migration up)',
   }),
@@ -304,10 +360,13 @@ export const TOOLS: Record<EmitLayout, Tool> = {
       return m ? { rel, version: m[1]!, name: m[2]! } : undefined;
     },
     // a 20-digit version is a 14-digit migration and a part: each phase is a migration of its own
-    version: (original, k) => (original.length === 20 ? `${bump(original.slice(0, 14), k)}${original.slice(14)}` : bump(original, k)),
+    version: (original, k) =>
+      original.length === 20 ? `${bump(original.slice(0, 14), k)}${original.slice(14)}` : bump(original, k),
     // the replaced file's dialect (`.postgres`); an `.autocommit` file runs outside a transaction
     files: (stem, m, original) => {
-      const dialect = /^[^.]+((?:\.(?!autocommit\.)[a-z0-9]+)?)/.exec(original.rel.slice(original.rel.indexOf('_')))![1]!;
+      const dialect = /^[^.]+((?:\.(?!autocommit\.)[a-z0-9]+)?)/.exec(
+        original.rel.slice(original.rel.indexOf('_')),
+      )![1]!;
       return upDown(`${stem}${dialect}${m.noTransaction ? '.autocommit' : ''}`, m);
     },
     originals: withDown,
@@ -330,16 +389,28 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     // sends its SQL as one string, which the JDBC driver splits, so a DO block is never cut at a `;`
     parse: (rel, text) => {
       const changesets = [...text.matchAll(/^--\s*changeset\s+(\S+)(.*)$/gim)];
-      if (changesets.length !== 1) throw new InputError(`${rel}: holds ${changesets.length} changesets; put the changeset to plan in a changelog file of its own, then plan it`);
+      if (changesets.length !== 1)
+        throw new InputError(
+          `${rel}: holds ${changesets.length} changesets; put the changeset to plan in a changelog file of its own, then plan it`,
+        );
       const attributes = changesets[0]![2]!.replace(/\s*\b(?:runInTransaction|splitStatements):\S*/gi, '');
       return { rel, version: '', name: changesets[0]![1]!, attributes };
     },
     version: () => '',
     stem: (original, _v, label) => `${original.name}-${label}`,
     files: (stem, m, original) => {
-      const rollback = m.down.trimEnd().split('\n').map((line) => `--rollback ${line}`).join('\n');
+      const rollback = m.down
+        .trimEnd()
+        .split('\n')
+        .map((line) => `--rollback ${line}`)
+        .join('\n');
       const options = ` splitStatements:false${m.noTransaction ? ' runInTransaction:false' : ''}`;
-      return [[`${original.rel} (changeset ${stem})`, `--changeset ${stem}${original.attributes ?? ''}${options}\n${m.up}${rollback}\n`]];
+      return [
+        [
+          `${original.rel} (changeset ${stem})`,
+          `--changeset ${stem}${original.attributes ?? ''}${options}\n${m.up}${rollback}\n`,
+        ],
+      ];
     },
     inFile: true,
     originals: () => [],

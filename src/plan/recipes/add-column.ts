@@ -13,9 +13,14 @@ import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
 import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
 import type { PgNode } from '../../sql/source.js';
 
-
 /** Constraints built or checked when written on the column: split off into recipes of their own. */
-const SPLIT: Record<string, true> = { CONSTR_CHECK: true, CONSTR_FOREIGN: true, CONSTR_UNIQUE: true, CONSTR_PRIMARY: true, CONSTR_EXCLUSION: true };
+const SPLIT: Record<string, true> = {
+  CONSTR_CHECK: true,
+  CONSTR_FOREIGN: true,
+  CONSTR_UNIQUE: true,
+  CONSTR_PRIMARY: true,
+  CONSTR_EXCLUSION: true,
+};
 
 function merge(into: RecipeOutput, from: RecipeOutput | undefined): void {
   if (!from) return;
@@ -23,7 +28,8 @@ function merge(into: RecipeOutput, from: RecipeOutput | undefined): void {
   into.backfills.push(...from.backfills);
   into.checks.push(...from.checks);
   into.notes.push(...from.notes);
-  for (const [phase, what] of Object.entries(from.requires) as Array<[PhaseName, string]>) into.requires[phase] = into.requires[phase] ? `${into.requires[phase]}; ${what}` : what;
+  for (const [phase, what] of Object.entries(from.requires) as Array<[PhaseName, string]>)
+    into.requires[phase] = into.requires[phase] ? `${into.requires[phase]}; ${what}` : what;
 }
 
 /**
@@ -38,35 +44,75 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   const cmds = (context.statement.node.AlterTableStmt.cmds as PgNode[]).map((x) => x.AlterTableCmd as PgNode);
   const cmd = cmds.find((x) => x.subtype === 'AT_AddColumn' && x.def.ColumnDef.colname === c.name)!;
   const def = cmd.def.ColumnDef as PgNode;
-  const parsed = ((def.constraints ?? []) as PgNode[]).map((k) => k.Constraint as PgNode).filter((k) => SPLIT[k.contype]);
+  const parsed = ((def.constraints ?? []) as PgNode[])
+    .map((k) => k.Constraint as PgNode)
+    .filter((k) => SPLIT[k.contype]);
   const hasPrimaryKey = parsed.some((k) => k.contype === 'CONSTR_PRIMARY');
   // a primary key makes its columns NOT NULL through its own validated checks
-  const notNull = c.notNull && !(hasPrimaryKey && !(def.constraints ?? []).some((k: PgNode) => k.Constraint.contype === 'CONSTR_NOTNULL'));
-  const bare: ChangeOf<'add-column'> = { ...change, column: { ...c, name, notNull, constraints: c.constraints.filter((k) => k.kind === 'not-null') } };
+  const notNull =
+    c.notNull &&
+    !(hasPrimaryKey && !(def.constraints ?? []).some((k: PgNode) => k.Constraint.contype === 'CONSTR_NOTNULL'));
+  const bare: ChangeOf<'add-column'> = {
+    ...change,
+    column: { ...c, name, notNull, constraints: c.constraints.filter((k) => k.kind === 'not-null') },
+  };
   const out = emptyOutput();
   const added = addColumn(bare, { ...context, replacing: undefined });
   if (added) merge(out, added);
   else {
-    const constraints = ((def.constraints ?? []) as PgNode[]).filter((k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'));
+    const constraints = ((def.constraints ?? []) as PgNode[]).filter(
+      (k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'),
+    );
     const bareDef = { ...def, colname: name, constraints };
-    const sql = deparse({ AlterTableStmt: { ...context.statement.node.AlterTableStmt, cmds: [{ AlterTableCmd: { ...cmd, def: { ColumnDef: bareDef } } }] } });
-    out.steps.push(step(context, 'expand', `add-column-${name}`, sql, { down: `ALTER TABLE ${quoteQualified(table)} DROP COLUMN IF EXISTS ${quoteIdent(name)}`, lockMode: 'ACCESS EXCLUSIVE' }));
+    const sql = deparse({
+      AlterTableStmt: {
+        ...context.statement.node.AlterTableStmt,
+        cmds: [{ AlterTableCmd: { ...cmd, def: { ColumnDef: bareDef } } }],
+      },
+    });
+    out.steps.push(
+      step(context, 'expand', `add-column-${name}`, sql, {
+        down: `ALTER TABLE ${quoteQualified(table)} DROP COLUMN IF EXISTS ${quoteIdent(name)}`,
+        lockMode: 'ACCESS EXCLUSIVE',
+      }),
+    );
   }
   c.constraints
     .filter((k) => k.kind !== 'not-null')
     .forEach((k, i) => {
       // named as PostgreSQL names a constraint written on the column, after its final name
       const spec = { ...k, name: constraintName(table.name, k), columns: [name] };
-      const node = { ...parsed[i], conname: undefined, ...(k.kind === 'foreign-key' ? { fk_attrs: [{ String: { sval: name } }] } : { keys: [{ String: { sval: name } }] }) };
-      const constraint: ChangeOf<'add-constraint'> = { statement: change.statement, kind: 'add-constraint', table: change.table, constraint: spec };
+      const node = {
+        ...parsed[i],
+        conname: undefined,
+        ...(k.kind === 'foreign-key'
+          ? { fk_attrs: [{ String: { sval: name } }] }
+          : { keys: [{ String: { sval: name } }] }),
+      };
+      const constraint: ChangeOf<'add-constraint'> = {
+        statement: change.statement,
+        kind: 'add-constraint',
+        table: change.table,
+        constraint: spec,
+      };
       merge(out, addConstraint(constraint, { ...context, replacing: undefined }, node));
     });
   if (context.replacing) {
     const t = quoteQualified(table);
-    out.steps.push(step(context, 'contract', `swap-${c.name}`, swapSql(context.replacing, `ALTER TABLE ${t} RENAME COLUMN ${quoteIdent(name)} TO ${quoteIdent(c.name)}`), { lockMode: 'ACCESS EXCLUSIVE' }));
+    out.steps.push(
+      step(
+        context,
+        'contract',
+        `swap-${c.name}`,
+        swapSql(context.replacing, `ALTER TABLE ${t} RENAME COLUMN ${quoteIdent(name)} TO ${quoteIdent(c.name)}`),
+        { lockMode: 'ACCESS EXCLUSIVE' },
+      ),
+    );
     context.replacesColumn(table, c.name);
     out.requires.backfill = `the new version, which must work with the old ${quoteIdent(c.name)} until contract`;
-    out.notes.push(`${quoteIdent(c.name)} of ${t} is dropped and added again: the new column is built as ${quoteIdent(name)} and takes the name in contract; until then ${quoteIdent(c.name)} is the old column, and what is written into it is dropped with it, as the migration drops it`);
+    out.notes.push(
+      `${quoteIdent(c.name)} of ${t} is dropped and added again: the new column is built as ${quoteIdent(name)} and takes the name in contract; until then ${quoteIdent(c.name)} is the old column, and what is written into it is dropped with it, as the migration drops it`,
+    );
   }
   return out;
 }
@@ -78,30 +124,52 @@ export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext
   if (context.replacing || c.constraints.some((k) => k.kind !== 'not-null')) return composedColumn(change, context);
   const rewrite = addColumnRewrite(c, context.pgVersion);
   if (!rewrite) return addRequiredColumn(change, context);
-  if (!c.default) throw new UnsafeChange(`adding ${quoteIdent(c.name)} rewrites the table (${rewrite}); add a plain column and fill it instead`, 'expand');
+  if (!c.default)
+    throw new UnsafeChange(
+      `adding ${quoteIdent(c.name)} rewrites the table (${rewrite}); add a plain column and fill it instead`,
+      'expand',
+    );
   const table = knownTable(context, change.table);
   const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
+  if (!key)
+    throw new UnsafeChange(
+      `${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`,
+      'backfill',
+    );
   const t = quoteQualified(table);
   const q = quoteIdent(c.name);
   const value = deparse(c.default.node);
   const collate = c.collation ? ` COLLATE ${quoteIdent(c.collation)}` : '';
   const out = emptyOutput();
   out.steps.push(
-    step(context, 'expand', `add-column-${c.name}`, `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${q} ${typeSql(c.type)}${collate}`, {
-      down: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}`,
-      lockMode: 'ACCESS EXCLUSIVE',
-    }),
+    step(
+      context,
+      'expand',
+      `add-column-${c.name}`,
+      `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${q} ${typeSql(c.type)}${collate}`,
+      {
+        down: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}`,
+        lockMode: 'ACCESS EXCLUSIVE',
+      },
+    ),
     step(context, 'expand', `default-${c.name}`, `ALTER TABLE ${t} ALTER COLUMN ${q} SET DEFAULT ${value}`, {
       down: `ALTER TABLE ${t} ALTER COLUMN ${q} DROP DEFAULT`,
       lockMode: 'ACCESS EXCLUSIVE',
     }),
   );
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${q} = ${value}`, where: `${q} IS NULL`, reversible: true });
+  out.backfills.push({
+    table: { schema: table.schema, name: table.name },
+    key,
+    set: `${q} = ${value}`,
+    where: `${q} IS NULL`,
+    reversible: true,
+  });
   if (c.notNull) {
     out.steps.push(...notNullSteps(context, table, c.name));
     out.checks.push(nullsLeft(table, c.name));
   }
-  out.notes.push(`${q} gets its default for new rows in expand; existing rows are filled by the backfill, not by a table rewrite`);
+  out.notes.push(
+    `${q} gets its default for new rows in expand; existing rows are filled by the backfill, not by a table rewrite`,
+  );
   return out;
 }

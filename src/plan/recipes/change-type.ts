@@ -29,10 +29,22 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
   const table = knownTable(context, change.table);
   const column = table.columns.get(change.column);
   if (context.isNewColumn(table, change.column)) {
-    throw new UnsafeChange(`${quoteIdent(change.column)} is added earlier in this migration: give it its final type in the ADD COLUMN instead of changing it`, 'expand');
+    throw new UnsafeChange(
+      `${quoteIdent(change.column)} is added earlier in this migration: give it its final type in the ADD COLUMN instead of changing it`,
+      'expand',
+    );
   }
-  if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema: its type is unknown`, 'contract');
-  const analysis = analyzeTypeChange(column.type, change.type, { using: change.using, column: change.column, pgVersion: context.pgVersion, enums: context.schema.enums });
+  if (!column)
+    throw new UnsafeChange(
+      `column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema: its type is unknown`,
+      'contract',
+    );
+  const analysis = analyzeTypeChange(column.type, change.type, {
+    using: change.using,
+    column: change.column,
+    pgVersion: context.pgVersion,
+    enums: context.schema.enums,
+  });
   const qa = quoteIdent(change.column);
   // without COLLATE, PostgreSQL gives the column the new type's default collation, not the old one;
   // a new collation rebuilds the column's indexes, so it is never catalog only
@@ -40,8 +52,14 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
     // catalog only: safe in expand, and undone by going back to the old type
     const out = emptyOutput();
     const collate = column.collation ? ` COLLATE ${quoteIdent(column.collation)}` : '';
-    const alter = (type: TypeRef) => `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${qa} TYPE ${typeSql(type)}${collate}`;
-    out.steps.push(step(context, 'expand', `type-${change.column}`, alter(change.type), { down: alter(column.type), lockMode: 'ACCESS EXCLUSIVE' }));
+    const alter = (type: TypeRef) =>
+      `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${qa} TYPE ${typeSql(type)}${collate}`;
+    out.steps.push(
+      step(context, 'expand', `type-${change.column}`, alter(change.type), {
+        down: alter(column.type),
+        lockMode: 'ACCESS EXCLUSIVE',
+      }),
+    );
     return out;
   }
   const copy = derivedName(change.column, 'pgphase_new');
@@ -50,16 +68,27 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
   const names = using ? [...new Set(referencedNames(using.node))] : [];
   const stranger = names.find((name) => !table.columns.has(name));
   if (stranger !== undefined) {
-    throw new UnsafeChange(`USING of ${qa} refers to ${quoteIdent(stranger)}, which is not a column of ${quoteQualified(table)}: the sync trigger can only compute the new value from the row's columns`, 'contract');
+    throw new UnsafeChange(
+      `USING of ${qa} refers to ${quoteIdent(stranger)}, which is not a column of ${quoteQualified(table)}: the sync trigger can only compute the new value from the row's columns`,
+      'contract',
+    );
   }
   const convert = (record?: string): string => {
     if (!using) return `${record ? `${record.toUpperCase()}.` : ''}${qa}::${typeSql(change.type)}`;
-    return deparse(record ? names.reduce((node, name) => renameColumnIn(node, name, name, record), using.node) : using.node);
+    return deparse(
+      record ? names.reduce((node, name) => renameColumnIn(node, name, name, record), using.node) : using.node,
+    );
   };
   const target = { ...column, collation: change.collation };
-  const out = copyColumn({ table, column: target, copy, type: change.type, convert, bothWays: false, finalName: change.column }, context);
+  const out = copyColumn(
+    { table, column: target, copy, type: change.type, convert, bothWays: false, finalName: change.column },
+    context,
+  );
   out.requires.backfill = `the new version, which must read and write ${qa} as both ${column.type.display} and ${change.type.display} until contract`;
   out.requires.contract = `no instance of the old version is running`;
-  if (analysis.narrowing) out.notes.push(`${column.type.display} → ${change.type.display} narrows ${qa}: ${analysis.reason}; the backfill fails on a value that does not convert, before anything is swapped`);
+  if (analysis.narrowing)
+    out.notes.push(
+      `${column.type.display} → ${change.type.display} narrows ${qa}: ${analysis.reason}; the backfill fails on a value that does not convert, before anything is swapped`,
+    );
   return out;
 }

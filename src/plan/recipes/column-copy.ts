@@ -5,9 +5,9 @@
 // drops the original.
 import { createHash } from 'node:crypto';
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
-import { expr, typeRef, typeSql } from '../../sql/normalize.js';
+import { expr, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
-import { deparse, mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
+import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
 import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
 import { canonical } from '../../sql/canonical.js';
@@ -40,7 +40,10 @@ function copyName(original: string): string {
 function claimCopy(context: RecipeContext, table: TableModel, original: string, kind: 'index' | 'constraint'): string {
   const copy = copyName(original);
   if (!context.claim(table.schema, copy)) {
-    throw new UnsafeChange(`the ${kind} ${quoteIdent(original)} of ${quoteQualified(table)} covers two columns this migration renames or retypes; change one of them in a migration of its own`, 'contract');
+    throw new UnsafeChange(
+      `the ${kind} ${quoteIdent(original)} of ${quoteQualified(table)} covers two columns this migration renames or retypes; change one of them in a migration of its own`,
+      'contract',
+    );
   }
   return copy;
 }
@@ -51,7 +54,10 @@ function claimCopy(context: RecipeContext, table: TableModel, original: string, 
  * make a_b_c) and from the user's own functions.
  */
 function syncName(table: TableModel, column: string, copy: string): string {
-  const hash = createHash('sha256').update(JSON.stringify([table.schema, table.name, column, copy])).digest('hex').slice(0, 8);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([table.schema, table.name, column, copy]))
+    .digest('hex')
+    .slice(0, 8);
   const tail = `_${hash}_pgphase_sync`;
   return `${clipBytes(`${table.name}_${column}`, 63 - Buffer.byteLength(tail))}${tail}`;
 }
@@ -77,11 +83,18 @@ function distinct(x: string, y: string, type: TypeRef, not = false): string {
 /** Refusals that hold for any copy of column `a`, before anything is planned. */
 function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): void {
   const [t, qa] = [quoteQualified(table), quoteIdent(a.name)];
-  if (a.generated || a.identity) throw new UnsafeChange(`${qa} is a generated or identity column: two copies cannot be kept in step by a trigger`, 'contract');
+  if (a.generated || a.identity)
+    throw new UnsafeChange(
+      `${qa} is a generated or identity column: two copies cannot be kept in step by a trigger`,
+      'contract',
+    );
   // a serial column owns its sequence: dropping the original in contract drops the sequence,
   // or fails because the copy's default now depends on it
   if (a.default && callsFunction(a.default.node, 'nextval')) {
-    throw new UnsafeChange(`${qa} of ${t} takes its default from a sequence (serial or nextval), which dropping the original column in contract would drop or fail on; move the values to a new column yourself (ALTER SEQUENCE … OWNED BY the new column before dropping the old one)`, 'contract');
+    throw new UnsafeChange(
+      `${qa} of ${t} takes its default from a sequence (serial or nextval), which dropping the original column in contract would drop or fail on; move the values to a new column yourself (ALTER SEQUENCE … OWNED BY the new column before dropping the old one)`,
+      'contract',
+    );
   }
   // which columns a view uses is not modelled, only which tables it reads
   const views = context.schema.viewsReading(table).map(quoteQualified);
@@ -97,8 +110,16 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   const { table, column: a } = spec;
   refuseCopy(table, a, context);
   const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
-  if (key.includes(a.name)) throw new UnsafeChange(`${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`, 'contract');
+  if (!key)
+    throw new UnsafeChange(
+      `${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`,
+      'backfill',
+    );
+  if (key.includes(a.name))
+    throw new UnsafeChange(
+      `${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`,
+      'contract',
+    );
   const t = quoteQualified(table);
   const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
   const out = emptyOutput();
@@ -106,13 +127,23 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
 
   // expand: the copy nullable and without default, so a non-NULL copy on INSERT was written by the new version
   out.steps.push(
-    step(context, 'expand', `add-${spec.copy}`, `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${qb} ${typeSql(spec.type)}${collate}`, {
-      down: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${qb}`,
-      lockMode: 'ACCESS EXCLUSIVE',
-    }),
+    step(
+      context,
+      'expand',
+      `add-${spec.copy}`,
+      `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${qb} ${typeSql(spec.type)}${collate}`,
+      {
+        down: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${qb}`,
+        lockMode: 'ACCESS EXCLUSIVE',
+      },
+    ),
   );
   if (a.comment !== undefined) {
-    out.steps.push(step(context, 'expand', `comment-${spec.copy}`, `COMMENT ON COLUMN ${t}.${qb} IS ${quoteLiteral(a.comment)}`, { down: `COMMENT ON COLUMN ${t}.${qb} IS NULL` }));
+    out.steps.push(
+      step(context, 'expand', `comment-${spec.copy}`, `COMMENT ON COLUMN ${t}.${qb} IS ${quoteLiteral(a.comment)}`, {
+        down: `COMMENT ON COLUMN ${t}.${qb} IS NULL`,
+      }),
+    );
   }
   const renames: string[] = [];
   const varchars = varcharsOf(table);
@@ -128,22 +159,35 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
         transactional: false,
       }),
     );
-    renames.push(`ALTER INDEX ${quoteQualified({ schema: table.schema, name: copy })} RENAME TO ${quoteIdent(index.name)}`);
+    renames.push(
+      `ALTER INDEX ${quoteQualified({ schema: table.schema, name: copy })} RENAME TO ${quoteIdent(index.name)}`,
+    );
   }
   const validations: Array<{ name: string; spec: ConstraintSpec }> = [];
   for (const c of byName(table.constraints.values())) {
     if (!c.columns.includes(a.name)) continue;
     if (c.kind !== 'check' && c.kind !== 'foreign-key') {
-      throw new UnsafeChange(`${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`, 'contract');
+      throw new UnsafeChange(
+        `${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`,
+        'contract',
+      );
     }
     const copy = claimCopy(context, table, c.name, 'constraint');
     const moved: ConstraintSpec =
-      c.kind === 'check' ? { ...c, expr: expr(renameColumnIn(canonical(c.expr!.node, varchars), a.name, spec.copy)) } : { ...c, columns: c.columns.map((x) => (x === a.name ? spec.copy : x)) };
+      c.kind === 'check'
+        ? { ...c, expr: expr(renameColumnIn(canonical(c.expr!.node, varchars), a.name, spec.copy)) }
+        : { ...c, columns: c.columns.map((x) => (x === a.name ? spec.copy : x)) };
     out.steps.push(
-      step(context, 'expand', `constraint-${copy}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(copy)} ${constraintSql(moved)}`, {
-        down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(copy)}`,
-        lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
-      }),
+      step(
+        context,
+        'expand',
+        `constraint-${copy}`,
+        `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(copy)} ${constraintSql(moved)}`,
+        {
+          down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(copy)}`,
+          lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
+        },
+      ),
     );
     if (c.validated) validations.push({ name: copy, spec: moved });
     renames.push(`ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(copy)} TO ${quoteIdent(c.name)}`);
@@ -165,28 +209,57 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   NEW.${qb} := ${spec.convert('new')};`;
   out.steps.push(
     // not OR REPLACE: a function of that name that is not this plan's stops the phase instead
-    step(context, 'trigger', 'sync-function', `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$\nBEGIN\n${body}\n  RETURN NEW;\nEND\n$pgphase$`, {
-      down: `DROP FUNCTION IF EXISTS ${fn}()`,
-    }),
+    step(
+      context,
+      'trigger',
+      'sync-function',
+      `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $pgphase$\nBEGIN\n${body}\n  RETURN NEW;\nEND\n$pgphase$`,
+      {
+        down: `DROP FUNCTION IF EXISTS ${fn}()`,
+      },
+    ),
     // only rows whose copy is out of step call the function: the backfill's own writes, which
     // make it so, and writes of neither column cost no PL/pgSQL call
-    step(context, 'trigger', 'sync-trigger', `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW WHEN (${distinct(`NEW.${qb}`, spec.convert('new'), spec.type)}) EXECUTE FUNCTION ${fn}()`, {
-      down: `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`,
-      lockMode: 'SHARE ROW EXCLUSIVE',
-    }),
+    step(
+      context,
+      'trigger',
+      'sync-trigger',
+      `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW WHEN (${distinct(`NEW.${qb}`, spec.convert('new'), spec.type)}) EXECUTE FUNCTION ${fn}()`,
+      {
+        down: `DROP TRIGGER IF EXISTS ${trigger} ON ${t}`,
+        lockMode: 'SHARE ROW EXCLUSIVE',
+      },
+    ),
   );
 
   // backfill: existing rows, then the copied constraints' validation
   const value = spec.convert();
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set: `${qb} = ${value}`, where: distinct(qb, value, spec.type), reversible: true });
+  out.backfills.push({
+    table: { schema: table.schema, name: table.name },
+    key,
+    set: `${qb} = ${value}`,
+    where: distinct(qb, value, spec.type),
+    reversible: true,
+  });
   for (const v of validations) out.steps.push(validateStep(context, t, v.name, v.spec));
   out.checks.push(`SELECT 1 FROM ${t} WHERE ${distinct(qb, value, spec.type)} LIMIT 1`);
 
   // contract: only the new version runs. The trigger and the original go in one transaction
   // (with the copy's rename for a type change): in between, the new version's writes would
   // miss the original's NOT NULL or the column's name.
-  if (a.default) out.steps.push(step(context, 'contract', `default-${spec.copy}`, `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${defaultSql(a.default.node, spec.type)}`, { lockMode: 'ACCESS EXCLUSIVE' }));
-  const [check, validate, setNotNull] = a.notNull ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy) : [];
+  if (a.default)
+    out.steps.push(
+      step(
+        context,
+        'contract',
+        `default-${spec.copy}`,
+        `ALTER TABLE ${t} ALTER COLUMN ${qb} SET DEFAULT ${defaultSql(a.default.node, spec.type)}`,
+        { lockMode: 'ACCESS EXCLUSIVE' },
+      ),
+    );
+  const [check, validate, setNotNull] = a.notNull
+    ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy)
+    : [];
   if (check && validate) out.steps.push(check, validate);
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
   if (spec.finalName !== undefined) swap.push(`ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`);
@@ -196,6 +269,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   if (spec.finalName !== undefined) context.replacesColumn(table, spec.finalName);
   if (setNotNull) out.steps.push(setNotNull);
   out.steps.push(step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`));
-  renames.forEach((sql, i) => out.steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' })));
+  for (const [i, sql] of renames.entries())
+    out.steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' }));
   return out;
 }

@@ -16,7 +16,13 @@ import type { PgNode } from '../../sql/source.js';
 /** A Constraint node of the parse tree. */
 type ParsedConstraint = PgNode;
 
-const ACTION_CODES: Record<FkAction, string> = { 'no action': 'a', restrict: 'r', cascade: 'c', 'set null': 'n', 'set default': 'd' };
+const ACTION_CODES: Record<FkAction, string> = {
+  'no action': 'a',
+  restrict: 'r',
+  cascade: 'c',
+  'set null': 'n',
+  'set default': 'd',
+};
 
 const names = (list: string[]) => list.map((sval) => ({ String: { sval } }));
 const strings = (list: Array<{ String: { sval: string } }> | undefined) => (list ?? []).map((n) => n.String.sval);
@@ -46,7 +52,13 @@ export function constraintSql(c: ConstraintSpec, parsed = parsedFrom(c)): string
 }
 
 /** VALIDATE in backfill; undone by putting the constraint back NOT VALID. */
-export function validateStep(context: RecipeContext, table: string, name: string, c: ConstraintSpec, parsed?: ParsedConstraint): Step {
+export function validateStep(
+  context: RecipeContext,
+  table: string,
+  name: string,
+  c: ConstraintSpec,
+  parsed?: ParsedConstraint,
+): Step {
   const q = quoteIdent(name);
   return step(context, 'backfill', `validate-${name}`, `ALTER TABLE ${table} VALIDATE CONSTRAINT ${q}`, {
     lockMode: 'SHARE UPDATE EXCLUSIVE',
@@ -65,7 +77,10 @@ function parsedConstraint(change: ChangeOf<'add-constraint'>, context: RecipeCon
 
 /** The unique index behind a UNIQUE or PRIMARY KEY, with the index properties the constraint was written with. */
 function keyIndex(parsed: ParsedConstraint): PgNode {
-  const elements = (columns: string[]) => columns.map((name) => ({ IndexElem: { name, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } }));
+  const elements = (columns: string[]) =>
+    columns.map((name) => ({
+      IndexElem: { name, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' },
+    }));
   return {
     unique: true,
     accessMethod: 'btree',
@@ -81,11 +96,19 @@ function keyIndex(parsed: ParsedConstraint): PgNode {
  * ADD CONSTRAINT on an existing table. `parsed` is the constraint's parse node when it was not
  * written as an ALTER TABLE … ADD CONSTRAINT of its own (a constraint written on a new column).
  */
-export function addConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext, parsed = parsedConstraint(change, context)): RecipeOutput | undefined {
+export function addConstraint(
+  change: ChangeOf<'add-constraint'>,
+  context: RecipeContext,
+  parsed = parsedConstraint(change, context),
+): RecipeOutput | undefined {
   const c = change.constraint;
   if (context.isNewTable(change.table)) return undefined;
   if (c.kind === 'not-null') return addNotNullConstraint(change, context);
-  if (c.kind === 'exclusion') throw new UnsafeChange(`an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`, 'contract');
+  if (c.kind === 'exclusion')
+    throw new UnsafeChange(
+      `an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`,
+      'contract',
+    );
   const table = knownTable(context, change.table);
   const out = emptyOutput();
   const t = quoteQualified(table);
@@ -97,24 +120,40 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
     // replacing a constraint of the same name: both are enforced until contract swaps the names
     const build = replacing ? replacementName(name) : name;
     out.steps.push(
-      step(context, 'expand', `add-${build}`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(build)} ${constraintSql(c, parsed)}`, {
-        down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(build)}`,
-        lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
-      }),
+      step(
+        context,
+        'expand',
+        `add-${build}`,
+        `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(build)} ${constraintSql(c, parsed)}`,
+        {
+          down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(build)}`,
+          lockMode: c.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
+        },
+      ),
     );
     if (!c.notValid) {
       out.steps.push(validateStep(context, t, build, c, parsed));
     }
     if (replacing) {
       const rename = `ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(build)} TO ${quoteIdent(name)}`;
-      out.steps.push(step(context, 'contract', `swap-${name}`, swapSql(replacing, rename), { lockMode: 'ACCESS EXCLUSIVE' }));
-      out.notes.push(`${quoteIdent(name)} of ${t} is replaced: the new definition is enforced beside the old one from expand, and takes its name in contract`);
+      out.steps.push(
+        step(context, 'contract', `swap-${name}`, swapSql(replacing, rename), { lockMode: 'ACCESS EXCLUSIVE' }),
+      );
+      out.notes.push(
+        `${quoteIdent(name)} of ${t} is replaced: the new definition is enforced beside the old one from expand, and takes its name in contract`,
+      );
     }
-    out.requires.expand = c.kind === 'check' ? 'every running version writes rows that satisfy the check' : 'every running version writes rows that keep the foreign key';
+    out.requires.expand =
+      c.kind === 'check'
+        ? 'every running version writes rows that satisfy the check'
+        : 'every running version writes rows that keep the foreign key';
     return out;
   }
   if (parsed.without_overlaps) {
-    throw new UnsafeChange(`a ${c.kind === 'unique' ? 'unique' : 'primary'} key WITHOUT OVERLAPS on ${quoteQualified(table)} needs a GiST index that pgphase does not build concurrently yet`, 'contract');
+    throw new UnsafeChange(
+      `a ${c.kind === 'unique' ? 'unique' : 'primary'} key WITHOUT OVERLAPS on ${quoteQualified(table)} needs a GiST index that pgphase does not build concurrently yet`,
+      'contract',
+    );
   }
   // unique / primary key: the index first, without blocking writes; PostgreSQL names a unique
   // constraint after its INCLUDE columns too
@@ -130,13 +169,16 @@ export function addConstraint(change: ChangeOf<'add-constraint'>, context: Recip
     );
   }
   if (c.kind === 'primary-key') {
-    for (const col of c.columns) if (!table.columns.get(col)?.notNull) out.steps.push(...notNullSteps(context, table, col));
+    for (const col of c.columns)
+      if (!table.columns.get(col)?.notNull) out.steps.push(...notNullSteps(context, table, col));
   }
   const kind = c.kind === 'primary-key' ? 'PRIMARY KEY' : 'UNIQUE';
   const deferral = parsed.initdeferred ? ' DEFERRABLE INITIALLY DEFERRED' : parsed.deferrable ? ' DEFERRABLE' : '';
   // ADD CONSTRAINT … USING INDEX renames the index to the constraint's name
   const attach = `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(c.usingIndex ?? build)}${deferral}`;
-  const attachStep = step(context, 'contract', `attach-${name}`, replacing ? swapSql(replacing, attach) : attach, { lockMode: 'ACCESS EXCLUSIVE' });
+  const attachStep = step(context, 'contract', `attach-${name}`, replacing ? swapSql(replacing, attach) : attach, {
+    lockMode: 'ACCESS EXCLUSIVE',
+  });
   if (replacing) context.carry('key', table, attachStep);
   out.steps.push(attachStep);
   out.requires.contract = `every running version writes ${c.columns.map(quoteIdent).join(', ')} without duplicates`;

@@ -13,7 +13,6 @@ import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js
 import { emptyOutput, type RecipeOutput } from '../types.js';
 import type { PgNode } from '../../sql/source.js';
 
-
 const DML = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt']);
 
 export function dataChange(change: ChangeOf<'data-change'>, context: RecipeContext): RecipeOutput | undefined {
@@ -26,10 +25,17 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
     return out;
   }
-  if (change.table.schema === 'pg_catalog' || (change.table.schema === undefined && change.table.name.startsWith('pg_') && !context.schema.table(change.table))) {
-    throw new UnsafeChange(`this ${what} writes ${change.table.name}, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs; leave the catalog to PostgreSQL (ALTER TABLE … DISABLE TRIGGER, DROP INDEX and CREATE INDEX CONCURRENTLY)`, 'backfill');
+  if (
+    change.table.schema === 'pg_catalog' ||
+    (change.table.schema === undefined && change.table.name.startsWith('pg_') && !context.schema.table(change.table))
+  ) {
+    throw new UnsafeChange(
+      `this ${what} writes ${change.table.name}, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs; leave the catalog to PostgreSQL (ALTER TABLE … DISABLE TRIGGER, DROP INDEX and CREATE INDEX CONCURRENTLY)`,
+      'backfill',
+    );
   }
-  if (change.op === 'merge') throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
+  if (change.op === 'merge')
+    throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
   const ctes = (node.withClause?.ctes ?? []) as PgNode[];
   if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
     throw refuse('a WITH query that changes data would run again for every batch; make it a statement of its own');
@@ -41,8 +47,13 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   const selfRead = change.reads.some((r) => qkey(r) === qkey(change.table));
   if (change.op === 'insert') {
     const written = ((node.cols ?? []) as PgNode[]).map((c) => c.ResTarget.name as string);
-    const generated = written.find((c) => target.columns.get(c)?.generated || target.columns.get(c)?.identity === 'always');
-    if (generated) throw refuse(`${quoteIdent(generated)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
+    const generated = written.find(
+      (c) => target.columns.get(c)?.generated || target.columns.get(c)?.identity === 'always',
+    );
+    if (generated)
+      throw refuse(
+        `${quoteIdent(generated)} is a generated column; PostgreSQL computes it, a backfill never writes it`,
+      );
     // batches by the key of the table the SELECT starts from, unless each batch would compute something else
     const table = typeof driver === 'string' ? undefined : knownTable(context, driver.table);
     const key = table && context.schema.rowKey(table);
@@ -58,50 +69,112 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
               ? `${quoteQualified(table!)} has no primary key or unique NOT NULL key to batch by`
               : undefined;
     if (across === undefined && table && key) {
-      out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false });
+      out.backfills.push({
+        table: { schema: table.schema, name: table.name },
+        key,
+        statement: statementSql(node, type),
+        reversible: false,
+      });
       return out;
     }
-    if (!written.length) throw refuse(`${across}; give it a column list, and its rows are computed once, before the first batch, and inserted batch by batch`);
-    out.notes.push(`the rows this INSERT … SELECT inserts into ${t} are computed once, before its first batch (${across}), kept in a table and inserted batch by batch: rows the application writes after that are not read`);
-    out.backfills.push({ table: { schema: target.schema, name: target.name }, key: [ROW_NUMBER], statement: statementSql(node, type), snapshot: true, reversible: false });
+    if (!written.length)
+      throw refuse(
+        `${across}; give it a column list, and its rows are computed once, before the first batch, and inserted batch by batch`,
+      );
+    out.notes.push(
+      `the rows this INSERT … SELECT inserts into ${t} are computed once, before its first batch (${across}), kept in a table and inserted batch by batch: rows the application writes after that are not read`,
+    );
+    out.backfills.push({
+      table: { schema: target.schema, name: target.name },
+      key: [ROW_NUMBER],
+      statement: statementSql(node, type),
+      snapshot: true,
+      reversible: false,
+    });
     return out;
   }
   if (typeof driver === 'string') throw refuse(driver);
   const table = knownTable(context, driver.table);
   const key = context.schema.rowKey(table);
-  if (!key) throw new UnsafeChange(`${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
+  if (!key)
+    throw new UnsafeChange(
+      `${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`,
+      'backfill',
+    );
   // an UPDATE that reads what it sets in other rows: its new values are computed once, before the first batch
   const read = selfRead ? change.setColumns.find((c) => mentionsColumn(node, c)) : undefined;
   const movesKey = change.setColumns.find((c) => key.includes(c));
-  if (movesKey) throw refuse(`it changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`);
+  if (movesKey)
+    throw refuse(
+      `it changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`,
+    );
   const targets = ((node.targetList ?? []) as PgNode[]).map((x) => x.ResTarget as PgNode);
-  const generated = targets.find((x) => table.columns.get(x.name)?.generated || table.columns.get(x.name)?.identity === 'always');
-  if (generated) throw refuse(`${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`);
+  const generated = targets.find(
+    (x) => table.columns.get(x.name)?.generated || table.columns.get(x.name)?.identity === 'always',
+  );
+  if (generated)
+    throw refuse(
+      `${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`,
+    );
   const joined = node.fromClause ?? node.usingClause;
   if (change.op === 'update' && joined) {
-    out.notes.push(`UPDATE … FROM on ${t}: a row the join matches more than once is updated once, from one of the matches PostgreSQL picks, as when the statement runs as written; each batch holds all of a row's matches`);
+    out.notes.push(
+      `UPDATE … FROM on ${t}: a row the join matches more than once is updated once, from one of the matches PostgreSQL picks, as when the statement runs as written; each batch holds all of a row's matches`,
+    );
   }
   if (ctes.length) out.notes.push(`the WITH query of the data change on ${t} runs again in every batch`);
   if (selfRead && change.op === 'delete') {
     // batches would each read the table as earlier ones left it: the rows are chosen first, at once
-    out.notes.push(`the rows this DELETE removes from ${t} are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted`);
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), snapshot: true, reversible: false });
+    out.notes.push(
+      `the rows this DELETE removes from ${t} are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted`,
+    );
+    out.backfills.push({
+      table: { schema: table.schema, name: table.name },
+      key,
+      statement: statementSql(node, type),
+      snapshot: true,
+      reversible: false,
+    });
     return out;
   }
   if (read !== undefined) {
     if (targets.some((x) => x.indirection || x.val?.MultiAssignRef)) {
-      throw refuse(`it reads ${t} again and mentions ${quoteIdent(read)}, which it sets, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`);
+      throw refuse(
+        `it reads ${t} again and mentions ${quoteIdent(read)}, which it sets, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`,
+      );
     }
-    out.notes.push(`the new values this UPDATE writes into ${t} are computed once, before its first batch (it reads ${t} again and mentions ${quoteIdent(read)}, which it sets), kept in a table and written batch by batch: a row the application changes after that still gets the value computed before`);
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), snapshot: true, reversible: false });
+    out.notes.push(
+      `the new values this UPDATE writes into ${t} are computed once, before its first batch (it reads ${t} again and mentions ${quoteIdent(read)}, which it sets), kept in a table and written batch by batch: a row the application changes after that still gets the value computed before`,
+    );
+    out.backfills.push({
+      table: { schema: table.schema, name: table.name },
+      key,
+      statement: statementSql(node, type),
+      snapshot: true,
+      reversible: false,
+    });
     return out;
   }
   // `SET c = c` changes no value: the statement is written for the triggers it fires
   const ref = node.relation.alias?.aliasname ?? node.relation.relname;
-  const fires = change.op === 'update' && targets.every((x) => !x.indirection && sameColumn(x.val, x.name, ref)) ? { fireTriggers: true as const } : {};
-  const plain = !node.relation.alias && !joined && !ctes.length && !node.returningClause && targets.every((x) => !x.indirection && !x.val?.MultiAssignRef);
+  const fires =
+    change.op === 'update' && targets.every((x) => !x.indirection && sameColumn(x.val, x.name, ref))
+      ? { fireTriggers: true as const }
+      : {};
+  const plain =
+    !node.relation.alias &&
+    !joined &&
+    !ctes.length &&
+    !node.returningClause &&
+    targets.every((x) => !x.indirection && !x.val?.MultiAssignRef);
   if (!plain) {
-    out.backfills.push({ table: { schema: table.schema, name: table.name }, key, statement: statementSql(node, type), reversible: false, ...fires });
+    out.backfills.push({
+      table: { schema: table.schema, name: table.name },
+      key,
+      statement: statementSql(node, type),
+      reversible: false,
+      ...fires,
+    });
     return out;
   }
   const where = change.where ? deparse(change.where.node) : 'true';
@@ -110,7 +183,14 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     return out;
   }
   const set = targets.map((x) => `${quoteIdent(x.name)} = ${deparse(x.val)}`).join(', ');
-  out.backfills.push({ table: { schema: table.schema, name: table.name }, key, set, where, reversible: false, ...fires });
+  out.backfills.push({
+    table: { schema: table.schema, name: table.name },
+    key,
+    set,
+    where,
+    reversible: false,
+    ...fires,
+  });
   return out;
 }
 

@@ -33,9 +33,20 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
   }
   for (const index of byName(context.schema.tableIndexes(table))) {
     if (!index.columns.includes(change.column) || table.constraints.has(index.name)) continue;
-    out.steps.push(step(context, 'contract', `drop-index-${index.name}`, dropIndexSql(table.schema, index.name), { lockMode: 'SHARE UPDATE EXCLUSIVE', transactional: false }));
+    out.steps.push(
+      step(context, 'contract', `drop-index-${index.name}`, dropIndexSql(table.schema, index.name), {
+        lockMode: 'SHARE UPDATE EXCLUSIVE',
+        transactional: false,
+      }),
+    );
   }
-  const drop = step(context, 'contract', `drop-${change.column}`, `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' });
+  const drop = step(
+    context,
+    'contract',
+    `drop-${change.column}`,
+    `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${q}${change.cascade ? ' CASCADE' : ''}`,
+    { lockMode: 'ACCESS EXCLUSIVE' },
+  );
   context.carry('columns', table, drop);
   out.steps.push(drop);
   out.requires.contract = `no running version reads or writes ${q}`;
@@ -49,10 +60,26 @@ export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext
   for (const other of byName(context.schema.tables.values())) {
     for (const c of byName(other.constraints.values())) {
       if (c.kind !== 'foreign-key' || qkey(c.references!.table) !== target || qkey(other) === target) continue;
-      out.steps.push(step(context, 'contract', `drop-fk-${c.name}`, `ALTER TABLE ${quoteQualified(other)} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`, { lockMode: 'SHARE ROW EXCLUSIVE' }));
+      out.steps.push(
+        step(
+          context,
+          'contract',
+          `drop-fk-${c.name}`,
+          `ALTER TABLE ${quoteQualified(other)} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`,
+          { lockMode: 'SHARE ROW EXCLUSIVE' },
+        ),
+      );
     }
   }
-  out.steps.push(step(context, 'contract', `drop-table-${change.table.name}`, `DROP TABLE IF EXISTS ${quoteQualified(change.table)}${change.cascade ? ' CASCADE' : ''}`, { lockMode: 'ACCESS EXCLUSIVE' }));
+  out.steps.push(
+    step(
+      context,
+      'contract',
+      `drop-table-${change.table.name}`,
+      `DROP TABLE IF EXISTS ${quoteQualified(change.table)}${change.cascade ? ' CASCADE' : ''}`,
+      { lockMode: 'ACCESS EXCLUSIVE' },
+    ),
+  );
   out.requires.contract = `no running version uses ${quoteQualified(change.table)}`;
   return out;
 }
@@ -65,12 +92,22 @@ export function renameTable(change: ChangeOf<'rename-table'>, context: RecipeCon
   const renamed = quoteQualified({ schema: table.schema, name: change.newName });
   const out = emptyOutput();
   out.steps.push(
-    step(context, 'expand', `rename-${table.name}`, `ALTER TABLE ${old} RENAME TO ${quoteIdent(change.newName)};\nCREATE VIEW ${old} AS SELECT * FROM ${renamed}`, {
-      down: `DROP VIEW IF EXISTS ${old};\nALTER TABLE ${renamed} RENAME TO ${quoteIdent(table.name)}`,
+    step(
+      context,
+      'expand',
+      `rename-${table.name}`,
+      `ALTER TABLE ${old} RENAME TO ${quoteIdent(change.newName)};\nCREATE VIEW ${old} AS SELECT * FROM ${renamed}`,
+      {
+        down: `DROP VIEW IF EXISTS ${old};\nALTER TABLE ${renamed} RENAME TO ${quoteIdent(table.name)}`,
+        lockMode: 'ACCESS EXCLUSIVE',
+      },
+    ),
+  );
+  out.steps.push(
+    step(context, 'contract', `drop-view-${table.name}`, `DROP VIEW IF EXISTS ${old}`, {
       lockMode: 'ACCESS EXCLUSIVE',
     }),
   );
-  out.steps.push(step(context, 'contract', `drop-view-${table.name}`, `DROP VIEW IF EXISTS ${old}`, { lockMode: 'ACCESS EXCLUSIVE' }));
   out.requires.contract = `no running version uses the old name ${old}`;
   out.notes.push(`the old version reads and writes ${old} through a simple view, which PostgreSQL keeps updatable`);
   return out;

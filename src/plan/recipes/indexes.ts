@@ -1,6 +1,13 @@
 // Create index → expand, CONCURRENTLY; drop index → contract, CONCURRENTLY.
 import type { ChangeOf } from '../../sql/changes.js';
-import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteIdent, quoteQualified, type QName } from '../../sql/names.js';
+import {
+  DEFAULT_SCHEMA,
+  defaultName,
+  indexColumnNames,
+  quoteIdent,
+  quoteQualified,
+  type QName,
+} from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import type { IndexModel } from '../../schema/model.js';
 import { replacementName, step, swapSql, type RecipeContext } from '../recipe.js';
@@ -21,8 +28,17 @@ export function concurrentIndexSql(name: string, table: QName, index: PgNode): s
 }
 
 /** The same from a definition (the schema model's). */
-export function createIndexSql(name: string, table: QName, index: Pick<IndexModel, 'unique'> & NonNullable<IndexModel['definition']>): string {
-  return concurrentIndexSql(name, table, { unique: index.unique, accessMethod: index.method, indexParams: index.elements, ...(index.where && { whereClause: index.where.node }) });
+export function createIndexSql(
+  name: string,
+  table: QName,
+  index: Pick<IndexModel, 'unique'> & NonNullable<IndexModel['definition']>,
+): string {
+  return concurrentIndexSql(name, table, {
+    unique: index.unique,
+    accessMethod: index.method,
+    indexParams: index.elements,
+    ...(index.where && { whereClause: index.where.node }),
+  });
 }
 
 export function dropIndexSql(schema: string, name: string): string {
@@ -32,7 +48,8 @@ export function dropIndexSql(schema: string, name: string): string {
 export function createIndex(change: ChangeOf<'create-index'>, context: RecipeContext): RecipeOutput | undefined {
   // ON ONLY builds nothing (PostgreSQL refuses CONCURRENTLY there): the partitions' indexes are built and attached later
   // (a replacement written CONCURRENTLY still needs its temporary name and swap)
-  if ((change.concurrently && !context.replacing) || change.index.only || context.isNewTable(change.index.table)) return undefined;
+  if ((change.concurrently && !context.replacing) || change.index.only || context.isNewTable(change.index.table))
+    return undefined;
   const spec = change.index;
   const index = context.statement.node.IndexStmt as PgNode;
   // PostgreSQL names an unnamed index after its key and INCLUDE columns
@@ -50,7 +67,11 @@ export function createIndex(change: ChangeOf<'create-index'>, context: RecipeCon
   );
   if (context.replacing) {
     const rename = `ALTER INDEX ${quoteQualified({ schema, name: build })} RENAME TO ${quoteIdent(name)}`;
-    out.steps.push(step(context, 'contract', `swap-index-${name}`, swapSql(context.replacing, rename), { lockMode: 'ACCESS EXCLUSIVE' }));
+    out.steps.push(
+      step(context, 'contract', `swap-index-${name}`, swapSql(context.replacing, rename), {
+        lockMode: 'ACCESS EXCLUSIVE',
+      }),
+    );
   }
   return out;
 }
@@ -60,6 +81,11 @@ export function dropIndex(change: ChangeOf<'drop-index'>, context: RecipeContext
   if (change.concurrently || (table && context.isNewTable(table))) return undefined;
   const out = emptyOutput();
   const schema = change.index.schema ?? DEFAULT_SCHEMA;
-  out.steps.push(step(context, 'contract', `drop-index-${change.index.name}`, dropIndexSql(schema, change.index.name), { lockMode: 'SHARE UPDATE EXCLUSIVE', transactional: false }));
+  out.steps.push(
+    step(context, 'contract', `drop-index-${change.index.name}`, dropIndexSql(schema, change.index.name), {
+      lockMode: 'SHARE UPDATE EXCLUSIVE',
+      transactional: false,
+    }),
+  );
   return out;
 }

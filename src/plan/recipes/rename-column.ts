@@ -16,9 +16,23 @@ export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeC
     );
   }
   const column = table.columns.get(change.column);
-  if (!column) throw new UnsafeChange(`column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema`, 'expand');
+  if (!column)
+    throw new UnsafeChange(
+      `column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema`,
+      'expand',
+    );
   const qa = quoteIdent(change.column);
-  const out = copyColumn({ table, column, copy: change.newName, type: column.type, convert: (record) => (record ? `${record.toUpperCase()}.${qa}` : qa), bothWays: true }, context);
+  const out = copyColumn(
+    {
+      table,
+      column,
+      copy: change.newName,
+      type: column.type,
+      convert: (record) => (record ? `${record.toUpperCase()}.${qa}` : qa),
+      bothWays: true,
+    },
+    context,
+  );
   out.requires.backfill = `the new version, which reads and writes ${quoteIdent(change.newName)}`;
   out.requires.contract = `no instance of the old version (which uses ${qa}) is running`;
   return out;
