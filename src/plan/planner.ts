@@ -1,6 +1,13 @@
 // The planner: every change of a migration goes through its recipe (or, when it is safe
 // as written, into the phase its class belongs to), and the outputs compose into one plan.
-import { changeTable, classify, nonTransactional, type Change } from '../sql/changes.js';
+import {
+  changeTable,
+  classify,
+  nonTransactional,
+  type Change,
+  type ChangeKind,
+  type ChangeOf,
+} from '../sql/changes.js';
 import { CreatedHere, known } from '../schema/created.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
 import { constraintName, fromRangeVar, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
@@ -9,7 +16,7 @@ import type { PgNode, Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
 import { carryKey, DEFERRABLE, dependencies, describeName, dropSql, reusedNames, type DeferredDrop } from './reuse.js';
-import { step, UnsafeChange, type Recipe, type RecipeContext } from './recipe.js';
+import { step, UnsafeChange, type RecipeContext, type Recipes } from './recipe.js';
 import { addConstraint } from './recipes/constraints.js';
 import { dataChange } from './recipes/data.js';
 import { dropColumn, dropTable, renameTable } from './recipes/drops.js';
@@ -22,28 +29,28 @@ import { renameColumn } from './recipes/rename-column.js';
 import { withTriggers } from './batch.js';
 import { PHASES, type Backfill, type PhaseName, type PlacedBackfill, type RecipeOutput, type Step } from './types.js';
 
-const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
-  'create-index': createIndex as Recipe,
-  'drop-index': dropIndex as Recipe,
-  'add-constraint': addConstraint as Recipe,
-  'rename-column': renameColumn as Recipe,
-  'set-not-null': setNotNull as Recipe,
-  'add-column': addColumn as Recipe,
-  'drop-column': dropColumn as Recipe,
-  'drop-table': dropTable as Recipe,
-  'rename-table': renameTable as Recipe,
-  'data-change': dataChange as Recipe,
-  'alter-column-type': changeType as Recipe,
+const RECIPES: Recipes = {
+  'create-index': createIndex,
+  'drop-index': dropIndex,
+  'add-constraint': addConstraint,
+  'rename-column': renameColumn,
+  'set-not-null': setNotNull,
+  'add-column': addColumn,
+  'drop-column': dropColumn,
+  'drop-table': dropTable,
+  'rename-table': renameTable,
+  'data-change': dataChange,
+  'alter-column-type': changeType,
   'table-rewrite': (change) => {
     throw new UnsafeChange(
-      `${change.kind === 'table-rewrite' ? change.how.toUpperCase() : ''} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`,
+      `${change.how.toUpperCase()} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`,
       'contract',
     );
   },
-  'enum-rename-value': renameEnumValue as Recipe,
+  'enum-rename-value': renameEnumValue,
   // the runner's session would keep it into every later step and phase, where generated SQL names schema public
   set: (change) => {
-    if (change.kind === 'set' && change.name === 'search_path') {
+    if (change.name === 'search_path') {
       throw new UnsafeChange(
         `SET search_path changes the schema that the unqualified names after it refer to; qualify those names (app.orders) and remove the SET`,
         'expand',
@@ -52,6 +59,12 @@ const RECIPES: Partial<Record<Change['kind'], Recipe>> = {
     return undefined;
   },
 };
+
+/** The recipe of a change's kind, applied to it (TypeScript pairs a kind's recipe with its change through the type parameter). */
+function recipe<K extends ChangeKind>(change: ChangeOf<K>, context: RecipeContext): RecipeOutput | undefined {
+  const of: Recipes[K] = RECIPES[change.kind];
+  return of?.(change, context);
+}
 
 /** Statements the runner takes care of itself: transaction control and lock/statement timeouts. */
 function managed(changes: Change[]): boolean {
@@ -446,7 +459,7 @@ export function plan(options: PlanOptions): Planned {
             'contract',
           );
         }
-        output = noOp ? undefined : RECIPES[change.kind]?.(change, context);
+        output = noOp ? undefined : recipe(change, context);
       } catch (error) {
         if (!(error instanceof UnsafeChange)) throw error;
         if (!refuse(error)) {

@@ -1,5 +1,5 @@
 // What a recipe sees, and the helpers recipes share to describe steps.
-import type { Change } from '../sql/changes.js';
+import type { ChangeKind, ChangeOf } from '../sql/changes.js';
 import type { LockMode } from '../sql/locks.js';
 import { quoteQualified, type QName } from '../sql/names.js';
 import type { Statement } from '../sql/source.js';
@@ -43,15 +43,24 @@ export interface RecipeContext {
   carry(what: 'columns' | 'key', table: QName, step: Step): void;
 }
 
-/** A recipe turns one change into steps; undefined when the change needs no recipe (it is safe as written). */
-export type Recipe = (change: Change, context: RecipeContext) => RecipeOutput | undefined;
+/** A recipe turns one change of its kind into steps; undefined when the change needs no recipe (it is safe as written). */
+export type Recipe<K extends ChangeKind = ChangeKind> = (
+  change: ChangeOf<K>,
+  context: RecipeContext,
+) => RecipeOutput | undefined;
+
+/** The recipes, one per change kind that has one: each typed for its own kind of change. */
+export type Recipes = { [K in ChangeKind]?: Recipe<K> };
 
 /** Why a change cannot be planned safely; `pgphase plan` refuses unless --allow-unsafe. */
-export class UnsafeChange {
+export class UnsafeChange extends Error {
   constructor(
     readonly reason: string,
     readonly phase: PhaseName,
-  ) {}
+  ) {
+    super(reason);
+    this.name = 'UnsafeChange';
+  }
 }
 
 export function step(

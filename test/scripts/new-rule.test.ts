@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rules } from '../../rules/index.js';
 
 const ROOT = resolve('.');
 
@@ -28,10 +29,10 @@ describe('npm run new:rule', () => {
     for (const f of ['rules/drop-view-used.ts', 'rules/drop-view-used.md', 'test/rules/drop-view-used.test.ts'])
       expect(existsSync(join(root, f))).toBe(true);
     const index = readFileSync(join(root, 'rules/index.ts'), 'utf8');
-    expect(index).toContain(
-      "import renameEnumValue from './rename-enum-value.js';\nimport dropViewUsed from './drop-view-used.js';",
-    );
-    expect(index).toContain('  renameEnumValue,\n  dropViewUsed,\n');
+    const last = rules.filter((r) => r.meta.category === 'breaks-old-code').at(-1)!.meta.id;
+    const name = last.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    expect(index).toContain(`import ${name} from './${last}.js';\nimport dropViewUsed from './drop-view-used.js';`);
+    expect(index).toContain(`  ${name},\n  dropViewUsed,\n`);
     const doc = readFileSync(join(root, 'rules/drop-view-used.md'), 'utf8');
     expect(doc.match(/^## .*/gm)).toEqual(['## Why', '## Incorrect', '## Correct', '## When not to use']);
     const tsc = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], {
