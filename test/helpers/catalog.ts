@@ -40,7 +40,7 @@ export interface PlannedAgainstMigration {
  */
 export async function planAgainstMigration(
   client: pg.Client,
-  k: { setup: string; migration: string; data?: string },
+  k: { setup: string; migration: string; data?: string; pgVersion?: number },
 ): Promise<PlannedAgainstMigration> {
   const data = async () => (k.data ? (await client.query(k.data)).rows : []);
   // a phase that failed before leaves its transaction open
@@ -55,6 +55,7 @@ export async function planAgainstMigration(
     history: join(dir, 'migrations'),
     out: join(dir, 'plan'),
     batchSize: 100,
+    ...(k.pgVersion !== undefined && { pgVersion: k.pgVersion }),
   });
   await resetSchema(client);
   await runScript(client, k.setup);

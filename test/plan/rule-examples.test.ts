@@ -30,7 +30,7 @@ describe('the Incorrect example of every plannable rule', () => {
           ex.history,
           `rules/${id}.md: give the Incorrect example the schema it runs on, in <!-- history: … --> before it`,
         ).toBeDefined();
-        const r = await planAgainstMigration(c, { setup: ex.history!, migration: ex.sql });
+        const r = await planAgainstMigration(c, { setup: ex.history!, migration: ex.sql, pgVersion: db.major });
         expect(r.plan.manifest.phases.length).toBeGreaterThan(0);
         expect(r.planned.schema).toEqual(r.written.schema);
       },
