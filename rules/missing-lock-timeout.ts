@@ -31,7 +31,7 @@ export default defineRule({
       },
       change(change) {
         if (change.kind === 'transaction') return held.clear();
-        const locks = locksOf(change, context.schema).filter((l) => !isNew(l.table));
+        const locks = locksOf(change, context.schema, context.pgVersion).filter((l) => !isNew(l.table));
         for (const l of locks) {
           const has = held.get(qkey(l.table));
           const stronger = queued.find((q) => qkey(q.table) === qkey(l.table));

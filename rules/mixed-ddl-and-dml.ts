@@ -29,7 +29,9 @@ export default defineRule({
           if (context.isNewTable(change.table)) return;
           tx.dml = true;
         } else {
-          const strong = locksOf(change).find((l) => TRAFFIC_BLOCKING.has(l.mode) && !isNew(l.table));
+          const strong = locksOf(change, undefined, context.pgVersion).find(
+            (l) => TRAFFIC_BLOCKING.has(l.mode) && !isNew(l.table),
+          );
           if (!strong) return;
           tx.ddl ??= strong.mode;
         }

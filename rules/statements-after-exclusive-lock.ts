@@ -34,7 +34,9 @@ export default defineRule({
           context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });
         }
         if (!context.inTransaction || held) return;
-        const lock = locksOf(change, context.schema).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table));
+        const lock = locksOf(change, context.schema, context.pgVersion).find(
+          (l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table),
+        );
         if (lock)
           held = {
             transaction: context.transactionId,

@@ -290,7 +290,7 @@ class Walk {
   private locks(): string | undefined {
     if (this.locksAt !== this.statement.index) {
       this.locksAt = this.statement.index;
-      const locks = statementLocks(this.changes, this.options.schema);
+      const locks = statementLocks(this.changes, this.options.schema, this.options.pgVersion);
       this.locksText = locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
     }
     return this.locksText;

@@ -32,9 +32,9 @@ const STRENGTH: readonly LockMode[] = [
 ];
 
 /** The strongest lock the changes of one statement take on each table, strongest first. */
-export function statementLocks(changes: readonly Change[], schema?: LockSchema): LockTaken[] {
+export function statementLocks(changes: readonly Change[], schema?: LockSchema, pgVersion?: number): LockTaken[] {
   const byTable = new Map<string, LockTaken>();
-  for (const lock of changes.flatMap((c) => locksOf(c, schema))) {
+  for (const lock of changes.flatMap((c) => locksOf(c, schema, pgVersion))) {
     const key = `${lock.table.schema ?? ''}.${lock.table.name}`;
     const held = byTable.get(key);
     if (!held || STRENGTH.indexOf(lock.mode) > STRENGTH.indexOf(held.mode)) byTable.set(key, lock);
@@ -88,14 +88,17 @@ export interface LockSchema {
 
 const NO_SCHEMA: LockSchema = { indexTable: () => undefined, foreignKeys: () => [] };
 
+/** Without a version: the locks of the newest PostgreSQL. */
+const NEWEST = Number.POSITIVE_INFINITY;
+
 /**
  * The table-level locks a change takes (empty when it takes none worth knowing). `schema`
  * finds the table of an index (DROP INDEX), and the foreign keys whose triggers a change drops
  * or rebuilds: that takes ACCESS EXCLUSIVE on the table at the key's other end too.
  */
-export function locksOf(change: Change, schema: LockSchema = NO_SCHEMA): LockTaken[] {
+export function locksOf(change: Change, schema: LockSchema = NO_SCHEMA, pgVersion = NEWEST): LockTaken[] {
   // a statement without a target (`CLUSTER;`) works through many tables, each in a transaction of its own: no one lock to name
-  return namedLocks(change, schema).filter((l) => l.table.name !== '');
+  return namedLocks(change, schema, pgVersion).filter((l) => l.table.name !== '');
 }
 
 const sameTable = (a: QName, b: QName) => a.name === b.name && (a.schema ?? 'public') === (b.schema ?? 'public');
@@ -119,7 +122,7 @@ function otherEnds(
   });
 }
 
-function namedLocks(change: Change, schema: LockSchema): LockTaken[] {
+function namedLocks(change: Change, schema: LockSchema, pgVersion: number): LockTaken[] {
   const ae = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
   switch (change.kind) {
     case 'add-column':
@@ -236,7 +239,11 @@ function namedLocks(change: Change, schema: LockSchema): LockTaken[] {
         ? [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }]
         : [ae(change.table), ae(change.partition)];
     case 'attach-partition':
-      return [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }, ae(change.partition)];
+      // PostgreSQL 12 lowered the parent's lock from ACCESS EXCLUSIVE
+      return [
+        pgVersion < 12 ? ae(change.table) : { table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' },
+        ae(change.partition),
+      ];
     case 'alter-table-other':
       return [{ table: change.table, mode: ALTER_TABLE_OTHER[change.subtype] ?? 'ACCESS EXCLUSIVE' }];
     default:

@@ -79,7 +79,7 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
         },
         change(change) {
           current!.kinds.push(change.kind);
-          for (const l of locksOf(change, context.schema)) {
+          for (const l of locksOf(change, context.schema, context.pgVersion)) {
             // made earlier in this migration (a table, or a materialized view), or by this very
             // statement (a table whose foreign key references itself): no traffic yet
             if (context.isNewTable(l.table) || context.isNewObject(l.table)) continue;

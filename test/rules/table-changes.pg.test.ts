@@ -38,7 +38,7 @@ async function strongestLocks(client: pg.Client, tables: string[]): Promise<Map<
 /** The locks pgphase says the statement takes, by table name. */
 function expectedLocks(sql: string): Map<string, string> {
   const changes = parseSource('s.sql', `${sql};`).statements.flatMap(normalizeStatement);
-  return new Map(changes.flatMap((ch) => locksOf(ch)).map((l) => [l.table.name, l.mode]));
+  return new Map(changes.flatMap((ch) => locksOf(ch, undefined, db.major)).map((l) => [l.table.name, l.mode]));
 }
 
 interface Case {

@@ -66,6 +66,22 @@ describe('locksOf', () => {
     expect(locks('ALTER TABLE c DROP CONSTRAINT c_p')).toEqual(ae('c'));
   });
 
+  // pg_locks on PostgreSQL 11 and 12 (test/rules/table-changes.pg.test.ts runs on the server's major)
+  it('locks the parent of an attached partition ACCESS EXCLUSIVE before PostgreSQL 12, SHARE UPDATE EXCLUSIVE since', () => {
+    const attach = parseSource(
+      'm.sql',
+      'ALTER TABLE m ATTACH PARTITION m_1 FOR VALUES FROM (1) TO (2)',
+    ).statements.flatMap(normalizeStatement)[0]!;
+    expect(locksOf(attach, undefined, 11).map((l) => [l.table.name, l.mode])).toEqual([
+      ['m', 'ACCESS EXCLUSIVE'],
+      ['m_1', 'ACCESS EXCLUSIVE'],
+    ]);
+    expect(locksOf(attach, undefined, 12).map((l) => [l.table.name, l.mode])).toEqual([
+      ['m', 'SHARE UPDATE EXCLUSIVE'],
+      ['m_1', 'ACCESS EXCLUSIVE'],
+    ]);
+  });
+
   it('makes missing-lock-timeout flag a foreign key dropped with a lock_timeout-less statement on the referenced table too', () => {
     const r = lintSql('SET lock_timeout = 0;\nALTER TABLE c DROP CONSTRAINT c_p;', { history: KEYS });
     expect(where(r, 'missing-lock-timeout')).toEqual(['missing-lock-timeout@2:1']);
