@@ -3,7 +3,7 @@
 // schema model. Returns plain data; never prints.
 import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
 import { CreatedHere } from '../schema/created.js';
-import { normalizeStatement } from '../sql/normalize.js';
+import { readStatement } from '../sql/normalize.js';
 import { statementLocks } from '../sql/locks.js';
 import { quoteQName, type QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
@@ -129,7 +129,7 @@ export function transactionsOf(
   const model: TransactionModel = readDirectives(source.comments, source.statements, () => true).noTransaction
     ? 'none'
     : transaction;
-  return { model, transactions: transactions(source.statements.map(normalizeStatement), model) };
+  return { model, transactions: transactions(source.statements.map(readStatement), model) };
 }
 
 /** Whether a `lock_timeout` value sets a timeout: PostgreSQL rounds it to whole milliseconds,
@@ -383,7 +383,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
 
   const directives = readDirectives(source.comments, source.statements, (id) => byId.has(id));
   const model: TransactionModel = directives.noTransaction ? 'none' : options.transaction;
-  const statementChanges = source.statements.map(normalizeStatement);
+  const statementChanges = source.statements.map(readStatement);
   const walk = new Walk(
     source,
     options,

@@ -7,7 +7,7 @@ import type { LayoutName } from '../discover/names.js';
 import type { Change, ConstraintSpec } from '../sql/changes.js';
 import { lex } from '../sql/lexer.js';
 import { constraintName, quoteIdent, quoteQName, type QName } from '../sql/names.js';
-import { normalizeStatement } from '../sql/normalize.js';
+import { readStatement } from '../sql/normalize.js';
 import { parseSource, type SourceFile, type Statement } from '../sql/source.js';
 import { transactionsOf, type Transaction } from './engine.js';
 import type { LintOutput } from './lint.js';
@@ -89,7 +89,7 @@ export function fixFile(input: FixInput): FixPlan {
     eol: input.text.includes('\r\n') ? '\r\n' : '\n',
     model,
     transactions,
-    changes: source.statements.map(normalizeStatement),
+    changes: source.statements.map(readStatement),
   };
 
   const timeouts = input.findings.filter((f) => f.rule === 'missing-lock-timeout');

@@ -25,7 +25,7 @@ import { headLines } from '../discover/layouts.js';
 import { fixFile } from '../lint/fix.js';
 import { statementLocks } from '../sql/locks.js';
 import { quoteQName } from '../sql/names.js';
-import { normalizeStatement } from '../sql/normalize.js';
+import { readStatement } from '../sql/normalize.js';
 import type { Location, Statement } from '../sql/source.js';
 import { describePhases, planInProject } from './plan.js';
 import { firstParagraph, ruleDoc } from './rule-doc.js';
@@ -73,7 +73,7 @@ function locksOfStatement(linted: Linted, statement: Statement): string | undefi
   const schema = linted.schemaBefore();
   for (const source of linted.sources) {
     for (const st of source.statements) {
-      const changes = normalizeStatement(st);
+      const changes = readStatement(st);
       if (st === statement) {
         const locks = statementLocks(changes, schema);
         return locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;

@@ -18,7 +18,7 @@ import {
   unqkey,
   type QName,
 } from '../sql/names.js';
-import { expr, fingerprint, normalizeStatement, typeRef, withDisplay } from '../sql/normalize.js';
+import { expr, fingerprint, readStatement, typeRef, withDisplay } from '../sql/normalize.js';
 import type { PgNode, SourceFile } from '../sql/source.js';
 import { deparse, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
 import { serialInteger } from '../sql/type-change.js';
@@ -1023,7 +1023,7 @@ export function replay(
   created?: { track(change: Change, before: SchemaModel): void },
 ): void {
   for (const statement of source.statements) {
-    for (const change of normalizeStatement(statement)) {
+    for (const change of readStatement(statement)) {
       created?.track(change, schema);
       schema.apply(change);
     }

@@ -2,7 +2,7 @@
 import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
 import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
-import type { PgNode, Statement } from './source.js';
+import { type PgNode, parseStatementNodes, plpgsqlStatements, type Statement } from './source.js';
 
 /** Source-like text of an expression node, printed by the deparser. */
 export function exprText(node: PgNode): string {
@@ -992,4 +992,45 @@ export function normalizeStatement(statement: Statement): Change[] {
       return [{ statement: index, kind: 'other', node: type }];
     }
   }
+}
+
+/** What a DO block's statements are read for: the schema they change and the locks that takes.
+ *  Not its data changes, settings or transaction control, whose batching a block decides itself. */
+const NOT_READ_IN_DO: ReadonlySet<Change['kind']> = new Set(['other', 'data-change', 'set', 'transaction']);
+
+/** Removes the positions a change has in the text it was parsed from (a DO block's statement, not the file). */
+function withoutPositions(change: Change): Change {
+  if (change.kind === 'create-table') for (const c of change.columns) delete c.at;
+  if (change.kind === 'add-column') delete change.column.at;
+  if (change.kind === 'alter-column-type') delete change.at;
+  return change;
+}
+
+/**
+ * The changes a statement makes as lint and the schema model read it: its own, and for a
+ * `DO` block in PL/pgSQL the schema changes of the statements its body runs as written
+ * (drizzle-kit writes every foreign key so: `DO $$ BEGIN ALTER TABLE … ADD CONSTRAINT …;
+ * EXCEPTION WHEN duplicate_object THEN null; END $$`), as changes of the DO statement. What the
+ * body builds as a string for EXECUTE is not read. The planner keeps a DO block as written.
+ */
+export function readStatement(statement: Statement): Change[] {
+  const changes = normalizeStatement(statement);
+  const [type, s] = Object.entries(statement.node)[0] as [string, PgNode];
+  if (type !== 'DoStmt') return changes;
+  const args: Array<PgNode | undefined> = (s.args ?? []).map((a: PgNode) => a.DefElem);
+  const language = args.find((a) => a?.defname === 'language')?.arg?.String?.sval ?? 'plpgsql';
+  const body = args.find((a) => a?.defname === 'as')?.arg?.String?.sval;
+  if (language !== 'plpgsql' || typeof body !== 'string') return changes;
+  const inner = plpgsqlStatements(body).flatMap((sql) => {
+    let nodes: PgNode[];
+    try {
+      nodes = parseStatementNodes(sql);
+    } catch {
+      return [];
+    }
+    return nodes
+      .flatMap((node) => normalizeStatement({ ...statement, node }))
+      .filter((c) => !NOT_READ_IN_DO.has(c.kind));
+  });
+  return [...changes, ...inner.map(withoutPositions)];
 }

@@ -71,6 +71,9 @@ interface ParserModule {
   /** Parses a NUL-terminated UTF-8 string; returns a PgQueryParseResult: {tree, stderr, error} pointers. */
   _wasm_parse_query_raw(query: number): number;
   _wasm_free_parse_result(result: number): void;
+  /** Parses a CREATE FUNCTION … LANGUAGE plpgsql; returns a string: the JSON of its body, or an error message. */
+  _wasm_parse_plpgsql(query: number): number;
+  _wasm_free_string(ptr: number): void;
 }
 
 let parser: ParserModule | undefined;
@@ -211,6 +214,53 @@ export class LineIndex {
     const next = this.lineStarts[line];
     const end = next === undefined ? this.bytes.length : next - 1;
     return this.slice(start, end).replace(/\r$/, '');
+  }
+}
+
+/** The parse trees of the statements of SQL text (call `loadParser()` once before); throws when it does not parse. */
+export function parseStatementNodes(sql: string): PgNode[] {
+  const result = parseTree(new TextEncoder().encode(sql)) as { stmts?: Array<{ stmt?: PgNode }> };
+  return (result.stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : []));
+}
+
+/**
+ * The SQL statements a PL/pgSQL body runs as written (not those it builds as strings for
+ * EXECUTE), wherever they stand: in a branch, a loop or a block with an exception handler.
+ * Empty when the body does not parse. Call `loadParser()` once before.
+ */
+export function plpgsqlStatements(body: string): string[] {
+  const m = parser;
+  if (!m) throw new Error('the SQL parser is not loaded: await loadParser() first');
+  const tag = '$pgphase_body$';
+  if (body.includes(tag)) return [];
+  const bytes = new TextEncoder().encode(
+    `CREATE FUNCTION pgphase_body() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`,
+  );
+  const query = m._malloc(bytes.length + 1);
+  let result = 0;
+  try {
+    m.HEAPU8.set(bytes, query);
+    m.HEAPU8[query + bytes.length] = 0;
+    result = m._wasm_parse_plpgsql(query);
+    const text = result ? cString(m.HEAPU8, result) : '';
+    if (!text.startsWith('{')) return [];
+    const out: string[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) for (const item of n) walk(item);
+      else if (n && typeof n === 'object') {
+        for (const key in n) {
+          const value = (n as PgNode)[key];
+          if (key === 'PLpgSQL_stmt_execsql' && typeof value?.sqlstmt?.PLpgSQL_expr?.query === 'string')
+            out.push(value.sqlstmt.PLpgSQL_expr.query);
+          else walk(value);
+        }
+      }
+    };
+    walk(JSON.parse(text));
+    return out;
+  } finally {
+    m._free(query);
+    if (result) m._wasm_free_string(result);
   }
 }
 
