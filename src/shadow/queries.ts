@@ -176,6 +176,8 @@ export interface QueryFailure {
   query: AppQuery;
   /** PostgreSQL's error, or what the query returned instead of its one row. */
   error: string;
+  /** PostgreSQL's SQLSTATE, when it refused the query. */
+  code?: string;
 }
 
 /**
@@ -206,7 +208,8 @@ export async function runQueries(client: pg.ClientBase, app: AppQueries): Promis
           await client.query('RELEASE SAVEPOINT app_query');
         } catch (error) {
           await client.query('ROLLBACK TO SAVEPOINT app_query');
-          failures.push({ table, query, error: (error as Error).message });
+          const code = (error as { code?: unknown }).code;
+          failures.push({ table, query, error: (error as Error).message, ...(typeof code === 'string' && { code }) });
         }
       }
     }
