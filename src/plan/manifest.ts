@@ -5,18 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PgphaseError } from '../errors.js';
+import { LOCK_MODES } from '../sql/locks.js';
 import { MANIFEST_VERSION, PHASES } from './types.js';
 
-const LOCK_MODES = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-] as const;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 const name = z.string().min(1);
 const schemaObject = z.discriminatedUnion('kind', [

@@ -4,23 +4,9 @@
 import type { Change } from './changes.js';
 import type { QName } from './names.js';
 
-export type LockMode =
-  | 'ACCESS SHARE'
-  | 'ROW SHARE'
-  | 'ROW EXCLUSIVE'
-  | 'SHARE UPDATE EXCLUSIVE'
-  | 'SHARE'
-  | 'SHARE ROW EXCLUSIVE'
-  | 'EXCLUSIVE'
-  | 'ACCESS EXCLUSIVE';
-
-export interface LockTaken {
-  table: QName;
-  mode: LockMode;
-}
-
-/** Every mode, weakest first (each conflicts with at least what the ones before it conflict with, as far as tables go). */
-const STRENGTH: readonly LockMode[] = [
+/** Every table lock mode, weakest first (each conflicts with at least what the ones before it
+ *  conflict with, as far as tables go), numbered as PostgreSQL numbers them from 1. */
+export const LOCK_MODES = [
   'ACCESS SHARE',
   'ROW SHARE',
   'ROW EXCLUSIVE',
@@ -29,7 +15,14 @@ const STRENGTH: readonly LockMode[] = [
   'SHARE ROW EXCLUSIVE',
   'EXCLUSIVE',
   'ACCESS EXCLUSIVE',
-];
+] as const;
+
+export type LockMode = (typeof LOCK_MODES)[number];
+
+export interface LockTaken {
+  table: QName;
+  mode: LockMode;
+}
 
 /** The strongest lock the changes of one statement take on each table, strongest first. */
 export function statementLocks(changes: readonly Change[], schema?: LockSchema, pgVersion?: number): LockTaken[] {
@@ -37,9 +30,9 @@ export function statementLocks(changes: readonly Change[], schema?: LockSchema, 
   for (const lock of changes.flatMap((c) => locksOf(c, schema, pgVersion))) {
     const key = `${lock.table.schema ?? ''}.${lock.table.name}`;
     const held = byTable.get(key);
-    if (!held || STRENGTH.indexOf(lock.mode) > STRENGTH.indexOf(held.mode)) byTable.set(key, lock);
+    if (!held || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(held.mode)) byTable.set(key, lock);
   }
-  return [...byTable.values()].sort((a, b) => STRENGTH.indexOf(b.mode) - STRENGTH.indexOf(a.mode));
+  return [...byTable.values()].sort((a, b) => LOCK_MODES.indexOf(b.mode) - LOCK_MODES.indexOf(a.mode));
 }
 
 /** Modes that block ordinary reads or writes of the table while held. */

@@ -1,5 +1,6 @@
 // Turns parsed statements into typed Changes (see changes.ts).
 import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
+import { LOCK_MODES } from './locks.js';
 import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
 import { type PgNode, parseStatementNodes, plpgsqlStatements, type Statement } from './source.js';
@@ -630,18 +631,6 @@ const TRANSACTION_OPS: Record<string, Extract<Change, { kind: 'transaction' }>['
   TRANS_STMT_ROLLBACK_PREPARED: 'rollback',
 };
 
-const LOCK_MODES = [
-  '',
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-];
-
 const CREATE_NODES: Record<string, ObjectType> = {
   ViewStmt: 'view',
   CreateFunctionStmt: 'function',
@@ -890,7 +879,8 @@ export function normalizeStatement(statement: Statement): Change[] {
           statement: index,
           kind: 'lock-table',
           table: fromRangeVar(r.RangeVar),
-          mode: LOCK_MODES[s.mode ?? 8] ?? 'ACCESS EXCLUSIVE',
+          // PostgreSQL numbers the modes from 1, weakest first
+          mode: LOCK_MODES[(s.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE',
         }),
       );
     case 'VacuumStmt': {

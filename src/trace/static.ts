@@ -4,7 +4,7 @@
 // rules that say a statement rewrites, scans or builds an index under a lock.
 import { defineRule, type Finding, type Rule } from '../lint/rule.js';
 import type { FileResult } from '../lint/engine.js';
-import { locksOf, type LockMode } from '../sql/locks.js';
+import { LOCK_MODES, locksOf, type LockMode } from '../sql/locks.js';
 import { qkey } from '../sql/names.js';
 
 /** The work a rule says a statement does under its lock. */
@@ -26,19 +26,8 @@ export const RULE_WORK: Readonly<Record<string, Work>> = {
   'add-exclusion-constraint': 'index',
 };
 
-export const LOCK_ORDER: readonly LockMode[] = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-];
-
 export function stronger(a: LockMode, b: LockMode): LockMode {
-  return LOCK_ORDER.indexOf(a) >= LOCK_ORDER.indexOf(b) ? a : b;
+  return LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b;
 }
 
 /** What lint says of one statement. */

@@ -2,6 +2,7 @@
 // modes PostgreSQL's docs give, "Explicit Locking" and ALTER TABLE), and lint expecting the
 // same; rewrites by relfilenode; locks held to the end of a transaction attributed to the
 // statement that took them; statements that run only outside a transaction sampled.
+import { LOCK_MODES } from '../../src/sql/locks.js';
 import { afterAll, expect, inject, test } from 'vitest';
 import { trace, type TraceResult } from '../../src/index.js';
 import { stopShadowServer } from '../../src/shadow/server.js';
@@ -79,18 +80,8 @@ const KINDS: Array<[sql: string, table: string, mode: string]> = [
 
 /** The strongest mode each statement's trace holds on `table` (its own locks, or its transaction's). */
 function strongest(s: TracedStatementWithLint, table: string): string | undefined {
-  const order = [
-    'ACCESS SHARE',
-    'ROW SHARE',
-    'ROW EXCLUSIVE',
-    'SHARE UPDATE EXCLUSIVE',
-    'SHARE',
-    'SHARE ROW EXCLUSIVE',
-    'EXCLUSIVE',
-    'ACCESS EXCLUSIVE',
-  ];
-  const modes = s.locks.filter((l) => l.relation.name === table).map((l) => order.indexOf(l.mode));
-  return modes.length ? order[Math.max(...modes)] : undefined;
+  const modes = s.locks.filter((l) => l.relation.name === table).map((l) => LOCK_MODES.indexOf(l.mode));
+  return modes.length ? LOCK_MODES[Math.max(...modes)] : undefined;
 }
 
 async function traced(files: Record<string, string>, target: string): Promise<TraceResult> {
