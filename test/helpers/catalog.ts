@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { plan, type PlanResult } from '../../src/plan/index.js';
 import type { Manifest } from '../../src/plan/manifest.js';
 import { tempTree } from './cli.js';
@@ -61,6 +61,41 @@ export async function planAgainstMigration(
   await runScript(client, k.setup);
   await applyPhaseFiles(client, result.dir, result.manifest);
   return { plan: result, written, planned: { schema: await catalog(client), data: await data() } };
+}
+
+/** A migration that a plan must do as written (the same schema and rows on PostgreSQL), or refuse. */
+export interface PlanCase {
+  name: string;
+  /** The history before the migration (default: the suite's). */
+  setup?: string;
+  migration: string;
+  /** A query whose rows must be the same after the migration and after the plan. */
+  data?: string;
+  phases?: string[];
+  /** The oldest PostgreSQL major whose syntax the case uses (generated columns: 12; gen_random_uuid(): 13). */
+  since?: number;
+  /** The refusal, when no safe plan exists. */
+  refused?: RegExp;
+}
+
+/** One test per case, on the server of `client` (major `major`): its refusal, or its plan's phases and the migration's schema and rows. */
+export function planCases(client: pg.Client, major: number, setup: string, cases: readonly PlanCase[]): void {
+  for (const k of cases) {
+    it.runIf(major >= (k.since ?? 11))(k.name, async () => {
+      const against = {
+        setup: k.setup ?? setup,
+        migration: k.migration,
+        ...(k.data !== undefined && { data: k.data }),
+      };
+      if (k.refused) {
+        await expect(planAgainstMigration(client, against)).rejects.toThrow(k.refused);
+        return;
+      }
+      const r = await planAgainstMigration(client, against);
+      expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
+      expect(r.planned).toEqual(r.written);
+    });
+  }
 }
 
 export { catalog, type Catalog } from '../../src/shadow/catalog.js';

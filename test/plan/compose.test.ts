@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { readLiveSchema } from '../../src/runner/introspect.js';
-import { planAgainstMigration } from '../helpers/catalog.js';
+import { planCases, type PlanCase } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
@@ -35,19 +35,7 @@ const SHOP = `
 const KIDS = 'SELECT json_agg(k ORDER BY id) AS rows FROM kids k';
 const ITEMS = 'SELECT json_agg(i ORDER BY id) AS rows FROM items i';
 
-interface Case {
-  name: string;
-  setup?: string;
-  migration: string;
-  data?: string;
-  phases?: string[];
-  /** The oldest PostgreSQL major whose syntax the case uses (generated columns: 12; gen_random_uuid(): 13). */
-  since?: number;
-  /** The refusal, when no safe plan exists. */
-  refused?: RegExp;
-}
-
-const CASES: Case[] = [
+const CASES: PlanCase[] = [
   {
     name: 'a foreign key dropped and added again under its name (another ON DELETE)',
     migration:
@@ -250,23 +238,7 @@ DROP TYPE "Source_old";`,
 ];
 
 describe('names reused and statements composed in one migration', () => {
-  for (const k of CASES) {
-    it.runIf(db.major >= (k.since ?? 11))(k.name, async () => {
-      if (k.refused) {
-        await expect(planAgainstMigration(c, { setup: k.setup ?? SHOP, migration: k.migration })).rejects.toThrow(
-          k.refused,
-        );
-        return;
-      }
-      const r = await planAgainstMigration(c, {
-        setup: k.setup ?? SHOP,
-        migration: k.migration,
-        ...(k.data !== undefined && { data: k.data }),
-      });
-      expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
-      expect(r.planned).toEqual(r.written);
-    });
-  }
+  planCases(c, db.major, SHOP, CASES);
 });
 
 describe('a plan does not depend on where the starting schema comes from', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { runPhase, type RunEvent } from '../../src/runner/run.js';
-import { planAgainstMigration } from '../helpers/catalog.js';
+import { planCases, type PlanCase } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
@@ -29,16 +29,6 @@ const REQUESTS = 'SELECT json_agg(r ORDER BY id) AS rows FROM requests r';
 const ITEMS =
   'SELECT json_agg(i ORDER BY id) AS rows FROM items i UNION ALL SELECT json_agg(t ORDER BY id) FROM totals t';
 
-interface Case {
-  name: string;
-  setup?: string;
-  migration: string;
-  data?: string;
-  phases?: string[];
-  /** The refusal, when no safe plan exists. */
-  refused?: RegExp;
-}
-
 const FIRE = `CREATE FUNCTION sync_examples() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.examples := jsonb_build_object('of', NEW.request); RETURN NEW; END $$;
 CREATE TRIGGER requests_sync BEFORE INSERT OR UPDATE OF request ON requests FOR EACH ROW EXECUTE PROCEDURE sync_examples();
 UPDATE requests SET request = request WHERE request IS NOT NULL;
@@ -49,7 +39,7 @@ ALTER TABLE requests ADD COLUMN seen boolean;
 UPDATE requests r SET request = pg_temp.tag(r.request, 'seen') WHERE r.request IS NOT NULL;
 DROP FUNCTION pg_temp.tag(jsonb, text);`;
 
-const CASES: Case[] = [
+const CASES: PlanCase[] = [
   {
     name: 'ADD COLUMN IF NOT EXISTS of a column that exists does nothing, and its undo drops nothing',
     migration:
@@ -186,23 +176,7 @@ COMMIT;`,
 ];
 
 describe('patterns of real migration histories', () => {
-  for (const k of CASES) {
-    it(k.name, async () => {
-      if (k.refused) {
-        await expect(planAgainstMigration(c, { setup: k.setup ?? SETUP, migration: k.migration })).rejects.toThrow(
-          k.refused,
-        );
-        return;
-      }
-      const r = await planAgainstMigration(c, {
-        setup: k.setup ?? SETUP,
-        migration: k.migration,
-        ...(k.data !== undefined && { data: k.data }),
-      });
-      expect(r.plan.manifest.phases.map((p) => p.name)).toEqual(k.phases);
-      expect(r.planned).toEqual(r.written);
-    });
-  }
+  planCases(c, db.major, SETUP, CASES);
 });
 
 describe('through the runner, each phase in a session of its own', () => {
