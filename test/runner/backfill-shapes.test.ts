@@ -104,6 +104,12 @@ async function addFault([table, column]: [string, string]): Promise<void> {
 }
 
 // the tables have a generated column (PostgreSQL 12+), which a backfill must never write
+/** The plan of `migration` over SETUP, in batches of `batchSize`. */
+function planned(migration: string, batchSize = 100) {
+  const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': migration });
+  return plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm'), out: join(dir, 'plan'), batchSize });
+}
+
 describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
   for (const shape of SHAPES) {
     it(shape.name, async () => {
@@ -113,13 +119,7 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
       const expected = await data();
       expect(expected).not.toEqual(before);
 
-      const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-      const p = await plan({
-        file: join(dir, 'm/002.sql'),
-        history: join(dir, 'm'),
-        out: join(dir, 'plan'),
-        batchSize: 100,
-      });
+      const p = await planned(shape.migration);
       expect(p.manifest.phases.map((x) => x.name)).toEqual(['backfill']);
       const file = readFileSync(join(p.dir, '1-backfill.sql'), 'utf8');
 
@@ -165,13 +165,7 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
     await fresh();
     await c.query(shape.migration);
     const expected = await data();
-    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({
-      file: join(dir, 'm/002.sql'),
-      history: join(dir, 'm'),
-      out: join(dir, 'plan'),
-      batchSize: 50,
-    });
+    const p = await planned(shape.migration, 50);
     await fresh();
     const child = spawn(
       process.execPath,
@@ -196,13 +190,7 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
 
   it('refuses a plan.json whose backfill statement was edited into two statements, or into one that does not parse', async () => {
     const shape = SHAPES[1]!;
-    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({
-      file: join(dir, 'm/002.sql'),
-      history: join(dir, 'm'),
-      out: join(dir, 'plan'),
-      batchSize: 100,
-    });
+    const p = await planned(shape.migration);
     await fresh();
     const before = await data();
     const manifest = readFileSync(join(p.dir, 'plan.json'), 'utf8');
@@ -232,13 +220,7 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
       await fresh();
       await c.query(shape.migration);
       const expected = await data();
-      const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-      const p = await plan({
-        file: join(dir, 'm/002.sql'),
-        history: join(dir, 'm'),
-        out: join(dir, 'plan'),
-        batchSize: 100,
-      });
+      const p = await planned(shape.migration);
       const file = join(p.dir, '1-backfill.sql');
       await fresh();
       const before = await data();
@@ -265,13 +247,7 @@ describe.runIf(db.major >= 12)('batched data changes of every shape', () => {
   it('runs the phase file, as one query or statement by statement, once pgphase run has applied the backfill: it skips the batches', async () => {
     await fresh();
     const shape = SHAPES[0]!;
-    const dir = tempTree({ 'm/001.sql': SETUP, 'm/002.sql': shape.migration });
-    const p = await plan({
-      file: join(dir, 'm/002.sql'),
-      history: join(dir, 'm'),
-      out: join(dir, 'plan'),
-      batchSize: 100,
-    });
+    const p = await planned(shape.migration);
     await runPhase({ planDir: p.dir, databaseUrl: db.url, phase: 'backfill' });
     const after = await data();
     await c.query(readFileSync(join(p.dir, '1-backfill.sql'), 'utf8'));
