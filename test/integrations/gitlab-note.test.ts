@@ -1,12 +1,12 @@
 // The README's GitLab job that keeps one merge request note up to date, run as a GitLab runner
 // runs it (its script lines in one `bash -eo pipefail` shell, in a merge request's clone, with
 // the CI_* variables), against a stand-in for GitLab's notes API (curl answering from fixture notes).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { appProject, baseEnv, fakeTool, git, sh } from './harness.js';
+import { baseEnv, fakeTool, mergeRequest, sh } from './harness.js';
 
 const readme = readFileSync('README.md', 'utf8');
 const block = /```yaml\n(pgphase-note:\n[\s\S]*?)```/.exec(readme)?.[1];
@@ -34,18 +34,7 @@ const FAKE_CURL = [
 ].join('\n');
 
 function runNote(files: Record<string, string>, notes: Array<{ id: number; body: string }>) {
-  const dir = appProject({
-    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
-    '.gitignore': 'node_modules\n',
-  });
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-qm', 'init');
-  const base = git(dir, 'rev-parse', 'HEAD');
-  git(dir, 'checkout', '-qb', 'feature');
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-qm', 'change');
+  const { dir, base } = mergeRequest(files);
   const tools = mkdtempSync(join(tmpdir(), 'pgphase-curl-'));
   fakeTool(join(tools, 'bin'), 'curl', join(tools, 'all.log'), FAKE_CURL);
   const env = baseEnv({

@@ -1,11 +1,11 @@
 // examples/gitlab/.gitlab-ci.yml run as a GitLab runner runs a job: its script lines in one
 // `bash -eo pipefail` shell, in a full clone of a merge request, with the CI_* variables
 // GitLab sets; the Code Quality artifact it leaves is checked against GitLab's fields.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeQualityReport } from '../report/code-quality.js';
-import { appProject, baseEnv, git, readYaml, sh } from './harness.js';
+import { baseEnv, mergeRequest, readYaml, sh } from './harness.js';
 
 interface GitlabJob {
   stage: string;
@@ -18,23 +18,6 @@ interface GitlabJob {
 
 const config = readYaml<Record<string, GitlabJob>>('examples/gitlab/.gitlab-ci.yml');
 const job = config.pgphase!;
-
-/** A merge request: a main branch with one migration, and a source branch with `files` on top. Returns the clone and the base commit. */
-function mergeRequest(files: Record<string, string>): { dir: string; base: string } {
-  const dir = appProject({
-    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
-    '.gitignore': 'node_modules\n',
-  });
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-qm', 'init');
-  const base = git(dir, 'rev-parse', 'HEAD');
-  git(dir, 'checkout', '-qb', 'feature');
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-qm', 'change');
-  return { dir, base };
-}
 
 /** The job's script; `npm ci` is left out, the project being installed already. */
 function runJob(mr: { dir: string; base: string }) {

@@ -205,3 +205,20 @@ export function fakeTool(dir: string, name: string, log: string, body = ''): voi
   writeFileSync(join(dir, name), `#!/bin/sh\necho "${name} $*" >> '${log}'\n${body}\n`, { mode: 0o755 });
   appendFileSync(log, '');
 }
+
+/** A merge request: a main branch with one migration, and a source branch with `files` on top. Returns the clone and the base commit. */
+export function mergeRequest(files: Record<string, string>): { dir: string; base: string } {
+  const dir = appProject({
+    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
+    '.gitignore': 'node_modules\n',
+  });
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'init');
+  const base = git(dir, 'rev-parse', 'HEAD');
+  git(dir, 'checkout', '-qb', 'feature');
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'change');
+  return { dir, base };
+}
