@@ -6,6 +6,7 @@ export default defineRule({
     id: 'add-check-validated',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'scan',
     plannable: true,
     description: 'A CHECK added without NOT VALID scans the whole table under ACCESS EXCLUSIVE',
     messages: {

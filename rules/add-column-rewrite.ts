@@ -7,6 +7,7 @@ export default defineRule({
     id: 'add-column-rewrite',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'rewrite',
     plannable: true,
     description:
       'ADD COLUMN with a volatile default, GENERATED … STORED, serial/identity, or any default before PostgreSQL 11 rewrites the table',

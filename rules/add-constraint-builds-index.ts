@@ -13,6 +13,7 @@ export default defineRule({
     id: 'add-constraint-builds-index',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'index',
     plannable: true,
     description: 'ADD PRIMARY KEY / ADD UNIQUE without USING INDEX builds the index under ACCESS EXCLUSIVE',
     messages: {

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'add-exclusion-constraint',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'index',
     description:
       'ADD CONSTRAINT … EXCLUDE on an existing table builds its index and checks every row under ACCESS EXCLUSIVE; there is no concurrent way',
     messages: {

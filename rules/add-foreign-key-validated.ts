@@ -21,6 +21,7 @@ export default defineRule({
     id: 'add-foreign-key-validated',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'scan',
     plannable: true,
     description: 'A foreign key added without NOT VALID scans the table under SHARE ROW EXCLUSIVE on both tables',
     messages: {

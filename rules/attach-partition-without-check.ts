@@ -6,6 +6,7 @@ export default defineRule({
     id: 'attach-partition-without-check',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'scan',
     description:
       'ATTACH PARTITION of a table without a validated CHECK constraint matching the bounds scans it under ACCESS EXCLUSIVE',
     messages: {

@@ -5,6 +5,7 @@ export default defineRule({
     id: 'column-type-rewrite',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'rewrite',
     plannable: true,
     description: 'A type change that is not binary-coercible rewrites the table and its indexes under ACCESS EXCLUSIVE',
     messages: {

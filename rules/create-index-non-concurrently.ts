@@ -48,6 +48,7 @@ export default defineRule({
     id: 'create-index-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'index',
     plannable: true,
     description: 'CREATE INDEX without CONCURRENTLY on an existing table blocks every write while the index builds',
     messages: {

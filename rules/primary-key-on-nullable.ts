@@ -6,6 +6,7 @@ export default defineRule({
     id: 'primary-key-on-nullable',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'scan',
     plannable: true,
     description:
       'ADD PRIMARY KEY (also USING INDEX) on nullable columns sets them NOT NULL with a full scan under ACCESS EXCLUSIVE',

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'refresh-matview-non-concurrently',
     category: 'blocks-traffic',
     severity: 'warning',
+    work: 'rewrite',
     description: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks every read of the view while it runs',
     messages: {
       default:

@@ -6,6 +6,7 @@ export default defineRule({
     id: 'reindex-non-concurrently',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'index',
     description:
       'REINDEX without CONCURRENTLY blocks writes to the table and nearly every query on it while it rebuilds',
     pgVersion: { min: 12 },

@@ -24,6 +24,7 @@ export default defineRule({
     id: 'set-not-null-scan',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'scan',
     plannable: true,
     description:
       'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)',

@@ -9,6 +9,7 @@ export default defineRule({
     id: 'table-rewrite',
     category: 'blocks-traffic',
     severity: 'error',
+    work: 'rewrite',
     description:
       'VACUUM FULL, CLUSTER, SET TABLESPACE, SET LOGGED/UNLOGGED and SET ACCESS METHOD rewrite the table under ACCESS EXCLUSIVE',
     messages: {

@@ -46,6 +46,9 @@ export interface RuleMeta<
   help: Help;
   /** `pgphase plan` has a recipe that makes what the rule finds safe: its help points there. */
   plannable?: true;
+  /** The work the flagged statement does under its lock: rewrite a table, scan it, or build an
+   *  index (trace compares it with what PostgreSQL did; size estimates time it). */
+  work?: 'rewrite' | 'scan' | 'index';
 }
 
 export interface Finding {

@@ -2,29 +2,19 @@
 // estimating how long a lock is held: the locks of src/sql/locks.ts on tables that existed
 // before the migration, recorded by a rule that reports nothing, and the findings of the
 // rules that say a statement rewrites, scans or builds an index under a lock.
-import { defineRule, type Finding, type Rule } from '../lint/rule.js';
+import { rules } from '../../rules/index.js';
+import { defineRule, type Finding, type Rule, type RuleMeta } from '../lint/rule.js';
 import type { FileResult } from '../lint/engine.js';
 import { LOCK_MODES, locksOf, type LockMode } from '../sql/locks.js';
 import { qkey } from '../sql/names.js';
 
 /** The work a rule says a statement does under its lock. */
-export type Work = 'rewrite' | 'scan' | 'index';
+export type Work = NonNullable<RuleMeta['work']>;
 
-export const RULE_WORK: Readonly<Record<string, Work>> = {
-  'column-type-rewrite': 'rewrite',
-  'add-column-rewrite': 'rewrite',
-  'table-rewrite': 'rewrite',
-  'refresh-matview-non-concurrently': 'rewrite',
-  'set-not-null-scan': 'scan',
-  'add-check-validated': 'scan',
-  'add-foreign-key-validated': 'scan',
-  'primary-key-on-nullable': 'scan',
-  'attach-partition-without-check': 'scan',
-  'create-index-non-concurrently': 'index',
-  'add-constraint-builds-index': 'index',
-  'reindex-non-concurrently': 'index',
-  'add-exclusion-constraint': 'index',
-};
+/** The rules that say so, by id, from their metadata. */
+export const RULE_WORK: Readonly<Record<string, Work>> = Object.fromEntries(
+  rules.flatMap((r) => (r.meta.work ? [[r.meta.id, r.meta.work]] : [])),
+);
 
 export function stronger(a: LockMode, b: LockMode): LockMode {
   return LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b;
