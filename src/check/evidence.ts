@@ -198,7 +198,7 @@ function breaks(usage: Usage, change: Change): boolean {
 }
 
 /** The finding's rule → the change kinds it reports. */
-const RULE_KINDS: Record<string, ReadonlyArray<Change['kind']>> = {
+export const RULE_KINDS: Record<string, ReadonlyArray<Change['kind']>> = {
   'drop-column': ['drop-column'],
   'rename-column': ['rename-column'],
   'drop-table': ['drop-table'],

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { rules } from '../../rules/index.js';
 import { check } from '../../src/check/check.js';
+import { RULE_KINDS } from '../../src/check/evidence.js';
 import { querySet, readQueryFile, type QuerySet } from '../../src/check/sources.js';
 import { lint } from '../../src/index.js';
 import { runCli, tempTree } from '../helpers/cli.js';
@@ -35,6 +37,11 @@ beforeAll(async () => {
 });
 
 describe('lint --queries', () => {
+  it('knows the change behind every breaks-old-code rule', () => {
+    const ids = rules.filter((r) => r.meta.category === 'breaks-old-code').map((r) => r.meta.id);
+    expect(ids.filter((id) => !(id in RULE_KINDS))).toEqual([]);
+  });
+
   it('without queries nothing changes', async () => {
     const root = shop('ALTER TABLE users DROP COLUMN legacy_notes;\n');
     const { findings: plain } = await findings(root);
