@@ -70,9 +70,12 @@ export async function loadConfigFile(file: string, knownRules: ReadonlySet<strin
 export class ConfigFinder {
   private readonly cache = new Map<string, Promise<LoadedConfig>>();
 
+  /** `listed` gives the names a directory holds when the caller has listed it already
+   *  (the files of a migration history): no file system lookup is made for it then. */
   constructor(
     private readonly knownRules: ReadonlySet<string>,
     private readonly fallbackDir = process.cwd(),
+    private readonly listed: (dir: string) => ReadonlySet<string> | undefined = () => undefined,
   ) {}
 
   /** The config governing `dir` (the nearest one upward), or the defaults. Cached under `dir`
@@ -91,9 +94,10 @@ export class ConfigFinder {
   }
 
   private async search(dir: string): Promise<LoadedConfig> {
+    const names = this.listed(dir);
     for (const name of CANDIDATES) {
       const file = join(dir, name);
-      if (!existsSync(file)) continue;
+      if (names ? !names.has(name) : !existsSync(file)) continue;
       if (name === 'package.json') {
         const pkg = readJson(file) as { pgphase?: unknown };
         if (pkg.pgphase === undefined) continue;

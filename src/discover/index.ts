@@ -60,12 +60,23 @@ export interface MigrationSet {
  *  collected once, however many of its files are looked up. */
 export class Discovery {
   private readonly reads = new Map<string, Promise<unknown>>();
+  private readonly names = new Map<string, ReadonlySet<string>>();
   /** The working directory, resolved, with a trailing separator. */
   private readonly inside: string;
 
   constructor(readonly cwd: string = process.cwd()) {
     const root = resolve(cwd);
     this.inside = root.endsWith(sep) ? root : root + sep;
+  }
+
+  /** The names of the files a directory holds, when this run has listed it (beside directories, a root's names include them). */
+  listed(dir: string): ReadonlySet<string> | undefined {
+    return this.names.get(dir);
+  }
+
+  /** Records what a listing found in a directory. */
+  list(dir: string, names: readonly string[]): void {
+    this.names.set(dir, new Set(names));
   }
 
   memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -226,9 +237,10 @@ async function detect(dir: Dir): Promise<Layout> {
 }
 
 async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<MigrationSet> {
+  const replaced = layout.replaced?.(dir.files);
   const kinds = dir.files.map((rel) => {
     const kind = kindOf(layout, rel);
-    return { rel, kind: kind === 'forward' && layout.replaced?.(rel, dir.files) ? ('replaced' as const) : kind };
+    return { rel, kind: kind === 'forward' && replaced?.(rel) ? ('replaced' as const) : kind };
   });
   const forward = kinds.filter((f) => f.kind === 'forward').map((f) => f.rel);
   const keyOf = await layout.order(dir);
@@ -317,10 +329,16 @@ async function openDir(root: string, discovery: Discovery): Promise<Dir> {
       throw unreadable(discovery.display(path), error, 'directory');
     });
   const entries = await list(root);
+  discovery.list(
+    root,
+    entries.map((entry) => entry.name),
+  );
   const nested = await Promise.all(
     entries.map(async (entry) => {
       if (!entry.isDirectory()) return [entry.name];
-      const files = (await list(join(root, entry.name))).filter((sub) => !sub.isDirectory()).map((sub) => sub.name);
+      const path = join(root, entry.name);
+      const files = (await list(path)).filter((sub) => !sub.isDirectory()).map((sub) => sub.name);
+      discovery.list(path, files);
       // a plan directory (pgphase plan writes one next to its migration) holds phases, not migrations
       return files.includes('plan.json') ? [] : files.map((name) => `${entry.name}/${name}`);
     }),

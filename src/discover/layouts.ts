@@ -46,8 +46,8 @@ export interface Layout {
   down?: RegExp;
   /** Relative paths of files the tool applies to other databases only. */
   otherDatabase?: RegExp;
-  /** A forward file the tool does not apply because another file of the directory takes its place. */
-  replaced?(rel: string, files: readonly string[]): boolean;
+  /** Given a directory's files: which forward files the tool does not apply, because another file takes their place. */
+  replaced?(files: readonly string[]): (rel: string) => boolean;
   /** Marker lines of tools that keep both directions in one file; everything outside the up section is blanked. */
   sections?: { up: RegExp; down: RegExp };
   /** The sort key of each forward file: the tool applies them in ascending order. */
@@ -364,14 +364,11 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     down: /^\d+_[^/]*\.down\.sql$/,
     otherDatabase: OTHER_DIALECT,
     // a file for every database gives way to the version's file for PostgreSQL
-    replaced: (rel, files) =>
-      !/\.postgres\.(?:autocommit\.)?up\.sql$/.test(rel) &&
-      files.some(
-        (other) =>
-          other !== rel &&
-          POP_FORWARD.exec(other)?.[1] === POP_FORWARD.exec(rel)?.[1] &&
-          /\.postgres\.(?:autocommit\.)?up\.sql$/.test(other),
-      ),
+    replaced: (files) => {
+      const postgres = /\.postgres\.(?:autocommit\.)?up\.sql$/;
+      const versions = new Set(files.filter((rel) => postgres.test(rel)).map((rel) => POP_FORWARD.exec(rel)?.[1]));
+      return (rel) => !postgres.test(rel) && versions.has(POP_FORWARD.exec(rel)?.[1]);
+    },
     order: () => natural,
     migration: popMigration,
     // each file in a transaction of its own, unless named .autocommit
@@ -484,10 +481,31 @@ export function compareKeys(a: SortKey, b: SortKey): number {
 /** Blanks the marker lines and the down section with spaces, one per UTF-8 byte, keeping
  *  every line break: byte offsets, lines and columns of the up section match the file. */
 export function forwardText(text: string, sections: { up: RegExp; down: RegExp }): string {
+  // every marker is a comment: only lines holding `--` are tested, and the lines between two markers are copied or blanked at once
+  let out = '';
   let inDown = false;
-  return text.replace(/[^\n]*\n?/g, (line) => {
-    const marker = sections.up.test(line) || sections.down.test(line);
-    if (marker) inDown = sections.down.test(line);
-    return marker || inDown ? line.replace(/[^\r\n]/gu, (char) => ' '.repeat(Buffer.byteLength(char))) : line;
-  });
+  let from = 0;
+  let dash = -1;
+  for (let at = 0; at < text.length; ) {
+    const next = text.indexOf('\n', at);
+    const end = next === -1 ? text.length : next + 1;
+    if (dash < at) dash = text.indexOf('--', at);
+    if (dash === -1) break;
+    if (dash < end) {
+      const line = text.slice(at, end);
+      const down = sections.down.test(line);
+      if (down || sections.up.test(line)) {
+        out += (inDown ? blank(text.slice(from, at)) : text.slice(from, at)) + blank(line);
+        inDown = down;
+        from = end;
+      }
+    }
+    at = end;
+  }
+  return out + (inDown ? blank(text.slice(from)) : text.slice(from));
+}
+
+/** Spaces for the text, one per UTF-8 byte, keeping its line breaks. */
+function blank(text: string): string {
+  return text.replace(/[^\r\n]+/g, (run) => ' '.repeat(Buffer.byteLength(run)));
 }

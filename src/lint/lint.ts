@@ -89,10 +89,11 @@ function toPosix(path: string): string {
 /** The config of each directory: the explicit one, else the nearest found upward. */
 function configs(
   options: Pick<LintOptions, 'rules' | 'configFile'>,
-  cwd: string,
+  discovery: Discovery,
 ): (dir: string) => Promise<LoadedConfig> {
   const known = new Set(options.rules.map((r) => r.meta.id));
-  const finder = new ConfigFinder(known, cwd);
+  const cwd = discovery.cwd;
+  const finder = new ConfigFinder(known, cwd, (dir) => discovery.listed(dir));
   const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
   explicit?.catch(() => undefined); // its error reaches the first caller that awaits it
   return async (dir) => (explicit ? await explicit : finder.forDirectory(dir));
@@ -142,18 +143,18 @@ async function targetSets(
 export async function listSets(options: Omit<LintOptions, 'stdin'>): Promise<SetListing[]> {
   const cwd = options.cwd ?? process.cwd();
   const discovery = new Discovery(cwd);
-  const groups = await targetSets(options, cwd, configs(options, cwd), discovery);
+  const groups = await targetSets(options, cwd, configs(options, discovery), discovery);
   return [...groups.values()].map((g) => listing(g.set, discovery));
 }
 
 export async function lint(options: LintOptions): Promise<LintOutput> {
   const cwd = options.cwd ?? process.cwd();
-  const configFor = configs(options, cwd);
+  const discovery = new Discovery(cwd);
+  const configFor = configs(options, discovery);
   // The WASM parser compiles while the files are found and read (awaited before the first
   // parse); with a cache, only once a set misses it: a run the cache answers never parses.
   if (options.cacheDir === undefined) loadParser().catch(() => undefined);
   const baseChanges = options.baseSchema ?? [];
-  const discovery = new Discovery(cwd);
   const groups = await targetSets(options, cwd, configFor, discovery);
 
   const files: FileResult[] = [];

@@ -164,6 +164,22 @@ describe('pgphase (CLI)', () => {
     ]);
   });
 
+  it('finds a config in a migration directory of a history, and none where the listing holds none', () => {
+    // the directories of a Prisma history are listed once: the config search reads their names from that listing
+    const drop = "SET lock_timeout = '1s';\nDROP TABLE old;";
+    const dir = tempTree({
+      'prisma/migrations/migration_lock.toml': 'provider = "postgresql"',
+      'prisma/migrations/20240101000000_a/migration.sql': drop,
+      'prisma/migrations/20240102000000_b/pgphase.config.json': JSON.stringify({ rules: { 'drop-table': 'off' } }),
+      'prisma/migrations/20240102000000_b/migration.sql': drop,
+    });
+    const out = json(runCli(['lint', 'prisma/migrations', '--format', 'json'], { cwd: dir }).stdout);
+    expect(out.files.map((f) => [f.path, f.findings.map((x) => x.rule)])).toEqual([
+      ['prisma/migrations/20240101000000_a/migration.sql', ['drop-table']],
+      ['prisma/migrations/20240102000000_b/migration.sql', []],
+    ]);
+  });
+
   it('lints two services of a monorepo in one run, each with its own pgVersion and rules', () => {
     const migration =
       "SET lock_timeout = '1s';\nALTER TYPE mood ADD VALUE 'meh';\nDROP TABLE old;\nCREATE TABLE t (id bigint PRIMARY KEY, v varchar(20));\n";
