@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { locksOf, QUEUE_DANGEROUS, type LockMode } from '../src/sql/locks.js';
+import { QUEUE_DANGEROUS, type LockMode } from '../src/sql/locks.js';
 import { qkey, quoteQName, type QName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -31,7 +31,7 @@ export default defineRule({
       },
       change(change) {
         if (change.kind === 'transaction') return held.clear();
-        const locks = locksOf(change, context.schema, context.pgVersion).filter((l) => !isNew(l.table));
+        const locks = context.locks(change).filter((l) => !isNew(l.table));
         for (const l of locks) {
           const has = held.get(qkey(l.table));
           const stronger = queued.find((q) => qkey(q.table) === qkey(l.table));

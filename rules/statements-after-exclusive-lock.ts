@@ -1,5 +1,4 @@
 import { defineRule } from '../src/lint/rule.js';
-import { locksOf } from '../src/sql/locks.js';
 import { qkey, quoteQName, type QName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -34,9 +33,7 @@ export default defineRule({
           context.report({ messageId: 'default', data: { table: quoteQName(held.table), line: held.line } });
         }
         if (!context.inTransaction || held) return;
-        const lock = locksOf(change, context.schema, context.pgVersion).find(
-          (l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table),
-        );
+        const lock = context.locks(change).find((l) => l.mode === 'ACCESS EXCLUSIVE' && !isNew(l.table));
         if (lock)
           held = {
             transaction: context.transactionId,

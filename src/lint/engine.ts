@@ -4,7 +4,7 @@
 import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
 import { CreatedHere } from '../schema/created.js';
 import { readStatement } from '../sql/normalize.js';
-import { statementLocks } from '../sql/locks.js';
+import { locksOf, strongestLocks, type LockTaken } from '../sql/locks.js';
 import { quoteQName, type QName } from '../sql/names.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
@@ -224,6 +224,7 @@ class Walk {
   enter(statement: Statement, changes: readonly Change[]): void {
     this.statement = statement;
     this.changes = changes;
+    this.changeLocks.clear();
     this.statementClass = strongest(changes.map(classify));
     this.current = this.transactions[statement.index]!;
     if (this.current.first === statement.index) this.timeoutAtBegin = this.sessionTimeout;
@@ -283,6 +284,16 @@ class Walk {
     }
   }
 
+  /** The locks of each change of the current statement that some rule or finding asked for. */
+  private readonly changeLocks = new Map<Change, readonly LockTaken[]>();
+
+  /** The locks a change takes, against the schema as it is when first asked (rules ask before the change applies). */
+  changeLocksOf(change: Change): readonly LockTaken[] {
+    let locks = this.changeLocks.get(change);
+    if (!locks) this.changeLocks.set(change, (locks = locksOf(change, this.options.schema, this.options.pgVersion)));
+    return locks;
+  }
+
   private locksAt = -1;
   private locksText: string | undefined;
 
@@ -290,7 +301,7 @@ class Walk {
   private locks(): string | undefined {
     if (this.locksAt !== this.statement.index) {
       this.locksAt = this.statement.index;
-      const locks = statementLocks(this.changes, this.options.schema, this.options.pgVersion);
+      const locks = strongestLocks(this.changes.flatMap((c) => this.changeLocksOf(c)));
       this.locksText = locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
     }
     return this.locksText;
@@ -356,6 +367,9 @@ class Context implements RuleContext {
   }
   laterInTransaction(match: (change: Change) => boolean): boolean {
     return this.walk.laterInTransaction(match);
+  }
+  locks(change: Change): readonly LockTaken[] {
+    return this.walk.changeLocksOf(change);
   }
   report(report: Report): void {
     this.walk.report(this.rule, this.severity, report);

@@ -8,6 +8,7 @@ import {
   type ObjectType,
   type TypeRef,
 } from '../sql/changes.js';
+import type { LockTaken } from '../sql/locks.js';
 import { qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { analyzeAlter, type TypeChangeAnalysis } from '../sql/type-change.js';
 import { nameSpan, type Location, type SourceFile, type Statement } from '../sql/source.js';
@@ -125,6 +126,9 @@ export interface RuleContext<
   readonly transactionId: number;
   /** Does a later statement of the current statement's transaction make a change that matches? */
   laterInTransaction(match: (change: Change) => boolean): boolean;
+  /** The table locks a change of the current statement takes (`locksOf` with this schema and
+   *  version), worked out once however many rules ask. */
+  locks(change: Change): readonly LockTaken[];
   report<Id extends keyof Messages & string>(report: Report<Messages, Help, Id>): void;
 }
 

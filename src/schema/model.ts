@@ -108,6 +108,33 @@ function tableKeyOf(index: IndexModel): string {
   return qkey({ schema: index.schema, name: index.table });
 }
 
+/** Changes that leave every table, its name and its foreign keys as they were. */
+const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
+  'data-change',
+  'set',
+  'transaction',
+  'create-index',
+  'drop-index',
+  'reindex',
+  'comment',
+  'column-comment',
+  'set-default',
+  'drop-default',
+  'set-not-null',
+  'drop-not-null',
+  'validate-constraint',
+  'create-enum',
+  'enum-add-value',
+  'enum-rename-value',
+  'create-domain',
+  'alter-domain-add-constraint',
+  'alter-domain-validate-constraint',
+  'lock-table',
+  'refresh-matview',
+  'publication',
+  'truncate',
+]);
+
 export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   /** Every index by qkey. Changed only through setIndex() and deleteIndex(), which keep `indexesOn` with it. */
@@ -222,21 +249,37 @@ export class SchemaModel {
 
   /** The foreign keys `q` holds, and those of other tables that reference it. */
   foreignKeys(q: QName): ForeignKey[] {
-    const key = qkey(q);
-    const keys: ForeignKey[] = [];
+    this.keysByTable ??= this.indexForeignKeys();
+    return this.keysByTable.get(qkey(q)) ?? [];
+  }
+
+  /** Every foreign key under the table that holds it and the one it references, in table order;
+   *  built when asked, and again after a change that may have changed a table or a constraint. */
+  private keysByTable: Map<string, ForeignKey[]> | undefined;
+
+  private indexForeignKeys(): Map<string, ForeignKey[]> {
+    const index = new Map<string, ForeignKey[]>();
+    const add = (key: string, fk: ForeignKey) => {
+      const keys = index.get(key);
+      if (keys) keys.push(fk);
+      else index.set(key, [fk]);
+    };
     for (const t of this.tables.values()) {
+      const holder = qkey(t);
       for (const c of t.constraints.values()) {
-        if (c.kind !== 'foreign-key' || !c.references || (qkey(t) !== key && qkey(c.references.table) !== key))
-          continue;
-        keys.push({
+        if (c.kind !== 'foreign-key' || !c.references) continue;
+        const fk: ForeignKey = {
           table: { schema: t.schema, name: t.name },
           name: c.name,
           columns: c.columns,
           references: { table: c.references.table, columns: c.references.columns },
-        });
+        };
+        add(holder, fk);
+        const referenced = qkey(c.references.table);
+        if (referenced !== holder) add(referenced, fk);
       }
     }
-    return keys;
+    return index;
   }
 
   /** The table an index belongs to. */
@@ -533,6 +576,7 @@ export class SchemaModel {
 
   /** Applies one change; anything the model does not track is ignored. */
   apply(change: Change): void {
+    if (!KEEPS_FOREIGN_KEYS.has(change.kind)) this.keysByTable = undefined;
     switch (change.kind) {
       case 'create-table': {
         const { schema, name } = resolved(change.table);

@@ -26,8 +26,13 @@ export interface LockTaken {
 
 /** The strongest lock the changes of one statement take on each table, strongest first. */
 export function statementLocks(changes: readonly Change[], schema?: LockSchema, pgVersion?: number): LockTaken[] {
+  return strongestLocks(changes.flatMap((c) => locksOf(c, schema, pgVersion)));
+}
+
+/** Of locks taken, the strongest on each table, strongest first. */
+export function strongestLocks(locks: readonly LockTaken[]): LockTaken[] {
   const byTable = new Map<string, LockTaken>();
-  for (const lock of changes.flatMap((c) => locksOf(c, schema, pgVersion))) {
+  for (const lock of locks) {
     const key = `${lock.table.schema ?? ''}.${lock.table.name}`;
     const held = byTable.get(key);
     if (!held || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(held.mode)) byTable.set(key, lock);

@@ -37,6 +37,28 @@ describe('SchemaModel', () => {
     expect(s.rowKey({ name: 'users' })).toEqual(['id']);
   });
 
+  it('answers the foreign keys of a table as each change of a history leaves them', () => {
+    // the model keeps them indexed by table between changes: each step below asks, then changes them
+    const s = new SchemaModel();
+    const keys = (table: string) =>
+      s
+        .foreignKeys({ name: table })
+        .map((fk) => `${fk.table.name}.${fk.name}(${fk.columns})->${fk.references.table.name}`);
+    const step = (sql: string) => replay(parseSource('h.sql', sql), s);
+    step('CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);');
+    expect([keys('a'), keys('b')]).toEqual([['b.b_a_id_fkey(a_id)->a'], ['b.b_a_id_fkey(a_id)->a']]);
+    step('UPDATE b SET a_id = 1; ALTER TABLE b RENAME COLUMN a_id TO owner;');
+    expect(keys('a')).toEqual(['b.b_a_id_fkey(owner)->a']);
+    step('ALTER TABLE b RENAME TO c;');
+    expect([keys('b'), keys('c')]).toEqual([[], ['c.b_a_id_fkey(owner)->a']]);
+    step('ALTER TABLE c ADD CONSTRAINT self FOREIGN KEY (id) REFERENCES c;');
+    expect(keys('c')).toEqual(['c.b_a_id_fkey(owner)->a', 'c.self(id)->c']);
+    step('ALTER TABLE c DROP CONSTRAINT b_a_id_fkey;');
+    expect([keys('a'), keys('c')]).toEqual([[], ['c.self(id)->c']]);
+    step('ALTER TABLE c ADD COLUMN a2 int REFERENCES a; DROP TABLE c;');
+    expect(keys('a')).toEqual([]);
+  });
+
   it('follows validation, drops and renames', () => {
     const s = model(`
       CREATE TABLE a (id int NOT NULL, x int);
