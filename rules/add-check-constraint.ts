@@ -17,7 +17,7 @@ export default defineRule({
       column: {
         message:
           'Adding column {{column}} to {{table}} with CHECK ({{expr}}) makes writes of the running version to {{others}} that violate it fail',
-        help: 'Add the check in a contract phase, once every deployed version satisfies it: `pgphase plan <file>` adds it NOT VALID and validates it separately',
+        help: 'Add {{column}} without the CHECK, and add the check in a contract phase, once every deployed version writes {{others}} so that it holds: `pgphase plan <file>` adds it NOT VALID and validates it separately',
       },
     },
   },

@@ -29,7 +29,7 @@ export default defineRule({
       column: {
         message:
           "Adding column {{column}} to {{table}} as {{kind}} with the constant default {{default}} gives every existing row and every INSERT of the running version the same value: the ALTER fails on a table with two rows or more, and the running version's INSERTs fail as duplicates",
-        help: 'Add the unique index in expand only if the running version never writes duplicates; otherwise in contract',
+        help: 'Give {{column}} a default that differs per row, such as `gen_random_uuid()` or an identity (a UNIQUE column may also have none: NULLs never collide)',
       },
     },
   },

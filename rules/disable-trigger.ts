@@ -20,7 +20,7 @@ export default defineRule({
       user: {
         message:
           'DISABLE TRIGGER USER turns off every trigger of the application on {{table}} for every session once it commits: writes skip what its triggers do',
-        help: 'Enable the triggers again in the same transaction (`ALTER TABLE … ENABLE TRIGGER ALL`), or set `session_replication_role = replica` for this session only',
+        help: 'Enable the triggers again in the same transaction (`ALTER TABLE … ENABLE TRIGGER USER`), or set `session_replication_role = replica` for this session only',
       },
     },
   },

@@ -11,7 +11,7 @@ export default defineRule({
     messages: {
       create: {
         message: 'Domain {{domain}} carries a CHECK: changing it later scans every table that uses the domain',
-        help: 'Put the CHECK on the columns (NOT VALID, then VALIDATE) instead of on the domain',
+        help: "Put the CHECK on the columns that use the type instead of on the domain: a column's CHECK can later be changed table by table (NOT VALID, then VALIDATE) without blocking writes",
       },
       alter: {
         message:
@@ -21,7 +21,7 @@ export default defineRule({
       validate: {
         message:
           'Validating constraint {{constraint}} of domain {{domain}} checks every column of every table that uses it while holding a SHARE lock on each of those tables, which blocks their writes',
-        help: 'Put the CHECK on the columns (NOT VALID, then VALIDATE) instead of on the domain',
+        help: 'Drop {{constraint}} from the domain and put the CHECK on the columns instead (NOT VALID, then VALIDATE, which blocks no writes)',
       },
     },
   },

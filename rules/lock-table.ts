@@ -16,7 +16,7 @@ export default defineRule({
       outside: {
         message:
           'LOCK TABLE {{table}} runs outside a transaction and fails at run time: "LOCK TABLE can only be used in transaction blocks" (SQLSTATE 25P01)',
-        help: 'Avoid the explicit lock; if it is needed, take it inside a short transaction (BEGIN … COMMIT) after a short lock_timeout',
+        help: 'Take the lock inside the transaction (BEGIN … COMMIT) of the statements it protects, after a short lock_timeout, or remove it',
       },
     },
   },

@@ -37,7 +37,7 @@ export default defineRule({
       constraint: {
         message:
           'Adding a NOT NULL constraint on {{table}}.{{column}} reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
-        help: 'PostgreSQL 12+: add `CHECK ({{column}} IS NOT NULL) NOT VALID`, `VALIDATE` it, then SET NOT NULL (no scan) and drop the check; `pgphase plan <file>` writes these steps',
+        help: 'Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` writes steps that scan without blocking',
       },
     },
   },

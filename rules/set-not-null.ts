@@ -26,7 +26,7 @@ export default defineRule({
       newColumn: {
         message:
           'Setting {{table}}.{{column}} NOT NULL makes every INSERT of the running version fail: it does not know {{column}}, which this migration adds without a default, so its rows leave it NULL',
-        help: 'Run `pgphase plan <file>`: backfill first, then NOT NULL via a validated check in the contract phase',
+        help: "Give {{column}} a default where this migration adds it (the running version's INSERTs then fill it), or run `pgphase plan <file>`: backfill, then NOT NULL in the contract phase once every deployed version writes {{column}}",
       },
     },
   },

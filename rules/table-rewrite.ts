@@ -21,7 +21,7 @@ export default defineRule({
       all: {
         message:
           '{{how}} without a table name rewrites {{scope}}, one table at a time, each under an ACCESS EXCLUSIVE lock: all reads and writes of a table wait until its copy is done',
-        help: 'Use an online tool that rewrites without the long lock (pg_repack-style), or a maintenance window',
+        help: 'Name the tables that need it, and use an online tool that rewrites without the long lock (pg_repack-style), or a maintenance window',
       },
     },
   },

@@ -11,11 +11,11 @@ export default defineRule({
       nested: {
         message:
           'BEGIN inside a transaction that is already open: PostgreSQL only warns, and the first COMMIT ends both',
-        help: 'Remove the explicit transaction control, or mark the file `-- pgphase: no-transaction` if the tool runs it without one',
+        help: 'End the open transaction with COMMIT before this BEGIN, or remove this BEGIN: PostgreSQL does not nest transactions',
       },
       unclosed: {
         message: 'BEGIN without a matching COMMIT: the migration leaves its transaction open',
-        help: 'Remove the explicit transaction control, or mark the file `-- pgphase: no-transaction` if the tool runs it without one',
+        help: 'End the transaction with COMMIT after its last statement',
       },
       wrapped: {
         message:

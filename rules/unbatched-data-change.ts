@@ -60,11 +60,11 @@ export default defineRule({
       merge: {
         message:
           'MERGE into {{table}} applies every row of its source in one transaction: the rows of {{table}} it changes stay locked until it commits, and with a big source it runs for minutes',
-        help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
+        help: 'Write it as an `UPDATE … FROM` and an `INSERT … SELECT`, which `pgphase plan <file>` moves into batched, resumable backfill phases',
       },
       unknownKey: {
         message: `{{op}} on {{table}} pins {{columns}}, but the keys of {{table}} are unknown (no earlier migration or given schema defines the table): it is assumed to touch every row in one transaction; to know the keys, ${GIVE_SCHEMA}`,
-        help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
+        help: 'Give pgphase the schema of {{table}}: if {{columns}} is a key, nothing is flagged; if not, `pgphase plan <file>` moves the change into a batched, resumable backfill phase',
       },
     },
   },

@@ -49,7 +49,7 @@ export interface RuleMeta<Messages extends RuleMessages = RuleMessages> {
   pgVersion?: { min?: number; max?: number };
   /** The rule's messages by id, each with its help. */
   messages: Messages;
-  /** `pgphase plan` has a recipe that makes what the rule finds safe: its help points there. */
+  /** `pgphase plan` has a recipe that makes what the rule finds safe: the help of each message it plans points there. */
   plannable?: true;
   /** The work the flagged statement does under its lock: rewrite a table, scan it, or build an
    *  index (trace compares it with what PostgreSQL did; size estimates time it). */
