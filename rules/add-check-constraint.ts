@@ -10,11 +10,16 @@ export default defineRule({
     plannable: true,
     description: 'A new CHECK on an existing table: writes of the running version may violate it',
     messages: {
-      default: 'Adding CHECK ({{expr}}) to {{table}} makes writes of the running version that violate it fail',
-      column:
-        'Adding column {{column}} to {{table}} with CHECK ({{expr}}) makes writes of the running version to {{others}} that violate it fail',
+      default: {
+        message: 'Adding CHECK ({{expr}}) to {{table}} makes writes of the running version that violate it fail',
+        help: 'Add the check in a contract phase, once every deployed version satisfies it: `pgphase plan <file>` adds it NOT VALID and validates it separately',
+      },
+      column: {
+        message:
+          'Adding column {{column}} to {{table}} with CHECK ({{expr}}) makes writes of the running version to {{others}} that violate it fail',
+        help: 'Add {{column}} without the CHECK, and add the check in a contract phase, once every deployed version writes {{others}} so that it holds: `pgphase plan <file>` adds it NOT VALID and validates it separately',
+      },
     },
-    help: 'Add the check in a contract phase, once every deployed version satisfies it: `pgphase plan <file>` adds it NOT VALID and validates it separately',
   },
   create(context) {
     return {

@@ -10,12 +10,17 @@ export default defineRule({
     plannable: true,
     description: 'A CHECK added without NOT VALID scans the whole table under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        'Adding CHECK ({{expr}}) to {{table}} without NOT VALID reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
-      column:
-        'Adding column {{column}} to {{table}} with CHECK ({{expr}}) reads every row to check it while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+      default: {
+        message:
+          'Adding CHECK ({{expr}}) to {{table}} without NOT VALID reads every row while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+        help: 'Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
+      },
+      column: {
+        message:
+          'Adding column {{column}} to {{table}} with CHECK ({{expr}}) reads every row to check it while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait',
+        help: 'Add {{column}} without the CHECK, then `ADD CONSTRAINT … CHECK … NOT VALID`, and `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
+      },
     },
-    help: 'Add it `NOT VALID` (for a new column: add the column without the CHECK, then `ADD CONSTRAINT … CHECK … NOT VALID`), then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits an `ADD CONSTRAINT` so',
   },
   create(context) {
     return {

@@ -12,9 +12,11 @@ export default defineRule({
     description:
       'ADD COLUMN with a volatile default, GENERATED … STORED, serial/identity, or any default before PostgreSQL 11 rewrites the table',
     messages: {
-      default: 'Adding {{column}} to {{table}} rewrites the whole table under an ACCESS EXCLUSIVE lock: {{reason}}',
+      default: {
+        message: 'Adding {{column}} to {{table}} rewrites the whole table under an ACCESS EXCLUSIVE lock: {{reason}}',
+        help: 'Add the column without the default, `SET DEFAULT` separately (new rows only), and backfill existing rows in batches: `pgphase plan <file>`',
+      },
     },
-    help: 'Add the column without the default, `SET DEFAULT` separately (new rows only), and backfill existing rows in batches: `pgphase plan <file>`',
   },
   create(context) {
     return {

@@ -17,12 +17,17 @@ export default defineRule({
     plannable: true,
     description: 'ADD PRIMARY KEY / ADD UNIQUE without USING INDEX builds the index under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
-      column:
-        'Adding column {{column}} to {{table}} with {{kind}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+      default: {
+        message:
+          'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+        help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX`; `pgphase plan <file>` writes both steps',
+      },
+      column: {
+        message:
+          'Adding column {{column}} to {{table}} with {{kind}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+        help: 'Add {{column}} without {{kind}}, build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX`; `pgphase plan <file>` writes these steps',
+      },
     },
-    help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX` (for a new column: add the column without {{kind}} first); `pgphase plan <file>` writes both steps for an `ADD CONSTRAINT`',
   },
   create(context) {
     return {

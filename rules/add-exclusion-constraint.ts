@@ -10,10 +10,12 @@ export default defineRule({
     description:
       'ADD CONSTRAINT … EXCLUDE on an existing table builds its index and checks every row under ACCESS EXCLUSIVE; there is no concurrent way',
     messages: {
-      default:
-        'Adding an exclusion constraint to {{table}} builds its index and checks every row while holding an ACCESS EXCLUSIVE lock, and it cannot be done concurrently',
+      default: {
+        message:
+          'Adding an exclusion constraint to {{table}} builds its index and checks every row while holding an ACCESS EXCLUSIVE lock, and it cannot be done concurrently',
+        help: 'Create a new table with the constraint and move the data, or schedule a maintenance window',
+      },
     },
-    help: 'Create a new table with the constraint and move the data, or schedule a maintenance window',
   },
   create(context) {
     return {

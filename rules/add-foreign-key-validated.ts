@@ -25,13 +25,22 @@ export default defineRule({
     plannable: true,
     description: 'A foreign key added without NOT VALID scans the table under SHARE ROW EXCLUSIVE on both tables',
     messages: {
-      default:
-        'Adding a validated foreign key to {{table}} checks every existing row while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{references}}, which block their writes',
-      self: 'Adding a validated foreign key from {{table}} to itself checks every existing row while holding a SHARE ROW EXCLUSIVE lock on {{table}}, which blocks its writes',
-      column:
-        'Adding column {{column}} to {{table}} with a {{filled}} and a foreign key to {{references}} checks every existing row against {{references}} while holding an ACCESS EXCLUSIVE lock on {{table}}, which blocks its reads and writes, and a SHARE ROW EXCLUSIVE lock on {{references}}, which blocks its writes',
+      default: {
+        message:
+          'Adding a validated foreign key to {{table}} checks every existing row while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{references}}, which block their writes',
+        help: 'Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
+      },
+      self: {
+        message:
+          'Adding a validated foreign key from {{table}} to itself checks every existing row while holding a SHARE ROW EXCLUSIVE lock on {{table}}, which blocks its writes',
+        help: 'Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
+      },
+      column: {
+        message:
+          'Adding column {{column}} to {{table}} with a {{filled}} and a foreign key to {{references}} checks every existing row against {{references}} while holding an ACCESS EXCLUSIVE lock on {{table}}, which blocks its reads and writes, and a SHARE ROW EXCLUSIVE lock on {{references}}, which blocks its writes',
+        help: 'Add {{column}} without REFERENCES, then `ADD FOREIGN KEY … NOT VALID`, and `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
+      },
     },
-    help: 'Add it `NOT VALID` (for a new column: add the column without REFERENCES, then `ADD FOREIGN KEY … NOT VALID`), then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE only); `pgphase plan <file>` splits it so',
   },
   create(context) {
     return {

@@ -23,10 +23,12 @@ export default defineRule({
     description:
       'A new foreign key on an existing table: the running version may write orphans or delete in the wrong order',
     messages: {
-      default:
-        'The foreign key {{table}}({{columns}}) → {{references}} makes writes and deletes of the running version that break it fail',
+      default: {
+        message:
+          'The foreign key {{table}}({{columns}}) → {{references}} makes writes and deletes of the running version that break it fail',
+        help: 'Add the foreign key (NOT VALID) only once every deployed version keeps it; otherwise in contract',
+      },
     },
-    help: 'Add the foreign key (NOT VALID) only once every deployed version keeps it; otherwise in contract',
   },
   create(context) {
     // foreign keys that existed before this migration: re-adding one (say, with another ON DELETE) is no new rule for writers

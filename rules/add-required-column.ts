@@ -12,10 +12,12 @@ export default defineRule({
     description:
       "ADD COLUMN … NOT NULL without a DEFAULT: the running version's INSERTs omit it, and it fails on a non-empty table",
     messages: {
-      default:
-        'Adding NOT NULL column {{column}} without a default to {{table}} makes every INSERT of the running version fail (and fails outright if the table has rows)',
+      default: {
+        message:
+          'Adding NOT NULL column {{column}} without a default to {{table}} makes every INSERT of the running version fail (and fails outright if the table has rows)',
+        help: 'Add the column nullable (or with a constant default) and set NOT NULL in a contract phase: `pgphase plan <file>`',
+      },
     },
-    help: 'Add the column nullable (or with a constant default) and set NOT NULL in a contract phase: `pgphase plan <file>`',
   },
   create(context) {
     return {

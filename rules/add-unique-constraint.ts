@@ -21,11 +21,17 @@ export default defineRule({
     description:
       'A new UNIQUE or PRIMARY KEY constraint or unique index on an existing table: writes of the running version may violate it',
     messages: {
-      default: 'Making {{columns}} of {{table}} unique makes writes of the running version that duplicate a value fail',
-      column:
-        "Adding column {{column}} to {{table}} as {{kind}} with the constant default {{default}} gives every existing row and every INSERT of the running version the same value: the ALTER fails on a table with two rows or more, and the running version's INSERTs fail as duplicates",
+      default: {
+        message:
+          'Making {{columns}} of {{table}} unique makes writes of the running version that duplicate a value fail',
+        help: 'Add the unique index in expand only if the running version never writes duplicates; otherwise in contract',
+      },
+      column: {
+        message:
+          "Adding column {{column}} to {{table}} as {{kind}} with the constant default {{default}} gives every existing row and every INSERT of the running version the same value: the ALTER fails on a table with two rows or more, and the running version's INSERTs fail as duplicates",
+        help: 'Give {{column}} a default that differs per row, such as `gen_random_uuid()` or an identity (a UNIQUE column may also have none: NULLs never collide)',
+      },
     },
-    help: 'Add the unique index in expand only if the running version never writes duplicates; otherwise in contract',
   },
   create(context) {
     // column sets already unique before this migration (dropped and re-added: no new rule for writers)

@@ -10,10 +10,12 @@ export default defineRule({
     description:
       'ATTACH PARTITION of a table without a validated CHECK constraint matching the bounds scans it under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        'Attaching {{partition}} to {{table}} scans every row of {{partition}} to check the partition bounds, under an ACCESS EXCLUSIVE lock on {{partition}}: every query on it waits',
+      default: {
+        message:
+          'Attaching {{partition}} to {{table}} scans every row of {{partition}} to check the partition bounds, under an ACCESS EXCLUSIVE lock on {{partition}}: every query on it waits',
+        help: 'Add a CHECK constraint matching the bounds first (`NOT VALID`, then `VALIDATE CONSTRAINT`), attach, then drop the constraint',
+      },
     },
-    help: 'Add a CHECK constraint matching the bounds first (`NOT VALID`, then `VALIDATE CONSTRAINT`), attach, then drop the constraint',
   },
   create(context) {
     return {

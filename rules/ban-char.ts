@@ -7,10 +7,12 @@ export default defineRule({
     severity: 'warning',
     description: 'char(n) pads values with spaces and compares them in surprising ways',
     messages: {
-      default:
-        'Column {{column}} is {{type}}: values are blank-padded to the length, and trailing spaces are ignored in comparisons but not everywhere else',
+      default: {
+        message:
+          'Column {{column}} is {{type}}: values are blank-padded to the length, and trailing spaces are ignored in comparisons but not everywhere else',
+        help: 'Use text (with a CHECK on the length if needed)',
+      },
     },
-    help: 'Use text (with a CHECK on the length if needed)',
   },
   create: (context) => columnTypeVisitor(context, (type) => type.name === 'bpchar'),
 });

@@ -32,11 +32,17 @@ export default defineRule({
     severity: 'error',
     description: 'DROP … CASCADE silently drops every dependent object (views, constraints, columns of other tables)',
     messages: {
-      default:
-        '{{what}} CASCADE also drops whatever depends on it — views, foreign keys, defaults — without naming them',
-      many: '{{what}} CASCADE also drops whatever depends on any of them — views, foreign keys, defaults — without naming them',
+      default: {
+        message:
+          '{{what}} CASCADE also drops whatever depends on it — views, foreign keys, defaults — without naming them',
+        help: 'Drop the dependent objects explicitly first, then drop without CASCADE',
+      },
+      many: {
+        message:
+          '{{what}} CASCADE also drops whatever depends on any of them — views, foreign keys, defaults — without naming them',
+        help: 'Drop the dependent objects explicitly first, then drop without CASCADE',
+      },
     },
-    help: 'Drop the dependent objects explicitly first, then drop without CASCADE',
   },
   create(context) {
     return {

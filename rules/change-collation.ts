@@ -9,10 +9,12 @@ export default defineRule({
     plannable: true,
     description: "A column's collation change rebuilds every index on the column under ACCESS EXCLUSIVE",
     messages: {
-      default:
-        'Changing the collation of {{table}}.{{column}} to {{collation}} rebuilds every index on {{column}} under an ACCESS EXCLUSIVE lock on {{table}}: all reads and writes wait, and the order of {{column}} changes for the running version',
+      default: {
+        message:
+          'Changing the collation of {{table}}.{{column}} to {{collation}} rebuilds every index on {{column}} under an ACCESS EXCLUSIVE lock on {{table}}: all reads and writes wait, and the order of {{column}} changes for the running version',
+        help: 'Add a column with the new collation, fill it in batches and swap it in (`pgphase plan <file>` plans the type-change phases), or build the new indexes CONCURRENTLY with `COLLATE` in the index',
+      },
     },
-    help: 'Add a column with the new collation, fill it in batches and swap it in (`pgphase plan <file>` plans the type-change phases), or build the new indexes CONCURRENTLY with `COLLATE` in the index',
   },
   create(context) {
     return {

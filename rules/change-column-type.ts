@@ -8,11 +8,16 @@ export default defineRule({
     plannable: true,
     description: 'ALTER COLUMN … TYPE that is not a widening the running version tolerates',
     messages: {
-      default:
-        'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
-      unknownType: `Changing {{table}}.{{column}} to {{to}} is assumed to break the running version: the old type of {{column}} is unknown; to know it, ${GIVE_SCHEMA}`,
+      default: {
+        message:
+          'Changing {{table}}.{{column}} from {{from}} to {{to}} can break the running version, which still reads and writes {{from}} values',
+        help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
+      },
+      unknownType: {
+        message: `Changing {{table}}.{{column}} to {{to}} is assumed to break the running version: the old type of {{column}} is unknown; to know it, ${GIVE_SCHEMA}`,
+        help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
+      },
     },
-    help: 'Run `pgphase plan <file>`: a new column with a converting trigger and backfill, swapped in the contract phase',
   },
   create(context) {
     return {

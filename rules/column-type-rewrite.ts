@@ -9,11 +9,16 @@ export default defineRule({
     plannable: true,
     description: 'A type change that is not binary-coercible rewrites the table and its indexes under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        'Changing {{table}}.{{column}} from {{from}} to {{to}} rewrites the table and every index under an ACCESS EXCLUSIVE lock: all reads and writes wait ({{reason}})',
-      unknownType: `Changing {{table}}.{{column}} to {{to}} is assumed to rewrite the table under an ACCESS EXCLUSIVE lock: the old type of {{column}} is unknown; to know it, ${GIVE_SCHEMA}`,
+      default: {
+        message:
+          'Changing {{table}}.{{column}} from {{from}} to {{to}} rewrites the table and every index under an ACCESS EXCLUSIVE lock: all reads and writes wait ({{reason}})',
+        help: 'Run `pgphase plan <file>`: a new column filled by a trigger and a batched backfill, swapped in the contract phase',
+      },
+      unknownType: {
+        message: `Changing {{table}}.{{column}} to {{to}} is assumed to rewrite the table under an ACCESS EXCLUSIVE lock: the old type of {{column}} is unknown; to know it, ${GIVE_SCHEMA}`,
+        help: 'Run `pgphase plan <file>`: a new column filled by a trigger and a batched backfill, swapped in the contract phase',
+      },
     },
-    help: 'Run `pgphase plan <file>`: a new column filled by a trigger and a batched backfill, swapped in the contract phase',
   },
   create(context) {
     return {

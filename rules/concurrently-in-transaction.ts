@@ -9,9 +9,11 @@ export default defineRule({
     description:
       'CONCURRENTLY statements (and ALTER TYPE … ADD VALUE before PostgreSQL 12) inside a transaction fail at run time',
     messages: {
-      default: '{{what}} cannot run inside a transaction block: this migration fails when it runs',
+      default: {
+        message: '{{what}} cannot run inside a transaction block: this migration fails when it runs',
+        help: 'Put the statement alone in a migration the tool runs without a transaction (mark it `-- pgphase: no-transaction` and configure the tool likewise)',
+      },
     },
-    help: 'Put the statement alone in a migration the tool runs without a transaction (mark it `-- pgphase: no-transaction` and configure the tool likewise)',
   },
   create(context) {
     return {

@@ -52,10 +52,12 @@ export default defineRule({
     plannable: true,
     description: 'CREATE INDEX without CONCURRENTLY on an existing table blocks every write while the index builds',
     messages: {
-      default:
-        'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
+      default: {
+        message:
+          'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
+        help: 'Use `CREATE INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the expand phase',
+      },
     },
-    help: 'Use `CREATE INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the expand phase',
   },
   create(context) {
     return {

@@ -8,10 +8,12 @@ export default defineRule({
     severity: 'warning',
     description: 'CREATE TRIGGER on an existing table changes what every write of the running version does',
     messages: {
-      default:
-        'Trigger {{trigger}} on {{table}} runs on the writes of the running version as soon as it commits: what they do changes, and a failing trigger makes them fail',
+      default: {
+        message:
+          'Trigger {{trigger}} on {{table}} runs on the writes of the running version as soon as it commits: what they do changes, and a failing trigger makes them fail',
+        help: 'Make sure the trigger fits the writes of the running version (or ignore with the reason); creating it takes a SHARE ROW EXCLUSIVE lock that blocks writes while it waits',
+      },
     },
-    help: 'Make sure the trigger fits the writes of the running version (or ignore with the reason); creating it takes a SHARE ROW EXCLUSIVE lock that blocks writes while it waits',
   },
   create(context) {
     return {

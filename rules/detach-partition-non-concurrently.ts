@@ -9,10 +9,12 @@ export default defineRule({
     description: 'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table',
     pgVersion: { min: 14 },
     messages: {
-      default:
-        'Detaching {{partition}} from {{table}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {{table}}: every query on it waits',
+      default: {
+        message:
+          'Detaching {{partition}} from {{table}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {{table}}: every query on it waits',
+        help: 'Use `ALTER TABLE … DETACH PARTITION … CONCURRENTLY` outside a transaction',
+      },
     },
-    help: 'Use `ALTER TABLE … DETACH PARTITION … CONCURRENTLY` outside a transaction',
   },
   create(context) {
     return {

@@ -12,10 +12,17 @@ export default defineRule({
     description:
       'DISABLE TRIGGER ALL or USER on an existing table turns triggers off for every session until enabled again',
     messages: {
-      all: 'DISABLE TRIGGER ALL turns off every trigger on {{table}}, its foreign-key checks included, for every session once it commits: rows that break its foreign keys or skip its triggers get in',
-      user: 'DISABLE TRIGGER USER turns off every trigger of the application on {{table}} for every session once it commits: writes skip what its triggers do',
+      all: {
+        message:
+          'DISABLE TRIGGER ALL turns off every trigger on {{table}}, its foreign-key checks included, for every session once it commits: rows that break its foreign keys or skip its triggers get in',
+        help: 'Enable the triggers again in the same transaction (`ALTER TABLE … ENABLE TRIGGER ALL`), or set `session_replication_role = replica` for this session only',
+      },
+      user: {
+        message:
+          'DISABLE TRIGGER USER turns off every trigger of the application on {{table}} for every session once it commits: writes skip what its triggers do',
+        help: 'Enable the triggers again in the same transaction (`ALTER TABLE … ENABLE TRIGGER USER`), or set `session_replication_role = replica` for this session only',
+      },
     },
-    help: 'Enable the triggers again in the same transaction (`ALTER TABLE … ENABLE TRIGGER ALL`), or set `session_replication_role = replica` for this session only',
   },
   create(context) {
     return {

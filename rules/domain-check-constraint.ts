@@ -9,13 +9,21 @@ export default defineRule({
     description:
       'CHECK constraints on domains: adding one scans every column of that domain, and they are hard to change later',
     messages: {
-      create: 'Domain {{domain}} carries a CHECK: changing it later scans every table that uses the domain',
-      alter:
-        'Adding a constraint to domain {{domain}} checks every column of every table that uses it, under locks that block writes',
-      validate:
-        'Validating constraint {{constraint}} of domain {{domain}} checks every column of every table that uses it while holding a SHARE lock on each of those tables, which blocks their writes',
+      create: {
+        message: 'Domain {{domain}} carries a CHECK: changing it later scans every table that uses the domain',
+        help: "Put the CHECK on the columns that use the type instead of on the domain: a column's CHECK can later be changed table by table (NOT VALID, then VALIDATE) without blocking writes",
+      },
+      alter: {
+        message:
+          'Adding a constraint to domain {{domain}} checks every column of every table that uses it, under locks that block writes',
+        help: 'Put the CHECK on the columns (NOT VALID, then VALIDATE) instead of on the domain',
+      },
+      validate: {
+        message:
+          'Validating constraint {{constraint}} of domain {{domain}} checks every column of every table that uses it while holding a SHARE lock on each of those tables, which blocks their writes',
+        help: 'Drop {{constraint}} from the domain and put the CHECK on the columns instead (NOT VALID, then VALIDATE, which blocks no writes)',
+      },
     },
-    help: 'Put the CHECK on the columns (NOT VALID, then VALIDATE) instead of on the domain',
   },
   create(context) {
     return {

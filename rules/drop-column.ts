@@ -9,11 +9,16 @@ export default defineRule({
     plannable: true,
     description: 'DROP COLUMN on an existing table breaks the running version that still uses the column',
     messages: {
-      default:
-        'Dropping column {{table}}.{{column}} breaks every query of the running version that reads or writes {{column}}',
-      assumed: `Dropping column {{table}}.{{column}} (IF EXISTS) breaks every query of the running version that reads or writes {{column}}, if the column exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+      default: {
+        message:
+          'Dropping column {{table}}.{{column}} breaks every query of the running version that reads or writes {{column}}',
+        help: 'Run `pgphase plan <file>`: expand lets new code omit the column, contract drops it once no running version uses it',
+      },
+      assumed: {
+        message: `Dropping column {{table}}.{{column}} (IF EXISTS) breaks every query of the running version that reads or writes {{column}}, if the column exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+        help: 'Run `pgphase plan <file>`: expand lets new code omit the column, contract drops it once no running version uses it',
+      },
     },
-    help: 'Run `pgphase plan <file>`: expand lets new code omit the column, contract drops it once no running version uses it',
   },
   create(context) {
     return {

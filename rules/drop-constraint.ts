@@ -61,10 +61,12 @@ export default defineRule({
     severity: 'warning',
     description: 'Dropping a foreign key, check, unique or primary key constraint removes an integrity guarantee',
     messages: {
-      default:
-        'Dropping {{kind}} {{name}} of {{table}} removes a guarantee: rows that break it can be written from now on',
+      default: {
+        message:
+          'Dropping {{kind}} {{name}} of {{table}} removes a guarantee: rows that break it can be written from now on',
+        help: 'Confirm nothing relies on the guarantee, and suppress with `-- pgphase-ignore drop-constraint: <why>`',
+      },
     },
-    help: 'Confirm nothing relies on the guarantee, and suppress with `-- pgphase-ignore drop-constraint: <why>`',
   },
   create(context) {
     return {

@@ -9,10 +9,12 @@ export default defineRule({
     plannable: true,
     description: "ALTER COLUMN … DROP DEFAULT while the running version's INSERTs rely on it",
     messages: {
-      default:
-        'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',
+      default: {
+        message:
+          'Dropping the default of {{table}}.{{column}} breaks INSERTs of the running version that omit {{column}}',
+        help: 'Drop the default in a contract phase, once no running version omits the column: `pgphase plan <file>` puts it there',
+      },
     },
-    help: 'Drop the default in a contract phase, once no running version omits the column: `pgphase plan <file>` puts it there',
   },
   create(context) {
     return {

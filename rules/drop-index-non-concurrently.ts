@@ -9,11 +9,16 @@ export default defineRule({
     plannable: true,
     description: "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index's table",
     messages: {
-      default:
-        'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
-      assumed: `Dropping index {{index}} (IF EXISTS) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, if the index exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+      default: {
+        message:
+          'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
+        help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
+      },
+      assumed: {
+        message: `Dropping index {{index}} (IF EXISTS) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, if the index exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+        help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
+      },
     },
-    help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
   },
   create(context) {
     return {

@@ -8,10 +8,12 @@ export default defineRule({
     severity: 'warning',
     description: 'DROP NOT NULL: readers of the running version do not expect NULL',
     messages: {
-      default:
-        'Dropping NOT NULL on {{table}}.{{column}} lets new code write NULL, which readers of the running version do not expect',
+      default: {
+        message:
+          'Dropping NOT NULL on {{table}}.{{column}} lets new code write NULL, which readers of the running version do not expect',
+        help: 'Make sure every deployed version tolerates NULL in the column first',
+      },
     },
-    help: 'Make sure every deployed version tolerates NULL in the column first',
   },
   create(context) {
     return {

@@ -10,10 +10,15 @@ export default defineRule({
     description:
       'Dropping a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses it',
     messages: {
-      default: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',
-      assumed: `Dropping {{type}} {{name}} (IF EXISTS) breaks the running version, which may still use it, if it exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+      default: {
+        message: 'Dropping {{type}} {{name}} breaks the running version, which may still use it',
+        help: 'Drop it in a contract phase, once no deployed version uses it: `pgphase plan <file>` puts it there',
+      },
+      assumed: {
+        message: `Dropping {{type}} {{name}} (IF EXISTS) breaks the running version, which may still use it, if it exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+        help: 'Drop it in a contract phase, once no deployed version uses it: `pgphase plan <file>` puts it there',
+      },
     },
-    help: 'Drop it in a contract phase, once no deployed version uses it: `pgphase plan <file>` puts it there',
   },
   create(context) {
     return {

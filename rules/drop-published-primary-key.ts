@@ -9,10 +9,12 @@ export default defineRule({
     description:
       'Dropping the primary key of a published table: its UPDATEs and DELETEs fail without a replica identity',
     messages: {
-      default:
-        'Dropping the primary key {{constraint}} of {{table}}, published by {{publication}}, leaves it without a replica identity: every UPDATE and DELETE on {{table}} fails ("cannot update table … because it does not have a replica identity and publishes updates")',
+      default: {
+        message:
+          'Dropping the primary key {{constraint}} of {{table}}, published by {{publication}}, leaves it without a replica identity: every UPDATE and DELETE on {{table}} fails ("cannot update table … because it does not have a replica identity and publishes updates")',
+        help: 'Set `REPLICA IDENTITY USING INDEX` to a unique index over NOT NULL columns first, or add the new primary key in the same transaction',
+      },
     },
-    help: 'Set `REPLICA IDENTITY USING INDEX` to a unique index over NOT NULL columns first, or add the new primary key in the same transaction',
   },
   create(context) {
     return {

@@ -9,10 +9,16 @@ export default defineRule({
     plannable: true,
     description: 'DROP TABLE breaks the running version that still reads or writes the table',
     messages: {
-      default: 'Dropping table {{table}} breaks every query of the running version that uses it, and deletes its rows',
-      assumed: `Dropping table {{table}} (IF EXISTS) breaks every query of the running version that uses it, and deletes its rows, if the table exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+      default: {
+        message:
+          'Dropping table {{table}} breaks every query of the running version that uses it, and deletes its rows',
+        help: 'Drop the table in a contract phase, after no deployed version reads it (`pgphase plan <file>`)',
+      },
+      assumed: {
+        message: `Dropping table {{table}} (IF EXISTS) breaks every query of the running version that uses it, and deletes its rows, if the table exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
+        help: 'Drop the table in a contract phase, after no deployed version reads it (`pgphase plan <file>`)',
+      },
     },
-    help: 'Drop the table in a contract phase, after no deployed version reads it (`pgphase plan <file>`)',
   },
   create(context) {
     return {

@@ -9,10 +9,12 @@ export default defineRule({
     severity: 'error',
     description: 'ENABLE or FORCE ROW LEVEL SECURITY on an existing table that has no policy yet: queries see no rows',
     messages: {
-      default:
-        'Turning on row level security on {{table}}, which has no policy, makes every query of the running version see no rows of it and change none (roles that bypass row level security aside)',
+      default: {
+        message:
+          'Turning on row level security on {{table}}, which has no policy, makes every query of the running version see no rows of it and change none (roles that bypass row level security aside)',
+        help: 'Create the policies first, in this transaction or an earlier migration, then enable row level security',
+      },
     },
-    help: 'Create the policies first, in this transaction or an earlier migration, then enable row level security',
   },
   create(context) {
     return {

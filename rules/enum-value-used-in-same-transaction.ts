@@ -10,10 +10,12 @@ export default defineRule({
     description:
       'A value added with ALTER TYPE … ADD VALUE used later in the same transaction (fails with SQLSTATE 55P04)',
     messages: {
-      default:
-        'Enum value {{value}} of {{type}} is used in the transaction that added it: PostgreSQL refuses with "unsafe use of new value" (55P04)',
+      default: {
+        message:
+          'Enum value {{value}} of {{type}} is used in the transaction that added it: PostgreSQL refuses with "unsafe use of new value" (55P04)',
+        help: 'Commit after `ALTER TYPE … ADD VALUE` and use the value in a later migration or transaction',
+      },
     },
-    help: 'Commit after `ALTER TYPE … ADD VALUE` and use the value in a later migration or transaction',
   },
   create(context) {
     const added: Array<{ value: string; type: string; transaction: number }> = [];

@@ -10,12 +10,17 @@ export default defineRule({
     description:
       'One migration adds a replacement and removes or renames the original: the running version breaks between deploys',
     messages: {
-      column:
-        'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',
-      table:
-        'This migration copies {{table}} into the new table {{added}} and drops {{table}}: the running version, which uses {{table}}, breaks before the new version is deployed',
+      column: {
+        message:
+          'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',
+        help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
+      },
+      table: {
+        message:
+          'This migration copies {{table}} into the new table {{added}} and drops {{table}}: the running version, which uses {{table}}, breaks before the new version is deployed',
+        help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
+      },
     },
-    help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
   },
   create(context) {
     const addedColumns = new Map<string, string[]>();

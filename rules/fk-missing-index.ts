@@ -25,10 +25,12 @@ export default defineRule({
     description:
       'A foreign key whose referencing columns have no index: deletes and updates of the referenced rows scan the table',
     messages: {
-      default:
-        'No index on {{table}}({{columns}}) for its foreign key to {{references}}: every DELETE or key UPDATE on {{references}} scans {{table}}, under a lock',
+      default: {
+        message:
+          'No index on {{table}}({{columns}}) for its foreign key to {{references}}: every DELETE or key UPDATE on {{references}} scans {{table}}, under a lock',
+        help: 'Add `CREATE INDEX CONCURRENTLY … ON {{table}} ({{columns}})` in the same release',
+      },
     },
-    help: 'Add `CREATE INDEX CONCURRENTLY … ON {{table}} ({{columns}})` in the same release',
   },
   create(context) {
     const fks: Array<{ table: QName; fk: ConstraintSpec; statement: Statement }> = [];

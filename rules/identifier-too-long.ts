@@ -8,10 +8,12 @@ export default defineRule({
     severity: 'error',
     description: 'An identifier over 63 bytes, which PostgreSQL silently truncates',
     messages: {
-      default:
-        '"{{name}}" is {{bytes}} bytes long: PostgreSQL silently truncates it to 63 bytes ("{{truncated}}"). SQL that spells the long name is truncated the same way and still works, but code that compares names as strings (error handlers matching constraint names, schema-diff tools, catalog queries) looks for a name that is not there, and another long name with the same first 63 bytes collides with it',
+      default: {
+        message:
+          '"{{name}}" is {{bytes}} bytes long: PostgreSQL silently truncates it to 63 bytes ("{{truncated}}"). SQL that spells the long name is truncated the same way and still works, but code that compares names as strings (error handlers matching constraint names, schema-diff tools, catalog queries) looks for a name that is not there, and another long name with the same first 63 bytes collides with it',
+        help: 'Choose a name of at most 63 bytes',
+      },
     },
-    help: 'Choose a name of at most 63 bytes',
   },
   create(context) {
     return {

@@ -7,8 +7,12 @@ export default defineRule({
     category: 'robustness',
     severity: 'error',
     description: 'An ignore comment without a reason, or naming an unknown rule (it does not apply)',
-    messages: { default: 'This ignore comment {{problem}}, so it does not apply' },
-    help: 'Write `-- pgphase-ignore <rule-id>: <why this is safe>` with rule ids from `pgphase rules`',
+    messages: {
+      default: {
+        message: 'This ignore comment {{problem}}, so it does not apply',
+        help: 'Write `-- pgphase-ignore <rule-id>: <why this is safe>` with rule ids from `pgphase rules`',
+      },
+    },
   },
   create: () => ({}),
 });

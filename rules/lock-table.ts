@@ -8,12 +8,17 @@ export default defineRule({
     severity: 'warning',
     description: 'An explicit LOCK TABLE in a migration',
     messages: {
-      default:
-        'LOCK TABLE {{table}} IN {{mode}} MODE holds the lock until the transaction ends, blocking conflicting queries the whole time',
-      outside:
-        'LOCK TABLE {{table}} runs outside a transaction and fails at run time: "LOCK TABLE can only be used in transaction blocks" (SQLSTATE 25P01)',
+      default: {
+        message:
+          'LOCK TABLE {{table}} IN {{mode}} MODE holds the lock until the transaction ends, blocking conflicting queries the whole time',
+        help: 'Avoid the explicit lock; if it is needed, take it inside a short transaction (BEGIN … COMMIT) after a short lock_timeout',
+      },
+      outside: {
+        message:
+          'LOCK TABLE {{table}} runs outside a transaction and fails at run time: "LOCK TABLE can only be used in transaction blocks" (SQLSTATE 25P01)',
+        help: 'Take the lock inside the transaction (BEGIN … COMMIT) of the statements it protects, after a short lock_timeout, or remove it',
+      },
     },
-    help: 'Avoid the explicit lock; if it is needed, take it inside a short transaction (BEGIN … COMMIT) after a short lock_timeout',
   },
   create(context) {
     return {

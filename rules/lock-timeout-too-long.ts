@@ -14,10 +14,12 @@ export default defineRule({
     description:
       'A lock_timeout longer than the configured bound (`maxLockTimeout`, 5s by default) lets a queued lock stall traffic that long',
     messages: {
-      default:
-        'lock_timeout is set to {{value}}, longer than {{limit}}: a statement queued for a lock on a busy table holds up every query behind it for up to {{value}}',
+      default: {
+        message:
+          'lock_timeout is set to {{value}}, longer than {{limit}}: a statement queued for a lock on a busy table holds up every query behind it for up to {{value}}',
+        help: 'Set lock_timeout to {{limit}} or less and retry on timeout (`pgphase run` does both), or raise `maxLockTimeout` in the config',
+      },
     },
-    help: 'Set lock_timeout to {{limit}} or less and retry on timeout (`pgphase run` does both), or raise `maxLockTimeout` in the config',
   },
   create(context) {
     return {

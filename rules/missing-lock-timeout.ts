@@ -10,10 +10,12 @@ export default defineRule({
     description:
       'A statement taking ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE on an existing table with no lock_timeout set before it',
     messages: {
-      default:
-        'This statement queues for {{locks}} with no lock_timeout: while it queues behind a long transaction, {{blocked}} behind it',
+      default: {
+        message:
+          'This statement queues for {{locks}} with no lock_timeout: while it queues behind a long transaction, {{blocked}} behind it',
+        help: "Put `SET lock_timeout = '2s';` before it (and retry on timeout), or run it with `pgphase run`, which does both",
+      },
     },
-    help: "Put `SET lock_timeout = '2s';` before it (and retry on timeout), or run it with `pgphase run`, which does both",
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks

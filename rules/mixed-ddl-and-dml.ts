@@ -10,10 +10,12 @@ export default defineRule({
     description:
       'DDL taking a strong lock and DML in the same transaction: the lock is held while the data changes run',
     messages: {
-      default:
-        'This transaction mixes schema changes that take a {{mode}} lock with data changes: the lock stays held while every row is written',
+      default: {
+        message:
+          'This transaction mixes schema changes that take a {{mode}} lock with data changes: the lock stays held while every row is written',
+        help: 'Run the schema change and the data change in separate transactions (the data change as a batched backfill)',
+      },
     },
-    help: 'Run the schema change and the data change in separate transactions (the data change as a batched backfill)',
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks

@@ -9,10 +9,12 @@ export default defineRule({
     description:
       'A type change that existing values may not fit or that changes them: shorter varchar, bigint→int, less numeric scale, text→varchar(n) …',
     messages: {
-      default:
-        'Changing {{table}}.{{column}} from {{from}} to {{to}} narrows it: existing values may fail to convert or silently change ({{reason}})',
+      default: {
+        message:
+          'Changing {{table}}.{{column}} from {{from}} to {{to}} narrows it: existing values may fail to convert or silently change ({{reason}})',
+        help: 'Add a new column of the new type, backfill it with a checked conversion, and swap in contract: `pgphase plan <file>`',
+      },
     },
-    help: 'Add a new column of the new type, backfill it with a checked conversion, and swap in contract: `pgphase plan <file>`',
   },
   create(context) {
     return {

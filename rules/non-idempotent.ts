@@ -61,10 +61,12 @@ export default defineRule({
     severity: 'off',
     description: 'A statement outside a transaction that cannot be re-run after a partial failure (no IF [NOT] EXISTS)',
     messages: {
-      default:
-        'This statement runs outside a transaction and fails when the migration is re-run after a partial failure: it lacks {{guard}}',
+      default: {
+        message:
+          'This statement runs outside a transaction and fails when the migration is re-run after a partial failure: it lacks {{guard}}',
+        help: 'Add {{guard}} so a re-run after a failure picks up where it stopped',
+      },
     },
-    help: 'Add {{guard}} so a re-run after a failure picks up where it stopped',
   },
   create(context) {
     let reported = -1;

@@ -22,10 +22,12 @@ export default defineRule({
     description:
       'int, smallint or serial for an id or key column: it runs out at 2^31, and widening it later rewrites the table',
     messages: {
-      default:
-        'Key column {{column}} is {{type}}: it runs out at {{limit}} values, and changing it to bigint later rewrites the table under ACCESS EXCLUSIVE',
+      default: {
+        message:
+          'Key column {{column}} is {{type}}: it runs out at {{limit}} values, and changing it to bigint later rewrites the table under ACCESS EXCLUSIVE',
+        help: 'Use bigint (or bigint GENERATED … AS IDENTITY) for ids and the columns that reference them',
+      },
     },
-    help: 'Use bigint (or bigint GENERATED … AS IDENTITY) for ids and the columns that reference them',
   },
   create(context) {
     const check = (column: ColumnSpec, keyColumns: ReadonlySet<string>) => {

@@ -7,10 +7,12 @@ export default defineRule({
     severity: 'warning',
     description: 'json instead of jsonb: no equality operator, no indexing, reparsed on every access',
     messages: {
-      default:
-        'Column {{column}} is json: it has no equality operator (DISTINCT, GROUP BY and UNION fail), cannot be indexed, and is reparsed on every access',
+      default: {
+        message:
+          'Column {{column}} is json: it has no equality operator (DISTINCT, GROUP BY and UNION fail), cannot be indexed, and is reparsed on every access',
+        help: 'Use jsonb',
+      },
     },
-    help: 'Use jsonb',
   },
   create: (context) => columnTypeVisitor(context, (type) => type.name === 'json' && !type.schema),
 });

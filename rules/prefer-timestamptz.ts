@@ -8,10 +8,12 @@ export default defineRule({
     description:
       'timestamp without time zone: values lose their zone, and moving to timestamptz later rewrites the table',
     messages: {
-      default:
-        "Column {{column}} is timestamp without time zone: the instant it means depends on the writer's zone, and converting it later rewrites the table",
+      default: {
+        message:
+          "Column {{column}} is timestamp without time zone: the instant it means depends on the writer's zone, and converting it later rewrites the table",
+        help: 'Use timestamptz',
+      },
     },
-    help: 'Use timestamptz',
   },
   create: (context) => columnTypeVisitor(context, (type) => type.name === 'timestamp' && !type.schema),
 });

@@ -11,10 +11,12 @@ export default defineRule({
     description:
       'ADD PRIMARY KEY (also USING INDEX) on nullable columns sets them NOT NULL with a full scan under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        'The primary key on {{table}} makes {{columns}} NOT NULL, which reads every row under an ACCESS EXCLUSIVE lock',
+      default: {
+        message:
+          'The primary key on {{table}} makes {{columns}} NOT NULL, which reads every row under an ACCESS EXCLUSIVE lock',
+        help: 'Make the columns NOT NULL first without a scan (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the key; `pgphase plan <file>` writes these steps',
+      },
     },
-    help: 'Make the columns NOT NULL first without a scan (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the key; `pgphase plan <file>` writes these steps',
   },
   create(context) {
     return {

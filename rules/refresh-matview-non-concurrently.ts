@@ -9,10 +9,12 @@ export default defineRule({
     work: 'rewrite',
     description: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks every read of the view while it runs',
     messages: {
-      default:
-        'Refreshing {{view}} without CONCURRENTLY holds an ACCESS EXCLUSIVE lock: every read of the view waits for the whole query',
+      default: {
+        message:
+          'Refreshing {{view}} without CONCURRENTLY holds an ACCESS EXCLUSIVE lock: every read of the view waits for the whole query',
+        help: 'Use `REFRESH MATERIALIZED VIEW CONCURRENTLY` (the view needs a unique index)',
+      },
     },
-    help: 'Use `REFRESH MATERIALIZED VIEW CONCURRENTLY` (the view needs a unique index)',
   },
   create(context) {
     return {

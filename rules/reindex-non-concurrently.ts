@@ -11,11 +11,17 @@ export default defineRule({
       'REINDEX without CONCURRENTLY blocks writes to the table and nearly every query on it while it rebuilds',
     pgVersion: { min: 12 },
     messages: {
-      default:
-        'REINDEX {{target}} without CONCURRENTLY blocks writes to {{table}} and nearly every query on it until the rebuild ends: the index being rebuilt is locked ACCESS EXCLUSIVE, and planning any query on a table locks all of its indexes',
-      many: "REINDEX {{target}} without CONCURRENTLY rebuilds the indexes of every table in it, one table at a time: while a table's indexes are rebuilt, writes to it and nearly every query on it wait, since planning any query on a table locks all of its indexes",
+      default: {
+        message:
+          'REINDEX {{target}} without CONCURRENTLY blocks writes to {{table}} and nearly every query on it until the rebuild ends: the index being rebuilt is locked ACCESS EXCLUSIVE, and planning any query on a table locks all of its indexes',
+        help: 'Use `REINDEX … CONCURRENTLY` (PostgreSQL 12 and later) outside a transaction',
+      },
+      many: {
+        message:
+          "REINDEX {{target}} without CONCURRENTLY rebuilds the indexes of every table in it, one table at a time: while a table's indexes are rebuilt, writes to it and nearly every query on it wait, since planning any query on a table locks all of its indexes",
+        help: 'Use `REINDEX … CONCURRENTLY` (PostgreSQL 12 and later) outside a transaction',
+      },
     },
-    help: 'Use `REINDEX … CONCURRENTLY` (PostgreSQL 12 and later) outside a transaction',
   },
   create(context) {
     return {

@@ -9,10 +9,12 @@ export default defineRule({
     plannable: true,
     description: 'RENAME COLUMN breaks the running version that still uses the old name',
     messages: {
-      default:
-        'Renaming column {{table}}.{{column}} to {{newName}} breaks every query of the running version that uses {{column}}',
+      default: {
+        message:
+          'Renaming column {{table}}.{{column}} to {{newName}} breaks every query of the running version that uses {{column}}',
+        help: 'Run `pgphase plan <file>`: a new column kept in sync by a trigger and backfilled, the old one dropped in contract',
+      },
     },
-    help: 'Run `pgphase plan <file>`: a new column kept in sync by a trigger and backfilled, the old one dropped in contract',
   },
   create(context) {
     return {

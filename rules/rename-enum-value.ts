@@ -9,10 +9,12 @@ export default defineRule({
     plannable: true,
     description: 'ALTER TYPE … RENAME VALUE breaks the running version that still writes or compares the old value',
     messages: {
-      default:
-        'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',
+      default: {
+        message:
+          'Renaming value {{value}} of enum {{type}} to {{newValue}} breaks the running version, which still writes and compares {{value}}',
+        help: 'Add the new value, move rows to it, stop using the old one (PostgreSQL cannot drop enum values): `pgphase plan <file>`',
+      },
     },
-    help: 'Add the new value, move rows to it, stop using the old one (PostgreSQL cannot drop enum values): `pgphase plan <file>`',
   },
   create(context) {
     return {

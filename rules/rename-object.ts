@@ -9,9 +9,11 @@ export default defineRule({
     description:
       'Renaming a schema, view, materialized view, function, procedure, sequence, type or domain breaks the running version that uses the old name',
     messages: {
-      default: 'Renaming {{type}} {{name}} to {{newName}} breaks the running version, which still uses {{name}}',
+      default: {
+        message: 'Renaming {{type}} {{name}} to {{newName}} breaks the running version, which still uses {{name}}',
+        help: 'Create the object under the new name in expand; drop the old one in contract',
+      },
     },
-    help: 'Create the object under the new name in expand; drop the old one in contract',
   },
   create(context) {
     return {

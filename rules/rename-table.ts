@@ -9,9 +9,12 @@ export default defineRule({
     plannable: true,
     description: 'ALTER TABLE … RENAME TO breaks the running version that still uses the old name',
     messages: {
-      default: 'Renaming table {{table}} to {{newName}} breaks every query of the running version that uses {{table}}',
+      default: {
+        message:
+          'Renaming table {{table}} to {{newName}} breaks every query of the running version that uses {{table}}',
+        help: 'Run `pgphase plan <file>`: rename plus an updatable view under the old name, the view dropped in contract',
+      },
     },
-    help: 'Run `pgphase plan <file>`: rename plus an updatable view under the old name, the view dropped in contract',
   },
   create(context) {
     return {

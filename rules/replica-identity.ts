@@ -9,13 +9,22 @@ export default defineRule({
     description:
       'REPLICA IDENTITY NOTHING or FULL on a published table: its UPDATEs and DELETEs fail, or replicate at the cost of whole rows',
     messages: {
-      nothing:
-        'REPLICA IDENTITY NOTHING on {{table}}, published by {{publication}}, makes every UPDATE and DELETE on {{table}} fail ("cannot update table … because it does not have a replica identity and publishes updates")',
-      nothingAssumed:
-        'REPLICA IDENTITY NOTHING on {{table}} makes every UPDATE and DELETE on it fail if a publication publishes it; no publication pgphase read does, one may have been made outside the migrations',
-      full: 'REPLICA IDENTITY FULL on {{table}}, published by {{publication}}, writes the whole old row to the WAL for every UPDATE and DELETE, and the subscriber finds each row by a scan of its copy when no index fits',
+      nothing: {
+        message:
+          'REPLICA IDENTITY NOTHING on {{table}}, published by {{publication}}, makes every UPDATE and DELETE on {{table}} fail ("cannot update table … because it does not have a replica identity and publishes updates")',
+        help: 'Keep the primary key as the replica identity, or name a unique index over NOT NULL columns with `REPLICA IDENTITY USING INDEX`',
+      },
+      nothingAssumed: {
+        message:
+          'REPLICA IDENTITY NOTHING on {{table}} makes every UPDATE and DELETE on it fail if a publication publishes it; no publication pgphase read does, one may have been made outside the migrations',
+        help: 'Keep the primary key as the replica identity, or name a unique index over NOT NULL columns with `REPLICA IDENTITY USING INDEX`',
+      },
+      full: {
+        message:
+          'REPLICA IDENTITY FULL on {{table}}, published by {{publication}}, writes the whole old row to the WAL for every UPDATE and DELETE, and the subscriber finds each row by a scan of its copy when no index fits',
+        help: 'Keep the primary key as the replica identity, or name a unique index over NOT NULL columns with `REPLICA IDENTITY USING INDEX`',
+      },
     },
-    help: 'Keep the primary key as the replica identity, or name a unique index over NOT NULL columns with `REPLICA IDENTITY USING INDEX`',
   },
   create(context) {
     return {

@@ -18,12 +18,17 @@ export default defineRule({
     plannable: true,
     description: 'ALTER COLUMN … SET NOT NULL while the running version may still write NULL',
     messages: {
-      default:
-        'Setting {{table}}.{{column}} NOT NULL makes every write of the running version that leaves {{column}} NULL fail',
-      newColumn:
-        'Setting {{table}}.{{column}} NOT NULL makes every INSERT of the running version fail: it does not know {{column}}, which this migration adds without a default, so its rows leave it NULL',
+      default: {
+        message:
+          'Setting {{table}}.{{column}} NOT NULL makes every write of the running version that leaves {{column}} NULL fail',
+        help: 'Run `pgphase plan <file>`: backfill first, then NOT NULL via a validated check in the contract phase',
+      },
+      newColumn: {
+        message:
+          'Setting {{table}}.{{column}} NOT NULL makes every INSERT of the running version fail: it does not know {{column}}, which this migration adds without a default, so its rows leave it NULL',
+        help: "Give {{column}} a default where this migration adds it (the running version's INSERTs then fill it), or run `pgphase plan <file>`: backfill, then NOT NULL in the contract phase once every deployed version writes {{column}}",
+      },
     },
-    help: 'Run `pgphase plan <file>`: backfill first, then NOT NULL via a validated check in the contract phase',
   },
   create(context) {
     return {

@@ -9,10 +9,12 @@ export default defineRule({
     description:
       'More statements after an ACCESS EXCLUSIVE lock in the same transaction: the lock is held until commit',
     messages: {
-      default:
-        'This statement runs while the transaction still holds the ACCESS EXCLUSIVE lock on {{table}} taken at line {{line}}: every query on {{table}} waits for it too',
+      default: {
+        message:
+          'This statement runs while the transaction still holds the ACCESS EXCLUSIVE lock on {{table}} taken at line {{line}}: every query on {{table}} waits for it too',
+        help: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in its transaction, or alone',
+      },
     },
-    help: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in its transaction, or alone',
   },
   create(context) {
     // a table or materialized view created earlier in this migration: no traffic waits for its locks

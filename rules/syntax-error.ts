@@ -7,8 +7,12 @@ export default defineRule({
     category: 'robustness',
     severity: 'error',
     description: 'The file does not parse as PostgreSQL SQL',
-    messages: { default: 'Syntax error: {{message}}' },
-    help: 'Fix the SQL at this position; PostgreSQL would reject the migration the same way',
+    messages: {
+      default: {
+        message: 'Syntax error: {{message}}',
+        help: 'Fix the SQL at this position; PostgreSQL would reject the migration the same way',
+      },
+    },
   },
   create: () => ({}),
 });

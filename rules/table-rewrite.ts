@@ -13,11 +13,17 @@ export default defineRule({
     description:
       'VACUUM FULL, CLUSTER, SET TABLESPACE, SET LOGGED/UNLOGGED and SET ACCESS METHOD rewrite the table under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        '{{how}} rewrites {{table}} while holding an ACCESS EXCLUSIVE lock: all reads and writes wait until the copy is done',
-      all: '{{how}} without a table name rewrites {{scope}}, one table at a time, each under an ACCESS EXCLUSIVE lock: all reads and writes of a table wait until its copy is done',
+      default: {
+        message:
+          '{{how}} rewrites {{table}} while holding an ACCESS EXCLUSIVE lock: all reads and writes wait until the copy is done',
+        help: 'Use an online tool that rewrites without the long lock (pg_repack-style), or a maintenance window',
+      },
+      all: {
+        message:
+          '{{how}} without a table name rewrites {{scope}}, one table at a time, each under an ACCESS EXCLUSIVE lock: all reads and writes of a table wait until its copy is done',
+        help: 'Name the tables that need it, and use an online tool that rewrites without the long lock (pg_repack-style), or a maintenance window',
+      },
     },
-    help: 'Use an online tool that rewrites without the long lock (pg_repack-style), or a maintenance window',
   },
   create(context) {
     const report = (how: string, table: QName) => {

@@ -8,10 +8,12 @@ export default defineRule({
     severity: 'error',
     description: 'TRUNCATE deletes every row (with CASCADE, of every referencing table too) under ACCESS EXCLUSIVE',
     messages: {
-      default:
-        'TRUNCATE {{table}}{{cascade}} deletes every row at once, under an ACCESS EXCLUSIVE lock, and cannot be undone after commit',
+      default: {
+        message:
+          'TRUNCATE {{table}}{{cascade}} deletes every row at once, under an ACCESS EXCLUSIVE lock, and cannot be undone after commit',
+        help: 'Delete in batches with an explicit WHERE, naming every table; keep a backup of what is deleted',
+      },
     },
-    help: 'Delete in batches with an explicit WHERE, naming every table; keep a backup of what is deleted',
   },
   create(context) {
     return {

@@ -47,15 +47,26 @@ export default defineRule({
     description:
       'UPDATE/DELETE without a narrow key predicate, or INSERT … SELECT, on an existing table inside a migration',
     messages: {
-      update:
-        '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',
-      insert:
-        'INSERT … SELECT into {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
-      merge:
-        'MERGE into {{table}} applies every row of its source in one transaction: the rows of {{table}} it changes stay locked until it commits, and with a big source it runs for minutes',
-      unknownKey: `{{op}} on {{table}} pins {{columns}}, but the keys of {{table}} are unknown (no earlier migration or given schema defines the table): it is assumed to touch every row in one transaction; to know the keys, ${GIVE_SCHEMA}`,
+      update: {
+        message:
+          '{{op}} on {{table}} touches every matching row in one transaction: the rows stay locked until it commits, and on a big table it runs for minutes',
+        help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
+      },
+      insert: {
+        message:
+          'INSERT … SELECT into {{table}} copies every row in one transaction, holding its locks and bloating the table until it commits',
+        help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
+      },
+      merge: {
+        message:
+          'MERGE into {{table}} applies every row of its source in one transaction: the rows of {{table}} it changes stay locked until it commits, and with a big source it runs for minutes',
+        help: 'Write it as an `UPDATE … FROM` and an `INSERT … SELECT`, which `pgphase plan <file>` moves into batched, resumable backfill phases',
+      },
+      unknownKey: {
+        message: `{{op}} on {{table}} pins {{columns}}, but the keys of {{table}} are unknown (no earlier migration or given schema defines the table): it is assumed to touch every row in one transaction; to know the keys, ${GIVE_SCHEMA}`,
+        help: 'Give pgphase the schema of {{table}}: if {{columns}} is a key, nothing is flagged; if not, `pgphase plan <file>` moves the change into a batched, resumable backfill phase',
+      },
     },
-    help: 'Move the data change into a batched, resumable backfill phase: `pgphase plan <file>`',
   },
   create(context) {
     return {

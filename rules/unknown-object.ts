@@ -65,12 +65,17 @@ export default defineRule({
     description:
       'A statement on a table or column that the whole migration history never creates (a misspelled name, or an object made outside the migrations)',
     messages: {
-      table:
-        'No migration before this statement creates table {{table}} (nor does the given schema): the statement fails with "relation does not exist", unless the name is misspelled here or the table is made outside these migrations',
-      column:
-        'Table {{table}} has no column {{column}} after the earlier migrations: the statement fails with "column does not exist", unless the name is misspelled here or the column is made outside these migrations',
+      table: {
+        message:
+          'No migration before this statement creates table {{table}} (nor does the given schema): the statement fails with "relation does not exist", unless the name is misspelled here or the table is made outside these migrations',
+        help: 'Correct the table name; if the table is made outside these migrations, give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`',
+      },
+      column: {
+        message:
+          'Table {{table}} has no column {{column}} after the earlier migrations: the statement fails with "column does not exist", unless the name is misspelled here or the column is made outside these migrations',
+        help: 'Correct the column name; if the column is made outside these migrations, give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`',
+      },
     },
-    help: 'Correct the name; if the object is made outside these migrations, give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`',
   },
   create(context) {
     // Only where the whole history is known, and only for what the schema model keeps completely:

@@ -7,8 +7,12 @@ export default defineRule({
     category: 'robustness',
     severity: 'warning',
     description: 'An ignore comment that suppressed nothing',
-    messages: { default: 'This ignore comment suppresses no "{{rule}}" finding' },
-    help: 'Remove the comment, or move it to the line before the statement it is meant for',
+    messages: {
+      default: {
+        message: 'This ignore comment suppresses no "{{rule}}" finding',
+        help: 'Remove the comment, or move it to the line before the statement it is meant for',
+      },
+    },
   },
   create: () => ({}),
 });

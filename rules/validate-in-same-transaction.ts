@@ -9,10 +9,12 @@ export default defineRule({
     description:
       'VALIDATE CONSTRAINT in the transaction that added the constraint keeps the strong lock during the scan',
     messages: {
-      default:
-        'Validating {{constraint}} in the transaction that added it scans {{table}} while the lock taken by ADD CONSTRAINT is still held, which defeats NOT VALID',
+      default: {
+        message:
+          'Validating {{constraint}} in the transaction that added it scans {{table}} while the lock taken by ADD CONSTRAINT is still held, which defeats NOT VALID',
+        help: 'Commit after `ADD CONSTRAINT … NOT VALID` and validate in a later migration or transaction',
+      },
     },
-    help: 'Commit after `ADD CONSTRAINT … NOT VALID` and validate in a later migration or transaction',
   },
   create(context) {
     const addedIn = new Map<string, number>();

@@ -48,9 +48,11 @@ export default defineRule({
     severity: 'warning',
     description: 'TODO: one line for the rule table: what it flags and what that does to the running application',
     messages: {
-      default: 'TODO: what {{table}} suffers, naming the lock or the failing query',
+      default: {
+        message: 'TODO: what {{table}} suffers, naming the lock or the failing query',
+        help: 'TODO: the one action that fixes it',
+      },
     },
-    help: 'TODO: the one action that fixes it',
   },
   create(context) {
     return {

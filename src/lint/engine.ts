@@ -70,14 +70,14 @@ function finding(
   location: Location,
   lock?: string,
 ): Finding {
-  const template = rule.meta.messages[messageId];
-  if (template === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
+  const spec = rule.meta.messages[messageId];
+  if (spec === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
   return {
     rule: rule.meta.id,
     category: rule.meta.category,
     severity,
-    message: fill(template, data),
-    help: fill(rule.meta.help, data),
+    message: fill(spec.message, data),
+    help: fill(spec.help, data),
     location,
     docs: docsPath(rule.meta.id),
     ...(lock && { lock }),

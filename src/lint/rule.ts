@@ -30,10 +30,17 @@ export type Placeholders<T extends string> = string extends T
     : never;
 type Trim<T extends string> = T extends ` ${infer R}` ? Trim<R> : T extends `${infer R} ` ? Trim<R> : T;
 
-export interface RuleMeta<
-  Messages extends Record<string, string> = Record<string, string>,
-  Help extends string = string,
-> {
+/** One message of a rule: what the finding says, and the one action that fixes that case. */
+export interface RuleMessage {
+  /** The finding; `{{name}}` placeholders are filled from the report's data. */
+  message: string;
+  /** The one action that fixes what the message describes; may use placeholders too. */
+  help: string;
+}
+
+export type RuleMessages = Record<string, RuleMessage>;
+
+export interface RuleMeta<Messages extends RuleMessages = RuleMessages> {
   id: string;
   category: Category;
   severity: SeveritySetting;
@@ -41,11 +48,9 @@ export interface RuleMeta<
   description: string;
   /** PostgreSQL major versions the rule applies to (inclusive). */
   pgVersion?: { min?: number; max?: number };
-  /** Message templates by message id; `{{name}}` placeholders are filled from the report's data. */
+  /** The rule's messages by id, each with its help. */
   messages: Messages;
-  /** The one action that fixes it; may use the placeholders of every message. */
-  help: Help;
-  /** `pgphase plan` has a recipe that makes what the rule finds safe: its help points there. */
+  /** `pgphase plan` has a recipe that makes what the rule finds safe: the help of each message it plans points there. */
   plannable?: true;
   /** The work the flagged statement does under its lock: rewrite a table, scan it, or build an
    *  index (trace compares it with what PostgreSQL did; size estimates time it). */
@@ -74,28 +79,24 @@ interface ReportBase {
   assumption?: boolean;
 }
 
-/** The data a message and the help need: one value per placeholder (none when they have none). */
+/** The data a message and its help need: one value per placeholder (none when they have none). */
 type Data<Names extends string> = [Names] extends [never]
   ? { data?: Record<string, never> }
   : { data: Record<Names, string | number> };
 
-/** A finding as a rule reports it: a message id of the rule, with the data its message and help name
- *  (for a choice of ids, the data of each). */
+/** A finding as a rule reports it: a message id of the rule, with the data that message and its help
+ *  name (for a choice of ids, the data of each). */
 export type Report<
-  Messages extends Record<string, string> = Record<string, string>,
-  Help extends string = string,
+  Messages extends RuleMessages = RuleMessages,
   Id extends keyof Messages & string = keyof Messages & string,
-> = ReportBase & { messageId: Id } & Data<Placeholders<Messages[Id]> | Placeholders<Help>>;
+> = ReportBase & { messageId: Id } & Data<Placeholders<Messages[Id]['message']> | Placeholders<Messages[Id]['help']>>;
 
 /** How to give pgphase the schema it lacks: the end of every message about an assumption. */
 export const GIVE_SCHEMA =
   'lint the file in its migration directory (earlier migrations are replayed), or give the schema with `--schema <pg_dump --schema-only file>` or `--database-url <url>`';
 
 /** What a rule sees while the engine walks a file; fields describe the current statement. */
-export interface RuleContext<
-  Messages extends Record<string, string> = Record<string, string>,
-  Help extends string = string,
-> {
+export interface RuleContext<Messages extends RuleMessages = RuleMessages> {
   readonly source: SourceFile;
   readonly pgVersion: number;
   readonly transaction: TransactionModel;
@@ -129,7 +130,7 @@ export interface RuleContext<
   /** The table locks a change of the current statement takes (`locksOf` with this schema and
    *  version), worked out once however many rules ask. */
   locks(change: Change): readonly LockTaken[];
-  report<Id extends keyof Messages & string>(report: Report<Messages, Help, Id>): void;
+  report<Id extends keyof Messages & string>(report: Report<Messages, Id>): void;
 }
 
 export interface RuleVisitor {
@@ -141,16 +142,14 @@ export interface RuleVisitor {
   end?(): void;
 }
 
-export interface Rule<Messages extends Record<string, string> = Record<string, string>, Help extends string = string> {
-  meta: RuleMeta<Messages, Help>;
-  create(context: RuleContext<Messages, Help>): RuleVisitor;
+export interface Rule<Messages extends RuleMessages = RuleMessages> {
+  meta: RuleMeta<Messages>;
+  create(context: RuleContext<Messages>): RuleVisitor;
 }
 
 /** A rule, its reports checked by the compiler against its own messages: each message id exists
- *  and each report carries a value for every placeholder of the message and of the help. */
-export function defineRule<const Messages extends Record<string, string>, const Help extends string>(
-  rule: Rule<Messages, Help>,
-): Rule {
+ *  and each report carries a value for every placeholder of its message and of that message's help. */
+export function defineRule<const Messages extends RuleMessages>(rule: Rule<Messages>): Rule {
   return rule as unknown as Rule;
 }
 

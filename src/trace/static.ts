@@ -45,7 +45,6 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
       severity: 'warning',
       description: 'records the locks lint expects',
       messages: {},
-      help: '',
     },
     create(context) {
       let current: StaticStatement | undefined;

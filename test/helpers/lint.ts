@@ -93,23 +93,26 @@ export function lintWatched(
   return { result: lintSql(sql, options, watched), reported };
 }
 
-/** What is wrong with a rule's reports: an unknown message id, a placeholder of the message or the help without data, or text left unfilled. */
+/** What is wrong with a rule's reports: an unknown message id, a placeholder of the message or its help
+ *  without data, an empty help, or text left unfilled. */
 export function reportProblems(rule: Rule, reported: Reported[], findings: Finding[]): string[] {
   const problems: string[] = [];
   for (const { messageId, data } of reported) {
-    const template = rule.meta.messages[messageId];
-    if (template === undefined) {
+    const spec = rule.meta.messages[messageId];
+    if (spec === undefined) {
       problems.push(`message id "${messageId}" is not one of ${Object.keys(rule.meta.messages).join(', ')}`);
       continue;
     }
-    const names = new Set([...`${template} ${rule.meta.help}`.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!));
+    const names = new Set([...`${spec.message} ${spec.help}`.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!));
     for (const name of names)
       if (!(name in data))
         problems.push(`message "${messageId}" names {{${name}}}, which the report gives no data for`);
   }
-  for (const f of findings)
+  for (const f of findings) {
+    if (f.help.trim() === '') problems.push(`no help for: ${f.message}`);
     if (/\{\{\s*\w+\s*\}\}/.test(f.message + f.help))
       problems.push(`unfilled placeholder in: ${f.message} / ${f.help}`);
+  }
   return problems;
 }
 
@@ -117,7 +120,8 @@ const span = (f: Finding, withEnd: boolean) =>
   `${f.location.line}:${f.location.column}${withEnd ? `-${f.location.endLine}:${f.location.endColumn}` : ''}`;
 
 /** Table-driven cases for one rule, in the style of ESLint's RuleTester: each case once, each report
- *  checked against the rule's messages, each invalid case's findings at the places it gives. */
+ *  checked against the rule's messages, each invalid case's findings at the places it gives, and
+ *  each message of a rule that has several reported by some invalid case. */
 export async function ruleCases(id: string, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): Promise<void> {
   const { describe, expect, it } = await import('vitest');
   const rule = rules.find((r) => r.meta.id === id);
@@ -153,5 +157,12 @@ export async function ruleCases(id: string, cases: { valid: ValidCase[]; invalid
         if (c.data) for (const r of reported) expect(r.data).toEqual(c.data);
       });
     }
+    // each message has its own help: every one must be reported, and so checked, by some invalid case
+    const ids = Object.keys(rule.meta.messages);
+    if (ids.length > 1)
+      it('reports each of its messages in some invalid case', () => {
+        const seen = new Set(cases.invalid.flatMap((c) => lintWatched(id, c.sql, c).reported.map((r) => r.messageId)));
+        expect(ids.filter((m) => !seen.has(m))).toEqual([]);
+      });
   });
 }

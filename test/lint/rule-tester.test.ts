@@ -14,8 +14,12 @@ describe('the rule tester', () => {
     expect(reportProblems(dropColumn, reported, result.findings)).toEqual([]);
   });
 
-  it('names an unknown message id, a placeholder without data, and text left unfilled', () => {
-    const rule: Rule = { ...dropColumn, meta: { ...dropColumn.meta, help: 'Fix {{what}}' } };
+  it('names an unknown message id, a placeholder without data, an empty help, and text left unfilled', () => {
+    const { messages } = dropColumn.meta;
+    const rule: Rule = {
+      ...dropColumn,
+      meta: { ...dropColumn.meta, messages: { ...messages, default: { ...messages.default!, help: 'Fix {{what}}' } } },
+    };
     const problems = reportProblems(
       rule,
       [
@@ -32,6 +36,15 @@ describe('the rule tester', () => {
           location: { line: 1, column: 1, endLine: 1, endColumn: 2 },
           docs: '',
         },
+        {
+          rule: 'drop-column',
+          category: 'breaks-old-code',
+          severity: 'error',
+          message: 'Dropping column t.c',
+          help: ' ',
+          location: { line: 1, column: 1, endLine: 1, endColumn: 2 },
+          docs: '',
+        },
       ],
     );
     expect(problems).toEqual([
@@ -39,29 +52,36 @@ describe('the rule tester', () => {
       'message "default" names {{column}}, which the report gives no data for',
       'message "default" names {{what}}, which the report gives no data for',
       'unfilled placeholder in: Dropping column t.{{column}} / Fix {{what}}',
+      'no help for: Dropping column t.c',
     ]);
   });
 
-  it("is backed by the compiler: a report with an unknown id or without a placeholder's data does not type-check", () => {
+  it("is backed by the compiler: a report with an unknown id or without the data of its message's placeholders and its help's does not type-check", () => {
     const rule = defineRule({
       meta: {
         id: 'x',
         category: 'style',
         severity: 'warning',
         description: 'x',
-        messages: { default: 'On {{table}}', other: 'plain' },
-        help: 'Fix {{table}}',
+        messages: {
+          default: { message: 'On {{table}}', help: 'Fix {{column}}' },
+          other: { message: 'plain', help: 'Do it' },
+        },
       },
       create(context) {
         return {
           change() {
-            context.report({ messageId: 'default', data: { table: 't' } });
+            context.report({ messageId: 'default', data: { table: 't', column: 'c' } });
+            // its message and its help name nothing, and the other message's help is not its own
+            context.report({ messageId: 'other' });
             // @ts-expect-error: no such message id
             context.report({ messageId: 'missing', data: { table: 't' } });
-            // @ts-expect-error: the message and the help name {{table}}
-            context.report({ messageId: 'default' });
-            // @ts-expect-error: the help names {{table}}, for every message id
-            context.report({ messageId: 'other' });
+            // @ts-expect-error: the message names {{table}}
+            context.report({ messageId: 'default', data: { column: 'c' } });
+            // @ts-expect-error: the message's help names {{column}}
+            context.report({ messageId: 'default', data: { table: 't' } });
+            // @ts-expect-error: for a choice of ids, the data of each
+            context.report({ messageId: Math.random() < 0.5 ? 'default' : 'other' });
           },
         };
       },

@@ -37,9 +37,20 @@ describe('the rule registry', () => {
     expect(ids.filter((id) => !tests.includes(id))).toEqual([]);
   });
 
+  it('gives every message of every rule a help', () => {
+    const without = rules.flatMap((r) =>
+      Object.entries(r.meta.messages)
+        .filter(([, m]) => m.help.trim() === '')
+        .map(([id]) => `${r.meta.id}/${id}`),
+    );
+    expect(without).toEqual([]);
+  });
+
   it('points at pgphase plan from every rule a recipe makes safe, and only from those', () => {
     const plannable = rules.filter((r) => r.meta.plannable).map((r) => r.meta.id);
-    const pointing = rules.filter((r) => r.meta.help.includes('pgphase plan')).map((r) => r.meta.id);
+    const pointing = rules
+      .filter((r) => Object.values(r.meta.messages).some((m) => m.help.includes('pgphase plan')))
+      .map((r) => r.meta.id);
     expect(pointing).toEqual(plannable);
     expect(plannable.length).toBeGreaterThan(20);
   });
