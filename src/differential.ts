@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { discoverSet, Discovery } from './discover/index.js';
 import { PgphaseError } from './errors.js';
 import { plan } from './index.js';
-import { PlanRefused } from './plan/manifest.js';
+import { PlanRefused } from './errors.js';
 import { prove } from './shadow/prove.js';
 import { applyFile, prepareForTool } from './shadow/apply.js';
 import { Shadow, shadowServer } from './shadow/server.js';

@@ -67,6 +67,20 @@ export class InputError extends PgphaseError {
   }
 }
 
+/** A plan that cannot be read or used as it is (input error, exit 2). */
+export class PlanError extends PgphaseError {
+  constructor(message: string) {
+    super('plan', message);
+  }
+}
+
+/** A migration `pgphase plan` refuses to plan, with the reasons (exit 1). */
+export class PlanRefused extends PgphaseError {
+  constructor(message: string) {
+    super('plan-refused', message);
+  }
+}
+
 /** No connection to the database; `target` is its URL with the password hidden. */
 export class ConnectionError extends PgphaseError {
   constructor(

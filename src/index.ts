@@ -44,10 +44,11 @@ export {
   PhaseOrderError,
   CheckFailed,
   LockTimeoutExhausted,
+  PlanError,
+  PlanRefused,
   oneLine,
   type ErrorCode,
 } from './errors.js';
-export { PlanError, PlanRefused } from './plan/manifest.js';
 export { version, docsBaseUrl, ruleDocPath } from './meta.js';
 export { parseDuration } from './duration.js';
 export { PHASES, type PhaseName } from './plan/types.js';

@@ -96,8 +96,9 @@ export class ConfigFinder {
   private async search(dir: string): Promise<LoadedConfig> {
     const names = this.listed(dir);
     for (const name of CANDIDATES) {
+      if (names && !names.has(name)) continue;
       const file = join(dir, name);
-      if (names ? !names.has(name) : !existsSync(file)) continue;
+      if (!names && !existsSync(file)) continue;
       if (name === 'package.json') {
         const pkg = readJson(file) as { pgphase?: unknown };
         if (pkg.pgphase === undefined) continue;

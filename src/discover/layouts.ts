@@ -470,7 +470,8 @@ export function kindOf(layout: Layout, rel: string): 'forward' | 'down' | 'other
 
 /** A shorter key that is a prefix of a longer one sorts first. */
 export function compareKeys(a: SortKey, b: SortKey): number {
-  for (const [i, x] of a.entries()) {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
     const y = b[i];
     if (y === undefined) return 1;
     if (x !== y) return x < y ? -1 : 1;

@@ -1,11 +1,11 @@
 // How a data change is cut into keyset batches: the table whose key the batches walk (the
 // target of an UPDATE or DELETE, the source an INSERT … SELECT reads), the name its rows have
 // in the statement, and the statement with a batch's bounds added on its parse tree.
+import { PlanError } from '../errors.js';
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import { type PgNode, parseSource } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
-import { PlanError } from './manifest.js';
 import { derivedName } from './sql.js';
 import type { Backfill } from './types.js';
 

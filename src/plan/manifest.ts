@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PgphaseError } from '../errors.js';
+import { PlanError } from '../errors.js';
 import { LOCK_MODES } from '../sql/locks.js';
 import { MANIFEST_VERSION, PHASES } from './types.js';
 
@@ -95,20 +95,6 @@ export const manifestSchema = z.strictObject({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestPhase = Manifest['phases'][number];
-
-/** A plan that cannot be read or used as it is (input error, exit 2). */
-export class PlanError extends PgphaseError {
-  constructor(message: string) {
-    super('plan', message);
-  }
-}
-
-/** A migration `pgphase plan` refuses to plan, with the reasons (exit 1). */
-export class PlanRefused extends PgphaseError {
-  constructor(message: string) {
-    super('plan-refused', message);
-  }
-}
 
 /** Checks a manifest object; the first problem becomes one line naming the field. */
 export function validateManifest(value: unknown, where: string): Manifest {

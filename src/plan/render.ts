@@ -1,9 +1,10 @@
 // Turns a planned migration into the plan directory of CLI.md: plain SQL phase files any
 // migration tool can run, their .down.sql, plan.json and a README for the reviewer.
+import { PlanError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
-import { PlanError, validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
+import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';
 import type { Planned, PlannedPhase } from './planner.js';
 import {
   backfillStatement,

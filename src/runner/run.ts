@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError } from '../errors.js';
-import { PlanError, readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
+import { CheckFailed, LockTimeoutExhausted, PgphaseError, PhaseError, PhaseOrderError, PlanError } from '../errors.js';
+import { readManifest, type Manifest, type ManifestPhase } from '../plan/manifest.js';
 import { backfillLockTimeout, downFile, phaseFile, phaseWork, sha256 } from '../plan/render.js';
 import { backfillStatement, changedTable, keysTable } from '../plan/batch.js';
 import { concurrentIndex } from '../plan/sql.js';

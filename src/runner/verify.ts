@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
-import { DatabaseError, InputError, UsageError } from '../errors.js';
+import { DatabaseError, InputError, PlanError, UsageError } from '../errors.js';
 import type { ManifestPhase } from '../plan/manifest.js';
 import { DEFAULT_SCHEMA, quoteIdent, quoteLiteral, quoteQName } from '../sql/names.js';
 import { MANIFEST_VERSION, PHASES, type PhaseName, type SchemaObject } from '../plan/types.js';
@@ -123,7 +123,6 @@ export async function readShippedPlans(plansDir: string): Promise<ShippedPlan[]>
     const manifest = await readShippedPlan(dir);
     const other = seen.get(manifest.id);
     if (other !== undefined) {
-      const { PlanError } = await import('../plan/manifest.js');
       throw new PlanError(`${other} and ${dir} both hold plan ${manifest.id}; a plan id must be unique`);
     }
     seen.set(manifest.id, dir);

@@ -135,6 +135,25 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'truncate',
 ]);
 
+/** Does an index definition use the column? Its WHERE is read as a tree: its text would be deparsed for nothing. */
+function definitionMentions(definition: NonNullable<IndexModel['definition']>, column: string): boolean {
+  return (
+    mentionsColumn(definition.elements, column) ||
+    (definition.where !== undefined && mentionsColumn(definition.where.node, column))
+  );
+}
+
+/** An index definition with a column renamed: its WHERE a new expression, whose text follows the new name. */
+function renameInDefinition(
+  definition: NonNullable<IndexModel['definition']>,
+  from: string,
+  to: string,
+): NonNullable<IndexModel['definition']> {
+  const elements = renameColumnIn(definition.elements, from, to);
+  const where = definition.where && expr(renameColumnIn(definition.where.node, from, to));
+  return { method: definition.method, elements, ...(where && { where }) };
+}
+
 export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   /** Every index by qkey. Changed only through setIndex() and deleteIndex(), which keep `indexesOn` with it. */
@@ -654,7 +673,7 @@ export class SchemaModel {
           if (c.columns.includes(change.column)) table.constraints.delete(name);
         // an expression or partial index over the column goes with it, as in PostgreSQL
         for (const [key, i] of [...(this.indexesOn.get(qkey(table))?.entries() ?? [])]) {
-          if (i.columns.includes(change.column) || (i.definition && mentionsColumn(i.definition, change.column)))
+          if (i.columns.includes(change.column) || (i.definition && definitionMentions(i.definition, change.column)))
             this.deleteIndex(key);
         }
         return;
@@ -669,7 +688,7 @@ export class SchemaModel {
         for (const c of table.constraints.values()) c.columns = swap(c.columns);
         for (const i of this.tableIndexes(change.table)) {
           i.columns = i.columns.map((c) => (c === change.column ? change.newName : c));
-          if (i.definition) i.definition = renameColumnIn(i.definition, change.column, change.newName);
+          if (i.definition) i.definition = renameInDefinition(i.definition, change.column, change.newName);
         }
         for (const c of table.constraints.values())
           if (c.expr) c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));

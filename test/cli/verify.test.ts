@@ -69,6 +69,14 @@ describe('pgphase start-up', () => {
     expect(packages).toEqual(['commander', 'pg']);
   });
 
+  it('lint without a config file loads neither zod nor the planner and runner', () => {
+    // zod is the validator of config files and plan.json: a lint reads neither here
+    const { modules, packages } = loads(['lint', 'm', '--format', 'json'], dir);
+    expect(modules).toContain('dist/src/lint/engine.js');
+    expect(modules.filter((m) => /^dist\/src\/(plan\/(?!types\.js|emit\/names\.js)|runner\/)/.test(m))).toEqual([]);
+    expect(packages).toEqual(['chalk', 'commander']);
+  });
+
   it('--version loads no implementation', () => {
     const { modules, packages } = loads(['--version'], dir);
     expect(modules.filter((m) => m.startsWith('dist/src/runner/'))).toEqual([]);

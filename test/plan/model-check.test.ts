@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { PlanRefused } from '../../src/plan/manifest.js';
+import { PlanRefused } from '../../src/errors.js';
 import { modelCheck, type CheckedPhase } from '../../src/plan/model-check.js';
 import { plan } from '../../src/plan/index.js';
 import type { Planned } from '../../src/plan/planner.js';
