@@ -32,7 +32,7 @@ export class LintCache {
   }
 
   /** A key of the inputs of one set's lint: pgphase's version and whatever the caller adds. */
-  static key(parts: readonly unknown[]): string {
+  key(parts: readonly unknown[]): string {
     const hash = createHash('sha256').update(version);
     for (const part of parts) hash.update('\0').update(typeof part === 'string' ? part : JSON.stringify(part));
     return hash.digest('hex');

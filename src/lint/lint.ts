@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
-import { LintCache } from './cache.js';
+import type { LintCache } from './cache.js';
 import {
   discoverSet,
   Discovery,
@@ -232,7 +232,11 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     mergeUnits(files, 0, sources);
   }
 
-  const cache = options.cacheDir === undefined ? undefined : new LintCache(resolve(cwd, options.cacheDir));
+  // the cache (and the hashing it loads) only when asked for
+  const cache =
+    options.cacheDir === undefined
+      ? undefined
+      : new (await import('./cache.js')).LintCache(resolve(cwd, options.cacheDir));
   const emittedPhase = emittedPhases(cwd);
   for (const { set, targets } of groups.values()) {
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
@@ -251,18 +255,16 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       sources.set(file.path, overlay(sources.get(file.path), file.text));
       note(file, config);
     }
-    const key =
-      cache &&
-      LintCache.key([
-        options.rules.map((r) => r.meta.id),
-        options.pgVersion ?? null,
-        options.ruleOverrides ?? null,
-        baseChanges,
-        ...order.flatMap(({ file, config, linted, emitted }) => [
-          [file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config],
-          emitted?.replay ?? file.text,
-        ]),
-      ]);
+    const key = cache?.key([
+      options.rules.map((r) => r.meta.id),
+      options.pgVersion ?? null,
+      options.ruleOverrides ?? null,
+      baseChanges,
+      ...order.flatMap(({ file, config, linted, emitted }) => [
+        [file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config],
+        emitted?.replay ?? file.text,
+      ]),
+    ]);
     const cached = key === undefined ? undefined : cache?.get(set.root, key);
     if (cached) {
       files.push(...cached);

@@ -1,7 +1,7 @@
 // GitLab Code Quality (a subset of the Code Climate issue format): the merge request widget
 // and the diff show one issue per finding. GitLab tells new issues from fixed ones by
 // fingerprint, so it depends only on what the finding is, never on the order of the run.
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { LintResult } from '../lint/result.js';
 import type { Severity } from '../lint/rule.js';
 
@@ -9,6 +9,8 @@ import type { Severity } from '../lint/rule.js';
 const SEVERITY: Record<Severity, 'major' | 'minor'> = { error: 'major', warning: 'minor' };
 
 export function formatGitlab(result: LintResult): string {
+  // loaded here, not at import: every other report is written without it
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const seen = new Map<string, number>();
   const issues = result.files.flatMap((file) =>
     file.findings.map((finding) => {
