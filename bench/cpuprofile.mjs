@@ -3,9 +3,29 @@
 // time split by phase. A sample is charged to the first phase (in PHASES order) that some
 // frame of its stack belongs to; what follows the last sample in pgphase's or a dependency's
 // code is the exit drain (Node waits for V8's background WASM compile jobs before exiting).
+// Frames in the CLI's bundle (dist/cli) are mapped back to their modules by its source maps.
 // Run: node --cpu-prof --cpu-prof-dir=/tmp/prof bin/pgphase.js lint <paths> --format json >/dev/null
 //      node bench/cpuprofile.mjs /tmp/prof/*.cpuprofile
 import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const maps = new Map();
+/** The frame as its module has it: a frame of a bundled file names the module and line it was built from. */
+function unbundled(frame) {
+  if (!/\/dist\/cli\/[^/]+\.js$/.test(frame.url)) return frame;
+  const path = fileURLToPath(frame.url);
+  if (!maps.has(path)) {
+    try {
+      maps.set(path, new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))));
+    } catch {
+      maps.set(path, undefined);
+    }
+  }
+  const entry = maps.get(path)?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (!entry?.originalSource) return frame;
+  return { ...frame, url: new URL(entry.originalSource, frame.url).href, lineNumber: entry.originalLine };
+}
 
 const topLevel = (f) => f.functionName === '' && f.lineNumber === 0;
 const project = (re) => (f) => re.test(f.url) && !topLevel(f);
@@ -36,6 +56,7 @@ const PHASES = [
 
 for (const file of process.argv.slice(2)) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
+  for (const node of profile.nodes) node.callFrame = unbundled(node.callFrame);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

@@ -122,18 +122,41 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'drop-default',
   'set-not-null',
   'drop-not-null',
+  'add-identity',
   'validate-constraint',
+  'create-table-as',
   'create-enum',
   'enum-add-value',
   'enum-rename-value',
   'create-domain',
   'alter-domain-add-constraint',
   'alter-domain-validate-constraint',
+  'create-object',
+  'drop-object',
+  'rename-object',
   'lock-table',
   'refresh-matview',
   'publication',
   'truncate',
 ]);
+
+/** Changes that add foreign keys to their own table only, if any, and may remove foreign keys anywhere. */
+const ADDS_KEYS_TO_ITS_TABLE: ReadonlySet<Change['kind']> = new Set([
+  'create-table',
+  'add-column',
+  'add-constraint',
+  'alter-column-type',
+  'rename-constraint',
+  'drop-column',
+  'drop-constraint',
+  'drop-table',
+]);
+
+/** A foreign key as the index of foreign keys holds it: the table that holds it, and the constraint. */
+interface KeyEntry {
+  holder: TableModel;
+  constraint: ConstraintModel;
+}
 
 /** Does an index definition use the column? Its WHERE is read as a tree: its text would be deparsed for nothing. */
 function definitionMentions(definition: NonNullable<IndexModel['definition']>, column: string): boolean {
@@ -268,37 +291,48 @@ export class SchemaModel {
 
   /** The foreign keys `q` holds, and those of other tables that reference it. */
   foreignKeys(q: QName): ForeignKey[] {
-    this.keysByTable ??= this.indexForeignKeys();
-    return this.keysByTable.get(qkey(q)) ?? [];
+    if (!this.keyIndex) {
+      this.keyIndex = new Map();
+      for (const t of this.tables.values()) this.indexKeys(t);
+    }
+    const keys: ForeignKey[] = [];
+    for (const { holder, constraint: c } of this.keyIndex.get(qkey(q)) ?? []) {
+      // an entry whose table or constraint was dropped since is skipped: only additions update the index
+      if (this.tables.get(qkey(holder)) !== holder || holder.constraints.get(c.name) !== c) continue;
+      keys.push({
+        table: { schema: holder.schema, name: holder.name },
+        name: c.name,
+        columns: c.columns,
+        references: { table: c.references!.table, columns: c.references!.columns },
+      });
+    }
+    return keys;
   }
 
-  /** Every foreign key under the table that holds it and the one it references, in table order;
-   *  built when asked, and again after a change that may have changed a table or a constraint. */
-  private keysByTable: Map<string, ForeignKey[]> | undefined;
+  /**
+   * Every foreign key under the table that holds it and the one it references: built when first
+   * asked, added to as changes add keys, built again after a change that renames a table or a
+   * column. The keys of each table in the order they were added.
+   */
+  private keyIndex: Map<string, KeyEntry[]> | undefined;
+  private indexed = new WeakSet<ConstraintModel>();
 
-  private indexForeignKeys(): Map<string, ForeignKey[]> {
-    const index = new Map<string, ForeignKey[]>();
-    const add = (key: string, fk: ForeignKey) => {
-      const keys = index.get(key);
-      if (keys) keys.push(fk);
-      else index.set(key, [fk]);
+  /** Adds the foreign keys of a table that the index lacks. */
+  private indexKeys(table: TableModel): void {
+    const index = this.keyIndex!;
+    const add = (key: string, entry: KeyEntry) => {
+      const entries = index.get(key);
+      if (entries) entries.push(entry);
+      else index.set(key, [entry]);
     };
-    for (const t of this.tables.values()) {
-      const holder = qkey(t);
-      for (const c of t.constraints.values()) {
-        if (c.kind !== 'foreign-key' || !c.references) continue;
-        const fk: ForeignKey = {
-          table: { schema: t.schema, name: t.name },
-          name: c.name,
-          columns: c.columns,
-          references: { table: c.references.table, columns: c.references.columns },
-        };
-        add(holder, fk);
-        const referenced = qkey(c.references.table);
-        if (referenced !== holder) add(referenced, fk);
-      }
+    const holder = qkey(table);
+    for (const c of table.constraints.values()) {
+      if (c.kind !== 'foreign-key' || !c.references || this.indexed.has(c)) continue;
+      this.indexed.add(c);
+      add(holder, { holder: table, constraint: c });
+      const referenced = qkey(c.references.table);
+      if (referenced !== holder) add(referenced, { holder: table, constraint: c });
     }
-    return index;
   }
 
   /** The table an index belongs to. */
@@ -595,7 +629,18 @@ export class SchemaModel {
 
   /** Applies one change; anything the model does not track is ignored. */
   apply(change: Change): void {
-    if (!KEEPS_FOREIGN_KEYS.has(change.kind)) this.keysByTable = undefined;
+    this.applyChange(change);
+    if (!this.keyIndex || KEEPS_FOREIGN_KEYS.has(change.kind)) return;
+    if (!ADDS_KEYS_TO_ITS_TABLE.has(change.kind)) {
+      this.keyIndex = undefined;
+      this.indexed = new WeakSet();
+      return;
+    }
+    const table = 'table' in change && change.table ? this.table(change.table) : undefined;
+    if (table) this.indexKeys(table);
+  }
+
+  private applyChange(change: Change): void {
     switch (change.kind) {
       case 'create-table': {
         const { schema, name } = resolved(change.table);

@@ -57,6 +57,12 @@ describe('SchemaModel', () => {
     expect([keys('a'), keys('c')]).toEqual([[], ['c.self(id)->c']]);
     step('ALTER TABLE c ADD COLUMN a2 int REFERENCES a; DROP TABLE c;');
     expect(keys('a')).toEqual([]);
+    step('CREATE TABLE c (id int PRIMARY KEY, a_id int CONSTRAINT to_a REFERENCES a);');
+    expect(keys('a')).toEqual(['c.to_a(a_id)->a']);
+    step('ALTER TABLE c RENAME CONSTRAINT to_a TO owner_fk; ALTER TABLE c ALTER COLUMN a_id TYPE bigint;');
+    expect(keys('a')).toEqual(['c.owner_fk(a_id)->a']);
+    step('ALTER TABLE c DROP COLUMN a_id;');
+    expect([keys('a'), keys('c')]).toEqual([[], []]);
   });
 
   it('follows validation, drops and renames', () => {
