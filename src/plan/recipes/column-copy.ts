@@ -9,7 +9,7 @@ import { expr, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
-import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { byName, isRefused, refuse, step, type RecipeContext, type Refused } from '../recipe.js';
 import { canonical } from '../../sql/canonical.js';
 import { defaultSql, derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
@@ -37,10 +37,15 @@ function copyName(original: string): string {
 }
 
 /** The copy's name of an index or constraint, refused when another copy of this plan built it already: it covers two copied columns. */
-function claimCopy(context: RecipeContext, table: TableModel, original: string, kind: 'index' | 'constraint'): string {
+function claimCopy(
+  context: RecipeContext,
+  table: TableModel,
+  original: string,
+  kind: 'index' | 'constraint',
+): string | Refused {
   const copy = copyName(original);
   if (!context.claim(table.schema, copy)) {
-    throw new UnsafeChange(
+    return refuse(
       `the ${kind} ${quoteIdent(original)} of ${quoteQualified(table)} covers two columns this migration renames or retypes; change one of them in a migration of its own`,
       'contract',
     );
@@ -80,18 +85,18 @@ function distinct(x: string, y: string, type: TypeRef, not = false): string {
   return `${l} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${r}`;
 }
 
-/** Refusals that hold for any copy of column `a`, before anything is planned. */
-function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): void {
+/** The refusal that holds for any copy of column `a`, before anything is planned, if any. */
+function refusedCopy(table: TableModel, a: ColumnModel, context: RecipeContext): Refused | undefined {
   const [t, qa] = [quoteQualified(table), quoteIdent(a.name)];
   if (a.generated || a.identity)
-    throw new UnsafeChange(
+    return refuse(
       `${qa} is a generated or identity column: two copies cannot be kept in step by a trigger`,
       'contract',
     );
   // a serial column owns its sequence: dropping the original in contract drops the sequence,
   // or fails because the copy's default now depends on it
   if (a.default && callsFunction(a.default.node, 'nextval')) {
-    throw new UnsafeChange(
+    return refuse(
       `${qa} of ${t} takes its default from a sequence (serial or nextval), which dropping the original column in contract would drop or fail on; move the values to a new column yourself (ALTER SEQUENCE … OWNED BY the new column before dropping the old one)`,
       'contract',
     );
@@ -99,24 +104,23 @@ function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): 
   // which columns a view uses is not modelled, only which tables it reads
   const views = context.schema.viewsReading(table).map(quoteQualified);
   if (views.length > 0) {
-    throw new UnsafeChange(
+    return refuse(
       `contract drops ${qa} of ${t}, which fails while a view uses it, and ${t} is read by ${views.join(', ')}; drop the views that use ${qa} in an earlier migration and create them again after this one, or plan with --allow-unsafe to run the change as written`,
       'contract',
     );
   }
+  return undefined;
 }
 
-export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput {
+export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput | Refused {
   const { table, column: a } = spec;
-  refuseCopy(table, a, context);
+  const refused = refusedCopy(table, a, context);
+  if (refused) return refused;
   const key = context.schema.rowKey(table);
   if (!key)
-    throw new UnsafeChange(
-      `${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`,
-      'backfill',
-    );
+    return refuse(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
   if (key.includes(a.name))
-    throw new UnsafeChange(
+    return refuse(
       `${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`,
       'contract',
     );
@@ -151,6 +155,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
     if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
     // expression and partial indexes name the column inside expressions: rewritten on the parse tree
     const copy = claimCopy(context, table, index.name, 'index');
+    if (isRefused(copy)) return copy;
     const definition = renameColumnIn(canonical(index.definition, varchars), a.name, spec.copy);
     out.steps.push(
       step(context, 'expand', `index-${copy}`, createIndexSql(copy, table, { unique: index.unique, ...definition }), {
@@ -167,12 +172,13 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   for (const c of byName(table.constraints.values())) {
     if (!c.columns.includes(a.name)) continue;
     if (c.kind !== 'check' && c.kind !== 'foreign-key') {
-      throw new UnsafeChange(
+      return refuse(
         `${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`,
         'contract',
       );
     }
     const copy = claimCopy(context, table, c.name, 'constraint');
+    if (isRefused(copy)) return copy;
     const moved: ConstraintSpec =
       c.kind === 'check'
         ? { ...c, expr: expr(renameColumnIn(canonical(c.expr!.node, varchars), a.name, spec.copy)) }

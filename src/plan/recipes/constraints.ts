@@ -7,8 +7,17 @@ import type { ChangeOf, ConstraintSpec, FkAction } from '../../sql/changes.js';
 import { constraintName, DEFAULT_SCHEMA, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { normalizeStatement } from '../../sql/normalize.js';
 import { deparse } from '../../sql/rewrite.js';
-import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
+import {
+  isRefused,
+  knownTable,
+  refuse,
+  replacementName,
+  step,
+  swapSql,
+  type RecipeContext,
+  type RecipeResult,
+} from '../recipe.js';
+import { emptyOutput, type Step } from '../types.js';
 import { concurrentIndexSql, dropIndexSql } from './indexes.js';
 import { addNotNullConstraint, notNullSteps } from './not-null.js';
 import type { PgNode } from '../../sql/source.js';
@@ -100,16 +109,17 @@ export function addConstraint(
   change: ChangeOf<'add-constraint'>,
   context: RecipeContext,
   parsed = parsedConstraint(change, context),
-): RecipeOutput | undefined {
+): RecipeResult {
   const c = change.constraint;
   if (context.isNewTable(change.table)) return undefined;
   if (c.kind === 'not-null') return addNotNullConstraint(change, context);
   if (c.kind === 'exclusion')
-    throw new UnsafeChange(
+    return refuse(
       `an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`,
       'contract',
     );
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const out = emptyOutput();
   const t = quoteQualified(table);
   const replacing = context.replacing;
@@ -150,7 +160,7 @@ export function addConstraint(
     return out;
   }
   if (parsed.without_overlaps) {
-    throw new UnsafeChange(
+    return refuse(
       `a ${c.kind === 'unique' ? 'unique' : 'primary'} key WITHOUT OVERLAPS on ${quoteQualified(table)} needs a GiST index that pgphase does not build concurrently yet`,
       'contract',
     );

@@ -3,13 +3,14 @@
 // foreign keys pointing at a dropped table, so the exclusive locks stay short.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
-import { byName, knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
+import { byName, isRefused, knownTable, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
+import { emptyOutput } from '../types.js';
 import { dropIndexSql } from './indexes.js';
 
-export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeContext): RecipeOutput | undefined {
+export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const t = quoteQualified(table);
   const q = quoteIdent(change.column);
   const out = emptyOutput();
@@ -17,7 +18,7 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
   // a column the database fills (a default, serial, identity, generated) leaves the new version free to insert without it
   const filled = column?.default !== undefined || column?.identity !== undefined || column?.generated !== undefined;
   if (column?.notNull && !filled && context.inDroppedPrimaryKey(table, change.column)) {
-    throw new UnsafeChange(
+    return refuse(
       `${q} of ${t} stays NOT NULL until contract drops the primary key it is in, so the new version could not insert rows without it during the overlap; move the primary key in one migration and drop ${q} in the next`,
       'contract',
     );
@@ -53,7 +54,7 @@ export function dropColumn(change: ChangeOf<'drop-column'>, context: RecipeConte
   return out;
 }
 
-export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext): RecipeOutput | undefined {
+export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const out = emptyOutput();
   const target = qkey(change.table);
@@ -85,9 +86,10 @@ export function dropTable(change: ChangeOf<'drop-table'>, context: RecipeContext
 }
 
 /** Rename table t → u: renamed in expand with an updatable view under the old name; the view goes in contract. */
-export function renameTable(change: ChangeOf<'rename-table'>, context: RecipeContext): RecipeOutput | undefined {
+export function renameTable(change: ChangeOf<'rename-table'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const old = quoteQualified(table);
   const renamed = quoteQualified({ schema: table.schema, name: change.newName });
   const out = emptyOutput();

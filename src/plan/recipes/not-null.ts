@@ -5,10 +5,10 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import type { TableModel } from '../../schema/model.js';
 import { hasDefault } from '../../sql/volatility.js';
-import { knownTable, step, type RecipeContext } from '../recipe.js';
+import { isRefused, knownTable, step, type RecipeContext, type RecipeResult } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
-import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
+import { emptyOutput, type Step } from '../types.js';
 
 /**
  * The three steps; `finalName` when the column is renamed between the check and SET NOT NULL;
@@ -56,10 +56,7 @@ export function nullsLeft(table: TableModel, column: string, where?: string): st
 }
 
 /** PostgreSQL 18's ADD CONSTRAINT … NOT NULL: a SET NOT NULL naming its constraint, planned the same way. */
-export function addNotNullConstraint(
-  change: ChangeOf<'add-constraint'>,
-  context: RecipeContext,
-): RecipeOutput | undefined {
+export function addNotNullConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): RecipeResult {
   const { columns, notValid, name } = change.constraint;
   // NOT VALID checks no row (VALIDATE CONSTRAINT does, under SHARE UPDATE EXCLUSIVE): safe as written
   if (notValid || columns.length !== 1) return undefined;
@@ -74,9 +71,10 @@ export function setNotNull(
   change: ChangeOf<'set-not-null'>,
   context: RecipeContext,
   constraint?: string,
-): RecipeOutput | undefined {
+): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const out = emptyOutput();
   const fill = context.fillOf(table, change.column);
   if (fill) {
@@ -99,7 +97,7 @@ export function setNotNull(
 }
 
 /** ADD COLUMN … NOT NULL without a default: nullable in expand, NOT NULL in contract once filled. */
-export function addRequiredColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | undefined {
+export function addRequiredColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeResult {
   const c = change.column;
   const fills =
     hasDefault(c) ||
@@ -108,6 +106,7 @@ export function addRequiredColumn(change: ChangeOf<'add-column'>, context: Recip
     ['serial', 'bigserial', 'smallserial'].includes(c.type.name);
   if (context.isNewTable(change.table) || !c.notNull || fills) return undefined;
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const out = emptyOutput();
   const t = quoteQualified(table);
   const collate = c.collation ? ` COLLATE ${quoteIdent(c.collation)}` : '';
