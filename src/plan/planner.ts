@@ -25,18 +25,24 @@ import {
   type Recipes,
   type Refused,
 } from './recipe.js';
-import { addConstraint } from './recipes/constraints.js';
-import { dataChange } from './recipes/data.js';
-import { dropColumn, dropTable, renameTable } from './recipes/drops.js';
-import { createIndex, dropIndex } from './recipes/indexes.js';
-import { setNotNull } from './recipes/not-null.js';
 import { addColumn } from './recipes/add-column.js';
-import { changeType } from './recipes/change-type.js';
-import { renameEnumValue } from './recipes/enum-value.js';
+import { addConstraint } from './recipes/add-constraint.js';
+import { alterColumnType } from './recipes/alter-column-type.js';
+import { createIndex } from './recipes/create-index.js';
+import { dataChange } from './recipes/data-change.js';
+import { dropColumn } from './recipes/drop-column.js';
+import { dropIndex } from './recipes/drop-index.js';
+import { dropTable } from './recipes/drop-table.js';
+import { enumRenameValue } from './recipes/enum-rename-value.js';
 import { renameColumn } from './recipes/rename-column.js';
+import { renameTable } from './recipes/rename-table.js';
+import { set } from './recipes/set.js';
+import { setNotNull } from './recipes/set-not-null.js';
+import { tableRewrite } from './recipes/table-rewrite.js';
 import { withTriggers } from './batch.js';
 import { PHASES, type Backfill, type PhaseName, type PlacedBackfill, type RecipeOutput, type Step } from './types.js';
 
+/** Each change kind's recipe: src/plan/recipes/<kind>.ts. */
 const RECIPES: Recipes = {
   'create-index': createIndex,
   'drop-index': dropIndex,
@@ -48,23 +54,10 @@ const RECIPES: Recipes = {
   'drop-table': dropTable,
   'rename-table': renameTable,
   'data-change': dataChange,
-  'alter-column-type': changeType,
-  'table-rewrite': (change) =>
-    refuse(
-      `${change.how.toUpperCase()} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`,
-      'contract',
-    ),
-  'enum-rename-value': renameEnumValue,
-  // the runner's session would keep it into every later step and phase, where generated SQL names schema public
-  set: (change) => {
-    if (change.name === 'search_path') {
-      return refuse(
-        `SET search_path changes the schema that the unqualified names after it refer to; qualify those names (app.orders) and remove the SET`,
-        'expand',
-      );
-    }
-    return undefined;
-  },
+  'alter-column-type': alterColumnType,
+  'table-rewrite': tableRewrite,
+  'enum-rename-value': enumRenameValue,
+  set,
 };
 
 /** The recipe of a change's kind, applied to it (TypeScript pairs a kind's recipe with its change through the type parameter). */

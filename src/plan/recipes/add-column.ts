@@ -1,7 +1,7 @@
 // ADD COLUMN on an existing table. A volatile default (gen_random_uuid(), clock_timestamp())
 // would be evaluated for every existing row under ACCESS EXCLUSIVE: the column is added
 // without it, the default set for new rows only, and existing rows are filled in batches.
-// A required column without a default goes through not-null.ts.
+// A required column without a default goes through add-required-column.ts.
 import type { ChangeOf } from '../../sql/changes.js';
 import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
@@ -17,11 +17,12 @@ import {
   type Refused,
   type RecipeResult,
 } from '../recipe.js';
-import { addConstraint } from './constraints.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
-import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
 import type { PgNode } from '../../sql/source.js';
+import { notNullSteps, nullsLeft } from '../not-null.js';
+import { addConstraint } from './add-constraint.js';
+import { addRequiredColumn } from './add-required-column.js';
 
 /** Constraints built or checked when written on the column: split off into recipes of their own. */
 const SPLIT: Record<string, true> = {

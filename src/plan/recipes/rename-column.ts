@@ -1,9 +1,9 @@
 // Rename column t.a → t.b while both application versions run: b is a copy of a kept
-// equal in both directions until contract drops a (see column-copy.ts).
+// equal in both directions until contract drops a (see copy-column.ts).
 import type { ChangeOf } from '../../sql/changes.js';
 import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import { isRefused, knownTable, refuse, type RecipeContext, type RecipeResult } from '../recipe.js';
-import { copyColumn } from './column-copy.js';
+import { copyColumn } from './copy-column.js';
 
 export function renameColumn(change: ChangeOf<'rename-column'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;

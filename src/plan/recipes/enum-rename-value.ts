@@ -7,7 +7,7 @@ import { qkey, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.
 import { byName, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
 import { emptyOutput } from '../types.js';
 
-export function renameEnumValue(change: ChangeOf<'enum-rename-value'>, context: RecipeContext): RecipeResult {
+export function enumRenameValue(change: ChangeOf<'enum-rename-value'>, context: RecipeContext): RecipeResult {
   if (context.isNewObject(change.type)) return undefined;
   const type = quoteQualified(change.type);
   const [from, to] = [quoteLiteral(change.value), quoteLiteral(change.newValue)];

@@ -13,9 +13,9 @@ import { byName, isRefused, refuse, step, type RecipeContext, type Refused } fro
 import { canonical } from '../../sql/canonical.js';
 import { defaultSql, derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput } from '../types.js';
-import { constraintSql, validateStep } from './constraints.js';
-import { createIndexSql, dropIndexSql } from './indexes.js';
-import { notNullSteps } from './not-null.js';
+import { constraintSql, validateStep } from '../constraint-sql.js';
+import { createIndexSql, dropIndexSql } from '../index-sql.js';
+import { notNullSteps } from '../not-null.js';
 
 export interface CopySpec {
   table: TableModel;

@@ -10,7 +10,7 @@ import { isRefused, knownTable, refuse, step, type RecipeContext, type RecipeRes
 import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput } from '../types.js';
-import { copyColumn } from './column-copy.js';
+import { copyColumn } from './copy-column.js';
 import type { PgNode } from '../../sql/source.js';
 
 /** The last names of an expression's column references: a column, a table for a whole row, '*' for t.*. */
@@ -24,7 +24,7 @@ function referencedNames(node: unknown): string[] {
   });
 }
 
-export function changeType(change: ChangeOf<'alter-column-type'>, context: RecipeContext): RecipeResult {
+export function alterColumnType(change: ChangeOf<'alter-column-type'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
   if (isRefused(table)) return table;
