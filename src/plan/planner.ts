@@ -16,19 +16,33 @@ import type { PgNode, Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
 import { carryKey, DEFERRABLE, dependencies, describeName, dropSql, reusedNames, type DeferredDrop } from './reuse.js';
-import { step, UnsafeChange, type RecipeContext, type Recipes } from './recipe.js';
-import { addConstraint } from './recipes/constraints.js';
-import { dataChange } from './recipes/data.js';
-import { dropColumn, dropTable, renameTable } from './recipes/drops.js';
-import { createIndex, dropIndex } from './recipes/indexes.js';
-import { setNotNull } from './recipes/not-null.js';
+import {
+  isRefused,
+  refuse,
+  step,
+  type RecipeContext,
+  type RecipeResult,
+  type Recipes,
+  type Refused,
+} from './recipe.js';
 import { addColumn } from './recipes/add-column.js';
-import { changeType } from './recipes/change-type.js';
-import { renameEnumValue } from './recipes/enum-value.js';
+import { addConstraint } from './recipes/add-constraint.js';
+import { alterColumnType } from './recipes/alter-column-type.js';
+import { createIndex } from './recipes/create-index.js';
+import { dataChange } from './recipes/data-change.js';
+import { dropColumn } from './recipes/drop-column.js';
+import { dropIndex } from './recipes/drop-index.js';
+import { dropTable } from './recipes/drop-table.js';
+import { enumRenameValue } from './recipes/enum-rename-value.js';
 import { renameColumn } from './recipes/rename-column.js';
+import { renameTable } from './recipes/rename-table.js';
+import { set } from './recipes/set.js';
+import { setNotNull } from './recipes/set-not-null.js';
+import { tableRewrite } from './recipes/table-rewrite.js';
 import { withTriggers } from './batch.js';
 import { PHASES, type Backfill, type PhaseName, type PlacedBackfill, type RecipeOutput, type Step } from './types.js';
 
+/** Each change kind's recipe: src/plan/recipes/<kind>.ts. */
 const RECIPES: Recipes = {
   'create-index': createIndex,
   'drop-index': dropIndex,
@@ -40,28 +54,14 @@ const RECIPES: Recipes = {
   'drop-table': dropTable,
   'rename-table': renameTable,
   'data-change': dataChange,
-  'alter-column-type': changeType,
-  'table-rewrite': (change) => {
-    throw new UnsafeChange(
-      `${change.how.toUpperCase()} rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe`,
-      'contract',
-    );
-  },
-  'enum-rename-value': renameEnumValue,
-  // the runner's session would keep it into every later step and phase, where generated SQL names schema public
-  set: (change) => {
-    if (change.name === 'search_path') {
-      throw new UnsafeChange(
-        `SET search_path changes the schema that the unqualified names after it refer to; qualify those names (app.orders) and remove the SET`,
-        'expand',
-      );
-    }
-    return undefined;
-  },
+  'alter-column-type': alterColumnType,
+  'table-rewrite': tableRewrite,
+  'enum-rename-value': enumRenameValue,
+  set,
 };
 
 /** The recipe of a change's kind, applied to it (TypeScript pairs a kind's recipe with its change through the type parameter). */
-function recipe<K extends ChangeKind>(change: ChangeOf<K>, context: RecipeContext): RecipeOutput | undefined {
+function recipe<K extends ChangeKind>(change: ChangeOf<K>, context: RecipeContext): RecipeResult {
   const of: Recipes[K] = RECIPES[change.kind];
   return of?.(change, context);
 }
@@ -362,17 +362,18 @@ export function plan(options: PlanOptions): Planned {
         if (change.kind === 'add-column' && !onNewTable) newColumns.add(columnKey(change.table, change.column.name));
         schema.apply(change);
       };
-      const refuse = (error: UnsafeChange): boolean => {
-        refusals.push({ reason: error.reason, phase: error.phase, location: statement.location });
+      // records the refusal; true when the change is placed anyway (--allow-unsafe)
+      const placedAnyway = (refused: Refused): boolean => {
+        refusals.push({ reason: refused.refused, phase: refused.phase, location: statement.location });
         return options.allowUnsafe;
       };
       const again = freed && replaced.has(freed.key);
       if (again) {
-        const error = new UnsafeChange(
+        const refused = refuse(
           `this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration: keep only the last creation, or make the second replacement a migration of its own`,
           'contract',
         );
-        if (!refuse(error)) {
+        if (!placedAnyway(refused)) {
           apply();
           return;
         }
@@ -387,8 +388,8 @@ export function plan(options: PlanOptions): Planned {
       ) {
         const drop = dropSql(change, sql);
         if (drop === undefined) {
-          refuse(
-            new UnsafeChange(
+          placedAnyway(
+            refuse(
               'this statement drops an object that the migration creates again and other objects with it; write that drop as a statement of its own',
               'contract',
             ),
@@ -423,58 +424,54 @@ export function plan(options: PlanOptions): Planned {
       // built in expand, a unique index would see the rows before the backfill runs the data change written above it (a dedup, say)
       const unique = madeUnique(change);
       const afterData = unique !== undefined && dataChanged.has(qkey(unique)) && !created.isNewTable(unique);
-      let output: RecipeOutput | undefined;
-      try {
-        if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
-          throw new UnsafeChange(
-            `${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`,
-            'expand',
-          );
-        }
+      // what the planner refuses, knowing the migration around the change; else what its recipe makes of it
+      let result: RecipeResult;
+      if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
+        result = refuse(
+          `${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`,
+          'expand',
+        );
+      } else if (
         // a rename of a type, view or function stays in contract, in the migration's order, after what freed its name
-        if (
-          freedBy &&
-          !waiting &&
-          !renamedAway &&
-          change.kind !== 'rename-object' &&
-          !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))
-        ) {
-          throw new UnsafeChange(
-            `${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`,
-            'contract',
-          );
-        }
-        if (
-          (change.kind === 'create-table' || change.kind === 'create-table-as') &&
-          temporaryTable(statement)?.onCommitDrop
-        ) {
-          throw new UnsafeChange(
-            `${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`,
-            'expand',
-          );
-        }
-        if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
-          throw new UnsafeChange(
-            `${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`,
-            'contract',
-          );
-        }
-        output = noOp ? undefined : recipe(change, context);
-      } catch (error) {
-        if (!(error instanceof UnsafeChange)) throw error;
-        if (!refuse(error)) {
+        freedBy &&
+        !waiting &&
+        !renamedAway &&
+        change.kind !== 'rename-object' &&
+        !(freedBy.kind === 'drop-object' && created.isNewObject(freedBy.name))
+      ) {
+        result = refuse(
+          `${describeName(change)} is dropped earlier in this migration and created again: the old version uses the old one until contract, the new version the new one, and pgphase does not plan that replacement; create it under another name, or drop the old one in a migration of its own`,
+          'contract',
+        );
+      } else if (
+        (change.kind === 'create-table' || change.kind === 'create-table-as') &&
+        temporaryTable(statement)?.onCommitDrop
+      ) {
+        result = refuse(
+          `${quoteQName(change.table)} is dropped when the transaction that creates it commits, and a plan commits each step and each batch: create it without ON COMMIT DROP (a temporary table ends with the session) and drop it at the end`,
+          'expand',
+        );
+      } else if (afterSwap && (change.kind === 'alter-column-type' || change.kind === 'rename-column')) {
+        result = refuse(
+          `${quoteQName(table!)}.${quoteIdent(columnsOf(change)[0]!)} is replaced by a new column earlier in this migration; change it again in a migration of its own`,
+          'contract',
+        );
+      } else result = noOp ? undefined : recipe(change, context);
+      let output: RecipeOutput | undefined;
+      if (isRefused(result)) {
+        if (!placedAnyway(result)) {
           apply();
           return;
         }
         const unsafe = waiting ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
         output = {
-          steps: [step(context, error.phase, 'unsafe', unsafe)],
+          steps: [step(context, result.phase, 'unsafe', unsafe)],
           backfills: [],
           checks: [],
           requires: {},
           notes: [],
         };
-      }
+      } else output = result;
       if (output) recipes++;
       else if (waiting?.carrier && sql !== undefined) {
         // created again in the step that dropped it: nothing in between sees it missing

@@ -43,25 +43,31 @@ export interface RecipeContext {
   carry(what: 'columns' | 'key', table: QName, step: Step): void;
 }
 
-/** A recipe turns one change of its kind into steps; undefined when the change needs no recipe (it is safe as written). */
-export type Recipe<K extends ChangeKind = ChangeKind> = (
-  change: ChangeOf<K>,
-  context: RecipeContext,
-) => RecipeOutput | undefined;
+/**
+ * A change that cannot be planned safely: why, and the phase its statement goes into as written
+ * when planned anyway (--allow-unsafe). Recipes return it; `pgphase plan` refuses unless --allow-unsafe.
+ */
+export interface Refused {
+  refused: string;
+  phase: PhaseName;
+}
+
+export function refuse(reason: string, phase: PhaseName): Refused {
+  return { refused: reason, phase };
+}
+
+export function isRefused(value: unknown): value is Refused {
+  return typeof value === 'object' && value !== null && 'refused' in value;
+}
+
+/** What a recipe makes of a change: its steps, undefined when it needs none (it is safe as written), or why it cannot. */
+export type RecipeResult = RecipeOutput | Refused | undefined;
+
+/** A recipe turns one change of its kind into steps. */
+export type Recipe<K extends ChangeKind = ChangeKind> = (change: ChangeOf<K>, context: RecipeContext) => RecipeResult;
 
 /** The recipes, one per change kind that has one: each typed for its own kind of change. */
 export type Recipes = { [K in ChangeKind]?: Recipe<K> };
-
-/** Why a change cannot be planned safely; `pgphase plan` refuses unless --allow-unsafe. */
-export class UnsafeChange extends Error {
-  constructor(
-    readonly reason: string,
-    readonly phase: PhaseName,
-  ) {
-    super(reason);
-    this.name = 'UnsafeChange';
-  }
-}
 
 export function step(
   context: RecipeContext,
@@ -77,15 +83,14 @@ export function step(
 }
 
 /** The table as the schema model knows it, or a refusal naming what is missing. */
-export function knownTable(context: RecipeContext, table: QName): TableModel {
-  const t = context.schema.table(table);
-  if (!t) {
-    throw new UnsafeChange(
+export function knownTable(context: RecipeContext, table: QName): TableModel | Refused {
+  return (
+    context.schema.table(table) ??
+    refuse(
       `table ${quoteQualified(table)} is not in the starting schema: give --history, --schema or --database-url`,
       'expand',
-    );
-  }
-  return t;
+    )
+  );
 }
 
 /**

@@ -1,17 +1,28 @@
 // ADD COLUMN on an existing table. A volatile default (gen_random_uuid(), clock_timestamp())
 // would be evaluated for every existing row under ACCESS EXCLUSIVE: the column is added
 // without it, the default set for new rows only, and existing rows are filled in batches.
-// A required column without a default goes through not-null.ts.
+// A required column without a default goes through add-required-column.ts.
 import type { ChangeOf } from '../../sql/changes.js';
 import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse } from '../../sql/rewrite.js';
 import { addColumnRewrite } from '../../sql/volatility.js';
-import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { addConstraint } from './constraints.js';
+import {
+  isRefused,
+  knownTable,
+  refuse,
+  replacementName,
+  step,
+  swapSql,
+  type RecipeContext,
+  type Refused,
+  type RecipeResult,
+} from '../recipe.js';
 import { typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
-import { addRequiredColumn, notNullSteps, nullsLeft } from './not-null.js';
 import type { PgNode } from '../../sql/source.js';
+import { notNullSteps, nullsLeft } from '../not-null.js';
+import { addConstraint } from './add-constraint.js';
+import { addRequiredColumn } from './add-required-column.js';
 
 /** Constraints built or checked when written on the column: split off into recipes of their own. */
 const SPLIT: Record<string, true> = {
@@ -37,8 +48,9 @@ function merge(into: RecipeOutput, from: RecipeOutput | undefined): void {
  * is added bare (under a temporary name when it replaces one, swapped in in contract), and each
  * constraint goes through its own recipe (NOT VALID + VALIDATE, or a concurrent unique index).
  */
-function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput {
+function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | Refused {
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const c = change.column;
   const name = context.replacing ? replacementName(c.name) : c.name;
   const cmds = (context.statement.node.AlterTableStmt.cmds as PgNode[]).map((x) => x.AlterTableCmd as PgNode);
@@ -58,6 +70,7 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   };
   const out = emptyOutput();
   const added = addColumn(bare, { ...context, replacing: undefined });
+  if (isRefused(added)) return added;
   if (added) merge(out, added);
   else {
     const constraints = ((def.constraints ?? []) as PgNode[]).filter(
@@ -77,26 +90,26 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
       }),
     );
   }
-  c.constraints
-    .filter((k) => k.kind !== 'not-null')
-    .forEach((k, i) => {
-      // named as PostgreSQL names a constraint written on the column, after its final name
-      const spec = { ...k, name: constraintName(table.name, k), columns: [name] };
-      const node = {
-        ...parsed[i],
-        conname: undefined,
-        ...(k.kind === 'foreign-key'
-          ? { fk_attrs: [{ String: { sval: name } }] }
-          : { keys: [{ String: { sval: name } }] }),
-      };
-      const constraint: ChangeOf<'add-constraint'> = {
-        statement: change.statement,
-        kind: 'add-constraint',
-        table: change.table,
-        constraint: spec,
-      };
-      merge(out, addConstraint(constraint, { ...context, replacing: undefined }, node));
-    });
+  for (const [i, k] of c.constraints.filter((k) => k.kind !== 'not-null').entries()) {
+    // named as PostgreSQL names a constraint written on the column, after its final name
+    const spec = { ...k, name: constraintName(table.name, k), columns: [name] };
+    const node = {
+      ...parsed[i],
+      conname: undefined,
+      ...(k.kind === 'foreign-key'
+        ? { fk_attrs: [{ String: { sval: name } }] }
+        : { keys: [{ String: { sval: name } }] }),
+    };
+    const constraint: ChangeOf<'add-constraint'> = {
+      statement: change.statement,
+      kind: 'add-constraint',
+      table: change.table,
+      constraint: spec,
+    };
+    const made = addConstraint(constraint, { ...context, replacing: undefined }, node);
+    if (isRefused(made)) return made;
+    merge(out, made);
+  }
   if (context.replacing) {
     const t = quoteQualified(table);
     out.steps.push(
@@ -117,7 +130,7 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   return out;
 }
 
-export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeOutput | undefined {
+export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const c = change.column;
   // written on the column, a constraint would be built (an index) or checked (a scan) under the ADD COLUMN's lock
@@ -125,17 +138,15 @@ export function addColumn(change: ChangeOf<'add-column'>, context: RecipeContext
   const rewrite = addColumnRewrite(c, context.pgVersion);
   if (!rewrite) return addRequiredColumn(change, context);
   if (!c.default)
-    throw new UnsafeChange(
+    return refuse(
       `adding ${quoteIdent(c.name)} rewrites the table (${rewrite}); add a plain column and fill it instead`,
       'expand',
     );
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const key = context.schema.rowKey(table);
   if (!key)
-    throw new UnsafeChange(
-      `${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`,
-      'backfill',
-    );
+    return refuse(`${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
   const t = quoteQualified(table);
   const q = quoteIdent(c.name);
   const value = deparse(c.default.node);

@@ -9,18 +9,18 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse, mentionsColumn } from '../../sql/rewrite.js';
 import { batchDriver, ROW_NUMBER } from '../batch.js';
-import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
+import { isRefused, knownTable, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
+import { emptyOutput } from '../types.js';
 import type { PgNode } from '../../sql/source.js';
 
 const DML = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt']);
 
-export function dataChange(change: ChangeOf<'data-change'>, context: RecipeContext): RecipeOutput | undefined {
+export function dataChange(change: ChangeOf<'data-change'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const out = emptyOutput();
   const [type, node] = Object.entries(context.statement.node)[0] as [string, PgNode];
   const what = change.op === 'insert' ? 'INSERT … SELECT' : change.op.toUpperCase();
-  const refuse = (why: string) => new UnsafeChange(`this ${what} cannot be split into key batches: ${why}`, 'backfill');
+  const unbatchable = (why: string) => refuse(`this ${what} cannot be split into key batches: ${why}`, 'backfill');
   if (change.op === 'insert' && !change.fromSelect) {
     out.steps.push(step(context, 'backfill', 'insert', context.statement.text, { lockMode: 'ROW EXCLUSIVE' }));
     return out;
@@ -29,19 +29,24 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     change.table.schema === 'pg_catalog' ||
     (change.table.schema === undefined && change.table.name.startsWith('pg_') && !context.schema.table(change.table))
   ) {
-    throw new UnsafeChange(
+    return refuse(
       `this ${what} writes ${change.table.name}, a system catalog PostgreSQL keeps for itself: no phase makes that safe while the application runs; leave the catalog to PostgreSQL (ALTER TABLE … DISABLE TRIGGER, DROP INDEX and CREATE INDEX CONCURRENTLY)`,
       'backfill',
     );
   }
   if (change.op === 'merge')
-    throw refuse('the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT');
+    return unbatchable(
+      'the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT',
+    );
   const ctes = (node.withClause?.ctes ?? []) as PgNode[];
   if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
-    throw refuse('a WITH query that changes data would run again for every batch; make it a statement of its own');
+    return unbatchable(
+      'a WITH query that changes data would run again for every batch; make it a statement of its own',
+    );
   }
   const driver = batchDriver(type, node);
   const target = knownTable(context, change.table);
+  if (isRefused(target)) return target;
   const t = quoteQualified(target);
   // each batch reads the table as earlier batches left it, the statement as written as it was before
   const selfRead = change.reads.some((r) => qkey(r) === qkey(change.table));
@@ -51,11 +56,12 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
       (c) => target.columns.get(c)?.generated || target.columns.get(c)?.identity === 'always',
     );
     if (generated)
-      throw refuse(
+      return unbatchable(
         `${quoteIdent(generated)} is a generated column; PostgreSQL computes it, a backfill never writes it`,
       );
     // batches by the key of the table the SELECT starts from, unless each batch would compute something else
     const table = typeof driver === 'string' ? undefined : knownTable(context, driver.table);
+    if (isRefused(table)) return table;
     const key = table && context.schema.rowKey(table);
     // a table this migration creates may be temporary, which only the statement's own name finds
     const across =
@@ -78,7 +84,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
       return out;
     }
     if (!written.length)
-      throw refuse(
+      return unbatchable(
         `${across}; give it a column list, and its rows are computed once, before the first batch, and inserted batch by batch`,
       );
     out.notes.push(
@@ -93,19 +99,16 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     });
     return out;
   }
-  if (typeof driver === 'string') throw refuse(driver);
+  if (typeof driver === 'string') return unbatchable(driver);
   const table = knownTable(context, driver.table);
+  if (isRefused(table)) return table;
   const key = context.schema.rowKey(table);
-  if (!key)
-    throw new UnsafeChange(
-      `${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`,
-      'backfill',
-    );
+  if (!key) return refuse(`${quoteQualified(table)} has no primary key or unique NOT NULL key to batch by`, 'backfill');
   // an UPDATE that reads what it sets in other rows: its new values are computed once, before the first batch
   const read = selfRead ? change.setColumns.find((c) => mentionsColumn(node, c)) : undefined;
   const movesKey = change.setColumns.find((c) => key.includes(c));
   if (movesKey)
-    throw refuse(
+    return unbatchable(
       `it changes the key column ${quoteIdent(movesKey)} that batches walk by: rows would move ahead of the cursor and change twice`,
     );
   const targets = ((node.targetList ?? []) as PgNode[]).map((x) => x.ResTarget as PgNode);
@@ -113,7 +116,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     (x) => table.columns.get(x.name)?.generated || table.columns.get(x.name)?.identity === 'always',
   );
   if (generated)
-    throw refuse(
+    return unbatchable(
       `${quoteIdent(generated.name)} is a generated column; PostgreSQL computes it, a backfill never writes it`,
     );
   const joined = node.fromClause ?? node.usingClause;
@@ -139,7 +142,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   }
   if (read !== undefined) {
     if (targets.some((x) => x.indirection || x.val?.MultiAssignRef)) {
-      throw refuse(
+      return unbatchable(
         `it reads ${t} again and mentions ${quoteIdent(read)}, which it sets, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`,
       );
     }

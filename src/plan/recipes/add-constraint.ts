@@ -1,70 +1,29 @@
-// Foreign keys and checks: added NOT VALID in expand (new writes are checked at once),
-// validated in backfill (SHARE UPDATE EXCLUSIVE: reads and writes go on).
-// Unique and primary keys: the index built CONCURRENTLY in expand, attached in contract.
+// ADD CONSTRAINT on an existing table. Foreign keys and checks: added NOT VALID in expand (new
+// writes are checked at once), validated in backfill (SHARE UPDATE EXCLUSIVE: reads and writes
+// go on). Unique and primary keys: the index built CONCURRENTLY in expand, attached in contract.
 // Constraints are printed from their parse tree, so that every property written is kept.
 import { isDeepStrictEqual } from 'node:util';
-import type { ChangeOf, ConstraintSpec, FkAction } from '../../sql/changes.js';
-import { constraintName, DEFAULT_SCHEMA, quoteIdent, quoteQualified } from '../../sql/names.js';
+import type { ChangeOf } from '../../sql/changes.js';
+import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { normalizeStatement } from '../../sql/normalize.js';
-import { deparse } from '../../sql/rewrite.js';
-import { knownTable, replacementName, step, swapSql, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
-import { concurrentIndexSql, dropIndexSql } from './indexes.js';
-import { addNotNullConstraint, notNullSteps } from './not-null.js';
+import { constraintSql, validateStep, type ParsedConstraint } from '../constraint-sql.js';
+import { concurrentIndexSql, dropIndexSql } from '../index-sql.js';
+import { notNullSteps } from '../not-null.js';
+import {
+  isRefused,
+  knownTable,
+  refuse,
+  replacementName,
+  step,
+  swapSql,
+  type RecipeContext,
+  type RecipeResult,
+} from '../recipe.js';
+import { emptyOutput } from '../types.js';
 import type { PgNode } from '../../sql/source.js';
+import { addNotNullConstraint } from './add-not-null-constraint.js';
 
-/** A Constraint node of the parse tree. */
-type ParsedConstraint = PgNode;
-
-const ACTION_CODES: Record<FkAction, string> = {
-  'no action': 'a',
-  restrict: 'r',
-  cascade: 'c',
-  'set null': 'n',
-  'set default': 'd',
-};
-
-const names = (list: string[]) => list.map((sval) => ({ String: { sval } }));
 const strings = (list: Array<{ String: { sval: string } }> | undefined) => (list ?? []).map((n) => n.String.sval);
-
-/** A CHECK or FOREIGN KEY as the parser gives it, from what the schema model keeps of one. */
-function parsedFrom(c: ConstraintSpec): ParsedConstraint {
-  if (c.kind === 'check') return { contype: 'CONSTR_CHECK', is_enforced: true, raw_expr: c.expr!.node };
-  const r = c.references!;
-  return {
-    contype: 'CONSTR_FOREIGN',
-    is_enforced: true,
-    fk_attrs: names(c.columns),
-    pktable: { schemaname: r.table.schema, relname: r.table.name, inh: true },
-    // no column list: the referenced table's primary key
-    ...(r.columns.length > 0 && { pk_attrs: names(r.columns) }),
-    fk_matchtype: 's',
-    fk_upd_action: ACTION_CODES[r.onUpdate],
-    fk_del_action: ACTION_CODES[r.onDelete],
-  };
-}
-
-/** The body of a CHECK or FOREIGN KEY constraint, NOT VALID: MATCH FULL, ON DELETE SET NULL (col), DEFERRABLE, NO INHERIT … as parsed. */
-export function constraintSql(c: ConstraintSpec, parsed = parsedFrom(c)): string {
-  const body: ParsedConstraint = { ...parsed, conname: undefined, skip_validation: true, initially_valid: false };
-  if (parsed.pktable) body.pktable = { ...parsed.pktable, schemaname: parsed.pktable.schemaname ?? DEFAULT_SCHEMA };
-  return deparse({ Constraint: body });
-}
-
-/** VALIDATE in backfill; undone by putting the constraint back NOT VALID. */
-export function validateStep(
-  context: RecipeContext,
-  table: string,
-  name: string,
-  c: ConstraintSpec,
-  parsed?: ParsedConstraint,
-): Step {
-  const q = quoteIdent(name);
-  return step(context, 'backfill', `validate-${name}`, `ALTER TABLE ${table} VALIDATE CONSTRAINT ${q}`, {
-    lockMode: 'SHARE UPDATE EXCLUSIVE',
-    down: `ALTER TABLE ${table} DROP CONSTRAINT ${q}, ADD CONSTRAINT ${q} ${constraintSql(c, parsed)}`,
-  });
-}
 
 /** The constraint as parsed: the change keeps only some of its properties. */
 function parsedConstraint(change: ChangeOf<'add-constraint'>, context: RecipeContext): ParsedConstraint {
@@ -100,16 +59,17 @@ export function addConstraint(
   change: ChangeOf<'add-constraint'>,
   context: RecipeContext,
   parsed = parsedConstraint(change, context),
-): RecipeOutput | undefined {
+): RecipeResult {
   const c = change.constraint;
   if (context.isNewTable(change.table)) return undefined;
   if (c.kind === 'not-null') return addNotNullConstraint(change, context);
   if (c.kind === 'exclusion')
-    throw new UnsafeChange(
+    return refuse(
       `an exclusion constraint on ${quoteQualified(change.table)} builds its index and checks every row under ACCESS EXCLUSIVE; PostgreSQL has no concurrent way`,
       'contract',
     );
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const out = emptyOutput();
   const t = quoteQualified(table);
   const replacing = context.replacing;
@@ -150,7 +110,7 @@ export function addConstraint(
     return out;
   }
   if (parsed.without_overlaps) {
-    throw new UnsafeChange(
+    return refuse(
       `a ${c.kind === 'unique' ? 'unique' : 'primary'} key WITHOUT OVERLAPS on ${quoteQualified(table)} needs a GiST index that pgphase does not build concurrently yet`,
       'contract',
     );

@@ -4,13 +4,10 @@
 // stays in the type, unused.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
-import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
+import { byName, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
+import { emptyOutput } from '../types.js';
 
-export function renameEnumValue(
-  change: ChangeOf<'enum-rename-value'>,
-  context: RecipeContext,
-): RecipeOutput | undefined {
+export function enumRenameValue(change: ChangeOf<'enum-rename-value'>, context: RecipeContext): RecipeResult {
   if (context.isNewObject(change.type)) return undefined;
   const type = quoteQualified(change.type);
   const [from, to] = [quoteLiteral(change.value), quoteLiteral(change.newValue)];
@@ -36,7 +33,7 @@ export function renameEnumValue(
         continue;
       const rowKey = context.schema.rowKey(table);
       if (!rowKey)
-        throw new UnsafeChange(
+        return refuse(
           `${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill ${quoteIdent(column.name)} by`,
           'backfill',
         );

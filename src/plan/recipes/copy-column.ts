@@ -9,13 +9,13 @@ import { expr, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
 import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
-import { byName, step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { byName, isRefused, refuse, step, type RecipeContext, type Refused } from '../recipe.js';
 import { canonical } from '../../sql/canonical.js';
 import { defaultSql, derivedName } from '../sql.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
-import { constraintSql, validateStep } from './constraints.js';
-import { createIndexSql, dropIndexSql } from './indexes.js';
-import { notNullSteps } from './not-null.js';
+import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
+import { constraintSql, validateStep } from '../constraint-sql.js';
+import { createIndexSql, dropIndexSql } from '../index-sql.js';
+import { notNullSteps } from '../not-null.js';
 
 export interface CopySpec {
   table: TableModel;
@@ -37,10 +37,15 @@ function copyName(original: string): string {
 }
 
 /** The copy's name of an index or constraint, refused when another copy of this plan built it already: it covers two copied columns. */
-function claimCopy(context: RecipeContext, table: TableModel, original: string, kind: 'index' | 'constraint'): string {
+function claimCopy(
+  context: RecipeContext,
+  table: TableModel,
+  original: string,
+  kind: 'index' | 'constraint',
+): string | Refused {
   const copy = copyName(original);
   if (!context.claim(table.schema, copy)) {
-    throw new UnsafeChange(
+    return refuse(
       `the ${kind} ${quoteIdent(original)} of ${quoteQualified(table)} covers two columns this migration renames or retypes; change one of them in a migration of its own`,
       'contract',
     );
@@ -48,18 +53,25 @@ function claimCopy(context: RecipeContext, table: TableModel, original: string, 
   return copy;
 }
 
+/** The sync function and its trigger, quoted. */
+interface Sync {
+  fn: string;
+  trigger: string;
+}
+
 /**
- * The name of the sync function and its trigger: a hash of the schema, table, column and copy
- * keeps it apart from every other copy's (table a_b column c and table a column b_c would both
+ * The sync function and its trigger, named by a hash of the schema, table, column and copy: it
+ * keeps them apart from every other copy's (table a_b column c and table a column b_c would both
  * make a_b_c) and from the user's own functions.
  */
-function syncName(table: TableModel, column: string, copy: string): string {
+function syncOf({ table, column, copy }: CopySpec): Sync {
   const hash = createHash('sha256')
-    .update(JSON.stringify([table.schema, table.name, column, copy]))
+    .update(JSON.stringify([table.schema, table.name, column.name, copy]))
     .digest('hex')
     .slice(0, 8);
   const tail = `_${hash}_pgphase_sync`;
-  return `${clipBytes(`${table.name}_${column}`, 63 - Buffer.byteLength(tail))}${tail}`;
+  const name = `${clipBytes(`${table.name}_${column.name}`, 63 - Buffer.byteLength(tail))}${tail}`;
+  return { fn: quoteQualified({ schema: table.schema, name }), trigger: quoteIdent(name) };
 }
 
 /** Does the parse tree call a function of this name (e.g. nextval)? */
@@ -80,18 +92,21 @@ function distinct(x: string, y: string, type: TypeRef, not = false): string {
   return `${l} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${r}`;
 }
 
-/** Refusals that hold for any copy of column `a`, before anything is planned. */
-function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): void {
+/**
+ * The key the backfill walks the table's rows by, or the refusal that holds for any copy of the
+ * column, before anything is planned.
+ */
+function backfillKey({ table, column: a }: CopySpec, context: RecipeContext): string[] | Refused {
   const [t, qa] = [quoteQualified(table), quoteIdent(a.name)];
   if (a.generated || a.identity)
-    throw new UnsafeChange(
+    return refuse(
       `${qa} is a generated or identity column: two copies cannot be kept in step by a trigger`,
       'contract',
     );
   // a serial column owns its sequence: dropping the original in contract drops the sequence,
   // or fails because the copy's default now depends on it
   if (a.default && callsFunction(a.default.node, 'nextval')) {
-    throw new UnsafeChange(
+    return refuse(
       `${qa} of ${t} takes its default from a sequence (serial or nextval), which dropping the original column in contract would drop or fail on; move the values to a new column yourself (ALTER SEQUENCE … OWNED BY the new column before dropping the old one)`,
       'contract',
     );
@@ -99,33 +114,37 @@ function refuseCopy(table: TableModel, a: ColumnModel, context: RecipeContext): 
   // which columns a view uses is not modelled, only which tables it reads
   const views = context.schema.viewsReading(table).map(quoteQualified);
   if (views.length > 0) {
-    throw new UnsafeChange(
+    return refuse(
       `contract drops ${qa} of ${t}, which fails while a view uses it, and ${t} is read by ${views.join(', ')}; drop the views that use ${qa} in an earlier migration and create them again after this one, or plan with --allow-unsafe to run the change as written`,
       'contract',
     );
   }
+  const key = context.schema.rowKey(table);
+  if (!key) return refuse(`${t} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
+  if (key.includes(a.name))
+    return refuse(`${qa} is part of the key rows are found by; changing it is not planned yet`, 'contract');
+  return key;
 }
 
-export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput {
-  const { table, column: a } = spec;
-  refuseCopy(table, a, context);
-  const key = context.schema.rowKey(table);
-  if (!key)
-    throw new UnsafeChange(
-      `${quoteQualified(table)} has no primary key or unique NOT NULL key to backfill by`,
-      'backfill',
-    );
-  if (key.includes(a.name))
-    throw new UnsafeChange(
-      `${quoteIdent(a.name)} is part of the key rows are found by; changing it is not planned yet`,
-      'contract',
-    );
-  const t = quoteQualified(table);
-  const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
-  const out = emptyOutput();
-  const collate = a.collation ? ` COLLATE ${quoteIdent(a.collation)}` : '';
+/** What expand builds: the copy, and copies of the column's indexes and constraints. */
+interface Expanded {
+  steps: Step[];
+  /** The copied constraints, validated in the backfill. */
+  validations: Array<{ name: string; spec: ConstraintSpec }>;
+  /** The SQL that gives the copied indexes and constraints their originals' names in contract. */
+  renames: string[];
+}
 
-  // expand: the copy nullable and without default, so a non-NULL copy on INSERT was written by the new version
+/**
+ * Expand: the copy, nullable and without default (so a non-NULL copy on INSERT was written by
+ * the new version), with the column's comment, indexes and constraints (NOT VALID).
+ */
+function expandPhase(spec: CopySpec, context: RecipeContext): Expanded | Refused {
+  const { table, column: a } = spec;
+  const t = quoteQualified(table);
+  const qb = quoteIdent(spec.copy);
+  const collate = a.collation ? ` COLLATE ${quoteIdent(a.collation)}` : '';
+  const out: Expanded = { steps: [], validations: [], renames: [] };
   out.steps.push(
     step(
       context,
@@ -145,12 +164,12 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
       }),
     );
   }
-  const renames: string[] = [];
   const varchars = varcharsOf(table);
   for (const index of byName(context.schema.tableIndexes(table))) {
     if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
     // expression and partial indexes name the column inside expressions: rewritten on the parse tree
     const copy = claimCopy(context, table, index.name, 'index');
+    if (isRefused(copy)) return copy;
     const definition = renameColumnIn(canonical(index.definition, varchars), a.name, spec.copy);
     out.steps.push(
       step(context, 'expand', `index-${copy}`, createIndexSql(copy, table, { unique: index.unique, ...definition }), {
@@ -159,20 +178,20 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
         transactional: false,
       }),
     );
-    renames.push(
+    out.renames.push(
       `ALTER INDEX ${quoteQualified({ schema: table.schema, name: copy })} RENAME TO ${quoteIdent(index.name)}`,
     );
   }
-  const validations: Array<{ name: string; spec: ConstraintSpec }> = [];
   for (const c of byName(table.constraints.values())) {
     if (!c.columns.includes(a.name)) continue;
     if (c.kind !== 'check' && c.kind !== 'foreign-key') {
-      throw new UnsafeChange(
+      return refuse(
         `${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`,
         'contract',
       );
     }
     const copy = claimCopy(context, table, c.name, 'constraint');
+    if (isRefused(copy)) return copy;
     const moved: ConstraintSpec =
       c.kind === 'check'
         ? { ...c, expr: expr(renameColumnIn(canonical(c.expr!.node, varchars), a.name, spec.copy)) }
@@ -189,13 +208,17 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
         },
       ),
     );
-    if (c.validated) validations.push({ name: copy, spec: moved });
-    renames.push(`ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(copy)} TO ${quoteIdent(c.name)}`);
+    if (c.validated) out.validations.push({ name: copy, spec: moved });
+    out.renames.push(`ALTER TABLE ${t} RENAME CONSTRAINT ${quoteIdent(copy)} TO ${quoteIdent(c.name)}`);
   }
+  return out;
+}
 
-  // trigger: keep the copy in step whichever version writes
-  const sync = syncName(table, a.name, spec.copy);
-  const [fn, trigger] = [quoteQualified({ schema: table.schema, name: sync }), quoteIdent(sync)];
+/** Trigger: keeps the copy in step whichever version writes. */
+function triggerPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: Sync): Step[] {
+  const { column: a } = spec;
+  const t = quoteQualified(spec.table);
+  const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
   const body = spec.bothWays
     ? `  IF TG_OP = 'INSERT' THEN
     -- ${qb} has no default: a non-NULL ${qb} was written by the new version
@@ -207,7 +230,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   END IF;`
     : `  -- both versions write ${qa}; the copy follows it
   NEW.${qb} := ${spec.convert('new')};`;
-  out.steps.push(
+  return [
     // not OR REPLACE: a function of that name that is not this plan's stops the phase instead
     step(
       context,
@@ -230,25 +253,48 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
         lockMode: 'SHARE ROW EXCLUSIVE',
       },
     ),
-  );
+  ];
+}
 
-  // backfill: existing rows, then the copied constraints' validation
+/** Backfill: existing rows, then the copied constraints' validation; the check that no row is left out of step. */
+function backfillPhase(
+  spec: CopySpec,
+  context: RecipeContext,
+  key: string[],
+  validations: Expanded['validations'],
+): Pick<RecipeOutput, 'steps' | 'backfills' | 'checks'> {
+  const { table } = spec;
+  const t = quoteQualified(table);
+  const qb = quoteIdent(spec.copy);
   const value = spec.convert();
-  out.backfills.push({
-    table: { schema: table.schema, name: table.name },
-    key,
-    set: `${qb} = ${value}`,
-    where: distinct(qb, value, spec.type),
-    reversible: true,
-  });
-  for (const v of validations) out.steps.push(validateStep(context, t, v.name, v.spec));
-  out.checks.push(`SELECT 1 FROM ${t} WHERE ${distinct(qb, value, spec.type)} LIMIT 1`);
+  return {
+    backfills: [
+      {
+        table: { schema: table.schema, name: table.name },
+        key,
+        set: `${qb} = ${value}`,
+        where: distinct(qb, value, spec.type),
+        reversible: true,
+      },
+    ],
+    steps: validations.map((v) => validateStep(context, t, v.name, v.spec)),
+    checks: [`SELECT 1 FROM ${t} WHERE ${distinct(qb, value, spec.type)} LIMIT 1`],
+  };
+}
 
-  // contract: only the new version runs. The trigger and the original go in one transaction
-  // (with the copy's rename for a type change): in between, the new version's writes would
-  // miss the original's NOT NULL or the column's name.
+/**
+ * Contract: only the new version runs. The trigger and the original go in one transaction (with
+ * the copy's rename for a type change): in between, the new version's writes would miss the
+ * original's NOT NULL or the column's name. The copy gets the column's default and NOT NULL, the
+ * copied indexes and constraints their names.
+ */
+function contractPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: Sync, renames: string[]): Step[] {
+  const { table, column: a } = spec;
+  const t = quoteQualified(table);
+  const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
+  const steps: Step[] = [];
   if (a.default)
-    out.steps.push(
+    steps.push(
       step(
         context,
         'contract',
@@ -260,16 +306,33 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   const [check, validate, setNotNull] = a.notNull
     ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy)
     : [];
-  if (check && validate) out.steps.push(check, validate);
+  if (check && validate) steps.push(check, validate);
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
   if (spec.finalName !== undefined) swap.push(`ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`);
   const swapStep = step(context, 'contract', `swap-${a.name}`, swap.join(';\n'), { lockMode: 'ACCESS EXCLUSIVE' });
   context.carry('columns', table, swapStep);
-  out.steps.push(swapStep);
+  steps.push(swapStep);
   if (spec.finalName !== undefined) context.replacesColumn(table, spec.finalName);
-  if (setNotNull) out.steps.push(setNotNull);
-  out.steps.push(step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`));
+  if (setNotNull) steps.push(setNotNull);
+  steps.push(step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`));
   for (const [i, sql] of renames.entries())
-    out.steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' }));
-  return out;
+    steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' }));
+  return steps;
+}
+
+export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput | Refused {
+  const key = backfillKey(spec, context);
+  if (isRefused(key)) return key;
+  const expanded = expandPhase(spec, context);
+  if (isRefused(expanded)) return expanded;
+  const sync = syncOf(spec);
+  const triggered = triggerPhase(spec, context, sync);
+  const filled = backfillPhase(spec, context, key, expanded.validations);
+  const contracted = contractPhase(spec, context, sync, expanded.renames);
+  return {
+    ...emptyOutput(),
+    steps: [...expanded.steps, ...triggered, ...filled.steps, ...contracted],
+    backfills: filled.backfills,
+    checks: filled.checks,
+  };
 }

@@ -6,11 +6,11 @@ import type { ChangeOf, TypeRef } from '../../sql/changes.js';
 import { quoteIdent, quoteQualified } from '../../sql/names.js';
 import { deparse, renameColumnIn } from '../../sql/rewrite.js';
 import { analyzeTypeChange } from '../../sql/type-change.js';
-import { knownTable, step, UnsafeChange, type RecipeContext } from '../recipe.js';
+import { isRefused, knownTable, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
 import { derivedName } from '../sql.js';
 import { typeSql } from '../../sql/normalize.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
-import { copyColumn } from './column-copy.js';
+import { emptyOutput } from '../types.js';
+import { copyColumn } from './copy-column.js';
 import type { PgNode } from '../../sql/source.js';
 
 /** The last names of an expression's column references: a column, a table for a whole row, '*' for t.*. */
@@ -24,18 +24,19 @@ function referencedNames(node: unknown): string[] {
   });
 }
 
-export function changeType(change: ChangeOf<'alter-column-type'>, context: RecipeContext): RecipeOutput | undefined {
+export function alterColumnType(change: ChangeOf<'alter-column-type'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const table = knownTable(context, change.table);
+  if (isRefused(table)) return table;
   const column = table.columns.get(change.column);
   if (context.isNewColumn(table, change.column)) {
-    throw new UnsafeChange(
+    return refuse(
       `${quoteIdent(change.column)} is added earlier in this migration: give it its final type in the ADD COLUMN instead of changing it`,
       'expand',
     );
   }
   if (!column)
-    throw new UnsafeChange(
+    return refuse(
       `column ${quoteIdent(change.column)} of ${quoteQualified(table)} is not in the starting schema: its type is unknown`,
       'contract',
     );
@@ -68,7 +69,7 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
   const names = using ? [...new Set(referencedNames(using.node))] : [];
   const stranger = names.find((name) => !table.columns.has(name));
   if (stranger !== undefined) {
-    throw new UnsafeChange(
+    return refuse(
       `USING of ${qa} refers to ${quoteIdent(stranger)}, which is not a column of ${quoteQualified(table)}: the sync trigger can only compute the new value from the row's columns`,
       'contract',
     );
@@ -84,6 +85,7 @@ export function changeType(change: ChangeOf<'alter-column-type'>, context: Recip
     { table, column: target, copy, type: change.type, convert, bothWays: false, finalName: change.column },
     context,
   );
+  if (isRefused(out)) return out;
   out.requires.backfill = `the new version, which must read and write ${qa} as both ${column.type.display} and ${change.type.display} until contract`;
   out.requires.contract = `no instance of the old version is running`;
   if (analysis.narrowing)

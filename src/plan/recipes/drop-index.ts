@@ -1,0 +1,20 @@
+// DROP INDEX → contract, CONCURRENTLY.
+import type { ChangeOf } from '../../sql/changes.js';
+import { DEFAULT_SCHEMA } from '../../sql/names.js';
+import { dropIndexSql } from '../index-sql.js';
+import { step, type RecipeContext } from '../recipe.js';
+import { emptyOutput, type RecipeOutput } from '../types.js';
+
+export function dropIndex(change: ChangeOf<'drop-index'>, context: RecipeContext): RecipeOutput | undefined {
+  const table = context.schema.indexTable(change.index);
+  if (change.concurrently || (table && context.isNewTable(table))) return undefined;
+  const out = emptyOutput();
+  const schema = change.index.schema ?? DEFAULT_SCHEMA;
+  out.steps.push(
+    step(context, 'contract', `drop-index-${change.index.name}`, dropIndexSql(schema, change.index.name), {
+      lockMode: 'SHARE UPDATE EXCLUSIVE',
+      transactional: false,
+    }),
+  );
+  return out;
+}
