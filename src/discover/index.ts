@@ -1,6 +1,6 @@
 // Finds the migrations of a directory, or the history one file belongs to, in the order
 // the migration tool applies them, with each file's forward SQL and transaction model.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
@@ -324,25 +324,30 @@ async function sqlBelow(root: string, depth: number): Promise<string[]> {
 }
 
 async function openDir(root: string, discovery: Discovery): Promise<Dir> {
-  const list = (path: string) =>
-    readdir(path, { withFileTypes: true }).catch((error: unknown) => {
+  // listed synchronously, as files are read: a promise per directory costs trips to the thread
+  // pool, and a Prisma or Diesel history has a directory per migration
+  const list = (path: string) => {
+    try {
+      return readdirSync(path, { withFileTypes: true });
+    } catch (error) {
       throw unreadable(discovery.display(path), error, 'directory');
-    });
-  const entries = await list(root);
+    }
+  };
+  const entries = list(root);
   discovery.list(
     root,
     entries.map((entry) => entry.name),
   );
-  const nested = await Promise.all(
-    entries.map(async (entry) => {
-      if (!entry.isDirectory()) return [entry.name];
-      const path = join(root, entry.name);
-      const files = (await list(path)).filter((sub) => !sub.isDirectory()).map((sub) => sub.name);
-      discovery.list(path, files);
-      // a plan directory (pgphase plan writes one next to its migration) holds phases, not migrations
-      return files.includes('plan.json') ? [] : files.map((name) => `${entry.name}/${name}`);
-    }),
-  );
+  const nested = entries.map((entry) => {
+    if (!entry.isDirectory()) return [entry.name];
+    const path = join(root, entry.name);
+    const files = list(path)
+      .filter((sub) => !sub.isDirectory())
+      .map((sub) => sub.name);
+    discovery.list(path, files);
+    // a plan directory (pgphase plan writes one next to its migration) holds phases, not migrations
+    return files.includes('plan.json') ? [] : files.map((name) => `${entry.name}/${name}`);
+  });
   const texts = new Map<string, Promise<string>>();
   return {
     root,
