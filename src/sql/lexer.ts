@@ -232,16 +232,14 @@ export function lex(bytes: Buffer): Lexed {
   }
 
   function quotedEnd(from: number): number {
-    let j = from + 1;
-    for (;;) {
-      const close = bytes.indexOf(DQUOTE, j);
-      if (close < 0) {
-        unterminated = true;
-        return n;
-      }
-      if (bytes[close + 1] !== DQUOTE) return close + 1;
-      j = close + 2;
+    // a loop, not Buffer#indexOf: names are short, and each call of that checks its arguments at a cost
+    for (let j = from + 1; j < n; j++) {
+      if (bytes[j] !== DQUOTE) continue;
+      if (bytes[j + 1] !== DQUOTE) return j + 1;
+      j++;
     }
+    unterminated = true;
+    return n;
   }
 }
 

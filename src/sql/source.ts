@@ -146,14 +146,18 @@ function parseTree(bytes: Uint8Array): unknown {
 /** Maps UTF-8 byte offsets of a text to 1-based line and character column. */
 export class LineIndex {
   readonly bytes: Buffer;
+  /** Every character is one byte: offsets into the text are byte offsets. */
+  private readonly ascii: boolean;
   private readonly lineStarts: number[] = [0];
 
   constructor(readonly text: string) {
     this.bytes = Buffer.from(text, 'utf8');
+    this.ascii = this.bytes.length === text.length;
     // in ASCII text a character is a byte: the string's own search, which is cheaper per call than a Buffer's
-    if (this.bytes.length === text.length)
+    if (this.ascii)
       for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-    else for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
+    else
+      for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
   }
 
   /** The position asked for last. Columns are counted from a known point, and on a very long
@@ -175,6 +179,7 @@ export class LineIndex {
     }
     const line = lo + 1;
     const lineStart = this.lineStarts[lo]!;
+    if (this.ascii) return { line, column: offset - lineStart + 1 };
     const near = this.lastLine === line && Math.abs(offset - this.lastOffset) < offset - lineStart;
     let from = near ? this.lastOffset : lineStart;
     let column = near ? this.lastColumn : 1;
@@ -207,7 +212,7 @@ export class LineIndex {
   }
 
   slice(start: number, end: number): string {
-    return this.bytes.subarray(start, end).toString('utf8');
+    return this.ascii ? this.text.slice(start, end) : this.bytes.subarray(start, end).toString('utf8');
   }
 
   /** The text of a 1-based line, without its line break. */
