@@ -17,17 +17,18 @@ export class CreatedHere {
   private readonly vacatedObjects = new Set<string>();
   private readonly vacatedColumns = new Set<string>();
 
+  // each rule asks of every change it looks at; most migrations create nothing to ask about, and a key is a new string
   isNewTable(table: QName): boolean {
-    return this.tables.has(qkey(table));
+    return this.tables.size > 0 && this.tables.has(qkey(table));
   }
 
   isNewObject(name: QName): boolean {
-    return this.objects.has(qkey(name));
+    return this.objects.size > 0 && this.objects.has(qkey(name));
   }
 
   /** A column added to an existing table earlier in this migration (under this name). */
   isNewColumn(table: QName, column: string): boolean {
-    return this.columns.has(columnKey(table, column));
+    return this.columns.size > 0 && this.columns.has(columnKey(table, column));
   }
 
   /**
