@@ -108,7 +108,8 @@ function tableKeyOf(index: IndexModel): string {
   return qkey({ schema: index.schema, name: index.table });
 }
 
-/** Changes that leave every table, its name and its foreign keys as they were. */
+/** Changes that add no foreign key and rename no table or column: the index of foreign keys
+ *  stays as it is (a key they drop is skipped when the index is read). */
 const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'data-change',
   'set',
@@ -123,7 +124,11 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'set-not-null',
   'drop-not-null',
   'add-identity',
+  'alter-column-type',
   'validate-constraint',
+  'drop-column',
+  'drop-constraint',
+  'drop-table',
   'create-table-as',
   'create-enum',
   'enum-add-value',
@@ -140,16 +145,31 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'truncate',
 ]);
 
-/** Changes that add foreign keys to their own table only, if any, and may remove foreign keys anywhere. */
+/** The table a change may add foreign keys to (the index takes them in); undefined when it adds none. */
+function keysAddedTo(change: Change): QName | undefined {
+  const foreign = (constraints: readonly ConstraintSpec[]) => constraints.some((c) => c.kind === 'foreign-key');
+  switch (change.kind) {
+    case 'create-table':
+      return foreign(change.constraints) || change.columns.some((c) => foreign(c.constraints))
+        ? change.table
+        : undefined;
+    case 'add-column':
+      return foreign(change.column.constraints) ? change.table : undefined;
+    case 'add-constraint':
+      return change.constraint.kind === 'foreign-key' ? change.table : undefined;
+    case 'rename-constraint':
+      return change.table;
+    default:
+      return undefined;
+  }
+}
+
+/** Changes that may add foreign keys to their own table only (keysAddedTo names it). */
 const ADDS_KEYS_TO_ITS_TABLE: ReadonlySet<Change['kind']> = new Set([
   'create-table',
   'add-column',
   'add-constraint',
-  'alter-column-type',
   'rename-constraint',
-  'drop-column',
-  'drop-constraint',
-  'drop-table',
 ]);
 
 /** A foreign key as the index of foreign keys holds it: the table that holds it, and the constraint. */
@@ -636,7 +656,8 @@ export class SchemaModel {
       this.indexed = new WeakSet();
       return;
     }
-    const table = 'table' in change && change.table ? this.table(change.table) : undefined;
+    const added = keysAddedTo(change);
+    const table = added && this.table(added);
     if (table) this.indexKeys(table);
   }
 

@@ -128,6 +128,7 @@ export function lex(bytes: Buffer): Lexed {
     if (cls === SPACE) {
       endRun(i);
       i++;
+      while (i < n && CLASS[bytes[i]!] === SPACE) i++;
       continue;
     }
     if (c === SEMICOLON) {
