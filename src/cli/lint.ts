@@ -164,9 +164,12 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       const stdin =
         flags.stdinFilename === undefined ? undefined : { filename: flags.stdinFilename, text: await io.stdin() };
 
+      const format: FormatName = flags.format ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'pretty');
       const options: Parameters<typeof lint>[0] = {
         paths,
         cwd: io.cwd,
+        // the markdown report is the one that shows each finding's lock
+        locks: format === 'markdown',
         ...(flags.staged && { staged: true }),
         ...(flags.changedSince !== undefined && { changedSince: flags.changedSince }),
         ...(flags.config !== undefined && { configFile: flags.config }),
@@ -230,7 +233,6 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       // still a report (an empty one): CI keeps a valid JSON, SARIF or Code Quality file
       if (result.files.length === 0 && (flags.staged || flags.changedSince !== undefined))
         io.stderr('pgphase: no migration files to lint\n');
-      const format: FormatName = flags.format ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'pretty');
       const text = formatResult(result, format, {
         color: useColor(io),
         rules: rules.map((r) => r.meta),

@@ -52,6 +52,8 @@ export interface EngineOptions {
   historyKnown?: boolean;
   /** The longest lock_timeout a migration may set, in milliseconds; 5000 when absent. */
   maxLockTimeout?: number;
+  /** Findings name the table locks their statement takes (`Finding.lock`); true when absent. */
+  locks?: boolean;
 }
 
 function docsPath(id: string): string {
@@ -270,7 +272,10 @@ class Walk {
     const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
     else {
-      const lock = this.statement && (at === undefined || at === this.statement.index) ? this.locks() : undefined;
+      const lock =
+        this.options.locks !== false && this.statement && (at === undefined || at === this.statement.index)
+          ? this.locks()
+          : undefined;
       this.findings.push(
         finding(
           rule,

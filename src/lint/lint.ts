@@ -6,7 +6,6 @@ import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';
-import type { LintCache } from './cache.js';
 import {
   discoverSet,
   Discovery,
@@ -53,6 +52,9 @@ export interface LintOptions {
   /** Keep results in this directory and reuse them while nothing they depend on changes
    *  (`--cache`). Keyed by rule id: rules other than pgphase's must change id when they change. */
   cacheDir?: string;
+  /** Findings name the table locks their statement takes (`Finding.lock`; default true). Working
+   *  them out is a tenth of a lint: a caller that shows no lock passes false. */
+  locks?: boolean;
 }
 
 export interface LintOutput {
@@ -188,6 +190,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         pgVersion: options.pgVersion ?? config.pgVersion,
         transaction: config.transaction ?? file.transaction,
         maxLockTimeout: parseDuration(config.maxLockTimeout)!,
+        locks: options.locks ?? true,
         schema,
         historyKnown,
         ...(created && { created }),
@@ -259,6 +262,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       options.rules.map((r) => r.meta.id),
       options.pgVersion ?? null,
       options.ruleOverrides ?? null,
+      options.locks ?? true,
       baseChanges,
       ...order.flatMap(({ file, config, linted, emitted }) => [
         [file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, config],
