@@ -180,6 +180,18 @@ describe('pgphase (CLI)', () => {
     ]);
   });
 
+  it('shows the lock of each finding in the markdown report, the one format with a column for it', () => {
+    // the CLI works the locks out only for markdown: a regression would leave the column empty
+    const dir = tempTree({
+      'm/001.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, note text);',
+      'm/002.sql': 'CREATE INDEX orders_note ON orders (note);',
+    });
+    const r = runCli(['lint', 'm/002.sql', '--format', 'markdown'], { cwd: dir });
+    expect(r.stdout.split('\n').filter((l) => l.includes('create-index-non-concurrently'))).toEqual([
+      expect.stringContaining('| SHARE on "orders" |'),
+    ]);
+  });
+
   it('lints two services of a monorepo in one run, each with its own pgVersion and rules', () => {
     const migration =
       "SET lock_timeout = '1s';\nALTER TYPE mood ADD VALUE 'meh';\nDROP TABLE old;\nCREATE TABLE t (id bigint PRIMARY KEY, v varchar(20));\n";
