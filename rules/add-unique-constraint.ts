@@ -33,6 +33,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-constraint', 'drop-index', 'add-column', 'add-constraint', 'create-index'],
   create(context) {
     // column sets already unique before this migration (dropped and re-added: no new rule for writers)
     const wasUnique = new Set<string>();

@@ -17,6 +17,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['enum-add-value'],
   create(context) {
     const added: Array<{ value: string; type: string; transaction: number }> = [];
     return {
@@ -29,8 +30,7 @@ export default defineRule({
         }
       },
       change(change) {
-        if (change.kind === 'enum-add-value')
-          added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
+        added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
       },
     };
   },

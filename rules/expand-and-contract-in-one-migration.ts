@@ -22,6 +22,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column', 'data-change', 'drop-column', 'rename-column', 'drop-table', 'rename-table'],
   create(context) {
     const addedColumns = new Map<string, string[]>();
     const copiedInto = new Map<string, string>();
@@ -67,8 +68,6 @@ export default defineRule({
               });
             return;
           }
-          default:
-            return;
         }
       },
     };

@@ -16,6 +16,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-constraint', 'validate-constraint'],
   create(context) {
     const addedIn = new Map<string, number>();
     return {

@@ -1,7 +1,7 @@
 // Walks one parsed file statement by statement: normalizes, runs the enabled rules with
 // the schema as it was before each statement, applies directives, then advances the
 // schema model. Returns plain data; never prints.
-import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { classify, strongest, type Change, type ChangeClass, type ChangeKind } from '../sql/changes.js';
 import { CreatedHere } from '../schema/created.js';
 import { readStatement } from '../sql/normalize.js';
 import { locksOf, strongestLocks, type LockTaken } from '../sql/locks.js';
@@ -149,6 +149,8 @@ interface Prepared {
   /** Rules that are on and apply to the version, in registry order. */
   active: ActiveRule[];
   enabled(id: string): Severity | undefined;
+  /** The indexes in `active` of the rules a change of the kind goes to. */
+  rulesFor(kind: ChangeKind): readonly number[];
 }
 
 const preparedCache = new WeakMap<
@@ -176,7 +178,16 @@ function prepare(options: EngineOptions): Prepared {
     const severity = severities.get(rule.meta.id);
     return severity ? [{ rule, severity }] : [];
   });
-  prepared = { byId, active, enabled: (id) => severities.get(id) };
+  const forKind = new Map<ChangeKind, number[]>();
+  const rulesFor = (kind: ChangeKind) => {
+    let indexes = forKind.get(kind);
+    if (!indexes) {
+      indexes = active.flatMap(({ rule }, i) => (!rule.kinds || rule.kinds.includes(kind) ? [i] : []));
+      forKind.set(kind, indexes);
+    }
+    return indexes;
+  };
+  prepared = { byId, active, enabled: (id) => severities.get(id), rulesFor };
   byVersion.set(options.pgVersion, prepared);
   return prepared;
 }
@@ -377,7 +388,7 @@ class Context implements RuleContext {
 }
 
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
-  const { byId, active, enabled } = prepare(options);
+  const { byId, active, enabled, rulesFor } = prepare(options);
   const findings: Finding[] = [];
 
   if (source.syntaxError) {
@@ -408,16 +419,16 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     findings,
   );
 
-  // The visitors that have each handler: the loops below call only those.
-  const onStatement: RuleVisitor[] = [];
-  const onChange: RuleVisitor[] = [];
-  const onEnd: RuleVisitor[] = [];
-  for (const { rule, severity } of active) {
-    const visitor = rule.create(new Context(walk, rule, severity));
-    if (visitor.statement) onStatement.push(visitor);
-    if (visitor.change) onChange.push(visitor);
-    if (visitor.end) onEnd.push(visitor);
-  }
+  // The visitors that have each handler: the loops below call only those, and a change only those of its kind.
+  const visitors = active.map(({ rule, severity }) => rule.create(new Context(walk, rule, severity)));
+  const onStatement = visitors.filter((v) => v.statement);
+  const onEnd = visitors.filter((v) => v.end);
+  const onKind = new Map<ChangeKind, RuleVisitor[]>();
+  const onChange = (kind: ChangeKind) => {
+    let list = onKind.get(kind);
+    if (!list) onKind.set(kind, (list = rulesFor(kind).flatMap((i) => (visitors[i]!.change ? [visitors[i]!] : []))));
+    return list;
+  };
 
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
@@ -431,7 +442,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     });
     for (const visitor of onStatement) visitor.statement!(statement);
     for (const change of changes) {
-      for (const visitor of onChange) visitor.change!(change);
+      for (const visitor of onChange(change.kind)) visitor.change!(change);
       walk.advance(change);
       options.schema.apply(change);
     }

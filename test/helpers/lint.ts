@@ -75,7 +75,7 @@ export function lintWatched(
   const watched = rules.map((rule): Rule => {
     if (rule.meta.id !== id) return rule;
     return {
-      meta: rule.meta,
+      ...rule,
       create: (context) =>
         rule.create(
           new Proxy(context, {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defineRule } from '../../src/lint/rule.js';
 import { lintSql, where } from '../helpers/lint.js';
 
 const USERS = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text);';
@@ -100,5 +101,33 @@ describe('ignore comments', () => {
     const result = lintSql(sql, { history: USERS });
     expect(where(result, 'drop-column')).toEqual(['drop-column@5:1']);
     expect(where(result, 'unused-ignore')).toEqual([]);
+  });
+});
+
+describe('rule dispatch', () => {
+  it("a rule's change handler gets the changes of its kinds, narrowed; one without kinds gets every change", () => {
+    const seen: string[] = [];
+    const meta = { category: 'style', severity: 'warning', description: 'x', messages: {} } as const;
+    const columns = defineRule({
+      meta: { ...meta, id: 'columns' },
+      kinds: ['add-column', 'drop-column'],
+      create: () => ({
+        change(change) {
+          seen.push(`columns ${change.kind} ${change.kind === 'add-column' ? change.column.name : change.column}`);
+        },
+      }),
+    });
+    const every = defineRule({
+      meta: { ...meta, id: 'every' },
+      create: () => ({ change: (change) => void seen.push(`every ${change.kind}`) }),
+    });
+    lintSql('CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int, DROP COLUMN a;', {}, [columns, every]);
+    expect(seen).toEqual([
+      'every create-table',
+      'columns add-column b',
+      'every add-column',
+      'columns drop-column a',
+      'every drop-column',
+    ]);
   });
 });
