@@ -33,7 +33,7 @@ export default defineRule({
   kinds: ['drop-constraint', 'add-column', 'add-constraint'],
   create(context) {
     // foreign keys that existed before this migration: re-adding one (say, with another ON DELETE) is no new rule for writers
-    const existed = new Set<string>();
+    let existed: Set<string>;
     const current = (table: QName) =>
       [...(context.schema.table(table)?.constraints.values() ?? [])]
         .filter((c) => c.kind === 'foreign-key' && c.references)
@@ -48,6 +48,9 @@ export default defineRule({
         },
       });
     return {
+      file() {
+        existed = new Set();
+      },
       change(change) {
         if (change.kind === 'drop-constraint') {
           for (const s of current(change.table)) existed.add(s);

@@ -19,8 +19,11 @@ export default defineRule({
   },
   kinds: ['enum-add-value'],
   create(context) {
-    const added: Array<{ value: string; type: string; transaction: number }> = [];
+    let added: Array<{ value: string; type: string; transaction: number }>;
     return {
+      file() {
+        added = [];
+      },
       statement(statement) {
         if (statement.node.AlterEnumStmt) return;
         for (const a of added) {

@@ -34,12 +34,15 @@ export default defineRule({
   },
   kinds: ['create-table', 'add-column', 'add-constraint'],
   create(context) {
-    const fks: Array<{ table: QName; fk: ConstraintSpec; statement: Statement }> = [];
+    let fks: Array<{ table: QName; fk: ConstraintSpec; statement: Statement }>;
     const add = (table: QName, constraints: ConstraintSpec[]) => {
       for (const fk of constraints)
         if (fk.kind === 'foreign-key') fks.push({ table, fk, statement: context.statement });
     };
     return {
+      file() {
+        fks = [];
+      },
       change(change) {
         if (change.kind === 'create-table')
           add(change.table, [...change.constraints, ...change.columns.flatMap((c) => c.constraints)]);

@@ -82,8 +82,11 @@ export default defineRule({
   },
   kinds: GUARDED,
   create(context) {
-    let reported = -1;
+    let reported: number;
     return {
+      file() {
+        reported = -1;
+      },
       change(change) {
         if (context.inTransaction || reported === context.statement.index) return;
         const guard = missingGuard(change, context.pgVersion);

@@ -33,6 +33,9 @@ export default defineRule({
   create(context) {
     let open: typeof context.statement | undefined;
     return {
+      file() {
+        open = undefined;
+      },
       change(change) {
         if (
           context.transaction === 'per-file' &&

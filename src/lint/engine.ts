@@ -138,19 +138,23 @@ function setsLockTimeout(value: string | undefined): boolean {
   return (lockTimeoutMs(value) ?? 0) > 0.5;
 }
 
-interface ActiveRule {
-  rule: Rule;
-  severity: Severity;
-}
-
-/** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config. */
+/** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config.
+ *  The rules' visitors are made once here: their contexts read the file `cursor` points at. */
 interface Prepared {
   byId: Map<string, Rule>;
-  /** Rules that are on and apply to the version, in registry order. */
-  active: ActiveRule[];
   enabled(id: string): Severity | undefined;
-  /** The indexes in `active` of the rules a change of the kind goes to. */
-  rulesFor(kind: ChangeKind): readonly number[];
+  cursor: Cursor;
+  /** The visitors of the rules that are on and apply to the version, in registry order: those with each handler. */
+  onFile: RuleVisitor[];
+  onStatement: RuleVisitor[];
+  onEnd: RuleVisitor[];
+  /** Those a change of the kind goes to. */
+  onChange(kind: ChangeKind): readonly RuleVisitor[];
+}
+
+/** The walk of the file a rule set lints, while it lints one. */
+interface Cursor {
+  walk?: Walk;
 }
 
 const preparedCache = new WeakMap<
@@ -174,20 +178,32 @@ function prepare(options: EngineOptions): Prepared {
     const severity = inRange ? severityOf(rule, options) : 'off';
     if (severity !== 'off') severities.set(id, severity);
   }
+  const cursor: Cursor = {};
   const active = options.rules.flatMap((rule) => {
     const severity = severities.get(rule.meta.id);
-    return severity ? [{ rule, severity }] : [];
+    return severity ? [{ kinds: rule.kinds, visitor: rule.create(new Context(cursor, rule, severity)) }] : [];
   });
-  const forKind = new Map<ChangeKind, number[]>();
-  const rulesFor = (kind: ChangeKind) => {
-    let indexes = forKind.get(kind);
-    if (!indexes) {
-      indexes = active.flatMap(({ rule }, i) => (!rule.kinds || rule.kinds.includes(kind) ? [i] : []));
-      forKind.set(kind, indexes);
+  const visitors = active.map((a) => a.visitor);
+  const byKind = new Map<ChangeKind, RuleVisitor[]>();
+  const onChange = (kind: ChangeKind) => {
+    let list = byKind.get(kind);
+    if (!list) {
+      list = active.flatMap(({ kinds, visitor }) =>
+        visitor.change && (!kinds || kinds.includes(kind)) ? [visitor] : [],
+      );
+      byKind.set(kind, list);
     }
-    return indexes;
+    return list;
   };
-  prepared = { byId, active, enabled: (id) => severities.get(id), rulesFor };
+  prepared = {
+    byId,
+    enabled: (id) => severities.get(id),
+    cursor,
+    onFile: visitors.filter((v) => v.file),
+    onStatement: visitors.filter((v) => v.statement),
+    onEnd: visitors.filter((v) => v.end),
+    onChange,
+  };
   byVersion.set(options.pgVersion, prepared);
   return prepared;
 }
@@ -319,14 +335,20 @@ class Walk {
   }
 }
 
-/** A rule's view of the walk. One class for every rule and file, so that the property reads in
- *  rules stay monomorphic (an object per file to inherit from would give each file its own shapes). */
+/** A rule's view of the walk of the file its rule set lints. One class for every rule, so that the
+ *  property reads in rules stay monomorphic. */
 class Context implements RuleContext {
   constructor(
-    private readonly walk: Walk,
+    private readonly cursor: Cursor,
     private readonly rule: Rule,
     private readonly severity: Severity,
   ) {}
+
+  private get walk(): Walk {
+    const { walk } = this.cursor;
+    if (!walk) throw new Error(`rule ${this.rule.meta.id} reads its context outside a file: only its handlers may`);
+    return walk;
+  }
 
   get source() {
     return this.walk.source;
@@ -388,7 +410,7 @@ class Context implements RuleContext {
 }
 
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
-  const { byId, active, enabled, rulesFor } = prepare(options);
+  const { byId, enabled, cursor, onFile, onStatement, onChange, onEnd } = prepare(options);
   const findings: Finding[] = [];
 
   if (source.syntaxError) {
@@ -419,16 +441,9 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     findings,
   );
 
-  // The visitors that have each handler: the loops below call only those, and a change only those of its kind.
-  const visitors = active.map(({ rule, severity }) => rule.create(new Context(walk, rule, severity)));
-  const onStatement = visitors.filter((v) => v.statement);
-  const onEnd = visitors.filter((v) => v.end);
-  const onKind = new Map<ChangeKind, RuleVisitor[]>();
-  const onChange = (kind: ChangeKind) => {
-    let list = onKind.get(kind);
-    if (!list) onKind.set(kind, (list = rulesFor(kind).flatMap((i) => (visitors[i]!.change ? [visitors[i]!] : []))));
-    return list;
-  };
+  // The loops below call only the visitors that have each handler, and a change only those of its kind.
+  cursor.walk = walk;
+  for (const visitor of onFile) visitor.file!();
 
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
@@ -449,6 +464,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   });
   walk.leave();
   for (const visitor of onEnd) visitor.end!();
+  cursor.walk = undefined;
 
   // Findings about ignore comments obey ignore comments too, so `pgphase-ignore-file unused-ignore: …`
   // turns that rule off for the file. One on a statement's ignore belongs to that statement.

@@ -135,7 +135,11 @@ export interface RuleContext<Messages extends RuleMessages = RuleMessages> {
   report<Id extends keyof Messages & string>(report: Report<Messages, Id>): void;
 }
 
+/** A rule's handlers. The engine makes one per rule set (config and PostgreSQL version) and walks every
+ *  file with it: what a rule keeps about a file, it makes in `file`. */
 export interface RuleVisitor<K extends ChangeKind = ChangeKind> {
+  /** Called before the first statement of each file. */
+  file?(): void;
   /** Called for each change of the rule's `kinds`, in order, before the change is applied to the schema model. */
   change?(change: ChangeOf<K>): void;
   /** Called once per statement, before its changes. */
@@ -148,6 +152,8 @@ export interface Rule<Messages extends RuleMessages = RuleMessages, K extends Ch
   meta: RuleMeta<Messages>;
   /** The change kinds the visitor's `change` is called for, which it receives narrowed to them; every kind when absent. */
   kinds?: readonly K[];
+  /** Makes the rule's visitor, once per rule set: the context describes the file and statement being
+   *  walked, which only the visitor's handlers may read. */
   create(context: RuleContext<Messages>): RuleVisitor<K>;
 }
 

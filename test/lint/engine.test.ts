@@ -130,4 +130,35 @@ describe('rule dispatch', () => {
       'every drop-column',
     ]);
   });
+
+  it('makes a visitor once per rule set and calls its file() before each file; a context read outside the handlers throws', () => {
+    const calls: string[] = [];
+    const meta = { id: 'files', category: 'style', severity: 'warning', description: 'x', messages: {} } as const;
+    const files = defineRule({
+      meta,
+      create(context) {
+        calls.push('create');
+        return {
+          file: () => void calls.push(`file ${context.source.statements.length}`),
+          statement: (statement) => void calls.push(`statement ${statement.index}`),
+        };
+      },
+    });
+    const registry = [files];
+    const severities = new Map();
+    lintSql('SELECT 1;', {}, registry, severities);
+    lintSql('SELECT 1;\nSELECT 2;', {}, registry, severities);
+    expect(calls).toEqual(['create', 'file 1', 'statement 0', 'file 2', 'statement 0', 'statement 1']);
+    const eager = defineRule({
+      meta,
+      create(context) {
+        // the schema of which file?
+        const tables = context.schema.tables;
+        return { end: () => void tables };
+      },
+    });
+    expect(() => lintSql('SELECT 1;', {}, [eager])).toThrow(
+      'rule files reads its context outside a file: only its handlers may',
+    );
+  });
 });
