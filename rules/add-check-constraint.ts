@@ -21,6 +21,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column', 'add-constraint'],
   create(context) {
     return {
       change(change) {
@@ -46,8 +47,7 @@ export default defineRule({
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'check' || context.isNewTable(change.table))
-          return;
+        if (change.constraint.kind !== 'check' || context.isNewTable(change.table)) return;
         context.report({
           messageId: 'default',
           data: { table: quoteQName(change.table), expr: change.constraint.expr?.text ?? '…' },

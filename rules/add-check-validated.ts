@@ -22,6 +22,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column', 'add-constraint'],
   create(context) {
     return {
       change(change) {
@@ -43,8 +44,7 @@ export default defineRule({
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'check' || change.constraint.notValid)
-          return;
+        if (change.constraint.kind !== 'check' || change.constraint.notValid) return;
         if (context.isNewTable(change.table)) return;
         context.report({
           messageId: 'default',

@@ -18,10 +18,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'add-column' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         const reason = addColumnRewrite(change.column, context.pgVersion);
         if (reason)
           context.report({

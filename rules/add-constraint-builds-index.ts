@@ -29,6 +29,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column', 'add-constraint'],
   create(context) {
     return {
       change(change) {
@@ -46,7 +47,7 @@ export default defineRule({
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         const kind = buildsIndex(change.constraint);
         if (kind) context.report({ messageId: 'default', data: { table: quoteQName(change.table), kind } });
       },

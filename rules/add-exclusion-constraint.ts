@@ -17,15 +17,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-constraint'],
   create(context) {
     return {
       change(change) {
-        if (
-          change.kind !== 'add-constraint' ||
-          change.constraint.kind !== 'exclusion' ||
-          context.isNewTable(change.table)
-        )
-          return;
+        if (change.constraint.kind !== 'exclusion' || context.isNewTable(change.table)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table) } });
       },
     };

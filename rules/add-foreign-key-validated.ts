@@ -42,6 +42,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column', 'add-constraint'],
   create(context) {
     return {
       change(change) {
@@ -65,8 +66,7 @@ export default defineRule({
           }
           return;
         }
-        if (change.kind !== 'add-constraint' || change.constraint.kind !== 'foreign-key' || change.constraint.notValid)
-          return;
+        if (change.constraint.kind !== 'foreign-key' || change.constraint.notValid) return;
         if (context.isNewTable(change.table)) return;
         const references = change.constraint.references!.table;
         context.report({

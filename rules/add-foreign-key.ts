@@ -30,9 +30,10 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-constraint', 'add-column', 'add-constraint'],
   create(context) {
     // foreign keys that existed before this migration: re-adding one (say, with another ON DELETE) is no new rule for writers
-    const existed = new Set<string>();
+    let existed: Set<string>;
     const current = (table: QName) =>
       [...(context.schema.table(table)?.constraints.values() ?? [])]
         .filter((c) => c.kind === 'foreign-key' && c.references)
@@ -47,8 +48,14 @@ export default defineRule({
         },
       });
     return {
+      file() {
+        existed = new Set();
+      },
       change(change) {
-        if (change.kind === 'drop-constraint') for (const s of current(change.table)) existed.add(s);
+        if (change.kind === 'drop-constraint') {
+          for (const s of current(change.table)) existed.add(s);
+          return;
+        }
         // a new column only the new version writes is NULL for the running one, which a foreign key accepts;
         // one with a default (or generated) is filled on existing rows and on the running version's inserts
         if (change.kind === 'add-column') {
@@ -58,12 +65,7 @@ export default defineRule({
             if (fk.kind === 'foreign-key' && fk.references) report(change.table, fk);
           return;
         }
-        if (
-          change.kind !== 'add-constraint' ||
-          change.constraint.kind !== 'foreign-key' ||
-          context.isNewTable(change.table)
-        )
-          return;
+        if (change.constraint.kind !== 'foreign-key' || context.isNewTable(change.table)) return;
         const s = signature(change.table, change.constraint);
         if (existed.has(s) || current(change.table).includes(s)) return;
         report(change.table, change.constraint);

@@ -19,10 +19,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'add-column' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         const c = change.column;
         // identity, serial and generated columns fill themselves; a NULL default (cast or not) fills nothing
         if (!c.notNull || hasDefault(c) || c.identity || c.generated || serialInteger(c.type)) return;

@@ -33,9 +33,10 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-constraint', 'drop-index', 'add-column', 'add-constraint', 'create-index'],
   create(context) {
     // column sets already unique before this migration (dropped and re-added: no new rule for writers)
-    const wasUnique = new Set<string>();
+    let wasUnique: Set<string>;
     const uniqueNow = (table: QName) =>
       context.schema
         .tableIndexes(table)
@@ -49,6 +50,9 @@ export default defineRule({
       context.report({ messageId: 'default', data: { table: quoteQName(table), columns: shown } });
     };
     return {
+      file() {
+        wasUnique = new Set();
+      },
       change(change) {
         if (change.kind === 'drop-constraint' || change.kind === 'drop-index') {
           const table = change.kind === 'drop-index' ? context.schema.indexTable(change.index) : change.table;

@@ -16,11 +16,12 @@ export default defineRule({
       },
     },
   },
+  kinds: ['alter-column-type'],
   create(context) {
     return {
       change(change) {
         const { data, known } = typeChangeOf(change, context) ?? {};
-        if (change.kind !== 'alter-column-type' || change.collation === undefined || !data || !known) return;
+        if (change.collation === undefined || !data || !known) return;
         // a rewrite is column-type-rewrite's; the same collation changes nothing (no COLLATE is the type's "default")
         const old = context.schema.column(change.table, change.column)?.collation ?? 'default';
         if (known.analysis.cost === 'rewrite' || old === change.collation) return;

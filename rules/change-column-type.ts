@@ -19,12 +19,13 @@ export default defineRule({
       },
     },
   },
+  kinds: ['alter-column-type'],
   create(context) {
     return {
       change(change) {
         const { data, known } = typeChangeOf(change, context) ?? {};
         // the running version never reads or writes a column this migration added
-        if (!data || (change.kind === 'alter-column-type' && context.isNewColumn(change.table, change.column))) return;
+        if (!data || context.isNewColumn(change.table, change.column)) return;
         if (!known) return context.report({ messageId: 'unknownType', data, assumption: true });
         if (!known.analysis.tolerated)
           context.report({ messageId: 'default', data: { ...data, from: known.from.display } });

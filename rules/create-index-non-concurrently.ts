@@ -59,10 +59,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['create-index'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'create-index' || change.concurrently) return;
+        if (change.concurrently) return;
         // ON ONLY a partitioned table builds nothing: it records an invalid index on the parent, to which each
         // partition's index (built CONCURRENTLY) is attached; PostgreSQL refuses CONCURRENTLY there
         if (change.index.only) return;

@@ -15,10 +15,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['create-object'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'create-object' || change.objectType !== 'trigger' || !change.table) return;
+        if (change.objectType !== 'trigger' || !change.table) return;
         if (context.isNewTable(change.table) || context.isNewObject(change.table)) return;
         context.report({
           messageId: 'default',

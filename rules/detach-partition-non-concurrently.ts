@@ -16,10 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['detach-partition'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'detach-partition' || change.concurrently || context.isNewTable(change.table)) return;
+        if (change.concurrently || context.isNewTable(change.table)) return;
         context.report({
           messageId: 'default',
           data: { table: quoteQName(change.table), partition: quoteQName(change.partition) },

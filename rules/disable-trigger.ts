@@ -24,10 +24,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['alter-table-other'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'alter-table-other' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         const enable = ENABLES[change.subtype];
         if (!enable) return;
         // enabled again before the transaction commits: no other session ever runs without them

@@ -25,6 +25,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['create-domain', 'alter-domain-add-constraint', 'alter-domain-validate-constraint'],
   create(context) {
     return {
       change(change) {

@@ -20,16 +20,12 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-column'],
   create(context) {
     return {
       change(change) {
         // the running version never used a column this migration added
-        if (
-          change.kind !== 'drop-column' ||
-          context.isNewTable(change.table) ||
-          context.isNewColumn(change.table, change.column)
-        )
-          return;
+        if (context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
         const assumed = dropAssumesExisting(
           change.ifExists,
           context.schema.column(change.table, change.column) !== undefined,

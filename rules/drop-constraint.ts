@@ -68,10 +68,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-constraint'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-constraint' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         const known = context.schema.table(change.table)?.constraints.get(change.name);
         // a helper check for a column that is NOT NULL already (SET NOT NULL ran earlier)
         const checked = known && notNullCheckColumn(known);

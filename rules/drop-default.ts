@@ -16,10 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-default'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-default' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         context.report({
           messageId: 'default',
           data: { table: quoteQName(change.table), column: quoteIdent(change.column) },

@@ -20,10 +20,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-index'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-index' || change.concurrently) return;
+        if (change.concurrently) return;
         const table = context.schema.indexTable(change.index);
         // a table or materialized view of this migration has no traffic to block
         if (

@@ -15,16 +15,12 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-not-null'],
   create(context) {
     return {
       change(change) {
         // the running version never reads a column this migration added
-        if (
-          change.kind !== 'drop-not-null' ||
-          context.isNewTable(change.table) ||
-          context.isNewColumn(change.table, change.column)
-        )
-          return;
+        if (context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
         context.report({
           messageId: 'default',
           data: { table: quoteQName(change.table), column: quoteIdent(change.column) },

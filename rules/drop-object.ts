@@ -20,10 +20,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-object'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-object' || !applicationLoses(context, change.objectType, change.name)) return;
+        if (!applicationLoses(context, change.objectType, change.name)) return;
         const assumed = dropAssumesExisting(
           change.ifExists,
           context.schema.views.has(qkey(change.name)) || context.schema.hasObject(change.name),

@@ -16,10 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-constraint'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-constraint' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         if (context.schema.table(change.table)?.constraints.get(change.name)?.kind !== 'primary-key') return;
         const publication = context.schema.publishedIn(change.table);
         const table = qkey(change.table);

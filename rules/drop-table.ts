@@ -20,10 +20,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['drop-table'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-table' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         const assumed = dropAssumesExisting(
           change.ifExists,
           context.schema.table(change.table) !== undefined || context.schema.views.has(qkey(change.table)),

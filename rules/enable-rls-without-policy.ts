@@ -16,11 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['alter-table-other'],
   create(context) {
     return {
       change(change) {
         if (
-          change.kind !== 'alter-table-other' ||
           (change.subtype !== 'EnableRowSecurity' && change.subtype !== 'ForceRowSecurity') ||
           context.isNewTable(change.table)
         )

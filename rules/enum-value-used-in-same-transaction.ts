@@ -17,9 +17,13 @@ export default defineRule({
       },
     },
   },
+  kinds: ['enum-add-value'],
   create(context) {
-    const added: Array<{ value: string; type: string; transaction: number }> = [];
+    let added: Array<{ value: string; type: string; transaction: number }>;
     return {
+      file() {
+        added = [];
+      },
       statement(statement) {
         if (statement.node.AlterEnumStmt) return;
         for (const a of added) {
@@ -29,8 +33,7 @@ export default defineRule({
         }
       },
       change(change) {
-        if (change.kind === 'enum-add-value')
-          added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
+        added.push({ value: change.value, type: quoteQName(change.type), transaction: context.transactionId });
       },
     };
   },

@@ -22,10 +22,15 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-column', 'data-change', 'drop-column', 'rename-column', 'drop-table', 'rename-table'],
   create(context) {
-    const addedColumns = new Map<string, string[]>();
-    const copiedInto = new Map<string, string>();
+    let addedColumns: Map<string, string[]>;
+    let copiedInto: Map<string, string>;
     return {
+      file() {
+        addedColumns = new Map();
+        copiedInto = new Map();
+      },
       change(change) {
         switch (change.kind) {
           case 'add-column': {
@@ -67,8 +72,6 @@ export default defineRule({
               });
             return;
           }
-          default:
-            return;
         }
       },
     };

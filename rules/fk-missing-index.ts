@@ -32,18 +32,22 @@ export default defineRule({
       },
     },
   },
+  kinds: ['create-table', 'add-column', 'add-constraint'],
   create(context) {
-    const fks: Array<{ table: QName; fk: ConstraintSpec; statement: Statement }> = [];
+    let fks: Array<{ table: QName; fk: ConstraintSpec; statement: Statement }>;
     const add = (table: QName, constraints: ConstraintSpec[]) => {
       for (const fk of constraints)
         if (fk.kind === 'foreign-key') fks.push({ table, fk, statement: context.statement });
     };
     return {
+      file() {
+        fks = [];
+      },
       change(change) {
         if (change.kind === 'create-table')
           add(change.table, [...change.constraints, ...change.columns.flatMap((c) => c.constraints)]);
-        if (change.kind === 'add-column') add(change.table, change.column.constraints);
-        if (change.kind === 'add-constraint') add(change.table, [change.constraint]);
+        else if (change.kind === 'add-column') add(change.table, change.column.constraints);
+        else add(change.table, [change.constraint]);
       },
       // judged at the end of the file: the index usually follows the key
       end() {

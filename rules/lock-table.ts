@@ -20,10 +20,10 @@ export default defineRule({
       },
     },
   },
+  kinds: ['lock-table'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'lock-table') return;
         // fails whatever the table: the migration stops here
         if (!context.inTransaction)
           return context.report({ messageId: 'outside', data: { table: quoteQName(change.table) } });

@@ -21,10 +21,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['set'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'set' || change.name !== 'lock_timeout') return;
+        if (change.name !== 'lock_timeout') return;
         const ms = lockTimeoutMs(change.value);
         if (ms !== undefined && Math.round(ms) > context.maxLockTimeout)
           context.report({

@@ -22,11 +22,14 @@ export default defineRule({
     const isNew = (table: QName) =>
       context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     // the locks the current statement queues for, reported once after its last change
-    let queued: Array<{ table: QName; mode: LockMode }> = [];
+    let queued: Array<{ table: QName; mode: LockMode }>;
     // Locks the current transaction already holds: asking again for the same lock, or for
     // anything under an ACCESS EXCLUSIVE, does not queue.
-    const held = new Map<string, LockMode>();
+    let held: Map<string, LockMode>;
     return {
+      file() {
+        held = new Map();
+      },
       statement() {
         if (!context.inTransaction) held.clear();
         queued = [];

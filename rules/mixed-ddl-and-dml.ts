@@ -21,8 +21,11 @@ export default defineRule({
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
     const isNew = (table: QName) =>
       context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
-    const seen = new Map<number, { ddl?: string; dml?: boolean; reported?: boolean }>();
+    let seen: Map<number, { ddl?: string; dml?: boolean; reported?: boolean }>;
     return {
+      file() {
+        seen = new Map();
+      },
       change(change) {
         if (!context.inTransaction) return;
         const tx = seen.get(context.transactionId) ?? {};

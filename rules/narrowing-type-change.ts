@@ -16,6 +16,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['alter-column-type'],
   create(context) {
     return {
       change(change) {

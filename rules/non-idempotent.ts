@@ -1,9 +1,9 @@
 import { defineRule } from '../src/lint/rule.js';
-import type { Change } from '../src/sql/changes.js';
+import type { ChangeOf } from '../src/sql/changes.js';
 
 /** Objects CREATE OR REPLACE can re-run (triggers from PostgreSQL 14, aggregates from 12), and those IF NOT EXISTS can. */
 function createGuard(
-  change: Extract<Change, { kind: 'create-object' | 'create-table-as' }>,
+  change: ChangeOf<'create-object' | 'create-table-as'>,
   pgVersion: number,
 ): { clause: string; present: boolean } | undefined {
   const orReplace = { clause: 'OR REPLACE', present: change.kind === 'create-object' && change.orReplace };
@@ -31,8 +31,22 @@ function createGuard(
   }
 }
 
+/** The changes a clause can make safe to run again. */
+const GUARDED = [
+  'create-table',
+  'create-index',
+  'add-column',
+  'drop-table',
+  'drop-index',
+  'drop-column',
+  'drop-constraint',
+  'drop-object',
+  'create-object',
+  'create-table-as',
+] as const;
+
 /** The clause that would make the change safe to run again, when it lacks one. */
-function missingGuard(change: Change, pgVersion: number): string | undefined {
+function missingGuard(change: ChangeOf<(typeof GUARDED)[number]>, pgVersion: number): string | undefined {
   switch (change.kind) {
     case 'create-table':
     case 'create-index':
@@ -49,8 +63,6 @@ function missingGuard(change: Change, pgVersion: number): string | undefined {
       const guard = createGuard(change, pgVersion);
       return guard && !guard.present ? guard.clause : undefined;
     }
-    default:
-      return undefined;
   }
 }
 
@@ -68,9 +80,13 @@ export default defineRule({
       },
     },
   },
+  kinds: GUARDED,
   create(context) {
-    let reported = -1;
+    let reported: number;
     return {
+      file() {
+        reported = -1;
+      },
       change(change) {
         if (context.inTransaction || reported === context.statement.index) return;
         const guard = missingGuard(change, context.pgVersion);

@@ -29,6 +29,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['create-table', 'add-column'],
   create(context) {
     const check = (column: ColumnSpec, keyColumns: ReadonlySet<string>) => {
       if (!SMALL.has(column.type.name) || column.type.array || !isKey(column, keyColumns)) return;
@@ -44,8 +45,7 @@ export default defineRule({
         if (change.kind === 'create-table') {
           const keys = new Set(change.constraints.filter((c) => c.kind === 'primary-key').flatMap((c) => c.columns));
           for (const column of change.columns) check(column, keys);
-        }
-        if (change.kind === 'add-column') check(change.column, new Set());
+        } else check(change.column, new Set());
       },
     };
   },

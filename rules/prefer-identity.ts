@@ -18,6 +18,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['create-table', 'add-column'],
   create(context) {
     const check = (column: ColumnSpec) => {
       if (SERIAL.has(column.type.name))
@@ -30,7 +31,7 @@ export default defineRule({
     return {
       change(change) {
         if (change.kind === 'create-table') change.columns.forEach(check);
-        if (change.kind === 'add-column') check(change.column);
+        else check(change.column);
       },
     };
   },

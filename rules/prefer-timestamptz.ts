@@ -1,4 +1,4 @@
-import { columnTypeVisitor, defineRule } from '../src/lint/rule.js';
+import { columnTypeVisitor, defineRule, TYPED_COLUMN_KINDS } from '../src/lint/rule.js';
 
 export default defineRule({
   meta: {
@@ -15,5 +15,6 @@ export default defineRule({
       },
     },
   },
+  kinds: TYPED_COLUMN_KINDS,
   create: (context) => columnTypeVisitor(context, (type) => type.name === 'timestamp' && !type.schema),
 });

@@ -18,15 +18,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-constraint'],
   create(context) {
     return {
       change(change) {
-        if (
-          change.kind !== 'add-constraint' ||
-          change.constraint.kind !== 'primary-key' ||
-          context.isNewTable(change.table)
-        )
-          return;
+        if (change.constraint.kind !== 'primary-key' || context.isNewTable(change.table)) return;
         const table = context.schema.table(change.table);
         let columns = change.constraint.columns;
         if (change.constraint.usingIndex && table) {

@@ -16,10 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['refresh-matview'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'refresh-matview' || change.concurrently || context.isNewObject(change.view)) return;
+        if (change.concurrently || context.isNewObject(change.view)) return;
         context.report({ messageId: 'default', data: { view: quoteQName(change.view) } });
       },
     };

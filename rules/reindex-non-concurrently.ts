@@ -23,10 +23,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['reindex'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'reindex' || change.concurrently) return;
+        if (change.concurrently) return;
         const kind = change.targetKind.toUpperCase();
         // system catalogs cannot be reindexed concurrently: there is nothing better to suggest
         if (kind === 'SYSTEM') return;

@@ -16,16 +16,12 @@ export default defineRule({
       },
     },
   },
+  kinds: ['rename-column'],
   create(context) {
     return {
       change(change) {
         // the running version never used a column this migration added (`status_new` renamed to `status`)
-        if (
-          change.kind !== 'rename-column' ||
-          context.isNewTable(change.table) ||
-          context.isNewColumn(change.table, change.column)
-        )
-          return;
+        if (context.isNewTable(change.table) || context.isNewColumn(change.table, change.column)) return;
         context.report({
           messageId: 'default',
           data: {

@@ -16,10 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['enum-rename-value'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'enum-rename-value' || context.isNewObject(change.type)) return;
+        if (context.isNewObject(change.type)) return;
         context.report({
           messageId: 'default',
           data: {

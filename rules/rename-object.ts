@@ -15,10 +15,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['rename-object'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'rename-object' || !applicationLoses(context, change.objectType, change.name)) return;
+        if (!applicationLoses(context, change.objectType, change.name)) return;
         context.report({
           messageId: 'default',
           data: { type: change.objectType, name: quoteQName(change.name), newName: quoteIdent(change.newName) },

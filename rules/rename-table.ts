@@ -16,10 +16,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['rename-table'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'rename-table' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         context.report({
           messageId: 'default',
           data: { table: quoteQName(change.table), newName: quoteIdent(change.newName) },

@@ -26,16 +26,12 @@ export default defineRule({
       },
     },
   },
+  kinds: ['alter-table-other'],
   create(context) {
     return {
       change(change) {
-        const identity = change.kind === 'alter-table-other' ? change.replicaIdentity : undefined;
-        if (
-          change.kind !== 'alter-table-other' ||
-          (identity !== 'nothing' && identity !== 'full') ||
-          context.isNewTable(change.table)
-        )
-          return;
+        const identity = change.replicaIdentity;
+        if ((identity !== 'nothing' && identity !== 'full') || context.isNewTable(change.table)) return;
         const publication = context.schema.publishedIn(change.table);
         const table = quoteQName(change.table);
         if (publication !== undefined)

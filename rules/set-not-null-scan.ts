@@ -1,20 +1,14 @@
 import { defineRule } from '../src/lint/rule.js';
-import { notNullCheckColumn, type Change } from '../src/sql/changes.js';
+import { notNullCheckColumn, type ChangeOf } from '../src/sql/changes.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 /** The column a change proves NOT NULL by reading the table: SET NOT NULL, or PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col` without NOT VALID. */
 function provesNotNull(
-  change: Change,
+  change: ChangeOf<'set-not-null' | 'add-constraint'>,
   pgVersion: number,
 ): { table: QName; column: string; messageId: 'default' | 'constraint' } | undefined {
   if (change.kind === 'set-not-null') return { table: change.table, column: change.column, messageId: 'default' };
-  if (
-    change.kind !== 'add-constraint' ||
-    change.constraint.kind !== 'not-null' ||
-    change.constraint.notValid ||
-    pgVersion < 18
-  )
-    return undefined;
+  if (change.constraint.kind !== 'not-null' || change.constraint.notValid || pgVersion < 18) return undefined;
   const [column] = change.constraint.columns;
   return column === undefined ? undefined : { table: change.table, column, messageId: 'constraint' };
 }
@@ -41,6 +35,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['set-not-null', 'add-constraint'],
   create(context) {
     return {
       change(change) {

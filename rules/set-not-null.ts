@@ -1,11 +1,14 @@
 import { defineRule } from '../src/lint/rule.js';
-import type { Change } from '../src/sql/changes.js';
+import type { ChangeOf } from '../src/sql/changes.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 /** The column a change makes refuse NULL: SET NOT NULL, or PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col`, NOT VALID or not. */
-function refusesNull(change: Change, pgVersion: number): { table: QName; column: string } | undefined {
+function refusesNull(
+  change: ChangeOf<'set-not-null' | 'add-constraint'>,
+  pgVersion: number,
+): { table: QName; column: string } | undefined {
   if (change.kind === 'set-not-null') return { table: change.table, column: change.column };
-  if (change.kind !== 'add-constraint' || change.constraint.kind !== 'not-null' || pgVersion < 18) return undefined;
+  if (change.constraint.kind !== 'not-null' || pgVersion < 18) return undefined;
   const [column] = change.constraint.columns;
   return column === undefined ? undefined : { table: change.table, column };
 }
@@ -30,6 +33,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['set-not-null', 'add-constraint'],
   create(context) {
     return {
       change(change) {

@@ -21,8 +21,12 @@ export default defineRule({
     const isNew = (table: QName) =>
       context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
     let held: { transaction: number; statement: number; table: QName; line: number } | undefined;
-    let reported = -1;
+    let reported: number;
     return {
+      file() {
+        held = undefined;
+        reported = -1;
+      },
       change(change) {
         if (held && held.transaction !== context.transactionId) held = undefined;
         const harmless =

@@ -25,6 +25,7 @@ export default defineRule({
       },
     },
   },
+  kinds: ['table-rewrite'],
   create(context) {
     const report = (how: string, table: QName) => {
       if (table.name === '')
@@ -33,7 +34,7 @@ export default defineRule({
     };
     return {
       change(change) {
-        if (change.kind !== 'table-rewrite' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         if (context.isNewObject(change.table) && context.schema.views.has(qkey(change.table))) return;
         report(change.how, change.table);
       },

@@ -29,11 +29,14 @@ export default defineRule({
       },
     },
   },
+  kinds: ['transaction'],
   create(context) {
     let open: typeof context.statement | undefined;
     return {
+      file() {
+        open = undefined;
+      },
       change(change) {
-        if (change.kind !== 'transaction') return;
         if (
           context.transaction === 'per-file' &&
           (change.op === 'begin' || change.op === 'commit' || change.op === 'rollback')

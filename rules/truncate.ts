@@ -15,10 +15,11 @@ export default defineRule({
       },
     },
   },
+  kinds: ['truncate'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'truncate' || context.isNewTable(change.table)) return;
+        if (context.isNewTable(change.table)) return;
         context.report({
           messageId: 'default',
           data: {

@@ -68,10 +68,10 @@ export default defineRule({
       },
     },
   },
+  kinds: ['data-change'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'data-change') return;
         if (change.op === 'insert' || change.op === 'merge') {
           // a table this migration created has no traffic: filling it locks no row anyone waits for
           if (change.fromSelect && !context.isNewTable(change.table))

@@ -108,6 +108,9 @@ export default defineRule({
       }
     };
     return {
+      file() {
+        schemas = undefined;
+      },
       change(change) {
         if (!context.historyKnown) return;
         check(change);

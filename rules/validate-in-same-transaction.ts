@@ -16,9 +16,13 @@ export default defineRule({
       },
     },
   },
+  kinds: ['add-constraint', 'validate-constraint'],
   create(context) {
-    const addedIn = new Map<string, number>();
+    let addedIn: Map<string, number>;
     return {
+      file() {
+        addedIn = new Map();
+      },
       change(change) {
         // a constraint added without a name is validated under the name PostgreSQL gave it
         if (change.kind === 'add-constraint' && change.constraint.notValid) {

@@ -54,10 +54,11 @@ export default defineRule({
       },
     },
   },
+  // TODO: the change kinds the rule is about; \`change\` gets only those, narrowed to them
+  kinds: ['drop-table'],
   create(context) {
     return {
       change(change) {
-        if (change.kind !== 'drop-table') return; // TODO: the change kind the rule is about
         context.report({ messageId: 'default', data: { table: quoteQName(change.table) } });
       },
     };

@@ -1,7 +1,7 @@
 // Walks one parsed file statement by statement: normalizes, runs the enabled rules with
 // the schema as it was before each statement, applies directives, then advances the
 // schema model. Returns plain data; never prints.
-import { classify, strongest, type Change, type ChangeClass } from '../sql/changes.js';
+import { classify, strongest, type Change, type ChangeClass, type ChangeKind } from '../sql/changes.js';
 import { CreatedHere } from '../schema/created.js';
 import { readStatement } from '../sql/normalize.js';
 import { locksOf, strongestLocks, type LockTaken } from '../sql/locks.js';
@@ -140,17 +140,23 @@ function setsLockTimeout(value: string | undefined): boolean {
   return (lockTimeoutMs(value) ?? 0) > 0.5;
 }
 
-interface ActiveRule {
-  rule: Rule;
-  severity: Severity;
-}
-
-/** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config. */
+/** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config.
+ *  The rules' visitors are made once here: their contexts read the file `cursor` points at. */
 interface Prepared {
   byId: Map<string, Rule>;
-  /** Rules that are on and apply to the version, in registry order. */
-  active: ActiveRule[];
   enabled(id: string): Severity | undefined;
+  cursor: Cursor;
+  /** The visitors of the rules that are on and apply to the version, in registry order: those with each handler. */
+  onFile: RuleVisitor[];
+  onStatement: RuleVisitor[];
+  onEnd: RuleVisitor[];
+  /** Those a change of the kind goes to. */
+  onChange(kind: ChangeKind): readonly RuleVisitor[];
+}
+
+/** The walk of the file a rule set lints, while it lints one. */
+interface Cursor {
+  walk?: Walk;
 }
 
 const preparedCache = new WeakMap<
@@ -174,11 +180,32 @@ function prepare(options: EngineOptions): Prepared {
     const severity = inRange ? severityOf(rule, options) : 'off';
     if (severity !== 'off') severities.set(id, severity);
   }
+  const cursor: Cursor = {};
   const active = options.rules.flatMap((rule) => {
     const severity = severities.get(rule.meta.id);
-    return severity ? [{ rule, severity }] : [];
+    return severity ? [{ kinds: rule.kinds, visitor: rule.create(new Context(cursor, rule, severity)) }] : [];
   });
-  prepared = { byId, active, enabled: (id) => severities.get(id) };
+  const visitors = active.map((a) => a.visitor);
+  const byKind = new Map<ChangeKind, RuleVisitor[]>();
+  const onChange = (kind: ChangeKind) => {
+    let list = byKind.get(kind);
+    if (!list) {
+      list = active.flatMap(({ kinds, visitor }) =>
+        visitor.change && (!kinds || kinds.includes(kind)) ? [visitor] : [],
+      );
+      byKind.set(kind, list);
+    }
+    return list;
+  };
+  prepared = {
+    byId,
+    enabled: (id) => severities.get(id),
+    cursor,
+    onFile: visitors.filter((v) => v.file),
+    onStatement: visitors.filter((v) => v.statement),
+    onEnd: visitors.filter((v) => v.end),
+    onChange,
+  };
   byVersion.set(options.pgVersion, prepared);
   return prepared;
 }
@@ -313,14 +340,20 @@ class Walk {
   }
 }
 
-/** A rule's view of the walk. One class for every rule and file, so that the property reads in
- *  rules stay monomorphic (an object per file to inherit from would give each file its own shapes). */
+/** A rule's view of the walk of the file its rule set lints. One class for every rule, so that the
+ *  property reads in rules stay monomorphic. */
 class Context implements RuleContext {
   constructor(
-    private readonly walk: Walk,
+    private readonly cursor: Cursor,
     private readonly rule: Rule,
     private readonly severity: Severity,
   ) {}
+
+  private get walk(): Walk {
+    const { walk } = this.cursor;
+    if (!walk) throw new Error(`rule ${this.rule.meta.id} reads its context outside a file: only its handlers may`);
+    return walk;
+  }
 
   get source() {
     return this.walk.source;
@@ -382,7 +415,7 @@ class Context implements RuleContext {
 }
 
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
-  const { byId, active, enabled } = prepare(options);
+  const { byId, enabled, cursor, onFile, onStatement, onChange, onEnd } = prepare(options);
   const findings: Finding[] = [];
 
   if (source.syntaxError) {
@@ -413,16 +446,9 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     findings,
   );
 
-  // The visitors that have each handler: the loops below call only those.
-  const onStatement: RuleVisitor[] = [];
-  const onChange: RuleVisitor[] = [];
-  const onEnd: RuleVisitor[] = [];
-  for (const { rule, severity } of active) {
-    const visitor = rule.create(new Context(walk, rule, severity));
-    if (visitor.statement) onStatement.push(visitor);
-    if (visitor.change) onChange.push(visitor);
-    if (visitor.end) onEnd.push(visitor);
-  }
+  // The loops below call only the visitors that have each handler, and a change only those of its kind.
+  cursor.walk = walk;
+  for (const visitor of onFile) visitor.file!();
 
   const statements: StatementResult[] = [];
   source.statements.forEach((statement, i) => {
@@ -436,13 +462,14 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     });
     for (const visitor of onStatement) visitor.statement!(statement);
     for (const change of changes) {
-      for (const visitor of onChange) visitor.change!(change);
+      for (const visitor of onChange(change.kind)) visitor.change!(change);
       walk.advance(change);
       options.schema.apply(change);
     }
   });
   walk.leave();
   for (const visitor of onEnd) visitor.end!();
+  cursor.walk = undefined;
 
   // Findings about ignore comments obey ignore comments too, so `pgphase-ignore-file unused-ignore: …`
   // turns that rule off for the file. One on a statement's ignore belongs to that statement.

@@ -5,6 +5,8 @@ import {
   typedColumns,
   type Change,
   type ChangeClass,
+  type ChangeKind,
+  type ChangeOf,
   type ObjectType,
   type TypeRef,
 } from '../sql/changes.js';
@@ -133,23 +135,34 @@ export interface RuleContext<Messages extends RuleMessages = RuleMessages> {
   report<Id extends keyof Messages & string>(report: Report<Messages, Id>): void;
 }
 
-export interface RuleVisitor {
-  /** Called for each change, in order, before the change is applied to the schema model. */
-  change?(change: Change): void;
+/** A rule's handlers. The engine makes one per rule set (config and PostgreSQL version) and walks every
+ *  file with it: what a rule keeps about a file, it makes in `file`. */
+export interface RuleVisitor<K extends ChangeKind = ChangeKind> {
+  /** Called before the first statement of each file. */
+  file?(): void;
+  /** Called for each change of the rule's `kinds`, in order, before the change is applied to the schema model. */
+  change?(change: ChangeOf<K>): void;
   /** Called once per statement, before its changes. */
   statement?(statement: Statement): void;
   /** Called after the last statement. */
   end?(): void;
 }
 
-export interface Rule<Messages extends RuleMessages = RuleMessages> {
+export interface Rule<Messages extends RuleMessages = RuleMessages, K extends ChangeKind = ChangeKind> {
   meta: RuleMeta<Messages>;
-  create(context: RuleContext<Messages>): RuleVisitor;
+  /** The change kinds the visitor's `change` is called for, which it receives narrowed to them; every kind when absent. */
+  kinds?: readonly K[];
+  /** Makes the rule's visitor, once per rule set: the context describes the file and statement being
+   *  walked, which only the visitor's handlers may read. */
+  create(context: RuleContext<Messages>): RuleVisitor<K>;
 }
 
 /** A rule, its reports checked by the compiler against its own messages: each message id exists
- *  and each report carries a value for every placeholder of its message and of that message's help. */
-export function defineRule<const Messages extends RuleMessages>(rule: Rule<Messages>): Rule {
+ *  and each report carries a value for every placeholder of its message and of that message's help;
+ *  its `change` handler receives the changes of its `kinds`. */
+export function defineRule<const Messages extends RuleMessages, const K extends ChangeKind = ChangeKind>(
+  rule: Rule<Messages, K>,
+): Rule {
   return rule as unknown as Rule;
 }
 
@@ -175,7 +188,7 @@ export function applicationLoses(context: RuleContext, objectType: ObjectType, n
  * the schema does not know the column.
  */
 export function typeChangeOf(
-  change: Change,
+  change: ChangeOf<'alter-column-type'>,
   context: RuleContext,
 ):
   | {
@@ -183,7 +196,7 @@ export function typeChangeOf(
       known: { from: TypeRef; analysis: TypeChangeAnalysis } | undefined;
     }
   | undefined {
-  if (change.kind !== 'alter-column-type' || context.isNewTable(change.table)) return undefined;
+  if (context.isNewTable(change.table)) return undefined;
   return {
     data: { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display },
     known: analyzeAlter(change, context.schema, context.pgVersion),
@@ -204,9 +217,15 @@ export function columnAt(context: RuleContext, at: number | undefined): Location
   return at === undefined ? undefined : nameSpan(context.source, at);
 }
 
-/** The visitor of a rule about column types: each column a change declares with a type that
- *  `matches` is reported at its name, with `column` and `type` as message data. */
-export function columnTypeVisitor(context: RuleContext, matches: (type: TypeRef) => boolean): RuleVisitor {
+/** The change kinds that declare typed columns: those `typedColumns` reads. */
+export const TYPED_COLUMN_KINDS = ['create-table', 'add-column', 'alter-column-type'] as const;
+
+/** The visitor of a rule about column types (its `kinds` are TYPED_COLUMN_KINDS): each column a change
+ *  declares with a type that `matches` is reported at its name, with `column` and `type` as message data. */
+export function columnTypeVisitor(
+  context: RuleContext,
+  matches: (type: TypeRef) => boolean,
+): RuleVisitor<(typeof TYPED_COLUMN_KINDS)[number]> {
   return {
     change(change) {
       for (const { column, type, at } of typedColumns(change)) {

@@ -21,12 +21,19 @@ export interface LintSqlOptions {
   maxLockTimeout?: number;
 }
 
-export function lintSql(sql: string, options: LintSqlOptions = {}, registry: readonly Rule[] = rules): FileResult {
+/** Lints one file. The engine makes the rules' visitors once per registry, severity map and
+ *  PostgreSQL version: a new map each call (the default) gives each file visitors of its own. */
+export function lintSql(
+  sql: string,
+  options: LintSqlOptions = {},
+  registry: readonly Rule[] = rules,
+  severities: ReadonlyMap<string, SeveritySetting> = new Map(Object.entries(options.severities ?? {})),
+): FileResult {
   const schema = new SchemaModel();
   if (options.history) replay(parseSource('history.sql', options.history), schema);
   return lintSource(parseSource('migration.sql', sql), {
     rules: registry,
-    severities: new Map(Object.entries(options.severities ?? {})),
+    severities,
     pgVersion: options.pgVersion ?? 15,
     transaction: options.transaction ?? 'none',
     schema,
@@ -75,7 +82,7 @@ export function lintWatched(
   const watched = rules.map((rule): Rule => {
     if (rule.meta.id !== id) return rule;
     return {
-      meta: rule.meta,
+      ...rule,
       create: (context) =>
         rule.create(
           new Proxy(context, {
@@ -157,6 +164,19 @@ export async function ruleCases(id: string, cases: { valid: ValidCase[]; invalid
         if (c.data) for (const r of reported) expect(r.data).toEqual(c.data);
       });
     }
+    // a run lints every file with the same visitors: after all the other cases, a case must lint as it does alone
+    it('keeps nothing of one file for the next', () => {
+      const all = [...cases.valid, ...cases.invalid];
+      const maps = new Map<string, Map<string, SeveritySetting>>();
+      const shared = (c: ValidCase) => {
+        const key = JSON.stringify(c.severities ?? {});
+        let map = maps.get(key);
+        if (!map) maps.set(key, (map = new Map(Object.entries(c.severities ?? {}))));
+        return map;
+      };
+      const after = [...all, ...all].map((c) => where(lintSql(c.sql, c, rules, shared(c)))).slice(all.length);
+      expect(after).toEqual(all.map((c) => where(lintSql(c.sql, c))));
+    });
     // each message has its own help: every one must be reported, and so checked, by some invalid case
     const ids = Object.keys(rule.meta.messages);
     if (ids.length > 1)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defineRule } from '../../src/lint/rule.js';
 import { lintSql, where } from '../helpers/lint.js';
 
 const USERS = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text);';
@@ -100,5 +101,64 @@ describe('ignore comments', () => {
     const result = lintSql(sql, { history: USERS });
     expect(where(result, 'drop-column')).toEqual(['drop-column@5:1']);
     expect(where(result, 'unused-ignore')).toEqual([]);
+  });
+});
+
+describe('rule dispatch', () => {
+  it("a rule's change handler gets the changes of its kinds, narrowed; one without kinds gets every change", () => {
+    const seen: string[] = [];
+    const meta = { category: 'style', severity: 'warning', description: 'x', messages: {} } as const;
+    const columns = defineRule({
+      meta: { ...meta, id: 'columns' },
+      kinds: ['add-column', 'drop-column'],
+      create: () => ({
+        change(change) {
+          seen.push(`columns ${change.kind} ${change.kind === 'add-column' ? change.column.name : change.column}`);
+        },
+      }),
+    });
+    const every = defineRule({
+      meta: { ...meta, id: 'every' },
+      create: () => ({ change: (change) => void seen.push(`every ${change.kind}`) }),
+    });
+    lintSql('CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int, DROP COLUMN a;', {}, [columns, every]);
+    expect(seen).toEqual([
+      'every create-table',
+      'columns add-column b',
+      'every add-column',
+      'columns drop-column a',
+      'every drop-column',
+    ]);
+  });
+
+  it('makes a visitor once per rule set and calls its file() before each file; a context read outside the handlers throws', () => {
+    const calls: string[] = [];
+    const meta = { id: 'files', category: 'style', severity: 'warning', description: 'x', messages: {} } as const;
+    const files = defineRule({
+      meta,
+      create(context) {
+        calls.push('create');
+        return {
+          file: () => void calls.push(`file ${context.source.statements.length}`),
+          statement: (statement) => void calls.push(`statement ${statement.index}`),
+        };
+      },
+    });
+    const registry = [files];
+    const severities = new Map();
+    lintSql('SELECT 1;', {}, registry, severities);
+    lintSql('SELECT 1;\nSELECT 2;', {}, registry, severities);
+    expect(calls).toEqual(['create', 'file 1', 'statement 0', 'file 2', 'statement 0', 'statement 1']);
+    const eager = defineRule({
+      meta,
+      create(context) {
+        // the schema of which file?
+        const tables = context.schema.tables;
+        return { end: () => void tables };
+      },
+    });
+    expect(() => lintSql('SELECT 1;', {}, [eager])).toThrow(
+      'rule files reads its context outside a file: only its handlers may',
+    );
   });
 });
