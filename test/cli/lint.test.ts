@@ -187,9 +187,9 @@ describe('pgphase (CLI)', () => {
       'm/002.sql': 'CREATE INDEX orders_note ON orders (note);',
     });
     const r = runCli(['lint', 'm/002.sql', '--format', 'markdown'], { cwd: dir });
-    expect(r.stdout.split('\n').filter((l) => l.includes('create-index-non-concurrently'))).toEqual([
-      expect.stringContaining('| SHARE on "orders" |'),
-    ]);
+    expect(
+      r.stdout.split('\n').filter((l) => l.startsWith('| ') && l.includes('create-index-non-concurrently')),
+    ).toEqual([expect.stringContaining('| SHARE on "orders" |')]);
   });
 
   it('lints two services of a monorepo in one run, each with its own pgVersion and rules', () => {
