@@ -513,29 +513,30 @@ function drop(stmt: PgNode, index: number): Change[] {
 }
 
 /**
- * Every RangeVar in a subtree (tables a query reads), except references to the CTEs that
- * `statement` defines in a WITH clause at any depth: those name no table.
+ * Every RangeVar in a subtree (tables a query reads), except references to the CTEs the subtree
+ * defines in a WITH clause at any depth: those name no table. One walk collects both.
  */
-function rangeVars(node: unknown, statement: unknown): QName[] {
-  const walk = (n: unknown, visit: (key: string, value: PgNode) => boolean): void => {
-    if (Array.isArray(n)) for (const item of n) walk(item, visit);
-    // constants (the bulk of a seed INSERT's VALUES) hold no table name: not walked into
-    else if (n && typeof n === 'object')
-      for (const key in n) if (key !== 'A_Const' && !visit(key, (n as PgNode)[key])) walk((n as PgNode)[key], visit);
-  };
+function rangeVars(node: unknown): QName[] {
   const ctes = new Set<string>();
-  walk(statement, (key, value) => {
-    if (key === 'CommonTableExpr' && typeof value.ctename === 'string') ctes.add(value.ctename);
-    return false;
-  });
-  const out: QName[] = [];
-  walk(node, (key, value) => {
-    if (key !== 'RangeVar') return false;
-    if (value.schemaname !== undefined || !ctes.has(value.relname))
-      out.push(fromRangeVar(value as { relname: string }));
-    return true;
-  });
-  return out;
+  const vars: PgNode[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) for (let i = 0; i < n.length; i++) walk(n[i]);
+    else if (n && typeof n === 'object')
+      for (const key in n) {
+        const value = (n as PgNode)[key];
+        // constants (the bulk of a seed INSERT's VALUES) hold no table name: not walked into
+        if (key === 'A_Const') continue;
+        if (key === 'RangeVar') vars.push(value);
+        else {
+          if (key === 'CommonTableExpr' && typeof value.ctename === 'string') ctes.add(value.ctename);
+          walk(value);
+        }
+      }
+  };
+  walk(node);
+  return vars.flatMap((v) =>
+    v.schemaname !== undefined || !ctes.has(v.relname) ? [fromRangeVar(v as { relname: string })] : [],
+  );
 }
 
 const DML_OPS = { UpdateStmt: 'update', DeleteStmt: 'delete', InsertStmt: 'insert', MergeStmt: 'merge' } as const;
@@ -551,18 +552,15 @@ function dataChange(type: keyof typeof DML_OPS, s: PgNode, index: number): Chang
   const op = DML_OPS[type];
   const target = fromRangeVar(s.relation);
   const fromSelect = op === 'insert' ? readsFrom(s.selectStmt?.SelectStmt) : op === 'merge';
-  const reads = rangeVars(
-    [
-      s.withClause,
-      s.fromClause,
-      s.usingClause,
-      s.whereClause,
-      op === 'update' ? s.targetList : undefined,
-      op === 'insert' ? s.selectStmt : undefined,
-      s.sourceRelation,
-    ],
-    s,
-  );
+  const reads = rangeVars([
+    s.withClause,
+    s.fromClause,
+    s.usingClause,
+    s.whereClause,
+    op === 'update' ? s.targetList : undefined,
+    op === 'insert' ? s.selectStmt : undefined,
+    s.sourceRelation,
+  ]);
   const change: Change = {
     statement: index,
     kind: 'data-change',
@@ -717,7 +715,7 @@ export function normalizeStatement(statement: Statement): Change[] {
             name: table,
             orReplace: false,
             ifNotExists,
-            reads: rangeVars(s.query, s.query),
+            reads: rangeVars(s.query),
           },
         ];
       }
@@ -972,7 +970,7 @@ export function normalizeStatement(statement: Statement): Change[] {
             columns: (s.columns ?? []).map((c: PgNode) => c.String.sval as string),
           };
         if (created.table) change.table = created.table;
-        if (type === 'ViewStmt') change.reads = rangeVars(s.query, s.query);
+        if (type === 'ViewStmt') change.reads = rangeVars(s.query);
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger')
           change.returnsTrigger = true;
         if (type === 'CreateFunctionStmt') change.returns = fingerprint(s.returnType ?? null);
