@@ -177,7 +177,8 @@ function constraint(c: PgNode, column?: string): ConstraintSpec | undefined {
   if (kind === 'foreign-key' && !column) columns = names(c.fk_attrs);
   else if ((kind === 'unique' || kind === 'primary-key') && !column) columns = names(c.keys);
   else if (kind === 'not-null' && !column) columns = names(c.keys);
-  else if (kind === 'check' && !column) columns = columnRefs(c.raw_expr);
+  // PostgreSQL keys (and names) a check by the columns its expression reads, wherever it is written
+  else if (kind === 'check') columns = columnRefs(c.raw_expr);
   else if (kind === 'exclusion') {
     columns = (c.exclusions ?? []).flatMap((e: PgNode) => {
       const elem = e.List?.items?.[0]?.IndexElem;
@@ -200,12 +201,34 @@ function constraint(c: PgNode, column?: string): ConstraintSpec | undefined {
   return spec;
 }
 
+/** What each attribute clause written after a constraint (DEFERRABLE, NOT ENFORCED …) sets on it, as PostgreSQL reads them. */
+const ATTRIBUTES: Record<string, PgNode> = {
+  CONSTR_ATTR_DEFERRABLE: { deferrable: true },
+  CONSTR_ATTR_NOT_DEFERRABLE: { deferrable: false },
+  CONSTR_ATTR_DEFERRED: { deferrable: true, initdeferred: true },
+  CONSTR_ATTR_IMMEDIATE: { initdeferred: false },
+  CONSTR_ATTR_ENFORCED: { is_enforced: true },
+  // PostgreSQL 18: never validated
+  CONSTR_ATTR_NOT_ENFORCED: { is_enforced: false, skip_validation: true, initially_valid: false },
+};
+
+/** The constraints written on a column, each with the attribute clauses after it folded in. */
+export function columnConstraints(def: PgNode): PgNode[] {
+  const out: PgNode[] = [];
+  for (const item of (def.constraints ?? []) as PgNode[]) {
+    const k = item.Constraint as PgNode;
+    const attribute = ATTRIBUTES[k.contype];
+    if (attribute) out.push({ ...out.pop(), ...attribute });
+    else out.push(k);
+  }
+  return out;
+}
+
 export function columnSpec(def: PgNode): ColumnSpec {
   const col: ColumnSpec = { name: def.colname, type: typeRef(def.typeName ?? {}), notNull: false, constraints: [] };
   if (typeof def.location === 'number' && def.location >= 0) col.at = def.location;
   if (def.collClause) col.collation = fromNameList(def.collClause.collname ?? []).name;
-  for (const item of def.constraints ?? []) {
-    const c = item.Constraint as PgNode;
+  for (const c of columnConstraints(def)) {
     switch (c.contype) {
       case 'CONSTR_NOTNULL':
         col.notNull = true;

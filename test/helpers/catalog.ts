@@ -74,6 +74,8 @@ export interface PlanCase {
   phases?: string[];
   /** The oldest PostgreSQL major whose syntax the case uses (generated columns: 12; gen_random_uuid(): 13). */
   since?: number;
+  /** The PostgreSQL major the plan targets (default: the planner's). */
+  pgVersion?: number;
   /** The refusal, when no safe plan exists. */
   refused?: RegExp;
 }
@@ -86,6 +88,7 @@ export function planCases(client: pg.Client, major: number, setup: string, cases
         setup: k.setup ?? setup,
         migration: k.migration,
         ...(k.data !== undefined && { data: k.data }),
+        ...(k.pgVersion !== undefined && { pgVersion: k.pgVersion }),
       };
       if (k.refused) {
         await expect(planAgainstMigration(client, against)).rejects.toThrow(k.refused);

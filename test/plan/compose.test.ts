@@ -206,6 +206,14 @@ DROP TYPE "Source_old";`,
       /2:1: the constraint "spans_check" of "public"\."spans" covers two columns this migration renames or retypes/,
   },
   {
+    name: 'a type change of a column that a CHECK written on another column reads: the check is copied with it',
+    setup:
+      'CREATE TABLE spans (id int PRIMARY KEY, lo int, hi int CHECK (hi >= lo));\nINSERT INTO spans SELECT g, g, g + 1 FROM generate_series(1, 50) g;',
+    migration: 'ALTER TABLE spans ALTER COLUMN lo TYPE bigint;',
+    data: 'SELECT json_agg(s ORDER BY id) AS rows FROM spans s',
+    phases: ['expand', 'trigger', 'backfill', 'contract'],
+  },
+  {
     name: 'a default set after the type change that replaces the column lands on the new column',
     migration:
       "ALTER TABLE items ALTER COLUMN features TYPE jsonb USING features::jsonb;\nALTER TABLE items ALTER COLUMN features SET DEFAULT '{}';\nCOMMENT ON COLUMN items.features IS 'flags';",
@@ -225,6 +233,42 @@ DROP TYPE "Source_old";`,
       'ALTER TABLE kids ADD COLUMN other_id int REFERENCES parents (id) ON DELETE SET NULL CHECK (other_id > 0) UNIQUE;',
     data: KIDS,
     phases: ['expand', 'backfill', 'contract'],
+  },
+  ...[11, 18].map((pgVersion) => ({
+    name: `a CHECK written on a new column that reads another column, named after both as PostgreSQL names it (PostgreSQL ${pgVersion})`,
+    migration: 'ALTER TABLE items ADD COLUMN max_qty int CHECK (max_qty IS NULL OR max_qty >= qty);',
+    pgVersion,
+    data: ITEMS,
+    phases: ['expand', 'backfill'],
+  })),
+  {
+    name: 'CHECKs written on a new column: one reading only another column, one table-qualified, one named',
+    migration:
+      'ALTER TABLE items ADD COLUMN cap int DEFAULT 1000 CHECK (qty > 0) CHECK (items.cap >= items.qty) CONSTRAINT cap_small CHECK (cap < qty + 100000);',
+    data: ITEMS,
+    phases: ['expand', 'backfill'],
+  },
+  {
+    name: 'a column dropped and added again with a CHECK that reads another column: the check reads the new column',
+    migration:
+      'ALTER TABLE items DROP COLUMN label;\nALTER TABLE items ADD COLUMN label text CHECK (label IS NULL OR label <> features);',
+    data: ITEMS,
+    phases: ['expand', 'backfill', 'contract'],
+  },
+  {
+    name: 'DEFERRABLE written after REFERENCES and UNIQUE on a new column goes with each constraint',
+    migration:
+      'ALTER TABLE kids ADD COLUMN other_id int REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED UNIQUE DEFERRABLE;',
+    data: KIDS,
+    phases: ['expand', 'backfill', 'contract'],
+  },
+  {
+    name: 'NOT ENFORCED CHECK and REFERENCES written on a new column are added as written',
+    since: 18,
+    migration:
+      'ALTER TABLE items ADD COLUMN cap int CHECK (cap > qty) NOT ENFORCED REFERENCES items (id) NOT ENFORCED CHECK (cap > 0) ENFORCED;',
+    data: ITEMS,
+    phases: ['expand', 'backfill'],
   },
   {
     name: 'a PRIMARY KEY written on a new column',

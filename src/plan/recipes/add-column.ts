@@ -4,7 +4,7 @@
 // A required column without a default goes through add-required-column.ts.
 import type { ChangeOf } from '../../sql/changes.js';
 import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
-import { deparse } from '../../sql/rewrite.js';
+import { deparse, renameColumnIn } from '../../sql/rewrite.js';
 import { addColumnRewrite } from '../../sql/volatility.js';
 import {
   isRefused,
@@ -17,7 +17,7 @@ import {
   type Refused,
   type RecipeResult,
 } from '../recipe.js';
-import { typeSql } from '../../sql/normalize.js';
+import { columnConstraints, typeSql } from '../../sql/normalize.js';
 import { emptyOutput, type PhaseName, type RecipeOutput } from '../types.js';
 import type { PgNode } from '../../sql/source.js';
 import { notNullSteps, nullsLeft } from '../not-null.js';
@@ -56,14 +56,11 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   const cmds = (context.statement.node.AlterTableStmt.cmds as PgNode[]).map((x) => x.AlterTableCmd as PgNode);
   const cmd = cmds.find((x) => x.subtype === 'AT_AddColumn' && x.def.ColumnDef.colname === c.name)!;
   const def = cmd.def.ColumnDef as PgNode;
-  const parsed = ((def.constraints ?? []) as PgNode[])
-    .map((k) => k.Constraint as PgNode)
-    .filter((k) => SPLIT[k.contype]);
+  const written = columnConstraints(def);
+  const parsed = written.filter((k) => SPLIT[k.contype]);
   const hasPrimaryKey = parsed.some((k) => k.contype === 'CONSTR_PRIMARY');
   // a primary key makes its columns NOT NULL through its own validated checks
-  const notNull =
-    c.notNull &&
-    !(hasPrimaryKey && !(def.constraints ?? []).some((k: PgNode) => k.Constraint.contype === 'CONSTR_NOTNULL'));
+  const notNull = c.notNull && !(hasPrimaryKey && !written.some((k) => k.contype === 'CONSTR_NOTNULL'));
   const bare: ChangeOf<'add-column'> = {
     ...change,
     column: { ...c, name, notNull, constraints: c.constraints.filter((k) => k.kind === 'not-null') },
@@ -73,9 +70,9 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
   if (isRefused(added)) return added;
   if (added) merge(out, added);
   else {
-    const constraints = ((def.constraints ?? []) as PgNode[]).filter(
-      (k) => !SPLIT[k.Constraint.contype] && (notNull || k.Constraint.contype !== 'CONSTR_NOTNULL'),
-    );
+    const constraints = written
+      .filter((k) => !SPLIT[k.contype] && (notNull || k.contype !== 'CONSTR_NOTNULL'))
+      .map((k) => ({ Constraint: k }));
     const bareDef = { ...def, colname: name, constraints };
     const sql = deparse({
       AlterTableStmt: {
@@ -91,14 +88,21 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
     );
   }
   for (const [i, k] of c.constraints.filter((k) => k.kind !== 'not-null').entries()) {
-    // named as PostgreSQL names a constraint written on the column, after its final name
-    const spec = { ...k, name: constraintName(table.name, k), columns: [name] };
+    // named as PostgreSQL names a constraint written on the column (a check after the columns it
+    // reads), after the final names; built on the column as added
+    const spec = {
+      ...k,
+      name: constraintName(table.name, k),
+      columns: k.columns.map((x) => (x === c.name ? name : x)),
+    };
     const node = {
       ...parsed[i],
       conname: undefined,
-      ...(k.kind === 'foreign-key'
-        ? { fk_attrs: [{ String: { sval: name } }] }
-        : { keys: [{ String: { sval: name } }] }),
+      ...(k.kind === 'check'
+        ? { raw_expr: renameColumnIn(parsed[i]!.raw_expr, c.name, name) }
+        : k.kind === 'foreign-key'
+          ? { fk_attrs: [{ String: { sval: name } }] }
+          : { keys: [{ String: { sval: name } }] }),
     };
     const constraint: ChangeOf<'add-constraint'> = {
       statement: change.statement,
@@ -108,7 +112,24 @@ function composedColumn(change: ChangeOf<'add-column'>, context: RecipeContext):
     };
     const made = addConstraint(constraint, { ...context, replacing: undefined }, node);
     if (isRefused(made)) return made;
-    merge(out, made);
+    if (made) merge(out, made);
+    else {
+      // safe as written (NOT ENFORCED): added as written, after the column
+      const t = quoteQualified(table);
+      const q = quoteIdent(spec.name);
+      out.steps.push(
+        step(
+          context,
+          'expand',
+          `add-${spec.name}`,
+          `ALTER TABLE ${t} ADD CONSTRAINT ${q} ${deparse({ Constraint: node })}`,
+          {
+            down: `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${q}`,
+            lockMode: k.kind === 'check' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
+          },
+        ),
+      );
+    }
   }
   if (context.replacing) {
     const t = quoteQualified(table);
