@@ -316,15 +316,22 @@ class Walk {
     }
   }
 
-  /** The locks of each change of the current statement that some rule or finding asked for. */
+  /** The locks of each change of the current statement that a rule asked for at that change. */
   private readonly changeLocks = new Map<Change, readonly LockTaken[]>();
 
-  /** The locks a change takes, against the schema as it is when first asked (rules ask before the change applies). */
+  /** The locks a change of the current statement takes, against the schema as it is before the
+   *  change applies: rules ask at the change itself, and the answer is kept for the rules after
+   *  them. Asked of a later change (a finding's lock text), it is worked out and not kept. */
   changeLocksOf(change: Change): readonly LockTaken[] {
     let locks = this.changeLocks.get(change);
-    if (!locks) this.changeLocks.set(change, (locks = locksOf(change, this.options.schema, this.options.pgVersion)));
+    if (locks) return locks;
+    locks = locksOf(change, this.options.schema, this.options.pgVersion);
+    if (change === this.visiting) this.changeLocks.set(change, locks);
     return locks;
   }
+
+  /** The change the rules are being shown. */
+  visiting: Change | undefined;
 
   private locksAt = -1;
   private locksText: string | undefined;
@@ -447,29 +454,33 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   );
 
   // The loops below call only the visitors that have each handler, and a change only those of its kind.
-  cursor.walk = walk;
-  for (const visitor of onFile) visitor.file!();
-
   const statements: StatementResult[] = [];
-  source.statements.forEach((statement, i) => {
-    const changes = statementChanges[i]!;
-    walk.enter(statement, changes);
-    statements.push({
-      index: i,
-      class: walk.statementClass,
-      kinds: [...new Set(changes.map((c) => c.kind))],
-      location: statement.location,
+  cursor.walk = walk;
+  try {
+    for (const visitor of onFile) visitor.file!();
+    source.statements.forEach((statement, i) => {
+      const changes = statementChanges[i]!;
+      walk.enter(statement, changes);
+      statements.push({
+        index: i,
+        class: walk.statementClass,
+        kinds: [...new Set(changes.map((c) => c.kind))],
+        location: statement.location,
+      });
+      for (const visitor of onStatement) visitor.statement!(statement);
+      for (const change of changes) {
+        walk.visiting = change;
+        for (const visitor of onChange(change.kind)) visitor.change!(change);
+        walk.visiting = undefined;
+        walk.advance(change);
+        options.schema.apply(change);
+      }
     });
-    for (const visitor of onStatement) visitor.statement!(statement);
-    for (const change of changes) {
-      for (const visitor of onChange(change.kind)) visitor.change!(change);
-      walk.advance(change);
-      options.schema.apply(change);
-    }
-  });
-  walk.leave();
-  for (const visitor of onEnd) visitor.end!();
-  cursor.walk = undefined;
+    walk.leave();
+    for (const visitor of onEnd) visitor.end!();
+  } finally {
+    cursor.walk = undefined;
+  }
 
   // Findings about ignore comments obey ignore comments too, so `pgphase-ignore-file unused-ignore: …`
   // turns that rule off for the file. One on a statement's ignore belongs to that statement.

@@ -19,6 +19,8 @@ export interface LintSqlOptions {
   severities?: Record<string, SeveritySetting>;
   /** The config's `maxLockTimeout`, in milliseconds. */
   maxLockTimeout?: number;
+  /** Findings carry their statement's locks (the engine's default: true). */
+  locks?: boolean;
 }
 
 /** Lints one file. The engine makes the rules' visitors once per registry, severity map and
@@ -39,6 +41,7 @@ export function lintSql(
     schema,
     historyKnown: options.historyKnown ?? options.history !== undefined,
     ...(options.maxLockTimeout !== undefined && { maxLockTimeout: options.maxLockTimeout }),
+    ...(options.locks !== undefined && { locks: options.locks }),
   });
 }
 

@@ -104,6 +104,21 @@ describe('ignore comments', () => {
   });
 });
 
+describe('locks', () => {
+  it("a finding's lock text does not change what the rules see of the statement's later changes", () => {
+    // the first change's finding works out the locks of the whole statement; the second change's
+    // foreign key is seen by the rules after the first has applied, as without the lock text
+    const history = 'CREATE TABLE customers (id int PRIMARY KEY);\nCREATE TABLE orders (id int, customer_id int);';
+    const sql =
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID, ALTER COLUMN customer_id TYPE bigint;';
+    const messages = (locks: boolean) => lintSql(sql, { history, locks }).findings.map((f) => `${f.rule}: ${f.message}`);
+    expect(messages(true)).toEqual(messages(false));
+    expect(messages(false).filter((m) => m.startsWith('missing-lock-timeout'))).toEqual([
+      expect.stringContaining('ACCESS EXCLUSIVE lock on "customers"'),
+    ]);
+  });
+});
+
 describe('rule dispatch', () => {
   it("a rule's change handler gets the changes of its kinds, narrowed; one without kinds gets every change", () => {
     const seen: string[] = [];
