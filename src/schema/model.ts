@@ -114,6 +114,7 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'data-change',
   'set',
   'transaction',
+  'other',
   'create-index',
   'drop-index',
   'reindex',
@@ -125,10 +126,14 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'drop-not-null',
   'add-identity',
   'alter-column-type',
+  'alter-table-other',
+  'table-rewrite',
   'validate-constraint',
   'drop-column',
   'drop-constraint',
   'drop-table',
+  'attach-partition',
+  'detach-partition',
   'create-table-as',
   'create-enum',
   'enum-add-value',
@@ -145,8 +150,11 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'truncate',
 ]);
 
-/** The table a change may add foreign keys to (the index takes them in); undefined when it adds none. */
-function keysAddedTo(change: Change): QName | undefined {
+/**
+ * What a change does to the index of foreign keys: the table it may add keys to (the index takes
+ * them in), nothing, or 'rebuild' when it renames tables or columns (or is not known to leave them be).
+ */
+function foreignKeysChangedBy(change: Change): QName | 'rebuild' | undefined {
   const foreign = (constraints: readonly ConstraintSpec[]) => constraints.some((c) => c.kind === 'foreign-key');
   switch (change.kind) {
     case 'create-table':
@@ -160,17 +168,11 @@ function keysAddedTo(change: Change): QName | undefined {
     case 'rename-constraint':
       return change.table;
     default:
-      return undefined;
+      return KEEPS_FOREIGN_KEYS.has(change.kind) ? undefined : 'rebuild';
   }
 }
 
-/** Changes that may add foreign keys to their own table only (keysAddedTo names it). */
-const ADDS_KEYS_TO_ITS_TABLE: ReadonlySet<Change['kind']> = new Set([
-  'create-table',
-  'add-column',
-  'add-constraint',
-  'rename-constraint',
-]);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A foreign key as the index of foreign keys holds it: the table that holds it, and the constraint. */
 interface KeyEntry {
@@ -315,24 +317,26 @@ export class SchemaModel {
       this.keyIndex = new Map();
       for (const t of this.tables.values()) this.indexKeys(t);
     }
-    const keys: ForeignKey[] = [];
-    for (const { holder, constraint: c } of this.keyIndex.get(qkey(q)) ?? []) {
-      // an entry whose table or constraint was dropped since is skipped: only additions update the index
-      if (this.tables.get(qkey(holder)) !== holder || holder.constraints.get(c.name) !== c) continue;
-      keys.push({
+    const key = qkey(q);
+    // an entry whose table or constraint was dropped since is dropped here: only additions update the index
+    const entries = (this.keyIndex.get(key) ?? []).filter(
+      ({ holder, constraint: c }) => this.tables.get(qkey(holder)) === holder && holder.constraints.get(c.name) === c,
+    );
+    this.keyIndex.set(key, entries);
+    return entries
+      .map(({ holder, constraint: c }) => ({
         table: { schema: holder.schema, name: holder.name },
         name: c.name,
         columns: c.columns,
         references: { table: c.references!.table, columns: c.references!.columns },
-      });
-    }
-    return keys;
+      }))
+      .sort((x, y) => compareText(qkey(x.table), qkey(y.table)) || compareText(x.name, y.name));
   }
 
   /**
    * Every foreign key under the table that holds it and the one it references: built when first
    * asked, added to as changes add keys, built again after a change that renames a table or a
-   * column. The keys of each table in the order they were added.
+   * column. `foreignKeys()` sorts what it answers, so that it does not depend on when the index was built.
    */
   private keyIndex: Map<string, KeyEntry[]> | undefined;
   private indexed = new WeakSet<ConstraintModel>();
@@ -650,14 +654,14 @@ export class SchemaModel {
   /** Applies one change; anything the model does not track is ignored. */
   apply(change: Change): void {
     this.applyChange(change);
-    if (!this.keyIndex || KEEPS_FOREIGN_KEYS.has(change.kind)) return;
-    if (!ADDS_KEYS_TO_ITS_TABLE.has(change.kind)) {
+    if (!this.keyIndex) return;
+    const changed = foreignKeysChangedBy(change);
+    if (changed === 'rebuild') {
       this.keyIndex = undefined;
       this.indexed = new WeakSet();
       return;
     }
-    const added = keysAddedTo(change);
-    const table = added && this.table(added);
+    const table = changed && this.table(changed);
     if (table) this.indexKeys(table);
   }
 

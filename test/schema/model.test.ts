@@ -65,6 +65,24 @@ describe('SchemaModel', () => {
     expect([keys('a'), keys('c')]).toEqual([[], []]);
   });
 
+  it('answers foreign keys in one order, whether the index was built before or after they were added', () => {
+    const history = (lookEarly: boolean) => {
+      const s = new SchemaModel();
+      replay(
+        parseSource(
+          'h.sql',
+          'CREATE TABLE x (id int PRIMARY KEY); CREATE TABLE a (x_id int); CREATE TABLE b (x_id int REFERENCES x);',
+        ),
+        s,
+      );
+      if (lookEarly) s.foreignKeys({ name: 'x' });
+      replay(parseSource('h.sql', 'ALTER TABLE a ADD FOREIGN KEY (x_id) REFERENCES x;'), s);
+      return s.foreignKeys({ name: 'x' }).map((fk) => `${fk.table.name}.${fk.name}`);
+    };
+    expect(history(true)).toEqual(['a.a_x_id_fkey', 'b.b_x_id_fkey']);
+    expect(history(false)).toEqual(history(true));
+  });
+
   it('follows validation, drops and renames', () => {
     const s = model(`
       CREATE TABLE a (id int NOT NULL, x int);
