@@ -364,7 +364,7 @@ export function plan(options: PlanOptions): Planned {
       };
       // records the refusal; true when the change is placed anyway (--allow-unsafe)
       const placedAnyway = (refused: Refused): boolean => {
-        refusals.push({ reason: refused.refused, phase: refused.phase, location: statement.location });
+        refusals.push({ reason: refused.reason, phase: refused.phase, location: statement.location });
         return options.allowUnsafe;
       };
       const again = freed && replaced.has(freed.key);

@@ -48,16 +48,17 @@ export interface RecipeContext {
  * when planned anyway (--allow-unsafe). Recipes return it; `pgphase plan` refuses unless --allow-unsafe.
  */
 export interface Refused {
-  refused: string;
+  kind: 'refused';
+  reason: string;
   phase: PhaseName;
 }
 
 export function refuse(reason: string, phase: PhaseName): Refused {
-  return { refused: reason, phase };
+  return { kind: 'refused', reason, phase };
 }
 
 export function isRefused(value: unknown): value is Refused {
-  return typeof value === 'object' && value !== null && 'refused' in value;
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'refused';
 }
 
 /** What a recipe makes of a change: its steps, undefined when it needs none (it is safe as written), or why it cannot. */

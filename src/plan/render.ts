@@ -1,7 +1,7 @@
 // Turns a planned migration into the plan directory of CLI.md: plain SQL phase files any
 // migration tool can run, their .down.sql, plan.json and a README for the reviewer.
-import { PlanError } from '../errors.js';
 import { createHash } from 'node:crypto';
+import { PlanError } from '../errors.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/names.js';
 import type { LockMode } from '../sql/locks.js';
 import { validateManifest, type Manifest, type ManifestPhase } from './manifest.js';

@@ -1,8 +1,8 @@
 // A backfill in keyset batches: each batch one transaction that changes the driving rows with
 // keys in (last, batch end] and stores batch end as the cursor, so a run killed at any point
 // resumes where the last committed batch ended and changes no row twice.
-import { PlanError } from '../errors.js';
 import type pg from 'pg';
+import { PlanError } from '../errors.js';
 import type { ManifestPhase } from '../plan/manifest.js';
 import {
   backfillStatement,

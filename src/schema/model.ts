@@ -20,7 +20,7 @@ import {
 } from '../sql/names.js';
 import { expr, fingerprint, readStatement, typeRef, withDisplay } from '../sql/normalize.js';
 import type { PgNode, SourceFile } from '../sql/source.js';
-import { deparse, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
+import { deparse, indexMentions, renameColumnIn } from '../sql/rewrite.js';
 import { serialInteger } from '../sql/type-change.js';
 
 export interface ColumnModel {
@@ -178,14 +178,6 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 interface KeyEntry {
   holder: TableModel;
   constraint: ConstraintModel;
-}
-
-/** Does an index definition use the column? Its WHERE is read as a tree: its text would be deparsed for nothing. */
-function definitionMentions(definition: NonNullable<IndexModel['definition']>, column: string): boolean {
-  return (
-    mentionsColumn(definition.elements, column) ||
-    (definition.where !== undefined && mentionsColumn(definition.where.node, column))
-  );
 }
 
 /** An index definition with a column renamed: its WHERE a new expression, whose text follows the new name. */
@@ -743,7 +735,7 @@ export class SchemaModel {
           if (c.columns.includes(change.column)) table.constraints.delete(name);
         // an expression or partial index over the column goes with it, as in PostgreSQL
         for (const [key, i] of [...(this.indexesOn.get(qkey(table))?.entries() ?? [])]) {
-          if (i.columns.includes(change.column) || (i.definition && definitionMentions(i.definition, change.column)))
+          if (i.columns.includes(change.column) || (i.definition && indexMentions(i.definition, change.column)))
             this.deleteIndex(key);
         }
         return;

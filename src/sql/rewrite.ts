@@ -45,6 +45,18 @@ export function mentionsColumn(node: unknown, name: string): boolean {
   return false;
 }
 
+/** Does an index definition (its elements, and the tree of its WHERE) use column `name`? The WHERE's
+ *  text is not read: a walk over its accessor would deparse it for nothing. */
+export function indexMentions(
+  definition: { elements: readonly PgNode[]; where?: { node: PgNode } },
+  name: string,
+): boolean {
+  return (
+    mentionsColumn(definition.elements, name) ||
+    (definition.where !== undefined && mentionsColumn(definition.where.node, name))
+  );
+}
+
 /** Does the parse tree hold the string constant `value`? */
 export function mentionsString(node: unknown, value: string): boolean {
   if (Array.isArray(node)) return node.some((n) => mentionsString(n, value));

@@ -5,7 +5,7 @@
 import { rules } from '../../rules/index.js';
 import { defineRule, type Finding, type Rule, type RuleMeta } from '../lint/rule.js';
 import type { FileResult } from '../lint/engine.js';
-import { LOCK_MODES, locksOf, type LockMode } from '../sql/locks.js';
+import { LOCK_MODES, type LockMode } from '../sql/locks.js';
 import { qkey } from '../sql/names.js';
 
 /** The work a rule says a statement does under its lock. */
@@ -57,7 +57,7 @@ export function lockRecorder(): { rule: Rule; statements: Map<string, Map<number
         },
         change(change) {
           current!.kinds.push(change.kind);
-          for (const l of locksOf(change, context.schema, context.pgVersion)) {
+          for (const l of context.locks(change)) {
             // made earlier in this migration (a table, or a materialized view), or by this very
             // statement (a table whose foreign key references itself): no traffic yet
             if (context.isNewTable(l.table) || context.isNewObject(l.table)) continue;

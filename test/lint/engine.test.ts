@@ -111,7 +111,8 @@ describe('locks', () => {
     const history = 'CREATE TABLE customers (id int PRIMARY KEY);\nCREATE TABLE orders (id int, customer_id int);';
     const sql =
       'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID, ALTER COLUMN customer_id TYPE bigint;';
-    const messages = (locks: boolean) => lintSql(sql, { history, locks }).findings.map((f) => `${f.rule}: ${f.message}`);
+    const messages = (locks: boolean) =>
+      lintSql(sql, { history, locks }).findings.map((f) => `${f.rule}: ${f.message}`);
     expect(messages(true)).toEqual(messages(false));
     expect(messages(false).filter((m) => m.startsWith('missing-lock-timeout'))).toEqual([
       expect.stringContaining('ACCESS EXCLUSIVE lock on "customers"'),

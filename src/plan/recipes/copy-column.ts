@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
-import { mentionsColumn, renameColumnIn } from '../../sql/rewrite.js';
+import { indexMentions, renameColumnIn } from '../../sql/rewrite.js';
 import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
 import { byName, isRefused, refuse, step, type RecipeContext, type Refused } from '../recipe.js';
 import { canonical } from '../../sql/canonical.js';
@@ -166,7 +166,7 @@ function expandPhase(spec: CopySpec, context: RecipeContext): Expanded | Refused
   }
   const varchars = varcharsOf(table);
   for (const index of byName(context.schema.tableIndexes(table))) {
-    if (!index.definition || !mentionsColumn(index.definition, a.name)) continue;
+    if (!index.definition || !indexMentions(index.definition, a.name)) continue;
     // expression and partial indexes name the column inside expressions: rewritten on the parse tree
     const copy = claimCopy(context, table, index.name, 'index');
     if (isRefused(copy)) return copy;
