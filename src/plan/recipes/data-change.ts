@@ -126,11 +126,9 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     );
   }
   if (ctes.length) out.notes.push(`the WITH query of the data change on ${t} runs again in every batch`);
-  if (selfRead && change.op === 'delete') {
-    // batches would each read the table as earlier ones left it: the rows are chosen first, at once
-    out.notes.push(
-      `the rows this DELETE removes from ${t} are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted`,
-    );
+  // a statement that reads its own table: what it writes is worked out once, before the first batch, and kept
+  const snapshotted = (note: string) => {
+    out.notes.push(note);
     out.backfills.push({
       table: { schema: table.schema, name: table.name },
       key,
@@ -139,6 +137,12 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
       reversible: false,
     });
     return out;
+  };
+  if (selfRead && change.op === 'delete') {
+    // batches would each read the table as earlier ones left it: the rows are chosen first, at once
+    return snapshotted(
+      `the rows this DELETE removes from ${t} are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted`,
+    );
   }
   if (read !== undefined) {
     if (targets.some((x) => x.indirection || x.val?.MultiAssignRef)) {
@@ -146,17 +150,9 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
         `it reads ${t} again and mentions ${quoteIdent(read)}, which it sets, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`,
       );
     }
-    out.notes.push(
+    return snapshotted(
       `the new values this UPDATE writes into ${t} are computed once, before its first batch (it reads ${t} again and mentions ${quoteIdent(read)}, which it sets), kept in a table and written batch by batch: a row the application changes after that still gets the value computed before`,
     );
-    out.backfills.push({
-      table: { schema: table.schema, name: table.name },
-      key,
-      statement: statementSql(node, type),
-      snapshot: true,
-      reversible: false,
-    });
-    return out;
   }
   // `SET c = c` changes no value: the statement is written for the triggers it fires
   const ref = node.relation.alias?.aliasname ?? node.relation.relname;
