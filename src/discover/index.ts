@@ -69,7 +69,8 @@ export class Discovery {
     this.inside = root.endsWith(sep) ? root : root + sep;
   }
 
-  /** The names of the files a directory holds, when this run has listed it (beside directories, a root's names include them). */
+  /** The names of the files a directory holds, when this run has listed it (a root's names
+   *  include its directories). */
   listed(dir: string): ReadonlySet<string> | undefined {
     return this.names.get(dir);
   }

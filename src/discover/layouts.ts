@@ -482,7 +482,8 @@ export function compareKeys(a: SortKey, b: SortKey): number {
 /** Blanks the marker lines and the down section with spaces, one per UTF-8 byte, keeping
  *  every line break: byte offsets, lines and columns of the up section match the file. */
 export function forwardText(text: string, sections: { up: RegExp; down: RegExp }): string {
-  // every marker is a comment: only lines holding `--` are tested, and the lines between two markers are copied or blanked at once
+  // every marker is a comment: only lines holding `--` are tested, and the lines between two
+  // markers are copied or blanked at once
   let out = '';
   let inDown = false;
   let from = 0;

@@ -52,7 +52,8 @@ export interface RuleMeta<Messages extends RuleMessages = RuleMessages> {
   pgVersion?: { min?: number; max?: number };
   /** The rule's messages by id, each with its help. */
   messages: Messages;
-  /** `pgphase plan` has a recipe that makes what the rule finds safe: the help of each message it plans points there. */
+  /** `pgphase plan` has a recipe that makes what the rule finds safe: the help of each message
+   *  it plans points there. */
   plannable?: true;
   /** The work the flagged statement does under its lock: rewrite a table, scan it, or build an
    *  index (trace compares it with what PostgreSQL did; size estimates time it). */
@@ -150,7 +151,8 @@ export interface RuleVisitor<K extends ChangeKind = ChangeKind> {
 
 export interface Rule<Messages extends RuleMessages = RuleMessages, K extends ChangeKind = ChangeKind> {
   meta: RuleMeta<Messages>;
-  /** The change kinds the visitor's `change` is called for, which it receives narrowed to them; every kind when absent. */
+  /** The change kinds the visitor's `change` is called for, which it receives narrowed to
+   *  them; every kind when absent. */
   kinds?: readonly K[];
   /** Makes the rule's visitor, once per rule set: the context describes the file and statement being
    *  walked, which only the visitor's handlers may read. */

@@ -162,7 +162,8 @@ export function keyRow(ref: string | undefined, key: string[]): string {
 
 const EVENT_BITS = { InsertStmt: 4, DeleteStmt: 8, UpdateStmt: 16 } as const;
 
-/** pgphase's own sync triggers end so (copy-column.ts): they keep the running versions' columns in step and always fire. */
+/** pgphase's own sync triggers end so (copy-column.ts): they keep the running versions' columns
+ *  in step and always fire. */
 const SYNC_TRIGGER = '_pgphase_sync';
 
 /** What a backfill's statement changes: the table (for an INSERT … SELECT, not the one its batches walk), its event as a pg_trigger.tgtype bit, the columns an UPDATE sets. */
