@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempTree } from '../helpers/cli.js';
-import { baseEnv, fakeTool, git, type JobRun, readYaml, ROOT, runSteps, type Step } from './harness.js';
+import { runCli } from '../helpers/cli.js';
+import { baseEnv, fakeTool, type JobRun, mergeRequest, readYaml, ROOT, runSteps, type Step } from './harness.js';
 
 interface Action {
   inputs: Record<string, { default?: string; required?: boolean }>;
@@ -16,25 +16,6 @@ interface Action {
 }
 
 const action = readYaml<Action>('action.yml');
-
-/** A clone of a repository whose main branch has one migration, on a feature branch that commits `files` on top. */
-function pullRequest(files: Record<string, string>, prepare?: (dir: string) => void): string {
-  const origin = tempTree({
-    'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
-    'README.md': '# shop\n',
-  });
-  git(origin, 'init', '-q', '-b', 'main');
-  git(origin, 'add', '.');
-  git(origin, 'commit', '-qm', 'init');
-  const work = join(mkdtempSync(join(tmpdir(), 'pgphase-pr-')), 'shop');
-  git(origin, 'clone', '-q', origin, work);
-  git(work, 'checkout', '-qb', 'feature');
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(work, path), text);
-  prepare?.(work);
-  git(work, 'add', '.');
-  git(work, 'commit', '-qm', 'change');
-  return work;
-}
 
 function runAction(
   workspace: string,
@@ -79,10 +60,13 @@ describe('GitHub Action (action.yml)', () => {
   it('on a pull request with an unsafe migration: annotations, a summary, SARIF uploaded, the job fails', {
     timeout: 120_000,
   }, () => {
-    const job = runAction(pullRequest({ 'db/migrations/002_rename.sql': RENAME, 'README.md': '# shop, renamed\n' }), {
-      package: ROOT,
-      sarif: 'true',
-    });
+    const job = runAction(
+      mergeRequest({ 'db/migrations/002_rename.sql': RENAME, 'README.md': '# shop, renamed\n' }).dir,
+      {
+        package: ROOT,
+        sarif: 'true',
+      },
+    );
     expect(job.steps.map((s) => [s.name, s.skipped, s.code])).toEqual([
       ['Install pgphase', false, 0],
       ['Lint migrations', false, 0],
@@ -126,14 +110,14 @@ describe('GitHub Action (action.yml)', () => {
   it('on a clean pull request (with a committed plan): no annotations, a green summary, no upload unless asked, the job passes', {
     timeout: 120_000,
   }, () => {
-    const workspace = pullRequest({ 'db/migrations/003_email.sql': ADD }, (dir) => {
+    const workspace = mergeRequest({ 'db/migrations/003_email.sql': ADD }, (dir) => {
       writeFileSync(join(dir, '0042_rename.sql'), 'ALTER TABLE users RENAME COLUMN name TO full_name;\n');
       expect(
         runCli(['plan', '0042_rename.sql', '--history', 'db/migrations', '--out', 'db/plans/0042_rename'], { cwd: dir })
           .code,
       ).toBe(0);
       rmSync(join(dir, '0042_rename.sql'));
-    });
+    }).dir;
     const job = runAction(workspace, { package: ROOT });
     expect(job.steps.map((s) => [s.name, s.skipped, s.code])).toEqual([
       ['Install pgphase', false, 0],
@@ -153,7 +137,7 @@ describe('GitHub Action (action.yml)', () => {
   });
 
   it('stops at the lint step with exit 2 and one line on a bad flag', { timeout: 120_000 }, () => {
-    const job = runAction(pullRequest({ 'db/migrations/002_email.sql': ADD }), {
+    const job = runAction(mergeRequest({ 'db/migrations/002_email.sql': ADD }).dir, {
       package: ROOT,
       args: '--pg-version 9',
     });
@@ -198,7 +182,7 @@ describe('GitHub Action (action.yml)', () => {
       fakeTool(join(dir, 'bin'), 'gh', log, FAKE_GH);
       writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
       const job = runAction(
-        pullRequest(files),
+        mergeRequest(files).dir,
         { package: ROOT, comment: 'true' },
         {
           PATH: `${join(dir, 'bin')}:${process.env.PATH}`,

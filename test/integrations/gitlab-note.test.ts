@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, fakeTool, mergeRequest, sh } from './harness.js';
+import { baseEnv, fakeTool, installPgphase, mergeRequest, sh } from './harness.js';
 
 const readme = readFileSync('README.md', 'utf8');
 const block = /```yaml\n(pgphase-note:\n[\s\S]*?)```/.exec(readme)?.[1];
@@ -34,7 +34,7 @@ const FAKE_CURL = [
 ].join('\n');
 
 function runNote(files: Record<string, string>, notes: Array<{ id: number; body: string }>) {
-  const { dir, base } = mergeRequest(files);
+  const { dir, base } = mergeRequest(files, installPgphase);
   const tools = mkdtempSync(join(tmpdir(), 'pgphase-curl-'));
   fakeTool(join(tools, 'bin'), 'curl', join(tools, 'all.log'), FAKE_CURL);
   const env = baseEnv({

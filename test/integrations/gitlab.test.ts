@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeQualityReport } from '../report/code-quality.js';
-import { baseEnv, mergeRequest, readYaml, sh } from './harness.js';
+import { baseEnv, installPgphase, mergeRequest, readYaml, sh } from './harness.js';
 
 interface GitlabJob {
   stage: string;
@@ -49,7 +49,10 @@ describe('GitLab CI (examples/gitlab/.gitlab-ci.yml)', () => {
 
   it('fails on an unsafe migration and reports it for the merge request widget', () => {
     const r = runJob(
-      mergeRequest({ 'db/migrations/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' }),
+      mergeRequest(
+        { 'db/migrations/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;\n' },
+        installPgphase,
+      ),
     );
     expect(r.code).toBe(1);
     expect(r.report!.map((i) => [i.check_name, i.severity, i.location.path, i.location.lines.begin])).toEqual([
@@ -61,15 +64,16 @@ describe('GitLab CI (examples/gitlab/.gitlab-ci.yml)', () => {
 
   it('passes a safe merge request with an empty report', () => {
     const r = runJob(
-      mergeRequest({
-        'db/migrations/002_email.sql': "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN email text;\n",
-      }),
+      mergeRequest(
+        { 'db/migrations/002_email.sql': "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN email text;\n" },
+        installPgphase,
+      ),
     );
     expect([r.code, r.report]).toEqual([0, []]);
   });
 
   it('passes a merge request without migrations, and the report is still valid', () => {
-    const r = runJob(mergeRequest({ 'README.md': '# shop\n' }));
+    const r = runJob(mergeRequest({ 'README.md': '# shop, renamed\n' }, installPgphase));
     expect([r.code, r.report]).toEqual([0, []]);
     expect(r.stderr).toContain('pgphase: no migration files to lint\n');
   });

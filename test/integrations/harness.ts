@@ -16,14 +16,20 @@ export function readYaml<T>(path: string): T {
 
 /** A project with pgphase among its dependencies, installed from this checkout. */
 export function appProject(files: Record<string, string>): string {
-  const dir = tempTree({
-    'package.json': JSON.stringify({ name: 'shop', private: true, dependencies: { pgphase: '*' } }),
-    ...files,
-  });
+  const dir = tempTree(files);
+  installPgphase(dir);
+  return dir;
+}
+
+/** Makes `dir` a project with pgphase among its dependencies, installed from this checkout (as `npm ci` leaves it). */
+export function installPgphase(dir: string): void {
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'shop', private: true, dependencies: { pgphase: '*' } }),
+  );
   mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules/pgphase'));
   symlinkSync('../pgphase/bin/pgphase.js', join(dir, 'node_modules/.bin/pgphase'));
-  return dir;
 }
 
 /** The environment every command here starts from: nothing of the test runner's own. */
@@ -206,18 +212,29 @@ export function fakeTool(dir: string, name: string, log: string, body = ''): voi
   appendFileSync(log, '');
 }
 
-/** A merge request: a main branch with one migration, and a source branch with `files` on top. Returns the clone and the base commit. */
-export function mergeRequest(files: Record<string, string>): { dir: string; base: string } {
-  const dir = appProject({
+/**
+ * A merge (pull) request: a clone of a repository whose main branch has one migration, on a
+ * feature branch that commits `files` on top, after `prepare` (given the clone) has run.
+ * Returns the clone and the base commit.
+ */
+export function mergeRequest(
+  files: Record<string, string>,
+  prepare?: (dir: string) => void,
+): { dir: string; base: string } {
+  const origin = tempTree({
     'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n',
+    'README.md': '# shop\n',
     '.gitignore': 'node_modules\n',
   });
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-qm', 'init');
-  const base = git(dir, 'rev-parse', 'HEAD');
+  git(origin, 'init', '-q', '-b', 'main');
+  git(origin, 'add', '.');
+  git(origin, 'commit', '-qm', 'init');
+  const base = git(origin, 'rev-parse', 'HEAD');
+  const dir = join(mkdtempSync(join(tmpdir(), 'pgphase-mr-')), 'shop');
+  git(origin, 'clone', '-q', origin, dir);
   git(dir, 'checkout', '-qb', 'feature');
   for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  prepare?.(dir);
   git(dir, 'add', '.');
   git(dir, 'commit', '-qm', 'change');
   return { dir, base };
