@@ -114,33 +114,42 @@ class ParseError extends Error {
   }
 }
 
-/** Parses UTF-8 SQL (no NUL byte) into the parser's JSON tree; throws a ParseError when it does not parse. */
-function parseTree(bytes: Uint8Array): unknown {
+/** Calls a parser entry point with `bytes` as a NUL-terminated string in WASM memory, freed after. */
+function withQuery<T>(bytes: Uint8Array, call: (m: ParserModule, query: number) => T): T {
   const m = parser;
   if (!m) throw new Error('the SQL parser is not loaded: await loadParser() first');
   const query = m._malloc(bytes.length + 1);
-  let result = 0;
   try {
     m.HEAPU8.set(bytes, query);
     m.HEAPU8[query + bytes.length] = 0;
-    result = m._wasm_parse_query_raw(query);
-    if (!result) throw new ParseError('Failed to parse query: memory allocation failed');
-    const heap = m.HEAPU8;
-    const words = m.HEAPU32;
-    const tree = words[result >> 2]!;
-    const error = words[(result + 8) >> 2]!;
-    if (error) {
-      // PgQueryError: message, funcname, filename, lineno, cursorpos (1-based; 0 when unknown)
-      const message = words[error >> 2]!;
-      const cursor = words[(error + 16) >> 2]! | 0;
-      throw new ParseError(message ? cString(heap, message) : 'Unknown error', cursor > 0 ? cursor - 1 : 0);
-    }
-    if (!tree) throw new ParseError('No parse tree generated');
-    return JSON.parse(cString(heap, tree));
+    return call(m, query);
   } finally {
     m._free(query);
-    if (result) m._wasm_free_parse_result(result);
   }
+}
+
+/** Parses UTF-8 SQL (no NUL byte) into the parser's JSON tree; throws a ParseError when it does not parse. */
+function parseTree(bytes: Uint8Array): unknown {
+  return withQuery(bytes, (m, query) => {
+    const result = m._wasm_parse_query_raw(query);
+    if (!result) throw new ParseError('Failed to parse query: memory allocation failed');
+    try {
+      const heap = m.HEAPU8;
+      const words = m.HEAPU32;
+      const tree = words[result >> 2]!;
+      const error = words[(result + 8) >> 2]!;
+      if (error) {
+        // PgQueryError: message, funcname, filename, lineno, cursorpos (1-based; 0 when unknown)
+        const message = words[error >> 2]!;
+        const cursor = words[(error + 16) >> 2]! | 0;
+        throw new ParseError(message ? cString(heap, message) : 'Unknown error', cursor > 0 ? cursor - 1 : 0);
+      }
+      if (!tree) throw new ParseError('No parse tree generated');
+      return JSON.parse(cString(heap, tree));
+    } finally {
+      m._wasm_free_parse_result(result);
+    }
+  });
 }
 
 /** Maps UTF-8 byte offsets of a text to 1-based line and character column. */
@@ -237,39 +246,35 @@ export function parseStatementNodes(sql: string): PgNode[] {
  * Empty when the body does not parse. Call `loadParser()` once before.
  */
 export function plpgsqlStatements(body: string): string[] {
-  const m = parser;
-  if (!m) throw new Error('the SQL parser is not loaded: await loadParser() first');
   const tag = '$pgphase_body$';
   if (body.includes(tag)) return [];
   const bytes = new TextEncoder().encode(
     `CREATE FUNCTION pgphase_body() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`,
   );
-  const query = m._malloc(bytes.length + 1);
-  let result = 0;
-  try {
-    m.HEAPU8.set(bytes, query);
-    m.HEAPU8[query + bytes.length] = 0;
-    result = m._wasm_parse_plpgsql(query);
-    const text = result ? cString(m.HEAPU8, result) : '';
-    if (!text.startsWith('{')) return [];
-    const out: string[] = [];
-    const walk = (n: unknown): void => {
-      if (Array.isArray(n)) for (const item of n) walk(item);
-      else if (n && typeof n === 'object') {
-        for (const key in n) {
-          const value = (n as PgNode)[key];
-          if (key === 'PLpgSQL_stmt_execsql' && typeof value?.sqlstmt?.PLpgSQL_expr?.query === 'string')
-            out.push(value.sqlstmt.PLpgSQL_expr.query);
-          else walk(value);
-        }
+  const text = withQuery(bytes, (m, query) => {
+    const result = m._wasm_parse_plpgsql(query);
+    if (!result) return '';
+    try {
+      return cString(m.HEAPU8, result);
+    } finally {
+      m._wasm_free_string(result);
+    }
+  });
+  if (!text.startsWith('{')) return [];
+  const out: string[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) for (const item of n) walk(item);
+    else if (n && typeof n === 'object') {
+      for (const key in n) {
+        const value = (n as PgNode)[key];
+        if (key === 'PLpgSQL_stmt_execsql' && typeof value?.sqlstmt?.PLpgSQL_expr?.query === 'string')
+          out.push(value.sqlstmt.PLpgSQL_expr.query);
+        else walk(value);
       }
-    };
-    walk(JSON.parse(text));
-    return out;
-  } finally {
-    m._free(query);
-    if (result) m._wasm_free_string(result);
-  }
+    }
+  };
+  walk(JSON.parse(text));
+  return out;
 }
 
 /**
