@@ -364,7 +364,9 @@ export function plan(options: PlanOptions): Planned {
       };
       // records the refusal; true when the change is placed anyway (--allow-unsafe)
       const placedAnyway = (refused: Refused): boolean => {
-        refusals.push({ reason: refused.reason, phase: refused.phase, location: statement.location });
+        // the changes of one statement often share a reason (a table the schema lacks): it is said once
+        if (!refusals.some((r) => r.location === statement.location && r.reason === refused.reason))
+          refusals.push({ reason: refused.reason, phase: refused.phase, location: statement.location });
         return options.allowUnsafe;
       };
       const again = freed && replaced.has(freed.key);

@@ -39,6 +39,17 @@ describe('pgphase plan (CLI)', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
+  it('says a reason the changes of one statement share once', () => {
+    // each ADD CONSTRAINT of the statement refuses for the table the schema lacks
+    const dir = tempTree({
+      'x.sql':
+        'ALTER TABLE features ADD COLUMN a int, ADD COLUMN b int, ADD CONSTRAINT one CHECK (a > 0), ADD CONSTRAINT two CHECK (b > 0);',
+    });
+    const r = runCli(['plan', 'x.sql'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/is not in the starting schema/g)).toHaveLength(1);
+  });
+
   it('gives every reason of a refusal on one line', () => {
     const dir = tempTree({ 'x.sql': 'VACUUM FULL users;\nCLUSTER users USING users_pkey;' });
     const r = runCli(['plan', 'x.sql'], { cwd: dir });
