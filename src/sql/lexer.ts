@@ -24,13 +24,12 @@ export interface Lexed {
 const SPACE = 1; // space: [ \t\n\r\f\v]
 const IDENT_START = 2; // ident_start: [A-Za-z\200-\377_]
 const IDENT_CONT = 4; // ident_cont: ident_start, digits and $
-const DIGIT = 8;
 const CLASS = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]) CLASS[c] = SPACE;
 for (let c = 0; c < 256; c++) {
   const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
   if (letter) CLASS[c] = IDENT_START | IDENT_CONT;
-  if (c >= 0x30 && c <= 0x39) CLASS[c] = DIGIT | IDENT_CONT;
+  if (c >= 0x30 && c <= 0x39) CLASS[c] = IDENT_CONT;
 }
 CLASS[0x24] = IDENT_CONT; // $
 
@@ -46,8 +45,36 @@ const AMPERSAND = 0x26;
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
 
+// The regular expressions below match the bytes read as a latin1 string: one character per
+// byte, so their offsets are byte offsets. V8 compiles them to machine code, where a loop over
+// the bytes in the baseline JavaScript the CLI runs (bin/pgphase.js) costs hundreds of
+// instructions per byte.
+
+/** A stretch of code tokens that need nothing but their end: each one ends where the loop in
+ *  lex would end it. What it stops at (white space, `;`, a comment, `$`, a long identifier, a
+ *  prefixed, continued or unterminated string or identifier) is left to that loop. */
+const PLAIN = new RegExp(
+  `(?:${[
+    // a keyword or identifier of at most 63 bytes, not a one-letter prefix of a string (E'…', U&'…')
+    String.raw`[A-Za-z_\x80-\xff](?:[\w$\x80-\xff]{1,62}(?![\w$\x80-\xff])|(?![\w$\x80-\xff'&]))`,
+    // a number: 1e5, 0x1f, 1_000 (and trailing junk, which fails to parse); not $, which may open a dollar quote
+    String.raw`[0-9][\w\x80-\xff]*`,
+    // a string no newline continues, ending at its last quote (not the first of a '')
+    String.raw`'[^']*(?:''[^']*)*'(?!')(?![ \t\f\v]*[\n\r][ \t\n\r\f\v]*')`,
+    '"(?:[^"]|""){0,63}"(?!")', // a quoted identifier of at most 63 bytes
+    // an operator or punctuation character that does not start a comment
+    String.raw`[^ \t\n\r\f\v;'"$\w\x80-\xff/-]|-(?!-)|/(?!\*)`,
+  ].join('|')})*`,
+  'y',
+);
+/** White space and semicolons: what ends a run of code, besides comments. */
+const GAP = /[ \t\n\r\f\v;]*/y;
+const LINE_COMMENT_END = /[^\n\r]*/y;
+const BLOCK_COMMENT_DELIMITER = /\/\*|\*\//g;
+
 export function lex(bytes: Buffer): Lexed {
   const n = bytes.length;
+  const text = bytes.toString('latin1');
   const comments: number[] = [];
   const code: number[] = [];
   const longIdentifiers: Lexed['longIdentifiers'] = [];
@@ -59,13 +86,6 @@ export function lex(bytes: Buffer): Lexed {
   const endRun = (at: number) => {
     if (run >= 0) code.push(run, at);
     run = -1;
-  };
-
-  /** End of a `--` comment starting at `from`: before the next newline. */
-  const lineCommentEnd = (from: number): number => {
-    let j = from + 2;
-    while (j < n && bytes[j] !== NEWLINE && bytes[j] !== RETURN) j++;
-    return j;
   };
 
   /** Offset after a quoted string whose opening quote is at `from`; `escapes` for E'…'. */
@@ -122,52 +142,54 @@ export function lex(bytes: Buffer): Lexed {
     return close + tag;
   };
 
+  /** Offset after a block comment opening at `from`: comments nest. */
+  const blockCommentEnd = (from: number): number => {
+    let depth = 1;
+    BLOCK_COMMENT_DELIMITER.lastIndex = from + 2;
+    while (depth > 0) {
+      const delimiter = BLOCK_COMMENT_DELIMITER.exec(text);
+      if (!delimiter) {
+        unterminated = true;
+        return n;
+      }
+      depth += delimiter[0] === '/*' ? 1 : -1;
+    }
+    return BLOCK_COMMENT_DELIMITER.lastIndex;
+  };
+
   while (i < n) {
     const c = bytes[i]!;
-    const cls = CLASS[c]!;
-    if (cls === SPACE) {
+    if (CLASS[c] === SPACE || c === SEMICOLON) {
       endRun(i);
-      i++;
-      while (i < n && CLASS[bytes[i]!] === SPACE) i++;
-      continue;
-    }
-    if (c === SEMICOLON) {
-      endRun(i);
-      i++;
+      GAP.lastIndex = i + 1;
+      GAP.test(text);
+      i = GAP.lastIndex;
       continue;
     }
     if (c === DASH && bytes[i + 1] === DASH) {
       endRun(i);
-      const end = lineCommentEnd(i);
-      comments.push(i, end);
-      i = end;
+      LINE_COMMENT_END.lastIndex = i + 2;
+      LINE_COMMENT_END.test(text);
+      comments.push(i, LINE_COMMENT_END.lastIndex);
+      i = LINE_COMMENT_END.lastIndex;
       continue;
     }
     if (c === SLASH && bytes[i + 1] === STAR) {
       endRun(i);
-      let depth = 1;
-      let j = i + 2;
-      while (depth > 0) {
-        if (j >= n) {
-          unterminated = true;
-          j = n;
-          break;
-        }
-        if (bytes[j] === SLASH && bytes[j + 1] === STAR) {
-          depth++;
-          j += 2;
-        } else if (bytes[j] === STAR && bytes[j + 1] === SLASH) {
-          depth--;
-          j += 2;
-        } else j++;
-      }
-      comments.push(i, j);
-      i = j;
+      const end = blockCommentEnd(i);
+      comments.push(i, end);
+      i = end;
       continue;
     }
     if (run < 0) run = i;
-    if (cls & IDENT_START) {
-      // a keyword or an unquoted identifier; a one-letter prefix may open a string or identifier
+    PLAIN.lastIndex = i;
+    PLAIN.test(text);
+    if (PLAIN.lastIndex > i) {
+      i = PLAIN.lastIndex;
+      continue;
+    }
+    if (CLASS[c]! & IDENT_START) {
+      // an identifier over 63 bytes, or one letter before ' or &: a prefix that may open a string or identifier
       let j = i + 1;
       while (j < n && CLASS[bytes[j]!]! & IDENT_CONT) j++;
       const next = bytes[j];
@@ -185,38 +207,24 @@ export function lex(bytes: Buffer): Lexed {
         if (j - i > MAX_IDENTIFIER_BYTES) longIdentifiers.push({ start: i, end: j, quoted: false });
         i = j;
       }
-      continue;
-    }
-    if (c === QUOTE) {
+    } else if (c === QUOTE) {
       i = stringEnd(i, false);
-      continue;
-    }
-    if (c === DQUOTE) {
+    } else if (c === DQUOTE) {
       const end = quotedEnd(i);
       // the name can only exceed the limit when the text between the quotes does; "" is one byte of it
       if (end - i - 2 > MAX_IDENTIFIER_BYTES && nameBytes(i + 1, end - 1) > MAX_IDENTIFIER_BYTES)
         longIdentifiers.push({ start: i, end, quoted: true });
       i = end;
-      continue;
-    }
-    if (c === DOLLAR) {
+    } else {
+      // PLAIN leaves no other byte than $: a dollar quote, or $1 (a parameter) or a stray $,
+      // where digits and letters after it are code either way
       const tag = dollarTag(i);
-      if (tag > 0) {
-        i = dollarEnd(i, tag);
-        continue;
+      if (tag > 0) i = dollarEnd(i, tag);
+      else {
+        i++;
+        while (i < n && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
       }
-      // $1 (a parameter) or a stray $: digits and letters after it are code either way
-      i++;
-      while (i < n && CLASS[bytes[i]!]! & DIGIT) i++;
-      continue;
     }
-    if (cls & DIGIT) {
-      // a number: 1e5, 0x1f, 1_000 (and trailing junk, which fails to parse); not $, which may open a dollar quote
-      i++;
-      while (i < n && CLASS[bytes[i]!]! & (IDENT_START | DIGIT)) i++;
-      continue;
-    }
-    i++; // an operator or punctuation character
   }
   endRun(n);
   return { comments, code, longIdentifiers, unterminated };

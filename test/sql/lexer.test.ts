@@ -131,6 +131,17 @@ describe('lex', () => {
       'a function body in a dollar quote',
       'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\nBEGIN\n  -- not a comment\n  RETURN 1; /* nor this */\nEND\n$body$;',
     ],
+    [
+      'operators holding dashes and slashes',
+      "SELECT 1-2, 4/2, a-/**/b, c/-1, d - -1, '{}'::jsonb #- '{a}', e/-- c\n2;",
+    ],
+    ['one-letter names before an ampersand or a quote', "SELECT a&b, u&1, t.e, x'1F', y'2', ab'3', é'4' FROM t;"],
+    ['strings next to strings, names and operators', "SELECT 'a'''||'b', 'c''''d', '''', 'e'::text, ('f')'g';"],
+    ['dollars after names, numbers and parameters', 'SELECT a$1$, é$x, $1$$ x $$, 2$a$ b $a$, $3, $$$$ FROM t;'],
+    [
+      'names of 63 and 64 bytes next to operators',
+      `SELECT ${'a'.repeat(63)}+${'b'.repeat(64)}*"${'c'.repeat(61)}"""::t, "${'d'.repeat(64)}".x FROM t;`,
+    ],
     ['long identifiers', `CREATE TABLE ${long} ("${long}" int, "${'y'.repeat(62)}""" int, ${'Ab'.repeat(32)}é int);`],
     ['an identifier of 63 bytes', `CREATE TABLE ${'x'.repeat(63)} ("${'é'.repeat(31)}x" int);`],
   ])('%s', (_name, sql) => {
@@ -139,6 +150,9 @@ describe('lex', () => {
 
   it('marks unterminated strings, identifiers and comments', () => {
     for (const sql of [
+      "SELECT 'a''",
+      'SELECT "a""',
+      "SELECT 'a'\n'b",
       "SELECT 'abc",
       "SELECT E'abc\\'",
       'SELECT "abc',
