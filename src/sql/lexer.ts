@@ -12,7 +12,8 @@ export interface Lexed {
   /** Start and end (exclusive) byte offsets of each comment, in pairs: [start0, end0, start1, end1, …]. */
   comments: number[];
   /** Runs of code tokens with nothing between them, in pairs like `comments`. A run ends at
-   *  white space, a comment or a `;`, so the first and last token of a statement start and end runs. */
+   *  white space, a comment or a `;`, so the first and last token of a statement start and end runs.
+   *  Lexed for statements, a run ends only at a comment or a `;`: it holds the white space between its tokens. */
   code: number[];
   /** Quoted and unquoted identifiers longer than MAX_IDENTIFIER_BYTES, as written. */
   longIdentifiers: Array<{ start: number; end: number; quoted: boolean }>;
@@ -50,30 +51,36 @@ const RETURN = 0x0d;
 // the bytes in the baseline JavaScript the CLI runs (bin/pgphase.js) costs hundreds of
 // instructions per byte.
 
-/** A stretch of code tokens that need nothing but their end: each one ends where the loop in
- *  lex would end it. What it stops at (white space, `;`, a comment, `$`, a long identifier, a
- *  prefixed, continued or unterminated string or identifier) is left to that loop. */
-const PLAIN = new RegExp(
-  `(?:${[
-    // a keyword or identifier of at most 63 bytes, not a one-letter prefix of a string (E'…', U&'…')
-    String.raw`[A-Za-z_\x80-\xff](?:[\w$\x80-\xff]{1,62}(?![\w$\x80-\xff])|(?![\w$\x80-\xff'&]))`,
-    // a number: 1e5, 0x1f, 1_000 (and trailing junk, which fails to parse); not $, which may open a dollar quote
-    String.raw`[0-9][\w\x80-\xff]*`,
-    // a string no newline continues, ending at its last quote (not the first of a '')
-    String.raw`'[^']*(?:''[^']*)*'(?!')(?![ \t\f\v]*[\n\r][ \t\n\r\f\v]*')`,
-    '"(?:[^"]|""){0,63}"(?!")', // a quoted identifier of at most 63 bytes
-    // an operator or punctuation character that does not start a comment
-    String.raw`[^ \t\n\r\f\v;'"$\w\x80-\xff/-]|-(?!-)|/(?!\*)`,
-  ].join('|')})*`,
-  'y',
-);
+/** Code tokens that need nothing but their end: each one ends where the loop in lex would end
+ *  it. What they stop at (white space, `;`, a comment, `$`, a long identifier, a prefixed,
+ *  continued or unterminated string or identifier) is left to that loop. */
+const PLAIN_TOKENS = [
+  // a keyword or identifier of at most 63 bytes, not a one-letter prefix of a string (E'…', U&'…')
+  String.raw`[A-Za-z_\x80-\xff](?:[\w$\x80-\xff]{1,62}(?![\w$\x80-\xff])|(?![\w$\x80-\xff'&]))`,
+  // a number: 1e5, 0x1f, 1_000 (and trailing junk, which fails to parse); not $, which may open a dollar quote
+  String.raw`[0-9][\w\x80-\xff]*`,
+  // a string no newline continues, ending at its last quote (not the first of a '')
+  String.raw`'[^']*(?:''[^']*)*'(?!')(?![ \t\f\v]*[\n\r][ \t\n\r\f\v]*')`,
+  '"(?:[^"]|""){0,63}"(?!")', // a quoted identifier of at most 63 bytes
+  // an operator or punctuation character that does not start a comment
+  String.raw`[^ \t\n\r\f\v;'"$\w\x80-\xff/-]|-(?!-)|/(?!\*)`,
+];
+const PLAIN = new RegExp(`(?:${PLAIN_TOKENS.join('|')})*`, 'y');
+/** Plain tokens and the white space between them, for runs that white space does not end. */
+const PLAIN_SPACED = new RegExp(`(?:${[...PLAIN_TOKENS, String.raw`[ \t\n\r\f\v]`].join('|')})*`, 'y');
 /** White space and semicolons: what ends a run of code, besides comments. */
 const GAP = /[ \t\n\r\f\v;]*/y;
 const LINE_COMMENT_END = /[^\n\r]*/y;
 const BLOCK_COMMENT_DELIMITER = /\/\*|\*\//g;
 
-export function lex(bytes: Buffer): Lexed {
+/**
+ * Lexes UTF-8 SQL text. Lexed `forStatements`, runs of code end only at comments and
+ * semicolons: enough to find where a statement's first and last token are, and found in one
+ * regexp call per run instead of one per word.
+ */
+export function lex(bytes: Buffer, forStatements = false): Lexed {
   const n = bytes.length;
+  const plain = forStatements ? PLAIN_SPACED : PLAIN;
   const text = bytes.toString('latin1');
   const comments: number[] = [];
   const code: number[] = [];
@@ -83,8 +90,13 @@ export function lex(bytes: Buffer): Lexed {
   let run = -1;
   let i = 0;
 
+  /** Ends the current run at `at`, before the white space a run lexed for statements may end with. */
   const endRun = (at: number) => {
-    if (run >= 0) code.push(run, at);
+    if (run >= 0) {
+      let end = at;
+      while (forStatements && CLASS[bytes[end - 1]!] === SPACE) end--;
+      code.push(run, end);
+    }
     run = -1;
   };
 
@@ -159,7 +171,8 @@ export function lex(bytes: Buffer): Lexed {
 
   while (i < n) {
     const c = bytes[i]!;
-    if (CLASS[c] === SPACE || c === SEMICOLON) {
+    // white space inside a run lexed for statements is left to the plain tokens, which go on over it
+    if (c === SEMICOLON || (CLASS[c] === SPACE && (run < 0 || !forStatements))) {
       endRun(i);
       GAP.lastIndex = i + 1;
       GAP.test(text);
@@ -182,10 +195,10 @@ export function lex(bytes: Buffer): Lexed {
       continue;
     }
     if (run < 0) run = i;
-    PLAIN.lastIndex = i;
-    PLAIN.test(text);
-    if (PLAIN.lastIndex > i) {
-      i = PLAIN.lastIndex;
+    plain.lastIndex = i;
+    plain.test(text);
+    if (plain.lastIndex > i) {
+      i = plain.lastIndex;
       continue;
     }
     if (CLASS[c]! & IDENT_START) {
@@ -216,7 +229,7 @@ export function lex(bytes: Buffer): Lexed {
         longIdentifiers.push({ start: i, end, quoted: true });
       i = end;
     } else {
-      // PLAIN leaves no other byte than $: a dollar quote, or $1 (a parameter) or a stray $,
+      // the plain tokens leave no other byte than $: a dollar quote, or $1 (a parameter) or a stray $,
       // where digits and letters after it are code either way
       const tag = dollarTag(i);
       if (tag > 0) i = dollarEnd(i, tag);

@@ -287,7 +287,7 @@ export function parseSource(path: string, file: string): SourceFile {
   // psql and Flyway skip it; positions are counted without it, as editors show the file.
   const text = file.charCodeAt(0) === 0xfeff ? file.slice(1) : file;
   const lines = new LineIndex(text);
-  const lexed = lex(lines.bytes);
+  const lexed = lex(lines.bytes, true);
   const comments: Comment[] = [];
   for (let k = 0; k < lexed.comments.length; k += 2) {
     const start = lexed.comments[k]!;
@@ -335,7 +335,7 @@ export function parseSource(path: string, file: string): SourceFile {
     // include leading comments and white space: trim to the statement's tokens.
     const from = raw.stmt_location ?? 0;
     const to = raw.stmt_len ? from + raw.stmt_len : lines.bytes.length;
-    // code holds [start, end] pairs of runs of tokens (see lexer.ts)
+    // code holds [start, end] pairs of runs of code between comments and semicolons (see lexer.ts)
     while (next < code.length && code[next]! < from) next += 2;
     let last = next;
     while (last < code.length && code[last + 1]! <= to) last += 2;

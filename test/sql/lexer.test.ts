@@ -86,6 +86,15 @@ function expectSameAsScanner(text: string): void {
   const expected = scanner(text);
   if (expected === undefined) throw new Error(`the WASM scanner rejects ${JSON.stringify(text.slice(0, 80))}`);
   expect(lexed(text)).toEqual(expected);
+  // lexed for statements, the runs are the scanner's joined across white space
+  const bytes = Buffer.from(text, 'utf8');
+  const joined: number[] = [];
+  for (let k = 0; k < expected.code.length; k += 2) {
+    const between = bytes.toString('latin1', joined.at(-1), expected.code[k]);
+    if (joined.length > 0 && /^[ \t\n\r\f\v]*$/.test(between)) joined[joined.length - 1] = expected.code[k + 1]!;
+    else joined.push(expected.code[k]!, expected.code[k + 1]!);
+  }
+  expect(lex(bytes, true).code).toEqual(joined);
   const spans = scannerSpans(text);
   if (spans) {
     const source = parseSource('m.sql', text);
@@ -146,6 +155,11 @@ describe('lex', () => {
     ['an identifier of 63 bytes', `CREATE TABLE ${'x'.repeat(63)} ("${'é'.repeat(31)}x" int);`],
   ])('%s', (_name, sql) => {
     expectSameAsScanner(sql);
+  });
+
+  it('ends runs lexed for statements at comments and semicolons only', () => {
+    const sql = " SELECT 1 /* c */ + 2 ;\n SELECT $$ a; b $$ ,\t'x;y'  -- end\n; CREATE TABLE t ( a int )\n";
+    expect(lex(Buffer.from(sql), true).code).toEqual([1, 9, 18, 21, 25, 50, 61, 85]);
   });
 
   it('marks unterminated strings, identifiers and comments', () => {
