@@ -361,22 +361,15 @@ export function parseSource(path: string, file: string): SourceFile {
   return { path, text, statements, comments, identifiers, lines };
 }
 
-/** Whether a parse tree nests objects and arrays deeper than `limit`; iterative, unlike the walks it protects. */
-function deeperThan(tree: Record<string, unknown>, limit: number): boolean {
-  const nodes = [tree];
-  const depths = [1];
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const depth = depths.pop()!;
-    if (depth > limit) return true;
-    // plain objects and arrays from JSON: `in` sees exactly their own keys, without a copy of the values
-    for (const key in node) {
-      const value = node[key];
-      if (value !== null && typeof value === 'object') {
-        nodes.push(value as Record<string, unknown>);
-        depths.push(depth + 1);
-      }
-    }
+/** Whether a parse tree nests objects and arrays deeper than `limit`. Recursive, but never more
+ *  than `limit` calls deep, unlike the walks it protects. */
+function deeperThan(node: Record<string, unknown>, limit: number): boolean {
+  if (limit === 0) return true;
+  // plain objects and arrays from JSON: `in` sees exactly their own keys, without a copy of the values
+  for (const key in node) {
+    const value = node[key];
+    if (value !== null && typeof value === 'object' && deeperThan(value as Record<string, unknown>, limit - 1))
+      return true;
   }
   return false;
 }

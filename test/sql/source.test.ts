@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LineIndex, loadParser, nameSpan, parseSource } from '../../src/sql/source.js';
+import {
+  LineIndex,
+  loadParser,
+  MAX_TREE_DEPTH,
+  nameSpan,
+  parseSource,
+  parseStatementNodes,
+} from '../../src/sql/source.js';
 
 await loadParser();
 
@@ -118,6 +125,22 @@ describe('parseSource', () => {
     expect(parseSource('m.sql', `SELECT ${Array(3000).fill('c').join(' + ')};`).syntaxError?.message).toMatch(
       /nested too deeply/,
     );
+  });
+
+  it('rejects exactly the statements whose tree is deeper than MAX_TREE_DEPTH', () => {
+    const depth = (node: unknown): number =>
+      node !== null && typeof node === 'object' ? 1 + Math.max(0, ...Object.values(node).map(depth)) : 0;
+    const depths = [];
+    // each + nests the tree two levels deeper: from just under the limit, to it, to just over it
+    for (const n of [495, 496, 497]) {
+      const sql = `SELECT ${Array(n).fill('c').join(' + ')};`;
+      const treeDepth = depth(parseStatementNodes(sql)[0]);
+      depths.push(treeDepth);
+      expect(parseSource('m.sql', sql).syntaxError !== undefined, `depth ${treeDepth}`).toBe(
+        treeDepth > MAX_TREE_DEPTH,
+      );
+    }
+    expect(depths).toEqual([MAX_TREE_DEPTH - 2, MAX_TREE_DEPTH, MAX_TREE_DEPTH + 2]);
   });
 });
 
