@@ -101,7 +101,9 @@ const utf8 = new TextDecoder();
 
 /** The NUL-terminated UTF-8 string at `ptr` in WASM memory. */
 function cString(heap: Uint8Array, ptr: number): string {
-  return utf8.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
+  // a Buffer's indexOf finds the NUL with memchr, a Uint8Array's compares byte by byte
+  const end = Buffer.from(heap.buffer, heap.byteOffset, heap.length).indexOf(0, ptr);
+  return utf8.decode(heap.subarray(ptr, end));
 }
 
 /** A parse failure as PostgreSQL reports it: the message, and the 0-based character position of the error. */
