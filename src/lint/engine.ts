@@ -458,24 +458,25 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   cursor.walk = walk;
   try {
     for (const visitor of onFile) visitor.file!();
-    source.statements.forEach((statement, i) => {
+    // indexed loops: this one runs for every statement and change, in code V8 does not optimize (bin/pgphase.js)
+    for (let i = 0; i < source.statements.length; i++) {
+      const statement = source.statements[i]!;
       const changes = statementChanges[i]!;
       walk.enter(statement, changes);
-      statements.push({
-        index: i,
-        class: walk.statementClass,
-        kinds: [...new Set(changes.map((c) => c.kind))],
-        location: statement.location,
-      });
-      for (const visitor of onStatement) visitor.statement!(statement);
-      for (const change of changes) {
+      const kinds: string[] = [];
+      for (let c = 0; c < changes.length; c++) if (!kinds.includes(changes[c]!.kind)) kinds.push(changes[c]!.kind);
+      statements.push({ index: i, class: walk.statementClass, kinds, location: statement.location });
+      for (let v = 0; v < onStatement.length; v++) onStatement[v]!.statement!(statement);
+      for (let c = 0; c < changes.length; c++) {
+        const change = changes[c]!;
+        const visitors = onChange(change.kind);
         walk.visiting = change;
-        for (const visitor of onChange(change.kind)) visitor.change!(change);
+        for (let v = 0; v < visitors.length; v++) visitors[v]!.change!(change);
         walk.visiting = undefined;
         walk.advance(change);
         options.schema.apply(change);
       }
-    });
+    }
     walk.leave();
     for (const visitor of onEnd) visitor.end!();
   } finally {
