@@ -21,8 +21,8 @@ export default defineRule({
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
     const isNew = (table: QName) =>
       context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
-    // the locks the current statement queues for, reported once after its last change
-    let queued: Array<{ table: QName; mode: LockMode }>;
+    // the locks the current statement queues for, reported once after its last change (`key`: the table's qkey)
+    let queued: Array<{ table: QName; mode: LockMode; key: string }>;
     // Locks the current transaction already holds: asking again for the same lock, or for
     // anything under an ACCESS EXCLUSIVE, does not queue.
     let held: Map<string, LockMode>;
@@ -36,30 +36,28 @@ export default defineRule({
       },
       change(change) {
         if (change.kind === 'transaction') return held.clear();
-        const locks = context.locks(change).filter((l) => !isNew(l.table));
-        for (const l of locks) {
-          const has = held.get(qkey(l.table));
-          const stronger = queued.find((q) => qkey(q.table) === qkey(l.table));
-          if (
-            !QUEUE_DANGEROUS.has(l.mode) ||
-            has === 'ACCESS EXCLUSIVE' ||
-            has === l.mode ||
-            stronger?.mode === 'ACCESS EXCLUSIVE'
-          )
-            continue;
+        // Each lock that matters here, in order: what it finds held is what the change's earlier locks left
+        // (in a transaction), which queues the same locks as judging them all against what was held before it.
+        for (const l of context.locks(change)) {
+          if (!QUEUE_DANGEROUS.has(l.mode) || isNew(l.table)) continue;
+          const key = qkey(l.table);
+          const has = held.get(key);
+          if (context.inTransaction && has !== 'ACCESS EXCLUSIVE') held.set(key, l.mode);
+          const stronger = queued.find((q) => q.key === key);
+          if (has === 'ACCESS EXCLUSIVE' || has === l.mode || stronger?.mode === 'ACCESS EXCLUSIVE') continue;
           if (stronger) stronger.mode = l.mode;
-          else queued.push({ ...l });
+          else queued.push({ table: l.table, mode: l.mode, key });
         }
-        if (context.inTransaction)
-          for (const l of locks)
-            if (QUEUE_DANGEROUS.has(l.mode) && held.get(qkey(l.table)) !== 'ACCESS EXCLUSIVE')
-              held.set(qkey(l.table), l.mode);
         // a renamed table keeps its locks: a later statement on the new name does not queue for them again
-        if (change.kind === 'rename-table' && held.has(qkey(change.table))) {
-          held.set(qkey({ ...change.table, name: change.newName }), held.get(qkey(change.table))!);
-          held.delete(qkey(change.table));
+        if (change.kind === 'rename-table') {
+          const key = qkey(change.table);
+          const mode = held.get(key);
+          if (mode) {
+            held.set(qkey({ ...change.table, name: change.newName }), mode);
+            held.delete(key);
+          }
         }
-        if (change !== context.changes[context.changes.length - 1] || queued.length === 0 || context.lockTimeoutSet)
+        if (queued.length === 0 || change !== context.changes[context.changes.length - 1] || context.lockTimeoutSet)
           return;
         // a queued SHARE ROW EXCLUSIVE request holds up writes only: reads (ACCESS SHARE) do not conflict with it
         const blocked = queued.map((l) =>
