@@ -34,6 +34,8 @@ export default defineRule({
           if (context.isNewTable(change.table)) return;
           tx.dml = true;
         } else {
+          // a transaction with a strong lock already: another changes nothing (the first DML after it reports)
+          if (tx.ddl) return;
           const strong = locksOf(change, undefined, context.pgVersion).find(
             (l) => TRAFFIC_BLOCKING.has(l.mode) && !isNew(l.table),
           );
