@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, strongest, type Change } from '../../src/sql/changes.js';
-import { normalizeStatement, typeSql } from '../../src/sql/normalize.js';
+import { fingerprint, normalizeStatement, typeSql } from '../../src/sql/normalize.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
 await loadParser();
@@ -187,6 +187,29 @@ describe('normalizeStatement', () => {
       ['ALTER TABLE t ADD COLUMN a int, DROP COLUMN b', 'destructive'],
     ];
     for (const [sql, cls] of cases) expect([sql, strongest(changes(sql).map(classify))]).toEqual([sql, cls]);
+  });
+});
+
+describe('fingerprint', () => {
+  const of = (sql: string) => fingerprint(parseSource('m.sql', sql).statements[0]!.node);
+
+  it('is the same for two writings of one definition, wherever they stand', () => {
+    const a = of("CREATE VIEW v AS SELECT a, lower(b) FROM t WHERE c = 'x'");
+    const b = of("CREATE   VIEW v AS\n  SELECT a,   lower(b)\n  FROM t WHERE c='x'");
+    expect(a).toBe(b);
+    expect(a).not.toContain('location');
+    expect(of("CREATE VIEW v AS SELECT a, lower(b) FROM t WHERE c = 'y'")).not.toBe(a);
+  });
+
+  it('keeps a string that reads like a location', () => {
+    const fp = of(`CREATE VIEW v AS SELECT '"location":1,' AS a, 1 AS location`);
+    expect(fp).toContain('\\"location\\":1,');
+    expect(fp).toContain('"name":"location"');
+  });
+
+  it('gives nothing its own fingerprint', () => {
+    expect(fingerprint(undefined)).toBe('');
+    expect(fingerprint(undefined)).not.toBe(fingerprint(null));
   });
 });
 
