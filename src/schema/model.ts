@@ -20,7 +20,7 @@ import {
 } from '../sql/names.js';
 import { expr, fingerprint, readStatement, typeRef, withDisplay } from '../sql/normalize.js';
 import type { PgNode, SourceFile } from '../sql/source.js';
-import { deparse, indexMentions, renameColumnIn } from '../sql/rewrite.js';
+import { deparse, indexMentions, mentionsColumn, renameColumnIn } from '../sql/rewrite.js';
 import { serialInteger } from '../sql/type-change.js';
 
 export interface ColumnModel {
@@ -174,9 +174,10 @@ function foreignKeysChangedBy(change: Change): QName | 'rebuild' | undefined {
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A foreign key as the index of foreign keys holds it: the table that holds it, and the constraint. */
+/** A foreign key as the index of foreign keys holds it: the table that holds it (and its qkey), and the constraint. */
 interface KeyEntry {
   holder: TableModel;
+  holderKey: string;
   constraint: ConstraintModel;
 }
 
@@ -312,17 +313,18 @@ export class SchemaModel {
     const key = qkey(q);
     // an entry whose table or constraint was dropped since is dropped here: only additions update the index
     const entries = (this.keyIndex.get(key) ?? []).filter(
-      ({ holder, constraint: c }) => this.tables.get(qkey(holder)) === holder && holder.constraints.get(c.name) === c,
+      ({ holder, holderKey, constraint: c }) =>
+        this.tables.get(holderKey) === holder && holder.constraints.get(c.name) === c,
     );
     this.keyIndex.set(key, entries);
     return entries
+      .sort((x, y) => compareText(x.holderKey, y.holderKey) || compareText(x.constraint.name, y.constraint.name))
       .map(({ holder, constraint: c }) => ({
         table: { schema: holder.schema, name: holder.name },
         name: c.name,
         columns: c.columns,
         references: { table: c.references!.table, columns: c.references!.columns },
-      }))
-      .sort((x, y) => compareText(qkey(x.table), qkey(y.table)) || compareText(x.name, y.name));
+      }));
   }
 
   /**
@@ -341,13 +343,14 @@ export class SchemaModel {
       if (entries) entries.push(entry);
       else index.set(key, [entry]);
     };
-    const holder = qkey(table);
+    const holderKey = qkey(table);
     for (const c of table.constraints.values()) {
       if (c.kind !== 'foreign-key' || !c.references || this.indexed.has(c)) continue;
       this.indexed.add(c);
-      add(holder, { holder: table, constraint: c });
+      const entry = { holder: table, holderKey, constraint: c };
+      add(holderKey, entry);
       const referenced = qkey(c.references.table);
-      if (referenced !== holder) add(referenced, { holder: table, constraint: c });
+      if (referenced !== holderKey) add(referenced, entry);
     }
   }
 
@@ -666,9 +669,9 @@ export class SchemaModel {
         const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
         if (change.partitionBy) table.partitionKey = change.partitionBy;
         this.tables.set(key, table);
-        for (const col of change.columns) this.addColumn(change.table, col);
+        for (const col of change.columns) this.addColumn(table, col);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
-        for (const c of change.constraints) this.addConstraint(change.table, { ...c, notValid: false });
+        for (const c of change.constraints) this.addConstraint(table, { ...c, notValid: false });
         if (change.partitionOf) this.attach(change.partitionOf, change.table);
         if (change.partitionOf || change.copiesColumns) this.partialColumns.add(key);
         else this.partialColumns.delete(key);
@@ -723,10 +726,12 @@ export class SchemaModel {
         }
         return;
       }
-      case 'add-column':
-        if (change.ifNotExists && this.column(change.table, change.column.name)) return;
-        this.addColumn(change.table, change.column);
+      case 'add-column': {
+        const table = this.table(change.table);
+        if (!table || (change.ifNotExists && table.columns.has(change.column.name))) return;
+        this.addColumn(table, change.column);
         return;
+      }
       case 'drop-column': {
         const table = this.table(change.table);
         if (!table) return;
@@ -748,12 +753,15 @@ export class SchemaModel {
         table.columns.set(change.newName, { ...col, name: change.newName });
         const swap = (cols: string[]) => cols.map((c) => (c === change.column ? change.newName : c));
         for (const c of table.constraints.values()) c.columns = swap(c.columns);
+        // a definition or expression is rewritten only where it names the column: a rewrite is a copy of the tree
         for (const i of this.tableIndexes(change.table)) {
           i.columns = i.columns.map((c) => (c === change.column ? change.newName : c));
-          if (i.definition) i.definition = renameInDefinition(i.definition, change.column, change.newName);
+          if (i.definition && indexMentions(i.definition, change.column))
+            i.definition = renameInDefinition(i.definition, change.column, change.newName);
         }
         for (const c of table.constraints.values())
-          if (c.expr) c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));
+          if (c.expr && mentionsColumn(c.expr.node, change.column))
+            c.expr = expr(renameColumnIn(c.expr.node, change.column, change.newName));
         // a trigger's UPDATE OF names the column by number: it follows the rename (a new object: clones share it)
         const on = qkey(change.table);
         for (const o of this.objects.values())
@@ -800,9 +808,11 @@ export class SchemaModel {
         if (col) delete col.default;
         return;
       }
-      case 'add-constraint':
-        this.addConstraint(change.table, change.constraint);
+      case 'add-constraint': {
+        const table = this.table(change.table);
+        if (table) this.addConstraint(table, change.constraint);
         return;
+      }
       case 'validate-constraint': {
         const table = this.table(change.table);
         const c = table?.constraints.get(change.name);
@@ -1009,9 +1019,7 @@ export class SchemaModel {
     }
   }
 
-  private addColumn(tableName: QName, spec: ColumnSpec): void {
-    const table = this.table(tableName);
-    if (!table) return;
+  private addColumn(table: TableModel, spec: ColumnSpec): void {
     // a serial column is kept as PostgreSQL makes it: an integer column, NOT NULL, drawing from its own sequence
     const serial = serialInteger(spec.type);
     const col: ColumnModel = { name: spec.name, type: serial ?? spec.type, notNull: spec.notNull };
@@ -1021,12 +1029,10 @@ export class SchemaModel {
     if (spec.generated) col.generated = spec.generated;
     if (spec.identity) col.identity = spec.identity;
     table.columns.set(spec.name, col);
-    for (const c of spec.constraints) this.addConstraint(tableName, c);
+    for (const c of spec.constraints) this.addConstraint(table, c);
   }
 
-  private addConstraint(tableName: QName, spec: ConstraintSpec): void {
-    const table = this.table(tableName);
-    if (!table) return;
+  private addConstraint(table: TableModel, spec: ConstraintSpec): void {
     if (spec.kind === 'not-null' && spec.notValid) {
       // PostgreSQL 18: refuses new NULLs at once, and existing rows are checked when it is validated
       const name = constraintName(table.name, spec);

@@ -163,17 +163,18 @@ export function columnRefs(node: unknown, out = new Set<string>()): string[] {
   return [...out];
 }
 
+const CONSTRAINT_KINDS: Record<string, ConstraintSpec['kind']> = {
+  CONSTR_CHECK: 'check',
+  CONSTR_FOREIGN: 'foreign-key',
+  CONSTR_UNIQUE: 'unique',
+  CONSTR_PRIMARY: 'primary-key',
+  CONSTR_EXCLUSION: 'exclusion',
+  CONSTR_NOTNULL: 'not-null',
+};
+
 /** A table-level constraint, or a column constraint applied to `column`. */
 function constraint(c: PgNode, column?: string): ConstraintSpec | undefined {
-  const kinds: Record<string, ConstraintSpec['kind']> = {
-    CONSTR_CHECK: 'check',
-    CONSTR_FOREIGN: 'foreign-key',
-    CONSTR_UNIQUE: 'unique',
-    CONSTR_PRIMARY: 'primary-key',
-    CONSTR_EXCLUSION: 'exclusion',
-    CONSTR_NOTNULL: 'not-null',
-  };
-  const kind = kinds[c.contype];
+  const kind = CONSTRAINT_KINDS[c.contype];
   if (!kind) return undefined;
   let columns: string[] = column ? [column] : [];
   if (kind === 'foreign-key' && !column) columns = names(c.fk_attrs);
