@@ -82,6 +82,7 @@ export default defineRule({
     // tables of schemas the history defines tables in, and columns of tables whose columns it lists.
     let schemas: Set<string> | undefined;
     // ALTER TABLE IF EXISTS, ALTER … RENAME IF EXISTS skip a missing table; ALTER INDEX, VIEW, SEQUENCE … name no table
+    // (asked only before a finding: most changes name what exists)
     const skipsMissing = () => {
       const node = Object.values(context.statement.node)[0];
       return (
@@ -91,19 +92,22 @@ export default defineRule({
     };
     const check = (change: Change): void => {
       const table: QName | undefined = changeTable(change);
-      if (!table || !needsTable(change) || context.isNewTable(table) || skipsMissing()) return;
+      if (!table || !needsTable(change) || context.isNewTable(table)) return;
       const known = context.schema.table(table);
       if (!known) {
         if (context.schema.views.has(qkey(table)) || elsewhere(table)) return;
         schemas ??= describedSchemas(context.schema);
-        if (schemas.has(table.schema ?? DEFAULT_SCHEMA))
+        if (schemas.has(table.schema ?? DEFAULT_SCHEMA) && !skipsMissing())
           context.report({ messageId: 'table', data: { table: quoteQName(table) } });
         return;
       }
       // a table made by CREATE TABLE AS, LIKE, INHERITS or PARTITION OF has columns the model does not list
       if (context.schema.partialColumns.has(qkey(table))) return;
-      for (const column of new Set(namedColumns(change))) {
-        if (!known.columns.has(column))
+      const columns = namedColumns(change);
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!;
+        // a column named twice is reported once
+        if (columns.indexOf(column) === i && !known.columns.has(column) && !skipsMissing())
           context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
       }
     };

@@ -74,7 +74,7 @@ function finding(
 ): Finding {
   const spec = rule.meta.messages[messageId];
   if (spec === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
-  return {
+  const found: Finding = {
     rule: rule.meta.id,
     category: rule.meta.category,
     severity,
@@ -82,8 +82,9 @@ function finding(
     help: fill(spec.help, data),
     location,
     docs: docsPath(rule.meta.id),
-    ...(lock && { lock }),
   };
+  if (lock) found.lock = lock;
+  return found;
 }
 
 /** The transaction a statement runs in: its first and last statement, and whether it is a transaction
