@@ -1,5 +1,5 @@
 // CreatedHere: what a migration has created so far, as the rules and the planner see it.
-import { qkey, type QName } from '../sql/names.js';
+import { DEFAULT_SCHEMA, qkey, type QName } from '../sql/names.js';
 import type { Change } from '../sql/changes.js';
 import type { SchemaModel } from './model.js';
 
@@ -11,19 +11,19 @@ import type { SchemaModel } from './model.js';
  * version, so whatever takes that name later is not new to it.
  */
 export class CreatedHere {
-  private readonly tables = new Set<string>();
-  private readonly objects = new Set<string>();
+  private readonly tables = new NameSet();
+  private readonly objects = new NameSet();
   private readonly columns = new Set<string>();
-  private readonly vacatedObjects = new Set<string>();
+  private readonly vacatedObjects = new NameSet();
   private readonly vacatedColumns = new Set<string>();
 
-  // each rule asks of every change it looks at; most migrations create nothing to ask about, and a key is a new string
+  // each rule asks of every change it looks at
   isNewTable(table: QName): boolean {
-    return this.tables.size > 0 && this.tables.has(qkey(table));
+    return this.tables.has(table);
   }
 
   isNewObject(name: QName): boolean {
-    return this.objects.size > 0 && this.objects.has(qkey(name));
+    return this.objects.has(name);
   }
 
   /** A column added to an existing table earlier in this migration (under this name). */
@@ -41,10 +41,10 @@ export class CreatedHere {
     switch (change.kind) {
       case 'create-table':
       case 'create-table-as':
-        this.tables.add(qkey(change.table));
+        this.tables.add(change.table);
         return;
       case 'rename-table':
-        if (this.isNewTable(change.table)) this.tables.add(qkey({ ...change.table, name: change.newName }));
+        if (this.isNewTable(change.table)) this.tables.add({ ...change.table, name: change.newName });
         return;
       case 'create-object':
         // CREATE OR REPLACE may replace an object the application already uses
@@ -57,13 +57,12 @@ export class CreatedHere {
         this.createObject(change.type);
         return;
       case 'rename-object': {
-        const from = qkey(change.name);
-        if (!this.objects.delete(from)) this.vacatedObjects.add(from);
+        if (!this.objects.delete(change.name)) this.vacatedObjects.add(change.name);
         this.createObject({ ...change.name, name: change.newName });
         return;
       }
       case 'drop-object':
-        if (!this.objects.delete(qkey(change.name))) this.vacatedObjects.add(qkey(change.name));
+        if (!this.objects.delete(change.name)) this.vacatedObjects.add(change.name);
         return;
       case 'add-column':
         if (!this.isNewTable(change.table) && !this.vacatedColumns.has(columnKey(change.table, change.column.name)))
@@ -87,7 +86,26 @@ export class CreatedHere {
 
   /** An object under a name nothing had, or one this migration vacated (which the running version uses). */
   private createObject(name: QName): void {
-    if (!this.vacatedObjects.has(qkey(name))) this.objects.add(qkey(name));
+    if (!this.vacatedObjects.has(name)) this.objects.add(name);
+  }
+}
+
+/** A set of qualified names, by name and then schema: asking builds no key string. */
+class NameSet {
+  private readonly schemas = new Map<string, Set<string>>();
+
+  has(q: QName): boolean {
+    return this.schemas.size > 0 && this.schemas.get(q.name)?.has(q.schema ?? DEFAULT_SCHEMA) === true;
+  }
+
+  add(q: QName): void {
+    let schemas = this.schemas.get(q.name);
+    if (!schemas) this.schemas.set(q.name, (schemas = new Set()));
+    schemas.add(q.schema ?? DEFAULT_SCHEMA);
+  }
+
+  delete(q: QName): boolean {
+    return this.schemas.get(q.name)?.delete(q.schema ?? DEFAULT_SCHEMA) ?? false;
   }
 }
 
