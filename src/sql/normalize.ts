@@ -21,19 +21,28 @@ export function fingerprint(node: unknown): string {
   return (JSON.stringify(node) ?? '').replace(/"location":-?\d+,?|,"location":-?\d+/g, '');
 }
 
+/** The texts of the expressions whose text was read or set. */
+const exprTexts = new WeakMap<Expr, string>();
+
+/** `text` of an Expr: one accessor for all, defined on each as an own enumerable property, so
+ *  that spreading and JSON see `text` as a value. An accessor written in an object literal costs
+ *  a runtime call and two closures per expression. */
+const TEXT: PropertyDescriptor & ThisType<Expr> = {
+  get() {
+    let text = exprTexts.get(this);
+    if (text === undefined) exprTexts.set(this, (text = exprText(this.node)));
+    return text;
+  },
+  set(value: string) {
+    exprTexts.set(this, value);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
 /** An expression with its text, which is deparsed the first time it is read: few rules read it. */
 export function expr(node: PgNode): Expr {
-  let text: string | undefined;
-  return {
-    node,
-    // an own enumerable accessor, so that spreading and JSON see `text` as a value
-    get text() {
-      return (text ??= exprText(node));
-    },
-    set text(value) {
-      text = value;
-    },
-  };
+  return Object.defineProperty({ node }, 'text', TEXT) as Expr;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, strongest, type Change } from '../../src/sql/changes.js';
-import { fingerprint, normalizeStatement, typeSql } from '../../src/sql/normalize.js';
+import { expr, fingerprint, normalizeStatement, typeSql } from '../../src/sql/normalize.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
 
 await loadParser();
@@ -187,6 +187,20 @@ describe('normalizeStatement', () => {
       ['ALTER TABLE t ADD COLUMN a int, DROP COLUMN b', 'destructive'],
     ];
     for (const [sql, cls] of cases) expect([sql, strongest(changes(sql).map(classify))]).toEqual([sql, cls]);
+  });
+});
+
+describe('expr', () => {
+  it('gives its text as a value to spreading and JSON, and keeps a text set on it', () => {
+    const [where] = changes('DELETE FROM t WHERE a > 1').map(
+      (c) => (c as Extract<Change, { kind: 'data-change' }>).where,
+    );
+    expect({ ...where }.text).toBe('a > 1');
+    expect(JSON.parse(JSON.stringify(where)).text).toBe('a > 1');
+    expect(Object.keys(where!)).toEqual(['node', 'text']);
+    const other = expr(where!.node);
+    other.text = 'set';
+    expect([other.text, where!.text]).toEqual(['set', 'a > 1']);
   });
 });
 
