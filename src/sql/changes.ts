@@ -9,9 +9,9 @@ export type ChangeClass = 'additive' | 'destructive' | 'data' | 'neutral';
 /** Strength order used to give a statement or a file the strongest class among its changes. */
 export const CLASS_STRENGTH: Record<ChangeClass, number> = { neutral: 0, additive: 1, data: 2, destructive: 3 };
 
-export function strongest(classes: Iterable<ChangeClass>): ChangeClass {
+export function strongest(classes: readonly ChangeClass[]): ChangeClass {
   let best: ChangeClass = 'neutral';
-  for (const c of classes) if (CLASS_STRENGTH[c] > CLASS_STRENGTH[best]) best = c;
+  for (let i = 0; i < classes.length; i++) if (CLASS_STRENGTH[classes[i]!] > CLASS_STRENGTH[best]) best = classes[i]!;
   return best;
 }
 
@@ -113,21 +113,25 @@ export const APPLICATION_OBJECTS: ReadonlySet<ObjectType> = new Set([
   'domain',
 ]);
 
+/** A column given a type, and where its name is written when that is known. */
+export interface TypedColumn {
+  column: string;
+  type: TypeRef;
+  at?: number;
+}
+
 /** The columns a change gives a type: new tables' and columns', and type changes. */
-export function typedColumns(change: Change): Array<{ column: string; type: TypeRef; at?: number }> {
-  if (change.kind === 'create-table')
-    return change.columns.map((c) => ({ column: c.name, type: c.type, ...(c.at !== undefined && { at: c.at }) }));
-  if (change.kind === 'add-column')
-    return [
-      {
-        column: change.column.name,
-        type: change.column.type,
-        ...(change.column.at !== undefined && { at: change.column.at }),
-      },
-    ];
-  if (change.kind === 'alter-column-type')
-    return [{ column: change.column, type: change.type, ...(change.at !== undefined && { at: change.at }) }];
+export function typedColumns(change: Change): TypedColumn[] {
+  if (change.kind === 'create-table') return change.columns.map((c) => typedColumn(c.name, c.type, c.at));
+  if (change.kind === 'add-column') return [typedColumn(change.column.name, change.column.type, change.column.at)];
+  if (change.kind === 'alter-column-type') return [typedColumn(change.column, change.type, change.at)];
   return [];
+}
+
+function typedColumn(column: string, type: TypeRef, at: number | undefined): TypedColumn {
+  const typed: TypedColumn = { column, type };
+  if (at !== undefined) typed.at = at;
+  return typed;
 }
 
 /** The name a change creates (a create, or a rename's new name), if it creates one. */

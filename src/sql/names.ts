@@ -49,9 +49,9 @@ export function fromRangeVar(rv: { schemaname?: string; relname: string }): QNam
 
 /** A QName from a parser name list (`[{ String: { sval } }, …]`); the last item is the name. */
 export function fromNameList(list: Array<{ String?: { sval: string } }>): QName {
-  const parts = list.map((n) => n.String?.sval ?? '');
-  const name = parts[parts.length - 1] ?? '';
-  return parts.length > 1 ? { schema: parts[parts.length - 2]!, name } : { name };
+  const n = list.length;
+  const name = n > 0 ? (list[n - 1]!.String?.sval ?? '') : '';
+  return n > 1 ? { schema: list[n - 2]!.String?.sval ?? '', name } : { name };
 }
 
 /** The longest start of `name` of at most `bytes` UTF-8 bytes that ends between two characters,
@@ -68,8 +68,8 @@ export function clipBytes(name: string, bytes: number): string {
 export function defaultName(table: string, columns: string[], suffix: string): string {
   // PostgreSQL stops adding column names once they fill 64 bytes (ChooseIndexNameAddition)
   let cols = '';
-  for (const [i, column] of columns.entries()) {
-    cols += i > 0 ? `_${column}` : column;
+  for (let i = 0; i < columns.length; i++) {
+    cols += i > 0 ? `_${columns[i]}` : columns[i]!;
     if (Buffer.byteLength(cols) >= 64) break;
   }
   const room = 63 - Buffer.byteLength(suffix) - 1 - (cols ? 1 : 0);
@@ -129,7 +129,8 @@ function expressionName(node: PgNode): [string, number] | undefined {
  *  (`lower` for lower(email)) or `expr`; a repeated name gets a number. */
 export function indexColumnNames(elements: PgNode[]): string[] {
   const names: string[] = [];
-  for (const { IndexElem: e } of elements) {
+  for (let k = 0; k < elements.length; k++) {
+    const e = elements[k]!.IndexElem;
     const base: string = e.name ?? (e.expr && expressionName(e.expr)?.[0]) ?? 'expr';
     let name = base;
     for (let i = 1; names.includes(name); i++) name = `${clipBytes(base, 63 - String(i).length)}${i}`;

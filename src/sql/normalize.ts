@@ -91,6 +91,7 @@ const BUILTIN: Record<string, string> = {
 
 /** A serial column is an integer column with a sequence default: a copy of one gets the integer type. */
 const SERIAL_BASE: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
+const SERIALS: ReadonlySet<string> = new Set(Object.keys(SERIAL_BASE));
 
 // Spellings the parser leaves as written (pg_dump's and format_type's output goes through the
 // parser too). Not "char": quoted, that is PostgreSQL's one-byte internal type, not char(n).
@@ -158,17 +159,21 @@ function names(list: PgNode[] | undefined): string[] {
 }
 
 /** The distinct unqualified column names an expression refers to. */
-export function columnRefs(node: unknown, out = new Set<string>()): string[] {
-  if (Array.isArray(node)) for (const n of node) columnRefs(n, out);
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'ColumnRef') {
-        const fields = (value as { fields?: PgNode[] }).fields ?? [];
-        const last = fields[fields.length - 1]?.String?.sval;
-        if (last) out.add(last);
-      } else columnRefs(value, out);
-    }
-  }
+export function columnRefs(node: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) for (let i = 0; i < n.length; i++) walk(n[i]);
+    else if (n && typeof n === 'object')
+      for (const key in n) {
+        const value = (n as PgNode)[key];
+        if (key === 'ColumnRef') {
+          const fields = (value as { fields?: PgNode[] }).fields ?? [];
+          const last = fields[fields.length - 1]?.String?.sval;
+          if (last) out.add(last);
+        } else walk(value);
+      }
+  };
+  walk(node);
   return [...out];
 }
 
@@ -227,8 +232,9 @@ const ATTRIBUTES: Record<string, PgNode> = {
 /** The constraints written on a column, each with the attribute clauses after it folded in. */
 export function columnConstraints(def: PgNode): PgNode[] {
   const out: PgNode[] = [];
-  for (const item of (def.constraints ?? []) as PgNode[]) {
-    const k = item.Constraint as PgNode;
+  const items: PgNode[] = def.constraints ?? [];
+  for (let i = 0; i < items.length; i++) {
+    const k = items[i]!.Constraint as PgNode;
     const attribute = ATTRIBUTES[k.contype];
     if (attribute) out.push({ ...out.pop(), ...attribute });
     else out.push(k);
@@ -240,7 +246,9 @@ export function columnSpec(def: PgNode): ColumnSpec {
   const col: ColumnSpec = { name: def.colname, type: typeRef(def.typeName ?? {}), notNull: false, constraints: [] };
   if (typeof def.location === 'number' && def.location >= 0) col.at = def.location;
   if (def.collClause) col.collation = fromNameList(def.collClause.collname ?? []).name;
-  for (const c of columnConstraints(def)) {
+  const constraints = columnConstraints(def);
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i]!;
     switch (c.contype) {
       case 'CONSTR_NOTNULL':
         col.notNull = true;
@@ -267,7 +275,7 @@ export function columnSpec(def: PgNode): ColumnSpec {
       }
     }
   }
-  if (['serial', 'bigserial', 'smallserial'].includes(col.type.name)) col.notNull = true;
+  if (SERIALS.has(col.type.name)) col.notNull = true;
   return col;
 }
 
@@ -347,8 +355,9 @@ function publication(s: PgNode, index: number, op: 'create' | 'add' | 'remove' |
 function alterTable(stmt: PgNode, index: number): Change[] {
   const table = fromRangeVar(stmt.relation);
   const changes: Change[] = [];
-  for (const item of stmt.cmds ?? []) {
-    const cmd = item.AlterTableCmd as PgNode;
+  const cmds: PgNode[] = stmt.cmds ?? [];
+  for (let i = 0; i < cmds.length; i++) {
+    const cmd = cmds[i]!.AlterTableCmd as PgNode;
     const column = cmd.name as string;
     switch (cmd.subtype) {
       case 'AT_AddColumn':
@@ -702,15 +711,24 @@ function createdName(type: string, s: PgNode): { name: QName; table?: QName; orR
   }
 }
 
+/** The type of a parse tree node (`AlterTableStmt` of `{ AlterTableStmt: {...} }`): its one key. */
+function nodeType(node: PgNode): string {
+  for (const key in node) return key;
+  return '';
+}
+
 /** The changes one statement makes. Unknown statements become `other`. */
 export function normalizeStatement(statement: Statement): Change[] {
-  const [type, s] = Object.entries(statement.node)[0] as [string, PgNode];
+  const type = nodeType(statement.node);
+  const s: PgNode = statement.node[type];
   const index = statement.index;
   switch (type) {
     case 'CreateStmt': {
       const columns: ColumnSpec[] = [];
       const constraints: ConstraintSpec[] = [];
-      for (const elt of s.tableElts ?? []) {
+      const elts: PgNode[] = s.tableElts ?? [];
+      for (let i = 0; i < elts.length; i++) {
+        const elt = elts[i]!;
         if (elt.ColumnDef) columns.push(columnSpec(elt.ColumnDef));
         else if (elt.Constraint) {
           const spec = constraint(elt.Constraint);
@@ -1038,7 +1056,8 @@ function withoutPositions(change: Change): Change {
  */
 export function readStatement(statement: Statement): Change[] {
   const changes = normalizeStatement(statement);
-  const [type, s] = Object.entries(statement.node)[0] as [string, PgNode];
+  const type = nodeType(statement.node);
+  const s: PgNode = statement.node[type];
   if (type !== 'DoStmt') return changes;
   const args: Array<PgNode | undefined> = (s.args ?? []).map((a: PgNode) => a.DefElem);
   const language = args.find((a) => a?.defname === 'language')?.arg?.String?.sval ?? 'plpgsql';

@@ -330,7 +330,9 @@ export function parseSource(path: string, file: string): SourceFile {
   }
   const statements: Statement[] = [];
   let next = 0;
-  for (const raw of result.stmts ?? []) {
+  const stmts = result.stmts ?? [];
+  for (let i = 0; i < stmts.length; i++) {
+    const raw = stmts[i]!;
     if (!raw.stmt) continue;
     // The parser omits stmt_location for a statement at offset 0 and stmt_len for
     // the last statement (which then runs to the end of the text). Its span may
