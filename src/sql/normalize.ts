@@ -129,14 +129,20 @@ export function typeRef(typeName: PgNode): TypeRef {
   const array = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
   const type: TypeRef =
     schema === undefined ? { name: base, mods, array, display: '' } : { schema, name: base, mods, array, display: '' };
-  return withDisplay(type);
+  type.display = display(type);
+  return type;
 }
 
-/** The type with `display` set as PostgreSQL prints it: `varchar(20)`, `bigint[]`, `app.mood`. */
+/** The type with `display` set (see display). */
 export function withDisplay(type: TypeRef): TypeRef {
+  return { ...type, display: display(type) };
+}
+
+/** A type as PostgreSQL prints it: `varchar(20)`, `bigint[]`, `app.mood`. */
+function display(type: TypeRef): string {
   const shown = (type.schema === undefined ? BUILTIN[type.name] : undefined) ?? type.name;
   const mods = type.mods.length ? `(${type.mods.join(',')})` : '';
-  return { ...type, display: `${type.schema ? `${type.schema}.` : ''}${shown}${mods}${type.array ? '[]' : ''}` };
+  return `${type.schema ? `${type.schema}.` : ''}${shown}${mods}${type.array ? '[]' : ''}`;
 }
 
 /** A column type as SQL: `varchar(20)`, `bigint[]`, `"app"."mood"`. */
