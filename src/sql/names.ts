@@ -31,9 +31,12 @@ export function quoteQualified(q: QName): string {
   return `${quoteIdent(q.schema ?? DEFAULT_SCHEMA)}.${quoteIdent(q.name)}`;
 }
 
+/** The start of the qkey of a name without a schema, made once: not a string per key. */
+const DEFAULT_PREFIX = `${DEFAULT_SCHEMA}\u0000`;
+
 /** The key under which the schema model stores an object: its schema (default public) and name. */
 export function qkey(q: QName): string {
-  return `${q.schema ?? DEFAULT_SCHEMA}\u0000${q.name}`;
+  return q.schema === undefined ? DEFAULT_PREFIX + q.name : `${q.schema}\u0000${q.name}`;
 }
 
 /** The qualified name a qkey was made from. */
