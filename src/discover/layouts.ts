@@ -200,7 +200,6 @@ function forPostgres(attributes: string): boolean {
 
 /** Blanks everything but the head [0, head) and [from, to) with spaces, one per UTF-8 byte, keeping every line break. */
 function keepOnly(text: string, head: number, from: number, to: number): string {
-  const blank = (part: string) => part.replace(/[^\r\n]/gu, (char) => ' '.repeat(Buffer.byteLength(char)));
   return text.slice(0, head) + blank(text.slice(head, from)) + text.slice(from, to) + blank(text.slice(to));
 }
 

@@ -49,68 +49,76 @@ export function expr(node: PgNode): Expr {
  * Built-in types by canonical name, as PostgreSQL prints them: for messages and, since each is
  * also valid SQL, unquoted in generated SQL. Any other type name is quoted.
  */
-const BUILTIN: Record<string, string> = {
-  int2: 'smallint',
-  int4: 'integer',
-  int8: 'bigint',
-  float4: 'real',
-  float8: 'double precision',
-  bool: 'boolean',
-  varchar: 'varchar',
-  bpchar: 'char',
-  timestamp: 'timestamp',
-  timestamptz: 'timestamptz',
-  time: 'time',
-  timetz: 'timetz',
-  serial: 'serial',
-  bigserial: 'bigserial',
-  smallserial: 'smallserial',
-  ...Object.fromEntries(
-    [
-      'text',
-      'numeric',
-      'date',
-      'uuid',
-      'json',
-      'jsonb',
-      'bytea',
-      'inet',
-      'cidr',
-      'macaddr',
-      'interval',
-      'money',
-      'xml',
-      'tsvector',
-      'oid',
-      'point',
-      'bit',
-      'varbit',
-    ].map((t) => [t, t]),
-  ),
-};
+const BUILTIN: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    int2: 'smallint',
+    int4: 'integer',
+    int8: 'bigint',
+    float4: 'real',
+    float8: 'double precision',
+    bool: 'boolean',
+    varchar: 'varchar',
+    bpchar: 'char',
+    timestamp: 'timestamp',
+    timestamptz: 'timestamptz',
+    time: 'time',
+    timetz: 'timetz',
+    serial: 'serial',
+    bigserial: 'bigserial',
+    smallserial: 'smallserial',
+    ...Object.fromEntries(
+      [
+        'text',
+        'numeric',
+        'date',
+        'uuid',
+        'json',
+        'jsonb',
+        'bytea',
+        'inet',
+        'cidr',
+        'macaddr',
+        'interval',
+        'money',
+        'xml',
+        'tsvector',
+        'oid',
+        'point',
+        'bit',
+        'varbit',
+      ].map((t) => [t, t]),
+    ),
+  }),
+);
 
 /** A serial column is an integer column with a sequence default: a copy of one gets the integer type. */
-const SERIAL_BASE: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
-const SERIALS: ReadonlySet<string> = new Set(Object.keys(SERIAL_BASE));
+const SERIAL_BASE: ReadonlyMap<string, string> = new Map([
+  ['serial', 'integer'],
+  ['bigserial', 'bigint'],
+  ['smallserial', 'smallint'],
+]);
+const SERIALS: ReadonlySet<string> = new Set(SERIAL_BASE.keys());
 
 // Spellings the parser leaves as written (pg_dump's and format_type's output goes through the
 // parser too). Not "char": quoted, that is PostgreSQL's one-byte internal type, not char(n).
-const TYPE_ALIASES: Record<string, string> = {
-  int: 'int4',
-  integer: 'int4',
-  smallint: 'int2',
-  bigint: 'int8',
-  real: 'float4',
-  float: 'float8',
-  boolean: 'bool',
-  'character varying': 'varchar',
-  decimal: 'numeric',
-  'timestamp with time zone': 'timestamptz',
-  'timestamp without time zone': 'timestamp',
-  serial4: 'serial',
-  serial8: 'bigserial',
-  serial2: 'smallserial',
-};
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    int: 'int4',
+    integer: 'int4',
+    smallint: 'int2',
+    bigint: 'int8',
+    real: 'float4',
+    float: 'float8',
+    boolean: 'bool',
+    'character varying': 'varchar',
+    decimal: 'numeric',
+    'timestamp with time zone': 'timestamptz',
+    'timestamp without time zone': 'timestamp',
+    serial4: 'serial',
+    serial8: 'bigserial',
+    serial2: 'smallserial',
+  }),
+);
 
 function constValue(node: PgNode): number | string {
   const c = node.A_Const;
@@ -123,7 +131,7 @@ function constValue(node: PgNode): number | string {
 
 export function typeRef(typeName: PgNode): TypeRef {
   const q = fromNameList(typeName.names ?? []);
-  const base = TYPE_ALIASES[q.name] ?? q.name;
+  const base = TYPE_ALIASES.get(q.name) ?? q.name;
   const schema = q.schema === 'pg_catalog' ? undefined : q.schema;
   const mods = (typeName.typmods ?? []).map(constValue);
   const array = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
@@ -140,14 +148,14 @@ export function withDisplay(type: TypeRef): TypeRef {
 
 /** A type as PostgreSQL prints it: `varchar(20)`, `bigint[]`, `app.mood`. */
 function display(type: TypeRef): string {
-  const shown = (type.schema === undefined ? BUILTIN[type.name] : undefined) ?? type.name;
+  const shown = (type.schema === undefined ? BUILTIN.get(type.name) : undefined) ?? type.name;
   const mods = type.mods.length ? `(${type.mods.join(',')})` : '';
   return `${type.schema ? `${type.schema}.` : ''}${shown}${mods}${type.array ? '[]' : ''}`;
 }
 
 /** A column type as SQL: `varchar(20)`, `bigint[]`, `"app"."mood"`. */
 export function typeSql(type: TypeRef): string {
-  const builtin = type.schema === undefined ? (SERIAL_BASE[type.name] ?? BUILTIN[type.name]) : undefined;
+  const builtin = type.schema === undefined ? (SERIAL_BASE.get(type.name) ?? BUILTIN.get(type.name)) : undefined;
   const name = builtin ?? quoteQName(type);
   return `${name}${type.mods.length ? `(${type.mods.join(', ')})` : ''}${type.array ? '[]' : ''}`;
 }

@@ -75,6 +75,17 @@ describe('normalizeStatement', () => {
     ]);
   });
 
+  it('keeps a type named like a property of every JavaScript object as the name it is', () => {
+    const [create] = changes('CREATE TABLE t (a "constructor", b "toString"[], c "__proto__", d serial)');
+    const t = create as Extract<Change, { kind: 'create-table' }>;
+    expect(t.columns.map((c) => [c.type.name, c.type.display])).toEqual([
+      ['constructor', 'constructor'],
+      ['toString', 'toString[]'],
+      ['__proto__', '__proto__'],
+      ['serial', 'serial'],
+    ]);
+  });
+
   it('reads indexes, enums, data changes, settings and transactions', () => {
     const out = changes(`
       CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t USING btree (a, lower(b)) WHERE c;
