@@ -184,7 +184,8 @@ const newest = compare([history.at(-1)], [history.at(-1)]);
 // ---- report ------------------------------------------------------------------------
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+// squawk's CPU on one file is under the 10 ms the kernel counts in: no ratio
+const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
 const cells = (tool, m) =>
   m[tool].cpu === undefined ? `${fmt(m[tool].ms)} | ` : `${fmt(m[tool].ms)} | ${fmt(m[tool].cpu)}`;
 const row = (label, m, tool = 'pg') => {
