@@ -136,8 +136,10 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
     await server.start();
   } catch (error) {
     // a half-started server (initdb done, start refused) would keep its data directory; a
-    // cached cluster that does not start (the system cleaned part of it) is made again
-    await stop().catch(() => undefined);
+    // cached cluster that does not start (the system cleaned part of it) is made again. No
+    // postgres runs here (start() fails before it runs or once it has exited), and the package's
+    // stop() would wait for an exit that has happened: for ever
+    rmSync(databaseDir, { recursive: true, force: true });
     if (cluster.from === undefined) throw error;
     await rm(cluster.from, { recursive: true, force: true });
     return startEmbedded();

@@ -1,7 +1,7 @@
 // The shadow database's parts on PostgreSQL: generated rows (hostile names, foreign keys,
 // checks, types without a value), files run as their tool runs them, and a proof that catches
 // a plan whose contract lost a step (a planner bug injected here, not one pgphase has).
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, test } from 'vitest';
@@ -229,6 +229,24 @@ test('an embedded PostgreSQL starts from the cached initdb data directory, with 
     await server.stop();
   }
 });
+
+test('an embedded PostgreSQL whose cached data directory does not start is made again, not waited for', async () => {
+  const caches = readdirSync(tmpdir()).filter(
+    (n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`),
+  );
+  expect(caches.length).toBeGreaterThan(0);
+  // a setting PostgreSQL does not know: the copied cluster exits at start
+  for (const n of caches)
+    appendFileSync(join(tmpdir(), n, 'data', 'postgresql.conf'), '\npgphase_no_such_setting = 1\n');
+  const server = await startEmbedded();
+  try {
+    const client = await connect(server.url);
+    const { rows } = await client.query<{ one: number }>('SELECT 1 AS one').finally(() => client.end());
+    expect(rows).toEqual([{ one: 1 }]);
+  } finally {
+    await server.stop();
+  }
+}, 60_000);
 
 test("an application's generated queries: by key where the table has one, rolled back, and the row must hold what was written", async () => {
   await runScript(
