@@ -2,6 +2,7 @@ import { defineRule } from '../src/lint/rule.js';
 import { changeTable, type Change } from '../src/sql/changes.js';
 import { DEFAULT_SCHEMA, qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 import type { SchemaModel } from '../src/schema/model.js';
+import { nodeOf } from '../src/sql/node.js';
 
 /** The existing columns a change names, which PostgreSQL looks up (and fails on when missing). */
 function namedColumns(change: Change): string[] {
@@ -84,7 +85,7 @@ export default defineRule({
     // ALTER TABLE IF EXISTS, ALTER … RENAME IF EXISTS skip a missing table; ALTER INDEX, VIEW, SEQUENCE … name no table
     // (asked only before a finding: most changes name what exists)
     const skipsMissing = () => {
-      const node = Object.values(context.statement.node)[0];
+      const [, node] = nodeOf(context.statement.node);
       return (
         node?.missing_ok === true ||
         (context.statement.node.AlterTableStmt !== undefined && node?.objtype !== 'OBJECT_TABLE')

@@ -10,6 +10,7 @@ import { DatabaseError, InputError } from '../errors.js';
 import { quoteIdent } from '../sql/names.js';
 import { fingerprint } from '../sql/normalize.js';
 import { lex } from '../sql/lexer.js';
+import { nodeOf } from '../sql/node.js';
 import { loadParser, type PgNode, parseSource, type SourceFile, type Statement } from '../sql/source.js';
 
 /** Text read from a source; `file`: a SQL file, whose statements are placed by line. */
@@ -277,7 +278,7 @@ export async function querySet(texts: QueryText[]): Promise<QuerySet> {
     let from = 0;
     for (const statement of source.statements) {
       set.read++;
-      const kind = Object.keys(statement.node)[0]!;
+      const [kind] = nodeOf(statement.node);
       const written = source.lines.slice(from, statement.end);
       from = statement.end;
       if (isOwn(statement, written)) set.own++;

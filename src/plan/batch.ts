@@ -4,6 +4,7 @@
 import { PlanError } from '../errors.js';
 import { fromRangeVar, quoteIdent, quoteLiteral, quoteQualified, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
+import { nodeOf } from '../sql/node.js';
 import { type PgNode, parseSource } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { derivedName } from './sql.js';
@@ -27,7 +28,7 @@ export function statementNode(sql: string): [string, PgNode] {
     );
   if (parsed.statements.length !== 1)
     throw new PlanError('plan.json: a backfill statement is not one statement: re-run `pgphase plan`');
-  return Object.entries(parsed.statements[0]!.node)[0] as [string, PgNode];
+  return nodeOf(parsed.statements[0]!.node);
 }
 
 function driverOf(rv: PgNode): BatchDriver {

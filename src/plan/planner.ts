@@ -12,7 +12,8 @@ import { CreatedHere, known } from '../schema/created.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
 import { constraintName, fromRangeVar, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
-import type { PgNode, Location, SourceFile, Statement } from '../sql/source.js';
+import { nodeOf } from '../sql/node.js';
+import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
 import { carryKey, DEFERRABLE, dependencies, describeName, dropSql, reusedNames, type DeferredDrop } from './reuse.js';
@@ -149,7 +150,7 @@ export interface PlanOptions {
 
 /** The SQL of one of a statement's `count` changes: the statement itself, or its sub-command of an ALTER TABLE; undefined when the statement cannot be split. */
 function changeSql(statement: Statement, count: number, index: number): string | undefined {
-  const [type, node] = Object.entries(statement.node)[0] as [string, PgNode];
+  const [type, node] = nodeOf(statement.node);
   if (count === 1) return statement.text;
   if (type === 'AlterTableStmt' && node.cmds?.length === count)
     return deparse({ AlterTableStmt: { ...node, cmds: [node.cmds[index]] } });

@@ -1,5 +1,6 @@
 // Names of schema objects as PostgreSQL resolves them, and the one function that
 // quotes an identifier for SQL or for a message, and the names PostgreSQL makes up.
+import { nodeOf } from './node.js';
 import type { PgNode } from './source.js';
 
 /** A possibly schema-qualified name; `schema` is undefined when the SQL did not give one. */
@@ -90,7 +91,7 @@ export function defaultName(table: string, columns: string[], suffix: string): s
 /** The column name PostgreSQL gives an expression (FigureColname), and how sure it is of it:
  *  2 for a column or function name, 1 for a fallback (a cast's type, `case`, `array`, `row`). */
 function expressionName(node: PgNode): [string, number] | undefined {
-  const [type, n] = Object.entries(node)[0] as [string, PgNode];
+  const [type, n] = nodeOf(node);
   switch (type) {
     case 'ColumnRef': {
       const last = n.fields[n.fields.length - 1];

@@ -3,6 +3,7 @@ import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, Ty
 import { LOCK_MODES } from './locks.js';
 import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
+import { nodeOf } from './node.js';
 import { type PgNode, parseStatementNodes, plpgsqlStatements, type Statement } from './source.js';
 
 /** Source-like text of an expression node, printed by the deparser. */
@@ -21,28 +22,19 @@ export function fingerprint(node: unknown): string {
   return (JSON.stringify(node) ?? '').replace(/"location":-?\d+,?|,"location":-?\d+/g, '');
 }
 
-/** The texts of the expressions whose text was read or set. */
-const exprTexts = new WeakMap<Expr, string>();
-
-/** `text` of an Expr: one accessor for all, defined on each as an own enumerable property, so
- *  that spreading and JSON see `text` as a value. An accessor written in an object literal costs
- *  a runtime call and two closures per expression. */
-const TEXT: PropertyDescriptor & ThisType<Expr> = {
-  get() {
-    let text = exprTexts.get(this);
-    if (text === undefined) exprTexts.set(this, (text = exprText(this.node)));
-    return text;
-  },
-  set(value: string) {
-    exprTexts.set(this, value);
-  },
-  enumerable: true,
-  configurable: true,
-};
-
 /** An expression with its text, which is deparsed the first time it is read: few rules read it. */
 export function expr(node: PgNode): Expr {
-  return Object.defineProperty({ node }, 'text', TEXT) as Expr;
+  let text: string | undefined;
+  return {
+    node,
+    // an own enumerable accessor, so that spreading and JSON see `text` as a value
+    get text() {
+      return (text ??= exprText(node));
+    },
+    set text(value) {
+      text = value;
+    },
+  };
 }
 
 /**
@@ -638,8 +630,8 @@ function dataChange(type: keyof typeof DML_OPS, s: PgNode, index: number): Chang
  */
 function cteDataChanges(s: PgNode, index: number): Change[] {
   return (s.withClause?.ctes ?? []).flatMap((cte: PgNode) => {
-    const [type, query] = Object.entries(cte.CommonTableExpr?.ctequery ?? {})[0] ?? [];
-    return type && type in DML_OPS ? [dataChange(type as keyof typeof DML_OPS, query as PgNode, index)] : [];
+    const [type, query] = nodeOf(cte.CommonTableExpr?.ctequery ?? {});
+    return type in DML_OPS ? [dataChange(type as keyof typeof DML_OPS, query, index)] : [];
   });
 }
 
@@ -725,16 +717,9 @@ function createdName(type: string, s: PgNode): { name: QName; table?: QName; orR
   }
 }
 
-/** The type of a parse tree node (`AlterTableStmt` of `{ AlterTableStmt: {...} }`): its one key. */
-function nodeType(node: PgNode): string {
-  for (const key in node) return key;
-  return '';
-}
-
 /** The changes one statement makes. Unknown statements become `other`. */
 export function normalizeStatement(statement: Statement): Change[] {
-  const type = nodeType(statement.node);
-  const s: PgNode = statement.node[type];
+  const [type, s] = nodeOf(statement.node);
   const index = statement.index;
   switch (type) {
     case 'CreateStmt': {
@@ -1070,8 +1055,7 @@ function withoutPositions(change: Change): Change {
  */
 export function readStatement(statement: Statement): Change[] {
   const changes = normalizeStatement(statement);
-  const type = nodeType(statement.node);
-  const s: PgNode = statement.node[type];
+  const [type, s] = nodeOf(statement.node);
   if (type !== 'DoStmt') return changes;
   const args: Array<PgNode | undefined> = (s.args ?? []).map((a: PgNode) => a.DefElem);
   const language = args.find((a) => a?.defname === 'language')?.arg?.String?.sval ?? 'plpgsql';

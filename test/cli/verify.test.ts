@@ -39,7 +39,7 @@ function loads(args: string[], cwd: string): { modules: string[]; packages: stri
 const linting = (modules: string[]) =>
   modules.filter(
     (m) =>
-      /^dist\/(rules|src\/(lint|sql(?!\/names\.js)|report|discover\/(?!names\.js)|schema|config|plan\/(?!types\.js)))\//.test(
+      /^dist\/(rules|src\/(lint|sql(?!\/(names|node)\.js)|report|discover\/(?!names\.js)|schema|config|plan\/(?!types\.js)))\//.test(
         m,
       ) || m === 'dist/src/index.js',
   );

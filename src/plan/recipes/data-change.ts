@@ -11,6 +11,7 @@ import { deparse, mentionsColumn } from '../../sql/rewrite.js';
 import { batchDriver, ROW_NUMBER } from '../batch.js';
 import { isRefused, knownTable, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
 import { emptyOutput } from '../types.js';
+import { nodeOf } from '../../sql/node.js';
 import type { PgNode } from '../../sql/source.js';
 
 const DML = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt']);
@@ -18,7 +19,7 @@ const DML = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt']);
 export function dataChange(change: ChangeOf<'data-change'>, context: RecipeContext): RecipeResult {
   if (context.isNewTable(change.table)) return undefined;
   const out = emptyOutput();
-  const [type, node] = Object.entries(context.statement.node)[0] as [string, PgNode];
+  const [type, node] = nodeOf(context.statement.node);
   const what = change.op === 'insert' ? 'INSERT … SELECT' : change.op.toUpperCase();
   const unbatchable = (why: string) => refuse(`this ${what} cannot be split into key batches: ${why}`, 'backfill');
   if (change.op === 'insert' && !change.fromSelect) {
@@ -39,7 +40,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
       'the rows it inserts have no key to batch by; write it as an UPDATE … FROM and an INSERT … SELECT',
     );
   const ctes = (node.withClause?.ctes ?? []) as PgNode[];
-  if (!DML.has(type) || ctes.some((c) => DML.has(Object.keys(c.CommonTableExpr?.ctequery ?? {})[0] ?? ''))) {
+  if (!DML.has(type) || ctes.some((c) => DML.has(nodeOf(c.CommonTableExpr?.ctequery ?? {})[0]))) {
     return unbatchable(
       'a WITH query that changes data would run again for every batch; make it a statement of its own',
     );

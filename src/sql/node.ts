@@ -1,0 +1,10 @@
+// Reading a node of the parser's tree. A module of its own: what imports it (names.ts, which
+// every command loads) does not load the parser.
+import type { PgNode } from './source.js';
+
+/** A parse tree node's type and fields: `['AlterTableStmt', {…}]` of `{ AlterTableStmt: {…} }`
+ *  (a node has one key); `['', {}]` of an empty object. */
+export function nodeOf(node: PgNode): [type: string, fields: PgNode] {
+  for (const type in node) return [type, node[type]];
+  return ['', {}];
+}
