@@ -2,7 +2,7 @@
 // Check benchmark: `pgphase check` of a typical plan (a required column: expand, backfill,
 // contract, so 4 points) over 1,000 queries of the shop application (fixtures/check/shop: its
 // 200 queries, each also under 4 distinct WITH heads), on the shop's history:
-//   - cold: `node bin/pgphase.js check … --format json` as a user runs it, the embedded
+//   - cold: `node bin/pgphase.cjs check … --format json` as a user runs it, the embedded
 //     PostgreSQL started and stopped inside (its start cost read from the report's timing);
 //   - warm: the same command with --shadow-url (the bench server), no server to start;
 //   - baseline, in the same loop: the floor of the work, a bare PREPARE + DEALLOCATE of every
@@ -47,7 +47,7 @@ function check(extra) {
   const r = spawnSync(
     process.execPath,
     [
-      join(ROOT, 'bin', 'pgphase.js'),
+      join(ROOT, 'bin', 'pgphase.cjs'),
       'check',
       'db/0002_channel',
       '--queries',

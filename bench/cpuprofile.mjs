@@ -4,7 +4,7 @@
 // frame of its stack belongs to; what follows the last sample in pgphase's or a dependency's
 // code is the exit drain (Node waits for V8's background WASM compile jobs before exiting).
 // Frames in the CLI's bundle (dist/cli) are mapped back to their modules by its source maps.
-// Run: node --cpu-prof --cpu-prof-dir=/tmp/prof bin/pgphase.js lint <paths> --format json >/dev/null
+// Run: node --cpu-prof --cpu-prof-dir=/tmp/prof bin/pgphase.cjs lint <paths> --format json >/dev/null
 //      node bench/cpuprofile.mjs /tmp/prof/*.cpuprofile
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const maps = new Map();
 /** The frame as its module has it: a frame of a bundled file names the module and line it was built from. */
 function unbundled(frame) {
-  if (!/\/dist\/cli\/[^/]+\.js$/.test(frame.url)) return frame;
+  if (!/\/dist\/cli\/[^/]+\.c?js$/.test(frame.url)) return frame;
   const path = fileURLToPath(frame.url);
   if (!maps.has(path)) {
     try {

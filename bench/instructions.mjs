@@ -10,7 +10,7 @@
 // Run: `npm run build && node bench/instructions.mjs [--against <checkout>]`; about a minute
 // per corpus and checkout. Skips with one line where valgrind is not installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,10 +35,15 @@ function count(root, dirs) {
     const out = join(dir, 'callgrind.out');
     const node = [
       ...['--single-threaded', '--hash-seed=1', '--random-seed=1'],
-      ...[join(root, 'bin', 'pgphase.js'), 'lint', ...dirs, '--format', 'json'],
+      // a checkout from before the bin was CommonJS has bin/pgphase.js
+      ...[['cjs', 'js'].map((ext) => join(root, 'bin', `pgphase.${ext}`)).find((bin) => existsSync(bin)), 'lint'],
+      ...[...dirs, '--format', 'json'],
     ];
+    // without the machine's NODE_EXTRA_CA_CERTS, as bench/lint.mjs runs the tools
+    const { NODE_EXTRA_CA_CERTS, ...env } = process.env;
     const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...node], {
       cwd: ROOT,
+      env,
       encoding: 'utf8',
       maxBuffer: 1 << 30,
     });

@@ -13,6 +13,7 @@
 // spawns the binary, which `npx squawk` runs). Every figure is the median of 7 runs after a
 // warm-up, the tools' runs alternating (so that machine load affects all alike); wall time, and
 // on Linux CPU time (user + system over all threads, which a busier machine or CI runner pays).
+// The tools run without NODE_EXTRA_CA_CERTS (see TOOL_ENV).
 // Checks that the tools linted every file and prints markdown tables.
 // Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
@@ -26,7 +27,7 @@ import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
 import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
 
 const ROOT = join(CORPUS, '..', '..');
-const PGPHASE = [join(ROOT, 'bin', 'pgphase.js'), 'lint'];
+const PGPHASE = [join(ROOT, 'bin', 'pgphase.cjs'), 'lint'];
 const FLOOR = join(ROOT, 'bench', 'parse-floor.mjs');
 const RUNS = 7;
 // squawk-cli is installed here on first use, not as a devDependency: its platform packages are
@@ -56,6 +57,12 @@ if (!existsSync(SQUAWK)) {
 const SQUAWK_NATIVE = createRequire(import.meta.url)(
   join(TOOLS, 'node_modules', 'squawk-cli', 'js', 'index.js'),
 ).getBinaryPath();
+// NODE_EXTRA_CA_CERTS makes Node 20 parse that certificate bundle at every start, before any
+// code of the tool runs (a machine that points it at the system's whole bundle adds ~50 ms of CPU
+// to each Node process): the tools run without it, and the report says what it costs here.
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+const TOOL_ENV = { ...process.env };
+delete TOOL_ENV.NODE_EXTRA_CA_CERTS;
 let failed = false;
 
 function fail(message) {
@@ -73,10 +80,10 @@ function childrenCpuMs() {
 }
 
 /** One run: wall time and CPU time in ms, and stdout. */
-function run(cmd, args) {
+function run(cmd, args, env = TOOL_ENV) {
   const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = cpuBefore === undefined ? undefined : childrenCpuMs() - cpuBefore;
   if (r.error || r.signal || (r.status !== 0 && r.status !== 1)) {
@@ -201,6 +208,16 @@ const squawkVersion = spawnSync(SQUAWK_NATIVE, ['--version'], { encoding: 'utf8'
 console.log(
   `machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, squawk ${squawkVersion}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`,
 );
+if (EXTRA_CA !== undefined) {
+  const start = (env) => {
+    const runs = Array.from({ length: RUNS }, () => run(process.execPath, ['-e', '0'], env));
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+    return `${fmt(median(runs.map((r) => r.ms)))} wall / ${fmt(median(runs.map((r) => r.cpu ?? 0)))} CPU`;
+  };
+  console.log(
+    `NODE_EXTRA_CA_CERTS=${EXTRA_CA} is set here and unset for every run: \`node -e 0\` takes ${start(process.env)} with it, ${start(TOOL_ENV)} without`,
+  );
+}
 if (real)
   console.log(
     `real histories: ${histories.map((h) => h.name).join(', ')} — ${real.files} files, ${real.statements} statements`,

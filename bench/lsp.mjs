@@ -22,7 +22,7 @@ import {
 import { cachedHistories } from '../scripts/corpus.mjs';
 import { ROOT } from './lib.mjs';
 
-const BIN = join(ROOT, 'bin', 'pgphase.js');
+const BIN = join(ROOT, 'bin', 'pgphase.cjs');
 if (!existsSync(join(ROOT, 'dist', 'cli'))) throw new Error('bench: dist/ is missing; run `npm run build` first');
 const TYPED = '\nALTER TABLE {table} ADD COLUMN bench_note text NOT NULL;\n';
 

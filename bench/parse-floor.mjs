@@ -2,7 +2,7 @@
 // The floor under any lint built on libpg-query: start Node, load the WASM parser, read and
 // parse every file given, nothing else (no rules, no schema model, no report). bench/lint.mjs
 // times it beside pgphase and squawk; run alone: node bench/parse-floor.mjs <files…>
-// With the V8 flags bin/pgphase.js sets, so that the floor and pgphase run on the same tiers.
+// With the V8 flags bin/pgphase.cjs sets, so that the floor and pgphase run on the same tiers.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 

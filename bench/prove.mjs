@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Proof benchmark: what proving a plan costs. A history of 8 migrations (written here: tables,
 // a foreign key, an index) and a rename-column migration on top, planned with --history:
-//   - cold: `node bin/pgphase.js plan … ` as a user runs it, the embedded PostgreSQL started
+//   - cold: `node bin/pgphase.cjs plan … ` as a user runs it, the embedded PostgreSQL started
 //     and stopped inside; next to the same command with --no-prove (the baseline). The first
 //     run finds no cached initdb data directory (src/runner/embedded.ts) and makes it, the
 //     others copy it. Wall time, and on Linux the CPU time of the command with its PostgreSQL
@@ -54,7 +54,7 @@ function cli(extra) {
   const r = spawnSync(
     process.execPath,
     [
-      join(ROOT, 'bin', 'pgphase.js'),
+      join(ROOT, 'bin', 'pgphase.cjs'),
       'plan',
       migration,
       '--history',

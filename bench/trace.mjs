@@ -46,7 +46,7 @@ if (!existsSync(corpus)) {
 
   const cli = (args) => {
     const start = performance.now();
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pgphase.js'), ...args], {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pgphase.cjs'), ...args], {
       encoding: 'utf8',
       env: { ...process.env, PGPHASE_SHADOW_URL: '' },
     });

@@ -5,8 +5,8 @@
 //   - in-process: verify() --runs times (default 100), next to its parts measured alone in the
 //     same loop: a bare `pg` connect + SELECT 1 + disconnect, and verify's one query on an open
 //     connection;
-//   - as a process: `node bin/pgphase.js verify <plans> --database-url …` --process-runs times
-//     (default 30), next to `node -e ''`, `node bin/pgphase.js --version` (start-up and CLI
+//   - as a process: `node bin/pgphase.cjs verify <plans> --database-url …` --process-runs times
+//     (default 30), next to `node -e ''`, `node bin/pgphase.cjs --version` (start-up and CLI
 //     module loading, no database) and a Node program that only imports `pg` and does
 //     connect + SELECT 1;
 // each loop alternates its measurements, so machine load affects them alike; warm-ups first.
@@ -122,18 +122,18 @@ const out = await withScratchDatabase(opts['database-url'], async (url) => {
     );
     await db.end();
 
-    const cli = ['bin/pgphase.js', 'verify', plansDir, '--database-url', url];
+    const cli = ['bin/pgphase.cjs', 'verify', plansDir, '--database-url', url];
     if (!spawnMs(cli).stdout.startsWith('compatible'))
       throw new Error('bench: `pgphase verify` does not say compatible');
     const bareConnect = `import pg from 'pg'; const c = new pg.Client(process.env.BENCH_URL); await c.connect(); await c.query('SELECT 1'); await c.end();`;
     const processes = await alternate(
       {
         "`node -e ''`": () => spawnMs(['-e', '']).ms,
-        '`node bin/pgphase.js --version` (start-up, CLI modules, no database)': () =>
-          spawnMs(['bin/pgphase.js', '--version']).ms,
+        '`node bin/pgphase.cjs --version` (start-up, CLI modules, no database)': () =>
+          spawnMs(['bin/pgphase.cjs', '--version']).ms,
         '`node` importing `pg`: connect + SELECT 1': () =>
           spawnMs(['--input-type=module', '-e', bareConnect], { BENCH_URL: url }).ms,
-        '`node bin/pgphase.js verify <plans> --database-url …`': () => spawnMs(cli).ms,
+        '`node bin/pgphase.cjs verify <plans> --database-url …`': () => spawnMs(cli).ms,
       },
       PROCESS_RUNS,
     );

@@ -19,7 +19,7 @@ function run(command: string, args: string[], cwd: string) {
 describe('npm package', () => {
   it('declares what a package needs: bin, ESM exports with types, engines', () => {
     expect(pkg.type).toBe('module');
-    expect(pkg.bin).toEqual({ pgphase: 'bin/pgphase.js' });
+    expect(pkg.bin).toEqual({ pgphase: 'bin/pgphase.cjs' });
     expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
     expect(pkg.engines.node).toBe('>=20');
   });
@@ -35,7 +35,7 @@ describe('npm package', () => {
     const paths = files.map((f) => f.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        'bin/pgphase.js',
+        'bin/pgphase.cjs',
         'dist/src/index.js',
         'dist/src/index.d.ts',
         'dist/src/cli/main.js',

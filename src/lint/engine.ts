@@ -459,7 +459,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   cursor.walk = walk;
   try {
     for (const visitor of onFile) visitor.file!();
-    // indexed loops: this one runs for every statement and change, in code V8 does not optimize (bin/pgphase.js)
+    // indexed loops: this one runs for every statement and change, in code V8 does not optimize (bin/pgphase.cjs)
     for (let i = 0; i < source.statements.length; i++) {
       const statement = source.statements[i]!;
       const changes = statementChanges[i]!;

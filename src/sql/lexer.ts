@@ -48,7 +48,7 @@ const RETURN = 0x0d;
 
 // The regular expressions below match the bytes read as a latin1 string: one character per
 // byte, so their offsets are byte offsets. V8 compiles them to machine code, where a loop over
-// the bytes in the baseline JavaScript the CLI runs (bin/pgphase.js) costs hundreds of
+// the bytes in the baseline JavaScript the CLI runs (bin/pgphase.cjs) costs hundreds of
 // instructions per byte.
 
 /** Code tokens that need nothing but their end: each one ends where the loop in lex would end

@@ -3,36 +3,58 @@
 // rule registry, the linter, the parser, the reporters or zod; and help is the same whether one
 // command or all of them are declared.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempTree } from '../helpers/cli.js';
 
+// what a process loads: CommonJS modules (the CLI's bundle, pg) as require's cache has them at
+// exit, ES modules (those loaded by import()) as a loader hook sees them
 const hooks = tempTree({
-  'register.mjs': `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
-  'hooks.mjs': `import { writeSync } from 'node:fs';\nexport async function load(url, context, next) {\n  writeSync(2, 'loaded ' + url + '\\n');\n  return next(url, context);\n}\n`,
+  'preload.cjs': `const { register } = require('node:module');\nconst { pathToFileURL } = require('node:url');\nconst { writeSync } = require('node:fs');\nregister('./hooks.mjs', pathToFileURL(__filename));\nprocess.on('exit', () => {\n  for (const path of Object.keys(require.cache)) if (path !== __filename) writeSync(2, 'loaded ' + pathToFileURL(path).href + '\\n');\n});\n`,
+  'hooks.mjs': `import { writeSync } from 'node:fs';\nexport async function load(url, context, next) {\n  writeSync(2, 'imported ' + url + '\\n');\n  return next(url, context);\n}\n`,
 });
 
-/** The modules a file of the CLI's bundle (dist/cli) was built from, as its source map lists them. */
+/** The modules a file of the CLI's bundle (dist/cli) was built from, as its source map lists them
+ *  (the bundler's own runtime, which CommonJS chunks share, has no map). */
 function bundled(path: string): string[] {
-  if (!path.startsWith('dist/cli/')) return [path];
+  if (!path.startsWith('dist/cli/') || !existsSync(`${path}.map`)) return [path];
   const map = JSON.parse(readFileSync(`${path}.map`, 'utf8')) as { sources: string[] };
   return map.sources.map((source) => relative(process.cwd(), join(dirname(path), source)));
 }
 
-/** The ES modules a CLI process loads: pgphase's by path (dist/…), packages by name. */
-function loads(args: string[], cwd: string): { modules: string[]; packages: string[] } {
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(hooks, 'register.mjs')).href, BIN, ...args], {
+/** The modules a CLI process loads: pgphase's by path (dist/…), packages by name; and the ES
+ *  modules among them (`imported`), before the source maps of the bundle's files are read. */
+function loads(args: string[], cwd: string): { modules: string[]; packages: string[]; imported: string[] } {
+  const r = spawnSync(process.execPath, ['--require', join(hooks, 'preload.cjs'), BIN, ...args], {
     cwd,
     encoding: 'utf8',
   });
-  const paths = r.stderr
-    .split('\n')
-    .filter((line) => line.startsWith('loaded file:'))
-    .flatMap((line) => bundled(relative(process.cwd(), fileURLToPath(line.slice('loaded '.length)))));
+  const files = (verb: string) =>
+    r.stderr
+      .split('\n')
+      .filter((line) => line.startsWith(`${verb} file:`))
+      .map((line) => relative(process.cwd(), fileURLToPath(line.slice(verb.length + 1))));
+  const imported = files('imported');
+  const paths = [...files('loaded'), ...imported].flatMap(bundled);
   const packages = paths.flatMap((p) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []);
-  return { modules: paths.filter((p) => !p.startsWith('node_modules/')), packages: [...new Set(packages)].sort() };
+  return {
+    modules: [...new Set(paths.filter((p) => !p.startsWith('node_modules/')))],
+    packages: [...new Set(packages)].sort(),
+    imported,
+  };
+}
+
+/** A package and the packages it depends on, as installed. */
+function withDependencies(name: string, into = new Set<string>()): Set<string> {
+  if (into.has(name)) return into;
+  into.add(name);
+  const pkg = JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const dependency of Object.keys(pkg.dependencies ?? {})) withDependencies(dependency, into);
+  return into;
 }
 
 /** pgphase modules a start-up check has no use for: lint, rules, parsing, reporting, planning. */
@@ -53,28 +75,34 @@ describe('pgphase start-up', () => {
     expect(runCli(['plan', 'm/002.sql', '--history', 'm', '--out', 'plans/002'], { cwd: dir }).code).toBe(0);
   });
   // the database is not there: the modules verify and status load are the same
+  const pgAndItsOwn = withDependencies('pg');
   const nowhere = ['--database-url', 'postgres://nobody@127.0.0.1:1/none'];
 
   it('verify loads the CLI, the runner and pg, and reads plan.json without zod', () => {
-    const { modules, packages } = loads(['verify', 'plans', ...nowhere], dir);
+    const { modules, packages, imported } = loads(['verify', 'plans', ...nowhere], dir);
     expect(modules).toContain('dist/src/runner/verify.js');
+    expect(imported).toEqual([]);
     expect(linting(modules)).toEqual([]);
-    expect(packages).toEqual(['commander', 'pg']);
+    expect(packages).toContain('pg');
+    expect(packages.filter((p) => !pgAndItsOwn.has(p))).toEqual(['commander']);
   });
 
   it('status loads the CLI, the runner and pg', () => {
     const { modules, packages } = loads(['status', ...nowhere], dir);
     expect(modules).toContain('dist/src/runner/status.js');
     expect(linting(modules)).toEqual([]);
-    expect(packages).toEqual(['commander', 'pg']);
+    expect(packages).toContain('pg');
+    expect(packages.filter((p) => !pgAndItsOwn.has(p))).toEqual(['commander']);
   });
 
   it('lint without a config file loads neither zod nor the planner and runner', () => {
     // zod is the validator of config files and plan.json: a lint reads neither here
-    const { modules, packages } = loads(['lint', 'm', '--format', 'json'], dir);
+    const { modules, packages, imported } = loads(['lint', 'm', '--format', 'json'], dir);
     expect(modules).toContain('dist/src/lint/engine.js');
+    // all of it CommonJS: Node's ES module loader is not started
+    expect(imported).toEqual([]);
     expect(modules.filter((m) => /^dist\/src\/(plan\/(?!types\.js|emit\/names\.js)|runner\/)/.test(m))).toEqual([]);
-    expect(packages).toEqual(['chalk', 'commander']);
+    expect(packages).toEqual(['chalk', 'commander', 'libpg-query']);
   });
 
   it('--version loads no implementation', () => {

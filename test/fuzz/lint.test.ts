@@ -31,7 +31,7 @@ const RUNS = Number(process.env.PGPHASE_FUZZ_RUNS ?? 1000);
 const CLI_RUNS = 30;
 /** Time one case may take, huge files included: far more than any takes, far less than a quadratic blow-up. */
 const CASE_BUDGET_MS = 20_000;
-const BIN = resolve('bin/pgphase.js');
+const BIN = resolve('bin/pgphase.cjs');
 const RULE_IDS = new Set(rules.map((r) => r.meta.id));
 
 await loadParser();

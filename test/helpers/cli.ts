@@ -1,10 +1,10 @@
-// Runs the built CLI (`bin/pgphase.js`) as a user would, in a child process.
+// Runs the built CLI (`bin/pgphase.cjs`) as a user would, in a child process.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-export const BIN = resolve('bin/pgphase.js');
+export const BIN = resolve('bin/pgphase.cjs');
 
 export interface CliRun {
   code: number;

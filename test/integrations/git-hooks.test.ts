@@ -115,7 +115,7 @@ describe('pre-commit (.pre-commit-hooks.yaml)', () => {
     });
     // pre-commit installs a node hook with `npm install` and `npm pack` of this repository: the bin must be in the package
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.bin[hook.entry.split(' ')[0]!]).toBe('bin/pgphase.js');
+    expect(pkg.bin[hook.entry.split(' ')[0]!]).toBe('bin/pgphase.cjs');
   });
 
   it('fails a commit that stages an unsafe migration, naming it', () => {

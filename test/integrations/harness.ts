@@ -29,7 +29,7 @@ export function installPgphase(dir: string): void {
   );
   mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules/pgphase'));
-  symlinkSync('../pgphase/bin/pgphase.js', join(dir, 'node_modules/.bin/pgphase'));
+  symlinkSync('../pgphase/bin/pgphase.cjs', join(dir, 'node_modules/.bin/pgphase'));
 }
 
 /** The environment every command here starts from: nothing of the test runner's own. */
