@@ -95,6 +95,12 @@ export class Discovery {
     if (rel === '') return '.';
     return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;
   }
+
+  /** The absolute path of a path display() gave: one inside the working directory without resolve()'s normalizing pass. */
+  absolute(shown: string): string {
+    if (isAbsolute(shown)) return shown;
+    return shown === '.' ? resolve(this.cwd) : this.inside + shown;
+  }
 }
 
 const opened = (root: string, discovery: Discovery) => discovery.memo(`dir\0${root}`, () => openDir(root, discovery));
@@ -203,7 +209,10 @@ export interface SetListing {
 }
 
 export function listing(set: MigrationSet, discovery: Discovery): SetListing {
-  const rel = (absPath: string) => relative(set.root, absPath).split(sep).join('/');
+  // the set's files are below its root (see below()): their relative path is the rest of theirs
+  const root = set.root.endsWith(sep) ? set.root : set.root + sep;
+  const rel = (absPath: string) =>
+    (absPath.startsWith(root) ? absPath.slice(root.length) : relative(set.root, absPath)).split(sep).join('/');
   const migrations: SetListing['migrations'] = [];
   for (const file of set.files) {
     const entry = { path: rel(file.absPath), transaction: file.transaction };
@@ -216,7 +225,7 @@ export function listing(set: MigrationSet, discovery: Discovery): SetListing {
     layout: set.layout,
     pendingInOneTransaction: set.pendingInOneTransaction,
     migrations,
-    skipped: set.skipped.map((f) => ({ ...f, path: rel(resolve(discovery.cwd, f.path)) })),
+    skipped: set.skipped.map((f) => ({ ...f, path: rel(discovery.absolute(f.path)) })),
   };
 }
 
