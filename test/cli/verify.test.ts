@@ -88,8 +88,9 @@ describe('pgphase start-up', () => {
   });
 
   it('status loads the CLI, the runner and pg', () => {
-    const { modules, packages } = loads(['status', ...nowhere], dir);
+    const { modules, packages, imported } = loads(['status', ...nowhere], dir);
     expect(modules).toContain('dist/src/runner/status.js');
+    expect(imported).toEqual([]);
     expect(linting(modules)).toEqual([]);
     expect(packages).toContain('pg');
     expect(packages.filter((p) => !pgAndItsOwn.has(p))).toEqual(['commander']);
