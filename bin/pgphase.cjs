@@ -6,16 +6,20 @@
 // Node waits at exit for the background threads that optimize the parser's WASM. Baseline
 // code only (Liftoff for WASM, Sparkplug for JavaScript) costs less CPU on every lint the
 // bench measures (bench/lint.mjs). The flags must be set before the parser and the rest load.
-const { enableCompileCache } = require('node:module');
+const { join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
+const useCompileCache = require('./compile-cache.cjs');
 
 setFlagsFromString('--liftoff-only');
 setFlagsFromString('--max-opt=1');
 // the parser's WASM is validated a function at a time, as each is first called, not all at load
 setFlagsFromString('--wasm-lazy-validation');
-// Node 22 keeps the compiled code of the CLI's modules between runs (in the system's temporary
-// directory): −10 ms of a 120 ms lint of one file. Node 20 has no such cache.
-enableCompileCache?.();
+// V8 checks the checksum of a code cache it is given (bin/compile-cache.cjs): a damaged one is
+// compiled anew, not run
+setFlagsFromString('--verify-snapshot-checksum');
+// the CLI's compiled code is kept between runs (bin/compile-cache.cjs); after the flags, which
+// V8's code cache must match
+useCompileCache(join(__dirname, '..', 'dist', 'cli'));
 // a reader that stops early (`pgphase lint --list … | head`) closes the pipe: that ends the output, quietly
 process.stdout.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error;

