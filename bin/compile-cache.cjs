@@ -1,7 +1,7 @@
 // V8's compiled code of the CLI's own files, kept between runs: a run compiles them from the
 // code cache an earlier run left, which holds every function that run compiled, the lazily
 // compiled ones too (Node 22's module.enableCompileCache keeps only what compiling a file
-// compiles). Instructions of a lint of one file over a 50-file history: −17% on Node 20, −20%
+// compiles). Instructions of a lint of one file over a 50-file history: −16% on Node 20, −20%
 // on Node 22 against its own cache; of a lint of the 19 real histories: −3% (callgrind, as
 // bench/instructions.mjs counts).
 // One cache file per installation, Node version and architecture, under $XDG_CACHE_HOME/pgphase
@@ -73,11 +73,7 @@ module.exports = function useCompileCache(dir) {
   } catch {
     return;
   }
-  const file = join(
-    home,
-    'pgphase',
-    `${process.version}-${process.arch}-${fnv1a(dir).toString(36)}.v8`,
-  );
+  const file = join(home, 'pgphase', `${process.version}-${process.arch}-${fnv1a(dir).toString(36)}.v8`);
   const kept = read(file);
   /** This run's scripts by file name, with their files' versions. */
   const compiled = new Map();
@@ -88,7 +84,7 @@ module.exports = function useCompileCache(dir) {
     // Node compiles a file that imports an ES module: the V8 of Node 20 drops the loader of
     // import() from a script read from a code cache, and vm's loader for it warns as experimental
     if (!filename.startsWith(prefix) || (format !== undefined && format !== 'commonjs') || content.includes('import('))
-      return compile.apply(this, arguments);
+      return compile.call(this, content, filename, format);
     const { size, mtimeMs, ctimeMs } = statSync(filename);
     const version = `${size} ${mtimeMs} ${ctimeMs}`;
     const entry = kept.get(filename);
