@@ -14,7 +14,17 @@
 // keeping the entries of the other files that still exist. NODE_DISABLE_COMPILE_CACHE=1,
 // which turns Node's own compile cache off, turns it off.
 const Module = require('node:module');
-const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs');
 const { homedir } = require('node:os');
 const { dirname, join, sep } = require('node:path');
 const vm = require('node:vm');
@@ -41,23 +51,32 @@ function read(file) {
   }
 }
 
-function write(file, entries) {
-  const names = [...entries.keys()];
-  const data = Buffer.concat(names.map((name) => entries.get(name).data));
-  const header = Buffer.from(
-    JSON.stringify(names.map((name) => [name, entries.get(name).version, entries.get(name).data.length])),
-  );
+/** The cache's bytes, in the layout read() reads. */
+function serialized(entries) {
+  const list = [...entries];
+  const header = Buffer.from(JSON.stringify(list.map(([name, { version, data }]) => [name, version, data.length])));
   const size = Buffer.alloc(4);
   size.writeUInt32LE(header.length);
+  return Buffer.concat([size, header, ...list.map(([, { data }]) => data)]);
+}
+
+/** Writes the cache that `entries()` gives: to a temporary file, renamed over it. A cache that
+ *  cannot be written is no cache: the run has done its work, and its code is not serialized. */
+function write(file, entries) {
   const temporary = `${file}.${process.pid}`;
-  // a cache that cannot be written is no cache: the run has done its work
+  let fd;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    fd = openSync(temporary, 'w', 0o600);
   } catch {
     return;
   }
   try {
-    writeFileSync(temporary, Buffer.concat([size, header, data]), { mode: 0o600 });
+    try {
+      writeFileSync(fd, serialized(entries()));
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, file);
   } catch {
     rmSync(temporary, { force: true });
@@ -100,10 +119,12 @@ module.exports = function useCompileCache(dir) {
   };
   process.on('exit', () => {
     if (!stale) return;
-    // entries of files that are gone (an earlier build's chunks) are dropped
-    for (const name of kept.keys()) if (!compiled.has(name) && !existsSync(name)) kept.delete(name);
-    for (const [filename, { version, script }] of compiled)
-      kept.set(filename, { version, data: script.createCachedData() });
-    write(file, kept);
+    write(file, () => {
+      // entries of files that are gone (an earlier build's chunks) are dropped
+      for (const name of kept.keys()) if (!compiled.has(name) && !existsSync(name)) kept.delete(name);
+      for (const [filename, { version, script }] of compiled)
+        kept.set(filename, { version, data: script.createCachedData() });
+      return kept;
+    });
   });
 };
