@@ -13,7 +13,9 @@
 // spawns the binary, which `npx squawk` runs). Every figure is the median of 7 runs after a
 // warm-up, the tools' runs alternating (so that machine load affects all alike); wall time, and
 // on Linux CPU time (user + system over all threads, which a busier machine or CI runner pays).
-// The tools run without NODE_EXTRA_CA_CERTS (see TOOL_ENV).
+// The tools run without NODE_EXTRA_CA_CERTS (see TOOL_ENV). pgphase's warm-up run fills its
+// compile cache (bin/compile-cache.cjs), as a user's first run after an install does: "cold"
+// means without `--cache`, every file parsed and checked.
 // Checks that the tools linted every file and prints markdown tables.
 // Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
 // bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
