@@ -2,7 +2,7 @@
 // code cache an earlier run left, which holds every function that run compiled, the lazily
 // compiled ones too (Node 22's module.enableCompileCache keeps only what compiling a file
 // compiles). Instructions of a lint of one file over a 50-file history: −16% on Node 20, −20%
-// on Node 22 against its own cache; of a lint of the 19 real histories: −3% (callgrind, as
+// on Node 22 against its own cache; of a lint of the 19 real histories: −2% (callgrind, as
 // bench/instructions.mjs counts).
 // One cache file per installation, Node version and architecture, under $XDG_CACHE_HOME/pgphase
 // or ~/.cache/pgphase. An entry is used only while its file's size, modification and change
