@@ -1,9 +1,9 @@
-// V8's compiled code of the CLI's own files, kept between runs: a run compiles them from the
-// code cache an earlier run left, which holds every function that run compiled, the lazily
-// compiled ones too (Node 22's module.enableCompileCache keeps only what compiling a file
-// compiles). Instructions of a lint of one file over a 50-file history: −16% on Node 20, −20%
-// on Node 22 against its own cache; of a lint of the 19 real histories: −2% (callgrind, as
-// bench/instructions.mjs counts).
+// V8's compiled code of the CLI's files (its bundle and the parser's loader), kept between
+// runs: a run compiles them from the code cache an earlier run left, which holds every function
+// that run compiled, the lazily compiled ones too (Node 22's module.enableCompileCache keeps
+// only what compiling a file compiles). Instructions of a lint of one file over a 50-file
+// history: −20% on Node 20, −23% on Node 22 against its own cache; of a lint of the 19 real
+// histories: −2% (callgrind, as bench/instructions.mjs counts).
 // One cache file per installation, Node version and architecture, under $XDG_CACHE_HOME/pgphase
 // or ~/.cache/pgphase. An entry is used only while its file's size, modification and change
 // times are those it was compiled from: V8 checks no more than the source's length, and npm
@@ -83,8 +83,8 @@ function write(file, entries) {
   }
 }
 
-/** Compiles the CommonJS files under `dir` through the cache, from now on in this process. */
-module.exports = function useCompileCache(dir) {
+/** Compiles the CommonJS files under `dirs` through the cache, from now on in this process. */
+module.exports = function useCompileCache(dirs) {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return;
   let home;
   try {
@@ -92,17 +92,21 @@ module.exports = function useCompileCache(dir) {
   } catch {
     return;
   }
-  const file = join(home, 'pgphase', `${process.version}-${process.arch}-${fnv1a(dir).toString(36)}.v8`);
+  const file = join(home, 'pgphase', `${process.version}-${process.arch}-${fnv1a(dirs.join('\0')).toString(36)}.v8`);
   const kept = read(file);
   /** This run's scripts by file name, with their files' versions. */
   const compiled = new Map();
   let stale = false;
-  const prefix = dir + sep;
+  const prefixes = dirs.map((dir) => dir + sep);
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename, format) {
     // Node compiles a file that imports an ES module: the V8 of Node 20 drops the loader of
     // import() from a script read from a code cache, and vm's loader for it warns as experimental
-    if (!filename.startsWith(prefix) || (format !== undefined && format !== 'commonjs') || content.includes('import('))
+    if (
+      !prefixes.some((prefix) => filename.startsWith(prefix)) ||
+      (format !== undefined && format !== 'commonjs') ||
+      content.includes('import(')
+    )
       return compile.call(this, content, filename, format);
     const { size, mtimeMs, ctimeMs } = statSync(filename);
     const version = `${size} ${mtimeMs} ${ctimeMs}`;

@@ -6,7 +6,7 @@
 // Node waits at exit for the background threads that optimize the parser's WASM. Baseline
 // code only (Liftoff for WASM, Sparkplug for JavaScript) costs less CPU on every lint the
 // bench measures (bench/lint.mjs). The flags must be set before the parser and the rest load.
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const useCompileCache = require('./compile-cache.cjs');
 
@@ -17,9 +17,15 @@ setFlagsFromString('--wasm-lazy-validation');
 // V8 checks the checksum of a code cache it is given (bin/compile-cache.cjs): a damaged one is
 // compiled anew, not run
 setFlagsFromString('--verify-snapshot-checksum');
-// the CLI's compiled code is kept between runs (bin/compile-cache.cjs); after the flags, which
-// V8's code cache must match
-useCompileCache(join(__dirname, '..', 'dist', 'cli'));
+// the compiled code of the CLI's bundle and of the parser's loader is kept between runs
+// (bin/compile-cache.cjs); after the flags, which V8's code cache must match
+const cached = [join(__dirname, '..', 'dist', 'cli')];
+try {
+  cached.push(dirname(require.resolve('libpg-query/wasm/libpg-query.js')));
+} catch {
+  // without the parser, the commands that need it say so
+}
+useCompileCache(cached);
 // a reader that stops early (`pgphase lint --list … | head`) closes the pipe: that ends the output, quietly
 process.stdout.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error;

@@ -19,7 +19,8 @@ const lint = (home: string, env: Record<string, string> = {}) =>
   });
 
 /** Code that has the files under `dir` compiled through the cache. */
-const useIn = (dir: string) => `require(${JSON.stringify(resolve('bin/compile-cache.cjs'))})(${JSON.stringify(dir)});`;
+const useIn = (dir: string) =>
+  `require(${JSON.stringify(resolve('bin/compile-cache.cjs'))})([${JSON.stringify(dir)}]);`;
 
 /** The one cache file under `home`. */
 function cacheFile(home: string): string {
