@@ -37,8 +37,6 @@ export interface MigrationFile {
 }
 
 export interface SkippedFile {
-  /** as the user would see it (see MigrationFile) */
-  path: string;
   absPath: string;
   /** a down migration; a file for other databases only; a file the tool applies another in place of (pop: the version's PostgreSQL file) */
   reason: 'down' | 'other-database' | 'replaced';
@@ -201,7 +199,7 @@ export interface SetListing {
   pendingInOneTransaction: boolean;
   /** in apply order; a file that holds several migrations appears under each */
   migrations: { id: string; files: { path: string; transaction: TransactionModel }[] }[];
-  skipped: Omit<SkippedFile, 'absPath'>[];
+  skipped: { path: string; reason: SkippedFile['reason'] }[];
 }
 
 export function listing(set: MigrationSet, discovery: Discovery): SetListing {
@@ -264,10 +262,7 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   );
   const files = perFile.flat();
   if (files.length === 0) throw await nothingFound(dir, layout, discovery);
-  const skip = (rel: string, reason: SkippedFile['reason']): SkippedFile => {
-    const absPath = below(dir.root, rel);
-    return { path: discovery.display(absPath), absPath, reason };
-  };
+  const skip = (rel: string, reason: SkippedFile['reason']): SkippedFile => ({ absPath: below(dir.root, rel), reason });
   const skipped = kinds.flatMap(({ rel, kind }) =>
     kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [skip(rel, kind)] : [],
   );

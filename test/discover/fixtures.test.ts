@@ -252,7 +252,7 @@ describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pen
     expect(set.files.map((f) => [relative(root, f.absPath), f.transaction, f.migration])).toEqual(
       forward.map(([rel, tx, migration]) => [rel, tx, migration ?? rel]),
     );
-    expect(set.skipped.map((f) => relative(root, f.path)).sort()).toEqual([...downs].sort());
+    expect(set.skipped.map((f) => relative(root, f.absPath)).sort()).toEqual([...downs].sort());
     expect(set.pendingInOneTransaction).toBe(pending === true);
     for (const file of set.files) {
       expect(file.layout).toBe(layout);

@@ -11,7 +11,7 @@ const listed = async (root: string, layout?: Parameters<typeof discoverSet>[1]) 
   return {
     layout: set.layout,
     files: set.files.map((f) => [relative(root, f.absPath), f.migration, f.transaction]),
-    skipped: set.skipped.map((f) => [relative(root, f.path), f.reason]).sort(),
+    skipped: set.skipped.map((f) => [relative(root, f.absPath), f.reason]).sort(),
   };
 };
 
