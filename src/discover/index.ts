@@ -91,6 +91,8 @@ export class Discovery {
   display(absPath: string): string {
     // under the working directory (a history's files, usually): what relative() gives, without its two resolves per file
     if (absPath.startsWith(this.inside)) return absPath.slice(this.inside.length);
+    // elsewhere, on POSIX, relative() gives the directory itself or a path up (`../`): shown absolute
+    if (sep === '/') return `${absPath}/` === this.inside ? '.' : absPath;
     const rel = relative(this.cwd, absPath);
     if (rel === '') return '.';
     return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absPath : rel;

@@ -247,8 +247,14 @@ function isSupabase(dir: Dir): boolean {
 }
 
 async function anyFile(dir: Dir, forward: RegExp, test: (text: string) => boolean): Promise<boolean> {
-  for (const rel of dir.files) if (forward.test(rel) && !DOWN.test(rel) && test(await dir.read(rel))) return true;
+  for (const rel of dir.files) if (forward.test(rel) && !DOWN.test(rel) && test(await peek(dir, rel))) return true;
   return false;
+}
+
+/** A file's text as a layout's detection reads it: one that cannot be read looks like no layout's
+ *  (the lint says so only when it is a migration of the layout detected). */
+function peek(dir: Dir, rel: string): Promise<string> {
+  return dir.read(rel).catch(() => '');
 }
 
 export const LAYOUT: Record<LayoutName, Layout> = {
@@ -427,7 +433,9 @@ export const LAYOUT: Record<LayoutName, Layout> = {
   },
 };
 
-/** The order in which a directory is tested against the layouts; plain takes whatever is left. */
+/** The order in which a directory is tested against the layouts; plain takes whatever is left.
+ *  pop, known by its file names, comes before liquibase, known by reading files: a pop history
+ *  keeps a file per database for each migration, which would all be read for nothing. */
 export const DETECTION: readonly Layout[] = (
   [
     'sqitch',
@@ -435,8 +443,8 @@ export const DETECTION: readonly Layout[] = (
     'diesel',
     'drizzle',
     'supabase',
-    'liquibase',
     'pop',
+    'liquibase',
     'flyway',
     'golang-migrate',
     'up-down',
@@ -455,7 +463,7 @@ export async function detects(layout: Layout, dir: Dir): Promise<boolean> {
   if (layout.recognize) return layout.recognize(dir);
   const files = dir.files.filter((rel) => kindOf(layout, rel) === 'forward');
   if (!layout.sections) return files.length > 0;
-  for (const rel of files) if (layout.sections.up.test(await dir.read(rel))) return true;
+  for (const rel of files) if (layout.sections.up.test(await peek(dir, rel))) return true;
   return false;
 }
 

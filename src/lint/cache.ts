@@ -5,6 +5,7 @@
 // A cache that cannot be read is ignored, one that cannot be written is skipped: it only
 // ever saves work, it never changes a result.
 import { createHash } from 'node:crypto';
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { version } from '../meta.js';
@@ -24,7 +25,9 @@ export class LintCache {
   constructor(private readonly dir: string) {
     let entries: unknown;
     try {
-      entries = (JSON.parse(readFileSync(join(dir, FILE), 'utf8')) as { sets?: unknown }).sets;
+      const bytes = readFileSync(join(dir, FILE));
+      // written in ASCII (save): read a byte per character, without decoding UTF-8
+      entries = (JSON.parse(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')) as { sets?: unknown }).sets;
     } catch {
       entries = undefined;
     }
@@ -54,7 +57,13 @@ export class LintCache {
     try {
       mkdirSync(this.dir, { recursive: true });
       const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`);
-      writeFileSync(tmp, JSON.stringify({ sets: this.entries }));
+      // ASCII, other characters escaped (messages have a few): a string of one byte per character
+      // to read and parse, which one non-Latin-1 character would make two for the whole file
+      const json = JSON.stringify({ sets: this.entries }).replace(
+        /[\u0080-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      writeFileSync(tmp, json);
       renameSync(tmp, join(this.dir, FILE));
     } catch {
       // a read-only checkout lints as fast as without a cache

@@ -229,6 +229,15 @@ describe('fileInSet', () => {
     });
   });
 
+  it('shows a path as relative() judges it: below the working directory from there, the directory as ., others absolute', () => {
+    const discovery = new Discovery('/work/app');
+    expect(discovery.display('/work/app/db/1_a.sql')).toBe(join('db', '1_a.sql'));
+    expect(discovery.display('/work/app')).toBe('.');
+    expect(discovery.display('/work/application/1_a.sql')).toBe('/work/application/1_a.sql');
+    expect(discovery.display('/work')).toBe('/work');
+    expect(discovery.display('/other/1_a.sql')).toBe('/other/1_a.sql');
+  });
+
   it('shows paths outside the working directory as absolute', async () => {
     const root = await tree({ '1_a.sql': '' });
     expect((await fileInSet(join(root, '1_a.sql')))?.file.path).toBe(join(root, '1_a.sql'));

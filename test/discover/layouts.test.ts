@@ -1,10 +1,17 @@
 // The layouts of issue-sized histories built per test: down names in every layout, versions
 // split over files, other databases' files, journal and changelog order, nested directories.
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { discoverSet, fileInSet, isForwardMigration } from '../../src/discover/index.js';
 import { tempTree as tree } from '../helpers/cli.js';
+
+// readFileSync as itself, watched: which files discovery reads
+vi.mock('node:fs', async (original) => {
+  const fs = await original<typeof import('node:fs')>();
+  return { ...fs, readFileSync: vi.fn(fs.readFileSync) };
+});
 
 const listed = async (root: string, layout?: Parameters<typeof discoverSet>[1]) => {
   const set = await discoverSet(root, layout);
@@ -185,6 +192,17 @@ describe('pop', () => {
     expect(await fileInSet(join(root, '20240103000000000000_ids.up.sql'))).toBeUndefined();
     expect(isForwardMigration(join(root, '20240102000000000001_orders.sqlite3.up.sql'))).toBe(false);
   });
+
+  it('reads no file of another database, to detect the layout or after', async () => {
+    const root = tree({
+      '20240102000000000000_orders.postgres.up.sql': 'CREATE TABLE orders (id int);',
+      '20240102000000000000_orders.mysql.up.sql': 'CREATE TABLE orders (id int);',
+    });
+    vi.mocked(readFileSync).mockClear();
+    expect((await listed(root)).layout).toBe('pop');
+    const read = vi.mocked(readFileSync).mock.calls.map(([path]) => relative(root, String(path)));
+    expect(read).toEqual(['20240102000000000000_orders.postgres.up.sql']);
+  });
 });
 
 describe('drizzle-kit', () => {
@@ -220,6 +238,14 @@ describe('drizzle-kit', () => {
 
 describe('Liquibase formatted SQL', () => {
   const file = (...changesets: string[]) => `--liquibase formatted sql\n\n${changesets.join('\n')}`;
+
+  it('does not stop at a file that cannot be read: the layout is still detected, and only migrations are read', async () => {
+    const root = tree({ 'V1__users.sql': 'CREATE TABLE users (id int);' });
+    mkdirSync(join(root, 'notes'));
+    // a link to nothing: reading it fails (no such file)
+    symlinkSync(join(root, 'missing'), join(root, 'notes', 'draft.sql'));
+    expect((await listed(root)).files).toEqual([['V1__users.sql', 'V1__users.sql', 'per-file']]);
+  });
 
   it('makes each changeset a migration, in the order the master changelog includes the files', async () => {
     const root = tree({

@@ -11,13 +11,14 @@ const FILES = {
   'migrations/002_index.sql': 'CREATE INDEX users_email ON users (email);\n',
 };
 
-/** Marks every cached finding, so that a result served from the cache is recognisable. */
-function tamper(cacheFile: string): void {
+/** Marks every cached finding, so that a result served from the cache is recognisable; written
+ *  back as JSON.stringify writes it (UTF-8). */
+function tamper(cacheFile: string, mark: (message: string) => string = () => 'FROM CACHE'): void {
   const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
     sets: Record<string, { files: { findings: { message: string }[] }[] }>;
   };
   for (const entry of Object.values(cache.sets))
-    for (const file of entry.files) for (const f of file.findings) f.message = 'FROM CACHE';
+    for (const file of entry.files) for (const f of file.findings) f.message = mark(f.message);
   writeFileSync(cacheFile, JSON.stringify(cache));
 }
 
@@ -36,6 +37,28 @@ describe('lint cache', () => {
     const second = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
     expect(new Set(messages(second))).toEqual(new Set(['FROM CACHE']));
     expect([...second.sources.values()]).toEqual(Object.values(FILES));
+  });
+
+  it('keeps results with characters beyond ASCII exactly, in a file of ASCII only', async () => {
+    const root = tempTree({
+      'migrations/001_t.sql':
+        'CREATE TABLE "café_𝔱" (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, t_id bigint REFERENCES "café_𝔱");\n',
+      'migrations/002_c.sql': 'ALTER TABLE "café_𝔱" ADD COLUMN n int NOT NULL;\n',
+    });
+    const plain = await lint({ paths: ['migrations'], cwd: root });
+    const texts = (out: typeof plain) =>
+      out.result.files.flatMap((f) => f.findings.map((x) => `${x.message} ${x.help}`));
+    // non-ASCII in the names and in rule texts (`CREATE INDEX CONCURRENTLY … ON`)
+    expect(texts(plain).join('\n')).toMatch(/café_𝔱/);
+    expect(texts(plain).join('\n')).toMatch(/…/);
+    await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    const bytes = readFileSync(join(root, '.cache', 'lint.json'));
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    tamper(join(root, '.cache', 'lint.json'), (message) => `${message} (cached)`);
+    const cached = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    expect(texts(cached)).toEqual(
+      plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message} (cached) ${x.help}`)),
+    );
   });
 
   it.each([
