@@ -1,7 +1,7 @@
 // The shadow database's parts on PostgreSQL: generated rows (hostile names, foreign keys,
 // checks, types without a value), files run as their tool runs them, and a proof that catches
 // a plan whose contract lost a step (a planner bug injected here, not one pgphase has).
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, test } from 'vitest';
@@ -207,46 +207,72 @@ test('a proof on a shared shadow drops its own databases; names are not reused a
   }
 });
 
-test('an embedded PostgreSQL starts from the cached initdb data directory, with its password', async () => {
-  // the proofs above started one: the cluster initdb made is cached
-  const first = await startEmbedded();
-  await first.stop();
-  const caches = readdirSync(tmpdir()).filter(
-    (n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`),
-  );
-  expect(caches.length).toBeGreaterThan(0);
-  const passwords = caches.map((n) => readFileSync(join(tmpdir(), n, 'password'), 'utf8'));
-  const server = await startEmbedded();
+/** Runs `body` with a temporary directory of its own (TMPDIR), so that the initdb cache it makes
+ *  and damages is its own: test files beside this one start embedded servers from theirs. */
+async function inOwnTmpdir(body: () => Promise<void>): Promise<void> {
+  const saved = process.env.TMPDIR;
+  const own = mkdtempSync(join(tmpdir(), 'pgphase-tmpdir-'));
+  // as the system's: run as root, the server's files are another user's
+  chmodSync(own, 0o1777);
+  process.env.TMPDIR = own;
   try {
-    expect(passwords).toContain(decodeURIComponent(new URL(server.url).password));
-    // a new cluster: nothing of the servers started before it
-    const client = await connect(server.url);
-    const { rows } = await client
-      .query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1')
-      .finally(() => client.end());
-    expect(rows.map((r) => r.datname)).toEqual(['postgres', 'template0', 'template1']);
+    await body();
   } finally {
-    await server.stop();
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(own, { recursive: true, force: true });
   }
-});
+}
 
-test('an embedded PostgreSQL whose cached data directory does not start is made again, not waited for', async () => {
-  const caches = readdirSync(tmpdir()).filter(
-    (n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`),
-  );
-  expect(caches.length).toBeGreaterThan(0);
-  // a setting PostgreSQL does not know: the copied cluster exits at start
-  for (const n of caches)
-    appendFileSync(join(tmpdir(), n, 'data', 'postgresql.conf'), '\npgphase_no_such_setting = 1\n');
-  const server = await startEmbedded();
-  try {
-    const client = await connect(server.url);
-    const { rows } = await client.query<{ one: number }>('SELECT 1 AS one').finally(() => client.end());
-    expect(rows).toEqual([{ one: 1 }]);
-  } finally {
-    await server.stop();
-  }
-}, 60_000);
+const initdbCaches = () =>
+  readdirSync(tmpdir()).filter((n) => n.startsWith('pgphase-initdb-') && n.endsWith(`-${userInfo().uid}`));
+
+test(
+  'an embedded PostgreSQL starts from the cached initdb data directory, with its password',
+  () =>
+    inOwnTmpdir(async () => {
+      // the first start runs initdb and caches the cluster it made
+      const first = await startEmbedded();
+      await first.stop();
+      const caches = initdbCaches();
+      expect(caches).toHaveLength(1);
+      const password = readFileSync(join(tmpdir(), caches[0]!, 'password'), 'utf8');
+      const server = await startEmbedded();
+      try {
+        expect(decodeURIComponent(new URL(server.url).password)).toBe(password);
+        // a new cluster: nothing of the servers started before it
+        const client = await connect(server.url);
+        const { rows } = await client
+          .query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1')
+          .finally(() => client.end());
+        expect(rows.map((r) => r.datname)).toEqual(['postgres', 'template0', 'template1']);
+      } finally {
+        await server.stop();
+      }
+    }),
+  60_000,
+);
+
+test(
+  'an embedded PostgreSQL whose cached data directory does not start is made again, not waited for',
+  () =>
+    inOwnTmpdir(async () => {
+      await (await startEmbedded()).stop();
+      const caches = initdbCaches();
+      expect(caches).toHaveLength(1);
+      // a setting PostgreSQL does not know: the copied cluster exits at start
+      appendFileSync(join(tmpdir(), caches[0]!, 'data', 'postgresql.conf'), '\npgphase_no_such_setting = 1\n');
+      const server = await startEmbedded();
+      try {
+        const client = await connect(server.url);
+        const { rows } = await client.query<{ one: number }>('SELECT 1 AS one').finally(() => client.end());
+        expect(rows).toEqual([{ one: 1 }]);
+      } finally {
+        await server.stop();
+      }
+    }),
+  60_000,
+);
 
 test("an application's generated queries: by key where the table has one, rolled back, and the row must hold what was written", async () => {
   await runScript(
