@@ -50,7 +50,10 @@ export function presentObjects(start: SchemaModel, after: SchemaModel): SchemaOb
     const schema = object.name.schema ?? DEFAULT_SCHEMA;
     if (schema === 'pg_temp') continue;
     // a function also when the plan defines it again: a live database's schema names only its trigger functions
-    if ((object.type === 'function' || object.type === 'procedure') && before?.definition !== object.definition)
+    if (
+      (object.type === 'function' || object.type === 'procedure') &&
+      before?.definition?.text !== object.definition?.text
+    )
       out.push({ kind: 'function', schema, name: object.name.name });
     if (object.type === 'trigger' && object.table && !before)
       out.push({

@@ -5,7 +5,7 @@
 // differ (schemaDifferences), for the plan's model check.
 import { canonical } from '../sql/canonical.js';
 import type { ForeignKey } from '../sql/locks.js';
-import type { Change, ColumnSpec, ConstraintSpec, Expr, ObjectType, TypeRef } from '../sql/changes.js';
+import type { Change, ColumnSpec, ConstraintSpec, Expr, Fingerprint, ObjectType, TypeRef } from '../sql/changes.js';
 import {
   constraintName,
   defaultName,
@@ -57,7 +57,7 @@ export interface ViewModel {
   /** The qkeys of the tables and views it reads. */
   reads: Set<string>;
   /** Its query as a fingerprint; undefined when the model does not know it. */
-  definition?: string;
+  definition?: Fingerprint;
 }
 
 /** A function, trigger, sequence, type, domain, schema, extension, policy, rule … that the model knows by name. */
@@ -66,7 +66,7 @@ export interface ObjectModel {
   name: QName;
   /** The qkey of the table a trigger, policy or rule is on. */
   table?: string;
-  definition?: string;
+  definition?: Fingerprint;
   /** A function's return type, as a fingerprint. */
   returns?: string;
   returnsTrigger?: boolean;
@@ -1322,7 +1322,7 @@ export function schemaDifferences(expected: SchemaModel, actual: SchemaModel): s
       actual.views,
       (a, e) =>
         a.materialized === e.materialized &&
-        a.definition === e.definition &&
+        a.definition?.text === e.definition?.text &&
         [...e.reads].every((r) => a.reads.has(r)) &&
         a.reads.size === e.reads.size,
     ),
@@ -1342,7 +1342,7 @@ export function schemaDifferences(expected: SchemaModel, actual: SchemaModel): s
       },
       expected.objects,
       actual.objects,
-      (a, e) => a.definition === e.definition && a.returns === e.returns,
+      (a, e) => a.definition?.text === e.definition?.text && a.returns === e.returns,
     ),
   ];
 }

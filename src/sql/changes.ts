@@ -149,6 +149,12 @@ export function createdName(change: Change): QName | undefined {
   }
 }
 
+/** A definition as a fingerprint (normalize.ts), worked out the first time it is read: a lint
+ *  compares none, a plan or a verify a few. */
+export interface Fingerprint {
+  readonly text: string;
+}
+
 export type Change = Base &
   (
     | {
@@ -214,7 +220,7 @@ export type Change = Base &
         /** A function's return type, as a fingerprint (normalize.ts): CREATE OR REPLACE cannot change it. */
         returns?: string;
         /** What the statement defines, as a fingerprint (normalize.ts), OR REPLACE left out. */
-        definition?: string;
+        definition?: Fingerprint;
         /** A constraint trigger, which CREATE OR REPLACE cannot replace. */
         constraintTrigger?: boolean;
         /** A trigger's events (pg_trigger.tgtype's bits: 4 INSERT, 8 DELETE, 16 UPDATE, 32 TRUNCATE) and its UPDATE OF columns. */

@@ -1,5 +1,14 @@
 // Turns parsed statements into typed Changes (see changes.ts).
-import type { Change, ColumnSpec, ConstraintSpec, Expr, FkAction, ObjectType, TypeRef } from './changes.js';
+import type {
+  Change,
+  ColumnSpec,
+  ConstraintSpec,
+  Expr,
+  Fingerprint,
+  FkAction,
+  ObjectType,
+  TypeRef,
+} from './changes.js';
 import { LOCK_MODES } from './locks.js';
 import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
@@ -20,6 +29,17 @@ export function fingerprint(node: unknown): string {
   // cut from the text: a replacer is a call per value. A quote inside a string value is escaped,
   // so only a key matches (a location is a number). Nothing (undefined) gives ''.
   return (JSON.stringify(node) ?? '').replace(/"location":-?\d+,?|,"location":-?\d+/g, '');
+}
+
+/** The fingerprint of a tree, worked out the first time it is read. An own enumerable accessor,
+ *  so that spreading and JSON see `text` as a value. */
+function lazyFingerprint(node: unknown): Fingerprint {
+  let text: string | undefined;
+  return {
+    get text() {
+      return (text ??= fingerprint(node));
+    },
+  };
 }
 
 /** An expression with its text, which is deparsed the first time it is read: few rules read it. */
@@ -1021,7 +1041,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger')
           change.returnsTrigger = true;
         if (type === 'CreateFunctionStmt') change.returns = fingerprint(s.returnType ?? null);
-        change.definition = fingerprint({ ...s, replace: undefined });
+        change.definition = lazyFingerprint({ ...s, replace: undefined });
         return [change];
       }
       return [{ statement: index, kind: 'other', node: type }];
