@@ -18,6 +18,15 @@ interface Entry {
 
 const FILE = 'lint.json';
 
+/** JSON in ASCII, other characters escaped (rule texts have a few): a string of one byte per
+ *  character to read and parse, which one character beyond Latin-1 would make two for the whole file. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export class LintCache {
   private readonly entries: Record<string, Entry>;
   private changed = false;
@@ -57,13 +66,7 @@ export class LintCache {
     try {
       mkdirSync(this.dir, { recursive: true });
       const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`);
-      // ASCII, other characters escaped (messages have a few): a string of one byte per character
-      // to read and parse, which one non-Latin-1 character would make two for the whole file
-      const json = JSON.stringify({ sets: this.entries }).replace(
-        /[\u0080-\uffff]/g,
-        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-      );
-      writeFileSync(tmp, json);
+      writeFileSync(tmp, asciiJson({ sets: this.entries }));
       renameSync(tmp, join(this.dir, FILE));
     } catch {
       // a read-only checkout lints as fast as without a cache

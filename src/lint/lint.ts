@@ -259,7 +259,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       note(file, config);
     }
     // the configs of the set once (its files share one or a few), each file naming its own by index
-    const configs = cache && [...new Set(order.map((o) => o.config))];
+    const configs = [...new Set(order.map((o) => o.config))];
     const key = cache?.key([
       options.rules.map((r) => r.meta.id),
       options.pgVersion ?? null,
@@ -268,7 +268,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       baseChanges,
       configs,
       ...order.flatMap(({ file, config, linted, emitted }) => [
-        [file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, configs!.indexOf(config)],
+        [file.path, file.transaction, file.migration, linted, emitted?.kind ?? null, configs.indexOf(config)],
         emitted?.replay ?? file.text,
       ]),
     ]);

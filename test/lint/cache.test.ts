@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../../src/index.js';
+import { asciiJson } from '../../src/lint/cache.js';
 import { tempTree } from '../helpers/cli.js';
 
 const FILES = {
@@ -12,14 +13,18 @@ const FILES = {
 };
 
 /** Marks every cached finding, so that a result served from the cache is recognisable; written
- *  back as JSON.stringify writes it (UTF-8). */
-function tamper(cacheFile: string, mark: (message: string) => string = () => 'FROM CACHE'): void {
+ *  back as `encode` writes it (JSON.stringify: UTF-8, as an earlier version of the cache). */
+function tamper(
+  cacheFile: string,
+  mark: (message: string) => string = () => 'FROM CACHE',
+  encode: (value: unknown) => string = JSON.stringify,
+): void {
   const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
     sets: Record<string, { files: { findings: { message: string }[] }[] }>;
   };
   for (const entry of Object.values(cache.sets))
     for (const file of entry.files) for (const f of file.findings) f.message = mark(f.message);
-  writeFileSync(cacheFile, JSON.stringify(cache));
+  writeFileSync(cacheFile, encode(cache));
 }
 
 const messages = (out: Awaited<ReturnType<typeof lint>>) =>
@@ -52,12 +57,18 @@ describe('lint cache', () => {
     expect(texts(plain).join('\n')).toMatch(/café_𝔱/);
     expect(texts(plain).join('\n')).toMatch(/…/);
     await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
-    const bytes = readFileSync(join(root, '.cache', 'lint.json'));
-    expect(bytes.every((b) => b < 0x80)).toBe(true);
-    tamper(join(root, '.cache', 'lint.json'), (message) => `${message} (cached)`);
-    const cached = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
-    expect(texts(cached)).toEqual(
-      plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message} (cached) ${x.help}`)),
+    const file = join(root, '.cache', 'lint.json');
+    expect(readFileSync(file).every((b) => b < 0x80)).toBe(true);
+    const marked = (mark: string) =>
+      plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message}${mark} ${x.help}`));
+    // read as the cache writes it (ASCII, a byte per character), and as UTF-8 (an earlier version's)
+    tamper(file, (message) => `${message} (ascii)`, asciiJson);
+    expect(readFileSync(file).every((b) => b < 0x80)).toBe(true);
+    expect(texts(await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' }))).toEqual(marked(' (ascii)'));
+    tamper(file, (message) => `${message} (utf-8)`);
+    expect(readFileSync(file).some((b) => b >= 0x80)).toBe(true);
+    expect(texts(await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' }))).toEqual(
+      marked(' (ascii) (utf-8)'),
     );
   });
 
