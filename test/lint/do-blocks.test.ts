@@ -2,7 +2,8 @@
 // changes, and the schema model knows what it made; what the block builds for EXECUTE, and its
 // data changes, are not read.
 import { describe, expect, it } from 'vitest';
-import { readStatement } from '../../src/sql/normalize.js';
+import type { Change } from '../../src/sql/changes.js';
+import { mayChangeSchema, readStatement } from '../../src/sql/normalize.js';
 import { parseSource } from '../../src/sql/source.js';
 import { lintSql, where } from '../helpers/lint.js';
 
@@ -52,5 +53,80 @@ END $$;`,
     expect(where(batched, 'unbatched-data-change')).toEqual([]);
     const [sql] = parseSource('m.sql', "DO LANGUAGE plperl $$ print 'x' $$;").statements;
     expect(readStatement(sql!).map((c) => c.kind)).toEqual(['other']);
+  });
+
+  // A body's PL/pgSQL parse is skipped when no statement in it can make a change a DO block is
+  // read for. One statement of every such kind (a new kind fails the type check until it is here):
+  const OF_EACH_KIND: Record<Exclude<Change['kind'], 'other' | 'data-change' | 'set' | 'transaction'>, string[]> = {
+    'create-table': ['CREATE TABLE t (a int)', 'create unlogged table t (a int)'],
+    'create-table-as': ['CREATE TABLE t2 AS SELECT 1 AS a'],
+    'drop-table': ['DROP TABLE t'],
+    'rename-table': ['ALTER TABLE t RENAME TO t3'],
+    'add-column': ['ALTER TABLE t ADD COLUMN c int'],
+    'drop-column': ['ALTER TABLE t DROP COLUMN c'],
+    'rename-column': ['ALTER TABLE t RENAME COLUMN a TO b'],
+    'alter-column-type': ['ALTER TABLE t ALTER COLUMN a TYPE bigint'],
+    'set-not-null': ['ALTER TABLE t ALTER COLUMN a SET NOT NULL'],
+    'drop-not-null': ['ALTER TABLE t ALTER COLUMN a DROP NOT NULL'],
+    'set-default': ['ALTER TABLE t ALTER COLUMN a SET DEFAULT 1'],
+    'add-identity': ['ALTER TABLE t ALTER COLUMN a ADD GENERATED ALWAYS AS IDENTITY'],
+    'drop-default': ['ALTER TABLE t ALTER COLUMN a DROP DEFAULT'],
+    'add-constraint': ['ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)'],
+    'validate-constraint': ['ALTER TABLE t VALIDATE CONSTRAINT c'],
+    'drop-constraint': ['ALTER TABLE t DROP CONSTRAINT c'],
+    'rename-constraint': ['ALTER TABLE t RENAME CONSTRAINT c TO d'],
+    'create-index': ['CREATE INDEX i ON t (a)', 'CREATE UNIQUE INDEX i ON t (a)'],
+    'drop-index': ['DROP INDEX i'],
+    reindex: ['REINDEX INDEX i'],
+    'create-enum': ["CREATE TYPE e AS ENUM ('a')"],
+    'enum-add-value': ["ALTER TYPE e ADD VALUE 'b'"],
+    'enum-rename-value': ["ALTER TYPE e RENAME VALUE 'a' TO 'c'"],
+    'create-object': [
+      'CREATE VIEW v AS SELECT 1',
+      'CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $f$ SELECT 1 $f$',
+      'CREATE SEQUENCE s',
+      'CREATE EXTENSION x',
+      'CREATE SCHEMA s',
+      'CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()',
+      'CREATE MATERIALIZED VIEW m AS SELECT 1',
+      'CREATE AGGREGATE g (int) (sfunc = int4pl, stype = int)',
+    ],
+    'rename-object': ['ALTER VIEW v RENAME TO w'],
+    'drop-object': ['DROP VIEW v', 'DROP FUNCTION f()'],
+    'create-domain': ['CREATE DOMAIN d AS int'],
+    'alter-domain-add-constraint': ['ALTER DOMAIN d ADD CONSTRAINT p CHECK (VALUE > 0)'],
+    'alter-domain-validate-constraint': ['ALTER DOMAIN d VALIDATE CONSTRAINT p'],
+    truncate: ['TRUNCATE t'],
+    'lock-table': ['LOCK TABLE t IN SHARE MODE'],
+    'table-rewrite': ['CLUSTER t USING i', 'VACUUM FULL t'],
+    'refresh-matview': ['REFRESH MATERIALIZED VIEW m'],
+    'detach-partition': ['ALTER TABLE t DETACH PARTITION p'],
+    'attach-partition': ['ALTER TABLE t ATTACH PARTITION p FOR VALUES IN (1)'],
+    comment: ["COMMENT ON TABLE t IS 'x'"],
+    'column-comment': ["COMMENT ON COLUMN t.a IS 'x'"],
+    'alter-table-other': ['ALTER TABLE t CLUSTER ON i'],
+    publication: ['CREATE PUBLICATION p FOR TABLE t'],
+  };
+
+  it('reads a statement of every kind a body is read for, in any case: each begins with a word the body is searched for', () => {
+    for (const [kind, statements] of Object.entries(OF_EACH_KIND)) {
+      for (const sql of statements) {
+        for (const written of [sql, sql.toLowerCase()]) {
+          const [statement] = parseSource('m.sql', `DO $body$ BEGIN ${written}; END $body$;`).statements;
+          expect(
+            readStatement(statement!).map((c) => c.kind),
+            written,
+          ).toContain(kind);
+        }
+      }
+    }
+  });
+
+  it('skips the PL/pgSQL parse only of a body where no such word stands alone', () => {
+    expect(mayChangeSchema("BEGIN UPDATE t SET created_at = now(); PERFORM pg_notify('drop_x', 'altered'); END")).toBe(
+      false,
+    );
+    expect(mayChangeSchema('BEGIN IF x THEN\n  Drop table t; END IF; END')).toBe(true);
+    expect(mayChangeSchema("BEGIN RAISE NOTICE 'create later'; END")).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineRule } from '../../src/lint/rule.js';
+import { defineRule, fill } from '../../src/lint/rule.js';
 import { lintSql, where } from '../helpers/lint.js';
 
 const USERS = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text);';
@@ -176,5 +176,14 @@ describe('rule dispatch', () => {
     expect(() => lintSql('SELECT 1;', {}, [eager])).toThrow(
       'rule files reads its context outside a file: only its handlers may',
     );
+  });
+});
+
+describe('fill', () => {
+  it('puts the data in for each placeholder, leaves one without data as written, and a text without any as it is', () => {
+    expect(fill('drop {{ column }} of {{table}}: {{column}}', { column: 'a', table: 't' })).toBe('drop a of t: a');
+    expect(fill('{{a}}{{b}}', { a: 1 })).toBe('1{{b}}');
+    expect(fill('{{n}} rows', { n: 0 })).toBe('0 rows');
+    expect(fill('no placeholder — as it is')).toBe('no placeholder — as it is');
   });
 });

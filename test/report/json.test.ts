@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { LintResult } from '../../src/lint/result.js';
+import { summarize, type LintResult } from '../../src/lint/result.js';
 import { formatResult } from '../../src/report/index.js';
 import { CLEAN, MIXED, RENAME_FILE, options } from './fixture.js';
 
@@ -52,6 +52,20 @@ describe('json', () => {
     const text = json(MIXED);
     expect(text).toBe(`${JSON.stringify(JSON.parse(text))}\n`);
     expect(text.startsWith('{"version":1,')).toBe(true);
+  });
+
+  it('is the JSON of the whole report, though written a file at a time: with no file, and with a baseline', () => {
+    const baseline = {
+      file: '.pgphase-baseline.json',
+      suppressed: { errors: 1, warnings: 2 },
+      stale: [{ rule: 'drop-column', file: 'a.sql', fingerprint: 'f0', count: 1 }],
+    };
+    for (const result of [MIXED, summarize([]), { ...MIXED, baseline }]) {
+      const text = json(result);
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text))}\n`);
+      expect(JSON.parse(text)).toEqual(result);
+    }
+    expect(JSON.parse(json(summarize([])))).toMatchObject({ files: [] });
   });
 
   it('keeps multibyte text and escapes only what JSON needs', () => {
