@@ -13,7 +13,8 @@
 // a file without its cache writes the cache anew (to a temporary file, renamed over it),
 // keeping the entries of the other files that still exist. NODE_DISABLE_COMPILE_CACHE=1,
 // which turns Node's own compile cache off, turns it off.
-const Module = require('node:module');
+// the CommonJS loader's Module, without `node:module`, which loads Node's ES module loader and source maps
+const Module = module.constructor;
 const {
   closeSync,
   existsSync,

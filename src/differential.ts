@@ -3,7 +3,7 @@
 // must be the same bytes, and the plan must prove itself on the shadow database (migration
 // as written vs plan phase by phase: same catalog, same rows). The history's state is kept in
 // one database that each migration is applied to as written, so nothing is built twice.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from './files.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { discoverSet, Discovery } from './discover/index.js';

@@ -4,7 +4,7 @@
 // nothing runs) and its generic plan EXPLAINed. The running version (V) must work from before
 // until contract, the next one (V+1) from its deploy point on (RECIPES.md).
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';

@@ -4,7 +4,7 @@
 // log_min_duration_statement lines, stderr or jsonlog). Each statement is parsed with the real
 // grammar; duplicates and pgphase's own statements are dropped, and statements PREPARE cannot
 // take (utility statements: SET, BEGIN, DDL …) are skipped and counted.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { extname, resolve } from 'node:path';
 import { DatabaseError, InputError } from '../errors.js';
 import { quoteIdent } from '../sql/names.js';

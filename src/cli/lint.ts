@@ -1,5 +1,5 @@
 // `pgphase lint [paths…]`
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
@@ -210,7 +210,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
           for (const u of fixed.unfixed)
             io.stderr(`pgphase: not fixed ${fixed.path}:${u.line} ${u.rule}: ${u.reason}\n`);
           if (flags.fixDryRun) io.stdout(unifiedDiff(fixed.path, fixed.before, fixed.after));
-          else if (fixed.after !== fixed.before) await writeFile(resolve(io.cwd, fixed.path), fixed.after);
+          else if (fixed.after !== fixed.before) writeFileSync(resolve(io.cwd, fixed.path), fixed.after);
         }
         if (flags.fixDryRun) return setExit(0);
       }

@@ -1,5 +1,5 @@
 // `pgphase stats <url>`
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
@@ -17,9 +17,13 @@ export function statsCommand(program: Command, io: Io): void {
       const { collectStats } = await import('../index.js');
       const text = `${JSON.stringify(await collectStats(url), null, 2)}\n`;
       if (flags.output === undefined) return io.stdout(text);
-      await writeFile(resolve(io.cwd, flags.output), text).catch((error: NodeJS.ErrnoException) => {
-        throw new InputError(`${flags.output}: cannot write the stats file (${error.code ?? 'error'})`);
-      });
+      try {
+        writeFileSync(resolve(io.cwd, flags.output), text);
+      } catch (error) {
+        throw new InputError(
+          `${flags.output}: cannot write the stats file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
       const tables = text.match(/"rows":/g)?.length ?? 0;
       io.stderr(`pgphase: wrote the sizes of ${tables} table${tables === 1 ? '' : 's'} to ${flags.output}\n`);
     });

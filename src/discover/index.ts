@@ -1,7 +1,7 @@
 // Finds the migrations of a directory, or the history one file belongs to, in the order
 // the migration tool applies them, with each file's forward SQL and transaction model.
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from '../files.js';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { TransactionModel } from './layouts.js';

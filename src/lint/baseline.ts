@@ -3,7 +3,7 @@
 // collapsed), so that later runs report only new findings however the lines around move.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from '../files.js';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';

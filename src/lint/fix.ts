@@ -1,7 +1,7 @@
 // Mechanical fixes for findings, in the transaction model of the file: the text edits that make a
 // statement safe where its migration tool runs it, or the reason there is none. Plain data in and
 // out; `pgphase lint --fix` keeps a fix only when linting the fixed text again proves it.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import type { MigrationFile } from '../discover/index.js';
 import type { LayoutName } from '../discover/names.js';
 import type { Change, ConstraintSpec } from '../sql/changes.js';

@@ -1,9 +1,11 @@
 // The migration files a commit or a pull request touches, from git.
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 
 function git(args: string[], cwd: string): string {
+  // loaded when git runs: most lints never do
+  const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   try {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {

@@ -2,7 +2,7 @@
 // migration set, replays each set's earlier migrations into the schema model, and lints
 // the targets in the order the migration tool applies them.
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat } from '../files.js';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { matchesAny } from '../config/glob.js';
 import { ConfigFinder, loadConfigFile, type LoadedConfig } from '../config/load.js';

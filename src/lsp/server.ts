@@ -1,7 +1,7 @@
 // The language server of `pgphase lsp`: diagnostics of .sql migration files as `pgphase lint`
 // sees them in their directory, hover with the rule, the lock and the safe form, and code
 // actions (the mechanical fix, ignore with a reason, plan the migration).
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {

@@ -1,7 +1,7 @@
 // The tools of `pgphase mcp`: lint SQL or files as the project's config and layout see them,
 // explain a rule, plan a migration into phases. Each takes arguments checked by a zod schema
 // (its JSON Schema is what tools/list shows) and answers with text: JSON, or a rule's page.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from '../files.js';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 // `plan()`: one migration file in, a plan directory out. The directory is written
 // complete or not at all: files go to a temporary sibling that is renamed into place.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from '../files.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { discoverSet, Discovery, fileInSet, type LayoutName } from '../discover/index.js';
 import { InputError, PlanRefused, UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 // A plan's proof as plan.json and the plan's README record it, and what it says: data only (the
 // proof itself runs on a shadow database, src/shadow/prove.ts).
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from '../files.js';
 import { join } from 'node:path';
 import { readManifest, type Manifest } from './manifest.js';
 

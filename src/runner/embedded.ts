@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
-import { lstat, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rename, rm, writeFile } from '../files.js';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { PgphaseError } from '../errors.js';

@@ -1,5 +1,5 @@
 // The starting schema from a `pg_dump --schema-only` file.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { InputError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
 import { normalizeStatement } from '../sql/normalize.js';

@@ -1,6 +1,6 @@
 // Builds a schema on a shadow database for real: a history's migration files run as their
 // tool runs them (its transaction model), or a `pg_dump --schema-only` file run as psql would.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { resolve } from 'node:path';
 import type pg from 'pg';
 import type { MigrationFile } from '../discover/index.js';

@@ -5,7 +5,7 @@
 // run again). The two must end with the same catalog and the same rows, and the queries of the
 // old and the new application (generated, src/shadow/queries.ts) must work at every phase where
 // that version runs (RECIPES.md): V until contract, V+1 from its deploy point on.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { resolve } from 'node:path';
 import { Discovery, fileInSet, type MigrationFile } from '../discover/index.js';
 import { InputError, PgphaseError } from '../errors.js';

@@ -1,7 +1,7 @@
 // `trace()`: runs migrations statement by statement on a shadow database built from their
 // history (a few generated rows in every table), records what PostgreSQL did (src/trace/
 // observe.ts), compares it with lint, and with sizes estimates how long each lock blocks.
-import { stat } from 'node:fs/promises';
+import { stat } from '../files.js';
 import { resolve } from 'node:path';
 import { rules as registry } from '../../rules/index.js';
 import { discoverSet, Discovery, fileInSet, type MigrationFile, type MigrationSet } from '../discover/index.js';

@@ -1,7 +1,7 @@
 // Sizes of the user's tables, read-only: row estimates, table and index sizes and the write
 // rate where PostgreSQL's statistics give one. Written to a file by `pgphase stats <url>` for
 // CI that cannot reach the database; no data and no connection details are in it.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../files.js';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';

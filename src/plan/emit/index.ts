@@ -2,7 +2,7 @@
 // in its directory, naming and order, in place of the migration they plan. The plan
 // directory stays the source of truth that `pgphase run` applies.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from '../../files.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { compareKeys, kindOf, LAYOUT } from '../../discover/layouts.js';
 import type { MigrationSet } from '../../discover/index.js';
