@@ -122,6 +122,14 @@ END $$;`,
     }
   });
 
+  it('reads no table made by SELECT … INTO, which in PL/pgSQL sets variables: SELECT is not among the words', () => {
+    const [statement] = parseSource(
+      'm.sql',
+      'DO $$ DECLARE v int; BEGIN WITH x AS (SELECT 1 AS a) SELECT a INTO v FROM x; CREATE TABLE z (a int); END $$;',
+    ).statements;
+    expect(readStatement(statement!).map((c) => c.kind)).toEqual(['other', 'create-table']);
+  });
+
   it('skips the PL/pgSQL parse only of a body where no such word stands alone', () => {
     expect(mayChangeSchema("BEGIN UPDATE t SET created_at = now(); PERFORM pg_notify('drop_x', 'altered'); END")).toBe(
       false,
