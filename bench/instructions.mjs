@@ -39,6 +39,9 @@ function count(root, dirs) {
       // a checkout from before the bin was CommonJS has bin/pgphase.js
       ...[['cjs', 'js'].map((ext) => join(root, 'bin', `pgphase.${ext}`)).find((bin) => existsSync(bin)), 'lint'],
       ...[...dirs, '--format', 'json'],
+      // the work of one thread: how much a worker thread does depends on valgrind's scheduling of
+      // threads (a checkout from before worker threads has no --threads)
+      ...(existsSync(join(root, 'dist', 'src', 'lint', 'threads.js')) ? ['--threads', '1'] : []),
     ];
     // without the machine's NODE_EXTRA_CA_CERTS, as bench/lint.mjs runs the tools
     const { NODE_EXTRA_CA_CERTS, ...env } = process.env;

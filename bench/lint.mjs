@@ -7,7 +7,8 @@
 // Each is linted whole in one invocation (pgphase takes the directories, squawk the files pgphase
 // lints), again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted),
 // and beside the parser floor (bench/parse-floor.mjs: Node starting, loading libpg-query and
-// parsing every file, nothing else). Then one file, cold: a new migration over a 50-file history
+// parsing every file, nothing else) and pgphase on one thread (`--threads 1`; by default a run
+// over several sets lints them on the machine's cores). Then one file, cold: a new migration over a 50-file history
 // (pgphase replays the 49 earlier files first), what a pre-commit hook runs.
 // squawk is timed twice: its native binary, and its npm package's launcher (a Node script that
 // spawns the binary, which `npx squawk` runs). Every figure is the median of 7 runs after a
@@ -96,13 +97,14 @@ function run(cmd, args, env = TOOL_ENV) {
   return { ms, cpu, stdout: r.stdout ?? '' };
 }
 
-/** pgphase on `pgArgs`, both squawks on `files` and, when asked, the parser floor on `files`:
- *  a warm-up run each (its stdout is kept), then RUNS runs each, alternating, in an order that
+/** pgphase on `pgArgs`, both squawks on `files` and, when asked, the parser floor on `files` and
+ *  pgphase on one thread (`--threads 1`, no worker thread) on `pgArgs`: a warm-up run each (its stdout is kept), then RUNS runs each, alternating, in an order that
  *  turns around every round so that no tool always follows the same one; the median wall time
  *  and the median CPU time of each. */
-function compare(pgArgs, files, { floor = false } = {}) {
+function compare(pgArgs, files, { floor = false, single = false } = {}) {
   const tools = {
     pg: [process.execPath, [...PGPHASE, ...pgArgs, '--format', 'json']],
+    ...(single && { single: [process.execPath, [...PGPHASE, ...pgArgs, '--threads', '1', '--format', 'json']] }),
     native: [SQUAWK_NATIVE, ['--reporter', 'json', ...files]],
     npm: [SQUAWK, ['--reporter', 'json', ...files]],
     ...(floor && { floor: [process.execPath, [FLOOR, ...files]] }),
@@ -141,7 +143,9 @@ function wholeCorpus(name, dirs, expect) {
     parseJson(run(process.execPath, [...PGPHASE, ...dirs, '--format', 'json']).stdout, `pgphase on ${name}`)?.files ??
     [];
   const files = files0.map((f) => f.path);
-  const cold = compare(dirs, files, { floor: true });
+  const cold = compare(dirs, files, { floor: true, single: true });
+  if (cold.single.stdout !== cold.pg.stdout)
+    fail(`pgphase --threads 1 printed another report than the run on several threads on ${name}`);
   const pgOut = parseJson(cold.pg.stdout, 'pgphase');
   if (expect && pgOut && (pgOut.files.length !== expect.files || pgOut.summary.statements !== expect.statements)) {
     fail(
@@ -242,6 +246,7 @@ for (const [name, c] of [
 ]) {
   if (!c) continue;
   row(`${name}, cold`, c.cold);
+  row(`${name}, cold, pgphase \`--threads 1\``, c.cold, 'single');
   row(`${name}, pgphase \`--cache\` (unchanged)`, c.cached);
   row(`${name}, parser floor (Node + libpg-query parsing every file)`, c.cold, 'floor');
 }

@@ -84,8 +84,21 @@ function write(file, entries) {
   }
 }
 
-/** Compiles the CommonJS files under `dirs` through the cache, from now on in this process. */
-module.exports = function useCompileCache(dirs) {
+/** The CLI's CommonJS files: its bundle, and the parser's loader. */
+function cliDirs() {
+  const dirs = [join(__dirname, '..', 'dist', 'cli')];
+  try {
+    dirs.push(dirname(require.resolve('libpg-query/wasm/libpg-query.js')));
+  } catch {
+    // without the parser, the commands that need it say so
+  }
+  return dirs;
+}
+
+/** Compiles the CommonJS files under `dirs` through the cache, from now on in this thread: the
+ *  CLI's main thread (bin/pgphase.cjs) and a lint's worker threads (dist/cli/worker.cjs) share
+ *  the cache file of the CLI's files. */
+module.exports = function useCompileCache(dirs = cliDirs()) {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return;
   let home;
   try {

@@ -6,7 +6,6 @@
 // Node waits at exit for the background threads that optimize the parser's WASM. Baseline
 // code only (Liftoff for WASM, Sparkplug for JavaScript) costs less CPU on every lint the
 // bench measures (bench/lint.mjs). The flags must be set before the parser and the rest load.
-const { dirname, join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const useCompileCache = require('./compile-cache.cjs');
 
@@ -19,13 +18,7 @@ setFlagsFromString('--wasm-lazy-validation');
 setFlagsFromString('--verify-snapshot-checksum');
 // the compiled code of the CLI's bundle and of the parser's loader is kept between runs
 // (bin/compile-cache.cjs); after the flags, which V8's code cache must match
-const cached = [join(__dirname, '..', 'dist', 'cli')];
-try {
-  cached.push(dirname(require.resolve('libpg-query/wasm/libpg-query.js')));
-} catch {
-  // without the parser, the commands that need it say so
-}
-useCompileCache(cached);
+useCompileCache();
 // a reader that stops early (`pgphase lint --list … | head`) closes the pipe: that ends the output, quietly
 process.stdout.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error;

@@ -44,7 +44,8 @@ const loadWhenUsed = {
 
 rmSync('dist/cli', { recursive: true, force: true });
 await build({
-  input: 'dist/src/cli/main.js',
+  // worker: the code of a lint's worker threads (src/lint/threads.ts finds it beside itself)
+  input: { main: 'dist/src/cli/main.js', worker: 'dist/src/lint/worker.js' },
   platform: 'node',
   plugins: [loadWhenUsed],
   // a package and any file of it (`libpg-query/wasm/libpg-query.js`)
@@ -62,6 +63,9 @@ await build({
     // no doc comments: 12% less code for V8 to read, and none that says `import(` and keeps a file
     // out of the compile cache (bin/compile-cache.cjs)
     comments: { legal: true, annotation: false, jsdoc: false },
+    // a lint's worker thread compiles the bundle through the CLI's code cache, as the main thread
+    // does (bin/pgphase.cjs), before it loads the rest
+    banner: (chunk) => (chunk.name === 'worker' ? "require('../../bin/compile-cache.cjs')();" : ''),
   },
   logLevel: 'warn',
 });

@@ -20,6 +20,7 @@ interface LintFlags {
   maxWarnings?: string;
   stdinFilename?: string;
   cache?: string | true;
+  threads?: string;
   layout?: LayoutName;
   list?: boolean;
   baseline?: string;
@@ -119,6 +120,10 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       `reuse results while the migrations, config and flags they depend on are unchanged (default dir: ${CACHE_DIR})`,
     )
     .option(
+      '--threads <n>',
+      "lint up to n migration sets at once, each on a thread (default: the machine's cores, as far as the SQL to lint pays for a thread's start; 1: no worker thread)",
+    )
+    .option(
       '--queries <source>',
       "the running version's queries (.sql, a pg_stat_statements .csv or .json, a PostgreSQL .log): findings say which they break; repeatable",
       (v: string, all: string[]) => [...all, v],
@@ -134,6 +139,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       }
       const pgVersion =
         flags.pgVersion === undefined ? undefined : wholeNumber('--pg-version', flags.pgVersion, 11, 18);
+      const threads = flags.threads === undefined ? undefined : wholeNumber('--threads', flags.threads, 1, 256);
       const maxWarnings =
         flags.maxWarnings === undefined
           ? undefined
@@ -179,6 +185,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
         ...(stdin && { stdin }),
         ...(flags.cache !== undefined && { cacheDir: flags.cache === true ? CACHE_DIR : flags.cache }),
+        ...(threads !== undefined && { threads }),
         ...(flags.statsFrom !== undefined && { statsFrom: flags.statsFrom }),
         ...(flags.maxLockMs !== undefined && {
           maxLockMs: (await import('./trace.js')).maxLockMsFlag(flags.maxLockMs)!,

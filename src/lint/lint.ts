@@ -20,12 +20,13 @@ import {
 import { headLines } from '../discover/layouts.js';
 import { CreatedHere } from '../schema/created.js';
 import { InputError } from '../errors.js';
-import { parseDuration } from '../duration.js';
 import { strongest, type Change } from '../sql/changes.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { emittedPhases } from './emitted.js';
-import { lintSource, type FileResult } from './engine.js';
+import type { FileResult } from './engine.js';
+import { SetLinter, type Config, type SetFile } from './set.js';
+import { lintSets } from './threads.js';
 import { summarize, type LintResult } from './result.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
 
@@ -55,6 +56,9 @@ export interface LintOptions {
   /** Findings name the table locks their statement takes (`Finding.lock`; default true). Working
    *  them out is a tenth of a lint: a caller that shows no lock passes false. */
   locks?: boolean;
+  /** How many threads lint migration sets at once (each set is linted by one); by default as many
+   *  as the machine has cores and the sets that miss the cache hold SQL to pay for (threads.ts). */
+  threads?: number;
 }
 
 export interface LintOutput {
@@ -67,9 +71,6 @@ export interface LintOutput {
    *  that holds several migrations has an entry for each. */
   linted: Map<string, MigrationFile[]>;
 }
-
-/** The rules an emitted migration is judged by: its statements are its plan's steps. */
-const NO_RULES: readonly Rule[] = [];
 
 interface Group {
   set: MigrationSet;
@@ -162,41 +163,18 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
   const linted = new Map<string, MigrationFile[]>();
-  const note = (file: MigrationFile, config: LoadedConfig['config']) =>
+  const note = (file: MigrationFile, config: Config) =>
     linted.set(file.path, [
       ...(linted.get(file.path) ?? []),
       { ...file, transaction: config.transaction ?? file.transaction },
     ]);
-  // one severity map per config, so that the engine prepares the rules once per config
-  const severitiesOf = new Map<LoadedConfig['config'], Map<string, SeveritySetting>>();
-  const lintOne = (
-    file: MigrationFile,
-    config: LoadedConfig['config'],
-    schema: ReturnType<typeof schemaFrom>,
-    historyKnown: boolean,
-    created?: CreatedHere,
-    emitted = false,
-  ) => {
-    let severities = severitiesOf.get(config);
-    if (!severities) {
-      severities = new Map<string, SeveritySetting>(Object.entries({ ...config.rules, ...options.ruleOverrides }));
-      severitiesOf.set(config, severities);
-    }
-    const source = parseSource(file.path, file.text);
-    files.push(
-      lintSource(source, {
-        rules: emitted ? NO_RULES : options.rules,
-        severities,
-        pgVersion: options.pgVersion ?? config.pgVersion,
-        transaction: config.transaction ?? file.transaction,
-        maxLockTimeout: parseDuration(config.maxLockTimeout)!,
-        locks: options.locks ?? true,
-        schema,
-        historyKnown,
-        ...(created && { created }),
-      }),
-    );
-  };
+  const linter = new SetLinter({
+    rules: options.rules,
+    ...(options.pgVersion !== undefined && { pgVersion: options.pgVersion }),
+    ...(options.ruleOverrides && { ruleOverrides: options.ruleOverrides }),
+    locks: options.locks ?? true,
+    baseChanges,
+  });
 
   if (options.stdin) {
     await loadParser();
@@ -230,7 +208,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
       sources.set(file.path, overlay(sources.get(file.path), file.text));
       note(file, config);
-      lintOne(file, config, schema, found !== undefined || options.baseSchema !== undefined, created);
+      files.push(linter.file(file, config, schema, found !== undefined || options.baseSchema !== undefined, created));
     }
     mergeUnits(files, 0, sources);
   }
@@ -241,16 +219,19 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       ? undefined
       : new (await import('./cache.js')).LintCache(resolve(cwd, options.cacheDir));
   const emittedPhase = emittedPhases(cwd);
+  /** Each set's results (from the cache, or after the sets the cache misses are linted), and its cache key. */
+  const outcomes: { root: string; results?: FileResult[]; key?: string }[] = [];
+  const missed: SetFile[][] = [];
   for (const { set, targets } of groups.values()) {
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
-    const order = await Promise.all(
+    const order: SetFile[] = await Promise.all(
       set.files.slice(0, last + 1).map(async (file) => {
         const { config, dir } = await configFor(dirname(file.absPath));
         const ignored =
           config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
         const linted = targets.has(file.absPath) && !ignored;
         const emitted = await emittedPhase(file, set.root);
-        return { file, config, linted, emitted };
+        return { file, config, linted, ...(emitted && { emitted }) };
       }),
     );
     for (const { file, config, linted: lints } of order) {
@@ -272,26 +253,21 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
         emitted?.replay ?? file.text,
       ]),
     ]);
-    const cached = key === undefined ? undefined : cache?.get(set.root, key);
-    if (cached) {
-      files.push(...cached);
+    const results = key === undefined ? undefined : cache?.get(set.root, key);
+    outcomes.push({ root: set.root, ...(results && { results }), ...(key !== undefined && { key }) });
+    if (!results) missed.push(order);
+  }
+  if (missed.length > 0) await loadParser();
+  const fresh = (await lintSets(missed, linter, options.threads)).values();
+  for (const outcome of outcomes) {
+    const before = files.length;
+    if (outcome.results) {
+      files.push(...outcome.results);
       continue;
     }
-    await loadParser();
-    const before = files.length;
-    const schema = schemaFrom(baseChanges);
-    // what the files of one migration create is new to its later files (no traffic, no rows)
-    let created = new CreatedHere();
-    for (const [i, { file, config, linted, emitted }] of order.entries()) {
-      if (i > 0 && order[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
-      // each set is replayed from its first migration
-      // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
-      const text = emitted?.replay ?? file.text;
-      if (linted) lintOne({ ...file, text }, config, schema, true, created, emitted !== undefined);
-      else replay(parseSource(file.path, text), schema, created);
-    }
+    files.push(...fresh.next().value!);
     mergeUnits(files, before, sources);
-    if (key !== undefined) cache?.set(set.root, key, files.slice(before));
+    if (outcome.key !== undefined) cache?.set(outcome.root, outcome.key, files.slice(before));
   }
   cache?.save();
   if (!options.baseline) return { result: summarize(files), sources, linted };

@@ -1,6 +1,7 @@
 // Parses SQL text with the real PostgreSQL grammar (libpg-query) into a SourceFile:
 // statements with their spans, and a line index that turns the parser's UTF-8 byte
 // offsets into 1-based line/column counted in characters (code points).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { identifierName, lex } from './lexer.js';
 
@@ -78,6 +79,9 @@ interface ParserModule {
 
 let parser: ParserModule | undefined;
 let loaded: Promise<void> | undefined;
+/** The parser's WebAssembly, compiled once per process: a worker thread is given it (threads.ts),
+ *  and with it the code V8 compiled for it so far. */
+let code: WebAssembly.Module | undefined;
 
 /** How deep a statement's parse tree may nest. The analysis walks parse trees recursively and
  *  runs out of stack somewhere past 5,000 levels; real migrations stay under 50. */
@@ -90,11 +94,39 @@ export const MAX_TREE_DEPTH = 1000;
  * byte: the text's UTF-8 bytes are copied in at once, and the JSON tree decoded at once.
  */
 export function loadParser(): Promise<void> {
-  loaded ??= (async () => {
-    const create = createRequire(import.meta.url)('libpg-query/wasm/libpg-query.js') as () => Promise<ParserModule>;
-    parser = await create();
-  })();
+  loaded ??= instantiate(async () =>
+    WebAssembly.compile(readFileSync(createRequire(import.meta.url).resolve('libpg-query/wasm/libpg-query.wasm'))),
+  );
   return loaded;
+}
+
+/** Loads the parser from the WebAssembly another thread compiled (`parserCode()`): a lint's worker thread. */
+export function loadParserFrom(compiled: WebAssembly.Module): Promise<void> {
+  loaded ??= instantiate(async () => compiled);
+  return loaded;
+}
+
+/** The parser's compiled WebAssembly, for a worker thread's `loadParserFrom`. */
+export async function parserCode(): Promise<WebAssembly.Module> {
+  await loadParser();
+  return code!;
+}
+
+async function instantiate(compile: () => Promise<WebAssembly.Module>): Promise<void> {
+  const create = createRequire(import.meta.url)('libpg-query/wasm/libpg-query.js') as (
+    options: object,
+  ) => Promise<ParserModule>;
+  const wasm = await compile();
+  code = wasm;
+  parser = await new Promise<ParserModule>((resolve, reject) => {
+    create({
+      // emscripten's hook for a module compiled elsewhere
+      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+        WebAssembly.instantiate(wasm, imports).then(done, reject);
+        return {};
+      },
+    }).then(resolve, reject);
+  });
 }
 
 const utf8 = new TextDecoder();

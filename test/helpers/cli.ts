@@ -35,6 +35,8 @@ export function runCli(
     env: env as NodeJS.ProcessEnv,
     input: options.input ?? '',
     encoding: 'utf8',
+    // a report of many findings is larger than spawnSync's default of 1 MB
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,99 @@
+// Lints migration sets on several threads at once. Sets are independent (each is replayed from
+// its first migration), so a run over many histories (a monorepo, a CI step over every service)
+// spreads them over the machine's cores: the biggest first, each thread claiming the next set
+// from a shared counter. A worker thread pays its own start (Node, pgphase's code, the parser)
+// before its first set, so a run starts one only for enough SQL to pay it back.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rules as catalog } from '../../rules/index.js';
+import { UsageError } from '../errors.js';
+import { parserCode } from '../sql/source.js';
+import type { FileResult } from './engine.js';
+import type { SetFile, SetLinter, SetOptions } from './set.js';
+
+/** What a worker thread is given (worker.ts): every set, biggest first, and the counter from
+ *  which the threads claim them. Rules are named by id: a worker takes pgphase's own. */
+export interface Work {
+  sets: SetFile[][];
+  options: Omit<SetOptions, 'rules'> & { rules: string[] };
+  next: SharedArrayBuffer;
+  /** The parser's WebAssembly, as this thread compiled it. */
+  parser: WebAssembly.Module;
+}
+
+/** What a worker thread posts for each set it linted. */
+export interface Done {
+  set: number;
+  files: FileResult[];
+}
+
+/** How many bytes of SQL a thread beyond the first needs, so that linting them costs more than
+ *  the thread's start (bench/lint.mjs). */
+export const BYTES_PER_THREAD = 256 * 1024;
+
+const here = fileURLToPath(import.meta.url);
+/** The worker's code, beside this file: the library's worker.js, or the CLI bundle's worker.cjs
+ *  (scripts/bundle.mjs). */
+const WORKER = join(dirname(here), `worker${extname(here)}`);
+/** Node runs the built code; the TypeScript sources, which the tests run, lint on one thread. */
+const runnable = WORKER.endsWith('.js') || WORKER.endsWith('.cjs');
+
+const byId = new Map(catalog.map((rule) => [rule.meta.id, rule]));
+
+const size = (set: readonly SetFile[]) => set.reduce((bytes, { file }) => bytes + file.text.length, 0);
+
+/**
+ * The results of each set, in the order given. `threads` (default: as many as the machine has
+ * cores and the SQL pays for) is how many threads lint at once, this one included: one when a
+ * rule is not pgphase's own, which a worker could not run.
+ */
+export async function lintSets(
+  sets: readonly SetFile[][],
+  linter: SetLinter,
+  threads?: number,
+): Promise<FileResult[][]> {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new UsageError(`threads: ${threads} is not a whole number of at least 1`);
+  const sizes = sets.map(size);
+  const paid = 1 + Math.floor(sizes.reduce((a, b) => a + b, 0) / BYTES_PER_THREAD);
+  const workers = Math.min(threads ?? Math.min(paid, availableParallelism()), sets.length) - 1;
+  const { rules, ...options } = linter.options;
+  if (workers < 1 || !rules.every((rule) => byId.get(rule.meta.id) === rule) || !runnable)
+    return sets.map((set) => linter.set(set));
+
+  const order = sets.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
+  const next = new SharedArrayBuffer(4);
+  const claimed = new Int32Array(next);
+  const work: Work = {
+    sets: order.map((i) => sets[i]!),
+    options: { ...options, rules: rules.map((r) => r.meta.id) },
+    next,
+    parser: await parserCode(),
+  };
+  const results: FileResult[][] = [];
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const started = Array.from({ length: workers }, () => new Worker(WORKER, { workerData: work }));
+  const finished = started.map(
+    (worker) =>
+      new Promise<void>((resolve, reject) => {
+        worker.on('message', ({ set, files }: Done) => {
+          results[order[set]!] = files;
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`a lint thread stopped with exit code ${code}`)),
+        );
+      }),
+  );
+  for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1))
+    results[order[k]!] = linter.set(work.sets[k]!);
+  await Promise.all(finished).catch((error: unknown) => {
+    for (const worker of started) void worker.terminate();
+    throw error;
+  });
+  if (results.filter(Boolean).length !== sets.length)
+    throw new Error('a lint thread stopped before its sets were linted');
+  return results;
+}

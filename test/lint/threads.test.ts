@@ -1,0 +1,111 @@
+// A lint over several migration sets spreads them over worker threads (src/lint/threads.ts):
+// the report is the one a single thread gives, set by set in the order given. Run on the built
+// code, as users run it: the CLI's bundle and the library in dist/ (the TypeScript sources the
+// other tests import lint on one thread).
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempTree } from '../helpers/cli.js';
+
+/** A migration set of `files` files, each with `tables` tables that its later statements alter,
+ *  index and drop: findings of several rules, and a schema model that every file advances. */
+function history(name: string, files: number, tables: number): Record<string, string> {
+  const tree: Record<string, string> = {};
+  for (let f = 1; f <= files; f++) {
+    const statements: string[] = [];
+    for (let t = 0; t < tables; t++) {
+      const table = `${name}_${f}_${t}`;
+      statements.push(
+        `CREATE TABLE ${table} (id bigint PRIMARY KEY, name text, created_at timestamptz DEFAULT now());`,
+        `CREATE INDEX ${table}_name ON ${table} (name);`,
+      );
+      if (f > 1) {
+        const earlier = `${name}_${f - 1}_${t}`;
+        statements.push(
+          `ALTER TABLE ${earlier} ADD COLUMN note text NOT NULL;`,
+          `ALTER TABLE ${earlier} ALTER COLUMN name SET NOT NULL;`,
+          `ALTER TABLE ${earlier} RENAME COLUMN created_at TO inserted_at;`,
+        );
+      }
+      if (f > 2) statements.push(`DROP TABLE ${name}_${f - 2}_${t};`);
+    }
+    tree[`${name}/${String(f).padStart(4, '0')}_step.sql`] = `${statements.join('\n')}\n`;
+  }
+  return tree;
+}
+
+/** Counts the worker threads a run starts (in its main thread: a worker loads this too). */
+const PRELOAD = `const { isMainThread } = require('node:worker_threads');
+if (isMainThread) {
+  let started = 0;
+  process.on('worker', () => started++);
+  process.on('exit', () => require('node:fs').writeSync(2, 'workers ' + started + '\\n'));
+}
+`;
+
+// three sets of different sizes (200, 100 and 40 KB), more than one thread's worth of SQL
+const dir = tempTree({
+  ...history('big', 40, 16),
+  ...history('mid', 20, 16),
+  ...history('small', 8, 16),
+  'preload.cjs': PRELOAD,
+});
+const sets = ['mid', 'big', 'small'];
+
+const lintCli = (paths: string[]) => {
+  const r = runCli(['lint', ...paths, '--format', 'json'], {
+    cwd: dir,
+    env: { NODE_OPTIONS: `--require ${join(dir, 'preload.cjs')}` },
+  });
+  const workers = Number(/^workers (\d+)$/m.exec(r.stderr)?.[1]);
+  return { ...r, workers, report: JSON.parse(r.stdout) };
+};
+
+describe('lint on several threads', () => {
+  it('the CLI lints sets with more SQL than one thread pays for on worker threads, and reports what one thread does', () => {
+    const together = lintCli(sets);
+    expect(together.code).toBe(1);
+    expect(together.workers).toBe(1);
+    const single = lintCli([...sets, '--threads', '1']);
+    expect(single.workers).toBe(0);
+    expect(together.stdout).toBe(single.stdout);
+    // each set alone is linted on this thread: one set is never split
+    const alone = sets.map((set) => lintCli([set]));
+    expect(alone.map((r) => r.workers)).toEqual([0, 0, 0]);
+    expect(together.report.files).toEqual(alone.flatMap((r) => r.report.files));
+    expect(together.report.files.map((f: { path: string }) => f.path.split('/')[0])).toEqual(
+      sets.flatMap((set, i) => alone[i]!.report.files.map(() => set)),
+    );
+    expect(together.report.summary.errors).toBeGreaterThan(1000);
+  });
+
+  it('a small run, or one file, stays on one thread; --threads takes a whole number', () => {
+    expect(lintCli(['small', 'mid/0001_step.sql']).workers).toBe(0);
+    const wrong = runCli(['lint', 'small', '--threads', '0'], { cwd: dir });
+    expect([wrong.code, wrong.stderr]).toEqual([2, 'pgphase: --threads 0: expected a whole number from 1 to 256\n']);
+  });
+
+  it('the library lints on as many threads as asked, and on one when a rule is not its own', async () => {
+    const api: typeof import('../../src/index.js') = await import(pathToFileURL(resolve('dist/src/index.js')).href);
+    let started = 0;
+    const count = () => started++;
+    process.on('worker', count);
+    try {
+      const run = (options: Partial<Parameters<typeof api.lint>[0]>) =>
+        api.lint({ paths: ['small', 'mid'], cwd: dir, ...options }).then((output) => output.result);
+      const one = await run({ threads: 1 });
+      expect(started).toBe(0);
+      expect(await run({ threads: 2 })).toEqual(one);
+      expect(started).toBe(1);
+      // a rule of the caller's own is not one a worker can load
+      const [first, ...rest] = api.rules;
+      const own = { ...first!, meta: { ...first!.meta } };
+      const mine = await run({ threads: 2, rules: [own, ...rest] });
+      expect(started).toBe(1);
+      expect(mine).toEqual(one);
+      await expect(run({ threads: 0 })).rejects.toThrow('threads: 0 is not a whole number of at least 1');
+    } finally {
+      process.off('worker', count);
+    }
+  });
+});
