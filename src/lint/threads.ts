@@ -29,9 +29,10 @@ export interface Done {
   files: FileResult[];
 }
 
-/** How many bytes of SQL a thread beyond the first needs, so that linting them costs more than
- *  the thread's start (bench/lint.mjs). */
-export const BYTES_PER_THREAD = 256 * 1024;
+/** How many bytes of SQL a thread beyond the first needs. A worker costs 100 to 150 ms of CPU
+ *  before its first set; two threads on 300 KB saved 30 ms of wall time for 90 ms more CPU, on
+ *  600 KB 70 ms for 160 ms (bench/lint.mjs's generated histories). */
+export const BYTES_PER_THREAD = 512 * 1024;
 
 const here = fileURLToPath(import.meta.url);
 /** The worker's code, beside this file: the library's worker.js, or the CLI bundle's worker.cjs
@@ -75,24 +76,31 @@ export async function lintSets(
   const results: FileResult[][] = [];
   const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const started = Array.from({ length: workers }, () => new Worker(WORKER, { workerData: work }));
-  const finished = started.map(
-    (worker) =>
-      new Promise<void>((resolve, reject) => {
-        worker.on('message', ({ set, files }: Done) => {
-          results[order[set]!] = files;
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) =>
-          code === 0 ? resolve() : reject(new Error(`a lint thread stopped with exit code ${code}`)),
-        );
-      }),
+  const finished = Promise.all(
+    started.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.on('message', ({ set, files }: Done) => {
+            results[order[set]!] = files;
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`a lint thread stopped with exit code ${code}`)),
+          );
+        }),
+    ),
   );
-  for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1))
-    results[order[k]!] = linter.set(work.sets[k]!);
-  await Promise.all(finished).catch((error: unknown) => {
+  // awaited below, unless this thread fails first
+  finished.catch(() => undefined);
+  try {
+    for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1))
+      results[order[k]!] = linter.set(work.sets[k]!);
+    await finished;
+  } catch (error) {
+    // a failure in any thread ends the run: the others' work is of no use
     for (const worker of started) void worker.terminate();
     throw error;
-  });
+  }
   if (results.filter(Boolean).length !== sets.length)
     throw new Error('a lint thread stopped before its sets were linted');
   return results;
