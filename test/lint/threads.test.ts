@@ -50,6 +50,8 @@ const dir = tempTree({
   ...history('mid', 20, 16),
   ...history('small', 8, 16),
   'preload.cjs': PRELOAD,
+  // a worker thread whose code fails: the counter it claims sets from throws
+  'failing-worker.cjs': `if (!require('node:worker_threads').isMainThread) Atomics.add = () => { throw new Error('this worker fails'); };\n`,
 });
 const sets = ['mid', 'big', 'small'];
 
@@ -77,6 +79,18 @@ describe('lint on several threads', () => {
     // in the order given, whichever thread linted each set
     expect([...new Set(together.report.files.map((f: { path: string }) => f.path.split('/')[0]))]).toEqual(sets);
     expect(together.report.summary.errors).toBeGreaterThan(1000);
+  });
+
+  it("a worker thread's failure fails the run with its error, as this thread's would, and prints no report", () => {
+    const r = runCli(['lint', ...sets, '--format', 'json'], {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--require ${join(dir, 'failing-worker.cjs')}` },
+    });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pgphase: internal error: this worker fails (run with --debug for the stack trace)\n',
+    });
   });
 
   it('a small run, or one file, stays on one thread; --threads takes a whole number', () => {
