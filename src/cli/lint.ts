@@ -121,7 +121,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
     )
     .option(
       '--threads <n>',
-      "lint up to n migration sets at once, each on a thread (default: the machine's cores, as far as the SQL to lint pays for a thread's start; 1: no worker thread)",
+      "lint up to n migration sets at once, each on a thread (default: the CPUs the process may use, as far as the SQL to lint pays for a thread's start; 1: no worker thread)",
     )
     .option(
       '--queries <source>',

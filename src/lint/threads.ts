@@ -1,9 +1,10 @@
 // Lints migration sets on several threads at once. Sets are independent (each is replayed from
 // its first migration), so a run over many histories (a monorepo, a CI step over every service)
-// spreads them over the machine's cores: the biggest first, each thread claiming the next set
+// spreads them over the CPUs the process may use: the biggest first, each thread claiming the next set
 // from a shared counter. A worker thread pays its own start (Node, pgphase's code, the parser)
 // before its first set, so a run starts one only for enough SQL to pay it back.
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,11 +44,39 @@ const runnable = WORKER.endsWith('.js') || WORKER.endsWith('.cjs');
 
 const byId = new Map(catalog.map((rule) => [rule.meta.id, rule]));
 
+/** A container's CPU quota, in CPUs, from its cgroup's files as read (v2: `cpu.max`, "max 100000"
+ *  or "150000 100000"; v1: `cpu.cfs_quota_us` and `cpu.cfs_period_us`); undefined for none. */
+export function cpuQuota(files: { max?: string; quota?: string; period?: string }): number | undefined {
+  const [quota, period] = files.max?.trim().split(/\s+/) ?? [files.quota?.trim(), files.period?.trim()];
+  const cpus = Number(quota) / Number(period);
+  return Number.isFinite(cpus) && cpus > 0 ? cpus : undefined;
+}
+
+/** The CPUs this process may use: the cores it may run on, or fewer under a container's CPU quota,
+ *  which Node 20's `availableParallelism()` does not count (a CI job limited to 2 CPUs on a
+ *  64-core host would start a worker for each core). */
+function usableCpus(): number {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const max = read('/sys/fs/cgroup/cpu.max');
+  const quota = cpuQuota(
+    max === undefined
+      ? { quota: read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'), period: read('/sys/fs/cgroup/cpu/cpu.cfs_period_us') }
+      : { max },
+  );
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(quota ?? Number.POSITIVE_INFINITY)));
+}
+
 const size = (set: readonly SetFile[]) => set.reduce((bytes, { file }) => bytes + file.text.length, 0);
 
 /**
- * The results of each set, in the order given. `threads` (default: as many as the machine has
- * cores and the SQL pays for) is how many threads lint at once, this one included: one when a
+ * The results of each set, in the order given. `threads` (default: as many as the process has
+ * CPUs and the SQL pays for) is how many threads lint at once, this one included: one when a
  * rule is not pgphase's own, which a worker could not run.
  */
 export async function lintSets(
@@ -59,7 +88,8 @@ export async function lintSets(
     throw new UsageError(`threads: ${threads} is not a whole number of at least 1`);
   const sizes = sets.map(size);
   const paid = 1 + Math.floor(sizes.reduce((a, b) => a + b, 0) / BYTES_PER_THREAD);
-  const workers = Math.min(threads ?? Math.min(paid, availableParallelism()), sets.length) - 1;
+  const wanted = threads ?? (paid > 1 && sets.length > 1 ? Math.min(paid, usableCpus()) : 1);
+  const workers = Math.min(wanted, sets.length) - 1;
   const { rules, ...options } = linter.options;
   if (workers < 1 || !rules.every((rule) => byId.get(rule.meta.id) === rule) || !runnable)
     return sets.map((set) => linter.set(set));

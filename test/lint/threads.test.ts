@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cpuQuota } from '../../src/lint/threads.js';
 import { runCli, tempTree } from '../helpers/cli.js';
 
 /** A migration set of `files` files, each with `tables` tables that its later statements alter,
@@ -121,5 +122,14 @@ describe('lint on several threads', () => {
     } finally {
       process.off('worker', count);
     }
+  });
+
+  it("counts a container's CPU quota, which a CI job's limit sets", () => {
+    expect(cpuQuota({ max: '200000 100000\n' })).toBe(2);
+    expect(cpuQuota({ max: '150000 100000\n' })).toBe(1.5);
+    expect(cpuQuota({ max: 'max 100000\n' })).toBeUndefined();
+    expect(cpuQuota({ quota: '400000\n', period: '100000\n' })).toBe(4);
+    expect(cpuQuota({ quota: '-1\n', period: '100000\n' })).toBeUndefined();
+    expect(cpuQuota({})).toBeUndefined();
   });
 });
