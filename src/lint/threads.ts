@@ -1,8 +1,8 @@
 // Lints migration sets on several threads at once. Sets are independent (each is replayed from
 // its first migration), so a run over many histories (a monorepo, a CI step over every service)
-// spreads them over the CPUs the process may use: the biggest first, each thread claiming the next set
-// from a shared counter. A worker thread pays its own start (Node, pgphase's code, the parser)
-// before its first set, so a run starts one only for enough SQL to pay it back.
+// spreads them over the CPUs the process may use: the biggest first, each thread claiming the
+// next set from a shared counter. A worker thread pays its own start (Node, pgphase's code, the
+// parser) before its first set, so a run starts one only for enough SQL to pay it back.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
