@@ -113,7 +113,7 @@ function free(port: number): Promise<boolean> {
 /** A port for a server: free now, and below the ports systems give outgoing connections (from
  *  32768 on Linux, 49152 on macOS and Windows), which a client connection could hold by the time
  *  the server binds it: the server would exit, and its cached cluster be taken for broken. */
-async function serverPort(): Promise<number> {
+export async function serverPort(): Promise<number> {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 12768);
     if (await free(port)) return port;

