@@ -8,8 +8,9 @@
 // lints), again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted),
 // and beside the parser floor (bench/parse-floor.mjs: Node starting, loading libpg-query and
 // parsing every file, nothing else) and pgphase on one thread (`--threads 1`; by default a run
-// over several sets lints them on the machine's cores). Then one file, cold: a new migration over a 50-file history
-// (pgphase replays the 49 earlier files first), what a pre-commit hook runs.
+// over several sets lints them on the CPUs it may use). Then one file, cold: a new migration
+// over a 50-file history (pgphase replays the 49 earlier files first), what a pre-commit hook
+// runs.
 // squawk is timed twice: its native binary, and its npm package's launcher (a Node script that
 // spawns the binary, which `npx squawk` runs). Every figure is the median of 7 runs after a
 // warm-up, the tools' runs alternating (so that machine load affects all alike); wall time, and
@@ -98,9 +99,10 @@ function run(cmd, args, env = TOOL_ENV) {
 }
 
 /** pgphase on `pgArgs`, both squawks on `files` and, when asked, the parser floor on `files` and
- *  pgphase on one thread (`--threads 1`, no worker thread) on `pgArgs`: a warm-up run each (its stdout is kept), then RUNS runs each, alternating, in an order that
- *  turns around every round so that no tool always follows the same one; the median wall time
- *  and the median CPU time of each. */
+ *  pgphase on one thread (`--threads 1`, no worker thread) on `pgArgs`: a warm-up run each (its
+ *  stdout is kept), then RUNS runs each, alternating, in an order that turns around every round
+ *  so that no tool always follows the same one; the median wall time and the median CPU time of
+ *  each. */
 function compare(pgArgs, files, { floor = false, single = false } = {}) {
   const tools = {
     pg: [process.execPath, [...PGPHASE, ...pgArgs, '--format', 'json']],
