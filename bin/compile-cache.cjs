@@ -96,7 +96,7 @@ function cliDirs() {
 }
 
 /** Compiles the CommonJS files under `dirs` through the cache, from now on in this thread: the
- *  CLI's main thread (bin/pgphase.cjs) and a lint's worker threads (dist/cli/worker.cjs) share
+ *  CLI's main thread (bin/pgphase.cjs) and a lint's worker threads (dist/cli/lint-worker.cjs) share
  *  the cache file of the CLI's files. */
 module.exports = function useCompileCache(dirs = cliDirs()) {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return;

@@ -44,8 +44,8 @@ const loadWhenUsed = {
 
 rmSync('dist/cli', { recursive: true, force: true });
 await build({
-  // worker: the code of a lint's worker threads (src/lint/threads.ts finds it beside itself)
-  input: { main: 'dist/src/cli/main.js', worker: 'dist/src/lint/worker.js' },
+  // lint-worker: the code of a lint's worker threads (src/lint/threads.ts finds it beside itself)
+  input: { main: 'dist/src/cli/main.js', 'lint-worker': 'dist/src/lint/lint-worker.js' },
   platform: 'node',
   plugins: [loadWhenUsed],
   // a package and any file of it (`libpg-query/wasm/libpg-query.js`)
@@ -65,7 +65,7 @@ await build({
     comments: { legal: true, annotation: false, jsdoc: false },
     // a lint's worker thread compiles the bundle through the CLI's code cache, as the main thread
     // does (bin/pgphase.cjs), before it loads the rest
-    banner: (chunk) => (chunk.name === 'worker' ? "require('../../bin/compile-cache.cjs')();" : ''),
+    banner: (chunk) => (chunk.name === 'lint-worker' ? "require('../../bin/compile-cache.cjs')();" : ''),
   },
   logLevel: 'warn',
 });

@@ -1,5 +1,5 @@
 // Lints one migration set: replays its files in order into the schema model, linting the
-// targets. The same code runs in `lint()`'s thread and in its worker threads (worker.ts).
+// targets. The same code runs in `lint()`'s thread and in its worker threads (lint-worker.ts).
 import type { LoadedConfig } from '../config/load.js';
 import type { MigrationFile } from '../discover/index.js';
 import { parseDuration } from '../duration.js';

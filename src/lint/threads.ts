@@ -4,7 +4,7 @@
 // next set from a shared counter. A worker thread pays its own start (Node, pgphase's code, the
 // parser) before its first set, so a run starts one only for enough SQL to pay it back.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { parserCode } from '../sql/source.js';
 import type { FileResult } from './engine.js';
 import type { SetFile, SetLinter, SetOptions } from './set.js';
 
-/** What a worker thread is given (worker.ts): every set, biggest first, and the counter from
+/** What a worker thread is given (lint-worker.ts): every set, biggest first, and the counter from
  *  which the threads claim them. Rules are named by id: a worker takes pgphase's own. */
 export interface Work {
   sets: SetFile[][];
@@ -36,11 +36,12 @@ export interface Done {
 export const BYTES_PER_THREAD = 512 * 1024;
 
 const here = fileURLToPath(import.meta.url);
-/** The worker's code, beside this file: the library's worker.js, or the CLI bundle's worker.cjs
- *  (scripts/bundle.mjs). */
-const WORKER = join(dirname(here), `worker${extname(here)}`);
-/** Node runs the built code; the TypeScript sources, which the tests run, lint on one thread. */
-const runnable = WORKER.endsWith('.js') || WORKER.endsWith('.cjs');
+/** The worker's code, beside this file: the library's lint-worker.js, or the CLI bundle's
+ *  lint-worker.cjs (scripts/bundle.mjs). */
+const WORKER = join(dirname(here), `lint-worker${extname(here)}`);
+/** Whether there is a worker's code to run: not for the TypeScript sources (the tests run them),
+ *  nor when another bundler took the library into a file of its own. */
+const runnable = () => /\.c?js$/.test(WORKER) && existsSync(WORKER);
 
 const byId = new Map(catalog.map((rule) => [rule.meta.id, rule]));
 
@@ -91,7 +92,7 @@ export async function lintSets(
   const wanted = threads ?? (paid > 1 && sets.length > 1 ? Math.min(paid, usableCpus()) : 1);
   const workers = Math.min(wanted, sets.length) - 1;
   const { rules, ...options } = linter.options;
-  if (workers < 1 || !rules.every((rule) => byId.get(rule.meta.id) === rule) || !runnable)
+  if (workers < 1 || !rules.every((rule) => byId.get(rule.meta.id) === rule) || !runnable())
     return sets.map((set) => linter.set(set));
 
   const order = sets.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);

@@ -2,6 +2,8 @@
 // the report is the one a single thread gives, set by set in the order given. Run on the built
 // code, as users run it: the CLI's bundle and the library in dist/ (the TypeScript sources the
 // other tests import lint on one thread).
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -100,7 +102,7 @@ describe('lint on several threads', () => {
     expect([wrong.code, wrong.stderr]).toEqual([2, 'pgphase: --threads 0: expected a whole number from 1 to 256\n']);
   });
 
-  it('the library lints on as many threads as asked, and on one when a rule is not its own', async () => {
+  it('the library lints on as many threads as asked; on one when a rule is not its own or its worker code is not there', async () => {
     const api: typeof import('../../src/index.js') = await import(pathToFileURL(resolve('dist/src/index.js')).href);
     let started = 0;
     const count = () => started++;
@@ -119,6 +121,17 @@ describe('lint on several threads', () => {
       expect(started).toBe(1);
       expect(mine).toEqual(one);
       await expect(run({ threads: 0 })).rejects.toThrow('threads: 0 is not a whole number of at least 1');
+      // the library without its worker's code beside it (taken into a file of its own by another
+      // bundler): one thread, not a failure
+      const copy = mkdtempSync(join(tmpdir(), 'pgphase-library-'));
+      cpSync('dist', join(copy, 'dist'), { recursive: true });
+      cpSync('package.json', join(copy, 'package.json'));
+      symlinkSync(resolve('node_modules'), join(copy, 'node_modules'));
+      rmSync(join(copy, 'dist', 'src', 'lint', 'lint-worker.js'));
+      const bundled: typeof api = await import(pathToFileURL(join(copy, 'dist', 'src', 'index.js')).href);
+      const without = await bundled.lint({ paths: ['small', 'mid'], cwd: dir, threads: 2 });
+      expect(started).toBe(1);
+      expect(without.result).toEqual(one);
     } finally {
       process.off('worker', count);
     }
