@@ -40,6 +40,9 @@ describe('npm package', () => {
         'dist/src/index.js',
         'dist/src/index.d.ts',
         'dist/src/cli/main.js',
+        // the code of a lint's worker threads: without it a lint runs on one thread
+        'dist/cli/lint-worker.cjs',
+        'dist/src/lint/lint-worker.js',
         'dist/rules/index.js',
         'rules/drop-column.md',
         'pgphase.schema.json',
