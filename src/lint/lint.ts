@@ -18,11 +18,9 @@ import {
   type MigrationSet,
 } from '../discover/index.js';
 import { headLines } from '../discover/layouts.js';
-import { CreatedHere } from '../schema/created.js';
 import { InputError } from '../errors.js';
 import { strongest, type Change } from '../sql/changes.js';
-import { loadParser, parseSource } from '../sql/source.js';
-import { replay, schemaFrom } from '../schema/model.js';
+import { loadParser } from '../sql/source.js';
 import { emittedPhases } from './emitted.js';
 import type { FileResult } from './engine.js';
 import { SetLinter, type Config, type SetFile } from './set.js';
@@ -181,17 +179,6 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     const abs = resolve(cwd, options.stdin.filename);
     const { config } = await configFor(dirname(abs));
     const found = await fileInSet(abs, options.layout ?? config.layout, discovery).catch(() => undefined);
-    const schema = schemaFrom(baseChanges);
-    // the earlier files of its migration tell what is new to it, as in a run over the directory
-    let created = new CreatedHere();
-    for (const earlier of found?.set.files ?? []) {
-      if (earlier.absPath === abs) break;
-      replay(
-        parseSource(earlier.path, earlier.text),
-        schema,
-        earlier.migration === found!.file.migration ? created : undefined,
-      );
-    }
     const entries: MigrationFile[] = found
       ? await withText(found.set, found.file, options.stdin.text, discovery)
       : [
@@ -204,12 +191,27 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
             migration: options.stdin.filename,
           },
         ];
-    for (const [i, file] of entries.entries()) {
-      if (i > 0 && entries[i - 1]!.migration !== file.migration) created = new CreatedHere();
+    for (const file of entries) {
       sources.set(file.path, overlay(sources.get(file.path), file.text));
       note(file, config);
-      files.push(linter.file(file, config, schema, found !== undefined || options.baseSchema !== undefined, created));
     }
+    // linted as in a run over its directory: after the files before it, which tell the schema
+    // and what its own migration created
+    const earlier = found
+      ? found.set.files.slice(
+          0,
+          found.set.files.findIndex((f) => f.absPath === abs),
+        )
+      : [];
+    files.push(
+      ...linter.set(
+        [
+          ...earlier.map((file) => ({ file, config, linted: false })),
+          ...entries.map((file) => ({ file, config, linted: true })),
+        ],
+        found !== undefined || options.baseSchema !== undefined,
+      ),
+    );
     mergeUnits(files, 0, sources);
   }
 

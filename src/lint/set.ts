@@ -67,8 +67,9 @@ export class SetLinter {
     });
   }
 
-  /** The results of a set's linted files, each set replayed from its first migration. */
-  set(files: readonly SetFile[]): FileResult[] {
+  /** The results of a set's linted files, the set replayed from its first migration.
+   *  `historyKnown`: the files hold the whole history (not so for a file linted alone). */
+  set(files: readonly SetFile[], historyKnown = true): FileResult[] {
     const results: FileResult[] = [];
     const schema = schemaFrom(this.options.baseChanges);
     // what the files of one migration create is new to its later files (no traffic, no rows)
@@ -77,7 +78,8 @@ export class SetLinter {
       if (i > 0 && files[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
       // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
       const text = emitted?.replay ?? file.text;
-      if (linted) results.push(this.file({ ...file, text }, config, schema, true, created, emitted !== undefined));
+      if (linted)
+        results.push(this.file({ ...file, text }, config, schema, historyKnown, created, emitted !== undefined));
       else replay(parseSource(file.path, text), schema, created);
     }
     return results;

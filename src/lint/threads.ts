@@ -30,10 +30,10 @@ export interface Done {
   files: FileResult[];
 }
 
-/** How many bytes of SQL a thread beyond the first needs. A worker costs 100 to 150 ms of CPU
+/** How much SQL a thread beyond the first needs, in characters (bytes, for ASCII text). A worker costs 100 to 150 ms of CPU
  *  before its first set; two threads on 300 KB saved 30 ms of wall time for 90 ms more CPU, on
  *  600 KB 70 ms for 160 ms (bench/lint.mjs's generated histories). */
-export const BYTES_PER_THREAD = 512 * 1024;
+const SQL_PER_THREAD = 512 * 1024;
 
 const here = fileURLToPath(import.meta.url);
 /** The worker's code, beside this file: the library's lint-worker.js, or the CLI bundle's
@@ -43,7 +43,8 @@ const WORKER = join(dirname(here), `lint-worker${extname(here)}`);
  *  nor when another bundler took the library into a file of its own. */
 const runnable = () => /\.c?js$/.test(WORKER) && existsSync(WORKER);
 
-const byId = new Map(catalog.map((rule) => [rule.meta.id, rule]));
+/** pgphase's own rules by id: those a worker thread can load. */
+export const ownRules = new Map(catalog.map((rule) => [rule.meta.id, rule]));
 
 /** A container's CPU quota, in CPUs, from its cgroup's files as read (v2: `cpu.max`, "max 100000"
  *  or "150000 100000"; v1: `cpu.cfs_quota_us` and `cpu.cfs_period_us`); undefined for none. */
@@ -73,7 +74,7 @@ function usableCpus(): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(quota ?? Number.POSITIVE_INFINITY)));
 }
 
-const size = (set: readonly SetFile[]) => set.reduce((bytes, { file }) => bytes + file.text.length, 0);
+const size = (set: readonly SetFile[]) => set.reduce((length, { file }) => length + file.text.length, 0);
 
 /**
  * The results of each set, in the order given. `threads` (default: as many as the process has
@@ -88,11 +89,11 @@ export async function lintSets(
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
     throw new UsageError(`threads: ${threads} is not a whole number of at least 1`);
   const sizes = sets.map(size);
-  const paid = 1 + Math.floor(sizes.reduce((a, b) => a + b, 0) / BYTES_PER_THREAD);
+  const paid = 1 + Math.floor(sizes.reduce((a, b) => a + b, 0) / SQL_PER_THREAD);
   const wanted = threads ?? (paid > 1 && sets.length > 1 ? Math.min(paid, usableCpus()) : 1);
   const workers = Math.min(wanted, sets.length) - 1;
   const { rules, ...options } = linter.options;
-  if (workers < 1 || !rules.every((rule) => byId.get(rule.meta.id) === rule) || !runnable())
+  if (workers < 1 || !rules.every((rule) => ownRules.get(rule.meta.id) === rule) || !runnable())
     return sets.map((set) => linter.set(set));
 
   const order = sets.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
