@@ -24,7 +24,7 @@ import { loadParser } from '../sql/source.js';
 import { emittedPhases } from './emitted.js';
 import type { FileResult } from './engine.js';
 import { SetLinter, type Config, type SetFile } from './set.js';
-import { lintSets } from './threads.js';
+import { LintThreads } from './threads.js';
 import { summarize, type LintResult } from './result.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
 
@@ -106,6 +106,7 @@ async function targetSets(
   cwd: string,
   configFor: (dir: string) => Promise<LoadedConfig>,
   discovery: Discovery,
+  threads?: LintThreads,
 ): Promise<Map<string, Group>> {
   const groups = new Map<string, Group>();
   let paths = options.paths;
@@ -117,16 +118,28 @@ async function targetSets(
     paths = configured.map((p) => resolve(dir, p));
   }
   // Look up every path at once (their reads overlap; each directory is read once however
-  // many of its files are named), then group them in the order given.
+  // many of its files are named), then group them in the order given. Each set found tells the
+  // threads the SQL it replays up to the path's last file, while the other paths are looked up.
   const lookups = await Promise.allSettled(
     paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
       const abs = resolve(cwd, path);
+      let found: [MigrationSet, MigrationFile[]] | undefined;
       if ((await kind(abs)) === 'dir') {
         const set = await discoverSet(abs, options.layout ?? (await configFor(abs)).config.layout, discovery);
-        return [set, set.files];
+        found = [set, set.files];
+      } else {
+        const file = await fileInSet(abs, options.layout ?? (await configFor(dirname(abs))).config.layout, discovery);
+        found = file && [file.set, file.set.files.filter((f) => f.absPath === file.file.absPath)];
       }
-      const found = await fileInSet(abs, options.layout ?? (await configFor(dirname(abs))).config.layout, discovery);
-      return found && [found.set, found.set.files.filter((f) => f.absPath === found.file.absPath)];
+      if (found && threads) {
+        const [set, files] = found;
+        const replayed = set.files.slice(0, set.files.lastIndexOf(files.at(-1)!) + 1);
+        threads.expect(
+          set.root,
+          replayed.reduce((chars, f) => chars + f.text.length, 0),
+        );
+      }
+      return found;
     }),
   );
   for (const lookup of lookups) {
@@ -149,14 +162,38 @@ export async function listSets(options: Omit<LintOptions, 'stdin'>): Promise<Set
 }
 
 export async function lint(options: LintOptions): Promise<LintOutput> {
+  const linter = new SetLinter({
+    rules: options.rules,
+    ...(options.pgVersion !== undefined && { pgVersion: options.pgVersion }),
+    ...(options.ruleOverrides && { ruleOverrides: options.ruleOverrides }),
+    locks: options.locks ?? true,
+    baseChanges: options.baseSchema ?? [],
+  });
+  const threads = new LintThreads(linter, options.threads);
+  try {
+    return await lintOn(threads, linter, options);
+  } finally {
+    // the workers a lint did not take, started while it was finding its sets
+    threads.close();
+  }
+}
+
+async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOptions): Promise<LintOutput> {
   const cwd = options.cwd ?? process.cwd();
   const discovery = new Discovery(cwd);
   const configFor = configs(options, discovery);
   // The WASM parser compiles while the files are found and read (awaited before the first
   // parse); with a cache, only once a set misses it: a run the cache answers never parses.
   if (options.cacheDir === undefined) loadParser().catch(() => undefined);
-  const baseChanges = options.baseSchema ?? [];
-  const groups = await targetSets(options, cwd, configFor, discovery);
+  const baseChanges = linter.options.baseChanges;
+  // with a cache, which sets are linted is known only once they are all found: no thread starts before
+  const groups = await targetSets(
+    options,
+    cwd,
+    configFor,
+    discovery,
+    options.cacheDir === undefined ? threads : undefined,
+  );
 
   const files: FileResult[] = [];
   const sources = new Map<string, string>();
@@ -166,14 +203,6 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
       ...(linted.get(file.path) ?? []),
       { ...file, transaction: config.transaction ?? file.transaction },
     ]);
-  const linter = new SetLinter({
-    rules: options.rules,
-    ...(options.pgVersion !== undefined && { pgVersion: options.pgVersion }),
-    ...(options.ruleOverrides && { ruleOverrides: options.ruleOverrides }),
-    locks: options.locks ?? true,
-    baseChanges,
-  });
-
   if (options.stdin) {
     await loadParser();
     const abs = resolve(cwd, options.stdin.filename);
@@ -259,8 +288,7 @@ export async function lint(options: LintOptions): Promise<LintOutput> {
     outcomes.push({ root: set.root, ...(results && { results }), ...(key !== undefined && { key }) });
     if (!results) missed.push(order);
   }
-  if (missed.length > 0) await loadParser();
-  const fresh = (await lintSets(missed, linter, options.threads)).values();
+  const fresh = (await threads.lint(missed)).values();
   for (const outcome of outcomes) {
     const before = files.length;
     if (outcome.results) {

@@ -2,26 +2,26 @@
 // its first migration), so a run over many histories (a monorepo, a CI step over every service)
 // spreads them over the CPUs the process may use: the biggest first, each thread claiming the
 // next set from a shared counter. A worker thread pays its own start (Node, pgphase's code, the
-// parser) before its first set, so a run starts one only for enough SQL to pay it back.
+// parser) before its first set, so a run starts one only for enough SQL to pay it back, and as
+// soon as the sets found so far hold that much, while the others are found.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { rules as catalog } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
-import { parserCode } from '../sql/source.js';
+import { loadParser } from '../sql/source.js';
 import type { FileResult } from './engine.js';
 import type { SetFile, SetLinter, SetOptions } from './set.js';
 
-/** What a worker thread is given (lint-worker.ts): every set, biggest first, and the counter from
+/** What a worker thread is posted (lint-worker.ts): every set, biggest first, and the counter from
  *  which the threads claim them. Rules are named by id: a worker takes pgphase's own. */
 export interface Work {
   sets: SetFile[][];
   options: Omit<SetOptions, 'rules'> & { rules: string[] };
   next: SharedArrayBuffer;
-  /** The parser's WebAssembly, as this thread compiled it. */
-  parser: WebAssembly.Module;
 }
 
 /** What a worker thread posts for each set it linted. */
@@ -74,66 +74,130 @@ function usableCpus(): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(quota ?? Number.POSITIVE_INFINITY)));
 }
 
+let cpus: number | undefined;
+/** The CPUs this process may use, read once. */
+const cpusUsable = () => (cpus ??= usableCpus());
+
 const size = (set: readonly SetFile[]) => set.reduce((length, { file }) => length + file.text.length, 0);
 
-/**
- * The results of each set, in the order given. `threads` (default: as many as the process has
- * CPUs and the SQL pays for) is how many threads lint at once, this one included: one when a
- * rule is not pgphase's own, which a worker could not run.
- */
-export async function lintSets(
-  sets: readonly SetFile[][],
-  linter: SetLinter,
-  threads?: number,
-): Promise<FileResult[][]> {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
-    throw new UsageError(`threads: ${threads} is not a whole number of at least 1`);
-  const sizes = sets.map(size);
+/** How many worker threads sets of these sizes (characters of SQL to lint) pay for: `threads`
+ *  (this one included) when given, else one per SQL_PER_THREAD up to the usable CPUs; never a
+ *  thread without a set. */
+function workersFor(sizes: readonly number[], threads: number | undefined): number {
   const paid = 1 + Math.floor(sizes.reduce((a, b) => a + b, 0) / SQL_PER_THREAD);
-  const wanted = threads ?? (paid > 1 && sets.length > 1 ? Math.min(paid, usableCpus()) : 1);
-  const workers = Math.min(wanted, sets.length) - 1;
-  const { rules, ...options } = linter.options;
-  if (workers < 1 || !rules.every((rule) => ownRules.get(rule.meta.id) === rule) || !runnable())
-    return sets.map((set) => linter.set(set));
+  const wanted = threads ?? (paid > 1 && sizes.length > 1 ? Math.min(paid, cpusUsable()) : 1);
+  return Math.min(wanted, sizes.length) - 1;
+}
 
-  const order = sets.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
-  const next = new SharedArrayBuffer(4);
-  const claimed = new Int32Array(next);
-  const work: Work = {
-    sets: order.map((i) => sets[i]!),
-    options: { ...options, rules: rules.map((r) => r.meta.id) },
-    next,
-    parser: await parserCode(),
-  };
-  const results: FileResult[][] = [];
-  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  const started = Array.from({ length: workers }, () => new Worker(WORKER, { workerData: work }));
-  const finished = Promise.all(
-    started.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          worker.on('message', ({ set, files }: Done) => {
-            results[order[set]!] = files;
-          });
-          worker.on('error', reject);
-          worker.on('exit', (code) =>
-            code === 0 ? resolve() : reject(new Error(`a lint thread stopped with exit code ${code}`)),
-          );
-        }),
-    ),
-  );
-  // awaited below, unless this thread fails first
-  finished.catch(() => undefined);
-  try {
-    for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1))
-      results[order[k]!] = linter.set(work.sets[k]!);
-    await finished;
-  } catch (error) {
-    // a failure in any thread ends the run: the others' work is of no use
-    for (const worker of started) void worker.terminate();
-    throw error;
+/** A worker thread, and the end of its run: resolved when it exits of itself, rejected when it fails. */
+interface Started {
+  worker: Worker;
+  exited: Promise<void>;
+}
+
+/**
+ * The threads of one lint. A worker is started as soon as the sets found pay for it (`expect`,
+ * while discovery reads the rest), and waits, idle and unreferenced, for its work: its start
+ * (Node's thread, pgphase's code) then overlaps this thread's discovery instead of delaying the
+ * worker's first set. `lint` gives them the sets; `close` ends those it did not take.
+ */
+export class LintThreads {
+  private readonly idle: Started[] = [];
+  /** The SQL to lint of each set found so far, by its root. */
+  private readonly found = new Map<string, number>();
+  /** Whether a worker can run the lint: its rules are pgphase's own, and the worker's code is there. */
+  private usable: boolean | undefined;
+
+  /** `threads` (default: as many as the process has CPUs and the SQL pays for) is how many threads
+   *  lint at once, this one included: one when a rule is not pgphase's own, which a worker could not run. */
+  constructor(
+    private readonly linter: SetLinter,
+    private readonly threads?: number,
+  ) {
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+      throw new UsageError(`threads: ${threads} is not a whole number of at least 1`);
   }
-  if (results.filter(Boolean).length !== sets.length)
-    throw new Error('a lint thread stopped before its sets were linted');
-  return results;
+
+  /** A set the lint will take, with its characters of SQL to lint: starts the workers that the
+   *  sets found so far pay for. */
+  expect(root: string, chars: number): void {
+    this.found.set(root, Math.max(chars, this.found.get(root) ?? 0));
+    this.start(workersFor([...this.found.values()], this.threads));
+  }
+
+  /** Starts workers up to `count`, where a worker can run the lint. */
+  private start(count: number): void {
+    if (this.idle.length >= count) return;
+    this.usable ??= this.linter.options.rules.every((rule) => ownRules.get(rule.meta.id) === rule) && runnable();
+    if (!this.usable) return;
+    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+    while (this.idle.length < count) {
+      const worker = new Worker(WORKER);
+      // idle, it keeps no process alive (`lint` refers to it again)
+      worker.unref();
+      const exited = new Promise<void>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`a lint thread stopped with exit code ${code}`)),
+        );
+      });
+      // awaited by `lint`; one that `close` ends is not
+      exited.catch(() => undefined);
+      this.idle.push({ worker, exited });
+    }
+  }
+
+  /** Ends the workers no lint took. */
+  close(): void {
+    for (const { worker } of this.idle.splice(0)) void worker.terminate();
+  }
+
+  /** The results of each set, in the order given; loads this thread's parser when a set needs it. */
+  async lint(sets: readonly SetFile[][]): Promise<FileResult[][]> {
+    if (sets.length === 0) return [];
+    const sizes = sets.map(size);
+    const count = workersFor(sizes, this.threads);
+    this.start(count);
+    // fewer where no worker can run the lint; those started for more sets than were found end
+    const started = this.idle.splice(0, count);
+    this.close();
+    if (started.length === 0) {
+      await loadParser();
+      return sets.map((set) => this.linter.set(set));
+    }
+
+    const order = sets.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
+    const next = new SharedArrayBuffer(4);
+    const claimed = new Int32Array(next);
+    const { rules, ...options } = this.linter.options;
+    const work: Work = {
+      sets: order.map((i) => sets[i]!),
+      options: { ...options, rules: rules.map((r) => r.meta.id) },
+      next,
+    };
+    const results: FileResult[][] = [];
+    for (const { worker } of started) {
+      worker.on('message', ({ set, files }: Done) => {
+        results[order[set]!] = files;
+      });
+      worker.ref();
+      worker.postMessage(work);
+    }
+    const finished = Promise.all(started.map((s) => s.exited));
+    // awaited below, unless this thread fails first
+    finished.catch(() => undefined);
+    try {
+      await loadParser();
+      for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1))
+        results[order[k]!] = this.linter.set(work.sets[k]!);
+      await finished;
+    } catch (error) {
+      // a failure in any thread ends the run: the others' work is of no use
+      for (const { worker } of started) void worker.terminate();
+      throw error;
+    }
+    if (results.filter(Boolean).length !== sets.length)
+      throw new Error('a lint thread stopped before its sets were linted');
+    return results;
+  }
 }

@@ -79,9 +79,6 @@ interface ParserModule {
 
 let parser: ParserModule | undefined;
 let loaded: Promise<void> | undefined;
-/** The parser's WebAssembly, compiled once per process: a worker thread is given it (threads.ts),
- *  and with it the code V8 compiled for it so far. */
-let code: WebAssembly.Module | undefined;
 
 /** How deep a statement's parse tree may nest. The analysis walks parse trees recursively and
  *  runs out of stack somewhere past 5,000 levels; real migrations stay under 50. */
@@ -91,42 +88,31 @@ export const MAX_TREE_DEPTH = 1000;
  * Loads the WASM parser once; every parse function below needs it. Not at import: a run the
  * lint cache answers never compiles it. The emscripten module is used directly rather than
  * libpg-query's wrapper, whose string copies in and out of WASM run a JavaScript loop per
- * byte: the text's UTF-8 bytes are copied in at once, and the JSON tree decoded at once.
+ * byte: the text's UTF-8 bytes are copied in at once, and the JSON tree decoded at once. The
+ * WASM is compiled here and handed to emscripten, whose own loading costs 2% more of a lint of
+ * one file (callgrind). A lint's worker thread (threads.ts) loads it too: V8 keeps one compiled
+ * module per process for the same bytes (its native module cache), and with it the code compiled
+ * so far.
  */
 export function loadParser(): Promise<void> {
-  loaded ??= instantiate(async () =>
-    WebAssembly.compile(readFileSync(createRequire(import.meta.url).resolve('libpg-query/wasm/libpg-query.wasm'))),
-  );
+  loaded ??= (async () => {
+    const create = createRequire(import.meta.url)('libpg-query/wasm/libpg-query.js') as (
+      options: object,
+    ) => Promise<ParserModule>;
+    const wasm = await WebAssembly.compile(
+      readFileSync(createRequire(import.meta.url).resolve('libpg-query/wasm/libpg-query.wasm')),
+    );
+    parser = await new Promise<ParserModule>((resolve, reject) => {
+      create({
+        // emscripten's hook for a module compiled by its caller
+        instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+          WebAssembly.instantiate(wasm, imports).then(done, reject);
+          return {};
+        },
+      }).then(resolve, reject);
+    });
+  })();
   return loaded;
-}
-
-/** Loads the parser from the WebAssembly another thread compiled (`parserCode()`): a lint's worker thread. */
-export function loadParserFrom(compiled: WebAssembly.Module): Promise<void> {
-  loaded ??= instantiate(async () => compiled);
-  return loaded;
-}
-
-/** The parser's compiled WebAssembly, for a worker thread's `loadParserFrom`. */
-export async function parserCode(): Promise<WebAssembly.Module> {
-  await loadParser();
-  return code!;
-}
-
-async function instantiate(compile: () => Promise<WebAssembly.Module>): Promise<void> {
-  const create = createRequire(import.meta.url)('libpg-query/wasm/libpg-query.js') as (
-    options: object,
-  ) => Promise<ParserModule>;
-  const wasm = await compile();
-  code = wasm;
-  parser = await new Promise<ParserModule>((resolve, reject) => {
-    create({
-      // emscripten's hook for a module compiled elsewhere
-      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
-        WebAssembly.instantiate(wasm, imports).then(done, reject);
-        return {};
-      },
-    }).then(resolve, reject);
-  });
 }
 
 const utf8 = new TextDecoder();

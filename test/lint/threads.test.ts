@@ -3,10 +3,11 @@
 // code, as users run it: the CLI's bundle and the library in dist/ (the TypeScript sources the
 // other tests import lint on one thread).
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cpuQuota } from '../../src/lint/threads.js';
 import { runCli, tempTree } from '../helpers/cli.js';
 
@@ -58,6 +59,41 @@ const dir = tempTree({
 });
 const sets = ['mid', 'big', 'small'];
 
+/** Counts, in the main thread, the .sql files read and how many had been when each worker thread was made. */
+const READS = `const { isMainThread } = require('node:worker_threads');
+if (isMainThread) {
+  const fs = require('node:fs');
+  const threads = require('node:worker_threads');
+  const { readFileSync } = fs;
+  const { Worker } = threads;
+  let sql = 0;
+  const atWorker = [];
+  fs.readFileSync = function (path, ...rest) {
+    if (String(path).endsWith('.sql')) sql++;
+    return readFileSync.call(this, path, ...rest);
+  };
+  threads.Worker = class extends Worker {
+    constructor(...args) {
+      atWorker.push(sql);
+      super(...args);
+    }
+  };
+  process.on('exit', () => fs.writeSync(2, 'sql reads ' + sql + ', at each worker: ' + atWorker.join(' ') + '\\n'));
+}
+`;
+
+// six sets of 30 files, about 200 KB each: three of them hold the SQL a second thread needs, two do not
+const six = ['s1', 's2', 's3', 's4', 's5', 's6'];
+const sixSets = Object.assign({}, ...six.map((name) => history(name, 30, 20))) as Record<string, string>;
+const even = tempTree({
+  ...sixSets,
+  'reads.cjs': READS,
+  // a Prisma history whose migration's directory has a config that does not parse: its error
+  // comes once every set is found, when the config of each file is read
+  'prisma/20240101000000_init/migration.sql': 'CREATE TABLE t (id bigint PRIMARY KEY);\n',
+  'prisma/20240101000000_init/pgphase.config.json': '{',
+});
+
 const lintCli = (paths: string[]) => {
   const r = runCli(['lint', ...paths, '--format', 'json'], {
     cwd: dir,
@@ -83,6 +119,52 @@ describe('lint on several threads', () => {
     // in the order given, whichever thread linted each set
     expect([...new Set(together.report.files.map((f: { path: string }) => f.path.split('/')[0]))]).toEqual(sets);
     expect(together.report.summary.errors).toBeGreaterThan(1000);
+  });
+
+  it('starts a worker while it is still finding the sets, as soon as those found hold the SQL to pay for it', () => {
+    const chars = (name: string) =>
+      Object.entries(sixSets)
+        .filter(([path]) => path.startsWith(`${name}/`))
+        .reduce((n, [, text]) => n + text.length, 0);
+    // the premise: a second thread's 512 KB of SQL is in any three sets, in no two
+    expect(Math.max(...six.map(chars)) * 2).toBeLessThan(512 * 1024);
+    expect(Math.min(...six.map(chars)) * 3).toBeGreaterThanOrEqual(512 * 1024);
+    const r = runCli(['lint', ...six, '--format', 'json'], {
+      cwd: even,
+      env: { NODE_OPTIONS: `--require ${join(even, 'reads.cjs')}` },
+    });
+    expect(r.code).toBe(1);
+    const [, reads, at] = /^sql reads (\d+), at each worker: (.*)$/m.exec(r.stderr)!;
+    expect(Number(reads)).toBe(six.length * 30);
+    if (availableParallelism() < 2) return expect(at).toBe('');
+    // one worker, made once three sets were read and before the last were
+    const made = at!.split(' ').map(Number);
+    expect(made).toHaveLength(1);
+    expect(made[0]).toBeGreaterThanOrEqual(3 * 30);
+    expect(made[0]).toBeLessThan(six.length * 30);
+  });
+
+  it('ends the workers it started when the lint fails after finding the sets', async () => {
+    const api: typeof import('../../src/index.js') = await import(pathToFileURL(resolve('dist/src/index.js')).href);
+    const threads = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+    const { Worker } = threads;
+    const made: InstanceType<typeof Worker>[] = [];
+    threads.Worker = class extends Worker {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        made.push(this);
+      }
+    };
+    try {
+      await expect(api.lint({ paths: ['s1', 's2', 'prisma'], cwd: even, threads: 2 })).rejects.toThrow(
+        /pgphase\.config\.json: invalid JSON/,
+      );
+      expect(made).toHaveLength(1);
+      // idle, it would wait for its work to the end of this process
+      await vi.waitFor(() => expect(made[0]!.threadId).toBe(-1));
+    } finally {
+      threads.Worker = Worker;
+    }
   });
 
   it("a worker thread's failure fails the run with its error, as this thread's would, and prints no report", () => {
