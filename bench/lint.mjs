@@ -18,20 +18,27 @@
 // The tools run without NODE_EXTRA_CA_CERTS (see TOOL_ENV). pgphase's warm-up run fills its
 // compile cache (bin/compile-cache.cjs), as a user's first run after an install does: "cold"
 // means without `--cache`, every file parsed and checked.
+// With --against <checkout>, another build of pgphase (`git worktree add /tmp/base main && (cd
+// /tmp/base && npm ci && npm run build)`) runs too, alternating with the others, and each table
+// ends with the two builds' difference: timings on a shared machine move by ±15% from run to
+// run, far more than a change of a few percent, which only a comparison in the same run shows.
 // Checks that the tools linted every file and prints markdown tables.
-// Run: `npm run build && node bench/lint.mjs` (or `npm run bench:lint`); profile with
-// bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
+// Run: `npm run build && node bench/lint.mjs [--against <checkout>]` (or `npm run bench:lint`);
+// profile with bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
 // non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
 import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
 
 const ROOT = join(CORPUS, '..', '..');
 const PGPHASE = [join(ROOT, 'bin', 'pgphase.cjs'), 'lint'];
+const { values } = parseArgs({ options: { against: { type: 'string' } } });
+const AGAINST = values.against && [join(resolve(values.against), 'bin', 'pgphase.cjs'), 'lint'];
 const FLOOR = join(ROOT, 'bench', 'parse-floor.mjs');
 const RUNS = 7;
 // squawk-cli is installed here on first use, not as a devDependency: its platform packages are
@@ -99,14 +106,16 @@ function run(cmd, args, env = TOOL_ENV) {
 }
 
 /** pgphase on `pgArgs`, both squawks on `files` and, when asked, the parser floor on `files` and
- *  pgphase on one thread (`--threads 1`, no worker thread) on `pgArgs`: a warm-up run each (its
+ *  pgphase on one thread (`--threads 1`, no worker thread) on `pgArgs`, and the --against build on
+ *  `againstArgs` (pgArgs unless a flag names a directory of its own): a warm-up run each (its
  *  stdout is kept), then RUNS runs each, alternating, in an order that turns around every round
  *  so that no tool always follows the same one; the median wall time and the median CPU time of
  *  each. */
-function compare(pgArgs, files, { floor = false, single = false } = {}) {
+function compare(pgArgs, files, { floor = false, single = false, againstArgs = pgArgs } = {}) {
   const tools = {
     pg: [process.execPath, [...PGPHASE, ...pgArgs, '--format', 'json']],
     ...(single && { single: [process.execPath, [...PGPHASE, ...pgArgs, '--threads', '1', '--format', 'json']] }),
+    ...(AGAINST && { against: [process.execPath, [...AGAINST, ...againstArgs, '--format', 'json']] }),
     native: [SQUAWK_NATIVE, ['--reporter', 'json', ...files]],
     npm: [SQUAWK, ['--reporter', 'json', ...files]],
     ...(floor && { floor: [process.execPath, [FLOOR, ...files]] }),
@@ -157,8 +166,9 @@ function wholeCorpus(name, dirs, expect) {
   const checked = squawkChecked(files);
   if (checked !== files.length) fail(`squawk checked ${checked} of ${files.length} files of ${name}`);
   const cache = join(TOOLS, 'lint-cache');
-  rmSync(cache, { recursive: true, force: true });
-  const cached = compare([...dirs, '--cache', cache], files);
+  const againstCache = join(TOOLS, 'lint-cache-against');
+  for (const dir of [cache, againstCache]) rmSync(dir, { recursive: true, force: true });
+  const cached = compare([...dirs, '--cache', cache], files, { againstArgs: [...dirs, '--cache', againstCache] });
   if (cached.pg.stdout !== cold.pg.stdout)
     fail(`pgphase --cache printed another report than the run without it on ${name}`);
   return {
@@ -253,6 +263,32 @@ for (const [name, c] of [
   row(`${name}, parser floor (Node + libpg-query parsing every file)`, c.cold, 'floor');
 }
 row(`one file, cold: a new migration over a ${history.length}-file history`, newest);
+if (AGAINST) {
+  const change = (a, b) => `${a >= b ? '+' : '−'}${Math.abs((a / b - 1) * 100).toFixed(1)}%`;
+  const pair = (key, m) =>
+    m.pg[key] === undefined ? '|' : `${fmt(m.against[key])} → ${fmt(m.pg[key])} | ${change(m.pg[key], m.against[key])}`;
+  console.log(`\nthis checkout against ${values.against}, in the same runs (medians)\n`);
+  console.log('| | wall: --against → this | change | CPU: --against → this | change | same report |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  const measured = [
+    ...[
+      ['real histories', real],
+      ['generated corpus', generated],
+    ].flatMap(([name, c]) =>
+      c
+        ? [
+            [`${name}, cold`, c.cold],
+            [`${name}, \`--cache\` (unchanged)`, c.cached],
+          ]
+        : [],
+    ),
+    ['one file, cold', newest],
+  ];
+  for (const [label, m] of measured)
+    console.log(
+      `| ${label} | ${pair('ms', m)} | ${pair('cpu', m)} | ${m.against.stdout === m.pg.stdout ? 'yes' : 'no'} |`,
+    );
+}
 for (const [name, c] of [
   ['real histories', real],
   ['generated corpus', generated],
