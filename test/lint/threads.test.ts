@@ -137,9 +137,10 @@ describe('lint on several threads', () => {
     const [, reads, at] = /^sql reads (\d+), at each worker: (.*)$/m.exec(r.stderr)!;
     expect(Number(reads)).toBe(six.length * 30);
     if (availableParallelism() < 2) return expect(at).toBe('');
-    // one worker, made once three sets were read and before the last were
+    // the first worker made once three sets were read and before the last were (1.2 MB of SQL
+    // pays for three threads, where the machine has three CPUs)
     const made = at!.split(' ').map(Number);
-    expect(made).toHaveLength(1);
+    expect(made).toHaveLength(Math.min(3, availableParallelism()) - 1);
     expect(made[0]).toBeGreaterThanOrEqual(3 * 30);
     expect(made[0]).toBeLessThan(six.length * 30);
   });
