@@ -132,7 +132,11 @@ export async function lint(options: LintApiOptions): Promise<LintOutput> {
   const paths = targets(options);
   if (paths?.length === 0) return { result: summarize([]), sources: new Map(), linted: new Map() };
   const baseSchema = await startingSchema(options);
-  const run = (rules: LintOptions['rules']) => lintWith({ ...rest, paths: paths ?? [], baseSchema, rules });
+  // sizes are given to the statements a lint walks (a rule records them), which a result from
+  // the cache has not walked: with them, no cache
+  const { cacheDir: _cacheDir, ...uncached } = rest;
+  const run = (rules: LintOptions['rules']) =>
+    lintWith({ ...(statsFrom === undefined ? rest : uncached), paths: paths ?? [], baseSchema, rules });
   const sizes = statsFrom !== undefined && {
     statsFrom,
     cwd: options.cwd ?? process.cwd(),

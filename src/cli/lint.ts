@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { LAYOUTS, type LayoutName } from '../discover/names.js';
 import type { FormatName, Rule, SeveritySetting } from '../index.js';
-import { FORMATS } from '../report/index.js';
+import { FORMATS } from '../report/formats.js';
 import type { Io } from './io.js';
 
 interface LintFlags {
@@ -222,7 +222,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         if (flags.fixDryRun) return setExit(0);
       }
 
-      const { result, sources, written } = await lint(options);
+      const { result, sources, written, json } = await lint(options);
       if (written)
         io.stderr(
           `pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`,
@@ -246,6 +246,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         sources,
         version,
         docsBaseUrl,
+        ...(json && { json }),
       });
       io.stdout(text);
       const tooManyWarnings = maxWarnings !== undefined && result.summary.warnings > maxWarnings;

@@ -4,43 +4,70 @@
 // is a set, not a file: one entry per set directory, replaced when anything in it changes.
 // A cache that cannot be read is ignored, one that cannot be written is skipped: it only
 // ever saves work, it never changes a result.
+// Each file's result is kept as its line of the JSON report (`fileJson`), which the JSON report
+// then takes as it is (`json`): a run the cache answers neither builds nor serializes it again.
 import { createHash } from 'node:crypto';
-import { isAscii } from 'node:buffer';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { version } from '../meta.js';
 import type { FileResult } from './engine.js';
+import { fileJson } from './result.js';
 
-interface Entry {
+/** The locks of a set's findings, which the report's JSON leaves out: [file, finding, lock]. */
+type Locks = [number, number, string][];
+
+/** A set as the cache file holds it: each file's JSON as bytes, or as text when this run made it. */
+export interface CachedSet {
+  root: string;
   key: string;
-  files: FileResult[];
+  files: (Buffer | string)[];
+  locks: Locks;
 }
 
-const FILE = 'lint.json';
+const FILE = 'lint.cache';
 
-/** JSON in ASCII, other characters escaped (rule texts have a few): a string of one byte per
- *  character to read and parse, which one character beyond Latin-1 would make two for the whole file. */
-export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u0080-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+/**
+ * The cache file: the length of its header (4 bytes, little-endian), the header (JSON: per set
+ * its root, key, locks and the byte length of each file's JSON), then each file's JSON in UTF-8,
+ * in order. Throws on anything else.
+ */
+export function decodeCache(bytes: Buffer): CachedSet[] {
+  const end = 4 + bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.toString('utf8', 4, end)) as [string, string, number[], Locks][];
+  let at = end;
+  const sets = header.map(([root, key, lengths, locks]) => ({
+    root,
+    key,
+    locks,
+    files: lengths.map((length) => bytes.subarray(at, (at += length))),
+  }));
+  if (at !== bytes.length || !sets.every((s) => typeof s.key === 'string' && Array.isArray(s.locks)))
+    throw new Error('not a lint cache');
+  return sets;
+}
+
+export function encodeCache(sets: readonly CachedSet[]): Buffer {
+  const files = sets.map((set) => set.files.map((file) => (typeof file === 'string' ? Buffer.from(file) : file)));
+  const header = Buffer.from(
+    JSON.stringify(sets.map((set, i) => [set.root, set.key, files[i]!.map((file) => file.length), set.locks])),
   );
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  return Buffer.concat([length, header, ...files.flat()]);
 }
 
 export class LintCache {
-  private readonly entries: Record<string, Entry>;
+  private readonly entries = new Map<string, CachedSet>();
   private changed = false;
+  /** Each file's line of the JSON report, for the results this cache gave or took (`formatResult`'s `json`). */
+  readonly json = new Map<FileResult, string>();
 
   constructor(private readonly dir: string) {
-    let entries: unknown;
     try {
-      const bytes = readFileSync(join(dir, FILE));
-      // written in ASCII (save): read a byte per character, without decoding UTF-8
-      entries = (JSON.parse(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')) as { sets?: unknown }).sets;
+      for (const set of decodeCache(readFileSync(join(dir, FILE)))) this.entries.set(set.root, set);
     } catch {
-      entries = undefined;
+      // none yet, or not one this version reads: it is written anew
     }
-    this.entries = typeof entries === 'object' && entries !== null ? (entries as Record<string, Entry>) : {};
   }
 
   /** A key of the inputs of one set's lint: pgphase's version and whatever the caller adds. */
@@ -51,12 +78,29 @@ export class LintCache {
   }
 
   get(root: string, key: string): FileResult[] | undefined {
-    const entry = this.entries[root];
-    return entry?.key === key && Array.isArray(entry.files) ? entry.files : undefined;
+    const entry = this.entries.get(root);
+    if (entry?.key !== key) return undefined;
+    try {
+      const texts = entry.files.map((file) => file.toString());
+      const files = texts.map((text) => JSON.parse(text) as FileResult);
+      for (const [file, finding, lock] of entry.locks) files[file]!.findings[finding]!.lock = lock;
+      for (const [i, file] of files.entries()) this.json.set(file, texts[i]!);
+      return files;
+    } catch {
+      return undefined;
+    }
   }
 
   set(root: string, key: string, files: FileResult[]): void {
-    this.entries[root] = { key, files };
+    const texts = files.map((file) => {
+      const text = fileJson(file);
+      this.json.set(file, text);
+      return text;
+    });
+    const locks: Locks = files.flatMap((file, i) =>
+      file.findings.flatMap((finding, j): Locks => (finding.lock === undefined ? [] : [[i, j, finding.lock]])),
+    );
+    this.entries.set(root, { root, key, files: texts, locks });
     this.changed = true;
   }
 
@@ -66,7 +110,7 @@ export class LintCache {
     try {
       mkdirSync(this.dir, { recursive: true });
       const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`);
-      writeFileSync(tmp, asciiJson({ sets: this.entries }));
+      writeFileSync(tmp, encodeCache([...this.entries.values()]));
       renameSync(tmp, join(this.dir, FILE));
     } catch {
       // a read-only checkout lints as fast as without a cache

@@ -68,6 +68,9 @@ export interface LintOutput {
   /** Each linted file by path, as it was linted (its transaction model as the config sets it); a file
    *  that holds several migrations has an entry for each. */
   linted: Map<string, MigrationFile[]>;
+  /** With `cacheDir`: each file's line of the JSON report, as the cache keeps it, for
+   *  `formatResult`'s `json` (a file the baseline changed is not among them). */
+  json?: ReadonlyMap<FileResult, string>;
 }
 
 interface Group {
@@ -300,8 +303,9 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
     if (outcome.key !== undefined) cache?.set(outcome.root, outcome.key, files.slice(before));
   }
   cache?.save();
-  if (!options.baseline) return { result: summarize(files), sources, linted };
-  return { ...(await withBaseline(files, sources, options.baseline, cwd)), linted };
+  const json = cache && { json: cache.json };
+  if (!options.baseline) return { result: summarize(files), sources, linted, ...json };
+  return { ...(await withBaseline(files, sources, options.baseline, cwd)), linted, ...json };
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */

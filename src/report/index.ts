@@ -1,6 +1,7 @@
 // Reporters: pure functions from a LintResult to the text the CLI prints. They never
 // read the environment or write anywhere; the CLI decides colour and where output goes.
 import type { LintResult } from '../lint/result.js';
+import type { FormatName } from './formats.js';
 import type { ReportOptions } from './options.js';
 import { formatGithub } from './github.js';
 import { formatGitlab } from './gitlab.js';
@@ -9,7 +10,7 @@ import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 
-export type FormatName = 'pretty' | 'json' | 'github' | 'sarif' | 'markdown' | 'gitlab';
+export { FORMATS, type FormatName } from './formats.js';
 
 const formatters: Record<FormatName, (result: LintResult, options: ReportOptions) => string> = {
   pretty: formatPretty,
@@ -19,8 +20,6 @@ const formatters: Record<FormatName, (result: LintResult, options: ReportOptions
   markdown: formatMarkdown,
   gitlab: formatGitlab,
 };
-
-export const FORMATS: readonly FormatName[] = Object.freeze(Object.keys(formatters) as FormatName[]);
 
 /**
  * The report as text, ending with a newline, ready for `process.stdout.write`.

@@ -1,4 +1,5 @@
 // What every reporter is given besides the result.
+import type { FileResult } from '../lint/engine.js';
 import type { RuleMeta } from '../lint/rule.js';
 
 export interface ReportOptions {
@@ -12,4 +13,7 @@ export interface ReportOptions {
   version: string;
   /** Prefix that turns a finding's `docs` path into a URL, e.g. the installed package as a file URL. */
   docsBaseUrl: string;
+  /** json only: a file's line of the report, as the lint cache keeps it (`LintOutput.json`),
+   *  taken as it is; valid while the file's result is not changed. */
+  json?: ReadonlyMap<FileResult, string>;
 }

@@ -243,12 +243,19 @@ describe('pgphase (CLI)', () => {
     const dir = tempTree({ 'm/001.sql': 'CREATE TABLE t (id int);\n', 'm/002.sql': 'CREATE INDEX t_id ON t (id);\n' });
     const first = runCli(['lint', 'm', '--cache', '--format', 'json'], { cwd: dir });
     expect(first.code).toBe(1);
-    expect(existsSync(join(dir, '.pgphase-cache', 'lint.json'))).toBe(true);
+    expect(existsSync(join(dir, '.pgphase-cache', 'lint.cache'))).toBe(true);
     const again = runCli(['lint', 'm', '--cache', '--format', 'json'], { cwd: dir });
     expect(again).toEqual(first);
     const elsewhere = runCli(['lint', 'm', '--cache', 'tmp/c', '--format', 'json'], { cwd: dir });
     expect(elsewhere.stdout).toBe(first.stdout);
-    expect(existsSync(join(dir, 'tmp', 'c', 'lint.json'))).toBe(true);
+    expect(existsSync(join(dir, 'tmp', 'c', 'lint.cache'))).toBe(true);
+    // a baseline holds back findings of results the cache gave: the report is a run's without it
+    writeFileSync(join(dir, 'm', '003.sql'), 'ALTER TABLE t ADD COLUMN n int NOT NULL;\n');
+    expect(runCli(['lint', 'm/002.sql', '--write-baseline'], { cwd: dir }).code).toBe(0);
+    const held = runCli(['lint', 'm', '--format', 'json'], { cwd: dir });
+    expect(json(held.stdout).summary.errors).toBeGreaterThan(0);
+    for (let run = 0; run < 2; run++)
+      expect(runCli(['lint', 'm', '--cache', '--format', 'json'], { cwd: dir }).stdout).toBe(held.stdout);
   });
 
   it('lints standard input as the named file', () => {

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../../src/index.js';
-import { asciiJson } from '../../src/lint/cache.js';
+import { decodeCache, encodeCache } from '../../src/lint/cache.js';
+import { formatJson } from '../../src/report/json.js';
 import { tempTree } from '../helpers/cli.js';
 
 const FILES = {
@@ -12,19 +13,17 @@ const FILES = {
   'migrations/002_index.sql': 'CREATE INDEX users_email ON users (email);\n',
 };
 
-/** Marks every cached finding, so that a result served from the cache is recognisable; written
- *  back as `encode` writes it (JSON.stringify: UTF-8, as an earlier version of the cache). */
-function tamper(
-  cacheFile: string,
-  mark: (message: string) => string = () => 'FROM CACHE',
-  encode: (value: unknown) => string = JSON.stringify,
-): void {
-  const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
-    sets: Record<string, { files: { findings: { message: string }[] }[] }>;
-  };
-  for (const entry of Object.values(cache.sets))
-    for (const file of entry.files) for (const f of file.findings) f.message = mark(f.message);
-  writeFileSync(cacheFile, encode(cache));
+/** Marks every cached finding, so that a result served from the cache is recognisable. */
+function tamper(cacheFile: string, mark: (message: string) => string = () => 'FROM CACHE'): void {
+  const sets = decodeCache(readFileSync(cacheFile)).map((set) => ({
+    ...set,
+    files: set.files.map((file) => {
+      const result = JSON.parse(file.toString()) as { findings: { message: string }[] };
+      for (const f of result.findings) f.message = mark(f.message);
+      return JSON.stringify(result);
+    }),
+  }));
+  writeFileSync(cacheFile, encodeCache(sets));
 }
 
 const messages = (out: Awaited<ReturnType<typeof lint>>) =>
@@ -38,13 +37,13 @@ describe('lint cache', () => {
     expect(first.result).toEqual(plain.result);
     expect(messages(first).length).toBeGreaterThan(0);
 
-    tamper(join(root, '.cache', 'lint.json'));
+    tamper(join(root, '.cache', 'lint.cache'));
     const second = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
     expect(new Set(messages(second))).toEqual(new Set(['FROM CACHE']));
     expect([...second.sources.values()]).toEqual(Object.values(FILES));
   });
 
-  it('keeps results with characters beyond ASCII exactly, in a file of ASCII only', async () => {
+  it('keeps results with characters beyond ASCII exactly, and gives the JSON report their lines as kept', async () => {
     const root = tempTree({
       'migrations/001_t.sql':
         'CREATE TABLE "café_𝔱" (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, t_id bigint REFERENCES "café_𝔱");\n',
@@ -56,20 +55,23 @@ describe('lint cache', () => {
     // non-ASCII in the names and in rule texts (`CREATE INDEX CONCURRENTLY … ON`)
     expect(texts(plain).join('\n')).toMatch(/café_𝔱/);
     expect(texts(plain).join('\n')).toMatch(/…/);
-    await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
-    const file = join(root, '.cache', 'lint.json');
-    expect(readFileSync(file).every((b) => b < 0x80)).toBe(true);
-    const marked = (mark: string) =>
-      plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message}${mark} ${x.help}`));
-    // read as the cache writes it (ASCII, a byte per character), and as UTF-8 (an earlier version's)
-    tamper(file, (message) => `${message} (ascii)`, asciiJson);
-    expect(readFileSync(file).every((b) => b < 0x80)).toBe(true);
-    expect(texts(await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' }))).toEqual(marked(' (ascii)'));
-    tamper(file, (message) => `${message} (utf-8)`);
-    expect(readFileSync(file).some((b) => b >= 0x80)).toBe(true);
-    expect(texts(await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' }))).toEqual(
-      marked(' (ascii) (utf-8)'),
+    // with locks, which the report's lines leave out and the cache keeps beside them
+    const first = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    expect(first.result.files.some((f) => f.findings.some((x) => x.lock !== undefined))).toBe(true);
+    const second = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    expect(second.result).toEqual(plain.result);
+    // the report takes each line as kept: marked in the cache, the mark is in the report only
+    tamper(join(root, '.cache', 'lint.cache'), (message) => `${message} (kept)`);
+    const third = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    expect(texts(third)).toEqual(
+      plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message} (kept) ${x.help}`)),
     );
+    expect(third.json?.size).toBe(third.result.files.length);
+    expect(formatJson(third.result, { json: third.json! })).toBe(formatJson(third.result));
+    expect(formatJson(second.result, { json: second.json! })).toBe(formatJson(plain.result));
+    // and a line it is given is the file's line, as it is
+    const given = new Map([[third.result.files[0]!, '"as given"']]);
+    expect(formatJson(third.result, { json: given })).toContain('"files":["as given",');
   });
 
   it.each([
@@ -94,7 +96,7 @@ describe('lint cache', () => {
   ])('recomputes when %s', async (_, change) => {
     const root = tempTree(FILES);
     await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
-    tamper(join(root, '.cache', 'lint.json'));
+    tamper(join(root, '.cache', 'lint.cache'));
     change(root);
     const after = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
     expect(messages(after)).not.toContain('FROM CACHE');
@@ -104,7 +106,7 @@ describe('lint cache', () => {
   it('recomputes for other flags (severity override, PostgreSQL version) and for another target', async () => {
     const root = tempTree(FILES);
     await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
-    tamper(join(root, '.cache', 'lint.json'));
+    tamper(join(root, '.cache', 'lint.cache'));
     for (const options of [
       { pgVersion: 11 },
       { ruleOverrides: { 'create-index-non-concurrently': 'warning' as const } },
@@ -119,12 +121,12 @@ describe('lint cache', () => {
   it('ignores an unreadable cache and lints on when the cache cannot be written', async () => {
     const root = tempTree({
       ...FILES,
-      '.cache/lint.json': '{ not json',
+      '.cache/lint.cache': '{ not a cache',
       blocked: 'a file where the cache directory would go',
     });
     const plain = await lint({ paths: ['migrations'], cwd: root });
     expect((await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' })).result).toEqual(plain.result);
-    expect(JSON.parse(readFileSync(join(root, '.cache', 'lint.json'), 'utf8'))).toHaveProperty('sets');
+    expect(decodeCache(readFileSync(join(root, '.cache', 'lint.cache')))).toHaveLength(1);
     expect((await lint({ paths: ['migrations'], cwd: root, cacheDir: 'blocked' })).result).toEqual(plain.result);
   });
 });

@@ -31,7 +31,10 @@ function project(config?: object): string {
   return root;
 }
 
-async function findings(root: string, options: { statsFrom?: string; maxLockMs?: number } = {}): Promise<Finding[]> {
+async function findings(
+  root: string,
+  options: { statsFrom?: string; maxLockMs?: number; cacheDir?: string } = {},
+): Promise<Finding[]> {
   const { result } = await lint({ paths: ['db/002_change.sql'], cwd: root, ...options });
   return result.files.flatMap((f) => f.findings);
 }
@@ -55,6 +58,14 @@ describe('lint --stats-from', () => {
     const unknown = of(sized, 'create-index-non-concurrently', 3);
     expect(unknown.severity).toBe('error');
     expect(unknown.message).not.toContain('≈');
+  });
+
+  test('with --cache, every run is sized: the sizes are given to the statements a lint walks', async () => {
+    const root = project();
+    const sized = await findings(root, { statsFrom: 'stats.json' });
+    expect(sized.some((f) => f.message.includes('≈'))).toBe(true);
+    for (let run = 0; run < 2; run++)
+      expect(await findings(root, { statsFrom: 'stats.json', cacheDir: '.cache' })).toEqual(sized);
   });
 
   test('without sizes nothing changes', async () => {
