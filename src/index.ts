@@ -28,7 +28,8 @@ export type { Finding, Rule, RuleMeta, Category, Severity, SeveritySetting, Tran
 export type { Change, ChangeClass } from './sql/changes.js';
 export type { Config } from './config/schema.js';
 export { defineRule } from './lint/rule.js';
-export { formatResult, FORMATS, type FormatName } from './report/index.js';
+export { FORMATS, type FormatName } from './report/formats.js';
+export { formatResult } from './report/index.js';
 export { formatList } from './report/list.js';
 export { LAYOUTS, type LayoutName } from './discover/names.js';
 export type { SetListing } from './discover/index.js';
