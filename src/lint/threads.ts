@@ -78,7 +78,8 @@ let cpus: number | undefined;
 /** The CPUs this process may use, read once. */
 const cpusUsable = () => (cpus ??= usableCpus());
 
-const size = (set: readonly SetFile[]) => set.reduce((length, { file }) => length + file.text.length, 0);
+/** The characters of SQL in files: what pays for a thread. */
+const chars = (files: readonly { text: string }[]) => files.reduce((length, file) => length + file.text.length, 0);
 
 /** How many worker threads sets of these sizes (characters of SQL to lint) pay for: `threads`
  *  (this one included) when given, else one per SQL_PER_THREAD up to the usable CPUs; never a
@@ -118,10 +119,10 @@ export class LintThreads {
       throw new UsageError(`threads: ${threads} is not a whole number of at least 1`);
   }
 
-  /** A set the lint will take, with its characters of SQL to lint: starts the workers that the
-   *  sets found so far pay for. */
-  expect(root: string, chars: number): void {
-    this.found.set(root, Math.max(chars, this.found.get(root) ?? 0));
+  /** A set the lint will take, with the files it replays: starts the workers that the sets found
+   *  so far pay for. */
+  expect(root: string, files: readonly { text: string }[]): void {
+    this.found.set(root, Math.max(chars(files), this.found.get(root) ?? 0));
     this.start(workersFor([...this.found.values()], this.threads));
   }
 
@@ -155,7 +156,7 @@ export class LintThreads {
   /** The results of each set, in the order given; loads this thread's parser when a set needs it. */
   async lint(sets: readonly SetFile[][]): Promise<FileResult[][]> {
     if (sets.length === 0) return [];
-    const sizes = sets.map(size);
+    const sizes = sets.map((set) => chars(set.map(({ file }) => file)));
     const count = workersFor(sizes, this.threads);
     this.start(count);
     // fewer where no worker can run the lint; those started for more sets than were found end
