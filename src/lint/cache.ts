@@ -5,13 +5,17 @@
 // A cache that cannot be read is ignored, one that cannot be written is skipped: it only
 // ever saves work, it never changes a result.
 // Each file's result is kept as its line of the JSON report (`fileJson`), which the JSON report
-// then takes as it is (`json`): a run the cache answers neither builds nor serializes it again.
+// then takes as it is (`json`), and with the counts the summary takes (`counts`): a run the cache
+// answers neither builds nor serializes a result again, and parses one only when it is read. The
+// file is pgphase's own, written whole and renamed into place: its lines are trusted once its
+// header (their lengths) matches it.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../errors.js';
 import { version } from '../meta.js';
 import type { FileResult } from './engine.js';
-import { fileJson } from './result.js';
+import { countsOf, fileJson, type FileCounts } from './result.js';
 
 /** The locks of a set's findings, which the report's JSON leaves out: [file, finding, lock]. */
 type Locks = [number, number, string][];
@@ -21,6 +25,7 @@ export interface CachedSet {
   root: string;
   key: string;
   files: (Buffer | string)[];
+  counts: FileCounts[];
   locks: Locks;
 }
 
@@ -28,20 +33,29 @@ const FILE = 'lint.cache';
 
 /**
  * The cache file: the length of its header (4 bytes, little-endian), the header (JSON: per set
- * its root, key, locks and the byte length of each file's JSON), then each file's JSON in UTF-8,
- * in order. Throws on anything else.
+ * its root, key, locks and per file the byte length of its JSON and its counts), then each file's
+ * JSON in UTF-8, in order. Throws on anything else.
  */
 export function decodeCache(bytes: Buffer): CachedSet[] {
   const end = 4 + bytes.readUInt32LE(0);
-  const header = JSON.parse(bytes.toString('utf8', 4, end)) as [string, string, number[], Locks][];
+  const header = JSON.parse(bytes.toString('utf8', 4, end)) as [string, string, number[][], Locks][];
   let at = end;
-  const sets = header.map(([root, key, lengths, locks]) => ({
+  const sets = header.map(([root, key, files, locks]) => ({
     root,
     key,
     locks,
-    files: lengths.map((length) => bytes.subarray(at, (at += length))),
+    files: files.map(([length]) => bytes.subarray(at, (at += length!))),
+    counts: files.map(([, statements, errors, warnings]) => ({ statements, errors, warnings }) as FileCounts),
   }));
-  if (at !== bytes.length || !sets.every((s) => typeof s.key === 'string' && Array.isArray(s.locks)))
+  if (
+    at !== bytes.length ||
+    !sets.every(
+      (s) =>
+        typeof s.key === 'string' &&
+        Array.isArray(s.locks) &&
+        s.counts.every((c) => [c.statements, c.errors, c.warnings].every(Number.isInteger)),
+    )
+  )
     throw new Error('not a lint cache');
   return sets;
 }
@@ -49,7 +63,19 @@ export function decodeCache(bytes: Buffer): CachedSet[] {
 export function encodeCache(sets: readonly CachedSet[]): Buffer {
   const files = sets.map((set) => set.files.map((file) => (typeof file === 'string' ? Buffer.from(file) : file)));
   const header = Buffer.from(
-    JSON.stringify(sets.map((set, i) => [set.root, set.key, files[i]!.map((file) => file.length), set.locks])),
+    JSON.stringify(
+      sets.map((set, i) => [
+        set.root,
+        set.key,
+        files[i]!.map((file, j) => [
+          file.length,
+          set.counts[j]!.statements,
+          set.counts[j]!.errors,
+          set.counts[j]!.warnings,
+        ]),
+        set.locks,
+      ]),
+    ),
   );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
@@ -61,6 +87,8 @@ export class LintCache {
   private changed = false;
   /** Each file's line of the JSON report, for the results this cache gave or took (`formatResult`'s `json`). */
   readonly json = new Map<FileResult, string>();
+  /** The summary's counts of the results this cache gave (`summarize`'s `kept`). */
+  readonly counts = new Map<FileResult, FileCounts>();
 
   constructor(private readonly dir: string) {
     try {
@@ -80,15 +108,42 @@ export class LintCache {
   get(root: string, key: string): FileResult[] | undefined {
     const entry = this.entries.get(root);
     if (entry?.key !== key) return undefined;
-    try {
-      const texts = entry.files.map((file) => file.toString());
-      const files = texts.map((text) => JSON.parse(text) as FileResult);
-      for (const [file, finding, lock] of entry.locks) files[file]!.findings[finding]!.lock = lock;
-      for (const [i, file] of files.entries()) this.json.set(file, texts[i]!);
-      return files;
-    } catch {
-      return undefined;
-    }
+    const locks = entry.files.map((): [number, string][] => []);
+    for (const [file, finding, lock] of entry.locks) locks[file]?.push([finding, lock]);
+    return entry.files.map((bytes, i) => {
+      const text = bytes.toString();
+      let parsed: FileResult | undefined;
+      const read = (): FileResult => {
+        if (parsed) return parsed;
+        try {
+          parsed = JSON.parse(text) as FileResult;
+          for (const [finding, lock] of locks[i]!) parsed.findings[finding]!.lock = lock;
+        } catch {
+          throw new InputError(
+            `${join(this.dir, FILE)}: damaged; delete it (the next run with --cache writes it anew)`,
+          );
+        }
+        return parsed;
+      };
+      // each field an own enumerable getter, so that a copy (`{ ...file }`) reads it
+      const file: FileResult = {
+        get path() {
+          return read().path;
+        },
+        get class() {
+          return read().class;
+        },
+        get statements() {
+          return read().statements;
+        },
+        get findings() {
+          return read().findings;
+        },
+      };
+      this.json.set(file, text);
+      this.counts.set(file, entry.counts[i]!);
+      return file;
+    });
   }
 
   set(root: string, key: string, files: FileResult[]): void {
@@ -100,7 +155,7 @@ export class LintCache {
     const locks: Locks = files.flatMap((file, i) =>
       file.findings.flatMap((finding, j): Locks => (finding.lock === undefined ? [] : [[i, j, finding.lock]])),
     );
-    this.entries.set(root, { root, key, files: texts, locks });
+    this.entries.set(root, { root, key, files: texts, counts: files.map(countsOf), locks });
     this.changed = true;
   }
 

@@ -25,7 +25,7 @@ import { emittedPhases } from './emitted.js';
 import type { FileResult } from './engine.js';
 import { SetLinter, type Config, type SetFile } from './set.js';
 import { LintThreads } from './threads.js';
-import { summarize, type LintResult } from './result.js';
+import { summarize, type FileCounts, type LintResult } from './result.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
 
 export interface LintOptions {
@@ -300,8 +300,8 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
   }
   cache?.save();
   const json = cache && { json: cache.json };
-  if (!options.baseline) return { result: summarize(files), sources, linted, ...json };
-  return { ...(await withBaseline(files, sources, options.baseline, cwd)), linted, ...json };
+  if (!options.baseline) return { result: summarize(files, cache?.counts), sources, linted, ...json };
+  return { ...(await withBaseline(files, sources, options.baseline, cwd, cache?.counts)), linted, ...json };
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
@@ -310,11 +310,12 @@ async function withBaseline(
   sources: Map<string, string>,
   baseline: NonNullable<LintOptions['baseline']>,
   cwd: string,
+  counts?: ReadonlyMap<FileResult, FileCounts>,
 ): Promise<Omit<LintOutput, 'linted'>> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
   // the common case, no baseline: nothing more to load
-  if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files), sources };
+  if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files, counts), sources };
   const { applyBaseline, baselineOf, readBaseline, writeBaseline } = await import('./baseline.js');
   let entries = await readBaseline(path, shown);
   if (entries === undefined && baseline.required && !baseline.write)
@@ -331,7 +332,7 @@ async function withBaseline(
     });
     written = { file: shown, findings: entries.reduce((n, e) => n + e.count, 0) };
   }
-  if (entries === undefined) return { result: summarize(files), sources };
+  if (entries === undefined) return { result: summarize(files, counts), sources };
   const applied = applyBaseline(files, sources, entries, { path, shown, cwd });
   return { result: { ...summarize(applied.files), baseline: applied.outcome }, sources, ...(written && { written }) };
 }

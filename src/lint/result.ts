@@ -18,18 +18,34 @@ export interface LintResult {
   baseline?: BaselineOutcome;
 }
 
-export function summarize(files: FileResult[]): LintResult {
-  const findings = files.flatMap((f) => f.findings);
-  return {
-    version: 1,
-    files,
-    summary: {
-      files: files.length,
-      statements: files.reduce((n, f) => n + f.statements.length, 0),
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-    },
-  };
+/** What the summary counts of one file. */
+export interface FileCounts {
+  statements: number;
+  errors: number;
+  warnings: number;
+}
+
+export function countsOf(file: FileResult): FileCounts {
+  let errors = 0;
+  let warnings = 0;
+  for (const f of file.findings) {
+    if (f.severity === 'error') errors++;
+    else if (f.severity === 'warning') warnings++;
+  }
+  return { statements: file.statements.length, errors, warnings };
+}
+
+/** The run's result; `kept` gives the counts of the files it holds without reading their findings
+ *  (the lint cache's, whose results are parsed only when read). */
+export function summarize(files: FileResult[], kept?: ReadonlyMap<FileResult, FileCounts>): LintResult {
+  const summary: LintSummary = { files: files.length, statements: 0, errors: 0, warnings: 0 };
+  for (const file of files) {
+    const counts = kept?.get(file) ?? countsOf(file);
+    summary.statements += counts.statements;
+    summary.errors += counts.errors;
+    summary.warnings += counts.warnings;
+  }
+  return { version: 1, files, summary };
 }
 
 function location(l: Location): Location {

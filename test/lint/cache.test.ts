@@ -118,6 +118,25 @@ describe('lint cache', () => {
     }
   });
 
+  it('parses a kept result only when it is read: the summary takes the counts kept beside it', async () => {
+    const root = tempTree(FILES);
+    const plain = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    expect(plain.result.summary.errors).toBeGreaterThan(0);
+    const file = join(root, '.cache', 'lint.cache');
+    // every line damaged, and the counts of the first file changed
+    const sets = decodeCache(readFileSync(file)).map((set) => ({
+      ...set,
+      files: set.files.map(() => '{ damaged'),
+      counts: set.counts.map((c, i) => (i === 0 ? { ...c, errors: c.errors + 10 } : c)),
+    }));
+    writeFileSync(file, encodeCache(sets));
+    const kept = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
+    expect(kept.result.summary).toEqual({ ...plain.result.summary, errors: plain.result.summary.errors + 10 });
+    expect(formatJson(kept.result, { json: kept.json! })).toContain('"files":[{ damaged,{ damaged]');
+    // read, a damaged line names the cache and the fix
+    expect(() => kept.result.files[0]!.findings).toThrow(/lint\.cache: damaged; delete it/);
+  });
+
   it('ignores an unreadable cache and lints on when the cache cannot be written', async () => {
     const root = tempTree({
       ...FILES,
