@@ -222,7 +222,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         if (flags.fixDryRun) return setExit(0);
       }
 
-      const { result, sources, written, json } = await lint(options);
+      const { result, sources, written, lines } = await lint(options);
       if (written)
         io.stderr(
           `pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`,
@@ -246,7 +246,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         sources,
         version,
         docsBaseUrl,
-        ...(json && { json }),
+        lines,
       });
       io.stdout(text);
       const tooManyWarnings = maxWarnings !== undefined && result.summary.warnings > maxWarnings;

@@ -4,95 +4,85 @@
 // is a set, not a file: one entry per set directory, replaced when anything in it changes.
 // A cache that cannot be read is ignored, one that cannot be written is skipped: it only
 // ever saves work, it never changes a result.
-// Each file's result is kept as its line of the JSON report (`fileJson`), which the JSON report
-// then takes as it is (`json`), and with the counts the summary takes (`counts`): a run the cache
-// answers neither builds nor serializes a result again, and parses one only when it is read. The
-// file is pgphase's own, written whole and renamed into place: its lines are trusted once its
-// header (their lengths) matches it.
+// Each file's result is kept as its line of the JSON report, with its counts and locks
+// (`FileLine`): a run the cache answers neither builds nor serializes a result again, and parses
+// one only when it is read. The file is pgphase's own, written whole and renamed into place: its
+// lines are trusted once its header (their lengths) matches it.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
 import { version } from '../meta.js';
-import type { FileResult } from './engine.js';
-import { countsOf, fileJson, type FileCounts } from './result.js';
+import type { FileLine } from './result.js';
 
-/** The locks of a set's findings, which the report's JSON leaves out: [file, finding, lock]. */
-type Locks = [number, number, string][];
-
-/** A set as the cache file holds it: each file's JSON as bytes, or as text when this run made it. */
+/** A set as the cache file holds it: each file's line, its JSON as bytes until a run reads it. */
 export interface CachedSet {
   root: string;
   key: string;
-  files: (Buffer | string)[];
-  counts: FileCounts[];
-  locks: Locks;
+  files: (Omit<FileLine, 'json'> & { json: Buffer | string })[];
 }
 
 const FILE = 'lint.cache';
 
+/** A file in the header: the byte length of its JSON, its counts and its locks. */
+type Entry = [number, number, number, number, [number, string][]];
+
 /**
  * The cache file: the length of its header (4 bytes, little-endian), the header (JSON: per set
- * its root, key, locks and per file the byte length of its JSON and its counts), then each file's
- * JSON in UTF-8, in order. Throws on anything else.
+ * its root, its key and an `Entry` per file), then each file's JSON in UTF-8, in order. Throws
+ * on anything else.
  */
 export function decodeCache(bytes: Buffer): CachedSet[] {
   const end = 4 + bytes.readUInt32LE(0);
-  const header = JSON.parse(bytes.toString('utf8', 4, end)) as [string, string, number[][], Locks][];
+  const header = JSON.parse(bytes.toString('utf8', 4, end)) as [string, string, Entry[]][];
   let at = end;
-  const sets = header.map(([root, key, files, locks]) => ({
+  const sets = header.map(([root, key, files]) => ({
     root,
     key,
-    locks,
-    files: files.map(([length]) => bytes.subarray(at, (at += length!))),
-    counts: files.map(([, statements, errors, warnings]) => ({ statements, errors, warnings }) as FileCounts),
+    files: files.map(([length, statements, errors, warnings, locks]) => ({
+      json: bytes.subarray(at, (at += length)),
+      counts: { statements, errors, warnings },
+      locks,
+    })),
   }));
-  if (
-    at !== bytes.length ||
-    !sets.every(
-      (s) =>
-        typeof s.key === 'string' &&
-        Array.isArray(s.locks) &&
-        s.counts.every((c) => [c.statements, c.errors, c.warnings].every(Number.isInteger)),
-    )
-  )
+  const valid = (file: CachedSet['files'][number]) =>
+    Object.values(file.counts).every(Number.isInteger) && Array.isArray(file.locks);
+  if (at !== bytes.length || !sets.every((s) => typeof s.key === 'string' && s.files.every(valid)))
     throw new Error('not a lint cache');
   return sets;
 }
 
 export function encodeCache(sets: readonly CachedSet[]): Buffer {
-  const files = sets.map((set) => set.files.map((file) => (typeof file === 'string' ? Buffer.from(file) : file)));
+  const json = sets.map((set) => set.files.map((file) => Buffer.from(file.json)));
   const header = Buffer.from(
     JSON.stringify(
-      sets.map((set, i) => [
+      sets.map((set, i): [string, string, Entry[]] => [
         set.root,
         set.key,
-        files[i]!.map((file, j) => [
-          file.length,
-          set.counts[j]!.statements,
-          set.counts[j]!.errors,
-          set.counts[j]!.warnings,
+        set.files.map(({ counts, locks }, j) => [
+          json[i]![j]!.length,
+          counts.statements,
+          counts.errors,
+          counts.warnings,
+          locks,
         ]),
-        set.locks,
       ]),
     ),
   );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
-  return Buffer.concat([length, header, ...files.flat()]);
+  return Buffer.concat([length, header, ...json.flat()]);
 }
 
 export class LintCache {
   private readonly entries = new Map<string, CachedSet>();
   private changed = false;
-  /** Each file's line of the JSON report, for the results this cache gave or took (`formatResult`'s `json`). */
-  readonly json = new Map<FileResult, string>();
-  /** The summary's counts of the results this cache gave (`summarize`'s `kept`). */
-  readonly counts = new Map<FileResult, FileCounts>();
+  /** The file, for a message about it. */
+  readonly file: string;
 
   constructor(private readonly dir: string) {
+    this.file = join(dir, FILE);
     try {
-      for (const set of decodeCache(readFileSync(join(dir, FILE)))) this.entries.set(set.root, set);
+      for (const set of decodeCache(readFileSync(this.file))) this.entries.set(set.root, set);
     } catch {
       // none yet, or not one this version reads: it is written anew
     }
@@ -105,57 +95,14 @@ export class LintCache {
     return hash.digest('hex');
   }
 
-  get(root: string, key: string): FileResult[] | undefined {
+  get(root: string, key: string): FileLine[] | undefined {
     const entry = this.entries.get(root);
     if (entry?.key !== key) return undefined;
-    const locks = entry.files.map((): [number, string][] => []);
-    for (const [file, finding, lock] of entry.locks) locks[file]?.push([finding, lock]);
-    return entry.files.map((bytes, i) => {
-      const text = bytes.toString();
-      let parsed: FileResult | undefined;
-      const read = (): FileResult => {
-        if (parsed) return parsed;
-        try {
-          parsed = JSON.parse(text) as FileResult;
-          for (const [finding, lock] of locks[i]!) parsed.findings[finding]!.lock = lock;
-        } catch {
-          throw new InputError(
-            `${join(this.dir, FILE)}: damaged; delete it (the next run with --cache writes it anew)`,
-          );
-        }
-        return parsed;
-      };
-      // each field an own enumerable getter, so that a copy (`{ ...file }`) reads it
-      const file: FileResult = {
-        get path() {
-          return read().path;
-        },
-        get class() {
-          return read().class;
-        },
-        get statements() {
-          return read().statements;
-        },
-        get findings() {
-          return read().findings;
-        },
-      };
-      this.json.set(file, text);
-      this.counts.set(file, entry.counts[i]!);
-      return file;
-    });
+    return entry.files.map((file) => ({ ...file, json: file.json.toString() }));
   }
 
-  set(root: string, key: string, files: FileResult[]): void {
-    const texts = files.map((file) => {
-      const text = fileJson(file);
-      this.json.set(file, text);
-      return text;
-    });
-    const locks: Locks = files.flatMap((file, i) =>
-      file.findings.flatMap((finding, j): Locks => (finding.lock === undefined ? [] : [[i, j, finding.lock]])),
-    );
-    this.entries.set(root, { root, key, files: texts, counts: files.map(countsOf), locks });
+  set(root: string, key: string, files: FileLine[]): void {
+    this.entries.set(root, { root, key, files });
     this.changed = true;
   }
 
@@ -166,7 +113,7 @@ export class LintCache {
       mkdirSync(this.dir, { recursive: true });
       const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`);
       writeFileSync(tmp, encodeCache([...this.entries.values()]));
-      renameSync(tmp, join(this.dir, FILE));
+      renameSync(tmp, this.file);
     } catch {
       // a read-only checkout lints as fast as without a cache
     }

@@ -17,16 +17,15 @@ import {
   type MigrationFile,
   type MigrationSet,
 } from '../discover/index.js';
-import { headLines } from '../discover/layouts.js';
 import { InputError } from '../errors.js';
-import { strongest, type Change } from '../sql/changes.js';
+import type { Change } from '../sql/changes.js';
 import { loadParser } from '../sql/source.js';
 import { emittedPhases } from './emitted.js';
 import type { FileResult } from './engine.js';
-import { SetLinter, type Config, type SetFile } from './set.js';
+import { overlay, SetLinter, type Config, type SetFile } from './set.js';
 import { LintThreads } from './threads.js';
-import { summarize, type FileCounts, type LintResult } from './result.js';
-import type { Finding, Rule, SeveritySetting } from './rule.js';
+import { fileLine, fromLine, summarize, type FileLine, type LintResult } from './result.js';
+import type { Rule, SeveritySetting } from './rule.js';
 
 export interface LintOptions {
   /** Files and directories; when empty, the config's `migrations`. */
@@ -68,9 +67,10 @@ export interface LintOutput {
   /** Each linted file by path, as it was linted (its transaction model as the config sets it); a file
    *  that holds several migrations has an entry for each. */
   linted: Map<string, MigrationFile[]>;
-  /** With `cacheDir`: each file's line of the JSON report, as the cache keeps it, by its result,
-   *  for `formatResult`'s `json` (the results a baseline leaves are new ones, not among them). */
-  json?: ReadonlyMap<FileResult, string>;
+  /** The line of the JSON report of the results made from one (the cache's, a worker thread's),
+   *  and of those the cache keeps, by result: `formatResult` prints it (`lines`), `summarize`
+   *  counts it. A result that a baseline, `--queries` or sizes change is a new one, not among them. */
+  lines: ReadonlyMap<FileResult, FileLine>;
 }
 
 interface Group {
@@ -240,7 +240,6 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
         found !== undefined || options.baseSchema !== undefined,
       ),
     );
-    mergeUnits(files, 0, sources);
   }
 
   // the cache (and the hashing it loads) only when asked for
@@ -248,6 +247,11 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
     options.cacheDir === undefined
       ? undefined
       : new (await import('./cache.js')).LintCache(resolve(cwd, options.cacheDir));
+  const damaged = () =>
+    new InputError(`${discovery.display(cache!.file)}: damaged; delete it (the next run with --cache writes it anew)`);
+  /** The lines behind the results made from them (the cache's, a worker's), which the JSON report
+   *  prints and the summary counts without parsing them; and those of this thread's results that the cache keeps. */
+  const lines = new Map<FileResult, FileLine>();
   const emittedPhase = emittedPhases(cwd);
   /** Each set's results (from the cache, or after the sets the cache misses are linted), and its cache key. */
   const outcomes: { root: string; results?: FileResult[]; key?: string }[] = [];
@@ -283,25 +287,33 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
         emitted?.replay ?? file.text,
       ]),
     ]);
-    const results = key === undefined ? undefined : cache?.get(set.root, key);
+    const kept = key === undefined ? undefined : cache?.get(set.root, key);
+    const results = kept?.map((line) => {
+      const file = fromLine(line, damaged);
+      lines.set(file, line);
+      return file;
+    });
     outcomes.push({ root: set.root, ...(results && { results }), ...(key !== undefined && { key }) });
     if (!results) missed.push(order);
   }
-  const fresh = (await threads.lint(missed)).values();
+  const fresh = (await threads.lint(missed, lines)).values();
   for (const outcome of outcomes) {
-    const before = files.length;
-    if (outcome.results) {
-      files.push(...outcome.results);
-      continue;
-    }
-    files.push(...fresh.next().value!);
-    mergeUnits(files, before, sources);
-    if (outcome.key !== undefined) cache?.set(outcome.root, outcome.key, files.slice(before));
+    const results = outcome.results ?? fresh.next().value!;
+    files.push(...results);
+    if (outcome.results || outcome.key === undefined) continue;
+    cache?.set(
+      outcome.root,
+      outcome.key,
+      results.map((file) => {
+        const line = lines.get(file) ?? fileLine(file);
+        lines.set(file, line);
+        return line;
+      }),
+    );
   }
   cache?.save();
-  const json = cache && { json: cache.json };
-  if (!options.baseline) return { result: summarize(files, cache?.counts), sources, linted, ...json };
-  return { ...(await withBaseline(files, sources, options.baseline, cwd, cache?.counts)), linted, ...json };
+  if (!options.baseline) return { result: summarize(files, lines), sources, linted, lines };
+  return { ...(await withBaseline(files, sources, options.baseline, cwd, lines)), linted, lines };
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
@@ -310,12 +322,12 @@ async function withBaseline(
   sources: Map<string, string>,
   baseline: NonNullable<LintOptions['baseline']>,
   cwd: string,
-  counts?: ReadonlyMap<FileResult, FileCounts>,
-): Promise<Omit<LintOutput, 'linted'>> {
+  lines: ReadonlyMap<FileResult, FileLine>,
+): Promise<Omit<LintOutput, 'linted' | 'lines'>> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
   // the common case, no baseline: nothing more to load
-  if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files, counts), sources };
+  if (!baseline.write && !baseline.required && !existsSync(path)) return { result: summarize(files, lines), sources };
   const { applyBaseline, baselineOf, readBaseline, writeBaseline } = await import('./baseline.js');
   let entries = await readBaseline(path, shown);
   if (entries === undefined && baseline.required && !baseline.write)
@@ -332,59 +344,7 @@ async function withBaseline(
     });
     written = { file: shown, findings: entries.reduce((n, e) => n + e.count, 0) };
   }
-  if (entries === undefined) return { result: summarize(files, counts), sources };
+  if (entries === undefined) return { result: summarize(files, lines), sources };
   const applied = applyBaseline(files, sources, entries, { path, shown, cwd });
   return { result: { ...summarize(applied.files), baseline: applied.outcome }, sources, ...(written && { written }) };
-}
-
-/** The text of a file that holds several migrations, each entry with the others' lines blanked:
- *  line by line, the entry that has it (a file of one migration is its text). */
-function overlay(earlier: string | undefined, text: string): string {
-  if (earlier === undefined) return text;
-  const lines = text.split('\n');
-  return earlier
-    .split('\n')
-    .map((line, i) => (line.trim() === '' ? (lines[i] ?? line) : line))
-    .join('\n');
-}
-
-/** One result per file: the migrations of a file that holds several (Liquibase changesets) were
- *  linted one by one, each with the file's head; their statements are numbered through the file. */
-export function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
-  for (let i = from; i < files.length; i++) {
-    let end = i + 1;
-    while (end < files.length && files[end]!.path === files[i]!.path) end++;
-    if (end - i > 1)
-      files.splice(i, end - i, merged(files.slice(i, end), headLines(sources.get(files[i]!.path) ?? '')));
-  }
-}
-
-/** A finding about the shared head (its first `head` lines) is reported once, and an ignore
- *  comment there is unused only when no part used it; one inside a changeset only its part sees. */
-function merged(parts: FileResult[], head: number): FileResult {
-  const key = (f: Finding) => `${f.rule}\0${f.location.line}:${f.location.column}\0${f.message}`;
-  const times = new Map<string, number>();
-  for (const part of parts) for (const f of part.findings) times.set(key(f), (times.get(key(f)) ?? 0) + 1);
-  const seen = new Set<string>();
-  const findings = parts
-    .flatMap((part) => part.findings)
-    .filter(
-      (f) =>
-        !seen.has(key(f)) &&
-        seen.add(key(f)) &&
-        (f.rule !== 'unused-ignore' || f.location.line > head || times.get(key(f)) === parts.length),
-    )
-    .sort(
-      (a, b) =>
-        a.location.line - b.location.line ||
-        a.location.column - b.location.column ||
-        (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
-    );
-  let offset = 0;
-  const statements = parts.flatMap((part) => {
-    const numbered = part.statements.map((st) => ({ ...st, index: st.index + offset }));
-    offset += part.statements.length;
-    return numbered;
-  });
-  return { path: parts[0]!.path, class: strongest(parts.map((p) => p.class)), statements, findings };
 }

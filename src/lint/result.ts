@@ -35,12 +35,12 @@ export function countsOf(file: FileResult): FileCounts {
   return { statements: file.statements.length, errors, warnings };
 }
 
-/** The run's result; `kept` gives the counts of the files it holds without reading their findings
- *  (the lint cache's, whose results are parsed only when read). */
-export function summarize(files: FileResult[], kept?: ReadonlyMap<FileResult, FileCounts>): LintResult {
+/** The run's result; `lines` gives the counts of the files made from lines (`fromLine`) without
+ *  parsing them. */
+export function summarize(files: FileResult[], lines?: ReadonlyMap<FileResult, FileLine>): LintResult {
   const summary: LintSummary = { files: files.length, statements: 0, errors: 0, warnings: 0 };
   for (const file of files) {
-    const counts = kept?.get(file) ?? countsOf(file);
+    const counts = lines?.get(file)?.counts ?? countsOf(file);
     summary.statements += counts.statements;
     summary.errors += counts.errors;
     summary.warnings += counts.warnings;
@@ -80,4 +80,52 @@ function reportedFile(file: FileResult) {
 /** A file's line of the JSON report, which the lint cache keeps (cache.ts). */
 export function fileJson(file: FileResult): string {
   return JSON.stringify(reportedFile(file));
+}
+
+/** A file's result as its line of the JSON report, with what the line leaves out: the summary's
+ *  counts, and its findings' locks ([finding, lock]). What the lint cache keeps and a worker
+ *  thread posts: the result is parsed from it only when read (`fromLine`), and the JSON report
+ *  prints the line as it is. */
+export interface FileLine {
+  json: string;
+  counts: FileCounts;
+  locks: [number, string][];
+}
+
+export function fileLine(file: FileResult): FileLine {
+  const locks: [number, string][] = [];
+  for (const [i, finding] of file.findings.entries()) if (finding.lock !== undefined) locks.push([i, finding.lock]);
+  return { json: fileJson(file), counts: countsOf(file), locks };
+}
+
+/** The result a line holds, parsed when one of its fields is first read; a line that does not
+ *  parse throws `damaged()`. */
+export function fromLine(line: FileLine, damaged: () => Error): FileResult {
+  let parsed: FileResult | undefined;
+  const read = (): FileResult => {
+    if (parsed) return parsed;
+    try {
+      const file = JSON.parse(line.json) as FileResult;
+      for (const [finding, lock] of line.locks) file.findings[finding]!.lock = lock;
+      parsed = file;
+    } catch {
+      throw damaged();
+    }
+    return parsed;
+  };
+  // each field an own enumerable getter, so that a copy (`{ ...file }`) reads it
+  return {
+    get path() {
+      return read().path;
+    },
+    get class() {
+      return read().class;
+    },
+    get statements() {
+      return read().statements;
+    },
+    get findings() {
+      return read().findings;
+    },
+  };
 }

@@ -2,14 +2,15 @@
 // targets. The same code runs in `lint()`'s thread and in its worker threads (lint-worker.ts).
 import type { LoadedConfig } from '../config/load.js';
 import type { MigrationFile } from '../discover/index.js';
+import { headLines } from '../discover/layouts.js';
 import { parseDuration } from '../duration.js';
 import { CreatedHere } from '../schema/created.js';
 import { replay, schemaFrom, type SchemaModel } from '../schema/model.js';
-import type { Change } from '../sql/changes.js';
+import { strongest, type Change } from '../sql/changes.js';
 import { parseSource } from '../sql/source.js';
 import type { EmittedPhase } from '../plan/emit/recognise.js';
 import { lintSource, type FileResult } from './engine.js';
-import type { Rule, SeveritySetting } from './rule.js';
+import type { Finding, Rule, SeveritySetting } from './rule.js';
 
 export type Config = LoadedConfig['config'];
 
@@ -67,21 +68,77 @@ export class SetLinter {
     });
   }
 
-  /** The results of a set's linted files, the set replayed from its first migration.
+  /** The results of a set's linted files, one per file, the set replayed from its first migration.
    *  `historyKnown`: the files hold the whole history (not so for a file linted alone). */
   set(files: readonly SetFile[], historyKnown = true): FileResult[] {
     const results: FileResult[] = [];
     const schema = schemaFrom(this.options.baseChanges);
     // what the files of one migration create is new to its later files (no traffic, no rows)
     let created = new CreatedHere();
+    // the text of each linted file, whose migrations (Liquibase changesets) are merged into one result
+    const texts = new Map<string, string>();
     for (const [i, { file, config, linted, emitted }] of files.entries()) {
       if (i > 0 && files[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
       // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
       const text = emitted?.replay ?? file.text;
-      if (linted)
+      if (linted) {
         results.push(this.file({ ...file, text }, config, schema, historyKnown, created, emitted !== undefined));
-      else replay(parseSource(file.path, text), schema, created);
+        texts.set(file.path, overlay(texts.get(file.path), file.text));
+      } else replay(parseSource(file.path, text), schema, created);
     }
+    mergeUnits(results, 0, texts);
     return results;
   }
+}
+
+/** The text of a file that holds several migrations, each entry with the others' lines blanked:
+ *  line by line, the entry that has it (a file of one migration is its text). */
+export function overlay(earlier: string | undefined, text: string): string {
+  if (earlier === undefined) return text;
+  const lines = text.split('\n');
+  return earlier
+    .split('\n')
+    .map((line, i) => (line.trim() === '' ? (lines[i] ?? line) : line))
+    .join('\n');
+}
+
+/** One result per file: the migrations of a file that holds several (Liquibase changesets) were
+ *  linted one by one, each with the file's head; their statements are numbered through the file. */
+export function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
+  for (let i = from; i < files.length; i++) {
+    let end = i + 1;
+    while (end < files.length && files[end]!.path === files[i]!.path) end++;
+    if (end - i > 1)
+      files.splice(i, end - i, merged(files.slice(i, end), headLines(sources.get(files[i]!.path) ?? '')));
+  }
+}
+
+/** A finding about the shared head (its first `head` lines) is reported once, and an ignore
+ *  comment there is unused only when no part used it; one inside a changeset only its part sees. */
+function merged(parts: FileResult[], head: number): FileResult {
+  const key = (f: Finding) => `${f.rule}\0${f.location.line}:${f.location.column}\0${f.message}`;
+  const times = new Map<string, number>();
+  for (const part of parts) for (const f of part.findings) times.set(key(f), (times.get(key(f)) ?? 0) + 1);
+  const seen = new Set<string>();
+  const findings = parts
+    .flatMap((part) => part.findings)
+    .filter(
+      (f) =>
+        !seen.has(key(f)) &&
+        seen.add(key(f)) &&
+        (f.rule !== 'unused-ignore' || f.location.line > head || times.get(key(f)) === parts.length),
+    )
+    .sort(
+      (a, b) =>
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column ||
+        (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+    );
+  let offset = 0;
+  const statements = parts.flatMap((part) => {
+    const numbered = part.statements.map((st) => ({ ...st, index: st.index + offset }));
+    offset += part.statements.length;
+    return numbered;
+  });
+  return { path: parts[0]!.path, class: strongest(parts.map((p) => p.class)), statements, findings };
 }

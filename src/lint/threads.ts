@@ -14,6 +14,7 @@ import { rules as catalog } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
 import { loadParser } from '../sql/source.js';
 import type { FileResult } from './engine.js';
+import { fromLine, type FileLine } from './result.js';
 import type { SetFile, SetLinter, SetOptions } from './set.js';
 
 /** What a worker thread is posted (lint-worker.ts): every set, biggest first, and the counter from
@@ -24,10 +25,11 @@ export interface Work {
   next: SharedArrayBuffer;
 }
 
-/** What a worker thread posts for each set it linted. */
+/** What a worker thread posts for each set it linted: its results as lines, which cost less to
+ *  post than the results, and which the JSON report prints as they are. */
 export interface Done {
   set: number;
-  files: FileResult[];
+  lines: FileLine[];
 }
 
 /** How much SQL a thread beyond the first needs, in characters (bytes, for ASCII text). A worker costs 100 to 150 ms of CPU
@@ -153,8 +155,9 @@ export class LintThreads {
     for (const { worker } of this.idle.splice(0)) void worker.terminate();
   }
 
-  /** The results of each set, in the order given; loads this thread's parser when a set needs it. */
-  async lint(sets: readonly SetFile[][]): Promise<FileResult[][]> {
+  /** The results of each set, in the order given; loads this thread's parser when a set needs it.
+   *  A result a worker thread posted is made from its line, added to `lines`. */
+  async lint(sets: readonly SetFile[][], lines: Map<FileResult, FileLine>): Promise<FileResult[][]> {
     if (sets.length === 0) return [];
     const sizes = sets.map((set) => chars(set.map(({ file }) => file)));
     const count = workersFor(sizes, this.threads);
@@ -178,8 +181,15 @@ export class LintThreads {
     };
     const results: FileResult[][] = [];
     for (const { worker } of started) {
-      worker.on('message', ({ set, files }: Done) => {
-        results[order[set]!] = files;
+      worker.on('message', ({ set, lines: posted }: Done) => {
+        results[order[set]!] = posted.map((line) => {
+          const file = fromLine(
+            line,
+            () => new Error(`a lint thread posted a result that does not parse: ${line.json}`),
+          );
+          lines.set(file, line);
+          return file;
+        });
       });
       worker.ref();
       worker.postMessage(work);

@@ -17,7 +17,7 @@ import {
 } from '../discover/index.js';
 import { DETECTION, kindOf, LAYOUT } from '../discover/layouts.js';
 import { lintSource, type FileResult } from '../lint/engine.js';
-import { mergeUnits } from '../lint/lint.js';
+import { mergeUnits } from '../lint/set.js';
 import type { Rule, SeveritySetting } from '../lint/rule.js';
 import { replay, SchemaModel } from '../schema/model.js';
 import { CreatedHere } from '../schema/created.js';

@@ -1,5 +1,6 @@
 // What every reporter is given besides the result.
 import type { FileResult } from '../lint/engine.js';
+import type { FileLine } from '../lint/result.js';
 import type { RuleMeta } from '../lint/rule.js';
 
 export interface ReportOptions {
@@ -13,7 +14,6 @@ export interface ReportOptions {
   version: string;
   /** Prefix that turns a finding's `docs` path into a URL, e.g. the installed package as a file URL. */
   docsBaseUrl: string;
-  /** json only: a file's line of the report, as the lint cache keeps it (`LintOutput.json`),
-   *  taken as it is; valid while the file's result is not changed. */
-  json?: ReadonlyMap<FileResult, string>;
+  /** json only: the lines the results were made from (`LintOutput.lines`), each printed as it is. */
+  lines?: ReadonlyMap<FileResult, FileLine>;
 }

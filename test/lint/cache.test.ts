@@ -18,9 +18,9 @@ function tamper(cacheFile: string, mark: (message: string) => string = () => 'FR
   const sets = decodeCache(readFileSync(cacheFile)).map((set) => ({
     ...set,
     files: set.files.map((file) => {
-      const result = JSON.parse(file.toString()) as { findings: { message: string }[] };
+      const result = JSON.parse(file.json.toString()) as { findings: { message: string }[] };
       for (const f of result.findings) f.message = mark(f.message);
-      return JSON.stringify(result);
+      return { ...file, json: JSON.stringify(result) };
     }),
   }));
   writeFileSync(cacheFile, encodeCache(sets));
@@ -66,12 +66,14 @@ describe('lint cache', () => {
     expect(texts(third)).toEqual(
       plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message} (kept) ${x.help}`)),
     );
-    expect(third.json?.size).toBe(third.result.files.length);
-    expect(formatJson(third.result, { json: third.json! })).toBe(formatJson(third.result));
-    expect(formatJson(second.result, { json: second.json! })).toBe(formatJson(plain.result));
+    expect(third.lines.size).toBe(third.result.files.length);
+    expect(formatJson(third.result, { lines: third.lines })).toBe(formatJson(third.result));
+    expect(formatJson(second.result, { lines: second.lines })).toBe(formatJson(plain.result));
     // and a line it is given is the file's line, as it is
-    const given = new Map([[third.result.files[0]!, '"as given"']]);
-    expect(formatJson(third.result, { json: given })).toContain('"files":["as given",');
+    const given = new Map([
+      [third.result.files[0]!, { ...third.lines.get(third.result.files[0]!)!, json: '"as given"' }],
+    ]);
+    expect(formatJson(third.result, { lines: given })).toContain('"files":["as given",');
   });
 
   it.each([
@@ -126,13 +128,16 @@ describe('lint cache', () => {
     // every line damaged, and the counts of the first file changed
     const sets = decodeCache(readFileSync(file)).map((set) => ({
       ...set,
-      files: set.files.map(() => '{ damaged'),
-      counts: set.counts.map((c, i) => (i === 0 ? { ...c, errors: c.errors + 10 } : c)),
+      files: set.files.map((f, i) => ({
+        ...f,
+        json: '{ damaged',
+        counts: i === 0 ? { ...f.counts, errors: f.counts.errors + 10 } : f.counts,
+      })),
     }));
     writeFileSync(file, encodeCache(sets));
     const kept = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
     expect(kept.result.summary).toEqual({ ...plain.result.summary, errors: plain.result.summary.errors + 10 });
-    expect(formatJson(kept.result, { json: kept.json! })).toContain('"files":[{ damaged,{ damaged]');
+    expect(formatJson(kept.result, { lines: kept.lines })).toContain('"files":[{ damaged,{ damaged]');
     // read, a damaged line names the cache and the fix
     expect(() => kept.result.files[0]!.findings).toThrow(/lint\.cache: damaged; delete it/);
   });
