@@ -187,11 +187,21 @@ describe('lint on several threads', () => {
       expect(started).toBe(0);
       expect(await run({ threads: 2 })).toEqual(one);
       expect(started).toBe(1);
+      // with a big set, which this thread takes first, the worker lints the others: its results
+      // come as lines (the JSON report's, with the locks the report leaves out) and equal this thread's
+      const all = { paths: ['big', 'mid', 'small'], cwd: dir };
+      const oneAll = await api.lint({ ...all, threads: 1 });
+      const twoAll = await api.lint({ ...all, threads: 2 });
+      expect(started).toBe(2);
+      const posted = [...twoAll.lines.keys()];
+      expect(posted.length).toBeGreaterThan(0);
+      expect(posted.some((file) => file.findings.some((f) => f.lock !== undefined))).toBe(true);
+      expect(twoAll.result).toEqual(oneAll.result);
       // a rule of the caller's own is not one a worker can load
       const [first, ...rest] = api.rules;
       const own = { ...first!, meta: { ...first!.meta } };
       const mine = await run({ threads: 2, rules: [own, ...rest] });
-      expect(started).toBe(1);
+      expect(started).toBe(2);
       expect(mine).toEqual(one);
       await expect(run({ threads: 0 })).rejects.toThrow('threads: 0 is not a whole number of at least 1');
       // the library without its worker's code beside it (taken into a file of its own by another
@@ -203,7 +213,7 @@ describe('lint on several threads', () => {
       rmSync(join(copy, 'dist', 'src', 'lint', 'lint-worker.js'));
       const bundled: typeof api = await import(pathToFileURL(join(copy, 'dist', 'src', 'index.js')).href);
       const without = await bundled.lint({ paths: ['small', 'mid'], cwd: dir, threads: 2 });
-      expect(started).toBe(1);
+      expect(started).toBe(2);
       expect(without.result).toEqual(one);
     } finally {
       process.off('worker', count);
