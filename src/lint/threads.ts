@@ -183,10 +183,7 @@ export class LintThreads {
     for (const { worker } of started) {
       worker.on('message', ({ set, lines: posted }: Done) => {
         results[order[set]!] = posted.map((line) => {
-          const file = fromLine(
-            line,
-            () => new Error(`a lint thread posted a result that does not parse: ${line.json}`),
-          );
+          const file = fromLine(line, () => new Error('a lint thread posted a result that does not parse'));
           lines.set(file, line);
           return file;
         });
