@@ -1,7 +1,7 @@
 // Which lock each change takes on which relation, and whether it rewrites or scans the
 // table under that lock (PostgreSQL docs, "Explicit Locking" and "ALTER TABLE").
 // Rules and the planner read this; nothing else encodes lock knowledge.
-import type { Change } from './changes.js';
+import type { Change, ConstraintSpec } from './changes.js';
 import type { QName } from './names.js';
 
 /** Every table lock mode, weakest first (each conflicts with at least what the ones before it
@@ -95,87 +95,91 @@ const NEWEST = Number.POSITIVE_INFINITY;
  * or rebuilds: that takes ACCESS EXCLUSIVE on the table at the key's other end too.
  */
 export function locksOf(change: Change, schema: LockSchema = NO_SCHEMA, pgVersion = NEWEST): LockTaken[] {
+  const locks = namedLocks(change, schema, pgVersion);
   // a statement without a target (`CLUSTER;`) works through many tables, each in a transaction of its own: no one lock to name
-  return namedLocks(change, schema, pgVersion).filter((l) => l.table.name !== '');
+  // (indexed loop, and a copy only when a lock goes: this runs for every change, in code V8 does not optimize)
+  for (let i = 0; i < locks.length; i++)
+    if (locks[i]!.table.name === '') return locks.filter((l) => l.table.name !== '');
+  return locks;
 }
+
+const accessExclusive = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
 
 const sameTable = (a: QName, b: QName) => a.name === b.name && (a.schema ?? 'public') === (b.schema ?? 'public');
 
 /**
- * The tables at the other end of the foreign keys a change drops or rebuilds (PostgreSQL drops
- * or rebuilds their triggers there, under ACCESS EXCLUSIVE): those `table` holds that `held`
- * selects, and those referencing it that `referencing` selects.
+ * ACCESS EXCLUSIVE on `table`, and on the tables at the other end of the foreign keys a change
+ * drops or rebuilds (PostgreSQL drops or rebuilds their triggers there): those `table` holds that
+ * `held` selects, and those referencing it that `referencing` selects.
  */
-function otherEnds(
+function withOtherEnds(
   schema: LockSchema,
   table: QName,
   held: (fk: ForeignKey) => boolean,
   referencing: (fk: ForeignKey) => boolean,
-): QName[] {
-  return schema.foreignKeys(table).flatMap((fk) => {
-    if (sameTable(fk.table, table) && !sameTable(fk.references.table, table))
-      return held(fk) ? [fk.references.table] : [];
-    if (!sameTable(fk.table, table) && sameTable(fk.references.table, table)) return referencing(fk) ? [fk.table] : [];
-    return [];
-  });
+): LockTaken[] {
+  const locks = [accessExclusive(table)];
+  const keys = schema.foreignKeys(table);
+  // indexed loop: this runs for every drop and type change, in code V8 does not optimize (bin/pgphase.cjs)
+  for (let i = 0; i < keys.length; i++) {
+    const fk = keys[i]!;
+    const holds = sameTable(fk.table, table);
+    const referenced = sameTable(fk.references.table, table);
+    if (holds && !referenced) {
+      if (held(fk)) locks.push(accessExclusive(fk.references.table));
+    } else if (!holds && referenced && referencing(fk)) locks.push(accessExclusive(fk.table));
+  }
+  return locks;
+}
+
+/** SHARE ROW EXCLUSIVE on the table each foreign key among `constraints` references, added to `locks`. */
+function referencedTables(constraints: readonly ConstraintSpec[], locks: LockTaken[]): LockTaken[] {
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i]!;
+    if (c.kind === 'foreign-key' && c.references)
+      locks.push({ table: c.references.table, mode: 'SHARE ROW EXCLUSIVE' });
+  }
+  return locks;
 }
 
 function namedLocks(change: Change, schema: LockSchema, pgVersion: number): LockTaken[] {
-  const ae = (table: QName): LockTaken => ({ table, mode: 'ACCESS EXCLUSIVE' });
   switch (change.kind) {
     case 'add-column':
-      return [
-        ae(change.table),
-        ...change.column.constraints
-          .filter((c) => c.kind === 'foreign-key' && c.references)
-          .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const })),
-      ];
+      return referencedTables(change.column.constraints, [accessExclusive(change.table)]);
     case 'drop-index': {
       const table = schema.indexTable(change.index);
       return table ? [{ table, mode: change.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE' }] : [];
     }
     case 'drop-column':
       // its foreign keys go with it; with CASCADE, so do those that reference it
-      return [
+      return withOtherEnds(
+        schema,
         change.table,
-        ...otherEnds(
-          schema,
-          change.table,
-          (fk) => fk.columns.includes(change.column),
-          (fk) => change.cascade && fk.references.columns.includes(change.column),
-        ),
-      ].map(ae);
+        (fk) => fk.columns.includes(change.column),
+        (fk) => change.cascade && fk.references.columns.includes(change.column),
+      );
     case 'alter-column-type':
       // the foreign keys on either end of the column are rebuilt
-      return [
+      return withOtherEnds(
+        schema,
         change.table,
-        ...otherEnds(
-          schema,
-          change.table,
-          (fk) => fk.columns.includes(change.column),
-          (fk) => fk.references.columns.includes(change.column),
-        ),
-      ].map(ae);
+        (fk) => fk.columns.includes(change.column),
+        (fk) => fk.references.columns.includes(change.column),
+      );
     case 'drop-constraint':
-      return [
+      return withOtherEnds(
+        schema,
         change.table,
-        ...otherEnds(
-          schema,
-          change.table,
-          (fk) => fk.name === change.name,
-          () => false,
-        ),
-      ].map(ae);
+        (fk) => fk.name === change.name,
+        () => false,
+      );
     case 'drop-table':
-      return [
+      return withOtherEnds(
+        schema,
         change.table,
-        ...otherEnds(
-          schema,
-          change.table,
-          () => true,
-          () => change.cascade,
-        ),
-      ].map(ae);
+        () => true,
+        () => change.cascade,
+      );
     case 'rename-column':
     case 'rename-table':
     case 'set-not-null':
@@ -186,7 +190,7 @@ function namedLocks(change: Change, schema: LockSchema, pgVersion: number): Lock
     case 'rename-constraint':
     case 'truncate':
     case 'table-rewrite':
-      return [ae(change.table)];
+      return [accessExclusive(change.table)];
     case 'add-constraint': {
       const c = change.constraint;
       if (c.kind === 'foreign-key' && c.references) {
@@ -195,7 +199,7 @@ function namedLocks(change: Change, schema: LockSchema, pgVersion: number): Lock
           { table: c.references.table, mode: 'SHARE ROW EXCLUSIVE' },
         ];
       }
-      return [ae(change.table)];
+      return [accessExclusive(change.table)];
     }
     case 'validate-constraint':
       return [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }];
@@ -213,19 +217,18 @@ function namedLocks(change: Change, schema: LockSchema, pgVersion: number): Lock
     }
     case 'create-table': {
       // a new table's foreign keys lock the referenced tables
-      const locks: LockTaken[] = [...change.columns.flatMap((c) => c.constraints), ...change.constraints]
-        .filter((c) => c.kind === 'foreign-key' && c.references)
-        .map((c) => ({ table: c.references!.table, mode: 'SHARE ROW EXCLUSIVE' as const }));
-      // CREATE TABLE … PARTITION OF changes the parent's partitions under ACCESS EXCLUSIVE (ATTACH takes less)
-      return change.partitionOf ? [ae(change.partitionOf), ...locks] : locks;
+      // (CREATE TABLE … PARTITION OF changes the parent's partitions under ACCESS EXCLUSIVE, first: ATTACH takes less)
+      const locks: LockTaken[] = change.partitionOf ? [accessExclusive(change.partitionOf)] : [];
+      for (let i = 0; i < change.columns.length; i++) referencedTables(change.columns[i]!.constraints, locks);
+      return referencedTables(change.constraints, locks);
     }
     case 'create-object':
       if (!change.table) return [];
       if (change.objectType === 'trigger') return [{ table: change.table, mode: 'SHARE ROW EXCLUSIVE' }];
       // CREATE POLICY and CREATE RULE change how every query on the table is planned
-      return change.objectType === 'policy' || change.objectType === 'rule' ? [ae(change.table)] : [];
+      return change.objectType === 'policy' || change.objectType === 'rule' ? [accessExclusive(change.table)] : [];
     case 'drop-object':
-      return change.table ? [ae(change.table)] : [];
+      return change.table ? [accessExclusive(change.table)] : [];
     case 'lock-table':
       return [{ table: change.table, mode: change.mode as LockMode }];
     case 'data-change':
@@ -235,12 +238,12 @@ function namedLocks(change: Change, schema: LockSchema, pgVersion: number): Lock
     case 'detach-partition':
       return change.concurrently
         ? [{ table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' }]
-        : [ae(change.table), ae(change.partition)];
+        : [accessExclusive(change.table), accessExclusive(change.partition)];
     case 'attach-partition':
       // PostgreSQL 12 lowered the parent's lock from ACCESS EXCLUSIVE
       return [
-        pgVersion < 12 ? ae(change.table) : { table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' },
-        ae(change.partition),
+        pgVersion < 12 ? accessExclusive(change.table) : { table: change.table, mode: 'SHARE UPDATE EXCLUSIVE' },
+        accessExclusive(change.partition),
       ];
     case 'alter-table-other':
       return [{ table: change.table, mode: ALTER_TABLE_OTHER[change.subtype] ?? 'ACCESS EXCLUSIVE' }];
