@@ -217,7 +217,12 @@ class Walk {
   changes: readonly Change[] = [];
   statementClass: ChangeClass = 'neutral';
   inExplicitTransaction = false;
-  current: Transaction;
+  current!: Transaction;
+  /** What rules read of `current` and of the timeouts below, kept in fields as they change (by at() and
+   *  advance()): getters would add a call to every read, in code V8 does not optimize (bin/pgphase.cjs). */
+  inTransaction = false;
+  transactionId = 0;
+  lockTimeoutSet = false;
   readonly created: CreatedHere;
   /** lock_timeout as the last plain SET left it (kept at COMMIT), and as a SET LOCAL of the current transaction overrides it. */
   private sessionTimeout = false;
@@ -234,20 +239,15 @@ class Walk {
     readonly directives: Directives,
     readonly findings: Finding[],
   ) {
-    this.current = transactions[0] ?? { first: 0, last: 0, block: false };
+    this.at(transactions[0] ?? { first: 0, last: 0, block: false });
     this.created = options.created ?? new CreatedHere();
   }
 
-  get inTransaction(): boolean {
-    return this.current.block;
-  }
-
-  get transactionId(): number {
-    return this.current.last;
-  }
-
-  get lockTimeoutSet(): boolean {
-    return this.localTimeout ?? this.sessionTimeout;
+  /** Moves to a statement's transaction. */
+  private at(transaction: Transaction): void {
+    this.current = transaction;
+    this.inTransaction = transaction.block;
+    this.transactionId = transaction.last;
   }
 
   /** Moves to a statement, before any of its changes. */
@@ -256,7 +256,7 @@ class Walk {
     this.changes = changes;
     this.changeLocks.clear();
     this.statementClass = strongest(changes.map(classify));
-    this.current = this.transactions[statement.index]!;
+    this.at(this.transactions[statement.index]!);
     if (this.current.first === statement.index) this.timeoutAtBegin = this.sessionTimeout;
   }
 
@@ -282,12 +282,13 @@ class Walk {
         this.localTimeout = undefined;
       } else if (this.current.block) this.localTimeout = on;
     }
+    this.lockTimeoutSet = this.localTimeout ?? this.sessionTimeout;
   }
 
   /** Moves past the last statement, for the rules' end of file. */
   leave(): void {
     this.statement = undefined as unknown as Statement;
-    this.current = this.transactions[0] ?? this.current;
+    this.at(this.transactions[0] ?? this.current);
   }
 
   laterInTransaction(match: (change: Change) => boolean): boolean {
@@ -357,68 +358,68 @@ class Context implements RuleContext {
     private readonly severity: Severity,
   ) {}
 
-  private get walk(): Walk {
-    const { walk } = this.cursor;
-    if (!walk) throw new Error(`rule ${this.rule.meta.id} reads its context outside a file: only its handlers may`);
-    return walk;
+  /** Each read of the walk is `(this.cursor.walk ?? this.outside())`, not a getter: that would add a call
+   *  to every read of the context, in code V8 does not optimize (bin/pgphase.cjs). */
+  private outside(): never {
+    throw new Error(`rule ${this.rule.meta.id} reads its context outside a file: only its handlers may`);
   }
 
   get source() {
-    return this.walk.source;
+    return (this.cursor.walk ?? this.outside()).source;
   }
   get pgVersion() {
-    return this.walk.options.pgVersion;
+    return (this.cursor.walk ?? this.outside()).options.pgVersion;
   }
   get transaction() {
-    return this.walk.model;
+    return (this.cursor.walk ?? this.outside()).model;
   }
   get schema() {
-    return this.walk.options.schema;
+    return (this.cursor.walk ?? this.outside()).options.schema;
   }
   get statement() {
-    return this.walk.statement;
+    return (this.cursor.walk ?? this.outside()).statement;
   }
   get changes() {
-    return this.walk.changes;
+    return (this.cursor.walk ?? this.outside()).changes;
   }
   get statementClass() {
-    return this.walk.statementClass;
+    return (this.cursor.walk ?? this.outside()).statementClass;
   }
   get inTransaction() {
-    return this.walk.inTransaction;
+    return (this.cursor.walk ?? this.outside()).inTransaction;
   }
   get inExplicitTransaction() {
-    return this.walk.inExplicitTransaction;
+    return (this.cursor.walk ?? this.outside()).inExplicitTransaction;
   }
   get historyKnown() {
-    return this.walk.options.historyKnown ?? false;
+    return (this.cursor.walk ?? this.outside()).options.historyKnown ?? false;
   }
   get lockTimeoutSet() {
-    return this.walk.lockTimeoutSet;
+    return (this.cursor.walk ?? this.outside()).lockTimeoutSet;
   }
   get maxLockTimeout() {
-    return this.walk.options.maxLockTimeout ?? 5000;
+    return (this.cursor.walk ?? this.outside()).options.maxLockTimeout ?? 5000;
   }
   get transactionId() {
-    return this.walk.transactionId;
+    return (this.cursor.walk ?? this.outside()).transactionId;
   }
   isNewTable(table: QName): boolean {
-    return this.walk.created.isNewTable(table);
+    return (this.cursor.walk ?? this.outside()).created.isNewTable(table);
   }
   isNewObject(name: QName): boolean {
-    return this.walk.created.isNewObject(name);
+    return (this.cursor.walk ?? this.outside()).created.isNewObject(name);
   }
   isNewColumn(table: QName, column: string): boolean {
-    return this.walk.created.isNewColumn(table, column);
+    return (this.cursor.walk ?? this.outside()).created.isNewColumn(table, column);
   }
   laterInTransaction(match: (change: Change) => boolean): boolean {
-    return this.walk.laterInTransaction(match);
+    return (this.cursor.walk ?? this.outside()).laterInTransaction(match);
   }
   locks(change: Change): readonly LockTaken[] {
-    return this.walk.changeLocksOf(change);
+    return (this.cursor.walk ?? this.outside()).changeLocksOf(change);
   }
   report(report: Report): void {
-    this.walk.report(this.rule, this.severity, report);
+    (this.cursor.walk ?? this.outside()).report(this.rule, this.severity, report);
   }
 }
 
