@@ -108,10 +108,12 @@ function tableKeyOf(index: IndexModel): string {
   return qkey({ schema: index.schema, name: index.table });
 }
 
-/** Changes that add no foreign key and rename no table or column: the index of foreign keys
- *  stays as it is (a key they drop is skipped when the index is read). */
+/** Changes that add no foreign key and rename no table: the index of foreign keys stays as it
+ *  is (a key they drop is skipped when the index is read). A renamed column is renamed in its
+ *  table's constraints in place: the index holds the same tables and constraints. */
 const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
   'data-change',
+  'rename-column',
   'set',
   'transaction',
   'other',
@@ -152,7 +154,7 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
 
 /**
  * What a change does to the index of foreign keys: the table it may add keys to (the index takes
- * them in), nothing, or 'rebuild' when it renames tables or columns (or is not known to leave them be).
+ * them in), nothing, or 'rebuild' when it renames a table (or is not known to leave them be).
  */
 function foreignKeysChangedBy(change: Change): QName | 'rebuild' | undefined {
   const foreign = (constraints: readonly ConstraintSpec[]) => constraints.some((c) => c.kind === 'foreign-key');
@@ -329,8 +331,8 @@ export class SchemaModel {
 
   /**
    * Every foreign key under the table that holds it and the one it references: built when first
-   * asked, added to as changes add keys, built again after a change that renames a table or a
-   * column. `foreignKeys()` sorts what it answers, so that it does not depend on when the index was built.
+   * asked, added to as changes add keys, built again after a change that renames a table.
+   * `foreignKeys()` sorts what it answers, so that it does not depend on when the index was built.
    */
   private keyIndex: Map<string, KeyEntry[]> | undefined;
   private indexed = new WeakSet<ConstraintModel>();
