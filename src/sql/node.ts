@@ -8,3 +8,11 @@ export function nodeOf(node: PgNode): [type: string, fields: PgNode] {
   for (const type in node) return [type, node[type]];
   return ['', {}];
 }
+
+/** A parse tree node's type: `'AlterTableStmt'` of `{ AlterTableStmt: {…} }`; `''` of an empty
+ *  object. Its fields are `node[type]`: for a caller that would take nodeOf's pair apart, whose
+ *  destructuring runs the iterator protocol in the baseline code the CLI runs (bin/pgphase.cjs). */
+export function nodeType(node: PgNode): string {
+  for (const type in node) return type;
+  return '';
+}

@@ -12,7 +12,7 @@ import type {
 import { LOCK_MODES } from './locks.js';
 import { fromNameList, fromRangeVar, quoteQName, type QName } from './names.js';
 import { deparse } from './rewrite.js';
-import { nodeOf } from './node.js';
+import { nodeOf, nodeType } from './node.js';
 import { type PgNode, parseStatementNodes, plpgsqlStatements, type Statement } from './source.js';
 
 /** Source-like text of an expression node, printed by the deparser. */
@@ -734,7 +734,8 @@ function createdName(type: string, s: PgNode): { name: QName; table?: QName; orR
 
 /** The changes one statement makes. Unknown statements become `other`. */
 export function normalizeStatement(statement: Statement): Change[] {
-  const [type, s] = nodeOf(statement.node);
+  const type = nodeType(statement.node);
+  const s = statement.node[type];
   const index = statement.index;
   switch (type) {
     case 'CreateStmt': {
@@ -1082,8 +1083,8 @@ function withoutPositions(change: Change): Change {
  */
 export function readStatement(statement: Statement): Change[] {
   const changes = normalizeStatement(statement);
-  const [type, s] = nodeOf(statement.node);
-  if (type !== 'DoStmt') return changes;
+  if (nodeType(statement.node) !== 'DoStmt') return changes;
+  const s = statement.node.DoStmt;
   const args: Array<PgNode | undefined> = (s.args ?? []).map((a: PgNode) => a.DefElem);
   const language = args.find((a) => a?.defname === 'language')?.arg?.String?.sval ?? 'plpgsql';
   const body = args.find((a) => a?.defname === 'as')?.arg?.String?.sval;
