@@ -694,11 +694,15 @@ export class SchemaModel {
         this.partialColumns.delete(dropped);
         for (const parts of this.partitions.values()) parts.delete(dropped);
         for (const key of [...(this.indexesOn.get(qkey(resolved(change.table)))?.keys() ?? [])]) this.deleteIndex(key);
-        for (const [key, o] of this.objects) if (o.table === dropped) this.objects.delete(key);
+        // forEach, here and below: a call per entry costs less in baseline code than taking each [key, value] apart
+        this.objects.forEach((o, key) => {
+          if (o.table === dropped) this.objects.delete(key);
+        });
         // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
         for (const t of this.tables.values()) {
-          for (const [key, c] of t.constraints)
+          t.constraints.forEach((c, key) => {
             if (c.references && qkey(c.references.table) === dropped) t.constraints.delete(key);
+          });
         }
         for (const view of this.viewsReading(change.table)) this.views.delete(qkey(view));
         return;
@@ -738,8 +742,9 @@ export class SchemaModel {
         const table = this.table(change.table);
         if (!table) return;
         table.columns.delete(change.column);
-        for (const [name, c] of table.constraints)
+        table.constraints.forEach((c, name) => {
           if (c.columns.includes(change.column)) table.constraints.delete(name);
+        });
         // an expression or partial index over the column goes with it, as in PostgreSQL
         for (const [key, i] of [...(this.indexesOn.get(qkey(table))?.entries() ?? [])]) {
           if (i.columns.includes(change.column) || (i.definition && indexMentions(i.definition, change.column)))
@@ -1122,8 +1127,10 @@ function setNotNull(table: TableModel, columns: string[], notNull: boolean): voi
     const col = table.columns.get(column);
     if (col) col.notNull = notNull;
   }
-  for (const [name, c] of table.constraints)
+  // forEach: a call per entry costs less in baseline code than taking each [key, value] apart
+  table.constraints.forEach((c, name) => {
     if (c.kind === 'not-null' && c.columns.some((column) => columns.includes(column))) table.constraints.delete(name);
+  });
 }
 
 /** `nextval('<table>_<column>_seq'::regclass)`: the default of a serial column, with the sequence PostgreSQL names for it. */
