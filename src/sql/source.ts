@@ -182,11 +182,10 @@ export class LineIndex {
   constructor(readonly text: string) {
     this.bytes = Buffer.from(text, 'utf8');
     this.ascii = this.bytes.length === text.length;
+    const starts = this.lineStarts; // read once, not per line: each `this.` is a property load in baseline code
     // in ASCII text a character is a byte: the string's own search, which is cheaper per call than a Buffer's
-    if (this.ascii)
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-    else
-      for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
+    if (this.ascii) for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    else for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) starts.push(i + 1);
   }
 
   /** The position asked for last. Columns are counted from a known point, and on a very long
@@ -199,15 +198,17 @@ export class LineIndex {
   /** Line and column of a byte offset (clamped to the text). */
   position(byteOffset: number): { line: number; column: number } {
     const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+    // read once, not in the loop: each `this.` is a property load in baseline code
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
+      if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
     const line = lo + 1;
-    const lineStart = this.lineStarts[lo]!;
+    const lineStart = starts[lo]!;
     if (this.ascii) return { line, column: offset - lineStart + 1 };
     const near = this.lastLine === line && Math.abs(offset - this.lastOffset) < offset - lineStart;
     let from = near ? this.lastOffset : lineStart;
@@ -309,9 +310,10 @@ export function parseSource(path: string, file: string): SourceFile {
   const lines = new LineIndex(text);
   const lexed = lex(lines.bytes, true);
   const comments: Comment[] = [];
-  for (let k = 0; k < lexed.comments.length; k += 2) {
-    const start = lexed.comments[k]!;
-    const end = lexed.comments[k + 1]!;
+  const commentSpans = lexed.comments;
+  for (let k = 0; k < commentSpans.length; k += 2) {
+    const start = commentSpans[k]!;
+    const end = commentSpans[k + 1]!;
     comments.push({ text: lines.slice(start, end), start, end, location: lines.span(start, end) });
   }
   const identifiers: Identifier[] = lexed.longIdentifiers.map((id) => ({
@@ -385,9 +387,18 @@ export function parseSource(path: string, file: string): SourceFile {
 
 /** Whether a parse tree nests objects and arrays deeper than `limit`. Recursive, but never more
  *  than `limit` calls deep, unlike the walks it protects. */
-function deeperThan(node: Record<string, unknown>, limit: number): boolean {
+function deeperThan(node: Record<string, unknown> | unknown[], limit: number): boolean {
   if (limit === 0) return true;
-  // plain objects and arrays from JSON: `in` sees exactly their own keys, without a copy of the values
+  // an array by index: `in` would make a string key of each index and look the item up by it
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const value = node[i];
+      if (value !== null && typeof value === 'object' && deeperThan(value as Record<string, unknown>, limit - 1))
+        return true;
+    }
+    return false;
+  }
+  // plain objects from JSON: `in` sees exactly their own keys, without a copy of the values
   for (const key in node) {
     const value = node[key];
     if (value !== null && typeof value === 'object' && deeperThan(value as Record<string, unknown>, limit - 1))
