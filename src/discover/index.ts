@@ -179,13 +179,23 @@ async function entriesOf(
   dir: Dir,
   file: Pick<MigrationFile, 'path' | 'absPath' | 'layout'>,
 ): Promise<MigrationFile[]> {
+  // the fields written out, not spread from `file`: each field added after a spread costs a
+  // search of the copy's map transitions in baseline code
+  const { path, absPath, layout: name } = file;
   if (layout.units)
-    return layout
-      .units(text, rel)
-      .map((unit) => ({ ...file, text: unit.text, transaction: unit.transaction, migration: unit.id }));
+    return layout.units(text, rel).map((unit) => ({
+      path,
+      absPath,
+      layout: name,
+      text: unit.text,
+      transaction: unit.transaction,
+      migration: unit.id,
+    }));
   return [
     {
-      ...file,
+      path,
+      absPath,
+      layout: name,
       text: layout.sections ? forwardText(text, layout.sections) : text,
       transaction: await layout.transaction(text, rel, dir),
       migration: layout.migration?.(rel) ?? rel,
