@@ -589,6 +589,9 @@ function rangeVars(node: unknown): QName[] {
     else if (n && typeof n === 'object')
       for (const key in n) {
         const value = (n as PgNode)[key];
+        // a field that holds no node (a location, a name, a flag) is neither compared nor walked into:
+        // a call and three string comparisons per field in baseline code
+        if (value === null || typeof value !== 'object') continue;
         // constants (the bulk of a seed INSERT's VALUES) hold no table name: not walked into
         if (key === 'A_Const') continue;
         if (key === 'RangeVar') vars.push(value);
