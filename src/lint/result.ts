@@ -94,7 +94,11 @@ export interface FileLine {
 
 export function fileLine(file: FileResult): FileLine {
   const locks: [number, string][] = [];
-  for (const [i, finding] of file.findings.entries()) if (finding.lock !== undefined) locks.push([i, finding.lock]);
+  const findings = file.findings;
+  for (let i = 0; i < findings.length; i++) {
+    const lock = findings[i]!.lock;
+    if (lock !== undefined) locks.push([i, lock]);
+  }
   return { json: fileJson(file), counts: countsOf(file), locks };
 }
 
