@@ -22,9 +22,9 @@ import type { Change } from '../sql/changes.js';
 import { loadParser } from '../sql/source.js';
 import { emittedPhases } from './emitted.js';
 import type { FileResult } from './engine.js';
-import { overlay, SetLinter, type Config, type SetFile } from './set.js';
+import { SetLinter, type Config, type SetFile } from './set.js';
 import { LintThreads } from './threads.js';
-import { fileLine, fromLine, summarize, type FileLine, type LintResult } from './result.js';
+import { FileLines, summarize, type FileLine, type LintResult } from './result.js';
 import type { Rule, SeveritySetting } from './rule.js';
 
 export interface LintOptions {
@@ -249,9 +249,9 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
       : new (await import('./cache.js')).LintCache(resolve(cwd, options.cacheDir));
   const damaged = () =>
     new InputError(`${discovery.display(cache!.file)}: damaged; delete it (the next run with --cache writes it anew)`);
-  /** The lines behind the results made from them (the cache's, a worker's), which the JSON report
-   *  prints and the summary counts without parsing them; and those of this thread's results that the cache keeps. */
-  const lines = new Map<FileResult, FileLine>();
+  /** The lines behind the results (the cache's, a worker's, and those the cache keeps), which the
+   *  JSON report prints and the summary counts without parsing them. */
+  const lines = new FileLines();
   const emittedPhase = emittedPhases(cwd);
   /** Each set's results (from the cache, or after the sets the cache misses are linted), and its cache key. */
   const outcomes: { root: string; results?: FileResult[]; key?: string }[] = [];
@@ -288,11 +288,7 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
       ]),
     ]);
     const kept = key === undefined ? undefined : cache?.get(set.root, key);
-    const results = kept?.map((line) => {
-      const file = fromLine(line, damaged);
-      lines.set(file, line);
-      return file;
-    });
+    const results = kept?.map((line) => lines.resultOf(line, damaged));
     outcomes.push({ root: set.root, ...(results && { results }), ...(key !== undefined && { key }) });
     if (!results) missed.push(order);
   }
@@ -304,11 +300,7 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
     cache?.set(
       outcome.root,
       outcome.key,
-      results.map((file) => {
-        const line = lines.get(file) ?? fileLine(file);
-        lines.set(file, line);
-        return line;
-      }),
+      results.map((file) => lines.lineOf(file)),
     );
   }
   cache?.save();
@@ -347,4 +339,15 @@ async function withBaseline(
   if (entries === undefined) return { result: summarize(files, lines), sources };
   const applied = applyBaseline(files, sources, entries, { path, shown, cwd });
   return { result: { ...summarize(applied.files), baseline: applied.outcome }, sources, ...(written && { written }) };
+}
+
+/** The text of a file that holds several migrations, each entry with the others' lines blanked:
+ *  line by line, the entry that has it (a file of one migration is its text). */
+function overlay(earlier: string | undefined, text: string): string {
+  if (earlier === undefined) return text;
+  const lines = text.split('\n');
+  return earlier
+    .split('\n')
+    .map((line, i) => (line.trim() === '' ? (lines[i] ?? line) : line))
+    .join('\n');
 }

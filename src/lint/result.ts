@@ -104,7 +104,7 @@ export function fileLine(file: FileResult): FileLine {
 
 /** The result a line holds, parsed when one of its fields is first read; a line that does not
  *  parse throws `damaged()`. */
-export function fromLine(line: FileLine, damaged: () => Error): FileResult {
+function fromLine(line: FileLine, damaged: () => Error): FileResult {
   let parsed: FileResult | undefined;
   const read = (): FileResult => {
     if (parsed) return parsed;
@@ -132,4 +132,22 @@ export function fromLine(line: FileLine, damaged: () => Error): FileResult {
       return read().findings;
     },
   };
+}
+
+/** The lines behind a run's results (`LintOutput.lines`): those results were made from (the cache's,
+ *  a worker thread's), and those made of results (for the cache), each once. */
+export class FileLines extends Map<FileResult, FileLine> {
+  /** The result a line holds (`fromLine`), kept with it. */
+  resultOf(line: FileLine, damaged: () => Error): FileResult {
+    const file = fromLine(line, damaged);
+    this.set(file, line);
+    return file;
+  }
+
+  /** A result's line, made the first time it is asked for. */
+  lineOf(file: FileResult): FileLine {
+    let line = this.get(file);
+    if (!line) this.set(file, (line = fileLine(file)));
+    return line;
+  }
 }

@@ -75,7 +75,8 @@ export class SetLinter {
     const schema = schemaFrom(this.options.baseChanges);
     // what the files of one migration create is new to its later files (no traffic, no rows)
     let created = new CreatedHere();
-    // the text of each linted file, whose migrations (Liquibase changesets) are merged into one result
+    // the text of each linted file's first migration, whose head the file's migrations (Liquibase
+    // changesets, each with the others blanked) share: they are merged into one result
     const texts = new Map<string, string>();
     for (const [i, { file, config, linted, emitted }] of files.entries()) {
       if (i > 0 && files[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
@@ -83,33 +84,22 @@ export class SetLinter {
       const text = emitted?.replay ?? file.text;
       if (linted) {
         results.push(this.file({ ...file, text }, config, schema, historyKnown, created, emitted !== undefined));
-        texts.set(file.path, overlay(texts.get(file.path), file.text));
+        if (!texts.has(file.path)) texts.set(file.path, file.text);
       } else replay(parseSource(file.path, text), schema, created);
     }
-    mergeUnits(results, 0, texts);
+    mergeUnits(results, texts);
     return results;
   }
 }
 
-/** The text of a file that holds several migrations, each entry with the others' lines blanked:
- *  line by line, the entry that has it (a file of one migration is its text). */
-export function overlay(earlier: string | undefined, text: string): string {
-  if (earlier === undefined) return text;
-  const lines = text.split('\n');
-  return earlier
-    .split('\n')
-    .map((line, i) => (line.trim() === '' ? (lines[i] ?? line) : line))
-    .join('\n');
-}
-
 /** One result per file: the migrations of a file that holds several (Liquibase changesets) were
- *  linted one by one, each with the file's head; their statements are numbered through the file. */
-export function mergeUnits(files: FileResult[], from: number, sources: Map<string, string>): void {
-  for (let i = from; i < files.length; i++) {
+ *  linted one by one, each with the file's head (`texts`: a text of the file by path, its head the
+ *  lines before its first changeset); their statements are numbered through the file. */
+export function mergeUnits(files: FileResult[], texts: ReadonlyMap<string, string>): void {
+  for (let i = 0; i < files.length; i++) {
     let end = i + 1;
     while (end < files.length && files[end]!.path === files[i]!.path) end++;
-    if (end - i > 1)
-      files.splice(i, end - i, merged(files.slice(i, end), headLines(sources.get(files[i]!.path) ?? '')));
+    if (end - i > 1) files.splice(i, end - i, merged(files.slice(i, end), headLines(texts.get(files[i]!.path) ?? '')));
   }
 }
 

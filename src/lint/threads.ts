@@ -14,7 +14,7 @@ import { rules as catalog } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
 import { loadParser } from '../sql/source.js';
 import type { FileResult } from './engine.js';
-import { fromLine, type FileLine } from './result.js';
+import type { FileLine, FileLines } from './result.js';
 import type { SetFile, SetLinter, SetOptions } from './set.js';
 
 /** What a worker thread is posted (lint-worker.ts): every set, biggest first, and the counter from
@@ -157,7 +157,7 @@ export class LintThreads {
 
   /** The results of each set, in the order given; loads this thread's parser when a set needs it.
    *  A result a worker thread posted is made from its line, added to `lines`. */
-  async lint(sets: readonly SetFile[][], lines: Map<FileResult, FileLine>): Promise<FileResult[][]> {
+  async lint(sets: readonly SetFile[][], lines: FileLines): Promise<FileResult[][]> {
     if (sets.length === 0) return [];
     const sizes = sets.map((set) => chars(set.map(({ file }) => file)));
     const count = workersFor(sizes, this.threads);
@@ -182,11 +182,9 @@ export class LintThreads {
     const results: FileResult[][] = [];
     for (const { worker } of started) {
       worker.on('message', ({ set, lines: posted }: Done) => {
-        results[order[set]!] = posted.map((line) => {
-          const file = fromLine(line, () => new Error('a lint thread posted a result that does not parse'));
-          lines.set(file, line);
-          return file;
-        });
+        results[order[set]!] = posted.map((line) =>
+          lines.resultOf(line, () => new Error('a lint thread posted a result that does not parse')),
+        );
       });
       worker.ref();
       worker.postMessage(work);

@@ -174,7 +174,7 @@ export class Workspace {
         }),
       );
     }
-    mergeUnits(results, 0, new Map([[entries[0]!.path, text]]));
+    mergeUnits(results, new Map([[entries[0]!.path, text]]));
     return { result: results[0]!, entries, sources, located, schemaBefore: () => before.clone() };
   }
 

@@ -10,8 +10,6 @@ import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 
-export { FORMATS, type FormatName } from './formats.js';
-
 const formatters: Record<FormatName, (result: LintResult, options: ReportOptions) => string> = {
   pretty: formatPretty,
   json: formatJson,

@@ -5,8 +5,8 @@ import type { PgNode } from './source.js';
 /** A parse tree node's type and fields: `['AlterTableStmt', {…}]` of `{ AlterTableStmt: {…} }`
  *  (a node has one key); `['', {}]` of an empty object. */
 export function nodeOf(node: PgNode): [type: string, fields: PgNode] {
-  for (const type in node) return [type, node[type]];
-  return ['', {}];
+  const type = nodeType(node);
+  return type === '' ? ['', {}] : [type, node[type]];
 }
 
 /** A parse tree node's type: `'AlterTableStmt'` of `{ AlterTableStmt: {…} }`; `''` of an empty

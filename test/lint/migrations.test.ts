@@ -139,6 +139,23 @@ describe('ignore comments at the head of a Liquibase file', () => {
     const { result } = await lint({ paths: ['.'], cwd: root, rules });
     expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@6']);
   });
+
+  it("the head ends at the file's first changeset: an unused ignore in the first of several is reported", async () => {
+    // the later changesets' entries have the first one blanked: their first changeset line is not the file's
+    const root = tree({
+      'changes/users.sql': [
+        '--liquibase formatted sql',
+        '--changeset shop:1',
+        '-- pgphase-ignore drop-column: nothing reads nick',
+        'CREATE TABLE users (id bigint PRIMARY KEY, nick text);',
+        '--changeset shop:2',
+        'CREATE TABLE orders (id bigint PRIMARY KEY);',
+        '',
+      ].join('\n'),
+    });
+    const { result } = await lint({ paths: ['.'], cwd: root, rules });
+    expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@3']);
+  });
 });
 
 describe('standard input linted as a file of a migration', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FORMATS, formatResult } from '../../src/report/index.js';
+import { FORMATS } from '../../src/report/formats.js';
+import { formatResult } from '../../src/report/index.js';
 import { formatGithub } from '../../src/report/github.js';
 import { formatGitlab } from '../../src/report/gitlab.js';
 import { formatJson } from '../../src/report/json.js';
