@@ -7,7 +7,7 @@ import { parseDuration } from '../duration.js';
 import { CreatedHere } from '../schema/created.js';
 import { replay, schemaFrom, type SchemaModel } from '../schema/model.js';
 import { strongest, type Change } from '../sql/changes.js';
-import { parseSource } from '../sql/source.js';
+import { parseSources, type SourceFile } from '../sql/source.js';
 import type { EmittedPhase } from '../plan/emit/recognise.js';
 import { lintSource, type FileResult } from './engine.js';
 import type { Finding, Rule, SeveritySetting } from './rule.js';
@@ -41,21 +41,22 @@ export class SetLinter {
 
   constructor(readonly options: SetOptions) {}
 
-  /** Lints one file against `schema`, which it advances. */
-  file(
+  /** Lints one file of a set against `schema`, which it advances. */
+  private file(
+    source: SourceFile,
     file: MigrationFile,
     config: Config,
     schema: SchemaModel,
     historyKnown: boolean,
-    created?: CreatedHere,
-    emitted = false,
+    created: CreatedHere,
+    emitted: boolean,
   ): FileResult {
     let severities = this.severitiesOf.get(config);
     if (!severities) {
       severities = new Map(Object.entries({ ...config.rules, ...this.options.ruleOverrides }));
       this.severitiesOf.set(config, severities);
     }
-    return lintSource(parseSource(file.path, file.text), {
+    return lintSource(source, {
       rules: emitted ? NO_RULES : this.options.rules,
       severities,
       pgVersion: this.options.pgVersion ?? config.pgVersion,
@@ -64,7 +65,7 @@ export class SetLinter {
       locks: this.options.locks,
       schema,
       historyKnown,
-      ...(created && { created }),
+      created,
     });
   }
 
@@ -78,14 +79,19 @@ export class SetLinter {
     // the text of each linted file's first migration, whose head the file's migrations (Liquibase
     // changesets, each with the others blanked) share: they are merged into one result
     const texts = new Map<string, string>();
-    for (const [i, { file, config, linted, emitted }] of files.entries()) {
+    let i = 0;
+    // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
+    // (for…of: a failure in the loop ends the parses ahead, which frees them)
+    for (const source of parseSources(
+      files.map(({ file, emitted }) => ({ path: file.path, text: emitted?.replay ?? file.text })),
+    )) {
+      const { file, config, linted, emitted } = files[i]!;
       if (i > 0 && files[i - 1]!.file.migration !== file.migration) created = new CreatedHere();
-      // an emitted migration is its plan's phase: replayed as the change it stands for, not judged again
-      const text = emitted?.replay ?? file.text;
+      i++;
       if (linted) {
-        results.push(this.file({ ...file, text }, config, schema, historyKnown, created, emitted !== undefined));
+        results.push(this.file(source, file, config, schema, historyKnown, created, emitted !== undefined));
         if (!texts.has(file.path)) texts.set(file.path, file.text);
-      } else replay(parseSource(file.path, text), schema, created);
+      } else replay(source, schema, created);
     }
     mergeUnits(results, texts);
     return results;

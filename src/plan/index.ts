@@ -6,7 +6,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { discoverSet, Discovery, fileInSet, type LayoutName } from '../discover/index.js';
 import { InputError, PlanRefused, UsageError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
-import { loadParser, parseSource } from '../sql/source.js';
+import { loadParser, parseSource, parseSources } from '../sql/source.js';
 import { replay, schemaFrom } from '../schema/model.js';
 import { manifestSchema, readManifest } from './manifest.js';
 import { modelCheck } from './model-check.js';
@@ -91,10 +91,12 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     const set = await discoverSet(options.history, options.layout, discovery);
     // a migration an earlier plan emitted is replayed as the change it stands for
     const emittedPhases = new EmittedMigrations(cwd);
-    for (const earlier of set.files) {
-      if (earlier.absPath === file) break;
-      replay(parseSource(earlier.path, emittedPhases.recognise(earlier, set.root)?.replay ?? earlier.text), schema);
-    }
+    const at = set.files.findIndex((earlier) => earlier.absPath === file);
+    const earlier = at === -1 ? set.files : set.files.slice(0, at);
+    for (const source of parseSources(
+      earlier.map((f) => ({ path: f.path, text: emittedPhases.recognise(f, set.root)?.replay ?? f.text })),
+    ))
+      replay(source, schema);
   }
   const source = parseSource(options.file, forward);
   if (source.syntaxError) {

@@ -148,39 +148,47 @@ function withQuery<T>(bytes: Uint8Array, call: (m: ParserModule, query: number) 
   }
 }
 
-/** Parses UTF-8 SQL (no NUL byte) into the parser's JSON tree; throws a ParseError when it does not parse. */
-function parseTree(bytes: Uint8Array): unknown {
-  return withQuery(bytes, (m, query) => {
-    const result = m._wasm_parse_query_raw(query);
-    if (!result) throw new ParseError('Failed to parse query: memory allocation failed');
-    try {
-      const heap = m.HEAPU8;
-      const words = m.HEAPU32;
-      const tree = words[result >> 2]!;
-      const error = words[(result + 8) >> 2]!;
-      if (error) {
-        // PgQueryError: message, funcname, filename, lineno, cursorpos (1-based; 0 when unknown)
-        const message = words[error >> 2]!;
-        const cursor = words[(error + 16) >> 2]! | 0;
-        throw new ParseError(message ? cString(heap, message) : 'Unknown error', cursor > 0 ? cursor - 1 : 0);
-      }
-      if (!tree) throw new ParseError('No parse tree generated');
-      return JSON.parse(cString(heap, tree));
-    } finally {
-      m._wasm_free_parse_result(result);
+/** Runs the parser on UTF-8 SQL (no NUL byte): its result in WASM memory, for `readTree`, which frees it; 0 when the
+ *  parser could not allocate it. */
+function rawParse(bytes: Uint8Array): number {
+  return withQuery(bytes, (m, query) => m._wasm_parse_query_raw(query));
+}
+
+/** The JSON tree of a parser's result (`rawParse`), which it frees; throws a ParseError when the SQL does not parse. */
+function readTree(result: number): unknown {
+  const m = parser!;
+  if (!result) throw new ParseError('Failed to parse query: memory allocation failed');
+  try {
+    const heap = m.HEAPU8;
+    const words = m.HEAPU32;
+    const tree = words[result >> 2]!;
+    const error = words[(result + 8) >> 2]!;
+    if (error) {
+      // PgQueryError: message, funcname, filename, lineno, cursorpos (1-based; 0 when unknown)
+      const message = words[error >> 2]!;
+      const cursor = words[(error + 16) >> 2]! | 0;
+      throw new ParseError(message ? cString(heap, message) : 'Unknown error', cursor > 0 ? cursor - 1 : 0);
     }
-  });
+    if (!tree) throw new ParseError('No parse tree generated');
+    return JSON.parse(cString(heap, tree));
+  } finally {
+    m._wasm_free_parse_result(result);
+  }
 }
 
 /** Maps UTF-8 byte offsets of a text to 1-based line and character column. */
 export class LineIndex {
+  /** The text's UTF-8 bytes. */
   readonly bytes: Buffer;
   /** Every character is one byte: offsets into the text are byte offsets. */
   private readonly ascii: boolean;
   private readonly lineStarts: number[] = [0];
 
-  constructor(readonly text: string) {
-    this.bytes = Buffer.from(text, 'utf8');
+  constructor(
+    readonly text: string,
+    bytes: Buffer = Buffer.from(text, 'utf8'),
+  ) {
+    this.bytes = bytes;
     this.ascii = this.bytes.length === text.length;
     const starts = this.lineStarts; // read once, not per line: each `this.` is a property load in baseline code
     // in ASCII text a character is a byte: the string's own search, which is cheaper per call than a Buffer's
@@ -257,7 +265,7 @@ export class LineIndex {
 
 /** The parse trees of the statements of SQL text (call `loadParser()` once before); throws when it does not parse. */
 export function parseStatementNodes(sql: string): PgNode[] {
-  const result = parseTree(new TextEncoder().encode(sql)) as { stmts?: Array<{ stmt?: PgNode }> };
+  const result = readTree(rawParse(new TextEncoder().encode(sql))) as { stmts?: Array<{ stmt?: PgNode }> };
   return (result.stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : []));
 }
 
@@ -298,16 +306,82 @@ export function plpgsqlStatements(body: string): string[] {
   return out;
 }
 
+/** A file's text as it is parsed (without a byte order mark), its UTF-8 bytes, and what the parser
+ *  made of them: its result (`rawParse`), not yet read, or what it threw (a statement nested deeper
+ *  than its stack); or the offset of a NUL byte, for a text it was not given. */
+interface Parsing {
+  text: string;
+  bytes: Buffer;
+  result?: number;
+  error?: unknown;
+  nul?: number;
+}
+
+function parsing(file: string): Parsing {
+  // A byte order mark is not SQL (PostgreSQL rejects it), but editors on Windows write one and
+  // psql and Flyway skip it; positions are counted without it, as editors show the file.
+  const text = file.charCodeAt(0) === 0xfeff ? file.slice(1) : file;
+  const bytes = Buffer.from(text, 'utf8');
+  // The parser reads the text as a C string, so it would silently stop at a NUL byte (sourceOf reports it).
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) return { text, bytes, nul };
+  try {
+    return { text, bytes, result: rawParse(bytes) };
+  } catch (error) {
+    return { text, bytes, error };
+  }
+}
+
 /**
  * Parses one file. Call `loadParser()` once before. Never throws for bad SQL:
  * a parse failure becomes `syntaxError` at the parser's cursor position, a NUL byte
  * at the byte, a statement deeper than MAX_TREE_DEPTH at the statement.
  */
 export function parseSource(path: string, file: string): SourceFile {
-  // A byte order mark is not SQL (PostgreSQL rejects it), but editors on Windows write one and
-  // psql and Flyway skip it; positions are counted without it, as editors show the file.
-  const text = file.charCodeAt(0) === 0xfeff ? file.slice(1) : file;
-  const lines = new LineIndex(text);
+  return sourceOf(path, parsing(file));
+}
+
+/** How much SQL the parser runs through ahead of the files' analysis, in bytes. Between files the
+ *  analysis evicts the parser's code and tables from the CPU's caches; parsed one after the other,
+ *  files take it a quarter less time (a lint of bench/'s 2,084 generated files: 106 → 80 ms in the
+ *  parser; of the 19 real histories 101 → 84 ms). Its results wait in WASM memory, as JSON text,
+ *  which the JavaScript heap does not hold until each file's turn. */
+const PARSE_AHEAD = 256 * 1024;
+
+/** The files parsed as `parseSource` does, one when asked for: the parser runs ahead by a batch of
+ *  files (PARSE_AHEAD). Results not asked for are freed when the caller stops. */
+export function* parseSources(
+  files: readonly { path: string; text: string }[],
+): Generator<SourceFile, void, undefined> {
+  const ahead: Parsing[] = [];
+  let next = 0;
+  try {
+    for (let i = 0; i < files.length; i++) {
+      for (let size = 0; next < files.length && (ahead.length === 0 || size < PARSE_AHEAD); next++) {
+        const p = parsing(files[next]!.text);
+        size += p.bytes.length;
+        ahead.push(p);
+      }
+      yield sourceOf(files[i]!.path, ahead.shift()!);
+    }
+  } finally {
+    for (const { result } of ahead) if (result) parser!._wasm_free_parse_result(result);
+  }
+}
+
+/** The file a parsing is of, its result read (and freed). */
+function sourceOf(path: string, { text, bytes, result, error: thrown, nul }: Parsing): SourceFile {
+  let tree: unknown;
+  let error = thrown;
+  // read first, so that the result is freed whatever follows
+  if (result !== undefined) {
+    try {
+      tree = readTree(result);
+    } catch (e) {
+      error = e;
+    }
+  }
+  const lines = new LineIndex(text, bytes);
   const lexed = lex(lines.bytes, true);
   const comments: Comment[] = [];
   const commentSpans = lexed.comments;
@@ -334,15 +408,11 @@ export function parseSource(path: string, file: string): SourceFile {
       syntaxError: { message, location: lines.span(at, at) },
     };
   };
-  // The parser reads the text as a C string, so it would silently stop at a NUL byte; PostgreSQL refuses the byte.
-  const nul = lines.bytes.indexOf(0);
-  if (nul !== -1) return failed('invalid byte sequence for encoding "UTF8": 0x00', nul);
+  // PostgreSQL refuses the NUL byte, which the parser did not see (parsing())
+  if (nul !== undefined) return failed('invalid byte sequence for encoding "UTF8": 0x00', nul);
   // only comments, semicolons and white space: the parser calls that an empty query, a migration tool runs nothing
   if (code.length === 0 && !lexed.unterminated) return { path, text, statements: [], comments, identifiers, lines };
-  let result: { stmts?: Array<{ stmt?: PgNode; stmt_location?: number; stmt_len?: number }> };
-  try {
-    result = parseTree(lines.bytes) as typeof result;
-  } catch (error) {
+  if (error !== undefined) {
     // cursorPosition counts characters (0-based), as PostgreSQL's error positions do
     const cursor = error instanceof ParseError ? error.cursorPosition : undefined;
     const at = cursor === undefined ? lines.bytes.length : lines.byteOffsetOfCodePoint(cursor);
@@ -350,7 +420,7 @@ export function parseSource(path: string, file: string): SourceFile {
   }
   const statements: Statement[] = [];
   let next = 0;
-  const stmts = result.stmts ?? [];
+  const stmts = (tree as { stmts?: Array<{ stmt?: PgNode; stmt_location?: number; stmt_len?: number }> }).stmts ?? [];
   for (let i = 0; i < stmts.length; i++) {
     const raw = stmts[i]!;
     if (!raw.stmt) continue;
