@@ -345,27 +345,32 @@ export function parseSource(path: string, file: string): SourceFile {
  *  analysis evicts the parser's code and tables from the CPU's caches; parsed one after the other,
  *  files take it a quarter less time (a lint of bench/'s 2,084 generated files: 106 → 80 ms in the
  *  parser; of the 19 real histories 101 → 84 ms). Its results wait in WASM memory, as JSON text,
- *  which the JavaScript heap does not hold until each file's turn. */
+ *  which the JavaScript heap does not hold until each file's turn. Batches of 64 KB to 1 MB, and
+ *  a whole set at once, took the same time. */
 const PARSE_AHEAD = 256 * 1024;
 
-/** The files parsed as `parseSource` does, one when asked for: the parser runs ahead by a batch of
- *  files (PARSE_AHEAD). Results not asked for are freed when the caller stops. */
-export function* parseSources(
-  files: readonly { path: string; text: string }[],
-): Generator<SourceFile, void, undefined> {
-  const ahead: Parsing[] = [];
-  let next = 0;
+/** The files parsed as `parseSource` does, one when asked for: when none is left parsed, the
+ *  parser runs through the next PARSE_AHEAD of SQL (at least one file) at once. Results not asked
+ *  for are freed when the caller stops. */
+export function* parseSources(files: Iterable<{ path: string; text: string }>): Generator<SourceFile, void, undefined> {
+  const pending = files[Symbol.iterator]();
+  const ahead: { path: string; parsing: Parsing }[] = [];
   try {
-    for (let i = 0; i < files.length; i++) {
-      for (let size = 0; next < files.length && (ahead.length === 0 || size < PARSE_AHEAD); next++) {
-        const p = parsing(files[next]!.text);
-        size += p.bytes.length;
-        ahead.push(p);
-      }
-      yield sourceOf(files[i]!.path, ahead.shift()!);
+    for (;;) {
+      if (ahead.length === 0)
+        for (let size = 0; size < PARSE_AHEAD; ) {
+          const next = pending.next();
+          if (next.done) break;
+          const p = parsing(next.value.text);
+          size += p.bytes.length;
+          ahead.push({ path: next.value.path, parsing: p });
+        }
+      const first = ahead.shift();
+      if (!first) return;
+      yield sourceOf(first.path, first.parsing);
     }
   } finally {
-    for (const { result } of ahead) if (result) parser!._wasm_free_parse_result(result);
+    for (const { parsing } of ahead) if (parsing.result) parser!._wasm_free_parse_result(parsing.result);
   }
 }
 

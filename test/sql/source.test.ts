@@ -199,6 +199,26 @@ describe('parseSources', () => {
     expect(parsed[0]!.statements).toHaveLength(1600);
   });
 
+  it('parses a batch ahead only when the files parsed before are all read', () => {
+    let pulled = 0;
+    function* files() {
+      for (let n = 0; n < 20; n++) {
+        pulled++;
+        yield { path: `${n}.sql`, text: big(n) };
+      }
+    }
+    const sources = parseSources(files());
+    // about 92 KB a file: the 256 KB of a batch take three
+    expect(sources.next().value?.path).toBe('0.sql');
+    expect(pulled).toBe(3);
+    sources.next();
+    sources.next();
+    expect(pulled).toBe(3);
+    expect(sources.next().value?.path).toBe('3.sql');
+    expect(pulled).toBe(6);
+    sources.return();
+  });
+
   it('frees the results parsed ahead that a caller stopping early does not read', () => {
     // the first file small, read; the big ones after it parsed ahead in the same batch, not read
     const files = ['SELECT 1;', big(1), big(2), big(3), big(4)].map((text, i) => ({ path: `${i}.sql`, text }));
