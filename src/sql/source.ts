@@ -371,6 +371,7 @@ export function* parseSources(files: Iterable<{ path: string; text: string }>): 
     }
   } finally {
     for (const { parsing } of ahead) if (parsing.result) parser!._wasm_free_parse_result(parsing.result);
+    pending.return?.();
   }
 }
 

@@ -201,10 +201,15 @@ describe('parseSources', () => {
 
   it('parses a batch ahead only when the files parsed before are all read', () => {
     let pulled = 0;
+    let closed = false;
     function* files() {
-      for (let n = 0; n < 20; n++) {
-        pulled++;
-        yield { path: `${n}.sql`, text: big(n) };
+      try {
+        for (let n = 0; n < 20; n++) {
+          pulled++;
+          yield { path: `${n}.sql`, text: big(n) };
+        }
+      } finally {
+        closed = true;
       }
     }
     const sources = parseSources(files());
@@ -216,7 +221,9 @@ describe('parseSources', () => {
     expect(pulled).toBe(3);
     expect(sources.next().value?.path).toBe('3.sql');
     expect(pulled).toBe(6);
+    // a caller that stops ends the files' iterator too
     sources.return();
+    expect(closed).toBe(true);
   });
 
   it('frees the results parsed ahead that a caller stopping early does not read', () => {
