@@ -91,7 +91,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     const set = await discoverSet(options.history, options.layout, discovery);
     // a migration an earlier plan emitted is replayed as the change it stands for
     const emittedPhases = new EmittedMigrations(cwd);
-    const at = set.files.findIndex((earlier) => earlier.absPath === file);
+    const at = set.files.findIndex((f) => f.absPath === file);
     const earlier = at === -1 ? set.files : set.files.slice(0, at);
     for (const source of parseSources(
       earlier.map((f) => ({ path: f.path, text: emittedPhases.recognise(f, set.root)?.replay ?? f.text })),

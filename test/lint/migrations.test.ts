@@ -102,9 +102,16 @@ describe('Liquibase changesets', () => {
 });
 
 describe('ignore comments at the head of a Liquibase file', () => {
+  /** `rule@line` of each finding of a Liquibase file of these lines. */
+  const liquibase = async (lines: string[]): Promise<string[]> => {
+    const root = tree({ 'changes/users.sql': [...lines, ''].join('\n') });
+    const { result } = await lint({ paths: ['.'], cwd: root, rules });
+    return result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`);
+  };
+
   it('apply to every changeset, and one is unused only when no changeset used it', async () => {
-    const root = tree({
-      'changes/users.sql': [
+    expect(
+      await liquibase([
         '--liquibase formatted sql',
         '-- pgphase-ignore-file drop-column: the column was unused since release 12',
         '-- pgphase-ignore-file truncate: never truncated here',
@@ -116,16 +123,13 @@ describe('ignore comments at the head of a Liquibase file', () => {
         '--changeset shop:3',
         "SET lock_timeout = '2s';",
         'ALTER TABLE users DROP COLUMN name;',
-        '',
-      ].join('\n'),
-    });
-    const { result } = await lint({ paths: ['.'], cwd: root, rules });
-    expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@3']);
+      ]),
+    ).toEqual(['unused-ignore@3']);
   });
 
   it('an unused ignore inside one changeset is reported, though the other changesets do not see it', async () => {
-    const root = tree({
-      'changes/users.sql': [
+    expect(
+      await liquibase([
         '--liquibase formatted sql',
         '--changeset shop:1',
         'CREATE TABLE users (id bigint PRIMARY KEY, nick text);',
@@ -133,28 +137,22 @@ describe('ignore comments at the head of a Liquibase file', () => {
         "SET lock_timeout = '2s';",
         '-- pgphase-ignore drop-column: nothing reads nick',
         'ALTER TABLE users ADD COLUMN name text;',
-        '',
-      ].join('\n'),
-    });
-    const { result } = await lint({ paths: ['.'], cwd: root, rules });
-    expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@6']);
+      ]),
+    ).toEqual(['unused-ignore@6']);
   });
 
   it("the head ends at the file's first changeset: an unused ignore in the first of several is reported", async () => {
     // the later changesets' entries have the first one blanked: their first changeset line is not the file's
-    const root = tree({
-      'changes/users.sql': [
+    expect(
+      await liquibase([
         '--liquibase formatted sql',
         '--changeset shop:1',
         '-- pgphase-ignore drop-column: nothing reads nick',
         'CREATE TABLE users (id bigint PRIMARY KEY, nick text);',
         '--changeset shop:2',
         'CREATE TABLE orders (id bigint PRIMARY KEY);',
-        '',
-      ].join('\n'),
-    });
-    const { result } = await lint({ paths: ['.'], cwd: root, rules });
-    expect(result.files[0]!.findings.map((f) => `${f.rule}@${f.location.line}`)).toEqual(['unused-ignore@3']);
+      ]),
+    ).toEqual(['unused-ignore@3']);
   });
 });
 
