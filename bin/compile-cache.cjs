@@ -84,13 +84,16 @@ function write(file, entries) {
   }
 }
 
-/** The CLI's CommonJS files: its bundle, and the parser's loader. */
+/** The CLI's CommonJS files: its bundle, the parser's loader, and the deparser, which prints
+ *  expressions (a column's default, a check) when a lint meets them. */
 function cliDirs() {
   const dirs = [join(__dirname, '..', 'dist', 'cli')];
-  try {
-    dirs.push(dirname(require.resolve('libpg-query/wasm/libpg-query.js')));
-  } catch {
-    // without the parser, the commands that need it say so
+  for (const file of ['libpg-query/wasm/libpg-query.js', 'pgsql-deparser']) {
+    try {
+      dirs.push(dirname(require.resolve(file)));
+    } catch {
+      // without the parser or the deparser, the commands that need them say so
+    }
   }
   return dirs;
 }

@@ -28,4 +28,7 @@ require('../dist/cli/main.cjs')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;
+    // once the output is written, the run is over: exiting then skips freeing the heap and the
+    // parser's memory, which the system frees anyway (a lint of the real histories: −1% of CPU)
+    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
   });

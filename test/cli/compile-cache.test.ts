@@ -49,6 +49,31 @@ describe('the compile cache', () => {
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
   });
 
+  it("keeps the deparser's code too, which a lint loads to print an expression", () => {
+    const printed = tempTree({
+      'migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);',
+      'migrations/002_check.sql': 'ALTER TABLE users ADD CONSTRAINT positive CHECK (id > 0);',
+    });
+    const own = cacheHome();
+    const run = () =>
+      runCli(['lint', join(printed, 'migrations')], {
+        env: { XDG_CACHE_HOME: own, NODE_DISABLE_COMPILE_CACHE: undefined },
+      });
+    const ran = run();
+    // the finding prints the CHECK's expression, as the deparser writes it
+    expect(ran.stdout).toContain('(id > 0)');
+    const bytes = readFileSync(cacheFile(own));
+    const names = (JSON.parse(bytes.toString('utf8', 4, 4 + bytes.readUInt32LE(0))) as [string][]).map(
+      ([name]) => name,
+    );
+    expect(names.some((name) => name.endsWith(join('pgsql-deparser', 'deparser.js')))).toBe(true);
+    // and the next run compiles nothing without it
+    const before = statSync(cacheFile(own));
+    expect(run()).toEqual(ran);
+    const after = statSync(cacheFile(own));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
   it('damaged, is compiled anew and written again, not run', () => {
     const damaged = cacheHome();
     lint(damaged);
