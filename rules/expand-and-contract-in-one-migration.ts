@@ -36,9 +36,11 @@ export default defineRule({
           case 'add-column': {
             if (context.isNewTable(change.table)) return;
             // appended in place: a copy per column would be quadratic in a file of thousands of them
-            const added = addedColumns.get(qkey(change.table)) ?? [];
-            added.push(change.column.name);
-            addedColumns.set(qkey(change.table), added);
+            // (the table's qkey made once, the list stored once: this runs for every added column)
+            const key = qkey(change.table);
+            const added = addedColumns.get(key);
+            if (added) added.push(change.column.name);
+            else addedColumns.set(key, [change.column.name]);
             return;
           }
           case 'data-change':

@@ -1,5 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ConstraintSpec } from '../src/sql/changes.js';
+import type { IndexModel } from '../src/schema/model.js';
 import type { PgNode, Statement } from '../src/sql/source.js';
 import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
@@ -15,6 +16,20 @@ function onlyNonNull(node: PgNode | undefined, columns: readonly string[]): bool
   const fields = test?.arg?.ColumnRef?.fields ?? [];
   const column = fields[fields.length - 1]?.String?.sval;
   return test?.nulltesttype === 'IS_NOT_NULL' && column !== undefined && columns.includes(column);
+}
+
+/**
+ * Does the index serve the lookup of a foreign key's referencing rows? The lookup pins every key
+ * column with `=`: an index leading with them, in any order, serves it.
+ */
+function serves(index: IndexModel, columns: readonly string[]): boolean {
+  if (index.partial && !onlyNonNull(index.definition?.where?.node, columns)) return false;
+  // indexed loop, no slice of the leading columns: this runs for every index of every referencing table
+  for (let i = 0; i < columns.length; i++) {
+    const at = index.columns.indexOf(columns[i]!);
+    if (at < 0 || at >= columns.length) return false;
+  }
+  return true;
 }
 
 export default defineRule({
@@ -35,33 +50,32 @@ export default defineRule({
   kinds: ['create-table', 'add-column', 'add-constraint'],
   create(context) {
     let fks: Array<{ table: QName; fk: ConstraintSpec; statement: Statement }>;
-    const add = (table: QName, constraints: ConstraintSpec[]) => {
-      for (const fk of constraints)
+    // indexed loops, not one array spread from the table's and its columns' constraints: these run for
+    // every new table, column and constraint, in code V8 does not optimize (bin/pgphase.cjs)
+    const add = (table: QName, constraints: readonly ConstraintSpec[]) => {
+      for (let i = 0; i < constraints.length; i++) {
+        const fk = constraints[i]!;
         if (fk.kind === 'foreign-key') fks.push({ table, fk, statement: context.statement });
+      }
     };
     return {
       file() {
         fks = [];
       },
       change(change) {
-        if (change.kind === 'create-table')
-          add(change.table, [...change.constraints, ...change.columns.flatMap((c) => c.constraints)]);
-        else if (change.kind === 'add-column') add(change.table, change.column.constraints);
+        if (change.kind === 'create-table') {
+          add(change.table, change.constraints);
+          for (let i = 0; i < change.columns.length; i++) add(change.table, change.columns[i]!.constraints);
+        } else if (change.kind === 'add-column') add(change.table, change.column.constraints);
         else add(change.table, [change.constraint]);
       },
       // judged at the end of the file: the index usually follows the key
       end() {
-        for (const { table, fk, statement } of fks) {
-          if (!context.schema.table(table)) continue;
-          // the lookup pins every key column with `=`: an index leading with them, in any order, serves it
-          const covered = context.schema.tableIndexes(table).some((i) => {
-            const leading = i.columns.slice(0, fk.columns.length);
-            return (
-              (!i.partial || onlyNonNull(i.definition?.where?.node, fk.columns)) &&
-              fk.columns.every((c) => leading.includes(c))
-            );
-          });
-          if (covered) continue;
+        const schema = context.schema;
+        for (let f = 0; f < fks.length; f++) {
+          const { table, fk, statement } = fks[f]!;
+          if (!schema.table(table)) continue;
+          if (schema.tableIndexes(table).some((i) => serves(i, fk.columns))) continue;
           context.report({
             messageId: 'default',
             location: statement.location,
