@@ -2,6 +2,13 @@ import { defineRule } from '../src/lint/rule.js';
 import { QUEUE_DANGEROUS, type LockMode } from '../src/sql/locks.js';
 import { qkey, quoteQName, type QName } from '../src/sql/names.js';
 
+/** A lock the current statement queues for; `key`: the table's qkey. */
+interface Queued {
+  table: QName;
+  mode: LockMode;
+  key: string;
+}
+
 export default defineRule({
   meta: {
     id: 'missing-lock-timeout',
@@ -21,8 +28,8 @@ export default defineRule({
     // a table or materialized view created earlier in this migration: no traffic waits for its locks
     const isNew = (table: QName) =>
       context.isNewTable(table) || (context.isNewObject(table) && context.schema.views.has(qkey(table)));
-    // the locks the current statement queues for, reported once after its last change (`key`: the table's qkey)
-    let queued: Array<{ table: QName; mode: LockMode; key: string }>;
+    // the locks the current statement queues for, reported once after its last change
+    let queued: Queued[];
     // Locks the current transaction already holds: asking again for the same lock, or for
     // anything under an ACCESS EXCLUSIVE, does not queue.
     let held: Map<string, LockMode>;
@@ -38,7 +45,7 @@ export default defineRule({
         if (change.kind === 'transaction') return held.clear();
         // Each lock that matters here, in order: what it finds held is what the change's earlier locks left
         // (in a transaction), which queues the same locks as judging them all against what was held before it.
-        // (indexed loop: this runs for every change, in code V8 does not optimize)
+        // (indexed loops, no closure for a find(): this runs for every change, in code V8 does not optimize)
         const locks = context.locks(change);
         for (let i = 0; i < locks.length; i++) {
           const l = locks[i]!;
@@ -46,7 +53,8 @@ export default defineRule({
           const key = qkey(l.table);
           const has = held.get(key);
           if (context.inTransaction && has !== 'ACCESS EXCLUSIVE') held.set(key, l.mode);
-          const stronger = queued.find((q) => q.key === key);
+          let stronger: Queued | undefined;
+          for (let q = 0; q < queued.length && !stronger; q++) if (queued[q]!.key === key) stronger = queued[q];
           if (has === 'ACCESS EXCLUSIVE' || has === l.mode || stronger?.mode === 'ACCESS EXCLUSIVE') continue;
           if (stronger) stronger.mode = l.mode;
           else queued.push({ table: l.table, mode: l.mode, key });
