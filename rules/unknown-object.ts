@@ -4,14 +4,17 @@ import { DEFAULT_SCHEMA, qkey, quoteIdent, quoteQName, type QName } from '../src
 import type { SchemaModel } from '../src/schema/model.js';
 import { nodeOf } from '../src/sql/node.js';
 
-/** The existing columns a change names, which PostgreSQL looks up (and fails on when missing). */
-function namedColumns(change: Change): string[] {
+const NO_COLUMNS: readonly string[] = [];
+
+/** The existing columns a change names, which PostgreSQL looks up (and fails on when missing); `null` for
+ *  an index's expression. */
+function namedColumns(change: Change): readonly (string | null)[] {
   // the changes about one existing column name it in `column` (ADD COLUMN's is the new column's spec)
   if ('column' in change && typeof change.column === 'string')
-    return change.kind === 'drop-column' && change.ifExists ? [] : [change.column];
-  if (change.kind === 'create-index') return change.index.columns.filter((c): c is string => c !== null);
+    return change.kind === 'drop-column' && change.ifExists ? NO_COLUMNS : [change.column];
+  if (change.kind === 'create-index') return change.index.columns;
   if (change.kind === 'data-change' && change.op === 'update') return change.setColumns;
-  return [];
+  return NO_COLUMNS;
 }
 
 /** Whether a change needs a table of that name to exist: everything that names one, except what creates it,
@@ -94,21 +97,30 @@ export default defineRule({
     const check = (change: Change): void => {
       const table: QName | undefined = changeTable(change);
       if (!table || !needsTable(change) || context.isNewTable(table)) return;
-      const known = context.schema.table(table);
+      // the schema and the table's qkey read once for the lookups below: this runs for every change,
+      // in code V8 does not optimize (bin/pgphase.cjs)
+      const schema = context.schema;
+      const key = qkey(table);
+      const known = schema.tables.get(key);
       if (!known) {
-        if (context.schema.views.has(qkey(table)) || elsewhere(table)) return;
-        schemas ??= describedSchemas(context.schema);
+        if (schema.views.has(key) || elsewhere(table)) return;
+        schemas ??= describedSchemas(schema);
         if (schemas.has(table.schema ?? DEFAULT_SCHEMA) && !skipsMissing())
           context.report({ messageId: 'table', data: { table: quoteQName(table) } });
         return;
       }
       // a table made by CREATE TABLE AS, LIKE, INHERITS or PARTITION OF has columns the model does not list
-      if (context.schema.partialColumns.has(qkey(table))) return;
+      if (schema.partialColumns.has(key)) return;
       const columns = namedColumns(change);
       for (let i = 0; i < columns.length; i++) {
-        const column = columns[i]!;
-        // a column named twice is reported once
-        if (columns.indexOf(column) === i && !known.columns.has(column) && !skipsMissing())
+        const column = columns[i];
+        // an index's expression names none; a column named twice is reported once
+        if (
+          typeof column === 'string' &&
+          columns.indexOf(column) === i &&
+          !known.columns.has(column) &&
+          !skipsMissing()
+        )
           context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
       }
     };
