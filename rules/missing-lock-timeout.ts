@@ -70,16 +70,20 @@ export default defineRule({
         }
         if (queued.length === 0 || change !== context.changes[context.changes.length - 1] || context.lockTimeoutSet)
           return;
-        // a queued SHARE ROW EXCLUSIVE request holds up writes only: reads (ACCESS SHARE) do not conflict with it
-        const blocked = queued.map((l) =>
-          l.mode === 'ACCESS EXCLUSIVE'
-            ? `every query on ${quoteQName(l.table)}`
-            : `every write to ${quoteQName(l.table)}`,
-        );
+        // one loop, each table quoted once, no map() callbacks: most statements on an existing table report here
+        const waits: string[] = [];
+        const blocked: string[] = [];
+        for (let i = 0; i < queued.length; i++) {
+          const { table, mode } = queued[i]!;
+          const quoted = quoteQName(table);
+          waits.push(`the ${mode} lock on ${quoted}`);
+          // a queued SHARE ROW EXCLUSIVE request holds up writes only: reads (ACCESS SHARE) do not conflict with it
+          blocked.push(mode === 'ACCESS EXCLUSIVE' ? `every query on ${quoted}` : `every write to ${quoted}`);
+        }
         context.report({
           messageId: 'default',
           data: {
-            locks: queued.map((l) => `the ${l.mode} lock on ${quoteQName(l.table)}`).join(' and '),
+            locks: waits.join(' and '),
             blocked: `${blocked.join(' and ')} ${blocked.length > 1 ? 'queue' : 'queues'}`,
           },
         });
