@@ -157,14 +157,16 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
  * them in), nothing, or 'rebuild' when it renames a table (or is not known to leave them be).
  */
 function foreignKeysChangedBy(change: Change): QName | 'rebuild' | undefined {
-  const foreign = (constraints: readonly ConstraintSpec[]) => constraints.some((c) => c.kind === 'foreign-key');
   switch (change.kind) {
-    case 'create-table':
-      return foreign(change.constraints) || change.columns.some((c) => foreign(c.constraints))
-        ? change.table
-        : undefined;
+    case 'create-table': {
+      if (hasForeignKey(change.constraints)) return change.table;
+      // indexed loop: this runs for every change, in code V8 does not optimize (bin/pgphase.cjs)
+      for (let i = 0; i < change.columns.length; i++)
+        if (hasForeignKey(change.columns[i]!.constraints)) return change.table;
+      return undefined;
+    }
     case 'add-column':
-      return foreign(change.column.constraints) ? change.table : undefined;
+      return hasForeignKey(change.column.constraints) ? change.table : undefined;
     case 'add-constraint':
       return change.constraint.kind === 'foreign-key' ? change.table : undefined;
     case 'rename-constraint':
@@ -174,7 +176,16 @@ function foreignKeysChangedBy(change: Change): QName | 'rebuild' | undefined {
   }
 }
 
+function hasForeignKey(constraints: readonly ConstraintSpec[]): boolean {
+  for (let i = 0; i < constraints.length; i++) if (constraints[i]!.kind === 'foreign-key') return true;
+  return false;
+}
+
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order foreignKeys() answers in: by the qkey of the table that holds a key, then by the key's name. */
+const byHolderAndName = (x: KeyEntry, y: KeyEntry) =>
+  compareText(x.holderKey, y.holderKey) || compareText(x.constraint.name, y.constraint.name);
 
 /** A foreign key as the index of foreign keys holds it: the table that holds it (and its qkey), and the constraint. */
 interface KeyEntry {
@@ -313,20 +324,29 @@ export class SchemaModel {
       for (const t of this.tables.values()) this.indexKeys(t);
     }
     const key = qkey(q);
+    const indexed = this.keyIndex.get(key);
+    // most tables hold no foreign key and none references them: no copies, sort or callbacks for those
+    // (locks ask for every drop and type change, in code V8 does not optimize: bin/pgphase.cjs)
+    if (indexed === undefined) return [];
     // an entry whose table or constraint was dropped since is dropped here: only additions update the index
-    const entries = (this.keyIndex.get(key) ?? []).filter(
-      ({ holder, holderKey, constraint: c }) =>
-        this.tables.get(holderKey) === holder && holder.constraints.get(c.name) === c,
-    );
+    const entries: KeyEntry[] = [];
+    for (let i = 0; i < indexed.length; i++) {
+      const { holder, holderKey, constraint: c } = indexed[i]!;
+      if (this.tables.get(holderKey) === holder && holder.constraints.get(c.name) === c) entries.push(indexed[i]!);
+    }
     this.keyIndex.set(key, entries);
-    return entries
-      .sort((x, y) => compareText(x.holderKey, y.holderKey) || compareText(x.constraint.name, y.constraint.name))
-      .map(({ holder, constraint: c }) => ({
+    if (entries.length > 1) entries.sort(byHolderAndName);
+    const keys: ForeignKey[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const { holder, constraint: c } = entries[i]!;
+      keys.push({
         table: { schema: holder.schema, name: holder.name },
         name: c.name,
         columns: c.columns,
         references: { table: c.references!.table, columns: c.references!.columns },
-      }));
+      });
+    }
+    return keys;
   }
 
   /**
@@ -339,21 +359,21 @@ export class SchemaModel {
 
   /** Adds the foreign keys of a table that the index lacks. */
   private indexKeys(table: TableModel): void {
-    const index = this.keyIndex!;
-    const add = (key: string, entry: KeyEntry) => {
-      const entries = index.get(key);
-      if (entries) entries.push(entry);
-      else index.set(key, [entry]);
-    };
     const holderKey = qkey(table);
     for (const c of table.constraints.values()) {
       if (c.kind !== 'foreign-key' || !c.references || this.indexed.has(c)) continue;
       this.indexed.add(c);
       const entry = { holder: table, holderKey, constraint: c };
-      add(holderKey, entry);
+      this.addKey(holderKey, entry);
       const referenced = qkey(c.references.table);
-      if (referenced !== holderKey) add(referenced, entry);
+      if (referenced !== holderKey) this.addKey(referenced, entry);
     }
+  }
+
+  private addKey(key: string, entry: KeyEntry): void {
+    const entries = this.keyIndex!.get(key);
+    if (entries) entries.push(entry);
+    else this.keyIndex!.set(key, [entry]);
   }
 
   /** The table an index belongs to. */
@@ -671,9 +691,10 @@ export class SchemaModel {
         const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
         if (change.partitionBy) table.partitionKey = change.partitionBy;
         this.tables.set(key, table);
-        for (const col of change.columns) this.addColumn(table, col);
+        // indexed loops: this runs for every new table, in code V8 does not optimize (bin/pgphase.cjs)
+        for (let i = 0; i < change.columns.length; i++) this.addColumn(table, change.columns[i]!);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
-        for (const c of change.constraints) this.addConstraint(table, { ...c, notValid: false });
+        for (let i = 0; i < change.constraints.length; i++) this.addConstraint(table, change.constraints[i]!, false);
         if (change.partitionOf) this.attach(change.partitionOf, change.table);
         if (change.partitionOf || change.copiesColumns) this.partialColumns.add(key);
         else this.partialColumns.delete(key);
@@ -698,10 +719,13 @@ export class SchemaModel {
         this.objects.forEach((o, key) => {
           if (o.table === dropped) this.objects.delete(key);
         });
-        // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
+        // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so);
+        // the references compared by name, not by qkey: no string made for each foreign key of the schema
+        const { schema, name } = resolved(change.table);
         for (const t of this.tables.values()) {
           t.constraints.forEach((c, key) => {
-            if (c.references && qkey(c.references.table) === dropped) t.constraints.delete(key);
+            const on = c.references?.table;
+            if (on && on.name === name && (on.schema ?? DEFAULT_SCHEMA) === schema) t.constraints.delete(key);
           });
         }
         for (const view of this.viewsReading(change.table)) this.views.delete(qkey(view));
@@ -745,11 +769,12 @@ export class SchemaModel {
         table.constraints.forEach((c, name) => {
           if (c.columns.includes(change.column)) table.constraints.delete(name);
         });
-        // an expression or partial index over the column goes with it, as in PostgreSQL
-        for (const [key, i] of [...(this.indexesOn.get(qkey(table))?.entries() ?? [])]) {
+        // an expression or partial index over the column goes with it, as in PostgreSQL (forEach: no copy
+        // of the table's indexes, and no [key, value] taken apart; a Map's own entry may go as it is visited)
+        this.indexesOn.get(qkey(table))?.forEach((i, key) => {
           if (i.columns.includes(change.column) || (i.definition && indexMentions(i.definition, change.column)))
             this.deleteIndex(key);
-        }
+        });
         return;
       }
       case 'rename-column': {
@@ -1036,14 +1061,15 @@ export class SchemaModel {
     if (spec.generated) col.generated = spec.generated;
     if (spec.identity) col.identity = spec.identity;
     table.columns.set(spec.name, col);
-    for (const c of spec.constraints) this.addConstraint(table, c);
+    for (let i = 0; i < spec.constraints.length; i++) this.addConstraint(table, spec.constraints[i]!);
   }
 
-  private addConstraint(table: TableModel, spec: ConstraintSpec): void {
-    if (spec.kind === 'not-null' && spec.notValid) {
+  /** Adds a constraint as `spec` gives it, NOT VALID or not as `notValid` says. */
+  private addConstraint(table: TableModel, spec: ConstraintSpec, notValid = spec.notValid): void {
+    if (spec.kind === 'not-null' && notValid) {
       // PostgreSQL 18: refuses new NULLs at once, and existing rows are checked when it is validated
       const name = constraintName(table.name, spec);
-      table.constraints.set(name, { ...spec, name, validated: false });
+      table.constraints.set(name, constraintModel(spec, spec.columns, name, true));
       return;
     }
     if (spec.kind === 'not-null') {
@@ -1058,8 +1084,8 @@ export class SchemaModel {
         this.deleteIndex(qkey({ schema: table.schema, name: spec.usingIndex }));
       }
     }
-    const name = constraintName(table.name, spec, [...columns, ...(spec.including ?? [])]);
-    table.constraints.set(name, { ...spec, columns, name, validated: !spec.notValid });
+    const name = constraintName(table.name, spec, spec.including ? columns.concat(spec.including) : columns);
+    table.constraints.set(name, constraintModel(spec, columns, name, notValid));
     if (spec.kind === 'primary-key')
       for (const c of columns) {
         const col = table.columns.get(c);
@@ -1076,6 +1102,20 @@ export class SchemaModel {
       });
     }
   }
+}
+
+/**
+ * A constraint as the model holds it: `spec` under `name`, over `columns`. Written out, not
+ * spread: specs come in many shapes, and a spread of objects of many shapes takes V8's slow
+ * path in the baseline code the CLI runs (bin/pgphase.cjs).
+ */
+function constraintModel(spec: ConstraintSpec, columns: string[], name: string, notValid: boolean): ConstraintModel {
+  const c: ConstraintModel = { kind: spec.kind, name, columns, notValid, validated: !notValid };
+  if (spec.usingIndex !== undefined) c.usingIndex = spec.usingIndex;
+  if (spec.including !== undefined) c.including = spec.including;
+  if (spec.expr !== undefined) c.expr = spec.expr;
+  if (spec.references !== undefined) c.references = spec.references;
+  return c;
 }
 
 /** A NULL default (`DEFAULT NULL`, `NULL::text`) is no default: PostgreSQL stores none. */
