@@ -206,7 +206,11 @@ function renameInDefinition(
 }
 
 export class SchemaModel {
+  /** Every table by qkey. Changed only through setTable() and deleteTable(), which keep `tablesByName` with it. */
   readonly tables = new Map<string, TableModel>();
+  /** The tables by name, then by schema: table() finds one without making its qkey, a new string that
+   *  the lookup would hash again, for each change and each rule that asks. */
+  private readonly tablesByName = new Map<string, Map<string, TableModel>>();
   /** Every index by qkey. Changed only through setIndex() and deleteIndex(), which keep `indexesOn` with it. */
   readonly indexes = new Map<string, IndexModel>();
   /** The indexes of each table (by the table's qkey), in the order of `indexes`: a history looks
@@ -245,7 +249,7 @@ export class SchemaModel {
     const copy = new SchemaModel();
     for (const [key, t] of this.tables) {
       const columns = new Map([...t.columns].map(([name, c]) => [name, { ...c }]));
-      copy.tables.set(key, {
+      copy.setTable(key, {
         ...t,
         columns,
         constraints: new Map([...t.constraints].map(([name, c]) => [name, { ...c }])),
@@ -280,7 +284,24 @@ export class SchemaModel {
   readonly partialColumns = new Set<string>();
 
   table(q: QName): TableModel | undefined {
-    return this.tables.get(qkey(q));
+    return this.tablesByName.get(q.name)?.get(q.schema ?? DEFAULT_SCHEMA);
+  }
+
+  /** Sets the table under `key`, its qkey. */
+  private setTable(key: string, table: TableModel): void {
+    this.tables.set(key, table);
+    let bySchema = this.tablesByName.get(table.name);
+    if (!bySchema) this.tablesByName.set(table.name, (bySchema = new Map()));
+    bySchema.set(table.schema, table);
+  }
+
+  /** Deletes the table under `key`, its qkey; false when there is none. */
+  private deleteTable(key: string): boolean {
+    const table = this.tables.get(key);
+    if (!table) return false;
+    this.tables.delete(key);
+    this.tablesByName.get(table.name)!.delete(table.schema);
+    return true;
   }
 
   column(table: QName, column: string): ColumnModel | undefined {
@@ -295,7 +316,7 @@ export class SchemaModel {
 
   /** Indexes on a table. */
   tableIndexes(q: QName): IndexModel[] {
-    const on = this.indexesOn.get(qkey(resolved(q)));
+    const on = this.indexesOn.get(qkey(q));
     return on ? [...on.values()] : [];
   }
 
@@ -690,7 +711,7 @@ export class SchemaModel {
         if (this.tables.has(key) && change.ifNotExists) return;
         const table: TableModel = { schema, name, columns: new Map(), constraints: new Map() };
         if (change.partitionBy) table.partitionKey = change.partitionBy;
-        this.tables.set(key, table);
+        this.setTable(key, table);
         // indexed loops: this runs for every new table, in code V8 does not optimize (bin/pgphase.cjs)
         for (let i = 0; i < change.columns.length; i++) this.addColumn(table, change.columns[i]!);
         // a new table has no rows to check: CREATE TABLE makes a NOT VALID constraint valid
@@ -704,13 +725,13 @@ export class SchemaModel {
         const { schema, name } = resolved(change.table);
         const key = qkey(change.table);
         if (this.tables.has(key) && change.ifNotExists) return;
-        this.tables.set(key, { schema, name, columns: new Map(), constraints: new Map() });
+        this.setTable(key, { schema, name, columns: new Map(), constraints: new Map() });
         this.partialColumns.add(key);
         return;
       }
       case 'drop-table': {
         const dropped = qkey(change.table);
-        if (!this.tables.delete(dropped)) return;
+        if (!this.deleteTable(dropped)) return;
         this.partitions.delete(dropped);
         this.partialColumns.delete(dropped);
         for (const parts of this.partitions.values()) parts.delete(dropped);
@@ -734,10 +755,10 @@ export class SchemaModel {
       case 'rename-table': {
         const table = this.table(change.table);
         if (!table) return;
-        this.tables.delete(qkey(change.table));
+        this.deleteTable(qkey(change.table));
         const renamed = { schema: table.schema, name: change.newName };
         this.renameIndexTable(resolved(change.table), change.newName);
-        this.tables.set(qkey(renamed), { ...table, name: change.newName });
+        this.setTable(qkey(renamed), { ...table, name: change.newName });
         if (this.partialColumns.delete(qkey(change.table))) this.partialColumns.add(qkey(renamed));
         this.renameView(qkey(change.table), qkey(renamed));
         // foreign keys refer to the table by oid: they follow it
