@@ -31,30 +31,57 @@ export function fingerprint(node: unknown): string {
   return (JSON.stringify(node) ?? '').replace(/"location":-?\d+,?|,"location":-?\d+/g, '');
 }
 
-/** The fingerprint of a tree, worked out the first time it is read. An own enumerable accessor,
- *  so that spreading and JSON see `text` as a value. */
-function lazyFingerprint(node: unknown): Fingerprint {
-  let text: string | undefined;
-  return {
-    get text() {
-      return (text ??= fingerprint(node));
+// `text` below is an own enumerable accessor, so that spreading and JSON see it as a value. One
+// accessor for every object, defined on each: the get and set of an object literal are new
+// functions at each call, and V8 keeps an object whose accessors no other object shares as a
+// dictionary of its properties, slow to make and to read (in the baseline code the CLI runs, bin/pgphase.cjs).
+
+/** The fingerprint of a tree, worked out the first time it is read. */
+class LazyFingerprint implements Fingerprint {
+  declare readonly text: string;
+  readonly #node: unknown;
+  #text: string | undefined;
+
+  constructor(node: unknown) {
+    this.#node = node;
+    Object.defineProperty(this, 'text', LazyFingerprint.#textProperty);
+  }
+
+  static readonly #textProperty: PropertyDescriptor & ThisType<LazyFingerprint> = {
+    get() {
+      return (this.#text ??= fingerprint(this.#node));
     },
+    enumerable: true,
+    configurable: true,
   };
 }
 
-/** An expression with its text, which is deparsed the first time it is read: few rules read it. */
-export function expr(node: PgNode): Expr {
-  let text: string | undefined;
-  return {
-    node,
-    // an own enumerable accessor, so that spreading and JSON see `text` as a value
-    get text() {
-      return (text ??= exprText(node));
+/** An expression with its text, deparsed the first time it is read: few rules read it. */
+class LazyExpr implements Expr {
+  node: PgNode;
+  declare text: string;
+  #text: string | undefined;
+
+  constructor(node: PgNode) {
+    this.node = node;
+    Object.defineProperty(this, 'text', LazyExpr.#textProperty);
+  }
+
+  static readonly #textProperty: PropertyDescriptor & ThisType<LazyExpr> = {
+    get() {
+      return (this.#text ??= exprText(this.node));
     },
-    set text(value) {
-      text = value;
+    set(value: string) {
+      this.#text = value;
     },
+    enumerable: true,
+    configurable: true,
   };
+}
+
+/** An expression with its text, which is deparsed the first time it is read. */
+export function expr(node: PgNode): Expr {
+  return new LazyExpr(node);
 }
 
 /**
@@ -140,7 +167,10 @@ export function typeRef(typeName: PgNode): TypeRef {
   const q = fromNameList(typeName.names ?? []);
   const base = TYPE_ALIASES.get(q.name) ?? q.name;
   const schema = q.schema === 'pg_catalog' ? undefined : q.schema;
-  const mods = (typeName.typmods ?? []).map(constValue);
+  // indexed loop: this runs for every column, in code V8 does not optimize (bin/pgphase.cjs)
+  const mods: Array<number | string> = [];
+  const typmods: PgNode[] = typeName.typmods ?? [];
+  for (let i = 0; i < typmods.length; i++) mods.push(constValue(typmods[i]!));
   const array = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
   const type: TypeRef =
     schema === undefined ? { name: base, mods, array, display: '' } : { schema, name: base, mods, array, display: '' };
@@ -744,18 +774,21 @@ export function normalizeStatement(statement: Statement): Change[] {
     case 'CreateStmt': {
       const columns: ColumnSpec[] = [];
       const constraints: ConstraintSpec[] = [];
+      let likes = false;
       const elts: PgNode[] = s.tableElts ?? [];
+      // indexed loops: this runs for every new table, in code V8 does not optimize (bin/pgphase.cjs)
       for (let i = 0; i < elts.length; i++) {
         const elt = elts[i]!;
         if (elt.ColumnDef) columns.push(columnSpec(elt.ColumnDef));
         else if (elt.Constraint) {
           const spec = constraint(elt.Constraint);
           if (spec) constraints.push(spec);
-        }
+        } else if (elt.TableLikeClause) likes = true;
       }
-      for (const c of constraints) {
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i]!;
         if (c.kind !== 'primary-key' && c.kind !== 'not-null') continue;
-        for (const col of columns) if (c.columns.includes(col.name)) col.notNull = true;
+        for (let k = 0; k < columns.length; k++) if (c.columns.includes(columns[k]!.name)) columns[k]!.notNull = true;
       }
       const table = fromRangeVar(s.relation);
       const change: Change = {
@@ -770,8 +803,7 @@ export function normalizeStatement(statement: Statement): Change[] {
       if (s.partbound && s.inhRelations?.[0]?.RangeVar) change.partitionOf = fromRangeVar(s.inhRelations[0].RangeVar);
       if (s.partspec)
         change.partitionBy = (s.partspec.partParams ?? []).map((p: PgNode) => p.PartitionElem?.name ?? null);
-      if ((!s.partbound && s.inhRelations?.length) || (s.tableElts ?? []).some((e: PgNode) => e.TableLikeClause))
-        change.copiesColumns = true;
+      if ((!s.partbound && s.inhRelations?.length) || likes) change.copiesColumns = true;
       return [change];
     }
     case 'CreateTableAsStmt': {
@@ -1045,7 +1077,7 @@ export function normalizeStatement(statement: Statement): Change[] {
         if (type === 'CreateFunctionStmt' && fromNameList(s.returnType?.names ?? []).name === 'trigger')
           change.returnsTrigger = true;
         if (type === 'CreateFunctionStmt') change.returns = fingerprint(s.returnType ?? null);
-        change.definition = lazyFingerprint({ ...s, replace: undefined });
+        change.definition = new LazyFingerprint({ ...s, replace: undefined });
         return [change];
       }
       return [{ statement: index, kind: 'other', node: type }];
