@@ -13,7 +13,8 @@ export const DEFAULT_SCHEMA = 'public';
 
 /** Quotes an identifier for SQL: always double-quoted, embedded quotes doubled. */
 export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  // a name without a quote (nearly every one) skips the regular expression: it runs for every name a message shows
+  return `"${name.includes('"') ? name.replace(/"/g, '""') : name}"`;
 }
 
 /** Quotes a string literal for SQL: single-quoted, embedded quotes doubled; E'' when it holds a backslash. */
@@ -61,6 +62,8 @@ export function fromNameList(list: Array<{ String?: { sval: string } }>): QName 
 /** The longest start of `name` of at most `bytes` UTF-8 bytes that ends between two characters,
  *  as PostgreSQL cuts names (pg_mbcliplen): never half a character, nor half a surrogate pair. */
 export function clipBytes(name: string, bytes: number): string {
+  // a UTF-16 unit takes at most 3 bytes in UTF-8: a name that short fits, without encoding it
+  if (name.length * 3 <= bytes) return name;
   const encoded = Buffer.from(name);
   if (encoded.length <= bytes) return name;
   let end = bytes;
