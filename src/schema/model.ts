@@ -108,10 +108,12 @@ function tableKeyOf(index: IndexModel): string {
   return qkey({ schema: index.schema, name: index.table });
 }
 
-/** Changes that add no foreign key and rename no table: the index of foreign keys stays as it
- *  is (a key they drop is skipped when the index is read). A renamed column is renamed in its
- *  table's constraints in place: the index holds the same tables and constraints. */
+/** Changes that add no foreign key: the index of foreign keys stays as it is (a key they drop is
+ *  skipped when the index is read). A renamed column is renamed in its table's constraints in
+ *  place: the index holds the same tables and constraints. A renamed table's keys are moved in
+ *  the index as it is renamed (renameKeys). */
 const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
+  'rename-table',
   'data-change',
   'rename-column',
   'set',
@@ -154,7 +156,7 @@ const KEEPS_FOREIGN_KEYS: ReadonlySet<Change['kind']> = new Set([
 
 /**
  * What a change does to the index of foreign keys: the table it may add keys to (the index takes
- * them in), nothing, or 'rebuild' when it renames a table (or is not known to leave them be).
+ * them in), nothing, or 'rebuild' when it is not known to leave them be.
  */
 function foreignKeysChangedBy(change: Change): QName | 'rebuild' | undefined {
   switch (change.kind) {
@@ -372,7 +374,7 @@ export class SchemaModel {
 
   /**
    * Every foreign key under the table that holds it and the one it references: built when first
-   * asked, added to as changes add keys, built again after a change that renames a table.
+   * asked, added to as changes add keys and moved as they rename tables.
    * `foreignKeys()` sorts what it answers, so that it does not depend on when the index was built.
    */
   private keyIndex: Map<string, KeyEntry[]> | undefined;
@@ -389,6 +391,27 @@ export class SchemaModel {
       const referenced = qkey(c.references.table);
       if (referenced !== holderKey) this.addKey(referenced, entry);
     }
+  }
+
+  /**
+   * Moves the index's keys of a renamed table (`from` its qkey, now `renamed` under `to`): those it
+   * holds, and those that reference it, whose references follow it. Not built again from every
+   * table, as it was at each rename.
+   */
+  private renameKeys(table: TableModel, from: string, renamed: TableModel, to: string): void {
+    const entries = this.keyIndex?.get(from);
+    if (!entries) return;
+    this.keyIndex!.delete(from);
+    // an entry is in the lists of both its tables: the one it holds a key to sees the new holder too
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i]!.holder !== table) continue;
+      entries[i]!.holder = renamed;
+      entries[i]!.holderKey = to;
+    }
+    const there = this.keyIndex!.get(to);
+    if (!there) this.keyIndex!.set(to, entries);
+    // onto a table of that name (PostgreSQL refuses such a rename): a key between the two is in both lists
+    else for (let i = 0; i < entries.length; i++) if (!there.includes(entries[i]!)) there.push(entries[i]!);
   }
 
   private addKey(key: string, entry: KeyEntry): void {
@@ -755,25 +778,31 @@ export class SchemaModel {
       case 'rename-table': {
         const table = this.table(change.table);
         if (!table) return;
-        this.deleteTable(qkey(change.table));
+        // the two keys made once: the loops below run over every table, publication and object
+        const from = qkey(change.table);
+        this.deleteTable(from);
         const renamed = { schema: table.schema, name: change.newName };
+        const to = qkey(renamed);
         this.renameIndexTable(resolved(change.table), change.newName);
-        this.setTable(qkey(renamed), { ...table, name: change.newName });
-        if (this.partialColumns.delete(qkey(change.table))) this.partialColumns.add(qkey(renamed));
-        this.renameView(qkey(change.table), qkey(renamed));
-        // foreign keys refer to the table by oid: they follow it
+        const renamedTable = { ...table, name: change.newName };
+        this.setTable(to, renamedTable);
+        this.renameKeys(table, from, renamedTable, to);
+        if (this.partialColumns.delete(from)) this.partialColumns.add(to);
+        this.renameView(from, to);
+        // foreign keys refer to the table by oid: they follow it (compared by name, not by a qkey made for each)
         for (const t of this.tables.values()) {
-          for (const c of t.constraints.values())
-            if (c.references && qkey(c.references.table) === qkey(change.table))
-              c.references = { ...c.references, table: renamed };
+          for (const c of t.constraints.values()) {
+            const on = c.references?.table;
+            if (on && on.name === table.name && (on.schema ?? DEFAULT_SCHEMA) === table.schema)
+              c.references = { ...c.references!, table: renamed };
+          }
         }
         // a publication holds the table by oid too
-        for (const p of this.publications.values())
-          if (p.tables.delete(qkey(change.table))) p.tables.add(qkey(renamed));
+        for (const p of this.publications.values()) if (p.tables.delete(from)) p.tables.add(to);
         for (const [key, o] of this.objects) {
-          if (o.table !== qkey(change.table)) continue;
+          if (o.table !== from) continue;
           this.objects.delete(key);
-          this.objects.set(objectKey(o.type, o.name, renamed), { ...o, table: qkey(renamed) });
+          this.objects.set(objectKey(o.type, o.name, renamed), { ...o, table: to });
         }
         return;
       }
