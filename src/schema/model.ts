@@ -208,8 +208,9 @@ function renameInDefinition(
 }
 
 export class SchemaModel {
-  /** Every table by qkey. Changed only through setTable() and deleteTable(), which keep `tablesByName` with it. */
-  readonly tables = new Map<string, TableModel>();
+  /** Every table by qkey. Changed only through setTable() and deleteTable(), which keep `tablesByName` with it
+   *  (read-only to others, and so typed). */
+  readonly tables: ReadonlyMap<string, TableModel> = new Map<string, TableModel>();
   /** The tables by name, then by schema: table() finds one without making its qkey, a new string that
    *  the lookup would hash again, for each change and each rule that asks. */
   private readonly tablesByName = new Map<string, Map<string, TableModel>>();
@@ -291,7 +292,7 @@ export class SchemaModel {
 
   /** Sets the table under `key`, its qkey. */
   private setTable(key: string, table: TableModel): void {
-    this.tables.set(key, table);
+    (this.tables as Map<string, TableModel>).set(key, table);
     let bySchema = this.tablesByName.get(table.name);
     if (!bySchema) this.tablesByName.set(table.name, (bySchema = new Map()));
     bySchema.set(table.schema, table);
@@ -301,7 +302,7 @@ export class SchemaModel {
   private deleteTable(key: string): boolean {
     const table = this.tables.get(key);
     if (!table) return false;
-    this.tables.delete(key);
+    (this.tables as Map<string, TableModel>).delete(key);
     this.tablesByName.get(table.name)!.delete(table.schema);
     return true;
   }
@@ -1367,8 +1368,8 @@ function sameIndex(a: IndexModel, b: IndexModel): boolean {
 /** What is in one map and not the other, and what both have but differently, by key. */
 function keyed<T>(
   what: (key: string) => string,
-  expected: Map<string, T>,
-  actual: Map<string, T>,
+  expected: ReadonlyMap<string, T>,
+  actual: ReadonlyMap<string, T>,
   same: (a: T, e: T) => boolean | string[],
 ): string[] {
   const out: string[] = [];

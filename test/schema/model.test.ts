@@ -65,6 +65,21 @@ describe('SchemaModel', () => {
     expect([keys('a'), keys('c')]).toEqual([[], []]);
   });
 
+  it('answers the foreign keys of a table renamed onto the name of the table it references', () => {
+    // the index of foreign keys moves a renamed table's keys: a key joining the two tables is listed once
+    const s = new SchemaModel();
+    const keys = (table: string) =>
+      s
+        .foreignKeys({ name: table })
+        .map((fk) => `${fk.table.name}.${fk.name}(${fk.columns})->${fk.references.table.name}`);
+    const step = (sql: string) => replay(parseSource('h.sql', sql), s);
+    step('CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);');
+    step('ALTER TABLE b RENAME TO a;');
+    expect([keys('a'), keys('b')]).toEqual([['a.b_a_id_fkey(a_id)->a'], []]);
+    step('CREATE TABLE c (id int PRIMARY KEY, a_id int REFERENCES a); ALTER TABLE c RENAME TO a;');
+    expect([keys('a'), keys('c')]).toEqual([['a.c_a_id_fkey(a_id)->a'], []]);
+  });
+
   it('answers foreign keys in one order, whether the index was built before or after they were added', () => {
     const history = (lookEarly: boolean) => {
       const s = new SchemaModel();
