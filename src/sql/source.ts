@@ -1,6 +1,7 @@
 // Parses SQL text with the real PostgreSQL grammar (libpg-query) into a SourceFile:
 // statements with their spans, and a line index that turns the parser's UTF-8 byte
 // offsets into 1-based line/column counted in characters (code points).
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { identifierName, lex } from './lexer.js';
@@ -120,8 +121,12 @@ const utf8 = new TextDecoder();
 /** The NUL-terminated UTF-8 string at `ptr` in WASM memory. */
 function cString(heap: Uint8Array, ptr: number): string {
   // a Buffer's indexOf finds the NUL with memchr, a Uint8Array's compares byte by byte
-  const end = Buffer.from(heap.buffer, heap.byteOffset, heap.length).indexOf(0, ptr);
-  return utf8.decode(heap.subarray(ptr, end));
+  const buffer = Buffer.from(heap.buffer, heap.byteOffset, heap.length);
+  const end = buffer.indexOf(0, ptr);
+  const bytes = heap.subarray(ptr, end);
+  // ASCII (the parse tree of most files) reads the same as latin1, which is copied as it is:
+  // decoding UTF-8 looks at every byte once more
+  return isAscii(bytes) ? buffer.toString('latin1', ptr, end) : utf8.decode(bytes);
 }
 
 /** A parse failure as PostgreSQL reports it: the message, and the 0-based character position of the error. */
@@ -196,20 +201,31 @@ export class LineIndex {
     else for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) starts.push(i + 1);
   }
 
-  /** The position asked for last. Columns are counted from a known point, and on a very long
-   *  line (a whole migration on one line) counting from its start for each of thousands of
-   *  statements would be quadratic; lookups come mostly in text order, so the last one is near. */
-  private lastLine = 0;
+  /** The position asked for last (line 1, column 1 at first). Lookups come mostly in text order,
+   *  so the last one is near: the line is looked for from its line, and on a very long line (a
+   *  whole migration on one line) columns are counted from it, where counting from the line's
+   *  start for each of thousands of statements would be quadratic. */
+  private lastLine = 1;
   private lastOffset = 0;
   private lastColumn = 1;
 
   /** Line and column of a byte offset (clamped to the text). */
   position(byteOffset: number): { line: number; column: number } {
     const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
-    // read once, not in the loop: each `this.` is a property load in baseline code
+    // read once, not in the loops: each `this.` is a property load in baseline code
     const starts = this.lineStarts;
-    let lo = 0;
+    // The line of the last lookup, or one a few lines after it, is most often the one (the same
+    // line for half the lookups of a lint): steps of 1, 2, 4 … lines from it find the range to
+    // search, rather than halving the whole file's lines each time.
+    let lo = starts[this.lastLine - 1]! <= offset ? this.lastLine - 1 : 0;
     let hi = starts.length - 1;
+    for (let step = 1; lo + step <= hi; step *= 2) {
+      if (starts[lo + step]! > offset) {
+        hi = lo + step - 1;
+        break;
+      }
+      lo += step;
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid]! <= offset) lo = mid;
@@ -217,7 +233,10 @@ export class LineIndex {
     }
     const line = lo + 1;
     const lineStart = starts[lo]!;
-    if (this.ascii) return { line, column: offset - lineStart + 1 };
+    if (this.ascii) {
+      this.lastLine = line;
+      return { line, column: offset - lineStart + 1 };
+    }
     const near = this.lastLine === line && Math.abs(offset - this.lastOffset) < offset - lineStart;
     let from = near ? this.lastOffset : lineStart;
     let column = near ? this.lastColumn : 1;
