@@ -56,8 +56,13 @@ export interface EngineOptions {
   locks?: boolean;
 }
 
+/** Each rule's docs path, made once: not a new string for each of its findings. */
+const docsPaths = new Map<string, string>();
+
 function docsPath(id: string): string {
-  return `rules/${id}.md`;
+  let path = docsPaths.get(id);
+  if (path === undefined) docsPaths.set(id, (path = `rules/${id}.md`));
+  return path;
 }
 
 function severityOf(rule: Rule, options: EngineOptions): SeveritySetting {
@@ -72,16 +77,17 @@ function finding(
   location: Location,
   lock?: string,
 ): Finding {
-  const spec = rule.meta.messages[messageId];
-  if (spec === undefined) throw new Error(`rule ${rule.meta.id} has no message "${messageId}"`);
+  const meta = rule.meta;
+  const spec = meta.messages[messageId];
+  if (spec === undefined) throw new Error(`rule ${meta.id} has no message "${messageId}"`);
   const found: Finding = {
-    rule: rule.meta.id,
-    category: rule.meta.category,
+    rule: meta.id,
+    category: meta.category,
     severity,
     message: fill(spec.message, data),
     help: fill(spec.help, data),
     location,
-    docs: docsPath(rule.meta.id),
+    docs: docsPath(meta.id),
   };
   if (lock) found.lock = lock;
   return found;
@@ -466,7 +472,10 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
       const changes = statementChanges[i]!;
       walk.enter(statement, changes);
       const kinds: string[] = [];
-      for (let c = 0; c < changes.length; c++) if (!kinds.includes(changes[c]!.kind)) kinds.push(changes[c]!.kind);
+      for (let c = 0; c < changes.length; c++) {
+        const kind = changes[c]!.kind;
+        if (!kinds.includes(kind)) kinds.push(kind);
+      }
       statements.push({ index: i, class: walk.statementClass, kinds, location: statement.location });
       for (let v = 0; v < onStatement.length; v++) onStatement[v]!.statement!(statement);
       for (let c = 0; c < changes.length; c++) {
