@@ -11,6 +11,18 @@ function model(sql: string): SchemaModel {
   return schema;
 }
 
+/** A model that each step of a history changes, and the foreign keys it answers for a table. */
+function foreignKeyHistory() {
+  const s = new SchemaModel();
+  return {
+    step: (sql: string) => replay(parseSource('h.sql', sql), s),
+    keys: (table: string) =>
+      s
+        .foreignKeys({ name: table })
+        .map((fk) => `${fk.table.name}.${fk.name}(${fk.columns})->${fk.references.table.name}`),
+  };
+}
+
 describe('SchemaModel', () => {
   it('replays tables, columns, keys, indexes and constraints', () => {
     const s = model(`
@@ -39,12 +51,7 @@ describe('SchemaModel', () => {
 
   it('answers the foreign keys of a table as each change of a history leaves them', () => {
     // the model keeps them indexed by table between changes: each step below asks, then changes them
-    const s = new SchemaModel();
-    const keys = (table: string) =>
-      s
-        .foreignKeys({ name: table })
-        .map((fk) => `${fk.table.name}.${fk.name}(${fk.columns})->${fk.references.table.name}`);
-    const step = (sql: string) => replay(parseSource('h.sql', sql), s);
+    const { keys, step } = foreignKeyHistory();
     step('CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);');
     expect([keys('a'), keys('b')]).toEqual([['b.b_a_id_fkey(a_id)->a'], ['b.b_a_id_fkey(a_id)->a']]);
     step('UPDATE b SET a_id = 1; ALTER TABLE b RENAME COLUMN a_id TO owner;');
@@ -67,12 +74,7 @@ describe('SchemaModel', () => {
 
   it('answers the foreign keys of a table renamed onto the name of the table it references', () => {
     // the index of foreign keys moves a renamed table's keys: a key joining the two tables is listed once
-    const s = new SchemaModel();
-    const keys = (table: string) =>
-      s
-        .foreignKeys({ name: table })
-        .map((fk) => `${fk.table.name}.${fk.name}(${fk.columns})->${fk.references.table.name}`);
-    const step = (sql: string) => replay(parseSource('h.sql', sql), s);
+    const { keys, step } = foreignKeyHistory();
     step('CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);');
     step('ALTER TABLE b RENAME TO a;');
     expect([keys('a'), keys('b')]).toEqual([['a.b_a_id_fkey(a_id)->a'], []]);
