@@ -486,10 +486,10 @@ export class SchemaModel {
       case 'drop-table': {
         if (!this.table(change.table)) return missing(`table ${quoteQualified(change.table)}`, change.ifExists);
         if (change.cascade) return undefined;
-        const key = qkey(change.table);
+        const table = this.table(change.table)!;
         const fk = [...this.tables.values()].flatMap((t) =>
           [...t.constraints.values()]
-            .filter((c) => c.references && qkey(c.references.table) === key && qkey(t) !== key)
+            .filter((c) => t !== table && references(c, table))
             .map((c) => constraintDisplay(t, c.name)),
         );
         return dependents(`table ${quoteQualified(change.table)}`, [
@@ -764,13 +764,11 @@ export class SchemaModel {
         this.objects.forEach((o, key) => {
           if (o.table === dropped) this.objects.delete(key);
         });
-        // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so);
-        // the references compared by name, not by qkey: no string made for each foreign key of the schema
-        const { schema, name } = resolved(change.table);
+        // what depends on it goes too, as PostgreSQL's CASCADE drops it (without CASCADE, check() says so)
+        const table = resolved(change.table);
         for (const t of this.tables.values()) {
           t.constraints.forEach((c, key) => {
-            const on = c.references?.table;
-            if (on && on.name === name && (on.schema ?? DEFAULT_SCHEMA) === schema) t.constraints.delete(key);
+            if (references(c, table)) t.constraints.delete(key);
           });
         }
         for (const view of this.viewsReading(change.table)) this.views.delete(qkey(view));
@@ -790,13 +788,10 @@ export class SchemaModel {
         this.renameKeys(table, from, renamedTable, to);
         if (this.partialColumns.delete(from)) this.partialColumns.add(to);
         this.renameView(from, to);
-        // foreign keys refer to the table by oid: they follow it (compared by name, not by a qkey made for each)
+        // foreign keys refer to the table by oid: they follow it
         for (const t of this.tables.values()) {
-          for (const c of t.constraints.values()) {
-            const on = c.references?.table;
-            if (on && on.name === table.name && (on.schema ?? DEFAULT_SCHEMA) === table.schema)
-              c.references = { ...c.references!, table: renamed };
-          }
+          for (const c of t.constraints.values())
+            if (references(c, table)) c.references = { ...c.references!, table: renamed };
         }
         // a publication holds the table by oid too
         for (const p of this.publications.values()) if (p.tables.delete(from)) p.tables.add(to);
@@ -1167,6 +1162,13 @@ function constraintModel(spec: ConstraintSpec, columns: string[], name: string, 
   if (spec.expr !== undefined) c.expr = spec.expr;
   if (spec.references !== undefined) c.references = spec.references;
   return c;
+}
+
+/** Is `c` a foreign key to `table`? Compared by name, not by qkey: no string made for each foreign
+ *  key of the schema, at each drop and rename of a table. */
+function references(c: ConstraintModel, table: { schema: string; name: string }): boolean {
+  const on = c.references?.table;
+  return on !== undefined && on.name === table.name && (on.schema ?? DEFAULT_SCHEMA) === table.schema;
 }
 
 /** A NULL default (`DEFAULT NULL`, `NULL::text`) is no default: PostgreSQL stores none. */
