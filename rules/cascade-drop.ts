@@ -52,14 +52,14 @@ export default defineRule({
         // in code V8 does not optimize (bin/pgphase.cjs)
         const changes = context.changes;
         let head: string | undefined;
-        const names: string[] = [];
+        let names: string[] | undefined;
         for (let i = 0; i < changes.length; i++) {
           const drop = dropped(changes[i]!);
           if (!drop) continue;
           head ??= drop[0];
-          names.push(drop[1]);
+          (names ??= []).push(drop[1]);
         }
-        if (head === undefined) return;
+        if (head === undefined || names === undefined) return;
         const more = names.length - SHOWN;
         const list = more > 1 ? `${names.slice(0, SHOWN).join(', ')} and ${more} more` : names.join(', ');
         context.report({ messageId: names.length > 1 ? 'many' : 'default', data: { what: `${head} ${list}` } });

@@ -15,6 +15,8 @@ export default defineRule({
       },
     },
   },
+  // the kinds nonTransactional names: no other change is called for
+  kinds: ['create-index', 'drop-index', 'reindex', 'detach-partition', 'enum-add-value'],
   create(context) {
     return {
       change(change) {

@@ -36,10 +36,12 @@ export default defineRule({
     return {
       file() {
         held = new Map();
-      },
-      statement() {
-        if (!context.inTransaction) held.clear();
         queued = [];
+      },
+      // (a Map's clear and a new array allocate: skipped when there is nothing to drop)
+      statement() {
+        if (held.size > 0 && !context.inTransaction) held.clear();
+        if (queued.length > 0) queued = [];
       },
       change(change) {
         if (change.kind === 'transaction') return held.clear();
@@ -52,7 +54,7 @@ export default defineRule({
           if (!QUEUE_DANGEROUS.has(l.mode) || isNew(l.table)) continue;
           const key = qkey(l.table);
           const has = held.get(key);
-          if (context.inTransaction && has !== 'ACCESS EXCLUSIVE') held.set(key, l.mode);
+          if (has !== 'ACCESS EXCLUSIVE' && context.inTransaction) held.set(key, l.mode);
           let stronger: Queued | undefined;
           for (let q = 0; q < queued.length && !stronger; q++) if (queued[q]!.key === key) stronger = queued[q];
           if (has === 'ACCESS EXCLUSIVE' || has === l.mode || stronger?.mode === 'ACCESS EXCLUSIVE') continue;
@@ -68,8 +70,9 @@ export default defineRule({
             held.delete(key);
           }
         }
-        if (queued.length === 0 || change !== context.changes[context.changes.length - 1] || context.lockTimeoutSet)
-          return;
+        if (queued.length === 0) return;
+        const changes = context.changes;
+        if (change !== changes[changes.length - 1] || context.lockTimeoutSet) return;
         // one loop, each table quoted once, no map() callbacks: most statements on an existing table report here
         const waits: string[] = [];
         const blocked: string[] = [];

@@ -124,12 +124,15 @@ export default defineRule({
           context.report({ messageId: 'column', data: { table: quoteQName(table), column: quoteIdent(column) } });
       }
     };
+    // the same for the whole file: read once, not for every change
+    let historyKnown = false;
     return {
       file() {
         schemas = undefined;
+        historyKnown = context.historyKnown;
       },
       change(change) {
-        if (!context.historyKnown) return;
+        if (!historyKnown) return;
         check(change);
         // the schemas with tables change only when a table comes or goes: computed again after such a change
         if (
