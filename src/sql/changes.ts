@@ -128,13 +128,8 @@ export interface TypedColumn {
   at?: number;
 }
 
-/** The change typedColumns() answered last, and its answer: the column-type rules ask for each change in turn. */
-let lastChange: Change | undefined;
-let lastTyped: readonly TypedColumn[] = [];
-
 /** The columns a change gives a type: new tables' and columns', and type changes. */
 export function typedColumns(change: Change): readonly TypedColumn[] {
-  if (change === lastChange) return lastTyped;
   const typed: TypedColumn[] = [];
   if (change.kind === 'create-table') {
     // indexed loop: no closure per call, in code V8 does not optimize (bin/pgphase.cjs)
@@ -145,8 +140,6 @@ export function typedColumns(change: Change): readonly TypedColumn[] {
   } else if (change.kind === 'add-column')
     typed.push(typedColumn(change.column.name, change.column.type, change.column.at));
   else if (change.kind === 'alter-column-type') typed.push(typedColumn(change.column, change.type, change.at));
-  lastChange = change;
-  lastTyped = typed;
   return typed;
 }
 
