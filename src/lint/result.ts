@@ -93,14 +93,18 @@ function locationJson(l: Location): string {
 
 /** A file's line of the JSON report, which the lint cache keeps (cache.ts): the text
  *  JSON.stringify gives `reportedFile`, written out field by field. The file's path, messages and
- *  helps are escaped by one JSON.stringify of them all, split at the `","` between them (which an
- *  escaped string never holds). */
+ *  helps are escaped by one JSON.stringify of them all, split at the `","` between them. */
 export function fileJson(file: FileResult): string {
   const statements = file.statements;
   const findings = file.findings;
   const texts: unknown[] = [file.path];
   for (let i = 0; i < findings.length; i++) texts.push(findings[i]!.message, findings[i]!.help);
-  for (let i = 0; i < texts.length; i++) if (typeof texts[i] !== 'string') return JSON.stringify(reportedFile(file));
+  // `","` is between two escaped texts, or at the end of one that ends in `",` (`\",` then the `"`
+  // that closes it): such a file, and one whose message or help is not a string, is copied and stringified
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i];
+    if (typeof text !== 'string' || text.endsWith('",')) return JSON.stringify(reportedFile(file));
+  }
   const escaped = JSON.stringify(texts).slice(2, -2).split('","');
   let line = `{"path":"${escaped[0]}","class":${q(file.class)},"statements":[`;
   for (let i = 0; i < statements.length; i++) {

@@ -56,6 +56,7 @@ const strings = [
   'quotes "," and "", a comma: ","',
   'a backslash at the end \\',
   '\\","\\',
+  'ends in a quote and a comma ",',
   'control\ncharacters\t\u0000\u001f and \u007f',
   'lone \ud800 surrogates \udfff, a pair 🐘',
   'Column "café" is "größe"',
