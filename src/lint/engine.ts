@@ -148,22 +148,17 @@ function setsLockTimeout(value: string | undefined): boolean {
 }
 
 /** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config.
- *  The rules' visitors are made once here: their contexts read the file `cursor` points at. */
+ *  The rules' visitors are made once here: their contexts read the file being walked from `view`. */
 interface Prepared {
   byId: Map<string, Rule>;
   enabled(id: string): Severity | undefined;
-  cursor: Cursor;
+  view: View;
   /** The visitors of the rules that are on and apply to the version, in registry order: those with each handler. */
   onFile: RuleVisitor[];
   onStatement: RuleVisitor[];
   onEnd: RuleVisitor[];
   /** Those a change of the kind goes to. */
   onChange(kind: ChangeKind): readonly RuleVisitor[];
-}
-
-/** The walk of the file a rule set lints, while it lints one. */
-interface Cursor {
-  walk?: Walk;
 }
 
 const preparedCache = new WeakMap<
@@ -187,10 +182,10 @@ function prepare(options: EngineOptions): Prepared {
     const severity = inRange ? severityOf(rule, options) : 'off';
     if (severity !== 'off') severities.set(id, severity);
   }
-  const cursor: Cursor = {};
+  const view = new View();
   const active = options.rules.flatMap((rule) => {
     const severity = severities.get(rule.meta.id);
-    return severity ? [{ kinds: rule.kinds, visitor: rule.create(new Context(cursor, rule, severity)) }] : [];
+    return severity ? [{ kinds: rule.kinds, visitor: createVisitor(rule, severity, view) }] : [];
   });
   const visitors = active.map((a) => a.visitor);
   const byKind = new Map<ChangeKind, RuleVisitor[]>();
@@ -207,7 +202,7 @@ function prepare(options: EngineOptions): Prepared {
   prepared = {
     byId,
     enabled: (id) => severities.get(id),
-    cursor,
+    view,
     onFile: visitors.filter((v) => v.file),
     onStatement: visitors.filter((v) => v.statement),
     onEnd: visitors.filter((v) => v.end),
@@ -217,18 +212,12 @@ function prepare(options: EngineOptions): Prepared {
   return prepared;
 }
 
-/** One file's walk: what every rule's context reads, updated in place as the walk advances. */
+/** One file's walk: it keeps what the rules' contexts read in the rule set's view, updated in place as the
+ *  walk advances (statement, changes, transaction, lock_timeout). */
 class Walk {
   statement = undefined as unknown as Statement;
   changes: readonly Change[] = [];
-  statementClass: ChangeClass = 'neutral';
-  inExplicitTransaction = false;
   current!: Transaction;
-  /** What rules read of `current` and of the timeouts below, kept in fields as they change (by at() and
-   *  advance()): getters would add a call to every read, in code V8 does not optimize (bin/pgphase.cjs). */
-  inTransaction = false;
-  transactionId = 0;
-  lockTimeoutSet = false;
   readonly created: CreatedHere;
   /** lock_timeout as the last plain SET left it (kept at COMMIT), and as a SET LOCAL of the current transaction overrides it. */
   private sessionTimeout = false;
@@ -237,6 +226,7 @@ class Walk {
   private timeoutAtBegin = false;
 
   constructor(
+    readonly view: View,
     readonly source: SourceFile,
     readonly options: EngineOptions,
     readonly model: TransactionModel,
@@ -245,23 +235,36 @@ class Walk {
     readonly directives: Directives,
     readonly findings: Finding[],
   ) {
-    this.at(transactions[0] ?? { first: 0, last: 0, block: false });
     this.created = options.created ?? new CreatedHere();
+    view.walk = this;
+    view.source = source;
+    view.pgVersion = options.pgVersion;
+    view.transaction = model;
+    view.schema = options.schema;
+    view.historyKnown = options.historyKnown ?? false;
+    view.maxLockTimeout = options.maxLockTimeout ?? 5000;
+    view.statement = this.statement;
+    view.changes = this.changes;
+    view.statementClass = 'neutral';
+    view.inExplicitTransaction = false;
+    view.lockTimeoutSet = false;
+    this.at(transactions[0] ?? { first: 0, last: 0, block: false });
   }
 
   /** Moves to a statement's transaction. */
   private at(transaction: Transaction): void {
     this.current = transaction;
-    this.inTransaction = transaction.block;
-    this.transactionId = transaction.last;
+    this.view.inTransaction = transaction.block;
+    this.view.transactionId = transaction.last;
   }
 
   /** Moves to a statement, before any of its changes. */
   enter(statement: Statement, changes: readonly Change[]): void {
-    this.statement = statement;
-    this.changes = changes;
+    const view = this.view;
+    this.statement = view.statement = statement;
+    this.changes = view.changes = changes;
     this.changeLocks.clear();
-    this.statementClass = strongest(changes.map(classify));
+    view.statementClass = strongest(changes.map(classify));
     this.at(this.transactions[statement.index]!);
     if (this.current.first === statement.index) this.timeoutAtBegin = this.sessionTimeout;
   }
@@ -271,9 +274,9 @@ class Walk {
   advance(change: Change): void {
     this.created.track(change, this.options.schema);
     if (change.kind === 'transaction') {
-      if (change.op === 'begin') this.inExplicitTransaction = true;
+      if (change.op === 'begin') this.view.inExplicitTransaction = true;
       if (change.op === 'commit' || change.op === 'rollback') {
-        this.inExplicitTransaction = false;
+        this.view.inExplicitTransaction = false;
         // the end of a transaction ends its SET LOCAL; a ROLLBACK also undoes the SETs made in it
         const ends = this.current.block && this.current.last === this.statement.index;
         if (ends && change.op === 'rollback') this.sessionTimeout = this.timeoutAtBegin;
@@ -288,12 +291,12 @@ class Walk {
         this.localTimeout = undefined;
       } else if (this.current.block) this.localTimeout = on;
     }
-    this.lockTimeoutSet = this.localTimeout ?? this.sessionTimeout;
+    this.view.lockTimeoutSet = this.localTimeout ?? this.sessionTimeout;
   }
 
   /** Moves past the last statement, for the rules' end of file. */
   leave(): void {
-    this.statement = undefined as unknown as Statement;
+    this.statement = this.view.statement = undefined as unknown as Statement;
     this.at(this.transactions[0] ?? this.current);
   }
 
@@ -355,82 +358,79 @@ class Walk {
   }
 }
 
-/** A rule's view of the walk of the file its rule set lints. One class for every rule, so that the
- *  property reads in rules stay monomorphic. */
-class Context implements RuleContext {
-  constructor(
-    private readonly cursor: Cursor,
-    private readonly rule: Rule,
-    private readonly severity: Severity,
-  ) {}
+/** A rule's view of the walk of the file its rule set lints. The rule set has one, which the walk
+ *  updates in place; each rule's context is an object of its own (its rule and severity) that
+ *  inherits from it, so a rule's read of the context is one property load: a getter would add a call
+ *  to every read, in code V8 does not optimize (bin/pgphase.cjs). */
+class View implements RuleContext {
+  source = undefined as unknown as SourceFile;
+  pgVersion = 0;
+  transaction: TransactionModel = 'none';
+  schema = undefined as unknown as SchemaModel;
+  statement = undefined as unknown as Statement;
+  changes: readonly Change[] = [];
+  statementClass: ChangeClass = 'neutral';
+  inTransaction = false;
+  inExplicitTransaction = false;
+  historyKnown = false;
+  lockTimeoutSet = false;
+  maxLockTimeout = 5000;
+  transactionId = 0;
+  walk = undefined as unknown as Walk;
+  /** Each rule's context has its own. */
+  declare readonly rule: Rule;
+  declare readonly severity: Severity;
 
-  /** Each read of the walk is `(this.cursor.walk ?? this.outside())`, not a getter: that would add a call
-   *  to every read of the context, in code V8 does not optimize (bin/pgphase.cjs). */
-  private outside(): never {
-    throw new Error(`rule ${this.rule.meta.id} reads its context outside a file: only its handlers may`);
-  }
-
-  get source() {
-    return (this.cursor.walk ?? this.outside()).source;
-  }
-  get pgVersion() {
-    return (this.cursor.walk ?? this.outside()).options.pgVersion;
-  }
-  get transaction() {
-    return (this.cursor.walk ?? this.outside()).model;
-  }
-  get schema() {
-    return (this.cursor.walk ?? this.outside()).options.schema;
-  }
-  get statement() {
-    return (this.cursor.walk ?? this.outside()).statement;
-  }
-  get changes() {
-    return (this.cursor.walk ?? this.outside()).changes;
-  }
-  get statementClass() {
-    return (this.cursor.walk ?? this.outside()).statementClass;
-  }
-  get inTransaction() {
-    return (this.cursor.walk ?? this.outside()).inTransaction;
-  }
-  get inExplicitTransaction() {
-    return (this.cursor.walk ?? this.outside()).inExplicitTransaction;
-  }
-  get historyKnown() {
-    return (this.cursor.walk ?? this.outside()).options.historyKnown ?? false;
-  }
-  get lockTimeoutSet() {
-    return (this.cursor.walk ?? this.outside()).lockTimeoutSet;
-  }
-  get maxLockTimeout() {
-    return (this.cursor.walk ?? this.outside()).options.maxLockTimeout ?? 5000;
-  }
-  get transactionId() {
-    return (this.cursor.walk ?? this.outside()).transactionId;
-  }
   isNewTable(table: QName): boolean {
-    return (this.cursor.walk ?? this.outside()).created.isNewTable(table);
+    return this.walk.created.isNewTable(table);
   }
   isNewObject(name: QName): boolean {
-    return (this.cursor.walk ?? this.outside()).created.isNewObject(name);
+    return this.walk.created.isNewObject(name);
   }
   isNewColumn(table: QName, column: string): boolean {
-    return (this.cursor.walk ?? this.outside()).created.isNewColumn(table, column);
+    return this.walk.created.isNewColumn(table, column);
   }
   laterInTransaction(match: (change: Change) => boolean): boolean {
-    return (this.cursor.walk ?? this.outside()).laterInTransaction(match);
+    return this.walk.laterInTransaction(match);
   }
   locks(change: Change): readonly LockTaken[] {
-    return (this.cursor.walk ?? this.outside()).changeLocksOf(change);
+    return this.walk.changeLocksOf(change);
   }
   report(report: Report): void {
-    (this.cursor.walk ?? this.outside()).report(this.rule, this.severity, report);
+    this.walk.report(this.rule, this.severity, report);
   }
 }
 
+/** What a rule's context inherits while the rule makes its visitor: every read throws, as no file is
+ *  being walked yet. */
+const outsideAFile: object = Object.create(
+  null,
+  Object.fromEntries(
+    Object.getOwnPropertyNames(new View())
+      .concat(Object.getOwnPropertyNames(View.prototype).filter((key) => key !== 'constructor'))
+      .map((key) => [
+        key,
+        {
+          get(this: { rule: Rule }) {
+            throw new Error(`rule ${this.rule.meta.id} reads its context outside a file: only its handlers may`);
+          },
+        },
+      ]),
+  ),
+);
+
+/** Makes a rule's visitor with a context that throws on any read, then points the context at the rule set's view. */
+function createVisitor(rule: Rule, severity: Severity, view: View): RuleVisitor {
+  const context = Object.create(outsideAFile) as { rule: Rule; severity: Severity };
+  context.rule = rule;
+  context.severity = severity;
+  const visitor = rule.create(context as unknown as RuleContext);
+  Object.setPrototypeOf(context, view);
+  return visitor;
+}
+
 export function lintSource(source: SourceFile, options: EngineOptions): FileResult {
-  const { byId, enabled, cursor, onFile, onStatement, onChange, onEnd } = prepare(options);
+  const { byId, enabled, view, onFile, onStatement, onChange, onEnd } = prepare(options);
   const findings: Finding[] = [];
 
   if (source.syntaxError) {
@@ -452,6 +452,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
   const model: TransactionModel = directives.noTransaction ? 'none' : options.transaction;
   const statementChanges = source.statements.map(readStatement);
   const walk = new Walk(
+    view,
     source,
     options,
     model,
@@ -463,7 +464,6 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
 
   // The loops below call only the visitors that have each handler, and a change only those of its kind.
   const statements: StatementResult[] = [];
-  cursor.walk = walk;
   try {
     for (const visitor of onFile) visitor.file!();
     // indexed loops: this one runs for every statement and change, in code V8 does not optimize (bin/pgphase.cjs)
@@ -476,7 +476,7 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
         const kind = changes[c]!.kind;
         if (!kinds.includes(kind)) kinds.push(kind);
       }
-      statements.push({ index: i, class: walk.statementClass, kinds, location: statement.location });
+      statements.push({ index: i, class: view.statementClass, kinds, location: statement.location });
       for (let v = 0; v < onStatement.length; v++) onStatement[v]!.statement!(statement);
       for (let c = 0; c < changes.length; c++) {
         const change = changes[c]!;
@@ -491,7 +491,12 @@ export function lintSource(source: SourceFile, options: EngineOptions): FileResu
     walk.leave();
     for (const visitor of onEnd) visitor.end!();
   } finally {
-    cursor.walk = undefined;
+    // the view keeps nothing of the file
+    view.walk = undefined as unknown as Walk;
+    view.source = undefined as unknown as SourceFile;
+    view.schema = undefined as unknown as SchemaModel;
+    view.statement = undefined as unknown as Statement;
+    view.changes = [];
   }
 
   // Findings about ignore comments obey ignore comments too, so `pgphase-ignore-file unused-ignore: …`
