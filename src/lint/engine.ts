@@ -263,8 +263,12 @@ class Walk {
     const view = this.view;
     this.statement = view.statement = statement;
     this.changes = view.changes = changes;
-    this.changeLocks.clear();
-    view.statementClass = strongest(changes.map(classify));
+    if (this.locksKept) {
+      this.changeLocks.clear();
+      this.locksKept = false;
+    }
+    // most statements make one change: its class, without an array of one
+    view.statementClass = changes.length === 1 ? classify(changes[0]!) : strongest(changes.map(classify));
     this.at(this.transactions[statement.index]!);
     if (this.current.first === statement.index) this.timeoutAtBegin = this.sessionTimeout;
   }
@@ -273,6 +277,7 @@ class Walk {
    *  Call before the schema model applies it, which tells whether it creates anything. */
   advance(change: Change): void {
     this.created.track(change, this.options.schema);
+    this.newTableAsked = undefined;
     if (change.kind === 'transaction') {
       if (change.op === 'begin') this.view.inExplicitTransaction = true;
       if (change.op === 'commit' || change.op === 'rollback') {
@@ -327,8 +332,20 @@ class Walk {
     }
   }
 
+  /** The table isNewTable was last asked about, and its answer, until the next change is tracked: the
+   *  rules at a change ask about its table one after another. */
+  newTableAsked: QName | undefined;
+  newTableAnswer = false;
+
+  isNewTable(table: QName): boolean {
+    this.newTableAsked = table;
+    return (this.newTableAnswer = this.created.isNewTable(table));
+  }
+
   /** The locks of each change of the current statement that a rule asked for at that change. */
   private readonly changeLocks = new Map<Change, readonly LockTaken[]>();
+  /** changeLocks holds any: most statements have none to clear. */
+  private locksKept = false;
 
   /** The locks a change of the current statement takes, against the schema as it is before the
    *  change applies: rules ask at the change itself, and the answer is kept for the rules after
@@ -337,7 +354,10 @@ class Walk {
     let locks = this.changeLocks.get(change);
     if (locks) return locks;
     locks = locksOf(change, this.options.schema, this.options.pgVersion);
-    if (change === this.visiting) this.changeLocks.set(change, locks);
+    if (change === this.visiting) {
+      this.changeLocks.set(change, locks);
+      this.locksKept = true;
+    }
     return locks;
   }
 
@@ -382,7 +402,8 @@ class View implements RuleContext {
   declare readonly severity: Severity;
 
   isNewTable(table: QName): boolean {
-    return this.walk.created.isNewTable(table);
+    const walk = this.walk;
+    return table === walk.newTableAsked ? walk.newTableAnswer : walk.isNewTable(table);
   }
   isNewObject(name: QName): boolean {
     return this.walk.created.isNewObject(name);

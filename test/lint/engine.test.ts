@@ -176,6 +176,16 @@ describe('rule dispatch', () => {
     expect(() => lintSql('SELECT 1;', {}, [eager])).toThrow(
       'rule files reads its context outside a file: only its handlers may',
     );
+    const asks = defineRule({
+      meta,
+      create(context) {
+        const isNew = context.isNewTable({ name: 'orders' });
+        return { end: () => void isNew };
+      },
+    });
+    expect(() => lintSql('SELECT 1;', {}, [asks])).toThrow(
+      'rule files reads its context outside a file: only its handlers may',
+    );
   });
 });
 
