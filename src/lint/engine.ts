@@ -312,7 +312,11 @@ class Walk {
   }
 
   report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
-    const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
+    // most files have no ignore comment to look through
+    const directive =
+      this.directives.ignores.length === 0
+        ? undefined
+        : suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
     else {
       const lock =
