@@ -48,8 +48,7 @@ export interface Layout {
   otherDatabase?: RegExp;
   /** Given a directory's files: which forward files the tool does not apply, because another file takes their place. */
   replaced?(files: readonly string[]): (rel: string) => boolean;
-  /** Marker lines of tools that keep both directions in one file; everything outside the up section is blanked.
-   *  Each is a multiline pattern of a comment line: `^`, optional white space, `--`. */
+  /** Marker lines of tools that keep both directions in one file; everything outside the up section is blanked. */
   sections?: { up: RegExp; down: RegExp };
   /** The sort key of each forward file: the tool applies them in ascending order. */
   order(dir: Dir): ((rel: string) => SortKey) | Promise<(rel: string) => SortKey>;
@@ -247,12 +246,9 @@ function isSupabase(dir: Dir): boolean {
   );
 }
 
-/** Whether any file whose name passes `named` has a text that passes `test`. The files are read at
- *  once, not awaited one by one: a layout's detection reads them all unless one passes, and the
- *  layout detected reads them all. */
-async function anyFile(dir: Dir, named: (rel: string) => boolean, test: (text: string) => boolean): Promise<boolean> {
-  const texts = await Promise.all(dir.files.filter(named).map((rel) => peek(dir, rel)));
-  return texts.some(test);
+async function anyFile(dir: Dir, forward: RegExp, test: (text: string) => boolean): Promise<boolean> {
+  for (const rel of dir.files) if (forward.test(rel) && !DOWN.test(rel) && test(await peek(dir, rel))) return true;
+  return false;
 }
 
 /** A file's text as a layout's detection reads it: one that cannot be read looks like no layout's
@@ -347,12 +343,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     name: 'liquibase',
     expect: 'Liquibase formatted SQL files (--liquibase formatted sql, --changeset author:id)',
     claims: (text) => LIQUIBASE_HEADER.test(text),
-    recognize: (dir) =>
-      anyFile(
-        dir,
-        (rel) => /^(?:[^/]+\/)?[^/]+\.sql$/.test(rel) && !DOWN.test(rel),
-        (text) => LIQUIBASE_HEADER.test(text),
-      ),
+    recognize: (dir) => anyFile(dir, /^(?:[^/]+\/)?[^/]+\.sql$/, (text) => LIQUIBASE_HEADER.test(text)),
     forward: /^(?:[^/]+\/)?[^/]+\.sql$/,
     order: liquibaseOrder,
     transaction: (text) => (liquibaseUnits(text).some((unit) => unit.transaction === 'none') ? 'none' : 'per-file'),
@@ -470,42 +461,10 @@ export const DETECTION: readonly Layout[] = (
 export async function detects(layout: Layout, dir: Dir): Promise<boolean> {
   if (layout.signs?.some((sign) => dir.entries.has(sign))) return true;
   if (layout.recognize) return layout.recognize(dir);
-  // a forward file's name passes `forward`: kindOf's other tests only for the names that do
-  const forward = (rel: string) => layout.forward.test(rel) && kindOf(layout, rel) === 'forward';
-  if (!layout.sections) return dir.files.some(forward);
-  const { up } = layout.sections;
-  const sticky = new RegExp(up.source, `${up.flags}y`);
-  return anyFile(dir, forward, (text) => marked(text, sticky));
-}
-
-/**
- * Whether a section's up marker is on a line of the text (`sticky`: the marker pattern with the
- * `y` flag). A marker is the first thing on its line, past white space, and starts with `--`: the
- * pattern is tried from the start of each line that has `--` first, rather than at every
- * character of the text.
- */
-function marked(text: string, sticky: RegExp): boolean {
-  for (let dash = text.indexOf('--'); dash !== -1; dash = text.indexOf('--', dash + 1)) {
-    const start = indentStart(text, dash);
-    if (start === -1) continue;
-    sticky.lastIndex = start;
-    if (sticky.test(text)) return true;
-  }
+  const files = dir.files.filter((rel) => kindOf(layout, rel) === 'forward');
+  if (!layout.sections) return files.length > 0;
+  for (const rel of files) if (layout.sections.up.test(await peek(dir, rel))) return true;
   return false;
-}
-
-const WHITE_SPACE = /\s/;
-
-/** The start of the line of `at` (as a multiline `^` finds it: after \n, \r, U+2028 or U+2029),
- *  when only white space is before `at` on it; else -1. */
-function indentStart(text: string, at: number): number {
-  let start = at;
-  for (; start > 0; start--) {
-    const c = text.charCodeAt(start - 1);
-    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) break;
-    if (c !== 0x20 && c !== 0x09 && !WHITE_SPACE.test(text[start - 1]!)) return -1;
-  }
-  return start;
 }
 
 /** What a file is to a layout: a forward migration, a down file it skips, a file for another database it skips, or none of its files. */

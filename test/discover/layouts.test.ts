@@ -367,19 +367,6 @@ describe('node-pg-migrate', () => {
   });
 });
 
-describe('up markers', () => {
-  it('are found at the start of any line, after CR line ends or white space, and not after code', async () => {
-    const detected = async (text: string) => (await discoverSet(tree({ '20240101_a.sql': text }))).layout;
-    expect(await detected('SELECT 1; -- migrate:up\r-- migrate:up\r\nCREATE TABLE a (x int);\r\n')).toBe('dbmate');
-    expect(await detected('CREATE TABLE a (x int); -- +goose Up\n')).toBe('plain');
-    expect(await detected('SELECT 1;\n  \t-- up migration\nCREATE TABLE a (x int);\n')).toBe('node-pg-migrate');
-    expect(await detected('SELECT 1; -- x\n\u00a0-- Up Migration\n')).toBe('node-pg-migrate');
-    // white space before the marker's words runs on over a line break, as the pattern says
-    expect(await detected('\n  --\n +goose up\n')).toBe('plain');
-    expect(await detected('--\n +goose up\n')).toBe('goose');
-  });
-});
-
 describe('nothing found', () => {
   it('names the .sql files found below a directory and where they are', async () => {
     const root = tree({
