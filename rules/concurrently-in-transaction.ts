@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { nonTransactional } from '../src/sql/changes.js';
+import { NON_TRANSACTIONAL_KINDS, nonTransactional } from '../src/sql/changes.js';
 
 export default defineRule({
   meta: {
@@ -15,8 +15,7 @@ export default defineRule({
       },
     },
   },
-  // the kinds nonTransactional names: no other change is called for
-  kinds: ['create-index', 'drop-index', 'reindex', 'detach-partition', 'enum-add-value'],
+  kinds: NON_TRANSACTIONAL_KINDS,
   create(context) {
     return {
       change(change) {

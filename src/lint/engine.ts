@@ -263,10 +263,7 @@ class Walk {
     const view = this.view;
     this.statement = view.statement = statement;
     this.changes = view.changes = changes;
-    if (this.locksKept) {
-      this.changeLocks.clear();
-      this.locksKept = false;
-    }
+    if (this.changeLocks.size > 0) this.changeLocks.clear();
     // most statements make one change: its class, without an array of one
     view.statementClass = changes.length === 1 ? classify(changes[0]!) : strongest(changes.map(classify));
     this.at(this.transactions[statement.index]!);
@@ -312,11 +309,7 @@ class Walk {
   }
 
   report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
-    // most files have no ignore comment to look through
-    const directive =
-      this.directives.ignores.length === 0
-        ? undefined
-        : suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
+    const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
     else {
       const lock =
@@ -348,8 +341,6 @@ class Walk {
 
   /** The locks of each change of the current statement that a rule asked for at that change. */
   private readonly changeLocks = new Map<Change, readonly LockTaken[]>();
-  /** changeLocks holds any: most statements have none to clear. */
-  private locksKept = false;
 
   /** The locks a change of the current statement takes, against the schema as it is before the
    *  change applies: rules ask at the change itself, and the answer is kept for the rules after
@@ -358,10 +349,7 @@ class Walk {
     let locks = this.changeLocks.get(change);
     if (locks) return locks;
     locks = locksOf(change, this.options.schema, this.options.pgVersion);
-    if (change === this.visiting) {
-      this.changeLocks.set(change, locks);
-      this.locksKept = true;
-    }
+    if (change === this.visiting) this.changeLocks.set(change, locks);
     return locks;
   }
 

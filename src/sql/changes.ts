@@ -35,8 +35,8 @@ export interface TypeRef {
 
 /** An expression from the migration: its AST node and its source text. */
 export interface Expr {
-  node: PgNode;
-  text: string;
+  readonly node: PgNode;
+  readonly text: string;
 }
 
 export interface ColumnSpec {
@@ -394,6 +394,15 @@ export function notNullCheckColumn(c: Pick<ConstraintSpec, 'kind' | 'expr'>): st
 }
 
 /** What a change does that PostgreSQL refuses inside a transaction block, if anything. */
+/** The kinds of change nonTransactional() may name: a rule about them is called for no other. */
+export const NON_TRANSACTIONAL_KINDS = [
+  'create-index',
+  'drop-index',
+  'reindex',
+  'detach-partition',
+  'enum-add-value',
+] as const satisfies readonly ChangeKind[];
+
 export function nonTransactional(change: Change, pgVersion: number): string | undefined {
   switch (change.kind) {
     case 'create-index':

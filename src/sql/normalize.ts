@@ -58,8 +58,8 @@ class LazyFingerprint implements Fingerprint {
 
 /** An expression with its text, deparsed the first time it is read: few rules read it. */
 class LazyExpr implements Expr {
-  node: PgNode;
-  declare text: string;
+  readonly node: PgNode;
+  declare readonly text: string;
   #text: string | undefined;
 
   constructor(node: PgNode) {
@@ -70,9 +70,6 @@ class LazyExpr implements Expr {
   static readonly #textProperty: PropertyDescriptor & ThisType<LazyExpr> = {
     get() {
       return (this.#text ??= exprText(this.node));
-    },
-    set(value: string) {
-      this.#text = value;
     },
     enumerable: true,
     configurable: true,
