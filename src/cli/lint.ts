@@ -176,7 +176,6 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         cwd: io.cwd,
         // the markdown report is the one that shows each finding's lock
         locks: format === 'markdown',
-        json: format === 'json',
         ...(flags.staged && { staged: true }),
         ...(flags.changedSince !== undefined && { changedSince: flags.changedSince }),
         ...(flags.config !== undefined && { configFile: flags.config }),

@@ -53,9 +53,6 @@ export interface LintOptions {
   /** Findings name the table locks their statement takes (`Finding.lock`; default true). Working
    *  them out is a tenth of a lint: a caller that shows no lock passes false. */
   locks?: boolean;
-  /** The caller prints the JSON report (`formatResult`'s `lines`): with several threads, this one
-   *  writes its results' lines between its sets, while the others still lint, not after them all. */
-  json?: boolean;
   /** How many threads lint migration sets at once (each set is linted by one); by default as many
    *  as the machine has cores and the sets that miss the cache hold SQL to pay for (threads.ts). */
   threads?: number;
@@ -295,7 +292,7 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
     outcomes.push({ root: set.root, ...(results && { results }), ...(key !== undefined && { key }) });
     if (!results) missed.push(order);
   }
-  const fresh = (await threads.lint(missed, lines, options.json === true || cache !== undefined)).values();
+  const fresh = (await threads.lint(missed, lines)).values();
   for (const outcome of outcomes) {
     const results = outcome.results ?? fresh.next().value!;
     files.push(...results);

@@ -156,10 +156,8 @@ export class LintThreads {
   }
 
   /** The results of each set, in the order given; loads this thread's parser when a set needs it.
-   *  A result a worker thread posted is made from its line, added to `lines`; with `linesWanted`
-   *  (the JSON report, the cache), so is the line of each result this thread makes, after its set,
-   *  while the workers still lint. */
-  async lint(sets: readonly SetFile[][], lines: FileLines, linesWanted = false): Promise<FileResult[][]> {
+   *  A result a worker thread posted is made from its line, added to `lines`. */
+  async lint(sets: readonly SetFile[][], lines: FileLines): Promise<FileResult[][]> {
     if (sets.length === 0) return [];
     const sizes = sets.map((set) => chars(set.map(({ file }) => file)));
     const count = workersFor(sizes, this.threads);
@@ -196,11 +194,8 @@ export class LintThreads {
     finished.catch(() => undefined);
     try {
       await loadParser();
-      for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1)) {
-        const set = this.linter.set(work.sets[k]!);
-        if (linesWanted) for (const file of set) lines.lineOf(file);
-        results[order[k]!] = set;
-      }
+      for (let k = Atomics.add(claimed, 0, 1); k < sets.length; k = Atomics.add(claimed, 0, 1))
+        results[order[k]!] = this.linter.set(work.sets[k]!);
       await finished;
     } catch (error) {
       // a failure in any thread ends the run: the others' work is of no use
