@@ -83,18 +83,34 @@ export class ConfigFinder {
   forDirectory(dir: string): Promise<LoadedConfig> {
     let found = this.cache.get(dir);
     if (found) return found;
-    const start = resolve(dir);
+    // a directory the caller listed is named as it listed it, absolute and normalized already
+    const names = this.listed(dir);
+    const start = names ? dir : resolve(dir);
     found = this.cache.get(start);
     if (!found) {
-      found = this.search(start);
+      found = this.search(start, names ?? this.listed(start));
       this.cache.set(start, found);
     }
     this.cache.set(dir, found);
     return found;
   }
 
-  private async search(dir: string): Promise<LoadedConfig> {
-    const names = this.listed(dir);
+  /** The config of `dir` (absolute), whose `names` the caller listed: a listed directory that holds
+   *  none of the candidates' names has its parent's, the same promise (a Prisma history lists a
+   *  directory per migration). */
+  private search(dir: string, names: ReadonlySet<string> | undefined): Promise<LoadedConfig> {
+    if (names && !CANDIDATES.some((name) => names.has(name))) return this.parentOf(dir);
+    return this.read(dir, names);
+  }
+
+  private parentOf(dir: string): Promise<LoadedConfig> {
+    const parent = dirname(dir);
+    return parent === dir
+      ? Promise.resolve({ config: DEFAULT_CONFIG, dir: this.fallbackDir })
+      : this.forDirectory(parent);
+  }
+
+  private async read(dir: string, names: ReadonlySet<string> | undefined): Promise<LoadedConfig> {
     for (const name of CANDIDATES) {
       if (names && !names.has(name)) continue;
       const file = join(dir, name);
@@ -106,8 +122,6 @@ export class ConfigFinder {
       }
       return loadConfigFile(file, this.knownRules);
     }
-    const parent = dirname(dir);
-    if (parent === dir) return { config: DEFAULT_CONFIG, dir: this.fallbackDir };
-    return this.forDirectory(parent);
+    return this.parentOf(dir);
   }
 }

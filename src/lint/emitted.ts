@@ -5,14 +5,17 @@ import type { MigrationFile } from '../discover/index.js';
 import type { EmittedMigrations, EmittedPhase } from '../plan/emit/recognise.js';
 import { loadParser } from '../sql/source.js';
 
-/** The emitted phase each file is, if it is one; plan directories are read once per lint. */
-export function emittedPhases(cwd: string): (file: MigrationFile, root: string) => Promise<EmittedPhase | undefined> {
+/** The emitted phase each file is, if it is one: none, at once, for a file without the header
+ *  (nearly all); plan directories are read once per lint. */
+export function emittedPhases(
+  cwd: string,
+): (file: MigrationFile, root: string) => Promise<EmittedPhase | undefined> | undefined {
   let recogniser: Promise<EmittedMigrations> | undefined;
-  return async (file, root) => {
+  return (file, root) => {
     if (!file.text.includes('-- pgphase plan ')) return undefined;
     recogniser ??= Promise.all([import('../plan/emit/recognise.js'), loadParser()]).then(
       ([m]) => new m.EmittedMigrations(cwd),
     );
-    return (await recogniser).recognise(file, root);
+    return recogniser.then((emitted) => emitted.recognise(file, root));
   };
 }

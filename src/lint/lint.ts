@@ -100,7 +100,7 @@ function configs(
   const finder = new ConfigFinder(known, cwd, (dir) => discovery.listed(dir));
   const explicit = options.configFile ? loadConfigFile(resolve(cwd, options.configFile), known) : undefined;
   explicit?.catch(() => undefined); // its error reaches the first caller that awaits it
-  return async (dir) => (explicit ? await explicit : finder.forDirectory(dir));
+  return (dir) => explicit ?? finder.forDirectory(dir);
 }
 
 /** The migration sets the paths belong to (the config's `migrations` when none are given), each with the files to lint in it, in the order given. */
@@ -258,16 +258,19 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
   const missed: SetFile[][] = [];
   for (const { set, targets } of groups.values()) {
     const last = Math.max(...set.files.map((f, i) => (targets.has(f.absPath) ? i : -1)));
-    const order: SetFile[] = await Promise.all(
-      set.files.slice(0, last + 1).map(async (file) => {
-        const { config, dir } = await configFor(dirname(file.absPath));
-        const ignored =
-          config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
-        const linted = targets.has(file.absPath) && !ignored;
-        const emitted = await emittedPhase(file, set.root);
-        return { file, config, linted, ...(emitted && { emitted }) };
-      }),
-    );
+    const replayed = set.files.slice(0, last + 1);
+    const loaded = await Promise.all(replayed.map((file) => configFor(dirname(file.absPath))));
+    const order: SetFile[] = [];
+    for (let i = 0; i < replayed.length; i++) {
+      const file = replayed[i]!;
+      const { config, dir } = loaded[i]!;
+      const ignored =
+        config.ignorePaths.length > 0 && matchesAny(toPosix(relative(dir, file.absPath)), config.ignorePaths);
+      const linted = targets.has(file.absPath) && !ignored;
+      const recognised = emittedPhase(file, set.root);
+      const emitted = recognised && (await recognised);
+      order.push({ file, config, linted, ...(emitted && { emitted }) });
+    }
     for (const { file, config, linted: lints } of order) {
       if (!lints) continue;
       sources.set(file.path, overlay(sources.get(file.path), file.text));
