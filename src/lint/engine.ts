@@ -213,10 +213,8 @@ function prepare(options: EngineOptions): Prepared {
 }
 
 /** One file's walk: it keeps what the rules' contexts read in the rule set's view, updated in place as the
- *  walk advances (statement, changes, transaction, lock_timeout). */
+ *  walk advances (statement, changes, transaction, lock_timeout), and reads the statement it is at there. */
 class Walk {
-  statement = undefined as unknown as Statement;
-  changes: readonly Change[] = [];
   current!: Transaction;
   readonly created: CreatedHere;
   /** lock_timeout as the last plain SET left it (kept at COMMIT), and as a SET LOCAL of the current transaction overrides it. */
@@ -243,8 +241,8 @@ class Walk {
     view.schema = options.schema;
     view.historyKnown = options.historyKnown ?? false;
     view.maxLockTimeout = options.maxLockTimeout ?? 5000;
-    view.statement = this.statement;
-    view.changes = this.changes;
+    view.statement = undefined as unknown as Statement;
+    view.changes = [];
     view.statementClass = 'neutral';
     view.inExplicitTransaction = false;
     view.lockTimeoutSet = false;
@@ -261,8 +259,8 @@ class Walk {
   /** Moves to a statement, before any of its changes. */
   enter(statement: Statement, changes: readonly Change[]): void {
     const view = this.view;
-    this.statement = view.statement = statement;
-    this.changes = view.changes = changes;
+    view.statement = statement;
+    view.changes = changes;
     if (this.changeLocks.size > 0) this.changeLocks.clear();
     // most statements make one change: its class, without an array of one
     view.statementClass = changes.length === 1 ? classify(changes[0]!) : strongest(changes.map(classify));
@@ -280,7 +278,7 @@ class Walk {
       if (change.op === 'commit' || change.op === 'rollback') {
         this.view.inExplicitTransaction = false;
         // the end of a transaction ends its SET LOCAL; a ROLLBACK also undoes the SETs made in it
-        const ends = this.current.block && this.current.last === this.statement.index;
+        const ends = this.current.block && this.current.last === this.view.statement.index;
         if (ends && change.op === 'rollback') this.sessionTimeout = this.timeoutAtBegin;
         if (ends) this.localTimeout = undefined;
       }
@@ -298,22 +296,22 @@ class Walk {
 
   /** Moves past the last statement, for the rules' end of file. */
   leave(): void {
-    this.statement = this.view.statement = undefined as unknown as Statement;
+    this.view.statement = undefined as unknown as Statement;
     this.at(this.transactions[0] ?? this.current);
   }
 
   laterInTransaction(match: (change: Change) => boolean): boolean {
-    const i = this.statement?.index ?? 0;
+    const i = this.view.statement?.index ?? 0;
     for (let j = i + 1; j <= this.current.last; j++) if (this.statementChanges[j]!.some(match)) return true;
     return false;
   }
 
   report(rule: Rule, severity: Severity, { messageId, data, location, statement: at, assumption }: Report): void {
-    const directive = suppressing(this.directives, rule.meta.id, at ?? this.statement?.index);
+    const directive = suppressing(this.directives, rule.meta.id, at ?? this.view.statement?.index);
     if (directive) directive.used.add(rule.meta.id);
     else {
       const lock =
-        this.options.locks !== false && this.statement && (at === undefined || at === this.statement.index)
+        this.options.locks !== false && this.view.statement && (at === undefined || at === this.view.statement.index)
           ? this.locks()
           : undefined;
       this.findings.push(
@@ -322,7 +320,7 @@ class Walk {
           assumption ? 'warning' : severity,
           messageId,
           data,
-          location ?? this.statement?.location ?? this.source.lines.span(0, 0),
+          location ?? this.view.statement?.location ?? this.source.lines.span(0, 0),
           lock,
         ),
       );
@@ -361,9 +359,9 @@ class Walk {
 
   /** The locks the current statement takes, as findings show them; worked out once per statement. */
   private locks(): string | undefined {
-    if (this.locksAt !== this.statement.index) {
-      this.locksAt = this.statement.index;
-      const locks = strongestLocks(this.changes.flatMap((c) => this.changeLocksOf(c)));
+    if (this.locksAt !== this.view.statement.index) {
+      this.locksAt = this.view.statement.index;
+      const locks = strongestLocks(this.view.changes.flatMap((c) => this.changeLocksOf(c)));
       this.locksText = locks.length ? locks.map((l) => `${l.mode} on ${quoteQName(l.table)}`).join(', ') : undefined;
     }
     return this.locksText;

@@ -393,7 +393,6 @@ export function notNullCheckColumn(c: Pick<ConstraintSpec, 'kind' | 'expr'>): st
   return fields[fields.length - 1]?.String?.sval;
 }
 
-/** What a change does that PostgreSQL refuses inside a transaction block, if anything. */
 /** The kinds of change nonTransactional() may name: a rule about them is called for no other. */
 export const NON_TRANSACTIONAL_KINDS = [
   'create-index',
@@ -403,6 +402,7 @@ export const NON_TRANSACTIONAL_KINDS = [
   'enum-add-value',
 ] as const satisfies readonly ChangeKind[];
 
+/** What a change does that PostgreSQL refuses inside a transaction block, if anything. */
 export function nonTransactional(change: Change, pgVersion: number): string | undefined {
   switch (change.kind) {
     case 'create-index':

@@ -20,34 +20,30 @@ function finding(message: string, help: string, extra: Partial<Finding> = {}): F
   };
 }
 
-/** What the contract holds of a file, in its order, as JSON.stringify writes it. */
-function contract(file: FileResult): string {
-  const location = ({ line, column, endLine, endColumn }: FileResult['statements'][number]['location']) => ({
-    line,
-    column,
-    endLine,
-    endColumn,
-  });
-  return JSON.stringify({
-    path: file.path,
-    class: file.class,
-    statements: file.statements.map((s) => ({
-      index: s.index,
-      class: s.class,
-      kinds: s.kinds,
-      location: location(s.location),
-    })),
-    findings: file.findings.map((f) => ({
-      rule: f.rule,
-      category: f.category,
-      severity: f.severity,
-      message: f.message,
-      help: f.help,
-      location: location(f.location),
-      docs: f.docs,
-    })),
-  });
-}
+/** What the contract holds of a file, in its order, as JSON.stringify writes it: the fields of CLI.md's
+ *  `--format json`, each object's in the order it gives them (a file: path, class, statements, findings;
+ *  a statement: index, class, kinds, location; a finding: rule … help, location, docs). A replacer
+ *  array keeps those keys only, in its own order, at every level. */
+const contract = (file: FileResult): string =>
+  JSON.stringify(file, [
+    'path',
+    'index',
+    'class',
+    'statements',
+    'kinds',
+    'findings',
+    'rule',
+    'category',
+    'severity',
+    'message',
+    'help',
+    'location',
+    'line',
+    'column',
+    'endLine',
+    'endColumn',
+    'docs',
+  ]);
 
 const strings = [
   '',
