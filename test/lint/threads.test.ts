@@ -75,6 +75,14 @@ const dir = tempTree({
   ...history('small', 8, 16),
   // a worker thread whose code fails: the counter it claims sets from throws
   'failing-worker.cjs': `if (!require('node:worker_threads').isMainThread) Atomics.add = () => { throw new Error('this worker fails'); };\n`,
+  // a worker thread that takes 5 s to exit once its sets are linted
+  'slow-exit.cjs': `if (!require('node:worker_threads').isMainThread)
+  process.on('exit', () => {
+    const end = Date.now() + 5000;
+    while (Date.now() < end);
+    require('node:fs').writeSync(2, 'the worker has exited\\n');
+  });
+`,
 });
 const sets = ['mid', 'big', 'small'];
 
@@ -167,6 +175,15 @@ describe('lint on several threads', () => {
       stdout: '',
       stderr: 'pgphase: internal error: this worker fails (run with --debug for the stack trace)\n',
     });
+  });
+
+  it('reports once each worker has linted its last set, without waiting for it to exit', () => {
+    const r = runCli(['lint', ...sets, '--format', 'json'], {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--require ${join(dir, 'slow-exit.cjs')}` },
+    });
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(JSON.parse(r.stdout)).toEqual(lintCli([...sets, '--threads', '1']).report);
   });
 
   it('a small run, or one file, stays on one thread; --threads takes a whole number', () => {
