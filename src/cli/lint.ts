@@ -144,9 +144,10 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         flags.maxWarnings === undefined
           ? undefined
           : wholeNumber('--max-warnings', flags.maxWarnings, 0, Number.MAX_SAFE_INTEGER);
-      const { docsBaseUrl, formatList, formatResult, lint, listMigrations, rules, version } = await import(
-        '../index.js'
-      );
+      const [{ docsBaseUrl, formatList, lint, listMigrations, rules, version }, { reportText }] = await Promise.all([
+        import('../index.js'),
+        import('../report/index.js'),
+      ]);
       const overrides = ruleOverrides(flags.rule, rules);
       const layout = flags.layout === undefined ? {} : { layout: flags.layout };
       if (flags.list) {
@@ -240,7 +241,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       // still a report (an empty one): CI keeps a valid JSON, SARIF or Code Quality file
       if (result.files.length === 0 && (flags.staged || flags.changedSince !== undefined))
         io.stderr('pgphase: no migration files to lint\n');
-      const text = formatResult(result, format, {
+      const text = reportText(result, format, {
         color: useColor(io),
         rules: rules.map((r) => r.meta),
         sources,

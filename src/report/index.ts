@@ -5,14 +5,14 @@ import type { FormatName } from './formats.js';
 import type { ReportOptions } from './options.js';
 import { formatGithub } from './github.js';
 import { formatGitlab } from './gitlab.js';
-import { formatJson } from './json.js';
+import { jsonReport } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 
-const formatters: Record<FormatName, (result: LintResult, options: ReportOptions) => string> = {
+const formatters: Record<FormatName, (result: LintResult, options: ReportOptions) => string | string[]> = {
   pretty: formatPretty,
-  json: formatJson,
+  json: jsonReport,
   github: formatGithub,
   sarif: formatSarif,
   markdown: formatMarkdown,
@@ -24,5 +24,12 @@ const formatters: Record<FormatName, (result: LintResult, options: ReportOptions
  * Empty when the format has nothing to say (github on a clean result).
  */
 export function formatResult(result: LintResult, format: FormatName, options: ReportOptions): string {
+  const report = formatters[format](result, options);
+  return typeof report === 'string' ? report : report.join('');
+}
+
+/** The report as `formatResult` gives it, or in pieces to write one after another (the JSON
+ *  report, a file's line each): what the CLI writes. */
+export function reportText(result: LintResult, format: FormatName, options: ReportOptions): string | string[] {
   return formatters[format](result, options);
 }
