@@ -2,12 +2,7 @@
 import { fileJson, type LintResult } from '../lint/result.js';
 import type { ReportOptions } from './options.js';
 
-/** The report, one line: a file's piece after another (`jsonReport`). */
-export function formatJson(result: LintResult, options?: Pick<ReportOptions, 'lines'>): string {
-  return jsonReport(result, options).join('');
-}
-
-/** The JSON report in pieces, a file's line each, which the CLI writes one after another. */
+/** The JSON report, one line, in pieces (a file's line each) to write one after another. */
 export function jsonReport(result: LintResult, options?: Pick<ReportOptions, 'lines'>): string[] {
   const rest = {
     summary: {

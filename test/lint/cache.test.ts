@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../../src/index.js';
 import { decodeCache, encodeCache } from '../../src/lint/cache.js';
-import { formatJson } from '../../src/report/json.js';
+import { jsonReport } from '../../src/report/json.js';
 import { tempTree } from '../helpers/cli.js';
+
+/** The JSON report, joined. */
+const jsonText = (...args: Parameters<typeof jsonReport>) => jsonReport(...args).join('');
 
 const FILES = {
   'migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
@@ -67,13 +70,13 @@ describe('lint cache', () => {
       plain.result.files.flatMap((f) => f.findings.map((x) => `${x.message} (kept) ${x.help}`)),
     );
     expect(third.lines.size).toBe(third.result.files.length);
-    expect(formatJson(third.result, { lines: third.lines })).toBe(formatJson(third.result));
-    expect(formatJson(second.result, { lines: second.lines })).toBe(formatJson(plain.result));
+    expect(jsonText(third.result, { lines: third.lines })).toBe(jsonText(third.result));
+    expect(jsonText(second.result, { lines: second.lines })).toBe(jsonText(plain.result));
     // and a line it is given is the file's line, as it is
     const given = new Map([
       [third.result.files[0]!, { ...third.lines.get(third.result.files[0]!)!, json: '"as given"' }],
     ]);
-    expect(formatJson(third.result, { lines: given })).toContain('"files":["as given",');
+    expect(jsonText(third.result, { lines: given })).toContain('"files":["as given",');
   });
 
   it.each([
@@ -137,7 +140,7 @@ describe('lint cache', () => {
     writeFileSync(file, encodeCache(sets));
     const kept = await lint({ paths: ['migrations'], cwd: root, cacheDir: '.cache' });
     expect(kept.result.summary).toEqual({ ...plain.result.summary, errors: plain.result.summary.errors + 10 });
-    expect(formatJson(kept.result, { lines: kept.lines })).toContain('"files":[{ damaged,{ damaged]');
+    expect(jsonText(kept.result, { lines: kept.lines })).toContain('"files":[{ damaged,{ damaged]');
     // read, a damaged line names the cache and the fix
     expect(() => kept.result.files[0]!.findings).toThrow(/lint\.cache: damaged; delete it/);
   });

@@ -3,7 +3,7 @@ import { FORMATS } from '../../src/report/formats.js';
 import { formatResult } from '../../src/report/index.js';
 import { formatGithub } from '../../src/report/github.js';
 import { formatGitlab } from '../../src/report/gitlab.js';
-import { formatJson } from '../../src/report/json.js';
+import { jsonReport } from '../../src/report/json.js';
 import { formatMarkdown } from '../../src/report/markdown.js';
 import { formatPretty } from '../../src/report/pretty.js';
 import { formatSarif } from '../../src/report/sarif.js';
@@ -17,7 +17,7 @@ describe('formatResult', () => {
   it('dispatches each format name to its formatter', () => {
     const direct = {
       pretty: formatPretty,
-      json: formatJson,
+      json: (result: typeof MIXED, o: ReturnType<typeof options>) => jsonReport(result, o).join(''),
       github: formatGithub,
       sarif: formatSarif,
       markdown: formatMarkdown,
