@@ -21,9 +21,10 @@
 // With --against <checkout>, another build of pgphase (`git worktree add /tmp/base main && (cd
 // /tmp/base && npm ci && npm run build)`) runs too, alternating with the others, and each table
 // ends with the two builds' difference: timings on a shared machine move by ±15% from run to
-// run, far more than a change of a few percent, which only a comparison in the same run shows.
+// run, far more than a change of a few percent, which only a comparison in the same run shows,
+// and best paired round by round (`--runs N` for more rounds than 7).
 // Checks that the tools linted every file and prints markdown tables.
-// Run: `npm run build && node bench/lint.mjs [--against <checkout>]` (or `npm run bench:lint`);
+// Run: `npm run build && node bench/lint.mjs [--against <checkout>] [--runs N]` (or `npm run bench:lint`);
 // profile with bench/cpuprofile.mjs. Findings make both tools exit 1, which is expected: the script exits
 // non-zero only when a tool crashes (another exit code or a signal) or skips files.
 import { spawnSync } from 'node:child_process';
@@ -37,10 +38,15 @@ import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
 
 const ROOT = join(CORPUS, '..', '..');
 const PGPHASE = [join(ROOT, 'bin', 'pgphase.cjs'), 'lint'];
-const { values } = parseArgs({ options: { against: { type: 'string' } } });
+const { values } = parseArgs({ options: { against: { type: 'string' }, runs: { type: 'string' } } });
 const AGAINST = values.against && [join(resolve(values.against), 'bin', 'pgphase.cjs'), 'lint'];
 const FLOOR = join(ROOT, 'bench', 'parse-floor.mjs');
-const RUNS = 7;
+// --runs: more rounds for a comparison of two builds (each figure is still the median)
+const RUNS = Number(values.runs ?? 7);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error(`bench: --runs ${values.runs}: expected a whole number of at least 1`);
+  process.exit(2);
+}
 // squawk-cli is installed here on first use, not as a devDependency: its platform packages are
 // not all published for one version, and `npm ci` rejects a lock file that lacks them.
 const SQUAWK_VERSION = '2.66.0';
@@ -265,11 +271,24 @@ for (const [name, c] of [
 row(`one file, cold: a new migration over a ${history.length}-file history`, newest);
 if (AGAINST) {
   const change = (a, b) => `${a >= b ? '+' : '−'}${Math.abs((a / b - 1) * 100).toFixed(1)}%`;
+  // The two builds run in the same rounds, one after the other: the median of the rounds'
+  // differences, and in how many this checkout took less, follow the two builds through a
+  // machine's drift over the runs, which the medians of each build alone mix in.
+  const paired = (key, m) => {
+    const differences = m.pg.runs.map((r, i) => r[key] - m.against.runs[i][key]);
+    const fewer = differences.filter((d) => d < 0).length;
+    const middle = [...differences].sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+    return `${middle > 0 ? '+' : middle < 0 ? '−' : ''}${fmt(Math.abs(middle))}, ${fewer} of ${RUNS}`;
+  };
   const pair = (key, m) =>
-    m.pg[key] === undefined ? '|' : `${fmt(m.against[key])} → ${fmt(m.pg[key])} | ${change(m.pg[key], m.against[key])}`;
-  console.log(`\nthis checkout against ${values.against}, in the same runs (medians)\n`);
-  console.log('| | wall: --against → this | change | CPU: --against → this | change | same report |');
-  console.log('|---|---:|---:|---:|---:|---|');
+    m.pg[key] === undefined
+      ? '| |'
+      : `${fmt(m.against[key])} → ${fmt(m.pg[key])} | ${change(m.pg[key], m.against[key])} | ${paired(key, m)}`;
+  console.log(
+    `\nthis checkout against ${values.against}, in the same runs (medians; paired: the median of the rounds' differences, and in how many rounds this checkout took less)\n`,
+  );
+  console.log('| | wall: --against → this | change | paired | CPU: --against → this | change | paired | same report |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   const measured = [
     ...[
       ['real histories', real],
