@@ -24,7 +24,7 @@ const formatters: Record<FormatName, (result: LintResult, options: ReportOptions
  * Empty when the format has nothing to say (github on a clean result).
  */
 export function formatResult(result: LintResult, format: FormatName, options: ReportOptions): string {
-  const report = formatters[format](result, options);
+  const report = reportText(result, format, options);
   return typeof report === 'string' ? report : report.join('');
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../../src/report/formats.js';
-import { formatResult } from '../../src/report/index.js';
+import { formatResult, reportText } from '../../src/report/index.js';
 import { formatGithub } from '../../src/report/github.js';
 import { formatGitlab } from '../../src/report/gitlab.js';
 import { jsonReport } from '../../src/report/json.js';
@@ -24,6 +24,19 @@ describe('formatResult', () => {
       gitlab: formatGitlab,
     };
     for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(direct[format](MIXED, options()));
+  });
+
+  it("gives the CLI the JSON report in pieces, a file's line each, and the other formats whole", () => {
+    for (const format of FORMATS) {
+      const text = reportText(MIXED, format, options());
+      if (format === 'json') {
+        expect(Array.isArray(text)).toBe(true);
+        // the head, a line per file with a comma between two, the summary
+        expect(text).toHaveLength(2 * MIXED.files.length + 1);
+        expect(text[1]).toBe(JSON.stringify(JSON.parse(formatResult(MIXED, 'json', options())).files[0]));
+      } else expect(text).toBe(formatResult(MIXED, format, options()));
+      expect(typeof text === 'string' ? text : text.join('')).toBe(formatResult(MIXED, format, options()));
+    }
   });
 
   it('returns text ending in one newline, or nothing (github on a clean run)', () => {
