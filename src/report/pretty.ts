@@ -22,8 +22,11 @@ function cells(char: string): number {
 
 // SQL identifiers and literals may hold control characters; printed raw they could move the
 // cursor or recolour the terminal. One replacement character per code point keeps columns.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+const CONTROLS = new RegExp(CONTROL.source, 'g');
+
 function visible(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '\uFFFD');
+  return text.replace(CONTROLS, '\uFFFD');
 }
 
 /** Characters of a source line a code frame shows at most: a longer line (a whole migration on
@@ -32,8 +35,15 @@ const FRAME_WIDTH = 160;
 /** Characters shown before the span when a long line is cut. */
 const FRAME_LEAD = 20;
 
-/** The source line (`chars`: its characters) and a caret line under the location's span on that line (to the line's end when the span goes on). */
-function codeFrame(chars: readonly string[], location: Location): { source: string; carets: string } {
+/** A source line as a code frame reads it: the line itself when each of its characters is one
+ *  code unit and one terminal cell (printable ASCII, and tabs), else the array of its characters. */
+type FrameLine = string | readonly string[];
+
+/** Printable ASCII and tabs: the characters of a line that a code frame can take as it is. */
+const PLAIN = /^[\t\x20-\x7e]*$/;
+
+/** The source line and a caret line under the location's span on that line (to the line's end when the span goes on). */
+function codeFrame(chars: FrameLine, location: Location): { source: string; carets: string } {
   // A syntax error at the end of input points one past the last character.
   const start = Math.min(Math.max(location.column - 1, 0), chars.length);
   const end = location.endLine === location.line ? Math.max(location.endColumn - 1, start) : chars.length;
@@ -41,35 +51,39 @@ function codeFrame(chars: readonly string[], location: Location): { source: stri
   const to = Math.min(chars.length, from + FRAME_WIDTH);
   const cut = from > 0 ? '…' : '';
   // Tabs are copied so the terminal expands them to the same stops as in the source line.
-  const pad =
-    (from > 0 ? ' ' : '') +
-    chars
-      .slice(from, start)
-      .map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c))))
-      .join('');
-  const width = chars.slice(start, Math.min(end, to)).reduce((n, c) => n + cells(c), 0);
+  // A plain line is sliced as it is, a cell per character: most findings are on one, and a
+  // character at a time costs a frame about as much as the rest of its finding's block.
+  const plain = typeof chars === 'string';
+  const lead = plain
+    ? chars.slice(from, start).replace(/[^\t]/g, ' ')
+    : chars
+        .slice(from, start)
+        .map((c) => (c === '\t' ? '\t' : ' '.repeat(cells(c))))
+        .join('');
+  const width = plain
+    ? Math.min(end, to) - start
+    : chars.slice(start, Math.min(end, to)).reduce((n, c) => n + cells(c), 0);
+  const shown = plain ? chars.slice(from, to) : chars.slice(from, to).join('');
   return {
-    source: cut + chars.slice(from, to).join('') + (to < chars.length ? '…' : ''),
-    carets: pad + '^'.repeat(Math.max(width, 1)),
+    source: cut + shown + (to < chars.length ? '…' : ''),
+    carets: (from > 0 ? ' ' : '') + lead + '^'.repeat(Math.max(width, 1)),
   };
 }
 
 /** Message and help text: line breaks normalized (a CR would otherwise show as a replacement character). */
 function prose(text: string): string {
-  return visible(text.replace(/\r\n?/g, '\n'));
+  // most texts hold neither a CR nor a control character: one search instead of two replacements
+  return CONTROL.test(text) ? visible(text.replace(/\r\n?/g, '\n')) : text;
 }
 
 function indent(text: string, prefix: string): string {
-  return text
-    .split('\n')
-    .map((line) => prefix + line)
-    .join('\n');
+  return prefix + text.replaceAll('\n', `\n${prefix}`);
 }
 
 function findingBlock(
   path: string,
   finding: Finding,
-  lineChars: (line: number) => string[] | undefined,
+  lineChars: (line: number) => FrameLine | undefined,
   chalk: ChalkInstance,
   options: ReportOptions,
 ): string {
@@ -99,18 +113,26 @@ function fileBlock(file: FileResult, chalk: ChalkInstance, options: ReportOption
   const path = visible(file.path);
   const lines = options.sources.get(file.path)?.split('\n');
   // each line's characters are made once: thousands of findings may share one long line
-  const chars = new Map<number, string[]>();
+  const chars = new Map<number, FrameLine>();
   const lineChars = (line: number) => {
     const text = lines?.[line - 1];
     if (text === undefined) return undefined;
-    if (!chars.has(line)) chars.set(line, Array.from(visible(text.replace(/\r$/, ''))));
-    return chars.get(line);
+    let frameLine = chars.get(line);
+    if (frameLine === undefined) {
+      const shown = text.replace(/\r$/, '');
+      frameLine = PLAIN.test(shown) ? shown : Array.from(visible(shown));
+      chars.set(line, frameLine);
+    }
+    return frameLine;
   };
   const header = `${chalk.underline(path)} ${chalk.dim(`(${file.class})`)}`;
   return [header, ...file.findings.map((f) => findingBlock(path, f, lineChars, chalk, options))].join('\n\n');
 }
 
-export function formatPretty(result: LintResult, options: ReportOptions): string {
+/** The report in pieces, a file's block each, which the CLI writes one after another (as the JSON
+ *  report): joined, the report of a whole history would be copied once more, into two bytes a
+ *  character when one of its texts holds a character beyond Latin-1 (a rule text's `…`). */
+export function formatPretty(result: LintResult, options: ReportOptions): string[] {
   // Our own instance: colour depends on the option alone, never on chalk's environment sniffing.
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const { errors, warnings } = result.summary;
@@ -118,6 +140,8 @@ export function formatPretty(result: LintResult, options: ReportOptions): string
     errors + warnings === 0
       ? chalk.green(`✔ ${summaryText(result.summary)}`)
       : (errors > 0 ? chalk.red : chalk.yellow).bold(`✖ ${summaryText(result.summary)}`);
-  const blocks = result.files.filter((f) => f.findings.length > 0).map((f) => fileBlock(f, chalk, options));
-  return `${[...blocks, summary].join('\n\n')}\n`;
+  const pieces: string[] = [];
+  for (const file of result.files) if (file.findings.length > 0) pieces.push(fileBlock(file, chalk, options), '\n\n');
+  pieces.push(summary, '\n');
+  return pieces;
 }

@@ -16,7 +16,7 @@ describe('formatResult', () => {
 
   it('dispatches each format name to its formatter', () => {
     const direct = {
-      pretty: formatPretty,
+      pretty: (result: typeof MIXED, o: ReturnType<typeof options>) => formatPretty(result, o).join(''),
       json: (result: typeof MIXED, o: ReturnType<typeof options>) => jsonReport(result, o).join(''),
       github: formatGithub,
       sarif: formatSarif,
@@ -26,7 +26,8 @@ describe('formatResult', () => {
     for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(direct[format](MIXED, options()));
   });
 
-  it("gives the CLI the JSON report in pieces, a file's line each, and the other formats whole", () => {
+  it("gives the CLI the JSON and pretty reports in pieces, a file's each, and the other formats whole", () => {
+    const withFindings = MIXED.files.filter((f) => f.findings.length > 0);
     for (const format of FORMATS) {
       const text = reportText(MIXED, format, options());
       if (format === 'json') {
@@ -34,6 +35,11 @@ describe('formatResult', () => {
         // the head, a line per file with a comma between two, the summary
         expect(text).toHaveLength(2 * MIXED.files.length + 1);
         expect(text[1]).toBe(JSON.stringify(JSON.parse(formatResult(MIXED, 'json', options())).files[0]));
+      } else if (format === 'pretty') {
+        // a block per file with findings and the blank line after it, the summary and its newline
+        expect(text).toHaveLength(2 * withFindings.length + 2);
+        expect(text[0]).toMatch(new RegExp(`^${withFindings[0]!.path} \\(`));
+        expect(text[1]).toBe('\n\n');
       } else expect(text).toBe(formatResult(MIXED, format, options()));
       expect(typeof text === 'string' ? text : text.join('')).toBe(formatResult(MIXED, format, options()));
     }

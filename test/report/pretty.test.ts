@@ -120,6 +120,25 @@ describe('pretty', () => {
     ]);
   });
 
+  it('frames a line of printable ASCII as it frames the same line with one-cell characters beyond it', () => {
+    // the ASCII line is sliced as it is, the other read a character at a time: é takes one cell as x does
+    const ascii = `\tx${'x'.repeat(300)} DROP TABLE t; ${'y'.repeat(300)}`;
+    const accented = ascii.replace(/x/g, 'é');
+    const locations: Location[] = [
+      { line: 1, column: 1, endLine: 1, endColumn: 1 },
+      { line: 1, column: 2, endLine: 1, endColumn: 9 },
+      { line: 1, column: 100, endLine: 1, endColumn: 90 },
+      { line: 1, column: 304, endLine: 1, endColumn: 317 },
+      { line: 1, column: 310, endLine: 2, endColumn: 1 },
+      { line: 1, column: 700, endLine: 1, endColumn: 700 },
+    ];
+    for (const location of locations) {
+      const frame = frameFor(ascii, location);
+      expect(frame).toHaveLength(2);
+      expect(frameFor(accented, location).map((l) => l.replace(/é/g, 'x'))).toEqual(frame);
+    }
+  });
+
   it('widens the gutter of the caret line with the line number', () => {
     const source = `${'\n'.repeat(11)}DROP TABLE t;`;
     const frame = frameFor(source, { line: 12, column: 1, endLine: 12, endColumn: 5 });
