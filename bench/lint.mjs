@@ -8,7 +8,9 @@
 // lints), again with pgphase's --cache filled by its warm-up run (unchanged migrations re-linted),
 // and beside the parser floor (bench/parse-floor.mjs: Node starting, loading libpg-query and
 // parsing every file, nothing else) and pgphase on one thread (`--threads 1`; by default a run
-// over several sets lints them on the CPUs it may use). Then one file, cold: a new migration
+// over several sets lints them on the CPUs it may use). The tools write their JSON reports, and
+// once more their terminal reports, each tool's default (pgphase's `--format pretty`, squawk's
+// `--reporter tty`), with a code frame for each finding. Then one file, cold: a new migration
 // over a 50-file history (pgphase replays the 49 earlier files first), what a pre-commit hook
 // runs.
 // squawk is timed twice: its native binary, and its npm package's launcher (a Node script that
@@ -39,7 +41,8 @@ import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
 const ROOT = join(CORPUS, '..', '..');
 const PGPHASE = [join(ROOT, 'bin', 'pgphase.cjs'), 'lint'];
 const { values } = parseArgs({ options: { against: { type: 'string' }, runs: { type: 'string' } } });
-const AGAINST = values.against && [join(resolve(values.against), 'bin', 'pgphase.cjs'), 'lint'];
+const AGAINST_ROOT = values.against && resolve(values.against);
+const AGAINST = AGAINST_ROOT && [join(AGAINST_ROOT, 'bin', 'pgphase.cjs'), 'lint'];
 const FLOOR = join(ROOT, 'bench', 'parse-floor.mjs');
 // --runs: more rounds for a comparison of two builds (each figure is still the median)
 const RUNS = Number(values.runs ?? 7);
@@ -111,19 +114,24 @@ function run(cmd, args, env = TOOL_ENV) {
   return { ms, cpu, stdout: r.stdout ?? '' };
 }
 
+/** Each tool's report of a format: pgphase's `--format` and squawk's `--reporter` (the terminal
+ *  report: each tool's default). */
+const REPORTS = { json: ['json', 'json'], terminal: ['pretty', 'tty'] };
+
 /** pgphase on `pgArgs`, both squawks on `files` and, when asked, the parser floor on `files` and
  *  pgphase on one thread (`--threads 1`, no worker thread) on `pgArgs`, and the --against build on
- *  `againstArgs` (pgArgs unless a flag names a directory of its own): a warm-up run each (its
- *  stdout is kept), then RUNS runs each, alternating, in an order that turns around every round
- *  so that no tool always follows the same one; the median wall time and the median CPU time of
- *  each. */
-function compare(pgArgs, files, { floor = false, single = false, againstArgs = pgArgs } = {}) {
+ *  `againstArgs` (pgArgs unless a flag names a directory of its own), each writing its `report`
+ *  (REPORTS): a warm-up run each (its stdout is kept), then RUNS runs each, alternating, in an
+ *  order that turns around every round so that no tool always follows the same one; the median
+ *  wall time and the median CPU time of each. */
+function compare(pgArgs, files, { floor = false, single = false, againstArgs = pgArgs, report = 'json' } = {}) {
+  const [format, reporter] = REPORTS[report];
   const tools = {
-    pg: [process.execPath, [...PGPHASE, ...pgArgs, '--format', 'json']],
-    ...(single && { single: [process.execPath, [...PGPHASE, ...pgArgs, '--threads', '1', '--format', 'json']] }),
-    ...(AGAINST && { against: [process.execPath, [...AGAINST, ...againstArgs, '--format', 'json']] }),
-    native: [SQUAWK_NATIVE, ['--reporter', 'json', ...files]],
-    npm: [SQUAWK, ['--reporter', 'json', ...files]],
+    pg: [process.execPath, [...PGPHASE, ...pgArgs, '--format', format]],
+    ...(single && { single: [process.execPath, [...PGPHASE, ...pgArgs, '--threads', '1', '--format', format]] }),
+    ...(AGAINST && { against: [process.execPath, [...AGAINST, ...againstArgs, '--format', format]] }),
+    native: [SQUAWK_NATIVE, ['--reporter', reporter, ...files]],
+    npm: [SQUAWK, ['--reporter', reporter, ...files]],
     ...(floor && { floor: [process.execPath, [FLOOR, ...files]] }),
   };
   const out = {};
@@ -161,6 +169,7 @@ function wholeCorpus(name, dirs, expect) {
     [];
   const files = files0.map((f) => f.path);
   const cold = compare(dirs, files, { floor: true, single: true });
+  const terminal = compare(dirs, files, { report: 'terminal' });
   if (cold.single.stdout !== cold.pg.stdout)
     fail(`pgphase --threads 1 printed another report than the run on several threads on ${name}`);
   const pgOut = parseJson(cold.pg.stdout, 'pgphase');
@@ -179,6 +188,7 @@ function wholeCorpus(name, dirs, expect) {
     fail(`pgphase --cache printed another report than the run without it on ${name}`);
   return {
     cold,
+    terminal,
     cached,
     files: files.length,
     statements: pgOut?.summary.statements ?? 0,
@@ -265,6 +275,7 @@ for (const [name, c] of [
   if (!c) continue;
   row(`${name}, cold`, c.cold);
   row(`${name}, cold, pgphase \`--threads 1\``, c.cold, 'single');
+  row(`${name}, cold, the terminal report (pgphase \`--format pretty\`, squawk \`--reporter tty\`)`, c.terminal);
   row(`${name}, pgphase \`--cache\` (unchanged)`, c.cached);
   row(`${name}, parser floor (Node + libpg-query parsing every file)`, c.cold, 'floor');
 }
@@ -297,16 +308,17 @@ if (AGAINST) {
       c
         ? [
             [`${name}, cold`, c.cold],
+            [`${name}, cold, \`--format pretty\``, c.terminal],
             [`${name}, \`--cache\` (unchanged)`, c.cached],
           ]
         : [],
     ),
     ['one file, cold', newest],
   ];
+  // the terminal report links each rule's docs in the checkout that wrote it (file://…/rules/)
+  const same = (m) => m.against.stdout.replaceAll(AGAINST_ROOT, ROOT) === m.pg.stdout;
   for (const [label, m] of measured)
-    console.log(
-      `| ${label} | ${pair('ms', m)} | ${pair('cpu', m)} | ${m.against.stdout === m.pg.stdout ? 'yes' : 'no'} |`,
-    );
+    console.log(`| ${label} | ${pair('ms', m)} | ${pair('cpu', m)} | ${same(m) ? 'yes' : 'no'} |`);
 }
 for (const [name, c] of [
   ['real histories', real],
