@@ -18,7 +18,7 @@ describe('formatResult', () => {
     const direct = {
       pretty: (result: typeof MIXED, o: ReturnType<typeof options>) => formatPretty(result, o).join(''),
       json: (result: typeof MIXED, o: ReturnType<typeof options>) => jsonReport(result, o).join(''),
-      github: formatGithub,
+      github: (result: typeof MIXED) => formatGithub(result).join(''),
       sarif: formatSarif,
       markdown: formatMarkdown,
       gitlab: formatGitlab,
@@ -26,7 +26,7 @@ describe('formatResult', () => {
     for (const format of FORMATS) expect(formatResult(MIXED, format, options())).toBe(direct[format](MIXED, options()));
   });
 
-  it("gives the CLI the JSON and pretty reports in pieces, a file's each, and the other formats whole", () => {
+  it("gives the CLI the JSON, pretty and github reports in pieces, a file's or a finding's each, and the other formats whole", () => {
     const withFindings = MIXED.files.filter((f) => f.findings.length > 0);
     for (const format of FORMATS) {
       const text = reportText(MIXED, format, options());
@@ -40,6 +40,11 @@ describe('formatResult', () => {
         expect(text).toHaveLength(2 * withFindings.length + 2);
         expect(text[0]).toMatch(new RegExp(`^${withFindings[0]!.path} \\(`));
         expect(text[1]).toBe('\n\n');
+      } else if (format === 'github') {
+        // a command per finding and its newline
+        expect(text).toHaveLength(2 * withFindings.reduce((n, f) => n + f.findings.length, 0));
+        expect(text[0]).toMatch(/^::error file=/);
+        expect(text[1]).toBe('\n');
       } else expect(text).toBe(formatResult(MIXED, format, options()));
       expect(typeof text === 'string' ? text : text.join('')).toBe(formatResult(MIXED, format, options()));
     }
