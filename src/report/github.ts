@@ -31,13 +31,15 @@ function annotation(file: string, finding: Finding): string {
   return `::${finding.severity} ${properties.join(',')}::${escapeData(finding.message)}%0A%0A${escapeData(finding.help)}`;
 }
 
-/** The commands in pieces, a finding's each, which the CLI writes one after another (as the JSON report). */
+/** The commands in pieces, a file's each, which the CLI writes one after another (as the JSON report). */
 export function formatGithub(result: LintResult): string[] {
   const pieces: string[] = [];
   for (const file of result.files) {
     if (file.findings.length === 0) continue;
     const path = escapeProperty(file.path);
-    for (const finding of file.findings) pieces.push(annotation(path, finding), '\n');
+    let commands = '';
+    for (const finding of file.findings) commands += `${annotation(path, finding)}\n`;
+    pieces.push(commands);
   }
   return pieces;
 }

@@ -29,7 +29,7 @@ export function formatResult(result: LintResult, format: FormatName, options: Re
 }
 
 /** The report as `formatResult` gives it, or in pieces to write one after another (the JSON
- *  report a file's line each, the pretty one a file's block each, GitHub's a finding's command
+ *  report a file's line each, the pretty one a file's block each, GitHub's a file's commands
  *  each): what the CLI writes. */
 export function reportText(result: LintResult, format: FormatName, options: ReportOptions): string | string[] {
   return formatters[format](result, options);
