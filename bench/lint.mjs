@@ -34,6 +34,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CORPUS, describeMix, writeCorpus } from './corpus.mjs';
 import { cachedHistories, HISTORIES } from '../scripts/corpus.mjs';
@@ -315,8 +316,10 @@ if (AGAINST) {
     ),
     ['one file, cold', newest],
   ];
-  // the terminal report links each rule's docs in the checkout that wrote it (file://…/rules/)
-  const same = (m) => m.against.stdout.replaceAll(AGAINST_ROOT, ROOT) === m.pg.stdout;
+  // the terminal report links each rule's docs in the checkout that wrote it, under the file URL
+  // of its root (src/meta.ts's docsBaseUrl): read the other checkout's links as this one's
+  const docsBase = (root) => `${pathToFileURL(root).href}/`;
+  const same = (m) => m.against.stdout.replaceAll(docsBase(AGAINST_ROOT), docsBase(ROOT)) === m.pg.stdout;
   for (const [label, m] of measured)
     console.log(`| ${label} | ${pair('ms', m)} | ${pair('cpu', m)} | ${same(m) ? 'yes' : 'no'} |`);
 }

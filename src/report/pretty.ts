@@ -83,7 +83,7 @@ function indent(text: string, prefix: string): string {
 function findingBlock(
   path: string,
   finding: Finding,
-  lineChars: (line: number) => FrameLine | undefined,
+  frameLine: (line: number) => FrameLine | undefined,
   chalk: ChalkInstance,
   options: ReportOptions,
 ): string {
@@ -93,9 +93,9 @@ function findingBlock(
     `${path}:${line}:${column}  ${paint(finding.severity)}  ${chalk.dim(finding.rule)}`,
     chalk.bold(prose(finding.message)),
   ];
-  const chars = lineChars(line);
-  if (chars !== undefined) {
-    const frame = codeFrame(chars, finding.location);
+  const source = frameLine(line);
+  if (source !== undefined) {
+    const frame = codeFrame(source, finding.location);
     const gutter = String(line);
     out.push(
       `${chalk.dim(`${gutter} |`)} ${frame.source}`,
@@ -112,21 +112,21 @@ function findingBlock(
 function fileBlock(file: FileResult, chalk: ChalkInstance, options: ReportOptions): string {
   const path = visible(file.path);
   const lines = options.sources.get(file.path)?.split('\n');
-  // each line's characters are made once: thousands of findings may share one long line
-  const chars = new Map<number, FrameLine>();
-  const lineChars = (line: number) => {
+  // each line is read for frames once: thousands of findings may share one long line
+  const frameLines = new Map<number, FrameLine>();
+  const frameLine = (line: number) => {
     const text = lines?.[line - 1];
     if (text === undefined) return undefined;
-    let frameLine = chars.get(line);
-    if (frameLine === undefined) {
+    let read = frameLines.get(line);
+    if (read === undefined) {
       const shown = text.replace(/\r$/, '');
-      frameLine = PLAIN.test(shown) ? shown : Array.from(visible(shown));
-      chars.set(line, frameLine);
+      read = PLAIN.test(shown) ? shown : Array.from(visible(shown));
+      frameLines.set(line, read);
     }
-    return frameLine;
+    return read;
   };
   const header = `${chalk.underline(path)} ${chalk.dim(`(${file.class})`)}`;
-  return [header, ...file.findings.map((f) => findingBlock(path, f, lineChars, chalk, options))].join('\n\n');
+  return [header, ...file.findings.map((f) => findingBlock(path, f, frameLine, chalk, options))].join('\n\n');
 }
 
 /** The report in pieces, a file's block each, which the CLI writes one after another (as the JSON
