@@ -8,7 +8,7 @@
 // extracted them) and the generated corpus, each whole in one `--format json` run read
 // through a pipe, as bench/lint.mjs does; a warm-up run first (it fills the CLI's compile
 // cache), then the medians and ranges of N runs (bench/timeline-preload.cjs marks the moments).
-// Run: `npm run build && node bench/timeline.mjs [--runs N]`
+// Run: `npm run build && node bench/timeline.mjs [--runs N]` (or `npm run bench:timeline`)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +61,9 @@ function timeline(dirs) {
       }),
   );
   const start = marks.get('start');
-  return new Map([...marks].filter(([event]) => event !== 'start').map(([event, ns]) => [event, Number(ns - start) / 1e6]));
+  return new Map(
+    [...marks].filter(([event]) => event !== 'start').map(([event, ns]) => [event, Number(ns - start) / 1e6]),
+  );
 }
 
 function table(name, dirs) {
