@@ -8,6 +8,7 @@
 // extracted them) and the generated corpus, each whole in one `--format json` run read
 // through a pipe, as bench/lint.mjs does; a warm-up run first (it fills the CLI's compile
 // cache), then the medians and ranges of N runs (bench/timeline-preload.cjs marks the moments).
+// A run on more than two CPUs may start more workers: an event then counts at its last mark.
 // Run: `npm run build && node bench/timeline.mjs [--runs N]` (or `npm run bench:timeline`)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
