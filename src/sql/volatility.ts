@@ -1,7 +1,8 @@
-// Whether a column default makes ADD COLUMN rewrite the table. Since PostgreSQL 11 a
-// non-volatile default is stored in the catalog and existing rows read it from there;
-// a volatile one is evaluated for every existing row, which rewrites the table. A NULL
-// default is no default at all: PostgreSQL stores none.
+// Volatile function calls, by what they change. A column default: since PostgreSQL 11 a
+// non-volatile default is stored in the catalog and existing rows read it from there; a
+// volatile one is evaluated for every existing row, which rewrites the table (a NULL default is
+// no default at all: PostgreSQL stores none). A data change cut into batches: a volatile call
+// whose result several rows share is made again in each batch.
 import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from './builtin-volatility.js';
 import type { ColumnSpec, Expr } from './changes.js';
 import { serialInteger } from './type-change.js';
@@ -18,44 +19,79 @@ export function hasDefault(column: Pick<ColumnSpec, 'default'>): column is { def
   return column.default !== undefined && !isNull(column.default.node);
 }
 
+/** A call to a function that is, or may be, volatile: as shown (`random()`, `app.f()`), and why
+ *  (`which is volatile`, for a built-in known to be; else `which is not a built-in function known
+ *  to be stable or immutable`). */
+export interface VolatileCall {
+  call: string;
+  why: string;
+  known: boolean;
+}
+
 /**
- * Why a function call may be volatile, or undefined when it is not. Built-ins are judged by
- * name (pg_catalog comes first on any search_path); a function of another schema, or one
- * PostgreSQL does not ship, may be volatile.
+ * A call of `funcname` when it is, or may be, volatile. Built-ins are judged by name (pg_catalog
+ * comes first on any search_path); a function of another schema, or one PostgreSQL does not
+ * ship, may be volatile.
  */
-function callVolatility(funcname: PgNode[]): string | undefined {
+function callVolatility(funcname: PgNode[]): VolatileCall | undefined {
   const parts: string[] = funcname.map((n) => n.String?.sval ?? '');
   const name = parts[parts.length - 1] ?? '';
   const schema = parts[parts.length - 2];
   const builtin = schema === undefined || schema === 'pg_catalog';
   if (builtin && NON_VOLATILE_BUILTINS.has(name)) return undefined;
-  const shown = `${builtin ? '' : `${schema}.`}${name}()`;
-  if (builtin && VOLATILE_BUILTINS.has(name))
-    return `the default calls ${shown}, which is volatile, so it is evaluated for every existing row`;
-  return `the default calls ${shown}, which is not a built-in function known to be stable or immutable, so it is taken to be evaluated for every existing row`;
+  const call = `${builtin ? '' : `${schema}.`}${name}()`;
+  return builtin && VOLATILE_BUILTINS.has(name)
+    ? { call, why: 'which is volatile', known: true }
+    : { call, why: 'which is not a built-in function known to be stable or immutable', known: false };
 }
 
-/** Why a default is (or may be) evaluated for every existing row, or undefined when it is evaluated once. */
-function volatileCall(node: unknown): string | undefined {
+/** The parts of a statement whose result its rows share, by their key in the parse tree: a
+ *  subquery, a FROM or USING item that is not a table, a WITH query. */
+const SHARED = new Set(['SubLink', 'RangeSubselect', 'RangeFunction', 'CommonTableExpr']);
+
+/**
+ * The first call under `node` (a parse tree) that is, or may be, volatile. `default`: 'subquery'
+ * when a subquery, which could return anything, comes first; `shared`: only a call in a part of
+ * a statement whose result its rows share (SHARED), which a statement cut into batches would
+ * make again in each batch; `all`: any call.
+ */
+function firstVolatile(node: unknown, look: 'default' | 'shared' | 'all'): VolatileCall | 'subquery' | undefined {
   if (Array.isArray(node)) {
     for (const n of node) {
-      const found = volatileCall(n);
+      const found = firstVolatile(n, look);
       if (found) return found;
     }
     return undefined;
   }
   if (!node || typeof node !== 'object') return undefined;
   for (const [key, value] of Object.entries(node as PgNode)) {
-    if (key === 'FuncCall') {
+    if (key === 'FuncCall' && look !== 'shared') {
       const found = callVolatility((value as PgNode).funcname ?? []);
       if (found) return found;
     }
-    // a subquery could return anything per row
-    if (key === 'SubLink') return 'the default runs a subquery, which is taken to be evaluated for every existing row';
-    const found = volatileCall(value);
+    if (key === 'SubLink' && look === 'default') return 'subquery';
+    const found = firstVolatile(value, look === 'shared' && SHARED.has(key) ? 'all' : look);
     if (found) return found;
   }
   return undefined;
+}
+
+/** The first call that is, or may be, volatile in a part of a statement whose result its rows
+ *  share (a subquery, a FROM or USING item other than a table, a WITH query): a statement cut
+ *  into batches would make it again in each batch, for that batch's rows. A call elsewhere is
+ *  made for each row, in a batch as in the statement. */
+export function sharedVolatileCall(statement: PgNode): VolatileCall | undefined {
+  return firstVolatile(statement, 'shared') as VolatileCall | undefined;
+}
+
+/** Why a default is (or may be) evaluated for every existing row, or undefined when it is evaluated once. */
+function volatileDefault(node: PgNode): string | undefined {
+  const found = firstVolatile(node, 'default');
+  if (found === 'subquery') return 'the default runs a subquery, which is taken to be evaluated for every existing row';
+  return (
+    found &&
+    `the default calls ${found.call}, ${found.why}, so it is ${found.known ? '' : 'taken to be '}evaluated for every existing row`
+  );
 }
 
 /** Why adding this column rewrites the table on `pgVersion`, or undefined when it does not. */
@@ -65,5 +101,5 @@ export function addColumnRewrite(column: ColumnSpec, pgVersion: number): string 
   if (serialInteger(column.type)) return `${column.type.name} fills every existing row from its sequence`;
   if (!hasDefault(column)) return undefined;
   if (pgVersion < 11) return `before PostgreSQL 11 any default is written into every existing row`;
-  return volatileCall(column.default.node);
+  return volatileDefault(column.default.node);
 }

@@ -129,6 +129,45 @@ describe('data changes plan batches', () => {
     );
   });
 
+  it('computes once what a volatile call makes for rows to share (a subquery, a FROM item, a WITH query), not one made for each row', async () => {
+    const snapshotOf = (p: Awaited<ReturnType<typeof planned>>) => p.manifest.phases[0]!.backfills?.[0]?.snapshot;
+    const snapshot = async (sql: string) => snapshotOf(await planned(sql));
+    // one value per parent, shared by its rows: each batch would make its own
+    const update = await planned(
+      'UPDATE t SET n = g.v FROM (SELECT DISTINCT t_id, (random() * 100)::int AS v FROM s) g WHERE t.parent = g.t_id;',
+    );
+    expect(snapshotOf(update)).toBe(true);
+    expect(update.manifest.notes.join('\n')).toContain(
+      'the new values this UPDATE writes into "public"."t" are computed once, before its first batch (it calls random(), which is volatile, in a subquery, a FROM item or a WITH query, which each batch would call again)',
+    );
+    // an uncorrelated subquery runs once for the whole statement; a function of the application's may be volatile
+    expect(await snapshot('UPDATE t SET n = (SELECT (random() * 100)::int);')).toBe(true);
+    expect(await snapshot('WITH v AS (SELECT app.pick() AS n) UPDATE t SET n = v.n FROM v;')).toBe(true);
+    const remove = await planned(
+      'DELETE FROM t USING (SELECT t_id FROM s ORDER BY random() LIMIT 3) r WHERE t.id = r.t_id;',
+    );
+    expect(snapshotOf(remove)).toBe(true);
+    expect(remove.manifest.notes.join('\n')).toContain(
+      'the rows this DELETE removes from "public"."t" are chosen once, before its first batch (it calls random(), which is volatile,',
+    );
+    expect(
+      await snapshot('INSERT INTO s (id, t_id, v) SELECT t.id, t.id, r.v FROM t, (SELECT (random() * 9)::int AS v) r;'),
+    ).toBe(true);
+    await expect(
+      planned('INSERT INTO s SELECT t.id, t.id, r.v FROM t, (SELECT (random() * 9)::int AS v) r;'),
+    ).rejects.toThrow(
+      'it calls random(), which is volatile, in a subquery, a FROM item or a WITH query, which each batch would call again; give it a column list',
+    );
+    await expect(planned('UPDATE t SET (n, parent) = (SELECT (random() * 9)::int, 1);')).rejects.toThrow(
+      'it calls random(), which is volatile, in a subquery, a FROM item or a WITH query, which each batch would call again, and sets part of a column or a list of columns',
+    );
+    // made for each row, in a batch as in the statement; stable and immutable built-ins in a subquery
+    expect(await snapshot('UPDATE t SET n = (random() * 100)::int WHERE parent > 1;')).toBeUndefined();
+    expect(
+      await snapshot('UPDATE t SET n = (SELECT max(v) FROM s WHERE s.t_id = t.id AND s.v < length(now()::text));'),
+    ).toBeUndefined();
+  });
+
   it('keeps a plain UPDATE as SET and WHERE, and reads of the table that do not touch what it sets', async () => {
     const p = await planned('UPDATE t SET n = 0 WHERE parent IN (SELECT id FROM t WHERE parent IS NULL);');
     expect(p.manifest.phases[0]!.backfills).toEqual([

@@ -81,6 +81,35 @@ UPDATE items i SET position = o.n FROM ordered o WHERE i.id = o.id;`,
     phases: ['backfill'],
   },
   {
+    name: 'an UPDATE that gives the rows of each group one random value made in a subquery: values made once, not per batch',
+    migration: `ALTER TABLE items ADD COLUMN run text;
+UPDATE items i SET run = g.token FROM (SELECT parent, md5(random()::text) AS token FROM (SELECT DISTINCT parent FROM items) p) g WHERE i.parent = g.parent;`,
+    // random values, but one per parent whichever batch a row falls in
+    data: 'SELECT count(DISTINCT run)::int AS runs, count(DISTINCT (parent, run))::int AS pairs, count(*) FILTER (WHERE run IS NULL)::int AS missing FROM items',
+    phases: ['expand', 'backfill'],
+  },
+  {
+    name: 'an UPDATE whose uncorrelated subquery makes one random value for every row: made once, not per batch',
+    migration: "UPDATE policies SET name = (SELECT 'p' || left(md5(random()::text), 8));",
+    data: 'SELECT count(DISTINCT name)::int AS names, count(*)::int AS n FROM policies',
+    phases: ['backfill'],
+  },
+  {
+    name: 'a DELETE of the rows of three groups a subquery picks at random: picked once, not per batch',
+    migration:
+      'DELETE FROM items i USING (SELECT parent FROM (SELECT DISTINCT id % 7 AS parent FROM policies) d ORDER BY random() LIMIT 3) r WHERE i.parent = r.parent;',
+    // which groups go is random; that three go whole is not
+    data: 'SELECT count(*)::int AS parents, bool_and(n >= 42) AS whole FROM (SELECT parent, count(*) AS n FROM items GROUP BY parent) g',
+    phases: ['backfill'],
+  },
+  {
+    name: 'an INSERT … SELECT that joins one random label made in a subquery: made once, not per batch',
+    migration:
+      'INSERT INTO totals (parent, n, label) SELECT i.parent, i.position, r.label FROM items i CROSS JOIN (SELECT left(md5(random()::text), 12) AS label) r;',
+    data: 'SELECT count(*)::int AS n, count(DISTINCT label)::int AS labels FROM totals',
+    phases: ['backfill'],
+  },
+  {
     name: 'an INSERT … SELECT with GROUP BY: its rows computed once, inserted batch by batch',
     migration: "INSERT INTO totals (parent, n, label) SELECT parent, sum(position), 'sum' FROM items GROUP BY parent;",
     data: ITEMS,

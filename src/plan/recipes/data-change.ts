@@ -3,10 +3,13 @@
 // the table the SELECT reads first for INSERT … SELECT. What batches would each compute otherwise
 // is computed once, before the first batch (batch.ts keysTable): the rows a DELETE that reads its
 // own table deletes, the new values of an UPDATE that reads what it sets in other rows, the rows
-// of an INSERT … SELECT that reads its target or computes across rows. Refused: what batches
-// would change.
+// of an INSERT … SELECT that reads its target or computes across rows, and what a statement
+// computes with a volatile function in a part whose result its rows share (a subquery, a FROM
+// or USING item other than a table, a WITH query), which each batch would compute anew.
+// Refused: what batches would change.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
+import { sharedVolatileCall } from '../../sql/volatility.js';
 import { deparse, mentionsColumn } from '../../sql/rewrite.js';
 import { batchDriver, ROW_NUMBER } from '../batch.js';
 import { isRefused, knownTable, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
@@ -51,6 +54,11 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
   const t = quoteQualified(target);
   // each batch reads the table as earlier batches left it, the statement as written as it was before
   const selfRead = change.reads.some((r) => qkey(r) === qkey(change.table));
+  // a volatile call whose result rows share: each batch would make it again, for its own rows
+  const shared = sharedVolatileCall(node);
+  const calls =
+    shared &&
+    `it calls ${shared.call}, ${shared.why}, in a subquery, a FROM item or a WITH query, which each batch would call again`;
   if (change.op === 'insert') {
     const written = ((node.cols ?? []) as PgNode[]).map((c) => c.ResTarget.name as string);
     const generated = written.find(
@@ -74,7 +82,7 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
             ? `its SELECT starts FROM ${quoteQualified(table!)}, which this migration creates`
             : !key
               ? `${quoteQualified(table!)} has no primary key or unique NOT NULL key to batch by`
-              : undefined;
+              : calls;
     if (across === undefined && table && key) {
       out.backfills.push({
         table: { schema: table.schema, name: table.name },
@@ -139,20 +147,21 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     });
     return out;
   };
-  if (selfRead && change.op === 'delete') {
-    // batches would each read the table as earlier ones left it: the rows are chosen first, at once
+  if (change.op === 'delete' && (selfRead || calls)) {
+    // batches would each read the table as earlier ones left it, or choose anew: the rows are chosen first, at once
     return snapshotted(
-      `the rows this DELETE removes from ${t} are chosen once, before its first batch (the keys kept in a table until the last batch): rows written after that are not deleted`,
+      `the rows this DELETE removes from ${t} are chosen once, before its first batch (${calls ? `${calls}; ` : ''}the keys kept in a table until the last batch): rows written after that are not deleted`,
     );
   }
-  if (read !== undefined) {
+  const why = read !== undefined ? `it reads ${t} again and mentions ${quoteIdent(read)}, which it sets` : calls;
+  if (why !== undefined && change.op === 'update') {
     if (targets.some((x) => x.indirection || x.val?.MultiAssignRef)) {
       return unbatchable(
-        `it reads ${t} again and mentions ${quoteIdent(read)}, which it sets, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`,
+        `${why}, and sets part of a column or a list of columns: write SET c = … for each column, and its new values are computed once, before the first batch`,
       );
     }
     return snapshotted(
-      `the new values this UPDATE writes into ${t} are computed once, before its first batch (it reads ${t} again and mentions ${quoteIdent(read)}, which it sets), kept in a table and written batch by batch: a row the application changes after that still gets the value computed before`,
+      `the new values this UPDATE writes into ${t} are computed once, before its first batch (${why}), kept in a table and written batch by batch: a row the application changes after that still gets the value computed before`,
     );
   }
   // `SET c = c` changes no value: the statement is written for the triggers it fires
