@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
-import { DatabaseError, InputError, PlanError, UsageError } from '../errors.js';
+import { ConnectionError, DatabaseError, InputError, PlanError, UsageError } from '../errors.js';
 import type { ManifestPhase } from '../plan/manifest.js';
 import { DEFAULT_SCHEMA, quoteIdent, quoteLiteral, quoteQName } from '../sql/names.js';
 import { MANIFEST_VERSION, PHASES, type PhaseName, type SchemaObject } from '../plan/types.js';
@@ -416,21 +416,36 @@ function milliseconds(name: string, value: number | undefined, fallback: number)
   return value;
 }
 
+/** A connection to the database, tried again every `pollMs` until `deadline` while it cannot be
+ *  made: an init container may start before the database does, or before its name resolves. */
+async function connectBy(url: string | undefined, deadline: number, pollMs: number): Promise<pg.Client> {
+  for (;;) {
+    try {
+      return await connect(url);
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!(error instanceof ConnectionError) || left <= 0) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+    }
+  }
+}
+
 /**
  * Is this release (the plans in `plansDir`) compatible with the database? Compatible when
  * every shipped plan has the phases this release deploys after applied (see requiredPhases), no
  * recorded phase of a shipped plan came from a different file, and no plan unknown to this
  * release has had its contract applied. A newer plan that is only expanded is fine: that is what lets an
- * application roll back. With `wait`, polls until compatible or the time is up.
+ * application roll back. With `wait`, polls until compatible or the time is up, and connects
+ * again while the database cannot be reached.
  */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const wait = milliseconds('wait', options.wait, 0);
   const pollMs = Math.max(1, milliseconds('pollMs', options.pollMs, 1000));
   const shipped = await readShippedPlans(resolve(options.cwd ?? process.cwd(), options.plansDir));
   const { objects, missing } = objectsOf(shipped);
-  const client = await connect(options.databaseUrl);
+  const deadline = Date.now() + wait;
+  const client = await connectBy(options.databaseUrl, deadline, pollMs);
   try {
-    const deadline = Date.now() + wait;
     for (;;) {
       const state = await readState(client, objects);
       const result = assessCompatibility(shipped, state.entries, missing(state));

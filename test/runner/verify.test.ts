@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { Manifest } from '../../src/plan/manifest.js';
 import { plan } from '../../src/plan/index.js';
 import type { PhaseName } from '../../src/plan/types.js';
+import { type AddressInfo, connect as connectSocket, createServer } from 'node:net';
 import { ConnectionError, DatabaseError } from '../../src/errors.js';
 import { runAll, runPhase } from '../../src/runner/run.js';
 import type { PhaseStatus } from '../../src/runner/state.js';
@@ -413,6 +414,45 @@ describe('verify', () => {
     ]).toEqual(['connection', 2, 'postgres://app:***@127.0.0.1:1/db']);
     expect((error as Error).message).toContain('postgres://app:***@127.0.0.1:1/db');
     expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  it('with --wait, connects again until the database can be reached, then fails with the connection error', async () => {
+    await record('002_email', 'expand');
+    await record('003_rename', 'expand');
+    await record('003_rename', 'trigger');
+    // a port nothing listens on yet, then a forwarder to the test database opened on it 300 ms later
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((done) => probe.close(done));
+    const target = new URL(db.url);
+    const url = new URL(db.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const forwarder = createServer((socket) => {
+      const upstream = connectSocket(Number(target.port || 5432), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const opened = new Promise((r) => setTimeout(r, 300)).then(
+      () => new Promise<void>((done) => forwarder.listen(port, '127.0.0.1', done)),
+    );
+    try {
+      const started = Date.now();
+      const result = await verify({ plansDir: r1, databaseUrl: url.href, wait: 10_000, pollMs: 50 });
+      expect(result.compatible).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    } finally {
+      await opened;
+      await new Promise((done) => forwarder.close(done));
+    }
+    // a database that never comes: the connection error once the time is up, not at once
+    const started = Date.now();
+    await expect(
+      verify({ plansDir: r1, databaseUrl: 'postgres://app@127.0.0.1:1/db', wait: 400, pollMs: 50 }),
+    ).rejects.toBeInstanceOf(ConnectionError);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
 
   it('agrees with what the real runner records', async () => {
