@@ -16,8 +16,13 @@ function git(args: string[], cwd: string): string {
   }
 }
 
-function absolute(output: string, cwd: string): string[] {
-  const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
+/** The repository's top directory: asked first, so that outside a repository git says so (a
+ *  `git diff` there compares files outside git, and refuses `--cached` as an unknown option). */
+function topLevel(cwd: string): string {
+  return git(['rev-parse', '--show-toplevel'], cwd).trim();
+}
+
+function absolute(output: string, top: string): string[] {
   return output
     .split('\0')
     .filter(Boolean)
@@ -26,11 +31,13 @@ function absolute(output: string, cwd: string): string[] {
 
 /** Files added, copied, modified or renamed in the index (for a pre-commit hook). */
 export function stagedFiles(cwd: string): string[] {
-  return absolute(git(['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z'], cwd), cwd);
+  const top = topLevel(cwd);
+  return absolute(git(['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z'], cwd), top);
 }
 
 /** Files added or changed since the merge base of `ref` and HEAD, including uncommitted ones (for CI). */
 export function changedSince(ref: string, cwd: string): string[] {
+  const top = topLevel(cwd);
   const base = git(['merge-base', ref, 'HEAD'], cwd).trim();
-  return absolute(git(['diff', '--name-only', '--diff-filter=ACMR', '-z', base], cwd), cwd);
+  return absolute(git(['diff', '--name-only', '--diff-filter=ACMR', '-z', base], cwd), top);
 }

@@ -310,9 +310,13 @@ describe('pgphase (CLI)', () => {
     git('add', 'm/3.sql');
     const both = json(runCli(['lint', '--changed-since', 'HEAD', '--format', 'json'], { cwd: dir }).stdout);
     expect(both.files.map((f) => f.path)).toEqual(['m/2.sql', 'm/3.sql']);
-    const none = runCli(['lint', '--changed-since', 'HEAD'], { cwd: tempTree({ 'x.sql': 'SELECT 1;' }) });
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^pgphase: git /);
+    // outside a repository, git says so for both
+    const outside = tempTree({ 'x.sql': 'SELECT 1;' });
+    for (const flags of [['--changed-since', 'HEAD'], ['--staged']]) {
+      const none = runCli(['lint', ...flags], { cwd: outside });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/^pgphase: git rev-parse --show-toplevel: fatal: not a git repository/);
+    }
   });
 
   it('leaves plan files out of --staged and explicit files, and limits --staged to the given paths', () => {
