@@ -131,7 +131,8 @@ function targets(options: LintApiOptions): string[] | undefined {
 export async function lint(options: LintApiOptions): Promise<LintOutput> {
   const { schemaFile, databaseUrl, staged, changedSince: ref, queries, statsFrom, maxLockMs, ...rest } = options;
   const paths = targets(options);
-  if (paths?.length === 0) return { result: summarize([]), sources: new Map(), linted: new Map(), lines: new Map() };
+  if (paths?.length === 0)
+    return { result: summarize([]), sources: new Map(), linted: new Map(), lines: new Map(), skipped: [] };
   const baseSchema = await startingSchema(options);
   // sizes are given to the statements a lint walks (a rule records them), which a result from
   // the cache has not walked: with them, no cache

@@ -223,7 +223,11 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
         if (flags.fixDryRun) return setExit(0);
       }
 
-      const { result, sources, written, lines } = await lint(options);
+      const { result, sources, written, lines, skipped } = await lint(options);
+      for (const path of skipped)
+        io.stderr(
+          `pgphase: ${path}: not linted: its migration tool does not apply it as a migration (a down migration, or a file for another database); \`pgphase lint --list <dir>\` shows how its directory is read\n`,
+        );
       if (written)
         io.stderr(
           `pgphase: wrote ${written.findings} finding${written.findings === 1 ? '' : 's'} to the baseline ${written.file}; later runs report only new ones\n`,

@@ -71,6 +71,9 @@ export interface LintOutput {
    *  and of those the cache keeps, by result: `formatResult` prints it (`lines`), `summarize`
    *  counts it. A result that a baseline, `--queries` or sizes change is a new one, not among them. */
   lines: ReadonlyMap<FileResult, FileLine>;
+  /** The files named that are not linted: their set does not apply them as migrations (a down
+   *  migration, a file for another database). */
+  skipped: string[];
 }
 
 interface Group {
@@ -103,14 +106,16 @@ function configs(
   return (dir) => explicit ?? finder.forDirectory(dir);
 }
 
-/** The migration sets the paths belong to (the config's `migrations` when none are given), each with the files to lint in it, in the order given. */
+/** The migration sets the paths belong to (the config's `migrations` when none are given), each
+ *  with the files to lint in it, in the order given; and the files named that their set does not
+ *  apply as migrations (a down migration, a file for another database), by absolute path. */
 async function targetSets(
   options: LintOptions,
   cwd: string,
   configFor: (dir: string) => Promise<LoadedConfig>,
   discovery: Discovery,
   threads?: LintThreads,
-): Promise<Map<string, Group>> {
+): Promise<{ groups: Map<string, Group>; skipped: string[] }> {
   const groups = new Map<string, Group>();
   let paths = options.paths;
   if (paths.length === 0 && !options.stdin) {
@@ -124,39 +129,44 @@ async function targetSets(
   // many of its files are named), then group them in the order given. Each set found tells the
   // threads the SQL it replays up to the path's last file, while the other paths are looked up.
   const lookups = await Promise.allSettled(
-    paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | undefined> => {
+    paths.map(async (path): Promise<[MigrationSet, MigrationFile[]] | string> => {
       const abs = resolve(cwd, path);
-      let found: [MigrationSet, MigrationFile[]] | undefined;
+      let found: [MigrationSet, MigrationFile[]];
       if ((await kind(abs)) === 'dir') {
         const set = await discoverSet(abs, options.layout ?? (await configFor(abs)).config.layout, discovery);
         found = [set, set.files];
       } else {
         const file = await fileInSet(abs, options.layout ?? (await configFor(dirname(abs))).config.layout, discovery);
-        found = file && [file.set, file.set.files.filter((f) => f.absPath === file.file.absPath)];
+        if (!file) return abs;
+        found = [file.set, file.set.files.filter((f) => f.absPath === file.file.absPath)];
       }
-      if (found && threads) {
+      if (threads) {
         const [set, files] = found;
         threads.expect(set.root, set.files.slice(0, set.files.lastIndexOf(files.at(-1)!) + 1));
       }
       return found;
     }),
   );
+  const skipped: string[] = [];
   for (const lookup of lookups) {
     if (lookup.status === 'rejected') throw lookup.reason;
-    if (!lookup.value) continue;
+    if (typeof lookup.value === 'string') {
+      skipped.push(lookup.value);
+      continue;
+    }
     const [set, files] = lookup.value;
     const group = groups.get(set.root) ?? { set, targets: new Set<string>() };
     groups.set(set.root, group);
     for (const f of files) group.targets.add(f.absPath);
   }
-  return groups;
+  return { groups, skipped };
 }
 
 /** How `lint` reads the migration sets of these paths (`pgphase lint --list`). */
 export async function listSets(options: Omit<LintOptions, 'stdin'>): Promise<SetListing[]> {
   const cwd = options.cwd ?? process.cwd();
   const discovery = new Discovery(cwd);
-  const groups = await targetSets(options, cwd, configs(options, discovery), discovery);
+  const { groups } = await targetSets(options, cwd, configs(options, discovery), discovery);
   return [...groups.values()].map((g) => listing(g.set, discovery));
 }
 
@@ -186,7 +196,7 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
   if (options.cacheDir === undefined) loadParser().catch(() => undefined);
   const baseChanges = linter.options.baseChanges;
   // with a cache, which sets are linted is known only once they are all found: no thread starts before
-  const groups = await targetSets(
+  const { groups, skipped } = await targetSets(
     options,
     cwd,
     configFor,
@@ -307,8 +317,14 @@ async function lintOn(threads: LintThreads, linter: SetLinter, options: LintOpti
     );
   }
   cache?.save();
-  if (!options.baseline) return { result: summarize(files, lines), sources, linted, lines };
-  return { ...(await withBaseline(files, sources, options.baseline, cwd, lines)), linted, lines };
+  const notLinted = skipped.map((path) => discovery.display(path));
+  if (!options.baseline) return { result: summarize(files, lines), sources, linted, lines, skipped: notLinted };
+  return {
+    ...(await withBaseline(files, sources, options.baseline, cwd, lines)),
+    linted,
+    lines,
+    skipped: notLinted,
+  };
 }
 
 /** Applies the baseline to the run's results, after writing this run's findings into it when asked. */
@@ -318,7 +334,7 @@ async function withBaseline(
   baseline: NonNullable<LintOptions['baseline']>,
   cwd: string,
   lines: ReadonlyMap<FileResult, FileLine>,
-): Promise<Omit<LintOutput, 'linted' | 'lines'>> {
+): Promise<Omit<LintOutput, 'linted' | 'lines' | 'skipped'>> {
   const path = resolve(cwd, baseline.file);
   const shown = new Discovery(cwd).display(path);
   // the common case, no baseline: nothing more to load

@@ -319,6 +319,21 @@ describe('pgphase (CLI)', () => {
     }
   });
 
+  it('says when a file it is given is not linted: a down migration, which its tool does not apply as one', () => {
+    const dir = tempTree({
+      'db/001_users.up.sql': 'CREATE TABLE users (id int);',
+      'db/001_users.down.sql': 'DROP TABLE users;',
+    });
+    const down = runCli(['lint', 'db/001_users.down.sql'], { cwd: dir });
+    expect(down.code).toBe(0);
+    expect(down.stderr).toBe(
+      'pgphase: db/001_users.down.sql: not linted: its migration tool does not apply it as a migration (a down migration, or a file for another database); `pgphase lint --list <dir>` shows how its directory is read\n',
+    );
+    expect(json(runCli(['lint', 'db/001_users.down.sql', '--format', 'json'], { cwd: dir }).stdout).files).toEqual([]);
+    const up = runCli(['lint', 'db/001_users.up.sql', 'db'], { cwd: dir });
+    expect(up.stderr).toBe('');
+  });
+
   it('leaves plan files out of --staged and explicit files, and limits --staged to the given paths', () => {
     const dir = tempTree({
       'a/m/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);',
