@@ -217,7 +217,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
       cwd,
       ...(shadowUrl !== undefined && { shadowUrl }),
     });
-  return planWith({ ...rest, baseSchema: await startingSchema(options), ...(provable && { prove: proveIn }) });
+  // without a starting schema given, the planner replays the history (given, or the file's own)
+  const given = schemaFile !== undefined || databaseUrl !== undefined;
+  return planWith({
+    ...rest,
+    ...(given && { baseSchema: await startingSchema(options) }),
+    ...(provable && { prove: proveIn }),
+  });
 }
 
 /** A plan's proof (plan.json `proof`; see PlanOptions.prove). */

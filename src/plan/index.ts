@@ -22,7 +22,8 @@ export interface PlanApiOptions {
   file: string;
   /** The starting schema as changes (a dump or a live catalog); the history, if given, is replayed on top. */
   baseSchema?: readonly Change[];
-  /** A migration directory whose files before `file` are replayed as the starting schema. */
+  /** A migration directory whose files before `file` are replayed as the starting schema;
+   *  without it and without `baseSchema`, the migration set `file` belongs to. */
   history?: string;
   /** The layout of `history` (detected when absent). */
   layout?: LayoutName;
@@ -87,8 +88,15 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   const forward = own?.file.text ?? text;
   await loadParser();
   const schema = schemaFrom(options.baseSchema ?? []);
-  if (options.history !== undefined) {
-    const set = await discoverSet(options.history, options.layout, discovery);
+  // the history given, else, without a starting schema, the one the file belongs to, as lint
+  // and prove read it
+  const set =
+    options.history !== undefined
+      ? await discoverSet(options.history, options.layout, discovery)
+      : options.baseSchema === undefined
+        ? own?.set
+        : undefined;
+  if (set) {
     // a migration an earlier plan emitted is replayed as the change it stands for
     const emittedPhases = new EmittedMigrations(cwd);
     const at = set.files.findIndex((f) => f.absPath === file);

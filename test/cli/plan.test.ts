@@ -22,6 +22,18 @@ describe('pgphase plan (CLI)', () => {
     expect(readFileSync(join(dir, 'plans/rename/1-expand.sql'), 'utf8')).toContain("SET LOCAL lock_timeout = '500ms';");
   });
 
+  it('replays the history the file belongs to when no starting schema is given, as lint does', () => {
+    const dir = tempTree({
+      'm/001.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);',
+      'm/002_rename.sql': 'ALTER TABLE users RENAME COLUMN name TO full_name;',
+    });
+    const r = runCli(['plan', 'm/002_rename.sql', '--out', 'plans/rename'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'plans/rename/plan.json'), 'utf8'));
+    expect(manifest.phases.map((p: { name: string }) => p.name)).toEqual(['expand', 'trigger', 'backfill', 'contract']);
+  });
+
   it('reads the starting schema from a pg_dump file', () => {
     const dir = tempTree({ 'x.sql': 'ALTER TABLE orders ALTER COLUMN note SET NOT NULL;' });
     const r = runCli(['plan', 'x.sql', '--schema', join(process.cwd(), 'fixtures/schema/shop.schema.sql')], {
