@@ -16,9 +16,12 @@ export function redact(url: string): string {
 /** A client for the connection string; one that is not a URL is a ConnectionError saying what is expected. */
 function newClient(url: string | undefined): pg.Client {
   if (url === undefined) return new pg.Client({});
-  // node-postgres would read `host=… dbname=…` as a relative URL and connect to a host named "base"
-  let why = 'keyword/value strings are not supported';
-  if (!/^\s*[a-z_]+\s*=/i.test(url)) {
+  // node-postgres would read `host=… dbname=…`, or any text without a scheme but a socket
+  // directory's path, as a relative URL and connect to a host named "base"
+  let why: string;
+  if (/^\s*[a-z_]+\s*=/i.test(url)) why = 'keyword/value strings are not supported';
+  else if (!/^([a-z][a-z0-9+.-]*:|\/)/i.test(url)) why = 'it names no scheme';
+  else {
     try {
       return new pg.Client({ connectionString: url });
     } catch (error) {
@@ -32,7 +35,9 @@ function newClient(url: string | undefined): pg.Client {
 }
 
 /** Opens a client; an unreachable database is a ConnectionError naming the redacted target. */
-export async function connect(url: string | undefined = process.env.DATABASE_URL): Promise<pg.Client> {
+export async function connect(given: string | undefined = process.env.DATABASE_URL): Promise<pg.Client> {
+  // an empty DATABASE_URL (an unset variable of a compose file) is none: the PG* variables
+  const url = given || undefined;
   const client = newClient(url);
   const target = url === undefined ? 'the database given by the PG* variables' : redact(url);
   try {

@@ -39,6 +39,11 @@ describe('pgphase run --database-url', async () => {
       's3cretpw',
     ],
     [
+      'not a url',
+      'pgphase: not a url is not a connection URL (it names no scheme): give one like postgres://',
+      'getaddrinfo',
+    ],
+    [
       'postgres://postgres:pa/ss@127.0.0.1:5999/x',
       'pgphase: postgres://postgres:***@127.0.0.1:5999/x is not a connection URL (Invalid URL): give one like postgres://',
       'pa/ss',
@@ -50,5 +55,13 @@ describe('pgphase run --database-url', async () => {
     expect(r.stderr.startsWith(start)).toBe(true);
     expect(r.stderr).toContain('--database-url');
     expect(r.stderr).not.toContain(password);
+  });
+
+  it('takes an empty DATABASE_URL for none: the PG* variables name the database', () => {
+    const r = runCli(['run', p.dir, 'expand'], { env: { DATABASE_URL: '', PGHOST: '127.0.0.1', PGPORT: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^pgphase: cannot connect to the database given by the PG\* variables: connect ECONNREFUSED 127\.0\.0\.1:1;/,
+    );
   });
 });
