@@ -12,7 +12,7 @@ export default defineRule({
     messages: {
       default: {
         message:
-          'This transaction mixes schema changes that take a {{mode}} lock with data changes: the lock stays held while every row is written',
+          'This transaction mixes schema changes that lock a table in {{mode}} mode with data changes: the lock stays held while every row is written',
         help: 'Run the schema change and the data change in separate transactions (the data change as a batched backfill)',
       },
     },

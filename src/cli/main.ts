@@ -61,7 +61,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
-      io.stderr(`pgphase: ${error.message.replace(/^error:\s*/, '')} (see \`pgphase --help\`)\n`);
+      // one line: commander puts its "(Did you mean …?)" on a line of its own
+      io.stderr(
+        `pgphase: ${error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ')} (see \`pgphase --help\`)\n`,
+      );
       return 2;
     }
     if (error instanceof PgphaseError) {

@@ -28,6 +28,8 @@ describe('pgphase (CLI)', () => {
   it('exits 2 with one line for an unknown flag, a missing file and a bad flag value', () => {
     for (const args of [
       ['lint', '--nope'],
+      // a near miss, which commander answers with a suggestion on a line of its own
+      ['lint', '--formt', 'json', 'x.sql'],
       ['lint', 'no/such/file.sql'],
       ['lint', '--pg-version', '9', 'x.sql'],
       ['lint', '--rule', 'drop-column=loud', 'x.sql'],
@@ -41,6 +43,9 @@ describe('pgphase (CLI)', () => {
       expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
     }
     expect(runCli(['lint', 'no/such/file.sql']).stderr).toContain('no/such/file.sql: no such file or directory');
+    expect(runCli(['lint', '--formt', 'json', 'x.sql']).stderr).toBe(
+      "pgphase: unknown option '--formt' (Did you mean --format?) (see `pgphase --help`)\n",
+    );
   });
 
   it('keeps an error on one line when it quotes a line break (a file name, a token of a schema dump)', () => {

@@ -19,12 +19,12 @@ await ruleCases('mixed-ddl-and-dml', {
       sql: 'ALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;',
       transaction: 'per-file',
       at: ['2:1'],
-      message: 'ACCESS EXCLUSIVE',
+      message: 'lock a table in ACCESS EXCLUSIVE mode',
     },
     {
       sql: 'BEGIN;\nUPDATE users SET a = 1;\nCREATE INDEX i ON users (a);\nCOMMIT;',
       at: ['3:1'],
-      message: 'SHARE lock',
+      message: 'lock a table in SHARE mode',
     },
     // in one query string, what runs before the BEGIN is part of its transaction
     {
