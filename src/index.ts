@@ -209,11 +209,12 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   const provable =
     prove === true && (shadowUrl !== undefined || (await import('./runner/embedded.js')).embeddedAvailable());
   const cwd = options.cwd ?? process.cwd();
-  const proveIn = async (planDir: string) =>
+  // from the history the planner replayed: the one given, or without a starting schema the file's own
+  const proveIn = async (planDir: string, history: string | undefined) =>
     (await import('./shadow/prove.js')).prove({
       planDir,
       file: options.file,
-      start,
+      start: { ...start, ...(history !== undefined && { history }) },
       cwd,
       ...(shadowUrl !== undefined && { shadowUrl }),
     });

@@ -36,8 +36,9 @@ export interface PlanApiOptions {
   allowUnsafe?: boolean;
   cwd?: string;
   /** Proves the plan in its (not yet written) directory before it is written, on a shadow database
-   *  (src/shadow/prove.ts): a plan that fails its proof is refused, one that passes records it. */
-  prove?: (planDir: string) => Promise<Proof>;
+   *  (src/shadow/prove.ts), from the history the plan replayed (given, or the file's own): a plan
+   *  that fails its proof is refused, one that passes records it. */
+  prove?: (planDir: string, history: string | undefined) => Promise<Proof>;
   /**
    * Write the phases as migrations of this tool in place of the file; 'auto': its directory's
    * layout when it is one of EMIT_LAYOUTS other than plain (what the CLI does by default);
@@ -196,7 +197,7 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   let proof: Proof | undefined;
   try {
     if (options.prove) {
-      proof = await options.prove(tmp);
+      proof = await options.prove(tmp, set?.root);
       if (disproves(proof) && !options.allowUnsafe)
         throw new PlanRefused(
           `the plan fails its proof, so it is not written (a pgphase bug: please report it; --allow-unsafe writes it with the failure recorded): ${describeProof(proof)}`,

@@ -185,14 +185,48 @@ export function varyingColumns(a: Rows, b: Rows): Map<string, Set<string>> {
   return out;
 }
 
-/** The rows with the given columns replaced by whether they hold a value. */
-export function maskRows(rows: Rows, columns: Map<string, Set<string>>): Rows {
+/** How the rows of a table share the values of each of `columns`: for each, how many rows hold
+ *  each value it takes, most first (NULL left out). The same for two runs that make other values
+ *  but give the same rows one value (one per group, or one for all), whatever the values are. */
+function sharing(texts: string[], columns: Set<string>): Record<string, number[]> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const text of texts) {
+    for (const [k, v] of Object.entries(JSON.parse(text) as Record<string, unknown>)) {
+      if (!columns.has(k) || v === null) continue;
+      const column = counts.get(k) ?? new Map<string, number>();
+      counts.set(k, column);
+      const value = JSON.stringify(v);
+      column.set(value, (column.get(value) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries(
+    [...columns].sort().map((k) => [k, [...(counts.get(k)?.values() ?? [])].sort((x, y) => y - x)]),
+  );
+}
+
+/** Of the `varying` columns of two runs of the migration, those whose rows share their values
+ *  alike in both (`sharing`): a plan must share them so too. */
+export function sharedAlike(a: Rows, b: Rows, varying: Map<string, Set<string>>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [table, columns] of varying) {
+    const sa = sharing(a[table] ?? [], columns);
+    const sb = sharing(b[table] ?? [], columns);
+    const alike = [...columns].filter((k) => JSON.stringify(sa[k]) === JSON.stringify(sb[k]));
+    if (alike.length) out.set(table, new Set(alike));
+  }
+  return out;
+}
+
+/** The rows with the given columns replaced by whether they hold a value; with `shared`, one line
+ *  more for each table that has some of them, how its rows share their values (`sharing`). */
+export function maskRows(rows: Rows, columns: Map<string, Set<string>>, shared = new Map<string, Set<string>>()): Rows {
   const out: Rows = {};
   for (const [table, texts] of Object.entries(rows)) {
     const mask = columns.get(table);
+    const alike = shared.get(table);
     out[table] = mask
-      ? texts
-          .map((t) =>
+      ? [
+          ...texts.map((t) =>
             JSON.stringify(
               Object.fromEntries(
                 Object.entries(JSON.parse(t) as Record<string, unknown>).map(([k, v]) => [
@@ -201,8 +235,9 @@ export function maskRows(rows: Rows, columns: Map<string, Set<string>>): Rows {
                 ]),
               ),
             ),
-          )
-          .sort()
+          ),
+          ...(alike ? [JSON.stringify({ 'rows sharing a value': sharing(texts, alike) })] : []),
+        ].sort()
       : texts;
   }
   return out;

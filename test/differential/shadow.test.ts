@@ -120,6 +120,32 @@ test('the proof passes a correct plan and catches one whose contract lost a step
   ]);
 });
 
+test('the proof runs a backfill a row a batch and compares how rows share random values: it catches a value made per batch', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigserial PRIMARY KEY, nick text, bio text);\n');
+  // one random value for every row: an uncorrelated subquery runs once per statement
+  writeFileSync(join(dir, '002_stamp.sql'), 'UPDATE people SET bio = (SELECT md5(random()::text));\n');
+  const planned = await plan({ file: join(dir, '002_stamp.sql'), out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal', start: 'history', rows: 3, differences: [] });
+
+  // the bug: the value made in each batch, as a plan that does not compute it once would
+  const manifest = readManifest(planned.dir);
+  const backfill = manifest.phases.find((p) => p.name === 'backfill')!;
+  expect(backfill.backfills![0]!.snapshot).toBe(true);
+  delete backfill.backfills![0]!.snapshot;
+  const text = phaseFile(manifest.id, backfill);
+  backfill.sha256 = sha256(text);
+  writeFileSync(join(planned.dir, backfill.file), text);
+  writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify(manifest));
+  const proof = await prove({ planDir: planned.dir, file: join(dir, '002_stamp.sql'), start: { history: dir } });
+  expect(proof.result).toBe('differs');
+  expect(proof.differences).toEqual([
+    expect.stringMatching(
+      /^after contract: rows of .*people.*: .*\{"rows sharing a value":\{"bio":\[3\]\}\}.*\{"rows sharing a value":\{"bio":\[1,1,1\]\}\}/,
+    ),
+  ]);
+});
+
 test('the queries of V and V+1 pass at every phase of a correct plan, and catch a rename made in expand', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-queries-'));
   writeFileSync(
