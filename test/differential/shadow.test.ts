@@ -79,6 +79,22 @@ test('a file runs as its tool runs it, and a refused statement names file:line',
   expect((await c.query(`SELECT to_regclass('t')::text AS t`)).rows[0].t).toBe('t');
 });
 
+/** Proves the plan in `planDir` again with `phase` of its `manifest` as the test changed it (a
+ *  planner bug injected): its file written anew, with its checksum, as a plan would have it. */
+async function proveInjected(
+  planDir: string,
+  manifest: ReturnType<typeof readManifest>,
+  phase: ReturnType<typeof readManifest>['phases'][number],
+  file: string,
+  history: string,
+) {
+  const text = phaseFile(manifest.id, phase);
+  phase.sha256 = sha256(text);
+  writeFileSync(join(planDir, phase.file), text);
+  writeFileSync(join(planDir, 'plan.json'), JSON.stringify(manifest));
+  return prove({ planDir, file, start: { history } });
+}
+
 test('the proof passes a correct plan and catches one whose contract lost a step', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
   writeFileSync(
@@ -106,11 +122,7 @@ test('the proof passes a correct plan and catches one whose contract lost a step
   const step = contract.steps.find((s) => /DROP COLUMN/.test(s.sql))!;
   step.sql = step.sql.replace(/;\s*ALTER TABLE [^;]* DROP COLUMN [^;]*/, '');
   expect(step.sql).not.toMatch(/DROP COLUMN/);
-  const text = phaseFile(manifest.id, contract);
-  contract.sha256 = sha256(text);
-  writeFileSync(join(planned.dir, contract.file), text);
-  writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify(manifest));
-  const proof = await prove({ planDir: planned.dir, file: join(dir, '002_rename.sql'), start: { history: dir } });
+  const proof = await proveInjected(planned.dir, manifest, contract, join(dir, '002_rename.sql'), dir);
   // V+1, which knows no nick, cannot insert once the trigger that filled it is gone
   expect(proof.result).toBe('failed');
   expect(proof.differences).toEqual([
@@ -133,11 +145,7 @@ test('the proof runs a backfill a row a batch and compares how rows share random
   const backfill = manifest.phases.find((p) => p.name === 'backfill')!;
   expect(backfill.backfills![0]!.snapshot).toBe(true);
   delete backfill.backfills![0]!.snapshot;
-  const text = phaseFile(manifest.id, backfill);
-  backfill.sha256 = sha256(text);
-  writeFileSync(join(planned.dir, backfill.file), text);
-  writeFileSync(join(planned.dir, 'plan.json'), JSON.stringify(manifest));
-  const proof = await prove({ planDir: planned.dir, file: join(dir, '002_stamp.sql'), start: { history: dir } });
+  const proof = await proveInjected(planned.dir, manifest, backfill, join(dir, '002_stamp.sql'), dir);
   expect(proof.result).toBe('differs');
   expect(proof.differences).toEqual([
     expect.stringMatching(
