@@ -185,33 +185,48 @@ export function varyingColumns(a: Rows, b: Rows): Map<string, Set<string>> {
   return out;
 }
 
-/** How the rows of a table share the values of each of `columns`: for each, how many rows hold
- *  each value it takes, most first (NULL left out). The same for two runs that make other values
- *  but give the same rows one value (one per group, or one for all), whatever the values are. */
-function sharing(texts: string[], columns: Set<string>): Record<string, number[]> {
-  const counts = new Map<string, Map<string, number>>();
+/** How many rows of a table hold each value of each of `columns` (NULL left out). */
+function valueCounts(texts: string[], columns: Set<string>): Map<string, Map<string, number>> {
+  const counts = new Map<string, Map<string, number>>([...columns].map((k) => [k, new Map<string, number>()]));
   for (const text of texts) {
     for (const [k, v] of Object.entries(JSON.parse(text) as Record<string, unknown>)) {
-      if (!columns.has(k) || v === null) continue;
-      const column = counts.get(k) ?? new Map<string, number>();
-      counts.set(k, column);
+      const column = counts.get(k);
+      if (!column || v === null) continue;
       const value = JSON.stringify(v);
       column.set(value, (column.get(value) ?? 0) + 1);
     }
   }
-  return Object.fromEntries(
-    [...columns].sort().map((k) => [k, [...(counts.get(k)?.values() ?? [])].sort((x, y) => y - x)]),
-  );
+  return counts;
 }
 
-/** Of the `varying` columns of two runs of the migration, those whose rows share their values
- *  alike in both (`sharing`): a plan must share them so too. */
+/** How the rows of a table share the values of each of `columns`: for each, how many rows hold
+ *  each value it takes, most first. The same for two runs that make other values but give the
+ *  same rows one value (one per group, or one for all), whatever the values are. */
+function sharing(texts: string[], columns: Set<string>): Record<string, number[]> {
+  const counts = valueCounts(texts, columns);
+  return Object.fromEntries([...columns].sort().map((k) => [k, [...counts.get(k)!.values()].sort((x, y) => y - x)]));
+}
+
+/**
+ * Of the `varying` columns of two runs of the migration, those whose rows share a value by the
+ * migration's own making, which a plan must keep: in both runs some value is held by two rows or
+ * more, the rows share their values alike (`sharing`), and no value of one run is in the other.
+ * Values drawn per row from a small range (`(random() * 3)::int`) meet by chance, in each run
+ * otherwise, and take values of the other run: they are compared by presence only.
+ */
 export function sharedAlike(a: Rows, b: Rows, varying: Map<string, Set<string>>): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [table, columns] of varying) {
+    const ca = valueCounts(a[table] ?? [], columns);
+    const cb = valueCounts(b[table] ?? [], columns);
     const sa = sharing(a[table] ?? [], columns);
     const sb = sharing(b[table] ?? [], columns);
-    const alike = [...columns].filter((k) => JSON.stringify(sa[k]) === JSON.stringify(sb[k]));
+    const alike = [...columns].filter(
+      (k) =>
+        (sa[k]![0] ?? 0) >= 2 &&
+        JSON.stringify(sa[k]) === JSON.stringify(sb[k]) &&
+        ![...ca.get(k)!.keys()].some((value) => cb.get(k)!.has(value)),
+    );
     if (alike.length) out.set(table, new Set(alike));
   }
   return out;

@@ -12,7 +12,7 @@ import { startEmbedded } from '../../src/runner/embedded.js';
 import { prove } from '../../src/shadow/prove.js';
 import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
-import { tableRows } from '../../src/shadow/catalog.js';
+import { maskRows, sharedAlike, tableRows } from '../../src/shadow/catalog.js';
 import { appQueries, runQueries } from '../../src/shadow/queries.js';
 import { generateRows, tables } from '../../src/shadow/rows.js';
 import { Shadow, stopShadowServer } from '../../src/shadow/server.js';
@@ -152,6 +152,22 @@ test('the proof runs a backfill a row a batch and compares how rows share random
       /^after contract: rows of .*people.*: .*\{"rows sharing a value":\{"bio":\[3\]\}\}.*\{"rows sharing a value":\{"bio":\[1,1,1\]\}\}/,
     ),
   ]);
+});
+
+test('how rows share a random value is compared where the migration makes it so, not where values meet by chance', () => {
+  const rows = (...values: (string | number)[]) => ({
+    t: values.map((v, i) => JSON.stringify({ id: i + 1, v })),
+  });
+  const varying = new Map([['t', new Set(['v'])]]);
+  // one value for all rows, and one per group, fresh in each run
+  expect(sharedAlike(rows('x', 'x', 'x'), rows('y', 'y', 'y'), varying)).toEqual(varying);
+  expect(sharedAlike(rows('x', 'x', 'z'), rows('w', 'y', 'y'), varying)).toEqual(varying);
+  // a value for each row; values of a small range that meet by chance, and take the other run's
+  expect(sharedAlike(rows('p', 'q', 'r'), rows('s', 't', 'u'), varying)).toEqual(new Map());
+  expect(sharedAlike(rows(0, 0, 1), rows(1, 1, 0), varying)).toEqual(new Map());
+  // a table with such a column gets a line of how its rows share the values
+  expect(maskRows(rows('x', 'x', 'x'), varying, varying).t).toContain('{"rows sharing a value":{"v":[3]}}');
+  expect(maskRows(rows('x', 'y', 'z'), varying, varying).t).toContain('{"rows sharing a value":{"v":[1,1,1]}}');
 });
 
 test('the queries of V and V+1 pass at every phase of a correct plan, and catch a rename made in expand', async () => {
