@@ -226,7 +226,7 @@ export function lintCommand(program: Command, io: Io, setExit: (code: number) =>
       const { result, sources, written, lines, skipped } = await lint(options);
       for (const path of skipped)
         io.stderr(
-          `pgphase: ${path}: not linted: its migration tool does not apply it as a migration (a down migration, or a file for another database); \`pgphase lint --list <dir>\` shows how its directory is read\n`,
+          `pgphase: ${path}: not linted: its migration tool does not apply it as a migration (\`pgphase lint --list <dir>\` says why: a down migration, say)\n`,
         );
       if (written)
         io.stderr(

@@ -72,7 +72,7 @@ export interface LintOutput {
    *  counts it. A result that a baseline, `--queries` or sizes change is a new one, not among them. */
   lines: ReadonlyMap<FileResult, FileLine>;
   /** The files named that are not linted: their set does not apply them as migrations (a down
-   *  migration, a file for another database). */
+   *  migration, a file for another database, one its tool applies another in place of). */
   skipped: string[];
 }
 
@@ -108,7 +108,7 @@ function configs(
 
 /** The migration sets the paths belong to (the config's `migrations` when none are given), each
  *  with the files to lint in it, in the order given; and the files named that their set does not
- *  apply as migrations (a down migration, a file for another database), by absolute path. */
+ *  apply as migrations (LintOutput.skipped), by absolute path. */
 async function targetSets(
   options: LintOptions,
   cwd: string,

@@ -1,7 +1,7 @@
 // Connections: `--database-url`, else DATABASE_URL, else the PG* variables as libpq
 // reads them. Passwords never reach a message.
 import pg from 'pg';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, InputError } from '../errors.js';
 
 /**
  * The connection string with any password replaced by `***`, for messages. In a URL the user
@@ -13,7 +13,8 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:).*@/, '$1***@').replace(/([?&]password=)[^&]*/gi, '$1***');
 }
 
-/** A client for the connection string; one that is not a URL is a ConnectionError saying what is expected. */
+/** A client for the connection string; one that is not a URL is an input error saying what is
+ *  expected (not a ConnectionError: no wait for the database mends it). */
 function newClient(url: string | undefined): pg.Client {
   if (url === undefined) return new pg.Client({});
   // node-postgres would read `host=… dbname=…`, or any text without a scheme but a socket
@@ -28,9 +29,8 @@ function newClient(url: string | undefined): pg.Client {
       why = (error as Error).message;
     }
   }
-  throw new ConnectionError(
+  throw new InputError(
     `${redact(url)} is not a connection URL (${why}): give one like postgres://user:password@host:5432/database, with @ / : in the password percent-encoded, in --database-url or DATABASE_URL`,
-    redact(url),
   );
 }
 

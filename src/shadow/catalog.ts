@@ -199,12 +199,13 @@ function valueCounts(texts: string[], columns: Set<string>): Map<string, Map<str
   return counts;
 }
 
-/** How the rows of a table share the values of each of `columns`: for each, how many rows hold
- *  each value it takes, most first. The same for two runs that make other values but give the
- *  same rows one value (one per group, or one for all), whatever the values are. */
-function sharing(texts: string[], columns: Set<string>): Record<string, number[]> {
-  const counts = valueCounts(texts, columns);
-  return Object.fromEntries([...columns].sort().map((k) => [k, [...counts.get(k)!.values()].sort((x, y) => y - x)]));
+/** How the rows of a table share the values of each column counted (`valueCounts`): for each,
+ *  how many rows hold each value it takes, most first. The same for two runs that make other
+ *  values but give the same rows one value (one per group, or one for all), whatever the values are. */
+function sharing(counts: Map<string, Map<string, number>>): Record<string, number[]> {
+  return Object.fromEntries(
+    [...counts.keys()].sort().map((k) => [k, [...counts.get(k)!.values()].sort((x, y) => y - x)]),
+  );
 }
 
 /**
@@ -219,8 +220,8 @@ export function sharedAlike(a: Rows, b: Rows, varying: Map<string, Set<string>>)
   for (const [table, columns] of varying) {
     const ca = valueCounts(a[table] ?? [], columns);
     const cb = valueCounts(b[table] ?? [], columns);
-    const sa = sharing(a[table] ?? [], columns);
-    const sb = sharing(b[table] ?? [], columns);
+    const sa = sharing(ca);
+    const sb = sharing(cb);
     const alike = [...columns].filter(
       (k) =>
         (sa[k]![0] ?? 0) >= 2 &&
@@ -251,7 +252,7 @@ export function maskRows(rows: Rows, columns: Map<string, Set<string>>, shared =
               ),
             ),
           ),
-          ...(alike ? [JSON.stringify({ 'rows sharing a value': sharing(texts, alike) })] : []),
+          ...(alike ? [JSON.stringify({ 'rows sharing a value': sharing(valueCounts(texts, alike)) })] : []),
         ].sort()
       : texts;
   }

@@ -332,7 +332,7 @@ describe('pgphase (CLI)', () => {
     const down = runCli(['lint', 'db/001_users.down.sql'], { cwd: dir });
     expect(down.code).toBe(0);
     expect(down.stderr).toBe(
-      'pgphase: db/001_users.down.sql: not linted: its migration tool does not apply it as a migration (a down migration, or a file for another database); `pgphase lint --list <dir>` shows how its directory is read\n',
+      'pgphase: db/001_users.down.sql: not linted: its migration tool does not apply it as a migration (`pgphase lint --list <dir>` says why: a down migration, say)\n',
     );
     expect(json(runCli(['lint', 'db/001_users.down.sql', '--format', 'json'], { cwd: dir }).stdout).files).toEqual([]);
     const up = runCli(['lint', 'db/001_users.up.sql', 'db'], { cwd: dir });

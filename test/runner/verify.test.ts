@@ -447,6 +447,13 @@ describe('verify', () => {
       await opened;
       await new Promise((done) => forwarder.close(done));
     }
+    // a string that is no connection URL: at once, however long the wait
+    const asked = Date.now();
+    await expect(verify({ plansDir: r1, databaseUrl: 'not a url', wait: 10_000, pollMs: 50 })).rejects.toMatchObject({
+      code: 'input',
+      exitCode: 2,
+    });
+    expect(Date.now() - asked).toBeLessThan(2_000);
     // a database that never comes: the connection error once the time is up, not at once
     const started = Date.now();
     await expect(
