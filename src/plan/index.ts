@@ -2,7 +2,7 @@
 // complete or not at all: files go to a temporary sibling that is renamed into place.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from '../files.js';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { discoverSet, Discovery, fileInSet, type LayoutName } from '../discover/index.js';
 import { InputError, PlanRefused, UsageError } from '../errors.js';
 import type { Change } from '../sql/changes.js';
@@ -67,6 +67,19 @@ function planId(file: string): string {
       .replace(/^[^A-Za-z0-9]+/, '')
       .slice(0, 100) || 'plan'
   );
+}
+
+/**
+ * How a committed file names a path of the project: from the root of the git work tree that
+ * holds it, where a deploy job runs, else from the working directory; never by this machine's
+ * absolute path, which no other checkout has.
+ */
+function projectPath(absPath: string, cwd: string): string {
+  const from = (root: string) => relative(root, absPath).split(sep).join('/') || '.';
+  for (let dir = absPath; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return from(dir);
+    if (dirname(dir) === dir) return from(cwd);
+  }
 }
 
 export async function plan(options: PlanApiOptions): Promise<PlanResult> {
@@ -178,8 +191,8 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
           set: own.set,
           file,
           manifest: rendered.manifest,
-          planRef: discovery.display(dir),
-          rootRef: discovery.display(own.set.root),
+          planRef: projectPath(dir, cwd),
+          rootRef: projectPath(own.set.root, cwd),
           keepOriginal: options.keepOriginal ?? false,
         });
   if (emit) rendered.files.set('README.md', `${rendered.files.get('README.md')!}\n${emit.result.readme}`);

@@ -734,6 +734,30 @@ describe('plan --emit, what it plans and refuses', () => {
     expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
   });
 
+  it("names the plan directory in the files it writes from the git work tree's root, else from the working directory, never by an absolute path", async () => {
+    const files = {
+      'db/migrations/000001_t.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text);\n',
+      'db/migrations/000002_r.up.sql': 'ALTER TABLE t RENAME COLUMN a TO b;\n',
+    };
+    for (const [dir, ref] of [
+      [project({ ...files, '.git/HEAD': 'ref: refs/heads/main\n' }), 'db/pgphase/000002_r'],
+      [project(files), '../pgphase/000002_r'],
+    ] as const) {
+      // planned from inside the history, so that the plan directory (db/pgphase/<id>) is outside the working directory
+      const p = await plan({ file: '000002_r.up.sql', cwd: join(dir, 'db/migrations'), emit: 'auto' });
+      const written = [
+        ...p.emitted!.phases.flatMap((phase) => phase.files.map((f) => join(dir, 'db/migrations', f))),
+        join(p.dir, 'README.md'),
+      ].map((f) => readFileSync(f, 'utf8'));
+      expect(written.join('\n')).not.toContain(dir);
+      expect(written.join('\n')).toContain(`pgphase run ${ref} backfill`);
+      // and a lint from the project's root finds the plan the emitted migrations name
+      const linted = await lint({ paths: ['db/migrations'], cwd: dir });
+      expect(linted.result.files.flatMap((f) => f.findings.map((x) => x.rule))).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('emits hostile names quoted, and a plan directory whose path holds a line break only inside comments', async () => {
     const dir = project({
       'db/migrations/000001_t.up.sql': 'CREATE TABLE "select" (id bigint PRIMARY KEY, "a""b" text NOT NULL);\n',
