@@ -38,8 +38,9 @@ export interface MigrationFile {
 
 export interface SkippedFile {
   absPath: string;
-  /** a down migration; a file for other databases only; a file the tool applies another in place of (pop: the version's PostgreSQL file) */
-  reason: 'down' | 'other-database' | 'replaced';
+  /** a down migration; a file for other databases only; a file the tool applies another in place of (pop: the version's PostgreSQL file);
+   *  a file the changelog that names the migrations does not include (Liquibase) */
+  reason: 'down' | 'other-database' | 'replaced' | 'unincluded';
 }
 
 export interface MigrationSet {
@@ -253,9 +254,11 @@ async function detect(dir: Dir): Promise<Layout> {
 
 async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<MigrationSet> {
   const replaced = layout.replaced?.(dir.files);
+  const unincluded = await layout.unincluded?.(dir);
   const kinds = dir.files.map((rel) => {
     const kind = kindOf(layout, rel);
-    return { rel, kind: kind === 'forward' && replaced?.(rel) ? ('replaced' as const) : kind };
+    if (kind !== 'forward') return { rel, kind };
+    return { rel, kind: replaced?.(rel) ? ('replaced' as const) : unincluded?.(rel) ? ('unincluded' as const) : kind };
   });
   const forward = kinds.filter((f) => f.kind === 'forward').map((f) => f.rel);
   const keyOf = await layout.order(dir);
@@ -278,6 +281,9 @@ async function collect(dir: Dir, layout: Layout, discovery: Discovery): Promise<
   const skipped = kinds.flatMap(({ rel, kind }) =>
     kind === 'down' || kind === 'other-database' || kind === 'replaced' ? [skip(rel, kind)] : [],
   );
+  // a file no changelog includes is named only if it is one of the layout's (a Liquibase changelog, not any .sql file)
+  for (const { rel, kind } of kinds)
+    if (kind === 'unincluded' && (layout.claims?.(await dir.read(rel)) ?? true)) skipped.push(skip(rel, kind));
   // a changelog whose changesets are all for other databases holds no migration for PostgreSQL
   for (const [i, { rel }] of ordered.entries()) {
     if (perFile[i]!.length === 0 && holdsChangesets(await dir.read(rel))) skipped.push(skip(rel, 'other-database'));

@@ -48,6 +48,8 @@ export interface Layout {
   otherDatabase?: RegExp;
   /** Given a directory's files: which forward files the tool does not apply, because another file takes their place. */
   replaced?(files: readonly string[]): (rel: string) => boolean;
+  /** Which forward files the tool never reads, because the changelog that names its migrations does not include them; undefined when that cannot be told. */
+  unincluded?(dir: Dir): Promise<((rel: string) => boolean) | undefined>;
   /** Marker lines of tools that keep both directions in one file; everything outside the up section is blanked. */
   sections?: { up: RegExp; down: RegExp };
   /** The sort key of each forward file: the tool applies them in ascending order. */
@@ -223,17 +225,41 @@ function liquibaseUnits(text: string): Unit[] {
   });
 }
 
+/** The master changelogs in a Liquibase history's root: their names, and their texts as one. */
+async function masterChangelogs(dir: Dir): Promise<{ names: string[]; text: string }> {
+  const names = dir.files.filter((rel) => !rel.includes('/') && /changelog[^/]*\.(?:xml|ya?ml|json)$/i.test(rel));
+  return { names, text: (await Promise.all(names.map((rel) => dir.read(rel)))).join('\n') };
+}
+
+/** Where a master changelog names a file: its path as a whole name, however the include writes it
+ *  (`file: changes/a.sql`, `file="/db/changelog/changes/a.sql"`); -1 where it does not. */
+function includedAt(master: string, rel: string): number {
+  return (
+    new RegExp(`(?:^|[\\s"'/:=])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=["'\\s]|$)`, 'm').exec(master)?.index ??
+    -1
+  );
+}
+
 /** Liquibase runs changelogs in the order a master changelog includes them, else (includeAll) by name. */
 async function liquibaseOrder(dir: Dir): Promise<(rel: string) => SortKey> {
-  const masters = dir.files.filter((rel) => !rel.includes('/') && /changelog[^/]*\.(?:xml|ya?ml|json)$/i.test(rel));
-  const master = (await Promise.all(masters.map((rel) => dir.read(rel)))).join('\n');
+  const master = (await masterChangelogs(dir)).text;
   return (rel) => {
-    // the path as a whole name, however the include writes it (`file: changes/a.sql`, `file="/db/changelog/changes/a.sql"`)
-    const at =
-      new RegExp(`(?:^|[\\s"'/:=])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=["'\\s]|$)`, 'm').exec(master)
-        ?.index ?? -1;
+    const at = includedAt(master, rel);
     return at < 0 ? [1n, rel] : [0n, BigInt(at)];
   };
+}
+
+/** A master changelog that includes its SQL changelogs one by one runs no other: a file it does not
+ *  include is never read. Unknown without a master, with includeAll, or when it includes a changelog
+ *  that is not one of the root's masters (its includes are not read here). */
+async function liquibaseUnincluded(dir: Dir): Promise<((rel: string) => boolean) | undefined> {
+  const { names, text: master } = await masterChangelogs(dir);
+  const includes = [...master.matchAll(/\bfile["']?\s*[:=]\s*["']?([^"'\s>]+)/gi)].map((m) => m[1]!);
+  const unread = includes.some(
+    (path) => !/\.sql$/i.test(path) && !names.some((name) => path.split('/').at(-1) === name),
+  );
+  if (includes.length === 0 || unread || /includeAll/i.test(master)) return undefined;
+  return (rel) => includedAt(master, rel) < 0;
 }
 
 /** Supabase's migrations directory, or the supabase directory that holds it. */
@@ -346,6 +372,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     recognize: (dir) => anyFile(dir, /^(?:[^/]+\/)?[^/]+\.sql$/, (text) => LIQUIBASE_HEADER.test(text)),
     forward: /^(?:[^/]+\/)?[^/]+\.sql$/,
     order: liquibaseOrder,
+    unincluded: liquibaseUnincluded,
     transaction: (text) => (liquibaseUnits(text).some((unit) => unit.transaction === 'none') ? 'none' : 'per-file'),
     units: liquibaseUnits,
   },

@@ -306,6 +306,30 @@ describe('Liquibase formatted SQL', () => {
     });
   });
 
+  it("skips a changelog the master does not include, in the directory and named alone, unless the master's includes are not all read", async () => {
+    const changes = {
+      'changes/a.sql': file('--changeset a:1\nCREATE TABLE t (x int);\n'),
+      'changes/draft.sql': file('--changeset a:2\nDROP TABLE t;\n'),
+    };
+    const yaml = (...files: string[]) =>
+      `databaseChangeLog:\n${files.map((f) => `  - include:\n      file: ${f}\n`).join('')}`;
+    const root = tree({ 'db.changelog-master.yaml': yaml('changes/a.sql'), ...changes });
+    expect(await listed(root)).toEqual({
+      layout: 'liquibase',
+      files: [['changes/a.sql', 'a:1', 'per-file']],
+      skipped: [['changes/draft.sql', 'unincluded']],
+    });
+    expect(await fileInSet(join(root, 'changes/draft.sql'))).toBeUndefined();
+    // a master that includes a changelog of its own (not read here), or all files of a directory, may run any file
+    for (const master of [
+      yaml('changes/a.sql', 'release/db.changelog-2.xml'),
+      'databaseChangeLog:\n  - includeAll:\n      path: changes/\n',
+    ]) {
+      const open = tree({ 'db.changelog-master.yaml': master, ...changes });
+      expect((await listed(open)).files.map(([, id]) => id)).toEqual(['a:1', 'a:2']);
+    }
+  });
+
   it('orders files by name without a master changelog (includeAll)', async () => {
     const root = tree({
       'changes/002.sql': file('--changeset a:2\nSELECT 2;\n'),
