@@ -134,9 +134,9 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
   if (planned.refusals.length && !options.allowUnsafe) {
     const reasons = planned.refusals
       .map((r) => `${options.file}:${r.location.line}:${r.location.column}: ${r.reason}`)
-      .join('; ');
+      .join('. ');
     throw new PlanRefused(
-      `cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan): ${reasons}`,
+      `cannot plan this migration safely: ${reasons}. Change the migration, or pass --allow-unsafe to place it anyway, with a warning in the plan`,
     );
   }
   if (planned.phases.length === 0) throw new InputError(`${options.file}: nothing to plan (no schema or data change)`);

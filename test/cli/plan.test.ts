@@ -67,7 +67,7 @@ describe('pgphase plan (CLI)', () => {
     const r = runCli(['plan', 'x.sql'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'pgphase: cannot plan this migration safely (use --allow-unsafe to place it anyway, with a warning in the plan): x.sql:1:1: VACUUM FULL rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe; x.sql:2:1: CLUSTER rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe\n',
+      'pgphase: cannot plan this migration safely: x.sql:1:1: VACUUM FULL rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe. x.sql:2:1: CLUSTER rewrites the table under ACCESS EXCLUSIVE; no phase makes that safe. Change the migration, or pass --allow-unsafe to place it anyway, with a warning in the plan\n',
     );
   });
 
