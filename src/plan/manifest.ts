@@ -87,6 +87,8 @@ export const manifestSchema = z.strictObject({
       undone: z.array(z.enum(PHASES)),
       differences: z.array(z.string()),
       skipped: z.array(z.string()),
+      /** Why the proof ran on fewer generated rows than it makes: the rows it made first, on which the migration as written fails, and its error. */
+      fewerRows: z.string().optional(),
       /** The generated queries of V and V+1 run at each phase (src/shadow/queries.ts); v1After: the phase V+1 is deployed after (absent: from the start). */
       queries: z.strictObject({ v: z.int().min(0), v1: z.int().min(0), v1After: z.enum(PHASES).optional() }).optional(),
     })

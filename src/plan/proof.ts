@@ -16,7 +16,7 @@ export type Proof = NonNullable<Manifest['proof']>;
 export function describeProof(proof: Proof): string {
   const q = proof.queries;
   const what = [
-    `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}`,
+    `${proof.rows} generated row${proof.rows === 1 ? '' : 's'} in ${proof.tables} table${proof.tables === 1 ? '' : 's'}${proof.fewerRows ? `, since ${proof.fewerRows}` : ''}`,
     ...(q
       ? [
           `${q.v} V quer${q.v === 1 ? 'y' : 'ies'} until contract, ${q.v1} V+1 quer${q.v1 === 1 ? 'y' : 'ies'} ${q.v1After ? `from after ${q.v1After}` : 'from the start'}`,

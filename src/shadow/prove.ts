@@ -303,6 +303,9 @@ export async function prove(options: ProveOptions): Promise<Proof> {
           undone: [],
           differences: [],
           skipped: [...generated.skipped, ...skipped],
+          ...(refused && {
+            fewerRows: `the migration as written fails on generated rows ${rows === 'none' ? 'with and without NULLs' : 'with NULLs'}: ${refused}`,
+          }),
           queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
         };
         const failed = await runPlan(

@@ -384,6 +384,24 @@ test('V+1 writes what the old schema takes too: a row that exists where the fore
   expect(planned.proof?.queries?.v1After).toBeUndefined();
 });
 
+test('a proof on fewer generated rows than it makes says why: the migration as written fails on the others', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigint PRIMARY KEY, nick text, bio text);\n');
+  writeFileSync(join(dir, '002_nick.sql'), 'ALTER TABLE people ALTER COLUMN nick SET NOT NULL;\n');
+  writeFileSync(join(dir, '003_bio.sql'), "ALTER TABLE people ADD CONSTRAINT bio_x CHECK (bio LIKE 'x%');\n");
+  const notNull = await plan({ file: join(dir, '002_nick.sql'), history: dir, out: join(dir, 'p2'), prove: true });
+  expect(notNull.proof).toMatchObject({ result: 'equal', rows: 3 });
+  expect(notNull.proof!.fewerRows).toMatch(/^the migration as written fails on generated rows with NULLs: .*"nick"/);
+  const check = await plan({ file: join(dir, '003_bio.sql'), history: dir, out: join(dir, 'p3'), prove: true });
+  expect(check.proof).toMatchObject({ result: 'equal', rows: 0 });
+  expect(readFileSync(join(check.dir, 'README.md'), 'utf8')).toMatch(
+    /0 generated rows in 0 tables, since the migration as written fails on generated rows with and without NULLs: .*"bio_x"/,
+  );
+  // with rows the migration takes, none is left out
+  const create = await plan({ file: join(dir, '001_people.sql'), out: join(dir, 'p1'), prove: true });
+  expect(create.proof?.fewerRows).toBeUndefined();
+});
+
 test('a rule the migration adds that the generated values break (a validating trigger) is not blamed on the plan', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
   writeFileSync(join(dir, '001_polls.sql'), 'CREATE TABLE polls (id bigserial PRIMARY KEY, data text NOT NULL);\n');
