@@ -35,9 +35,13 @@ export interface Outcome {
 
 /** A refusal's reason without its place and names, to count refusals by reason. */
 export function refusalReason(message: string): string {
-  const first = message.replace(/^.*?\(use --allow-unsafe[^)]*\): /, '').split('; ')[0] ?? message;
-  return first
-    .replace(/^[^:]*:\d+:\d+: /, '')
+  // "cannot plan this migration safely: <file>:<line>:<column>: <reason>. <file>…. Change the migration, or …"
+  const reasons = message
+    .replace(/^cannot plan this migration safely: /, '')
+    .replace(/\. Change the migration, or [^]*$/, '');
+  return reasons
+    .split(/\. (?=\S*:\d+:\d+: )/)[0]!
+    .replace(/^.*?:\d+:\d+: /, '')
     .replace(/"(?:[^"]|"")*"/g, '"…"')
     .replace(/\b\d+\b/g, 'N');
 }

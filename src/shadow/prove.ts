@@ -242,6 +242,23 @@ async function runPlan(
   }
 }
 
+/** The generated rows of each try, in order (none: no rows), and what the migration failed on when a try after the first is the one proven. */
+type Generation = { nulls: boolean; twin: boolean };
+const ROUNDS: (Generation | undefined)[] = [
+  { nulls: true, twin: true },
+  { nulls: true, twin: false },
+  { nulls: false, twin: true },
+  { nulls: false, twin: false },
+  undefined,
+];
+const FAILS = [
+  '',
+  "where one repeats another's values",
+  'with NULLs',
+  "with NULLs, and where one repeats another's values",
+  'with and without NULLs',
+];
+
 /** Proves the plan in `planDir` on a shadow database; a database error of the shadow itself throws. */
 export async function prove(options: ProveOptions): Promise<Proof> {
   const cwd = options.cwd ?? process.cwd();
@@ -264,19 +281,16 @@ export async function prove(options: ProveOptions): Promise<Proof> {
       await buildStart(made.url, options.start, options.file, cwd);
       empty = made.name;
     }
-    // rows with NULLs first; a migration that trusts the data to have none (SET NOT NULL) gets
-    // rows without, then none at all
+    // rows with NULLs and a twin first; a migration that trusts the data to have no NULL (SET NOT
+    // NULL) or no two rows alike (a unique index) gets rows without, then none at all
     let refused = '';
-    const seeded = async (label: string, rows: 'with NULLs' | 'without NULLs' | 'none') => {
+    const seeded = async (label: string, rows: Generation | undefined) => {
       const made = await create(label, empty);
-      if (rows === 'none') return { ...made, generated: { inserted: {}, skipped: [] } as GeneratedRows };
+      if (!rows) return { ...made, generated: { inserted: {}, skipped: [] } as GeneratedRows };
       const seed = await connect(made.url);
-      return {
-        ...made,
-        generated: await generateRows(seed, { nulls: rows === 'with NULLs' }).finally(() => seed.end()),
-      };
+      return { ...made, generated: await generateRows(seed, rows).finally(() => seed.end()) };
     };
-    for (const rows of ['with NULLs', 'without NULLs', 'none'] as const) {
+    for (const [round, rows] of ROUNDS.entries()) {
       // the plan runs on the seeded database itself, the migration on a copy of it
       const planned = await seeded('plan', rows);
       const generated = planned.generated;
@@ -285,7 +299,7 @@ export async function prove(options: ProveOptions): Promise<Proof> {
         await applyFile(written.url, migration);
       } catch (error) {
         if (!(error instanceof PgphaseError)) throw error;
-        refused ||= error.message;
+        refused = error.message;
         continue;
       }
       // one session on each for everything but the runner (each connection is a new server process)
@@ -303,8 +317,8 @@ export async function prove(options: ProveOptions): Promise<Proof> {
           undone: [],
           differences: [],
           skipped: [...generated.skipped, ...skipped],
-          ...(refused && {
-            fewerRows: `the migration as written fails on generated rows ${rows === 'none' ? 'with and without NULLs' : 'with NULLs'}: ${refused}`,
+          ...(round > 0 && {
+            fewerRows: `the migration as written fails on generated rows ${FAILS[round]}: ${refused}`,
           }),
           queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
         };

@@ -6,7 +6,7 @@
 // behind, and a failure names the query and PostgreSQL's error.
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
-import { generated, isWhole, ungenerated, type Column, type Table } from './rows.js';
+import { generated, isWhole, TWIN, ungenerated, type Column, type Table } from './rows.js';
 
 export interface AppQuery {
   sql: string;
@@ -24,10 +24,10 @@ export interface AppQueries {
   skipped: string[];
 }
 
-/** Row numbers of the generated values: after the generated rows' (src/shadow/rows.ts). */
-const FULL = 4;
-const MINIMAL = 5;
-const UPDATED = 6;
+/** Row numbers of the generated values: after the generated rows' and their twin's (src/shadow/rows.ts). */
+const FULL = TWIN + 1;
+const MINIMAL = TWIN + 2;
+const UPDATED = TWIN + 3;
 
 /** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
 type Written = { column: string; param: string } | { column: string; sql: string };

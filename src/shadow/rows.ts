@@ -1,12 +1,16 @@
 // A few generated rows in every table of a shadow database, so that a migration and its plan
 // have data to act on: values follow each column's type, length, enum labels and foreign keys;
-// a column with a default gets it in one row of three, a nullable one NULL there. A row that
+// a column with a default gets it in one row of three, a nullable one NULL there. A fourth row,
+// the twin, repeats the first's values but for its unique keys, so that rows share a group (a
+// DISTINCT, a GROUP BY) as real data does. A row that
 // PostgreSQL still refuses (a CHECK, a unique key, a partition that is missing) is left out and
 // reported, as is a table with a column whose type has no generated value.
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
 
 export const ROWS_PER_TABLE = 3;
+/** The row number of the twin's unique values. */
+export const TWIN = ROWS_PER_TABLE + 1;
 
 export interface Column {
   name: string;
@@ -33,6 +37,8 @@ export interface Table {
   foreignKeys: ForeignKey[];
   /** The columns of its primary key, else of another unique index on plain columns; null without one. */
   key: string[] | null;
+  /** The columns of any of its unique indexes (partial or of expressions too). */
+  unique: string[];
   /** Its columns, constraints, indexes and triggers as one text: equal texts, the same table shape. */
   shape: string;
 }
@@ -70,6 +76,9 @@ SELECT c.relname AS name,
                  WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
                  ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1) x,
                unnest(x.cols) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.n) AS key,
+       coalesce((SELECT json_agg(DISTINCT a.attname) FROM pg_index i JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                  AND (a.attnum = ANY (i.indkey::int2[]) OR pg_get_expr(i.indexprs, i.indrelid) LIKE '%' || quote_ident(a.attname) || '%')
+                 WHERE i.indrelid = c.oid AND i.indisunique), '[]') AS "unique",
        concat_ws(E'\n',
          (SELECT string_agg(format('%s %s%s %s', a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, pg_get_expr(d.adbin, d.adrelid)), ', ' ORDER BY a.attname)
             FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
@@ -167,13 +176,13 @@ export function ungenerated(table: Table): Column | undefined {
 }
 
 /**
- * Inserts ROWS_PER_TABLE generated rows into every table of `schema`, in one transaction.
- * Without `nulls`, a nullable column gets a value in every row (for a migration that sets
- * NOT NULL, trusting the data to have none).
+ * Inserts ROWS_PER_TABLE generated rows into every table of `schema`, and with `twin` the first's
+ * twin, in one transaction. Without `nulls`, a nullable column gets a value in every row (for a
+ * migration that sets NOT NULL, trusting the data to have none).
  */
 export async function generateRows(
   client: pg.ClientBase,
-  options: { nulls: boolean; schema?: string } = { nulls: true },
+  options: { nulls: boolean; twin?: boolean; schema?: string } = { nulls: true },
 ): Promise<GeneratedRows> {
   const schema = options.schema ?? 'public';
   const rows = await tables(client, schema);
@@ -189,16 +198,24 @@ export async function generateRows(
       }
       let inserted = 0;
       const above = await highest(client, table, schema);
-      for (let k = 1; k <= ROWS_PER_TABLE; k++) {
+      const first = new Map<string, string | null>();
+      for (let k = 1; k <= (options.twin ? TWIN : ROWS_PER_TABLE); k++) {
         const row = new Map<string, string | null>();
+        // the twin takes the first row's values but in its unique keys (and its foreign keys where they are unique)
+        const repeats = (columns: string[]) => k === TWIN && !columns.some((c) => table.unique.includes(c));
         for (const c of table.columns) {
           if (c.fill === 'always' || c.fill === 'sequence' || (c.fill === 'value' && k === ROWS_PER_TABLE)) continue;
           row.set(
             c.name,
-            options.nulls && !c.notNull && k === ROWS_PER_TABLE ? null : (generated(c, k, above) ?? null),
+            repeats([c.name])
+              ? first.get(c.name)!
+              : options.nulls && !c.notNull && k === ROWS_PER_TABLE
+                ? null
+                : (generated(c, k, above) ?? null),
           );
         }
         for (const fk of table.foreignKeys) {
+          if (repeats(fk.columns)) continue;
           const { rows: targets } = await client.query<Record<string, string | null>>({
             text: `SELECT ${fk.references.map((r, i) => `${quoteIdent(r)}::text AS c${i}`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(fk.table)} ORDER BY 1 LIMIT 1 OFFSET $1::int % greatest(1, (SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(fk.table)})::int)`,
             values: [k - 1],
@@ -206,6 +223,7 @@ export async function generateRows(
           const target = targets[0];
           for (const [i, column] of fk.columns.entries()) row.set(column, target ? target[`c${i}`]! : null);
         }
+        if (k === 1) for (const [column, v] of row) first.set(column, v);
         const names = [...row.keys()];
         const sql = names.length
           ? `INSERT INTO ${qualified} (${names.map(quoteIdent).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`

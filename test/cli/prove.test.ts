@@ -17,10 +17,10 @@ test('plan proves the plan and records it; prove exits 1 when the plan no longer
   const planned = runCli(['plan', 'db/002_drop_hidden.sql', '--history', 'db', '--prove'], { cwd: root });
   expect(planned.stderr).toBe('');
   expect(planned.stdout).toMatch(
-    /^proven on PostgreSQL \d+: schema and rows equal, V and V\+1 queries pass at every phase \(3 generated rows in 1 table; 4 V queries until contract, 4 V\+1 queries from the start\)$/m,
+    /^proven on PostgreSQL \d+: schema and rows equal, V and V\+1 queries pass at every phase \(4 generated rows in 1 table; 4 V queries until contract, 4 V\+1 queries from the start\)$/m,
   );
   const dir = join(root, 'db', '002_drop_hidden');
-  expect(readManifest(dir).proof).toMatchObject({ result: 'equal', start: 'history', rows: 3 });
+  expect(readManifest(dir).proof).toMatchObject({ result: 'equal', start: 'history', rows: 4 });
 
   const manifest = readManifest(dir);
   const contract = manifest.phases.find((p) => p.name === 'contract')!;

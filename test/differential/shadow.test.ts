@@ -60,6 +60,24 @@ test('generated rows follow types, lengths, enums, foreign keys and checks; what
   expect((await c.query(`SELECT count(*)::int AS n FROM child JOIN "a""b" ON "select" = parent`)).rows[0].n).toBe(2);
 });
 
+test('a twin repeats the first generated row but in its unique keys, and in a foreign key that is unique', async () => {
+  await runScript(
+    c,
+    `DROP TABLE IF EXISTS child, "a""b", spot, pair, link CASCADE;
+     CREATE TABLE pair (id int PRIMARY KEY, code text, team text, note text);
+     CREATE UNIQUE INDEX pair_code ON pair (lower(code));
+     CREATE TABLE link (id int PRIMARY KEY, one int UNIQUE REFERENCES pair, many int REFERENCES pair, label text);`,
+  );
+  expect((await generateRows(c, { nulls: true, twin: true })).inserted).toMatchObject({ pair: 4, link: 4 });
+  const { rows } = await c.query(
+    'SELECT p.*, l.one, l.many, l.label FROM pair p JOIN link l ON l.id = p.id WHERE p.id IN (1, 4) ORDER BY p.id',
+  );
+  expect(rows).toEqual([
+    { id: 1, code: 'code-1', team: 'team-1', note: 'note-1', one: 1, many: 1, label: 'label-1' },
+    { id: 4, code: 'code-4', team: 'team-1', note: 'note-1', one: 4, many: 1, label: 'label-1' },
+  ]);
+});
+
 test('a file runs as its tool runs it, and a refused statement names file:line', async () => {
   await runScript(c, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
   const file = {
@@ -107,7 +125,7 @@ test('the proof passes a correct plan and catches one whose contract lost a step
     result: 'equal',
     start: 'history',
     tables: 1,
-    rows: 3,
+    rows: 4,
     undone: ['expand', 'trigger', 'backfill'],
     differences: [],
   });
@@ -138,7 +156,7 @@ test('the proof runs a backfill a row a batch and compares how rows share random
   // one random value for every row: an uncorrelated subquery runs once per statement
   writeFileSync(join(dir, '002_stamp.sql'), 'UPDATE people SET bio = (SELECT md5(random()::text));\n');
   const planned = await plan({ file: join(dir, '002_stamp.sql'), out: join(dir, 'plan'), prove: true });
-  expect(planned.proof).toMatchObject({ result: 'equal', start: 'history', rows: 3, differences: [] });
+  expect(planned.proof).toMatchObject({ result: 'equal', start: 'history', rows: 4, differences: [] });
 
   // the bug: the value made in each batch, as a plan that does not compute it once would
   const manifest = readManifest(planned.dir);
@@ -149,8 +167,31 @@ test('the proof runs a backfill a row a batch and compares how rows share random
   expect(proof.result).toBe('differs');
   expect(proof.differences).toEqual([
     expect.stringMatching(
-      /^after contract: rows of .*people.*: .*\{"rows sharing a value":\{"bio":\[3\]\}\}.*\{"rows sharing a value":\{"bio":\[1,1,1\]\}\}/,
+      /^after contract: rows of .*people.*: .*\{"rows sharing a value":\{"bio":\[4\]\}\}.*\{"rows sharing a value":\{"bio":\[1,1,1,1\]\}\}/,
     ),
+  ]);
+});
+
+test('the proof catches a value made per batch for a group of rows: a generated row repeats another in all but its unique keys', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(
+    join(dir, '001_people.sql'),
+    'CREATE TABLE people (id bigserial PRIMARY KEY, email text UNIQUE, nick text, bio text);\n',
+  );
+  // one random value per nick: the rows of a nick share it
+  writeFileSync(
+    join(dir, '002_team.sql'),
+    'UPDATE people SET bio = g.token FROM (SELECT nick, md5(random()::text) AS token FROM (SELECT DISTINCT nick FROM people) d) g WHERE people.nick = g.nick;\n',
+  );
+  const planned = await plan({ file: join(dir, '002_team.sql'), out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal', rows: 4, differences: [] });
+  const manifest = readManifest(planned.dir);
+  const backfill = manifest.phases.find((p) => p.name === 'backfill')!;
+  delete backfill.backfills![0]!.snapshot;
+  const proof = await proveInjected(planned.dir, manifest, backfill, join(dir, '002_team.sql'), dir);
+  expect(proof.result).toBe('differs');
+  expect(proof.differences).toEqual([
+    expect.stringMatching(/"rows sharing a value":\{"bio":\[2,1\]\}.*"rows sharing a value":\{"bio":\[1,1,1\]\}/),
   ]);
 });
 
@@ -181,7 +222,7 @@ test('the queries of V and V+1 pass at every phase of a correct plan, and catch 
   // per version: both INSERTs, the UPDATE and the SELECT of people
   expect(planned.proof).toMatchObject({ result: 'equal', queries: { v: 4, v1: 4, v1After: 'trigger' } });
   expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(
-    /proven on PostgreSQL \d+: schema and rows equal, V and V\+1 queries pass at every phase \(3 generated rows in 1 table; 4 V queries until contract, 4 V\+1 queries from after trigger; /,
+    /proven on PostgreSQL \d+: schema and rows equal, V and V\+1 queries pass at every phase \(4 generated rows in 1 table; 4 V queries until contract, 4 V\+1 queries from after trigger; /,
   );
 
   // the bug: a planner that takes the rename for an additive change and runs it in expand, as
@@ -390,12 +431,21 @@ test('a proof on fewer generated rows than it makes says why: the migration as w
   writeFileSync(join(dir, '002_nick.sql'), 'ALTER TABLE people ALTER COLUMN nick SET NOT NULL;\n');
   writeFileSync(join(dir, '003_bio.sql'), "ALTER TABLE people ADD CONSTRAINT bio_x CHECK (bio LIKE 'x%');\n");
   const notNull = await plan({ file: join(dir, '002_nick.sql'), history: dir, out: join(dir, 'p2'), prove: true });
-  expect(notNull.proof).toMatchObject({ result: 'equal', rows: 3 });
+  expect(notNull.proof).toMatchObject({ result: 'equal', rows: 4 });
   expect(notNull.proof!.fewerRows).toMatch(/^the migration as written fails on generated rows with NULLs: .*"nick"/);
   const check = await plan({ file: join(dir, '003_bio.sql'), history: dir, out: join(dir, 'p3'), prove: true });
   expect(check.proof).toMatchObject({ result: 'equal', rows: 0 });
   expect(readFileSync(join(check.dir, 'README.md'), 'utf8')).toMatch(
     /0 generated rows in 0 tables, since the migration as written fails on generated rows with and without NULLs: .*"bio_x"/,
+  );
+  // a unique index: the rows but the twin
+  const own = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(join(own, '001_people.sql'), 'CREATE TABLE people (id bigint PRIMARY KEY, nick text);\n');
+  writeFileSync(join(own, '002_unique.sql'), 'CREATE UNIQUE INDEX people_nick ON people (nick);\n');
+  const unique = await plan({ file: join(own, '002_unique.sql'), history: own, out: join(own, 'p'), prove: true });
+  expect(unique.proof).toMatchObject({ result: 'equal', rows: 3 });
+  expect(unique.proof!.fewerRows).toMatch(
+    /^the migration as written fails on generated rows where one repeats another's values: .*people_nick/,
   );
   // with rows the migration takes, none is left out
   const create = await plan({ file: join(dir, '001_people.sql'), out: join(dir, 'p1'), prove: true });
