@@ -77,7 +77,7 @@ SELECT c.relname AS name,
                  ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1) x,
                unnest(x.cols) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.n) AS key,
        coalesce((SELECT json_agg(DISTINCT a.attname) FROM pg_index i JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
-                  AND (a.attnum = ANY (i.indkey::int2[]) OR pg_get_expr(i.indexprs, i.indrelid) LIKE '%' || quote_ident(a.attname) || '%')
+                  AND (a.attnum = ANY (i.indkey::int2[]) OR strpos(pg_get_expr(i.indexprs, i.indrelid), quote_ident(a.attname)) > 0)
                  WHERE i.indrelid = c.oid AND i.indisunique), '[]') AS "unique",
        concat_ws(E'\n',
          (SELECT string_agg(format('%s %s%s %s', a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, pg_get_expr(d.adbin, d.adrelid)), ', ' ORDER BY a.attname)
