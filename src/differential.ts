@@ -38,7 +38,7 @@ export function refusalReason(message: string): string {
   // "cannot plan this migration safely: <file>:<line>:<column>: <reason>. <file>…. Change the migration, or …"
   const reasons = message
     .replace(/^cannot plan this migration safely: /, '')
-    .replace(/\. Change the migration, or [^]*$/, '');
+    .replace(/\. Change the migration, or .*$/, '');
   return reasons
     .split(/\. (?=\S*:\d+:\d+: )/)[0]!
     .replace(/^.*?:\d+:\d+: /, '')
