@@ -1,6 +1,6 @@
 // `plan()`: one migration file in, a plan directory out. The directory is written
 // complete or not at all: files go to a temporary sibling that is renamed into place.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from '../files.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { discoverSet, Discovery, fileInSet, type LayoutName } from '../discover/index.js';
@@ -80,6 +80,26 @@ function projectPath(absPath: string, cwd: string): string {
     if (existsSync(join(dir, '.git'))) return from(dir);
     if (dirname(dir) === dir) return from(cwd);
   }
+}
+
+/**
+ * Refuses a plan directory that may not be written: one that holds (or is) any of `kept`, which
+ * replacing it would delete; a file; a directory other than an earlier plan's (no plan.json) that
+ * is not empty; an earlier plan's without `force`.
+ */
+function replaceable(dir: string, force: boolean, kept: readonly (readonly [string, string])[]): void {
+  if (!existsSync(dir)) return;
+  const held = kept.find(([path]) => path === dir || path.startsWith(`${dir}${sep}`));
+  if (held)
+    throw new InputError(`${dir}: holds ${held[1]}, which writing the plan there would delete; choose another --out`);
+  if (!statSync(dir).isDirectory()) throw new InputError(`${dir}: is a file; choose another --out`);
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  if (!entries.includes('plan.json'))
+    throw new InputError(
+      `${dir}: already exists and is not a plan directory (no plan.json), so pgphase does not replace it; choose another --out`,
+    );
+  if (!force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
 }
 
 export async function plan(options: PlanApiOptions): Promise<PlanResult> {
@@ -182,7 +202,12 @@ export async function plan(options: PlanApiOptions): Promise<PlanResult> {
     cwd,
     options.out ?? (layout !== 'plan' ? join(own!.set.root, '..', 'pgphase', id) : join(dirname(file), id)),
   );
-  if (existsSync(dir) && !options.force) throw new InputError(`${dir}: already exists; pass --force to replace it`);
+  replaceable(dir, options.force ?? false, [
+    [file, 'the migration'],
+    [cwd, 'the working directory'],
+    ...(set ? [[set.root, 'the history'] as const] : []),
+    ...(own ? [[own.set.root, "the migration's history"] as const] : []),
+  ]);
   const emit =
     layout === 'plan' || !own
       ? undefined

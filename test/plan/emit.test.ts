@@ -734,6 +734,36 @@ describe('plan --emit, what it plans and refuses', () => {
     expect(readFileSync(join(kept.dir, 'README.md'), 'utf8')).toContain('which is kept (`--keep-original`)');
   });
 
+  it('writes the plan directory only where nothing else is lost: never over the history, the working directory or a directory not its own', async () => {
+    const dir = project({
+      'IMPORTANT.txt': 'keep me\n',
+      'm/001_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text);\n',
+      'm/002_r.sql': 'ALTER TABLE t RENAME COLUMN a TO b;\n',
+      'notes/todo.md': 'x\n',
+    });
+    mkdirSync(join(dir, 'empty'));
+    const planned = (out: string, force = true) => plan({ file: 'm/002_r.sql', cwd: dir, out, force, emit: 'plan' });
+    await expect(planned('.')).rejects.toThrow(
+      /: holds the migration, which writing the plan there would delete; choose another --out$/,
+    );
+    await expect(
+      plan({ file: '../m/002_r.sql', cwd: join(dir, 'notes'), out: '.', force: true, emit: 'plan' }),
+    ).rejects.toThrow(/notes: holds the working directory, which writing/);
+    await expect(planned('m')).rejects.toThrow(/m: holds the migration, which writing/);
+    await expect(planned('notes')).rejects.toThrow(
+      /notes: already exists and is not a plan directory \(no plan\.json\)/,
+    );
+    await expect(planned('IMPORTANT.txt')).rejects.toThrow(/IMPORTANT\.txt: is a file; choose another --out/);
+    expect(readFileSync(join(dir, 'IMPORTANT.txt'), 'utf8')).toBe('keep me\n');
+    expect(readdirSync(join(dir, 'm')).sort()).toEqual(['001_t.sql', '002_r.sql']);
+    expect(readdirSync(join(dir, 'notes'))).toEqual(['todo.md']);
+    // an empty directory is written without --force; the plan it then holds is replaced only with it
+    await planned('empty', false);
+    await expect(planned('empty', false)).rejects.toThrow(/empty: already exists; pass --force to replace it/);
+    expect((await planned('empty')).manifest.phases.length).toBeGreaterThan(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("names the plan directory in the files it writes from the git work tree's root, else from the working directory, never by an absolute path", async () => {
     const files = {
       'db/migrations/000001_t.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text);\n',
