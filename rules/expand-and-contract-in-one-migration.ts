@@ -13,12 +13,12 @@ export default defineRule({
       column: {
         message:
           'This migration adds {{added}} to {{table}} and removes {{removed}}: the running version, which uses {{removed}}, breaks before the new version is deployed',
-        help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
+        help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases (values copied from the removed column are planned only as a RENAME COLUMN, which a trigger keeps in step)',
       },
       table: {
         message:
           'This migration copies {{table}} into the new table {{added}} and drops {{table}}: the running version, which uses {{table}}, breaks before the new version is deployed',
-        help: 'Ship the addition first and the removal in a later release, or let `pgphase plan <file>` split them into phases',
+        help: 'Ship the copy first and the removal in a later release, once no deployed version writes the original: rows it writes after the copy are lost otherwise. If the new table holds the same rows, RENAME the table instead',
       },
     },
   },

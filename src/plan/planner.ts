@@ -10,7 +10,15 @@ import {
 } from '../sql/changes.js';
 import { CreatedHere, known } from '../schema/created.js';
 import { columnRefs, normalizeStatement } from '../sql/normalize.js';
-import { constraintName, fromRangeVar, qkey, quoteIdent, quoteQName, type QName } from '../sql/names.js';
+import {
+  constraintName,
+  fromRangeVar,
+  qkey,
+  quoteIdent,
+  quoteQName,
+  quoteQualified,
+  type QName,
+} from '../sql/names.js';
 import { deparse } from '../sql/rewrite.js';
 import { nodeOf } from '../sql/node.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
@@ -271,6 +279,8 @@ export function plan(options: PlanOptions): Planned {
   const fills: Array<{ table: string; columns: string[]; backfill: Backfill }> = [];
   // the tables an UPDATE, DELETE or INSERT so far changes in the backfill phase
   const dataChanged = new Set<string>();
+  // each data change so far: the table it writes, those it reads, the columns it mentions, its line
+  const dataReads: Array<{ table: string; reads: Set<string>; columns: Set<string>; line: number }> = [];
   // the whole migration first: which names it frees and takes again
   const statements = source.statements.map((statement) => ({
     statement,
@@ -427,9 +437,27 @@ export function plan(options: PlanOptions): Planned {
       // built in expand, a unique index would see the rows before the backfill runs the data change written above it (a dedup, say)
       const unique = madeUnique(change);
       const afterData = unique !== undefined && dataChanged.has(qkey(unique)) && !created.isNewTable(unique);
+      // a column or table a data change read, dropped: the old version writes it until contract, and what it
+      // writes after the data change never reaches what the data change made of it
+      const readBefore =
+        onNewTable || (change.kind !== 'drop-column' && change.kind !== 'drop-table')
+          ? undefined
+          : dataReads.find((r) =>
+              change.kind === 'drop-column'
+                ? (r.table === qkey(change.table) || r.reads.has(qkey(change.table))) && r.columns.has(change.column)
+                : r.table !== qkey(change.table) && r.reads.has(qkey(change.table)),
+            );
       // what the planner refuses, knowing the migration around the change; else what its recipe makes of it
       let result: RecipeResult;
-      if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
+      if (readBefore && (change.kind === 'drop-column' || change.kind === 'drop-table')) {
+        const model = schema.table(change.table);
+        const t = model ? quoteQualified(model) : quoteQName(change.table);
+        const what = change.kind === 'drop-column' ? `${t}.${quoteIdent(change.column)}` : t;
+        result = refuse(
+          `${what} is read by the data change at line ${readBefore.line}, which the plan runs before contract while the old version still writes ${change.kind === 'drop-column' ? 'the column' : 'the table'}: what it writes after that would never reach what the data change made of it before contract drops it; ${change.kind === 'drop-column' ? 'if the new column holds the same values, RENAME the column instead (planned with a trigger that keeps both in step), else drop it in a later release' : 'RENAME the table instead if the copy holds the same rows (planned with a view under the old name), else drop it in a later release'}`,
+          'contract',
+        );
+      } else if (change.kind === 'rename-table' && finishedInContract.has(qkey(change.table))) {
         result = refuse(
           `${quoteQName(change.table)} is renamed after changes to it that the plan finishes in contract under its old name; rename it in a migration of its own, after this one`,
           'expand',
@@ -527,6 +555,12 @@ export function plan(options: PlanOptions): Planned {
       if (output && change.kind === 'data-change') {
         dataChanged.add(qkey(change.table));
         if (output.backfills.length) for (const read of [change.table, ...change.reads]) readInBackfill.add(qkey(read));
+        dataReads.push({
+          table: qkey(change.table),
+          reads: new Set(change.reads.map(qkey)),
+          columns: new Set(columnRefs(statement.node)),
+          line: statement.location.line,
+        });
         for (const b of output.backfills)
           if (b.set) fills.push({ table: qkey(b.table), columns: change.setColumns, backfill: b });
       }

@@ -51,6 +51,19 @@ describe('data changes plan refuses to batch', () => {
       'MERGE INTO t USING s ON s.t_id = t.id WHEN MATCHED THEN UPDATE SET n = s.v;',
       'this MERGE cannot be split into key batches: the rows it inserts have no key to batch by',
     ],
+    // what the old version writes to a column or table the migration copies from, then drops, until contract
+    [
+      'ALTER TABLE t ADD COLUMN m int;\nUPDATE t SET m = n * 10;\nALTER TABLE t DROP COLUMN n;',
+      '002.sql:3:1: "public"."t"."n" is read by the data change at line 2, which the plan runs before contract while the old version still writes the column: what it writes after that would never reach what the data change made of it before contract drops it; if the new column holds the same values, RENAME the column instead',
+    ],
+    [
+      'UPDATE s SET v = t.n FROM t WHERE t.id = s.t_id;\nALTER TABLE t DROP COLUMN n;',
+      '"public"."t"."n" is read by the data change at line 1',
+    ],
+    [
+      'CREATE TABLE t2 (id int PRIMARY KEY, n int);\nINSERT INTO t2 SELECT id, n FROM t;\nDROP TABLE t;',
+      '002.sql:3:1: "public"."t" is read by the data change at line 2, which the plan runs before contract while the old version still writes the table',
+    ],
   ];
   for (const [sql, reason] of cases) {
     it(sql, async () => {
@@ -60,6 +73,17 @@ describe('data changes plan refuses to batch', () => {
 });
 
 describe('data changes plan batches', () => {
+  it('drops in contract a column or table no data change of the migration read', async () => {
+    const p = await planned('ALTER TABLE t ADD COLUMN m int;\nUPDATE t SET m = parent;\nALTER TABLE t DROP COLUMN n;');
+    expect(p.manifest.phases.map((phase) => phase.name)).toEqual(['expand', 'backfill', 'contract']);
+    expect(
+      p.manifest.phases
+        .at(-1)!
+        .steps.map((x) => x.sql)
+        .join('\n'),
+    ).toMatch(/DROP COLUMN IF EXISTS "n"/);
+  });
+
   it('keeps the statement whole, RETURNING dropped, batched by the key of the table it walks', async () => {
     const p = await planned(
       `WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL RETURNING id;`,
