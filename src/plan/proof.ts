@@ -46,13 +46,20 @@ function queriesRun(proof: Proof): string {
 export async function recordProof(dir: string, proof: Proof): Promise<void> {
   const manifest = readManifest(dir);
   await writeFile(join(dir, 'plan.json'), `${JSON.stringify({ ...manifest, proof }, null, 2)}\n`);
+  // the proof fires the application's triggers on the backfills, as the migration as written fires them
+  const skipped = manifest.phases
+    .flatMap((p) => p.backfills ?? [])
+    .filter((b) => b.triggers?.length && !b.fireTriggers);
+  const triggers = skipped.length
+    ? ` The backfills ran with the application's triggers firing (${[...new Set(skipped.flatMap((b) => b.triggers!))].map((t) => `\`${t}\``).join(', ')}), as the migration as written fires them; \`pgphase run\` keeps them from firing unless \`--backfill-triggers fire\`, so what they write (an audit row, a stamp) is not written then.`
+    : '';
   const readme = (await readFile(join(dir, 'README.md'), 'utf8')).replace(/\n## Proof\n[\s\S]*$/, '\n');
   const lines = [
     '## Proof',
     '',
     `${describeProof(proof)}.`,
     '',
-    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows.${queriesRun(proof)} \`pgphase prove <plan-dir>\` runs it again.`,
+    `On a shadow PostgreSQL ${proof.postgres}, the starting schema (${proof.start === 'empty' ? 'empty' : `from the ${proof.start}`}) got ${proof.rows} generated rows; on one copy the migration ran as written, on another the plan phase by phase through \`pgphase run\`${proof.undone.length ? ` (${proof.undone.join(', ')} also undone by its down file and run again)` : ''}. Compared: tables, columns, constraints, indexes, views, triggers, functions and types, and every table's rows.${triggers}${queriesRun(proof)} \`pgphase prove <plan-dir>\` runs it again.`,
     ...(proof.differences.length ? ['', ...proof.differences.map((d) => `- ${d}`)] : []),
     ...(proof.skipped.length
       ? ['', 'Rows and queries not generated or not run:', '', ...proof.skipped.map((d) => `- ${d}`)]

@@ -208,12 +208,18 @@ function sharing(counts: Map<string, Map<string, number>>): Record<string, numbe
   );
 }
 
+/** A value (as valueCounts keys it) that is a date, a time or a timestamp, as row_to_json writes them. */
+const TIME_VALUE =
+  /^"(?:\d{4,}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?|\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(?:[+-]\d\d(?::\d\d)*|Z)?"$/;
+
 /**
  * Of the `varying` columns of two runs of the migration, those whose rows share a value by the
  * migration's own making, which a plan must keep: in both runs some value is held by two rows or
  * more, the rows share their values alike (`sharing`), and no value of one run is in the other.
  * Values drawn per row from a small range (`(random() * 3)::int`) meet by chance, in each run
- * otherwise, and take values of the other run: they are compared by presence only.
+ * otherwise, and take values of the other run: they are compared by presence only. So are dates
+ * and times: the time a transaction started (`now()`, an `updated_at` trigger) is the time of
+ * each batch in a plan, which says so.
  */
 export function sharedAlike(a: Rows, b: Rows, varying: Map<string, Set<string>>): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -225,6 +231,8 @@ export function sharedAlike(a: Rows, b: Rows, varying: Map<string, Set<string>>)
     const alike = [...columns].filter(
       (k) =>
         (sa[k]![0] ?? 0) >= 2 &&
+        // the time a transaction started (now()) is a batch's in a plan: rows share it per batch, by design
+        ![...ca.get(k)!.keys()].every((value) => TIME_VALUE.test(value)) &&
         JSON.stringify(sa[k]) === JSON.stringify(sb[k]) &&
         ![...ca.get(k)!.keys()].some((value) => cb.get(k)!.has(value)),
     );

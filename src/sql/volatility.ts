@@ -84,6 +84,38 @@ export function sharedVolatileCall(statement: PgNode): VolatileCall | undefined 
   return firstVolatile(statement, 'shared') as VolatileCall | undefined;
 }
 
+/** Built-ins whose value is the time a transaction (or statement) started. */
+const TRANSACTION_TIME = new Set(['now', 'transaction_timestamp', 'statement_timestamp']);
+
+/** The first reading of the time a transaction started under `node` (`now()`, `CURRENT_TIMESTAMP`,
+ *  `CURRENT_DATE` …), as written; a statement cut into batches reads the time each batch started. */
+export function transactionTime(node: unknown): string | undefined {
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = transactionTime(n);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!node || typeof node !== 'object') return undefined;
+  for (const [key, value] of Object.entries(node as PgNode)) {
+    if (key === 'SQLValueFunction') {
+      const op = /^SVFOP_(CURRENT_DATE|CURRENT_TIME|CURRENT_TIMESTAMP|LOCALTIME|LOCALTIMESTAMP)/.exec(
+        String((value as PgNode).op),
+      );
+      if (op) return op[1];
+    }
+    if (key === 'FuncCall') {
+      const parts: string[] = ((value as PgNode).funcname ?? []).map((n: PgNode) => n.String?.sval ?? '');
+      const name = parts.at(-1) ?? '';
+      if (TRANSACTION_TIME.has(name) && (parts.length === 1 || parts[0] === 'pg_catalog')) return `${name}()`;
+    }
+    const found = transactionTime(value);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Why a default is (or may be) evaluated for every existing row, or undefined when it is evaluated once. */
 function volatileDefault(node: PgNode): string | undefined {
   const found = firstVolatile(node, 'default');

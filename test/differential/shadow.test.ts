@@ -195,6 +195,27 @@ test('the proof catches a value made per batch for a group of rows: a generated 
   ]);
 });
 
+test('the time a transaction started is the time of its batch in a plan: now() and an updated_at trigger prove equal, and the plan says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(
+    join(dir, '001_tokens.sql'),
+    `CREATE TABLE tokens (id bigint PRIMARY KEY, seen timestamptz, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at = now(); RETURN NEW; END $$;
+CREATE TRIGGER tokens_touch BEFORE UPDATE ON tokens FOR EACH ROW EXECUTE FUNCTION touch();
+`,
+  );
+  writeFileSync(join(dir, '002_seen.sql'), 'UPDATE tokens SET seen = now();\n');
+  const planned = await plan({ file: join(dir, '002_seen.sql'), out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal', rows: 4, differences: [] });
+  const readme = readFileSync(join(planned.dir, 'README.md'), 'utf8');
+  expect(readme).toContain(
+    'now() in the data change on "public"."tokens" is the time each batch starts: rows get the time of their batch, not one time for all',
+  );
+  expect(readme).toContain(
+    "The backfills ran with the application's triggers firing (`tokens_touch`), as the migration as written fires them; `pgphase run` keeps them from firing unless `--backfill-triggers fire`",
+  );
+});
+
 test('how rows share a random value is compared where the migration makes it so, not where values meet by chance', () => {
   const rows = (...values: (string | number)[]) => ({
     t: values.map((v, i) => JSON.stringify({ id: i + 1, v })),
@@ -206,6 +227,10 @@ test('how rows share a random value is compared where the migration makes it so,
   // a value for each row; values of a small range that meet by chance, and take the other run's
   expect(sharedAlike(rows('p', 'q', 'r'), rows('s', 't', 'u'), varying)).toEqual(new Map());
   expect(sharedAlike(rows(0, 0, 1), rows(1, 1, 0), varying)).toEqual(new Map());
+  // the time a transaction started, which rows of one batch share: by presence
+  const [t1, t2] = ['2026-12-07T13:59:01.123456+00:00', '2026-12-07T13:59:02.5+00:00'];
+  expect(sharedAlike(rows(t1, t1, t1), rows(t2, t2, t2), varying)).toEqual(new Map());
+  expect(sharedAlike(rows('12', '12', '12'), rows('13', '13', '13'), varying)).toEqual(varying);
   // a table with such a column gets a line of how its rows share the values
   expect(maskRows(rows('x', 'x', 'x'), varying, varying).t).toContain('{"rows sharing a value":{"v":[3]}}');
   expect(maskRows(rows('x', 'y', 'z'), varying, varying).t).toContain('{"rows sharing a value":{"v":[1,1,1]}}');

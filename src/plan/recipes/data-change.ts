@@ -9,7 +9,7 @@
 // Refused: what batches would change.
 import type { ChangeOf } from '../../sql/changes.js';
 import { qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
-import { sharedVolatileCall } from '../../sql/volatility.js';
+import { sharedVolatileCall, transactionTime } from '../../sql/volatility.js';
 import { deparse, mentionsColumn } from '../../sql/rewrite.js';
 import { batchDriver, ROW_NUMBER } from '../batch.js';
 import { isRefused, knownTable, refuse, step, type RecipeContext, type RecipeResult } from '../recipe.js';
@@ -135,6 +135,11 @@ export function dataChange(change: ChangeOf<'data-change'>, context: RecipeConte
     );
   }
   if (ctes.length) out.notes.push(`the WITH query of the data change on ${t} runs again in every batch`);
+  const time = transactionTime(node);
+  if (time)
+    out.notes.push(
+      `${time} in the data change on ${t} is the time each batch starts: rows get the time of their batch, not one time for all`,
+    );
   // a statement that reads its own table: what it writes is worked out once, before the first batch, and kept
   const snapshotted = (note: string) => {
     out.notes.push(note);
