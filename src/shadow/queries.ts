@@ -106,8 +106,27 @@ export function appQueries(
         c,
         theirs?.columns.find((x) => x.name === c.name),
       );
+    // a column whose type the migration changes to one of another kind (a timestamp made a boolean):
+    // no generated value is both, and the version leaves it out of its writes
+    const unshared = new Map(
+      table.columns.flatMap((c) => {
+        const other = theirs?.columns.find((x) => x.name === c.name);
+        return other &&
+          other.type !== c.type &&
+          ![c.category, other.category].includes('S') &&
+          other.category !== c.category
+          ? [[c.name, `${mine.name}.${c.name}: no generated value is both ${c.type} and ${other.type}`] as const]
+          : [];
+      }),
+    );
+    const required = table.columns.find((c) => c.notNull && c.fill === null && unshared.has(c.name));
+    if (required) {
+      out.skipped.push(`${name}: ${unshared.get(required.name)}: not run`);
+      continue;
+    }
+    out.skipped.push(...[...unshared.values()].map((why) => `${name}: ${why}: left out of its writes`));
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
-    const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence');
+    const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.has(c.name));
     const values = (columns: Column[], k: number) =>
       columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {

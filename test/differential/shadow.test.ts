@@ -216,6 +216,23 @@ CREATE TRIGGER tokens_touch BEFORE UPDATE ON tokens FOR EACH ROW EXECUTE FUNCTIO
   );
 });
 
+test('a type change to another kind of type, USING an expression of the column, plans and proves; the versions leave the column out of their writes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(join(dir, '001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, verified timestamp(3));\n');
+  writeFileSync(
+    join(dir, '002_verified.sql'),
+    'ALTER TABLE users ALTER COLUMN verified TYPE boolean USING (verified IS NOT NULL);\n',
+  );
+  const planned = await plan({ file: join(dir, '002_verified.sql'), out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal', rows: 4, differences: [] });
+  expect(planned.proof!.skipped).toContain(
+    'V+1: users.verified: no generated value is both boolean and timestamp(3) without time zone: left out of its writes',
+  );
+  expect(planned.manifest.phases.find((p) => p.name === 'trigger')!.steps[0]!.sql).toContain(
+    'NEW."verified_pgphase_new" := (new.verified IS NOT NULL);',
+  );
+});
+
 test('how rows share a random value is compared where the migration makes it so, not where values meet by chance', () => {
   const rows = (...values: (string | number)[]) => ({
     t: values.map((v, i) => JSON.stringify({ id: i + 1, v })),

@@ -76,9 +76,10 @@ export function alterColumnType(change: ChangeOf<'alter-column-type'>, context: 
   }
   const convert = (record?: string): string => {
     if (!using) return `${record ? `${record.toUpperCase()}.` : ''}${qa}::${typeSql(change.type)}`;
-    return deparse(
+    // parenthesized: the value is written into comparisons and casts (`IS DISTINCT FROM`, `::`)
+    return `(${deparse(
       record ? names.reduce((node, name) => renameColumnIn(node, name, name, record), using.node) : using.node,
-    );
+    )})`;
   };
   const target = { ...column, collation: change.collation };
   const out = copyColumn(
