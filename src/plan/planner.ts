@@ -219,8 +219,10 @@ function temporaryTable(statement: Statement): { table: QName; onCommitDrop: boo
   return { table: fromRangeVar(rel), onCommitDrop: (node.oncommit ?? node.onCommit) === 'ONCOMMIT_DROP' };
 }
 
-/** A create written with IF NOT EXISTS whose object exists already: PostgreSQL does nothing, and neither may its recipe or its undo. */
+/** A create written with IF NOT EXISTS whose object exists already, or a DROP TABLE IF EXISTS of a table that does not:
+ *  PostgreSQL does nothing, and neither may its recipe or its undo. */
 function existing(change: Change, schema: SchemaModel): boolean {
+  if (change.kind === 'drop-table') return change.ifExists && !schema.table(change.table);
   if (!('ifNotExists' in change) || !change.ifNotExists) return false;
   if (change.kind === 'create-index')
     return (
@@ -287,7 +289,15 @@ export function plan(options: PlanOptions): Planned {
     changes: inPassOrder(statement, normalizeStatement(statement)),
   }));
   const all = statements.flatMap((s) => s.changes.map(([change]) => change));
-  const reuses = reusedNames(all);
+  // a DROP TABLE IF EXISTS of a table neither the starting schema nor an earlier change has drops
+  // nothing: it frees no name for a CREATE TABLE after it
+  const made = new Set<string>();
+  const reuses = reusedNames(all, (change) => {
+    if (change.kind === 'create-table' || change.kind === 'create-table-as') made.add(qkey(change.table));
+    return (
+      change.kind === 'drop-table' && change.ifExists && !schema.table(change.table) && !made.has(qkey(change.table))
+    );
+  });
   // the phase of the data changes on tables the migration does not create, batched in the backfill
   const createdTables = new Set(
     all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])),
@@ -520,8 +530,11 @@ export function plan(options: PlanOptions): Planned {
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written =
             waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          const phase =
-            afterSwap || waiting?.cascade
+          // a statement that does nothing keeps its place among the others (a DROP TABLE IF EXISTS of no table
+          // stays before the CREATE TABLE after it)
+          const phase = noOp
+            ? latest
+            : afterSwap || waiting?.cascade
               ? 'contract'
               : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);

@@ -112,8 +112,12 @@ export interface Reuses {
   byCreate: Map<number, Reuse>;
 }
 
-/** The replacements of a migration, given its changes in order. */
-export function reusedNames(changes: readonly Change[]): Reuses {
+/** The replacements of a migration, given its changes in order; `dropsNothing` (called for each in
+ *  order) tells a drop that frees no name (IF EXISTS of what is not there). */
+export function reusedNames(
+  changes: readonly Change[],
+  dropsNothing: (change: Change) => boolean = () => false,
+): Reuses {
   const freed = new Map<string, number>();
   const reuses: Reuses = { byDrop: new Map(), byCreate: new Map() };
   changes.forEach((change, i) => {
@@ -125,7 +129,7 @@ export function reusedNames(changes: readonly Change[]): Reuses {
       reuses.byCreate.set(i, reuse);
       freed.delete(taken);
     }
-    const name = freedName(change);
+    const name = dropsNothing(change) ? undefined : freedName(change);
     if (name !== undefined) freed.set(name, i);
   });
   return reuses;

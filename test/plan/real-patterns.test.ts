@@ -55,6 +55,13 @@ const CASES: PlanCase[] = [
     phases: ['expand'],
   },
   {
+    name: 'DROP TABLE IF EXISTS of a table there is not, then CREATE TABLE of it: the drop does nothing, in its place before the create',
+    migration:
+      'DROP TABLE IF EXISTS archives;\nCREATE TABLE archives (id int PRIMARY KEY, policy int REFERENCES policies);\nINSERT INTO archives SELECT id, id FROM policies WHERE by_chunk;',
+    data: 'SELECT json_agg(a ORDER BY id) AS rows FROM archives a',
+    phases: ['expand'],
+  },
+  {
     name: 'UPDATE … SET c = c written to fire a trigger the migration creates: the trigger fires on the batches',
     migration: FIRE,
     data: REQUESTS,
