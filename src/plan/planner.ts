@@ -9,7 +9,7 @@ import {
   type ChangeOf,
 } from '../sql/changes.js';
 import { CreatedHere, known } from '../schema/created.js';
-import { columnRefs, normalizeStatement } from '../sql/normalize.js';
+import { columnRefs, normalizeStatement, readStatement } from '../sql/normalize.js';
 import {
   constraintName,
   fromRangeVar,
@@ -360,6 +360,8 @@ export function plan(options: PlanOptions): Planned {
         }
       },
     };
+    // a DO block is kept as written, in one step: what its body removes or renames would break the old version
+    const destroys = statement.node.DoStmt ? readStatement(statement).filter((c) => classify(c) === 'destructive') : [];
     // the as-written changes of a statement that cannot be split share one step, undone in reverse
     let whole: Step | undefined;
     let recipes = 0;
@@ -459,7 +461,12 @@ export function plan(options: PlanOptions): Planned {
             );
       // what the planner refuses, knowing the migration around the change; else what its recipe makes of it
       let result: RecipeResult;
-      if (readBefore && (change.kind === 'drop-column' || change.kind === 'drop-table')) {
+      if (destroys.length) {
+        result = refuse(
+          `this DO block runs ${[...new Set(destroys.map((c) => c.kind.replace(/-/g, ' ')))].join(', ')}, which the old version would not survive and a plan cannot move out of the block into contract: write ${destroys.length === 1 ? 'it as a statement' : 'them as statements'} of ${destroys.length === 1 ? 'its' : 'their'} own`,
+          'contract',
+        );
+      } else if (readBefore && (change.kind === 'drop-column' || change.kind === 'drop-table')) {
         const model = schema.table(change.table);
         const t = model ? quoteQualified(model) : quoteQName(change.table);
         const what = change.kind === 'drop-column' ? `${t}.${quoteIdent(change.column)}` : t;

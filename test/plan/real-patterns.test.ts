@@ -62,6 +62,12 @@ const CASES: PlanCase[] = [
     phases: ['expand'],
   },
   {
+    name: 'a DO block whose body renames a column and drops a table: refused, the old version would not survive it',
+    migration: `DO $$\nBEGIN\n  ALTER TABLE policies RENAME COLUMN name TO title;\n  DROP TABLE totals;\nEND\n$$;`,
+    refused:
+      /this DO block runs rename column, drop table, which the old version would not survive and a plan cannot move out of the block into contract: write them as statements of their own/,
+  },
+  {
     name: 'UPDATE … SET c = c written to fire a trigger the migration creates: the trigger fires on the batches',
     migration: FIRE,
     data: REQUESTS,
