@@ -219,10 +219,17 @@ function temporaryTable(statement: Statement): { table: QName; onCommitDrop: boo
   return { table: fromRangeVar(rel), onCommitDrop: (node.oncommit ?? node.onCommit) === 'ONCOMMIT_DROP' };
 }
 
-/** A create written with IF NOT EXISTS whose object exists already, or a DROP TABLE IF EXISTS of a table that does not:
- *  PostgreSQL does nothing, and neither may its recipe or its undo. */
+/** A create written with IF NOT EXISTS whose object exists already, a DROP TABLE IF EXISTS of a table that does not,
+ *  a DROP or SET NOT NULL of a column that is so already: PostgreSQL does nothing, and neither may its recipe or its undo. */
 function existing(change: Change, schema: SchemaModel): boolean {
   if (change.kind === 'drop-table') return change.ifExists && !schema.table(change.table);
+  // a column that is nullable already, or NOT NULL already
+  if (change.kind === 'drop-not-null')
+    return (
+      schema.column(change.table, change.column)?.notNull === false &&
+      !schema.pendingNotNull(change.table, change.column)
+    );
+  if (change.kind === 'set-not-null') return schema.column(change.table, change.column)?.notNull === true;
   if (!('ifNotExists' in change) || !change.ifNotExists) return false;
   if (change.kind === 'create-index')
     return (

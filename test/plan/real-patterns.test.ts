@@ -62,6 +62,13 @@ const CASES: PlanCase[] = [
     phases: ['expand'],
   },
   {
+    name: 'DROP NOT NULL of a column that is nullable, SET NOT NULL of one that is NOT NULL: nothing done, and nothing undone',
+    migration:
+      "ALTER TABLE items ALTER COLUMN label DROP NOT NULL;\nUPDATE items SET label = NULL WHERE label = 'i7';\nALTER TABLE queue ALTER COLUMN name SET NOT NULL;",
+    data: ITEMS,
+    phases: ['expand', 'backfill'],
+  },
+  {
     name: 'a DO block whose body renames a column and drops a table: refused, the old version would not survive it',
     migration: `DO $$\nBEGIN\n  ALTER TABLE policies RENAME COLUMN name TO title;\n  DROP TABLE totals;\nEND\n$$;`,
     refused:
