@@ -2,6 +2,7 @@
 import { changeTable, type Change } from '../sql/changes.js';
 import { quoteIdent, quoteQualified } from '../sql/names.js';
 import type { SchemaModel } from '../schema/model.js';
+import { constraintSql } from './constraint-sql.js';
 import { defaultSql } from './sql.js';
 
 /** SQL that undoes the change, given the schema before it; undefined when there is none. */
@@ -30,6 +31,14 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
       return change.constraint.name
         ? `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(change.constraint.name)}`
         : undefined;
+    case 'drop-constraint': {
+      // a CHECK comes back as it was: added NOT VALID, then validated (which fails on a row the new version wrote that it forbids)
+      const c = schema.table(change.table)?.constraints.get(change.name);
+      const name = quoteIdent(change.name);
+      return c?.kind === 'check'
+        ? `ALTER TABLE ${t} ADD CONSTRAINT ${name} ${constraintSql(c)}${c.validated ? `;\nALTER TABLE ${t} VALIDATE CONSTRAINT ${name}` : ''}`
+        : undefined;
+    }
     case 'create-enum':
       return `DROP TYPE IF EXISTS ${quoteQualified(change.type)}`;
     case 'create-object':

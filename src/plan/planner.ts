@@ -546,11 +546,17 @@ export function plan(options: PlanOptions): Planned {
             waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
           // a statement that does nothing keeps its place among the others (a DROP TABLE IF EXISTS of no table
           // stays before the CREATE TABLE after it)
+          // a CHECK dropped relaxes what rows may hold: gone in expand, before the new version writes what it forbade
+          const relaxes =
+            change.kind === 'drop-constraint' &&
+            schema.table(change.table)?.constraints.get(change.name)?.kind === 'check';
           const phase = noOp
             ? latest
-            : afterSwap || waiting?.cascade
-              ? 'contract'
-              : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
+            : relaxes && !afterSwap && !waiting
+              ? 'expand'
+              : afterSwap || waiting?.cascade
+                ? 'contract'
+                : phaseOf(change, { isNew: context.isNewTable, temporary, session, latest, readInBackfill });
           const made = step(context, phase, `as-written-${statement.index + 1}`, written, stepOptions);
           if (sql === undefined) whole = made;
           output = { steps: [made], backfills: [], checks: [], requires: {}, notes: [] };

@@ -69,6 +69,13 @@ const CASES: PlanCase[] = [
     phases: ['expand', 'backfill'],
   },
   {
+    name: 'a CHECK dropped goes in expand, before the new version writes what it forbade; its undo adds it back, validated',
+    setup: `${SETUP}\nALTER TABLE items ADD CONSTRAINT items_position_check CHECK (position < 100);`,
+    migration: 'ALTER TABLE items DROP CONSTRAINT items_position_check;',
+    data: ITEMS,
+    phases: ['expand'],
+  },
+  {
     name: 'a DO block whose body renames a column and drops a table: refused, the old version would not survive it',
     migration: `DO $$\nBEGIN\n  ALTER TABLE policies RENAME COLUMN name TO title;\n  DROP TABLE totals;\nEND\n$$;`,
     refused:
