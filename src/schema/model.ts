@@ -901,9 +901,13 @@ export class SchemaModel {
       }
       case 'drop-constraint': {
         const table = this.table(change.table);
-        if (!table) return;
+        const dropped = table?.constraints.get(change.name);
+        if (!table || !dropped) return;
         table.constraints.delete(change.name);
-        this.deleteIndex(qkey({ schema: table.schema, name: change.name }));
+        // the index behind a key goes with it; an index that is no constraint's (IF EXISTS of a plain
+        // unique index's name) is left
+        if (['unique', 'primary-key', 'exclusion'].includes(dropped.kind))
+          this.deleteIndex(qkey({ schema: table.schema, name: change.name }));
         return;
       }
       case 'rename-constraint': {
@@ -933,9 +937,24 @@ export class SchemaModel {
         });
         return;
       }
-      case 'drop-index':
+      case 'drop-index': {
+        const index = this.indexes.get(qkey(change.index));
         this.deleteIndex(qkey(change.index));
+        // CASCADE drops the foreign keys that reference the columns of a unique index with it
+        if (!change.cascade || !index?.unique) return;
+        const target = qkey({ schema: index.schema, name: index.table });
+        const columns = [...index.columns].sort().join('\u0000');
+        for (const table of this.tables.values())
+          for (const [name, c] of table.constraints)
+            if (
+              c.kind === 'foreign-key' &&
+              c.references &&
+              qkey(c.references.table) === target &&
+              [...c.references.columns].sort().join('\u0000') === columns
+            )
+              table.constraints.delete(name);
         return;
+      }
       case 'attach-partition':
         this.attach(change.table, change.partition);
         return;

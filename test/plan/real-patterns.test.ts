@@ -69,6 +69,13 @@ const CASES: PlanCase[] = [
     phases: ['expand', 'backfill'],
   },
   {
+    name: 'DROP INDEX … CASCADE of a unique index a foreign key rests on: as written in contract (CONCURRENTLY takes no CASCADE), the key with it',
+    setup: `${SETUP}\nCREATE UNIQUE INDEX policies_name_uq ON policies (name);\nALTER TABLE requests ADD COLUMN policy text REFERENCES policies (name);`,
+    migration: 'DROP INDEX policies_name_uq CASCADE;',
+    data: POLICIES,
+    phases: ['contract'],
+  },
+  {
     name: 'a CHECK dropped goes in expand, before the new version writes what it forbade; its undo adds it back, validated',
     setup: `${SETUP}\nALTER TABLE items ADD CONSTRAINT items_position_check CHECK (position < 100);`,
     migration: 'ALTER TABLE items DROP CONSTRAINT items_position_check;',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { replay, schemaFrom, SchemaModel } from '../../src/schema/model.js';
 import { readSchemaDump } from '../../src/schema/dump.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
+import { qkey } from '../../src/sql/names.js';
 
 await loadParser();
 
@@ -24,6 +25,23 @@ function foreignKeyHistory() {
 }
 
 describe('SchemaModel', () => {
+  it('drops with a unique index dropped CASCADE the foreign keys on it; keeps a plain index DROP CONSTRAINT IF EXISTS names', () => {
+    const h = foreignKeyHistory();
+    h.step(`CREATE TABLE clients (pk int PRIMARY KEY, id text NOT NULL);
+      CREATE UNIQUE INDEX clients_id_uq ON clients (id);
+      CREATE TABLE tokens (id int PRIMARY KEY, client_id text REFERENCES clients (id), owner int REFERENCES clients (pk));`);
+    expect(h.keys('tokens')).toEqual([
+      'tokens.tokens_client_id_fkey(client_id)->clients',
+      'tokens.tokens_owner_fkey(owner)->clients',
+    ]);
+    h.step('DROP INDEX clients_id_uq CASCADE;');
+    expect(h.keys('tokens')).toEqual(['tokens.tokens_owner_fkey(owner)->clients']);
+    const s = model(`CREATE TABLE devices (id int PRIMARY KEY, username text NOT NULL);
+      CREATE UNIQUE INDEX devices_username_key ON devices (username);
+      ALTER TABLE devices DROP CONSTRAINT IF EXISTS devices_username_key;`);
+    expect(s.indexes.has(qkey({ name: 'devices_username_key' }))).toBe(true);
+  });
+
   it('replays tables, columns, keys, indexes and constraints', () => {
     const s = model(`
       CREATE TABLE users (id int PRIMARY KEY, email varchar(100) NOT NULL COLLATE "C", name text DEFAULT 'x');

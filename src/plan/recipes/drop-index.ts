@@ -1,4 +1,5 @@
-// DROP INDEX → contract, CONCURRENTLY.
+// DROP INDEX → contract, CONCURRENTLY; with CASCADE (what depends on it, a foreign key on a unique
+// index, goes too), which CONCURRENTLY does not take, as written.
 import type { ChangeOf } from '../../sql/changes.js';
 import { DEFAULT_SCHEMA } from '../../sql/names.js';
 import { dropIndexSql } from '../index-sql.js';
@@ -7,7 +8,7 @@ import { emptyOutput, type RecipeOutput } from '../types.js';
 
 export function dropIndex(change: ChangeOf<'drop-index'>, context: RecipeContext): RecipeOutput | undefined {
   const table = context.schema.indexTable(change.index);
-  if (change.concurrently || (table && context.isNewTable(table))) return undefined;
+  if (change.concurrently || change.cascade || (table && context.isNewTable(table))) return undefined;
   const out = emptyOutput();
   const schema = change.index.schema ?? DEFAULT_SCHEMA;
   out.steps.push(
