@@ -468,7 +468,12 @@ export function plan(options: PlanOptions): Planned {
             );
       // what the planner refuses, knowing the migration around the change; else what its recipe makes of it
       let result: RecipeResult;
-      if (destroys.length) {
+      if (change.kind === 'drop-not-null' && primaryKeyDropped.has(columnKey(change.table, change.column))) {
+        result = refuse(
+          `${quoteIdent(change.column)} is in the primary key this migration drops: its NOT NULL can only go after that key, in contract, and until then the new version cannot write a row without it; swap the primary key in a migration of its own, and drop NOT NULL in a later one`,
+          'contract',
+        );
+      } else if (destroys.length) {
         result = refuse(
           `this DO block runs ${[...new Set(destroys.map((c) => c.kind.replace(/-/g, ' ')))].join(', ')}, which the old version would not survive and a plan cannot move out of the block into contract: write ${destroys.length === 1 ? 'it as a statement' : 'them as statements'} of ${destroys.length === 1 ? 'its' : 'their'} own`,
           'contract',

@@ -76,6 +76,13 @@ const CASES: PlanCase[] = [
     phases: ['contract'],
   },
   {
+    name: 'DROP NOT NULL of a column of the primary key the migration swaps: refused, the new version cannot write before contract',
+    migration:
+      'ALTER TABLE queue DROP CONSTRAINT queue_pkey;\nALTER TABLE queue ALTER COLUMN id DROP NOT NULL;\nALTER TABLE queue ADD PRIMARY KEY (name, message);',
+    refused:
+      /2:1: "id" is in the primary key this migration drops: its NOT NULL can only go after that key, in contract/,
+  },
+  {
     name: 'a CHECK dropped goes in expand, before the new version writes what it forbade; its undo adds it back, validated',
     setup: `${SETUP}\nALTER TABLE items ADD CONSTRAINT items_position_check CHECK (position < 100);`,
     migration: 'ALTER TABLE items DROP CONSTRAINT items_position_check;',
