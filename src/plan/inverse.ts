@@ -23,7 +23,8 @@ export function inverseOf(change: Change, schema: SchemaModel): string | undefin
     }
     case 'drop-not-null':
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} SET NOT NULL`;
-    case 'set-default': {
+    case 'set-default':
+    case 'drop-default': {
       const old = schema.column(change.table, change.column);
       return `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(change.column)} ${old?.default ? `SET DEFAULT ${defaultSql(old.default.node, old.type)}` : 'DROP DEFAULT'}`;
     }

@@ -551,10 +551,13 @@ export function plan(options: PlanOptions): Planned {
             waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
           // a statement that does nothing keeps its place among the others (a DROP TABLE IF EXISTS of no table
           // stays before the CREATE TABLE after it)
-          // a CHECK dropped relaxes what rows may hold: gone in expand, before the new version writes what it forbade
+          // a CHECK dropped relaxes what rows may hold: gone in expand, before the new version writes what it forbade;
+          // so does a nullable column's default dropped (a row that omits it gets NULL, as after the migration as
+          // written), before a foreign key the migration adds checks the rows that get the old one
           const relaxes =
-            change.kind === 'drop-constraint' &&
-            schema.table(change.table)?.constraints.get(change.name)?.kind === 'check';
+            (change.kind === 'drop-constraint' &&
+              schema.table(change.table)?.constraints.get(change.name)?.kind === 'check') ||
+            (change.kind === 'drop-default' && schema.column(change.table, change.column)?.notNull === false);
           const phase = noOp
             ? latest
             : relaxes && !afterSwap && !waiting

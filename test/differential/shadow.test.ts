@@ -233,6 +233,24 @@ test('a type change to another kind of type, USING an expression of the column, 
   );
 });
 
+test("a nullable column's default dropped before a foreign key on it: in expand, so that the old version's rows get NULL, not a value the key refuses", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(
+    join(dir, '001_requests.sql'),
+    "CREATE TABLE sessions (id varchar(40) PRIMARY KEY);\nCREATE TABLE requests (id bigint PRIMARY KEY, session_id varchar(40) NULL DEFAULT '');\n",
+  );
+  writeFileSync(
+    join(dir, '002_fk.sql'),
+    `ALTER TABLE requests ALTER COLUMN session_id DROP DEFAULT;
+UPDATE requests SET session_id = NULL WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.id = requests.session_id);
+ALTER TABLE requests ADD CONSTRAINT requests_session_id_fk FOREIGN KEY (session_id) REFERENCES sessions (id);
+`,
+  );
+  const planned = await plan({ file: join(dir, '002_fk.sql'), out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal', undone: ['expand'], differences: [] });
+  expect(planned.manifest.phases[0]!.steps.map((s) => s.sql).join('\n')).toMatch(/DROP DEFAULT/);
+});
+
 test('how rows share a random value is compared where the migration makes it so, not where values meet by chance', () => {
   const rows = (...values: (string | number)[]) => ({
     t: values.map((v, i) => JSON.stringify({ id: i + 1, v })),
