@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ChangeOf } from '../src/sql/changes.js';
-import { quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
+import { qkey, quoteIdent, quoteQName, type QName } from '../src/sql/names.js';
 
 /** The column a change makes refuse NULL: SET NOT NULL, or PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col`, NOT VALID or not. */
 function refusesNull(
@@ -43,6 +43,12 @@ export default defineRule({
         // NOT NULL already, or NOT VALID (which refuses new NULLs): no write that worked before fails now
         const col = context.schema.column(table, column);
         if (col?.notNull || context.schema.pendingNotNull(table, column)) return;
+        // a column this migration added, which the running version never names: a default the same statement
+        // sets fills it for its INSERTs, whatever the order of the sub-commands
+        const defaulted = context.changes.some(
+          (c) => c.kind === 'set-default' && c.column === column && qkey(c.table) === qkey(table),
+        );
+        if (defaulted && context.isNewColumn(table, column)) return;
         const data = { table: quoteQName(table), column: quoteIdent(column) };
         // the running version never names a column this migration added: only its default can fill it
         if (!context.isNewColumn(table, column)) context.report({ messageId: 'default', data });

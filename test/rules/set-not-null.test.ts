@@ -10,6 +10,11 @@ await ruleCases('set-not-null', {
       history: 'CREATE TABLE invoices (id bigint PRIMARY KEY);',
       sql: "ALTER TABLE invoices ADD COLUMN currency text DEFAULT 'EUR';\nUPDATE invoices SET currency = 'EUR' WHERE currency IS NULL;\nALTER TABLE invoices ALTER COLUMN currency SET NOT NULL;",
     },
+    // the default comes in the same statement, after SET NOT NULL: the statement as a whole gives it one
+    {
+      history: 'CREATE TABLE t (id bigint PRIMARY KEY);',
+      sql: 'ALTER TABLE t ADD COLUMN flag boolean;\nUPDATE t SET flag = false;\nALTER TABLE t ALTER COLUMN flag SET NOT NULL, ALTER COLUMN flag SET DEFAULT false;',
+    },
     { sql: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;' },
     // NOT NULL already (as declared, through the primary key, or set earlier): a no-op in PostgreSQL
     {
