@@ -549,8 +549,6 @@ export function plan(options: PlanOptions): Planned {
           // a replaced object is dropped and created again in one transaction: nothing sees it missing
           const written =
             waiting && !waiting.carrier ? `${waiting.sql};\n${sql ?? statement.text}` : (sql ?? statement.text);
-          // a statement that does nothing keeps its place among the others (a DROP TABLE IF EXISTS of no table
-          // stays before the CREATE TABLE after it)
           // a CHECK dropped relaxes what rows may hold: gone in expand, before the new version writes what it forbade;
           // so does a nullable column's default dropped (a row that omits it gets NULL, as after the migration as
           // written), before a foreign key the migration adds checks the rows that get the old one
@@ -558,6 +556,8 @@ export function plan(options: PlanOptions): Planned {
             (change.kind === 'drop-constraint' &&
               schema.table(change.table)?.constraints.get(change.name)?.kind === 'check') ||
             (change.kind === 'drop-default' && schema.column(change.table, change.column)?.notNull === false);
+          // a statement that does nothing keeps its place among the others (a DROP TABLE IF EXISTS of no table
+          // stays before the CREATE TABLE after it)
           const phase = noOp
             ? latest
             : relaxes && !afterSwap && !waiting

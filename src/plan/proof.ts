@@ -47,11 +47,11 @@ export async function recordProof(dir: string, proof: Proof): Promise<void> {
   const manifest = readManifest(dir);
   await writeFile(join(dir, 'plan.json'), `${JSON.stringify({ ...manifest, proof }, null, 2)}\n`);
   // the proof fires the application's triggers on the backfills, as the migration as written fires them
-  const skipped = manifest.phases
+  const keptFromFiring = manifest.phases
     .flatMap((p) => p.backfills ?? [])
     .filter((b) => b.triggers?.length && !b.fireTriggers);
-  const triggers = skipped.length
-    ? ` The backfills ran with the application's triggers firing (${[...new Set(skipped.flatMap((b) => b.triggers!))].map((t) => `\`${t}\``).join(', ')}), as the migration as written fires them; \`pgphase run\` keeps them from firing unless \`--backfill-triggers fire\`, so what they write (an audit row, a stamp) is not written then.`
+  const triggers = keptFromFiring.length
+    ? ` The backfills ran with the application's triggers firing (${[...new Set(keptFromFiring.flatMap((b) => b.triggers!))].map((t) => `\`${t}\``).join(', ')}), as the migration as written fires them; \`pgphase run\` keeps them from firing unless \`--backfill-triggers fire\`, so what they write (an audit row, a stamp) is not written then.`
     : '';
   const readme = (await readFile(join(dir, 'README.md'), 'utf8')).replace(/\n## Proof\n[\s\S]*$/, '\n');
   const lines = [
