@@ -208,9 +208,17 @@ function sharing(counts: Map<string, Map<string, number>>): Record<string, numbe
   );
 }
 
-/** A value (as valueCounts keys it) that is a date, a time or a timestamp, as row_to_json writes them. */
 const TIME_VALUE =
   /^"(?:\d{4,}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?|\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(?:[+-]\d\d(?::\d\d)*|Z)?"$/;
+
+/** A value (as valueCounts keys it) that is a date, a time or a timestamp, as row_to_json writes them,
+ *  or a number that is the time of the run in seconds, milliseconds or microseconds since 1970 (an
+ *  `updated_at` kept as an epoch). */
+function timeValue(value: string): boolean {
+  if (TIME_VALUE.test(value)) return true;
+  const n = Number(value);
+  return Number.isFinite(n) && [1, 1e3, 1e6].some((unit) => Math.abs(n / unit - Date.now() / 1000) < 86_400);
+}
 
 /**
  * Of the `varying` columns of two runs of the migration, those whose rows share a value by the
@@ -232,7 +240,7 @@ export function sharedAlike(a: Rows, b: Rows, varying: Map<string, Set<string>>)
       (k) =>
         (sa[k]![0] ?? 0) >= 2 &&
         // the time a transaction started (now()) is a batch's in a plan: rows share it per batch, by design
-        ![...ca.get(k)!.keys()].every((value) => TIME_VALUE.test(value)) &&
+        ![...ca.get(k)!.keys()].every(timeValue) &&
         JSON.stringify(sa[k]) === JSON.stringify(sb[k]) &&
         ![...ca.get(k)!.keys()].some((value) => cb.get(k)!.has(value)),
     );

@@ -265,6 +265,8 @@ test('how rows share a random value is compared where the migration makes it so,
   // the time a transaction started, which rows of one batch share: by presence
   const [t1, t2] = ['2026-12-07T13:59:01.123456+00:00', '2026-12-07T13:59:02.5+00:00'];
   expect(sharedAlike(rows(t1, t1, t1), rows(t2, t2, t2), varying)).toEqual(new Map());
+  const [us1, us2] = [Date.now() * 1000, Date.now() * 1000 + 1500];
+  expect(sharedAlike(rows(us1, us1, us1), rows(us2, us2, us2), varying)).toEqual(new Map());
   expect(sharedAlike(rows('12', '12', '12'), rows('13', '13', '13'), varying)).toEqual(varying);
   // a table with such a column gets a line of how its rows share the values
   expect(maskRows(rows('x', 'x', 'x'), varying, varying).t).toContain('{"rows sharing a value":{"v":[3]}}');
