@@ -301,9 +301,7 @@ export function plan(options: PlanOptions): Planned {
   const made = new Set<string>();
   const reuses = reusedNames(all, (change) => {
     if (change.kind === 'create-table' || change.kind === 'create-table-as') made.add(qkey(change.table));
-    return (
-      change.kind === 'drop-table' && change.ifExists && !schema.table(change.table) && !made.has(qkey(change.table))
-    );
+    return change.kind === 'drop-table' && !made.has(qkey(change.table)) && existing(change, schema);
   });
   // the phase of the data changes on tables the migration does not create, batched in the backfill
   const createdTables = new Set(

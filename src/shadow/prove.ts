@@ -242,21 +242,15 @@ async function runPlan(
   }
 }
 
-/** The generated rows of each try, in order (none: no rows), and what the migration failed on when a try after the first is the one proven. */
+/** The generated rows of each try, in order (`rows` absent: none), and, for a try after the first,
+ *  what the migration as written failed on in the tries before it. */
 type Generation = { nulls: boolean; twin: boolean };
-const ROUNDS: (Generation | undefined)[] = [
-  { nulls: true, twin: true },
-  { nulls: true, twin: false },
-  { nulls: false, twin: true },
-  { nulls: false, twin: false },
-  undefined,
-];
-const FAILS = [
-  '',
-  "where one repeats another's values",
-  'with NULLs',
-  "with NULLs, and where one repeats another's values",
-  'with and without NULLs',
+const TRIES: Array<{ rows?: Generation; failedOn?: string }> = [
+  { rows: { nulls: true, twin: true } },
+  { rows: { nulls: true, twin: false }, failedOn: "where one repeats another's values" },
+  { rows: { nulls: false, twin: true }, failedOn: 'with NULLs' },
+  { rows: { nulls: false, twin: false }, failedOn: "with NULLs, and where one repeats another's values" },
+  { failedOn: 'with and without NULLs' },
 ];
 
 /** Proves the plan in `planDir` on a shadow database; a database error of the shadow itself throws. */
@@ -290,7 +284,7 @@ export async function prove(options: ProveOptions): Promise<Proof> {
       const seed = await connect(made.url);
       return { ...made, generated: await generateRows(seed, rows).finally(() => seed.end()) };
     };
-    for (const [round, rows] of ROUNDS.entries()) {
+    for (const { rows, failedOn } of TRIES) {
       // the plan runs on the seeded database itself, the migration on a copy of it
       const planned = await seeded('plan', rows);
       const generated = planned.generated;
@@ -317,9 +311,7 @@ export async function prove(options: ProveOptions): Promise<Proof> {
           undone: [],
           differences: [],
           skipped: [...generated.skipped, ...skipped],
-          ...(round > 0 && {
-            fewerRows: `the migration as written fails on generated rows ${FAILS[round]}: ${refused}`,
-          }),
+          ...(failedOn && { fewerRows: `the migration as written fails on generated rows ${failedOn}: ${refused}` }),
           queries: { v: queryCount(apps.v), v1: queryCount(apps.v1), ...(apps.v1After && { v1After: apps.v1After }) },
         };
         const failed = await runPlan(

@@ -64,11 +64,15 @@ function expressions(values: Written[], params: string[]): string[] {
 
 /**
  * Of a column both versions have with different types, the one whose generated values the
- * other type takes too: not a string type (any literal is a string), else a whole number.
+ * other type takes too: not a string type (any literal is a string), else, of two numbers, a
+ * whole one. Undefined for types of two other kinds (a timestamp made a boolean): no generated
+ * value is both.
  */
-function narrower(mine: Column, theirs: Column | undefined): Column {
+function narrower(mine: Column, theirs: Column | undefined): Column | undefined {
   if (theirs === undefined || theirs.type === mine.type || theirs.category === 'S') return mine;
-  return mine.category === 'S' || isWhole(theirs) ? theirs : mine;
+  if (mine.category === 'S') return theirs;
+  if (mine.category !== theirs.category) return undefined;
+  return isWhole(theirs) ? theirs : mine;
 }
 
 /**
@@ -101,34 +105,20 @@ export function appQueries(
     const has = new Set(mine.columns.map((c) => c.name));
     const borrowed = (theirs?.foreignKeys ?? []).filter((fk) => fk.columns.every((c) => has.has(c) && !keyed.has(c)));
     const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...borrowed] };
-    const like = (c: Column) =>
-      narrower(
-        c,
-        theirs?.columns.find((x) => x.name === c.name),
-      );
-    // a column whose type the migration changes to one of another kind (a timestamp made a boolean):
-    // no generated value is both, and the version leaves it out of its writes
-    const unshared = new Map(
-      table.columns.flatMap((c) => {
-        const other = theirs?.columns.find((x) => x.name === c.name);
-        return other &&
-          other.type !== c.type &&
-          ![c.category, other.category].includes('S') &&
-          other.category !== c.category
-          ? [[c.name, `${mine.name}.${c.name}: no generated value is both ${c.type} and ${other.type}`] as const]
-          : [];
-      }),
-    );
-    const required = table.columns.find((c) => c.notNull && c.fill === null && unshared.has(c.name));
+    const other = (c: Column) => theirs?.columns.find((x) => x.name === c.name);
+    // a column whose type the migration changes to one of another kind: the version leaves it out of its writes
+    const unshared = table.columns.filter((c) => narrower(c, other(c)) === undefined);
+    const why = (c: Column) => `${mine.name}.${c.name}: no generated value is both ${c.type} and ${other(c)!.type}`;
+    const required = unshared.find((c) => c.notNull && c.fill === null);
     if (required) {
-      out.skipped.push(`${name}: ${unshared.get(required.name)}: not run`);
+      out.skipped.push(`${name}: ${why(required)}: not run`);
       continue;
     }
-    out.skipped.push(...[...unshared.values()].map((why) => `${name}: ${why}: left out of its writes`));
+    out.skipped.push(...unshared.map((c) => `${name}: ${why(c)}: left out of its writes`));
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
-    const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.has(c.name));
+    const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.includes(c));
     const values = (columns: Column[], k: number) =>
-      columns.flatMap((c) => written(table, c, k, like(c), highest.get(mine.name), schema) ?? []);
+      columns.flatMap((c) => written(table, c, k, narrower(c, other(c))!, highest.get(mine.name), schema) ?? []);
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {
       const params: string[] = [];
       const w = values(columns, k);

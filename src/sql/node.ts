@@ -16,3 +16,22 @@ export function nodeType(node: PgNode): string {
   for (const type in node) return type;
   return '';
 }
+
+/** The first answer `match` gives for a node of the tree under `node`, depth first, each node seen as
+ *  its key and value (`'FuncCall'`, `{ funcname … }`); undefined when it gives none. */
+export function firstIn<T>(node: unknown, match: (key: string, value: PgNode) => T | undefined): T | undefined {
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = firstIn(n, match);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!node || typeof node !== 'object') return undefined;
+  for (const key in node as PgNode) {
+    const value = (node as PgNode)[key];
+    const found = match(key, value) ?? firstIn(value, match);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

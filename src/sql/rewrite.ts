@@ -2,6 +2,7 @@
 // them back as SQL with the deparser.
 import { createRequire } from 'node:module';
 import type { PgNode } from './source.js';
+import { firstIn } from './node.js';
 
 // The deparser loads on first use (a lint that reads no expression text never needs it);
 // it is CommonJS, so require keeps `deparse` synchronous.
@@ -59,10 +60,7 @@ export function indexMentions(
 
 /** Does the parse tree hold the string constant `value`? */
 export function mentionsString(node: unknown, value: string): boolean {
-  if (Array.isArray(node)) return node.some((n) => mentionsString(n, value));
-  if (!node || typeof node !== 'object') return false;
-  if ((node as PgNode).A_Const?.sval?.sval === value) return true;
-  return Object.values(node as PgNode).some((v) => mentionsString(v, value));
+  return firstIn(node, (key, v) => (key === 'A_Const' && v.sval?.sval === value) || undefined) === true;
 }
 
 /** SQL text of a parse-tree node (an expression, an index element, a statement). */

@@ -7,6 +7,7 @@ import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from './builtin-volatility.j
 import type { ColumnSpec, Expr } from './changes.js';
 import { serialInteger } from './type-change.js';
 import type { PgNode } from './source.js';
+import { firstIn } from './node.js';
 
 /** Whether an expression is NULL, cast or not (`NULL::int`, `CAST(NULL AS int)`): as a default, that is no default. */
 function isNull(node: PgNode): boolean {
@@ -90,30 +91,16 @@ const TRANSACTION_TIME = new Set(['now', 'transaction_timestamp', 'statement_tim
 /** The first reading of the time a transaction started under `node` (`now()`, `CURRENT_TIMESTAMP`,
  *  `CURRENT_DATE` …), as written; a statement cut into batches reads the time each batch started. */
 export function transactionTime(node: unknown): string | undefined {
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const found = transactionTime(n);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (!node || typeof node !== 'object') return undefined;
-  for (const [key, value] of Object.entries(node as PgNode)) {
-    if (key === 'SQLValueFunction') {
-      const op = /^SVFOP_(CURRENT_DATE|CURRENT_TIME|CURRENT_TIMESTAMP|LOCALTIME|LOCALTIMESTAMP)/.exec(
-        String((value as PgNode).op),
-      );
-      if (op) return op[1];
-    }
-    if (key === 'FuncCall') {
-      const parts: string[] = ((value as PgNode).funcname ?? []).map((n: PgNode) => n.String?.sval ?? '');
-      const name = parts.at(-1) ?? '';
-      if (TRANSACTION_TIME.has(name) && (parts.length === 1 || parts[0] === 'pg_catalog')) return `${name}()`;
-    }
-    const found = transactionTime(value);
-    if (found) return found;
-  }
-  return undefined;
+  return firstIn(node, (key, value) => {
+    if (key === 'SQLValueFunction')
+      return /^SVFOP_(CURRENT_DATE|CURRENT_TIMESTAMP|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME)/.exec(
+        String(value.op),
+      )?.[1];
+    if (key !== 'FuncCall') return undefined;
+    const parts: string[] = (value.funcname ?? []).map((n: PgNode) => n.String?.sval ?? '');
+    const name = parts.at(-1) ?? '';
+    return TRANSACTION_TIME.has(name) && (parts.length === 1 || parts[0] === 'pg_catalog') ? `${name}()` : undefined;
+  });
 }
 
 /** Why a default is (or may be) evaluated for every existing row, or undefined when it is evaluated once. */

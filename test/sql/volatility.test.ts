@@ -6,7 +6,7 @@ import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from '../../src/sql/builtin-
 import type { ColumnSpec } from '../../src/sql/changes.js';
 import { normalizeStatement } from '../../src/sql/normalize.js';
 import { loadParser, parseSource } from '../../src/sql/source.js';
-import { addColumnRewrite, hasDefault } from '../../src/sql/volatility.js';
+import { addColumnRewrite, hasDefault, transactionTime } from '../../src/sql/volatility.js';
 import { testDatabase } from '../helpers/db.js';
 
 await loadParser();
@@ -110,5 +110,18 @@ describe('the generated list of built-in functions', () => {
 
   it('puts no name on both lists', () => {
     expect([...VOLATILE_BUILTINS].filter((name) => NON_VOLATILE_BUILTINS.has(name))).toEqual([]);
+  });
+});
+
+describe('the time a transaction started, read by a statement', () => {
+  it('is found as written, by name in pg_catalog or by SQL keyword; other clocks and functions are not it', () => {
+    const read = (sql: string) => transactionTime(parseSource('m.sql', sql).statements[0]!.node);
+    expect(read('UPDATE t SET a = now()')).toBe('now()');
+    expect(read('UPDATE t SET a = pg_catalog.transaction_timestamp() WHERE b < 1')).toBe('transaction_timestamp()');
+    expect(read('UPDATE t SET a = 1 WHERE b < CURRENT_DATE')).toBe('CURRENT_DATE');
+    expect(read('UPDATE t SET a = LOCALTIMESTAMP(3)')).toBe('LOCALTIMESTAMP');
+    expect(read('UPDATE t SET a = CURRENT_TIMESTAMP, b = CURRENT_TIME')).toBe('CURRENT_TIMESTAMP');
+    expect(read('UPDATE t SET a = clock_timestamp()')).toBeUndefined();
+    expect(read('UPDATE t SET a = app.now()')).toBeUndefined();
   });
 });
