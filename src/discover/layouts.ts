@@ -1,6 +1,8 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { LayoutName } from './names.js';
 
 export { LAYOUTS, type LayoutName } from './names.js';
@@ -262,6 +264,31 @@ async function liquibaseUnincluded(dir: Dir): Promise<((rel: string) => boolean)
   return (rel) => includedAt(master, rel) < 0;
 }
 
+/** sqlx's migrations: `<version>_<description>.sql`, or `.up.sql` and `.down.sql` for a reversible one. */
+const SQLX_FORWARD = /^(\d+)_[^/]*\.sql$/;
+
+/** Whether the Rust crate a directory belongs to uses sqlx: the nearest Cargo.toml up from it, within
+ *  its repository, names sqlx (as a dependency of its own or of its workspace). */
+function inSqlxCrate(root: string): boolean {
+  for (let dir = root; ; ) {
+    const manifest = join(dir, 'Cargo.toml');
+    if (existsSync(manifest)) {
+      try {
+        // `sqlx = …`, `sqlx.workspace = true`, `[dependencies.sqlx]`
+        return /^\s*(?:sqlx\b|\[(?:workspace\.)?(?:dev-)?dependencies\.sqlx\])/m.test(readFileSync(manifest, 'utf8'));
+      } catch {
+        return false;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir || existsSync(join(dir, '.git'))) return false;
+    dir = parent;
+  }
+}
+
+/** The up markers of the tools that keep both directions in one `<version>_<name>.sql` file. */
+const UP_MARKERS = [GOOSE_SECTIONS.up, /^--\s*migrate:up\b/m, /^\s*--[\s-]*up\s+migration\b/im];
+
 /** Supabase's migrations directory, or the supabase directory that holds it. */
 function isSupabase(dir: Dir): boolean {
   const parts = dir.root.split(/[\\/]/);
@@ -429,6 +456,24 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     migration: (rel) => String(BigInt(rel.slice(0, rel.indexOf('/')))),
     transaction: () => 'implicit',
   },
+  sqlx: {
+    name: 'sqlx',
+    expect: 'sqlx <version>_<description>.sql files in a Rust crate that depends on sqlx',
+    // its files' names are golang-migrate's, goose's, dbmate's and Atlas's: known by the crate, and by
+    // a directory that holds neither atlas.sum nor a file with another tool's up marker
+    recognize: async (dir) =>
+      !dir.entries.has('atlas.sum') &&
+      dir.files.some((rel) => SQLX_FORWARD.test(rel) && !DOWN.test(rel)) &&
+      inSqlxCrate(dir.root) &&
+      !(await anyFile(dir, SQLX_FORWARD, (text) => UP_MARKERS.some((marker) => marker.test(text)))),
+    forward: SQLX_FORWARD,
+    down: /^\d+_[^/]*\.down\.sql$/,
+    // by version, a 64-bit number
+    order: () => byVersion(SQLX_FORWARD),
+    // sqlx runs a migration in a transaction, unless its text begins with `-- no-transaction`: then it
+    // sends it as one query string, which PostgreSQL runs as one implicit transaction
+    transaction: (text) => (text.startsWith('-- no-transaction') ? 'implicit' : 'per-file'),
+  },
   atlas: {
     name: 'atlas',
     expect: 'Atlas <version>_<name>.sql files with atlas.sum',
@@ -473,6 +518,7 @@ export const DETECTION: readonly Layout[] = (
     'pop',
     'liquibase',
     'flyway',
+    'sqlx',
     'golang-migrate',
     'up-down',
     'version-dirs',

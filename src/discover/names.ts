@@ -17,6 +17,7 @@ export const LAYOUTS = [
   'liquibase',
   'atlas',
   'supabase',
+  'sqlx',
 ] as const;
 
 export type LayoutName = (typeof LAYOUTS)[number];

@@ -279,6 +279,17 @@ function outsideTransaction(
           'dbmate sends the file as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own marked `-- migrate:up transaction:false`',
       };
     }
+    case 'sqlx':
+      // sqlx sends a migration that begins with `-- no-transaction` as one query string: one statement runs alone, several in one implicit transaction
+      if (only)
+        return {
+          edits: [{ start: 0, end: 0, text: `-- no-transaction${view.eol}` }],
+          title: ' (`-- no-transaction`)',
+        };
+      return {
+        reason:
+          'sqlx sends a migration that begins with `-- no-transaction` as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own that begins with `-- no-transaction`',
+      };
     case 'goose': {
       if (view.model !== 'per-file') break;
       const blocks = [...text.matchAll(/^--\s*\+goose\s+statement(begin|end)\b/gim)];

@@ -236,6 +236,17 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 4, statements: 4, errors: 2, warnings: 0 },
   },
+  sqlx: {
+    files: [
+      ['20240105120000_create_users.sql', 'additive', []],
+      ['20240112093000_create_orders.sql', 'additive', ['fk-missing-index@1:1', 'missing-lock-timeout@1:1']],
+      ['20240120161500_index_orders_user_id.sql', 'additive', []],
+      ['20240202110000_add_users_phone.sql', 'additive', ['missing-lock-timeout@1:1']],
+      // sqlx runs it in a transaction, where CONCURRENTLY fails
+      ['20240210080000_index_users_phone.sql', 'additive', ['concurrently-in-transaction@1:1']],
+    ],
+    summary: { files: 5, statements: 5, errors: 3, warnings: 1 },
+  },
   supabase: {
     files: [
       ['migrations/20240105120000_create_users.sql', 'additive', []],

@@ -135,6 +135,18 @@ const cases: Case[] = [
     downs: [],
   },
   {
+    layout: 'sqlx',
+    // a crate that depends on sqlx: each migration in a transaction, unless it begins with -- no-transaction
+    forward: [
+      ['20240105120000_create_users.sql', 'per-file'],
+      ['20240112093000_create_orders.sql', 'per-file'],
+      ['20240120161500_index_orders_user_id.sql', 'implicit'],
+      ['20240202110000_add_users_phone.sql', 'per-file'],
+      ['20240210080000_index_users_phone.sql', 'per-file'],
+    ],
+    downs: [],
+  },
+  {
     layout: 'supabase',
     forward: [
       ['migrations/20240105120000_create_users.sql', 'implicit'],

@@ -358,6 +358,73 @@ describe('Atlas', () => {
   });
 });
 
+describe('sqlx', () => {
+  const crate = (manifest: string, files: Record<string, string>) =>
+    tree({
+      'Cargo.toml': manifest,
+      ...Object.fromEntries(Object.entries(files).map(([rel, text]) => [`migrations/${rel}`, text])),
+    });
+
+  it('reads the migrations of a crate that depends on sqlx in its transactions, by version, outside one only where the text begins with -- no-transaction', async () => {
+    for (const manifest of [
+      '[package]\nname = "server"\n\n[dependencies]\nsqlx = { workspace = true, features = ["postgres"] }\n',
+      '[dependencies.sqlx]\nversion = "0.8"\n',
+    ]) {
+      const root = join(
+        crate(manifest, {
+          '20240102000000_b.sql': '-- no-transaction\nCREATE INDEX CONCURRENTLY b ON a (x);\n',
+          '20240101000000_a.sql': 'CREATE TABLE a (x int);\n',
+          '20240103000000_c.sql': '\n-- no-transaction\nCREATE INDEX c ON a (x);\n',
+          '9_first.sql': 'SELECT 1;\n',
+        }),
+        'migrations',
+      );
+      expect(await listed(root)).toEqual({
+        layout: 'sqlx',
+        files: [
+          ['9_first.sql', '9_first.sql', 'per-file'],
+          ['20240101000000_a.sql', '20240101000000_a.sql', 'per-file'],
+          ['20240102000000_b.sql', '20240102000000_b.sql', 'implicit'],
+          // sqlx looks at the text's first bytes only
+          ['20240103000000_c.sql', '20240103000000_c.sql', 'per-file'],
+        ],
+        skipped: [],
+      });
+    }
+  });
+
+  it('reads reversible migrations in their transactions, their down files skipped', async () => {
+    const root = join(
+      crate('[dependencies]\nsqlx = "0.8"\n', {
+        '1_a.up.sql': 'CREATE TABLE a (x int);',
+        '1_a.down.sql': 'DROP TABLE a;',
+      }),
+      'migrations',
+    );
+    expect(await listed(root)).toEqual({
+      layout: 'sqlx',
+      files: [['1_a.up.sql', '1_a.up.sql', 'per-file']],
+      skipped: [['1_a.down.sql', 'down']],
+    });
+  });
+
+  it("leaves to their own layouts a crate without sqlx, a history kept by goose, dbmate or Atlas, and a crate beyond the repository's root", async () => {
+    const files = { '1_a.up.sql': 'CREATE TABLE a (x int);', '1_a.down.sql': 'DROP TABLE a;' };
+    expect((await listed(join(crate('[dependencies]\ndiesel = "2"\n', files), 'migrations'))).layout).toBe(
+      'golang-migrate',
+    );
+    const sqlx = '[dependencies]\nsqlx = "0.8"\n';
+    const goose = crate(sqlx, { '1_a.sql': '-- +goose Up\nCREATE TABLE a (x int);\n' });
+    expect((await listed(join(goose, 'migrations'))).layout).toBe('goose');
+    const dbmate = crate(sqlx, { '1_a.sql': '-- migrate:up\nCREATE TABLE a (x int);\n' });
+    expect((await listed(join(dbmate, 'migrations'))).layout).toBe('dbmate');
+    const atlas = crate(sqlx, { 'atlas.sum': 'h1:x\n', '1_a.sql': 'CREATE TABLE a (x int);\n' });
+    expect((await listed(join(atlas, 'migrations'))).layout).toBe('atlas');
+    const beyond = crate(sqlx, { 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/db/1_a.sql': 'SELECT 1;' });
+    expect((await listed(join(beyond, 'migrations', 'repo', 'db'))).layout).toBe('plain');
+  });
+});
+
 describe('Supabase', () => {
   it('reads supabase/migrations, from the supabase directory or the migrations one, as one query per file', async () => {
     const files = {

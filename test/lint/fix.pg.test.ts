@@ -174,6 +174,32 @@ const cases: Case[] = [
     check: indexValid,
   },
   {
+    name: 'sqlx, one statement: -- no-transaction as the first line, then CONCURRENTLY',
+    layout: 'sqlx',
+    files: {
+      '20240101000000_tables.sql': TABLES,
+      '20240102000000_index.sql': 'CREATE INDEX orders_user ON orders (user_id);\n',
+    },
+    target: '20240102000000_index.sql',
+    fixed: ['create-index-non-concurrently'],
+    contains: ['-- no-transaction\nCREATE INDEX CONCURRENTLY orders_user'],
+    check: indexValid,
+  },
+  {
+    name: 'sqlx, several statements: lock_timeout, and no CONCURRENTLY (a -- no-transaction file is one query string), with the reason',
+    layout: 'sqlx',
+    files: {
+      '20240101000000_tables.sql': TABLES,
+      '20240102000000_index.sql':
+        'CREATE INDEX orders_user ON orders (user_id);\nALTER TABLE orders ADD COLUMN note text;\n',
+    },
+    target: '20240102000000_index.sql',
+    fixed: ['missing-lock-timeout'],
+    unfixed: { 'create-index-non-concurrently': 'sqlx sends a migration that begins with `-- no-transaction`' },
+    contains: ["SET lock_timeout = '2s';\nCREATE INDEX orders_user"],
+    check: "SELECT count(*) = 1 AS ok FROM pg_attribute WHERE attname = 'note'",
+  },
+  {
     name: 'Atlas: txmode none, then CONCURRENTLY',
     layout: 'atlas',
     files: {

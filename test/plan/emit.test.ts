@@ -61,6 +61,8 @@ const CASES: ToolCase[] = [
   // Atlas and pop wrap each file in a transaction, unless it opts out (atlas:txmode none, .autocommit)
   { layout: 'atlas', model: 'transaction', under: 'migrations' },
   { layout: 'pop', model: 'transaction', under: 'persistence/sql/migrations' },
+  // sqlx wraps each migration in a transaction, unless its text begins with `-- no-transaction`
+  { layout: 'sqlx', model: 'transaction', under: 'migrations' },
   // Liquibase runs each changeset in a transaction of its own, unless it says runInTransaction:false
   { layout: 'liquibase', model: 'transaction', under: 'src/main/resources/db/changelog' },
   // drizzle's migrator and node-pg-migrate run every pending migration in one transaction
@@ -86,6 +88,7 @@ function wrapped(layout: EmitLayout, file: string, text: string): boolean {
   if (layout === 'atlas') return !/^-- atlas:txmode none$/m.test(text);
   if (layout === 'liquibase') return !/^--changeset .*\brunInTransaction:false\b/m.test(text);
   if (layout === 'pop') return !file.endsWith('.autocommit.up.sql');
+  if (layout === 'sqlx') return !text.startsWith('-- no-transaction');
   if (layout === 'flyway') {
     const statements = text
       .replace(/--[^\n]*/g, '')
@@ -700,6 +703,28 @@ describe('plan --emit, what it plans and refuses', () => {
     }
   });
 
+  it('replaces a migration that has no down file of its own: a version folder of plain .sql files, a simple sqlx migration', async () => {
+    const create = 'CREATE TABLE t (id bigint PRIMARY KEY, a int);\n';
+    const index = 'CREATE INDEX t_a ON t (a);\n';
+    for (const [files, planned, layout] of [
+      [{ 'db/0001/01_t.sql': create, 'db/0002/01_i.sql': index }, 'db/0002/01_i.sql', 'version-dirs'],
+      [
+        { 'Cargo.toml': '[dependencies]\nsqlx = "0.8"\n', 'm/1_t.sql': create, 'm/2_i.sql': index },
+        'm/2_i.sql',
+        'sqlx',
+      ],
+    ] as const) {
+      const dir = project(files);
+      const p = await plan({ file: planned, cwd: dir, emit: layout });
+      // removed once: a second removal of the same file failed the emission, which put the history back
+      expect(p.emitted!.removed).toEqual([planned.slice(planned.indexOf('/') + 1)]);
+      expect(existsSync(join(dir, planned))).toBe(false);
+      const root = join(dir, planned.split('/')[0]!);
+      for (const file of p.emitted!.phases.flatMap((phase) => phase.files))
+        expect(existsSync(join(root, file)), file).toBe(true);
+    }
+  });
+
   it('refuses, writing nothing, a layout other than the directory has and a history with no room after the migration', async () => {
     const dir = project({
       'db/migrations/000001_t.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);\n',
@@ -716,7 +741,7 @@ describe('plan --emit, what it plans and refuses', () => {
     await expect(
       plan({ file: 'db/migrations/000002_r.up.sql', history: 'db/migrations', cwd: dir, emit: 'auto' }),
     ).rejects.toThrow(
-      /000002_r\.up\.sql: no room for the plan's \d+ migrations after db\/migrations\/000001_t\.up\.sql and before db\/migrations\/000003_x\.up\.sql in golang-migrate \(or sqlx\)'s order; give the migrations after it later versions, or use --emit plan/,
+      /000002_r\.up\.sql: no room for the plan's \d+ migrations after db\/migrations\/000001_t\.up\.sql and before db\/migrations\/000003_x\.up\.sql in golang-migrate's order; give the migrations after it later versions, or use --emit plan/,
     );
     expect(files()).toEqual(before);
     expect(existsSync(join(dir, 'db/pgphase'))).toBe(false);
@@ -908,7 +933,7 @@ describe('plan --emit, what it plans and refuses', () => {
     const r = runCli(['plan', 'm/001.sql', '--emit', 'flyway-ish'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'pgphase: --emit flyway-ish: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, liquibase, plain, plan\n',
+      'pgphase: --emit flyway-ish: expected one of golang-migrate, prisma, flyway, dbmate, goose, diesel, sqitch, drizzle, node-pg-migrate, supabase, atlas, pop, up-down, version-dirs, liquibase, sqlx, plain, plan\n',
     );
   });
 

@@ -20,6 +20,7 @@ export const EMIT_LAYOUTS: readonly EmitLayout[] = [
   'up-down',
   'version-dirs',
   'liquibase',
+  'sqlx',
   'plain',
 ];
 

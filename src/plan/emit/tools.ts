@@ -101,7 +101,7 @@ const upDown = (stem: string, m: PhaseMigration): Array<[string, string]> => [
   [`${stem}.up.sql`, m.up],
   [`${stem}.down.sql`, m.down],
 ];
-const withDown = (rel: string) => [rel, rel.replace(/\.up\.sql$/, '.down.sql')];
+const withDown = (rel: string) => (rel.endsWith('.up.sql') ? [rel, rel.replace(/\.up\.sql$/, '.down.sql')] : [rel]);
 
 /** The statements of a migration, each with the comments before it: drizzle runs each chunk between breakpoints as a query of its own. */
 function chunks(sql: string): string[] {
@@ -238,7 +238,7 @@ function atlasSum(
 
 export const TOOLS: Record<EmitLayout, Tool> = {
   'golang-migrate': tool({
-    title: 'golang-migrate (or sqlx)',
+    title: 'golang-migrate',
     // one file is one query string: PostgreSQL runs it as one implicit transaction
     parse: prefixed(/^(\d+)_(.*)\.up\.sql$/),
     files: upDown,
@@ -343,6 +343,22 @@ export const TOOLS: Record<EmitLayout, Tool> = {
       `${original.rel.startsWith('migrations/') ? 'migrations/' : ''}${v}_${original.name}_${label}`,
     files: (stem, m) => [[`${stem}.sql`, m.up]],
     command: 'supabase db push (or supabase migration up)',
+  }),
+  sqlx: tool({
+    title: 'sqlx',
+    parse: prefixed(/^(\d+)_(.*?)(?:\.up)?\.sql$/),
+    // a migration's text that begins with `-- no-transaction` runs outside a transaction; a reversible
+    // migration (`.up.sql`) stays one, its down file undoing the phase
+    files: (stem, m, original) => {
+      const head = m.noTransaction ? '-- no-transaction\n' : '';
+      if (!original.rel.endsWith('.up.sql')) return [[`${stem}.sql`, `${head}${m.up}`]];
+      return [
+        [`${stem}.up.sql`, `${head}${m.up}`],
+        [`${stem}.down.sql`, `${head}${m.down}`],
+      ];
+    },
+    originals: withDown,
+    command: 'sqlx migrate run (or sqlx::migrate! at start-up)',
   }),
   atlas: tool({
     title: 'Atlas',
