@@ -6,7 +6,7 @@
 // behind, and a failure names the query and PostgreSQL's error.
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
-import { generated, isWhole, TWIN, ungenerated, type Column, type Table } from './rows.js';
+import { generated, isWhole, TWIN, ungenerated, type Column, type ForeignKey, type Table } from './rows.js';
 
 export interface AppQuery {
   sql: string;
@@ -32,23 +32,37 @@ const UPDATED = TWIN + 3;
 /** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
 type Written = { column: string; param: string } | { column: string; sql: string };
 
+/**
+ * The subquery each column of a foreign key writes: the first row of the table the key references.
+ * Keys of more columns first; a key that shares columns with one before it takes a row that agrees
+ * with them (`(client_id, nid)` a client's, then `nid` that client's network: the first network
+ * may not be its), and a key whose columns are all taken adds nothing.
+ */
+function referencing(table: Table, schema: string): Map<string, string> {
+  const sql = new Map<string, string>();
+  for (const fk of [...table.foreignKeys].sort((a, b) => b.columns.length - a.columns.length)) {
+    const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
+    const shared = fk.columns.flatMap((column, i) => (sql.has(column) ? [i] : []));
+    const where = shared.length
+      ? ` WHERE ${shared.map((i) => `${quoteIdent(fk.references[i]!)} = ${sql.get(fk.columns[i]!)}`).join(' AND ')}`
+      : '';
+    const order = fk.references.map(quoteIdent).join(', ');
+    for (const [i, column] of fk.columns.entries())
+      if (!sql.has(column))
+        sql.set(column, `(SELECT ${quoteIdent(fk.references[i]!)} FROM ${target}${where} ORDER BY ${order} LIMIT 1)`);
+  }
+  return sql;
+}
+
 function written(
-  table: Table,
+  references: Map<string, string>,
   column: Column,
   k: number,
   like: Column,
   above: Map<string, bigint> | undefined,
-  schema: string,
 ): Written | undefined {
-  const fk = table.foreignKeys.find((f) => f.columns.includes(column.name));
-  if (fk) {
-    const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
-    const ref = fk.references[fk.columns.indexOf(column.name)]!;
-    return {
-      column: column.name,
-      sql: `(SELECT ${quoteIdent(ref)} FROM ${target} ORDER BY ${fk.references.map(quoteIdent).join(', ')} LIMIT 1)`,
-    };
-  }
+  const sql = references.get(column.name);
+  if (sql !== undefined) return { column: column.name, sql };
   const v = generated(like, k, above);
   return v === undefined ? undefined : { column: column.name, param: v };
 }
@@ -101,9 +115,15 @@ export function appQueries(
       continue;
     }
     const theirs = others.get(mine.name);
-    const keyed = new Set(mine.foreignKeys.flatMap((fk) => fk.columns));
+    // the other version's keys on columns this one has, those it lacks (they may share columns with its own: `referencing`)
     const has = new Set(mine.columns.map((c) => c.name));
-    const borrowed = (theirs?.foreignKeys ?? []).filter((fk) => fk.columns.every((c) => has.has(c) && !keyed.has(c)));
+    const same = (a: ForeignKey, b: ForeignKey) =>
+      a.table === b.table &&
+      a.columns.join('\0') === b.columns.join('\0') &&
+      a.references.join('\0') === b.references.join('\0');
+    const borrowed = (theirs?.foreignKeys ?? []).filter(
+      (fk) => fk.columns.every((c) => has.has(c)) && !mine.foreignKeys.some((own) => same(own, fk)),
+    );
     const table = { ...mine, foreignKeys: [...mine.foreignKeys, ...borrowed] };
     const other = (c: Column) => theirs?.columns.find((x) => x.name === c.name);
     // a column whose type the migration changes to one of another kind: the version leaves it out of its writes
@@ -117,8 +137,9 @@ export function appQueries(
     out.skipped.push(...unshared.map((c) => `${name}: ${why(c)}: left out of its writes`));
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.includes(c));
+    const references = referencing(table, schema);
     const values = (columns: Column[], k: number) =>
-      columns.flatMap((c) => written(table, c, k, narrower(c, other(c))!, highest.get(mine.name), schema) ?? []);
+      columns.flatMap((c) => written(references, c, k, narrower(c, other(c))!, highest.get(mine.name)) ?? []);
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {
       const params: string[] = [];
       const w = values(columns, k);

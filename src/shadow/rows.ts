@@ -214,14 +214,26 @@ export async function generateRows(
                 : (generated(c, k, above) ?? null),
           );
         }
-        for (const fk of table.foreignKeys) {
+        // Keys of more columns first: a key that shares columns with one before it takes a row of its table
+        // that agrees with the values set (`(client_id, nid)` to a client, then `nid` to a network).
+        const set = new Set<string>();
+        for (const fk of [...table.foreignKeys].sort((a, b) => b.columns.length - a.columns.length)) {
           if (repeats(fk.columns)) continue;
+          const shared = fk.columns.flatMap((column, i) => (set.has(column) ? [i] : []));
+          if (shared.length === fk.columns.length) continue;
+          const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
+          const where = shared.length
+            ? ` WHERE ${shared.map((i, j) => `${quoteIdent(fk.references[i]!)}::text = $${j + 2}`).join(' AND ')}`
+            : '';
           const { rows: targets } = await client.query<Record<string, string | null>>({
-            text: `SELECT ${fk.references.map((r, i) => `${quoteIdent(r)}::text AS c${i}`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(fk.table)} ORDER BY 1 LIMIT 1 OFFSET $1::int % greatest(1, (SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(fk.table)})::int)`,
-            values: [k - 1],
+            text: `SELECT ${fk.references.map((r, i) => `${quoteIdent(r)}::text AS c${i}`).join(', ')} FROM ${target}${where} ORDER BY 1 LIMIT 1 OFFSET $1::int % greatest(1, (SELECT count(*) FROM ${target}${where})::int)`,
+            values: [k - 1, ...shared.map((i) => row.get(fk.columns[i]!))],
           });
-          const target = targets[0];
-          for (const [i, column] of fk.columns.entries()) row.set(column, target ? target[`c${i}`]! : null);
+          const found = targets[0];
+          for (const [i, column] of fk.columns.entries()) {
+            row.set(column, found ? found[`c${i}`]! : null);
+            set.add(column);
+          }
         }
         if (k === 1) for (const [column, v] of row) first.set(column, v);
         const names = [...row.keys()];

@@ -78,6 +78,44 @@ test('a twin repeats the first generated row but in its unique keys, and in a fo
   ]);
 });
 
+test("foreign keys that share a column take rows that agree, in the generated rows and the application's writes: a composite key first, then the key of its shared column", async () => {
+  await runScript(
+    c,
+    `DROP SCHEMA public CASCADE; CREATE SCHEMA public;
+     CREATE TABLE network (id int PRIMARY KEY);
+     CREATE TABLE client (id int, nid int REFERENCES network, PRIMARY KEY (id, nid));
+     -- the same keys, in both orders
+     CREATE TABLE session (id int PRIMARY KEY, client_id int NOT NULL, nid int NOT NULL,
+       FOREIGN KEY (client_id, nid) REFERENCES client (id, nid), FOREIGN KEY (nid) REFERENCES network);
+     CREATE TABLE grant_ (id int PRIMARY KEY, client_id int NOT NULL, nid int NOT NULL,
+       FOREIGN KEY (nid) REFERENCES network, FOREIGN KEY (client_id, nid) REFERENCES client (id, nid));
+     -- the history's client: the k-th client is not in the k-th network
+     INSERT INTO network VALUES (1); INSERT INTO client VALUES (10, 1);`,
+  );
+  const result = await generateRows(c, { nulls: true });
+  expect(result.skipped).toEqual([]);
+  expect(result.inserted).toEqual({ network: 3, client: 3, session: 3, grant_: 3 });
+  for (const table of ['session', 'grant_'])
+    expect(
+      (await c.query(`SELECT count(*)::int AS n FROM ${table} s JOIN client k ON (k.id, k.nid) = (s.client_id, s.nid)`))
+        .rows[0].n,
+    ).toBe(3);
+  // the application's writes reference the first client, (10, 1), which is not in the first network, 0
+  await c.query('INSERT INTO network VALUES (0)');
+  const app = appQueries('V', await tables(c), new Set(['session', 'grant_']));
+  expect(app.tables.map((t) => t.queries.length)).toEqual([4, 4]);
+  expect(await runQueries(c, app)).toEqual([]);
+
+  // a key the other version adds over a column this one keys already (V's writes after expand, which adds it NOT VALID)
+  await runScript(
+    c,
+    'CREATE TABLE access (id int PRIMARY KEY, client_id int NOT NULL, nid int NOT NULL REFERENCES network);',
+  );
+  const v = await tables(c);
+  await c.query('ALTER TABLE access ADD FOREIGN KEY (client_id, nid) REFERENCES client (id, nid) NOT VALID');
+  expect(await runQueries(c, appQueries('V', v, new Set(['access']), await tables(c)))).toEqual([]);
+});
+
 test('a file runs as its tool runs it, and a refused statement names file:line', async () => {
   await runScript(c, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
   const file = {
