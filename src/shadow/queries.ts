@@ -6,7 +6,16 @@
 // behind, and a failure names the query and PostgreSQL's error.
 import type pg from 'pg';
 import { quoteIdent } from '../sql/names.js';
-import { generated, isWhole, TWIN, ungenerated, type Column, type ForeignKey, type Table } from './rows.js';
+import {
+  generated,
+  isWhole,
+  TWIN,
+  ungenerated,
+  widestFirst,
+  type Column,
+  type ForeignKey,
+  type Table,
+} from './rows.js';
 
 export interface AppQuery {
   sql: string;
@@ -32,15 +41,11 @@ const UPDATED = TWIN + 3;
 /** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
 type Written = { column: string; param: string } | { column: string; sql: string };
 
-/**
- * The subquery each column of a foreign key writes: the first row of the table the key references.
- * Keys of more columns first; a key that shares columns with one before it takes a row that agrees
- * with them (`(client_id, nid)` a client's, then `nid` that client's network: the first network
- * may not be its), and a key whose columns are all taken adds nothing.
- */
+/** The subquery each column of a foreign key writes: the first row of the table the key references that
+ *  agrees with the keys before it (`widestFirst`); a key whose columns are all taken adds nothing. */
 function referencing(table: Table, schema: string): Map<string, string> {
   const sql = new Map<string, string>();
-  for (const fk of [...table.foreignKeys].sort((a, b) => b.columns.length - a.columns.length)) {
+  for (const fk of widestFirst(table.foreignKeys)) {
     const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
     const shared = fk.columns.flatMap((column, i) => (sql.has(column) ? [i] : []));
     const where = shared.length

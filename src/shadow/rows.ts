@@ -31,6 +31,13 @@ export interface ForeignKey {
   references: string[];
 }
 
+/** Foreign keys in the order a row's values are found for them: keys of more columns first, so that a key
+ *  sharing columns with one before it takes a row that agrees with it (`(client_id, nid)` a client, then
+ *  `nid` that client's network, which the first network may not be). */
+export function widestFirst(keys: readonly ForeignKey[]): ForeignKey[] {
+  return [...keys].sort((a, b) => b.columns.length - a.columns.length);
+}
+
 export interface Table {
   name: string;
   columns: Column[];
@@ -214,10 +221,8 @@ export async function generateRows(
                 : (generated(c, k, above) ?? null),
           );
         }
-        // Keys of more columns first: a key that shares columns with one before it takes a row of its table
-        // that agrees with the values set (`(client_id, nid)` to a client, then `nid` to a network).
         const set = new Set<string>();
-        for (const fk of [...table.foreignKeys].sort((a, b) => b.columns.length - a.columns.length)) {
+        for (const fk of widestFirst(table.foreignKeys)) {
           if (repeats(fk.columns)) continue;
           const shared = fk.columns.flatMap((column, i) => (set.has(column) ? [i] : []));
           if (shared.length === fk.columns.length) continue;
