@@ -1,7 +1,7 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LayoutName } from './names.js';
 
@@ -267,19 +267,43 @@ async function liquibaseUnincluded(dir: Dir): Promise<((rel: string) => boolean)
 /** sqlx's migrations: `<version>_<description>.sql`, or `.up.sql` and `.down.sql` for a reversible one. */
 const SQLX_FORWARD = /^(\d+)_[^/]*\.sql$/;
 
+/** A Cargo.toml that depends on sqlx: `sqlx = …`, `sqlx.workspace = true`, `[dependencies.sqlx]`. */
+const NAMES_SQLX = /^\s*(?:sqlx\b|\[(?:workspace\.)?(?:dev-)?dependencies\.sqlx\])/m;
+
+function textOf(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The manifests of a workspace's members: `members = ["server", "crates/*"]`. */
+function memberManifests(dir: string, manifest: string): string[] {
+  const members = /^\s*members\s*=\s*\[([^\]]*)\]/m.exec(manifest)?.[1] ?? '';
+  return [...members.matchAll(/"([^"]+)"/g)].flatMap(([, member]) => {
+    if (!member!.endsWith('/*')) return [join(dir, member!, 'Cargo.toml')];
+    const parent = join(dir, member!.slice(0, -2));
+    try {
+      return readdirSync(parent).map((name) => join(parent, name, 'Cargo.toml'));
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Whether the Rust crate a directory belongs to uses sqlx: the nearest Cargo.toml up from it, within
- *  its repository, names sqlx (as a dependency of its own or of its workspace). */
+ *  its repository, names sqlx, or it is a workspace's and one of its members does (the migrations of
+ *  a workspace, which a member runs with `sqlx::migrate!("../migrations")`). */
 function inSqlxCrate(root: string): boolean {
   for (let dir = root; ; ) {
-    const manifest = join(dir, 'Cargo.toml');
-    if (existsSync(manifest)) {
-      try {
-        // `sqlx = …`, `sqlx.workspace = true`, `[dependencies.sqlx]`
-        return /^\s*(?:sqlx\b|\[(?:workspace\.)?(?:dev-)?dependencies\.sqlx\])/m.test(readFileSync(manifest, 'utf8'));
-      } catch {
-        return false;
-      }
-    }
+    const manifest = textOf(join(dir, 'Cargo.toml'));
+    if (manifest !== undefined)
+      return (
+        NAMES_SQLX.test(manifest) ||
+        (/^\s*\[workspace\]/m.test(manifest) &&
+          memberManifests(dir, manifest).some((member) => NAMES_SQLX.test(textOf(member) ?? '')))
+      );
     const parent = dirname(dir);
     if (parent === dir || existsSync(join(dir, '.git'))) return false;
     dir = parent;

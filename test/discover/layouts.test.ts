@@ -393,6 +393,25 @@ describe('sqlx', () => {
     }
   });
 
+  it("reads a workspace's migrations when one of its members depends on sqlx", async () => {
+    for (const members of ['["server"]', '[\n  "crates/*",\n]']) {
+      const root = tree({
+        'Cargo.toml': `[workspace]\nmembers = ${members}\nresolver = "2"\n`,
+        'server/Cargo.toml': '[dependencies]\nsqlx = { version = "0.8", features = ["postgres"] }\n',
+        'crates/api/Cargo.toml': '[dependencies]\nsqlx.workspace = true\n',
+        'crates/cli/Cargo.toml': '[dependencies]\nclap = "4"\n',
+        'migrations/1_a.sql': 'CREATE TABLE a (x int);',
+      });
+      expect((await listed(join(root, 'migrations'))).layout, members).toBe('sqlx');
+    }
+    const none = tree({
+      'Cargo.toml': '[workspace]\nmembers = ["cli"]\n',
+      'cli/Cargo.toml': '[dependencies]\nclap = "4"\n',
+      'migrations/1_a.sql': 'CREATE TABLE a (x int);',
+    });
+    expect((await listed(join(none, 'migrations'))).layout).toBe('plain');
+  });
+
   it('reads reversible migrations in their transactions, their down files skipped', async () => {
     const root = join(
       crate('[dependencies]\nsqlx = "0.8"\n', {
