@@ -147,6 +147,37 @@ function setsLockTimeout(value: string | undefined): boolean {
   return (lockTimeoutMs(value) ?? 0) > 0.5;
 }
 
+/** A TimeZone of a fixed zero offset, as SET TIME ZONE takes it: PostgreSQL ≥ 12 then keeps the table of a
+ *  timestamp ↔ timestamptz change. A zone with daylight saving time (Europe/London) is not fixed. */
+const UTC_ZONE = /^(?:(?:etc\/)?(?:utc|uct|gmt|universal|zulu|greenwich)|[+-]?0+(?::?0+)?)$/i;
+
+/** A session setting as SET and SET LOCAL leave it: a plain SET lasts the session (a ROLLBACK of the
+ *  transaction it ran in undoes it), a SET LOCAL the transaction block it runs in (outside one it only
+ *  draws a warning from PostgreSQL: it sets nothing). */
+class Setting {
+  private session = false;
+  private local: boolean | undefined;
+  /** The session's value when the current transaction began, which a ROLLBACK restores. */
+  private atBegin = false;
+
+  get value(): boolean {
+    return this.local ?? this.session;
+  }
+  begin(): void {
+    this.atBegin = this.session;
+  }
+  end(rollback: boolean): void {
+    if (rollback) this.session = this.atBegin;
+    this.local = undefined;
+  }
+  set(on: boolean, local: boolean, inBlock: boolean): void {
+    if (!local) {
+      this.session = on;
+      this.local = undefined;
+    } else if (inBlock) this.local = on;
+  }
+}
+
 /** What the engine needs of one rule set, severities and PostgreSQL version; the same for every file of a config.
  *  The rules' visitors are made once here: their contexts read the file being walked from `view`. */
 interface Prepared {
@@ -217,11 +248,9 @@ function prepare(options: EngineOptions): Prepared {
 class Walk {
   current!: Transaction;
   readonly created: CreatedHere;
-  /** lock_timeout as the last plain SET left it (kept at COMMIT), and as a SET LOCAL of the current transaction overrides it. */
-  private sessionTimeout = false;
-  private localTimeout: boolean | undefined;
-  /** sessionTimeout when the current transaction began, which a ROLLBACK restores. */
-  private timeoutAtBegin = false;
+  /** A lock_timeout in force, and a TimeZone of zero offset. */
+  private readonly lockTimeout = new Setting();
+  private readonly utc = new Setting();
 
   constructor(
     readonly view: View,
@@ -246,6 +275,7 @@ class Walk {
     view.statementClass = 'neutral';
     view.inExplicitTransaction = false;
     view.lockTimeoutSet = false;
+    view.utcSession = false;
     this.at(transactions[0] ?? { first: 0, last: 0, block: false });
   }
 
@@ -265,7 +295,10 @@ class Walk {
     // most statements make one change: its class, without an array of one
     view.statementClass = changes.length === 1 ? classify(changes[0]!) : strongest(changes.map(classify));
     this.at(this.transactions[statement.index]!);
-    if (this.current.first === statement.index) this.timeoutAtBegin = this.sessionTimeout;
+    if (this.current.first === statement.index) {
+      this.lockTimeout.begin();
+      this.utc.begin();
+    }
   }
 
   /** Steps past a change: what it created, the transaction it opens or ends, the lock_timeout it sets.
@@ -278,20 +311,19 @@ class Walk {
       if (change.op === 'commit' || change.op === 'rollback') {
         this.view.inExplicitTransaction = false;
         // the end of a transaction ends its SET LOCAL; a ROLLBACK also undoes the SETs made in it
-        const ends = this.current.block && this.current.last === this.view.statement.index;
-        if (ends && change.op === 'rollback') this.sessionTimeout = this.timeoutAtBegin;
-        if (ends) this.localTimeout = undefined;
+        if (this.current.block && this.current.last === this.view.statement.index) {
+          this.lockTimeout.end(change.op === 'rollback');
+          this.utc.end(change.op === 'rollback');
+        }
       }
     }
-    if (change.kind === 'set' && change.name === 'lock_timeout') {
-      const on = setsLockTimeout(change.value);
-      // SET LOCAL outside a transaction block only draws a warning from PostgreSQL: it sets nothing
-      if (!change.local) {
-        this.sessionTimeout = on;
-        this.localTimeout = undefined;
-      } else if (this.current.block) this.localTimeout = on;
-    }
-    this.view.lockTimeoutSet = this.localTimeout ?? this.sessionTimeout;
+    if (change.kind === 'set' && change.name === 'lock_timeout')
+      this.lockTimeout.set(setsLockTimeout(change.value), change.local, this.current.block);
+    // a default or RESET is the server's zone, which the migration does not say
+    if (change.kind === 'set' && change.name === 'timezone')
+      this.utc.set(UTC_ZONE.test(change.value?.trim() ?? ''), change.local, this.current.block);
+    this.view.lockTimeoutSet = this.lockTimeout.value;
+    this.view.utcSession = this.utc.value;
   }
 
   /** Moves past the last statement, for the rules' end of file. */
@@ -384,6 +416,7 @@ class View implements RuleContext {
   inExplicitTransaction = false;
   historyKnown = false;
   lockTimeoutSet = false;
+  utcSession = false;
   maxLockTimeout = 5000;
   transactionId = 0;
   walk = undefined as unknown as Walk;

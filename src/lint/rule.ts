@@ -119,6 +119,8 @@ export interface RuleContext<Messages extends RuleMessages = RuleMessages> {
   readonly historyKnown: boolean;
   /** A `lock_timeout` is in force for the current statement. */
   readonly lockTimeoutSet: boolean;
+  /** The session TimeZone is a fixed zero offset for the current statement (`SET timezone = 'UTC'` before it). */
+  readonly utcSession: boolean;
   /** The longest lock_timeout a migration may set, in milliseconds (the config's `maxLockTimeout`). */
   readonly maxLockTimeout: number;
   /** The table was created earlier in this migration: it has no traffic and no rows yet. */
@@ -202,7 +204,7 @@ export function typeChangeOf(
   if (context.isNewTable(change.table)) return undefined;
   return {
     data: { table: quoteQName(change.table), column: quoteIdent(change.column), to: change.type.display },
-    known: analyzeAlter(change, context.schema, context.pgVersion),
+    known: analyzeAlter(change, context.schema, context.pgVersion, context.utcSession),
   };
 }
 

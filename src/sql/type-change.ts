@@ -39,6 +39,10 @@ export interface TypeChangeOptions {
   pgVersion: number;
   /** The known enum types, by bare name or by the schema model's key (`qkey`); the model's Map fits. */
   enums?: Pick<ReadonlySet<string>, 'has'>;
+  /** The session TimeZone is a fixed zero offset (a `SET timezone = 'UTC'` before the change) and no index
+   *  covers the column: a timestamp ↔ timestamptz change then only changes the catalog on PostgreSQL ≥ 12
+   *  (an index on the column would still be rebuilt, reading every row). */
+  utcUnindexed?: boolean;
 }
 
 /** What the type pair alone implies; the cost before USING and arrays are considered. */
@@ -197,15 +201,15 @@ export function analyzeTypeChange(
   const { using, column } = options;
   const usingRewrites =
     !!using && !(typeof using === 'object' && column !== undefined && onlyNamesColumn(using, column, from, to));
-  const cost: TypeChangeCost = v.cost === 'free' && !arrayConverts && !usingRewrites ? 'free' : 'rewrite';
+  // PostgreSQL ≥ 12 keeps the table (not the column's indexes) when the session TimeZone has a fixed zero offset
+  const utcKeepsTable = !from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`);
+  const catalogOnly = v.cost === 'free' || (utcKeepsTable && options.utcUnindexed === true);
+  const cost: TypeChangeCost = catalogOnly && !arrayConverts && !usingRewrites ? 'free' : 'rewrite';
   let how = 'rewrites the table and its indexes';
-  if (cost === 'free') how = 'only changes the catalog';
+  if (cost === 'free') how = `only changes the catalog${v.cost === 'free' ? '' : ': the session TimeZone is UTC'}`;
   else if (usingRewrites) how = `with USING ${how}`;
   else if (v.unknown) how = `is not a change pgphase knows, so it is taken to rewrite the table and its indexes`;
-  // PostgreSQL ≥ 12 keeps the table (not the column's indexes) when the session TimeZone has a fixed
-  // zero offset; which session the migration will run in is not known here
-  else if (!from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`))
-    how = `${how} unless the session TimeZone is UTC`;
+  else if (utcKeepsTable) how = `${how} unless the session TimeZone is UTC`;
   // arrays of another element type have no equality with the old version's array parameters (bigint[] = integer[])
   const tolerated = v.tolerated && !(from.array && !sameName(from, to));
   return {
@@ -221,12 +225,19 @@ export function analyzeAlter(
   change: Extract<Change, { kind: 'alter-column-type' }>,
   schema: {
     column(table: QName, column: string): { type: TypeRef } | undefined;
+    tableIndexes(table: QName): ReadonlyArray<{ columns: ReadonlyArray<string | null>; partial: boolean }>;
     enums: Pick<ReadonlySet<string>, 'has'>;
   },
   pgVersion: number,
+  utcSession = false,
 ): { from: TypeRef; analysis: TypeChangeAnalysis } | undefined {
   const old = schema.column(change.table, change.column);
   if (!old) return undefined;
+  // an expression or a predicate may read the column too
+  const indexed = () =>
+    schema
+      .tableIndexes(change.table)
+      .some((i) => i.partial || i.columns.some((c) => c === null || c === change.column));
   return {
     from: old.type,
     analysis: analyzeTypeChange(old.type, change.type, {
@@ -234,6 +245,7 @@ export function analyzeAlter(
       column: change.column,
       pgVersion,
       enums: schema.enums,
+      utcUnindexed: utcSession && !indexed(),
     }),
   };
 }

@@ -14,6 +14,11 @@ await ruleCases('narrowing-type-change', {
       history: serials,
       sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint;\nALTER TABLE accounts ALTER COLUMN big_id TYPE bigint;',
     },
+    // a column this migration adds holds only what it writes
+    {
+      history,
+      sql: "CREATE TYPE role AS ENUM ('owner', 'member');\nALTER TABLE users ADD COLUMN role_tmp text;\nUPDATE users SET role_tmp = 'member';\nALTER TABLE users ALTER COLUMN role_tmp TYPE role USING role_tmp::role;",
+    },
   ],
   invalid: [
     {

@@ -505,6 +505,17 @@ describe('analyzeTypeChange', () => {
     );
     // before 12 the time zone made no difference
     expect(reason('timestamp', 'timestamptz', 11)).toBe('timestamp → timestamptz rewrites the table and its indexes');
+    // a session known to be in UTC, no index on the column (established on PostgreSQL below)
+    const utc = (from: string, to: string, pgVersion = 15) =>
+      analyzeTypeChange(typeOf(from), typeOf(to), { pgVersion, utcUnindexed: true });
+    expect(utc('timestamptz', 'timestamp')).toMatchObject({
+      cost: 'free',
+      reason:
+        'timestamptz → timestamp only changes the catalog: the session TimeZone is UTC; values become wall-clock time of the session TimeZone',
+    });
+    expect(utc('timestamp', 'timestamptz', 11).cost).toBe('rewrite');
+    expect(utc('timestamp[]', 'timestamptz[]').cost).toBe('rewrite');
+    expect(utc('int4', 'int8').cost).toBe('rewrite');
     expect(reason('text', 'hstore')).toBe(
       'text → hstore is not a change pgphase knows, so it is taken to rewrite the table and its indexes',
     );
@@ -646,6 +657,30 @@ describe('analyzeTypeChange on PostgreSQL', () => {
     `ALTER TABLE ${t} ALTER COLUMN c TYPE ${k.to}${k.using ? ` USING ${k.using}` : ''}`;
 
   it('runs on PostgreSQL ≥ 12, where the UTC rule applies', () => expect(pgVersion).toBeGreaterThanOrEqual(12));
+
+  it('keeps the table of a timestamp ↔ timestamptz change without an index on the column when the session TimeZone is UTC, as utcUnindexed says', async () => {
+    for (const [from, to] of [
+      ['timestamp', 'timestamptz'],
+      ['timestamptz', 'timestamp'],
+    ]) {
+      expect(analyzeTypeChange(typeOf(from!), typeOf(to!), { pgVersion, utcUnindexed: true }).cost).toBe('free');
+      const t = `utc_${from}`;
+      await c.query(
+        `SET TimeZone = 'UTC'; CREATE TABLE ${t} (id int PRIMARY KEY, c ${from}); CREATE INDEX ${t}_id ON ${t} (id)`,
+      );
+      await c.query(
+        `INSERT INTO ${t} SELECT g, '2024-01-01'::${from} + g * interval '1 hour' FROM generate_series(1, 100) g`,
+      );
+      const node = `SELECT relfilenode FROM pg_class WHERE oid = '${t}'::regclass`;
+      const before = await cell(node);
+      await c.query('BEGIN');
+      const scans = `SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = '${t}'::regclass`;
+      const scansBefore = await cell(scans);
+      await c.query(`ALTER TABLE ${t} ALTER COLUMN c TYPE ${to}`);
+      expect([await cell(node), await cell(scans)]).toEqual([before, scansBefore]);
+      await c.query('COMMIT');
+    }
+  });
 
   CASES.forEach((k, i) => {
     it(caseName(k), async () => {
