@@ -117,7 +117,8 @@ export async function tableRows(
       const row = varying.reduce(
         (sql, column) =>
           `jsonb_set(${sql}, ARRAY[${quoteLiteral(column)}], to_jsonb(t.${quoteIdent(column)} IS NOT NULL))`,
-        'to_jsonb(t)',
+        // t.*, not t: a column named t would be taken for the row
+        'to_jsonb(t.*)',
       );
       const { rows } = await client.query<{ x: string }>(`SELECT ${row}::text AS x FROM ${qualified} t`);
       out[table.name] = rows.map((r) => r.x).sort();

@@ -116,6 +116,16 @@ test("foreign keys that share a column take rows that agree, in the generated ro
   expect(await runQueries(c, appQueries('V', v, new Set(['access']), await tables(c)))).toEqual([]);
 });
 
+test('a table with a column named t has its rows read whole', async () => {
+  await runScript(
+    c,
+    `DROP SCHEMA public CASCADE; CREATE SCHEMA public;
+     CREATE TABLE ev (id int PRIMARY KEY, t timestamptz, made timestamptz DEFAULT now());
+     INSERT INTO ev (id) VALUES (1);`,
+  );
+  expect(await tableRows(c)).toEqual({ ev: ['{"t": null, "id": 1, "made": true}'] });
+});
+
 test('a file runs as its tool runs it, and a refused statement names file:line', async () => {
   await runScript(c, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
   const file = {
