@@ -2,6 +2,7 @@
 // them back as SQL with the deparser.
 import { createRequire } from 'node:module';
 import type { PgNode } from './source.js';
+import { quoteIdent } from './names.js';
 import { firstIn } from './node.js';
 
 // The deparser loads on first use (a lint that reads no expression text never needs it);
@@ -63,8 +64,30 @@ export function mentionsString(node: unknown, value: string): boolean {
   return firstIn(node, (key, v) => (key === 'A_Const' && v.sval?.sval === value) || undefined) === true;
 }
 
+/** The nodes whose names the deparser prints as they are, and those names' fields: unquoted, PostgreSQL
+ *  folds `"Ranked"` to `ranked` (which then names no CTE) and refuses `select`. */
+const RAW_NAMES: Record<string, readonly string[]> = {
+  CommonTableExpr: ['ctename'],
+  WindowDef: ['name', 'refname'],
+  // a function's OVER holds its window definition in place
+  over: ['name', 'refname'],
+  join_using_alias: ['aliasname'],
+};
+
+/** A copy of a tree whose raw-printed names (RAW_NAMES) are quoted, so that the deparser prints them as written. */
+function withRawNamesQuoted<T>(node: T, key?: string): T {
+  if (Array.isArray(node)) return node.map((n) => withRawNamesQuoted(n)) as T;
+  if (!node || typeof node !== 'object') return node;
+  const names = key === undefined ? undefined : RAW_NAMES[key];
+  const out: PgNode = {};
+  for (const [k, value] of Object.entries(node as PgNode))
+    out[k] = names?.includes(k) && typeof value === 'string' ? quoteIdent(value) : withRawNamesQuoted(value, k);
+  return out as T;
+}
+
 /** SQL text of a parse-tree node (an expression, an index element, a statement). */
 export function deparse(node: PgNode): string {
   deparser ??= createRequire(import.meta.url)('pgsql-deparser') as typeof import('pgsql-deparser');
-  return deparser.deparseSync(node as never, { pretty: false });
+  const raw = firstIn(node, (key) => key in RAW_NAMES || undefined);
+  return deparser.deparseSync((raw ? withRawNamesQuoted(node) : node) as never, { pretty: false });
 }
