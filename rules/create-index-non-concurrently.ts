@@ -1,4 +1,4 @@
-import { defineRule } from '../src/lint/rule.js';
+import { defineRule, PARTITIONED_INDEX_HELP } from '../src/lint/rule.js';
 import type { IndexSpec } from '../src/sql/changes.js';
 import type { IndexModel, SchemaModel } from '../src/schema/model.js';
 import { qkey, quoteIdent, quoteQName, unqkey } from '../src/sql/names.js';
@@ -57,6 +57,11 @@ export default defineRule({
           'Building index {{index}} on {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} until the build ends',
         help: 'Use `CREATE INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the expand phase',
       },
+      partitioned: {
+        message:
+          'Building index {{index}} on the partitioned table {{table}} without CONCURRENTLY holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on {{table}} and its partitions until every partition is indexed',
+        help: PARTITIONED_INDEX_HELP,
+      },
     },
   },
   kinds: ['create-index'],
@@ -74,7 +79,10 @@ export default defineRule({
         // every partition already has the index (built CONCURRENTLY): PostgreSQL attaches them and builds nothing
         if (attachesOnly(context.schema, qkey(table), change.index)) return;
         const index = change.index.name ? quoteIdent(change.index.name) : '(unnamed)';
-        context.report({ messageId: 'default', data: { index, table: quoteQName(change.index.table) } });
+        context.report({
+          messageId: context.schema.isPartitioned(table) ? 'partitioned' : 'default',
+          data: { index, table: quoteQName(change.index.table) },
+        });
       },
     };
   },

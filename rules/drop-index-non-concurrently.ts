@@ -1,4 +1,4 @@
-import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA, PARTITIONED_DROP_HELP } from '../src/lint/rule.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({
@@ -13,6 +13,11 @@ export default defineRule({
         message:
           'Dropping index {{index}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table{{on}}: every read and write waits until it is done',
         help: 'Use `DROP INDEX CONCURRENTLY` outside a transaction; `pgphase plan <file>` does it in the contract phase',
+      },
+      partitioned: {
+        message:
+          'Dropping index {{index}} takes an ACCESS EXCLUSIVE lock on the partitioned table{{on}} and its partitions: every read and write waits until it is done, and PostgreSQL cannot drop it CONCURRENTLY',
+        help: PARTITIONED_DROP_HELP,
       },
       assumed: {
         message: `Dropping index {{index}} (IF EXISTS) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, if the index exists: no migration pgphase read creates it; to know, ${GIVE_SCHEMA}`,
@@ -37,7 +42,7 @@ export default defineRule({
           return;
         const assumed = dropAssumesExisting(change.ifExists, table !== undefined);
         context.report({
-          messageId: assumed ? 'assumed' : 'default',
+          messageId: assumed ? 'assumed' : table && context.schema.isPartitioned(table) ? 'partitioned' : 'default',
           data: { index: quoteQName(change.index), on: table ? ` ${quoteQName(table)}` : '' },
           assumption: assumed,
         });

@@ -11,7 +11,7 @@ import { readStatement } from '../sql/normalize.js';
 import { parseSource, type SourceFile, type Statement } from '../sql/source.js';
 import { transactionsOf, type Transaction } from './engine.js';
 import type { LintOutput } from './lint.js';
-import type { Finding, TransactionModel } from './rule.js';
+import { PARTITIONED_DROP_HELP, PARTITIONED_INDEX_HELP, type Finding, type TransactionModel } from './rule.js';
 
 /** Replace `text.slice(start, end)` with `text` (an insertion when start = end); offsets are string
  *  (UTF-16) indices into the file's text as on disk. */
@@ -105,7 +105,7 @@ export function fixFile(input: FixInput): FixPlan {
     const statement = source.statements.find(
       (s) => s.location.line <= finding.location.line && finding.location.line <= s.location.endLine,
     );
-    if (fixer && statement) record(plan, finding.rule, [finding.location.line], fixer(view, statement));
+    if (fixer && statement) record(plan, finding.rule, [finding.location.line], fixer(view, statement, finding));
     else if (finding.rule !== 'missing-lock-timeout' && PLANNED.test(finding.help)) {
       plan.unfixed.push({
         rule: finding.rule,
@@ -128,7 +128,7 @@ function record(plan: FixPlan, rule: string, lines: number[], outcome: Outcome):
   else plan.fixes.push({ rule, lines, title: outcome.title, edits: outcome.edits });
 }
 
-const FIXERS: Record<string, (view: FileView, statement: Statement) => Outcome> = {
+const FIXERS: Record<string, (view: FileView, statement: Statement, finding: Finding) => Outcome> = {
   'concurrently-in-transaction': outOfTransaction,
   'create-index-non-concurrently': concurrently,
   'drop-index-non-concurrently': concurrently,
@@ -145,7 +145,10 @@ const CONCURRENT_AFTER: Partial<Record<Change['kind'], RegExp>> = {
   reindex: /^(?:index|table|schema|database)$/i,
 };
 
-function concurrently(view: FileView, statement: Statement): Outcome {
+function concurrently(view: FileView, statement: Statement, finding: Finding): Outcome {
+  // PostgreSQL builds and drops no index of a partitioned table CONCURRENTLY
+  if (finding.help === PARTITIONED_INDEX_HELP || finding.help === PARTITIONED_DROP_HELP)
+    return { reason: 'PostgreSQL refuses CONCURRENTLY on a partitioned table: do what the help says by hand' };
   const changes = view.changes[statement.index]!;
   const change = changes[0]!;
   const after = CONCURRENT_AFTER[change.kind];

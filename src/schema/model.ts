@@ -422,6 +422,11 @@ export class SchemaModel {
   }
 
   /** The table an index belongs to. */
+  /** A table declared PARTITION BY: PostgreSQL builds and drops no index of its CONCURRENTLY. */
+  isPartitioned(table: QName): boolean {
+    return this.table(table)?.partitionKey !== undefined;
+  }
+
   indexTable(index: QName): QName | undefined {
     const i = this.indexes.get(qkey(index));
     return i ? { schema: i.schema, name: i.table } : undefined;

@@ -37,6 +37,22 @@ describe('fixFile', () => {
     );
   });
 
+  it('adds no CONCURRENTLY to an index of a partitioned table, which PostgreSQL refuses', () => {
+    const partitioned =
+      'CREATE TABLE ev (id bigint, kind int) PARTITION BY LIST (kind);\nCREATE TABLE ev_0 PARTITION OF ev FOR VALUES IN (0);\nCREATE INDEX ev_id ON ev (id);';
+    for (const sql of ['CREATE INDEX ev_kind ON ev (kind);', "SET lock_timeout = '2s';\nDROP INDEX ev_id;"]) {
+      const { findings } = lintSql(sql, { history: partitioned, transaction: 'none' });
+      const plan = fixFile({ path: 'm.sql', text: sql, layout: 'plain', transaction: 'none', findings });
+      expect(
+        plan.fixes.filter((f) => f.rule !== 'missing-lock-timeout'),
+        sql,
+      ).toEqual([]);
+      expect(plan.unfixed.map((u) => u.reason).join(), sql).toContain(
+        'PostgreSQL refuses CONCURRENTLY on a partitioned table',
+      );
+    }
+  });
+
   it('keeps byte offsets and string indices apart (a name with characters of several bytes)', () => {
     expect(fixed('SET lock_timeout = \'2s\';\nCREATE INDEX "índice_ü" ON orders (code);', 'plain', 'none').text).toBe(
       'SET lock_timeout = \'2s\';\nCREATE INDEX CONCURRENTLY "índice_ü" ON orders (code);',

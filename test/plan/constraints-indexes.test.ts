@@ -111,6 +111,24 @@ describe('a key pgphase cannot build concurrently', () => {
   });
 });
 
+describe('an index of a partitioned table', () => {
+  it('refuses to build one CONCURRENTLY, which PostgreSQL refuses, saying how; drops one as written in contract', async () => {
+    const dir = tempTree({
+      'm/001.sql':
+        'CREATE TABLE ev (id bigint, kind int) PARTITION BY LIST (kind);\nCREATE TABLE ev_0 PARTITION OF ev FOR VALUES IN (0);\nCREATE INDEX ev_id ON ev (id);',
+      'm/002.sql': 'CREATE INDEX ev_kind ON ev (kind);',
+      'm/003.sql': 'DROP INDEX ev_id;',
+    });
+    await expect(plan({ file: join(dir, 'm/002.sql'), history: join(dir, 'm') })).rejects.toThrow(
+      /002\.sql:1:1: "public"\."ev" is partitioned, and PostgreSQL builds no index of a partitioned table CONCURRENTLY: Create it `ON ONLY`/,
+    );
+    const dropped = await plan({ file: join(dir, 'm/003.sql'), history: join(dir, 'm'), out: join(dir, 'p') });
+    expect(dropped.manifest.phases.map((p) => [p.name, p.steps.map((s) => s.sql)])).toEqual([
+      ['contract', ['DROP INDEX ev_id']],
+    ]);
+  });
+});
+
 describe('a constraint NOT ENFORCED', () => {
   it('stays as written in expand: it checks no row, so there is nothing to validate', async () => {
     const dir = tempTree({

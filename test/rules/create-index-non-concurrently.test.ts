@@ -54,11 +54,12 @@ await ruleCases('create-index-non-concurrently', {
     },
   ],
   invalid: [
-    // one partition without the index: PostgreSQL builds it under a SHARE lock
+    // one partition without the index: PostgreSQL builds it under a SHARE lock, and not CONCURRENTLY on the parent
     {
       history: partitioned,
       sql: 'CREATE INDEX CONCURRENTLY events_2024_kind_idx ON events_2024 (kind);\nCREATE INDEX events_kind_idx ON events (kind);',
       at: ['2:1'],
+      message: 'on the partitioned table "events"',
     },
     // an index of another definition (other column, unique, other predicate) is not attached
     {

@@ -13,6 +13,14 @@ await ruleCases('drop-index-non-concurrently', {
     { history: indexed, sql: 'DROP INDEX "Post_slug_key";\n\nDROP TABLE "Post";', transaction: 'implicit' },
   ],
   invalid: [
+    // PostgreSQL cannot drop an index of a partitioned table CONCURRENTLY: the finding says so
+    {
+      history:
+        'CREATE TABLE ev (id bigint, kind int) PARTITION BY LIST (kind);\nCREATE TABLE ev_0 PARTITION OF ev FOR VALUES IN (0);\nCREATE INDEX ev_id ON ev (id);',
+      sql: 'DROP INDEX ev_id;',
+      at: ['1:1'],
+      message: 'PostgreSQL cannot drop it CONCURRENTLY',
+    },
     // no migration creates it: the drop may drop nothing, or something made outside the migrations
     {
       history: 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);',

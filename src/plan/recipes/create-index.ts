@@ -4,15 +4,21 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteIdent, quoteQualified } from '../../sql/names.js';
 import type { PgNode } from '../../sql/source.js';
 import { concurrentIndexSql, dropIndexSql } from '../index-sql.js';
-import { replacementName, step, swapSql, type RecipeContext } from '../recipe.js';
-import { emptyOutput, type RecipeOutput } from '../types.js';
+import { PARTITIONED_INDEX_HELP } from '../../lint/rule.js';
+import { refuse, replacementName, step, swapSql, type RecipeContext, type RecipeResult } from '../recipe.js';
+import { emptyOutput } from '../types.js';
 
-export function createIndex(change: ChangeOf<'create-index'>, context: RecipeContext): RecipeOutput | undefined {
+export function createIndex(change: ChangeOf<'create-index'>, context: RecipeContext): RecipeResult {
   // ON ONLY builds nothing (PostgreSQL refuses CONCURRENTLY there): the partitions' indexes are built and attached later
   // (a replacement written CONCURRENTLY still needs its temporary name and swap)
   if ((change.concurrently && !context.replacing) || change.index.only || context.isNewTable(change.index.table))
     return undefined;
   const spec = change.index;
+  if (context.schema.isPartitioned(spec.table))
+    return refuse(
+      `${quoteQualified(spec.table)} is partitioned, and PostgreSQL builds no index of a partitioned table CONCURRENTLY: ${PARTITIONED_INDEX_HELP}`,
+      'expand',
+    );
   const index = context.statement.node.IndexStmt as PgNode;
   // PostgreSQL names an unnamed index after its key and INCLUDE columns
   const name = spec.name ?? defaultName(spec.table.name, indexColumnNames([...spec.elements, ...spec.include]), 'idx');

@@ -8,7 +8,14 @@ import { emptyOutput, type RecipeOutput } from '../types.js';
 
 export function dropIndex(change: ChangeOf<'drop-index'>, context: RecipeContext): RecipeOutput | undefined {
   const table = context.schema.indexTable(change.index);
-  if (change.concurrently || change.cascade || (table && context.isNewTable(table))) return undefined;
+  // as written (in contract) an index of a partitioned table too, which PostgreSQL cannot drop CONCURRENTLY: the
+  // runner's lock_timeout with retries keeps it from queueing
+  if (
+    change.concurrently ||
+    change.cascade ||
+    (table && (context.isNewTable(table) || context.schema.isPartitioned(table)))
+  )
+    return undefined;
   const out = emptyOutput();
   const schema = change.index.schema ?? DEFAULT_SCHEMA;
   out.steps.push(
