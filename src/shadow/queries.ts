@@ -43,10 +43,10 @@ type Written = { column: string; param: string } | { column: string; sql: string
 
 /** The subquery each column of a foreign key writes: the first row of the table the key references that
  *  agrees with the keys before it (`widestFirst`); a key whose columns are all taken adds nothing. */
-function referencing(table: Table, schema: string): Map<string, string> {
+function referencing(table: Table): Map<string, string> {
   const sql = new Map<string, string>();
   for (const fk of widestFirst(table.foreignKeys)) {
-    const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
+    const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
     const shared = fk.columns.flatMap((column, i) => (sql.has(column) ? [i] : []));
     const where = shared.length
       ? ` WHERE ${shared.map((i) => `${quoteIdent(fk.references[i]!)} = ${sql.get(fk.columns[i]!)}`).join(' AND ')}`
@@ -123,6 +123,7 @@ export function appQueries(
     // the other version's keys on columns this one has, those it lacks (they may share columns with its own: `referencing`)
     const has = new Set(mine.columns.map((c) => c.name));
     const same = (a: ForeignKey, b: ForeignKey) =>
+      a.schema === b.schema &&
       a.table === b.table &&
       a.columns.join('\0') === b.columns.join('\0') &&
       a.references.join('\0') === b.references.join('\0');
@@ -142,7 +143,7 @@ export function appQueries(
     out.skipped.push(...unshared.map((c) => `${name}: ${why(c)}: left out of its writes`));
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.includes(c));
-    const references = referencing(table, schema);
+    const references = referencing(table);
     const values = (columns: Column[], k: number) =>
       columns.flatMap((c) => written(references, c, k, narrower(c, other(c))!, highest.get(mine.name)) ?? []);
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {

@@ -27,6 +27,8 @@ export interface Column {
 
 export interface ForeignKey {
   columns: string[];
+  /** The referenced table and its schema, which may be another than the referencing table's. */
+  schema: string;
   table: string;
   references: string[];
 }
@@ -75,6 +77,7 @@ SELECT c.relname AS name,
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
        coalesce((SELECT json_agg(json_build_object(
                  'columns', (SELECT json_agg(a.attname ORDER BY u.i) FROM unnest(k.conkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n),
+                 'schema', (SELECT rn.nspname FROM pg_namespace rn WHERE rn.oid = r.relnamespace),
                  'table', r.relname,
                  'references', (SELECT json_agg(a.attname ORDER BY u.i) FROM unnest(k.confkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n)))
           FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid WHERE k.conrelid = c.oid AND k.contype = 'f'), '[]') AS "foreignKeys",
@@ -97,7 +100,7 @@ SELECT c.relname AS name,
  ORDER BY c.relname`;
 
 /** Tables in an order where a table comes after those it references (cycles broken where they close). */
-function ordered(tables: Table[]): Table[] {
+function ordered(tables: Table[], schema: string): Table[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const out: Table[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -105,7 +108,7 @@ function ordered(tables: Table[]): Table[] {
     if (state.has(t.name)) return;
     state.set(t.name, 'visiting');
     for (const fk of t.foreignKeys) {
-      const target = byName.get(fk.table);
+      const target = fk.schema === schema ? byName.get(fk.table) : undefined;
       if (target && target !== t) visit(target);
     }
     state.set(t.name, 'done');
@@ -196,7 +199,7 @@ export async function generateRows(
   const result: GeneratedRows = { inserted: {}, skipped: [] };
   await client.query('BEGIN');
   try {
-    for (const table of ordered(rows)) {
+    for (const table of ordered(rows, schema)) {
       const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
       const missing = ungenerated(table);
       if (missing) {
@@ -226,7 +229,7 @@ export async function generateRows(
           if (repeats(fk.columns)) continue;
           const shared = fk.columns.flatMap((column, i) => (set.has(column) ? [i] : []));
           if (shared.length === fk.columns.length) continue;
-          const target = `${quoteIdent(schema)}.${quoteIdent(fk.table)}`;
+          const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
           const where = shared.length
             ? ` WHERE ${shared.map((i, j) => `${quoteIdent(fk.references[i]!)}::text = $${j + 2}`).join(' AND ')}`
             : '';

@@ -116,6 +116,21 @@ test("foreign keys that share a column take rows that agree, in the generated ro
   expect(await runQueries(c, appQueries('V', v, new Set(['access']), await tables(c)))).toEqual([]);
 });
 
+test("a foreign key to another schema's table takes its rows from there", async () => {
+  await runScript(
+    c,
+    `DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS auth CASCADE; CREATE SCHEMA auth;
+     CREATE TABLE auth.users (id int PRIMARY KEY); INSERT INTO auth.users VALUES (7);
+     CREATE TABLE users (id int PRIMARY KEY);
+     CREATE TABLE profile (id int PRIMARY KEY, user_id int NOT NULL REFERENCES auth.users);`,
+  );
+  const result = await generateRows(c, { nulls: true });
+  expect(result).toEqual({ inserted: { users: 3, profile: 3 }, skipped: [] });
+  expect((await c.query('SELECT DISTINCT user_id FROM profile')).rows).toEqual([{ user_id: 7 }]);
+  expect(await runQueries(c, appQueries('V', await tables(c), new Set(['profile'])))).toEqual([]);
+  await c.query('DROP SCHEMA auth CASCADE');
+});
+
 test('a table with a column named t has its rows read whole', async () => {
   await runScript(
     c,
