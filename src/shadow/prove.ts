@@ -176,8 +176,9 @@ async function appsOf(
   return { apps, skipped };
 }
 
-/** SQLSTATEs of a value a rule refuses: a data exception (class 22), a check violation, an exception a trigger raises. */
-const BREAKS_A_RULE = /^(22|23514$|P0001$)/;
+/** SQLSTATEs of a value a rule refuses: a data exception (class 22), a check violation, a unique or an exclusion
+ *  violation (a unique index on a foreign key the generated rows already use each row of), an exception a trigger raises. */
+const BREAKS_A_RULE = /^(22|23514$|23505$|23P01$|P0001$)/;
 
 /**
  * Runs every phase of the plan through the runner. A phase with a down file is run, undone and

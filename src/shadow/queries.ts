@@ -41,9 +41,11 @@ const UPDATED = TWIN + 3;
 /** What an application writes into one column: a parameter, or for a foreign key a subquery for a row it references. */
 type Written = { column: string; param: string } | { column: string; sql: string };
 
-/** The subquery each column of a foreign key writes: the first row of the table the key references that
- *  agrees with the keys before it (`widestFirst`); a key whose columns are all taken adds nothing. */
-function referencing(table: Table): Map<string, string> {
+/** The subquery each column of a foreign key writes in the version's k-th row: a row of the table the key
+ *  references (the k-th of them, round: two writes reference two rows where there are, as a unique index
+ *  on the key would have them) that agrees with the keys before it (`widestFirst`); a key whose columns
+ *  are all taken adds nothing. */
+function referencing(table: Table, k: number): Map<string, string> {
   const sql = new Map<string, string>();
   for (const fk of widestFirst(table.foreignKeys)) {
     const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
@@ -52,9 +54,13 @@ function referencing(table: Table): Map<string, string> {
       ? ` WHERE ${shared.map((i) => `${quoteIdent(fk.references[i]!)} = ${sql.get(fk.columns[i]!)}`).join(' AND ')}`
       : '';
     const order = fk.references.map(quoteIdent).join(', ');
+    const offset = `${k} % greatest(1, (SELECT count(*) FROM ${target}${where})::int)`;
     for (const [i, column] of fk.columns.entries())
       if (!sql.has(column))
-        sql.set(column, `(SELECT ${quoteIdent(fk.references[i]!)} FROM ${target}${where} ORDER BY ${order} LIMIT 1)`);
+        sql.set(
+          column,
+          `(SELECT ${quoteIdent(fk.references[i]!)} FROM ${target}${where} ORDER BY ${order} LIMIT 1 OFFSET ${offset})`,
+        );
   }
   return sql;
 }
@@ -143,9 +149,10 @@ export function appQueries(
     out.skipped.push(...unshared.map((c) => `${name}: ${why(c)}: left out of its writes`));
     const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.includes(c));
-    const references = referencing(table);
-    const values = (columns: Column[], k: number) =>
-      columns.flatMap((c) => written(references, c, k, narrower(c, other(c))!, highest.get(mine.name)) ?? []);
+    const values = (columns: Column[], k: number) => {
+      const references = referencing(table, k);
+      return columns.flatMap((c) => written(references, c, k, narrower(c, other(c))!, highest.get(mine.name)) ?? []);
+    };
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {
       const params: string[] = [];
       const w = values(columns, k);

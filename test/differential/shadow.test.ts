@@ -550,6 +550,20 @@ test('V+1 writes what the old schema takes too: a row that exists where the fore
   expect(planned.proof?.queries?.v1After).toBeUndefined();
 });
 
+test('a unique index on a foreign key whose every row the generated rows reference: the writes it refuses are listed, not a failed proof', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(
+    join(dir, '001_profile.sql'),
+    'CREATE TABLE account (id uuid PRIMARY KEY);\nCREATE TABLE profile (id bigint PRIMARY KEY, account_id uuid NOT NULL REFERENCES account (id), name text);\n',
+  );
+  writeFileSync(join(dir, '002_unique.sql'), 'CREATE UNIQUE INDEX profile_account_uq ON profile (account_id);\n');
+  const planned = await plan({ file: join(dir, '002_unique.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({ result: 'equal' });
+  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toContain(
+    'duplicate key value violates unique constraint "profile_account_uq" (its generated values break a rule the migration adds',
+  );
+});
+
 test('a proof on fewer generated rows than it makes says why: the migration as written fails on the others', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
   writeFileSync(join(dir, '001_people.sql'), 'CREATE TABLE people (id bigint PRIMARY KEY, nick text, bio text);\n');
