@@ -77,8 +77,8 @@ export type Rows = Record<string, string[]>;
  * nextval, gen_random_uuid …) gets a value that depends on when a row was written, which a
  * plan writes at another moment than the migration: such a column is compared by whether
  * it holds a value, not by the value. PostgreSQL itself says which defaults those are: an
- * index expression must be immutable. `mutable` remembers the answers (by expression) across
- * calls on the same schema.
+ * index expression must be immutable. An identity column is compared so too. `mutable` remembers
+ * the answers (by expression) across calls on the same schema.
  */
 export async function tableRows(
   client: pg.ClientBase,
@@ -88,10 +88,13 @@ export async function tableRows(
   const { rows: tables } = await client.query<{
     name: string;
     defaults: Array<{ column: string; expr: string }> | null;
+    identities: string[] | null;
   }>(
     `SELECT c.relname AS name,
             (SELECT json_agg(json_build_object('column', a.attname, 'expr', pg_get_expr(d.adbin, d.adrelid)))
-               FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid) AS defaults
+               FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid) AS defaults,
+            (SELECT json_agg(a.attname) FROM pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped) AS identities
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1`,
     [schema],
   );
@@ -100,7 +103,8 @@ export async function tableRows(
   try {
     for (const table of tables) {
       const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
-      const varying: string[] = [];
+      // an identity, as a sequence's default, numbers rows by the values drawn before, which a rolled back write uses up too
+      const varying: string[] = [...(table.identities ?? [])];
       for (const d of table.defaults ?? []) {
         if (!mutable.has(d.expr)) {
           await client.query('SAVEPOINT probe');
