@@ -11,6 +11,13 @@ import { DatabaseError } from '../errors.js';
 
 const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgphase') AND n.nspname NOT LIKE 'pg\\_%'`;
 
+/** The indexes of tables (`'r', 'p'`) or of materialized views (`'m'`), but those that back a constraint (they come with it). */
+const indexes = (relkinds: string) => `SELECT pg_get_indexdef(i.indexrelid)
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_class r ON r.oid = i.indrelid
+    WHERE ${USER_SCHEMAS} AND r.relkind IN (${relkinds})
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`;
+
 /** One query per kind of object; each row is one DDL statement. `major`: the server's. */
 const queries = (major: number): string[] => [
   // schemas (public is in every database)
@@ -42,10 +49,7 @@ const queries = (major: number): string[] => [
      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
     WHERE c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}
     GROUP BY n.nspname, c.relname`,
-  // indexes that back no constraint (those come with their constraint)
-  `SELECT pg_get_indexdef(i.indexrelid)
-     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE ${USER_SCHEMAS} AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))`,
+  indexes(`'r', 'p'`),
   // constraints, NOT VALID included; foreign keys last so the keys they reference exist
   `SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -64,15 +68,28 @@ const queries = (major: number): string[] => [
   `SELECT pg_get_triggerdef(t.oid)
      FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}`,
-  // views and materialized views: their names, and the tables and views their query reads (from the
-  // dependencies of their rewrite rule), which a plan must not drop a column of
-  `SELECT format('CREATE %sVIEW %I.%I AS SELECT 1%s', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname,
+  // views and materialized views: their names and columns (typed NULLs, which an index of a materialized view
+  // can name), and the tables and views their query reads (from the dependencies of their rewrite rule), which
+  // a plan must not drop a column of; a view after those it reads
+  `WITH RECURSIVE reads AS (
+     SELECT DISTINCT w.ev_class AS view, d.refobjid AS reads
+       FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
+      WHERE d.refobjid <> w.ev_class),
+   below AS (
+     SELECT c.oid AS view, 0 AS depth FROM pg_class c WHERE c.relkind IN ('v', 'm')
+     UNION ALL
+     SELECT r.view, b.depth + 1 FROM below b JOIN reads r ON r.reads = b.view WHERE b.depth < 100)
+   SELECT format('CREATE %sVIEW %I.%I AS SELECT %s%s', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname,
+                (SELECT string_agg(format('NULL::%s AS %I', format_type(a.atttypid, a.atttypmod), a.attname), ', ' ORDER BY a.attnum)
+                   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
                 (SELECT ' FROM ' || string_agg(DISTINCT format('%I.%I', rn.nspname, r.relname), ', ')
-                   FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
-                   JOIN pg_class r ON r.oid = d.refobjid JOIN pg_namespace rn ON rn.oid = r.relnamespace
-                  WHERE w.ev_class = c.oid AND d.refobjid <> c.oid))
+                   FROM reads x JOIN pg_class r ON r.oid = x.reads JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                  WHERE x.view = c.oid))
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMAS}`,
+    WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMAS}
+    ORDER BY (SELECT max(b.depth) FROM below b WHERE b.view = c.oid), n.nspname, c.relname`,
+  // and the indexes of materialized views, once these exist
+  indexes(`'m'`),
 ];
 
 /** The catalog of the connected database as DDL statements, in an order that replays. */

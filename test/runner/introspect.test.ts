@@ -26,6 +26,10 @@ await setup.query(`
   ALTER TABLE "Sales".line ADD COLUMN sku text;
   CREATE UNIQUE INDEX line_sku ON "Sales".line (lower(sku)) WHERE sku IS NOT NULL;
   CREATE VIEW "Sales".open_orders AS SELECT * FROM "Sales"."Order" WHERE state = 'new';
+  -- a view on a view that sorts before it, and a materialized view on it with an index: each after what it reads
+  CREATE VIEW "Sales".big_open_orders AS SELECT * FROM "Sales".open_orders WHERE total > 100;
+  CREATE MATERIALIZED VIEW "Sales".a_totals AS SELECT state, sum(total) AS total FROM "Sales".big_open_orders GROUP BY state;
+  CREATE INDEX a_totals_state ON "Sales".a_totals (state);
   COMMENT ON COLUMN "Sales"."Order".note IS 'it''s free text';
   CREATE FUNCTION "Sales"."Touch"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$;
   CREATE TRIGGER touch BEFORE UPDATE ON "Sales"."Order" FOR EACH ROW EXECUTE FUNCTION "Sales"."Touch"();
@@ -70,6 +74,11 @@ describe('reading the schema from a live database', () => {
     ]);
     expect(s.enums.get('Sales\u0000state')).toEqual(['new', 'paid']);
     expect(s.views.has('Sales\u0000open_orders')).toBe(true);
+    expect(s.views.get('Sales\u0000a_totals')).toMatchObject({
+      materialized: true,
+      reads: new Set(['Sales\u0000big_open_orders']),
+    });
+    expect(s.tableIndexes({ schema: 'Sales', name: 'a_totals' }).map((i) => i.name)).toEqual(['a_totals_state']);
     expect([...s.triggerFunctions]).toEqual(['Sales\u0000Touch']);
     expect(s.rowKey({ schema: 'Sales', name: 'Order' })).toEqual(['id']);
   });
