@@ -11,6 +11,7 @@ import {
   detects,
   DOWN,
   forwardText,
+  goTemplateText,
   holdsChangesets,
   kindOf,
   LAYOUT,
@@ -172,6 +173,9 @@ export async function withText(
   });
 }
 
+/** A file's SQL as its tool runs it, where the tool renders it as a Go template first. */
+const withTemplates = (layout: Layout, text: string) => (layout.templates ? goTemplateText(text) : text);
+
 /** A forward file's entries: one, or one per migration it holds (Liquibase changesets). */
 async function entriesOf(
   layout: Layout,
@@ -197,7 +201,7 @@ async function entriesOf(
       path,
       absPath,
       layout: name,
-      text: layout.sections ? forwardText(text, layout.sections) : text,
+      text: withTemplates(layout, layout.sections ? forwardText(text, layout.sections) : text),
       transaction: await layout.transaction(text, rel, dir),
       migration: layout.migration?.(rel) ?? rel,
     },

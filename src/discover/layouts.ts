@@ -64,6 +64,8 @@ export interface Layout {
   /** The tool runs every pending migration in one transaction, not one transaction per migration.
    *  Shown by `lint --list` only: the rules still see each file in its own transaction. */
   pendingInOneTransaction?: boolean;
+  /** The tool renders a file as a Go text/template before it runs it (`goTemplateText`). */
+  templates?: true;
 }
 
 /** Names that are down (undo, rollback) migrations in every layout, the plain one included:
@@ -264,6 +266,12 @@ async function liquibaseUnincluded(dir: Dir): Promise<((rel: string) => boolean)
   return (rel) => includedAt(master, rel) < 0;
 }
 
+/** tern's migrations: `<number>_<name>.sql` in the directory itself (a subdirectory's files are templates they include). */
+const TERN_FORWARD = /^(\d+)_[^/]+\.sql$/;
+/** What only tern writes: the line between a migration's up and down SQL, and the one that runs it outside a transaction. */
+const TERN_SEPARATOR = /^---- create above \/ drop below ----/m;
+const TERN_NO_TRANSACTION = /^---- tern: disable-tx ----$/m;
+
 /** sqlx's migrations: `<version>_<description>.sql`, or `.up.sql` and `.down.sql` for a reversible one. */
 const SQLX_FORWARD = /^(\d+)_[^/]*\.sql$/;
 
@@ -311,7 +319,32 @@ function inSqlxCrate(root: string): boolean {
 }
 
 /** The up markers of the tools that keep both directions in one `<version>_<name>.sql` file. */
-const UP_MARKERS = [GOOSE_SECTIONS.up, /^--\s*migrate:up\b/m, /^\s*--[\s-]*up\s+migration\b/im];
+const UP_MARKERS = [GOOSE_SECTIONS.up, /^--\s*migrate:up\b/m, /^\s*--[\s-]*up\s+migration\b/im, TERN_SEPARATOR];
+
+/**
+ * A Go text/template's actions (`{{ … }}`) made into SQL that parses, every byte offset and line
+ * break kept: a control action (`if`, `else`, `end`, `range`, `with`, `template`, a comment …) is
+ * blanked, the SQL between kept; an expression becomes a name as long as it, the same for the same
+ * expression (a schema's `{{ index .Options "Namespace" }}` in every file), in lower case and padded
+ * with `_`: the same name bare, between double quotes (`"{{ … }}"`) or in a string.
+ */
+export function goTemplateText(text: string): string {
+  if (!text.includes('{{')) return text;
+  return text.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+    const inner = action
+      .slice(2, -2)
+      .replace(/^-\s|\s-$/g, '')
+      .trim();
+    if (action.includes('\n') || /^(?:if|else|end|range|with|template|define|block|break|continue)\b|^\/\*/.test(inner))
+      return blank(action);
+    const word = `t_${inner
+      .replace(/\W+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase()}`;
+    const length = Buffer.byteLength(action);
+    return word.slice(0, length).padEnd(length, '_');
+  });
+}
 
 /** Supabase's migrations directory, or the supabase directory that holds it. */
 function isSupabase(dir: Dir): boolean {
@@ -439,6 +472,8 @@ export const LAYOUT: Record<LayoutName, Layout> = {
   pop: {
     name: 'pop',
     expect: 'pop/ory <version>_<name>[.postgres].up.sql files',
+    // pop renders a SQL migration as a Go template (`{{ index .Options "Namespace" }}`) before it runs it
+    templates: true,
     recognize: (dir) =>
       dir.files.some((rel) =>
         /^\d+_[^/.]+\.(?:postgres|mysql|sqlite3?|cockroach|autocommit)\.(?:autocommit\.)?(?:up|down)\.sql$/.test(rel),
@@ -479,6 +514,20 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     order: () => (rel: string) => [BigInt(/^(\d+)\//.exec(rel)?.[1] ?? 0), ...natural(rel)],
     migration: (rel) => String(BigInt(rel.slice(0, rel.indexOf('/')))),
     transaction: () => 'implicit',
+  },
+  tern: {
+    name: 'tern',
+    expect: 'tern <number>_<name>.sql files (---- create above / drop below ----)',
+    signs: ['tern.conf'],
+    recognize: (dir) =>
+      anyFile(dir, TERN_FORWARD, (text) => TERN_SEPARATOR.test(text) || TERN_NO_TRANSACTION.test(text)),
+    forward: TERN_FORWARD,
+    // the SQL below the separator is the down migration
+    sections: { up: /(?!)/, down: TERN_SEPARATOR },
+    order: () => byVersion(TERN_FORWARD),
+    // tern runs a migration in a transaction, unless it says disable-tx: then statement by statement
+    transaction: (text) => (TERN_NO_TRANSACTION.test(text) ? 'none' : 'per-file'),
+    templates: true,
   },
   sqlx: {
     name: 'sqlx',
@@ -542,6 +591,7 @@ export const DETECTION: readonly Layout[] = (
     'pop',
     'liquibase',
     'flyway',
+    'tern',
     'sqlx',
     'golang-migrate',
     'up-down',

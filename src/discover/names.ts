@@ -18,6 +18,7 @@ export const LAYOUTS = [
   'atlas',
   'supabase',
   'sqlx',
+  'tern',
 ] as const;
 
 export type LayoutName = (typeof LAYOUTS)[number];

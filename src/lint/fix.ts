@@ -293,6 +293,12 @@ function outsideTransaction(
         reason:
           'sqlx sends a migration that begins with `-- no-transaction` as one query string, which runs in one transaction when it holds several statements: move the statement to a migration of its own that begins with `-- no-transaction`',
       };
+    case 'tern':
+      // tern runs a migration that says disable-tx statement by statement
+      return {
+        edits: [{ start: 0, end: 0, text: `---- tern: disable-tx ----${view.eol}` }],
+        title: ' (`---- tern: disable-tx ----`)',
+      };
     case 'goose': {
       if (view.model !== 'per-file') break;
       const blocks = [...text.matchAll(/^--\s*\+goose\s+statement(begin|end)\b/gim)];

@@ -236,6 +236,20 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 4, statements: 4, errors: 2, warnings: 0 },
   },
+  tern: {
+    files: [
+      ['001_create_users.sql', 'additive', []],
+      // the sample rows its config may load, between template actions
+      ['002_create_orders.sql', 'data', ['fk-missing-index@1:1', 'missing-lock-timeout@1:1', 'mixed-ddl-and-dml@8:1']],
+      ['003_index_orders_user_id.sql', 'additive', []],
+      [
+        '004_add_users_phone.sql',
+        'additive',
+        ['missing-lock-timeout@1:1', 'create-index-non-concurrently@2:1', 'statements-after-exclusive-lock@2:1'],
+      ],
+    ],
+    summary: { files: 4, statements: 7, errors: 3, warnings: 3 },
+  },
   sqlx: {
     files: [
       ['20240105120000_create_users.sql', 'additive', []],

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadModule, parseSync } from 'libpg-query';
 import { describe, expect, it } from 'vitest';
 import { discoverSet, fileInSet, isForwardMigration, LAYOUTS, type LayoutName } from '../../src/discover/index.js';
+import { goTemplateText } from '../../src/discover/layouts.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -133,6 +134,18 @@ const cases: Case[] = [
       ['20240202110000_orders_total_bigint.sql', 'per-file'],
     ],
     downs: [],
+  },
+  {
+    layout: 'tern',
+    // by number, each in a transaction unless disable-tx; the SQL below the separator is the down migration
+    forward: [
+      ['001_create_users.sql', 'per-file'],
+      ['002_create_orders.sql', 'per-file'],
+      ['003_index_orders_user_id.sql', 'none'],
+      ['004_add_users_phone.sql', 'per-file'],
+    ],
+    downs: [],
+    sections: { up: /(?!)/, down: /^---- create above \/ drop below ----/m },
   },
   {
     layout: 'sqlx',
@@ -297,15 +310,17 @@ describe.each(cases)('$layout fixture', ({ layout, forward, downs, sections, pen
           expect(file.text).toBe(raw);
           continue;
         }
-        const marker = raw.search(sections.up);
-        const upStart = raw.indexOf('\n', marker) + 1;
+        // tern has no up marker: its up section is the file's start (with its Go templates rendered)
+        const marker = layout === 'tern' ? 0 : raw.search(sections.up);
+        const upStart = layout === 'tern' ? 0 : raw.indexOf('\n', marker) + 1;
         const downStart = raw.search(sections.down);
         expect(marker).toBeGreaterThanOrEqual(0);
         expect(downStart).toBeGreaterThan(upStart);
         expect(file.text.length).toBe(raw.length);
         expect(file.text.slice(0, marker)).toBe(raw.slice(0, marker));
-        expect(file.text.slice(marker, upStart)).toMatch(/^ +\n$/);
-        expect(file.text.slice(upStart, downStart)).toBe(raw.slice(upStart, downStart));
+        expect(file.text.slice(marker, upStart)).toMatch(/^( +\n)?$/);
+        const up = raw.slice(upStart, downStart);
+        expect(file.text.slice(upStart, downStart)).toBe(layout === 'tern' ? goTemplateText(up) : up);
         expect(file.text.slice(downStart)).toBe(raw.slice(downStart).replace(/[^\n]/g, ' '));
       }
     },

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { discoverSet, fileInSet, isForwardMigration } from '../../src/discover/index.js';
+import { goTemplateText } from '../../src/discover/layouts.js';
 import { tempTree as tree } from '../helpers/cli.js';
 
 // readFileSync as itself, watched: which files discovery reads
@@ -355,6 +356,57 @@ describe('Atlas', () => {
   it('leaves a golang-migrate directory that keeps an atlas.sum to golang-migrate', async () => {
     const root = tree({ 'atlas.sum': 'h1:x\n', '20240101_a.up.sql': '', '20240101_a.down.sql': '' });
     expect((await listed(root)).layout).toBe('golang-migrate');
+  });
+});
+
+describe('tern', () => {
+  it('reads numbered files by number, above the separator, in a transaction unless disable-tx, templates rendered; a subdirectory holds templates, not migrations', async () => {
+    const root = tree({
+      '10_c.sql': '---- tern: disable-tx ----\ncreate index concurrently c on a (x);\n',
+      '2_b.sql': 'alter table a add column y int;\n---- create above / drop below ----\nalter table a drop column y;\n',
+      '1_a.sql':
+        'create table {{ .schema }}.a (x int);\n{{ if .seed }}insert into {{ .schema }}.a values (1);{{ end }}\n',
+      'shared/1_grants.sql': 'grant select on a to app;\n',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'tern',
+      files: [
+        ['1_a.sql', '1_a.sql', 'per-file'],
+        ['2_b.sql', '2_b.sql', 'per-file'],
+        ['10_c.sql', '10_c.sql', 'none'],
+      ],
+      skipped: [],
+    });
+    const set = await discoverSet(root);
+    expect(set.files[0]!.text).toBe(
+      `create table t_schema_____.a (x int);\n${' '.repeat(14)}insert into t_schema_____.a values (1);${' '.repeat(9)}\n`,
+    );
+    expect(set.files[1]!.text).toBe(`alter table a add column y int;\n${' '.repeat(35)}\n${' '.repeat(28)}\n`);
+    // known by its config file too, before any file says so
+    expect((await listed(tree({ 'tern.conf': '[database]\n', '1_a.sql': 'create table a (x int);' }))).layout).toBe(
+      'tern',
+    );
+  });
+});
+
+describe('Go templates', () => {
+  it("are rendered in pop's migrations, which pop runs through text/template", async () => {
+    const root = tree({
+      '20210101000000_a.up.sql': 'CREATE TABLE "{{ index .Options "Namespace" }}".t (id int);\n',
+      '20210101000000_a.down.sql': 'DROP TABLE t;\n',
+    });
+    const set = await discoverSet(root, 'pop');
+    expect(set.files.map((f) => f.text)).toEqual(['CREATE TABLE "t_index_options_namespace_______".t (id int);\n']);
+  });
+
+  it('are made into SQL that parses, each byte and line kept: control actions blanked, an expression the same name wherever it is', () => {
+    const text = `create index i on "{{ index .Options "Namespace" }}".t (x);\n{{- /* a\ncomment */ -}}\nselect '{{ index .Options "Namespace" }}';\n{{.}}`;
+    const rendered = goTemplateText(text);
+    expect(Buffer.byteLength(rendered)).toBe(Buffer.byteLength(text));
+    expect(rendered.split('\n').length).toBe(text.split('\n').length);
+    expect(rendered).toBe(
+      `create index i on "t_index_options_namespace_______".t (x);\n${' '.repeat(8)}\n${' '.repeat(14)}\nselect 't_index_options_namespace_______';\nt____`,
+    );
   });
 });
 

@@ -200,6 +200,19 @@ const cases: Case[] = [
     check: "SELECT count(*) = 1 AS ok FROM pg_attribute WHERE attname = 'note'",
   },
   {
+    name: 'tern, several statements: disable-tx (statement by statement), then CONCURRENTLY',
+    layout: 'tern',
+    files: {
+      '1_tables.sql': TABLES,
+      '2_index.sql':
+        "SET lock_timeout = '2s';\nCREATE INDEX orders_user ON orders (user_id);\n---- create above / drop below ----\nDROP INDEX orders_user;\n",
+    },
+    target: '2_index.sql',
+    fixed: ['create-index-non-concurrently'],
+    contains: ['---- tern: disable-tx ----\nSET', 'CREATE INDEX CONCURRENTLY orders_user'],
+    check: indexValid,
+  },
+  {
     name: 'Atlas: txmode none, then CONCURRENTLY',
     layout: 'atlas',
     files: {

@@ -2,7 +2,9 @@
 // offer them without loading emission.
 import type { LayoutName } from '../../discover/names.js';
 
-export type EmitLayout = LayoutName;
+/** Every layout but tern's, whose migrations are numbered without a gap: a plan's phases cannot go among them
+ *  (its plan stays a plan directory, which `pgphase run` applies). */
+export type EmitLayout = Exclude<LayoutName, 'tern'>;
 
 export const EMIT_LAYOUTS: readonly EmitLayout[] = [
   'golang-migrate',
