@@ -11,7 +11,7 @@ export default defineRule({
     messages: {
       default: {
         message:
-          'Turning on row level security on {{table}}, which has no policy, makes every query of the running version see no rows of it and change none (roles that bypass row level security aside)',
+          'Turning on row level security on {{table}}, which has no policy, makes every query of the running version see no rows of it and change none (its owner, unless FORCE ROW LEVEL SECURITY, and roles that bypass row level security aside)',
         help: 'Create the policies first, in this transaction or an earlier migration, then enable row level security',
       },
     },
