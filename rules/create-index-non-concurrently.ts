@@ -1,6 +1,6 @@
-import { defineRule, PARTITIONED_INDEX_HELP } from '../src/lint/rule.js';
+import { defineRule } from '../src/lint/rule.js';
 import type { IndexSpec } from '../src/sql/changes.js';
-import type { IndexModel, SchemaModel } from '../src/schema/model.js';
+import { PARTITIONED_INDEX_HELP, type IndexModel, type SchemaModel } from '../src/schema/model.js';
 import { qkey, quoteIdent, quoteQName, unqkey } from '../src/sql/names.js';
 import { fingerprint } from '../src/sql/normalize.js';
 

@@ -1,4 +1,5 @@
-import { defineRule, dropAssumesExisting, GIVE_SCHEMA, PARTITIONED_DROP_HELP } from '../src/lint/rule.js';
+import { defineRule, dropAssumesExisting, GIVE_SCHEMA } from '../src/lint/rule.js';
+import { PARTITIONED_DROP_HELP } from '../src/schema/model.js';
 import { qkey, quoteQName } from '../src/sql/names.js';
 
 export default defineRule({

@@ -11,7 +11,8 @@ import { readStatement } from '../sql/normalize.js';
 import { parseSource, type SourceFile, type Statement } from '../sql/source.js';
 import { transactionsOf, type Transaction } from './engine.js';
 import type { LintOutput } from './lint.js';
-import { PARTITIONED_DROP_HELP, PARTITIONED_INDEX_HELP, type Finding, type TransactionModel } from './rule.js';
+import { PARTITIONED_DROP_HELP, PARTITIONED_INDEX_HELP } from '../schema/model.js';
+import type { Finding, TransactionModel } from './rule.js';
 
 /** Replace `text.slice(start, end)` with `text` (an insertion when start = end); offsets are string
  *  (UTF-16) indices into the file's text as on disk. */

@@ -187,15 +187,6 @@ export function applicationLoses(context: RuleContext, objectType: ObjectType, n
   return !context.laterInTransaction((c) => qkey(createdName(c) ?? { name: '' }) === qkey(name));
 }
 
-/** The help of an index build on a partitioned table, which PostgreSQL refuses to do CONCURRENTLY:
- *  `lint --fix` adds no CONCURRENTLY to a finding with it. */
-export const PARTITIONED_INDEX_HELP =
-  'Create it `ON ONLY` the partitioned table (no rows are read), build the index of each partition `CONCURRENTLY` in migrations of their own, then `ALTER INDEX … ATTACH PARTITION` each; the parent index is valid once all are attached';
-
-/** The help of a dropped index of a partitioned table, which PostgreSQL refuses to drop CONCURRENTLY. */
-export const PARTITIONED_DROP_HELP =
-  "Drop it in a migration of its own after `SET lock_timeout = '2s'` (and retry on timeout): the drop is quick once it has the lock, which it must not queue for";
-
 /**
  * A column type change on a table that existed before this migration (the rules about type
  * changes share it): the message data, and the old type with the analysis — undefined when

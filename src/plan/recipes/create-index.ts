@@ -4,7 +4,7 @@ import type { ChangeOf } from '../../sql/changes.js';
 import { DEFAULT_SCHEMA, defaultName, indexColumnNames, quoteIdent, quoteQualified } from '../../sql/names.js';
 import type { PgNode } from '../../sql/source.js';
 import { concurrentIndexSql, dropIndexSql } from '../index-sql.js';
-import { PARTITIONED_INDEX_HELP } from '../../lint/rule.js';
+import { PARTITIONED_INDEX_HELP } from '../../schema/model.js';
 import { refuse, replacementName, step, swapSql, type RecipeContext, type RecipeResult } from '../recipe.js';
 import { emptyOutput } from '../types.js';
 
