@@ -92,8 +92,9 @@ describe('data changes plan batches', () => {
       {
         table: { schema: 'public', name: 't' },
         key: ['id'],
+        // the CTE's name quoted, as every name pgphase writes
         statement:
-          'WITH big AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL',
+          'WITH "big" AS (SELECT id FROM t WHERE n > 10) INSERT INTO s (id, t_id) SELECT x.id + 1000, x.id FROM t AS x LEFT JOIN big ON big.id = x.id WHERE big.id IS NULL',
         batchSize: 1000,
         afterSteps: 0,
       },
