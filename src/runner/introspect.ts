@@ -76,7 +76,8 @@ const queries = (major: number): string[] => [
        FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
       WHERE d.refobjid <> w.ev_class),
    below AS (
-     SELECT c.oid AS view, 0 AS depth FROM pg_class c WHERE c.relkind IN ('v', 'm')
+     SELECT c.oid AS view, 0 AS depth FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMAS}
      UNION ALL
      SELECT r.view, b.depth + 1 FROM below b JOIN reads r ON r.reads = b.view WHERE b.depth < 100)
    SELECT format('CREATE %sVIEW %I.%I AS SELECT %s%s', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname,

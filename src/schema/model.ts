@@ -430,12 +430,12 @@ export class SchemaModel {
     else this.keyIndex!.set(key, [entry]);
   }
 
-  /** The table an index belongs to. */
   /** A table declared PARTITION BY: PostgreSQL builds and drops no index of its CONCURRENTLY. */
   isPartitioned(table: QName): boolean {
     return this.table(table)?.partitionKey !== undefined;
   }
 
+  /** The table an index belongs to. */
   indexTable(index: QName): QName | undefined {
     const i = this.indexes.get(qkey(index));
     return i ? { schema: i.schema, name: i.table } : undefined;
