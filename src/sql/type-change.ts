@@ -25,6 +25,8 @@ export interface TypeChangeAnalysis {
   tolerated: boolean;
   /** One short reason for messages, e.g. "integer → bigint rewrites the table and its indexes". */
   reason: string;
+  /** A `rewrite` that keeps the table and rebuilds only the column's indexes (the session TimeZone is UTC). */
+  keepsTable?: true;
 }
 
 export interface TypeChangeOptions {
@@ -39,10 +41,10 @@ export interface TypeChangeOptions {
   pgVersion: number;
   /** The known enum types, by bare name or by the schema model's key (`qkey`); the model's Map fits. */
   enums?: Pick<ReadonlySet<string>, 'has'>;
-  /** The session TimeZone is a fixed zero offset (a `SET timezone = 'UTC'` before the change) and no index
-   *  covers the column: a timestamp ↔ timestamptz change then only changes the catalog on PostgreSQL ≥ 12
-   *  (an index on the column would still be rebuilt, reading every row). */
-  utcUnindexed?: boolean;
+  /** The session TimeZone is a fixed zero offset (a `SET timezone = 'UTC'` before the change), and whether an
+   *  index covers the column: a timestamp ↔ timestamptz change then keeps the table on PostgreSQL ≥ 12, and
+   *  only changes the catalog where no index covers the column (one that does is rebuilt, reading every row). */
+  utc?: 'indexed' | 'unindexed';
 }
 
 /** What the type pair alone implies; the cost before USING and arrays are considered. */
@@ -203,12 +205,14 @@ export function analyzeTypeChange(
     !!using && !(typeof using === 'object' && column !== undefined && onlyNamesColumn(using, column, from, to));
   // PostgreSQL ≥ 12 keeps the table (not the column's indexes) when the session TimeZone has a fixed zero offset
   const utcKeepsTable = !from.array && options.pgVersion >= 12 && UTC_SKIPS_REWRITE.has(`${from.name}>${to.name}`);
-  const catalogOnly = v.cost === 'free' || (utcKeepsTable && options.utcUnindexed === true);
+  const catalogOnly = v.cost === 'free' || (utcKeepsTable && options.utc === 'unindexed');
   const cost: TypeChangeCost = catalogOnly && !arrayConverts && !usingRewrites ? 'free' : 'rewrite';
+  const keepsTable = cost === 'rewrite' && utcKeepsTable && !usingRewrites && options.utc === 'indexed';
   let how = 'rewrites the table and its indexes';
   if (cost === 'free') how = `only changes the catalog${v.cost === 'free' ? '' : ': the session TimeZone is UTC'}`;
   else if (usingRewrites) how = `with USING ${how}`;
   else if (v.unknown) how = `is not a change pgphase knows, so it is taken to rewrite the table and its indexes`;
+  else if (keepsTable) how = 'keeps the table, the session TimeZone being UTC, but rebuilds its indexes on the column';
   else if (utcKeepsTable) how = `${how} unless the session TimeZone is UTC`;
   // arrays of another element type have no equality with the old version's array parameters (bigint[] = integer[])
   const tolerated = v.tolerated && !(from.array && !sameName(from, to));
@@ -217,6 +221,7 @@ export function analyzeTypeChange(
     narrowing: v.narrowing,
     tolerated,
     reason: `${from.display} → ${to.display} ${how}${v.narrows ? `; ${v.narrows}` : ''}`,
+    ...(keepsTable && { keepsTable }),
   };
 }
 
@@ -245,7 +250,7 @@ export function analyzeAlter(
       column: change.column,
       pgVersion,
       enums: schema.enums,
-      utcUnindexed: utcSession && !indexed(),
+      ...(utcSession && { utc: indexed() ? 'indexed' : 'unindexed' }),
     }),
   };
 }

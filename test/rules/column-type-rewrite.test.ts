@@ -49,6 +49,7 @@ await ruleCases('column-type-rewrite', {
       history: `${history}\nCREATE INDEX users_at ON users (at);`,
       sql: "SET timezone = 'UTC';\nALTER TABLE users ALTER COLUMN at TYPE timestamptz;",
       at: ['2:1'],
+      message: 'rebuilds its indexes on "at" under an ACCESS EXCLUSIVE lock, reading every row of "users"',
     },
     {
       history,

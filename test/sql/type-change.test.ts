@@ -507,7 +507,7 @@ describe('analyzeTypeChange', () => {
     expect(reason('timestamp', 'timestamptz', 11)).toBe('timestamp → timestamptz rewrites the table and its indexes');
     // a session known to be in UTC, no index on the column (established on PostgreSQL below)
     const utc = (from: string, to: string, pgVersion = 15) =>
-      analyzeTypeChange(typeOf(from), typeOf(to), { pgVersion, utcUnindexed: true });
+      analyzeTypeChange(typeOf(from), typeOf(to), { pgVersion, utc: 'unindexed' });
     expect(utc('timestamptz', 'timestamp')).toMatchObject({
       cost: 'free',
       reason:
@@ -516,6 +516,15 @@ describe('analyzeTypeChange', () => {
     expect(utc('timestamp', 'timestamptz', 11).cost).toBe('rewrite');
     expect(utc('timestamp[]', 'timestamptz[]').cost).toBe('rewrite');
     expect(utc('int4', 'int8').cost).toBe('rewrite');
+    // an index on the column is rebuilt (seen on PostgreSQL in the cases below, TimeZone UTC)
+    expect(
+      analyzeTypeChange(typeOf('timestamp'), typeOf('timestamptz'), { pgVersion: 15, utc: 'indexed' }),
+    ).toMatchObject({
+      cost: 'rewrite',
+      keepsTable: true,
+      reason:
+        'timestamp → timestamptz keeps the table, the session TimeZone being UTC, but rebuilds its indexes on the column',
+    });
     expect(reason('text', 'hstore')).toBe(
       'text → hstore is not a change pgphase knows, so it is taken to rewrite the table and its indexes',
     );
@@ -658,12 +667,12 @@ describe('analyzeTypeChange on PostgreSQL', () => {
 
   it('runs on PostgreSQL ≥ 12, where the UTC rule applies', () => expect(pgVersion).toBeGreaterThanOrEqual(12));
 
-  it('keeps the table of a timestamp ↔ timestamptz change without an index on the column when the session TimeZone is UTC, as utcUnindexed says', async () => {
+  it('keeps the table of a timestamp ↔ timestamptz change without an index on the column when the session TimeZone is UTC, as utc: unindexed says', async () => {
     for (const [from, to] of [
       ['timestamp', 'timestamptz'],
       ['timestamptz', 'timestamp'],
     ]) {
-      expect(analyzeTypeChange(typeOf(from!), typeOf(to!), { pgVersion, utcUnindexed: true }).cost).toBe('free');
+      expect(analyzeTypeChange(typeOf(from!), typeOf(to!), { pgVersion, utc: 'unindexed' }).cost).toBe('free');
       const t = `utc_${from}`;
       await c.query(
         `SET TimeZone = 'UTC'; CREATE TABLE ${t} (id int PRIMARY KEY, c ${from}); CREATE INDEX ${t}_id ON ${t} (id)`,
