@@ -1,8 +1,9 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readdir, readFile } from '../files.js';
 import type { LayoutName } from './names.js';
 
 export { LAYOUTS, type LayoutName } from './names.js';
@@ -278,40 +279,35 @@ const SQLX_FORWARD = /^(\d+)_[^/]*\.sql$/;
 /** A Cargo.toml that depends on sqlx: `sqlx = …`, `sqlx.workspace = true`, `[dependencies.sqlx]`. */
 const NAMES_SQLX = /^\s*(?:sqlx\b|\[(?:workspace\.)?(?:dev-)?dependencies\.sqlx\])/m;
 
-function textOf(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+/** A file's text; undefined when it cannot be read (a manifest that is not there). */
+const textOf = (file: string) => readFile(file, 'utf8').catch(() => undefined);
 
 /** The manifests of a workspace's members: `members = ["server", "crates/*"]`. */
-function memberManifests(dir: string, manifest: string): string[] {
+async function memberManifests(dir: string, manifest: string): Promise<string[]> {
   const members = /^\s*members\s*=\s*\[([^\]]*)\]/m.exec(manifest)?.[1] ?? '';
-  return [...members.matchAll(/"([^"]+)"/g)].flatMap(([, member]) => {
-    if (!member!.endsWith('/*')) return [join(dir, member!, 'Cargo.toml')];
-    const parent = join(dir, member!.slice(0, -2));
-    try {
-      return readdirSync(parent).map((name) => join(parent, name, 'Cargo.toml'));
-    } catch {
-      return [];
-    }
-  });
+  const paths = await Promise.all(
+    [...members.matchAll(/"([^"]+)"/g)].map(async ([, member]) => {
+      if (!member!.endsWith('/*')) return [join(dir, member!, 'Cargo.toml')];
+      const parent = join(dir, member!.slice(0, -2));
+      const names = await readdir(parent).catch((): string[] => []);
+      return names.map((name) => join(parent, name, 'Cargo.toml'));
+    }),
+  );
+  return paths.flat();
 }
 
 /** Whether the Rust crate a directory belongs to uses sqlx: the nearest Cargo.toml up from it, within
  *  its repository, names sqlx, or it is a workspace's and one of its members does (the migrations of
  *  a workspace, which a member runs with `sqlx::migrate!("../migrations")`). */
-function inSqlxCrate(root: string): boolean {
+async function inSqlxCrate(root: string): Promise<boolean> {
   for (let dir = root; ; ) {
-    const manifest = textOf(join(dir, 'Cargo.toml'));
-    if (manifest !== undefined)
-      return (
-        NAMES_SQLX.test(manifest) ||
-        (/^\s*\[workspace\]/m.test(manifest) &&
-          memberManifests(dir, manifest).some((member) => NAMES_SQLX.test(textOf(member) ?? '')))
-      );
+    const manifest = await textOf(join(dir, 'Cargo.toml'));
+    if (manifest !== undefined) {
+      if (NAMES_SQLX.test(manifest)) return true;
+      if (!/^\s*\[workspace\]/m.test(manifest)) return false;
+      const members = await Promise.all((await memberManifests(dir, manifest)).map(textOf));
+      return members.some((text) => text !== undefined && NAMES_SQLX.test(text));
+    }
     const parent = dirname(dir);
     if (parent === dir || existsSync(join(dir, '.git'))) return false;
     dir = parent;
@@ -522,7 +518,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     recognize: (dir) =>
       anyFile(dir, TERN_FORWARD, (text) => TERN_SEPARATOR.test(text) || TERN_NO_TRANSACTION.test(text)),
     forward: TERN_FORWARD,
-    // the SQL below the separator is the down migration
+    // no up marker (the up SQL is the file's start: a marker nothing matches); the SQL below the separator is the down migration
     sections: { up: /(?!)/, down: TERN_SEPARATOR },
     order: () => byVersion(TERN_FORWARD),
     // tern runs a migration in a transaction, unless it says disable-tx: then statement by statement
@@ -537,7 +533,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     recognize: async (dir) =>
       !dir.entries.has('atlas.sum') &&
       dir.files.some((rel) => SQLX_FORWARD.test(rel) && !DOWN.test(rel)) &&
-      inSqlxCrate(dir.root) &&
+      (await inSqlxCrate(dir.root)) &&
       !(await anyFile(dir, SQLX_FORWARD, (text) => UP_MARKERS.some((marker) => marker.test(text)))),
     forward: SQLX_FORWARD,
     down: /^\d+_[^/]*\.down\.sql$/,

@@ -11,6 +11,7 @@ import {
   isWhole,
   TWIN,
   ungenerated,
+  referencedRow,
   widestFirst,
   type Column,
   type ForeignKey,
@@ -48,19 +49,9 @@ type Written = { column: string; param: string } | { column: string; sql: string
 function referencing(table: Table, k: number): Map<string, string> {
   const sql = new Map<string, string>();
   for (const fk of widestFirst(table.foreignKeys)) {
-    const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
-    const shared = fk.columns.flatMap((column, i) => (sql.has(column) ? [i] : []));
-    const where = shared.length
-      ? ` WHERE ${shared.map((i) => `${quoteIdent(fk.references[i]!)} = ${sql.get(fk.columns[i]!)}`).join(' AND ')}`
-      : '';
-    const order = fk.references.map(quoteIdent).join(', ');
-    const offset = `${k} % greatest(1, (SELECT count(*) FROM ${target}${where})::int)`;
+    const agreed = fk.columns.flatMap((column, i) => (sql.has(column) ? [[i, sql.get(column)!] as const] : []));
     for (const [i, column] of fk.columns.entries())
-      if (!sql.has(column))
-        sql.set(
-          column,
-          `(SELECT ${quoteIdent(fk.references[i]!)} FROM ${target}${where} ORDER BY ${order} LIMIT 1 OFFSET ${offset})`,
-        );
+      if (!sql.has(column)) sql.set(column, `(${referencedRow(fk, quoteIdent(fk.references[i]!), String(k), agreed)})`);
   }
   return sql;
 }

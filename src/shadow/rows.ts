@@ -40,6 +40,23 @@ export function widestFirst(keys: readonly ForeignKey[]): ForeignKey[] {
   return [...keys].sort((a, b) => b.columns.length - a.columns.length);
 }
 
+/** The query for the row of a foreign key's table that a row references: the `offset`-th of its rows (round), by
+ *  the key's columns, of those whose referenced columns at `agreed` (a place in the key, and an SQL value) hold
+ *  what the keys before it set; it selects `select`. */
+export function referencedRow(
+  fk: ForeignKey,
+  select: string,
+  offset: string,
+  agreed: ReadonlyArray<readonly [number, string]>,
+): string {
+  const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
+  const where = agreed.length
+    ? ` WHERE ${agreed.map(([i, value]) => `${quoteIdent(fk.references[i]!)} = ${value}`).join(' AND ')}`
+    : '';
+  const order = fk.references.map(quoteIdent).join(', ');
+  return `SELECT ${select} FROM ${target}${where} ORDER BY ${order} LIMIT 1 OFFSET ${offset} % greatest(1, (SELECT count(*) FROM ${target}${where})::int)`;
+}
+
 export interface Table {
   name: string;
   columns: Column[];
@@ -229,12 +246,14 @@ export async function generateRows(
           if (repeats(fk.columns)) continue;
           const shared = fk.columns.flatMap((column, i) => (set.has(column) ? [i] : []));
           if (shared.length === fk.columns.length) continue;
-          const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
-          const where = shared.length
-            ? ` WHERE ${shared.map((i, j) => `${quoteIdent(fk.references[i]!)}::text = $${j + 2}`).join(' AND ')}`
-            : '';
+          const select = fk.references.map((r, i) => `${quoteIdent(r)}::text AS c${i}`).join(', ');
           const { rows: targets } = await client.query<Record<string, string | null>>({
-            text: `SELECT ${fk.references.map((r, i) => `${quoteIdent(r)}::text AS c${i}`).join(', ')} FROM ${target}${where} ORDER BY 1 LIMIT 1 OFFSET $1::int % greatest(1, (SELECT count(*) FROM ${target}${where})::int)`,
+            text: referencedRow(
+              fk,
+              select,
+              '$1::int',
+              shared.map((i, j) => [i, `$${j + 2}`] as const),
+            ),
             values: [k - 1, ...shared.map((i) => row.get(fk.columns[i]!))],
           });
           const found = targets[0];

@@ -351,11 +351,9 @@ export const TOOLS: Record<EmitLayout, Tool> = {
     // migration (`.up.sql`) stays one, its down file undoing the phase
     files: (stem, m, original) => {
       const head = m.noTransaction ? '-- no-transaction\n' : '';
-      if (!original.rel.endsWith('.up.sql')) return [[`${stem}.sql`, `${head}${m.up}`]];
-      return [
-        [`${stem}.up.sql`, `${head}${m.up}`],
-        [`${stem}.down.sql`, `${head}${m.down}`],
-      ];
+      return original.rel.endsWith('.up.sql')
+        ? upDown(stem, { ...m, up: `${head}${m.up}`, down: `${head}${m.down}` })
+        : [[`${stem}.sql`, `${head}${m.up}`]];
     },
     originals: withDown,
     command: 'sqlx migrate run (or sqlx::migrate! at start-up)',
