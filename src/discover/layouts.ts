@@ -1,9 +1,8 @@
 // The migration layouts pgphase understands, one table entry each: which files are
 // forward (and down) migrations, the order the tool applies them in, and whether the
 // tool wraps a file in a transaction.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readdir, readFile } from '../files.js';
 import type { LayoutName } from './names.js';
 
 export { LAYOUTS, type LayoutName } from './names.js';
@@ -279,35 +278,39 @@ const SQLX_FORWARD = /^(\d+)_[^/]*\.sql$/;
 /** A Cargo.toml that depends on sqlx: `sqlx = …`, `sqlx.workspace = true`, `[dependencies.sqlx]`. */
 const NAMES_SQLX = /^\s*(?:sqlx\b|\[(?:workspace\.)?(?:dev-)?dependencies\.sqlx\])/m;
 
-/** A file's text; undefined when it cannot be read (a manifest that is not there). */
-const textOf = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+/** A file's text; undefined when it cannot be read (a manifest that is not there). Synchronous, as
+ *  the walk up a history's directories is: awaiting each read let the other histories' lookups
+ *  run ahead, and a lint's worker thread started later. */
+function textOf(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** The manifests of a workspace's members: `members = ["server", "crates/*"]`. */
-async function memberManifests(dir: string, manifest: string): Promise<string[]> {
+function memberManifests(dir: string, manifest: string): string[] {
   const members = /^\s*members\s*=\s*\[([^\]]*)\]/m.exec(manifest)?.[1] ?? '';
-  const paths = await Promise.all(
-    [...members.matchAll(/"([^"]+)"/g)].map(async ([, member]) => {
-      if (!member!.endsWith('/*')) return [join(dir, member!, 'Cargo.toml')];
-      const parent = join(dir, member!.slice(0, -2));
-      const names = await readdir(parent).catch((): string[] => []);
-      return names.map((name) => join(parent, name, 'Cargo.toml'));
-    }),
-  );
-  return paths.flat();
+  return [...members.matchAll(/"([^"]+)"/g)].flatMap(([, member]) => {
+    if (!member!.endsWith('/*')) return [join(dir, member!, 'Cargo.toml')];
+    const parent = join(dir, member!.slice(0, -2));
+    return existsSync(parent) ? readdirSync(parent).map((name) => join(parent, name, 'Cargo.toml')) : [];
+  });
 }
 
 /** Whether the Rust crate a directory belongs to uses sqlx: the nearest Cargo.toml up from it, within
  *  its repository, names sqlx, or it is a workspace's and one of its members does (the migrations of
  *  a workspace, which a member runs with `sqlx::migrate!("../migrations")`). */
-async function inSqlxCrate(root: string): Promise<boolean> {
+function inSqlxCrate(root: string): boolean {
   for (let dir = root; ; ) {
-    const manifest = await textOf(join(dir, 'Cargo.toml'));
-    if (manifest !== undefined) {
-      if (NAMES_SQLX.test(manifest)) return true;
-      if (!/^\s*\[workspace\]/m.test(manifest)) return false;
-      const members = await Promise.all((await memberManifests(dir, manifest)).map(textOf));
-      return members.some((text) => text !== undefined && NAMES_SQLX.test(text));
-    }
+    const manifest = textOf(join(dir, 'Cargo.toml'));
+    if (manifest !== undefined)
+      return (
+        NAMES_SQLX.test(manifest) ||
+        (/^\s*\[workspace\]/m.test(manifest) &&
+          memberManifests(dir, manifest).some((member) => NAMES_SQLX.test(textOf(member) ?? '')))
+      );
     const parent = dirname(dir);
     if (parent === dir || existsSync(join(dir, '.git'))) return false;
     dir = parent;
@@ -533,7 +536,7 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     recognize: async (dir) =>
       !dir.entries.has('atlas.sum') &&
       dir.files.some((rel) => SQLX_FORWARD.test(rel) && !DOWN.test(rel)) &&
-      (await inSqlxCrate(dir.root)) &&
+      inSqlxCrate(dir.root) &&
       !(await anyFile(dir, SQLX_FORWARD, (text) => UP_MARKERS.some((marker) => marker.test(text)))),
     forward: SQLX_FORWARD,
     down: /^\d+_[^/]*\.down\.sql$/,
