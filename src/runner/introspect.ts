@@ -4,12 +4,11 @@
 // migration, so there is one way to build the schema model.
 import type pg from 'pg';
 import type { Change } from '../sql/changes.js';
+import { USER_SCHEMAS } from '../sql/names.js';
 import { normalizeStatement } from '../sql/normalize.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import { connect } from './connect.js';
 import { DatabaseError } from '../errors.js';
-
-const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgphase') AND n.nspname NOT LIKE 'pg\\_%'`;
 
 /** The indexes of tables (`'r', 'p'`) or of materialized views (`'m'`), but those that back a constraint (they come with it). */
 const indexes = (relkinds: string) => `SELECT pg_get_indexdef(i.indexrelid)

@@ -2,9 +2,10 @@
 // should be the same: the result of a migration and the result of its plan. Column order is
 // left out: a plan adds a replacement column at the end, and no correct application depends
 // on the order. NOT NULL is compared on the columns: PostgreSQL 18 also lists it as a named
-// constraint, whose name follows the column it was first set on.
+// constraint, whose name follows the column it was first set on. Every schema of the
+// application's is compared (USER_SCHEMAS), not only public.
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral } from '../sql/names.js';
+import { quoteIdent, quoteLiteral, USER_SCHEMAS } from '../sql/names.js';
 
 export interface Catalog {
   columns: string[];
@@ -19,41 +20,51 @@ export interface Catalog {
 
 const RELATION_KINDS = `('r', 'p', 'v', 'm')`;
 
-export async function catalog(client: pg.ClientBase, schema = 'public'): Promise<Catalog> {
-  const q = async (sql: string) => (await client.query<{ x: string }>(sql, [schema])).rows.map((r) => r.x).sort();
+/** The name of an object of schema `n` (a pg_namespace row) as a proof shows it and keys its rows
+ *  by: bare in schema public, `schema.name` in another. */
+export const labelSql = (name: string) =>
+  `CASE WHEN n.nspname = 'public' THEN ${name} ELSE n.nspname || '.' || ${name} END`;
+
+/** `labelSql`, of an object read as its schema and name. */
+export const labelOf = (schema: string, name: string): string => (schema === 'public' ? name : `${schema}.${name}`);
+
+const RELATION = labelSql('c.relname');
+
+export async function catalog(client: pg.ClientBase): Promise<Catalog> {
+  const q = async (sql: string) => (await client.query<{ x: string }>(sql)).rows.map((r) => r.x).sort();
   return {
-    columns: await q(`SELECT format('%s.%s %s%s%s%s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+    columns: await q(`SELECT format('%s.%s %s%s%s%s', ${RELATION}, a.attname, format_type(a.atttypid, a.atttypmod),
         CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || co.collname ELSE '' END,
         CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
         coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')) AS x
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-     WHERE n.nspname = $1 AND c.relkind IN ${RELATION_KINDS} AND a.attnum > 0 AND NOT a.attisdropped`),
+     WHERE ${USER_SCHEMAS} AND c.relkind IN ${RELATION_KINDS} AND a.attnum > 0 AND NOT a.attisdropped`),
     constraints:
-      await q(`SELECT format('%s.%s %s%s', c.relname, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
+      await q(`SELECT format('%s.%s %s%s', ${RELATION}, k.conname, pg_get_constraintdef(k.oid), CASE WHEN k.convalidated THEN '' ELSE ' (not validated)' END) AS x
       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = $1 AND k.contype <> 'n'`),
+     WHERE ${USER_SCHEMAS} AND k.contype <> 'n'`),
     indexes: await q(`SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END AS x
-      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`),
-    comments: await q(`SELECT format('%s%s %s', c.relname, coalesce('.' || a.attname, ''), d.description) AS x
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS}`),
+    comments: await q(`SELECT format('%s%s %s', ${RELATION}, coalesce('.' || a.attname, ''), d.description) AS x
       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-     WHERE n.nspname = $1`),
+     WHERE ${USER_SCHEMAS}`),
     triggers: await q(
-      `SELECT pg_get_triggerdef(t.oid) AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`,
+      `SELECT pg_get_triggerdef(t.oid) AS x FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} AND NOT t.tgisinternal`,
     ),
     views: await q(
-      `SELECT format('%s %s: %s', c.relkind, c.relname, pg_get_viewdef(c.oid)) AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')`,
+      `SELECT format('%s %s: %s', c.relkind, ${RELATION}, pg_get_viewdef(c.oid)) AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} AND c.relkind IN ('v', 'm')`,
     ),
     functions: await q(
-      `SELECT pg_get_functiondef(p.oid) AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.prokind IN ('f', 'p')`,
+      `SELECT pg_get_functiondef(p.oid) AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMAS} AND p.prokind IN ('f', 'p')`,
     ),
     // an enum by its name only: renaming a value leaves the old one in the type (PostgreSQL cannot drop a value)
     types:
-      await q(`SELECT format('%s %s', t.typname, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE 'composite' END) AS x
+      await q(`SELECT format('%s %s', ${labelSql('t.typname')}, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE 'composite' END) AS x
       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-     WHERE n.nspname = $1 AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`),
+     WHERE ${USER_SCHEMAS} AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`),
   };
 }
 
@@ -69,40 +80,36 @@ export function catalogDiff(a: Catalog, b: Catalog): string[] {
   return out;
 }
 
-/** Every table's rows, as sorted JSON texts per table. */
+/** Every table's rows, as sorted JSON texts per table (by `labelOf`). */
 export type Rows = Record<string, string[]>;
 
 /**
- * The rows of every table of `schema`. A column whose default is not immutable (now(),
+ * The rows of every table of the application's schemas. A column whose default is not immutable (now(),
  * nextval, gen_random_uuid …) gets a value that depends on when a row was written, which a
  * plan writes at another moment than the migration: such a column is compared by whether
  * it holds a value, not by the value. PostgreSQL itself says which defaults those are: an
  * index expression must be immutable. An identity column is compared so too. `mutable` remembers
- * the answers (by expression) across calls on the same schema.
+ * the answers (by expression) across calls on the same database.
  */
-export async function tableRows(
-  client: pg.ClientBase,
-  schema = 'public',
-  mutable = new Map<string, boolean>(),
-): Promise<Rows> {
+export async function tableRows(client: pg.ClientBase, mutable = new Map<string, boolean>()): Promise<Rows> {
   const { rows: tables } = await client.query<{
+    schema: string;
     name: string;
     defaults: Array<{ column: string; expr: string }> | null;
     identities: string[] | null;
   }>(
-    `SELECT c.relname AS name,
+    `SELECT n.nspname AS schema, c.relname AS name,
             (SELECT json_agg(json_build_object('column', a.attname, 'expr', pg_get_expr(d.adbin, d.adrelid)))
                FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid) AS defaults,
             (SELECT json_agg(a.attname) FROM pg_attribute a
               WHERE a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped) AS identities
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1`,
-    [schema],
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p') ORDER BY 1, 2`,
   );
   const out: Rows = {};
   await client.query('BEGIN');
   try {
     for (const table of tables) {
-      const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
+      const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
       // an identity, as a sequence's default, numbers rows by the values drawn before, which a rolled back write uses up too
       const varying: string[] = [...(table.identities ?? [])];
       for (const d of table.defaults ?? []) {
@@ -125,7 +132,7 @@ export async function tableRows(
         'to_jsonb(t.*)',
       );
       const { rows } = await client.query<{ x: string }>(`SELECT ${row}::text AS x FROM ${qualified} t`);
-      out[table.name] = rows.map((r) => r.x).sort();
+      out[labelOf(table.schema, table.name)] = rows.map((r) => r.x).sort();
     }
   } finally {
     await client.query('ROLLBACK');

@@ -54,7 +54,7 @@ interface Snapshot {
 
 /** `mutable`: whether each default expression seen is mutable, the same in every database of one proof. */
 async function snapshotOf(client: pg.ClientBase, mutable: Map<string, boolean>): Promise<Snapshot> {
-  return { catalog: await catalog(client), rows: await tableRows(client, 'public', mutable) };
+  return { catalog: await catalog(client), rows: await tableRows(client, mutable) };
 }
 
 async function snapshot(url: string, mutable: Map<string, boolean>): Promise<Snapshot> {
@@ -113,15 +113,15 @@ async function appsOf(
 ): Promise<{ apps: Apps; skipped: string[] }> {
   const [v, v1] = [await tables(before), await tables(after)];
   const changed = (own: Table[], other: Table[]) => {
-    const shapes = new Map(other.map((t) => [t.name, t.shape]));
+    const shapes = new Map(other.map((t) => [t.label, t.shape]));
     return new Set(
       own
         .filter(
           (t) =>
-            shapes.get(t.name) !== t.shape ||
-            JSON.stringify(initial.rows[t.name]) !== JSON.stringify(expected.rows[t.name]),
+            shapes.get(t.label) !== t.shape ||
+            JSON.stringify(initial.rows[t.label]) !== JSON.stringify(expected.rows[t.label]),
         )
-        .map((t) => t.name),
+        .map((t) => t.label),
     );
   };
   const skipped: string[] = [];
@@ -154,7 +154,7 @@ async function appsOf(
   };
   const highestOf = async (client: pg.Client, own: Table[], touched: Set<string>) => {
     const out = new Map<string, Map<string, bigint>>();
-    for (const t of own.filter((x) => touched.has(x.name))) out.set(t.name, await highest(client, t));
+    for (const t of own.filter((x) => touched.has(x.label))) out.set(t.label, await highest(client, t));
     return out;
   };
   const [vTouched, v1Touched] = [changed(v, v1), changed(v1, v)];

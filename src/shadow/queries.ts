@@ -27,7 +27,7 @@ export interface AppQuery {
   usesKey?: true;
 }
 
-/** An application version's queries, per table; what it cannot write is named in `skipped`. */
+/** An application version's queries, per table (by its label); what it cannot write is named in `skipped`. */
 export interface AppQueries {
   name: string;
   tables: Array<{ table: string; queries: AppQuery[] }>;
@@ -92,7 +92,7 @@ function narrower(mine: Column, theirs: Column | undefined): Column | undefined 
 }
 
 /**
- * The queries of the version whose schema `own` is, on the tables named in `touched`. During
+ * The queries of the version whose schema `own` is, on the tables `touched` labels. During
  * the overlap each version writes what the other's schema (`other`) takes too (RECIPES.md): a
  * column that either version references a row by gets a row that exists (V satisfies a foreign
  * key the plan adds NOT VALID in expand; V+1 one the migration drops, still checked until
@@ -106,17 +106,16 @@ export function appQueries(
   touched: Set<string>,
   other: Table[] = [],
   highest = new Map<string, Map<string, bigint>>(),
-  schema = 'public',
 ): AppQueries {
-  const others = new Map(other.map((t) => [t.name, t]));
+  const others = new Map(other.map((t) => [t.label, t]));
   const out: AppQueries = { name, tables: [], skipped: [] };
-  for (const mine of own.filter((t) => touched.has(t.name))) {
+  for (const mine of own.filter((t) => touched.has(t.label))) {
     const missing = ungenerated(mine);
     if (missing) {
-      out.skipped.push(`${name}: ${mine.name}: no generated value for ${missing.name} (${missing.type})`);
+      out.skipped.push(`${name}: ${mine.label}: no generated value for ${missing.name} (${missing.type})`);
       continue;
     }
-    const theirs = others.get(mine.name);
+    const theirs = others.get(mine.label);
     // the other version's keys on columns this one has, those it lacks (they may share columns with its own: `referencing`)
     const has = new Set(mine.columns.map((c) => c.name));
     const same = (a: ForeignKey, b: ForeignKey) =>
@@ -131,18 +130,18 @@ export function appQueries(
     const other = (c: Column) => theirs?.columns.find((x) => x.name === c.name);
     // a column whose type the migration changes to one of another kind: the version leaves it out of its writes
     const unshared = table.columns.filter((c) => narrower(c, other(c)) === undefined);
-    const why = (c: Column) => `${mine.name}.${c.name}: no generated value is both ${c.type} and ${other(c)!.type}`;
+    const why = (c: Column) => `${mine.label}.${c.name}: no generated value is both ${c.type} and ${other(c)!.type}`;
     const required = unshared.find((c) => c.notNull && c.fill === null);
     if (required) {
       out.skipped.push(`${name}: ${why(required)}: not run`);
       continue;
     }
     out.skipped.push(...unshared.map((c) => `${name}: ${why(c)}: left out of its writes`));
-    const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
+    const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.includes(c));
     const values = (columns: Column[], k: number) => {
       const references = referencing(table, k);
-      return columns.flatMap((c) => written(references, c, k, narrower(c, other(c))!, highest.get(mine.name)) ?? []);
+      return columns.flatMap((c) => written(references, c, k, narrower(c, other(c))!, highest.get(mine.label)) ?? []);
     };
     const insert = (columns: Column[], k: number, returning: string): AppQuery => {
       const params: string[] = [];
@@ -195,7 +194,7 @@ export function appQueries(
         usesKey: true,
       });
     }
-    out.tables.push({ table: table.name, queries });
+    out.tables.push({ table: table.label, queries });
   }
   return out;
 }

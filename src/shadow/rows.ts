@@ -1,4 +1,4 @@
-// A few generated rows in every table of a shadow database, so that a migration and its plan
+// A few generated rows in every table of a shadow database (of each of its application's schemas), so that a migration and its plan
 // have data to act on: values follow each column's type, length, enum labels and foreign keys;
 // a column with a default gets it in one row of three, a nullable one NULL there. A fourth row,
 // the twin, repeats the first's values but for its unique keys, so that rows share a group (a
@@ -6,7 +6,8 @@
 // PostgreSQL still refuses (a CHECK, a unique key, a partition that is missing) is left out and
 // reported, as is a table with a column whose type has no generated value.
 import type pg from 'pg';
-import { quoteIdent } from '../sql/names.js';
+import { quoteIdent, USER_SCHEMAS } from '../sql/names.js';
+import { labelSql } from './catalog.js';
 
 export const ROWS_PER_TABLE = 3;
 /** The row number of the twin's unique values. */
@@ -58,7 +59,10 @@ export function referencedRow(
 }
 
 export interface Table {
+  schema: string;
   name: string;
+  /** Its name in a proof's messages and maps (`labelOf`): bare in schema public. */
+  label: string;
   columns: Column[];
   foreignKeys: ForeignKey[];
   /** The columns of its primary key, else of another unique index on plain columns; null without one. */
@@ -70,14 +74,14 @@ export interface Table {
 }
 
 export interface GeneratedRows {
-  /** Rows inserted per table. */
+  /** Rows inserted per table, by its label. */
   inserted: Record<string, number>;
   /** What could not be generated, one line each. */
   skipped: string[];
 }
 
 const TABLES = `
-SELECT c.relname AS name,
+SELECT n.nspname AS schema, c.relname AS name, ${labelSql('c.relname')} AS label,
        (SELECT json_agg(json_build_object(
                  'name', a.attname,
                  'type', format_type(a.atttypid, a.atttypmod),
@@ -113,31 +117,31 @@ SELECT c.relname AS name,
          (SELECT string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY 1) FROM pg_index i WHERE i.indrelid = c.oid),
          (SELECT string_agg(pg_get_triggerdef(t.oid), ', ' ORDER BY 1) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)) AS shape
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
- ORDER BY c.relname`;
+ WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ ORDER BY n.nspname, c.relname`;
 
 /** Tables in an order where a table comes after those it references (cycles broken where they close). */
-function ordered(tables: Table[], schema: string): Table[] {
-  const byName = new Map(tables.map((t) => [t.name, t]));
+function ordered(tables: Table[]): Table[] {
+  const key = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const byKey = new Map(tables.map((t) => [key(t.schema, t.name), t]));
   const out: Table[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
+  const visited = new Set<Table>();
   const visit = (t: Table) => {
-    if (state.has(t.name)) return;
-    state.set(t.name, 'visiting');
+    if (visited.has(t)) return;
+    visited.add(t);
     for (const fk of t.foreignKeys) {
-      const target = fk.schema === schema ? byName.get(fk.table) : undefined;
+      const target = byKey.get(key(fk.schema, fk.table));
       if (target && target !== t) visit(target);
     }
-    state.set(t.name, 'done');
     out.push(t);
   };
   for (const t of tables) visit(t);
   return out;
 }
 
-/** The tables of `schema` (not partitions), by name. */
-export async function tables(client: pg.ClientBase, schema = 'public'): Promise<Table[]> {
-  return (await client.query<Table>(TABLES, [schema])).rows;
+/** The tables of the application's schemas (not partitions), by schema and name. */
+export async function tables(client: pg.ClientBase): Promise<Table[]> {
+  return (await client.query<Table>(TABLES)).rows;
 }
 
 /** A value of the column's type for row `k` (1-based, at most 9), as text PostgreSQL casts; undefined when there is none. */
@@ -175,11 +179,11 @@ export function isWhole(column: Column): boolean {
  * The largest value of each whole-number column of the table (0 when it has none): generated
  * values go above it, clear of the keys of rows the history inserted.
  */
-export async function highest(client: pg.ClientBase, table: Table, schema = 'public'): Promise<Map<string, bigint>> {
+export async function highest(client: pg.ClientBase, table: Table): Promise<Map<string, bigint>> {
   const whole = table.columns.filter(isWhole);
   if (whole.length === 0) return new Map();
   const { rows } = await client.query<Array<string | null>>({
-    text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(table.name)}`,
+    text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`,
     rowMode: 'array',
   });
   return new Map(whole.map((c, i) => [c.name, BigInt(rows[0]![i] ?? 0)]));
@@ -203,28 +207,26 @@ export function ungenerated(table: Table): Column | undefined {
 }
 
 /**
- * Inserts ROWS_PER_TABLE generated rows into every table of `schema`, and with `twin` the first's
+ * Inserts ROWS_PER_TABLE generated rows into every table, and with `twin` the first's
  * twin, in one transaction. Without `nulls`, a nullable column gets a value in every row (for a
  * migration that sets NOT NULL, trusting the data to have none).
  */
 export async function generateRows(
   client: pg.ClientBase,
-  options: { nulls: boolean; twin?: boolean; schema?: string } = { nulls: true },
+  options: { nulls: boolean; twin?: boolean } = { nulls: true },
 ): Promise<GeneratedRows> {
-  const schema = options.schema ?? 'public';
-  const rows = await tables(client, schema);
   const result: GeneratedRows = { inserted: {}, skipped: [] };
   await client.query('BEGIN');
   try {
-    for (const table of ordered(rows, schema)) {
-      const qualified = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
+    for (const table of ordered(await tables(client))) {
+      const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
       const missing = ungenerated(table);
       if (missing) {
-        result.skipped.push(`${table.name}: no generated value for ${missing.name} (${missing.type})`);
+        result.skipped.push(`${table.label}: no generated value for ${missing.name} (${missing.type})`);
         continue;
       }
       let inserted = 0;
-      const above = await highest(client, table, schema);
+      const above = await highest(client, table);
       const first = new Map<string, string | null>();
       for (let k = 1; k <= (options.twin ? TWIN : ROWS_PER_TABLE); k++) {
         const row = new Map<string, string | null>();
@@ -273,10 +275,10 @@ export async function generateRows(
           inserted++;
         } catch (error) {
           await client.query('ROLLBACK TO SAVEPOINT row');
-          result.skipped.push(`${table.name}: row ${k} refused: ${(error as Error).message}`);
+          result.skipped.push(`${table.label}: row ${k} refused: ${(error as Error).message}`);
         }
       }
-      result.inserted[table.name] = inserted;
+      result.inserted[table.label] = inserted;
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -11,6 +11,10 @@ export interface QName {
 
 export const DEFAULT_SCHEMA = 'public';
 
+/** SQL that holds for the schemas of a database that hold its application's objects (`n` is their
+ *  pg_namespace row): not PostgreSQL's own, nor pgphase's bookkeeping. */
+export const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgphase') AND n.nspname NOT LIKE 'pg\\_%'`;
+
 /** Quotes an identifier for SQL: always double-quoted, embedded quotes doubled. */
 export function quoteIdent(name: string): string {
   // a name without a quote (nearly every one) skips the regular expression: it runs for every name a message shows

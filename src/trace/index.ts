@@ -15,7 +15,7 @@ import { generateRows } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import type pg from 'pg';
 import { connect } from '../runner/connect.js';
-import { quoteIdent } from '../sql/names.js';
+import { quoteIdent, USER_SCHEMAS } from '../sql/names.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import type { TransactionModel } from '../discover/layouts.js';
 import { disagreements, type Disagreement } from './compare.js';
@@ -145,10 +145,8 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
       // rows for the tables of earlier migrations this one touches, the first time it touches one without
       const touched = [...(view.get(file.path)?.values() ?? [])].flatMap((s) => [...s.locks.keys()]);
       if (touched.some((t) => !seeded.has(t))) {
-        const { rows: now } = await run.query<{ name: string }>(
-          `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
-        );
-        const fresh = now.map((t) => tableKey('public', t.name)).filter((t) => !seeded.has(t));
+        const { rows: now } = await run.query<{ schema: string; name: string }>(USER_TABLES);
+        const fresh = now.map((t) => tableKey(t.schema, t.name)).filter((t) => !seeded.has(t));
         if (touched.some((t) => fresh.includes(t))) {
           const generated = await generateRows(run, { nulls: false });
           rows.inserted += Object.values(generated.inserted).reduce((a, b) => a + b, 0);
@@ -205,12 +203,15 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
   }
 }
 
-/** Removes every row of the tables of schema public. */
+/** The tables of the application's schemas, those generateRows fills. */
+const USER_TABLES = `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p')`;
+
+/** Removes every row of the tables of the application's schemas. */
 async function emptyTables(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
-  );
-  if (rows.length) await client.query(`TRUNCATE ${rows.map((r) => `public.${quoteIdent(r.name)}`).join(', ')}`);
+  const { rows } = await client.query<{ schema: string; name: string }>(USER_TABLES);
+  if (rows.length)
+    await client.query(`TRUNCATE ${rows.map((r) => `${quoteIdent(r.schema)}.${quoteIdent(r.name)}`).join(', ')}`);
 }
 
 function withLint(

@@ -116,18 +116,29 @@ test("foreign keys that share a column take rows that agree, in the generated ro
   expect(await runQueries(c, appQueries('V', v, new Set(['access']), await tables(c)))).toEqual([]);
 });
 
-test("a foreign key to another schema's table takes its rows from there", async () => {
+test("every schema of the application's gets rows, is read and is written; a foreign key to another schema's table takes its rows from there", async () => {
   await runScript(
     c,
     `DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS auth CASCADE; CREATE SCHEMA auth;
      CREATE TABLE auth.users (id int PRIMARY KEY); INSERT INTO auth.users VALUES (7);
      CREATE TABLE users (id int PRIMARY KEY);
-     CREATE TABLE profile (id int PRIMARY KEY, user_id int NOT NULL REFERENCES auth.users);`,
+     CREATE TABLE profile (id int PRIMARY KEY, user_id int NOT NULL REFERENCES auth.users);
+     CREATE TABLE auth.sessions (id int PRIMARY KEY, user_id int NOT NULL REFERENCES auth.users, note text);`,
   );
   const result = await generateRows(c, { nulls: true });
-  expect(result).toEqual({ inserted: { users: 3, profile: 3 }, skipped: [] });
-  expect((await c.query('SELECT DISTINCT user_id FROM profile')).rows).toEqual([{ user_id: 7 }]);
-  expect(await runQueries(c, appQueries('V', await tables(c), new Set(['profile'])))).toEqual([]);
+  // auth.users first: the tables that reference it take its rows, the history's 7 first
+  expect(result).toEqual({ inserted: { 'auth.users': 3, 'auth.sessions': 3, users: 3, profile: 3 }, skipped: [] });
+  expect((await c.query('SELECT array_agg(user_id ORDER BY user_id) AS ids FROM profile')).rows[0].ids).toEqual([
+    7, 8, 9,
+  ]);
+  expect((await c.query('SELECT array_agg(id ORDER BY id) AS ids FROM users')).rows[0].ids).toEqual([1, 2, 3]);
+  const rows = await tableRows(c);
+  expect(Object.keys(rows).sort()).toEqual(['auth.sessions', 'auth.users', 'profile', 'users']);
+  expect(rows['auth.users']).toEqual(['{"id": 10}', '{"id": 7}', '{"id": 8}', '{"id": 9}']);
+  const app = appQueries('V', await tables(c), new Set(['profile', 'auth.sessions']));
+  expect(app.tables.map((t) => t.table)).toEqual(['auth.sessions', 'profile']);
+  expect(app.tables[0]!.queries[0]!.sql).toMatch(/^INSERT INTO "auth"\."sessions" /);
+  expect(await runQueries(c, app)).toEqual([]);
   await c.query('DROP SCHEMA auth CASCADE');
 });
 
@@ -214,6 +225,38 @@ test('the proof passes a correct plan and catches one whose contract lost a step
   expect(proof.differences).toEqual([
     expect.stringMatching(
       /^after contract, V\+1's query failed: INSERT INTO "public"."people" \("handle", "bio"\) .*: null value in column "nick"/,
+    ),
+  ]);
+});
+
+test("a plan of another schema's table is proven on rows of that schema, and a step its contract lost is caught there", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+  writeFileSync(
+    join(dir, '001_people.sql'),
+    'CREATE SCHEMA "Auth";\nCREATE TABLE "Auth".people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n',
+  );
+  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE "Auth".people RENAME COLUMN nick TO handle;\n');
+  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
+  expect(planned.proof).toMatchObject({
+    result: 'equal',
+    tables: 1,
+    rows: 4,
+    undone: ['expand', 'trigger', 'backfill'],
+    differences: [],
+    queries: { v: 4, v1: 4 },
+  });
+
+  // the bug: contract forgets to drop the old column
+  const manifest = readManifest(planned.dir);
+  const contract = manifest.phases.find((p) => p.name === 'contract')!;
+  const step = contract.steps.find((s) => /DROP COLUMN/.test(s.sql))!;
+  step.sql = step.sql.replace(/;\s*ALTER TABLE [^;]* DROP COLUMN [^;]*/, '');
+  expect(step.sql).not.toMatch(/DROP COLUMN/);
+  const proof = await proveInjected(planned.dir, manifest, contract, join(dir, '002_rename.sql'), dir);
+  expect(proof.result).toBe('failed');
+  expect(proof.differences).toEqual([
+    expect.stringMatching(
+      /^after contract, V\+1's query failed: INSERT INTO "Auth"\."people" \("handle", "bio"\) .*: null value in column "nick"/,
     ),
   ]);
 });
