@@ -12,6 +12,7 @@ import { CreatedHere, known } from '../schema/created.js';
 import { columnRefs, normalizeStatement, readStatement } from '../sql/normalize.js';
 import {
   constraintName,
+  INDEXED_CONSTRAINTS,
   fromRangeVar,
   qkey,
   quoteIdent,
@@ -88,7 +89,7 @@ function madeUnique(change: Change): QName | undefined {
   if (change.kind === 'create-index' && change.index.unique) return change.index.table;
   if (
     change.kind === 'add-constraint' &&
-    ['unique', 'primary-key', 'exclusion'].includes(change.constraint.kind) &&
+    INDEXED_CONSTRAINTS.has(change.constraint.kind) &&
     !change.constraint.usingIndex
   )
     return change.table;
@@ -299,10 +300,16 @@ export function plan(options: PlanOptions): Planned {
   // a DROP TABLE IF EXISTS of a table neither the starting schema nor an earlier change has drops
   // nothing: it frees no name for a CREATE TABLE after it
   const made = new Set<string>();
-  const reuses = reusedNames(all, (change) => {
-    if (change.kind === 'create-table' || change.kind === 'create-table-as') made.add(qkey(change.table));
-    return change.kind === 'drop-table' && !made.has(qkey(change.table)) && existing(change, schema);
-  });
+  const reuses = reusedNames(
+    all,
+    (change) => {
+      if (change.kind === 'create-table' || change.kind === 'create-table-as') made.add(qkey(change.table));
+      return change.kind === 'drop-table' && !made.has(qkey(change.table)) && existing(change, schema);
+    },
+    (change) =>
+      (change.kind === 'drop-constraint' || change.kind === 'rename-constraint') &&
+      INDEXED_CONSTRAINTS.has(schema.table(change.table)?.constraints.get(change.name)?.kind ?? 'check'),
+  );
   // the phase of the data changes on tables the migration does not create, batched in the backfill
   const createdTables = new Set(
     all.flatMap((c) => (c.kind === 'create-table' || c.kind === 'create-table-as' ? [qkey(c.table)] : [])),
@@ -377,7 +384,7 @@ export function plan(options: PlanOptions): Planned {
         (change.kind === 'drop-object' || change.kind === 'column-comment' ? change.table : undefined);
       const onNewTable = table !== undefined && created.isNewTable(table);
       const sql = changeSql(statement, changes.length, i);
-      const freed = reuses.byDrop.get(position);
+      const freed = reuses.byDrop.get(position) ?? [];
       const taken = reuses.byCreate.get(position);
       const noOp = existing(change, schema);
       const apply = () => {
@@ -397,7 +404,7 @@ export function plan(options: PlanOptions): Planned {
           refusals.push({ reason: refused.reason, phase: refused.phase, location: statement.location });
         return options.allowUnsafe;
       };
-      const again = freed && replaced.has(freed.key);
+      const again = freed.some((reuse) => replaced.has(reuse.key));
       if (again) {
         const refused = refuse(
           `this statement drops a name that this migration already dropped and created again, and pgphase plans one replacement of a name per migration: keep only the last creation, or make the second replacement a migration of its own`,
@@ -410,7 +417,7 @@ export function plan(options: PlanOptions): Planned {
       }
       // a drop whose name is taken again later waits for its replacement, which runs it in its swap
       if (
-        freed &&
+        freed.length > 0 &&
         !again &&
         DEFERRABLE.has(change.kind) &&
         !onNewTable &&
@@ -425,11 +432,14 @@ export function plan(options: PlanOptions): Planned {
             ),
           );
         } else {
-          deferred.set(freed.key, {
+          // under each name it frees that is taken again: the first creation runs it, the others come after
+          const deferredDrop: DeferredDrop = {
             sql: drop,
             cascade: 'cascade' in change && change.cascade,
             dependsOn: dependencies(change, schema),
-          });
+            shared: freed.length > 1,
+          };
+          for (const reuse of freed) deferred.set(reuse.key, deferredDrop);
           apply();
           return;
         }
@@ -448,7 +458,7 @@ export function plan(options: PlanOptions): Planned {
         !onNewTable &&
         keysDropped.has(qkey(change.constraint.references!.table));
       const afterSwap =
-        waiting?.carrier !== undefined ||
+        (waiting?.carrier !== undefined && !waiting.shared) ||
         referencesDroppedKey ||
         (table !== undefined && columnsOf(change).some((column) => replacedColumns.has(columnKey(table, column))));
       // built in expand, a unique index would see the rows before the backfill runs the data change written above it (a dedup, say)
@@ -515,6 +525,17 @@ export function plan(options: PlanOptions): Planned {
           'contract',
         );
       } else result = noOp ? undefined : recipe(change, context);
+      // a name a drop freed with another (a key's constraint and its index), taken again after the other was: its
+      // contract steps join the step that ran the drop, under its ACCESS EXCLUSIVE lock, where one short statement may go
+      const joining =
+        waiting?.shared && waiting.carrier && result && !isRefused(result)
+          ? result.steps.filter((s) => s.phase === 'contract')
+          : [];
+      if (joining.length > 1 || joining.some((s) => !s.transactional))
+        result = refuse(
+          `${describeName(change)} takes again a name that the drop earlier in this migration frees with another, and pgphase runs it in the step of that drop, which holds an ACCESS EXCLUSIVE lock: this change needs steps of its own there (a primary key's columns set NOT NULL, a scan); make those columns NOT NULL in a migration before this one`,
+          'contract',
+        );
       let output: RecipeOutput | undefined;
       if (isRefused(result)) {
         if (!placedAnyway(result)) {
@@ -580,6 +601,17 @@ export function plan(options: PlanOptions): Planned {
         const built = `the ${change.kind === 'create-index' ? 'unique index' : 'key'}${named ? ` ${quoteIdent(named)}` : ''}`;
         const what = `the new version, which must work without ${built} on ${quoteQName(unique!)} until the backfill builds it after the data change written above it`;
         output.requires.backfill = output.requires.backfill ? `${output.requires.backfill}; ${what}` : what;
+      }
+      // the step that runs the drop this creation waited for: a creation of another name it freed joins it
+      if (waiting && !waiting.carrier) waiting.carrier = output?.steps.find((s) => s.sql.includes(waiting.sql));
+      else if (waiting?.shared && waiting.carrier && output) {
+        // its contract step, in that step: nothing in between sees the object missing (its steps before contract stay)
+        const [last] = output.steps.filter((s) => s.phase === 'contract');
+        if (waiting.carrier.phase !== 'contract') output = movedTo('contract', output, context);
+        else if (last) {
+          waiting.carrier.sql = `${waiting.carrier.sql};\n${last.sql}`;
+          output = { ...output, steps: output.steps.filter((s) => s !== last) };
+        }
       }
       if (output) outputs.push(output);
       if (table && output?.steps.some((s) => s.phase === 'contract')) finishedInContract.add(qkey(table));

@@ -36,26 +36,32 @@ function objectKey(objectType: string, name: QName, table: QName | undefined): s
   return nameKey(kind, { ...(name.schema !== undefined && { schema: name.schema }), name: '' }, name.name);
 }
 
-/** The name a change frees (drops, or renames away), if any. */
-export function freedName(change: Change): string | undefined {
+/** The names a change frees (drops, or renames away). A unique, primary key or exclusion constraint
+ *  (`indexed`) frees the name of its index too, which is its own: dropped, `CREATE UNIQUE INDEX` of
+ *  that name and `ADD CONSTRAINT … USING INDEX` replace it in two statements. */
+export function freedNames(change: Change, indexed: boolean): string[] {
   switch (change.kind) {
     case 'drop-constraint':
-    case 'rename-constraint':
-      return nameKey('constraint', change.table, change.name);
+    case 'rename-constraint': {
+      const constraint = nameKey('constraint', change.table, change.name);
+      if (!indexed) return [constraint];
+      const index = { ...(change.table.schema !== undefined && { schema: change.table.schema }), name: change.name };
+      return [constraint, objectKey('index', index, undefined)];
+    }
     case 'drop-index':
-      return objectKey('index', change.index, undefined);
+      return [objectKey('index', change.index, undefined)];
     case 'drop-object':
-      return objectKey(change.objectType, change.name, change.table);
+      return [objectKey(change.objectType, change.name, change.table)];
     case 'drop-column':
     case 'rename-column':
-      return nameKey('column', change.table, change.column);
+      return [nameKey('column', change.table, change.column)];
     case 'drop-table':
     case 'rename-table':
-      return objectKey('table', change.table, undefined);
+      return [objectKey('table', change.table, undefined)];
     case 'rename-object':
-      return objectKey(change.objectType, change.name, undefined);
+      return [objectKey(change.objectType, change.name, undefined)];
     default:
-      return undefined;
+      return [];
   }
 }
 
@@ -106,17 +112,19 @@ export interface Reuse {
 }
 
 export interface Reuses {
-  /** By the position of the change that frees the name. */
-  byDrop: Map<number, Reuse>;
+  /** By the position of the change that frees the names: one for each name taken again. */
+  byDrop: Map<number, Reuse[]>;
   /** By the position of the change that takes it again. */
   byCreate: Map<number, Reuse>;
 }
 
 /** The replacements of a migration, given its changes in order; `dropsNothing` (called for each in
- *  order) tells a drop that frees no name (IF EXISTS of what is not there). */
+ *  order) tells a drop that frees no name (IF EXISTS of what is not there), `indexed` a constraint
+ *  change whose constraint has an index (`freedNames`). */
 export function reusedNames(
   changes: readonly Change[],
   dropsNothing: (change: Change) => boolean = () => false,
+  indexed: (change: Change) => boolean = () => false,
 ): Reuses {
   const freed = new Map<string, number>();
   const reuses: Reuses = { byDrop: new Map(), byCreate: new Map() };
@@ -125,12 +133,11 @@ export function reusedNames(
     const drop = taken === undefined ? undefined : freed.get(taken);
     if (taken !== undefined && drop !== undefined) {
       const reuse = { key: taken, drop, create: i };
-      reuses.byDrop.set(drop, reuse);
+      reuses.byDrop.set(drop, [...(reuses.byDrop.get(drop) ?? []), reuse]);
       reuses.byCreate.set(i, reuse);
       freed.delete(taken);
     }
-    const name = dropsNothing(change) ? undefined : freedName(change);
-    if (name !== undefined) freed.set(name, i);
+    if (!dropsNothing(change)) for (const name of freedNames(change, indexed(change))) freed.set(name, i);
   });
   return reuses;
 }
@@ -144,6 +151,9 @@ export interface DeferredDrop {
   dependsOn: Set<string>;
   /** The step that runs the drop, once one does; the creation is added to its end. */
   carrier?: Step;
+  /** It frees more than one name that the migration takes again (a key's constraint and index): the
+   *  first creation runs it, the others' contract steps join that step. */
+  shared: boolean;
 }
 
 /** Drops that wait for their replacement: a constraint, an index, a view, trigger or function, a column. */

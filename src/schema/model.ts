@@ -11,6 +11,7 @@ import {
   defaultName,
   DEFAULT_SCHEMA,
   indexColumnNames,
+  INDEXED_CONSTRAINTS,
   qkey,
   quoteIdent,
   quoteLiteral,
@@ -920,8 +921,7 @@ export class SchemaModel {
         table.constraints.delete(change.name);
         // the index behind a key goes with it; an index that is no constraint's (IF EXISTS of a plain
         // unique index's name) is left
-        if (['unique', 'primary-key', 'exclusion'].includes(dropped.kind))
-          this.deleteIndex(qkey({ schema: table.schema, name: change.name }));
+        if (INDEXED_CONSTRAINTS.has(dropped.kind)) this.deleteIndex(qkey({ schema: table.schema, name: change.name }));
         return;
       }
       case 'rename-constraint': {

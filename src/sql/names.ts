@@ -152,6 +152,9 @@ export function indexColumnNames(elements: PgNode[]): string[] {
 
 export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
 
+/** The constraints that own an index, of the constraint's name. */
+export const INDEXED_CONSTRAINTS: ReadonlySet<ConstraintKind> = new Set(['unique', 'primary-key', 'exclusion']);
+
 const SUFFIX: Record<ConstraintKind, string> = {
   'primary-key': 'pkey',
   unique: 'key',

@@ -168,6 +168,35 @@ DROP TYPE "Source_old";`,
     phases: ['expand', 'contract'],
   },
   {
+    name: "a unique key replaced in two statements: its index created under the key's name, then attached USING INDEX",
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT kids_code_key;\nCREATE UNIQUE INDEX kids_code_key ON kids (code, x);\nALTER TABLE kids ADD CONSTRAINT kids_code_key UNIQUE USING INDEX kids_code_key;',
+    data: KIDS,
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a primary key replaced in two statements, on NOT NULL columns',
+    setup: `${SHOP}\nALTER TABLE items ALTER COLUMN qty SET NOT NULL;`,
+    migration:
+      'ALTER TABLE items DROP CONSTRAINT items_pkey;\nCREATE UNIQUE INDEX items_pkey ON items (id, qty);\nALTER TABLE items ADD CONSTRAINT items_pkey PRIMARY KEY USING INDEX items_pkey;',
+    data: ITEMS,
+    phases: ['expand', 'contract'],
+  },
+  {
+    name: 'a primary key replaced in two statements, on a column that may hold NULL: refused, its NOT NULL would scan under the swap',
+    migration:
+      'ALTER TABLE items DROP CONSTRAINT items_pkey;\nCREATE UNIQUE INDEX items_pkey ON items (id, qty);\nALTER TABLE items ADD CONSTRAINT items_pkey PRIMARY KEY USING INDEX items_pkey;',
+    refused:
+      /3:1: this add constraint on "public"\."items" takes again a name that the drop earlier in this migration frees with another.*make those columns NOT NULL in a migration before this one/,
+  },
+  {
+    name: "a unique key renamed away, and an index created under its old name (the key's index had it)",
+    migration:
+      'ALTER TABLE kids RENAME CONSTRAINT kids_code_key TO kids_code_old;\nCREATE UNIQUE INDEX kids_code_key ON kids (code, x);',
+    data: KIDS,
+    phases: ['expand', 'contract'],
+  },
+  {
     name: 'a function dropped and created again with another return type',
     migration:
       "DROP FUNCTION kid_count();\nCREATE FUNCTION kid_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM kids';",
@@ -283,6 +312,23 @@ DROP TYPE "Source_old";`,
 
 describe('names reused and statements composed in one migration', () => {
   planCases(c, db.major, SHOP, CASES);
+});
+
+it("a key made of an existing index: what the plan asks of the running versions names the index's columns", async () => {
+  const setup =
+    'CREATE TABLE kids (id int PRIMARY KEY, code text, x int);\nCREATE UNIQUE INDEX kids_code_x ON kids (code, x);';
+  const dir = tempTree({
+    'migrations/001_setup.sql': setup,
+    'migrations/002_change.sql': 'ALTER TABLE kids ADD CONSTRAINT kids_code_x UNIQUE USING INDEX kids_code_x;',
+  });
+  const planned = await plan({
+    file: join(dir, 'migrations/002_change.sql'),
+    history: join(dir, 'migrations'),
+    out: join(dir, 'plan'),
+  });
+  expect(planned.manifest.phases.find((p) => p.name === 'contract')?.requires).toBe(
+    'every running version writes "code", "x" without duplicates',
+  );
 });
 
 describe('a plan does not depend on where the starting schema comes from', () => {

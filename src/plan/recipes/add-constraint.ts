@@ -4,7 +4,7 @@
 // Constraints are printed from their parse tree, so that every property written is kept.
 import { isDeepStrictEqual } from 'node:util';
 import type { ChangeOf } from '../../sql/changes.js';
-import { constraintName, quoteIdent, quoteQualified } from '../../sql/names.js';
+import { constraintName, qkey, quoteIdent, quoteQualified } from '../../sql/names.js';
 import { normalizeStatement } from '../../sql/normalize.js';
 import { constraintSql, validateStep, type ParsedConstraint } from '../constraint-sql.js';
 import { concurrentIndexSql, dropIndexSql } from '../index-sql.js';
@@ -128,8 +128,15 @@ export function addConstraint(
       }),
     );
   }
+  // a key made of an index has the index's columns (PostgreSQL takes no index of expressions)
+  const columns =
+    c.usingIndex === undefined
+      ? c.columns
+      : (context.schema.indexes.get(qkey({ schema: table.schema, name: c.usingIndex }))?.columns ?? []).filter(
+          (column) => column !== null,
+        );
   if (c.kind === 'primary-key') {
-    for (const col of c.columns)
+    for (const col of columns)
       if (!table.columns.get(col)?.notNull) out.steps.push(...notNullSteps(context, table, col));
   }
   const kind = c.kind === 'primary-key' ? 'PRIMARY KEY' : 'UNIQUE';
@@ -141,6 +148,6 @@ export function addConstraint(
   });
   if (replacing) context.carry('key', table, attachStep);
   out.steps.push(attachStep);
-  out.requires.contract = `every running version writes ${c.columns.map(quoteIdent).join(', ')} without duplicates`;
+  out.requires.contract = `every running version writes ${columns.map(quoteIdent).join(', ')} without duplicates`;
   return out;
 }
