@@ -25,7 +25,16 @@ import { nodeOf } from '../sql/node.js';
 import type { Location, SourceFile, Statement } from '../sql/source.js';
 import type { SchemaModel } from '../schema/model.js';
 import { inverseOf } from './inverse.js';
-import { carryKey, DEFERRABLE, dependencies, describeName, dropSql, reusedNames, type DeferredDrop } from './reuse.js';
+import {
+  carryKey,
+  DEFERRABLE,
+  dependencies,
+  describeName,
+  dropSql,
+  freedNames,
+  reusedNames,
+  type DeferredDrop,
+} from './reuse.js';
 import {
   isRefused,
   refuse,
@@ -414,6 +423,19 @@ export function plan(options: PlanOptions): Planned {
           apply();
           return;
         }
+      }
+      // a drop of a name a drop before it freed (IF EXISTS, or the migration fails: an index its key's constraint took
+      // with it) drops nothing: when that drop waits for a replacement, it goes with it, where it drops nothing either
+      const pending = DEFERRABLE.has(change.kind)
+        ? freedNames(change, false)
+            .map((key) => deferred.get(key))
+            .find((drop) => drop !== undefined && !drop.carrier)
+        : undefined;
+      const alongside = pending && dropSql(change, sql);
+      if (pending && alongside !== undefined) {
+        pending.sql = `${pending.sql};\n${alongside}`;
+        apply();
+        return;
       }
       // a drop whose name is taken again later waits for its replacement, which runs it in its swap
       if (

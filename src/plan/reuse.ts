@@ -137,7 +137,8 @@ export function reusedNames(
       reuses.byCreate.set(i, reuse);
       freed.delete(taken);
     }
-    if (!dropsNothing(change)) for (const name of freedNames(change, indexed(change))) freed.set(name, i);
+    if (!dropsNothing(change))
+      for (const name of freedNames(change, indexed(change))) if (!freed.has(name)) freed.set(name, i);
   });
   return reuses;
 }
@@ -167,7 +168,7 @@ export const DEFERRABLE: ReadonlySet<Change['kind']> = new Set([
 /** The SQL of a drop moved into a swap transaction: an index is dropped in it, not concurrently. */
 export function dropSql(change: Change, sql: string | undefined): string | undefined {
   if (change.kind !== 'drop-index') return sql;
-  return `DROP INDEX ${quoteQualified(change.index)}${change.cascade ? ' CASCADE' : ''}`;
+  return `DROP INDEX ${change.ifExists ? 'IF EXISTS ' : ''}${quoteQualified(change.index)}${change.cascade ? ' CASCADE' : ''}`;
 }
 
 /** The key under which a swap step carries the drops that depend on what it drops. */

@@ -175,6 +175,13 @@ DROP TYPE "Source_old";`,
     phases: ['expand', 'contract'],
   },
   {
+    name: "a unique key replaced in two statements, its index dropped IF EXISTS between (the key took it): that drop goes with the key's",
+    migration:
+      'ALTER TABLE kids DROP CONSTRAINT IF EXISTS kids_code_key;\nDROP INDEX IF EXISTS kids_code_key;\nCREATE UNIQUE INDEX kids_code_key ON kids (code, x);\nALTER TABLE kids ADD CONSTRAINT kids_code_key UNIQUE USING INDEX kids_code_key;',
+    data: KIDS,
+    phases: ['expand', 'contract'],
+  },
+  {
     name: 'a primary key replaced in two statements, on NOT NULL columns',
     setup: `${SHOP}\nALTER TABLE items ALTER COLUMN qty SET NOT NULL;`,
     migration:
