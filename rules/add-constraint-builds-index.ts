@@ -1,6 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { ConstraintSpec } from '../src/sql/changes.js';
-import { quoteIdent, quoteQName } from '../src/sql/names.js';
+import { constraintName, quoteIdent, quoteQName } from '../src/sql/names.js';
 
 /** `UNIQUE` / `PRIMARY KEY` when the constraint builds a new index, else undefined. */
 function buildsIndex(c: ConstraintSpec): string | undefined {
@@ -19,7 +19,7 @@ export default defineRule({
     messages: {
       default: {
         message:
-          'ADD {{kind}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
+          'ADD {{kind}} {{name}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the build',
         help: 'Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … {{kind}} USING INDEX`; `pgphase plan <file>` writes both steps',
       },
       column: {
@@ -49,7 +49,9 @@ export default defineRule({
         }
         if (context.isNewTable(change.table)) return;
         const kind = buildsIndex(change.constraint);
-        if (kind) context.report({ messageId: 'default', data: { table: quoteQName(change.table), kind } });
+        // named: two keys added in one statement are two findings
+        const name = quoteIdent(constraintName(change.table.name, change.constraint));
+        if (kind) context.report({ messageId: 'default', data: { table: quoteQName(change.table), kind, name } });
       },
     };
   },

@@ -1,7 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { quoteIdent, quoteQName } from '../src/sql/names.js';
-import { serialInteger } from '../src/sql/type-change.js';
-import { hasDefault } from '../src/sql/volatility.js';
+import { needsEmptyTable } from '../src/sql/volatility.js';
 
 export default defineRule({
   meta: {
@@ -25,8 +24,7 @@ export default defineRule({
       change(change) {
         if (context.isNewTable(change.table)) return;
         const c = change.column;
-        // identity, serial and generated columns fill themselves; a NULL default (cast or not) fills nothing
-        if (!c.notNull || hasDefault(c) || c.identity || c.generated || serialInteger(c.type)) return;
+        if (!needsEmptyTable(c)) return;
         context.report({ messageId: 'default', data: { table: quoteQName(change.table), column: quoteIdent(c.name) } });
       },
     };

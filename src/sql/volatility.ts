@@ -20,6 +20,12 @@ export function hasDefault(column: Pick<ColumnSpec, 'default'>): column is { def
   return column.default !== undefined && !isNull(column.default.node);
 }
 
+/** Whether adding the column fails on a table that has rows: NOT NULL with nothing to fill it (identity,
+ *  serial and generated columns fill themselves; a NULL default fills nothing). */
+export function needsEmptyTable(column: ColumnSpec): boolean {
+  return column.notNull && !hasDefault(column) && !column.identity && !column.generated && !serialInteger(column.type);
+}
+
 /** A call to a function that is, or may be, volatile: as shown (`random()`, `app.f()`), and why
  *  (`which is volatile`, for a built-in known to be; else `which is not a built-in function known
  *  to be stable or immutable`). */

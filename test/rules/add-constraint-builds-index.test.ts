@@ -15,7 +15,7 @@ await ruleCases('add-constraint-builds-index', {
     {
       sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
       at: ['1:1'],
-      message: 'ADD UNIQUE on "users"',
+      message: 'ADD UNIQUE "users_email_key" on "users"',
     },
     { sql: 'ALTER TABLE users ADD PRIMARY KEY (id);', at: ['1:1'], message: 'ADD PRIMARY KEY' },
     // a column constraint builds its index in the ALTER too, even over a column that is all NULL

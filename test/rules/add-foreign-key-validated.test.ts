@@ -12,6 +12,11 @@ await ruleCases('add-foreign-key-validated', {
     {
       sql: 'CREATE TABLE orders (id int);\nALTER TABLE orders ADD COLUMN org_id bigint NOT NULL DEFAULT 1 REFERENCES orgs (id);',
     },
+    // the statement adds a NOT NULL column without a default: it fails on a table with rows, so the key checks none
+    {
+      history: 'CREATE TABLE features (id char(26) PRIMARY KEY);\nCREATE TABLE runs (id int PRIMARY KEY);',
+      sql: 'ALTER TABLE runs ADD COLUMN feature_id char(26) NOT NULL, ADD CONSTRAINT runs_feature FOREIGN KEY (feature_id) REFERENCES features (id);',
+    },
     // the column exists: IF NOT EXISTS skips the sub-command with its foreign key
     {
       history: 'CREATE TABLE orders (id int, org_id bigint);',

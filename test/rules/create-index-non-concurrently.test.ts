@@ -46,6 +46,13 @@ await ruleCases('create-index-non-concurrently', {
       sql: 'CREATE MATERIALIZED VIEW IF NOT EXISTS app.totals AS SELECT 1 AS day WITH NO DATA;\nCREATE INDEX totals_day ON app.totals (day);',
     },
     { sql: 'CREATE INDEX CONCURRENTLY users_email ON users (email);' },
+    // the transaction added a NOT NULL column without a default first: it fails on a table with rows, so the
+    // index is built on an empty table, under the lock the ADD COLUMN holds already
+    {
+      history: 'CREATE TABLE tasks (id bigint PRIMARY KEY);',
+      sql: 'ALTER TABLE tasks ADD COLUMN target_at timestamptz NOT NULL;\nCREATE INDEX tasks_target_at ON tasks (target_at);',
+      transaction: 'per-file',
+    },
     { sql: 'CREATE TABLE orders (id bigint, user_id bigint);\nCREATE INDEX orders_user ON orders (user_id);' },
     // ON ONLY a partitioned table builds nothing, and CONCURRENTLY is refused there
     {
@@ -54,6 +61,12 @@ await ruleCases('create-index-non-concurrently', {
     },
   ],
   invalid: [
+    // statements that autocommit: rows may come between the ADD COLUMN and the index
+    {
+      history: 'CREATE TABLE tasks (id bigint PRIMARY KEY);',
+      sql: 'ALTER TABLE tasks ADD COLUMN target_at timestamptz NOT NULL;\nCREATE INDEX tasks_target_at ON tasks (target_at);',
+      at: ['2:1'],
+    },
     // one partition without the index: PostgreSQL builds it under a SHARE lock, and not CONCURRENTLY on the parent
     {
       history: partitioned,
