@@ -16,9 +16,9 @@ setFlagsFromString('--wasm-lazy-validation');
 // V8 checks the checksum of a code cache it is given (bin/compile-cache.cjs): a damaged one is
 // compiled anew, not run
 setFlagsFromString('--verify-snapshot-checksum');
-// the compiled code of the CLI's bundle and of the parser's loader is kept between runs
-// (bin/compile-cache.cjs); after the flags, which V8's code cache must match
-useCompileCache();
+// the compiled code of the CLI's bundle and of the parser's loader is kept between runs, per
+// command (bin/compile-cache.cjs); after the flags, which V8's code cache must match
+useCompileCache(undefined, process.argv[2]);
 // a reader that stops early (`pgphase lint --list … | head`) closes the pipe: that ends the output, quietly
 process.stdout.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error;

@@ -65,7 +65,8 @@ await build({
     comments: { legal: true, annotation: false, jsdoc: false },
     // a lint's worker thread compiles the bundle through the CLI's code cache, as the main thread
     // does (bin/pgphase.cjs), before it loads the rest
-    banner: (chunk) => (chunk.name === 'lint-worker' ? "require('../../bin/compile-cache.cjs')();" : ''),
+    banner: (chunk) =>
+      chunk.name === 'lint-worker' ? "require('../../bin/compile-cache.cjs')(undefined, 'lint');" : '',
   },
   logLevel: 'warn',
 });

@@ -49,6 +49,23 @@ describe('the compile cache', () => {
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
   });
 
+  it("is a command's own: another command's run leaves the lint's as it is, which would hold what that run compiled", () => {
+    const own = cacheHome();
+    expect(lint(own)).toEqual(first);
+    const before = statSync(cacheFile(own));
+    const rules = runCli(['rules'], { env: { XDG_CACHE_HOME: own, NODE_DISABLE_COMPILE_CACHE: undefined } });
+    expect(rules.code).toBe(0);
+    expect(
+      readdirSync(join(own, 'pgphase'))
+        .map((name) => name.replace(/^.*-/, ''))
+        .sort(),
+    ).toEqual(['lint.v8', 'rules.v8']);
+    const after = statSync(
+      join(own, 'pgphase', readdirSync(join(own, 'pgphase')).find((n) => n.endsWith('-lint.v8'))!),
+    );
+    expect([after.ino, after.mtimeMs, after.size]).toEqual([before.ino, before.mtimeMs, before.size]);
+  });
+
   it("keeps the deparser's code too, which a lint loads to print an expression", () => {
     const printed = tempTree({
       'migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);',
