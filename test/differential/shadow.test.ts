@@ -192,74 +192,52 @@ async function proveInjected(
   return prove({ planDir, file, start: { history } });
 }
 
-test('the proof passes a correct plan and catches one whose contract lost a step', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
-  writeFileSync(
-    join(dir, '001_people.sql'),
-    'CREATE TABLE people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n',
-  );
-  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE people RENAME COLUMN nick TO handle;\n');
-  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
-  expect(planned.proof).toMatchObject({
-    result: 'equal',
-    start: 'history',
-    tables: 1,
-    rows: 4,
-    undone: ['expand', 'trigger', 'backfill'],
-    differences: [],
+// in schema public, and in another (mixed case), which the proof seeds, writes and compares too
+for (const schema of ['', '"Auth"'])
+  test(`the proof passes a correct plan and catches one whose contract lost a step${schema && `, on a table of schema ${schema}`}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
+    const people = schema ? `${schema}.people` : 'people';
+    writeFileSync(
+      join(dir, '001_people.sql'),
+      `${schema && `CREATE SCHEMA ${schema};\n`}CREATE TABLE ${people} (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n`,
+    );
+    writeFileSync(join(dir, '002_rename.sql'), `ALTER TABLE ${people} RENAME COLUMN nick TO handle;\n`);
+    const planned = await plan({
+      file: join(dir, '002_rename.sql'),
+      history: dir,
+      out: join(dir, 'plan'),
+      prove: true,
+    });
+    expect(planned.proof).toMatchObject({
+      result: 'equal',
+      start: 'history',
+      tables: 1,
+      rows: 4,
+      undone: ['expand', 'trigger', 'backfill'],
+      differences: [],
+      queries: { v: 4, v1: 4 },
+    });
+    expect(readManifest(planned.dir).proof?.result).toBe('equal');
+    expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(
+      /## Proof\n\nproven on PostgreSQL \d+: schema and rows equal/,
+    );
+
+    // the bug: contract forgets to drop the old column
+    const manifest = readManifest(planned.dir);
+    const contract = manifest.phases.find((p) => p.name === 'contract')!;
+    const step = contract.steps.find((s) => /DROP COLUMN/.test(s.sql))!;
+    step.sql = step.sql.replace(/;\s*ALTER TABLE [^;]* DROP COLUMN [^;]*/, '');
+    expect(step.sql).not.toMatch(/DROP COLUMN/);
+    const proof = await proveInjected(planned.dir, manifest, contract, join(dir, '002_rename.sql'), dir);
+    // V+1, which knows no nick, cannot insert once the trigger that filled it is gone
+    expect(proof.result).toBe('failed');
+    expect(proof.differences).toEqual([
+      expect.stringContaining(
+        `after contract, V+1's query failed: INSERT INTO ${schema || '"public"'}."people" ("handle", "bio") `,
+      ),
+    ]);
+    expect(proof.differences[0]).toContain('null value in column "nick"');
   });
-  expect(readManifest(planned.dir).proof?.result).toBe('equal');
-  expect(readFileSync(join(planned.dir, 'README.md'), 'utf8')).toMatch(
-    /## Proof\n\nproven on PostgreSQL \d+: schema and rows equal/,
-  );
-
-  // the bug: contract forgets to drop the old column
-  const manifest = readManifest(planned.dir);
-  const contract = manifest.phases.find((p) => p.name === 'contract')!;
-  const step = contract.steps.find((s) => /DROP COLUMN/.test(s.sql))!;
-  step.sql = step.sql.replace(/;\s*ALTER TABLE [^;]* DROP COLUMN [^;]*/, '');
-  expect(step.sql).not.toMatch(/DROP COLUMN/);
-  const proof = await proveInjected(planned.dir, manifest, contract, join(dir, '002_rename.sql'), dir);
-  // V+1, which knows no nick, cannot insert once the trigger that filled it is gone
-  expect(proof.result).toBe('failed');
-  expect(proof.differences).toEqual([
-    expect.stringMatching(
-      /^after contract, V\+1's query failed: INSERT INTO "public"."people" \("handle", "bio"\) .*: null value in column "nick"/,
-    ),
-  ]);
-});
-
-test("a plan of another schema's table is proven on rows of that schema, and a step its contract lost is caught there", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));
-  writeFileSync(
-    join(dir, '001_people.sql'),
-    'CREATE SCHEMA "Auth";\nCREATE TABLE "Auth".people (id bigserial PRIMARY KEY, nick text NOT NULL, bio text);\n',
-  );
-  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE "Auth".people RENAME COLUMN nick TO handle;\n');
-  const planned = await plan({ file: join(dir, '002_rename.sql'), history: dir, out: join(dir, 'plan'), prove: true });
-  expect(planned.proof).toMatchObject({
-    result: 'equal',
-    tables: 1,
-    rows: 4,
-    undone: ['expand', 'trigger', 'backfill'],
-    differences: [],
-    queries: { v: 4, v1: 4 },
-  });
-
-  // the bug: contract forgets to drop the old column
-  const manifest = readManifest(planned.dir);
-  const contract = manifest.phases.find((p) => p.name === 'contract')!;
-  const step = contract.steps.find((s) => /DROP COLUMN/.test(s.sql))!;
-  step.sql = step.sql.replace(/;\s*ALTER TABLE [^;]* DROP COLUMN [^;]*/, '');
-  expect(step.sql).not.toMatch(/DROP COLUMN/);
-  const proof = await proveInjected(planned.dir, manifest, contract, join(dir, '002_rename.sql'), dir);
-  expect(proof.result).toBe('failed');
-  expect(proof.differences).toEqual([
-    expect.stringMatching(
-      /^after contract, V\+1's query failed: INSERT INTO "Auth"\."people" \("handle", "bio"\) .*: null value in column "nick"/,
-    ),
-  ]);
-});
 
 test('the proof runs a backfill a row a batch and compares how rows share random values: it catches a value made per batch', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgphase-prove-'));

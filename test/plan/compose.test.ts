@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { readLiveSchema } from '../../src/runner/introspect.js';
-import { planCases, type PlanCase } from '../helpers/catalog.js';
+import { planAgainstMigration, planCases, type PlanCase } from '../helpers/catalog.js';
 import { tempTree } from '../helpers/cli.js';
 import { resetSchema, runScript, testDatabase } from '../helpers/db.js';
 
@@ -322,16 +322,10 @@ describe('names reused and statements composed in one migration', () => {
 });
 
 it("a key made of an existing index: what the plan asks of the running versions names the index's columns", async () => {
-  const setup =
-    'CREATE TABLE kids (id int PRIMARY KEY, code text, x int);\nCREATE UNIQUE INDEX kids_code_x ON kids (code, x);';
-  const dir = tempTree({
-    'migrations/001_setup.sql': setup,
-    'migrations/002_change.sql': 'ALTER TABLE kids ADD CONSTRAINT kids_code_x UNIQUE USING INDEX kids_code_x;',
-  });
-  const planned = await plan({
-    file: join(dir, 'migrations/002_change.sql'),
-    history: join(dir, 'migrations'),
-    out: join(dir, 'plan'),
+  const { plan: planned } = await planAgainstMigration(c, {
+    setup:
+      'CREATE TABLE kids (id int PRIMARY KEY, code text, x int);\nCREATE UNIQUE INDEX kids_code_x ON kids (code, x);',
+    migration: 'ALTER TABLE kids ADD CONSTRAINT kids_code_x UNIQUE USING INDEX kids_code_x;',
   });
   expect(planned.manifest.phases.find((p) => p.name === 'contract')?.requires).toBe(
     'every running version writes "code", "x" without duplicates',
