@@ -315,9 +315,11 @@ export function plan(options: PlanOptions): Planned {
       if (change.kind === 'create-table' || change.kind === 'create-table-as') made.add(qkey(change.table));
       return change.kind === 'drop-table' && !made.has(qkey(change.table)) && existing(change, schema);
     },
-    (change) =>
-      (change.kind === 'drop-constraint' || change.kind === 'rename-constraint') &&
-      INDEXED_CONSTRAINTS.has(schema.table(change.table)?.constraints.get(change.name)?.kind ?? 'check'),
+    (change) => {
+      if (change.kind !== 'drop-constraint' && change.kind !== 'rename-constraint') return false;
+      const kind = schema.table(change.table)?.constraints.get(change.name)?.kind;
+      return kind !== undefined && INDEXED_CONSTRAINTS.has(kind);
+    },
   );
   // the phase of the data changes on tables the migration does not create, batched in the backfill
   const createdTables = new Set(

@@ -5,7 +5,7 @@
 // constraint, whose name follows the column it was first set on. Every schema of the
 // application's is compared (USER_SCHEMAS), not only public.
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral, USER_SCHEMAS } from '../sql/names.js';
+import { quoteIdent, quoteLiteral, quoteQualified, USER_SCHEMAS } from '../sql/names.js';
 
 export interface Catalog {
   columns: string[];
@@ -24,9 +24,6 @@ const RELATION_KINDS = `('r', 'p', 'v', 'm')`;
  *  by: bare in schema public, `schema.name` in another. */
 export const labelSql = (name: string) =>
   `CASE WHEN n.nspname = 'public' THEN ${name} ELSE n.nspname || '.' || ${name} END`;
-
-/** `labelSql`, of an object read as its schema and name. */
-export const labelOf = (schema: string, name: string): string => (schema === 'public' ? name : `${schema}.${name}`);
 
 const RELATION = labelSql('c.relname');
 
@@ -80,7 +77,7 @@ export function catalogDiff(a: Catalog, b: Catalog): string[] {
   return out;
 }
 
-/** Every table's rows, as sorted JSON texts per table (by `labelOf`). */
+/** Every table's rows, as sorted JSON texts per table (by its `labelSql`). */
 export type Rows = Record<string, string[]>;
 
 /**
@@ -95,10 +92,11 @@ export async function tableRows(client: pg.ClientBase, mutable = new Map<string,
   const { rows: tables } = await client.query<{
     schema: string;
     name: string;
+    label: string;
     defaults: Array<{ column: string; expr: string }> | null;
     identities: string[] | null;
   }>(
-    `SELECT n.nspname AS schema, c.relname AS name,
+    `SELECT n.nspname AS schema, c.relname AS name, ${RELATION} AS label,
             (SELECT json_agg(json_build_object('column', a.attname, 'expr', pg_get_expr(d.adbin, d.adrelid)))
                FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid) AS defaults,
             (SELECT json_agg(a.attname) FROM pg_attribute a
@@ -109,7 +107,7 @@ export async function tableRows(client: pg.ClientBase, mutable = new Map<string,
   await client.query('BEGIN');
   try {
     for (const table of tables) {
-      const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+      const qualified = quoteQualified(table);
       // an identity, as a sequence's default, numbers rows by the values drawn before, which a rolled back write uses up too
       const varying: string[] = [...(table.identities ?? [])];
       for (const d of table.defaults ?? []) {
@@ -132,7 +130,7 @@ export async function tableRows(client: pg.ClientBase, mutable = new Map<string,
         'to_jsonb(t.*)',
       );
       const { rows } = await client.query<{ x: string }>(`SELECT ${row}::text AS x FROM ${qualified} t`);
-      out[labelOf(table.schema, table.name)] = rows.map((r) => r.x).sort();
+      out[table.label] = rows.map((r) => r.x).sort();
     }
   } finally {
     await client.query('ROLLBACK');

@@ -5,7 +5,7 @@
 // version (V) and the new one (V+1) would, in a transaction it rolls back: they leave no row
 // behind, and a failure names the query and PostgreSQL's error.
 import type pg from 'pg';
-import { quoteIdent } from '../sql/names.js';
+import { quoteIdent, quoteQualified } from '../sql/names.js';
 import {
   generated,
   isWhole,
@@ -137,7 +137,7 @@ export function appQueries(
       continue;
     }
     out.skipped.push(...unshared.map((c) => `${name}: ${why(c)}: left out of its writes`));
-    const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+    const qualified = quoteQualified(table);
     const writable = table.columns.filter((c) => c.fill !== 'always' && c.fill !== 'sequence' && !unshared.includes(c));
     const values = (columns: Column[], k: number) => {
       const references = referencing(table, k);

@@ -6,7 +6,7 @@
 // PostgreSQL still refuses (a CHECK, a unique key, a partition that is missing) is left out and
 // reported, as is a table with a column whose type has no generated value.
 import type pg from 'pg';
-import { quoteIdent, USER_SCHEMAS } from '../sql/names.js';
+import { quoteIdent, quoteQualified, USER_SCHEMAS } from '../sql/names.js';
 import { labelSql } from './catalog.js';
 
 export const ROWS_PER_TABLE = 3;
@@ -50,7 +50,7 @@ export function referencedRow(
   offset: string,
   agreed: ReadonlyArray<readonly [number, string]>,
 ): string {
-  const target = `${quoteIdent(fk.schema)}.${quoteIdent(fk.table)}`;
+  const target = quoteQualified({ schema: fk.schema, name: fk.table });
   const where = agreed.length
     ? ` WHERE ${agreed.map(([i, value]) => `${quoteIdent(fk.references[i]!)} = ${value}`).join(' AND ')}`
     : '';
@@ -61,7 +61,7 @@ export function referencedRow(
 export interface Table {
   schema: string;
   name: string;
-  /** Its name in a proof's messages and maps (`labelOf`): bare in schema public. */
+  /** Its name in a proof's messages and maps (`labelSql`): bare in schema public. */
   label: string;
   columns: Column[];
   foreignKeys: ForeignKey[];
@@ -183,7 +183,7 @@ export async function highest(client: pg.ClientBase, table: Table): Promise<Map<
   const whole = table.columns.filter(isWhole);
   if (whole.length === 0) return new Map();
   const { rows } = await client.query<Array<string | null>>({
-    text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`,
+    text: `SELECT ${whole.map((c) => `max(${quoteIdent(c.name)})::text`).join(', ')} FROM ${quoteQualified(table)}`,
     rowMode: 'array',
   });
   return new Map(whole.map((c, i) => [c.name, BigInt(rows[0]![i] ?? 0)]));
@@ -219,7 +219,7 @@ export async function generateRows(
   await client.query('BEGIN');
   try {
     for (const table of ordered(await tables(client))) {
-      const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+      const qualified = quoteQualified(table);
       const missing = ungenerated(table);
       if (missing) {
         result.skipped.push(`${table.label}: no generated value for ${missing.name} (${missing.type})`);

@@ -15,7 +15,7 @@ import { generateRows } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import type pg from 'pg';
 import { connect } from '../runner/connect.js';
-import { quoteIdent, USER_SCHEMAS } from '../sql/names.js';
+import { quoteIdent, quoteQualified, USER_SCHEMAS } from '../sql/names.js';
 import { loadParser, parseSource } from '../sql/source.js';
 import type { TransactionModel } from '../discover/layouts.js';
 import { disagreements, type Disagreement } from './compare.js';
@@ -210,8 +210,7 @@ const USER_TABLES = `SELECT n.nspname AS schema, c.relname AS name FROM pg_class
 /** Removes every row of the tables of the application's schemas. */
 async function emptyTables(client: pg.Client): Promise<void> {
   const { rows } = await client.query<{ schema: string; name: string }>(USER_TABLES);
-  if (rows.length)
-    await client.query(`TRUNCATE ${rows.map((r) => `${quoteIdent(r.schema)}.${quoteIdent(r.name)}`).join(', ')}`);
+  if (rows.length) await client.query(`TRUNCATE ${rows.map(quoteQualified).join(', ')}`);
 }
 
 function withLint(

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import type { MigrationFile } from '../discover/index.js';
 import type { LockMode } from '../sql/locks.js';
 import type { Statement } from '../sql/source.js';
-import { quoteIdent } from '../sql/names.js';
+import { quoteQualified } from '../sql/names.js';
 
 export type RelationKind =
   | 'table'
@@ -311,9 +311,7 @@ export class Observer {
     let holding = true;
     try {
       if (tables.length)
-        await this.watch.query(
-          `LOCK TABLE ${tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`).join(', ')} IN ACCESS SHARE MODE`,
-        );
+        await this.watch.query(`LOCK TABLE ${tables.map(quoteQualified).join(', ')} IN ACCESS SHARE MODE`);
       else await this.watch.query('SELECT 1');
       let finished = false;
       const running = this.rewriting(sql, traced).finally(() => (finished = true));

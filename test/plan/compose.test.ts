@@ -32,6 +32,10 @@ const SHOP = `
   INSERT INTO kids SELECT g, g % 20 + 1, g, 'c' || g, 'n' || g FROM generate_series(1, 300) g;
   INSERT INTO items SELECT g, '["' || g || '"]', g, 'l' || g FROM generate_series(1, 300) g;`;
 
+// a primary key replaced by a unique index of its name, attached USING INDEX
+const PRIMARY_KEY_IN_TWO =
+  'ALTER TABLE items DROP CONSTRAINT items_pkey;\nCREATE UNIQUE INDEX items_pkey ON items (id, qty);\nALTER TABLE items ADD CONSTRAINT items_pkey PRIMARY KEY USING INDEX items_pkey;';
+
 const KIDS = 'SELECT json_agg(k ORDER BY id) AS rows FROM kids k';
 const ITEMS = 'SELECT json_agg(i ORDER BY id) AS rows FROM items i';
 
@@ -184,15 +188,13 @@ DROP TYPE "Source_old";`,
   {
     name: 'a primary key replaced in two statements, on NOT NULL columns',
     setup: `${SHOP}\nALTER TABLE items ALTER COLUMN qty SET NOT NULL;`,
-    migration:
-      'ALTER TABLE items DROP CONSTRAINT items_pkey;\nCREATE UNIQUE INDEX items_pkey ON items (id, qty);\nALTER TABLE items ADD CONSTRAINT items_pkey PRIMARY KEY USING INDEX items_pkey;',
+    migration: PRIMARY_KEY_IN_TWO,
     data: ITEMS,
     phases: ['expand', 'contract'],
   },
   {
     name: 'a primary key replaced in two statements, on a column that may hold NULL: refused, its NOT NULL would scan under the swap',
-    migration:
-      'ALTER TABLE items DROP CONSTRAINT items_pkey;\nCREATE UNIQUE INDEX items_pkey ON items (id, qty);\nALTER TABLE items ADD CONSTRAINT items_pkey PRIMARY KEY USING INDEX items_pkey;',
+    migration: PRIMARY_KEY_IN_TWO,
     refused:
       /3:1: this add constraint on "public"\."items" takes again a name that the drop earlier in this migration frees with another.*make those columns NOT NULL in a migration before this one/,
   },

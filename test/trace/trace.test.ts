@@ -273,6 +273,27 @@ test('a migration PostgreSQL refuses on the generated rows is traced again on em
   expect(file!.statements.map((s) => [s.error, strongest(s, 't')])).toEqual([[undefined, 'ACCESS EXCLUSIVE']]);
 });
 
+test('a table of a schema other than public gets rows, and is emptied with the others when the migration refuses them', async () => {
+  const indexed = await traced(
+    {
+      'm/001.sql': 'CREATE SCHEMA app;\nCREATE TABLE app.t (id int PRIMARY KEY, v int);\n',
+      'm/002.sql': 'CREATE INDEX t_v ON app.t (v);\n',
+    },
+    'm/002.sql',
+  );
+  const [index] = indexed.files[0]!.statements;
+  expect(index!.scans.map((x) => [x.relation.schema, x.relation.name, x.rows])).toEqual([['app', 't', 3]]);
+  const refused = await traced(
+    {
+      'm/001.sql': 'CREATE SCHEMA app;\nCREATE TABLE app.t (id int PRIMARY KEY);\n',
+      'm/002.sql': 'ALTER TABLE app.t ADD COLUMN x int NOT NULL;\n',
+    },
+    'm/002.sql',
+  );
+  expect(refused.files[0]!.emptied).toMatch(/^line 1: column "x" of relation "t" contains null values$/);
+  expect(refused.files[0]!.statements.map((s) => s.error)).toEqual([undefined]);
+});
+
 test('--schema gives the schema before the history: its tables exist and get rows', async () => {
   const root = tempTree({
     'schema.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n',
