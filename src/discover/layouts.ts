@@ -157,6 +157,37 @@ const byVersion =
   (pattern: RegExp) =>
   (rel: string): SortKey => [BigInt(pattern.exec(rel)?.[1] ?? 0), rel];
 
+/** temporal-sql-tool's (and cadence-sql-tool's) version folders: `v1.10/`, whose manifest.json lists its files. */
+const SQL_TOOL_FORWARD = /^v(\d+(?:\.\d+){0,2})\/[^/]+\.sql$/;
+const SQL_TOOL_MANIFEST = /^v\d+(?:\.\d+){0,2}\/manifest\.json$/;
+
+/** The files each version folder's manifest.json lists (`SchemaUpdateCqlFiles`), in the order the tool runs
+ *  them; a folder whose manifest is missing or unreadable lists none the tool would run, so all its files are linted. */
+async function sqlToolManifests(dir: Dir): Promise<Map<string, string[]>> {
+  const listed = new Map<string, string[]>();
+  for (const rel of dir.files.filter((f) => SQL_TOOL_MANIFEST.test(f))) {
+    try {
+      const files = (JSON.parse(await dir.read(rel)) as { SchemaUpdateCqlFiles?: unknown }).SchemaUpdateCqlFiles;
+      if (Array.isArray(files) && files.every((f) => typeof f === 'string')) listed.set(dirname(rel), files);
+    } catch {
+      // the tool stops on it; its folder's files are linted all the same
+    }
+  }
+  return listed;
+}
+
+/** Versions as the tool compares them (semver: 1.9 < 1.10, 1 = 1.0), then the files of a version in its manifest's order. */
+async function sqlToolOrder(dir: Dir): Promise<(rel: string) => SortKey> {
+  const listed = await sqlToolManifests(dir);
+  return (rel) => {
+    const folder = dirname(rel);
+    const [major = 0n, minor = 0n, patch = 0n] = folder.slice(1).split('.').map(BigInt);
+    const files = listed.get(folder) ?? [];
+    const at = files.indexOf(rel.slice(folder.length + 1));
+    return [major, minor, patch, BigInt(at < 0 ? files.length : at), rel];
+  };
+}
+
 const POP_FORWARD = /^(\d+)_[^/.]+(?:\.[a-z0-9]+)?(?:\.autocommit)?\.up\.sql$/;
 
 /** pop (ory) splits one migration over files whose 20-digit version is a 14-digit timestamp and
@@ -514,6 +545,22 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     migration: (rel) => String(BigInt(rel.slice(0, rel.indexOf('/')))),
     transaction: () => 'implicit',
   },
+  'temporal-sql-tool': {
+    name: 'temporal-sql-tool',
+    expect:
+      'temporal-sql-tool (or cadence-sql-tool) version folders v<version>/ whose manifest.json lists their .sql files',
+    recognize: (dir) => dir.files.some((rel) => SQL_TOOL_MANIFEST.test(rel)),
+    forward: SQL_TOOL_FORWARD,
+    order: sqlToolOrder,
+    // the tool runs only the files a version's manifest lists
+    unincluded: async (dir) => {
+      const listed = await sqlToolManifests(dir);
+      return (rel) => listed.get(dirname(rel))?.includes(rel.slice(rel.indexOf('/') + 1)) === false;
+    },
+    migration: (rel) => rel.slice(0, rel.indexOf('/')),
+    // `update-schema` sends each statement of a version's files on its own, outside a transaction
+    transaction: () => 'none',
+  },
   tern: {
     name: 'tern',
     expect: 'tern <number>_<name>.sql files (---- create above / drop below ----)',
@@ -594,6 +641,7 @@ export const DETECTION: readonly Layout[] = (
     'golang-migrate',
     'up-down',
     'version-dirs',
+    'temporal-sql-tool',
     'atlas',
     // known by reading files, as goose and dbmate are: after the layouts known by their names
     'tern',

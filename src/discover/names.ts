@@ -19,6 +19,7 @@ export const LAYOUTS = [
   'supabase',
   'sqlx',
   'tern',
+  'temporal-sql-tool',
 ] as const;
 
 export type LayoutName = (typeof LAYOUTS)[number];

@@ -12,7 +12,7 @@ const WHY: Record<SetListing['skipped'][number]['reason'], string> = {
   down: 'down migration',
   'other-database': 'for another database',
   replaced: 'the PostgreSQL file of its version runs instead',
-  unincluded: 'no changelog includes it',
+  unincluded: 'no changelog or manifest lists it',
 };
 
 export function formatList(sets: readonly SetListing[]): string {

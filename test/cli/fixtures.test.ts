@@ -236,6 +236,17 @@ const EXPECTED: Record<string, { files: Array<[string, string, string[]]>; summa
     ],
     summary: { files: 4, statements: 4, errors: 2, warnings: 0 },
   },
+  'temporal-sql-tool': {
+    files: [
+      ['v1.0/schema.sql', 'additive', []],
+      ['v1.1/products.sql', 'additive', []],
+      ['v1.2/orders_status.sql', 'additive', ['missing-lock-timeout@1:1']],
+      // the tool runs it on its own, outside a transaction: CONCURRENTLY works
+      ['v1.2/index_orders_status.sql', 'additive', []],
+      ['v1.10/index_orders_user_id.sql', 'additive', ['create-index-non-concurrently@1:1']],
+    ],
+    summary: { files: 5, statements: 7, errors: 2, warnings: 0 },
+  },
   tern: {
     files: [
       ['001_create_users.sql', 'additive', []],

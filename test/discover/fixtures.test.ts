@@ -136,6 +136,18 @@ const cases: Case[] = [
     downs: [],
   },
   {
+    layout: 'temporal-sql-tool',
+    // versions as semver (v1.10 after v1.2), a version's files in its manifest's order, each statement on its own
+    forward: [
+      ['v1.0/schema.sql', 'none', 'v1.0'],
+      ['v1.1/products.sql', 'none', 'v1.1'],
+      ['v1.2/orders_status.sql', 'none', 'v1.2'],
+      ['v1.2/index_orders_status.sql', 'none', 'v1.2'],
+      ['v1.10/index_orders_user_id.sql', 'none', 'v1.10'],
+    ],
+    downs: [],
+  },
+  {
     layout: 'tern',
     // by number, each in a transaction unless disable-tx; the SQL below the separator is the down migration
     forward: [

@@ -389,6 +389,52 @@ describe('tern', () => {
   });
 });
 
+describe('temporal-sql-tool', () => {
+  const manifest = (version: string, files: string[]) =>
+    JSON.stringify({ CurrVersion: version, MinCompatibleVersion: '1.0', SchemaUpdateCqlFiles: files });
+
+  it("reads version folders in semver order and each one's files in its manifest's order, statement by statement; a file the manifest does not list is skipped", async () => {
+    const root = tree({
+      'v1.0/manifest.json': manifest('1.0', ['schema.sql']),
+      'v1.0/schema.sql': 'create table a (x int);',
+      'v1.9/manifest.json': manifest('1.9', ['b.sql', 'a.sql']),
+      'v1.9/a.sql': 'create index concurrently a_x on a (x);',
+      'v1.9/b.sql': 'alter table a add column y int;',
+      'v1.9/notes.sql': 'drop table a;',
+      'v1.10/manifest.json': manifest('1.10', ['c.sql']),
+      'v1.10/c.sql': 'alter table a add column z int;',
+      'v2/manifest.json': manifest('2', ['d.sql']),
+      'v2/d.sql': 'alter table a add column w int;',
+    });
+    expect(await listed(root)).toEqual({
+      layout: 'temporal-sql-tool',
+      files: [
+        ['v1.0/schema.sql', 'v1.0', 'none'],
+        ['v1.9/b.sql', 'v1.9', 'none'],
+        ['v1.9/a.sql', 'v1.9', 'none'],
+        ['v1.10/c.sql', 'v1.10', 'none'],
+        ['v2/d.sql', 'v2', 'none'],
+      ],
+      skipped: [['v1.9/notes.sql', 'unincluded']],
+    });
+  });
+
+  it('reads every file of a version whose manifest does not parse, by name, after those its manifest would list', async () => {
+    const root = tree({
+      'v1.0/manifest.json': '{ "CurrVersion": "1.0", ',
+      'v1.0/b.sql': 'create table b (x int);',
+      'v1.0/a.sql': 'create table a (x int);',
+      'v1.1/manifest.json': manifest('1.1', ['c.sql']),
+      'v1.1/c.sql': 'alter table a add column y int;',
+    });
+    expect((await listed(root)).files).toEqual([
+      ['v1.0/a.sql', 'v1.0', 'none'],
+      ['v1.0/b.sql', 'v1.0', 'none'],
+      ['v1.1/c.sql', 'v1.1', 'none'],
+    ]);
+  });
+});
+
 describe('Go templates', () => {
   it("are rendered in pop's migrations, which pop runs through text/template", async () => {
     const root = tree({

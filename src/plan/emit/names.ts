@@ -2,9 +2,10 @@
 // offer them without loading emission.
 import type { LayoutName } from '../../discover/names.js';
 
-/** Every layout but tern's, whose migrations are numbered without a gap: a plan's phases cannot go among them
+/** Every layout but tern's, whose migrations are numbered without a gap, and temporal-sql-tool's, whose server
+ *  expects the schema version it was built with: a plan's phases cannot go among them as migrations of their own
  *  (its plan stays a plan directory, which `pgphase run` applies). */
-export type EmitLayout = Exclude<LayoutName, 'tern'>;
+export type EmitLayout = Exclude<LayoutName, 'tern' | 'temporal-sql-tool'>;
 
 export const EMIT_LAYOUTS: readonly EmitLayout[] = [
   'golang-migrate',
