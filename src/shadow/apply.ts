@@ -7,7 +7,8 @@ import type { MigrationFile } from '../discover/index.js';
 import { discoverSet, Discovery, type LayoutName } from '../discover/index.js';
 import { InputError } from '../errors.js';
 import { withoutMetaCommands } from '../schema/dump.js';
-import { loadParser, parseSource } from '../sql/source.js';
+import { quoteIdent } from '../sql/names.js';
+import { loadParser, parseSource, type PgNode, type Statement } from '../sql/source.js';
 import { connect } from '../runner/connect.js';
 
 /** SQL a shadow database refused, naming the file and the place. */
@@ -30,6 +31,50 @@ export async function applyFile(
   }
 }
 
+/**
+ * The roles a file's statements name without creating them: those it grants to, grants, makes
+ * owners, gives a schema or a policy to (`GRANT … TO app`, `GRANT app TO …`, `OWNER TO app`,
+ * `AUTHORIZATION app`, `CREATE POLICY … TO app`).
+ */
+function rolesNamed(statements: readonly Statement[]): Set<string> {
+  const named = new Set<string>();
+  const created = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) for (const item of node) walk(item);
+    else if (node && typeof node === 'object') {
+      const n = node as PgNode;
+      if (n.RoleSpec?.roletype === 'ROLESPEC_CSTRING' && typeof n.RoleSpec.rolename === 'string')
+        named.add(n.RoleSpec.rolename);
+      if (typeof n.CreateRoleStmt?.role === 'string') created.add(n.CreateRoleStmt.role);
+      for (const granted of n.GrantRoleStmt?.granted_roles ?? [])
+        if (typeof granted.AccessPriv?.priv_name === 'string') named.add(granted.AccessPriv.priv_name);
+      for (const key in n) walk(n[key]);
+    }
+  };
+  for (const s of statements) walk(s.node);
+  for (const role of created) named.delete(role);
+  return named;
+}
+
+/**
+ * Creates, NOLOGIN, the roles a file names that the shadow server lacks: an application's roles
+ * (its migrations grant to them) exist on its own servers, not on a shadow one. Roles belong to
+ * the server, not to the shadow database: they stay for the next proof. Without the right to
+ * create them, the statement that names one fails as it would have.
+ */
+async function createRoles(client: pg.Client, statements: readonly Statement[]): Promise<void> {
+  const named = [...rolesNamed(statements)];
+  if (named.length === 0) return;
+  const { rows } = await client.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [
+    named,
+  ]);
+  const present = new Set(rows.map((r) => r.rolname));
+  for (const role of named)
+    if (!present.has(role))
+      // another proof may create it first (duplicate_object); without CREATEROLE, the statement naming it says so
+      await client.query(`CREATE ROLE ${quoteIdent(role)} NOLOGIN`).catch(() => undefined);
+}
+
 async function runFile(client: pg.Client, file: Pick<MigrationFile, 'path' | 'text' | 'transaction'>): Promise<void> {
   await loadParser();
   const source = parseSource(file.path, file.text);
@@ -37,6 +82,7 @@ async function runFile(client: pg.Client, file: Pick<MigrationFile, 'path' | 'te
     const { line, column } = source.syntaxError.location;
     throw new ShadowError(`${file.path}:${line}:${column}: ${source.syntaxError.message}`);
   }
+  await createRoles(client, source.statements);
   if (file.transaction === 'implicit') {
     await client.query(file.text).catch((error: Error & { position?: string }) => {
       const at =

@@ -15,7 +15,7 @@ import { applyFile } from '../../src/shadow/apply.js';
 import { maskRows, sharedAlike, tableRows } from '../../src/shadow/catalog.js';
 import { appQueries, runQueries } from '../../src/shadow/queries.js';
 import { generateRows, tables } from '../../src/shadow/rows.js';
-import { Shadow, stopShadowServer } from '../../src/shadow/server.js';
+import { Shadow, shadowServer, stopShadowServer } from '../../src/shadow/server.js';
 import { runScript, testDatabase } from '../helpers/db.js';
 
 const db = await testDatabase();
@@ -174,6 +174,43 @@ test('a file runs as its tool runs it, and a refused statement names file:line',
   );
   await expect(applyFile(db.url, { ...file, transaction: 'none' })).rejects.toThrow('m/002_x.sql:3:');
   expect((await c.query(`SELECT to_regclass('t')::text AS t`)).rows[0].t).toBe('t');
+});
+
+test("the application's roles, which a shadow server lacks, are made there (NOLOGIN) for the files that name them; a role a file creates is left to it", async () => {
+  const suffix = Math.random().toString(16).slice(2, 10);
+  const roles = [`Reader ${suffix}`, `pgphase_group_${suffix}`, `pgphase_owner_${suffix}`];
+  const [reader, group, owner] = roles.map((role) => `"${role}"`);
+  const dir = mkdtempSync(join(tmpdir(), 'pgphase-roles-'));
+  writeFileSync(
+    join(dir, '001_docs.sql'),
+    `CREATE TABLE docs (id bigint PRIMARY KEY, title text);
+GRANT SELECT, INSERT ON docs TO ${reader};
+GRANT ${group} TO ${reader};
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY docs_read ON docs FOR SELECT TO ${group} USING (true);
+CREATE ROLE ${owner} NOLOGIN;
+ALTER TABLE docs OWNER TO ${owner};
+`,
+  );
+  writeFileSync(join(dir, '002_rename.sql'), 'ALTER TABLE docs RENAME COLUMN title TO name;\n');
+  // the proof's server: the embedded one this process shares
+  const server = await connect((await shadowServer()).url);
+  try {
+    const planned = await plan({
+      file: join(dir, '002_rename.sql'),
+      history: dir,
+      out: join(dir, 'plan'),
+      prove: true,
+    });
+    expect(planned.proof).toMatchObject({ result: 'equal', tables: 1, differences: [] });
+    const made = await server.query('SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1', [
+      roles,
+    ]);
+    expect(made.rows).toEqual([...roles].sort().map((rolname) => ({ rolname, rolcanlogin: false })));
+  } finally {
+    for (const role of [reader, group, owner]) await server.query(`DROP ROLE IF EXISTS ${role}`);
+    await server.end();
+  }
 });
 
 /** Proves the plan in `planDir` again with `phase` of its `manifest` as the test changed it (a
