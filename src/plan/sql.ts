@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TypeRef } from '../sql/changes.js';
 import { typeRef } from '../sql/normalize.js';
 import { quoteQualified } from '../sql/names.js';
+import { qualifiedNextval } from '../sql/canonical.js';
 import { deparse } from '../sql/rewrite.js';
 import { type PgNode, parseSource } from '../sql/source.js';
 
@@ -34,9 +35,11 @@ export function concurrentIndex(sql: string): string | undefined {
 /**
  * A default as SQL, a string constant cast to the column's own type printed without the cast:
  * PostgreSQL prints `'x'::text` where the migration wrote `'x'`, and a plan must not depend on
- * whether the schema came from the history or the live database.
+ * whether the schema came from the history or the live database (which prints a sequence's name
+ * without its schema too).
  */
 export function defaultSql(node: PgNode, type: TypeRef): string {
+  if (node.FuncCall) return deparse(qualifiedNextval(node) ?? node);
   const cast = node.TypeCast;
   if (cast?.arg?.A_Const?.sval !== undefined) {
     const to = typeRef(cast.typeName);

@@ -502,11 +502,9 @@ export class SchemaModel {
         if (!this.table(change.table)) return missing(`table ${quoteQualified(change.table)}`, change.ifExists);
         if (change.cascade) return undefined;
         const table = this.table(change.table)!;
-        const fk = [...this.tables.values()].flatMap((t) =>
-          [...t.constraints.values()]
-            .filter((c) => t !== table && references(c, table))
-            .map((c) => constraintDisplay(t, c.name)),
-        );
+        const fk = this.foreignKeysTo(table)
+          .filter((k) => k.table !== table)
+          .map((k) => constraintDisplay(k.table, k.key.name));
         return dependents(`table ${quoteQualified(change.table)}`, [
           ...fk,
           ...this.viewsReading(change.table).map((v) => `view ${quoteQualified(v)}`),
@@ -1113,6 +1111,14 @@ export class SchemaModel {
     for (const { reads } of this.views.values()) if (reads.delete(from)) reads.add(to);
   }
 
+  /** The foreign keys of every table, its own included, that reference a table. */
+  foreignKeysTo(table: TableModel): Array<{ table: TableModel; key: ConstraintModel }> {
+    const out: Array<{ table: TableModel; key: ConstraintModel }> = [];
+    for (const t of this.tables.values())
+      for (const key of t.constraints.values()) if (references(key, table)) out.push({ table: t, key });
+    return out;
+  }
+
   /** The views and materialized views that read a table. */
   viewsReading(table: QName): QName[] {
     const key = qkey(table);
@@ -1192,6 +1198,10 @@ function constraintModel(spec: ConstraintSpec, columns: string[], name: string, 
   const c: ConstraintModel = { kind: spec.kind, name, columns, notValid, validated: !notValid };
   if (spec.usingIndex !== undefined) c.usingIndex = spec.usingIndex;
   if (spec.including !== undefined) c.including = spec.including;
+  if (spec.deferrable !== undefined) c.deferrable = spec.deferrable;
+  if (spec.initiallyDeferred !== undefined) c.initiallyDeferred = spec.initiallyDeferred;
+  if (spec.nullsNotDistinct !== undefined) c.nullsNotDistinct = spec.nullsNotDistinct;
+  if (spec.indexOptions !== undefined) c.indexOptions = spec.indexOptions;
   if (spec.expr !== undefined) c.expr = spec.expr;
   if (spec.references !== undefined) c.references = spec.references;
   return c;
@@ -1213,7 +1223,7 @@ function columnName(table: QName, column: string): string {
   return `column ${quoteIdent(column)} of ${quoteQualified(table)}`;
 }
 
-function constraintDisplay(table: QName, name: string): string {
+export function constraintDisplay(table: QName, name: string): string {
   return `constraint ${quoteIdent(name)} of ${quoteQualified(table)}`;
 }
 

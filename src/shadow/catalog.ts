@@ -16,6 +16,7 @@ export interface Catalog {
   views: string[];
   functions: string[];
   types: string[];
+  sequences: string[];
 }
 
 const RELATION_KINDS = `('r', 'p', 'v', 'm')`;
@@ -62,6 +63,14 @@ export async function catalog(client: pg.ClientBase): Promise<Catalog> {
       await q(`SELECT format('%s %s', ${labelSql('t.typname')}, CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE 'composite' END) AS x
       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE ${USER_SCHEMAS} AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`),
+    // with the column that owns it (a serial's, an identity's): dropping that column drops the sequence
+    sequences: await q(`SELECT format('%s %s%s', ${RELATION}, format_type(s.seqtypid, NULL),
+        coalesce(' owned by ' || d.refobjid::regclass::text || '.' || quote_ident(a.attname), '')) AS x
+      FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+        AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+      LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+     WHERE ${USER_SCHEMAS}`),
   };
 }
 

@@ -1,6 +1,7 @@
 // One printed form for an expression, whether it was read from a migration or printed by
 // PostgreSQL from its catalog: plans made from either print the same SQL, and the schema
 // model compares them as equal.
+import { quoteQualified } from './names.js';
 import type { PgNode } from './source.js';
 
 const LIKE: Record<string, string> = {
@@ -23,11 +24,44 @@ function castToString(node: PgNode): boolean {
   );
 }
 
+/** The schema and name a `regclass` text means (`orders_id_seq`, `"Shop".orders_id_seq`): dot-separated, each
+ *  part as written when double-quoted, else lower-cased; the schema public when none is given. */
+function regclassName(text: string): { schema: string; name: string } | undefined {
+  const parts = text.match(/"(?:[^"]|"")*"|[^."]+/g);
+  if (!parts || parts.join('.') !== text || parts.length > 2) return undefined;
+  const [schema, name] = (parts.length === 1 ? ['public', parts[0]!] : parts).map((p) =>
+    p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase(),
+  );
+  return { schema: schema!, name: name! };
+}
+
+/**
+ * `nextval('sequence'::regclass)` with the sequence's name schema-qualified and quoted: PostgreSQL
+ * prints it without its schema when that is on the search_path (`'orders_id_seq'`), the schema
+ * model as a serial column makes it (`'"public"."orders_id_seq"'`); undefined for anything else.
+ */
+export function qualifiedNextval(node: PgNode): PgNode | undefined {
+  const call = node.FuncCall;
+  const cast = call?.args?.length === 1 ? call.args[0].TypeCast : undefined;
+  const text = cast?.arg?.A_Const?.sval?.sval;
+  if (
+    call?.funcname?.at(-1)?.String?.sval !== 'nextval' ||
+    cast?.typeName?.names?.at(-1)?.String?.sval !== 'regclass' ||
+    typeof text !== 'string'
+  )
+    return undefined;
+  const sequence = regclassName(text);
+  if (!sequence) return undefined;
+  const arg = { ...cast.arg, A_Const: { ...cast.arg.A_Const, sval: { sval: quoteQualified(sequence) } } };
+  return { FuncCall: { ...call, args: [{ TypeCast: { ...cast, arg } }] } };
+}
+
 /**
  * An expression of the schema model in one form, whether it was read from a migration or printed
  * by PostgreSQL from the catalog, which rewrites what it stores: `a LIKE 'x'` is printed
  * `a ~~ 'x'::text`, `a IN (1, 2)` `a = ANY (ARRAY[1, 2])`, `a BETWEEN 1 AND 2` `a >= 1 AND a <= 2`,
- * and a column of `varchars` (the table's varchar columns) compared as text `(a)::text`.
+ * a column of `varchars` (the table's varchar columns) compared as text `(a)::text`, and a sequence
+ * `nextval` reads named with or without its schema.
  * Each rewrite here is one the parser makes itself, so the meaning is unchanged; a plan made from
  * the history and one made from the live database print the same SQL.
  */
@@ -37,6 +71,8 @@ export function canonical<T>(node: T, varchars: ReadonlySet<string> = new Set())
   if (!node || typeof node !== 'object') return node;
   const n = node as PgNode;
   if (castToString(n)) return n.TypeCast.arg;
+  const nextval = qualifiedNextval(n);
+  if (nextval) return nextval as T;
   // a varchar column is compared as text: PostgreSQL prints the cast it adds, (code)::text
   const fields = n.TypeCast?.arg?.ColumnRef?.fields as PgNode[] | undefined;
   const to = n.TypeCast?.typeName?.names as PgNode[] | undefined;

@@ -65,6 +65,12 @@ export interface ConstraintSpec {
   usingIndex?: string;
   /** INCLUDE columns of a unique / primary key: PostgreSQL names an unnamed key after them too. */
   including?: string[];
+  /** Of a unique / primary key, as written: DEFERRABLE [INITIALLY DEFERRED], NULLS NOT DISTINCT (PostgreSQL 15),
+   *  and whether its index has storage parameters or a tablespace. */
+  deferrable?: boolean;
+  initiallyDeferred?: boolean;
+  nullsNotDistinct?: boolean;
+  indexOptions?: boolean;
   expr?: Expr;
   references?: { table: QName; columns: string[]; onDelete: FkAction; onUpdate: FkAction };
 }

@@ -254,6 +254,12 @@ function constraint(c: PgNode, column?: string): ConstraintSpec | undefined {
   if (c.conname) spec.name = c.conname;
   if (c.indexname) spec.usingIndex = c.indexname;
   if (c.including?.length) spec.including = names(c.including);
+  if (kind === 'unique' || kind === 'primary-key') {
+    if (c.deferrable) spec.deferrable = true;
+    if (c.initdeferred) spec.initiallyDeferred = true;
+    if (c.nulls_not_distinct) spec.nullsNotDistinct = true;
+    if (c.options?.length || c.indexspace) spec.indexOptions = true;
+  }
   if (c.raw_expr) spec.expr = expr(c.raw_expr);
   if (kind === 'foreign-key') {
     spec.references = {

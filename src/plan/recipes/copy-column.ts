@@ -8,13 +8,13 @@ import type { ConstraintSpec, TypeRef } from '../../sql/changes.js';
 import { expr, typeSql } from '../../sql/normalize.js';
 import { clipBytes, quoteIdent, quoteLiteral, quoteQualified } from '../../sql/names.js';
 import { indexMentions, renameColumnIn } from '../../sql/rewrite.js';
-import { varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
+import { constraintDisplay, varcharsOf, type ColumnModel, type TableModel } from '../../schema/model.js';
 import { byName, isRefused, refuse, step, type RecipeContext, type Refused } from '../recipe.js';
 import { canonical } from '../../sql/canonical.js';
 import { defaultSql, derivedName } from '../sql.js';
 import { emptyOutput, type RecipeOutput, type Step } from '../types.js';
 import { constraintSql, validateStep } from '../constraint-sql.js';
-import { createIndexSql, dropIndexSql } from '../index-sql.js';
+import { concurrentIndexSql, createIndexSql, dropIndexSql } from '../index-sql.js';
 import { notNullSteps } from '../not-null.js';
 
 export interface CopySpec {
@@ -83,6 +83,24 @@ function callsFunction(node: unknown, name: string): boolean {
   return Object.values(node).some((v) => callsFunction(v, name));
 }
 
+/**
+ * Gives the sequence `column` owns (a serial column's), if it owns one, to `copy`: dropping `column` would drop
+ * it, and fail on the copy's default, which draws from it. A DO block, as PostgreSQL knows the owner, not
+ * always the schema model (a live catalog's `--database-url`).
+ */
+function ownedSequenceSql(table: TableModel, column: string, copy: string): string {
+  const t = quoteLiteral(quoteQualified(table));
+  return `DO $pgphase$
+DECLARE
+  owned text := pg_get_serial_sequence(${t}, ${quoteLiteral(column)});
+BEGIN
+  IF owned IS NOT NULL THEN
+    EXECUTE format('ALTER SEQUENCE %s OWNED BY %s.%I', owned, ${t}, ${quoteLiteral(copy)});
+  END IF;
+END
+$pgphase$`;
+}
+
 /** Types without an equality operator: their values are compared as text. */
 const NO_EQUALITY = new Set(['json', 'xml', 'point', 'path', 'polygon']);
 
@@ -103,11 +121,16 @@ function backfillKey({ table, column: a }: CopySpec, context: RecipeContext): st
       `${qa} is a generated or identity column: two copies cannot be kept in step by a trigger`,
       'contract',
     );
-  // a serial column owns its sequence: dropping the original in contract drops the sequence,
-  // or fails because the copy's default now depends on it
-  if (a.default && callsFunction(a.default.node, 'nextval')) {
+  // contract drops the key such a foreign key depends on, with the original
+  const primary = [...table.constraints.values()].find((c) => c.kind === 'primary-key')?.columns ?? [];
+  const inbound = context.schema
+    .foreignKeysTo(table)
+    .filter(({ key }) => (key.references!.columns.length > 0 ? key.references!.columns : primary).includes(a.name))
+    .map(({ table: on, key }) => constraintDisplay(on, key.name))
+    .sort();
+  if (inbound.length > 0) {
     return refuse(
-      `${qa} of ${t} takes its default from a sequence (serial or nextval), which dropping the original column in contract would drop or fail on; move the values to a new column yourself (ALTER SEQUENCE … OWNED BY the new column before dropping the old one)`,
+      `${qa} of ${t} is referenced by ${inbound.join(', ')}, which depend on the key contract drops with ${qa}; drop those foreign keys in an earlier migration and add them again after this one (NOT VALID, then VALIDATE CONSTRAINT), or plan with --allow-unsafe to run the change as written`,
       'contract',
     );
   }
@@ -119,10 +142,10 @@ function backfillKey({ table, column: a }: CopySpec, context: RecipeContext): st
       'contract',
     );
   }
+  // a key that holds the column still finds the rows: the backfill reads the original, which keeps its values
+  // until contract swaps in the key's copy
   const key = context.schema.rowKey(table);
   if (!key) return refuse(`${t} has no primary key or unique NOT NULL key to backfill by`, 'backfill');
-  if (key.includes(a.name))
-    return refuse(`${qa} is part of the key rows are found by; changing it is not planned yet`, 'contract');
   return key;
 }
 
@@ -133,6 +156,11 @@ interface Expanded {
   validations: Array<{ name: string; spec: ConstraintSpec }>;
   /** The SQL that gives the copied indexes and constraints their originals' names in contract. */
   renames: string[];
+  /** The SQL that makes each copied key (primary or unique) a constraint again, on the index expand built for it:
+   *  in contract's swap, once the original and its key are gone. */
+  keys: string[];
+  /** A copied key is the primary key: the copy must be NOT NULL before it takes it. */
+  primary: boolean;
 }
 
 /**
@@ -144,7 +172,7 @@ function expandPhase(spec: CopySpec, context: RecipeContext): Expanded | Refused
   const t = quoteQualified(table);
   const qb = quoteIdent(spec.copy);
   const collate = a.collation ? ` COLLATE ${quoteIdent(a.collation)}` : '';
-  const out: Expanded = { steps: [], validations: [], renames: [] };
+  const out: Expanded = { steps: [], validations: [], renames: [], keys: [], primary: false };
   out.steps.push(
     step(
       context,
@@ -184,9 +212,34 @@ function expandPhase(spec: CopySpec, context: RecipeContext): Expanded | Refused
   }
   for (const c of byName(table.constraints.values())) {
     if (!c.columns.includes(a.name)) continue;
+    // NULLS NOT DISTINCT: the copy's index, built while the copy is NULL in every existing row, would refuse them
+    if ((c.kind === 'primary-key' || c.kind === 'unique') && !c.indexOptions && !c.nullsNotDistinct) {
+      const copy = claimCopy(context, table, c.name, 'index');
+      if (isRefused(copy)) return copy;
+      const elements = (columns: string[]) => columns.map((name) => ({ IndexElem: { name } }));
+      const index = {
+        unique: true,
+        accessMethod: 'btree',
+        indexParams: elements(c.columns.map((x) => (x === a.name ? spec.copy : x))),
+        ...(c.including !== undefined && { indexIncludingParams: elements(c.including) }),
+      };
+      out.steps.push(
+        step(context, 'expand', `index-${copy}`, concurrentIndexSql(copy, table, index), {
+          down: dropIndexSql(table.schema, copy),
+          lockMode: 'SHARE UPDATE EXCLUSIVE',
+          transactional: false,
+        }),
+      );
+      const deferrable = c.deferrable ? ` DEFERRABLE${c.initiallyDeferred ? ' INITIALLY DEFERRED' : ''}` : '';
+      out.keys.push(
+        `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY'} USING INDEX ${quoteIdent(copy)}${deferrable}`,
+      );
+      if (c.kind === 'primary-key') out.primary = true;
+      continue;
+    }
     if (c.kind !== 'check' && c.kind !== 'foreign-key') {
       return refuse(
-        `${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}; copying a key column is not planned yet`,
+        `${quoteIdent(a.name)} is part of the ${c.kind} ${quoteIdent(c.name)}${c.indexOptions ? ', whose index has storage parameters or a tablespace' : c.nullsNotDistinct ? ', NULLS NOT DISTINCT' : ''}; copying it is not planned yet`,
         'contract',
       );
     }
@@ -288,10 +341,11 @@ function backfillPhase(
  * original's NOT NULL or the column's name. The copy gets the column's default and NOT NULL, the
  * copied indexes and constraints their names.
  */
-function contractPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: Sync, renames: string[]): Step[] {
+function contractPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: Sync, expanded: Expanded): Step[] {
   const { table, column: a } = spec;
   const t = quoteQualified(table);
   const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
+  const final = spec.finalName ?? spec.copy;
   const steps: Step[] = [];
   if (a.default)
     steps.push(
@@ -303,19 +357,24 @@ function contractPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: 
         { lockMode: 'ACCESS EXCLUSIVE' },
       ),
     );
-  const [check, validate, setNotNull] = a.notNull
-    ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy)
-    : [];
+  const [check, validate, setNotNull] = a.notNull ? notNullSteps(context, table, spec.copy, final) : [];
   if (check && validate) steps.push(check, validate);
-  const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`, `ALTER TABLE ${t} DROP COLUMN ${qa}`];
+  const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`];
+  // the sequence a serial original owns would go with it: the copy, which draws from it now, owns it instead
+  if (a.default && callsFunction(a.default.node, 'nextval')) swap.push(ownedSequenceSql(table, a.name, spec.copy));
+  swap.push(`ALTER TABLE ${t} DROP COLUMN ${qa}`);
   if (spec.finalName !== undefined) swap.push(`ALTER TABLE ${t} RENAME COLUMN ${qb} TO ${quoteIdent(spec.finalName)}`);
+  // the copied keys in the same transaction as the original's drop: no moment without them; a primary key's column
+  // NOT NULL first (the validated check spares the scan)
+  if (expanded.primary && setNotNull) swap.push(setNotNull.sql);
+  swap.push(...expanded.keys);
   const swapStep = step(context, 'contract', `swap-${a.name}`, swap.join(';\n'), { lockMode: 'ACCESS EXCLUSIVE' });
   context.carry('columns', table, swapStep);
   steps.push(swapStep);
   if (spec.finalName !== undefined) context.replacesColumn(table, spec.finalName);
-  if (setNotNull) steps.push(setNotNull);
+  if (setNotNull && !expanded.primary) steps.push(setNotNull);
   steps.push(step(context, 'contract', 'drop-sync-function', `DROP FUNCTION IF EXISTS ${fn}()`));
-  for (const [i, sql] of renames.entries())
+  for (const [i, sql] of expanded.renames.entries())
     steps.push(step(context, 'contract', `rename-copy-${i}`, sql, { lockMode: 'ACCESS EXCLUSIVE' }));
   return steps;
 }
@@ -328,7 +387,7 @@ export function copyColumn(spec: CopySpec, context: RecipeContext): RecipeOutput
   const sync = syncOf(spec);
   const triggered = triggerPhase(spec, context, sync);
   const filled = backfillPhase(spec, context, key, expanded.validations);
-  const contracted = contractPhase(spec, context, sync, expanded.renames);
+  const contracted = contractPhase(spec, context, sync, expanded);
   return {
     ...emptyOutput(),
     steps: [...expanded.steps, ...triggered, ...filled.steps, ...contracted],
