@@ -212,7 +212,8 @@ function expandPhase(spec: CopySpec, context: RecipeContext): Expanded | Refused
   }
   for (const c of byName(table.constraints.values())) {
     if (!c.columns.includes(a.name)) continue;
-    // NULLS NOT DISTINCT: the copy's index, built while the copy is NULL in every existing row, would refuse them
+    // a key: its index built on the copy, attached in contract; not one NULLS NOT DISTINCT (its index, built while
+    // the copy is NULL in every existing row, would refuse them), nor one whose index options the model does not keep
     if ((c.kind === 'primary-key' || c.kind === 'unique') && !c.indexOptions && !c.nullsNotDistinct) {
       const copy = claimCopy(context, table, c.name, 'index');
       if (isRefused(copy)) return copy;
@@ -345,7 +346,6 @@ function contractPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: 
   const { table, column: a } = spec;
   const t = quoteQualified(table);
   const [qa, qb] = [quoteIdent(a.name), quoteIdent(spec.copy)];
-  const final = spec.finalName ?? spec.copy;
   const steps: Step[] = [];
   if (a.default)
     steps.push(
@@ -357,7 +357,9 @@ function contractPhase(spec: CopySpec, context: RecipeContext, { fn, trigger }: 
         { lockMode: 'ACCESS EXCLUSIVE' },
       ),
     );
-  const [check, validate, setNotNull] = a.notNull ? notNullSteps(context, table, spec.copy, final) : [];
+  const [check, validate, setNotNull] = a.notNull
+    ? notNullSteps(context, table, spec.copy, spec.finalName ?? spec.copy)
+    : [];
   if (check && validate) steps.push(check, validate);
   const swap = [`DROP TRIGGER IF EXISTS ${trigger} ON ${t}`];
   // the sequence a serial original owns would go with it: the copy, which draws from it now, owns it instead
