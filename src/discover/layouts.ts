@@ -158,7 +158,7 @@ const byVersion =
   (rel: string): SortKey => [BigInt(pattern.exec(rel)?.[1] ?? 0), rel];
 
 /** temporal-sql-tool's (and cadence-sql-tool's) version folders: `v1.10/`, whose manifest.json lists its files. */
-const SQL_TOOL_FORWARD = /^v(\d+(?:\.\d+){0,2})\/[^/]+\.sql$/;
+const SQL_TOOL_FORWARD = /^v\d+(?:\.\d+){0,2}\/[^/]+\.sql$/;
 const SQL_TOOL_MANIFEST = /^v\d+(?:\.\d+){0,2}\/manifest\.json$/;
 
 /** The files each version folder's manifest.json lists (`SchemaUpdateCqlFiles`), in the order the tool runs
