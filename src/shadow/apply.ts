@@ -62,7 +62,7 @@ function rolesNamed(statements: readonly Statement[]): Set<string> {
  * the server, not to the shadow database: they stay for the next proof. Without the right to
  * create them, the statement that names one fails as it would have.
  */
-async function createRoles(client: pg.Client, statements: readonly Statement[]): Promise<void> {
+export async function createRoles(client: pg.ClientBase, statements: readonly Statement[]): Promise<void> {
   const named = [...rolesNamed(statements)];
   if (named.length === 0) return;
   const { rows } = await client.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [

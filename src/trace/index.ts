@@ -10,7 +10,7 @@ import { SUPPORTED_PG } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { lint } from '../lint/lint.js';
 import { readSchemaDump } from '../schema/dump.js';
-import { applyDump, applyHistory, prepareForTool } from '../shadow/apply.js';
+import { applyDump, applyHistory, createRoles, prepareForTool } from '../shadow/apply.js';
 import { generateRows } from '../shadow/rows.js';
 import { Shadow, shadowServer } from '../shadow/server.js';
 import type pg from 'pg';
@@ -162,6 +162,7 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
         throw new InputError(
           `${file.path}:${source.syntaxError.location.line}:${source.syntaxError.location.column}: ${source.syntaxError.message}`,
         );
+      await createRoles(run, source.statements);
       let statements = await observer.traceFile(file, source.statements);
       // classes 22 and 23: the generated rows are no data the migration expects (a value it
       // casts, a constraint it adds); a file run in one transaction, or refused at its first

@@ -294,6 +294,24 @@ test('a table of a schema other than public gets rows, and is emptied with the o
   expect(refused.files[0]!.statements.map((s) => s.error)).toEqual([undefined]);
 });
 
+test("a traced migration that grants to the application's role, which the shadow server lacks, runs: the role is made there, NOLOGIN", async () => {
+  const role = `pgphase_trace_${Math.random().toString(16).slice(2, 10)}`;
+  const result = await traced(
+    { 'm/001.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', 'm/002.sql': `GRANT SELECT ON t TO "${role}";\n` },
+    'm/002.sql',
+  );
+  const c = await db.client();
+  try {
+    expect(result.files[0]!.statements.map((s) => s.error)).toEqual([undefined]);
+    expect((await c.query('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [role])).rows).toEqual([
+      { rolcanlogin: false },
+    ]);
+  } finally {
+    await c.query(`DROP ROLE IF EXISTS "${role}"`);
+    await c.end();
+  }
+});
+
 test('--schema gives the schema before the history: its tables exist and get rows', async () => {
   const root = tempTree({
     'schema.sql': 'CREATE TABLE t (id int PRIMARY KEY, v int);\n',
