@@ -161,6 +161,9 @@ const byVersion =
 const SQL_TOOL_FORWARD = /^v\d+(?:\.\d+){0,2}\/[^/]+\.sql$/;
 const SQL_TOOL_MANIFEST = /^v\d+(?:\.\d+){0,2}\/manifest\.json$/;
 
+/** The version folder of a file of it (`v1.10/x.sql` → `v1.10`). */
+const versionOf = (rel: string) => rel.slice(0, rel.indexOf('/'));
+
 /** The files each version folder's manifest.json lists (`SchemaUpdateCqlFiles`), in the order the tool runs
  *  them; a folder whose manifest is missing or unreadable lists none the tool would run, so all its files are linted. */
 async function sqlToolManifests(dir: Dir): Promise<Map<string, string[]>> {
@@ -168,7 +171,7 @@ async function sqlToolManifests(dir: Dir): Promise<Map<string, string[]>> {
   for (const rel of dir.files.filter((f) => SQL_TOOL_MANIFEST.test(f))) {
     try {
       const files = (JSON.parse(await dir.read(rel)) as { SchemaUpdateCqlFiles?: unknown }).SchemaUpdateCqlFiles;
-      if (Array.isArray(files) && files.every((f) => typeof f === 'string')) listed.set(dirname(rel), files);
+      if (Array.isArray(files) && files.every((f) => typeof f === 'string')) listed.set(versionOf(rel), files);
     } catch {
       // the tool stops on it; its folder's files are linted all the same
     }
@@ -180,10 +183,10 @@ async function sqlToolManifests(dir: Dir): Promise<Map<string, string[]>> {
 async function sqlToolOrder(dir: Dir): Promise<(rel: string) => SortKey> {
   const listed = await sqlToolManifests(dir);
   return (rel) => {
-    const folder = dirname(rel);
+    const [folder, file] = rel.split('/') as [string, string];
     const [major = 0n, minor = 0n, patch = 0n] = folder.slice(1).split('.').map(BigInt);
     const files = listed.get(folder) ?? [];
-    const at = files.indexOf(rel.slice(folder.length + 1));
+    const at = files.indexOf(file);
     return [major, minor, patch, BigInt(at < 0 ? files.length : at), rel];
   };
 }
@@ -555,9 +558,12 @@ export const LAYOUT: Record<LayoutName, Layout> = {
     // the tool runs only the files a version's manifest lists
     unincluded: async (dir) => {
       const listed = await sqlToolManifests(dir);
-      return (rel) => listed.get(dirname(rel))?.includes(rel.slice(rel.indexOf('/') + 1)) === false;
+      return (rel) => {
+        const [folder, file] = rel.split('/') as [string, string];
+        return listed.get(folder)?.includes(file) === false;
+      };
     },
-    migration: (rel) => rel.slice(0, rel.indexOf('/')),
+    migration: versionOf,
     // `update-schema` sends each statement of a version's files on its own, outside a transaction
     transaction: () => 'none',
   },

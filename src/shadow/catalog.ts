@@ -21,10 +21,10 @@ export interface Catalog {
 
 const RELATION_KINDS = `('r', 'p', 'v', 'm')`;
 
-/** The name of an object of schema `n` (a pg_namespace row) as a proof shows it and keys its rows
- *  by: bare in schema public, `schema.name` in another. */
-export const labelSql = (name: string) =>
-  `CASE WHEN n.nspname = 'public' THEN ${name} ELSE n.nspname || '.' || ${name} END`;
+/** The name of an object of schema `namespace` (a pg_namespace row, `n` unless given) as a proof shows it and keys
+ *  its rows by: bare in schema public, `schema.name` in another. */
+export const labelSql = (name: string, namespace = 'n') =>
+  `CASE WHEN ${namespace}.nspname = 'public' THEN ${name} ELSE ${namespace}.nspname || '.' || ${name} END`;
 
 const RELATION = labelSql('c.relname');
 
@@ -65,10 +65,11 @@ export async function catalog(client: pg.ClientBase): Promise<Catalog> {
      WHERE ${USER_SCHEMAS} AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`),
     // with the column that owns it (a serial's, an identity's): dropping that column drops the sequence
     sequences: await q(`SELECT format('%s %s%s', ${RELATION}, format_type(s.seqtypid, NULL),
-        coalesce(' owned by ' || d.refobjid::regclass::text || '.' || quote_ident(a.attname), '')) AS x
+        coalesce(' owned by ' || ${labelSql('o.relname', 'owner')} || '.' || a.attname, '')) AS x
       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
         AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+      LEFT JOIN pg_class o ON o.oid = d.refobjid LEFT JOIN pg_namespace owner ON owner.oid = o.relnamespace
       LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
      WHERE ${USER_SCHEMAS}`),
   };

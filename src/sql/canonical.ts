@@ -1,7 +1,8 @@
 // One printed form for an expression, whether it was read from a migration or printed by
 // PostgreSQL from its catalog: plans made from either print the same SQL, and the schema
 // model compares them as equal.
-import { quoteQualified } from './names.js';
+import { unquotedName } from './lexer.js';
+import { DEFAULT_SCHEMA, quoteQualified } from './names.js';
 import type { PgNode } from './source.js';
 
 const LIKE: Record<string, string> = {
@@ -25,13 +26,12 @@ function castToString(node: PgNode): boolean {
 }
 
 /** The schema and name a `regclass` text means (`orders_id_seq`, `"Shop".orders_id_seq`): dot-separated, each
- *  part as written when double-quoted, else lower-cased; the schema public when none is given. */
+ *  part as PostgreSQL reads an identifier (`unquotedName`); the schema public when none is given. */
 function regclassName(text: string): { schema: string; name: string } | undefined {
   const parts = text.match(/"(?:[^"]|"")*"|[^."]+/g);
   if (!parts || parts.join('.') !== text || parts.length > 2) return undefined;
-  const [schema, name] = (parts.length === 1 ? ['public', parts[0]!] : parts).map((p) =>
-    p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase(),
-  );
+  const [schema, name] =
+    parts.length === 1 ? [DEFAULT_SCHEMA, unquotedName(parts[0]!)] : parts.map((p) => unquotedName(p));
   return { schema: schema!, name: name! };
 }
 

@@ -265,9 +265,13 @@ export function lex(bytes: Buffer, forStatements = false): Lexed {
   }
 }
 
-/** The name of a long identifier: a quoted one without its quotes, an unquoted one folded to
+/** The name an identifier as written means: a quoted one without its quotes, an unquoted one folded to
  *  lower case as PostgreSQL folds it in a UTF-8 database (ASCII letters only). */
+export function unquotedName(text: string, quoted = text.startsWith('"')): string {
+  return quoted ? text.slice(1, -1).replace(/""/g, '"') : text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+
+/** The name of a long identifier the lexer found. */
 export function identifierName(bytes: Buffer, id: { start: number; end: number; quoted: boolean }): string {
-  const text = bytes.toString('utf8', id.start, id.end);
-  return id.quoted ? text.slice(1, -1).replace(/""/g, '"') : text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  return unquotedName(bytes.toString('utf8', id.start, id.end), id.quoted);
 }

@@ -12,7 +12,7 @@ import { startEmbedded } from '../../src/runner/embedded.js';
 import { prove } from '../../src/shadow/prove.js';
 import { phaseFile, sha256 } from '../../src/plan/render.js';
 import { applyFile } from '../../src/shadow/apply.js';
-import { maskRows, sharedAlike, tableRows } from '../../src/shadow/catalog.js';
+import { catalog, catalogDiff, maskRows, sharedAlike, tableRows } from '../../src/shadow/catalog.js';
 import { appQueries, runQueries } from '../../src/shadow/queries.js';
 import { generateRows, tables } from '../../src/shadow/rows.js';
 import { Shadow, shadowServer, stopShadowServer } from '../../src/shadow/server.js';
@@ -155,6 +155,32 @@ test('a table with a column named t has its rows read whole, and an identity by 
   await c.query("BEGIN; INSERT INTO setting (name) VALUES ('lost'); ROLLBACK");
   await c.query("INSERT INTO setting (name) VALUES ('kept')");
   expect((await tableRows(c)).setting).toEqual(['{"id": true, "name": "kept"}']);
+});
+
+test('the catalog lists each sequence with its type and the column that owns it: a sequence whose owner moves differs', async () => {
+  await runScript(
+    c,
+    `DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS "Sh op" CASCADE; CREATE SCHEMA "Sh op";
+     CREATE TABLE t (id serial PRIMARY KEY, k bigint GENERATED ALWAYS AS IDENTITY, m int);
+     CREATE TABLE "Sh op".u (id bigserial PRIMARY KEY);
+     CREATE SEQUENCE "Sh op".free AS smallint;`,
+  );
+  try {
+    const before = await catalog(c);
+    expect(before.sequences).toEqual([
+      'Sh op.free smallint',
+      'Sh op.u_id_seq bigint owned by Sh op.u.id',
+      't_id_seq integer owned by t.id',
+      't_k_seq bigint owned by t.k',
+    ]);
+    await c.query('ALTER SEQUENCE t_id_seq OWNED BY t.m');
+    expect(catalogDiff(before, await catalog(c))).toEqual([
+      '- sequences: t_id_seq integer owned by t.id',
+      '+ sequences: t_id_seq integer owned by t.m',
+    ]);
+  } finally {
+    await c.query('DROP SCHEMA "Sh op" CASCADE');
+  }
 });
 
 test('a file runs as its tool runs it, and a refused statement names file:line', async () => {

@@ -21,6 +21,10 @@ describe('canonical', () => {
     expect(printed(`nextval('"public"."orders_id_seq"'::regclass)`)).toBe(qualified);
     expect(printed(`nextval('Public.Orders_Id_Seq'::regclass)`)).toBe(qualified);
     expect(printed(`nextval('"Shop"."a""b.c"'::regclass)`)).toBe(`nextval(CAST('"Shop"."a""b.c"' AS regclass))`);
+    // PostgreSQL folds ASCII letters only
+    expect(printed(`nextval('ÄRTIKEL_id_seq'::regclass)`)).toBe(
+      `nextval(CAST('"public"."Ärtikel_id_seq"' AS regclass))`,
+    );
     // what is not one sequence's name is left as it is
     expect(printed(`nextval('a.b.c'::regclass)`)).toBe(`nextval(CAST('a.b.c' AS regclass))`);
     expect(printed(`nextval('orders_id_seq')`)).toBe(`nextval('orders_id_seq')`);
